@@ -1,0 +1,184 @@
+"""Each mechanism of the core model as a property that could fail."""
+
+import gc
+import itertools
+import weakref
+
+import mesa
+import numpy as np
+import pytest
+
+from alliance_sim import AllianceModel, parameters, simulate
+from alliance_sim import dynamics as dyn
+from alliance_sim import members as mb
+from alliance_sim.events import Accession, Appeal, Exit, Offer, PressureCampaign, Rejoin
+from alliance_sim.model import Member
+
+ARM, KAZ, BLR, KGZ = (mb.INDEX[c] for c in ("ARM", "KAZ", "BLR", "KGZ"))
+
+
+def run(quarters=8, seed=3, **kw):
+    m = AllianceModel(rng=seed, **kw)
+    m.run_for(quarters)
+    return m
+
+
+def traj(m, key):
+    return m.trajectory()[key][:, 0, :]  # (T+1, M)
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_appeal_moves_appellant_credibility_more_than_observers(answered):
+    base = run(2)
+    hit = run(2, events=[Appeal(at="2024Q2", member="KAZ", answered=answered)])
+    d = traj(hit, "credibility")[1] - traj(base, "credibility")[1]
+    observers = [i for i in range(len(mb.CODES)) if i not in (KAZ, mb.INDEX["RUS"])]
+    if answered:
+        assert d[KAZ] > 0 and (d[observers] > 0).all() and (d[KAZ] > d[observers]).all()
+    else:
+        assert d[KAZ] < 0 and (d[observers] < 0).all() and (d[KAZ] < d[observers]).all()
+
+
+def test_pressure_buys_compliance_below_tolerance_and_backlash_above():
+    tol = mb.load_profiles().values["pressure_tolerance"][KAZ]
+    common = dict(quarters=8, russian_pressure=0.0)
+    none = traj(run(**common), "commitment")[-1, KAZ]
+    below = run(
+        **common, events=[PressureCampaign(at="2024Q2", member="KAZ", size=0.8 * tol, duration=8)]
+    )
+    above = run(
+        **common,
+        events=[PressureCampaign(at="2024Q2", member="KAZ", size=min(1.0, 2 * tol), duration=8)],
+    )
+    assert traj(below, "commitment")[-1, KAZ] > none
+    assert traj(above, "commitment")[-1, KAZ] < none
+    # the response itself: rising up to tolerance, falling beyond it
+    P = AllianceModel(rng=0).P
+    p = np.linspace(0, 1, 101)
+    slope = np.diff(dyn.pressure_response(p, 0.4, P)[0])
+    assert (slope[p[1:] <= 0.4] > 0).all() and (slope[p[:-1] >= 0.4] < 0).all()
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("code", ["ARM", "KAZ", "KGZ", "TJK"])
+def test_larger_western_offer_never_raises_that_members_commitment(seed, code):
+    i = mb.INDEX[code]
+    paths = [
+        traj(
+            run(40, seed, events=[Offer(at="2024Q2", member=code, source="west", size=size)]),
+            "commitment",
+        )[:, i]
+        for size in (0.0, 0.3, 1.0, 3.0)
+    ]
+    for smaller, larger in itertools.pairwise(paths):
+        assert (larger <= smaller + 1e-12).all()
+    assert paths[-1][-1] < paths[0][-1]  # and a large one does lower it
+
+
+def test_exited_member_stays_exited_until_it_rejoins():
+    m = run(
+        30,
+        events=[
+            Exit(at="2024Q2", member="KGZ"),
+            Offer(at="2024Q3", member="KGZ", source="west", size=0.0),
+        ],
+        russian_inducement=1.0,
+        commitment_bias=3.0,
+    )
+    st = traj(m, "status")[:, KGZ]
+    assert st[0] == mb.ACTIVE and (st[1:] == mb.EXITED).all()
+    assert (traj(m, "commitment")[1:, KGZ] == 0).all()
+    back = run(30, events=[Exit(at="2024Q2", member="KGZ"), Rejoin(at="2025Q1", member="KGZ")])
+    st = traj(back, "status")[:, KGZ]
+    assert st[3] == mb.EXITED and st[4] == mb.ACTIVE
+
+
+def test_status_has_hysteresis():
+    # a single quarter below the hedging threshold does not flip an active member
+    m = AllianceModel(rng=0)
+    s, P = m.state, m.P
+    c = np.full((1, len(mb.CODES)), 0.5)
+    c[0, KAZ] = P.hedge_below[0, 0] - 0.01
+    new = dyn.next_status(s, P, c, np.ones_like(m.draws), 1)
+    assert new["status"][0, KAZ] == mb.ACTIVE and new["down_count"][0, KAZ] == 1
+    s.down_count[0, KAZ] = P.status_patience[0, 0] - 1
+    assert dyn.next_status(s, P, c, np.ones_like(m.draws), 1)["status"][0, KAZ] == mb.HEDGING
+    # between the two thresholds a hedging member stays hedging
+    s.status[0, KAZ] = mb.HEDGING
+    s.up_count[0, KAZ] = 5
+    c[0, KAZ] = (P.hedge_below[0, 0] + P.hedge_recover[0, 0]) / 2
+    assert dyn.next_status(s, P, c, np.ones_like(m.draws), 1)["status"][0, KAZ] == mb.HEDGING
+
+
+def test_same_seed_same_trajectory_different_seed_different():
+    a = run(20, seed=7).datacollector.get_agenttype_vars_dataframe(Member)
+    b = run(20, seed=7).datacollector.get_agenttype_vars_dataframe(Member)
+    c = run(20, seed=8).datacollector.get_agenttype_vars_dataframe(Member)
+    assert a.equals(b)
+    assert not a["commitment"].equals(c["commitment"])
+
+
+def test_iran_accession_adds_an_agent_and_reporters_keep_working():
+    m = AllianceModel(rng=1, events=[Accession(at="2025Q1", member="IRN", commitment=0.8)])
+    n0 = len(m.agents_by_type[Member])
+    m.run_for(8)
+    assert len(m.agents_by_type[Member]) == n0 + 1
+    agents = m.datacollector.get_agenttype_vars_dataframe(Member)
+    iran = agents[agents["member"] == "IRN"]
+    assert iran.index.get_level_values("Step").min() == 4  # 2025Q1 is step 4 from 2024Q1
+    assert iran["status"].iloc[0] == "active" and iran["commitment"].notna().all()
+    df = m.datacollector.get_model_vars_dataframe()
+    assert df["quarter"].iloc[-1] == "2026Q1" and df["cohesion"].notna().all()
+    assert df["active"].iloc[4] == df["active"].iloc[3] + 1
+
+
+def test_mesa_batch_run_drives_the_model():
+    results = mesa.batch_run(
+        AllianceModel,
+        parameters={"western_offer": [0.0, 0.5]},
+        rng=[1, 2],
+        max_steps=6,
+        number_processes=1,
+        display_progress=False,
+    )
+    df = __import__("pandas").DataFrame(results)
+    assert set(df["western_offer"]) == {0.0, 0.5} and set(df["rng"]) == {1, 2}
+    assert len(df.groupby(["western_offer", "rng"])) == 4
+    assert df["cohesion"].between(0, 1).all()
+
+
+def test_model_is_garbage_collected_after_a_run():
+    m = run(10)
+    ref = weakref.ref(m)
+    del m
+    gc.collect()
+    assert ref() is None
+
+
+def test_simulate_and_parameters():
+    out = simulate(seed=1, western_offer=0.6)
+    again = simulate(seed=1, western_offer=0.6)
+    assert out.keys() == again.keys()
+    assert np.array_equal(list(out.values()), list(again.values()), equal_nan=True)
+    assert 0 <= out["cohesion_final"] <= 1 and 0 <= out["ARM_commitment"] <= 1
+    assert np.isnan(out["IRN_commitment"])  # never joined
+    assert simulate(seed=1, western_offer=0.0)["KAZ_commitment"] > out["KAZ_commitment"]
+    table = parameters()
+    assert {"name", "default", "low", "high", "unit", "meaning", "source"} <= set(table.columns)
+    glob = table[table["scope"] == "global"]
+    assert ((glob["low"] <= glob["default"]) & (glob["default"] <= glob["high"])).all()
+    with pytest.raises(ValueError, match="did you mean 'western_offer'"):
+        AllianceModel(rng=0, westrn_offer=0.3)
+
+
+def test_every_member_figure_has_a_source_or_a_range():
+    raw = mb._raw()
+    for code in mb.CODES:
+        for name, entry in raw[code].items():
+            if isinstance(entry, dict):
+                assert "source" in entry or {"assumption", "low", "high"} <= set(entry), (
+                    code,
+                    name,
+                )
+                if "low" in entry:
+                    assert entry["low"] <= entry["value"] <= entry["high"], (code, name)
