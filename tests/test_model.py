@@ -182,3 +182,14 @@ def test_every_member_figure_has_a_source_or_a_range():
                 )
                 if "low" in entry:
                     assert entry["low"] <= entry["value"] <= entry["high"], (code, name)
+
+
+def test_docs_parameter_table_is_generated_from_the_registry():
+    from pathlib import Path
+
+    from alliance_sim.docgen import render
+
+    text = (Path(__file__).parents[1] / "docs" / "model.md").read_text("utf-8")
+    assert render(text) == text, "run: python -m alliance_sim.docgen docs/model.md"
+    for p in parameters()["name"]:
+        assert f"`{p}`" in text

@@ -9,7 +9,7 @@ type touches this module, its tests and the docs, nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,6 +70,11 @@ class Event:
 
 def _member(meaning: str = "the member concerned") -> FieldSpec:
     return FieldSpec("member", meaning, choices=MEMBER_CODES)
+
+
+def _at(value: Any, mask: np.ndarray) -> Any:
+    """A field's value for the runs in ``mask`` (fields may hold one value per run)."""
+    return value[mask] if isinstance(value, np.ndarray) else value
 
 
 def _rows(mask: np.ndarray, i: int, s: State) -> np.ndarray:
@@ -164,7 +169,7 @@ class Offer(Event):
 
     def apply(self, s, P, fx, mask, step):
         ties = s.western_ties if self.source == "west" else s.chinese_ties
-        ties[mask, self.idx] += self.size
+        ties[mask, self.idx] += _at(self.size, mask)
 
 
 @dataclass(frozen=True)
@@ -186,8 +191,8 @@ class PressureCampaign(Event):
     }
 
     def apply(self, s, P, fx, mask, step):
-        s.campaign[mask, self.idx] = self.size
-        s.campaign_left[mask, self.idx] = self.duration
+        s.campaign[mask, self.idx] = _at(self.size, mask)
+        s.campaign_left[mask, self.idx] = _at(self.duration, mask)
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,7 @@ class Rejoin(Event):
         i = self.idx
         r = mask & (s.status[:, i] == mb.EXITED)
         s.status[r, i] = mb.ACTIVE
-        s.commitment[r, i] = self.commitment
+        s.commitment[:, i] = np.where(r, self.commitment, s.commitment[:, i])
         s.exit_count[r, i] = 0
         s.down_count[r, i] = 0
         s.up_count[r, i] = 0
@@ -302,7 +307,8 @@ class RemittanceShock(Event):
     def apply(self, s, P, fx, mask, step):
         i = self.idx
         lost = self.size * P.m["remittances_gdp"][:, i] * P.m["remittances_from_russia"][:, i]
-        s.remittance_loss[mask, i] = np.minimum(s.remittance_loss[mask, i] + self.size, 1.0)
+        loss = np.minimum(s.remittance_loss[:, i] + self.size, 1.0)
+        s.remittance_loss[:, i] = np.where(mask, loss, s.remittance_loss[:, i])
         s.grievance[:, i] += np.where(mask, P.grievance_remittance[:, 0] * lost, 0.0)
 
 
@@ -325,23 +331,29 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 @dataclass(frozen=True)
 class Schedule:
-    """Events keyed by the step they happen in (step k simulates quarter start + k)."""
+    """Scheduled events with the step each happens in, per run.
 
-    by_step: dict[int, tuple[Event, ...]] = field(default_factory=dict)
+    ``entries`` pairs each event with its step as an ``(R,)`` integer array (step k simulates
+    quarter start + k); a sweep may move an event's quarter from run to run.  Event fields may
+    likewise hold one value per run.
+    """
+
+    entries: tuple[tuple[Event, np.ndarray], ...] = ()
 
     @classmethod
-    def build(cls, events: list[Event] | tuple[Event, ...], start: str) -> Schedule:
+    def build(
+        cls, events: list[Event] | tuple[Event, ...], start: str, n_runs: int = 1
+    ) -> Schedule:
+        """A schedule of ``events`` (each ``at`` a quarter label) for ``n_runs`` runs."""
         from alliance_sim.quarters import steps_between
 
-        out: dict[int, list[Event]] = {}
-        for e in events:
-            out.setdefault(steps_between(start, e.at), []).append(e)
-        return cls({k: tuple(v) for k, v in out.items()})
+        return cls(tuple((e, np.full(n_runs, steps_between(start, e.at))) for e in events))
 
     def apply(self, s: State, P: Params, step: int) -> Forcing:
-        """Apply this step's events to every run; return the quarter's forced appeals."""
+        """Apply this step's events to the runs they are due in; return forced appeals."""
         fx = Forcing.none(s.status.shape)
-        mask = np.ones(s.status.shape[0], dtype=bool)
-        for e in self.by_step.get(step, ()):
-            e.apply(s, P, fx, mask, step)
+        for e, steps in self.entries:
+            mask = steps == step
+            if mask.any():
+                e.apply(s, P, fx, mask, step)
         return fx

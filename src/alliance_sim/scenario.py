@@ -1,0 +1,562 @@
+"""Scenario files: load, resolve ``extends``, validate with one clear line per mistake.
+
+A scenario file is data (TOML); nothing in it is executed or imported.  ``load_scenario(path)``
+returns a validated :class:`Scenario` or raises :class:`ScenarioError`, whose message names the
+file, the key and what is allowed, e.g.::
+
+    unknown parameter 'westrn_offer' in scenarios/x.toml [params]; did you mean 'western_offer'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from alliance_sim import members as mb
+from alliance_sim import quarters
+from alliance_sim.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
+from alliance_sim.params import BY_NAME
+
+TOP_KEYS = (
+    "name",
+    "description",
+    "sources",
+    "extends",
+    "start",
+    "end",
+    "focus",
+    "params",
+    "members",
+    "events",
+    "sweep",
+)
+SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
+SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
+DEFAULT_START, DEFAULT_END = "2024Q1", "2033Q4"
+
+
+_HINT = re.compile(r"; did you mean '[^']*'\?")
+
+
+class ScenarioError(ValueError):
+    """A mistake in a scenario file; ``str(err)`` is one line for the user."""
+
+
+def _hint(name: str, allowed: Any) -> str:
+    close = difflib.get_close_matches(str(name), [str(a) for a in allowed], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _typename(v: Any) -> str:
+    return {str: "string", bool: "boolean", list: "list", dict: "table"}.get(
+        type(v), type(v).__name__
+    )
+
+
+@dataclass(frozen=True)
+class SweepAxis:
+    """One swept quantity: a list of ``values`` or a ``low``-``high`` range."""
+
+    name: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    quarter: bool = False  # an event's `at`: values are quarter labels, ranges are ordinals
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    sampler: str
+    samples: int
+    replicates: int
+    seed: int
+    levels: int
+    axes: tuple[SweepAxis, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with its ``extends`` chain resolved."""
+
+    name: str
+    description: str
+    path: str
+    start: str
+    end: str
+    sources: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    params: dict[str, float] = field(default_factory=dict)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: tuple[tuple[str, Event], ...] = ()  # (id, event)
+    sweep: SweepSpec | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # the resolved file, for show/manifest
+
+    @property
+    def n_steps(self) -> int:
+        return quarters.steps_between(self.start, self.end)
+
+    @property
+    def hash(self) -> str:
+        """Fingerprint of the resolved scenario (what runs depend on), 16 hex digits."""
+        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def event_list(self) -> list[Event]:
+        return [e for _, e in self.events]
+
+
+# --- finding and reading files ---------------------------------------------------------------
+
+
+def scenario_dirs() -> list[Path]:
+    """Where shipped scenarios are looked up by name: $ALLIANCE_SIM_SCENARIOS, ./scenarios,
+    and the repository's scenarios/ next to the package source."""
+    dirs = []
+    if env := os.environ.get("ALLIANCE_SIM_SCENARIOS"):
+        dirs.append(Path(env))
+    dirs.append(Path.cwd() / "scenarios")
+    dirs.append(Path(__file__).resolve().parents[2] / "scenarios")
+    return dirs
+
+
+def find_scenario(name_or_path: str | os.PathLike) -> Path:
+    """A scenario's file from a path or a shipped scenario's name (``armenia_exits``)."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise ScenarioError(f"{p}: no such scenario file")
+        return p
+    for d in scenario_dirs():
+        if (d / f"{p.name}.toml").is_file():
+            return d / f"{p.name}.toml"
+    names = sorted({f.stem for d in scenario_dirs() if d.is_dir() for f in d.glob("*.toml")})
+    raise ScenarioError(
+        f"no scenario named {str(name_or_path)!r}{_hint(p.name, names)} "
+        f"(shipped: {', '.join(names) or 'none found'})"
+    )
+
+
+def list_scenarios() -> list[Path]:
+    """Shipped scenario files, first directory that has them."""
+    for d in scenario_dirs():
+        files = sorted(d.glob("*.toml")) if d.is_dir() else []
+        if files:
+            return files
+    return []
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path}: malformed TOML: {e}") from None
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """``child`` over ``base``: params and members merge key by key, events append (a child
+    may drop inherited ones with ``remove_events``), everything else is replaced."""
+    out = dict(base)
+    for k, v in child.items():
+        if k in ("params",):
+            out[k] = {**base.get(k, {}), **v}
+        elif k == "members":
+            merged = {c: dict(f) for c, f in base.get(k, {}).items()}
+            for code, fields in v.items():
+                merged[code] = (
+                    {**merged.get(code, {}), **fields} if isinstance(fields, dict) else fields
+                )
+            out[k] = merged
+        elif k == "events":
+            out[k] = list(base.get(k, [])) + list(v)
+        elif k == "sources":
+            out[k] = list(dict.fromkeys(list(base.get(k, [])) + list(v)))
+        else:
+            out[k] = v
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    real = path.resolve()
+    if real in chain:
+        cycle = " -> ".join(str(p.name) for p in (*chain, real))
+        raise ScenarioError(f"cyclic extends in {path} [extends]: {cycle}")
+    data = _read(path)
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(
+            f"extends in {path} [extends] must be a string path, got {_typename(parent)}"
+        )
+    ppath = path.parent / parent
+    if not ppath.is_file():
+        raise ScenarioError(f"missing file {parent!r} in {path} [extends] (looked for {ppath})")
+    base = _resolve(ppath, (*chain, real))
+    removed = set(data.get("remove_events", []))
+    base["events"] = [e for e in base.get("events", []) if e.get("id") not in removed]
+    child = {k: v for k, v in data.items() if k not in ("extends", "remove_events")}
+    return _merge({k: v for k, v in base.items() if k != "extends"}, child)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, msg: str) -> None:
+        """Raise one line: what is wrong, where (file and key), then any suggestion."""
+        hint = _HINT.search(msg)
+        if hint:
+            msg = msg[: hint.start()] + msg[hint.end() :]
+        tail = hint.group(0) if hint else ""
+        raise ScenarioError(f"{msg} in {self.path} [{key}]{tail}")
+
+    def number(
+        self, key: str, name: str, v: Any, low: float, high: float, integer: bool = False
+    ) -> float:
+        if integer and not (isinstance(v, int) and not isinstance(v, bool)):
+            self.fail(key, f"{name} = {v!r} should be a whole number, got {_typename(v)}")
+        if not _is_number(v):
+            self.fail(key, f"{name} = {v!r} should be a number, got {_typename(v)}")
+        if not low <= v <= high:
+            self.fail(key, f"{name} = {v!r} is out of range; allowed {low:g} to {high:g}")
+        return v
+
+    def quarter(self, key: str, name: str, v: Any) -> str:
+        try:
+            quarters.parse(v)
+        except ValueError:
+            self.fail(key, f'{name} = {v!r} is not a quarter; expected e.g. "2024Q1"')
+        return str(v)
+
+    def member(self, key: str, name: str, v: Any, allowed: tuple[str, ...] = MEMBER_CODES) -> str:
+        if v not in allowed:
+            self.fail(
+                key,
+                f"unknown member code {v!r} for {name}{_hint(v, allowed)} "
+                f"(allowed: {', '.join(allowed)})",
+            )
+        return v
+
+
+def _check_params(ck: _Checker, raw: Any) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        ck.fail("params", f"params should be a table, got {_typename(raw)}")
+    out = {}
+    for name, v in raw.items():
+        p = BY_NAME.get(name)
+        if p is None:
+            ck.fail("params", f"unknown parameter {name!r}{_hint(name, BY_NAME)}")
+        out[name] = ck.number("params", name, v, p.low, p.high, p.integer)
+    return out
+
+
+def _check_members(ck: _Checker, raw: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(raw, dict):
+        ck.fail("members", f"members should be a table, got {_typename(raw)}")
+    out: dict[str, dict[str, Any]] = {}
+    for code, fields in raw.items():
+        key = f"members.{code}"
+        if code not in mb.CODES or code == "RUS":
+            ck.fail(
+                "members",
+                f"unknown member code {code!r}{_hint(code, MEMBER_CODES)} "
+                f"(allowed: {', '.join(MEMBER_CODES)})",
+            )
+        if not isinstance(fields, dict):
+            ck.fail(key, f"{key} should be a table of member figures, got {_typename(fields)}")
+        out[code] = {}
+        for name, v in fields.items():
+            spec = mb.MEMBER_FIELDS.get(name)
+            if spec is None:
+                ck.fail(key, f"unknown member field {name!r}{_hint(name, mb.MEMBER_FIELDS)}")
+            if not spec.numeric:
+                if v not in mb.STATUS_CODES:
+                    ck.fail(
+                        key,
+                        f"{name} = {v!r} is not a status; allowed: " + ", ".join(mb.STATUS_NAMES),
+                    )
+                out[code][name] = v
+            else:
+                out[code][name] = ck.number(key, name, v, spec.low, spec.high)
+    return out
+
+
+def _check_field(ck: _Checker, key: str, name: str, spec: FieldSpec, v: Any) -> Any:
+    if spec.kind == "member":
+        return ck.member(key, name, v, spec.choices)
+    if spec.kind == "members":
+        if not (isinstance(v, list) and len(v) == 2 and v[0] != v[1]):
+            ck.fail(key, f'{name} should list two different members, e.g. ["KGZ", "TJK"]')
+        return tuple(ck.member(key, name, c, spec.choices) for c in v)
+    if spec.kind == "answer":
+        if v not in (True, False, "model"):
+            ck.fail(key, f'{name} = {v!r}; allowed: true, false or "model"')
+        return v
+    if spec.kind == "choice":
+        if v not in spec.choices:
+            ck.fail(
+                key, f"{name} = {v!r}{_hint(v, spec.choices)}; allowed: " + ", ".join(spec.choices)
+            )
+        return v
+    return ck.number(key, name, v, spec.low, spec.high, spec.kind == "integer")
+
+
+def _check_event(
+    ck: _Checker, n: int, raw: Any, start: str, end: str, profiles_status: dict[str, int]
+) -> tuple[str, Event]:
+    key = f"events[{n}]"
+    if not isinstance(raw, dict):
+        ck.fail(key, f"each event should be a table, got {_typename(raw)}")
+    etype = raw.get("type")
+    if etype is None:
+        ck.fail(key, "event has no type; allowed: " + ", ".join(EVENT_TYPES))
+    if etype not in EVENT_TYPES:
+        ck.fail(
+            key,
+            f"unknown event type {etype!r}{_hint(etype, EVENT_TYPES)}; allowed: "
+            + ", ".join(EVENT_TYPES),
+        )
+    cls = EVENT_TYPES[etype]
+    key = f"events[{n}] ({etype})"
+    if "at" not in raw:
+        ck.fail(key, "event has no 'at' quarter")
+    at = ck.quarter(key, "at", raw["at"])
+    if quarters.parse(at) <= quarters.parse(start):
+        ck.fail(
+            key, f"at = {at!r} is not after start {start!r}; events happen after the initial state"
+        )
+    if quarters.parse(at) > quarters.parse(end):
+        ck.fail(key, f"at = {at!r} is after end {end!r}")
+    kwargs: dict[str, Any] = {"at": at}
+    for name, v in raw.items():
+        if name in ("type", "at", "id", "note", "source"):
+            continue
+        spec = cls.FIELDS.get(name)
+        if spec is None:
+            ck.fail(
+                key,
+                f"unknown field {name!r} for a {etype} event{_hint(name, cls.FIELDS)}; "
+                f"allowed: {', '.join(cls.FIELDS) or 'none'}",
+            )
+        kwargs[name] = _check_field(ck, key, name, spec, v)
+    for name, spec in cls.FIELDS.items():
+        if spec.required and name not in kwargs:
+            ck.fail(key, f"a {etype} event needs {name!r} ({spec.meaning})")
+    if etype == "bandwidth" and ("value" in kwargs) == ("change" in kwargs):
+        ck.fail(key, "a bandwidth event needs exactly one of 'value' or 'change'")
+    if etype == "accession" and profiles_status.get(kwargs["member"]) != mb.CANDIDATE:
+        ck.fail(key, f"{kwargs['member']} is already a member; only a candidate can accede")
+    if etype == "clash":
+        kwargs["members"] = tuple(kwargs["members"])
+    return str(raw.get("id", f"{etype}{n}")), cls(**kwargs)
+
+
+def _axis_target(ck: _Checker, name: str, events: dict[str, Event]) -> tuple[Any, bool]:
+    """What a swept name refers to: (low, high, integer) bounds and whether it is a quarter."""
+    key = "sweep.parameters"
+    parts = name.split(".")
+    if len(parts) == 1:
+        p = BY_NAME.get(name)
+        if p is None:
+            ck.fail(key, f"unknown parameter {name!r}{_hint(name, BY_NAME)}")
+        return (p.low, p.high, p.integer), False
+    if parts[0] == "members" and len(parts) == 3:
+        code, fname = parts[1], parts[2]
+        ck.member(key, name, code)
+        spec = mb.MEMBER_FIELDS.get(fname)
+        if spec is None or not spec.numeric:
+            ck.fail(
+                key, f"unknown member field {fname!r} in {name!r}{_hint(fname, mb.MEMBER_FIELDS)}"
+            )
+        return (spec.low, spec.high, False), False
+    if parts[0] == "events" and len(parts) == 3:
+        eid, fname = parts[1], parts[2]
+        if eid not in events:
+            ck.fail(
+                key,
+                f"no event with id {eid!r} for {name!r}{_hint(eid, events)} "
+                '(give the event an id = "...")',
+            )
+        if fname == "at":
+            return (None, None, True), True
+        spec = type(events[eid]).FIELDS.get(fname)
+        if spec is None or spec.kind not in ("number", "integer"):
+            ck.fail(key, f"{name!r}: a {events[eid].type} event has no numeric field {fname!r}")
+        return (spec.low, spec.high, spec.kind == "integer"), False
+    ck.fail(
+        key, f"cannot sweep {name!r}; use a parameter name, members.CODE.field or events.ID.field"
+    )
+    raise AssertionError
+
+
+def _check_sweep(
+    ck: _Checker, raw: Any, events: dict[str, Event], start: str, end: str
+) -> SweepSpec:
+    if not isinstance(raw, dict):
+        ck.fail("sweep", f"sweep should be a table, got {_typename(raw)}")
+    for k in raw:
+        if k not in SWEEP_KEYS:
+            ck.fail(
+                "sweep",
+                f"unknown key {k!r}{_hint(k, SWEEP_KEYS)}; allowed: " + ", ".join(SWEEP_KEYS),
+            )
+    sampler = raw.get("sampler", "grid")
+    if sampler not in SAMPLERS:
+        ck.fail(
+            "sweep.sampler",
+            f"unknown sampler {sampler!r}{_hint(sampler, SAMPLERS)}; "
+            f"allowed: {', '.join(SAMPLERS)}",
+        )
+    samples = ck.number("sweep.samples", "samples", raw.get("samples", 64), 1, 10**7, True)
+    reps = raw.get("replicates", 10)
+    if not (isinstance(reps, int) and not isinstance(reps, bool)) or reps < 1:
+        ck.fail("sweep.replicates", f"replicates = {reps!r} must be a positive whole number")
+    seed = ck.number("sweep.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
+    levels = ck.number("sweep.levels", "levels", raw.get("levels", 5), 2, 1000, True)
+    params = raw.get("parameters")
+    if not isinstance(params, dict) or not params:
+        ck.fail(
+            "sweep.parameters",
+            "a sweep needs at least one parameter to vary (a sweep with no points)",
+        )
+    axes = []
+    for name, spec in params.items():
+        (low, high, integer), is_quarter = _axis_target(ck, name, events)
+        key = f"sweep.parameters.{name}"
+        if isinstance(spec, list):
+            if not spec:
+                ck.fail(key, f"{name} has an empty list of values (a sweep with no points)")
+            if is_quarter:
+                vals = tuple(ck.quarter(key, name, v) for v in spec)
+                for v in vals:
+                    if not quarters.parse(start) < quarters.parse(v) <= quarters.parse(end):
+                        ck.fail(key, f"{name} = {v!r} lies outside {start} .. {end}")
+            else:
+                vals = tuple(ck.number(key, name, v, low, high, integer) for v in spec)
+            axes.append(SweepAxis(name, values=vals, quarter=is_quarter))
+        elif isinstance(spec, dict) and set(spec) == {"low", "high"}:
+            if is_quarter:
+                lo, hi = (quarters.parse(ck.quarter(key, name, spec[k])) for k in ("low", "high"))
+                if not quarters.parse(start) < lo <= quarters.parse(end) or hi > quarters.parse(
+                    end
+                ):
+                    ck.fail(key, f"{name} range lies outside {start} .. {end}")
+            else:
+                lo = ck.number(key, f"{name}.low", spec["low"], low, high)
+                hi = ck.number(key, f"{name}.high", spec["high"], low, high)
+            if not lo < hi:
+                ck.fail(key, f"{name}: low must be below high (a sweep with no points)")
+            axes.append(SweepAxis(name, low=float(lo), high=float(hi), quarter=is_quarter))
+        else:
+            ck.fail(
+                key, f"{name} should be a list of values or {{low = ..., high = ...}}, got {spec!r}"
+            )
+    return SweepSpec(sampler, samples, reps, seed, levels, tuple(axes))
+
+
+def validate(data: dict[str, Any], path: Path) -> Scenario:
+    """Check a resolved scenario table; raise :class:`ScenarioError` at the first mistake."""
+    ck = _Checker(path)
+    for k in data:
+        if k not in TOP_KEYS:
+            ck.fail(k, f"unknown key {k!r}{_hint(k, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
+    for k in ("name", "description"):
+        if not isinstance(data.get(k), str) or not data[k].strip():
+            ck.fail(k, f"{k} is required and should be a string")
+    if "\n" in data["description"].strip():
+        ck.fail("description", "description should be one line")
+    sources = data.get("sources", [])
+    if not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
+        ck.fail("sources", "sources should be a list of strings")
+    start = ck.quarter("start", "start", data.get("start", DEFAULT_START))
+    end = ck.quarter("end", "end", data.get("end", DEFAULT_END))
+    if quarters.parse(end) <= quarters.parse(start):
+        ck.fail("end", f"end = {end!r} should be after start = {start!r}")
+    focus = data.get("focus", [])
+    if not isinstance(focus, list):
+        ck.fail("focus", "focus should be a list of member codes")
+    focus = tuple(ck.member("focus", "focus", c) for c in focus)
+    params = _check_params(ck, data.get("params", {}))
+    members = _check_members(ck, data.get("members", {}))
+    status = {
+        c: int(mb.STATUS_CODES[members.get(c, {}).get("initial_status")])
+        if "initial_status" in members.get(c, {})
+        else int(mb.load_profiles().values["initial_status"][mb.INDEX[c]])
+        for c in mb.CODES
+    }
+    raw_events = data.get("events", [])
+    if not isinstance(raw_events, list):
+        ck.fail("events", "events should be an array of tables ([[events]])")
+    events: list[tuple[str, Event]] = []
+    for n, e in enumerate(raw_events):
+        eid, ev = _check_event(ck, n, e, start, end, status)
+        if any(eid == i for i, _ in events):
+            ck.fail(f"events[{n}]", f"duplicate event id {eid!r}")
+        events.append((eid, ev))
+    sweep = None
+    if "sweep" in data:
+        sweep = _check_sweep(ck, data["sweep"], dict(events), start, end)
+    return Scenario(
+        name=data["name"],
+        description=data["description"].strip(),
+        path=str(path),
+        start=start,
+        end=end,
+        sources=tuple(sources),
+        focus=focus,
+        params=params,
+        members=members,
+        events=tuple(events),
+        sweep=sweep,
+        data=data,
+    )
+
+
+def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
+    """Load a scenario by path or shipped name, resolving ``extends`` and validating it."""
+    path = find_scenario(name_or_path)
+    return validate(_resolve(path), path)
+
+
+def default_scenario(quarters_: int = 40) -> Scenario:
+    """The world as of 2024Q1 with default parameters and no scheduled events."""
+    end = quarters.shift(DEFAULT_START, quarters_)
+    data = {
+        "name": "default",
+        "description": "default parameters, no scheduled events",
+        "start": DEFAULT_START,
+        "end": end,
+    }
+    return Scenario(
+        name="default",
+        description=data["description"],
+        path="<default>",
+        start=DEFAULT_START,
+        end=end,
+        data=data,
+    )
+
+
+def with_params(sc: Scenario, params: dict[str, Any]) -> Scenario:
+    """A copy of ``sc`` with global parameters (validated against the registry) overridden."""
+    ck = _Checker(Path(sc.path))
+    merged = {**sc.params, **_check_params(ck, params)}
+    return replace(sc, params=merged, data={**sc.data, "params": merged})
