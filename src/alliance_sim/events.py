@@ -200,6 +200,7 @@ class Accession(Event):
     member: str = "IRN"
     commitment: float | None = None
     credibility: float | None = None
+    credibility_signal: float = 0.0
     type: ClassVar[str] = "accession"
     summary: ClassVar[str] = "a candidate joins the alliance (Iran)"
     FIELDS: ClassVar[dict[str, FieldSpec]] = {
@@ -218,6 +219,15 @@ class Accession(Event):
             low=0.01,
             high=0.99,
         ),
+        "credibility_signal": FieldSpec(
+            "number",
+            "evidence (answered appeals' worth) the accession adds to every member's belief "
+            "in Article 4: a growing alliance looks stronger",
+            required=False,
+            default=0.0,
+            low=0.0,
+            high=5.0,
+        ),
     }
 
     def apply(self, s, P, fx, mask, step):
@@ -230,6 +240,8 @@ class Accession(Event):
         s.commitment[:, i] = np.where(r, c, s.commitment[:, i])
         s.cred_a[:, i] = np.where(r, cred * n, s.cred_a[:, i])
         s.cred_b[:, i] = np.where(r, (1.0 - cred) * n, s.cred_b[:, i])
+        others = (np.arange(s.status.shape[1]) != i) & ~P.patron
+        s.cred_a += np.where(r[:, None] & others, self.credibility_signal, 0.0)
 
 
 @dataclass(frozen=True)

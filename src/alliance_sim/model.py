@@ -29,21 +29,10 @@ import numpy as np
 from alliance_sim import dynamics as dyn
 from alliance_sim import members as mb
 from alliance_sim.events import Event, Schedule
+from alliance_sim.outcomes import Tracker, snapshot
 from alliance_sim.params import BY_NAME
 from alliance_sim.quarters import shift
 from alliance_sim.state import N_DRAWS, Params, State
-
-TRACKED = (
-    "commitment",
-    "credibility",
-    "grievance",
-    "status",
-    "pressure",
-    "western_ties",
-    "chinese_ties",
-    "appealed",
-    "answered",
-)
 
 
 class Member(mesa.Agent):
@@ -173,6 +162,7 @@ class AllianceModel(mesa.Model):
         self.schedule = Schedule.build(list(events), start)
         self.draws = np.zeros((1, N_DRAWS, len(mb.CODES)))
         self.history: list[dict[str, np.ndarray]] = []
+        self.tracker: Tracker | None = None
         self._ensure_agents()
         West(self)
         China(self)
@@ -233,14 +223,11 @@ class AllianceModel(mesa.Model):
                 (Russia if self.P.patron[mb.INDEX[code]] else Member)(self, code)
 
     def _record(self) -> None:
-        s = self.state
-        snap = {k: getattr(s, k).copy() for k in TRACKED if k != "credibility"}
-        snap["credibility"] = dyn.credibility(s)
-        snap["cohesion"] = dyn.cohesion(s, self.P)
-        snap["capability_cohesion"] = dyn.capability_cohesion(s, self.P)
-        snap["bandwidth"] = s.bandwidth.copy()
-        snap.update(dyn.influence(s, self.P))
-        self.history.append(snap)
+        if self.tracker is None:
+            self.tracker = Tracker(self.state, self.P)
+        else:
+            self.tracker.update(self.state)
+        self.history.append(snapshot(self.state, self.P))
         self.datacollector.collect(self)
 
     # --- model-level reporters ---------------------------------------------------------------
@@ -278,4 +265,10 @@ class AllianceModel(mesa.Model):
 
     def trajectory(self) -> dict[str, np.ndarray]:
         """The recorded history stacked: per-member arrays (T+1, 1, M), per-run (T+1, 1)."""
-        return {k: np.stack([h[k] for h in self.history]) for k in self.history[0]}
+        traj = {k: np.stack([h[k] for h in self.history]) for k in self.history[0]}
+        traj["step"] = np.arange(len(self.history))
+        return traj
+
+    def outcomes(self) -> dict[str, float]:
+        """The run's named outcomes so far (see ``outcomes.outcome_names()``)."""
+        return {k: float(v[0]) for k, v in self.tracker.result().items()}

@@ -37,7 +37,7 @@ TOP_KEYS = (
     "events",
     "sweep",
 )
-SAMPLERS = ("grid", "random", "lhs", "sobol", "morris")
+SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
 DEFAULT_START, DEFAULT_END = "2024Q1", "2033Q4"
 

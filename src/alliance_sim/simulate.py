@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from alliance_sim.model import AllianceModel
-from alliance_sim.outcomes import outcomes
 
 DEFAULT_QUARTERS = 40
 
@@ -26,4 +25,4 @@ def simulate(
         raise NotImplementedError("scenario files are not wired up yet")
     model = AllianceModel(rng=seed, **params)
     model.run_for(quarters)
-    return {k: float(v[0]) for k, v in outcomes(model.trajectory()).items()}
+    return model.outcomes()
