@@ -347,7 +347,7 @@ def _check_event(
         ck.fail(key, f"at = {at!r} is after end {end!r}")
     kwargs: dict[str, Any] = {"at": at}
     for name, v in raw.items():
-        if name in ("type", "at", "id", "note", "source"):
+        if name in ("type", "at", "id", "note"):
             continue
         spec = cls.FIELDS.get(name)
         if spec is None:
