@@ -555,8 +555,9 @@ def default_scenario(quarters_: int = 40) -> Scenario:
     )
 
 
-def with_params(sc: Scenario, params: dict[str, Any]) -> Scenario:
-    """A copy of ``sc`` with global parameters (validated against the registry) overridden."""
-    ck = _Checker(Path(sc.path))
+def with_params(sc: Scenario, params: dict[str, Any], where: str = "keyword arguments") -> Scenario:
+    """A copy of ``sc`` with global parameters (validated against the registry) overridden;
+    ``where`` names their origin in error messages."""
+    ck = _Checker(Path(where))
     merged = {**sc.params, **_check_params(ck, params)}
     return replace(sc, params=merged, data={**sc.data, "params": merged})

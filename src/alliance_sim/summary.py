@@ -59,7 +59,7 @@ def format_table(table: pd.DataFrame) -> str:
     """The member table as aligned text."""
     head = (
         f"{'member':<8}{'final commitment':>22}   {'active':>6} {'hedging':>7} "
-        f"{'suspended':>9} {'exited':>6}   {'P(exit) [95% CI]':>19}  {'median exit':>11}"
+        f"{'suspended':>9}   {'exited [95% CI]':>19}  {'median exit':>11}"
     )
     lines = [head, "-" * len(head)]
     for r in table.itertuples():
@@ -67,7 +67,7 @@ def format_table(table: pd.DataFrame) -> str:
         pex = f"{r.p_exit:.1%} [{r.p_exit_lo:.0%}-{r.p_exit_hi:.0%}]"
         lines.append(
             f"{r.member:<8}{com:>22}   {r.active:>6.0%} {r.hedging:>7.0%} "
-            f"{r.suspended:>9.0%} {r.exited:>6.1%}   {pex:>19}  {r.median_exit:>11}"
+            f"{r.suspended:>9.0%}   {pex:>19}  {r.median_exit:>11}"
         )
     return "\n".join(lines)
 
@@ -87,7 +87,8 @@ def describe(runs: pd.DataFrame, manifest: dict) -> str:
     tail = (
         f"cohesion at {plan['end']}: median {coh.median():.2f} "
         f"(90% range {coh.quantile(0.05):.2f}-{coh.quantile(0.95):.2f}); lowest over the "
-        f"run: median {ok['cohesion_min'].median():.2f}.  Status shares are at the horizon."
+        f"run: median {ok['cohesion_min'].median():.2f}.\nStatus columns are shares of runs at "
+        f"the horizon; 'exited' is the probability of having left by {plan['end']}."
     )
     failed = len(runs) - len(ok)
     if failed:
