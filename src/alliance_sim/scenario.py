@@ -50,8 +50,21 @@ class ScenarioError(ValueError):
 
 
 def _hint(name: str, allowed: Any) -> str:
-    close = difflib.get_close_matches(str(name), [str(a) for a in allowed], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """'; did you mean X?' for the closest allowed name (ties go to the longer common
+    prefix: ARN -> ARM, not IRN), or '' if none is close."""
+    name = str(name)
+    close = difflib.get_close_matches(name, [str(a) for a in allowed], n=5, cutoff=0.6)
+    if not close:
+        return ""
+
+    def score(c: str) -> tuple[float, int]:
+        prefix = next(
+            (k for k, (a, b) in enumerate(zip(name.lower(), c.lower(), strict=False)) if a != b),
+            min(len(name), len(c)),
+        )
+        return (round(difflib.SequenceMatcher(None, name, c).ratio(), 6), prefix)
+
+    return f"; did you mean {max(close, key=score)!r}?"
 
 
 def _is_number(v: Any) -> bool:

@@ -1,0 +1,24 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a scenario file into tmp_path and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        p = tmp_path / name
+        p.write_text(text, "utf-8")
+        return p
+
+    return _write
+
+
+MINIMAL = 'name = "t"\ndescription = "a test"\nstart = "2024Q1"\nend = "2026Q4"\n'

@@ -1,0 +1,148 @@
+"""The command line: every shipped scenario runs; user errors are one line and exit 2."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from alliance_sim.cli import main
+from conftest import MINIMAL, SCENARIOS
+
+SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+
+
+def test_validate_every_shipped_scenario(capsys):
+    assert main(["validate", *map(str, sorted(SCENARIOS.glob("*.toml")))]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ok: ") == len(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_run_every_shipped_scenario(name, tmp_path, capsys):
+    out = tmp_path / name
+    assert main(["run", name, "--replicates", "3", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "final commitment" in text and "cohesion at" in text
+    for f in (
+        "manifest.json",
+        "runs.parquet",
+        "timeseries.parquet",
+        "alliance.parquet",
+        "commitment.png",
+    ):
+        assert (out / f).is_file(), f
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and len(manifest["seeds"]) == 3
+    assert {"scenario", "scenario_hash", "package_version"} <= set(manifest)
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert {"run", "quarter", "member", "commitment", "credibility", "status"} <= set(ts)
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 3 and runs["seed"].nunique() == 3
+
+
+def test_sweep_writes_points_and_outcomes(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(["sweep", "armenia_exits", "--out", str(out), "--replicates", "2", "--quiet"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 25 * 2
+    assert {"western_offer", "russian_pressure", "ARM_exited", "cohesion_final"} <= set(runs)
+    assert runs.groupby(["western_offer", "russian_pressure"]).size().eq(2).all()
+    # the same command again is a no-op: the sweep is complete
+    assert main(["sweep", "armenia_exits", "--out", str(out), "--replicates", "2", "--quiet"]) == 0
+
+
+def test_sweep_samples_override(tmp_path):
+    out = tmp_path / "b"
+    assert (
+        main(
+            [
+                "sweep",
+                "baseline",
+                "--out",
+                str(out),
+                "--samples",
+                "4",
+                "--replicates",
+                "2",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert len(pd.read_parquet(out / "runs.parquet")) == 8
+
+
+def test_show_and_list(capsys):
+    assert main(["show", "armenia_exits"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["params"]["western_offer"] == 0.08 and shown["start"] == "2024Q1"
+    assert "extends" not in shown and len(shown["hash"]) == 16
+    assert main(["list", "scenarios"]) == 0
+    assert "armenia_exits" in capsys.readouterr().out
+    assert main(["list", "parameters"]) == 0
+    out = capsys.readouterr().out
+    assert "western_offer" in out and "source:" in out and "Leeds 2003" in out
+    assert main(["list", "events"]) == 0
+    assert "remittance_shock" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [[], ["run"], ["sweep"], ["validate"], ["show"], ["list"]])
+def test_help_everywhere_with_an_example(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([*argv, "--help"])
+    assert e.value.code == 0
+    assert "example" in capsys.readouterr().out
+
+
+def user_error(argv, capsys):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_typo_in_scenario_is_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "x.toml"
+    bad.write_text(MINIMAL + "[params]\nwestrn_offer = 0.3\n")
+    err = user_error(["run", str(bad), "--out", str(tmp_path / "o")], capsys)
+    assert "unknown parameter 'westrn_offer'" in err and "did you mean 'western_offer'" in err
+    assert user_error(["validate", str(bad)], capsys)
+
+
+def test_other_user_errors_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run", "armenia_exits", "--replicates", "0"])
+    assert e.value.code == 2
+    assert "must be a positive whole number" in capsys.readouterr().err
+    user_error(["sweep", "history_2020_2024", "--out", str(tmp_path / "h")], capsys)
+    user_error(["sweep", "armenia_exits", "--out", str(tmp_path / "r"), "--record", "some"], capsys)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    err = user_error(["sweep", "armenia_exits", "--out", str(foreign)], capsys)
+    assert "--force" in err and (foreign / "notes.txt").exists()
+    user_error(["run", "no_such_scenario"], capsys)
+
+
+def test_console_script_end_to_end(tmp_path):
+    exe = shutil.which("alliance-sim") or str(
+        __import__("pathlib").Path(sys.executable).with_name("alliance-sim")
+    )
+    ok = subprocess.run(
+        [exe, "run", "armenia_exits", "--replicates", "2", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run(
+        [exe, "validate", str(tmp_path / "missing.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

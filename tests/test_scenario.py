@@ -1,0 +1,318 @@
+"""Scenario files: loading, extends, every bad-input case, each event type's effect."""
+
+import numpy as np
+import pytest
+
+from alliance_sim import AllianceModel, load_scenario, simulate
+from alliance_sim import members as mb
+from alliance_sim.events import EVENT_TYPES
+from alliance_sim.params import BY_NAME
+from alliance_sim.plan import make_plan, spec_for
+from alliance_sim.scenario import ScenarioError, list_scenarios
+from conftest import MINIMAL, SCENARIOS
+
+SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+
+
+def test_all_required_scenarios_ship():
+    required = {
+        "baseline",
+        "armenia_exits",
+        "iran_joins",
+        "russia_wins_ukraine",
+        "china_security_push",
+        "western_surge",
+        "kazakhstan_unrest_repeat",
+        "remittance_shock",
+        "history_2020_2024",
+    }
+    assert required <= set(SHIPPED)
+    assert [p.stem for p in list_scenarios()] == SHIPPED
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_scenario_loads_with_description_and_sources(name):
+    sc = load_scenario(name)
+    assert sc.description and "\n" not in sc.description
+    assert sc.sources, "every shipped scenario cites its sources"
+    if sc.sweep:
+        plan = make_plan(sc)
+        assert plan.n_runs >= 1 and len(plan.points.columns) == len(sc.sweep.axes)
+
+
+def test_extends_merges_params_members_and_appends_events(write):
+    write(
+        "base.toml",
+        MINIMAL + "[params]\nwestern_offer = 0.1\nrussian_pressure = 0.2\n"
+        '[members.ARM]\nthreat_exposure = 0.5\n[[events]]\nid = "a"\nat = "2024Q3"\n'
+        'type = "exit"\nmember = "KGZ"\n',
+    )
+    child = write(
+        "child.toml",
+        'extends = "base.toml"\nname = "c"\ndescription = "child"\n'
+        "[params]\nwestern_offer = 0.3\n[members.ARM]\npressure_tolerance = 0.1\n"
+        '[[events]]\nat = "2025Q1"\ntype = "bandwidth"\nvalue = 0.9\n',
+    )
+    sc = load_scenario(child)
+    assert sc.name == "c" and sc.start == "2024Q1" and sc.end == "2026Q4"
+    assert sc.params == {"western_offer": 0.3, "russian_pressure": 0.2}
+    assert sc.members["ARM"] == {"threat_exposure": 0.5, "pressure_tolerance": 0.1}
+    assert [e.type for _, e in sc.events] == ["exit", "bandwidth"]
+    dropped = write(
+        "drop.toml",
+        'extends = "child.toml"\nname = "d"\ndescription = "d"\nremove_events = ["a"]\n',
+    )
+    assert [e.type for _, e in load_scenario(dropped).events] == ["bandwidth"]
+
+
+BAD = [
+    (
+        "typo",
+        "[params]\nwestrn_offer = 0.3\n",
+        r"unknown parameter 'westrn_offer' in .*x\.toml \[params\]; did you mean 'western_offer'\?",
+    ),
+    (
+        "range",
+        "[params]\nwestern_offer = 1.5\n",
+        r"western_offer = 1\.5 is out of range; allowed 0 to 1 in .*x\.toml \[params\]",
+    ),
+    (
+        "type",
+        '[params]\nwestern_offer = "high"\n',
+        r"western_offer = 'high' should be a number, got string in .*\[params\]",
+    ),
+    (
+        "before start",
+        '[[events]]\nat = "2023Q4"\ntype = "exit"\nmember = "ARM"\n',
+        r"at = '2023Q4' is not after start '2024Q1'.*\[events\[0\] \(exit\)\]",
+    ),
+    (
+        "member",
+        '[[events]]\nat = "2024Q3"\ntype = "exit"\nmember = "ARN"\n',
+        r"unknown member code 'ARN'.*\[events\[0\] \(exit\)\]; did you mean 'ARM'\?",
+    ),
+    (
+        "member table",
+        "[members.KAZZ]\nthreat_exposure = 0.2\n",
+        r"unknown member code 'KAZZ'.*\[members\]; did you mean 'KAZ'\?",
+    ),
+    (
+        "event type",
+        '[[events]]\nat = "2024Q3"\ntype = "apeal"\nmember = "ARM"\n',
+        r"unknown event type 'apeal'.*\[events\[0\]\]; did you mean 'appeal'\?",
+    ),
+    (
+        "missing field",
+        '[[events]]\nat = "2024Q3"\ntype = "offer"\nmember = "ARM"\n',
+        r"a offer event needs 'source'",
+    ),
+    ("top key", "swep = 1\n", r"unknown key 'swep'.*; did you mean 'sweep'\?"),
+    (
+        "no points",
+        '[sweep]\nsampler = "grid"\n[sweep.parameters]\n',
+        r"sweep with no points.*\[sweep\.parameters\]",
+    ),
+    (
+        "empty list",
+        "[sweep]\n[sweep.parameters]\nwestern_offer = []\n",
+        r"empty list of values \(a sweep with no points\)",
+    ),
+    (
+        "replicates",
+        "[sweep]\nreplicates = 0\n[sweep.parameters]\nwestern_offer = [0.1]\n",
+        r"replicates = 0 must be a positive whole number in .*\[sweep\.replicates\]",
+    ),
+    (
+        "sampler",
+        '[sweep]\nsampler = "lhc"\n[sweep.parameters]\nwestern_offer = [0.1]\n',
+        r"unknown sampler 'lhc'.*; did you mean 'lhs'\?",
+    ),
+    (
+        "sweep range",
+        "[sweep]\n[sweep.parameters]\nwestern_offer = {low = 0.5, high = 0.2}\n",
+        r"low must be below high",
+    ),
+    ("quarter", 'end = "2026Q5"\n', r"end = '2026Q5' is not a quarter"),
+]
+
+
+@pytest.mark.parametrize("case,extra,pattern", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_one_clear_line(write, case, extra, pattern):
+    text = (
+        MINIMAL.replace('end = "2026Q4"\n', "")
+        + ('end = "2026Q4"\n' if "end =" not in extra else "")
+        + extra
+    )
+    p = write("x.toml", text)
+    with pytest.raises(ScenarioError, match=pattern) as err:
+        load_scenario(p)
+    assert "\n" not in str(err.value) and str(p) in str(err.value)
+
+
+def test_malformed_toml_names_the_line(write):
+    p = write("x.toml", MINIMAL + "[params\nwestern_offer = 0.1\n")
+    with pytest.raises(ScenarioError, match=r"x\.toml: malformed TOML: .*line 5"):
+        load_scenario(p)
+
+
+def test_cyclic_and_missing_extends(write):
+    write("a.toml", MINIMAL + 'extends = "b.toml"\n')
+    b = write("b.toml", MINIMAL + 'extends = "a.toml"\n')
+    with pytest.raises(
+        ScenarioError,
+        match=r"cyclic extends .*\[extends\]: b\.toml -> a\.toml "
+        r"-> b\.toml",
+    ):
+        load_scenario(b)
+    c = write("c.toml", MINIMAL + 'extends = "nowhere.toml"\n')
+    with pytest.raises(
+        ScenarioError,
+        match=r"missing file 'nowhere\.toml' in .*c\.toml "
+        r"\[extends\]",
+    ):
+        load_scenario(c)
+
+
+def test_unknown_scenario_name_suggests():
+    with pytest.raises(
+        ScenarioError,
+        match=r"no scenario named 'armenia_exit'; did you mean "
+        r"'armenia_exits'\?",
+    ):
+        load_scenario("armenia_exit")
+
+
+def test_scenario_files_are_data_not_code(write):
+    p = write("x.toml", MINIMAL + "[params]\nwestern_offer = \"__import__('os').system('x')\"\n")
+    with pytest.raises(ScenarioError, match="should be a number"):
+        load_scenario(p)
+
+
+def test_simulate_accepts_a_shipped_name_or_a_path(write):
+    a = simulate("armenia_exits", seed=2)
+    b = simulate(SCENARIOS / "armenia_exits.toml", seed=2)
+    assert a.keys() == b.keys()
+    assert np.array_equal(list(a.values()), list(b.values()), equal_nan=True)
+    assert a != simulate("armenia_exits", seed=2, western_offer=0.0)
+
+
+# --- each event type's effect on the model ---------------------------------------------------
+
+
+def model_of(write, events: str, quarters: int = 8, params: str = "", seed: int = 4):
+    p = write("ev.toml", MINIMAL + params + events)
+    spec = spec_for(load_scenario(p))
+    m = AllianceModel(
+        rng=seed, start=spec.start, members=spec.members, events=spec.events, **spec.params
+    )
+    m.run_for(quarters)
+    return m.trajectory()
+
+
+def col(traj, key, code):
+    return traj[key][:, 0, mb.INDEX[code]]
+
+
+def test_every_event_type_is_covered_below():
+    covered = {
+        "appeal",
+        "unrest",
+        "clash",
+        "offer",
+        "pressure",
+        "accession",
+        "exit",
+        "rejoin",
+        "bandwidth",
+        "remittance_shock",
+    }
+    assert covered == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("kind", ["appeal", "unrest"])
+def test_appeal_and_unrest_answered_or_not(write, kind):
+    base = model_of(write, "")
+    yes = model_of(
+        write, f'[[events]]\nat = "2024Q2"\ntype = "{kind}"\nmember = "TJK"\nanswered = true\n'
+    )
+    no = model_of(
+        write, f'[[events]]\nat = "2024Q2"\ntype = "{kind}"\nmember = "TJK"\nanswered = false\n'
+    )
+    assert col(yes, "credibility", "TJK")[1] > col(base, "credibility", "TJK")[1]
+    assert col(no, "credibility", "TJK")[1] < col(base, "credibility", "TJK")[1]
+    assert col(no, "grievance", "TJK")[1] > col(base, "grievance", "TJK")[1]
+    assert col(yes, "answered", "TJK")[1] and not col(no, "answered", "TJK")[1]
+
+
+def test_clash_between_members_is_never_answered(write):
+    t = model_of(
+        write,
+        '[[events]]\nat = "2024Q2"\ntype = "clash"\nmembers = ["KGZ", "TJK"]\n',
+        params="[params]\nrussian_bandwidth = 1.0\n",
+    )
+    for code in ("KGZ", "TJK"):
+        assert col(t, "appealed", code)[1] and not col(t, "answered", code)[1]
+    base = model_of(write, "", params="[params]\nrussian_bandwidth = 1.0\n")
+    assert col(t, "credibility", "KGZ")[1] < col(base, "credibility", "KGZ")[1]
+
+
+@pytest.mark.parametrize("source,key", [("west", "western_ties"), ("china", "chinese_ties")])
+def test_offer_adds_ties_and_lowers_commitment(write, source, key):
+    base = model_of(write, "")
+    t = model_of(
+        write,
+        f'[[events]]\nat = "2024Q2"\ntype = "offer"\nmember = "KAZ"\n'
+        f'source = "{source}"\nkind = "investment"\nsize = 1.0\n',
+    )
+    decay = BY_NAME["ties_decay"].default
+    # the offer lands at the start of the quarter and, like all ties, starts to fade
+    assert col(t, key, "KAZ")[1] == pytest.approx(col(base, key, "KAZ")[1] + 1.0 - decay)
+    assert col(t, "commitment", "KAZ")[-1] < col(base, "commitment", "KAZ")[-1]
+
+
+def test_pressure_campaign_raises_pressure_for_its_duration(write):
+    base = model_of(write, "")
+    t = model_of(
+        write,
+        '[[events]]\nat = "2024Q2"\ntype = "pressure"\nmember = "BLR"\nsize = 0.3\nduration = 3\n',
+    )
+    d = col(t, "pressure", "BLR") - col(base, "pressure", "BLR")
+    assert np.allclose(d[1:4], 0.3, atol=0.02) and np.allclose(d[4:], 0.0, atol=0.02)
+
+
+def test_accession_exit_rejoin(write):
+    t = model_of(
+        write,
+        '[[events]]\nat = "2024Q3"\ntype = "accession"\nmember = "IRN"\n'
+        "commitment = 0.9\n"
+        '[[events]]\nat = "2024Q4"\ntype = "exit"\nmember = "KAZ"\n'
+        '[[events]]\nat = "2025Q2"\ntype = "rejoin"\nmember = "KAZ"\n'
+        "commitment = 0.6\n",
+    )
+    iran, kaz = col(t, "status", "IRN"), col(t, "status", "KAZ")
+    assert iran[1] == mb.CANDIDATE and iran[2] == mb.ACTIVE
+    assert kaz[3] == mb.EXITED and kaz[4] == mb.EXITED and kaz[5] == mb.ACTIVE
+
+
+def test_accession_of_a_member_is_refused(write):
+    p = write("x.toml", MINIMAL + '[[events]]\nat = "2024Q3"\ntype = "accession"\nmember = "KAZ"\n')
+    with pytest.raises(ScenarioError, match="KAZ is already a member"):
+        load_scenario(p)
+
+
+def test_bandwidth_change_moves_pressure(write):
+    base = model_of(write, "")
+    t = model_of(write, '[[events]]\nat = "2024Q2"\ntype = "bandwidth"\nvalue = 1.0\n')
+    assert t["bandwidth"][1, 0] == 1.0
+    assert col(t, "pressure", "KAZ")[1] > col(base, "pressure", "KAZ")[1]
+
+
+def test_remittance_shock_adds_grievance_and_lowers_commitment(write):
+    base = model_of(write, "", quarters=12)
+    t = model_of(
+        write,
+        '[[events]]\nat = "2024Q2"\ntype = "remittance_shock"\nmember = "TJK"\nsize = 0.6\n',
+        quarters=12,
+    )
+    assert col(t, "grievance", "TJK")[1] > col(base, "grievance", "TJK")[1]
+    assert col(t, "commitment", "TJK")[-1] < col(base, "commitment", "TJK")[-1]
