@@ -98,7 +98,8 @@ def tables(
     run_idx = np.array([m["run"] for m in meta])
     status = traj["status"]  # (S, R, M)
     allies = [i for i, c in enumerate(mb.CODES) if c != "RUS"]
-    s_idx, r_idx, m_idx = np.nonzero(status[:, :, allies] > mb.CANDIDATE)
+    # rows ordered run, step, member: independent of how runs were chunked
+    r_idx, s_idx, m_idx = np.nonzero(status[:, :, allies].transpose(1, 0, 2) > mb.CANDIDATE)
     m_idx = np.array(allies)[m_idx]
     ts = pd.DataFrame(
         {
@@ -112,12 +113,12 @@ def tables(
     )
     alliance = pd.DataFrame(
         {
-            "run": np.tile(run_idx, S),
-            "step": np.repeat(steps, R).astype(np.int32),
-            "quarter": np.repeat(labels, R),
-            **{k: traj[k].reshape(-1) for k in ALLIANCE_SERIES},
+            "run": np.repeat(run_idx, S),
+            "step": np.tile(steps, R).astype(np.int32),
+            "quarter": np.tile(labels, R),
+            **{k: traj[k].T.reshape(-1) for k in ALLIANCE_SERIES},
             **{
-                f"n_{name}": ((status == code)[:, :, allies]).sum(-1).reshape(-1)
+                f"n_{name}": ((status == code)[:, :, allies]).sum(-1).T.reshape(-1)
                 for code, name in enumerate(mb.STATUS_NAMES)
                 if code > 0
             },

@@ -99,6 +99,30 @@ class InlineExecutor(Executor):
         return f
 
 
+def _noop() -> None:
+    return None
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Hide the caller's ``__main__`` while worker processes start.
+
+    Under ``spawn`` a child re-runs the parent's main script (or module) before it can take
+    tasks: from a notebook, stdin or an unguarded script that fails or recurses - the reason
+    ``mesa.batch_run`` and EMA Workbench hang in Jupyter.  Our tasks live in this package and
+    need nothing from ``__main__``, so the children are started without it.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    try:
+        main.__dict__.pop("__file__", None)
+        main.__dict__["__spec__"] = None
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 @contextmanager
 def make_executor(
     kind: str = "local", workers: int = 1, scheduler: str | None = None, start_method: str = "spawn"
@@ -111,6 +135,8 @@ def make_executor(
             return
         ctx = multiprocessing.get_context(start_method)
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            with _main_hidden():  # start every worker now: one per task submitted at once
+                wait([ex.submit(_noop) for _ in range(workers)])
             yield ex
         return
     if kind == "dask":
@@ -124,16 +150,15 @@ def make_executor(
             with Client(scheduler) as client:
                 yield client.get_executor()
         else:
-            with (
-                LocalCluster(
+            with _main_hidden():  # the cluster's worker processes start here
+                cluster = LocalCluster(
                     n_workers=max(workers, 1),
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
                     host="127.0.0.1",
-                ) as cluster,
-                Client(cluster) as client,
-            ):
+                )
+            with cluster, Client(cluster) as client:
                 yield client.get_executor()
         return
     raise ValueError(f"unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}")

@@ -149,13 +149,18 @@ def execute_plan(
         "started": (old or {}).get("started", _now()),
         "ended": None,
         "status": "running",
-        "failed": int((old or {}).get("failed", 0)),
+        "failed": 0,
+        "resumes": list((old or {}).get("resumes", [])),
     }
-    done = store.done_chunks()
-    if old is not None and done:  # failures already stored stay counted once
+    done = store.done_chunks() if old is not None else set()
+    runs_done = sum(min(chunk, n - i * chunk) for i in done)
+    if old is not None:  # failures already stored stay counted once
         manifest["failed"] = int(sum(store_chunk_failed(store, i) for i in done))
+        manifest["resumes"].append({"at": _now(), "runs_done": runs_done})
+        if not quiet:
+            print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
     store.write_manifest(manifest)
-    progress = Progress(n, done=min(n, sum(min(chunk, n - i * chunk) for i in done)), quiet=quiet)
+    progress = Progress(n, done=runs_done, quiet=quiet)
 
     def chunks():
         for i in range(n_chunks):

@@ -1,0 +1,199 @@
+"""The sweep engine: same data whatever executes it; interruption loses nothing."""
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_sim import engine as eng
+from alliance_sim import load_scenario, sweep
+from alliance_sim.execute import Progress
+from alliance_sim.plan import make_plan, replicate_seed
+from alliance_sim.store import StoreError
+
+SMALL = dict(replicates=2)  # armenia_exits: 25 grid points x 2 = 50 runs
+
+
+def same(a, b):
+    for table in ("runs", "timeseries", "alliance"):
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    return sweep("armenia_exits", tmp_path_factory.mktemp("ref") / "w1", workers=1, **SMALL)
+
+
+def test_two_spawned_workers_and_other_chunking_give_identical_data(reference, tmp_path):
+    two = sweep(
+        "armenia_exits", tmp_path / "w2", workers=2, start_method="spawn", chunk_size=7, **SMALL
+    )
+    same(reference, two)
+    assert len(reference.runs) == 50 and reference.runs["error"].isna().all()
+
+
+def test_dask_local_cluster_gives_identical_data(reference, tmp_path):
+    pytest.importorskip("distributed")
+    dk = sweep("armenia_exits", tmp_path / "dask", workers=2, executor="dask", **SMALL)
+    same(reference, dk)
+
+
+def test_mesa_engine_gives_identical_data(tmp_path):
+    a = sweep("iran_joins", tmp_path / "b", replicates=1, samples=None, chunk_size=5)
+    m = sweep("iran_joins", tmp_path / "m", replicates=1, engine="mesa", chunk_size=4)
+    same(a, m)
+
+
+def test_common_random_numbers_and_run_ids():
+    plan = make_plan(load_scenario("armenia_exits"), replicates=3)
+    runs = list(plan.runs())
+    by_rep = {}
+    for r in runs:
+        by_rep.setdefault(r["replicate"], set()).add(r["seed"])
+    assert all(len(s) == 1 for s in by_rep.values())  # replicate k: one seed at every point
+    assert len({r["run_id"] for r in runs}) == len(runs)
+    assert replicate_seed(7, 0) != replicate_seed(7, 1) != replicate_seed(8, 1)
+    other = make_plan(load_scenario("western_surge"), replicates=3, seed=7)
+    assert other.seeds() == plan.seeds()  # same master seed -> paired across scenarios
+
+
+def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_path):
+    d = tmp_path / "d"
+    shutil.copytree(reference.directory, d)
+    with pytest.raises(StoreError, match="holds a different sweep.*--force"):
+        sweep("armenia_exits", d, replicates=3)
+    again = sweep("armenia_exits", d, replicates=3, force=True)
+    assert len(again.runs) == 75
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("precious")
+    with pytest.raises(StoreError, match="files that are not a sweep"):
+        sweep("armenia_exits", mine, **SMALL)
+    assert (mine / "thesis.docx").read_text() == "precious"
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(reference, tmp_path, monkeypatch):
+    bad_seed = int(reference.runs["seed"].iloc[3])
+    real = eng.run_chunk
+
+    def flaky(specs, seeds, engine="batch", every=1):
+        if any(
+            sd == bad_seed and sp.params["western_offer"] == 0.05
+            for sp, sd in zip(specs, seeds, strict=True)
+        ):
+            raise FloatingPointError("boom")
+        return real(specs, seeds, engine, every)
+
+    monkeypatch.setattr(eng, "run_chunk", flaky)
+    res = sweep("armenia_exits", tmp_path / "f", **SMALL)
+    failed = res.runs[res.runs["error"].notna()]
+    assert len(failed) == 5 and failed["error"].str.contains("FloatingPointError: boom").all()
+    assert failed["ARM_commitment"].isna().all() and res.n_failed == 5
+    assert res.manifest["status"] == "complete"
+    ok = res.runs[res.runs["error"].isna()].reset_index(drop=True)
+    ref = reference.runs[reference.runs["run"].isin(ok["run"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ok, ref)
+    assert set(res.timeseries["run"]) == set(ok["run"])
+
+
+def test_killed_sweep_resumes_to_identical_data(tmp_path):
+    exe = shutil.which("alliance-sim") or str(Path(sys.executable).with_name("alliance-sim"))
+    out = tmp_path / "killed"
+    cmd = [
+        exe,
+        "sweep",
+        "armenia_exits",
+        "--out",
+        str(out),
+        "--replicates",
+        "4",
+        "--chunk-size",
+        "5",
+        "--quiet",
+    ]
+    # the Mesa engine is slow enough to be caught mid-way; its data equal the batch engine's
+    proc = subprocess.Popen(
+        [*cmd, "--engine", "mesa"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if len(list((out / "chunks").glob("runs-*.parquet"))) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored = len(list((out / "chunks").glob("runs-*.parquet")))
+    assert 3 <= stored < 20, "the sweep was not caught mid-way"
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["resumes"][-1]["runs_done"] == 5 * stored
+    whole = sweep("armenia_exits", tmp_path / "whole", replicates=4)
+    resumed = sweep("armenia_exits", out, replicates=4)  # complete: just reads it
+    same(whole, resumed)
+
+
+def test_record_thins_the_time_series_but_not_the_outcomes(reference, tmp_path):
+    end = sweep("armenia_exits", tmp_path / "end", record="end", **SMALL)
+    every = sweep("armenia_exits", tmp_path / "e4", record="every:4", **SMALL)
+    pd.testing.assert_frame_equal(end.runs, reference.runs)
+    pd.testing.assert_frame_equal(every.runs, reference.runs)
+    assert sorted(end.timeseries["step"].unique()) == [0, 43]
+    assert sorted(every.timeseries["step"].unique()) == [*range(0, 44, 4), 43]
+    with pytest.raises(ValueError, match="every:N"):
+        sweep("armenia_exits", tmp_path / "x", record="sometimes", **SMALL)
+
+
+def test_progress_bar_only_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        p = Progress(100, stream=stream)
+        p.update(40)
+        p.update(60)
+        p.close()
+    assert "100/100 runs" in tty.getvalue() and "runs/s" in tty.getvalue()
+    assert pipe.getvalue() == ""
+    quiet = Tty()
+    p = Progress(10, quiet=True, stream=quiet)
+    p.update(10)
+    assert quiet.getvalue() == ""
+
+
+def test_sweep_from_code_without_a_main_file(tmp_path):
+    """As in Jupyter: __main__ has no importable file; spawned workers must still start."""
+    code = (
+        f"from alliance_sim import sweep\n"
+        f"r = sweep('armenia_exits', {str(tmp_path / 'nb')!r}, replicates=1, workers=2)\n"
+        f"print(len(r.runs))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-"], input=code, capture_output=True, text=True, timeout=180, cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "25"
+
+
+def test_plan_streams_runs():
+    plan = make_plan(load_scenario("baseline"), samples=2000, replicates=50)
+    it = plan.runs()
+    assert plan.n_runs == 100_000 and not isinstance(it, list)
+    first = next(it)
+    assert first["run"] == 0 and np.isfinite(first["values"]["western_offer"])
