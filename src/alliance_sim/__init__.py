@@ -3,26 +3,39 @@
 Public API::
 
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
+
+Names are imported on first use, so a worker process that only needs the batch engine does
+not pay for importing Mesa.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-from alliance_sim.members import member_profiles
-from alliance_sim.model import AllianceModel
-from alliance_sim.params import parameters
-from alliance_sim.runner import Result, run_scenario, sweep
-from alliance_sim.scenario import ScenarioError, load_scenario
-from alliance_sim.simulate import simulate
+_EXPORTS = {
+    "AllianceModel": "alliance_sim.model",
+    "Result": "alliance_sim.runner",
+    "ScenarioError": "alliance_sim.scenario",
+    "load_scenario": "alliance_sim.scenario",
+    "member_profiles": "alliance_sim.members",
+    "parameters": "alliance_sim.params",
+    "run_scenario": "alliance_sim.runner",
+    "simulate": "alliance_sim.simulate",
+    "sweep": "alliance_sim.runner",
+}
+__all__ = ["__version__", *sorted(_EXPORTS)]
 
-__all__ = [
-    "AllianceModel",
-    "Result",
-    "ScenarioError",
-    "__version__",
-    "load_scenario",
-    "member_profiles",
-    "parameters",
-    "run_scenario",
-    "simulate",
-    "sweep",
-]
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'alliance_sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -15,7 +15,6 @@ import pandas as pd
 from alliance_sim import members as mb
 from alliance_sim import quarters
 from alliance_sim.batch import run_batch
-from alliance_sim.model import AllianceModel
 from alliance_sim.plan import RunSpec
 
 ENGINES = ("batch", "mesa")
@@ -41,6 +40,8 @@ def run_mesa(
     specs: list[RunSpec], seeds: list[int], record_every: int | None = 1
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run each spec in its own :class:`AllianceModel`; same return as ``run_batch``."""
+    from alliance_sim.model import AllianceModel  # Mesa is imported only when used
+
     trajs, outs = [], []
     for spec, seed in zip(specs, seeds, strict=True):
         m = AllianceModel(

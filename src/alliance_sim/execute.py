@@ -42,11 +42,31 @@ def record_every(record: str) -> int | None:
 
 
 def run_task(
+    scenario: Scenario,
+    metas: list[dict[str, Any]],
+    engine: str,
+    every: int | None,
+    store_dir: str | None = None,
+    index: int = 0,
+) -> tuple[dict[str, pd.DataFrame] | None, int, int]:
+    """Run chunk ``index`` (in a worker) and return ``(tables, runs, failed)``.  With
+    ``store_dir`` (workers that share the disk) the worker writes the chunk itself and
+    returns no tables, which spares sending them between processes."""
+    tables, failed = chunk_tables(scenario, metas, engine, every)
+    if store_dir is not None:
+        from alliance_sim.store import Store
+
+        Store(store_dir).write_chunk(index, tables)
+        return None, len(metas), failed
+    return tables, len(metas), failed
+
+
+def chunk_tables(
     scenario: Scenario, metas: list[dict[str, Any]], engine: str, every: int | None
 ) -> tuple[dict[str, pd.DataFrame], int]:
-    """Run one chunk (in a worker).  If the chunk raises, its runs are retried one by one and
-    each run that still raises gets a row with its error and NaN outcomes.  Returns the
-    chunk's tables and how many runs failed."""
+    """Run a chunk.  If it raises, its runs are retried one by one and each run that still
+    raises gets a row with its error and NaN outcomes.  Returns the chunk's tables and how
+    many runs failed."""
     specs = [spec_for(scenario, m["values"]) for m in metas]
     seeds = [m["seed"] for m in metas]
     try:
@@ -201,22 +221,24 @@ class Progress:
 def execute(
     chunks: Iterator[tuple[int, list[dict[str, Any]]]],
     scenario: Scenario,
-    on_done: Callable[[int, dict[str, pd.DataFrame], int], None],
+    on_done: Callable[[int, dict[str, pd.DataFrame] | None, int, int], None],
     *,
     executor: Executor,
     engine: str,
     every: int | None,
     window: int,
+    store_dir: str | None = None,
 ) -> None:
     """Submit chunks to ``executor`` with at most ``window`` in flight; call ``on_done(index,
-    tables, n_failed)`` for each as it completes."""
+    tables, n_runs, n_failed)`` for each as it completes (tables None if the worker wrote
+    them to ``store_dir``)."""
     pending: dict[Future, int] = {}
     for i, metas in chunks:
         if len(pending) >= window:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in done:
                 on_done(pending.pop(f), *f.result())
-        pending[executor.submit(run_task, scenario, metas, engine, every)] = i
+        pending[executor.submit(run_task, scenario, metas, engine, every, store_dir, i)] = i
     while pending:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for f in done:

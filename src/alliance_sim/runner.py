@@ -167,10 +167,11 @@ def execute_plan(
             if i not in done:
                 yield i, list(plan.runs(i * chunk, (i + 1) * chunk))
 
-    def on_done(i: int, tables: dict[str, pd.DataFrame], failed: int) -> None:
-        store.write_chunk(i, tables)
+    def on_done(i: int, tables: dict[str, pd.DataFrame] | None, runs: int, failed: int) -> None:
+        if tables is not None:
+            store.write_chunk(i, tables)
         manifest["failed"] += failed
-        progress.update(len(tables["runs"]))
+        progress.update(runs)
 
     try:
         with make_executor(executor, workers, scheduler, start_method) as ex:
@@ -182,6 +183,7 @@ def execute_plan(
                 engine=engine,
                 every=every,
                 window=max(2, 2 * workers),
+                store_dir=str(store.dir) if executor == "local" else None,
             )
     except BaseException:
         progress.close()
