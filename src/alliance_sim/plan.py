@@ -18,6 +18,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -171,16 +172,25 @@ class Plan:
         return len(self.points) * self.replicates
 
     def seeds(self) -> list[int]:
-        return [replicate_seed(self.seed, k) for k in range(self.replicates)]
+        """The seed of each replicate (the same at every point)."""
+        return list(self._seeds)
+
+    @cached_property
+    def _seeds(self) -> tuple[int, ...]:
+        return tuple(replicate_seed(self.seed, k) for k in range(self.replicates))
+
+    @cached_property
+    def _values(self) -> np.ndarray:
+        return self.points.to_numpy(dtype=object)
 
     def runs(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
         """Runs ``start`` .. ``stop`` as dicts: run (index), run_id, point, replicate, seed and
         the swept values.  Lazy: a 100,000-run plan is never one list in memory."""
         stop = self.n_runs if stop is None else min(stop, self.n_runs)
-        seeds = self.seeds()
+        seeds = self._seeds
         h = self.scenario.hash
         cols = list(self.points.columns)
-        values = self.points.to_numpy(dtype=object)
+        values = self._values
         for r in range(start, stop):
             p, k = divmod(r, self.replicates)
             point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}

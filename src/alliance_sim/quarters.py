@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _RE = re.compile(r"^(\d{4})Q([1-4])$")
 
 
+@lru_cache(maxsize=4096)
 def parse(q: str) -> int:
     """Quarter label -> ordinal (year x 4 + quarter - 1).  Raises ValueError on a bad label."""
     m = _RE.match(str(q).strip())
