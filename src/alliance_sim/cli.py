@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from alliance_sim.scenario import ScenarioError
+from alliance_sim.sensitivity import AnalysisError
 from alliance_sim.store import StoreError
 
 EPILOG = {
@@ -33,6 +34,16 @@ An interrupted sweep resumes when the same command is run again.""",
     "show": "example:\n  alliance-sim show armenia_exits",
     "list": "examples:\n  alliance-sim list scenarios\n  alliance-sim list parameters\n"
     "  alliance-sim list events",
+    "plot": """examples:
+  alliance-sim plot out/arm-sweep --out figures/arm
+  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg""",
+    "sensitivity": """example:
+  alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
+  alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
+    "compare": """examples:
+  alliance-sim run baseline --out out/base && alliance-sim run armenia_exits --out out/arm
+  alliance-sim compare out/base out/arm --out report.html
+  alliance-sim compare out/base out/arm --out paper/report.md --format md""",
 }
 
 
@@ -174,6 +185,70 @@ def _parser() -> argparse.ArgumentParser:
         "unit, default, range, source) or the event types.",
     )
     ls.add_argument("what", choices=("scenarios", "parameters", "events"))
+
+    pl = sub.add_parser(
+        "plot",
+        help="figures of a result directory",
+        formatter_class=fmt,
+        epilog=EPILOG["plot"],
+        description="Write the figures that fit DIR: fan chart, status "
+        "probabilities and cohesion always; a response curve per "
+        "swept parameter; a heatmap over two swept parameters; "
+        "sensitivity indices for a saltelli or morris sweep.",
+    )
+    pl.add_argument("directory", metavar="DIR")
+    pl.add_argument("--out", metavar="FIGDIR", required=True, help="where figures go")
+    pl.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="fan, status, cohesion, response, heatmap or sensitivity "
+        "(repeatable; default: every kind that fits)",
+    )
+    pl.add_argument(
+        "--outcome",
+        action="append",
+        metavar="OUTCOME",
+        help="outcome column for response/heatmap/sensitivity (repeatable; "
+        "default: the focus members' exit and final cohesion)",
+    )
+    pl.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
+
+    se = sub.add_parser(
+        "sensitivity",
+        help="Sobol or Morris indices of a sweep",
+        formatter_class=fmt,
+        epilog=EPILOG["sensitivity"],
+        description="Compute Sobol (saltelli design) or Morris (morris design) "
+        "sensitivity indices of OUTCOME with SALib, print them "
+        "and plot them.",
+    )
+    se.add_argument("directory", metavar="DIR")
+    se.add_argument(
+        "--outcome",
+        action="append",
+        metavar="OUTCOME",
+        help="outcome column (repeatable; default: focus members' exit and final cohesion)",
+    )
+    se.add_argument("--out", metavar="FIGDIR", help="where the figure goes (default DIR)")
+
+    co = sub.add_parser(
+        "compare",
+        help="HTML or Markdown report comparing result directories",
+        formatter_class=fmt,
+        epilog=EPILOG["compare"],
+        description="Compare result directories (the first is the reference): "
+        "provenance, per-member tables with 95% intervals, "
+        "differences with effect sizes and Holm-corrected tests, "
+        "figures.  HTML is one self-contained file.",
+    )
+    co.add_argument("directories", nargs="+", metavar="DIR")
+    co.add_argument("--out", metavar="FILE", required=True, help="report.html or report.md")
+    co.add_argument(
+        "--format",
+        choices=("html", "md"),
+        help="default: from the --out suffix (.md -> md, else html)",
+    )
     return p
 
 
@@ -304,12 +379,57 @@ def cmd_list(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plot(a: argparse.Namespace) -> int:
+    from alliance_sim.figures import write_figures
+    from alliance_sim.runner import Result
+
+    res = Result.open(a.directory)
+    paths = write_figures(res, a.out, a.kind, a.format, a.outcome)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_sensitivity(a: argparse.Namespace) -> int:
+    from alliance_sim.figures import default_outcomes
+    from alliance_sim.plots import sensitivity_chart
+    from alliance_sim.runner import Result
+    from alliance_sim.sensitivity import analyse
+
+    res = Result.open(a.directory)
+    out = Path(a.out or a.directory)
+    out.mkdir(parents=True, exist_ok=True)
+    for outcome in a.outcome or default_outcomes(res):
+        table = analyse(res, outcome)
+        print(
+            f"{table.attrs['method']} indices of {outcome} ({table.attrs['points']} design "
+            f"points x {table.attrs['replicates']} replicates; *_conf: 95% half-widths)"
+        )
+        print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
+        print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
+        print()
+    return 0
+
+
+def cmd_compare(a: argparse.Namespace) -> int:
+    from alliance_sim.report import build_report
+
+    fmt = a.format or ("md" if a.out.endswith(".md") else "html")
+    if len(a.directories) < 2:
+        raise UserError("compare needs at least two result directories")
+    print(build_report(a.directories, a.out, fmt=fmt))
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
     "validate": cmd_validate,
     "show": cmd_show,
     "list": cmd_list,
+    "plot": cmd_plot,
+    "sensitivity": cmd_sensitivity,
+    "compare": cmd_compare,
 }
 
 
@@ -317,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ScenarioError, StoreError, UserError) as e:
+    except (ScenarioError, StoreError, UserError, AnalysisError) as e:
         print(f"alliance-sim: error: {e}", file=sys.stderr)
         return 2
     except ValueError as e:  # bad option values caught by the API (record spec, engine)

@@ -1,5 +1,7 @@
 """Figures (matplotlib): one colour per member everywhere, calendar quarters on the time axis,
-the scenario and the provenance of the data in a small footer."""
+the scenario and the provenance of its data in a small footer.  Data are aggregated before
+drawing (quantiles per quarter, means per swept value), so a 100,000-run sweep plots in
+seconds."""
 
 from __future__ import annotations
 
@@ -25,7 +27,12 @@ COLOURS = {
     "ARM": "#9467bd",
     "IRN": "#8c564b",
 }
+SCENARIO_COLOURS = ["#222222", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00"]
 NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
+QS = (0.05, 0.25, 0.5, 0.75, 0.95)
+plt.rcParams.update(
+    {"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False}
+)
 
 
 def footer(fig: plt.Figure, manifest: dict) -> None:
@@ -33,27 +40,55 @@ def footer(fig: plt.Figure, manifest: dict) -> None:
     plan = manifest["plan"]
     text = (
         f"{manifest['scenario_name']} | scenario {manifest['scenario_hash']} | "
-        f"alliance-sim {manifest['package_version']} | {plan['n_runs']} runs, master seed "
+        f"alliance-sim {manifest['package_version']} | {plan['n_runs']:,} runs "
+        f"({plan['n_points']} points x {plan['replicates']} replicates), master seed "
         f"{plan['master_seed']}"
     )
-    fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
 
 
-def _quarter_axis(ax: plt.Axes, labels: list[str]) -> None:
+def _save(fig: plt.Figure, path: str | os.PathLike, manifest: dict | None) -> Path:
+    if manifest is not None:
+        footer(fig, manifest)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if isinstance(path, str | os.PathLike):
+        path = Path(path)
+        fig.savefig(path, dpi=130)
+    else:  # a file-like object (reports embed figures)
+        fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+    return path
+
+
+def quarter_axis(ax: plt.Axes, labels: list[str]) -> None:
     """Ticks at first quarters of years, at most five of them, labelled like 2026Q1."""
     firsts = [i for i, q in enumerate(labels) if q.endswith("Q1")] or [0]
     every = next(k for k in (1, 2, 3, 4, 5, 10, 20, 50) if len(firsts[::k]) <= 5)
     ticks = firsts[::every]
     ax.set_xticks(ticks)
-    ax.set_xticklabels([labels[i] for i in ticks], fontsize=8)
+    ax.set_xticklabels([labels[i] for i in ticks])
     ax.set_xlim(0, max(len(labels) - 1, 1))
 
 
-def quantiles_by_quarter(ts: pd.DataFrame, value: str, by: list[str]) -> pd.DataFrame:
-    """5/25/50/75/95% quantiles of ``value`` per quarter (and ``by``): aggregate before
-    drawing, so a 100,000-run sweep plots in seconds."""
-    q = ts.groupby(["step", "quarter", *by])[value].quantile([0.05, 0.25, 0.5, 0.75, 0.95])
-    return q.unstack().reset_index()
+def series_quantiles(table: pd.DataFrame, value: str) -> tuple[list[str], np.ndarray]:
+    """Quarter labels and the 5/25/50/75/95% quantiles over runs of ``value`` per recorded
+    quarter, shape (5, quarters).  ``table`` holds one row per run and quarter."""
+    wide = table.pivot(index="run", columns="step", values=value)
+    labels = table.drop_duplicates("step").set_index("step")["quarter"]
+    arr = wide.to_numpy(float)
+    with np.errstate(all="ignore"):
+        q = np.nanquantile(arr, QS, axis=0) if arr.size else np.empty((5, 0))
+    return [labels[s] for s in wide.columns], q
+
+
+def _band(
+    ax: plt.Axes, q: np.ndarray, colour: str, label: str | None = None, bands: bool = True
+) -> None:
+    x = np.arange(q.shape[1])
+    if bands:
+        ax.fill_between(x, q[0], q[4], color=colour, alpha=0.13, lw=0)
+        ax.fill_between(x, q[1], q[3], color=colour, alpha=0.28, lw=0)
+    ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 
 
 def fan_chart(
@@ -63,42 +98,281 @@ def fan_chart(
     path: str | os.PathLike,
     members: list[str] | None = None,
 ) -> Path:
-    """Each member's commitment over time (median, 50% and 90% bands) and the cohesion
-    index, one panel each."""
+    """Each member's commitment over time (median, 50% and 90% bands across runs) and the
+    cohesion index, one panel each."""
     present = [c for c in ALLIES if c in set(timeseries["member"].unique())]
-    members = members or present
-    q = quantiles_by_quarter(timeseries, "commitment", ["member"])
-    qc = quantiles_by_quarter(alliance, "cohesion", [])
-    labels = list(qc.sort_values("step")["quarter"])
-    steps = list(qc.sort_values("step")["step"])
-    pos = {s: i for i, s in enumerate(steps)}
+    members = [m for m in (members or present) if m in present]
     n = len(members) + 1
     cols = 3
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 3.0 * rows), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows), sharey=True, squeeze=False)
+    labels, qc = series_quantiles(alliance, "cohesion")
     for ax, code in zip(axes.flat, [*members, "cohesion"], strict=False):
-        d = qc if code == "cohesion" else q[q["member"] == code]
-        d = d.sort_values("step")
-        x = np.array([pos[s] for s in d["step"]])
-        colour = "black" if code == "cohesion" else COLOURS[code]
-        ax.fill_between(x, d[0.05], d[0.95], color=colour, alpha=0.15, lw=0, label="90%")
-        ax.fill_between(x, d[0.25], d[0.75], color=colour, alpha=0.3, lw=0, label="50%")
-        ax.plot(x, d[0.5], color=colour, lw=2, label="median")
-        ax.set_title(
-            "Cohesion index" if code == "cohesion" else f"{NAMES[code]} ({code})", fontsize=10
-        )
-        _quarter_axis(ax, labels)
+        if code == "cohesion":
+            q, colour, title = qc, "black", "Cohesion index"
+        else:
+            sub = timeseries[timeseries["member"] == code]
+            lab, q = series_quantiles(sub, "commitment")
+            q = _align(lab, q, labels)
+            colour, title = COLOURS[code], f"{NAMES[code]} ({code})"
+        _band(ax, q, colour)
+        ax.set_title(title)
+        quarter_axis(ax, labels)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax in axes[:, 0]:
         ax.set_ylabel("commitment (0-1)")
-    axes.flat[0].legend(loc="lower left", fontsize=8, frameon=False)
-    fig.suptitle(f"{manifest['scenario_name']}: commitment to the CSTO", fontsize=12)
-    footer(fig, manifest)
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.13),
+        plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.4),
+        plt.Line2D([], [], color="grey", lw=1.8),
+    ]
+    axes.flat[0].legend(
+        handles,
+        ["90% of runs", "50% of runs", "median"],
+        loc="lower left",
+        fontsize=7.5,
+        frameon=False,
+    )
+    fig.suptitle(f"{manifest['scenario_name']}: commitment to the CSTO", fontsize=11)
+    return _save(fig, path, manifest)
+
+
+def _align(labels: list[str], q: np.ndarray, full: list[str]) -> np.ndarray:
+    """Quantiles on the full quarter axis (NaN where a member was not yet a member)."""
+    out = np.full((q.shape[0], len(full)), np.nan)
+    pos = {lab: i for i, lab in enumerate(full)}
+    for j, lab in enumerate(labels):
+        out[:, pos[lab]] = q[:, j]
+    return out
+
+
+def status_probability(timeseries: pd.DataFrame, manifest: dict, path: str | os.PathLike) -> Path:
+    """Probability, by quarter, that each member is suspended and that it has exited."""
+    ts = timeseries[["run", "step", "quarter", "member", "status"]]
+    n_runs = ts["run"].nunique()
+    labels = list(ts.drop_duplicates("step").sort_values("step")["quarter"])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    for ax, status, title in (
+        (axes[0], "suspended", "P(suspended)"),
+        (axes[1], "exited", "P(exited by then)"),
+    ):
+        counts = ts[ts["status"] == status].groupby(["member", "step"]).size().unstack(fill_value=0)
+        steps = sorted(ts["step"].unique())
+        for code in [c for c in ALLIES if c in set(ts["member"])]:
+            row = (
+                counts.loc[code].reindex(steps, fill_value=0)
+                if code in counts.index
+                else pd.Series(0, index=steps)
+            )
+            ax.plot(
+                np.arange(len(steps)),
+                row.to_numpy() / n_runs,
+                color=COLOURS[code],
+                lw=1.8,
+                label=code,
+            )
+        ax.set_title(title)
+        quarter_axis(ax, labels)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("share of runs")
+    axes[1].legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
+    fig.suptitle(f"{manifest['scenario_name']}: suspension and exit by quarter", fontsize=11)
+    return _save(fig, path, manifest)
+
+
+def cohesion_chart(alliance: pd.DataFrame, manifest: dict, path: str | os.PathLike) -> Path:
+    """The cohesion index over time: median, 50% and 90% bands across runs."""
+    labels, q = series_quantiles(alliance, "cohesion")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    _band(ax, q, "black", "median")
+    quarter_axis(ax, labels)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("cohesion index (0-1)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{manifest['scenario_name']}: cohesion (bands: 50% and 90% of runs)")
+    return _save(fig, path, manifest)
+
+
+def _groups(runs: pd.DataFrame, param: str, bins: int = 8) -> pd.Series:
+    """Group runs by a swept value: its own values if few, else equal-count bins."""
+    v = runs[param]
+    if v.nunique() <= 12:
+        return v
+    return pd.qcut(v.astype(float), bins, duplicates="drop").map(lambda iv: iv.mid)
+
+
+def response(
+    runs: pd.DataFrame, manifest: dict, param: str, outcome: str, path: str | os.PathLike
+) -> Path:
+    """Mean outcome against one swept parameter, with 95% intervals (Wilson for a 0/1
+    outcome, bootstrap otherwise)."""
+    from alliance_sim.analysis import is_binary, mean_ci, proportion_ci
+
+    ok = runs[runs["error"].isna()]
+    g = _groups(ok, param)
+    ci = proportion_ci if is_binary(ok[outcome].to_numpy(float)) else mean_ci
+    rows = [(k, ci(ok.loc[g == k, outcome].to_numpy(float))) for k in sorted(g.unique())]
+    x = (
+        np.arange(len(rows))
+        if isinstance(rows[0][0], str)
+        else np.array([r[0] for r in rows], float)
+    )
+    est = np.array([[e.value, e.lo, e.hi] for _, e in rows])
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    member = outcome.split("_")[0]
+    colour = COLOURS.get(member, "black")
+    ax.fill_between(x, est[:, 1], est[:, 2], color=colour, alpha=0.2, lw=0, label="95% CI")
+    ax.plot(x, est[:, 0], "o-", color=colour, lw=1.8, ms=4, label="mean over runs")
+    if isinstance(rows[0][0], str):
+        ax.set_xticks(x)
+        ax.set_xticklabels([r[0] for r in rows])
+    ax.set_xlabel(param)
+    ax.set_ylabel(outcome_label(outcome))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(f"{manifest['scenario_name']}: {outcome_label(outcome)} vs {param}")
+    return _save(fig, path, manifest)
+
+
+def heatmap(
+    runs: pd.DataFrame, manifest: dict, p1: str, p2: str, outcome: str, path: str | os.PathLike
+) -> Path:
+    """Mean outcome over two swept parameters."""
+    ok = runs[runs["error"].isna()].assign(_a=lambda d: _groups(d, p1), _b=lambda d: _groups(d, p2))
+    table = ok.groupby(["_b", "_a"])[outcome].mean().unstack()
+    fig, ax = plt.subplots(figsize=(6.5, 4.8))
+    im = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(table.shape[1]))
+    ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
+    ax.set_yticks(range(table.shape[0]))
+    ax.set_yticklabels([_fmt(v) for v in table.index])
+    ax.set_xlabel(p1)
+    ax.set_ylabel(p2)
+    for (i, j), v in np.ndenumerate(table.to_numpy(float)):
+        if np.isfinite(v) and table.size <= 100:
+            ax.text(
+                j,
+                i,
+                f"{v:.2f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if v < np.nanmean(table.to_numpy(float)) else "black",
+            )
+    fig.colorbar(im, ax=ax, label=outcome_label(outcome))
+    ax.set_title(f"{manifest['scenario_name']}: {outcome_label(outcome)}")
+    return _save(fig, path, manifest)
+
+
+def _fmt(v: object) -> str:
+    return f"{v:.3g}" if isinstance(v, float | np.floating) else str(v)
+
+
+def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os.PathLike) -> Path:
+    """Sobol S1 and ST with 95% intervals, or Morris mu* against sigma."""
+    method, outcome = table.attrs.get("method", "Sobol"), table.attrs.get("outcome", "")
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(table) + 2.2))
+    if method == "Sobol":
+        y = np.arange(len(table))
+        ax.barh(
+            y + 0.2,
+            table["S1"],
+            0.4,
+            xerr=table["S1_conf"],
+            color="#377eb8",
+            label="first order S1",
+            capsize=2,
+        )
+        ax.barh(
+            y - 0.2,
+            table["ST"],
+            0.4,
+            xerr=table["ST_conf"],
+            color="#e41a1c",
+            label="total ST",
+            capsize=2,
+        )
+        ax.set_yticks(y)
+        ax.set_yticklabels(table.index)
+        ax.set_xlabel("Sobol index (share of variance; bars: 95% CI)")
+        ax.axvline(0, color="black", lw=0.6)
+        ax.legend(frameon=False, fontsize=8)
+    else:
+        ax.errorbar(
+            table["mu_star"],
+            table["sigma"],
+            xerr=table["mu_star_conf"],
+            fmt="o",
+            color="#377eb8",
+            capsize=2,
+        )
+        for name, r in table.iterrows():
+            ax.annotate(
+                name,
+                (r["mu_star"], r["sigma"]),
+                fontsize=8,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+        ax.set_xlabel("mu* (mean |elementary effect|, per swept range)")
+        ax.set_ylabel("sigma (interaction / non-linearity)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{method} sensitivity of {outcome_label(outcome)}")
+    return _save(fig, path, manifest)
+
+
+def overlay(results: list, path: str | os.PathLike, members: list[str] | None = None) -> Path:
+    """Two or more scenarios on one figure: median and 50% band of cohesion and of the chosen
+    members' commitment, one colour per scenario."""
+    members = members or []
+    n = 1 + len(members)
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 3.8), squeeze=False, sharey=True)
+    for k, res in enumerate(results):
+        colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
+        name = res.manifest["scenario_name"]
+        labels, q = series_quantiles(res.alliance, "cohesion")
+        _band(axes[0, 0], q[[1, 1, 2, 3, 3]], colour, name)
+        quarter_axis(axes[0, 0], labels)
+        for ax, code in zip(axes[0, 1:], members, strict=True):
+            sub = res.timeseries[res.timeseries["member"] == code]
+            if len(sub):
+                lab, qm = series_quantiles(sub, "commitment")
+                _band(ax, _align(lab, qm, labels)[[1, 1, 2, 3, 3]], colour, name)
+                quarter_axis(ax, labels)
+    axes[0, 0].set_title("Cohesion index")
+    for ax, code in zip(axes[0, 1:], members, strict=True):
+        ax.set_title(f"{NAMES[code]} ({code}): commitment")
+    for ax in axes[0]:
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("median and 50% band of runs")
+    axes[0, 0].legend(frameon=False, fontsize=8, loc="lower left")
+    fig.suptitle("Scenarios compared", fontsize=11)
+    text = " | ".join(
+        f"{r.manifest['scenario_name']}: {r.manifest['scenario_hash']}, "
+        f"{r.manifest['plan']['n_runs']:,} runs"
+        for r in results
+    )
+    fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
+    return _save(fig, path, None)
+
+
+def outcome_label(outcome: str) -> str:
+    """A reader's label for an outcome column name."""
+    code, _, rest = outcome.partition("_")
+    if code in NAMES and rest:
+        what = {
+            "exited": "P(exit)",
+            "suspended": "P(suspended at end)",
+            "commitment": "final commitment",
+            "exit_step": "quarter of exit (steps)",
+            "ever_suspended": "P(ever suspended)",
+            "min_commitment": "lowest commitment",
+            "credibility": "final credibility",
+        }.get(rest, rest)
+        return f"{code} {what}"
+    return outcome.replace("_", " ")

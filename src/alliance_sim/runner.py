@@ -86,6 +86,28 @@ def _fingerprint(plan: Plan, record: str, kind: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+def _design(sc: Scenario, kind: str) -> dict[str, Any]:
+    """What it takes to rebuild the sweep's design (for sensitivity analysis)."""
+    if kind != "sweep" or sc.sweep is None:
+        return {"axes": []}
+    spec = sc.sweep
+    return {
+        "samples": spec.samples,
+        "levels": spec.levels,
+        "design_seed": spec.seed,
+        "axes": [
+            {
+                "name": a.name,
+                "low": a.low,
+                "high": a.high,
+                "values": list(a.values) if a.values is not None else None,
+                "quarter": a.quarter,
+            }
+            for a in spec.axes
+        ],
+    }
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -143,6 +165,7 @@ def execute_plan(
             "start": sc.start,
             "end": sc.end,
             "focus": list(sc.focus),
+            **_design(sc, kind),
         },
         "seeds": plan.seeds(),
         "points": plan.points.reset_index().to_dict("records"),

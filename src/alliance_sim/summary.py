@@ -94,3 +94,76 @@ def describe(runs: pd.DataFrame, manifest: dict) -> str:
     if failed:
         tail += f"\n{failed} run(s) failed; their errors are in runs.parquet (column 'error')."
     return f"{head}\n\n{table}\n\n{tail}"
+
+
+# --- tables for reports (with bootstrap intervals) --------------------------------------------
+
+
+def horizons(steps: list[int] | np.ndarray, n: int = 3) -> list[int]:
+    """Up to ``n`` recorded steps spread over the run, always including the last."""
+    steps = sorted(set(int(s) for s in steps if s > 0))
+    if not steps:
+        return []
+    picks = {steps[-1]}
+    for frac in np.linspace(0, 1, n + 1)[1:-1]:
+        target = steps[-1] * frac
+        picks.add(min(steps, key=lambda s: abs(s - target)))
+    return sorted(picks)
+
+
+def status_at(timeseries: pd.DataFrame, steps: list[int]) -> pd.DataFrame:
+    """Rows (run, step, member, status) at the given steps."""
+    ts = timeseries[timeseries["step"].isin(steps)]
+    return ts[["run", "step", "member", "status"]]
+
+
+def scenario_table(
+    runs: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    start: str,
+    focus: tuple[str, ...] = (),
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Per member: probability of being suspended and of having exited at each horizon (Wilson
+    95% intervals: a bootstrap interval collapses to a point at 0% or 100%), median time to
+    exit and commitment at the end (bootstrap 95% intervals), and the runs the exit
+    probability needs for an interval of +/- 5 points (``n_for_5pp``)."""
+    from alliance_sim.analysis import mean_ci, median_ci, proportion_ci, replicates_needed
+
+    ok = runs[runs["error"].isna()] if "error" in runs else runs
+    good = set(ok["run"])
+    ts = timeseries[timeseries["run"].isin(good)]
+    hs = horizons(ts["step"].unique())
+    st = status_at(ts, hs)
+    rows = []
+    for code in list(focus) + [c for c in ALLIES if c not in focus]:
+        c = ok[f"{code}_commitment"]
+        if c.notna().sum() == 0:
+            continue
+        row: dict = {"member": code, "runs": int(c.notna().sum())}
+        mine = st[st["member"] == code]
+        for h in hs:
+            at = mine[mine["step"] == h]
+            q = quarters.shift(start, h)
+            row[f"P(suspended) {q}"] = proportion_ci((at["status"] == "suspended").to_numpy(float))
+            row[f"P(exited) {q}"] = proportion_ci((at["status"] == "exited").to_numpy(float))
+        exited = ok[f"{code}_exited"].to_numpy(float)
+        steps = ok[f"{code}_exit_step"].dropna().to_numpy(float)
+        med = median_ci(steps, seed)
+        row["time to exit (median quarter)"] = (
+            f"{quarters.shift(start, int(med.value))} [{quarters.shift(start, int(med.lo))}, "
+            f"{quarters.shift(start, int(med.hi))}]"
+            if med.n
+            else "no exit"
+        )
+        row["commitment at end"] = mean_ci(c.to_numpy(float), seed)
+        row["n_for_5pp"] = replicates_needed(exited, 0.05, binary=True)
+        rows.append(row)
+    coh = {
+        "member": "cohesion",
+        "runs": len(ok),
+        "commitment at end": mean_ci(ok["cohesion_final"].to_numpy(float), seed),
+        "n_for_5pp": replicates_needed(ok["cohesion_final"].to_numpy(float), 0.05, False),
+    }
+    rows.append(coh)
+    return pd.DataFrame(rows)

@@ -1,0 +1,247 @@
+"""Statistics for results: bootstrap confidence intervals, effect sizes, paired and unpaired
+tests with Holm's correction, and the replicates a given precision needs.
+
+Everything here takes plain arrays or DataFrames and returns numbers, so it can be checked
+against synthetic data with known answers (``tests/test_analysis.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its 95% interval and the sample it came from."""
+
+    value: float
+    lo: float
+    hi: float
+    n: int
+
+    def fmt(self, pct: bool = False, digits: int = 2) -> str:
+        if not np.isfinite(self.value):
+            return "–"
+        if pct:
+            return f"{self.value:.0%} [{self.lo:.0%}, {self.hi:.0%}]"
+        return f"{self.value:.{digits}f} [{self.lo:.{digits}f}, {self.hi:.{digits}f}]"
+
+
+def bootstrap_ci(
+    x: np.ndarray,
+    statistic: Callable = np.mean,
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Estimate:
+    """Percentile bootstrap interval of ``statistic`` over ``x`` (NaNs dropped), using
+    ``scipy.stats.bootstrap``; a constant sample gets a zero-width interval."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    value = float(statistic(x))
+    if n == 1 or np.all(x == x[0]):
+        return Estimate(value, value, value, n)
+    res = stats.bootstrap(
+        (x,),
+        statistic,
+        confidence_level=confidence,
+        n_resamples=n_resamples,
+        method="percentile",
+        vectorized=True,
+        axis=-1,
+        rng=np.random.default_rng(seed),
+    )
+    return Estimate(
+        value, float(res.confidence_interval.low), float(res.confidence_interval.high), n
+    )
+
+
+def _vmean(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(x, axis=axis)
+
+
+def _vmedian(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.median(x, axis=axis)
+
+
+def mean_ci(x: np.ndarray, seed: int = 0) -> Estimate:
+    return bootstrap_ci(x, _vmean, seed=seed)
+
+
+def median_ci(x: np.ndarray, seed: int = 0) -> Estimate:
+    return bootstrap_ci(x, _vmedian, seed=seed)
+
+
+def proportion_ci(x: np.ndarray) -> Estimate:
+    """Share of ones in a 0/1 sample with its Wilson score 95% interval (sensible at 0 and 1,
+    where a bootstrap interval collapses)."""
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    p = x.mean()
+    d = 1 + Z95**2 / n
+    centre = (p + Z95**2 / (2 * n)) / d
+    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    return Estimate(float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half)), n)
+
+
+def is_binary(x: np.ndarray) -> bool:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return len(x) > 0 and bool(np.isin(x, (0.0, 1.0)).all())
+
+
+def a12(x: np.ndarray, y: np.ndarray) -> float:
+    """Vargha-Delaney A12: P(X > Y) + P(X = Y) / 2.  0.5 means no effect; 0.56, 0.64 and 0.71
+    are the conventional small, medium and large thresholds."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) == 0 or len(y) == 0:
+        return np.nan
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    r1 = ranks[: len(x)].sum()
+    return float((r1 / len(x) - (len(x) + 1) / 2) / len(y))
+
+
+def a12_magnitude(a: float) -> str:
+    d = abs(a - 0.5)
+    return "negligible" if d < 0.06 else "small" if d < 0.14 else "medium" if d < 0.21 else "large"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenario B against scenario A on one outcome."""
+
+    outcome: str
+    mean_a: float
+    mean_b: float
+    diff: Estimate  # mean(B) - mean(A)
+    a12: Estimate  # P(B > A) + ties / 2
+    test: str
+    p: float
+    paired: bool
+    n: int
+
+
+def compare_samples(
+    outcome: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    paired: bool,
+    binary: bool,
+    seed: int = 0,
+    n_resamples: int = 2000,
+) -> Comparison:
+    """Difference of B from A with bootstrap CIs (pairs resampled together when paired), the
+    A12 effect size and a test: McNemar (exact) or Wilcoxon signed-rank when paired, Fisher's
+    exact test or Mann-Whitney U otherwise."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if paired:
+        ok = np.isfinite(a) & np.isfinite(b)
+        a, b = a[ok], b[ok]
+    else:
+        a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    n = min(len(a), len(b))
+    if n < 2:
+        nan = Estimate(np.nan, np.nan, np.nan, n)
+        return Comparison(outcome, np.nan, np.nan, nan, nan, "too few runs", np.nan, paired, n)
+    rng = np.random.default_rng(seed)
+    if paired:
+        idx = rng.integers(0, len(a), (n_resamples, len(a)))
+        ia, ib = idx, idx
+    else:
+        ia = rng.integers(0, len(a), (n_resamples, len(a)))
+        ib = rng.integers(0, len(b), (n_resamples, len(b)))
+    diffs = b[ib].mean(1) - a[ia].mean(1)
+    a12s = np.array([a12(b[j], a[i]) for i, j in zip(ia[:400], ib[:400], strict=True)])
+    diff = Estimate(float(b.mean() - a.mean()), *np.quantile(diffs, [0.025, 0.975]), n)
+    eff = Estimate(a12(b, a), *np.quantile(a12s, [0.025, 0.975]), n)
+    if binary and paired:
+        b01 = int(((a == 0) & (b == 1)).sum())
+        b10 = int(((a == 1) & (b == 0)).sum())
+        p = 1.0 if b01 + b10 == 0 else stats.binomtest(b01, b01 + b10, 0.5).pvalue
+        test = "McNemar (exact)"
+    elif binary:
+        table = [[int(b.sum()), len(b) - int(b.sum())], [int(a.sum()), len(a) - int(a.sum())]]
+        p = stats.fisher_exact(table).pvalue
+        test = "Fisher exact"
+    elif paired:
+        d = b - a
+        p = 1.0 if np.all(d == 0) else stats.wilcoxon(b, a, zero_method="zsplit").pvalue
+        test = "Wilcoxon signed-rank"
+    else:
+        p = (
+            1.0
+            if np.all(a == a[0]) and np.all(b == a[0])
+            else stats.mannwhitneyu(b, a, alternative="two-sided").pvalue
+        )
+        test = "Mann-Whitney U"
+    return Comparison(
+        outcome, float(a.mean()), float(b.mean()), diff, eff, test, float(p), paired, n
+    )
+
+
+def holm(p: np.ndarray | list[float]) -> np.ndarray:
+    """Holm's step-down adjustment of p-values (controls the family-wise error rate)."""
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    q = p[ok]
+    m = len(q)
+    if m == 0:
+        return out
+    order = np.argsort(q)
+    adj = np.maximum.accumulate((m - np.arange(m)) * q[order])
+    res = np.empty(m)
+    res[order] = np.minimum(adj, 1.0)
+    out[ok] = res
+    return out
+
+
+def replicates_needed(x: np.ndarray, half_width: float, binary: bool) -> int:
+    """Runs needed for a 95% interval of the mean of ``x`` of +/- ``half_width`` (normal
+    approximation: (z sd / h)^2; for a proportion sd^2 = p(1 - p), with p the value in its
+    Wilson interval nearest 1/2, so that an estimate of 0 does not promise false precision)."""
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return 0
+    if binary:
+        est = proportion_ci(x)  # plan with the plausible value nearest 1/2 (worst case)
+        p = min((est.lo, est.value, est.hi), key=lambda v: abs(v - 0.5))
+        var = p * (1 - p)
+    else:
+        var = x.var(ddof=1)
+    return int(np.ceil(Z95 * Z95 * var / half_width**2))
+
+
+def paired_key(
+    runs_a: pd.DataFrame, runs_b: pd.DataFrame, swept_a: list[str], swept_b: list[str]
+) -> list[str] | None:
+    """Columns on which two result sets' runs pair up (same seed, and the same point where
+    both swept the same values), or None when they cannot be paired."""
+    if set(runs_a["seed"]) != set(runs_b["seed"]):
+        return None
+    if not swept_a and not swept_b:
+        key = ["seed"]
+    elif swept_a == swept_b:
+        key = ["seed", *swept_a]
+    else:
+        return None
+    if runs_a.duplicated(key).any() or runs_b.duplicated(key).any():
+        return None
+    merged = runs_a[key].merge(runs_b[key], on=key)
+    return key if len(merged) == len(runs_a) == len(runs_b) else None
