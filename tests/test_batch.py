@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS
 
 from alliance_sim import load_scenario
 from alliance_sim.batch import run_batch
 from alliance_sim.engine import run_mesa
 from alliance_sim.plan import make_plan, spec_for
+from conftest import SCENARIOS
 
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
 SEEDS = list(range(20))

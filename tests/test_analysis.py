@@ -1,0 +1,190 @@
+"""Analysis checks numbers against synthetic data with known answers."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_sim.analysis import (
+    a12,
+    bootstrap_ci,
+    compare_samples,
+    holm,
+    mean_ci,
+    paired_key,
+    proportion_ci,
+    replicates_needed,
+)
+from alliance_sim.cli import main
+from alliance_sim.plan import _from_unit, unit_samples
+from alliance_sim.scenario import SweepAxis, SweepSpec
+
+
+def test_bootstrap_ci_covers_the_true_mean_at_about_its_nominal_rate():
+    rng = np.random.default_rng(1)
+    trials, hits = 300, 0
+    for k in range(trials):
+        x = rng.exponential(2.0, 60)  # skewed; true mean 2
+        est = mean_ci(x, seed=k)
+        hits += est.lo <= 2.0 <= est.hi
+    rate = hits / trials
+    assert 0.90 <= rate <= 0.985, rate
+
+
+def test_wilson_interval_covers_a_proportion_near_nominal_rate():
+    rng = np.random.default_rng(2)
+    hits = sum((e := proportion_ci(rng.random(80) < 0.1)).lo <= 0.1 <= e.hi for _ in range(400))
+    assert 0.91 <= hits / 400 <= 0.99
+    assert proportion_ci(np.zeros(200)).hi > 0  # no collapse at 0
+
+
+def test_a12_and_holm_known_values():
+    assert a12([1, 2, 3], [1, 2, 3]) == 0.5
+    assert a12([4, 5, 6], [1, 2, 3]) == 1.0 and a12([1, 2, 3], [4, 5, 6]) == 0.0
+    assert a12([1, 2], [2, 3]) == pytest.approx(0.125)
+    np.testing.assert_allclose(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+    assert np.isnan(holm([np.nan, 0.2])[0]) and holm([np.nan, 0.2])[1] == 0.2
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_difference_test_finds_a_planted_difference_and_not_a_null_one(paired):
+    rng = np.random.default_rng(3)
+    base = rng.normal(0.5, 0.1, 200)
+    noise = rng.normal(0, 0.05, 200)
+    planted = base + 0.05 + noise if paired else rng.normal(0.55, 0.1, 200)
+    null = base + noise if paired else rng.normal(0.5, 0.1, 200)
+    hit = compare_samples("x", base, planted, paired=paired, binary=False)
+    miss = compare_samples("x", base, null, paired=paired, binary=False)
+    assert hit.p < 0.01 and hit.diff.lo > 0 and hit.a12.value > 0.5
+    assert miss.p > 0.05 and miss.diff.lo < 0 < miss.diff.hi
+    assert hit.test == ("Wilcoxon signed-rank" if paired else "Mann-Whitney U")
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_binary_difference_uses_mcnemar_or_fisher(paired):
+    rng = np.random.default_rng(4)
+    a = (rng.random(300) < 0.2).astype(float)
+    b = np.where(rng.random(300) < 0.25, 1.0, a) if paired else (rng.random(300) < 0.45) * 1.0
+    c = compare_samples("exit", a, b, paired=paired, binary=True)
+    assert c.test == ("McNemar (exact)" if paired else "Fisher exact") and c.p < 0.001
+    same = compare_samples("exit", a, a.copy(), paired=paired, binary=True)
+    assert same.p > 0.5
+
+
+def test_holm_keeps_false_positives_rare_over_many_null_tests():
+    rng = np.random.default_rng(5)
+    families_with_error = 0
+    for _ in range(60):
+        ps = [
+            compare_samples(
+                "x", rng.normal(size=50), rng.normal(size=50), paired=False, binary=False
+            ).p
+            for _ in range(10)
+        ]
+        families_with_error += (holm(ps) < 0.05).any()
+    assert families_with_error / 60 <= 0.12
+
+
+def test_replicates_needed_scales_with_variance():
+    rng = np.random.default_rng(6)
+    x = rng.normal(0, 0.2, 500)
+    n = replicates_needed(x, 0.02, binary=False)
+    assert 330 < n < 440  # (1.96 * 0.2 / 0.02)^2 = 384
+    assert replicates_needed(np.r_[np.ones(50), np.zeros(50)], 0.05, binary=True) == 385
+
+
+def test_bootstrap_constant_sample():
+    e = bootstrap_ci(np.ones(10))
+    assert (e.value, e.lo, e.hi) == (1.0, 1.0, 1.0)
+
+
+def test_pairing_by_seed_and_point():
+    a = pd.DataFrame({"seed": [1, 2, 1, 2], "x": [0, 0, 1, 1], "o": 0.0})
+    assert paired_key(a, a.copy(), ["x"], ["x"]) == ["seed", "x"]
+    assert paired_key(a, a.assign(seed=[3, 4, 3, 4]), ["x"], ["x"]) is None
+    assert paired_key(a, a.copy(), ["x"], ["y"]) is None
+
+
+def ishigami(x):
+    return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def fake_sweep(tmp_path, sampler, samples, levels=4, replicates=2):
+    """A result directory whose outcome is the Ishigami function of the sweep's design."""
+    axes = tuple(SweepAxis(f"x{i}", low=-np.pi, high=np.pi) for i in (1, 2, 3))
+    spec = SweepSpec(sampler, samples, replicates, 11, levels, axes)
+    u = unit_samples(spec)
+    x = np.column_stack([_from_unit(a, u[:, j], False) for j, a in enumerate(axes)])
+    y = ishigami(x)
+    n = len(y)
+    runs = pd.DataFrame(
+        {
+            "run": np.arange(n * replicates),
+            "point": np.repeat(np.arange(n), replicates),
+            "replicate": np.tile(np.arange(replicates), n),
+            "seed": 0,
+            **{f"x{i}": np.repeat(x[:, i - 1], replicates) for i in (1, 2, 3)},
+            "ishigami": np.repeat(y, replicates),
+            "error": pd.Series([None] * n * replicates, dtype="string"),
+        }
+    )
+    d = tmp_path / sampler
+    d.mkdir()
+    runs.to_parquet(d / "runs.parquet")
+    manifest = {
+        "kind": "sweep",
+        "scenario_name": "ishigami",
+        "scenario_hash": "0",
+        "package_version": "test",
+        "seeds": [0],
+        "plan": {
+            "sampler": sampler,
+            "samples": samples,
+            "levels": levels,
+            "design_seed": 11,
+            "replicates": replicates,
+            "n_points": n,
+            "n_runs": n * replicates,
+            "master_seed": 0,
+            "swept": ["x1", "x2", "x3"],
+            "axes": [
+                {"name": a.name, "low": a.low, "high": a.high, "values": None, "quarter": False}
+                for a in axes
+            ],
+        },
+    }
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    return d
+
+
+def test_sobol_indices_of_ishigami_through_the_cli_path(tmp_path, capsys):
+    from alliance_sim.runner import Result
+    from alliance_sim.sensitivity import analyse
+
+    d = fake_sweep(tmp_path, "saltelli", 1024)
+    t = analyse(Result.open(d), "ishigami")
+    # analytic values (a = 7, b = 0.1)
+    np.testing.assert_allclose(t["S1"], [0.314, 0.442, 0.0], atol=0.04)
+    np.testing.assert_allclose(t["ST"], [0.558, 0.442, 0.244], atol=0.04)
+    assert main(["sensitivity", str(d), "--outcome", "ishigami", "--out", str(tmp_path / "f")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Sobol indices of ishigami" in out
+        and (tmp_path / "f" / "sensitivity_ishigami.png").is_file()
+    )
+
+
+def test_morris_ranks_ishigami_inputs(tmp_path):
+    from alliance_sim.runner import Result
+    from alliance_sim.sensitivity import analyse
+
+    t = analyse(Result.open(fake_sweep(tmp_path, "morris", 60, levels=4)), "ishigami")
+    assert t["mu_star"]["x1"] > t["mu_star"]["x3"] > 0
+    assert t["sigma"]["x3"] > 0  # x3 acts only through its interaction with x1
+
+
+def test_sensitivity_of_a_grid_sweep_is_a_clear_error(tmp_path, capsys):
+    d = fake_sweep(tmp_path, "lhs", 32)
+    assert main(["sensitivity", str(d), "--outcome", "ishigami"]) == 2
+    assert "sampled with 'lhs'; sensitivity analysis needs" in capsys.readouterr().err

@@ -1,0 +1,134 @@
+"""Figures and comparison reports: the right figures for a result, numbers in the report,
+and the HTML rendering in headless Chromium."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from alliance_sim import run_scenario, sweep
+from alliance_sim.cli import main
+from alliance_sim.figures import fitting_kinds, write_figures
+from alliance_sim.report import build_report, compare_results
+from conftest import MINIMAL
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    d = tmp_path_factory.mktemp("res")
+    base = run_scenario("baseline", d / "base", replicates=40)
+    arm = run_scenario("armenia_exits", d / "arm", replicates=40)
+    evil = d / "evil.toml"
+    evil.write_text(
+        MINIMAL.replace(
+            'description = "a test"', 'description = "<script>alert(1)</script> & <b>bold</b>"'
+        ).replace('end = "2026Q4"', 'end = "2034Q4"')
+    )
+    other = run_scenario(evil, d / "evil", replicates=40)
+    grid = sweep("armenia_exits", d / "grid", replicates=2)
+    return {"base": base, "arm": arm, "evil": other, "grid": grid, "dir": d}
+
+
+def test_figures_that_fit_a_run_and_a_sweep(results, tmp_path):
+    assert fitting_kinds(results["arm"]) == ["fan", "status", "cohesion"]
+    assert fitting_kinds(results["grid"]) == ["fan", "status", "cohesion", "response", "heatmap"]
+    paths = write_figures(results["grid"], tmp_path / "g")
+    names = sorted(p.name for p in paths)
+    assert "heatmap_ARM_exited.png" in names and "response_western_offer_ARM_exited.png" in names
+    assert all(p.stat().st_size > 10_000 for p in paths)
+    with pytest.raises(ValueError, match="no response figure: no parameter was swept"):
+        write_figures(results["arm"], tmp_path / "a", kinds=["response"])
+    assert (
+        main(
+            [
+                "plot",
+                str(results["arm"].directory),
+                "--out",
+                str(tmp_path / "svg"),
+                "--format",
+                "svg",
+            ]
+        )
+        == 0
+    )
+    assert (tmp_path / "svg" / "fan.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_comparison_numbers_and_pairing(results):
+    table = compare_results([results["base"], results["arm"]])
+    row = table[table["outcome"] == "ARM_exited"].iloc[0]
+    runs_b, runs_a = results["arm"].runs, results["base"].runs
+    assert row["paired"] and row["n"] == 40  # same master seed: runs pair up
+    assert row["difference"].value == pytest.approx(
+        runs_b["ARM_exited"].mean() - runs_a["ARM_exited"].mean()
+    )
+    assert row["test"] == "McNemar (exact)" and row["p (Holm)"] >= row["p"]
+    assert row["p (Holm)"] < 0.05  # Armenia leaves far more often in armenia_exits
+    coh = table[table["outcome"] == "cohesion_final"].iloc[0]
+    assert coh["test"] == "Wilcoxon signed-rank"
+
+
+def test_html_report_is_self_contained_and_escaped(results, tmp_path):
+    out = build_report([results["base"], results["arm"], results["evil"]], tmp_path / "report.html")
+    text = out.read_text()
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    assert "<link" not in text and "@import" not in text and "<script" not in text
+    assert text.count("<table") >= 7 and text.count("data:image/png;base64,") >= 4
+    assert "McNemar" in text and "p (Holm)" in text
+
+
+def test_markdown_report_writes_images(results, tmp_path):
+    assert (
+        main(
+            [
+                "compare",
+                str(results["base"].directory),
+                str(results["arm"].directory),
+                "--out",
+                str(tmp_path / "r.md"),
+            ]
+        )
+        == 0
+    )
+    md = (tmp_path / "r.md").read_text()
+    assert "| member |" in md and "![" in md
+    assert len(list((tmp_path / "r_files").glob("*.png"))) >= 3
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+def test_report_renders_in_headless_chromium(results, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    out = build_report([results["base"], results["arm"]], tmp_path / "report.html")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(out.as_uri())
+        page.wait_for_load_state("load")
+        n_tables = page.locator("table").count()
+        rows = page.locator("table tbody tr").count()
+        widths = page.evaluate("Array.from(document.images).map(i => i.naturalWidth)")
+        visible = page.evaluate(
+            "Array.from(document.images).every(i => i.getBoundingClientRect().height > 50)"
+        )
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert n_tables >= 5 and rows > 20
+    assert len(widths) >= 3 and all(w > 200 for w in widths) and visible
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    assert os.path.getsize(tmp_path / "report.png") > 50_000
