@@ -266,9 +266,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     res = run_scenario(
         sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
     )
-    fig = fan_chart(
-        res.timeseries, res.alliance, res.manifest, out / "commitment.png", members=None
-    )
+    fig = fan_chart(res, out / "commitment.png")
     if not a.quiet:
         print(describe(res.runs, res.manifest))
         print(

@@ -70,13 +70,11 @@ def write_figures(
             raise ValueError(f"{res.directory}: no outcome {o!r} in runs.parquet")
     paths: list[Path] = []
     if "fan" in kinds:
-        paths.append(
-            plots.fan_chart(res.timeseries, res.alliance, m, out / f"fan.{fmt}", members=None)
-        )
+        paths.append(plots.fan_chart(res, out / f"fan.{fmt}"))
     if "status" in kinds:
-        paths.append(plots.status_probability(res.timeseries, m, out / f"status.{fmt}"))
+        paths.append(plots.status_probability(res, out / f"status.{fmt}"))
     if "cohesion" in kinds:
-        paths.append(plots.cohesion_chart(res.alliance, m, out / f"cohesion.{fmt}"))
+        paths.append(plots.cohesion_chart(res, out / f"cohesion.{fmt}"))
     if "response" in kinds:
         for p, o in itertools.product(res.swept, outcomes):
             paths.append(plots.response(res.runs, m, p, o, out / f"response_{_safe(p)}_{o}.{fmt}"))

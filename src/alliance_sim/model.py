@@ -133,6 +133,7 @@ class AllianceModel(mesa.Model):
     Args:
         rng: seed of the run (an int makes it reproducible: same seed, same trajectory).
         start: the quarter the initial state describes ("2024Q1"); step k is ``start + k``.
+        end: optional last quarter; the model stops (``running`` False) when it gets there.
         members: per-member overrides of the profiles, ``{"ARM": {"pressure_tolerance": 0.1}}``.
         events: scheduled :class:`~alliance_sim.events.Event` objects.
         **params: global parameters by registry name (see ``parameters()``).
@@ -143,6 +144,7 @@ class AllianceModel(mesa.Model):
         rng: int | None = None,
         *,
         start: str = "2024Q1",
+        end: str | None = None,
         members: dict[str, dict[str, Any]] | None = None,
         events: Iterable[Event] = (),
         **params: Any,
@@ -155,6 +157,7 @@ class AllianceModel(mesa.Model):
         super().__init__(rng=rng)
         self.seed = int(rng)
         self.start = start
+        self.end = end
         self.stream = np.random.default_rng(self.seed)  # the run's dynamics draws
         profiles = mb.load_profiles().with_overrides(members or {})
         self.P = Params.build(1, params, profiles)
@@ -214,6 +217,8 @@ class AllianceModel(mesa.Model):
         s.defection = dyn.defection_signal(s, P, old_status)
         dyn.end_campaigns(s)
         self._record()
+        if self.end is not None and self.quarter == self.end:
+            self.running = False
 
     def _ensure_agents(self) -> None:
         """Every code that is (or was) a member has an agent; a new member gets one."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -15,8 +16,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from alliance_sim import aggregate as agg
 from alliance_sim import members as mb
+from alliance_sim import quarters
 from alliance_sim.outcomes import ALLIES
+
+if TYPE_CHECKING:
+    from alliance_sim.runner import Result
 
 COLOURS = {
     "RUS": "#7f7f7f",
@@ -70,17 +76,6 @@ def quarter_axis(ax: plt.Axes, labels: list[str]) -> None:
     ax.set_xlim(0, max(len(labels) - 1, 1))
 
 
-def series_quantiles(table: pd.DataFrame, value: str) -> tuple[list[str], np.ndarray]:
-    """Quarter labels and the 5/25/50/75/95% quantiles over runs of ``value`` per recorded
-    quarter, shape (5, quarters).  ``table`` holds one row per run and quarter."""
-    wide = table.pivot(index="run", columns="step", values=value)
-    labels = table.drop_duplicates("step").set_index("step")["quarter"]
-    arr = wide.to_numpy(float)
-    with np.errstate(all="ignore"):
-        q = np.nanquantile(arr, QS, axis=0) if arr.size else np.empty((5, 0))
-    return [labels[s] for s in wide.columns], q
-
-
 def _band(
     ax: plt.Axes, q: np.ndarray, colour: str, label: str | None = None, bands: bool = True
 ) -> None:
@@ -91,30 +86,22 @@ def _band(
     ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 
 
-def fan_chart(
-    timeseries: pd.DataFrame,
-    alliance: pd.DataFrame,
-    manifest: dict,
-    path: str | os.PathLike,
-    members: list[str] | None = None,
-) -> Path:
+def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
     """Each member's commitment over time (median, 50% and 90% bands across runs) and the
     cohesion index, one panel each."""
-    present = [c for c in ALLIES if c in set(timeseries["member"].unique())]
+    labels, qm = agg.member_quantiles(res, "commitment")
+    _, qc = agg.alliance_quantiles(res, "cohesion")
+    present = [c for c in ALLIES if c in qm]
     members = [m for m in (members or present) if m in present]
     n = len(members) + 1
     cols = 3
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows), sharey=True, squeeze=False)
-    labels, qc = series_quantiles(alliance, "cohesion")
     for ax, code in zip(axes.flat, [*members, "cohesion"], strict=False):
         if code == "cohesion":
             q, colour, title = qc, "black", "Cohesion index"
         else:
-            sub = timeseries[timeseries["member"] == code]
-            lab, q = series_quantiles(sub, "commitment")
-            q = _align(lab, q, labels)
-            colour, title = COLOURS[code], f"{NAMES[code]} ({code})"
+            q, colour, title = qm[code], COLOURS[code], f"{NAMES[code]} ({code})"
         _band(ax, q, colour)
         ax.set_title(title)
         quarter_axis(ax, labels)
@@ -136,40 +123,22 @@ def fan_chart(
         fontsize=7.5,
         frameon=False,
     )
-    fig.suptitle(f"{manifest['scenario_name']}: commitment to the CSTO", fontsize=11)
-    return _save(fig, path, manifest)
+    fig.suptitle(f"{res.manifest['scenario_name']}: commitment to the CSTO", fontsize=11)
+    return _save(fig, path, res.manifest)
 
 
-def _align(labels: list[str], q: np.ndarray, full: list[str]) -> np.ndarray:
-    """Quantiles on the full quarter axis (NaN where a member was not yet a member)."""
-    out = np.full((q.shape[0], len(full)), np.nan)
-    pos = {lab: i for i, lab in enumerate(full)}
-    for j, lab in enumerate(labels):
-        out[:, pos[lab]] = q[:, j]
-    return out
-
-
-def status_probability(timeseries: pd.DataFrame, manifest: dict, path: str | os.PathLike) -> Path:
+def status_probability(res: Result, path: str | os.PathLike) -> Path:
     """Probability, by quarter, that each member is suspended and that it has exited."""
-    ts = timeseries[["run", "step", "quarter", "member", "status"]]
-    n_runs = ts["run"].nunique()
-    labels = list(ts.drop_duplicates("step").sort_values("step")["quarter"])
+    labels, shares = agg.status_shares(res)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
     for ax, status, title in (
         (axes[0], "suspended", "P(suspended)"),
         (axes[1], "exited", "P(exited by then)"),
     ):
-        counts = ts[ts["status"] == status].groupby(["member", "step"]).size().unstack(fill_value=0)
-        steps = sorted(ts["step"].unique())
-        for code in [c for c in ALLIES if c in set(ts["member"])]:
-            row = (
-                counts.loc[code].reindex(steps, fill_value=0)
-                if code in counts.index
-                else pd.Series(0, index=steps)
-            )
+        for code in [c for c in ALLIES if c in shares]:
             ax.plot(
-                np.arange(len(steps)),
-                row.to_numpy() / n_runs,
+                np.arange(len(labels)),
+                shares[code][status],
                 color=COLOURS[code],
                 lw=1.8,
                 label=code,
@@ -180,21 +149,21 @@ def status_probability(timeseries: pd.DataFrame, manifest: dict, path: str | os.
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("share of runs")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
-    fig.suptitle(f"{manifest['scenario_name']}: suspension and exit by quarter", fontsize=11)
-    return _save(fig, path, manifest)
+    fig.suptitle(f"{res.manifest['scenario_name']}: suspension and exit by quarter", fontsize=11)
+    return _save(fig, path, res.manifest)
 
 
-def cohesion_chart(alliance: pd.DataFrame, manifest: dict, path: str | os.PathLike) -> Path:
+def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
     """The cohesion index over time: median, 50% and 90% bands across runs."""
-    labels, q = series_quantiles(alliance, "cohesion")
+    labels, q = agg.alliance_quantiles(res, "cohesion")
     fig, ax = plt.subplots(figsize=(7, 3.6))
     _band(ax, q, "black", "median")
     quarter_axis(ax, labels)
     ax.set_ylim(0, 1)
     ax.set_ylabel("cohesion index (0-1)")
     ax.grid(alpha=0.3)
-    ax.set_title(f"{manifest['scenario_name']}: cohesion (bands: 50% and 90% of runs)")
-    return _save(fig, path, manifest)
+    ax.set_title(f"{res.manifest['scenario_name']}: cohesion (bands: 50% and 90% of runs)")
+    return _save(fig, path, res.manifest)
 
 
 def _groups(runs: pd.DataFrame, param: str, bins: int = 8) -> pd.Series:
@@ -325,30 +294,39 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
     return _save(fig, path, manifest)
 
 
-def overlay(results: list, path: str | os.PathLike, members: list[str] | None = None) -> Path:
+def overlay(
+    results: list[Result], path: str | os.PathLike, members: list[str] | None = None
+) -> Path:
     """Two or more scenarios on one figure: median and 50% band of cohesion and of the chosen
-    members' commitment, one colour per scenario."""
+    members' commitment, one colour per scenario, on a shared calendar axis."""
     members = members or []
     n = 1 + len(members)
     fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 3.8), squeeze=False, sharey=True)
+    first, last = None, None
     for k, res in enumerate(results):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         name = res.manifest["scenario_name"]
-        labels, q = series_quantiles(res.alliance, "cohesion")
-        _band(axes[0, 0], q[[1, 1, 2, 3, 3]], colour, name)
-        quarter_axis(axes[0, 0], labels)
-        for ax, code in zip(axes[0, 1:], members, strict=True):
-            sub = res.timeseries[res.timeseries["member"] == code]
-            if len(sub):
-                lab, qm = series_quantiles(sub, "commitment")
-                _band(ax, _align(lab, qm, labels)[[1, 1, 2, 3, 3]], colour, name)
-                quarter_axis(ax, labels)
+        labels, q = agg.alliance_quantiles(res, "cohesion")
+        x = np.array([quarters.parse(q_) for q_ in labels])
+        first = x[0] if first is None else min(first, x[0])
+        last = x[-1] if last is None else max(last, x[-1])
+        _band_at(axes[0, 0], x, q, colour, name)
+        if members:
+            mlabels, qm = agg.member_quantiles(res, "commitment")
+            xm = np.array([quarters.parse(q_) for q_ in mlabels])
+            for ax, code in zip(axes[0, 1:], members, strict=True):
+                if code in qm:
+                    _band_at(ax, xm, qm[code], colour, name)
+    span = [quarters.label(o) for o in range(first, last + 1)]
+    for ax in axes[0]:
+        quarter_axis(ax, span)
+        ax.set_xlim(first, last)
+        ax.set_xticks([first + t for t in ax.get_xticks()])
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
     axes[0, 0].set_title("Cohesion index")
     for ax, code in zip(axes[0, 1:], members, strict=True):
         ax.set_title(f"{NAMES[code]} ({code}): commitment")
-    for ax in axes[0]:
-        ax.set_ylim(0, 1)
-        ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("median and 50% band of runs")
     axes[0, 0].legend(frameon=False, fontsize=8, loc="lower left")
     fig.suptitle("Scenarios compared", fontsize=11)
@@ -359,6 +337,11 @@ def overlay(results: list, path: str | os.PathLike, members: list[str] | None = 
     )
     fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
     return _save(fig, path, None)
+
+
+def _band_at(ax: plt.Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:
+    ax.fill_between(x, q[1], q[3], color=colour, alpha=0.25, lw=0)
+    ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 
 
 def outcome_label(outcome: str) -> str:

@@ -214,7 +214,7 @@ def _figures(results: list[Result], focus: list[str]) -> list[tuple[str, io.Byte
     figs.append(("Scenarios compared: cohesion and the focus members' commitment", buf))
     for res in results:
         buf = io.BytesIO()
-        plots.status_probability(res.timeseries, res.manifest, buf)
+        plots.status_probability(res, buf)
         figs.append((f"{res.manifest['scenario_name']}: suspension and exit by quarter", buf))
     return figs
 
@@ -233,17 +233,7 @@ def build_report(
     focus = list(dict.fromkeys(c for r in results for c in r.manifest["plan"].get("focus", [])))
     focus = focus[:3] or ["ARM", "KAZ"]
     tables = [
-        (
-            r,
-            scenario_table(
-                r.runs,
-                r.timeseries,
-                r.manifest["plan"]["start"],
-                tuple(r.manifest["plan"].get("focus", ())),
-                seed,
-            ),
-        )
-        for r in results
+        (r, scenario_table(r, tuple(r.manifest["plan"].get("focus", ())), seed)) for r in results
     ]
     comp = compare_results(results, seed)
     figs = _figures(results, focus)

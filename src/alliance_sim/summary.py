@@ -111,30 +111,19 @@ def horizons(steps: list[int] | np.ndarray, n: int = 3) -> list[int]:
     return sorted(picks)
 
 
-def status_at(timeseries: pd.DataFrame, steps: list[int]) -> pd.DataFrame:
-    """Rows (run, step, member, status) at the given steps."""
-    ts = timeseries[timeseries["step"].isin(steps)]
-    return ts[["run", "step", "member", "status"]]
-
-
-def scenario_table(
-    runs: pd.DataFrame,
-    timeseries: pd.DataFrame,
-    start: str,
-    focus: tuple[str, ...] = (),
-    seed: int = 0,
-) -> pd.DataFrame:
+def scenario_table(res, focus: tuple[str, ...] = (), seed: int = 0) -> pd.DataFrame:
     """Per member: probability of being suspended and of having exited at each horizon (Wilson
     95% intervals: a bootstrap interval collapses to a point at 0% or 100%), median time to
     exit and commitment at the end (bootstrap 95% intervals), and the runs the exit
     probability needs for an interval of +/- 5 points (``n_for_5pp``)."""
+    from alliance_sim import aggregate as agg
     from alliance_sim.analysis import mean_ci, median_ci, proportion_ci, replicates_needed
 
-    ok = runs[runs["error"].isna()] if "error" in runs else runs
-    good = set(ok["run"])
-    ts = timeseries[timeseries["run"].isin(good)]
-    hs = horizons(ts["step"].unique())
-    st = status_at(ts, hs)
+    runs, start = res.runs, res.manifest["plan"]["start"]
+    ok = runs[runs["error"].isna()]
+    hs = horizons(agg.recorded_steps(res))
+    st = agg.status_at(res, hs)
+    st = st[st["run"].isin(set(ok["run"]))]
     rows = []
     for code in list(focus) + [c for c in ALLIES if c not in focus]:
         c = ok[f"{code}_commitment"]
