@@ -15,13 +15,18 @@ FORMATS = ("png", "svg", "pdf")
 
 def default_outcomes(res: Result) -> list[str]:
     """The outcomes worth plotting against swept values: exit probability of the focus
-    members (or of every ally that can leave) and cohesion at the horizon."""
+    members (without a focus, of the three allies most likely to leave) and cohesion at the
+    horizon."""
     focus = res.manifest["plan"].get("focus") or []
-    runs = res.runs
-    members = focus or [
-        c for c in plots.ALLIES if f"{c}_exited" in runs and runs[f"{c}_exited"].notna().any()
-    ]
-    return [f"{c}_exited" for c in members] + ["cohesion_final"]
+    if not focus:  # the (at most three) members most likely to leave
+        runs = res.runs
+        p = {
+            c: runs[f"{c}_exited"].mean()
+            for c in plots.ALLIES
+            if f"{c}_exited" in runs and runs[f"{c}_exited"].notna().any()
+        }
+        focus = [c for c in sorted(p, key=p.get, reverse=True) if p[c] > 0][:3]
+    return [f"{c}_exited" for c in focus] + ["cohesion_final"]
 
 
 def fitting_kinds(res: Result) -> list[str]:
