@@ -40,6 +40,9 @@ An interrupted sweep resumes when the same command is run again.""",
     "sensitivity": """example:
   alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
+    "viz": """examples:
+  alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
+  alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
     "compare": """examples:
   alliance-sim run baseline --out out/base && alliance-sim run armenia_exits --out out/arm
   alliance-sim compare out/base out/arm --out report.html
@@ -249,6 +252,25 @@ def _parser() -> argparse.ArgumentParser:
         choices=("html", "md"),
         help="default: from the --out suffix (.md -> md, else html)",
     )
+
+    vz = sub.add_parser(
+        "viz",
+        help="watch the model step by step in the browser (extra [viz])",
+        formatter_class=fmt,
+        epilog=EPILOG["viz"],
+        description="Serve a Mesa SolaraViz page for SCENARIO (default: the "
+        "2024Q1 world): sliders for the key parameters, Step / "
+        "Play / Reset, the members around Russia and their "
+        "commitment over time.  Ctrl-C stops it.",
+    )
+    vz.add_argument("scenario", nargs="?", metavar="SCENARIO")
+    vz.add_argument("--port", type=_positive, default=8765, help="default 8765")
+    vz.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only)",
+    )
+    vz.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return p
 
 
@@ -419,6 +441,45 @@ def cmd_compare(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_viz(a: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    if importlib.util.find_spec("solara") is None:
+        raise UserError("alliance-sim viz needs the viz extra: pip install -e '.[viz]'")
+    from alliance_sim.scenario import find_scenario, load_scenario
+
+    path = ""
+    if a.scenario:
+        load_scenario(a.scenario)  # one clear line for a bad scenario, before the server starts
+        path = str(find_scenario(a.scenario).resolve())
+    env = {
+        **os.environ,
+        "ALLIANCE_SIM_VIZ_SCENARIO": path,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "alliance_sim.viz",
+        "--host",
+        a.host,
+        "--port",
+        str(a.port),
+        "--production",
+        "--no-check-version",
+        "--no-open" if a.no_browser else "--open",
+    ]
+    print(f"alliance-sim viz: serving on http://{a.host}:{a.port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
@@ -428,6 +489,7 @@ COMMANDS = {
     "plot": cmd_plot,
     "sensitivity": cmd_sensitivity,
     "compare": cmd_compare,
+    "viz": cmd_viz,
 }
 
 

@@ -268,6 +268,11 @@ class AllianceModel(mesa.Model):
     western_influence = property(lambda self: float(self.history[-1]["western_influence"][0]))
     chinese_influence = property(lambda self: float(self.history[-1]["chinese_influence"][0]))
 
+    def credibility_of(self, code: str) -> float:
+        """Member ``code``'s current belief that Article 4 will be honoured for it."""
+        i = mb.INDEX[code]
+        return float(dyn.credibility(self.state, slice(i, i + 1))[0, 0])
+
     def trajectory(self) -> dict[str, np.ndarray]:
         """The recorded history stacked: per-member arrays (T+1, 1, M), per-run (T+1, 1)."""
         traj = {k: np.stack([h[k] for h in self.history]) for k in self.history[0]}

@@ -145,6 +145,16 @@ def MembersView(model: AllianceModel) -> None:
     )
     fig.tight_layout()
     solara.FigureMatplotlib(fig, format="png")
+    rows = [
+        f"| {NAMES[c]} ({c}) | {mb.STATUS_NAMES[int(s.status[0, i])]} | "
+        f"{s.commitment[0, i]:.2f} | {model.credibility_of(c):.2f} |"
+        for i, c in enumerate(mb.CODES)
+        if c != "RUS"
+    ]
+    solara.Markdown(
+        "| member | status | commitment | belief in Article 4 |\n"
+        "|---|---|---|---|\n" + "\n".join(rows)
+    )
 
 
 def build_page(scenario: str | None = None) -> Any:
