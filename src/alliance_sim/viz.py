@@ -152,6 +152,7 @@ def MembersView(model: AllianceModel) -> None:
         if c != "RUS"
     ]
     solara.Markdown(
+        f"**{model.quarter}**: cohesion {model.cohesion:.2f}\n\n"
         "| member | status | commitment | belief in Article 4 |\n"
         "|---|---|---|---|\n" + "\n".join(rows)
     )
