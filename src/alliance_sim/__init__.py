@@ -3,6 +3,8 @@
 Public API::
 
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
+    from alliance_sim import run_scenario, Result, member_table, write_figures
+    from alliance_sim import build_report, compare_results, sensitivity_indices
 
 Names are imported on first use, so a worker process that only needs the batch engine does
 not pay for importing Mesa.
@@ -17,6 +19,11 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "AllianceModel": "alliance_sim.model",
+    "build_report": "alliance_sim.report",
+    "compare_results": "alliance_sim.report",
+    "member_table": "alliance_sim.summary",
+    "sensitivity_indices": "alliance_sim.sensitivity",
+    "write_figures": "alliance_sim.figures",
     "Result": "alliance_sim.runner",
     "ScenarioError": "alliance_sim.scenario",
     "load_scenario": "alliance_sim.scenario",

@@ -268,6 +268,11 @@ class AllianceModel(mesa.Model):
     western_influence = property(lambda self: float(self.history[-1]["western_influence"][0]))
     chinese_influence = property(lambda self: float(self.history[-1]["chinese_influence"][0]))
 
+    def members_dataframe(self):
+        """The members' recorded variables, one row per step and member (the DataCollector's
+        agent table for :class:`Member`)."""
+        return self.datacollector.get_agenttype_vars_dataframe(Member)
+
     def credibility_of(self, code: str) -> float:
         """Member ``code``'s current belief that Article 4 will be honoured for it."""
         i = mb.INDEX[code]

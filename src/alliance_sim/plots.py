@@ -5,16 +5,19 @@ seconds."""
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from alliance_sim import aggregate as agg
 from alliance_sim import members as mb
@@ -36,12 +39,34 @@ COLOURS = {
 SCENARIO_COLOURS = ["#222222", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00"]
 NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
-plt.rcParams.update(
-    {"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False}
-)
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 
 
-def footer(fig: plt.Figure, manifest: dict) -> None:
+def subplots(*args, **kwargs) -> tuple[Figure, object]:
+    """A new figure and its axes without pyplot, so importing this module never changes the
+    user's backend (figures render in notebooks as usual)."""
+    fig = Figure(figsize=kwargs.pop("figsize", None))
+    return fig, fig.subplots(*args, **kwargs)
+
+
+def styled(fn: Callable) -> Callable:
+    """Draw with the package's style (small type, no top/right spines) without touching the
+    user's global matplotlib settings."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def footer(fig: Figure, manifest: dict) -> None:
     """Scenario name and provenance in small type at the bottom of the figure."""
     plan = manifest["plan"]
     text = (
@@ -53,7 +78,7 @@ def footer(fig: plt.Figure, manifest: dict) -> None:
     fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
 
 
-def _save(fig: plt.Figure, path: str | os.PathLike, manifest: dict | None) -> Path:
+def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None) -> Path:
     if manifest is not None:
         footer(fig, manifest)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
@@ -62,11 +87,10 @@ def _save(fig: plt.Figure, path: str | os.PathLike, manifest: dict | None) -> Pa
         fig.savefig(path, dpi=130)
     else:  # a file-like object (reports embed figures)
         fig.savefig(path, dpi=110, format="png")
-    plt.close(fig)
     return path
 
 
-def quarter_axis(ax: plt.Axes, labels: list[str]) -> None:
+def quarter_axis(ax: Axes, labels: list[str]) -> None:
     """Ticks at first quarters of years, at most five of them, labelled like 2026Q1."""
     firsts = [i for i, q in enumerate(labels) if q.endswith("Q1")] or [0]
     every = next(k for k in (1, 2, 3, 4, 5, 10, 20, 50) if len(firsts[::k]) <= 5)
@@ -77,7 +101,7 @@ def quarter_axis(ax: plt.Axes, labels: list[str]) -> None:
 
 
 def _band(
-    ax: plt.Axes, q: np.ndarray, colour: str, label: str | None = None, bands: bool = True
+    ax: Axes, q: np.ndarray, colour: str, label: str | None = None, bands: bool = True
 ) -> None:
     x = np.arange(q.shape[1])
     if bands:
@@ -86,6 +110,7 @@ def _band(
     ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 
 
+@styled
 def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
     """Each member's commitment over time (median, 50% and 90% bands across runs) and the
     cohesion index, one panel each."""
@@ -96,7 +121,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     n = len(members) + 1
     cols = 3
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.9 * rows), sharey=True, squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(11, 2.9 * rows), sharey=True, squeeze=False)
     for ax, code in zip(axes.flat, [*members, "cohesion"], strict=False):
         if code == "cohesion":
             q, colour, title = qc, "black", "Cohesion index"
@@ -112,9 +137,9 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     for ax in axes[:, 0]:
         ax.set_ylabel("commitment (0-1)")
     handles = [
-        plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.13),
-        plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.4),
-        plt.Line2D([], [], color="grey", lw=1.8),
+        Rectangle((0, 0), 1, 1, color="grey", alpha=0.13),
+        Rectangle((0, 0), 1, 1, color="grey", alpha=0.4),
+        Line2D([], [], color="grey", lw=1.8),
     ]
     axes.flat[0].legend(
         handles,
@@ -127,10 +152,11 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     return _save(fig, path, res.manifest)
 
 
+@styled
 def status_probability(res: Result, path: str | os.PathLike) -> Path:
     """Probability, by quarter, that each member is suspended and that it has exited."""
     labels, shares = agg.status_shares(res)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(11, 3.6), sharey=True)
     for ax, status, title in (
         (axes[0], "suspended", "P(suspended)"),
         (axes[1], "exited", "P(exited by then)"),
@@ -153,10 +179,11 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
     return _save(fig, path, res.manifest)
 
 
+@styled
 def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
     """The cohesion index over time: median, 50% and 90% bands across runs."""
     labels, q = agg.alliance_quantiles(res, "cohesion")
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = subplots(figsize=(7, 3.6))
     _band(ax, q, "black", "median")
     quarter_axis(ax, labels)
     ax.set_ylim(0, 1)
@@ -174,6 +201,7 @@ def _groups(runs: pd.DataFrame, param: str, bins: int = 8) -> pd.Series:
     return pd.qcut(v.astype(float), bins, duplicates="drop").map(lambda iv: iv.mid)
 
 
+@styled
 def response(
     runs: pd.DataFrame, manifest: dict, param: str, outcome: str, path: str | os.PathLike
 ) -> Path:
@@ -191,7 +219,7 @@ def response(
         else np.array([r[0] for r in rows], float)
     )
     est = np.array([[e.value, e.lo, e.hi] for _, e in rows])
-    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    fig, ax = subplots(figsize=(6.5, 3.8))
     member = outcome.split("_")[0]
     colour = COLOURS.get(member, "black")
     ax.fill_between(x, est[:, 1], est[:, 2], color=colour, alpha=0.2, lw=0, label="95% CI")
@@ -207,13 +235,14 @@ def response(
     return _save(fig, path, manifest)
 
 
+@styled
 def heatmap(
     runs: pd.DataFrame, manifest: dict, p1: str, p2: str, outcome: str, path: str | os.PathLike
 ) -> Path:
     """Mean outcome over two swept parameters."""
     ok = runs[runs["error"].isna()].assign(_a=lambda d: _groups(d, p1), _b=lambda d: _groups(d, p2))
     table = ok.groupby(["_b", "_a"])[outcome].mean().unstack()
-    fig, ax = plt.subplots(figsize=(6.5, 4.8))
+    fig, ax = subplots(figsize=(6.5, 4.8))
     im = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(table.shape[1]))
     ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
@@ -241,10 +270,11 @@ def _fmt(v: object) -> str:
     return f"{v:.3g}" if isinstance(v, float | np.floating) else str(v)
 
 
+@styled
 def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os.PathLike) -> Path:
     """Sobol S1 and ST with 95% intervals, or Morris mu* against sigma."""
     method, outcome = table.attrs.get("method", "Sobol"), table.attrs.get("outcome", "")
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(table) + 2.2))
+    fig, ax = subplots(figsize=(7, 0.5 * len(table) + 2.2))
     if method == "Sobol":
         y = np.arange(len(table))
         ax.barh(
@@ -294,6 +324,7 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
     return _save(fig, path, manifest)
 
 
+@styled
 def overlay(
     results: list[Result], path: str | os.PathLike, members: list[str] | None = None
 ) -> Path:
@@ -301,7 +332,7 @@ def overlay(
     members' commitment, one colour per scenario, on a shared calendar axis."""
     members = members or []
     n = 1 + len(members)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 3.8), squeeze=False, sharey=True)
+    fig, axes = subplots(1, n, figsize=(4.6 * n, 3.8), squeeze=False, sharey=True)
     first, last = None, None
     for k, res in enumerate(results):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
@@ -339,7 +370,7 @@ def overlay(
     return _save(fig, path, None)
 
 
-def _band_at(ax: plt.Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:
+def _band_at(ax: Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:
     ax.fill_between(x, q[1], q[3], color=colour, alpha=0.25, lw=0)
     ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 

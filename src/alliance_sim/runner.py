@@ -56,6 +56,19 @@ class Result:
     def alliance(self) -> pd.DataFrame:
         return Store(self.directory).read("alliance")
 
+    def table(self) -> pd.DataFrame:
+        """Per member: final commitment (median, 90% range), status shares at the horizon,
+        probability of exit with its 95% interval, median quarter of exit."""
+        from alliance_sim.summary import member_table
+
+        plan = self.manifest["plan"]
+        return member_table(self.runs, plan["start"], tuple(plan.get("focus", ())))
+
+    def __str__(self) -> str:
+        from alliance_sim.summary import describe
+
+        return describe(self.runs, self.manifest)
+
     @property
     def n_failed(self) -> int:
         return int(self.manifest.get("failed", 0))

@@ -108,3 +108,10 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
         replicates=res.manifest["plan"]["replicates"],
     )
     return table
+
+
+def sensitivity_indices(result: Result | str, outcome: str, *, seed: int = 0) -> pd.DataFrame:
+    """Sobol or Morris indices of ``outcome`` for a sweep (a :class:`Result` or its
+    directory); see :func:`analyse`."""
+    res = result if isinstance(result, Result) else Result.open(result)
+    return analyse(res, outcome, seed=seed)

@@ -1,0 +1,44 @@
+"""Every notebook runs on a real kernel without error, in under a minute, and is stored
+without outputs."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def test_the_four_notebooks_exist():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_quickstart",
+        "02_explore_parameters",
+        "03_sweep_and_sensitivity",
+        "04_compare_scenarios",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path, tmp_path, monkeypatch):
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel shows figures inline
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    t = time.perf_counter()
+    client.execute()  # raises CellExecutionError on any cell error
+    elapsed = time.perf_counter() - t
+    assert elapsed < 60, f"{path.name} took {elapsed:.0f} s"
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no figure was shown"
