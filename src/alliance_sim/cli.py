@@ -40,6 +40,9 @@ An interrupted sweep resumes when the same command is run again.""",
     "sensitivity": """example:
   alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
+    "calibrate": """examples:
+  alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.toml
+  alliance-sim calibrate history_2020_2024 --out /tmp/quick.toml --draws 20000 --accept 0.01""",
     "viz": """examples:
   alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
@@ -253,6 +256,28 @@ def _parser() -> argparse.ArgumentParser:
         help="default: from the --out suffix (.md -> md, else html)",
     )
 
+    ca = sub.add_parser(
+        "calibrate",
+        help="fit a replay's uncertain parameters to history (ABC)",
+        formatter_class=fmt,
+        epilog=EPILOG["calibrate"],
+        description="Approximate Bayesian computation (rejection) over the "
+        "prior ranges in SCENARIO's [calibrate] table, with a "
+        "distance built from the five patterns of 2020-2024; "
+        "writes the accepted parameter sets to OUT and a report "
+        "(reproduction rates, posterior plots) beside it.",
+    )
+    ca.add_argument("scenario", metavar="SCENARIO")
+    ca.add_argument("--out", metavar="FILE", required=True, help="calibrated .toml to write")
+    ca.add_argument("--draws", type=_positive, help="prior draws (default: the file's)")
+    ca.add_argument("--accept", type=float, help="share of draws kept (default: the file's)")
+    ca.add_argument("--replicates", type=_positive, help="seeds per draw")
+    ca.add_argument("--seed", type=_nonneg, help="master seed")
+    ca.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    ca.add_argument(
+        "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
+    )
+
     vz = sub.add_parser(
         "viz",
         help="watch the model step by step in the browser (extra [viz])",
@@ -441,6 +466,34 @@ def cmd_compare(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from alliance_sim.calibrate import calibrate, write_calibration, write_report
+    from alliance_sim.patterns import PATTERNS
+
+    if a.accept is not None and not 0 < a.accept <= 1:
+        raise UserError(f"--accept {a.accept}: allowed a share above 0 and at most 1")
+    cal = calibrate(
+        a.scenario,
+        draws=a.draws,
+        accept=a.accept,
+        replicates=a.replicates,
+        seed=a.seed,
+        workers=a.workers,
+    )
+    out = write_calibration(cal, a.out)
+    report = write_report(cal, a.report or out.with_name(out.stem + "_report"))
+    print(
+        f"{len(cal.draws):,} draws x {cal.replicates} replicate(s) in {cal.seconds:.0f} s; "
+        f"kept {len(cal.accepted)} (distance <= {cal.epsilon:.3f})"
+    )
+    print(f"{'pattern':<34}{'before':>8}{'after':>8}")
+    for p in PATTERNS:
+        if p.key in cal.after:
+            print(f"{p.key:<34}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
+    print(f"wrote {out} and {report}")
+    return 0
+
+
 def cmd_viz(a: argparse.Namespace) -> int:
     import importlib.util
     import os
@@ -490,6 +543,7 @@ COMMANDS = {
     "sensitivity": cmd_sensitivity,
     "compare": cmd_compare,
     "viz": cmd_viz,
+    "calibrate": cmd_calibrate,
 }
 
 

@@ -87,6 +87,7 @@ def tables(
             "point": [m["point"] for m in meta],
             "replicate": [m["replicate"] for m in meta],
             "seed": [m["seed"] for m in meta],
+            "posterior": [-1 if m.get("posterior") is None else m["posterior"] for m in meta],
         }
     )
     for name in meta[0]["values"]:

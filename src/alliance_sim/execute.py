@@ -67,7 +67,7 @@ def chunk_tables(
     """Run a chunk.  If it raises, its runs are retried one by one and each run that still
     raises gets a row with its error and NaN outcomes.  Returns the chunk's tables and how
     many runs failed."""
-    specs = [spec_for(scenario, m["values"]) for m in metas]
+    specs = [spec_for(scenario, m["values"], m.get("posterior")) for m in metas]
     seeds = [m["seed"] for m in metas]
     try:
         traj, out = eng.run_chunk(specs, seeds, engine, every)
@@ -94,6 +94,9 @@ def chunk_tables(
                 "point": [m["point"] for m, _ in errors],
                 "replicate": [m["replicate"] for m, _ in errors],
                 "seed": [m["seed"] for m, _ in errors],
+                "posterior": [
+                    -1 if m.get("posterior") is None else m["posterior"] for m, _ in errors
+                ],
                 **{name: [m["values"][name] for m, _ in errors] for name in metas[0]["values"]},
                 **{k: np.nan for k in outcome_names()},
             }

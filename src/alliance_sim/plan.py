@@ -127,20 +127,46 @@ class RunSpec:
     events: tuple[Event, ...]
 
 
-def spec_for(sc: Scenario, point: dict[str, Any] | None = None) -> RunSpec:
-    """The run specification of scenario ``sc`` at sweep point ``point``."""
-    params = dict(sc.params)
-    members = {c: dict(f) for c, f in sc.members.items()}
+def spec_for(
+    sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
+) -> RunSpec:
+    """The run specification of scenario ``sc`` at sweep point ``point``, with parameter set
+    ``posterior`` of its calibration (if it has one).
+
+    In a forecast the precedence is, lowest first: defaults, the calibrated set, the
+    scenario's own ``[params]``/``[members]``, the point; the calibrated set's
+    ``members.*.initial_*`` (the replay's starting state) are not carried over.  In a replay
+    of the calibrated period (same start) the calibrated set replaces the scenario's values,
+    as it did during calibration; the point still wins."""
+    params: dict[str, Any] = dict(sc.params)
+    members: dict[str, dict[str, Any]] = {c: dict(f) for c, f in sc.members.items()}
+    if posterior is not None and sc.posterior:
+        replay = sc.start == sc.posterior_start
+        for name, value in sc.posterior[posterior % len(sc.posterior)].items():
+            if replay:  # the calibrated period: the fitted values replace its assumptions
+                _put(params, members, name, value)
+            elif ".initial_" not in name:  # a forecast: its own explicit values win
+                parts = name.split(".")
+                if len(parts) == 1:
+                    params.setdefault(name, value)
+                else:
+                    members.setdefault(parts[1], {}).setdefault(parts[2], value)
     events = dict(sc.events)
     for name, value in (point or {}).items():
         parts = name.split(".")
-        if len(parts) == 1:
-            params[name] = value
-        elif parts[0] == "members":
-            members.setdefault(parts[1], {})[parts[2]] = value
+        if len(parts) == 1 or parts[0] == "members":
+            _put(params, members, name, value)
         else:
             events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
     return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()))
+
+
+def _put(params: dict, members: dict, name: str, value: Any) -> None:
+    parts = name.split(".")
+    if len(parts) == 1:
+        params[name] = value
+    else:
+        members.setdefault(parts[1], {})[parts[2]] = value
 
 
 def _jsonable(v: Any) -> Any:
@@ -191,6 +217,7 @@ class Plan:
         h = self.scenario.hash
         cols = list(self.points.columns)
         values = self._values
+        n_post = len(self.scenario.posterior)
         for r in range(start, stop):
             p, k = divmod(r, self.replicates)
             point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}
@@ -201,6 +228,7 @@ class Plan:
                 "replicate": k,
                 "seed": seeds[k],
                 "values": point,
+                "posterior": k % n_post if n_post else None,
             }
 
 

@@ -36,7 +36,10 @@ TOP_KEYS = (
     "members",
     "events",
     "sweep",
+    "calibrate",
+    "calibration",
 )
+CALIBRATE_KEYS = ("draws", "accept", "replicates", "seed", "parameters")
 SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
 DEFAULT_START, DEFAULT_END = "2024Q1", "2033Q4"
@@ -99,6 +102,17 @@ class SweepSpec:
 
 
 @dataclass(frozen=True)
+class CalibrateSpec:
+    """ABC rejection settings: ``draws`` prior draws, the best ``accept`` share kept."""
+
+    draws: int
+    accept: float
+    replicates: int
+    seed: int
+    priors: tuple[SweepAxis, ...]
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario with its ``extends`` chain resolved."""
 
@@ -113,6 +127,10 @@ class Scenario:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: tuple[tuple[str, Event], ...] = ()  # (id, event)
     sweep: SweepSpec | None = None
+    calibrate: CalibrateSpec | None = None  # how to fit this scenario (the replay)
+    posterior: tuple[dict[str, float], ...] = ()  # parameter sets a forecast draws from
+    calibration_file: str = ""
+    posterior_start: str = ""  # start of the replay the posterior was fitted to
     data: dict[str, Any] = field(default_factory=dict)  # the resolved file, for show/manifest
 
     @property
@@ -209,6 +227,8 @@ def _resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         cycle = " -> ".join(str(p.name) for p in (*chain, real))
         raise ScenarioError(f"cyclic extends in {path} [extends]: {cycle}")
     data = _read(path)
+    if isinstance(data.get("calibration"), str):  # relative to the file that names it
+        data["calibration"] = str((path.parent / data["calibration"]).resolve())
     parent = data.get("extends")
     if parent is None:
         return data
@@ -527,6 +547,17 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     sweep = None
     if "sweep" in data:
         sweep = _check_sweep(ck, data["sweep"], dict(events), start, end)
+    calibrate = _check_calibrate(ck, data["calibrate"]) if "calibrate" in data else None
+    posterior: tuple[dict[str, float], ...] = ()
+    cal_file = posterior_start = ""
+    if "calibration" in data:
+        cal_file = data["calibration"]
+        posterior = read_posterior(ck, cal_file)
+        posterior_start = str(tomllib.loads(Path(cal_file).read_text("utf-8")).get("start", ""))
+        data = {
+            **data,
+            "calibration": {"file": Path(cal_file).name, "sha256": _file_hash(cal_file)},
+        }
     return Scenario(
         name=data["name"],
         description=data["description"].strip(),
@@ -539,8 +570,82 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
         members=members,
         events=tuple(events),
         sweep=sweep,
+        calibrate=calibrate,
+        posterior=posterior,
+        calibration_file=cal_file,
+        posterior_start=posterior_start,
         data=data,
     )
+
+
+def _file_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def _check_calibrate(ck: _Checker, raw: Any) -> CalibrateSpec:
+    key = "calibrate"
+    if not isinstance(raw, dict):
+        ck.fail(key, f"calibrate should be a table, got {_typename(raw)}")
+    for k in raw:
+        if k not in CALIBRATE_KEYS:
+            ck.fail(
+                key,
+                f"unknown key {k!r}{_hint(k, CALIBRATE_KEYS)}; allowed: "
+                + ", ".join(CALIBRATE_KEYS),
+            )
+    draws = ck.number(f"{key}.draws", "draws", raw.get("draws", 20000), 10, 10**7, True)
+    accept = ck.number(f"{key}.accept", "accept", raw.get("accept", 0.02), 1e-5, 1.0)
+    reps = ck.number(f"{key}.replicates", "replicates", raw.get("replicates", 1), 1, 1000, True)
+    seed = ck.number(f"{key}.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
+    params = raw.get("parameters")
+    if not isinstance(params, dict) or not params:
+        ck.fail(
+            f"{key}.parameters",
+            "calibration needs at least one parameter with a {low, high} prior range",
+        )
+    priors = []
+    for name, spec in params.items():
+        if name.startswith("events."):
+            ck.fail(f"{key}.parameters", f"cannot calibrate an event field ({name!r})")
+        (low, high, _), _ = _axis_target(ck, name, {})
+        k2 = f"{key}.parameters.{name}"
+        if not (isinstance(spec, dict) and set(spec) == {"low", "high"}):
+            ck.fail(k2, f"{name} needs a prior range {{low = ..., high = ...}}, got {spec!r}")
+        lo = ck.number(k2, f"{name}.low", spec["low"], low, high)
+        hi = ck.number(k2, f"{name}.high", spec["high"], low, high)
+        if not lo < hi:
+            ck.fail(k2, f"{name}: low must be below high")
+        priors.append(SweepAxis(name, low=float(lo), high=float(hi)))
+    return CalibrateSpec(draws, accept, reps, seed, tuple(priors))
+
+
+def read_posterior(ck: _Checker, path: str) -> tuple[dict[str, float], ...]:
+    """The accepted parameter sets of a calibrated file (``[[posterior]]`` tables)."""
+    p = Path(path)
+    if not p.is_file():
+        ck.fail(
+            "calibration",
+            f"missing calibration file {p.name!r} (looked for {p}); "
+            "create it with: alliance-sim calibrate history_2020_2024 --out " + str(p),
+        )
+    data = _read(p)
+    rows = data.get("posterior")
+    if not isinstance(rows, list) or not rows:
+        ck.fail("calibration", f"{p} has no [[posterior]] parameter sets")
+    out = []
+    for row in rows:
+        clean = {}
+        for name, v in row.items():
+            if name == "distance":
+                continue
+            parts = name.split(".")
+            if len(parts) == 1 and name not in BY_NAME:
+                ck.fail("calibration", f"{p}: unknown parameter {name!r} in [[posterior]]")
+            if not _is_number(v):
+                ck.fail("calibration", f"{p}: {name} = {v!r} in [[posterior]] is not a number")
+            clean[name] = float(v)
+        out.append(clean)
+    return tuple(out)
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> Scenario:

@@ -25,7 +25,8 @@ def simulate(
         scenario: a shipped scenario's name (``"armenia_exits"``), a path to a scenario file,
             a loaded :class:`~alliance_sim.scenario.Scenario`, or None for the world as of
             2024Q1 with default parameters and no scheduled events.
-        seed: the run's seed; the same seed gives the same outcomes.
+        seed: the run's seed; the same seed gives the same outcomes.  A calibrated scenario
+            also takes parameter set ``seed`` (mod their number) from its posterior.
         quarters: horizon in quarters (default: the scenario's ``end``, or 40).
         **params: global parameters by name, e.g. ``western_offer=0.6``, over the scenario's.
     """
@@ -37,7 +38,7 @@ def simulate(
         sc = load_scenario(scenario)
     if params:
         sc = with_params(sc, params)
-    spec = spec_for(sc)
+    spec = spec_for(sc, posterior=seed if sc.posterior else None)
     model = AllianceModel(
         rng=seed, start=spec.start, members=spec.members, events=spec.events, **spec.params
     )
