@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,20 @@ def write(tmp_path):
 
 
 MINIMAL = 'name = "t"\ndescription = "a test"\nstart = "2024Q1"\nend = "2026Q4"\n'
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# flags that keep headless Chromium off the network on these machines (no sandbox as root)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

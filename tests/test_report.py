@@ -3,7 +3,6 @@ and the HTML rendering in headless Chromium."""
 
 import os
 import re
-import shutil
 
 import pytest
 
@@ -11,9 +10,7 @@ from alliance_sim import run_scenario, sweep
 from alliance_sim.cli import main
 from alliance_sim.figures import fitting_kinds, write_figures
 from alliance_sim.report import build_report, compare_results
-from conftest import MINIMAL
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM, MINIMAL, launch_chromium
 
 
 @pytest.fixture(scope="module")
@@ -104,17 +101,7 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     out = build_report([results["base"], results["arm"]], tmp_path / "report.html")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page()
         requests = []
         page.on("request", lambda r: requests.append(r.url))

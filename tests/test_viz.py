@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM, launch_chromium
+
 pytest.importorskip("solara", reason="the viz extra is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
 
 
@@ -57,17 +58,7 @@ def server(tmp_path):
 
 def test_viz_page_shows_members_and_step_changes_the_plot(server, tmp_path):
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         outside = []
         page.on(
