@@ -350,9 +350,10 @@ def overlay(
                     _band_at(ax, xm, qm[code], colour, name)
     span = [quarters.label(o) for o in range(first, last + 1)]
     for ax in axes[0]:
-        quarter_axis(ax, span)
+        quarter_axis(ax, span)  # ticks at indices into span: shift them to ordinals
+        ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
+        ax.set_xticks([first + t for t in ticks], labels)
         ax.set_xlim(first, last)
-        ax.set_xticks([first + t for t in ax.get_xticks()])
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     axes[0, 0].set_title("Cohesion index")
