@@ -52,6 +52,17 @@ def measure(samples: int, reps: int, workers: int, record: str) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def throughput(samples: int, record: str) -> None:
+    """Runs/s of a baseline sweep of ``samples`` x 10 runs with 1 and 2 workers."""
+    print(f"throughput: baseline sweep, {samples * 10:,} runs, record={record}")
+    rates = {}
+    for w in (1, 2):
+        r = measure(samples, 10, w, record)
+        rates[w] = r["runs"] / r["seconds"]
+        print(f"  workers={w}: {r['runs']} runs in {r['seconds']:.1f} s = {rates[w]:,.0f} runs/s")
+    print(f"  speed-up with 2 workers: {rates[2] / rates[1]:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -59,20 +70,8 @@ def main() -> None:
     ap.add_argument("--record", default="all", help="time series kept (all, end, every:N)")
     ap.add_argument("--skip-memory", action="store_true")
     a = ap.parse_args()
-    print(f"throughput: baseline sweep, 2,000 runs, record={a.record}")
-    rates = {}
-    for w in (1, 2):
-        r = measure(200, 10, w, a.record)
-        rates[w] = r["runs"] / r["seconds"]
-        print(f"  workers={w}: {r['runs']} runs in {r['seconds']:.1f} s = {rates[w]:,.0f} runs/s")
-    print(f"  speed-up with 2 workers: {rates[2] / rates[1]:.2f}x")
-    print(f"throughput: baseline sweep, 20,000 runs, record={a.record}")
-    big = {}
-    for w in (1, 2):
-        r = measure(2000, 10, w, a.record)
-        big[w] = r["runs"] / r["seconds"]
-        print(f"  workers={w}: {r['runs']} runs in {r['seconds']:.1f} s = {big[w]:,.0f} runs/s")
-    print(f"  speed-up with 2 workers: {big[2] / big[1]:.2f}x")
+    for samples in (200, 2000):  # x 10 replicates: 2,000 and 20,000 runs
+        throughput(samples, a.record)
     if a.skip_memory:
         return
     print(f"memory: peak RSS of one worker process, record={a.record}")
