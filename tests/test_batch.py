@@ -5,24 +5,13 @@ import pytest
 
 from alliance_sim import load_scenario
 from alliance_sim.batch import run_batch
-from alliance_sim.engine import run_mesa
+from alliance_sim.engine import ALLIANCE_SERIES, MEMBER_SERIES, run_mesa
 from alliance_sim.plan import make_plan, spec_for
 from conftest import SCENARIOS
 
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
 SEEDS = list(range(20))
-STATE = (
-    "commitment",
-    "credibility",
-    "grievance",
-    "pressure",
-    "western_ties",
-    "chinese_ties",
-    "cohesion",
-    "capability_cohesion",
-    "bandwidth",
-    "russian_influence",
-)
+STATE = (*MEMBER_SERIES, *ALLIANCE_SERIES)  # every recorded float series
 EXACT = ("status", "appealed", "answered")
 
 

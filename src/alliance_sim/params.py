@@ -9,7 +9,7 @@ read this registry.  Per-member figures (trade shares, tolerance, ...) live in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -515,17 +515,7 @@ def parameters() -> pd.DataFrame:
     from alliance_sim.members import MEMBER_FIELDS
 
     rows = [
-        dict(
-            name=p.name,
-            scope="global",
-            default=p.default,
-            low=p.low,
-            high=p.high,
-            unit=p.unit,
-            meaning=p.meaning,
-            source=p.source,
-            group=p.group,
-        )
+        {k: v for k, v in asdict(p).items() if k != "integer"} | {"scope": "global"}
         for p in REGISTRY
     ]
     rows += [

@@ -277,24 +277,19 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
     fig, ax = subplots(figsize=(7, 0.5 * len(table) + 2.2))
     if method == "Sobol":
         y = np.arange(len(table))
-        ax.barh(
-            y + 0.2,
-            table["S1"],
-            0.4,
-            xerr=table["S1_conf"],
-            color="#377eb8",
-            label="first order S1",
-            capsize=2,
-        )
-        ax.barh(
-            y - 0.2,
-            table["ST"],
-            0.4,
-            xerr=table["ST_conf"],
-            color="#e41a1c",
-            label="total ST",
-            capsize=2,
-        )
+        for shift, key, colour, label in (
+            (0.2, "S1", "#377eb8", "first order S1"),
+            (-0.2, "ST", "#e41a1c", "total ST"),
+        ):
+            ax.barh(
+                y + shift,
+                table[key],
+                0.4,
+                xerr=table[f"{key}_conf"],
+                color=colour,
+                label=label,
+                capsize=2,
+            )
         ax.set_yticks(y)
         ax.set_yticklabels(table.index)
         ax.set_xlabel("Sobol index (share of variance; bars: 95% CI)")
