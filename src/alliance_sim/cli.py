@@ -51,24 +51,23 @@ An interrupted sweep resumes when the same command is run again.""",
 }
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} must be a positive whole number")
-    return v
+def _whole(minimum: int, what: str):
+    """An argparse type: a whole number of at least ``minimum``, else one clear line."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"{v} must be {what}")
+        return v
+
+    return parse
 
 
-def _nonneg(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
-    return v
+_positive = _whole(1, "a positive whole number")
+_nonneg = _whole(0, "0 or more")
 
 
 def _command(
