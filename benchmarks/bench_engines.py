@@ -26,8 +26,9 @@ import sys
 import time
 from dataclasses import replace
 
-from alliance_sim import load_scenario, quarters
-from alliance_sim.plan import make_plan, spec_for
+from alliance_sim import load_scenario
+from alliance_sim.core import quarters
+from alliance_sim.scenario.plan import make_plan, spec_for
 
 QUARTERS = 40
 CHUNK = 2000
@@ -43,7 +44,7 @@ def plan_for(n_runs: int):
 def mesa_batch_run_rate(n: int) -> float:
     import mesa
 
-    from alliance_sim.model import AllianceModel
+    from alliance_sim.engines.mesa_model import AllianceModel
 
     plan = plan_for(25 * max(1, n // 25))
     sc = plan.scenario
@@ -76,7 +77,7 @@ def mesa_batch_run_rate(n: int) -> float:
 
 
 def project_rate(n: int, engine: str) -> float:
-    from alliance_sim import engine as eng
+    from alliance_sim.engines import chunk as eng
 
     plan = plan_for(n)
     t = time.perf_counter()

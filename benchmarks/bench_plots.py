@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from alliance_sim import Result, sweep
-from alliance_sim.figures import write_figures
+from alliance_sim.report.figures import write_figures
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_sim.analysis import (
+from alliance_sim.analysis.stats import (
     a12,
     bootstrap_ci,
     compare_samples,
@@ -16,9 +16,9 @@ from alliance_sim.analysis import (
     proportion_ci,
     replicates_needed,
 )
-from alliance_sim.cli import main
-from alliance_sim.plan import _from_unit, unit_samples
-from alliance_sim.scenario import SweepAxis, SweepSpec
+from alliance_sim.cli.main import main
+from alliance_sim.scenario.plan import _from_unit, unit_samples
+from alliance_sim.scenario.spec import SweepAxis, SweepSpec
 
 
 def test_bootstrap_ci_covers_the_true_mean_at_about_its_nominal_rate():
@@ -159,8 +159,8 @@ def fake_sweep(tmp_path, sampler, samples, levels=4, replicates=2):
 
 
 def test_sobol_indices_of_ishigami_through_the_cli_path(tmp_path, capsys):
-    from alliance_sim.runner import Result
-    from alliance_sim.sensitivity import analyse
+    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.runs.results import Result
 
     d = fake_sweep(tmp_path, "saltelli", 1024)
     t = analyse(Result.open(d), "ishigami")
@@ -176,8 +176,8 @@ def test_sobol_indices_of_ishigami_through_the_cli_path(tmp_path, capsys):
 
 
 def test_morris_ranks_ishigami_inputs(tmp_path):
-    from alliance_sim.runner import Result
-    from alliance_sim.sensitivity import analyse
+    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.runs.results import Result
 
     t = analyse(Result.open(fake_sweep(tmp_path, "morris", 60, levels=4)), "ishigami")
     assert t["mu_star"]["x1"] > t["mu_star"]["x3"] > 0

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from alliance_sim import load_scenario
-from alliance_sim.batch import run_batch
-from alliance_sim.engine import ALLIANCE_SERIES, MEMBER_SERIES, run_mesa
-from alliance_sim.plan import make_plan, spec_for
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.engines.chunk import ALLIANCE_SERIES, MEMBER_SERIES, run_mesa
+from alliance_sim.scenario.plan import make_plan, spec_for
 from conftest import SCENARIOS
 
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))

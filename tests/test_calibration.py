@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 
 from alliance_sim import load_scenario, run_scenario
-from alliance_sim import members as mb
-from alliance_sim import patterns as pt
-from alliance_sim.batch import run_batch
-from alliance_sim.calibrate import abc_rejection
-from alliance_sim.cli import main
-from alliance_sim.plan import make_plan, spec_for
-from alliance_sim.scenario import ScenarioError, SweepAxis
+from alliance_sim.analysis import patterns as pt
+from alliance_sim.analysis.calibrate import abc_rejection
+from alliance_sim.cli.main import main
+from alliance_sim.core import members as mb
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.errors import ScenarioError
+from alliance_sim.scenario.plan import make_plan, spec_for
+from alliance_sim.scenario.spec import SweepAxis
 from conftest import MINIMAL, SCENARIOS
 
 

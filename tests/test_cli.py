@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from alliance_sim.cli import main
+from alliance_sim.cli.main import main
 from conftest import MINIMAL, SCENARIOS
 
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))

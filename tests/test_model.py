@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from alliance_sim import AllianceModel, parameters, simulate
-from alliance_sim import dynamics as dyn
-from alliance_sim import members as mb
-from alliance_sim.events import Accession, Appeal, Exit, Offer, PressureCampaign, Rejoin
-from alliance_sim.model import Member
+from alliance_sim.core import dynamics as dyn
+from alliance_sim.core import members as mb
+from alliance_sim.core.events import Accession, Appeal, Exit, Offer, PressureCampaign, Rejoin
+from alliance_sim.engines.mesa_model import Member
 
 ARM, KAZ, BLR, KGZ = (mb.INDEX[c] for c in ("ARM", "KAZ", "BLR", "KGZ"))
 
@@ -187,9 +187,9 @@ def test_every_member_figure_has_a_source_or_a_range():
 def test_docs_parameter_table_is_generated_from_the_registry():
     from pathlib import Path
 
-    from alliance_sim.docgen import render
+    from alliance_sim.cli.docgen import render
 
     text = (Path(__file__).parents[1] / "docs" / "model.md").read_text("utf-8")
-    assert render(text) == text, "run: python -m alliance_sim.docgen docs/model.md"
+    assert render(text) == text, "run: python -m alliance_sim.cli.docgen docs/model.md"
     for p in parameters()["name"]:
         assert f"`{p}`" in text

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from alliance_sim import run_scenario, sweep
-from alliance_sim.cli import main
-from alliance_sim.figures import fitting_kinds, write_figures
-from alliance_sim.report import build_report, compare_results
+from alliance_sim.cli.main import main
+from alliance_sim.report.figures import fitting_kinds, write_figures
+from alliance_sim.report.html import build_report, compare_results
 from conftest import CHROMIUM, MINIMAL, launch_chromium
 
 

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from alliance_sim import AllianceModel, load_scenario, simulate
-from alliance_sim import members as mb
-from alliance_sim.events import EVENT_TYPES
-from alliance_sim.params import BY_NAME
-from alliance_sim.plan import make_plan, spec_for
-from alliance_sim.scenario import ScenarioError, list_scenarios
+from alliance_sim.core import members as mb
+from alliance_sim.core.events import EVENT_TYPES
+from alliance_sim.core.params import BY_NAME
+from alliance_sim.errors import ScenarioError
+from alliance_sim.scenario.files import list_scenarios
+from alliance_sim.scenario.plan import make_plan, spec_for
 from conftest import MINIMAL, SCENARIOS
 
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))

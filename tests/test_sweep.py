@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_sim import engine as eng
 from alliance_sim import load_scenario, sweep
-from alliance_sim.execute import Progress
-from alliance_sim.plan import make_plan, replicate_seed
-from alliance_sim.store import StoreError
+from alliance_sim.engines import chunk as eng
+from alliance_sim.runs.execute import Progress
+from alliance_sim.runs.store import StoreError
+from alliance_sim.scenario.plan import make_plan, replicate_seed
 
 SMALL = dict(replicates=2)  # armenia_exits: 25 grid points x 2 = 50 runs
 
@@ -98,7 +98,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(reference, tmp_path, mo
     failed = res.runs[res.runs["error"].notna()]
     assert len(failed) == 5 and failed["error"].str.contains("FloatingPointError: boom").all()
     assert failed["ARM_commitment"].isna().all() and res.n_failed == 5
-    assert res.manifest["status"] == "complete"
+    assert res.manifest.status == "complete"
     ok = res.runs[res.runs["error"].isna()].reset_index(drop=True)
     ref = reference.runs[reference.runs["run"].isin(ok["run"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(ok, ref)

@@ -3,8 +3,13 @@
 Public API::
 
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
-    from alliance_sim import run_scenario, Result, member_table, write_figures
+    from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
     from alliance_sim import build_report, compare_results, sensitivity_indices
+
+The package's folders are the stages a scenario flows through, imports pointing one way:
+``core`` (the model) <- ``engines`` (Mesa and batch drivers) <- ``scenario`` (files, checks,
+plans) <- ``runs`` (executing plans into result stores) <- ``analysis`` <- ``report`` <-
+``cli``; ``errors`` holds every user-facing error.
 
 Names are imported on first use, so a worker process that only needs the batch engine does
 not pay for importing Mesa.
@@ -18,20 +23,21 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "AllianceModel": "alliance_sim.model",
-    "build_report": "alliance_sim.report",
-    "compare_results": "alliance_sim.report",
-    "member_table": "alliance_sim.summary",
-    "sensitivity_indices": "alliance_sim.sensitivity",
-    "write_figures": "alliance_sim.figures",
-    "Result": "alliance_sim.runner",
-    "ScenarioError": "alliance_sim.scenario",
-    "load_scenario": "alliance_sim.scenario",
-    "member_profiles": "alliance_sim.members",
-    "parameters": "alliance_sim.params",
-    "run_scenario": "alliance_sim.runner",
-    "simulate": "alliance_sim.simulate",
-    "sweep": "alliance_sim.runner",
+    "AllianceModel": "alliance_sim.engines.mesa_model",
+    "build_report": "alliance_sim.report.html",
+    "compare_results": "alliance_sim.report.html",
+    "member_table": "alliance_sim.analysis.summary",
+    "sensitivity_indices": "alliance_sim.analysis.sensitivity",
+    "write_figures": "alliance_sim.report.figures",
+    "Result": "alliance_sim.runs.results",
+    "ScenarioError": "alliance_sim.errors",
+    "load_scenario": "alliance_sim.scenario.load",
+    "member_profiles": "alliance_sim.core.members",
+    "overlay": "alliance_sim.report.plots",
+    "parameters": "alliance_sim.core.params",
+    "run_scenario": "alliance_sim.runs.runner",
+    "simulate": "alliance_sim.runs.simulate",
+    "sweep": "alliance_sim.runs.runner",
 }
 __all__ = ["__version__", *sorted(_EXPORTS)]
 

@@ -1,0 +1,5 @@
+"""``python -m alliance_sim`` is ``alliance-sim``."""
+
+from alliance_sim.cli.main import main
+
+raise SystemExit(main())

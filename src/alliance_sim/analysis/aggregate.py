@@ -1,0 +1,121 @@
+"""Aggregating stored time series before drawing: quantiles and status shares per member and
+quarter, computed in one pass over the Parquet columns they need.
+
+Commitment and cohesion lie in [0, 1], so their quantiles come from per-group histograms of
+``BINS`` bins (a resolution of 1/2000, far below what a figure shows) filled with one
+``numpy.bincount``: the cost is linear in rows and a 100,000-run sweep aggregates in seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+
+BINS = 2000
+QS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def read(res, table: str, columns: list[str]) -> pa.Table:
+    """Columns of a stored table (a Result's Parquet file, or a DataFrame already loaded)."""
+    cached = res.loaded(table)  # a Result whose table was already read into pandas
+    if cached is not None:
+        return pa.Table.from_pandas(cached[columns], preserve_index=False)
+    return pq.read_table(res.directory / f"{table}.parquet", columns=columns)
+
+
+def _codes(col: pa.ChunkedArray, names: tuple[str, ...]) -> np.ndarray:
+    """Integer codes of a string column in the order of ``names``."""
+    return pc.index_in(col, value_set=pa.array(names)).to_numpy(zero_copy_only=False)
+
+
+def _hist_quantiles(
+    group: np.ndarray, value: np.ndarray, n_groups: int, qs: tuple[float, ...] = QS
+) -> np.ndarray:
+    """Quantiles of values in [0, 1] per group, shape (len(qs), n_groups); NaN if empty."""
+    ok = np.isfinite(value)
+    b = np.minimum((value[ok] * BINS).astype(np.int64), BINS - 1)
+    counts = np.bincount(group[ok] * BINS + b, minlength=n_groups * BINS).reshape(n_groups, BINS)
+    cum = np.cumsum(counts, axis=1)
+    total = cum[:, -1]
+    out = np.full((len(qs), n_groups), np.nan)
+    for k, q in enumerate(qs):
+        target = q * total
+        idx = np.argmax(cum >= target[:, None], axis=1)  # first bin reaching the quantile
+        prev = np.where(idx > 0, cum[np.arange(n_groups), idx - 1], 0)
+        inside = counts[np.arange(n_groups), idx]
+        frac = np.where(inside > 0, (target - prev) / np.maximum(inside, 1), 0.5)
+        out[k] = np.where(total > 0, (idx + np.clip(frac, 0, 1)) / BINS, np.nan)
+    return out
+
+
+def steps_and_labels(res, steps: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    uniq = np.unique(steps)
+    start = res.manifest.plan.start
+    return uniq, [quarters.shift(start, int(s)) for s in uniq]
+
+
+def member_quantiles(res, value: str = "commitment") -> tuple[list[str], dict[str, np.ndarray]]:
+    """Quarter labels and, per member present, the 5/25/50/75/95% quantiles over runs of
+    ``value`` at each recorded quarter (shape (5, quarters); NaN before a member joins)."""
+    t = read(res, "timeseries", ["step", "member", value])
+    steps = t.column("step").to_numpy()
+    uniq, labels = steps_and_labels(res, steps)
+    s_idx = np.searchsorted(uniq, steps)
+    m_idx = _codes(t.column("member"), mb.CODES)
+    q = _hist_quantiles(
+        m_idx * len(uniq) + s_idx, t.column(value).to_numpy(), len(mb.CODES) * len(uniq)
+    ).reshape(len(QS), len(mb.CODES), len(uniq))
+    present = np.unique(m_idx)
+    return labels, {mb.CODES[i]: q[:, i, :] for i in present}
+
+
+def alliance_quantiles(res, value: str = "cohesion") -> tuple[list[str], np.ndarray]:
+    """Quarter labels and the quantiles over runs of an alliance-level series in [0, 1]."""
+    t = read(res, "alliance", ["step", value])
+    steps = t.column("step").to_numpy()
+    uniq, labels = steps_and_labels(res, steps)
+    q = _hist_quantiles(np.searchsorted(uniq, steps), t.column(value).to_numpy(), len(uniq))
+    return labels, q
+
+
+def status_shares(res) -> tuple[list[str], dict[str, dict[str, np.ndarray]]]:
+    """Quarter labels and, per member and status, the share of runs in that status at each
+    recorded quarter (runs in which the member has not joined count in none)."""
+    t = read(res, "timeseries", ["step", "member", "status"])
+    steps = t.column("step").to_numpy()
+    uniq, labels = steps_and_labels(res, steps)
+    s_idx = np.searchsorted(uniq, steps)
+    m_idx = _codes(t.column("member"), mb.CODES)
+    st = _codes(t.column("status"), mb.STATUS_NAMES)
+    n_runs = int(res.manifest.plan.n_runs - res.manifest.failed)
+    S, M, K = len(uniq), len(mb.CODES), len(mb.STATUS_NAMES)
+    counts = np.bincount((m_idx * S + s_idx) * K + st, minlength=M * S * K).reshape(M, S, K)
+    shares = counts / max(n_runs, 1)
+    out = {
+        mb.CODES[i]: {name: shares[i, :, k] for k, name in enumerate(mb.STATUS_NAMES)}
+        for i in np.unique(m_idx)
+    }
+    return labels, out
+
+
+def recorded_steps(res) -> np.ndarray:
+    """The steps stored in the alliance table (the same for every run)."""
+    return np.unique(read(res, "alliance", ["step"]).column("step").to_numpy())
+
+
+def status_at(res, steps: list[int]):
+    """DataFrame (run, step, member, status) at the given steps, read with a filter."""
+    cached = res.loaded("timeseries")
+    cols = ["run", "step", "member", "status"]
+    if cached is not None:
+        return cached.loc[cached["step"].isin(steps), cols]
+    return pq.read_table(
+        res.directory / "timeseries.parquet",
+        columns=cols,
+        filters=[("step", "in", [int(s) for s in steps])],
+    ).to_pandas()

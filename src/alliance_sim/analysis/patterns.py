@@ -1,0 +1,153 @@
+"""The five patterns of 2020-2024 (``../shared/world/facts.md``) measured on model output.
+
+Each pattern gives, per run, whether it holds (``holds``) and a violation score (``score``,
+0 when it holds, growing with how far the run is from it) that calibration minimises.  The
+measures read the replay's own event schedule (which quarter Armenia appealed, when Kazakhstan
+was answered and when the invasion began), so they follow the scenario file.
+
+Trajectories are arrays with time first: commitment and status ``(S, R, M)`` for every
+quarter from the start (step 0) to the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from alliance_sim.core import members as mb
+from alliance_sim.scenario.spec import Scenario
+
+FALL = 0.005  # a "fall" or "rise" must exceed this (commitment units)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    text: str
+    measured: str
+
+
+PATTERNS = (
+    Pattern(
+        "belarus_most_committed",
+        "Belarus stays the most committed member throughout 2020-2024.",
+        "BLR's commitment is the highest of the allies in every quarter.",
+    ),
+    Pattern(
+        "armenia_steps_down",
+        "Armenia's commitment falls in steps after each unanswered "
+        "appeal and it suspends participation by early 2024 without formally leaving.",
+        "ARM's commitment two quarters after each unanswered appeal is below its level the "
+        "quarter before it; ARM is suspended at some quarter up to 2024Q2 and never exits.",
+    ),
+    Pattern(
+        "kazakhstan_rises_then_hedges",
+        "Kazakhstan's commitment rises briefly after the "
+        "January 2022 deployment, then falls after February 2022; it hedges but stays.",
+        "KAZ's commitment in the quarter of the answered appeal is above the quarter "
+        "before; it later falls below that level; KAZ is never suspended or exited.",
+    ),
+    Pattern(
+        "central_asians_hedge_but_stay",
+        "Kyrgyzstan and Tajikistan hedge modestly but stay.",
+        "KGZ and TJK end 2024 below their 2020Q1 commitment and are never suspended or exited.",
+    ),
+    Pattern(
+        "only_armenia_defects",
+        "No member other than Armenia suspends or leaves by the end of 2024.",
+        "BLR, KAZ, KGZ and TJK are never suspended or exited.",
+    ),
+)
+KEYS = tuple(p.key for p in PATTERNS)
+
+
+def _steps(sc: Scenario) -> dict[str, list[int]]:
+    from alliance_sim.core.quarters import steps_between
+
+    out: dict[str, list[int]] = {"arm_unanswered": [], "kaz_answered": [], "invasion": []}
+    for _, e in sc.events:
+        s = steps_between(sc.start, e.at)
+        if e.type == "appeal" and e.member == "ARM" and e.answered is False:
+            out["arm_unanswered"].append(s)
+        elif e.type in ("unrest", "appeal") and e.member == "KAZ" and e.answered is True:
+            out["kaz_answered"].append(s)
+        elif e.type == "bandwidth":
+            out["invasion"].append(s)
+    return out
+
+
+def measure(sc: Scenario, commitment: np.ndarray, status: np.ndarray) -> dict[str, dict]:
+    """``{pattern: {"holds": (R,) bool, "score": (R,) float}}`` for a replay's runs."""
+    from alliance_sim.core.quarters import steps_between
+
+    c, st = commitment, status
+    S = c.shape[0]
+    i = {code: mb.INDEX[code] for code in mb.CODES}
+    ev = _steps(sc)
+    out: dict[str, dict] = {}
+    bad = (st == mb.SUSPENDED) | (st == mb.EXITED)
+
+    others = [i[k] for k in ("KAZ", "KGZ", "TJK", "ARM")]
+    gap = np.max(c[:, :, others], axis=2) - c[:, :, i["BLR"]]
+    out["belarus_most_committed"] = {
+        "holds": (gap < 0).all(0),
+        "score": np.maximum(gap, 0).max(0) * 5,
+    }
+
+    a = i["ARM"]
+    falls = np.zeros(c.shape[1])
+    ok = np.ones(c.shape[1], dtype=bool)
+    for s in ev["arm_unanswered"]:
+        if s >= 1 and s + 1 < S:
+            d = c[s + 1, :, a] - c[s - 1, :, a]
+            ok &= d < -FALL
+            falls += np.maximum(d + FALL, 0) * 5
+    early = min(steps_between(sc.start, "2024Q2"), S - 1)
+    suspended = (st[: early + 1, :, a] == mb.SUSPENDED).any(0)
+    exited = (st[:, :, a] == mb.EXITED).any(0)
+    susp_gap = np.maximum(c[early, :, a] - 0.25, 0) * 3
+    out["armenia_steps_down"] = {
+        "holds": ok & suspended & ~exited,
+        "score": falls + np.where(suspended, 0, 0.5 + susp_gap) + exited * 1.0,
+    }
+
+    k = i["KAZ"]
+    if ev["kaz_answered"]:
+        s = ev["kaz_answered"][0]
+        rise = c[s, :, k] - c[s - 1, :, k]
+        later = c[s + 1 :, :, k].min(0) - c[s, :, k] if s + 1 < S else np.zeros(c.shape[1])
+        stays = ~bad[:, :, k].any(0)
+        out["kazakhstan_rises_then_hedges"] = {
+            "holds": (rise > FALL) & (later < -FALL) & stays,
+            "score": np.maximum(FALL - rise, 0) * 20
+            + np.maximum(later + FALL, 0) * 5
+            + (~stays) * 1.0,
+        }
+
+    stay_score = np.zeros(c.shape[1])
+    hold = np.ones(c.shape[1], dtype=bool)
+    for code in ("KGZ", "TJK"):
+        m = i[code]
+        d = c[-1, :, m] - c[0, :, m]
+        stays = ~bad[:, :, m].any(0)
+        hold &= (d < -FALL) & stays
+        stay_score += np.maximum(d + FALL, 0) * 5 + (~stays) * 1.0
+    out["central_asians_hedge_but_stay"] = {"holds": hold, "score": stay_score}
+
+    four = [i[k_] for k_ in ("BLR", "KAZ", "KGZ", "TJK")]
+    n_bad = bad[:, :, four].any(0).sum(-1)
+    out["only_armenia_defects"] = {"holds": n_bad == 0, "score": n_bad * 1.0}
+    return out
+
+
+def distance(results: dict[str, dict]) -> np.ndarray:
+    """The calibration distance of each run: the sum of the patterns' violation scores plus
+    0.5 for each pattern that does not hold (so a run that misses a pattern narrowly still
+    counts as missing it)."""
+    return np.sum([r["score"] + 0.5 * ~r["holds"] for r in results.values()], axis=0)
+
+
+def rates(results: dict[str, dict]) -> dict[str, float]:
+    """Share of runs in which each pattern holds."""
+    return {k: float(np.mean(r["holds"])) for k, r in results.items()}

@@ -1,0 +1,111 @@
+"""Global sensitivity analysis of a sweep with SALib: Sobol indices from a Saltelli design,
+Morris elementary effects from a Morris design.
+
+Each design point's outcome is the mean over its replicates (so the indices describe the
+expected outcome, with seed noise averaged out).  The design is rebuilt from the manifest
+(sampler, samples, design seed, axes) exactly as the sweep drew it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.errors import AnalysisError
+from alliance_sim.runs.results import Manifest, Result
+from alliance_sim.scenario.plan import unit_samples
+from alliance_sim.scenario.spec import SweepAxis, SweepSpec
+
+SAMPLERS = ("saltelli", "morris")
+
+
+def design_spec(manifest: Manifest) -> SweepSpec:
+    """The sweep's design as the plan drew it, rebuilt from the manifest."""
+    plan = manifest.plan
+    axes = tuple(
+        SweepAxis(
+            a.name, tuple(a.values) if a.values is not None else None, a.low, a.high, a.quarter
+        )
+        for a in plan.axes
+    )
+    return SweepSpec(
+        plan.sampler,
+        int(plan.samples),
+        int(plan.replicates),
+        int(plan.design_seed),
+        int(plan.levels),
+        axes,
+    )
+
+
+def point_means(res: Result, outcome: str) -> np.ndarray:
+    """The outcome's mean over replicates at each design point, in design order."""
+    runs = res.runs
+    if outcome not in runs:
+        raise AnalysisError(f"{res.directory}: no outcome {outcome!r} in runs.parquet")
+    ok = runs[runs["error"].isna()]
+    y = ok.groupby("point")[outcome].mean().reindex(range(res.manifest.plan.n_points))
+    missing = int(y.isna().sum())
+    if missing:
+        raise AnalysisError(
+            f"{res.directory}: {missing} design point(s) have no value of "
+            f"{outcome!r} (failed runs or an outcome undefined there)"
+        )
+    return y.to_numpy(float)
+
+
+def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
+    """Sensitivity indices of ``outcome`` for each swept parameter.
+
+    Sobol (sampler ``saltelli``): ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (first-order and
+    total indices with 95% bootstrap half-widths).  Morris (sampler ``morris``): ``mu_star``,
+    ``mu_star_conf``, ``mu``, ``sigma`` (elementary effects per unit of each parameter's swept
+    range).
+    """
+    sampler = res.manifest.plan.sampler
+    if sampler not in SAMPLERS:
+        raise AnalysisError(
+            f"{res.directory} was sampled with {sampler!r}; sensitivity analysis needs a sweep "
+            f'sampled for it: sampler = "saltelli" (Sobol indices) or "morris" in [sweep]'
+        )
+    spec = design_spec(res.manifest)
+    names = [a.name for a in spec.axes]
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    y = point_means(res, outcome)
+    if sampler == "saltelli":
+        from SALib.analyze import sobol
+
+        si = sobol.analyze(
+            problem, y, calc_second_order=False, conf_level=0.95, seed=seed, print_to_console=False
+        )
+        cols = ("S1", "S1_conf", "ST", "ST_conf")
+    else:
+        from SALib.analyze import morris
+
+        x = unit_samples(spec)
+        si = morris.analyze(
+            problem,
+            x,
+            y,
+            conf_level=0.95,
+            num_levels=spec.levels,
+            seed=seed,
+            print_to_console=False,
+        )
+        cols = ("mu_star", "mu_star_conf", "mu", "sigma")
+    table = pd.DataFrame({c: np.asarray(si[c], float) for c in cols}, index=names)
+    table.index.name = "parameter"
+    table.attrs.update(
+        method="Sobol" if sampler == "saltelli" else "Morris",
+        outcome=outcome,
+        points=len(y),
+        replicates=res.manifest.plan.replicates,
+    )
+    return table
+
+
+def sensitivity_indices(result: Result | str, outcome: str, *, seed: int = 0) -> pd.DataFrame:
+    """Sobol or Morris indices of ``outcome`` for a sweep (a :class:`Result` or its
+    directory); see :func:`analyse`."""
+    res = result if isinstance(result, Result) else Result.open(result)
+    return analyse(res, outcome, seed=seed)

@@ -1,0 +1,261 @@
+"""What each ``alliance-sim`` verb does: call the public API, print.  Parsing is in
+:mod:`alliance_sim.cli.main`; a user's mistake raises :class:`UserError` (or a ScenarioError,
+StoreError, AnalysisError), which the CLI prints as one line with exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from alliance_sim.errors import ScenarioError, UserError
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.summary import describe
+    from alliance_sim.report.plots import fan_chart
+    from alliance_sim.runs.runner import run_scenario
+    from alliance_sim.scenario.files import find_scenario
+    from alliance_sim.scenario.load import load_scenario
+
+    sc = load_scenario(a.scenario)
+    out = Path(a.out or Path("out") / find_scenario(a.scenario).stem)
+    res = run_scenario(
+        sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
+    )
+    fig = fan_chart(res, out / "commitment.png")
+    if not a.quiet:
+        print(describe(res.runs, res.manifest))
+        print(
+            f"\nwrote {out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
+            f"{fig.name}"
+        )
+    return 0
+
+
+def cmd_sweep(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.summary import describe
+    from alliance_sim.runs.runner import sweep
+    from alliance_sim.scenario.load import load_scenario
+
+    sc = load_scenario(a.scenario)
+    if sc.sweep is None:
+        raise UserError(
+            f"{sc.path} has no [sweep] table; use 'alliance-sim run' for one "
+            "point, or add [sweep] with [sweep.parameters]"
+        )
+    try:
+        res = sweep(
+            sc,
+            a.out,
+            replicates=a.replicates,
+            samples=a.samples,
+            seed=a.seed,
+            workers=a.workers,
+            executor=a.executor,
+            scheduler=a.scheduler,
+            engine=a.engine,
+            record=a.record,
+            force=a.force,
+            quiet=a.quiet,
+            chunk_size=a.chunk_size,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished chunks are kept in {a.out}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if not a.quiet:
+        print(describe(res.runs, res.manifest))
+        print(f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet")
+        if res.n_failed:
+            print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
+    return 0
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    from alliance_sim.scenario.load import load_scenario
+
+    bad = 0
+    for name in a.scenarios:
+        try:
+            sc = load_scenario(name)
+        except ScenarioError as e:
+            print(f"error: {e}", file=sys.stderr)
+            bad += 1
+            continue
+        sweep = (
+            f", sweep: {sc.sweep.sampler} over {len(sc.sweep.axes)} parameter(s)"
+            if sc.sweep
+            else ""
+        )
+        print(f"ok: {sc.path} - {sc.name} ({sc.start} to {sc.end}, {len(sc.events)} events{sweep})")
+    return 2 if bad else 0
+
+
+def cmd_show(a: argparse.Namespace) -> int:
+    from alliance_sim.scenario.load import load_scenario
+
+    sc = load_scenario(a.scenario)
+    print(json.dumps({"hash": sc.hash, **sc.data}, indent=2, default=str))
+    return 0
+
+
+def cmd_list(a: argparse.Namespace) -> int:
+    if a.what == "scenarios":
+        from alliance_sim.scenario.files import list_scenarios
+        from alliance_sim.scenario.load import load_scenario
+
+        for f in list_scenarios():
+            sc = load_scenario(f)
+            print(f"{f.stem:<26} {sc.description}")
+    elif a.what == "parameters":
+        from alliance_sim.core.params import parameters
+
+        for r in parameters().itertuples():
+            default = "per member" if r.scope == "member" else f"{r.default:g}"
+            print(
+                f"{r.name}  [{r.scope}]  default {default}  range {r.low:g}-{r.high:g} "
+                f"{r.unit}\n"
+                + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
+                + f"\n    source: {r.source}"
+            )
+    else:
+        from alliance_sim.core.events import EVENT_TYPES
+
+        for name, cls in EVENT_TYPES.items():
+            print(f"{name}: {cls.summary}")
+            for fname, spec in cls.FIELDS.items():
+                req = "required" if spec.required else f"optional, default {spec.default}"
+                rng = f", {spec.low:g} to {spec.high:g}" if spec.low is not None else ""
+                choices = f", one of {', '.join(spec.choices)}" if spec.choices else ""
+                print(f"    {fname} ({spec.kind}{rng}{choices}; {req}): {spec.meaning}")
+    return 0
+
+
+def cmd_plot(a: argparse.Namespace) -> int:
+    from alliance_sim.report.figures import write_figures
+    from alliance_sim.runs.results import Result
+
+    res = Result.open(a.directory)
+    paths = write_figures(res, a.out, a.kind, a.format, a.outcome)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_sensitivity(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.report.figures import default_outcomes
+    from alliance_sim.report.plots import sensitivity_chart
+    from alliance_sim.runs.results import Result
+
+    res = Result.open(a.directory)
+    out = Path(a.out or a.directory)
+    out.mkdir(parents=True, exist_ok=True)
+    for outcome in a.outcome or default_outcomes(res):
+        table = analyse(res, outcome)
+        print(
+            f"{table.attrs['method']} indices of {outcome} ({table.attrs['points']} design "
+            f"points x {table.attrs['replicates']} replicates; *_conf: 95% half-widths)"
+        )
+        print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
+        print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
+        print()
+    return 0
+
+
+def cmd_compare(a: argparse.Namespace) -> int:
+    from alliance_sim.report.html import build_report
+
+    fmt = a.format or ("md" if a.out.endswith(".md") else "html")
+    if len(a.directories) < 2:
+        raise UserError("compare needs at least two result directories")
+    print(build_report(a.directories, a.out, fmt=fmt))
+    return 0
+
+
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.calibrate import calibrate, write_calibration, write_report
+    from alliance_sim.analysis.patterns import PATTERNS
+
+    if a.accept is not None and not 0 < a.accept <= 1:
+        raise UserError(f"--accept {a.accept}: allowed a share above 0 and at most 1")
+    cal = calibrate(
+        a.scenario,
+        draws=a.draws,
+        accept=a.accept,
+        replicates=a.replicates,
+        seed=a.seed,
+        workers=a.workers,
+    )
+    out = write_calibration(cal, a.out)
+    report = write_report(cal, a.report or out.with_name(out.stem + "_report"))
+    print(
+        f"{len(cal.draws):,} draws x {cal.replicates} replicate(s) in {cal.seconds:.0f} s; "
+        f"kept {len(cal.accepted)} (distance <= {cal.epsilon:.3f})"
+    )
+    print(f"{'pattern':<34}{'before':>8}{'after':>8}")
+    for p in PATTERNS:
+        if p.key in cal.after:
+            print(f"{p.key:<34}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
+    print(f"wrote {out} and {report}")
+    return 0
+
+
+def cmd_viz(a: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    if importlib.util.find_spec("solara") is None:
+        raise UserError("alliance-sim viz needs the viz extra: pip install -e '.[viz]'")
+    from alliance_sim.scenario.files import find_scenario
+    from alliance_sim.scenario.load import load_scenario
+
+    path = ""
+    if a.scenario:
+        load_scenario(a.scenario)  # one clear line for a bad scenario, before the server starts
+        path = str(find_scenario(a.scenario).resolve())
+    env = {
+        **os.environ,
+        "ALLIANCE_SIM_VIZ_SCENARIO": path,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "alliance_sim.report.viz",
+        "--host",
+        a.host,
+        "--port",
+        str(a.port),
+        "--production",
+        "--no-check-version",
+        "--no-open" if a.no_browser else "--open",
+    ]
+    print(f"alliance-sim viz: serving on http://{a.host}:{a.port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "validate": cmd_validate,
+    "show": cmd_show,
+    "list": cmd_list,
+    "plot": cmd_plot,
+    "sensitivity": cmd_sensitivity,
+    "compare": cmd_compare,
+    "viz": cmd_viz,
+    "calibrate": cmd_calibrate,
+}

@@ -1,0 +1,309 @@
+"""``alliance-sim``: the command line.  Thin: parse, call the public API, print.
+
+A user's mistake (a typo in a scenario, a value out of range, a bad option) prints one line
+and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alliance_sim.cli.commands import COMMANDS
+from alliance_sim.errors import AllianceSimError
+
+EPILOG = {
+    "main": """examples:
+  alliance-sim run armenia_exits                 # 200 runs, a table and a figure
+  alliance-sim sweep armenia_exits --out out/arm --workers 2
+  alliance-sim validate scenarios/*.toml
+  alliance-sim list parameters""",
+    "run": """examples:
+  alliance-sim run armenia_exits
+  alliance-sim run scenarios/iran_joins.toml --replicates 500 --seed 3 --out out/iran""",
+    "sweep": """examples:
+  alliance-sim sweep armenia_exits --out out/arm-sweep
+  alliance-sim sweep baseline --out out/base --samples 16 --replicates 2   # a quick look
+  alliance-sim sweep baseline --out out/base --executor dask --scheduler tcp://host:8786
+An interrupted sweep resumes when the same command is run again.""",
+    "validate": "example:\n  alliance-sim validate scenarios/*.toml",
+    "show": "example:\n  alliance-sim show armenia_exits",
+    "list": "examples:\n  alliance-sim list scenarios\n  alliance-sim list parameters\n"
+    "  alliance-sim list events",
+    "plot": """examples:
+  alliance-sim plot out/arm-sweep --out figures/arm
+  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg""",
+    "sensitivity": """example:
+  alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
+  alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
+    "calibrate": """examples:
+  alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.toml
+  alliance-sim calibrate history_2020_2024 --out /tmp/quick.toml --draws 20000 --accept 0.01""",
+    "viz": """examples:
+  alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
+  alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
+    "compare": """examples:
+  alliance-sim run baseline --out out/base && alliance-sim run armenia_exits --out out/arm
+  alliance-sim compare out/base out/arm --out report.html
+  alliance-sim compare out/base out/arm --out paper/report.md --format md""",
+}
+
+
+def _whole(minimum: int, what: str):
+    """An argparse type: a whole number of at least ``minimum``, else one clear line."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"{v} must be {what}")
+        return v
+
+    return parse
+
+
+_positive = _whole(1, "a positive whole number")
+_nonneg = _whole(0, "0 or more")
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, help_: str, description: str
+) -> argparse.ArgumentParser:
+    """A sub-command with its one-line help, its description and its examples (EPILOG)."""
+    return sub.add_parser(
+        name,
+        help=help_,
+        description=description,
+        epilog=EPILOG[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="alliance-sim",
+        formatter_class=fmt,
+        epilog=EPILOG["main"],
+        description="Agent-based simulation of CSTO cohesion: run scenarios, sweep "
+        "parameters, compare outcomes.",
+    )
+    from alliance_sim import __version__
+
+    p.add_argument("--version", action="version", version=f"alliance-sim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    r = _command(
+        sub,
+        "run",
+        "run a scenario many times; print a table, write a figure",
+        "Run SCENARIO (a shipped name or a .toml path) at its own "
+        "parameter values, REPLICATES times with seeds derived from "
+        "--seed; print a table per member and write the run "
+        "directory and a figure.",
+    )
+    r.add_argument("scenario", metavar="SCENARIO")
+    r.add_argument("--seed", type=_nonneg, default=0, help="master seed (default 0)")
+    r.add_argument(
+        "--replicates",
+        type=_positive,
+        default=200,
+        metavar="K",
+        help="number of runs (default 200)",
+    )
+    r.add_argument("--out", metavar="DIR", help="output directory (default out/SCENARIO)")
+    r.add_argument(
+        "--engine",
+        choices=("batch", "mesa"),
+        default="batch",
+        help="batch (fast, default) or mesa (the reference model)",
+    )
+    r.add_argument("--force", action="store_true", help="replace what DIR holds")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    s = _command(
+        sub,
+        "sweep",
+        "run a scenario's [sweep]: points x replicates",
+        "Run every point of SCENARIO's [sweep] table, each with "
+        "REPLICATES seeds, into DIR (Parquet + manifest.json).",
+    )
+    s.add_argument("scenario", metavar="SCENARIO")
+    s.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    s.add_argument("--replicates", type=_positive, metavar="K", help="override the file's")
+    s.add_argument("--samples", type=_positive, metavar="N", help="override the file's")
+    s.add_argument("--seed", type=_nonneg, help="override the file's master seed")
+    s.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="local worker processes (default 1)",
+    )
+    s.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster",
+    )
+    s.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address; without it --executor dask starts a LocalCluster",
+    )
+    s.add_argument(
+        "--engine", choices=("batch", "mesa"), default="batch", help="batch (default) or mesa"
+    )
+    s.add_argument(
+        "--record",
+        default="all",
+        metavar="all|end|every:N",
+        help="quarters kept in the time series (default all)",
+    )
+    s.add_argument("--chunk-size", type=_positive, metavar="N", help="runs per task")
+    s.add_argument("--force", action="store_true", help="replace what DIR holds")
+    s.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+
+    v = _command(
+        sub, "validate", "check scenario files", "Check each SCENARIO; print one line per file."
+    )
+    v.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+
+    sh = _command(
+        sub,
+        "show",
+        "print a scenario resolved after extends",
+        "Print SCENARIO with its extends chain resolved, as JSON.",
+    )
+    sh.add_argument("scenario", metavar="SCENARIO")
+
+    ls = _command(
+        sub,
+        "list",
+        "list scenarios, parameters or event types",
+        "List shipped scenarios, the model's parameters (meaning, "
+        "unit, default, range, source) or the event types.",
+    )
+    ls.add_argument("what", choices=("scenarios", "parameters", "events"))
+
+    pl = _command(
+        sub,
+        "plot",
+        "figures of a result directory",
+        "Write the figures that fit DIR: fan chart, status "
+        "probabilities and cohesion always; a response curve per "
+        "swept parameter; a heatmap over two swept parameters; "
+        "sensitivity indices for a saltelli or morris sweep.",
+    )
+    pl.add_argument("directory", metavar="DIR")
+    pl.add_argument("--out", metavar="FIGDIR", required=True, help="where figures go")
+    pl.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="fan, status, cohesion, response, heatmap or sensitivity "
+        "(repeatable; default: every kind that fits)",
+    )
+    pl.add_argument(
+        "--outcome",
+        action="append",
+        metavar="OUTCOME",
+        help="outcome column for response/heatmap/sensitivity (repeatable; "
+        "default: the focus members' exit and final cohesion)",
+    )
+    pl.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
+
+    se = _command(
+        sub,
+        "sensitivity",
+        "Sobol or Morris indices of a sweep",
+        "Compute Sobol (saltelli design) or Morris (morris design) "
+        "sensitivity indices of OUTCOME with SALib, print them "
+        "and plot them.",
+    )
+    se.add_argument("directory", metavar="DIR")
+    se.add_argument(
+        "--outcome",
+        action="append",
+        metavar="OUTCOME",
+        help="outcome column (repeatable; default: focus members' exit and final cohesion)",
+    )
+    se.add_argument("--out", metavar="FIGDIR", help="where the figure goes (default DIR)")
+
+    co = _command(
+        sub,
+        "compare",
+        "HTML or Markdown report comparing result directories",
+        "Compare result directories (the first is the reference): "
+        "provenance, per-member tables with 95% intervals, "
+        "differences with effect sizes and Holm-corrected tests, "
+        "figures.  HTML is one self-contained file.",
+    )
+    co.add_argument("directories", nargs="+", metavar="DIR")
+    co.add_argument("--out", metavar="FILE", required=True, help="report.html or report.md")
+    co.add_argument(
+        "--format",
+        choices=("html", "md"),
+        help="default: from the --out suffix (.md -> md, else html)",
+    )
+
+    ca = _command(
+        sub,
+        "calibrate",
+        "fit a replay's uncertain parameters to history (ABC)",
+        "Approximate Bayesian computation (rejection) over the "
+        "prior ranges in SCENARIO's [calibrate] table, with a "
+        "distance built from the five patterns of 2020-2024; "
+        "writes the accepted parameter sets to OUT and a report "
+        "(reproduction rates, posterior plots) beside it.",
+    )
+    ca.add_argument("scenario", metavar="SCENARIO")
+    ca.add_argument("--out", metavar="FILE", required=True, help="calibrated .toml to write")
+    ca.add_argument("--draws", type=_positive, help="prior draws (default: the file's)")
+    ca.add_argument("--accept", type=float, help="share of draws kept (default: the file's)")
+    ca.add_argument("--replicates", type=_positive, help="seeds per draw")
+    ca.add_argument("--seed", type=_nonneg, help="master seed")
+    ca.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    ca.add_argument(
+        "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
+    )
+
+    vz = _command(
+        sub,
+        "viz",
+        "watch the model step by step in the browser (extra [viz])",
+        "Serve a Mesa SolaraViz page for SCENARIO (default: the "
+        "2024Q1 world): sliders for the key parameters, Step / "
+        "Play / Reset, the members around Russia and their "
+        "commitment over time.  Ctrl-C stops it.",
+    )
+    vz.add_argument("scenario", nargs="?", metavar="SCENARIO")
+    vz.add_argument("--port", type=_positive, default=8765, help="default 8765")
+    vz.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only)",
+    )
+    vz.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AllianceSimError as e:
+        print(f"alliance-sim: error: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:  # bad option values caught by the API (record spec, engine)
+        print(f"alliance-sim: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

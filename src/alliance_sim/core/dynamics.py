@@ -1,0 +1,361 @@
+"""The model's equations: pure numpy functions over arrays whose last axis is the members.
+
+One equation lives in one place.  The Mesa model (``model.py``) calls these for one run (arrays
+of shape ``(1, M)``, an agent passing its own column ``cols``); the batch engine calls them for
+many runs at once (``(R, M)``).  Nothing here draws random numbers: each quarter's uniform draws
+``u`` (shape ``(R, N_DRAWS, M)``) are passed in, so both drivers consume each run's stream in the
+same order.  See ``docs/model.md`` for the equations written out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, ndtri
+
+from alliance_sim.core import members as mb
+from alliance_sim.core.events import Forcing
+from alliance_sim.core.state import (
+    DRAW_ANSWER,
+    DRAW_ATTACK,
+    DRAW_CLASH,
+    DRAW_EXIT,
+    DRAW_NOISE,
+    DRAW_UNREST,
+    Params,
+    State,
+)
+
+ALL = slice(None)
+
+
+def initial_state(P: Params) -> State:
+    """The state entering the first quarter; Western and Chinese ties start at the level the
+    actors' rules sustain (their steady state), not at zero."""
+    s = State.initial(P)
+    s.western_ties = western_offer(s, P) / P.ties_decay
+    s.chinese_ties = chinese_offer(s, P) / P.ties_decay
+    return s
+
+
+# --- who is in -----------------------------------------------------------------------------
+
+
+def in_alliance(status: np.ndarray) -> np.ndarray:
+    """Members that have not left: active, hedging or suspended."""
+    return (status >= mb.ACTIVE) & (status <= mb.SUSPENDED)
+
+
+def participating(status: np.ndarray) -> np.ndarray:
+    """Members that take part in the alliance's work: active or hedging."""
+    return (status == mb.ACTIVE) | (status == mb.HEDGING)
+
+
+def credibility(s: State, cols: slice = ALL) -> np.ndarray:
+    """Posterior mean belief that Article 4 will be honoured for the member: a / (a + b)."""
+    return s.cred_a[:, cols] / (s.cred_a[:, cols] + s.cred_b[:, cols])
+
+
+# --- outside actors ------------------------------------------------------------------------
+
+
+def russian_pressure(s: State, P: Params) -> np.ndarray:
+    """Russia's coercion of each ally this quarter.
+
+    pressure = russian_pressure x bandwidth x (1 + drift_response x max(drift_reference - c, 0))
+               + campaign
+    applied to allies still in the alliance (not to Russia, candidates or exited members).
+    """
+    drift = np.maximum(P.drift_reference - s.commitment, 0.0)
+    base = P.russian_pressure * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
+    target = in_alliance(s.status) & ~P.patron
+    return np.where(target, base + s.campaign, 0.0)
+
+
+def western_offer(s: State, P: Params) -> np.ndarray:
+    """Western engagement offered this quarter (ties per quarter).
+
+    offer = western_offer x western_openness x (1 + west_opportunism x (1 - c)):
+    the West courts open members, and more so as they drift from Russia.
+    """
+    c = np.where(P.patron, 1.0, s.commitment)
+    return np.where(
+        P.patron,
+        0.0,
+        P.western_offer * P.m["western_openness"] * (1.0 + P.west_opportunism * (1.0 - c)),
+    )
+
+
+def chinese_offer(s: State, P: Params) -> np.ndarray:
+    """Chinese engagement offered this quarter (ties per quarter).
+
+    offer = chinese_offer x trade_china x (1 + sco_substitution x (1 - bandwidth)):
+    China follows its trade and steps up where Russia is distracted.
+    """
+    step_up = 1.0 + P.sco_substitution * (1.0 - s.bandwidth[:, None])
+    return np.where(P.patron, 0.0, P.chinese_offer * P.m["trade_china"] * step_up)
+
+
+def renewed_western_ties(s: State, P: Params) -> np.ndarray:
+    """Western ties decay by ties_decay and are renewed by this quarter's offer."""
+    return (1.0 - P.ties_decay) * s.western_ties + western_offer(s, P)
+
+
+def renewed_chinese_ties(s: State, P: Params) -> np.ndarray:
+    """Chinese ties decay by ties_decay and are renewed by this quarter's offer."""
+    return (1.0 - P.ties_decay) * s.chinese_ties + chinese_offer(s, P)
+
+
+def end_campaigns(s: State) -> None:
+    """A scheduled pressure campaign runs for its duration, then stops (in place)."""
+    s.campaign_left = np.maximum(s.campaign_left - 1, 0)
+    s.campaign = np.where(s.campaign_left > 0, s.campaign, 0.0)
+
+
+# --- Article 4 -----------------------------------------------------------------------------
+
+
+def answer_probability(s: State, P: Params) -> np.ndarray:
+    """Probability the alliance answers an appeal: Russia's interest in the member times the
+    capacity it can spare, russian_interest x (answer_floor + (1 - answer_floor) x bandwidth)."""
+    capacity = P.answer_floor + (1.0 - P.answer_floor) * s.bandwidth[:, None]
+    return np.clip(P.m["russian_interest"] * capacity, 0.0, 1.0)
+
+
+def clashes(s: State, P: Params, u: np.ndarray, forced: np.ndarray | None = None) -> np.ndarray:
+    """Members caught in a border clash with a fellow member this quarter, (R, M) bool.
+
+    Pair k clashes when its uniform draw falls below hazard_k x clash_hazard_scale (both members
+    in the alliance), or when a scheduled event forces it (``forced`` (R, M) bool marks them).
+    """
+    hit = np.zeros(s.status.shape, dtype=bool) if forced is None else forced.copy()
+    member = in_alliance(s.status)
+    for k, (i, j, hazard) in enumerate(P.clash_pairs):
+        occurs = (
+            (u[:, DRAW_CLASH, k] < hazard * P.clash_hazard_scale[:, 0])
+            & member[:, i]
+            & member[:, j]
+        )
+        hit[:, i] |= occurs
+        hit[:, j] |= occurs
+    return hit
+
+
+def resolve_appeals(
+    s: State, P: Params, u: np.ndarray, fx: Forcing
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Who invokes Article 4 this quarter and whether the alliance answers.
+
+    An ally (a suspended one too: it keeps its treaty rights) appeals when attacked
+    (draw < attack_hazard x attack_hazard_scale), when unrest threatens its regime
+    (draw < unrest_hazard x unrest_hazard_scale), or when caught in a clash with another member;
+    scheduled events (``fx``) force appeals.  An appeal is answered when its draw falls below
+    :func:`answer_probability`, except that a clash between two members can never be answered
+    (no consensus).  A scheduled appeal's answer is 1 (answered), 0 (not) or -1 (left to the
+    model).
+
+    Returns ``appeal, answered, hit, clash`` as (R, M) bool arrays (hit: attacked or clashed).
+    """
+    able = in_alliance(s.status) & ~P.patron
+    attacked = able & (u[:, DRAW_ATTACK] < P.m["attack_hazard"] * P.attack_hazard_scale)
+    attacked |= fx.appeal
+    unrest = able & (u[:, DRAW_UNREST] < P.m["unrest_hazard"] * P.unrest_hazard_scale)
+    unrest |= fx.unrest
+    clash = clashes(s, P, u, fx.clash) & ~P.patron
+    appeal = attacked | unrest | clash
+    answered = appeal & ~clash & (u[:, DRAW_ANSWER] < answer_probability(s, P))
+    answered = np.where(fx.answer >= 0, appeal & (fx.answer == 1) & ~clash, answered)
+    return appeal, answered, attacked | clash, clash
+
+
+def update_credibility(s: State, P: Params, appeal: np.ndarray, answered: np.ndarray) -> None:
+    """Beta update of every member's belief that Article 4 will be honoured for it (in place).
+
+    Evidence beyond the prior fades by credibility_memory each quarter; then each answered
+    appeal adds own_appeal_weight to the appellant's ``a`` and observer_weight to everyone
+    else's; each unanswered one does the same to ``b``.
+    """
+    strength = P.credibility_prior_strength
+    a0 = P.credibility_base_rate * strength
+    b0 = (1.0 - P.credibility_base_rate) * strength
+    keep = 1.0 - P.credibility_memory
+    yes = answered
+    no = appeal & ~answered
+    n_yes = yes.sum(axis=-1, keepdims=True)
+    n_no = no.sum(axis=-1, keepdims=True)
+    own, obs = P.own_appeal_weight, P.observer_weight
+    a = a0 + keep * (s.cred_a - a0) + own * yes + obs * (n_yes - yes)
+    b = b0 + keep * (s.cred_b - b0) + own * no + obs * (n_no - no)
+    fixed = P.patron | (s.status == mb.EXITED)
+    s.cred_a = np.where(fixed, s.cred_a, a)
+    s.cred_b = np.where(fixed, s.cred_b, b)
+
+
+def update_grievance_and_threat(
+    s: State,
+    P: Params,
+    pressure: np.ndarray,
+    appeal: np.ndarray,
+    answered: np.ndarray,
+    hit: np.ndarray,
+) -> None:
+    """Grievance fades by grievance_decay and grows with unanswered own appeals
+    (grievance_unanswered) and pressure beyond tolerance (grievance_backlash); attacks and
+    clashes add attack_threat to the threat a member feels, which fades by threat_decay."""
+    excess = np.maximum(pressure - P.m["pressure_tolerance"], 0.0)
+    s.grievance = (
+        (1.0 - P.grievance_decay) * s.grievance
+        + P.grievance_unanswered * (appeal & ~answered)
+        + P.grievance_backlash * excess
+    )
+    s.threat_shock = (1.0 - P.threat_decay) * s.threat_shock + P.attack_threat * hit
+    s.remittance_loss = (1.0 - P.remittance_recovery) * s.remittance_loss
+
+
+# --- the members' weighing -----------------------------------------------------------------
+
+
+def pressure_response(pressure: np.ndarray, tolerance: np.ndarray, P: Params) -> np.ndarray:
+    """Compliance bought by pressure up to tolerance, backlash beyond it:
+    pressure_gain x min(p, tol) - pressure_backlash x max(p - tol, 0)."""
+    return P.pressure_gain * np.minimum(pressure, tolerance) - P.pressure_backlash * np.maximum(
+        pressure - tolerance, 0.0
+    )
+
+
+def effective_dependence(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
+    """Dependence on Russia less the part of the remittance channel a shock has cut off."""
+    return P.dependence[:, cols] - P.remittance_part[:, cols] * s.remittance_loss[:, cols]
+
+
+def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[str, np.ndarray]:
+    """The terms of a member's weighing, in utility units (see :func:`weigh`)."""
+    m = P.m
+    cred = credibility(s, cols)
+    threat = np.clip(m["threat_exposure"][:, cols] + s.threat_shock[:, cols], 0.0, 2.0)
+    dep = effective_dependence(s, P, cols)
+    bw = s.bandwidth[:, None]
+    return {
+        "security": P.security_weight * cred * threat,
+        "dependence": P.dependence_weight * dep,
+        "regime": P.regime_weight * m["regime_need"][:, cols] * cred,
+        "inducement": P.russian_inducement * bw * dep,
+        "pressure": pressure_response(pressure[:, cols], m["pressure_tolerance"][:, cols], P),
+        "west": -P.alternatives_weight * s.western_ties[:, cols],
+        "china": -P.alternatives_weight * P.china_security_weight * s.chinese_ties[:, cols],
+        "grievance": -P.grievance_weight * s.grievance[:, cols],
+        "contagion": -P.contagion * s.defection[:, cols],
+    }
+
+
+def weigh(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> np.ndarray:
+    """The commitment a member's weighing favours this quarter:
+
+    target = logistic(commitment_bias + security + dependence + regime + inducement
+                      + pressure response - Western ties - Chinese ties - grievance - contagion)
+    """
+    return expit(P.commitment_bias + sum(pulls(s, P, pressure, cols).values()))
+
+
+def move_commitment(
+    s: State, P: Params, target: np.ndarray, u: np.ndarray, cols: slice = ALL
+) -> np.ndarray:
+    """Commitment closes adjustment_rate of the gap to its target, plus a normal shock
+    (commitment_noise x Phi^-1(u)), clipped to [0, 1].  Russia and candidates do not move; a
+    member that has left has commitment 0.  Returns the new commitment of ``cols``."""
+    c = s.commitment[:, cols]
+    shock = P.commitment_noise * ndtri(u[:, DRAW_NOISE, cols])
+    new = np.clip(c + P.adjustment_rate * (target - c) + shock, 0.0, 1.0)
+    st = s.status[:, cols]
+    new = np.where(P.patron[cols] | (st == mb.CANDIDATE), c, new)
+    return np.where(st == mb.EXITED, 0.0, new)
+
+
+def next_status(
+    s: State, P: Params, c: np.ndarray, u: np.ndarray, step: int, cols: slice = ALL
+) -> dict[str, np.ndarray]:
+    """Status with hysteresis.  A member moves one step worse (active -> hedging -> suspended)
+    after status_patience quarters in a row below the next threshold (hedge_below,
+    suspend_below), and one step better after as many above the recovery threshold
+    (hedge_recover, suspend_recover).  A suspended member below exit_below for exit_patience
+    quarters leaves with probability exit_hazard x (1 - exit_cost_weight x exit cost).  Exit is
+    final, and the commitment of a member that has left is 0.  Returns the new ``status``,
+    ``down_count``, ``up_count``, ``exit_count``, ``exit_step`` and ``commitment`` of ``cols``
+    (the state fields to overwrite).
+    """
+    st = s.status[:, cols]
+    worse = np.select(
+        [st == mb.ACTIVE, st == mb.HEDGING], [c < P.hedge_below, c < P.suspend_below], False
+    )
+    better = np.select(
+        [st == mb.HEDGING, st == mb.SUSPENDED], [c > P.hedge_recover, c > P.suspend_recover], False
+    )
+    down = np.where(worse, s.down_count[:, cols] + 1, 0)
+    up = np.where(better, s.up_count[:, cols] + 1, 0)
+    go_down = down >= P.status_patience
+    go_up = up >= P.status_patience
+    new = np.where(go_down, st + 1, np.where(go_up, st - 1, st))
+    down = np.where(go_down | go_up, 0, down)
+    up = np.where(go_down | go_up, 0, up)
+    low = (st == mb.SUSPENDED) & (c < P.exit_below)
+    exit_count = np.where(low, s.exit_count[:, cols] + 1, 0)
+    hazard = P.exit_hazard * (1.0 - P.exit_cost_weight * P.exit_cost[:, cols])
+    leaves = (exit_count >= P.exit_patience) & (u[:, DRAW_EXIT, cols] < hazard)
+    new = np.where(leaves, mb.EXITED, new)
+    fixed = P.patron[cols] | ~in_alliance(st)
+    new = np.where(fixed, st, new).astype(np.int8)
+    exit_step = np.where(leaves & ~fixed, step, s.exit_step[:, cols])
+    return {
+        "status": new,
+        "down_count": down.astype(np.int16),
+        "up_count": up.astype(np.int16),
+        "exit_count": exit_count.astype(np.int16),
+        "exit_step": exit_step,
+        "commitment": np.where(new == mb.EXITED, 0.0, c),
+    }
+
+
+def defection_signal(s: State, P: Params, old_status: np.ndarray) -> np.ndarray:
+    """The fading signal each member reads from the others' defections, (R, M): it decays by
+    contagion_decay and grows by 1 per new exit and 0.5 per new suspension of another member
+    this quarter (a member does not read its own)."""
+    new_exit = (s.status == mb.EXITED) & (old_status != mb.EXITED)
+    new_susp = (s.status == mb.SUSPENDED) & (old_status < mb.SUSPENDED)
+    own = new_exit + 0.5 * new_susp
+    fresh = own.sum(axis=-1, keepdims=True) - own
+    return (1.0 - P.contagion_decay) * s.defection + fresh
+
+
+# --- what the alliance looks like ----------------------------------------------------------
+
+
+def cohesion(s: State, P: Params) -> np.ndarray:
+    """Cohesion index, 0-1: mean commitment of Russia's allies that have joined, counting a
+    suspended or exited ally as 0.  Shape (R,)."""
+    joined = (s.status > mb.CANDIDATE) & ~P.patron
+    c = np.where(participating(s.status), s.commitment, 0.0)
+    return np.where(joined, c, 0.0).sum(-1) / np.maximum(joined.sum(-1), 1)
+
+
+def capability_cohesion(s: State, P: Params) -> np.ndarray:
+    """As :func:`cohesion`, weighting allies by military spending (milex_bn).  Shape (R,)."""
+    joined = (s.status > mb.CANDIDATE) & ~P.patron
+    w = np.where(joined, P.m["milex_bn"], 0.0)
+    c = np.where(participating(s.status), s.commitment, 0.0)
+    return (w * c).sum(-1) / np.maximum(w.sum(-1), 1e-12)
+
+
+def influence(s: State, P: Params) -> dict[str, np.ndarray]:
+    """Russian, Western and Chinese shares of the pull on the allies still in the alliance
+    (each (R,), summing to 1): Russia's pull is dependence, inducements and pressure-bought
+    compliance; the others' pull is their ties, as weighed."""
+    p = pulls(s, P, s.pressure)
+    rus = p["dependence"] + p["inducement"] + np.maximum(p["pressure"], 0.0)
+    west, china = -p["west"], -p["china"]
+    inn = in_alliance(s.status) & ~P.patron
+    tot = [np.where(inn, x, 0.0).sum(-1) for x in (rus, west, china)]
+    denom = np.maximum(tot[0] + tot[1] + tot[2], 1e-12)
+    return {
+        "russian_influence": tot[0] / denom,
+        "western_influence": tot[1] / denom,
+        "chinese_influence": tot[2] / denom,
+    }

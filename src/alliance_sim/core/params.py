@@ -1,0 +1,535 @@
+"""The one registry of global model parameters.
+
+Every parameter the dynamics read is declared here once, with its default, its allowed range,
+its unit, what it means in the world and where the number comes from.  ``parameters()`` (the
+public table), the scenario validator, the CLI's ``list parameters`` and ``docs/model.md`` all
+read this registry.  Per-member figures (trade shares, tolerance, ...) live in
+``data/members.toml`` and are described by :data:`alliance_sim.core.members.MEMBER_FIELDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+ASSUMPTION = "assumption"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One global parameter.
+
+    ``low``/``high`` bound what a scenario may set (validation) and are the default sweep range.
+    ``source`` is a citation, or ``"assumption"`` (with the reasoning in ``meaning``) where no
+    figure exists; assumptions are what calibration fits.
+    """
+
+    name: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    meaning: str
+    source: str = ASSUMPTION
+    group: str = "members"
+    integer: bool = False
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source == ASSUMPTION
+
+
+_P = Param
+REGISTRY: tuple[Param, ...] = (
+    # --- Russia -----------------------------------------------------------------------------
+    _P(
+        "russian_bandwidth",
+        0.4,
+        0.0,
+        1.0,
+        "share",
+        "Share of Russia's military-political capacity not absorbed by the war in Ukraine; scales "
+        "its pressure, inducements and its ability to answer Article 4 appeals.",
+        "assumption: 'Russia's hands are seriously tied' by the war (seed 001)",
+        "russia",
+    ),
+    _P(
+        "russian_pressure",
+        0.3,
+        0.0,
+        1.0,
+        "index 0-1",
+        "Baseline intensity of Russian coercion per quarter at full bandwidth (energy prices, "
+        "migrant policy, trade bans, information pressure).",
+        "assumption: 'rude, authoritarian actions' against allies (seed 001)",
+        "russia",
+    ),
+    _P(
+        "drift_response",
+        1.0,
+        0.0,
+        3.0,
+        "multiplier",
+        "How much Russia raises pressure on a member per unit of drift below the commitment it "
+        "expects (drift_reference).",
+        group="russia",
+    ),
+    _P(
+        "drift_reference",
+        0.7,
+        0.3,
+        1.0,
+        "commitment",
+        "Commitment Russia expects of an ally; below it Russia leans on the member harder.",
+        group="russia",
+    ),
+    _P(
+        "russian_inducement",
+        0.3,
+        0.0,
+        1.0,
+        "utility",
+        "Pull of Russian inducements at full bandwidth (subsidised gas, loans, arms at domestic "
+        "prices), scaled by the member's dependence.",
+        group="russia",
+    ),
+    # --- West and China ---------------------------------------------------------------------
+    _P(
+        "western_offer",
+        0.06,
+        0.0,
+        1.0,
+        "ties/quarter",
+        "Western engagement per quarter offered to a fully open member (investment, arms, "
+        "exercises, monitoring missions); accumulates into Western ties.",
+        "assumption: US DoD budgeted $500 m for Central Asia in 2022 (seed 001)",
+        "outside",
+    ),
+    _P(
+        "west_opportunism",
+        0.5,
+        0.0,
+        3.0,
+        "multiplier",
+        "How much the West raises its offer to a member per unit the member drifts from Russia "
+        "(1 - commitment).",
+        group="outside",
+    ),
+    _P(
+        "chinese_offer",
+        0.08,
+        0.0,
+        1.0,
+        "ties/quarter",
+        "Chinese engagement per quarter (investment, SCO security cooperation) per unit of the "
+        "member's trade share with China.",
+        "assumption: 'China as a security actor' via the SCO (seed 004)",
+        "outside",
+    ),
+    _P(
+        "sco_substitution",
+        0.5,
+        0.0,
+        2.0,
+        "multiplier",
+        "How much China steps up when Russia is distracted: its offer grows by this factor times "
+        "(1 - russian_bandwidth).",
+        "assumption (seed 004)",
+        "outside",
+    ),
+    _P(
+        "china_security_weight",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "How far Chinese ties substitute for CSTO security, relative to Western ties (1 = as "
+        "much).",
+        group="outside",
+    ),
+    _P(
+        "ties_decay",
+        0.1,
+        0.01,
+        0.5,
+        "1/quarter",
+        "Share of accumulated Western/Chinese ties that lapses each quarter without renewal.",
+        group="outside",
+    ),
+    # --- the members' weighing --------------------------------------------------------------
+    _P(
+        "commitment_bias",
+        -1.0,
+        -4.0,
+        2.0,
+        "utility",
+        "Baseline pull of membership before any benefit or cost (the intercept of the weighing).",
+    ),
+    _P(
+        "security_weight",
+        2.0,
+        0.0,
+        5.0,
+        "utility",
+        "Weight of the security value of membership: credibility x threat exposure.",
+    ),
+    _P(
+        "dependence_weight",
+        2.5,
+        0.0,
+        5.0,
+        "utility",
+        "Weight of economic, energy and military dependence on Russia.",
+    ),
+    _P(
+        "regime_weight",
+        1.0,
+        0.0,
+        5.0,
+        "utility",
+        "Weight of regime security (the January 2022 deployment): regime need x credibility.",
+    ),
+    _P(
+        "alternatives_weight",
+        1.5,
+        0.0,
+        5.0,
+        "utility",
+        "Weight of Western and Chinese ties as alternatives to the alliance.",
+    ),
+    _P(
+        "grievance_weight",
+        1.5,
+        0.0,
+        5.0,
+        "utility",
+        "Weight of accumulated grievance (unanswered appeals, Russian backlash, remittance "
+        "crackdowns).",
+    ),
+    _P(
+        "pressure_gain",
+        1.0,
+        0.0,
+        5.0,
+        "utility/pressure",
+        "Compliance bought per unit of Russian pressure up to the member's tolerance.",
+    ),
+    _P(
+        "pressure_backlash",
+        3.0,
+        0.0,
+        10.0,
+        "utility/pressure",
+        "Backlash per unit of Russian pressure beyond the member's tolerance.",
+    ),
+    _P(
+        "adjustment_rate",
+        0.2,
+        0.01,
+        1.0,
+        "1/quarter",
+        "Share of the gap between a member's commitment and what its weighing favours that "
+        "closes each quarter (policy inertia).",
+    ),
+    _P(
+        "commitment_noise",
+        0.02,
+        0.0,
+        0.2,
+        "commitment",
+        "Standard deviation of quarterly idiosyncratic shocks to commitment (domestic politics "
+        "the model does not represent).",
+    ),
+    # --- Article 4 credibility --------------------------------------------------------------
+    _P(
+        "credibility_base_rate",
+        0.75,
+        0.5,
+        0.95,
+        "probability",
+        "Base rate at which allies honour commitments; the prior mean of every member's belief "
+        "that Article 4 will be honoured for it.",
+        "Leeds 2003; Leeds, Mitchell & Long 2000: 74.5% (facts.md)",
+        "credibility",
+    ),
+    _P(
+        "credibility_prior_strength",
+        4.0,
+        1.0,
+        20.0,
+        "pseudo-appeals",
+        "Weight of the base-rate prior, in appeals' worth of evidence.",
+        group="credibility",
+    ),
+    _P(
+        "own_appeal_weight",
+        3.0,
+        0.5,
+        10.0,
+        "pseudo-appeals",
+        "Evidence a member takes from the answer to its own appeal.",
+        group="credibility",
+    ),
+    _P(
+        "observer_weight",
+        0.7,
+        0.0,
+        5.0,
+        "pseudo-appeals",
+        "Evidence a member takes from the answer to another member's appeal (less than its own).",
+        group="credibility",
+    ),
+    _P(
+        "credibility_memory",
+        0.03,
+        0.0,
+        0.3,
+        "1/quarter",
+        "Share of the evidence beyond the prior that fades each quarter (memory of past answers).",
+        group="credibility",
+    ),
+    _P(
+        "attack_hazard_scale",
+        1.0,
+        0.0,
+        5.0,
+        "multiplier",
+        "Multiplies every member's quarterly probability of an external attack.",
+        group="credibility",
+    ),
+    _P(
+        "unrest_hazard_scale",
+        1.0,
+        0.0,
+        5.0,
+        "multiplier",
+        "Multiplies every member's quarterly probability of regime-threatening unrest.",
+        group="credibility",
+    ),
+    _P(
+        "clash_hazard_scale",
+        1.0,
+        0.0,
+        5.0,
+        "multiplier",
+        "Multiplies the quarterly probability of a border clash between two members "
+        "(Kyrgyzstan-Tajikistan).",
+        group="credibility",
+    ),
+    _P(
+        "answer_floor",
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Share of its answering capacity Russia keeps even at zero bandwidth.",
+        group="credibility",
+    ),
+    _P(
+        "attack_threat",
+        0.3,
+        0.0,
+        1.0,
+        "threat",
+        "Threat an attack or a border clash adds to the exposure a member feels.",
+        group="credibility",
+    ),
+    _P(
+        "threat_decay",
+        0.25,
+        0.05,
+        1.0,
+        "1/quarter",
+        "Share of an attack's added threat that fades each quarter.",
+        group="credibility",
+    ),
+    # --- grievance ---------------------------------------------------------------------------
+    _P(
+        "grievance_unanswered",
+        0.5,
+        0.0,
+        2.0,
+        "grievance",
+        "Grievance a member adds when its own appeal goes unanswered, per unit of severity.",
+        group="grievance",
+    ),
+    _P(
+        "grievance_backlash",
+        1.0,
+        0.0,
+        5.0,
+        "grievance/pressure",
+        "Grievance added per quarter per unit of pressure beyond tolerance.",
+        group="grievance",
+    ),
+    _P(
+        "grievance_remittance",
+        2.0,
+        0.0,
+        5.0,
+        "grievance",
+        "Grievance added by a remittance shock per unit of remittances lost (share of GDP).",
+        group="grievance",
+    ),
+    _P(
+        "grievance_decay",
+        0.05,
+        0.0,
+        0.5,
+        "1/quarter",
+        "Share of grievance that fades each quarter.",
+        group="grievance",
+    ),
+    _P(
+        "remittance_recovery",
+        0.1,
+        0.0,
+        1.0,
+        "1/quarter",
+        "Share of a remittance shortfall recovered each quarter.",
+        group="grievance",
+    ),
+    # --- status, exit, contagion --------------------------------------------------------------
+    _P(
+        "hedge_below",
+        0.45,
+        0.05,
+        0.95,
+        "commitment",
+        "An active member starts hedging when its commitment stays below this.",
+        group="status",
+    ),
+    _P(
+        "hedge_recover",
+        0.55,
+        0.05,
+        0.95,
+        "commitment",
+        "A hedging member is active again when its commitment stays above this (> hedge_below: "
+        "hysteresis).",
+        group="status",
+    ),
+    _P(
+        "suspend_below",
+        0.25,
+        0.0,
+        0.9,
+        "commitment",
+        "A hedging member suspends participation when its commitment stays below this.",
+        group="status",
+    ),
+    _P(
+        "suspend_recover",
+        0.35,
+        0.0,
+        0.9,
+        "commitment",
+        "A suspended member resumes (hedging) when its commitment stays above this.",
+        group="status",
+    ),
+    _P(
+        "exit_below",
+        0.12,
+        0.0,
+        0.9,
+        "commitment",
+        "A suspended member considers leaving once its commitment stays below this.",
+        group="status",
+    ),
+    _P(
+        "status_patience",
+        2,
+        1,
+        8,
+        "quarters",
+        "Consecutive quarters a threshold must be crossed before a status changes.",
+        group="status",
+        integer=True,
+    ),
+    _P(
+        "exit_patience",
+        4,
+        1,
+        20,
+        "quarters",
+        "Consecutive quarters below exit_below before a suspended member may leave.",
+        group="status",
+        integer=True,
+    ),
+    _P(
+        "exit_hazard",
+        0.15,
+        0.0,
+        1.0,
+        "probability/quarter",
+        "Quarterly probability that a member past exit_patience files its withdrawal, before "
+        "exit costs.",
+        group="status",
+    ),
+    _P(
+        "exit_cost_weight",
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "How much Russian sites and dependence deter a formal exit (the exit hazard is "
+        "multiplied by 1 - exit_cost_weight x exit cost).",
+        group="status",
+    ),
+    _P(
+        "contagion",
+        0.3,
+        -1.0,
+        1.0,
+        "utility",
+        "How others read a suspension or exit: > 0 contagion (they follow), < 0 deterrence "
+        "(Russia's punishment of defectors keeps them in).",
+        group="status",
+    ),
+    _P(
+        "contagion_decay",
+        0.1,
+        0.01,
+        1.0,
+        "1/quarter",
+        "Share of the signal of a recent defection that fades each quarter.",
+        group="status",
+    ),
+)
+
+BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}
+
+
+def defaults() -> dict[str, float]:
+    """Default value of every global parameter."""
+    return {p.name: p.default for p in REGISTRY}
+
+
+def parameters() -> pd.DataFrame:
+    """The parameter table: name, default, low, high, unit, meaning, source, group.
+
+    Global parameters first; then one row per per-member figure (``scope == "member"``) whose
+    defaults differ by member and live in ``data/members.toml`` (see ``member_profiles()``).
+    """
+    from alliance_sim.core.members import MEMBER_FIELDS
+
+    rows = [
+        {k: v for k, v in asdict(p).items() if k != "integer"} | {"scope": "global"}
+        for p in REGISTRY
+    ]
+    rows += [
+        dict(
+            name=f.name,
+            scope="member",
+            default=float("nan"),
+            low=f.low,
+            high=f.high,
+            unit=f.unit,
+            meaning=f.meaning,
+            source="per member: data/members.toml",
+            group="member",
+        )
+        for f in MEMBER_FIELDS.values()
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,145 @@
+"""Engines: run a chunk of runs with the Mesa model or the batch engine, as tables.
+
+Both engines return the same trajectory and outcome arrays for the same seeds; this module
+turns them into the rows of the result store: one row per run (``runs``), one per run, quarter
+and member (``timeseries``) and one per run and quarter (``alliance``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.scenario.plan import RunSpec
+
+ENGINES = ("batch", "mesa")
+MEMBER_SERIES = (
+    "commitment",
+    "credibility",
+    "grievance",
+    "pressure",
+    "western_ties",
+    "chinese_ties",
+)
+ALLIANCE_SERIES = (
+    "cohesion",
+    "capability_cohesion",
+    "bandwidth",
+    "russian_influence",
+    "western_influence",
+    "chinese_influence",
+)
+
+
+def run_mesa(
+    specs: list[RunSpec], seeds: list[int], record_every: int | None = 1
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Run each spec in its own :class:`AllianceModel`; same return as ``run_batch``."""
+    from alliance_sim.engines.mesa_model import AllianceModel  # Mesa is imported only when used
+
+    trajs, outs = [], []
+    for spec, seed in zip(specs, seeds, strict=True):
+        m = AllianceModel(
+            rng=seed, start=spec.start, members=spec.members, events=spec.events, **spec.params
+        )
+        m.run_for(spec.n_steps)
+        trajs.append(m.trajectory())
+        outs.append(m.tracker.result())
+    n = specs[0].n_steps
+    keep = np.array(
+        [
+            t
+            for t in range(n + 1)
+            if t in (0, n) or (record_every is not None and t % record_every == 0)
+        ]
+    )
+    traj = {k: np.concatenate([t[k][keep] for t in trajs], axis=1) for k in trajs[0] if k != "step"}
+    traj["step"] = keep
+    out = {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
+    return traj, out
+
+
+def run_chunk(
+    specs: list[RunSpec], seeds: list[int], engine: str = "batch", record_every: int | None = 1
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Run a chunk with the named engine."""
+    if engine == "batch":
+        return run_batch(specs, seeds, record_every)
+    if engine == "mesa":
+        return run_mesa(specs, seeds, record_every)
+    raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+
+
+def tables(
+    meta: list[dict[str, Any]], traj: dict[str, np.ndarray], out: dict[str, np.ndarray], start: str
+) -> dict[str, pd.DataFrame]:
+    """Rows for the store from a chunk's runs (``meta`` as yielded by ``Plan.runs``)."""
+    R = len(meta)
+    runs = pd.DataFrame(
+        {
+            "run": [m["run"] for m in meta],
+            "run_id": [m["run_id"] for m in meta],
+            "point": [m["point"] for m in meta],
+            "replicate": [m["replicate"] for m in meta],
+            "seed": [m["seed"] for m in meta],
+            "posterior": [-1 if m.get("posterior") is None else m["posterior"] for m in meta],
+        }
+    )
+    for name in meta[0]["values"]:
+        runs[name] = [m["values"][name] for m in meta]
+    runs = pd.concat([runs, pd.DataFrame(out)], axis=1)
+    runs["error"] = pd.Series([None] * R, dtype="string")
+    steps = traj["step"]
+    S = len(steps)
+    labels = np.array(quarters.labels(start, int(steps[-1])))[steps]
+    run_idx = np.array([m["run"] for m in meta])
+    status = traj["status"]  # (S, R, M)
+    allies = [i for i, c in enumerate(mb.CODES) if c != "RUS"]
+    # rows ordered run, step, member: independent of how runs were chunked
+    r_idx, s_idx, m_idx = np.nonzero(status[:, :, allies].transpose(1, 0, 2) > mb.CANDIDATE)
+    m_idx = np.array(allies)[m_idx]
+    ts = pd.DataFrame(
+        {
+            "run": run_idx[r_idx],
+            "step": steps[s_idx].astype(np.int32),
+            "quarter": labels[s_idx],
+            "member": np.array(mb.CODES)[m_idx],
+            **{k: traj[k][s_idx, r_idx, m_idx] for k in MEMBER_SERIES},
+            "status": np.array(mb.STATUS_NAMES)[status[s_idx, r_idx, m_idx]],
+        }
+    )
+    alliance = pd.DataFrame(
+        {
+            "run": np.repeat(run_idx, S),
+            "step": np.tile(steps, R).astype(np.int32),
+            "quarter": np.tile(labels, R),
+            **{k: traj[k].T.reshape(-1) for k in ALLIANCE_SERIES},
+            **{
+                f"n_{name}": ((status == code)[:, :, allies]).sum(-1).T.reshape(-1)
+                for code, name in enumerate(mb.STATUS_NAMES)
+                if code > 0
+            },
+        }
+    )
+    return {"runs": runs, "timeseries": ts, "alliance": alliance}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A ``timeseries`` or ``alliance`` table with no rows and the right column types."""
+    key = {"run": "int64", "step": "int32", "quarter": "object"}
+    if name == "timeseries":
+        cols = {
+            **key,
+            "member": "object",
+            **dict.fromkeys(MEMBER_SERIES, "float64"),
+            "status": "object",
+        }
+    else:
+        counts = {f"n_{n}": "int64" for n in mb.STATUS_NAMES[1:]}
+        cols = {**key, **dict.fromkeys(ALLIANCE_SERIES, "float64"), **counts}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})

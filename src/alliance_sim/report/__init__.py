@@ -1,0 +1,2 @@
+"""What a reader sees: figures (``plots``, ``figures``), comparison reports (``html``) and the
+live SolaraViz page (``viz``)."""

@@ -1,0 +1,333 @@
+"""Comparison reports: one self-contained HTML file (figures embedded, no external scripts or
+fonts) or Markdown with image files, comparing two or more result directories.
+
+The first directory is the reference; every other is compared with it on each member's exit,
+suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney
+A12 effect size (bootstrap 95% intervals), a paired test where the two share seeds (McNemar
+for 0/1 outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact,
+Mann-Whitney U), Holm-adjusted over every test in the report, and the runs a difference's
+interval would need to reach a target precision.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim import __version__
+from alliance_sim.analysis.stats import Estimate, a12_magnitude, compare_samples, holm, paired_key
+from alliance_sim.analysis.summary import scenario_table
+from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.report import plots
+from alliance_sim.runs.results import Result
+
+TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.4}
+h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;padding-bottom:.2em;
+margin-top:2em}h3{font-size:1.1em}table{border-collapse:collapse;margin:.8em 0;font-size:.85em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f2f2f2}
+td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee}
+.note{color:#555;font-size:.85em}.sig{font-weight:bold}
+"""
+
+
+def comparison_outcomes(a: Result, b: Result) -> list[tuple[str, bool]]:
+    """(outcome, binary) pairs present in both results."""
+    out = []
+    for code in ALLIES:
+        col = f"{code}_commitment"
+        if a.runs[col].notna().any() and b.runs[col].notna().any():
+            out += [(f"{code}_exited", True), (f"{code}_suspended", True), (col, False)]
+    return [*out, ("cohesion_final", False), ("cohesion_min", False)]
+
+
+def compare_results(results: list[Result], seed: int = 0) -> pd.DataFrame:
+    """Every other result against the first, one row per outcome, with Holm-adjusted p."""
+    ref = results[0]
+    rows = []
+    for other in results[1:]:
+        ra = ref.runs[ref.runs["error"].isna()]
+        rb = other.runs[other.runs["error"].isna()]
+        key = paired_key(ra, rb, ref.swept, other.swept)
+        if key is not None:
+            merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
+        for outcome, binary in comparison_outcomes(ref, other):
+            if key is not None:
+                xa, xb = merged[f"{outcome}_a"], merged[f"{outcome}_b"]
+            else:
+                xa, xb = ra[outcome], rb[outcome]
+            c = compare_samples(
+                outcome,
+                xa.to_numpy(float),
+                xb.to_numpy(float),
+                paired=key is not None,
+                binary=binary,
+                seed=seed,
+            )
+            half = (c.diff.hi - c.diff.lo) / 2
+            # runs the difference's interval needs for the target (None: no variation seen)
+            need = int(np.ceil(c.n * (half / TARGET[binary]) ** 2)) if half > 0 else None
+            rows.append(
+                {
+                    "scenario": other.manifest.scenario_name,
+                    "outcome": outcome,
+                    "reference": c.mean_a,
+                    "this": c.mean_b,
+                    "difference": c.diff,
+                    "A12": c.a12,
+                    "effect": a12_magnitude(c.a12.value),
+                    "test": c.test,
+                    "paired": c.paired,
+                    "n": c.n,
+                    "p": c.p,
+                    "runs for ±target": need,
+                    "target": TARGET[binary],
+                    "binary": binary,
+                }
+            )
+    table = pd.DataFrame(rows)
+    if len(table):
+        table["p (Holm)"] = holm(table["p"].to_numpy(float))
+    return table
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _p(v: float) -> str:
+    return "–" if not np.isfinite(v) else "<0.001" if v < 0.001 else f"{v:.3f}"
+
+
+def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table as a reader sees it: probabilities in %, differences in points."""
+    rows = []
+    for _, r in comp.iterrows():
+        pct = bool(r["binary"])
+        d, need, target = r["difference"], r["runs for ±target"], r["target"]
+
+        def f(v: float, pct: bool = pct) -> str:
+            return f"{v:.1%}" if pct else f"{v:.3f}"
+
+        diff = (
+            f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
+            if pct
+            else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
+        )
+        rows.append(
+            {
+                "scenario": r["scenario"],
+                "outcome": plots.outcome_label(r["outcome"]),
+                "reference": f(r["reference"]),
+                "this": f(r["this"]),
+                "difference [95% CI]": diff,
+                "A12 [95% CI]": r["A12"].fmt(),
+                "effect": r["effect"],
+                "test": r["test"],
+                "n": f"{r['n']} {'pairs' if r['paired'] else 'runs'}",
+                "p": _p(r["p"]),
+                "p (Holm)": _p(r["p (Holm)"]),
+                "runs for target": (
+                    "– (no variation)"
+                    if need is None or pd.isna(need)
+                    else f"{int(need)} for ±{target * 100:g} pts"
+                    if pct
+                    else f"{int(need)} for ±{target:g}"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _cell(v: object, column: str = "") -> str:
+    if isinstance(v, Estimate):
+        return v.fmt(pct=column.startswith("P("))
+    if isinstance(v, float | np.floating):
+        if not np.isfinite(v):
+            return "–"
+        return f"{v:.3g}" if abs(v) < 1e-2 and v != 0 else f"{v:.3f}"
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def _html_table(df: pd.DataFrame, bold: pd.Series | None = None) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for i, (_, row) in enumerate(df.iterrows()):
+        cls = ' class="sig"' if bold is not None and bool(bold.iloc[i]) else ""
+        cells = "".join(f"<td>{html.escape(_cell(v, str(c)))}</td>" for c, v in row.items())
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| " + " | ".join(esc(str(c)) for c in df.columns) + " |",
+        "|" + "---|" * len(df.columns),
+    ]
+    lines += [
+        "| " + " | ".join(esc(_cell(v, str(c))) for c, v in row.items()) + " |"
+        for _, row in df.iterrows()
+    ]
+    return "\n".join(lines)
+
+
+def provenance(res: Result) -> pd.DataFrame:
+    m, plan = res.manifest, res.manifest.plan
+    failed = int(res.runs["error"].notna().sum())
+    return pd.DataFrame(
+        [
+            ("scenario file", m.scenario_path),
+            ("scenario hash", m.scenario_hash),
+            ("alliance-sim version", m.package_version),
+            ("period", f"{plan.start} to {plan.end}"),
+            ("sampler", plan.sampler),
+            ("swept", ", ".join(plan.swept) or "nothing"),
+            ("points x replicates", f"{plan.n_points} x {plan.replicates}"),
+            ("runs (failed)", f"{plan.n_runs} ({failed})"),
+            (
+                "master seed; replicate seeds",
+                f"{plan.master_seed}; {len(m.seeds)} seeds, first {m.seeds[0]}",
+            ),
+            ("computed", f"{m.started} to {m.ended}"),
+            ("directory", str(res.directory)),
+        ],
+        columns=["", "value"],
+    )
+
+
+def _figures(results: list[Result], focus: list[str]) -> list[tuple[str, io.BytesIO]]:
+    figs = []
+    buf = io.BytesIO()
+    plots.overlay(results, buf, members=focus)
+    figs.append(("Scenarios compared: cohesion and the focus members' commitment", buf))
+    for res in results:
+        buf = io.BytesIO()
+        plots.status_probability(res, buf)
+        figs.append((f"{res.manifest.scenario_name}: suspension and exit by quarter", buf))
+    return figs
+
+
+def build_report(
+    dirs: list[str | os.PathLike | Result], out: str | os.PathLike, fmt: str = "html", seed: int = 0
+) -> Path:
+    """Write the comparison report of ``dirs`` (the first is the reference) to ``out``."""
+    if fmt not in ("html", "md"):
+        raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
+    results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
+    if len(results) < 2:
+        raise ValueError("compare needs at least two result directories")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    focus = list(dict.fromkeys(c for r in results for c in r.manifest.plan.focus))
+    focus = focus[:3] or ["ARM", "KAZ"]
+    tables = [(r, scenario_table(r, tuple(r.manifest.plan.focus), seed)) for r in results]
+    comp = compare_results(results, seed)
+    figs = _figures(results, focus)
+    title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    notes = (
+        "Probabilities carry Wilson 95% intervals (a bootstrap interval collapses to a point "
+        "when no run, or every run, shows the event); other intervals are bootstrap 95% "
+        "intervals (2,000 resamples). 'n_for_5pp' is the number "
+        "of runs a ±5-point interval on that member's exit probability needs (cohesion: "
+        "±0.05). In the comparison, A12 is P(this > reference) + ties/2 (0.5 = no effect; "
+        "0.56/0.64/0.71 small/medium/large); tests are paired when both sweeps share seeds and "
+        "points; 'p (Holm)' controls the family-wise error over all rows; bold rows have "
+        "p (Holm) < 0.05. 'runs for ±target' is how many runs (pairs, if paired) the "
+        "difference's interval needs to reach the target half-width."
+    )
+    if fmt == "md":
+        return _write_md(out, title, stamp, results, tables, comp, figs, notes)
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
+        f"{html.escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p class='note'>alliance-sim {__version__}, {stamp}. Reference: "
+        f"{html.escape(results[0].manifest.scenario_name)}.</p>",
+    ]
+    for res, table in tables:
+        m = res.manifest
+        parts += [
+            f"<h2>{html.escape(m.scenario_name)}</h2>",
+            f"<p>{html.escape(m.scenario_description)}</p>",
+            _html_table(provenance(res)),
+            "<h3>Members at the horizons</h3>",
+            _html_table(table),
+        ]
+    parts.append("<h2>Differences from the reference</h2>")
+    if len(comp):
+        parts.append(_html_table(display_comparison(comp), comp["p (Holm)"] < 0.05))
+    parts.append(f"<p class='note'>{html.escape(notes)}</p><h2>Figures</h2>")
+    for caption, buf in figs:
+        data = base64.b64encode(buf.getvalue()).decode()
+        parts.append(
+            f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,"
+            f"{data}'><figcaption class='note'>{html.escape(caption)}</figcaption>"
+            "</figure>"
+        )
+    parts.append("</body></html>")
+    out.write_text("\n".join(parts), "utf-8")
+    return out
+
+
+def _write_md(
+    out: Path,
+    title: str,
+    stamp: str,
+    results: list[Result],
+    tables: list,
+    comp: pd.DataFrame,
+    figs: list,
+    notes: str,
+) -> Path:
+    files = out.with_name(out.stem + "_files")
+    files.mkdir(exist_ok=True)
+    lines = [
+        f"# {title}",
+        "",
+        f"alliance-sim {__version__}, {stamp}. Reference: {results[0].manifest.scenario_name}.",
+        "",
+    ]
+    for res, table in tables:
+        m = res.manifest
+        lines += [
+            f"## {m.scenario_name}",
+            "",
+            m.scenario_description,
+            "",
+            _md_table(provenance(res)),
+            "",
+            "### Members at the horizons",
+            "",
+            _md_table(table),
+            "",
+        ]
+    lines += [
+        "## Differences from the reference",
+        "",
+        _md_table(display_comparison(comp)) if len(comp) else "",
+        "",
+        notes,
+        "",
+        "## Figures",
+        "",
+    ]
+    for k, (caption, buf) in enumerate(figs):
+        name = f"figure{k + 1}.png"
+        (files / name).write_bytes(buf.getvalue())
+        lines += [f"![{caption}]({files.name}/{name})", "", f"*{caption}*", ""]
+    out.write_text("\n".join(lines), "utf-8")
+    return out

@@ -1,0 +1,29 @@
+"""Atomic file writes: write to a hidden temporary name beside the target, then rename (atomic
+on POSIX), so a reader or a resumed sweep never sees half a file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+
+def temp_name(path: Path) -> Path:
+    """The temporary name ``path`` is written under before the rename."""
+    return path.with_name(f".{path.name}.tmp{os.getpid()}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = temp_name(path)
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_parquet(path: Path, df: pd.DataFrame) -> None:
+    tmp = temp_name(path)
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)

@@ -1,0 +1,248 @@
+"""Executing a plan: chunks of runs on local cores or a Dask cluster, with progress.
+
+Everything is coded against the ``concurrent.futures.Executor`` interface: a local process
+pool (``ProcessPoolExecutor``, ``spawn`` start method by default, so it also works when called
+from Jupyter: the task function lives in this package, not in the notebook), a Dask
+``Client.get_executor()``, or in-process for one worker.  Each task is a chunk of runs, so
+start-up costs are paid once per worker; at most a few chunks are in flight, so memory stays
+bounded however many runs the plan has.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core.outcomes import outcome_names
+from alliance_sim.engines import chunk as eng
+from alliance_sim.scenario.plan import spec_for
+from alliance_sim.scenario.spec import Scenario
+
+EXECUTORS = ("local", "dask")
+
+
+def record_every(record: str) -> int | None:
+    """``all`` -> 1, ``end`` -> None, ``every:N`` -> N.  Raises ValueError otherwise."""
+    if record == "all":
+        return 1
+    if record == "end":
+        return None
+    if record.startswith("every:") and record[6:].isdigit() and int(record[6:]) > 0:
+        return int(record[6:])
+    raise ValueError(f"--record {record!r}: allowed all, end or every:N (N a positive integer)")
+
+
+def run_task(
+    scenario: Scenario,
+    metas: list[dict[str, Any]],
+    engine: str,
+    every: int | None,
+    store_dir: str | None = None,
+    index: int = 0,
+) -> tuple[dict[str, pd.DataFrame] | None, int, int]:
+    """Run chunk ``index`` (in a worker) and return ``(tables, runs, failed)``.  With
+    ``store_dir`` (workers that share the disk) the worker writes the chunk itself and
+    returns no tables, which spares sending them between processes."""
+    tables, failed = chunk_tables(scenario, metas, engine, every)
+    if store_dir is not None:
+        from alliance_sim.runs.store import Store
+
+        Store(store_dir).write_chunk(index, tables)
+        return None, len(metas), failed
+    return tables, len(metas), failed
+
+
+def chunk_tables(
+    scenario: Scenario, metas: list[dict[str, Any]], engine: str, every: int | None
+) -> tuple[dict[str, pd.DataFrame], int]:
+    """Run a chunk.  If it raises, its runs are retried one by one and each run that still
+    raises gets a row with its error and NaN outcomes.  Returns the chunk's tables and how
+    many runs failed."""
+    specs = [spec_for(scenario, m["values"], m.get("posterior")) for m in metas]
+    seeds = [m["seed"] for m in metas]
+    try:
+        traj, out = eng.run_chunk(specs, seeds, engine, every)
+        return eng.tables(metas, traj, out, scenario.start), 0
+    except Exception:
+        pass
+    parts, errors = [], []
+    for meta, spec, seed in zip(metas, specs, seeds, strict=True):
+        try:
+            traj, out = eng.run_chunk([spec], [seed], engine, every)
+            parts.append(eng.tables([meta], traj, out, scenario.start))
+        except Exception as e:
+            last = traceback.extract_tb(e.__traceback__)[-1]
+            errors.append((meta, f"{type(e).__name__}: {e} ({last.filename}:{last.lineno})"))
+    tables = {
+        k: pd.concat([p[k] for p in parts], ignore_index=True) if parts else None
+        for k in ("runs", "timeseries", "alliance")
+    }
+    if errors:
+        failed = pd.DataFrame(
+            {
+                "run": [m["run"] for m, _ in errors],
+                "run_id": [m["run_id"] for m, _ in errors],
+                "point": [m["point"] for m, _ in errors],
+                "replicate": [m["replicate"] for m, _ in errors],
+                "seed": [m["seed"] for m, _ in errors],
+                "posterior": [
+                    -1 if m.get("posterior") is None else m["posterior"] for m, _ in errors
+                ],
+                **{name: [m["values"][name] for m, _ in errors] for name in metas[0]["values"]},
+                **{k: np.nan for k in outcome_names()},
+            }
+        )
+        failed["error"] = pd.Series([msg for _, msg in errors], dtype="string")
+        runs = failed if tables["runs"] is None else pd.concat([tables["runs"], failed])
+        tables["runs"] = runs.sort_values("run", kind="stable").reset_index(drop=True)
+    for k in ("timeseries", "alliance"):
+        if tables[k] is None:  # every run of the chunk failed
+            tables[k] = eng.empty_table(k)
+    return tables, len(errors)
+
+
+class InlineExecutor(Executor):
+    """Runs each task when submitted, in this process (one worker, no pool)."""
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        f: Future = Future()
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except BaseException as e:
+            f.set_exception(e)
+        return f
+
+
+def _noop() -> None:
+    return None
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Hide the caller's ``__main__`` while worker processes start.
+
+    Under ``spawn`` a child re-runs the parent's main script (or module) before it can take
+    tasks: from a notebook, stdin or an unguarded script that fails or recurses - the reason
+    ``mesa.batch_run`` and EMA Workbench hang in Jupyter.  Our tasks live in this package and
+    need nothing from ``__main__``, so the children are started without it.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    try:
+        main.__dict__.pop("__file__", None)
+        main.__dict__["__spec__"] = None
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+@contextmanager
+def make_executor(
+    kind: str = "local", workers: int = 1, scheduler: str | None = None, start_method: str = "spawn"
+) -> Iterator[Executor]:
+    """An executor for ``kind`` (``local`` or ``dask``).  ``dask`` with no ``scheduler``
+    address starts a ``LocalCluster`` of ``workers`` processes."""
+    if kind == "local":
+        if workers <= 1:
+            yield InlineExecutor()
+            return
+        ctx = multiprocessing.get_context(start_method)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            with _main_hidden():  # start every worker now: one per task submitted at once
+                wait([ex.submit(_noop) for _ in range(workers)])
+            yield ex
+        return
+    if kind == "dask":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError(
+                "--executor dask needs the dask extra: pip install -e '.[dask]'"
+            ) from None
+        if scheduler:
+            with Client(scheduler) as client:
+                yield client.get_executor()
+        else:
+            with _main_hidden():  # the cluster's worker processes start here
+                cluster = LocalCluster(
+                    n_workers=max(workers, 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                )
+            with cluster, Client(cluster) as client:
+                yield client.get_executor()
+        return
+    raise ValueError(f"unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}")
+
+
+class Progress:
+    """``runs done/total, rate, time left`` on one terminal line; silent when not a tty."""
+
+    def __init__(
+        self, total: int, done: int = 0, quiet: bool = False, stream: TextIO | None = None
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.on = not quiet and self.stream.isatty()
+        self.total, self.done, self.start_done = total, done, done
+        self.t0 = time.monotonic()
+        self.shown = 0.0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if not self.on or (now - self.shown < 0.2 and self.done < self.total):
+            return
+        self.shown = now
+        rate = (self.done - self.start_done) / max(now - self.t0, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        width = 30
+        fill = int(width * self.done / max(self.total, 1))
+        self.stream.write(
+            f"\r[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
+            f"runs  {rate:,.0f} runs/s  {left:,.0f}s left "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.on:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def execute(
+    chunks: Iterator[tuple[int, list[dict[str, Any]]]],
+    scenario: Scenario,
+    on_done: Callable[[int, dict[str, pd.DataFrame] | None, int, int], None],
+    *,
+    executor: Executor,
+    engine: str,
+    every: int | None,
+    window: int,
+    store_dir: str | None = None,
+) -> None:
+    """Submit chunks to ``executor`` with at most ``window`` in flight; call ``on_done(index,
+    tables, n_runs, n_failed)`` for each as it completes (tables None if the worker wrote
+    them to ``store_dir``)."""
+    pending: dict[Future, int] = {}
+    for i, metas in chunks:
+        if len(pending) >= window:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                on_done(pending.pop(f), *f.result())
+        pending[executor.submit(run_task, scenario, metas, engine, every, store_dir, i)] = i
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for f in done:
+            on_done(pending.pop(f), *f.result())

@@ -1,0 +1,250 @@
+"""Running scenarios: ``run_scenario`` (one point, many replicates) and ``sweep`` (the
+scenario's sweep), both writing a result directory and returning a :class:`Result`.
+
+A run's result never depends on worker count, chunking or order: each run's seed comes from
+the plan, and chunks are merged in plan order.  Started again with the same arguments, an
+interrupted sweep computes only the missing chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from typing import Any
+
+import pandas as pd
+
+from alliance_sim import __version__
+from alliance_sim.engines.chunk import ENGINES
+from alliance_sim.runs.execute import Progress, execute, make_executor, record_every
+from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
+from alliance_sim.runs.store import Store
+from alliance_sim.scenario.load import load_scenario
+from alliance_sim.scenario.plan import Plan, make_plan
+from alliance_sim.scenario.spec import Scenario
+
+
+def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
+    return s if isinstance(s, Scenario) else load_scenario(s)
+
+
+def _fingerprint(plan: Plan, record: str, kind: str) -> str:
+    blob = json.dumps(
+        [
+            plan.scenario.hash,
+            plan.points.to_dict("list"),
+            plan.replicates,
+            plan.seed,
+            plan.version,
+            record,
+            kind,
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def _design(sc: Scenario, kind: str) -> dict[str, Any]:
+    """What it takes to rebuild the sweep's design (for sensitivity analysis)."""
+    if kind != "sweep" or sc.sweep is None:
+        return {"axes": []}
+    spec = sc.sweep
+    return {
+        "samples": spec.samples,
+        "levels": spec.levels,
+        "design_seed": spec.seed,
+        "axes": [
+            Axis(a.name, a.low, a.high, list(a.values) if a.values is not None else None, a.quarter)
+            for a in spec.axes
+        ],
+    }
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def execute_plan(
+    plan: Plan,
+    out: str | os.PathLike,
+    *,
+    kind: str = "sweep",
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    engine: str = "batch",
+    record: str = "all",
+    force: bool = False,
+    quiet: bool = True,
+    chunk_size: int | None = None,
+    start_method: str = "spawn",
+) -> Result:
+    """Execute ``plan`` into directory ``out`` (resuming it if it holds the same plan)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    every = record_every(record)
+    store = Store(out)
+    fp = _fingerprint(plan, record, kind)
+    old = store.prepare(fp, force=force)
+    if old is not None and old.status == "complete":
+        return Result(store.dir, old)
+    n = plan.n_runs
+    if old is not None:
+        chunk = int(old.plan.chunk_size)
+    else:
+        chunk = chunk_size or max(25, min(1000, -(-n // max(4 * workers, 1))))
+    n_chunks = -(-n // chunk)
+    sc = plan.scenario
+    manifest = Manifest(
+        kind=kind,
+        fingerprint=fp,
+        scenario_name=sc.name,
+        scenario_description=sc.description,
+        scenario_path=sc.path,
+        scenario_hash=sc.hash,
+        scenario=sc.data,
+        package_version=__version__,
+        plan=PlanInfo(
+            sampler=sc.sweep.sampler if (sc.sweep and kind == "sweep") else "none",
+            swept=list(plan.points.columns),
+            n_points=len(plan.points),
+            replicates=plan.replicates,
+            n_runs=n,
+            master_seed=plan.seed,
+            chunk_size=chunk,
+            record=record,
+            engine=engine,
+            start=sc.start,
+            end=sc.end,
+            focus=list(sc.focus),
+            **_design(sc, kind),
+        ),
+        seeds=plan.seeds(),
+        points=plan.points.reset_index().to_dict("records"),
+        started=old.started if old else _now(),
+        resumes=list(old.resumes) if old else [],
+    )
+    done = store.done_chunks() if old is not None else set()
+    runs_done = sum(min(chunk, n - i * chunk) for i in done)
+    if old is not None:  # failures already stored stay counted once
+        manifest.failed = int(sum(store_chunk_failed(store, i) for i in done))
+        manifest.resumes.append({"at": _now(), "runs_done": runs_done})
+        if not quiet:
+            print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
+    store.write_manifest(manifest)
+    progress = Progress(n, done=runs_done, quiet=quiet)
+
+    def chunks():
+        for i in range(n_chunks):
+            if i not in done:
+                yield i, list(plan.runs(i * chunk, (i + 1) * chunk))
+
+    def on_done(i: int, tables: dict[str, pd.DataFrame] | None, runs: int, failed: int) -> None:
+        if tables is not None:
+            store.write_chunk(i, tables)
+        manifest.failed += failed
+        progress.update(runs)
+
+    try:
+        with make_executor(executor, workers, scheduler, start_method) as ex:
+            execute(
+                chunks(),
+                sc,
+                on_done,
+                executor=ex,
+                engine=engine,
+                every=every,
+                window=max(2, 2 * workers),
+                store_dir=str(store.dir) if executor == "local" else None,
+            )
+    except BaseException:
+        progress.close()
+        manifest.status = "interrupted"
+        store.write_manifest(manifest)
+        raise
+    progress.close()
+    store.finalize(n_chunks)
+    manifest.status, manifest.ended = "complete", _now()
+    store.write_manifest(manifest)
+    return Result(store.dir, manifest)
+
+
+def store_chunk_failed(store: Store, i: int) -> int:
+    runs = pd.read_parquet(store.chunks / f"runs-{i:06d}.parquet", columns=["error"])
+    return int(runs["error"].notna().sum())
+
+
+def sweep(
+    scenario: Scenario | str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    replicates: int | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    engine: str = "batch",
+    record: str = "all",
+    force: bool = False,
+    quiet: bool = True,
+    chunk_size: int | None = None,
+    start_method: str = "spawn",
+) -> Result:
+    """Run the scenario's ``[sweep]``: every point x replicate, into directory ``out``.
+
+    ``replicates``/``samples``/``seed`` override the file's.  ``workers`` local processes, or
+    ``executor="dask"`` (``scheduler`` an address, or None for a LocalCluster).  ``record``:
+    ``all``, ``end`` or ``every:N`` quarters in the time series.
+    """
+    sc = _scenario(scenario)
+    if sc.sweep is None:
+        raise ValueError(
+            f"{sc.path} has no [sweep] table; use run_scenario() / "
+            "'alliance-sim run' for a single point"
+        )
+    plan = make_plan(sc, replicates=replicates, samples=samples, seed=seed, sweep=True)
+    return execute_plan(
+        plan,
+        out,
+        kind="sweep",
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        engine=engine,
+        record=record,
+        force=force,
+        quiet=quiet,
+        chunk_size=chunk_size,
+        start_method=start_method,
+    )
+
+
+def run_scenario(
+    scenario: Scenario | str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    replicates: int = 200,
+    seed: int = 0,
+    engine: str = "batch",
+    record: str = "all",
+    force: bool = False,
+    quiet: bool = True,
+    workers: int = 1,
+) -> Result:
+    """Run the scenario at its own parameter values (no sweep), ``replicates`` times."""
+    sc = _scenario(scenario)
+    plan = make_plan(sc, replicates=replicates, seed=seed, sweep=False)
+    return execute_plan(
+        plan,
+        out,
+        kind="run",
+        workers=workers,
+        engine=engine,
+        record=record,
+        force=force,
+        quiet=quiet,
+    )

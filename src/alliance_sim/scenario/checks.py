@@ -1,0 +1,463 @@
+"""Validation of scenario files: every key checked, one clear line per mistake.
+
+``validate(data, path)`` turns a resolved scenario table into a :class:`Scenario` or raises
+:class:`ScenarioError` naming the file, the key and what is allowed, e.g.::
+
+    unknown parameter 'westrn_offer' in scenarios/x.toml [params]; did you mean 'western_offer'?
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
+from alliance_sim.core.params import BY_NAME
+from alliance_sim.errors import ScenarioError, did_you_mean, typename
+from alliance_sim.scenario.files import read_toml
+from alliance_sim.scenario.spec import (
+    DEFAULT_END,
+    DEFAULT_START,
+    CalibrateSpec,
+    Scenario,
+    SweepAxis,
+    SweepSpec,
+)
+
+_HINT = re.compile(r"; did you mean '[^']*'\?")
+
+
+def is_number(v: Any) -> bool:
+    """A TOML integer or float (not a boolean)."""
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+TOP_KEYS = (
+    "name",
+    "description",
+    "sources",
+    "extends",
+    "start",
+    "end",
+    "focus",
+    "params",
+    "members",
+    "events",
+    "sweep",
+    "calibrate",
+    "calibration",
+)
+CALIBRATE_KEYS = ("draws", "accept", "replicates", "seed", "parameters")
+SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
+SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
+
+
+class Checker:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, msg: str) -> None:
+        """Raise one line: what is wrong, where (file and key), then any suggestion."""
+        hint = _HINT.search(msg)
+        if hint:
+            msg = msg[: hint.start()] + msg[hint.end() :]
+        tail = hint.group(0) if hint else ""
+        raise ScenarioError(f"{msg} in {self.path} [{key}]{tail}")
+
+    def number(
+        self, key: str, name: str, v: Any, low: float, high: float, integer: bool = False
+    ) -> float:
+        if integer and not (isinstance(v, int) and not isinstance(v, bool)):
+            self.fail(key, f"{name} = {v!r} should be a whole number, got {typename(v)}")
+        if not is_number(v):
+            self.fail(key, f"{name} = {v!r} should be a number, got {typename(v)}")
+        if not low <= v <= high:
+            self.fail(key, f"{name} = {v!r} is out of range; allowed {low:g} to {high:g}")
+        return v
+
+    def quarter(self, key: str, name: str, v: Any) -> str:
+        try:
+            quarters.parse(v)
+        except ValueError:
+            self.fail(key, f'{name} = {v!r} is not a quarter; expected e.g. "2024Q1"')
+        return str(v)
+
+    def member(self, key: str, name: str, v: Any, allowed: tuple[str, ...] = MEMBER_CODES) -> str:
+        if v not in allowed:
+            self.fail(
+                key,
+                f"unknown member code {v!r} for {name}{did_you_mean(v, allowed)} "
+                f"(allowed: {', '.join(allowed)})",
+            )
+        return v
+
+
+def check_params(ck: Checker, raw: Any) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        ck.fail("params", f"params should be a table, got {typename(raw)}")
+    out = {}
+    for name, v in raw.items():
+        p = BY_NAME.get(name)
+        if p is None:
+            ck.fail("params", f"unknown parameter {name!r}{did_you_mean(name, BY_NAME)}")
+        out[name] = ck.number("params", name, v, p.low, p.high, p.integer)
+    return out
+
+
+def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(raw, dict):
+        ck.fail("members", f"members should be a table, got {typename(raw)}")
+    out: dict[str, dict[str, Any]] = {}
+    for code, fields in raw.items():
+        key = f"members.{code}"
+        if code not in mb.CODES or code == "RUS":
+            ck.fail(
+                "members",
+                f"unknown member code {code!r}{did_you_mean(code, MEMBER_CODES)} "
+                f"(allowed: {', '.join(MEMBER_CODES)})",
+            )
+        if not isinstance(fields, dict):
+            ck.fail(key, f"{key} should be a table of member figures, got {typename(fields)}")
+        out[code] = {}
+        for name, v in fields.items():
+            spec = mb.MEMBER_FIELDS.get(name)
+            if spec is None:
+                ck.fail(key, f"unknown member field {name!r}{did_you_mean(name, mb.MEMBER_FIELDS)}")
+            if not spec.numeric:
+                if v not in mb.STATUS_CODES:
+                    ck.fail(
+                        key,
+                        f"{name} = {v!r} is not a status; allowed: " + ", ".join(mb.STATUS_NAMES),
+                    )
+                out[code][name] = v
+            else:
+                out[code][name] = ck.number(key, name, v, spec.low, spec.high)
+    return out
+
+
+def _check_field(ck: Checker, key: str, name: str, spec: FieldSpec, v: Any) -> Any:
+    if spec.kind == "member":
+        return ck.member(key, name, v, spec.choices)
+    if spec.kind == "members":
+        if not (isinstance(v, list) and len(v) == 2 and v[0] != v[1]):
+            ck.fail(key, f'{name} should list two different members, e.g. ["KGZ", "TJK"]')
+        return tuple(ck.member(key, name, c, spec.choices) for c in v)
+    if spec.kind == "answer":
+        if v not in (True, False, "model"):
+            ck.fail(key, f'{name} = {v!r}; allowed: true, false or "model"')
+        return v
+    if spec.kind == "choice":
+        if v not in spec.choices:
+            ck.fail(
+                key,
+                f"{name} = {v!r}{did_you_mean(v, spec.choices)}; allowed: "
+                + ", ".join(spec.choices),
+            )
+        return v
+    return ck.number(key, name, v, spec.low, spec.high, spec.kind == "integer")
+
+
+def _check_event(
+    ck: Checker, n: int, raw: Any, start: str, end: str, profiles_status: dict[str, int]
+) -> tuple[str, Event]:
+    key = f"events[{n}]"
+    if not isinstance(raw, dict):
+        ck.fail(key, f"each event should be a table, got {typename(raw)}")
+    etype = raw.get("type")
+    if etype is None:
+        ck.fail(key, "event has no type; allowed: " + ", ".join(EVENT_TYPES))
+    if etype not in EVENT_TYPES:
+        ck.fail(
+            key,
+            f"unknown event type {etype!r}{did_you_mean(etype, EVENT_TYPES)}; allowed: "
+            + ", ".join(EVENT_TYPES),
+        )
+    cls = EVENT_TYPES[etype]
+    key = f"events[{n}] ({etype})"
+    if "at" not in raw:
+        ck.fail(key, "event has no 'at' quarter")
+    at = ck.quarter(key, "at", raw["at"])
+    if quarters.parse(at) <= quarters.parse(start):
+        ck.fail(
+            key, f"at = {at!r} is not after start {start!r}; events happen after the initial state"
+        )
+    if quarters.parse(at) > quarters.parse(end):
+        ck.fail(key, f"at = {at!r} is after end {end!r}")
+    kwargs: dict[str, Any] = {"at": at}
+    for name, v in raw.items():
+        if name in ("type", "at", "id", "note"):
+            continue
+        spec = cls.FIELDS.get(name)
+        if spec is None:
+            ck.fail(
+                key,
+                f"unknown field {name!r} for a {etype} event{did_you_mean(name, cls.FIELDS)}; "
+                f"allowed: {', '.join(cls.FIELDS) or 'none'}",
+            )
+        kwargs[name] = _check_field(ck, key, name, spec, v)
+    for name, spec in cls.FIELDS.items():
+        if spec.required and name not in kwargs:
+            ck.fail(key, f"a {etype} event needs {name!r} ({spec.meaning})")
+    if etype == "bandwidth" and ("value" in kwargs) == ("change" in kwargs):
+        ck.fail(key, "a bandwidth event needs exactly one of 'value' or 'change'")
+    if etype == "accession" and profiles_status.get(kwargs["member"]) != mb.CANDIDATE:
+        ck.fail(key, f"{kwargs['member']} is already a member; only a candidate can accede")
+    if etype == "clash":
+        kwargs["members"] = tuple(kwargs["members"])
+    return str(raw.get("id", f"{etype}{n}")), cls(**kwargs)
+
+
+def _axis_target(ck: Checker, name: str, events: dict[str, Event]) -> tuple[Any, bool]:
+    """What a swept name refers to: (low, high, integer) bounds and whether it is a quarter."""
+    key = "sweep.parameters"
+    parts = name.split(".")
+    if len(parts) == 1:
+        p = BY_NAME.get(name)
+        if p is None:
+            ck.fail(key, f"unknown parameter {name!r}{did_you_mean(name, BY_NAME)}")
+        return (p.low, p.high, p.integer), False
+    if parts[0] == "members" and len(parts) == 3:
+        code, fname = parts[1], parts[2]
+        ck.member(key, name, code)
+        spec = mb.MEMBER_FIELDS.get(fname)
+        if spec is None or not spec.numeric:
+            ck.fail(
+                key,
+                f"unknown member field {fname!r} in {name!r}"
+                + did_you_mean(fname, mb.MEMBER_FIELDS),
+            )
+        return (spec.low, spec.high, False), False
+    if parts[0] == "events" and len(parts) == 3:
+        eid, fname = parts[1], parts[2]
+        if eid not in events:
+            ck.fail(
+                key,
+                f"no event with id {eid!r} for {name!r}{did_you_mean(eid, events)} "
+                '(give the event an id = "...")',
+            )
+        if fname == "at":
+            return (None, None, True), True
+        spec = type(events[eid]).FIELDS.get(fname)
+        if spec is None or spec.kind not in ("number", "integer"):
+            ck.fail(key, f"{name!r}: a {events[eid].type} event has no numeric field {fname!r}")
+        return (spec.low, spec.high, spec.kind == "integer"), False
+    ck.fail(
+        key, f"cannot sweep {name!r}; use a parameter name, members.CODE.field or events.ID.field"
+    )
+    raise AssertionError
+
+
+def _check_sweep(
+    ck: Checker, raw: Any, events: dict[str, Event], start: str, end: str
+) -> SweepSpec:
+    if not isinstance(raw, dict):
+        ck.fail("sweep", f"sweep should be a table, got {typename(raw)}")
+    for k in raw:
+        if k not in SWEEP_KEYS:
+            ck.fail(
+                "sweep",
+                f"unknown key {k!r}{did_you_mean(k, SWEEP_KEYS)}; allowed: "
+                + ", ".join(SWEEP_KEYS),
+            )
+    sampler = raw.get("sampler", "grid")
+    if sampler not in SAMPLERS:
+        ck.fail(
+            "sweep.sampler",
+            f"unknown sampler {sampler!r}{did_you_mean(sampler, SAMPLERS)}; "
+            f"allowed: {', '.join(SAMPLERS)}",
+        )
+    samples = ck.number("sweep.samples", "samples", raw.get("samples", 64), 1, 10**7, True)
+    reps = raw.get("replicates", 10)
+    if not (isinstance(reps, int) and not isinstance(reps, bool)) or reps < 1:
+        ck.fail("sweep.replicates", f"replicates = {reps!r} must be a positive whole number")
+    seed = ck.number("sweep.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
+    levels = ck.number("sweep.levels", "levels", raw.get("levels", 5), 2, 1000, True)
+    params = raw.get("parameters")
+    if not isinstance(params, dict) or not params:
+        ck.fail(
+            "sweep.parameters",
+            "a sweep needs at least one parameter to vary (a sweep with no points)",
+        )
+    axes = []
+    for name, spec in params.items():
+        (low, high, integer), is_quarter = _axis_target(ck, name, events)
+        key = f"sweep.parameters.{name}"
+        if isinstance(spec, list):
+            if not spec:
+                ck.fail(key, f"{name} has an empty list of values (a sweep with no points)")
+            if is_quarter:
+                vals = tuple(ck.quarter(key, name, v) for v in spec)
+                for v in vals:
+                    if not quarters.parse(start) < quarters.parse(v) <= quarters.parse(end):
+                        ck.fail(key, f"{name} = {v!r} lies outside {start} .. {end}")
+            else:
+                vals = tuple(ck.number(key, name, v, low, high, integer) for v in spec)
+            axes.append(SweepAxis(name, values=vals, quarter=is_quarter))
+        elif isinstance(spec, dict) and set(spec) == {"low", "high"}:
+            if is_quarter:
+                lo, hi = (quarters.parse(ck.quarter(key, name, spec[k])) for k in ("low", "high"))
+                if not quarters.parse(start) < lo <= quarters.parse(end) or hi > quarters.parse(
+                    end
+                ):
+                    ck.fail(key, f"{name} range lies outside {start} .. {end}")
+            else:
+                lo = ck.number(key, f"{name}.low", spec["low"], low, high)
+                hi = ck.number(key, f"{name}.high", spec["high"], low, high)
+            if not lo < hi:
+                ck.fail(key, f"{name}: low must be below high (a sweep with no points)")
+            axes.append(SweepAxis(name, low=float(lo), high=float(hi), quarter=is_quarter))
+        else:
+            ck.fail(
+                key, f"{name} should be a list of values or {{low = ..., high = ...}}, got {spec!r}"
+            )
+    return SweepSpec(sampler, samples, reps, seed, levels, tuple(axes))
+
+
+def validate(data: dict[str, Any], path: Path) -> Scenario:
+    """Check a resolved scenario table; raise :class:`ScenarioError` at the first mistake."""
+    ck = Checker(path)
+    for k in data:
+        if k not in TOP_KEYS:
+            ck.fail(
+                k, f"unknown key {k!r}{did_you_mean(k, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}"
+            )
+    for k in ("name", "description"):
+        if not isinstance(data.get(k), str) or not data[k].strip():
+            ck.fail(k, f"{k} is required and should be a string")
+    if "\n" in data["description"].strip():
+        ck.fail("description", "description should be one line")
+    sources = data.get("sources", [])
+    if not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
+        ck.fail("sources", "sources should be a list of strings")
+    start = ck.quarter("start", "start", data.get("start", DEFAULT_START))
+    end = ck.quarter("end", "end", data.get("end", DEFAULT_END))
+    if quarters.parse(end) <= quarters.parse(start):
+        ck.fail("end", f"end = {end!r} should be after start = {start!r}")
+    focus = data.get("focus", [])
+    if not isinstance(focus, list):
+        ck.fail("focus", "focus should be a list of member codes")
+    focus = tuple(ck.member("focus", "focus", c) for c in focus)
+    params = check_params(ck, data.get("params", {}))
+    members = _check_members(ck, data.get("members", {}))
+    status = {
+        c: int(mb.STATUS_CODES[members.get(c, {}).get("initial_status")])
+        if "initial_status" in members.get(c, {})
+        else int(mb.load_profiles().values["initial_status"][mb.INDEX[c]])
+        for c in mb.CODES
+    }
+    raw_events = data.get("events", [])
+    if not isinstance(raw_events, list):
+        ck.fail("events", "events should be an array of tables ([[events]])")
+    events: list[tuple[str, Event]] = []
+    for n, e in enumerate(raw_events):
+        eid, ev = _check_event(ck, n, e, start, end, status)
+        if any(eid == i for i, _ in events):
+            ck.fail(f"events[{n}]", f"duplicate event id {eid!r}")
+        events.append((eid, ev))
+    sweep = None
+    if "sweep" in data:
+        sweep = _check_sweep(ck, data["sweep"], dict(events), start, end)
+    calibrate = _check_calibrate(ck, data["calibrate"]) if "calibrate" in data else None
+    posterior: tuple[dict[str, float], ...] = ()
+    cal_file = posterior_start = ""
+    if "calibration" in data:
+        cal_file = data["calibration"]
+        posterior = read_posterior(ck, cal_file)
+        posterior_start = str(tomllib.loads(Path(cal_file).read_text("utf-8")).get("start", ""))
+        data = {
+            **data,
+            "calibration": {"file": Path(cal_file).name, "sha256": _file_hash(cal_file)},
+        }
+    return Scenario(
+        name=data["name"],
+        description=data["description"].strip(),
+        path=str(path),
+        start=start,
+        end=end,
+        sources=tuple(sources),
+        focus=focus,
+        params=params,
+        members=members,
+        events=tuple(events),
+        sweep=sweep,
+        calibrate=calibrate,
+        posterior=posterior,
+        calibration_file=cal_file,
+        posterior_start=posterior_start,
+        data=data,
+    )
+
+
+def _file_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
+    key = "calibrate"
+    if not isinstance(raw, dict):
+        ck.fail(key, f"calibrate should be a table, got {typename(raw)}")
+    for k in raw:
+        if k not in CALIBRATE_KEYS:
+            ck.fail(
+                key,
+                f"unknown key {k!r}{did_you_mean(k, CALIBRATE_KEYS)}; allowed: "
+                + ", ".join(CALIBRATE_KEYS),
+            )
+    draws = ck.number(f"{key}.draws", "draws", raw.get("draws", 20000), 10, 10**7, True)
+    accept = ck.number(f"{key}.accept", "accept", raw.get("accept", 0.02), 1e-5, 1.0)
+    reps = ck.number(f"{key}.replicates", "replicates", raw.get("replicates", 1), 1, 1000, True)
+    seed = ck.number(f"{key}.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
+    params = raw.get("parameters")
+    if not isinstance(params, dict) or not params:
+        ck.fail(
+            f"{key}.parameters",
+            "calibration needs at least one parameter with a {low, high} prior range",
+        )
+    priors = []
+    for name, spec in params.items():
+        if name.startswith("events."):
+            ck.fail(f"{key}.parameters", f"cannot calibrate an event field ({name!r})")
+        (low, high, _), _ = _axis_target(ck, name, {})
+        k2 = f"{key}.parameters.{name}"
+        if not (isinstance(spec, dict) and set(spec) == {"low", "high"}):
+            ck.fail(k2, f"{name} needs a prior range {{low = ..., high = ...}}, got {spec!r}")
+        lo = ck.number(k2, f"{name}.low", spec["low"], low, high)
+        hi = ck.number(k2, f"{name}.high", spec["high"], low, high)
+        if not lo < hi:
+            ck.fail(k2, f"{name}: low must be below high")
+        priors.append(SweepAxis(name, low=float(lo), high=float(hi)))
+    return CalibrateSpec(draws, accept, reps, seed, tuple(priors))
+
+
+def read_posterior(ck: Checker, path: str) -> tuple[dict[str, float], ...]:
+    """The accepted parameter sets of a calibrated file (``[[posterior]]`` tables)."""
+    p = Path(path)
+    if not p.is_file():
+        ck.fail(
+            "calibration",
+            f"missing calibration file {p.name!r} (looked for {p}); "
+            "create it with: alliance-sim calibrate history_2020_2024 --out " + str(p),
+        )
+    data = read_toml(p)
+    rows = data.get("posterior")
+    if not isinstance(rows, list) or not rows:
+        ck.fail("calibration", f"{p} has no [[posterior]] parameter sets")
+    out = []
+    for row in rows:
+        clean = {}
+        for name, v in row.items():
+            if name == "distance":
+                continue
+            parts = name.split(".")
+            if len(parts) == 1 and name not in BY_NAME:
+                ck.fail("calibration", f"{p}: unknown parameter {name!r} in [[posterior]]")
+            if not is_number(v):
+                ck.fail("calibration", f"{p}: {name} = {v!r} in [[posterior]] is not a number")
+            clean[name] = float(v)
+        out.append(clean)
+    return tuple(out)

@@ -1,0 +1,253 @@
+"""Run plans: a scenario's sweep as points x replicates, each run with its own seed.
+
+* Points come from the sampler: ``grid`` (every combination of lists, ranges at ``levels``
+  evenly spaced values), ``random``, ``lhs`` (Latin hypercube) and ``sobol`` (scrambled Sobol)
+  from ``scipy.stats.qmc``, ``saltelli`` and ``morris`` designs from SALib for sensitivity
+  analysis.  Unit-cube samples map onto ranges linearly and onto lists by index.
+* Seeds: replicate k of every point uses the seed derived from (master seed, k) with
+  ``numpy.random.SeedSequence`` - common random numbers across points and across scenarios
+  run with the same master seed, so comparisons can be paired.
+* A run's id hashes the resolved scenario, its parameter values, its seed and the package
+  version; the store is keyed by it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core import quarters
+from alliance_sim.core.events import Event
+from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
+
+
+def replicate_seed(master: int, k: int) -> int:
+    """Seed of replicate ``k`` under master seed ``master`` (63-bit, from SeedSequence)."""
+    state = np.random.SeedSequence(entropy=int(master), spawn_key=(int(k),)).generate_state(
+        2, np.uint32
+    )
+    return int((int(state[1]) << 32 | int(state[0])) >> 1)
+
+
+def _problem(axes: tuple[SweepAxis, ...]) -> dict[str, Any]:
+    return {
+        "num_vars": len(axes),
+        "names": [a.name for a in axes],
+        "bounds": [[0.0, 1.0]] * len(axes),
+    }
+
+
+def unit_samples(spec: SweepSpec) -> np.ndarray:
+    """The design in the unit cube, shape (points, axes) (grid returns indices instead)."""
+    d = len(spec.axes)
+    if spec.sampler == "random":
+        return np.random.default_rng(spec.seed).random((spec.samples, d))
+    if spec.sampler == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d, rng=np.random.default_rng(spec.seed)).random(spec.samples)
+    if spec.sampler == "sobol":
+        from scipy.stats import qmc
+
+        return qmc.Sobol(d, rng=np.random.default_rng(spec.seed)).random(spec.samples)
+    if spec.sampler == "saltelli":
+        from SALib.sample import sobol as saltelli
+
+        return saltelli.sample(
+            _problem(spec.axes), spec.samples, calc_second_order=False, seed=spec.seed
+        )
+    if spec.sampler == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(
+            _problem(spec.axes), spec.samples, num_levels=spec.levels, seed=spec.seed
+        )
+    raise ValueError(f"no unit design for sampler {spec.sampler!r}")
+
+
+def _axis_values(axis: SweepAxis, levels: int) -> list[Any]:
+    if axis.values is not None:
+        return list(axis.values)
+    if axis.quarter:
+        lo, hi = int(axis.low), int(axis.high)
+        idx = np.unique(np.round(np.linspace(lo, hi, min(levels, hi - lo + 1))).astype(int))
+        return [quarters.label(int(i)) for i in idx]
+    return list(np.linspace(axis.low, axis.high, levels))
+
+
+def _from_unit(axis: SweepAxis, u: np.ndarray, integer: bool) -> list[Any]:
+    if axis.values is not None:
+        idx = np.minimum((u * len(axis.values)).astype(int), len(axis.values) - 1)
+        return [axis.values[i] for i in idx]
+    x = axis.low + u * (axis.high - axis.low)
+    if axis.quarter:
+        return [quarters.label(int(np.rint(v))) for v in x]
+    return [float(round(v)) if integer else float(v) for v in x]
+
+
+def points(sc: Scenario) -> pd.DataFrame:
+    """The sweep's points: one row per point, a column per swept quantity, index ``point``."""
+    spec = sc.sweep
+    if spec is None:
+        return pd.DataFrame(index=pd.RangeIndex(1, name="point"))
+    from alliance_sim.core.params import BY_NAME
+
+    names = [a.name for a in spec.axes]
+    if spec.sampler == "grid":
+        rows = list(itertools.product(*(_axis_values(a, spec.levels) for a in spec.axes)))
+        df = pd.DataFrame(rows, columns=names)
+    else:
+        u = unit_samples(spec)
+        df = pd.DataFrame(
+            {
+                a.name: _from_unit(a, u[:, j], getattr(BY_NAME.get(a.name), "integer", False))
+                for j, a in enumerate(spec.axes)
+            }
+        )
+    df.index.name = "point"
+    return df
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs but its seed."""
+
+    start: str
+    n_steps: int
+    params: dict[str, float]
+    members: dict[str, dict[str, Any]]
+    events: tuple[Event, ...]
+
+
+def spec_for(
+    sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
+) -> RunSpec:
+    """The run specification of scenario ``sc`` at sweep point ``point``, with parameter set
+    ``posterior`` of its calibration (if it has one).
+
+    In a forecast the precedence is, lowest first: defaults, the calibrated set, the
+    scenario's own ``[params]``/``[members]``, the point; the calibrated set's
+    ``members.*.initial_*`` (the replay's starting state) are not carried over.  In a replay
+    of the calibrated period (same start) the calibrated set replaces the scenario's values,
+    as it did during calibration; the point still wins."""
+    params: dict[str, Any] = dict(sc.params)
+    members: dict[str, dict[str, Any]] = {c: dict(f) for c, f in sc.members.items()}
+    if posterior is not None and sc.posterior:
+        replay = sc.start == sc.posterior_start
+        for name, value in sc.posterior[posterior % len(sc.posterior)].items():
+            if replay:  # the calibrated period: the fitted values replace its assumptions
+                _put(params, members, name, value)
+            elif ".initial_" not in name:  # a forecast: its own explicit values win
+                parts = name.split(".")
+                if len(parts) == 1:
+                    params.setdefault(name, value)
+                else:
+                    members.setdefault(parts[1], {}).setdefault(parts[2], value)
+    events = dict(sc.events)
+    for name, value in (point or {}).items():
+        parts = name.split(".")
+        if len(parts) == 1 or parts[0] == "members":
+            _put(params, members, name, value)
+        else:
+            events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
+    return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()))
+
+
+def _put(params: dict, members: dict, name: str, value: Any) -> None:
+    parts = name.split(".")
+    if len(parts) == 1:
+        params[name] = value
+    else:
+        members.setdefault(parts[1], {})[parts[2]] = value
+
+
+def _jsonable(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def run_id(scenario_hash: str, point: dict[str, Any], seed: int, version: str) -> str:
+    """Identity of a run: its scenario, parameter values, seed and the package version."""
+    blob = json.dumps(
+        [scenario_hash, {k: _jsonable(v) for k, v in sorted(point.items())}, int(seed), version],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Points x replicates of a scenario, with seeds; runs are numbered point-major."""
+
+    scenario: Scenario
+    points: pd.DataFrame
+    replicates: int
+    seed: int
+    version: str
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.replicates
+
+    def seeds(self) -> list[int]:
+        """The seed of each replicate (the same at every point)."""
+        return list(self._seeds)
+
+    @cached_property
+    def _seeds(self) -> tuple[int, ...]:
+        return tuple(replicate_seed(self.seed, k) for k in range(self.replicates))
+
+    @cached_property
+    def _values(self) -> np.ndarray:
+        return self.points.to_numpy(dtype=object)
+
+    def runs(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
+        """Runs ``start`` .. ``stop`` as dicts: run (index), run_id, point, replicate, seed and
+        the swept values.  Lazy: a 100,000-run plan is never one list in memory."""
+        stop = self.n_runs if stop is None else min(stop, self.n_runs)
+        seeds = self._seeds
+        h = self.scenario.hash
+        cols = list(self.points.columns)
+        values = self._values
+        n_post = len(self.scenario.posterior)
+        for r in range(start, stop):
+            p, k = divmod(r, self.replicates)
+            point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}
+            yield {
+                "run": r,
+                "run_id": run_id(h, point, seeds[k], self.version),
+                "point": p,
+                "replicate": k,
+                "seed": seeds[k],
+                "values": point,
+                "posterior": k % n_post if n_post else None,
+            }
+
+
+def make_plan(
+    sc: Scenario,
+    *,
+    replicates: int | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    sweep: bool = True,
+) -> Plan:
+    """The plan of a scenario: its sweep (``sweep=True``) or its base point replicated."""
+    from alliance_sim import __version__
+
+    spec = sc.sweep
+    if sweep and spec is not None and samples is not None:
+        spec = replace(spec, samples=samples)
+        sc = replace(sc, sweep=spec)
+    reps = replicates or (spec.replicates if spec else 1)
+    master = seed if seed is not None else (spec.seed if spec else 0)
+    pts = points(sc) if sweep else points(replace(sc, sweep=None))
+    return Plan(sc, pts, reps, master, __version__)

@@ -1,0 +1,83 @@
+"""The validated scenario and its parts, as frozen dataclasses (the contract between reading a
+file and everything downstream: plan, engines, store, reports)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from alliance_sim.core import quarters
+from alliance_sim.core.events import Event
+
+DEFAULT_START = "2024Q1"  # the quarter a scenario's initial state describes unless it says
+DEFAULT_QUARTERS = 40  # the horizon of a scenario without `end`, and of simulate()
+DEFAULT_END = quarters.shift(DEFAULT_START, DEFAULT_QUARTERS)
+
+
+@dataclass(frozen=True)
+class SweepAxis:
+    """One swept quantity: a list of ``values`` or a ``low``-``high`` range."""
+
+    name: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    quarter: bool = False  # an event's `at`: values are quarter labels, ranges are ordinals
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    sampler: str
+    samples: int
+    replicates: int
+    seed: int
+    levels: int
+    axes: tuple[SweepAxis, ...]
+
+
+@dataclass(frozen=True)
+class CalibrateSpec:
+    """ABC rejection settings: ``draws`` prior draws, the best ``accept`` share kept."""
+
+    draws: int
+    accept: float
+    replicates: int
+    seed: int
+    priors: tuple[SweepAxis, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with its ``extends`` chain resolved."""
+
+    name: str
+    description: str
+    path: str
+    start: str
+    end: str
+    sources: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    params: dict[str, float] = field(default_factory=dict)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: tuple[tuple[str, Event], ...] = ()  # (id, event)
+    sweep: SweepSpec | None = None
+    calibrate: CalibrateSpec | None = None  # how to fit this scenario (the replay)
+    posterior: tuple[dict[str, float], ...] = ()  # parameter sets a forecast draws from
+    calibration_file: str = ""
+    posterior_start: str = ""  # start of the replay the posterior was fitted to
+    data: dict[str, Any] = field(default_factory=dict)  # the resolved file, for show/manifest
+
+    @property
+    def n_steps(self) -> int:
+        return quarters.steps_between(self.start, self.end)
+
+    @property
+    def hash(self) -> str:
+        """Fingerprint of the resolved scenario (what runs depend on), 16 hex digits."""
+        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def event_list(self) -> list[Event]:
+        return [e for _, e in self.events]
