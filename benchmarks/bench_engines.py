@@ -84,8 +84,8 @@ def project_rate(n: int, engine: str) -> float:
     done = 0
     for start in range(0, plan.n_runs, CHUNK):
         metas = list(plan.runs(start, start + CHUNK))
-        specs = [spec_for(plan.scenario, m["values"]) for m in metas]
-        eng.run_chunk(specs, [m["seed"] for m in metas], engine, 1)
+        specs = [spec_for(plan.scenario, m.values) for m in metas]
+        eng.run_chunk(specs, [m.seed for m in metas], engine, 1)
         done += len(metas)
     return done / (time.perf_counter() - t)
 

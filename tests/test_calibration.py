@@ -1,6 +1,8 @@
 """Historical replay and calibration: the shipped posterior reproduces the five patterns, ABC
 recovers parameters it generated data with, and forecasts draw from the posterior."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -19,8 +21,8 @@ from conftest import MINIMAL, SCENARIOS
 def replay_rates(name, runs=600):
     plan = make_plan(load_scenario(name), replicates=runs, seed=99, sweep=False)
     metas = list(plan.runs())
-    specs = [spec_for(plan.scenario, m["values"], m["posterior"]) for m in metas]
-    traj, _ = run_batch(specs, [m["seed"] for m in metas])
+    specs = [spec_for(plan.scenario, m.values, m.posterior) for m in metas]
+    traj, _ = run_batch(specs, [m.seed for m in metas])
     return pt.rates(pt.measure(plan.scenario, traj["commitment"], traj["status"]))
 
 
@@ -46,12 +48,10 @@ def test_patterns_fail_where_history_is_contradicted():
     }
     t, _ = run_batch(
         [
-            type(spec)(
-                spec.start,
-                spec.n_steps,
-                {**spec.params, "grievance_unanswered": 0.0, "own_appeal_weight": 0.5},
-                loyal,
-                spec.events,
+            replace(
+                spec,
+                params={**spec.params, "grievance_unanswered": 0.0, "own_appeal_weight": 0.5},
+                members=loyal,
             )
         ]
         * 50,
@@ -66,8 +66,7 @@ def test_abc_recovers_the_parameters_that_generated_the_data():
     seeds = list(range(200))
     spec = spec_for(sc)
     obs, _ = run_batch(
-        [type(spec)(spec.start, 20, {**spec.params, **truth}, spec.members, spec.events)]
-        * len(seeds),
+        [replace(spec, n_steps=20, params={**spec.params, **truth})] * len(seeds),
         seeds,
     )
     allies = [mb.INDEX[c] for c in ("BLR", "KAZ", "KGZ", "TJK", "ARM")]

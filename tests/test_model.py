@@ -83,7 +83,7 @@ def test_exited_member_stays_exited_until_it_rejoins():
             Offer(at="2024Q3", member="KGZ", source="west", size=0.0),
         ],
         russian_inducement=1.0,
-        commitment_bias=3.0,
+        commitment_bias=2.0,  # the registry maximum: a strong pull back
     )
     st = traj(m, "status")[:, KGZ]
     assert st[0] == mb.ACTIVE and (st[1:] == mb.EXITED).all()

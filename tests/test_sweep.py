@@ -58,9 +58,9 @@ def test_common_random_numbers_and_run_ids():
     runs = list(plan.runs())
     by_rep = {}
     for r in runs:
-        by_rep.setdefault(r["replicate"], set()).add(r["seed"])
+        by_rep.setdefault(r.replicate, set()).add(r.seed)
     assert all(len(s) == 1 for s in by_rep.values())  # replicate k: one seed at every point
-    assert len({r["run_id"] for r in runs}) == len(runs)
+    assert len({r.run_id for r in runs}) == len(runs)
     assert replicate_seed(7, 0) != replicate_seed(7, 1) != replicate_seed(8, 1)
     other = make_plan(load_scenario("western_surge"), replicates=3, seed=7)
     assert other.seeds() == plan.seeds()  # same master seed -> paired across scenarios
@@ -196,4 +196,4 @@ def test_plan_streams_runs():
     it = plan.runs()
     assert plan.n_runs == 100_000 and not isinstance(it, list)
     first = next(it)
-    assert first["run"] == 0 and np.isfinite(first["values"]["western_offer"])
+    assert first.run == 0 and np.isfinite(first.values["western_offer"])

@@ -17,6 +17,9 @@ import pandas as pd
 
 CODES: tuple[str, ...] = ("RUS", "BLR", "KAZ", "KGZ", "TJK", "ARM", "IRN")
 INDEX: dict[str, int] = {c: i for i, c in enumerate(CODES)}
+PATRON = "RUS"
+ALLIES: tuple[str, ...] = tuple(c for c in CODES if c != PATRON)  # everyone but the patron
+ALLY_INDEX = np.array([INDEX[c] for c in ALLIES])
 
 # status codes (the integers in the state arrays)
 CANDIDATE, ACTIVE, HEDGING, SUSPENDED, EXITED = 0, 1, 2, 3, 4

@@ -8,13 +8,16 @@ not apply (a candidate that never joined, a member that never left).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import numpy as np
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.state import Params, State
 
-ALLIES = tuple(c for c in mb.CODES if c != "RUS")
+ALLIES = mb.ALLIES
 PER_MEMBER = (
     "commitment",
     "credibility",
@@ -60,6 +63,40 @@ def snapshot(s: State, P: Params) -> dict[str, np.ndarray]:
     snap["bandwidth"] = s.bandwidth.copy()
     snap.update(dyn.influence(s, P))
     return snap
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Recorded quarters of R runs, time first: per-member series ``(S, R, M)``, per-run
+    series ``(S, R)``; ``steps`` (S,) are the steps recorded (0 is the initial state).
+    ``traj["commitment"]`` reads a series."""
+
+    series: dict[str, np.ndarray]
+    steps: np.ndarray
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.series[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.series)
+
+    @classmethod
+    def stack(cls, snapshots: list[dict[str, np.ndarray]], steps: list[int]) -> Trajectory:
+        """Snapshots (one per recorded step, as :func:`snapshot` returns) stacked in time."""
+        return cls({k: np.stack([h[k] for h in snapshots]) for k in snapshots[0]}, np.array(steps))
+
+    def at_steps(self, keep: np.ndarray) -> Trajectory:
+        """The same runs at a subset of the recorded steps."""
+        idx = np.searchsorted(self.steps, keep)
+        return Trajectory({k: v[idx] for k, v in self.series.items()}, self.steps[idx])
+
+    @classmethod
+    def concat(cls, trajs: list[Trajectory]) -> Trajectory:
+        """Trajectories of different runs (same steps) side by side on the run axis."""
+        return cls(
+            {k: np.concatenate([t.series[k] for t in trajs], axis=1) for k in trajs[0].series},
+            trajs[0].steps,
+        )
 
 
 def outcome_names() -> list[str]:

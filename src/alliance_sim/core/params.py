@@ -9,9 +9,14 @@ read this registry.  Per-member figures (trade shares, tolerance, ...) live in
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
+from numbers import Real
+from typing import Any
 
 import pandas as pd
+
+from alliance_sim.errors import ScenarioError, did_you_mean, typename
 
 ASSUMPTION = "assumption"
 
@@ -499,6 +504,38 @@ REGISTRY: tuple[Param, ...] = (
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}
+
+
+def value_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be global parameter ``name`` (one phrase, with what is allowed),
+    or None when it can: the name must be in the registry, the value a finite number within
+    the parameter's range, and a whole number for an integer parameter."""
+    p = BY_NAME.get(name)
+    if p is None:
+        return f"unknown parameter {name!r}{did_you_mean(name, BY_NAME)}"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return f"{name} = {value!r} should be a number, got {typename(value)}"
+    if not math.isfinite(value):
+        return f"{name} = {value!r} is not a finite number; allowed {p.low:g} to {p.high:g}"
+    if p.integer and value != int(value):
+        return f"{name} = {value!r} should be a whole number ({p.low:g} to {p.high:g})"
+    if not p.low <= value <= p.high:
+        return f"{name} = {value!r} is out of range; allowed {p.low:g} to {p.high:g}"
+    return None
+
+
+def check_value(name: str, value: Any, where: str = "") -> float:
+    """``value`` as a float if it is valid for parameter ``name``; otherwise raise
+    :class:`ScenarioError` naming ``where`` the value came from (the one check every entry
+    point uses: scenario files, ``simulate``, ``AllianceModel``, the engines)."""
+    problem = value_problem(name, value)
+    if problem is not None:
+        hint = ""
+        if "; did you mean" in problem:
+            problem, _, rest = problem.partition("; did you mean")
+            hint = "; did you mean" + rest
+        raise ScenarioError(f"{problem}{f' in {where}' if where else ''}{hint}")
+    return float(value)
 
 
 def defaults() -> dict[str, float]:

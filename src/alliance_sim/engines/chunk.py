@@ -7,15 +7,14 @@ and member (``timeseries``) and one per run and quarter (``alliance``).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
+from alliance_sim.core.outcomes import Trajectory
 from alliance_sim.engines.batch import run_batch
-from alliance_sim.scenario.plan import RunSpec
+from alliance_sim.engines.runspec import RunMeta, RunSpec, check_batch, recorded_steps
 
 ENGINES = ("batch", "mesa")
 MEMBER_SERIES = (
@@ -38,35 +37,25 @@ ALLIANCE_SERIES = (
 
 def run_mesa(
     specs: list[RunSpec], seeds: list[int], record_every: int | None = 1
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+) -> tuple[Trajectory, dict[str, np.ndarray]]:
     """Run each spec in its own :class:`AllianceModel`; same return as ``run_batch``."""
     from alliance_sim.engines.mesa_model import AllianceModel  # Mesa is imported only when used
 
+    n_steps = check_batch(specs)
+    keep = recorded_steps(n_steps, record_every)
     trajs, outs = [], []
     for spec, seed in zip(specs, seeds, strict=True):
-        m = AllianceModel(
-            rng=seed, start=spec.start, members=spec.members, events=spec.events, **spec.params
-        )
+        m = AllianceModel.from_spec(spec, seed)
         m.run_for(spec.n_steps)
-        trajs.append(m.trajectory())
+        trajs.append(m.trajectory().at_steps(keep))
         outs.append(m.tracker.result())
-    n = specs[0].n_steps
-    keep = np.array(
-        [
-            t
-            for t in range(n + 1)
-            if t in (0, n) or (record_every is not None and t % record_every == 0)
-        ]
-    )
-    traj = {k: np.concatenate([t[k][keep] for t in trajs], axis=1) for k in trajs[0] if k != "step"}
-    traj["step"] = keep
     out = {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
-    return traj, out
+    return Trajectory.concat(trajs), out
 
 
 def run_chunk(
     specs: list[RunSpec], seeds: list[int], engine: str = "batch", record_every: int | None = 1
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+) -> tuple[Trajectory, dict[str, np.ndarray]]:
     """Run a chunk with the named engine."""
     if engine == "batch":
         return run_batch(specs, seeds, record_every)
@@ -75,34 +64,41 @@ def run_chunk(
     raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
 
 
+def meta_frame(metas: list[RunMeta]) -> pd.DataFrame:
+    """The identity columns of runs: run, run_id, point, replicate, seed, posterior (-1 for
+    none) and the swept values."""
+    runs = pd.DataFrame(
+        {
+            "run": [m.run for m in metas],
+            "run_id": [m.run_id for m in metas],
+            "point": [m.point for m in metas],
+            "replicate": [m.replicate for m in metas],
+            "seed": [m.seed for m in metas],
+            "posterior": [-1 if m.posterior is None else m.posterior for m in metas],
+        }
+    )
+    for name in metas[0].values:
+        runs[name] = [m.values[name] for m in metas]
+    return runs
+
+
 def tables(
-    meta: list[dict[str, Any]], traj: dict[str, np.ndarray], out: dict[str, np.ndarray], start: str
+    meta: list[RunMeta], traj: Trajectory, out: dict[str, np.ndarray], start: str
 ) -> dict[str, pd.DataFrame]:
     """Rows for the store from a chunk's runs (``meta`` as yielded by ``Plan.runs``)."""
     R = len(meta)
-    runs = pd.DataFrame(
-        {
-            "run": [m["run"] for m in meta],
-            "run_id": [m["run_id"] for m in meta],
-            "point": [m["point"] for m in meta],
-            "replicate": [m["replicate"] for m in meta],
-            "seed": [m["seed"] for m in meta],
-            "posterior": [-1 if m.get("posterior") is None else m["posterior"] for m in meta],
-        }
-    )
-    for name in meta[0]["values"]:
-        runs[name] = [m["values"][name] for m in meta]
+    runs = meta_frame(meta)
     runs = pd.concat([runs, pd.DataFrame(out)], axis=1)
     runs["error"] = pd.Series([None] * R, dtype="string")
-    steps = traj["step"]
+    steps = traj.steps
     S = len(steps)
     labels = np.array(quarters.labels(start, int(steps[-1])))[steps]
-    run_idx = np.array([m["run"] for m in meta])
+    run_idx = np.array([m.run for m in meta])
     status = traj["status"]  # (S, R, M)
-    allies = [i for i, c in enumerate(mb.CODES) if c != "RUS"]
+    allies = mb.ALLY_INDEX
     # rows ordered run, step, member: independent of how runs were chunked
     r_idx, s_idx, m_idx = np.nonzero(status[:, :, allies].transpose(1, 0, 2) > mb.CANDIDATE)
-    m_idx = np.array(allies)[m_idx]
+    m_idx = allies[m_idx]
     ts = pd.DataFrame(
         {
             "run": run_idx[r_idx],

@@ -4,22 +4,14 @@ This is the reference driver.  The state of the run lives in arrays of shape ``(
 (:class:`alliance_sim.state.State`); each agent reads and writes its own column through the pure
 functions of :mod:`alliance_sim.core.dynamics`, which the batch engine applies to many runs at once.
 
-Order of one quarter (one ``step``):
-
-1. scheduled events happen (``events.Schedule``); a new member gets an agent;
-2. outside actors act: Russia applies pressure, the West and China make offers;
-3. Article 4: members under attack, in unrest or in a clash appeal; the alliance answers or
-   not; every member updates its belief, grievance and felt threat;
-4. each member weighs membership and moves its commitment (``shuffle_do("decide")``);
-5. each member updates its status (``do("update_status")``), then others read defections.
-
-Members decide from their own column and from last quarter's alliance-wide signal, so the
-random activation order does not change the outcome.
+One ``step`` is one quarter in the order written once in :mod:`alliance_sim.core.quarter`;
+the agents carry out its phases: Russia, the West and China ``act``, the members
+``decide`` (``shuffle_do``) and ``update_status`` (``do``), each through the same phase
+functions the batch engine applies to all members at once.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,11 +20,12 @@ import numpy as np
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
-from alliance_sim.core.events import Event, Schedule
-from alliance_sim.core.outcomes import Tracker, snapshot
-from alliance_sim.core.params import BY_NAME
-from alliance_sim.core.quarters import shift
-from alliance_sim.core.state import N_DRAWS, Params, State
+from alliance_sim.core import quarter as qt
+from alliance_sim.core.events import Event
+from alliance_sim.core.outcomes import Tracker, Trajectory, snapshot
+from alliance_sim.core.quarters import shift, steps_between
+from alliance_sim.core.state import N_DRAWS, State
+from alliance_sim.engines.runspec import RunSpec, build_params, build_schedule
 
 
 class Member(mesa.Agent):
@@ -81,16 +74,12 @@ class Member(mesa.Agent):
 
     def decide(self) -> None:
         """Weigh membership and move commitment toward what the weighing favours."""
-        m, s = self.model, self.model.state
-        target = dyn.weigh(s, m.P, s.pressure, self.cols)
-        s.commitment[:, self.cols] = dyn.move_commitment(s, m.P, target, m.draws, self.cols)
+        qt.decide(self.model.state, self.model.P, self.model.draws, self.cols)
 
     def update_status(self) -> None:
         """Change status when commitment has stayed past a threshold long enough."""
-        m, s = self.model, self.model.state
-        new = dyn.next_status(s, m.P, s.commitment[:, self.cols], m.draws, m.steps, self.cols)
-        for name, value in new.items():
-            getattr(s, name)[:, self.cols] = value
+        m = self.model
+        qt.update_status(m.state, m.P, m.draws, m.steps, self.cols)
 
 
 class Russia(Member):
@@ -121,12 +110,6 @@ class China(mesa.Agent):
         self.model.state.chinese_ties = dyn.renewed_chinese_ties(self.model.state, self.model.P)
 
 
-def unknown_parameter_message(name: str) -> str:
-    close = difflib.get_close_matches(name, BY_NAME, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown parameter {name!r}{hint}"
-
-
 class AllianceModel(mesa.Model):
     """The CSTO as an agent-based model, one step per quarter.
 
@@ -149,9 +132,6 @@ class AllianceModel(mesa.Model):
         events: Iterable[Event] = (),
         **params: Any,
     ) -> None:
-        for name in params:
-            if name not in BY_NAME:
-                raise ValueError(unknown_parameter_message(name))
         if rng is None:
             rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(rng=rng)
@@ -159,10 +139,19 @@ class AllianceModel(mesa.Model):
         self.start = start
         self.end = end
         self.stream = np.random.default_rng(self.seed)  # the run's dynamics draws
-        profiles = mb.load_profiles().with_overrides(members or {})
-        self.P = Params.build(1, params, profiles)
+        n_steps = steps_between(start, end) if end is not None else 0
+        self.spec = RunSpec(start, n_steps, dict(params), dict(members or {}), tuple(events))
+        self.P = build_params([self.spec])  # validates every parameter value
         self.state: State = dyn.initial_state(self.P)
-        self.schedule = Schedule.build(list(events), start)
+        self.schedule = build_schedule([self.spec])
+        self.phases = qt.Phases(
+            after_events=self._ensure_agents,
+            act=lambda s, P: [self.agents_by_type[a].do("act") for a in (Russia, West, China)],
+            decide=lambda s, P, u: self.agents.select(agent_type=Member).shuffle_do("decide"),
+            update_status=lambda s, P, u, t: self.agents.select(agent_type=Member).do(
+                "update_status"
+            ),
+        )
         self.draws = np.zeros((1, N_DRAWS, len(mb.CODES)))
         self.history: list[dict[str, np.ndarray]] = []
         self.tracker: Tracker | None = None
@@ -198,24 +187,23 @@ class AllianceModel(mesa.Model):
         )
         self._record()
 
+    @classmethod
+    def from_spec(cls, spec: RunSpec, seed: int) -> AllianceModel:
+        """The model of one run: ``spec`` (what the batch engine also takes) and its seed."""
+        return cls(
+            rng=seed,
+            start=spec.start,
+            end=shift(spec.start, spec.n_steps),
+            members=spec.members,
+            events=spec.events,
+            **spec.params,
+        )
+
     # --- the quarter -----------------------------------------------------------------------
     def step(self) -> None:
-        s, P = self.state, self.P
+        """One quarter (:func:`alliance_sim.core.quarter.quarter`), the agents acting."""
         self.draws = self.stream.random((1, N_DRAWS, len(mb.CODES)))
-        forcing = self.schedule.apply(s, P, self.steps)
-        self._ensure_agents()
-        for actor in (Russia, West, China):
-            self.agents_by_type[actor].do("act")
-        appeal, answered, hit, _ = dyn.resolve_appeals(s, P, self.draws, forcing)
-        dyn.update_credibility(s, P, appeal, answered)
-        dyn.update_grievance_and_threat(s, P, s.pressure, appeal, answered, hit)
-        s.appealed, s.answered = appeal, answered
-        members = self.agents.select(agent_type=Member)
-        members.shuffle_do("decide")
-        old_status = s.status.copy()
-        members.do("update_status")
-        s.defection = dyn.defection_signal(s, P, old_status)
-        dyn.end_campaigns(s)
+        qt.quarter(self.state, self.P, self.draws, self.schedule, self.steps, self.phases)
         self._record()
         if self.end is not None and self.quarter == self.end:
             self.running = False
@@ -278,11 +266,9 @@ class AllianceModel(mesa.Model):
         i = mb.INDEX[code]
         return float(dyn.credibility(self.state, slice(i, i + 1))[0, 0])
 
-    def trajectory(self) -> dict[str, np.ndarray]:
+    def trajectory(self) -> Trajectory:
         """The recorded history stacked: per-member arrays (T+1, 1, M), per-run (T+1, 1)."""
-        traj = {k: np.stack([h[k] for h in self.history]) for k in self.history[0]}
-        traj["step"] = np.arange(len(self.history))
-        return traj
+        return Trajectory.stack(self.history, list(range(len(self.history))))
 
     def outcomes(self) -> dict[str, float]:
         """The run's named outcomes so far (see ``outcomes.outcome_names()``)."""

@@ -24,6 +24,7 @@ import pandas as pd
 
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines import chunk as eng
+from alliance_sim.engines.runspec import RunMeta
 from alliance_sim.scenario.plan import spec_for
 from alliance_sim.scenario.spec import Scenario
 
@@ -43,7 +44,7 @@ def record_every(record: str) -> int | None:
 
 def run_task(
     scenario: Scenario,
-    metas: list[dict[str, Any]],
+    metas: list[RunMeta],
     engine: str,
     every: int | None,
     store_dir: str | None = None,
@@ -62,13 +63,13 @@ def run_task(
 
 
 def chunk_tables(
-    scenario: Scenario, metas: list[dict[str, Any]], engine: str, every: int | None
+    scenario: Scenario, metas: list[RunMeta], engine: str, every: int | None
 ) -> tuple[dict[str, pd.DataFrame], int]:
     """Run a chunk.  If it raises, its runs are retried one by one and each run that still
     raises gets a row with its error and NaN outcomes.  Returns the chunk's tables and how
     many runs failed."""
-    specs = [spec_for(scenario, m["values"], m.get("posterior")) for m in metas]
-    seeds = [m["seed"] for m in metas]
+    specs = [spec_for(scenario, m.values, m.posterior) for m in metas]
+    seeds = [m.seed for m in metas]
     try:
         traj, out = eng.run_chunk(specs, seeds, engine, every)
         return eng.tables(metas, traj, out, scenario.start), 0
@@ -87,20 +88,8 @@ def chunk_tables(
         for k in ("runs", "timeseries", "alliance")
     }
     if errors:
-        failed = pd.DataFrame(
-            {
-                "run": [m["run"] for m, _ in errors],
-                "run_id": [m["run_id"] for m, _ in errors],
-                "point": [m["point"] for m, _ in errors],
-                "replicate": [m["replicate"] for m, _ in errors],
-                "seed": [m["seed"] for m, _ in errors],
-                "posterior": [
-                    -1 if m.get("posterior") is None else m["posterior"] for m, _ in errors
-                ],
-                **{name: [m["values"][name] for m, _ in errors] for name in metas[0]["values"]},
-                **{k: np.nan for k in outcome_names()},
-            }
-        )
+        failed = eng.meta_frame([m for m, _ in errors])
+        failed = failed.assign(**{k: np.nan for k in outcome_names()})
         failed["error"] = pd.Series([msg for _, msg in errors], dtype="string")
         runs = failed if tables["runs"] is None else pd.concat([tables["runs"], failed])
         tables["runs"] = runs.sort_values("run", kind="stable").reset_index(drop=True)
@@ -222,7 +211,7 @@ class Progress:
 
 
 def execute(
-    chunks: Iterator[tuple[int, list[dict[str, Any]]]],
+    chunks: Iterator[tuple[int, list[RunMeta]]],
     scenario: Scenario,
     on_done: Callable[[int, dict[str, pd.DataFrame] | None, int, int], None],
     *,

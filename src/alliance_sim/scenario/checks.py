@@ -17,7 +17,7 @@ from typing import Any
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
-from alliance_sim.core.params import BY_NAME
+from alliance_sim.core.params import BY_NAME, value_problem
 from alliance_sim.errors import ScenarioError, did_you_mean, typename
 from alliance_sim.scenario.files import read_toml
 from alliance_sim.scenario.spec import (
@@ -98,14 +98,15 @@ class Checker:
 
 
 def check_params(ck: Checker, raw: Any) -> dict[str, float]:
+    """The ``[params]`` table: every name in the registry, every value valid for it."""
     if not isinstance(raw, dict):
         ck.fail("params", f"params should be a table, got {typename(raw)}")
     out = {}
     for name, v in raw.items():
-        p = BY_NAME.get(name)
-        if p is None:
-            ck.fail("params", f"unknown parameter {name!r}{did_you_mean(name, BY_NAME)}")
-        out[name] = ck.number("params", name, v, p.low, p.high, p.integer)
+        problem = value_problem(name, v)
+        if problem is not None:
+            ck.fail("params", problem)
+        out[name] = v
     return out
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.core import quarters
-from alliance_sim.core.events import Event
+from alliance_sim.engines.runspec import RunMeta, RunSpec
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
 
 
@@ -116,17 +116,6 @@ def points(sc: Scenario) -> pd.DataFrame:
     return df
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything one run needs but its seed."""
-
-    start: str
-    n_steps: int
-    params: dict[str, float]
-    members: dict[str, dict[str, Any]]
-    events: tuple[Event, ...]
-
-
 def spec_for(
     sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
 ) -> RunSpec:
@@ -209,9 +198,9 @@ class Plan:
     def _values(self) -> np.ndarray:
         return self.points.to_numpy(dtype=object)
 
-    def runs(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
-        """Runs ``start`` .. ``stop`` as dicts: run (index), run_id, point, replicate, seed and
-        the swept values.  Lazy: a 100,000-run plan is never one list in memory."""
+    def runs(self, start: int = 0, stop: int | None = None) -> Iterator[RunMeta]:
+        """Runs ``start`` .. ``stop`` (their :class:`RunMeta`).  Lazy: a 100,000-run plan is
+        never one list in memory."""
         stop = self.n_runs if stop is None else min(stop, self.n_runs)
         seeds = self._seeds
         h = self.scenario.hash
@@ -221,15 +210,15 @@ class Plan:
         for r in range(start, stop):
             p, k = divmod(r, self.replicates)
             point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}
-            yield {
-                "run": r,
-                "run_id": run_id(h, point, seeds[k], self.version),
-                "point": p,
-                "replicate": k,
-                "seed": seeds[k],
-                "values": point,
-                "posterior": k % n_post if n_post else None,
-            }
+            yield RunMeta(
+                run=r,
+                run_id=run_id(h, point, seeds[k], self.version),
+                point=p,
+                replicate=k,
+                seed=seeds[k],
+                values=point,
+                posterior=k % n_post if n_post else None,
+            )
 
 
 def make_plan(

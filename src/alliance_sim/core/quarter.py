@@ -1,0 +1,96 @@
+"""One quarter, written once.
+
+:func:`quarter` is the order in which a quarter happens; both drivers call it.  The batch
+engine lets every phase act on all runs and members at once (the defaults below); the Mesa
+model passes :class:`Phases` whose ``act``, ``decide`` and ``update_status`` are its agents
+acting (``do("act")``, ``shuffle_do("decide")``, ``do("update_status")``), each agent calling
+the same phase functions on its own column.  The equations themselves are in
+:mod:`alliance_sim.core.dynamics`.
+
+Order of one quarter (step ``t`` simulates quarter ``start + t``):
+
+1. scheduled events happen (:class:`~alliance_sim.core.events.Schedule`);
+2. outside actors act: Russia applies pressure, the West and China renew their ties;
+3. Article 4: members under attack, in unrest or in a clash appeal; the alliance answers or
+   not; every member updates its belief, grievance and felt threat;
+4. each member weighs membership and moves its commitment;
+5. each member updates its status; then every member reads the others' defections and
+   scheduled pressure campaigns run down.
+
+Members decide from their own column and from last quarter's alliance-wide signals, so the
+order in which agents are activated does not change the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from alliance_sim.core import dynamics as dyn
+from alliance_sim.core.events import Schedule
+from alliance_sim.core.state import Params, State
+
+
+def outside_actors(s: State, P: Params) -> None:
+    """Phase 2 for all runs: Russia's pressure, then Western and Chinese ties."""
+    s.pressure = dyn.russian_pressure(s, P)
+    s.western_ties = dyn.renewed_western_ties(s, P)
+    s.chinese_ties = dyn.renewed_chinese_ties(s, P)
+
+
+def article4(s: State, P: Params, u: np.ndarray, fx) -> None:
+    """Phase 3: appeals and answers, then beliefs, grievance and felt threat (in place)."""
+    appeal, answered, hit, _ = dyn.resolve_appeals(s, P, u, fx)
+    dyn.update_credibility(s, P, appeal, answered)
+    dyn.update_grievance_and_threat(s, P, s.pressure, appeal, answered, hit)
+    s.appealed, s.answered = appeal, answered
+
+
+def decide(s: State, P: Params, u: np.ndarray, cols: slice = dyn.ALL) -> None:
+    """Phase 4 for members ``cols``: weigh membership, move commitment toward the target."""
+    target = dyn.weigh(s, P, s.pressure, cols)
+    s.commitment[:, cols] = dyn.move_commitment(s, P, target, u, cols)
+
+
+def update_status(s: State, P: Params, u: np.ndarray, t: int, cols: slice = dyn.ALL) -> None:
+    """Phase 5 for members ``cols``: status with hysteresis, exits."""
+    new = dyn.next_status(s, P, s.commitment[:, cols], u, t, cols)
+    for name, value in new.items():
+        getattr(s, name)[:, cols] = value
+
+
+def close(s: State, P: Params, old_status: np.ndarray) -> None:
+    """End of the quarter: the defection signal each member reads, campaigns run down."""
+    s.defection = dyn.defection_signal(s, P, old_status)
+    dyn.end_campaigns(s)
+
+
+@dataclass(frozen=True)
+class Phases:
+    """Who carries out the phases of a quarter: by default every member of every run at once
+    (the batch engine); the Mesa model passes its agents' actions."""
+
+    after_events: Callable[[], None] = lambda: None
+    act: Callable[[State, Params], None] = outside_actors
+    decide: Callable[[State, Params, np.ndarray], None] = decide
+    update_status: Callable[[State, Params, np.ndarray, int], None] = update_status
+
+
+ALL_AT_ONCE = Phases()
+
+
+def quarter(
+    s: State, P: Params, u: np.ndarray, schedule: Schedule, t: int, phases: Phases = ALL_AT_ONCE
+) -> None:
+    """Advance every run in ``s`` by one quarter (step ``t``), in place.  ``u`` holds this
+    quarter's uniform draws, shape ``(R, N_DRAWS, M)``."""
+    fx = schedule.apply(s, P, t)
+    phases.after_events()
+    phases.act(s, P)
+    article4(s, P, u, fx)
+    phases.decide(s, P, u)
+    old_status = s.status.copy()
+    phases.update_status(s, P, u, t)
+    close(s, P, old_status)

@@ -1,0 +1,118 @@
+"""One path from a run's description into either engine.
+
+A :class:`RunSpec` is everything one run needs but its seed.  ``build_params`` and
+``build_schedule`` turn a list of specs (one for the Mesa model, many for the batch engine)
+into the arrays the equations read; ``recorded_steps`` is the one rule for which quarters a
+thinned time series keeps.  Both drivers use these and nothing else, so they cannot be fed
+differently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+
+from alliance_sim.core import members as mb
+from alliance_sim.core.events import Event, Schedule
+from alliance_sim.core.params import BY_NAME, check_value
+from alliance_sim.core.quarters import steps_between
+from alliance_sim.core.state import Params
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs but its seed.
+
+    ``start`` is the quarter the initial state describes (step 0), ``n_steps`` the number of
+    quarters simulated, ``params`` global parameters by registry name, ``members`` per-member
+    figures ``{"ARM": {"pressure_tolerance": 0.1}}`` over ``data/members.toml``, ``events``
+    the scheduled events.
+    """
+
+    start: str
+    n_steps: int
+    params: dict[str, float]
+    members: dict[str, dict[str, Any]]
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    """A run's identity in a plan: its index ``run`` (point-major), ``run_id`` (hash of
+    scenario, values, seed and version), design ``point``, ``replicate``, ``seed``, the swept
+    ``values`` at its point and the ``posterior`` parameter set it draws (None without a
+    calibration)."""
+
+    run: int
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    values: dict[str, Any]
+    posterior: int | None = None
+
+
+def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> Params:
+    """The parameters of ``len(specs)`` runs: globals as ``(R, 1)`` arrays (defaults where a
+    spec does not set one), member figures as ``(R, M)`` arrays (the profiles where a spec does
+    not override them).  A status given by name (``"suspended"``) becomes its code."""
+    R = len(specs)
+    profiles = profiles or mb.load_profiles()
+    globals_: dict[str, np.ndarray] = {}
+    for name in sorted({k for s in specs for k in s.params}):
+        default = BY_NAME[name].default if name in BY_NAME else None
+        globals_[name] = np.asarray(
+            [check_value(name, s.params.get(name, default)) for s in specs], dtype=float
+        )
+    member_values: dict[str, np.ndarray] = {}
+    for f in sorted({f for s in specs for fields_ in s.members.values() for f in fields_}):
+        arr = np.broadcast_to(profiles.values[f], (R, len(mb.CODES))).copy()
+        for r, s in enumerate(specs):
+            for code, fields_ in s.members.items():
+                if f in fields_:
+                    v = fields_[f]
+                    arr[r, mb.INDEX[code]] = mb.STATUS_CODES[v] if isinstance(v, str) else v
+        member_values[f] = arr
+    return Params.build(R, globals_, profiles, member_values)
+
+
+def build_schedule(specs: list[RunSpec]) -> Schedule:
+    """Stack the runs' events: each event's step per run, and field values that differ between
+    runs as arrays (a sweep may move an event's quarter or size run by run)."""
+    first = specs[0].events
+    if any(len(s.events) != len(first) for s in specs):
+        raise ValueError("runs in one batch must schedule the same events")
+    entries = []
+    for k, e in enumerate(first):
+        evs: list[Event] = [s.events[k] for s in specs]
+        if any(type(x) is not type(e) for x in evs):
+            raise ValueError("runs in one batch must schedule the same event types")
+        steps = np.array([steps_between(specs[0].start, x.at) for x in evs])
+        changes: dict[str, Any] = {}
+        for f in fields(e):
+            if f.name == "at":
+                continue
+            vals = [getattr(x, f.name) for x in evs]
+            if any(v != vals[0] for v in vals):
+                changes[f.name] = np.asarray(vals)
+        entries.append((replace(e, **changes) if changes else e, steps))
+    return Schedule(tuple(entries))
+
+
+def check_batch(specs: list[RunSpec]) -> int:
+    """The common horizon of runs advanced together; they must share start and horizon."""
+    n_steps = specs[0].n_steps
+    if any(s.n_steps != n_steps or s.start != specs[0].start for s in specs):
+        raise ValueError("runs in one batch must share start and horizon")
+    return n_steps
+
+
+def recorded_steps(n_steps: int, every: int | None) -> np.ndarray:
+    """The steps a time series keeps: every ``every``-th quarter plus the first and the last,
+    or (``every`` None) only the first and the last."""
+    keep = [
+        t for t in range(n_steps + 1) if t in (0, n_steps) or (every is not None and t % every == 0)
+    ]
+    return np.array(keep)
