@@ -94,6 +94,17 @@ def median_ci(x: np.ndarray, seed: int = 0) -> Estimate:
     return bootstrap_ci(x, _vmedian, seed=seed)
 
 
+def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval (95% by default) for a proportion of ``k`` in ``n``."""
+    if n == 0:
+        return (np.nan, np.nan)
+    p = k / n
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+
+
 def proportion_ci(x: np.ndarray) -> Estimate:
     """Share of ones in a 0/1 sample with its Wilson score 95% interval (sensible at 0 and 1,
     where a bootstrap interval collapses)."""
@@ -102,11 +113,7 @@ def proportion_ci(x: np.ndarray) -> Estimate:
     n = len(x)
     if n == 0:
         return Estimate(np.nan, np.nan, np.nan, 0)
-    p = x.mean()
-    d = 1 + Z95**2 / n
-    centre = (p + Z95**2 / (2 * n)) / d
-    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
-    return Estimate(float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half)), n)
+    return Estimate(float(x.mean()), *wilson(float(x.sum()), n), n)
 
 
 def is_binary(x: np.ndarray) -> bool:

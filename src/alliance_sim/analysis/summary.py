@@ -5,26 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alliance_sim.analysis.stats import wilson
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.runs.results import Result
 
 
-def wilson(k: float, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n (95% by default)."""
-    if n == 0:
-        return (np.nan, np.nan)
-    p = k / n
-    d = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / d
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def member_table(runs: pd.DataFrame, start: str, focus: tuple[str, ...] = ()) -> pd.DataFrame:
+def member_table(
+    runs: pd.DataFrame | Result, start: str | None = None, focus: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Per ally that joined in any run: final commitment (median and 90% range), shares of
     runs ending active / hedging / suspended / exited, probability of exit with its Wilson 95%
-    interval, and the median quarter of exit among runs where it left."""
+    interval, and the median quarter of exit among runs where it left.  ``runs`` is a
+    result's runs table (then ``start`` is its first quarter) or a :class:`Result`."""
+    if isinstance(runs, Result):
+        runs, start, focus = runs.runs, runs.plan.start, focus or tuple(runs.plan.focus)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     rows = []
     order = list(focus) + [c for c in ALLIES if c not in focus]

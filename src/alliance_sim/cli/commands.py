@@ -180,8 +180,9 @@ def cmd_compare(a: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.calibrate import calibrate, write_calibration, write_report
+    from alliance_sim.analysis.calibrate import calibrate, write_calibration
     from alliance_sim.analysis.patterns import PATTERNS
+    from alliance_sim.report.calibration import write_report
 
     if a.accept is not None and not 0 < a.accept <= 1:
         raise UserError(f"--accept {a.accept}: allowed a share above 0 and at most 1")

@@ -48,7 +48,7 @@ class Forcing:
 
 
 ANSWER = {True: 1, False: 0, "model": -1}
-MEMBER_CODES = tuple(c for c in mb.CODES if c != "RUS")
+MEMBER_CODES = mb.ALLIES  # codes an event may name (every member but the patron)
 
 
 @dataclass(frozen=True)

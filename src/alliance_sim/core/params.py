@@ -3,8 +3,10 @@
 Every parameter the dynamics read is declared here once, with its default, its allowed range,
 its unit, what it means in the world and where the number comes from.  ``parameters()`` (the
 public table), the scenario validator, the CLI's ``list parameters`` and ``docs/model.md`` all
-read this registry.  Per-member figures (trade shares, tolerance, ...) live in
-``data/members.toml`` and are described by :data:`alliance_sim.core.members.MEMBER_FIELDS`.
+read this registry.  (The module is long because it is data: one entry per parameter with
+its meaning and source; the code is the few functions at the end.)  Per-member figures (trade
+shares, tolerance, ...) live in ``data/members.toml`` and are described by
+:data:`alliance_sim.core.members.MEMBER_FIELDS`.
 """
 
 from __future__ import annotations

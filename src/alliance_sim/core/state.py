@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from alliance_sim.core import members as mb
-from alliance_sim.core.params import BY_NAME, REGISTRY
+from alliance_sim.core.params import defaults
 
 N_DRAWS = 6  # uniform draws per member per quarter; see DRAW_* below
 DRAW_NOISE, DRAW_ATTACK, DRAW_ANSWER, DRAW_UNREST, DRAW_EXIT, DRAW_CLASH = range(N_DRAWS)
@@ -58,15 +58,12 @@ class Params:
     ) -> Params:
         """Parameters for ``n_runs`` runs.
 
-        ``globals_`` maps registry names to a scalar (same for all runs) or a length-R array.
+        ``globals_`` maps registry names to a scalar (same for all runs) or a length-R array,
+        already validated (:func:`alliance_sim.engines.runspec.build_params` checks them).
         ``member_values`` (field -> ``(R, M)`` array) overrides the profiles per run.
         """
         profiles = profiles or mb.load_profiles()
-        values = {p.name: p.default for p in REGISTRY}
-        for k, v in (globals_ or {}).items():
-            if k not in BY_NAME:
-                raise KeyError(f"unknown parameter {k!r}")
-            values[k] = v
+        values = {**defaults(), **(globals_ or {})}  # names and values checked by the builder
         g = {
             k: np.broadcast_to(np.asarray(v, dtype=float).reshape(-1, 1), (n_runs, 1)).copy()
             if np.ndim(v)

@@ -78,8 +78,9 @@ def CommitmentChart(model: AllianceModel) -> None:
     fig = Figure(figsize=(7.5, 3.6))
     ax = fig.subplots()
     x = np.arange(len(labels))
-    for i, code in enumerate(mb.CODES):
-        if code == "RUS" or not (st[:, i] > 0).any():
+    for code in mb.ALLIES:
+        i = mb.INDEX[code]
+        if not (st[:, i] > 0).any():
             continue
         y = np.where(st[:, i] > 0, c[:, i], np.nan)
         ax.plot(x, y, color=COLOURS[code], lw=1.8, label=code)
@@ -104,7 +105,7 @@ def MembersView(model: AllianceModel) -> None:
     s, P = model.state, model.P
     fig = Figure(figsize=(5.2, 5.0))
     ax = fig.subplots()
-    allies = [i for i, c in enumerate(mb.CODES) if c != "RUS"]
+    allies = mb.ALLY_INDEX
     angles = np.linspace(np.pi / 2, np.pi / 2 + 2 * np.pi, len(allies), endpoint=False)
     for k, i in enumerate(allies):
         x, y = np.cos(angles[k]), np.sin(angles[k])
@@ -149,8 +150,7 @@ def MembersView(model: AllianceModel) -> None:
     rows = [
         f"| {NAMES[c]} ({c}) | {mb.STATUS_NAMES[int(s.status[0, i])]} | "
         f"{s.commitment[0, i]:.2f} | {model.credibility_of(c):.2f} |"
-        for i, c in enumerate(mb.CODES)
-        if c != "RUS"
+        for i, c in zip(mb.ALLY_INDEX, mb.ALLIES, strict=True)
     ]
     solara.Markdown(
         f"**{model.quarter}**: cohesion {model.cohesion:.2f}\n\n"

@@ -167,18 +167,6 @@ class Result:
     def name(self) -> str:
         return self.manifest.scenario_name
 
-    def table(self) -> pd.DataFrame:
-        """Per member: final commitment (median, 90% range), status shares at the horizon,
-        probability of exit with its 95% interval, median quarter of exit."""
-        from alliance_sim.analysis.summary import member_table
-
-        return member_table(self.runs, self.plan.start, tuple(self.plan.focus))
-
-    def __str__(self) -> str:
-        from alliance_sim.analysis.summary import describe
-
-        return describe(self.runs, self.manifest)
-
     @property
     def n_failed(self) -> int:
         return int(self.manifest.failed)

@@ -8,9 +8,8 @@ from typing import Any
 from alliance_sim.engines.mesa_model import AllianceModel
 from alliance_sim.scenario.load import default_scenario, load_scenario, with_params
 from alliance_sim.scenario.plan import spec_for
-from alliance_sim.scenario.spec import Scenario
+from alliance_sim.scenario.spec import DEFAULT_QUARTERS, Scenario
 
-DEFAULT_QUARTERS = 40
 
 
 def simulate(

@@ -4,6 +4,9 @@
 :class:`ScenarioError` naming the file, the key and what is allowed, e.g.::
 
     unknown parameter 'westrn_offer' in scenarios/x.toml [params]; did you mean 'western_offer'?
+
+(Over 400 lines because it is the one validator of every key of the file format: top level,
+params, members, events, sweep, calibrate and the posterior.)
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for code, fields in raw.items():
         key = f"members.{code}"
-        if code not in mb.CODES or code == "RUS":
+        if code not in mb.ALLIES:
             ck.fail(
                 "members",
                 f"unknown member code {code!r}{did_you_mean(code, MEMBER_CODES)} "

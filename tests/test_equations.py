@@ -1,0 +1,317 @@
+"""Each equation of core/dynamics.py against the formula its docstring states, computed here
+independently, one run and one member at a time, on random parameters and random states; and
+the registry against the parameters the equations read."""
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import expit, ndtri
+
+from alliance_sim.core import dynamics as dyn
+from alliance_sim.core import members as mb
+from alliance_sim.core.params import BY_NAME, REGISTRY
+from alliance_sim.core.state import N_DRAWS, Params, State
+from alliance_sim.engines.runspec import RunSpec, build_params
+
+CORE = Path(dyn.__file__).parent
+R, M = 8, len(mb.CODES)
+ALLY = [mb.INDEX[c] for c in mb.ALLIES]
+
+
+def random_world(seed: int = 0) -> tuple[State, Params]:
+    """R runs with random global parameters inside their ranges and a random state."""
+    rng = np.random.default_rng(seed)
+    specs = [
+        RunSpec(
+            "2024Q1",
+            4,
+            {
+                p.name: float(np.round(rng.uniform(p.low, p.high)))
+                if p.integer
+                else float(rng.uniform(p.low, p.high))
+                for p in REGISTRY
+            },
+            {},
+            (),
+        )
+        for _ in range(R)
+    ]
+    P = build_params(specs)
+    s = dyn.initial_state(P)
+    s.commitment = rng.uniform(0, 1, (R, M))
+    s.cred_a = rng.uniform(0.5, 5, (R, M))
+    s.cred_b = rng.uniform(0.5, 5, (R, M))
+    s.grievance = rng.uniform(0, 2, (R, M))
+    s.status = rng.integers(1, 4, (R, M)).astype(np.int8)  # active, hedging, suspended
+    s.status[:, mb.INDEX["RUS"]] = mb.ACTIVE
+    s.western_ties = rng.uniform(0, 1, (R, M))
+    s.chinese_ties = rng.uniform(0, 1, (R, M))
+    s.threat_shock = rng.uniform(0, 0.5, (R, M))
+    s.remittance_loss = rng.uniform(0, 1, (R, M))
+    s.campaign = rng.uniform(0, 0.3, (R, M))
+    s.pressure = rng.uniform(0, 1, (R, M))
+    s.bandwidth = rng.uniform(0, 1, R)
+    s.defection = rng.uniform(0, 2, (R, M))
+    s.down_count = rng.integers(0, 8, (R, M)).astype(np.int16)
+    s.up_count = rng.integers(0, 8, (R, M)).astype(np.int16)
+    s.exit_count = rng.integers(0, 20, (R, M)).astype(np.int16)
+    return s, P
+
+
+def g(P: Params, name: str, r: int) -> float:
+    return float(P.g[name][r, 0])
+
+
+def each():
+    """Every (run, ally) pair."""
+    return [(r, i) for r in range(R) for i in ALLY]
+
+
+@pytest.fixture
+def world():
+    return random_world(1)
+
+
+def test_credibility_is_the_beta_mean(world):
+    s, _ = world
+    c = dyn.credibility(s)
+    for r, i in each():
+        assert c[r, i] == pytest.approx(s.cred_a[r, i] / (s.cred_a[r, i] + s.cred_b[r, i]))
+
+
+def test_russian_pressure(world):
+    s, P = world
+    p = dyn.russian_pressure(s, P)
+    for r, i in each():
+        drift = max(g(P, "drift_reference", r) - s.commitment[r, i], 0.0)
+        want = (
+            g(P, "russian_pressure", r) * s.bandwidth[r] * (1 + g(P, "drift_response", r) * drift)
+            + s.campaign[r, i]
+        )
+        want = want if 1 <= s.status[r, i] <= 3 else 0.0
+        assert p[r, i] == pytest.approx(want)
+    assert (p[:, mb.INDEX["RUS"]] == 0).all()
+
+
+def test_western_and_chinese_offers_and_ties(world):
+    s, P = world
+    w, c = dyn.western_offer(s, P), dyn.chinese_offer(s, P)
+    tw, tc = dyn.renewed_western_ties(s, P), dyn.renewed_chinese_ties(s, P)
+    for r, i in each():
+        open_ = P.m["western_openness"][r, i]
+        want_w = (
+            g(P, "western_offer", r)
+            * open_
+            * (1 + g(P, "west_opportunism", r) * (1 - s.commitment[r, i]))
+        )
+        want_c = (
+            g(P, "chinese_offer", r)
+            * P.m["trade_china"][r, i]
+            * (1 + g(P, "sco_substitution", r) * (1 - s.bandwidth[r]))
+        )
+        assert w[r, i] == pytest.approx(want_w) and c[r, i] == pytest.approx(want_c)
+        decay = g(P, "ties_decay", r)
+        assert tw[r, i] == pytest.approx((1 - decay) * s.western_ties[r, i] + want_w)
+        assert tc[r, i] == pytest.approx((1 - decay) * s.chinese_ties[r, i] + want_c)
+
+
+def test_answer_probability(world):
+    s, P = world
+    a = dyn.answer_probability(s, P)
+    for r, i in each():
+        floor = g(P, "answer_floor", r)
+        want = P.m["russian_interest"][r, i] * (floor + (1 - floor) * s.bandwidth[r])
+        assert a[r, i] == pytest.approx(min(max(want, 0), 1))
+
+
+def test_credibility_update(world):
+    s, P = world
+    rng = np.random.default_rng(5)
+    appeal = rng.random((R, M)) < 0.4
+    answered = appeal & (rng.random((R, M)) < 0.5)
+    a0, b0 = s.cred_a.copy(), s.cred_b.copy()
+    dyn.update_credibility(s, P, appeal, answered)
+    for r, i in each():
+        n, base = g(P, "credibility_prior_strength", r), g(P, "credibility_base_rate", r)
+        keep = 1 - g(P, "credibility_memory", r)
+        own, obs = g(P, "own_appeal_weight", r), g(P, "observer_weight", r)
+        yes_others = answered[r].sum() - answered[r, i]
+        no_others = (appeal[r] & ~answered[r]).sum() - (appeal[r, i] & ~answered[r, i])
+        want_a = base * n + keep * (a0[r, i] - base * n) + own * answered[r, i] + obs * yes_others
+        want_b = (
+            (1 - base) * n
+            + keep * (b0[r, i] - (1 - base) * n)
+            + own * (appeal[r, i] & ~answered[r, i])
+            + obs * no_others
+        )
+        assert s.cred_a[r, i] == pytest.approx(want_a) and s.cred_b[r, i] == pytest.approx(want_b)
+
+
+def test_grievance_threat_and_remittance_recovery(world):
+    s, P = world
+    rng = np.random.default_rng(6)
+    pressure = rng.uniform(0, 1, (R, M))
+    appeal = rng.random((R, M)) < 0.5
+    answered = appeal & (rng.random((R, M)) < 0.5)
+    hit = rng.random((R, M)) < 0.3
+    g0, t0, l0 = s.grievance.copy(), s.threat_shock.copy(), s.remittance_loss.copy()
+    dyn.update_grievance_and_threat(s, P, pressure, appeal, answered, hit)
+    for r, i in each():
+        excess = max(pressure[r, i] - P.m["pressure_tolerance"][r, i], 0)
+        want = (
+            (1 - g(P, "grievance_decay", r)) * g0[r, i]
+            + g(P, "grievance_unanswered", r) * (appeal[r, i] and not answered[r, i])
+            + g(P, "grievance_backlash", r) * excess
+        )
+        assert s.grievance[r, i] == pytest.approx(want)
+        want_t = (1 - g(P, "threat_decay", r)) * t0[r, i] + g(P, "attack_threat", r) * hit[r, i]
+        assert s.threat_shock[r, i] == pytest.approx(want_t)
+        assert s.remittance_loss[r, i] == pytest.approx(
+            (1 - g(P, "remittance_recovery", r)) * l0[r, i]
+        )
+
+
+def test_pressure_response(world):
+    _, P = world
+    p = np.linspace(0, 1, M)[None, :].repeat(R, 0)
+    tol = np.full((R, M), 0.3)
+    out = dyn.pressure_response(p, tol, P)
+    for r, i in each():
+        want = g(P, "pressure_gain", r) * min(p[r, i], 0.3) - g(P, "pressure_backlash", r) * max(
+            p[r, i] - 0.3, 0
+        )
+        assert out[r, i] == pytest.approx(want)
+
+
+def test_dependence_index_and_exit_cost(world):
+    _, P = world
+    v = P.m
+    for r, i in each():
+        remit = min(v["remittances_gdp"][r, i] * v["remittances_from_russia"][r, i] / 0.4, 1)
+        sites = min(v["russian_sites"][r, i] / 3, 1)
+        want = (
+            0.25 * v["trade_russia"][r, i]
+            + 0.25 * remit
+            + 0.2 * v["energy_dependence"][r, i]
+            + 0.2 * v["arms_from_russia"][r, i]
+            + 0.1 * sites
+        )
+        assert P.dependence[r, i] == pytest.approx(want)
+        assert P.remittance_part[r, i] == pytest.approx(0.25 * remit)
+        assert P.exit_cost[r, i] == pytest.approx(0.5 * sites + 0.5 * want)
+
+
+def test_weigh_is_the_logistic_of_the_pulls(world):
+    s, P = world
+    target = dyn.weigh(s, P, s.pressure)
+    cred = dyn.credibility(s)
+    for r, i in each():
+        dep = P.dependence[r, i] - P.remittance_part[r, i] * s.remittance_loss[r, i]
+        threat = min(max(P.m["threat_exposure"][r, i] + s.threat_shock[r, i], 0), 2)
+        tol = P.m["pressure_tolerance"][r, i]
+        u = (
+            g(P, "commitment_bias", r)
+            + g(P, "security_weight", r) * cred[r, i] * threat
+            + g(P, "dependence_weight", r) * dep
+            + g(P, "regime_weight", r) * P.m["regime_need"][r, i] * cred[r, i]
+            + g(P, "russian_inducement", r) * s.bandwidth[r] * dep
+            + g(P, "pressure_gain", r) * min(s.pressure[r, i], tol)
+            - g(P, "pressure_backlash", r) * max(s.pressure[r, i] - tol, 0)
+            - g(P, "alternatives_weight", r) * s.western_ties[r, i]
+            - g(P, "alternatives_weight", r)
+            * g(P, "china_security_weight", r)
+            * s.chinese_ties[r, i]
+            - g(P, "grievance_weight", r) * s.grievance[r, i]
+            - g(P, "contagion", r) * s.defection[r, i]
+        )
+        assert target[r, i] == pytest.approx(expit(u))
+
+
+def test_move_commitment(world):
+    s, P = world
+    rng = np.random.default_rng(7)
+    target = rng.uniform(0, 1, (R, M))
+    u = rng.uniform(0.01, 0.99, (R, N_DRAWS, M))
+    new = dyn.move_commitment(s, P, target, u)
+    for r, i in each():
+        c = s.commitment[r, i]
+        shock = g(P, "commitment_noise", r) * ndtri(u[r, 0, i])
+        want = min(max(c + g(P, "adjustment_rate", r) * (target[r, i] - c) + shock, 0), 1)
+        assert new[r, i] == pytest.approx(want)
+
+
+def test_next_status_steps_one_level_after_patience(world):
+    s, P = world
+    rng = np.random.default_rng(8)
+    c = rng.uniform(0, 1, (R, M))
+    u = rng.uniform(0, 1, (R, N_DRAWS, M))
+    new = dyn.next_status(s, P, c, u, 3)
+    for r, i in each():
+        st = s.status[r, i]
+        hb, hr = g(P, "hedge_below", r), g(P, "hedge_recover", r)
+        sb, sr = g(P, "suspend_below", r), g(P, "suspend_recover", r)
+        worse = (st == mb.ACTIVE and c[r, i] < hb) or (st == mb.HEDGING and c[r, i] < sb)
+        better = (st == mb.HEDGING and c[r, i] > hr) or (st == mb.SUSPENDED and c[r, i] > sr)
+        down = s.down_count[r, i] + 1 if worse else 0
+        up = s.up_count[r, i] + 1 if better else 0
+        patience = g(P, "status_patience", r)
+        want = st + 1 if down >= patience else st - 1 if up >= patience else st
+        low = st == mb.SUSPENDED and c[r, i] < g(P, "exit_below", r)
+        exit_count = s.exit_count[r, i] + 1 if low else 0
+        hazard = g(P, "exit_hazard", r) * (1 - g(P, "exit_cost_weight", r) * P.exit_cost[r, i])
+        leaves = exit_count >= g(P, "exit_patience", r) and u[r, 4, i] < hazard
+        if leaves:
+            want = mb.EXITED
+        assert new["status"][r, i] == want
+        assert new["exit_count"][r, i] == exit_count
+        assert new["exit_step"][r, i] == (3 if leaves else s.exit_step[r, i])
+        assert new["commitment"][r, i] == (0.0 if want == mb.EXITED else c[r, i])
+
+
+def test_defection_signal(world):
+    s, P = world
+    old = s.status.copy()
+    s.status[0, ALLY[0]] = mb.EXITED
+    s.status[0, ALLY[1]] = mb.SUSPENDED
+    old[0, ALLY[1]] = mb.HEDGING
+    sig = dyn.defection_signal(s, P, old)
+    for r, i in each():
+        new_exit = (s.status[r] == mb.EXITED) & (old[r] != mb.EXITED)
+        new_susp = (s.status[r] == mb.SUSPENDED) & (old[r] < mb.SUSPENDED)
+        fresh = (new_exit + 0.5 * new_susp).sum() - (new_exit[i] + 0.5 * new_susp[i])
+        want = (1 - g(P, "contagion_decay", r)) * s.defection[r, i] + fresh
+        assert sig[r, i] == pytest.approx(want)
+
+
+def test_cohesion_counts_suspended_and_exited_allies_as_zero(world):
+    s, P = world
+    coh, cap = dyn.cohesion(s, P), dyn.capability_cohesion(s, P)
+    for r in range(R):
+        joined = [i for i in ALLY if s.status[r, i] > mb.CANDIDATE]
+        c = [s.commitment[r, i] if s.status[r, i] in (1, 2) else 0.0 for i in joined]
+        w = [P.m["milex_bn"][r, i] for i in joined]
+        assert coh[r] == pytest.approx(np.mean(c))
+        assert cap[r] == pytest.approx(np.dot(w, c) / np.sum(w))
+
+
+def _attributes_read(node_name: str = "P") -> set[str]:
+    names = set()
+    for path in CORE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == node_name
+            ):
+                names.add(node.attr)
+    return names
+
+
+def test_every_parameter_the_equations_read_is_registered_and_vice_versa():
+    derived = {"m", "g", "patron", "dependence", "remittance_part", "exit_cost", "clash_pairs"}
+    derived |= {"n_runs", "profiles", "select", "build"}
+    read = _attributes_read() - derived
+    assert read - set(BY_NAME) == set(), "read but not in the registry"
+    assert set(BY_NAME) - read == set(), "registered but never read by the equations"
