@@ -11,7 +11,6 @@ from alliance_sim.scenario.plan import spec_for
 from alliance_sim.scenario.spec import DEFAULT_QUARTERS, Scenario
 
 
-
 def simulate(
     scenario: Scenario | str | os.PathLike | None = None,
     seed: int = 0,
