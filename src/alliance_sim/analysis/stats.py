@@ -162,10 +162,22 @@ def compare_samples(
     binary: bool,
     seed: int = 0,
     n_resamples: int = 2000,
+    cluster_a: np.ndarray | None = None,
+    cluster_b: np.ndarray | None = None,
 ) -> Comparison:
     """Difference of B from A with bootstrap CIs (pairs resampled together when paired), the
     A12 effect size and a test: McNemar (exact) or Wilcoxon signed-rank when paired, Fisher's
-    exact test or Mann-Whitney U otherwise."""
+    exact test or Mann-Whitney U otherwise.
+
+    ``cluster_a``/``cluster_b``: the seed of each run (for paired samples ``cluster_a`` labels
+    the pairs).  Where runs share seeds (a sweep's replicates), whole seeds are resampled and
+    tested instead (:func:`alliance_sim.analysis.design.compare_clustered`)."""
+    if _clustered(cluster_a) or (not paired and _clustered(cluster_b)):
+        from alliance_sim.analysis.design import compare_clustered
+
+        return compare_clustered(
+            outcome, a, b, cluster_a, cluster_b, paired=paired, seed=seed, n_resamples=n_resamples
+        )
     a, b = np.asarray(a, float), np.asarray(b, float)
     if paired:
         ok = np.isfinite(a) & np.isfinite(b)
@@ -210,6 +222,11 @@ def compare_samples(
     return Comparison(
         outcome, float(a.mean()), float(b.mean()), diff, eff, test, float(p), paired, n
     )
+
+
+def _clustered(cluster: np.ndarray | None) -> bool:
+    """Whether some runs share a cluster label (so they are not independent)."""
+    return cluster is not None and len(np.unique(cluster)) < len(cluster)
 
 
 def holm(p: np.ndarray | list[float]) -> np.ndarray:
