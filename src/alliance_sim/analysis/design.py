@@ -71,7 +71,8 @@ def wilson(p: float, n: float) -> tuple[float, float]:
     d = 1 + Z95**2 / n
     centre = (p + Z95**2 / (2 * n)) / d
     half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    # the interval always contains p (rounding can put a bound a hair past it at 0 or 1)
+    return (float(min(max(0.0, centre - half), p)), float(max(min(1.0, centre + half), p)))
 
 
 def clustered_mean(

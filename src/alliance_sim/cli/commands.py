@@ -14,7 +14,7 @@ from alliance_sim.errors import ScenarioError, UserError
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.summary import describe
+    from alliance_sim.analysis.summary import describe, write_summary
     from alliance_sim.report.plots import fan_chart
     from alliance_sim.runs.runner import run_scenario
     from alliance_sim.scenario.files import find_scenario
@@ -26,17 +26,18 @@ def cmd_run(a: argparse.Namespace) -> int:
         sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
     )
     fig = fan_chart(res, out / "commitment.png")
+    summary = write_summary(res)
     if not a.quiet:
         print(describe(res.runs, res.manifest))
         print(
             f"\nwrote {out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
-            f"{fig.name}"
+            f"{summary.name} {fig.name}"
         )
     return 0
 
 
 def cmd_sweep(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.summary import describe
+    from alliance_sim.analysis.summary import describe, write_summary
     from alliance_sim.runs.runner import sweep
     from alliance_sim.scenario.load import load_scenario
 
@@ -69,9 +70,13 @@ def cmd_sweep(a: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    summary = write_summary(res)
     if not a.quiet:
         print(describe(res.runs, res.manifest))
-        print(f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet")
+        print(
+            f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
+            f"{summary.name}"
+        )
         if res.n_failed:
             print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
     return 0
