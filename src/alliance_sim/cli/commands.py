@@ -154,21 +154,38 @@ def cmd_plot(a: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis import reliability
     from alliance_sim.analysis.sensitivity import analyse
-    from alliance_sim.report.figures import default_outcomes
     from alliance_sim.report.plots import sensitivity_chart
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
     out = Path(a.out or a.directory)
+    outcomes = a.outcome
+    if not outcomes:
+        outcomes, notes = reliability.default_outcomes(res)
+        for note in notes:
+            print(note)
+    if not outcomes:
+        print(
+            f"{a.directory}: no focus member's exit or commitment, nor cohesion, varies over "
+            "the design; name an outcome with --outcome"
+        )
+        return 0
     out.mkdir(parents=True, exist_ok=True)
-    for outcome in a.outcome or default_outcomes(res):
+    for outcome in outcomes:
+        skip = reliability.constant_outcome(res, outcome)
+        if skip:
+            print(skip)
+            continue
         table = analyse(res, outcome)
         print(
             f"{table.attrs['method']} indices of {outcome} ({table.attrs['points']} design "
             f"points x {table.attrs['replicates']} replicates; *_conf: 95% half-widths)"
         )
         print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
+        for line in reliability.warnings(table, res.plan.samples):
+            print(f"warning: {line}")
         print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
         print()
     return 0
