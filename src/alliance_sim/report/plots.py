@@ -21,8 +21,9 @@ from matplotlib.patches import Rectangle
 
 from alliance_sim.analysis import aggregate as agg
 from alliance_sim.core import members as mb
-from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.report import marks
+from alliance_sim.report.marks import COHESION
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -78,10 +79,11 @@ def footer(fig: Figure, manifest: dict) -> None:
     fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
 
 
-def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None) -> Path:
+def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: bool = True) -> Path:
     if manifest is not None:
         footer(fig, manifest)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if layout:
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
     if isinstance(path, str | os.PathLike):
         path = Path(path)
         fig.savefig(path, dpi=130)
@@ -112,43 +114,66 @@ def _band(
 
 @styled
 def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
-    """Each member's commitment over time (median, 50% and 90% bands across runs) and the
-    cohesion index, one panel each."""
-    labels, qm = agg.member_quantiles(res, "commitment")
+    """Each member's commitment over time among the runs in which it is still in the alliance
+    (median, 50% and 90% bands), beside the share of runs in which it has exited (dashed); and
+    the cohesion index.  Dotted verticals: the scenario's scheduled events."""
+    labels, qm = agg.member_quantiles(res, "commitment", still_in=True)
+    _, shares = agg.status_shares(res)
     _, qc = agg.alliance_quantiles(res, "cohesion")
     present = [c for c in ALLIES if c in qm]
     members = [m for m in (members or present) if m in present]
     n = len(members) + 1
     cols = 3
     rows = -(-n // cols)
-    fig, axes = subplots(rows, cols, figsize=(11, 2.9 * rows), sharey=True, squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(11, 3.0 * rows + 0.5), sharey=True, squeeze=False)
+    x = np.arange(len(labels))
     for ax, code in zip(axes.flat, [*members, "cohesion"], strict=False):
         if code == "cohesion":
-            q, colour, title = qc, "black", "Cohesion index"
+            _band(ax, qc, "black")
+            ax.set_title("Cohesion index")
+            ax.text(
+                0.0,
+                0.02,
+                COHESION.replace(", a", ",\na"),
+                transform=ax.transAxes,
+                fontsize=6.5,
+                color="#444444",
+            )
         else:
-            q, colour, title = qm[code], COLOURS[code], f"{NAMES[code]} ({code})"
-        _band(ax, q, colour)
-        ax.set_title(title)
+            _band(ax, qm[code], COLOURS[code])
+            ax.plot(x, shares[code]["exited"], color="#b2182b", lw=1.3, ls="--")
+            ax.set_title(f"{NAMES[code]} ({code})")
         quarter_axis(ax, labels)
+        marks.event_markers(ax, res.manifest, labels, None if code == "cohesion" else code)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax in axes[:, 0]:
-        ax.set_ylabel("commitment (0-1)")
+        ax.set_ylabel("commitment (0-1) / share")
     handles = [
         Rectangle((0, 0), 1, 1, color="grey", alpha=0.13),
         Rectangle((0, 0), 1, 1, color="grey", alpha=0.4),
         Line2D([], [], color="grey", lw=1.8),
+        Line2D([], [], color="#b2182b", lw=1.3, ls="--"),
     ]
     axes.flat[0].legend(
         handles,
-        ["90% of runs", "50% of runs", "median"],
+        [
+            "90% of runs still in",
+            "50% of runs still in",
+            "median of runs still in",
+            "share of runs exited",
+        ],
         loc="lower left",
-        fontsize=7.5,
+        fontsize=7,
         frameon=False,
     )
-    fig.suptitle(f"{res.manifest.scenario_name}: commitment to the CSTO", fontsize=11)
+    note = marks.pooled_note(res.manifest)
+    fig.suptitle(
+        f"{res.manifest.scenario_name}: commitment to the CSTO" + (f"\n({note})" if note else ""),
+        fontsize=10 if note else 11,
+    )
     return _save(fig, path, res.manifest)
 
 
@@ -156,7 +181,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
 def status_probability(res: Result, path: str | os.PathLike) -> Path:
     """Probability, by quarter, that each member is suspended and that it has exited."""
     labels, shares = agg.status_shares(res)
-    fig, axes = subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(10, 3.6), sharey=True)
     for ax, status, title in (
         (axes[0], "suspended", "P(suspended)"),
         (axes[1], "exited", "P(exited by then)"),
@@ -171,11 +196,22 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
             )
         ax.set_title(title)
         quarter_axis(ax, labels)
+        marks.event_markers(ax, res.manifest, labels)
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("share of runs")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
-    fig.suptitle(f"{res.manifest.scenario_name}: suspension and exit by quarter", fontsize=11)
+    note = marks.pooled_note(res.manifest)
+    fig.suptitle(
+        f"{res.manifest.scenario_name}: suspension and exit by quarter"
+        + (
+            f"\n(shares over all {res.plan.n_points} design points x {res.plan.replicates} "
+            "replicates)"
+            if note
+            else ""
+        ),
+        fontsize=10 if note else 11,
+    )
     return _save(fig, path, res.manifest)
 
 
@@ -183,13 +219,20 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
 def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
     """The cohesion index over time: median, 50% and 90% bands across runs."""
     labels, q = agg.alliance_quantiles(res, "cohesion")
-    fig, ax = subplots(figsize=(7, 3.6))
+    fig, ax = subplots(figsize=(7, 3.9))
     _band(ax, q, "black", "median")
     quarter_axis(ax, labels)
+    marks.event_markers(ax, res.manifest, labels)
     ax.set_ylim(0, 1)
     ax.set_ylabel("cohesion index (0-1)")
     ax.grid(alpha=0.3)
-    ax.set_title(f"{res.manifest.scenario_name}: cohesion (bands: 50% and 90% of runs)")
+    ax.text(0.01, 0.02, COHESION, transform=ax.transAxes, fontsize=7, color="#444444")
+    note = marks.pooled_note(res.manifest)
+    ax.set_title(
+        f"{res.manifest.scenario_name}: cohesion (bands: 50% and 90% of runs)"
+        + (f"\n{note}" if note else ""),
+        fontsize=9 if note else 10,
+    )
     return _save(fig, path, res.manifest)
 
 
@@ -205,52 +248,92 @@ def _groups(runs: pd.DataFrame, param: str, bins: int = 8) -> pd.Series:
 def response(
     runs: pd.DataFrame, manifest: dict, param: str, outcome: str, path: str | os.PathLike
 ) -> Path:
-    """Mean outcome against one swept parameter, with 95% intervals (Wilson for a 0/1
-    outcome, bootstrap otherwise)."""
-    from alliance_sim.analysis.stats import is_binary, mean_ci, proportion_ci
+    """Mean outcome against one swept parameter, averaged over the other swept parameters and
+    the replicates, with 95% intervals that count runs sharing a seed once (Wilson on the
+    effective runs for a 0/1 outcome, a seed-clustered t interval otherwise); the effective
+    number of independent runs is written at each point."""
+    from alliance_sim.analysis.design import FEW, clustered_mean, clusters
+    from alliance_sim.analysis.stats import is_binary
 
     ok = runs[runs["error"].isna()]
     g = _groups(ok, param)
-    ci = proportion_ci if is_binary(ok[outcome].to_numpy(float)) else mean_ci
-    rows = [(k, ci(ok.loc[g == k, outcome].to_numpy(float))) for k in sorted(g.unique())]
+    cl = clusters(ok)
+    binary = is_binary(ok[outcome].to_numpy(float))
+    rows = [
+        (
+            k,
+            clustered_mean(
+                ok.loc[(g == k).to_numpy(), outcome].to_numpy(float),
+                cl[(g == k).to_numpy()],
+                binary,
+            ),
+        )
+        for k in sorted(g.unique())
+    ]
     x = (
         np.arange(len(rows))
         if isinstance(rows[0][0], str)
         else np.array([r[0] for r in rows], float)
     )
     est = np.array([[e.value, e.lo, e.hi] for _, e in rows])
-    fig, ax = subplots(figsize=(6.5, 3.8))
+    fig, ax = subplots(figsize=(6.8, 4.2))
     member = outcome.split("_")[0]
     colour = COLOURS.get(member, "black")
     ax.fill_between(x, est[:, 1], est[:, 2], color=colour, alpha=0.2, lw=0, label="95% CI")
-    ax.plot(x, est[:, 0], "o-", color=colour, lw=1.8, ms=4, label="mean over runs")
+    ax.plot(x, est[:, 0], "o-", color=colour, lw=1.8, ms=4, label="mean")
+    for xi, (_, e) in zip(x, rows, strict=True):
+        ax.annotate(
+            f"n={e.n}" + ("!" if e.n < FEW else ""),
+            (xi, e.hi),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=6,
+            color="#555555",
+        )
     if isinstance(rows[0][0], str):
         ax.set_xticks(x)
         ax.set_xticklabels([r[0] for r in rows])
+    if binary or outcome.endswith(("_commitment", "_credibility")) or "cohesion" in outcome:
+        ax.set_ylim(0, 1.05)
     ax.set_xlabel(param)
     ax.set_ylabel(outcome_label(outcome))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8)
-    ax.set_title(f"{manifest.scenario_name}: {outcome_label(outcome)} vs {param}")
+    ax.set_title(
+        f"{manifest.scenario_name}: {outcome_label(outcome)} vs {param}\n"
+        f"{marks.averaged_over(manifest, [param])}; n = effective independent runs",
+        fontsize=8.5,
+    )
     return _save(fig, path, manifest)
+
+
+UNIT_RANGE = ("_exited", "_suspended", "_commitment", "_credibility", "ever_suspended")
 
 
 @styled
 def heatmap(
     runs: pd.DataFrame, manifest: dict, p1: str, p2: str, outcome: str, path: str | os.PathLike
 ) -> Path:
-    """Mean outcome over two swept parameters."""
+    """Mean outcome over two swept parameters.  Probabilities, commitment and cohesion use a
+    fixed 0-1 colour scale (a small spread does not fill the palette); any other outcome's
+    range is the data's and the colour bar says so.  The title names what each cell averages
+    over."""
     ok = runs[runs["error"].isna()].assign(_a=lambda d: _groups(d, p1), _b=lambda d: _groups(d, p2))
     table = ok.groupby(["_b", "_a"])[outcome].mean().unstack()
-    fig, ax = subplots(figsize=(6.5, 4.8))
-    im = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
+    values = table.to_numpy(float)
+    unit = outcome.endswith(UNIT_RANGE) or outcome.startswith("cohesion")
+    vmin, vmax = (0.0, 1.0) if unit else (float(np.nanmin(values)), float(np.nanmax(values)))
+    fig, ax = subplots(figsize=(6.8, 5.2))
+    im = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
     ax.set_xticks(range(table.shape[1]))
     ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
     ax.set_yticks(range(table.shape[0]))
     ax.set_yticklabels([_fmt(v) for v in table.index])
     ax.set_xlabel(p1)
     ax.set_ylabel(p2)
-    for (i, j), v in np.ndenumerate(table.to_numpy(float)):
+    mid = (vmin + vmax) / 2
+    for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v) and table.size <= 100:
             ax.text(
                 j,
@@ -259,10 +342,15 @@ def heatmap(
                 ha="center",
                 va="center",
                 fontsize=7,
-                color="white" if v < np.nanmean(table.to_numpy(float)) else "black",
+                color="white" if v < mid else "black",
             )
-    fig.colorbar(im, ax=ax, label=outcome_label(outcome))
-    ax.set_title(f"{manifest.scenario_name}: {outcome_label(outcome)}")
+    scale = "fixed scale 0-1" if unit else f"scale: data range {vmin:.3g}-{vmax:.3g}"
+    fig.colorbar(im, ax=ax, label=f"{outcome_label(outcome)} ({scale})")
+    ax.set_title(
+        f"{manifest.scenario_name}: {outcome_label(outcome)}\n"
+        f"each cell: {marks.averaged_over(manifest, [p1, p2])}",
+        fontsize=8.5,
+    )
     return _save(fig, path, manifest)
 
 
@@ -319,55 +407,22 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
     return _save(fig, path, manifest)
 
 
-@styled
 def overlay(
     results: list[Result], path: str | os.PathLike, members: list[str] | None = None
 ) -> Path:
-    """Two or more scenarios on one figure: median and 50% band of cohesion and of the chosen
-    members' commitment, one colour per scenario, on a shared calendar axis."""
-    members = members or []
-    n = 1 + len(members)
-    fig, axes = subplots(1, n, figsize=(4.6 * n, 3.8), squeeze=False, sharey=True)
-    first, last = None, None
-    for k, res in enumerate(results):
-        colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
-        name = res.manifest.scenario_name
-        labels, q = agg.alliance_quantiles(res, "cohesion")
-        x = np.array([quarters.parse(q_) for q_ in labels])
-        first = x[0] if first is None else min(first, x[0])
-        last = x[-1] if last is None else max(last, x[-1])
-        _band_at(axes[0, 0], x, q, colour, name)
-        if members:
-            mlabels, qm = agg.member_quantiles(res, "commitment")
-            xm = np.array([quarters.parse(q_) for q_ in mlabels])
-            for ax, code in zip(axes[0, 1:], members, strict=True):
-                if code in qm:
-                    _band_at(ax, xm, qm[code], colour, name)
-    span = [quarters.label(o) for o in range(first, last + 1)]
-    for ax in axes[0]:
-        quarter_axis(ax, span)  # ticks at indices into span: shift them to ordinals
-        ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
-        ax.set_xticks([first + t for t in ticks], labels)
-        ax.set_xlim(first, last)
-        ax.set_ylim(0, 1)
-        ax.grid(alpha=0.3)
-    axes[0, 0].set_title("Cohesion index")
-    for ax, code in zip(axes[0, 1:], members, strict=True):
-        ax.set_title(f"{NAMES[code]} ({code}): commitment")
-    axes[0, 0].set_ylabel("median and 50% band of runs")
-    axes[0, 0].legend(frameon=False, fontsize=8, loc="lower left")
-    fig.suptitle("Scenarios compared", fontsize=11)
-    text = " | ".join(
-        f"{r.manifest.scenario_name}: {r.manifest.scenario_hash}, {r.manifest.plan.n_runs:,} runs"
-        for r in results
-    )
-    fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
-    return _save(fig, path, None)
+    """Two or more scenarios on one figure (see :func:`alliance_sim.report.overlays.overlay`)."""
+    from alliance_sim.report.overlays import overlay as draw
+
+    return draw(results, path, members)
 
 
-def _band_at(ax: Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:
-    ax.fill_between(x, q[1], q[3], color=colour, alpha=0.25, lw=0)
-    ax.plot(x, q[2], color=colour, lw=1.8, label=label)
+def exit_overlay(
+    results: list[Result], path: str | os.PathLike, members: list[str] | None = None
+) -> Path:
+    """P(exit) by quarter across scenarios (:func:`alliance_sim.report.overlays.exit_overlay`)."""
+    from alliance_sim.report.overlays import exit_overlay as draw
+
+    return draw(results, path, members)
 
 
 def outcome_label(outcome: str) -> str:
