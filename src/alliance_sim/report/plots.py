@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -302,7 +303,11 @@ def response(
     ax.legend(frameon=False, fontsize=8)
     ax.set_title(
         f"{manifest.scenario_name}: {outcome_label(outcome)} vs {param}\n"
-        f"{marks.averaged_over(manifest, [param])}; n = effective independent runs",
+        + textwrap.fill(
+            f"{marks.averaged_over(manifest, [param])}; n = effective independent runs "
+            "(! fewer than 10)",
+            95,
+        ),
         fontsize=8.5,
     )
     return _save(fig, path, manifest)
@@ -348,7 +353,7 @@ def heatmap(
     fig.colorbar(im, ax=ax, label=f"{outcome_label(outcome)} ({scale})")
     ax.set_title(
         f"{manifest.scenario_name}: {outcome_label(outcome)}\n"
-        f"each cell: {marks.averaged_over(manifest, [p1, p2])}",
+        + textwrap.fill(f"each cell: {marks.averaged_over(manifest, [p1, p2])}", 80),
         fontsize=8.5,
     )
     return _save(fig, path, manifest)
