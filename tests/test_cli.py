@@ -25,15 +25,20 @@ def test_run_every_shipped_scenario(name, tmp_path, capsys):
     out = tmp_path / name
     assert main(["run", name, "--replicates", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "final commitment" in text and "cohesion at" in text
+    assert "median commitment" in text and "n_eff" in text and "cohesion at" in text
     for f in (
         "manifest.json",
         "runs.parquet",
         "timeseries.parquet",
         "alliance.parquet",
         "commitment.png",
+        "summary.json",
     ):
         assert (out / f).is_file(), f
+    summary = json.loads((out / "summary.json").read_text())
+    for row in summary["members"].values():
+        assert row["p_exit_lo"] <= row["p_exit"] <= row["p_exit_hi"] and row["n_effective"] == 3
+        assert row["commitment_p5"] <= row["commitment_median"] <= row["commitment_p95"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and len(manifest["seeds"]) == 3
     assert {"scenario", "scenario_hash", "package_version"} <= set(manifest)

@@ -76,6 +76,8 @@ def test_html_report_is_self_contained_and_escaped(results, tmp_path):
     assert "<link" not in text and "@import" not in text and "<script" not in text
     assert text.count("<table") >= 7 and text.count("data:image/png;base64,") >= 4
     assert "McNemar" in text and "p (Holm)" in text
+    assert "calibration posterior" in text and "mean [95% CI]" in text
+    assert text.index("id='headline'") < text.index("<table")
 
 
 def test_markdown_report_writes_images(results, tmp_path):
@@ -107,6 +109,9 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
         page.on("request", lambda r: requests.append(r.url))
         page.goto(out.as_uri())
         page.wait_for_load_state("load")
+        first_h2 = page.locator("h2").first.inner_text()
+        headline = page.locator("section#headline li").all_inner_texts()
+        first_section = page.evaluate("document.querySelector('h1').nextElementSibling.id")
         n_tables = page.locator("table").count()
         rows = page.locator("table tbody tr").count()
         widths = page.evaluate("Array.from(document.images).map(i => i.naturalWidth)")
@@ -115,7 +120,10 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
         )
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
+    assert first_section == "headline" and first_h2 == "Headline"
+    assert headline and all("n_eff = " in x and "[" in x for x in headline)
+    assert any("Armenia" in x for x in headline)  # the planted difference leads
     assert n_tables >= 5 and rows > 20
-    assert len(widths) >= 3 and all(w > 200 for w in widths) and visible
+    assert len(widths) >= 4 and all(200 < w <= 1100 for w in widths) and visible
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert os.path.getsize(tmp_path / "report.png") > 50_000

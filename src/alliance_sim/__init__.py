@@ -33,7 +33,7 @@ _EXPORTS = {
     "ScenarioError": "alliance_sim.errors",
     "load_scenario": "alliance_sim.scenario.load",
     "member_profiles": "alliance_sim.core.members",
-    "overlay": "alliance_sim.report.plots",
+    "overlay": "alliance_sim.report.overlays",
     "parameters": "alliance_sim.core.params",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",

@@ -59,17 +59,27 @@ def steps_and_labels(res, steps: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return uniq, [quarters.shift(start, int(s)) for s in uniq]
 
 
-def member_quantiles(res, value: str = "commitment") -> tuple[list[str], dict[str, np.ndarray]]:
+def member_quantiles(
+    res, value: str = "commitment", still_in: bool = False
+) -> tuple[list[str], dict[str, np.ndarray]]:
     """Quarter labels and, per member present, the 5/25/50/75/95% quantiles over runs of
-    ``value`` at each recorded quarter (shape (5, quarters); NaN before a member joins)."""
-    t = read(res, "timeseries", ["step", "member", value])
+    ``value`` at each recorded quarter (shape (5, quarters); NaN before a member joins).
+
+    ``still_in``: only runs in which the member has not exited by that quarter (an exited
+    member's commitment is 0, which would drag the bands down without saying why; the share
+    that exited is :func:`status_shares`)."""
+    cols = ["step", "member", value] + (["status"] if still_in else [])
+    t = read(res, "timeseries", cols)
     steps = t.column("step").to_numpy()
     uniq, labels = steps_and_labels(res, steps)
     s_idx = np.searchsorted(uniq, steps)
     m_idx = _codes(t.column("member"), mb.CODES)
-    q = _hist_quantiles(
-        m_idx * len(uniq) + s_idx, t.column(value).to_numpy(), len(mb.CODES) * len(uniq)
-    ).reshape(len(QS), len(mb.CODES), len(uniq))
+    v = t.column(value).to_numpy(zero_copy_only=False).astype(float)
+    if still_in:
+        v = np.where(_codes(t.column("status"), mb.STATUS_NAMES) == mb.EXITED, np.nan, v)
+    q = _hist_quantiles(m_idx * len(uniq) + s_idx, v, len(mb.CODES) * len(uniq)).reshape(
+        len(QS), len(mb.CODES), len(uniq)
+    )
     present = np.unique(m_idx)
     return labels, {mb.CODES[i]: q[:, i, :] for i in present}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alliance_sim.errors import AnalysisError
+from alliance_sim.errors import AnalysisError, did_you_mean
 from alliance_sim.runs.results import Manifest, Result
 from alliance_sim.scenario.plan import unit_samples
 from alliance_sim.scenario.spec import SweepAxis, SweepSpec
@@ -38,11 +38,29 @@ def design_spec(manifest: Manifest) -> SweepSpec:
     )
 
 
+DESIGN_COLUMNS = {"run", "run_id", "point", "replicate", "seed", "posterior", "error"}
+
+
+def outcome_columns(res: Result) -> list[str]:
+    """The numeric outcome columns of a result (what ``--outcome`` may name)."""
+    runs = res.runs
+    return [
+        c
+        for c in runs.columns
+        if c not in DESIGN_COLUMNS
+        and c not in set(res.swept)
+        and pd.api.types.is_numeric_dtype(runs[c])
+    ]
+
+
 def point_means(res: Result, outcome: str) -> np.ndarray:
     """The outcome's mean over replicates at each design point, in design order."""
     runs = res.runs
     if outcome not in runs:
-        raise AnalysisError(f"{res.directory}: no outcome {outcome!r} in runs.parquet")
+        raise AnalysisError(
+            f"{res.directory}: no outcome {outcome!r} in runs.parquet"
+            f"{did_you_mean(outcome, outcome_columns(res))}"
+        )
     ok = runs[runs["error"].isna()]
     y = ok.groupby("point")[outcome].mean().reindex(range(res.manifest.plan.n_points))
     missing = int(y.isna().sum())

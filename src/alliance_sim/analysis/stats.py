@@ -172,7 +172,8 @@ def compare_samples(
 ) -> Comparison:
     """Difference of B from A with bootstrap CIs (pairs resampled together when paired), the
     A12 effect size and a test: McNemar (exact) or Wilcoxon signed-rank when paired, Fisher's
-    exact test or Mann-Whitney U otherwise."""
+    exact test or Mann-Whitney U otherwise.  Every run is taken as independent; where runs
+    share seeds use :func:`alliance_sim.analysis.design.compare`."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     if paired:
         ok = np.isfinite(a) & np.isfinite(b)

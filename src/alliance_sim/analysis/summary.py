@@ -1,11 +1,18 @@
-"""Plain-text summaries of a result directory: the table ``alliance-sim run`` prints."""
+"""Summaries of a result directory: the member table ``alliance-sim run`` and ``sweep`` print
+(and write as ``summary.json``), and the per-scenario tables of comparison reports.
+
+Every interval here respects the design: runs that share a seed (a sweep's replicate at each
+of its points) count as one independent unit (:mod:`alliance_sim.analysis.design`)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis.stats import wilson
+from alliance_sim.analysis.design import FEW, clustered_mean, clusters
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
@@ -15,36 +22,44 @@ from alliance_sim.runs.results import Result
 def member_table(
     runs: pd.DataFrame | Result, start: str | None = None, focus: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Per ally that joined in any run: final commitment (median and 90% range), shares of
-    runs ending active / hedging / suspended / exited, probability of exit with its Wilson 95%
-    interval, and the median quarter of exit among runs where it left.  ``runs`` is a
-    result's runs table (then ``start`` is its first quarter) or a :class:`Result`."""
+    """Per ally that joined in any run: final commitment (median, 5th and 95th percentiles over
+    runs, and the mean with its 95% interval), shares of runs ending active / hedging /
+    suspended / exited, the probability of exit with its 95% interval, the effective number
+    of independent runs behind that interval (``n_effective``: runs sharing a seed count as
+    one unit, see :mod:`alliance_sim.analysis.design`) and the median quarter of exit among
+    runs where it left.  ``runs`` is a result's runs table (then ``start`` is its first
+    quarter) or a :class:`Result`."""
     if isinstance(runs, Result):
         runs, start, focus = runs.runs, runs.plan.start, focus or tuple(runs.plan.focus)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
+    cl = clusters(ok)
     rows = []
     order = list(focus) + [c for c in ALLIES if c not in focus]
     for code in order:
         c = ok[f"{code}_commitment"]
-        joined = c.notna()
+        joined = c.notna().to_numpy()
         n = int(joined.sum())
         if n == 0:
             continue
         st = ok.loc[joined, f"{code}_status"].astype(int)
-        exits = int((st == mb.EXITED).sum())
-        lo, hi = wilson(exits, n)
+        p_exit = clustered_mean((st == mb.EXITED).to_numpy(float), cl[joined], binary=True)
+        mean = clustered_mean(c[joined].to_numpy(float), cl[joined], binary=False)
         steps = ok.loc[joined, f"{code}_exit_step"].dropna()
         rows.append(
             {
                 "member": code,
                 "runs": n,
-                "commitment": c[joined].median(),
-                "commitment_p5": c[joined].quantile(0.05),
-                "commitment_p95": c[joined].quantile(0.95),
+                "n_effective": p_exit.n,
+                "commitment_median": float(c[joined].median()),
+                "commitment_p5": float(c[joined].quantile(0.05)),
+                "commitment_p95": float(c[joined].quantile(0.95)),
+                "commitment_mean": mean.value,
+                "commitment_mean_lo": mean.lo,
+                "commitment_mean_hi": mean.hi,
                 **{name: float((st == k).mean()) for k, name in enumerate(mb.STATUS_NAMES) if k},
-                "p_exit": exits / n,
-                "p_exit_lo": lo,
-                "p_exit_hi": hi,
+                "p_exit": p_exit.value,
+                "p_exit_lo": p_exit.lo,
+                "p_exit_hi": p_exit.hi,
                 "median_exit": quarters.shift(start, int(np.median(steps))) if len(steps) else "",
             }
         )
@@ -54,21 +69,32 @@ def member_table(
 def format_table(table: pd.DataFrame) -> str:
     """The member table as aligned text."""
     head = (
-        f"{'member':<8}{'final commitment':>22}   {'active':>6} {'hedging':>7} "
-        f"{'suspended':>9}   {'exited [95% CI]':>19}  {'median exit':>11}"
+        f"{'member':<8}{'median commitment (p5-p95)':>27}   {'active':>6} {'hedging':>7} "
+        f"{'suspended':>9}   {'exited [95% CI]':>19} {'n_eff':>6}  {'median exit':>11}"
     )
     lines = [head, "-" * len(head)]
     for r in table.itertuples():
-        com = f"{r.commitment:.2f} ({r.commitment_p5:.2f}-{r.commitment_p95:.2f})"
+        com = f"{r.commitment_median:.2f} ({r.commitment_p5:.2f}-{r.commitment_p95:.2f})"
         pex = f"{r.p_exit:.1%} [{r.p_exit_lo:.0%}-{r.p_exit_hi:.0%}]"
+        few = "*" if r.n_effective < FEW else " "
         lines.append(
-            f"{r.member:<8}{com:>22}   {r.active:>6.0%} {r.hedging:>7.0%} "
-            f"{r.suspended:>9.0%}   {pex:>19}  {r.median_exit:>11}"
+            f"{r.member:<8}{com:>27}   {r.active:>6.0%} {r.hedging:>7.0%} "
+            f"{r.suspended:>9.0%}   {pex:>19} {r.n_effective:>5}{few}  {r.median_exit:>11}"
         )
     return "\n".join(lines)
 
 
-def describe(runs: pd.DataFrame, manifest: dict) -> str:
+def _unit_note(runs: pd.DataFrame, plan) -> str:
+    if plan.n_points > 1:
+        return (
+            f"Replicate k shares its seed at all {plan.n_points} points, so the {len(runs)} runs "
+            f"rest on {plan.replicates} independent seeds: intervals are clustered by seed and "
+            "n_eff is the effective number of independent runs (between the seeds and the runs)."
+        )
+    return "Every run has its own seed: n_eff is the number of runs."
+
+
+def describe(runs: pd.DataFrame, manifest) -> str:
     """Header, member table and cohesion line for a result directory."""
     plan = manifest.plan
     ok = runs[runs["error"].isna()]
@@ -79,17 +105,88 @@ def describe(runs: pd.DataFrame, manifest: dict) -> str:
         f"replicates), {plan.start} to {plan.end}, master seed {plan.master_seed}"
         f", scenario {manifest.scenario_hash}, alliance-sim {manifest.package_version}"
     )
-    table = format_table(member_table(runs, plan.start, tuple(plan.focus)))
+    table = member_table(runs, plan.start, tuple(plan.focus))
     tail = (
         f"cohesion at {plan.end}: median {coh.median():.2f} "
         f"(90% range {coh.quantile(0.05):.2f}-{coh.quantile(0.95):.2f}); lowest over the "
         f"run: median {ok['cohesion_min'].median():.2f}.\nStatus columns are shares of runs at "
-        f"the horizon; 'exited' is the probability of having left by {plan.end}."
+        f"the horizon; 'exited' is the probability of having left by {plan.end} (Wilson 95% "
+        f"interval on n_eff runs).\n{_unit_note(ok, plan)}"
     )
+    if len(table) and (table["n_effective"] < FEW).any():
+        tail += f"\n* fewer than {FEW} independent runs: read that interval as a rough guide."
     failed = len(runs) - len(ok)
     if failed:
         tail += f"\n{failed} run(s) failed; their errors are in runs.parquet (column 'error')."
-    return f"{head}\n\n{table}\n\n{tail}"
+    return f"{head}\n\n{format_table(table)}\n\n{tail}"
+
+
+SUMMARY = "summary.json"
+COHESION = "cohesion = mean commitment of the allies, a suspended or exited ally counted as 0"
+
+
+def summary_dict(res) -> dict:
+    """The member table and cohesion of a result as plain data (what ``summary.json`` holds)."""
+    runs, m = res.runs, res.manifest
+    plan = m.plan
+    ok = runs[runs["error"].isna()]
+    table = member_table(runs, plan.start, tuple(plan.focus))
+    cl = clusters(ok)
+    coh = ok["cohesion_final"].to_numpy(float)
+    coh_mean = clustered_mean(coh, cl, binary=False)
+    members = {
+        r["member"]: {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+        for r in table.to_dict("records")
+    }
+    return {
+        "scenario": m.scenario_name,
+        "scenario_hash": m.scenario_hash,
+        "alliance_sim": m.package_version,
+        "start": plan.start,
+        "horizon": plan.end,
+        "runs": len(runs),
+        "failed": len(runs) - len(ok),
+        "points": plan.n_points,
+        "replicates": plan.replicates,
+        "independent_seeds": len(np.unique(cl)),
+        "definitions": {
+            "p_exit": f"share of runs in which the member has left by {plan.end}",
+            "p_exit_lo/p_exit_hi": "95% Wilson interval computed on n_effective runs",
+            "n_effective": "effective number of independent runs (runs sharing a seed are "
+            "correlated; Kish's n from the seed-clustered variance)",
+            "commitment_*": f"commitment (0-1) at {plan.end} over runs where the member joined: "
+            "median, 5th/95th percentiles, mean with its seed-clustered 95% interval",
+            "active/hedging/suspended/exited": f"shares of runs in each status at {plan.end}",
+            "median_exit": "median quarter of exit among runs where the member left",
+            "cohesion": COHESION,
+        },
+        "members": members,
+        "cohesion": {
+            "median": float(np.median(coh)) if len(coh) else None,
+            "p5": float(np.quantile(coh, 0.05)) if len(coh) else None,
+            "p95": float(np.quantile(coh, 0.95)) if len(coh) else None,
+            "mean": coh_mean.value,
+            "mean_lo": coh_mean.lo,
+            "mean_hi": coh_mean.hi,
+            "n_effective": coh_mean.n,
+        },
+    }
+
+
+def write_summary(res) -> Path:
+    """Write ``summary.json`` (see :func:`summary_dict`) into the result directory."""
+    from alliance_sim.runs.atomic import atomic_write_bytes
+
+    def clean(v):
+        return None if isinstance(v, float) and not np.isfinite(v) else v
+
+    data = summary_dict(res)
+    for row in data["members"].values():
+        row.update({k: clean(v) for k, v in row.items()})
+    data["cohesion"] = {k: clean(v) for k, v in data["cohesion"].items()}
+    path = Path(res.directory) / SUMMARY
+    atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode())
+    return path
 
 
 # --- tables for reports (with bootstrap intervals) --------------------------------------------
@@ -108,19 +205,26 @@ def horizons(steps: list[int] | np.ndarray, n: int = 3) -> list[int]:
 
 
 def scenario_table(res, focus: tuple[str, ...] = (), seed: int = 0) -> pd.DataFrame:
-    """Per member: probability of being suspended and of having exited at each horizon (Wilson
-    95% intervals: a bootstrap interval collapses to a point at 0% or 100%), median time to
-    exit and commitment at the end (bootstrap 95% intervals), and the runs the exit
-    probability needs for an interval of +/- 5 points (``n_for_5pp``)."""
+    """Per member: probability of being suspended and of having exited at each horizon, the
+    median quarter of exit among runs where the member left, the mean commitment at the end,
+    each with a 95% interval that treats runs sharing a seed as one unit (Wilson on the
+    effective runs for probabilities, a t interval for means, a seed bootstrap for the median;
+    ``Estimate.n`` is the effective number of independent runs), and the seeds the exit
+    probability needs for an interval of +/- 5 points (``seeds_for_5pp``)."""
     from alliance_sim.analysis import aggregate as agg
-    from alliance_sim.analysis.stats import mean_ci, median_ci, proportion_ci, replicates_needed
+    from alliance_sim.analysis.design import cluster_bootstrap
+    from alliance_sim.analysis.stats import replicates_needed
 
     runs, start = res.runs, res.manifest.plan.start
     ok = runs[runs["error"].isna()]
+    cl = clusters(ok)
+    seed_of = pd.Series(cl, index=ok["run"].to_numpy())
+    k_seeds = len(np.unique(cl))
     hs = horizons(agg.recorded_steps(res))
     st = agg.status_at(res, hs)
     st = st[st["run"].isin(set(ok["run"]))]
     rows = []
+    end = quarters.shift(start, hs[-1]) if hs else res.manifest.plan.end
     for code in list(focus) + [c for c in ALLIES if c not in focus]:
         c = ok[f"{code}_commitment"]
         if c.notna().sum() == 0:
@@ -130,25 +234,45 @@ def scenario_table(res, focus: tuple[str, ...] = (), seed: int = 0) -> pd.DataFr
         for h in hs:
             at = mine[mine["step"] == h]
             q = quarters.shift(start, h)
-            row[f"P(suspended) {q}"] = proportion_ci((at["status"] == "suspended").to_numpy(float))
-            row[f"P(exited) {q}"] = proportion_ci((at["status"] == "exited").to_numpy(float))
-        exited = ok[f"{code}_exited"].to_numpy(float)
-        steps = ok[f"{code}_exit_step"].dropna().to_numpy(float)
-        med = median_ci(steps, seed)
-        row["time to exit (median quarter)"] = (
-            f"{quarters.shift(start, int(med.value))} [{quarters.shift(start, int(med.lo))}, "
-            f"{quarters.shift(start, int(med.hi))}]"
-            if med.n
-            else "no exit"
+            g = seed_of.loc[at["run"].to_numpy()].to_numpy()
+            for status in ("suspended", "exited"):
+                x = (at["status"] == status).to_numpy(float)
+                row[f"P({status}) {q}"] = clustered_mean(x, g, binary=True)
+        joined = c.notna().to_numpy()
+        exited = ok.loc[joined, f"{code}_exited"].to_numpy(float)
+        left = ok[f"{code}_exit_step"].notna().to_numpy()
+        med = cluster_bootstrap(
+            ok.loc[left, f"{code}_exit_step"].to_numpy(float), cl[left], np.median, seed=seed
         )
-        row["commitment at end"] = mean_ci(c.to_numpy(float), seed)
-        row["n_for_5pp"] = replicates_needed(exited, 0.05, binary=True)
+        row["median quarter of exit (runs that exit)"] = (
+            QuarterEstimate(start, med) if med.n else "no exit"
+        )
+        row[f"mean commitment {end}"] = clustered_mean(c[joined].to_numpy(float), cl[joined])
+        p_end = clustered_mean(exited, cl[joined], binary=True)
+        need = replicates_needed(exited, 0.05, binary=True)
+        row["seeds for ±5 pts"] = int(np.ceil(need * k_seeds / max(p_end.n, 1)))
         rows.append(row)
-    coh = {
-        "member": "cohesion",
-        "runs": len(ok),
-        "commitment at end": mean_ci(ok["cohesion_final"].to_numpy(float), seed),
-        "n_for_5pp": replicates_needed(ok["cohesion_final"].to_numpy(float), 0.05, False),
-    }
-    rows.append(coh)
+    coh = ok["cohesion_final"].to_numpy(float)
+    coh_est = clustered_mean(coh, cl)
+    need = replicates_needed(coh, 0.05, binary=False)
+    rows.append(
+        {
+            "member": "cohesion",
+            "runs": len(ok),
+            f"mean commitment {end}": coh_est,
+            "seeds for ±5 pts": int(np.ceil(need * k_seeds / max(coh_est.n, 1))),
+        }
+    )
     return pd.DataFrame(rows)
+
+
+class QuarterEstimate:
+    """A median quarter with its interval, shown as calendar quarters."""
+
+    def __init__(self, start: str, est) -> None:
+        self.start, self.est = start, est
+        self.n = est.n
+
+    def __str__(self) -> str:
+        e, q = self.est, lambda v: quarters.shift(self.start, round(v))
+        return f"{q(e.value)} [{q(e.lo)}, {q(e.hi)}]"

@@ -14,7 +14,7 @@ from alliance_sim.errors import ScenarioError, UserError
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.summary import describe
+    from alliance_sim.analysis.summary import describe, write_summary
     from alliance_sim.report.plots import fan_chart
     from alliance_sim.runs.runner import run_scenario
     from alliance_sim.scenario.files import find_scenario
@@ -26,17 +26,18 @@ def cmd_run(a: argparse.Namespace) -> int:
         sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
     )
     fig = fan_chart(res, out / "commitment.png")
+    summary = write_summary(res)
     if not a.quiet:
         print(describe(res.runs, res.manifest))
         print(
             f"\nwrote {out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
-            f"{fig.name}"
+            f"{summary.name} {fig.name}"
         )
     return 0
 
 
 def cmd_sweep(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.summary import describe
+    from alliance_sim.analysis.summary import describe, write_summary
     from alliance_sim.runs.runner import sweep
     from alliance_sim.scenario.load import load_scenario
 
@@ -69,9 +70,13 @@ def cmd_sweep(a: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    summary = write_summary(res)
     if not a.quiet:
         print(describe(res.runs, res.manifest))
-        print(f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet")
+        print(
+            f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
+            f"{summary.name}"
+        )
         if res.n_failed:
             print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
     return 0
@@ -149,21 +154,38 @@ def cmd_plot(a: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis import reliability
     from alliance_sim.analysis.sensitivity import analyse
-    from alliance_sim.report.figures import default_outcomes
-    from alliance_sim.report.plots import sensitivity_chart
+    from alliance_sim.report.sweep_plots import sensitivity_chart
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
     out = Path(a.out or a.directory)
+    outcomes = a.outcome
+    if not outcomes:
+        outcomes, notes = reliability.default_outcomes(res)
+        for note in notes:
+            print(note)
+    if not outcomes:
+        print(
+            f"{a.directory}: no focus member's exit or commitment, nor cohesion, varies over "
+            "the design; name an outcome with --outcome"
+        )
+        return 0
     out.mkdir(parents=True, exist_ok=True)
-    for outcome in a.outcome or default_outcomes(res):
+    for outcome in outcomes:
+        skip = reliability.constant_outcome(res, outcome)
+        if skip:
+            print(skip)
+            continue
         table = analyse(res, outcome)
         print(
             f"{table.attrs['method']} indices of {outcome} ({table.attrs['points']} design "
             f"points x {table.attrs['replicates']} replicates; *_conf: 95% half-widths)"
         )
         print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
+        for line in reliability.warnings(table, res.plan.samples):
+            print(f"warning: {line}")
         print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
         print()
     return 0

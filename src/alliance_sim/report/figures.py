@@ -6,7 +6,7 @@ import itertools
 import os
 from pathlib import Path
 
-from alliance_sim.report import plots
+from alliance_sim.report import plots, sweep_plots
 from alliance_sim.runs.results import Result
 
 KINDS = ("fan", "status", "cohesion", "response", "heatmap", "sensitivity")
@@ -72,7 +72,13 @@ def write_figures(
     outcomes = outcomes or default_outcomes(res)
     for o in outcomes:
         if o not in res.runs:
-            raise ValueError(f"{res.directory}: no outcome {o!r} in runs.parquet")
+            from alliance_sim.analysis.sensitivity import outcome_columns
+            from alliance_sim.errors import did_you_mean
+
+            raise ValueError(
+                f"{res.directory}: no outcome {o!r} in runs.parquet"
+                f"{did_you_mean(o, outcome_columns(res))}"
+            )
     paths: list[Path] = []
     if "fan" in kinds:
         paths.append(plots.fan_chart(res, out / f"fan.{fmt}"))
@@ -82,17 +88,22 @@ def write_figures(
         paths.append(plots.cohesion_chart(res, out / f"cohesion.{fmt}"))
     if "response" in kinds:
         for p, o in itertools.product(res.swept, outcomes):
-            paths.append(plots.response(res.runs, m, p, o, out / f"response_{_safe(p)}_{o}.{fmt}"))
+            paths.append(
+                sweep_plots.response(res.runs, m, p, o, out / f"response_{_safe(p)}_{o}.{fmt}")
+            )
     if "heatmap" in kinds:
         p1, p2 = res.swept[:2]
         for o in outcomes:
-            paths.append(plots.heatmap(res.runs, m, p1, p2, o, out / f"heatmap_{o}.{fmt}"))
+            paths.append(sweep_plots.heatmap(res.runs, m, p1, p2, o, out / f"heatmap_{o}.{fmt}"))
     if "sensitivity" in kinds:
+        from alliance_sim.analysis.reliability import constant_outcome
         from alliance_sim.analysis.sensitivity import analyse
 
         for o in outcomes:
+            if constant_outcome(res, o):  # nothing to attribute: no figure of zeros
+                continue
             table = analyse(res, o)
-            paths.append(plots.sensitivity_chart(table, m, out / f"sensitivity_{o}.{fmt}"))
+            paths.append(sweep_plots.sensitivity_chart(table, m, out / f"sensitivity_{o}.{fmt}"))
     return paths
 
 

@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim import __version__
-from alliance_sim.analysis.stats import Estimate, a12_magnitude, compare_samples, holm, paired_key
-from alliance_sim.analysis.summary import scenario_table
+from alliance_sim.analysis.design import FEW, clustered_mean, clusters, compare
+from alliance_sim.analysis.stats import Estimate, a12_magnitude, holm, paired_key
+from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.core.outcomes import ALLIES
-from alliance_sim.report import plots
+from alliance_sim.report import overlays, plots
+from alliance_sim.report.headline import headline
 from alliance_sim.runs.results import Result
 
 TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
@@ -37,6 +39,8 @@ margin-top:2em}h3{font-size:1.1em}table{border-collapse:collapse;margin:.8em 0;f
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee}
 .note{color:#555;font-size:.85em}.sig{font-weight:bold}
+ul.headline{font-size:1.05em;line-height:1.5}ul.headline li{margin:.3em 0}
+figure{margin:1em 0}
 """
 
 
@@ -51,7 +55,13 @@ def comparison_outcomes(a: Result, b: Result) -> list[tuple[str, bool]]:
 
 
 def compare_results(results: list[Result], seed: int = 0) -> pd.DataFrame:
-    """Every other result against the first, one row per outcome, with Holm-adjusted p."""
+    """Every other result against the first, one row per outcome, with Holm-adjusted p.
+
+    Runs pair up when both results share seeds (and points); runs that share a seed across a
+    sweep's points are one independent unit, so intervals and tests then work on seeds
+    (:func:`alliance_sim.analysis.design.compare`).  ``reference``/``this`` are the two
+    means with their seed-clustered 95% intervals; ``n`` the effective independent pairs (or
+    runs)."""
     ref = results[0]
     rows = []
     for other in results[1:]:
@@ -63,25 +73,30 @@ def compare_results(results: list[Result], seed: int = 0) -> pd.DataFrame:
         for outcome, binary in comparison_outcomes(ref, other):
             if key is not None:
                 xa, xb = merged[f"{outcome}_a"], merged[f"{outcome}_b"]
+                ca = cb = merged["seed"].to_numpy()
             else:
                 xa, xb = ra[outcome], rb[outcome]
-            c = compare_samples(
+                ca, cb = clusters(ra), clusters(rb)
+            xa, xb = xa.to_numpy(float), xb.to_numpy(float)
+            c = compare(
                 outcome,
-                xa.to_numpy(float),
-                xb.to_numpy(float),
+                xa,
+                xb,
                 paired=key is not None,
                 binary=binary,
                 seed=seed,
+                cluster_a=ca,
+                cluster_b=cb,
             )
             half = (c.diff.hi - c.diff.lo) / 2
-            # runs the difference's interval needs for the target (None: no variation seen)
+            # independent runs (pairs) the difference's interval needs for the target
             need = int(np.ceil(c.n * (half / TARGET[binary]) ** 2)) if half > 0 else None
             rows.append(
                 {
                     "scenario": other.manifest.scenario_name,
                     "outcome": outcome,
-                    "reference": c.mean_a,
-                    "this": c.mean_b,
+                    "reference": clustered_mean(xa, ca, binary),
+                    "this": clustered_mean(xb, cb, binary),
                     "difference": c.diff,
                     "A12": c.a12,
                     "effect": a12_magnitude(c.a12.value),
@@ -92,6 +107,8 @@ def compare_results(results: list[Result], seed: int = 0) -> pd.DataFrame:
                     "runs for ±target": need,
                     "target": TARGET[binary],
                     "binary": binary,
+                    "horizon": other.manifest.plan.end,
+                    "reference name": ref.manifest.scenario_name,
                 }
             )
     table = pd.DataFrame(rows)
@@ -107,35 +124,41 @@ def _p(v: float) -> str:
     return "–" if not np.isfinite(v) else "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
+def _few(n: int) -> str:
+    return f" n={n}" + (" ⚠" if n < FEW else "")
+
+
 def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
-    """The comparison table as a reader sees it: probabilities in %, differences in points."""
+    """The comparison table as a reader sees it: probabilities in %, differences in points,
+    each interval with its effective number of independent runs (⚠: fewer than ``FEW``)."""
     rows = []
     for _, r in comp.iterrows():
         pct = bool(r["binary"])
         d, need, target = r["difference"], r["runs for ±target"], r["target"]
 
-        def f(v: float, pct: bool = pct) -> str:
-            return f"{v:.1%}" if pct else f"{v:.3f}"
+        def f(e: Estimate, pct: bool = pct) -> str:
+            return e.fmt(pct=True) if pct else e.fmt(digits=3)
 
         diff = (
             f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
             if pct
             else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
         )
+        unit = "pairs" if r["paired"] else "runs"
         rows.append(
             {
                 "scenario": r["scenario"],
                 "outcome": plots.outcome_label(r["outcome"]),
-                "reference": f(r["reference"]),
-                "this": f(r["this"]),
-                "difference [95% CI]": diff,
+                "reference: mean [95% CI]": f(r["reference"]),
+                "this: mean [95% CI]": f(r["this"]),
+                "difference of means [95% CI]": diff,
                 "A12 [95% CI]": r["A12"].fmt(),
                 "effect": r["effect"],
                 "test": r["test"],
-                "n": f"{r['n']} {'pairs' if r['paired'] else 'runs'}",
+                "n_eff (independent)": f"{r['n']} {unit}" + (" ⚠" if r["n"] < FEW else ""),
                 "p": _p(r["p"]),
                 "p (Holm)": _p(r["p (Holm)"]),
-                "runs for target": (
+                f"independent {unit} for target": (
                     "– (no variation)"
                     if need is None or pd.isna(need)
                     else f"{int(need)} for ±{target * 100:g} pts"
@@ -149,7 +172,11 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
 
 def _cell(v: object, column: str = "") -> str:
     if isinstance(v, Estimate):
-        return v.fmt(pct=column.startswith("P("))
+        if not np.isfinite(v.value):
+            return "–"
+        return v.fmt(pct=column.startswith("P(")) + _few(v.n)
+    if isinstance(v, QuarterEstimate):
+        return f"{v}{_few(v.n)}"
     if isinstance(v, float | np.floating):
         if not np.isfinite(v):
             return "–"
@@ -184,6 +211,16 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _calibration(m) -> str:
+    """The calibration posterior a scenario draws its parameter sets from, and its hash."""
+    cal = m.scenario.get("calibration") if isinstance(m.scenario, dict) else None
+    if not cal:
+        return "none (default parameters)"
+    if isinstance(cal, dict):
+        return f"{cal.get('file', '?')}, sha256 {cal.get('sha256', '?')}"
+    return str(cal)
+
+
 def provenance(res: Result) -> pd.DataFrame:
     m, plan = res.manifest, res.manifest.plan
     failed = int(res.runs["error"].notna().sum())
@@ -198,9 +235,15 @@ def provenance(res: Result) -> pd.DataFrame:
             ("points x replicates", f"{plan.n_points} x {plan.replicates}"),
             ("runs (failed)", f"{plan.n_runs} ({failed})"),
             (
+                "independent unit",
+                f"the seed: {len(m.seeds)} replicate seeds, each shared by the "
+                f"{plan.n_points} point(s)",
+            ),
+            (
                 "master seed; replicate seeds",
                 f"{plan.master_seed}; {len(m.seeds)} seeds, first {m.seeds[0]}",
             ),
+            ("calibration posterior", _calibration(m)),
             ("computed", f"{m.started} to {m.ended}"),
             ("directory", str(res.directory)),
         ],
@@ -211,8 +254,17 @@ def provenance(res: Result) -> pd.DataFrame:
 def _figures(results: list[Result], focus: list[str]) -> list[tuple[str, io.BytesIO]]:
     figs = []
     buf = io.BytesIO()
-    plots.overlay(results, buf, members=focus)
-    figs.append(("Scenarios compared: cohesion and the focus members' commitment", buf))
+    overlays.exit_overlay(results, buf, members=focus)
+    figs.append(("P(exit) by quarter: share of runs in which each focus member has left", buf))
+    buf = io.BytesIO()
+    overlays.overlay(results, buf, members=focus)
+    figs.append(
+        (
+            "Scenarios compared: median and 50% band of cohesion and of the focus members' "
+            f"commitment ({COHESION}; an exited member counts as 0)",
+            buf,
+        )
+    )
     for res in results:
         buf = io.BytesIO()
         plots.status_probability(res, buf)
@@ -220,10 +272,35 @@ def _figures(results: list[Result], focus: list[str]) -> list[tuple[str, io.Byte
     return figs
 
 
+NOTES = (
+    "Runs that share a seed are not independent: replicate k uses the same seed at every "
+    "point of a sweep and in every scenario run with the same master seed. Every interval "
+    "therefore treats a seed as one unit, and 'n=' beside it is the effective number of "
+    "independent runs (between the number of seeds and the number of runs); ⚠ marks an "
+    f"interval resting on fewer than {FEW}. Probabilities carry Wilson 95% intervals on the "
+    "effective runs (they stay open at 0% and 100%); means a seed-clustered t interval; the "
+    "median quarter of exit a bootstrap over whole seeds. 'seeds for ±5 pts' is how many "
+    "replicates an interval of ±5 points on that member's exit probability needs (cohesion: "
+    "±0.05). In the comparison, A12 is P(this > reference) + ties/2 (0.5 = no effect; "
+    "0.56/0.64/0.71 small/medium/large); tests are paired when both results share seeds and "
+    "points (McNemar or Wilcoxon signed-rank on runs with one seed each; Wilcoxon on per-seed "
+    "means when seeds repeat across points); 'p (Holm)' controls the family-wise error over "
+    "all rows; bold rows have p (Holm) < 0.05. The last column is how many independent runs "
+    "(pairs, if paired) the difference's interval needs to reach the target half-width."
+)
+HEADLINE_NOTE = (
+    "The largest differences from the reference, ranked by effect size (Vargha-Delaney A12); "
+    "negligible effects are left to the detail below. Brackets: 95% intervals; n_eff: the "
+    "effective number of independent runs (runs sharing a seed count once)."
+)
+
+
 def build_report(
     dirs: list[str | os.PathLike | Result], out: str | os.PathLike, fmt: str = "html", seed: int = 0
 ) -> Path:
-    """Write the comparison report of ``dirs`` (the first is the reference) to ``out``."""
+    """Write the comparison report of ``dirs`` (the first is the reference) to ``out``: the
+    headline first (the largest differences as sentences), then the differences table, the
+    figures and each scenario's provenance and member table."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
@@ -235,49 +312,43 @@ def build_report(
     focus = focus[:3] or ["ARM", "KAZ"]
     tables = [(r, scenario_table(r, tuple(r.manifest.plan.focus), seed)) for r in results]
     comp = compare_results(results, seed)
+    lines = headline(comp)
     figs = _figures(results, focus)
     title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    notes = (
-        "Probabilities carry Wilson 95% intervals (a bootstrap interval collapses to a point "
-        "when no run, or every run, shows the event); other intervals are bootstrap 95% "
-        "intervals (2,000 resamples). 'n_for_5pp' is the number "
-        "of runs a ±5-point interval on that member's exit probability needs (cohesion: "
-        "±0.05). In the comparison, A12 is P(this > reference) + ties/2 (0.5 = no effect; "
-        "0.56/0.64/0.71 small/medium/large); tests are paired when both sweeps share seeds and "
-        "points; 'p (Holm)' controls the family-wise error over all rows; bold rows have "
-        "p (Holm) < 0.05. 'runs for ±target' is how many runs (pairs, if paired) the "
-        "difference's interval needs to reach the target half-width."
-    )
     if fmt == "md":
-        return _write_md(out, title, stamp, results, tables, comp, figs, notes)
+        return _write_md(out, title, stamp, results, tables, comp, figs, lines)
+    esc = html.escape
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
-        f"{html.escape(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+        f"{esc(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        "<section id='headline'><h2>Headline</h2><ul class='headline'>",
+        *(f"<li>{esc(x)}</li>" for x in lines),
+        f"</ul><p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
         f"<p class='note'>alliance-sim {__version__}, {stamp}. Reference: "
-        f"{html.escape(results[0].manifest.scenario_name)}.</p>",
+        f"{esc(results[0].manifest.scenario_name)}.</p>",
+        "<h2>Differences from the reference</h2>",
     ]
+    if len(comp):
+        parts.append(_html_table(display_comparison(comp), comp["p (Holm)"] < 0.05))
+    parts.append(f"<p class='note'>{esc(NOTES)}</p><h2>Figures</h2>")
+    for caption, buf in figs:
+        data = base64.b64encode(buf.getvalue()).decode()
+        parts.append(
+            f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,"
+            f"{data}'><figcaption class='note'>{esc(caption)}</figcaption>"
+            "</figure>"
+        )
     for res, table in tables:
         m = res.manifest
         parts += [
-            f"<h2>{html.escape(m.scenario_name)}</h2>",
-            f"<p>{html.escape(m.scenario_description)}</p>",
+            f"<h2>{esc(m.scenario_name)}</h2>",
+            f"<p>{esc(m.scenario_description)}</p>",
             _html_table(provenance(res)),
             "<h3>Members at the horizons</h3>",
             _html_table(table),
         ]
-    parts.append("<h2>Differences from the reference</h2>")
-    if len(comp):
-        parts.append(_html_table(display_comparison(comp), comp["p (Holm)"] < 0.05))
-    parts.append(f"<p class='note'>{html.escape(notes)}</p><h2>Figures</h2>")
-    for caption, buf in figs:
-        data = base64.b64encode(buf.getvalue()).decode()
-        parts.append(
-            f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,"
-            f"{data}'><figcaption class='note'>{html.escape(caption)}</figcaption>"
-            "</figure>"
-        )
     parts.append("</body></html>")
     out.write_text("\n".join(parts), "utf-8")
     return out
@@ -291,19 +362,30 @@ def _write_md(
     tables: list,
     comp: pd.DataFrame,
     figs: list,
-    notes: str,
+    lines: list[str],
 ) -> Path:
     files = out.with_name(out.stem + "_files")
     files.mkdir(exist_ok=True)
-    lines = [
-        f"# {title}",
-        "",
+    md = [f"# {title}", "", "## Headline", "", *(f"- {x}" for x in lines), "", HEADLINE_NOTE, ""]
+    md += [
         f"alliance-sim {__version__}, {stamp}. Reference: {results[0].manifest.scenario_name}.",
         "",
+        "## Differences from the reference",
+        "",
+        _md_table(display_comparison(comp)) if len(comp) else "",
+        "",
+        NOTES,
+        "",
+        "## Figures",
+        "",
     ]
+    for k, (caption, buf) in enumerate(figs):
+        name = f"figure{k + 1}.png"
+        (files / name).write_bytes(buf.getvalue())
+        md += [f"![{caption}]({files.name}/{name})", "", f"*{caption}*", ""]
     for res, table in tables:
         m = res.manifest
-        lines += [
+        md += [
             f"## {m.scenario_name}",
             "",
             m.scenario_description,
@@ -315,19 +397,5 @@ def _write_md(
             _md_table(table),
             "",
         ]
-    lines += [
-        "## Differences from the reference",
-        "",
-        _md_table(display_comparison(comp)) if len(comp) else "",
-        "",
-        notes,
-        "",
-        "## Figures",
-        "",
-    ]
-    for k, (caption, buf) in enumerate(figs):
-        name = f"figure{k + 1}.png"
-        (files / name).write_bytes(buf.getvalue())
-        lines += [f"![{caption}]({files.name}/{name})", "", f"*{caption}*", ""]
-    out.write_text("\n".join(lines), "utf-8")
+    out.write_text("\n".join(md), "utf-8")
     return out

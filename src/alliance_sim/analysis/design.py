@@ -1,0 +1,259 @@
+"""Intervals that respect the design: runs that share a seed are not independent.
+
+In a sweep, replicate *k* uses the same seed (and the same posterior parameter set) at every
+design point, and in every scenario run with the same master seed.  Runs of one replicate are
+therefore correlated, often strongly: an outcome that does not depend on the swept values is
+*identical* at every point of a replicate.  The independent unit is the replicate (the seed),
+not the run.
+
+A design-averaged mean or probability is the ratio ``sum(x) / n`` over all runs.  Its variance
+is estimated with the cluster-robust (linearisation, "sandwich") estimator over seed clusters,
+
+    var = sum_k (S_k - p n_k)^2 / n^2          (S_k, n_k: sum and size of cluster k)
+
+and the **effective number of independent runs** is Kish's ``n_eff = s^2 / var`` (``s^2``: the
+run-level variance, ``p(1 - p)`` for a 0/1 outcome).  ``n_eff`` equals the number of runs when
+every run has its own seed, and the number of seeds when the outcome is constant within each
+seed (balanced designs: it always lies between the two).
+
+* 0/1 outcomes get the **Wilson score interval computed with n_eff** (the design-effect-adjusted
+  Wilson interval used for survey proportions): unlike a cluster bootstrap it does not collapse
+  to a point at 0% or 100%, and with one seed per run it is the ordinary Wilson interval.
+  3 of 10 seeds exiting at all 40 points gives n_eff = 10 and [11%, 60%], not the [26%, 35%]
+  that 400 "independent" runs would claim.
+* Other outcomes get ``mean +/- t(K - 1) * sqrt(K / (K - 1) * var)`` (K seeds).
+* When an outcome shows no variation the design effect cannot be estimated; ``n_eff`` is then
+  the number of seeds (each seed is one independent draw), the conservative choice.
+* Medians and other statistics get a cluster bootstrap (whole seeds resampled).
+
+``tests/test_analysis.py`` checks coverage on a planted clustered design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from alliance_sim.analysis.stats import (
+    Z95,
+    Comparison,
+    Estimate,
+    _a12_rows,
+    a12,
+    compare_samples,
+)
+
+FEW = 10  # intervals resting on fewer independent runs than this are marked in reports
+
+
+def clusters(runs: pd.DataFrame) -> np.ndarray:
+    """The independent unit of each run: its seed (replicate k shares it at every point)."""
+    if "seed" in runs and runs["seed"].nunique() > 1:
+        return runs["seed"].to_numpy()
+    if "replicate" in runs:
+        return runs["replicate"].to_numpy()
+    return np.arange(len(runs))
+
+
+def _groups(x: np.ndarray, cluster: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Finite values of ``x``, and per cluster their sums and counts."""
+    x = np.asarray(x, float)
+    cl = np.arange(len(x)) if cluster is None else np.asarray(cluster)
+    ok = np.isfinite(x)
+    x, cl = x[ok], cl[ok]
+    _, idx = np.unique(cl, return_inverse=True)
+    sums = np.bincount(idx, weights=x)
+    counts = np.bincount(idx).astype(float)
+    return x, sums, counts
+
+
+def wilson(p: float, n: float) -> tuple[float, float]:
+    """Wilson score 95% interval of a proportion ``p`` observed on ``n`` (possibly effective,
+    non-integer) independent runs."""
+    if n <= 0 or not np.isfinite(p):
+        return (np.nan, np.nan)
+    d = 1 + Z95**2 / n
+    centre = (p + Z95**2 / (2 * n)) / d
+    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    # the interval always contains p (rounding can put a bound a hair past it at 0 or 1)
+    return (float(min(max(0.0, centre - half), p)), float(max(min(1.0, centre + half), p)))
+
+
+def clustered_mean(
+    x: np.ndarray, cluster: np.ndarray | None = None, binary: bool | None = None
+) -> Estimate:
+    """Mean of ``x`` over all runs with a 95% interval that treats runs of one cluster (seed)
+    as one independent unit; ``Estimate.n`` is the effective number of independent runs.
+
+    ``cluster``: one label per run (None: every run independent).  ``binary``: whether ``x``
+    is a 0/1 outcome (Wilson interval); None decides from the data."""
+    x, sums, counts = _groups(x, cluster)
+    n, k = len(x), len(sums)
+    if n == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    if binary is None:
+        binary = bool(np.isin(x, (0.0, 1.0)).all())
+    m = float(x.mean())
+    s2 = m * (1 - m) if binary else float(x.var())
+    var = float(((sums - m * counts) ** 2).sum()) / n**2
+    n_eff = float(np.clip(s2 / var, 1, n)) if var > 0 and s2 > 0 else float(k)
+    if binary:
+        lo, hi = wilson(m, n_eff)
+        return Estimate(m, lo, hi, round(n_eff))
+    if k < 2 or var == 0:
+        return Estimate(m, m, m, round(n_eff))
+    half = float(stats.t.ppf(0.975, k - 1)) * np.sqrt(var * k / (k - 1))
+    return Estimate(m, m - half, m + half, round(n_eff))
+
+
+def resample_weights(n_clusters: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each cluster is drawn in each bootstrap resample, shape (B, K)."""
+    draws = rng.integers(0, n_clusters, (n_resamples, n_clusters))
+    return np.apply_along_axis(np.bincount, 1, draws, minlength=n_clusters)
+
+
+def cluster_bootstrap(
+    x: np.ndarray,
+    cluster: np.ndarray | None,
+    statistic: Callable[[np.ndarray], float] = np.median,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> Estimate:
+    """Percentile 95% interval of ``statistic`` with whole clusters resampled;
+    ``Estimate.n`` is the number of clusters (independent units) the values come from."""
+    x = np.asarray(x, float)
+    cl = np.arange(len(x)) if cluster is None else np.asarray(cluster)
+    ok = np.isfinite(x)
+    x, cl = x[ok], cl[ok]
+    if len(x) == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    labels, idx = np.unique(cl, return_inverse=True)
+    k = len(labels)
+    value = float(statistic(x))
+    if k == 1 or np.all(x == x[0]):
+        return Estimate(value, value, value, k)
+    members = [np.flatnonzero(idx == j) for j in range(k)]
+    rng = np.random.default_rng(seed)
+    boots = np.empty(n_resamples)
+    for b in range(n_resamples):
+        pick = rng.integers(0, k, k)
+        boots[b] = statistic(x[np.concatenate([members[j] for j in pick])])
+    lo, hi = np.quantile(boots, [0.025, 0.975])
+    return Estimate(value, float(lo), float(hi), k)
+
+
+def effective_runs(x: np.ndarray, cluster: np.ndarray | None, binary: bool | None = None) -> int:
+    """The effective number of independent runs behind the mean of ``x``."""
+    return clustered_mean(x, cluster, binary).n
+
+
+def _cluster_index(cluster: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    _, idx = np.unique(np.asarray(cluster), return_inverse=True)
+    return idx, [np.flatnonzero(idx == j) for j in range(idx.max() + 1)]
+
+
+def _means(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return np.bincount(idx, weights=x) / np.bincount(idx)
+
+
+def _clustered(cluster: np.ndarray | None) -> bool:
+    """Whether some runs share a cluster label (so they are not independent)."""
+    return cluster is not None and len(np.unique(cluster)) < len(cluster)
+
+
+def compare(
+    outcome: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    paired: bool,
+    binary: bool,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    cluster_a: np.ndarray | None = None,
+    cluster_b: np.ndarray | None = None,
+) -> Comparison:
+    """B against A: :func:`compare_clustered` where runs share seeds (``cluster_a``/``cluster_b``
+    hold each run's seed; for paired samples ``cluster_a`` labels the pairs), otherwise
+    :func:`alliance_sim.analysis.stats.compare_samples` (every run independent)."""
+    if _clustered(cluster_a) or (not paired and _clustered(cluster_b)):
+        return compare_clustered(
+            outcome, a, b, cluster_a, cluster_b, paired=paired, seed=seed, n_resamples=n_resamples
+        )
+    return compare_samples(
+        outcome, a, b, paired=paired, binary=binary, seed=seed, n_resamples=n_resamples
+    )
+
+
+def compare_clustered(
+    outcome: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    cluster_a: np.ndarray,
+    cluster_b: np.ndarray | None = None,
+    *,
+    paired: bool,
+    seed: int = 0,
+    n_resamples: int = 2000,
+):
+    """Scenario B against A when runs come in seed clusters (a sweep's replicates).
+
+    Paired (``a[i]``, ``b[i]`` share seed and point; ``cluster_a`` labels the pairs): whole
+    seeds are resampled together for the bootstrap intervals, and the test is the Wilcoxon
+    signed-rank test on the per-seed mean differences.  Unpaired: each side's seeds are
+    resampled separately and the test is Mann-Whitney U on per-seed means.  ``n`` is the
+    effective number of independent pairs (paired) or the smaller side's effective runs."""
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    ca = np.asarray(cluster_a)
+    cb = ca if paired else np.asarray(cluster_b)
+    if paired:
+        ok = np.isfinite(a) & np.isfinite(b)
+        a, b, ca, cb = a[ok], b[ok], ca[ok], cb[ok]
+    else:
+        oka, okb = np.isfinite(a), np.isfinite(b)
+        a, ca, b, cb = a[oka], ca[oka], b[okb], cb[okb]
+    if min(len(a), len(b)) < 2:
+        nan = Estimate(np.nan, np.nan, np.nan, 0)
+        return Comparison(outcome, np.nan, np.nan, nan, nan, "too few runs", np.nan, paired, 0)
+    rng = np.random.default_rng(seed)
+    ia, ma = _cluster_index(ca)
+    ib, mb = (ia, ma) if paired else _cluster_index(cb)
+    wa = resample_weights(len(ma), n_resamples, rng)
+    wb = wa if paired else resample_weights(len(mb), n_resamples, rng)
+    sa, na = np.bincount(ia, weights=a), np.bincount(ia).astype(float)
+    sb, nb = np.bincount(ib, weights=b), np.bincount(ib).astype(float)
+    diffs = wb @ sb / (wb @ nb) - wa @ sa / (wa @ na)
+    n_a12 = 300 if len(a) + len(b) < 20_000 else 100
+    a12s = np.empty(n_a12)
+    for r in range(n_a12):
+        pa = np.concatenate([ma[j] for j in rng.integers(0, len(ma), len(ma))])
+        pb = pa if paired else np.concatenate([mb[j] for j in rng.integers(0, len(mb), len(mb))])
+        a12s[r] = _a12_rows(b[pb][None], a[pa][None])[0]
+    diff_value = float(b.mean() - a.mean())
+    if paired:
+        n = clustered_mean(b - a, ca, binary=False).n
+        d = _means(b, ia) - _means(a, ia)
+        p = 1.0 if np.all(d == 0) else stats.wilcoxon(d, zero_method="zsplit").pvalue
+        test = "Wilcoxon signed-rank on seed means"
+    else:
+        n = min(clustered_mean(a, ca).n, clustered_mean(b, cb).n)
+        xa, xb = _means(a, ia), _means(b, ib)
+        same = np.all(xa == xa[0]) and np.all(xb == xa[0])
+        p = 1.0 if same else stats.mannwhitneyu(xb, xa, alternative="two-sided").pvalue
+        test = "Mann-Whitney U on seed means"
+    return Comparison(
+        outcome,
+        float(a.mean()),
+        float(b.mean()),
+        Estimate(diff_value, *map(float, np.quantile(diffs, [0.025, 0.975])), n),
+        Estimate(a12(b, a), *map(float, np.quantile(a12s, [0.025, 0.975])), n),
+        test,
+        float(p),
+        paired,
+        n,
+    )

@@ -1,0 +1,122 @@
+"""When sensitivity indices can be trusted, and which outcomes are worth analysing.
+
+A Sobol total index above 1, a first-order index above the total one, or a 95% interval wider
+than the index itself all say the same thing: the design has too few samples for that index.
+Each warning names the sample size that would be needed, from the interval's width (the
+half-width of a Monte Carlo estimate shrinks as 1 / sqrt(N)).  An outcome that never varies
+over the design has no variance to attribute and is skipped with one line.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.analysis.sensitivity import point_means
+from alliance_sim.runs.results import Result
+
+FLOOR = 0.1  # an index's 95% half-width may reach this however small the index (it says "small")
+TARGET = 0.05  # the half-width a rerun should aim at
+MORRIS_SHARE = 0.1  # a Morris mu* below this share of the largest one is negligible
+
+
+def constant_outcome(res: Result, outcome: str) -> str | None:
+    """One line saying why ``outcome`` is skipped if its mean is the same at every design
+    point (nothing for a sensitivity analysis to attribute); None when it varies."""
+    y = point_means(res, outcome)
+    if np.ptp(y) > 0:
+        return None
+    return (
+        f"skipped {outcome}: it is {y[0]:g} at all {len(y)} design points (no variation to "
+        "attribute to the swept parameters)"
+    )
+
+
+def default_outcomes(res: Result) -> tuple[list[str], list[str]]:
+    """Outcomes worth a sensitivity analysis, and a line for each default passed over.
+
+    Per focus member (without a focus: the allies whose exit varies most over the design) its
+    exit if that varies over the design, else its final commitment; and final cohesion, if it
+    varies.  Variation is in the per-point means (what the indices decompose)."""
+    runs = res.runs
+    ok = runs[runs["error"].isna()]
+    means = ok.groupby("point").mean(numeric_only=True)
+    spread = means.max() - means.min()
+    focus = list(res.plan.focus)
+    if not focus:
+        from alliance_sim.core.outcomes import ALLIES
+
+        ranked = [c for c in ALLIES if spread.get(f"{c}_exited", 0) > 0]
+        focus = sorted(ranked, key=lambda c: -spread[f"{c}_exited"])[:3]
+    out, notes = [], []
+    for code in focus:
+        exited, commitment = f"{code}_exited", f"{code}_commitment"
+        if spread.get(exited, 0) > 0:
+            out.append(exited)
+        elif spread.get(commitment, 0) > 0:
+            out.append(commitment)
+            notes.append(
+                f"{exited} does not vary over the design (mean {means[exited].iloc[0]:g} at "
+                f"every point); analysing {commitment} instead"
+            )
+        else:
+            notes.append(f"skipped {code}: neither its exit nor its commitment varies")
+    if spread.get("cohesion_final", 0) > 0:
+        out.append("cohesion_final")
+    else:
+        notes.append("skipped cohesion_final: it does not vary over the design")
+    return out, notes
+
+
+def _pow2(n: float) -> int:
+    return 2 ** math.ceil(math.log2(max(n, 2)))
+
+
+def warnings(table: pd.DataFrame, samples: int | None = None) -> list[str]:
+    """Lines flagging unreliable indices in a table from ``sensitivity.analyse``: ST > 1,
+    S1 > ST by more than ``TARGET``, or a 95% half-width wider than its index and than
+    ``FLOOR`` (a near-zero index known to +/- 0.1 is reliably small), each with the samples
+    that would be needed; empty when all look sound.
+
+    ``samples``: the design's samples (Saltelli base N, or Morris trajectories)."""
+    out: list[str] = []
+    if table.attrs.get("method") == "Sobol":
+        widest = 0.0
+        for name, r in table.iterrows():
+            if r["ST"] > 1:
+                out.append(f"{name}: ST = {r['ST']:.2f} > 1 is impossible for a variance share")
+            if r["S1"] - r["ST"] > TARGET:  # visibly above: not estimation noise
+                out.append(f"{name}: S1 = {r['S1']:.2f} > ST = {r['ST']:.2f} (S1 cannot exceed ST)")
+            for key in ("S1", "ST"):
+                conf, value = r[f"{key}_conf"], abs(r[key])
+                if conf > max(value, FLOOR):
+                    out.append(
+                        f"{name}: {key} = {r[key]:.2f} ± {conf:.2f}, an interval wider than "
+                        "the index"
+                    )
+            widest = max(widest, r["S1_conf"], r["ST_conf"])
+        if out and samples:
+            need = _pow2(samples * (widest / TARGET) ** 2)
+            points = need * (len(table) + 2)
+            out.append(
+                f"these indices are unreliable with {samples} samples; for 95% intervals of "
+                f"±{TARGET} the sweep needs about --samples {need} ({points:,} design "
+                "points; half-widths shrink as 1/sqrt(N))"
+            )
+        return out
+    floor = MORRIS_SHARE * float(table["mu_star"].max())
+    worst = 1.0
+    for name, r in table.iterrows():
+        conf, value = r["mu_star_conf"], r["mu_star"]
+        if conf > max(value, floor) and value > 0:
+            out.append(f"{name}: mu* = {value:.3g} ± {conf:.3g}, an interval wider than mu*")
+            worst = max(worst, conf / max(value, floor))
+    if out and samples:
+        need = math.ceil(samples * worst**2)
+        out.append(
+            f"these effects are unreliable with {samples} trajectories; intervals no wider "
+            f"than mu* need about --samples {need} (half-widths shrink as 1/sqrt(N))"
+        )
+    return out

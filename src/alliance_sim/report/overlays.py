@@ -1,0 +1,151 @@
+"""Two or more scenarios on one figure, sized to fit a report page (10 in wide: 1,100 px at
+the report's 110 dpi), one colour per scenario, one legend for the whole figure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from alliance_sim.analysis import aggregate as agg
+from alliance_sim.core import quarters
+from alliance_sim.report import marks
+from alliance_sim.report.plots import (
+    NAMES,
+    SCENARIO_COLOURS,
+    _save,
+    quarter_axis,
+    styled,
+    subplots,
+)
+
+if TYPE_CHECKING:
+    from alliance_sim.runs.results import Result
+
+WIDTH = 10.0  # inches: the report's 1,100 px column at 110 dpi
+
+
+def _grid(n: int) -> tuple[Figure, np.ndarray]:
+    cols = 1 if n == 1 else 2
+    rows = -(-n // cols)
+    fig, axes = subplots(rows, cols, figsize=(WIDTH, 2.9 * rows + 0.9), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    return fig, axes
+
+
+def _calendar(axes: list[Axes], first: int, last: int, res: Result) -> None:
+    span = [quarters.label(o) for o in range(first, last + 1)]
+    for ax in axes:
+        quarter_axis(ax, span)  # ticks at indices into span: shift them to ordinals
+        ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
+        ax.set_xticks([first + t for t in ticks], labels)
+        ax.set_xlim(first, last)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+        marks.event_markers(ax, res.manifest, span, ordinal=True)
+
+
+def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> None:
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncols=min(len(labels), 4),
+        frameon=False,
+        fontsize=8.5,
+        bbox_to_anchor=(0.5, 0.035),
+    )
+    text = " | ".join(
+        f"{r.manifest.scenario_name}: {r.manifest.scenario_hash}, {r.manifest.plan.n_runs:,} runs"
+        for r in results
+    )
+    fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
+
+
+def _ordinals(labels: list[str]) -> np.ndarray:
+    return np.array([quarters.parse(q) for q in labels])
+
+
+@styled
+def overlay(
+    results: list[Result], path: str | os.PathLike, members: list[str] | None = None
+) -> Path:
+    """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
+    scenario, on a shared calendar axis (events: the reference scenario's)."""
+    members = members or []
+    fig, grid = _grid(1 + len(members))
+    axes = list(grid.flat[: 1 + len(members)])
+    first = last = None
+    for k, res in enumerate(results):
+        colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
+        name = res.manifest.scenario_name
+        labels, q = agg.alliance_quantiles(res, "cohesion")
+        x = _ordinals(labels)
+        first = x[0] if first is None else min(first, x[0])
+        last = x[-1] if last is None else max(last, x[-1])
+        _band_at(axes[0], x, q, colour, name)
+        if members:
+            mlabels, qm = agg.member_quantiles(res, "commitment")
+            xm = _ordinals(mlabels)
+            for ax, code in zip(axes[1:], members, strict=True):
+                if code in qm:
+                    _band_at(ax, xm, qm[code], colour, name)
+    _calendar(axes, first, last, results[0])
+    axes[0].set_title("Cohesion index", loc="left")
+    axes[0].text(
+        0, -0.2, marks.COHESION, transform=axes[0].transAxes, fontsize=6.5, color="#444444"
+    )
+    for ax, code in zip(axes[1:], members, strict=True):
+        ax.set_title(f"{NAMES[code]} ({code}): commitment (exited = 0)", loc="left")
+    for ax in grid[:, 0]:
+        ax.set_ylabel("median, 50% band of runs")
+    fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=11)
+    _legend_and_footer(fig, axes, results)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return _save(fig, path, None, layout=False)
+
+
+@styled
+def exit_overlay(
+    results: list[Result], path: str | os.PathLike, members: list[str] | None = None
+) -> Path:
+    """P(exit) by quarter: the share of runs in which each member has left, one line per
+    scenario, one panel per member (default: every ally that exits in some scenario)."""
+    shares = [agg.status_shares(r) for r in results]
+    if not members:
+        members = sorted({c for _, s in shares for c in s if s[c]["exited"].max() > 0})
+    members = [m for m in members if any(m in s for _, s in shares)] or ["ARM"]
+    fig, grid = _grid(len(members))
+    axes = list(grid.flat[: len(members)])
+    first = last = None
+    for k, (res, (labels, sh)) in enumerate(zip(results, shares, strict=True)):
+        colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
+        x = _ordinals(labels)
+        first = x[0] if first is None else min(first, x[0])
+        last = x[-1] if last is None else max(last, x[-1])
+        n = res.manifest.plan.n_runs - res.manifest.failed
+        for ax, code in zip(axes, members, strict=True):
+            if code in sh:
+                ax.plot(
+                    x, sh[code]["exited"], color=colour, lw=1.8, label=f"{res.name} ({n:,} runs)"
+                )
+    _calendar(axes, first, last, results[0])
+    for ax, code in zip(axes, members, strict=True):
+        ax.set_title(f"{NAMES.get(code, code)} ({code}): P(has left)", loc="left")
+    for ax in grid[:, 0]:
+        ax.set_ylabel("share of runs exited")
+    fig.suptitle("P(exit) by quarter across scenarios", fontsize=11)
+    _legend_and_footer(fig, axes, results)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return _save(fig, path, None, layout=False)
+
+
+def _band_at(ax: Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:
+    ax.fill_between(x, q[1], q[3], color=colour, alpha=0.25, lw=0)
+    ax.plot(x, q[2], color=colour, lw=1.8, label=label)

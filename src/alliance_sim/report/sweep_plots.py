@@ -1,0 +1,189 @@
+"""Figures of a sweep's design: an outcome against one swept parameter (response curves), over
+two (heatmaps), and sensitivity indices (Sobol bars, Morris mu* against sigma)."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.report import marks
+from alliance_sim.report.plots import COLOURS, _save, outcome_label, styled, subplots
+
+
+def _groups(runs: pd.DataFrame, param: str, bins: int = 8) -> pd.Series:
+    """Group runs by a swept value: its own values if few, else equal-count bins."""
+    v = runs[param]
+    if v.nunique() <= 12:
+        return v
+    return pd.qcut(v.astype(float), bins, duplicates="drop").map(lambda iv: iv.mid)
+
+
+@styled
+def response(
+    runs: pd.DataFrame, manifest: dict, param: str, outcome: str, path: str | os.PathLike
+) -> Path:
+    """Mean outcome against one swept parameter, averaged over the other swept parameters and
+    the replicates, with 95% intervals that count runs sharing a seed once (Wilson on the
+    effective runs for a 0/1 outcome, a seed-clustered t interval otherwise); the effective
+    number of independent runs is written at each point."""
+    from alliance_sim.analysis.design import FEW, clustered_mean, clusters
+    from alliance_sim.analysis.stats import is_binary
+
+    ok = runs[runs["error"].isna()]
+    g = _groups(ok, param)
+    cl = clusters(ok)
+    binary = is_binary(ok[outcome].to_numpy(float))
+    rows = [
+        (
+            k,
+            clustered_mean(
+                ok.loc[(g == k).to_numpy(), outcome].to_numpy(float),
+                cl[(g == k).to_numpy()],
+                binary,
+            ),
+        )
+        for k in sorted(g.unique())
+    ]
+    x = (
+        np.arange(len(rows))
+        if isinstance(rows[0][0], str)
+        else np.array([r[0] for r in rows], float)
+    )
+    est = np.array([[e.value, e.lo, e.hi] for _, e in rows])
+    fig, ax = subplots(figsize=(6.8, 4.2))
+    member = outcome.split("_")[0]
+    colour = COLOURS.get(member, "black")
+    ax.fill_between(x, est[:, 1], est[:, 2], color=colour, alpha=0.2, lw=0, label="95% CI")
+    ax.plot(x, est[:, 0], "o-", color=colour, lw=1.8, ms=4, label="mean")
+    for xi, (_, e) in zip(x, rows, strict=True):
+        ax.annotate(
+            f"n={e.n}" + ("!" if e.n < FEW else ""),
+            (xi, e.hi),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=6,
+            color="#555555",
+        )
+    if isinstance(rows[0][0], str):
+        ax.set_xticks(x)
+        ax.set_xticklabels([r[0] for r in rows])
+    if binary or outcome.endswith(("_commitment", "_credibility")) or "cohesion" in outcome:
+        ax.set_ylim(0, 1.05)
+    ax.set_xlabel(param)
+    ax.set_ylabel(outcome_label(outcome))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(
+        f"{manifest.scenario_name}: {outcome_label(outcome)} vs {param}\n"
+        + textwrap.fill(
+            f"{marks.averaged_over(manifest, [param])}; n = effective independent runs "
+            "(! fewer than 10)",
+            95,
+        ),
+        fontsize=8.5,
+    )
+    return _save(fig, path, manifest)
+
+
+UNIT_RANGE = ("_exited", "_suspended", "_commitment", "_credibility", "ever_suspended")
+
+
+@styled
+def heatmap(
+    runs: pd.DataFrame, manifest: dict, p1: str, p2: str, outcome: str, path: str | os.PathLike
+) -> Path:
+    """Mean outcome over two swept parameters.  Probabilities, commitment and cohesion use a
+    fixed 0-1 colour scale (a small spread does not fill the palette); any other outcome's
+    range is the data's and the colour bar says so.  The title names what each cell averages
+    over."""
+    ok = runs[runs["error"].isna()].assign(_a=lambda d: _groups(d, p1), _b=lambda d: _groups(d, p2))
+    table = ok.groupby(["_b", "_a"])[outcome].mean().unstack()
+    values = table.to_numpy(float)
+    unit = outcome.endswith(UNIT_RANGE) or outcome.startswith("cohesion")
+    vmin, vmax = (0.0, 1.0) if unit else (float(np.nanmin(values)), float(np.nanmax(values)))
+    fig, ax = subplots(figsize=(6.8, 5.2))
+    im = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
+    ax.set_xticks(range(table.shape[1]))
+    ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
+    ax.set_yticks(range(table.shape[0]))
+    ax.set_yticklabels([_fmt(v) for v in table.index])
+    ax.set_xlabel(p1)
+    ax.set_ylabel(p2)
+    mid = (vmin + vmax) / 2
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v) and table.size <= 100:
+            ax.text(
+                j,
+                i,
+                f"{v:.2f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if v < mid else "black",
+            )
+    scale = "fixed scale 0-1" if unit else f"scale: data range {vmin:.3g}-{vmax:.3g}"
+    fig.colorbar(im, ax=ax, label=f"{outcome_label(outcome)} ({scale})")
+    ax.set_title(
+        f"{manifest.scenario_name}: {outcome_label(outcome)}\n"
+        + textwrap.fill(f"each cell: {marks.averaged_over(manifest, [p1, p2])}", 80),
+        fontsize=8.5,
+    )
+    return _save(fig, path, manifest)
+
+
+def _fmt(v: object) -> str:
+    return f"{v:.3g}" if isinstance(v, float | np.floating) else str(v)
+
+
+@styled
+def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os.PathLike) -> Path:
+    """Sobol S1 and ST with 95% intervals, or Morris mu* against sigma."""
+    method, outcome = table.attrs.get("method", "Sobol"), table.attrs.get("outcome", "")
+    fig, ax = subplots(figsize=(7, 0.5 * len(table) + 2.2))
+    if method == "Sobol":
+        y = np.arange(len(table))
+        for shift, key, colour, label in (
+            (0.2, "S1", "#377eb8", "first order S1"),
+            (-0.2, "ST", "#e41a1c", "total ST"),
+        ):
+            ax.barh(
+                y + shift,
+                table[key],
+                0.4,
+                xerr=table[f"{key}_conf"],
+                color=colour,
+                label=label,
+                capsize=2,
+            )
+        ax.set_yticks(y)
+        ax.set_yticklabels(table.index)
+        ax.set_xlabel("Sobol index (share of variance; bars: 95% CI)")
+        ax.axvline(0, color="black", lw=0.6)
+        ax.legend(frameon=False, fontsize=8)
+    else:
+        ax.errorbar(
+            table["mu_star"],
+            table["sigma"],
+            xerr=table["mu_star_conf"],
+            fmt="o",
+            color="#377eb8",
+            capsize=2,
+        )
+        for name, r in table.iterrows():
+            ax.annotate(
+                name,
+                (r["mu_star"], r["sigma"]),
+                fontsize=8,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+        ax.set_xlabel("mu* (mean |elementary effect|, per swept range)")
+        ax.set_ylabel("sigma (interaction / non-linearity)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{method} sensitivity of {outcome_label(outcome)}")
+    return _save(fig, path, manifest)

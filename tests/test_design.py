@@ -1,0 +1,116 @@
+"""Intervals that respect the design: planted sweeps in which replicate k shares its seed (its
+random numbers) at every point, with known true design averages."""
+
+import numpy as np
+import pytest
+
+from alliance_sim.analysis.design import (
+    cluster_bootstrap,
+    clustered_mean,
+    compare,
+    compare_clustered,
+    wilson,
+)
+from alliance_sim.analysis.stats import compare_samples, proportion_ci
+
+
+def planted_exits(rng, k=30, points=20, shared=0.7):
+    """0/1 outcomes of a sweep with common random numbers: replicate r draws one uniform that
+    it reuses at every point with probability ``shared``.  The point's exit probability rises
+    from 0.1 to 0.5, so the true design average is 0.3."""
+    p = np.linspace(0.1, 0.5, points)
+    u_rep = rng.random(k)[:, None]
+    u = np.where(rng.random((k, points)) < shared, u_rep, rng.random((k, points)))
+    y = (u < p).astype(float)
+    cluster = np.repeat(np.arange(k), points)
+    return y.ravel(), cluster, 0.3
+
+
+def test_clustered_interval_covers_a_planted_design_average_at_the_nominal_rate():
+    rng = np.random.default_rng(11)
+    trials, hits, naive_hits = 400, 0, 0
+    for _ in range(trials):
+        y, cl, truth = planted_exits(rng)
+        est = clustered_mean(y, cl)
+        hits += est.lo <= truth <= est.hi
+        naive = proportion_ci(y)  # every run taken as independent
+        naive_hits += naive.lo <= truth <= naive.hi
+        assert 30 <= est.n <= 600
+    assert 0.91 <= hits / trials <= 0.985, hits / trials
+    assert naive_hits / trials < 0.85  # what the design costs when ignored
+
+
+def test_clustered_mean_of_a_continuous_outcome_covers_the_truth():
+    rng = np.random.default_rng(12)
+    hits = 0
+    for _ in range(300):
+        k, points = 25, 16
+        rep = rng.normal(0, 0.15, k)[:, None]  # the seed's shared luck
+        x = 0.5 + rep + np.linspace(-0.1, 0.1, points) + rng.normal(0, 0.05, (k, points))
+        est = clustered_mean(x.ravel(), np.repeat(np.arange(k), points))
+        hits += est.lo <= 0.5 <= est.hi
+    assert 0.91 <= hits / 300 <= 0.985
+
+
+def test_outcome_constant_across_points_gets_the_width_its_replicates_allow():
+    # 3 of 10 replicates exit at all 40 points: 10 independent outcomes, not 400
+    y = np.repeat((np.arange(10) < 3).astype(float), 40)
+    cl = np.repeat(np.arange(10), 40)
+    est = clustered_mean(y, cl)
+    assert est.value == pytest.approx(0.3) and est.n == 10
+    assert (est.lo, est.hi) == pytest.approx(wilson(0.3, 10))
+    assert est.lo == pytest.approx(0.108, abs=0.005) and est.hi == pytest.approx(0.603, abs=0.005)
+    naive = proportion_ci(y)
+    assert naive.hi - naive.lo < 0.1 < est.hi - est.lo
+
+
+def test_independent_runs_keep_the_ordinary_interval_and_the_edges_stay_open():
+    rng = np.random.default_rng(13)
+    y = (rng.random(200) < 0.2).astype(float)
+    est, plain = clustered_mean(y, np.arange(200)), proportion_ci(y)
+    assert est.n == 200 and (est.lo, est.hi) == pytest.approx((plain.lo, plain.hi))
+    none = clustered_mean(np.zeros(400), np.repeat(np.arange(10), 40))
+    assert none.value == 0 and none.n == 10 and none.hi == pytest.approx(wilson(0, 10)[1])
+    assert 0.25 < none.hi < 0.3  # ten seeds, none exiting: not [0%, 1%]
+    every = clustered_mean(np.ones(400), np.repeat(np.arange(10), 40))
+    assert every.hi == pytest.approx(1) and 0.7 < every.lo < 0.75
+
+
+def test_cluster_bootstrap_of_a_median_counts_seeds():
+    rng = np.random.default_rng(14)
+    x = np.repeat(rng.normal(size=8), 5)
+    est = cluster_bootstrap(x, np.repeat(np.arange(8), 5))
+    assert est.n == 8 and est.lo < est.value < est.hi
+    one = cluster_bootstrap(np.array([3.0]), np.array([0]))
+    assert (one.lo, one.hi, one.n) == (3.0, 3.0, 1)
+
+
+def test_paired_comparison_of_clustered_sweeps_resamples_seeds():
+    rng = np.random.default_rng(15)
+    k, points = 12, 30
+    base = np.repeat((rng.random(k) < 0.3).astype(float), points)
+    flip = np.repeat(rng.random(k) < 0.5, points)  # the scenario makes half the seeds exit
+    other = np.where(flip, 1.0, base)
+    cl = np.repeat(rng.integers(0, 2**31, k), points)
+    c = compare("x", base, other, paired=True, binary=True, cluster_a=cl)
+    assert c.test == "Wilcoxon signed-rank on seed means" and c.n <= k
+    pooled = compare_samples("x", base, other, paired=True, binary=True)
+    assert pooled.n == k * points
+    # the honest interval is wider than the one that counts every run as a pair
+    assert (c.diff.hi - c.diff.lo) > 2 * (pooled.diff.hi - pooled.diff.lo)
+    assert c.diff.lo <= c.diff.value <= c.diff.hi
+
+
+def test_clustered_comparison_finds_a_planted_difference_and_not_a_null_one():
+    rng = np.random.default_rng(16)
+    k, points = 40, 10
+    rep = np.repeat(rng.normal(0, 0.1, k), points)
+    cl = np.repeat(np.arange(k), points)
+    a = 0.5 + rep + rng.normal(0, 0.02, k * points)
+    hit = compare_clustered("x", a, a + 0.03 + rng.normal(0, 0.02, k * points), cl, paired=True)
+    miss = compare_clustered("x", a, a + rng.normal(0, 0.02, k * points), cl, paired=True)
+    assert hit.p < 0.01 and hit.diff.lo > 0
+    assert miss.p > 0.01 and miss.diff.lo < 0 < miss.diff.hi
+    b = 0.6 + np.repeat(rng.normal(0, 0.1, k), points)
+    unp = compare_clustered("x", a, b, cl, cl + 1000, paired=False)
+    assert unp.test == "Mann-Whitney U on seed means" and unp.diff.lo > 0 and unp.n <= k

@@ -1,0 +1,89 @@
+"""Sensitivity that warns: unreliable indices are flagged with the samples they need, constant
+outcomes are skipped, mistyped outcomes get a suggestion; sound indices stay silent."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_sim.analysis import reliability
+from alliance_sim.analysis.sensitivity import analyse
+from alliance_sim.cli.main import main
+from alliance_sim.errors import AnalysisError
+from alliance_sim.runs.results import Result
+from test_analysis import fake_sweep
+
+
+def test_enough_samples_of_ishigami_are_silent(tmp_path, capsys):
+    d = fake_sweep(tmp_path, "saltelli", 1024)
+    res = Result.open(d)
+    assert reliability.warnings(analyse(res, "ishigami"), 1024) == []
+    assert main(["sensitivity", str(d), "--outcome", "ishigami", "--out", str(tmp_path)]) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
+def test_too_few_samples_are_flagged_with_the_samples_needed(tmp_path, capsys):
+    d = fake_sweep(tmp_path, "saltelli", 8)
+    table = analyse(Result.open(d), "ishigami")
+    lines = reliability.warnings(table, 8)
+    assert any("an interval wider than the index" in w for w in lines)
+    need = int(lines[-1].split("--samples ")[1].split()[0])
+    widest = table[["S1_conf", "ST_conf"]].to_numpy().max()
+    assert need >= 8 * (widest / reliability.TARGET) ** 2  # from the width, 1/sqrt(N)
+    assert main(["sensitivity", str(d), "--outcome", "ishigami", "--out", str(tmp_path)]) == 0
+    assert "warning: these indices are unreliable with 8 samples" in capsys.readouterr().out
+
+
+def test_impossible_sobol_indices_are_named():
+    t = pd.DataFrame(
+        {"S1": [0.6, 0.1], "S1_conf": [0.01, 0.01], "ST": [1.05, 0.02], "ST_conf": [0.02, 0.01]},
+        index=["a", "b"],
+    )
+    t.attrs["method"] = "Sobol"
+    lines = reliability.warnings(t, 64)
+    assert any("a: ST = 1.05 > 1" in w for w in lines)
+    assert any("b: S1 = 0.10 > ST = 0.02" in w for w in lines)
+    assert "--samples" in lines[-1]
+
+
+def test_morris_interval_wider_than_mu_star():
+    t = pd.DataFrame(
+        {"mu_star": [1.0, 0.5], "mu_star_conf": [0.1, 0.9], "mu": [1, 0], "sigma": [0, 0]},
+        index=["a", "b"],
+    )
+    t.attrs["method"] = "Morris"
+    lines = reliability.warnings(t, 10)
+    assert lines[0].startswith("b: mu*") and "--samples 33" in lines[-1]  # 10 * (0.9/0.5)^2
+
+
+def test_constant_outcome_is_skipped_in_one_line_and_typos_get_a_suggestion(tmp_path, capsys):
+    d = fake_sweep(tmp_path, "morris", 20)
+    runs = pd.read_parquet(d / "runs.parquet").assign(flat=0.0)
+    runs.to_parquet(d / "runs.parquet")
+    assert main(["sensitivity", str(d), "--outcome", "flat", "--outcome", "ishigami"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped flat: it is 0 at all" in out and "Morris indices of ishigami" in out
+    assert "Morris indices of flat" not in out
+    with pytest.raises(AnalysisError, match="did you mean 'ishigami'"):
+        analyse(Result.open(d), "ishigami_")
+    assert main(["sensitivity", str(d), "--outcome", "isigami"]) == 2
+    assert "did you mean 'ishigami'?" in capsys.readouterr().err
+
+
+def test_default_outcomes_are_the_ones_that_vary(tmp_path):
+    d = fake_sweep(tmp_path, "morris", 20)
+    runs = pd.read_parquet(d / "runs.parquet")
+    n = len(runs)
+    runs = runs.assign(
+        TJK_exited=0.0,
+        TJK_commitment=np.linspace(0.2, 0.8, n),
+        ARM_exited=(runs["point"] % 2).astype(float),
+        ARM_commitment=0.5,
+        cohesion_final=0.4,
+    )
+    runs.to_parquet(d / "runs.parquet")
+    res = Result.open(d)
+    object.__setattr__(res.manifest.plan, "focus", ["TJK", "ARM"])
+    outcomes, notes = reliability.default_outcomes(res)
+    assert outcomes == ["TJK_commitment", "ARM_exited"]
+    assert any("TJK_exited does not vary" in x for x in notes)
+    assert any("skipped cohesion_final" in x for x in notes)
