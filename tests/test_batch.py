@@ -21,7 +21,7 @@ def compare(specs, seeds):
     tb, ob = run_batch(specs, seeds)
     tm, om = run_mesa(specs, seeds)
     for k in STATE:
-        assert np.abs(tb[k] - tm[k]).max() <= 1e-12, k
+        np.testing.assert_allclose(tb[k], tm[k], rtol=0, atol=1e-12, equal_nan=True, err_msg=k)
     for k in EXACT:  # status changes and Article 4 events, quarter by quarter
         assert np.array_equal(tb[k], tm[k]), k
     for k in ob:

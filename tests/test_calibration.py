@@ -11,6 +11,7 @@ from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis.calibrate import abc_rejection
 from alliance_sim.cli.main import main
 from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
 from alliance_sim.scenario.plan import make_plan, spec_for
@@ -81,7 +82,7 @@ def test_abc_recovers_the_parameters_that_generated_the_data():
         d = np.sqrt(((mean - target[:, None, :]) ** 2).mean(axis=(0, 2)))
         return np.repeat(d, reps), np.zeros((R, 1))
 
-    short = sc.__class__(**{**sc.__dict__, "end": "2029Q1"})
+    short = replace(sc, end=quarters.shift(sc.start, 20))
     priors = (
         SweepAxis("adjustment_rate", low=0.05, high=0.6),
         SweepAxis("alternatives_weight", low=0.5, high=4.0),
@@ -98,10 +99,10 @@ def test_abc_recovers_the_parameters_that_generated_the_data():
 
 def test_forecasts_draw_from_the_posterior_but_not_its_initial_states(tmp_path):
     sc = load_scenario("armenia_exits")
-    assert sc.posterior and sc.posterior_start == "2020Q1"
-    k = next(i for i, p in enumerate(sc.posterior) if "members.KAZ.initial_commitment" in p)
+    assert sc.posterior is not None and sc.posterior.start == "2020Q1" and sc.continues
+    k = next(i for i, p in enumerate(sc.posterior.sets) if "members.KAZ.initial_commitment" in p)
     spec = spec_for(sc, posterior=k)
-    post = sc.posterior[k]
+    post = sc.posterior.sets[k]
     assert spec.params["adjustment_rate"] == post["adjustment_rate"]
     assert spec.params["western_offer"] == 0.08  # the scenario's own value wins
     assert "initial_commitment" not in spec.members.get("KAZ", {})  # 2020 state not carried

@@ -15,6 +15,7 @@ import numpy as np
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
+from alliance_sim.core.observations import observe
 from alliance_sim.core.state import Params, State
 
 ALLIES = mb.ALLIES
@@ -62,6 +63,7 @@ def snapshot(s: State, P: Params) -> dict[str, np.ndarray]:
     snap["capability_cohesion"] = dyn.capability_cohesion(s, P)
     snap["bandwidth"] = s.bandwidth.copy()
     snap.update(dyn.influence(s, P))
+    snap.update(observe(s, P))
     return snap
 
 

@@ -505,6 +505,89 @@ REGISTRY: tuple[Param, ...] = (
     ),
 )
 
+OBSERVATION: tuple[Param, ...] = (
+    # --- the observation model (core/observations.py): what the record shows -----------------
+    _P(
+        "vote_cut_ukraine",
+        0.8,
+        0.3,
+        1.0,
+        "commitment",
+        "Commitment at which a member is as likely as not to vote with Russia on a UN text on "
+        "the aggression against Ukraine (2022-: only Belarus did, facts.md).",
+        group="observation",
+    ),
+    _P(
+        "vote_cut_crimea",
+        0.5,
+        0.1,
+        1.0,
+        "commitment",
+        "The same for the annual Crimea texts (2016-2021 every member but Tajikistan voted with "
+        "Russia, facts-2014-2024.md §1a).",
+        group="observation",
+    ),
+    _P(
+        "vote_abstain_band",
+        0.5,
+        0.05,
+        1.0,
+        "commitment",
+        "How far below the with-Russia cut-point a member still abstains rather than votes "
+        "against Russia.",
+        group="observation",
+    ),
+    _P(
+        "attend_cut",
+        0.3,
+        0.0,
+        0.9,
+        "commitment",
+        "Commitment at which an active or hedging member's leader is as likely as not to "
+        "attend a CSTO summit.",
+        group="observation",
+    ),
+    _P(
+        "exercise_cut",
+        0.4,
+        0.0,
+        0.9,
+        "commitment",
+        "The same for sending a contingent to a CSTO exercise.",
+        group="observation",
+    ),
+    _P(
+        "budget_cut",
+        0.25,
+        0.0,
+        0.9,
+        "commitment",
+        "The same for paying the member's share of the CSTO budget (10% each but Russia's 50%, "
+        "facts-2014-2024.md §1d).",
+        group="observation",
+    ),
+    _P(
+        "obs_scale",
+        0.05,
+        0.01,
+        0.3,
+        "commitment",
+        "Spread of the observation logits: how sharply behaviour switches around a cut-point.",
+        group="observation",
+    ),
+    _P(
+        "obs_suspended",
+        0.03,
+        0.0,
+        0.3,
+        "probability",
+        "Probability that a suspended member attends, drills or pays anyway (Armenia 2024: "
+        "none, facts-2014-2024.md §1b-d).",
+        group="observation",
+    ),
+)
+REGISTRY = REGISTRY + OBSERVATION
+
 BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}
 
 

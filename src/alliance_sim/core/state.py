@@ -145,6 +145,13 @@ class State:
             defection=z.copy(),
         )
 
+    @classmethod
+    def concat(cls, states: list[State]) -> State:
+        """States of different runs side by side on the run axis."""
+        return cls(
+            **{f.name: np.concatenate([getattr(x, f.name) for x in states]) for f in fields(cls)}
+        )
+
     def copy(self) -> State:
         return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import Tracker, Trajectory, snapshot
 from alliance_sim.core.quarter import quarter
-from alliance_sim.core.state import N_DRAWS
+from alliance_sim.core.state import N_DRAWS, State
 from alliance_sim.engines.runspec import (
     RunSpec,
+    build_initial,
     build_params,
     build_schedule,
     check_batch,
@@ -45,7 +45,7 @@ def run_batch(
     """
     n_steps = check_batch(specs)
     P = build_params(specs)
-    s = dyn.initial_state(P)
+    s = build_initial(specs, P)
     schedule = build_schedule(specs)
     u = draws(seeds, n_steps)
     tracker = Tracker(s, P)
@@ -58,3 +58,15 @@ def run_batch(
             hist.append(snapshot(s, P))
             steps.append(t)
     return Trajectory.stack(hist, steps), tracker.result()
+
+
+def final_states(specs: list[RunSpec], seeds: list[int]) -> State:
+    """Run ``specs`` to their horizon and return the state they end in (nothing recorded)."""
+    n_steps = check_batch(specs)
+    P = build_params(specs)
+    s = build_initial(specs, P)
+    schedule = build_schedule(specs)
+    u = draws(seeds, n_steps)
+    for t in range(1, n_steps + 1):
+        quarter(s, P, u[t - 1], schedule, t)
+    return s

@@ -12,6 +12,7 @@ import pandas as pd
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
+from alliance_sim.core.observations import OBSERVABLES
 from alliance_sim.core.outcomes import Trajectory
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.engines.runspec import RunMeta, RunSpec, check_batch, recorded_steps
@@ -24,6 +25,7 @@ MEMBER_SERIES = (
     "pressure",
     "western_ties",
     "chinese_ties",
+    *OBSERVABLES,
 )
 ALLIANCE_SERIES = (
     "cohesion",

@@ -25,7 +25,7 @@ from alliance_sim.core.events import Event
 from alliance_sim.core.outcomes import Tracker, Trajectory, snapshot
 from alliance_sim.core.quarters import shift, steps_between
 from alliance_sim.core.state import N_DRAWS, State
-from alliance_sim.engines.runspec import RunSpec, build_params, build_schedule
+from alliance_sim.engines.runspec import RunSpec, build_initial, build_params, build_schedule
 
 
 class Member(mesa.Agent):
@@ -115,10 +115,13 @@ class AllianceModel(mesa.Model):
 
     Args:
         rng: seed of the run (an int makes it reproducible: same seed, same trajectory).
-        start: the quarter the initial state describes ("2024Q1"); step k is ``start + k``.
+        start: the quarter the initial state describes ("2020Q1", the state in members.toml);
+            step k is ``start + k``.
         end: optional last quarter; the model stops (``running`` False) when it gets there.
         members: per-member overrides of the profiles, ``{"ARM": {"pressure_tolerance": 0.1}}``.
         events: scheduled :class:`~alliance_sim.events.Event` objects.
+        initial: the state at ``start`` (one run) when the run continues another, e.g. a
+            forecast continuing the calibrated replay (``None``: the profiles' ``initial_*``).
         **params: global parameters by registry name (see ``parameters()``).
     """
 
@@ -126,10 +129,11 @@ class AllianceModel(mesa.Model):
         self,
         rng: int | None = None,
         *,
-        start: str = "2024Q1",
+        start: str = "2020Q1",
         end: str | None = None,
         members: dict[str, dict[str, Any]] | None = None,
         events: Iterable[Event] = (),
+        initial: State | None = None,
         **params: Any,
     ) -> None:
         if rng is None:
@@ -140,9 +144,11 @@ class AllianceModel(mesa.Model):
         self.end = end
         self.stream = np.random.default_rng(self.seed)  # the run's dynamics draws
         n_steps = steps_between(start, end) if end is not None else 0
-        self.spec = RunSpec(start, n_steps, dict(params), dict(members or {}), tuple(events))
+        self.spec = RunSpec(
+            start, n_steps, dict(params), dict(members or {}), tuple(events), initial
+        )
         self.P = build_params([self.spec])  # validates every parameter value
-        self.state: State = dyn.initial_state(self.P)
+        self.state: State = build_initial([self.spec], self.P)
         self.schedule = build_schedule([self.spec])
         self.phases = qt.Phases(
             after_events=self._ensure_agents,
@@ -196,6 +202,7 @@ class AllianceModel(mesa.Model):
             end=shift(spec.start, spec.n_steps),
             members=spec.members,
             events=spec.events,
+            initial=spec.initial,
             **spec.params,
         )
 

@@ -9,16 +9,17 @@ differently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
+from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.events import Event, Schedule
 from alliance_sim.core.params import BY_NAME, check_value
 from alliance_sim.core.quarters import steps_between
-from alliance_sim.core.state import Params
+from alliance_sim.core.state import Params, State
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class RunSpec:
     ``start`` is the quarter the initial state describes (step 0), ``n_steps`` the number of
     quarters simulated, ``params`` global parameters by registry name, ``members`` per-member
     figures ``{"ARM": {"pressure_tolerance": 0.1}}`` over ``data/members.toml``, ``events``
-    the scheduled events.
+    the scheduled events; ``initial`` the state at step 0 (one run) when the run continues
+    another (a forecast continuing replay k), else None (the profiles' ``initial_*``).
     """
 
     start: str
@@ -36,6 +38,7 @@ class RunSpec:
     params: dict[str, float]
     members: dict[str, dict[str, Any]]
     events: tuple[Event, ...]
+    initial: State | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,22 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
                     arr[r, mb.INDEX[code]] = mb.STATUS_CODES[v] if isinstance(v, str) else v
         member_values[f] = arr
     return Params.build(R, globals_, profiles, member_values)
+
+
+def build_initial(specs: list[RunSpec], P: Params) -> State:
+    """The state at step 0 of every run: the profiles' ``initial_*`` (a replay, or a run
+    without history), or each spec's ``initial`` state (a forecast continuing the calibrated
+    replay).  A continued state keeps everything the replay reached, except Russia's
+    bandwidth, which is the forecast's own ``russian_bandwidth`` (the baseline's 0.4 is the
+    replay's post-invasion value)."""
+    given = [s.initial is not None for s in specs]
+    if not any(given):
+        return dyn.initial_state(P)
+    if not all(given):
+        raise ValueError("runs in one batch must all continue a history or none")
+    s = State.concat([sp.initial for sp in specs]).copy()
+    s.bandwidth = P.russian_bandwidth[:, 0].copy()
+    return s
 
 
 def build_schedule(specs: list[RunSpec]) -> Schedule:

@@ -37,7 +37,7 @@ def simulate(
         sc = load_scenario(scenario)
     if params:
         sc = with_params(sc, params)
-    spec = spec_for(sc, posterior=seed if sc.posterior else None)
+    spec = spec_for(sc, posterior=seed if sc.posterior is not None else None)
     model = AllianceModel(
         rng=seed, start=spec.start, members=spec.members, events=spec.events, **spec.params
     )

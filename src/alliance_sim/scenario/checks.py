@@ -11,9 +11,7 @@ params, members, events, sweep, calibrate and the posterior.)
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
 from alliance_sim.core.params import BY_NAME, value_problem
 from alliance_sim.errors import ScenarioError, did_you_mean, typename
-from alliance_sim.scenario.files import read_toml
+from alliance_sim.scenario.posterior import Posterior, read_posterior
 from alliance_sim.scenario.spec import (
     DEFAULT_END,
     DEFAULT_START,
@@ -54,6 +52,7 @@ TOP_KEYS = (
     "sweep",
     "calibrate",
     "calibration",
+    "end_status",
 )
 CALIBRATE_KEYS = ("draws", "accept", "replicates", "seed", "parameters")
 SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
@@ -367,16 +366,14 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     if "sweep" in data:
         sweep = _check_sweep(ck, data["sweep"], dict(events), start, end)
     calibrate = _check_calibrate(ck, data["calibrate"]) if "calibrate" in data else None
-    posterior: tuple[dict[str, float], ...] = ()
-    cal_file = posterior_start = ""
+    posterior = None
     if "calibration" in data:
-        cal_file = data["calibration"]
-        posterior = read_posterior(ck, cal_file)
-        posterior_start = str(tomllib.loads(Path(cal_file).read_text("utf-8")).get("start", ""))
+        posterior = _check_calibration(ck, data["calibration"], start, members)
         data = {
             **data,
-            "calibration": {"file": Path(cal_file).name, "sha256": _file_hash(cal_file)},
+            "calibration": {"file": Path(posterior.path).name, "sha256": posterior.sha256},
         }
+    end_status = _check_end_status(ck, data.get("end_status", {}))
     return Scenario(
         name=data["name"],
         description=data["description"].strip(),
@@ -391,14 +388,9 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
         sweep=sweep,
         calibrate=calibrate,
         posterior=posterior,
-        calibration_file=cal_file,
-        posterior_start=posterior_start,
+        end_status=end_status,
         data=data,
     )
-
-
-def _file_hash(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
@@ -438,30 +430,49 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
     return CalibrateSpec(draws, accept, reps, seed, tuple(priors))
 
 
-def read_posterior(ck: Checker, path: str) -> tuple[dict[str, float], ...]:
-    """The accepted parameter sets of a calibrated file (``[[posterior]]`` tables)."""
-    p = Path(path)
-    if not p.is_file():
+def _check_calibration(
+    ck: Checker, path: Any, start: str, members: dict[str, dict[str, Any]]
+) -> Posterior:
+    """The posterior a scenario draws from, and whether the scenario may: it must replay the
+    calibrated period (start where the replay starts) or continue it (start where the replay
+    ends, so that replicate k continues replay k's end state; members' initial state then
+    comes from the replay, and only a candidate's ``initial_*`` apply, on joining)."""
+    if not isinstance(path, str):
+        ck.fail("calibration", f"calibration should be a file path, got {typename(path)}")
+    try:
+        post = read_posterior(path)
+    except ScenarioError as e:
+        ck.fail("calibration", str(e))
+    if start not in (post.start, post.end):
         ck.fail(
-            "calibration",
-            f"missing calibration file {p.name!r} (looked for {p}); "
-            "create it with: alliance-sim calibrate history_2020_2024 --out " + str(p),
+            "start",
+            f"start = {start!r}: a scenario drawing on {Path(post.path).name} must replay it "
+            f"(start = {post.start!r}) or continue it (start = {post.end!r}, the last "
+            "quarter of the calibrated history)",
         )
-    data = read_toml(p)
-    rows = data.get("posterior")
-    if not isinstance(rows, list) or not rows:
-        ck.fail("calibration", f"{p} has no [[posterior]] parameter sets")
-    out = []
-    for row in rows:
-        clean = {}
-        for name, v in row.items():
-            if name == "distance":
-                continue
-            parts = name.split(".")
-            if len(parts) == 1 and name not in BY_NAME:
-                ck.fail("calibration", f"{p}: unknown parameter {name!r} in [[posterior]]")
-            if not is_number(v):
-                ck.fail("calibration", f"{p}: {name} = {v!r} in [[posterior]] is not a number")
-            clean[name] = float(v)
-        out.append(clean)
-    return tuple(out)
+    if start == post.end:
+        for code, fields in members.items():
+            for name in fields:
+                if name.startswith("initial_") and code != "IRN":
+                    ck.fail(
+                        f"members.{code}",
+                        f"{name}: this forecast continues the calibrated history, so {code}'s "
+                        "state at the start is replay k's end state; only a candidate's "
+                        "initial_* apply (on joining)",
+                    )
+    return post
+
+
+STATUS_OR_IN = (*mb.STATUS_NAMES[1:], "in")
+
+
+def _check_end_status(ck: Checker, raw: Any) -> dict[str, str]:
+    """``end_status``: the members' status observed at the end of a replay (``"in"`` = active
+    or hedging), which forecasts continuing it condition on."""
+    if not isinstance(raw, dict):
+        ck.fail("end_status", f"end_status should be a table, got {typename(raw)}")
+    for code, v in raw.items():
+        ck.member("end_status", "end_status", code)
+        if v not in STATUS_OR_IN:
+            ck.fail("end_status", f"{code} = {v!r}; allowed: {', '.join(STATUS_OR_IN)}")
+    return dict(raw)

@@ -119,20 +119,24 @@ def points(sc: Scenario) -> pd.DataFrame:
 def spec_for(
     sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
 ) -> RunSpec:
-    """The run specification of scenario ``sc`` at sweep point ``point``, with parameter set
+    """The run specification of scenario ``sc`` at sweep point ``point``, in replicate
     ``posterior`` of its calibration (if it has one).
 
-    In a forecast the precedence is, lowest first: defaults, the calibrated set, the
-    scenario's own ``[params]``/``[members]``, the point; the calibrated set's
-    ``members.*.initial_*`` (the replay's starting state) are not carried over.  In a replay
-    of the calibrated period (same start) the calibrated set replaces the scenario's values,
-    as it did during calibration; the point still wins."""
+    A replay of the calibrated period (``sc.replays``): the calibrated set replaces the
+    scenario's values, as it did during calibration; the point still wins.  A forecast that
+    continues the calibrated history (``sc.continues``): it starts from replay ``posterior``'s
+    end state (:mod:`alliance_sim.scenario.history`); the precedence of values is, lowest
+    first, defaults, the calibrated set, the scenario's own ``[params]``/``[members]``, the
+    point; the set's ``initial_*`` belong to the replay's start and are not used.  A
+    continuation asked for without ``posterior`` is replicate 0."""
     params: dict[str, Any] = dict(sc.params)
     members: dict[str, dict[str, Any]] = {c: dict(f) for c, f in sc.members.items()}
-    if posterior is not None and sc.posterior:
-        replay = sc.start == sc.posterior_start
-        for name, value in sc.posterior[posterior % len(sc.posterior)].items():
-            if replay:  # the calibrated period: the fitted values replace its assumptions
+    initial = None
+    if posterior is None and sc.continues:
+        posterior = 0  # a continuation has no state of its own: replicate 0's
+    if posterior is not None and sc.posterior is not None:
+        for name, value in sc.posterior.set_of(posterior).items():
+            if sc.replays:  # the calibrated period: the fitted values replace its assumptions
                 _put(params, members, name, value)
             elif ".initial_" not in name:  # a forecast: its own explicit values win
                 parts = name.split(".")
@@ -140,6 +144,10 @@ def spec_for(
                     params.setdefault(name, value)
                 else:
                     members.setdefault(parts[1], {}).setdefault(parts[2], value)
+        if sc.continues:
+            from alliance_sim.scenario.history import end_states
+
+            initial = end_states(sc.posterior).of(posterior)
     events = dict(sc.events)
     for name, value in (point or {}).items():
         parts = name.split(".")
@@ -147,7 +155,7 @@ def spec_for(
             _put(params, members, name, value)
         else:
             events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
-    return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()))
+    return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()), initial)
 
 
 def _put(params: dict, members: dict, name: str, value: Any) -> None:
@@ -206,7 +214,7 @@ class Plan:
         h = self.scenario.hash
         cols = list(self.points.columns)
         values = self._values
-        n_post = len(self.scenario.posterior)
+        n_post = len(self.scenario.posterior) if self.scenario.posterior is not None else 0
         for r in range(start, stop):
             p, k = divmod(r, self.replicates)
             point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}

@@ -10,8 +10,9 @@ from typing import Any
 
 from alliance_sim.core import quarters
 from alliance_sim.core.events import Event
+from alliance_sim.scenario.posterior import Posterior
 
-DEFAULT_START = "2024Q1"  # the quarter a scenario's initial state describes unless it says
+DEFAULT_START = "2020Q1"  # the quarter members.toml's initial state describes
 DEFAULT_QUARTERS = 40  # the horizon of a scenario without `end`, and of simulate()
 DEFAULT_END = quarters.shift(DEFAULT_START, DEFAULT_QUARTERS)
 
@@ -64,10 +65,21 @@ class Scenario:
     events: tuple[tuple[str, Event], ...] = ()  # (id, event)
     sweep: SweepSpec | None = None
     calibrate: CalibrateSpec | None = None  # how to fit this scenario (the replay)
-    posterior: tuple[dict[str, float], ...] = ()  # parameter sets a forecast draws from
-    calibration_file: str = ""
-    posterior_start: str = ""  # start of the replay the posterior was fitted to
+    posterior: Posterior | None = None  # parameter sets (and their replay) runs draw from
+    end_status: dict[str, str] = field(default_factory=dict)  # observed at `end` (a replay)
     data: dict[str, Any] = field(default_factory=dict)  # the resolved file, for show/manifest
+
+    @property
+    def replays(self) -> bool:
+        """A replay of the calibrated period: it starts where the posterior's replay starts,
+        and the fitted values replace its own assumptions."""
+        return self.posterior is not None and self.start == self.posterior.start
+
+    @property
+    def continues(self) -> bool:
+        """A forecast that continues the calibrated history: it starts where the posterior's
+        replay ends, replicate k from replay k's end state."""
+        return self.posterior is not None and self.start == self.posterior.end
 
     @property
     def n_steps(self) -> int:

@@ -1,0 +1,99 @@
+"""One chain from history to forecast: the end states of the calibrated replay.
+
+Replay *k* is the replay scenario the posterior was fitted to (``history_2020_2024``), run on
+the batch engine with posterior set *k*.  Its seed is drawn from the posterior's
+``replay_seed``: attempt *j* of replay *k* uses ``SeedSequence(replay_seed, spawn_key=(k, j))``,
+and the first attempt whose members end in the statuses the record shows at the replay's end
+(the replay scenario's ``end_status``: Armenia suspended, the others in) is kept — the forecast
+starts from a state consistent with what is known, not from any state the parameters allow
+(data assimilation by rejection).  If none of ``ATTEMPTS`` attempts matches, attempt 0 is kept
+and counted in :attr:`HistoryStates.unmatched`.
+
+The end states depend only on the posterior file (its content hash), the replay scenario and
+this package's version, so they are computed once per process and reused; a forecast's
+replicate *k* starts from end state *k* (mod their number) — the same numbers in every
+forecast, every run and every worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from alliance_sim.core import members as mb
+from alliance_sim.core.state import State
+from alliance_sim.scenario.posterior import Posterior
+
+ATTEMPTS = 8  # seeds tried per posterior set to match the statuses observed at the end
+
+
+def replay_seed(master: int, k: int, attempt: int) -> int:
+    """Seed of attempt ``attempt`` of replay ``k`` (63-bit, from SeedSequence)."""
+    s = np.random.SeedSequence(entropy=int(master), spawn_key=(int(k), int(attempt)))
+    a, b = s.generate_state(2, np.uint32)
+    return int((int(b) << 32 | int(a)) >> 1)
+
+
+@dataclass(frozen=True)
+class HistoryStates:
+    """End states of the replay, one run per posterior set (``state`` has R = len(sets))."""
+
+    state: State
+    seeds: tuple[int, ...]  # the seed each kept replay ran with
+    unmatched: int  # posterior sets none of whose attempts matched the observed end statuses
+    end: str
+
+    def of(self, k: int) -> State:
+        """Replay ``k``'s end state (a one-run state; sets cycle)."""
+        i = k % self.state.status.shape[0]
+        return self.state.select(slice(i, i + 1))
+
+
+def matches(status: np.ndarray, wanted: dict[str, str]) -> np.ndarray:
+    """Which runs (rows of ``status``, (R, M)) end in the wanted statuses (``"in"`` = active
+    or hedging)."""
+    ok = np.ones(status.shape[0], dtype=bool)
+    for code, want in wanted.items():
+        st = status[:, mb.INDEX[code]]
+        if want == "in":
+            ok &= (st == mb.ACTIVE) | (st == mb.HEDGING)
+        else:
+            ok &= st == mb.STATUS_CODES[want]
+    return ok
+
+
+def end_states(posterior: Posterior) -> HistoryStates:
+    """The replay's end state for every posterior set (cached per process)."""
+    return _end_states(posterior.path, posterior.sha256)
+
+
+@lru_cache(maxsize=4)
+def _end_states(path: str, sha: str) -> HistoryStates:
+    from alliance_sim.engines.batch import final_states
+    from alliance_sim.scenario.load import load_scenario
+    from alliance_sim.scenario.plan import spec_for
+    from alliance_sim.scenario.posterior import read_posterior
+
+    post = read_posterior(path)
+    if post.replay_path is None or not post.replay_path.is_file():
+        from alliance_sim.errors import ScenarioError
+
+        raise ScenarioError(f"{path}: the replay it was fitted to ({post.replay_path}) is missing")
+    replay = replace(load_scenario(post.replay_path), posterior=post)
+    n = len(post)
+    specs = [spec_for(replay, posterior=k) for k in range(n) for _ in range(ATTEMPTS)]
+    seeds = [replay_seed(post.replay_seed, k, j) for k in range(n) for j in range(ATTEMPTS)]
+    state = final_states(specs, seeds)
+    ok = matches(state.status, replay.end_status).reshape(n, ATTEMPTS)
+    first = np.where(ok.any(1), ok.argmax(1), 0)
+    rows = np.arange(n) * ATTEMPTS + first
+    kept = state.select(rows)
+    kept.exit_step = np.where(kept.exit_step >= 0, 0, -1).astype(kept.exit_step.dtype)
+    return HistoryStates(
+        state=kept,
+        seeds=tuple(seeds[r] for r in rows),
+        unmatched=int((~ok.any(1)).sum()),
+        end=replay.end,
+    )

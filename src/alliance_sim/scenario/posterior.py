@@ -1,0 +1,137 @@
+"""Calibrated posteriors: the parameter sets a calibration accepted, in a columnar file.
+
+A posterior file (``scenarios/calibrated/*.parquet``) holds one row per accepted parameter set
+(a column per parameter, plus ``distance`` and ``weight``) and, in the Parquet schema's
+metadata under ``alliance_sim``, a JSON record of how it was made: the replay scenario it was
+fitted to (``replay``, relative to the file), that replay's ``start`` and ``end``, the
+``replay_seed`` from which replay *k*'s seed derives, the method, the reproduction rates and
+the package version.  It is read once per process (cached by path and content hash).
+
+Forecasts draw parameter set *k* in replicate *k*, and a forecast that starts where the replay
+ends continues replay *k*'s end state (:mod:`alliance_sim.scenario.history`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alliance_sim.core import members as mb
+from alliance_sim.core.params import BY_NAME
+from alliance_sim.errors import ScenarioError
+
+META_KEY = b"alliance_sim"
+NOT_PARAMETERS = ("distance", "weight")
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Accepted parameter sets and what they were fitted to."""
+
+    path: str
+    sha256: str
+    sets: tuple[dict[str, float], ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def start(self) -> str:
+        """First quarter of the replay the sets were fitted to (its initial state)."""
+        return str(self.meta.get("start", ""))
+
+    @property
+    def end(self) -> str:
+        """Last quarter of that replay: where a forecast that continues it starts."""
+        return str(self.meta.get("end", ""))
+
+    @property
+    def replay_path(self) -> Path | None:
+        """The replay scenario file the sets were fitted to."""
+        rel = self.meta.get("replay")
+        return (Path(self.path).parent / rel).resolve() if rel else None
+
+    @property
+    def replay_seed(self) -> int:
+        return int(self.meta.get("replay_seed", 0))
+
+    def __len__(self) -> int:
+        return len(self.sets)
+
+    def set_of(self, replicate: int) -> dict[str, float]:
+        """The parameter set replicate ``replicate`` draws (sets cycle)."""
+        return self.sets[replicate % len(self.sets)]
+
+
+def file_hash(path: str | os.PathLike) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def read_posterior(path: str | os.PathLike) -> Posterior:
+    """Read and check a posterior file; raise :class:`ScenarioError` (one line) if it is not
+    one: missing, unreadable, no rows, an unknown parameter, a value that is not a finite
+    number."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(
+            f"missing calibration file {p.name!r} (looked for {p}); create it with: "
+            f"alliance-sim calibrate history_2020_2024 --out {p}"
+        )
+    return _read(str(p.resolve()), file_hash(p))
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, sha: str) -> Posterior:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as e:
+        raise ScenarioError(f"{path}: not a posterior file ({type(e).__name__})") from None
+    raw = (table.schema.metadata or {}).get(META_KEY)
+    meta = json.loads(raw) if raw else {}
+    df = table.to_pandas()
+    if df.empty:
+        raise ScenarioError(f"{path}: the posterior has no parameter sets")
+    for name in df.columns:
+        if name in NOT_PARAMETERS:
+            continue
+        parts = name.split(".")
+        known = (len(parts) == 1 and name in BY_NAME) or (
+            len(parts) == 3
+            and parts[0] == "members"
+            and parts[1] in mb.CODES
+            and parts[2] in mb.MEMBER_FIELDS
+        )
+        if not known:
+            raise ScenarioError(f"{path}: unknown parameter {name!r} in the posterior")
+        bad = df[name][~df[name].map(lambda v: isinstance(v, int | float) and math.isfinite(v))]
+        if len(bad):
+            raise ScenarioError(
+                f"{path}: {name} = {bad.iloc[0]!r} in the posterior is not a finite number"
+            )
+    names = [c for c in df.columns if c not in NOT_PARAMETERS]
+    sets = tuple(
+        {n: float(v) for n, v in zip(names, row, strict=True)}
+        for row in df[names].itertuples(index=False)
+    )
+    return Posterior(path, sha, sets, meta)
+
+
+def write_posterior(path: str | os.PathLike, table: pd.DataFrame, meta: dict[str, Any]) -> Path:
+    """Write accepted sets (a column per parameter, ``distance``, ``weight``) with ``meta``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    t = pa.Table.from_pandas(table.reset_index(drop=True), preserve_index=False)
+    t = t.replace_schema_metadata({META_KEY: json.dumps(meta, default=str).encode()})
+    pq.write_table(t, out)
+    return out

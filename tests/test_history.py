@@ -1,0 +1,73 @@
+"""One chain from history to forecast: replicate k of a forecast starts from the state replay k
+(posterior set k, its kept seed) reached at the end of the calibrated history."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from alliance_sim import AllianceModel, load_scenario, run_scenario
+from alliance_sim.core import members as mb
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.errors import ScenarioError
+from alliance_sim.scenario.history import end_states, matches
+from alliance_sim.scenario.plan import spec_for
+from conftest import MINIMAL
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario("baseline")
+
+
+def test_forecasts_start_where_the_calibrated_replay_ends(baseline):
+    post = baseline.posterior
+    assert baseline.continues and baseline.start == post.end == "2024Q4"
+    assert load_scenario("history_2020_2024_calibrated").replays
+
+
+def test_replicate_k_starts_from_replay_k_end_state(baseline, tmp_path):
+    """Same numbers, not just the same distribution: replay k re-run on its own, with set k
+    and the seed kept for it, ends where replicate k of the forecast starts."""
+    post = baseline.posterior
+    replay = replace(load_scenario(post.replay_path), posterior=post)
+    hist = end_states(post)
+    res = run_scenario("baseline", tmp_path / "b", replicates=6, record="end")
+    ts = res.timeseries[res.timeseries["step"] == 0]
+    for k in range(6):
+        traj, _ = run_batch([spec_for(replay, posterior=k)], [hist.seeds[k]])
+        mine = ts[ts["run"] == k].set_index("member")
+        for code in mb.ALLIES[:-1]:  # the members (IRN is a candidate)
+            i = mb.INDEX[code]
+            assert mine.loc[code, "commitment"] == traj["commitment"][-1, 0, i]
+            assert mine.loc[code, "credibility"] == traj["credibility"][-1, 0, i]
+            assert mine.loc[code, "grievance"] == traj["grievance"][-1, 0, i]
+            assert mine.loc[code, "status"] == mb.STATUS_NAMES[traj["status"][-1, 0, i]]
+    # the Mesa model starts from the same state
+    m = AllianceModel.from_spec(spec_for(baseline, posterior=3), seed=1)
+    assert np.array_equal(m.state.commitment, hist.of(3).commitment)
+
+
+def test_kept_replays_end_as_the_record_shows(baseline):
+    hist = end_states(baseline.posterior)
+    wanted = load_scenario("history_2020_2024").end_status
+    assert wanted["ARM"] == "suspended"
+    assert matches(hist.state.status, wanted).mean() > 0.9
+    assert hist.unmatched < 0.1 * len(baseline.posterior)
+
+
+def test_a_forecast_may_not_reset_a_members_initial_state(write):
+    path = write(
+        "f.toml",
+        'name = "f"\ndescription = "d"\nextends = "BASE"\n[members.ARM]\n'
+        "initial_commitment = 0.9\n".replace("BASE", str(load_scenario("baseline").path)),
+    )
+    with pytest.raises(ScenarioError, match=r"initial_commitment.*continues the calibrated"):
+        load_scenario(path)
+
+
+def test_a_calibrated_scenario_must_replay_or_continue(write):
+    post = load_scenario("baseline").posterior.path
+    path = write("g.toml", MINIMAL + f'calibration = "{post}"\n')
+    with pytest.raises(ScenarioError, match=r"must replay it .*2020Q1.* or continue it .*2024Q4"):
+        load_scenario(path)
