@@ -1,11 +1,21 @@
-"""Calibration by approximate Bayesian computation (ABC rejection).
+"""Calibration of the historical replay by approximate Bayesian computation.
 
-Draw parameter sets from the prior ranges of a scenario's ``[calibrate]`` table (a Latin
-hypercube), replay the scenario with each (the batch engine, ``replicates`` seeds each),
-measure how far each replay is from what history shows (``patterns.distance``), and keep the
-``accept`` share closest: the accepted sets approximate the posterior.  They are written to a
-calibrated TOML file that forward scenarios name in ``calibration = "..."``: replicate k of a
-forecast uses accepted set k (mod their number), so forecasts carry parameter uncertainty.
+A parameter set is scored by replaying the scenario (``history_2020_2024``) with it on the
+batch engine, ``replicates`` seeds per set (common random numbers: the same seeds for every
+set), and measuring how far the replays are from what history shows:
+
+    distance = sum over the five patterns of (violation score + 0.5 if it does not hold)
+               + OBS_WEIGHT x Brier score of the observables (votes, attendance, drills,
+                 budget, statuses of the record, ``analysis/record.py``)
+
+averaged over the seeds.  ``OBS_WEIGHT`` = 5 makes a Brier score of 0.1 (the order of a
+fitted model's) weigh as much as one missed pattern.  The sampler is ABC-SMC
+(:mod:`alliance_sim.analysis.smc`; ``method = "rejection"`` for plain rejection on the same
+interface).  ``until`` fits only what was knowable by a quarter (a backtest).
+
+The posterior — the last population, resampled to equal weights — is written to a Parquet
+file (:mod:`alliance_sim.scenario.posterior`) that forward scenarios name in
+``calibration = ...``: replicate k draws set k and continues replay k.
 """
 
 from __future__ import annotations
@@ -13,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,123 +32,172 @@ import pandas as pd
 
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
+from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.smc import SMCResult, abc_smc, rejection, resample
+from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
 from alliance_sim.runs.execute import make_executor
 from alliance_sim.scenario.load import load_scenario
-from alliance_sim.scenario.plan import _from_unit, replicate_seed, spec_for
+from alliance_sim.scenario.plan import replicate_seed, spec_for
+from alliance_sim.scenario.posterior import write_posterior
 from alliance_sim.scenario.spec import Scenario, SweepAxis
 
-CHUNK = 500  # parameter sets per task
+OBS_WEIGHT = 5.0
+CHUNK = 200  # parameter sets per task
+POSTERIOR_SETS = 400  # equal-weight sets written (forecast replicate k draws set k mod 400)
 
 
-def prior_draws(priors: tuple[SweepAxis, ...], draws: int, seed: int) -> pd.DataFrame:
-    """``draws`` parameter sets from the prior ranges (uniform, Latin hypercube)."""
-    from scipy.stats import qmc
-
-    u = qmc.LatinHypercube(len(priors), rng=np.random.default_rng(seed)).random(draws)
-    return pd.DataFrame({a.name: _from_unit(a, u[:, j], False) for j, a in enumerate(priors)})
-
-
-def pattern_distance(sc: Scenario, traj: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Distance of each run from the historical patterns, and which patterns hold (R, 5)."""
-    res = pt.measure(sc, traj["commitment"], traj["status"])
+def history_distance(
+    sc: Scenario, traj, obs: pd.DataFrame, until: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per run: the distance, whether each pattern holds (R, P), and the Brier score."""
+    res = pt.measure(sc, traj["commitment"], traj["status"], until)
     holds = np.column_stack([res[k]["holds"] for k in pt.KEYS if k in res])
-    return pt.distance(res), holds
+    b = rc.brier(obs, traj, sc.start) if len(obs) else np.zeros(holds.shape[0])
+    return pt.distance(res) + OBS_WEIGHT * b, holds, b
 
 
-def _task(
-    sc: Scenario, points: list[dict[str, float]], seeds: list[int], distance: Callable
-) -> tuple[np.ndarray, np.ndarray]:
-    specs = [spec_for(sc, p) for p in points for _ in seeds]
-    traj, _ = run_batch(specs, [s for _ in points for s in seeds])
-    d, holds = distance(sc, traj)
-    n = len(points)
-    return d.reshape(n, len(seeds)).mean(1), holds.reshape(n, len(seeds), -1).mean(1)
+def _score_task(
+    sc: Scenario,
+    names: list[str],
+    rows: np.ndarray,
+    seeds: list[int],
+    obs: pd.DataFrame,
+    until: int | None,
+) -> np.ndarray:
+    specs = [spec_for(sc, dict(zip(names, map(float, r), strict=True))) for r in rows]
+    traj, _ = run_batch([s for s in specs for _ in seeds], [x for _ in specs for x in seeds])
+    d, _, _ = history_distance(sc, traj, obs, until)
+    return d.reshape(len(rows), len(seeds)).mean(1)
+
+
+class Scorer:
+    """``score(theta)``: mean distance over the seeds of each parameter set, in chunks on an
+    executor (local worker processes or in-process)."""
+
+    def __init__(self, sc, names, seeds, obs, until, executor) -> None:
+        self.sc, self.names, self.seeds = sc, names, seeds
+        self.obs, self.until, self.ex = obs, until, executor
+        self.calls = 0
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        futures = [
+            self.ex.submit(
+                _score_task,
+                self.sc,
+                self.names,
+                theta[i : i + CHUNK],
+                self.seeds,
+                self.obs,
+                self.until,
+            )
+            for i in range(0, len(theta), CHUNK)
+        ]
+        self.calls += len(theta)
+        return np.concatenate([f.result() for f in futures])
 
 
 @dataclass
 class Calibration:
-    """The result of a calibration: prior draws with their distances, the accepted ones."""
+    """The result of a calibration."""
 
     scenario: Scenario
-    draws: pd.DataFrame  # parameters, "distance", pattern hold rates
-    accepted: pd.DataFrame
-    epsilon: float
+    priors: tuple[SweepAxis, ...]
+    method: str
+    result: SMCResult
+    posterior: pd.DataFrame  # equal-weight sets (resampled), with their distances
     seed: int
     replicates: int
     seconds: float
+    until: str
     before: dict[str, float] = field(default_factory=dict)
     after: dict[str, float] = field(default_factory=dict)
+    contraction: pd.DataFrame = field(default_factory=pd.DataFrame)
+    noise: dict[str, float] = field(default_factory=dict)
 
-
-def abc_rejection(
-    sc: Scenario,
-    priors: tuple[SweepAxis, ...],
-    *,
-    draws: int,
-    accept: float,
-    replicates: int = 1,
-    seed: int = 0,
-    workers: int = 1,
-    distance: Callable = pattern_distance,
-) -> Calibration:
-    """ABC rejection over ``priors``; ``distance(sc, trajectory) -> (distances, holds)``."""
-    t = time.perf_counter()
-    table = prior_draws(priors, draws, seed)
-    seeds = [replicate_seed(seed, k) for k in range(replicates)]
-    rows = table.to_dict("records")
-    dist = np.empty(len(rows))
-    holds = None
-    with make_executor("local", workers) as ex:
-        futures = [
-            (i, ex.submit(_task, sc, rows[i : i + CHUNK], seeds, distance))
-            for i in range(0, len(rows), CHUNK)
-        ]
-        for i, f in futures:
-            d, h = f.result()
-            dist[i : i + len(d)] = d
-            if holds is None:
-                holds = np.zeros((len(rows), h.shape[1]))
-            holds[i : i + len(d)] = h
-    table["distance"] = dist
-    for j in range(holds.shape[1]):
-        table[f"holds_{pt.KEYS[j] if j < len(pt.KEYS) else j}"] = holds[:, j]
-    n_keep = max(1, int(np.ceil(accept * draws)))
-    accepted = table.nsmallest(n_keep, "distance", keep="first").reset_index(drop=True)
-    return Calibration(
-        sc,
-        table,
-        accepted,
-        float(accepted["distance"].max()),
-        seed,
-        replicates,
-        time.perf_counter() - t,
-    )
+    @property
+    def names(self) -> list[str]:
+        return [a.name for a in self.priors]
 
 
 def reproduction(
-    sc: Scenario, sets: list[dict[str, float]] | None, runs: int, seed: int
+    sc: Scenario,
+    sets: list[dict[str, float]] | None,
+    runs: int,
+    seed: int,
+    until: int | None = None,
 ) -> dict[str, float]:
-    """Share of replay runs reproducing each pattern: with the scenario's own parameters
-    (``sets`` None) or cycling through the parameter sets ``sets``, one seed per run."""
+    """Share of replay runs reproducing each pattern and all together, and the mean Brier
+    score of the observables: with the scenario's own parameters (``sets`` None) or cycling
+    through ``sets``; fresh seeds (not those of the fit)."""
     points = [sets[k % len(sets)] if sets else {} for k in range(runs)]
-    seeds = [replicate_seed(seed + 1, k) for k in range(runs)]
+    seeds = [replicate_seed(seed + 7919, k) for k in range(runs)]
     traj, _ = run_batch([spec_for(sc, p) for p in points], seeds)
-    return pt.rates(pt.measure(sc, traj["commitment"], traj["status"]))
+    obs = _observations(sc, until)
+    res = pt.measure(sc, traj["commitment"], traj["status"], until)
+    out = pt.rates(res)
+    out["brier"] = float(rc.brier(obs, traj, sc.start).mean()) if len(obs) else float("nan")
+    return out
+
+
+def _observations(sc: Scenario, until: int | None) -> pd.DataFrame:
+    last = sc.end if until is None else quarters.shift(sc.start, until)
+    return rc.window(quarters.shift(sc.start, 1), last).reset_index(drop=True)
+
+
+def contraction(cal_priors: tuple[SweepAxis, ...], posterior: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter: prior and posterior standard deviation, contraction 1 - sd_post /
+    sd_prior (0: the data say nothing; 1: pinned down), the posterior median and 90% range,
+    and whether the data identify it (contraction of at least 0.25)."""
+    rows = []
+    for a in cal_priors:
+        x = posterior[a.name]
+        sd_prior = (a.high - a.low) / np.sqrt(12)
+        c = 1 - x.std() / sd_prior
+        q = x.quantile([0.05, 0.5, 0.95])
+        rows.append(
+            dict(
+                parameter=a.name,
+                prior_low=a.low,
+                prior_high=a.high,
+                median=q[0.5],
+                p5=q[0.05],
+                p95=q[0.95],
+                contraction=c,
+                identified=bool(c >= 0.25),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def distance_noise(score_one, theta: np.ndarray, seeds: int) -> dict[str, float]:
+    """How noisy a set's distance is: the sd of single-seed distances of ``theta``'s sets,
+    the standard error with ``seeds`` seeds, and the spread between the sets' means."""
+    per_seed = np.array([score_one(t) for t in theta])  # (sets, many seeds)
+    sd = float(per_seed.std(axis=1, ddof=1).mean())
+    return {
+        "single_seed_sd": sd,
+        "se_with_seeds": sd / np.sqrt(seeds),
+        "seeds": seeds,
+        "spread_between_sets": float(per_seed.mean(1).std(ddof=1)),
+    }
 
 
 def calibrate(
     scenario: Scenario | str | os.PathLike,
     *,
     draws: int | None = None,
-    accept: float | None = None,
+    generations: int | None = None,
     replicates: int | None = None,
     seed: int | None = None,
     workers: int = 1,
+    method: str | None = None,
+    until: str | None = None,
     check_runs: int = 1000,
+    quiet: bool = True,
 ) -> Calibration:
-    """Fit the scenario's ``[calibrate]`` parameters to the historical patterns."""
+    """Fit the scenario's ``[calibrate]`` parameters to history (up to quarter ``until``)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = sc.calibrate
     if spec is None:
@@ -147,73 +205,118 @@ def calibrate(
             f"{sc.path} has no [calibrate] table naming the parameters to fit "
             "and their prior ranges (see history_2020_2024.toml)"
         )
-    spec = replace(
-        spec,
-        **{
-            k: v
-            for k, v in dict(draws=draws, accept=accept, replicates=replicates, seed=seed).items()
-            if v is not None
-        },
-    )
-    cal = abc_rejection(
-        sc,
-        spec.priors,
-        draws=spec.draws,
-        accept=spec.accept,
-        replicates=spec.replicates,
-        seed=spec.seed,
-        workers=workers,
-    )
+    draws = draws or spec.draws
+    generations = generations or spec.generations
+    reps = replicates or spec.replicates
+    seed = spec.seed if seed is None else seed
+    method = method or spec.method
+    until_step = None if until is None else quarters.steps_between(sc.start, until)
+    if until_step is not None and not 0 < until_step <= sc.n_steps:
+        raise ScenarioError(f"--fit-until {until}: allowed {sc.start} .. {sc.end} (exclusive)")
     names = [a.name for a in spec.priors]
-    cal.before = reproduction(sc, None, check_runs, spec.seed)
-    cal.after = reproduction(sc, cal.accepted[names].to_dict("records"), check_runs, spec.seed)
+    low = np.array([a.low for a in spec.priors])
+    high = np.array([a.high for a in spec.priors])
+    seeds = [replicate_seed(seed, k) for k in range(reps)]
+    obs = _observations(sc, until_step)
+    t0 = time.perf_counter()
+    with make_executor("local", workers) as ex:
+        score = Scorer(sc, names, seeds, obs, until_step, ex)
+
+        def log(g, pop):
+            if not quiet:
+                print(
+                    f"generation {g}: tolerance {pop.epsilon:.3f}, {len(pop.theta)} kept of "
+                    f"{pop.simulations} scored, median distance {np.median(pop.distances):.3f}",
+                    flush=True,
+                )
+
+        if method == "smc":
+            result = abc_smc(
+                score, low, high, n=draws, generations=generations, seed=seed, on_generation=log
+            )
+        else:
+            n_draws = max(draws, round(draws / spec.accept))
+            result = rejection(score, low, high, draws=n_draws, keep=draws, seed=seed)
+        pop = result.population
+        best = pop.theta[np.argsort(pop.distances)[:8]]
+        many = [replicate_seed(seed + 1, k) for k in range(32)]
+        single = Scorer(sc, names, many, obs, until_step, ex)
+        noise = distance_noise(lambda t: _per_seed(single, t), best, reps)
+    idx = resample(pop, POSTERIOR_SETS, seed)
+    posterior = pd.DataFrame(pop.theta[idx], columns=names)
+    posterior["distance"] = pop.distances[idx]
+    posterior["weight"] = 1.0 / len(posterior)
+    cal = Calibration(
+        scenario=sc,
+        priors=spec.priors,
+        method=method,
+        result=result,
+        posterior=posterior,
+        seed=seed,
+        replicates=reps,
+        seconds=time.perf_counter() - t0,
+        until=until or sc.end,
+        noise=noise,
+    )
+    cal.before = reproduction(sc, None, check_runs, seed, until_step)
+    cal.after = reproduction(sc, posterior[names].to_dict("records"), check_runs, seed, until_step)
+    cal.contraction = contraction(spec.priors, posterior)
     return cal
 
 
-# --- output ----------------------------------------------------------------------------------
-
-
-def _toml_value(v: Any) -> str:
-    """A TOML value: JSON's string escapes are valid TOML basic-string escapes."""
-    return json.dumps(v) if isinstance(v, str) else repr(float(v))
+def _per_seed(scorer: Scorer, theta: np.ndarray) -> np.ndarray:
+    """The distance of one set under each of the scorer's seeds (not averaged)."""
+    point = dict(zip(scorer.names, map(float, theta), strict=True))
+    spec = spec_for(scorer.sc, point)
+    traj, _ = run_batch([spec] * len(scorer.seeds), scorer.seeds)
+    return history_distance(scorer.sc, traj, scorer.obs, scorer.until)[0]
 
 
 def write_calibration(cal: Calibration, out: str | os.PathLike) -> Path:
-    """The calibrated file: provenance, prior ranges, reproduction rates, accepted sets."""
+    """The posterior file (Parquet) with its provenance in the metadata."""
     sc = cal.scenario
-    names = [a.name for a in sc.calibrate.priors]
-    lines = [
-        f"# Calibrated posterior written by alliance-sim {__version__}; do not edit by hand.",
-        '# Forward scenarios use it with:  calibration = "<path to this file>"',
-        f"name = {_toml_value('Calibrated posterior: ' + sc.name)}",
-        f'method = "ABC rejection ({len(cal.draws)} prior draws x {cal.replicates} '
-        f'replicate(s), best {len(cal.accepted)} kept)"',
-        f"source_scenario = {_toml_value(Path(sc.path).name)}",
-        f'scenario_hash = "{sc.hash}"',
-        f'package_version = "{__version__}"',
-        f'start = "{sc.start}"  # the replay\'s start: its initial states apply only there',
-        f"seed = {cal.seed}",
-        f"epsilon = {cal.epsilon!r}",
-        f"seconds = {cal.seconds:.1f}",
-        f'created = "{time.strftime("%Y-%m-%dT%H:%M:%S%z")}"',
-        "",
-        "[reproduction_before]",
-        *(f"{k} = {v!r}" for k, v in cal.before.items()),
-        "",
-        "[reproduction_after]",
-        *(f"{k} = {v!r}" for k, v in cal.after.items()),
-        "",
-        "[priors]",
-        *(f'"{a.name}" = {{ low = {a.low!r}, high = {a.high!r} }}' for a in sc.calibrate.priors),
-    ]
-    for _, row in cal.accepted.iterrows():
-        lines += [
-            "",
-            "[[posterior]]",
-            *(f'"{n}" = {float(row[n])!r}' for n in names),
-            f"distance = {float(row['distance'])!r}",
-        ]
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", "utf-8")
-    return out
+    replay = os.path.relpath(Path(sc.path).resolve(), out.resolve().parent)
+    meta: dict[str, Any] = {
+        "name": f"Calibrated posterior: {sc.name}",
+        "method": _method_text(cal),
+        "replay": replay,
+        "scenario_hash": sc.hash,
+        "package_version": __version__,
+        "start": sc.start,
+        "end": cal.until,
+        "seed": cal.seed,
+        "replay_seed": cal.seed + 1,
+        "seeds_per_set": cal.replicates,
+        "distance": "pattern violations + 0.5 per missed pattern + "
+        f"{OBS_WEIGHT:g} x Brier score of the observables",
+        "tolerances": [g.epsilon for g in cal.result.generations],
+        "simulations": cal.result.simulations * cal.replicates,
+        "seconds": round(cal.seconds, 1),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "reproduction_before": cal.before,
+        "reproduction_after": cal.after,
+        "distance_noise": cal.noise,
+        "priors": {a.name: {"low": a.low, "high": a.high} for a in cal.priors},
+        "contraction": json.loads(cal.contraction.to_json(orient="records")),
+    }
+    return write_posterior(out, cal.posterior, meta)
+
+
+def _method_text(cal: Calibration) -> str:
+    g = cal.result.generations
+    if cal.method == "smc":
+        return (
+            f"ABC-SMC: {len(g)} generations of {len(g[-1].theta)} particles, "
+            f"{cal.result.simulations:,} parameter sets scored x {cal.replicates} seeds; "
+            f"final tolerance {g[-1].epsilon:.3f}; resampled to {len(cal.posterior)} sets"
+        )
+    return (
+        f"ABC rejection: {cal.result.simulations:,} prior draws x {cal.replicates} seeds, "
+        f"the {len(g[-1].theta)} closest kept; resampled to {len(cal.posterior)} sets"
+    )
+
+
+def with_priors(sc: Scenario, **changes: Any) -> Scenario:
+    """``sc`` with its ``[calibrate]`` settings changed (tests, backtests)."""
+    return replace(sc, calibrate=replace(sc.calibrate, **changes))

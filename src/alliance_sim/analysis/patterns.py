@@ -18,7 +18,9 @@ import numpy as np
 from alliance_sim.core import members as mb
 from alliance_sim.scenario.spec import Scenario
 
-FALL = 0.005  # a "fall" or "rise" must exceed this (commitment units)
+VISIBLE = 0.03  # a "fall" or "rise" counts only when it is visible: at least this much on the
+# 0-1 commitment scale (about 1.5 times the largest quarterly noise the prior allows, 0.02,
+# and 3-6 times the calibrated noise), so that noise alone does not make a pattern hold
 
 
 @dataclass(frozen=True)
@@ -38,20 +40,23 @@ PATTERNS = (
         "armenia_steps_down",
         "Armenia's commitment falls in steps after each unanswered "
         "appeal and it suspends participation by early 2024 without formally leaving.",
-        "ARM's commitment two quarters after each unanswered appeal is below its level the "
-        "quarter before it; ARM is suspended at some quarter up to 2024Q2 and never exits.",
+        "ARM's commitment the quarter after each unanswered appeal is at least 0.03 below its "
+        "level the quarter before it; ARM is suspended at some quarter up to 2024Q2 and "
+        "never exits.",
     ),
     Pattern(
         "kazakhstan_rises_then_hedges",
         "Kazakhstan's commitment rises briefly after the "
         "January 2022 deployment, then falls after February 2022; it hedges but stays.",
-        "KAZ's commitment in the quarter of the answered appeal is above the quarter "
-        "before; it later falls below that level; KAZ is never suspended or exited.",
+        "KAZ's commitment in the quarter of the answered appeal is at least 0.03 above the "
+        "quarter before; it later falls at least 0.03 below that level; KAZ is never "
+        "suspended or exited.",
     ),
     Pattern(
         "central_asians_hedge_but_stay",
         "Kyrgyzstan and Tajikistan hedge modestly but stay.",
-        "KGZ and TJK end 2024 below their 2020Q1 commitment and are never suspended or exited.",
+        "KGZ and TJK end at least 0.03 below their 2020Q1 commitment and are never suspended "
+        "or exited.",
     ),
     Pattern(
         "only_armenia_defects",
@@ -77,11 +82,19 @@ def _steps(sc: Scenario) -> dict[str, list[int]]:
     return out
 
 
-def measure(sc: Scenario, commitment: np.ndarray, status: np.ndarray) -> dict[str, dict]:
-    """``{pattern: {"holds": (R,) bool, "score": (R,) float}}`` for a replay's runs."""
+def measure(
+    sc: Scenario, commitment: np.ndarray, status: np.ndarray, until: int | None = None
+) -> dict[str, dict]:
+    """``{pattern: {"holds": (R,) bool, "score": (R,) float}}`` for a replay's runs.
+
+    ``until`` (a step) measures only what was knowable by then (a backtest's fit period): the
+    trajectories are cut there, and a clause that needs later quarters is left out (Armenia's
+    suspension by 2024Q2; Kazakhstan's rise and fall if the cut comes before them)."""
     from alliance_sim.core.quarters import steps_between
 
     c, st = commitment, status
+    if until is not None:
+        c, st = c[: until + 1], st[: until + 1]
     S = c.shape[0]
     i = {code: mb.INDEX[code] for code in mb.CODES}
     ev = _steps(sc)
@@ -101,27 +114,30 @@ def measure(sc: Scenario, commitment: np.ndarray, status: np.ndarray) -> dict[st
     for s in ev["arm_unanswered"]:
         if s >= 1 and s + 1 < S:
             d = c[s + 1, :, a] - c[s - 1, :, a]
-            ok &= d < -FALL
-            falls += np.maximum(d + FALL, 0) * 5
-    early = min(steps_between(sc.start, "2024Q2"), S - 1)
-    suspended = (st[: early + 1, :, a] == mb.SUSPENDED).any(0)
+            ok &= d < -VISIBLE
+            falls += np.maximum(d + VISIBLE, 0) * 5
+    early = steps_between(sc.start, "2024Q2")
+    if early < S:  # the freeze of Feb 2024 is within the measured period
+        suspended = (st[: early + 1, :, a] == mb.SUSPENDED).any(0)
+        susp_gap = np.maximum(c[early, :, a] - 0.25, 0) * 3
+    else:
+        suspended, susp_gap = np.ones(c.shape[1], dtype=bool), 0.0
     exited = (st[:, :, a] == mb.EXITED).any(0)
-    susp_gap = np.maximum(c[early, :, a] - 0.25, 0) * 3
     out["armenia_steps_down"] = {
         "holds": ok & suspended & ~exited,
         "score": falls + np.where(suspended, 0, 0.5 + susp_gap) + exited * 1.0,
     }
 
     k = i["KAZ"]
-    if ev["kaz_answered"]:
+    if ev["kaz_answered"] and ev["kaz_answered"][0] + 1 < S:
         s = ev["kaz_answered"][0]
         rise = c[s, :, k] - c[s - 1, :, k]
         later = c[s + 1 :, :, k].min(0) - c[s, :, k] if s + 1 < S else np.zeros(c.shape[1])
         stays = ~bad[:, :, k].any(0)
         out["kazakhstan_rises_then_hedges"] = {
-            "holds": (rise > FALL) & (later < -FALL) & stays,
-            "score": np.maximum(FALL - rise, 0) * 20
-            + np.maximum(later + FALL, 0) * 5
+            "holds": (rise > VISIBLE) & (later < -VISIBLE) & stays,
+            "score": np.maximum(VISIBLE - rise, 0) * 20
+            + np.maximum(later + VISIBLE, 0) * 5
             + (~stays) * 1.0,
         }
 
@@ -131,8 +147,8 @@ def measure(sc: Scenario, commitment: np.ndarray, status: np.ndarray) -> dict[st
         m = i[code]
         d = c[-1, :, m] - c[0, :, m]
         stays = ~bad[:, :, m].any(0)
-        hold &= (d < -FALL) & stays
-        stay_score += np.maximum(d + FALL, 0) * 5 + (~stays) * 1.0
+        hold &= (d < -VISIBLE) & stays
+        stay_score += np.maximum(d + VISIBLE, 0) * 5 + (~stays) * 1.0
     out["central_asians_hedge_but_stay"] = {"holds": hold, "score": stay_score}
 
     four = [i[k_] for k_ in ("BLR", "KAZ", "KGZ", "TJK")]
@@ -148,6 +164,13 @@ def distance(results: dict[str, dict]) -> np.ndarray:
     return np.sum([r["score"] + 0.5 * ~r["holds"] for r in results.values()], axis=0)
 
 
+def joint(results: dict[str, dict]) -> np.ndarray:
+    """Whether every measured pattern holds in the same run, (R,) bool."""
+    return np.all([r["holds"] for r in results.values()], axis=0)
+
+
 def rates(results: dict[str, dict]) -> dict[str, float]:
-    """Share of runs in which each pattern holds."""
-    return {k: float(np.mean(r["holds"])) for k, r in results.items()}
+    """Share of runs in which each pattern holds, and (``all``) in which all hold together."""
+    out = {k: float(np.mean(r["holds"])) for k, r in results.items()}
+    out["all"] = float(np.mean(joint(results)))
+    return out

@@ -206,27 +206,63 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.patterns import PATTERNS
     from alliance_sim.report.calibration import write_report
 
-    if a.accept is not None and not 0 < a.accept <= 1:
-        raise UserError(f"--accept {a.accept}: allowed a share above 0 and at most 1")
     cal = calibrate(
         a.scenario,
         draws=a.draws,
-        accept=a.accept,
+        generations=a.generations,
         replicates=a.replicates,
         seed=a.seed,
         workers=a.workers,
+        method=a.method,
+        until=a.fit_until,
+        quiet=a.quiet,
     )
     out = write_calibration(cal, a.out)
     report = write_report(cal, a.report or out.with_name(out.stem + "_report"))
     print(
-        f"{len(cal.draws):,} draws x {cal.replicates} replicate(s) in {cal.seconds:.0f} s; "
-        f"kept {len(cal.accepted)} (distance <= {cal.epsilon:.3f})"
+        f"{cal.result.simulations:,} parameter sets x {cal.replicates} seeds in "
+        f"{cal.seconds:.0f} s ({cal.method}); {len(cal.posterior)} posterior sets written"
     )
-    print(f"{'pattern':<34}{'before':>8}{'after':>8}")
+    print(f"{'pattern (1,000 fresh replay runs)':<36}{'before':>8}{'after':>8}")
     for p in PATTERNS:
         if p.key in cal.after:
-            print(f"{p.key:<34}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
+            print(f"{p.key:<36}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
+    print(f"{'all five in the same run':<36}{cal.before['all']:>8.0%}{cal.after['all']:>8.0%}")
+    b0, b1 = cal.before["brier"], cal.after["brier"]
+    print(f"{'Brier score of the observables':<36}{b0:>8.3f}{b1:>8.3f}")
+    weak = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
+    print(f"not identified by the data: {', '.join(weak) or 'none'}")
     print(f"wrote {out} and {report}")
+    return 0
+
+
+def cmd_backtest(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.backtest import backtest
+    from alliance_sim.report.backtest import write_backtest
+
+    bt = backtest(
+        a.scenario,
+        fit_until=a.fit_until,
+        draws=a.draws,
+        generations=a.generations,
+        replicates=a.replicates,
+        runs=a.runs,
+        workers=a.workers,
+        known_events=a.known_events,
+        quiet=a.quiet,
+    )
+    path = write_backtest(bt, a.out)
+    s = bt.summary
+    print(
+        f"backtest of {bt.scenario.name}: fitted to {bt.fit_until}, forecast "
+        f"{bt.first} .. {bt.last}, {len(bt.rows)} scored outcomes"
+    )
+    print(
+        f"Brier: model {s['model_brier']:.3f}, persistence {s['persistence_brier']:.3f}, "
+        f"base rate {s['base_rate_brier']:.3f}; skill vs persistence "
+        f"{s['skill_vs_persistence']:+.2f}, vs base rate {s['skill_vs_base_rate']:+.2f}"
+    )
+    print(f"wrote {path} and {path.with_name('backtest.md')}")
     return 0
 
 
@@ -281,4 +317,5 @@ COMMANDS = {
     "compare": cmd_compare,
     "viz": cmd_viz,
     "calibrate": cmd_calibrate,
+    "backtest": cmd_backtest,
 }

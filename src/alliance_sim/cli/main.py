@@ -37,8 +37,11 @@ An interrupted sweep resumes when the same command is run again.""",
   alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
     "calibrate": """examples:
-  alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.toml
-  alliance-sim calibrate history_2020_2024 --out /tmp/quick.toml --draws 20000 --accept 0.01""",
+  alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.parquet
+  alliance-sim calibrate history_2020_2024 --out /tmp/quick.parquet --draws 200 --generations 3""",
+    "backtest": """examples:
+  alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out out/backtest
+  alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out /tmp/bt --draws 100 --quiet""",
     "viz": """examples:
   alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
@@ -252,23 +255,57 @@ def _parser() -> argparse.ArgumentParser:
     ca = _command(
         sub,
         "calibrate",
-        "fit a replay's uncertain parameters to history (ABC)",
-        "Approximate Bayesian computation (rejection) over the "
-        "prior ranges in SCENARIO's [calibrate] table, with a "
-        "distance built from the five patterns of 2020-2024; "
-        "writes the accepted parameter sets to OUT and a report "
-        "(reproduction rates, posterior plots) beside it.",
+        "fit a replay's uncertain parameters to the record (ABC-SMC)",
+        "Approximate Bayesian computation (ABC-SMC, or rejection) over the prior ranges in "
+        "SCENARIO's [calibrate] table; the distance adds the five patterns of 2020-2024 and "
+        "the Brier score of the observables (UN votes, summits, exercises, budget).  Writes "
+        "the posterior (Parquet) to OUT and a report (reproduction rates, contraction, "
+        "posterior plots) beside it.",
     )
     ca.add_argument("scenario", metavar="SCENARIO")
-    ca.add_argument("--out", metavar="FILE", required=True, help="calibrated .toml to write")
-    ca.add_argument("--draws", type=_positive, help="prior draws (default: the file's)")
-    ca.add_argument("--accept", type=float, help="share of draws kept (default: the file's)")
-    ca.add_argument("--replicates", type=_positive, help="seeds per draw")
+    ca.add_argument("--out", metavar="FILE", required=True, help="posterior .parquet to write")
+    ca.add_argument("--method", choices=("smc", "rejection"), help="default: the file's")
+    ca.add_argument(
+        "--draws", type=_positive, help="particles per generation (default: the file's)"
+    )
+    ca.add_argument("--generations", type=_positive, help="SMC generations (default: the file's)")
+    ca.add_argument("--replicates", type=_positive, help="seeds per parameter set")
     ca.add_argument("--seed", type=_nonneg, help="master seed")
+    ca.add_argument("--fit-until", metavar="QUARTER", help="fit only the record up to this quarter")
     ca.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
     ca.add_argument(
         "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
     )
+    ca.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    bt = _command(
+        sub,
+        "backtest",
+        "fit on the past, forecast what came after, score it against naive forecasters",
+        "Calibrate SCENARIO (a replay) on the record up to --fit-until, forecast the rest of "
+        "its period from each posterior set's replay state at the cut (events after the cut "
+        "are not given to the model), and score the forecast of observable outcomes (status, "
+        "UN votes, summit attendance, exercises, budget; per member and occasion) with the "
+        "Brier score against persistence and the base rate.  Writes DIR/backtest.json, "
+        "DIR/backtest.md and a figure.",
+    )
+    bt.add_argument("scenario", metavar="SCENARIO")
+    bt.add_argument("--fit-until", metavar="QUARTER", required=True, help="e.g. 2022Q4")
+    bt.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    bt.add_argument("--draws", type=_positive, help="particles per generation (default: file's)")
+    bt.add_argument("--generations", type=_positive, help="SMC generations (default: file's)")
+    bt.add_argument(
+        "--replicates", type=_positive, help="seeds per parameter set (default: file's)"
+    )
+    bt.add_argument("--runs", type=_positive, default=400, help="forecast runs (default 400)")
+    bt.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    bt.add_argument(
+        "--known-events",
+        action="store_true",
+        help="also give the model the "
+        "scheduled events after the cut (a scenario-conditional forecast)",
+    )
+    bt.add_argument("--quiet", action="store_true", help="no progress lines")
 
     vz = _command(
         sub,

@@ -598,6 +598,8 @@ def value_problem(name: str, value: Any) -> str | None:
     p = BY_NAME.get(name)
     if p is None:
         return f"unknown parameter {name!r}{did_you_mean(name, BY_NAME)}"
+    if type(value) is float and p.low <= value <= p.high and not p.integer:
+        return None  # the common case, checked fast (the engines check every run's values)
     if isinstance(value, bool) or not isinstance(value, Real):
         return f"{name} = {value!r} should be a number, got {typename(value)}"
     if not math.isfinite(value):

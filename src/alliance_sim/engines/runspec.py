@@ -93,7 +93,8 @@ def build_initial(specs: list[RunSpec], P: Params) -> State:
     if not all(given):
         raise ValueError("runs in one batch must all continue a history or none")
     s = State.concat([sp.initial for sp in specs]).copy()
-    s.bandwidth = P.russian_bandwidth[:, 0].copy()
+    own = np.array(["russian_bandwidth" in sp.params for sp in specs])
+    s.bandwidth = np.where(own, P.russian_bandwidth[:, 0], s.bandwidth)
     return s
 
 

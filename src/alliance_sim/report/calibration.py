@@ -1,5 +1,7 @@
-"""The calibration report: ``calibration.md`` with reproduction rates before and after and
-plots of prior and posterior (what ``alliance-sim calibrate --report DIR`` writes)."""
+"""The calibration report: ``calibration.md`` with the reproduction of each pattern and of all
+five together before and after, the observables' Brier score, the tolerance of each
+generation, the contraction of every parameter from prior to posterior (and which ones the
+data do not identify), and ``posterior.png`` (prior range against posterior histogram)."""
 
 from __future__ import annotations
 
@@ -10,70 +12,97 @@ import matplotlib
 
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
-from alliance_sim.analysis.calibrate import Calibration
+from alliance_sim.analysis.calibrate import Calibration, _method_text
 from alliance_sim.report.plots import STYLE, subplots
 
 
-def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
-    """``calibration.md`` with the reproduction rates before and after and posterior plots."""
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
-    priors = cal.scenario.calibrate.priors
+def posterior_figure(cal: Calibration, path: Path) -> Path:
+    priors = cal.priors
     with matplotlib.rc_context(STYLE):
         cols = 4
         rows = -(-len(priors) // cols)
-        fig, axes = subplots(rows, cols, figsize=(12, 2.4 * rows), squeeze=False)
+        fig, axes = subplots(rows, cols, figsize=(12, 2.3 * rows), squeeze=False)
         for ax, a in zip(axes.flat, priors, strict=False):
+            ax.axhspan(0, 1 / (a.high - a.low), color="#dddddd", label="prior (uniform)")
             ax.hist(
-                cal.draws[a.name],
-                bins=30,
-                range=(a.low, a.high),
-                color="#cccccc",
-                density=True,
-                label="prior draws",
-            )
-            ax.hist(
-                cal.accepted[a.name],
+                cal.posterior[a.name],
                 bins=30,
                 range=(a.low, a.high),
                 color="#377eb8",
-                alpha=0.8,
+                alpha=0.85,
                 density=True,
-                label="accepted",
+                label="posterior",
             )
-            ax.set_title(a.name, fontsize=9)
+            c = cal.contraction.set_index("parameter").loc[a.name, "contraction"]
+            ax.set_title(f"{a.name}\ncontraction {c:.2f}", fontsize=8)
+            ax.set_xlim(a.low, a.high)
             ax.set_yticks([])
         for ax in axes.flat[len(priors) :]:
             ax.axis("off")
         axes.flat[0].legend(fontsize=7, frameon=False)
         fig.suptitle(
-            f"Posterior of {cal.scenario.name} (ABC rejection, {len(cal.accepted)} of "
-            f"{len(cal.draws)} draws)"
+            f"Posterior of {cal.scenario.name} ({cal.method.upper()}, fitted to {cal.until}); "
+            "contraction = 1 - posterior sd / prior sd",
+            fontsize=10,
         )
         fig.tight_layout()
-        fig.savefig(d / "posterior.png", dpi=110)
+        fig.savefig(path, dpi=110)
+    return path
+
+
+def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
+    """Write ``calibration.md`` and ``posterior.png`` into ``directory``."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    posterior_figure(cal, d / "posterior.png")
+    n = cal.noise
     lines = [
         f"# Calibration of {cal.scenario.name}",
         "",
-        f"ABC rejection: {len(cal.draws):,} prior draws (Latin hypercube over the ranges "
-        f"below) x {cal.replicates} replicate(s); the {len(cal.accepted)} closest to the "
-        f"historical patterns kept (distance <= {cal.epsilon:.3f}); "
-        f"{cal.seconds:.0f} s; alliance-sim {__version__}.",
+        f"{_method_text(cal)}; fitted to the record up to {cal.until}; {cal.seconds:.0f} s; "
+        f"alliance-sim {__version__}.",
         "",
-        "| pattern | reproduced before | after |",
+        "Tolerance by generation: "
+        + ", ".join(f"{g.epsilon:.3f}" for g in cal.result.generations[1:])
+        + " (parameter sets scored per generation: "
+        + ", ".join(f"{g.simulations:,}" for g in cal.result.generations)
+        + ").",
+        "",
+        f"Seeds per parameter set: {cal.replicates}. A single seed's distance has a standard "
+        f"deviation of {n.get('single_seed_sd', float('nan')):.3f} around a good set's mean; "
+        f"with {cal.replicates} seeds its standard error is "
+        f"{n.get('se_with_seeds', float('nan')):.3f}, against a spread of "
+        f"{n.get('spread_between_sets', float('nan')):.3f} between the 8 best sets' means.",
+        "",
+        "| pattern (fresh seeds, 1,000 replay runs) | before (the file's values) | after |",
         "|---|---|---|",
     ]
     for p in pt.PATTERNS:
         if p.key in cal.after:
             lines.append(f"| {p.text} | {cal.before[p.key]:.0%} | {cal.after[p.key]:.0%} |")
-    lines += ["", "| parameter | prior | posterior median | 90% interval |", "|---|---|---|---|"]
-    for a in priors:
-        q = cal.accepted[a.name].quantile([0.05, 0.5, 0.95])
+    lines += [
+        f"| **all five in the same run** | {cal.before['all']:.0%} | {cal.after['all']:.0%} |",
+        f"| Brier score of the observables (lower is better) | {cal.before['brier']:.3f} | "
+        f"{cal.after['brier']:.3f} |",
+        "",
+        "| parameter | prior | posterior median | 90% interval | contraction | identified |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in cal.contraction.itertuples():
         lines.append(
-            f"| `{a.name}` | {a.low:g} – {a.high:g} | {q[0.5]:.3g} | "
-            f"{q[0.05]:.3g} – {q[0.95]:.3g} |"
+            f"| `{r.parameter}` | {r.prior_low:g} – {r.prior_high:g} | {r.median:.3g} | "
+            f"{r.p5:.3g} – {r.p95:.3g} | {r.contraction:.2f} | {'yes' if r.identified else 'no'} |"
         )
-    lines += ["", "![posterior](posterior.png)", ""]
+    not_id = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
+    lines += [
+        "",
+        "Not identified by these data (posterior sd more than 75% of the prior's): "
+        + (", ".join(f"`{x}`" for x in not_id) or "none")
+        + ". Forecasts carry their uncertainty through the per-replicate draw.",
+        "",
+        "![posterior](posterior.png)",
+        "",
+    ]
     out = d / "calibration.md"
     out.write_text("\n".join(lines), "utf-8")
     return out

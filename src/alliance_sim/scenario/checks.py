@@ -54,7 +54,8 @@ TOP_KEYS = (
     "calibration",
     "end_status",
 )
-CALIBRATE_KEYS = ("draws", "accept", "replicates", "seed", "parameters")
+CALIBRATE_KEYS = ("method", "draws", "generations", "accept", "replicates", "seed", "parameters")
+CALIBRATION_METHODS = ("smc", "rejection")
 SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
 
@@ -404,7 +405,15 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
                 f"unknown key {k!r}{did_you_mean(k, CALIBRATE_KEYS)}; allowed: "
                 + ", ".join(CALIBRATE_KEYS),
             )
-    draws = ck.number(f"{key}.draws", "draws", raw.get("draws", 20000), 10, 10**7, True)
+    method = raw.get("method", "smc")
+    if method not in CALIBRATION_METHODS:
+        ck.fail(
+            f"{key}.method",
+            f"method = {method!r}{did_you_mean(method, CALIBRATION_METHODS)}; allowed: "
+            + ", ".join(CALIBRATION_METHODS),
+        )
+    draws = ck.number(f"{key}.draws", "draws", raw.get("draws", 500), 10, 10**6, True)
+    gens = ck.number(f"{key}.generations", "generations", raw.get("generations", 6), 1, 50, True)
     accept = ck.number(f"{key}.accept", "accept", raw.get("accept", 0.02), 1e-5, 1.0)
     reps = ck.number(f"{key}.replicates", "replicates", raw.get("replicates", 1), 1, 1000, True)
     seed = ck.number(f"{key}.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
@@ -427,7 +436,7 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
         if not lo < hi:
             ck.fail(k2, f"{name}: low must be below high")
         priors.append(SweepAxis(name, low=float(lo), high=float(hi)))
-    return CalibrateSpec(draws, accept, reps, seed, tuple(priors))
+    return CalibrateSpec(draws, accept, reps, seed, tuple(priors), method, gens)
 
 
 def _check_calibration(

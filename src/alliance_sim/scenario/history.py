@@ -25,6 +25,7 @@ import numpy as np
 from alliance_sim.core import members as mb
 from alliance_sim.core.state import State
 from alliance_sim.scenario.posterior import Posterior
+from alliance_sim.scenario.spec import Scenario
 
 ATTEMPTS = 8  # seeds tried per posterior set to match the statuses observed at the end
 
@@ -71,9 +72,7 @@ def end_states(posterior: Posterior) -> HistoryStates:
 
 @lru_cache(maxsize=4)
 def _end_states(path: str, sha: str) -> HistoryStates:
-    from alliance_sim.engines.batch import final_states
     from alliance_sim.scenario.load import load_scenario
-    from alliance_sim.scenario.plan import spec_for
     from alliance_sim.scenario.posterior import read_posterior
 
     post = read_posterior(path)
@@ -82,9 +81,19 @@ def _end_states(path: str, sha: str) -> HistoryStates:
 
         raise ScenarioError(f"{path}: the replay it was fitted to ({post.replay_path}) is missing")
     replay = replace(load_scenario(post.replay_path), posterior=post)
-    n = len(post)
+    return replay_states(replay, post.replay_seed)
+
+
+def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
+    """Run ``replay`` (a scenario with its posterior, in replay mode) once per posterior set,
+    keeping for each the first of ``ATTEMPTS`` seeds whose end statuses match
+    ``replay.end_status``."""
+    from alliance_sim.engines.batch import final_states
+    from alliance_sim.scenario.plan import spec_for
+
+    n = len(replay.posterior)
     specs = [spec_for(replay, posterior=k) for k in range(n) for _ in range(ATTEMPTS)]
-    seeds = [replay_seed(post.replay_seed, k, j) for k in range(n) for j in range(ATTEMPTS)]
+    seeds = [replay_seed(master_seed, k, j) for k in range(n) for j in range(ATTEMPTS)]
     state = final_states(specs, seeds)
     ok = matches(state.status, replay.end_status).reshape(n, ATTEMPTS)
     first = np.where(ok.any(1), ok.argmax(1), 0)

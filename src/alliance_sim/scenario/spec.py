@@ -40,13 +40,17 @@ class SweepSpec:
 
 @dataclass(frozen=True)
 class CalibrateSpec:
-    """ABC rejection settings: ``draws`` prior draws, the best ``accept`` share kept."""
+    """ABC settings: ``method`` (``smc`` or ``rejection``), ``draws`` particles per generation
+    (SMC) or sets kept (rejection, of ``draws / accept`` prior draws), at most ``generations``
+    (SMC), ``replicates`` seeds per parameter set, the master ``seed``, the ``priors``."""
 
     draws: int
     accept: float
     replicates: int
     seed: int
     priors: tuple[SweepAxis, ...]
+    method: str = "smc"
+    generations: int = 6
 
 
 @dataclass(frozen=True)

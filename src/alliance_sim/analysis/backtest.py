@@ -1,0 +1,192 @@
+"""An honest backtest: fit on the past, forecast what came after, score against naive forecasters.
+
+1. **Fit** the replay's ``[calibrate]`` parameters on what was known up to ``fit_until``: the
+   patterns measured on the replay cut there and the observables dated up to it
+   (:func:`alliance_sim.analysis.calibrate.calibrate` with ``until``).
+2. **State at the cut**: replay *k* (posterior set *k*) runs from the replay's start to the
+   cut with the events known by then, keeping the first of a few seeds whose statuses match
+   the record at the cut (:func:`alliance_sim.scenario.history.replay_states`).
+3. **Forecast** from the cut to the replay's end, run *k* from state *k*.  By default the model
+   is given no event after the cut (no scheduled appeal, offer or shock: attacks and unrest
+   come from the members' hazards in ``members.toml``), as a forecaster at the cut would have
+   been; ``known_events`` gives it the dated events (a scenario-conditional forecast).
+4. **Score** every observable outcome after the cut (``analysis/record.py``: statuses at year
+   ends, UN votes, summits, exercises, budget; per member and occasion) with the Brier score of
+   the model's probability (its mean over runs), of **persistence** (the member's last observed
+   value of the same kind before the cut; nothing changes) and of the **base rate** (the share
+   of that kind's outcomes in the fit period over all members; for statuses, the alliance's
+   own reference-class rate of exits and suspensions per member-year,
+   ``observations.toml [base_rates]``).  Skill = 1 - model / naive.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.calibrate import Calibration, calibrate
+from alliance_sim.core import quarters
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.errors import ScenarioError
+from alliance_sim.scenario.history import replay_states
+from alliance_sim.scenario.load import load_scenario
+from alliance_sim.scenario.plan import replicate_seed, spec_for
+from alliance_sim.scenario.posterior import Posterior
+from alliance_sim.scenario.spec import Scenario
+
+RANDOM_HAZARDS = ("attack_hazard", "unrest_hazard")  # scheduled in a replay, random after it
+
+
+@dataclass
+class Backtest:
+    scenario: Scenario
+    fit_until: str
+    first: str
+    last: str
+    calibration: Calibration
+    rows: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    known_events: bool = False
+    runs: int = 0
+
+
+def end_status_at(quarter: str) -> dict[str, str]:
+    """The statuses the record shows at ``quarter``: the suspensions of the record's years up
+    to it (Armenia's freeze counts from 2024Q1, when it was announced), everyone else in."""
+    out = {code: "in" for code in rc.MEMBERS}
+    for code, year in rc.SUSPENSIONS:
+        if quarters.parse(quarter) >= quarters.parse(f"{year}Q1"):
+            out[code] = "suspended"
+    return out
+
+
+def naive_forecasts(obs: pd.DataFrame, fit: pd.DataFrame, cut: str) -> pd.DataFrame:
+    """Persistence and base-rate probabilities for each observation after the cut."""
+    rates = rc.raw().get("base_rates", {})
+    per_year = float(rates.get("exit_rate_convention_a", 0.018))
+    base = fit.groupby("kind")["observed"].mean()
+    last = fit.sort_values("ordinal").groupby(["kind", "member"])["observed"].last()
+    pers, br = [], []
+    for r in obs.itertuples():
+        if r.kind == "status":
+            years = (quarters.parse(r.quarter) - quarters.parse(cut)) / 4
+            br.append(1 - (1 - per_year) ** years)
+            pers.append(float(end_status_at(cut)[r.member] != "in"))
+            continue
+        b = float(base.get(r.kind, np.nan))
+        br.append(b)
+        pers.append(float(last.get((r.kind, r.member), b)))
+    return obs.assign(persistence=pers, base_rate=br)
+
+
+def backtest(
+    scenario: Scenario | str | os.PathLike,
+    *,
+    fit_until: str,
+    draws: int | None = None,
+    generations: int | None = None,
+    replicates: int | None = None,
+    runs: int = 400,
+    workers: int = 1,
+    known_events: bool = False,
+    seed: int | None = None,
+    quiet: bool = True,
+) -> Backtest:
+    """Fit ``scenario`` (a replay with a ``[calibrate]`` table) up to ``fit_until``, forecast
+    the rest of its period and score it (see the module docstring)."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    try:
+        cut = quarters.parse(fit_until)
+    except ValueError:
+        raise ScenarioError(f"--fit-until {fit_until!r} is not a quarter; e.g. 2022Q4") from None
+    if not quarters.parse(sc.start) < cut < quarters.parse(sc.end):
+        raise ScenarioError(
+            f"--fit-until {fit_until}: allowed after {sc.start} and before {sc.end} "
+            f"(the period of {Path(sc.path).name})"
+        )
+    cal = calibrate(
+        sc,
+        draws=draws,
+        generations=generations,
+        replicates=replicates,
+        seed=seed,
+        workers=workers,
+        until=fit_until,
+        quiet=quiet,
+    )
+    master = cal.seed + 1
+    post = Posterior(
+        path=f"<backtest posterior, fitted to {fit_until}>",
+        sha256="",
+        sets=tuple(cal.posterior[cal.names].to_dict("records")),
+        meta={"start": sc.start, "end": fit_until, "replay_seed": master},
+    )
+    before = [(i, e) for i, e in sc.events if quarters.parse(e.at) <= cut]
+    after = [(i, e) for i, e in sc.events if quarters.parse(e.at) > cut]
+    to_cut = replace(
+        sc, end=fit_until, events=tuple(before), posterior=post, end_status=end_status_at(fit_until)
+    )
+    states = replay_states(to_cut, master)
+    members = sc.members
+    if not known_events:  # the hazards the replay switched off because it scheduled the events
+        members = {
+            c: {k: v for k, v in f.items() if k not in RANDOM_HAZARDS} for c, f in members.items()
+        }
+    params = {k: v for k, v in sc.params.items() if k != "russian_bandwidth"}
+    ahead = replace(
+        sc,
+        start=fit_until,
+        events=tuple(after) if known_events else (),
+        members=members,
+        params=params,
+        posterior=None,
+        sweep=None,
+    )
+    specs, seeds = [], []
+    for k in range(runs):
+        point = {n: v for n, v in post.set_of(k).items() if ".initial_" not in n}
+        specs.append(replace(spec_for(ahead, point), initial=states.of(k)))
+        seeds.append(replicate_seed(master + 1, k))
+    traj, _ = run_batch(specs, seeds)
+    first = quarters.shift(fit_until, 1)
+    obs = rc.window(first, sc.end).reset_index(drop=True)
+    fit = rc.window(quarters.shift(sc.start, 1), fit_until)
+    model = rc.predicted(obs, traj, fit_until).mean(0)
+    rows = naive_forecasts(obs.assign(model=model), fit, fit_until)
+    bt = Backtest(sc, fit_until, first, sc.end, cal, rows, known_events=known_events, runs=runs)
+    bt.summary = summarise(rows)
+    bt.summary["unmatched_states"] = states.unmatched
+    return bt
+
+
+def brier(p: pd.Series, y: pd.Series) -> float:
+    return float(((p - y) ** 2).mean())
+
+
+def summarise(rows: pd.DataFrame) -> dict[str, Any]:
+    """Brier scores of the three forecasters overall and by kind, and the skill scores."""
+    y = rows["observed"]
+    out: dict[str, Any] = {
+        "n": len(rows),
+        "model_brier": brier(rows["model"], y),
+        "persistence_brier": brier(rows["persistence"], y),
+        "base_rate_brier": brier(rows["base_rate"], y),
+    }
+    out["skill_vs_persistence"] = 1 - out["model_brier"] / max(out["persistence_brier"], 1e-12)
+    out["skill_vs_base_rate"] = 1 - out["model_brier"] / max(out["base_rate_brier"], 1e-12)
+    out["by_kind"] = {
+        kind: {
+            "n": len(g),
+            "model": brier(g["model"], g["observed"]),
+            "persistence": brier(g["persistence"], g["observed"]),
+            "base_rate": brier(g["base_rate"], g["observed"]),
+        }
+        for kind, g in rows.groupby("kind")
+    }
+    return out

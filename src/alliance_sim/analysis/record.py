@@ -1,0 +1,129 @@
+"""The observed record (``core/data/observations.toml``) as binary outcomes the model predicts.
+
+Each observation is one member's behaviour at one dated occasion, coded 1/0, with the model
+observable that gives its probability (:mod:`alliance_sim.core.observations`):
+
+============  =========================================  ============================
+kind          outcome (1)                                model probability
+============  =========================================  ============================
+vote_ukraine  voted with Russia on an ES-11 text          ``p_vote_with_russia``
+vote_crimea   voted with Russia on a Crimea text          ``p_crimea_with_russia``
+summit        leader attended a CSTO summit               ``p_attend_summit``
+exercise      sent a contingent to a CSTO exercise        ``p_join_exercise``
+budget        paid into the CSTO budget that year         ``p_pay_budget``
+status        suspended or left by the end of the year    the run's status (0/1)
+============  =========================================  ============================
+
+Rows coded ``?`` (not found), Russia's own rows and texts of kind ``other`` are left out;
+``notW`` and ``X`` (absent) count as not voting with Russia.  The end-of-year statuses are
+the record's (facts.md: Armenia's freeze of 22 Feb 2024 is the only suspension 2020-2024).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+
+SERIES = {
+    "vote_ukraine": "p_vote_with_russia",
+    "vote_crimea": "p_crimea_with_russia",
+    "summit": "p_attend_summit",
+    "exercise": "p_join_exercise",
+    "budget": "p_pay_budget",
+    "status": "out",  # suspended or exited: read from the run's status
+}
+SUSPENSIONS = {("ARM", 2024)}  # suspended or left by the end of the year, 2020-2024 (facts.md)
+MEMBERS = ("BLR", "KAZ", "KGZ", "TJK", "ARM")
+
+
+@dataclass(frozen=True)
+class Observation:
+    kind: str
+    event: str
+    quarter: str
+    member: str
+    observed: int
+
+
+def raw() -> dict:
+    text = (
+        resources.files("alliance_sim.core").joinpath("data/observations.toml").read_text("utf-8")
+    )
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def record() -> pd.DataFrame:
+    """Every coded observation: kind, event, quarter, member, observed (0/1)."""
+    d = raw()
+    rows: list[Observation] = []
+    for v in d.get("un_votes", []):
+        kind = {"ukraine": "vote_ukraine"}.get(v["kind"], "vote_crimea")
+        if v["kind"] == "other":
+            continue
+        for code, vote in v["votes"].items():
+            if code in MEMBERS and vote != "?":
+                rows.append(Observation(kind, v["id"], v["quarter"], code, int(vote == "W")))
+    for table, kind, key, name in (
+        ("summits", "summit", "attended", "place"),
+        ("exercises", "exercise", "participated", "name"),
+    ):
+        for e in d.get(table, []):
+            if e.get("quarter", "?") == "?":
+                continue
+            for code, v in e[key].items():
+                if code in MEMBERS and isinstance(v, bool):
+                    rows.append(Observation(kind, str(e[name]), e["quarter"], code, int(v)))
+    for b in d.get("budget", []):
+        for code, v in b["paid"].items():
+            if code in MEMBERS and isinstance(v, bool):
+                rows.append(Observation("budget", str(b["year"]), f"{b['year']}Q4", code, int(v)))
+    for year in range(2020, 2025):
+        for code in MEMBERS:
+            rows.append(
+                Observation(
+                    "status", str(year), f"{year}Q4", code, int((code, year) in SUSPENSIONS)
+                )
+            )
+    df = pd.DataFrame([r.__dict__ for r in rows])
+    df["ordinal"] = df["quarter"].map(quarters.parse)
+    return df.sort_values(["ordinal", "kind", "member"]).reset_index(drop=True)
+
+
+def window(first: str, last: str) -> pd.DataFrame:
+    """Observations dated from quarter ``first`` to ``last`` inclusive."""
+    r = record()
+    return r[(r["ordinal"] >= quarters.parse(first)) & (r["ordinal"] <= quarters.parse(last))]
+
+
+def predicted(obs: pd.DataFrame, traj, start: str) -> np.ndarray:
+    """Each run's probability of each observation, shape (R, n_obs): the observable at the
+    end of the observation's quarter (``traj`` records every quarter from ``start``)."""
+    steps = obs["ordinal"].to_numpy() - quarters.parse(start)
+    idx = np.searchsorted(traj.steps, steps)
+    cols = obs["member"].map(mb.INDEX).to_numpy()
+    out = np.empty((traj["commitment"].shape[1], len(obs)))
+    for kind, series in SERIES.items():
+        sel = (obs["kind"] == kind).to_numpy()
+        if not sel.any():
+            continue
+        if series == "out":
+            st = traj["status"][idx[sel], :, cols[sel]]  # (n, R)
+            out[:, sel] = ((st == mb.SUSPENDED) | (st == mb.EXITED)).T
+        else:
+            out[:, sel] = traj[series][idx[sel], :, cols[sel]].T
+    return np.nan_to_num(out, nan=0.0)
+
+
+def brier(obs: pd.DataFrame, traj, start: str) -> np.ndarray:
+    """Each run's mean Brier score over the observations (0 is perfect, 1 all wrong)."""
+    p = predicted(obs, traj, start)
+    return ((p - obs["observed"].to_numpy()[None, :]) ** 2).mean(1)

@@ -1,0 +1,145 @@
+"""The backtest report: ``backtest.md`` (scores of the model and the naive forecasters, by kind
+of outcome, and every scored outcome) and ``backtest.png`` (Brier score by kind; the model's
+probability against what happened)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+
+from alliance_sim import __version__
+from alliance_sim.report.plots import STYLE, subplots
+
+FORECASTERS = (("model", "model", "#377eb8"), ("persistence", "persistence", "#999999"))
+FORECASTERS += (("base_rate", "base rate", "#e6ab02"),)
+
+
+def figure(bt, path: Path) -> Path:
+    by = bt.summary["by_kind"]
+    kinds = list(by)
+    with matplotlib.rc_context(STYLE):
+        fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.2))
+        x = np.arange(len(kinds) + 1)
+        for j, (key, label, colour) in enumerate(FORECASTERS):
+            vals = [by[k][key] for k in kinds] + [bt.summary[f"{key}_brier"]]
+            a1.bar(x + (j - 1) * 0.27, vals, 0.27, color=colour, label=label)
+        a1.set_xticks(x)
+        a1.set_xticklabels([f"{k}\n(n={by[k]['n']})" for k in kinds] + ["all"], fontsize=7.5)
+        a1.set_ylabel("Brier score (lower is better)")
+        a1.legend(frameon=False, fontsize=8)
+        a1.set_title(f"Forecast of {bt.first}-{bt.last}, fitted to {bt.fit_until}")
+        r = bt.rows
+        jitter = np.random.default_rng(0).uniform(-0.06, 0.06, len(r))
+        for kind, marker in zip(kinds, "osD^v<>", strict=False):
+            sel = (r["kind"] == kind).to_numpy()
+            a2.scatter(
+                r["model"][sel], r["observed"][sel] + jitter[sel], s=14, marker=marker, label=kind
+            )
+        a2.plot([0, 1], [0, 1], color="black", lw=0.6, ls=":")
+        a2.set_xlabel("model probability")
+        a2.set_ylabel("what happened (0/1, jittered)")
+        a2.set_title("Each scored outcome")
+        a2.legend(frameon=False, fontsize=7, loc="center right")
+        fig.text(
+            0.01,
+            0.005,
+            f"alliance-sim {__version__} | {bt.scenario.name} | {bt.runs} forecast runs | "
+            + ("events after the cut given" if bt.known_events else "no event after the cut given"),
+            fontsize=6.5,
+            color="#555555",
+        )
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        fig.savefig(path, dpi=110)
+    return path
+
+
+def write_report(bt, d: Path) -> Path:
+    figure(bt, d / "backtest.png")
+    s = bt.summary
+    lines = [
+        f"# Backtest of {bt.scenario.name}",
+        "",
+        f"Fitted to the record up to {bt.fit_until} ({bt.calibration.method}, "
+        f"{bt.calibration.result.simulations:,} parameter sets x {bt.calibration.replicates} "
+        f"seeds); forecast {bt.first} to {bt.last} with {bt.runs} runs, "
+        + (
+            "given the dated events after the cut."
+            if bt.known_events
+            else "given no event after the cut (attacks and unrest from the hazards)."
+        ),
+        "",
+        "| forecaster | Brier score | skill of the model against it |",
+        "|---|---|---|",
+        f"| model | {s['model_brier']:.3f} | |",
+        f"| persistence (nothing changes) | {s['persistence_brier']:.3f} | "
+        f"{s['skill_vs_persistence']:+.2f} |",
+        f"| base rate | {s['base_rate_brier']:.3f} | {s['skill_vs_base_rate']:+.2f} |",
+        "",
+        "| kind | n | model | persistence | base rate |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, v in s["by_kind"].items():
+        lines.append(
+            f"| {kind} | {v['n']} | {v['model']:.3f} | {v['persistence']:.3f} | "
+            f"{v['base_rate']:.3f} |"
+        )
+    lines += [
+        "",
+        "![backtest](backtest.png)",
+        "",
+        "| member | quarter | kind | occasion | happened | model | persistence | base rate |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in bt.rows.itertuples():
+        lines.append(
+            f"| {r.member} | {r.quarter} | {r.kind} | {r.event} | {int(r.observed)} | "
+            f"{r.model:.2f} | {r.persistence:.2f} | {r.base_rate:.2f} |"
+        )
+    out = d / "backtest.md"
+    out.write_text("\n".join(lines) + "\n", "utf-8")
+    return out
+
+
+def write_backtest(bt, out: str | os.PathLike) -> Path:
+    """``DIR/backtest.json`` (scores and one row per scored outcome), ``DIR/backtest.md`` and
+    ``DIR/backtest.png``."""
+    d = Path(out)
+    d.mkdir(parents=True, exist_ok=True)
+    cal = bt.calibration
+    doc = {
+        **{k: v for k, v in bt.summary.items() if k != "by_kind"},
+        "by_kind": bt.summary["by_kind"],
+        "scenario": Path(bt.scenario.path).name,
+        "fit_until": bt.fit_until,
+        "forecast": [bt.first, bt.last],
+        "known_events": bt.known_events,
+        "forecast_runs": bt.runs,
+        "calibration": {
+            "method": cal.method,
+            "parameter_sets_scored": cal.result.simulations,
+            "seeds_per_set": cal.replicates,
+            "reproduction_in_fit_period": cal.after,
+        },
+        "package_version": __version__,
+        "rows": [
+            {
+                "member": r.member,
+                "period": r.quarter,
+                "kind": r.kind,
+                "occasion": r.event,
+                "outcome": int(r.observed),
+                "model_probability": round(float(r.model), 6),
+                "persistence": float(r.persistence),
+                "base_rate": round(float(r.base_rate), 6),
+            }
+            for r in bt.rows.itertuples()
+        ],
+    }
+    path = d / "backtest.json"
+    path.write_text(json.dumps(doc, indent=2), "utf-8")
+    write_report(bt, d)
+    return path
