@@ -210,6 +210,7 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 def cmd_viz(a: argparse.Namespace) -> int:
     import importlib.util
     import os
+    import signal
     import subprocess
 
     if importlib.util.find_spec("solara") is None:
@@ -241,10 +242,29 @@ def cmd_viz(a: argparse.Namespace) -> int:
         "--no-open" if a.no_browser else "--open",
     ]
     print(f"alliance-sim viz: serving on http://{a.host}:{a.port}/ (Ctrl-C to stop)", flush=True)
+    from alliance_sim.runs.lifeline import pdeathsig_only
+
+    # the server dies with us: SIGTERM/SIGHUP stop it, and on Linux so does our kill -9
+    child = subprocess.Popen(cmd, env=env, preexec_fn=pdeathsig_only)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return subprocess.call(cmd, env=env)
+        return child.wait()
     except KeyboardInterrupt:
         return 0
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 COMMANDS = {
