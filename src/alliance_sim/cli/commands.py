@@ -10,7 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from alliance_sim.errors import ScenarioError, UserError
+from alliance_sim.errors import AllianceSimError, AnalysisError, UserError
+from alliance_sim.paths import check_result_dir, writable_dir, writable_file
+from alliance_sim.textsafe import term
 
 
 def cmd_run(a: argparse.Namespace) -> int:
@@ -21,15 +23,22 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.load import load_scenario
 
     sc = load_scenario(a.scenario)
-    out = Path(a.out or Path("out") / find_scenario(a.scenario).stem)
+    out = Path(a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem)
+    writable_dir(check_result_dir(out, sc.path))
     res = run_scenario(
         sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
     )
+    if len(res.runs) and res.n_failed == len(res.runs):
+        first = str(res.runs["error"].dropna().iloc[0])
+        raise AnalysisError(
+            f"all {len(res.runs)} runs of {sc.path} failed, so there is nothing to summarise "
+            f"or plot; first error: {first[:200]} (every error is in {out}/runs.parquet)"
+        )
     fig = fan_chart(res, out / "commitment.png")
     if not a.quiet:
-        print(describe(res.runs, res.manifest))
+        print(term(describe(res.runs, res.manifest)))
         print(
-            f"\nwrote {out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
+            f"\nwrote {term(out)}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
             f"{fig.name}"
         )
     return 0
@@ -41,6 +50,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.load import load_scenario
 
     sc = load_scenario(a.scenario)
+    writable_dir(check_result_dir(a.out, sc.path))
     if sc.sweep is None:
         raise UserError(
             f"{sc.path} has no [sweep] table; use 'alliance-sim run' for one "
@@ -70,8 +80,11 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         )
         return 130
     if not a.quiet:
-        print(describe(res.runs, res.manifest))
-        print(f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet")
+        print(term(describe(res.runs, res.manifest)))
+        print(
+            f"\nwrote {term(a.out)}/: manifest.json runs.parquet timeseries.parquet "
+            "alliance.parquet"
+        )
         if res.n_failed:
             print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
     return 0
@@ -84,8 +97,8 @@ def cmd_validate(a: argparse.Namespace) -> int:
     for name in a.scenarios:
         try:
             sc = load_scenario(name)
-        except ScenarioError as e:
-            print(f"error: {e}", file=sys.stderr)
+        except AllianceSimError as e:  # every file is checked, each mistake one line
+            print(f"error: {term(e, keep_newlines=False)}", file=sys.stderr)
             bad += 1
             continue
         sweep = (
@@ -93,7 +106,10 @@ def cmd_validate(a: argparse.Namespace) -> int:
             if sc.sweep
             else ""
         )
-        print(f"ok: {sc.path} - {sc.name} ({sc.start} to {sc.end}, {len(sc.events)} events{sweep})")
+        print(
+            f"ok: {term(sc.path)} - {term(sc.name)} ({sc.start} to {sc.end}, "
+            f"{len(sc.events)} events{sweep})"
+        )
     return 2 if bad else 0
 
 
@@ -112,7 +128,7 @@ def cmd_list(a: argparse.Namespace) -> int:
 
         for f in list_scenarios():
             sc = load_scenario(f)
-            print(f"{f.stem:<26} {sc.description}")
+            print(f"{term(f.stem):<26} {term(sc.description)}")
     elif a.what == "parameters":
         from alliance_sim.core.params import parameters
 
@@ -142,6 +158,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
+    writable_dir(a.out, "--out")
     paths = write_figures(res, a.out, a.kind, a.format, a.outcome)
     for p in paths:
         print(p)
@@ -155,7 +172,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
-    out = Path(a.out or a.directory)
+    out = writable_dir(a.out if a.out is not None else a.directory, "--out")
     out.mkdir(parents=True, exist_ok=True)
     for outcome in a.outcome or default_outcomes(res):
         table = analyse(res, outcome)
@@ -175,6 +192,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
     fmt = a.format or ("md" if a.out.endswith(".md") else "html")
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
+    writable_file(a.out, "--out")
     print(build_report(a.directories, a.out, fmt=fmt))
     return 0
 
@@ -182,9 +200,12 @@ def cmd_compare(a: argparse.Namespace) -> int:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.calibrate import calibrate, write_calibration, write_report
     from alliance_sim.analysis.patterns import PATTERNS
+    from alliance_sim.limits import check_run_options
 
-    if a.accept is not None and not 0 < a.accept <= 1:
-        raise UserError(f"--accept {a.accept}: allowed a share above 0 and at most 1")
+    check_run_options(workers=a.workers)
+    writable_file(a.out, "--out")
+    if a.report is not None:
+        writable_dir(a.report, "--report")
     cal = calibrate(
         a.scenario,
         draws=a.draws,

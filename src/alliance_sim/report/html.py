@@ -27,6 +27,7 @@ from alliance_sim.analysis.summary import scenario_table
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.report import plots
 from alliance_sim.runs.results import Result
+from alliance_sim.textsafe import md
 
 TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
 CSS = """
@@ -170,8 +171,7 @@ def _html_table(df: pd.DataFrame, bold: pd.Series | None = None) -> str:
 
 
 def _md_table(df: pd.DataFrame) -> str:
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|").replace("\n", " ")
+    esc = md
 
     lines = [
         "| " + " | ".join(esc(str(c)) for c in df.columns) + " |",
@@ -296,17 +296,17 @@ def _write_md(
     files = out.with_name(out.stem + "_files")
     files.mkdir(exist_ok=True)
     lines = [
-        f"# {title}",
+        f"# {md(title)}",
         "",
-        f"alliance-sim {__version__}, {stamp}. Reference: {results[0].manifest.scenario_name}.",
+        f"alliance-sim {__version__}, {stamp}. Reference: {md(results[0].manifest.scenario_name)}.",
         "",
     ]
     for res, table in tables:
         m = res.manifest
         lines += [
-            f"## {m.scenario_name}",
+            f"## {md(m.scenario_name)}",
             "",
-            m.scenario_description,
+            md(m.scenario_description),
             "",
             _md_table(provenance(res)),
             "",
@@ -328,6 +328,6 @@ def _write_md(
     for k, (caption, buf) in enumerate(figs):
         name = f"figure{k + 1}.png"
         (files / name).write_bytes(buf.getvalue())
-        lines += [f"![{caption}]({files.name}/{name})", "", f"*{caption}*", ""]
+        lines += [f"![{md(caption)}]({files.name}/{name})", "", f"*{md(caption)}*", ""]
     out.write_text("\n".join(lines), "utf-8")
     return out
