@@ -43,7 +43,9 @@ def check_count(name: str, v: object, low: int, high: int) -> int:
 def check_run_options(
     *, workers: int = 1, executor: str = "local", chunk_size: int | None = None
 ) -> None:
-    """Refuse worker counts and chunk sizes out of range (API and CLI alike)."""
+    """Refuse executors, worker counts and chunk sizes out of range (API and CLI alike)."""
+    if executor not in ("local", "dask"):
+        raise UserError(f"unknown executor {executor!r}; allowed: local, dask")
     if executor == "local":
         n = max_workers()
         if not _whole(workers) or not 1 <= workers <= n:

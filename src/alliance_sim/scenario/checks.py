@@ -134,7 +134,11 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
         for name, v in fields.items():
             spec = mb.MEMBER_FIELDS.get(name)
             if spec is None:
-                ck.fail(key, f"unknown member field {name!r}{did_you_mean(name, mb.MEMBER_FIELDS)}")
+                ck.fail(
+                    key,
+                    f"unknown member field {name!r}{did_you_mean(name, mb.MEMBER_FIELDS)}; "
+                    f"allowed: {', '.join(mb.MEMBER_FIELDS)}",
+                )
             if not spec.numeric:
                 if v not in mb.STATUS_CODES:
                     ck.fail(
