@@ -7,6 +7,7 @@ and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import NoReturn
 
@@ -323,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:  # bad option values caught by the API (record spec, engine)
         print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head`: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:  # a disk full, a folder removed under us: one line, not a traceback
         where = f"{e.filename}: " if e.filename else ""
         print(f"alliance-sim: error: {where}{e.strerror or e}", file=sys.stderr)

@@ -40,7 +40,8 @@ from alliance_sim.runs.atomic import atomic_parquet, temp_name
 from alliance_sim.runs.results import MANIFEST, TABLES, Manifest
 
 LOCK = ".alliance-sim.lock"
-_TEMP = re.compile(r"^\..+\.tmp\d+$")  # atomic.temp_name's pattern
+_NAMES = "|".join([re.escape(MANIFEST), *(rf"{t}(?:-\d{{6}})?\.parquet" for t in TABLES)])
+_TEMP = re.compile(rf"^\.(?:{_NAMES})\.tmp\d+$")  # atomic.temp_name of our files
 _CHUNK = re.compile(r"^(?:" + "|".join(TABLES) + r")-\d{6}\.parquet$")
 #: files of a result directory that this tool writes (and so may replace with --force)
 OWNED = (MANIFEST, *(f"{t}.parquet" for t in TABLES), "commitment.png")
@@ -107,8 +108,10 @@ class Store:
                 f"{self.dir / MANIFEST} is unreadable (damaged, or not written by "
                 "alliance-sim); choose another --out"
             ) from None
+        names = [p.name for p in self.dir.iterdir() if p.name != LOCK]
+        if old is not None or all(_TEMP.match(n) for n in names):
+            self.drop_temps()  # left by a killed writer of ours; we hold the lock
         if old is not None and old.fingerprint == fingerprint and not force:
-            self.drop_temps()  # left by a killed writer; we hold the lock
             return old
         foreign = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if foreign:
