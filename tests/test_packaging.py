@@ -4,6 +4,7 @@ folder, and a scenario of one's own extends them by name."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns("__pycache__", "*.egg-info")
 
 
 def test_every_sub_package_is_listed_for_the_wheel():
@@ -26,7 +28,11 @@ def test_every_sub_package_is_listed_for_the_wheel():
 
 @pytest.mark.slow
 def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
-    target = tmp_path / "site"
+    target, tree = tmp_path / "site", tmp_path / "tree"  # build a copy: no build/ in the repo
+    tree.mkdir()
+    for part in ("pyproject.toml", "README.md", "src", "scenarios"):
+        copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy
+        copy(ROOT / part, tree / part, **({"ignore": IGNORE} if copy is shutil.copytree else {}))
     r = subprocess.run(
         [
             sys.executable,
@@ -37,7 +43,7 @@ def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
             "--no-deps",
             "--target",
             str(target),
-            str(ROOT),
+            str(tree),
         ],
         capture_output=True,
         text=True,
