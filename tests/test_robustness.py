@@ -339,7 +339,7 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("run-replicates-abc", ["run", "baseline", "--replicates", "abc"], ("--replicates",)),
     (
         "run-replicates-huge",
-        ["run", "baseline", "--replicates", "10000000", "--out", "{t}/r"],
+        ["run", "{q}", "--replicates", "10000000", "--out", "{t}/r"],
         ("replicates", "100,000"),
     ),
     ("run-seed-neg", ["run", "baseline", "--seed", "-1"], ("--seed",)),
@@ -348,54 +348,54 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("run-folder", ["run", "{t}"], ("is a folder",)),
     ("run-empty-name", ["run", ""], ("scenario ''", "allowed")),
     ("run-unknown-name", ["run", "armenia_exit"], ("did you mean 'armenia_exits'",)),
-    ("run-out-file", ["run", "baseline", "--out", "{t}/afile"], ("--out", "file")),
-    ("run-out-under-file", ["run", "baseline", "--out", "{t}/afile/sub"], ("--out", "file")),
-    ("run-out-proc", ["run", "baseline", "--out", "/proc/alliance-sim-out"], ("/proc",)),
-    ("sweep-out-empty", ["sweep", "armenia_exits", "--out", ""], ("--out ''", "current directory")),
-    ("sweep-out-dot", ["sweep", "armenia_exits", "--out", "."], ("current directory",)),
-    ("sweep-out-root", ["sweep", "armenia_exits", "--out", "/"], ("root",)),
-    ("sweep-out-home", ["sweep", "armenia_exits", "--out", "{home}"], ("home directory",)),
-    ("sweep-out-parent", ["sweep", "armenia_exits", "--out", ".."], ("parent of the current",)),
+    ("run-out-file", ["run", "{q}", "--out", "{t}/afile"], ("--out", "file")),
+    ("run-out-under-file", ["run", "{q}", "--out", "{t}/afile/sub"], ("--out", "file")),
+    ("run-out-proc", ["run", "{q}", "--out", "/proc/alliance-sim-out"], ("/proc",)),
+    ("sweep-out-empty", ["sweep", "{q}", "--out", ""], ("--out ''", "current directory")),
+    ("sweep-out-dot", ["sweep", "{q}", "--out", "."], ("current directory",)),
+    ("sweep-out-root", ["sweep", "{q}", "--out", "/"], ("root",)),
+    ("sweep-out-home", ["sweep", "{q}", "--out", "{home}"], ("home directory",)),
+    ("sweep-out-parent", ["sweep", "{q}", "--out", ".."], ("parent of the current",)),
     ("sweep-out-scenario-dir", ["sweep", "{t}/s/x.toml", "--out", "{t}/s"], ("scenario file",)),
-    ("sweep-out-file", ["sweep", "armenia_exits", "--out", "{t}/afile"], ("--out", "file")),
+    ("sweep-out-file", ["sweep", "{q}", "--out", "{t}/afile"], ("--out", "file")),
     (
         "sweep-out-foreign",
-        ["sweep", "armenia_exits", "--out", "{t}/foreign", "--force"],
+        ["sweep", "{q}", "--out", "{t}/foreign", "--force"],
         ("not a sweep",),
     ),
     (
         "sweep-workers-1000",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--workers", "1000"],
+        ["sweep", "{q}", "--out", "{t}/w", "--workers", "1000"],
         ("workers = 1000", "cores"),
     ),
     (
         "sweep-workers-0",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--workers", "0"],
+        ["sweep", "{q}", "--out", "{t}/w", "--workers", "0"],
         ("--workers",),
     ),
     (
         "sweep-chunk-0",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--chunk-size", "0"],
+        ["sweep", "{q}", "--out", "{t}/w", "--chunk-size", "0"],
         ("--chunk-size",),
     ),
     (
         "sweep-record",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--record", "often"],
+        ["sweep", "{q}", "--out", "{t}/w", "--record", "often"],
         ("--record", "every:N"),
     ),
     (
         "sweep-record-0",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--record", "every:0"],
+        ["sweep", "{q}", "--out", "{t}/w", "--record", "every:0"],
         ("--record",),
     ),
     (
         "sweep-executor",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--executor", "mpi"],
+        ["sweep", "{q}", "--out", "{t}/w", "--executor", "mpi"],
         ("--executor",),
     ),
     (
         "sweep-replicates-huge",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--replicates", "1000000000000"],
+        ["sweep", "{q}", "--out", "{t}/w", "--replicates", "1000000000000"],
         ("replicates", "100,000"),
     ),
     (
@@ -410,7 +410,7 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ),
     (
         "sweep-seed-huge",
-        ["sweep", "armenia_exits", "--out", "{t}/w", "--seed", str(2**64)],
+        ["sweep", "{q}", "--out", "{t}/w", "--seed", str(2**64)],
         ("--seed",),
     ),
     ("sweep-no-sweep", ["sweep", "history_2020_2024", "--out", "{t}/w"], ("no [sweep]",)),
@@ -491,7 +491,9 @@ def test_bad_option_is_one_line(argv, words, result_dir, tmp_path, capsys, monke
     (tmp_path / "s" / "x.toml").write_text(
         (tmp_path / "s" / "x.toml").read_text().replace('"baseline.toml"', '"baseline"')
     )
-    args = [a.format(d=result_dir, t=tmp_path, home=home) for a in argv]
+    q = tmp_path / "q.toml"  # a quick scenario with a sweep (no calibration file to read)
+    q.write_text(MINIMAL + SWP + "western_offer = [0.1, 0.2]\n")
+    args = [a.format(d=result_dir, t=tmp_path, home=home, q=q) for a in argv]
     try:
         code = main(args)
     except SystemExit as e:  # argparse
