@@ -14,7 +14,8 @@ import html
 import re
 import unicodedata
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~]|^[-+=])")
+_MD_SPECIAL = re.compile(r"([\\`*|~#])|^([-+=])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_LINK = re.compile(r"\]\s*[(\[:]")  # [text](url), [text][ref], [ref]: url
 
 
 def _visible(ch: str) -> str:
@@ -35,6 +36,10 @@ def term(text: object, keep_newlines: bool = True) -> str:
 
 def md(text: object) -> str:
     """``text`` as literal inline Markdown: one line, HTML escaped, Markdown punctuation
-    backslash-escaped (no headings, links, images, emphasis or table cells injected)."""
-    one = term(" ".join(str(text).split()), keep_newlines=False)
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(one, quote=False))
+    backslash-escaped where it could act (no headings, links, images, emphasis, code or
+    table cells injected; ``n_for_5pp`` and ``[0%, 16%]`` stay as they are)."""
+    one = html.escape(term(" ".join(str(text).split()), keep_newlines=False), quote=False)
+    out = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one)
+    if _LINK.search(out):
+        out = out.replace("[", "\\[").replace("]", "\\]")
+    return out
