@@ -121,7 +121,7 @@ BAD = [
     (
         "replicates",
         "[sweep]\nreplicates = 0\n[sweep.parameters]\nwestern_offer = [0.1]\n",
-        r"replicates = 0 must be a positive whole number in .*\[sweep\.replicates\]",
+        r"replicates = 0 is out of range; allowed 1 to 100000 in .*\[sweep\.replicates\]",
     ),
     (
         "sampler",

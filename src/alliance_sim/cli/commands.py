@@ -10,7 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from alliance_sim.errors import ScenarioError, UserError
+from alliance_sim.errors import AllianceSimError, AnalysisError, UserError
+from alliance_sim.paths import check_result_dir, writable_dir, writable_file
+from alliance_sim.textsafe import term
 
 
 def cmd_run(a: argparse.Namespace) -> int:
@@ -21,17 +23,24 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.load import load_scenario
 
     sc = load_scenario(a.scenario)
-    out = Path(a.out or Path("out") / find_scenario(a.scenario).stem)
+    out = Path(a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem)
+    writable_dir(check_result_dir(out, sc.path))
     res = run_scenario(
         sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
     )
+    if len(res.runs) and res.n_failed == len(res.runs):
+        first = str(res.runs["error"].dropna().iloc[0])
+        raise AnalysisError(
+            f"all {len(res.runs)} runs of {sc.path} failed, so there is nothing to summarise "
+            f"or plot; first error: {first[:200]} (every error is in {out}/runs.parquet)"
+        )
     fig = fan_chart(res, out / "commitment.png")
     summary = write_summary(res)
     if not a.quiet:
-        print(describe(res.runs, res.manifest))
+        print(term(describe(res.runs, res.manifest)))
         print(
-            f"\nwrote {out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
-            f"{summary.name} {fig.name}"
+            f"\nwrote {term(out)}/: manifest.json runs.parquet timeseries.parquet "
+            f"alliance.parquet {summary.name} {fig.name}"
         )
     return 0
 
@@ -42,6 +51,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.load import load_scenario
 
     sc = load_scenario(a.scenario)
+    writable_dir(check_result_dir(a.out, sc.path))
     if sc.sweep is None:
         raise UserError(
             f"{sc.path} has no [sweep] table; use 'alliance-sim run' for one "
@@ -72,10 +82,10 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         return 130
     summary = write_summary(res)
     if not a.quiet:
-        print(describe(res.runs, res.manifest))
+        print(term(describe(res.runs, res.manifest)))
         print(
-            f"\nwrote {a.out}/: manifest.json runs.parquet timeseries.parquet alliance.parquet "
-            f"{summary.name}"
+            f"\nwrote {term(a.out)}/: manifest.json runs.parquet timeseries.parquet "
+            f"alliance.parquet {summary.name}"
         )
         if res.n_failed:
             print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
@@ -89,8 +99,8 @@ def cmd_validate(a: argparse.Namespace) -> int:
     for name in a.scenarios:
         try:
             sc = load_scenario(name)
-        except ScenarioError as e:
-            print(f"error: {e}", file=sys.stderr)
+        except AllianceSimError as e:  # every file is checked, each mistake one line
+            print(f"error: {term(e, keep_newlines=False)}", file=sys.stderr)
             bad += 1
             continue
         sweep = (
@@ -98,7 +108,10 @@ def cmd_validate(a: argparse.Namespace) -> int:
             if sc.sweep
             else ""
         )
-        print(f"ok: {sc.path} - {sc.name} ({sc.start} to {sc.end}, {len(sc.events)} events{sweep})")
+        print(
+            f"ok: {term(sc.path)} - {term(sc.name)} ({sc.start} to {sc.end}, "
+            f"{len(sc.events)} events{sweep})"
+        )
     return 2 if bad else 0
 
 
@@ -117,7 +130,7 @@ def cmd_list(a: argparse.Namespace) -> int:
 
         for f in list_scenarios():
             sc = load_scenario(f)
-            print(f"{f.stem:<26} {sc.description}")
+            print(f"{term(f.stem):<26} {term(sc.description)}")
     elif a.what == "parameters":
         from alliance_sim.core.params import parameters
 
@@ -147,6 +160,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
+    writable_dir(a.out, "--out")
     paths = write_figures(res, a.out, a.kind, a.format, a.outcome)
     for p in paths:
         print(p)
@@ -160,7 +174,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
-    out = Path(a.out or a.directory)
+    out = writable_dir(a.out if a.out is not None else a.directory, "--out")
     outcomes = a.outcome
     if not outcomes:
         outcomes, notes = reliability.default_outcomes(res)
@@ -197,6 +211,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
     fmt = a.format or ("md" if a.out.endswith(".md") else "html")
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
+    writable_file(a.out, "--out")
     print(build_report(a.directories, a.out, fmt=fmt))
     return 0
 
@@ -204,8 +219,13 @@ def cmd_compare(a: argparse.Namespace) -> int:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.calibrate import calibrate, write_calibration
     from alliance_sim.analysis.patterns import PATTERNS
+    from alliance_sim.limits import check_run_options
     from alliance_sim.report.calibration import write_report
 
+    check_run_options(workers=a.workers)
+    writable_file(a.out, "--out")
+    if a.report is not None:
+        writable_dir(a.report, "--report")
     cal = calibrate(
         a.scenario,
         draws=a.draws,
@@ -269,6 +289,7 @@ def cmd_backtest(a: argparse.Namespace) -> int:
 def cmd_viz(a: argparse.Namespace) -> int:
     import importlib.util
     import os
+    import signal
     import subprocess
 
     if importlib.util.find_spec("solara") is None:
@@ -300,10 +321,29 @@ def cmd_viz(a: argparse.Namespace) -> int:
         "--no-open" if a.no_browser else "--open",
     ]
     print(f"alliance-sim viz: serving on http://{a.host}:{a.port}/ (Ctrl-C to stop)", flush=True)
+    from alliance_sim.runs.lifeline import pdeathsig_only
+
+    # the server dies with us: SIGTERM/SIGHUP stop it, and on Linux so does our kill -9
+    child = subprocess.Popen(cmd, env=env, preexec_fn=pdeathsig_only)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return subprocess.call(cmd, env=env)
+        return child.wait()
     except KeyboardInterrupt:
         return 0
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 COMMANDS = {

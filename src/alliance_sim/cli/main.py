@@ -7,10 +7,14 @@ and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import NoReturn
 
 from alliance_sim.cli.commands import COMMANDS
 from alliance_sim.errors import AllianceSimError
+from alliance_sim.limits import MAX_PORT, MAX_SEED
+from alliance_sim.textsafe import term
 
 EPILOG = {
     "main": """examples:
@@ -52,15 +56,22 @@ An interrupted sweep resumes when the same command is run again.""",
 }
 
 
-def _whole(minimum: int, what: str):
-    """An argparse type: a whole number of at least ``minimum``, else one clear line."""
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+def _whole(minimum: int, what: str, maximum: int | None = None):
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``), else one line."""
 
     def parse(text: str) -> int:
         try:
             v = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if v < minimum:
+        if v < minimum or (maximum is not None and v > maximum):
             raise argparse.ArgumentTypeError(f"{v} must be {what}")
         return v
 
@@ -69,6 +80,19 @@ def _whole(minimum: int, what: str):
 
 _positive = _whole(1, "a positive whole number")
 _nonneg = _whole(0, "0 or more")
+_port = _whole(1, f"a port number from 1 to {MAX_PORT}", MAX_PORT)
+_seed = _whole(0, f"from 0 to {MAX_SEED}", MAX_SEED)
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share above 0 and at most 1."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < v <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} must be a share above 0 and at most 1")
+    return v
 
 
 def _command(
@@ -86,7 +110,7 @@ def _command(
 
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="alliance-sim",
         formatter_class=fmt,
         epilog=EPILOG["main"],
@@ -108,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         "directory and a figure.",
     )
     r.add_argument("scenario", metavar="SCENARIO")
-    r.add_argument("--seed", type=_nonneg, default=0, help="master seed (default 0)")
+    r.add_argument("--seed", type=_seed, default=0, help="master seed (default 0)")
     r.add_argument(
         "--replicates",
         type=_positive,
@@ -137,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="DIR", required=True, help="output directory")
     s.add_argument("--replicates", type=_positive, metavar="K", help="override the file's")
     s.add_argument("--samples", type=_positive, metavar="N", help="override the file's")
-    s.add_argument("--seed", type=_nonneg, help="override the file's master seed")
+    s.add_argument("--seed", type=_seed, help="override the file's master seed")
     s.add_argument(
         "--workers",
         type=_positive,
@@ -270,7 +294,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ca.add_argument("--generations", type=_positive, help="SMC generations (default: the file's)")
     ca.add_argument("--replicates", type=_positive, help="seeds per parameter set")
-    ca.add_argument("--seed", type=_nonneg, help="master seed")
+    ca.add_argument("--seed", type=_seed, help="master seed")
     ca.add_argument("--fit-until", metavar="QUARTER", help="fit only the record up to this quarter")
     ca.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
     ca.add_argument(
@@ -317,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
         "commitment over time.  Ctrl-C stops it.",
     )
     vz.add_argument("scenario", nargs="?", metavar="SCENARIO")
-    vz.add_argument("--port", type=_positive, default=8765, help="default 8765")
+    vz.add_argument("--port", type=_port, default=8765, help="default 8765 (1 to 65535)")
     vz.add_argument(
         "--host",
         default="127.0.0.1",
@@ -332,10 +356,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except AllianceSimError as e:
-        print(f"alliance-sim: error: {e}", file=sys.stderr)
+        print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
         return 2
     except ValueError as e:  # bad option values caught by the API (record spec, engine)
-        print(f"alliance-sim: error: {e}", file=sys.stderr)
+        print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head`: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as e:  # a disk full, a folder removed under us: one line, not a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"alliance-sim: error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

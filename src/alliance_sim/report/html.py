@@ -23,12 +23,14 @@ import pandas as pd
 
 from alliance_sim import __version__
 from alliance_sim.analysis.design import FEW, clustered_mean, clusters, compare
+from alliance_sim.analysis.observables import observable_table
 from alliance_sim.analysis.stats import Estimate, a12_magnitude, holm, paired_key
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.headline import headline
 from alliance_sim.runs.results import Result
+from alliance_sim.textsafe import md
 
 TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
 CSS = """
@@ -197,8 +199,7 @@ def _html_table(df: pd.DataFrame, bold: pd.Series | None = None) -> str:
 
 
 def _md_table(df: pd.DataFrame) -> str:
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|").replace("\n", " ")
+    esc = md
 
     lines = [
         "| " + " | ".join(esc(str(c)) for c in df.columns) + " |",
@@ -349,6 +350,12 @@ def build_report(
             "<h3>Members at the horizons</h3>",
             _html_table(table),
         ]
+        obs = observable_table(res)
+        if len(obs):
+            parts += [
+                "<h3>What one could observe (the observation model; mean over runs)</h3>",
+                _html_table(obs),
+            ]
     parts.append("</body></html>")
     out.write_text("\n".join(parts), "utf-8")
     return out
@@ -366,9 +373,10 @@ def _write_md(
 ) -> Path:
     files = out.with_name(out.stem + "_files")
     files.mkdir(exist_ok=True)
-    md = [f"# {title}", "", "## Headline", "", *(f"- {x}" for x in lines), "", HEADLINE_NOTE, ""]
-    md += [
-        f"alliance-sim {__version__}, {stamp}. Reference: {results[0].manifest.scenario_name}.",
+    doc = [f"# {md(title)}", "", "## Headline", "", *(f"- {md(x)}" for x in lines), ""]
+    doc += [HEADLINE_NOTE, ""]
+    doc += [
+        f"alliance-sim {__version__}, {stamp}. Reference: {md(results[0].manifest.scenario_name)}.",
         "",
         "## Differences from the reference",
         "",
@@ -382,13 +390,13 @@ def _write_md(
     for k, (caption, buf) in enumerate(figs):
         name = f"figure{k + 1}.png"
         (files / name).write_bytes(buf.getvalue())
-        md += [f"![{caption}]({files.name}/{name})", "", f"*{caption}*", ""]
+        doc += [f"![{md(caption)}]({files.name}/{name})", "", f"*{md(caption)}*", ""]
     for res, table in tables:
         m = res.manifest
-        md += [
-            f"## {m.scenario_name}",
+        doc += [
+            f"## {md(m.scenario_name)}",
             "",
-            m.scenario_description,
+            md(m.scenario_description),
             "",
             _md_table(provenance(res)),
             "",
@@ -397,5 +405,8 @@ def _write_md(
             _md_table(table),
             "",
         ]
-    out.write_text("\n".join(md), "utf-8")
+        obs = observable_table(res)
+        if len(obs):
+            doc += ["### What one could observe (mean over runs)", "", _md_table(obs), ""]
+    out.write_text("\n".join(doc), "utf-8")
     return out

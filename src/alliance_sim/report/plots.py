@@ -44,6 +44,7 @@ STYLE = {
     "axes.titlesize": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "text.parse_math": False,  # scenario names are text: "$5bn deal$" is not maths
 }
 
 

@@ -11,6 +11,7 @@ bounded however many runs the plan has.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 import traceback
@@ -25,10 +26,13 @@ import pandas as pd
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines import chunk as eng
 from alliance_sim.engines.runspec import RunMeta
+from alliance_sim.errors import UserError
+from alliance_sim.runs.lifeline import die_with_parent
 from alliance_sim.scenario.plan import spec_for
 from alliance_sim.scenario.spec import Scenario
 
 EXECUTORS = ("local", "dask")
+SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler to answer
 
 
 def record_every(record: str) -> int | None:
@@ -146,7 +150,12 @@ def make_executor(
             yield InlineExecutor()
             return
         ctx = multiprocessing.get_context(start_method)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=die_with_parent,  # no orphans if the caller is killed
+            initargs=(os.getpid(),),
+        ) as ex:
             with _main_hidden():  # start every worker now: one per task submitted at once
                 wait([ex.submit(_noop) for _ in range(workers)])
             yield ex
@@ -159,7 +168,19 @@ def make_executor(
                 "--executor dask needs the dask extra: pip install -e '.[dask]'"
             ) from None
         if scheduler:
-            with Client(scheduler) as client:
+            try:
+                client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (ValueError, TypeError):
+                raise UserError(
+                    f"--scheduler {scheduler!r} is not a Dask address; allowed e.g. tcp://host:8786"
+                ) from None
+            except (OSError, TimeoutError) as e:
+                raise UserError(
+                    f"--scheduler {scheduler!r}: no Dask scheduler answered within "
+                    f"{SCHEDULER_TIMEOUT} s ({type(e).__name__}); allowed an address such as "
+                    "tcp://host:8786 of a running scheduler"
+                ) from None
+            with client:
                 yield client.get_executor()
         else:
             with _main_hidden():  # the cluster's worker processes start here

@@ -18,6 +18,8 @@ import pandas as pd
 
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
+from alliance_sim.limits import check_run_options
+from alliance_sim.paths import check_result_dir
 from alliance_sim.runs.execute import Progress, execute, make_executor, record_every
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.store import Store
@@ -82,14 +84,42 @@ def execute_plan(
     chunk_size: int | None = None,
     start_method: str = "spawn",
 ) -> Result:
-    """Execute ``plan`` into directory ``out`` (resuming it if it holds the same plan)."""
+    """Execute ``plan`` into directory ``out`` (resuming it if it holds the same plan).
+
+    ``out`` may not be the current directory or a parent of it, ``/``, the home directory or
+    the scenario's folder; while the plan runs the directory is locked against a second
+    writer."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     every = record_every(record)
-    store = Store(out)
+    check_run_options(workers=workers, executor=executor, chunk_size=chunk_size)
+    store = Store(check_result_dir(out, plan.scenario.path))
+    with store.locked():
+        return _execute_locked(
+            plan, store, kind, workers, executor, scheduler, engine, record, every, force,
+            quiet, chunk_size, start_method,
+        )  # fmt: skip
+
+
+def _execute_locked(
+    plan: Plan,
+    store: Store,
+    kind: str,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    engine: str,
+    record: str,
+    every: int | None,
+    force: bool,
+    quiet: bool,
+    chunk_size: int | None,
+    start_method: str,
+) -> Result:
     fp = _fingerprint(plan, record, kind)
     old = store.prepare(fp, force=force)
     if old is not None and old.status == "complete":
+        store.drop_chunks()  # a kill during the last clean-up: finish it
         return Result(store.dir, old)
     n = plan.n_runs
     if old is not None:
@@ -166,9 +196,12 @@ def execute_plan(
         store.write_manifest(manifest)
         raise
     progress.close()
+    # tables first, then the manifest says complete, then the chunks go: a kill at any point
+    # resumes (all chunks still there) or finds a complete directory
     store.finalize(n_chunks)
     manifest.status, manifest.ended = "complete", _now()
     store.write_manifest(manifest)
+    store.drop_chunks()
     return Result(store.dir, manifest)
 
 

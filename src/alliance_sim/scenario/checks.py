@@ -19,7 +19,10 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
 from alliance_sim.core.params import BY_NAME, value_problem
-from alliance_sim.errors import ScenarioError, did_you_mean, typename
+from alliance_sim.errors import ScenarioError, UserError, did_you_mean, typename
+from alliance_sim.limits import MAX_QUARTERS, MAX_REPLICATES, MAX_YEAR, MIN_YEAR, check_plan_size
+from alliance_sim.scenario import semantics
+from alliance_sim.scenario.plan import count_points
 from alliance_sim.scenario.posterior import Posterior, read_posterior
 from alliance_sim.scenario.spec import (
     DEFAULT_END,
@@ -84,10 +87,14 @@ class Checker:
         return v
 
     def quarter(self, key: str, name: str, v: Any) -> str:
+        if not isinstance(v, str):
+            self.fail(key, f'{name} should be a quarter such as "2024Q1", got {typename(v)}')
         try:
-            quarters.parse(v)
+            q = quarters.parse(v)
         except ValueError:
             self.fail(key, f'{name} = {v!r} is not a quarter; expected e.g. "2024Q1"')
+        if not MIN_YEAR <= q // 4 <= MAX_YEAR:
+            self.fail(key, f"{name} = {v!r}: allowed years {MIN_YEAR} to {MAX_YEAR}")
         return str(v)
 
     def member(self, key: str, name: str, v: Any, allowed: tuple[str, ...] = MEMBER_CODES) -> str:
@@ -131,7 +138,11 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
         for name, v in fields.items():
             spec = mb.MEMBER_FIELDS.get(name)
             if spec is None:
-                ck.fail(key, f"unknown member field {name!r}{did_you_mean(name, mb.MEMBER_FIELDS)}")
+                ck.fail(
+                    key,
+                    f"unknown member field {name!r}{did_you_mean(name, mb.MEMBER_FIELDS)}; "
+                    f"allowed: {', '.join(mb.MEMBER_FIELDS)}",
+                )
             if not spec.numeric:
                 if v not in mb.STATUS_CODES:
                     ck.fail(
@@ -276,9 +287,9 @@ def _check_sweep(
             f"allowed: {', '.join(SAMPLERS)}",
         )
     samples = ck.number("sweep.samples", "samples", raw.get("samples", 64), 1, 10**7, True)
-    reps = raw.get("replicates", 10)
-    if not (isinstance(reps, int) and not isinstance(reps, bool)) or reps < 1:
-        ck.fail("sweep.replicates", f"replicates = {reps!r} must be a positive whole number")
+    reps = ck.number(
+        "sweep.replicates", "replicates", raw.get("replicates", 10), 1, MAX_REPLICATES, True
+    )
     seed = ck.number("sweep.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
     levels = ck.number("sweep.levels", "levels", raw.get("levels", 5), 2, 1000, True)
     params = raw.get("parameters")
@@ -342,6 +353,12 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     end = ck.quarter("end", "end", data.get("end", DEFAULT_END))
     if quarters.parse(end) <= quarters.parse(start):
         ck.fail("end", f"end = {end!r} should be after start = {start!r}")
+    if quarters.steps_between(start, end) > MAX_QUARTERS:
+        ck.fail(
+            "end",
+            f"end = {end!r} is {quarters.steps_between(start, end)} quarters after start = "
+            f"{start!r}; allowed a horizon of at most {MAX_QUARTERS} quarters",
+        )
     focus = data.get("focus", [])
     if not isinstance(focus, list):
         ck.fail("focus", "focus should be a list of member codes")
@@ -366,6 +383,13 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     sweep = None
     if "sweep" in data:
         sweep = _check_sweep(ck, data["sweep"], dict(events), start, end)
+        try:
+            check_plan_size(count_points(sweep), sweep.replicates)
+        except UserError as e:
+            ck.fail("sweep", str(e))
+    semantics.check_thresholds(ck, params, sweep)
+    semantics.check_trade(ck, members, sweep)
+    semantics.check_event_order(ck, events, status, sweep)
     calibrate = _check_calibrate(ck, data["calibrate"]) if "calibrate" in data else None
     posterior = None
     if "calibration" in data:

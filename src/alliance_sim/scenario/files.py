@@ -8,36 +8,71 @@ from __future__ import annotations
 
 import os
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from alliance_sim.errors import ScenarioError, did_you_mean, typename
+from alliance_sim.limits import MAX_DEPTH, MAX_FILE_BYTES
+from alliance_sim.scenario.shape import check_shape
+
+MAX_LINE = 10_000  # characters per line of a TOML file (bounds dotted keys' depth)
 
 # --- finding and reading files ---------------------------------------------------------------
 
 
+def shipped_dir() -> Path | None:
+    """The scenarios shipped with the package: package data of an installed wheel
+    (``alliance_sim/scenarios``, read with :mod:`importlib.resources`), else the repository's
+    top-level ``scenarios/`` beside the source of an editable install."""
+    try:
+        data = resources.files("alliance_sim").joinpath("scenarios")
+        if data.is_dir():
+            return Path(str(data))
+    except (ModuleNotFoundError, NotADirectoryError, TypeError):
+        pass
+    repo = Path(__file__).resolve().parents[3] / "scenarios"
+    return repo if repo.is_dir() else None
+
+
 def scenario_dirs() -> list[Path]:
-    """Where shipped scenarios are looked up by name: $ALLIANCE_SIM_SCENARIOS, ./scenarios,
-    and the repository's scenarios/ next to the package source."""
+    """Where scenarios are looked up by name, first match wins: $ALLIANCE_SIM_SCENARIOS,
+    ./scenarios, then the shipped scenarios (:func:`shipped_dir`)."""
     dirs = []
     if env := os.environ.get("ALLIANCE_SIM_SCENARIOS"):
         dirs.append(Path(env))
     dirs.append(Path.cwd() / "scenarios")
-    dirs.append(Path(__file__).resolve().parents[3] / "scenarios")
+    if (shipped := shipped_dir()) is not None:
+        dirs.append(shipped)
     return dirs
+
+
+def _by_name(name: str) -> Path | None:
+    for d in scenario_dirs():
+        if (d / f"{name}.toml").is_file():
+            return d / f"{name}.toml"
+    return None
+
+
+def _names() -> list[str]:
+    return sorted({f.stem for d in scenario_dirs() if d.is_dir() for f in d.glob("*.toml")})
 
 
 def find_scenario(name_or_path: str | os.PathLike) -> Path:
     """A scenario's file from a path or a shipped scenario's name (``armenia_exits``)."""
     p = Path(name_or_path)
+    if not str(name_or_path).strip():
+        raise ScenarioError(
+            "scenario '': allowed a shipped name (see: alliance-sim list scenarios) or a .toml path"
+        )
     if p.suffix == ".toml" or p.exists():
         if not p.is_file():
-            raise ScenarioError(f"{p}: no such scenario file")
+            what = "is a folder, not a scenario file" if p.is_dir() else "no such scenario file"
+            raise ScenarioError(f"{p}: {what}")
         return p
-    for d in scenario_dirs():
-        if (d / f"{p.name}.toml").is_file():
-            return d / f"{p.name}.toml"
-    names = sorted({f.stem for d in scenario_dirs() if d.is_dir() for f in d.glob("*.toml")})
+    if (found := _by_name(p.name)) is not None:
+        return found
+    names = _names()
     raise ScenarioError(
         f"no scenario named {str(name_or_path)!r}{did_you_mean(p.name, names)} "
         f"(shipped: {', '.join(names) or 'none found'})"
@@ -53,15 +88,58 @@ def list_scenarios() -> list[Path]:
     return []
 
 
+def _depth_path(data: Any) -> str | None:
+    """The key path at which ``data`` nests deeper than :data:`MAX_DEPTH`, else None."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        v, depth, where = stack.pop()
+        if depth > MAX_DEPTH:
+            return where
+        if isinstance(v, dict):
+            stack.extend((x, depth + 1, f"{where}.{k}" if where else str(k)) for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((x, depth + 1, f"{where}[{i}]") for i, x in enumerate(v))
+    return None
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; one line naming the file for anything that is not readable
+    TOML of a sensible size (at most MAX_FILE_BYTES, lines of at most MAX_LINE characters,
+    nesting of at most MAX_DEPTH levels, UTF-8)."""
     try:
-        text = path.read_text("utf-8")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{path}: {size:,} bytes; allowed at most {MAX_FILE_BYTES:,} bytes for a "
+                "scenario or calibration file"
+            )
+        raw = path.read_bytes()
     except OSError as e:
         raise ScenarioError(f"{path}: cannot read ({e.strerror})") from None
     try:
-        return tomllib.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {raw[e.start]:#04x} on line {line}); allowed: "
+            "a TOML file saved as UTF-8"
+        ) from None
+    long = next((n for n, ln in enumerate(text.splitlines(), 1) if len(ln) > MAX_LINE), None)
+    if long is not None:
+        raise ScenarioError(
+            f"{path}: line {long} is longer than {MAX_LINE:,} characters; allowed: "
+            "shorter lines (split long arrays over several lines)"
+        )
+    too_deep = f"{path}: tables and arrays nested too deep; allowed at most {MAX_DEPTH} levels"
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: malformed TOML: {e}") from None
+    except RecursionError:
+        raise ScenarioError(too_deep) from None
+    if (where := _depth_path(data)) is not None:
+        raise ScenarioError(too_deep.replace("deep;", f"deep (at {where[:60]}...);"))
+    return data
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -92,21 +170,36 @@ def resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if real in chain:
         cycle = " -> ".join(str(p.name) for p in (*chain, real))
         raise ScenarioError(f"cyclic extends in {path} [extends]: {cycle}")
-    data = read_toml(path)
+    data = check_shape(read_toml(path), path)
     if isinstance(data.get("calibration"), str):  # relative to the file that names it
         data["calibration"] = str((path.parent / data["calibration"]).resolve())
     parent = data.get("extends")
     if parent is None:
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError(
-            f"extends in {path} [extends] must be a string path, got {typename(parent)}"
-        )
-    ppath = path.parent / parent
-    if not ppath.is_file():
-        raise ScenarioError(f"missing file {parent!r} in {path} [extends] (looked for {ppath})")
+    ppath = _parent_file(path, parent)
     base = resolve(ppath, (*chain, real))
     removed = set(data.get("remove_events", []))
     base["events"] = [e for e in base.get("events", []) if e.get("id") not in removed]
     child = {k: v for k, v in data.items() if k not in ("extends", "remove_events")}
     return _merge({k: v for k, v in base.items() if k != "extends"}, child)
+
+
+def _parent_file(path: Path, parent: Any) -> Path:
+    """The file ``extends = parent`` in ``path`` names: a path relative to ``path``'s folder,
+    else a shipped scenario's name (``extends = "baseline"`` works from any folder)."""
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(
+            f"extends in {path} [extends] should be a scenario name or a path to a .toml file, "
+            f"got {typename(parent) if not isinstance(parent, str) else repr(parent)}"
+        )
+    ppath = path.parent / parent
+    if ppath.is_file():
+        return ppath
+    name = parent.removesuffix(".toml")
+    found = _by_name(name) if "/" not in parent and "\\" not in parent else None
+    if found is not None and found.resolve() != path.resolve():
+        return found
+    raise ScenarioError(
+        f"missing file {parent!r} in {path} [extends] (looked for {ppath} and a shipped "
+        f"scenario named {name!r}{did_you_mean(name, _names())})"
+    )

@@ -26,6 +26,7 @@ import pandas as pd
 
 from alliance_sim.core import quarters
 from alliance_sim.engines.runspec import RunMeta, RunSpec
+from alliance_sim.limits import check_plan_size
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
 
 
@@ -91,6 +92,27 @@ def _from_unit(axis: SweepAxis, u: np.ndarray, integer: bool) -> list[Any]:
     if axis.quarter:
         return [quarters.label(int(np.rint(v))) for v in x]
     return [float(round(v)) if integer else float(v) for v in x]
+
+
+def count_points(spec: SweepSpec) -> int:
+    """How many points ``spec`` makes, computed without making them (to refuse a grid of
+    10^10 points before it fills the memory)."""
+    d = len(spec.axes)
+    if spec.sampler == "grid":
+        n = 1
+        for a in spec.axes:
+            if a.values is not None:
+                n *= len(a.values)
+            elif a.quarter:
+                n *= min(spec.levels, int(a.high) - int(a.low) + 1)
+            else:
+                n *= spec.levels
+        return n
+    if spec.sampler == "saltelli":
+        return spec.samples * (d + 2)
+    if spec.sampler == "morris":
+        return spec.samples * (d + 1)
+    return spec.samples
 
 
 def points(sc: Scenario) -> pd.DataFrame:
@@ -239,12 +261,21 @@ def make_plan(
 ) -> Plan:
     """The plan of a scenario: its sweep (``sweep=True``) or its base point replicated."""
     from alliance_sim import __version__
+    from alliance_sim.limits import MAX_POINTS, MAX_REPLICATES, MAX_SEED, check_count
 
     spec = sc.sweep
+    if replicates is not None:
+        check_count("replicates", replicates, 1, MAX_REPLICATES)
+    if samples is not None:
+        check_count("samples", samples, 1, MAX_POINTS)
+    if seed is not None:
+        check_count("seed", seed, 0, MAX_SEED)
     if sweep and spec is not None and samples is not None:
         spec = replace(spec, samples=samples)
         sc = replace(sc, sweep=spec)
     reps = replicates or (spec.replicates if spec else 1)
     master = seed if seed is not None else (spec.seed if spec else 0)
+    if sweep and spec is not None:
+        check_plan_size(count_points(spec), reps, where=sc.path)
     pts = points(sc) if sweep else points(replace(sc, sweep=None))
     return Plan(sc, pts, reps, master, __version__)

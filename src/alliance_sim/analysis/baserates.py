@@ -1,0 +1,76 @@
+"""Exit and suspension rates of a result against the alliance's own record.
+
+The reference class (``core/data/observations.toml [base_rates]``, facts-2014-2024.md §2):
+4 exits or suspensions (Azerbaijan, Georgia, Uzbekistan 1999; Uzbekistan 2012) in 222
+member-years, about 1.8% per member-year (2.3% counting Armenia's 2024 freeze).  A result's
+rate: per ally that starts in (active or hedging), the first quarter it is suspended or has
+left is an event; member-years at risk are the quarters it spends in before that, over 4.
+
+    python -m alliance_sim.analysis.baserates DIR [DIR ...]
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from alliance_sim.analysis import record as rc
+from alliance_sim.runs.results import Result
+
+
+def reference() -> dict[str, float]:
+    b = rc.raw().get("base_rates", {})
+    return {
+        "rate": float(b.get("exit_rate_convention_a", np.nan)),
+        "rate_with_arm_freeze": float(b.get("exit_rate_convention_a_with_arm_freeze", np.nan)),
+        "events": int(b.get("exit_events", 0)),
+        "member_years": int(b.get("member_years_convention_a", 0)),
+    }
+
+
+def model_rate(res: Result) -> dict[str, float]:
+    """Events per member-year at risk among allies that start in (see the module)."""
+    t = pq.read_table(
+        res.directory / "timeseries.parquet", columns=["run", "step", "member", "status"]
+    ).to_pandas()
+    t = t[t["member"] != "IRN"]
+    out_ = t["status"].isin(["suspended", "exited"])
+    t = t.assign(out=out_).sort_values(["run", "member", "step"])
+    g = t.groupby(["run", "member"])
+    start_in = ~g["out"].transform("first")
+    t = t[start_in]
+    steps = np.diff(np.sort(t["step"].unique()))
+    if len(steps) and (steps != 1).any():
+        raise ValueError(f"{res.directory}: base rates need every quarter recorded (--record all)")
+    g = t.groupby(["run", "member"])
+    ever = g["out"].any()
+    first_out = t[t["out"]].groupby(["run", "member"])["step"].min()
+    last = g["step"].max()
+    at_risk = first_out.reindex(ever.index).fillna(last).to_numpy(float)
+    events = int(ever.sum())
+    years = float(at_risk.sum()) / 4
+    return {"events": events, "member_years": years, "rate": events / max(years, 1e-12)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ref = reference()
+    print(
+        f"reference class: {ref['events']} exits/suspensions in {ref['member_years']} "
+        f"member-years = {ref['rate']:.1%} per member-year "
+        f"({ref['rate_with_arm_freeze']:.1%} with Armenia's 2024 freeze)"
+    )
+    for d in argv if argv is not None else sys.argv[1:]:
+        res = Result.open(d)
+        r = model_rate(res)
+        print(
+            f"{res.name} ({res.plan.start}-{res.plan.end}, {res.plan.n_runs} runs): "
+            f"{r['events']} onsets in {r['member_years']:,.0f} member-years at risk = "
+            f"{r['rate']:.1%} per member-year"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""What a forecast says one could observe: each member's probability of voting with Russia at
+the UN, attending CSTO summits, sending troops to exercises and paying into the budget (the
+observation model, ``core/observations.py``), at the start and the horizon of a result."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.core.observations import OBSERVABLES
+from alliance_sim.runs.results import Result
+
+LABELS = {
+    "p_vote_with_russia": "votes with Russia (Ukraine text)",
+    "p_vote_abstain": "abstains (Ukraine text)",
+    "p_vote_against": "votes against Russia (Ukraine text)",
+    "p_crimea_with_russia": "votes with Russia (Crimea text)",
+    "p_attend_summit": "leader attends the summit",
+    "p_join_exercise": "sends troops to exercises",
+    "p_pay_budget": "pays into the budget",
+}
+
+
+def observable_table(res: Result) -> pd.DataFrame:
+    """Per member: the mean over runs of each observable's probability at the first and the
+    last recorded quarter (members that have left count as 0 for taking part)."""
+    path = res.directory / "timeseries.parquet"
+    cols = ["step", "member", *OBSERVABLES]
+    have = set(pq.read_schema(path).names) if path.is_file() else set()
+    if not set(OBSERVABLES) <= have:
+        return pd.DataFrame()
+    cached = res.loaded("timeseries")
+    t = cached[cols] if cached is not None else pq.read_table(path, columns=cols).to_pandas()
+    first, last = t["step"].min(), t["step"].max()
+    rows = []
+    for code in mb.ALLIES:
+        mine = t[t["member"] == code]
+        if mine.empty:
+            continue
+        row = {"member": code}
+        for step in (first, last):
+            q = quarters.shift(res.plan.start, int(step))
+            at = mine[mine["step"] == step]
+            for k in ("p_vote_with_russia", "p_attend_summit", "p_join_exercise", "p_pay_budget"):
+                row[f"P({LABELS[k]}) {q}, mean"] = float(at[k].fillna(0).mean())
+        rows.append(row)
+    return pd.DataFrame(rows)

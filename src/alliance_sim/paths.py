@@ -1,0 +1,108 @@
+"""Where the tool may write: one clear line instead of a lost folder or a traceback.
+
+* :func:`check_result_dir` refuses result directories whose replacement (``--force``) could
+  reach what the user did not ask us to touch: an empty path, the current directory or one
+  of its parents, ``/``, the home directory, and the folder holding the scenario file (or any
+  parent of it).
+* :func:`writable_dir` and :func:`writable_file` check an output path before any work is
+  done: a file where a folder is expected (or the reverse) and a folder the user cannot write
+  to are reported as one line naming the option.
+
+Deleting is done only by :class:`alliance_sim.runs.store.Store`, and only of the files it
+wrote itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alliance_sim.errors import StoreError, UserError
+
+
+def _shown(path: str | os.PathLike) -> str:
+    return repr(os.fspath(path))
+
+
+def _ancestor_or_same(a: Path, b: Path) -> bool:
+    """True if ``a`` is ``b`` or a folder that contains ``b``."""
+    return a == b or a in b.parents
+
+
+def check_result_dir(
+    out: str | os.PathLike, scenario_path: str | os.PathLike | None = None, option: str = "--out"
+) -> Path:
+    """``out`` as a Path, after refusing the directories a result must never replace.
+
+    ``scenario_path`` is the scenario file being run (its folder and every folder above it
+    are refused, so that replacing results can never reach the scenario).  Raises
+    :class:`StoreError` naming the option and what is allowed.
+    """
+    text = os.fspath(out)
+    allowed = "name a folder of its own for the results, e.g. out/my-sweep"
+    if not str(text).strip():
+        raise StoreError(f"{option} '': an empty path means the current directory; {allowed}")
+    p = Path(text)
+    real = p.resolve()
+    cwd = Path.cwd().resolve()
+    if real == Path(real.anchor):
+        raise StoreError(f"{option} {_shown(text)} is the filesystem root; {allowed}")
+    home = Path.home().resolve()
+    if real == home:
+        raise StoreError(f"{option} {_shown(text)} is your home directory; {allowed}")
+    if _ancestor_or_same(real, cwd):
+        what = "the current directory" if real == cwd else "a parent of the current directory"
+        raise StoreError(f"{option} {_shown(text)} is {what}; {allowed}")
+    if scenario_path and not str(scenario_path).startswith("<"):
+        folder = Path(scenario_path).resolve().parent
+        if _ancestor_or_same(real, folder):
+            raise StoreError(
+                f"{option} {_shown(text)} holds the scenario file {scenario_path}; {allowed}"
+            )
+    return p
+
+
+def _first_existing(p: Path) -> Path:
+    """``p`` or its nearest existing parent (the folder a new path would be created in)."""
+    q = p.absolute()
+    while not q.exists() and not q.is_symlink() and q != q.parent:
+        q = q.parent
+    return q
+
+
+def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
+    """``path`` as a Path if it is, or can be created as, a folder the user may write to."""
+    p = Path(path)
+    if not os.fspath(path).strip():
+        raise UserError(f"{option} '': allowed a folder path")
+    if p.exists() and not p.is_dir():
+        raise UserError(f"{option} {_shown(path)} is a file; allowed a folder (new or existing)")
+    base = _first_existing(p)
+    if not base.is_dir():
+        raise UserError(
+            f"{option} {_shown(path)}: {base} is a file, so no folder can be made there; "
+            "allowed a folder path"
+        )
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
+    return p
+
+
+def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
+    """``path`` as a Path if it is, or can be created as, a file the user may write."""
+    p = Path(path)
+    if not os.fspath(path).strip():
+        raise UserError(f"{option} '': allowed a file path")
+    if p.is_dir():
+        raise UserError(f"{option} {_shown(path)} is a folder; allowed a file path")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise UserError(f"{option} {_shown(path)}: no permission to write this file")
+    base = _first_existing(p.parent if not p.exists() else p)
+    if not p.exists():
+        if not base.is_dir():
+            raise UserError(
+                f"{option} {_shown(path)}: {base} is a file, so no folder can be made there"
+            )
+        if not os.access(base, os.W_OK | os.X_OK):
+            raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
+    return p

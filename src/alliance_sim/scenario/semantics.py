@@ -1,0 +1,114 @@
+"""Checks across keys: values each in range may still make no sense together.
+
+* Status thresholds must keep their order (``exit_below < suspend_below < hedge_below <
+  hedge_recover`` and ``suspend_below < suspend_recover``), at the scenario's values and at
+  every value a sweep gives them (a sweep axis is checked at its extremes against the
+  others, so every point keeps the order).
+* A member's trade shares with Russia, China and the EU are parts of one whole: their sum
+  may not pass 1 (shares of the member's goods trade).
+* Events that need a member inside the alliance (an appeal, unrest, a clash, an exit) may not
+  name a candidate that has not acceded yet, or a member an earlier ``exit`` event took out
+  (an exit twice).  Only the scheduled events are followed: exits the model itself produces
+  are random, and the engine ignores events of members that already left.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.core.events import Event
+from alliance_sim.core.params import BY_NAME
+
+if TYPE_CHECKING:
+    from alliance_sim.scenario.checks import Checker
+    from alliance_sim.scenario.spec import SweepSpec
+
+#: (lower, higher): the first threshold must stay strictly below the second
+THRESHOLD_ORDER = (
+    ("exit_below", "suspend_below"),
+    ("suspend_below", "hedge_below"),
+    ("hedge_below", "hedge_recover"),
+    ("suspend_below", "suspend_recover"),
+)
+TRADE = ("trade_russia", "trade_china", "trade_eu")
+NEEDS_MEMBER = ("appeal", "unrest", "clash", "exit")
+
+
+def _range(name: str, base: dict[str, float], sweep: SweepSpec | None) -> tuple[float, float]:
+    """Lowest and highest value ``name`` takes: the scenario's value or its sweep axis."""
+    for a in sweep.axes if sweep else ():
+        if a.name == name:
+            vals = list(a.values) if a.values is not None else [a.low, a.high]
+            return float(min(vals)), float(max(vals))
+    v = float(base[name])
+    return v, v
+
+
+def check_thresholds(ck: Checker, params: dict[str, float], sweep: SweepSpec | None) -> None:
+    base = {p: params.get(p, BY_NAME[p].default) for pair in THRESHOLD_ORDER for p in pair}
+    swept = {a.name for a in sweep.axes} if sweep else set()
+    for lo, hi in THRESHOLD_ORDER:
+        top_lo = _range(lo, base, sweep)[1]
+        bottom_hi = _range(hi, base, sweep)[0]
+        if top_lo >= bottom_hi:
+            key = "sweep.parameters" if {lo, hi} & swept else "params"
+            ck.fail(
+                key,
+                f"{lo} ({top_lo:g}) must stay below {hi} ({bottom_hi:g}); allowed: "
+                "exit_below < suspend_below < hedge_below < hedge_recover and "
+                "suspend_below < suspend_recover",
+            )
+
+
+def check_trade(ck: Checker, members: dict[str, dict[str, Any]], sweep: SweepSpec | None) -> None:
+    data = mb.load_profiles().values
+    for code in mb.CODES:
+        if code == "RUS":
+            continue
+        total = 0.0
+        for f in TRADE:
+            value = members.get(code, {}).get(f, float(data[f][mb.INDEX[code]]))
+            total += _range(f"members.{code}.{f}", {f"members.{code}.{f}": value}, sweep)[1]
+        if total > 1 + 1e-9:
+            ck.fail(
+                f"members.{code}",
+                f"{code}'s trade shares with Russia, China and the EU sum to {total:.3g}; "
+                "allowed at most 1 (they are shares of one whole)",
+            )
+
+
+def check_event_order(
+    ck: Checker,
+    events: list[tuple[str, Event]],
+    status: dict[str, int],
+    sweep: SweepSpec | None,
+) -> None:
+    """Follow the scheduled events in time order (same quarter: file order) and refuse one
+    that names a member outside the alliance.  Events whose ``at`` is swept are skipped."""
+    moved = {a.name.split(".")[1] for a in sweep.axes if a.name.endswith(".at")} if sweep else set()
+    why = {
+        c: "is a candidate that has not acceded (add an accession event before it)"
+        if s == mb.CANDIDATE
+        else "has status exited at the start"
+        for c, s in status.items()
+        if not mb.ACTIVE <= s <= mb.SUSPENDED
+    }
+    order = sorted(
+        (quarters.parse(e.at), n, e) for n, (eid, e) in enumerate(events) if eid not in moved
+    )
+    for _, n, e in order:
+        if e.type in NEEDS_MEMBER:
+            names = list(e.members) if e.type == "clash" else [e.member]  # type: ignore[attr-defined]
+            for c in names:
+                if c in why:
+                    ck.fail(
+                        f"events[{n}] ({e.type})",
+                        f"{e.type} at {e.at} names {c}, which {why[c]}; allowed: a member "
+                        "inside the alliance at that quarter",
+                    )
+        if e.type == "exit":
+            why[e.member] = f"has left (an exit event at {e.at})"  # type: ignore[attr-defined]
+        elif e.type in ("accession", "rejoin"):
+            why.pop(e.member, None)  # type: ignore[attr-defined]

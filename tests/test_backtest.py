@@ -1,0 +1,46 @@
+"""The backtest fits on the past, forecasts what came after and scores it honestly."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.backtest import end_status_at, naive_forecasts, summarise
+from alliance_sim.cli.main import main
+
+
+def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, capsys):
+    out = tmp_path / "bt"
+    args = ["backtest", "history_2020_2024", "--fit-until", "2022Q4", "--out", str(out)]
+    args += ["--draws", "30", "--generations", "2", "--replicates", "2", "--runs", "40"]
+    assert main([*args, "--workers", "1", "--quiet"]) == 0
+    doc = json.loads((out / "backtest.json").read_text())
+    for key in ("model_brier", "persistence_brier", "base_rate_brier", "skill_vs_persistence"):
+        assert np.isfinite(doc[key]), key
+    assert doc["skill_vs_persistence"] == 1 - doc["model_brier"] / doc["persistence_brier"]
+    rows = pd.DataFrame(doc["rows"])
+    assert {"member", "period", "outcome", "model_probability"} <= set(rows.columns)
+    assert (rows["period"] > "2022Q4").all() and rows["model_probability"].between(0, 1).all()
+    # everything after the cut that the record holds is scored, and nothing before it
+    assert len(rows) == len(rc.window("2023Q1", "2024Q4"))
+    assert {"status", "summit", "exercise", "vote_ukraine"} <= set(rows["kind"])
+    arm = rows[(rows["member"] == "ARM") & (rows["kind"] == "status")]
+    assert list(arm["outcome"]) == [0, 1]  # not suspended at the end of 2023; frozen in 2024
+    assert (out / "backtest.md").is_file() and (out / "backtest.png").stat().st_size > 10_000
+    assert "skill vs persistence" in capsys.readouterr().out
+
+
+def test_naive_forecasters_use_only_what_was_known_at_the_cut():
+    obs = rc.window("2023Q1", "2024Q4").reset_index(drop=True)
+    fit = rc.window("2020Q2", "2022Q4")
+    rows = naive_forecasts(obs.assign(model=0.5), fit, "2022Q4")
+    # persistence: Armenia attended the last summit before the cut (Yerevan, Nov 2022)
+    arm = rows[(rows["member"] == "ARM") & (rows["kind"] == "summit")]
+    assert (arm["persistence"] == 1.0).all() and (arm["observed"] == 0).all()
+    # base rate of a status change: the alliance's reference-class rate per member-year
+    st = rows[rows["kind"] == "status"]
+    assert st["base_rate"].between(0.01, 0.05).all()
+    s = summarise(rows)
+    assert s["model_brier"] == 0.25  # a coin flip scores 0.25 on every outcome
+    assert end_status_at("2024Q4")["ARM"] == "suspended" and end_status_at("2022Q4")["ARM"] == "in"

@@ -1,0 +1,189 @@
+"""Kills at every stage of a sweep (computing, merging, marking complete, cleaning up), with
+workers, and two writers at once: the same command then resumes to data equal to an
+uninterrupted sweep, with no orphan process and no stray temporary file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import filelock
+import pandas as pd
+import pytest
+
+from alliance_sim import sweep
+from alliance_sim.runs.store import LOCK
+
+psutil = pytest.importorskip("psutil")
+EXE = shutil.which("alliance-sim") or str(Path(sys.executable).with_name("alliance-sim"))
+KW = dict(replicates=1, chunk_size=13)  # armenia_exits: 25 runs in 2 chunks
+
+
+def same(a, b) -> None:
+    for t in ("runs", "timeseries", "alliance"):
+        pd.testing.assert_frame_equal(a.read(t), b.read(t))
+
+
+def clean(d: Path) -> None:
+    """A finished directory: our files and the lock, no temporary file, no chunk."""
+    names = sorted(p.name for p in d.iterdir())
+    assert names == sorted(
+        [LOCK, "alliance.parquet", "manifest.json", "runs.parquet", "timeseries.parquet"]
+    ), names
+    assert json.loads((d / "manifest.json").read_text())["status"] == "complete"
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    return sweep("armenia_exits", tmp_path_factory.mktemp("whole") / "w", **KW)
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: raised at a disk operation, and at every one after it, so the
+    process leaves the disk exactly as a kill at that moment would."""
+
+
+def _crash_at(monkeypatch, k: int | None) -> list[str]:
+    """Count (k None) or kill at the k-th rename, unlink or rmdir of the sweep."""
+    seen: list[str] = []
+    real = {"replace": os.replace, "unlink": Path.unlink, "rmdir": Path.rmdir}
+
+    def hook(name):
+        def op(*a, **kw):
+            seen.append(f"{name} {Path(a[0]).name}")
+            if k is not None and len(seen) > k:
+                raise Killed(seen[-1])
+            return real[name](*a, **kw)
+
+        return op
+
+    monkeypatch.setattr(os, "replace", hook("replace"))
+    monkeypatch.setattr(Path, "unlink", hook("unlink"))
+    monkeypatch.setattr(Path, "rmdir", hook("rmdir"))
+    return seen
+
+
+def test_a_kill_at_every_disk_operation_resumes_to_identical_data(whole, tmp_path):
+    with pytest.MonkeyPatch.context() as mp:
+        ops = _crash_at(mp, None)
+        sweep("armenia_exits", tmp_path / "count", **KW)
+    # every stage is met: chunks written, tables merged, manifest marked, chunks deleted
+    for stage in (".runs-000001.parquet.tmp", ".runs.parquet.tmp", "unlink runs-000000"):
+        assert any(stage in o for o in ops), (stage, ops)
+    assert ops[-1] == "rmdir chunks" and len(ops) >= 18, ops
+    for k in range(len(ops)):
+        d = tmp_path / f"k{k}"
+        with pytest.MonkeyPatch.context() as mp:
+            _crash_at(mp, k)
+            with pytest.raises(Killed):
+                sweep("armenia_exits", d, **KW)
+        resumed = sweep("armenia_exits", d, **KW)  # the same command again
+        same(whole, resumed)
+        clean(d)
+
+
+def _tree(pid: int) -> list:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_kill_9_of_the_parent_leaves_no_worker_and_resumes(whole, tmp_path):
+    out = tmp_path / "k9"
+    cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
+    cmd += ["--chunk-size", "2", "--quiet", "--workers", "2"]
+    proc = subprocess.Popen([*cmd, "--engine", "mesa"], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    kids: list = []
+    while time.time() < deadline:
+        kids = _tree(proc.pid) or kids
+        if len(list((out / "chunks").glob("runs-*.parquet"))) >= 2:
+            break
+        time.sleep(0.05)
+    kids = _tree(proc.pid) or kids
+    assert len(kids) >= 2, "workers not seen"
+    proc.send_signal(signal.SIGKILL)  # the parent only: its workers must follow by themselves
+    proc.wait()
+    _gone, alive = psutil.wait_procs(kids, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
+    assert len(list((out / "chunks").glob("runs-*.parquet"))) < 13, "not caught mid-way"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    same(whole, sweep("armenia_exits", out, **KW))
+    clean(out)
+
+
+def test_a_second_writer_gets_one_line_and_nothing_is_left(whole, tmp_path):
+    out = tmp_path / "two"
+    out.mkdir()
+    cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1", "--quiet"]
+    with filelock.FileLock(out / LOCK, timeout=0):  # another process is writing
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "being written by another" in r.stderr, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == [LOCK]
+    # two at once for real: each ends cleanly (0, or 2 with the one line), data whole
+    procs = [
+        subprocess.Popen([*cmd, "--chunk-size", "10"], stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=180), p.stderr.read()) for p in procs]
+    for code, err in results:
+        assert code in (0, 2) and "Traceback" not in err, err
+        assert code == 0 or "being written by another" in err
+    if any(code == 2 for code, _ in results):
+        assert subprocess.run([*cmd, "--chunk-size", "10"], timeout=180).returncode == 0
+    same(whole, sweep("armenia_exits", out, **KW))
+    clean(out)
+
+
+def test_force_replaces_only_our_files_and_never_follows_links(whole, tmp_path):
+    out = tmp_path / "res"
+    shutil.copytree(whole.directory, out)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "data.csv").write_text("keep me")
+    (out / "link").symlink_to(precious)  # a link to a folder inside a result directory
+    (out / "notes.txt").write_text("mine")
+    (out / "chunks").mkdir()
+    (out / "chunks" / "mine.txt").write_text("mine too")
+    again = sweep("armenia_exits", out, replicates=2, force=True)
+    assert len(again.runs) == 50
+    assert (precious / "data.csv").read_text() == "keep me" and (out / "link").is_symlink()
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "chunks" / "mine.txt").read_text() == "mine too"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="prctl PDEATHSIG is Linux-only")
+def test_viz_stops_its_server_on_sigterm(tmp_path):
+    pytest.importorskip("solara")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [EXE, "viz", "--port", str(port), "--no-browser"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    deadline = time.time() + 60
+    kids: list = []
+    while time.time() < deadline and not kids:
+        kids = _tree(proc.pid)
+        time.sleep(0.2)
+    assert kids, "solara did not start"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) is not None
+    _gone, alive = psutil.wait_procs(kids, timeout=15)
+    for p in alive:
+        p.kill()
+    assert not alive, "the solara child outlived alliance-sim viz"

@@ -1,0 +1,80 @@
+"""An installed copy (``pip install .``, not ``-e``) finds the shipped scenarios from any
+folder, and a scenario of one's own extends them by name."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns("__pycache__", "*.egg-info")
+
+
+def test_every_sub_package_is_listed_for_the_wheel():
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    src = ROOT / "src"
+    found = {".".join(p.parent.relative_to(src).parts) for p in src.rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+    assert "alliance_sim.scenarios" in listed
+
+
+@pytest.mark.slow
+def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
+    target, tree = tmp_path / "site", tmp_path / "tree"  # build a copy: no build/ in the repo
+    tree.mkdir()
+    for part in ("pyproject.toml", "README.md", "src", "scenarios"):
+        copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy
+        copy(ROOT / part, tree / part, **({"ignore": IGNORE} if copy is shutil.copytree else {}))
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(tree),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    assert (
+        target / "alliance_sim" / "scenarios" / "calibrated" / "history_2020_2024.toml"
+    ).is_file()
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    (work / "mine.toml").write_text(
+        'extends = "baseline"\nname = "mine"\n[params]\nwestern_offer = 0.3\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(target), "MPLBACKEND": "Agg"}
+    code = (
+        "import sys, alliance_sim; assert alliance_sim.__file__.startswith(sys.argv[1]), "
+        "alliance_sim.__file__; from alliance_sim.cli.main import main; "
+        "sys.exit(main(sys.argv[2:]))"
+    )
+    for argv in (
+        ["run", "armenia_exits", "--replicates", "5"],
+        ["validate", "mine.toml", "history_2020_2024_calibrated"],
+    ):
+        r = subprocess.run(
+            [sys.executable, "-c", code, str(target), *argv],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert r.returncode == 0, r.stderr
+    assert (work / "out" / "armenia_exits" / "commitment.png").is_file()
