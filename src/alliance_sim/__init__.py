@@ -37,6 +37,7 @@ _EXPORTS = {
     "member_profiles": "alliance_sim.core.members",
     "overlay": "alliance_sim.report.plots",
     "parameters": "alliance_sim.core.params",
+    "plausible_range": "alliance_sim.core.plausible",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",
     "sweep": "alliance_sim.runs.runner",

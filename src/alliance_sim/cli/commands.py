@@ -118,11 +118,17 @@ def cmd_list(a: argparse.Namespace) -> int:
 
         for r in parameters().itertuples():
             default = "per member" if r.scope == "member" else f"{r.default:g}"
+            sample = (
+                f",  sample {r.plausible_low:g}-{r.plausible_high:g}"
+                if r.plausible_low == r.plausible_low  # not NaN
+                else ""
+            )
             print(
-                f"{r.name}  [{r.scope}]  default {default}  range {r.low:g}-{r.high:g} "
-                f"{r.unit}\n"
+                f"{r.name}  [{r.scope}]  default {default}  valid {r.low:g}-{r.high:g} "
+                f"{r.unit}{sample}\n"
                 + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
                 + f"\n    source: {r.source}"
+                + (f"\n    sample range: {r.plausible_source}" if sample else "")
             )
     else:
         from alliance_sim.core.events import EVENT_TYPES
