@@ -253,6 +253,29 @@ def cmd_viz(a: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_discover(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.discover import discover, write_discovery
+
+    d = discover(
+        a.directory,
+        a.outcome,
+        a.threshold,
+        below=a.below,
+        box=a.box,
+        per_point=a.per_point,
+    )
+    out = Path(a.out or Path(a.directory) / f"discover_{a.outcome}")
+    paths = write_discovery(d, out)
+    print(d.in_words())
+    print()
+    print(d.summary())
+    print()
+    print("CART tree (a second view; leaves: runs, cases, share):")
+    print(d.cart)
+    print("wrote " + " ".join(str(p) for p in paths))
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
@@ -264,4 +287,5 @@ COMMANDS = {
     "compare": cmd_compare,
     "viz": cmd_viz,
     "calibrate": cmd_calibrate,
+    "discover": cmd_discover,
 }

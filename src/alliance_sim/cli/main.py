@@ -39,6 +39,10 @@ An interrupted sweep resumes when the same command is run again.""",
     "calibrate": """examples:
   alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.toml
   alliance-sim calibrate history_2020_2024 --out /tmp/quick.toml --draws 20000 --accept 0.01""",
+    "discover": """examples:
+  alliance-sim sweep armenia_exits --out out/arm
+  alliance-sim discover out/arm --outcome ARM_exited
+  alliance-sim discover out/arm --outcome cohesion_final --threshold 0.4 --below --box 12""",
     "viz": """examples:
   alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
@@ -269,6 +273,32 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument(
         "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
     )
+
+    di = _command(
+        sub,
+        "discover",
+        "where in the swept parameters an outcome happens (PRIM, CART)",
+        "Scenario discovery on a sweep: PRIM boxes (EMA Workbench) with their peeling "
+        "trajectory (coverage, density, mass) and a CART tree (scikit-learn).  Prints the "
+        "chosen box in words; writes boxes.csv, tradeoff.png, box_limits.png, cart.txt. "
+        "Extra [discovery].",
+    )
+    di.add_argument("directory", metavar="DIR")
+    di.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
+    di.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="cases: OUTCOME > T (default 0.5 for a yes/no outcome; needed otherwise)",
+    )
+    di.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
+    di.add_argument("--box", type=_nonneg, metavar="N", help="box N of the peeling trajectory")
+    di.add_argument(
+        "--per-point",
+        action="store_true",
+        help="aggregate replicates per point first (mean of OUTCOME > T)",
+    )
+    di.add_argument("--out", metavar="D", help="output directory (default DIR/discover_OUTCOME)")
 
     vz = _command(
         sub,
