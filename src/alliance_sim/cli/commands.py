@@ -276,6 +276,14 @@ def cmd_discover(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(a: argparse.Namespace) -> int:
+    from alliance_sim.runs.export import export
+
+    for p in export(a.directory, a.out, a.format, force=a.force):
+        print(p)
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
@@ -288,4 +296,5 @@ COMMANDS = {
     "viz": cmd_viz,
     "calibrate": cmd_calibrate,
     "discover": cmd_discover,
+    "export": cmd_export,
 }

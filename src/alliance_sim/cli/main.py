@@ -32,7 +32,8 @@ An interrupted sweep resumes when the same command is run again.""",
     "  alliance-sim list events",
     "plot": """examples:
   alliance-sim plot out/arm-sweep --out figures/arm
-  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg""",
+  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg
+  alliance-sim plot out/arm-sweep --out figs --kind pairs --outcome ARM_exited""",
     "sensitivity": """example:
   alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
@@ -43,6 +44,9 @@ An interrupted sweep resumes when the same command is run again.""",
   alliance-sim sweep armenia_exits --out out/arm
   alliance-sim discover out/arm --outcome ARM_exited
   alliance-sim discover out/arm --outcome cohesion_final --threshold 0.4 --below --box 12""",
+    "export": """examples:
+  alliance-sim export out/arm --format csv              # writes out/arm/csv/*.csv
+  alliance-sim export out/arm --format csv --out ~/arm-csv""",
     "viz": """examples:
   alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
@@ -207,8 +211,8 @@ def _parser() -> argparse.ArgumentParser:
         "--kind",
         action="append",
         metavar="KIND",
-        help="fan, status, cohesion, response, heatmap or sensitivity "
-        "(repeatable; default: every kind that fits)",
+        help="fan, status, cohesion, response, heatmap, sensitivity or pairs "
+        "(repeatable; default: every kind that fits, except pairs)",
     )
     pl.add_argument(
         "--outcome",
@@ -299,6 +303,18 @@ def _parser() -> argparse.ArgumentParser:
         help="aggregate replicates per point first (mean of OUTCOME > T)",
     )
     di.add_argument("--out", metavar="D", help="output directory (default DIR/discover_OUTCOME)")
+
+    ex = _command(
+        sub,
+        "export",
+        "a result directory's tables as CSV",
+        "Write DIR's Parquet tables (runs, alliance, timeseries) as CSV files with a copy of "
+        "manifest.json, for tools that do not read Parquet.",
+    )
+    ex.add_argument("directory", metavar="DIR")
+    ex.add_argument("--format", choices=("csv",), default="csv", help="csv (default)")
+    ex.add_argument("--out", metavar="D", help="output directory (default DIR/csv)")
+    ex.add_argument("--force", action="store_true", help="replace files exported before")
 
     vz = _command(
         sub,
