@@ -284,6 +284,31 @@ def cmd_export(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_refine(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.refine import describe_round, refine
+
+    try:
+        record = refine(
+            a.directory,
+            a.outcome,
+            a.runs,
+            threshold=a.threshold,
+            below=a.below,
+            replicates=a.replicates,
+            workers=a.workers,
+            quiet=a.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: the round's finished chunks are kept in {a.directory}/refine; run "
+            "the same command again to resume it",
+            file=sys.stderr,
+        )
+        return 130
+    print(describe_round(record))
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
@@ -297,4 +322,5 @@ COMMANDS = {
     "calibrate": cmd_calibrate,
     "discover": cmd_discover,
     "export": cmd_export,
+    "refine": cmd_refine,
 }

@@ -47,6 +47,11 @@ An interrupted sweep resumes when the same command is run again.""",
     "export": """examples:
   alliance-sim export out/arm --format csv              # writes out/arm/csv/*.csv
   alliance-sim export out/arm --format csv --out ~/arm-csv""",
+    "refine": """examples:
+  alliance-sim sweep armenia_exits --out out/arm
+  alliance-sim refine out/arm --outcome ARM_exited --runs 400
+  alliance-sim refine out/arm --outcome cohesion_final --threshold 0.4 --below --runs 400
+An interrupted round resumes when the same command is run again.""",
     "viz": """examples:
   alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
@@ -315,6 +320,26 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=("csv",), default="csv", help="csv (default)")
     ex.add_argument("--out", metavar="D", help="output directory (default DIR/csv)")
     ex.add_argument("--force", action="store_true", help="replace files exported before")
+
+    rf = _command(
+        sub,
+        "refine",
+        "adaptive sampling: new runs where the outcome is most uncertain",
+        "Fit a random-forest classifier to DIR's runs, propose points where "
+        "P(OUTCOME) is nearest 0.5 (the tipping point), run them into DIR (existing "
+        "runs untouched; the round recorded in manifest.json; resumable) and report how "
+        "the boundary estimate changed.  Repeatable.  Extra [discovery].",
+    )
+    rf.add_argument("directory", metavar="DIR")
+    rf.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
+    rf.add_argument("--runs", type=_positive, required=True, metavar="N", help="new runs")
+    rf.add_argument("--threshold", type=float, metavar="T", help="cases: OUTCOME > T")
+    rf.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
+    rf.add_argument(
+        "--replicates", type=_positive, metavar="K", help="seeds per new point (default: DIR's)"
+    )
+    rf.add_argument("--workers", type=_positive, default=1, metavar="N", help="default 1")
+    rf.add_argument("--quiet", action="store_true", help="no progress bar")
 
     vz = _command(
         sub,
