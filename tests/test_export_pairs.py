@@ -58,3 +58,24 @@ def test_pairs_needs_two_swept_parameters(tmp_path):
     res = sweep(tmp_path / "one.toml", tmp_path / "res")
     with pytest.raises(ValueError, match="no pairs figure: fewer than two parameters"):
         write_figures(res, tmp_path / "f", kinds=["pairs"])
+
+
+def test_pairs_and_discover_read_event_quarters(tmp_path):
+    from alliance_sim import discover
+
+    (tmp_path / "q.toml").write_text(
+        MINIMAL + '[[events]]\nid = "squeeze"\ntype = "pressure"\nmember = "ARM"\nat = "2025Q1"\n'
+        "size = 0.5\n"
+        '[sweep]\nsampler = "lhs"\nsamples = 16\nreplicates = 2\nseed = 3\n'
+        '[sweep.parameters]\n"events.squeeze.at" = { low = "2024Q3", high = "2026Q2" }\n'
+        '"events.squeeze.size" = { low = 0.1, high = 0.9 }\n',
+        "utf-8",
+    )
+    res = sweep(tmp_path / "q.toml", tmp_path / "res")
+    assert res.runs["events.squeeze.at"].str.match(r"^20\d\dQ[1-4]$").all()
+    [path] = write_figures(res, tmp_path / "f", kinds=["pairs"], outcomes=["ARM_min_commitment"])
+    assert path.stat().st_size > 20_000
+    median = float(res.runs["ARM_min_commitment"].median())  # half the runs are cases
+    d = discover(res, "ARM_min_commitment", median, below=True)
+    assert set(d.ranges) == {"events.squeeze.at", "events.squeeze.size"}
+    assert d.in_words()

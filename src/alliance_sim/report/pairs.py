@@ -21,7 +21,7 @@ MAX_PARAMETERS = 6
 
 def _numeric(col: pd.Series) -> tuple[np.ndarray, bool]:
     """Values as numbers; event quarters as ordinals (flag True)."""
-    if col.dtype == object and col.map(lambda v: isinstance(v, str)).all():
+    if not pd.api.types.is_numeric_dtype(col):  # quarter labels (object or string dtype)
         return col.map(lambda q: float(quarters.parse(q))).to_numpy(), True
     return pd.to_numeric(col, errors="coerce").to_numpy(float), False
 
