@@ -142,9 +142,15 @@ class Discovery:
             else "chosen: nearest coverage = 1 and density = 1 (density rescaled from the "
             "overall share)"
         )
+        left_out = (
+            f"\n{self.dropped_nan} runs without a value of {self.outcome} (failed, or the "
+            "member never joined) were left out."
+            if self.dropped_nan
+            else ""
+        )
         return (
             f"PRIM peeling trajectory ({len(t)} boxes; {rule}; restrictions that change "
-            f"density by < {VISIBLE:.0%} dropped):\n" + "\n".join(rows)
+            f"density by < {VISIBLE:.0%} dropped):\n" + "\n".join(rows) + left_out
         )
 
     def _condition(self, p: Any) -> str:
