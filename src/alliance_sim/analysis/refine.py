@@ -261,9 +261,13 @@ def refine(
     A round interrupted by Ctrl-C or a kill resumes where it stopped when ``refine`` is
     called again with the same directory (its points are in the manifest).
     """
+    import importlib.util
+
     from alliance_sim.runs.runner import execute_plan
     from alliance_sim.scenario.plan import Plan
 
+    if importlib.util.find_spec("sklearn") is None:
+        raise UserError("refine needs the discovery extra: pip install -e '.[discovery]'")
     res = Result.open(directory)
     m = res.manifest
     if m.status != "complete":
