@@ -29,7 +29,6 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -391,28 +390,6 @@ def discover(
         manifest=manifest,
         picked=box is not None,
     )
-
-
-def write_discovery(d: Discovery, out: str | os.PathLike) -> list[Path]:
-    """Write ``boxes.csv``, ``tradeoff.png``, ``box_limits.png``, ``cart.txt`` and ``box.txt``
-    (the box in words) into directory ``out``; return their paths."""
-    from alliance_sim.report.discover_plots import box_limits_chart, tradeoff_chart
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    boxes = out / "boxes.csv"
-    d.table().to_csv(boxes, index=False)
-    words = out / "box.txt"
-    words.write_text(d.in_words() + "\n\n" + d.summary() + "\n", "utf-8")
-    cart = out / "cart.txt"
-    cart.write_text(d.cart, "utf-8")
-    return [
-        boxes,
-        tradeoff_chart(d, out / "tradeoff.png"),
-        box_limits_chart(d, out / "box_limits.png"),
-        cart,
-        words,
-    ]
 
 
 def _cart(

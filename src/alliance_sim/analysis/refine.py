@@ -36,13 +36,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, StoreError, UserError, did_you_mean
-from alliance_sim.runs.atomic import temp_name
+from alliance_sim.runs.extend import append_round
 from alliance_sim.runs.results import TABLES, Axis, Result
 
 CANDIDATES_PER_POINT = 50
@@ -201,36 +198,6 @@ def _scenario(res: Result):
     return sc
 
 
-def _append_table(directory: Path, table: str, round_dir: Path, run0: int, point0: int) -> None:
-    """Rewrite ``directory/table.parquet`` as its rows with run < ``run0`` (those before this
-    round, copied unchanged) followed by the round's rows renumbered; idempotent, atomic."""
-    target = directory / f"{table}.parquet"
-    old = pq.ParquetFile(target)
-    schema = old.schema_arrow
-    new = pq.read_table(round_dir / f"{table}.parquet")
-    n = new.num_rows
-    cols = {}
-    for f in schema:
-        if f.name == "run":
-            col = pc.add(new.column("run").cast(pa.int64()), run0)
-        elif f.name == "point" and table == "runs":
-            col = pc.add(new.column("point").cast(pa.int64()), point0)
-        elif f.name in new.column_names:
-            col = new.column(f.name)
-        else:
-            col = pa.nulls(n, f.type)
-        cols[f.name] = col.cast(f.type)
-    new = pa.table(cols, schema=schema)
-    tmp = temp_name(target)
-    with pq.ParquetWriter(tmp, schema) as w:
-        for batch in old.iter_batches(batch_size=500_000):
-            keep = batch.filter(pc.less(batch.column("run"), run0))
-            if keep.num_rows:
-                w.write_batch(keep)
-        w.write_table(new)
-    os.replace(tmp, target)
-
-
 def _model_seed(m) -> int:
     """One forest seed per result directory, so round r's "after" is round r+1's "before"."""
     return int(m.plan.master_seed) * 1000
@@ -364,7 +331,7 @@ def refine(
     )
     run0, point0 = pending["run_start"], pending["point_start"]
     for t in (*[x for x in TABLES if x != "runs"], "runs"):  # runs last, like a chunk
-        _append_table(res.directory, t, round_dir, run0, point0)
+        append_round(res.directory, t, round_dir, run0, point0)
     merged = Result.open(res.directory)
     y_all = cases(merged.runs[outcome], outcome, threshold, below)
     ok = np.isfinite(y_all) & merged.runs["error"].isna().to_numpy()

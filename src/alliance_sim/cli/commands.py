@@ -254,7 +254,8 @@ def cmd_viz(a: argparse.Namespace) -> int:
 
 
 def cmd_discover(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.discover import discover, write_discovery
+    from alliance_sim.analysis.discover import discover
+    from alliance_sim.report.discover_plots import write_discovery
 
     d = discover(
         a.directory,

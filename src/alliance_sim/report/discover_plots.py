@@ -110,3 +110,23 @@ def _v(d: Discovery, name: str, v: float) -> str:
 
         return quarters.label(round(v))
     return f"{v:.3g}"
+
+
+def write_discovery(d: Discovery, out: str | os.PathLike) -> list[Path]:
+    """Write ``boxes.csv``, ``tradeoff.png``, ``box_limits.png``, ``cart.txt`` and ``box.txt``
+    (the box in words) into directory ``out``; return their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    boxes = out / "boxes.csv"
+    d.table().to_csv(boxes, index=False)
+    words = out / "box.txt"
+    words.write_text(d.in_words() + "\n\n" + d.summary() + "\n", "utf-8")
+    cart = out / "cart.txt"
+    cart.write_text(d.cart, "utf-8")
+    return [
+        boxes,
+        tradeoff_chart(d, out / "tradeoff.png"),
+        box_limits_chart(d, out / "box_limits.png"),
+        cart,
+        words,
+    ]
