@@ -94,8 +94,8 @@ def evaluate(
         A DataFrame, one row per design row x replicate (row-major): ``point`` (the design
         row's position), the design's columns, ``replicate``, ``seed``, ``posterior`` (only
         for a calibrated scenario), every outcome (``outcome_names()``) and ``error`` (None
-        unless that run raised).  The design's index is kept as the ``point`` labels'
-        order, not as the result's index.
+        unless that run raised).  ``point`` counts design rows from 0 in their order,
+        whatever the design's index (error messages name a bad row by its index label).
     """
     from alliance_sim.runs.execute import make_executor
 
