@@ -12,12 +12,13 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_four_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
         "01_quickstart",
         "02_explore_parameters",
         "03_sweep_and_sensitivity",
         "04_compare_scenarios",
+        "05_bring_your_own_design",
     ]
 
 

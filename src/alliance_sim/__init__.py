@@ -5,6 +5,7 @@ Public API::
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
     from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
     from alliance_sim import build_report, compare_results, sensitivity_indices
+    from alliance_sim import evaluate, discover, plausible_range
 
 The package's folders are the stages a scenario flows through, imports pointing one way:
 ``core`` (the model) <- ``engines`` (Mesa and batch drivers) <- ``scenario`` (files, checks,
@@ -26,6 +27,8 @@ _EXPORTS = {
     "AllianceModel": "alliance_sim.engines.mesa_model",
     "build_report": "alliance_sim.report.html",
     "compare_results": "alliance_sim.report.html",
+    "discover": "alliance_sim.analysis.discover",
+    "evaluate": "alliance_sim.runs.evaluate",
     "member_table": "alliance_sim.analysis.summary",
     "sensitivity_indices": "alliance_sim.analysis.sensitivity",
     "write_figures": "alliance_sim.report.figures",
@@ -35,6 +38,7 @@ _EXPORTS = {
     "member_profiles": "alliance_sim.core.members",
     "overlay": "alliance_sim.report.overlays",
     "parameters": "alliance_sim.core.params",
+    "plausible_range": "alliance_sim.core.plausible",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",
     "sweep": "alliance_sim.runs.runner",

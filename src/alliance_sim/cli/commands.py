@@ -136,11 +136,17 @@ def cmd_list(a: argparse.Namespace) -> int:
 
         for r in parameters().itertuples():
             default = "per member" if r.scope == "member" else f"{r.default:g}"
+            sample = (
+                f",  sample {r.plausible_low:g}-{r.plausible_high:g}"
+                if r.plausible_low == r.plausible_low  # not NaN
+                else ""
+            )
             print(
-                f"{r.name}  [{r.scope}]  default {default}  range {r.low:g}-{r.high:g} "
-                f"{r.unit}\n"
+                f"{r.name}  [{r.scope}]  default {default}  valid {r.low:g}-{r.high:g} "
+                f"{r.unit}{sample}\n"
                 + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
                 + f"\n    source: {r.source}"
+                + (f"\n    sample range: {r.plausible_source}" if sample else "")
             )
     else:
         from alliance_sim.core.events import EVENT_TYPES
@@ -346,6 +352,63 @@ def cmd_viz(a: argparse.Namespace) -> int:
                 child.wait()
 
 
+def cmd_discover(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.discover import discover
+    from alliance_sim.report.discover_plots import write_discovery
+
+    d = discover(
+        a.directory,
+        a.outcome,
+        a.threshold,
+        below=a.below,
+        box=a.box,
+        per_point=a.per_point,
+    )
+    out = Path(a.out or Path(a.directory) / f"discover_{a.outcome}")
+    paths = write_discovery(d, out)
+    print(d.in_words())
+    print()
+    print(d.summary())
+    print()
+    print("CART tree (a second view; leaves: runs, cases, share):")
+    print(d.cart)
+    print("wrote " + " ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_export(a: argparse.Namespace) -> int:
+    from alliance_sim.runs.export import export
+
+    for p in export(a.directory, a.out, a.format, force=a.force):
+        print(p)
+    return 0
+
+
+def cmd_refine(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.refine import describe_round, refine
+
+    try:
+        record = refine(
+            a.directory,
+            a.outcome,
+            a.runs,
+            threshold=a.threshold,
+            below=a.below,
+            replicates=a.replicates,
+            workers=a.workers,
+            quiet=a.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: the round's finished chunks are kept in {a.directory}/refine; run "
+            "the same command again to resume it",
+            file=sys.stderr,
+        )
+        return 130
+    print(describe_round(record))
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
@@ -358,4 +421,7 @@ COMMANDS = {
     "viz": cmd_viz,
     "calibrate": cmd_calibrate,
     "backtest": cmd_backtest,
+    "discover": cmd_discover,
+    "export": cmd_export,
+    "refine": cmd_refine,
 }

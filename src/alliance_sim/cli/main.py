@@ -36,7 +36,8 @@ An interrupted sweep resumes when the same command is run again.""",
     "  alliance-sim list events",
     "plot": """examples:
   alliance-sim plot out/arm-sweep --out figures/arm
-  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg""",
+  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg
+  alliance-sim plot out/arm-sweep --out figs --kind pairs --outcome ARM_exited""",
     "sensitivity": """example:
   alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
@@ -46,6 +47,18 @@ An interrupted sweep resumes when the same command is run again.""",
     "backtest": """examples:
   alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out out/backtest
   alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out /tmp/bt --draws 100 --quiet""",
+    "discover": """examples:
+  alliance-sim sweep armenia_exits --out out/arm
+  alliance-sim discover out/arm --outcome ARM_exited
+  alliance-sim discover out/arm --outcome cohesion_final --threshold 0.4 --below --box 12""",
+    "export": """examples:
+  alliance-sim export out/arm --format csv              # writes out/arm/csv/*.csv
+  alliance-sim export out/arm --format csv --out ~/arm-csv""",
+    "refine": """examples:
+  alliance-sim sweep armenia_exits --out out/arm
+  alliance-sim refine out/arm --outcome ARM_exited --runs 400
+  alliance-sim refine out/arm --outcome cohesion_final --threshold 0.4 --below --runs 400
+An interrupted round resumes when the same command is run again.""",
     "viz": """examples:
   alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
@@ -230,8 +243,8 @@ def _parser() -> argparse.ArgumentParser:
         "--kind",
         action="append",
         metavar="KIND",
-        help="fan, status, cohesion, response, heatmap or sensitivity "
-        "(repeatable; default: every kind that fits)",
+        help="fan, status, cohesion, response, heatmap, sensitivity or pairs "
+        "(repeatable; default: every kind that fits, except pairs)",
     )
     pl.add_argument(
         "--outcome",
@@ -330,6 +343,64 @@ def _parser() -> argparse.ArgumentParser:
         "scheduled events after the cut (a scenario-conditional forecast)",
     )
     bt.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    di = _command(
+        sub,
+        "discover",
+        "where in the swept parameters an outcome happens (PRIM, CART)",
+        "Scenario discovery on a sweep: PRIM boxes (EMA Workbench) with their peeling "
+        "trajectory (coverage, density, mass) and a CART tree (scikit-learn).  Prints the "
+        "chosen box in words; writes boxes.csv, tradeoff.png, box_limits.png, cart.txt. "
+        "Extra [discovery].",
+    )
+    di.add_argument("directory", metavar="DIR")
+    di.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
+    di.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="cases: OUTCOME > T (default 0.5 for a yes/no outcome; needed otherwise)",
+    )
+    di.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
+    di.add_argument("--box", type=_nonneg, metavar="N", help="box N of the peeling trajectory")
+    di.add_argument(
+        "--per-point",
+        action="store_true",
+        help="aggregate replicates per point first (mean of OUTCOME > T)",
+    )
+    di.add_argument("--out", metavar="D", help="output directory (default DIR/discover_OUTCOME)")
+
+    ex = _command(
+        sub,
+        "export",
+        "a result directory's tables as CSV",
+        "Write DIR's Parquet tables (runs, alliance, timeseries) as CSV files with a copy of "
+        "manifest.json, for tools that do not read Parquet.",
+    )
+    ex.add_argument("directory", metavar="DIR")
+    ex.add_argument("--format", choices=("csv",), default="csv", help="csv (default)")
+    ex.add_argument("--out", metavar="D", help="output directory (default DIR/csv)")
+    ex.add_argument("--force", action="store_true", help="replace files exported before")
+
+    rf = _command(
+        sub,
+        "refine",
+        "adaptive sampling: new runs where the outcome is most uncertain",
+        "Fit a random-forest classifier to DIR's runs, propose points where "
+        "P(OUTCOME) is nearest 0.5 (the tipping point), run them into DIR (existing "
+        "runs untouched; the round recorded in manifest.json; resumable) and report how "
+        "the boundary estimate changed.  Repeatable.  Extra [discovery].",
+    )
+    rf.add_argument("directory", metavar="DIR")
+    rf.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
+    rf.add_argument("--runs", type=_positive, required=True, metavar="N", help="new runs")
+    rf.add_argument("--threshold", type=float, metavar="T", help="cases: OUTCOME > T")
+    rf.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
+    rf.add_argument(
+        "--replicates", type=_positive, metavar="K", help="seeds per new point (default: DIR's)"
+    )
+    rf.add_argument("--workers", type=_positive, default=1, metavar="N", help="default 1")
+    rf.add_argument("--quiet", action="store_true", help="no progress bar")
 
     vz = _command(
         sub,

@@ -630,16 +630,28 @@ def defaults() -> dict[str, float]:
     return {p.name: p.default for p in REGISTRY}
 
 
+_PLAUSIBLE_COLS = ("plausible_low", "plausible_high", "plausible_source")
+
+
 def parameters() -> pd.DataFrame:
-    """The parameter table: name, default, low, high, unit, meaning, source, group.
+    """The parameter table: name, default, low, high, unit, meaning, source, group, and
+    ``plausible_low``/``plausible_high``/``plausible_source`` (``core/plausible.py``).
+
+    ``low``/``high`` are validity limits (what the equations accept); sample within
+    ``plausible_low``/``plausible_high``, the range the evidence or an assumption stated in
+    ``plausible_source`` supports.
 
     Global parameters first; then one row per per-member figure (``scope == "member"``) whose
     defaults differ by member and live in ``data/members.toml`` (see ``member_profiles()``).
     """
     from alliance_sim.core.members import MEMBER_FIELDS
+    from alliance_sim.core.plausible import PLAUSIBLE, member_plausible
 
+    nan = float("nan")
     rows = [
-        {k: v for k, v in asdict(p).items() if k != "integer"} | {"scope": "global"}
+        {k: v for k, v in asdict(p).items() if k != "integer"}
+        | {"scope": "global"}
+        | dict(zip(_PLAUSIBLE_COLS, PLAUSIBLE.get(p.name, (nan, nan, "")), strict=True))
         for p in REGISTRY
     ]
     rows += [
@@ -654,6 +666,7 @@ def parameters() -> pd.DataFrame:
             source="per member: data/members.toml",
             group="member",
         )
+        | dict(zip(_PLAUSIBLE_COLS, member_plausible(f.name), strict=True))
         for f in MEMBER_FIELDS.values()
     ]
     return pd.DataFrame(rows)

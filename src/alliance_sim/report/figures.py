@@ -9,7 +9,7 @@ from pathlib import Path
 from alliance_sim.report import plots, sweep_plots
 from alliance_sim.runs.results import Result
 
-KINDS = ("fan", "status", "cohesion", "response", "heatmap", "sensitivity")
+KINDS = ("fan", "status", "cohesion", "response", "heatmap", "sensitivity", "pairs")
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -54,6 +54,8 @@ def write_figures(
     return their paths.  Asking for a kind that does not fit raises ValueError."""
     fits = fitting_kinds(res)
     kinds = kinds or fits
+    if len(res.swept) >= 2:  # on request only: one figure per outcome over every pair
+        fits = [*fits, "pairs"]
     for k in kinds:
         if k not in KINDS:
             raise ValueError(f"unknown figure kind {k!r}; allowed: {', '.join(KINDS)}")
@@ -62,6 +64,7 @@ def write_figures(
                 "response": "no parameter was swept",
                 "heatmap": "fewer than two parameters were swept",
                 "sensitivity": "the sweep was not sampled with saltelli or morris",
+                "pairs": "fewer than two parameters were swept",
             }[k]
             raise ValueError(f"{res.directory}: no {k} figure: {why}")
     if fmt not in FORMATS:
@@ -104,6 +107,11 @@ def write_figures(
                 continue
             table = analyse(res, o)
             paths.append(sweep_plots.sensitivity_chart(table, m, out / f"sensitivity_{o}.{fmt}"))
+    if "pairs" in kinds:
+        from alliance_sim.report.pairs import pairs_plot
+
+        for o in outcomes:
+            paths.append(pairs_plot(res.runs, m, res.swept, o, out / f"pairs_{o}.{fmt}"))
     return paths
 
 

@@ -84,6 +84,7 @@ class Manifest:
     status: str = "running"
     failed: int = 0
     resumes: list[dict[str, Any]] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)  # refine: one per round
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,399 @@
+"""Adaptive sampling toward the tipping point: ``refine(DIR, "ARM_exited", runs=N)``.
+
+A fixed design spends most of its runs where the outcome is already certain.  Each round of
+``refine``
+
+1. fits a classifier (scikit-learn's ``RandomForestClassifier``) to every run so far: the
+   swept values in, the outcome (0/1, or ``value > threshold``) out, so its probability
+   estimates P(outcome | parameters) across replicates;
+2. draws candidates over the swept ranges (a Latin hypercube, 50 per new point), keeps those
+   where P is nearest 0.5 - where the outcome is most uncertain, the boundary - and spreads
+   the chosen points along it (no two closer than half the spacing ``n`` points would have
+   on a unit (d-1)-dimensional surface);
+3. runs them, with the sweep's replicates and seeds (replicate ``k`` keeps seed ``k``: common
+   random numbers with the original points), through the sweep runner into
+   ``DIR/refine/round-NNN/`` (resumable after a kill like any sweep), then appends their rows
+   to ``DIR``'s tables: the rows already there are copied unchanged, new runs and points are
+   numbered after them;
+4. records the round in ``manifest.json`` (``rounds``: its points, runs, classifier and the
+   boundary estimate before and after).
+
+The boundary estimate is summarised over a fixed reference sample of the swept space (4,096
+Sobol points): the share where P > 0.5 (the outcome's region), the share where 0.25 < P <
+0.75 (the toss-up band: P is the share of replicates with the outcome, so this band narrows
+only as far as the model's own randomness allows) and, after a round, the share whose side of
+P = 0.5 changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core import quarters
+from alliance_sim.errors import AnalysisError, StoreError, UserError, did_you_mean
+from alliance_sim.runs.extend import append_round
+from alliance_sim.runs.results import TABLES, Axis, Result
+
+CANDIDATES_PER_POINT = 50
+REFERENCE_POINTS = 4096
+BAND = (0.25, 0.75)
+
+
+# --- the swept space ---------------------------------------------------------------------------
+def _bounds(axes: list[Axis]) -> list[tuple[float, float, bool]]:
+    """(low, high, is_quarter) of each axis as numbers (quarters as ordinals)."""
+    out = []
+    for a in axes:
+        if a.quarter:
+            vals = [quarters.parse(v) for v in (a.values or [])] or [a.low, a.high]
+            out.append((float(min(vals)), float(max(vals)), True))
+        elif a.values is not None:
+            vals = [float(v) for v in a.values]
+            out.append((min(vals), max(vals), False))
+        else:
+            out.append((float(a.low), float(a.high), False))
+    return out
+
+
+def _to_unit(x: np.ndarray, bounds: list[tuple[float, float, bool]]) -> np.ndarray:
+    lo = np.array([b[0] for b in bounds])
+    span = np.array([max(b[1] - b[0], 1e-12) for b in bounds])
+    return (x - lo) / span
+
+
+def _from_unit(u: np.ndarray, bounds: list[tuple[float, float, bool]]) -> np.ndarray:
+    lo = np.array([b[0] for b in bounds])
+    hi = np.array([b[1] for b in bounds])
+    return lo + u * (hi - lo)
+
+
+def _numeric(runs: pd.DataFrame, axes: list[Axis]) -> np.ndarray:
+    cols = []
+    for a in axes:
+        c = runs[a.name]
+        cols.append(c.map(quarters.parse).to_numpy(float) if a.quarter else c.to_numpy(float))
+    return np.column_stack(cols)
+
+
+def cases(values: pd.Series, outcome: str, threshold: float | None, below: bool) -> np.ndarray:
+    """The runs' outcome as 0/1 (NaN stays NaN): the column itself if it is 0/1, else
+    ``value > threshold`` (``<`` with ``below``)."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    ok = np.isfinite(v)
+    if threshold is None:
+        if not set(np.unique(v[ok])) <= {0.0, 1.0}:
+            raise UserError(
+                f"{outcome!r} is not a yes/no outcome; give --threshold T (cases: value > T, or "
+                "< T with --below)"
+            )
+        return v
+    out = np.where(v < threshold, 1.0, 0.0) if below else np.where(v > threshold, 1.0, 0.0)
+    return np.where(ok, out, np.nan)
+
+
+# --- the classifier and the proposal -------------------------------------------------------
+def fit(u: np.ndarray, y: np.ndarray, seed: int, leaf: int = 5):
+    """A random forest on unit-cube inputs ``u`` and 0/1 outcomes ``y``; its
+    ``predict_proba`` estimates P(outcome | parameters)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    model = RandomForestClassifier(
+        n_estimators=200, min_samples_leaf=leaf, random_state=seed % 2**32, n_jobs=1
+    )
+    model.fit(u, y.astype(int))
+    return model
+
+
+def probability(model, u: np.ndarray) -> np.ndarray:
+    """P(outcome) at unit-cube points ``u`` (0 or 1 if only one class was seen)."""
+    p = model.predict_proba(u)
+    classes = list(model.classes_)
+    return p[:, classes.index(1)] if 1 in classes else np.zeros(len(u))
+
+
+def propose(
+    u: np.ndarray,
+    y: np.ndarray,
+    n_points: int,
+    seed: int,
+    leaf: int = 5,
+    integer: list[bool] | None = None,
+    spans: list[float] | None = None,
+    model_seed: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """``n_points`` new unit-cube points where the fitted P(outcome) is nearest 0.5, kept
+    apart from each other.  ``seed`` draws the candidates, ``model_seed`` (default ``seed``)
+    the forest.  Returns (points, their P, the model)."""
+    from scipy.stats import qmc
+
+    d = u.shape[1]
+    model = fit(u, y, seed if model_seed is None else model_seed, leaf)
+    rng = np.random.default_rng(seed)
+    cand = qmc.LatinHypercube(d, rng=rng).random(max(CANDIDATES_PER_POINT * n_points, 256))
+    if integer:
+        for j, is_int in enumerate(integer):
+            if is_int and spans and spans[j] > 0:  # whole-number parameters: snap to the grid
+                cand[:, j] = np.round(cand[:, j] * spans[j]) / spans[j]
+    p = probability(model, cand)
+    order = np.argsort(np.abs(p - 0.5), kind="stable")
+    # spread along the boundary, a (d-1)-dimensional surface: half the spacing n points
+    # would have on a unit surface
+    min_dist = 0.5 / max(n_points, 1) ** (1 / max(d - 1, 1))
+    chosen: list[int] = []
+    for i in order:
+        if len(chosen) == n_points:
+            break
+        if all(np.linalg.norm(cand[i] - cand[j]) >= min_dist for j in chosen):
+            chosen.append(int(i))
+    for i in order:  # too few far apart: fill with the next most uncertain
+        if len(chosen) == n_points:
+            break
+        if int(i) not in chosen:
+            chosen.append(int(i))
+    idx = np.array(chosen, dtype=int)
+    return cand[idx], p[idx], model
+
+
+def boundary(model, d: int) -> dict[str, float]:
+    """The boundary estimate over a fixed reference sample of the unit cube: share with
+    P > 0.5, share in the uncertain band 0.25 < P < 0.75."""
+    p = probability(model, _reference(d))
+    return {
+        "region": float((p > 0.5).mean()),
+        "uncertain_band": float(((p > BAND[0]) & (p < BAND[1])).mean()),
+    }
+
+
+def _reference(d: int) -> np.ndarray:
+    from scipy.stats import qmc
+
+    return qmc.Sobol(d, rng=np.random.default_rng(20260)).random(REFERENCE_POINTS)
+
+
+# --- running a round ---------------------------------------------------------------------------
+def _scenario(res: Result):
+    from alliance_sim.scenario.load import load_scenario
+
+    m = res.manifest
+    path = m.scenario_path
+    if not path or not Path(path).is_file():
+        raise StoreError(
+            f"{res.directory}: the scenario file {path!r} is gone; refine needs it to run "
+            "new points"
+        )
+    sc = load_scenario(path)
+    if sc.hash != m.scenario_hash:
+        raise StoreError(
+            f"{path} changed since {res.directory} was run (hash {sc.hash}, was "
+            f"{m.scenario_hash}); refine needs the same scenario"
+        )
+    return sc
+
+
+def _model_seed(m) -> int:
+    """One forest seed per result directory, so round r's "after" is round r+1's "before"."""
+    return int(m.plan.master_seed) * 1000
+
+
+def refine(
+    directory: str | os.PathLike,
+    outcome: str,
+    runs: int,
+    *,
+    threshold: float | None = None,
+    below: bool = False,
+    replicates: int | None = None,
+    workers: int = 1,
+    quiet: bool = True,
+) -> dict[str, Any]:
+    """Run one round of adaptive sampling into result ``directory`` (see the module
+    docstring); return the round's record (also stored in ``manifest.json`` ``rounds``).
+
+    Args:
+        directory: a finished sweep's result directory.
+        outcome: a 0/1 outcome column (``ARM_exited``), or a numeric one with ``threshold``.
+        runs: new runs this round (points x replicates; at least one point).
+        threshold, below: cases are ``value > threshold`` (``<`` with ``below``).
+        replicates: seeds per new point (default: the sweep's).
+        workers: local worker processes.
+
+    A round interrupted by Ctrl-C or a kill resumes where it stopped when ``refine`` is
+    called again with the same directory (its points are in the manifest).
+    """
+    import importlib.util
+
+    from alliance_sim.runs.runner import execute_plan
+    from alliance_sim.scenario.plan import Plan
+
+    if importlib.util.find_spec("sklearn") is None:
+        raise UserError("refine needs the discovery extra: pip install -e '.[discovery]'")
+    res = Result.open(directory)
+    m = res.manifest
+    if m.status != "complete":
+        raise StoreError(f"{res.directory}: the sweep is not finished; finish it before refining")
+    if m.plan.sampler in ("saltelli", "morris"):
+        raise UserError(
+            f"{res.directory} is a {m.plan.sampler} design for sensitivity analysis; new points "
+            "would break it. Refine a grid, random, lhs or sobol sweep"
+        )
+    axes = list(m.plan.axes)
+    if not axes:
+        raise AnalysisError(f"{res.directory}: no parameter was swept, so there is no boundary")
+    pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
+    if pending is not None:  # finish the interrupted round as it was planned
+        outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
+        if not quiet:
+            print(f"resuming round {pending['round']} ({pending['n_runs']} runs)", flush=True)
+    if outcome not in res.runs.columns:
+        raise AnalysisError(
+            f"no outcome {outcome!r} in {res.directory}/runs.parquet"
+            f"{did_you_mean(outcome, res.runs.columns)}"
+        )
+    sc = _scenario(res)
+    d = len(axes)
+    bounds = _bounds(axes)
+    if pending is None:
+        reps = replicates or m.plan.replicates
+        n_new = runs // reps
+        if n_new < 1:
+            raise UserError(
+                f"--runs {runs} is fewer than one point of {reps} replicates; ask for at "
+                f"least {reps} runs (or fewer --replicates)"
+            )
+        from alliance_sim.core.params import BY_NAME
+
+        y_all = cases(res.runs[outcome], outcome, threshold, below)
+        ok = np.isfinite(y_all) & res.runs["error"].isna().to_numpy()
+        if len(np.unique(y_all[ok])) < 2:
+            raise AnalysisError(
+                f"{outcome} is the same in every run so far; there is no boundary to refine"
+            )
+        u = _to_unit(_numeric(res.runs[ok], axes), bounds)
+        r_no = len(m.rounds) + 1
+        seed = int(m.plan.master_seed) * 1000 + r_no
+        integer = [bool(getattr(BY_NAME.get(a.name), "integer", False)) for a in axes]
+        spans = [b[1] - b[0] for b in bounds]
+        leaf = max(5, m.plan.replicates)
+        new_u, p_new, model = propose(
+            u, y_all[ok], n_new, seed, leaf, integer, spans, model_seed=_model_seed(m)
+        )
+        values = _from_unit(new_u, bounds)
+        points = {}
+        for j, a in enumerate(axes):
+            col = values[:, j]
+            if a.quarter:
+                points[a.name] = [quarters.label(round(v)) for v in col]
+            elif integer[j]:
+                points[a.name] = [float(round(v)) for v in col]
+            else:
+                points[a.name] = [float(v) for v in col]
+        pending = {
+            "round": r_no,
+            "status": "running",
+            "outcome": outcome,
+            "threshold": threshold,
+            "below": below,
+            "classifier": f"RandomForestClassifier(n_estimators=200, min_samples_leaf={leaf})",
+            "candidates": max(CANDIDATES_PER_POINT * n_new, 256),
+            "seed": seed,
+            "replicates": reps,
+            "point_start": m.plan.n_points,
+            "run_start": m.plan.n_runs,
+            "n_points": n_new,
+            "n_runs": n_new * reps,
+            "points": points,
+            "predicted_p": [round(float(v), 4) for v in p_new],
+            "boundary_before": boundary(model, d),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        m.rounds.append(pending)
+        m.write(res.directory)
+    pts = pd.DataFrame(pending["points"])
+    pts.index.name = "point"
+    plan = Plan(sc, pts, pending["replicates"], m.plan.master_seed, m.package_version)
+    round_dir = res.directory / "refine" / f"round-{pending['round']:03d}"
+    done = execute_plan(
+        plan,
+        round_dir,
+        kind="refine",
+        workers=workers,
+        engine=m.plan.engine,
+        record=m.plan.record,
+        quiet=quiet,
+    )
+    run0, point0 = pending["run_start"], pending["point_start"]
+    for t in (*[x for x in TABLES if x != "runs"], "runs"):  # runs last, like a chunk
+        append_round(res.directory, t, round_dir, run0, point0)
+    merged = Result.open(res.directory)
+    y_all = cases(merged.runs[outcome], outcome, threshold, below)
+    ok = np.isfinite(y_all) & merged.runs["error"].isna().to_numpy()
+    u = _to_unit(_numeric(merged.runs[ok], axes), bounds)
+    before_model = fit(
+        u[merged.runs[ok]["run"].to_numpy() < run0],
+        y_all[ok][merged.runs[ok]["run"].to_numpy() < run0],
+        _model_seed(m),
+        max(5, m.plan.replicates),
+    )
+    after_model = fit(u, y_all[ok], _model_seed(m), max(5, m.plan.replicates))
+    ref = _reference(d)
+    flipped = (probability(before_model, ref) > 0.5) != (probability(after_model, ref) > 0.5)
+    new_points = [
+        {"point": point0 + i, **{k: v[i] for k, v in pending["points"].items()}}
+        for i in range(pending["n_points"])
+    ]
+    m2 = merged.manifest
+    if len(m2.points) < point0 + pending["n_points"]:
+        m2.points = [*m2.points[:point0], *new_points]
+    m2.plan = replace(
+        m2.plan,
+        n_points=point0 + pending["n_points"],
+        n_runs=run0 + pending["n_runs"],
+    )
+    m2.failed = int(merged.runs["error"].notna().sum())
+    record = next(r for r in m2.rounds if r["round"] == pending["round"])
+    new_y = y_all[merged.runs["run"].to_numpy() >= run0]
+    record.update(
+        status="complete",
+        ended=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        observed_share=float(np.nanmean(new_y)) if len(new_y) else float("nan"),
+        boundary_after=boundary(after_model, d),
+        changed_side=float(flipped.mean()),
+        failed=int(done.n_failed),
+    )
+    m2.write(res.directory)
+    shutil.rmtree(round_dir, ignore_errors=True)  # its rows are in DIR's tables now
+    if not any((res.directory / "refine").iterdir()):
+        (res.directory / "refine").rmdir()
+    return record
+
+
+def describe_round(record: dict[str, Any]) -> str:
+    """A round's record as a few lines for the terminal."""
+    b0, b1 = record["boundary_before"], record["boundary_after"]
+    p = record["predicted_p"]
+    case = (
+        record["outcome"]
+        if record.get("threshold") is None
+        else (f"{record['outcome']} {'<' if record.get('below') else '>'} {record['threshold']:g}")
+    )
+    return "\n".join(
+        [
+            f"round {record['round']}: {record['n_runs']} runs at {record['n_points']} new "
+            f"points (runs {record['run_start']}-{record['run_start'] + record['n_runs'] - 1}), "
+            f"where the classifier put P({case}) at {min(p):.2f}-{max(p):.2f}; "
+            f"observed there: {record['observed_share']:.0%}",
+            "boundary estimate over the swept space (4,096 reference points):",
+            f"  share with P > 0.5:          {b0['region']:6.1%} -> {b1['region']:6.1%}",
+            f"  toss-up (0.25 < P < 0.75):   {b0['uncertain_band']:6.1%} -> "
+            f"{b1['uncertain_band']:6.1%}",
+            f"  changed side:                {record['changed_side']:6.1%}",
+        ]
+    )

@@ -1,0 +1,113 @@
+"""A pairs plot of a sweep: every pair of swept parameters (once: a corner plot) as a scatter
+of the design's points, coloured by an outcome's mean over each point's replicates
+(``alliance-sim plot --kind pairs``).  The diagonal shows the outcome's point means against
+each parameter alone.
+Replicate ``k`` uses the same seed at every point, so colours differ by the parameters, not by
+luck of the draw (the footer gives the replicate count)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core import quarters
+from alliance_sim.report.plots import outcome_label, styled, subplots
+
+MAX_PARAMETERS = 6
+
+
+def _numeric(col: pd.Series) -> tuple[np.ndarray, bool]:
+    """Values as numbers; event quarters as ordinals (flag True)."""
+    if not pd.api.types.is_numeric_dtype(col):  # quarter labels (object or string dtype)
+        return col.map(lambda q: float(quarters.parse(q))).to_numpy(), True
+    return pd.to_numeric(col, errors="coerce").to_numpy(float), False
+
+
+def _quarter_ticks(ax, axis: str, values: np.ndarray) -> None:
+    ticks = np.unique(np.round(np.linspace(values.min(), values.max(), 3)))
+    labels = [quarters.label(int(t)) for t in ticks]
+    if axis == "x":
+        ax.set_xticks(ticks)
+        ax.set_xticklabels(labels)
+    else:
+        ax.set_yticks(ticks)
+        ax.set_yticklabels(labels)
+
+
+@styled
+def pairs_plot(
+    runs: pd.DataFrame, manifest, swept: list[str], outcome: str, path: str | os.PathLike
+) -> Path:
+    """Scatter matrix of the first six swept parameters, points coloured by the mean of
+    ``outcome`` over their replicates."""
+    names = swept[:MAX_PARAMETERS]
+    ok = runs[runs["error"].isna()] if "error" in runs else runs
+    means = ok.groupby("point")[outcome].mean()
+    pts = ok.groupby("point")[names].first().loc[means.index]
+    k = len(names)
+    size = 1.55 * k + 1.6
+    fig, axes = subplots(k, k, figsize=(size + 1.0, size), squeeze=False)
+    cols = {n: _numeric(pts[n]) for n in names}
+    c = means.to_numpy(float)
+    finite = c[np.isfinite(c)]
+    vmin, vmax = (finite.min(), finite.max()) if finite.size else (0, 1)
+    dot = max(4, min(30, 3000 / max(len(pts), 1)))
+    sc = None
+    for i, yname in enumerate(names):
+        for j, xname in enumerate(names):
+            ax = axes[i][j]
+            x, xq = cols[xname]
+            if j > i:  # a corner plot: each pair once
+                ax.set_visible(False)
+                continue
+            if i == j:
+                ax.scatter(x, c, s=dot, color="#377eb8", alpha=0.6, lw=0)
+                ax.set_facecolor("#f4f4f4")
+                ax.yaxis.tick_right()
+                ax.spines["right"].set_visible(True)
+                ax.spines["left"].set_visible(False)
+            else:
+                y, yq = cols[yname]
+                sc = ax.scatter(x, y, c=c, s=dot, cmap="viridis", vmin=vmin, vmax=vmax, lw=0)
+                if yq:
+                    _quarter_ticks(ax, "y", y)
+                if j == 0:
+                    ax.set_ylabel(yname.replace("members.", ""), fontsize=7)
+            if xq:
+                _quarter_ticks(ax, "x", x)
+            if i == k - 1:
+                ax.set_xlabel(xname.replace("members.", ""), fontsize=7)
+            else:
+                ax.set_xticklabels([])
+            if j > 0 and i != j:
+                ax.set_yticklabels([])
+            ax.tick_params(labelsize=6)
+    reps = int(ok.groupby("point").size().median()) if len(ok) else 0
+    fig.subplots_adjust(bottom=0.1, top=0.9, left=0.1, right=0.82, wspace=0.22, hspace=0.1)
+    if sc is not None:
+        cax = fig.add_axes((0.86, 0.18, 0.02, 0.66))
+        cb = fig.colorbar(sc, cax=cax)
+        cb.set_label(f"{outcome_label(outcome)}: mean of {reps} replicates per point")
+    title = f"{manifest.scenario_name}: swept parameters coloured by {outcome_label(outcome)}"
+    if len(swept) > MAX_PARAMETERS:
+        title += f" (first {MAX_PARAMETERS} of {len(swept)} parameters)"
+    title += (
+        f"\ndiagonal (grey, scale on the right): {outcome_label(outcome)} of each point "
+        "against one parameter"
+    )
+    fig.suptitle(title, fontsize=9.5)
+    return _save_pairs(fig, path, manifest)
+
+
+def _save_pairs(fig, path, manifest) -> Path:
+    """Like plots._save, but without tight_layout (the layout and the shared colour bar are
+    placed by hand)."""
+    from alliance_sim.report.plots import footer
+
+    footer(fig, manifest)
+    path = Path(path)
+    fig.savefig(path, dpi=130)
+    return path

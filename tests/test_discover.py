@@ -1,0 +1,112 @@
+"""Scenario discovery: PRIM recovers a planted box; the CLI writes its files."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ema_workbench")
+pytest.importorskip("sklearn")
+
+from alliance_sim import discover
+from alliance_sim.cli.main import main
+from alliance_sim.errors import AnalysisError, UserError
+
+BOX = {"western_offer": (0.09, None), "members.ARM.pressure_tolerance": (None, 0.2)}
+
+
+def planted(n: int = 3000, seed: int = 0, noise: float = 0.05) -> pd.DataFrame:
+    """Three inputs; the outcome happens in 90% of runs inside western_offer > 0.09 and
+    ARM pressure_tolerance < 0.2, in 5% outside; russian_pressure does nothing."""
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame(
+        {
+            "western_offer": rng.uniform(0.02, 0.16, n),
+            "members.ARM.pressure_tolerance": rng.uniform(0.05, 0.4, n),
+            "russian_pressure": rng.uniform(0.1, 0.7, n),
+        }
+    )
+    inside = (d["western_offer"] > 0.09) & (d["members.ARM.pressure_tolerance"] < 0.2)
+    d["ARM_exited"] = np.where(inside, rng.random(n) < 0.9, rng.random(n) < noise).astype(float)
+    d["cohesion_final"] = np.where(inside, 0.3, 0.7) + rng.normal(0, 0.05, n)
+    return d
+
+
+def test_prim_recovers_a_planted_box():
+    d = discover(planted(), "ARM_exited")
+    box = d.box.set_index("parameter")
+    assert set(box.index) == set(BOX)  # the inert parameter is not restricted
+    assert box.loc["western_offer", "low"] == pytest.approx(0.09, abs=0.01)
+    assert box.loc["members.ARM.pressure_tolerance", "high"] == pytest.approx(0.2, abs=0.015)
+    assert d.stats["density"] > 0.8 and d.stats["coverage"] > 0.7
+    words = d.in_words()
+    assert words.startswith("Armenia exits in ")
+    assert re.search(
+        r"when western_offer > 0\.0[89]\d* and ARM pressure_tolerance < 0\.(19|20)", words
+    )
+    assert "that region holds" in words
+    # the CART view splits on the planted parameters
+    assert "pressure_tolerance <= 0.2" in d.cart and "russian_pressure" not in d.cart.split("\n")[0]
+
+
+def test_a_threshold_on_a_numeric_outcome_and_a_chosen_box():
+    d = discover(planted(), "cohesion_final", 0.5, below=True)
+    assert set(d.box["parameter"]) == set(BOX)
+    assert "cohesion_final < 0.5 holds in" in d.in_words()
+    first = discover(planted(), "ARM_exited", box=1)
+    assert first.selected == 1 and len(first.box) <= 1
+    table = first.table()
+    assert list(table.columns[:7]) == [
+        "box",
+        "parameter",
+        "low",
+        "high",
+        "coverage",
+        "density",
+        "mass",
+    ]
+    assert table["selected"].sum() == max(len(first.box), 1)
+
+
+def test_bad_requests_are_one_clear_error():
+    with pytest.raises(UserError, match=r"not a yes/no outcome.*--threshold"):
+        discover(planted(), "cohesion_final")
+    with pytest.raises(AnalysisError, match="did you mean 'ARM_exited'"):
+        discover(planted(), "ARM_exitd")
+    with pytest.raises(AnalysisError, match="no region to find"):
+        discover(planted().assign(ARM_exited=0.0), "ARM_exited")
+    with pytest.raises(UserError, match="--box 999"):
+        discover(planted(), "ARM_exited", box=999)
+
+
+def test_cli_discover_on_a_sweep(tmp_path, capsys):
+    from alliance_sim import sweep
+    from conftest import SCENARIOS
+
+    sc = tmp_path / "arm.toml"
+    sc.write_text(
+        f'name = "t"\ndescription = "lhs"\nextends = "{SCENARIOS / "armenia_exits.toml"}"\n'
+        '[sweep]\nsampler = "lhs"\nsamples = 40\nreplicates = 5\nseed = 1\n'
+        "[sweep.parameters]\nwestern_offer = { low = 0.02, high = 0.16 }\n"
+        "russian_pressure = { low = 0.1, high = 0.7 }\n"
+        '"members.ARM.pressure_tolerance" = { low = 0.05, high = 0.4 }\n',
+        "utf-8",
+    )
+    sweep(sc, tmp_path / "res", record="end")
+    out = tmp_path / "disc"
+    assert (
+        main(["discover", str(tmp_path / "res"), "--outcome", "ARM_exited", "--out", str(out)]) == 0
+    )
+    text = capsys.readouterr().out
+    assert text.startswith("Armenia exits in ") and "CART tree" in text
+    for f in ("boxes.csv", "tradeoff.png", "box_limits.png", "cart.txt", "box.txt"):
+        assert (out / f).stat().st_size > 0, f
+    boxes = pd.read_csv(out / "boxes.csv")
+    assert set(boxes["parameter"].dropna()) <= {
+        "western_offer",
+        "russian_pressure",
+        "members.ARM.pressure_tolerance",
+    }
+    assert main(["discover", str(tmp_path / "res"), "--outcome", "cohesion_final"]) == 2
+    assert "--threshold" in capsys.readouterr().err

@@ -1,0 +1,49 @@
+"""Plausible ranges: every parameter has one, inside its validity range, with a reason."""
+
+import numpy as np
+
+from alliance_sim import parameters
+from alliance_sim.core.members import MEMBER_FIELDS
+from alliance_sim.core.params import REGISTRY
+from alliance_sim.core.plausible import PLAUSIBLE, plausible_range
+
+
+def test_every_registry_parameter_has_a_plausible_range_inside_its_validity_range():
+    missing = [p.name for p in REGISTRY if p.name not in PLAUSIBLE]
+    assert not missing, f"add plausible ranges to core/plausible.py for {missing}"
+    assert not set(PLAUSIBLE) - {p.name for p in REGISTRY}, "stale names in PLAUSIBLE"
+    for p in REGISTRY:
+        r = PLAUSIBLE[p.name]
+        assert p.low <= r.low < r.high <= p.high, p.name
+        assert r.low <= p.default <= r.high, f"{p.name}: default outside its plausible range"
+        assert r.source.strip(), p.name
+        if p.integer:
+            assert float(r.low).is_integer() and float(r.high).is_integer(), p.name
+
+
+def test_parameters_table_carries_the_plausible_columns():
+    t = parameters()
+    assert {"plausible_low", "plausible_high", "plausible_source"} <= set(t.columns)
+    glob = t[t["scope"] == "global"]
+    assert glob[["plausible_low", "plausible_high"]].notna().all().all()
+    assert (glob["plausible_low"] >= glob["low"]).all()
+    assert (glob["plausible_high"] <= glob["high"]).all()
+    # the issue's example: western_offer is valid on 0-1 but plausible on 0.02-0.16
+    w = glob.set_index("name").loc["western_offer"]
+    assert (w.low, w.high, w.plausible_low, w.plausible_high) == (0.0, 1.0, 0.02, 0.16)
+    numeric = t[(t["scope"] == "member") & t["plausible_low"].notna()]
+    assert len(numeric) == sum(f.numeric for f in MEMBER_FIELDS.values())
+    assert (
+        (numeric["plausible_low"] >= numeric["low"])
+        & (numeric["plausible_high"] <= numeric["high"])
+    ).all()
+
+
+def test_member_ranges_come_from_members_toml():
+    arm = plausible_range("members.ARM.pressure_tolerance")
+    assert arm is not None and arm.low < arm.high and "assumption" in arm.source
+    sourced = plausible_range("members.KAZ.trade_russia")  # a sourced figure: no range
+    assert sourced is not None and sourced.low == sourced.high
+    assert plausible_range("members.ARM.nonsense") is None
+    assert plausible_range("nonsense") is None
+    assert np.isfinite(plausible_range("western_offer").low)

@@ -1,0 +1,128 @@
+"""refine: new runs near the boundary, existing rows untouched, rounds in the manifest,
+resumable after a kill."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SCENARIOS
+
+pytest.importorskip("sklearn")
+
+from alliance_sim import sweep
+from alliance_sim.analysis.refine import propose, refine
+from alliance_sim.cli.main import main
+from alliance_sim.errors import UserError
+
+
+def distance_to_boundary(u: np.ndarray) -> np.ndarray:
+    """The planted boundary: x0 + 2 x1 = 1.2 in the unit square."""
+    return np.abs(u[:, 0] + 2 * u[:, 1] - 1.2) / np.sqrt(5)
+
+
+def test_proposed_points_are_nearer_a_known_boundary_than_the_design():
+    rng = np.random.default_rng(3)
+    design = rng.random((60, 2))
+    u = np.repeat(design, 10, axis=0)  # 10 replicates per point
+    p_true = 1 / (1 + np.exp(-(u[:, 0] + 2 * u[:, 1] - 1.2) / 0.08))
+    y = (rng.random(len(u)) < p_true).astype(float)
+    new, p_hat, _ = propose(u, y, 30, seed=1, leaf=10)
+    assert new.shape == (30, 2) and ((new >= 0) & (new <= 1)).all()
+    before = distance_to_boundary(design).mean()
+    after = distance_to_boundary(new).mean()
+    assert after < 0.5 * before, (before, after)
+    assert np.abs(p_hat - 0.5).max() < 0.3
+    # the points are spread along the boundary, not piled on one spot
+    assert new[:, 0].max() - new[:, 0].min() > 0.4
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    d = tmp_path_factory.mktemp("refine")
+    sc = d / "arm.toml"
+    sc.write_text(
+        f'name = "t"\ndescription = "lhs"\nextends = "{SCENARIOS / "armenia_exits.toml"}"\n'
+        '[sweep]\nsampler = "lhs"\nsamples = 24\nreplicates = 4\nseed = 2\n'
+        "[sweep.parameters]\nwestern_offer = { low = 0.02, high = 0.16 }\n"
+        '"members.ARM.pressure_tolerance" = { low = 0.05, high = 0.4 }\n',
+        "utf-8",
+    )
+    sweep(sc, d / "res", record="end")
+    return d / "res"
+
+
+def tables(directory):
+    return {
+        t: pd.read_parquet(directory / f"{t}.parquet") for t in ("runs", "alliance", "timeseries")
+    }
+
+
+def test_refine_appends_rounds_and_never_changes_existing_rows(swept, tmp_path, capsys):
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    before = tables(res)
+    n0 = len(before["runs"])
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "round 1: 40 runs at 10 new points" in out and "changed side" in out
+    assert (
+        main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "20", "--replicates", "2"])
+        == 0
+    )
+    after = tables(res)
+    for t, old in before.items():
+        new = after[t]
+        pd.testing.assert_frame_equal(new[new["run"] < n0].reset_index(drop=True), old)
+    runs = after["runs"]
+    assert list(runs["run"]) == list(range(n0 + 60))
+    assert runs["point"].max() == 24 + 10 + 10 - 1
+    assert runs["run_id"].is_unique
+    # new points reuse the sweep's seeds (common random numbers)
+    assert set(runs.loc[runs["run"] >= n0, "seed"]) <= set(before["runs"]["seed"])
+    m = json.loads((res / "manifest.json").read_text())
+    assert [r["round"] for r in m["rounds"]] == [1, 2]
+    assert all(r["status"] == "complete" for r in m["rounds"])
+    assert m["plan"]["n_runs"] == n0 + 60 and len(m["points"]) == 44
+    assert {"region", "uncertain_band"} <= set(m["rounds"][0]["boundary_after"])
+    assert not (res / "refine").exists()
+
+
+def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monkeypatch):
+    import alliance_sim.runs.execute as ex
+
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    shutil.copytree(swept, whole)
+    shutil.copytree(swept, cut)
+    refine(whole, "ARM_exited", 60)
+    real, calls = ex.run_task, []
+
+    def dies(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ex, "run_task", dies)
+    with pytest.raises(KeyboardInterrupt):
+        refine(cut, "ARM_exited", 60)
+    m = json.loads((cut / "manifest.json").read_text())
+    assert m["rounds"][0]["status"] == "running"
+    assert len(pd.read_parquet(cut / "runs.parquet")) == 96  # nothing appended yet
+    monkeypatch.setattr(ex, "run_task", real)
+    refine(cut, "different_outcome_is_ignored_while_resuming", 999)
+    pd.testing.assert_frame_equal(tables(cut)["runs"], tables(whole)["runs"])
+    pd.testing.assert_frame_equal(tables(cut)["timeseries"], tables(whole)["timeseries"])
+
+
+def test_refine_refuses_what_it_cannot_do(swept, tmp_path, capsys):
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    with pytest.raises(UserError, match="fewer than one point"):
+        refine(res, "ARM_exited", 2)
+    assert main(["refine", str(res), "--outcome", "ARM_exitd", "--runs", "8"]) == 2
+    assert "did you mean 'ARM_exited'" in capsys.readouterr().err
+    assert main(["refine", str(res), "--outcome", "cohesion_final", "--runs", "8"]) == 2
+    assert "--threshold" in capsys.readouterr().err
