@@ -48,6 +48,8 @@ def random_world(seed: int = 0) -> tuple[State, Params]:
     s.status[:, mb.INDEX["RUS"]] = mb.ACTIVE
     s.western_ties = rng.uniform(0, 1, (R, M))
     s.chinese_ties = rng.uniform(0, 1, (R, M))
+    s.western_security = s.western_ties * rng.uniform(0, 1, (R, M))
+    s.chinese_security = s.chinese_ties * rng.uniform(0, 1, (R, M))
     s.threat_shock = rng.uniform(0, 0.5, (R, M))
     s.remittance_loss = rng.uniform(0, 1, (R, M))
     s.campaign = rng.uniform(0, 0.3, (R, M))
@@ -203,6 +205,48 @@ def test_dependence_index_and_exit_cost(world):
         assert P.exit_cost[r, i] == pytest.approx(0.5 * sites + 0.5 * want)
 
 
+def outside_option_of(s, P, r, i):
+    """The Western and Chinese outside option of member i in run r, as docs/model.md states."""
+    w, h = s.western_ties[r, i], s.chinese_ties[r, i]
+    if g(P, "mech_bounded_ties", r) < 0.5:
+        return w, g(P, "china_security_weight", r) * h
+    econ, sat = g(P, "economic_tie_weight", r), g(P, "ties_saturation", r)
+    xw = s.western_security[r, i] + econ * (w - s.western_security[r, i])
+    xh = s.chinese_security[r, i] + econ * (h - s.chinese_security[r, i])
+    total = sat * (1 - np.exp(-(xw + xh) / sat))
+    return total * xw / (xw + xh), total * xh / (xw + xh)
+
+
+def test_outside_option_is_bounded_and_weighs_security_ties_more():
+    for switch in (0, 1):
+        s, P = random_world(2)
+        P.g["mech_bounded_ties"][:] = switch
+        west, china = dyn.outside_option(s, P)
+        for r, i in each():
+            assert (west[r, i], china[r, i]) == pytest.approx(outside_option_of(s, P, r, i))
+        if switch:
+            assert (west + china <= P.ties_saturation + 1e-12).all()
+            s.western_ties = s.western_ties + 0.2
+            w3, c3 = dyn.outside_option(s, P)  # 0.2 of investment ...
+            s.western_security = s.western_security + 0.2
+            w2, c2 = dyn.outside_option(s, P)  # ... adds less than 0.2 of arms
+            assert (w2 + c2 > w3 + c3).all()
+            s.western_ties = s.western_ties + 100.0  # unbounded growth of ties ...
+            w4, c4 = dyn.outside_option(s, P)
+            assert (w4 + c4 <= P.ties_saturation + 1e-12).all()  # ... stays bounded
+
+
+def test_security_parts_of_ties(world):
+    s, P = world
+    ws, cs = dyn.renewed_western_security(s, P), dyn.renewed_chinese_security(s, P)
+    w, c = dyn.western_offer(s, P), dyn.chinese_offer(s, P)
+    for r, i in each():
+        decay = g(P, "ties_decay", r)
+        want_w = (1 - decay) * s.western_security[r, i] + g(P, "west_security_share", r) * w[r, i]
+        want_c = (1 - decay) * s.chinese_security[r, i] + g(P, "china_security_weight", r) * c[r, i]
+        assert ws[r, i] == pytest.approx(want_w) and cs[r, i] == pytest.approx(want_c)
+
+
 def test_weigh_is_the_logistic_of_the_pulls(world):
     s, P = world
     target = dyn.weigh(s, P, s.pressure)
@@ -219,10 +263,7 @@ def test_weigh_is_the_logistic_of_the_pulls(world):
             + g(P, "russian_inducement", r) * s.bandwidth[r] * dep
             + g(P, "pressure_gain", r) * min(s.pressure[r, i], tol)
             - g(P, "pressure_backlash", r) * max(s.pressure[r, i] - tol, 0)
-            - g(P, "alternatives_weight", r) * s.western_ties[r, i]
-            - g(P, "alternatives_weight", r)
-            * g(P, "china_security_weight", r)
-            * s.chinese_ties[r, i]
+            - g(P, "alternatives_weight", r) * sum(outside_option_of(s, P, r, i))
             - g(P, "grievance_weight", r) * s.grievance[r, i]
             - g(P, "contagion", r) * s.defection[r, i]
         )

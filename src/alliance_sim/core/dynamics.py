@@ -29,12 +29,19 @@ ALL = slice(None)
 
 
 def initial_state(P: Params) -> State:
-    """The state entering the first quarter; Western and Chinese ties start at the level the
-    actors' rules sustain (their steady state), not at zero."""
+    """The state entering the first quarter; Western and Chinese ties (and their security
+    parts) start at the level the actors' rules sustain (their steady state), not at zero."""
     s = State.initial(P)
     s.western_ties = western_offer(s, P) / P.ties_decay
     s.chinese_ties = chinese_offer(s, P) / P.ties_decay
+    s.western_security = P.west_security_share * s.western_ties
+    s.chinese_security = P.china_security_weight * s.chinese_ties
     return s
+
+
+def on(switch: np.ndarray) -> np.ndarray:
+    """A mechanism switch (a 0/1 registry parameter, (R, 1)) as a boolean mask."""
+    return switch > 0.5
 
 
 # --- who is in -----------------------------------------------------------------------------
@@ -103,6 +110,43 @@ def renewed_western_ties(s: State, P: Params) -> np.ndarray:
 def renewed_chinese_ties(s: State, P: Params) -> np.ndarray:
     """Chinese ties decay by ties_decay and are renewed by this quarter's offer."""
     return (1.0 - P.ties_decay) * s.chinese_ties + chinese_offer(s, P)
+
+
+def renewed_western_security(s: State, P: Params) -> np.ndarray:
+    """The security-carrying part of Western ties: it decays by ties_decay and is renewed by
+    west_security_share x this quarter's Western offer."""
+    return (1.0 - P.ties_decay) * s.western_security + P.west_security_share * western_offer(s, P)
+
+
+def renewed_chinese_security(s: State, P: Params) -> np.ndarray:
+    """The security-carrying part of Chinese ties: it decays by ties_decay and is renewed by
+    china_security_weight x this quarter's Chinese offer."""
+    return (1.0 - P.ties_decay) * s.chinese_security + P.china_security_weight * chinese_offer(s, P)
+
+
+def outside_option(s: State, P: Params, cols: slice = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """How much the Western and the Chinese ties substitute for the alliance (ties units).
+
+    Mechanism ``bounded_ties`` on: each source's ties count by kind,
+    X_W = W_sec + economic_tie_weight x (W - W_sec) (likewise X_H for China), and the
+    outside option has diminishing returns,
+    A = ties_saturation x (1 - exp(-(X_W + X_H) / ties_saturation)),
+    shared between the sources in proportion: (A x X_W / X, A x X_H / X) with X = X_W + X_H.
+    Off: (W, china_security_weight x H), unbounded.
+    """
+    w, h = s.western_ties[:, cols], s.chinese_ties[:, cols]
+    ws, hs = s.western_security[:, cols], s.chinese_security[:, cols]
+    econ = P.economic_tie_weight
+    xw = ws + econ * np.maximum(w - ws, 0.0)
+    xh = hs + econ * np.maximum(h - hs, 0.0)
+    x = xw + xh
+    sat = P.ties_saturation
+    ratio = np.where(x > 1e-12, sat * -np.expm1(-x / sat) / np.maximum(x, 1e-12), 1.0)
+    bounded = on(P.mech_bounded_ties)
+    return (
+        np.where(bounded, xw * ratio, w),
+        np.where(bounded, xh * ratio, P.china_security_weight * h),
+    )
 
 
 def end_campaigns(s: State) -> None:
@@ -234,14 +278,15 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
     threat = np.clip(m["threat_exposure"][:, cols] + s.threat_shock[:, cols], 0.0, 2.0)
     dep = effective_dependence(s, P, cols)
     bw = s.bandwidth[:, None]
+    west, china = outside_option(s, P, cols)
     return {
         "security": P.security_weight * cred * threat,
         "dependence": P.dependence_weight * dep,
         "regime": P.regime_weight * m["regime_need"][:, cols] * cred,
         "inducement": P.russian_inducement * bw * dep,
         "pressure": pressure_response(pressure[:, cols], m["pressure_tolerance"][:, cols], P),
-        "west": -P.alternatives_weight * s.western_ties[:, cols],
-        "china": -P.alternatives_weight * P.china_security_weight * s.chinese_ties[:, cols],
+        "west": -P.alternatives_weight * west,
+        "china": -P.alternatives_weight * china,
         "grievance": -P.grievance_weight * s.grievance[:, cols],
         "contagion": -P.contagion * s.defection[:, cols],
     }
@@ -251,7 +296,10 @@ def weigh(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> np.nd
     """The commitment a member's weighing favours this quarter:
 
     target = logistic(commitment_bias + security + dependence + regime + inducement
-                      + pressure response - Western ties - Chinese ties - grievance - contagion)
+                      + pressure response - alternatives_weight x outside option
+                      - grievance - contagion)
+
+    with the outside option (Western, Chinese) from :func:`outside_option`.
     """
     return expit(P.commitment_bias + sum(pulls(s, P, pressure, cols).values()))
 

@@ -48,6 +48,7 @@ class Forcing:
 
 
 ANSWER = {True: 1, False: 0, "model": -1}
+SECURITY_KINDS = ("arms", "exercise", "monitoring", "sco")  # offer kinds that carry security
 MEMBER_CODES = mb.ALLIES  # codes an event may name (every member but the patron)
 
 
@@ -153,7 +154,8 @@ class Offer(Event):
         "source": FieldSpec("choice", "who offers", choices=("west", "china")),
         "kind": FieldSpec(
             "choice",
-            "what is offered (a label kept in the record)",
+            "what is offered: investment is an economic tie, the others carry security "
+            "(with mech_bounded_ties on, only security ties substitute fully for the alliance)",
             required=False,
             default="investment",
             choices=("investment", "arms", "exercise", "monitoring", "sco"),
@@ -168,8 +170,12 @@ class Offer(Event):
     }
 
     def apply(self, s, P, fx, mask, step):
-        ties = s.western_ties if self.source == "west" else s.chinese_ties
+        west = self.source == "west"
+        ties = s.western_ties if west else s.chinese_ties
         ties[mask, self.idx] += _at(self.size, mask)
+        if self.kind in SECURITY_KINDS:  # counts fully as a substitute (mech_bounded_ties)
+            security = s.western_security if west else s.chinese_security
+            security[mask, self.idx] += _at(self.size, mask)
 
 
 @dataclass(frozen=True)

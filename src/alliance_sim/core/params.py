@@ -152,7 +152,8 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "share",
         "How far Chinese ties substitute for CSTO security, relative to Western ties (1 = as "
-        "much).",
+        "much). With mech_bounded_ties on: the share of routine Chinese engagement that "
+        "carries security (SCO exercises, border posts) rather than investment and trade.",
         group="outside",
     ),
     _P(
@@ -502,6 +503,56 @@ REGISTRY: tuple[Param, ...] = (
         "1/quarter",
         "Share of the signal of a recent defection that fades each quarter.",
         group="status",
+    ),
+    # --- mechanisms (issue 14): each switched by one 0/1 parameter, mech_<name> ---------------
+    _P(
+        "mech_bounded_ties",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'bounded_ties': 1 = outside ties are bounded complements (diminishing "
+        "returns; only their security part substitutes fully for the alliance); 0 = the old "
+        "unbounded linear substitute (Western ties + china_security_weight x Chinese ties).",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "ties_saturation",
+        1.0,
+        0.2,
+        5.0,
+        "ties",
+        "Scale of the diminishing returns of outside ties: the effective outside option is "
+        "ties_saturation x (1 - exp(-X / ties_saturation)) for weighted ties X, equal to X for "
+        "small X and never above ties_saturation. Plausible range 0.5-3 (one to five years of a "
+        "full Western offer).",
+        group="mechanisms",
+    ),
+    _P(
+        "economic_tie_weight",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "How far economic ties (investment, trade) substitute for the alliance's security "
+        "relative to security ties (arms, exercises, monitoring missions, SCO security "
+        "cooperation) = 1. A multi-vector state takes the money and stays (seed 003: EU 48% of "
+        "Kazakh FDI while Kazakhstan stays in the CSTO); plausible range 0.1-0.5.",
+        group="mechanisms",
+    ),
+    _P(
+        "west_security_share",
+        0.25,
+        0.0,
+        1.0,
+        "share",
+        "Share of routine Western engagement that carries security (arms, exercises, "
+        "monitoring) rather than investment and trade. Plausible range 0.1-0.5: US DoD $500 m "
+        "for Central Asian military cooperation in 2022 (seed 001) beside > $31 bn of US "
+        "private investment in Kazakhstan alone (seed 003).",
+        group="mechanisms",
     ),
 )
 

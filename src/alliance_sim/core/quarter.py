@@ -33,11 +33,28 @@ from alliance_sim.core.events import Schedule
 from alliance_sim.core.state import Params, State
 
 
+def russia_acts(s: State, P: Params) -> None:
+    """Russia's move (the Mesa ``Russia`` agent's ``act``): its pressure on each ally."""
+    s.pressure = dyn.russian_pressure(s, P)
+
+
+def west_acts(s: State, P: Params) -> None:
+    """The West's move (the ``West`` agent's ``act``): renew its ties and their security part."""
+    s.western_security = dyn.renewed_western_security(s, P)
+    s.western_ties = dyn.renewed_western_ties(s, P)
+
+
+def china_acts(s: State, P: Params) -> None:
+    """China's move (the ``China`` agent's ``act``): renew its ties and their security part."""
+    s.chinese_security = dyn.renewed_chinese_security(s, P)
+    s.chinese_ties = dyn.renewed_chinese_ties(s, P)
+
+
 def outside_actors(s: State, P: Params) -> None:
     """Phase 2 for all runs: Russia's pressure, then Western and Chinese ties."""
-    s.pressure = dyn.russian_pressure(s, P)
-    s.western_ties = dyn.renewed_western_ties(s, P)
-    s.chinese_ties = dyn.renewed_chinese_ties(s, P)
+    russia_acts(s, P)
+    west_acts(s, P)
+    china_acts(s, P)
 
 
 def article4(s: State, P: Params, u: np.ndarray, fx) -> None:

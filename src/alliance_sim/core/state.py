@@ -102,6 +102,8 @@ class State:
     exit_step: np.ndarray  # (R, M) step of exit, -1 if none
     western_ties: np.ndarray  # (R, M) accumulated Western engagement
     chinese_ties: np.ndarray  # (R, M) accumulated Chinese engagement
+    western_security: np.ndarray  # (R, M) the part of western_ties that carries security
+    chinese_security: np.ndarray  # (R, M) the part of chinese_ties that carries security
     threat_shock: np.ndarray  # (R, M) threat added by recent attacks and clashes
     remittance_loss: np.ndarray  # (R, M) 0-1 share of the remittance channel cut off
     campaign: np.ndarray  # (R, M) extra Russian pressure from a scheduled campaign
@@ -134,6 +136,8 @@ class State:
             exit_step=np.full((R, M), -1, dtype=np.int32),
             western_ties=z.copy(),
             chinese_ties=z.copy(),
+            western_security=z.copy(),
+            chinese_security=z.copy(),
             threat_shock=z.copy(),
             remittance_loss=z.copy(),
             campaign=z.copy(),

@@ -87,7 +87,7 @@ class Russia(Member):
 
     def act(self) -> None:
         """Apply pressure to each ally within the bandwidth the war leaves."""
-        self.model.state.pressure = dyn.russian_pressure(self.model.state, self.model.P)
+        qt.russia_acts(self.model.state, self.model.P)
 
     def decide(self) -> None:  # the patron does not weigh leaving its own alliance
         pass
@@ -100,14 +100,14 @@ class West(mesa.Agent):
     """The US and the EU: courts open members, more so as they drift from Russia."""
 
     def act(self) -> None:
-        self.model.state.western_ties = dyn.renewed_western_ties(self.model.state, self.model.P)
+        qt.west_acts(self.model.state, self.model.P)
 
 
 class China(mesa.Agent):
     """China: follows its trade, offers SCO cooperation, steps up where Russia is distracted."""
 
     def act(self) -> None:
-        self.model.state.chinese_ties = dyn.renewed_chinese_ties(self.model.state, self.model.P)
+        qt.china_acts(self.model.state, self.model.P)
 
 
 class AllianceModel(mesa.Model):
