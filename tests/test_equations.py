@@ -56,6 +56,7 @@ def random_world(seed: int = 0) -> tuple[State, Params]:
     s.pressure = rng.uniform(0, 1, (R, M))
     s.bandwidth = rng.uniform(0, 1, R)
     s.defection = rng.uniform(0, 2, (R, M))
+    s.patron_threat = rng.uniform(0, 1.5, (R, M))
     s.down_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.up_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.exit_count = rng.integers(0, 20, (R, M)).astype(np.int16)
@@ -247,6 +248,43 @@ def test_security_parts_of_ties(world):
         assert ws[r, i] == pytest.approx(want_w) and cs[r, i] == pytest.approx(want_c)
 
 
+def fear_of(s, P, r, i):
+    """The fear-of-the-patron pull, as docs/model.md states."""
+    if g(P, "mech_fear_of_patron", r) < 0.5:
+        return 0.0
+    return -g(P, "fear_weight", r) * s.patron_threat[r, i] * (1 - P.m["regime_need"][r, i])
+
+
+def test_patron_exposure_threat_and_fear(world):
+    s, P = world
+    v = P.m
+    faded = dyn.faded_patron_threat(s, P)
+    for r, i in each():
+        dep = P.dependence[r, i]
+        want = (
+            0.4 * v["border_russia"][r, i]
+            + 0.4 * min(v["russian_minority"][r, i] / 0.2, 1)
+            + 0.2 * dep
+        )
+        assert P.patron_exposure[r, i] == pytest.approx(want)
+        decay = g(P, "patron_threat_decay", r)
+        assert faded[r, i] == pytest.approx((1 - decay) * s.patron_threat[r, i])
+    assert (P.patron_exposure[:, mb.INDEX["RUS"]] == 0).all()
+    fear = dyn.fear_of_patron(s, P)
+    for r, i in each():
+        assert fear[r, i] == pytest.approx(fear_of(s, P, r, i))
+    # a russian_force event adds size x exposure to every ally's threat, in the runs due
+    from alliance_sim.core.events import Forcing, RussianForce
+
+    before = s.patron_threat.copy()
+    mask = np.arange(R) % 2 == 0
+    RussianForce("2024Q1", size=0.7).apply(s, P, Forcing.none(s.status.shape), mask, 0)
+    want = before + np.where(mask[:, None], 0.7 * P.patron_exposure, 0.0)
+    np.testing.assert_allclose(s.patron_threat, want)
+    kaz, tjk = mb.INDEX["KAZ"], mb.INDEX["TJK"]
+    assert (P.patron_exposure[:, kaz] > P.patron_exposure[:, tjk]).all()  # border, minority
+
+
 def test_weigh_is_the_logistic_of_the_pulls(world):
     s, P = world
     target = dyn.weigh(s, P, s.pressure)
@@ -266,6 +304,7 @@ def test_weigh_is_the_logistic_of_the_pulls(world):
             - g(P, "alternatives_weight", r) * sum(outside_option_of(s, P, r, i))
             - g(P, "grievance_weight", r) * s.grievance[r, i]
             - g(P, "contagion", r) * s.defection[r, i]
+            + fear_of(s, P, r, i)
         )
         assert target[r, i] == pytest.approx(expit(u))
 
@@ -352,7 +391,29 @@ def _attributes_read(node_name: str = "P") -> set[str]:
 
 def test_every_parameter_the_equations_read_is_registered_and_vice_versa():
     derived = {"m", "g", "patron", "dependence", "remittance_part", "exit_cost", "clash_pairs"}
+    derived |= {"patron_exposure"}
     derived |= {"n_runs", "profiles", "select", "build"}
     read = _attributes_read() - derived
     assert read - set(BY_NAME) == set(), "read but not in the registry"
     assert set(BY_NAME) - read == set(), "registered but never read by the equations"
+
+
+def test_every_mechanism_has_a_0_1_switch_and_its_equations_exist():
+    from alliance_sim.core.mechanisms import MECHANISMS
+
+    assert len({m.name for m in MECHANISMS}) == len(MECHANISMS)
+    for m in MECHANISMS:
+        p = BY_NAME[m.switch]
+        assert (p.low, p.high, p.integer, p.group) == (0, 1, True, "mechanisms"), m.name
+        for fn in m.equations:
+            assert callable(getattr(dyn, fn)), fn
+
+
+def test_list_mechanisms_prints_each_with_its_switch(capsys):
+    from alliance_sim.cli.main import main
+    from alliance_sim.core.mechanisms import MECHANISMS
+
+    assert main(["list", "mechanisms"]) == 0
+    out = capsys.readouterr().out
+    for m in MECHANISMS:
+        assert m.name in out and m.switch in out

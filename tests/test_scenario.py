@@ -226,6 +226,7 @@ def test_every_event_type_is_covered_below():
         "rejoin",
         "bandwidth",
         "remittance_shock",
+        "russian_force",
     }
     assert covered == set(EVENT_TYPES)
 
@@ -317,3 +318,18 @@ def test_remittance_shock_adds_grievance_and_lowers_commitment(write):
     )
     assert col(t, "grievance", "TJK")[1] > col(base, "grievance", "TJK")[1]
     assert col(t, "commitment", "TJK")[-1] < col(base, "commitment", "TJK")[-1]
+
+
+def test_russian_force_frightens_exposed_members_more(write):
+    """Fear of the patron: Kazakhstan (border, 18% Russian minority) moves away more than
+    Tajikistan (neither); with the mechanism off the event changes nothing."""
+    event = '[[events]]\nat = "2024Q2"\ntype = "russian_force"\nsize = 1.0\n'
+    base = model_of(write, "", quarters=12)
+    t = model_of(write, event, quarters=12)
+    drop = {c: col(base, "commitment", c)[-1] - col(t, "commitment", c)[-1] for c in ("KAZ", "TJK")}
+    assert drop["KAZ"] > 0.02 and drop["KAZ"] > 2 * drop["TJK"]
+    off = "[params]\nmech_fear_of_patron = 0\n"
+    assert np.array_equal(
+        col(model_of(write, event, params=off, quarters=12), "commitment", "KAZ"),
+        col(model_of(write, "", params=off, quarters=12), "commitment", "KAZ"),
+    )

@@ -289,6 +289,7 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
         "china": -P.alternatives_weight * china,
         "grievance": -P.grievance_weight * s.grievance[:, cols],
         "contagion": -P.contagion * s.defection[:, cols],
+        "patron": fear_of_patron(s, P, cols),
     }
 
 
@@ -297,7 +298,7 @@ def weigh(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> np.nd
 
     target = logistic(commitment_bias + security + dependence + regime + inducement
                       + pressure response - alternatives_weight x outside option
-                      - grievance - contagion)
+                      - grievance - contagion + fear of the patron)
 
     with the outside option (Western, Chinese) from :func:`outside_option`.
     """
@@ -360,6 +361,20 @@ def next_status(
         "exit_step": exit_step,
         "commitment": np.where(new == mb.EXITED, 0.0, c),
     }
+
+
+def faded_patron_threat(s: State, P: Params) -> np.ndarray:
+    """The patron threat fades slowly: patron_threat x (1 - patron_threat_decay).  It grows
+    only by ``russian_force`` events: size x patron exposure (see :mod:`core.events`)."""
+    return (1.0 - P.patron_threat_decay) * s.patron_threat
+
+
+def fear_of_patron(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
+    """Distance from the alliance as security against the patron (mechanism
+    ``fear_of_patron``): -fear_weight x patron_threat x (1 - regime_need); 0 when off.  A
+    regime that relies on Russia for its survival cannot buy safety by distance."""
+    pull = -P.fear_weight * s.patron_threat[:, cols] * (1.0 - P.m["regime_need"][:, cols])
+    return np.where(on(P.mech_fear_of_patron), pull, 0.0)
 
 
 def defection_signal(s: State, P: Params, old_status: np.ndarray) -> np.ndarray:

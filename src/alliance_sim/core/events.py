@@ -330,6 +330,41 @@ class RemittanceShock(Event):
         s.grievance[:, i] += np.where(mask, P.grievance_remittance[:, 0] * lost, 0.0)
 
 
+@dataclass(frozen=True)
+class RussianForce(Event):
+    target: str = "ukraine"
+    size: float = 1.0
+    type: ClassVar[str] = "russian_force"
+    summary: ClassVar[str] = (
+        "Russia uses force against a neighbour (Georgia 2008, Crimea 2014, Ukraine 2022): "
+        "every ally's patron threat rises by size x its exposure (border, Russian minority, "
+        "dependence)"
+    )
+    FIELDS: ClassVar[dict[str, FieldSpec]] = {
+        "target": FieldSpec(
+            "choice",
+            "whom Russia attacks (a label kept in the record)",
+            required=False,
+            default="ukraine",
+            choices=("georgia", "ukraine", "other"),
+        ),
+        "size": FieldSpec(
+            "number",
+            "how much the use of force shows Russia's readiness to take territory (1 = the "
+            "2022 full-scale invasion; Crimea 2014 about 0.8, Georgia 2008 about 0.5; "
+            "assumptions)",
+            required=False,
+            default=1.0,
+            low=0.0,
+            high=2.0,
+        ),
+    }
+
+    def apply(self, s, P, fx, mask, step):
+        size = np.asarray(_at(self.size, mask), dtype=float).reshape(-1, 1)
+        s.patron_threat[mask] += size * P.patron_exposure[mask]
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -343,6 +378,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Rejoin,
         Bandwidth,
         RemittanceShock,
+        RussianForce,
     )
 }
 

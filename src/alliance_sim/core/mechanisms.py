@@ -30,6 +30,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "mech_bounded_ties",
         ("outside_option", "renewed_western_security", "renewed_chinese_security"),
     ),
+    Mechanism(
+        "fear_of_patron",
+        "Russia's use of force against a neighbour raises the threat Russia itself poses, by "
+        "each member's exposure (border, Russian minority, dependence); distance from the "
+        "alliance gains security value",
+        "mech_fear_of_patron",
+        ("fear_of_patron", "faded_patron_threat"),
+    ),
 )
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

@@ -554,6 +554,53 @@ REGISTRY: tuple[Param, ...] = (
         "private investment in Kazakhstan alone (seed 003).",
         group="mechanisms",
     ),
+    _P(
+        "mech_fear_of_patron",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'fear_of_patron': 1 = Russia's use of force against a neighbour "
+        "(russian_force events) raises the threat Russia poses in each member's eyes, by its "
+        "exposure, and distance from the alliance gains security value; 0 = no such term.",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "fear_weight",
+        1.0,
+        0.0,
+        4.0,
+        "utility/threat",
+        "Pull away from the alliance per unit of patron threat, for a regime that does not rely "
+        "on Russia for its survival (scaled by 1 - regime_need). Plausible range 0.3-2.",
+        group="mechanisms",
+    ),
+    _P(
+        "patron_threat_decay",
+        0.03,
+        0.005,
+        0.2,
+        "1/quarter",
+        "Share of the patron threat that fades each quarter: slowly (half-life about 6 years at "
+        "0.03) — Nazarbayev's 2014 answer to Putin's 'never had statehood' was still echoed in "
+        "2020 (facts-2014-2024 §6). Plausible range 0.01-0.08.",
+        group="mechanisms",
+    ),
+    _P(
+        "patron_threat_initial",
+        0.5,
+        0.0,
+        1.5,
+        "threat",
+        "Patron threat at the start of a run, per unit of exposure: the residue of earlier uses "
+        "of force. 0.5 is what Georgia 2008 (size 0.5) and Crimea 2014 (size 0.8) leave at "
+        "2020Q1 with patron_threat_decay 0.03; plausible range 0.2-0.8 (the sizes are "
+        "assumptions). A run that starts after 2022 without a russian_force event should set "
+        "it higher (the invasion of Ukraine adds about 1.0 x 0.97^quarters since).",
+        group="mechanisms",
+    ),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}

@@ -79,8 +79,10 @@ def update_status(s: State, P: Params, u: np.ndarray, t: int, cols: slice = dyn.
 
 
 def close(s: State, P: Params, old_status: np.ndarray) -> None:
-    """End of the quarter: the defection signal each member reads, campaigns run down."""
+    """End of the quarter: the defection signal each member reads, the patron threat fades,
+    campaigns run down."""
     s.defection = dyn.defection_signal(s, P, old_status)
+    s.patron_threat = dyn.faded_patron_threat(s, P)
     dyn.end_campaigns(s)
 
 

@@ -26,7 +26,7 @@ class Params:
     ``Params.build(R, globals_, profiles)`` broadcasts scalars; a global given as an array of
     length R varies by run (a sweep).  Attribute access: ``P.western_offer``,
     ``P.m["pressure_tolerance"]``; derived indices ``P.dependence``, ``P.remittance_part``,
-    ``P.exit_cost``; ``P.patron`` (bool, M).
+    ``P.exit_cost``, ``P.patron_exposure``; ``P.patron`` (bool, M).
     """
 
     def __init__(
@@ -39,6 +39,7 @@ class Params:
         self.dependence = mb.dependence_index(m)
         self.remittance_part = mb.remittance_share(m)
         self.exit_cost = mb.exit_cost(m)
+        self.patron_exposure = np.where(profiles.patron, 0.0, mb.patron_exposure(m))
         self.clash_pairs = profiles.clash_pairs
         self.n_runs = next(iter(m.values())).shape[0]
 
@@ -113,6 +114,7 @@ class State:
     answered: np.ndarray  # (R, M) bool: ... and was answered
     bandwidth: np.ndarray  # (R,) Russian bandwidth now
     defection: np.ndarray  # (R, M) fading signal of the others' recent suspensions and exits
+    patron_threat: np.ndarray  # (R, M) threat Russia itself poses in the member's eyes
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -147,6 +149,7 @@ class State:
             answered=np.zeros((R, M), dtype=bool),
             bandwidth=P.russian_bandwidth[:, 0].copy(),
             defection=z.copy(),
+            patron_threat=P.patron_threat_initial * P.patron_exposure,
         )
 
     def copy(self) -> State:
