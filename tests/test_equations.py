@@ -57,6 +57,9 @@ def random_world(seed: int = 0) -> tuple[State, Params]:
     s.bandwidth = rng.uniform(0, 1, R)
     s.defection = rng.uniform(0, 2, (R, M))
     s.patron_threat = rng.uniform(0, 1.5, (R, M))
+    s.coercion_share = rng.uniform(0, 1, (R, M))
+    s.inducement = rng.uniform(0, 0.5, (R, M))
+    s.grievance_growth = rng.uniform(-0.3, 0.3, (R, M))
     s.down_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.up_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.exit_count = rng.integers(0, 20, (R, M)).astype(np.int16)
@@ -84,18 +87,45 @@ def test_credibility_is_the_beta_mean(world):
         assert c[r, i] == pytest.approx(s.cred_a[r, i] / (s.cred_a[r, i] + s.cred_b[r, i]))
 
 
-def test_russian_pressure(world):
+def budget_of(s, P, r, i):
+    drift = max(g(P, "drift_reference", r) - s.commitment[r, i], 0.0)
+    want = g(P, "russian_pressure", r) * s.bandwidth[r] * (1 + g(P, "drift_response", r) * drift)
+    return want if 1 <= s.status[r, i] <= 3 else 0.0
+
+
+def test_russian_budget_pressure_and_inducement(world):
     s, P = world
-    p = dyn.russian_pressure(s, P)
+    b, p = dyn.russian_budget(s, P), dyn.russian_pressure(s, P)
+    ind = dyn.russian_inducement_offer(s, P)
     for r, i in each():
-        drift = max(g(P, "drift_reference", r) - s.commitment[r, i], 0.0)
-        want = (
-            g(P, "russian_pressure", r) * s.bandwidth[r] * (1 + g(P, "drift_response", r) * drift)
-            + s.campaign[r, i]
-        )
-        want = want if 1 <= s.status[r, i] <= 3 else 0.0
-        assert p[r, i] == pytest.approx(want)
+        strategic = g(P, "mech_strategic_russia", r) > 0.5
+        share = s.coercion_share[r, i] if strategic else 1.0
+        assert b[r, i] == pytest.approx(budget_of(s, P, r, i))
+        want = share * budget_of(s, P, r, i) + s.campaign[r, i]
+        assert p[r, i] == pytest.approx(want if 1 <= s.status[r, i] <= 3 else 0.0)
+        want_i = (1 - s.coercion_share[r, i]) * budget_of(s, P, r, i) if strategic else 0.0
+        assert ind[r, i] == pytest.approx(want_i)
     assert (p[:, mb.INDEX["RUS"]] == 0).all()
+
+
+def test_coercion_split_eases_on_backlash_and_rewards_compliance(world):
+    s, P = world
+    new = dyn.coercion_split(s, P)
+    for r, i in each():
+        if g(P, "mech_strategic_russia", r) < 0.5 or not 1 <= s.status[r, i] <= 3:
+            assert new[r, i] == s.coercion_share[r, i]
+            continue
+        tol = P.m["pressure_tolerance"][r, i]
+        backlash = max(s.pressure[r, i] - tol, 0) + max(s.grievance_growth[r, i], 0)
+        signal = (g(P, "drift_reference", r) - s.commitment[r, i]) - g(
+            P, "russia_backlash_aversion", r
+        ) * backlash
+        want = min(max(s.coercion_share[r, i] + g(P, "russia_adaptation", r) * signal, 0), 1)
+        assert new[r, i] == pytest.approx(want)
+    # more backlash, less coercion (where the mechanism is on and it adapts at all)
+    s.grievance_growth = s.grievance_growth + 0.5
+    eased = dyn.coercion_split(s, P)
+    assert (eased <= new + 1e-12).all()
 
 
 def test_western_and_chinese_offers_and_ties(world):
@@ -161,6 +191,7 @@ def test_grievance_threat_and_remittance_recovery(world):
     hit = rng.random((R, M)) < 0.3
     g0, t0, l0 = s.grievance.copy(), s.threat_shock.copy(), s.remittance_loss.copy()
     dyn.update_grievance_and_threat(s, P, pressure, appeal, answered, hit)
+    np.testing.assert_allclose(s.grievance_growth, s.grievance - g0, atol=1e-12)
     for r, i in each():
         excess = max(pressure[r, i] - P.m["pressure_tolerance"][r, i], 0)
         want = (
@@ -176,15 +207,20 @@ def test_grievance_threat_and_remittance_recovery(world):
         )
 
 
+def response_of(P, r, p, tol):
+    gain = g(P, "pressure_gain", r)
+    if g(P, "mech_strategic_russia", r) > 0.5:
+        gain *= 2 * g(P, "bandwagoning", r) - 1
+    return gain * min(p, tol) - g(P, "pressure_backlash", r) * max(p - tol, 0)
+
+
 def test_pressure_response(world):
     _, P = world
     p = np.linspace(0, 1, M)[None, :].repeat(R, 0)
     tol = np.full((R, M), 0.3)
     out = dyn.pressure_response(p, tol, P)
     for r, i in each():
-        want = g(P, "pressure_gain", r) * min(p[r, i], 0.3) - g(P, "pressure_backlash", r) * max(
-            p[r, i] - 0.3, 0
-        )
+        want = response_of(P, r, p[r, i], 0.3)
         assert out[r, i] == pytest.approx(want)
 
 
@@ -299,8 +335,8 @@ def test_weigh_is_the_logistic_of_the_pulls(world):
             + g(P, "dependence_weight", r) * dep
             + g(P, "regime_weight", r) * P.m["regime_need"][r, i] * cred[r, i]
             + g(P, "russian_inducement", r) * s.bandwidth[r] * dep
-            + g(P, "pressure_gain", r) * min(s.pressure[r, i], tol)
-            - g(P, "pressure_backlash", r) * max(s.pressure[r, i] - tol, 0)
+            + g(P, "inducement_gain", r) * s.inducement[r, i]
+            + response_of(P, r, s.pressure[r, i], tol)
             - g(P, "alternatives_weight", r) * sum(outside_option_of(s, P, r, i))
             - g(P, "grievance_weight", r) * s.grievance[r, i]
             - g(P, "contagion", r) * s.defection[r, i]

@@ -65,17 +65,53 @@ def credibility(s: State, cols: slice = ALL) -> np.ndarray:
 # --- outside actors ------------------------------------------------------------------------
 
 
+def russian_budget(s: State, P: Params) -> np.ndarray:
+    """Russia's leverage budget for each ally this quarter (its old pressure rule):
+
+    budget = russian_pressure x bandwidth x (1 + drift_response x max(drift_reference - c, 0))
+
+    for allies still in the alliance (0 for Russia, candidates and members that have left)."""
+    drift = np.maximum(P.drift_reference - s.commitment, 0.0)
+    base = P.russian_pressure * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
+    return np.where(in_alliance(s.status) & ~P.patron, base, 0.0)
+
+
+def coercion_split(s: State, P: Params) -> np.ndarray:
+    """Russia's new share of coercion in each ally's budget (mechanism ``strategic_russia``).
+
+    From last quarter's pressure p and grievance growth dg:
+    backlash = max(p - pressure_tolerance, 0) + max(dg, 0),
+    share <- clip(share + russia_adaptation x ((drift_reference - c)
+                                               - russia_backlash_aversion x backlash), 0, 1):
+    more coercion where a member drifts without backlash, less where backlash grows or
+    compliance holds (c above drift_reference: rewarded by inducement).  Off: unchanged."""
+    backlash = np.maximum(s.pressure - P.m["pressure_tolerance"], 0.0) + np.maximum(
+        s.grievance_growth, 0.0
+    )
+    signal = (P.drift_reference - s.commitment) - P.russia_backlash_aversion * backlash
+    new = np.clip(s.coercion_share + P.russia_adaptation * signal, 0.0, 1.0)
+    adapt = on(P.mech_strategic_russia) & in_alliance(s.status) & ~P.patron
+    return np.where(adapt, new, s.coercion_share)
+
+
 def russian_pressure(s: State, P: Params) -> np.ndarray:
     """Russia's coercion of each ally this quarter.
 
-    pressure = russian_pressure x bandwidth x (1 + drift_response x max(drift_reference - c, 0))
-               + campaign
+    On (strategic_russia): pressure = coercion_share x budget + campaign;
+    off: pressure = budget + campaign (see :func:`russian_budget`);
     applied to allies still in the alliance (not to Russia, candidates or exited members).
     """
-    drift = np.maximum(P.drift_reference - s.commitment, 0.0)
-    base = P.russian_pressure * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
+    share = np.where(on(P.mech_strategic_russia), s.coercion_share, 1.0)
     target = in_alliance(s.status) & ~P.patron
-    return np.where(target, base + s.campaign, 0.0)
+    return np.where(target, share * russian_budget(s, P) + s.campaign, 0.0)
+
+
+def russian_inducement_offer(s: State, P: Params) -> np.ndarray:
+    """Russia's targeted inducement of each ally: (1 - coercion_share) x budget when
+    strategic_russia is on, 0 when off."""
+    return np.where(
+        on(P.mech_strategic_russia), (1.0 - s.coercion_share) * russian_budget(s, P), 0.0
+    )
 
 
 def western_offer(s: State, P: Params) -> np.ndarray:
@@ -244,13 +280,16 @@ def update_grievance_and_threat(
 ) -> None:
     """Grievance fades by grievance_decay and grows with unanswered own appeals
     (grievance_unanswered) and pressure beyond tolerance (grievance_backlash); attacks and
-    clashes add attack_threat to the threat a member feels, which fades by threat_decay."""
+    clashes add attack_threat to the threat a member feels, which fades by threat_decay.
+    The change of grievance is kept (``grievance_growth``): Russia reads it as backlash."""
     excess = np.maximum(pressure - P.m["pressure_tolerance"], 0.0)
-    s.grievance = (
+    grievance = (
         (1.0 - P.grievance_decay) * s.grievance
         + P.grievance_unanswered * (appeal & ~answered)
         + P.grievance_backlash * excess
     )
+    s.grievance_growth = grievance - s.grievance
+    s.grievance = grievance
     s.threat_shock = (1.0 - P.threat_decay) * s.threat_shock + P.attack_threat * hit
     s.remittance_loss = (1.0 - P.remittance_recovery) * s.remittance_loss
 
@@ -260,8 +299,11 @@ def update_grievance_and_threat(
 
 def pressure_response(pressure: np.ndarray, tolerance: np.ndarray, P: Params) -> np.ndarray:
     """Compliance bought by pressure up to tolerance, backlash beyond it:
-    pressure_gain x min(p, tol) - pressure_backlash x max(p - tol, 0)."""
-    return P.pressure_gain * np.minimum(pressure, tolerance) - P.pressure_backlash * np.maximum(
+    gain x min(p, tol) - pressure_backlash x max(p - tol, 0), where gain = pressure_gain x
+    (2 x bandwagoning - 1) with strategic_russia on (bandwagoning 1: compliance, 0:
+    balancing) and gain = pressure_gain off."""
+    gain = P.pressure_gain * np.where(on(P.mech_strategic_russia), 2.0 * P.bandwagoning - 1.0, 1.0)
+    return gain * np.minimum(pressure, tolerance) - P.pressure_backlash * np.maximum(
         pressure - tolerance, 0.0
     )
 
@@ -283,7 +325,7 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
         "security": P.security_weight * cred * threat,
         "dependence": P.dependence_weight * dep,
         "regime": P.regime_weight * m["regime_need"][:, cols] * cred,
-        "inducement": P.russian_inducement * bw * dep,
+        "inducement": P.russian_inducement * bw * dep + P.inducement_gain * s.inducement[:, cols],
         "pressure": pressure_response(pressure[:, cols], m["pressure_tolerance"][:, cols], P),
         "west": -P.alternatives_weight * west,
         "china": -P.alternatives_weight * china,
@@ -296,7 +338,9 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
 def weigh(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> np.ndarray:
     """The commitment a member's weighing favours this quarter:
 
-    target = logistic(commitment_bias + security + dependence + regime + inducement
+    target = logistic(commitment_bias + security + dependence + regime
+                      + inducement (russian_inducement x B x dep
+                                    + inducement_gain x Russia's targeted inducement)
                       + pressure response - alternatives_weight x outside option
                       - grievance - contagion + fear of the patron)
 

@@ -78,6 +78,11 @@ def _at(value: Any, mask: np.ndarray) -> Any:
     return value[mask] if isinstance(value, np.ndarray) else value
 
 
+def in_alliance_mask(s: State) -> np.ndarray:
+    """(R, M) bool: members still in the alliance (active, hedging or suspended)."""
+    return (s.status >= mb.ACTIVE) & (s.status <= mb.SUSPENDED)
+
+
 def _rows(mask: np.ndarray, i: int, s: State) -> np.ndarray:
     """Runs in ``mask`` where member ``i`` is still in the alliance."""
     st = s.status[:, i]
@@ -291,6 +296,7 @@ class Rejoin(Event):
 class Bandwidth(Event):
     value: float | None = None
     change: float | None = None
+    credibility_signal: float = 0.0
     type: ClassVar[str] = "bandwidth"
     summary: ClassVar[str] = (
         "Russia's free bandwidth changes (the war in Ukraine ends, "
@@ -301,11 +307,23 @@ class Bandwidth(Event):
             "number", "new bandwidth (share 0-1)", required=False, low=0.0, high=1.0
         ),
         "change": FieldSpec("number", "change in bandwidth", required=False, low=-1.0, high=1.0),
+        "credibility_signal": FieldSpec(
+            "number",
+            "evidence (answered appeals' worth) the change adds to every ally's belief in "
+            "Article 4: a victory shows Russia can and will fight (0: no signal)",
+            required=False,
+            default=0.0,
+            low=0.0,
+            high=5.0,
+        ),
     }
 
     def apply(self, s, P, fx, mask, step):
         new = self.value if self.value is not None else s.bandwidth + (self.change or 0.0)
         s.bandwidth[:] = np.where(mask, np.clip(new, 0.0, 1.0), s.bandwidth)
+        signal = np.asarray(_at(self.credibility_signal, mask), dtype=float).reshape(-1, 1)
+        allies = in_alliance_mask(s) & ~P.patron
+        s.cred_a[mask] += np.where(allies[mask], signal, 0.0)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "mech_fear_of_patron",
         ("fear_of_patron", "faded_patron_threat"),
     ),
+    Mechanism(
+        "strategic_russia",
+        "Russia splits a bandwidth-scaled budget per member between coercion and inducement, "
+        "easing where backlash grows and rewarding where compliance holds; members bandwagon "
+        "or balance",
+        "mech_strategic_russia",
+        ("russian_budget", "coercion_split", "russian_pressure", "russian_inducement_offer"),
+    ),
 )
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

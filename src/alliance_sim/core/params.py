@@ -601,6 +601,75 @@ REGISTRY: tuple[Param, ...] = (
         "it higher (the invasion of Ukraine adds about 1.0 x 0.97^quarters since).",
         group="mechanisms",
     ),
+    _P(
+        "mech_strategic_russia",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'strategic_russia': 1 = Russia splits a per-member budget between coercion "
+        "and inducement and adapts the split (eases where backlash grows, rewards where "
+        "compliance holds), and members answer coercion by bandwagoning or balancing; 0 = the "
+        "old fixed pressure rule (all budget as coercion, full compliance up to tolerance).",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "russia_adaptation",
+        0.3,
+        0.0,
+        2.0,
+        "share/quarter",
+        "How fast Russia shifts a member's budget between coercion and inducement per unit of "
+        "its signal (drift below drift_reference minus backlash). Plausible range 0.1-1: "
+        "Moscow answered Astana's June 2022 refusal within weeks (CPC halt, facts-2014-2024 "
+        "§4) and eased as quickly (court ruling overturned in days).",
+        group="mechanisms",
+    ),
+    _P(
+        "russia_backlash_aversion",
+        3.0,
+        0.0,
+        10.0,
+        "multiplier",
+        "How strongly backlash (pressure beyond the member's tolerance plus growth of its "
+        "grievance) makes Russia ease coercion, relative to drift. Plausible range 1-6.",
+        group="mechanisms",
+    ),
+    _P(
+        "coercion_share_initial",
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "Share of Russia's budget for a member spent on coercion at the start of a run (the rest "
+        "is inducement: discounted gas and arms, loans). Plausible range 0.4-0.9: trade bans "
+        "on Armenia and Kazakhstan beside gas at $128-165/tcm and loans to Belarus "
+        "(facts-2014-2024 §4).",
+        group="mechanisms",
+    ),
+    _P(
+        "inducement_gain",
+        1.0,
+        0.0,
+        4.0,
+        "utility/inducement",
+        "Commitment bought per unit of Russia's targeted inducement. Plausible range 0.5-2 "
+        "(same order as pressure_gain).",
+        group="mechanisms",
+    ),
+    _P(
+        "bandwagoning",
+        0.75,
+        0.0,
+        1.0,
+        "share",
+        "How members answer coercion within their tolerance: 1 = bandwagoning (each unit buys "
+        "pressure_gain of compliance), 0.5 = indifference, 0 = balancing (it pushes them away "
+        "by as much). Plausible range 0.4-1; calibration fits it.",
+        group="mechanisms",
+    ),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}

@@ -34,8 +34,12 @@ from alliance_sim.core.state import Params, State
 
 
 def russia_acts(s: State, P: Params) -> None:
-    """Russia's move (the Mesa ``Russia`` agent's ``act``): its pressure on each ally."""
+    """Russia's move (the Mesa ``Russia`` agent's ``act``): it adapts the split of each ally's
+    budget between coercion and inducement to last quarter's response, then presses and
+    induces."""
+    s.coercion_share = dyn.coercion_split(s, P)
     s.pressure = dyn.russian_pressure(s, P)
+    s.inducement = dyn.russian_inducement_offer(s, P)
 
 
 def west_acts(s: State, P: Params) -> None:

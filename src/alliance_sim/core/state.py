@@ -115,6 +115,9 @@ class State:
     bandwidth: np.ndarray  # (R,) Russian bandwidth now
     defection: np.ndarray  # (R, M) fading signal of the others' recent suspensions and exits
     patron_threat: np.ndarray  # (R, M) threat Russia itself poses in the member's eyes
+    coercion_share: np.ndarray  # (R, M) 0-1 share of Russia's budget spent on coercion
+    inducement: np.ndarray  # (R, M) Russia's targeted inducement this quarter
+    grievance_growth: np.ndarray  # (R, M) change of grievance last quarter (backlash signal)
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -150,6 +153,9 @@ class State:
             bandwidth=P.russian_bandwidth[:, 0].copy(),
             defection=z.copy(),
             patron_threat=P.patron_threat_initial * P.patron_exposure,
+            coercion_share=np.broadcast_to(P.coercion_share_initial, (R, M)).copy(),
+            inducement=z.copy(),
+            grievance_growth=z.copy(),
         )
 
     def copy(self) -> State:
