@@ -60,6 +60,11 @@ def random_world(seed: int = 0) -> tuple[State, Params]:
     s.coercion_share = rng.uniform(0, 1, (R, M))
     s.inducement = rng.uniform(0, 0.5, (R, M))
     s.grievance_growth = rng.uniform(-0.3, 0.3, (R, M))
+    s.az_threat = rng.uniform(0, 2.5, R)
+    s.az_base = rng.uniform(0, 1, R)
+    s.az_russia_ties = rng.uniform(0, 1, R)
+    s.az_turkey_ties = rng.uniform(0, 1, R)
+    P.m["azerbaijan_exposure"][:] = rng.uniform(0, 1, (R, M))  # every member, both branches
     s.down_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.up_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.exit_count = rng.integers(0, 20, (R, M)).astype(np.int16)
@@ -150,13 +155,68 @@ def test_western_and_chinese_offers_and_ties(world):
         assert tc[r, i] == pytest.approx((1 - decay) * s.chinese_ties[r, i] + want_c)
 
 
+def interest_of(s, P, r, i):
+    base = P.m["russian_interest"][r, i]
+    if g(P, "mech_az_tr", r) < 0.5:
+        return base
+    e = P.m["azerbaijan_exposure"][r, i]
+    i_az = (
+        g(P, "az_interest_max", r)
+        * (1 - s.az_russia_ties[r])
+        * (1 - g(P, "turkey_deterrence", r) * s.az_turkey_ties[r])
+    )
+    return (1 - e) * base + e * i_az
+
+
+def az_factor_of(s, P, r, i):
+    if g(P, "mech_az_tr", r) < 0.5:
+        return 1.0
+    e = P.m["azerbaijan_exposure"][r, i]
+    return 1 - e + e * s.az_threat[r]
+
+
 def test_answer_probability(world):
     s, P = world
     a = dyn.answer_probability(s, P)
     for r, i in each():
         floor = g(P, "answer_floor", r)
-        want = P.m["russian_interest"][r, i] * (floor + (1 - floor) * s.bandwidth[r])
+        want = interest_of(s, P, r, i) * (floor + (1 - floor) * s.bandwidth[r])
         assert a[r, i] == pytest.approx(min(max(want, 0), 1))
+
+
+def test_azerbaijan_threat_factor_and_interest(world):
+    s, P = world
+    nxt, f = dyn.az_threat_next(s, P), dyn.az_factor(s, P)
+    for r in range(R):
+        decay = g(P, "az_threat_decay", r)
+        assert nxt[r] == pytest.approx(s.az_base[r] + (1 - decay) * (s.az_threat[r] - s.az_base[r]))
+    for r, i in each():
+        assert f[r, i] == pytest.approx(az_factor_of(s, P, r, i))
+    # closer ties of Azerbaijan to Russia lower Russia's interest in answering Armenia
+    P.g["mech_az_tr"][:] = 1
+    P.m["azerbaijan_exposure"][:] = 0.0
+    arm = mb.INDEX["ARM"]
+    P.m["azerbaijan_exposure"][:, arm] = 1.0
+    before = dyn.russian_interest(s, P)[:, arm]
+    s.az_russia_ties = np.minimum(s.az_russia_ties + 0.2, 1.0)
+    after = dyn.russian_interest(s, P)[:, arm]
+    assert (after <= before).all() and (after < before).any()
+
+
+def test_az_event_kinds():
+    from alliance_sim.core.events import AzEvent, Forcing
+
+    s, P = random_world(3)
+    fx, everyone = Forcing.none(s.status.shape), np.ones(R, dtype=bool)
+    t0, b0 = s.az_threat.copy(), s.az_base.copy()
+    AzEvent("2024Q1", kind="war", size=1.0).apply(s, P, fx, everyone, 0)
+    np.testing.assert_allclose(s.az_threat, t0 + 1.0)
+    AzEvent("2024Q1", kind="peace", size=0.3).apply(s, P, fx, everyone, 0)
+    np.testing.assert_allclose(s.az_base, np.maximum(b0 - 0.3, 0))
+    np.testing.assert_allclose(s.az_threat, np.maximum(t0 + 0.7, 0))
+    AzEvent("2024Q1", kind="russia_ties", size=0.8).apply(s, P, fx, everyone, 0)
+    AzEvent("2024Q1", kind="turkey_ties", size=0.9).apply(s, P, fx, everyone, 0)
+    assert (s.az_russia_ties == 0.8).all() and (s.az_turkey_ties == 0.9).all()
 
 
 def test_credibility_update(world):
@@ -327,7 +387,8 @@ def test_weigh_is_the_logistic_of_the_pulls(world):
     cred = dyn.credibility(s)
     for r, i in each():
         dep = P.dependence[r, i] - P.remittance_part[r, i] * s.remittance_loss[r, i]
-        threat = min(max(P.m["threat_exposure"][r, i] + s.threat_shock[r, i], 0), 2)
+        exposure = P.m["threat_exposure"][r, i] * az_factor_of(s, P, r, i)
+        threat = min(max(exposure + s.threat_shock[r, i], 0), 2)
         tol = P.m["pressure_tolerance"][r, i]
         u = (
             g(P, "commitment_bias", r)

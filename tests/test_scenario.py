@@ -227,6 +227,7 @@ def test_every_event_type_is_covered_below():
         "bandwidth",
         "remittance_shock",
         "russian_force",
+        "az_event",
     }
     assert covered == set(EVENT_TYPES)
 
@@ -333,3 +334,25 @@ def test_russian_force_frightens_exposed_members_more(write):
         col(model_of(write, event, params=off, quarters=12), "commitment", "KAZ"),
         col(model_of(write, "", params=off, quarters=12), "commitment", "KAZ"),
     )
+
+
+def test_az_war_raises_armenias_threat_and_the_agent_acts(write):
+    """An Azerbaijani war raises the threat the Mesa AzerbaijanTurkey agent holds, which then
+    relaxes; a delimitation deal lowers it below the standing level for good."""
+    from alliance_sim.engines.mesa_model import AzerbaijanTurkey
+
+    p = write(
+        "az.toml",
+        MINIMAL
+        + '[[events]]\nat = "2024Q2"\ntype = "az_event"\nkind = "war"\nsize = 1.0\n'
+        + '[[events]]\nat = "2025Q2"\ntype = "az_event"\nkind = "delimitation"\nsize = 0.3\n',
+    )
+    spec = spec_for(load_scenario(p))
+    m = AllianceModel(rng=1, start=spec.start, events=spec.events, **spec.params)
+    agent = next(iter(m.agents_by_type[AzerbaijanTurkey]))
+    seen = []
+    for _ in range(12):
+        m.step()
+        seen.append(agent.threat)
+    assert seen[0] > 1.5 and seen[3] < seen[0]  # the surge, then it fades
+    assert seen[-1] < 1.0  # the deal lowered the standing level

@@ -191,14 +191,50 @@ def end_campaigns(s: State) -> None:
     s.campaign = np.where(s.campaign_left > 0, s.campaign, 0.0)
 
 
+# --- Azerbaijan and Turkey ------------------------------------------------------------------
+
+
+def az_threat_next(s: State, P: Params) -> np.ndarray:
+    """Azerbaijan's threat toward Armenia relaxes toward its standing level (shape (R,)):
+    T <- base + (1 - az_threat_decay) x (T - base).  Wars and incursions raise T; a peace or
+    delimitation deal lowers T and base (``az_event``)."""
+    return s.az_base + (1.0 - P.az_threat_decay[:, 0]) * (s.az_threat - s.az_base)
+
+
+def az_factor(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
+    """Multiplier of a member's attack hazard and threat exposure from Azerbaijan's threat
+    (mechanism ``az_tr``): 1 - e + e x T, e = azerbaijan_exposure; 1 when off."""
+    e = P.m["azerbaijan_exposure"][:, cols]
+    f = 1.0 - e + e * s.az_threat[:, None]
+    return np.where(on(P.mech_az_tr), f, 1.0)
+
+
+def russian_interest(s: State, P: Params) -> np.ndarray:
+    """Russia's willingness to answer each member at full bandwidth.
+
+    Mechanism ``az_tr`` on: (1 - e) x russian_interest + e x I_az with e =
+    azerbaijan_exposure and I_az = az_interest_max x (1 - az_russia_ties)
+    x (1 - turkey_deterrence x az_turkey_ties): the closer Azerbaijan is to Russia and to
+    Turkey, the less Russia gains by answering Armenia.  Off: russian_interest."""
+    e = P.m["azerbaijan_exposure"]
+    i_az = (
+        P.az_interest_max
+        * (1.0 - s.az_russia_ties[:, None])
+        * (1.0 - P.turkey_deterrence * s.az_turkey_ties[:, None])
+    )
+    mixed = (1.0 - e) * P.m["russian_interest"] + e * i_az
+    return np.where(on(P.mech_az_tr), mixed, P.m["russian_interest"])
+
+
 # --- Article 4 -----------------------------------------------------------------------------
 
 
 def answer_probability(s: State, P: Params) -> np.ndarray:
-    """Probability the alliance answers an appeal: Russia's interest in the member times the
-    capacity it can spare, russian_interest x (answer_floor + (1 - answer_floor) x bandwidth)."""
+    """Probability the alliance answers an appeal: Russia's interest in the member
+    (:func:`russian_interest`) times the capacity it can spare,
+    interest x (answer_floor + (1 - answer_floor) x bandwidth)."""
     capacity = P.answer_floor + (1.0 - P.answer_floor) * s.bandwidth[:, None]
-    return np.clip(P.m["russian_interest"] * capacity, 0.0, 1.0)
+    return np.clip(russian_interest(s, P) * capacity, 0.0, 1.0)
 
 
 def clashes(s: State, P: Params, u: np.ndarray, forced: np.ndarray | None = None) -> np.ndarray:
@@ -226,7 +262,7 @@ def resolve_appeals(
     """Who invokes Article 4 this quarter and whether the alliance answers.
 
     An ally (a suspended one too: it keeps its treaty rights) appeals when attacked
-    (draw < attack_hazard x attack_hazard_scale), when unrest threatens its regime
+    (draw < attack_hazard x az_factor x attack_hazard_scale), when unrest threatens its regime
     (draw < unrest_hazard x unrest_hazard_scale), or when caught in a clash with another member;
     scheduled events (``fx``) force appeals.  An appeal is answered when its draw falls below
     :func:`answer_probability`, except that a clash between two members can never be answered
@@ -236,7 +272,8 @@ def resolve_appeals(
     Returns ``appeal, answered, hit, clash`` as (R, M) bool arrays (hit: attacked or clashed).
     """
     able = in_alliance(s.status) & ~P.patron
-    attacked = able & (u[:, DRAW_ATTACK] < P.m["attack_hazard"] * P.attack_hazard_scale)
+    hazard = P.m["attack_hazard"] * az_factor(s, P) * P.attack_hazard_scale
+    attacked = able & (u[:, DRAW_ATTACK] < hazard)
     attacked |= fx.appeal
     unrest = able & (u[:, DRAW_UNREST] < P.m["unrest_hazard"] * P.unrest_hazard_scale)
     unrest |= fx.unrest
@@ -317,7 +354,8 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
     """The terms of a member's weighing, in utility units (see :func:`weigh`)."""
     m = P.m
     cred = credibility(s, cols)
-    threat = np.clip(m["threat_exposure"][:, cols] + s.threat_shock[:, cols], 0.0, 2.0)
+    exposure = m["threat_exposure"][:, cols] * az_factor(s, P, cols)
+    threat = np.clip(exposure + s.threat_shock[:, cols], 0.0, 2.0)
     dep = effective_dependence(s, P, cols)
     bw = s.bandwidth[:, None]
     west, china = outside_option(s, P, cols)

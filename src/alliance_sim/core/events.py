@@ -383,6 +383,45 @@ class RussianForce(Event):
         s.patron_threat[mask] += size * P.patron_exposure[mask]
 
 
+@dataclass(frozen=True)
+class AzEvent(Event):
+    kind: str = "incursion"
+    size: float = 0.5
+    type: ClassVar[str] = "az_event"
+    summary: ClassVar[str] = (
+        "Azerbaijan (with Turkey) toward Armenia: a war or incursion raises its threat, a peace "
+        "agreement or border-delimitation deal lowers it for good, a declaration sets its ties "
+        "to Russia or Turkey (mechanism az_tr)"
+    )
+    FIELDS: ClassVar[dict[str, FieldSpec]] = {
+        "kind": FieldSpec(
+            "choice",
+            "what happens",
+            choices=("war", "incursion", "peace", "delimitation", "russia_ties", "turkey_ties"),
+        ),
+        "size": FieldSpec(
+            "number",
+            "war/incursion: threat added (1 = a war like 2020's); peace/delimitation: threat "
+            "and standing level removed; russia_ties/turkey_ties: the new level of the ties "
+            "(0-1)",
+            low=0.0,
+            high=2.0,
+        ),
+    }
+
+    def apply(self, s, P, fx, mask, step):
+        size = np.asarray(_at(self.size, mask), dtype=float)
+        if self.kind in ("war", "incursion"):
+            s.az_threat[mask] += size
+        elif self.kind in ("peace", "delimitation"):
+            s.az_base[mask] = np.maximum(s.az_base[mask] - size, 0.0)
+            s.az_threat[mask] = np.maximum(s.az_threat[mask] - size, 0.0)
+        elif self.kind == "russia_ties":
+            s.az_russia_ties[mask] = np.clip(size, 0.0, 1.0)
+        else:
+            s.az_turkey_ties[mask] = np.clip(size, 0.0, 1.0)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -397,6 +436,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Bandwidth,
         RemittanceShock,
         RussianForce,
+        AzEvent,
     )
 }
 

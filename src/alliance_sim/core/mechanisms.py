@@ -46,6 +46,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "mech_strategic_russia",
         ("russian_budget", "coercion_split", "russian_pressure", "russian_inducement_offer"),
     ),
+    Mechanism(
+        "az_tr",
+        "Azerbaijan (with Turkey) is an actor: its threat toward Armenia moves with wars, "
+        "incursions and deals, and its ties to Russia and Turkey set Russia's interest in "
+        "answering Armenia",
+        "mech_az_tr",
+        ("az_threat_next", "az_factor", "russian_interest"),
+    ),
 )
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

@@ -75,6 +75,15 @@ MEMBER_FIELDS: dict[str, MemberField] = {
             "Share of ethnic Russians in the population (fear of the patron: irredentism).",
         ),
         _F(
+            "azerbaijan_exposure",
+            "index 0-1",
+            0,
+            1,
+            "How far Azerbaijan's (and Turkey's) threat is the member's external threat: scales "
+            "its attack hazard and threat exposure and sets Russia's interest in answering it "
+            "(mechanism az_tr).",
+        ),
+        _F(
             "threat_exposure",
             "index 0-1",
             0,

@@ -670,6 +670,76 @@ REGISTRY: tuple[Param, ...] = (
         "by as much). Plausible range 0.4-1; calibration fits it.",
         group="mechanisms",
     ),
+    _P(
+        "mech_az_tr",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'az_tr': 1 = Azerbaijan (with Turkey) is an actor whose threat toward "
+        "Armenia rises with wars and incursions and falls with a peace or delimitation deal, "
+        "scaling Armenia's attack hazard and threat exposure; its ties to Russia and Turkey set "
+        "Russia's interest in answering Armenia; 0 = the fixed russian_interest, attack_hazard "
+        "and threat_exposure of members.toml.",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "az_threat_decay",
+        0.15,
+        0.02,
+        0.5,
+        "1/quarter",
+        "Share of the gap between Azerbaijan's threat toward Armenia and its standing level "
+        "that closes each quarter (a war's or incursion's surge fades). Plausible range "
+        "0.05-0.3: incursions came 8 and 16 months after the 2020 war (facts-2014-2024 §5).",
+        group="mechanisms",
+    ),
+    _P(
+        "az_russia_ties_initial",
+        0.5,
+        0.0,
+        1.0,
+        "index 0-1",
+        "Azerbaijan's ties to Russia at the start of a run (1 = an ally Russia would not cross). "
+        "Plausible range 0.3-0.7 before the 22 Feb 2022 Declaration on Allied Interaction "
+        "(facts-2014-2024 §5), which an az_event of kind russia_ties raises.",
+        group="mechanisms",
+    ),
+    _P(
+        "az_turkey_ties_initial",
+        0.7,
+        0.0,
+        1.0,
+        "index 0-1",
+        "Azerbaijan's ties to Turkey at the start of a run. Plausible range 0.5-0.8 before the "
+        "Shusha Declaration (15 Jun 2021, mutual assistance; facts-2014-2024 §5); Turkey "
+        "supplied drones and rockets in 2020 (AP, ibid.).",
+        group="mechanisms",
+    ),
+    _P(
+        "az_interest_max",
+        0.6,
+        0.0,
+        1.0,
+        "probability",
+        "Russia's willingness to answer Armenia at full bandwidth if Azerbaijan had no ties to "
+        "Russia or Turkey. Plausible range 0.3-0.9 (the Gyumri base; Russia's answer rate for "
+        "Kazakhstan, 0.85, bounds it).",
+        group="mechanisms",
+    ),
+    _P(
+        "turkey_deterrence",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "How far Azerbaijan's ties to Turkey (a NATO member) deter Russia from answering "
+        "Armenia: the interest is multiplied by 1 - turkey_deterrence x Turkey ties. Plausible "
+        "range 0.2-0.8.",
+        group="mechanisms",
+    ),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}

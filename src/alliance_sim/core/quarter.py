@@ -10,7 +10,8 @@ the same phase functions on its own column.  The equations themselves are in
 Order of one quarter (step ``t`` simulates quarter ``start + t``):
 
 1. scheduled events happen (:class:`~alliance_sim.core.events.Schedule`);
-2. outside actors act: Russia applies pressure, the West and China renew their ties;
+2. outside actors act: Azerbaijan (with Turkey) sets its threat toward Armenia, Russia
+   splits its budget and presses and induces, the West and China renew their ties;
 3. Article 4: members under attack, in unrest or in a clash appeal; the alliance answers or
    not; every member updates its belief, grievance and felt threat;
 4. each member weighs membership and moves its commitment;
@@ -31,6 +32,12 @@ import numpy as np
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core.events import Schedule
 from alliance_sim.core.state import Params, State
+
+
+def az_tr_acts(s: State, P: Params) -> None:
+    """Azerbaijan's (with Turkey's) move (the ``AzerbaijanTurkey`` agent's ``act``): its threat
+    toward Armenia relaxes toward its standing level after this quarter's events."""
+    s.az_threat = dyn.az_threat_next(s, P)
 
 
 def russia_acts(s: State, P: Params) -> None:
@@ -96,6 +103,7 @@ class Phases:
     (the batch engine); the Mesa model passes its agents' actions."""
 
     after_events: Callable[[], None] = lambda: None
+    az_tr: Callable[[State, Params], None] = az_tr_acts
     act: Callable[[State, Params], None] = outside_actors
     decide: Callable[[State, Params, np.ndarray], None] = decide
     update_status: Callable[[State, Params, np.ndarray, int], None] = update_status
@@ -111,6 +119,7 @@ def quarter(
     quarter's uniform draws, shape ``(R, N_DRAWS, M)``."""
     fx = schedule.apply(s, P, t)
     phases.after_events()
+    phases.az_tr(s, P)
     phases.act(s, P)
     article4(s, P, u, fx)
     phases.decide(s, P, u)

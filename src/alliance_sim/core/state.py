@@ -118,6 +118,10 @@ class State:
     coercion_share: np.ndarray  # (R, M) 0-1 share of Russia's budget spent on coercion
     inducement: np.ndarray  # (R, M) Russia's targeted inducement this quarter
     grievance_growth: np.ndarray  # (R, M) change of grievance last quarter (backlash signal)
+    az_threat: np.ndarray  # (R,) Azerbaijan's threat toward Armenia (1 = members.toml's level)
+    az_base: np.ndarray  # (R,) the standing level az_threat returns to
+    az_russia_ties: np.ndarray  # (R,) Azerbaijan's ties to Russia, 0-1
+    az_turkey_ties: np.ndarray  # (R,) Azerbaijan's ties to Turkey, 0-1
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -156,6 +160,10 @@ class State:
             coercion_share=np.broadcast_to(P.coercion_share_initial, (R, M)).copy(),
             inducement=z.copy(),
             grievance_growth=z.copy(),
+            az_threat=np.ones(R),
+            az_base=np.ones(R),
+            az_russia_ties=P.az_russia_ties_initial[:, 0].copy(),
+            az_turkey_ties=P.az_turkey_ties_initial[:, 0].copy(),
         )
 
     def copy(self) -> State:

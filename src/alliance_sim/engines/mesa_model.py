@@ -5,7 +5,7 @@ This is the reference driver.  The state of the run lives in arrays of shape ``(
 functions of :mod:`alliance_sim.core.dynamics`, which the batch engine applies to many runs at once.
 
 One ``step`` is one quarter in the order written once in :mod:`alliance_sim.core.quarter`;
-the agents carry out its phases: Russia, the West and China ``act``, the members
+the agents carry out its phases: Azerbaijan-Turkey, Russia, the West and China ``act``, the members
 ``decide`` (``shuffle_do``) and ``update_status`` (``do``), each through the same phase
 functions the batch engine applies to all members at once.
 """
@@ -110,6 +110,20 @@ class China(mesa.Agent):
         qt.china_acts(self.model.state, self.model.P)
 
 
+class AzerbaijanTurkey(mesa.Agent):
+    """Azerbaijan, with Turkey behind it: its threat toward Armenia rises with wars and
+    incursions, relaxes toward a standing level a peace or delimitation deal lowers, and its
+    ties to Russia and Turkey decide how much Russia gains by answering Armenia."""
+
+    def act(self) -> None:
+        qt.az_tr_acts(self.model.state, self.model.P)
+
+    @property
+    def threat(self) -> float:
+        """Threat toward Armenia (1 = the level of members.toml)."""
+        return float(self.model.state.az_threat[0])
+
+
 class AllianceModel(mesa.Model):
     """The CSTO as an agent-based model, one step per quarter.
 
@@ -146,6 +160,7 @@ class AllianceModel(mesa.Model):
         self.schedule = build_schedule([self.spec])
         self.phases = qt.Phases(
             after_events=self._ensure_agents,
+            az_tr=lambda s, P: self.agents_by_type[AzerbaijanTurkey].do("act"),
             act=lambda s, P: [self.agents_by_type[a].do("act") for a in (Russia, West, China)],
             decide=lambda s, P, u: self.agents.select(agent_type=Member).shuffle_do("decide"),
             update_status=lambda s, P, u, t: self.agents.select(agent_type=Member).do(
@@ -158,6 +173,7 @@ class AllianceModel(mesa.Model):
         self._ensure_agents()
         West(self)
         China(self)
+        AzerbaijanTurkey(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "quarter": "quarter",
