@@ -4,7 +4,9 @@ One equation lives in one place.  The Mesa model (``model.py``) calls these for 
 of shape ``(1, M)``, an agent passing its own column ``cols``); the batch engine calls them for
 many runs at once (``(R, M)``).  Nothing here draws random numbers: each quarter's uniform draws
 ``u`` (shape ``(R, N_DRAWS, M)``) are passed in, so both drivers consume each run's stream in the
-same order.  See ``docs/model.md`` for the equations written out.
+same order.  See ``docs/model.md`` for the equations written out.  (The module is long because
+it holds every equation of the model, the named mechanisms' included, so that each lives in
+exactly one place; each function is one equation.)
 """
 
 from __future__ import annotations

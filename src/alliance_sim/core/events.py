@@ -4,7 +4,8 @@ Each type is a frozen dataclass with ``at`` (a calendar quarter such as ``"2022Q
 own fields, declared in ``FIELDS`` so the scenario validator can check them and the CLI can list
 them.  ``apply`` changes the state of the runs in ``mask`` in place, or records a forced appeal
 in the quarter's :class:`Forcing`, which the Article 4 resolution then reads.  Adding an event
-type touches this module, its tests and the docs, nothing else.
+type touches this module, its tests and the docs, nothing else.  (The module is long because
+it is mostly data: each type's fields with their meaning, range and default.)
 """
 
 from __future__ import annotations

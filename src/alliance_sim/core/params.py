@@ -57,8 +57,9 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "share",
         "Share of Russia's military-political capacity not absorbed by the war in Ukraine; scales "
-        "its pressure, inducements and its ability to answer Article 4 appeals.",
-        "assumption: 'Russia's hands are seriously tied' by the war (seed 001)",
+        "its pressure, inducements and its ability to answer Article 4 appeals. Assumption: "
+        "'Russia's hands are seriously tied' by the war (seed 001); plausible range 0.2-0.7.",
+        ASSUMPTION,
         "russia",
     ),
     _P(
@@ -68,8 +69,9 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "index 0-1",
         "Baseline intensity of Russian coercion per quarter at full bandwidth (energy prices, "
-        "migrant policy, trade bans, information pressure).",
-        "assumption: 'rude, authoritarian actions' against allies (seed 001)",
+        "migrant policy, trade bans, information pressure). Assumption: 'rude, authoritarian "
+        "actions' against allies (seed 001); plausible range 0.1-0.5.",
+        ASSUMPTION,
         "russia",
     ),
     _P(
@@ -109,8 +111,10 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "ties/quarter",
         "Western engagement per quarter offered to a fully open member (investment, arms, "
-        "exercises, monitoring missions); accumulates into Western ties.",
-        "assumption: US DoD budgeted $500 m for Central Asia in 2022 (seed 001)",
+        "exercises, monitoring missions); accumulates into Western ties. Assumption in ties "
+        "units, not derived from a dollar figure (the US DoD's $500 m for Central Asia in 2022, "
+        "seed 001, shows such engagement exists, not its size); plausible range 0.02-0.15.",
+        ASSUMPTION,
         "outside",
     ),
     _P(
@@ -130,8 +134,9 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "ties/quarter",
         "Chinese engagement per quarter (investment, SCO security cooperation) per unit of the "
-        "member's trade share with China.",
-        "assumption: 'China as a security actor' via the SCO (seed 004)",
+        "member's trade share with China. Assumption: 'China as a security actor' via the SCO "
+        "(seed 004); plausible range 0.02-0.2.",
+        ASSUMPTION,
         "outside",
     ),
     _P(
@@ -141,8 +146,9 @@ REGISTRY: tuple[Param, ...] = (
         2.0,
         "multiplier",
         "How much China steps up when Russia is distracted: its offer grows by this factor times "
-        "(1 - russian_bandwidth).",
-        "assumption (seed 004)",
+        "(1 - russian_bandwidth). Assumption (seed 004: the war hastens the shift to China as a "
+        "security actor); plausible range 0-2.",
+        ASSUMPTION,
         "outside",
     ),
     _P(
