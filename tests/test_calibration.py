@@ -17,10 +17,11 @@ from alliance_sim.scenario.plan import make_plan, spec_for
 from conftest import MINIMAL, SCENARIOS
 
 
-def replay_rates(name, runs=600):
+def replay_rates(name, runs=600, params=None):
     plan = make_plan(load_scenario(name), replicates=runs, seed=99, sweep=False)
     metas = list(plan.runs())
     specs = [spec_for(plan.scenario, m.values, m.posterior) for m in metas]
+    specs = [replace(s, params={**s.params, **(params or {})}) for s in specs]
     traj, _ = run_batch(specs, [m.seed for m in metas])
     return pt.rates(pt.measure(plan.scenario, traj["commitment"], traj["status"]))
 

@@ -48,12 +48,23 @@ def random_world(seed: int = 0) -> tuple[State, Params]:
     s.status[:, mb.INDEX["RUS"]] = mb.ACTIVE
     s.western_ties = rng.uniform(0, 1, (R, M))
     s.chinese_ties = rng.uniform(0, 1, (R, M))
+    s.western_security = s.western_ties * rng.uniform(0, 1, (R, M))
+    s.chinese_security = s.chinese_ties * rng.uniform(0, 1, (R, M))
     s.threat_shock = rng.uniform(0, 0.5, (R, M))
     s.remittance_loss = rng.uniform(0, 1, (R, M))
     s.campaign = rng.uniform(0, 0.3, (R, M))
     s.pressure = rng.uniform(0, 1, (R, M))
     s.bandwidth = rng.uniform(0, 1, R)
     s.defection = rng.uniform(0, 2, (R, M))
+    s.patron_threat = rng.uniform(0, 1.5, (R, M))
+    s.coercion_share = rng.uniform(0, 1, (R, M))
+    s.inducement = rng.uniform(0, 0.5, (R, M))
+    s.grievance_growth = rng.uniform(-0.3, 0.3, (R, M))
+    s.az_threat = rng.uniform(0, 2.5, R)
+    s.az_base = rng.uniform(0, 1, R)
+    s.az_russia_ties = rng.uniform(0, 1, R)
+    s.az_turkey_ties = rng.uniform(0, 1, R)
+    P.m["azerbaijan_exposure"][:] = rng.uniform(0, 1, (R, M))  # every member, both branches
     s.down_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.up_count = rng.integers(0, 8, (R, M)).astype(np.int16)
     s.exit_count = rng.integers(0, 20, (R, M)).astype(np.int16)
@@ -81,18 +92,45 @@ def test_credibility_is_the_beta_mean(world):
         assert c[r, i] == pytest.approx(s.cred_a[r, i] / (s.cred_a[r, i] + s.cred_b[r, i]))
 
 
-def test_russian_pressure(world):
+def budget_of(s, P, r, i):
+    drift = max(g(P, "drift_reference", r) - s.commitment[r, i], 0.0)
+    want = g(P, "russian_pressure", r) * s.bandwidth[r] * (1 + g(P, "drift_response", r) * drift)
+    return want if 1 <= s.status[r, i] <= 3 else 0.0
+
+
+def test_russian_budget_pressure_and_inducement(world):
     s, P = world
-    p = dyn.russian_pressure(s, P)
+    b, p = dyn.russian_budget(s, P), dyn.russian_pressure(s, P)
+    ind = dyn.russian_inducement_offer(s, P)
     for r, i in each():
-        drift = max(g(P, "drift_reference", r) - s.commitment[r, i], 0.0)
-        want = (
-            g(P, "russian_pressure", r) * s.bandwidth[r] * (1 + g(P, "drift_response", r) * drift)
-            + s.campaign[r, i]
-        )
-        want = want if 1 <= s.status[r, i] <= 3 else 0.0
-        assert p[r, i] == pytest.approx(want)
+        strategic = g(P, "mech_strategic_russia", r) > 0.5
+        share = s.coercion_share[r, i] if strategic else 1.0
+        assert b[r, i] == pytest.approx(budget_of(s, P, r, i))
+        want = share * budget_of(s, P, r, i) + s.campaign[r, i]
+        assert p[r, i] == pytest.approx(want if 1 <= s.status[r, i] <= 3 else 0.0)
+        want_i = (1 - s.coercion_share[r, i]) * budget_of(s, P, r, i) if strategic else 0.0
+        assert ind[r, i] == pytest.approx(want_i)
     assert (p[:, mb.INDEX["RUS"]] == 0).all()
+
+
+def test_coercion_split_eases_on_backlash_and_rewards_compliance(world):
+    s, P = world
+    new = dyn.coercion_split(s, P)
+    for r, i in each():
+        if g(P, "mech_strategic_russia", r) < 0.5 or not 1 <= s.status[r, i] <= 3:
+            assert new[r, i] == s.coercion_share[r, i]
+            continue
+        tol = P.m["pressure_tolerance"][r, i]
+        backlash = max(s.pressure[r, i] - tol, 0) + max(s.grievance_growth[r, i], 0)
+        signal = (g(P, "drift_reference", r) - s.commitment[r, i]) - g(
+            P, "russia_backlash_aversion", r
+        ) * backlash
+        want = min(max(s.coercion_share[r, i] + g(P, "russia_adaptation", r) * signal, 0), 1)
+        assert new[r, i] == pytest.approx(want)
+    # more backlash, less coercion (where the mechanism is on and it adapts at all)
+    s.grievance_growth = s.grievance_growth + 0.5
+    eased = dyn.coercion_split(s, P)
+    assert (eased <= new + 1e-12).all()
 
 
 def test_western_and_chinese_offers_and_ties(world):
@@ -117,13 +155,68 @@ def test_western_and_chinese_offers_and_ties(world):
         assert tc[r, i] == pytest.approx((1 - decay) * s.chinese_ties[r, i] + want_c)
 
 
+def interest_of(s, P, r, i):
+    base = P.m["russian_interest"][r, i]
+    if g(P, "mech_az_tr", r) < 0.5:
+        return base
+    e = P.m["azerbaijan_exposure"][r, i]
+    i_az = (
+        g(P, "az_interest_max", r)
+        * (1 - s.az_russia_ties[r])
+        * (1 - g(P, "turkey_deterrence", r) * s.az_turkey_ties[r])
+    )
+    return (1 - e) * base + e * i_az
+
+
+def az_factor_of(s, P, r, i):
+    if g(P, "mech_az_tr", r) < 0.5:
+        return 1.0
+    e = P.m["azerbaijan_exposure"][r, i]
+    return 1 - e + e * s.az_threat[r]
+
+
 def test_answer_probability(world):
     s, P = world
     a = dyn.answer_probability(s, P)
     for r, i in each():
         floor = g(P, "answer_floor", r)
-        want = P.m["russian_interest"][r, i] * (floor + (1 - floor) * s.bandwidth[r])
+        want = interest_of(s, P, r, i) * (floor + (1 - floor) * s.bandwidth[r])
         assert a[r, i] == pytest.approx(min(max(want, 0), 1))
+
+
+def test_azerbaijan_threat_factor_and_interest(world):
+    s, P = world
+    nxt, f = dyn.az_threat_next(s, P), dyn.az_factor(s, P)
+    for r in range(R):
+        decay = g(P, "az_threat_decay", r)
+        assert nxt[r] == pytest.approx(s.az_base[r] + (1 - decay) * (s.az_threat[r] - s.az_base[r]))
+    for r, i in each():
+        assert f[r, i] == pytest.approx(az_factor_of(s, P, r, i))
+    # closer ties of Azerbaijan to Russia lower Russia's interest in answering Armenia
+    P.g["mech_az_tr"][:] = 1
+    P.m["azerbaijan_exposure"][:] = 0.0
+    arm = mb.INDEX["ARM"]
+    P.m["azerbaijan_exposure"][:, arm] = 1.0
+    before = dyn.russian_interest(s, P)[:, arm]
+    s.az_russia_ties = np.minimum(s.az_russia_ties + 0.2, 1.0)
+    after = dyn.russian_interest(s, P)[:, arm]
+    assert (after <= before).all() and (after < before).any()
+
+
+def test_az_event_kinds():
+    from alliance_sim.core.events import AzEvent, Forcing
+
+    s, P = random_world(3)
+    fx, everyone = Forcing.none(s.status.shape), np.ones(R, dtype=bool)
+    t0, b0 = s.az_threat.copy(), s.az_base.copy()
+    AzEvent("2024Q1", kind="war", size=1.0).apply(s, P, fx, everyone, 0)
+    np.testing.assert_allclose(s.az_threat, t0 + 1.0)
+    AzEvent("2024Q1", kind="peace", size=0.3).apply(s, P, fx, everyone, 0)
+    np.testing.assert_allclose(s.az_base, np.maximum(b0 - 0.3, 0))
+    np.testing.assert_allclose(s.az_threat, np.maximum(t0 + 0.7, 0))
+    AzEvent("2024Q1", kind="russia_ties", size=0.8).apply(s, P, fx, everyone, 0)
+    AzEvent("2024Q1", kind="turkey_ties", size=0.9).apply(s, P, fx, everyone, 0)
+    assert (s.az_russia_ties == 0.8).all() and (s.az_turkey_ties == 0.9).all()
 
 
 def test_credibility_update(world):
@@ -158,6 +251,7 @@ def test_grievance_threat_and_remittance_recovery(world):
     hit = rng.random((R, M)) < 0.3
     g0, t0, l0 = s.grievance.copy(), s.threat_shock.copy(), s.remittance_loss.copy()
     dyn.update_grievance_and_threat(s, P, pressure, appeal, answered, hit)
+    np.testing.assert_allclose(s.grievance_growth, s.grievance - g0, atol=1e-12)
     for r, i in each():
         excess = max(pressure[r, i] - P.m["pressure_tolerance"][r, i], 0)
         want = (
@@ -173,15 +267,20 @@ def test_grievance_threat_and_remittance_recovery(world):
         )
 
 
+def response_of(P, r, p, tol):
+    gain = g(P, "pressure_gain", r)
+    if g(P, "mech_strategic_russia", r) > 0.5:
+        gain *= 2 * g(P, "bandwagoning", r) - 1
+    return gain * min(p, tol) - g(P, "pressure_backlash", r) * max(p - tol, 0)
+
+
 def test_pressure_response(world):
     _, P = world
     p = np.linspace(0, 1, M)[None, :].repeat(R, 0)
     tol = np.full((R, M), 0.3)
     out = dyn.pressure_response(p, tol, P)
     for r, i in each():
-        want = g(P, "pressure_gain", r) * min(p[r, i], 0.3) - g(P, "pressure_backlash", r) * max(
-            p[r, i] - 0.3, 0
-        )
+        want = response_of(P, r, p[r, i], 0.3)
         assert out[r, i] == pytest.approx(want)
 
 
@@ -203,13 +302,93 @@ def test_dependence_index_and_exit_cost(world):
         assert P.exit_cost[r, i] == pytest.approx(0.5 * sites + 0.5 * want)
 
 
+def outside_option_of(s, P, r, i):
+    """The Western and Chinese outside option of member i in run r, as docs/model.md states."""
+    w, h = s.western_ties[r, i], s.chinese_ties[r, i]
+    if g(P, "mech_bounded_ties", r) < 0.5:
+        return w, g(P, "china_security_weight", r) * h
+    econ, sat = g(P, "economic_tie_weight", r), g(P, "ties_saturation", r)
+    xw = s.western_security[r, i] + econ * (w - s.western_security[r, i])
+    xh = s.chinese_security[r, i] + econ * (h - s.chinese_security[r, i])
+    total = sat * (1 - np.exp(-(xw + xh) / sat))
+    return total * xw / (xw + xh), total * xh / (xw + xh)
+
+
+def test_outside_option_is_bounded_and_weighs_security_ties_more():
+    for switch in (0, 1):
+        s, P = random_world(2)
+        P.g["mech_bounded_ties"][:] = switch
+        west, china = dyn.outside_option(s, P)
+        for r, i in each():
+            assert (west[r, i], china[r, i]) == pytest.approx(outside_option_of(s, P, r, i))
+        if switch:
+            assert (west + china <= P.ties_saturation + 1e-12).all()
+            s.western_ties = s.western_ties + 0.2
+            w3, c3 = dyn.outside_option(s, P)  # 0.2 of investment ...
+            s.western_security = s.western_security + 0.2
+            w2, c2 = dyn.outside_option(s, P)  # ... adds less than 0.2 of arms
+            assert (w2 + c2 > w3 + c3).all()
+            s.western_ties = s.western_ties + 100.0  # unbounded growth of ties ...
+            w4, c4 = dyn.outside_option(s, P)
+            assert (w4 + c4 <= P.ties_saturation + 1e-12).all()  # ... stays bounded
+
+
+def test_security_parts_of_ties(world):
+    s, P = world
+    ws, cs = dyn.renewed_western_security(s, P), dyn.renewed_chinese_security(s, P)
+    w, c = dyn.western_offer(s, P), dyn.chinese_offer(s, P)
+    for r, i in each():
+        decay = g(P, "ties_decay", r)
+        want_w = (1 - decay) * s.western_security[r, i] + g(P, "west_security_share", r) * w[r, i]
+        want_c = (1 - decay) * s.chinese_security[r, i] + g(P, "china_security_weight", r) * c[r, i]
+        assert ws[r, i] == pytest.approx(want_w) and cs[r, i] == pytest.approx(want_c)
+
+
+def fear_of(s, P, r, i):
+    """The fear-of-the-patron pull, as docs/model.md states."""
+    if g(P, "mech_fear_of_patron", r) < 0.5:
+        return 0.0
+    return -g(P, "fear_weight", r) * s.patron_threat[r, i] * (1 - P.m["regime_need"][r, i])
+
+
+def test_patron_exposure_threat_and_fear(world):
+    s, P = world
+    v = P.m
+    faded = dyn.faded_patron_threat(s, P)
+    for r, i in each():
+        dep = P.dependence[r, i]
+        want = (
+            0.4 * v["border_russia"][r, i]
+            + 0.4 * min(v["russian_minority"][r, i] / 0.2, 1)
+            + 0.2 * dep
+        )
+        assert P.patron_exposure[r, i] == pytest.approx(want)
+        decay = g(P, "patron_threat_decay", r)
+        assert faded[r, i] == pytest.approx((1 - decay) * s.patron_threat[r, i])
+    assert (P.patron_exposure[:, mb.INDEX["RUS"]] == 0).all()
+    fear = dyn.fear_of_patron(s, P)
+    for r, i in each():
+        assert fear[r, i] == pytest.approx(fear_of(s, P, r, i))
+    # a russian_force event adds size x exposure to every ally's threat, in the runs due
+    from alliance_sim.core.events import Forcing, RussianForce
+
+    before = s.patron_threat.copy()
+    mask = np.arange(R) % 2 == 0
+    RussianForce("2024Q1", size=0.7).apply(s, P, Forcing.none(s.status.shape), mask, 0)
+    want = before + np.where(mask[:, None], 0.7 * P.patron_exposure, 0.0)
+    np.testing.assert_allclose(s.patron_threat, want)
+    kaz, tjk = mb.INDEX["KAZ"], mb.INDEX["TJK"]
+    assert (P.patron_exposure[:, kaz] > P.patron_exposure[:, tjk]).all()  # border, minority
+
+
 def test_weigh_is_the_logistic_of_the_pulls(world):
     s, P = world
     target = dyn.weigh(s, P, s.pressure)
     cred = dyn.credibility(s)
     for r, i in each():
         dep = P.dependence[r, i] - P.remittance_part[r, i] * s.remittance_loss[r, i]
-        threat = min(max(P.m["threat_exposure"][r, i] + s.threat_shock[r, i], 0), 2)
+        exposure = P.m["threat_exposure"][r, i] * az_factor_of(s, P, r, i)
+        threat = min(max(exposure + s.threat_shock[r, i], 0), 2)
         tol = P.m["pressure_tolerance"][r, i]
         u = (
             g(P, "commitment_bias", r)
@@ -217,14 +396,12 @@ def test_weigh_is_the_logistic_of_the_pulls(world):
             + g(P, "dependence_weight", r) * dep
             + g(P, "regime_weight", r) * P.m["regime_need"][r, i] * cred[r, i]
             + g(P, "russian_inducement", r) * s.bandwidth[r] * dep
-            + g(P, "pressure_gain", r) * min(s.pressure[r, i], tol)
-            - g(P, "pressure_backlash", r) * max(s.pressure[r, i] - tol, 0)
-            - g(P, "alternatives_weight", r) * s.western_ties[r, i]
-            - g(P, "alternatives_weight", r)
-            * g(P, "china_security_weight", r)
-            * s.chinese_ties[r, i]
+            + g(P, "inducement_gain", r) * s.inducement[r, i]
+            + response_of(P, r, s.pressure[r, i], tol)
+            - g(P, "alternatives_weight", r) * sum(outside_option_of(s, P, r, i))
             - g(P, "grievance_weight", r) * s.grievance[r, i]
             - g(P, "contagion", r) * s.defection[r, i]
+            + fear_of(s, P, r, i)
         )
         assert target[r, i] == pytest.approx(expit(u))
 
@@ -311,7 +488,29 @@ def _attributes_read(node_name: str = "P") -> set[str]:
 
 def test_every_parameter_the_equations_read_is_registered_and_vice_versa():
     derived = {"m", "g", "patron", "dependence", "remittance_part", "exit_cost", "clash_pairs"}
+    derived |= {"patron_exposure"}
     derived |= {"n_runs", "profiles", "select", "build"}
     read = _attributes_read() - derived
     assert read - set(BY_NAME) == set(), "read but not in the registry"
     assert set(BY_NAME) - read == set(), "registered but never read by the equations"
+
+
+def test_every_mechanism_has_a_0_1_switch_and_its_equations_exist():
+    from alliance_sim.core.mechanisms import MECHANISMS
+
+    assert len({m.name for m in MECHANISMS}) == len(MECHANISMS)
+    for m in MECHANISMS:
+        p = BY_NAME[m.switch]
+        assert (p.low, p.high, p.integer, p.group) == (0, 1, True, "mechanisms"), m.name
+        for fn in m.equations:
+            assert callable(getattr(dyn, fn)), fn
+
+
+def test_list_mechanisms_prints_each_with_its_switch(capsys):
+    from alliance_sim.cli.main import main
+    from alliance_sim.core.mechanisms import MECHANISMS
+
+    assert main(["list", "mechanisms"]) == 0
+    out = capsys.readouterr().out
+    for m in MECHANISMS:
+        assert m.name in out and m.switch in out

@@ -226,6 +226,8 @@ def test_every_event_type_is_covered_below():
         "rejoin",
         "bandwidth",
         "remittance_shock",
+        "russian_force",
+        "az_event",
     }
     assert covered == set(EVENT_TYPES)
 
@@ -317,3 +319,40 @@ def test_remittance_shock_adds_grievance_and_lowers_commitment(write):
     )
     assert col(t, "grievance", "TJK")[1] > col(base, "grievance", "TJK")[1]
     assert col(t, "commitment", "TJK")[-1] < col(base, "commitment", "TJK")[-1]
+
+
+def test_russian_force_frightens_exposed_members_more(write):
+    """Fear of the patron: Kazakhstan (border, 18% Russian minority) moves away more than
+    Tajikistan (neither); with the mechanism off the event changes nothing."""
+    event = '[[events]]\nat = "2024Q2"\ntype = "russian_force"\nsize = 1.0\n'
+    base = model_of(write, "", quarters=12)
+    t = model_of(write, event, quarters=12)
+    drop = {c: col(base, "commitment", c)[-1] - col(t, "commitment", c)[-1] for c in ("KAZ", "TJK")}
+    assert drop["KAZ"] > 0.02 and drop["KAZ"] > 2 * drop["TJK"]
+    off = "[params]\nmech_fear_of_patron = 0\n"
+    assert np.array_equal(
+        col(model_of(write, event, params=off, quarters=12), "commitment", "KAZ"),
+        col(model_of(write, "", params=off, quarters=12), "commitment", "KAZ"),
+    )
+
+
+def test_az_war_raises_armenias_threat_and_the_agent_acts(write):
+    """An Azerbaijani war raises the threat the Mesa AzerbaijanTurkey agent holds, which then
+    relaxes; a delimitation deal lowers it below the standing level for good."""
+    from alliance_sim.engines.mesa_model import AzerbaijanTurkey
+
+    p = write(
+        "az.toml",
+        MINIMAL
+        + '[[events]]\nat = "2024Q2"\ntype = "az_event"\nkind = "war"\nsize = 1.0\n'
+        + '[[events]]\nat = "2025Q2"\ntype = "az_event"\nkind = "delimitation"\nsize = 0.3\n',
+    )
+    spec = spec_for(load_scenario(p))
+    m = AllianceModel(rng=1, start=spec.start, events=spec.events, **spec.params)
+    agent = next(iter(m.agents_by_type[AzerbaijanTurkey]))
+    seen = []
+    for _ in range(12):
+        m.step()
+        seen.append(agent.threat)
+    assert seen[0] > 1.5 and seen[3] < seen[0]  # the surge, then it fades
+    assert seen[-1] < 1.0  # the deal lowered the standing level

@@ -148,6 +148,15 @@ def cmd_list(a: argparse.Namespace) -> int:
                 + f"\n    source: {r.source}"
                 + (f"\n    sample range: {r.plausible_source}" if sample else "")
             )
+    elif a.what == "mechanisms":
+        from alliance_sim.core.mechanisms import MECHANISMS
+
+        for m in MECHANISMS:
+            print(
+                f"{m.name}  (switch {m.switch}: 1 on, 0 off)\n"
+                + textwrap.indent(textwrap.fill(m.summary, 92), "    ")
+                + f"\n    equations: {', '.join(m.equations)} (core/dynamics.py)"
+            )
     else:
         from alliance_sim.core.events import EVENT_TYPES
 

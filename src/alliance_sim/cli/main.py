@@ -33,7 +33,7 @@ An interrupted sweep resumes when the same command is run again.""",
     "validate": "example:\n  alliance-sim validate scenarios/*.toml",
     "show": "example:\n  alliance-sim show armenia_exits",
     "list": "examples:\n  alliance-sim list scenarios\n  alliance-sim list parameters\n"
-    "  alliance-sim list events",
+    "  alliance-sim list events\n  alliance-sim list mechanisms",
     "plot": """examples:
   alliance-sim plot out/arm-sweep --out figures/arm
   alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg
@@ -222,11 +222,12 @@ def _parser() -> argparse.ArgumentParser:
     ls = _command(
         sub,
         "list",
-        "list scenarios, parameters or event types",
+        "list scenarios, parameters, event types or mechanisms",
         "List shipped scenarios, the model's parameters (meaning, "
-        "unit, default, range, source) or the event types.",
+        "unit, default, range, source), the event types or the named mechanisms "
+        "(each with the 0/1 parameter that switches it).",
     )
-    ls.add_argument("what", choices=("scenarios", "parameters", "events"))
+    ls.add_argument("what", choices=("scenarios", "parameters", "events", "mechanisms"))
 
     pl = _command(
         sub,

@@ -4,7 +4,9 @@ One equation lives in one place.  The Mesa model (``model.py``) calls these for 
 of shape ``(1, M)``, an agent passing its own column ``cols``); the batch engine calls them for
 many runs at once (``(R, M)``).  Nothing here draws random numbers: each quarter's uniform draws
 ``u`` (shape ``(R, N_DRAWS, M)``) are passed in, so both drivers consume each run's stream in the
-same order.  See ``docs/model.md`` for the equations written out.
+same order.  See ``docs/model.md`` for the equations written out.  (The module is long because
+it holds every equation of the model, the named mechanisms' included, so that each lives in
+exactly one place; each function is one equation.)
 """
 
 from __future__ import annotations
@@ -29,12 +31,19 @@ ALL = slice(None)
 
 
 def initial_state(P: Params) -> State:
-    """The state entering the first quarter; Western and Chinese ties start at the level the
-    actors' rules sustain (their steady state), not at zero."""
+    """The state entering the first quarter; Western and Chinese ties (and their security
+    parts) start at the level the actors' rules sustain (their steady state), not at zero."""
     s = State.initial(P)
     s.western_ties = western_offer(s, P) / P.ties_decay
     s.chinese_ties = chinese_offer(s, P) / P.ties_decay
+    s.western_security = P.west_security_share * s.western_ties
+    s.chinese_security = P.china_security_weight * s.chinese_ties
     return s
+
+
+def on(switch: np.ndarray) -> np.ndarray:
+    """A mechanism switch (a 0/1 registry parameter, (R, 1)) as a boolean mask."""
+    return switch > 0.5
 
 
 # --- who is in -----------------------------------------------------------------------------
@@ -58,17 +67,53 @@ def credibility(s: State, cols: slice = ALL) -> np.ndarray:
 # --- outside actors ------------------------------------------------------------------------
 
 
+def russian_budget(s: State, P: Params) -> np.ndarray:
+    """Russia's leverage budget for each ally this quarter (its old pressure rule):
+
+    budget = russian_pressure x bandwidth x (1 + drift_response x max(drift_reference - c, 0))
+
+    for allies still in the alliance (0 for Russia, candidates and members that have left)."""
+    drift = np.maximum(P.drift_reference - s.commitment, 0.0)
+    base = P.russian_pressure * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
+    return np.where(in_alliance(s.status) & ~P.patron, base, 0.0)
+
+
+def coercion_split(s: State, P: Params) -> np.ndarray:
+    """Russia's new share of coercion in each ally's budget (mechanism ``strategic_russia``).
+
+    From last quarter's pressure p and grievance growth dg:
+    backlash = max(p - pressure_tolerance, 0) + max(dg, 0),
+    share <- clip(share + russia_adaptation x ((drift_reference - c)
+                                               - russia_backlash_aversion x backlash), 0, 1):
+    more coercion where a member drifts without backlash, less where backlash grows or
+    compliance holds (c above drift_reference: rewarded by inducement).  Off: unchanged."""
+    backlash = np.maximum(s.pressure - P.m["pressure_tolerance"], 0.0) + np.maximum(
+        s.grievance_growth, 0.0
+    )
+    signal = (P.drift_reference - s.commitment) - P.russia_backlash_aversion * backlash
+    new = np.clip(s.coercion_share + P.russia_adaptation * signal, 0.0, 1.0)
+    adapt = on(P.mech_strategic_russia) & in_alliance(s.status) & ~P.patron
+    return np.where(adapt, new, s.coercion_share)
+
+
 def russian_pressure(s: State, P: Params) -> np.ndarray:
     """Russia's coercion of each ally this quarter.
 
-    pressure = russian_pressure x bandwidth x (1 + drift_response x max(drift_reference - c, 0))
-               + campaign
+    On (strategic_russia): pressure = coercion_share x budget + campaign;
+    off: pressure = budget + campaign (see :func:`russian_budget`);
     applied to allies still in the alliance (not to Russia, candidates or exited members).
     """
-    drift = np.maximum(P.drift_reference - s.commitment, 0.0)
-    base = P.russian_pressure * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
+    share = np.where(on(P.mech_strategic_russia), s.coercion_share, 1.0)
     target = in_alliance(s.status) & ~P.patron
-    return np.where(target, base + s.campaign, 0.0)
+    return np.where(target, share * russian_budget(s, P) + s.campaign, 0.0)
+
+
+def russian_inducement_offer(s: State, P: Params) -> np.ndarray:
+    """Russia's targeted inducement of each ally: (1 - coercion_share) x budget when
+    strategic_russia is on, 0 when off."""
+    return np.where(
+        on(P.mech_strategic_russia), (1.0 - s.coercion_share) * russian_budget(s, P), 0.0
+    )
 
 
 def western_offer(s: State, P: Params) -> np.ndarray:
@@ -105,20 +150,93 @@ def renewed_chinese_ties(s: State, P: Params) -> np.ndarray:
     return (1.0 - P.ties_decay) * s.chinese_ties + chinese_offer(s, P)
 
 
+def renewed_western_security(s: State, P: Params) -> np.ndarray:
+    """The security-carrying part of Western ties: it decays by ties_decay and is renewed by
+    west_security_share x this quarter's Western offer."""
+    return (1.0 - P.ties_decay) * s.western_security + P.west_security_share * western_offer(s, P)
+
+
+def renewed_chinese_security(s: State, P: Params) -> np.ndarray:
+    """The security-carrying part of Chinese ties: it decays by ties_decay and is renewed by
+    china_security_weight x this quarter's Chinese offer."""
+    return (1.0 - P.ties_decay) * s.chinese_security + P.china_security_weight * chinese_offer(s, P)
+
+
+def outside_option(s: State, P: Params, cols: slice = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """How much the Western and the Chinese ties substitute for the alliance (ties units).
+
+    Mechanism ``bounded_ties`` on: each source's ties count by kind,
+    X_W = W_sec + economic_tie_weight x (W - W_sec) (likewise X_H for China), and the
+    outside option has diminishing returns,
+    A = ties_saturation x (1 - exp(-(X_W + X_H) / ties_saturation)),
+    shared between the sources in proportion: (A x X_W / X, A x X_H / X) with X = X_W + X_H.
+    Off: (W, china_security_weight x H), unbounded.
+    """
+    w, h = s.western_ties[:, cols], s.chinese_ties[:, cols]
+    ws, hs = s.western_security[:, cols], s.chinese_security[:, cols]
+    econ = P.economic_tie_weight
+    xw = ws + econ * np.maximum(w - ws, 0.0)
+    xh = hs + econ * np.maximum(h - hs, 0.0)
+    x = xw + xh
+    sat = P.ties_saturation
+    ratio = np.where(x > 1e-12, sat * -np.expm1(-x / sat) / np.maximum(x, 1e-12), 1.0)
+    bounded = on(P.mech_bounded_ties)
+    return (
+        np.where(bounded, xw * ratio, w),
+        np.where(bounded, xh * ratio, P.china_security_weight * h),
+    )
+
+
 def end_campaigns(s: State) -> None:
     """A scheduled pressure campaign runs for its duration, then stops (in place)."""
     s.campaign_left = np.maximum(s.campaign_left - 1, 0)
     s.campaign = np.where(s.campaign_left > 0, s.campaign, 0.0)
 
 
+# --- Azerbaijan and Turkey ------------------------------------------------------------------
+
+
+def az_threat_next(s: State, P: Params) -> np.ndarray:
+    """Azerbaijan's threat toward Armenia relaxes toward its standing level (shape (R,)):
+    T <- base + (1 - az_threat_decay) x (T - base).  Wars and incursions raise T; a peace or
+    delimitation deal lowers T and base (``az_event``)."""
+    return s.az_base + (1.0 - P.az_threat_decay[:, 0]) * (s.az_threat - s.az_base)
+
+
+def az_factor(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
+    """Multiplier of a member's attack hazard and threat exposure from Azerbaijan's threat
+    (mechanism ``az_tr``): 1 - e + e x T, e = azerbaijan_exposure; 1 when off."""
+    e = P.m["azerbaijan_exposure"][:, cols]
+    f = 1.0 - e + e * s.az_threat[:, None]
+    return np.where(on(P.mech_az_tr), f, 1.0)
+
+
+def russian_interest(s: State, P: Params) -> np.ndarray:
+    """Russia's willingness to answer each member at full bandwidth.
+
+    Mechanism ``az_tr`` on: (1 - e) x russian_interest + e x I_az with e =
+    azerbaijan_exposure and I_az = az_interest_max x (1 - az_russia_ties)
+    x (1 - turkey_deterrence x az_turkey_ties): the closer Azerbaijan is to Russia and to
+    Turkey, the less Russia gains by answering Armenia.  Off: russian_interest."""
+    e = P.m["azerbaijan_exposure"]
+    i_az = (
+        P.az_interest_max
+        * (1.0 - s.az_russia_ties[:, None])
+        * (1.0 - P.turkey_deterrence * s.az_turkey_ties[:, None])
+    )
+    mixed = (1.0 - e) * P.m["russian_interest"] + e * i_az
+    return np.where(on(P.mech_az_tr), mixed, P.m["russian_interest"])
+
+
 # --- Article 4 -----------------------------------------------------------------------------
 
 
 def answer_probability(s: State, P: Params) -> np.ndarray:
-    """Probability the alliance answers an appeal: Russia's interest in the member times the
-    capacity it can spare, russian_interest x (answer_floor + (1 - answer_floor) x bandwidth)."""
+    """Probability the alliance answers an appeal: Russia's interest in the member
+    (:func:`russian_interest`) times the capacity it can spare,
+    interest x (answer_floor + (1 - answer_floor) x bandwidth)."""
     capacity = P.answer_floor + (1.0 - P.answer_floor) * s.bandwidth[:, None]
-    return np.clip(P.m["russian_interest"] * capacity, 0.0, 1.0)
+    return np.clip(russian_interest(s, P) * capacity, 0.0, 1.0)
 
 
 def clashes(s: State, P: Params, u: np.ndarray, forced: np.ndarray | None = None) -> np.ndarray:
@@ -146,7 +264,7 @@ def resolve_appeals(
     """Who invokes Article 4 this quarter and whether the alliance answers.
 
     An ally (a suspended one too: it keeps its treaty rights) appeals when attacked
-    (draw < attack_hazard x attack_hazard_scale), when unrest threatens its regime
+    (draw < attack_hazard x az_factor x attack_hazard_scale), when unrest threatens its regime
     (draw < unrest_hazard x unrest_hazard_scale), or when caught in a clash with another member;
     scheduled events (``fx``) force appeals.  An appeal is answered when its draw falls below
     :func:`answer_probability`, except that a clash between two members can never be answered
@@ -156,7 +274,8 @@ def resolve_appeals(
     Returns ``appeal, answered, hit, clash`` as (R, M) bool arrays (hit: attacked or clashed).
     """
     able = in_alliance(s.status) & ~P.patron
-    attacked = able & (u[:, DRAW_ATTACK] < P.m["attack_hazard"] * P.attack_hazard_scale)
+    hazard = P.m["attack_hazard"] * az_factor(s, P) * P.attack_hazard_scale
+    attacked = able & (u[:, DRAW_ATTACK] < hazard)
     attacked |= fx.appeal
     unrest = able & (u[:, DRAW_UNREST] < P.m["unrest_hazard"] * P.unrest_hazard_scale)
     unrest |= fx.unrest
@@ -200,13 +319,16 @@ def update_grievance_and_threat(
 ) -> None:
     """Grievance fades by grievance_decay and grows with unanswered own appeals
     (grievance_unanswered) and pressure beyond tolerance (grievance_backlash); attacks and
-    clashes add attack_threat to the threat a member feels, which fades by threat_decay."""
+    clashes add attack_threat to the threat a member feels, which fades by threat_decay.
+    The change of grievance is kept (``grievance_growth``): Russia reads it as backlash."""
     excess = np.maximum(pressure - P.m["pressure_tolerance"], 0.0)
-    s.grievance = (
+    grievance = (
         (1.0 - P.grievance_decay) * s.grievance
         + P.grievance_unanswered * (appeal & ~answered)
         + P.grievance_backlash * excess
     )
+    s.grievance_growth = grievance - s.grievance
+    s.grievance = grievance
     s.threat_shock = (1.0 - P.threat_decay) * s.threat_shock + P.attack_threat * hit
     s.remittance_loss = (1.0 - P.remittance_recovery) * s.remittance_loss
 
@@ -216,8 +338,11 @@ def update_grievance_and_threat(
 
 def pressure_response(pressure: np.ndarray, tolerance: np.ndarray, P: Params) -> np.ndarray:
     """Compliance bought by pressure up to tolerance, backlash beyond it:
-    pressure_gain x min(p, tol) - pressure_backlash x max(p - tol, 0)."""
-    return P.pressure_gain * np.minimum(pressure, tolerance) - P.pressure_backlash * np.maximum(
+    gain x min(p, tol) - pressure_backlash x max(p - tol, 0), where gain = pressure_gain x
+    (2 x bandwagoning - 1) with strategic_russia on (bandwagoning 1: compliance, 0:
+    balancing) and gain = pressure_gain off."""
+    gain = P.pressure_gain * np.where(on(P.mech_strategic_russia), 2.0 * P.bandwagoning - 1.0, 1.0)
+    return gain * np.minimum(pressure, tolerance) - P.pressure_backlash * np.maximum(
         pressure - tolerance, 0.0
     )
 
@@ -231,27 +356,35 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
     """The terms of a member's weighing, in utility units (see :func:`weigh`)."""
     m = P.m
     cred = credibility(s, cols)
-    threat = np.clip(m["threat_exposure"][:, cols] + s.threat_shock[:, cols], 0.0, 2.0)
+    exposure = m["threat_exposure"][:, cols] * az_factor(s, P, cols)
+    threat = np.clip(exposure + s.threat_shock[:, cols], 0.0, 2.0)
     dep = effective_dependence(s, P, cols)
     bw = s.bandwidth[:, None]
+    west, china = outside_option(s, P, cols)
     return {
         "security": P.security_weight * cred * threat,
         "dependence": P.dependence_weight * dep,
         "regime": P.regime_weight * m["regime_need"][:, cols] * cred,
-        "inducement": P.russian_inducement * bw * dep,
+        "inducement": P.russian_inducement * bw * dep + P.inducement_gain * s.inducement[:, cols],
         "pressure": pressure_response(pressure[:, cols], m["pressure_tolerance"][:, cols], P),
-        "west": -P.alternatives_weight * s.western_ties[:, cols],
-        "china": -P.alternatives_weight * P.china_security_weight * s.chinese_ties[:, cols],
+        "west": -P.alternatives_weight * west,
+        "china": -P.alternatives_weight * china,
         "grievance": -P.grievance_weight * s.grievance[:, cols],
         "contagion": -P.contagion * s.defection[:, cols],
+        "patron": fear_of_patron(s, P, cols),
     }
 
 
 def weigh(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> np.ndarray:
     """The commitment a member's weighing favours this quarter:
 
-    target = logistic(commitment_bias + security + dependence + regime + inducement
-                      + pressure response - Western ties - Chinese ties - grievance - contagion)
+    target = logistic(commitment_bias + security + dependence + regime
+                      + inducement (russian_inducement x B x dep
+                                    + inducement_gain x Russia's targeted inducement)
+                      + pressure response - alternatives_weight x outside option
+                      - grievance - contagion + fear of the patron)
+
+    with the outside option (Western, Chinese) from :func:`outside_option`.
     """
     return expit(P.commitment_bias + sum(pulls(s, P, pressure, cols).values()))
 
@@ -312,6 +445,20 @@ def next_status(
         "exit_step": exit_step,
         "commitment": np.where(new == mb.EXITED, 0.0, c),
     }
+
+
+def faded_patron_threat(s: State, P: Params) -> np.ndarray:
+    """The patron threat fades slowly: patron_threat x (1 - patron_threat_decay).  It grows
+    only by ``russian_force`` events: size x patron exposure (see :mod:`core.events`)."""
+    return (1.0 - P.patron_threat_decay) * s.patron_threat
+
+
+def fear_of_patron(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
+    """Distance from the alliance as security against the patron (mechanism
+    ``fear_of_patron``): -fear_weight x patron_threat x (1 - regime_need); 0 when off.  A
+    regime that relies on Russia for its survival cannot buy safety by distance."""
+    pull = -P.fear_weight * s.patron_threat[:, cols] * (1.0 - P.m["regime_need"][:, cols])
+    return np.where(on(P.mech_fear_of_patron), pull, 0.0)
 
 
 def defection_signal(s: State, P: Params, old_status: np.ndarray) -> np.ndarray:

@@ -4,7 +4,8 @@ Each type is a frozen dataclass with ``at`` (a calendar quarter such as ``"2022Q
 own fields, declared in ``FIELDS`` so the scenario validator can check them and the CLI can list
 them.  ``apply`` changes the state of the runs in ``mask`` in place, or records a forced appeal
 in the quarter's :class:`Forcing`, which the Article 4 resolution then reads.  Adding an event
-type touches this module, its tests and the docs, nothing else.
+type touches this module, its tests and the docs, nothing else.  (The module is long because
+it is mostly data: each type's fields with their meaning, range and default.)
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Forcing:
 
 
 ANSWER = {True: 1, False: 0, "model": -1}
+SECURITY_KINDS = ("arms", "exercise", "monitoring", "sco")  # offer kinds that carry security
 MEMBER_CODES = mb.ALLIES  # codes an event may name (every member but the patron)
 
 
@@ -75,6 +77,11 @@ def _member(meaning: str = "the member concerned") -> FieldSpec:
 def _at(value: Any, mask: np.ndarray) -> Any:
     """A field's value for the runs in ``mask`` (fields may hold one value per run)."""
     return value[mask] if isinstance(value, np.ndarray) else value
+
+
+def in_alliance_mask(s: State) -> np.ndarray:
+    """(R, M) bool: members still in the alliance (active, hedging or suspended)."""
+    return (s.status >= mb.ACTIVE) & (s.status <= mb.SUSPENDED)
 
 
 def _rows(mask: np.ndarray, i: int, s: State) -> np.ndarray:
@@ -153,7 +160,8 @@ class Offer(Event):
         "source": FieldSpec("choice", "who offers", choices=("west", "china")),
         "kind": FieldSpec(
             "choice",
-            "what is offered (a label kept in the record)",
+            "what is offered: investment is an economic tie, the others carry security "
+            "(with mech_bounded_ties on, only security ties substitute fully for the alliance)",
             required=False,
             default="investment",
             choices=("investment", "arms", "exercise", "monitoring", "sco"),
@@ -168,8 +176,12 @@ class Offer(Event):
     }
 
     def apply(self, s, P, fx, mask, step):
-        ties = s.western_ties if self.source == "west" else s.chinese_ties
+        west = self.source == "west"
+        ties = s.western_ties if west else s.chinese_ties
         ties[mask, self.idx] += _at(self.size, mask)
+        if self.kind in SECURITY_KINDS:  # counts fully as a substitute (mech_bounded_ties)
+            security = s.western_security if west else s.chinese_security
+            security[mask, self.idx] += _at(self.size, mask)
 
 
 @dataclass(frozen=True)
@@ -285,6 +297,7 @@ class Rejoin(Event):
 class Bandwidth(Event):
     value: float | None = None
     change: float | None = None
+    credibility_signal: float = 0.0
     type: ClassVar[str] = "bandwidth"
     summary: ClassVar[str] = (
         "Russia's free bandwidth changes (the war in Ukraine ends, "
@@ -295,11 +308,23 @@ class Bandwidth(Event):
             "number", "new bandwidth (share 0-1)", required=False, low=0.0, high=1.0
         ),
         "change": FieldSpec("number", "change in bandwidth", required=False, low=-1.0, high=1.0),
+        "credibility_signal": FieldSpec(
+            "number",
+            "evidence (answered appeals' worth) the change adds to every ally's belief in "
+            "Article 4: a victory shows Russia can and will fight (0: no signal)",
+            required=False,
+            default=0.0,
+            low=0.0,
+            high=5.0,
+        ),
     }
 
     def apply(self, s, P, fx, mask, step):
         new = self.value if self.value is not None else s.bandwidth + (self.change or 0.0)
         s.bandwidth[:] = np.where(mask, np.clip(new, 0.0, 1.0), s.bandwidth)
+        signal = np.asarray(_at(self.credibility_signal, mask), dtype=float).reshape(-1, 1)
+        allies = in_alliance_mask(s) & ~P.patron
+        s.cred_a[mask] += np.where(allies[mask], signal, 0.0)
 
 
 @dataclass(frozen=True)
@@ -324,6 +349,80 @@ class RemittanceShock(Event):
         s.grievance[:, i] += np.where(mask, P.grievance_remittance[:, 0] * lost, 0.0)
 
 
+@dataclass(frozen=True)
+class RussianForce(Event):
+    target: str = "ukraine"
+    size: float = 1.0
+    type: ClassVar[str] = "russian_force"
+    summary: ClassVar[str] = (
+        "Russia uses force against a neighbour (Georgia 2008, Crimea 2014, Ukraine 2022): "
+        "every ally's patron threat rises by size x its exposure (border, Russian minority, "
+        "dependence)"
+    )
+    FIELDS: ClassVar[dict[str, FieldSpec]] = {
+        "target": FieldSpec(
+            "choice",
+            "whom Russia attacks (a label kept in the record)",
+            required=False,
+            default="ukraine",
+            choices=("georgia", "ukraine", "other"),
+        ),
+        "size": FieldSpec(
+            "number",
+            "how much the use of force shows Russia's readiness to take territory (1 = the "
+            "2022 full-scale invasion; Crimea 2014 about 0.8, Georgia 2008 about 0.5; "
+            "assumptions)",
+            required=False,
+            default=1.0,
+            low=0.0,
+            high=2.0,
+        ),
+    }
+
+    def apply(self, s, P, fx, mask, step):
+        size = np.asarray(_at(self.size, mask), dtype=float).reshape(-1, 1)
+        s.patron_threat[mask] += size * P.patron_exposure[mask]
+
+
+@dataclass(frozen=True)
+class AzEvent(Event):
+    kind: str = "incursion"
+    size: float = 0.5
+    type: ClassVar[str] = "az_event"
+    summary: ClassVar[str] = (
+        "Azerbaijan (with Turkey) toward Armenia: a war or incursion raises its threat, a peace "
+        "agreement or border-delimitation deal lowers it for good, a declaration sets its ties "
+        "to Russia or Turkey (mechanism az_tr)"
+    )
+    FIELDS: ClassVar[dict[str, FieldSpec]] = {
+        "kind": FieldSpec(
+            "choice",
+            "what happens",
+            choices=("war", "incursion", "peace", "delimitation", "russia_ties", "turkey_ties"),
+        ),
+        "size": FieldSpec(
+            "number",
+            "war/incursion: threat added (1 = a war like 2020's); peace/delimitation: threat "
+            "and standing level removed; russia_ties/turkey_ties: the new level of the ties "
+            "(0-1)",
+            low=0.0,
+            high=2.0,
+        ),
+    }
+
+    def apply(self, s, P, fx, mask, step):
+        size = np.asarray(_at(self.size, mask), dtype=float)
+        if self.kind in ("war", "incursion"):
+            s.az_threat[mask] += size
+        elif self.kind in ("peace", "delimitation"):
+            s.az_base[mask] = np.maximum(s.az_base[mask] - size, 0.0)
+            s.az_threat[mask] = np.maximum(s.az_threat[mask] - size, 0.0)
+        elif self.kind == "russia_ties":
+            s.az_russia_ties[mask] = np.clip(size, 0.0, 1.0)
+        else:
+            s.az_turkey_ties[mask] = np.clip(size, 0.0, 1.0)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -337,6 +436,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Rejoin,
         Bandwidth,
         RemittanceShock,
+        RussianForce,
+        AzEvent,
     )
 }
 

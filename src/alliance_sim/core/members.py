@@ -61,6 +61,29 @@ MEMBER_FIELDS: dict[str, MemberField] = {
         _F("arms_from_russia", "share", 0, 1, "Share of arms imports from Russia."),
         _F("russian_sites", "count", 0, 10, "Russian bases and military sites on its soil."),
         _F(
+            "border_russia",
+            "0/1",
+            0,
+            1,
+            "1 if the member shares a land border with Russia (fear of the patron).",
+        ),
+        _F(
+            "russian_minority",
+            "share",
+            0,
+            1,
+            "Share of ethnic Russians in the population (fear of the patron: irredentism).",
+        ),
+        _F(
+            "azerbaijan_exposure",
+            "index 0-1",
+            0,
+            1,
+            "How far Azerbaijan's (and Turkey's) threat is the member's external threat: scales "
+            "its attack hazard and threat exposure and sets Russia's interest in answering it "
+            "(mechanism az_tr).",
+        ),
+        _F(
             "threat_exposure",
             "index 0-1",
             0,
@@ -227,6 +250,23 @@ def dependence_index(v: dict[str, np.ndarray]) -> np.ndarray:
         + w["energy"] * v["energy_dependence"]
         + w["arms"] * v["arms_from_russia"]
         + w["sites"] * np.minimum(v["russian_sites"] / SITES_SATURATION, 1.0)
+    )
+
+
+# weights of the exposure to Russia's own force (an assumption: border and minority weigh most;
+# dependence gives Russia the means to hurt without force)
+PATRON_EXPOSURE_WEIGHTS: dict[str, float] = {"border": 0.4, "minority": 0.4, "dependence": 0.2}
+MINORITY_SATURATION = 0.2  # a Russian minority of 20% counts as full exposure
+
+
+def patron_exposure(v: dict[str, np.ndarray]) -> np.ndarray:
+    """Exposure to Russia's use of force, 0-1: a weighted mean of a land border, the Russian
+    minority (saturating at 20%) and dependence (weights :data:`PATRON_EXPOSURE_WEIGHTS`)."""
+    w = PATRON_EXPOSURE_WEIGHTS
+    return (
+        w["border"] * v["border_russia"]
+        + w["minority"] * np.minimum(v["russian_minority"] / MINORITY_SATURATION, 1.0)
+        + w["dependence"] * dependence_index(v)
     )
 
 

@@ -57,8 +57,9 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "share",
         "Share of Russia's military-political capacity not absorbed by the war in Ukraine; scales "
-        "its pressure, inducements and its ability to answer Article 4 appeals.",
-        "assumption: 'Russia's hands are seriously tied' by the war (seed 001)",
+        "its pressure, inducements and its ability to answer Article 4 appeals. Assumption: "
+        "'Russia's hands are seriously tied' by the war (seed 001); plausible range 0.2-0.7.",
+        ASSUMPTION,
         "russia",
     ),
     _P(
@@ -68,8 +69,9 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "index 0-1",
         "Baseline intensity of Russian coercion per quarter at full bandwidth (energy prices, "
-        "migrant policy, trade bans, information pressure).",
-        "assumption: 'rude, authoritarian actions' against allies (seed 001)",
+        "migrant policy, trade bans, information pressure). Assumption: 'rude, authoritarian "
+        "actions' against allies (seed 001); plausible range 0.1-0.5.",
+        ASSUMPTION,
         "russia",
     ),
     _P(
@@ -109,8 +111,10 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "ties/quarter",
         "Western engagement per quarter offered to a fully open member (investment, arms, "
-        "exercises, monitoring missions); accumulates into Western ties.",
-        "assumption: US DoD budgeted $500 m for Central Asia in 2022 (seed 001)",
+        "exercises, monitoring missions); accumulates into Western ties. Assumption in ties "
+        "units, not derived from a dollar figure (the US DoD's $500 m for Central Asia in 2022, "
+        "seed 001, shows such engagement exists, not its size); plausible range 0.02-0.15.",
+        ASSUMPTION,
         "outside",
     ),
     _P(
@@ -130,8 +134,9 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "ties/quarter",
         "Chinese engagement per quarter (investment, SCO security cooperation) per unit of the "
-        "member's trade share with China.",
-        "assumption: 'China as a security actor' via the SCO (seed 004)",
+        "member's trade share with China. Assumption: 'China as a security actor' via the SCO "
+        "(seed 004); plausible range 0.02-0.2.",
+        ASSUMPTION,
         "outside",
     ),
     _P(
@@ -141,8 +146,9 @@ REGISTRY: tuple[Param, ...] = (
         2.0,
         "multiplier",
         "How much China steps up when Russia is distracted: its offer grows by this factor times "
-        "(1 - russian_bandwidth).",
-        "assumption (seed 004)",
+        "(1 - russian_bandwidth). Assumption (seed 004: the war hastens the shift to China as a "
+        "security actor); plausible range 0-2.",
+        ASSUMPTION,
         "outside",
     ),
     _P(
@@ -152,7 +158,8 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "share",
         "How far Chinese ties substitute for CSTO security, relative to Western ties (1 = as "
-        "much).",
+        "much). With mech_bounded_ties on: the share of routine Chinese engagement that "
+        "carries security (SCO exercises, border posts) rather than investment and trade.",
         group="outside",
     ),
     _P(
@@ -502,6 +509,242 @@ REGISTRY: tuple[Param, ...] = (
         "1/quarter",
         "Share of the signal of a recent defection that fades each quarter.",
         group="status",
+    ),
+    # --- mechanisms (issue 14): each switched by one 0/1 parameter, mech_<name> ---------------
+    _P(
+        "mech_bounded_ties",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'bounded_ties': 1 = outside ties are bounded complements (diminishing "
+        "returns; only their security part substitutes fully for the alliance); 0 = the old "
+        "unbounded linear substitute (Western ties + china_security_weight x Chinese ties).",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "ties_saturation",
+        1.0,
+        0.2,
+        5.0,
+        "ties",
+        "Scale of the diminishing returns of outside ties: the effective outside option is "
+        "ties_saturation x (1 - exp(-X / ties_saturation)) for weighted ties X, equal to X for "
+        "small X and never above ties_saturation. Plausible range 0.5-3 (one to five years of a "
+        "full Western offer).",
+        group="mechanisms",
+    ),
+    _P(
+        "economic_tie_weight",
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "How far economic ties (investment, trade) substitute for the alliance's security "
+        "relative to security ties (arms, exercises, monitoring missions, SCO security "
+        "cooperation) = 1. A multi-vector state takes the money and stays (seed 003: EU 48% of "
+        "Kazakh FDI while Kazakhstan stays in the CSTO); plausible range 0.1-0.5.",
+        group="mechanisms",
+    ),
+    _P(
+        "west_security_share",
+        0.25,
+        0.0,
+        1.0,
+        "share",
+        "Share of routine Western engagement that carries security (arms, exercises, "
+        "monitoring) rather than investment and trade. Plausible range 0.1-0.5: US DoD $500 m "
+        "for Central Asian military cooperation in 2022 (seed 001) beside > $31 bn of US "
+        "private investment in Kazakhstan alone (seed 003).",
+        group="mechanisms",
+    ),
+    _P(
+        "mech_fear_of_patron",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'fear_of_patron': 1 = Russia's use of force against a neighbour "
+        "(russian_force events) raises the threat Russia poses in each member's eyes, by its "
+        "exposure, and distance from the alliance gains security value; 0 = no such term.",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "fear_weight",
+        1.0,
+        0.0,
+        4.0,
+        "utility/threat",
+        "Pull away from the alliance per unit of patron threat, for a regime that does not rely "
+        "on Russia for its survival (scaled by 1 - regime_need). Plausible range 0.3-2.",
+        group="mechanisms",
+    ),
+    _P(
+        "patron_threat_decay",
+        0.03,
+        0.005,
+        0.2,
+        "1/quarter",
+        "Share of the patron threat that fades each quarter: slowly (half-life about 6 years at "
+        "0.03) — Nazarbayev's 2014 answer to Putin's 'never had statehood' was still echoed in "
+        "2020 (facts-2014-2024 §6). Plausible range 0.01-0.08.",
+        group="mechanisms",
+    ),
+    _P(
+        "patron_threat_initial",
+        0.5,
+        0.0,
+        1.5,
+        "threat",
+        "Patron threat at the start of a run, per unit of exposure: the residue of earlier uses "
+        "of force. 0.5 is what Georgia 2008 (size 0.5) and Crimea 2014 (size 0.8) leave at "
+        "2020Q1 with patron_threat_decay 0.03; plausible range 0.2-0.8 (the sizes are "
+        "assumptions). A run that starts after 2022 without a russian_force event should set "
+        "it higher (the invasion of Ukraine adds about 1.0 x 0.97^quarters since).",
+        group="mechanisms",
+    ),
+    _P(
+        "mech_strategic_russia",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'strategic_russia': 1 = Russia splits a per-member budget between coercion "
+        "and inducement and adapts the split (eases where backlash grows, rewards where "
+        "compliance holds), and members answer coercion by bandwagoning or balancing; 0 = the "
+        "old fixed pressure rule (all budget as coercion, full compliance up to tolerance).",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "russia_adaptation",
+        0.3,
+        0.0,
+        2.0,
+        "share/quarter",
+        "How fast Russia shifts a member's budget between coercion and inducement per unit of "
+        "its signal (drift below drift_reference minus backlash). Plausible range 0.1-1: "
+        "Moscow answered Astana's June 2022 refusal within weeks (CPC halt, facts-2014-2024 "
+        "§4) and eased as quickly (court ruling overturned in days).",
+        group="mechanisms",
+    ),
+    _P(
+        "russia_backlash_aversion",
+        3.0,
+        0.0,
+        10.0,
+        "multiplier",
+        "How strongly backlash (pressure beyond the member's tolerance plus growth of its "
+        "grievance) makes Russia ease coercion, relative to drift. Plausible range 1-6.",
+        group="mechanisms",
+    ),
+    _P(
+        "coercion_share_initial",
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "Share of Russia's budget for a member spent on coercion at the start of a run (the rest "
+        "is inducement: discounted gas and arms, loans). Plausible range 0.4-0.9: trade bans "
+        "on Armenia and Kazakhstan beside gas at $128-165/tcm and loans to Belarus "
+        "(facts-2014-2024 §4).",
+        group="mechanisms",
+    ),
+    _P(
+        "inducement_gain",
+        1.0,
+        0.0,
+        4.0,
+        "utility/inducement",
+        "Commitment bought per unit of Russia's targeted inducement. Plausible range 0.5-2 "
+        "(same order as pressure_gain).",
+        group="mechanisms",
+    ),
+    _P(
+        "bandwagoning",
+        0.75,
+        0.0,
+        1.0,
+        "share",
+        "How members answer coercion within their tolerance: 1 = bandwagoning (each unit buys "
+        "pressure_gain of compliance), 0.5 = indifference, 0 = balancing (it pushes them away "
+        "by as much). Plausible range 0.4-1; calibration fits it.",
+        group="mechanisms",
+    ),
+    _P(
+        "mech_az_tr",
+        1,
+        0,
+        1,
+        "switch 0/1",
+        "Mechanism 'az_tr': 1 = Azerbaijan (with Turkey) is an actor whose threat toward "
+        "Armenia rises with wars and incursions and falls with a peace or delimitation deal, "
+        "scaling Armenia's attack hazard and threat exposure; its ties to Russia and Turkey set "
+        "Russia's interest in answering Armenia; 0 = the fixed russian_interest, attack_hazard "
+        "and threat_exposure of members.toml.",
+        "model switch (docs/model.md, mechanisms)",
+        "mechanisms",
+        integer=True,
+    ),
+    _P(
+        "az_threat_decay",
+        0.15,
+        0.02,
+        0.5,
+        "1/quarter",
+        "Share of the gap between Azerbaijan's threat toward Armenia and its standing level "
+        "that closes each quarter (a war's or incursion's surge fades). Plausible range "
+        "0.05-0.3: incursions came 8 and 16 months after the 2020 war (facts-2014-2024 §5).",
+        group="mechanisms",
+    ),
+    _P(
+        "az_russia_ties_initial",
+        0.5,
+        0.0,
+        1.0,
+        "index 0-1",
+        "Azerbaijan's ties to Russia at the start of a run (1 = an ally Russia would not cross). "
+        "Plausible range 0.3-0.7 before the 22 Feb 2022 Declaration on Allied Interaction "
+        "(facts-2014-2024 §5), which an az_event of kind russia_ties raises.",
+        group="mechanisms",
+    ),
+    _P(
+        "az_turkey_ties_initial",
+        0.7,
+        0.0,
+        1.0,
+        "index 0-1",
+        "Azerbaijan's ties to Turkey at the start of a run. Plausible range 0.5-0.8 before the "
+        "Shusha Declaration (15 Jun 2021, mutual assistance; facts-2014-2024 §5); Turkey "
+        "supplied drones and rockets in 2020 (AP, ibid.).",
+        group="mechanisms",
+    ),
+    _P(
+        "az_interest_max",
+        0.6,
+        0.0,
+        1.0,
+        "probability",
+        "Russia's willingness to answer Armenia at full bandwidth if Azerbaijan had no ties to "
+        "Russia or Turkey. Plausible range 0.3-0.9 (the Gyumri base; Russia's answer rate for "
+        "Kazakhstan, 0.85, bounds it).",
+        group="mechanisms",
+    ),
+    _P(
+        "turkey_deterrence",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "How far Azerbaijan's ties to Turkey (a NATO member) deter Russia from answering "
+        "Armenia: the interest is multiplied by 1 - turkey_deterrence x Turkey ties. Plausible "
+        "range 0.2-0.8.",
+        group="mechanisms",
     ),
 )
 

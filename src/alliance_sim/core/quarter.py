@@ -10,7 +10,8 @@ the same phase functions on its own column.  The equations themselves are in
 Order of one quarter (step ``t`` simulates quarter ``start + t``):
 
 1. scheduled events happen (:class:`~alliance_sim.core.events.Schedule`);
-2. outside actors act: Russia applies pressure, the West and China renew their ties;
+2. outside actors act: Azerbaijan (with Turkey) sets its threat toward Armenia, Russia
+   splits its budget and presses and induces, the West and China renew their ties;
 3. Article 4: members under attack, in unrest or in a clash appeal; the alliance answers or
    not; every member updates its belief, grievance and felt threat;
 4. each member weighs membership and moves its commitment;
@@ -33,11 +34,38 @@ from alliance_sim.core.events import Schedule
 from alliance_sim.core.state import Params, State
 
 
+def az_tr_acts(s: State, P: Params) -> None:
+    """Azerbaijan's (with Turkey's) move (the ``AzerbaijanTurkey`` agent's ``act``): its threat
+    toward Armenia relaxes toward its standing level after this quarter's events."""
+    s.az_threat = dyn.az_threat_next(s, P)
+
+
+def russia_acts(s: State, P: Params) -> None:
+    """Russia's move (the Mesa ``Russia`` agent's ``act``): it adapts the split of each ally's
+    budget between coercion and inducement to last quarter's response, then presses and
+    induces."""
+    s.coercion_share = dyn.coercion_split(s, P)
+    s.pressure = dyn.russian_pressure(s, P)
+    s.inducement = dyn.russian_inducement_offer(s, P)
+
+
+def west_acts(s: State, P: Params) -> None:
+    """The West's move (the ``West`` agent's ``act``): renew its ties and their security part."""
+    s.western_security = dyn.renewed_western_security(s, P)
+    s.western_ties = dyn.renewed_western_ties(s, P)
+
+
+def china_acts(s: State, P: Params) -> None:
+    """China's move (the ``China`` agent's ``act``): renew its ties and their security part."""
+    s.chinese_security = dyn.renewed_chinese_security(s, P)
+    s.chinese_ties = dyn.renewed_chinese_ties(s, P)
+
+
 def outside_actors(s: State, P: Params) -> None:
     """Phase 2 for all runs: Russia's pressure, then Western and Chinese ties."""
-    s.pressure = dyn.russian_pressure(s, P)
-    s.western_ties = dyn.renewed_western_ties(s, P)
-    s.chinese_ties = dyn.renewed_chinese_ties(s, P)
+    russia_acts(s, P)
+    west_acts(s, P)
+    china_acts(s, P)
 
 
 def article4(s: State, P: Params, u: np.ndarray, fx) -> None:
@@ -62,8 +90,10 @@ def update_status(s: State, P: Params, u: np.ndarray, t: int, cols: slice = dyn.
 
 
 def close(s: State, P: Params, old_status: np.ndarray) -> None:
-    """End of the quarter: the defection signal each member reads, campaigns run down."""
+    """End of the quarter: the defection signal each member reads, the patron threat fades,
+    campaigns run down."""
     s.defection = dyn.defection_signal(s, P, old_status)
+    s.patron_threat = dyn.faded_patron_threat(s, P)
     dyn.end_campaigns(s)
 
 
@@ -73,6 +103,7 @@ class Phases:
     (the batch engine); the Mesa model passes its agents' actions."""
 
     after_events: Callable[[], None] = lambda: None
+    az_tr: Callable[[State, Params], None] = az_tr_acts
     act: Callable[[State, Params], None] = outside_actors
     decide: Callable[[State, Params, np.ndarray], None] = decide
     update_status: Callable[[State, Params, np.ndarray, int], None] = update_status
@@ -88,6 +119,7 @@ def quarter(
     quarter's uniform draws, shape ``(R, N_DRAWS, M)``."""
     fx = schedule.apply(s, P, t)
     phases.after_events()
+    phases.az_tr(s, P)
     phases.act(s, P)
     article4(s, P, u, fx)
     phases.decide(s, P, u)

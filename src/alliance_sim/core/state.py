@@ -26,7 +26,7 @@ class Params:
     ``Params.build(R, globals_, profiles)`` broadcasts scalars; a global given as an array of
     length R varies by run (a sweep).  Attribute access: ``P.western_offer``,
     ``P.m["pressure_tolerance"]``; derived indices ``P.dependence``, ``P.remittance_part``,
-    ``P.exit_cost``; ``P.patron`` (bool, M).
+    ``P.exit_cost``, ``P.patron_exposure``; ``P.patron`` (bool, M).
     """
 
     def __init__(
@@ -39,6 +39,7 @@ class Params:
         self.dependence = mb.dependence_index(m)
         self.remittance_part = mb.remittance_share(m)
         self.exit_cost = mb.exit_cost(m)
+        self.patron_exposure = np.where(profiles.patron, 0.0, mb.patron_exposure(m))
         self.clash_pairs = profiles.clash_pairs
         self.n_runs = next(iter(m.values())).shape[0]
 
@@ -102,6 +103,8 @@ class State:
     exit_step: np.ndarray  # (R, M) step of exit, -1 if none
     western_ties: np.ndarray  # (R, M) accumulated Western engagement
     chinese_ties: np.ndarray  # (R, M) accumulated Chinese engagement
+    western_security: np.ndarray  # (R, M) the part of western_ties that carries security
+    chinese_security: np.ndarray  # (R, M) the part of chinese_ties that carries security
     threat_shock: np.ndarray  # (R, M) threat added by recent attacks and clashes
     remittance_loss: np.ndarray  # (R, M) 0-1 share of the remittance channel cut off
     campaign: np.ndarray  # (R, M) extra Russian pressure from a scheduled campaign
@@ -111,6 +114,14 @@ class State:
     answered: np.ndarray  # (R, M) bool: ... and was answered
     bandwidth: np.ndarray  # (R,) Russian bandwidth now
     defection: np.ndarray  # (R, M) fading signal of the others' recent suspensions and exits
+    patron_threat: np.ndarray  # (R, M) threat Russia itself poses in the member's eyes
+    coercion_share: np.ndarray  # (R, M) 0-1 share of Russia's budget spent on coercion
+    inducement: np.ndarray  # (R, M) Russia's targeted inducement this quarter
+    grievance_growth: np.ndarray  # (R, M) change of grievance last quarter (backlash signal)
+    az_threat: np.ndarray  # (R,) Azerbaijan's threat toward Armenia (1 = members.toml's level)
+    az_base: np.ndarray  # (R,) the standing level az_threat returns to
+    az_russia_ties: np.ndarray  # (R,) Azerbaijan's ties to Russia, 0-1
+    az_turkey_ties: np.ndarray  # (R,) Azerbaijan's ties to Turkey, 0-1
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -134,6 +145,8 @@ class State:
             exit_step=np.full((R, M), -1, dtype=np.int32),
             western_ties=z.copy(),
             chinese_ties=z.copy(),
+            western_security=z.copy(),
+            chinese_security=z.copy(),
             threat_shock=z.copy(),
             remittance_loss=z.copy(),
             campaign=z.copy(),
@@ -143,6 +156,14 @@ class State:
             answered=np.zeros((R, M), dtype=bool),
             bandwidth=P.russian_bandwidth[:, 0].copy(),
             defection=z.copy(),
+            patron_threat=P.patron_threat_initial * P.patron_exposure,
+            coercion_share=np.broadcast_to(P.coercion_share_initial, (R, M)).copy(),
+            inducement=z.copy(),
+            grievance_growth=z.copy(),
+            az_threat=np.ones(R),
+            az_base=np.ones(R),
+            az_russia_ties=P.az_russia_ties_initial[:, 0].copy(),
+            az_turkey_ties=P.az_turkey_ties_initial[:, 0].copy(),
         )
 
     @classmethod

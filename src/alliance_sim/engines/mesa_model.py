@@ -5,7 +5,7 @@ This is the reference driver.  The state of the run lives in arrays of shape ``(
 functions of :mod:`alliance_sim.core.dynamics`, which the batch engine applies to many runs at once.
 
 One ``step`` is one quarter in the order written once in :mod:`alliance_sim.core.quarter`;
-the agents carry out its phases: Russia, the West and China ``act``, the members
+the agents carry out its phases: Azerbaijan-Turkey, Russia, the West and China ``act``, the members
 ``decide`` (``shuffle_do``) and ``update_status`` (``do``), each through the same phase
 functions the batch engine applies to all members at once.
 """
@@ -87,7 +87,7 @@ class Russia(Member):
 
     def act(self) -> None:
         """Apply pressure to each ally within the bandwidth the war leaves."""
-        self.model.state.pressure = dyn.russian_pressure(self.model.state, self.model.P)
+        qt.russia_acts(self.model.state, self.model.P)
 
     def decide(self) -> None:  # the patron does not weigh leaving its own alliance
         pass
@@ -100,14 +100,28 @@ class West(mesa.Agent):
     """The US and the EU: courts open members, more so as they drift from Russia."""
 
     def act(self) -> None:
-        self.model.state.western_ties = dyn.renewed_western_ties(self.model.state, self.model.P)
+        qt.west_acts(self.model.state, self.model.P)
 
 
 class China(mesa.Agent):
     """China: follows its trade, offers SCO cooperation, steps up where Russia is distracted."""
 
     def act(self) -> None:
-        self.model.state.chinese_ties = dyn.renewed_chinese_ties(self.model.state, self.model.P)
+        qt.china_acts(self.model.state, self.model.P)
+
+
+class AzerbaijanTurkey(mesa.Agent):
+    """Azerbaijan, with Turkey behind it: its threat toward Armenia rises with wars and
+    incursions, relaxes toward a standing level a peace or delimitation deal lowers, and its
+    ties to Russia and Turkey decide how much Russia gains by answering Armenia."""
+
+    def act(self) -> None:
+        qt.az_tr_acts(self.model.state, self.model.P)
+
+    @property
+    def threat(self) -> float:
+        """Threat toward Armenia (1 = the level of members.toml)."""
+        return float(self.model.state.az_threat[0])
 
 
 class AllianceModel(mesa.Model):
@@ -152,6 +166,7 @@ class AllianceModel(mesa.Model):
         self.schedule = build_schedule([self.spec])
         self.phases = qt.Phases(
             after_events=self._ensure_agents,
+            az_tr=lambda s, P: self.agents_by_type[AzerbaijanTurkey].do("act"),
             act=lambda s, P: [self.agents_by_type[a].do("act") for a in (Russia, West, China)],
             decide=lambda s, P, u: self.agents.select(agent_type=Member).shuffle_do("decide"),
             update_status=lambda s, P, u, t: self.agents.select(agent_type=Member).do(
@@ -164,6 +179,7 @@ class AllianceModel(mesa.Model):
         self._ensure_agents()
         West(self)
         China(self)
+        AzerbaijanTurkey(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "quarter": "quarter",

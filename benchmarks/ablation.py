@@ -1,0 +1,103 @@
+"""Ablation of the named mechanisms: each switch off vs all on, on every shipped forecast.
+
+    python benchmarks/ablation.py [--replicates 200] [--seed 0] [--scenarios a b ...]
+
+For each shipped scenario (its own parameter values, no sweep, parameter sets drawn from its
+calibrated posterior as a forecast does) it runs ``--replicates`` runs on the batch engine
+with every mechanism on (the defaults), with each mechanism's switch (``mech_<name>``, see
+``alliance-sim list mechanisms``) set to 0 in turn, and with all switches at 0 (the model
+before the mechanisms).  All variants share the same seeds (paired: the differences are the
+mechanisms', not the draws').  It prints a Markdown table of the headline outcomes: the
+probability that each focus member has exited at the horizon (for ``IRN``: that it has joined,
+where that outcome exists), with the Wilson 95% interval of the all-on column.
+
+The replay (history_2020_2024*) is skipped: its headlines are the patterns of
+``analysis/patterns.py`` (``alliance-sim calibrate``), not exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from alliance_sim import load_scenario
+from alliance_sim.core.mechanisms import MECHANISMS
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.scenario.files import list_scenarios
+from alliance_sim.scenario.plan import make_plan, spec_for
+
+
+def headline(code: str, out: dict[str, np.ndarray]) -> tuple[str, float]:
+    """The headline outcome of member ``code``: joined (IRN, if tracked) or exited."""
+    if code == "IRN" and "IRN_joined" in out:
+        return "joined", float(np.nanmean(out["IRN_joined"]))
+    return "exited", float(np.nan_to_num(out[f"{code}_exited"], nan=0.0).mean())
+
+
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    d = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / d
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return mid - half, mid + half
+
+
+def variants() -> list[tuple[str, dict[str, int]]]:
+    off_all = {m.switch: 0 for m in MECHANISMS}
+    return (
+        [("all on", {})]
+        + [(f"{m.name} off", {m.switch: 0}) for m in MECHANISMS]
+        + [("all off", off_all)]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replicates", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--scenarios", nargs="*", default=None)
+    a = ap.parse_args(argv)
+    names = a.scenarios or [
+        f.stem for f in list_scenarios() if not f.stem.startswith("history_2020_2024")
+    ]
+    vs = variants()
+    print(
+        "| scenario | member | outcome | "
+        + " | ".join(v for v, _ in vs)
+        + " |\n|"
+        + "---|" * (3 + len(vs))
+    )
+    t0 = time.perf_counter()
+    for name in names:
+        sc = load_scenario(name)
+        plan = make_plan(sc, replicates=a.replicates, seed=a.seed, sweep=False)
+        metas = list(plan.runs())
+        base = [spec_for(sc, m.values, m.posterior) for m in metas]
+        seeds = [m.seed for m in metas]
+        results = {}
+        for label, switches in vs:
+            specs = [replace(s, params={**s.params, **switches}) for s in base]
+            results[label] = run_batch(specs, seeds, record_every=None)[1]
+        for code in sc.focus or ("ARM", "KAZ"):
+            cells = []
+            for label, _ in vs:
+                what, p = headline(code, results[label])
+                cell = f"{p:.2f}"
+                if label == "all on":
+                    lo, hi = wilson(p, len(seeds))
+                    cell += f" [{lo:.2f}, {hi:.2f}]"
+                cells.append(cell)
+            print(f"| {name} | {code} | P({what}) | " + " | ".join(cells) + " |")
+    print(
+        f"\n{a.replicates} runs per cell, seed {a.seed}, batch engine, "
+        f"{time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""The registry of named mechanisms: what each adds to the model and how to switch it off.
+
+Each mechanism is switched by ONE global 0/1 parameter of the registry (``mech_<name>``):
+with the switch at 0 the model behaves as it did before the mechanism existed, so every
+mechanism can be ablated (``benchmarks/ablation.py``).  ``equations`` names the functions of
+:mod:`alliance_sim.core.dynamics` that implement it; ``docs/model.md`` (section 3.7) writes out
+the equations, parameters and sources.  ``alliance-sim list mechanisms`` prints this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A named mechanism: ``switch`` is its registry parameter (1 on, 0 off)."""
+
+    name: str
+    summary: str
+    switch: str
+    equations: tuple[str, ...]
+
+
+MECHANISMS: tuple[Mechanism, ...] = (
+    Mechanism(
+        "bounded_ties",
+        "Western and Chinese ties are bounded complements: diminishing returns, and "
+        "investment substitutes for alliance security less than arms, exercises or monitoring",
+        "mech_bounded_ties",
+        ("outside_option", "renewed_western_security", "renewed_chinese_security"),
+    ),
+    Mechanism(
+        "fear_of_patron",
+        "Russia's use of force against a neighbour raises the threat Russia itself poses, by "
+        "each member's exposure (border, Russian minority, dependence); distance from the "
+        "alliance gains security value",
+        "mech_fear_of_patron",
+        ("fear_of_patron", "faded_patron_threat"),
+    ),
+    Mechanism(
+        "strategic_russia",
+        "Russia splits a bandwidth-scaled budget per member between coercion and inducement, "
+        "easing where backlash grows and rewarding where compliance holds; members bandwagon "
+        "or balance",
+        "mech_strategic_russia",
+        ("russian_budget", "coercion_split", "russian_pressure", "russian_inducement_offer"),
+    ),
+    Mechanism(
+        "az_tr",
+        "Azerbaijan (with Turkey) is an actor: its threat toward Armenia moves with wars, "
+        "incursions and deals, and its ties to Russia and Turkey set Russia's interest in "
+        "answering Armenia",
+        "mech_az_tr",
+        ("az_threat_next", "az_factor", "russian_interest"),
+    ),
+)
+
+BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
+SWITCHES: tuple[str, ...] = tuple(m.switch for m in MECHANISMS)
