@@ -40,9 +40,13 @@ def test_same_trajectories_across_a_sweep_with_moving_events():
     """Runs in one batch with different parameters, event quarters and event sizes."""
     plan = make_plan(load_scenario("iran_joins"), replicates=1)
     metas = list(plan.runs())
-    traj = compare([spec_for(plan.scenario, m.values) for m in metas], [m.seed for m in metas])
+    specs = [spec_for(plan.scenario, m.values) for m in metas]
+    traj = compare(specs, [m.seed for m in metas])
+    assert (traj["status"][-1, :, -1] == 0).any()  # consensus: some applications are blocked
+    certain = [replace(s, params={**s.params, "mech_consensus": 0}) for s in specs]
+    traj = compare(certain, [m.seed for m in metas])
     joined = (traj["status"][:, :, -1] > 0).argmax(axis=0)  # IRN's accession step per run
-    assert len(set(joined)) == 5
+    assert len(set(joined)) == 5  # without consensus, Iran joins when it applies
 
 
 def test_random_events_happen_and_agree():

@@ -402,8 +402,41 @@ def test_weigh_is_the_logistic_of_the_pulls(world):
             - g(P, "grievance_weight", r) * s.grievance[r, i]
             - g(P, "contagion", r) * s.defection[r, i]
             + fear_of(s, P, r, i)
+            + entrapment_of(s, P, r, i)
         )
         assert target[r, i] == pytest.approx(expit(u))
+
+
+def war_of(P, r, j):
+    h = min(max(P.m["attack_hazard"][r, j] * g(P, "attack_hazard_scale", r), 0), 1)
+    return 1 - (1 - h) ** 4
+
+
+def entrapment_of(s, P, r, i):
+    """-mech_consensus x entrapment_weight x the war risk of the others admitted from
+    candidacy (Iran) that are in the alliance."""
+    risk = sum(
+        war_of(P, r, j)
+        for j in range(M)
+        if j != i and P.m["initial_status"][r, j] == mb.CANDIDATE and 1 <= s.status[r, j] <= 3
+    )
+    return -g(P, "mech_consensus", r) * g(P, "entrapment_weight", r) * risk
+
+
+def test_consent_probability_and_entrapment(world):
+    s, P = world
+    irn = mb.INDEX["IRN"]
+    p = dyn.consent_probability(s, P, irn)
+    ent = dyn.entrapment(s, P)
+    for r, i in each():
+        z = (
+            s.commitment[r, i]
+            - g(P, "consent_cut", r)
+            - g(P, "entrapment_weight", r) * war_of(P, r, irn)
+        ) / g(P, "consent_scale", r)
+        assert p[r, i] == pytest.approx(expit(z))
+        assert ent[r, i] == pytest.approx(entrapment_of(s, P, r, i))
+    assert (p[:, mb.INDEX["RUS"]] == 1).all()
 
 
 def test_move_commitment(world):

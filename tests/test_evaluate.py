@@ -56,8 +56,8 @@ def test_event_fields_and_quarters_in_a_design():
     sc = load_scenario("iran_joins")
     d = pd.DataFrame(
         {
-            "events.iran_accession.at": ["2025Q1", "2030Q1"],
-            "events.iran_accession.commitment": [0.5, 0.9],
+            "events.iran_application.at": ["2025Q1", "2030Q1"],
+            "events.iran_application.commitment": [0.5, 0.9],
         }
     )
     out = evaluate(d, sc, replicates=1, seed=2)

@@ -18,7 +18,7 @@ ARM, KAZ, BLR, KGZ = (mb.INDEX[c] for c in ("ARM", "KAZ", "BLR", "KGZ"))
 
 
 def run(quarters=8, seed=3, **kw):
-    m = AllianceModel(rng=seed, **kw)
+    m = AllianceModel(rng=seed, **{"start": "2024Q1", **kw})  # the events below are dated 2024+
     m.run_for(quarters)
     return m
 
@@ -119,7 +119,9 @@ def test_same_seed_same_trajectory_different_seed_different():
 
 
 def test_iran_accession_adds_an_agent_and_reporters_keep_working():
-    m = AllianceModel(rng=1, events=[Accession(at="2025Q1", member="IRN", commitment=0.8)])
+    m = AllianceModel(
+        rng=1, start="2024Q1", events=[Accession(at="2025Q1", member="IRN", commitment=0.8)]
+    )
     n0 = len(m.agents_by_type[Member])
     m.run_for(8)
     assert len(m.agents_by_type[Member]) == n0 + 1

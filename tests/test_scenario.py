@@ -1,5 +1,7 @@
 """Scenario files: loading, extends, every bad-input case, each event type's effect."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from alliance_sim import AllianceModel, load_scenario, simulate
 from alliance_sim.core import members as mb
 from alliance_sim.core.events import EVENT_TYPES
 from alliance_sim.core.params import BY_NAME
+from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
 from alliance_sim.scenario.files import list_scenarios
 from alliance_sim.scenario.plan import make_plan, spec_for
@@ -228,8 +231,27 @@ def test_every_event_type_is_covered_below():
         "remittance_shock",
         "russian_force",
         "az_event",
+        "application",
     }
     assert covered == set(EVENT_TYPES)
+
+
+def test_an_application_is_decided_by_consensus(write):
+    """Iran applies: with every member loyal it gets in; with consensus and drifting members
+    someone blocks and the blocker is recorded; with the mechanism off it always gets in."""
+    event = '[[events]]\nat = "2024Q3"\ntype = "application"\nmember = "IRN"\n'
+    path = write("app.toml", MINIMAL + event)
+    sc = load_scenario(path)
+    spec = spec_for(sc)
+    blocked = {"consent_cut": 1.0, "consent_scale": 0.01}  # nobody consents
+    welcome = {"consent_cut": 0.0, "entrapment_weight": 0.0, "consent_scale": 0.01}
+    _, out_no = run_batch([replace(spec, params=blocked)] * 5, list(range(5)))
+    _, out_yes = run_batch([replace(spec, params=welcome)] * 5, list(range(5)))
+    off = {**blocked, "mech_consensus": 0}
+    _, out_off = run_batch([replace(spec, params=off)] * 5, list(range(5)))
+    assert (out_no["IRN_joined"] == 0).all() and (out_no["KAZ_blocked"] == 1).all()
+    assert (out_yes["IRN_joined"] == 1).all() and (out_yes["KAZ_blocked"] == 0).all()
+    assert (out_off["IRN_joined"] == 1).all()
 
 
 @pytest.mark.parametrize("kind", ["appeal", "unrest"])

@@ -372,6 +372,7 @@ def pulls(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> dict[
         "grievance": -P.grievance_weight * s.grievance[:, cols],
         "contagion": -P.contagion * s.defection[:, cols],
         "patron": fear_of_patron(s, P, cols),
+        "entrapment": entrapment(s, P, cols),
     }
 
 
@@ -382,7 +383,7 @@ def weigh(s: State, P: Params, pressure: np.ndarray, cols: slice = ALL) -> np.nd
                       + inducement (russian_inducement x B x dep
                                     + inducement_gain x Russia's targeted inducement)
                       + pressure response - alternatives_weight x outside option
-                      - grievance - contagion + fear of the patron)
+                      - grievance - contagion + fear of the patron + entrapment)
 
     with the outside option (Western, Chinese) from :func:`outside_option`.
     """
@@ -451,6 +452,38 @@ def faded_patron_threat(s: State, P: Params) -> np.ndarray:
     """The patron threat fades slowly: patron_threat x (1 - patron_threat_decay).  It grows
     only by ``russian_force`` events: size x patron exposure (see :mod:`core.events`)."""
     return (1.0 - P.patron_threat_decay) * s.patron_threat
+
+
+# --- consensus (mechanism 'consensus') -------------------------------------------------------
+
+
+def war_risk(P: Params) -> np.ndarray:
+    """Annual probability that each member is attacked, (R, M):
+    1 - (1 - attack_hazard x attack_hazard_scale)^4."""
+    h = np.clip(P.m["attack_hazard"] * P.attack_hazard_scale, 0.0, 1.0)
+    return 1.0 - (1.0 - h) ** 4
+
+
+def consent_probability(s: State, P: Params, candidate: int) -> np.ndarray:
+    """Probability that each member consents to admitting ``candidate``, (R, M):
+
+    logistic((c - consent_cut - entrapment_weight x war risk of the candidate) / consent_scale)
+
+    Russia, which proposes, always consents."""
+    war = war_risk(P)[:, candidate : candidate + 1]
+    z = (s.commitment - P.consent_cut - P.entrapment_weight * war) / P.consent_scale
+    return np.where(P.patron, 1.0, expit(z))
+
+
+def entrapment(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
+    """The pull away from the alliance of the risk of being drawn into a newcomer's wars:
+
+    -mech_consensus x entrapment_weight x sum over members admitted from candidacy (Iran),
+    other than the member itself, of their annual war risk (:func:`war_risk`)."""
+    newcomer = (P.m["initial_status"] == mb.CANDIDATE) & in_alliance(s.status)
+    risk = np.where(newcomer, war_risk(P), 0.0)
+    others = risk.sum(-1, keepdims=True) - risk
+    return -P.mech_consensus * P.entrapment_weight * others[:, cols]
 
 
 def fear_of_patron(s: State, P: Params, cols: slice = ALL) -> np.ndarray:

@@ -10,7 +10,7 @@ it is mostly data: each type's fields with their meaning, range and default.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,12 +35,14 @@ class FieldSpec:
 
 @dataclass
 class Forcing:
-    """Appeals and clashes scheduled for this quarter, (R, M) arrays."""
+    """Appeals and clashes scheduled for this quarter, (R, M) arrays, and applications for
+    membership the members decide on this quarter (event, runs it applies in)."""
 
     appeal: np.ndarray
     answer: np.ndarray  # 1 answered, 0 not, -1 left to the model
     unrest: np.ndarray
     clash: np.ndarray
+    applications: list = field(default_factory=list)
 
     @classmethod
     def none(cls, shape: tuple[int, int]) -> Forcing:
@@ -243,8 +245,11 @@ class Accession(Event):
     }
 
     def apply(self, s, P, fx, mask, step):
+        self.join(s, P, mask & (s.status[:, self.idx] == mb.CANDIDATE))
+
+    def join(self, s: State, P: Params, r: np.ndarray) -> None:
+        """The candidate becomes an active member in runs ``r``."""
         i = self.idx
-        r = mask & (s.status[:, i] == mb.CANDIDATE)
         c = P.m["initial_commitment"][:, i] if self.commitment is None else self.commitment
         cred = P.m["initial_credibility"][:, i] if self.credibility is None else self.credibility
         n = P.credibility_prior_strength[:, 0]
@@ -254,6 +259,21 @@ class Accession(Event):
         s.cred_b[:, i] = np.where(r, (1.0 - cred) * n, s.cred_b[:, i])
         others = (np.arange(s.status.shape[1]) != i) & ~P.patron
         s.cred_a += np.where(r[:, None] & others, self.credibility_signal, 0.0)
+
+
+@dataclass(frozen=True)
+class Application(Accession):
+    """A candidate applies; with the consensus mechanism on, the members decide
+    (:func:`alliance_sim.core.quarter.applications`): any voting member can block."""
+
+    type: ClassVar[str] = "application"
+    summary: ClassVar[str] = (
+        "a candidate (Iran) applies to join; admitted only if every voting member consents "
+        "(mechanism consensus; certain when it is off)"
+    )
+
+    def apply(self, s, P, fx, mask, step):
+        fx.applications.append((self, mask & (s.status[:, self.idx] == mb.CANDIDATE)))
 
 
 @dataclass(frozen=True)
@@ -432,6 +452,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Offer,
         PressureCampaign,
         Accession,
+        Application,
         Exit,
         Rejoin,
         Bandwidth,

@@ -54,6 +54,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "mech_az_tr",
         ("az_threat_next", "az_factor", "russian_interest"),
     ),
+    Mechanism(
+        "consensus",
+        "Admitting a member needs every voting member's consent, drawn from its commitment and "
+        "the entrapment risk of the candidate's wars; any member can block; once in, the "
+        "newcomer's war risk pulls the others away",
+        "mech_consensus",
+        ("consent_probability", "entrapment", "war_risk"),
+    ),
 )
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

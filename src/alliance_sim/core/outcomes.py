@@ -28,6 +28,7 @@ PER_MEMBER = (
     "exit_step",
     "ever_suspended",
     "min_commitment",
+    "blocked",  # 1 if the member blocked an application (consensus) during the run
 )
 ALLIANCE = (
     "cohesion_final",
@@ -40,6 +41,7 @@ ALLIANCE = (
     "russian_influence",
     "western_influence",
     "chinese_influence",
+    "IRN_joined",  # 1 if the candidate is a member at the horizon (0 if it never got in)
 )
 
 
@@ -153,6 +155,7 @@ class Tracker:
                 "exit_step": exit_step[:, i],
                 "ever_suspended": self.ever_suspended[:, i],
                 "min_commitment": self.min_c[:, i],
+                "blocked": s.blocked[:, i],
             }
             for k in PER_MEMBER:
                 out[f"{code}_{k}"] = np.where(
@@ -162,6 +165,7 @@ class Tracker:
         out["cohesion_min"] = self.coh_min.copy()
         out["cohesion_mean"] = self.coh_sum / self.n
         out["capability_cohesion_final"] = dyn.capability_cohesion(s, P)
+        out["IRN_joined"] = (final[:, mb.INDEX["IRN"]] > mb.CANDIDATE).astype(float)
         allies = ~P.patron
         for k, st in (
             ("n_hedging", mb.HEDGING),

@@ -829,7 +829,57 @@ OBSERVATION: tuple[Param, ...] = (
         group="observation",
     ),
 )
-REGISTRY = REGISTRY + OBSERVATION
+CONSENSUS: tuple[Param, ...] = (
+    # --- consensus (mechanism 'consensus', core/dynamics.py approval, entrapment) ------------
+    _P(
+        "mech_consensus",
+        1,
+        0,
+        1,
+        "switch",
+        "Mechanism 'consensus': 1 = admitting a member needs every voting member's consent "
+        "(CSTO decisions are taken by consensus, facts-2014-2024.md §3) and members weigh the "
+        "entrapment risk of a new member's wars; 0 = an application is an accession with "
+        "certainty and nobody weighs entrapment.",
+        group="mechanisms",
+        integer=True,
+    ),
+    _P(
+        "consent_cut",
+        0.45,
+        0.0,
+        1.0,
+        "commitment",
+        "Commitment at which a member is as likely as not to consent to Russia's candidate "
+        "(before entrapment): a loyal member follows the patron, a drifting one uses its veto. "
+        "Assumption; plausible range 0.3-0.6.",
+        group="mechanisms",
+    ),
+    _P(
+        "consent_scale",
+        0.1,
+        0.01,
+        0.5,
+        "commitment",
+        "Spread of the consent logit (how sharply consent switches around consent_cut). "
+        "Assumption; plausible range 0.05-0.2.",
+        group="mechanisms",
+    ),
+    _P(
+        "entrapment_weight",
+        1.0,
+        0.0,
+        5.0,
+        "utility per war-year",
+        "Weight of the risk of being drawn into a member's wars: per unit of the annual "
+        "probability that a member admitted from candidacy (Iran) is attacked (its "
+        "attack_hazard), it lowers every other member's consent to admit it and, once it is "
+        "in, their pull toward the alliance.  Assumption (seed 001: Iran would put Russian-"
+        "American contradictions on a 'much more confrontational level'); plausible 0.5-3.",
+        group="mechanisms",
+    ),
+)
+REGISTRY = REGISTRY + CONSENSUS + OBSERVATION
 
 BY_NAME: dict[str, Param] = {p.name: p for p in REGISTRY}
 

@@ -97,6 +97,10 @@ PLAUSIBLE: dict[str, Plausible] = {
     "exit_cost_weight": _A(0.3, 0.9, "assumption: Russian bases deter exit, never absolutely"),
     "contagion": _A(-0.5, 0.8, f"{_CAL}; sweep: baseline -0.5-0.8"),
     "contagion_decay": _A(0.05, 0.3, "assumption: a defection's signal fades in 2-14 quarters"),
+    "mech_consensus": _A(0.0, 1.0, "switch"),
+    "consent_cut": _A(0.3, 0.6, "assumption: a member at its hedging threshold may veto"),
+    "consent_scale": _A(0.05, 0.2, "assumption"),
+    "entrapment_weight": _A(0.5, 3.0, "assumption (seed 001: a more confrontational bloc)"),
     # the observation model (calibrated to the UN votes, summits, drills and budget on record)
     "vote_cut_ukraine": _A(0.5, 1.0, _CAL),
     "vote_cut_crimea": _A(0.2, 0.8, _CAL),

@@ -9,7 +9,8 @@ the same phase functions on its own column.  The equations themselves are in
 
 Order of one quarter (step ``t`` simulates quarter ``start + t``):
 
-1. scheduled events happen (:class:`~alliance_sim.core.events.Schedule`);
+1. scheduled events happen (:class:`~alliance_sim.core.events.Schedule`); applications for
+   membership are decided by the members' consent;
 2. outside actors act: Azerbaijan (with Turkey) sets its threat toward Armenia, Russia
    splits its budget and presses and induces, the West and China renew their ties;
 3. Article 4: members under attack, in unrest or in a clash appeal; the alliance answers or
@@ -31,7 +32,7 @@ import numpy as np
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core.events import Schedule
-from alliance_sim.core.state import Params, State
+from alliance_sim.core.state import DRAW_VOTE, Params, State
 
 
 def az_tr_acts(s: State, P: Params) -> None:
@@ -76,6 +77,22 @@ def article4(s: State, P: Params, u: np.ndarray, fx) -> None:
     s.appealed, s.answered = appeal, answered
 
 
+def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
+    """Applications for membership this quarter, decided by consensus (mechanism
+    ``consensus``): every member that takes part in the alliance's work (active or hedging;
+    a suspended member does not block, as Armenia let the 2024 documents pass "in a limited
+    format") consents with :func:`~alliance_sim.core.dynamics.consent_probability`, drawn
+    with ``DRAW_VOTE``; one refusal blocks, and the blockers are recorded.  With the
+    mechanism off the candidate joins."""
+    for event, runs in fx.applications:
+        voters = dyn.participating(s.status) & ~P.patron
+        no = voters & (u[:, DRAW_VOTE] >= dyn.consent_probability(s, P, event.idx))
+        on = P.mech_consensus[:, 0] > 0
+        blocked = on & runs & no.any(-1)
+        s.blocked |= no & (on & runs)[:, None]
+        event.join(s, P, runs & ~blocked)
+
+
 def decide(s: State, P: Params, u: np.ndarray, cols: slice = dyn.ALL) -> None:
     """Phase 4 for members ``cols``: weigh membership, move commitment toward the target."""
     target = dyn.weigh(s, P, s.pressure, cols)
@@ -118,6 +135,7 @@ def quarter(
     """Advance every run in ``s`` by one quarter (step ``t``), in place.  ``u`` holds this
     quarter's uniform draws, shape ``(R, N_DRAWS, M)``."""
     fx = schedule.apply(s, P, t)
+    applications(s, P, u, fx)
     phases.after_events()
     phases.az_tr(s, P)
     phases.act(s, P)

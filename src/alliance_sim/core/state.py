@@ -16,8 +16,8 @@ import numpy as np
 from alliance_sim.core import members as mb
 from alliance_sim.core.params import defaults
 
-N_DRAWS = 6  # uniform draws per member per quarter; see DRAW_* below
-DRAW_NOISE, DRAW_ATTACK, DRAW_ANSWER, DRAW_UNREST, DRAW_EXIT, DRAW_CLASH = range(N_DRAWS)
+N_DRAWS = 7  # uniform draws per member per quarter; see DRAW_* below
+DRAW_NOISE, DRAW_ATTACK, DRAW_ANSWER, DRAW_UNREST, DRAW_EXIT, DRAW_CLASH, DRAW_VOTE = range(N_DRAWS)
 
 
 class Params:
@@ -122,6 +122,7 @@ class State:
     az_base: np.ndarray  # (R,) the standing level az_threat returns to
     az_russia_ties: np.ndarray  # (R,) Azerbaijan's ties to Russia, 0-1
     az_turkey_ties: np.ndarray  # (R,) Azerbaijan's ties to Turkey, 0-1
+    blocked: np.ndarray  # (R, M) bool: the member has blocked an application (consensus)
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -164,6 +165,7 @@ class State:
             az_base=np.ones(R),
             az_russia_ties=P.az_russia_ties_initial[:, 0].copy(),
             az_turkey_ties=P.az_turkey_ties_initial[:, 0].copy(),
+            blocked=np.zeros((R, M), dtype=bool),
         )
 
     @classmethod
