@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import multivariate_normal, qmc
+from scipy.stats import qmc
 
 
 @dataclass
@@ -87,14 +87,10 @@ def abc_smc(
         eps = float(np.quantile(pop.distances, alpha))
         cov = 2.0 * np.atleast_2d(np.cov(pop.theta, rowvar=False, aweights=pop.weights))
         cov += np.eye(len(low)) * 1e-12
+        chol = np.linalg.cholesky(cov)
         kept_t, kept_d, tried = [], [], 0
         while sum(len(t) for t in kept_t) < n:
-            idx = rng.choice(len(pop.theta), size=batch, p=pop.weights)
-            prop = pop.theta[idx] + rng.multivariate_normal(np.zeros(len(low)), cov, batch)
-            inside = np.all((prop >= low) & (prop <= high), axis=1)
-            prop = prop[inside]
-            if len(prop) == 0:
-                continue
+            prop = _propose(pop, chol, low, high, batch, rng)
             dist = score(prop)
             tried += len(prop)
             ok = dist <= eps
@@ -106,9 +102,7 @@ def abc_smc(
         dist = np.concatenate(kept_d)[:n]
         if len(theta) < max(10, n // 10):  # the tolerance is no longer worth its cost
             break
-        kern = multivariate_normal(np.zeros(len(low)), cov, allow_singular=True)
-        denom = np.array([np.sum(pop.weights * kern.pdf(t - pop.theta)) for t in theta])
-        w = 1.0 / np.maximum(denom, 1e-300)
+        w = 1.0 / np.maximum(_kernel_mix(theta, pop, chol), 1e-300)
         pop = Population(theta, w / w.sum(), dist, eps, tried)
         out.generations.append(pop)
         out.population = pop
@@ -117,6 +111,37 @@ def abc_smc(
         if len(theta) / tried < min_acceptance:
             break
     return out
+
+
+def _propose(
+    pop: Population,
+    chol: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    size: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``size`` proposals inside the box: particles drawn by weight, moved by the kernel
+    (proposals outside the prior's support are redrawn, never scored)."""
+    out, have = [], 0
+    for _ in range(1000):
+        idx = rng.choice(len(pop.theta), size=size, p=pop.weights)
+        prop = pop.theta[idx] + rng.standard_normal((size, len(low))) @ chol.T
+        prop = prop[np.all((prop >= low) & (prop <= high), axis=1)]
+        out.append(prop)
+        have += len(prop)
+        if have >= size:
+            break
+    return np.concatenate(out)[:size]
+
+
+def _kernel_mix(theta: np.ndarray, pop: Population, chol: np.ndarray) -> np.ndarray:
+    """sum_j w_j K(theta_i | theta_j) for each new set i (Gaussian kernel, up to a constant
+    factor common to all i, which normalising the weights removes)."""
+    inv = np.linalg.inv(chol)
+    a, b = theta @ inv.T, pop.theta @ inv.T  # whitened coordinates
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+    return (np.exp(-0.5 * np.maximum(d2, 0.0)) * pop.weights[None, :]).sum(1)
 
 
 def rejection(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -200,13 +201,20 @@ class Profiles:
         )
 
 
+@lru_cache(maxsize=1)
 def _raw() -> dict[str, Any]:
     text = resources.files("alliance_sim.core").joinpath("data/members.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
 def load_profiles() -> Profiles:
-    """Read ``data/members.toml`` into :class:`Profiles`."""
+    """Read ``data/members.toml`` into :class:`Profiles` (parsed once per process; each call
+    returns fresh arrays, so callers may change them)."""
+    return _profiles().with_overrides({})
+
+
+@lru_cache(maxsize=1)
+def _profiles() -> Profiles:
     raw = _raw()
     values: dict[str, np.ndarray] = {}
     sources: dict[tuple[str, str], str] = {}
