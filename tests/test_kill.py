@@ -73,10 +73,12 @@ def test_a_kill_at_every_disk_operation_resumes_to_identical_data(whole, tmp_pat
     with pytest.MonkeyPatch.context() as mp:
         ops = _crash_at(mp, None)
         sweep("armenia_exits", tmp_path / "count", **KW)
-    # every stage is met: chunks written, tables merged, manifest marked, chunks deleted
-    for stage in (".runs-000001.parquet.tmp", ".runs.parquet.tmp", "unlink runs-000000"):
+    # every stage is met: chunks written in place (runs last), manifest marked complete; no
+    # merge and no clean-up at the end
+    for stage in (".part-000001.parquet.tmp", ".manifest.json.tmp"):
         assert any(stage in o for o in ops), (stage, ops)
-    assert ops[-1] == "rmdir chunks" and len(ops) >= 18, ops
+    assert not any(o.startswith(("unlink", "rmdir")) for o in ops), ops
+    assert ops[-1].startswith("replace .manifest.json") and len(ops) == 8, ops
     for k in range(len(ops)):
         d = tmp_path / f"k{k}"
         with pytest.MonkeyPatch.context() as mp:
@@ -85,6 +87,28 @@ def test_a_kill_at_every_disk_operation_resumes_to_identical_data(whole, tmp_pat
                 sweep("armenia_exits", d, **KW)
         resumed = sweep("armenia_exits", d, **KW)  # the same command again
         same(whole, resumed)
+        clean(d)
+
+
+def test_a_kill_at_every_step_of_the_clean_up_of_force_resumes(whole, tmp_path):
+    """--force first deletes the old sweep's files (parts, table folders, manifest last): a
+    kill at any of those steps, then the same command, gives the new sweep's data."""
+    other = sweep("armenia_exits", tmp_path / "other", replicates=2, chunk_size=13)
+    with pytest.MonkeyPatch.context() as mp:
+        d = tmp_path / "count"
+        shutil.copytree(other.directory, d)
+        ops = _crash_at(mp, None)
+        sweep("armenia_exits", d, force=True, **KW)
+    n_clear = next(i for i, o in enumerate(ops) if o == "unlink manifest.json") + 1
+    assert any(o == "rmdir timeseries.parquet" for o in ops[:n_clear]), ops
+    for k in range(n_clear):
+        d = tmp_path / f"f{k}"
+        shutil.copytree(other.directory, d)
+        with pytest.MonkeyPatch.context() as mp:
+            _crash_at(mp, k)
+            with pytest.raises(Killed):
+                sweep("armenia_exits", d, force=True, **KW)
+        same(whole, sweep("armenia_exits", d, force=True, **KW))
         clean(d)
 
 
@@ -104,7 +128,7 @@ def test_kill_9_of_the_parent_leaves_no_worker_and_resumes(whole, tmp_path):
     kids: list = []
     while time.time() < deadline:
         kids = _tree(proc.pid) or kids
-        if len(list((out / "chunks").glob("runs-*.parquet"))) >= 2:
+        if len(list((out / "runs.parquet").glob("part-*.parquet"))) >= 2:
             break
         time.sleep(0.05)
     kids = _tree(proc.pid) or kids
@@ -113,7 +137,7 @@ def test_kill_9_of_the_parent_leaves_no_worker_and_resumes(whole, tmp_path):
     proc.wait()
     _gone, alive = psutil.wait_procs(kids, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
-    assert len(list((out / "chunks").glob("runs-*.parquet"))) < 13, "not caught mid-way"
+    assert len(list((out / "runs.parquet").glob("part-*.parquet"))) < 13, "not caught mid-way"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     same(whole, sweep("armenia_exits", out, **KW))

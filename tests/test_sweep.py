@@ -129,12 +129,12 @@ def test_killed_sweep_resumes_to_identical_data(tmp_path):
     )
     deadline = time.time() + 120
     while time.time() < deadline:
-        if len(list((out / "chunks").glob("runs-*.parquet"))) >= 3:
+        if len(list((out / "runs.parquet").glob("part-*.parquet"))) >= 3:
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    stored = len(list((out / "chunks").glob("runs-*.parquet")))
+    stored = len(list((out / "runs.parquet").glob("part-*.parquet")))
     assert 3 <= stored < 20, "the sweep was not caught mid-way"
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

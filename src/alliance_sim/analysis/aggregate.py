@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
+from alliance_sim.runs.results import read_table
 
 BINS = 2000
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -25,12 +25,19 @@ def read(res, table: str, columns: list[str]) -> pa.Table:
     cached = res.loaded(table)  # a Result whose table was already read into pandas
     if cached is not None:
         return pa.Table.from_pandas(cached[columns], preserve_index=False)
-    return pq.read_table(res.directory / f"{table}.parquet", columns=columns)
+    return read_table(res.directory, table, columns)
 
 
 def _codes(col: pa.ChunkedArray, names: tuple[str, ...]) -> np.ndarray:
-    """Integer codes of a string column in the order of ``names``."""
-    return pc.index_in(col, value_set=pa.array(names)).to_numpy(zero_copy_only=False)
+    """Integer codes of a string or dictionary-encoded column in the order of ``names``."""
+    names_arr = pa.array(names)
+    if not pa.types.is_dictionary(col.type):
+        return pc.index_in(col, value_set=names_arr).to_numpy(zero_copy_only=False)
+    parts = []
+    for chunk in col.chunks:  # recode each chunk's dictionary, then index by its codes
+        recode = pc.index_in(chunk.dictionary, value_set=names_arr)
+        parts.append(pc.take(recode, chunk.indices).to_numpy(zero_copy_only=False))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def _hist_quantiles(
@@ -124,8 +131,7 @@ def status_at(res, steps: list[int]):
     cols = ["run", "step", "member", "status"]
     if cached is not None:
         return cached.loc[cached["step"].isin(steps), cols]
-    return pq.read_table(
-        res.directory / "timeseries.parquet",
-        columns=cols,
-        filters=[("step", "in", [int(s) for s in steps])],
-    ).to_pandas()
+    import pyarrow.dataset as ds
+
+    wanted = ds.field("step").isin(pa.array([int(s) for s in steps], pa.int32()))
+    return read_table(res.directory, "timeseries", cols, filter=wanted).to_pandas()

@@ -14,10 +14,9 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from alliance_sim.analysis import record as rc
-from alliance_sim.runs.results import Result
+from alliance_sim.runs.results import Result, read_table
 
 
 def reference() -> dict[str, float]:
@@ -32,9 +31,7 @@ def reference() -> dict[str, float]:
 
 def model_rate(res: Result) -> dict[str, float]:
     """Events per member-year at risk among allies that start in (see the module)."""
-    t = pq.read_table(
-        res.directory / "timeseries.parquet", columns=["run", "step", "member", "status"]
-    ).to_pandas()
+    t = read_table(res.directory, "timeseries", ["run", "step", "member", "status"]).to_pandas()
     t = t[t["member"] != "IRN"]
     out_ = t["status"].isin(["suspended", "exited"])
     t = t.assign(out=out_).sort_values(["run", "member", "step"])

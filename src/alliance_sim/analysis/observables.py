@@ -5,12 +5,12 @@ observation model, ``core/observations.py``), at the start and the horizon of a 
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.observations import OBSERVABLES
-from alliance_sim.runs.results import Result
+from alliance_sim.errors import StoreError
+from alliance_sim.runs.results import Result, open_dataset
 
 LABELS = {
     "p_vote_with_russia": "votes with Russia (Ukraine text)",
@@ -26,13 +26,15 @@ LABELS = {
 def observable_table(res: Result) -> pd.DataFrame:
     """Per member: the mean over runs of each observable's probability at the first and the
     last recorded quarter (members that have left count as 0 for taking part)."""
-    path = res.directory / "timeseries.parquet"
     cols = ["step", "member", *OBSERVABLES]
-    have = set(pq.read_schema(path).names) if path.is_file() else set()
-    if not set(OBSERVABLES) <= have:
+    try:
+        data = open_dataset(res.directory, "timeseries")
+    except StoreError:
+        return pd.DataFrame()
+    if not set(OBSERVABLES) <= set(data.schema.names):
         return pd.DataFrame()
     cached = res.loaded("timeseries")
-    t = cached[cols] if cached is not None else pq.read_table(path, columns=cols).to_pandas()
+    t = cached[cols] if cached is not None else data.to_table(columns=cols).to_pandas()
     first, last = t["step"].min(), t["step"].max()
     rows = []
     for code in mb.ALLIES:

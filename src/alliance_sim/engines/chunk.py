@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
@@ -84,38 +85,48 @@ def meta_frame(metas: list[RunMeta]) -> pd.DataFrame:
     return runs
 
 
+def _dictionary(codes: np.ndarray, names) -> pa.DictionaryArray:
+    """A dictionary-encoded column from integer ``codes`` into ``names`` (no per-row string)."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int8, copy=False)), pa.array(list(names), pa.string())
+    )
+
+
 def tables(
     meta: list[RunMeta], traj: Trajectory, out: dict[str, np.ndarray], start: str
-) -> dict[str, pd.DataFrame]:
-    """Rows for the store from a chunk's runs (``meta`` as yielded by ``Plan.runs``)."""
+) -> dict[str, pa.Table]:
+    """Rows for the store from a chunk's runs (``meta`` as yielded by ``Plan.runs``), as Arrow
+    tables.  ``quarter``, ``member`` and ``status`` are dictionary-encoded (categoricals in
+    pandas), built from integer codes."""
     R = len(meta)
     runs = meta_frame(meta)
     runs = pd.concat([runs, pd.DataFrame(out)], axis=1)
     runs["error"] = pd.Series([None] * R, dtype="string")
     steps = traj.steps
     S = len(steps)
-    labels = np.array(quarters.labels(start, int(steps[-1])))[steps]
-    run_idx = np.array([m.run for m in meta])
+    labels = quarters.labels(start, int(steps[-1]))
+    labels = [labels[int(s)] for s in steps]  # the recorded quarters, in step order
+    run_idx = np.array([m.run for m in meta], dtype=np.int64)
     status = traj["status"]  # (S, R, M)
     allies = mb.ALLY_INDEX
     # rows ordered run, step, member: independent of how runs were chunked
     r_idx, s_idx, m_idx = np.nonzero(status[:, :, allies].transpose(1, 0, 2) > mb.CANDIDATE)
     m_idx = allies[m_idx]
-    ts = pd.DataFrame(
+    ts = pa.table(
         {
             "run": run_idx[r_idx],
             "step": steps[s_idx].astype(np.int32),
-            "quarter": labels[s_idx],
-            "member": np.array(mb.CODES)[m_idx],
+            "quarter": _dictionary(s_idx, labels),
+            "member": _dictionary(m_idx, mb.CODES),
             **{k: traj[k][s_idx, r_idx, m_idx] for k in MEMBER_SERIES},
-            "status": np.array(mb.STATUS_NAMES)[status[s_idx, r_idx, m_idx]],
+            "status": _dictionary(status[s_idx, r_idx, m_idx], mb.STATUS_NAMES),
         }
     )
-    alliance = pd.DataFrame(
+    alliance = pa.table(
         {
             "run": np.repeat(run_idx, S),
             "step": np.tile(steps, R).astype(np.int32),
-            "quarter": np.tile(labels, R),
+            "quarter": _dictionary(np.tile(np.arange(S), R), labels),
             **{k: traj[k].T.reshape(-1) for k in ALLIANCE_SERIES},
             **{
                 f"n_{name}": ((status == code)[:, :, allies]).sum(-1).T.reshape(-1)
@@ -124,20 +135,28 @@ def tables(
             },
         }
     )
-    return {"runs": runs, "timeseries": ts, "alliance": alliance}
+    return {
+        "runs": pa.Table.from_pandas(runs, preserve_index=False),
+        "timeseries": ts,
+        "alliance": alliance,
+    }
 
 
-def empty_table(name: str) -> pd.DataFrame:
+def _dict_type() -> pa.DataType:
+    return pa.dictionary(pa.int8(), pa.string())
+
+
+def empty_table(name: str) -> pa.Table:
     """A ``timeseries`` or ``alliance`` table with no rows and the right column types."""
-    key = {"run": "int64", "step": "int32", "quarter": "object"}
+    key = {"run": pa.int64(), "step": pa.int32(), "quarter": _dict_type()}
     if name == "timeseries":
         cols = {
             **key,
-            "member": "object",
-            **dict.fromkeys(MEMBER_SERIES, "float64"),
-            "status": "object",
+            "member": _dict_type(),
+            **dict.fromkeys(MEMBER_SERIES, pa.float64()),
+            "status": _dict_type(),
         }
     else:
-        counts = {f"n_{n}": "int64" for n in mb.STATUS_NAMES[1:]}
-        cols = {**key, **dict.fromkeys(ALLIANCE_SERIES, "float64"), **counts}
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+        counts = {f"n_{n}": pa.int64() for n in mb.STATUS_NAMES[1:]}
+        cols = {**key, **dict.fromkeys(ALLIANCE_SERIES, pa.float64()), **counts}
+    return pa.schema(list(cols.items())).empty_table()

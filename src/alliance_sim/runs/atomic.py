@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 
 def temp_name(path: Path) -> Path:
@@ -23,7 +24,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def atomic_parquet(path: Path, df: pd.DataFrame) -> None:
+def atomic_parquet(path: Path, table: pa.Table | pd.DataFrame) -> None:
+    """Write ``table`` (Arrow, or a DataFrame converted without its index) as Parquet."""
+    import pyarrow.parquet as pq
+
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
     tmp = temp_name(path)
-    df.to_parquet(tmp, index=False)
+    pq.write_table(table, tmp)
     os.replace(tmp, path)

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines import chunk as eng
@@ -53,7 +54,7 @@ def run_task(
     every: int | None,
     store_dir: str | None = None,
     index: int = 0,
-) -> tuple[dict[str, pd.DataFrame] | None, int, int]:
+) -> tuple[dict[str, pa.Table] | None, int, int]:
     """Run chunk ``index`` (in a worker) and return ``(tables, runs, failed)``.  With
     ``store_dir`` (workers that share the disk) the worker writes the chunk itself and
     returns no tables, which spares sending them between processes."""
@@ -68,7 +69,7 @@ def run_task(
 
 def chunk_tables(
     scenario: Scenario, metas: list[RunMeta], engine: str, every: int | None
-) -> tuple[dict[str, pd.DataFrame], int]:
+) -> tuple[dict[str, pa.Table], int]:
     """Run a chunk.  If it raises, its runs are retried one by one and each run that still
     raises gets a row with its error and NaN outcomes.  Returns the chunk's tables and how
     many runs failed."""
@@ -87,16 +88,18 @@ def chunk_tables(
         except Exception as e:
             last = traceback.extract_tb(e.__traceback__)[-1]
             errors.append((meta, f"{type(e).__name__}: {e} ({last.filename}:{last.lineno})"))
-    tables = {
-        k: pd.concat([p[k] for p in parts], ignore_index=True) if parts else None
+    tables: dict[str, pa.Table | None] = {
+        k: pa.concat_tables([p[k] for p in parts]) if parts else None
         for k in ("runs", "timeseries", "alliance")
     }
     if errors:
         failed = eng.meta_frame([m for m, _ in errors])
         failed = failed.assign(**{k: np.nan for k in outcome_names()})
         failed["error"] = pd.Series([msg for _, msg in errors], dtype="string")
-        runs = failed if tables["runs"] is None else pd.concat([tables["runs"], failed])
-        tables["runs"] = runs.sort_values("run", kind="stable").reset_index(drop=True)
+        if tables["runs"] is not None:
+            failed = pd.concat([tables["runs"].to_pandas(), failed])
+        runs = failed.sort_values("run", kind="stable").reset_index(drop=True)
+        tables["runs"] = pa.Table.from_pandas(runs, preserve_index=False)
     for k in ("timeseries", "alliance"):
         if tables[k] is None:  # every run of the chunk failed
             tables[k] = eng.empty_table(k)

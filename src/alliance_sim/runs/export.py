@@ -8,14 +8,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from alliance_sim.errors import StoreError, UserError
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
-from alliance_sim.runs.results import MANIFEST, TABLES, Result
+from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset
 
 FORMATS = ("csv",)
+
+
+def _plain(t: pa.DataType) -> pa.DataType:
+    """The type a column is written to CSV as (categories as their labels)."""
+    return t.value_type if pa.types.is_dictionary(t) else t
 
 
 def export(
@@ -41,22 +46,18 @@ def export(
                 f"{target} already holds {there[0]}; choose another --out or add --force to "
                 "replace the exported files"
             )
-    for t in TABLES:
-        if not (src / f"{t}.parquet").is_file():
-            raise StoreError(
-                f"{src} has no {t}.parquet (an unfinished sweep? run the same command again "
-                "to finish it)"
-            )
+    datasets = {t: open_dataset(src, t) for t in TABLES}  # one clear line if one is missing
     target.mkdir(parents=True, exist_ok=True)
     paths = []
     for t in ("runs", "alliance", "timeseries"):
         path = target / f"{t}.csv"
         tmp = temp_name(path)
-        pf = pq.ParquetFile(src / f"{t}.parquet")
+        data = datasets[t]
+        plain = pa.schema([pa.field(f.name, _plain(f.type)) for f in data.schema])
         try:
-            with pacsv.CSVWriter(str(tmp), pf.schema_arrow) as w:
-                for batch in pf.iter_batches(batch_size=200_000):
-                    w.write_batch(batch)
+            with pacsv.CSVWriter(str(tmp), plain) as w:
+                for batch in data.to_batches(batch_size=200_000):
+                    w.write_batch(batch.cast(plain))
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)

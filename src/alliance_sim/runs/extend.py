@@ -1,6 +1,6 @@
-"""Growing a result directory: appending the tables of a later round of runs (``refine``)
-without touching the rows already there.  Kept apart from :mod:`alliance_sim.runs.store`,
-which writes a plan's own chunks."""
+"""Growing a result directory: adding the tables of a later round of runs (``refine``) without
+touching the rows already there.  Kept apart from :mod:`alliance_sim.runs.store`, which writes
+a plan's own chunks."""
 
 from __future__ import annotations
 
@@ -11,16 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from alliance_sim.runs.atomic import temp_name
+from alliance_sim.runs.atomic import atomic_parquet, temp_name
+from alliance_sim.runs.results import open_dataset, read_table, table_path
 
 
-def append_round(directory: Path, table: str, round_dir: Path, run0: int, point0: int) -> None:
-    """Rewrite ``directory/table.parquet`` as its rows with run < ``run0`` (those before this
-    round, copied unchanged) followed by the round's rows renumbered; idempotent, atomic."""
-    target = directory / f"{table}.parquet"
-    old = pq.ParquetFile(target)
-    schema = old.schema_arrow
-    new = pq.read_table(round_dir / f"{table}.parquet")
+def _renumbered(new: pa.Table, schema: pa.Schema, table: str, run0: int, point0: int) -> pa.Table:
     n = new.num_rows
     cols = {}
     for f in schema:
@@ -33,7 +28,23 @@ def append_round(directory: Path, table: str, round_dir: Path, run0: int, point0
         else:
             col = pa.nulls(n, f.type)
         cols[f.name] = col.cast(f.type)
-    new = pa.table(cols, schema=schema)
+    return pa.table(cols, schema=schema)
+
+
+def append_round(directory: Path, table: str, round_dir: Path, run0: int, point0: int) -> None:
+    """Add the rows of ``round_dir`` (a result directory ``refine/round-NNN``), renumbered
+    from run ``run0`` and point ``point0``, to ``directory``'s ``table`` as the file
+    ``part-round-NNN.parquet``; idempotent (a second call replaces that file), atomic.
+
+    A table stored as one file (result directories written before 0.2) is rewritten instead:
+    its rows with run < ``run0`` followed by the round's."""
+    target = table_path(directory, table)
+    schema = open_dataset(directory, table).schema
+    new = _renumbered(read_table(round_dir, table), schema, table, run0, point0)
+    if target.is_dir():
+        atomic_parquet(target / f"part-{round_dir.name}.parquet", new)
+        return
+    old = pq.ParquetFile(target)
     tmp = temp_name(target)
     with pq.ParquetWriter(tmp, schema) as w:
         for batch in old.iter_batches(batch_size=500_000):

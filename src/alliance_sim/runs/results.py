@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -119,6 +120,60 @@ class Manifest:
             raise StoreError(f"{p}: unreadable manifest; use --force to start over") from None
 
 
+PART = re.compile(r"^part-(?:\d{6}|round-\d{3})\.parquet$")  # a table's files, in row order
+
+
+def table_path(directory: str | os.PathLike, table: str) -> Path:
+    """Where ``table`` lives: ``DIR/<table>.parquet``, a folder of Parquet files (one per
+    chunk of runs, then one per refine round) read as one table, or, in result directories
+    written before version 0.2, a single file."""
+    return Path(directory) / f"{table}.parquet"
+
+
+def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
+    """The Parquet files of ``table`` in row order (hidden temporary files never count)."""
+    path = table_path(directory, table)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise StoreError(
+            f"{directory} has no {table}.parquet (an unfinished sweep? run "
+            "the same command again to finish it)"
+        )
+    return sorted((p for p in path.iterdir() if PART.match(p.name)), key=lambda p: p.name)
+
+
+def open_dataset(directory: str | os.PathLike, table: str):
+    """``table`` of a result directory as one :class:`pyarrow.dataset.Dataset` (its files
+    in row order, their schemas unified) -- the one way every reader opens stored rows."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    files = table_files(directory, table)
+    if not files:
+        raise StoreError(f"{table_path(directory, table)} holds no rows")
+    try:
+        schemas = [pq.read_schema(f) for f in files]
+        schema = pa.unify_schemas(
+            [s.remove_metadata() for s in schemas], promote_options="permissive"
+        ).with_metadata(schemas[0].metadata)  # pandas dtypes (e.g. of ``error``)
+        return ds.dataset([str(f) for f in files], schema=schema, format="parquet")
+    except (OSError, pa.ArrowInvalid) as e:
+        raise StoreError(f"{table_path(directory, table)}: unreadable ({e})") from None
+
+
+def read_table(
+    directory: str | os.PathLike,
+    table: str,
+    columns: list[str] | None = None,
+    filter=None,
+):
+    """``table`` of a result directory as one :class:`pyarrow.Table` (``columns`` only, rows
+    matching the ``pyarrow.dataset`` expression ``filter`` only)."""
+    return open_dataset(directory, table).to_table(columns=columns, filter=filter)
+
+
 @dataclass
 class Result:
     """A result directory: its manifest and its tables as DataFrames (read on first use)."""
@@ -134,14 +189,14 @@ class Result:
         return cls(Path(directory), manifest)
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """One stored table (``runs``, ``timeseries``, ``alliance``), optionally some columns."""
-        path = self.directory / f"{table}.parquet"
-        if not path.is_file():
+        """One stored table (``runs``, ``timeseries``, ``alliance``), optionally some columns;
+        ``quarter``, ``member`` and ``status`` come back as categoricals."""
+        if self.manifest.status != "complete":
             raise StoreError(
-                f"{self.directory} has no {table}.parquet (an unfinished sweep? run "
-                "the same command again to finish it)"
+                f"{self.directory}: the sweep is {self.manifest.status} (run the same command "
+                "again to finish it)"
             )
-        return pd.read_parquet(path, columns=columns)
+        return read_table(self.directory, table, columns).to_pandas()
 
     @cached_property
     def runs(self) -> pd.DataFrame:

@@ -14,8 +14,6 @@ import os
 import time
 from typing import Any
 
-import pandas as pd
-
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
 from alliance_sim.limits import check_run_options
@@ -172,7 +170,7 @@ def _execute_locked(
             if i not in done:
                 yield i, list(plan.runs(i * chunk, (i + 1) * chunk))
 
-    def on_done(i: int, tables: dict[str, pd.DataFrame] | None, runs: int, failed: int) -> None:
+    def on_done(i: int, tables: dict[str, Any] | None, runs: int, failed: int) -> None:
         if tables is not None:
             store.write_chunk(i, tables)
         manifest.failed += failed
@@ -196,18 +194,19 @@ def _execute_locked(
         store.write_manifest(manifest)
         raise
     progress.close()
-    # tables first, then the manifest says complete, then the chunks go: a kill at any point
-    # resumes (all chunks still there) or finds a complete directory
-    store.finalize(n_chunks)
+    # every chunk is in place where it stays (nothing is merged or rewritten): the manifest
+    # saying complete is the last step, so a kill at any point resumes or finds it complete
     manifest.status, manifest.ended = "complete", _now()
     store.write_manifest(manifest)
-    store.drop_chunks()
     return Result(store.dir, manifest)
 
 
 def store_chunk_failed(store: Store, i: int) -> int:
-    runs = pd.read_parquet(store.chunks / f"runs-{i:06d}.parquet", columns=["error"])
-    return int(runs["error"].notna().sum())
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    errors = pq.read_table(store.part("runs", i), columns=["error"]).column("error")
+    return int(pc.sum(pc.is_valid(errors)).as_py() or 0)
 
 
 def sweep(

@@ -4,21 +4,26 @@ interrupted sweep loses nothing it had finished.
 Layout::
 
     DIR/manifest.json        resolved scenario, hash, version, plan, points, seeds, status
-    DIR/runs.parquet         one row per run: ids, seed, swept values, outcomes, error
-    DIR/timeseries.parquet   one row per run, quarter and member
-    DIR/alliance.parquet     one row per run and quarter (cohesion, influence, counts)
-    DIR/chunks/              chunk files while a sweep runs; merged into the above at the end
+    DIR/runs.parquet/        one row per run: ids, seed, swept values, outcomes, error
+    DIR/timeseries.parquet/  one row per run, quarter and member
+    DIR/alliance.parquet/    one row per run and quarter (cohesion, influence, counts)
 
-Every file is written to a temporary name and renamed into place (atomic on POSIX); a chunk
-counts as done only when all three of its files are there.  Finishing is ordered so that a kill
-at any moment leaves a state the same command resumes to identical data: the merged tables are
-written first (chunks untouched), then the manifest is marked complete, then the chunks are
-deleted (``runs`` file first).  While a process writes, it holds ``DIR/.alliance-sim.lock``
-(:mod:`filelock`); a second writer is refused with one line.
+Each table is a folder of Parquet files, ``part-NNNNNN.parquet`` for chunk NNNNNN of the plan
+(then ``part-round-NNN.parquet`` per refine round), which pandas, pyarrow, DuckDB, Polars or
+R's arrow open as one table in row order (:func:`alliance_sim.runs.results.open_dataset`).
+Chunks are written where they stay: finishing a sweep rewrites nothing.
+
+Every file is written to a hidden temporary name and renamed into place (atomic on POSIX;
+readers skip hidden files); a chunk counts as done only when all three of its files are
+there (``runs`` is written last).  The manifest says ``complete`` only after every chunk is
+stored, so a kill at any moment leaves a state the same command resumes to identical data.
+While a process writes, it holds ``DIR/.alliance-sim.lock`` (:mod:`filelock`); a second
+writer is refused with one line.
 
 ``--force`` replaces only what this tool wrote (recognised by a readable ``manifest.json``):
-the manifest, the three tables, chunk and temporary files and the run figure.  Other files are
-left alone, and symbolic links are never followed.
+the manifest, the tables' part and temporary files (a table folder goes only when nothing else
+is in it), the ``chunks/`` folder of result directories written before 0.2 and the run
+figure.  Other files are left alone, and symbolic links are never followed.
 """
 
 from __future__ import annotations
@@ -33,18 +38,21 @@ from pathlib import Path
 import filelock
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from alliance_sim.errors import StoreError
-from alliance_sim.runs.atomic import atomic_parquet, temp_name
-from alliance_sim.runs.results import MANIFEST, TABLES, Manifest
+from alliance_sim.runs.atomic import atomic_parquet
+from alliance_sim.runs.results import MANIFEST, PART, TABLES, Manifest, table_path
 
 LOCK = ".alliance-sim.lock"
-_NAMES = "|".join([re.escape(MANIFEST), *(rf"{t}(?:-\d{{6}})?\.parquet" for t in TABLES)])
+_NAMES = "|".join(
+    [re.escape(MANIFEST), r"part-(?:\d{6}|round-\d{3})\.parquet"]
+    + [rf"{t}(?:-\d{{6}})?\.parquet" for t in TABLES]
+)
 _TEMP = re.compile(rf"^\.(?:{_NAMES})\.tmp\d+$")  # atomic.temp_name of our files
-_CHUNK = re.compile(r"^(?:" + "|".join(TABLES) + r")-\d{6}\.parquet$")
 #: files of a result directory that this tool writes (and so may replace with --force)
 OWNED = (MANIFEST, *(f"{t}.parquet" for t in TABLES), "commitment.png")
+#: before 0.2, chunks were written to DIR/chunks/ and merged into single-file tables
+_CHUNK = re.compile(r"^(?:" + "|".join(TABLES) + r")-\d{6}\.parquet$")
 
 
 def _unlink(p: Path) -> None:
@@ -134,85 +142,82 @@ class Store:
         self.drop_chunks()
         self.drop_temps()
         for name in OWNED[::-1]:  # manifest.json is first in OWNED: removed last
-            _unlink(self.dir / name)
+            p = self.dir / name
+            if p.is_dir() and not p.is_symlink():
+                self._drop_table_dir(p)
+            else:
+                _unlink(p)
+
+    def _drop_table_dir(self, d: Path) -> None:
+        """Delete a table folder's part files (the first chunk's ``runs`` part is not
+        special here: the manifest is still there and says what to resume), then the folder
+        if nothing else is in it."""
+        for p in sorted(d.iterdir(), key=lambda p: p.name):
+            if PART.match(p.name) or _TEMP.match(p.name):
+                _unlink(p)
+        with contextlib.suppress(OSError):  # it holds files we did not write: leave them
+            d.rmdir()
+
+    def _table_dirs(self) -> list[Path]:
+        dirs = [table_path(self.dir, t) for t in TABLES]
+        return [d for d in dirs if d.is_dir() and not d.is_symlink()]
 
     def drop_temps(self) -> None:
         """Remove temporary files left by a killed writer (only with the lock held)."""
-        for d in (self.dir, self.chunks):
+        for d in (self.dir, self.chunks, *self._table_dirs()):
             if d.is_dir() and not d.is_symlink():
                 for p in d.iterdir():
                     if _TEMP.match(p.name):
                         _unlink(p)
 
     def drop_chunks(self) -> None:
-        """Delete the chunk files, each chunk's ``runs`` file first (so a chunk that is half
-        deleted counts as not done), then the folder if nothing else is in it."""
+        """Delete the ``chunks/`` folder of a result directory written before 0.2 (chunk files
+        merged at the end), each chunk's ``runs`` file first, then the folder if nothing else
+        is in it."""
         if self.chunks.is_symlink():
             self.chunks.unlink()
             return
         if not self.chunks.is_dir():
             return
-        for i in sorted(self._chunk_ids(all_files=True)):
+        ids = {int(p.stem.split("-")[1]) for p in self.chunks.iterdir() if _CHUNK.match(p.name)}
+        for i in sorted(ids):
             for t in ("runs", *(t for t in TABLES if t != "runs")):
-                _unlink(self._chunk(t, i))
+                _unlink(self.chunks / f"{t}-{i:06d}.parquet")
         for p in self.chunks.iterdir():
             if _TEMP.match(p.name):
                 _unlink(p)
-        with contextlib.suppress(OSError):  # it holds files we did not write: leave them
+        with contextlib.suppress(OSError):
             self.chunks.rmdir()
 
     # --- chunks -----------------------------------------------------------------------------
-    def _chunk(self, table: str, i: int) -> Path:
-        return self.chunks / f"{table}-{i:06d}.parquet"
-
-    def _chunk_ids(self, all_files: bool = False) -> set[int]:
-        if not self.chunks.is_dir() or self.chunks.is_symlink():
-            return set()
-        ids = {int(p.stem.split("-")[1]) for p in self.chunks.iterdir() if _CHUNK.match(p.name)}
-        if all_files:
-            return ids
-        return {i for i in ids if all(self._chunk(t, i).is_file() for t in TABLES)}
+    def part(self, table: str, i: int) -> Path:
+        """The file of chunk ``i`` of ``table``."""
+        return table_path(self.dir, table) / f"part-{i:06d}.parquet"
 
     def done_chunks(self) -> set[int]:
         """Chunks stored completely: all three of their files are present."""
-        return self._chunk_ids()
-
-    def write_chunk(self, i: int, tables: dict[str, pd.DataFrame]) -> None:
-        self.chunks.mkdir(parents=True, exist_ok=True)
+        found = []
         for t in TABLES:
-            atomic_parquet(self._chunk(t, i), tables[t])
+            d = table_path(self.dir, t)
+            if not d.is_dir() or d.is_symlink():
+                return set()
+            found.append(
+                {
+                    int(p.name[5:11])
+                    for p in d.iterdir()
+                    if re.match(r"^part-\d{6}\.parquet$", p.name)
+                }
+            )
+        return set.intersection(*found)
 
-    def finalize(self, n_chunks: int) -> None:
-        """Merge the chunk files, in chunk order, into the three tables (streaming: one chunk
-        in memory at a time).  The chunks stay until the caller has marked the manifest
-        complete and calls :meth:`drop_chunks`."""
-        for t in TABLES:
-            target = self.dir / f"{t}.parquet"
-            tmp = temp_name(target)
-            writer = None
-            schema = None
-            for i in range(n_chunks):
-                table = pq.read_table(self._chunk(t, i))
-                if schema is None:
-                    schema = table.schema
-                    writer = pq.ParquetWriter(tmp, schema)
-                else:
-                    table = _conform(table, schema)
-                writer.write_table(table)
-            if writer is not None:
-                writer.close()
-                os.replace(tmp, target)
-
-
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Cast a chunk to the first chunk's schema (a column all-null in one chunk may have been
-    typed differently)."""
-    cols = []
-    for field in schema:
-        col = (
-            table.column(field.name)
-            if field.name in table.column_names
-            else pa.nulls(table.num_rows, field.type)
-        )
-        cols.append(col.cast(field.type) if col.type != field.type else col)
-    return pa.Table.from_arrays(cols, schema=schema)
+    def write_chunk(self, i: int, tables: dict[str, pa.Table | pd.DataFrame]) -> None:
+        """Store chunk ``i``: its ``runs`` file last, so that the chunk counts as done only
+        when its time series are there too."""
+        for t in TABLES:  # ("timeseries", "alliance", "runs")
+            d = table_path(self.dir, t)
+            if d.is_symlink() or (d.exists() and not d.is_dir()):
+                raise StoreError(
+                    f"{d} is not a folder written by alliance-sim; choose another --out"
+                )
+            d.mkdir(exist_ok=True)
+            atomic_parquet(self.part(t, i), tables[t])
