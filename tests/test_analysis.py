@@ -134,6 +134,7 @@ def fake_sweep(tmp_path, sampler, samples, levels=4, replicates=2):
     runs.to_parquet(d / "runs.parquet")
     manifest = {
         "kind": "sweep",
+        "status": "complete",
         "scenario_name": "ishigami",
         "scenario_hash": "0",
         "package_version": "test",
