@@ -11,10 +11,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CODES: tuple[str, ...] = ("RUS", "BLR", "KAZ", "KGZ", "TJK", "ARM", "IRN")
 INDEX: dict[str, int] = {c: i for i, c in enumerate(CODES)}
@@ -313,4 +315,6 @@ def member_profiles() -> pd.DataFrame:
                     source=p.sources[(code, name)],
                 )
             )
+    import pandas as pd  # only here: listing members need not load pandas
+
     return pd.DataFrame(rows)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from numbers import Real
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from alliance_sim.errors import ScenarioError, did_you_mean, typename
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ASSUMPTION = "assumption"
 
@@ -962,4 +963,6 @@ def parameters() -> pd.DataFrame:
         | dict(zip(_PLAUSIBLE_COLS, member_plausible(f.name), strict=True))
         for f in MEMBER_FIELDS.values()
     ]
+    import pandas as pd  # only here: the registry itself needs no pandas
+
     return pd.DataFrame(rows)

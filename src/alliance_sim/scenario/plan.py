@@ -27,7 +27,7 @@ import pandas as pd
 from alliance_sim.core import quarters
 from alliance_sim.engines.runspec import RunMeta, RunSpec
 from alliance_sim.limits import check_plan_size
-from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
+from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec, count_points
 
 
 def replicate_seed(master: int, k: int) -> int:
@@ -92,27 +92,6 @@ def _from_unit(axis: SweepAxis, u: np.ndarray, integer: bool) -> list[Any]:
     if axis.quarter:
         return [quarters.label(int(np.rint(v))) for v in x]
     return [float(round(v)) if integer else float(v) for v in x]
-
-
-def count_points(spec: SweepSpec) -> int:
-    """How many points ``spec`` makes, computed without making them (to refuse a grid of
-    10^10 points before it fills the memory)."""
-    d = len(spec.axes)
-    if spec.sampler == "grid":
-        n = 1
-        for a in spec.axes:
-            if a.values is not None:
-                n *= len(a.values)
-            elif a.quarter:
-                n *= min(spec.levels, int(a.high) - int(a.low) + 1)
-            else:
-                n *= spec.levels
-        return n
-    if spec.sampler == "saltelli":
-        return spec.samples * (d + 2)
-    if spec.sampler == "morris":
-        return spec.samples * (d + 1)
-    return spec.samples
 
 
 def points(sc: Scenario) -> pd.DataFrame:

@@ -20,13 +20,14 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from alliance_sim.core import members as mb
 from alliance_sim.core.params import BY_NAME
 from alliance_sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 META_KEY = b"alliance_sim"
 NOT_PARAMETERS = ("distance", "weight")
@@ -91,16 +92,16 @@ def _read(path: str, sha: str) -> Posterior:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()  # not pq.read_table: that loads pandas
     except Exception as e:
         raise ScenarioError(f"{path}: not a posterior file ({type(e).__name__})") from None
     raw = (table.schema.metadata or {}).get(META_KEY)
     meta = json.loads(raw) if raw else {}
-    df = table.to_pandas()
-    if df.empty:
+    if table.num_rows == 0:
         raise ScenarioError(f"{path}: the posterior has no parameter sets")
-    for name in df.columns:
-        if name in NOT_PARAMETERS:
+    columns = {}
+    for name in table.column_names:
+        if name in NOT_PARAMETERS or name.startswith("__index_level_"):
             continue
         parts = name.split(".")
         known = (len(parts) == 1 and name in BY_NAME) or (
@@ -111,15 +112,17 @@ def _read(path: str, sha: str) -> Posterior:
         )
         if not known:
             raise ScenarioError(f"{path}: unknown parameter {name!r} in the posterior")
-        bad = df[name][~df[name].map(lambda v: isinstance(v, int | float) and math.isfinite(v))]
-        if len(bad):
+        values = table.column(name).to_pylist()
+        bad = [v for v in values if not (isinstance(v, int | float) and math.isfinite(v))]
+        if bad:
             raise ScenarioError(
-                f"{path}: {name} = {bad.iloc[0]!r} in the posterior is not a finite number"
+                f"{path}: {name} = {bad[0]!r} in the posterior is not a finite number"
             )
-    names = [c for c in df.columns if c not in NOT_PARAMETERS]
+        columns[name] = values
+    names = list(columns)
     sets = tuple(
         {n: float(v) for n, v in zip(names, row, strict=True)}
-        for row in df[names].itertuples(index=False)
+        for row in zip(*columns.values(), strict=True)
     )
     return Posterior(path, sha, sets, meta)
 
