@@ -169,7 +169,7 @@ def test_progress_bar_only_on_a_terminal():
         p.update(40)
         p.update(60)
         p.close()
-    assert "100/100 runs" in tty.getvalue() and "runs/s" in tty.getvalue()
+    assert "100/100" in tty.getvalue() and "run/s" in tty.getvalue()
     assert pipe.getvalue() == ""
     quiet = Tty()
     p = Progress(10, quiet=True, stream=quiet)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -222,13 +223,19 @@ def calibrate(
     with make_executor("local", workers) as ex:
         score = Scorer(sc, names, seeds, obs, until_step, ex)
 
+        from alliance_sim.progress import bar
+
+        progress = bar(generations if method == "smc" else 1, "generations", quiet=quiet)
+
         def log(g, pop):
+            progress.update(1)
             if not quiet:
-                print(
+                progress.write(
                     f"generation {g}: tolerance {pop.epsilon:.3f}, {len(pop.theta)} kept of "
                     f"{pop.simulations} scored, median distance {np.median(pop.distances):.3f}",
-                    flush=True,
+                    file=sys.stdout,
                 )
+                sys.stdout.flush()
 
         if method == "smc":
             result = abc_smc(
@@ -237,6 +244,8 @@ def calibrate(
         else:
             n_draws = max(draws, round(draws / spec.accept))
             result = rejection(score, low, high, draws=n_draws, keep=draws, seed=seed)
+            progress.update(1)
+        progress.close()
         pop = result.population
         best = pop.theta[np.argsort(pop.distances)[:8]]
         many = [replicate_seed(seed + 1, k) for k in range(32)]

@@ -176,7 +176,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
 
     res = Result.open(a.directory)
     writable_dir(a.out, "--out")
-    paths = write_figures(res, a.out, a.kind, a.format, a.outcome)
+    paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False)
     for p in paths:
         print(p)
     return 0
@@ -185,6 +185,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
 def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
     from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.progress import bar
     from alliance_sim.report.sweep_plots import sensitivity_chart
     from alliance_sim.runs.results import Result
 
@@ -202,12 +203,16 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         )
         return 0
     out.mkdir(parents=True, exist_ok=True)
+    progress = bar(len(outcomes), "outcomes", unit="outcome", initial=0)
     for outcome in outcomes:
+        progress.set_postfix_str(outcome)
         skip = reliability.constant_outcome(res, outcome)
         if skip:
-            print(skip)
+            progress.write(skip)
+            progress.update(1)
             continue
         table = analyse(res, outcome)
+        progress.update(1)
         print(
             f"{table.attrs['method']} indices of {outcome} ({table.attrs['points']} design "
             f"points x {table.attrs['replicates']} replicates; *_conf: 95% half-widths)"
@@ -217,6 +222,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
             print(f"warning: {line}")
         print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
         print()
+    progress.close()
     return 0
 
 
@@ -227,7 +233,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
     writable_file(a.out, "--out")
-    print(build_report(a.directories, a.out, fmt=fmt))
+    print(build_report(a.directories, a.out, fmt=fmt, quiet=False))
     return 0
 
 

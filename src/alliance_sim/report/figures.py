@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
+from functools import partial
 from pathlib import Path
 
+from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
 from alliance_sim.runs.results import Result
 
@@ -49,9 +51,11 @@ def write_figures(
     kinds: list[str] | None = None,
     fmt: str = "png",
     outcomes: list[str] | None = None,
+    quiet: bool = True,
 ) -> list[Path]:
     """Write the figures of ``kinds`` (default: every kind that fits) into directory ``out``;
-    return their paths.  Asking for a kind that does not fit raises ValueError."""
+    return their paths.  Asking for a kind that does not fit raises ValueError.  With
+    ``quiet=False`` a progress bar counts the figures (in a terminal or Jupyter)."""
     fits = fitting_kinds(res)
     kinds = kinds or fits
     if len(res.swept) >= 2:  # on request only: one figure per outcome over every pair
@@ -82,37 +86,53 @@ def write_figures(
                 f"{res.directory}: no outcome {o!r} in runs.parquet"
                 f"{did_you_mean(o, outcome_columns(res))}"
             )
-    paths: list[Path] = []
+    tasks = []  # (figure, how to draw it): counted first, so the bar knows the total
     if "fan" in kinds:
-        paths.append(plots.fan_chart(res, out / f"fan.{fmt}"))
+        tasks.append(("fan", lambda: plots.fan_chart(res, out / f"fan.{fmt}")))
     if "status" in kinds:
-        paths.append(plots.status_probability(res, out / f"status.{fmt}"))
+        tasks.append(("status", lambda: plots.status_probability(res, out / f"status.{fmt}")))
     if "cohesion" in kinds:
-        paths.append(plots.cohesion_chart(res, out / f"cohesion.{fmt}"))
+        tasks.append(("cohesion", lambda: plots.cohesion_chart(res, out / f"cohesion.{fmt}")))
     if "response" in kinds:
         for p, o in itertools.product(res.swept, outcomes):
-            paths.append(
-                sweep_plots.response(res.runs, m, p, o, out / f"response_{_safe(p)}_{o}.{fmt}")
-            )
+            path = out / f"response_{_safe(p)}_{o}.{fmt}"
+            tasks.append((path.stem, partial(sweep_plots.response, res.runs, m, p, o, path)))
     if "heatmap" in kinds:
         p1, p2 = res.swept[:2]
         for o in outcomes:
-            paths.append(sweep_plots.heatmap(res.runs, m, p1, p2, o, out / f"heatmap_{o}.{fmt}"))
+            path = out / f"heatmap_{o}.{fmt}"
+            tasks.append((path.stem, partial(sweep_plots.heatmap, res.runs, m, p1, p2, o, path)))
     if "sensitivity" in kinds:
-        from alliance_sim.analysis.reliability import constant_outcome
-        from alliance_sim.analysis.sensitivity import analyse
-
         for o in outcomes:
-            if constant_outcome(res, o):  # nothing to attribute: no figure of zeros
-                continue
-            table = analyse(res, o)
-            paths.append(sweep_plots.sensitivity_chart(table, m, out / f"sensitivity_{o}.{fmt}"))
+            tasks.append(
+                (f"sensitivity_{o}", partial(_sensitivity, res, o, out / f"sensitivity_{o}.{fmt}"))
+            )
     if "pairs" in kinds:
         from alliance_sim.report.pairs import pairs_plot
 
         for o in outcomes:
-            paths.append(pairs_plot(res.runs, m, res.swept, o, out / f"pairs_{o}.{fmt}"))
+            path = out / f"pairs_{o}.{fmt}"
+            tasks.append((path.stem, partial(pairs_plot, res.runs, m, res.swept, o, path)))
+    paths: list[Path] = []
+    with bar(len(tasks), "figures", unit="fig", quiet=quiet) as progress:
+        for name, draw in tasks:
+            progress.set_postfix_str(name, refresh=False)
+            path = draw()
+            if path is not None:
+                paths.append(path)
+            progress.update(1)
     return paths
+
+
+def _sensitivity(res: Result, outcome: str, path: Path) -> Path | None:
+    """The sensitivity chart of ``outcome``; None for an outcome that never varies (nothing
+    to attribute: no figure of zeros)."""
+    from alliance_sim.analysis.reliability import constant_outcome
+    from alliance_sim.analysis.sensitivity import analyse
+
+    if constant_outcome(res, outcome):
+        return None
+    return sweep_plots.sensitivity_chart(analyse(res, outcome), res.manifest, path)
 
 
 def _safe(name: str) -> str:

@@ -297,11 +297,16 @@ HEADLINE_NOTE = (
 
 
 def build_report(
-    dirs: list[str | os.PathLike | Result], out: str | os.PathLike, fmt: str = "html", seed: int = 0
+    dirs: list[str | os.PathLike | Result],
+    out: str | os.PathLike,
+    fmt: str = "html",
+    seed: int = 0,
+    quiet: bool = True,
 ) -> Path:
     """Write the comparison report of ``dirs`` (the first is the reference) to ``out``: the
     headline first (the largest differences as sentences), then the differences table, the
-    figures and each scenario's provenance and member table."""
+    figures and each scenario's provenance and member table.  With ``quiet=False`` a
+    progress bar counts the steps (each scenario's table, the comparison, the figures)."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
@@ -311,10 +316,21 @@ def build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     focus = list(dict.fromkeys(c for r in results for c in r.manifest.plan.focus))
     focus = focus[:3] or ["ARM", "KAZ"]
-    tables = [(r, scenario_table(r, tuple(r.manifest.plan.focus), seed)) for r in results]
-    comp = compare_results(results, seed)
+    from alliance_sim.progress import bar
+
+    with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
+        tables = []
+        for r in results:
+            progress.set_postfix_str(r.manifest.scenario_name)
+            tables.append((r, scenario_table(r, tuple(r.manifest.plan.focus), seed)))
+            progress.update(1)
+        progress.set_postfix_str("comparison")
+        comp = compare_results(results, seed)
+        progress.update(1)
+        progress.set_postfix_str("figures")
+        figs = _figures(results, focus)
+        progress.update(1)
     lines = headline(comp)
-    figs = _figures(results, focus)
     title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)
     stamp = time.strftime("%Y-%m-%d %H:%M")
     if fmt == "md":

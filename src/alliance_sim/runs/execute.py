@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -201,37 +200,20 @@ def make_executor(
 
 
 class Progress:
-    """``runs done/total, rate, time left`` on one terminal line; silent when not a tty."""
+    """Runs done of a plan, as a :func:`alliance_sim.progress.bar` (runs/s and time left)."""
 
     def __init__(
         self, total: int, done: int = 0, quiet: bool = False, stream: TextIO | None = None
     ) -> None:
-        self.stream = stream or sys.stderr
-        self.on = not quiet and self.stream.isatty()
-        self.total, self.done, self.start_done = total, done, done
-        self.t0 = time.monotonic()
-        self.shown = 0.0
+        from alliance_sim.progress import bar
+
+        self.bar = bar(total, "runs", unit="run", quiet=quiet, initial=done, stream=stream)
 
     def update(self, n: int) -> None:
-        self.done += n
-        now = time.monotonic()
-        if not self.on or (now - self.shown < 0.2 and self.done < self.total):
-            return
-        self.shown = now
-        rate = (self.done - self.start_done) / max(now - self.t0, 1e-9)
-        left = (self.total - self.done) / rate if rate > 0 else float("inf")
-        width = 30
-        fill = int(width * self.done / max(self.total, 1))
-        self.stream.write(
-            f"\r[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
-            f"runs  {rate:,.0f} runs/s  {left:,.0f}s left "
-        )
-        self.stream.flush()
+        self.bar.update(n)
 
     def close(self) -> None:
-        if self.on:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.bar.close()
 
 
 def execute(
