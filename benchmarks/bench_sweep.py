@@ -1,91 +1,167 @@
-"""Sweep engine throughput and memory.
+"""A whole ``alliance-sim sweep`` against ``mesa.batch_run`` and the bare batch engine, peak
+memory of 20,000 vs 200,000 runs, and start-up time of the command line -- in one run, so the
+ratios compare numbers taken under the same load.
 
-    python benchmarks/bench_sweep.py            # runs/s with 1 and 2 workers (2,000 runs),
-                                                # peak RSS for 20,000 vs 100,000 runs
+    python benchmarks/bench_sweep.py [--runs 20000] [--big 200000] [--mesa-runs 100]
 
-Throughput: the baseline scenario's LHS sweep (43 quarters, every quarter recorded) with
-2,000 runs, timed end to end (plan, execute, store, merge) with 1 and 2 local workers.
-Memory: the same sweep with 20,000 and 100,000 runs, each in a fresh process with one worker,
-reporting that process's peak resident set size (``ru_maxrss``).
+* ``mesa.batch_run(AllianceModel, ...)``, one process (``number_processes=1``), on
+  ``--mesa-runs`` runs spread over armenia_exits' 25 sweep points, its whole horizon;
+* the bare batch engine (``engines.chunk.run_chunk``, every quarter kept, no tables, no disk),
+  one process, on ``--runs`` runs in chunks of 1,000 (the chunk size the sweep picks);
+* ``alliance-sim sweep armenia_exits --replicates R --workers W --quiet`` (every quarter
+  stored), ``--runs`` runs, timed from the command's start to its exit (interpreter start-up,
+  plan, workers, Parquet files, summary) with 2 and with 1 worker;
+* peak resident set size of that command with 2 workers for ``--runs`` and ``--big`` runs:
+  the largest of the main process and its workers (``ru_maxrss`` of the process and of its
+  children, each command in a fresh wrapper process);
+* ``alliance-sim --help`` and ``alliance-sim list scenarios``: median wall time of 5 starts,
+  and as a ratio to ``python -c pass``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
-CHILD = """
-import json, resource, sys, time
-from alliance_sim import sweep
-out, samples, reps, workers, record = sys.argv[1:6]
+sys.path.insert(0, str(Path(__file__).parent))
+
+EXE = shutil.which("alliance-sim") or str(Path(sys.executable).with_name("alliance-sim"))
+POINTS = 25  # armenia_exits: a 5 x 5 grid
+WRAP = """
+import json, resource, subprocess, sys, time
 t = time.perf_counter()
-r = sweep("baseline", out, samples=int(samples), replicates=int(reps), workers=int(workers),
-          record=record, force=True)
+subprocess.run(sys.argv[1:], check=True)
 dt = time.perf_counter() - t
-n = len(r.runs)
-print(json.dumps({"runs": n, "seconds": dt,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": dt, "peak_rss_mb": max(me, kids) / 1024}))
 """
 
 
-def measure(samples: int, reps: int, workers: int, record: str) -> dict:
+def mesa_batch_run_rate(n: int) -> float:
+    """Runs/s of mesa.batch_run over armenia_exits' points, whole horizon, one process."""
+    import mesa
+
+    from alliance_sim import load_scenario
+    from alliance_sim.engines.mesa_model import AllianceModel
+    from alliance_sim.scenario.plan import make_plan, spec_for
+
+    plan = make_plan(load_scenario("armenia_exits"), replicates=max(1, n // POINTS))
+    sc = plan.scenario
+    base = spec_for(sc)
+    params = {
+        k: [v] for k, v in base.params.items() if k not in ("western_offer", "russian_pressure")
+    }
+    params.update(
+        {
+            "western_offer": list(plan.points["western_offer"].unique()),
+            "russian_pressure": list(plan.points["russian_pressure"].unique()),
+            "start": [sc.start],
+            "members": [base.members],
+            "events": [base.events],
+        }
+    )
+    t = time.perf_counter()
+    res = mesa.batch_run(
+        AllianceModel,
+        parameters=params,
+        rng=plan.seeds(),
+        max_steps=sc.n_steps,
+        number_processes=1,
+        display_progress=False,
+    )
+    dt = time.perf_counter() - t
+    assert len({r["RunId"] for r in res}) == plan.n_runs
+    return plan.n_runs / dt
+
+
+def engine_rate(n: int, chunk: int = 1000) -> float:
+    """Runs/s of the bare batch engine (every quarter kept), one process."""
+    from alliance_sim import load_scenario
+    from alliance_sim.engines import chunk as eng
+    from alliance_sim.scenario.plan import make_plan, spec_for
+
+    plan = make_plan(load_scenario("armenia_exits"), replicates=max(1, n // POINTS))
+    t = time.perf_counter()
+    for start in range(0, plan.n_runs, chunk):
+        metas = list(plan.runs(start, start + chunk))
+        specs = [spec_for(plan.scenario, m.values, m.posterior) for m in metas]
+        eng.run_chunk(specs, [m.seed for m in metas], "batch", 1)
+    return plan.n_runs / (time.perf_counter() - t)
+
+
+def cli_sweep(n: int, workers: int) -> dict:
+    """Wall time and peak RSS of ``alliance-sim sweep`` of ``n`` armenia_exits runs."""
     with tempfile.TemporaryDirectory() as d:
+        cmd = [EXE, "sweep", "armenia_exits", "--out", f"{d}/out", "--quiet"]
+        cmd += ["--replicates", str(n // POINTS), "--workers", str(workers)]
         p = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHILD,
-                f"{d}/out",
-                str(samples),
-                str(reps),
-                str(workers),
-                record,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+            [sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, check=True
         )
-    return json.loads(p.stdout.strip().splitlines()[-1])
+        rows = sum(1 for _ in Path(f"{d}/out/timeseries.parquet").glob("part-*.parquet"))
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    r["runs"] = POINTS * (n // POINTS)
+    r["files"] = rows
+    return r
 
 
-def throughput(samples: int, record: str) -> None:
-    """Runs/s of a baseline sweep of ``samples`` x 10 runs with 1 and 2 workers."""
-    print(f"throughput: baseline sweep, {samples * 10:,} runs, record={record}")
-    rates = {}
-    for w in (1, 2):
-        r = measure(samples, 10, w, record)
-        rates[w] = r["runs"] / r["seconds"]
-        print(f"  workers={w}: {r['runs']} runs in {r['seconds']:.1f} s = {rates[w]:,.0f} runs/s")
-    print(f"  speed-up with 2 workers: {rates[2] / rates[1]:.2f}x")
+def start_time(cmd: list[str], k: int = 5) -> float:
+    times = []
+    for _ in range(k):
+        t = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--record", default="all", help="time series kept (all, end, every:N)")
-    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--runs", type=int, default=20_000)
+    ap.add_argument("--big", type=int, default=200_000)
+    ap.add_argument("--mesa-runs", type=int, default=100)
     a = ap.parse_args()
-    for samples in (200, 2000):  # x 10 replicates: 2,000 and 20,000 runs
-        throughput(samples, a.record)
-    if a.skip_memory:
-        return
-    print(f"memory: peak RSS of one worker process, record={a.record}")
-    peaks = {}
-    for samples in (2000, 10000):
-        t = time.perf_counter()
-        r = measure(samples, 10, 1, a.record)
-        peaks[r["runs"]] = r["peak_rss_mb"]
+    print("start-up (median of 5)")
+    base = start_time([sys.executable, "-c", "pass"])
+    helpt = start_time([EXE, "--help"])
+    listt = start_time([EXE, "list", "scenarios"])
+    print(f"  python -c pass:                {base:6.2f} s")
+    print(f"  alliance-sim --help:           {helpt:6.2f} s  ({helpt / base:.1f}x python -c pass)")
+    print(f"  alliance-sim list scenarios:   {listt:6.2f} s  ({listt / base:.1f}x python -c pass)")
+    print(f"armenia_exits sweep, every quarter stored, {a.runs:,} runs")
+    mbr = mesa_batch_run_rate(a.mesa_runs)
+    print(f"  mesa.batch_run (1 process):    {mbr:10,.1f} runs/s  ({a.mesa_runs} runs)")
+    eng = engine_rate(a.runs)
+    print(f"  bare batch engine (1 process): {eng:10,.1f} runs/s")
+    sweeps = {}
+    for w in (2, 1):
+        r = cli_sweep(a.runs, w)
+        sweeps[w] = r
         print(
-            f"  {r['runs']:>7,} runs: peak RSS {r['peak_rss_mb']:,.0f} MB "
-            f"({r['runs'] / r['seconds']:,.0f} runs/s, {time.perf_counter() - t:.0f} s)"
+            f"  alliance-sim sweep --workers {w}: {r['runs'] / r['seconds']:10,.1f} runs/s  "
+            f"({r['seconds']:.1f} s, {r['files']} chunk files per table, "
+            f"peak RSS {r['peak_rss_mb']:,.0f} MB)"
         )
-    lo, hi = peaks[20000], peaks[100000]
-    print(f"  100,000 vs 20,000 runs: peak RSS x{hi / lo:.2f}")
+    s2 = sweeps[2]["runs"] / sweeps[2]["seconds"]
+    s1 = sweeps[1]["runs"] / sweeps[1]["seconds"]
+    print("ratios")
+    print(f"  sweep (2 workers) / mesa.batch_run:          {s2 / mbr:8,.0f}x")
+    print(f"  bare engine x 2 workers / sweep (2 workers): {2 * eng / s2:8.2f}x")
+    print(f"  sweep 2 workers / 1 worker:                  {s2 / s1:8.2f}x")
+    big = cli_sweep(a.big, 2)
+    print(
+        f"memory: {a.big:,} runs with 2 workers: peak RSS {big['peak_rss_mb']:,.0f} MB "
+        f"({big['runs'] / big['seconds']:,.0f} runs/s) vs {sweeps[2]['peak_rss_mb']:,.0f} MB "
+        f"at {a.runs:,}: x{big['peak_rss_mb'] / sweeps[2]['peak_rss_mb']:.2f}"
+    )
 
 
 if __name__ == "__main__":

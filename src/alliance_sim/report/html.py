@@ -27,6 +27,7 @@ from alliance_sim.analysis.observables import observable_table
 from alliance_sim.analysis.stats import Estimate, a12_magnitude, holm, paired_key
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.headline import headline
 from alliance_sim.runs.results import Result
@@ -305,31 +306,22 @@ def build_report(
 ) -> Path:
     """Write the comparison report of ``dirs`` (the first is the reference) to ``out``: the
     headline first (the largest differences as sentences), then the differences table, the
-    figures and each scenario's provenance and member table.  With ``quiet=False`` a
-    progress bar counts the steps (each scenario's table, the comparison, the figures)."""
+    figures and each scenario's provenance and member table (``quiet=False``: a progress bar)."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    (out := Path(out)).parent.mkdir(parents=True, exist_ok=True)
     focus = list(dict.fromkeys(c for r in results for c in r.manifest.plan.focus))
     focus = focus[:3] or ["ARM", "KAZ"]
-    from alliance_sim.progress import bar
-
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         tables = []
         for r in results:
-            progress.set_postfix_str(r.manifest.scenario_name)
             tables.append((r, scenario_table(r, tuple(r.manifest.plan.focus), seed)))
             progress.update(1)
-        progress.set_postfix_str("comparison")
-        comp = compare_results(results, seed)
-        progress.update(1)
-        progress.set_postfix_str("figures")
-        figs = _figures(results, focus)
-        progress.update(1)
+        comp, figs = compare_results(results, seed), _figures(results, focus)
+        progress.update(2)
     lines = headline(comp)
     title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)
     stamp = time.strftime("%Y-%m-%d %H:%M")
