@@ -11,9 +11,10 @@ ratios compare numbers taken under the same load.
 * ``alliance-sim sweep armenia_exits --replicates R --workers W --quiet`` (every quarter
   stored), ``--runs`` runs, timed from the command's start to its exit (interpreter start-up,
   plan, workers, Parquet files, summary) with 2 and with 1 worker;
-* peak resident set size of that command with 2 workers for ``--runs`` and ``--big`` runs:
-  the largest of the main process and its workers (``ru_maxrss`` of the process and of its
-  children, each command in a fresh wrapper process);
+* peak resident set size of ``sweep(..., workers=2)`` for ``--runs`` and ``--big`` runs, each
+  in a fresh process: the main process when the sweep returns, the largest worker
+  (``ru_maxrss`` of the process and of its children), and the main process after reading the
+  ``runs`` table into pandas (one row per run: that one grows with the runs, as it must);
 * ``alliance-sim --help`` and ``alliance-sim list scenarios``: median wall time of 5 starts,
   and as a ratio to ``python -c pass``.
 """
@@ -112,6 +113,29 @@ def cli_sweep(n: int, workers: int) -> dict:
     return r
 
 
+MEM = """
+import json, resource, sys
+from alliance_sim import sweep
+n, out = int(sys.argv[1]), sys.argv[2]
+r = sweep("armenia_exits", out, replicates=n // 25, workers=2)
+mb = lambda who: resource.getrusage(who).ru_maxrss / 1024
+main, workers = mb(resource.RUSAGE_SELF), mb(resource.RUSAGE_CHILDREN)
+len(r.runs)
+print(json.dumps({"main": main, "workers": workers, "with_runs": mb(resource.RUSAGE_SELF)}))
+"""
+
+
+def sweep_memory(n: int) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run(
+            [sys.executable, "-c", MEM, str(n), f"{d}/out"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 def start_time(cmd: list[str], k: int = 5) -> float:
     times = []
     for _ in range(k):
@@ -156,11 +180,18 @@ def main() -> None:
     print(f"  sweep (2 workers) / mesa.batch_run:          {s2 / mbr:8,.0f}x")
     print(f"  bare engine x 2 workers / sweep (2 workers): {2 * eng / s2:8.2f}x")
     print(f"  sweep 2 workers / 1 worker:                  {s2 / s1:8.2f}x")
-    big = cli_sweep(a.big, 2)
+    print("memory: peak RSS of sweep(..., workers=2), each size in a fresh process")
+    mem = {n: sweep_memory(n) for n in (a.runs, a.big)}
+    for n, m in mem.items():
+        print(
+            f"  {n:>9,} runs: main {m['main']:,.0f} MB, largest worker {m['workers']:,.0f} MB, "
+            f"main after reading runs {m['with_runs']:,.0f} MB"
+        )
+    lo, hi = mem[a.runs], mem[a.big]
     print(
-        f"memory: {a.big:,} runs with 2 workers: peak RSS {big['peak_rss_mb']:,.0f} MB "
-        f"({big['runs'] / big['seconds']:,.0f} runs/s) vs {sweeps[2]['peak_rss_mb']:,.0f} MB "
-        f"at {a.runs:,}: x{big['peak_rss_mb'] / sweeps[2]['peak_rss_mb']:.2f}"
+        f"  {a.big:,} vs {a.runs:,}: main x{hi['main'] / lo['main']:.2f}, "
+        f"worker x{hi['workers'] / lo['workers']:.2f}, after reading runs "
+        f"x{hi['with_runs'] / lo['with_runs']:.2f}"
     )
 
 
