@@ -44,7 +44,6 @@ def bar(
         unit=unit,
         initial=initial,
         disable=not show,
-        dynamic_ncols=True,
         smoothing=0.1,
         file=stream,
     )
