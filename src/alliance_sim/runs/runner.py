@@ -2,7 +2,7 @@
 scenario's sweep), both writing a result directory and returning a :class:`Result`.
 
 A run's result never depends on worker count, chunking or order: each run's seed comes from
-the plan, and chunks are merged in plan order.  Started again with the same arguments, an
+the plan, and each chunk's file is named by its place in the plan (read in that order).  Started again with the same arguments, an
 interrupted sweep computes only the missing chunks.
 """
 
@@ -117,7 +117,7 @@ def _execute_locked(
     fp = _fingerprint(plan, record, kind)
     old = store.prepare(fp, force=force)
     if old is not None and old.status == "complete":
-        store.drop_chunks()  # a kill during the last clean-up: finish it
+        store.drop_chunks()  # a chunks/ folder of a version that merged at the end
         return Result(store.dir, old)
     n = plan.n_runs
     if old is not None:
@@ -198,6 +198,7 @@ def _execute_locked(
     # saying complete is the last step, so a kill at any point resumes or finds it complete
     manifest.status, manifest.ended = "complete", _now()
     store.write_manifest(manifest)
+    store.drop_chunks()  # only a chunks/ folder left by a version that merged at the end
     return Result(store.dir, manifest)
 
 
