@@ -2,8 +2,8 @@
 scenario's sweep), both writing a result directory and returning a :class:`Result`.
 
 A run's result never depends on worker count, chunking or order: each run's seed comes from
-the plan, and each chunk's file is named by its place in the plan (read in that order).  Started again with the same arguments, an
-interrupted sweep computes only the missing chunks.
+the plan, and each chunk's file is named by its place in the plan (read in that order).
+Started again with the same arguments, an interrupted sweep computes only the missing chunks.
 """
 
 from __future__ import annotations
