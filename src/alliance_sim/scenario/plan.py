@@ -136,8 +136,9 @@ def spec_for(
     if posterior is None and sc.continues:
         posterior = 0  # a continuation has no state of its own: replicate 0's
     if posterior is not None and sc.posterior is not None:
+        replays = sc.replays  # a property: asked once per run, not once per value
         for name, value in sc.posterior.set_of(posterior).items():
-            if sc.replays:  # the calibrated period: the fitted values replace its assumptions
+            if replays:  # the calibrated period: the fitted values replace its assumptions
                 _put(params, members, name, value)
             elif ".initial_" not in name:  # a forecast: its own explicit values win
                 parts = name.split(".")
