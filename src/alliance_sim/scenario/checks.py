@@ -22,7 +22,6 @@ from alliance_sim.core.params import BY_NAME, value_problem
 from alliance_sim.errors import ScenarioError, UserError, did_you_mean, typename
 from alliance_sim.limits import MAX_QUARTERS, MAX_REPLICATES, MAX_YEAR, MIN_YEAR, check_plan_size
 from alliance_sim.scenario import semantics
-from alliance_sim.scenario.plan import count_points
 from alliance_sim.scenario.posterior import Posterior, read_posterior
 from alliance_sim.scenario.spec import (
     DEFAULT_END,
@@ -31,6 +30,7 @@ from alliance_sim.scenario.spec import (
     Scenario,
     SweepAxis,
     SweepSpec,
+    count_points,
 )
 
 _HINT = re.compile(r"; did you mean '[^']*'\?")

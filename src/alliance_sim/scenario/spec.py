@@ -97,3 +97,24 @@ class Scenario:
 
     def event_list(self) -> list[Event]:
         return [e for _, e in self.events]
+
+
+def count_points(spec: SweepSpec) -> int:
+    """How many points ``spec`` makes, computed without making them (to refuse a grid of
+    10^10 points before it fills the memory)."""
+    d = len(spec.axes)
+    if spec.sampler == "grid":
+        n = 1
+        for a in spec.axes:
+            if a.values is not None:
+                n *= len(a.values)
+            elif a.quarter:
+                n *= min(spec.levels, int(a.high) - int(a.low) + 1)
+            else:
+                n *= spec.levels
+        return n
+    if spec.sampler == "saltelli":
+        return spec.samples * (d + 2)
+    if spec.sampler == "morris":
+        return spec.samples * (d + 1)
+    return spec.samples
