@@ -1,11 +1,12 @@
 """The out-of-sample backtest with each mechanism switched off (fit and forecast alike).
 
-    python benchmarks/ablation_backtest.py [--draws 200] [--generations 6] [--replicates 16]
+    python benchmarks/ablation_backtest.py [--draws 500] [--generations 10] [--replicates 32]
 
 For each variant (all on, each ``mech_*`` switch at 0, all off) the replay is calibrated up to
 2022Q4 and forecast to 2024Q4 exactly as ``alliance-sim backtest history_2020_2024
---fit-until 2022Q4`` does (analysis/backtest.py), with smaller calibration settings so that
-all variants run in minutes; it prints the Brier scores of the model, persistence and the base
+--fit-until 2022Q4`` does (analysis/backtest.py), by default with the replay's own calibration
+settings (smaller ones are quicker but the fits then differ more between variants than the
+mechanisms do); it prints the Brier scores of the model, persistence and the base
 rate and the model's skill against both.  Same seeds for every variant.
 """
 
@@ -23,9 +24,9 @@ from alliance_sim.core.mechanisms import MECHANISMS
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--draws", type=int, default=200)
-    ap.add_argument("--generations", type=int, default=6)
-    ap.add_argument("--replicates", type=int, default=16)
+    ap.add_argument("--draws", type=int, default=500)
+    ap.add_argument("--generations", type=int, default=10)
+    ap.add_argument("--replicates", type=int, default=32)
     ap.add_argument("--runs", type=int, default=400)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args(argv)
