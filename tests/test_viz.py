@@ -75,7 +75,7 @@ def test_viz_page_shows_members_and_step_changes_the_plot(server, tmp_path):
         body = page.inner_text("body")
         for name in ("Belarus", "Kazakhstan", "Kyrgyzstan", "Tajikistan", "Armenia"):
             assert name in body
-        assert "suspended" in body and "2024Q1" in body  # Armenia froze in Feb 2024
+        assert "candidate" in body and "2020Q1" in body  # members.toml's state; Iran a candidate
         plot = page.locator("img").last
         before = plot.get_attribute("src")
         shot_before = plot.screenshot()

@@ -191,11 +191,12 @@ def cmd_plot(a: argparse.Namespace) -> int:
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
-    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.analysis.sensitivity import analyse, check_design
     from alliance_sim.report.sweep_plots import sensitivity_chart
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
+    check_design(res)  # a sweep not sampled for sensitivity analysis: one line, exit 2
     out = writable_dir(a.out if a.out is not None else a.directory, "--out")
     outcomes = a.outcome
     if not outcomes:
