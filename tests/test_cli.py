@@ -83,7 +83,7 @@ def test_sweep_samples_override(tmp_path):
 def test_show_and_list(capsys):
     assert main(["show", "armenia_exits"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["params"]["western_offer"] == 0.08 and shown["start"] == "2024Q1"
+    assert shown["params"]["western_offer"] == 0.08 and shown["start"] == "2024Q4"
     assert "extends" not in shown and len(shown["hash"]) == 16
     assert main(["list", "scenarios"]) == 0
     assert "armenia_exits" in capsys.readouterr().out

@@ -40,7 +40,7 @@ def test_rows_equal_simulate_for_the_same_seeds():
         got = simulate("armenia_exits", seed=int(row.seed), posterior=int(row.posterior), **params)
         assert same(got, row)
     # the design actually matters: different rows, different answers for the same seed
-    assert not np.allclose(out["ARM_min_commitment"].iloc[0], out["ARM_min_commitment"].iloc[2])
+    assert not np.allclose(out["cohesion_mean"].iloc[0], out["cohesion_mean"].iloc[2])
 
 
 def test_simulate_batch_equals_the_mesa_model_with_member_parameters():

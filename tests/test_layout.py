@@ -21,9 +21,14 @@ def module_name(path: Path) -> str:
 
 
 def imports(path: Path) -> set[str]:
-    """Every alliance_sim module ``path`` imports, at the top or inside functions."""
+    """Every alliance_sim module ``path`` imports, at the top or inside functions (imports
+    under ``if TYPE_CHECKING:`` are never executed and do not count)."""
     out = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+    tree = ast.parse(path.read_text("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            node.body = []
+    for node in ast.walk(tree):
         if (
             isinstance(node, ast.ImportFrom)
             and node.module

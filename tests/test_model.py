@@ -195,3 +195,21 @@ def test_docs_parameter_table_is_generated_from_the_registry():
     assert render(text) == text, "run: python -m alliance_sim.cli.docgen docs/model.md"
     for p in parameters()["name"]:
         assert f"`{p}`" in text
+
+
+@pytest.mark.parametrize(
+    "value,match",
+    [
+        (float("nan"), r"western_offer = nan is not a finite number; allowed 0 to 1"),
+        (float("inf"), r"western_offer = inf is not a finite number"),
+        ("0.1", r"western_offer = '0\.1' should be a number, got string"),
+        (1.5, r"western_offer = 1\.5 is out of range; allowed 0 to 1"),
+    ],
+)
+def test_alliance_model_checks_its_keyword_values_as_scenario_files_do(value, match):
+    from alliance_sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=match):
+        AllianceModel(rng=1, western_offer=value)
+    with pytest.raises(ScenarioError, match=r"unknown parameter 'westrn_offer'.*did you mean"):
+        AllianceModel(rng=1, westrn_offer=0.1)

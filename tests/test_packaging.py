@@ -51,7 +51,7 @@ def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert (
-        target / "alliance_sim" / "scenarios" / "calibrated" / "history_2020_2024.toml"
+        target / "alliance_sim" / "scenarios" / "calibrated" / "history_2020_2024.parquet"
     ).is_file()
     work = tmp_path / "elsewhere"
     work.mkdir()

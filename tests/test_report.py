@@ -78,6 +78,8 @@ def test_html_report_is_self_contained_and_escaped(results, tmp_path):
     assert "McNemar" in text and "p (Holm)" in text
     assert "calibration posterior" in text and "mean [95% CI]" in text
     assert text.index("id='headline'") < text.index("<table")
+    # what one could observe (the observation model), per member, at the start and the horizon
+    assert "What one could observe" in text and "leader attends the summit" in text
 
 
 def test_markdown_report_writes_images(results, tmp_path):

@@ -450,14 +450,19 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ),
     ("compare-missing", ["compare", "{d}", "{t}/nope", "--out", "{t}/r.html"], ("nope",)),
     (
-        "calibrate-accept-2",
-        ["calibrate", "history_2020_2024", "--out", "{t}/c.toml", "--accept", "2"],
-        ("--accept", "at most 1"),
+        "calibrate-generations-0",
+        ["calibrate", "history_2020_2024", "--out", "{t}/c.parquet", "--generations", "0"],
+        ("--generations", "positive"),
     ),
     (
-        "calibrate-accept-nan",
-        ["calibrate", "history_2020_2024", "--out", "{t}/c.toml", "--accept", "nan"],
-        ("--accept",),
+        "calibrate-method",
+        ["calibrate", "history_2020_2024", "--out", "{t}/c.parquet", "--method", "mcmc"],
+        ("--method", "invalid choice"),
+    ),
+    (
+        "backtest-cut",
+        ["backtest", "history_2020_2024", "--fit-until", "2030Q1", "--out", "{t}/b"],
+        ("--fit-until", "2030Q1"),
     ),
     (
         "calibrate-workers",

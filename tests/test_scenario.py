@@ -378,3 +378,15 @@ def test_az_war_raises_armenias_threat_and_the_agent_acts(write):
         seen.append(agent.threat)
     assert seen[0] > 1.5 and seen[3] < seen[0]  # the surge, then it fades
     assert seen[-1] < 1.0  # the deal lowered the standing level
+
+
+def test_iran_applies_and_whether_it_gets_in_is_an_outcome(tmp_path):
+    """iran_joins: Iran's membership at the horizon is strictly between never and always, and
+    the members that blocked are recorded per run."""
+    from alliance_sim import run_scenario
+
+    runs = run_scenario("iran_joins", tmp_path / "i", replicates=100, record="end").runs
+    joined = runs["IRN_joined"]
+    assert 0 < joined.mean() < 1
+    blockers = runs[[f"{c}_blocked" for c in ("BLR", "KAZ", "KGZ", "TJK", "ARM")]].fillna(0)
+    assert ((blockers.sum(axis=1) > 0) == (joined == 0)).all()  # blocked exactly when not in

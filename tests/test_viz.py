@@ -75,7 +75,7 @@ def test_viz_page_shows_members_and_step_changes_the_plot(server, tmp_path):
         body = page.inner_text("body")
         for name in ("Belarus", "Kazakhstan", "Kyrgyzstan", "Tajikistan", "Armenia"):
             assert name in body
-        assert "suspended" in body and "2024Q1" in body  # Armenia froze in Feb 2024
+        assert "suspended" in body and "2024Q4" in body  # continues the replay: Armenia frozen
         plot = page.locator("img").last
         before = plot.get_attribute("src")
         shot_before = plot.screenshot()
@@ -88,7 +88,7 @@ def test_viz_page_shows_members_and_step_changes_the_plot(server, tmp_path):
         )
         page.wait_for_timeout(500)
         assert plot.screenshot() != shot_before
-        assert "2024Q4" in page.inner_text("body")  # three quarters after 2024Q1
+        assert "2025Q3" in page.inner_text("body")  # three quarters after 2024Q4
         page.screenshot(path=str(tmp_path / "viz.png"))
         browser.close()
     assert outside == [], outside  # works offline: nothing fetched from outside

@@ -159,9 +159,14 @@ def backtest(
     fit = rc.window(quarters.shift(sc.start, 1), fit_until)
     model = rc.predicted(obs, traj, fit_until).mean(0)
     rows = naive_forecasts(obs.assign(model=model), fit, fit_until)
+    # an outcome of a kind never observed before the cut (the 2024 budget) has no persistence
+    # or base rate: the forecasters are compared on the outcomes all three can forecast
+    unscorable = rows[["persistence", "base_rate"]].isna().any(axis=1)
+    rows = rows[~unscorable].reset_index(drop=True)
     bt = Backtest(sc, fit_until, first, sc.end, cal, rows, known_events=known_events, runs=runs)
     bt.summary = summarise(rows)
     bt.summary["unmatched_states"] = states.unmatched
+    bt.summary["not_scored"] = int(unscorable.sum())
     return bt
 
 

@@ -3,8 +3,8 @@
 The reference class (``core/data/observations.toml [base_rates]``, facts-2014-2024.md §2):
 4 exits or suspensions (Azerbaijan, Georgia, Uzbekistan 1999; Uzbekistan 2012) in 222
 member-years, about 1.8% per member-year (2.3% counting Armenia's 2024 freeze).  A result's
-rate: per ally that starts in (active or hedging), the first quarter it is suspended or has
-left is an event; member-years at risk are the quarters it spends in before that, over 4.
+rate: every quarter in which a member is suspended or leaves (or a suspended member leaves) is
+an event; member-years are the quarters members spend in the alliance, over 4.
 
     python -m alliance_sim.analysis.baserates DIR [DIR ...]
 """
@@ -30,24 +30,24 @@ def reference() -> dict[str, float]:
 
 
 def model_rate(res: Result) -> dict[str, float]:
-    """Events per member-year at risk among allies that start in (see the module)."""
+    """Exits and suspensions per member-year of membership: every quarter in which a member
+    that was active or hedging becomes suspended or leaves, or a suspended member leaves, is
+    an event (as the reference class counts non-renewals, suspensions and Armenia's freeze);
+    member-years are the quarters members spend in the alliance (not exited), over 4.  Iran
+    (a candidate) is left out."""
     t = read_table(res.directory, "timeseries", ["run", "step", "member", "status"]).to_pandas()
-    t = t[t["member"] != "IRN"]
-    out_ = t["status"].isin(["suspended", "exited"])
-    t = t.assign(out=out_).sort_values(["run", "member", "step"])
-    g = t.groupby(["run", "member"])
-    start_in = ~g["out"].transform("first")
-    t = t[start_in]
+    t = t.assign(member=t["member"].astype(str), status=t["status"].astype(str))
+    t = t[t["member"] != "IRN"].sort_values(["run", "member", "step"])
     steps = np.diff(np.sort(t["step"].unique()))
     if len(steps) and (steps != 1).any():
         raise ValueError(f"{res.directory}: base rates need every quarter recorded (--record all)")
-    g = t.groupby(["run", "member"])
-    ever = g["out"].any()
-    first_out = t[t["out"]].groupby(["run", "member"])["step"].min()
-    last = g["step"].max()
-    at_risk = first_out.reindex(ever.index).fillna(last).to_numpy(float)
-    events = int(ever.sum())
-    years = float(at_risk.sum()) / 4
+    rank = t["status"].map({"active": 0, "hedging": 0, "suspended": 1, "exited": 2}).to_numpy()
+    same = (t["run"].to_numpy()[1:] == t["run"].to_numpy()[:-1]) & (
+        t["member"].to_numpy()[1:] == t["member"].to_numpy()[:-1]
+    )
+    events = int((same & (rank[1:] > rank[:-1])).sum())
+    quarters_in = int((same & (rank[:-1] < 2)).sum())
+    years = quarters_in / 4
     return {"events": events, "member_years": years, "rate": events / max(years, 1e-12)}
 
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         r = model_rate(res)
         print(
             f"{res.name} ({res.plan.start}-{res.plan.end}, {res.plan.n_runs} runs): "
-            f"{r['events']} onsets in {r['member_years']:,.0f} member-years at risk = "
+            f"{r['events']} exits or suspensions in {r['member_years']:,.0f} member-years = "
             f"{r['rate']:.1%} per member-year"
         )
     return 0

@@ -72,6 +72,16 @@ def point_means(res: Result, outcome: str) -> np.ndarray:
     return y.to_numpy(float)
 
 
+def check_design(res: Result) -> None:
+    """Raise :class:`AnalysisError` unless the sweep was sampled for sensitivity analysis."""
+    sampler = res.manifest.plan.sampler
+    if sampler not in SAMPLERS:
+        raise AnalysisError(
+            f"{res.directory} was sampled with {sampler!r}; sensitivity analysis needs a sweep "
+            f'sampled for it: sampler = "saltelli" (Sobol indices) or "morris" in [sweep]'
+        )
+
+
 def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
     """Sensitivity indices of ``outcome`` for each swept parameter.
 
@@ -81,11 +91,7 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
     range).
     """
     sampler = res.manifest.plan.sampler
-    if sampler not in SAMPLERS:
-        raise AnalysisError(
-            f"{res.directory} was sampled with {sampler!r}; sensitivity analysis needs a sweep "
-            f'sampled for it: sampler = "saltelli" (Sobol indices) or "morris" in [sweep]'
-        )
+    check_design(res)
     spec = design_spec(res.manifest)
     names = [a.name for a in spec.axes]
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}

@@ -10,6 +10,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+from alliance_sim.cli.fitting import (
+    cmd_backtest,
+    cmd_calibrate,
+    cmd_discover,
+    cmd_export,
+    cmd_refine,
+)
 from alliance_sim.errors import AllianceSimError, AnalysisError, UserError
 from alliance_sim.paths import check_result_dir, writable_dir, writable_file
 from alliance_sim.textsafe import term
@@ -184,12 +191,13 @@ def cmd_plot(a: argparse.Namespace) -> int:
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
-    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.analysis.sensitivity import analyse, check_design
     from alliance_sim.progress import bar
     from alliance_sim.report.sweep_plots import sensitivity_chart
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
+    check_design(res)  # a sweep not sampled for sensitivity analysis: one line, exit 2
     out = writable_dir(a.out if a.out is not None else a.directory, "--out")
     outcomes = a.outcome
     if not outcomes:
@@ -234,76 +242,6 @@ def cmd_compare(a: argparse.Namespace) -> int:
         raise UserError("compare needs at least two result directories")
     writable_file(a.out, "--out")
     print(build_report(a.directories, a.out, fmt=fmt, quiet=False))
-    return 0
-
-
-def cmd_calibrate(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.calibrate import calibrate, write_calibration
-    from alliance_sim.analysis.patterns import PATTERNS
-    from alliance_sim.limits import check_run_options
-    from alliance_sim.report.calibration import write_report
-
-    check_run_options(workers=a.workers)
-    writable_file(a.out, "--out")
-    if a.report is not None:
-        writable_dir(a.report, "--report")
-    cal = calibrate(
-        a.scenario,
-        draws=a.draws,
-        generations=a.generations,
-        replicates=a.replicates,
-        seed=a.seed,
-        workers=a.workers,
-        method=a.method,
-        until=a.fit_until,
-        quiet=a.quiet,
-    )
-    out = write_calibration(cal, a.out)
-    report = write_report(cal, a.report or out.with_name(out.stem + "_report"))
-    print(
-        f"{cal.result.simulations:,} parameter sets x {cal.replicates} seeds in "
-        f"{cal.seconds:.0f} s ({cal.method}); {len(cal.posterior)} posterior sets written"
-    )
-    print(f"{'pattern (1,000 fresh replay runs)':<36}{'before':>8}{'after':>8}")
-    for p in PATTERNS:
-        if p.key in cal.after:
-            print(f"{p.key:<36}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
-    print(f"{'all five in the same run':<36}{cal.before['all']:>8.0%}{cal.after['all']:>8.0%}")
-    b0, b1 = cal.before["brier"], cal.after["brier"]
-    print(f"{'Brier score of the observables':<36}{b0:>8.3f}{b1:>8.3f}")
-    weak = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
-    print(f"not identified by the data: {', '.join(weak) or 'none'}")
-    print(f"wrote {out} and {report}")
-    return 0
-
-
-def cmd_backtest(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.backtest import backtest
-    from alliance_sim.report.backtest import write_backtest
-
-    bt = backtest(
-        a.scenario,
-        fit_until=a.fit_until,
-        draws=a.draws,
-        generations=a.generations,
-        replicates=a.replicates,
-        runs=a.runs,
-        workers=a.workers,
-        known_events=a.known_events,
-        quiet=a.quiet,
-    )
-    path = write_backtest(bt, a.out)
-    s = bt.summary
-    print(
-        f"backtest of {bt.scenario.name}: fitted to {bt.fit_until}, forecast "
-        f"{bt.first} .. {bt.last}, {len(bt.rows)} scored outcomes"
-    )
-    print(
-        f"Brier: model {s['model_brier']:.3f}, persistence {s['persistence_brier']:.3f}, "
-        f"base rate {s['base_rate_brier']:.3f}; skill vs persistence "
-        f"{s['skill_vs_persistence']:+.2f}, vs base rate {s['skill_vs_base_rate']:+.2f}"
-    )
-    print(f"wrote {path} and {path.with_name('backtest.md')}")
     return 0
 
 
@@ -365,63 +303,6 @@ def cmd_viz(a: argparse.Namespace) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-
-
-def cmd_discover(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.discover import discover
-    from alliance_sim.report.discover_plots import write_discovery
-
-    d = discover(
-        a.directory,
-        a.outcome,
-        a.threshold,
-        below=a.below,
-        box=a.box,
-        per_point=a.per_point,
-    )
-    out = Path(a.out or Path(a.directory) / f"discover_{a.outcome}")
-    paths = write_discovery(d, out)
-    print(d.in_words())
-    print()
-    print(d.summary())
-    print()
-    print("CART tree (a second view; leaves: runs, cases, share):")
-    print(d.cart)
-    print("wrote " + " ".join(str(p) for p in paths))
-    return 0
-
-
-def cmd_export(a: argparse.Namespace) -> int:
-    from alliance_sim.runs.export import export
-
-    for p in export(a.directory, a.out, a.format, force=a.force):
-        print(p)
-    return 0
-
-
-def cmd_refine(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.refine import describe_round, refine
-
-    try:
-        record = refine(
-            a.directory,
-            a.outcome,
-            a.runs,
-            threshold=a.threshold,
-            below=a.below,
-            replicates=a.replicates,
-            workers=a.workers,
-            quiet=a.quiet,
-        )
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: the round's finished chunks are kept in {a.directory}/refine; run "
-            "the same command again to resume it",
-            file=sys.stderr,
-        )
-        return 130
-    print(describe_round(record))
-    return 0
 
 
 COMMANDS = {

@@ -12,61 +12,10 @@ import sys
 from typing import NoReturn
 
 from alliance_sim.cli.commands import COMMANDS
+from alliance_sim.cli.examples import EPILOG
 from alliance_sim.errors import AllianceSimError
 from alliance_sim.limits import MAX_PORT, MAX_SEED
 from alliance_sim.textsafe import term
-
-EPILOG = {
-    "main": """examples:
-  alliance-sim run armenia_exits                 # 200 runs, a table and a figure
-  alliance-sim sweep armenia_exits --out out/arm --workers 2
-  alliance-sim validate scenarios/*.toml
-  alliance-sim list parameters""",
-    "run": """examples:
-  alliance-sim run armenia_exits
-  alliance-sim run scenarios/iran_joins.toml --replicates 500 --seed 3 --out out/iran""",
-    "sweep": """examples:
-  alliance-sim sweep armenia_exits --out out/arm-sweep
-  alliance-sim sweep baseline --out out/base --samples 16 --replicates 2   # a quick look
-  alliance-sim sweep baseline --out out/base --executor dask --scheduler tcp://host:8786
-An interrupted sweep resumes when the same command is run again.""",
-    "validate": "example:\n  alliance-sim validate scenarios/*.toml",
-    "show": "example:\n  alliance-sim show armenia_exits",
-    "list": "examples:\n  alliance-sim list scenarios\n  alliance-sim list parameters\n"
-    "  alliance-sim list events\n  alliance-sim list mechanisms",
-    "plot": """examples:
-  alliance-sim plot out/arm-sweep --out figures/arm
-  alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg
-  alliance-sim plot out/arm-sweep --out figs --kind pairs --outcome ARM_exited""",
-    "sensitivity": """example:
-  alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
-  alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
-    "calibrate": """examples:
-  alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.parquet
-  alliance-sim calibrate history_2020_2024 --out /tmp/quick.parquet --draws 200 --generations 3""",
-    "backtest": """examples:
-  alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out out/backtest
-  alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out /tmp/bt --draws 100 --quiet""",
-    "discover": """examples:
-  alliance-sim sweep armenia_exits --out out/arm
-  alliance-sim discover out/arm --outcome ARM_exited
-  alliance-sim discover out/arm --outcome cohesion_final --threshold 0.4 --below --box 12""",
-    "export": """examples:
-  alliance-sim export out/arm --format csv              # writes out/arm/csv/*.csv
-  alliance-sim export out/arm --format csv --out ~/arm-csv""",
-    "refine": """examples:
-  alliance-sim sweep armenia_exits --out out/arm
-  alliance-sim refine out/arm --outcome ARM_exited --runs 400
-  alliance-sim refine out/arm --outcome cohesion_final --threshold 0.4 --below --runs 400
-An interrupted round resumes when the same command is run again.""",
-    "viz": """examples:
-  alliance-sim viz armenia_exits                 # opens http://127.0.0.1:8765/
-  alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
-    "compare": """examples:
-  alliance-sim run baseline --out out/base && alliance-sim run armenia_exits --out out/arm
-  alliance-sim compare out/base out/arm --out report.html
-  alliance-sim compare out/base out/arm --out paper/report.md --format md""",
-}
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -28,7 +28,9 @@ def figure(bt, path: Path) -> Path:
             vals = [by[k][key] for k in kinds] + [bt.summary[f"{key}_brier"]]
             a1.bar(x + (j - 1) * 0.27, vals, 0.27, color=colour, label=label)
         a1.set_xticks(x)
-        a1.set_xticklabels([f"{k}\n(n={by[k]['n']})" for k in kinds] + ["all"], fontsize=7.5)
+        a1.set_xticklabels(
+            [f"{k.replace('_', '\n')}\n(n={by[k]['n']})" for k in kinds] + ["all"], fontsize=7.5
+        )
         a1.set_ylabel("Brier score (lower is better)")
         a1.legend(frameon=False, fontsize=8)
         a1.set_title(f"Forecast of {bt.first}-{bt.last}, fitted to {bt.fit_until}")

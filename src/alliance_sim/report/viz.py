@@ -60,7 +60,14 @@ def model_params(sc: Scenario) -> dict[str, Any]:
             "step": (p.high - p.low) / 50,
         }
     fixed = {k: v for k, v in spec.params.items() if k not in SLIDERS}
-    params.update(start=spec.start, end=sc.end, members=spec.members, events=spec.events, **fixed)
+    params.update(
+        start=spec.start,
+        end=sc.end,
+        members=spec.members,
+        events=spec.events,
+        initial=spec.initial,  # a forecast starts where the calibrated replay (set 0) ended
+        **fixed,
+    )
     return params
 
 

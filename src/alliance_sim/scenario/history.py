@@ -25,6 +25,7 @@ import numpy as np
 from alliance_sim.core import members as mb
 from alliance_sim.core.state import State
 from alliance_sim.scenario.posterior import Posterior
+from alliance_sim.scenario.runspecs import assemble
 from alliance_sim.scenario.spec import Scenario
 
 ATTEMPTS = 8  # seeds tried per posterior set to match the statuses observed at the end
@@ -89,10 +90,9 @@ def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
     keeping for each the first of ``ATTEMPTS`` seeds whose end statuses match
     ``replay.end_status``."""
     from alliance_sim.engines.batch import final_states
-    from alliance_sim.scenario.plan import spec_for
 
     n = len(replay.posterior)
-    specs = [spec_for(replay, posterior=k) for k in range(n) for _ in range(ATTEMPTS)]
+    specs = [assemble(replay, posterior=k) for k in range(n) for _ in range(ATTEMPTS)]
     seeds = [replay_seed(master_seed, k, j) for k in range(n) for j in range(ATTEMPTS)]
     state = final_states(specs, seeds)
     ok = matches(state.status, replay.end_status).reshape(n, ATTEMPTS)

@@ -27,6 +27,8 @@ import pandas as pd
 from alliance_sim.core import quarters
 from alliance_sim.engines.runspec import RunMeta, RunSpec
 from alliance_sim.limits import check_plan_size
+from alliance_sim.scenario.history import end_states
+from alliance_sim.scenario.runspecs import assemble
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec, count_points
 
 
@@ -121,51 +123,17 @@ def spec_for(
     sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
 ) -> RunSpec:
     """The run specification of scenario ``sc`` at sweep point ``point``, in replicate
-    ``posterior`` of its calibration (if it has one).
-
-    A replay of the calibrated period (``sc.replays``): the calibrated set replaces the
-    scenario's values, as it did during calibration; the point still wins.  A forecast that
-    continues the calibrated history (``sc.continues``): it starts from replay ``posterior``'s
-    end state (:mod:`alliance_sim.scenario.history`); the precedence of values is, lowest
-    first, defaults, the calibrated set, the scenario's own ``[params]``/``[members]``, the
-    point; the set's ``initial_*`` belong to the replay's start and are not used.  A
-    continuation asked for without ``posterior`` is replicate 0."""
-    params: dict[str, Any] = dict(sc.params)
-    members: dict[str, dict[str, Any]] = {c: dict(f) for c, f in sc.members.items()}
-    initial = None
+    ``posterior`` of its calibration (if it has one): the values of
+    :func:`alliance_sim.scenario.runspecs.assemble` and, for a forecast that continues the
+    calibrated history (``sc.continues``), replay ``posterior``'s end state as its initial state
+    (:mod:`alliance_sim.scenario.history`).  A continuation asked for without ``posterior``
+    is replicate 0."""
     if posterior is None and sc.continues:
         posterior = 0  # a continuation has no state of its own: replicate 0's
-    if posterior is not None and sc.posterior is not None:
-        replays = sc.replays  # a property: asked once per run, not once per value
-        for name, value in sc.posterior.set_of(posterior).items():
-            if replays:  # the calibrated period: the fitted values replace its assumptions
-                _put(params, members, name, value)
-            elif ".initial_" not in name:  # a forecast: its own explicit values win
-                parts = name.split(".")
-                if len(parts) == 1:
-                    params.setdefault(name, value)
-                else:
-                    members.setdefault(parts[1], {}).setdefault(parts[2], value)
-        if sc.continues:
-            from alliance_sim.scenario.history import end_states
-
-            initial = end_states(sc.posterior).of(posterior)
-    events = dict(sc.events)
-    for name, value in (point or {}).items():
-        parts = name.split(".")
-        if len(parts) == 1 or parts[0] == "members":
-            _put(params, members, name, value)
-        else:
-            events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
-    return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()), initial)
-
-
-def _put(params: dict, members: dict, name: str, value: Any) -> None:
-    parts = name.split(".")
-    if len(parts) == 1:
-        params[name] = value
-    else:
-        members.setdefault(parts[1], {})[parts[2]] = value
+    spec = assemble(sc, point, posterior)
+    if sc.continues:
+        spec = replace(spec, initial=end_states(sc.posterior).of(posterior))
+    return spec
 
 
 def _jsonable(v: Any) -> Any:

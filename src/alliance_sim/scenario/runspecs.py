@@ -1,0 +1,54 @@
+"""The values of one run of a scenario: which parameters, member figures and events, from
+the scenario, its calibrated posterior and a sweep point (:func:`assemble`).  The plan adds a
+continued initial state (:func:`alliance_sim.scenario.plan.spec_for`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from alliance_sim.engines.runspec import RunSpec
+from alliance_sim.scenario.spec import Scenario
+
+
+def assemble(
+    sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
+) -> RunSpec:
+    """The values of a run of scenario ``sc`` at sweep point ``point``, in replicate
+    ``posterior`` of its calibration (if it has one), without a continued initial state.
+
+    A replay of the calibrated period (``sc.replays``): the calibrated set replaces the
+    scenario's values, as it did during calibration; the point still wins.  A forecast that
+    continues the calibrated history (``sc.continues``; its initial state is set by
+    :func:`alliance_sim.scenario.plan.spec_for`): the precedence of values is, lowest first,
+    defaults, the calibrated set, the scenario's own ``[params]``/``[members]``, the
+    point; the set's ``initial_*`` belong to the replay's start and are not used."""
+    params: dict[str, Any] = dict(sc.params)
+    members: dict[str, dict[str, Any]] = {c: dict(f) for c, f in sc.members.items()}
+    if posterior is not None and sc.posterior is not None:
+        replays = sc.replays  # a property: asked once per run, not once per value
+        for name, value in sc.posterior.set_of(posterior).items():
+            if replays:  # the calibrated period: the fitted values replace its assumptions
+                _put(params, members, name, value)
+            elif ".initial_" not in name:  # a forecast: its own explicit values win
+                parts = name.split(".")
+                if len(parts) == 1:
+                    params.setdefault(name, value)
+                else:
+                    members.setdefault(parts[1], {}).setdefault(parts[2], value)
+    events = dict(sc.events)
+    for name, value in (point or {}).items():
+        parts = name.split(".")
+        if len(parts) == 1 or parts[0] == "members":
+            _put(params, members, name, value)
+        else:
+            events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
+    return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()))
+
+
+def _put(params: dict, members: dict, name: str, value: Any) -> None:
+    parts = name.split(".")
+    if len(parts) == 1:
+        params[name] = value
+    else:
+        members.setdefault(parts[1], {})[parts[2]] = value
