@@ -47,40 +47,12 @@ print(json.dumps({"seconds": dt, "peak_rss_mb": max(me, kids) / 1024}))
 
 
 def mesa_batch_run_rate(n: int) -> float:
-    """Runs/s of mesa.batch_run over armenia_exits' points, whole horizon, one process."""
-    import mesa
+    """Runs/s of mesa.batch_run over armenia_exits' points (40 quarters, its whole horizon),
+    one process: the same measurement as ``bench_engines.py`` (this script's folder is on
+    ``sys.path`` when it runs)."""
+    from bench_engines import mesa_batch_run_rate as rate
 
-    from alliance_sim import load_scenario
-    from alliance_sim.engines.mesa_model import AllianceModel
-    from alliance_sim.scenario.plan import make_plan, spec_for
-
-    plan = make_plan(load_scenario("armenia_exits"), replicates=max(1, n // POINTS))
-    sc = plan.scenario
-    base = spec_for(sc)
-    params = {
-        k: [v] for k, v in base.params.items() if k not in ("western_offer", "russian_pressure")
-    }
-    params.update(
-        {
-            "western_offer": list(plan.points["western_offer"].unique()),
-            "russian_pressure": list(plan.points["russian_pressure"].unique()),
-            "start": [sc.start],
-            "members": [base.members],
-            "events": [base.events],
-        }
-    )
-    t = time.perf_counter()
-    res = mesa.batch_run(
-        AllianceModel,
-        parameters=params,
-        rng=plan.seeds(),
-        max_steps=sc.n_steps,
-        number_processes=1,
-        display_progress=False,
-    )
-    dt = time.perf_counter() - t
-    assert len({r["RunId"] for r in res}) == plan.n_runs
-    return plan.n_runs / dt
+    return rate(n)
 
 
 def engine_rate(n: int, chunk: int = 1000) -> float:
