@@ -33,7 +33,7 @@ def simulate(
     Args:
         scenario: a shipped scenario's name (``"armenia_exits"``), a path to a scenario file,
             a loaded :class:`~alliance_sim.scenario.Scenario`, or None for the world as of
-            2024Q1 with default parameters and no scheduled events.
+            2020Q1 (members.toml) with default parameters and no scheduled events.
         seed: the run's seed; the same seed gives the same outcomes on either engine.
         quarters: horizon in quarters (default: the scenario's ``end``, or 40).
         engine: ``batch`` (default, fast) or ``mesa`` (the reference Mesa model); both give
