@@ -35,7 +35,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from alliance_sim.analysis.stats import (
     Z95,
@@ -105,7 +105,7 @@ def clustered_mean(
         return Estimate(m, lo, hi, round(n_eff))
     if k < 2 or var == 0:
         return Estimate(m, m, m, round(n_eff))
-    half = float(stats.t.ppf(0.975, k - 1)) * np.sqrt(var * k / (k - 1))
+    half = float(stdtrit(k - 1, 0.975)) * np.sqrt(var * k / (k - 1))  # Student's t quantile
     return Estimate(m, m - half, m + half, round(n_eff))
 
 
@@ -238,12 +238,16 @@ def compare_clustered(
     if paired:
         n = clustered_mean(b - a, ca, binary=False).n
         d = _means(b, ia) - _means(a, ia)
+        from scipy import stats  # imported when a comparison is made, not on every summary
+
         p = 1.0 if np.all(d == 0) else stats.wilcoxon(d, zero_method="zsplit").pvalue
         test = "Wilcoxon signed-rank on seed means"
     else:
         n = min(clustered_mean(a, ca).n, clustered_mean(b, cb).n)
         xa, xb = _means(a, ia), _means(b, ib)
         same = np.all(xa == xa[0]) and np.all(xb == xa[0])
+        from scipy import stats
+
         p = 1.0 if same else stats.mannwhitneyu(xb, xa, alternative="two-sided").pvalue
         test = "Mann-Whitney U on seed means"
     return Comparison(

@@ -12,9 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 Z95 = 1.959963984540054
+
+
+def _scipy_stats():
+    """scipy.stats, imported on first use (it costs about a second; a member table does not
+    need it)."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ def bootstrap_ci(
     value = float(statistic(x))
     if n == 1 or np.all(x == x[0]):
         return Estimate(value, value, value, n)
-    res = stats.bootstrap(
+    res = _scipy_stats().bootstrap(
         (x,),
         statistic,
         confidence_level=confidence,
@@ -128,14 +135,14 @@ def a12(x: np.ndarray, y: np.ndarray) -> float:
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) == 0 or len(y) == 0:
         return np.nan
-    ranks = stats.rankdata(np.concatenate([x, y]))
+    ranks = _scipy_stats().rankdata(np.concatenate([x, y]))
     r1 = ranks[: len(x)].sum()
     return float((r1 / len(x) - (len(x) + 1) / 2) / len(y))
 
 
 def _a12_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """A12 of each row pair of x (B, n) against y (B, m), vectorised over rows."""
-    ranks = stats.rankdata(np.concatenate([x, y], axis=1), axis=1)
+    ranks = _scipy_stats().rankdata(np.concatenate([x, y], axis=1), axis=1)
     n, m = x.shape[1], y.shape[1]
     return (ranks[:, :n].sum(1) / n - (n + 1) / 2) / m
 
@@ -198,21 +205,21 @@ def compare_samples(
     if binary and paired:
         b01 = int(((a == 0) & (b == 1)).sum())
         b10 = int(((a == 1) & (b == 0)).sum())
-        p = 1.0 if b01 + b10 == 0 else stats.binomtest(b01, b01 + b10, 0.5).pvalue
+        p = 1.0 if b01 + b10 == 0 else _scipy_stats().binomtest(b01, b01 + b10, 0.5).pvalue
         test = "McNemar (exact)"
     elif binary:
         table = [[int(b.sum()), len(b) - int(b.sum())], [int(a.sum()), len(a) - int(a.sum())]]
-        p = stats.fisher_exact(table).pvalue
+        p = _scipy_stats().fisher_exact(table).pvalue
         test = "Fisher exact"
     elif paired:
         d = b - a
-        p = 1.0 if np.all(d == 0) else stats.wilcoxon(b, a, zero_method="zsplit").pvalue
+        p = 1.0 if np.all(d == 0) else _scipy_stats().wilcoxon(b, a, zero_method="zsplit").pvalue
         test = "Wilcoxon signed-rank"
     else:
         p = (
             1.0
             if np.all(a == a[0]) and np.all(b == a[0])
-            else stats.mannwhitneyu(b, a, alternative="two-sided").pvalue
+            else _scipy_stats().mannwhitneyu(b, a, alternative="two-sided").pvalue
         )
         test = "Mann-Whitney U"
     return Comparison(
