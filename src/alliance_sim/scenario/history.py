@@ -88,21 +88,26 @@ def _end_states(path: str, sha: str) -> HistoryStates:
 def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
     """Run ``replay`` (a scenario with its posterior, in replay mode) once per posterior set,
     keeping for each the first of ``ATTEMPTS`` seeds whose end statuses match
-    ``replay.end_status``."""
+    ``replay.end_status``.  Attempt j runs only for the sets no earlier attempt matched (most
+    match at once), which gives the same states as running every attempt."""
     from alliance_sim.engines.batch import final_states
 
     n = len(replay.posterior)
-    specs = [assemble(replay, posterior=k) for k in range(n) for _ in range(ATTEMPTS)]
-    seeds = [replay_seed(master_seed, k, j) for k in range(n) for j in range(ATTEMPTS)]
-    state = final_states(specs, seeds)
-    ok = matches(state.status, replay.end_status).reshape(n, ATTEMPTS)
-    first = np.where(ok.any(1), ok.argmax(1), 0)
-    rows = np.arange(n) * ATTEMPTS + first
-    kept = state.select(rows)
+    specs = [assemble(replay, posterior=k) for k in range(n)]
+    chosen: list[State | None] = [None] * n
+    seeds = [replay_seed(master_seed, k, 0) for k in range(n)]
+    todo = np.arange(n)
+    for j in range(ATTEMPTS):
+        tried = [replay_seed(master_seed, int(k), j) for k in todo]
+        state = final_states([specs[k] for k in todo], tried)
+        ok = matches(state.status, replay.end_status)
+        for row, k in enumerate(todo):
+            if ok[row] or j == 0:  # attempt 0 stands in until (unless) a later one matches
+                chosen[k] = state.select(slice(row, row + 1))
+                seeds[k] = tried[row]
+        todo = todo[~ok]
+        if len(todo) == 0:
+            break
+    kept = State.concat(chosen)
     kept.exit_step = np.where(kept.exit_step >= 0, 0, -1).astype(kept.exit_step.dtype)
-    return HistoryStates(
-        state=kept,
-        seeds=tuple(seeds[r] for r in rows),
-        unmatched=int((~ok.any(1)).sum()),
-        end=replay.end,
-    )
+    return HistoryStates(state=kept, seeds=tuple(seeds), unmatched=len(todo), end=replay.end)
