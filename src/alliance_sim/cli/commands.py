@@ -16,6 +16,7 @@ from alliance_sim.cli.fitting import (
     cmd_discover,
     cmd_export,
     cmd_refine,
+    interrupted,
 )
 from alliance_sim.errors import AllianceSimError, AnalysisError, UserError
 from alliance_sim.paths import check_result_dir, writable_dir, writable_file
@@ -81,12 +82,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
             chunk_size=a.chunk_size,
         )
     except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: finished chunks are kept in {a.out}; run the same command "
-            "again to resume",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(a.out)
     summary = write_summary(res)
     if not a.quiet:
         print(term(describe(res.runs, res.manifest)))

@@ -10,27 +10,40 @@ from pathlib import Path
 from alliance_sim.paths import writable_dir, writable_file
 
 
-def cmd_calibrate(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.calibrate import calibrate, write_calibration
-    from alliance_sim.analysis.patterns import PATTERNS
+def interrupted(where: object) -> int:
+    """After Ctrl-C in a sweep or a refine round: say where the finished chunks are and how to
+    resume; exit status 130."""
+    print(
+        f"\ninterrupted: finished chunks are kept in {where}; run the same command again to resume",
+        file=sys.stderr,
+    )
+    return 130
+
+
+def _fit(a: argparse.Namespace) -> dict:
+    """The calibration settings ``calibrate`` and ``backtest`` share (cli.main._fit_options),
+    with the worker count checked against this machine."""
     from alliance_sim.limits import check_run_options
-    from alliance_sim.report.calibration import write_report
 
     check_run_options(workers=a.workers)
-    writable_file(a.out, "--out")
-    if a.report is not None:
-        writable_dir(a.report, "--report")
-    cal = calibrate(
-        a.scenario,
+    return dict(
         draws=a.draws,
         generations=a.generations,
         replicates=a.replicates,
-        seed=a.seed,
         workers=a.workers,
-        method=a.method,
-        until=a.fit_until,
         quiet=a.quiet,
     )
+
+
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.calibrate import calibrate, write_calibration
+    from alliance_sim.analysis.patterns import PATTERNS
+    from alliance_sim.report.calibration import write_report
+
+    writable_file(a.out, "--out")
+    if a.report is not None:
+        writable_dir(a.report, "--report")
+    cal = calibrate(a.scenario, seed=a.seed, method=a.method, until=a.fit_until, **_fit(a))
     out = write_calibration(cal, a.out)
     report = write_report(cal, a.report or out.with_name(out.stem + "_report"))
     print(
@@ -54,16 +67,9 @@ def cmd_backtest(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.backtest import backtest
     from alliance_sim.report.backtest import write_backtest
 
+    writable_dir(a.out, "--out")
     bt = backtest(
-        a.scenario,
-        fit_until=a.fit_until,
-        draws=a.draws,
-        generations=a.generations,
-        replicates=a.replicates,
-        runs=a.runs,
-        workers=a.workers,
-        known_events=a.known_events,
-        quiet=a.quiet,
+        a.scenario, fit_until=a.fit_until, runs=a.runs, known_events=a.known_events, **_fit(a)
     )
     path = write_backtest(bt, a.out)
     s = bt.summary
@@ -127,11 +133,6 @@ def cmd_refine(a: argparse.Namespace) -> int:
             quiet=a.quiet,
         )
     except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: the round's finished chunks are kept in {a.directory}/refine; run "
-            "the same command again to resume it",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(f"{a.directory}/refine")
     print(describe_round(record))
     return 0

@@ -70,6 +70,27 @@ def _command(
     )
 
 
+def _fit_options(p: argparse.ArgumentParser) -> None:
+    """The calibration options ``calibrate`` and ``backtest`` share (defaults: the file's)."""
+    p.add_argument("--draws", type=_positive, help="particles per generation (default: file's)")
+    p.add_argument("--generations", type=_positive, help="SMC generations (default: file's)")
+    p.add_argument("--replicates", type=_positive, help="seeds per parameter set (default: file's)")
+    p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _case_options(p: argparse.ArgumentParser) -> None:
+    """What counts as a case, for ``discover`` and ``refine``: OUTCOME above (or below) T."""
+    p.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="cases: OUTCOME > T (default 0.5 for a yes/no outcome; needed otherwise)",
+    )
+    p.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = OneLineParser(
@@ -252,18 +273,12 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("scenario", metavar="SCENARIO")
     ca.add_argument("--out", metavar="FILE", required=True, help="posterior .parquet to write")
     ca.add_argument("--method", choices=("smc", "rejection"), help="default: the file's")
-    ca.add_argument(
-        "--draws", type=_positive, help="particles per generation (default: the file's)"
-    )
-    ca.add_argument("--generations", type=_positive, help="SMC generations (default: the file's)")
-    ca.add_argument("--replicates", type=_positive, help="seeds per parameter set")
+    _fit_options(ca)
     ca.add_argument("--seed", type=_seed, help="master seed")
     ca.add_argument("--fit-until", metavar="QUARTER", help="fit only the record up to this quarter")
-    ca.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
     ca.add_argument(
         "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
     )
-    ca.add_argument("--quiet", action="store_true", help="no progress lines")
 
     bt = _command(
         sub,
@@ -279,20 +294,14 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("scenario", metavar="SCENARIO")
     bt.add_argument("--fit-until", metavar="QUARTER", required=True, help="e.g. 2022Q4")
     bt.add_argument("--out", metavar="DIR", required=True, help="output directory")
-    bt.add_argument("--draws", type=_positive, help="particles per generation (default: file's)")
-    bt.add_argument("--generations", type=_positive, help="SMC generations (default: file's)")
-    bt.add_argument(
-        "--replicates", type=_positive, help="seeds per parameter set (default: file's)"
-    )
+    _fit_options(bt)
     bt.add_argument("--runs", type=_positive, default=400, help="forecast runs (default 400)")
-    bt.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
     bt.add_argument(
         "--known-events",
         action="store_true",
         help="also give the model the "
         "scheduled events after the cut (a scenario-conditional forecast)",
     )
-    bt.add_argument("--quiet", action="store_true", help="no progress lines")
 
     di = _command(
         sub,
@@ -304,14 +313,7 @@ def _parser() -> argparse.ArgumentParser:
         "Extra [discovery].",
     )
     di.add_argument("directory", metavar="DIR")
-    di.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
-    di.add_argument(
-        "--threshold",
-        type=float,
-        metavar="T",
-        help="cases: OUTCOME > T (default 0.5 for a yes/no outcome; needed otherwise)",
-    )
-    di.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
+    _case_options(di)
     di.add_argument("--box", type=_nonneg, metavar="N", help="box N of the peeling trajectory")
     di.add_argument(
         "--per-point",
@@ -342,10 +344,8 @@ def _parser() -> argparse.ArgumentParser:
         "the boundary estimate changed.  Repeatable.  Extra [discovery].",
     )
     rf.add_argument("directory", metavar="DIR")
-    rf.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
+    _case_options(rf)
     rf.add_argument("--runs", type=_positive, required=True, metavar="N", help="new runs")
-    rf.add_argument("--threshold", type=float, metavar="T", help="cases: OUTCOME > T")
-    rf.add_argument("--below", action="store_true", help="cases: OUTCOME < T instead")
     rf.add_argument(
         "--replicates", type=_positive, metavar="K", help="seeds per new point (default: DIR's)"
     )
