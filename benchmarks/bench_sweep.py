@@ -10,7 +10,9 @@ ratios compare numbers taken under the same load.
   one process, on ``--runs`` runs in chunks of 1,000 (the chunk size the sweep picks);
 * ``alliance-sim sweep armenia_exits --replicates R --workers W --quiet`` (every quarter
   stored), ``--runs`` runs, timed from the command's start to its exit (interpreter start-up,
-  plan, workers, Parquet files, summary) with 2 and with 1 worker;
+  plan, workers, Parquet files, summary) with 2 workers (median of ``--repeat``) and with 1;
+* the same command with one run per point (its fixed cost), and with ``--big`` runs and 2
+  workers (the ratios once that fixed cost is spread);
 * peak resident set size of ``sweep(..., workers=2)`` for ``--runs`` and ``--big`` runs, each
   in a fresh process: the main process when the sweep returns, the largest worker
   (``ru_maxrss`` of the process and of its children), and the main process after reading the
@@ -124,6 +126,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20_000)
     ap.add_argument("--big", type=int, default=200_000)
     ap.add_argument("--mesa-runs", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3, help="medians of this many (bare, sweep)")
     a = ap.parse_args()
     print("start-up (median of 5)")
     base = start_time([sys.executable, "-c", "pass"])
@@ -135,11 +138,12 @@ def main() -> None:
     print(f"armenia_exits sweep, every quarter stored, {a.runs:,} runs")
     mbr = mesa_batch_run_rate(a.mesa_runs)
     print(f"  mesa.batch_run (1 process):    {mbr:10,.1f} runs/s  ({a.mesa_runs} runs)")
-    eng = engine_rate(a.runs)
-    print(f"  bare batch engine (1 process): {eng:10,.1f} runs/s")
+    eng = statistics.median(engine_rate(a.runs) for _ in range(a.repeat))
+    print(f"  bare batch engine (1 process): {eng:10,.1f} runs/s  (median of {a.repeat})")
     sweeps = {}
     for w in (2, 1):
-        r = cli_sweep(a.runs, w)
+        tries = [cli_sweep(a.runs, w) for _ in range(a.repeat if w == 2 else 1)]
+        r = sorted(tries, key=lambda t: t["seconds"])[len(tries) // 2]  # the median
         sweeps[w] = r
         print(
             f"  alliance-sim sweep --workers {w}: {r['runs'] / r['seconds']:10,.1f} runs/s  "
@@ -152,6 +156,17 @@ def main() -> None:
     print(f"  sweep (2 workers) / mesa.batch_run:          {s2 / mbr:8,.0f}x")
     print(f"  bare engine x 2 workers / sweep (2 workers): {2 * eng / s2:8.2f}x")
     print(f"  sweep 2 workers / 1 worker:                  {s2 / s1:8.2f}x")
+    fixed = cli_sweep(POINTS, 2)["seconds"]  # one run per point: what any sweep pays
+    print(
+        f"fixed cost of a sweep command ({POINTS} runs, 2 workers: interpreter, imports, "
+        f"replaying the calibrated history, summary): {fixed:.2f} s"
+    )
+    big = cli_sweep(a.big, 2)
+    sb = big["runs"] / big["seconds"]
+    print(f"armenia_exits sweep, every quarter stored, {a.big:,} runs, 2 workers")
+    print(f"  alliance-sim sweep --workers 2: {sb:10,.1f} runs/s  ({big['seconds']:.1f} s)")
+    print(f"  sweep / mesa.batch_run:                      {sb / mbr:8,.0f}x")
+    print(f"  bare engine x 2 workers / sweep:             {2 * eng / sb:8.2f}x")
     print("memory: peak RSS of sweep(..., workers=2), each size in a fresh process")
     mem = {n: sweep_memory(n) for n in (a.runs, a.big)}
     for n, m in mem.items():

@@ -151,3 +151,25 @@ def test_console_script_end_to_end(tmp_path):
         timeout=60,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_quick_exit_flushes_output_runs_exit_handlers_and_keeps_the_status(tmp_path):
+    """``alliance-sim`` ends with os._exit (no interpreter teardown): everything printed
+    still arrives, exit handlers still run, and the exit status is main()'s."""
+    exe = shutil.which("alliance-sim") or str(
+        __import__("pathlib").Path(sys.executable).with_name("alliance-sim")
+    )
+    listed = subprocess.run([exe, "list", "scenarios"], capture_output=True, text=True)
+    assert listed.returncode == 0 and all(name in listed.stdout for name in SHIPPED)
+    marker = tmp_path / "atexit-ran"
+    script = (
+        "import atexit, sys, pathlib\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "print('x' * 100000)\n"  # more than one buffer's worth, still unflushed
+        "sys.argv = ['alliance-sim', 'validate', 'no_such_scenario']\n"
+        "from alliance_sim.cli.main import run\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2 and "no_such_scenario" in done.stderr
+    assert done.stdout.count("x") == 100000 and marker.read_text() == "yes"

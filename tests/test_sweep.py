@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,10 +16,11 @@ import pandas as pd
 import pytest
 
 from alliance_sim import load_scenario, sweep
+from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines import chunk as eng
-from alliance_sim.runs.execute import Progress
+from alliance_sim.runs.execute import Progress, start_method_for
 from alliance_sim.runs.store import StoreError
-from alliance_sim.scenario.plan import make_plan, replicate_seed
+from alliance_sim.scenario.plan import make_plan, replicate_seed, run_id
 
 SMALL = dict(replicates=2)  # armenia_exits: 25 grid points x 2 = 50 runs
 
@@ -41,6 +43,27 @@ def test_two_spawned_workers_and_other_chunking_give_identical_data(reference, t
     assert len(reference.runs) == 50 and reference.runs["error"].isna().all()
 
 
+def test_forked_workers_give_identical_data(reference, tmp_path):
+    two = sweep(
+        "armenia_exits", tmp_path / "fork", workers=2, start_method="fork", chunk_size=9, **SMALL
+    )
+    same(reference, two)
+
+
+def test_auto_start_method_forks_only_a_single_threaded_linux_process(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert start_method_for("auto") == "fork"
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # e.g. a Jupyter kernel
+    assert start_method_for("auto") == "spawn"
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(sys, "platform", "darwin")  # system libraries are not fork-safe
+    assert start_method_for("auto") == "spawn"
+    assert start_method_for("forkserver") == "forkserver"
+    with pytest.raises(ValueError, match="allowed: auto, fork, spawn, forkserver"):
+        start_method_for("thread")
+
+
 def test_dask_local_cluster_gives_identical_data(reference, tmp_path):
     pytest.importorskip("distributed")
     dk = sweep("armenia_exits", tmp_path / "dask", workers=2, executor="dask", **SMALL)
@@ -61,6 +84,10 @@ def test_common_random_numbers_and_run_ids():
         by_rep.setdefault(r.replicate, set()).add(r.seed)
     assert all(len(s) == 1 for s in by_rep.values())  # replicate k: one seed at every point
     assert len({r.run_id for r in runs}) == len(runs)
+    # the ids a plan hands out (hashed per point) are run_id()'s, byte for byte
+    sc = plan.scenario
+    assert all(r.run_id == run_id(sc.hash, r.values, r.seed, plan.version) for r in runs)
+    assert list(plan.runs(40, 47)) == runs[40:47]  # any slice: the same runs
     assert replicate_seed(7, 0) != replicate_seed(7, 1) != replicate_seed(8, 1)
     other = make_plan(load_scenario("western_surge"), replicates=3, seed=7)
     assert other.seeds() == plan.seeds()  # same master seed -> paired across scenarios
@@ -81,7 +108,10 @@ def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_
     assert (mine / "thesis.docx").read_text() == "precious"
 
 
-def test_a_failing_run_is_recorded_and_the_sweep_goes_on(reference, tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk_size", [None, 1])  # 1: chunks in which every run fails
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(
+    reference, tmp_path, monkeypatch, chunk_size
+):
     bad_seed = int(reference.runs["seed"].iloc[3])
     real = eng.run_chunk
 
@@ -94,7 +124,9 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(reference, tmp_path, mo
         return real(specs, seeds, engine, every)
 
     monkeypatch.setattr(eng, "run_chunk", flaky)
-    res = sweep("armenia_exits", tmp_path / "f", **SMALL)
+    res = sweep("armenia_exits", tmp_path / "f", chunk_size=chunk_size, **SMALL)
+    assert list(res.runs.columns) == list(reference.runs.columns)
+    assert list(res.runs.columns).index("IRN_joined") < list(res.runs.columns).index("n_exited")
     failed = res.runs[res.runs["error"].notna()]
     assert len(failed) == 5 and failed["error"].str.contains("FloatingPointError: boom").all()
     assert failed["ARM_commitment"].isna().all() and res.n_failed == 5
@@ -198,3 +230,8 @@ def test_plan_streams_runs():
     assert plan.n_runs == 100_000 and not isinstance(it, list)
     first = next(it)
     assert first.run == 0 and np.isfinite(first.values["western_offer"])
+
+
+def test_outcome_names_are_the_runs_table_columns_in_order(reference):
+    names = outcome_names()
+    assert [c for c in reference.runs.columns if c in set(names)] == names

@@ -1,5 +1,5 @@
 """``python -m alliance_sim`` is ``alliance-sim``."""
 
-from alliance_sim.cli.main import main
+from alliance_sim.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -36,6 +36,10 @@ def bar(
     (which accepts the same calls) when ``quiet`` or when nobody would see it."""
     from tqdm.auto import tqdm
 
+    # no monitor thread (it only re-tunes how often a slowed-down bar redraws): a live thread
+    # would make the sweep's workers start by spawn instead of fork, and the command's quick
+    # exit wait for the interpreter's teardown -- even a hidden bar started one
+    tqdm.monitor_interval = 0
     stream = stream or sys.stderr
     show = not quiet and (_in_notebook() or stream.isatty())
     return tqdm(

@@ -35,14 +35,14 @@ ALLIANCE = (
     "cohesion_min",
     "cohesion_mean",
     "capability_cohesion_final",
+    "IRN_joined",  # 1 if the candidate is a member at the horizon (0 if it never got in)
     "n_hedging",
     "n_suspended",
     "n_exited",
     "russian_influence",
     "western_influence",
     "chinese_influence",
-    "IRN_joined",  # 1 if the candidate is a member at the horizon (0 if it never got in)
-)
+)  # in the order Tracker.result() yields them (the columns of the runs table)
 
 
 TRACKED = (

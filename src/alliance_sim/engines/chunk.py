@@ -8,7 +8,6 @@ and member (``timeseries``) and one per run and quarter (``alliance``).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from alliance_sim.core import members as mb
@@ -67,22 +66,34 @@ def run_chunk(
     raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
 
 
-def meta_frame(metas: list[RunMeta]) -> pd.DataFrame:
-    """The identity columns of runs: run, run_id, point, replicate, seed, posterior (-1 for
-    none) and the swept values."""
-    runs = pd.DataFrame(
-        {
-            "run": [m.run for m in metas],
-            "run_id": [m.run_id for m in metas],
-            "point": [m.point for m in metas],
-            "replicate": [m.replicate for m in metas],
-            "seed": [m.seed for m in metas],
-            "posterior": [-1 if m.posterior is None else m.posterior for m in metas],
-        }
-    )
-    for name in metas[0].values:
-        runs[name] = [m.values[name] for m in metas]
-    return runs
+def _column_of(values: list) -> pa.Array:
+    """A column of Python values (ints, floats, strings, booleans); strings as
+    ``large_string``, the type pandas gives a string column."""
+    col = pa.array(values)
+    return col.cast(pa.large_string()) if pa.types.is_string(col.type) else col
+
+
+def runs_table(
+    metas: list[RunMeta], out: dict[str, np.ndarray], errors: list[str | None] | None = None
+) -> pa.Table:
+    """One row per run, built in Arrow: run, run_id, point, replicate, seed, posterior (-1 for
+    none), the swept values, the outcomes ``out`` and ``error`` (null for a run that ran)."""
+    R = len(metas)
+    cols: dict[str, pa.Array | np.ndarray] = {
+        "run": np.fromiter((m.run for m in metas), np.int64, R),
+        "run_id": pa.array([m.run_id for m in metas], pa.large_string()),
+        "point": np.fromiter((m.point for m in metas), np.int64, R),
+        "replicate": np.fromiter((m.replicate for m in metas), np.int64, R),
+        "seed": np.fromiter((m.seed for m in metas), np.int64, R),
+        "posterior": np.fromiter(
+            (-1 if m.posterior is None else m.posterior for m in metas), np.int64, R
+        ),
+    }
+    for name in metas[0].values if metas else ():
+        cols[name] = _column_of([m.values[name] for m in metas])
+    cols.update(out)
+    cols["error"] = pa.array(errors if errors is not None else [None] * R, pa.large_string())
+    return pa.table(cols)
 
 
 def _dictionary(codes: np.ndarray, names) -> pa.DictionaryArray:
@@ -92,6 +103,11 @@ def _dictionary(codes: np.ndarray, names) -> pa.DictionaryArray:
     )
 
 
+def _column(series: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """Elements ``flat`` of a C-ordered (S, R, M) series."""
+    return np.ascontiguousarray(series).ravel().take(flat)
+
+
 def tables(
     meta: list[RunMeta], traj: Trajectory, out: dict[str, np.ndarray], start: str
 ) -> dict[str, pa.Table]:
@@ -99,9 +115,6 @@ def tables(
     tables.  ``quarter``, ``member`` and ``status`` are dictionary-encoded (categoricals in
     pandas), built from integer codes."""
     R = len(meta)
-    runs = meta_frame(meta)
-    runs = pd.concat([runs, pd.DataFrame(out)], axis=1)
-    runs["error"] = pd.Series([None] * R, dtype="string")
     steps = traj.steps
     S = len(steps)
     labels = quarters.labels(start, int(steps[-1]))
@@ -112,14 +125,16 @@ def tables(
     # rows ordered run, step, member: independent of how runs were chunked
     r_idx, s_idx, m_idx = np.nonzero(status[:, :, allies].transpose(1, 0, 2) > mb.CANDIDATE)
     m_idx = allies[m_idx]
+    M = status.shape[2]
+    flat = (s_idx * R + r_idx) * M + m_idx  # one index into each (S, R, M) series: one take
     ts = pa.table(
         {
             "run": run_idx[r_idx],
             "step": steps[s_idx].astype(np.int32),
             "quarter": _dictionary(s_idx, labels),
             "member": _dictionary(m_idx, mb.CODES),
-            **{k: traj[k][s_idx, r_idx, m_idx] for k in MEMBER_SERIES},
-            "status": _dictionary(status[s_idx, r_idx, m_idx], mb.STATUS_NAMES),
+            **{k: _column(traj[k], flat) for k in MEMBER_SERIES},
+            "status": _dictionary(_column(status, flat), mb.STATUS_NAMES),
         }
     )
     alliance = pa.table(
@@ -136,7 +151,7 @@ def tables(
         }
     )
     return {
-        "runs": pa.Table.from_pandas(runs, preserve_index=False),
+        "runs": runs_table(meta, out),
         "timeseries": ts,
         "alliance": alliance,
     }

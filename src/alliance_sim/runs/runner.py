@@ -80,7 +80,7 @@ def execute_plan(
     force: bool = False,
     quiet: bool = True,
     chunk_size: int | None = None,
-    start_method: str = "spawn",
+    start_method: str = "auto",
 ) -> Result:
     """Execute ``plan`` into directory ``out`` (resuming it if it holds the same plan).
 
@@ -163,7 +163,6 @@ def _execute_locked(
         if not quiet:
             print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
     store.write_manifest(manifest)
-    progress = Progress(n, done=runs_done, quiet=quiet)
 
     def chunks():
         for i in range(n_chunks):
@@ -176,8 +175,11 @@ def _execute_locked(
         manifest.failed += failed
         progress.update(runs)
 
+    progress = None
     try:
         with make_executor(executor, workers, scheduler, start_method) as ex:
+            # the bar after the workers: its monitor thread would make ``auto`` pick spawn
+            progress = Progress(n, done=runs_done, quiet=quiet)
             execute(
                 chunks(),
                 sc,
@@ -189,7 +191,8 @@ def _execute_locked(
                 store_dir=str(store.dir) if executor == "local" else None,
             )
     except BaseException:
-        progress.close()
+        if progress is not None:
+            progress.close()
         manifest.status = "interrupted"
         store.write_manifest(manifest)
         raise
@@ -225,13 +228,15 @@ def sweep(
     force: bool = False,
     quiet: bool = True,
     chunk_size: int | None = None,
-    start_method: str = "spawn",
+    start_method: str = "auto",
 ) -> Result:
     """Run the scenario's ``[sweep]``: every point x replicate, into directory ``out``.
 
     ``replicates``/``samples``/``seed`` override the file's.  ``workers`` local processes, or
     ``executor="dask"`` (``scheduler`` an address, or None for a LocalCluster).  ``record``:
-    ``all``, ``end`` or ``every:N`` quarters in the time series.
+    ``all``, ``end`` or ``every:N`` quarters in the time series.  ``start_method``: how local
+    workers start -- ``auto`` (fork on Linux when no other thread runs, else spawn), ``fork``,
+    ``spawn`` or ``forkserver``.
     """
     sc = _scenario(scenario)
     if sc.sweep is None:
