@@ -11,12 +11,14 @@ ratios compare numbers taken under the same load.
 * ``alliance-sim sweep armenia_exits --replicates R --workers W --quiet`` (every quarter
   stored), ``--runs`` runs, timed from the command's start to its exit (interpreter start-up,
   plan, workers, Parquet files, summary) with 2 workers (median of ``--repeat``) and with 1;
+* what a worker spends on a 1,000-run chunk: specifications, engine, tables, writing;
 * the same command with one run per point (its fixed cost), and with ``--big`` runs and 2
   workers (the ratios once that fixed cost is spread);
 * peak resident set size of ``sweep(..., workers=2)`` for ``--runs`` and ``--big`` runs, each
-  in a fresh process: the main process when the sweep returns, the largest worker
-  (``ru_maxrss`` of the process and of its children), and the main process after reading the
-  ``runs`` table into pandas (one row per run: that one grows with the runs, as it must);
+  in a fresh process: the main process when the sweep returns (``VmHWM``, which starts afresh
+  at exec, unlike ``ru_maxrss``), the largest worker (``ru_maxrss`` of its children), and the
+  main process after reading the ``runs`` table into pandas (one row per run: that one grows
+  with the runs, as it must);
 * ``alliance-sim --help`` and ``alliance-sim list scenarios``: median wall time of 5 starts,
   and as a ratio to ``python -c pass``.
 """
@@ -72,6 +74,36 @@ def engine_rate(n: int, chunk: int = 1000) -> float:
     return plan.n_runs / (time.perf_counter() - t)
 
 
+def chunk_anatomy(chunks: int = 10, size: int = 1000) -> dict[str, float]:
+    """Seconds per chunk of what a worker does (mean over ``chunks`` chunks after a first,
+    warm-up one): the runs' specifications, the engine, building the tables, writing them."""
+    from alliance_sim import load_scenario
+    from alliance_sim.engines import chunk as eng
+    from alliance_sim.runs.store import Store
+    from alliance_sim.scenario.plan import make_plan, spec_for
+
+    sc = load_scenario("armenia_exits")
+    plan = make_plan(sc, replicates=(chunks + 1) * size // POINTS + 1)
+    acc = dict.fromkeys(("specifications", "engine", "tables", "write"), 0.0)
+    with tempfile.TemporaryDirectory() as d:
+        store = Store(d)
+        for i in range(chunks + 1):
+            metas = list(plan.runs(i * size, (i + 1) * size))
+            t0 = time.perf_counter()
+            specs = [spec_for(sc, m.values, m.posterior) for m in metas]
+            t1 = time.perf_counter()
+            traj, out = eng.run_chunk(specs, [m.seed for m in metas], "batch", 1)
+            t2 = time.perf_counter()
+            tables = eng.tables(metas, traj, out, sc.start)
+            t3 = time.perf_counter()
+            store.write_chunk(i, tables)
+            t4 = time.perf_counter()
+            if i:
+                for k, dt in zip(acc, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                    acc[k] += dt / chunks
+    return acc
+
+
 def cli_sweep(n: int, workers: int) -> dict:
     """Wall time and peak RSS of ``alliance-sim sweep`` of ``n`` armenia_exits runs."""
     with tempfile.TemporaryDirectory() as d:
@@ -89,13 +121,24 @@ def cli_sweep(n: int, workers: int) -> dict:
 
 MEM = """
 import json, resource, sys
+from pathlib import Path
 from alliance_sim import sweep
+
+def peak_self():
+    # VmHWM starts afresh at exec; ru_maxrss (Linux) keeps the high-water mark of the
+    # process that started us, here the benchmark itself
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 n, out = int(sys.argv[1]), sys.argv[2]
 r = sweep("armenia_exits", out, replicates=n // 25, workers=2)
-mb = lambda who: resource.getrusage(who).ru_maxrss / 1024
-main, workers = mb(resource.RUSAGE_SELF), mb(resource.RUSAGE_CHILDREN)
+main, workers = peak_self(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 len(r.runs)
-print(json.dumps({"main": main, "workers": workers, "with_runs": mb(resource.RUSAGE_SELF)}))
+print(json.dumps({"main": main, "workers": workers, "with_runs": peak_self()}))
 """
 
 
@@ -156,6 +199,10 @@ def main() -> None:
     print(f"  sweep (2 workers) / mesa.batch_run:          {s2 / mbr:8,.0f}x")
     print(f"  bare engine x 2 workers / sweep (2 workers): {2 * eng / s2:8.2f}x")
     print(f"  sweep 2 workers / 1 worker:                  {s2 / s1:8.2f}x")
+    parts = chunk_anatomy()
+    total = sum(parts.values())
+    shares = ", ".join(f"{k} {v / total:.0%}" for k, v in parts.items())
+    print(f"a 1,000-run chunk in a worker: {total:.3f} s = {shares}")
     fixed = cli_sweep(POINTS, 2)["seconds"]  # one run per point: what any sweep pays
     print(
         f"fixed cost of a sweep command ({POINTS} runs, 2 workers: interpreter, imports, "
