@@ -167,9 +167,35 @@ def test_quick_exit_flushes_output_runs_exit_handlers_and_keeps_the_status(tmp_p
         f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
         "print('x' * 100000)\n"  # more than one buffer's worth, still unflushed
         "sys.argv = ['alliance-sim', 'validate', 'no_such_scenario']\n"
-        "from alliance_sim.cli.main import run\n"
+        "from alliance_sim.cli.entry import run\n"
         "run()\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 2 and "no_such_scenario" in done.stderr
     assert done.stdout.count("x") == 100000 and marker.read_text() == "yes"
+
+
+def test_closed_output_and_in_process_callers_exit_normally(tmp_path):
+    """With standard output closed the command still succeeds; run through ``runpy`` (as
+    profilers and scripts do) it returns to its caller instead of ending the process."""
+    exe = shutil.which("alliance-sim") or str(
+        __import__("pathlib").Path(sys.executable).with_name("alliance-sim")
+    )
+    closed = subprocess.run(f"'{exe}' list scenarios >&-", shell=True, capture_output=True)
+    assert closed.returncode == 0 and b"Traceback" not in closed.stderr
+    script = (
+        "import runpy, sys\n"
+        "sys.argv = ['alliance_sim', 'list', 'scenarios']\n"
+        "try:\n"
+        "    runpy.run_module('alliance_sim', run_name='__main__')\n"
+        "except SystemExit as e:\n"
+        "    print('caller resumes', e.code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and "caller resumes 0" in done.stdout, done.stderr
+    prof = tmp_path / "p.prof"
+    profiled = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(prof), exe, "list", "scenarios"],
+        capture_output=True,
+    )
+    assert profiled.returncode == 0 and prof.stat().st_size > 0

@@ -161,9 +161,30 @@ def test_ctrl_c_of_a_sweep_with_forked_workers_keeps_chunks_and_resumes(whole, t
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     _gone, alive = psutil.wait_procs(kids, timeout=10)
-    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert proc.returncode == 130 and len(err.strip().splitlines()) == 1, err  # one line
     assert "run the same command again to resume" in err and not alive
     assert len(list((out / "runs.parquet").glob("part-*.parquet"))) < 13, "not caught mid-way"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    same(whole, sweep("armenia_exits", out, **KW))
+    clean(out)
+
+
+def test_a_worker_killed_mid_sweep_is_one_line_and_the_sweep_resumes(whole, tmp_path):
+    out = tmp_path / "kw"
+    cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
+    cmd += ["--chunk-size", "2", "--quiet", "--workers", "2"]
+    proc = subprocess.Popen([*cmd, "--engine", "mesa"], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "runs.parquet").glob("part-*.parquet")):
+        time.sleep(0.02)
+    kids = psutil.Process(proc.pid).children(recursive=True)
+    kids[0].kill()  # the out-of-memory killer, say
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and len(err.strip().splitlines()) == 1, err
+    assert "a worker process died" in err and "run the same command again" in err
+    _gone, alive = psutil.wait_procs(kids, timeout=10)
+    assert not alive
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     same(whole, sweep("armenia_exits", out, **KW))

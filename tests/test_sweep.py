@@ -59,9 +59,18 @@ def test_auto_start_method_forks_only_a_single_threaded_linux_process(monkeypatc
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(sys, "platform", "darwin")  # system libraries are not fork-safe
     assert start_method_for("auto") == "spawn"
-    assert start_method_for("forkserver") == "forkserver"
-    with pytest.raises(ValueError, match="allowed: auto, fork, spawn, forkserver"):
-        start_method_for("thread")
+    assert start_method_for("spawn") == "spawn"
+    for bad in ("thread", "forkserver"):  # forkserver workers could not follow their parent
+        with pytest.raises(ValueError, match=r"allowed: auto, fork, spawn$"):
+            start_method_for(bad)
+
+
+@pytest.mark.parametrize("workers, executor", [(1, "local"), (2, "local"), (2, "dask")])
+def test_a_bad_start_method_is_refused_before_the_directory_is_touched(tmp_path, workers, executor):
+    with pytest.raises(ValueError, match="unknown start method 'bogus'"):
+        sweep("armenia_exits", tmp_path / "b", workers=workers, executor=executor,
+              start_method="bogus", **SMALL)  # fmt: skip
+    assert not (tmp_path / "b").exists()
 
 
 def test_dask_local_cluster_gives_identical_data(reference, tmp_path):
@@ -126,6 +135,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(
     monkeypatch.setattr(eng, "run_chunk", flaky)
     res = sweep("armenia_exits", tmp_path / "f", chunk_size=chunk_size, **SMALL)
     assert list(res.runs.columns) == list(reference.runs.columns)
+    assert res.runs["error"].dtype == pd.StringDtype()  # NA where the run ran
     assert list(res.runs.columns).index("IRN_joined") < list(res.runs.columns).index("n_exited")
     failed = res.runs[res.runs["error"].notna()]
     assert len(failed) == 5 and failed["error"].str.contains("FloatingPointError: boom").all()

@@ -1,5 +1,6 @@
-"""``python -m alliance_sim`` is ``alliance-sim``."""
+"""``python -m alliance_sim`` is ``alliance-sim`` (exiting normally, so that profilers and
+``runpy`` callers see the end of the command)."""
 
-from alliance_sim.cli.main import run
+from alliance_sim.cli.main import main
 
-run()
+raise SystemExit(main())

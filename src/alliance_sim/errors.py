@@ -32,6 +32,11 @@ class UserError(AllianceSimError):
     """A mistake in a command-line option."""
 
 
+class WorkerError(AllianceSimError):
+    """A worker process died under a sweep (killed, or out of memory); what it finished is
+    kept."""
+
+
 def did_you_mean(name: object, allowed: Iterable[object]) -> str:
     """``"; did you mean 'X'?"`` for the allowed name closest to ``name``, or ``""``.
 

@@ -7,10 +7,8 @@ and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import sys
-import threading
 from typing import NoReturn
 
 from alliance_sim.cli.commands import COMMANDS
@@ -396,25 +394,5 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def run() -> NoReturn:
-    """The ``alliance-sim`` command: :func:`main`, then a quick exit.
-
-    Tearing down the interpreter's modules (NumPy, pandas, pyarrow, SciPy) took 0.1-0.15 s
-    of every command on the reference machine -- a third of ``list scenarios``.  When
-    nothing else runs (a single thread) the exit handlers run as usual (temporary folders,
-    multiprocessing, logging), the output is flushed, and the process ends without that
-    teardown, as mypy's command line does; otherwise it exits normally."""
-    code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # output piped into `head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    if threading.active_count() > 1:
-        sys.exit(code)
-    atexit._run_exitfuncs()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    run()
+    raise SystemExit(main())

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -25,13 +27,15 @@ import pyarrow as pa
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines import chunk as eng
 from alliance_sim.engines.runspec import RunMeta
-from alliance_sim.errors import UserError
+from alliance_sim.errors import UserError, WorkerError
 from alliance_sim.runs.lifeline import die_with_parent
 from alliance_sim.scenario.plan import spec_for
 from alliance_sim.scenario.spec import Scenario
 
 EXECUTORS = ("local", "dask")
-START_METHODS = ("auto", "fork", "spawn", "forkserver")
+# no forkserver: its workers are the server's children, so they cannot follow the sweep's
+# process when it dies (die_with_parent) -- the guarantee against orphans comes first
+START_METHODS = ("auto", "fork", "spawn")
 SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler to answer
 
 
@@ -139,6 +143,31 @@ def _main_hidden() -> Iterator[None]:
         main.__dict__.update(saved)
 
 
+def check_start_method(start_method: str) -> None:
+    """Raise ValueError unless ``start_method`` is one of :data:`START_METHODS`."""
+    if start_method not in START_METHODS:
+        raise ValueError(
+            f"unknown start method {start_method!r}; allowed: {', '.join(START_METHODS)}"
+        )
+
+
+def _worker_start(parent: int) -> None:
+    """First thing in a local worker: Ctrl-C is the parent's to handle (it stops the workers;
+    a worker interrupted while waiting for work printed a traceback), and the worker dies with
+    its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+def _stop_workers(ex: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now (after Ctrl-C or an error): no new task starts, and running
+    ones are terminated -- their chunks were not stored, so a resume computes them again."""
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+
+
 def start_method_for(start_method: str = "auto") -> str:
     """How local worker processes start: ``auto`` is ``fork`` on Linux when this process runs
     a single thread, else ``spawn``.
@@ -152,10 +181,7 @@ def start_method_for(start_method: str = "auto") -> str:
     threads -- ``auto`` uses ``spawn``, which needs nothing from ``__main__`` (see
     :func:`_main_hidden`).
     """
-    if start_method not in START_METHODS:
-        raise ValueError(
-            f"unknown start method {start_method!r}; allowed: {', '.join(START_METHODS)}"
-        )
+    check_start_method(start_method)
     if start_method != "auto":
         return start_method
     can_fork = "fork" in multiprocessing.get_all_start_methods()
@@ -179,12 +205,21 @@ def make_executor(
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=ctx,
-            initializer=die_with_parent,  # no orphans if the caller is killed
+            initializer=_worker_start,  # no orphans if the caller is killed; no Ctrl-C
             initargs=(os.getpid(),),
         ) as ex:
-            with _main_hidden():  # start every worker now: one per task submitted at once
-                wait([ex.submit(_noop) for _ in range(workers)])
-            yield ex
+            try:
+                with _main_hidden():  # start every worker now: one per task submitted at once
+                    wait([ex.submit(_noop) for _ in range(workers)])
+                yield ex
+            except BrokenProcessPool:
+                raise WorkerError(
+                    "a worker process died (killed, or out of memory); the chunks already "
+                    "stored are kept: run the same command again to resume"
+                ) from None
+            except BaseException:
+                _stop_workers(ex)
+                raise
         return
     if kind == "dask":
         try:

@@ -196,7 +196,10 @@ class Result:
                 f"{self.directory}: the sweep is {self.manifest.status} (run the same command "
                 "again to finish it)"
             )
-        return read_table(self.directory, table, columns).to_pandas()
+        frame = read_table(self.directory, table, columns).to_pandas()
+        if "error" in frame:  # one dtype whichever version wrote the first file: pandas'
+            frame["error"] = frame["error"].astype("string")  # nullable string (NA: ran)
+        return frame
 
     @cached_property
     def runs(self) -> pd.DataFrame:

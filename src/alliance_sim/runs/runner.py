@@ -18,7 +18,13 @@ from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
 from alliance_sim.limits import check_run_options
 from alliance_sim.paths import check_result_dir
-from alliance_sim.runs.execute import Progress, execute, make_executor, record_every
+from alliance_sim.runs.execute import (
+    Progress,
+    check_start_method,
+    execute,
+    make_executor,
+    record_every,
+)
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.store import Store
 from alliance_sim.scenario.load import load_scenario
@@ -89,6 +95,7 @@ def execute_plan(
     writer."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    check_start_method(start_method)  # before the directory is touched, whatever executes
     every = record_every(record)
     check_run_options(workers=workers, executor=executor, chunk_size=chunk_size)
     store = Store(check_result_dir(out, plan.scenario.path))
@@ -235,8 +242,8 @@ def sweep(
     ``replicates``/``samples``/``seed`` override the file's.  ``workers`` local processes, or
     ``executor="dask"`` (``scheduler`` an address, or None for a LocalCluster).  ``record``:
     ``all``, ``end`` or ``every:N`` quarters in the time series.  ``start_method``: how local
-    workers start -- ``auto`` (fork on Linux when no other thread runs, else spawn), ``fork``,
-    ``spawn`` or ``forkserver``.
+    workers start -- ``auto`` (fork on Linux when no other thread runs, else spawn), ``fork``
+    or ``spawn``.
     """
     sc = _scenario(scenario)
     if sc.sweep is None:
