@@ -199,3 +199,29 @@ def test_closed_output_and_in_process_callers_exit_normally(tmp_path):
         capture_output=True,
     )
     assert profiled.returncode == 0 and prof.stat().st_size > 0
+
+
+def test_a_directory_where_every_run_failed_is_one_line_for_every_reader(
+    tmp_path, capsys, monkeypatch
+):
+    from alliance_sim import sweep
+    from alliance_sim.engines import chunk as eng
+
+    def broken(*_a, **_k):
+        raise FloatingPointError("boom")
+
+    monkeypatch.setattr(eng, "run_chunk", broken)
+    d = tmp_path / "all_failed"
+    res = sweep("armenia_exits", d, replicates=1)
+    assert res.n_failed == len(res.runs) == 25
+    monkeypatch.undo()
+    ok = tmp_path / "ok"
+    assert main(["sweep", "armenia_exits", "--replicates", "1", "--out", str(ok)]) == 0
+    capsys.readouterr()
+    for argv in (
+        ["plot", str(d), "--out", str(tmp_path / "fig")],
+        ["compare", str(d), str(ok), "--out", str(tmp_path / "c.md")],
+        ["sensitivity", str(d)],
+    ):
+        err = user_error(argv, capsys)
+        assert "all 25 runs" in err and "FloatingPointError: boom" in err

@@ -18,7 +18,7 @@ from alliance_sim.cli.fitting import (
     cmd_refine,
     interrupted,
 )
-from alliance_sim.errors import AllianceSimError, AnalysisError, UserError
+from alliance_sim.errors import AllianceSimError, UserError
 from alliance_sim.paths import check_result_dir, writable_dir, writable_file
 from alliance_sim.textsafe import term
 
@@ -36,12 +36,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     res = run_scenario(
         sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
     )
-    if len(res.runs) and res.n_failed == len(res.runs):
-        first = str(res.runs["error"].dropna().iloc[0])
-        raise AnalysisError(
-            f"all {len(res.runs)} runs of {sc.path} failed, so there is nothing to summarise "
-            f"or plot; first error: {first[:200]} (every error is in {out}/runs.parquet)"
-        )
+    res.check_some_ran("summarise or plot")
     fig = fan_chart(res, out / "commitment.png")
     summary = write_summary(res)
     if not a.quiet:
@@ -83,6 +78,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         return interrupted(a.out)
+    res.check_some_ran("summarise")
     summary = write_summary(res)
     if not a.quiet:
         print(term(describe(res.runs, res.manifest)))
@@ -178,6 +174,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
+    res.check_some_ran("plot")
     writable_dir(a.out, "--out")
     paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False)
     for p in paths:
@@ -193,6 +190,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
+    res.check_some_ran("analyse")
     check_design(res)  # a sweep not sampled for sensitivity analysis: one line, exit 2
     out = writable_dir(a.out if a.out is not None else a.directory, "--out")
     outcomes = a.outcome
@@ -232,11 +230,14 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
 
 def cmd_compare(a: argparse.Namespace) -> int:
     from alliance_sim.report.html import build_report
+    from alliance_sim.runs.results import Result
 
     fmt = a.format or ("md" if a.out.endswith(".md") else "html")
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
     writable_file(a.out, "--out")
+    for d in a.directories:
+        Result.open(d).check_some_ran("compare")
     print(build_report(a.directories, a.out, fmt=fmt, quiet=False))
     return 0
 

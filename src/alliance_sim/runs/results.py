@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from alliance_sim.errors import StoreError
+from alliance_sim.errors import AnalysisError, StoreError
 
 MANIFEST = "manifest.json"
 TABLES = ("timeseries", "alliance", "runs")
@@ -229,6 +229,18 @@ class Result:
     @property
     def n_failed(self) -> int:
         return int(self.manifest.failed)
+
+    def check_some_ran(self, doing: str) -> None:
+        """Raise AnalysisError (one line: the first error, where all are) if every run
+        failed, so there is nothing for ``doing`` (summarise, plot, compare) to use."""
+        n = int(self.plan.n_runs)
+        if n and self.n_failed >= n:
+            errors = self.read("runs", ["error"])["error"].dropna()
+            first = str(errors.iloc[0])[:200] if len(errors) else "unknown"
+            raise AnalysisError(
+                f"all {n} runs in {self.directory} failed, so there is nothing to {doing}; "
+                f"first error: {first} (every error is in {self.directory}/runs.parquet)"
+            )
 
     @property
     def swept(self) -> list[str]:
