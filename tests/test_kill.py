@@ -119,22 +119,28 @@ def _tree(pid: int) -> list:
         return []
 
 
-def test_kill_9_of_the_parent_leaves_no_worker_and_resumes(whole, tmp_path):
-    out = tmp_path / "k9"
+def _slow_sweep(out: Path, **popen) -> tuple[list[str], subprocess.Popen, list]:
+    """Start ``alliance-sim sweep`` of KW's runs with 2 workers on the Mesa engine (slow
+    chunks of 2 runs, so it can be caught mid-way) and wait until a chunk is stored.  Returns
+    the command to resume it with (batch engine: the same data), the process and its
+    workers."""
     cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
     cmd += ["--chunk-size", "2", "--quiet", "--workers", "2"]
-    proc = subprocess.Popen([*cmd, "--engine", "mesa"], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([*cmd, "--engine", "mesa"], text=True, **popen)
     deadline = time.time() + 120
     kids: list = []
     while time.time() < deadline:
         kids = _tree(proc.pid) or kids
-        if len(list((out / "runs.parquet").glob("part-*.parquet"))) >= 2:
+        if len(kids) >= 2 and list((out / "runs.parquet").glob("part-*.parquet")):
             break
-        time.sleep(0.05)
-    kids = _tree(proc.pid) or kids
+        time.sleep(0.02)
     assert len(kids) >= 2, "workers not seen"
-    proc.send_signal(signal.SIGKILL)  # the parent only: its workers must follow by themselves
-    proc.wait()
+    return cmd, proc, kids
+
+
+def _resumes_whole(whole, cmd: list[str], out: Path, kids: list) -> None:
+    """No worker is left; the sweep was caught mid-way; the same command finishes it with
+    the data of an uninterrupted sweep and leaves only our files."""
     _gone, alive = psutil.wait_procs(kids, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
     assert len(list((out / "runs.parquet").glob("part-*.parquet"))) < 13, "not caught mid-way"
@@ -144,51 +150,35 @@ def test_kill_9_of_the_parent_leaves_no_worker_and_resumes(whole, tmp_path):
     clean(out)
 
 
+def test_kill_9_of_the_parent_leaves_no_worker_and_resumes(whole, tmp_path):
+    out = tmp_path / "k9"
+    cmd, proc, kids = _slow_sweep(out, stdout=subprocess.DEVNULL)
+    proc.send_signal(signal.SIGKILL)  # the parent only: its workers must follow by themselves
+    proc.wait()
+    _resumes_whole(whole, cmd, out, kids)
+
+
 def test_ctrl_c_of_a_sweep_with_forked_workers_keeps_chunks_and_resumes(whole, tmp_path):
     """Ctrl-C in a terminal reaches the whole process group: the parent and its forked
     workers.  The command says so in one line (exit 130), leaves no worker, and the same
     command finishes the sweep with the data of an uninterrupted one."""
     out = tmp_path / "int"
-    cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
-    cmd += ["--chunk-size", "2", "--quiet", "--workers", "2"]
-    proc = subprocess.Popen(
-        [*cmd, "--engine", "mesa"], start_new_session=True, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and not list((out / "runs.parquet").glob("part-*.parquet")):
-        time.sleep(0.02)
-    kids = psutil.Process(proc.pid).children(recursive=True)
+    cmd, proc, kids = _slow_sweep(out, start_new_session=True, stderr=subprocess.PIPE)
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
-    _gone, alive = psutil.wait_procs(kids, timeout=10)
     assert proc.returncode == 130 and len(err.strip().splitlines()) == 1, err  # one line
-    assert "run the same command again to resume" in err and not alive
-    assert len(list((out / "runs.parquet").glob("part-*.parquet"))) < 13, "not caught mid-way"
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    same(whole, sweep("armenia_exits", out, **KW))
-    clean(out)
+    assert "run the same command again to resume" in err
+    _resumes_whole(whole, cmd, out, kids)
 
 
 def test_a_worker_killed_mid_sweep_is_one_line_and_the_sweep_resumes(whole, tmp_path):
     out = tmp_path / "kw"
-    cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
-    cmd += ["--chunk-size", "2", "--quiet", "--workers", "2"]
-    proc = subprocess.Popen([*cmd, "--engine", "mesa"], stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not list((out / "runs.parquet").glob("part-*.parquet")):
-        time.sleep(0.02)
-    kids = psutil.Process(proc.pid).children(recursive=True)
+    cmd, proc, kids = _slow_sweep(out, stderr=subprocess.PIPE)
     kids[0].kill()  # the out-of-memory killer, say
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and len(err.strip().splitlines()) == 1, err
     assert "a worker process died" in err and "run the same command again" in err
-    _gone, alive = psutil.wait_procs(kids, timeout=10)
-    assert not alive
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    same(whole, sweep("armenia_exits", out, **KW))
-    clean(out)
+    _resumes_whole(whole, cmd, out, kids)
 
 
 def test_a_second_writer_gets_one_line_and_nothing_is_left(whole, tmp_path):

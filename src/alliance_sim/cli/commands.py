@@ -9,6 +9,7 @@ import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alliance_sim.cli.fitting import (
     cmd_backtest,
@@ -22,9 +23,11 @@ from alliance_sim.errors import AllianceSimError, UserError
 from alliance_sim.paths import check_result_dir, writable_dir, writable_file
 from alliance_sim.textsafe import term
 
+if TYPE_CHECKING:
+    from alliance_sim.runs.results import Result
+
 
 def cmd_run(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.summary import describe, write_summary
     from alliance_sim.report.plots import fan_chart
     from alliance_sim.runs.runner import run_scenario
     from alliance_sim.scenario.files import find_scenario
@@ -38,18 +41,27 @@ def cmd_run(a: argparse.Namespace) -> int:
     )
     res.check_some_ran("summarise or plot")
     fig = fan_chart(res, out / "commitment.png")
-    summary = write_summary(res)
-    if not a.quiet:
-        print(term(describe(res.runs, res.manifest)))
-        print(
-            f"\nwrote {term(out)}/: manifest.json runs.parquet timeseries.parquet "
-            f"alliance.parquet {summary.name} {fig.name}"
-        )
+    _summarise(res, out, a.quiet, fig.name)
     return 0
 
 
-def cmd_sweep(a: argparse.Namespace) -> int:
+def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
+    """Write ``summary.json`` of a finished run or sweep and, unless ``quiet``, print its
+    member table and the files written (``more``: files beyond the tables and summary)."""
     from alliance_sim.analysis.summary import describe, write_summary
+
+    res.check_some_ran("summarise")
+    summary = write_summary(res)
+    if quiet:
+        return
+    print(term(describe(res.runs, res.manifest)))
+    files = ["manifest.json", "runs.parquet", "timeseries.parquet", "alliance.parquet"]
+    print(f"\nwrote {term(out)}/: {' '.join([*files, summary.name, *more])}")
+    if res.n_failed:
+        print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
+
+
+def cmd_sweep(a: argparse.Namespace) -> int:
     from alliance_sim.runs.runner import sweep
     from alliance_sim.scenario.load import load_scenario
 
@@ -78,16 +90,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         return interrupted(a.out)
-    res.check_some_ran("summarise")
-    summary = write_summary(res)
-    if not a.quiet:
-        print(term(describe(res.runs, res.manifest)))
-        print(
-            f"\nwrote {term(a.out)}/: manifest.json runs.parquet timeseries.parquet "
-            f"alliance.parquet {summary.name}"
-        )
-        if res.n_failed:
-            print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
+    _summarise(res, a.out, a.quiet)
     return 0
 
 
