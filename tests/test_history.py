@@ -71,3 +71,24 @@ def test_a_calibrated_scenario_must_replay_or_continue(write):
     path = write("g.toml", MINIMAL + f'calibration = "{post}"\n')
     with pytest.raises(ScenarioError, match=r"must replay it .*2020Q1.* or continue it .*2024Q4"):
         load_scenario(path)
+
+
+def test_shared_per_set_values_are_never_changed_by_a_run(baseline):
+    """Each posterior set's split values and each replay's end state are made once and shared
+    by every run that draws them: a sweep point setting a member figure or a global changes
+    its own run, not the next one, and the shared end state cannot be written to."""
+    k = 2
+    fitted = baseline.posterior.split_of(k, initial=False)
+    code, field_ = next((c, f) for c, fs in fitted.members.items() for f in fs)
+    before = spec_for(baseline, posterior=k)
+    point = {f"members.{code}.{field_}": 0.123, "russian_pressure": 0.456}
+    moved = spec_for(baseline, point, posterior=k)
+    assert moved.members[code][field_] == 0.123 and moved.params["russian_pressure"] == 0.456
+    again = spec_for(baseline, posterior=k)
+    assert again.members == before.members and again.params == before.params
+    assert baseline.posterior.split_of(k, initial=False) is fitted
+    assert fitted.members[code][field_] == baseline.posterior.set_of(k)[f"members.{code}.{field_}"]
+    row = end_states(baseline.posterior).of(k)
+    assert row is end_states(baseline.posterior).of(k)
+    with pytest.raises(ValueError, match="read-only"):
+        row.commitment[0, 0] = 0.5

@@ -66,9 +66,11 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     globals_: dict[str, np.ndarray] = {}
     for name in sorted({k for s in specs for k in s.params}):
         default = BY_NAME[name].default if name in BY_NAME else None
-        globals_[name] = np.asarray(
-            [check_value(name, s.params.get(name, default)) for s in specs], dtype=float
-        )
+        values = [s.params.get(name, default) for s in specs]
+        # each distinct value checked once (keyed by type too: True would pass as 1)
+        for _, v in {(type(v), v) for v in values}:
+            check_value(name, v)
+        globals_[name] = np.asarray(values, dtype=float)
     member_values: dict[str, np.ndarray] = {}
     for f in sorted({f for s in specs for fields_ in s.members.values() for f in fields_}):
         arr = np.broadcast_to(profiles.values[f], (R, len(mb.CODES))).copy()

@@ -17,7 +17,7 @@ forecast, every run and every worker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
 import numpy as np
@@ -47,10 +47,18 @@ class HistoryStates:
     unmatched: int  # posterior sets none of whose attempts matched the observed end statuses
     end: str
 
+    _rows: dict[int, State] = field(default_factory=dict, init=False, compare=False, repr=False)
+
     def of(self, k: int) -> State:
-        """Replay ``k``'s end state (a one-run state; sets cycle)."""
+        """Replay ``k``'s end state (a one-run state; sets cycle), a read-only view made once
+        per set: every run of a forecast asks for its replay's."""
         i = k % self.state.status.shape[0]
-        return self.state.select(slice(i, i + 1))
+        if i not in self._rows:
+            row = self.state.select(slice(i, i + 1))
+            for f in fields(row):  # shared by every run that continues replay i
+                getattr(row, f.name).flags.writeable = False
+            self._rows[i] = row
+        return self._rows[i]
 
 
 def matches(status: np.ndarray, wanted: dict[str, str]) -> np.ndarray:

@@ -34,6 +34,14 @@ NOT_PARAMETERS = ("distance", "weight")
 
 
 @dataclass(frozen=True)
+class Split:
+    """A parameter set as global parameters and per-member figures (read-only: shared)."""
+
+    params: dict[str, float]
+    members: dict[str, dict[str, float]]
+
+
+@dataclass(frozen=True)
 class Posterior:
     """Accepted parameter sets and what they were fitted to."""
 
@@ -41,6 +49,9 @@ class Posterior:
     sha256: str
     sets: tuple[dict[str, float], ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    _split: dict[tuple[int, bool], Split] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def start(self) -> str:
@@ -68,6 +79,24 @@ class Posterior:
     def set_of(self, replicate: int) -> dict[str, float]:
         """The parameter set replicate ``replicate`` draws (sets cycle)."""
         return self.sets[replicate % len(self.sets)]
+
+    def split_of(self, replicate: int, initial: bool = True) -> Split:
+        """Replicate ``replicate``'s set split into global parameters ``{name: value}`` and
+        member figures ``{code: {field: value}}``; ``initial=False`` leaves out the members'
+        ``initial_*`` figures (a state at the replay's start, which a forecast does not use).
+        Computed once per set: every run of a sweep asks for its set."""
+        key = (replicate % len(self.sets), initial)
+        if key not in self._split:
+            params: dict[str, float] = {}
+            members: dict[str, dict[str, float]] = {}
+            for name, value in self.sets[key[0]].items():
+                parts = name.split(".")
+                if len(parts) == 1:
+                    params[name] = value
+                elif initial or not parts[2].startswith("initial_"):
+                    members.setdefault(parts[1], {})[parts[2]] = value
+            self._split[key] = Split(params, members)
+        return self._split[key]
 
 
 def file_hash(path: str | os.PathLike) -> str:

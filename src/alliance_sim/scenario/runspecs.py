@@ -26,16 +26,17 @@ def assemble(
     params: dict[str, Any] = dict(sc.params)
     members: dict[str, dict[str, Any]] = {c: dict(f) for c, f in sc.members.items()}
     if posterior is not None and sc.posterior is not None:
-        replays = sc.replays  # a property: asked once per run, not once per value
-        for name, value in sc.posterior.set_of(posterior).items():
-            if replays:  # the calibrated period: the fitted values replace its assumptions
-                _put(params, members, name, value)
-            elif ".initial_" not in name:  # a forecast: its own explicit values win
-                parts = name.split(".")
-                if len(parts) == 1:
-                    params.setdefault(name, value)
-                else:
-                    members.setdefault(parts[1], {}).setdefault(parts[2], value)
+        replays = sc.replays  # a property: asked once per run
+        # the set's ``initial_*`` belong to the replay's start: a forecast does not use them
+        fitted = sc.posterior.split_of(posterior, initial=replays)
+        if replays:  # the calibrated period: the fitted values replace its assumptions
+            params.update(fitted.params)
+            for code, figures in fitted.members.items():
+                members[code] = members.get(code, {}) | figures
+        else:  # a forecast: its own explicit values win
+            params = fitted.params | params
+            for code, figures in fitted.members.items():
+                members[code] = figures | members.get(code, {})
     events = dict(sc.events)
     for name, value in (point or {}).items():
         parts = name.split(".")
