@@ -92,3 +92,21 @@ def test_shared_per_set_values_are_never_changed_by_a_run(baseline):
     assert row is end_states(baseline.posterior).of(k)
     with pytest.raises(ValueError, match="read-only"):
         row.commitment[0, 0] = 0.5
+
+
+def test_a_worker_keeps_one_copy_of_a_posterior_across_chunks(baseline):
+    """Every chunk sends its scenario to a worker: the posterior arrives without the sender's
+    caches and as the worker's one copy of that file's content, whose caches stay warm; a
+    posterior fitted in memory (no file hash, as the backtest's) is never shared."""
+    import pickle
+
+    cold = len(pickle.dumps(baseline.posterior))
+    spec_for(baseline, posterior=1)  # warms the sender's caches
+    blob = pickle.dumps(baseline)
+    assert len(pickle.dumps(baseline.posterior)) == cold
+    first, second = pickle.loads(blob), pickle.loads(blob)
+    assert first.posterior is second.posterior
+    assert first.posterior == baseline.posterior
+    assert spec_for(first, posterior=1) == spec_for(baseline, posterior=1)
+    mem = replace(baseline.posterior, sha256="")
+    assert pickle.loads(pickle.dumps(mem)) is not pickle.loads(pickle.dumps(mem))

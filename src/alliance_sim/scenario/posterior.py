@@ -76,6 +76,11 @@ class Posterior:
     def __len__(self) -> int:
         return len(self.sets)
 
+    def __reduce__(self) -> tuple:
+        # sent to a worker with every chunk: the values, never the caches, and a worker keeps
+        # one copy per file content (:func:`_revive`), so its caches outlive the chunk
+        return (_revive, (self.path, self.sha256, self.sets, self.meta))
+
     def set_of(self, replicate: int) -> dict[str, float]:
         """The parameter set replicate ``replicate`` draws (sets cycle)."""
         return self.sets[replicate % len(self.sets)]
@@ -97,6 +102,25 @@ class Posterior:
                     members.setdefault(parts[1], {})[parts[2]] = value
             self._split[key] = Split(params, members)
         return self._split[key]
+
+
+_REVIVED: dict[tuple[str, str], Posterior] = {}
+
+
+def _revive(
+    path: str, sha256: str, sets: tuple[dict[str, float], ...], meta: dict[str, Any]
+) -> Posterior:
+    """A posterior arriving in a process (unpickled): the copy this process already revived
+    from the same file content (path and hash) if there is one, else a new one (kept, at most
+    8).  A posterior that was not read from a file (no hash) is always new."""
+    if not sha256:
+        return Posterior(path, sha256, sets, meta)
+    key = (path, sha256)
+    if key not in _REVIVED:
+        if len(_REVIVED) >= 8:
+            _REVIVED.pop(next(iter(_REVIVED)))
+        _REVIVED[key] = Posterior(path, sha256, sets, meta)
+    return _REVIVED[key]
 
 
 def file_hash(path: str | os.PathLike) -> str:
