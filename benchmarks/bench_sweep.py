@@ -10,7 +10,9 @@ ratios compare numbers taken under the same load.
   one process, on ``--runs`` runs in chunks of 1,000 (the chunk size the sweep picks);
 * ``alliance-sim sweep armenia_exits --replicates R --workers W --quiet`` (every quarter
   stored), ``--runs`` runs, timed from the command's start to its exit (interpreter start-up,
-  plan, workers, Parquet files, summary) with 2 workers (median of ``--repeat``) and with 1;
+  plan, workers, Parquet files, summary) with 2 workers and with 1;
+* the first three in ``--repeat`` rounds, back to back: the ratios are taken within a round
+  (the same load on the machine) and reported as the median round and the range;
 * what a worker spends on a 1,000-run chunk: specifications, engine, tables, writing;
 * the same command with one run per point (its fixed cost), and with ``--big`` runs and 2
   workers (the ratios once that fixed cost is spread);
@@ -169,7 +171,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20_000)
     ap.add_argument("--big", type=int, default=200_000)
     ap.add_argument("--mesa-runs", type=int, default=100)
-    ap.add_argument("--repeat", type=int, default=3, help="medians of this many (bare, sweep)")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="rounds of (mesa.batch_run, bare engine, sweep)"
+    )
     a = ap.parse_args()
     print("start-up (median of 5)")
     base = start_time([sys.executable, "-c", "pass"])
@@ -179,25 +183,44 @@ def main() -> None:
     print(f"  alliance-sim --help:           {helpt:6.2f} s  ({helpt / base:.1f}x python -c pass)")
     print(f"  alliance-sim list scenarios:   {listt:6.2f} s  ({listt / base:.1f}x python -c pass)")
     print(f"armenia_exits sweep, every quarter stored, {a.runs:,} runs")
-    mbr = mesa_batch_run_rate(a.mesa_runs)
+    # rounds of (mesa.batch_run, bare engine, sweep with 2 workers) back to back: each round's
+    # ratios compare numbers taken under the same load, so a machine that drifts (a shared
+    # virtual machine does) moves all three together; the median round and the range are shown
+    rounds = []
+    for _ in range(a.repeat):
+        mbr = mesa_batch_run_rate(a.mesa_runs)
+        eng = engine_rate(a.runs)
+        r = cli_sweep(a.runs, 2)
+        s2 = r["runs"] / r["seconds"]
+        rounds.append({"mesa": mbr, "bare": eng, "sweep": s2, "r": r})
+    for k in ("mesa", "bare", "sweep"):
+        vals = [x[k] for x in rounds]
+        print(f"  {k:5s} runs/s per round: " + ", ".join(f"{v:,.1f}" for v in vals))
+    mid = sorted(rounds, key=lambda x: x["sweep"] / x["mesa"])[len(rounds) // 2]
+    mbr, eng, s2, r2 = mid["mesa"], mid["bare"], mid["sweep"], mid["r"]
     print(f"  mesa.batch_run (1 process):    {mbr:10,.1f} runs/s  ({a.mesa_runs} runs)")
-    eng = statistics.median(engine_rate(a.runs) for _ in range(a.repeat))
-    print(f"  bare batch engine (1 process): {eng:10,.1f} runs/s  (median of {a.repeat})")
-    sweeps = {}
-    for w in (2, 1):
-        tries = [cli_sweep(a.runs, w) for _ in range(a.repeat if w == 2 else 1)]
-        r = sorted(tries, key=lambda t: t["seconds"])[len(tries) // 2]  # the median
-        sweeps[w] = r
-        print(
-            f"  alliance-sim sweep --workers {w}: {r['runs'] / r['seconds']:10,.1f} runs/s  "
-            f"({r['seconds']:.1f} s, {r['files']} chunk files per table, "
-            f"peak RSS {r['peak_rss_mb']:,.0f} MB)"
-        )
-    s2 = sweeps[2]["runs"] / sweeps[2]["seconds"]
-    s1 = sweeps[1]["runs"] / sweeps[1]["seconds"]
-    print("ratios")
-    print(f"  sweep (2 workers) / mesa.batch_run:          {s2 / mbr:8,.0f}x")
-    print(f"  bare engine x 2 workers / sweep (2 workers): {2 * eng / s2:8.2f}x")
+    print(f"  bare batch engine (1 process): {eng:10,.1f} runs/s")
+    print(
+        f"  alliance-sim sweep --workers 2: {s2:10,.1f} runs/s  ({r2['seconds']:.1f} s, "
+        f"{r2['files']} chunk files per table, peak RSS {r2['peak_rss_mb']:,.0f} MB)"
+    )
+    r1 = cli_sweep(a.runs, 1)
+    s1 = r1["runs"] / r1["seconds"]
+    print(
+        f"  alliance-sim sweep --workers 1: {s1:10,.1f} runs/s  ({r1['seconds']:.1f} s, "
+        f"peak RSS {r1['peak_rss_mb']:,.0f} MB)"
+    )
+    vs_mesa = sorted(x["sweep"] / x["mesa"] for x in rounds)
+    vs_bare = sorted(2 * x["bare"] / x["sweep"] for x in rounds)
+    print(f"ratios (median round; range over {a.repeat} rounds)")
+    print(
+        f"  sweep (2 workers) / mesa.batch_run:          {statistics.median(vs_mesa):8,.0f}x"
+        f"  ({vs_mesa[0]:,.0f}-{vs_mesa[-1]:,.0f})"
+    )
+    print(
+        f"  bare engine x 2 workers / sweep (2 workers): {statistics.median(vs_bare):8.2f}x"
+        f"  ({vs_bare[0]:.2f}-{vs_bare[-1]:.2f})"
+    )
     print(f"  sweep 2 workers / 1 worker:                  {s2 / s1:8.2f}x")
     parts = chunk_anatomy()
     total = sum(parts.values())
