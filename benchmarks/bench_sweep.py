@@ -13,6 +13,8 @@ ratios compare numbers taken under the same load.
   plan, workers, Parquet files, summary) with 2 workers and with 1;
 * the first three in ``--repeat`` rounds, back to back: the ratios are taken within a round
   (the same load on the machine) and reported as the median round and the range;
+* 2 workers against 1 on smaller sweeps (2,000, 5,000 and 10,000 runs): where a second
+  worker starts to pay off;
 * what a worker spends on a 1,000-run chunk: specifications, engine, tables, writing;
 * the same command with one run per point (its fixed cost), and with ``--big`` runs and 2
   workers (the ratios once that fixed cost is spread);
@@ -222,6 +224,11 @@ def main() -> None:
         f"  ({vs_bare[0]:.2f}-{vs_bare[-1]:.2f})"
     )
     print(f"  sweep 2 workers / 1 worker:                  {s2 / s1:8.2f}x")
+    small = []
+    for n in (2_000, 5_000, 10_000):  # where a second worker starts to pay off
+        t1, t2 = (cli_sweep(n, w)["seconds"] for w in (1, 2))
+        small.append(f"{n:,}: {t1 / t2:.2f}x")
+    print("  sweep 2 workers / 1 worker at " + ", ".join(small))
     parts = chunk_anatomy()
     total = sum(parts.values())
     shares = ", ".join(f"{k} {v / total:.0%}" for k, v in parts.items())

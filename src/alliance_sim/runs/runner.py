@@ -21,6 +21,7 @@ from alliance_sim.paths import check_result_dir
 from alliance_sim.runs.execute import (
     Progress,
     check_start_method,
+    default_chunk_size,
     execute,
     make_executor,
     record_every,
@@ -130,7 +131,7 @@ def _execute_locked(
     if old is not None:
         chunk = int(old.plan.chunk_size)
     else:
-        chunk = chunk_size or max(25, min(1000, -(-n // max(4 * workers, 1))))
+        chunk = chunk_size or default_chunk_size(n, workers)
     n_chunks = -(-n // chunk)
     sc = plan.scenario
     manifest = Manifest(
