@@ -2,7 +2,7 @@
 memory of 20,000 vs 200,000 runs, and start-up time of the command line -- in one run, so the
 ratios compare numbers taken under the same load.
 
-    python benchmarks/bench_sweep.py [--runs 20000] [--big 200000] [--mesa-runs 100]
+    python benchmarks/bench_sweep.py [--runs 20000] [--big 200000] [--mesa-runs 100] [--repeat 5]
 
 * ``mesa.batch_run(AllianceModel, ...)``, one process (``number_processes=1``), on
   ``--mesa-runs`` runs spread over armenia_exits' 25 sweep points, its whole horizon;
