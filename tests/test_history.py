@@ -110,3 +110,8 @@ def test_a_worker_keeps_one_copy_of_a_posterior_across_chunks(baseline):
     assert spec_for(first, posterior=1) == spec_for(baseline, posterior=1)
     mem = replace(baseline.posterior, sha256="")
     assert pickle.loads(pickle.dumps(mem)) is not pickle.loads(pickle.dumps(mem))
+    # the same file's path and hash with other values: its own values, never the kept copy's
+    fewer = replace(baseline.posterior, sets=baseline.posterior.sets[:3])
+    back = pickle.loads(pickle.dumps(fewer))
+    assert back.sets == fewer.sets and len(back) == 3
+    assert len(pickle.loads(blob).posterior) == len(baseline.posterior)
