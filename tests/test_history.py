@@ -98,6 +98,7 @@ def test_a_worker_keeps_one_copy_of_a_posterior_across_chunks(baseline):
     """Every chunk sends its scenario to a worker: the posterior arrives without the sender's
     caches and as the worker's one copy of that file's content, whose caches stay warm; a
     posterior fitted in memory (no file hash, as the backtest's) is never shared."""
+    import copy
     import pickle
 
     cold = len(pickle.dumps(baseline.posterior))
@@ -115,3 +116,11 @@ def test_a_worker_keeps_one_copy_of_a_posterior_across_chunks(baseline):
     back = pickle.loads(pickle.dumps(fewer))
     assert back.sets == fewer.sets and len(back) == 3
     assert len(pickle.loads(blob).posterior) == len(baseline.posterior)
+    # copies are copies, as for any dataclass
+    deep = copy.deepcopy(baseline.posterior)
+    assert deep == baseline.posterior and deep is not copy.deepcopy(baseline.posterior)
+    assert deep.sets[0] is not baseline.posterior.sets[0]
+    assert copy.copy(baseline.posterior) is not baseline.posterior
+    # a record holding NaN (a short fit's score) still revives to the kept copy
+    nan = replace(baseline.posterior, meta={**baseline.posterior.meta, "brier": float("nan")})
+    assert pickle.loads(pickle.dumps(nan)) is pickle.loads(pickle.dumps(nan))

@@ -3,16 +3,18 @@
 import gc
 import itertools
 import weakref
+from dataclasses import replace
 
 import mesa
 import numpy as np
 import pytest
 
-from alliance_sim import AllianceModel, parameters, simulate
+from alliance_sim import AllianceModel, load_scenario, parameters, simulate
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.events import Accession, Appeal, Exit, Offer, PressureCampaign, Rejoin
 from alliance_sim.engines.mesa_model import Member
+from alliance_sim.scenario.plan import spec_for
 
 ARM, KAZ, BLR, KGZ = (mb.INDEX[c] for c in ("ARM", "KAZ", "BLR", "KGZ"))
 
@@ -204,6 +206,8 @@ def test_docs_parameter_table_is_generated_from_the_registry():
         (float("inf"), r"western_offer = inf is not a finite number"),
         ("0.1", r"western_offer = '0\.1' should be a number, got string"),
         (1.5, r"western_offer = 1\.5 is out of range; allowed 0 to 1"),
+        ([0.1], r"western_offer = \[0\.1\] should be a number, got list"),
+        (True, r"western_offer = True should be a number"),
     ],
 )
 def test_alliance_model_checks_its_keyword_values_as_scenario_files_do(value, match):
@@ -213,3 +217,22 @@ def test_alliance_model_checks_its_keyword_values_as_scenario_files_do(value, ma
         AllianceModel(rng=1, western_offer=value)
     with pytest.raises(ScenarioError, match=r"unknown parameter 'westrn_offer'.*did you mean"):
         AllianceModel(rng=1, westrn_offer=0.1)
+
+
+def test_the_batch_engine_names_the_first_runs_bad_value():
+    """Each distinct value is checked once, in run order: the error names the first bad run's
+    value whatever the process (a set's order would vary with the hash seed)."""
+    from alliance_sim.engines.runspec import build_params
+    from alliance_sim.errors import ScenarioError
+
+    base = spec_for(load_scenario("baseline"))
+    specs = [
+        replace(base, params={**base.params, "western_offer": v})
+        for v in (0.1, 0.1, 2.0, 1.5, 3.0, 7.0, 0.1)
+    ]
+    with pytest.raises(ScenarioError, match=r"western_offer = 2\.0 is out of range"):
+        build_params(specs)
+    same = [replace(base, params={**base.params, "western_offer": 1}) for _ in range(3)]
+    flag = replace(base, params={**base.params, "western_offer": True})
+    with pytest.raises(ScenarioError, match=r"western_offer = True should be a number"):
+        build_params([*same, flag])  # True is not taken for the 1 already checked

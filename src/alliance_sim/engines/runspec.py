@@ -9,6 +9,7 @@ differently.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -57,6 +58,22 @@ class RunMeta:
     posterior: int | None = None
 
 
+def _distinct(values: list[Any]) -> Iterator[Any]:
+    """Each distinct value once, in order of first appearance (so a check names the first bad
+    run's value); keyed by type too, so that ``True`` does not pass as ``1``.  An unhashable
+    value (a list, an array) is yielded every time, for the check to reject."""
+    seen: set[tuple[type, Any]] = set()
+    for v in values:
+        try:
+            key = (type(v), v)
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:
+            pass
+        yield v
+
+
 def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> Params:
     """The parameters of ``len(specs)`` runs: globals as ``(R, 1)`` arrays (defaults where a
     spec does not set one), member figures as ``(R, M)`` arrays (the profiles where a spec does
@@ -67,8 +84,7 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     for name in sorted({k for s in specs for k in s.params}):
         default = BY_NAME[name].default if name in BY_NAME else None
         values = [s.params.get(name, default) for s in specs]
-        # each distinct value checked once (keyed by type too: True would pass as 1)
-        for _, v in {(type(v), v) for v in values}:
+        for v in _distinct(values):
             check_value(name, v)
         globals_[name] = np.asarray(values, dtype=float)
     member_values: dict[str, np.ndarray] = {}

@@ -43,7 +43,10 @@ class Split:
 
 @dataclass(frozen=True)
 class Posterior:
-    """Accepted parameter sets and what they were fitted to."""
+    """Accepted parameter sets and what they were fitted to.  Read-only, like the dataclass:
+    each set's split into parameters and member figures is cached (:meth:`split_of`), so a
+    changed set is a new posterior (``dataclasses.replace(post, sets=...)``), never a set
+    edited in place."""
 
     path: str
     sha256: str
@@ -75,6 +78,16 @@ class Posterior:
 
     def __len__(self) -> int:
         return len(self.sets)
+
+    def __copy__(self) -> Posterior:
+        return Posterior(self.path, self.sha256, self.sets, self.meta)
+
+    def __deepcopy__(self, memo: dict) -> Posterior:
+        import copy
+
+        return Posterior(
+            self.path, self.sha256, copy.deepcopy(self.sets, memo), copy.deepcopy(self.meta, memo)
+        )
 
     def __reduce__(self) -> tuple:
         # sent to a worker with every chunk: the values, never the caches, and a worker keeps
@@ -119,11 +132,17 @@ def _revive(
         return Posterior(path, sha256, sets, meta)
     key = (path, sha256)
     kept = _REVIVED.get(key)
-    if kept is None or kept.sets != sets or kept.meta != meta:
+    if kept is None or kept.sets != sets or _record(kept.meta) != _record(meta):
         if kept is None and len(_REVIVED) >= 8:
             _REVIVED.pop(next(iter(_REVIVED)))
         kept = _REVIVED[key] = Posterior(path, sha256, sets, meta)
     return kept
+
+
+def _record(meta: dict[str, Any]) -> str:
+    """A posterior's record as text, for comparing two (NaN, which a short fit may record as
+    a score, equals itself here)."""
+    return json.dumps(meta, sort_keys=True, default=str)
 
 
 def file_hash(path: str | os.PathLike) -> str:

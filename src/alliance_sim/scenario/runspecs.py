@@ -34,9 +34,12 @@ def assemble(
             for code, figures in fitted.members.items():
                 members[code] = members.get(code, {}) | figures
         else:  # a forecast: its own explicit values win
-            params = fitted.params | params
+            for name, value in fitted.params.items():
+                params.setdefault(name, value)
             for code, figures in fitted.members.items():
-                members[code] = figures | members.get(code, {})
+                own = members.setdefault(code, {})  # a copy made above, or a new dict
+                for field_, value in figures.items():
+                    own.setdefault(field_, value)
     events = dict(sc.events)
     for name, value in (point or {}).items():
         parts = name.split(".")
