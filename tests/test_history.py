@@ -121,6 +121,9 @@ def test_a_worker_keeps_one_copy_of_a_posterior_across_chunks(baseline):
     assert deep == baseline.posterior and deep is not copy.deepcopy(baseline.posterior)
     assert deep.sets[0] is not baseline.posterior.sets[0]
     assert copy.copy(baseline.posterior) is not baseline.posterior
+    # the sets cannot be edited in place (their split is cached): a changed set is a new one
+    with pytest.raises(TypeError):
+        baseline.posterior.sets[0]["commitment_bias"] = -2.9  # type: ignore[index]
     # a record holding NaN (a short fit's score) still revives to the kept copy
     nan = replace(baseline.posterior, meta={**baseline.posterior.meta, "brier": float("nan")})
     assert pickle.loads(pickle.dumps(nan)) is pickle.loads(pickle.dumps(nan))

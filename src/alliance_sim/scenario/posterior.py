@@ -17,9 +17,11 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from alliance_sim.core import members as mb
@@ -43,18 +45,23 @@ class Split:
 
 @dataclass(frozen=True)
 class Posterior:
-    """Accepted parameter sets and what they were fitted to.  Read-only, like the dataclass:
-    each set's split into parameters and member figures is cached (:meth:`split_of`), so a
-    changed set is a new posterior (``dataclasses.replace(post, sets=...)``), never a set
-    edited in place."""
+    """Accepted parameter sets and what they were fitted to.
+
+    The sets are read-only mappings: each set's split into parameters and member figures is
+    cached (:meth:`split_of`), so a changed set is a new posterior
+    (``dataclasses.replace(post, sets=...)``); editing one in place raises TypeError."""
 
     path: str
     sha256: str
-    sets: tuple[dict[str, float], ...]
+    sets: tuple[Mapping[str, float], ...]
     meta: dict[str, Any] = field(default_factory=dict)
     _split: dict[tuple[int, bool], Split] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+
+    def __post_init__(self) -> None:
+        sets = tuple(MappingProxyType(dict(s)) for s in self.sets)
+        object.__setattr__(self, "sets", sets)  # a frozen dataclass sets its own field
 
     @property
     def start(self) -> str:
@@ -79,22 +86,23 @@ class Posterior:
     def __len__(self) -> int:
         return len(self.sets)
 
+    def _plain_sets(self) -> tuple[dict[str, float], ...]:
+        return tuple(dict(s) for s in self.sets)
+
     def __copy__(self) -> Posterior:
         return Posterior(self.path, self.sha256, self.sets, self.meta)
 
     def __deepcopy__(self, memo: dict) -> Posterior:
         import copy
 
-        return Posterior(
-            self.path, self.sha256, copy.deepcopy(self.sets, memo), copy.deepcopy(self.meta, memo)
-        )
+        return Posterior(self.path, self.sha256, self._plain_sets(), copy.deepcopy(self.meta, memo))
 
     def __reduce__(self) -> tuple:
         # sent to a worker with every chunk: the values, never the caches, and a worker keeps
         # one copy per file content (:func:`_revive`), so its caches outlive the chunk
-        return (_revive, (self.path, self.sha256, self.sets, self.meta))
+        return (_revive, (self.path, self.sha256, self._plain_sets(), self.meta))
 
-    def set_of(self, replicate: int) -> dict[str, float]:
+    def set_of(self, replicate: int) -> Mapping[str, float]:
         """The parameter set replicate ``replicate`` draws (sets cycle)."""
         return self.sets[replicate % len(self.sets)]
 
@@ -121,7 +129,7 @@ _REVIVED: dict[tuple[str, str], Posterior] = {}
 
 
 def _revive(
-    path: str, sha256: str, sets: tuple[dict[str, float], ...], meta: dict[str, Any]
+    path: str, sha256: str, sets: tuple[Mapping[str, float], ...], meta: dict[str, Any]
 ) -> Posterior:
     """A posterior arriving in a process (unpickled): the copy this process already revived
     with the same values from the same file (path and hash) if there is one, else a new one
