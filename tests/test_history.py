@@ -127,3 +127,15 @@ def test_a_worker_keeps_one_copy_of_a_posterior_across_chunks(baseline):
     # a record holding NaN (a short fit's score) still revives to the kept copy
     nan = replace(baseline.posterior, meta={**baseline.posterior.meta, "brier": float("nan")})
     assert pickle.loads(pickle.dumps(nan)) is pickle.loads(pickle.dumps(nan))
+
+
+def test_a_posterior_with_other_sets_continues_its_own_replays(baseline):
+    """End states belong to a posterior's sets, not to its file: the first five sets alone
+    (same file path and hash) replay to the same five end states, and only five."""
+    post = baseline.posterior
+    five = replace(post, sets=post.sets[:5])
+    mine, full = end_states(five), end_states(post)
+    assert mine.state.status.shape[0] == 5 and full.state.status.shape[0] == len(post)
+    assert np.array_equal(mine.state.commitment, full.state.commitment[:5])
+    assert mine.seeds == full.seeds[:5]
+    assert end_states(five) is mine  # computed once per posterior

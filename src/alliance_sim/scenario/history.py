@@ -18,7 +18,6 @@ forecast, every run and every worker.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
 
 import numpy as np
 
@@ -75,20 +74,22 @@ def matches(status: np.ndarray, wanted: dict[str, str]) -> np.ndarray:
 
 
 def end_states(posterior: Posterior) -> HistoryStates:
-    """The replay's end state for every posterior set (cached per process)."""
-    return _end_states(posterior.path, posterior.sha256)
+    """The replay's end state for every set of ``posterior``, computed once per posterior
+    (a file read twice is one posterior, and a worker keeps one copy: see
+    :mod:`alliance_sim.scenario.posterior`).  A posterior with other sets
+    (``dataclasses.replace``) gets its own replays, not its file's."""
+    return posterior.derived("end_states", _end_states)
 
 
-@lru_cache(maxsize=4)
-def _end_states(path: str, sha: str) -> HistoryStates:
+def _end_states(post: Posterior) -> HistoryStates:
     from alliance_sim.scenario.load import load_scenario
-    from alliance_sim.scenario.posterior import read_posterior
 
-    post = read_posterior(path)
     if post.replay_path is None or not post.replay_path.is_file():
         from alliance_sim.errors import ScenarioError
 
-        raise ScenarioError(f"{path}: the replay it was fitted to ({post.replay_path}) is missing")
+        raise ScenarioError(
+            f"{post.path}: the replay it was fitted to ({post.replay_path}) is missing"
+        )
     replay = replace(load_scenario(post.replay_path), posterior=post)
     return replay_states(replay, post.replay_seed)
 

@@ -17,12 +17,12 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alliance_sim.core import members as mb
 from alliance_sim.core.params import BY_NAME
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 META_KEY = b"alliance_sim"
+T = TypeVar("T")
 NOT_PARAMETERS = ("distance", "weight")
 
 
@@ -58,6 +59,7 @@ class Posterior:
     _split: dict[tuple[int, bool], Split] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         sets = tuple(MappingProxyType(dict(s)) for s in self.sets)
@@ -101,6 +103,13 @@ class Posterior:
         # sent to a worker with every chunk: the values, never the caches, and a worker keeps
         # one copy per file content (:func:`_revive`), so its caches outlive the chunk
         return (_revive, (self.path, self.sha256, self._plain_sets(), self.meta))
+
+    def derived(self, name: str, make: Callable[[Posterior], T]) -> T:
+        """``make(self)``, computed on the first call for ``name`` and kept with this posterior
+        (what depends on its sets only, such as the replays' end states)."""
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        return self._derived[name]
 
     def set_of(self, replicate: int) -> Mapping[str, float]:
         """The parameter set replicate ``replicate`` draws (sets cycle)."""
