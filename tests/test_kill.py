@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from alliance_sim import sweep
+from alliance_sim.runs import store as store_module
 from alliance_sim.runs.store import LOCK
 
 psutil = pytest.importorskip("psutil")
@@ -63,9 +64,18 @@ def _crash_at(monkeypatch, k: int | None) -> list[str]:
 
         return op
 
+    real["journal"] = store_module.append_journal
+
+    def journal(directory, i, records):
+        seen.append(f"journal chunk {i}")
+        if k is not None and len(seen) > k:
+            raise Killed(seen[-1])
+        return real["journal"](directory, i, records)
+
     monkeypatch.setattr(os, "replace", hook("replace"))
     monkeypatch.setattr(Path, "unlink", hook("unlink"))
     monkeypatch.setattr(Path, "rmdir", hook("rmdir"))
+    monkeypatch.setattr(store_module, "append_journal", journal)
     return seen
 
 
@@ -73,12 +83,13 @@ def test_a_kill_at_every_disk_operation_resumes_to_identical_data(whole, tmp_pat
     with pytest.MonkeyPatch.context() as mp:
         ops = _crash_at(mp, None)
         sweep("armenia_exits", tmp_path / "count", **KW)
-    # every stage is met: chunks written in place (runs last), manifest marked complete; no
-    # merge and no clean-up at the end
-    for stage in (".part-000001.parquet.tmp", ".manifest.json.tmp"):
+    # every stage is met: chunks written in place (runs last), each recorded in the journal,
+    # manifest marked complete with every part's record, journal removed; no merge
+    for stage in (".part-000001.parquet.tmp", "journal chunk 1", ".manifest.json.tmp"):
         assert any(stage in o for o in ops), (stage, ops)
-    assert not any(o.startswith(("unlink", "rmdir")) for o in ops), ops
-    assert ops[-1].startswith("replace .manifest.json") and len(ops) == 8, ops
+    assert not any(o.startswith("rmdir") for o in ops), ops
+    assert [o for o in ops if o.startswith("unlink")] == ["unlink chunks.jsonl"], ops
+    assert ops[-2].startswith("replace .manifest.json") and len(ops) == 11, ops
     for k in range(len(ops)):
         d = tmp_path / f"k{k}"
         with pytest.MonkeyPatch.context() as mp:

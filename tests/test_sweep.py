@@ -176,8 +176,12 @@ def test_killed_sweep_resumes_to_identical_data(tmp_path):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    stored = len(list((out / "runs.parquet").glob("part-*.parquet")))
-    assert 3 <= stored < 20, "the sweep was not caught mid-way"
+    written = len(list((out / "runs.parquet").glob("part-*.parquet")))
+    assert 3 <= written < 20, "the sweep was not caught mid-way"
+    # a chunk counts as stored once its records are in the journal (a kill can fall between
+    # its last file's rename and that line: then it is computed again)
+    stored = len((out / "chunks.jsonl").read_text().splitlines())
+    assert written - 1 <= stored <= written
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

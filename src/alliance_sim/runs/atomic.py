@@ -1,5 +1,6 @@
-"""Atomic file writes: write to a hidden temporary name beside the target, then rename (atomic
-on POSIX), so a reader or a resumed sweep never sees half a file."""
+"""Atomic, durable file writes: write to a hidden temporary name beside the target, fsync it,
+rename it (atomic on POSIX) and fsync the folder, so a reader or a resumed sweep never sees half
+a file, and a power cut after the rename cannot leave an empty one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from alliance_sim.runs.integrity import PartRecord, fsync_dir
+
 STATISTICS = ("run", "run_id", "point", "replicate", "seed", "step")
 
 
@@ -17,17 +20,27 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes | pa.Buffer) -> None:
+    """Write ``data`` to ``path`` atomically and durably.  If the write fails (disk full, a
+    file-size limit) the temporary file is removed and the error names ``path``."""
     tmp = temp_name(path)
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise OSError(e.errno, e.strerror or str(e), str(path)) from None
     os.replace(tmp, path)
+    fsync_dir(path.parent)
 
 
-def atomic_parquet(path: Path, table: pa.Table | pd.DataFrame) -> None:
-    """Write ``table`` (Arrow, or a DataFrame converted without its index) as Parquet."""
+def atomic_parquet(path: Path, table: pa.Table | pd.DataFrame) -> PartRecord:
+    """Write ``table`` (Arrow, or a DataFrame converted without its index) as Parquet; return
+    its record (rows, bytes, SHA-256 of the bytes written)."""
+    import hashlib
+
     import pyarrow.parquet as pq
 
     if isinstance(table, pd.DataFrame):
@@ -42,8 +55,11 @@ def atomic_parquet(path: Path, table: pa.Table | pd.DataFrame) -> None:
     # chunk's time series 5% smaller and its write 10% faster than plain encoding; readable by
     # pyarrow, pandas, DuckDB and polars (checked with DuckDB 2.0 and polars 2.1)
     floats = [f.name for f in table.schema if pa.types.is_floating(f.type)]
-    tmp = temp_name(path)
+    sink = pa.BufferOutputStream()  # hashed in memory: the file is never read back
     pq.write_table(
-        table, tmp, use_dictionary=coded, write_statistics=keys, use_byte_stream_split=floats
+        table, sink, use_dictionary=coded, write_statistics=keys, use_byte_stream_split=floats
     )
-    os.replace(tmp, path)
+    data = sink.getvalue()
+    record = PartRecord(table.num_rows, data.size, hashlib.sha256(data).hexdigest())
+    atomic_write_bytes(path, data)
+    return record

@@ -75,17 +75,18 @@ def run_task(
     every: int | None,
     store_dir: str | None = None,
     index: int = 0,
-) -> tuple[dict[str, pa.Table] | None, int, int]:
-    """Run chunk ``index`` (in a worker) and return ``(tables, runs, failed)``.  With
-    ``store_dir`` (workers that share the disk) the worker writes the chunk itself and
-    returns no tables, which spares sending them between processes."""
+) -> tuple[dict[str, pa.Table] | None, dict[str, Any] | None, int, int]:
+    """Run chunk ``index`` (in a worker) and return ``(tables, records, runs, failed)``.
+    With ``store_dir`` (workers that share the disk) the worker writes the chunk itself and
+    returns its files' records instead of the tables, which spares sending them between
+    processes; otherwise ``records`` is None."""
     tables, failed = chunk_tables(scenario, metas, engine, every)
     if store_dir is not None:
         from alliance_sim.runs.store import Store
 
-        Store(store_dir).write_chunk(index, tables)
-        return None, len(metas), failed
-    return tables, len(metas), failed
+        records = Store(store_dir).write_chunk(index, tables)
+        return None, records, len(metas), failed
+    return tables, None, len(metas), failed
 
 
 def chunk_tables(
@@ -99,6 +100,8 @@ def chunk_tables(
     try:
         traj, out = eng.run_chunk(specs, seeds, engine, every)
         return eng.tables(metas, traj, out, scenario.start), 0
+    except MemoryError:
+        raise  # never retried run by run: that took minutes and failed the same way
     except Exception:
         pass
     parts, errors = [], []
@@ -106,6 +109,8 @@ def chunk_tables(
         try:
             traj, out = eng.run_chunk([spec], [seed], engine, every)
             parts.append(eng.tables([meta], traj, out, scenario.start))
+        except MemoryError:
+            raise
         except Exception as e:
             last = traceback.extract_tb(e.__traceback__)[-1]
             errors.append((meta, f"{type(e).__name__}: {e} ({last.filename}:{last.lineno})"))
@@ -296,7 +301,7 @@ class Progress:
 def execute(
     chunks: Iterator[tuple[int, list[RunMeta]]],
     scenario: Scenario,
-    on_done: Callable[[int, dict[str, pa.Table] | None, int, int], None],
+    on_done: Callable[[int, dict[str, pa.Table] | None, dict[str, Any] | None, int, int], None],
     *,
     executor: Executor,
     engine: str,
@@ -305,8 +310,8 @@ def execute(
     store_dir: str | None = None,
 ) -> None:
     """Submit chunks to ``executor`` with at most ``window`` in flight; call ``on_done(index,
-    tables, n_runs, n_failed)`` for each as it completes (tables None if the worker wrote
-    them to ``store_dir``)."""
+    tables, records, n_runs, n_failed)`` for each as it completes (tables None and records
+    given if the worker wrote them to ``store_dir``)."""
     pending: dict[Future, int] = {}
     for i, metas in chunks:
         if len(pending) >= window:

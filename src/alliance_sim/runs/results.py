@@ -64,10 +64,68 @@ class PlanInfo:
         return cls(**kw)
 
 
+STATUSES = ("running", "interrupted", "complete")
+FORMAT = 2  # 2: parts recorded (rows, bytes, SHA-256) and a checksum of the manifest itself
+
+
+def _canonical(d: dict[str, Any]) -> str:
+    return json.dumps(d, sort_keys=True, default=str)
+
+
+def _checksum(d: dict[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(_canonical(d).encode()).hexdigest()
+
+
+def _shape_problem(d: Any) -> str | None:
+    """What makes ``d`` not a manifest's JSON, None if its shape is right."""
+
+    def whole(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+    if not isinstance(d, dict):
+        return f"it holds a {type(d).__name__}, not an object"
+    plan = d.get("plan")
+    if not isinstance(plan, dict):
+        return "'plan' is missing or not an object"
+    for k in ("n_points", "replicates", "n_runs", "chunk_size"):
+        if k in plan and not whole(plan[k]):
+            return f"'plan.{k}' is {plan[k]!r}, not a whole number"
+    if not whole(plan.get("n_runs")):
+        return "'plan.n_runs' is missing"
+    for k in ("swept", "focus", "axes"):
+        if k in plan and not isinstance(plan[k], list):
+            return f"'plan.{k}' is not a list"
+    if not all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in plan.get("axes", [])):
+        return "'plan.axes' holds an entry that is not an axis"
+    for k in ("scenario_name", "scenario_hash", "package_version"):
+        if not isinstance(d.get(k), str):
+            return f"'{k}' is missing or not a string"
+    if d.get("status") not in STATUSES:
+        return f"'status' is {d.get('status')!r}; allowed {', '.join(STATUSES)}"
+    seeds = d.get("seeds")
+    if not isinstance(seeds, list) or not all(whole(x) for x in seeds):
+        return "'seeds' is not a list of whole numbers"
+    points = d.get("points", [])
+    if not isinstance(points, list) or not all(isinstance(x, dict) for x in points):
+        return "'points' is not a list of objects"
+    if not whole(d.get("failed", 0)):
+        return f"'failed' is {d.get('failed')!r}, not a whole number"
+    for k in ("resumes", "rounds"):
+        v = d.get(k, [])
+        if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+            return f"'{k}' is not a list of objects"
+    if not isinstance(d.get("scenario", {}), dict):
+        return "'scenario' is not an object"
+    return None
+
+
 @dataclass
 class Manifest:
     """``manifest.json``: the resolved scenario and its hash, package version, plan, every
-    replicate's seed, the design points, start and end time, status and failures."""
+    replicate's seed, the design points, start and end time, status and failures, and (format
+    2) every stored part's record and a checksum of the manifest itself."""
 
     kind: str
     fingerprint: str
@@ -86,38 +144,77 @@ class Manifest:
     failed: int = 0
     resumes: list[dict[str, Any]] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)  # refine: one per round
+    #: table -> file name -> PartRecord of every stored part (complete plans); None in result
+    #: directories written before format 2
+    parts: dict[str, dict[str, Any]] | None = None
+    format: int = FORMAT
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        from alliance_sim.runs.integrity import parts_to_json
+
+        d = asdict(self)
+        d["parts"] = None if self.parts is None else parts_to_json(self.parts)
+        return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Manifest:
+    def from_dict(cls, d: dict[str, Any], where: str = MANIFEST) -> Manifest:
+        """The manifest in ``d``; :class:`StoreError` (one line) if its shape is wrong."""
+        from alliance_sim.runs.integrity import parts_from_json
+
+        bad = _shape_problem(d)
+        if bad:
+            raise StoreError(f"{where}: damaged manifest ({bad}); {REDO}")
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in known}
-        kw["plan"] = PlanInfo.from_dict(d.get("plan", {}))
+        try:
+            kw["plan"] = PlanInfo.from_dict(d.get("plan", {}))
+        except (TypeError, ValueError) as e:
+            raise StoreError(f"{where}: damaged manifest ('plan': {e}); {REDO}") from None
         for k, default in (("fingerprint", ""), ("scenario_description", ""), ("scenario", {})):
             kw.setdefault(k, default)
         kw.setdefault("scenario_path", "")
         kw.setdefault("kind", "sweep")
+        kw["format"] = d.get("format", 1)
+        if kw.get("parts") is not None:
+            kw["parts"] = parts_from_json(kw["parts"], where)
         return cls(**kw)
 
     def write(self, directory: Path) -> None:
-        """Write atomically into ``directory``."""
+        """Write atomically into ``directory``, with its checksum."""
         from alliance_sim.runs.atomic import atomic_write_bytes
 
-        text = json.dumps(self.to_dict(), indent=2, default=str)
-        atomic_write_bytes(directory / MANIFEST, text.encode())
+        d = self.to_dict()
+        d["checksum"] = _checksum(d)
+        atomic_write_bytes(directory / MANIFEST, json.dumps(d, indent=2, default=str).encode())
 
     @classmethod
     def read(cls, directory: str | os.PathLike) -> Manifest | None:
-        """The manifest in ``directory``, None if there is none."""
+        """The manifest in ``directory``, None if there is none; :class:`StoreError` (one
+        line, saying what to do) if it is damaged or was edited by hand."""
         p = Path(directory) / MANIFEST
         if not p.is_file():
             return None
         try:
-            return cls.from_dict(json.loads(p.read_text("utf-8")))
-        except (OSError, ValueError, TypeError, KeyError):
-            raise StoreError(f"{p}: unreadable manifest; use --force to start over") from None
+            d = json.loads(p.read_text("utf-8"))
+        except (OSError, ValueError) as e:
+            why = "not valid JSON" if isinstance(e, ValueError) else (e.strerror or str(e))
+            raise StoreError(f"{p}: damaged manifest ({why}); {REDO}") from None
+        if isinstance(d, dict) and "checksum" in d:
+            stated = d.pop("checksum")
+            if stated != _checksum(d):
+                raise StoreError(
+                    f"{p} was changed after alliance-sim wrote it (its checksum differs), so "
+                    f"its counts cannot be trusted; {REDO}"
+                )
+        elif isinstance(d, dict) and d.get("format", 1) >= FORMAT:
+            raise StoreError(f"{p}: damaged manifest (its checksum is missing); {REDO}")
+        return cls.from_dict(d, str(p))
+
+
+REDO = (
+    "restore it, or run the command that made this folder again with --force to start over "
+    "(only alliance-sim's own files are replaced)"
+)
 
 
 PART = re.compile(r"^part-(?:\d{6}|round-\d{3})\.parquet$")  # a table's files, in row order
@@ -131,7 +228,8 @@ def table_path(directory: str | os.PathLike, table: str) -> Path:
 
 
 def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
-    """The Parquet files of ``table`` in row order (hidden temporary files never count)."""
+    """The Parquet files of ``table`` in row order (hidden temporary files never count), each
+    verified against the manifest's record of it (:func:`verify_table`)."""
     path = table_path(directory, table)
     if path.is_file():
         return [path]
@@ -140,7 +238,83 @@ def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
             f"{directory} has no {table}.parquet (an unfinished sweep? run "
             "the same command again to finish it)"
         )
-    return sorted((p for p in path.iterdir() if PART.match(p.name)), key=lambda p: p.name)
+    files = sorted((p for p in path.iterdir() if PART.match(p.name)), key=lambda p: p.name)
+    manifest = Manifest.read(directory)
+    if manifest is not None:
+        bad = damaged_parts(Path(directory), manifest, [table], files={table: files})
+        if bad:
+            name, why = bad[0]
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            raise StoreError(f"{name} {why}{more}; {repair_advice(Path(directory))}")
+    return files
+
+
+def repair_advice(directory: Path) -> str:
+    return (
+        f"'alliance-sim check {directory}' lists every damaged part; run the same sweep "
+        "command again to re-run exactly the damaged chunks"
+    )
+
+
+def expected_parts(manifest: Manifest) -> dict[str, set[str]] | None:
+    """The part files each table must hold by the plan (chunks, then refine rounds), or None
+    where the plan does not say (no chunk size recorded)."""
+    plan = manifest.plan
+    if not plan.chunk_size:
+        return None
+    base = plan.n_runs - sum(int(r.get("n_runs", 0)) for r in manifest.rounds)
+    n_chunks = -(-max(base, 0) // int(plan.chunk_size))
+    names = {f"part-{i:06d}.parquet" for i in range(n_chunks)}
+    names |= {
+        f"part-round-{int(r['round']):03d}.parquet"
+        for r in manifest.rounds
+        if r.get("status") == "complete" and isinstance(r.get("round"), int)
+    }
+    return {t: set(names) for t in TABLES}
+
+
+def damaged_parts(
+    directory: Path,
+    manifest: Manifest,
+    tables: list[str] | tuple[str, ...] = TABLES,
+    files: dict[str, list[Path]] | None = None,
+) -> list[tuple[Path, str]]:
+    """Every part of ``tables`` that is missing, extra, empty or changed, as (path, what is
+    wrong), for a finished result directory.  Directories written before format 2 have no
+    records: there only missing, extra and empty parts can be found."""
+    from alliance_sim.runs.integrity import problem
+
+    out: list[tuple[Path, str]] = []
+    expected = expected_parts(manifest)
+    for t in tables:
+        folder = table_path(directory, t)
+        if folder.is_file():
+            continue  # a single-file table of a version before 0.2
+        if files is None or t not in files:
+            there = (
+                sorted(p for p in folder.iterdir() if PART.match(p.name))
+                if folder.is_dir()
+                else []
+            )
+        else:
+            there = files[t]
+        names = {p.name for p in there}
+        records = None if manifest.parts is None else manifest.parts.get(t, {})
+        wanted = set(records) if records is not None else (expected or {}).get(t, names)
+        for name in sorted(wanted - names):
+            out.append((folder / name, "is missing"))
+        for name in sorted(names - wanted):
+            out.append((folder / name, "is not a part this sweep wrote (an extra file)"))
+        for p in there:
+            if p.name not in wanted:
+                continue
+            if records is not None:
+                why = problem(p, records[p.name])
+            else:
+                why = "is empty (0 bytes)" if p.stat().st_size == 0 else None
+            if why:
+                out.append((p, why))
+    return out
 
 
 def open_dataset(directory: str | os.PathLike, table: str):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
+from pathlib import Path
 from typing import Any
 
 from alliance_sim import __version__
@@ -26,7 +28,9 @@ from alliance_sim.runs.execute import (
     make_executor,
     record_every,
 )
-from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
+from alliance_sim.errors import StoreError
+from alliance_sim.runs.integrity import PartRecord, merge
+from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result, damaged_parts
 from alliance_sim.runs.store import Store
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import Plan, make_plan
@@ -124,63 +128,71 @@ def _execute_locked(
 ) -> Result:
     fp = _fingerprint(plan, record, kind)
     old = store.prepare(fp, force=force)
-    if old is not None and old.status == "complete":
-        store.drop_chunks()  # a chunks/ folder of a version that merged at the end
-        return Result(store.dir, old)
     n = plan.n_runs
     if old is not None:
-        chunk = int(old.plan.chunk_size)
+        chunk = int(old.plan.chunk_size) or chunk_size or default_chunk_size(n, workers)
     else:
         chunk = chunk_size or default_chunk_size(n, workers)
     n_chunks = -(-n // chunk)
-    sc = plan.scenario
-    manifest = Manifest(
-        kind=kind,
-        fingerprint=fp,
-        scenario_name=sc.name,
-        scenario_description=sc.description,
-        scenario_path=sc.path,
-        scenario_hash=sc.hash,
-        scenario=sc.data,
-        package_version=__version__,
-        plan=PlanInfo(
-            sampler=sc.sweep.sampler if (sc.sweep and kind == "sweep") else "none",
-            swept=list(plan.points.columns),
-            n_points=len(plan.points),
-            replicates=plan.replicates,
-            n_runs=n,
-            master_seed=plan.seed,
-            chunk_size=chunk,
-            record=record,
-            engine=engine,
-            start=sc.start,
-            end=sc.end,
-            focus=list(sc.focus),
-            **_design(sc, kind),
-        ),
-        seeds=plan.seeds(),
-        points=plan.points.reset_index().to_dict("records"),
-        started=old.started if old else _now(),
-        resumes=list(old.resumes) if old else [],
-    )
-    done = store.done_chunks() if old is not None else set()
-    runs_done = sum(min(chunk, n - i * chunk) for i in done)
-    if old is not None:  # failures already stored stay counted once
-        manifest.failed = int(sum(store_chunk_failed(store, i) for i in done))
-        manifest.resumes.append({"at": _now(), "runs_done": runs_done})
+    kept: dict[str, dict[str, PartRecord]] = {}  # parts that are not chunks (refine rounds)
+    if old is not None and old.status == "complete":
+        bad = damaged_parts(store.dir, old)
+        if not bad:
+            store.drop_journal()  # left by a kill right after the manifest said complete
+            store.drop_chunks()  # a chunks/ folder of a version that merged at the end
+            return Result(store.dir, old)
+        stored, kept = _repairable(store, old, bad, n_chunks)
+        manifest = old
+        manifest.status, manifest.ended, manifest.parts = "running", None, None
+        manifest.resumes.append({"at": _now(), "repaired": sorted({str(p) for p, _ in bad})})
         if not quiet:
-            print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
+            print(
+                f"repairing {store.dir}: {len(bad)} damaged part(s), e.g. {bad[0][0].name} "
+                f"{bad[0][1]}; re-running {n_chunks - len(stored)} chunk(s)",
+                flush=True,
+            )
+        store.rewrite_journal(stored)
+        manifest.parts = kept or None  # the rounds' records wait here until the end
+    else:
+        stored = (
+            store.stored_chunks(n_chunks, legacy=old.format < 2) if old is not None else {}
+        )
+        if old is not None and old.rounds:  # a repair of a refined directory, resumed
+            kept = dict(old.parts or {})
+        rounds = {name for files in kept.values() for name in files}
+        extra = [p for p in store.extra_parts(n_chunks) if p.name not in rounds]
+        if extra:
+            raise StoreError(
+                f"{extra[0]} is not a part of this sweep (numbered past its {n_chunks} "
+                f"chunks, or of a refine round it does not know); move it out of "
+                f"{store.dir} (alliance-sim deletes only what it wrote) and run the same "
+                "command again"
+            )
+        if old is not None and old.rounds:
+            manifest = old
+            manifest.status = "running"
+        else:
+            manifest = _new_manifest(plan, kind, fp, chunk, record, engine, old)
+        if old is not None:
+            if old.format < 2:  # the chunks a version before format 2 stored: recorded now
+                store.rewrite_journal(stored)
+            manifest.resumes.append({"at": _now(), "runs_done": _runs_in(stored, chunk, n)})
+    runs_done = _runs_in(stored, chunk, n)
+    if old is not None and not quiet and old.status != "complete":
+        print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
     store.write_manifest(manifest)
+    sc = plan.scenario
 
     def chunks():
         for i in range(n_chunks):
-            if i not in done:
+            if i not in stored:
                 yield i, list(plan.runs(i * chunk, (i + 1) * chunk))
 
-    def on_done(i: int, tables: dict[str, Any] | None, runs: int, failed: int) -> None:
+    def on_done(i: int, tables: dict[str, Any] | None, records, runs: int, failed: int) -> None:
         if tables is not None:
-            store.write_chunk(i, tables)
-        manifest.failed += failed
+            records = store.write_chunk(i, tables)
+        store.record_chunk(i, records)
+        stored[i] = records
         progress.update(runs)
 
     progress = None
@@ -206,19 +218,105 @@ def _execute_locked(
         raise
     progress.close()
     # every chunk is in place where it stays (nothing is merged or rewritten): the manifest
-    # saying complete is the last step, so a kill at any point resumes or finds it complete
-    manifest.status, manifest.ended = "complete", _now()
+    # saying complete, with every part's record, is the last step, so a kill at any point
+    # resumes or finds it complete
+    parts = merge([*(stored[i] for i in sorted(stored)), kept])
+    manifest.failed = _failed_runs(store, parts["runs"])
+    manifest.status, manifest.ended, manifest.parts = "complete", _now(), parts
     store.write_manifest(manifest)
+    store.drop_journal()
     store.drop_chunks()  # only a chunks/ folder left by a version that merged at the end
     return Result(store.dir, manifest)
 
 
-def store_chunk_failed(store: Store, i: int) -> int:
+def _runs_in(stored: dict[int, Any], chunk: int, n: int) -> int:
+    return sum(min(chunk, n - i * chunk) for i in stored)
+
+
+def _new_manifest(
+    plan: Plan, kind: str, fp: str, chunk: int, record: str, engine: str, old: Manifest | None
+) -> Manifest:
+    sc = plan.scenario
+    return Manifest(
+        kind=kind,
+        fingerprint=fp,
+        scenario_name=sc.name,
+        scenario_description=sc.description,
+        scenario_path=sc.path,
+        scenario_hash=sc.hash,
+        scenario=sc.data,
+        package_version=__version__,
+        plan=PlanInfo(
+            sampler=sc.sweep.sampler if (sc.sweep and kind == "sweep") else "none",
+            swept=list(plan.points.columns),
+            n_points=len(plan.points),
+            replicates=plan.replicates,
+            n_runs=plan.n_runs,
+            master_seed=plan.seed,
+            chunk_size=chunk,
+            record=record,
+            engine=engine,
+            start=sc.start,
+            end=sc.end,
+            focus=list(sc.focus),
+            **_design(sc, kind),
+        ),
+        seeds=plan.seeds(),
+        points=plan.points.reset_index().to_dict("records"),
+        started=old.started if old else _now(),
+        resumes=list(old.resumes) if old else [],
+    )
+
+
+def _repairable(
+    store: Store, old: Manifest, bad: list[tuple[Path, str]], n_chunks: int
+) -> tuple[dict[int, dict[str, dict[str, PartRecord]]], dict[str, dict[str, PartRecord]]]:
+    """For a finished directory with damaged parts: the chunks still whole (to keep) and the
+    records of its refine rounds' parts, or one line saying why it cannot be repaired."""
+    from alliance_sim.runs.results import TABLES
+
+    damaged: set[int] = set()
+    for path, why in bad:
+        chunk = re.fullmatch(r"part-(\d{6})\.parquet", path.name)
+        if chunk is None or int(chunk.group(1)) >= n_chunks:
+            if "extra" in why:
+                raise StoreError(
+                    f"{path} {why}; move it out of {store.dir} (alliance-sim deletes only "
+                    "what it wrote) and run the same command again"
+                )
+            raise StoreError(
+                f"{path} {why}; it holds runs of a refine round, which a sweep cannot "
+                "compute again: restore it, or run the sweep with --force to start over"
+            )
+        damaged.add(int(chunk.group(1)))
+    if old.parts is None:  # before format 2: record the whole chunks as they are
+        legacy = store.stored_chunks(n_chunks, legacy=True)
+        return {i: r for i, r in legacy.items() if i not in damaged}, {}
+    stored, kept = {}, {}
+    for i in range(n_chunks):
+        if i in damaged:
+            continue
+        name = f"part-{i:06d}.parquet"
+        stored[i] = {t: {name: old.parts[t][name]} for t in TABLES}
+    for t, files in old.parts.items():
+        for name, rec in files.items():
+            if name.startswith("part-round-"):
+                kept.setdefault(t, {})[name] = rec
+    return stored, kept
+
+
+def _failed_runs(store: Store, runs_parts: dict[str, PartRecord]) -> int:
+    """Runs stored with an error, counted in the ``runs`` parts themselves."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    errors = pq.read_table(store.part("runs", i), columns=["error"]).column("error")
-    return int(pc.sum(pc.is_valid(errors)).as_py() or 0)
+    from alliance_sim.runs.results import table_path
+
+    total = 0
+    for name in runs_parts:
+        errors = pq.read_table(table_path(store.dir, "runs") / name, columns=["error"])
+        total += int(pc.sum(pc.is_valid(errors.column("error"))).as_py() or 0)
+    return total
 
 
 def sweep(

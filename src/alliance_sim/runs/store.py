@@ -41,6 +41,16 @@ import pyarrow as pa
 
 from alliance_sim.errors import StoreError
 from alliance_sim.runs.atomic import atomic_parquet
+from alliance_sim.runs.integrity import (
+    JOURNAL,
+    PartRecord,
+    append_journal,
+    digest_file,
+    fsync_dir,
+    parquet_rows,
+    problem,
+    read_journal,
+)
 from alliance_sim.runs.results import MANIFEST, PART, TABLES, Manifest, table_path
 
 LOCK = ".alliance-sim.lock"
@@ -50,7 +60,7 @@ _NAMES = "|".join(
 )
 _TEMP = re.compile(rf"^\.(?:{_NAMES})\.tmp\d+$")  # atomic.temp_name of our files
 #: files of a result directory that this tool writes (and so may replace with --force)
-OWNED = (MANIFEST, *(f"{t}.parquet" for t in TABLES), "commitment.png")
+OWNED = (MANIFEST, *(f"{t}.parquet" for t in TABLES), JOURNAL, "commitment.png", "summary.json")
 #: before 0.2, chunks were written to DIR/chunks/ and merged into single-file tables
 _CHUNK = re.compile(r"^(?:" + "|".join(TABLES) + r")-\d{6}\.parquet$")
 
@@ -210,14 +220,85 @@ class Store:
             )
         return set.intersection(*found)
 
-    def write_chunk(self, i: int, tables: dict[str, pa.Table | pd.DataFrame]) -> None:
-        """Store chunk ``i``: its ``runs`` file last, so that the chunk counts as done only
-        when its time series are there too."""
+    def write_chunk(
+        self, i: int, tables: dict[str, pa.Table | pd.DataFrame]
+    ) -> dict[str, dict[str, PartRecord]]:
+        """Store chunk ``i`` (each file written, fsynced and renamed into place, then the
+        folder fsynced) and return its records, table -> file name -> record.  The chunk
+        counts as stored only once its records are in the journal (:meth:`record_chunk`)."""
+        records: dict[str, dict[str, PartRecord]] = {}
         for t in TABLES:  # ("timeseries", "alliance", "runs")
             d = table_path(self.dir, t)
             if d.is_symlink() or (d.exists() and not d.is_dir()):
                 raise StoreError(
                     f"{d} is not a folder written by alliance-sim; choose another --out"
                 )
-            d.mkdir(exist_ok=True)
-            atomic_parquet(self.part(t, i), tables[t])
+            if not d.exists():
+                d.mkdir()
+                fsync_dir(self.dir)
+            path = self.part(t, i)
+            records[t] = {path.name: atomic_parquet(path, tables[t])}
+        return records
+
+    def record_chunk(self, i: int, records: dict[str, dict[str, PartRecord]]) -> None:
+        """Add chunk ``i``'s records to the journal of the running plan."""
+        append_journal(self.dir, i, records)
+
+    def rewrite_journal(self, chunks: dict[int, dict[str, dict[str, PartRecord]]]) -> None:
+        """Start the journal afresh with ``chunks`` (a resume of a directory written before
+        format 2, or a repair)."""
+        self.drop_journal()
+        for i in sorted(chunks):
+            append_journal(self.dir, i, chunks[i])
+
+    def drop_journal(self) -> None:
+        _unlink(self.dir / JOURNAL)
+
+    def stored_chunks(
+        self, n_chunks: int, legacy: bool = False
+    ) -> dict[int, dict[str, dict[str, PartRecord]]]:
+        """The chunks of a running or interrupted plan that are stored whole: recorded in the
+        journal, every file there and unchanged.  Chunks written by a version before format 2
+        (``legacy``: no journal) count when all three files are there, not empty and readable;
+        they are recorded now, as they are."""
+        journal = read_journal(self.dir)
+        out = {}
+        for i, rec in journal.items():
+            if i >= n_chunks or set(rec) != set(TABLES):
+                continue
+            ok = all(
+                problem(table_path(self.dir, t) / name, r) is None
+                for t, files in rec.items()
+                for name, r in files.items()
+            )
+            if ok:
+                out[i] = rec
+        if legacy:
+            for i in self.done_chunks():
+                if i >= n_chunks or i in out:
+                    continue
+                paths = {t: self.part(t, i) for t in TABLES}
+                if any(p.stat().st_size == 0 for p in paths.values()):
+                    continue
+                rec = {}
+                for t, p in paths.items():
+                    size, sha = digest_file(p)
+                    rows = parquet_rows(p)
+                    if rows is None:
+                        break
+                    rec[t] = {p.name: PartRecord(rows, size, sha)}
+                else:
+                    out[i] = rec
+        return out
+
+    def extra_parts(self, n_chunks: int) -> list[Path]:
+        """Part files of this plan's tables that no chunk of it can have written (numbered
+        past its last chunk, or of a refine round the manifest does not know)."""
+        extra = []
+        for d in self._table_dirs():
+            for p in sorted(d.iterdir()):
+                if PART.match(p.name) and not (
+                    p.name.startswith("part-0") and int(p.name[5:11]) < n_chunks
+                ):
+                    extra.append(p)
+        return extra

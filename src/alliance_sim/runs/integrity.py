@@ -1,0 +1,202 @@
+"""What a result directory's parts must be: each Parquet file's row count, size and SHA-256,
+recorded when it is written and verified by every reader and every resume.
+
+A part is recorded by the process that writes it (a worker, or the sweep's own process) and
+its record travels to the process that keeps the books:
+
+* while a plan runs, each finished chunk's records are appended to ``DIR/chunks.jsonl`` (one
+  JSON line per chunk, flushed and fsynced), so a resume knows which chunks are whole;
+* when the plan is complete, every record is written into ``manifest.json`` (``parts``) and
+  the journal is removed.
+
+A part whose bytes, size or row count differ from its record, a part that is missing, and a
+``part-*.parquet`` file that no record names (an extra part) are each reported as one line
+naming the file (:class:`alliance_sim.errors.StoreError`); ``alliance-sim check DIR`` lists all
+of them, and running the same sweep command again re-runs exactly the damaged chunks.
+
+Hashing costs about 0.7 ms per MB on the reference machine (SHA-256 with the CPU's
+instructions): 13 ms for a 1,000-run chunk's time series, against 180 ms to compute it.
+Verified files are remembered per process by (path, size, modification time, inode), so a
+reader that opens the same table twice hashes it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alliance_sim.errors import StoreError
+
+JOURNAL = "chunks.jsonl"
+_BLOCK = 4 * 2**20
+
+
+@dataclass(frozen=True)
+class PartRecord:
+    """One stored Parquet file: its rows, its size in bytes and the SHA-256 of its bytes."""
+
+    rows: int
+    bytes: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "bytes": self.bytes, "sha256": self.sha256}
+
+    @classmethod
+    def from_dict(cls, d: Any, where: str) -> PartRecord:
+        ok = (
+            isinstance(d, Mapping)
+            and _whole(d.get("rows"))
+            and _whole(d.get("bytes"))
+            and isinstance(d.get("sha256"), str)
+            and len(d["sha256"]) == 64
+        )
+        if not ok:
+            raise StoreError(f"{where}: a part's record is damaged ({str(d)[:80]})")
+        return cls(int(d["rows"]), int(d["bytes"]), d["sha256"])
+
+
+def _whole(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def digest_file(path: Path) -> tuple[int, str]:
+    """(size, SHA-256) of the file at ``path``."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while block := f.read(_BLOCK):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
+
+
+def parquet_rows(path: Path) -> int | None:
+    """The row count a Parquet file's footer states, None if it has no readable footer."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, pa.ArrowException, ValueError):
+        return None
+
+
+_verified: dict[tuple[str, int, int, int], str] = {}
+
+
+def problem(path: Path, record: PartRecord) -> str | None:
+    """What is wrong with the part at ``path`` against its ``record``, None if nothing."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if not path.is_file() or path.is_symlink():
+        return "is not a file written by alliance-sim"
+    if st.st_size == 0:
+        return "is empty (0 bytes)"
+    if st.st_size != record.bytes:
+        return f"has {st.st_size:,} bytes, {record.bytes:,} were written"
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if _verified.get(key) == record.sha256:
+        return None
+    try:
+        _, sha = digest_file(path)
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if sha != record.sha256:
+        return "has changed since it was written (its SHA-256 differs)"
+    rows = parquet_rows(path)
+    if rows != record.rows:
+        return f"holds {rows} rows, {record.rows} were written"
+    _verified[key] = sha
+    return None
+
+
+# --- the journal of a running plan -------------------------------------------------------------
+def append_journal(directory: Path, chunk: int, records: Mapping[str, Mapping[str, PartRecord]]):
+    """Record that chunk ``chunk`` is stored: ``records`` maps table -> file name -> record."""
+    line = json.dumps(
+        {
+            "chunk": chunk,
+            "parts": {
+                t: {name: r.to_dict() for name, r in files.items()} for t, files in records.items()
+            },
+        },
+        sort_keys=True,
+    )
+    path = directory / JOURNAL
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_journal(directory: Path) -> dict[int, dict[str, dict[str, PartRecord]]]:
+    """The chunks a running plan has recorded (the last record of a chunk wins).  A line cut
+    by a kill, or damaged, is ignored: its chunk is simply not counted as stored."""
+    path = directory / JOURNAL
+    out: dict[int, dict[str, dict[str, PartRecord]]] = {}
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        try:
+            d = json.loads(line)
+            parts = {
+                t: {n: PartRecord.from_dict(r, str(path)) for n, r in files.items()}
+                for t, files in d["parts"].items()
+            }
+            chunk = d["chunk"]
+            if not _whole(chunk):
+                continue
+        except (ValueError, KeyError, TypeError, AttributeError, StoreError):
+            continue
+        out[int(chunk)] = parts
+    return out
+
+
+def merge(
+    chunks: Iterable[Mapping[str, Mapping[str, PartRecord]]],
+) -> dict[str, dict[str, PartRecord]]:
+    """Many chunks' records as one table -> file name -> record mapping."""
+    out: dict[str, dict[str, PartRecord]] = {}
+    for rec in chunks:
+        for t, files in rec.items():
+            out.setdefault(t, {}).update(files)
+    return out
+
+
+def parts_to_json(parts: Mapping[str, Mapping[str, PartRecord]]) -> dict[str, Any]:
+    return {t: {n: r.to_dict() for n, r in sorted(files.items())} for t, files in parts.items()}
+
+
+def parts_from_json(d: Any, where: str) -> dict[str, dict[str, PartRecord]]:
+    if not isinstance(d, Mapping) or not all(isinstance(v, Mapping) for v in d.values()):
+        raise StoreError(f"{where}: 'parts' is damaged (expected table -> file -> record)")
+    return {
+        str(t): {str(n): PartRecord.from_dict(r, where) for n, r in files.items()}
+        for t, files in d.items()
+    }
