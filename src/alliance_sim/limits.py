@@ -30,7 +30,40 @@ def max_workers() -> int:
 
 
 def _whole(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    import numpy as np
+
+    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+
+
+MAX_DESIGN_ROWS = MAX_POINTS  # rows of a design given to evaluate()
+#: a calibration's particles x generations x seeds (the shipped fit: 500 x 6 x 32, about 100,000)
+MAX_FIT_WORK = 50_000_000
+MAX_FORECAST_RUNS = 100_000  # backtest forecast runs
+
+
+def check_fit_size(draws: object, generations: object, replicates: object) -> None:
+    """Refuse calibration settings past the limits a scenario file has (draws 10 to
+    1,000,000, generations 1 to 50, replicates 1 to 1,000) or whose product passes
+    :data:`MAX_FIT_WORK` -- days of simulation on the reference machine."""
+    d = check_count("draws", draws, 10, 10**6)
+    g = check_count("generations", generations, 1, 50)
+    r = check_count("replicates", replicates, 1, 1000)
+    if d * g * r > MAX_FIT_WORK:
+        raise UserError(
+            f"draws x generations x replicates = {d:,} x {g:,} x {r:,} = {d * g * r:,}; allowed "
+            f"at most {MAX_FIT_WORK:,} (the shipped calibration is about 100,000)"
+        )
+
+
+def check_seed(v: object, name: str = "seed") -> int:
+    """``v`` as an int if it is a whole number from 0 to :data:`MAX_SEED` (numpy integers
+    too); else one line.  None is refused: a run must be reproducible from its seed."""
+    if not _whole(v) or not 0 <= v <= MAX_SEED:  # type: ignore[operator]
+        raise UserError(
+            f"{name} = {v!r}: allowed a whole number from 0 to {MAX_SEED:,} (a run is "
+            "reproducible from its seed alone, so there is no random default)"
+        )
+    return int(v)  # type: ignore[arg-type]
 
 
 def check_count(name: str, v: object, low: int, high: int) -> int:

@@ -8,6 +8,11 @@
   done: a file where a folder is expected (or the reverse) and a folder the user cannot write
   to are reported as one line naming the option.
 
+* :func:`check_not_results` refuses an output path that is, or lies inside, one of a result
+  directory's own files (its manifest, lock, journal, table folders, ``refine/``, the run's
+  ``summary.json`` and ``commitment.png``): a report, an export, a figure or a new result
+  directory can sit beside a result's files, never over or among them.
+
 Deleting is done only by :class:`alliance_sim.runs.store.Store`, and only of the files it
 wrote itself.
 """
@@ -62,6 +67,58 @@ def check_result_dir(
     return p
 
 
+#: what a result directory holds of its own (an output there would overwrite or corrupt it)
+RESULT_ENTRIES = (
+    "manifest.json",
+    ".alliance-sim.lock",
+    "chunks.jsonl",
+    "runs.parquet",
+    "timeseries.parquet",
+    "alliance.parquet",
+    "chunks",
+    "refine",
+    "summary.json",
+    "commitment.png",
+)
+
+
+def result_folder_of(path: str | os.PathLike) -> tuple[Path, str] | None:
+    """The result directory whose own files ``path`` is or lies inside, with the entry it
+    falls in, or None.  A result directory is a folder holding ``manifest.json`` and at least
+    one table or its lock."""
+    p = Path(path).absolute()
+    chain = [p, *p.parents]
+    for i, folder in enumerate(chain[1:], start=1):
+        if _is_result_dir(folder):
+            entry = chain[i - 1].name
+            if entry in RESULT_ENTRIES:
+                return folder, entry
+    return None
+
+
+def _is_result_dir(folder: Path) -> bool:
+    try:
+        return (folder / "manifest.json").is_file() and any(
+            (folder / n).exists() for n in RESULT_ENTRIES[1:6]
+        )
+    except OSError:
+        return False
+
+
+def check_not_results(path: str | os.PathLike, option: str = "--out") -> Path:
+    """``path`` as a Path, after refusing one that is or lies inside a result directory's own
+    files (:data:`RESULT_ENTRIES`); one line naming the option and what is allowed."""
+    hit = result_folder_of(path)
+    if hit is not None:
+        folder, entry = hit
+        raise UserError(
+            f"{option} {_shown(path)} would write over {entry} of the result directory "
+            f"{folder}; allowed a path outside that directory's own files (e.g. "
+            f"{folder / 'figures'} or a folder elsewhere)"
+        )
+    return Path(path)
+
+
 def _first_existing(p: Path) -> Path:
     """``p`` or its nearest existing parent (the folder a new path would be created in)."""
     q = p.absolute()
@@ -75,6 +132,7 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
     p = Path(path)
     if not os.fspath(path).strip():
         raise UserError(f"{option} '': allowed a folder path")
+    check_not_results(p, option)
     if p.exists() and not p.is_dir():
         raise UserError(f"{option} {_shown(path)} is a file; allowed a folder (new or existing)")
     base = _first_existing(p)
@@ -93,6 +151,7 @@ def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
     p = Path(path)
     if not os.fspath(path).strip():
         raise UserError(f"{option} '': allowed a file path")
+    check_not_results(p, option)
     if p.is_dir():
         raise UserError(f"{option} {_shown(path)} is a folder; allowed a file path")
     if p.exists() and not os.access(p, os.W_OK):

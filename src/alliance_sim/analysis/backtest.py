@@ -34,6 +34,7 @@ from alliance_sim.analysis.calibrate import Calibration, calibrate
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
+from alliance_sim.limits import MAX_FORECAST_RUNS, check_count
 from alliance_sim.scenario.history import replay_states
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
@@ -101,6 +102,7 @@ def backtest(
     """Fit ``scenario`` (a replay with a ``[calibrate]`` table) up to ``fit_until``, forecast
     the rest of its period and score it (see the module docstring)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    check_count("runs", runs, 1, MAX_FORECAST_RUNS)
     try:
         cut = quarters.parse(fit_until)
     except ValueError:

@@ -38,6 +38,14 @@ from alliance_sim.analysis.smc import SMCResult, abc_smc, rejection, resample
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
+from alliance_sim.limits import (
+    MAX_FORECAST_RUNS,
+    check_count,
+    check_fit_size,
+    check_run_options,
+    check_seed,
+)
+from alliance_sim.paths import check_not_results
 from alliance_sim.runs.execute import make_executor
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
@@ -206,11 +214,16 @@ def calibrate(
             f"{sc.path} has no [calibrate] table naming the parameters to fit "
             "and their prior ranges (see history_2020_2024.toml)"
         )
-    draws = draws or spec.draws
-    generations = generations or spec.generations
-    reps = replicates or spec.replicates
-    seed = spec.seed if seed is None else seed
+    draws = spec.draws if draws is None else draws
+    generations = spec.generations if generations is None else generations
+    reps = spec.replicates if replicates is None else replicates
+    check_fit_size(draws, generations, reps)
+    seed = spec.seed if seed is None else check_seed(seed)
+    check_run_options(workers=workers)
+    check_count("check_runs", check_runs, 1, MAX_FORECAST_RUNS)
     method = method or spec.method
+    if method not in ("smc", "rejection"):
+        raise ScenarioError(f"method = {method!r}: allowed smc, rejection")
     until_step = None if until is None else quarters.steps_between(sc.start, until)
     if until_step is not None and not 0 < until_step <= sc.n_steps:
         raise ScenarioError(f"--fit-until {until}: allowed {sc.start} .. {sc.end} (exclusive)")
@@ -284,7 +297,7 @@ def _per_seed(scorer: Scorer, theta: np.ndarray) -> np.ndarray:
 def write_calibration(cal: Calibration, out: str | os.PathLike) -> Path:
     """The posterior file (Parquet) with its provenance in the metadata."""
     sc = cal.scenario
-    out = Path(out)
+    out = check_not_results(out)
     replay = os.path.relpath(Path(sc.path).resolve(), out.resolve().parent)
     meta: dict[str, Any] = {
         "name": f"Calibrated posterior: {sc.name}",

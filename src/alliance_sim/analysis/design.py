@@ -31,6 +31,7 @@ seed (balanced designs: it always lies between the two).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -82,14 +83,32 @@ def wilson(p: float, n: float) -> tuple[float, float]:
     return (float(min(max(0.0, centre - half), p)), float(max(min(1.0, centre + half), p)))
 
 
+#: outcomes that are shares or indices from 0 to 1 (their means' intervals stay inside)
+_UNIT = re.compile(
+    r"(?:^|_)(?:commitment|min_commitment|credibility|cohesion_final|cohesion_min|"
+    r"cohesion_mean|capability_cohesion_final|russian_influence|western_influence|"
+    r"chinese_influence)$"
+)
+
+
+def outcome_bounds(outcome: str) -> tuple[float, float] | None:
+    """The range an outcome's values (and so its mean) cannot leave, or None."""
+    return (0.0, 1.0) if _UNIT.search(outcome) else None
+
+
 def clustered_mean(
-    x: np.ndarray, cluster: np.ndarray | None = None, binary: bool | None = None
+    x: np.ndarray,
+    cluster: np.ndarray | None = None,
+    binary: bool | None = None,
+    bounds: tuple[float, float] | None = None,
 ) -> Estimate:
     """Mean of ``x`` over all runs with a 95% interval that treats runs of one cluster (seed)
     as one independent unit; ``Estimate.n`` is the effective number of independent runs.
 
     ``cluster``: one label per run (None: every run independent).  ``binary``: whether ``x``
-    is a 0/1 outcome (Wilson interval); None decides from the data."""
+    is a 0/1 outcome (Wilson interval); None decides from the data.  ``bounds``: the range
+    the quantity cannot leave (a share: (0, 1)); the interval is cut to it (with two seeds a
+    t interval of a share can otherwise reach past 0 or 1)."""
     x, sums, counts = _groups(x, cluster)
     n, k = len(x), len(sums)
     if n == 0:
@@ -106,7 +125,10 @@ def clustered_mean(
     if k < 2 or var == 0:
         return Estimate(m, m, m, round(n_eff))
     half = float(stdtrit(k - 1, 0.975)) * np.sqrt(var * k / (k - 1))  # Student's t quantile
-    return Estimate(m, m - half, m + half, round(n_eff))
+    lo, hi = m - half, m + half
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return Estimate(m, lo, hi, round(n_eff))
 
 
 def resample_weights(n_clusters: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:

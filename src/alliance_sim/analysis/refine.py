@@ -39,6 +39,7 @@ import pandas as pd
 
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, StoreError, UserError, did_you_mean
+from alliance_sim.limits import MAX_REPLICATES, MAX_RUNS, check_count
 from alliance_sim.runs.extend import append_round
 from alliance_sim.runs.results import TABLES, Axis, Result
 
@@ -226,15 +227,39 @@ def refine(
         workers: local worker processes.
 
     A round interrupted by Ctrl-C or a kill resumes where it stopped when ``refine`` is
-    called again with the same directory (its points are in the manifest).
+    called again with the same directory (its points are in the manifest).  The directory is
+    locked for the whole round: a second ``refine``, a ``sweep --force`` or a reader of the
+    same directory is refused with one line while it runs.
     """
     import importlib.util
 
-    from alliance_sim.runs.runner import execute_plan
-    from alliance_sim.scenario.plan import Plan
+    from alliance_sim.runs.store import Store
 
     if importlib.util.find_spec("sklearn") is None:
         raise UserError("refine needs the discovery extra: pip install -e '.[discovery]'")
+    check_count("runs", runs, 1, MAX_RUNS)
+    if replicates is not None:
+        check_count("replicates", replicates, 1, MAX_REPLICATES)
+    Result.open(directory)  # one clear line if it is not a result directory
+    with Store(directory).locked():
+        return _refine(
+            directory, outcome, runs, threshold, below, replicates, workers, quiet
+        )  # fmt: skip
+
+
+def _refine(
+    directory: str | os.PathLike,
+    outcome: str,
+    runs: int,
+    threshold: float | None,
+    below: bool,
+    replicates: int | None,
+    workers: int,
+    quiet: bool,
+) -> dict[str, Any]:
+    from alliance_sim.runs.runner import execute_plan
+    from alliance_sim.scenario.plan import Plan
+
     res = Result.open(directory)
     m = res.manifest
     if m.status != "complete":
@@ -247,6 +272,7 @@ def refine(
     axes = list(m.plan.axes)
     if not axes:
         raise AnalysisError(f"{res.directory}: no parameter was swept, so there is no boundary")
+    _drop_finished_rounds(res.directory, m)
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned
         outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
@@ -330,8 +356,15 @@ def refine(
         quiet=quiet,
     )
     run0, point0 = pending["run_start"], pending["point_start"]
+    name = f"part-{round_dir.name}.parquet"
     for t in (*[x for x in TABLES if x != "runs"], "runs"):  # runs last, like a chunk
-        append_round(res.directory, t, round_dir, run0, point0)
+        recorded = None
+        if m.parts is not None:
+            recorded = sorted(n for n in m.parts.get(t, {}) if n != name)
+        rec = append_round(res.directory, t, round_dir, run0, point0, recorded)
+        if rec is not None and m.parts is not None:
+            m.parts.setdefault(t, {})[name] = rec
+    m.write(res.directory)  # the round's parts recorded: readers accept them from here on
     merged = Result.open(res.directory)
     y_all = cases(merged.runs[outcome], outcome, threshold, below)
     ok = np.isfinite(y_all) & merged.runs["error"].isna().to_numpy()
@@ -373,6 +406,20 @@ def refine(
     if not any((res.directory / "refine").iterdir()):
         (res.directory / "refine").rmdir()
     return record
+
+
+def _drop_finished_rounds(directory: Path, m) -> None:
+    """Remove ``refine/round-NNN`` folders of rounds the manifest records as complete (their
+    rows are in the tables: left by a kill just before their removal)."""
+    folder = directory / "refine"
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for r in m.rounds:
+        d = folder / f"round-{int(r.get('round', 0)):03d}"
+        if r.get("status") == "complete" and d.is_dir() and not d.is_symlink():
+            shutil.rmtree(d, ignore_errors=True)
+    if not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def describe_round(record: dict[str, Any]) -> str:

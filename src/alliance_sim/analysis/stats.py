@@ -148,8 +148,29 @@ def _a12_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def a12_magnitude(a: float) -> str:
+    """The conventional words for an A12 (Vargha and Delaney 2000); ``no estimate`` for NaN."""
+    if not np.isfinite(a):
+        return "no estimate"
     d = abs(a - 0.5)
     return "negligible" if d < 0.06 else "small" if d < 0.14 else "medium" if d < 0.21 else "large"
+
+
+#: effect words that say there is nothing to rank (headlines skip them)
+NOT_AN_EFFECT = ("negligible", "no variation", "no estimate (too few runs)")
+
+
+def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray) -> str:
+    """How big B's difference from A is, in words: ``no variation`` when both samples hold
+    one and the same value (an A12 of 0.5 there is no finding), ``no estimate (too few
+    runs)`` when there are fewer than two, else the A12 magnitude."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if c.test == "too few runs" or not np.isfinite(c.a12.value):
+        return "no estimate (too few runs)"
+    both = np.concatenate([a, b])
+    if len(both) and np.all(both == both[0]):
+        return "no variation"
+    return a12_magnitude(c.a12.value)
 
 
 @dataclass(frozen=True)

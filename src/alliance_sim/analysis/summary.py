@@ -18,6 +18,8 @@ from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.runs.results import Result
 
+UNIT = (0.0, 1.0)  # commitment and cohesion: indices from 0 to 1
+
 
 def member_table(
     runs: pd.DataFrame | Result, start: str | None = None, focus: tuple[str, ...] = ()
@@ -43,7 +45,7 @@ def member_table(
             continue
         st = ok.loc[joined, f"{code}_status"].astype(int)
         p_exit = clustered_mean((st == mb.EXITED).to_numpy(float), cl[joined], binary=True)
-        mean = clustered_mean(c[joined].to_numpy(float), cl[joined], binary=False)
+        mean = clustered_mean(c[joined].to_numpy(float), cl[joined], binary=False, bounds=UNIT)
         steps = ok.loc[joined, f"{code}_exit_step"].dropna()
         rows.append(
             {
@@ -133,7 +135,7 @@ def summary_dict(res) -> dict:
     table = member_table(runs, plan.start, tuple(plan.focus))
     cl = clusters(ok)
     coh = ok["cohesion_final"].to_numpy(float)
-    coh_mean = clustered_mean(coh, cl, binary=False)
+    coh_mean = clustered_mean(coh, cl, binary=False, bounds=UNIT)
     members = {
         r["member"]: {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
         for r in table.to_dict("records")
@@ -247,13 +249,15 @@ def scenario_table(res, focus: tuple[str, ...] = (), seed: int = 0) -> pd.DataFr
         row["median quarter of exit (runs that exit)"] = (
             QuarterEstimate(start, med) if med.n else "no exit"
         )
-        row[f"mean commitment {end}"] = clustered_mean(c[joined].to_numpy(float), cl[joined])
+        row[f"mean commitment {end}"] = clustered_mean(
+            c[joined].to_numpy(float), cl[joined], bounds=UNIT
+        )
         p_end = clustered_mean(exited, cl[joined], binary=True)
         need = replicates_needed(exited, 0.05, binary=True)
         row["seeds for ±5 pts"] = int(np.ceil(need * k_seeds / max(p_end.n, 1)))
         rows.append(row)
     coh = ok["cohesion_final"].to_numpy(float)
-    coh_est = clustered_mean(coh, cl)
+    coh_est = clustered_mean(coh, cl, bounds=UNIT)
     need = replicates_needed(coh, 0.05, binary=False)
     rows.append(
         {

@@ -245,6 +245,14 @@ def cmd_compare(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(a: argparse.Namespace) -> int:
+    from alliance_sim.runs.health import check
+
+    h = check(a.directory)
+    print(term(h.report()))
+    return 0 if h.ok else 1
+
+
 def cmd_viz(a: argparse.Namespace) -> int:
     import importlib.util
     import os
@@ -319,5 +327,6 @@ COMMANDS = {
     "backtest": cmd_backtest,
     "discover": cmd_discover,
     "export": cmd_export,
+    "check": cmd_check,
     "refine": cmd_refine,
 }

@@ -37,7 +37,11 @@ An interrupted sweep resumes when the same command is run again.""",
   alliance-sim discover out/arm --outcome cohesion_final --threshold 0.4 --below --box 12""",
     "export": """examples:
   alliance-sim export out/arm --format csv              # writes out/arm/csv/*.csv
-  alliance-sim export out/arm --format csv --out ~/arm-csv""",
+  alliance-sim export out/arm --format csv --out ~/arm-csv
+  alliance-sim export out/arm --partial                  # an interrupted sweep's stored chunks""",
+    "check": """examples:
+  alliance-sim check out/arm        # exit 0: healthy; 1: a part missing, extra or changed
+A damaged sweep is repaired by running the same sweep command again.""",
     "refine": """examples:
   alliance-sim sweep armenia_exits --out out/arm
   alliance-sim refine out/arm --outcome ARM_exited --runs 400

@@ -90,6 +90,7 @@ def cmd_discover(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.discover import discover
     from alliance_sim.report.discover_plots import write_discovery
 
+    out = writable_dir(a.out or Path(a.directory) / f"discover_{a.outcome}", "--out")
     d = discover(
         a.directory,
         a.outcome,
@@ -98,7 +99,6 @@ def cmd_discover(a: argparse.Namespace) -> int:
         box=a.box,
         per_point=a.per_point,
     )
-    out = Path(a.out or Path(a.directory) / f"discover_{a.outcome}")
     paths = write_discovery(d, out)
     print(d.in_words())
     print()
@@ -113,7 +113,7 @@ def cmd_discover(a: argparse.Namespace) -> int:
 def cmd_export(a: argparse.Namespace) -> int:
     from alliance_sim.runs.export import export
 
-    for p in export(a.directory, a.out, a.format, force=a.force):
+    for p in export(a.directory, a.out, a.format, force=a.force, partial=a.partial):
         print(p)
     return 0
 

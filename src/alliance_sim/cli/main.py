@@ -7,6 +7,8 @@ and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from typing import NoReturn
@@ -322,6 +324,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     di.add_argument("--out", metavar="D", help="output directory (default DIR/discover_OUTCOME)")
 
+    ck = _command(
+        sub,
+        "check",
+        "a result directory's health: manifest, status, every part against its record",
+        "Verify DIR: the manifest's shape and checksum, the sweep's status, and every stored "
+        "part (Parquet file) against the row count, size and SHA-256 recorded when it was "
+        "written.  Names each missing, extra, empty or changed part and says how to repair "
+        "it.  Exit status 0 if healthy, 1 if not.",
+    )
+    ck.add_argument("directory", metavar="DIR")
+
     ex = _command(
         sub,
         "export",
@@ -333,6 +346,11 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=("csv",), default="csv", help="csv (default)")
     ex.add_argument("--out", metavar="D", help="output directory (default DIR/csv)")
     ex.add_argument("--force", action="store_true", help="replace files exported before")
+    ex.add_argument(
+        "--partial",
+        action="store_true",
+        help="export an interrupted sweep's stored chunks (PARTIAL.txt says how many)",
+    )
 
     rf = _command(
         sub,
@@ -372,10 +390,31 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: verbs that only read their result directories: they share its lock for the whole command
+READERS = ("plot", "sensitivity", "compare", "discover", "export", "check")
+
+
+@contextlib.contextmanager
+def _reading(args: argparse.Namespace):
+    """Share the lock of every result directory a reading verb reads, so that a ``sweep
+    --force`` or ``refine`` cannot change it halfway (they are refused with one line)."""
+    if args.command not in READERS:
+        yield
+        return
+    from alliance_sim.runs.locks import reading
+
+    dirs = getattr(args, "directories", None) or [args.directory]
+    with contextlib.ExitStack() as stack:
+        for d in dirs:
+            stack.enter_context(reading(d))
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with _reading(args):
+            return COMMANDS[args.command](args)
     except AllianceSimError as e:
         print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
         return 2
@@ -387,11 +426,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as e:  # a disk full, a folder removed under us: one line, not a traceback
         where = f"{e.filename}: " if e.filename else ""
-        print(f"alliance-sim: error: {where}{e.strerror or e}", file=sys.stderr)
+        resume = (
+            "; what was finished is kept: free space (or raise the limit) and run the same "
+            "command again to resume"
+            if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+            else ""
+        )
+        print(f"alliance-sim: error: {where}{e.strerror or e}{resume}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(
+            "alliance-sim: error: out of memory; what was finished is kept (a sweep resumes "
+            "when the same command is run again): ask for fewer runs, points or replicates, "
+            "or use --record end",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

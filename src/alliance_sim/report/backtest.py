@@ -12,6 +12,7 @@ import matplotlib
 import numpy as np
 
 from alliance_sim import __version__
+from alliance_sim.paths import check_not_results
 from alliance_sim.report.plots import STYLE, subplots
 
 FORECASTERS = (("model", "model", "#377eb8"), ("persistence", "persistence", "#999999"))
@@ -109,7 +110,7 @@ def write_report(bt, d: Path) -> Path:
 def write_backtest(bt, out: str | os.PathLike) -> Path:
     """``DIR/backtest.json`` (scores and one row per scored outcome), ``DIR/backtest.md`` and
     ``DIR/backtest.png``."""
-    d = Path(out)
+    d = check_not_results(out)
     d.mkdir(parents=True, exist_ok=True)
     cal = bt.calibration
     doc = {

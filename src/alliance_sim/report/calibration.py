@@ -13,6 +13,7 @@ import matplotlib
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis.calibrate import Calibration, _method_text
+from alliance_sim.paths import check_not_results
 from alliance_sim.report.plots import STYLE, subplots
 
 
@@ -52,7 +53,7 @@ def posterior_figure(cal: Calibration, path: Path) -> Path:
 
 def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
     """Write ``calibration.md`` and ``posterior.png`` into ``directory``."""
-    d = Path(directory)
+    d = check_not_results(directory, "--report")
     d.mkdir(parents=True, exist_ok=True)
     posterior_figure(cal, d / "posterior.png")
     n = cal.noise

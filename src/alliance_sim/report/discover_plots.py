@@ -12,6 +12,7 @@ import matplotlib
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from alliance_sim.paths import check_not_results
 from alliance_sim.report.plots import _save, styled, subplots
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def _v(d: Discovery, name: str, v: float) -> str:
 def write_discovery(d: Discovery, out: str | os.PathLike) -> list[Path]:
     """Write ``boxes.csv``, ``tradeoff.png``, ``box_limits.png``, ``cart.txt`` and ``box.txt``
     (the box in words) into directory ``out``; return their paths."""
-    out = Path(out)
+    out = check_not_results(out)
     out.mkdir(parents=True, exist_ok=True)
     boxes = out / "boxes.csv"
     d.table().to_csv(boxes, index=False)

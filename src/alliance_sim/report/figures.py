@@ -7,6 +7,7 @@ import os
 from functools import partial
 from pathlib import Path
 
+from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
 from alliance_sim.runs.results import Result
@@ -56,6 +57,7 @@ def write_figures(
     """Write the figures of ``kinds`` (default: every kind that fits) into directory ``out``;
     return their paths.  Asking for a kind that does not fit raises ValueError.  With
     ``quiet=False`` a progress bar counts the figures (in a terminal or Jupyter)."""
+    check_not_results(out)
     fits = fitting_kinds(res)
     kinds = kinds or fits
     if len(res.swept) >= 2:  # on request only: one figure per outcome over every pair

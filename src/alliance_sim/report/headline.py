@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW
-from alliance_sim.analysis.stats import Estimate
+from alliance_sim.analysis.stats import NOT_AN_EFFECT, Estimate
 from alliance_sim.report.plots import NAMES
 
 MAX_SENTENCES = 5
@@ -69,7 +69,7 @@ def headline(comp: pd.DataFrame, n: int = MAX_SENTENCES) -> list[str]:
         return ["No outcome could be compared."]
     size = comp["A12"].map(lambda e: abs(e.value - 0.5) if np.isfinite(e.value) else -1.0)
     ranked = comp.assign(_size=size).sort_values("_size", ascending=False, kind="stable")
-    visible = ranked[ranked["effect"] != "negligible"]
+    visible = ranked[~ranked["effect"].isin(NOT_AN_EFFECT)]
     if not len(visible):
         return [
             "No outcome differs visibly between the scenarios: every effect size is negligible "

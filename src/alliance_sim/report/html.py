@@ -2,11 +2,10 @@
 fonts) or Markdown with image files, comparing two or more result directories.
 
 The first directory is the reference; every other is compared with it on each member's exit,
-suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney
-A12 effect size (bootstrap 95% intervals), a paired test where the two share seeds (McNemar
-for 0/1 outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact,
-Mann-Whitney U), Holm-adjusted over every test in the report, and the runs a difference's
-interval would need to reach a target precision.
+suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney A12
+effect size (bootstrap 95% intervals), a paired test where the two share seeds (McNemar for 0/1
+outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U),
+Holm-adjusted, and the runs a difference's interval would need for a target precision.
 """
 
 from __future__ import annotations
@@ -22,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim import __version__
-from alliance_sim.analysis.design import FEW, clustered_mean, clusters, compare
+from alliance_sim.analysis.design import FEW, clustered_mean, clusters, compare, outcome_bounds
 from alliance_sim.analysis.observables import observable_table
-from alliance_sim.analysis.stats import Estimate, a12_magnitude, holm, paired_key
+from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.headline import headline
@@ -98,11 +98,11 @@ def compare_results(results: list[Result], seed: int = 0) -> pd.DataFrame:
                 {
                     "scenario": other.manifest.scenario_name,
                     "outcome": outcome,
-                    "reference": clustered_mean(xa, ca, binary),
-                    "this": clustered_mean(xb, cb, binary),
+                    "reference": clustered_mean(xa, ca, binary, outcome_bounds(outcome)),
+                    "this": clustered_mean(xb, cb, binary, outcome_bounds(outcome)),
                     "difference": c.diff,
                     "A12": c.a12,
-                    "effect": a12_magnitude(c.a12.value),
+                    "effect": effect_label(c, xa, xb),
                     "test": c.test,
                     "paired": c.paired,
                     "n": c.n,
@@ -309,6 +309,7 @@ def build_report(
     figures and each scenario's provenance and member table (``quiet=False``: a progress bar)."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
+    check_not_results(out)
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")

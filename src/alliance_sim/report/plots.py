@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.report import marks
 from alliance_sim.report.marks import COHESION
+from alliance_sim.textsafe import term
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -79,9 +81,22 @@ def footer(fig: Figure, manifest: dict) -> None:
     fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
 
 
+def _visible_text(fig: Figure) -> None:
+    """Every text of ``fig`` with control characters (from a scenario's name or notes) shown
+    as escapes (``\\x1b``) instead of reaching the font renderer, which draws them as
+    boxes or warns about missing glyphs."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        text = t.get_text()
+        if text and any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n" for ch in text):
+            t.set_text(term(text))
+
+
 def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: bool = True) -> Path:
     if manifest is not None:
         footer(fig, manifest)
+    _visible_text(fig)
     if layout:
         fig.tight_layout(rect=(0, 0.03, 1, 1))
     if isinstance(path, str | os.PathLike):

@@ -30,7 +30,7 @@ def response(
     the replicates, with 95% intervals that count runs sharing a seed once (Wilson on the
     effective runs for a 0/1 outcome, a seed-clustered t interval otherwise); the effective
     number of independent runs is written at each point."""
-    from alliance_sim.analysis.design import FEW, clustered_mean, clusters
+    from alliance_sim.analysis.design import FEW, clustered_mean, clusters, outcome_bounds
     from alliance_sim.analysis.stats import is_binary
 
     ok = runs[runs["error"].isna()]
@@ -44,6 +44,7 @@ def response(
                 ok.loc[(g == k).to_numpy(), outcome].to_numpy(float),
                 cl[(g == k).to_numpy()],
                 binary,
+                outcome_bounds(outcome),
             ),
         )
         for k in sorted(g.unique())

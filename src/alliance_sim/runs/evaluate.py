@@ -18,6 +18,14 @@ import pandas as pd
 
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines.chunk import run_chunk
+from alliance_sim.errors import ScenarioError
+from alliance_sim.limits import (
+    MAX_REPLICATES,
+    check_count,
+    check_plan_size,
+    check_run_options,
+    check_seed,
+)
 from alliance_sim.runs.execute import default_chunk_size
 from alliance_sim.scenario.design import check_design
 from alliance_sim.scenario.load import default_scenario, load_scenario
@@ -28,11 +36,17 @@ RESERVED = ("point", "replicate", "seed", "posterior", "error")
 
 
 def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
-    """A loaded scenario from a name, a path, a Scenario, or None (the 2024Q1 default)."""
+    """A loaded scenario from a name, a path, a Scenario, or None (the 2024Q1 default);
+    anything else is one line (:class:`ScenarioError`)."""
     if scenario is None:
         return default_scenario()
     if isinstance(scenario, Scenario):
         return scenario
+    if not isinstance(scenario, str | os.PathLike):
+        raise ScenarioError(
+            f"scenario = {scenario!r}: allowed a shipped scenario's name, a path to a .toml "
+            "file, a loaded Scenario or None (the world as of 2024Q1)"
+        )
     return load_scenario(scenario)
 
 
@@ -45,6 +59,8 @@ def _outcomes_chunk(
     try:
         _, out = run_chunk(specs, seeds, "batch", None)
         return out, [None] * len(specs)
+    except MemoryError:
+        raise  # never retried run by run
     except Exception:
         pass
     names = outcome_names()
@@ -56,6 +72,8 @@ def _outcomes_chunk(
             for k in names:
                 out[k][i] = one[k][0]
             errors.append(None)
+        except MemoryError:
+            raise
         except Exception as e:
             last = traceback.extract_tb(e.__traceback__)[-1]
             errors.append(f"{type(e).__name__}: {e} ({last.filename}:{last.lineno})")
@@ -79,12 +97,15 @@ def evaluate(
             (``western_offer``), a member figure (``members.ARM.pressure_tolerance``) or an
             event's numeric field or quarter (``events.ID.field``, ``events.ID.at``), values in
             the ranges ``parameters()`` lists as ``low``/``high`` (sample within
-            ``plausible_low``/``plausible_high``).  An empty-column design runs the scenario
-            as it is.
+            ``plausible_low``/``plausible_high``).  A design with rows but no columns runs
+            the scenario as it is, once per row; a design with no rows, or with a column
+            twice, is refused.  At most 200,000 rows.
         scenario: a shipped scenario's name, a path, a loaded Scenario, or None for the 2024Q1
             world with default parameters; design values override the scenario's own.
-        replicates: runs per design row (>= 1).
-        seed: master seed; replicate ``k`` of every row uses ``replicate_seed(seed, k)``
+        replicates: runs per design row (1 to 100,000; rows x replicates at most 2,000,000).
+        seed: master seed, a whole number from 0 to 2**63 - 1 (numpy integers too; None is
+            refused: a run is reproducible from its seed alone); replicate ``k`` of every
+            row uses ``replicate_seed(seed, k)``
             (common random numbers across rows, as in sweeps).  A calibrated scenario also
             gives replicate ``k`` its posterior parameter set ``k`` (mod their number).
         workers: local worker processes (1 runs in this process).
@@ -103,19 +124,27 @@ def evaluate(
 
     sc = resolve_scenario(scenario)
     if not isinstance(design, pd.DataFrame):
-        raise TypeError(f"design should be a pandas DataFrame, got {type(design).__name__}")
-    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
-        raise ValueError(f"replicates = {replicates!r} should be a whole number of at least 1")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers = {workers!r} should be a whole number of at least 1")
+        raise ScenarioError(
+            f"design = {type(design).__name__}: allowed a pandas DataFrame (one row per point, "
+            "one column per parameter)"
+        )
+    replicates = check_count("replicates", replicates, 1, MAX_REPLICATES)
+    seed = check_seed(seed)
+    check_run_options(workers=workers, executor=executor, chunk_size=chunk_size)
     clash = [c for c in design.columns if c in RESERVED]
     if clash:
-        raise ValueError(
+        raise ScenarioError(
             f"design column {clash[0]!r} is reserved for the result; rename it "
             f"(reserved: {', '.join(RESERVED)})"
         )
+    if len(design) == 0:
+        raise ScenarioError(
+            "design has no rows; allowed one row per point (a one-row DataFrame with no "
+            "columns runs the scenario as it is)"
+        )
+    check_plan_size(len(design), replicates, "evaluate()")
     checked = check_design(sc, design)
-    n_points = len(checked) if len(checked.columns) else max(len(checked), 1)
+    n_points = len(checked)
     n = n_points * replicates
     seeds_k = [replicate_seed(seed, k) for k in range(replicates)]
     n_post = len(sc.posterior)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.dataset as ds
 
 from alliance_sim.errors import StoreError, UserError
+from alliance_sim.paths import check_not_results
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset
 
@@ -29,16 +31,25 @@ def export(
     fmt: str = "csv",
     *,
     force: bool = False,
+    partial: bool = False,
 ) -> list[Path]:
     """Write ``runs``, ``timeseries`` and ``alliance`` of result ``directory`` as
     ``out/<table>.csv`` (default ``out = directory/csv``) with a copy of ``manifest.json``;
-    return the paths.  Existing files of those names are replaced only with ``force``."""
+    return the paths.  Existing files of those names are replaced only with ``force``.
+
+    A sweep that is running or was interrupted is refused unless ``partial``: then the chunks
+    stored whole are exported and ``PARTIAL.txt`` beside them says how many runs of the plan
+    they hold."""
+    from alliance_sim.runs.locks import reading
+
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: allowed {', '.join(FORMATS)}")
-    Result.open(directory)  # one clear line if it is not a result directory
+    res = Result.open(directory)  # one clear line if it is not a result directory
     src = Path(directory)
     target = Path(out) if out is not None else src / "csv"
-    names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST]
+    names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST, PARTIAL]
+    for n in names:  # never over a result directory's own files (its manifest, say)
+        check_not_results(target / n, "--out")
     if not force:
         there = [n for n in names if (target / n).exists()]
         if there:
@@ -46,22 +57,78 @@ def export(
                 f"{target} already holds {there[0]}; choose another --out or add --force to "
                 "replace the exported files"
             )
-    datasets = {t: open_dataset(src, t) for t in TABLES}  # one clear line if one is missing
-    target.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for t in ("runs", "alliance", "timeseries"):
-        path = target / f"{t}.csv"
-        tmp = temp_name(path)
-        data = datasets[t]
-        plain = pa.schema([pa.field(f.name, _plain(f.type)) for f in data.schema])
-        try:
-            with pacsv.CSVWriter(str(tmp), plain) as w:
-                for batch in data.to_batches(batch_size=200_000):
-                    w.write_batch(batch.cast(plain))
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        paths.append(path)
-    atomic_write_bytes(target / MANIFEST, (src / MANIFEST).read_bytes())
-    paths.append(target / MANIFEST)
+    with reading(src):
+        files, note = _files(res, partial)
+        target.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for t in ("runs", "alliance", "timeseries"):
+            path = target / f"{t}.csv"
+            _write_csv(files[t], path)
+            paths.append(path)
+        atomic_write_bytes(target / MANIFEST, (src / MANIFEST).read_bytes())
+        paths.append(target / MANIFEST)
+    if note:
+        atomic_write_bytes(target / PARTIAL, (note + "\n").encode())
+        paths.append(target / PARTIAL)
+    else:
+        (target / PARTIAL).unlink(missing_ok=True)  # ours, from an earlier partial export
     return paths
+
+
+PARTIAL = "PARTIAL.txt"
+
+
+def _files(res: Result, partial: bool) -> tuple[dict[str, ds.Dataset], str]:
+    """Each table's dataset to export and, for a partial export, the note that says so."""
+    m = res.manifest
+    if m.status == "complete":
+        return {t: open_dataset(res.directory, t) for t in TABLES}, ""
+    if not partial:
+        raise StoreError(
+            f"{res.directory}: the sweep is {m.status}; run the same command again to finish "
+            "it, or add --partial to export the chunks stored so far (marked partial)"
+        )
+    from alliance_sim.runs.store import Store
+
+    store = Store(res.directory)
+    chunk = int(m.plan.chunk_size) or 1
+    stored = store.stored_chunks(-(-m.plan.n_runs // chunk), legacy=m.format < 2)
+    if not stored:
+        raise StoreError(f"{res.directory}: the sweep is {m.status} and no chunk is stored yet")
+    rows = sum(min(chunk, m.plan.n_runs - i * chunk) for i in stored)
+    files = {
+        t: ds.dataset(
+            [str(store.part(t, i)) for i in sorted(stored)],
+            schema=open_dataset_schema([store.part(t, i) for i in sorted(stored)]),
+            format="parquet",
+        )
+        for t in TABLES
+    }
+    note = (
+        f"PARTIAL EXPORT: the sweep in {res.directory} is {m.status}; these files hold "
+        f"{rows:,} of its {m.plan.n_runs:,} runs ({len(stored)} of "
+        f"{-(-m.plan.n_runs // chunk)} chunks)."
+    )
+    print(note)
+    return files, note
+
+
+def open_dataset_schema(files: list[Path]) -> pa.Schema:
+    import pyarrow.parquet as pq
+
+    schemas = [pq.read_schema(f) for f in files]
+    return pa.unify_schemas(
+        [s.remove_metadata() for s in schemas], promote_options="permissive"
+    ).with_metadata(schemas[0].metadata)
+
+
+def _write_csv(data: ds.Dataset, path: Path) -> None:
+    tmp = temp_name(path)
+    plain = pa.schema([pa.field(f.name, _plain(f.type)) for f in data.schema])
+    try:
+        with pacsv.CSVWriter(str(tmp), plain) as w:
+            for batch in data.to_batches(batch_size=200_000):
+                w.write_batch(batch.cast(plain))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -28,9 +28,13 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alliance_sim.errors import StoreError
+from alliance_sim.runs.layout import PART, TABLES, table_path
+
+if TYPE_CHECKING:
+    from alliance_sim.runs.results import Manifest
 
 JOURNAL = "chunks.jsonl"
 _BLOCK = 4 * 2**20
@@ -200,3 +204,87 @@ def parts_from_json(d: Any, where: str) -> dict[str, dict[str, PartRecord]]:
         str(t): {str(n): PartRecord.from_dict(r, where) for n, r in files.items()}
         for t, files in d.items()
     }
+
+
+# --- a finished directory's parts against its manifest -----------------------------------------
+def repair_advice(directory: Path, why: str) -> str:
+    """What to do about a part that ``why`` describes."""
+    if "extra file" in why:
+        return (
+            f"move it out of {directory} (alliance-sim deletes only what it wrote); "
+            f"'alliance-sim check {directory}' lists every damaged part"
+        )
+    if "refine round" in why:
+        return f"'alliance-sim check {directory}' lists every damaged part"
+    return (
+        "run the same sweep command again to re-run exactly the damaged chunks; "
+        f"'alliance-sim check {directory}' lists every damaged part"
+    )
+
+
+def expected_parts(manifest: Manifest) -> dict[str, set[str]] | None:
+    """The part files each table must hold by the plan (chunks, then refine rounds), or None
+    where the plan does not say (no chunk size recorded)."""
+    plan = manifest.plan
+    if not plan.chunk_size:
+        return None
+    base = plan.n_runs - sum(int(r.get("n_runs", 0)) for r in manifest.rounds)
+    n_chunks = -(-max(base, 0) // int(plan.chunk_size))
+    names = {f"part-{i:06d}.parquet" for i in range(n_chunks)}
+    names |= {
+        f"part-round-{int(r['round']):03d}.parquet"
+        for r in manifest.rounds
+        if r.get("status") == "complete" and isinstance(r.get("round"), int)
+    }
+    return {t: set(names) for t in TABLES}
+
+
+def damaged_parts(
+    directory: Path,
+    manifest: Manifest,
+    tables: list[str] | tuple[str, ...] = TABLES,
+    files: dict[str, list[Path]] | None = None,
+) -> list[tuple[Path, str]]:
+    """Every part of ``tables`` that is missing, extra, empty or changed, as (path, what is
+    wrong), for a finished result directory.  Directories written before format 2 have no
+    records: there only missing, extra and empty parts can be found."""
+    out: list[tuple[Path, str]] = []
+    expected = expected_parts(manifest)
+    for t in tables:
+        folder = table_path(directory, t)
+        if folder.is_file():
+            continue  # a single-file table of a version before 0.2
+        if files is None or t not in files:
+            there = (
+                sorted(p for p in folder.iterdir() if PART.match(p.name)) if folder.is_dir() else []
+            )
+        else:
+            there = files[t]
+        names = {p.name for p in there}
+        records = None if manifest.parts is None else manifest.parts.get(t, {})
+        wanted = set(records) if records is not None else (expected or {}).get(t, names)
+        for name in sorted(wanted - names):
+            out.append((folder / name, "is missing"))
+        pending = {
+            f"part-round-{int(r['round']):03d}.parquet"
+            for r in manifest.rounds
+            if r.get("status") != "complete" and isinstance(r.get("round"), int)
+        }
+        for name in sorted(names - wanted):
+            why = (
+                "belongs to a refine round that was interrupted (run the same refine "
+                "command again to finish it)"
+                if name in pending
+                else "is not a part this sweep wrote (an extra file)"
+            )
+            out.append((folder / name, why))
+        for p in there:
+            if p.name not in wanted:
+                continue
+            if records is not None:
+                why = problem(p, records[p.name])
+            else:
+                why = "is empty (0 bytes)" if p.stat().st_size == 0 else None
+            if why:
+                out.append((p, why))
+    return out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -19,9 +18,7 @@ from typing import Any
 import pandas as pd
 
 from alliance_sim.errors import AnalysisError, StoreError
-
-MANIFEST = "manifest.json"
-TABLES = ("timeseries", "alliance", "runs")
+from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,9 @@ def _shape_problem(d: Any) -> str | None:
     for k in ("swept", "focus", "axes"):
         if k in plan and not isinstance(plan[k], list):
             return f"'plan.{k}' is not a list"
-    if not all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in plan.get("axes", [])):
+    if not all(
+        isinstance(a, dict) and isinstance(a.get("name"), str) for a in plan.get("axes", [])
+    ):
         return "'plan.axes' holds an entry that is not an axis"
     for k in ("scenario_name", "scenario_hash", "package_version"):
         if not isinstance(d.get(k), str):
@@ -217,16 +216,6 @@ REDO = (
 )
 
 
-PART = re.compile(r"^part-(?:\d{6}|round-\d{3})\.parquet$")  # a table's files, in row order
-
-
-def table_path(directory: str | os.PathLike, table: str) -> Path:
-    """Where ``table`` lives: ``DIR/<table>.parquet``, a folder of Parquet files (one per
-    chunk of runs, then one per refine round) read as one table, or, in result directories
-    written before version 0.2, a single file."""
-    return Path(directory) / f"{table}.parquet"
-
-
 def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
     """The Parquet files of ``table`` in row order (hidden temporary files never count), each
     verified against the manifest's record of it (:func:`verify_table`)."""
@@ -241,80 +230,14 @@ def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
     files = sorted((p for p in path.iterdir() if PART.match(p.name)), key=lambda p: p.name)
     manifest = Manifest.read(directory)
     if manifest is not None:
+        from alliance_sim.runs.integrity import damaged_parts, repair_advice
+
         bad = damaged_parts(Path(directory), manifest, [table], files={table: files})
         if bad:
             name, why = bad[0]
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-            raise StoreError(f"{name} {why}{more}; {repair_advice(Path(directory))}")
+            raise StoreError(f"{name} {why}{more}; {repair_advice(Path(directory), why)}")
     return files
-
-
-def repair_advice(directory: Path) -> str:
-    return (
-        f"'alliance-sim check {directory}' lists every damaged part; run the same sweep "
-        "command again to re-run exactly the damaged chunks"
-    )
-
-
-def expected_parts(manifest: Manifest) -> dict[str, set[str]] | None:
-    """The part files each table must hold by the plan (chunks, then refine rounds), or None
-    where the plan does not say (no chunk size recorded)."""
-    plan = manifest.plan
-    if not plan.chunk_size:
-        return None
-    base = plan.n_runs - sum(int(r.get("n_runs", 0)) for r in manifest.rounds)
-    n_chunks = -(-max(base, 0) // int(plan.chunk_size))
-    names = {f"part-{i:06d}.parquet" for i in range(n_chunks)}
-    names |= {
-        f"part-round-{int(r['round']):03d}.parquet"
-        for r in manifest.rounds
-        if r.get("status") == "complete" and isinstance(r.get("round"), int)
-    }
-    return {t: set(names) for t in TABLES}
-
-
-def damaged_parts(
-    directory: Path,
-    manifest: Manifest,
-    tables: list[str] | tuple[str, ...] = TABLES,
-    files: dict[str, list[Path]] | None = None,
-) -> list[tuple[Path, str]]:
-    """Every part of ``tables`` that is missing, extra, empty or changed, as (path, what is
-    wrong), for a finished result directory.  Directories written before format 2 have no
-    records: there only missing, extra and empty parts can be found."""
-    from alliance_sim.runs.integrity import problem
-
-    out: list[tuple[Path, str]] = []
-    expected = expected_parts(manifest)
-    for t in tables:
-        folder = table_path(directory, t)
-        if folder.is_file():
-            continue  # a single-file table of a version before 0.2
-        if files is None or t not in files:
-            there = (
-                sorted(p for p in folder.iterdir() if PART.match(p.name))
-                if folder.is_dir()
-                else []
-            )
-        else:
-            there = files[t]
-        names = {p.name for p in there}
-        records = None if manifest.parts is None else manifest.parts.get(t, {})
-        wanted = set(records) if records is not None else (expected or {}).get(t, names)
-        for name in sorted(wanted - names):
-            out.append((folder / name, "is missing"))
-        for name in sorted(names - wanted):
-            out.append((folder / name, "is not a part this sweep wrote (an extra file)"))
-        for p in there:
-            if p.name not in wanted:
-                continue
-            if records is not None:
-                why = problem(p, records[p.name])
-            else:
-                why = "is empty (0 bytes)" if p.stat().st_size == 0 else None
-            if why:
-                out.append((p, why))
-    return out
 
 
 def open_dataset(directory: str | os.PathLike, table: str):
@@ -370,7 +293,10 @@ class Result:
                 f"{self.directory}: the sweep is {self.manifest.status} (run the same command "
                 "again to finish it)"
             )
-        frame = read_table(self.directory, table, columns).to_pandas()
+        from alliance_sim.runs.locks import reading
+
+        with reading(self.directory):
+            frame = read_table(self.directory, table, columns).to_pandas()
         if "error" in frame:  # one dtype whichever version wrote the first file: pandas'
             frame["error"] = frame["error"].astype("string")  # nullable string (NA: ran)
         return frame

@@ -18,6 +18,7 @@ from typing import Any
 
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
+from alliance_sim.errors import StoreError
 from alliance_sim.limits import check_run_options
 from alliance_sim.paths import check_result_dir
 from alliance_sim.runs.execute import (
@@ -28,9 +29,8 @@ from alliance_sim.runs.execute import (
     make_executor,
     record_every,
 )
-from alliance_sim.errors import StoreError
-from alliance_sim.runs.integrity import PartRecord, merge
-from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result, damaged_parts
+from alliance_sim.runs.integrity import PartRecord, damaged_parts, merge
+from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.store import Store
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import Plan, make_plan
@@ -154,9 +154,7 @@ def _execute_locked(
         store.rewrite_journal(stored)
         manifest.parts = kept or None  # the rounds' records wait here until the end
     else:
-        stored = (
-            store.stored_chunks(n_chunks, legacy=old.format < 2) if old is not None else {}
-        )
+        stored = store.stored_chunks(n_chunks, legacy=old.format < 2) if old is not None else {}
         if old is not None and old.rounds:  # a repair of a refined directory, resumed
             kept = dict(old.parts or {})
         rounds = {name for files in kept.values() for name in files}

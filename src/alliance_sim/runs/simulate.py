@@ -13,6 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from alliance_sim.engines.chunk import ENGINES, run_chunk
+from alliance_sim.errors import ScenarioError
+from alliance_sim.limits import MAX_QUARTERS, MAX_SEED, check_count, check_seed
 from alliance_sim.scenario.design import check_point
 from alliance_sim.scenario.load import default_scenario
 from alliance_sim.scenario.plan import spec_for
@@ -34,8 +36,9 @@ def simulate(
         scenario: a shipped scenario's name (``"armenia_exits"``), a path to a scenario file,
             a loaded :class:`~alliance_sim.scenario.Scenario`, or None for the world as of
             2020Q1 (members.toml) with default parameters and no scheduled events.
-        seed: the run's seed; the same seed gives the same outcomes on either engine.
-        quarters: horizon in quarters (default: the scenario's ``end``, or 40).
+        seed: the run's seed, a whole number from 0 to 2**63 - 1 (numpy integers too); the
+            same seed gives the same outcomes on either engine.
+        quarters: horizon in quarters, 1 to 400 (default: the scenario's ``end``, or 40).
         engine: ``batch`` (default, fast) or ``mesa`` (the reference Mesa model); both give
             the same outcomes for the same seed.
         posterior: which parameter set of a calibrated scenario's posterior to use (mod
@@ -47,15 +50,18 @@ def simulate(
             (``**{"events.ID.size": 0.5}``), each within its ``parameters()`` range.
     """
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+        raise ScenarioError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    seed = check_seed(seed)
+    if quarters is not None:
+        quarters = check_count("quarters", quarters, 1, MAX_QUARTERS)
+    if posterior is not None:
+        posterior = check_count("posterior", posterior, 0, MAX_SEED)
     if scenario is None:
         sc = default_scenario(quarters or DEFAULT_QUARTERS)
-    elif isinstance(scenario, Scenario):
-        sc = scenario
     else:
-        from alliance_sim.scenario.load import load_scenario
+        from alliance_sim.runs.evaluate import resolve_scenario
 
-        sc = load_scenario(scenario)
+        sc = resolve_scenario(scenario)
     point = check_point(sc, params, "simulate()")
     which = None
     if sc.posterior:  # parameter set `posterior` of the calibration, by default set `seed`

@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import filelock
 import pandas as pd
 import pyarrow as pa
 
@@ -51,9 +50,9 @@ from alliance_sim.runs.integrity import (
     problem,
     read_journal,
 )
+from alliance_sim.runs.locks import LOCK, writer
 from alliance_sim.runs.results import MANIFEST, PART, TABLES, Manifest, table_path
 
-LOCK = ".alliance-sim.lock"
 _NAMES = "|".join(
     [re.escape(MANIFEST), r"part-(?:\d{6}|round-\d{3})\.parquet"]
     + [rf"{t}(?:-\d{{6}})?\.parquet" for t in TABLES]
@@ -98,19 +97,10 @@ class Store:
             raise StoreError(f"{self.dir} exists and is a file; --out needs a folder")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            lock = filelock.FileLock(self.dir / LOCK, timeout=0)
-            lock.acquire()
-        except filelock.Timeout:
-            raise StoreError(
-                f"{self.dir} is being written by another alliance-sim process; wait for it "
-                "to finish or choose another --out"
-            ) from None
         except OSError as e:
             raise StoreError(f"{self.dir}: cannot write here ({e.strerror})") from None
-        try:
+        with writer(self.dir):
             yield
-        finally:
-            lock.release()
 
     def prepare(self, fingerprint: str, force: bool = False) -> Manifest | None:
         """Make the (locked) directory ready for the sweep with ``fingerprint``.
@@ -121,11 +111,18 @@ class Store:
         """
         try:
             old = self.read_manifest()
-        except StoreError:
-            raise StoreError(
-                f"{self.dir / MANIFEST} is unreadable (damaged, or not written by "
-                "alliance-sim); choose another --out"
-            ) from None
+        except StoreError as e:
+            if not (force and self._looks_ours()):
+                advice = (
+                    "add --force to replace it (only alliance-sim's own files are removed)"
+                    if self._looks_ours()
+                    else "choose another --out"
+                )
+                raise StoreError(
+                    f"{self.dir / MANIFEST} cannot be used ({str(e).split('; ')[0]}); {advice}"
+                ) from None
+            self.clear()  # --force on a result directory of ours whose manifest is damaged
+            return None
         names = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if old is not None or all(_TEMP.match(n) for n in names):
             self.drop_temps()  # left by a killed writer of ours; we hold the lock
@@ -146,6 +143,17 @@ class Store:
                 )
             self.clear()
         return None
+
+    def _looks_ours(self) -> bool:
+        """A folder alliance-sim wrote: besides its manifest, one of its tables or its
+        journal (a damaged manifest alone proves nothing)."""
+        return (
+            any(
+                (self.dir / n).is_dir() and not (self.dir / n).is_symlink()
+                for n in (f"{t}.parquet" for t in TABLES)
+            )
+            or (self.dir / JOURNAL).is_file()
+        )
 
     def clear(self) -> None:
         """Delete what this tool wrote here (manifest last), leaving every other file."""

@@ -53,6 +53,9 @@ def check_design(
     first offending row and what is allowed.
     """
     ck = _DesignChecker(where, what)
+    dup = design.columns[design.columns.duplicated()]
+    if len(dup):
+        ck.fail(what, f"column {dup[0]!r} appears twice; allowed each parameter once")
 
     def at(row: Any) -> str:
         return f" (row {row})" if rows else ""
@@ -76,7 +79,8 @@ def check_design(
             out[name] = pd.Series(labels, index=col.index, dtype=object)
             continue
         values = pd.to_numeric(col, errors="coerce")
-        bad = col.map(lambda v: isinstance(v, bool | np.bool_)) | values.isna()
+        bad = col.map(lambda v: isinstance(v, bool | np.bool_ | complex | np.complexfloating))
+        bad = bad | values.isna()
         if bad.any():
             row = bad.idxmax()
             ck.fail(key, f"{name} = {col[row]!r}{at(row)} should be a number")
@@ -97,7 +101,56 @@ def check_design(
             out[name] = pd.Series(arr.astype(int), index=col.index)
         else:
             out[name] = pd.Series(arr, index=col.index)
-    return pd.DataFrame(out, index=design.index, columns=list(design.columns))
+    checked = pd.DataFrame(out, index=design.index, columns=list(design.columns))
+    _check_wide(ck, sc, checked, what, at)
+    return checked
+
+
+def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at) -> None:
+    """The scenario-wide rules a sweep's file obeys, row by row: status thresholds in order,
+    a member's trade shares summing to at most 1 (:mod:`alliance_sim.scenario.semantics`)."""
+    from alliance_sim.core import members as mb
+    from alliance_sim.core.params import BY_NAME
+    from alliance_sim.scenario.semantics import THRESHOLD_ORDER, TRADE
+
+    n = len(checked)
+
+    def column(name: str, base: float) -> np.ndarray:
+        if name in checked.columns:
+            return checked[name].to_numpy(dtype=float)
+        return np.full(n, float(base))
+
+    for lo, hi in THRESHOLD_ORDER:
+        if lo not in checked.columns and hi not in checked.columns:
+            continue
+        a = column(lo, sc.params.get(lo, BY_NAME[lo].default))
+        b = column(hi, sc.params.get(hi, BY_NAME[hi].default))
+        bad = a >= b
+        if bad.any():
+            i = int(np.argmax(bad))
+            ck.fail(
+                f"{what}: {lo if lo in checked.columns else hi}",
+                f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i])}; "
+                "allowed: exit_below < suspend_below < hedge_below < hedge_recover and "
+                "suspend_below < suspend_recover",
+            )
+    data = mb.load_profiles().values
+    for code in mb.CODES:
+        names = [f"members.{code}.{f}" for f in TRADE]
+        if code == "RUS" or not any(c in checked.columns for c in names):
+            continue
+        total = sum(
+            column(c, sc.members.get(code, {}).get(f, float(data[f][mb.INDEX[code]])))
+            for c, f in zip(names, TRADE, strict=True)
+        )
+        bad = total > 1 + 1e-9
+        if bad.any():
+            i = int(np.argmax(bad))
+            ck.fail(
+                f"{what}: members.{code}",
+                f"{code}'s trade shares with Russia, China and the EU sum to {total[i]:.3g}"
+                f"{at(checked.index[i])}; allowed at most 1 (they are shares of one whole)",
+            )
 
 
 def check_point(sc: Scenario, params: dict[str, Any], where: str) -> dict[str, Any]:

@@ -165,8 +165,16 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_EXTENDS = 32  # files in one extends chain (a scenario, its parent, grandparent, ...)
+
+
 def resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     real = path.resolve()
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            f"extends chain of more than {MAX_EXTENDS} files at {path} [extends] (started at "
+            f"{chain[0].name}); allowed at most {MAX_EXTENDS}"
+        )
     if real in chain:
         cycle = " -> ".join(str(p.name) for p in (*chain, real))
         raise ScenarioError(f"cyclic extends in {path} [extends]: {cycle}")

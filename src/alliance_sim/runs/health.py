@@ -1,0 +1,75 @@
+"""``alliance-sim check DIR``: a result directory's health -- its manifest (shape and
+checksum), its status and every stored part against its record (missing, extra, empty or
+changed parts, each named), and what to do about what is wrong."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alliance_sim.runs.integrity import damaged_parts, repair_advice
+from alliance_sim.runs.locks import reading
+from alliance_sim.runs.results import TABLES, Result
+
+
+@dataclass
+class Health:
+    """What :func:`check` found: ``lines`` to print, ``problems`` (each names a file)."""
+
+    directory: Path
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def report(self) -> str:
+        verdict = ["ok"] if self.ok else [f"{len(self.problems)} problem(s):", *self.problems]
+        return "\n".join([*self.lines, *verdict])
+
+
+def check(directory: str | os.PathLike) -> Health:
+    """Check result ``directory``; a directory that is not one, or whose manifest is damaged,
+    raises :class:`alliance_sim.errors.StoreError` (one line saying what to do)."""
+    res = Result.open(directory)  # the manifest's shape and checksum
+    m = res.manifest
+    h = Health(Path(directory))
+    chunk = int(m.plan.chunk_size) or 0
+    rounds = [r for r in m.rounds if r.get("status") == "complete"]
+    h.lines.append(
+        f"{directory}: {m.kind} of {m.scenario_name!r}, {m.plan.n_runs:,} runs"
+        + (f" in chunks of {chunk:,}" if chunk else "")
+        + (f" and {len(rounds)} refine round(s)" if rounds else "")
+        + f", {m.status}, written by alliance-sim {m.package_version}"
+    )
+    h.lines.append(
+        "manifest: checksum verified"
+        if m.format >= 2
+        else "manifest: written before format 2 "
+        "(no checksum, no part records: only missing, extra and empty parts can be found)"
+    )
+    with reading(directory):
+        if m.status != "complete":
+            from alliance_sim.runs.store import Store
+
+            n_chunks = -(-m.plan.n_runs // chunk) if chunk else 0
+            stored = Store(directory).stored_chunks(n_chunks, legacy=m.format < 2)
+            h.lines.append(f"chunks stored whole: {len(stored)} of {n_chunks}")
+            h.problems.append(
+                f"the sweep is {m.status}: run the same command again to finish it "
+                "(readers refuse it until then; 'export --partial' exports what is stored)"
+            )
+            return h
+        bad = damaged_parts(Path(directory), m, TABLES)
+        if m.parts is not None:
+            n = sum(len(files) for files in m.parts.values())
+            h.lines.append(f"parts: {n - len(bad)} of {n} verified (rows, bytes, SHA-256)")
+        for path, why in bad:
+            h.problems.append(f"{path} {why}")
+        if bad:
+            h.problems.append(f"to repair: {repair_advice(Path(directory), bad[0][1])}")
+    if m.failed:
+        h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
+    return h

@@ -1,0 +1,18 @@
+"""Where a result directory keeps what: the names every stage of reading and writing agrees on."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+TABLES = ("timeseries", "alliance", "runs")  # written in this order: ``runs`` last
+PART = re.compile(r"^part-(?:\d{6}|round-\d{3})\.parquet$")  # a table's files, in row order
+
+
+def table_path(directory: str | os.PathLike, table: str) -> Path:
+    """Where ``table`` lives: ``DIR/<table>.parquet``, a folder of Parquet files (one per
+    chunk of runs, then one per refine round) read as one table, or, in result directories
+    written before version 0.2, a single file."""
+    return Path(directory) / f"{table}.parquet"

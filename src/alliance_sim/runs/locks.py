@@ -1,0 +1,90 @@
+"""One lock per result directory, ``DIR/.alliance-sim.lock``: a writer (``sweep``, ``run``,
+``refine``, ``sweep --force``) holds it alone, readers (``plot``, ``compare``, ``export``,
+``discover``, ``sensitivity``, ``check``, ``Result.read``) share it.
+
+Both are ``flock`` locks on the same file (:mod:`filelock` takes the writer's), so a reader is
+refused with one line while a sweep writes the directory, and a ``sweep --force`` or a
+``refine`` is refused while a ``plot`` reads it -- instead of either failing halfway with an
+unrelated error.  Where the file system has no ``flock`` (or the directory is read-only) a
+reader goes on unlocked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alliance_sim.errors import StoreError
+
+LOCK = ".alliance-sim.lock"
+#: result directories this process holds the writer's lock on (it may read them too)
+_writing: set[str] = set()
+
+
+def _key(directory: str | os.PathLike) -> str:
+    return str(Path(directory).resolve())
+
+
+@contextmanager
+def writer(directory: Path) -> Iterator[None]:
+    """Hold ``directory``'s lock alone (created if need be)."""
+    import filelock
+
+    try:
+        lock = filelock.FileLock(directory / LOCK, timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise StoreError(
+            f"{directory} is being written by another alliance-sim process, or read by one; "
+            "wait for it to finish or choose another --out"
+        ) from None
+    except OSError as e:
+        raise StoreError(f"{directory}: cannot write here ({e.strerror})") from None
+    key = _key(directory)
+    _writing.add(key)
+    try:
+        yield
+    finally:
+        _writing.discard(key)
+        lock.release()
+
+
+@contextmanager
+def reading(directory: str | os.PathLike) -> Iterator[None]:
+    """Share ``directory``'s lock while reading it: one line if a writer holds it."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no shared locks
+        yield
+        return
+    path = Path(directory) / LOCK
+    if _key(directory) in _writing or not Path(directory).is_dir():
+        yield
+        return
+    fd = None
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+        try:
+            fd = os.open(path, flags, 0o644)
+            break
+        except OSError:
+            continue
+    if fd is None:  # a read-only directory without a lock file: no writer can lock it either
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                f"{directory} is being written by another alliance-sim process (a sweep, run "
+                "or refine); wait for it to finish, then run this command again"
+            ) from None
+        except OSError:  # no flock on this file system
+            pass
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)  # releases the lock

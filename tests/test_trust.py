@@ -1,0 +1,416 @@
+"""Results you can trust on disk: each finding of the hostile-user pass (issue 22) as a test.
+
+Every part of a result directory is checked against the manifest's record of it (missing,
+extra, empty or changed parts are one line naming the part; resume re-runs exactly the
+damaged chunks); outputs never land on a result's own files; readers refuse what is not
+finished; one lock coordinates writers and readers; every verb and API call has caps; the
+API's errors are one type with one line; effect sizes and intervals cannot mislead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_sim import evaluate, simulate, sweep
+from alliance_sim.cli.main import main
+from alliance_sim.errors import AllianceSimError, StoreError
+from alliance_sim.runs.results import Result
+
+KW = dict(replicates=1, chunk_size=13)  # armenia_exits: 25 runs in 2 chunks
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    return sweep("armenia_exits", tmp_path_factory.mktemp("whole") / "w", **KW)
+
+
+@pytest.fixture
+def copy(whole, tmp_path):
+    d = tmp_path / "res"
+    shutil.copytree(whole.directory, d)
+    return d
+
+
+def one_line(err: str) -> str:
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def same(a: Result, b: Result) -> None:
+    for t in ("runs", "timeseries", "alliance"):
+        pd.testing.assert_frame_equal(a.read(t), b.read(t))
+
+
+PART1 = Path("runs.parquet") / "part-000001.parquet"
+
+
+# --- integrity: every part checked against the manifest --------------------------------------
+def test_the_manifest_records_every_part_and_its_own_checksum(whole):
+    m = json.loads((whole.directory / "manifest.json").read_text())
+    assert m["format"] == 2 and len(m["checksum"]) == 64
+    for t in ("runs", "timeseries", "alliance"):
+        assert sorted(m["parts"][t]) == ["part-000000.parquet", "part-000001.parquet"]
+        rec = m["parts"][t]["part-000001.parquet"]
+        path = whole.directory / f"{t}.parquet" / "part-000001.parquet"
+        assert rec["bytes"] == path.stat().st_size and rec["rows"] > 0
+    assert not (whole.directory / "chunks.jsonl").exists()  # the journal of a running plan
+
+
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        ("delete", "is missing"),
+        ("empty", "is empty"),
+        ("flip", "has changed since it was written"),
+    ],
+)
+def test_a_damaged_part_is_named_by_readers_and_check_and_resume_repairs_only_it(
+    whole, copy, capsys, damage, words
+):
+    part = copy / PART1
+    if damage == "delete":
+        part.unlink()
+    elif damage == "empty":
+        part.write_bytes(b"")
+    else:  # one flipped byte in the middle of a data page: same size, same footer
+        data = bytearray(part.read_bytes())
+        data[len(data) // 3] ^= 0xFF
+        part.write_bytes(bytes(data))
+    untouched = (copy / "timeseries.parquet" / "part-000000.parquet").stat().st_mtime_ns
+    with pytest.raises(StoreError, match=rf"part-000001\.parquet {words}.*same sweep command"):
+        Result.open(copy).read("runs")
+    for argv in (
+        ["export", str(copy), "--out", str(copy.parent / "csv")],
+        ["plot", str(copy), "--out", str(copy.parent / "figs")],
+        ["compare", str(copy), str(whole.directory), "--out", str(copy.parent / "r.md")],
+    ):
+        assert main(argv) == 2
+        assert "part-000001.parquet" in one_line(capsys.readouterr().err)
+    assert main(["check", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert f"part-000001.parquet {words}" in out and "to repair" in out
+    # the same sweep again: exactly the damaged chunk is computed again
+    repaired = sweep("armenia_exits", copy, **KW)
+    assert repaired.manifest.status == "complete"
+    assert (copy / "timeseries.parquet" / "part-000000.parquet").stat().st_mtime_ns == untouched
+    same(whole, Result.open(copy))
+    assert main(["check", str(copy)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("ok")
+
+
+def test_an_extra_part_is_never_read_as_data(copy, capsys):
+    extra = copy / "runs.parquet" / "part-000007.parquet"
+    shutil.copy(copy / PART1, extra)  # duplicate run ids, if it were read
+    with pytest.raises(StoreError, match=r"part-000007\.parquet is not a part this sweep wrote"):
+        Result.open(copy).read("runs")
+    assert main(["check", str(copy)]) == 1
+    assert "part-000007.parquet is not a part" in capsys.readouterr().out
+    with pytest.raises(StoreError, match=r"part-000007\.parquet.*move it out"):
+        sweep("armenia_exits", copy, **KW)
+    assert extra.exists()  # never deleted: alliance-sim did not write it
+
+
+def test_an_edited_manifest_is_refused_with_advice_that_works(copy, capsys):
+    m = json.loads((copy / "manifest.json").read_text())
+    m["plan"]["n_runs"] = 9999  # counts edited by hand: printed and reused by refine before
+    (copy / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StoreError, match=r"checksum differs.*--force"):
+        Result.open(copy)
+    assert main(["export", str(copy)]) == 2
+    one_line(capsys.readouterr().err)
+    # the advice works: --force replaces this directory of ours
+    assert sweep("armenia_exits", copy, force=True, **KW).manifest.status == "complete"
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('{"plan": null}', "'plan' is missing or not an object"),
+        ("[1, 2]", "holds a list"),
+        ("{not json", "not valid JSON"),
+        ('{"plan": {"n_runs": "many"}}', "'plan.n_runs'"),
+    ],
+)
+def test_a_manifest_of_any_shape_is_one_line(copy, capsys, text, words):
+    (copy / "manifest.json").write_text(text)
+    for argv in (["plot", str(copy), "--out", str(copy.parent / "f")], ["check", str(copy)]):
+        assert main(argv) == 2
+        err = one_line(capsys.readouterr().err)
+        assert words in err and "--force" in err
+    # --force is what the line advises, and it works on a result directory of ours
+    assert sweep("armenia_exits", copy, force=True, **KW).manifest.status == "complete"
+
+
+def test_force_is_not_advised_where_it_would_be_refused(tmp_path):
+    d = tmp_path / "notours"
+    d.mkdir()
+    (d / "manifest.json").write_text("{broken")
+    (d / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="choose another --out") as e:
+        sweep("armenia_exits", d, force=True, **KW)
+    assert "add --force" not in str(e.value)
+    assert (d / "notes.txt").exists() and (d / "manifest.json").exists()
+
+
+def test_parts_and_their_folder_are_fsynced(tmp_path, monkeypatch):
+    from alliance_sim.runs import atomic
+
+    synced = []
+    real = os.fsync
+
+    def fsync(fd):
+        synced.append(os.path.isdir(f"/proc/self/fd/{fd}"))
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic.atomic_parquet(tmp_path / "p.parquet", pd.DataFrame({"a": [1.0]}))
+    assert synced == [False, True]  # the file before the rename, the folder after
+
+
+# --- outputs never overwrite results ----------------------------------------------------------
+def test_outputs_never_land_on_a_results_own_files(whole, copy, tmp_path, capsys):
+    before = (copy / "manifest.json").read_bytes()
+    other = tmp_path / "other"
+    shutil.copytree(whole.directory, other)
+    for argv in (
+        ["compare", str(copy), str(other), "--out", str(copy / "manifest.json")],
+        ["compare", str(copy), str(other), "--out", str(copy / "runs.parquet" / "r.html")],
+        ["export", str(other), "--force", "--out", str(copy)],
+        ["plot", str(other), "--out", str(copy / "timeseries.parquet")],
+        ["discover", str(other), "--outcome", "ARM_exited", "--out", str(copy / "refine")],
+        ["sweep", "armenia_exits", "--out", str(copy / "alliance.parquet" / "inner")],
+    ):
+        assert main(argv) == 2, argv
+        assert "result directory" in one_line(capsys.readouterr().err)
+    assert (copy / "manifest.json").read_bytes() == before
+    same(whole, Result.open(copy))
+    # beside a result's files is fine
+    assert main(["compare", str(copy), str(other), "--out", str(copy / "report.md")]) == 0
+
+
+# --- readers refuse what is not finished ------------------------------------------------------
+def test_export_refuses_an_interrupted_sweep_unless_partial(copy, capsys):
+    m = json.loads((copy / "manifest.json").read_text())
+    interrupted = tmp = copy.parent / "interrupted"
+    shutil.copytree(copy, tmp)
+    # as a kill after chunk 0 leaves it: chunk 0 in the journal, the manifest says interrupted
+    from alliance_sim.runs.integrity import PartRecord, append_journal
+    from alliance_sim.runs.results import Manifest
+
+    man = Manifest.read(tmp)
+    rec = {t: {"part-000000.parquet": man.parts[t]["part-000000.parquet"]} for t in m["parts"]}
+    assert all(isinstance(r, PartRecord) for f in rec.values() for r in f.values())
+    append_journal(tmp, 0, rec)
+    man.status, man.parts = "interrupted", None
+    man.write(tmp)
+    assert main(["export", str(interrupted), "--out", str(copy.parent / "x")]) == 2
+    assert "--partial" in one_line(capsys.readouterr().err)
+    assert main(["export", str(interrupted), "--out", str(copy.parent / "x"), "--partial"]) == 0
+    note = (copy.parent / "x" / "PARTIAL.txt").read_text()
+    assert "13 of its 25 runs" in note and "PARTIAL" in capsys.readouterr().out
+    assert len(pd.read_csv(copy.parent / "x" / "runs.csv")) == 13
+    assert main(["check", str(interrupted)]) == 1
+    assert "chunks stored whole: 1 of 2" in capsys.readouterr().out
+
+
+# --- one lock for writers, a shared one for readers -------------------------------------------
+def test_a_writer_is_refused_while_a_reader_reads_and_the_other_way(copy, capsys):
+    from alliance_sim.runs.locks import reading, writer
+
+    with reading(copy):  # e.g. a plot of this directory in another process
+        assert main(["sweep", "armenia_exits", "--out", str(copy), "--force"]) == 2
+        assert "read by one" in one_line(capsys.readouterr().err)
+        assert main(["refine", str(copy), "--outcome", "ARM_exited", "--runs", "4"]) == 2
+        one_line(capsys.readouterr().err)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    ready, done = ctx.Event(), ctx.Event()
+
+    def hold():
+        with writer(copy):
+            ready.set()
+            done.wait(30)
+
+    p = ctx.Process(target=hold)
+    p.start()
+    try:
+        assert ready.wait(30)
+        assert main(["plot", str(copy), "--out", str(copy.parent / "f")]) == 2
+        assert "being written by another" in one_line(capsys.readouterr().err)
+        assert main(["refine", str(copy), "--outcome", "ARM_exited", "--runs", "4"]) == 2
+        assert "being written by another" in one_line(capsys.readouterr().err)
+        with pytest.raises(StoreError, match="being written"):
+            Result.open(copy).read("runs")
+    finally:
+        done.set()
+        p.join()
+
+
+# --- caps for every verb and API call ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["refine", "{d}", "--outcome", "ARM_exited", "--runs", "10000000"], "runs = 10000000"),
+        (["refine", "{d}", "--outcome", "ARM_exited", "--runs", "8", "--replicates", "200000"],
+         "replicates = 200000"),
+        (["backtest", "history_2020_2024", "--fit-until", "2022Q4", "--out", "{t}/bt", "--runs",
+          "10000000"], "runs = 10000000"),
+        (["calibrate", "history_2020_2024", "--out", "{t}/p.parquet", "--replicates",
+          "1000000000"], "replicates = 1000000000"),
+        (["calibrate", "history_2020_2024", "--out", "{t}/p.parquet", "--generations",
+          "1000000000"], "generations = 1000000000"),
+        (["calibrate", "history_2020_2024", "--out", "{t}/p.parquet", "--draws", "1000000",
+          "--generations", "50", "--replicates", "1000"], "allowed at most"),
+    ],
+)  # fmt: skip
+def test_every_verb_has_caps(copy, tmp_path, capsys, argv, words):
+    argv = [a.format(d=copy, t=tmp_path) for a in argv]
+    assert main(argv) == 2
+    assert words in one_line(capsys.readouterr().err)
+
+
+def test_evaluate_caps_rows_and_replicates():
+    with pytest.raises(AllianceSimError, match="replicates = 200000"):
+        evaluate(pd.DataFrame({"western_offer": [0.3]}), replicates=200_000)
+    big = pd.DataFrame({"western_offer": np.full(3_000_000, 0.3)})
+    with pytest.raises(AllianceSimError, match="3,000,000 points"):
+        evaluate(big)
+
+
+def test_memory_error_is_one_line_and_never_retried_run_by_run(tmp_path, capsys, monkeypatch):
+    from alliance_sim.engines import chunk as eng
+
+    calls = []
+
+    def oom(*a, **k):
+        calls.append(1)
+        raise MemoryError
+
+    monkeypatch.setattr(eng, "run_chunk", oom)
+    assert main(["run", "armenia_exits", "--replicates", "20", "--out", str(tmp_path / "r")]) == 2
+    assert "out of memory" in one_line(capsys.readouterr().err)
+    assert calls == [1]
+
+
+# --- the API's own errors ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: evaluate(pd.DataFrame({"western_offer": [0.3]}), seed=1.5), "seed = 1.5"),
+        (lambda: evaluate(pd.DataFrame({"western_offer": [0.3]}), seed=-5), "seed = -5"),
+        (lambda: evaluate(pd.DataFrame({"western_offer": [0.3]}), seed="1"), "seed = '1'"),
+        (lambda: evaluate(pd.DataFrame({"western_offer": [0.3]}), seed=None), "seed = None"),
+        (lambda: evaluate(pd.DataFrame({"western_offer": [0.3]}), scenario=5), "scenario = 5"),
+        (lambda: evaluate(pd.DataFrame()), "no rows"),
+        (lambda: evaluate(pd.DataFrame([[0.3, 0.4]], columns=["western_offer"] * 2)), "twice"),
+        (lambda: evaluate(pd.DataFrame({"western_offer": [0.3 + 1j]})), "should be a number"),
+        (lambda: evaluate([0.3]), "DataFrame"),
+        (
+            lambda: evaluate(pd.DataFrame({"exit_below": [0.6]})),
+            "exit_below (0.6) must stay below suspend_below",
+        ),
+        (
+            lambda: evaluate(pd.DataFrame({"members.ARM.trade_russia": [0.95]})),
+            "ARM's trade shares",
+        ),
+        (lambda: simulate("armenia_exits", exit_below=0.6), "must stay below"),
+        (lambda: simulate("armenia_exits", seed=1.5), "seed = 1.5"),
+        (lambda: simulate(5), "scenario = 5"),
+        (lambda: simulate("armenia_exits", quarters=0), "quarters = 0"),
+    ],
+)
+def test_api_errors_are_one_type_and_one_line(call, words):
+    with pytest.raises(AllianceSimError) as e:
+        call()
+    assert isinstance(e.value, ValueError)
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_numpy_integer_seeds_are_accepted():
+    a = evaluate(pd.DataFrame({"western_offer": [0.3]}), seed=np.int64(3))
+    b = evaluate(pd.DataFrame({"western_offer": [0.3]}), seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    x, y = simulate("armenia_exits", seed=np.int64(3)), simulate("armenia_exits", seed=3)
+    np.testing.assert_array_equal(list(x.values()), list(y.values()))  # NaN where unused
+
+
+def test_an_extends_chain_too_long_is_one_line(tmp_path):
+    from alliance_sim import load_scenario
+
+    (tmp_path / "s0.toml").write_text('extends = "baseline"\n')
+    for i in range(1, 1200):
+        (tmp_path / f"s{i}.toml").write_text(f'extends = "s{i - 1}.toml"\n')
+    with pytest.raises(AllianceSimError, match="extends chain of more than 32 files"):
+        load_scenario(tmp_path / "s1199.toml")
+
+
+# --- effects and intervals that cannot mislead ------------------------------------------------
+def test_no_variation_and_too_few_runs_are_not_effects():
+    from alliance_sim.analysis.stats import compare_samples, effect_label
+
+    zeros = np.zeros(50)
+    c = compare_samples("BLR_exited", zeros, zeros, paired=True, binary=True)
+    assert effect_label(c, zeros, zeros) == "no variation"
+    one = np.array([0.4])
+    c = compare_samples("ARM_commitment", one, one + 0.1, paired=True, binary=False)
+    assert effect_label(c, one, one + 0.1) == "no estimate (too few runs)"
+
+
+def test_one_replicate_compare_headlines_no_identical_outcome(tmp_path):
+    from alliance_sim import build_report
+
+    a = sweep("armenia_exits", tmp_path / "a", replicates=1, samples=None)
+    b = sweep("armenia_exits", tmp_path / "b", replicates=1)
+    text = build_report([a.directory, b.directory], tmp_path / "r.md", fmt="md").read_text()
+    assert "effect large" not in text
+    assert "No outcome differs visibly" in text
+
+
+def test_intervals_of_shares_stay_within_0_and_1():
+    from alliance_sim.analysis.design import clustered_mean, outcome_bounds
+
+    x = np.array([0.02, 0.95, 0.01, 0.97])  # two seeds, far apart
+    e = clustered_mean(
+        x, np.array([1, 2, 1, 2]), binary=False, bounds=outcome_bounds("ARM_commitment")
+    )
+    assert 0.0 <= e.lo <= e.value <= e.hi <= 1.0
+    assert outcome_bounds("n_exited") is None
+
+
+def test_control_characters_never_reach_a_figure(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from alliance_sim.report.plots import _save
+
+    fig, ax = plt.subplots()
+    ax.set_title("evil\x1b[2J\u202ename")
+    _save(fig, tmp_path / "f.png", None)
+    assert ax.get_title() == "evil\\x1b[2J\\u202ename"
+    plt.close(fig)
+
+
+def test_disk_full_names_the_file_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from alliance_sim.runs import atomic
+
+    real = atomic.os.fsync
+
+    def full(fd):
+        if not os.path.isdir(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    assert main(["run", "armenia_exits", "--replicates", "4", "--out", str(tmp_path / "r")]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "manifest.json" in err and "run the same command again" in err
+    assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".manifest")]
