@@ -126,3 +126,39 @@ def test_refine_refuses_what_it_cannot_do(swept, tmp_path, capsys):
     assert "did you mean 'ARM_exited'" in capsys.readouterr().err
     assert main(["refine", str(res), "--outcome", "cohesion_final", "--runs", "8"]) == 2
     assert "--threshold" in capsys.readouterr().err
+
+
+def test_a_leftover_round_never_blocks_the_next_refine(swept, tmp_path, monkeypatch, capsys):
+    """A refine killed while adding its rows, whose round folder then holds another plan:
+    readers name the round's part and say what to do, and the next refine finishes the round
+    (the folder is refine's own, so it is started afresh) instead of refusing."""
+    import alliance_sim.analysis.refine as rf
+    from alliance_sim.errors import StoreError
+    from alliance_sim.runs.results import Result
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    n0 = len(Result.open(res).read("runs"))
+    real, calls = rf.append_round, []
+
+    def killed_at_second(*a, **k):
+        calls.append(a[1])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(rf, "append_round", killed_at_second)
+    with pytest.raises(KeyboardInterrupt):
+        refine(res, "ARM_exited", 8)
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="refine round that was interrupted"):
+        Result.open(res).read("timeseries")
+    other = sweep("armenia_exits", tmp_path / "other", replicates=1, chunk_size=13)
+    round_dir = res / "refine" / "round-001"
+    shutil.rmtree(round_dir)
+    shutil.copytree(other.directory, round_dir)  # another plan where the round's runs were
+    record = refine(res, "ARM_exited", 8)
+    assert record["status"] == "complete" and record["n_runs"] == 8
+    assert len(Result.open(res).read("runs")) == n0 + 8
+    assert main(["check", str(res)]) == 0
+    assert not (res / "refine").exists()

@@ -414,3 +414,36 @@ def test_disk_full_names_the_file_and_says_how_to_resume(tmp_path, capsys, monke
     err = one_line(capsys.readouterr().err)
     assert "manifest.json" in err and "run the same command again" in err
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".manifest")]
+
+
+@pytest.mark.slow
+def test_sigterm_of_a_dask_sweep_is_one_line_and_resumes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    exe = shutil.which("alliance-sim") or str(Path(sys.executable).with_name("alliance-sim"))
+    out = tmp_path / "d"
+    cmd = [exe, "sweep", "armenia_exits", "--out", str(out), "--replicates", "2"]
+    cmd += ["--chunk-size", "2", "--quiet"]
+    proc = subprocess.Popen(
+        [*cmd, "--executor", "dask", "--workers", "2", "--engine", "mesa"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob("runs.parquet/part-*.parquet")):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        f"interrupted: finished chunks are kept in {out}; run the same command again to resume"
+    ], err  # no heartbeat traceback, no leaked-semaphore warning
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert main(["check", str(out)]) == 0

@@ -29,22 +29,37 @@ def _shown(path: str | os.PathLike) -> str:
     return repr(os.fspath(path))
 
 
+ALLOWED_RESULT = "name a folder of its own for the results, e.g. out/my-sweep"
+
+
 def _ancestor_or_same(a: Path, b: Path) -> bool:
     """True if ``a`` is ``b`` or a folder that contains ``b``."""
     return a == b or a in b.parents
 
 
 def check_result_dir(
-    out: str | os.PathLike, scenario_path: str | os.PathLike | None = None, option: str = "--out"
+    out: str | os.PathLike,
+    scenario_path: str | os.PathLike | None = None,
+    option: str = "--out",
+    nested: bool = False,
 ) -> Path:
     """``out`` as a Path, after refusing the directories a result must never replace.
 
     ``scenario_path`` is the scenario file being run (its folder and every folder above it
-    are refused, so that replacing results can never reach the scenario).  Raises
+    are refused, so that replacing results can never reach the scenario), and so is a
+    folder inside another result's own files (:func:`check_not_results`) unless ``nested``
+    (a refine round, which its result directory holds in ``refine/``).  Raises
     :class:`StoreError` naming the option and what is allowed.
     """
+    if not nested:
+        hit = result_folder_of(out)
+        if hit is not None:
+            raise StoreError(
+                f"{option} {_shown(out)} lies inside {hit[1]} of the result directory "
+                f"{hit[0]}; {ALLOWED_RESULT}"
+            )
     text = os.fspath(out)
-    allowed = "name a folder of its own for the results, e.g. out/my-sweep"
+    allowed = ALLOWED_RESULT
     if not str(text).strip():
         raise StoreError(f"{option} '': an empty path means the current directory; {allowed}")
     p = Path(text)

@@ -346,15 +346,15 @@ def _refine(
     pts.index.name = "point"
     plan = Plan(sc, pts, pending["replicates"], m.plan.master_seed, m.package_version)
     round_dir = res.directory / "refine" / f"round-{pending['round']:03d}"
-    done = execute_plan(
-        plan,
-        round_dir,
-        kind="refine",
-        workers=workers,
-        engine=m.plan.engine,
-        record=m.plan.record,
-        quiet=quiet,
-    )
+    kw = dict(kind="refine", workers=workers, engine=m.plan.engine, record=m.plan.record)
+    try:
+        done = execute_plan(plan, round_dir, quiet=quiet, **kw)
+    except StoreError as e:
+        if "being written" in str(e):
+            raise
+        # the round's folder is ours (refine/round-NNN) but holds another plan, or a damaged
+        # one: start the round afresh rather than block every later refine
+        done = execute_plan(plan, round_dir, quiet=quiet, force=True, **kw)
     run0, point0 = pending["run_start"], pending["point_start"]
     name = f"part-{round_dir.name}.parquet"
     for t in (*[x for x in TABLES if x != "runs"], "runs"):  # runs last, like a chunk

@@ -410,10 +410,39 @@ def _reading(args: argparse.Namespace):
         yield
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (finished chunks kept, workers stopped, one line)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_stops_cleanly(command: str):
+    """While a verb that writes runs, SIGTERM stops it as Ctrl-C does: the manifest says
+    ``interrupted``, workers and a Dask cluster are shut down (no leaked semaphores, no
+    heartbeat tracebacks), one line says how to resume."""
+    import signal
+    import threading
+
+    if command not in WRITERS or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+WRITERS = ("run", "sweep", "refine", "calibrate", "backtest")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with _reading(args):
+        with _sigterm_stops_cleanly(args.command), _reading(args):
             return COMMANDS[args.command](args)
     except AllianceSimError as e:
         print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)

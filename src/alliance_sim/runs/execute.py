@@ -9,6 +9,7 @@ bounded however many runs the plan has.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -179,6 +180,7 @@ def _worker_start(parent: int) -> None:
     a worker interrupted while waiting for work printed a traceback), and the worker dies with
     its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours here
     die_with_parent(parent)
 
 
@@ -274,6 +276,7 @@ def make_executor(
                     processes=True,
                     dashboard_address=None,
                     host="127.0.0.1",
+                    silence_logs=logging.CRITICAL,  # no heartbeat tracebacks when we stop
                 )
             with cluster, Client(cluster) as client:
                 yield client.get_executor()

@@ -103,7 +103,7 @@ def execute_plan(
     check_start_method(start_method)  # before the directory is touched, whatever executes
     every = record_every(record)
     check_run_options(workers=workers, executor=executor, chunk_size=chunk_size)
-    store = Store(check_result_dir(out, plan.scenario.path))
+    store = Store(check_result_dir(out, plan.scenario.path, nested=kind == "refine"))
     with store.locked():
         return _execute_locked(
             plan, store, kind, workers, executor, scheduler, engine, record, every, force,
