@@ -1,4 +1,7 @@
-"""``alliance-sim``: the command line.  Thin: parse, call the public API, print.
+"""``alliance-sim``: the command line.  Thin: parse, call the public API, print.  The module
+is long because it declares every verb's options (one argparse block per verb); what the verbs do is in
+:mod:`~alliance_sim.cli.commands` and :mod:`~alliance_sim.cli.fitting`, the locks and signal
+handling around them in :mod:`~alliance_sim.cli.guards`.
 
 A user's mistake (a typo in a scenario, a value out of range, a bad option) prints one line
 and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
@@ -7,7 +10,6 @@ and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
 import os
 import sys
@@ -15,6 +17,7 @@ from typing import NoReturn
 
 from alliance_sim.cli.commands import COMMANDS
 from alliance_sim.cli.examples import EPILOG
+from alliance_sim.cli.guards import reading_inputs, sigterm_stops_cleanly
 from alliance_sim.errors import AllianceSimError
 from alliance_sim.limits import MAX_PORT, MAX_SEED
 from alliance_sim.textsafe import term
@@ -390,59 +393,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-#: verbs that only read their result directories: they share its lock for the whole command
-READERS = ("plot", "sensitivity", "compare", "discover", "export", "check")
-
-
-@contextlib.contextmanager
-def _reading(args: argparse.Namespace):
-    """Share the lock of every result directory a reading verb reads, so that a ``sweep
-    --force`` or ``refine`` cannot change it halfway (they are refused with one line)."""
-    if args.command not in READERS:
-        yield
-        return
-    from alliance_sim.runs.locks import reading
-
-    dirs = getattr(args, "directories", None) or [args.directory]
-    with contextlib.ExitStack() as stack:
-        for d in dirs:
-            stack.enter_context(reading(d))
-        yield
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is (finished chunks kept, workers stopped, one line)."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-@contextlib.contextmanager
-def _sigterm_stops_cleanly(command: str):
-    """While a verb that writes runs, SIGTERM stops it as Ctrl-C does: the manifest says
-    ``interrupted``, workers and a Dask cluster are shut down (no leaked semaphores, no
-    heartbeat tracebacks), one line says how to resume."""
-    import signal
-    import threading
-
-    if command not in WRITERS or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
-
-
-WRITERS = ("run", "sweep", "refine", "calibrate", "backtest")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with _sigterm_stops_cleanly(args.command), _reading(args):
+        with sigterm_stops_cleanly(args.command), reading_inputs(args):
             return COMMANDS[args.command](args)
     except AllianceSimError as e:
         print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)

@@ -309,11 +309,10 @@ def build_report(
     figures and each scenario's provenance and member table (``quiet=False``: a progress bar)."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
-    check_not_results(out)
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
-    (out := Path(out)).parent.mkdir(parents=True, exist_ok=True)
+    (out := check_not_results(out)).parent.mkdir(parents=True, exist_ok=True)
     focus = list(dict.fromkeys(c for r in results for c in r.manifest.plan.focus))
     focus = focus[:3] or ["ARM", "KAZ"]
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
