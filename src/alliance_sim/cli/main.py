@@ -1,7 +1,7 @@
 """``alliance-sim``: the command line.  Thin: parse, call the public API, print.  The module
-is long because it declares every verb's options (one argparse block per verb); what the verbs do is in
-:mod:`~alliance_sim.cli.commands` and :mod:`~alliance_sim.cli.fitting`, the locks and signal
-handling around them in :mod:`~alliance_sim.cli.guards`.
+is long because it declares every verb's options (one argparse block per verb); what the verbs
+do is in :mod:`~alliance_sim.cli.commands` and :mod:`~alliance_sim.cli.fitting`, the locks
+and signal handling around them in :mod:`~alliance_sim.cli.guards`.
 
 A user's mistake (a typo in a scenario, a value out of range, a bad option) prints one line
 and exits with 2; success exits 0; Ctrl-C exits 130 after saying how to resume.
