@@ -54,6 +54,19 @@ def swept(tmp_path_factory):
     return d / "res"
 
 
+def interrupted_at_second_call(real):
+    """``real``, except that its second call raises KeyboardInterrupt (a kill at that step)."""
+    calls = []
+
+    def dies(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    return dies
+
+
 def tables(directory):
     return {
         t: pd.read_parquet(directory / f"{t}.parquet") for t in ("runs", "alliance", "timeseries")
@@ -97,15 +110,8 @@ def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monk
     shutil.copytree(swept, whole)
     shutil.copytree(swept, cut)
     refine(whole, "ARM_exited", 60)
-    real, calls = ex.run_task, []
-
-    def dies(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ex, "run_task", dies)
+    real = ex.run_task
+    monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(real))
     with pytest.raises(KeyboardInterrupt):
         refine(cut, "ARM_exited", 60)
     m = json.loads((cut / "manifest.json").read_text())
@@ -139,15 +145,7 @@ def test_a_leftover_round_never_blocks_the_next_refine(swept, tmp_path, monkeypa
     res = tmp_path / "res"
     shutil.copytree(swept, res)
     n0 = len(Result.open(res).read("runs"))
-    real, calls = rf.append_round, []
-
-    def killed_at_second(*a, **k):
-        calls.append(a[1])
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(*a, **k)
-
-    monkeypatch.setattr(rf, "append_round", killed_at_second)
+    monkeypatch.setattr(rf, "append_round", interrupted_at_second_call(rf.append_round))
     with pytest.raises(KeyboardInterrupt):
         refine(res, "ARM_exited", 8)
     monkeypatch.undo()
