@@ -101,7 +101,7 @@ def result_folder_of(path: str | os.PathLike) -> tuple[Path, str] | None:
     """The result directory whose own files ``path`` is or lies inside, with the entry it
     falls in, or None.  A result directory is a folder holding ``manifest.json`` and at least
     one table or its lock."""
-    p = Path(path).absolute()
+    p = Path(path).resolve()  # through symbolic links and ``..``: where it would land
     chain = [p, *p.parents]
     for i, folder in enumerate(chain[1:], start=1):
         if _is_result_dir(folder):
