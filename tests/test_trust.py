@@ -447,3 +447,15 @@ def test_sigterm_of_a_dask_sweep_is_one_line_and_resumes(tmp_path):
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert main(["check", str(out)]) == 0
+
+
+def test_compare_never_replaces_a_file_it_did_not_write(whole, tmp_path, capsys):
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my notes")
+    d = str(whole.directory)
+    assert main(["compare", d, d, "--out", str(mine), "--format", "md"]) == 2
+    assert "not a report alliance-sim wrote" in one_line(capsys.readouterr().err)
+    assert mine.read_text() == "my notes"
+    report = tmp_path / "r.md"
+    assert main(["compare", d, d, "--out", str(report)]) == 0
+    assert main(["compare", d, d, "--out", str(report)]) == 0  # its own report: replaced

@@ -134,6 +134,21 @@ def check_not_results(path: str | os.PathLike, option: str = "--out") -> Path:
     return Path(path)
 
 
+def ours_or_new(out: Path, marker: bytes, what: str, option: str = "--out") -> Path:
+    """``out`` (its folder created), unless it is an existing file whose first 4 KiB lack
+    ``marker`` -- a file alliance-sim did not write, which it never replaces."""
+    if out.is_file():
+        with open(out, "rb") as f:
+            head = f.read(4096)
+        if marker not in head:
+            raise UserError(
+                f"{option} {_shown(out)} exists and is not a {what} alliance-sim wrote; choose "
+                f"another {option} (alliance-sim replaces only its own {what}s)"
+            )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _first_existing(p: Path) -> Path:
     """``p`` or its nearest existing parent (the folder a new path would be created in)."""
     q = p.absolute()

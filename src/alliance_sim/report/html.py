@@ -26,7 +26,7 @@ from alliance_sim.analysis.observables import observable_table
 from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.core.outcomes import ALLIES
-from alliance_sim.paths import check_not_results
+from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.headline import headline
@@ -312,7 +312,7 @@ def build_report(
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
-    (out := check_not_results(out)).parent.mkdir(parents=True, exist_ok=True)
+    out = ours_or_new(check_not_results(out), b"Scenario comparison:", "report")
     focus = list(dict.fromkeys(c for r in results for c in r.manifest.plan.focus))
     focus = focus[:3] or ["ARM", "KAZ"]
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
