@@ -241,8 +241,8 @@ class Store:
                 raise StoreError(
                     f"{d} is not a folder written by alliance-sim; choose another --out"
                 )
-            if not d.exists():
-                d.mkdir()
+            if not d.is_dir():
+                d.mkdir(exist_ok=True)  # two workers may make it at once
                 fsync_dir(self.dir)
             path = self.part(t, i)
             records[t] = {path.name: atomic_parquet(path, tables[t])}
