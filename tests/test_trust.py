@@ -450,12 +450,17 @@ def test_sigterm_of_a_dask_sweep_is_one_line_and_resumes(tmp_path):
 
 
 def test_compare_never_replaces_a_file_it_did_not_write(whole, tmp_path, capsys):
-    mine = tmp_path / "notes.txt"
+    mine = tmp_path / "notes.md"
     mine.write_text("my notes")
     d = str(whole.directory)
     assert main(["compare", d, d, "--out", str(mine), "--format", "md"]) == 2
     assert "not a report alliance-sim wrote" in one_line(capsys.readouterr().err)
     assert mine.read_text() == "my notes"
+    text = tmp_path / "notes.txt"  # not a report's suffix at all: refused before anything
+    text.write_text("my notes")
+    assert main(["compare", d, d, "--out", str(text)]) == 2
+    assert "a report is written as .html" in one_line(capsys.readouterr().err)
+    assert text.read_text() == "my notes"
     report = tmp_path / "r.md"
     assert main(["compare", d, d, "--out", str(report)]) == 0
     assert main(["compare", d, d, "--out", str(report)]) == 0  # its own report: replaced

@@ -93,6 +93,7 @@ RESULT_ENTRIES = (
     "chunks",
     "refine",
     "summary.json",
+    "by_point.csv",
     "commitment.png",
 )
 

@@ -155,14 +155,32 @@ def a12_magnitude(a: float) -> str:
     return "negligible" if d < 0.06 else "small" if d < 0.14 else "medium" if d < 0.21 else "large"
 
 
+#: risk differences (in probability) below which a 0/1 outcome's change is negligible, small,
+#: medium; at or above the last, large.  A rank effect size says little about a rare 0/1
+#: outcome (4% -> 12% has an A12 of 0.54, "negligible"), so binary outcomes are worded by the
+#: difference in points a reader would quote.
+RISK_STEPS = (0.02, 0.05, 0.10)
+
+
+def risk_magnitude(diff: float) -> str:
+    """Words for a difference of two probabilities (``diff`` in 0-1 units): below 2 points
+    negligible, below 5 small, below 10 medium, else large; ``no estimate`` for NaN."""
+    if not np.isfinite(diff):
+        return "no estimate"
+    d = abs(diff)
+    names = ("negligible", "small", "medium")
+    return next((w for w, step in zip(names, RISK_STEPS, strict=True) if d < step), "large")
+
+
 #: effect words that say there is nothing to rank (headlines skip them)
 NOT_AN_EFFECT = ("negligible", "no variation", "no estimate (too few runs)")
 
 
-def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray) -> str:
+def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = False) -> str:
     """How big B's difference from A is, in words: ``no variation`` when both samples hold
     one and the same value (an A12 of 0.5 there is no finding), ``no estimate (too few
-    runs)`` when there are fewer than two, else the A12 magnitude."""
+    runs)`` when there are fewer than two, else the magnitude of the risk difference for a 0/1
+    outcome (``binary``, :func:`risk_magnitude`) or of the A12 otherwise."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     if c.test == "too few runs" or not np.isfinite(c.a12.value):
@@ -170,7 +188,7 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray) -> str:
     both = np.concatenate([a, b])
     if len(both) and np.all(both == both[0]):
         return "no variation"
-    return a12_magnitude(c.a12.value)
+    return risk_magnitude(c.diff.value) if binary else a12_magnitude(c.a12.value)
 
 
 @dataclass(frozen=True)

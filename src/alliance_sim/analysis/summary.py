@@ -89,6 +89,8 @@ def format_table(table: pd.DataFrame) -> str:
 def _unit_note(runs: pd.DataFrame, plan) -> str:
     if plan.n_points > 1:
         return (
+            f"Pooled over all {plan.n_points} design points (each run weighted equally; "
+            "by_point.csv has each point's P(exit) and P(suspended) with its interval).\n"
             f"Replicate k shares its seed at all {plan.n_points} points, so the {len(runs)} runs "
             f"rest on {plan.replicates} independent seeds: intervals are clustered by seed and "
             "n_eff is the effective number of independent runs (between the seeds and the runs)."
@@ -206,13 +208,16 @@ def horizons(steps: list[int] | np.ndarray, n: int = 3) -> list[int]:
     return sorted(picks)
 
 
-def scenario_table(res, focus: tuple[str, ...] = (), seed: int = 0) -> pd.DataFrame:
+def scenario_table(
+    res, focus: tuple[str, ...] = (), seed: int = 0, at: str | None = None
+) -> pd.DataFrame:
     """Per member: probability of being suspended and of having exited at each horizon, the
     median quarter of exit among runs where the member left, the mean commitment at the end,
     each with a 95% interval that treats runs sharing a seed as one unit (Wilson on the
     effective runs for probabilities, a t interval for means, a seed bootstrap for the median;
     ``Estimate.n`` is the effective number of independent runs), and the seeds the exit
-    probability needs for an interval of +/- 5 points (``seeds_for_5pp``)."""
+    probability needs for an interval of +/- 5 points (``seeds_for_5pp``).  ``at``: a quarter
+    the horizons must include (a comparison's), when it is recorded."""
     from alliance_sim.analysis import aggregate as agg
     from alliance_sim.analysis.design import cluster_bootstrap
     from alliance_sim.analysis.stats import replicates_needed
@@ -222,7 +227,10 @@ def scenario_table(res, focus: tuple[str, ...] = (), seed: int = 0) -> pd.DataFr
     cl = clusters(ok)
     seed_of = pd.Series(cl, index=ok["run"].to_numpy())
     k_seeds = len(np.unique(cl))
-    hs = horizons(agg.recorded_steps(res))
+    recorded = agg.recorded_steps(res)
+    hs = horizons(recorded)
+    if at is not None and (step := quarters.steps_between(start, at)) in set(recorded.tolist()):
+        hs = sorted({*hs, step}) if step > 0 else hs
     st = agg.status_at(res, hs)
     st = st[st["run"].isin(set(ok["run"]))]
     rows = []

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alliance_sim.analysis import known_limits
 from alliance_sim.cli.fitting import (
     cmd_backtest,
     cmd_calibrate,
@@ -20,7 +21,7 @@ from alliance_sim.cli.fitting import (
     interrupted,
 )
 from alliance_sim.errors import AllianceSimError, UserError
-from alliance_sim.paths import check_result_dir, writable_dir, writable_file
+from alliance_sim.paths import check_not_results, check_result_dir, writable_dir, writable_file
 from alliance_sim.textsafe import term
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.files import find_scenario
     from alliance_sim.scenario.load import load_scenario
 
-    sc = load_scenario(a.scenario)
+    sc = _ended(load_scenario(a.scenario), a.end, a.quiet)
     out = Path(a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem)
     writable_dir(check_result_dir(out, sc.path))
     res = run_scenario(
@@ -45,20 +46,38 @@ def cmd_run(a: argparse.Namespace) -> int:
     return 0
 
 
+def _ended(sc, end: str | None, quiet: bool):
+    """``sc`` run to ``--end`` (if given), saying which of its events that leaves out."""
+    from alliance_sim.scenario.load import events_after, with_end
+
+    if end is None:
+        return sc
+    ended = with_end(sc, end)
+    dropped = events_after(sc, ended.end)
+    if dropped and not quiet:
+        print(f"--end {ended.end}: events after it are left out: {', '.join(dropped)}")
+    return ended
+
+
 def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
     """Write ``summary.json`` of a finished run or sweep and, unless ``quiet``, print its
     member table and the files written (``more``: files beyond the tables and summary)."""
     from alliance_sim.analysis.summary import describe, write_summary
 
     res.check_some_ran("summarise")
-    summary = write_summary(res)
+    written = [write_summary(res).name]
+    if res.plan.n_points > 1:
+        from alliance_sim.analysis.by_point import write_by_point
+
+        written.append(write_by_point(res).name)
     if quiet:
         return
     print(term(describe(res.runs, res.manifest)))
     files = ["manifest.json", "runs.parquet", "timeseries.parquet", "alliance.parquet"]
-    print(f"\nwrote {term(out)}/: {' '.join([*files, summary.name, *more])}")
+    print(f"\nwrote {term(out)}/: {' '.join([*files, *written, *more])}")
     if res.n_failed:
         print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
+    print("\n" + known_limits.footer(width=100))
 
 
 def cmd_sweep(a: argparse.Namespace) -> int:
@@ -67,6 +86,8 @@ def cmd_sweep(a: argparse.Namespace) -> int:
 
     sc = load_scenario(a.scenario)
     writable_dir(check_result_dir(a.out, sc.path))
+    if sc.sweep is not None:
+        sc = _ended(sc, a.end, a.quiet)
     if sc.sweep is None:
         raise UserError(
             f"{sc.path} has no [sweep] table; use 'alliance-sim run' for one "
@@ -235,14 +256,33 @@ def cmd_compare(a: argparse.Namespace) -> int:
     from alliance_sim.report.html import build_report
     from alliance_sim.runs.results import Result
 
-    fmt = a.format or ("md" if a.out.endswith(".md") else "html")
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
+    check_not_results(a.out)
+    fmt = _report_format(a.out)
+    if a.format is not None and a.format != fmt:
+        raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
     writable_file(a.out, "--out")
     for d in a.directories:
         Result.open(d).check_some_ran("compare")
-    print(build_report(a.directories, a.out, fmt=fmt, quiet=False))
+    print(build_report(a.directories, a.out, fmt=fmt, quiet=False, at=a.at))
     return 0
+
+
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md"}
+
+
+def _report_format(out: str) -> str:
+    """The report format ``--out``'s suffix asks for; one line for any other suffix (a report
+    is HTML or Markdown: ``--out r.pdf`` would be HTML under a PDF's name)."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise UserError(
+            f"--out {out}: a report is written as .html (one self-contained file) or .md "
+            f"(Markdown with its figures beside it), not {suffix or 'a file without suffix'}; "
+            "for PDF figures use: alliance-sim plot DIR --out FIGDIR --format pdf"
+        )
+    return REPORT_SUFFIXES[suffix]
 
 
 def cmd_check(a: argparse.Namespace) -> int:

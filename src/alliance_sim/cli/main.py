@@ -84,6 +84,16 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def _end_option(p: argparse.ArgumentParser) -> None:
+    """``--end QUARTER``: run to this quarter instead of the scenario's own end."""
+    p.add_argument(
+        "--end",
+        metavar="QUARTER",
+        help="run to this quarter (e.g. 2028Q4) instead of the scenario's end; events after "
+        "it are left out",
+    )
+
+
 def _case_options(p: argparse.ArgumentParser) -> None:
     """What counts as a case, for ``discover`` and ``refine``: OUTCOME above (or below) T."""
     p.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
@@ -137,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--force", action="store_true", help="replace what DIR holds")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _end_option(r)
 
     s = _command(
         sub,
@@ -178,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
         help="quarters kept in the time series (default all)",
     )
     s.add_argument("--chunk-size", type=_positive, metavar="N", help="runs per task")
+    _end_option(s)
     s.add_argument("--force", action="store_true", help="replace what DIR holds")
     s.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
@@ -262,7 +274,12 @@ def _parser() -> argparse.ArgumentParser:
     co.add_argument(
         "--format",
         choices=("html", "md"),
-        help="default: from the --out suffix (.md -> md, else html)",
+        help="default: from the --out suffix (.md -> md, .html -> html)",
+    )
+    co.add_argument(
+        "--at",
+        metavar="QUARTER",
+        help="compare at this quarter (default: the last quarter every scenario reaches)",
     )
 
     ca = _command(

@@ -318,3 +318,25 @@ def member_profiles() -> pd.DataFrame:
     import pandas as pd  # only here: listing members need not load pandas
 
     return pd.DataFrame(rows)
+
+
+_OTHER_NAMES = {  # what users type for a member besides its profile name
+    "russian federation": "RUS",
+    "kyrgyz republic": "KGZ",
+    "kirghizia": "KGZ",
+    "kirgizia": "KGZ",
+    "islamic republic of iran": "IRN",
+    "persia": "IRN",
+    "republic of armenia": "ARM",
+}
+
+
+def code_hint(text: object) -> str:
+    """``"; did you mean 'ARM' (Armenia)?"`` when ``text`` names a member by its country name
+    or its code in the wrong case, else ``""``."""
+    t = str(text).strip().lower()
+    names = {n.lower(): c for c, n in zip(CODES, load_profiles().names, strict=True)}
+    code = names.get(t) or _OTHER_NAMES.get(t) or (t.upper() if t.upper() in CODES else None)
+    if code is None:
+        return ""
+    return f"; did you mean {code!r} ({load_profiles().names[INDEX[code]]})?"

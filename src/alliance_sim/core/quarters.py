@@ -17,6 +17,23 @@ def parse(q: str) -> int:
     return int(m.group(1)) * 4 + int(m.group(2)) - 1
 
 
+_LOOSE = (
+    re.compile(r"^(\d{4})\s*[-_/ ]?\s*[Qq]0?([1-4])$"),  # 2028q4, 2028-Q4, 2028 Q4, 2028Q04
+    re.compile(r"^[Qq]([1-4])\s*[-_/ ]?\s*(\d{4})$"),  # Q4 2028, q4-2028
+)
+
+
+def suggest(text: object) -> str | None:
+    """The quarter label a user most likely meant by ``text`` (``"2028q4"``, ``"Q4 2028"``,
+    ``"2028-Q4"`` -> ``"2028Q4"``), or None; for "did you mean" hints."""
+    t = str(text).strip()
+    for k, pattern in enumerate(_LOOSE):
+        if m := pattern.match(t):
+            year, q = (m.group(1), m.group(2)) if k == 0 else (m.group(2), m.group(1))
+            return f"{year}Q{q}"
+    return None
+
+
 def label(ordinal: int) -> str:
     """Ordinal -> quarter label."""
     return f"{ordinal // 4}Q{ordinal % 4 + 1}"

@@ -1,22 +1,43 @@
-"""The answer first: the largest differences between scenarios as plain sentences.
+"""The answer first: a comparison's headline as plain sentences a reader can quote.
 
-A comparison table (from :func:`alliance_sim.report.html.compare_results`) is ranked by effect
-size (the distance of the Vargha-Delaney A12 from 0.5, which is comparable across 0/1 and
-continuous outcomes); differences whose effect is negligible (|A12 - 0.5| < 0.06) are not
-news and are left to the detail table.  Each sentence carries both scenarios' values with
-their 95% intervals and the effective number of independent runs behind them.
+A comparison table (:func:`alliance_sim.analysis.comparison.compare_results`) is read at one
+horizon.  The headline says which (the lead line), then answers for each focus member "how
+likely is it to have left (to be suspended) by then, how sure, compared with what": each
+scenario's probability with its 95% interval, the risk difference in points with its interval,
+the test and the effective number of independent runs.  Then the largest other differences that
+are visible: 0/1 outcomes ranked by the size of the risk difference, other outcomes by the
+distance of the Vargha-Delaney A12 from 0.5.  Outcomes that no run of either scenario shows
+(an exit of Belarus, say) are not findings: they go to a footnote.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW
 from alliance_sim.analysis.stats import NOT_AN_EFFECT, Estimate
-from alliance_sim.report.plots import NAMES
+from alliance_sim.core import members as mb
 
-MAX_SENTENCES = 5
+MAX_OTHERS = 4  # sentences beyond the focus members'
+NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
+
+
+@dataclass
+class Headline:
+    """``lead``: by when and against what; ``sentences``: the findings, focus members first;
+    ``footnote``: what no run of either scenario shows."""
+
+    lead: str
+    sentences: list[str] = field(default_factory=list)
+    footnote: str = ""
+    when: str = "the end"
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.lead, *self.sentences]
 
 
 def _pct(e: Estimate) -> str:
@@ -27,52 +48,126 @@ def _num(e: Estimate) -> str:
     return f"{e.value:.2f} [{e.lo:.2f}, {e.hi:.2f}]"
 
 
-def sentence(r: pd.Series) -> str:
-    """One row of the comparison as a sentence a reader can quote."""
-    outcome, end = r["outcome"], r["horizon"]
-    this, ref = r["this"], r["reference"]
-    scen, base = r["scenario"], r["reference name"]
-    code, _, what = outcome.partition("_")
-    name = NAMES.get(code, code)
-    if what == "exited":
-        text = (
-            f"{name} has left the CSTO by {end} in {_pct(this)} of runs of {scen} vs "
-            f"{_pct(ref)} in {base}"
-        )
-    elif what == "suspended":
-        text = (
-            f"{name} is suspended at {end} in {_pct(this)} of runs of {scen} vs {_pct(ref)} "
-            f"in {base}"
-        )
-    elif what == "commitment":
-        text = (
-            f"{name}'s mean commitment at {end} is {_num(this)} in {scen} vs {_num(ref)} in {base}"
-        )
-    elif outcome == "cohesion_final":
-        text = f"Mean cohesion at {end} is {_num(this)} in {scen} vs {_num(ref)} in {base}"
-    elif outcome == "cohesion_min":
-        text = (
-            f"The mean of each run's lowest cohesion is {_num(this)} in {scen} vs {_num(ref)} "
-            f"in {base}"
-        )
-    else:
-        text = f"{outcome} is {_num(this)} in {scen} vs {_num(ref)} in {base}"
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if np.isfinite(p) else "no test"
+
+
+def _points(d: Estimate) -> str:
+    def pts(v: float) -> str:
+        return f"{v * 100:+.1f}" if round(v * 100) == 0 and v != 0 else f"{v * 100:+.0f}"
+
+    one = abs(round(d.value * 100)) == 1
+    return f"{pts(d.value)} point{'' if one else 's'} [{pts(d.lo)}, {pts(d.hi)}]"
+
+
+def _evidence(r: pd.Series) -> str:
     unit = "paired replicates" if r["paired"] else "independent runs"
     few = f"; fewer than {FEW} independent runs: a rough guide only" if r["n"] < FEW else ""
-    return f"{text} (n_eff = {r['n']} {unit}; effect {r['effect']}{few})."
+    return f"{r['test']} {_p(r['p (Holm)'])} Holm-adjusted, n_eff = {r['n']} {unit}{few}"
 
 
-def headline(comp: pd.DataFrame, n: int = MAX_SENTENCES) -> list[str]:
-    """Up to ``n`` sentences on the largest non-negligible differences, largest first; one
-    sentence saying so when no difference is visible."""
+def binary_sentence(r: pd.Series) -> str:
+    """A 0/1 outcome (exit, suspension) as a sentence: both probabilities, the difference."""
+    code, _, what = r["outcome"].partition("_")
+    name, end = NAMES.get(code, code), r["horizon"]
+    this, ref, d = r["this"], r["reference"], r["difference"]
+    verb = f"has left the CSTO by {end}" if what == "exited" else f"is suspended at {end}"
+    text = (
+        f"{name} {verb} in {_pct(this)} of runs of {r['scenario']} vs {_pct(ref)} in "
+        f"{r['reference name']}"
+    )
+    if r["effect"] == "no variation":
+        return f"{text}: no run of either scenario shows it."
+    ratio = (
+        f", {this.value / ref.value:.1f} times the reference"
+        if ref.value > 0 and abs(d.value) >= 0.01
+        else ""
+    )
+    zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
+    return (
+        f"{text}: {_points(d)}{ratio} — a {r['effect']} difference{zero} ({_evidence(r)})."
+        if r["effect"] not in NOT_AN_EFFECT
+        else f"{text}: {_points(d)} — negligible{zero} ({_evidence(r)})."
+    )
+
+
+def sentence(r: pd.Series) -> str:
+    """One row of the comparison as a sentence a reader can quote."""
+    if r["binary"]:
+        return binary_sentence(r)
+    outcome, end = r["outcome"], r["horizon"]
+    this, ref, scen, base = r["this"], r["reference"], r["scenario"], r["reference name"]
+    code, _, what = outcome.partition("_")
+    if what == "commitment":
+        text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
+    elif outcome == "cohesion_final":
+        text = f"Mean cohesion at {end} is {_num(this)} in {scen}"
+    elif outcome == "cohesion_min":
+        text = f"The mean of each run's lowest cohesion up to {end} is {_num(this)} in {scen}"
+    else:
+        text = f"{outcome} at {end} is {_num(this)} in {scen}"
+    effect = f"effect {r['effect']}, A12 {r['A12'].value:.2f}"
+    return f"{text} vs {_num(ref)} in {base} ({effect}; {_evidence(r)})."
+
+
+def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Headline:
+    """The headline of comparison table ``comp`` for the ``focus`` members (see the module)."""
+    horizon = comp.attrs.get("horizon")
+    when = horizon.quarter if horizon is not None else "the end"
+    why = f" ({horizon.why})" if horizon is not None else ""
     if not len(comp):
-        return ["No outcome could be compared."]
-    size = comp["A12"].map(lambda e: abs(e.value - 0.5) if np.isfinite(e.value) else -1.0)
-    ranked = comp.assign(_size=size).sort_values("_size", ascending=False, kind="stable")
-    visible = ranked[~ranked["effect"].isin(NOT_AN_EFFECT)]
-    if not len(visible):
-        return [
-            "No outcome differs visibly between the scenarios: every effect size is negligible "
-            "(|A12 - 0.5| < 0.06); the detail follows."
+        return Headline(f"Compared at {when}{why}: no outcome could be compared.", when=when)
+    ref = comp["reference name"].iloc[0]
+    lead = f"By {when}{why}, against {ref}:"
+    pooled = comp.attrs.get("pooled") or []
+    if pooled:
+        lead += (
+            f" {', '.join(pooled)} pool{'s' if len(pooled) == 1 else ''} all design points of a "
+            "sweep (each run weighted equally; by_point.csv in its folder has each point)."
+        )
+    code = comp["outcome"].str.partition("_")[0]
+    mine = comp[code.isin(focus) & comp["binary"]]
+    out = [binary_sentence(r) for _, r in mine.iterrows()]
+    rest = comp.drop(mine.index)
+    quiet = rest[rest["effect"] == "no variation"]
+    visible = rest[~rest["effect"].isin(NOT_AN_EFFECT)]
+
+    # intervals that exclude no difference first; then 0/1 outcomes by points, others by A12
+    def rank(r: pd.Series) -> tuple[bool, float]:
+        d = r["difference"]
+        size = 1.0 + abs(d.value) if r["binary"] else abs(r["A12"].value - 0.5)
+        return (not d.lo <= 0 <= d.hi, size)
+
+    ranked = sorted((r for _, r in visible.iterrows()), key=rank, reverse=True)
+    out += [sentence(r) for r in ranked[:MAX_OTHERS]]
+    if not len(visible) and mine["effect"].isin(NOT_AN_EFFECT).all():
+        out += [
+            "No outcome differs visibly between the scenarios (every difference is negligible: "
+            "under 2 points for a probability, |A12 - 0.5| < 0.06 otherwise); the detail follows."
         ]
-    return [sentence(r) for _, r in visible.head(n).iterrows()]
+    return Headline(lead, out, footnote(quiet, when), when)
+
+
+def short_label(outcome: str, when: str = "") -> str:
+    """``ARM_exited`` -> ``Armenia's exit`` (``by 2028Q4`` appended when ``when``)."""
+    code, _, what = outcome.partition("_")
+    name = NAMES.get(code, code)
+    words = {"exited": "exit", "suspended": "suspension", "commitment": "mean commitment"}
+    if code in NAMES and what in words:
+        text = f"{name}'s {words[what]}"
+    else:
+        text = {"cohesion_final": "mean cohesion", "cohesion_min": "lowest cohesion"}.get(
+            outcome, outcome
+        )
+    return f"{text} {when}".strip()
+
+
+def footnote(quiet: pd.DataFrame, when: str) -> str:
+    """One line naming the outcomes that no run of either scenario shows."""
+    if not len(quiet):
+        return ""
+    names = list(dict.fromkeys(short_label(o) for o in quiet["outcome"]))
+    return (
+        f"Not compared: {', '.join(names)} at {when} — the same in every run of both "
+        "scenarios (for an exit or suspension: no run shows it, or every run does)."
+    )

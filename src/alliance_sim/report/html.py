@@ -21,19 +21,23 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim import __version__
-from alliance_sim.analysis.design import FEW, clustered_mean, clusters, compare, outcome_bounds
+from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: re-exported)
+    compare_results,
+    comparison_outcomes,
+    focus_of,
+)
+from alliance_sim.analysis.design import FEW
+from alliance_sim.analysis.known_limits import KNOWN_LIMITS
 from alliance_sim.analysis.observables import observable_table
-from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
+from alliance_sim.analysis.stats import Estimate
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
-from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
-from alliance_sim.report.headline import headline
+from alliance_sim.report.headline import Headline, headline
 from alliance_sim.runs.results import Result
 from alliance_sim.textsafe import md
 
-TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.4}
@@ -42,82 +46,10 @@ margin-top:2em}h3{font-size:1.1em}table{border-collapse:collapse;margin:.8em 0;f
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee}
 .note{color:#555;font-size:.85em}.sig{font-weight:bold}
+p.lead{font-size:1.1em;font-weight:600}
 ul.headline{font-size:1.05em;line-height:1.5}ul.headline li{margin:.3em 0}
 figure{margin:1em 0}
 """
-
-
-def comparison_outcomes(a: Result, b: Result) -> list[tuple[str, bool]]:
-    """(outcome, binary) pairs present in both results."""
-    out = []
-    for code in ALLIES:
-        col = f"{code}_commitment"
-        if a.runs[col].notna().any() and b.runs[col].notna().any():
-            out += [(f"{code}_exited", True), (f"{code}_suspended", True), (col, False)]
-    return [*out, ("cohesion_final", False), ("cohesion_min", False)]
-
-
-def compare_results(results: list[Result], seed: int = 0) -> pd.DataFrame:
-    """Every other result against the first, one row per outcome, with Holm-adjusted p.
-
-    Runs pair up when both results share seeds (and points); runs that share a seed across a
-    sweep's points are one independent unit, so intervals and tests then work on seeds
-    (:func:`alliance_sim.analysis.design.compare`).  ``reference``/``this`` are the two
-    means with their seed-clustered 95% intervals; ``n`` the effective independent pairs (or
-    runs)."""
-    ref = results[0]
-    rows = []
-    for other in results[1:]:
-        ra = ref.runs[ref.runs["error"].isna()]
-        rb = other.runs[other.runs["error"].isna()]
-        key = paired_key(ra, rb, ref.swept, other.swept)
-        if key is not None:
-            merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
-        for outcome, binary in comparison_outcomes(ref, other):
-            if key is not None:
-                xa, xb = merged[f"{outcome}_a"], merged[f"{outcome}_b"]
-                ca = cb = merged["seed"].to_numpy()
-            else:
-                xa, xb = ra[outcome], rb[outcome]
-                ca, cb = clusters(ra), clusters(rb)
-            xa, xb = xa.to_numpy(float), xb.to_numpy(float)
-            c = compare(
-                outcome,
-                xa,
-                xb,
-                paired=key is not None,
-                binary=binary,
-                seed=seed,
-                cluster_a=ca,
-                cluster_b=cb,
-            )
-            half = (c.diff.hi - c.diff.lo) / 2
-            # independent runs (pairs) the difference's interval needs for the target
-            need = int(np.ceil(c.n * (half / TARGET[binary]) ** 2)) if half > 0 else None
-            rows.append(
-                {
-                    "scenario": other.manifest.scenario_name,
-                    "outcome": outcome,
-                    "reference": clustered_mean(xa, ca, binary, outcome_bounds(outcome)),
-                    "this": clustered_mean(xb, cb, binary, outcome_bounds(outcome)),
-                    "difference": c.diff,
-                    "A12": c.a12,
-                    "effect": effect_label(c, xa, xb),
-                    "test": c.test,
-                    "paired": c.paired,
-                    "n": c.n,
-                    "p": c.p,
-                    "runs for ±target": need,
-                    "target": TARGET[binary],
-                    "binary": binary,
-                    "horizon": other.manifest.plan.end,
-                    "reference name": ref.manifest.scenario_name,
-                }
-            )
-    table = pd.DataFrame(rows)
-    if len(table):
-        table["p (Holm)"] = holm(table["p"].to_numpy(float))
-    return table
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -129,6 +61,21 @@ def _p(v: float) -> str:
 
 def _few(n: int) -> str:
     return f" n={n}" + (" ⚠" if n < FEW else "")
+
+
+def _outcome(outcome: str, when: str) -> str:
+    """A comparison row's outcome with its horizon: ``ARM P(exit by 2028Q4)``."""
+    code, _, what = outcome.partition("_")
+    if what == "exited":
+        return f"{code} P(exit by {when})"
+    if what == "suspended":
+        return f"{code} P(suspended at {when})"
+    if what == "commitment":
+        return f"{code} commitment at {when}"
+    return {
+        "cohesion_final": f"cohesion at {when}",
+        "cohesion_min": f"lowest cohesion to {when}",
+    }.get(outcome, outcome)
 
 
 def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +98,7 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "scenario": r["scenario"],
-                "outcome": plots.outcome_label(r["outcome"]),
+                "outcome": _outcome(r["outcome"], r["horizon"]),
                 "reference: mean [95% CI]": f(r["reference"]),
                 "this: mean [95% CI]": f(r["this"]),
                 "difference of means [95% CI]": diff,
@@ -284,16 +231,22 @@ NOTES = (
     "median quarter of exit a bootstrap over whole seeds. 'seeds for ±5 pts' is how many "
     "replicates an interval of ±5 points on that member's exit probability needs (cohesion: "
     "±0.05). In the comparison, A12 is P(this > reference) + ties/2 (0.5 = no effect; "
-    "0.56/0.64/0.71 small/medium/large); tests are paired when both results share seeds and "
+    "0.56/0.64/0.71 small/medium/large), shown for every outcome but worded only for those that "
+    "are not probabilities: a probability's effect is worded by the difference in points "
+    "(2/5/10 points small/medium/large), as a rank measure says little about a rare 0/1 "
+    "outcome (4% -> 12% is an A12 of 0.54); tests are paired when both results share seeds and "
     "points (McNemar or Wilcoxon signed-rank on runs with one seed each; Wilcoxon on per-seed "
     "means when seeds repeat across points); 'p (Holm)' controls the family-wise error over "
     "all rows; bold rows have p (Holm) < 0.05. The last column is how many independent runs "
     "(pairs, if paired) the difference's interval needs to reach the target half-width."
 )
 HEADLINE_NOTE = (
-    "The largest differences from the reference, ranked by effect size (Vargha-Delaney A12); "
-    "negligible effects are left to the detail below. Brackets: 95% intervals; n_eff: the "
-    "effective number of independent runs (runs sharing a seed count once)."
+    "First each focus member's probability of having left (and of being suspended) in each "
+    "scenario and the difference in points; then the largest other visible differences: "
+    "probabilities ranked by the difference in points (under 2 points: negligible; 2-5 small; "
+    "5-10 medium; 10 or more large), other outcomes by the Vargha-Delaney A12. Brackets: 95% "
+    "intervals; p: the test's p-value, Holm-adjusted over every row of the table below; "
+    "n_eff: the effective number of independent runs (runs sharing a seed count once)."
 )
 
 
@@ -303,44 +256,62 @@ def build_report(
     fmt: str = "html",
     seed: int = 0,
     quiet: bool = True,
+    at: str | None = None,
 ) -> Path:
-    """Write the comparison report of ``dirs`` (the first is the reference) to ``out``: the
-    headline first (the largest differences as sentences), then the differences table, the
-    figures and each scenario's provenance and member table (``quiet=False``: a progress bar)."""
+    """Write the comparison report of ``dirs`` (the first is the reference) to ``out``, every
+    result read at one quarter: ``at``, or the last quarter they all reach.  The headline
+    first (by when; each focus member's P(exit) and P(suspended) in each scenario with the
+    difference; the largest other differences), the model's known limits, then the
+    differences table, the figures and each scenario's provenance and member table
+    (``quiet=False``: a progress bar)."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
     out = ours_or_new(check_not_results(out), b"Scenario comparison:", "report")
-    focus = list(dict.fromkeys(c for r in results for c in r.manifest.plan.focus))
-    focus = focus[:3] or ["ARM", "KAZ"]
+    focus = focus_of(results)[:3] or ["ARM", "KAZ"]
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
+        comp = compare_results(results, seed, at=at)
+        when = comp.attrs["horizon"].quarter
         tables = []
         for r in results:
-            tables.append((r, scenario_table(r, tuple(r.manifest.plan.focus), seed)))
+            tables.append((r, scenario_table(r, tuple(r.plan.focus), seed, at=when)))
             progress.update(1)
-        comp, figs = compare_results(results, seed), _figures(results, focus)
+        figs = _figures(results, focus)
         progress.update(2)
-    lines = headline(comp)
+    head = headline(comp, focus)
     title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)
     stamp = time.strftime("%Y-%m-%d %H:%M")
+    shown = comp[comp["effect"] != "no variation"] if len(comp) else comp
     if fmt == "md":
-        return _write_md(out, title, stamp, results, tables, comp, figs, lines)
+        return _write_md(out, title, stamp, results, tables, shown, figs, head)
     esc = html.escape
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
         f"{esc(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
-        "<section id='headline'><h2>Headline</h2><ul class='headline'>",
-        *(f"<li>{esc(x)}</li>" for x in lines),
-        f"</ul><p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
+        "<section id='headline'><h2>Headline</h2>",
+        f"<p class='lead'>{esc(head.lead)}</p><ul class='headline'>",
+        *(f"<li>{esc(x)}</li>" for x in head.sentences),
+        "</ul>",
+        f"<p class='note'>{esc(head.footnote)}</p>" if head.footnote else "",
+        f"<p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
+        "<section id='limits'><h2>What these numbers rest on: known limits</h2><ul>",
+        *(
+            f"<li><b>{esc(lim.name)}.</b> {esc(lim.text)} <span class='note'>"
+            f"({esc(lim.backed_by)})</span></li>"
+            for lim in KNOWN_LIMITS
+        ),
+        "</ul></section>",
         f"<p class='note'>alliance-sim {__version__}, {stamp}. Reference: "
         f"{esc(results[0].manifest.scenario_name)}.</p>",
-        "<h2>Differences from the reference</h2>",
+        f"<h2>Differences from the reference at {esc(when)}</h2>",
     ]
-    if len(comp):
-        parts.append(_html_table(display_comparison(comp), comp["p (Holm)"] < 0.05))
+    if len(shown):
+        parts.append(_html_table(display_comparison(shown), shown["p (Holm)"] < 0.05))
+    if head.footnote:
+        parts.append(f"<p class='note'>{esc(head.footnote)}</p>")
     parts.append(f"<p class='note'>{esc(NOTES)}</p><h2>Figures</h2>")
     for caption, buf in figs:
         data = base64.b64encode(buf.getvalue()).decode()
@@ -377,18 +348,24 @@ def _write_md(
     tables: list,
     comp: pd.DataFrame,
     figs: list,
-    lines: list[str],
+    head: Headline,
 ) -> Path:
     files = out.with_name(out.stem + "_files")
     files.mkdir(exist_ok=True)
-    doc = [f"# {md(title)}", "", "## Headline", "", *(f"- {md(x)}" for x in lines), ""]
-    doc += [HEADLINE_NOTE, ""]
+    doc = [f"# {md(title)}", "", "## Headline", "", md(head.lead), ""]
+    doc += [*(f"- {md(x)}" for x in head.sentences), ""]
+    doc += [md(head.footnote), ""] if head.footnote else []
+    doc += [HEADLINE_NOTE, "", "## What these numbers rest on: known limits", ""]
+    doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
     doc += [
+        "",
         f"alliance-sim {__version__}, {stamp}. Reference: {md(results[0].manifest.scenario_name)}.",
         "",
-        "## Differences from the reference",
+        f"## Differences from the reference at {head.when}",
         "",
         _md_table(display_comparison(comp)) if len(comp) else "",
+        "",
+        md(head.footnote),
         "",
         NOTES,
         "",

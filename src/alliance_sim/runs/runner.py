@@ -8,8 +8,6 @@ Started again with the same arguments, an interrupted sweep computes only the mi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import time
@@ -29,33 +27,19 @@ from alliance_sim.runs.execute import (
     make_executor,
     record_every,
 )
+from alliance_sim.runs.identity import differs, fingerprint
 from alliance_sim.runs.integrity import PartRecord, damaged_parts, merge
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.store import Store
-from alliance_sim.scenario.load import load_scenario
+from alliance_sim.scenario.load import load_scenario, with_end
 from alliance_sim.scenario.plan import Plan, make_plan
 from alliance_sim.scenario.spec import Scenario
 
 
-def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
-    return s if isinstance(s, Scenario) else load_scenario(s)
-
-
-def _fingerprint(plan: Plan, record: str, kind: str) -> str:
-    blob = json.dumps(
-        [
-            plan.scenario.hash,
-            plan.points.to_dict("list"),
-            plan.replicates,
-            plan.seed,
-            plan.version,
-            record,
-            kind,
-        ],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+def _scenario(s: Scenario | str | os.PathLike, end: str | None = None) -> Scenario:
+    """The scenario to run: loaded if a name or path, run to ``end`` if given."""
+    sc = s if isinstance(s, Scenario) else load_scenario(s)
+    return sc if end is None else with_end(sc, end, where="end")
 
 
 def _design(sc: Scenario, kind: str) -> dict[str, Any]:
@@ -126,8 +110,8 @@ def _execute_locked(
     chunk_size: int | None,
     start_method: str,
 ) -> Result:
-    fp = _fingerprint(plan, record, kind)
-    old = store.prepare(fp, force=force)
+    fp = fingerprint(plan, record, kind)
+    old = store.prepare(fp, force=force, differs=lambda m: differs(m, plan, record, kind))
     n = plan.n_runs
     if old is not None:
         chunk = int(old.plan.chunk_size) or chunk_size or default_chunk_size(n, workers)
@@ -140,6 +124,12 @@ def _execute_locked(
         if not bad:
             store.drop_journal()  # left by a kill right after the manifest said complete
             store.drop_chunks()  # a chunks/ folder of a version that merged at the end
+            if not quiet:
+                print(
+                    f"{store.dir} already holds this {kind}, complete ({old.plan.n_runs} runs, "
+                    f"finished {old.ended}): nothing to run (--force runs it again)",
+                    flush=True,
+                )
             return Result(store.dir, old)
         stored, kept = _repairable(store, old, bad, n_chunks)
         manifest = old
@@ -333,6 +323,7 @@ def sweep(
     quiet: bool = True,
     chunk_size: int | None = None,
     start_method: str = "auto",
+    end: str | None = None,
 ) -> Result:
     """Run the scenario's ``[sweep]``: every point x replicate, into directory ``out``.
 
@@ -340,9 +331,10 @@ def sweep(
     ``executor="dask"`` (``scheduler`` an address, or None for a LocalCluster).  ``record``:
     ``all``, ``end`` or ``every:N`` quarters in the time series.  ``start_method``: how local
     workers start -- ``auto`` (fork on Linux when no other thread runs, else spawn), ``fork``
-    or ``spawn``.
+    or ``spawn``.  ``end``: run to this quarter instead of the scenario's own end (events
+    after it are left out; see :func:`alliance_sim.scenario.load.with_end`).
     """
-    sc = _scenario(scenario)
+    sc = _scenario(scenario, end)
     if sc.sweep is None:
         raise ValueError(
             f"{sc.path} has no [sweep] table; use run_scenario() / "
@@ -376,9 +368,11 @@ def run_scenario(
     force: bool = False,
     quiet: bool = True,
     workers: int = 1,
+    end: str | None = None,
 ) -> Result:
-    """Run the scenario at its own parameter values (no sweep), ``replicates`` times."""
-    sc = _scenario(scenario)
+    """Run the scenario at its own parameter values (no sweep), ``replicates`` times;
+    ``end``: to this quarter instead of the scenario's own end."""
+    sc = _scenario(scenario, end)
     plan = make_plan(sc, replicates=replicates, seed=seed, sweep=False)
     return execute_plan(
         plan,

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,7 +59,14 @@ _NAMES = "|".join(
 )
 _TEMP = re.compile(rf"^\.(?:{_NAMES})\.tmp\d+$")  # atomic.temp_name of our files
 #: files of a result directory that this tool writes (and so may replace with --force)
-OWNED = (MANIFEST, *(f"{t}.parquet" for t in TABLES), JOURNAL, "commitment.png", "summary.json")
+OWNED = (
+    MANIFEST,
+    *(f"{t}.parquet" for t in TABLES),
+    JOURNAL,
+    "commitment.png",
+    "summary.json",
+    "by_point.csv",
+)
 #: before 0.2, chunks were written to DIR/chunks/ and merged into single-file tables
 _CHUNK = re.compile(r"^(?:" + "|".join(TABLES) + r")-\d{6}\.parquet$")
 
@@ -102,12 +109,18 @@ class Store:
         with writer(self.dir):
             yield
 
-    def prepare(self, fingerprint: str, force: bool = False) -> Manifest | None:
+    def prepare(
+        self,
+        fingerprint: str,
+        force: bool = False,
+        differs: Callable[[Manifest], str] | None = None,
+    ) -> Manifest | None:
         """Make the (locked) directory ready for the sweep with ``fingerprint``.
 
         Returns the existing manifest when the directory holds the same sweep (resume), None
         when it is new.  A directory holding anything else is refused unless ``force``, and
-        even then only a result directory of this tool is replaced (only its own files).
+        even then only a result directory of this tool is replaced (only its own files);
+        ``differs(old)`` says in words what the directory holds instead.
         """
         try:
             old = self.read_manifest()
@@ -137,9 +150,14 @@ class Store:
                     "a result directory written by alliance-sim)"
                 )
             if not force:
+                what = (
+                    differs(old)
+                    if differs is not None
+                    else f"{old.kind} of {old.scenario_name!r}, {old.plan.n_runs} runs"
+                )
                 raise StoreError(
-                    f"{self.dir} holds a different sweep ({old.scenario_name!r}, "
-                    f"{old.plan.n_runs} runs); choose another --out or add --force to replace it"
+                    f"{self.dir} holds another {what}; choose another --out or add --force "
+                    "to replace it"
                 )
             self.clear()
         return None

@@ -92,7 +92,12 @@ class Checker:
         try:
             q = quarters.parse(v)
         except ValueError:
-            self.fail(key, f'{name} = {v!r} is not a quarter; expected e.g. "2024Q1"')
+            hint = quarters.suggest(v)
+            self.fail(
+                key,
+                f'{name} = {v!r} is not a quarter; expected e.g. "2024Q1"'
+                + (f"; did you mean {hint!r}?" if hint else ""),
+            )
         if not MIN_YEAR <= q // 4 <= MAX_YEAR:
             self.fail(key, f"{name} = {v!r}: allowed years {MIN_YEAR} to {MAX_YEAR}")
         return str(v)
@@ -101,7 +106,8 @@ class Checker:
         if v not in allowed:
             self.fail(
                 key,
-                f"unknown member code {v!r} for {name}{did_you_mean(v, allowed)} "
+                f"unknown member code {v!r} for {name}"
+                f"{mb.code_hint(v) or did_you_mean(v, allowed)} "
                 f"(allowed: {', '.join(allowed)})",
             )
         return v
@@ -129,7 +135,8 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
         if code not in mb.ALLIES:
             ck.fail(
                 "members",
-                f"unknown member code {code!r}{did_you_mean(code, MEMBER_CODES)} "
+                f"unknown member code {code!r}"
+                f"{mb.code_hint(code) or did_you_mean(code, MEMBER_CODES)} "
                 f"(allowed: {', '.join(MEMBER_CODES)})",
             )
         if not isinstance(fields, dict):

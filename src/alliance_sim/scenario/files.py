@@ -73,6 +73,11 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
     if (found := _by_name(p.name)) is not None:
         return found
     names = _names()
+    if p.with_name(p.name + ".toml").is_file():  # `run west_arm` beside west_arm.toml
+        raise ScenarioError(
+            f"no scenario named {str(name_or_path)!r}; did you mean the file "
+            f"{str(p) + '.toml'!r}? (a scenario of your own is named by its path, with .toml)"
+        )
     raise ScenarioError(
         f"no scenario named {str(name_or_path)!r}{did_you_mean(p.name, names)} "
         f"(shipped: {', '.join(names) or 'none found'})"

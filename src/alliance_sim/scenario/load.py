@@ -50,3 +50,44 @@ def with_params(sc: Scenario, params: dict[str, Any], where: str = "keyword argu
     ``where`` names their origin in error messages."""
     merged = {**sc.params, **check_params(Checker(Path(where)), params)}
     return replace(sc, params=merged, data={**sc.data, "params": merged})
+
+
+def events_after(sc: Scenario, end: str) -> list[str]:
+    """``"id (at)"`` of each of ``sc``'s events dated after ``end``."""
+    return [f"{i} ({e.at})" for i, e in sc.events if quarters.parse(e.at) > quarters.parse(end)]
+
+
+def with_end(sc: Scenario, end: str, where: str = "--end") -> Scenario:
+    """``sc`` run to ``end`` instead of its own end quarter (``run``/``sweep --end``): the
+    scenario validated again with the new end, so the manifest's scenario and hash say what was
+    run.  Events dated after ``end`` are left out (they cannot happen before it, see
+    :func:`events_after`); a sweep that varies one of them, or an event's quarter past ``end``,
+    is refused with one line naming ``where``."""
+    from alliance_sim.errors import ScenarioError
+
+    try:
+        label = quarters.label(quarters.parse(end))
+    except ValueError:
+        hint = quarters.suggest(end)
+        raise ScenarioError(
+            f"{where} {end!r} is not a quarter; expected e.g. 2028Q4"
+            + (f" (did you mean {hint}?)" if hint else "")
+        ) from None
+    if quarters.parse(label) <= quarters.parse(sc.start):
+        raise ScenarioError(f"{where} {label}: {sc.path} starts at {sc.start}; allowed a later end")
+    kept = [
+        e
+        for e in sc.data.get("events", [])
+        if not (isinstance(e, dict) and quarters.parse(str(e.get("at"))) > quarters.parse(label))
+    ]
+    data = {**sc.data, "end": label, "events": kept}
+    if not kept:
+        data.pop("events")
+    if label != sc.end:
+        data.pop("end_status", None)  # the record at the file's own end, not at this one
+    if isinstance(sc.data.get("calibration"), dict):  # validate() reads the posterior's file
+        data["calibration"] = sc.posterior.path if sc.posterior is not None else None
+    try:
+        return validate(data, Path(sc.path))
+    except ScenarioError as e:
+        raise ScenarioError(f"{where} {label}: {e}") from None

@@ -1,0 +1,73 @@
+"""A sweep point by point: ``by_point.csv``, one row per design point.
+
+A sweep's member table and a comparison pool every design point (each run weighted equally);
+what a parameter does shows only point by point.  Each row holds the point's parameter values
+and, for each focus member (every ally, when the scenario names none), the probability of having
+left by the horizon (``{CODE}_p_exit``) and of being suspended at it (``{CODE}_p_suspended``),
+each with its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, and ``n`` the runs
+behind it.  Within a point every replicate has its own seed, so its runs are independent and
+``n`` is their number (across points they are not: replicate k shares its seed at every point,
+which is why a difference between two points is estimated more precisely than the two intervals
+suggest).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.analysis.design import wilson
+from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.runs.results import Result
+
+BY_POINT = "by_point.csv"
+
+
+def members_of(res: Result) -> list[str]:
+    """The members a by-point table reports: the focus members, else every ally present."""
+    runs = res.runs
+    present = [c for c in ALLIES if runs[f"{c}_commitment"].notna().any()]
+    focus = [c for c in res.plan.focus if c in present]
+    return focus or present
+
+
+def by_point(res: Result) -> pd.DataFrame:
+    """One row per design point (see the module); points in design order."""
+    runs = res.runs
+    ok = runs[runs["error"].isna()]
+    swept = [c for c in res.swept if c in ok]
+    groups = ok.groupby("point", sort=True)
+    table = groups[swept].first() if swept else pd.DataFrame(index=sorted(ok["point"].unique()))
+    table.insert(0, "n", groups.size())
+    table.insert(0, "horizon", res.plan.end)
+    for code in members_of(res):
+        for what, col in (("exit", f"{code}_exited"), ("suspended", f"{code}_suspended")):
+            x = ok[col]
+            k = x.groupby(ok["point"]).sum(min_count=1)
+            n = x.notna().groupby(ok["point"]).sum()
+            p = k / n.replace(0, np.nan)
+            lo, hi = zip(
+                *(
+                    wilson(pi, ni) if ni > 0 else (np.nan, np.nan)
+                    for pi, ni in zip(p, n, strict=True)
+                ),
+                strict=True,
+            )
+            table[f"{code}_p_{what}"] = p
+            table[f"{code}_p_{what}_lo"] = lo
+            table[f"{code}_p_{what}_hi"] = hi
+    table.index.name = "point"
+    table.attrs["horizon"] = res.plan.end
+    return table.reset_index()
+
+
+def write_by_point(res: Result) -> Path:
+    """Write ``by_point.csv`` into the result directory (atomically) and return its path."""
+    from alliance_sim.runs.atomic import atomic_write_bytes
+
+    table = by_point(res)
+    path = Path(res.directory) / BY_POINT
+    atomic_write_bytes(path, table.to_csv(index=False, float_format="%.6g").encode())
+    return path

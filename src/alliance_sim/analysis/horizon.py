@@ -1,0 +1,125 @@
+"""Reading results at one horizon: the quarter two scenarios are compared at.
+
+A result's runs table holds each run's outcomes at its own end quarter.  Two scenarios that end
+at different quarters cannot be compared on it: "Armenia is suspended at the end in 84% of one
+and 33% of the other" compares 2028Q4 with 2034Q4.  :func:`shared_horizon` picks the quarter
+they are compared at (the last quarter every result reached and recorded, or the one the user
+names with ``--at``), and :func:`outcomes_at` reads each run's outcomes at that quarter from the
+stored time series, in the runs table's columns: ``{CODE}_exited`` / ``{CODE}_suspended``
+(1 if the member's status at that quarter is exited / suspended), ``{CODE}_commitment``,
+``cohesion_final`` (cohesion at that quarter) and ``cohesion_min`` (lowest cohesion over the
+recorded quarters up to it: exact when every quarter is recorded).  At a result's own end quarter
+the runs table itself is returned (its outcomes are exact whatever was recorded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.errors import AnalysisError
+from alliance_sim.runs.results import Result
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The quarter results are compared at and, in words, why that one (for the headline)."""
+
+    quarter: str
+    why: str
+
+    @property
+    def by(self) -> str:
+        return f"by {self.quarter}"
+
+
+def recorded_quarters(res: Result) -> list[str]:
+    """The quarters stored in ``res``'s time series (every quarter with ``--record all``)."""
+    from alliance_sim.analysis.aggregate import recorded_steps
+
+    return [quarters.shift(res.plan.start, int(s)) for s in recorded_steps(res)]
+
+
+def _readable(res: Result, quarter: str) -> str | None:
+    """Why ``res`` cannot be read at ``quarter`` (None if it can)."""
+    plan = res.plan
+    q, start, end = quarters.parse(quarter), quarters.parse(plan.start), quarters.parse(plan.end)
+    if q == end:
+        return None
+    if q <= start or q > end:
+        return f"{res.directory} runs from {plan.start} to {plan.end}"
+    if quarter not in recorded_quarters(res):
+        return (
+            f"{res.directory} recorded only some quarters (--record {plan.record}), not "
+            f"{quarter}: run it again with --end {quarter} or --record all"
+        )
+    return None
+
+
+def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
+    """The quarter to compare ``results`` at: ``at`` if given (each must have reached and
+    recorded it), else the last quarter they all reach.  Raises :class:`AnalysisError` (one
+    line) when there is none."""
+    ends = [r.plan.end for r in results]
+    if at is not None:
+        try:
+            quarter = quarters.label(quarters.parse(at))
+        except ValueError:
+            hint = quarters.suggest(at)
+            raise AnalysisError(
+                f"--at {at!r} is not a quarter; expected e.g. 2028Q4"
+                + (f" (did you mean {hint}?)" if hint else "")
+            ) from None
+        for r in results:
+            if (why := _readable(r, quarter)) is not None:
+                raise AnalysisError(f"--at {quarter}: {why}")
+        same = all(e == quarter for e in ends)
+        return Horizon(quarter, "the end of every scenario" if same else "chosen with --at")
+    quarter = min(ends, key=quarters.parse)
+    if all(e == quarter for e in ends):
+        return Horizon(quarter, "the end of every scenario")
+    for r in results:
+        if (why := _readable(r, quarter)) is not None:
+            raise AnalysisError(
+                f"the scenarios end at different quarters ({', '.join(sorted(set(ends)))}) and "
+                f"cannot be compared at {quarter}, the last one they share: {why}"
+            )
+    longer = [f"{r.name} runs to {r.plan.end}" for r in results if r.plan.end != quarter]
+    return Horizon(quarter, f"the last quarter every scenario reaches; {'; '.join(longer)}")
+
+
+def outcomes_at(res: Result, quarter: str) -> pd.DataFrame:
+    """``res``'s runs table with each run's outcomes at ``quarter`` (see the module)."""
+    if quarter == res.plan.end:
+        return res.runs
+    if (why := _readable(res, quarter)) is not None:
+        raise AnalysisError(f"cannot read outcomes at {quarter}: {why}")
+    from alliance_sim.analysis.aggregate import read, status_at
+
+    step = quarters.steps_between(res.plan.start, quarter)
+    runs = res.runs.copy()
+    ts = read(res, "timeseries", ["run", "step", "member", "commitment"]).to_pandas()
+    ts = ts[ts["step"] == step]
+    st = status_at(res, [step])
+    st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
+    ts = ts.assign(member=ts["member"].astype(str))
+    for code in mb.ALLIES:
+        s = st[st["member"] == code].set_index("run")["status"]
+        c = ts[ts["member"] == code].set_index("run")["commitment"]
+        present = runs["run"].map(s)
+        joined = present.notna().to_numpy()
+        runs[f"{code}_exited"] = np.where(joined, (present == "exited").astype(float), np.nan)
+        runs[f"{code}_suspended"] = np.where(joined, (present == "suspended").astype(float), np.nan)
+        runs[f"{code}_status"] = present.map(mb.STATUS_CODES)
+        runs[f"{code}_commitment"] = runs["run"].map(c)
+    al = read(res, "alliance", ["run", "step", "cohesion"]).to_pandas()
+    upto = al[al["step"] <= step]
+    runs["cohesion_final"] = runs["run"].map(
+        upto[upto["step"] == step].set_index("run")["cohesion"]
+    )
+    runs["cohesion_min"] = runs["run"].map(upto.groupby("run")["cohesion"].min())
+    return runs

@@ -1,0 +1,53 @@
+"""The model's known limits, said where results are read: the footer of ``run`` and ``sweep``
+and every comparison report.  Each names the page and the command that back it, so a reader can
+check it; when validation changes what we know, this list changes with it (and so does
+docs/validation.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One known limit: a short name, what it means for reading a result, where it is shown."""
+
+    name: str
+    text: str
+    backed_by: str
+
+
+KNOWN_LIMITS: tuple[Limit, ...] = (
+    Limit(
+        "exits rarer than the record",
+        "The baseline forecast puts 0.3% of member-years into a suspension or exit; the "
+        "alliance's own record 1992-2024 has 1.8%: exits here are rarer than history "
+        "suggests, and a scenario's exits come mostly from the shocks it adds.",
+        "docs/validation.md section 6; python -m alliance_sim.analysis.baserates DIR",
+    ),
+    Limit(
+        "exit rules not fitted",
+        "The calibrated history (2020-2024) holds no exit, only Armenia's freeze, so the rules "
+        "for leaving (exit_below, exit_patience, exit_hazard, exit_cost_weight) keep their "
+        "assumed values; a probability of exit rests on them.",
+        "docs/validation.md sections 4 and 8; alliance-sim list parameters",
+    ),
+    Limit(
+        "a short test of skill",
+        "The out-of-sample backtest scores about 50 outcomes of 2023-2024, most of them easy "
+        "for persistence; its skill score is itself uncertain.",
+        "docs/validation.md section 5; alliance-sim backtest history_2020_2024 "
+        "--fit-until 2022Q4 --out DIR",
+    ),
+)
+
+
+def footer(width: int = 0) -> str:
+    """The limits as a few lines for a terminal (``run``'s and ``sweep``'s footer)."""
+    lines = ["Known limits of the model (docs/validation.md):"]
+    lines += [f"- {lim.text} [{lim.backed_by}]" for lim in KNOWN_LIMITS]
+    if width:
+        import textwrap
+
+        return "\n".join(textwrap.fill(x, width, subsequent_indent="  ") for x in lines)
+    return "\n".join(lines)

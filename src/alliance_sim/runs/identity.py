@@ -1,0 +1,54 @@
+"""What identifies a run or sweep in its directory: the fingerprint a resume must match, and
+in words what a directory holds instead when it does not match (so that ``run --seed 5`` into
+a folder of seed 0 says "seed 0, not 5", not just "a different sweep")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from alliance_sim.runs.results import Manifest
+from alliance_sim.scenario.plan import Plan
+
+
+def fingerprint(plan: Plan, record: str, kind: str) -> str:
+    blob = json.dumps(
+        [
+            plan.scenario.hash,
+            plan.points.to_dict("list"),
+            plan.replicates,
+            plan.seed,
+            plan.version,
+            record,
+            kind,
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
+    """What the directory's ``old`` run or sweep has that ``plan`` does not, in words."""
+    sc, was = plan.scenario, old.plan
+    diffs = []
+    if old.kind != kind:
+        diffs.append(f"it is a {old.kind}, this is a {kind}")
+    if old.scenario_name != sc.name:
+        diffs.append(f"scenario {old.scenario_name!r}, not {sc.name!r}")
+    elif old.scenario_hash != sc.hash and was.end == sc.end:
+        diffs.append(f"the scenario changed since (hash {old.scenario_hash}, now {sc.hash})")
+    if was.end != sc.end:
+        diffs.append(f"end {was.end}, not {sc.end}")
+    if was.master_seed != plan.seed:
+        diffs.append(f"seed {was.master_seed}, not {plan.seed}")
+    if was.replicates != plan.replicates:
+        diffs.append(f"{was.replicates} replicates, not {plan.replicates}")
+    if was.n_points != len(plan.points):
+        diffs.append(f"{was.n_points} points, not {len(plan.points)}")
+    if was.record != record:
+        diffs.append(f"--record {was.record}, not {record}")
+    if old.package_version != plan.version:
+        diffs.append(f"alliance-sim {old.package_version}, not {plan.version}")
+    what = "; ".join(diffs) or "a different design"
+    return f"{old.kind} of {old.scenario_name!r} ({was.n_runs} runs; {what})"
