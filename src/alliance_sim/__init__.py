@@ -4,7 +4,8 @@ Public API::
 
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
     from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
-    from alliance_sim import build_report, compare_results, sensitivity_indices
+    from alliance_sim import build_report, compare_results, sensitivity_indices, by_point
+    from alliance_sim import outcomes_at, with_end
     from alliance_sim import evaluate, discover, plausible_range
 
 The package's folders are the stages a scenario flows through, imports pointing one way:
@@ -26,7 +27,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "AllianceModel": "alliance_sim.engines.mesa_model",
     "build_report": "alliance_sim.report.html",
-    "compare_results": "alliance_sim.report.html",
+    "by_point": "alliance_sim.analysis.by_point",
+    "compare_results": "alliance_sim.analysis.comparison",
     "discover": "alliance_sim.analysis.discover",
     "evaluate": "alliance_sim.runs.evaluate",
     "member_table": "alliance_sim.analysis.summary",
@@ -36,12 +38,14 @@ _EXPORTS = {
     "ScenarioError": "alliance_sim.errors",
     "load_scenario": "alliance_sim.scenario.load",
     "member_profiles": "alliance_sim.core.members",
+    "outcomes_at": "alliance_sim.analysis.horizon",
     "overlay": "alliance_sim.report.overlays",
     "parameters": "alliance_sim.core.params",
     "plausible_range": "alliance_sim.core.plausible",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",
     "sweep": "alliance_sim.runs.runner",
+    "with_end": "alliance_sim.scenario.load",
 }
 __all__ = ["__version__", *sorted(_EXPORTS)]
 

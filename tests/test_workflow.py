@@ -1,0 +1,218 @@
+"""A research workflow that cannot mislead (issue 23): compare at one horizon, run and sweep
+to a chosen end, a headline about exits with the risk difference, a table per design point,
+known limits where results are read, and the error lines a new user meets, each from a folder
+outside the repository."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_sim import by_point
+from alliance_sim.analysis.comparison import compare_results
+from alliance_sim.analysis.horizon import outcomes_at, shared_horizon
+from alliance_sim.analysis.stats import compare_samples, effect_label, risk_magnitude
+from alliance_sim.cli.main import main
+from alliance_sim.errors import AnalysisError, ScenarioError
+from alliance_sim.report.headline import headline
+from alliance_sim.runs.runner import run_scenario
+
+OUTCOMES = [
+    "ARM_exited",
+    "ARM_suspended",
+    "ARM_commitment",
+    "KAZ_status",
+    "cohesion_final",
+    "cohesion_min",
+    "IRN_exited",
+]
+
+
+def one_line(err: str) -> str:
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def ends(tmp_path_factory):
+    """armenia_exits run to 2026Q4 and to 2027Q4 with the same seeds, and a 2027Q4 run that
+    recorded only its end quarter."""
+    d = tmp_path_factory.mktemp("ends")
+    short = run_scenario("armenia_exits", d / "short", replicates=30, end="2026Q4")
+    long = run_scenario("armenia_exits", d / "long", replicates=30, end="2027Q4")
+    thin = run_scenario("armenia_exits", d / "thin", replicates=30, end="2027Q4", record="end")
+    return short, long, thin
+
+
+def test_outcomes_at_an_earlier_quarter_are_those_of_a_run_that_ended_there(ends):
+    short, long, _ = ends
+    at = outcomes_at(long, "2026Q4")
+    for col in OUTCOMES:  # same seeds, same trajectory: the time series gives the same values
+        np.testing.assert_allclose(
+            at[col].to_numpy(float), short.runs[col].to_numpy(float), equal_nan=True
+        )
+    # and the 2027Q4 values differ (else the test above proves nothing)
+    assert not np.allclose(long.runs["ARM_commitment"], short.runs["ARM_commitment"])
+
+
+def test_compare_uses_the_last_shared_quarter_and_says_so(ends):
+    short, long, _ = ends
+    comp = compare_results([long, short])
+    h = comp.attrs["horizon"]
+    assert h.quarter == "2026Q4" and "runs to 2027Q4" in h.why
+    row = comp[comp["outcome"] == "ARM_exited"].iloc[0]
+    expected = short.runs["ARM_exited"].mean()
+    assert row["reference"].value == pytest.approx(expected)  # not the 2027Q4 share
+    assert row["this"].value == pytest.approx(expected)
+    assert long.runs["ARM_exited"].mean() != pytest.approx(expected)
+    lead = headline(comp, ["ARM"]).lead
+    assert lead.startswith("By 2026Q4 (the last quarter every scenario reaches")
+
+
+def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
+    short, long, thin = ends
+    assert shared_horizon([long, long], at="2026Q2").quarter == "2026Q2"
+    with pytest.raises(AnalysisError, match=r"--at 2027Q4: .* runs from 2024Q4 to 2026Q4"):
+        shared_horizon([short, long], at="2027Q4")
+    with pytest.raises(AnalysisError, match=r"did you mean 2026Q4"):
+        shared_horizon([short, long], at="2026q4")
+    with pytest.raises(AnalysisError, match=r"recorded only some quarters .*--end 2026Q4"):
+        shared_horizon([thin, short])
+
+
+def test_compare_cli_at_and_refusals(ends, tmp_path, monkeypatch, capsys):
+    short, long, thin = ends
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", str(long.directory), str(long.directory), "--out", "r.md"]) == 0
+    assert "By 2027Q4 (the end of every scenario)" in (tmp_path / "r.md").read_text()
+    argv = ["compare", str(long.directory), str(short.directory), "--out", "a.md"]
+    assert main([*argv, "--at", "2026Q2"]) == 0
+    text = (tmp_path / "a.md").read_text()
+    assert "By 2026Q2 (chosen with --at)" in text and "P(exit by 2026Q2)" in text
+    capsys.readouterr()
+    assert main([*argv, "--at", "2030Q1"]) == 2
+    assert "runs from 2024Q4 to 2027Q4" in one_line(capsys.readouterr().err)
+    assert main(["compare", str(thin.directory), str(short.directory), "--out", "t.md"]) == 2
+    assert "--record end" in one_line(capsys.readouterr().err)
+    assert not (tmp_path / "t.md").exists()
+
+
+def test_end_option_runs_to_that_quarter_and_drops_later_events(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "armenia_exits", "--replicates", "5", "--end", "2025Q2"]) == 0
+    out = capsys.readouterr().out
+    assert "events after it are left out: border_attack (2025Q3), eu_mission_extended" in out
+    m = json.loads((tmp_path / "out/armenia_exits/manifest.json").read_text())
+    assert m["plan"]["end"] == "2025Q2" and m["scenario"]["end"] == "2025Q2"
+    assert [e["id"] for e in m["scenario"]["events"]] == ["french_arms", "gas_and_trade"]
+    for bad, says in (
+        ("2028q4", "did you mean 2028Q4"),
+        ("2020Q1", "starts at 2024Q4; allowed a later end"),
+    ):
+        assert main(["run", "armenia_exits", "--out", "x", "--end", bad]) == 2
+        assert says in one_line(capsys.readouterr().err)
+    assert not (tmp_path / "x").exists()
+
+
+def test_sweep_end_and_by_point_table(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["sweep", "western_surge", "--out", "ws", "--replicates", "6", "--end", "2026Q4"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Pooled over all 5 design points" in out and "by_point.csv" in out
+    table = pd.read_csv(tmp_path / "ws/by_point.csv")
+    from alliance_sim.runs.results import Result
+
+    api = by_point(Result.open(tmp_path / "ws"))
+    np.testing.assert_allclose(api["ARM_p_exit_hi"], table["ARM_p_exit_hi"], rtol=1e-5)
+    assert len(table) == 5 and (table["n"] == 6).all() and (table["horizon"] == "2026Q4").all()
+    assert list(table["western_offer"]) == [0.06, 0.1, 0.14, 0.2, 0.3]
+
+    runs = Result.open(tmp_path / "ws").runs
+    expect = runs.groupby("point")["ARM_exited"].mean().to_numpy()
+    np.testing.assert_allclose(table["ARM_p_exit"], expect)
+    assert (table["ARM_p_exit_lo"] <= table["ARM_p_exit"]).all()
+    assert (table["ARM_p_exit"] <= table["ARM_p_exit_hi"]).all()
+    assert (table["ARM_p_exit_hi"] - table["ARM_p_exit_lo"] > 0.2).all()  # 6 runs: wide
+    assert {"KAZ_p_suspended", "KGZ_p_exit_hi"} <= set(table.columns)  # every focus member
+    assert "BLR_p_exit" not in table  # not a focus member of western_surge
+    assert main(argv) == 0  # the same sweep again: nothing to run, and it says so
+    assert "already holds this sweep, complete" in capsys.readouterr().out
+
+
+def test_risk_difference_words_binary_effects():
+    rng = np.random.default_rng(1)
+    a = (rng.random(2000) < 0.04).astype(float)
+    b = (rng.random(2000) < 0.12).astype(float)
+    c = compare_samples("ARM_exited", a, b, paired=False, binary=True, seed=0)
+    assert abs(c.a12.value - 0.5) < 0.06  # a rank effect size calls this negligible ...
+    assert effect_label(c, a, b) == "negligible"
+    assert effect_label(c, a, b, binary=True) == "medium"  # ... 8 points is not
+    assert [risk_magnitude(d) for d in (0.01, -0.03, 0.07, 0.2)] == [
+        "negligible",
+        "small",
+        "medium",
+        "large",
+    ]
+
+
+def test_headline_leads_with_focus_exit_and_footnotes_what_no_run_shows(ends):
+    short, long, _ = ends
+    base = run_scenario("baseline", long.directory.parent / "base", replicates=30, end="2026Q4")
+    comp = compare_results([base, short])
+    head = headline(comp, ["ARM"])
+    first, second = head.sentences[:2]
+    assert first.startswith("Armenia has left the CSTO by 2026Q4 in ")
+    assert "of runs of Armenia exits? vs" in first and " points [" in first
+    assert "McNemar" in first and "n_eff = 30 paired replicates" in first
+    assert second.startswith("Armenia is suspended at 2026Q4 in ")
+    assert "Belarus's exit" in head.footnote  # no run of either shows it
+    assert not any("Belarus" in s for s in head.sentences)
+
+
+def test_known_limits_in_run_footer_and_report(ends, tmp_path, monkeypatch, capsys):
+    short, long, _ = ends
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "baseline", "--replicates", "4", "--end", "2025Q4"]) == 0
+    out = capsys.readouterr().out
+    assert "Known limits of the model" in out and "1.8%" in out
+    assert main(["compare", str(short.directory), str(long.directory), "--out", "r.html"]) == 0
+    page = (tmp_path / "r.html").read_text()
+    assert page.index("known limits") < page.index("Differences from the reference")
+    assert "exit rules not fitted" in page
+
+
+def test_error_lines_a_new_user_meets(tmp_path, monkeypatch, capsys, ends):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "west_arm.toml").write_text(
+        'name = "w"\ndescription = "d"\nextends = "baseline"\nfocus = ["Armenia"]\n'
+    )
+    assert main(["run", "west_arm"]) == 2
+    assert "did you mean the file 'west_arm.toml'?" in one_line(capsys.readouterr().err)
+    assert main(["run", "west_arm.toml"]) == 2
+    assert "did you mean 'ARM' (Armenia)?" in one_line(capsys.readouterr().err)
+    (tmp_path / "late.toml").write_text(
+        'name = "w"\ndescription = "d"\nextends = "baseline"\nend = "2028q4"\n'
+    )
+    assert main(["validate", "late.toml"]) == 2
+    assert "did you mean '2028Q4'?" in one_line(capsys.readouterr().err)
+    d = str(ends[0].directory)
+    assert main(["compare", d, d, "--out", "r.pdf"]) == 2
+    assert "a report is written as .html" in one_line(capsys.readouterr().err)
+    assert not (tmp_path / "r.pdf").exists()
+    assert main(["compare", d, d, "--out", "r.html", "--format", "md"]) == 2
+    assert "does not match" in one_line(capsys.readouterr().err)
+    assert main(["run", "armenia_exits", "--out", d, "--seed", "5", "--replicates", "30"]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "holds another run of 'Armenia exits?'" in err and "seed 0, not 5" in err
+
+
+def test_with_end_refuses_a_sweep_over_a_dropped_event():
+    from alliance_sim.scenario.load import load_scenario, with_end
+
+    sc = load_scenario("armenia_exits")
+    assert with_end(sc, sc.end).hash == sc.hash  # the same end: the same scenario
+    iran = load_scenario("iran_joins")  # its [sweep] moves the application up to 2030Q1
+    with pytest.raises(ScenarioError, match=r"^--end 2028Q4: .*2030Q1"):
+        with_end(iran, "2028Q4")
