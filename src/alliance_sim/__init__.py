@@ -5,7 +5,7 @@ Public API::
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
     from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
     from alliance_sim import build_report, compare_results, sensitivity_indices, by_point
-    from alliance_sim import outcomes_at, with_end
+    from alliance_sim import outcomes_at, with_end, model_for
     from alliance_sim import evaluate, discover, plausible_range
 
 The package's folders are the stages a scenario flows through, imports pointing one way:
@@ -32,6 +32,7 @@ _EXPORTS = {
     "discover": "alliance_sim.analysis.discover",
     "evaluate": "alliance_sim.runs.evaluate",
     "member_table": "alliance_sim.analysis.summary",
+    "model_for": "alliance_sim.runs.simulate",
     "sensitivity_indices": "alliance_sim.analysis.sensitivity",
     "write_figures": "alliance_sim.report.figures",
     "Result": "alliance_sim.runs.results",

@@ -21,19 +21,25 @@ def _in_notebook() -> bool:
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
+def default_quiet(quiet: bool | None) -> bool:
+    """The Python API's ``quiet=None``: quiet except in Jupyter, where a bar is what a user
+    expects to see (a script or a test stays silent unless it asks for ``quiet=False``)."""
+    return (not _in_notebook()) if quiet is None else bool(quiet)
+
+
 def bar(
     total: int | None,
     desc: str,
     *,
     unit: str = "it",
-    quiet: bool = False,
+    quiet: bool | None = False,
     initial: int = 0,
     stream: TextIO | None = None,
 ) -> Any:
     """A ``tqdm.auto`` bar of ``total`` steps named ``desc`` (``unit``: what a step is,
     ``initial``: steps already done, e.g. runs stored before a resume; ``stream``: where to
-    draw, standard error by default); a disabled bar
-    (which accepts the same calls) when ``quiet`` or when nobody would see it."""
+    draw, standard error by default); a disabled bar (which accepts the same calls) when
+    ``quiet`` (None: unless in Jupyter, :func:`default_quiet`) or when nobody would see it."""
     from tqdm.auto import tqdm
 
     # no monitor thread (it only re-tunes how often a slowed-down bar redraws): a live thread
@@ -41,7 +47,7 @@ def bar(
     # exit wait for the interpreter's teardown -- even a hidden bar started one
     tqdm.monitor_interval = 0
     stream = stream or sys.stderr
-    show = not quiet and (_in_notebook() or stream.isatty())
+    show = not default_quiet(quiet) and (_in_notebook() or stream.isatty())
     return tqdm(
         total=total,
         desc=desc,

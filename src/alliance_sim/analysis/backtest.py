@@ -97,7 +97,7 @@ def backtest(
     workers: int = 1,
     known_events: bool = False,
     seed: int | None = None,
-    quiet: bool = True,
+    quiet: bool | None = None,
 ) -> Backtest:
     """Fit ``scenario`` (a replay with a ``[calibrate]`` table) up to ``fit_until``, forecast
     the rest of its period and score it (see the module docstring)."""

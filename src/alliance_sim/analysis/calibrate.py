@@ -204,9 +204,13 @@ def calibrate(
     method: str | None = None,
     until: str | None = None,
     check_runs: int = 1000,
-    quiet: bool = True,
+    quiet: bool | None = None,
 ) -> Calibration:
-    """Fit the scenario's ``[calibrate]`` parameters to history (up to quarter ``until``)."""
+    """Fit the scenario's ``[calibrate]`` parameters to history (up to quarter ``until``);
+    ``quiet=None``: a progress bar in Jupyter only."""
+    from alliance_sim.progress import default_quiet
+
+    quiet = default_quiet(quiet)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     spec = sc.calibrate
     if spec is None:

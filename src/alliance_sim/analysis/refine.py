@@ -140,7 +140,7 @@ def refine(
     below: bool = False,
     replicates: int | None = None,
     workers: int = 1,
-    quiet: bool = True,
+    quiet: bool | None = None,
 ) -> dict[str, Any]:
     """Run one round of adaptive sampling into result ``directory`` (see the module
     docstring); return the round's record (also stored in ``manifest.json`` ``rounds``).
@@ -160,7 +160,10 @@ def refine(
     """
     import importlib.util
 
+    from alliance_sim.progress import default_quiet
     from alliance_sim.runs.store import Store
+
+    quiet = default_quiet(quiet)
 
     if importlib.util.find_spec("sklearn") is None:
         raise UserError("refine needs the discovery extra: pip install -e '.[discovery]'")

@@ -52,7 +52,7 @@ def write_figures(
     kinds: list[str] | None = None,
     fmt: str = "png",
     outcomes: list[str] | None = None,
-    quiet: bool = True,
+    quiet: bool | None = None,
 ) -> list[Path]:
     """Write the figures of ``kinds`` (default: every kind that fits) into directory ``out``;
     return their paths.  Asking for a kind that does not fit raises ValueError.  With

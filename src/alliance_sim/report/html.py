@@ -255,7 +255,7 @@ def build_report(
     out: str | os.PathLike,
     fmt: str = "html",
     seed: int = 0,
-    quiet: bool = True,
+    quiet: bool | None = None,
     at: str | None = None,
 ) -> Path:
     """Write the comparison report of ``dirs`` (the first is the reference) to ``out``, every

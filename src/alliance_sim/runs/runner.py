@@ -19,6 +19,7 @@ from alliance_sim.engines.chunk import ENGINES
 from alliance_sim.errors import StoreError
 from alliance_sim.limits import check_run_options
 from alliance_sim.paths import check_result_dir
+from alliance_sim.progress import default_quiet
 from alliance_sim.runs.execute import (
     Progress,
     check_start_method,
@@ -73,7 +74,7 @@ def execute_plan(
     engine: str = "batch",
     record: str = "all",
     force: bool = False,
-    quiet: bool = True,
+    quiet: bool | None = None,
     chunk_size: int | None = None,
     start_method: str = "auto",
 ) -> Result:
@@ -85,6 +86,7 @@ def execute_plan(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     check_start_method(start_method)  # before the directory is touched, whatever executes
+    quiet = default_quiet(quiet)  # the API's None: a bar in Jupyter, silence elsewhere
     every = record_every(record)
     check_run_options(workers=workers, executor=executor, chunk_size=chunk_size)
     store = Store(check_result_dir(out, plan.scenario.path, nested=kind == "refine"))
@@ -320,7 +322,7 @@ def sweep(
     engine: str = "batch",
     record: str = "all",
     force: bool = False,
-    quiet: bool = True,
+    quiet: bool | None = None,
     chunk_size: int | None = None,
     start_method: str = "auto",
     end: str | None = None,
@@ -366,7 +368,7 @@ def run_scenario(
     engine: str = "batch",
     record: str = "all",
     force: bool = False,
-    quiet: bool = True,
+    quiet: bool | None = None,
     workers: int = 1,
     end: str | None = None,
 ) -> Result:

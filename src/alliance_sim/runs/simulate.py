@@ -71,3 +71,27 @@ def simulate(
         spec = replace(spec, n_steps=int(quarters))
     _, out = run_chunk([spec], [seed], engine, None)
     return {k: float(v[0]) for k, v in out.items()}
+
+
+def model_for(
+    scenario: Scenario | str | os.PathLike = "baseline",
+    replicate: int = 0,
+    *,
+    seed: int = 0,
+    **params: Any,
+):
+    """The Mesa model of replicate ``replicate`` of ``scenario`` (default: the calibrated
+    baseline forecast), ready to step: for a calibrated scenario its parameter set and, for a
+    forecast that continues the calibrated history, its starting state are replay
+    ``replicate``'s, exactly as in ``run_scenario(scenario, seed=seed)``'s replicate
+    ``replicate`` (same seed, same trajectory).  ``**params`` override values as in
+    :func:`simulate` (``western_offer=0.12``); for notebooks and the live view."""
+    from alliance_sim.engines.mesa_model import AllianceModel
+    from alliance_sim.runs.evaluate import resolve_scenario
+    from alliance_sim.scenario.plan import replicate_seed
+
+    sc = resolve_scenario(scenario)
+    replicate = check_count("replicate", replicate, 0, MAX_SEED)
+    point = check_point(sc, params, "model_for()")
+    spec = spec_for(sc, point, posterior=replicate if sc.posterior else None)
+    return AllianceModel.from_spec(spec, replicate_seed(check_seed(seed), replicate))
