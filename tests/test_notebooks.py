@@ -14,6 +14,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_the_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
+        "00_research_workflow",
         "01_quickstart",
         "02_explore_parameters",
         "03_sweep_and_sensitivity",
@@ -43,3 +44,19 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     assert elapsed < 60, f"{path.name} took {elapsed:.0f} s"
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("image/png" in o.get("data", {}) for o in outputs), "no figure was shown"
+    text = "\n".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs
+    )
+    assert "Estimate(value=" not in text, "a raw Estimate object was printed"
+    for expected in SHOWS.get(path.stem, ()):
+        assert expected in text, f"{path.name} does not show {expected!r}"
+
+
+#: what a notebook's outputs must show (the point it makes)
+SHOWS = {
+    # compared at the quarter both reach, the baseline running on to 2034Q4
+    "00_research_workflow": ("By 2028Q4 (the last quarter every scenario reaches",),
+    # the calibrated forecast from 2024Q4, stepped 40 quarters (the 2020Q1 model ends 2030Q1)
+    "02_explore_parameters": ("2034Q4",),
+    "04_compare_scenarios": ("By 2034Q4 (the end of every scenario)", " n=100"),
+}

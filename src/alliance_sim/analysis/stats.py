@@ -40,6 +40,10 @@ class Estimate:
             return f"{self.value:.0%} [{self.lo:.0%}, {self.hi:.0%}]"
         return f"{self.value:.{digits}f} [{self.lo:.{digits}f}, {self.hi:.{digits}f}]"
 
+    def __str__(self) -> str:
+        """How a table shows it (pandas prints ``str``): ``0.120 [0.085, 0.166] n=200``."""
+        return f"{self.fmt(digits=3)} n={self.n}"
+
 
 def bootstrap_ci(
     x: np.ndarray,

@@ -78,9 +78,9 @@ def binary_sentence(r: pd.Series) -> str:
     )
     if r["effect"] == "no variation":
         return f"{text}: no run of either scenario shows it."
-    ratio = (
+    ratio = (  # for a rare outcome the relative change says as much as the points
         f", {this.value / ref.value:.1f} times the reference"
-        if ref.value > 0 and abs(d.value) >= 0.01
+        if 0 < ref.value < 0.25 and abs(d.value) >= 0.01
         else ""
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
