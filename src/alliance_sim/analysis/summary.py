@@ -163,6 +163,10 @@ def summary_dict(res) -> dict:
             "active/hedging/suspended/exited": f"shares of runs in each status at {plan.end}",
             "median_exit": "median quarter of exit among runs where the member left",
             "cohesion": COHESION,
+            "pooled": "every share and mean is over all runs of all design points (each run "
+            "weighted equally); by_point.csv has each point's P(exit) and P(suspended)"
+            if plan.n_points > 1
+            else "one design point: nothing pooled",
         },
         "members": members,
         "cohesion": {
