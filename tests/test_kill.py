@@ -33,7 +33,7 @@ def same(a, b) -> None:
 
 def clean(d: Path) -> None:
     """A finished directory: our files and the lock, no temporary file, no chunk."""
-    names = sorted(p.name for p in d.iterdir() if p.name != "summary.json")  # the CLI's table
+    names = sorted(p.name for p in d.iterdir() if p.name not in ("summary.json", "by_point.csv"))
     assert names == sorted(
         [LOCK, "alliance.parquet", "manifest.json", "runs.parquet", "timeseries.parquet"]
     ), names

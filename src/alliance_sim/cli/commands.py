@@ -259,10 +259,10 @@ def cmd_compare(a: argparse.Namespace) -> int:
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
     check_not_results(a.out)
+    writable_file(a.out, "--out")
     fmt = _report_format(a.out)
     if a.format is not None and a.format != fmt:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
-    writable_file(a.out, "--out")
     for d in a.directories:
         Result.open(d).check_some_ran("compare")
     print(build_report(a.directories, a.out, fmt=fmt, quiet=False, at=a.at))
