@@ -135,3 +135,46 @@ def status_at(res, steps: list[int]):
 
     wanted = ds.field("step").isin(pa.array([int(s) for s in steps], pa.int32()))
     return read_table(res.directory, "timeseries", cols, filter=wanted).to_pandas()
+
+
+def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Quarter labels and, per member present, the share of runs in ``status`` at each recorded
+    quarter with its 95% interval, shape (3, quarters): share, low, high.  Runs sharing a seed
+    (a sweep's replicate k at every point) count as one unit: the Wilson interval is computed
+    on the effective number of independent runs, as
+    :func:`alliance_sim.analysis.design.clustered_mean` does for one share (vectorised here
+    over members and quarters)."""
+    from alliance_sim.analysis.design import Z95, clusters
+
+    runs = res.runs
+    ok = runs[runs["error"].isna()] if "error" in runs else runs
+    _, cl = np.unique(clusters(ok), return_inverse=True)
+    cluster_of = dict(zip(ok["run"].to_numpy(), cl, strict=True))
+    t = read(res, "timeseries", ["run", "step", "member", "status"])
+    steps = t.column("step").to_numpy()
+    uniq, labels = steps_and_labels(res, steps)
+    s_idx = np.searchsorted(uniq, steps)
+    m_idx = _codes(t.column("member"), mb.CODES)
+    hit = _codes(t.column("status"), mb.STATUS_NAMES) == mb.STATUS_CODES[status]
+    run = t.column("run").to_numpy()
+    keep = np.isin(run, ok["run"].to_numpy())
+    c_idx = np.array([cluster_of[r] for r in run[keep]], dtype=np.int64)
+    S, M, K = len(uniq), len(mb.CODES), int(cl.max()) + 1 if len(cl) else 1
+    key = (m_idx[keep] * S + s_idx[keep]) * K + c_idx
+    sums = np.bincount(key, weights=hit[keep], minlength=M * S * K).reshape(M, S, K)
+    n_k = np.bincount(cl, minlength=K).astype(float)  # runs per seed
+    n = float(n_k.sum())
+    p = sums.sum(axis=2) / max(n, 1.0)
+    var = ((sums - p[..., None] * n_k) ** 2).sum(axis=2) / max(n, 1.0) ** 2
+    s2 = p * (1 - p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where((var > 0) & (s2 > 0), np.clip(s2 / var, 1, n), float(K))
+        d = 1 + Z95**2 / n_eff
+        centre = (p + Z95**2 / (2 * n_eff)) / d
+        half = Z95 * np.sqrt(s2 / n_eff + Z95**2 / (4 * n_eff**2)) / d
+    lo, hi = (
+        np.minimum(np.maximum(0, centre - half), p),
+        np.maximum(np.minimum(1, centre + half), p),
+    )
+    present = np.unique(m_idx)
+    return labels, {mb.CODES[i]: np.stack([p[i], lo[i], hi[i]]) for i in present}

@@ -194,15 +194,17 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 
 def cmd_plot(a: argparse.Namespace) -> int:
-    from alliance_sim.report.figures import write_figures
+    from alliance_sim.report.figures import skipped_kinds, write_figures
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
     res.check_some_ran("plot")
     writable_dir(a.out, "--out")
-    paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False)
+    paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False, style=a.style)
     for p in paths:
         print(p)
+    if not a.kind and (why := skipped_kinds(res)):
+        print(f"note: {why}")
     return 0
 
 
@@ -265,7 +267,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
     for d in a.directories:
         Result.open(d).check_some_ran("compare")
-    print(build_report(a.directories, a.out, fmt=fmt, quiet=False, at=a.at))
+    print(build_report(a.directories, a.out, fmt=fmt, quiet=False, at=a.at, style=a.style))
     return 0
 
 

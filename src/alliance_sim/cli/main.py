@@ -94,6 +94,16 @@ def _end_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _style_option(p: argparse.ArgumentParser) -> None:
+    """``--style screen|paper``: how figures look."""
+    p.add_argument(
+        "--style",
+        choices=("screen", "paper"),
+        default="screen",
+        help="screen (default) or paper: serif type, no grid, 300 dpi, at most 7 in wide",
+    )
+
+
 def _case_options(p: argparse.ArgumentParser) -> None:
     """What counts as a case, for ``discover`` and ``refine``: OUTCOME above (or below) T."""
     p.add_argument("--outcome", required=True, metavar="OUTCOME", help="e.g. ARM_exited")
@@ -242,6 +252,7 @@ def _parser() -> argparse.ArgumentParser:
         "default: the focus members' exit and final cohesion)",
     )
     pl.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
+    _style_option(pl)
 
     se = _command(
         sub,
@@ -276,6 +287,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=("html", "md"),
         help="default: from the --out suffix (.md -> md, .html -> html)",
     )
+    _style_option(co)
     co.add_argument(
         "--at",
         metavar="QUARTER",

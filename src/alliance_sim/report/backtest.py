@@ -13,7 +13,8 @@ import numpy as np
 
 from alliance_sim import __version__
 from alliance_sim.paths import check_not_results
-from alliance_sim.report.plots import STYLE, subplots
+from alliance_sim.report import style
+from alliance_sim.report.plots import subplots
 
 FORECASTERS = (("model", "model", "#377eb8"), ("persistence", "persistence", "#999999"))
 FORECASTERS += (("base_rate", "base rate", "#e6ab02"),)
@@ -22,7 +23,7 @@ FORECASTERS += (("base_rate", "base rate", "#e6ab02"),)
 def figure(bt, path: Path) -> Path:
     by = bt.summary["by_kind"]
     kinds = list(by)
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(style.current().rc):
         fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.2))
         x = np.arange(len(kinds) + 1)
         for j, (key, label, colour) in enumerate(FORECASTERS):

@@ -14,12 +14,13 @@ from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis.calibrate import Calibration, _method_text
 from alliance_sim.paths import check_not_results
-from alliance_sim.report.plots import STYLE, subplots
+from alliance_sim.report import style
+from alliance_sim.report.plots import subplots
 
 
 def posterior_figure(cal: Calibration, path: Path) -> Path:
     priors = cal.priors
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(style.current().rc):
         cols = 4
         rows = -(-len(priors) // cols)
         fig, axes = subplots(rows, cols, figsize=(12, 2.3 * rows), squeeze=False)

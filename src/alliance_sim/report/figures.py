@@ -36,7 +36,7 @@ def fitting_kinds(res: Result) -> list[str]:
     """The kinds of figure this result supports: response curves only where a parameter was
     swept, a heatmap where two were, sensitivity where the design was drawn for it."""
     swept = res.swept
-    kinds = ["fan", "status", "cohesion"]
+    kinds = [] if skipped_kinds(res) else ["fan", "status", "cohesion"]
     if swept:
         kinds.append("response")
     if len(swept) >= 2:
@@ -46,6 +46,24 @@ def fitting_kinds(res: Result) -> list[str]:
     return kinds
 
 
+SERIES = ("fan", "status", "cohesion")
+
+
+def skipped_kinds(res: Result) -> str:
+    """Why the time-series figures (fan, status, cohesion) do not fit ``res`` ("" if they
+    do): too few recorded quarters (``--record end``), where their lines would be straight."""
+    from alliance_sim.analysis.aggregate import recorded_steps
+    from alliance_sim.core import quarters
+
+    n = len(recorded_steps(res))
+    if n >= min(plots.MIN_QUARTERS, quarters.steps_between(res.plan.start, res.plan.end) + 1):
+        return ""  # enough quarters, or every quarter of a short run
+    return (
+        f"no {', '.join(SERIES)}: {res.directory} recorded {plots.plural(n, 'quarter')} "
+        f"(--record {res.plan.record}); run it with --record all for time series"
+    )
+
+
 def write_figures(
     res: Result,
     out: str | os.PathLike,
@@ -53,18 +71,39 @@ def write_figures(
     fmt: str = "png",
     outcomes: list[str] | None = None,
     quiet: bool | None = None,
+    style: str | None = None,
 ) -> list[Path]:
     """Write the figures of ``kinds`` (default: every kind that fits) into directory ``out``;
-    return their paths.  Asking for a kind that does not fit raises ValueError.  With
-    ``quiet=False`` a progress bar counts the figures (in a terminal or Jupyter)."""
+    return their paths.  Asking for a kind that does not fit raises ValueError (AnalysisError
+    for a time-series figure of a result recorded with ``--record end``).  ``style``:
+    ``screen`` (default) or ``paper`` (serif, 300 dpi, at most 7 in wide; see
+    :mod:`alliance_sim.report.style`).  ``quiet=False`` (None: in Jupyter) shows a progress
+    bar counting the figures."""
+    from alliance_sim.report.style import check_style, use_style
+
+    if style is not None:
+        check_style(style)
     check_not_results(out)
+    with use_style(style):
+        return _write(res, out, kinds, fmt, outcomes, quiet)
+
+
+def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     fits = fitting_kinds(res)
     kinds = kinds or fits
+    if not kinds:
+        from alliance_sim.errors import AnalysisError
+
+        raise AnalysisError(f"{res.directory}: nothing to plot: {skipped_kinds(res)}")
     if len(res.swept) >= 2:  # on request only: one figure per outcome over every pair
         fits = [*fits, "pairs"]
     for k in kinds:
         if k not in KINDS:
             raise ValueError(f"unknown figure kind {k!r}; allowed: {', '.join(KINDS)}")
+        if k in SERIES and (why := skipped_kinds(res)):
+            from alliance_sim.errors import AnalysisError
+
+            raise AnalysisError(f"{res.directory}: no {k} figure: {why.split(': ', 1)[1]}")
         if k not in fits:
             why = {
                 "response": "no parameter was swept",

@@ -35,6 +35,7 @@ from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.headline import Headline, headline
+from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result
 from alliance_sim.textsafe import md
 
@@ -200,21 +201,36 @@ def provenance(res: Result) -> pd.DataFrame:
     )
 
 
-def _figures(results: list[Result], focus: list[str]) -> list[tuple[str, io.BytesIO]]:
+def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[str, io.BytesIO]]:
+    """The report's figures; results that recorded too few quarters for a time series
+    (``--record end``) are left out of them, and the caption says so."""
+    from alliance_sim.report.figures import skipped_kinds
+
+    series = [r for r in results if not skipped_kinds(r)]
+    left = [r.name for r in results if r not in series]
+    but = f" ({', '.join(left)}: only its end recorded, not drawn)" if left else ""
     figs = []
+    if not series:
+        return figs
     buf = io.BytesIO()
-    overlays.exit_overlay(results, buf, members=focus)
-    figs.append(("P(exit) by quarter: share of runs in which each focus member has left", buf))
-    buf = io.BytesIO()
-    overlays.overlay(results, buf, members=focus)
+    overlays.exit_overlay(series, buf, members=focus, at=when)
     figs.append(
         (
-            "Scenarios compared: median and 50% band of cohesion and of the focus members' "
-            f"commitment ({COHESION}; an exited member counts as 0)",
+            "P(exit) by quarter: share of runs in which each focus member has left, with its 95% "
+            f"interval; the dashed line is {when}, the quarter compared{but}",
             buf,
         )
     )
-    for res in results:
+    buf = io.BytesIO()
+    overlays.overlay(series, buf, members=focus, at=when)
+    figs.append(
+        (
+            "Scenarios compared: median and 50% band of cohesion and of the focus members' "
+            f"commitment ({COHESION}; an exited member counts as 0){but}",
+            buf,
+        )
+    )
+    for res in series:
         buf = io.BytesIO()
         plots.status_probability(res, buf)
         figs.append((f"{res.manifest.scenario_name}: suspension and exit by quarter", buf))
@@ -257,15 +273,19 @@ def build_report(
     seed: int = 0,
     quiet: bool | None = None,
     at: str | None = None,
+    style: str | None = None,
 ) -> Path:
     """Write the comparison report of ``dirs`` (the first is the reference) to ``out``, every
     result read at one quarter: ``at``, or the last quarter they all reach.  The headline
     first (by when; each focus member's P(exit) and P(suspended) in each scenario with the
     difference; the largest other differences), the model's known limits, then the
     differences table, the figures and each scenario's provenance and member table
-    (``quiet=False``: a progress bar)."""
+    (``quiet=False``: a progress bar; None: in Jupyter).  ``style``: the figures' style,
+    ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`)."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
+    if style is not None:
+        check_style(style)
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
@@ -278,7 +298,8 @@ def build_report(
         for r in results:
             tables.append((r, scenario_table(r, tuple(r.plan.focus), seed, at=when)))
             progress.update(1)
-        figs = _figures(results, focus)
+        with use_style(style):
+            figs = _figures(results, focus, when)
         progress.update(2)
     head = headline(comp, focus)
     title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)

@@ -18,6 +18,8 @@ from alliance_sim.report.plots import (
     NAMES,
     SCENARIO_COLOURS,
     _save,
+    bottom_margin,
+    grid,
     quarter_axis,
     styled,
     subplots,
@@ -38,16 +40,37 @@ def _grid(n: int) -> tuple[Figure, np.ndarray]:
     return fig, axes
 
 
-def _calendar(axes: list[Axes], first: int, last: int, res: Result) -> None:
+def _calendar(
+    axes: list[Axes], first: int, last: int, res: Result, at: str | None = None, unit: bool = True
+) -> list:
+    """Calendar ticks, the reference scenario's events (numbered) and, with ``at``, a dashed
+    line at the quarter a comparison reads; returns the events drawn (for the key)."""
     span = [quarters.label(o) for o in range(first, last + 1)]
+    drawn: list = []
     for ax in axes:
         quarter_axis(ax, span)  # ticks at indices into span: shift them to ordinals
         ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
         ax.set_xticks([first + t for t in ticks], labels)
         ax.set_xlim(first, last)
-        ax.set_ylim(0, 1)
-        ax.grid(alpha=0.3)
-        marks.event_markers(ax, res.manifest, span, ordinal=True)
+        if unit:
+            ax.set_ylim(0, 1)
+        grid(ax)
+        drawn = marks.event_markers(ax, res.manifest, span, ordinal=True)
+        if at is not None and first <= quarters.parse(at) <= last:
+            ax.axvline(quarters.parse(at), color="#b2182b", lw=1.0, ls="--", zorder=1)
+            ax.annotate(
+                f"compared at {at}",
+                (quarters.parse(at), 0.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3, 3),
+                textcoords="offset points",
+                rotation=90,
+                ha="right",
+                va="bottom",
+                fontsize=6.5,
+                color="#b2182b",
+            )
+    return drawn
 
 
 def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> None:
@@ -59,7 +82,7 @@ def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> 
         ncols=min(len(labels), 4),
         frameon=False,
         fontsize=8.5,
-        bbox_to_anchor=(0.5, 0.035),
+        bbox_to_anchor=(0.5, bottom_margin(fig)),
     )
     text = " | ".join(
         f"{r.manifest.scenario_name}: {r.manifest.scenario_hash}, {r.manifest.plan.n_runs:,} runs"
@@ -74,7 +97,10 @@ def _ordinals(labels: list[str]) -> np.ndarray:
 
 @styled
 def overlay(
-    results: list[Result], path: str | os.PathLike, members: list[str] | None = None
+    results: list[Result],
+    path: str | os.PathLike,
+    members: list[str] | None = None,
+    at: str | None = None,
 ) -> Path:
     """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
     scenario, on a shared calendar axis (events: the reference scenario's)."""
@@ -96,7 +122,7 @@ def overlay(
             for ax, code in zip(axes[1:], members, strict=True):
                 if code in qm:
                     _band_at(ax, xm, qm[code], colour, name)
-    _calendar(axes, first, last, results[0])
+    drawn = _calendar(axes, first, last, results[0], at)
     axes[0].set_title("Cohesion index", loc="left")
     axes[0].text(
         0, -0.2, marks.COHESION, transform=axes[0].transAxes, fontsize=6.5, color="#444444"
@@ -106,43 +132,56 @@ def overlay(
     for ax in grid[:, 0]:
         ax.set_ylabel("median, 50% band of runs")
     fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=11)
+    marks.event_key(fig, drawn)
     _legend_and_footer(fig, axes, results)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, bottom_margin(fig) + 0.35 / fig.get_size_inches()[1], 1, 1))
     return _save(fig, path, None, layout=False)
 
 
 @styled
 def exit_overlay(
-    results: list[Result], path: str | os.PathLike, members: list[str] | None = None
+    results: list[Result],
+    path: str | os.PathLike,
+    members: list[str] | None = None,
+    at: str | None = None,
 ) -> Path:
-    """P(exit) by quarter: the share of runs in which each member has left, one line per
-    scenario, one panel per member (default: every ally that exits in some scenario)."""
-    shares = [agg.status_shares(r) for r in results]
+    """P(exit) by quarter: the share of runs in which each member has left with its 95% band
+    (runs sharing a seed counted once), one colour per scenario, one panel per member
+    (default: every ally that exits in some scenario); the y-axis fits the data; ``at``: the
+    quarter a comparison reads, dashed."""
+    from alliance_sim.report.plots import probability_axis
+
+    ivs = [agg.status_intervals(r, "exited") for r in results]
     if not members:
-        members = sorted({c for _, s in shares for c in s if s[c]["exited"].max() > 0})
-    members = [m for m in members if any(m in s for _, s in shares)] or ["ARM"]
-    fig, grid = _grid(len(members))
-    axes = list(grid.flat[: len(members)])
+        members = sorted({c for _, iv in ivs for c in iv if iv[c][0].max() > 0})
+    members = [m for m in members if any(m in iv for _, iv in ivs)] or ["ARM"]
+    fig, grid_ = _grid(len(members))
+    axes = list(grid_.flat[: len(members)])
     first = last = None
-    for k, (res, (labels, sh)) in enumerate(zip(results, shares, strict=True)):
+    top = {code: 0.0 for code in members}
+    for k, (res, (labels, iv)) in enumerate(zip(results, ivs, strict=True)):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         x = _ordinals(labels)
         first = x[0] if first is None else min(first, x[0])
         last = x[-1] if last is None else max(last, x[-1])
         n = res.manifest.plan.n_runs - res.manifest.failed
         for ax, code in zip(axes, members, strict=True):
-            if code in sh:
-                ax.plot(
-                    x, sh[code]["exited"], color=colour, lw=1.8, label=f"{res.name} ({n:,} runs)"
-                )
-    _calendar(axes, first, last, results[0])
+            if code in iv:
+                p, lo, hi = iv[code]
+                if p.max() > 0:
+                    ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)
+                    top[code] = max(top[code], float(hi.max()))
+                ax.plot(x, p, color=colour, lw=1.8, label=f"{res.name} ({n:,} runs)")
+    drawn = _calendar(axes, first, last, results[0], at, unit=False)
     for ax, code in zip(axes, members, strict=True):
-        ax.set_title(f"{NAMES.get(code, code)} ({code}): P(has left)", loc="left")
-    for ax in grid[:, 0]:
-        ax.set_ylabel("share of runs exited")
+        probability_axis(ax, top[code])
+        ax.set_title(f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)", loc="left")
+    for ax in grid_[:, 0]:
+        ax.set_ylabel("share of runs (band: 95% interval)")
     fig.suptitle("P(exit) by quarter across scenarios", fontsize=11)
+    marks.event_key(fig, drawn)
     _legend_and_footer(fig, axes, results)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, bottom_margin(fig) + 0.35 / fig.get_size_inches()[1], 1, 1))
     return _save(fig, path, None, layout=False)
 
 

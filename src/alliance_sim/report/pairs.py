@@ -26,6 +26,15 @@ def _numeric(col: pd.Series) -> tuple[np.ndarray, bool]:
     return pd.to_numeric(col, errors="coerce").to_numpy(float), False
 
 
+def _label(name: str, manifest) -> str:
+    """A swept parameter's label with its unit, wrapped to fit under one panel."""
+    import textwrap
+
+    from alliance_sim.report.labels import parameter_label
+
+    return textwrap.fill(parameter_label(name, manifest.scenario), 24)
+
+
 def _quarter_ticks(ax, axis: str, values: np.ndarray) -> None:
     ticks = np.unique(np.round(np.linspace(values.min(), values.max(), 3)))
     labels = [quarters.label(int(t)) for t in ticks]
@@ -75,11 +84,11 @@ def pairs_plot(
                 if yq:
                     _quarter_ticks(ax, "y", y)
                 if j == 0:
-                    ax.set_ylabel(yname.replace("members.", ""), fontsize=7)
+                    ax.set_ylabel(_label(yname, manifest), fontsize=6.5)
             if xq:
                 _quarter_ticks(ax, "x", x)
             if i == k - 1:
-                ax.set_xlabel(xname.replace("members.", ""), fontsize=7)
+                ax.set_xlabel(_label(xname, manifest), fontsize=6.5)
             else:
                 ax.set_xticklabels([])
             if j > 0 and i != j:
@@ -90,14 +99,13 @@ def pairs_plot(
     if sc is not None:
         cax = fig.add_axes((0.86, 0.18, 0.02, 0.66))
         cb = fig.colorbar(sc, cax=cax)
-        cb.set_label(f"{outcome_label(outcome)}: mean of {reps} replicates per point")
-    title = f"{manifest.scenario_name}: swept parameters coloured by {outcome_label(outcome)}"
+        what = outcome_label(outcome, manifest.plan.end)
+        cb.set_label(f"{what}: mean of {reps} replicates per point")
+    what = outcome_label(outcome, manifest.plan.end)
+    title = f"{manifest.scenario_name}: swept parameters coloured by {what}"
     if len(swept) > MAX_PARAMETERS:
         title += f" (first {MAX_PARAMETERS} of {len(swept)} parameters)"
-    title += (
-        f"\ndiagonal (grey, scale on the right): {outcome_label(outcome)} of each point "
-        "against one parameter"
-    )
+    title += f"\ndiagonal (grey, scale on the right): {what} of each point against one parameter"
     fig.suptitle(title, fontsize=9.5)
     return _save_pairs(fig, path, manifest)
 
@@ -109,5 +117,7 @@ def _save_pairs(fig, path, manifest) -> Path:
 
     footer(fig, manifest)
     path = Path(path)
-    fig.savefig(path, dpi=130)
+    from alliance_sim.report import style
+
+    fig.savefig(path, dpi=style.current().dpi)
     return path

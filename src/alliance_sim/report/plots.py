@@ -21,8 +21,9 @@ from matplotlib.patches import Rectangle
 
 from alliance_sim.analysis import aggregate as agg
 from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
-from alliance_sim.report import marks
+from alliance_sim.report import marks, style
 from alliance_sim.report.marks import COHESION
 from alliance_sim.textsafe import term
 
@@ -41,32 +42,51 @@ COLOURS = {
 SCENARIO_COLOURS = ["#222222", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00"]
 NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
-STYLE = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "text.parse_math": False,  # scenario names are text: "$5bn deal$" is not maths
-}
+MIN_QUARTERS = 4  # recorded quarters below which a time-series figure would be straight lines
 
 
 def subplots(*args, **kwargs) -> tuple[Figure, object]:
     """A new figure and its axes without pyplot, so importing this module never changes the
-    user's backend (figures render in notebooks as usual)."""
-    fig = Figure(figsize=kwargs.pop("figsize", None))
+    user's backend (figures render in notebooks as usual); its size fitted to the current
+    style (a paper figure is at most a page wide)."""
+    panels = int(np.prod(args[:2])) if args else 1
+    fig = Figure(figsize=style.fit_size(kwargs.pop("figsize", None), panels))
     return fig, fig.subplots(*args, **kwargs)
 
 
 def styled(fn: Callable) -> Callable:
-    """Draw with the package's style (small type, no top/right spines) without touching the
-    user's global matplotlib settings."""
+    """Draw in the current style (:mod:`alliance_sim.report.style`: screen or paper) without
+    touching the user's global matplotlib settings."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(STYLE):
+        with matplotlib.rc_context(style.current().rc):
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+def grid(ax: Axes) -> None:
+    """Light grid lines on screen; none on paper."""
+    if style.current().grid:
+        ax.grid(alpha=0.3)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def check_time_series(res: Result, what: str = "a time-series figure") -> None:
+    """Raise AnalysisError (one line) when ``res`` recorded too few quarters to draw ``what``
+    (a ``--record end`` sweep has only its first and last: the lines would be straight)."""
+    from alliance_sim.errors import AnalysisError
+
+    n = len(agg.recorded_steps(res))
+    if n < min(MIN_QUARTERS, quarters.steps_between(res.plan.start, res.plan.end) + 1):
+        raise AnalysisError(
+            f"{res.directory}: no {what}: only {plural(n, 'quarter')} recorded "
+            f"(--record {res.plan.record}); run it with --record all (or every:N) for series"
+        )
 
 
 def footer(fig: Figure, manifest: dict) -> None:
@@ -74,9 +94,9 @@ def footer(fig: Figure, manifest: dict) -> None:
     plan = manifest.plan
     text = (
         f"{manifest.scenario_name} | scenario {manifest.scenario_hash} | "
-        f"alliance-sim {manifest.package_version} | {plan.n_runs:,} runs "
-        f"({plan.n_points} points x {plan.replicates} replicates), master seed "
-        f"{plan.master_seed}"
+        f"alliance-sim {manifest.package_version} | {plural(plan.n_runs, 'run')} "
+        f"({plural(plan.n_points, 'point')} x {plural(plan.replicates, 'replicate')}), master "
+        f"seed {plan.master_seed}"
     )
     fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
 
@@ -93,17 +113,28 @@ def _visible_text(fig: Figure) -> None:
             t.set_text(term(text))
 
 
+def bottom_margin(fig: Figure, base: float = 0.03) -> float:
+    """The share of the figure's height below the axes: the footer, and the event key's
+    lines when there is one (:func:`alliance_sim.report.marks.event_key`)."""
+    lines = getattr(fig, "_alliance_key_lines", 0)
+    height = fig.get_size_inches()[1]
+    return base + (lines * 0.115 + 0.06) / height if lines else base
+
+
 def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: bool = True) -> Path:
     if manifest is not None:
         footer(fig, manifest)
     _visible_text(fig)
     if layout:
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        fig.tight_layout(rect=(0, bottom_margin(fig), 1, 1))
+    dpi = style.current().dpi
     if isinstance(path, str | os.PathLike):
         path = Path(path)
-        fig.savefig(path, dpi=130)
+        fig.savefig(path, dpi=dpi)
     else:  # a file-like object (reports embed figures)
-        fig.savefig(path, dpi=110, format="png")
+        fig.savefig(
+            path, dpi=min(dpi, 110) if style.current().name == "screen" else 200, format="png"
+        )
     return path
 
 
@@ -131,7 +162,9 @@ def _band(
 def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
     """Each member's commitment over time among the runs in which it is still in the alliance
     (median, 50% and 90% bands), beside the share of runs in which it has exited (dashed); and
-    the cohesion index.  Dotted verticals: the scenario's scheduled events."""
+    the cohesion index.  Dotted verticals: the scenario's scheduled events (numbered; the key
+    is below the figure)."""
+    check_time_series(res, "fan chart")
     labels, qm = agg.member_quantiles(res, "commitment", still_in=True)
     _, shares = agg.status_shares(res)
     _, qc = agg.alliance_quantiles(res, "cohesion")
@@ -142,6 +175,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     rows = -(-n // cols)
     fig, axes = subplots(rows, cols, figsize=(11, 3.0 * rows + 0.5), sharey=True, squeeze=False)
     x = np.arange(len(labels))
+    drawn: list = []
     for ax, code in zip(axes.flat, [*members, "cohesion"], strict=False):
         if code == "cohesion":
             _band(ax, qc, "black")
@@ -159,9 +193,9 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             ax.plot(x, shares[code]["exited"], color="#b2182b", lw=1.3, ls="--")
             ax.set_title(f"{NAMES[code]} ({code})")
         quarter_axis(ax, labels)
-        marks.event_markers(ax, res.manifest, labels, None if code == "cohesion" else code)
+        drawn += marks.event_markers(ax, res.manifest, labels, None if code == "cohesion" else code)
         ax.set_ylim(0, 1)
-        ax.grid(alpha=0.3)
+        grid(ax)
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax in axes[:, 0]:
@@ -189,58 +223,90 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
         f"{res.manifest.scenario_name}: commitment to the CSTO" + (f"\n({note})" if note else ""),
         fontsize=10 if note else 11,
     )
+    marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
+
+
+def probability_axis(ax: Axes, top: float) -> None:
+    """A y-axis in % that fits probabilities up to ``top`` (a 5% -> 15% effect is not flattened
+    on a 0-100% axis); 0-100% once they pass 60%."""
+    from matplotlib.ticker import MultipleLocator, PercentFormatter
+
+    nice = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6)
+    limit = next((v for v in nice if top * 1.1 <= v), 1.0)
+    ax.set_ylim(-0.01 * limit, limit * 1.02)
+    step = {0.02: 0.005, 0.05: 0.01, 0.1: 0.02, 0.2: 0.05, 0.3: 0.05, 0.4: 0.1, 0.6: 0.1}
+    ax.yaxis.set_major_locator(MultipleLocator(step.get(limit, 0.2)))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1 if limit <= 0.02 else 0))
+
+
+def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -> float:
+    """One line per member with its 95% band (shape (3, quarters): share, low, high); returns
+    the highest upper bound drawn.  Members at 0% in every run and quarter get no band (a
+    stack of identical bands would hide the others); a note in the panel names them with
+    their interval's upper bound."""
+    x = np.arange(len(labels))
+    top, never = 0.0, []
+    for code in [c for c in ALLIES if c in iv]:
+        p, lo, hi = iv[code]
+        if np.nanmax(p) == 0:
+            never.append((code, float(np.nanmax(hi))))
+        else:
+            ax.fill_between(x, lo, hi, color=COLOURS[code], alpha=0.15, lw=0)
+            top = max(top, float(np.nanmax(hi)))
+        ax.plot(x, p, color=COLOURS[code], lw=1.8, label=code)
+    ax._alliance_never = (
+        f"0% in every run: {', '.join(c for c, _ in never)} "
+        f"(95% upper bound {max(h for _, h in never):.0%})"
+        if never
+        else ""
+    )
+    return top
 
 
 @styled
 def status_probability(res: Result, path: str | os.PathLike) -> Path:
-    """Probability, by quarter, that each member is suspended and that it has exited."""
-    labels, shares = agg.status_shares(res)
-    fig, axes = subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    """Probability, by quarter, that each member is suspended and that it has exited, each
+    with its 95% band (runs sharing a seed counted once); the y-axis fits the data."""
+    check_time_series(res, "suspension and exit by quarter")
+    fig, axes = subplots(1, 2, figsize=(10, 3.9))
+    drawn: list = []
     for ax, status, title in (
-        (axes[0], "suspended", "P(suspended)"),
-        (axes[1], "exited", "P(exited by then)"),
+        (axes[0], "suspended", "P(suspended at that quarter)"),
+        (axes[1], "exited", "P(has left by that quarter)"),
     ):
-        for code in [c for c in ALLIES if c in shares]:
-            ax.plot(
-                np.arange(len(labels)),
-                shares[code][status],
-                color=COLOURS[code],
-                lw=1.8,
-                label=code,
-            )
-        ax.set_title(title)
+        labels, iv = agg.status_intervals(res, status)
+        top = probability_curves(ax, labels, iv)
+        probability_axis(ax, top)  # each panel fitted to its own data
+        never = ax._alliance_never
+        ax.set_title(title + (f"\n{never}" if never else ""), fontsize=9)
         quarter_axis(ax, labels)
-        marks.event_markers(ax, res.manifest, labels)
-        ax.set_ylim(-0.02, 1.02)
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("share of runs")
-    axes[1].legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
+        grid(ax)
+        drawn = marks.event_markers(ax, res.manifest, labels)
+    axes[0].set_ylabel("share of runs (band: 95% interval)")
+    axes[1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     note = marks.pooled_note(res.manifest)
     fig.suptitle(
-        f"{res.manifest.scenario_name}: suspension and exit by quarter"
-        + (
-            f"\n(shares over all {res.plan.n_points} design points x {res.plan.replicates} "
-            "replicates)"
-            if note
-            else ""
-        ),
+        f"{res.manifest.scenario_name}: suspension and exit by quarter, {res.plan.start} to "
+        f"{res.plan.end}" + (f"\n({note})" if note else ""),
         fontsize=10 if note else 11,
     )
+    marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
 
 
 @styled
 def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
     """The cohesion index over time: median, 50% and 90% bands across runs."""
+    check_time_series(res, "cohesion chart")
     labels, q = agg.alliance_quantiles(res, "cohesion")
     fig, ax = subplots(figsize=(7, 3.9))
     _band(ax, q, "black", "median")
     quarter_axis(ax, labels)
-    marks.event_markers(ax, res.manifest, labels)
+    drawn = marks.event_markers(ax, res.manifest, labels)
     ax.set_ylim(0, 1)
     ax.set_ylabel("cohesion index (0-1)")
-    ax.grid(alpha=0.3)
+    grid(ax)
     ax.text(0.01, 0.02, COHESION, transform=ax.transAxes, fontsize=7, color="#444444")
     note = marks.pooled_note(res.manifest)
     ax.set_title(
@@ -248,21 +314,12 @@ def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
         + (f"\n{note}" if note else ""),
         fontsize=9 if note else 10,
     )
+    marks.event_key(fig, drawn, width=110)
     return _save(fig, path, res.manifest)
 
 
-def outcome_label(outcome: str) -> str:
-    """A reader's label for an outcome column name."""
-    code, _, rest = outcome.partition("_")
-    if code in NAMES and rest:
-        what = {
-            "exited": "P(exit)",
-            "suspended": "P(suspended at end)",
-            "commitment": "final commitment",
-            "exit_step": "quarter of exit (steps)",
-            "ever_suspended": "P(ever suspended)",
-            "min_commitment": "lowest commitment",
-            "credibility": "final credibility",
-        }.get(rest, rest)
-        return f"{code} {what}"
-    return outcome.replace("_", " ")
+def outcome_label(outcome: str, when: str | None = None) -> str:
+    """A reader's label for an outcome column (``when``: the quarter it refers to)."""
+    from alliance_sim.report.labels import outcome_label as label
+
+    return label(outcome, when)

@@ -11,7 +11,16 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.report import marks
-from alliance_sim.report.plots import COLOURS, _save, outcome_label, styled, subplots
+from alliance_sim.report.labels import parameter_label
+from alliance_sim.report.plots import (
+    COLOURS,
+    _save,
+    grid,
+    outcome_label,
+    probability_axis,
+    styled,
+    subplots,
+)
 
 
 def _groups(runs: pd.DataFrame, param: str, bins: int = 8) -> pd.Series:
@@ -60,6 +69,7 @@ def response(
     colour = COLOURS.get(member, "black")
     ax.fill_between(x, est[:, 1], est[:, 2], color=colour, alpha=0.2, lw=0, label="95% CI")
     ax.plot(x, est[:, 0], "o-", color=colour, lw=1.8, ms=4, label="mean")
+    few = any(e.n < FEW for _, e in rows)
     for xi, (_, e) in zip(x, rows, strict=True):
         ax.annotate(
             f"n={e.n}" + ("!" if e.n < FEW else ""),
@@ -73,17 +83,20 @@ def response(
     if isinstance(rows[0][0], str):
         ax.set_xticks(x)
         ax.set_xticklabels([r[0] for r in rows])
-    if binary or outcome.endswith(("_commitment", "_credibility")) or "cohesion" in outcome:
+    if binary:
+        probability_axis(ax, float(np.nanmax(est[:, 2])))
+    elif outcome.endswith(("_commitment", "_credibility")) or "cohesion" in outcome:
         ax.set_ylim(0, 1.05)
-    ax.set_xlabel(param)
-    ax.set_ylabel(outcome_label(outcome))
-    ax.grid(alpha=0.3)
+    when = manifest.plan.end
+    ax.set_xlabel(parameter_label(param, manifest.scenario))
+    ax.set_ylabel(outcome_label(outcome, when))
+    grid(ax)
     ax.legend(frameon=False, fontsize=8)
     ax.set_title(
-        f"{manifest.scenario_name}: {outcome_label(outcome)} vs {param}\n"
+        f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
         + textwrap.fill(
-            f"{marks.averaged_over(manifest, [param])}; n = effective independent runs "
-            "(! fewer than 10)",
+            f"{marks.averaged_over(manifest, [param])}; n = effective independent runs"
+            + (f" (! fewer than {FEW})" if few else ""),
             95,
         ),
         fontsize=8.5,
@@ -113,8 +126,8 @@ def heatmap(
     ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
     ax.set_yticks(range(table.shape[0]))
     ax.set_yticklabels([_fmt(v) for v in table.index])
-    ax.set_xlabel(p1)
-    ax.set_ylabel(p2)
+    ax.set_xlabel(parameter_label(p1, manifest.scenario))
+    ax.set_ylabel(parameter_label(p2, manifest.scenario))
     mid = (vmin + vmax) / 2
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v) and table.size <= 100:
@@ -128,9 +141,10 @@ def heatmap(
                 color="white" if v < mid else "black",
             )
     scale = "fixed scale 0-1" if unit else f"scale: data range {vmin:.3g}-{vmax:.3g}"
-    fig.colorbar(im, ax=ax, label=f"{outcome_label(outcome)} ({scale})")
+    when = manifest.plan.end
+    fig.colorbar(im, ax=ax, label=f"{outcome_label(outcome, when)} ({scale})")
     ax.set_title(
-        f"{manifest.scenario_name}: {outcome_label(outcome)}\n"
+        f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
         + textwrap.fill(f"each cell: {marks.averaged_over(manifest, [p1, p2])}", 80),
         fontsize=8.5,
     )
@@ -145,7 +159,7 @@ def _fmt(v: object) -> str:
 def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os.PathLike) -> Path:
     """Sobol S1 and ST with 95% intervals, or Morris mu* against sigma."""
     method, outcome = table.attrs.get("method", "Sobol"), table.attrs.get("outcome", "")
-    fig, ax = subplots(figsize=(7, 0.5 * len(table) + 2.2))
+    fig, ax = subplots(figsize=(7, 0.6 * len(table) + 2.2))
     if method == "Sobol":
         y = np.arange(len(table))
         for shift, key, colour, label in (
@@ -162,7 +176,8 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
                 capsize=2,
             )
         ax.set_yticks(y)
-        ax.set_yticklabels(table.index)
+        scenario = manifest.scenario if manifest is not None else None
+        ax.set_yticklabels([textwrap.fill(parameter_label(n, scenario), 28) for n in table.index])
         ax.set_xlabel("Sobol index (share of variance; bars: 95% CI)")
         ax.axvline(0, color="black", lw=0.6)
         ax.legend(frameon=False, fontsize=8)
@@ -185,6 +200,7 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
             )
         ax.set_xlabel("mu* (mean |elementary effect|, per swept range)")
         ax.set_ylabel("sigma (interaction / non-linearity)")
-    ax.grid(alpha=0.3)
-    ax.set_title(f"{method} sensitivity of {outcome_label(outcome)}")
+    grid(ax)
+    when = manifest.plan.end if manifest is not None else None
+    ax.set_title(f"{method} sensitivity of {outcome_label(outcome, when)}")
     return _save(fig, path, manifest)

@@ -1,0 +1,169 @@
+"""Figures fit for a paper (issue 23): the horizon in every title of an end-of-run outcome,
+parameters with their units, event labels that never overlap, intervals on probability curves
+and an axis that fits them, no fan chart from end-only records, ``--style paper``."""
+
+import itertools
+
+import pytest
+from matplotlib.collections import PolyCollection
+from PIL import Image
+
+from alliance_sim.cli.main import main
+from alliance_sim.report import figures, plots
+from alliance_sim.report.labels import outcome_label, parameter_label
+from alliance_sim.runs.runner import run_scenario, sweep
+
+
+def one_line(err: str) -> str:
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """The calibrated replay of 2020-2024: twenty events, several in the same quarter."""
+    d = tmp_path_factory.mktemp("hist")
+    return run_scenario("history_2020_2024_calibrated", d / "h", replicates=20)
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory):
+    d = tmp_path_factory.mktemp("grid")
+    return sweep("armenia_exits", d / "g", replicates=12, end="2026Q4")
+
+
+def test_labels_carry_units_and_horizons():
+    assert parameter_label("western_offer") == "Western offer (ties/quarter)"
+    assert parameter_label("members.ARM.pressure_tolerance") == (
+        "Armenia: pressure tolerance (pressure)"
+    )
+    scenario = {"events": [{"id": "eu_arms", "type": "offer", "at": "2025Q3"}]}
+    assert parameter_label("events.eu_arms.size", scenario) == "eu_arms (offer): size (0-5)"
+    assert parameter_label("events.eu_arms.at", scenario) == "eu_arms (offer): at (quarter)"
+    assert outcome_label("ARM_exited", "2028Q4") == "ARM P(exit by 2028Q4)"
+    assert outcome_label("KAZ_suspended", "2028Q4") == "KAZ P(suspended at 2028Q4)"
+    assert outcome_label("cohesion_final", "2028Q4") == "cohesion at 2028Q4"
+
+
+def _numbers(ax):
+    return [t for t in ax.texts if t.get_text().isdigit()]
+
+
+def test_event_numbers_never_overlap_and_the_key_names_each(history, tmp_path, monkeypatch):
+    drawn = {}
+
+    def keep(fig, path, manifest, layout=True):
+        drawn["fig"] = fig
+        return original(fig, path, manifest, layout)
+
+    original = plots._save
+    monkeypatch.setattr(plots, "_save", keep)
+    plots.status_probability(history, tmp_path / "s.png")
+    fig = drawn["fig"]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    for ax in fig.axes:
+        boxes = [t.get_window_extent(renderer) for t in _numbers(ax)]
+        assert len(boxes) == 20  # every event of 2020-2024, numbered
+        for a, b in itertools.combinations(boxes, 2):
+            assert not a.overlaps(b), (a, b)
+    key = next(t.get_text() for t in fig.texts if t.get_text().startswith("Events"))
+    assert "1 2020Q4 ARM appeal" in key and "20 2024Q2 az_event (delimitation)" in key
+
+
+def test_probability_curves_have_bands_and_an_axis_that_fits(history, tmp_path, monkeypatch):
+    drawn = {}
+    original = plots._save
+
+    def keep(fig, path, manifest, layout=True):
+        drawn["fig"] = fig
+        return original(fig, path, manifest, layout)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    plots.status_probability(history, tmp_path / "s.png")
+    exited = drawn["fig"].axes[1]
+    assert any(isinstance(c, PolyCollection) for c in exited.collections)  # ARM's band
+    top = exited.get_ylim()[1]
+    assert top < 0.5  # a few % of runs have left by 2024Q4: not a 0-100% axis
+    arm = next(line for line in exited.lines if line.get_label() == "ARM")
+    assert 0 < max(arm.get_ydata()) < top
+    assert "0% in every run: BLR, KAZ, KGZ, TJK" in exited.get_title()
+
+
+def test_titles_say_the_horizon_and_axes_the_units(grid, tmp_path):
+    paths = figures.write_figures(grid, tmp_path, kinds=["response", "heatmap"])
+    assert paths
+    from alliance_sim.report import sweep_plots
+
+    fig_titles = []
+
+    def capture(fig, path, manifest, layout=True):
+        fig_titles.append(
+            (fig.axes[0].get_title(), fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel())
+        )
+        return tmp_path / "x.png"
+
+    sweep_plots._save, saved = capture, sweep_plots._save
+    try:
+        sweep_plots.response(grid.runs, grid.manifest, "western_offer", "ARM_exited", "r.png")
+        sweep_plots.heatmap(
+            grid.runs, grid.manifest, "western_offer", "russian_pressure", "ARM_exited", "h.png"
+        )
+    finally:
+        sweep_plots._save = saved
+    (rt, rx, ry), (ht, hx, hy) = fig_titles
+    assert hx == rx
+    assert "ARM P(exit by 2026Q4)" in rt and ry == "ARM P(exit by 2026Q4)"
+    assert rx == "Western offer (ties/quarter)" and hy == "Russian pressure (index 0-1)"
+    assert "ARM P(exit by 2026Q4)" in ht
+    assert "fewer than" not in rt  # 12 replicates: no point under 10, so no warning
+
+
+def test_paper_style_is_300_dpi_and_a_page_wide(grid, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    d = str(grid.directory)
+    argv = ["plot", d, "--out", "paper", "--kind", "response", "--style", "paper"]
+    assert main(argv) == 0
+    png = sorted((tmp_path / "paper").glob("response_western_offer_ARM_exited.png"))[0]
+    with Image.open(png) as im:
+        dpi = im.info["dpi"][0]
+        assert round(dpi) == 300 and im.width == pytest.approx(6.5 * 300, abs=2)
+    assert main(["plot", d, "--out", "screen", "--kind", "response"]) == 0
+    with Image.open(tmp_path / "screen" / png.name) as im:
+        assert round(im.info["dpi"][0]) == 130
+    with pytest.raises(SystemExit) as stop:  # argparse: one line, exit 2
+        main(["plot", d, "--out", "x", "--style", "poster"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'poster'" in one_line(capsys.readouterr().err)
+
+
+def test_no_fan_chart_from_end_only_records(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["sweep", "western_surge", "--out", "w", "--replicates", "4", "--record", "end"]
+    assert main([*argv, "--end", "2026Q2", "--quiet"]) == 0
+    assert main(["plot", "w", "--out", "f", "--kind", "fan"]) == 2
+    assert "no fan figure: w recorded 2 quarters (--record end)" in one_line(
+        capsys.readouterr().err
+    )
+    assert main(["plot", "w", "--out", "f"]) == 0  # the default set skips it, and says so
+    out = capsys.readouterr().out
+    assert "note: no fan, status, cohesion" in out and "fan.png" not in out
+    assert sorted(p.name.split("_")[0] for p in (tmp_path / "f").iterdir()) == ["response"] * 4
+
+
+def test_footer_counts_in_the_singular_and_plural(history):
+    fig = plots.Figure()
+    plots.footer(fig, history.manifest)
+    text = fig.texts[0].get_text()
+    assert "20 runs (1 point x 20 replicates)" in text
+
+
+def test_compare_style_paper_embeds_figures(history, tmp_path):
+    from alliance_sim import build_report
+
+    page = build_report([history, history], tmp_path / "r.html", style="paper").read_text()
+    assert page.count("data:image/png;base64,") == 4  # exits, overlay, two status figures
+    with pytest.raises(ValueError, match="unknown figure style"):
+        build_report([history, history], tmp_path / "r2.html", style="poster")
