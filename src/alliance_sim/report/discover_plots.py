@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from alliance_sim.paths import check_not_results
+from alliance_sim.report.labels import parameter_label
 from alliance_sim.report.plots import _save, styled, subplots
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def tradeoff_chart(d: Discovery, path: str | os.PathLike) -> Path:
     cb = fig.colorbar(sc, ax=ax, ticks=range(top + 1))
     cb.set_label("restricted parameters")
     ax.legend(loc="lower left", fontsize=7, frameon=False)
-    ax.set_title(f"PRIM peeling trajectory: {d.condition}")
+    ax.set_title(f"PRIM peeling trajectory: {d.condition}{_when(d)}")
     return _save(fig, path, d.manifest)
 
 
@@ -92,7 +93,8 @@ def box_limits_chart(d: Discovery, path: str | os.PathLike) -> Path:
     if box.empty:
         ax.text(0.5, 0, "no visible restriction", ha="center", va="center")
     ax.set_yticks(np.arange(len(box)))
-    ax.set_yticklabels([p.replace("members.", "") for p in box["parameter"]])
+    scenario = d.manifest.scenario if d.manifest is not None else None
+    ax.set_yticklabels([parameter_label(p, scenario) for p in box["parameter"]], fontsize=7)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlim(0, 1.6)
     ax.set_xticks([0, 0.5, 1])
@@ -100,9 +102,15 @@ def box_limits_chart(d: Discovery, path: str | os.PathLike) -> Path:
     s = d.stats
     ax.set_title(
         f"Box {d.selected}: density {s['density']:.0%}, coverage {s['coverage']:.0%}, "
-        f"mass {s['mass']:.0%} ({d.condition})"
+        f"mass {s['mass']:.0%} ({d.condition}{_when(d)})"
     )
     return _save(fig, path, d.manifest)
+
+
+def _when(d: Discovery) -> str:
+    """`` at 2034Q4``: the quarter an end-of-run outcome refers to (empty without a manifest,
+    as for ``evaluate``'s rows)."""
+    return f", at {d.manifest.plan.end}" if d.manifest is not None else ""
 
 
 def _v(d: Discovery, name: str, v: float) -> str:
