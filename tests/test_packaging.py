@@ -78,3 +78,22 @@ def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
         )
         assert r.returncode == 0, r.stderr
     assert (work / "out" / "armenia_exits" / "commitment.png").is_file()
+
+
+def test_license_citation_and_changelog_agree_with_the_package():
+    """The licence pyproject declares is the LICENSE file's; CITATION.cff cites this version
+    and says how to cite a result; the changelog has a section for what is not yet released."""
+    from alliance_sim import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["version"] == __version__
+    assert project["license"]["text"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and cff["license"] == "MIT"
+    assert str(cff["version"]) == __version__
+    assert "scenario hash" in cff["message"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in changelog and f"## [{__version__}]" in changelog
