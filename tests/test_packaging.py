@@ -30,7 +30,7 @@ def test_every_sub_package_is_listed_for_the_wheel():
 def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
     target, tree = tmp_path / "site", tmp_path / "tree"  # build a copy: no build/ in the repo
     tree.mkdir()
-    for part in ("pyproject.toml", "README.md", "src", "scenarios"):
+    for part in ("pyproject.toml", "README.md", "LICENSE", "src", "scenarios", "docs"):
         copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy
         copy(ROOT / part, tree / part, **({"ignore": IGNORE} if copy is shutil.copytree else {}))
     r = subprocess.run(
@@ -53,6 +53,7 @@ def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
     assert (
         target / "alliance_sim" / "scenarios" / "calibrated" / "history_2020_2024.parquet"
     ).is_file()
+    assert (target / "alliance_sim" / "docs" / "sources.md").is_file()  # list sources
     work = tmp_path / "elsewhere"
     work.mkdir()
     (work / "mine.toml").write_text(
@@ -67,6 +68,7 @@ def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
     for argv in (
         ["run", "armenia_exits", "--replicates", "5"],
         ["validate", "mine.toml", "history_2020_2024_calibrated"],
+        ["list", "sources"],
     ):
         r = subprocess.run(
             [sys.executable, "-c", code, str(target), *argv],
@@ -77,6 +79,7 @@ def test_plain_install_runs_a_shipped_scenario_from_another_folder(tmp_path):
             timeout=300,
         )
         assert r.returncode == 0, r.stderr
+    assert "[BRIEF-2020-2024]" in r.stdout  # the bibliography, read from the installed copy
     assert (work / "out" / "armenia_exits" / "commitment.png").is_file()
 
 

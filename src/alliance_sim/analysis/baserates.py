@@ -1,6 +1,6 @@
 """Exit and suspension rates of a result against the alliance's own record.
 
-The reference class (``core/data/observations.toml [base_rates]``, facts-2014-2024.md §2):
+The reference class (``core/data/observations.toml [base_rates]``, [BRIEF-2014-2024] §2):
 4 exits or suspensions (Azerbaijan, Georgia, Uzbekistan 1999; Uzbekistan 2012) in 222
 member-years, about 1.8% per member-year (2.3% counting Armenia's 2024 freeze).  A result's
 rate: every quarter in which a member is suspended or leaves (or a suspended member leaves) is

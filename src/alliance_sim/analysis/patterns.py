@@ -1,4 +1,4 @@
-"""The five patterns of 2020-2024 (``../shared/world/facts.md``) measured on model output.
+"""The five patterns of 2020-2024 (``[BRIEF-2020-2024]``) measured on model output.
 
 Each pattern gives, per run, whether it holds (``holds``) and a violation score (``score``,
 0 when it holds, growing with how far the run is from it) that calibration minimises.  The

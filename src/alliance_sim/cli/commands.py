@@ -171,6 +171,9 @@ def cmd_list(a: argparse.Namespace) -> int:
                 + f"\n    source: {r.source}"
                 + (f"\n    sample range: {r.plausible_source}" if sample else "")
             )
+        print("\n[KEYS] in sources are entries of the bibliography: alliance-sim list sources")
+    elif a.what == "sources":
+        print(bibliography(), end="")
     elif a.what == "mechanisms":
         from alliance_sim.core.mechanisms import MECHANISMS
 
@@ -191,6 +194,19 @@ def cmd_list(a: argparse.Namespace) -> int:
                 choices = f", one of {', '.join(spec.choices)}" if spec.choices else ""
                 print(f"    {fname} ({spec.kind}{rng}{choices}; {req}): {spec.meaning}")
     return 0
+
+
+def bibliography() -> str:
+    """docs/sources.md: shipped in the wheel as ``alliance_sim/docs``, else the repository's."""
+    from importlib import resources
+
+    try:
+        shipped = resources.files("alliance_sim").joinpath("docs", "sources.md")
+        if shipped.is_file():
+            return shipped.read_text("utf-8")
+    except (ModuleNotFoundError, NotADirectoryError, TypeError):
+        pass
+    return (Path(__file__).resolve().parents[3] / "docs" / "sources.md").read_text("utf-8")
 
 
 def cmd_plot(a: argparse.Namespace) -> int:

@@ -221,10 +221,11 @@ def _parser() -> argparse.ArgumentParser:
         "list",
         "list scenarios, parameters, event types or mechanisms",
         "List shipped scenarios, the model's parameters (meaning, "
-        "unit, default, range, source), the event types or the named mechanisms "
-        "(each with the 0/1 parameter that switches it).",
+        "unit, default, range, source), the event types, the named mechanisms "
+        "(each with the 0/1 parameter that switches it) or the sources data files cite "
+        "(the bibliography, docs/sources.md).",
     )
-    ls.add_argument("what", choices=("scenarios", "parameters", "events", "mechanisms"))
+    ls.add_argument("what", choices=("scenarios", "parameters", "events", "mechanisms", "sources"))
 
     pl = _command(
         sub,

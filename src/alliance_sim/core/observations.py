@@ -1,7 +1,7 @@
 """The observation model: what one could see of each member each quarter, from its state.
 
 Commitment, belief and grievance are latent.  What the record holds (``data/observations.toml``,
-from facts.md and facts-2014-2024.md) is how a member votes on the UN General Assembly's
+from [BRIEF-2020-2024] and [BRIEF-2014-2024]) is how a member votes on the UN General Assembly's
 Ukraine and Crimea texts, whether its leader attends CSTO summits, whether it sends troops to
 CSTO exercises and whether it pays into the budget.  Each is a probability given the state:
 

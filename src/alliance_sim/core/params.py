@@ -59,7 +59,8 @@ REGISTRY: tuple[Param, ...] = (
         "share",
         "Share of Russia's military-political capacity not absorbed by the war in Ukraine; scales "
         "its pressure, inducements and its ability to answer Article 4 appeals. Assumption: "
-        "'Russia's hands are seriously tied' by the war (seed 001); plausible range 0.2-0.7.",
+        "'Russia's hands are seriously tied' by the war ([EVSTRATOV-2022]); plausible range "
+        "0.2-0.7.",
         ASSUMPTION,
         "russia",
     ),
@@ -71,7 +72,7 @@ REGISTRY: tuple[Param, ...] = (
         "index 0-1",
         "Baseline intensity of Russian coercion per quarter at full bandwidth (energy prices, "
         "migrant policy, trade bans, information pressure). Assumption: 'rude, authoritarian "
-        "actions' against allies (seed 001); plausible range 0.1-0.5.",
+        "actions' against allies ([EVSTRATOV-2022]); plausible range 0.1-0.5.",
         ASSUMPTION,
         "russia",
     ),
@@ -114,7 +115,7 @@ REGISTRY: tuple[Param, ...] = (
         "Western engagement per quarter offered to a fully open member (investment, arms, "
         "exercises, monitoring missions); accumulates into Western ties. Assumption in ties "
         "units, not derived from a dollar figure (the US DoD's $500 m for Central Asia in 2022, "
-        "seed 001, shows such engagement exists, not its size); plausible range 0.02-0.15.",
+        "[EVSTRATOV-2022], shows such engagement exists, not its size); plausible range 0.02-0.15.",
         ASSUMPTION,
         "outside",
     ),
@@ -136,7 +137,7 @@ REGISTRY: tuple[Param, ...] = (
         "ties/quarter",
         "Chinese engagement per quarter (investment, SCO security cooperation) per unit of the "
         "member's trade share with China. Assumption: 'China as a security actor' via the SCO "
-        "(seed 004); plausible range 0.02-0.2.",
+        "([HANSBURY-2023]); plausible range 0.02-0.2.",
         ASSUMPTION,
         "outside",
     ),
@@ -147,8 +148,8 @@ REGISTRY: tuple[Param, ...] = (
         2.0,
         "multiplier",
         "How much China steps up when Russia is distracted: its offer grows by this factor times "
-        "(1 - russian_bandwidth). Assumption (seed 004: the war hastens the shift to China as a "
-        "security actor); plausible range 0-2.",
+        "(1 - russian_bandwidth). Assumption ([HANSBURY-2023]: the war hastens the shift to "
+        "China as a security actor); plausible range 0-2.",
         ASSUMPTION,
         "outside",
     ),
@@ -265,7 +266,7 @@ REGISTRY: tuple[Param, ...] = (
         "probability",
         "Base rate at which allies honour commitments; the prior mean of every member's belief "
         "that Article 4 will be honoured for it.",
-        "Leeds 2003; Leeds, Mitchell & Long 2000: 74.5% (facts.md)",
+        "Leeds 2003; Leeds, Mitchell & Long 2000: 74.5% ([BRIEF-2020-2024])",
         "credibility",
     ),
     _P(
@@ -545,7 +546,7 @@ REGISTRY: tuple[Param, ...] = (
         "share",
         "How far economic ties (investment, trade) substitute for the alliance's security "
         "relative to security ties (arms, exercises, monitoring missions, SCO security "
-        "cooperation) = 1. A multi-vector state takes the money and stays (seed 003: EU 48% of "
+        "cooperation) = 1. A multi-vector state takes the money and stays ([CEPA-2023]: EU 48% of "
         "Kazakh FDI while Kazakhstan stays in the CSTO); plausible range 0.1-0.5.",
         group="mechanisms",
     ),
@@ -557,8 +558,8 @@ REGISTRY: tuple[Param, ...] = (
         "share",
         "Share of routine Western engagement that carries security (arms, exercises, "
         "monitoring) rather than investment and trade. Plausible range 0.1-0.5: US DoD $500 m "
-        "for Central Asian military cooperation in 2022 (seed 001) beside > $31 bn of US "
-        "private investment in Kazakhstan alone (seed 003).",
+        "for Central Asian military cooperation in 2022 ([EVSTRATOV-2022]) beside > $31 bn of US "
+        "private investment in Kazakhstan alone ([CEPA-2023]).",
         group="mechanisms",
     ),
     _P(
@@ -592,7 +593,7 @@ REGISTRY: tuple[Param, ...] = (
         "1/quarter",
         "Share of the patron threat that fades each quarter: slowly (half-life about 6 years at "
         "0.03) — Nazarbayev's 2014 answer to Putin's 'never had statehood' was still echoed in "
-        "2020 (facts-2014-2024 §6). Plausible range 0.01-0.08.",
+        "2020 ([BRIEF-2014-2024] §6). Plausible range 0.01-0.08.",
         group="mechanisms",
     ),
     _P(
@@ -630,7 +631,7 @@ REGISTRY: tuple[Param, ...] = (
         "share/quarter",
         "How fast Russia shifts a member's budget between coercion and inducement per unit of "
         "its signal (drift below drift_reference minus backlash). Plausible range 0.1-1: "
-        "Moscow answered Astana's June 2022 refusal within weeks (CPC halt, facts-2014-2024 "
+        "Moscow answered Astana's June 2022 refusal within weeks (CPC halt, [BRIEF-2014-2024] "
         "§4) and eased as quickly (court ruling overturned in days).",
         group="mechanisms",
     ),
@@ -653,7 +654,7 @@ REGISTRY: tuple[Param, ...] = (
         "Share of Russia's budget for a member spent on coercion at the start of a run (the rest "
         "is inducement: discounted gas and arms, loans). Plausible range 0.4-0.9: trade bans "
         "on Armenia and Kazakhstan beside gas at $128-165/tcm and loans to Belarus "
-        "(facts-2014-2024 §4).",
+        "([BRIEF-2014-2024] §4).",
         group="mechanisms",
     ),
     _P(
@@ -700,7 +701,7 @@ REGISTRY: tuple[Param, ...] = (
         "1/quarter",
         "Share of the gap between Azerbaijan's threat toward Armenia and its standing level "
         "that closes each quarter (a war's or incursion's surge fades). Plausible range "
-        "0.05-0.3: incursions came 8 and 16 months after the 2020 war (facts-2014-2024 §5).",
+        "0.05-0.3: incursions came 8 and 16 months after the 2020 war ([BRIEF-2014-2024] §5).",
         group="mechanisms",
     ),
     _P(
@@ -711,7 +712,7 @@ REGISTRY: tuple[Param, ...] = (
         "index 0-1",
         "Azerbaijan's ties to Russia at the start of a run (1 = an ally Russia would not cross). "
         "Plausible range 0.3-0.7 before the 22 Feb 2022 Declaration on Allied Interaction "
-        "(facts-2014-2024 §5), which an az_event of kind russia_ties raises.",
+        "([BRIEF-2014-2024] §5), which an az_event of kind russia_ties raises.",
         group="mechanisms",
     ),
     _P(
@@ -721,7 +722,7 @@ REGISTRY: tuple[Param, ...] = (
         1.0,
         "index 0-1",
         "Azerbaijan's ties to Turkey at the start of a run. Plausible range 0.5-0.8 before the "
-        "Shusha Declaration (15 Jun 2021, mutual assistance; facts-2014-2024 §5); Turkey "
+        "Shusha Declaration (15 Jun 2021, mutual assistance; [BRIEF-2014-2024] §5); Turkey "
         "supplied drones and rockets in 2020 (AP, ibid.).",
         group="mechanisms",
     ),
@@ -758,7 +759,7 @@ OBSERVATION: tuple[Param, ...] = (
         1.0,
         "commitment",
         "Commitment at which a member is as likely as not to vote with Russia on a UN text on "
-        "the aggression against Ukraine (2022-: only Belarus did, facts.md).",
+        "the aggression against Ukraine (2022-: only Belarus did, [BRIEF-2020-2024]).",
         group="observation",
     ),
     _P(
@@ -768,7 +769,7 @@ OBSERVATION: tuple[Param, ...] = (
         1.0,
         "commitment",
         "The same for the annual Crimea texts (2016-2021 every member but Tajikistan voted with "
-        "Russia, facts-2014-2024.md §1a).",
+        "Russia, [BRIEF-2014-2024] §1a).",
         group="observation",
     ),
     _P(
@@ -807,7 +808,7 @@ OBSERVATION: tuple[Param, ...] = (
         0.9,
         "commitment",
         "The same for paying the member's share of the CSTO budget (10% each but Russia's 50%, "
-        "facts-2014-2024.md §1d).",
+        "[BRIEF-2014-2024] §1d).",
         group="observation",
     ),
     _P(
@@ -826,7 +827,7 @@ OBSERVATION: tuple[Param, ...] = (
         0.3,
         "probability",
         "Probability that a suspended member attends, drills or pays anyway (Armenia 2024: "
-        "none, facts-2014-2024.md §1b-d).",
+        "none, [BRIEF-2014-2024] §1b-d).",
         group="observation",
     ),
 )
@@ -839,7 +840,7 @@ CONSENSUS: tuple[Param, ...] = (
         1,
         "switch",
         "Mechanism 'consensus': 1 = admitting a member needs every voting member's consent "
-        "(CSTO decisions are taken by consensus, facts-2014-2024.md §3) and members weigh the "
+        "(CSTO decisions are taken by consensus, [BRIEF-2014-2024] §3) and members weigh the "
         "entrapment risk of a new member's wars; 0 = an application is an accession with "
         "certainty and nobody weighs entrapment.",
         group="mechanisms",
@@ -875,7 +876,7 @@ CONSENSUS: tuple[Param, ...] = (
         "Weight of the risk of being drawn into a member's wars: per unit of the annual "
         "probability that a member admitted from candidacy (Iran) is attacked (its "
         "attack_hazard), it lowers every other member's consent to admit it and, once it is "
-        "in, their pull toward the alliance.  Assumption (seed 001: Iran would put Russian-"
+        "in, their pull toward the alliance.  Assumption ([EVSTRATOV-2022]: Iran would put Russian-"
         "American contradictions on a 'much more confrontational level'); plausible 0.5-3.",
         group="mechanisms",
     ),

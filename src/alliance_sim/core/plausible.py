@@ -39,7 +39,9 @@ PLAUSIBLE: dict[str, Plausible] = {
         0.55, 0.85, "assumption: Moscow expects more than hedging (0.45) short of Belarus (0.9)"
     ),
     "russian_inducement": _A(
-        0.1, 0.5, "assumption: inducements shrink with bandwidth but never vanish (seed 001)"
+        0.1,
+        0.5,
+        "assumption: inducements shrink with bandwidth but never vanish ([EVSTRATOV-2022])",
     ),
     # --- West and China -----------------------------------------------------------------------
     "western_offer": _A(0.02, 0.16, "sweep: armenia_exits 0.02-0.16, baseline 0.02-0.15"),
@@ -63,7 +65,9 @@ PLAUSIBLE: dict[str, Plausible] = {
     "commitment_noise": _A(0.005, 0.04, _CAL),
     # --- Article 4 credibility ----------------------------------------------------------------
     "credibility_base_rate": _A(
-        0.65, 0.85, "Leeds, Long & Mitchell 2000: 74.5% honoured (facts.md), +-0.1 across eras"
+        0.65,
+        0.85,
+        "Leeds, Long & Mitchell 2000: 74.5% honoured ([BRIEF-2020-2024]), +-0.1 across eras",
     ),
     "credibility_prior_strength": _A(
         2.0, 10.0, "assumption: the base rate weighs as 2-10 appeals' worth of evidence"
@@ -75,7 +79,9 @@ PLAUSIBLE: dict[str, Plausible] = {
     "unrest_hazard_scale": _A(0.5, 2.0, "assumption: within a factor two of members.toml"),
     "clash_hazard_scale": _A(0.5, 2.0, "assumption: within a factor two of members.toml"),
     "answer_floor": _A(
-        0.1, 0.4, "assumption: Russia kept some capacity in 2022 (Kazakhstan answered, seed 001)"
+        0.1,
+        0.4,
+        "assumption: Russia kept some capacity in 2022 (Kazakhstan answered, [EVSTRATOV-2022])",
     ),
     "attack_threat": _A(0.1, 0.5, "assumption: an attack raises felt threat, short of doubling"),
     "threat_decay": _A(0.1, 0.5, "assumption: an attack's added threat fades in 1-7 quarters"),
@@ -93,23 +99,23 @@ PLAUSIBLE: dict[str, Plausible] = {
     "exit_below": _A(0.05, 0.2, "assumption: leaving takes near-zero commitment"),
     "status_patience": _A(1, 4, "assumption: status changes after one quarter to a year"),
     "exit_patience": _A(2, 8, "assumption: half a year to two years below exit_below"),
-    "exit_hazard": _A(0.05, 0.3, "assumption: no member left 2020-2024 (facts.md)"),
+    "exit_hazard": _A(0.05, 0.3, "assumption: no member left 2020-2024 ([BRIEF-2020-2024])"),
     "exit_cost_weight": _A(0.3, 0.9, "assumption: Russian bases deter exit, never absolutely"),
     "contagion": _A(-0.5, 0.8, f"{_CAL}; sweep: baseline -0.5-0.8"),
     "contagion_decay": _A(0.05, 0.3, "assumption: a defection's signal fades in 2-14 quarters"),
     # the mechanisms of core/mechanisms.py (ranges from the parameters' own text, core/params.py)
     "mech_bounded_ties": _A(0.0, 1.0, "switch"),
     "ties_saturation": _A(0.5, 3.0, "assumption: one to five years of a full Western offer"),
-    "economic_tie_weight": _A(0.1, 0.5, "assumption (seed 003: EU FDI while Kazakhstan stays)"),
-    "west_security_share": _A(0.1, 0.4, "assumption (seeds 001, 003)"),
+    "economic_tie_weight": _A(0.1, 0.5, "assumption ([CEPA-2023]: EU FDI while Kazakhstan stays)"),
+    "west_security_share": _A(0.1, 0.4, "assumption ([EVSTRATOV-2022] [CEPA-2023])"),
     "mech_fear_of_patron": _A(0.0, 1.0, "switch"),
     "fear_weight": _A(0.3, 2.0, _CAL),
-    "patron_threat_decay": _A(0.01, 0.08, "assumption (facts-2014-2024.md §6)"),
+    "patron_threat_decay": _A(0.01, 0.08, "assumption ([BRIEF-2014-2024] §6)"),
     "patron_threat_initial": _A(0.2, 1.0, "assumption: the residue of 2008 and 2014"),
     "mech_strategic_russia": _A(0.0, 1.0, "switch"),
     "russia_adaptation": _A(0.1, 1.0, "assumption (CPC halt and its reversal, §4)"),
     "russia_backlash_aversion": _A(1.0, 6.0, "assumption"),
-    "coercion_share_initial": _A(0.5, 0.9, "assumption (facts-2014-2024.md §4)"),
+    "coercion_share_initial": _A(0.5, 0.9, "assumption ([BRIEF-2014-2024] §4)"),
     "inducement_gain": _A(0.5, 2.0, "assumption: same order as pressure_gain"),
     "bandwagoning": _A(0.4, 1.0, _CAL),
     "mech_az_tr": _A(0.0, 1.0, "switch"),
@@ -121,7 +127,7 @@ PLAUSIBLE: dict[str, Plausible] = {
     "mech_consensus": _A(0.0, 1.0, "switch"),
     "consent_cut": _A(0.3, 0.6, "assumption: a member at its hedging threshold may veto"),
     "consent_scale": _A(0.05, 0.2, "assumption"),
-    "entrapment_weight": _A(0.5, 3.0, "assumption (seed 001: a more confrontational bloc)"),
+    "entrapment_weight": _A(0.5, 3.0, "assumption ([EVSTRATOV-2022]: a more confrontational bloc)"),
     # the observation model (calibrated to the UN votes, summits, drills and budget on record)
     "vote_cut_ukraine": _A(0.5, 1.0, _CAL),
     "vote_cut_crimea": _A(0.2, 0.8, _CAL),
