@@ -72,6 +72,21 @@ def grid(ax: Axes) -> None:
         ax.grid(alpha=0.3)
 
 
+def title_size(screen: float) -> float:
+    """A title's font size: ``screen`` points on screen, two less on paper (smaller figures)."""
+    return screen if style.current().name == "screen" else screen - 2
+
+
+def fit_text(fig: Figure, text: str, fontsize: float) -> str:
+    """``text`` with each line wrapped to the figure's width at ``fontsize`` points (a title
+    or subtitle that would run past the edges is clipped otherwise, as on a paper-width
+    figure)."""
+    import textwrap
+
+    chars = max(20, int(fig.get_size_inches()[0] * 72 / (fontsize * 0.56)))
+    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
@@ -220,8 +235,13 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     )
     note = marks.pooled_note(res.manifest)
     fig.suptitle(
-        f"{res.manifest.scenario_name}: commitment to the CSTO" + (f"\n({note})" if note else ""),
-        fontsize=10 if note else 11,
+        fit_text(
+            fig,
+            f"{res.manifest.scenario_name}: commitment to the CSTO"
+            + (f"\n({note})" if note else ""),
+            10 if note else 11,
+        ),
+        fontsize=title_size(10 if note else 11),
     )
     marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
@@ -279,17 +299,24 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
         top = probability_curves(ax, labels, iv)
         probability_axis(ax, top)  # each panel fitted to its own data
         never = ax._alliance_never
-        ax.set_title(title + (f"\n{never}" if never else ""), fontsize=9)
+        size = title_size(9)
+        ax.set_title(
+            fit_text(fig, title + (f"\n{never}" if never else ""), size * 2), fontsize=size
+        )
         quarter_axis(ax, labels)
         grid(ax)
         drawn = marks.event_markers(ax, res.manifest, labels)
-    axes[0].set_ylabel("share of runs (band: 95% interval)")
+    axes[0].set_ylabel("share of runs")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     note = marks.pooled_note(res.manifest)
     fig.suptitle(
-        f"{res.manifest.scenario_name}: suspension and exit by quarter, {res.plan.start} to "
-        f"{res.plan.end}" + (f"\n({note})" if note else ""),
-        fontsize=10 if note else 11,
+        fit_text(
+            fig,
+            f"{res.manifest.scenario_name}: suspension and exit by quarter, {res.plan.start} to "
+            f"{res.plan.end} (bands: 95% intervals)" + (f"\n({note})" if note else ""),
+            10 if note else 11,
+        ),
+        fontsize=title_size(10 if note else 11),
     )
     marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
@@ -310,9 +337,13 @@ def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
     ax.text(0.01, 0.02, COHESION, transform=ax.transAxes, fontsize=7, color="#444444")
     note = marks.pooled_note(res.manifest)
     ax.set_title(
-        f"{res.manifest.scenario_name}: cohesion (bands: 50% and 90% of runs)"
-        + (f"\n{note}" if note else ""),
-        fontsize=9 if note else 10,
+        fit_text(
+            fig,
+            f"{res.manifest.scenario_name}: cohesion (bands: 50% and 90% of runs)"
+            + (f"\n{note}" if note else ""),
+            9 if note else 10,
+        ),
+        fontsize=title_size(9 if note else 10),
     )
     marks.event_key(fig, drawn, width=110)
     return _save(fig, path, res.manifest)
