@@ -8,20 +8,24 @@ EPILOG = {
   alliance-sim list parameters""",
     "run": """examples:
   alliance-sim run armenia_exits
-  alliance-sim run scenarios/iran_joins.toml --replicates 500 --seed 3 --out out/iran""",
+  alliance-sim run scenarios/iran_joins.toml --replicates 500 --seed 3 --out out/iran
+  alliance-sim run my_scenario.toml --end 2028Q4 --out out/mine    # your file, to 2028""",
     "sweep": """examples:
   alliance-sim sweep armenia_exits --out out/arm-sweep
   alliance-sim sweep baseline --out out/base --samples 16 --replicates 2   # a quick look
+  alliance-sim sweep armenia_exits --out out/arm28 --end 2028Q4   # writes by_point.csv too
   alliance-sim sweep baseline --out out/base --executor dask --scheduler tcp://host:8786
 An interrupted sweep resumes when the same command is run again.""",
     "validate": "example:\n  alliance-sim validate scenarios/*.toml",
     "show": "example:\n  alliance-sim show armenia_exits",
     "list": "examples:\n  alliance-sim list scenarios\n  alliance-sim list parameters\n"
-    "  alliance-sim list events\n  alliance-sim list mechanisms",
+    "  alliance-sim list events\n  alliance-sim list mechanisms\n"
+    "  alliance-sim list sources        # the bibliography data files cite",
     "plot": """examples:
   alliance-sim plot out/arm-sweep --out figures/arm
   alliance-sim plot out/arm-sweep --out figs --kind heatmap --outcome ARM_exited --format svg
-  alliance-sim plot out/arm-sweep --out figs --kind pairs --outcome ARM_exited""",
+  alliance-sim plot out/arm-sweep --out figs --kind pairs --outcome ARM_exited
+  alliance-sim plot out/arm-sweep --out paper/figs --style paper --format pdf""",
     "sensitivity": """example:
   alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
@@ -52,6 +56,7 @@ An interrupted round resumes when the same command is run again.""",
   alliance-sim viz scenarios/iran_joins.toml --port 9000 --no-browser""",
     "compare": """examples:
   alliance-sim run baseline --out out/base && alliance-sim run armenia_exits --out out/arm
-  alliance-sim compare out/base out/arm --out report.html
-  alliance-sim compare out/base out/arm --out paper/report.md --format md""",
+  alliance-sim compare out/base out/arm --out report.html   # at the last quarter both reach
+  alliance-sim compare out/base out/arm --out r.html --at 2028Q4
+  alliance-sim compare out/base out/arm --out paper/report.md --style paper""",
 }
