@@ -464,3 +464,40 @@ def test_compare_never_replaces_a_file_it_did_not_write(whole, tmp_path, capsys)
     report = tmp_path / "r.md"
     assert main(["compare", d, d, "--out", str(report)]) == 0
     assert main(["compare", d, d, "--out", str(report)]) == 0  # its own report: replaced
+
+
+def test_sigterm_inside_a_gc_callback_is_delivered_again_not_lost(monkeypatch):
+    """Dask's distributed runs a garbage-collector callback; SIGTERM arriving while it runs
+    would raise inside it, where Python prints "Exception ignored" and drops it (a flaky
+    clean-stop test caught the sweep running on).  The handler re-sends it instead."""
+    import gc
+    import signal
+    import sys
+
+    from alliance_sim.cli import guards
+
+    sent = []
+
+    class Timer:
+        def __init__(self, delay, fn, args):
+            self.call = (fn, args)
+
+        def start(self):
+            sent.append(self.call[1])
+
+    monkeypatch.setattr("threading.Timer", Timer)
+    seen = []
+
+    def callback(phase, info):
+        if phase == "start" and not seen:
+            seen.append(1)
+            guards._on_sigterm(signal.SIGTERM, sys._getframe())  # must not raise here
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    assert seen and sent and sent[0][1] == signal.SIGTERM
+    with pytest.raises(guards.Terminated):  # outside a callback it stops the verb at once
+        guards._on_sigterm(signal.SIGTERM, sys._getframe())

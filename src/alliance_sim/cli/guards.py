@@ -30,7 +30,31 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl-C is (finished chunks kept, workers stopped, one line)."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
+def _in_gc_callback(frame) -> bool:
+    """Whether the main thread was running a garbage-collector callback (Dask's
+    ``distributed`` installs one) when the signal arrived: an exception raised there is
+    printed as "Exception ignored" and lost, so the sweep would run on."""
+    import gc
+
+    codes = set()
+    for cb in gc.callbacks:
+        fn = getattr(cb, "__func__", cb)
+        if hasattr(fn, "__code__"):
+            codes.add(fn.__code__)
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _on_sigterm(signum: int, frame) -> None:
+    if _in_gc_callback(frame):  # raising here would be swallowed: deliver it again shortly
+        import os
+        import threading
+
+        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        return
     raise Terminated
 
 
