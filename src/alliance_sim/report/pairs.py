@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.core import quarters
-from alliance_sim.report.plots import outcome_label, styled, subplots
+from alliance_sim.report.plots import fit_text, outcome_label, styled, subplots
 
 MAX_PARAMETERS = 6
 
@@ -95,9 +95,9 @@ def pairs_plot(
                 ax.set_yticklabels([])
             ax.tick_params(labelsize=6)
     reps = int(ok.groupby("point").size().median()) if len(ok) else 0
-    fig.subplots_adjust(bottom=0.1, top=0.9, left=0.1, right=0.82, wspace=0.22, hspace=0.1)
+    fig.subplots_adjust(bottom=0.15, top=0.86, left=0.12, right=0.76, wspace=0.3, hspace=0.1)
     if sc is not None:
-        cax = fig.add_axes((0.86, 0.18, 0.02, 0.66))
+        cax = fig.add_axes((0.87, 0.2, 0.02, 0.62))
         cb = fig.colorbar(sc, cax=cax)
         what = outcome_label(outcome, manifest.plan.end)
         cb.set_label(f"{what}: mean of {reps} replicates per point")
@@ -106,7 +106,7 @@ def pairs_plot(
     if len(swept) > MAX_PARAMETERS:
         title += f" (first {MAX_PARAMETERS} of {len(swept)} parameters)"
     title += f"\ndiagonal (grey, scale on the right): {what} of each point against one parameter"
-    fig.suptitle(title, fontsize=9.5)
+    fig.suptitle(fit_text(fig, title, 9.5), fontsize=9.5)
     return _save_pairs(fig, path, manifest)
 
 
