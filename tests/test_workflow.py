@@ -216,3 +216,53 @@ def test_with_end_refuses_a_sweep_over_a_dropped_event():
     iran = load_scenario("iran_joins")  # its [sweep] moves the application up to 2030Q1
     with pytest.raises(ScenarioError, match=r"^--end 2028Q4: .*2030Q1"):
         with_end(iran, "2028Q4")
+
+
+def test_newcombe_interval_matches_the_published_example_and_stays_open_at_zero():
+    from alliance_sim.analysis.comparison import newcombe
+    from alliance_sim.analysis.design import wilson
+    from alliance_sim.analysis.stats import Estimate
+
+    def est(k, n):
+        return Estimate(k / n, *wilson(k / n, n), n)
+
+    # Newcombe (1998), Statistics in Medicine 17:873, method 10: 56/70 vs 48/80
+    d = newcombe(est(48, 80), est(56, 70))
+    assert (round(d.value, 4), round(d.lo, 4), round(d.hi, 4)) == (0.2, 0.0524, 0.3339)
+    # 0 of 5 seeds against 2 of 100 runs: the bootstrap said [-6, +0]; a difference upward
+    # is as possible as the small side's own interval says
+    d = newcombe(est(2, 100), est(0, 5))
+    assert d.lo < -0.02 < 0.3 < d.hi
+
+
+def test_long_horizons_run_and_a_run_to_an_end_ignores_the_sweep(tmp_path):
+    long = run_scenario("baseline", tmp_path / "long", replicates=2, end="2060Q4")
+    assert long.n_failed == 0 and long.timeseries["quarter"].iloc[-1] == "2060Q4"
+    # iran_joins' [sweep] moves the application to 2030Q1; a run uses the file's 2026Q1
+    early = run_scenario("iran_joins", tmp_path / "iran", replicates=2, end="2026Q1")
+    assert early.plan.end == "2026Q1" and "sweep" not in early.manifest.scenario
+
+
+def test_a_comparison_names_its_results_apart_and_its_candidate(ends, tmp_path):
+    short = ends[0]
+    iran = run_scenario("iran_joins", tmp_path / "iran", replicates=30, end="2026Q4")
+    comp = compare_results([short, short, iran])
+    assert set(comp["scenario"]) == {"Armenia exits? (short)", "Iran applies"}
+    assert comp["reference name"].iloc[0] == "Armenia exits? (short)"
+    joined = comp[(comp["outcome"] == "IRN_joined") & (comp["scenario"] == "Iran applies")]
+    assert len(joined) == 1  # Iran, a focus member, is compared on joining
+    head = headline(comp, ["IRN", "KAZ", "ARM"])
+    assert "Iran" in " ".join(head.sentences)  # never silently left out
+    comp.attrs["failed"] = [("Iran applies", 3, 30)]
+    assert "Warning: 3 of 30 runs of Iran applies failed" in headline(comp, ["ARM"]).lead
+
+
+def test_thinned_records_leave_out_the_lowest_cohesion_and_starts_say_why(ends, tmp_path):
+    short, long, _ = ends
+    every = run_scenario("armenia_exits", tmp_path / "e4", replicates=30, end="2027Q4",
+                         record="every:2")  # fmt: skip
+    comp = compare_results([long, every], at="2026Q4")
+    assert "cohesion_min" not in set(comp["outcome"])
+    assert "lowest cohesion" in comp.attrs["left_out"][0]
+    with pytest.raises(AnalysisError, match="its first quarter is the initial state"):
+        shared_horizon([long, short], at="2024Q4")

@@ -12,12 +12,15 @@ interval would need for a target precision.  Focus members come first.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import clustered_mean, clusters, compare, outcome_bounds
 from alliance_sim.analysis.horizon import Horizon, outcomes_at, shared_horizon
-from alliance_sim.analysis.stats import effect_label, holm, paired_key
+from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.runs.results import Result
 
@@ -35,6 +38,9 @@ def comparison_outcomes(
     """(outcome, binary) pairs present in both runs tables, focus members first."""
     out = []
     for code in [*focus, *(c for c in ALLIES if c not in focus)]:
+        joined = f"{code}_joined"  # a candidate (Iran): whether it is a member by then
+        if joined in a and joined in b:
+            out.append((joined, True))
         col = f"{code}_commitment"
         if a[col].notna().any() and b[col].notna().any():
             out += [(f"{code}_exited", True), (f"{code}_suspended", True), (col, False)]
@@ -55,27 +61,58 @@ def compare_results(results: list[Result], seed: int = 0, at: str | None = None)
     horizon = shared_horizon(results, at)
     frames = [outcomes_at(r, horizon.quarter) for r in results]
     focus = focus_of(results)
+    names = display_names(results)
+    # the lowest cohesion up to an earlier quarter is exact only over every quarter
+    thinned = [r for r in results if r.plan.record != "all" and horizon.quarter != r.plan.end]
     ref, ra_all = results[0], frames[0]
     rows = []
-    for other, rb_all in zip(results[1:], frames[1:], strict=True):
+    for other, name, rb_all in zip(results[1:], names[1:], frames[1:], strict=True):
         ra = ra_all[ra_all["error"].isna()]
         rb = rb_all[rb_all["error"].isna()]
         key = paired_key(ra, rb, ref.swept, other.swept)
         if key is not None:
             merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
         for outcome, binary in comparison_outcomes(ra_all, rb_all, focus):
+            if outcome == "cohesion_min" and thinned:
+                continue
             rows.append(_row(outcome, binary, ra, rb, merged if key else None, seed))
             rows[-1].update(
-                scenario=other.name,
+                scenario=name,
                 horizon=horizon.quarter,
-                **{"reference name": ref.name},
+                **{"reference name": names[0]},
             )
     table = pd.DataFrame(rows)
     if len(table):
         table["p (Holm)"] = holm(table["p"].to_numpy(float))
     table.attrs["horizon"] = horizon
-    table.attrs["pooled"] = [r.name for r in results if r.plan.n_points > 1]
+    table.attrs["pooled"] = [
+        (n, (Path(r.directory) / "by_point.csv").is_file())
+        for r, n in zip(results, names, strict=True)
+        if r.plan.n_points > 1
+    ]
+    table.attrs["failed"] = [
+        (n, r.n_failed, r.plan.n_runs) for r, n in zip(results, names, strict=True) if r.n_failed
+    ]
+    table.attrs["left_out"] = (
+        [
+            "lowest cohesion (only some quarters recorded in "
+            + ", ".join(n for r, n in zip(results, names, strict=True) if r in thinned)
+            + ")"
+        ]
+        if thinned
+        else []
+    )
     return table
+
+
+def display_names(results: list[Result]) -> list[str]:
+    """How a report names each result: its scenario's name, with its folder where two
+    results share a name (a scenario compared with itself at another seed or end)."""
+    names = [r.name for r in results]
+    return [
+        f"{n} ({Path(r.directory).name})" if names.count(n) > 1 else n
+        for r, n in zip(results, names, strict=True)
+    ]
 
 
 def _row(
@@ -103,13 +140,17 @@ def _row(
         cluster_a=ca,
         cluster_b=cb,
     )
+    ref = clustered_mean(xa, ca, binary, outcome_bounds(outcome))
+    this = clustered_mean(xb, cb, binary, outcome_bounds(outcome))
+    if binary:  # a bootstrap of a rare 0/1 outcome collapses at 0: Newcombe's score interval
+        c = replace(c, diff=newcombe(ref, this, (xa, xb) if merged is not None else None))
     half = (c.diff.hi - c.diff.lo) / 2
     # independent runs (pairs) the difference's interval needs for the target
     need = int(np.ceil(c.n * (half / TARGET[binary]) ** 2)) if half > 0 else None
     return {
         "outcome": outcome,
-        "reference": clustered_mean(xa, ca, binary, outcome_bounds(outcome)),
-        "this": clustered_mean(xb, cb, binary, outcome_bounds(outcome)),
+        "reference": ref,
+        "this": this,
         "difference": c.diff,
         "A12": c.a12,
         "effect": effect_label(c, xa, xb, binary=binary),
@@ -121,6 +162,37 @@ def _row(
         "target": TARGET[binary],
         "binary": binary,
     }
+
+
+def newcombe(
+    ref: Estimate, this: Estimate, pairs: tuple[np.ndarray, np.ndarray] | None = None
+) -> Estimate:
+    """The difference of two proportions, ``this - ref``, with Newcombe's hybrid score 95%
+    interval built from the two Wilson intervals (Newcombe 1998, method 10; for paired runs
+    ``pairs``, with the phi correlation of the pairs' 2x2 table, Newcombe 1998b).  The Wilson
+    intervals are the seed-clustered ones (on the effective number of runs), so runs that
+    share a seed count once here too.  Unlike a bootstrap it does not collapse to a point
+    when one side never (or always) shows the outcome: 0 of 5 seeds against 2 of 100 runs is
+    -2 points [-6, +41], not [-6, +0]."""
+    p1, l1, u1 = this.value, this.lo, this.hi
+    p2, l2, u2 = ref.value, ref.lo, ref.hi
+    d = p1 - p2
+    if not all(np.isfinite(v) for v in (p1, l1, u1, p2, l2, u2)):
+        return Estimate(d, np.nan, np.nan, min(this.n, ref.n))
+    phi = 0.0
+    if pairs is not None:
+        a, b = (np.asarray(x, float) for x in pairs)
+        ok = np.isfinite(a) & np.isfinite(b)
+        a, b = a[ok] > 0.5, b[ok] > 0.5
+        both, only_b, only_a = (a & b).sum(), (b & ~a).sum(), (a & ~b).sum()
+        neither = (~a & ~b).sum()
+        den = float((both + only_b) * (only_a + neither) * (both + only_a) * (only_b + neither))
+        phi = float(both * neither - only_b * only_a) / np.sqrt(den) if den > 0 else 0.0
+    lo_part = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
+    hi_part = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
+    lo = d - np.sqrt(max(lo_part, 0.0))
+    hi = d + np.sqrt(max(hi_part, 0.0))
+    return Estimate(d, max(-1.0, float(lo)), min(1.0, float(hi)), min(this.n, ref.n))
 
 
 def horizon_of(table: pd.DataFrame) -> Horizon | None:

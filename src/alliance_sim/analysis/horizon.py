@@ -50,7 +50,12 @@ def _readable(res: Result, quarter: str) -> str | None:
     q, start, end = quarters.parse(quarter), quarters.parse(plan.start), quarters.parse(plan.end)
     if q == end:
         return None
-    if q <= start or q > end:
+    if q == start:
+        return (
+            f"{res.directory} starts at {plan.start}: its first quarter is the initial state, "
+            "before anything has happened"
+        )
+    if q < start or q > end:
         return f"{res.directory} runs from {plan.start} to {plan.end}"
     if quarter not in recorded_quarters(res):
         return (
@@ -116,6 +121,9 @@ def outcomes_at(res: Result, quarter: str) -> pd.DataFrame:
         runs[f"{code}_suspended"] = np.where(joined, (present == "suspended").astype(float), np.nan)
         runs[f"{code}_status"] = present.map(mb.STATUS_CODES)
         runs[f"{code}_commitment"] = runs["run"].map(c)
+        if f"{code}_joined" in runs:  # a candidate: a member at that quarter (not exited)
+            member = present.isin(["active", "hedging", "suspended"])
+            runs[f"{code}_joined"] = member.astype(float).to_numpy()
     al = read(res, "alliance", ["run", "step", "cohesion"]).to_pandas()
     upto = al[al["step"] <= step]
     runs["cohesion_final"] = runs["run"].map(

@@ -171,20 +171,22 @@ def risk_magnitude(diff: float) -> str:
     negligible, below 5 small, below 10 medium, else large; ``no estimate`` for NaN."""
     if not np.isfinite(diff):
         return "no estimate"
-    d = abs(diff)
+    d = abs(diff) + 1e-9  # a difference of exactly 2 points (0.34 - 0.36) is "small"
     names = ("negligible", "small", "medium")
     return next((w for w, step in zip(names, RISK_STEPS, strict=True) if d < step), "large")
 
 
+UNCLEAR = "unclear (its interval includes no difference)"
 #: effect words that say there is nothing to rank (headlines skip them)
-NOT_AN_EFFECT = ("negligible", "no variation", "no estimate (too few runs)")
+NOT_AN_EFFECT = ("negligible", "no variation", "no estimate (too few runs)", UNCLEAR)
 
 
 def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = False) -> str:
     """How big B's difference from A is, in words: ``no variation`` when both samples hold
     one and the same value (an A12 of 0.5 there is no finding), ``no estimate (too few
     runs)`` when there are fewer than two, else the magnitude of the risk difference for a 0/1
-    outcome (``binary``, :func:`risk_magnitude`) or of the A12 otherwise."""
+    outcome (``binary``, :func:`risk_magnitude`; ``unclear`` when its interval includes no
+    difference) or of the A12 otherwise."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     if c.test == "too few runs" or not np.isfinite(c.a12.value):
@@ -192,7 +194,12 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = Fal
     both = np.concatenate([a, b])
     if len(both) and np.all(both == both[0]):
         return "no variation"
-    return risk_magnitude(c.diff.value) if binary else a12_magnitude(c.a12.value)
+    if binary:
+        size = risk_magnitude(c.diff.value)
+        if size != "negligible" and c.diff.lo <= 0 <= c.diff.hi:
+            return UNCLEAR  # a size that its own interval does not rule out being none
+        return size
+    return a12_magnitude(c.a12.value)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.files import find_scenario
     from alliance_sim.scenario.load import load_scenario
 
-    sc = _ended(load_scenario(a.scenario), a.end, a.quiet)
+    sc = _ended(load_scenario(a.scenario), a.end, a.quiet, sweep=False)
     out = Path(a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem)
     writable_dir(check_result_dir(out, sc.path))
     res = run_scenario(
@@ -46,13 +46,14 @@ def cmd_run(a: argparse.Namespace) -> int:
     return 0
 
 
-def _ended(sc, end: str | None, quiet: bool):
-    """``sc`` run to ``--end`` (if given), saying which of its events that leaves out."""
+def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
+    """``sc`` run to ``--end`` (if given), saying which of its events that leaves out
+    (``sweep=False``: for ``run``, which does not use the [sweep] table)."""
     from alliance_sim.scenario.load import events_after, with_end
 
     if end is None:
         return sc
-    ended = with_end(sc, end)
+    ended = with_end(sc, end, sweep=sweep)
     dropped = events_after(sc, ended.end)
     if dropped and not quiet:
         print(f"--end {ended.end}: events after it are left out: {', '.join(dropped)}")
@@ -210,7 +211,12 @@ def bibliography() -> str:
 
 
 def cmd_plot(a: argparse.Namespace) -> int:
-    from alliance_sim.report.figures import skipped_kinds, write_figures
+    from alliance_sim.report.figures import (
+        default_outcomes,
+        empty_outcomes,
+        skipped_kinds,
+        write_figures,
+    )
     from alliance_sim.runs.results import Result
 
     res = Result.open(a.directory)
@@ -221,6 +227,8 @@ def cmd_plot(a: argparse.Namespace) -> int:
         print(p)
     if not a.kind and (why := skipped_kinds(res)):
         print(f"note: {why}")
+    if empty := empty_outcomes(res, a.outcome or default_outcomes(res)):
+        print(f"note: no figure of {', '.join(empty)}: no run has a value for it")
     return 0
 
 

@@ -96,10 +96,21 @@ def runs_table(
     return pa.table(cols)
 
 
-def _dictionary(codes: np.ndarray, names) -> pa.DictionaryArray:
-    """A dictionary-encoded column from integer ``codes`` into ``names`` (no per-row string)."""
+def _index_type(n: int) -> pa.DataType:
+    """The dictionary index type for ``n`` labels: int8 up to 128 (what every result of a
+    horizon up to 127 quarters has always stored), int16 beyond (a horizon of up to 400
+    quarters: int8 codes wrapped past 127 and every run of such a horizon failed)."""
+    return pa.int8() if n <= 128 else pa.int16()
+
+
+def _dictionary(codes: np.ndarray, names, n: int | None = None) -> pa.DictionaryArray:
+    """A dictionary-encoded column from integer ``codes`` into ``names`` (no per-row string);
+    ``n``: the number of labels that decides the index type (default: ``len(names)``)."""
+    names = list(names)
+    kind = _index_type(len(names) if n is None else n)
     return pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(np.int8, copy=False)), pa.array(list(names), pa.string())
+        pa.array(codes.astype(kind.to_pandas_dtype(), copy=False), kind),
+        pa.array(names, pa.string()),
     )
 
 
@@ -131,7 +142,7 @@ def tables(
         {
             "run": run_idx[r_idx],
             "step": steps[s_idx].astype(np.int32),
-            "quarter": _dictionary(s_idx, labels),
+            "quarter": _dictionary(s_idx, labels, int(steps[-1]) + 1),
             "member": _dictionary(m_idx, mb.CODES),
             **{k: _column(traj[k], flat) for k in MEMBER_SERIES},
             "status": _dictionary(_column(status, flat), mb.STATUS_NAMES),
@@ -141,7 +152,7 @@ def tables(
         {
             "run": np.repeat(run_idx, S),
             "step": np.tile(steps, R).astype(np.int32),
-            "quarter": _dictionary(np.tile(np.arange(S), R), labels),
+            "quarter": _dictionary(np.tile(np.arange(S), R), labels, int(steps[-1]) + 1),
             **{k: traj[k].T.reshape(-1) for k in ALLIANCE_SERIES},
             **{
                 f"n_{name}": ((status == code)[:, :, allies]).sum(-1).T.reshape(-1)
@@ -157,13 +168,14 @@ def tables(
     }
 
 
-def _dict_type() -> pa.DataType:
-    return pa.dictionary(pa.int8(), pa.string())
+def _dict_type(n: int = 0) -> pa.DataType:
+    return pa.dictionary(_index_type(n), pa.string())
 
 
-def empty_table(name: str) -> pa.Table:
-    """A ``timeseries`` or ``alliance`` table with no rows and the right column types."""
-    key = {"run": pa.int64(), "step": pa.int32(), "quarter": _dict_type()}
+def empty_table(name: str, n_steps: int = 0) -> pa.Table:
+    """A ``timeseries`` or ``alliance`` table with no rows and the right column types for a
+    horizon of ``n_steps`` quarters."""
+    key = {"run": pa.int64(), "step": pa.int32(), "quarter": _dict_type(n_steps + 1)}
     if name == "timeseries":
         cols = {
             **key,

@@ -49,6 +49,12 @@ def fitting_kinds(res: Result) -> list[str]:
 SERIES = ("fan", "status", "cohesion")
 
 
+def empty_outcomes(res: Result, outcomes: list[str]) -> list[str]:
+    """The outcomes no run has a value for (Iran's exit when it never joined): no figure of
+    them is drawn (it would be an empty frame)."""
+    return [o for o in outcomes if o in res.runs and not res.runs[o].notna().any()]
+
+
 def skipped_kinds(res: Result) -> str:
     """Why the time-series figures (fan, status, cohesion) do not fit ``res`` ("" if they
     do): too few recorded quarters (``--record end``), where their lines would be straight."""
@@ -134,6 +140,7 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
         tasks.append(("status", lambda: plots.status_probability(res, out / f"status.{fmt}")))
     if "cohesion" in kinds:
         tasks.append(("cohesion", lambda: plots.cohesion_chart(res, out / f"cohesion.{fmt}")))
+    outcomes = [o for o in outcomes if o not in empty_outcomes(res, outcomes)]
     if "response" in kinds:
         for p, o in itertools.product(res.swept, outcomes):
             path = out / f"response_{_safe(p)}_{o}.{fmt}"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW
-from alliance_sim.analysis.stats import NOT_AN_EFFECT, Estimate
+from alliance_sim.analysis.stats import NOT_AN_EFFECT, UNCLEAR, Estimate
 from alliance_sim.core import members as mb
 
 MAX_OTHERS = 4  # sentences beyond the focus members'
@@ -71,7 +71,11 @@ def binary_sentence(r: pd.Series) -> str:
     code, _, what = r["outcome"].partition("_")
     name, end = NAMES.get(code, code), r["horizon"]
     this, ref, d = r["this"], r["reference"], r["difference"]
-    verb = f"has left the CSTO by {end}" if what == "exited" else f"is suspended at {end}"
+    verb = {
+        "exited": f"has left the CSTO by {end}",
+        "suspended": f"is suspended at {end}",
+        "joined": f"is a member (has joined, not left) at {end}",
+    }.get(what, f"{what} at {end}")
     text = (
         f"{name} {verb} in {_pct(this)} of runs of {r['scenario']} vs {_pct(ref)} in "
         f"{r['reference name']}"
@@ -84,11 +88,11 @@ def binary_sentence(r: pd.Series) -> str:
         else ""
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
-    return (
-        f"{text}: {_points(d)}{ratio} — a {r['effect']} difference{zero} ({_evidence(r)})."
-        if r["effect"] not in NOT_AN_EFFECT
-        else f"{text}: {_points(d)} — negligible{zero} ({_evidence(r)})."
-    )
+    if r["effect"] == UNCLEAR:
+        return f"{text}: {_points(d)} — the interval includes no difference ({_evidence(r)})."
+    if r["effect"] in NOT_AN_EFFECT:
+        return f"{text}: {_points(d)} — negligible{zero} ({_evidence(r)})."
+    return f"{text}: {_points(d)}{ratio} — a {r['effect']} difference ({_evidence(r)})."
 
 
 def sentence(r: pd.Series) -> str:
@@ -119,15 +123,22 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
         return Headline(f"Compared at {when}{why}: no outcome could be compared.", when=when)
     ref = comp["reference name"].iloc[0]
     lead = f"By {when}{why}, against {ref}:"
-    pooled = comp.attrs.get("pooled") or []
-    if pooled:
+    for name, has_file in comp.attrs.get("pooled") or []:
+        where = "by_point.csv in its folder" if has_file else "alliance_sim.by_point(result)"
         lead += (
-            f" {', '.join(pooled)} pool{'s' if len(pooled) == 1 else ''} all design points of a "
-            "sweep (each run weighted equally; by_point.csv in its folder has each point)."
+            f" {name} pools all design points of a sweep (each run weighted equally; {where} "
+            "has each point)."
+        )
+    for name, failed, total in comp.attrs.get("failed") or []:
+        lead += (
+            f" Warning: {failed} of {total} runs of {name} failed; its numbers cover the runs "
+            "that ran (their errors are in its runs.parquet)."
         )
     code = comp["outcome"].str.partition("_")[0]
     mine = comp[code.isin(focus) & comp["binary"]]
-    out = [binary_sentence(r) for _, r in mine.iterrows()]
+    shown = mine[mine["effect"] != "no variation"]
+    out = [binary_sentence(r) for _, r in shown.iterrows()]
+    out += _nothing(mine[mine["effect"] == "no variation"], when)
     rest = comp.drop(mine.index)
     quiet = rest[rest["effect"] == "no variation"]
     visible = rest[~rest["effect"].isin(NOT_AN_EFFECT)]
@@ -152,7 +163,12 @@ def short_label(outcome: str, when: str = "") -> str:
     """``ARM_exited`` -> ``Armenia's exit`` (``by 2028Q4`` appended when ``when``)."""
     code, _, what = outcome.partition("_")
     name = NAMES.get(code, code)
-    words = {"exited": "exit", "suspended": "suspension", "commitment": "mean commitment"}
+    words = {
+        "exited": "exit",
+        "suspended": "suspension",
+        "commitment": "mean commitment",
+        "joined": "accession",
+    }
     if code in NAMES and what in words:
         text = f"{name}'s {words[what]}"
     else:
@@ -160,6 +176,21 @@ def short_label(outcome: str, when: str = "") -> str:
             outcome, outcome
         )
     return f"{text} {when}".strip()
+
+
+def _nothing(rows: pd.DataFrame, when: str) -> list[str]:
+    """One sentence per scenario for the focus members' outcomes that no run of it or of the
+    reference shows (instead of a bullet each)."""
+    out = []
+    for scen, group in rows.groupby("scenario", sort=False):
+        what = ", ".join(short_label(o) for o in group["outcome"])
+        this, ref = group["this"].iloc[0], group["reference"].iloc[0]
+        which = "Every" if this.value == 1 else "No"
+        out.append(
+            f"{which} run of {scen} or of {group['reference name'].iloc[0]} shows {what} by "
+            f"{when} ({_pct(this)} vs {_pct(ref)})."
+        )
+    return out
 
 
 def footnote(quiet: pd.DataFrame, when: str) -> str:

@@ -24,6 +24,7 @@ from alliance_sim import __version__
 from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: re-exported)
     compare_results,
     comparison_outcomes,
+    display_names,
     focus_of,
 )
 from alliance_sim.analysis.design import FEW
@@ -34,6 +35,7 @@ from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_ta
 from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
+from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result
@@ -56,69 +58,8 @@ figure{margin:1em 0}
 # --- rendering -------------------------------------------------------------------------------
 
 
-def _p(v: float) -> str:
-    return "–" if not np.isfinite(v) else "<0.001" if v < 0.001 else f"{v:.3f}"
-
-
 def _few(n: int) -> str:
     return f" n={n}" + (" ⚠" if n < FEW else "")
-
-
-def _outcome(outcome: str, when: str) -> str:
-    """A comparison row's outcome with its horizon: ``ARM P(exit by 2028Q4)``."""
-    code, _, what = outcome.partition("_")
-    if what == "exited":
-        return f"{code} P(exit by {when})"
-    if what == "suspended":
-        return f"{code} P(suspended at {when})"
-    if what == "commitment":
-        return f"{code} commitment at {when}"
-    return {
-        "cohesion_final": f"cohesion at {when}",
-        "cohesion_min": f"lowest cohesion to {when}",
-    }.get(outcome, outcome)
-
-
-def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
-    """The comparison table as a reader sees it: probabilities in %, differences in points,
-    each interval with its effective number of independent runs (⚠: fewer than ``FEW``)."""
-    rows = []
-    for _, r in comp.iterrows():
-        pct = bool(r["binary"])
-        d, need, target = r["difference"], r["runs for ±target"], r["target"]
-
-        def f(e: Estimate, pct: bool = pct) -> str:
-            return e.fmt(pct=True) if pct else e.fmt(digits=3)
-
-        diff = (
-            f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
-            if pct
-            else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
-        )
-        unit = "pairs" if r["paired"] else "runs"
-        rows.append(
-            {
-                "scenario": r["scenario"],
-                "outcome": _outcome(r["outcome"], r["horizon"]),
-                "reference: mean [95% CI]": f(r["reference"]),
-                "this: mean [95% CI]": f(r["this"]),
-                "difference of means [95% CI]": diff,
-                "A12 [95% CI]": r["A12"].fmt(),
-                "effect": r["effect"],
-                "test": r["test"],
-                "n_eff (independent)": f"{r['n']} {unit}" + (" ⚠" if r["n"] < FEW else ""),
-                "p": _p(r["p"]),
-                "p (Holm)": _p(r["p (Holm)"]),
-                f"independent {unit} for target": (
-                    "– (no variation)"
-                    if need is None or pd.isna(need)
-                    else f"{int(need)} for ±{target * 100:g} pts"
-                    if pct
-                    else f"{int(need)} for ±{target:g}"
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _cell(v: object, column: str = "") -> str:
@@ -206,14 +147,16 @@ def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[s
     (``--record end``) are left out of them, and the caption says so."""
     from alliance_sim.report.figures import skipped_kinds
 
+    names = dict(zip(map(id, results), display_names(results), strict=True))
     series = [r for r in results if not skipped_kinds(r)]
-    left = [r.name for r in results if r not in series]
+    left = [names[id(r)] for r in results if r not in series]
+    labels = [names[id(r)] for r in series]
     but = f" ({', '.join(left)}: only its end recorded, not drawn)" if left else ""
     figs = []
     if not series:
         return figs
     buf = io.BytesIO()
-    overlays.exit_overlay(series, buf, members=focus, at=when)
+    overlays.exit_overlay(series, buf, members=focus, at=when, names=labels)
     figs.append(
         (
             "P(exit) by quarter: share of runs in which each focus member has left, with its 95% "
@@ -222,7 +165,7 @@ def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[s
         )
     )
     buf = io.BytesIO()
-    overlays.overlay(series, buf, members=focus, at=when)
+    overlays.overlay(series, buf, members=focus, at=when, names=labels)
     figs.append(
         (
             "Scenarios compared: median and 50% band of cohesion and of the focus members' "
@@ -233,7 +176,7 @@ def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[s
     for res in series:
         buf = io.BytesIO()
         plots.status_probability(res, buf)
-        figs.append((f"{res.manifest.scenario_name}: suspension and exit by quarter", buf))
+        figs.append((f"{names[id(res)]}: suspension and exit by quarter", buf))
     return figs
 
 
@@ -302,7 +245,7 @@ def build_report(
             figs = _figures(results, focus, when)
         progress.update(2)
     head = headline(comp, focus)
-    title = "Scenario comparison: " + " vs ".join(r.manifest.scenario_name for r in results)
+    title = "Scenario comparison: " + " vs ".join(display_names(results))
     stamp = time.strftime("%Y-%m-%d %H:%M")
     shown = comp[comp["effect"] != "no variation"] if len(comp) else comp
     if fmt == "md":
@@ -326,13 +269,15 @@ def build_report(
         ),
         "</ul></section>",
         f"<p class='note'>alliance-sim {__version__}, {stamp}. Reference: "
-        f"{esc(results[0].manifest.scenario_name)}.</p>",
+        f"{esc(display_names(results)[0])}.</p>",
         f"<h2>Differences from the reference at {esc(when)}</h2>",
     ]
     if len(shown):
         parts.append(_html_table(display_comparison(shown), shown["p (Holm)"] < 0.05))
     if head.footnote:
         parts.append(f"<p class='note'>{esc(head.footnote)}</p>")
+    for what in comp.attrs.get("left_out") or []:
+        parts.append(f"<p class='note'>Not compared: {esc(what)}.</p>")
     parts.append(f"<p class='note'>{esc(NOTES)}</p><h2>Figures</h2>")
     for caption, buf in figs:
         data = base64.b64encode(buf.getvalue()).decode()
@@ -341,10 +286,11 @@ def build_report(
             f"{data}'><figcaption class='note'>{esc(caption)}</figcaption>"
             "</figure>"
         )
+    names = dict(zip(map(id, results), display_names(results), strict=True))
     for res, table in tables:
         m = res.manifest
         parts += [
-            f"<h2>{esc(m.scenario_name)}</h2>",
+            f"<h2>{esc(names[id(res)])}</h2>",
             f"<p>{esc(m.scenario_description)}</p>",
             _html_table(provenance(res)),
             "<h3>Members at the horizons</h3>",
@@ -380,7 +326,7 @@ def _write_md(
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
     doc += [
         "",
-        f"alliance-sim {__version__}, {stamp}. Reference: {md(results[0].manifest.scenario_name)}.",
+        f"alliance-sim {__version__}, {stamp}. Reference: {md(display_names(results)[0])}.",
         "",
         f"## Differences from the reference at {head.when}",
         "",
@@ -397,10 +343,11 @@ def _write_md(
         name = f"figure{k + 1}.png"
         (files / name).write_bytes(buf.getvalue())
         doc += [f"![{md(caption)}]({files.name}/{name})", "", f"*{md(caption)}*", ""]
+    names = dict(zip(map(id, results), display_names(results), strict=True))
     for res, table in tables:
         m = res.manifest
         doc += [
-            f"## {md(m.scenario_name)}",
+            f"## {md(names[id(res)])}",
             "",
             md(m.scenario_description),
             "",

@@ -101,6 +101,7 @@ def overlay(
     path: str | os.PathLike,
     members: list[str] | None = None,
     at: str | None = None,
+    names: list[str] | None = None,
 ) -> Path:
     """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
     scenario, on a shared calendar axis (events: the reference scenario's)."""
@@ -110,7 +111,7 @@ def overlay(
     first = last = None
     for k, res in enumerate(results):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
-        name = res.manifest.scenario_name
+        name = names[k] if names else res.manifest.scenario_name
         labels, q = agg.alliance_quantiles(res, "cohesion")
         x = _ordinals(labels)
         first = x[0] if first is None else min(first, x[0])
@@ -144,6 +145,7 @@ def exit_overlay(
     path: str | os.PathLike,
     members: list[str] | None = None,
     at: str | None = None,
+    names: list[str] | None = None,
 ) -> Path:
     """P(exit) by quarter: the share of runs in which each member has left with its 95% band
     (runs sharing a seed counted once), one colour per scenario, one panel per member
@@ -171,7 +173,8 @@ def exit_overlay(
                 if p.max() > 0:
                     ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)
                     top[code] = max(top[code], float(hi.max()))
-                ax.plot(x, p, color=colour, lw=1.8, label=f"{res.name} ({n:,} runs)")
+                name = names[k] if names else res.name
+                ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
     drawn = _calendar(axes, first, last, results[0], at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])

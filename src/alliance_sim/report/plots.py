@@ -237,8 +237,8 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     fig.suptitle(
         fit_text(
             fig,
-            f"{res.manifest.scenario_name}: commitment to the CSTO"
-            + (f"\n({note})" if note else ""),
+            f"{res.manifest.scenario_name}: commitment to the CSTO, {res.plan.start} to "
+            f"{res.plan.end}" + (f"\n({note})" if note else ""),
             10 if note else 11,
         ),
         fontsize=title_size(10 if note else 11),

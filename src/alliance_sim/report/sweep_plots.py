@@ -58,11 +58,8 @@ def response(
         )
         for k in sorted(g.unique())
     ]
-    x = (
-        np.arange(len(rows))
-        if isinstance(rows[0][0], str)
-        else np.array([r[0] for r in rows], float)
-    )
+    labels = isinstance(rows[0][0], str)
+    x = _positions([r[0] for r in rows]) if labels else np.array([r[0] for r in rows], float)
     est = np.array([[e.value, e.lo, e.hi] for _, e in rows])
     fig, ax = subplots(figsize=(6.8, 4.2))
     member = outcome.split("_")[0]
@@ -80,7 +77,7 @@ def response(
             fontsize=6,
             color="#555555",
         )
-    if isinstance(rows[0][0], str):
+    if labels:
         ax.set_xticks(x)
         ax.set_xticklabels([r[0] for r in rows])
     if binary:
@@ -102,6 +99,17 @@ def response(
         fontsize=8.5,
     )
     return _save(fig, path, manifest)
+
+
+def _positions(values: list[str]) -> np.ndarray:
+    """x positions of labelled values: quarters on a calendar scale (2028Q1 and 2030Q1 two
+    years apart, not neighbours), anything else evenly."""
+    from alliance_sim.core import quarters
+
+    try:
+        return np.array([quarters.parse(v) for v in values], float)
+    except ValueError:
+        return np.arange(len(values), dtype=float)
 
 
 UNIT_RANGE = ("_exited", "_suspended", "_commitment", "_credibility", "ever_suspended")

@@ -127,7 +127,7 @@ def chunk_tables(
         tables["runs"] = failed.sort_by("run")
     for k in ("timeseries", "alliance"):
         if tables[k] is None:  # every run of the chunk failed
-            tables[k] = eng.empty_table(k)
+            tables[k] = eng.empty_table(k, scenario.n_steps)
     return tables, len(errors)
 
 

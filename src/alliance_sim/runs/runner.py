@@ -37,10 +37,13 @@ from alliance_sim.scenario.plan import Plan, make_plan
 from alliance_sim.scenario.spec import Scenario
 
 
-def _scenario(s: Scenario | str | os.PathLike, end: str | None = None) -> Scenario:
-    """The scenario to run: loaded if a name or path, run to ``end`` if given."""
+def _scenario(
+    s: Scenario | str | os.PathLike, end: str | None = None, sweep: bool = True
+) -> Scenario:
+    """The scenario to run: loaded if a name or path, run to ``end`` if given (``sweep``:
+    keep its [sweep] table; a run does not use it)."""
     sc = s if isinstance(s, Scenario) else load_scenario(s)
-    return sc if end is None else with_end(sc, end, where="end")
+    return sc if end is None else with_end(sc, end, where="end", sweep=sweep)
 
 
 def _design(sc: Scenario, kind: str) -> dict[str, Any]:
@@ -374,7 +377,7 @@ def run_scenario(
 ) -> Result:
     """Run the scenario at its own parameter values (no sweep), ``replicates`` times;
     ``end``: to this quarter instead of the scenario's own end."""
-    sc = _scenario(scenario, end)
+    sc = _scenario(scenario, end, sweep=False)
     plan = make_plan(sc, replicates=replicates, seed=seed, sweep=False)
     return execute_plan(
         plan,

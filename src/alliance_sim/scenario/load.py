@@ -57,12 +57,14 @@ def events_after(sc: Scenario, end: str) -> list[str]:
     return [f"{i} ({e.at})" for i, e in sc.events if quarters.parse(e.at) > quarters.parse(end)]
 
 
-def with_end(sc: Scenario, end: str, where: str = "--end") -> Scenario:
+def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -> Scenario:
     """``sc`` run to ``end`` instead of its own end quarter (``run``/``sweep --end``): the
     scenario validated again with the new end, so the manifest's scenario and hash say what was
     run.  Events dated after ``end`` are left out (they cannot happen before it, see
     :func:`events_after`); a sweep that varies one of them, or an event's quarter past ``end``,
-    is refused with one line naming ``where``."""
+    is refused with one line naming ``where``.  ``sweep=False`` (a ``run``, which uses the
+    scenario's own values): the ``[sweep]`` table is left out, so a sweep over quarters past
+    ``end`` does not stop a run to ``end``."""
     from alliance_sim.errors import ScenarioError
 
     try:
@@ -83,6 +85,8 @@ def with_end(sc: Scenario, end: str, where: str = "--end") -> Scenario:
     data = {**sc.data, "end": label, "events": kept}
     if not kept:
         data.pop("events")
+    if not sweep:
+        data.pop("sweep", None)
     if label != sc.end:
         data.pop("end_status", None)  # the record at the file's own end, not at this one
     if isinstance(sc.data.get("calibration"), dict):  # validate() reads the posterior's file

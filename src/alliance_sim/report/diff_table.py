@@ -1,0 +1,73 @@
+"""The differences table of a comparison report, as a reader sees it: probabilities in %,
+differences in points, each interval with its effective number of independent runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.analysis.design import FEW
+from alliance_sim.analysis.stats import Estimate
+
+
+def _p(v: float) -> str:
+    return "–" if not np.isfinite(v) else "<0.001" if v < 0.001 else f"{v:.3f}"
+
+
+def _outcome(outcome: str, when: str) -> str:
+    """A comparison row's outcome with its horizon: ``ARM P(exit by 2028Q4)``."""
+    code, _, what = outcome.partition("_")
+    if what == "exited":
+        return f"{code} P(exit by {when})"
+    if what == "suspended":
+        return f"{code} P(suspended at {when})"
+    if what == "joined":
+        return f"{code} P(member at {when})"
+    if what == "commitment":
+        return f"{code} commitment at {when}"
+    return {
+        "cohesion_final": f"cohesion at {when}",
+        "cohesion_min": f"lowest cohesion to {when}",
+    }.get(outcome, outcome)
+
+
+def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table as a reader sees it: probabilities in %, differences in points,
+    each interval with its effective number of independent runs (⚠: fewer than ``FEW``)."""
+    rows = []
+    for _, r in comp.iterrows():
+        pct = bool(r["binary"])
+        d, need, target = r["difference"], r["runs for ±target"], r["target"]
+
+        def f(e: Estimate, pct: bool = pct) -> str:
+            return e.fmt(pct=True) if pct else e.fmt(digits=3)
+
+        diff = (
+            f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
+            if pct
+            else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
+        )
+        unit = "pairs" if r["paired"] else "runs"
+        rows.append(
+            {
+                "scenario": r["scenario"],
+                "outcome": _outcome(r["outcome"], r["horizon"]),
+                "reference: mean [95% CI]": f(r["reference"]),
+                "this: mean [95% CI]": f(r["this"]),
+                "difference of means [95% CI]": diff,
+                "A12 [95% CI]": r["A12"].fmt(),
+                "effect": r["effect"],
+                "test": r["test"],
+                "n_eff (independent)": f"{r['n']} {unit}" + (" ⚠" if r["n"] < FEW else ""),
+                "p": _p(r["p"]),
+                "p (Holm)": _p(r["p (Holm)"]),
+                f"independent {unit} for target": (
+                    "– (no variation)"
+                    if need is None or pd.isna(need)
+                    else f"{int(need)} for ±{target * 100:g} pts"
+                    if pct
+                    else f"{int(need)} for ±{target:g}"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
