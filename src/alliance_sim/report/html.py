@@ -3,7 +3,8 @@ fonts) or Markdown with image files, comparing two or more result directories.
 
 The first directory is the reference; every other is compared with it on each member's exit,
 suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney A12
-effect size (bootstrap 95% intervals), a paired test where the two share seeds (McNemar for 0/1
+effect size (95% intervals: Newcombe's score interval for probabilities, a seed bootstrap
+otherwise), a paired test where the two share seeds (McNemar for 0/1
 outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U),
 Holm-adjusted, and the runs a difference's interval would need for a target precision.
 """
@@ -193,7 +194,11 @@ NOTES = (
     "0.56/0.64/0.71 small/medium/large), shown for every outcome but worded only for those that "
     "are not probabilities: a probability's effect is worded by the difference in points "
     "(2/5/10 points small/medium/large), as a rank measure says little about a rare 0/1 "
-    "outcome (4% -> 12% is an A12 of 0.54); tests are paired when both results share seeds and "
+    "outcome (4% -> 12% is an A12 of 0.54), and called unclear when its interval includes no "
+    "difference. A difference of probabilities carries Newcombe's score interval built from the "
+    "two Wilson intervals (with the pairs' correlation when paired), which stays open when one "
+    "side never shows the outcome; other differences a bootstrap over whole seeds. Tests are "
+    "paired when both results share seeds and "
     "points (McNemar or Wilcoxon signed-rank on runs with one seed each; Wilcoxon on per-seed "
     "means when seeds repeat across points); 'p (Holm)' controls the family-wise error over "
     "all rows; bold rows have p (Holm) < 0.05. The last column is how many independent runs "
