@@ -72,13 +72,9 @@ def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
     ends = [r.plan.end for r in results]
     if at is not None:
         try:
-            quarter = quarters.label(quarters.parse(at))
-        except ValueError:
-            hint = quarters.suggest(at)
-            raise AnalysisError(
-                f"--at {at!r} is not a quarter; expected e.g. 2028Q4"
-                + (f" (did you mean {hint}?)" if hint else "")
-            ) from None
+            quarter = quarters.checked(at, "--at")
+        except ValueError as e:
+            raise AnalysisError(str(e)) from None
         for r in results:
             if (why := _readable(r, quarter)) is not None:
                 raise AnalysisError(f"--at {quarter}: {why}")

@@ -34,6 +34,19 @@ def suggest(text: object) -> str | None:
     return None
 
 
+def checked(text: object, option: str) -> str:
+    """``text`` as a quarter label, or ValueError with one line naming ``option`` and the most
+    likely meant label (``--at 2028q4``: did you mean 2028Q4?)."""
+    try:
+        return label(parse(str(text)))
+    except ValueError:
+        hint = suggest(text)
+        raise ValueError(
+            f"{option} {text!r} is not a quarter; expected e.g. 2028Q4"
+            + (f" (did you mean {hint}?)" if hint else "")
+        ) from None
+
+
 def label(ordinal: int) -> str:
     """Ordinal -> quarter label."""
     return f"{ordinal // 4}Q{ordinal % 4 + 1}"

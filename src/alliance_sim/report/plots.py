@@ -233,16 +233,17 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
         fontsize=7,
         frameon=False,
     )
+    return _finish(fig, res, "commitment to the CSTO", "", drawn, path)
+
+
+def _finish(fig: Figure, res: Result, what: str, after: str, drawn: list, path) -> Path:
+    """A time-series figure's title (scenario, what, period; what a pooled sweep mixes),
+    wrapped to the figure, the key to its events, the footer; saved."""
     note = marks.pooled_note(res.manifest)
-    fig.suptitle(
-        fit_text(
-            fig,
-            f"{res.manifest.scenario_name}: commitment to the CSTO, {res.plan.start} to "
-            f"{res.plan.end}" + (f"\n({note})" if note else ""),
-            10 if note else 11,
-        ),
-        fontsize=title_size(10 if note else 11),
-    )
+    size = 10 if note else 11
+    title = f"{res.manifest.scenario_name}: {what}, {res.plan.start} to {res.plan.end}{after}"
+    title += f"\n({note})" if note else ""
+    fig.suptitle(fit_text(fig, title, size), fontsize=title_size(size))
     marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
 
@@ -308,18 +309,9 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
         drawn = marks.event_markers(ax, res.manifest, labels)
     axes[0].set_ylabel("share of runs")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    note = marks.pooled_note(res.manifest)
-    fig.suptitle(
-        fit_text(
-            fig,
-            f"{res.manifest.scenario_name}: suspension and exit by quarter, {res.plan.start} to "
-            f"{res.plan.end} (bands: 95% intervals)" + (f"\n({note})" if note else ""),
-            10 if note else 11,
-        ),
-        fontsize=title_size(10 if note else 11),
+    return _finish(
+        fig, res, "suspension and exit by quarter", " (bands: 95% intervals)", drawn, path
     )
-    marks.event_key(fig, drawn)
-    return _save(fig, path, res.manifest)
 
 
 @styled

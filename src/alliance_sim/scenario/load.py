@@ -68,13 +68,9 @@ def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -
     from alliance_sim.errors import ScenarioError
 
     try:
-        label = quarters.label(quarters.parse(end))
-    except ValueError:
-        hint = quarters.suggest(end)
-        raise ScenarioError(
-            f"{where} {end!r} is not a quarter; expected e.g. 2028Q4"
-            + (f" (did you mean {hint}?)" if hint else "")
-        ) from None
+        label = quarters.checked(end, where)
+    except ValueError as e:
+        raise ScenarioError(str(e)) from None
     if quarters.parse(label) <= quarters.parse(sc.start):
         raise ScenarioError(f"{where} {label}: {sc.path} starts at {sc.start}; allowed a later end")
     kept = [
