@@ -18,6 +18,14 @@ OUTSIDE = re.compile(
     r"facts(?:-\d{4}-\d{4})?\.md|facts-\d{4}-\d{4}|\.\./shared|\bseeds? \d{3}\b"
     r"|\b\d{3}_[0-9a-f]{16}\.txt"
 )
+#: stricter, for the source fields themselves: no brief named as "facts", no shared/ folder
+IN_A_SOURCE = re.compile(r"\bfacts\b|shared/", re.I)
+
+
+def inside(where: str, text: str) -> None:
+    """A source text names neither a file that does not ship nor a key that is not an entry."""
+    for bad in (OUTSIDE.search(text), IN_A_SOURCE.search(text)):
+        assert bad is None, f"{where} cites {bad.group(0)!r}, which does not ship: {text!r}"
 
 
 SOURCES = ROOT / "docs" / "sources.md"
@@ -96,6 +104,7 @@ def test_every_member_figure_has_a_source_in_the_bibliography_or_is_an_assumptio
     rows = member_sources()
     assert len(rows) > 100
     for where, field in rows:
+        inside(where, field.get("source", "") + field.get("assumption", ""))
         if "assumption" in field:
             assert "low" in field and "high" in field, f"{where}: an assumption needs a range"
             continue
@@ -109,6 +118,7 @@ def test_every_observation_row_cites_an_entry():
     rows = observation_sources()
     assert len(rows) > 40
     for where, source in rows:
+        inside(where, source)
         keys = KEY.findall(source)
         assert keys and set(keys) <= known, f"{where}: {source!r}"
 
@@ -120,6 +130,7 @@ def test_registry_sources_cite_entries_or_say_assumption():
         for name, text in zip(table["name"], table[col], strict=True):
             if not isinstance(text, str):
                 continue
+            inside(f"{name} {col}", text)
             assert set(KEY.findall(text)) <= known, f"{name} {col}: {text!r}"
     for name, scope, source in zip(table["name"], table["scope"], table["source"], strict=True):
         if scope == "member":  # per member in members.toml, checked above
@@ -145,6 +156,7 @@ def test_scenario_sources_cite_entries_or_files_that_ship(path):
     """A scenario's ``sources`` line cites an entry, or a file of the repository by its path."""
     known = entries()
     for line in tomllib.loads(path.read_text("utf-8")).get("sources", []):
+        inside(path.name, line)
         keys = set(KEY.findall(line))
         assert keys <= known, f"{path.name}: {keys - known} not in docs/sources.md"
         assert cites(line, path.parent), f"{path.name}: {line!r} cites no entry and no file"
@@ -208,3 +220,14 @@ def test_nothing_points_outside_the_repository_and_every_entry_is_cited():
 )
 def test_the_outside_pattern_catches_what_it_must(bad):
     assert OUTSIDE.search(bad)
+    with pytest.raises(AssertionError, match="does not ship"):
+        inside("a row", bad)
+
+
+@pytest.mark.parametrize(
+    "bad", ["Rosstat (facts)", "see shared/world", "Facts, part 2 [BRIEF-2014-2024]"]
+)
+def test_a_source_field_may_not_name_the_briefs_files(bad):
+    assert OUTSIDE.search(bad) is None
+    with pytest.raises(AssertionError, match="does not ship"):
+        inside("a row", bad)
