@@ -1,4 +1,5 @@
-"""The five patterns of 2020-2024 (``[BRIEF-2020-2024]``) measured on model output.
+"""The five patterns of 2020-2024 (``[BRIEF-2020-2024] §6``, docs/sources.md) measured on model
+output.
 
 Each pattern gives, per run, whether it holds (``holds``) and a violation score (``score``,
 0 when it holds, growing with how far the run is from it) that calibration minimises.  The

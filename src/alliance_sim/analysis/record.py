@@ -16,7 +16,8 @@ status        suspended or left by the end of the year    the run's status (0/1)
 
 Rows coded ``?`` (not found), Russia's own rows and texts of kind ``other`` are left out;
 ``notW`` and ``X`` (absent) count as not voting with Russia.  The end-of-year statuses are
-the record's ([BRIEF-2020-2024]: Armenia's freeze of 22 Feb 2024 is the only suspension 2020-2024).
+the record's ([BRIEF-2020-2024] §4: Armenia's freeze of 22 Feb 2024 is the only suspension
+2020-2024).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ SERIES = {
     "budget": "p_pay_budget",
     "status": "out",  # suspended or exited: read from the run's status
 }
-# suspended or left by the end of the year, 2020-2024 ([BRIEF-2020-2024])
+# suspended or left by the end of the year, 2020-2024 ([BRIEF-2020-2024] §4, §6)
 SUSPENSIONS = {("ARM", 2024)}
 MEMBERS = ("BLR", "KAZ", "KGZ", "TJK", "ARM")
 

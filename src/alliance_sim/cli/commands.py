@@ -156,6 +156,7 @@ def cmd_list(a: argparse.Namespace) -> int:
             sc = load_scenario(f)
             print(f"{term(f.stem):<26} {term(sc.description)}")
     elif a.what == "parameters":
+        from alliance_sim.cli.bibliography import glosses
         from alliance_sim.core.params import parameters
 
         for r in parameters().itertuples():
@@ -171,10 +172,16 @@ def cmd_list(a: argparse.Namespace) -> int:
                 + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
                 + f"\n    source: {r.source}"
                 + (f"\n    sample range: {r.plausible_source}" if sample else "")
+                + "".join(
+                    f"\n    {g}"
+                    for g in glosses(r.meaning, r.source, sample and r.plausible_source)
+                )
             )
         print("\n[KEYS] in sources are entries of the bibliography: alliance-sim list sources")
     elif a.what == "sources":
-        print(bibliography(), end="")
+        from alliance_sim.cli import bibliography
+
+        print(bibliography.text(), end="")
     elif a.what == "mechanisms":
         from alliance_sim.core.mechanisms import MECHANISMS
 
@@ -195,19 +202,6 @@ def cmd_list(a: argparse.Namespace) -> int:
                 choices = f", one of {', '.join(spec.choices)}" if spec.choices else ""
                 print(f"    {fname} ({spec.kind}{rng}{choices}; {req}): {spec.meaning}")
     return 0
-
-
-def bibliography() -> str:
-    """docs/sources.md: shipped in the wheel as ``alliance_sim/docs``, else the repository's."""
-    from importlib import resources
-
-    try:
-        shipped = resources.files("alliance_sim").joinpath("docs", "sources.md")
-        if shipped.is_file():
-            return shipped.read_text("utf-8")
-    except (ModuleNotFoundError, NotADirectoryError, TypeError):
-        pass
-    return (Path(__file__).resolve().parents[3] / "docs" / "sources.md").read_text("utf-8")
 
 
 def cmd_plot(a: argparse.Namespace) -> int:

@@ -1,9 +1,10 @@
 """The observation model: what one could see of each member each quarter, from its state.
 
 Commitment, belief and grievance are latent.  What the record holds (``data/observations.toml``,
-from [BRIEF-2020-2024] and [BRIEF-2014-2024]) is how a member votes on the UN General Assembly's
-Ukraine and Crimea texts, whether its leader attends CSTO summits, whether it sends troops to
-CSTO exercises and whether it pays into the budget.  Each is a probability given the state:
+from [BRIEF-2020-2024] §5 and [BRIEF-2014-2024] §1, docs/sources.md) is how a member votes on the
+UN General Assembly's Ukraine and Crimea texts, whether its leader attends CSTO summits,
+whether it sends troops to CSTO exercises and whether it pays into the budget.  Each is a
+probability given the state:
 
 * UN votes, an ordered logit on commitment ``c`` with cut-points that depend on the text:
   ``P(with Russia) = logistic((c - vote_cut_<kind>) / obs_scale)``,

@@ -266,7 +266,8 @@ REGISTRY: tuple[Param, ...] = (
         "probability",
         "Base rate at which allies honour commitments; the prior mean of every member's belief "
         "that Article 4 will be honoured for it.",
-        "Leeds 2003; Leeds, Mitchell & Long 2000: 74.5% ([BRIEF-2020-2024])",
+        "Leeds 2003 [LEEDS-2003]; Leeds, Long & Mitchell 2000: 74.5% [LEEDS-LONG-MITCHELL-2000]; "
+        "via [BRIEF-2020-2024] §3",
         "credibility",
     ),
     _P(
@@ -759,7 +760,7 @@ OBSERVATION: tuple[Param, ...] = (
         1.0,
         "commitment",
         "Commitment at which a member is as likely as not to vote with Russia on a UN text on "
-        "the aggression against Ukraine (2022-: only Belarus did, [BRIEF-2020-2024]).",
+        "the aggression against Ukraine (2022-: only Belarus did, [BRIEF-2020-2024] §5).",
         group="observation",
     ),
     _P(

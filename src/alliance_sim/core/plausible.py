@@ -67,7 +67,7 @@ PLAUSIBLE: dict[str, Plausible] = {
     "credibility_base_rate": _A(
         0.65,
         0.85,
-        "Leeds, Long & Mitchell 2000: 74.5% honoured ([BRIEF-2020-2024]), +-0.1 across eras",
+        "[LEEDS-LONG-MITCHELL-2000]: 74.5% honoured (via [BRIEF-2020-2024] §3), +-0.1 across eras",
     ),
     "credibility_prior_strength": _A(
         2.0, 10.0, "assumption: the base rate weighs as 2-10 appeals' worth of evidence"
@@ -99,7 +99,7 @@ PLAUSIBLE: dict[str, Plausible] = {
     "exit_below": _A(0.05, 0.2, "assumption: leaving takes near-zero commitment"),
     "status_patience": _A(1, 4, "assumption: status changes after one quarter to a year"),
     "exit_patience": _A(2, 8, "assumption: half a year to two years below exit_below"),
-    "exit_hazard": _A(0.05, 0.3, "assumption: no member left 2020-2024 ([BRIEF-2020-2024])"),
+    "exit_hazard": _A(0.05, 0.3, "assumption: no member left 2020-2024 ([BRIEF-2020-2024] §6)"),
     "exit_cost_weight": _A(0.3, 0.9, "assumption: Russian bases deter exit, never absolutely"),
     "contagion": _A(-0.5, 0.8, f"{_CAL}; sweep: baseline -0.5-0.8"),
     "contagion_decay": _A(0.05, 0.3, "assumption: a defection's signal fades in 2-14 quarters"),
@@ -113,15 +113,19 @@ PLAUSIBLE: dict[str, Plausible] = {
     "patron_threat_decay": _A(0.01, 0.08, "assumption ([BRIEF-2014-2024] §6)"),
     "patron_threat_initial": _A(0.2, 1.0, "assumption: the residue of 2008 and 2014"),
     "mech_strategic_russia": _A(0.0, 1.0, "switch"),
-    "russia_adaptation": _A(0.1, 1.0, "assumption (CPC halt and its reversal, §4)"),
+    "russia_adaptation": _A(
+        0.1, 1.0, "assumption (CPC halt and its reversal, [BRIEF-2014-2024] §4)"
+    ),
     "russia_backlash_aversion": _A(1.0, 6.0, "assumption"),
     "coercion_share_initial": _A(0.5, 0.9, "assumption ([BRIEF-2014-2024] §4)"),
     "inducement_gain": _A(0.5, 2.0, "assumption: same order as pressure_gain"),
     "bandwagoning": _A(0.4, 1.0, _CAL),
     "mech_az_tr": _A(0.0, 1.0, "switch"),
-    "az_threat_decay": _A(0.05, 0.3, "assumption (incursions 8 and 16 months after the war, §5)"),
-    "az_russia_ties_initial": _A(0.3, 0.7, "assumption (§5)"),
-    "az_turkey_ties_initial": _A(0.5, 0.8, "assumption (§5)"),
+    "az_threat_decay": _A(
+        0.05, 0.3, "assumption (incursions 8 and 16 months after the war, [BRIEF-2014-2024] §5)"
+    ),
+    "az_russia_ties_initial": _A(0.3, 0.7, "assumption ([BRIEF-2014-2024] §5)"),
+    "az_turkey_ties_initial": _A(0.5, 0.8, "assumption ([BRIEF-2014-2024] §5)"),
     "az_interest_max": _A(0.3, 0.9, "assumption"),
     "turkey_deterrence": _A(0.2, 0.8, "assumption"),
     "mech_consensus": _A(0.0, 1.0, "switch"),
