@@ -142,18 +142,19 @@ def test_sweep_end_and_by_point_table(tmp_path, monkeypatch, capsys):
 
 
 def test_risk_difference_words_binary_effects():
-    rng = np.random.default_rng(1)
-    a = (rng.random(2000) < 0.04).astype(float)
-    b = (rng.random(2000) < 0.12).astype(float)
+    a = (np.arange(2000) < 80).astype(float)  # 4%
+    b = (np.arange(2000) < 240).astype(float)  # 12%: +8 points
     c = compare_samples("ARM_exited", a, b, paired=False, binary=True, seed=0)
     assert abs(c.a12.value - 0.5) < 0.06  # a rank effect size calls this negligible ...
     assert effect_label(c, a, b) == "negligible"
     assert effect_label(c, a, b, binary=True) == "medium"  # ... 8 points is not
-    assert [risk_magnitude(d) for d in (0.01, -0.03, 0.07, 0.2)] == [
+    assert [risk_magnitude(d) for d in (0.01, -0.03, 0.07, 0.2, 0.0975, -0.02)] == [
         "negligible",
         "small",
         "medium",
         "large",
+        "large",  # printed as +10 points, worded as printed
+        "small",
     ]
 
 
@@ -266,3 +267,29 @@ def test_thinned_records_leave_out_the_lowest_cohesion_and_starts_say_why(ends, 
     assert "lowest cohesion" in comp.attrs["left_out"][0]
     with pytest.raises(AnalysisError, match="its first quarter is the initial state"):
         shared_horizon([long, short], at="2024Q4")
+
+
+def test_report_format_follows_the_suffix_and_holm_counts_the_rows_shown(ends, tmp_path):
+    from alliance_sim import build_report
+
+    short, long, _ = ends
+    text = build_report([long, short], tmp_path / "r.md").read_text()
+    assert text.startswith("# Scenario comparison")  # Markdown, not HTML under a .md name
+    with pytest.raises(ValueError, match=r"a report is \.html or \.md"):
+        build_report([long, short], tmp_path / "r.pdf")
+    comp = compare_results([long, short])
+    shown = comp[comp["effect"] != "no variation"]
+    from alliance_sim.analysis.stats import holm
+
+    np.testing.assert_allclose(shown["p (Holm)"], holm(shown["p"].to_numpy(float)))
+
+
+def test_replicates_past_the_posterior_share_its_sets_and_count_once(tmp_path):
+    from alliance_sim.analysis.design import clusters
+
+    many = run_scenario("baseline", tmp_path / "b", replicates=450, end="2025Q2")
+    sets = many.runs["posterior"].nunique()
+    assert sets < 450 and len(np.unique(clusters(many.runs))) == sets
+    from alliance_sim.analysis.summary import member_table
+
+    assert member_table(many)["n_effective"].max() <= sets

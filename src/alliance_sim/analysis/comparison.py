@@ -82,8 +82,11 @@ def compare_results(results: list[Result], seed: int = 0, at: str | None = None)
                 **{"reference name": names[0]},
             )
     table = pd.DataFrame(rows)
-    if len(table):
-        table["p (Holm)"] = holm(table["p"].to_numpy(float))
+    if len(table):  # the family: the rows a report shows (not those the same in every run)
+        compared = (table["effect"] != "no variation").to_numpy()
+        adjusted = np.full(len(table), np.nan)
+        adjusted[compared] = holm(table.loc[compared, "p"].to_numpy(float))
+        table["p (Holm)"] = np.where(compared, adjusted, 1.0)
     table.attrs["horizon"] = horizon
     table.attrs["pooled"] = [
         (n, (Path(r.directory) / "by_point.csv").is_file())
@@ -125,7 +128,7 @@ def _row(
 ) -> dict:
     if merged is not None:
         xa, xb = merged[f"{outcome}_a"], merged[f"{outcome}_b"]
-        ca = cb = merged["seed"].to_numpy()
+        ca = cb = clusters(merged, "posterior" if "posterior" in merged else "posterior_a")
     else:
         xa, xb = ra[outcome], rb[outcome]
         ca, cb = clusters(ra), clusters(rb)

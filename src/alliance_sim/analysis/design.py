@@ -50,13 +50,23 @@ from alliance_sim.analysis.stats import (
 FEW = 10  # intervals resting on fewer independent runs than this are marked in reports
 
 
-def clusters(runs: pd.DataFrame) -> np.ndarray:
-    """The independent unit of each run: its seed (replicate k shares it at every point)."""
+def clusters(runs: pd.DataFrame, posterior: str = "posterior") -> np.ndarray:
+    """The independent unit of each run: its seed (replicate k shares it at every point) -- or,
+    in a calibrated scenario run with more replicates than its posterior has parameter sets,
+    the set: replicate k and replicate k + 400 then share a set and a starting state (the
+    replay's end state), so they are one unit too.  ``posterior``: the column naming the set
+    (``posterior_a`` in a table of pairs)."""
     if "seed" in runs and runs["seed"].nunique() > 1:
-        return runs["seed"].to_numpy()
-    if "replicate" in runs:
-        return runs["replicate"].to_numpy()
-    return np.arange(len(runs))
+        unit = runs["seed"].to_numpy()
+    elif "replicate" in runs:
+        unit = runs["replicate"].to_numpy()
+    else:
+        unit = np.arange(len(runs))
+    if posterior in runs and len(runs):
+        sets = runs[posterior].to_numpy()
+        if (sets >= 0).all() and len(np.unique(sets)) < len(np.unique(unit)):
+            return sets
+    return unit
 
 
 def _groups(x: np.ndarray, cluster: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -171,7 +171,7 @@ def risk_magnitude(diff: float) -> str:
     negligible, below 5 small, below 10 medium, else large; ``no estimate`` for NaN."""
     if not np.isfinite(diff):
         return "no estimate"
-    d = abs(diff) + 1e-9  # a difference of exactly 2 points (0.34 - 0.36) is "small"
+    d = round(abs(diff) * 100) / 100 + 1e-9  # worded as printed: 9.75 points reads "+10"
     names = ("negligible", "small", "medium")
     return next((w for w, step in zip(names, RISK_STEPS, strict=True) if d < step), "large")
 

@@ -95,6 +95,13 @@ def _unit_note(runs: pd.DataFrame, plan) -> str:
             f"rest on {plan.replicates} independent seeds: intervals are clustered by seed and "
             "n_eff is the effective number of independent runs (between the seeds and the runs)."
         )
+    sets = runs["posterior"].nunique() if "posterior" in runs else 0
+    if (runs.get("posterior", pd.Series([-1])) >= 0).all() and 0 < sets < len(runs):
+        return (
+            f"The {len(runs)} replicates reuse the calibration's {sets} parameter sets (and "
+            "their starting states): runs sharing a set count as one unit, so n_eff is at "
+            f"most {sets}."
+        )
     return "Every run has its own seed: n_eff is the number of runs."
 
 

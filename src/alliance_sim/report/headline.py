@@ -63,7 +63,13 @@ def _points(d: Estimate) -> str:
 def _evidence(r: pd.Series) -> str:
     unit = "paired replicates" if r["paired"] else "independent runs"
     few = f"; fewer than {FEW} independent runs: a rough guide only" if r["n"] < FEW else ""
-    return f"{r['test']} {_p(r['p (Holm)'])} Holm-adjusted, n_eff = {r['n']} {unit}{few}"
+    holm = r["p (Holm)"]
+    adjusted = (
+        f", Holm-adjusted {'< 0.001' if holm < 0.001 else f'{holm:.3f}'}"
+        if np.isfinite(holm)
+        else ""
+    )
+    return f"{r['test']} {_p(r['p'])}{adjusted}; n_eff = {r['n']} {unit}{few}"
 
 
 def binary_sentence(r: pd.Series) -> str:
@@ -88,6 +94,8 @@ def binary_sentence(r: pd.Series) -> str:
         else ""
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
+    if r.get("pooled"):
+        text += " (pooled over its design points)"
     if r["effect"] == UNCLEAR:
         return f"{text}: {_points(d)} — the interval includes no difference ({_evidence(r)})."
     if r["effect"] in NOT_AN_EFFECT:
@@ -134,6 +142,8 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
             f" Warning: {failed} of {total} runs of {name} failed; its numbers cover the runs "
             "that ran (their errors are in its runs.parquet)."
         )
+    pooled = {name for name, _ in comp.attrs.get("pooled") or []}
+    comp = comp.assign(pooled=comp["scenario"].isin(pooled))
     code = comp["outcome"].str.partition("_")[0]
     mine = comp[code.isin(focus) & comp["binary"]]
     shown = mine[mine["effect"] != "no variation"]

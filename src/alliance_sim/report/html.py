@@ -217,21 +217,29 @@ HEADLINE_NOTE = (
 def build_report(
     dirs: list[str | os.PathLike | Result],
     out: str | os.PathLike,
-    fmt: str = "html",
+    fmt: str | None = None,
     seed: int = 0,
     quiet: bool | None = None,
     at: str | None = None,
     style: str | None = None,
 ) -> Path:
-    """Write the comparison report of ``dirs`` (the first is the reference) to ``out``, every
+    """Write the comparison report of ``dirs`` (the first is the reference) to ``out`` (HTML
+    or Markdown, from its suffix unless ``fmt`` says), every
     result read at one quarter: ``at``, or the last quarter they all reach.  The headline
     first (by when; each focus member's P(exit) and P(suspended) in each scenario with the
     difference; the largest other differences), the model's known limits, then the
     differences table, the figures and each scenario's provenance and member table
     (``quiet=False``: a progress bar; None: in Jupyter).  ``style``: the figures' style,
     ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`)."""
+    suffix = {".html": "html", ".htm": "html", ".md": "md"}.get(Path(out).suffix.lower())
+    fmt = fmt or suffix
     if fmt not in ("html", "md"):
-        raise ValueError(f"unknown report format {fmt!r}; allowed: html, md")
+        raise ValueError(
+            f"{out}: a report is .html or .md (or name fmt='html' or 'md'); got "
+            f"{Path(out).suffix or 'no suffix'}"
+        )
+    if suffix is not None and fmt != suffix:
+        raise ValueError(f"fmt={fmt!r} does not match {out} (a .{suffix} file)")
     if style is not None:
         check_style(style)
     results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]

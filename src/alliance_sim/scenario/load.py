@@ -63,8 +63,9 @@ def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -
     run.  Events dated after ``end`` are left out (they cannot happen before it, see
     :func:`events_after`); a sweep that varies one of them, or an event's quarter past ``end``,
     is refused with one line naming ``where``.  ``sweep=False`` (a ``run``, which uses the
-    scenario's own values): the ``[sweep]`` table is left out, so a sweep over quarters past
-    ``end`` does not stop a run to ``end``."""
+    scenario's own values): a ``[sweep]`` over quarters past ``end`` is left out instead of
+    refused (otherwise kept, so a run and a sweep of one file to one end share the scenario's
+    hash)."""
     from alliance_sim.errors import ScenarioError
 
     try:
@@ -81,12 +82,18 @@ def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -
     data = {**sc.data, "end": label, "events": kept}
     if not kept:
         data.pop("events")
-    if not sweep:
-        data.pop("sweep", None)
     if label != sc.end:
         data.pop("end_status", None)  # the record at the file's own end, not at this one
     if isinstance(sc.data.get("calibration"), dict):  # validate() reads the posterior's file
         data["calibration"] = sc.posterior.path if sc.posterior is not None else None
+    try:
+        return validate(data, Path(sc.path))
+    except ScenarioError as e:
+        if sweep or "sweep" not in data:
+            raise ScenarioError(f"{where} {label}: {e}") from None
+    # a run to an end its [sweep] cannot reach: the run does not use the sweep (the scenario
+    # and its hash then differ from the sweep's, which a sweep to this end could not have)
+    data.pop("sweep")
     try:
         return validate(data, Path(sc.path))
     except ScenarioError as e:
