@@ -38,8 +38,16 @@ def test_labels_carry_units_and_horizons():
         "Armenia: pressure tolerance (pressure)"
     )
     scenario = {"events": [{"id": "eu_arms", "type": "offer", "at": "2025Q3"}]}
-    assert parameter_label("events.eu_arms.size", scenario) == "eu_arms (offer): size (0-5)"
-    assert parameter_label("events.eu_arms.at", scenario) == "eu_arms (offer): at (quarter)"
+    assert parameter_label("events.eu_arms.size", scenario) == "EU arms: size (ties added, 0-5)"
+    assert parameter_label("events.eu_arms.at", scenario) == "EU arms: quarter"
+    scenario["events"].append({"id": "kaz_squeeze", "type": "pressure", "at": "2026Q1"})
+    assert parameter_label("events.kaz_squeeze.size", scenario) == (
+        "KAZ squeeze: size (extra pressure, index 0-1)"
+    )
+    assert parameter_label("events.kaz_squeeze.duration", scenario) == (
+        "KAZ squeeze: duration (quarters it lasts, 1-80)"
+    )
+    assert parameter_label("sco_substitution") == "SCO substitution (multiplier)"
     assert outcome_label("ARM_exited", "2028Q4") == "ARM P(exit by 2028Q4)"
     assert outcome_label("KAZ_suspended", "2028Q4") == "KAZ P(suspended at 2028Q4)"
     assert outcome_label("cohesion_final", "2028Q4") == "cohesion at 2028Q4"
