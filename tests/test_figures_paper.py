@@ -277,6 +277,25 @@ def test_no_text_runs_past_the_figure(long_named, tmp_path, monkeypatch, style):
         assert "3 2025Q1 KGZ/TJK clash" in key.replace("\n", " ")
 
 
+def test_small_probabilities_get_a_fitted_colour_scale(grid, tmp_path, monkeypatch):
+    """A heatmap of exit probabilities between 0% and ~10% runs its colours from 0% to 20%,
+    not over 0-100% (where 5% and 15% would look alike)."""
+    from alliance_sim.report import sweep_plots
+
+    drawn = _capture(monkeypatch, sweep_plots)
+    runs = grid.runs.copy()
+    runs["ARM_exited"] = (runs["point"] % 5 == 0) & (runs["replicate"] == 0)  # 0% or 1 in 12
+    runs["ARM_exited"] = runs["ARM_exited"].astype(float)
+    sweep_plots.heatmap(
+        runs, grid.manifest, "western_offer", "russian_pressure", "ARM_exited", tmp_path / "h.png"
+    )
+    image = drawn["fig"].axes[0].images[0]
+    assert image.get_clim() == (0.0, 0.1)
+    bar = drawn["fig"].axes[1]
+    assert "fitted to the data" in bar.get_ylabel().replace("\n", " ")
+    assert "%" in bar.get_yticklabels()[-1].get_text()
+
+
 def _inside(fig) -> None:
     """Every title, axis label, annotation and figure text of ``fig`` lies inside it (nothing
     clipped at an edge; tick labels are tight_layout's business)."""
@@ -289,3 +308,33 @@ def _inside(fig) -> None:
         box = t.get_window_extent(renderer)
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1, t.get_text()
         assert inside.y0 <= box.y0 and box.y1 <= inside.y1, t.get_text()
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_sweep_figures_of_a_long_name_stay_inside(grid, tmp_path, monkeypatch, style):
+    import dataclasses
+
+    from alliance_sim.report import pairs, sweep_plots
+    from alliance_sim.report.style import use_style
+
+    tmp = tmp_path
+    name = LONG.split('"')[1]
+    manifest = dataclasses.replace(grid.manifest, scenario_name=name)
+    runs = grid.runs
+    for module, draw in (
+        (
+            sweep_plots,
+            lambda: sweep_plots.response(runs, manifest, "western_offer", "ARM_exited", tmp / "r"),
+        ),
+        (
+            sweep_plots,
+            lambda: sweep_plots.heatmap(
+                runs, manifest, "western_offer", "russian_pressure", "ARM_exited", tmp / "h"
+            ),
+        ),
+        (pairs, lambda: pairs.pairs_plot(runs, manifest, grid.swept, "ARM_exited", tmp / "p")),
+    ):
+        drawn = _capture(monkeypatch, module)
+        with use_style(style):
+            draw()
+        _inside(drawn["fig"])
