@@ -38,8 +38,16 @@ def test_labels_carry_units_and_horizons():
         "Armenia: pressure tolerance (pressure)"
     )
     scenario = {"events": [{"id": "eu_arms", "type": "offer", "at": "2025Q3"}]}
-    assert parameter_label("events.eu_arms.size", scenario) == "eu_arms (offer): size (0-5)"
-    assert parameter_label("events.eu_arms.at", scenario) == "eu_arms (offer): at (quarter)"
+    assert parameter_label("events.eu_arms.size", scenario) == "EU arms: size (ties added, 0-5)"
+    assert parameter_label("events.eu_arms.at", scenario) == "EU arms: quarter"
+    scenario["events"].append({"id": "kaz_squeeze", "type": "pressure", "at": "2026Q1"})
+    assert parameter_label("events.kaz_squeeze.size", scenario) == (
+        "KAZ squeeze: size (extra pressure, index 0-1)"
+    )
+    assert parameter_label("events.kaz_squeeze.duration", scenario) == (
+        "KAZ squeeze: duration (quarters it lasts, 1-80)"
+    )
+    assert parameter_label("sco_substitution") == "SCO substitution (multiplier)"
     assert outcome_label("ARM_exited", "2028Q4") == "ARM P(exit by 2028Q4)"
     assert outcome_label("KAZ_suspended", "2028Q4") == "KAZ P(suspended at 2028Q4)"
     assert outcome_label("cohesion_final", "2028Q4") == "cohesion at 2028Q4"
@@ -70,7 +78,7 @@ def test_event_numbers_never_overlap_and_the_key_names_each(history, tmp_path, m
         for a, b in itertools.combinations(boxes, 2):
             assert not a.overlaps(b), (a, b)
     key = next(t.get_text() for t in fig.texts if t.get_text().startswith("Events"))
-    assert "1 2020Q4 ARM appeal" in key and "20 2024Q2 az_event (delimitation)" in key
+    assert "1 2020Q4 ARM appeal" in key and "20 2024Q2 Azerbaijan: delimitation" in key
 
 
 def test_probability_curves_have_bands_and_an_axis_that_fits(history, tmp_path, monkeypatch):
@@ -167,3 +175,166 @@ def test_compare_style_paper_embeds_figures(history, tmp_path):
     assert page.count("data:image/png;base64,") == 4  # exits, overlay, two status figures
     with pytest.raises(ValueError, match="unknown figure style"):
         build_report([history, history], tmp_path / "r2.html", style="poster")
+
+
+def _capture(monkeypatch, module=plots):
+    """The figure a drawing function saves (``module._save`` wrapped)."""
+    drawn = {}
+    original = module._save
+
+    def keep(fig, path, manifest, layout=True):
+        drawn["fig"] = fig
+        return original(fig, path, manifest, layout)
+
+    monkeypatch.setattr(module, "_save", keep)
+    return drawn
+
+
+def _rendered(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    return renderer
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_event_numbers_and_ticks_never_overlap_in_either_style(history, tmp_path, style):
+    """The fan chart of 2020-2024 (twenty events, up to four in a quarter, in quarters next to
+    each other) in six narrow panels: no two event numbers and no two tick labels touch."""
+    from alliance_sim.report.style import use_style
+
+    figs = []
+    original = plots._save
+
+    def keep(fig, path, manifest, layout=True):
+        figs.append(fig)
+        return original(fig, path, manifest, layout)
+
+    plots._save = keep
+    try:
+        with use_style(style):
+            plots.fan_chart(history, tmp_path / "fan.png")
+            plots.cohesion_chart(history, tmp_path / "cohesion.png")
+    finally:
+        plots._save = original
+    for fig in figs:
+        renderer = _rendered(fig)
+        for ax in fig.axes:
+            numbers = [t.get_window_extent(renderer) for t in _numbers(ax)]
+            ticks = [
+                t.get_window_extent(renderer)
+                for t in ax.get_xticklabels()
+                if t.get_visible() and t.get_text()
+            ]
+            for boxes in (numbers, ticks):
+                for a, b in itertools.combinations(boxes, 2):
+                    assert not a.overlaps(b), (style, ax.get_title(), a, b)
+            if ax.get_visible() and ax.axison:
+                assert len(ticks) >= 2  # thinned, not emptied
+
+
+LONG = (
+    'name = "A scenario whose name is long enough to run past the edge of a paper figure '
+    'unless its title is wrapped: Armenia, Kazakhstan and the rest, 2024-2026"\n'
+    'description = "events in adjacent quarters"\nstart = "2024Q1"\nend = "2026Q4"\n'
+    '[[events]]\nid = "a"\nat = "2024Q3"\ntype = "appeal"\nmember = "ARM"\n'
+    '[[events]]\nid = "b"\nat = "2024Q4"\ntype = "unrest"\nmember = "KAZ"\n'
+    '[[events]]\nid = "c"\nat = "2025Q1"\ntype = "clash"\nmembers = ["KGZ", "TJK"]\n'
+    '[[events]]\nid = "d"\nat = "2025Q1"\ntype = "pressure"\nmember = "ARM"\nsize = 0.3\n'
+    '[[events]]\nid = "e"\nat = "2025Q2"\ntype = "offer"\nmember = "ARM"\nsource = "west"\n'
+    'kind = "arms"\nsize = 0.5\n'
+)
+
+
+@pytest.fixture(scope="module")
+def long_named(tmp_path_factory):
+    d = tmp_path_factory.mktemp("long")
+    path = d / "long.toml"
+    path.write_text(LONG, "utf-8")
+    return run_scenario(path, d / "r", replicates=20)
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_no_text_runs_past_the_figure(long_named, tmp_path, monkeypatch, style):
+    """Titles, the event key and the footer of a scenario with a long name stay inside the
+    figure (wrapped to its width), and no event numbers overlap, on screen and on paper."""
+    from alliance_sim.report.style import use_style
+
+    res = long_named
+    drawn = _capture(monkeypatch)
+    for draw in (plots.fan_chart, plots.status_probability, plots.cohesion_chart):
+        with use_style(style):
+            draw(res, tmp_path / f"{draw.__name__}.png")
+        fig = drawn["fig"]
+        _inside(fig)
+        renderer = _rendered(fig)
+        for ax in fig.axes:
+            boxes = [t.get_window_extent(renderer) for t in _numbers(ax)]
+            for a, b in itertools.combinations(boxes, 2):
+                assert not a.overlaps(b), (draw.__name__, a, b)
+        key = next(t.get_text() for t in fig.texts if t.get_text().startswith("Events"))
+        assert "3 2025Q1 KGZ/TJK clash" in key.replace("\n", " ")
+
+
+def test_small_probabilities_get_a_fitted_colour_scale(grid, tmp_path, monkeypatch):
+    """A heatmap of exit probabilities between 0% and ~10% runs its colours from 0% to 20%,
+    not over 0-100% (where 5% and 15% would look alike)."""
+    from alliance_sim.report import sweep_plots
+
+    drawn = _capture(monkeypatch, sweep_plots)
+    runs = grid.runs.copy()
+    runs["ARM_exited"] = (runs["point"] % 5 == 0) & (runs["replicate"] == 0)  # 0% or 1 in 12
+    runs["ARM_exited"] = runs["ARM_exited"].astype(float)
+    sweep_plots.heatmap(
+        runs, grid.manifest, "western_offer", "russian_pressure", "ARM_exited", tmp_path / "h.png"
+    )
+    image = drawn["fig"].axes[0].images[0]
+    assert image.get_clim() == (0.0, 0.1)
+    bar = drawn["fig"].axes[1]
+    assert "fitted to the data" in bar.get_ylabel().replace("\n", " ")
+    assert "%" in bar.get_yticklabels()[-1].get_text()
+
+
+def _inside(fig) -> None:
+    """Every title, axis label, annotation and figure text of ``fig`` lies inside it (nothing
+    clipped at an edge; tick labels are tight_layout's business)."""
+    renderer = _rendered(fig)
+    inside = fig.bbox.padded(1)
+    texts = [*fig.texts, fig._suptitle] if fig._suptitle else list(fig.texts)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+    for t in (t for t in texts if t.get_visible() and t.get_text().strip()):
+        box = t.get_window_extent(renderer)
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1, t.get_text()
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1, t.get_text()
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_sweep_figures_of_a_long_name_stay_inside(grid, tmp_path, monkeypatch, style):
+    import dataclasses
+
+    from alliance_sim.report import pairs, sweep_plots
+    from alliance_sim.report.style import use_style
+
+    tmp = tmp_path
+    name = LONG.split('"')[1]
+    manifest = dataclasses.replace(grid.manifest, scenario_name=name)
+    runs = grid.runs
+    for module, draw in (
+        (
+            sweep_plots,
+            lambda: sweep_plots.response(runs, manifest, "western_offer", "ARM_exited", tmp / "r"),
+        ),
+        (
+            sweep_plots,
+            lambda: sweep_plots.heatmap(
+                runs, manifest, "western_offer", "russian_pressure", "ARM_exited", tmp / "h"
+            ),
+        ),
+        (pairs, lambda: pairs.pairs_plot(runs, manifest, grid.swept, "ARM_exited", tmp / "p")),
+    ):
+        drawn = _capture(monkeypatch, module)
+        with use_style(style):
+            draw()
+        _inside(drawn["fig"])

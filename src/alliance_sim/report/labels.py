@@ -11,9 +11,45 @@ from alliance_sim.core import members as mb
 NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
 
 
+#: words of identifiers that a reader knows in capitals or in full
+_WORDS = {
+    "eu": "EU",
+    "us": "US",
+    "un": "UN",
+    "sco": "SCO",
+    "csto": "CSTO",
+    "cpc": "CPC",
+    "gdp": "GDP",
+    "az": "Azerbaijan",
+    "tr": "Turkey",
+    "mech": "mechanism:",
+    **{c.lower(): c for c in mb.CODES},
+}
+
+
 def _words(name: str) -> str:
-    text = name.replace("_", " ")
+    """``eu_arms_package`` -> ``EU arms package``, ``sco_substitution`` -> ``SCO
+    substitution``: an identifier in words, capitalised."""
+    text = " ".join(_WORDS.get(w.lower(), w) for w in name.split("_") if w)
     return text[:1].upper() + text[1:]
+
+
+def _brief(meaning: str) -> tuple[str, str]:
+    """(what, unit) of an event field from its meaning: the words before a ``;``, without
+    asides; a short parenthesis such as ``(index 0-1)`` is the unit.
+    ``"extra pressure (index 0-1)"`` -> ``("extra pressure", "index 0-1")``."""
+    import re
+
+    text = meaning.split(";")[0].strip()
+    unit = ""
+    for aside in re.findall(r"\(([^()]*)\)", text):
+        if len(aside) <= 16 and not aside.startswith("default"):
+            unit = unit or aside
+        text = text.replace(f"({aside})", "")
+    text = re.sub(r"^(its|the) ", "", " ".join(text.split()))
+    if len(text) > 40:
+        text = text[:40].rsplit(" ", 1)[0] + "..."
+    return text, unit
 
 
 @lru_cache(maxsize=256)
@@ -24,28 +60,36 @@ def _global_units() -> dict[str, str]:
     return dict(zip(t["name"], t["unit"], strict=True))
 
 
-def _event_field(event_id: str, field: str, scenario: dict | None) -> tuple[str, str]:
-    """(event type, unit or meaning in brief) of an event's field, from the resolved scenario."""
+def _event_field(event_id: str, field: str, scenario: dict | None) -> str:
+    """An event field in words with its unit, from the event type's declaration (the resolved
+    scenario gives the event's type): ``size (ties added, 0-5)``, ``quarter``."""
     from alliance_sim.core.events import EVENT_TYPES
 
+    if field == "at":
+        return "quarter"
     kind = ""
     for ev in (scenario or {}).get("events", []) or []:
         if str(ev.get("id")) == event_id:
             kind = str(ev.get("type", ""))
             break
-    if field == "at":
-        return kind, "quarter"
     spec = EVENT_TYPES[kind].FIELDS.get(field) if kind in EVENT_TYPES else None
-    if spec is None or spec.low is None:
-        return kind, ""
-    return kind, f"{spec.low:g}-{spec.high:g}"
+    name = field.replace("_", " ")
+    if spec is None:
+        return name
+    what, unit = _brief(spec.meaning)
+    if not unit and spec.low is not None and spec.high is not None:
+        unit = f"{spec.low:g}-{spec.high:g}"
+    detail = ", ".join(t for t in (what if what != name else "", unit) if t)
+    return f"{name} ({detail})" if detail else name
 
 
 def parameter_label(name: str, scenario: dict | None = None) -> str:
-    """``western_offer`` -> ``Western offer (ties/quarter)``;
+    """A swept quantity in words with its unit, from the registries:
+    ``western_offer`` -> ``Western offer (ties/quarter)``;
     ``members.ARM.pressure_tolerance`` -> ``Armenia: pressure tolerance (pressure)``;
-    ``events.eu_arms.size`` -> ``eu_arms (offer): size (0-5)`` (``scenario``: the resolved
-    scenario, as a manifest holds it, to find the event's type)."""
+    ``events.eu_arms.size`` -> ``EU arms: size (ties added, 0-5)`` and ``events.eu_arms.at``
+    -> ``EU arms: quarter`` (``scenario``: the resolved scenario, as a manifest holds it, which
+    gives the event's type; without it the field has no unit)."""
     parts = name.split(".")
     if len(parts) == 3 and parts[0] == "members":
         code, field = parts[1], parts[2]
@@ -53,11 +97,14 @@ def parameter_label(name: str, scenario: dict | None = None) -> str:
         unit = f" ({spec.unit})" if spec is not None and spec.unit else ""
         return f"{NAMES.get(code, code)}: {field.replace('_', ' ')}{unit}"
     if len(parts) == 3 and parts[0] == "events":
-        kind, unit = _event_field(parts[1], parts[2], scenario)
-        what = f"{parts[1]} ({kind})" if kind else parts[1]
-        return f"{what}: {parts[2]}" + (f" ({unit})" if unit else "")
+        return f"{_words(parts[1])}: {_event_field(parts[1], parts[2], scenario)}"
     unit = _global_units().get(name, "")
     return _words(name) + (f" ({unit})" if unit else "")
+
+
+def plural(n: int, word: str) -> str:
+    """``1 point``, ``25 points``, ``1,000 runs``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def outcome_label(outcome: str, when: str | None = None) -> str:

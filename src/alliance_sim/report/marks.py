@@ -7,10 +7,42 @@ from matplotlib.axes import Axes
 
 from alliance_sim.analysis.summary import COHESION
 from alliance_sim.core import quarters
+from alliance_sim.report import style
+from alliance_sim.report.labels import parameter_label, plural
 
-__all__ = ["COHESION", "averaged_over", "event_key", "event_markers", "events", "pooled_note"]
+__all__ = [
+    "COHESION",
+    "averaged_over",
+    "declutter",
+    "event_key",
+    "event_markers",
+    "events",
+    "pooled_note",
+]
 
-KEY_PREFIX = "Events (dotted lines): "
+KEY_PREFIX = "Events (dotted lines):"
+
+
+#: event types in words (others: the type with spaces)
+TYPE_WORDS = {
+    "az_event": "Azerbaijan:",
+    "russian_force": "Russian use of force",
+    "bandwidth": "Russian bandwidth",
+}
+
+
+def _event_label(ev: dict, who: str) -> str:
+    """``ARM appeal``, ``KGZ/TJK clash``, ``ARM offer (west monitoring)``, ``Azerbaijan: war``."""
+    kind = str(ev.get("type", "event"))
+    words = TYPE_WORDS.get(kind, kind.replace("_", " "))
+    label = f"{who} {words}" if who else words
+    if kind == "az_event" and ev.get("kind"):
+        return f"{label} {str(ev['kind']).replace('_', ' ')}"
+    if kind == "offer" and ev.get("kind"):
+        label += f" ({ev['source'] + ' ' if ev.get('source') else ''}{ev['kind']})"
+    if kind == "russian_force" and ev.get("target"):
+        label += f" ({ev['target']})"
+    return label
 
 
 def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
@@ -22,13 +54,11 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
     swept = set(manifest.plan.swept)
     found = []
     for ev in (manifest.scenario or {}).get("events", []) or []:
-        at, kind = ev.get("at"), ev.get("type", "event")
+        at = ev.get("at")
         if not at:
             continue
         who = ev.get("member") or "/".join(ev.get("members", []) or [])
-        label = f"{who} {kind}" if who else str(kind)
-        if kind in ("offer", "az_event") and ev.get("kind"):
-            label += f" ({ev['source'] + ' ' if ev.get('source') else ''}{ev['kind']})"
+        label = _event_label(ev, who)
         if f"events.{ev.get('id')}.at" in swept:
             label += " (time swept)"
         found.append((quarters.parse(str(at)), str(at), label, who))
@@ -41,55 +71,78 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
     return out
 
 
+NUMBER = "event-number"  # the gid of an event's number on an axis (placed by declutter)
+
+
 def event_markers(
     ax: Axes, manifest, labels: list[str], member: str | None = None, ordinal: bool = False
 ) -> list[tuple[int, str, str]]:
     """Dotted vertical lines at the scheduled events that fall inside the axis's quarters
-    ``labels``, each with its number at the top; numbers of events close together are
-    staggered downwards so that none overlaps another (the key below the figure,
-    :func:`event_key`, says what each number is).  x is the index into ``labels`` or, with
-    ``ordinal``, the quarter's ordinal.  Returns the events drawn."""
+    ``labels``, each with its number at the top (the key below the figure, :func:`event_key`,
+    says what each number is).  Numbers are placed when the figure is saved
+    (:func:`declutter`): those that would touch are staggered downwards, so none overlaps
+    another at any figure size.  x is the index into ``labels`` or, with ``ordinal``, the
+    quarter's ordinal.  Returns the events drawn."""
     inside = [e for e in events(manifest, member) if e[1] in labels]
-    span = max(len(labels) - 1, 1)
-    gap = span * 0.045  # closer than this (in quarters) and two numbers would touch
-    last_x: dict[int, float] = {}
     for k, at, _text in inside:
         x = quarters.parse(at) if ordinal else labels.index(at)
-        pos = labels.index(at)
         ax.axvline(x, color="#666666", lw=0.7, ls=":", zorder=0)
-        level = next(lv for lv in range(len(inside) + 1) if pos - last_x.get(lv, -1e9) >= gap)
-        last_x[level] = pos
         ax.annotate(
             str(k),
             (x, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(0, -2 - 8 * level),
+            xytext=(0, -2),
             textcoords="offset points",
             va="top",
             ha="center",
-            fontsize=6,
+            fontsize=style.size(6),
             color="#333333",
-            bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
+            gid=NUMBER,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
         )
     return inside
 
 
-def event_key(fig, drawn: list[tuple[int, str, str]], width: int = 150) -> int:
-    """The key to the numbered events below the figure (above the footer); returns its lines
-    (the figure's layout leaves room for them, see ``plots._save``)."""
-    import textwrap
+def declutter(fig, renderer) -> None:
+    """Stagger each axis's event numbers so that no two overlap: left to right, a number goes
+    on the highest row (from the top of the axis down) where it clears the one before it by a
+    point, measured on the rendered text; rows are one text height apart."""
+    from matplotlib.text import Annotation
 
+    for ax in fig.axes:
+        numbers = [t for t in ax.texts if isinstance(t, Annotation) and t.get_gid() == NUMBER]
+        if not numbers:
+            continue
+        boxes = [t.get_window_extent(renderer) for t in numbers]
+        px = fig.dpi / 72  # pixels per point
+        row_height = max(b.height for b in boxes) / px + 1.5  # points
+        ends: list[float] = []  # right edge of the last number on each row (pixels)
+        order = sorted(zip(numbers, boxes, strict=True), key=lambda tb: (_centre(tb[1]), _n(tb[0])))
+        for t, b in order:
+            row = next((r for r, end in enumerate(ends) if b.x0 >= end + 1.5 * px), len(ends))
+            if row == len(ends):
+                ends.append(0.0)
+            ends[row] = b.x1
+            t.xyann = (0, -2 - row * row_height)
+
+
+def _centre(box) -> float:
+    return round((box.x0 + box.x1) / 2, 1)
+
+
+def _n(text) -> int:
+    return int(text.get_text()) if text.get_text().isdigit() else 0
+
+
+def event_key(fig, drawn: list[tuple[int, str, str]], width: int | None = None) -> int:
+    """Record the key to the numbered events for the bottom of the figure (``plots._save``
+    writes it above the footer, wrapped to the figure's width: an entry is never split);
+    returns the number of entries.  ``width`` is not used (kept for callers)."""
     unique = sorted({k: (k, at, text) for k, at, text in drawn}.values())
-    if not unique:
-        return 0
-    entries = "; ".join(f"{k} {at} {text}" for k, at, text in unique)
-    lines = textwrap.wrap(KEY_PREFIX + entries, width)
-    height = fig.get_size_inches()[1]
-    fig.text(
-        0.01, 0.03 + 0.02 / height, "\n".join(lines), fontsize=6.5, color="#333333", va="bottom"
-    )
-    fig._alliance_key_lines = len(lines)
-    return len(lines)
+    fig._alliance_key = [
+        f"{k}\u00a0{at}\u00a0{text}".replace(" ", "\u00a0") for k, at, text in unique
+    ]
+    return len(unique)
 
 
 def pooled_note(manifest) -> str:
@@ -97,16 +150,19 @@ def pooled_note(manifest) -> str:
     plan = manifest.plan
     if plan.n_points <= 1:
         return ""
+    names = ", ".join(parameter_label(p, manifest.scenario) for p in plan.swept)
     return (
-        f"bands pool all {plan.n_points} design points x {plan.replicates} replicates: they mix "
-        f"the swept parameters ({', '.join(plan.swept)}) with seed noise"
+        f"bands pool all {plural(plan.n_points, 'design point')} x "
+        f"{plural(plan.replicates, 'replicate')}: they mix the swept parameters ({names}) "
+        "with seed noise"
     )
 
 
 def averaged_over(manifest, shown: list[str]) -> str:
     """The sentence naming what each plotted value averages over."""
     others = [p for p in manifest.plan.swept if p not in shown]
-    what = f"{manifest.plan.replicates} replicate seeds"
+    what = plural(manifest.plan.replicates, "replicate seed")
     if others:
-        what += " and the other swept parameters (" + ", ".join(others) + ")"
+        names = "; ".join(parameter_label(p, manifest.scenario) for p in others)
+        what += f" and the other swept parameters ({names})"
     return f"mean over {what}"

@@ -13,16 +13,20 @@ from matplotlib.figure import Figure
 
 from alliance_sim.analysis import aggregate as agg
 from alliance_sim.core import quarters
-from alliance_sim.report import marks
+from alliance_sim.report import marks, style
 from alliance_sim.report.plots import (
     NAMES,
     SCENARIO_COLOURS,
     _save,
-    bottom_margin,
+    above_zero,
+    fit_text,
     grid,
+    legend_below,
     quarter_axis,
     styled,
     subplots,
+    title_size,
+    zero_bound,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +38,9 @@ WIDTH = 10.0  # inches: the report's 1,100 px column at 110 dpi
 def _grid(n: int) -> tuple[Figure, np.ndarray]:
     cols = 1 if n == 1 else 2
     rows = -(-n // cols)
-    fig, axes = subplots(rows, cols, figsize=(WIDTH, 2.9 * rows + 0.9), squeeze=False)
+    fig, axes = subplots(
+        rows, cols, figsize=(WIDTH, 2.9 * rows + 1.2), paper=(7.0, 2.3 * rows + 1.3), squeeze=False
+    )
     for ax in axes.flat[n:]:
         ax.axis("off")
     return fig, axes
@@ -48,10 +54,7 @@ def _calendar(
     span = [quarters.label(o) for o in range(first, last + 1)]
     drawn: list = []
     for ax in axes:
-        quarter_axis(ax, span)  # ticks at indices into span: shift them to ordinals
-        ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
-        ax.set_xticks([first + t for t in ticks], labels)
-        ax.set_xlim(first, last)
+        quarter_axis(ax, span, offset=first)  # x: the quarter's ordinal
         if unit:
             ax.set_ylim(0, 1)
         grid(ax)
@@ -67,28 +70,21 @@ def _calendar(
                 rotation=90,
                 ha="right",
                 va="bottom",
-                fontsize=6.5,
+                fontsize=style.size(6.5),
                 color="#b2182b",
             )
     return drawn
 
 
 def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> None:
+    """One legend for the figure and the scenarios' provenance, below the axes (placed by
+    ``plots._save`` with the event key)."""
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(
-        handles,
-        labels,
-        loc="lower center",
-        ncols=min(len(labels), 4),
-        frameon=False,
-        fontsize=8.5,
-        bbox_to_anchor=(0.5, bottom_margin(fig)),
-    )
-    text = " | ".join(
+    legend_below(fig, handles, labels)
+    fig._alliance_footer = " | ".join(
         f"{r.manifest.scenario_name}: {r.manifest.scenario_hash}, {r.manifest.plan.n_runs:,} runs"
         for r in results
     )
-    fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
 
 
 def _ordinals(labels: list[str]) -> np.ndarray:
@@ -126,17 +122,21 @@ def overlay(
     drawn = _calendar(axes, first, last, results[0], at)
     axes[0].set_title("Cohesion index", loc="left")
     axes[0].text(
-        0, -0.2, marks.COHESION, transform=axes[0].transAxes, fontsize=6.5, color="#444444"
+        0.01,
+        0.02,
+        marks.COHESION,
+        transform=axes[0].transAxes,
+        fontsize=style.size(6.5),
+        color="#444444",
     )
     for ax, code in zip(axes[1:], members, strict=True):
         ax.set_title(f"{NAMES[code]} ({code}): commitment (exited = 0)", loc="left")
     for ax in grid[:, 0]:
         ax.set_ylabel("median, 50% band of runs")
-    fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=11)
+    fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=title_size(11))
     marks.event_key(fig, drawn)
     _legend_and_footer(fig, axes, results)
-    fig.tight_layout(rect=(0, bottom_margin(fig) + 0.35 / fig.get_size_inches()[1], 1, 1))
-    return _save(fig, path, None, layout=False)
+    return _save(fig, path, None)
 
 
 @styled
@@ -161,6 +161,7 @@ def exit_overlay(
     axes = list(grid_.flat[: len(members)])
     first = last = None
     top = {code: 0.0 for code in members}
+    at_zero = {code: 0.0 for code in members}  # the 95% upper bound where a share is 0%
     for k, (res, (labels, iv)) in enumerate(zip(results, ivs, strict=True)):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         x = _ordinals(labels)
@@ -170,22 +171,27 @@ def exit_overlay(
         for ax, code in zip(axes, members, strict=True):
             if code in iv:
                 p, lo, hi = iv[code]
-                if p.max() > 0:
-                    ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)
-                    top[code] = max(top[code], float(hi.max()))
+                if p.max() > 0:  # no band at 0%: it would only stack the same sliver
+                    where = above_zero(p)
+                    ax.fill_between(x, lo, hi, where=where, color=colour, alpha=0.15, lw=0)
+                    top[code] = max(top[code], float(hi[where].max()))
+                at_zero[code] = max(at_zero[code], zero_bound({code: iv[code]}))
                 name = names[k] if names else res.name
                 ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
     drawn = _calendar(axes, first, last, results[0], at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])
-        ax.set_title(f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)", loc="left")
+        title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"
+        if at_zero[code] > 0:
+            title += f"\nat 0%: 95% upper bound {at_zero[code]:.0%} (no band drawn)"
+        share = 0.96 if len(members) == 1 else 0.46
+        ax.set_title(fit_text(fig, title, title_size(10), share), loc="left")
     for ax in grid_[:, 0]:
         ax.set_ylabel("share of runs (band: 95% interval)")
-    fig.suptitle("P(exit) by quarter across scenarios", fontsize=11)
+    fig.suptitle("P(exit) by quarter across scenarios", fontsize=title_size(11))
     marks.event_key(fig, drawn)
     _legend_and_footer(fig, axes, results)
-    fig.tight_layout(rect=(0, bottom_margin(fig) + 0.35 / fig.get_size_inches()[1], 1, 1))
-    return _save(fig, path, None, layout=False)
+    return _save(fig, path, None)
 
 
 def _band_at(ax: Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:

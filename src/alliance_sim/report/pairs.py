@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.core import quarters
-from alliance_sim.report.plots import fit_text, outcome_label, styled, subplots
+from alliance_sim.report.plots import _save, fit_text, outcome_label, plural, styled, subplots
 
 MAX_PARAMETERS = 6
 
@@ -28,11 +28,18 @@ def _numeric(col: pd.Series) -> tuple[np.ndarray, bool]:
 
 def _label(name: str, manifest) -> str:
     """A swept parameter's label with its unit, wrapped to fit under one panel."""
-    import textwrap
-
     from alliance_sim.report.labels import parameter_label
 
-    return textwrap.fill(parameter_label(name, manifest.scenario), 24)
+    return _fill(parameter_label(name, manifest.scenario), 24)
+
+
+def _fill(text: str, width: int) -> str:
+    """``text`` wrapped at ``width`` characters, a unit in parentheses kept on one line."""
+    import re
+    import textwrap
+
+    kept = re.sub(r"\(([^()]*)\)", lambda m: m.group(0).replace(" ", "\u00a0"), text)
+    return textwrap.fill(kept, width)
 
 
 def _quarter_ticks(ax, axis: str, values: np.ndarray) -> None:
@@ -95,29 +102,18 @@ def pairs_plot(
                 ax.set_yticklabels([])
             ax.tick_params(labelsize=6)
     reps = int(ok.groupby("point").size().median()) if len(ok) else 0
-    fig.subplots_adjust(bottom=0.15, top=0.86, left=0.12, right=0.76, wspace=0.3, hspace=0.1)
-    if sc is not None:
-        cax = fig.add_axes((0.87, 0.2, 0.02, 0.62))
-        cb = fig.colorbar(sc, cax=cax)
-        what = outcome_label(outcome, manifest.plan.end)
-        cb.set_label(f"{what}: mean of {reps} replicates per point")
+    fig.subplots_adjust(bottom=0.15, top=0.86, left=0.12, right=0.74, wspace=0.3, hspace=0.1)
     what = outcome_label(outcome, manifest.plan.end)
+    if sc is not None:
+        cax = fig.add_axes((0.83, 0.2, 0.02, 0.62))
+        cb = fig.colorbar(sc, cax=cax)
+        cb.set_label(_fill(what, 30))
     title = f"{manifest.scenario_name}: swept parameters coloured by {what}"
     if len(swept) > MAX_PARAMETERS:
         title += f" (first {MAX_PARAMETERS} of {len(swept)} parameters)"
-    title += f"\ndiagonal (grey, scale on the right): {what} of each point against one parameter"
+    title += (
+        f" (each point: mean of {plural(reps, 'replicate')})\ndiagonal (grey, scale on the "
+        f"right): {what} of each point against one parameter"
+    )
     fig.suptitle(fit_text(fig, title, 9.5), fontsize=9.5)
-    return _save_pairs(fig, path, manifest)
-
-
-def _save_pairs(fig, path, manifest) -> Path:
-    """Like plots._save, but without tight_layout (the layout and the shared colour bar are
-    placed by hand)."""
-    from alliance_sim.report.plots import footer
-
-    footer(fig, manifest)
-    path = Path(path)
-    from alliance_sim.report import style
-
-    fig.savefig(path, dpi=style.current().dpi)
-    return path
+    return _save(fig, path, manifest, layout=False)  # laid out by hand: the shared colour bar

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import os
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +23,18 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.report import marks, style
+from alliance_sim.report.figtext import (  # noqa: F401 (figures import them from here)
+    _bottom,
+    _visible_text,
+    fit_text,
+    footer,
+    footer_text,
+    legend_below,
+    renderer,
+    wrap_lines,
+)
+from alliance_sim.report.labels import plural
 from alliance_sim.report.marks import COHESION
-from alliance_sim.textsafe import term
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -50,7 +59,8 @@ def subplots(*args, **kwargs) -> tuple[Figure, object]:
     user's backend (figures render in notebooks as usual); its size fitted to the current
     style (a paper figure is at most a page wide)."""
     panels = int(np.prod(args[:2])) if args else 1
-    fig = Figure(figsize=style.fit_size(kwargs.pop("figsize", None), panels))
+    size = style.fit_size(kwargs.pop("figsize", None), panels, kwargs.pop("paper", None))
+    fig = Figure(figsize=size)
     return fig, fig.subplots(*args, **kwargs)
 
 
@@ -77,20 +87,6 @@ def title_size(screen: float) -> float:
     return screen if style.current().name == "screen" else screen - 2
 
 
-def fit_text(fig: Figure, text: str, fontsize: float) -> str:
-    """``text`` with each line wrapped to the figure's width at ``fontsize`` points (a title
-    or subtitle that would run past the edges is clipped otherwise, as on a paper-width
-    figure)."""
-    import textwrap
-
-    chars = max(20, int(fig.get_size_inches()[0] * 72 / (fontsize * 0.56)))
-    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def check_time_series(res: Result, what: str = "a time-series figure") -> None:
     """Raise AnalysisError (one line) when ``res`` recorded too few quarters to draw ``what``
     (a ``--record end`` sweep has only its first and last: the lines would be straight)."""
@@ -104,44 +100,23 @@ def check_time_series(res: Result, what: str = "a time-series figure") -> None:
         )
 
 
-def footer(fig: Figure, manifest: dict) -> None:
-    """Scenario name and provenance in small type at the bottom of the figure."""
-    plan = manifest.plan
-    text = (
-        f"{manifest.scenario_name} | scenario {manifest.scenario_hash} | "
-        f"alliance-sim {manifest.package_version} | {plural(plan.n_runs, 'run')} "
-        f"({plural(plan.n_points, 'point')} x {plural(plan.replicates, 'replicate')}), master "
-        f"seed {plan.master_seed}"
-    )
-    fig.text(0.01, 0.005, text, fontsize=6.5, color="#555555", ha="left", va="bottom")
-
-
-def _visible_text(fig: Figure) -> None:
-    """Every text of ``fig`` with control characters (from a scenario's name or notes) shown
-    as escapes (``\\x1b``) instead of reaching the font renderer, which draws them as
-    boxes or warns about missing glyphs."""
-    from matplotlib.text import Text
-
-    for t in fig.findobj(Text):
-        text = t.get_text()
-        if text and any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n" for ch in text):
-            t.set_text(term(text))
-
-
 def bottom_margin(fig: Figure, base: float = 0.03) -> float:
-    """The share of the figure's height below the axes: the footer, and the event key's
-    lines when there is one (:func:`alliance_sim.report.marks.event_key`)."""
-    lines = getattr(fig, "_alliance_key_lines", 0)
-    height = fig.get_size_inches()[1]
-    return base + (lines * 0.115 + 0.06) / height if lines else base
+    """The share of the figure's height below the axes (kept for callers that lay out by
+    hand; ``_save`` measures the footer, key and legend it stacks there)."""
+    return getattr(fig, "_alliance_bottom", base)
 
 
 def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: bool = True) -> Path:
-    if manifest is not None:
-        footer(fig, manifest)
+    """Stack the footer, event key and figure legend at the bottom, lay the axes out above
+    them (``layout``), place the event numbers so none overlaps another, and write the file
+    (or a PNG into a file-like object) at the style's resolution."""
     _visible_text(fig)
+    bottom = _bottom(fig, manifest)
+    fig._alliance_bottom = bottom
     if layout:
-        fig.tight_layout(rect=(0, bottom_margin(fig), 1, 1))
+        fig.tight_layout(rect=(0, bottom, 1, 1))
+    thin_ticks(fig, renderer(fig))
+    marks.declutter(fig, renderer(fig))
     dpi = style.current().dpi
     if isinstance(path, str | os.PathLike):
         path = Path(path)
@@ -153,14 +128,35 @@ def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: b
     return path
 
 
-def quarter_axis(ax: Axes, labels: list[str]) -> None:
-    """Ticks at first quarters of years, at most five of them, labelled like 2026Q1."""
+def quarter_axis(ax: Axes, labels: list[str], offset: int = 0) -> None:
+    """Ticks at first quarters of years, labelled like 2026Q1, at most five of them (x is
+    ``offset`` + the index into ``labels``).  When the figure is saved, ticks that would run
+    together on a narrow axis are thinned (:func:`thin_ticks`)."""
     firsts = [i for i, q in enumerate(labels) if q.endswith("Q1")] or [0]
     every = next(k for k in (1, 2, 3, 4, 5, 10, 20, 50) if len(firsts[::k]) <= 5)
     ticks = firsts[::every]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([labels[i] for i in ticks])
-    ax.set_xlim(0, max(len(labels) - 1, 1))
+    ax.set_xticks([offset + i for i in ticks], [labels[i] for i in ticks])
+    ax.set_xlim(offset, offset + max(len(labels) - 1, 1))
+    ax._alliance_quarters = ([offset + i for i in firsts], [labels[i] for i in firsts])
+
+
+def thin_ticks(fig: Figure, renderer) -> None:
+    """On each calendar axis (:func:`quarter_axis`), the densest ticks (every first quarter,
+    every second, ...; at most five) whose labels, measured as drawn, clear each other by
+    a third of a label's width."""
+    for ax in fig.axes:
+        firsts = getattr(ax, "_alliance_quarters", None)
+        shown = ax.get_xticklabels()
+        if not firsts or not shown:
+            continue
+        where, names = firsts
+        font = shown[0].get_fontproperties()
+        wide = max(renderer.get_text_width_height_descent(n, font, False)[0] for n in names)
+        for k in (1, 2, 3, 4, 5, 10, 20, 50):
+            x = ax.transData.transform([(w, 0) for w in where[::k]])[:, 0]
+            if len(x) <= 5 and (len(x) < 2 or np.diff(x).min() >= 1.33 * wide):
+                break
+        ax.set_xticks(where[::k], names[::k])
 
 
 def _band(
@@ -186,9 +182,16 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
     present = [c for c in ALLIES if c in qm]
     members = [m for m in (members or present) if m in present]
     n = len(members) + 1
-    cols = 3
+    cols = 3 if style.current().name == "screen" else 2  # paper: panels wide enough to read
     rows = -(-n // cols)
-    fig, axes = subplots(rows, cols, figsize=(11, 3.0 * rows + 0.5), sharey=True, squeeze=False)
+    fig, axes = subplots(
+        rows,
+        cols,
+        figsize=(11, 3.0 * rows + 0.9),
+        paper=(7.0, 2.1 * rows + 1.6),
+        sharey=True,
+        squeeze=False,
+    )
     x = np.arange(len(labels))
     drawn: list = []
     for ax, code in zip(axes.flat, [*members, "cohesion"], strict=False):
@@ -200,7 +203,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
                 0.02,
                 COHESION.replace(", a", ",\na"),
                 transform=ax.transAxes,
-                fontsize=6.5,
+                fontsize=style.size(6.5),
                 color="#444444",
             )
         else:
@@ -221,7 +224,8 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
         Line2D([], [], color="grey", lw=1.8),
         Line2D([], [], color="#b2182b", lw=1.3, ls="--"),
     ]
-    axes.flat[0].legend(
+    legend_below(
+        fig,
         handles,
         [
             "90% of runs still in",
@@ -229,9 +233,6 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             "median of runs still in",
             "share of runs exited",
         ],
-        loc="lower left",
-        fontsize=7,
-        frameon=False,
     )
     return _finish(fig, res, "commitment to the CSTO", "", drawn, path)
 
@@ -248,40 +249,70 @@ def _finish(fig: Figure, res: Result, what: str, after: str, drawn: list, path) 
     return _save(fig, path, res.manifest)
 
 
+def probability_limit(top: float) -> float:
+    """A round upper limit for probabilities up to ``top`` with a tenth of headroom: 2%, 5%,
+    10%, 20%, 30%, 40%, 60% or 100%."""
+    nice = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6)
+    return next((v for v in nice if top * 1.1 <= v), 1.0)
+
+
 def probability_axis(ax: Axes, top: float) -> None:
     """A y-axis in % that fits probabilities up to ``top`` (a 5% -> 15% effect is not flattened
     on a 0-100% axis); 0-100% once they pass 60%."""
+    limit = probability_limit(top)
+    ax.set_ylim(-0.01 * limit, limit * 1.02)
+    percent_ticks(ax.yaxis, limit)
+
+
+def percent_ticks(axis, limit: float) -> None:
+    """Round steps in % on an axis (or a colour bar's) running from 0 to ``limit``."""
     from matplotlib.ticker import MultipleLocator, PercentFormatter
 
-    nice = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6)
-    limit = next((v for v in nice if top * 1.1 <= v), 1.0)
-    ax.set_ylim(-0.01 * limit, limit * 1.02)
     step = {0.02: 0.005, 0.05: 0.01, 0.1: 0.02, 0.2: 0.05, 0.3: 0.05, 0.4: 0.1, 0.6: 0.1}
-    ax.yaxis.set_major_locator(MultipleLocator(step.get(limit, 0.2)))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1 if limit <= 0.02 else 0))
+    axis.set_major_locator(MultipleLocator(step.get(limit, 0.2)))
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=1 if limit <= 0.02 else 0))
+
+
+def above_zero(p: np.ndarray) -> np.ndarray:
+    """Quarters where a share is above 0, with the quarter on each side (a band starts where
+    its line leaves 0% and ends where it returns)."""
+    on = np.nan_to_num(p) > 0
+    near = on.copy()
+    near[:-1] |= on[1:]
+    near[1:] |= on[:-1]
+    return near
+
+
+def zero_bound(iv: dict[str, np.ndarray]) -> float:
+    """The 95% upper bound of a share observed at 0% (the highest, over members and
+    quarters): what the bands left out at 0% would have shown."""
+    return max(
+        (float(np.nanmax(hi[p == 0])) for p, _, hi in iv.values() if (p == 0).any()), default=0
+    )
 
 
 def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -> float:
     """One line per member with its 95% band (shape (3, quarters): share, low, high); returns
-    the highest upper bound drawn.  Members at 0% in every run and quarter get no band (a
-    stack of identical bands would hide the others); a note in the panel names them with
-    their interval's upper bound."""
+    the highest upper bound drawn.  Bands are drawn where a share is above 0%: at 0% every
+    member's band would be the same sliver from 0 to the upper bound, stacked into one opaque
+    block; a note in the panel (``ax._alliance_never``) names the members at 0% throughout and
+    gives that upper bound."""
     x = np.arange(len(labels))
     top, never = 0.0, []
     for code in [c for c in ALLIES if c in iv]:
         p, lo, hi = iv[code]
         if np.nanmax(p) == 0:
-            never.append((code, float(np.nanmax(hi))))
+            never.append(code)
         else:
-            ax.fill_between(x, lo, hi, color=COLOURS[code], alpha=0.15, lw=0)
-            top = max(top, float(np.nanmax(hi)))
+            where = above_zero(p)
+            ax.fill_between(x, lo, hi, where=where, color=COLOURS[code], alpha=0.15, lw=0)
+            top = max(top, float(np.nanmax(hi[where])))
         ax.plot(x, p, color=COLOURS[code], lw=1.8, label=code)
-    ax._alliance_never = (
-        f"0% in every run: {', '.join(c for c, _ in never)} "
-        f"(95% upper bound {max(h for _, h in never):.0%})"
-        if never
-        else ""
-    )
+    bound = zero_bound(iv)
+    note = [f"0% in every run: {', '.join(never)}"] if never else []
+    if bound > 0:
+        note.append(f"at 0% the 95% upper bound is {bound:.0%} (no band drawn)")
+    ax._alliance_never = "; ".join(note)
     return top
 
 
@@ -290,7 +321,7 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
     """Probability, by quarter, that each member is suspended and that it has exited, each
     with its 95% band (runs sharing a seed counted once); the y-axis fits the data."""
     check_time_series(res, "suspension and exit by quarter")
-    fig, axes = subplots(1, 2, figsize=(10, 3.9))
+    fig, axes = subplots(1, 2, figsize=(10, 4.2), paper=(7.0, 3.6))
     drawn: list = []
     for ax, status, title in (
         (axes[0], "suspended", "P(suspended at that quarter)"),
@@ -301,14 +332,14 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
         probability_axis(ax, top)  # each panel fitted to its own data
         never = ax._alliance_never
         size = title_size(9)
-        ax.set_title(
-            fit_text(fig, title + (f"\n{never}" if never else ""), size * 2), fontsize=size
-        )
+        text = title + (f"\n{never}" if never else "")
+        ax.set_title(fit_text(fig, text, size, 0.44), fontsize=size)
         quarter_axis(ax, labels)
         grid(ax)
         drawn = marks.event_markers(ax, res.manifest, labels)
     axes[0].set_ylabel("share of runs")
-    axes[1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles, names = axes[1].get_legend_handles_labels()
+    legend_below(fig, handles, names, ncols=7)
     return _finish(
         fig, res, "suspension and exit by quarter", " (bands: 95% intervals)", drawn, path
     )
@@ -334,10 +365,11 @@ def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
             f"{res.manifest.scenario_name}: cohesion (bands: 50% and 90% of runs)"
             + (f"\n{note}" if note else ""),
             9 if note else 10,
+            0.85,  # centred over the axes, which the y label pushes right
         ),
         fontsize=title_size(9 if note else 10),
     )
-    marks.event_key(fig, drawn, width=110)
+    marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
 
 

@@ -84,11 +84,24 @@ def current() -> Style:
     return STYLES[_CURRENT.get()]
 
 
-def fit_size(figsize: tuple[float, float] | None, panels: int) -> tuple[float, float] | None:
-    """``figsize`` scaled to the style's width (keeping its shape); as given on screen."""
+def fit_size(
+    figsize: tuple[float, float] | None,
+    panels: int,
+    paper: tuple[float, float] | None = None,
+) -> tuple[float, float] | None:
+    """``figsize`` scaled to the style's width (keeping its shape), or the figure's own
+    ``paper`` size on paper; as given on screen."""
     s = current()
     if figsize is None or s.max_width is None:
         return figsize
+    if paper is not None:
+        return paper
     width = s.single_width if panels <= 1 and s.single_width else s.max_width
     w, h = figsize
     return (width, h * width / w) if w > width else (w, h)
+
+
+def size(points: float) -> float:
+    """A small text's font size: as given on screen, at least 6.5 pt on paper (the smallest
+    type a journal prints legibly)."""
+    return points if current().name == "screen" else max(points, 6.5)

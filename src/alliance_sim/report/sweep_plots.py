@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alliance_sim.report import marks
+from alliance_sim.report import marks, style
 from alliance_sim.report.labels import parameter_label
 from alliance_sim.report.plots import (
     COLOURS,
     _save,
+    fit_text,
     grid,
     outcome_label,
+    percent_ticks,
     probability_axis,
+    probability_limit,
     styled,
     subplots,
 )
@@ -74,7 +77,7 @@ def response(
             xytext=(0, 3),
             textcoords="offset points",
             ha="center",
-            fontsize=6,
+            fontsize=style.size(6),
             color="#555555",
         )
     if labels:
@@ -88,13 +91,15 @@ def response(
     ax.set_xlabel(parameter_label(param, manifest.scenario))
     ax.set_ylabel(outcome_label(outcome, when))
     grid(ax)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=style.size(8), loc="best")
     ax.set_title(
-        f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
-        + textwrap.fill(
+        fit_text(
+            fig,
+            f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
             f"{marks.averaged_over(manifest, [param])}; n = effective independent runs"
             + (f" (! fewer than {FEW})" if few else ""),
-            95,
+            8.5,
+            0.85,  # centred over the axes, which the y label pushes right
         ),
         fontsize=8.5,
     )
@@ -119,41 +124,59 @@ UNIT_RANGE = ("_exited", "_suspended", "_commitment", "_credibility", "ever_susp
 def heatmap(
     runs: pd.DataFrame, manifest: dict, p1: str, p2: str, outcome: str, path: str | os.PathLike
 ) -> Path:
-    """Mean outcome over two swept parameters.  Probabilities, commitment and cohesion use a
-    fixed 0-1 colour scale (a small spread does not fill the palette); any other outcome's
-    range is the data's and the colour bar says so.  The title names what each cell averages
-    over."""
+    """Mean outcome over two swept parameters.  Commitment and cohesion use a fixed 0-1 colour
+    scale (a small spread does not fill the palette); probabilities one from 0% to a round
+    value above the highest cell (5% and 15% are not both dark on a 0-100% scale); any other
+    outcome's range is the data's.  The colour bar says which; the title names what each
+    cell averages over."""
+    from alliance_sim.analysis.stats import is_binary
+
     ok = runs[runs["error"].isna()].assign(_a=lambda d: _groups(d, p1), _b=lambda d: _groups(d, p2))
     table = ok.groupby(["_b", "_a"])[outcome].mean().unstack()
     values = table.to_numpy(float)
+    probability = is_binary(ok[outcome].to_numpy(float))
     unit = outcome.endswith(UNIT_RANGE) or outcome.startswith("cohesion")
-    vmin, vmax = (0.0, 1.0) if unit else (float(np.nanmin(values)), float(np.nanmax(values)))
-    fig, ax = subplots(figsize=(6.8, 5.2))
+    if probability:
+        vmin, vmax = 0.0, probability_limit(float(np.nanmax(values)) if values.size else 0.0)
+        scale = "scale 0-100%" if vmax == 1 else f"scale 0-{vmax:.0%}, fitted to the data"
+    elif unit:
+        vmin, vmax, scale = 0.0, 1.0, "fixed scale 0-1"
+    else:
+        vmin, vmax = float(np.nanmin(values)), float(np.nanmax(values))
+        scale = f"scale: data range {vmin:.3g}-{vmax:.3g}"
+    fig, ax = subplots(figsize=(6.8, 5.2), paper=(6.5, 5.0))
     im = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
     ax.set_xticks(range(table.shape[1]))
     ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
     ax.set_yticks(range(table.shape[0]))
     ax.set_yticklabels([_fmt(v) for v in table.index])
     ax.set_xlabel(parameter_label(p1, manifest.scenario))
-    ax.set_ylabel(parameter_label(p2, manifest.scenario))
+    ax.set_ylabel(fit_text(fig, parameter_label(p2, manifest.scenario), 9, 0.6))
     mid = (vmin + vmax) / 2
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v) and table.size <= 100:
             ax.text(
                 j,
                 i,
-                f"{v:.2f}",
+                f"{v:.0%}" if probability else f"{v:.2f}",
                 ha="center",
                 va="center",
-                fontsize=7,
+                fontsize=style.size(7),
                 color="white" if v < mid else "black",
             )
-    scale = "fixed scale 0-1" if unit else f"scale: data range {vmin:.3g}-{vmax:.3g}"
     when = manifest.plan.end
-    fig.colorbar(im, ax=ax, label=f"{outcome_label(outcome, when)} ({scale})")
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label(fit_text(fig, f"{outcome_label(outcome, when)} ({scale})", 9, 0.6))
+    if probability:
+        percent_ticks(cb.ax.yaxis, vmax)
     ax.set_title(
-        f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
-        + textwrap.fill(f"each cell: {marks.averaged_over(manifest, [p1, p2])}", 80),
+        fit_text(
+            fig,
+            f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
+            f"each cell: {marks.averaged_over(manifest, [p1, p2])}",
+            8.5,
+            0.8,
+        ),
         fontsize=8.5,
     )
     return _save(fig, path, manifest)
@@ -198,17 +221,23 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
             color="#377eb8",
             capsize=2,
         )
+        scenario = manifest.scenario if manifest is not None else None
+        middle = (table["mu_star"].min() + table["mu_star"].max()) / 2
         for name, r in table.iterrows():
+            right = r["mu_star"] > middle  # label on the inner side: it stays in the frame
             ax.annotate(
-                name,
+                textwrap.fill(parameter_label(name, scenario), 34),
                 (r["mu_star"], r["sigma"]),
-                fontsize=8,
-                xytext=(4, 3),
+                fontsize=style.size(7.5),
+                xytext=(-4 if right else 4, 3),
                 textcoords="offset points",
+                ha="right" if right else "left",
             )
         ax.set_xlabel("mu* (mean |elementary effect|, per swept range)")
         ax.set_ylabel("sigma (interaction / non-linearity)")
     grid(ax)
     when = manifest.plan.end if manifest is not None else None
-    ax.set_title(f"{method} sensitivity of {outcome_label(outcome, when)}")
+    name = f"{manifest.scenario_name}: " if manifest is not None else ""
+    title = f"{name}{method} sensitivity of {outcome_label(outcome, when)}"
+    ax.set_title(fit_text(fig, title, 10, 0.75))
     return _save(fig, path, manifest)

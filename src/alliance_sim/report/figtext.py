@@ -1,0 +1,136 @@
+"""Text that fits its figure: wrapping measured with the renderer in the figure's own font
+(titles, the event key and the footer never run past the edges, whatever the style or the
+length of a scenario's name), and what ``plots._save`` stacks below the axes: a figure
+legend, the key to the numbered events and the provenance footer."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from matplotlib.figure import Figure
+
+from alliance_sim.report import marks, style
+from alliance_sim.report.labels import plural
+from alliance_sim.textsafe import term
+
+
+def renderer(fig: Figure):
+    """The figure's renderer (an Agg canvas is attached if it has none): text is measured
+    with it, so wrapping and placement hold at any figure size and font."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def wrap_lines(fig: Figure, text: str, fontsize: float, width: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` inches at ``fontsize``
+    points, measured in the current font (a non-breaking space keeps words together)."""
+    from matplotlib.font_manager import FontProperties
+
+    r, font = renderer(fig), FontProperties(size=fontsize)
+
+    def wide(line: str) -> float:
+        return r.get_text_width_height_descent(line, font, ismath=False)[0] / fig.dpi
+
+    lines = []
+    for para in _visible(text).split("\n"):
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and wide(trial) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines
+
+
+def fit_text(fig: Figure, text: str, fontsize: float, share: float = 0.96) -> str:
+    """``text`` with each line wrapped to ``share`` of the figure's width at ``fontsize``
+    points (a title or subtitle that would run past the edges is clipped otherwise, as on a
+    paper-width figure or with a long scenario name)."""
+    width = fig.get_size_inches()[0] * share
+    return "\n".join(wrap_lines(fig, text, fontsize, width))
+
+
+def footer_text(manifest) -> str:
+    """Scenario name and provenance: what a figure's footer says."""
+    plan = manifest.plan
+    return (
+        f"{manifest.scenario_name} | scenario {manifest.scenario_hash} | "
+        f"alliance-sim {manifest.package_version} | {plural(plan.n_runs, 'run')} "
+        f"({plural(plan.n_points, 'point')} x {plural(plan.replicates, 'replicate')}), master "
+        f"seed {plan.master_seed}"
+    )
+
+
+def footer(fig: Figure, manifest, y: float = 0.005) -> float:
+    """Scenario name and provenance in small type at the bottom of the figure (``manifest``,
+    or the text itself), wrapped to its width; returns the share of the height it takes."""
+    text = manifest if isinstance(manifest, str) else footer_text(manifest)
+    return _bottom_text(fig, text, y, "#555555")
+
+
+def _bottom_text(fig: Figure, text: str, y: float, colour: str) -> float:
+    """``text`` in small type from height ``y`` up, wrapped to the figure's width (words
+    joined by non-breaking spaces stay on one line, then shown with plain spaces); returns
+    the share of the height it takes."""
+    size = style.size(6.5)
+    lines = wrap_lines(fig, text, size, fig.get_size_inches()[0] - 0.2)
+    text = "\n".join(lines).replace("\u00a0", " ")
+    t = fig.text(0.01, y, text, fontsize=size, color=colour, ha="left", va="bottom")
+    return t.get_window_extent(renderer(fig)).height / fig.bbox.height
+
+
+def legend_below(fig: Figure, handles: list, labels: list[str], ncols: int = 4) -> None:
+    """A legend for the whole figure, centred below the axes (above the event key and the
+    footer; placed by ``_save``), where it hides no data."""
+    fig._alliance_legend = (handles, [_visible(label) for label in labels], ncols)
+
+
+def _bottom(fig: Figure, manifest) -> float:
+    """Footer, event key and figure legend stacked up from the bottom edge; returns the share
+    of the height they take (the axes are laid out above it)."""
+    gap = 0.05 / fig.get_size_inches()[1]
+    y = 0.005
+    text = footer_text(manifest) if manifest is not None else getattr(fig, "_alliance_footer", "")
+    if text:
+        y += footer(fig, text, y) + gap
+    key = getattr(fig, "_alliance_key", None)
+    if key:
+        y += _bottom_text(fig, " ".join([marks.KEY_PREFIX, "; ".join(key)]), y, "#333333") + gap
+    legend = getattr(fig, "_alliance_legend", None)
+    if legend:
+        handles, labels, ncols = legend
+        leg = fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            bbox_to_anchor=(0.5, y),
+            ncols=min(len(labels), ncols),
+            frameon=False,
+            fontsize=style.size(8),
+        )
+        y += leg.get_window_extent(renderer(fig)).height / fig.bbox.height + gap
+    return y
+
+
+def _visible(text: str) -> str:
+    """``text`` with control characters (from a scenario's name or notes) as escapes
+    (``\\x1b``): the font renderer draws them as boxes or warns about missing glyphs."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n" for ch in text):
+        return term(text)
+    return text
+
+
+def _visible_text(fig: Figure) -> None:
+    """Every text of ``fig`` shown with :func:`_visible`."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        text = t.get_text()
+        if text and _visible(text) != text:
+            t.set_text(_visible(text))
