@@ -310,6 +310,8 @@ def _inside(fig, style: str) -> None:
     texts = [*fig.texts, fig._suptitle] if fig._suptitle else list(fig.texts)
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+    for legend in fig.legends:
+        texts += legend.get_texts()
     for t in (t for t in texts if t.get_visible() and t.get_text().strip()):
         box = t.get_window_extent(renderer)
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1, t.get_text()
@@ -343,4 +345,26 @@ def test_sweep_figures_of_a_long_name_stay_inside(grid, tmp_path, monkeypatch, s
         drawn = _capture(monkeypatch, module)
         with use_style(style):
             draw()
+        _inside(drawn["fig"], style)
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_compare_figures_of_long_names_stay_inside(history, tmp_path, monkeypatch, style):
+    """The report's overlays (P(exit) and commitment across scenarios, two panels a row)
+    keep their titles, panel notes and a legend of two long scenario names inside."""
+    import dataclasses
+
+    from alliance_sim.report import overlays
+    from alliance_sim.report.style import use_style
+
+    name = LONG.split('"')[1]
+    two = []
+    for k in range(2):
+        res = type(history)(history.directory, history.manifest)
+        res.manifest = dataclasses.replace(history.manifest, scenario_name=f"{name} {k}")
+        two.append(res)
+    drawn = _capture(monkeypatch, overlays)
+    for draw in (overlays.exit_overlay, overlays.overlay):
+        with use_style(style):
+            draw(two, tmp_path / f"{draw.__name__}.png", members=["ARM", "KAZ"])
         _inside(drawn["fig"], style)
