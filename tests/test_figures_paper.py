@@ -190,9 +190,15 @@ def _capture(monkeypatch, module=plots):
     return drawn
 
 
-def _rendered(fig):
+def _rendered(fig, style: str | None = None):
+    """Draw ``fig`` as its file is written: at the resolution of ``style`` (text measured at
+    another resolution can come out wider, since glyphs are hinted to the pixel grid)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from alliance_sim.report.style import STYLES
+
+    if style is not None:
+        fig.set_dpi(STYLES[style].dpi)
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     return renderer
@@ -219,7 +225,7 @@ def test_event_numbers_and_ticks_never_overlap_in_either_style(history, tmp_path
     finally:
         plots._save = original
     for fig in figs:
-        renderer = _rendered(fig)
+        renderer = _rendered(fig, style)
         for ax in fig.axes:
             numbers = [t.get_window_extent(renderer) for t in _numbers(ax)]
             ticks = [
@@ -267,8 +273,8 @@ def test_no_text_runs_past_the_figure(long_named, tmp_path, monkeypatch, style):
         with use_style(style):
             draw(res, tmp_path / f"{draw.__name__}.png")
         fig = drawn["fig"]
-        _inside(fig)
-        renderer = _rendered(fig)
+        _inside(fig, style)
+        renderer = _rendered(fig, style)
         for ax in fig.axes:
             boxes = [t.get_window_extent(renderer) for t in _numbers(ax)]
             for a, b in itertools.combinations(boxes, 2):
@@ -296,14 +302,16 @@ def test_small_probabilities_get_a_fitted_colour_scale(grid, tmp_path, monkeypat
     assert "%" in bar.get_yticklabels()[-1].get_text()
 
 
-def _inside(fig) -> None:
+def _inside(fig, style: str) -> None:
     """Every title, axis label, annotation and figure text of ``fig`` lies inside it (nothing
     clipped at an edge; tick labels are tight_layout's business)."""
-    renderer = _rendered(fig)
+    renderer = _rendered(fig, style)
     inside = fig.bbox.padded(1)
     texts = [*fig.texts, fig._suptitle] if fig._suptitle else list(fig.texts)
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+    for legend in fig.legends:
+        texts += legend.get_texts()
     for t in (t for t in texts if t.get_visible() and t.get_text().strip()):
         box = t.get_window_extent(renderer)
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1, t.get_text()
@@ -337,4 +345,26 @@ def test_sweep_figures_of_a_long_name_stay_inside(grid, tmp_path, monkeypatch, s
         drawn = _capture(monkeypatch, module)
         with use_style(style):
             draw()
-        _inside(drawn["fig"])
+        _inside(drawn["fig"], style)
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_compare_figures_of_long_names_stay_inside(history, tmp_path, monkeypatch, style):
+    """The report's overlays (P(exit) and commitment across scenarios, two panels a row)
+    keep their titles, panel notes and a legend of two long scenario names inside."""
+    import dataclasses
+
+    from alliance_sim.report import overlays
+    from alliance_sim.report.style import use_style
+
+    name = LONG.split('"')[1]
+    two = []
+    for k in range(2):
+        res = type(history)(history.directory, history.manifest)
+        res.manifest = dataclasses.replace(history.manifest, scenario_name=f"{name} {k}")
+        two.append(res)
+    drawn = _capture(monkeypatch, overlays)
+    for draw in (overlays.exit_overlay, overlays.overlay):
+        with use_style(style):
+            draw(two, tmp_path / f"{draw.__name__}.png", members=["ARM", "KAZ"])
+        _inside(drawn["fig"], style)

@@ -88,7 +88,9 @@ def _bottom_text(fig: Figure, text: str, y: float, colour: str) -> float:
 def legend_below(fig: Figure, handles: list, labels: list[str], ncols: int = 4) -> None:
     """A legend for the whole figure, centred below the axes (above the event key and the
     footer; placed by ``_save``), where it hides no data."""
-    fig._alliance_legend = (handles, [_visible(label) for label in labels], ncols)
+    width = fig.get_size_inches()[0] * 0.85  # a label longer than that is wrapped
+    labels = ["\n".join(wrap_lines(fig, label, style.size(8), width)) for label in labels]
+    fig._alliance_legend = (handles, labels, ncols)
 
 
 def _bottom(fig: Figure, manifest) -> float:
@@ -105,16 +107,21 @@ def _bottom(fig: Figure, manifest) -> float:
     legend = getattr(fig, "_alliance_legend", None)
     if legend:
         handles, labels, ncols = legend
-        leg = fig.legend(
-            handles,
-            labels,
-            loc="lower center",
-            bbox_to_anchor=(0.5, y),
-            ncols=min(len(labels), ncols),
-            frameon=False,
-            fontsize=style.size(8),
-        )
-        y += leg.get_window_extent(renderer(fig)).height / fig.bbox.height + gap
+        for cols in range(min(len(labels), ncols), 0, -1):  # fewer columns if it is too wide
+            leg = fig.legend(
+                handles,
+                labels,
+                loc="lower center",
+                bbox_to_anchor=(0.5, y),
+                ncols=cols,
+                frameon=False,
+                fontsize=style.size(8),
+            )
+            box = leg.get_window_extent(renderer(fig))
+            if cols == 1 or box.width <= 0.98 * fig.bbox.width:
+                break
+            leg.remove()
+        y += box.height / fig.bbox.height + gap
     return y
 
 

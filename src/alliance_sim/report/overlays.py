@@ -120,17 +120,21 @@ def overlay(
                 if code in qm:
                     _band_at(ax, xm, qm[code], colour, name)
     drawn = _calendar(axes, first, last, results[0], at)
-    axes[0].set_title("Cohesion index", loc="left")
+    share = 0.96 if len(axes) == 1 else 0.44  # of the figure's width: one panel's
+    axes[0].set_title("Cohesion index", loc="left", fontsize=title_size(10))
     axes[0].text(
         0.01,
         0.02,
-        marks.COHESION,
+        fit_text(fig, marks.COHESION, style.size(6.5), share * 0.75),  # clear of "compared at"
         transform=axes[0].transAxes,
         fontsize=style.size(6.5),
         color="#444444",
     )
     for ax, code in zip(axes[1:], members, strict=True):
-        ax.set_title(f"{NAMES[code]} ({code}): commitment (exited = 0)", loc="left")
+        title = f"{NAMES[code]} ({code}): commitment (exited = 0)"
+        ax.set_title(
+            fit_text(fig, title, title_size(10), share), loc="left", fontsize=title_size(10)
+        )
     for ax in grid[:, 0]:
         ax.set_ylabel("median, 50% band of runs")
     fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=title_size(11))
@@ -184,8 +188,10 @@ def exit_overlay(
         title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"
         if at_zero[code] > 0:
             title += f"\nat 0%: 95% upper bound {at_zero[code]:.0%} (no band drawn)"
-        share = 0.96 if len(members) == 1 else 0.46
-        ax.set_title(fit_text(fig, title, title_size(10), share), loc="left")
+        share = 0.96 if len(members) == 1 else 0.44
+        ax.set_title(
+            fit_text(fig, title, title_size(10), share), loc="left", fontsize=title_size(10)
+        )
     for ax in grid_[:, 0]:
         ax.set_ylabel("share of runs (band: 95% interval)")
     fig.suptitle("P(exit) by quarter across scenarios", fontsize=title_size(11))

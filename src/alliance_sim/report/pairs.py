@@ -102,18 +102,21 @@ def pairs_plot(
                 ax.set_yticklabels([])
             ax.tick_params(labelsize=6)
     reps = int(ok.groupby("point").size().median()) if len(ok) else 0
-    fig.subplots_adjust(bottom=0.15, top=0.86, left=0.12, right=0.74, wspace=0.3, hspace=0.1)
     what = outcome_label(outcome, manifest.plan.end)
-    if sc is not None:
-        cax = fig.add_axes((0.83, 0.2, 0.02, 0.62))
-        cb = fig.colorbar(sc, cax=cax)
-        cb.set_label(_fill(what, 30))
     title = f"{manifest.scenario_name}: swept parameters coloured by {what}"
     if len(swept) > MAX_PARAMETERS:
         title += f" (first {MAX_PARAMETERS} of {len(swept)} parameters)"
     title += (
-        f" (each point: mean of {plural(reps, 'replicate')})\ndiagonal (grey, scale on the "
-        f"right): {what} of each point against one parameter"
+        f"\neach point: mean of {plural(reps, 'replicate')}; diagonal (grey, scale on the "
+        f"right): {what} against one parameter"
     )
-    fig.suptitle(fit_text(fig, title, 9.5), fontsize=9.5)
+    title = fit_text(fig, title, 9.5)
+    height = fig.get_size_inches()[1]
+    top = 1 - ((title.count("\n") + 1) * 9.5 * 1.25 / 72 + 0.25) / height  # below the title
+    fig.subplots_adjust(bottom=0.15, top=top, left=0.12, right=0.74, wspace=0.3, hspace=0.1)
+    if sc is not None:
+        cax = fig.add_axes((0.83, 0.2, 0.02, top - 0.24))
+        cb = fig.colorbar(sc, cax=cax)
+        cb.set_label(_fill(what, 30))
+    fig.suptitle(title, fontsize=9.5)
     return _save(fig, path, manifest, layout=False)  # laid out by hand: the shared colour bar

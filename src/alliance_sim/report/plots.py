@@ -60,7 +60,7 @@ def subplots(*args, **kwargs) -> tuple[Figure, object]:
     style (a paper figure is at most a page wide)."""
     panels = int(np.prod(args[:2])) if args else 1
     size = style.fit_size(kwargs.pop("figsize", None), panels, kwargs.pop("paper", None))
-    fig = Figure(figsize=size)
+    fig = Figure(figsize=size, dpi=style.current().dpi)  # text measured as it will be saved
     return fig, fig.subplots(*args, **kwargs)
 
 
