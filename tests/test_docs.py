@@ -1,6 +1,7 @@
 """The documentation a user reads: a README for users (at most 25 KB, its Quick start exactly
-two commands), every relative link between README, CONTRIBUTING and docs/ pointing to a file
-that exists, and every alliance-sim verb documented in the reference."""
+two commands, found as .ci/run finds them), every relative link between README, CONTRIBUTING,
+CHANGELOG and docs/ pointing to a file that exists (and to a heading of it, when it names one),
+and every alliance-sim verb documented in the reference."""
 
 import re
 from pathlib import Path
@@ -13,20 +14,35 @@ PAGES += sorted((ROOT / "docs").glob("*.md"))
 def test_readme_is_for_users_and_small():
     text = (ROOT / "README.md").read_text("utf-8")
     assert len(text.encode()) <= 25_000
-    block = re.search(r"## Quick start\n+```bash\n(.*?)```", text, re.S).group(1)
-    commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    # found the way .ci/run finds it: the first fenced block after the Quick start heading,
+    # comment lines left out; CI runs the second command on a clean clone
+    start = re.search(r"(?im)^#+ .*quick.?start.*$", text).end()
+    block = re.search(r"```[a-z]*\n(.*?)```", text[start:], re.S).group(1)
+    commands = [x for x in block.splitlines() if x.strip() and not x.lstrip().startswith("#")]
     assert len(commands) == 2 and commands[1].endswith("python -m pytest")
+    assert "alliance-sim run " in commands[0]
     for part in ("## A study from start to finish", "## Reading the results", "## Limits of"):
         assert part in text
     assert "bench_" not in text  # benchmark rounds live in docs/performance.md
 
 
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces
+    to hyphens."""
+    heads = re.findall(r"^#+ (.+)$", page.read_text("utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+
 def test_relative_links_resolve():
     for page in PAGES:
-        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text("utf-8")):
-            if re.match(r"[a-z]+://", target):
+        text = page.read_text("utf-8")
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)", text):
+            if re.match(r"[a-z]+://", target) or re.match(r"mailto:", target):
                 continue
-            assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
+            file = page.parent / target if target else page
+            assert file.exists(), f"{page.name}: broken link {target}"
+            if anchor and file.suffix == ".md":
+                assert anchor in anchors(file), f"{page.name}: no heading for {target}#{anchor}"
 
 
 def test_backticked_docs_paths_exist():
