@@ -58,14 +58,7 @@ def _numbers(ax):
 
 
 def test_event_numbers_never_overlap_and_the_key_names_each(history, tmp_path, monkeypatch):
-    drawn = {}
-
-    def keep(fig, path, manifest, layout=True):
-        drawn["fig"] = fig
-        return original(fig, path, manifest, layout)
-
-    original = plots._save
-    monkeypatch.setattr(plots, "_save", keep)
+    drawn = _capture(monkeypatch)
     plots.status_probability(history, tmp_path / "s.png")
     fig = drawn["fig"]
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -82,14 +75,7 @@ def test_event_numbers_never_overlap_and_the_key_names_each(history, tmp_path, m
 
 
 def test_probability_curves_have_bands_and_an_axis_that_fits(history, tmp_path, monkeypatch):
-    drawn = {}
-    original = plots._save
-
-    def keep(fig, path, manifest, layout=True):
-        drawn["fig"] = fig
-        return original(fig, path, manifest, layout)
-
-    monkeypatch.setattr(plots, "_save", keep)
+    drawn = _capture(monkeypatch)
     plots.status_probability(history, tmp_path / "s.png")
     exited = drawn["fig"].axes[1]
     assert any(isinstance(c, PolyCollection) for c in exited.collections)  # ARM's band

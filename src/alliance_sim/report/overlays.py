@@ -87,6 +87,11 @@ def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> 
     )
 
 
+def _panel_title(fig: Figure, ax: Axes, title: str, share: float) -> None:
+    """A panel's title on the left, wrapped to ``share`` of the figure's width."""
+    ax.set_title(fit_text(fig, title, title_size(10), share), loc="left", fontsize=title_size(10))
+
+
 def _ordinals(labels: list[str]) -> np.ndarray:
     return np.array([quarters.parse(q) for q in labels])
 
@@ -131,10 +136,7 @@ def overlay(
         color="#444444",
     )
     for ax, code in zip(axes[1:], members, strict=True):
-        title = f"{NAMES[code]} ({code}): commitment (exited = 0)"
-        ax.set_title(
-            fit_text(fig, title, title_size(10), share), loc="left", fontsize=title_size(10)
-        )
+        _panel_title(fig, ax, f"{NAMES[code]} ({code}): commitment (exited = 0)", share)
     for ax in grid[:, 0]:
         ax.set_ylabel("median, 50% band of runs")
     fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=title_size(11))
@@ -188,10 +190,7 @@ def exit_overlay(
         title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"
         if at_zero[code] > 0:
             title += f"\nat 0%: 95% upper bound {at_zero[code]:.0%} (no band drawn)"
-        share = 0.96 if len(members) == 1 else 0.44
-        ax.set_title(
-            fit_text(fig, title, title_size(10), share), loc="left", fontsize=title_size(10)
-        )
+        _panel_title(fig, ax, title, 0.96 if len(members) == 1 else 0.44)
     for ax in grid_[:, 0]:
         ax.set_ylabel("share of runs (band: 95% interval)")
     fig.suptitle("P(exit) by quarter across scenarios", fontsize=title_size(11))
