@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from alliance_sim import load_scenario
 from alliance_sim.core import quarters
-from alliance_sim.scenario.plan import make_plan, spec_for
+from alliance_sim.scenario.plan import make_plan, spec_for, specs_for
 
 QUARTERS = 40
 CHUNK = 2000
@@ -84,7 +84,7 @@ def project_rate(n: int, engine: str) -> float:
     done = 0
     for start in range(0, plan.n_runs, CHUNK):
         metas = list(plan.runs(start, start + CHUNK))
-        specs = [spec_for(plan.scenario, m.values) for m in metas]
+        specs = specs_for(plan.scenario, metas)
         eng.run_chunk(specs, [m.seed for m in metas], engine, 1)
         done += len(metas)
     return done / (time.perf_counter() - t)

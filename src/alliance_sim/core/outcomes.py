@@ -122,6 +122,26 @@ class Tracker:
         self.n = 0
         self.update(s)
 
+    @classmethod
+    def from_arrays(
+        cls,
+        last: State,
+        P: Params,
+        joined: np.ndarray,
+        ever_suspended: np.ndarray,
+        min_c: np.ndarray,
+        coh_min: np.ndarray,
+        coh_sum: np.ndarray,
+        n: int,
+    ) -> Tracker:
+        """A tracker that has seen ``n`` states (the initial one included), from what an
+        engine accumulated itself (the compiled kernel), ending in ``last``."""
+        tr = cls.__new__(cls)
+        tr.P, tr.last, tr.n = P, last, n
+        tr.joined, tr.ever_suspended, tr.min_c = joined, ever_suspended, min_c
+        tr.coh_min, tr.coh_sum = coh_min, coh_sum
+        return tr
+
     def update(self, s: State) -> None:
         """Take in the state after a quarter (and the initial state)."""
         member = s.status > mb.CANDIDATE

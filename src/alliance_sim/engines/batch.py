@@ -4,16 +4,31 @@ Each run draws from its own generator (``numpy.random.default_rng(seed)``) the s
 in the same order, as the Mesa model does step by step, so for the same seed both engines give
 the same trajectory.  Runs in one batch share a start quarter and horizon (one scenario); their
 parameters, member figures and event fields and quarters may differ run by run (a sweep).
+
+A quarter's scheduled events and applications for membership are applied in numpy
+(:mod:`alliance_sim.core.events`, in the quarters they happen); everything else in the quarter,
+the record of the series and the outcome tracker run in the compiled kernel
+(:mod:`alliance_sim.engines.kernel`), which repeats the equations of
+:mod:`alliance_sim.core.dynamics` operation for operation.  The state lives in a few packed
+arrays; the :class:`~alliance_sim.core.state.State` the events change holds views of them.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import sys
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
+from scipy.special import ndtri
+
+from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
-from alliance_sim.core.outcomes import Tracker, Trajectory, snapshot
-from alliance_sim.core.quarter import quarter
-from alliance_sim.core.state import N_DRAWS, State
+from alliance_sim.core.outcomes import Tracker, Trajectory
+from alliance_sim.core.quarter import applications
+from alliance_sim.core.state import DRAW_NOISE, N_DRAWS, Params, State
+from alliance_sim.engines import kernel as kn
 from alliance_sim.engines.runspec import (
     RunSpec,
     build_initial,
@@ -24,49 +39,268 @@ from alliance_sim.engines.runspec import (
 )
 
 
-def draws(seeds: list[int], n_steps: int) -> np.ndarray:
-    """Every run's uniforms for the whole horizon, shape (T, R, N_DRAWS, M): run r's stream
-    is ``default_rng(seeds[r]).random((T, N_DRAWS, M))``, the Mesa model's draws in order."""
+class _Streams:
+    """Recently drawn streams, by (seed, quarters), up to ``budget`` bytes: the runs of a
+    sweep's chunks share their seeds (each replicate's seed is the same at every point), and a
+    stream costs more to draw (a generator seeded through its SeedSequence) than to copy."""
+
+    def __init__(self, budget: int = 64 * 2**20) -> None:
+        self.budget = budget
+        self.kept: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self.size = 0
+
+    def get(self, seed: int, n_steps: int) -> np.ndarray:
+        key = (seed, n_steps)
+        u = self.kept.get(key)
+        if u is not None:
+            self.kept.move_to_end(key)
+            return u
+        u = np.random.default_rng(seed).random((n_steps, N_DRAWS, len(mb.CODES)))
+        u.flags.writeable = False
+        self.kept[key] = u
+        self.size += u.nbytes
+        while self.size > self.budget and len(self.kept) > 1:
+            self.size -= self.kept.popitem(last=False)[1].nbytes
+        return u
+
+
+_STREAMS = _Streams()
+
+
+class _Pool:
+    """Large output buffers reused from one batch to the next, up to ``budget`` bytes.
+
+    A buffer is handed out again only when nothing else refers to it (the trajectory a caller
+    kept holds views of it, so a kept result is never overwritten); every element of a buffer
+    is written before it is read.  Fresh memory costs a page fault per 4 KiB on first touch,
+    which on a virtual machine made up a third of a chunk's time (``docs/performance.md``)."""
+
+    def __init__(self, budget: int = 512 * 2**20) -> None:
+        self.budget = budget
+        self.arrays: list[np.ndarray] = []
+
+    def empty(self, shape: tuple[int, ...], dtype) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        for a in self.arrays:
+            # referred to by the list, the loop variable and getrefcount's argument: free
+            if a.shape == shape and a.dtype == dtype and sys.getrefcount(a) <= 3:
+                return a
+        a = np.empty(shape, dtype)
+        held = sum(x.nbytes for x in self.arrays)
+        if held + a.nbytes > self.budget:  # forget free buffers, oldest first
+            for x in [x for x in self.arrays if sys.getrefcount(x) <= 3]:
+                if held + a.nbytes <= self.budget:
+                    break
+                self.arrays.remove(x)
+                held -= x.nbytes
+        if held + a.nbytes <= self.budget:
+            self.arrays.append(a)
+        return a
+
+
+_POOL = _Pool()
+
+
+def draws(seeds: list[int], n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every run's uniforms for the whole horizon: ``(streams, which)`` where ``streams`` has
+    shape (distinct seeds, T, N_DRAWS, M) and run r reads ``streams[which[r]]``, which is
+    ``default_rng(seeds[r]).random((T, N_DRAWS, M))``, the Mesa model's draws in order.  Runs
+    that share a seed (the common random numbers of a calibration, the replicates of a sweep)
+    share one stream."""
     M = len(mb.CODES)
-    u = np.empty((n_steps, len(seeds), N_DRAWS, M))
-    for r, seed in enumerate(seeds):
-        u[:, r] = np.random.default_rng(seed).random((n_steps, N_DRAWS, M))
-    return u
+    distinct, which = np.unique(np.asarray(seeds, dtype=np.int64), return_inverse=True)
+    streams = _POOL.empty((len(distinct), n_steps, N_DRAWS, M), np.float64)
+    for i, seed in enumerate(distinct.tolist()):
+        streams[i] = _STREAMS.get(seed, n_steps)
+    return streams, which.astype(np.int64).reshape(-1)
+
+
+def _pack(s: State, names: tuple[str, ...], dtype) -> np.ndarray:
+    """The state fields ``names`` copied into one array, and the fields made views of it (so
+    that events, which change the state in place, change what the kernel reads)."""
+    packed = np.empty((len(names), *getattr(s, names[0]).shape), dtype=dtype)
+    for i, name in enumerate(names):
+        packed[i] = getattr(s, name)
+        setattr(s, name, packed[i])
+    return packed
+
+
+@dataclass
+class Packed:
+    """The arrays the kernel reads and writes for one batch (see ``kernel.quarter``)."""
+
+    SF: np.ndarray
+    SR: np.ndarray
+    ST: np.ndarray
+    SC: np.ndarray
+    SX: np.ndarray
+    SB: np.ndarray
+    G: np.ndarray
+    MF: np.ndarray
+    patron: np.ndarray
+    pairs: np.ndarray
+
+    @classmethod
+    def of(cls, s: State, P: Params) -> Packed:
+        R, M = s.status.shape
+        s.status = np.ascontiguousarray(s.status, dtype=np.int8).copy()
+        s.exit_step = np.ascontiguousarray(s.exit_step, dtype=np.int32).copy()
+        derived = {
+            "dependence": P.dependence,
+            "remittance_part": P.remittance_part,
+            "exit_cost": P.exit_cost,
+            "war_risk": dyn.war_risk(P),
+        }
+        MF = np.empty((len(kn.MEMBER_FIGURES), R, M))
+        for i, k in enumerate(kn.MEMBER_FIGURES):
+            MF[i] = derived[k] if k in derived else P.m[k]
+        return cls(
+            SF=_pack(s, kn.FLOAT_STATE, np.float64),
+            SR=_pack(s, kn.RUN_STATE, np.float64),
+            ST=s.status,
+            SC=_pack(s, kn.COUNT_STATE, np.int16),
+            SX=s.exit_step,
+            SB=_pack(s, kn.FLAG_STATE, np.bool_),
+            G=np.ascontiguousarray(np.column_stack([P.g[k][:, 0] for k in kn.GLOBALS])),
+            MF=MF,
+            patron=np.ascontiguousarray(P.patron, dtype=np.bool_),
+            pairs=np.array([list(p) for p in P.clash_pairs], dtype=np.float64).reshape(-1, 3),
+        )
+
+    def views_intact(self, s: State) -> bool:
+        """Whether the state still holds views of the packed arrays (an event that replaced
+        a field instead of changing it would be lost to the kernel)."""
+        packs = ((self.SF, kn.FLOAT_STATE), (self.SR, kn.RUN_STATE), (self.SC, kn.COUNT_STATE))
+        return (
+            all(getattr(s, n).base is a for a, names in packs for n in names)
+            and all(getattr(s, n).base is self.SB for n in kn.FLAG_STATE)
+            and s.status is self.ST
+            and s.exit_step is self.SX
+        )
+
+
+@dataclass
+class Record:
+    """Recorded series: per-member floats ``OF``, per-run ``OR``, status ``OS``, appeals and
+    answers ``OB``; ``sl`` gives each series of ``kernel.SERIES`` its place (-1: not kept)."""
+
+    names: tuple[str, ...]
+    OF: np.ndarray
+    OR: np.ndarray
+    OS: np.ndarray
+    OB: np.ndarray
+    sl: np.ndarray
+
+    @classmethod
+    def empty(cls, n_slots: int, R: int, wanted: Iterable[str] | None) -> Record:
+        M = len(mb.CODES)
+        want = set(kn.SERIES if wanted is None else wanted)
+        for group in kn.GROUPS:
+            if want & set(group):
+                want |= set(group)
+        names = tuple(k for k in kn.SERIES if k in want)
+        sl = np.full(len(kn.SERIES), -1, dtype=np.int64)
+        packs = {"float": [], "run": [], "flag": []}
+        for k in names:
+            kind = "run" if k in kn.PER_RUN_SERIES else "flag" if k in kn.FLAG_STATE else "float"
+            if k != "status":
+                sl[kn.SERIES.index(k)] = len(packs[kind])
+                packs[kind].append(k)
+            else:
+                sl[kn.SERIES.index(k)] = 0
+        has_status = "status" in want
+        return cls(  # every slot of every series kept is written by the kernel
+            names,
+            _POOL.empty((len(packs["float"]), n_slots, R, M), np.float64),
+            _POOL.empty((len(packs["run"]), n_slots, R), np.float64),
+            _POOL.empty((n_slots if has_status else 0, R, M), np.int8),
+            _POOL.empty((len(packs["flag"]), n_slots, R, M), np.bool_),
+            sl,
+        )
+
+    def series(self) -> dict[str, np.ndarray]:
+        out = {}
+        for k in self.names:
+            i = self.sl[kn.SERIES.index(k)]
+            if k == "status":
+                out[k] = self.OS
+            elif k in kn.PER_RUN_SERIES:
+                out[k] = self.OR[i]
+            elif k in kn.FLAG_STATE:
+                out[k] = self.OB[i]
+            else:
+                out[k] = self.OF[i]
+        return out
+
+
+def _advance(
+    specs: list[RunSpec], seeds: list[int], keep: np.ndarray, wanted: Iterable[str] | None
+) -> tuple[State, Params, Record, tuple[np.ndarray, ...], int]:
+    """Run ``specs`` to their horizon, recording the steps ``keep``."""
+    n_steps = check_batch(specs)
+    R, M = len(specs), len(mb.CODES)
+    P = build_params(specs)
+    s = build_initial(specs, P)
+    schedule = build_schedule(specs)
+    streams, which = draws(seeds, n_steps)
+    shocks = _POOL.empty(streams.shape[:2] + streams.shape[3:], np.float64)
+    ndtri(streams[:, :, DRAW_NOISE, :], out=shocks)
+    k = Packed.of(s, P)
+    slots = np.full(n_steps + 1, -1, dtype=np.int64)  # step -> its place in the record
+    slots[keep] = np.arange(len(keep))
+    rec = Record.empty(len(keep), R, wanted)
+    TB = np.zeros((2, R, M), np.bool_)  # joined, ever suspended
+    TM = np.full((R, M), np.inf)  # lowest commitment
+    TR = np.zeros((2, R))  # lowest cohesion, sum of cohesion
+    TR[0] = np.inf
+    kn.start(
+        k.SF, k.SR, k.ST, k.SB, k.G, k.MF, k.patron, slots[0],
+        rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR,
+    )  # fmt: skip
+    due = sorted({int(t) for _, steps in schedule.entries for t in np.unique(steps)})
+    due = [t for t in due if 1 <= t <= n_steps]
+    starts = sorted({1, *due})
+    for first, nxt in zip(starts, [*starts[1:], n_steps + 1], strict=True):
+        FA = np.zeros((3, R, M), np.bool_)
+        FN = np.full((R, M), -1, np.int8)
+        if first in due:  # this quarter's events, in numpy, then the quarters up to the next
+            fx = schedule.apply(s, P, first)
+            applications(s, P, streams[which, first - 1], fx)
+            if not k.views_intact(s):
+                raise RuntimeError("an event replaced a state array instead of changing it")
+            FA = np.ascontiguousarray(np.stack([fx.appeal, fx.unrest, fx.clash]), dtype=np.bool_)
+            FN = np.ascontiguousarray(fx.answer, dtype=np.int8)
+        kn.advance(
+            k.SF, k.SR, k.ST, k.SC, k.SX, k.SB, k.G, k.MF, k.patron, k.pairs,
+            streams, shocks, which, first, nxt - 1, FA, FN, slots,
+            rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR,
+        )  # fmt: skip
+    s.appealed, s.answered = k.SB[0], k.SB[1]
+    return s, P, rec, (TB[0], TB[1], TM, TR[0], TR[1]), n_steps + 1
 
 
 def run_batch(
-    specs: list[RunSpec], seeds: list[int], record_every: int | None = 1
+    specs: list[RunSpec],
+    seeds: list[int],
+    record_every: int | None = 1,
+    series: Iterable[str] | None = None,
 ) -> tuple[Trajectory, dict[str, np.ndarray]]:
     """Run ``specs`` (one seed each) together.
 
     Returns ``(trajectory, outcomes)``: the trajectory has time first (``(S, R, M)`` per
-    member, ``(S, R)`` per run) at the steps :func:`~.runspec.recorded_steps` keeps.
-    Outcomes are exact whatever is recorded.
+    member, ``(S, R)`` per run) at the steps :func:`~.runspec.recorded_steps` keeps, with the
+    ``series`` named (default: every series of :func:`~alliance_sim.core.outcomes.snapshot`;
+    the influence shares and the observables come as groups).  Outcomes are exact whatever is
+    recorded.
     """
     n_steps = check_batch(specs)
-    P = build_params(specs)
-    s = build_initial(specs, P)
-    schedule = build_schedule(specs)
-    u = draws(seeds, n_steps)
-    tracker = Tracker(s, P)
-    keep = set(recorded_steps(n_steps, record_every).tolist())
-    hist, steps = [snapshot(s, P)], [0]
-    for t in range(1, n_steps + 1):
-        quarter(s, P, u[t - 1], schedule, t)
-        tracker.update(s)
-        if t in keep:
-            hist.append(snapshot(s, P))
-            steps.append(t)
-    return Trajectory.stack(hist, steps), tracker.result()
+    keep = recorded_steps(n_steps, record_every)
+    s, P, rec, tracked, n_seen = _advance(specs, seeds, keep, series)
+    tracker = Tracker.from_arrays(s, P, *tracked, n=n_seen)
+    return Trajectory(rec.series(), keep), tracker.result()
 
 
 def final_states(specs: list[RunSpec], seeds: list[int]) -> State:
     """Run ``specs`` to their horizon and return the state they end in (nothing recorded)."""
-    n_steps = check_batch(specs)
-    P = build_params(specs)
-    s = build_initial(specs, P)
-    schedule = build_schedule(specs)
-    u = draws(seeds, n_steps)
-    for t in range(1, n_steps + 1):
-        quarter(s, P, u[t - 1], schedule, t)
+    s, *_ = _advance(specs, seeds, np.array([], dtype=np.int64), ())
     return s

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -74,28 +75,61 @@ def _distinct(values: list[Any]) -> Iterator[Any]:
         yield v
 
 
+def distinct(items: list[Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct objects of ``items`` (by identity, in order of first appearance) and the
+    index of each item among them: the replicates of a sweep point share one spec, and the
+    builders below read it once."""
+    index: dict[int, int] = {}
+    uniq: list[Any] = []
+    which = np.empty(len(items), dtype=np.int64)
+    for r, x in enumerate(items):
+        i = index.get(id(x))
+        if i is None:
+            i = index[id(x)] = len(uniq)
+            uniq.append(x)
+        which[r] = i
+    return uniq, which
+
+
+def _all_valid(name: str, values: list[Any]) -> bool:
+    """Whether every value is a float within the range of a non-integer parameter ``name``:
+    the common case, checked at once (anything else is checked value by value)."""
+    p = BY_NAME.get(name)
+    if p is None or p.integer or set(map(type, values)) != {float}:
+        return False
+    arr = np.fromiter(values, dtype=float, count=len(values))
+    return bool(((arr >= p.low) & (arr <= p.high)).all())
+
+
 def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> Params:
     """The parameters of ``len(specs)`` runs: globals as ``(R, 1)`` arrays (defaults where a
     spec does not set one), member figures as ``(R, M)`` arrays (the profiles where a spec does
     not override them).  A status given by name (``"suspended"``) becomes its code."""
     R = len(specs)
     profiles = profiles or mb.load_profiles()
+    uniq, which = distinct(specs)
     globals_: dict[str, np.ndarray] = {}
-    for name in sorted({k for s in specs for k in s.params}):
-        default = BY_NAME[name].default if name in BY_NAME else None
-        values = [s.params.get(name, default) for s in specs]
-        for v in _distinct(values):
-            check_value(name, v)
-        globals_[name] = np.asarray(values, dtype=float)
+    names = sorted({k for s in uniq for k in s.params})
+    defaults = {n: BY_NAME[n].default if n in BY_NAME else None for n in names}
+    if names:
+        pick = itemgetter(*names)
+        rows = [pick({**defaults, **s.params}) for s in uniq]
+        columns = zip(*rows, strict=True) if len(names) > 1 else (rows,)
+        for name, values in zip(names, columns, strict=True):
+            values = list(values)
+            if not _all_valid(name, values):
+                for v in _distinct(values):
+                    check_value(name, v)
+            globals_[name] = np.asarray(values, dtype=float)[which]
     member_values: dict[str, np.ndarray] = {}
-    for f in sorted({f for s in specs for fields_ in s.members.values() for f in fields_}):
-        arr = np.broadcast_to(profiles.values[f], (R, len(mb.CODES))).copy()
-        for r, s in enumerate(specs):
+    for f in sorted({f for s in uniq for fields_ in s.members.values() for f in fields_}):
+        arr = np.broadcast_to(profiles.values[f], (len(uniq), len(mb.CODES))).copy()
+        for r, s in enumerate(uniq):
             for code, fields_ in s.members.items():
                 if f in fields_:
                     v = fields_[f]
                     arr[r, mb.INDEX[code]] = mb.STATUS_CODES[v] if isinstance(v, str) else v
-        member_values[f] = arr
+        member_values[f] = arr[which]
     return Params.build(R, globals_, profiles, member_values)
 
 
@@ -110,7 +144,8 @@ def build_initial(specs: list[RunSpec], P: Params) -> State:
         return dyn.initial_state(P)
     if not all(given):
         raise ValueError("runs in one batch must all continue a history or none")
-    s = State.concat([sp.initial for sp in specs]).copy()
+    states, which = distinct([sp.initial for sp in specs])
+    s = State.concat(states).select(which)
     own = np.array(["russian_bandwidth" in sp.params for sp in specs])
     s.bandwidth = np.where(own, P.russian_bandwidth[:, 0], s.bandwidth)
     return s
@@ -122,19 +157,23 @@ def build_schedule(specs: list[RunSpec]) -> Schedule:
     first = specs[0].events
     if any(len(s.events) != len(first) for s in specs):
         raise ValueError("runs in one batch must schedule the same events")
+    uniq, which = distinct(specs)
     entries = []
     for k, e in enumerate(first):
-        evs: list[Event] = [s.events[k] for s in specs]
+        evs: list[Event] = [s.events[k] for s in uniq]
+        if all(x is e for x in evs):  # one event object shared by every run (the usual case)
+            entries.append((e, np.full(len(specs), steps_between(specs[0].start, e.at))))
+            continue
         if any(type(x) is not type(e) for x in evs):
             raise ValueError("runs in one batch must schedule the same event types")
-        steps = np.array([steps_between(specs[0].start, x.at) for x in evs])
+        steps = np.array([steps_between(specs[0].start, x.at) for x in evs])[which]
         changes: dict[str, Any] = {}
         for f in fields(e):
             if f.name == "at":
                 continue
             vals = [getattr(x, f.name) for x in evs]
             if any(v != vals[0] for v in vals):
-                changes[f.name] = np.asarray(vals)
+                changes[f.name] = np.asarray(vals)[which]
         entries.append((replace(e, **changes) if changes else e, steps))
     return Schedule(tuple(entries))
 

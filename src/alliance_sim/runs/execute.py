@@ -30,7 +30,7 @@ from alliance_sim.engines import chunk as eng
 from alliance_sim.engines.runspec import RunMeta
 from alliance_sim.errors import UserError, WorkerError
 from alliance_sim.runs.lifeline import die_with_parent
-from alliance_sim.scenario.plan import spec_for
+from alliance_sim.scenario.plan import specs_for
 from alliance_sim.scenario.spec import Scenario
 
 EXECUTORS = ("local", "dask")
@@ -96,7 +96,7 @@ def chunk_tables(
     """Run a chunk.  If it raises, its runs are retried one by one and each run that still
     raises gets a row with its error and NaN outcomes.  Returns the chunk's tables and how
     many runs failed."""
-    specs = [spec_for(scenario, m.values, m.posterior) for m in metas]
+    specs = specs_for(scenario, metas)
     seeds = [m.seed for m in metas]
     try:
         traj, out = eng.run_chunk(specs, seeds, engine, every)

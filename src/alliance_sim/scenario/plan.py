@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from typing import Any
@@ -28,7 +28,7 @@ from alliance_sim.core import quarters
 from alliance_sim.engines.runspec import RunMeta, RunSpec
 from alliance_sim.limits import check_plan_size
 from alliance_sim.scenario.history import end_states
-from alliance_sim.scenario.runspecs import assemble
+from alliance_sim.scenario.runspecs import assemble, at_point
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec, count_points
 
 
@@ -136,6 +136,30 @@ def spec_for(
     return spec
 
 
+def specs_for(sc: Scenario, metas: Iterable[RunMeta]) -> list[RunSpec]:
+    """The run specification of each run in ``metas``, as :func:`spec_for` gives it, built
+    once per distinct point and posterior replicate (the replicates of a point share one spec
+    object, which the engine's builders read once) and, within that, the scenario's and the
+    posterior set's values once per replicate (:func:`~.runspecs.at_point` adds the point)."""
+    bases: dict[int | None, RunSpec] = {}
+    built: dict[tuple, RunSpec] = {}
+    out = []
+    continues = sc.continues  # a property: asked once
+    for m in metas:
+        posterior = m.posterior
+        if posterior is None and continues:
+            posterior = 0  # as spec_for: a continuation has no state of its own
+        key = (id(m.values), posterior)  # the runs of a point share its values (Plan.runs)
+        spec = built.get(key)
+        if spec is None:
+            base = bases.get(posterior)
+            if base is None:
+                base = bases[posterior] = spec_for(sc, None, posterior)
+            spec = built[key] = at_point(sc, base, m.values)
+        out.append(spec)
+    return out
+
+
 def _jsonable(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
@@ -194,10 +218,11 @@ class Plan:
         values = self._values
         n_post = len(self.scenario.posterior) if self.scenario.posterior is not None else 0
         parts: tuple[int, str, str] = (-1, "", "")
+        point: dict[str, Any] = {}
         for r in range(start, stop):
             p, k = divmod(r, self.replicates)
-            point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}
-            if parts[0] != p:
+            if parts[0] != p:  # the runs of a point share its values (read, never changed)
+                point = {c: _jsonable(values[p][j]) for j, c in enumerate(cols)}
                 parts = (p, *_run_id_parts(h, point, self.version))
             blob = f"{parts[1]}{int(seeds[k])}{parts[2]}"
             yield RunMeta(

@@ -40,14 +40,33 @@ def assemble(
                 own = members.setdefault(code, {})  # a copy made above, or a new dict
                 for field_, value in figures.items():
                     own.setdefault(field_, value)
-    events = dict(sc.events)
-    for name, value in (point or {}).items():
+    base = RunSpec(sc.start, sc.n_steps, params, members, tuple(e for _, e in sc.events))
+    return at_point(sc, base, point)
+
+
+def at_point(sc: Scenario, spec: RunSpec, point: dict[str, Any] | None) -> RunSpec:
+    """``spec`` (a run of ``sc`` without a point: :func:`assemble` with ``point=None``) at
+    sweep point ``point``: the point's values win over everything else.  ``spec`` itself is
+    not changed, so one spec per posterior replicate serves every point."""
+    if not point:
+        return spec
+    params = dict(spec.params)
+    members = spec.members
+    events: dict[str, Any] | None = None
+    for name, value in point.items():
         parts = name.split(".")
-        if len(parts) == 1 or parts[0] == "members":
+        if len(parts) == 1:
+            params[name] = value
+        elif parts[0] == "members":
+            if members is spec.members:  # copied once, when a point changes a member
+                members = {c: dict(f) for c, f in spec.members.items()}
             _put(params, members, name, value)
         else:
+            if events is None:
+                events = dict(zip((k for k, _ in sc.events), spec.events, strict=True))
             events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
-    return RunSpec(sc.start, sc.n_steps, params, members, tuple(events.values()))
+    evs = spec.events if events is None else tuple(events.values())
+    return RunSpec(spec.start, spec.n_steps, params, members, evs, spec.initial)
 
 
 def _put(params: dict, members: dict, name: str, value: Any) -> None:
