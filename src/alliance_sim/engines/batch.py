@@ -40,28 +40,31 @@ from alliance_sim.engines.runspec import (
 
 
 class _Streams:
-    """Recently drawn streams, by (seed, quarters), up to ``budget`` bytes: the runs of a
-    sweep's chunks share their seeds (each replicate's seed is the same at every point), and a
-    stream costs more to draw (a generator seeded through its SeedSequence) than to copy."""
+    """Recently drawn streams, by (seed, quarters), with their normal commitment shocks, up to
+    ``budget`` bytes: the runs of a sweep's chunks share their seeds (each replicate's seed is
+    the same at every point), and a stream costs more to draw (a generator seeded through its
+    SeedSequence, and ``ndtri``) than to copy."""
 
     def __init__(self, budget: int = 64 * 2**20) -> None:
         self.budget = budget
-        self.kept: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self.kept: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self.size = 0
 
-    def get(self, seed: int, n_steps: int) -> np.ndarray:
+    def get(self, seed: int, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
         key = (seed, n_steps)
-        u = self.kept.get(key)
-        if u is not None:
+        got = self.kept.get(key)
+        if got is not None:
             self.kept.move_to_end(key)
-            return u
+            return got
         u = np.random.default_rng(seed).random((n_steps, N_DRAWS, len(mb.CODES)))
-        u.flags.writeable = False
-        self.kept[key] = u
-        self.size += u.nbytes
+        z = ndtri(u[:, DRAW_NOISE, :])
+        u.flags.writeable = z.flags.writeable = False
+        self.kept[key] = (u, z)
+        self.size += u.nbytes + z.nbytes
         while self.size > self.budget and len(self.kept) > 1:
-            self.size -= self.kept.popitem(last=False)[1].nbytes
-        return u
+            a, b = self.kept.popitem(last=False)[1]
+            self.size -= a.nbytes + b.nbytes
+        return u, z
 
 
 _STREAMS = _Streams()
@@ -101,18 +104,20 @@ class _Pool:
 _POOL = _Pool()
 
 
-def draws(seeds: list[int], n_steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every run's uniforms for the whole horizon: ``(streams, which)`` where ``streams`` has
-    shape (distinct seeds, T, N_DRAWS, M) and run r reads ``streams[which[r]]``, which is
-    ``default_rng(seeds[r]).random((T, N_DRAWS, M))``, the Mesa model's draws in order.  Runs
-    that share a seed (the common random numbers of a calibration, the replicates of a sweep)
-    share one stream."""
+def draws(seeds: list[int], n_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every run's uniforms for the whole horizon: ``(streams, shocks, which)`` where
+    ``streams`` has shape (distinct seeds, T, N_DRAWS, M), ``shocks`` (distinct seeds, T, M)
+    the standard normal commitment shocks (``ndtri`` of the ``DRAW_NOISE`` uniforms), and run r
+    reads ``streams[which[r]]``, which is ``default_rng(seeds[r]).random((T, N_DRAWS, M))``,
+    the Mesa model's draws in order.  Runs that share a seed (the common random numbers of a
+    calibration, the replicates of a sweep) share one stream."""
     M = len(mb.CODES)
     distinct, which = np.unique(np.asarray(seeds, dtype=np.int64), return_inverse=True)
     streams = _POOL.empty((len(distinct), n_steps, N_DRAWS, M), np.float64)
+    shocks = _POOL.empty((len(distinct), n_steps, M), np.float64)
     for i, seed in enumerate(distinct.tolist()):
-        streams[i] = _STREAMS.get(seed, n_steps)
-    return streams, which.astype(np.int64).reshape(-1)
+        streams[i], shocks[i] = _STREAMS.get(seed, n_steps)
+    return streams, shocks, which.astype(np.int64).reshape(-1)
 
 
 def _pack(s: State, names: tuple[str, ...], dtype) -> np.ndarray:
@@ -242,9 +247,7 @@ def _advance(
     P = build_params(specs)
     s = build_initial(specs, P)
     schedule = build_schedule(specs)
-    streams, which = draws(seeds, n_steps)
-    shocks = _POOL.empty(streams.shape[:2] + streams.shape[3:], np.float64)
-    ndtri(streams[:, :, DRAW_NOISE, :], out=shocks)
+    streams, shocks, which = draws(seeds, n_steps)
     k = Packed.of(s, P)
     slots = np.full(n_steps + 1, -1, dtype=np.int64)  # step -> its place in the record
     slots[keep] = np.arange(len(keep))
@@ -253,9 +256,10 @@ def _advance(
     TM = np.full((R, M), np.inf)  # lowest commitment
     TR = np.zeros((2, R))  # lowest cohesion, sum of cohesion
     TR[0] = np.inf
+    work_f, work_b, work_i = np.zeros((4, M)), np.zeros((4, M), np.bool_), np.zeros(M, np.int8)
     kn.start(
         k.SF, k.SR, k.ST, k.SB, k.G, k.MF, k.patron, slots[0],
-        rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR,
+        rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR, work_f,
     )  # fmt: skip
     due = sorted({int(t) for _, steps in schedule.entries for t in np.unique(steps)})
     due = [t for t in due if 1 <= t <= n_steps]
@@ -273,7 +277,7 @@ def _advance(
         kn.advance(
             k.SF, k.SR, k.ST, k.SC, k.SX, k.SB, k.G, k.MF, k.patron, k.pairs,
             streams, shocks, which, first, nxt - 1, FA, FN, slots,
-            rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR,
+            rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR, work_f, work_b, work_i,
         )  # fmt: skip
     s.appealed, s.answered = k.SB[0], k.SB[1]
     return s, P, rec, (TB[0], TB[1], TM, TR[0], TR[1]), n_steps + 1

@@ -155,36 +155,36 @@ Q = _index("Series", SERIES)
 # --- numpy's elementwise functions, as numpy computes them ---------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _max(a, b):
     """np.maximum: the first argument when it is not smaller (or is NaN)."""
     return a if (a >= b or a != a) else b
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _min(a, b):
     """np.minimum: the first argument when it is not larger (or is NaN)."""
     return a if (a <= b or a != a) else b
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _clip(x, lo, hi):
     return _min(_max(x, lo), hi)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _expit(x):
     """scipy.special.expit for float64: 1 / (1 + exp(-x))."""
     return 1.0 / (1.0 + math.exp(-x))
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _inn(st):
     """dynamics.in_alliance: active, hedging or suspended."""
     return st >= ACTIVE and st <= SUSPENDED
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _part(st):
     """dynamics.participating: active or hedging."""
     return st in (ACTIVE, HEDGING)
@@ -193,7 +193,7 @@ def _part(st):
 # --- the terms of the weighing (dynamics.pulls), shared by decide and influence ------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _outside(SF, G, r, m):
     """dynamics.outside_option for member m of run r: (Western, Chinese)."""
     w = SF[F.western_ties, r, m]
@@ -211,13 +211,13 @@ def _outside(SF, G, r, m):
     return w, G[r, GI.china_security_weight] * h
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _dep(SF, MF, r, m):
     """dynamics.effective_dependence."""
     return MF[MI.dependence, r, m] - MF[MI.remittance_part, r, m] * SF[F.remittance_loss, r, m]
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _inducement_pull(SF, SR, G, r, m, dep):
     return (
         G[r, GI.russian_inducement] * SR[RS.bandwidth, r] * dep
@@ -225,7 +225,7 @@ def _inducement_pull(SF, SR, G, r, m, dep):
     )
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _pressure_pull(SF, G, MF, r, m):
     """dynamics.pressure_response of this quarter's pressure."""
     sr = G[r, GI.mech_strategic_russia] > 0.5
@@ -235,7 +235,7 @@ def _pressure_pull(SF, G, MF, r, m):
     return gain * _min(p, tol) - G[r, GI.pressure_backlash] * _max(p - tol, 0.0)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _az_factor(SR, G, MF, r, m):
     e = MF[MI.azerbaijan_exposure, r, m]
     return 1.0 - e + e * SR[RS.az_threat, r] if G[r, GI.mech_az_tr] > 0.5 else 1.0
@@ -244,7 +244,7 @@ def _az_factor(SR, G, MF, r, m):
 # --- recording and tracking ----------------------------------------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _cohesions(SF, ST, MF, patron, r):
     """dynamics.cohesion and capability_cohesion of run r."""
     M = ST.shape[1]
@@ -264,14 +264,14 @@ def _cohesions(SF, ST, MF, patron, r):
     return num / max(n, 1), wc / _max(ws, 1e-12)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _put(OF, sl, q, k, r, m, value):
     """Record a per-member float series (slot -1: not recorded)."""
     if sl[q] >= 0:
         OF[sl[q], k, r, m] = value
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _record(SF, SR, ST, SB, G, patron, r, k, coh, cap, pull, OF, OR, OS, OB, sl):
     """core.outcomes.snapshot of run r into step slot k: per-member float series in ``OF``,
     per-run series in ``OR``, status in ``OS``, appeals and answers in ``OB``; ``sl[q]`` is
@@ -304,7 +304,7 @@ def _record(SF, SR, ST, SB, G, patron, r, k, coh, cap, pull, OF, OR, OS, OB, sl)
         _observe(SF, ST, G, patron, r, k, OF, sl)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _pulls(SF, SR, G, MF, r, pull):
     """The Russian, Western and Chinese pulls of run r's members (dynamics.pulls), for the
     initial state (in a quarter :func:`_decide` keeps them)."""
@@ -318,7 +318,7 @@ def _pulls(SF, SR, G, MF, r, pull):
         pull[2, m] = -(-G[r, GI.alternatives_weight] * china)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _influence(ST, patron, pull, r, k, OR, sl):
     """dynamics.influence of run r: the Russian, Western and Chinese shares of the pull on the
     allies still in the alliance."""
@@ -336,7 +336,7 @@ def _influence(ST, patron, pull, r, k, OR, sl):
     OR[sl[Q.chinese_influence], k, r] = china_t / denom
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _take_part(c, st, cut, G, r):
     """observations.take_part."""
     if _part(st):
@@ -344,7 +344,7 @@ def _take_part(c, st, cut, G, r):
     return G[r, GI.obs_suspended] if st == SUSPENDED else 0.0
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _observe(SF, ST, G, patron, r, k, OF, sl):
     """observations.observe of run r into slot k."""
     M = ST.shape[1]
@@ -377,7 +377,7 @@ def _observe(SF, ST, G, patron, r, k, OF, sl):
         OF[sl[Q.p_pay_budget], k, r, m] = pay
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _track(SF, ST, r, coh, TB, TM, TR):
     """core.outcomes.Tracker.update for run r: ``TB`` (joined, ever suspended), ``TM`` lowest
     commitment, ``TR`` (lowest cohesion, sum of cohesion)."""
@@ -392,11 +392,11 @@ def _track(SF, ST, r, coh, TB, TM, TR):
     TR[1, r] = TR[1, r] + coh
 
 
-@njit(cache=True, error_model="numpy")
-def start(SF, SR, ST, SB, G, MF, patron, k, OF, OR, OS, OB, sl, TB, TM, TR):
+@njit(cache=True, error_model="numpy", _nrt=False)
+def start(SF, SR, ST, SB, G, MF, patron, k, OF, OR, OS, OB, sl, TB, TM, TR, work_f):
     """Step 0: record the initial state of every run (slot ``k``; -1: not recorded) and let
-    the tracker see it."""
-    pull = np.empty((3, ST.shape[1]))
+    the tracker see it.  ``work_f``: (4, M) float scratch space."""
+    pull = work_f[1:4]
     for r in range(ST.shape[0]):
         coh, cap = _cohesions(SF, ST, MF, patron, r)
         if k >= 0:
@@ -408,10 +408,10 @@ def start(SF, SR, ST, SB, G, MF, patron, k, OF, OR, OS, OB, sl, TB, TM, TR):
 # --- the quarters --------------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def advance(
     SF, SR, ST, SC, SX, SB, G, MF, patron, pairs, u, z, which, first, last, FA, FN, slots,
-    OF, OR, OS, OB, sl, TB, TM, TR,
+    OF, OR, OS, OB, sl, TB, TM, TR, work_f, work_b, work_i,
 ):  # fmt: skip
     """Steps ``first`` .. ``last`` (quarters without scheduled events after the first) of
     every run, in place: phases 2-5 and the close of each quarter
@@ -425,26 +425,25 @@ def advance(
     pairs (i, j, hazard).  Draws: ``u`` (streams, T, N_DRAWS, M) uniforms and ``z``
     (streams, T, M) normal commitment shocks, of which run r reads stream ``which[r]``, step t
     at index t - 1.  Forcing of step ``first``: ``FA`` (appeal, unrest, clash) (3, R, M),
-    ``FN`` the forced answer (-1: none).
+    ``FN`` the forced answer (-1: none).  Scratch space: ``work_f`` (4, M) float, ``work_b``
+    (4, M) bool, ``work_i`` (M,) int8 (the kernel allocates nothing: it is compiled without
+    numba's reference counting, whose atomic operations took a quarter of its time).
     """
     R, M = ST.shape
-    appeal = np.empty(M, np.bool_)
-    answered = np.empty(M, np.bool_)
-    clash_hit = np.empty(M, np.bool_)
-    hit = np.empty(M, np.bool_)
-    old = np.empty(M, np.int8)
-    target = np.empty(M)
-    pull = np.empty((3, M))
-    FA0 = np.zeros((3, R, M), np.bool_)
-    FN0 = np.full((R, M), -1, np.int8)
+    appeal = work_b[0]
+    answered = work_b[1]
+    clash_hit = work_b[2]
+    hit = work_b[3]
+    old = work_i
+    target = work_f[0]
+    pull = work_f[1:4]
     for r in range(R):
         w = which[r]
         for step in range(first, last + 1):
             t = step - 1
-            fa, fn = (FA, FN) if step == first else (FA0, FN0)
             _outside_actors(SF, SR, ST, G, MF, patron, r)
             _article4(
-                SF, SR, ST, SB, G, MF, patron, pairs, u, w, t, fa, fn, r,
+                SF, SR, ST, SB, G, MF, patron, pairs, u, w, t, FA, FN, step == first, r,
                 appeal, answered, clash_hit, hit,
             )  # fmt: skip
             _decide(SF, SR, ST, G, MF, patron, z, w, t, r, target, pull)
@@ -459,7 +458,7 @@ def advance(
             _track(SF, ST, r, coh, TB, TM, TR)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _outside_actors(SF, SR, ST, G, MF, patron, r):
     """Azerbaijan's threat relaxes; Russia splits its budget, presses and induces; the West
     and China renew their ties (quarter.az_tr_acts, russia_acts, west_acts, china_acts)."""
@@ -515,16 +514,17 @@ def _outside_actors(SF, SR, ST, G, MF, patron, r):
         SF[F.chinese_ties, r, m] = keep * SF[F.chinese_ties, r, m] + co
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _article4(
-    SF, SR, ST, SB, G, MF, patron, pairs, u, w, t, FA, FN, r, appeal, answered, clash_hit, hit
-):
+    SF, SR, ST, SB, G, MF, patron, pairs, u, w, t, FA, FN, forced, r, appeal, answered, clash_hit,
+    hit,
+):  # fmt: skip
     """dynamics.resolve_appeals, update_credibility, update_grievance_and_threat."""
     M = ST.shape[1]
     bw = SR[RS.bandwidth, r]
     az_on = G[r, GI.mech_az_tr] > 0.5
     for m in range(M):
-        clash_hit[m] = FA[2, r, m]
+        clash_hit[m] = forced and FA[2, r, m]
     for p in range(pairs.shape[0]):  # dynamics.clashes
         i = int(pairs[p, 0])
         j = int(pairs[p, 1])
@@ -548,9 +548,9 @@ def _article4(
         hazard = (
             MF[MI.attack_hazard, r, m] * _az_factor(SR, G, MF, r, m) * G[r, GI.attack_hazard_scale]
         )
-        attacked = (able and u[w, t, DRAW_ATTACK, m] < hazard) or FA[0, r, m]
+        attacked = (able and u[w, t, DRAW_ATTACK, m] < hazard) or (forced and FA[0, r, m])
         unrest_cut = MF[MI.unrest_hazard, r, m] * G[r, GI.unrest_hazard_scale]
-        unrest = (able and u[w, t, DRAW_UNREST, m] < unrest_cut) or FA[1, r, m]
+        unrest = (able and u[w, t, DRAW_UNREST, m] < unrest_cut) or (forced and FA[1, r, m])
         clash = clash_hit[m] and not patron[m]
         a = attacked or unrest or clash
         e = MF[MI.azerbaijan_exposure, r, m]
@@ -558,7 +558,7 @@ def _article4(
         interest = (1.0 - e) * ri + e * i_az if az_on else ri
         p_answer = _clip(interest * capacity, 0.0, 1.0)
         yes = a and not clash and u[w, t, DRAW_ANSWER, m] < p_answer
-        if FN[r, m] >= 0:
+        if forced and FN[r, m] >= 0:
             yes = a and FN[r, m] == 1 and not clash
         appeal[m] = a
         answered[m] = yes
@@ -599,7 +599,7 @@ def _article4(
         SB[B.answered, r, m] = answered[m]
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _decide(SF, SR, ST, G, MF, patron, z, w, t, r, target, pull):
     """dynamics.weigh and move_commitment for every member of run r; ``pull`` keeps the
     Russian, Western and Chinese pulls that :func:`_influence` shares out (nothing they
@@ -656,7 +656,7 @@ def _decide(SF, SR, ST, G, MF, patron, z, w, t, r, target, pull):
         SF[F.commitment, r, m] = new
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _update_status(SF, ST, SC, SX, G, MF, patron, u, w, t, step, r):
     """dynamics.next_status for every member of run r."""
     M = ST.shape[1]
@@ -703,7 +703,7 @@ def _update_status(SF, ST, SC, SX, G, MF, patron, u, w, t, step, r):
             SF[F.commitment, r, m] = 0.0
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _close(SF, ST, SC, G, r, old):
     """dynamics.defection_signal, faded_patron_threat, end_campaigns."""
     M = ST.shape[1]
@@ -720,7 +720,7 @@ def _close(SF, ST, SC, G, r, old):
             SF[F.campaign, r, m] = 0.0
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
 def _fresh(st, old):
     """A member's own new exit (1) or suspension (0.5) this quarter."""
     new_exit = 1.0 if (st == EXITED and old != EXITED) else 0.0

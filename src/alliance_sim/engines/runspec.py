@@ -24,7 +24,7 @@ from alliance_sim.core.quarters import steps_between
 from alliance_sim.core.state import Params, State
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunSpec:
     """Everything one run needs but its seed.
 
@@ -43,7 +43,7 @@ class RunSpec:
     initial: State | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunMeta:
     """A run's identity in a plan: its index ``run`` (point-major), ``run_id`` (hash of
     scenario, values, seed and version), design ``point``, ``replicate``, ``seed``, the swept
