@@ -53,6 +53,9 @@ from alliance_sim.scenario.posterior import write_posterior
 from alliance_sim.scenario.spec import Scenario, SweepAxis
 
 OBS_WEIGHT = 5.0
+# what scoring reads of a replay: the patterns' commitment and status, and the observables
+# the record is scored against (the engine records nothing else: time goes to simulation)
+SCORED = ("commitment", "status", *(s for s in rc.SERIES.values() if s != "out"))
 CHUNK = 200  # parameter sets per task
 POSTERIOR_SETS = 400  # equal-weight sets written (forecast replicate k draws set k mod 400)
 
@@ -76,32 +79,39 @@ def _score_task(
     until: int | None,
 ) -> np.ndarray:
     specs = [spec_for(sc, dict(zip(names, map(float, r), strict=True))) for r in rows]
-    traj, _ = run_batch([s for s in specs for _ in seeds], [x for _ in specs for x in seeds])
+    traj, _ = run_batch(
+        [s for s in specs for _ in seeds], [x for _ in specs for x in seeds], series=SCORED
+    )
     d, _, _ = history_distance(sc, traj, obs, until)
     return d.reshape(len(rows), len(seeds)).mean(1)
 
 
 class Scorer:
     """``score(theta)``: mean distance over the seeds of each parameter set, in chunks on an
-    executor (local worker processes or in-process)."""
+    executor (local worker processes or in-process); ``workers`` sets the chunks' size: at
+    most ``CHUNK`` sets, and at least two equal chunks per worker, so that no worker waits
+    while another scores the odd chunk left over (a generation's batch is 500 sets)."""
 
-    def __init__(self, sc, names, seeds, obs, until, executor) -> None:
+    def __init__(self, sc, names, seeds, obs, until, executor, workers: int = 1) -> None:
         self.sc, self.names, self.seeds = sc, names, seeds
         self.obs, self.until, self.ex = obs, until, executor
+        self.workers = max(1, workers)
         self.calls = 0
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
+        n_tasks = max(-(-len(theta) // CHUNK), 2 * self.workers if self.workers > 1 else 1)
+        size = max(1, -(-len(theta) // n_tasks))
         futures = [
             self.ex.submit(
                 _score_task,
                 self.sc,
                 self.names,
-                theta[i : i + CHUNK],
+                theta[i : i + size],
                 self.seeds,
                 self.obs,
                 self.until,
             )
-            for i in range(0, len(theta), CHUNK)
+            for i in range(0, len(theta), size)
         ]
         self.calls += len(theta)
         return np.concatenate([f.result() for f in futures])
@@ -142,7 +152,7 @@ def reproduction(
     through ``sets``; fresh seeds (not those of the fit)."""
     points = [sets[k % len(sets)] if sets else {} for k in range(runs)]
     seeds = [replicate_seed(seed + 7919, k) for k in range(runs)]
-    traj, _ = run_batch([spec_for(sc, p) for p in points], seeds)
+    traj, _ = run_batch([spec_for(sc, p) for p in points], seeds, series=SCORED)
     obs = _observations(sc, until)
     res = pt.measure(sc, traj["commitment"], traj["status"], until)
     out = pt.rates(res)
@@ -238,7 +248,7 @@ def calibrate(
     obs = _observations(sc, until_step)
     t0 = time.perf_counter()
     with make_executor("local", workers) as ex:
-        score = Scorer(sc, names, seeds, obs, until_step, ex)
+        score = Scorer(sc, names, seeds, obs, until_step, ex, workers)
 
         from alliance_sim.progress import bar
 
@@ -266,7 +276,7 @@ def calibrate(
         pop = result.population
         best = pop.theta[np.argsort(pop.distances)[:8]]
         many = [replicate_seed(seed + 1, k) for k in range(32)]
-        single = Scorer(sc, names, many, obs, until_step, ex)
+        single = Scorer(sc, names, many, obs, until_step, ex, workers)
         noise = distance_noise(lambda t: _per_seed(single, t), best, reps)
     idx = resample(pop, POSTERIOR_SETS, seed)
     posterior = pd.DataFrame(pop.theta[idx], columns=names)
@@ -294,7 +304,7 @@ def _per_seed(scorer: Scorer, theta: np.ndarray) -> np.ndarray:
     """The distance of one set under each of the scorer's seeds (not averaged)."""
     point = dict(zip(scorer.names, map(float, theta), strict=True))
     spec = spec_for(scorer.sc, point)
-    traj, _ = run_batch([spec] * len(scorer.seeds), scorer.seeds)
+    traj, _ = run_batch([spec] * len(scorer.seeds), scorer.seeds, series=SCORED)
     return history_distance(scorer.sc, traj, scorer.obs, scorer.until)[0]
 
 

@@ -91,11 +91,13 @@ class _Pool:
         a = np.empty(shape, dtype)
         held = sum(x.nbytes for x in self.arrays)
         if held + a.nbytes > self.budget:  # forget free buffers, oldest first
-            for x in [x for x in self.arrays if sys.getrefcount(x) <= 3]:
-                if held + a.nbytes <= self.budget:
-                    break
-                self.arrays.remove(x)
-                held -= x.nbytes
+            kept = []
+            for x in self.arrays:  # (by identity: == on arrays compares elements)
+                if held + a.nbytes > self.budget and sys.getrefcount(x) <= 3:
+                    held -= x.nbytes
+                    continue
+                kept.append(x)
+            self.arrays = kept
         if held + a.nbytes <= self.budget:
             self.arrays.append(a)
         return a

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -91,14 +92,24 @@ def distinct(items: list[Any]) -> tuple[list[Any], np.ndarray]:
     return uniq, which
 
 
-def _all_valid(name: str, values: list[Any]) -> bool:
-    """Whether every value is a float within the range of a non-integer parameter ``name``:
-    the common case, checked at once (anything else is checked value by value)."""
-    p = BY_NAME.get(name)
-    if p is None or p.integer or set(map(type, values)) != {float}:
-        return False
-    arr = np.fromiter(values, dtype=float, count=len(values))
-    return bool(((arr >= p.low) & (arr <= p.high)).all())
+def _checked(names: list[str], rows: list[tuple]) -> np.ndarray:
+    """The global parameters of distinct runs as a (runs, names) float array, every value
+    checked: at once when all are floats within their parameters' ranges (the usual case),
+    otherwise one parameter at a time (each distinct value once, so an error names the first
+    bad run's)."""
+    params = [BY_NAME.get(n) for n in names]
+    if all(p is not None and not p.integer for p in params) and set(
+        map(type, chain.from_iterable(rows))
+    ) == {float}:
+        table = np.array(rows, dtype=float)
+        low = np.array([p.low for p in params])  # type: ignore[union-attr]
+        high = np.array([p.high for p in params])  # type: ignore[union-attr]
+        if ((table >= low) & (table <= high)).all():
+            return table
+    for j, name in enumerate(names):
+        for v in _distinct([row[j] for row in rows]):
+            check_value(name, v)
+    return np.array(rows, dtype=float).reshape(len(rows), len(names))
 
 
 def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> Params:
@@ -109,18 +120,16 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     profiles = profiles or mb.load_profiles()
     uniq, which = distinct(specs)
     globals_: dict[str, np.ndarray] = {}
-    names = sorted({k for s in uniq for k in s.params})
-    defaults = {n: BY_NAME[n].default if n in BY_NAME else None for n in names}
+    names = sorted(set().union(*(s.params.keys() for s in uniq)))
     if names:
+        defaults = {n: BY_NAME[n].default if n in BY_NAME else None for n in names}
         pick = itemgetter(*names)
         rows = [pick({**defaults, **s.params}) for s in uniq]
-        columns = zip(*rows, strict=True) if len(names) > 1 else (rows,)
-        for name, values in zip(names, columns, strict=True):
-            values = list(values)
-            if not _all_valid(name, values):
-                for v in _distinct(values):
-                    check_value(name, v)
-            globals_[name] = np.asarray(values, dtype=float)[which]
+        if len(names) == 1:
+            rows = [(v,) for v in rows]
+        table = _checked(names, rows)
+        for j, name in enumerate(names):
+            globals_[name] = table[which, j]
     member_values: dict[str, np.ndarray] = {}
     for f in sorted({f for s in uniq for fields_ in s.members.values() for f in fields_}):
         arr = np.broadcast_to(profiles.values[f], (len(uniq), len(mb.CODES))).copy()
