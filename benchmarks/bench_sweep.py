@@ -68,13 +68,13 @@ def engine_rate(n: int, chunk: int = 1000) -> float:
     """Runs/s of the bare batch engine (every quarter kept), one process."""
     from alliance_sim import load_scenario
     from alliance_sim.engines import chunk as eng
-    from alliance_sim.scenario.plan import make_plan, spec_for
+    from alliance_sim.scenario.plan import make_plan, specs_for
 
     plan = make_plan(load_scenario("armenia_exits"), replicates=max(1, n // POINTS))
     t = time.perf_counter()
     for start in range(0, plan.n_runs, chunk):
         metas = list(plan.runs(start, start + chunk))
-        specs = [spec_for(plan.scenario, m.values, m.posterior) for m in metas]
+        specs = specs_for(plan.scenario, metas)  # as a sweep's worker builds them
         eng.run_chunk(specs, [m.seed for m in metas], "batch", 1)
     return plan.n_runs / (time.perf_counter() - t)
 
@@ -85,7 +85,7 @@ def chunk_anatomy(chunks: int = 10, size: int = 1000) -> dict[str, float]:
     from alliance_sim import load_scenario
     from alliance_sim.engines import chunk as eng
     from alliance_sim.runs.store import Store
-    from alliance_sim.scenario.plan import make_plan, spec_for
+    from alliance_sim.scenario.plan import make_plan, specs_for
 
     sc = load_scenario("armenia_exits")
     plan = make_plan(sc, replicates=(chunks + 1) * size // POINTS + 1)
@@ -95,7 +95,7 @@ def chunk_anatomy(chunks: int = 10, size: int = 1000) -> dict[str, float]:
         for i in range(chunks + 1):
             metas = list(plan.runs(i * size, (i + 1) * size))
             t0 = time.perf_counter()
-            specs = [spec_for(sc, m.values, m.posterior) for m in metas]
+            specs = specs_for(sc, metas)  # as a sweep's worker builds them
             t1 = time.perf_counter()
             traj, out = eng.run_chunk(specs, [m.seed for m in metas], "batch", 1)
             t2 = time.perf_counter()

@@ -15,6 +15,7 @@ arrays; the :class:`~alliance_sim.core.state.State` the events change holds view
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -78,7 +79,7 @@ class _Pool:
     is written before it is read.  Fresh memory costs a page fault per 4 KiB on first touch,
     which on a virtual machine made up a third of a chunk's time (``docs/performance.md``)."""
 
-    def __init__(self, budget: int = 512 * 2**20) -> None:
+    def __init__(self, budget: int = 256 * 2**20) -> None:
         self.budget = budget
         self.arrays: list[np.ndarray] = []
 
@@ -240,11 +241,35 @@ class Record:
         return out
 
 
+def _say_if_compiling() -> None:
+    """One line on stderr before the kernel is compiled on this machine (the first batch
+    after installing or changing it: about 20 s, then read from numba's cache in 0.3 s), so
+    that a first run does not look stuck."""
+    global _CHECKED
+    if _CHECKED:
+        return
+    _CHECKED = True
+    try:
+        cached = all(os.path.exists(f._cache._cache_file._index_path) for f in kn.ENTRY_POINTS)
+    except (AttributeError, OSError):  # another numba's cache layout: say nothing
+        return
+    if not cached:
+        print(
+            "alliance-sim: compiling the batch engine for this machine (once, about 20 s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+_CHECKED = False
+
+
 def _advance(
     specs: list[RunSpec], seeds: list[int], keep: np.ndarray, wanted: Iterable[str] | None
 ) -> tuple[State, Params, Record, tuple[np.ndarray, ...], int]:
     """Run ``specs`` to their horizon, recording the steps ``keep``."""
     n_steps = check_batch(specs)
+    _say_if_compiling()
     R, M = len(specs), len(mb.CODES)
     P = build_params(specs)
     s = build_initial(specs, P)

@@ -19,9 +19,9 @@ here: scheduled events and applications for membership (they stay in
 in numpy in the quarters they happen), and the normal commitment shocks, which are the
 uniform draws turned by ``scipy.special.ndtri`` in one call per chunk.
 
-The order of a quarter is :func:`alliance_sim.core.quarter.quarter`'s.  (The module is long
-because it holds the whole quarter in one compiled function, each equation once, with the
-recording of every series and the outcome tracker that must see every quarter.)
+The order of a quarter is :func:`alliance_sim.core.quarter.quarter`'s.  The module is long because
+it holds the whole quarter in one compiled function, each equation once, with the recording
+of every series and the outcome tracker that must see every quarter.
 """
 
 from __future__ import annotations
@@ -726,3 +726,6 @@ def _fresh(st, old):
     new_exit = 1.0 if (st == EXITED and old != EXITED) else 0.0
     new_susp = 0.5 if (st == SUSPENDED and old < SUSPENDED) else 0.0
     return new_exit + new_susp
+
+
+ENTRY_POINTS = (start, advance)  # what Python calls (the rest is inlined into them)

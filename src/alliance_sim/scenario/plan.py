@@ -149,13 +149,18 @@ def specs_for(sc: Scenario, metas: Iterable[RunMeta]) -> list[RunSpec]:
         posterior = m.posterior
         if posterior is None and continues:
             posterior = 0  # as spec_for: a continuation has no state of its own
-        key = (id(m.values), posterior)  # the runs of a point share its values (Plan.runs)
-        spec = built.get(key)
+        key = (tuple(m.values.items()), posterior)
+        try:
+            spec = built.get(key)
+        except TypeError:  # a value that cannot be a key (never from a plan): no sharing
+            spec, key = None, None
         if spec is None:
             base = bases.get(posterior)
             if base is None:
                 base = bases[posterior] = spec_for(sc, None, posterior)
-            spec = built[key] = at_point(sc, base, m.values)
+            spec = at_point(sc, base, m.values)
+            if key is not None:
+                built[key] = spec
         out.append(spec)
     return out
 
