@@ -46,7 +46,7 @@ class _Streams:
     the same at every point), and a stream costs more to draw (a generator seeded through its
     SeedSequence, and ``ndtri``) than to copy."""
 
-    def __init__(self, budget: int = 64 * 2**20) -> None:
+    def __init__(self, budget: int = 128 * 2**20) -> None:
         self.budget = budget
         self.kept: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self.size = 0
