@@ -15,6 +15,7 @@ from alliance_sim.core import quarters
 from alliance_sim.core.observations import OBSERVABLES
 from alliance_sim.core.outcomes import Trajectory
 from alliance_sim.engines.batch import run_batch
+from alliance_sim.engines.kernel import PER_RUN_SERIES
 from alliance_sim.engines.runspec import RunMeta, RunSpec, check_batch, recorded_steps
 
 ENGINES = ("batch", "mesa")
@@ -27,14 +28,7 @@ MEMBER_SERIES = (
     "chinese_ties",
     *OBSERVABLES,
 )
-ALLIANCE_SERIES = (
-    "cohesion",
-    "capability_cohesion",
-    "bandwidth",
-    "russian_influence",
-    "western_influence",
-    "chinese_influence",
-)
+ALLIANCE_SERIES = PER_RUN_SERIES  # the per-run series, as the kernel records them
 
 
 def run_mesa(

@@ -33,6 +33,8 @@ import numpy as np
 from numba import njit
 
 from alliance_sim.core import members as mb
+from alliance_sim.core.observations import OBSERVABLES
+from alliance_sim.core.outcomes import TRACKED
 from alliance_sim.core.params import defaults
 from alliance_sim.core.state import (
     DRAW_ANSWER,
@@ -68,50 +70,19 @@ MEMBER_FIGURES = (
     "exit_cost",  # derived (members.exit_cost)
     "war_risk",  # derived (dynamics.war_risk: parameters only)
 )
-SERIES = (  # what is recorded, in the order of core.outcomes.snapshot
-    "commitment",
-    "grievance",
-    "status",
-    "pressure",
-    "western_ties",
-    "chinese_ties",
-    "appealed",
-    "answered",
+INFLUENCE = ("russian_influence", "western_influence", "chinese_influence")
+# what is recorded, in the order of core.outcomes.snapshot
+SERIES = (
+    *TRACKED,
     "credibility",
     "cohesion",
     "capability_cohesion",
     "bandwidth",
-    "russian_influence",
-    "western_influence",
-    "chinese_influence",
-    "p_vote_with_russia",
-    "p_vote_abstain",
-    "p_vote_against",
-    "p_crimea_with_russia",
-    "p_attend_summit",
-    "p_join_exercise",
-    "p_pay_budget",
+    *INFLUENCE,
+    *OBSERVABLES,
 )
-GROUPS = (  # series computed together: recorded all or none
-    ("russian_influence", "western_influence", "chinese_influence"),
-    (
-        "p_vote_with_russia",
-        "p_vote_abstain",
-        "p_vote_against",
-        "p_crimea_with_russia",
-        "p_attend_summit",
-        "p_join_exercise",
-        "p_pay_budget",
-    ),
-)
-PER_RUN_SERIES = (
-    "cohesion",
-    "capability_cohesion",
-    "bandwidth",
-    "russian_influence",
-    "western_influence",
-    "chinese_influence",
-)
+GROUPS = (INFLUENCE, OBSERVABLES)  # series computed together: recorded all or none
+PER_RUN_SERIES = ("cohesion", "capability_cohesion", "bandwidth", *INFLUENCE)
 
 FLOAT_STATE = (  # per-member float state, packed (F, R, M)
     "commitment",
