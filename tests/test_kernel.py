@@ -135,3 +135,8 @@ def test_the_buffer_pool_reuses_free_buffers_and_forgets_them_within_its_budget(
     assert sum(x.nbytes for x in pool.arrays) <= pool.budget
     assert any(x is b for x in pool.arrays)  # held buffers are kept
     assert c.shape == (2, 100) and d.shape == (3, 7)
+
+
+def test_a_misspelt_series_is_refused_not_silently_missing(specs):
+    with pytest.raises(ValueError, match="commitmnet: unknown; allowed: commitment"):
+        run_batch(specs[:1], SEEDS[:1], series=("commitmnet",))

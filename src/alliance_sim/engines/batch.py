@@ -203,6 +203,11 @@ class Record:
     def empty(cls, n_slots: int, R: int, wanted: Iterable[str] | None) -> Record:
         M = len(mb.CODES)
         want = set(kn.SERIES if wanted is None else wanted)
+        unknown = sorted(want - set(kn.SERIES))
+        if unknown:  # a misspelt series would silently be missing from the trajectory
+            raise ValueError(
+                f"series {', '.join(unknown)}: unknown; allowed: {', '.join(kn.SERIES)}"
+            )
         for group in kn.GROUPS:
             if want & set(group):
                 want |= set(group)

@@ -119,6 +119,12 @@ def points(sc: Scenario) -> pd.DataFrame:
     return df
 
 
+def _replicate(posterior: int | None, continues: bool) -> int | None:
+    """The posterior replicate a run uses: a continuation asked for without one is replicate
+    0 (it has no state of its own)."""
+    return 0 if posterior is None and continues else posterior
+
+
 def spec_for(
     sc: Scenario, point: dict[str, Any] | None = None, posterior: int | None = None
 ) -> RunSpec:
@@ -128,8 +134,7 @@ def spec_for(
     calibrated history (``sc.continues``), replay ``posterior``'s end state as its initial state
     (:mod:`alliance_sim.scenario.history`).  A continuation asked for without ``posterior``
     is replicate 0."""
-    if posterior is None and sc.continues:
-        posterior = 0  # a continuation has no state of its own: replicate 0's
+    posterior = _replicate(posterior, sc.continues)
     spec = assemble(sc, point, posterior)
     if sc.continues:
         spec = replace(spec, initial=end_states(sc.posterior).of(posterior))
@@ -146,9 +151,7 @@ def specs_for(sc: Scenario, metas: Iterable[RunMeta]) -> list[RunSpec]:
     out = []
     continues = sc.continues  # a property: asked once
     for m in metas:
-        posterior = m.posterior
-        if posterior is None and continues:
-            posterior = 0  # as spec_for: a continuation has no state of its own
+        posterior = _replicate(m.posterior, continues)
         key = (tuple(m.values.items()), posterior)
         try:
             spec = built.get(key)
