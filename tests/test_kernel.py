@@ -140,3 +140,5 @@ def test_the_buffer_pool_reuses_free_buffers_and_forgets_them_within_its_budget(
 def test_a_misspelt_series_is_refused_not_silently_missing(specs):
     with pytest.raises(ValueError, match="commitmnet: unknown; allowed: commitment"):
         run_batch(specs[:1], SEEDS[:1], series=("commitmnet",))
+    traj, _ = run_batch(specs[:1], SEEDS[:1], series="status")  # one name, not its letters
+    assert list(traj) == ["status"]

@@ -202,6 +202,8 @@ class Record:
     @classmethod
     def empty(cls, n_slots: int, R: int, wanted: Iterable[str] | None) -> Record:
         M = len(mb.CODES)
+        if isinstance(wanted, str):  # one name, not its letters
+            wanted = (wanted,)
         want = set(kn.SERIES if wanted is None else wanted)
         unknown = sorted(want - set(kn.SERIES))
         if unknown:  # a misspelt series would silently be missing from the trajectory
