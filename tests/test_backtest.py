@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis.backtest import end_status_at, naive_forecasts, summarise
@@ -14,8 +15,21 @@ def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, cap
     out = tmp_path / "bt"
     args = ["backtest", "history_2020_2024", "--fit-until", "2022Q4", "--out", str(out)]
     args += ["--draws", "30", "--generations", "2", "--replicates", "2", "--runs", "40"]
-    assert main([*args, "--workers", "1", "--quiet"]) == 0
+    args += ["--workers", "1", "--quiet"]
+    # a tiny fit reproduces the statuses recorded at the cut in about half of its sets:
+    # refused with one line, nothing written
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "posterior sets" in err and "allowed: at most 5%" in err and "--max-unmatched" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+    # allowed, it is scored but marked invalid, in the JSON, the report and the terminal
+    assert main([*args, "--max-unmatched", "1"]) == 0
     doc = json.loads((out / "backtest.json").read_text())
+    assert doc["valid"] is False and doc["unmatched_share"] > 0.05
+    assert doc["unmatched_states"] == round(doc["unmatched_share"] * 400)
+    assert "Invalid fit" in (out / "backtest.md").read_text().splitlines()[2]
+    said = capsys.readouterr().out
+    assert said.startswith("INVALID") and "skill vs persistence" in said
     for key in ("model_brier", "persistence_brier", "base_rate_brier", "skill_vs_persistence"):
         assert np.isfinite(doc[key]), key
     assert doc["skill_vs_persistence"] == 1 - doc["model_brier"] / doc["persistence_brier"]
@@ -29,7 +43,6 @@ def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, cap
     arm = rows[(rows["member"] == "ARM") & (rows["kind"] == "status")]
     assert list(arm["outcome"]) == [0, 1]  # not suspended at the end of 2023; frozen in 2024
     assert (out / "backtest.md").is_file() and (out / "backtest.png").stat().st_size > 10_000
-    assert "skill vs persistence" in capsys.readouterr().out
 
 
 def test_naive_forecasters_use_only_what_was_known_at_the_cut():
@@ -45,3 +58,21 @@ def test_naive_forecasters_use_only_what_was_known_at_the_cut():
     s = summarise(rows)
     assert s["model_brier"] == 0.25  # a coin flip scores 0.25 on every outcome
     assert end_status_at("2024Q4")["ARM"] == "suspended" and end_status_at("2022Q4")["ARM"] == "in"
+
+
+def test_a_replay_that_misses_the_record_at_the_cut_is_refused():
+    """More than 5% of the posterior sets reaching no recorded status at the cut is refused
+    with one line that names the posterior; 5% or fewer passes."""
+    from alliance_sim.core import dynamics as dyn
+    from alliance_sim.engines.runspec import RunSpec, build_params
+    from alliance_sim.errors import ScenarioError
+    from alliance_sim.scenario.history import HistoryStates, check_matched
+
+    state = dyn.initial_state(build_params([RunSpec("2020Q1", 4, {}, {}, ())] * 400))
+    at = {"state": state, "seeds": (0,) * 400, "end": "2022Q4"}
+    check_matched(HistoryStates(unmatched=20, **at), "p.parquet")  # 5%: allowed
+    with pytest.raises(ScenarioError) as e:
+        check_matched(HistoryStates(unmatched=21, **at), "p.parquet")
+    msg = str(e.value)
+    assert msg.startswith("p.parquet: 21 of 400 posterior sets (5%)") and "\n" not in msg
+    assert "allowed: at most 5%" in msg and "2022Q4" in msg

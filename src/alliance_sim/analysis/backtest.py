@@ -35,7 +35,7 @@ from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
 from alliance_sim.limits import MAX_FORECAST_RUNS, check_count
-from alliance_sim.scenario.history import replay_states
+from alliance_sim.scenario.history import MAX_UNMATCHED, check_matched, replay_states
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
 from alliance_sim.scenario.posterior import Posterior
@@ -98,9 +98,15 @@ def backtest(
     known_events: bool = False,
     seed: int | None = None,
     quiet: bool | None = None,
+    max_unmatched: float = MAX_UNMATCHED,
 ) -> Backtest:
     """Fit ``scenario`` (a replay with a ``[calibrate]`` table) up to ``fit_until``, forecast
-    the rest of its period and score it (see the module docstring)."""
+    the rest of its period and score it (see the module docstring).
+
+    A fit more than ``max_unmatched`` of whose posterior sets reach none of the statuses
+    recorded at the cut (in :data:`~alliance_sim.scenario.history.ATTEMPTS` seeds each) is
+    refused with a :class:`ScenarioError`; allowed more (a quick check of the machinery with
+    a tiny fit), the backtest is scored but marked ``valid: false`` in its summary."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     check_count("runs", runs, 1, MAX_FORECAST_RUNS)
     try:
@@ -135,6 +141,13 @@ def backtest(
         sc, end=fit_until, events=tuple(before), posterior=post, end_status=end_status_at(fit_until)
     )
     states = replay_states(to_cut, master)
+    check_matched(
+        states,
+        f"the fit to {fit_until}",
+        max_unmatched,
+        "refit with more draws or generations, or give --max-unmatched to score it marked "
+        "invalid",
+    )
     members = sc.members
     if not known_events:  # the hazards the replay switched off because it scheduled the events
         members = {
@@ -168,6 +181,8 @@ def backtest(
     bt = Backtest(sc, fit_until, first, sc.end, cal, rows, known_events=known_events, runs=runs)
     bt.summary = summarise(rows)
     bt.summary["unmatched_states"] = states.unmatched
+    bt.summary["unmatched_share"] = states.unmatched_share
+    bt.summary["valid"] = states.unmatched_share <= MAX_UNMATCHED
     bt.summary["not_scored"] = int(unscorable.sum())
     return bt
 

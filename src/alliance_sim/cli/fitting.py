@@ -66,13 +66,25 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 def cmd_backtest(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.backtest import backtest
     from alliance_sim.report.backtest import write_backtest
+    from alliance_sim.scenario.history import MAX_UNMATCHED
 
     writable_dir(a.out, "--out")
     bt = backtest(
-        a.scenario, fit_until=a.fit_until, runs=a.runs, known_events=a.known_events, **_fit(a)
+        a.scenario,
+        fit_until=a.fit_until,
+        runs=a.runs,
+        known_events=a.known_events,
+        **({} if a.max_unmatched is None else {"max_unmatched": a.max_unmatched}),
+        **_fit(a),
     )
     path = write_backtest(bt, a.out)
     s = bt.summary
+    if not s["valid"]:
+        print(
+            f"INVALID: {s['unmatched_share']:.0%} of the posterior sets reach none of the "
+            f"statuses recorded at {bt.fit_until} (more than {MAX_UNMATCHED:.0%}); the scores "
+            "below are not evidence"
+        )
     print(
         f"backtest of {bt.scenario.name}: fitted to {bt.fit_until}, forecast "
         f"{bt.first} .. {bt.last}, {len(bt.rows)} scored outcomes"

@@ -332,6 +332,14 @@ def _parser() -> argparse.ArgumentParser:
     _fit_options(bt)
     bt.add_argument("--runs", type=_positive, default=400, help="forecast runs (default 400)")
     bt.add_argument(
+        "--max-unmatched",
+        type=_share,
+        metavar="SHARE",
+        help="refuse a fit in which more than this share of posterior sets reach none of the "
+        "statuses recorded at the cut (default 0.05; a larger share scores the backtest but "
+        "marks it invalid)",
+    )
+    bt.add_argument(
         "--known-events",
         action="store_true",
         help="also give the model the "

@@ -15,6 +15,7 @@ from alliance_sim import __version__
 from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
+from alliance_sim.scenario.history import MAX_UNMATCHED
 
 FORECASTERS = (("model", "model", "#377eb8"), ("persistence", "persistence", "#999999"))
 FORECASTERS += (("base_rate", "base rate", "#e6ab02"),)
@@ -67,6 +68,16 @@ def write_report(bt, d: Path) -> Path:
     lines = [
         f"# Backtest of {bt.scenario.name}",
         "",
+        *(
+            []
+            if s["valid"]
+            else [
+                f"**Invalid fit: {s['unmatched_share']:.0%} of the posterior sets reach none of "
+                f"the statuses recorded at {bt.fit_until} (at most {MAX_UNMATCHED:.0%} "
+                "allowed). The scores below are not evidence.**",
+                "",
+            ]
+        ),
         f"Fitted to the record up to {bt.fit_until} ({bt.calibration.method}, "
         f"{bt.calibration.result.simulations:,} parameter sets x {bt.calibration.replicates} "
         f"seeds); forecast {bt.first} to {bt.last} with {bt.runs} runs, "

@@ -7,7 +7,9 @@ and the first attempt whose members end in the statuses the record shows at the 
 (the replay scenario's ``end_status``: Armenia suspended, the others in) is kept — the forecast
 starts from a state consistent with what is known, not from any state the parameters allow
 (data assimilation by rejection).  If none of ``ATTEMPTS`` attempts matches, attempt 0 is kept
-and counted in :attr:`HistoryStates.unmatched`.
+and counted in :attr:`HistoryStates.unmatched`; a posterior more than ``MAX_UNMATCHED`` of whose
+sets reach no recorded status at the cut does not reproduce the record there, and a forecast
+that would continue it is refused (:func:`check_matched`), never run silently.
 
 The end states depend only on the posterior file (its content hash), the replay scenario and
 this package's version, so they are computed once per process and reused; a forecast's
@@ -28,6 +30,7 @@ from alliance_sim.scenario.runspecs import assemble
 from alliance_sim.scenario.spec import Scenario
 
 ATTEMPTS = 8  # seeds tried per posterior set to match the statuses observed at the end
+MAX_UNMATCHED = 0.05  # share of posterior sets allowed to reach no recorded status at the cut
 
 
 def replay_seed(master: int, k: int, attempt: int) -> int:
@@ -48,6 +51,11 @@ class HistoryStates:
 
     _rows: dict[int, State] = field(default_factory=dict, init=False, compare=False, repr=False)
 
+    @property
+    def unmatched_share(self) -> float:
+        """The share of posterior sets none of whose attempts reached the recorded statuses."""
+        return self.unmatched / max(self.state.status.shape[0], 1)
+
     def of(self, k: int) -> State:
         """Replay ``k``'s end state (a one-run state; sets cycle), a read-only view made once
         per set: every run of a forecast asks for its replay's."""
@@ -58,6 +66,26 @@ class HistoryStates:
                 getattr(row, f.name).flags.writeable = False
             self._rows[i] = row
         return self._rows[i]
+
+
+def check_matched(
+    states: HistoryStates,
+    what: str,
+    limit: float = MAX_UNMATCHED,
+    remedy: str = "refit with more draws or generations",
+) -> None:
+    """Refuse (one line) a replay in which more than ``limit`` of the posterior sets reach no
+    recorded status at its end (``what`` names the posterior or the fit)."""
+    if states.unmatched_share > limit:
+        from alliance_sim.errors import ScenarioError
+
+        n = states.state.status.shape[0]
+        raise ScenarioError(
+            f"{what}: {states.unmatched} of {n} posterior sets "
+            f"({states.unmatched_share:.0%}) reach none of the statuses recorded at "
+            f"{states.end} in {ATTEMPTS} tries; allowed: at most {limit:.0%} (the fit does "
+            f"not reproduce the record at the cut: {remedy})"
+        )
 
 
 def matches(status: np.ndarray, wanted: dict[str, str]) -> np.ndarray:
@@ -91,7 +119,9 @@ def _end_states(post: Posterior) -> HistoryStates:
             f"{post.path}: the replay it was fitted to ({post.replay_path}) is missing"
         )
     replay = replace(load_scenario(post.replay_path), posterior=post)
-    return replay_states(replay, post.replay_seed)
+    states = replay_states(replay, post.replay_seed)
+    check_matched(states, str(post.path))
+    return states
 
 
 def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
