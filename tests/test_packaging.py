@@ -146,4 +146,5 @@ def test_sdist_and_wheel_carry_the_licence_citation_changelog_and_bibliography(t
         meta = next(w.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert "alliance_sim/docs/sources.md" in names
+    assert "alliance_sim/core/data/un_agreement.csv" in names  # data beside the TOML files
     assert "License-Expression: MIT" in meta

@@ -89,6 +89,7 @@ def shipped_text() -> dict[str, str]:
     paths = [
         *(ROOT / "src" / "alliance_sim").rglob("*.py"),
         *DATA.glob("*.toml"),
+        *DATA.glob("*.csv"),
         *(ROOT / "scenarios").glob("*.toml"),
         *(ROOT / "docs").glob("*.md"),
         *(ROOT / "notebooks").glob("*.ipynb"),

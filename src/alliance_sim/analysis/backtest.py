@@ -145,8 +145,7 @@ def backtest(
         states,
         f"the fit to {fit_until}",
         max_unmatched,
-        "refit with more draws or generations, or give --max-unmatched to score it marked "
-        "invalid",
+        "refit with more draws or generations, or give --max-unmatched to score it marked invalid",
     )
     members = sc.members
     if not known_events:  # the hazards the replay switched off because it scheduled the events

@@ -14,6 +14,12 @@ budget        paid into the CSTO budget that year         ``p_pay_budget``
 status        suspended or left by the end of the year    the run's status (0/1)
 ============  =========================================  ============================
 
+Beside the occasions, :func:`un_agreement` gives each member's yearly agreement with Russia in
+the General Assembly, 2006-2024 (``core/data/un_agreement.csv``, derived by
+``scripts/un_agreement.py`` from the UN Digital Library's voting record [UNDL-VOTING] and, for
+2022-2024, the Ukraine texts of this record; its 2006-2021 shares match [BRIEF-2006-2014] §3),
+as known at a cut.
+
 Rows coded ``?`` (not found), Russia's own rows and texts of kind ``other`` are left out;
 ``notW`` and ``X`` (absent) count as not voting with Russia.  The end-of-year statuses are
 the record's ([BRIEF-2020-2024] §4: Armenia's freeze of 22 Feb 2024 is the only suspension
@@ -129,3 +135,29 @@ def brier(obs: pd.DataFrame, traj, start: str) -> np.ndarray:
     """Each run's mean Brier score over the observations (0 is perfect, 1 all wrong)."""
     p = predicted(obs, traj, start)
     return ((p - obs["observed"].to_numpy()[None, :]) ** 2).mean(1)
+
+
+UN_BASES = ("all", "russia_no")
+
+
+def un_agreement(basis: str = "russia_no", cut: str | None = None) -> pd.DataFrame:
+    """Each member's yearly agreement with Russia in the UN General Assembly
+    (``core/data/un_agreement.csv``): ``basis`` ``"all"`` (the share of recorded votes cast as
+    Russia cast it, 2006-2021) or ``"russia_no"`` (of the votes in which Russia voted No, the
+    share in which the member did too; 2022-2024 on the Ukraine texts only: ``coverage``).
+    A year's value is dated its fourth quarter: with ``cut`` (a quarter), only the years known
+    by then."""
+    if basis not in UN_BASES:
+        raise ValueError(f"basis {basis!r}: allowed {', '.join(UN_BASES)}")
+    t = _un_table()
+    t = t[t["basis"] == basis]
+    if cut is not None:
+        known = t["year"].map(lambda y: quarters.parse(f"{y}Q4")) <= quarters.parse(cut)
+        t = t[known]
+    return t.reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _un_table() -> pd.DataFrame:
+    with resources.files("alliance_sim.core").joinpath("data/un_agreement.csv").open("rb") as f:
+        return pd.read_csv(f)
