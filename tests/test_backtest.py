@@ -26,6 +26,10 @@ def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, cap
     assert main([*args, "--max-unmatched", "1"]) == 0
     doc = json.loads((out / "backtest.json").read_text())
     assert doc["valid"] is False and doc["unmatched_share"] > 0.05
+    # the member figures public at the cut, and the one not yet public then, are reported
+    assert doc["member_figures_as_of"] == "2022Q4"
+    assert doc["member_figures_not_yet_public"] == ["TJK trade_russia"]
+    assert any(f.startswith("BLR trade_russia = 0.49: 2021 value") for f in doc["member_figures"])
     assert doc["unmatched_states"] == round(doc["unmatched_share"] * 400)
     assert "Invalid fit" in (out / "backtest.md").read_text().splitlines()[2]
     said = capsys.readouterr().out

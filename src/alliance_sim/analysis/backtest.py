@@ -2,7 +2,9 @@
 
 1. **Fit** the replay's ``[calibrate]`` parameters on what was known up to ``fit_until``: the
    patterns measured on the replay cut there and the observables dated up to it
-   (:func:`alliance_sim.analysis.calibrate.calibrate` with ``until``).
+   (:func:`alliance_sim.analysis.calibrate.calibrate` with ``until``), with the member
+   figures public at the cut (:mod:`alliance_sim.core.vintage`: a trade share reported after
+   the cut is not read; the fit, the replay to the cut and the forecast all read the same).
 2. **State at the cut**: replay *k* (posterior set *k*) runs from the replay's start to the
    cut with the events known by then, keeping the first of a few seeds whose statuses match
    the record at the cut (:func:`alliance_sim.scenario.history.replay_states`).
@@ -31,7 +33,7 @@ import pandas as pd
 
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis.calibrate import Calibration, calibrate
-from alliance_sim.core import quarters
+from alliance_sim.core import quarters, vintage
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
 from alliance_sim.limits import MAX_FORECAST_RUNS, check_count
@@ -118,6 +120,8 @@ def backtest(
             f"--fit-until {fit_until}: allowed after {sc.start} and before {sc.end} "
             f"(the period of {Path(sc.path).name})"
         )
+    # the member figures public at the cut, in the fit, the replay to the cut and the forecast
+    sc = replace(sc, vintage=fit_until)
     cal = calibrate(
         sc,
         draws=draws,
@@ -183,6 +187,9 @@ def backtest(
     bt.summary["unmatched_share"] = states.unmatched_share
     bt.summary["valid"] = states.unmatched_share <= MAX_UNMATCHED
     bt.summary["not_scored"] = int(unscorable.sum())
+    bt.summary["member_figures_as_of"] = fit_until
+    bt.summary["member_figures"] = vintage.describe(fit_until)
+    bt.summary["member_figures_not_yet_public"] = vintage.carried_back(fit_until)
     return bt
 
 

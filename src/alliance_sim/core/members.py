@@ -209,10 +209,13 @@ def _raw() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def load_profiles() -> Profiles:
+def load_profiles(as_of: str | None = None) -> Profiles:
     """Read ``data/members.toml`` into :class:`Profiles` (parsed once per process; each call
-    returns fresh arrays, so callers may change them)."""
-    return _profiles().with_overrides({})
+    returns fresh arrays, so callers may change them).  ``as_of`` (a quarter): the dated
+    figures as they were public then (:mod:`alliance_sim.core.vintage`); None: the latest."""
+    from alliance_sim.core import vintage
+
+    return _profiles().with_overrides(vintage.as_of(as_of))
 
 
 @lru_cache(maxsize=1)

@@ -136,6 +136,8 @@ class AllianceModel(mesa.Model):
         events: scheduled :class:`~alliance_sim.events.Event` objects.
         initial: the state at ``start`` (one run) when the run continues another, e.g. a
             forecast continuing the calibrated replay (``None``: the profiles' ``initial_*``).
+        vintage: the quarter whose public member figures the run reads (a fit or forecast
+            made then, :mod:`alliance_sim.core.vintage`; ``None``: the latest).
         **params: global parameters by registry name (see ``parameters()``).
     """
 
@@ -148,6 +150,7 @@ class AllianceModel(mesa.Model):
         members: dict[str, dict[str, Any]] | None = None,
         events: Iterable[Event] = (),
         initial: State | None = None,
+        vintage: str | None = None,
         **params: Any,
     ) -> None:
         if rng is None:
@@ -159,7 +162,7 @@ class AllianceModel(mesa.Model):
         self.stream = np.random.default_rng(self.seed)  # the run's dynamics draws
         n_steps = steps_between(start, end) if end is not None else 0
         self.spec = RunSpec(
-            start, n_steps, dict(params), dict(members or {}), tuple(events), initial
+            start, n_steps, dict(params), dict(members or {}), tuple(events), initial, vintage
         )
         self.P = build_params([self.spec])  # validates every parameter value
         self.state: State = build_initial([self.spec], self.P)
@@ -219,6 +222,7 @@ class AllianceModel(mesa.Model):
             members=spec.members,
             events=spec.events,
             initial=spec.initial,
+            vintage=spec.vintage,
             **spec.params,
         )
 

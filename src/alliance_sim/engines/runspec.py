@@ -33,7 +33,9 @@ class RunSpec:
     quarters simulated, ``params`` global parameters by registry name, ``members`` per-member
     figures ``{"ARM": {"pressure_tolerance": 0.1}}`` over ``data/members.toml``, ``events``
     the scheduled events; ``initial`` the state at step 0 (one run) when the run continues
-    another (a forecast continuing replay k), else None (the profiles' ``initial_*``).
+    another (a forecast continuing replay k), else None (the profiles' ``initial_*``);
+    ``vintage`` the quarter whose public figures the run reads (a fit or forecast made then:
+    :mod:`alliance_sim.core.vintage`), None for the latest.
     """
 
     start: str
@@ -42,6 +44,7 @@ class RunSpec:
     members: dict[str, dict[str, Any]]
     events: tuple[Event, ...]
     initial: State | None = field(default=None, compare=False, repr=False)
+    vintage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,10 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     spec does not set one), member figures as ``(R, M)`` arrays (the profiles where a spec does
     not override them).  A status given by name (``"suspended"``) becomes its code."""
     R = len(specs)
-    profiles = profiles or mb.load_profiles()
+    vintages = {s.vintage for s in specs}
+    if len(vintages) > 1:
+        raise ValueError("runs in one batch must read the figures of one vintage")
+    profiles = profiles or mb.load_profiles(as_of=vintages.pop())
     uniq, which = distinct(specs)
     globals_: dict[str, np.ndarray] = {}
     names = sorted(set().union(*(s.params.keys() for s in uniq)))

@@ -40,7 +40,8 @@ def assemble(
                 own = members.setdefault(code, {})  # a copy made above, or a new dict
                 for field_, value in figures.items():
                     own.setdefault(field_, value)
-    base = RunSpec(sc.start, sc.n_steps, params, members, tuple(e for _, e in sc.events))
+    events = tuple(e for _, e in sc.events)
+    base = RunSpec(sc.start, sc.n_steps, params, members, events, vintage=sc.vintage)
     return at_point(sc, base, point)
 
 
@@ -66,7 +67,7 @@ def at_point(sc: Scenario, spec: RunSpec, point: dict[str, Any] | None) -> RunSp
                 events = dict(zip((k for k, _ in sc.events), spec.events, strict=True))
             events[parts[1]] = replace(events[parts[1]], **{parts[2]: value})
     evs = spec.events if events is None else tuple(events.values())
-    return RunSpec(spec.start, spec.n_steps, params, members, evs, spec.initial)
+    return RunSpec(spec.start, spec.n_steps, params, members, evs, spec.initial, spec.vintage)
 
 
 def _put(params: dict, members: dict, name: str, value: Any) -> None:

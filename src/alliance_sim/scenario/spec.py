@@ -72,6 +72,9 @@ class Scenario:
     posterior: Posterior | None = None  # parameter sets (and their replay) runs draw from
     end_status: dict[str, str] = field(default_factory=dict)  # observed at `end` (a replay)
     data: dict[str, Any] = field(default_factory=dict)  # the resolved file, for show/manifest
+    # the quarter whose public member figures runs read (a backtest's cut; core.vintage);
+    # None: the latest (set by the backtest, not by scenario files)
+    vintage: str | None = None
 
     @property
     def replays(self) -> bool:
