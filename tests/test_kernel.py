@@ -142,3 +142,19 @@ def test_a_misspelt_series_is_refused_not_silently_missing(specs):
         run_batch(specs[:1], SEEDS[:1], series=("commitmnet",))
     traj, _ = run_batch(specs[:1], SEEDS[:1], series="status")  # one name, not its letters
     assert list(traj) == ["status"]
+
+
+def test_the_compile_notice_is_said_once_and_never_under_quiet(monkeypatch, tmp_path, capsys):
+    """A machine compiling the kernel is told so on stderr once (a first run must not look
+    stuck); ``--quiet`` (nothing but errors) says nothing, so a refused command stays one
+    line even on a fresh machine (CI failed on exactly that)."""
+    from alliance_sim.cli.main import main
+    from alliance_sim.engines import batch
+
+    monkeypatch.setattr(batch, "_cached", lambda: False)  # as if nothing were cached
+    for quiet, said in ((True, 0), (False, 1)):
+        monkeypatch.setattr(batch, "_CHECKED", False)
+        args = ["run", "baseline", "--out", str(tmp_path / f"r{quiet}"), "--replicates", "2"]
+        assert main([*args, "--quiet"] if quiet else args) == 0
+        assert capsys.readouterr().err.count("compiling the batch engine") == said
+    batch.compile_notice(True)

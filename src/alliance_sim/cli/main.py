@@ -18,6 +18,7 @@ from typing import NoReturn
 from alliance_sim.cli.commands import COMMANDS
 from alliance_sim.cli.examples import EPILOG
 from alliance_sim.cli.guards import reading_inputs, sigterm_stops_cleanly
+from alliance_sim.engines.batch import compile_notice
 from alliance_sim.errors import AllianceSimError
 from alliance_sim.limits import MAX_PORT, MAX_SEED
 from alliance_sim.textsafe import term
@@ -433,6 +434,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    compile_notice(not getattr(args, "quiet", False))
     try:
         with sigterm_stops_cleanly(args.command), reading_inputs(args):
             return COMMANDS[args.command](args)

@@ -253,14 +253,10 @@ def _say_if_compiling() -> None:
     after installing or changing it: about 20 s, then read from numba's cache in 0.3 s), so
     that a first run does not look stuck."""
     global _CHECKED
-    if _CHECKED:
+    if _CHECKED or not _NOTICE:
         return
     _CHECKED = True
-    try:
-        cached = all(os.path.exists(f._cache._cache_file._index_path) for f in kn.ENTRY_POINTS)
-    except (AttributeError, OSError):  # another numba's cache layout: say nothing
-        return
-    if not cached:
+    if not _cached():
         print(
             "alliance-sim: compiling the batch engine for this machine (once, about 20 s)",
             file=sys.stderr,
@@ -268,7 +264,24 @@ def _say_if_compiling() -> None:
         )
 
 
+def _cached() -> bool:
+    """Whether numba's cache holds the compiled kernel (another numba's cache layout: True,
+    so that nothing is said)."""
+    try:
+        return all(os.path.exists(f._cache._cache_file._index_path) for f in kn.ENTRY_POINTS)
+    except (AttributeError, OSError):
+        return True
+
+
 _CHECKED = False
+_NOTICE = True
+
+
+def compile_notice(on: bool) -> None:
+    """Whether the first batch on a machine says on stderr that it is compiling the kernel
+    (the command line turns it off under ``--quiet``, which prints nothing but errors)."""
+    global _NOTICE
+    _NOTICE = bool(on)
 
 
 def _advance(
