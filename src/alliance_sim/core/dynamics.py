@@ -11,6 +11,8 @@ exactly one place; each function is one equation.)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.special import expit, ndtri
 
@@ -140,6 +142,17 @@ def chinese_offer(s: State, P: Params) -> np.ndarray:
     return np.where(P.patron, 0.0, P.chinese_offer * P.m["trade_china"] * step_up)
 
 
+_EXPM1 = np.frompyfunc(math.expm1, 1, 1)
+
+
+def libm_expm1(x: np.ndarray) -> np.ndarray:
+    """exp(x) - 1 from the C library, element by element, as the compiled kernel computes it.
+    numpy's own ``expm1`` (2.5 on this machine) runs SIMD code that differs from the C
+    library's in the last bit for about one element in ten, whatever the array's length, and
+    the Mesa model and the batch engine must agree bit for bit."""
+    return _EXPM1(x).astype(np.float64)
+
+
 def renewed_western_ties(s: State, P: Params) -> np.ndarray:
     """Western ties decay by ties_decay and are renewed by this quarter's offer."""
     return (1.0 - P.ties_decay) * s.western_ties + western_offer(s, P)
@@ -179,7 +192,7 @@ def outside_option(s: State, P: Params, cols: slice = ALL) -> tuple[np.ndarray, 
     xh = hs + econ * np.maximum(h - hs, 0.0)
     x = xw + xh
     sat = P.ties_saturation
-    ratio = np.where(x > 1e-12, sat * -np.expm1(-x / sat) / np.maximum(x, 1e-12), 1.0)
+    ratio = np.where(x > 1e-12, sat * -libm_expm1(-x / sat) / np.maximum(x, 1e-12), 1.0)
     bounded = on(P.mech_bounded_ties)
     return (
         np.where(bounded, xw * ratio, w),
