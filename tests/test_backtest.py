@@ -33,7 +33,20 @@ def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, cap
     assert doc["unmatched_states"] == round(doc["unmatched_share"] * 400)
     assert "Invalid fit" in (out / "backtest.md").read_text().splitlines()[2]
     said = capsys.readouterr().out
-    assert said.startswith("INVALID") and "skill vs persistence" in said
+    assert said.startswith("INVALID") and "skill vs the best rival" in said
+    # every forecaster scored by Brier and log score; skill against each rival with an
+    # interval that resamples occasions; the model's calibration
+    from alliance_sim.analysis.rivals import FORECASTERS, RIVALS
+
+    assert doc["n_scored"] == len(doc["rows"]) and doc["occasions"] < doc["n_scored"]
+    for score in ("brier", "log_score"):
+        assert set(doc[score]) == set(FORECASTERS) and all(np.isfinite(list(doc[score].values())))
+    for f in RIVALS:
+        k = doc["skill_vs"][f]
+        assert k["lo"] <= k["estimate"] <= k["hi"], f
+        assert k["estimate"] == pytest.approx(1 - doc["brier"]["model"] / doc["brier"][f])
+    assert 0 <= doc["ece"] <= 1 and sum(b["n"] for b in doc["reliability"]) == doc["n_scored"]
+    assert {"hedged_persistence", "climatology", "logistic"} <= set(doc["rows"][0])
     for key in ("model_brier", "persistence_brier", "base_rate_brier", "skill_vs_persistence"):
         assert np.isfinite(doc[key]), key
     assert doc["skill_vs_persistence"] == 1 - doc["model_brier"] / doc["persistence_brier"]

@@ -18,7 +18,10 @@
    value of the same kind before the cut; nothing changes) and of the **base rate** (the share
    of that kind's outcomes in the fit period over all members; for statuses, the alliance's
    own reference-class rate of exits and suspensions per member-year,
-   ``observations.toml [base_rates]``).  Skill = 1 - model / naive.
+   ``observations.toml [base_rates]``), and of three fitted rivals (hedged persistence, each
+   member's own rate, a logistic regression on lagged observables: :mod:`.rivals`), with the
+   Brier and the log score, the model's skill against each with an interval that resamples
+   occasions, and its calibration (ECE).  Skill = 1 - model / rival.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis import record as rc
+from alliance_sim.analysis import rivals as rv
 from alliance_sim.analysis.calibrate import Calibration, calibrate
 from alliance_sim.core import quarters, vintage
 from alliance_sim.engines.batch import run_batch
@@ -181,8 +185,9 @@ def backtest(
     # or base rate: the forecasters are compared on the outcomes all three can forecast
     unscorable = rows[["persistence", "base_rate"]].isna().any(axis=1)
     rows = rows[~unscorable].reset_index(drop=True)
+    rows, fitted = rv.rival_forecasts(rows, fit, rows["persistence"], rows["base_rate"])
     bt = Backtest(sc, fit_until, first, sc.end, cal, rows, known_events=known_events, runs=runs)
-    bt.summary = summarise(rows)
+    bt.summary = summarise(rows) | rv.scores(rows, seed=cal.seed) | {"rivals_fitted": fitted}
     bt.summary["unmatched_states"] = states.unmatched
     bt.summary["unmatched_share"] = states.unmatched_share
     bt.summary["valid"] = states.unmatched_share <= MAX_UNMATCHED
@@ -209,12 +214,7 @@ def summarise(rows: pd.DataFrame) -> dict[str, Any]:
     out["skill_vs_persistence"] = 1 - out["model_brier"] / max(out["persistence_brier"], 1e-12)
     out["skill_vs_base_rate"] = 1 - out["model_brier"] / max(out["base_rate_brier"], 1e-12)
     out["by_kind"] = {
-        kind: {
-            "n": len(g),
-            "model": brier(g["model"], g["observed"]),
-            "persistence": brier(g["persistence"], g["observed"]),
-            "base_rate": brier(g["base_rate"], g["observed"]),
-        }
+        kind: {"n": len(g)} | {f: brier(g[f], g["observed"]) for f in rv.FORECASTERS if f in g}
         for kind, g in rows.groupby("kind")
     }
     return out

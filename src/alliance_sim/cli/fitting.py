@@ -89,10 +89,13 @@ def cmd_backtest(a: argparse.Namespace) -> int:
         f"backtest of {bt.scenario.name}: fitted to {bt.fit_until}, forecast "
         f"{bt.first} .. {bt.last}, {len(bt.rows)} scored outcomes"
     )
+    b = s["brier"]
+    print("Brier: " + ", ".join(f"{f.replace('_', ' ')} {v:.3f}" for f, v in b.items()))
+    best = min((f for f in b if f != "model"), key=b.get)
+    k = s["skill_vs"][best]
     print(
-        f"Brier: model {s['model_brier']:.3f}, persistence {s['persistence_brier']:.3f}, "
-        f"base rate {s['base_rate_brier']:.3f}; skill vs persistence "
-        f"{s['skill_vs_persistence']:+.2f}, vs base rate {s['skill_vs_base_rate']:+.2f}"
+        f"skill vs the best rival ({best.replace('_', ' ')}): {k['estimate']:+.2f} "
+        f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
     )
     print(f"wrote {path} and {path.with_name('backtest.md')}")
     return 0

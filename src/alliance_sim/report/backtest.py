@@ -1,6 +1,6 @@
-"""The backtest report: ``backtest.md`` (scores of the model and the naive forecasters, by kind
-of outcome, and every scored outcome) and ``backtest.png`` (Brier score by kind; the model's
-probability against what happened)."""
+"""The backtest report: ``backtest.md`` (scores of the model and its rivals with the skill's
+intervals, by kind of outcome, and every scored outcome) and ``backtest.png`` (Brier score by
+kind; the model's probability against what happened; its reliability)."""
 
 from __future__ import annotations
 
@@ -12,24 +12,27 @@ import matplotlib
 import numpy as np
 
 from alliance_sim import __version__
+from alliance_sim.analysis.rivals import FORECASTERS as ALL
+from alliance_sim.analysis.rivals import LABELS, RIVALS
 from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
 FORECASTERS = (("model", "model", "#377eb8"), ("persistence", "persistence", "#999999"))
-FORECASTERS += (("base_rate", "base rate", "#e6ab02"),)
+FORECASTERS += (("climatology", "member's rate", "#4daf4a"), ("base_rate", "base rate", "#e6ab02"))
 
 
 def figure(bt, path: Path) -> Path:
     by = bt.summary["by_kind"]
     kinds = list(by)
     with matplotlib.rc_context(style.current().rc):
-        fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.2))
+        fig, (a1, a2, a3) = subplots(1, 3, figsize=(15, 4.4))
         x = np.arange(len(kinds) + 1)
+        wd = 0.8 / len(FORECASTERS)
         for j, (key, label, colour) in enumerate(FORECASTERS):
-            vals = [by[k][key] for k in kinds] + [bt.summary[f"{key}_brier"]]
-            a1.bar(x + (j - 1) * 0.27, vals, 0.27, color=colour, label=label)
+            vals = [by[k][key] for k in kinds] + [bt.summary["brier"][key]]
+            a1.bar(x + (j - (len(FORECASTERS) - 1) / 2) * wd, vals, wd, color=colour, label=label)
         a1.set_xticks(x)
         a1.set_xticklabels(
             [f"{k.replace('_', '\n')}\n(n={by[k]['n']})" for k in kinds] + ["all"], fontsize=7.5
@@ -49,6 +52,17 @@ def figure(bt, path: Path) -> Path:
         a2.set_ylabel("what happened (0/1, jittered)")
         a2.set_title("Each scored outcome")
         a2.legend(frameon=False, fontsize=7, loc="center right")
+        bins = bt.summary["reliability"]
+        a3.plot([0, 1], [0, 1], color="black", lw=0.6, ls=":")
+        a3.plot([b["mean_p"] for b in bins], [b["rate"] for b in bins], "o-", color="#377eb8")
+        for b in bins:
+            a3.annotate(str(b["n"]), (b["mean_p"], b["rate"]), fontsize=7, xytext=(3, 3),
+                        textcoords="offset points")  # fmt: skip
+        a3.set_xlim(0, 1)
+        a3.set_ylim(-0.03, 1.03)
+        a3.set_xlabel("model probability (mean in its bin of width 0.1)")
+        a3.set_ylabel("share that happened")
+        a3.set_title(f"Reliability (ECE {bt.summary['ece']:.3f}; n per bin)")
         fig.text(
             0.01,
             0.005,
@@ -87,32 +101,46 @@ def write_report(bt, d: Path) -> Path:
             else "given no event after the cut (attacks and unrest from the hazards)."
         ),
         "",
-        "| forecaster | Brier score | skill of the model against it |",
-        "|---|---|---|",
-        f"| model | {s['model_brier']:.3f} | |",
-        f"| persistence (nothing changes) | {s['persistence_brier']:.3f} | "
-        f"{s['skill_vs_persistence']:+.2f} |",
-        f"| base rate | {s['base_rate_brier']:.3f} | {s['skill_vs_base_rate']:+.2f} |",
+        f"{s['n_scored']} outcomes on {s['occasions']} occasions. Lower scores are better; "
+        "skill = 1 - Brier(model) / Brier(rival), its 95% interval from resampling occasions "
+        "(not outcomes); log score: mean -ln p(what happened), p clipped to [0.01, 0.99]; "
+        "every rival fitted on the same window as the model (`analysis/rivals.py`).",
         "",
-        "| kind | n | model | persistence | base rate |",
-        "|---|---|---|---|---|",
+        "| forecaster | Brier score | log score | skill of the model against it [95%] |",
+        "|---|---|---|---|",
+        f"| model | {s['brier']['model']:.3f} | {s['log_score']['model']:.3f} | |",
+    ]
+    for f in RIVALS:
+        k = s["skill_vs"][f]
+        lines.append(
+            f"| {LABELS[f]} | {s['brier'][f]:.3f} | {s['log_score'][f]:.3f} | "
+            f"{k['estimate']:+.2f} [{k['lo']:+.2f}, {k['hi']:+.2f}] |"
+        )
+    lines += [
+        "",
+        f"Calibration of the model: expected calibration error {s['ece']:.3f} over ten bins "
+        "(right-hand panel). Hedged persistence puts weight "
+        f"{s['rivals_fitted']['hedge_weight']:.2f} on persistence, fitted on the window.",
+        "",
+        "| kind | n | " + " | ".join(LABELS[f].split(" (")[0] for f in ALL) + " |",
+        "|---|---|" + "---|" * len(ALL),
     ]
     for kind, v in s["by_kind"].items():
-        lines.append(
-            f"| {kind} | {v['n']} | {v['model']:.3f} | {v['persistence']:.3f} | "
-            f"{v['base_rate']:.3f} |"
-        )
+        lines.append(f"| {kind} | {v['n']} | " + " | ".join(f"{v[f]:.3f}" for f in ALL) + " |")
     lines += [
         "",
         "![backtest](backtest.png)",
         "",
-        "| member | quarter | kind | occasion | happened | model | persistence | base rate |",
-        "|---|---|---|---|---|---|---|---|",
+        "| member | quarter | kind | occasion | happened | "
+        + " | ".join(LABELS[f].split(" (")[0] for f in ALL)
+        + " |",
+        "|---|---|---|---|---|" + "---|" * len(ALL),
     ]
     for r in bt.rows.itertuples():
         lines.append(
             f"| {r.member} | {r.quarter} | {r.kind} | {r.event} | {int(r.observed)} | "
-            f"{r.model:.2f} | {r.persistence:.2f} | {r.base_rate:.2f} |"
+            + " | ".join(f"{getattr(r, f):.2f}" for f in ALL)
+            + " |"
         )
     out = d / "backtest.md"
     out.write_text("\n".join(lines) + "\n", "utf-8")
@@ -150,6 +178,10 @@ def write_backtest(bt, out: str | os.PathLike) -> Path:
                 "model_probability": round(float(r.model), 6),
                 "persistence": float(r.persistence),
                 "base_rate": round(float(r.base_rate), 6),
+                **{
+                    f: round(float(getattr(r, f)), 6)
+                    for f in ("hedged_persistence", "climatology", "logistic")
+                },
             }
             for r in bt.rows.itertuples()
         ],
