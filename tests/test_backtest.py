@@ -47,6 +47,9 @@ def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, cap
         assert k["estimate"] == pytest.approx(1 - doc["brier"]["model"] / doc["brier"][f])
     assert 0 <= doc["ece"] <= 1 and sum(b["n"] for b in doc["reliability"]) == doc["n_scored"]
     assert {"hedged_persistence", "climatology", "logistic"} <= set(doc["rows"][0])
+    year = doc["out_within_4_quarters"]
+    assert list(year) == list(rc.MEMBERS) and all(0 <= v["probability"] <= 1 for v in year.values())
+    assert year["ARM"]["by"] == "2023Q4" and not year["ARM"]["happened"]
     for key in ("model_brier", "persistence_brier", "base_rate_brier", "skill_vs_persistence"):
         assert np.isfinite(doc[key]), key
     assert doc["skill_vs_persistence"] == 1 - doc["model_brier"] / doc["persistence_brier"]
@@ -93,3 +96,22 @@ def test_a_replay_that_misses_the_record_at_the_cut_is_refused():
     msg = str(e.value)
     assert msg.startswith("p.parquet: 21 of 400 posterior sets (5%)") and "\n" not in msg
     assert "allowed: at most 5%" in msg and "2022Q4" in msg
+
+
+def test_out_within_counts_runs_suspended_or_out_in_the_quarters_after_the_cut():
+    """The first question a reader asks: the share of runs in which a member freezes or
+    leaves within a year of the cut, beside what the record shows."""
+    from alliance_sim.analysis.backtest import out_within
+    from alliance_sim.core import members as mb
+    from alliance_sim.core.outcomes import Trajectory
+
+    st = np.full((9, 2, len(mb.CODES)), mb.ACTIVE, np.int8)
+    st[5:, 0, mb.INDEX["ARM"]] = mb.SUSPENDED  # run 0: Armenia freezes in the fifth quarter
+    st[2:4, 1, mb.INDEX["KGZ"]] = mb.EXITED  # run 1: Kyrgyzstan out in quarters 2-3
+    traj = Trajectory({"status": st}, np.arange(9))
+    year = out_within(traj, "2023Q3", 4)
+    assert year["ARM"]["probability"] == 0.0 and year["KGZ"]["probability"] == 0.5
+    assert year["ARM"]["happened"] and year["ARM"]["by"] == "2024Q3"  # frozen from 2024Q1
+    assert not year["KGZ"]["happened"]
+    assert out_within(traj, "2023Q3", 8)["ARM"]["probability"] == 0.5
+    assert not out_within(traj, "2022Q3", 4)["ARM"]["happened"]

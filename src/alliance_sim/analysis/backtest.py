@@ -37,6 +37,7 @@ import pandas as pd
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis import rivals as rv
 from alliance_sim.analysis.calibrate import Calibration, calibrate
+from alliance_sim.core import members as mb
 from alliance_sim.core import quarters, vintage
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
@@ -192,10 +193,30 @@ def backtest(
     bt.summary["unmatched_share"] = states.unmatched_share
     bt.summary["valid"] = states.unmatched_share <= MAX_UNMATCHED
     bt.summary["not_scored"] = int(unscorable.sum())
+    bt.summary["out_within_4_quarters"] = out_within(traj, fit_until, 4)
     bt.summary["member_figures_as_of"] = fit_until
     bt.summary["member_figures"] = vintage.describe(fit_until)
     bt.summary["member_figures_not_yet_public"] = vintage.carried_back(fit_until)
     return bt
+
+
+def out_within(traj, cut: str, ahead: int = 4) -> dict[str, dict[str, Any]]:
+    """Per member: the share of forecast runs in which it is suspended or has left at some
+    quarter of the ``ahead`` after ``cut`` (the question a reader asks first: will Armenia
+    freeze or leave within a year?), and whether the record shows it did."""
+    n = min(ahead, int(traj.steps[-1]))
+    st = traj["status"][np.searchsorted(traj.steps, np.arange(1, n + 1))]  # (n, R, M)
+    gone = ((st == mb.SUSPENDED) | (st == mb.EXITED)).any(axis=0)
+    last = quarters.shift(cut, n)
+    record = end_status_at(last)
+    return {
+        code: {
+            "probability": float(gone[:, mb.INDEX[code]].mean()),
+            "happened": record[code] != "in",
+            "by": last,
+        }
+        for code in rc.MEMBERS
+    }
 
 
 def brier(p: pd.Series, y: pd.Series) -> float:

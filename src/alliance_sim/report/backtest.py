@@ -122,6 +122,15 @@ def write_report(bt, d: Path) -> Path:
         "(right-hand panel). Hedged persistence puts weight "
         f"{s['rivals_fitted']['hedge_weight']:.2f} on persistence, fitted on the window.",
         "",
+        "Suspended or out at some quarter up to "
+        + next(iter(s["out_within_4_quarters"].values()))["by"]
+        + " (the model's share of runs; what happened): "
+        + ", ".join(
+            f"{c} {v['probability']:.2f} ({'yes' if v['happened'] else 'no'})"
+            for c, v in s["out_within_4_quarters"].items()
+        )
+        + ".",
+        "",
         "| kind | n | " + " | ".join(LABELS[f].split(" (")[0] for f in ALL) + " |",
         "|---|---|" + "---|" * len(ALL),
     ]
