@@ -18,7 +18,9 @@ Every rival sees what the model's fit saw: the outcomes recorded up to the cut (
 - **logistic**: a logistic regression (scikit-learn, L2 penalty C = 1) of an outcome on lagged
   observables — the member's last value of that kind, its earlier rate of that kind, the
   alliance's earlier rate of that kind and the kind itself — trained on the window's outcomes,
-  each with the features of the outcomes recorded before it.
+  each with the features of the outcomes recorded before it.  It forecasts every outcome
+  after the cut from the features at the cut, so an outcome eight quarters ahead is forecast
+  from older information than it was trained with (as any forecaster at the cut would be).
 
 Scores, lower is better: the **Brier score** and the **log score** (mean -ln of the probability
 given to what happened, the probability clipped to [0.01, 0.99] so that a certain forecast
