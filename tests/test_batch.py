@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from alliance_sim import load_scenario
+from alliance_sim.core.members import INDEX
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.engines.chunk import ALLIANCE_SERIES, MEMBER_SERIES, run_mesa
 from alliance_sim.scenario.plan import make_plan, spec_for
@@ -15,6 +16,7 @@ SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
 SEEDS = list(range(20))
 STATE = (*MEMBER_SERIES, *ALLIANCE_SERIES)  # every recorded float series
 EXACT = ("status", "appealed", "answered")
+IRN = INDEX["IRN"]
 
 
 def compare(specs, seeds):
@@ -46,10 +48,10 @@ def test_same_trajectories_across_a_sweep_with_moving_events():
     metas = list(plan.runs())
     specs = [spec_for(plan.scenario, m.values) for m in metas]
     traj = compare(specs, [m.seed for m in metas])
-    assert (traj["status"][-1, :, -1] == 0).any()  # consensus: some applications are blocked
+    assert (traj["status"][-1, :, IRN] == 0).any()  # consensus: some applications are blocked
     certain = [replace(s, params={**s.params, "mech_consensus": 0}) for s in specs]
     traj = compare(certain, [m.seed for m in metas])
-    joined = (traj["status"][:, :, -1] > 0).argmax(axis=0)  # IRN's accession step per run
+    joined = (traj["status"][:, :, IRN] > 0).argmax(axis=0)  # IRN's accession step per run
     assert len(set(joined)) == 5  # without consensus, Iran joins when it applies
 
 

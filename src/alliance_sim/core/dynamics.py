@@ -43,6 +43,16 @@ def initial_state(P: Params) -> State:
     return s
 
 
+def msum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
+    """Sum over the member axis in member order, one addition after another, as the compiled
+    kernel does: numpy's ``sum`` adds eight or more elements pairwise, which differs in the
+    last bit (and made the engines differ once Uzbekistan became the eighth member)."""
+    acc = x[..., 0]
+    for m in range(1, x.shape[-1]):
+        acc = acc + x[..., m]
+    return acc[..., None] if keepdims else acc
+
+
 def on(switch: np.ndarray) -> np.ndarray:
     """A mechanism switch (a 0/1 registry parameter, (R, 1)) as a boolean mask."""
     return switch > 0.5
@@ -495,7 +505,7 @@ def entrapment(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
     other than the member itself, of their annual war risk (:func:`war_risk`)."""
     newcomer = (P.m["initial_status"] == mb.CANDIDATE) & in_alliance(s.status)
     risk = np.where(newcomer, war_risk(P), 0.0)
-    others = risk.sum(-1, keepdims=True) - risk
+    others = msum(risk, keepdims=True) - risk
     return -P.mech_consensus * P.entrapment_weight * others[:, cols]
 
 
@@ -514,7 +524,7 @@ def defection_signal(s: State, P: Params, old_status: np.ndarray) -> np.ndarray:
     new_exit = (s.status == mb.EXITED) & (old_status != mb.EXITED)
     new_susp = (s.status == mb.SUSPENDED) & (old_status < mb.SUSPENDED)
     own = new_exit + 0.5 * new_susp
-    fresh = own.sum(axis=-1, keepdims=True) - own
+    fresh = msum(own, keepdims=True) - own
     return (1.0 - P.contagion_decay) * s.defection + fresh
 
 
@@ -526,7 +536,7 @@ def cohesion(s: State, P: Params) -> np.ndarray:
     suspended or exited ally as 0.  Shape (R,)."""
     joined = (s.status > mb.CANDIDATE) & ~P.patron
     c = np.where(participating(s.status), s.commitment, 0.0)
-    return np.where(joined, c, 0.0).sum(-1) / np.maximum(joined.sum(-1), 1)
+    return msum(np.where(joined, c, 0.0)) / np.maximum(joined.sum(-1), 1)
 
 
 def capability_cohesion(s: State, P: Params) -> np.ndarray:
@@ -534,7 +544,7 @@ def capability_cohesion(s: State, P: Params) -> np.ndarray:
     joined = (s.status > mb.CANDIDATE) & ~P.patron
     w = np.where(joined, P.m["milex_bn"], 0.0)
     c = np.where(participating(s.status), s.commitment, 0.0)
-    return (w * c).sum(-1) / np.maximum(w.sum(-1), 1e-12)
+    return msum(w * c) / np.maximum(msum(w), 1e-12)
 
 
 def influence(s: State, P: Params) -> dict[str, np.ndarray]:
@@ -545,7 +555,7 @@ def influence(s: State, P: Params) -> dict[str, np.ndarray]:
     rus = p["dependence"] + p["inducement"] + np.maximum(p["pressure"], 0.0)
     west, china = -p["west"], -p["china"]
     inn = in_alliance(s.status) & ~P.patron
-    tot = [np.where(inn, x, 0.0).sum(-1) for x in (rus, west, china)]
+    tot = [msum(np.where(inn, x, 0.0)) for x in (rus, west, china)]
     denom = np.maximum(tot[0] + tot[1] + tot[2], 1e-12)
     return {
         "russian_influence": tot[0] / denom,

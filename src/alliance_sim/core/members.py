@@ -2,7 +2,9 @@
 
 The last axis of every state array is the member axis, in the order of :data:`CODES`.  Iran is
 always present in the arrays (as a candidate with status ``candidate``) so that an accession
-mid-run changes a status, not the shape of the state.
+mid-run changes a status, not the shape of the state; so is Uzbekistan, outside the alliance
+from 2012 (status ``candidate`` in the state of 2020Q1) and a member in the replay of
+2006-2024 until it suspends and leaves.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-CODES: tuple[str, ...] = ("RUS", "BLR", "KAZ", "KGZ", "TJK", "ARM", "IRN")
+CODES: tuple[str, ...] = ("RUS", "BLR", "KAZ", "KGZ", "TJK", "ARM", "IRN", "UZB")
 INDEX: dict[str, int] = {c: i for i, c in enumerate(CODES)}
 PATRON = "RUS"
 ALLIES: tuple[str, ...] = tuple(c for c in CODES if c != PATRON)  # everyone but the patron

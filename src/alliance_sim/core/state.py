@@ -18,6 +18,33 @@ from alliance_sim.core.params import defaults
 
 N_DRAWS = 7  # uniform draws per member per quarter; see DRAW_* below
 DRAW_NOISE, DRAW_ATTACK, DRAW_ANSWER, DRAW_UNREST, DRAW_EXIT, DRAW_CLASH, DRAW_VOTE = range(N_DRAWS)
+FIRST_MEMBERS = 7  # the members the first releases drew for (RUS ... IRN), from the run's seed
+
+
+class Stream:
+    """A run's uniform draws, quarter by quarter: ``next(n)`` is ``(n, N_DRAWS, M)``.
+
+    The first :data:`FIRST_MEMBERS` columns come from ``default_rng(seed)``, in the layout the
+    first releases used, so adding a member (Uzbekistan, v0.4) changed no draw of the others
+    and no stored result; the later members' columns come from a second generator,
+    ``default_rng(SeedSequence(seed, spawn_key=(1,)))``.  Drawing T quarters at once or one at
+    a time gives the same numbers (both generators fill C order, quarter first), which is what
+    keeps the Mesa model (one quarter at a time) and the batch engine (all at once) identical.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.first = np.random.default_rng(seed)
+        extra = len(mb.CODES) - FIRST_MEMBERS
+        self.rest = (
+            np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,))) if extra else None
+        )
+
+    def next(self, n_steps: int) -> np.ndarray:
+        u = self.first.random((n_steps, N_DRAWS, FIRST_MEMBERS))
+        if self.rest is None:
+            return u
+        extra = len(mb.CODES) - FIRST_MEMBERS
+        return np.concatenate([u, self.rest.random((n_steps, N_DRAWS, extra))], axis=-1)
 
 
 class Params:

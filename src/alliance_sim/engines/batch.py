@@ -28,7 +28,7 @@ from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import Tracker, Trajectory
 from alliance_sim.core.quarter import applications
-from alliance_sim.core.state import DRAW_NOISE, N_DRAWS, Params, State
+from alliance_sim.core.state import DRAW_NOISE, N_DRAWS, Params, State, Stream
 from alliance_sim.engines import kernel as kn
 from alliance_sim.engines.runspec import (
     RunSpec,
@@ -57,7 +57,7 @@ class _Streams:
         if got is not None:
             self.kept.move_to_end(key)
             return got
-        u = np.random.default_rng(seed).random((n_steps, N_DRAWS, len(mb.CODES)))
+        u = Stream(seed).next(n_steps)
         z = ndtri(u[:, DRAW_NOISE, :])
         u.flags.writeable = z.flags.writeable = False
         self.kept[key] = (u, z)
@@ -111,7 +111,7 @@ def draws(seeds: list[int], n_steps: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """Every run's uniforms for the whole horizon: ``(streams, shocks, which)`` where
     ``streams`` has shape (distinct seeds, T, N_DRAWS, M), ``shocks`` (distinct seeds, T, M)
     the standard normal commitment shocks (``ndtri`` of the ``DRAW_NOISE`` uniforms), and run r
-    reads ``streams[which[r]]``, which is ``default_rng(seeds[r]).random((T, N_DRAWS, M))``,
+    reads ``streams[which[r]]``, which is ``Stream(seeds[r]).next(T)``,
     the Mesa model's draws in order.  Runs that share a seed (the common random numbers of a
     calibration, the replicates of a sweep) share one stream."""
     M = len(mb.CODES)

@@ -24,7 +24,7 @@ from alliance_sim.core import quarter as qt
 from alliance_sim.core.events import Event
 from alliance_sim.core.outcomes import Tracker, Trajectory, snapshot
 from alliance_sim.core.quarters import shift, steps_between
-from alliance_sim.core.state import N_DRAWS, State
+from alliance_sim.core.state import N_DRAWS, State, Stream
 from alliance_sim.engines.runspec import RunSpec, build_initial, build_params, build_schedule
 
 
@@ -159,7 +159,7 @@ class AllianceModel(mesa.Model):
         self.seed = int(rng)
         self.start = start
         self.end = end
-        self.stream = np.random.default_rng(self.seed)  # the run's dynamics draws
+        self.stream = Stream(self.seed)  # the run's dynamics draws
         n_steps = steps_between(start, end) if end is not None else 0
         self.spec = RunSpec(
             start, n_steps, dict(params), dict(members or {}), tuple(events), initial, vintage
@@ -229,7 +229,7 @@ class AllianceModel(mesa.Model):
     # --- the quarter -----------------------------------------------------------------------
     def step(self) -> None:
         """One quarter (:func:`alliance_sim.core.quarter.quarter`), the agents acting."""
-        self.draws = self.stream.random((1, N_DRAWS, len(mb.CODES)))
+        self.draws = self.stream.next(1)
         qt.quarter(self.state, self.P, self.draws, self.schedule, self.steps, self.phases)
         self._record()
         if self.end is not None and self.quarter == self.end:

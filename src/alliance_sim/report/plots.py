@@ -47,6 +47,7 @@ COLOURS = {
     "TJK": "#2ca02c",
     "ARM": "#9467bd",
     "IRN": "#8c564b",
+    "UZB": "#17becf",
 }
 SCENARIO_COLOURS = ["#222222", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00"]
 NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
