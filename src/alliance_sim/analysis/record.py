@@ -47,9 +47,9 @@ SERIES = {
     "budget": "p_pay_budget",
     "status": "out",  # suspended or exited: read from the run's status
 }
-# suspended or left by the end of the year, 2020-2024 ([BRIEF-2020-2024] §4, §6)
-SUSPENSIONS = {("ARM", 2024)}
-MEMBERS = ("BLR", "KAZ", "KGZ", "TJK", "ARM")
+SERIES["vote_georgia"] = "p_crimea_with_russia"  # a territory Russia holds, as Crimea
+MEMBERS = ("BLR", "KAZ", "KGZ", "TJK", "ARM", "UZB")
+FIRST_YEAR, LAST_YEAR = 2006, 2024  # the years the record covers (statuses, 2006Q3 on)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def record() -> pd.DataFrame:
     d = raw()
     rows: list[Observation] = []
     for v in d.get("un_votes", []):
-        kind = {"ukraine": "vote_ukraine"}.get(v["kind"], "vote_crimea")
+        kind = {"ukraine": "vote_ukraine", "georgia": "vote_georgia"}.get(v["kind"], "vote_crimea")
         if v["kind"] == "other":
             continue
         for code, vote in v["votes"].items():
@@ -94,16 +94,73 @@ def record() -> pd.DataFrame:
         for code, v in b["paid"].items():
             if code in MEMBERS and isinstance(v, bool):
                 rows.append(Observation("budget", str(b["year"]), f"{b['year']}Q4", code, int(v)))
-    for year in range(2020, 2025):
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
         for code in MEMBERS:
-            rows.append(
-                Observation(
-                    "status", str(year), f"{year}Q4", code, int((code, year) in SUSPENSIONS)
-                )
-            )
+            before, end = status_at(code, f"{year - 1}Q4"), status_at(code, f"{year}Q4")
+            if before == end == "exited":  # outside the alliance the whole year
+                continue
+            rows.append(Observation("status", str(year), f"{year}Q4", code, int(end != "in")))
+    # a state outside the alliance is not observed as a member (Uzbekistan after 2012)
+    rows = [r for r in rows if r.kind == "status" or status_at(r.member, r.quarter) != "exited"]
     df = pd.DataFrame([r.__dict__ for r in rows])
     df["ordinal"] = df["quarter"].map(quarters.parse)
     return df.sort_values(["ordinal", "kind", "member"]).reset_index(drop=True)
+
+
+MODEL_STATUSES = ("in", "suspended", "exited")
+
+
+@lru_cache(maxsize=1)
+def membership() -> tuple[tuple[str, int, str], ...]:
+    """The record's membership changes as ``(member, quarter ordinal, status)``, oldest first,
+    from the ``[[membership]]`` rows of ``observations.toml`` (``model_status``: in,
+    suspended or exited from that date on)."""
+    out = []
+    for m in raw().get("membership", []):
+        y, mo = int(m["date"][:4]), int(m["date"][5:7])
+        out.append((m["state"], quarters.parse(f"{y}Q{(mo - 1) // 3 + 1}"), m["model_status"]))
+    return tuple(sorted(out, key=lambda r: r[1]))
+
+
+def status_at(code: str, quarter: str) -> str:
+    """What the record shows of ``code`` at ``quarter``: ``"in"``, ``"suspended"`` or
+    ``"exited"`` (a member never named in the membership rows is in throughout)."""
+    t, status = quarters.parse(quarter), "in"
+    for c, q, st in membership():
+        if c == code and q <= t:
+            status = st
+    return status
+
+
+def statuses_at(quarter: str, since: str | None = None) -> dict[str, str]:
+    """``status_at`` for each member of :data:`MEMBERS`; with ``since`` (a replay's start),
+    only those that were in the alliance then (Uzbekistan is not a member of a replay that
+    starts in 2020)."""
+    return {
+        c: status_at(c, quarter)
+        for c in MEMBERS
+        if since is None or status_at(c, since) != "exited"
+    }
+
+
+def exit_rate(cut: str) -> tuple[float, int, int]:
+    """The base rate of leaving known at ``cut``: exits (non-renewals and suspensions by the
+    Council, ``model_status = "exited"``) dated up to ``cut`` over member-years to the end of
+    the year before it, counted as the brief's convention A (a state counts for a year if it
+    was a party on 31 December, from its signature year).  Returns (rate, exits, years)."""
+    b = raw().get("base_rates", {})
+    t = quarters.parse(cut)
+    exits = sum(1 for _, q, st in membership() if st == "exited" and q <= t)
+    first_open = int(quarters.label(t)[:4])
+    years = 0
+    for state, n in b.get("member_years_by_state_a", {}).items():
+        # the brief's member-years to 2024, less those from the cut's own year on
+        years += int(n) - sum(_party_on_31_dec(state, y) for y in range(first_open, 2025))
+    return exits / max(years, 1), exits, years
+
+
+def _party_on_31_dec(state: str, year: int) -> bool:
+    return status_at(state, f"{year}Q4") != "exited"
 
 
 def window(first: str, last: str) -> pd.DataFrame:

@@ -13,8 +13,8 @@ Every rival sees what the model's fit saw: the outcomes recorded up to the cut (
   itself: each recorded outcome forecast from the outcomes before it, w in 0, 0.05, ..., 1 with
   the lowest Brier score (the hedge a forecaster at the cut could have fitted).
 - **base rate**: the alliance's share of that kind in the window; for statuses the alliance's
-  reference-class rate of exits and suspensions per member-year (``observations.toml
-  [base_rates]``) over the years ahead.
+  reference-class rate of exits per member-year known at the cut
+  (:func:`alliance_sim.analysis.record.exit_rate`) over the years ahead.
 - **logistic**: a logistic regression (scikit-learn, L2 penalty C = 1) of an outcome on lagged
   observables — the member's last value of that kind, its earlier rate of that kind, the
   alliance's earlier rate of that kind and the kind itself — trained on the window's outcomes,
