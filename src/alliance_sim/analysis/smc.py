@@ -24,6 +24,13 @@ their range, the untruncated kernel puts all but a vanishing share of proposals 
 box; redrawing them took three quarters of a calibration's wall time while the workers
 waited (profiled; ``docs/performance.md``), and at the late generations found almost none.
 
+When the weights concentrate on a few particles (effective sample size below
+:data:`MIN_ESS_SHARE` of the population: with 30 and more parameters the importance weights
+can put most of the mass on a handful of sets), their weighted covariance collapses and
+the kernel with it — proposals then sit on one particle and are all accepted, and at one set
+the covariance is undefined.  The kernel then takes the population's unweighted covariance
+(a valid choice: the weights stay the exact importance weights of whichever kernel proposed).
+
 It stops after ``generations`` or when a generation's acceptance rate falls below
 ``min_acceptance`` (the tolerance is no longer worth its cost).  ``score(theta)`` maps an
 ``(n, d)`` array of sets to their ``(n,)`` distances; every draw comes from one
@@ -50,6 +57,11 @@ class Population:
     distances: np.ndarray
     epsilon: float
     simulations: int
+
+    @property
+    def ess(self) -> float:
+        """The effective sample size of the weights, 1 / sum w^2 (n for equal weights)."""
+        return float(1.0 / np.sum(self.weights**2))
 
 
 @dataclass
@@ -95,8 +107,7 @@ def abc_smc(
         on_generation(0, pop)
     for g in range(1, generations):
         eps = float(np.quantile(pop.distances, alpha))
-        cov = 2.0 * np.atleast_2d(np.cov(pop.theta, rowvar=False, aweights=pop.weights))
-        cov += np.eye(len(low)) * 1e-12
+        cov = kernel_covariance(pop, low, high)
         chol = np.linalg.cholesky(cov)
         kept_t, kept_d, tried = [], [], 0
         while sum(len(t) for t in kept_t) < n:
@@ -122,6 +133,21 @@ def abc_smc(
         if len(theta) / tried < min_acceptance:
             break
     return out
+
+
+MIN_ESS_SHARE = 0.1  # below this share of n, the kernel ignores the weights (see module)
+
+
+def kernel_covariance(pop: Population, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Twice the population's weighted covariance, or its unweighted one when the weights'
+    effective sample size is below ``MIN_ESS_SHARE`` of the population; a tiny diagonal
+    keeps it positive definite, and a population of one set gets 1% of the prior's."""
+    n, d = pop.theta.shape
+    w = pop.weights if pop.ess >= MIN_ESS_SHARE * n else None
+    cov = 2.0 * np.atleast_2d(np.cov(pop.theta, rowvar=False, aweights=w)) if n > 1 else None
+    if cov is None or not np.isfinite(cov).all():
+        cov = np.diag((high - low) ** 2 / 12.0 * 0.01)
+    return cov + np.eye(d) * 1e-12
 
 
 def _truncated_normal(a: np.ndarray, b: np.ndarray, u: np.ndarray) -> np.ndarray:
