@@ -17,11 +17,11 @@
    the model's probability (its mean over runs), of **persistence** (the member's last observed
    value of the same kind before the cut; nothing changes) and of the **base rate** (the share
    of that kind's outcomes in the fit period over all members; for statuses, the alliance's
-   own reference-class rate of exits and suspensions per member-year,
-   ``observations.toml [base_rates]``), and of three fitted rivals (hedged persistence, each
-   member's own rate, a logistic regression on lagged observables: :mod:`.rivals`), with the
-   Brier and the log score, the model's skill against each with an interval that resamples
-   occasions, and its calibration (ECE).  Skill = 1 - model / rival.
+   own reference-class rate of exits per member-year as known at the cut,
+   :func:`~alliance_sim.analysis.record.exit_rate`), and of three fitted rivals (hedged
+   persistence, each member's own rate, a logistic regression on lagged observables:
+   :mod:`.rivals`), with the Brier and the log score, the model's skill against each with an
+   interval that resamples occasions, and its calibration (ECE).  Skill = 1 - model / rival.
 """
 
 from __future__ import annotations
@@ -64,20 +64,18 @@ class Backtest:
     runs: int = 0
 
 
-def end_status_at(quarter: str) -> dict[str, str]:
-    """The statuses the record shows at ``quarter``: the suspensions of the record's years up
-    to it (Armenia's freeze counts from 2024Q1, when it was announced), everyone else in."""
-    out = {code: "in" for code in rc.MEMBERS}
-    for code, year in rc.SUSPENSIONS:
-        if quarters.parse(quarter) >= quarters.parse(f"{year}Q1"):
-            out[code] = "suspended"
-    return out
+def end_status_at(quarter: str, since: str | None = None) -> dict[str, str]:
+    """The statuses the record shows at ``quarter`` (``analysis/record.py``, from the
+    membership rows: Armenia's freeze counts from 2024Q1, when it was announced; Uzbekistan
+    suspended from 2012Q2 and out from 2012Q4), as a replay's ``end_status`` (``"in"``,
+    ``"suspended"``, ``"exited"``); with ``since`` (the replay's start), only the members that
+    were in the alliance then."""
+    return rc.statuses_at(quarter, since)
 
 
 def naive_forecasts(obs: pd.DataFrame, fit: pd.DataFrame, cut: str) -> pd.DataFrame:
     """Persistence and base-rate probabilities for each observation after the cut."""
-    rates = rc.raw().get("base_rates", {})
-    per_year = float(rates.get("exit_rate_convention_a", 0.018))
+    per_year = rc.exit_rate(cut)[0]  # exits and member-years known at the cut
     base = fit.groupby("kind")["observed"].mean()
     last = fit.sort_values("ordinal").groupby(["kind", "member"])["observed"].last()
     pers, br = [], []
@@ -85,7 +83,7 @@ def naive_forecasts(obs: pd.DataFrame, fit: pd.DataFrame, cut: str) -> pd.DataFr
         if r.kind == "status":
             years = (quarters.parse(r.quarter) - quarters.parse(cut)) / 4
             br.append(1 - (1 - per_year) ** years)
-            pers.append(float(end_status_at(cut)[r.member] != "in"))
+            pers.append(float(rc.status_at(r.member, cut) != "in"))
             continue
         b = float(base.get(r.kind, np.nan))
         br.append(b)
@@ -106,9 +104,10 @@ def backtest(
     seed: int | None = None,
     quiet: bool | None = None,
     max_unmatched: float = MAX_UNMATCHED,
+    last: str | None = None,
 ) -> Backtest:
     """Fit ``scenario`` (a replay with a ``[calibrate]`` table) up to ``fit_until``, forecast
-    the rest of its period and score it (see the module docstring).
+    the rest of its period (or up to ``last``) and score it (see the module docstring).
 
     A fit more than ``max_unmatched`` of whose posterior sets reach none of the statuses
     recorded at the cut (in :data:`~alliance_sim.scenario.history.ATTEMPTS` seeds each) is
@@ -125,6 +124,7 @@ def backtest(
             f"--fit-until {fit_until}: allowed after {sc.start} and before {sc.end} "
             f"(the period of {Path(sc.path).name})"
         )
+    last = sc.end if last is None else last
     # the member figures public at the cut, in the fit, the replay to the cut and the forecast
     sc = replace(sc, vintage=fit_until)
     cal = calibrate(
@@ -145,9 +145,13 @@ def backtest(
         meta={"start": sc.start, "end": fit_until, "replay_seed": master},
     )
     before = [(i, e) for i, e in sc.events if quarters.parse(e.at) <= cut]
-    after = [(i, e) for i, e in sc.events if quarters.parse(e.at) > cut]
+    after = [(i, e) for i, e in sc.events if cut < quarters.parse(e.at) <= quarters.parse(last)]
     to_cut = replace(
-        sc, end=fit_until, events=tuple(before), posterior=post, end_status=end_status_at(fit_until)
+        sc,
+        end=fit_until,
+        events=tuple(before),
+        posterior=post,
+        end_status=end_status_at(fit_until, sc.start),
     )
     states = replay_states(to_cut, master)
     check_matched(
@@ -165,6 +169,7 @@ def backtest(
     ahead = replace(
         sc,
         start=fit_until,
+        end=last,
         events=tuple(after) if known_events else (),
         members=members,
         params=params,
@@ -178,7 +183,7 @@ def backtest(
         seeds.append(replicate_seed(master + 1, k))
     traj, _ = run_batch(specs, seeds)
     first = quarters.shift(fit_until, 1)
-    obs = rc.window(first, sc.end).reset_index(drop=True)
+    obs = rc.window(first, last).reset_index(drop=True)
     fit = rc.window(quarters.shift(sc.start, 1), fit_until)
     model = rc.predicted(obs, traj, fit_until).mean(0)
     rows = naive_forecasts(obs.assign(model=model), fit, fit_until)
@@ -187,7 +192,7 @@ def backtest(
     unscorable = rows[["persistence", "base_rate"]].isna().any(axis=1)
     rows = rows[~unscorable].reset_index(drop=True)
     rows, fitted = rv.rival_forecasts(rows, fit, rows["persistence"], rows["base_rate"])
-    bt = Backtest(sc, fit_until, first, sc.end, cal, rows, known_events=known_events, runs=runs)
+    bt = Backtest(sc, fit_until, first, last, cal, rows, known_events=known_events, runs=runs)
     bt.summary = summarise(rows) | rv.scores(rows, seed=cal.seed) | {"rivals_fitted": fitted}
     bt.summary["unmatched_states"] = states.unmatched
     bt.summary["unmatched_share"] = states.unmatched_share
@@ -208,14 +213,14 @@ def out_within(traj, cut: str, ahead: int = 4) -> dict[str, dict[str, Any]]:
     st = traj["status"][np.searchsorted(traj.steps, np.arange(1, n + 1))]  # (n, R, M)
     gone = ((st == mb.SUSPENDED) | (st == mb.EXITED)).any(axis=0)
     last = quarters.shift(cut, n)
-    record = end_status_at(last)
     return {
         code: {
             "probability": float(gone[:, mb.INDEX[code]].mean()),
-            "happened": record[code] != "in",
+            "happened": rc.status_at(code, last) != "in",
             "by": last,
         }
-        for code in rc.MEMBERS
+        for code, now in rc.statuses_at(cut).items()
+        if now != "exited"
     }
 
 

@@ -35,6 +35,7 @@ from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis.smc import SMCResult, abc_smc, rejection, resample
+from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
@@ -65,9 +66,10 @@ def history_distance(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per run: the distance, whether each pattern holds (R, P), and the Brier score."""
     res = pt.measure(sc, traj["commitment"], traj["status"], until)
-    holds = np.column_stack([res[k]["holds"] for k in pt.KEYS if k in res])
-    b = rc.brier(obs, traj, sc.start) if len(obs) else np.zeros(holds.shape[0])
-    return pt.distance(res) + OBS_WEIGHT * b, holds, b
+    R = traj["commitment"].shape[1]
+    holds = np.column_stack([res[k]["holds"] for k in pt.KEYS if k in res] or [np.ones((R, 0))])
+    b = rc.brier(obs, traj, sc.start) if len(obs) else np.zeros(R)
+    return pt.distance(res, R) + OBS_WEIGHT * b, holds.astype(bool), b
 
 
 def _score_task(
@@ -157,6 +159,36 @@ def reproduction(
     res = pt.measure(sc, traj["commitment"], traj["status"], until)
     out = pt.rates(res)
     out["brier"] = float(rc.brier(obs, traj, sc.start).mean()) if len(obs) else float("nan")
+    out |= membership_reproduced(sc, traj["status"], until)
+    return out
+
+
+_REACHED = {"suspended": (mb.SUSPENDED, mb.EXITED), "exited": (mb.EXITED,)}  # reached
+
+
+def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = None) -> dict:
+    """For each membership change the record dates inside the replay (up to ``until``): the
+    share of runs in which the member has reached that status by the end of its quarter
+    (``"UZB exited by 2012Q4"``); and ``statuses_every_year``, the share of runs whose
+    statuses match the record (in = active or hedging) at every year end measured."""
+    last = sc.n_steps if until is None else until
+    t0 = quarters.parse(sc.start)
+    out: dict[str, float] = {}
+    for code, q, st in rc.membership():
+        step = q - t0
+        if st in _REACHED and 0 < step <= last and code in mb.INDEX:
+            got = np.isin(status[: step + 1, :, mb.INDEX[code]], _REACHED[st]).any(0)
+            out[f"{code} {st} by {quarters.label(q)}"] = float(got.mean())
+    ok = np.ones(status.shape[1], dtype=bool)
+    for step in range(1, last + 1):
+        q = quarters.label(t0 + step)
+        if not q.endswith("Q4"):
+            continue
+        for code, want in rc.statuses_at(q, sc.start).items():
+            s = status[step, :, mb.INDEX[code]]
+            code_of = {"suspended": mb.SUSPENDED, "exited": mb.EXITED}
+            ok &= np.isin(s, (mb.ACTIVE, mb.HEDGING)) if want == "in" else s == code_of[want]
+    out["statuses_every_year"] = float(ok.mean())
     return out
 
 
@@ -259,7 +291,8 @@ def calibrate(
             if not quiet:
                 progress.write(
                     f"generation {g}: tolerance {pop.epsilon:.3f}, {len(pop.theta)} kept of "
-                    f"{pop.simulations} scored, median distance {np.median(pop.distances):.3f}",
+                    f"{pop.simulations} scored, median distance {np.median(pop.distances):.3f}, "
+                    f"effective sample size {pop.ess:.0f}",
                     file=sys.stdout,
                 )
                 sys.stdout.flush()

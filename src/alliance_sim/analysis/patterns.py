@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from alliance_sim.analysis import record as rc
 from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.core.quarters import parse as quarters_key
 from alliance_sim.scenario.spec import Scenario
 
 VISIBLE = 0.03  # a "fall" or "rise" counts only when it is visible: at least this much on the
@@ -65,15 +68,39 @@ PATTERNS = (
         "BLR, KAZ, KGZ and TJK are never suspended or exited.",
     ),
 )
+# The membership record before the five patterns' years, measured in a longer replay only
+MEMBERSHIP = Pattern(
+    "membership_as_recorded",
+    "Before 2020 only Uzbekistan leaves: it suspends its participation in 2012 and is out by "
+    "the end of 2012; every other member stays.",
+    "At every year end from the replay's start to 2019 each member's status is the record's "
+    "(in = active or hedging; Uzbekistan out from 2012); violation 0.2 per member-year end "
+    "that differs.",
+)
+PATTERNS = (*PATTERNS, MEMBERSHIP)
 KEYS = tuple(p.key for p in PATTERNS)
 
 
-def _steps(sc: Scenario) -> dict[str, list[int]]:
+PERIOD = ("2020Q1", "2024Q4")  # the patterns describe these quarters of a longer replay
+
+
+def _offset(sc: Scenario) -> int:
+    """Steps from the replay's start to the patterns' period (0 for history_2020_2024)."""
     from alliance_sim.core.quarters import steps_between
 
+    return max(steps_between(sc.start, PERIOD[0]), 0)
+
+
+def _steps(sc: Scenario) -> dict[str, list[int]]:
+    """The steps, counted from the start of the patterns' period, of its dated events."""
+    from alliance_sim.core.quarters import steps_between
+
+    w = _offset(sc)
     out: dict[str, list[int]] = {"arm_unanswered": [], "kaz_answered": [], "invasion": []}
     for _, e in sc.events:
-        s = steps_between(sc.start, e.at)
+        s = steps_between(sc.start, e.at) - w
+        if s < 0:
+            continue
         if e.type == "appeal" and e.member == "ARM" and e.answered is False:
             out["arm_unanswered"].append(s)
         elif e.type in ("unrest", "appeal") and e.member == "KAZ" and e.answered is True:
@@ -90,16 +117,26 @@ def measure(
 
     ``until`` (a step) measures only what was knowable by then (a backtest's fit period): the
     trajectories are cut there, and a clause that needs later quarters is left out (Armenia's
-    suspension by 2024Q2; Kazakhstan's rise and fall if the cut comes before them)."""
+    suspension by 2024Q2; Kazakhstan's rise and fall if the cut comes before them).
+
+    The patterns describe 2020-2024 (:data:`PERIOD`): in a longer replay
+    (``history_2006_2024``) they are measured on its quarters from 2020Q1, and a cut before
+    2020Q2 measures none (``{}``); the earlier years are scored through the record."""
     from alliance_sim.core.quarters import steps_between
 
     c, st = commitment, status
     if until is not None:
         c, st = c[: until + 1], st[: until + 1]
+    w = _offset(sc)
+    out: dict[str, dict] = {}
+    if w > 0:
+        out[MEMBERSHIP.key] = _membership(sc, st[: w + 1])
+    if c.shape[0] - w < 2:
+        return out
+    c, st = c[w:], st[w:]
     S = c.shape[0]
     i = {code: mb.INDEX[code] for code in mb.CODES}
     ev = _steps(sc)
-    out: dict[str, dict] = {}
     bad = (st == mb.SUSPENDED) | (st == mb.EXITED)
 
     others = [i[k] for k in ("KAZ", "KGZ", "TJK", "ARM")]
@@ -117,7 +154,7 @@ def measure(
             d = c[s + 1, :, a] - c[s - 1, :, a]
             ok &= d < -VISIBLE
             falls += np.maximum(d + VISIBLE, 0) * 5
-    early = steps_between(sc.start, "2024Q2")
+    early = steps_between(max(sc.start, PERIOD[0], key=quarters_key), "2024Q2")
     if early < S:  # the freeze of Feb 2024 is within the measured period
         suspended = (st[: early + 1, :, a] == mb.SUSPENDED).any(0)
         susp_gap = np.maximum(c[early, :, a] - 0.25, 0) * 3
@@ -158,10 +195,29 @@ def measure(
     return out
 
 
-def distance(results: dict[str, dict]) -> np.ndarray:
+def _membership(sc: Scenario, status: np.ndarray) -> dict[str, np.ndarray]:
+    """:data:`MEMBERSHIP` on the quarters of ``status`` (from the replay's start)."""
+    t0 = quarters.parse(sc.start)
+    wrong = np.zeros(status.shape[1])
+    for step in range(1, status.shape[0]):
+        q = quarters.label(t0 + step)
+        if not q.endswith("Q4"):
+            continue
+        for code, want in rc.statuses_at(q, sc.start).items():
+            s = status[step, :, mb.INDEX[code]]
+            if want == "in":
+                wrong += ~((s == mb.ACTIVE) | (s == mb.HEDGING))
+            else:
+                wrong += s != (mb.SUSPENDED if want == "suspended" else mb.EXITED)
+    return {"holds": wrong == 0, "score": 0.2 * wrong}
+
+
+def distance(results: dict[str, dict], runs: int | None = None) -> np.ndarray:
     """The calibration distance of each run: the sum of the patterns' violation scores plus
     0.5 for each pattern that does not hold (so a run that misses a pattern narrowly still
-    counts as missing it)."""
+    counts as missing it); zeros for ``runs`` runs when no pattern is measured."""
+    if not results:
+        return np.zeros(runs or 0)
     return np.sum([r["score"] + 0.5 * ~r["holds"] for r in results.values()], axis=0)
 
 
@@ -173,5 +229,11 @@ def joint(results: dict[str, dict]) -> np.ndarray:
 def rates(results: dict[str, dict]) -> dict[str, float]:
     """Share of runs in which each pattern holds, and (``all``) in which all hold together."""
     out = {k: float(np.mean(r["holds"])) for k, r in results.items()}
-    out["all"] = float(np.mean(joint(results)))
+    out["all"] = float(np.mean(joint(results))) if results else float("nan")
     return out
+
+
+def count_words(rates_: dict[str, float]) -> str:
+    """How many patterns a ``rates`` dict measured, in words ("five", "six")."""
+    n = sum(k in KEYS for k in rates_)
+    return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}.get(n, str(n))

@@ -37,7 +37,7 @@ def _fit(a: argparse.Namespace) -> dict:
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.calibrate import calibrate, write_calibration
-    from alliance_sim.analysis.patterns import PATTERNS
+    from alliance_sim.analysis.patterns import PATTERNS, count_words
     from alliance_sim.report.calibration import write_report
 
     writable_file(a.out, "--out")
@@ -54,9 +54,13 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     for p in PATTERNS:
         if p.key in cal.after:
             print(f"{p.key:<36}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
-    print(f"{'all five in the same run':<36}{cal.before['all']:>8.0%}{cal.after['all']:>8.0%}")
+    every = f"all {count_words(cal.after)} in the same run"
+    print(f"{every:<36}{cal.before['all']:>8.0%}{cal.after['all']:>8.0%}")
     b0, b1 = cal.before["brier"], cal.after["brier"]
     print(f"{'Brier score of the observables':<36}{b0:>8.3f}{b1:>8.3f}")
+    for k in (k for k in cal.after if " by " in k or k == "statuses_every_year"):
+        label = "statuses as recorded, every year" if k == "statuses_every_year" else k
+        print(f"{label:<36}{cal.before[k]:>8.0%}{cal.after[k]:>8.0%}")
     weak = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
     print(f"not identified by the data: {', '.join(weak) or 'none'}")
     print(f"wrote {out} and {report}")
@@ -69,6 +73,15 @@ def cmd_backtest(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.history import MAX_UNMATCHED
 
     writable_dir(a.out, "--out")
+    if a.origins is not None:
+        return _rolling(a)
+    if a.horizon is not None:
+        from alliance_sim.errors import ScenarioError
+
+        raise ScenarioError(
+            "--horizon: allowed with --origins only (a backtest from --fit-until forecasts to "
+            "the end of the replay)"
+        )
     bt = backtest(
         a.scenario,
         fit_until=a.fit_until,
@@ -98,6 +111,54 @@ def cmd_backtest(a: argparse.Namespace) -> int:
         f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
     )
     print(f"wrote {path} and {path.with_name('backtest.md')}")
+    return 0
+
+
+def _rolling(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.rolling import rolling_backtest
+    from alliance_sim.report.rolling import write_rolling
+    from alliance_sim.scenario.history import MAX_UNMATCHED
+
+    if a.known_events:
+        from alliance_sim.errors import ScenarioError
+
+        raise ScenarioError(
+            "--known-events: allowed with --fit-until only (a rolling backtest gives the model "
+            "no event after an origin)"
+        )
+    roll = rolling_backtest(
+        a.scenario,
+        origins=a.origins,
+        horizon=8 if a.horizon is None else a.horizon,
+        runs=a.runs,
+        **({} if a.max_unmatched is None else {"max_unmatched": a.max_unmatched}),
+        **_fit(a),
+    )
+    path = write_rolling(roll, a.out)
+    s = roll.summary
+    for o in s["origins"]:
+        flag = "" if o["valid"] else f"  INVALID ({o['unmatched_share']:.0%} unmatched)"
+        print(
+            f"origin {o['origin']}: {o['n_scored']} outcomes, Brier model "
+            f"{o['brier']['model']:.3f}, best rival "
+            f"{min(v for f, v in o['brier'].items() if f != 'model'):.3f}{flag}"
+        )
+    if s["invalid_origins"]:
+        print(
+            f"left out of the pooled scores (more than {MAX_UNMATCHED:.0%} of the posterior sets "
+            f"reach none of the recorded statuses): {', '.join(s['invalid_origins'])}"
+        )
+    if s["brier"]:
+        b = s["brier"]
+        print(f"pooled over {s['n_scored']} outcomes ({s['occasions']} occasions):")
+        print("Brier: " + ", ".join(f"{f.replace('_', ' ')} {v:.3f}" for f, v in b.items()))
+        best = min((f for f in b if f != "model"), key=b.get)
+        k = s["skill_vs"][best]
+        print(
+            f"skill vs the best rival ({best.replace('_', ' ')}): {k['estimate']:+.2f} "
+            f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
+        )
+    print(f"wrote {path} and {path.with_name('backtest.md')} ({roll.seconds / 60:.1f} min)")
     return 0
 
 

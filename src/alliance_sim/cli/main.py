@@ -328,7 +328,20 @@ def _parser() -> argparse.ArgumentParser:
         "DIR/backtest.md and a figure.",
     )
     bt.add_argument("scenario", metavar="SCENARIO")
-    bt.add_argument("--fit-until", metavar="QUARTER", required=True, help="e.g. 2022Q4")
+    when = bt.add_mutually_exclusive_group(required=True)
+    when.add_argument("--fit-until", metavar="QUARTER", help="one origin, e.g. 2022Q4")
+    when.add_argument(
+        "--origins",
+        metavar="QUARTERS",
+        help="a rolling-origin backtest: refit at each origin and forecast the next --horizon "
+        "quarters, e.g. 2010Q4,2012Q4,2014Q4,2016Q4,2018Q4,2020Q4,2022Q4",
+    )
+    bt.add_argument(
+        "--horizon",
+        type=_positive,
+        metavar="QUARTERS",
+        help="with --origins: quarters forecast from each origin (default 8)",
+    )
     bt.add_argument("--out", metavar="DIR", required=True, help="output directory")
     _fit_options(bt)
     bt.add_argument("--runs", type=_positive, default=400, help="forecast runs (default 400)")

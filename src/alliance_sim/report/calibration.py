@@ -83,9 +83,16 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         if p.key in cal.after:
             lines.append(f"| {p.text} | {cal.before[p.key]:.0%} | {cal.after[p.key]:.0%} |")
     lines += [
-        f"| **all five in the same run** | {cal.before['all']:.0%} | {cal.after['all']:.0%} |",
+        f"| **all {pt.count_words(cal.after)} in the same run** | {cal.before['all']:.0%} | "
+        f"{cal.after['all']:.0%} |",
         f"| Brier score of the observables (lower is better) | {cal.before['brier']:.3f} | "
         f"{cal.after['brier']:.3f} |",
+        *(
+            f"| {'statuses as recorded at every year end' if k == 'statuses_every_year' else k}"
+            f" | {cal.before[k]:.0%} | {cal.after[k]:.0%} |"
+            for k in cal.after
+            if " by " in k or k == "statuses_every_year"
+        ),
         "",
         "| parameter | prior | posterior median | 90% interval | contraction | identified |",
         "|---|---|---|---|---|---|",

@@ -1,0 +1,138 @@
+"""The replay of 2006-2024: Uzbekistan as a member agent, the record from 2006, the patterns
+measured on its 2020-2024, and the rolling-origin backtest."""
+
+import json
+
+import numpy as np
+import pytest
+
+from alliance_sim import load_scenario
+from alliance_sim.analysis import patterns as pt
+from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.backtest import end_status_at, naive_forecasts
+from alliance_sim.cli.main import main
+from alliance_sim.core import members as mb
+from alliance_sim.core import quarters
+from alliance_sim.engines.batch import run_batch
+from alliance_sim.scenario.plan import spec_for
+
+
+def test_the_record_knows_uzbekistans_return_suspension_and_exit():
+    assert rc.status_at("UZB", "2006Q1") == "exited"  # out since 1999
+    assert rc.status_at("UZB", "2006Q3") == "in"
+    assert rc.status_at("UZB", "2012Q2") == "suspended"  # note of 28 Jun 2012
+    assert rc.status_at("UZB", "2012Q4") == "exited"  # the Council, 19 Dec 2012
+    assert rc.status_at("ARM", "2023Q4") == "in" and rc.status_at("ARM", "2024Q1") == "suspended"
+    # a replay that starts in 2020 has no Uzbekistan to match; one that starts in 2006 has
+    assert "UZB" not in end_status_at("2022Q4", "2020Q1")
+    assert end_status_at("2014Q4", "2006Q3")["UZB"] == "exited"
+    r = rc.record()
+    uzb = r[r["member"] == "UZB"]
+    status = uzb[uzb["kind"] == "status"].set_index("event")["observed"]
+    assert status.to_dict() == {str(y): int(y == 2012) for y in range(2006, 2013)}
+    # nothing of Uzbekistan is observed as a member after it left
+    assert uzb["ordinal"].max() <= quarters.parse("2012Q4")
+    assert (uzb[uzb["kind"] != "status"]["ordinal"] < quarters.parse("2012Q4")).all()
+    assert {"vote_georgia", "summit", "exercise"} <= set(uzb["kind"])
+
+
+def test_the_base_rate_of_leaving_counts_only_what_was_known_at_the_cut():
+    rate, exits, years = rc.exit_rate("2010Q4")
+    assert exits == 3  # the three non-renewals of 1999; Uzbekistan's 2012 exit is later
+    assert rc.exit_rate("2012Q4")[1] == 4
+    assert rc.exit_rate("2024Q4")[2] > years and rate == pytest.approx(exits / years)
+    obs = rc.window("2011Q1", "2012Q4")
+    fit = rc.window("2006Q4", "2010Q4")
+    rows = naive_forecasts(obs.assign(model=0.5), fit, "2010Q4")
+    st = rows[rows["kind"] == "status"]
+    assert (st["persistence"] == 0).all()  # everyone in at 2010Q4
+    assert st["base_rate"].max() == pytest.approx(1 - (1 - rate) ** 2)
+
+
+def test_uzbekistan_is_an_agent_of_the_long_replay_and_outside_the_short_one():
+    from alliance_sim.engines.mesa_model import AllianceModel
+    from alliance_sim.scenario.plan import spec_for
+
+    long_ = AllianceModel.from_spec(spec_for(load_scenario("history_2006_2024")), 1)
+    short = AllianceModel.from_spec(spec_for(load_scenario("history_2020_2024")), 1)
+    assert "UZB" in {a.code for a in long_.agents if hasattr(a, "code")}
+    assert "UZB" not in {a.code for a in short.agents if hasattr(a, "code")}
+    assert short.state.status[0, mb.INDEX["UZB"]] == mb.CANDIDATE
+
+
+def test_patterns_of_2020_2024_are_measured_on_the_long_replays_last_years():
+    long_ = load_scenario("history_2006_2024")
+    short = load_scenario("history_2020_2024")
+    traj, _ = run_batch([spec_for(long_)] * 50, list(range(50)), series=("commitment", "status"))
+    c, st = traj["commitment"], traj["status"]
+    w = quarters.steps_between(long_.start, "2020Q1")
+    on_long = pt.measure(long_, c, st)
+    on_window = pt.measure(short, c[w:], st[w:])  # the same quarters, as a 2020 replay
+    assert len(on_window) == 5 and set(on_long) == {*on_window, "membership_as_recorded"}
+    for k in on_window:
+        assert np.array_equal(on_long[k]["holds"], on_window[k]["holds"])
+        assert np.allclose(on_long[k]["score"], on_window[k]["score"])
+    # before 2020 the membership record is the pattern: Uzbekistan out by the end of 2012
+    u = mb.INDEX["UZB"]
+    years = range(2012, 2020)
+    late = sum(
+        (st[quarters.steps_between(long_.start, f"{y}Q4"), :, u] != mb.EXITED) for y in years
+    )
+    m = on_long["membership_as_recorded"]
+    assert (m["score"] >= 0.2 * late - 1e-12).all() and not m["holds"][late > 0].any()
+    # a cut before 2020Q2 measures only the membership record to the cut
+    cut = pt.measure(long_, c, st, until=quarters.steps_between(long_.start, "2010Q4"))
+    assert list(cut) == ["membership_as_recorded"]
+
+
+@pytest.mark.slow
+def test_rolling_backtest_writes_pooled_and_per_origin_scores(tmp_path, capsys):
+    out = tmp_path / "roll"
+    args = ["backtest", "history_2006_2024", "--origins", "2012Q4,2010Q4", "--out", str(out)]
+    args += ["--draws", "30", "--generations", "2", "--replicates", "2", "--runs", "30"]
+    args += ["--workers", "1", "--quiet"]
+    assert main(args) == 0
+    doc = json.loads((out / "backtest.json").read_text())
+    assert [o["origin"] for o in doc["origins"]] == ["2010Q4", "2012Q4"]  # sorted
+    for o in doc["origins"]:
+        assert quarters.steps_between(o["origin"], o["forecast"][1]) == 8
+        assert o["n_scored"] > 20 and set(o["brier"]) == set(o["log_score"])
+    rows = doc["rows"]
+    for o in doc["origins"]:  # each origin scores only its own eight quarters
+        mine = [r for r in rows if r["origin"] == o["origin"]]
+        assert len(mine) == o["n_scored"]
+        assert all(o["origin"] < r["period"] <= o["forecast"][1] for r in mine)
+    # Uzbekistan's suspension and exit of 2012 are outcomes of the 2010Q4 origin only
+    uzb = [r for r in rows if r["member"] == "UZB" and r["kind"] == "status"]
+    assert {(r["origin"], r["period"], r["outcome"]) for r in uzb} == {
+        ("2010Q4", "2011Q4", 0),
+        ("2010Q4", "2012Q4", 1),
+    }
+    # a tiny fit misses the recorded statuses: invalid origins are named and not pooled
+    said = capsys.readouterr().out
+    valid = [o["origin"] for o in doc["origins"] if o["valid"]]
+    assert doc["invalid_origins"] == [o["origin"] for o in doc["origins"] if not o["valid"]]
+    assert doc["n_scored"] == sum(o["n_scored"] for o in doc["origins"] if o["valid"])
+    if doc["invalid_origins"]:
+        assert "left out of the pooled scores" in said
+    if valid:
+        assert {"estimate", "lo", "hi"} <= set(doc["skill_vs"]["persistence"])
+        assert 0 <= doc["ece"] <= 1
+    assert (out / "backtest.png").stat().st_size > 10_000
+    assert "Rolling-origin backtest" in (out / "backtest.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("2010Q4,soon", "'soon' is not a quarter"),
+        ("2001Q4", "outside the replay"),
+        ("2010Q4,2010Q4", "distinct"),
+    ],
+)
+def test_bad_origins_get_one_line(bad, words, tmp_path, capsys):
+    out = tmp_path / "x"
+    assert main(["backtest", "history_2006_2024", "--origins", bad, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0] and "--origins" in err[0]
+    assert not out.exists()
