@@ -136,3 +136,16 @@ def test_bad_origins_get_one_line(bad, words, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0] and "--origins" in err[0]
     assert not out.exists()
+
+
+def test_member_rates_compare_each_members_predicted_and_recorded_rates():
+    from alliance_sim.analysis.obsfit import member_rates
+
+    sc = load_scenario("history_2006_2024")
+    t = member_rates(sc, None, runs=40, seed=1, until=quarters.steps_between(sc.start, "2012Q4"))
+    r = rc.window("2006Q4", "2012Q4")
+    assert t["n"].sum() == len(r)  # every recorded occasion in the window, once
+    row = t.set_index(["member", "kind"]).loc[("UZB", "status")]
+    assert row["recorded"] == pytest.approx(1 / 7)  # 2006-2011 in, out by the end of 2012
+    assert np.allclose(t["gap"], t["predicted"] - t["recorded"])
+    assert (t["within"] == (t["gap"].abs() <= 0.1)).all()

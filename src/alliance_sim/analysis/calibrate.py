@@ -34,6 +34,7 @@ import pandas as pd
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.obsfit import member_rates
 from alliance_sim.analysis.smc import SMCResult, abc_smc, rejection, resample
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
@@ -135,6 +136,7 @@ class Calibration:
     before: dict[str, float] = field(default_factory=dict)
     after: dict[str, float] = field(default_factory=dict)
     contraction: pd.DataFrame = field(default_factory=pd.DataFrame)
+    member_rates: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis/obsfit.py
     noise: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -330,6 +332,9 @@ def calibrate(
     cal.before = reproduction(sc, None, check_runs, seed, until_step)
     cal.after = reproduction(sc, posterior[names].to_dict("records"), check_runs, seed, until_step)
     cal.contraction = contraction(spec.priors, posterior)
+    cal.member_rates = member_rates(
+        sc, posterior[names].to_dict("records"), min(check_runs, 400), seed, until_step
+    )
     return cal
 
 
@@ -368,6 +373,7 @@ def write_calibration(cal: Calibration, out: str | os.PathLike) -> Path:
         "distance_noise": cal.noise,
         "priors": {a.name: {"low": a.low, "high": a.high} for a in cal.priors},
         "contraction": json.loads(cal.contraction.to_json(orient="records")),
+        "member_rates": json.loads(cal.member_rates.to_json(orient="records")),
     }
     return write_posterior(out, cal.posterior, meta)
 

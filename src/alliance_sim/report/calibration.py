@@ -112,6 +112,22 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         "![posterior](posterior.png)",
         "",
     ]
+    mr = cal.member_rates
+    if len(mr):
+        lines += [
+            "Member by member, the posterior's predicted rate of each kind of observable in "
+            f"the fit window against the record ({int(mr['within'].sum())} of {len(mr)} "
+            "within ±0.1; `analysis/obsfit.py`):",
+            "",
+            "| member | kind | occasions | recorded | predicted | gap |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| {r.member} | {r.kind} | {r.n} | {r.recorded:.2f} | {r.predicted:.2f} | "
+                f"{r.gap:+.2f}{'' if r.within else ' **'} |"
+                for r in mr.itertuples()
+            ),
+            "",
+        ]
     out = d / "calibration.md"
     out.write_text("\n".join(lines), "utf-8")
     return out
