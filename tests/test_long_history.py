@@ -92,7 +92,8 @@ def test_rolling_backtest_writes_pooled_and_per_origin_scores(tmp_path, capsys):
     args += ["--draws", "30", "--generations", "2", "--replicates", "2", "--runs", "30"]
     args += ["--workers", "1", "--quiet"]
     assert main(args) == 0
-    doc = json.loads((out / "backtest.json").read_text())
+    # strict JSON: an undefined skill (a rival without error) is null, never NaN
+    doc = json.loads((out / "backtest.json").read_text(), parse_constant=pytest.fail)
     assert [o["origin"] for o in doc["origins"]] == ["2010Q4", "2012Q4"]  # sorted
     for o in doc["origins"]:
         assert quarters.steps_between(o["origin"], o["forecast"][1]) == 8

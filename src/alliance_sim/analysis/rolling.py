@@ -34,6 +34,16 @@ from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.spec import Scenario
 
 HORIZON = 8  # quarters forecast from each origin
+# Each origin's fit, unless the command says otherwise: at most 12 generations of the
+# scenario's sampler and 16 seeds per set, where a single fit runs to its stopping rule with 32.
+# Seven fits at the single fit's settings took over 40 minutes on 2 cores (the first origin
+# alone ran to the 20-generation cap, still accepting 4% of its proposals: with two years of
+# record the distance has little to separate sets); at these, the rolling backtest fits the
+# 20-minute budget.  What it costs in fit quality is measured, not assumed: each origin's
+# share of sets unable to reach the recorded statuses (the validity check) and its
+# reproduction rates are in backtest.json (docs/validation.md §9).
+ROLLING_GENERATIONS = 12
+ROLLING_REPLICATES = 16
 MIN_OUTCOMES = 300  # what the issue asks of a backtest that can tell forecasters apart
 
 
@@ -102,8 +112,8 @@ def rolling_backtest(
             fit_until=cut,
             last=last,
             draws=draws,
-            generations=generations,
-            replicates=replicates,
+            generations=ROLLING_GENERATIONS if generations is None else generations,
+            replicates=ROLLING_REPLICATES if replicates is None else replicates,
             runs=runs,
             workers=workers,
             seed=seed,
@@ -126,6 +136,7 @@ def summarise_rolling(roll: Rolling, seed: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {
         "scenario": roll.scenario.name,
         "horizon_quarters": roll.horizon,
+        "fit_seeds_per_set": roll.origins[0].calibration.replicates,
         "seconds": roll.seconds,
         "origins_requested": [bt.fit_until for bt in roll.origins],
         "invalid_origins": [bt.fit_until for bt in roll.origins if not bt.summary["valid"]],

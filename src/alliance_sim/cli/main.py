@@ -333,8 +333,9 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument(
         "--origins",
         metavar="QUARTERS",
-        help="a rolling-origin backtest: refit at each origin and forecast the next --horizon "
-        "quarters, e.g. 2010Q4,2012Q4,2014Q4,2016Q4,2018Q4,2020Q4,2022Q4",
+        help="a rolling-origin backtest: refit at each origin (at most 12 generations, 16 "
+        "seeds per set unless --generations/--replicates say otherwise) and forecast the next "
+        "--horizon quarters, e.g. 2010Q4,2012Q4,2014Q4,2016Q4,2018Q4,2020Q4,2022Q4",
     )
     bt.add_argument(
         "--horizon",

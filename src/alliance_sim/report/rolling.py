@@ -87,6 +87,8 @@ def figure(roll, path: Path) -> Path:
 
 
 def _skill(k: dict) -> str:
+    if not np.isfinite(k["estimate"]):
+        return "n/a (the rival made no error)"
     return f"{k['estimate']:+.2f} [{k['lo']:+.2f}, {k['hi']:+.2f}]"
 
 
@@ -172,6 +174,18 @@ def write_report(roll, d: Path) -> Path:
     return out
 
 
+def _finite(x):
+    """``x`` with every NaN or infinity as ``None`` (JSON has no NaN: a skill against a rival
+    that made no error is undefined, written null)."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    return x
+
+
 def write_rolling(roll, out: str | os.PathLike) -> Path:
     """``DIR/backtest.json``, ``DIR/backtest.md`` and ``DIR/backtest.png``."""
     d = check_not_results(out)
@@ -195,6 +209,6 @@ def write_rolling(roll, out: str | os.PathLike) -> Path:
         ],
     }
     path = d / "backtest.json"
-    path.write_text(json.dumps(doc, indent=2), "utf-8")
+    path.write_text(json.dumps(_finite(doc), indent=2, allow_nan=False), "utf-8")
     write_report(roll, d)
     return path
