@@ -36,12 +36,13 @@ from alliance_sim.scenario.spec import Scenario
 HORIZON = 8  # quarters forecast from each origin
 # Each origin's fit, unless the command says otherwise: at most 12 generations of the
 # scenario's sampler and 16 seeds per set, where a single fit runs to its stopping rule with 32.
-# Seven fits at the single fit's settings took over 40 minutes on 2 cores (the first origin
-# alone ran to the 20-generation cap, still accepting 4% of its proposals: with two years of
-# record the distance has little to separate sets); at these, the rolling backtest fits the
-# 20-minute budget.  What it costs in fit quality is measured, not assumed: each origin's
-# share of sets unable to reach the recorded statuses (the validity check) and its
-# reproduction rates are in backtest.json (docs/validation.md §9).
+# At the single fit's settings the command was stopped after 5.6 minutes on 2 cores, still in
+# its first origin's 19th generation and accepting 4% of its proposals (with two years of
+# record the distance has little to separate sets); a fit of the whole replay takes about 5
+# minutes, and the seven origins together are four of them.  At these settings the rolling
+# backtest fits the 20-minute budget.  What it costs in fit quality is measured, not
+# assumed: each origin's share of sets unable to reach the recorded statuses (the validity
+# check) and its reproduction rates are in backtest.json (docs/validation.md §9).
 ROLLING_GENERATIONS = 12
 ROLLING_REPLICATES = 16
 MIN_OUTCOMES = 300  # what the issue asks of a backtest that can tell forecasters apart

@@ -34,7 +34,8 @@ An interrupted sweep resumes when the same command is run again.""",
   alliance-sim calibrate history_2020_2024 --out /tmp/quick.parquet --draws 200 --generations 3""",
     "backtest": """examples:
   alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out out/backtest
-  alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out /tmp/bt --draws 100 --quiet""",
+  alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out /tmp/bt --draws 100 --quiet
+  alliance-sim backtest history_2006_2024 --origins 2010Q4,2014Q4,2018Q4,2022Q4 --out out/roll""",
     "discover": """examples:
   alliance-sim sweep armenia_exits --out out/arm
   alliance-sim discover out/arm --outcome ARM_exited

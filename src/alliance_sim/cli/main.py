@@ -324,8 +324,10 @@ def _parser() -> argparse.ArgumentParser:
         "its period from each posterior set's replay state at the cut (events after the cut "
         "are not given to the model), and score the forecast of observable outcomes (status, "
         "UN votes, summit attendance, exercises, budget; per member and occasion) with the "
-        "Brier score against persistence and the base rate.  Writes DIR/backtest.json, "
-        "DIR/backtest.md and a figure.",
+        "Brier and log scores against five rivals fitted on the same window (persistence, "
+        "hedged persistence, each member's own rate, the base rate, a logistic regression). "
+        "With --origins, refit and forecast at each origin and pool the scores (a "
+        "rolling-origin backtest).  Writes DIR/backtest.json, DIR/backtest.md and a figure.",
     )
     bt.add_argument("scenario", metavar="SCENARIO")
     when = bt.add_mutually_exclusive_group(required=True)
