@@ -59,7 +59,7 @@ def _clustered(n_occ, per, seed):
     rng = np.random.default_rng(seed)
     y = np.repeat(rng.integers(0, 2, n_occ), per)
     model = np.where(np.repeat(rng.random(n_occ) < 0.7, per), y, 1 - y) * 0.8 + 0.1
-    rows = pd.DataFrame({"kind": "summit", "observed": y, "model": model})
+    rows = pd.DataFrame({"kind": "summit", "quarter": "2021Q3", "observed": y, "model": model})
     for f in rv.RIVALS:
         rows[f] = 0.5
     return rows
@@ -77,3 +77,12 @@ def test_skill_interval_resamples_occasions_not_outcomes():
     assert (k["hi"] - k["lo"]) > 1.8 * (r["hi"] - r["lo"])
     # the same seed, the same interval
     assert rv.skill_intervals(rows.assign(event=np.repeat(np.arange(12), 5))) == by_occasion
+
+
+def test_same_named_events_in_different_quarters_are_different_occasions():
+    """Two summits in Astana (2011, 2024) are two occasions, not one."""
+    rows = pd.DataFrame(
+        {"kind": "summit", "event": ["Astana", "Astana", "Astana"],
+         "quarter": ["2011Q3", "2011Q3", "2024Q4"]}
+    )  # fmt: skip
+    assert rv.occasions(rows).nunique() == 2

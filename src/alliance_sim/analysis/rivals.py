@@ -148,11 +148,17 @@ def log_score(p: np.ndarray, y: np.ndarray) -> float:
     return float(-np.mean(np.where(y == 1, np.log(q), np.log(1 - q))))
 
 
+def occasions(rows: pd.DataFrame) -> pd.Series:
+    """Each outcome's occasion: its kind, event and quarter (two summits in the same city, in
+    2011 and 2024, are two occasions)."""
+    return rows["kind"] + "|" + rows["event"].astype(str) + "|" + rows["quarter"].astype(str)
+
+
 def skill_intervals(rows: pd.DataFrame, seed: int = 0) -> dict[str, dict[str, float]]:
     """Skill of the model against each rival, ``{estimate, lo, hi}``, the interval from
-    ``BOOTSTRAP`` resamples of the occasions (kind and event)."""
+    ``BOOTSTRAP`` resamples of the occasions (:func:`occasions`)."""
     y = rows["observed"].to_numpy(float)
-    occasion = pd.factorize(rows["kind"] + "|" + rows["event"].astype(str))[0]
+    occasion = pd.factorize(occasions(rows))[0]
     n_occ = occasion.max() + 1
     sq = {f: np.bincount(occasion, (rows[f].to_numpy(float) - y) ** 2, n_occ) for f in FORECASTERS}
     rng = np.random.default_rng(seed)
@@ -194,7 +200,7 @@ def scores(rows: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
     ece, bins = reliability(rows["model"].to_numpy(float), y)
     return {
         "n_scored": len(rows),
-        "occasions": int((rows["kind"] + "|" + rows["event"].astype(str)).nunique()),
+        "occasions": int(occasions(rows).nunique()),
         "brier": {f: brier(rows[f], y) for f in FORECASTERS},
         "log_score": {f: log_score(rows[f].to_numpy(float), y) for f in FORECASTERS},
         "skill_vs": skill_intervals(rows, seed),
