@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis import record as rc
-from alliance_sim.core import members as mb
-from alliance_sim.core import quarters
+from alliance_sim.analysis import patterns as pt
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
-
-CODE = {"suspended": mb.SUSPENDED, "exited": mb.EXITED}
 
 
 def main() -> None:
@@ -37,15 +32,10 @@ def main() -> None:
     sets = post[names].to_dict("records")
     specs = [spec_for(sc, sets[k % len(sets)]) for k in range(a.runs)]
     traj, _ = run_batch(specs, list(range(a.runs)), series=("commitment", "status"))
-    first = int(sc.start[:4])
-    for year in range(first, int(sc.end[:4]) + 1):
-        q = f"{year}Q4"
-        st = traj["status"][quarters.steps_between(sc.start, q)]
-        cells = []
-        for code, want in rc.statuses_at(q, sc.start).items():
-            s = st[:, mb.INDEX[code]]
-            ok = np.isin(s, (mb.ACTIVE, mb.HEDGING)) if want == "in" else s == CODE[want]
-            cells.append(f"{code} {want} {ok.mean():.2f}")
+    by_year: dict[str, list[str]] = {}
+    for q, code, want, ok in pt.year_end_matches(sc, traj["status"]):
+        by_year.setdefault(q, []).append(f"{code} {want} {ok.mean():.2f}")
+    for q, cells in by_year.items():
         print(q, "  ".join(cells))
 
 

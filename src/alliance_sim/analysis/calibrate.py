@@ -182,14 +182,8 @@ def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = 
             got = np.isin(status[: step + 1, :, mb.INDEX[code]], _REACHED[st]).any(0)
             out[f"{code} {st} by {quarters.label(q)}"] = float(got.mean())
     ok = np.ones(status.shape[1], dtype=bool)
-    for step in range(1, last + 1):
-        q = quarters.label(t0 + step)
-        if not q.endswith("Q4"):
-            continue
-        for code, want in rc.statuses_at(q, sc.start).items():
-            s = status[step, :, mb.INDEX[code]]
-            code_of = {"suspended": mb.SUSPENDED, "exited": mb.EXITED}
-            ok &= np.isin(s, (mb.ACTIVE, mb.HEDGING)) if want == "in" else s == code_of[want]
+    for *_, right in pt.year_end_matches(sc, status[: last + 1]):
+        ok &= right
     out["statuses_every_year"] = float(ok.mean())
     return out
 

@@ -19,7 +19,6 @@ import numpy as np
 from alliance_sim.analysis import record as rc
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
-from alliance_sim.core.quarters import parse as quarters_key
 from alliance_sim.scenario.spec import Scenario
 
 VISIBLE = 0.03  # a "fall" or "rise" counts only when it is visible: at least this much on the
@@ -86,9 +85,7 @@ PERIOD = ("2020Q1", "2024Q4")  # the patterns describe these quarters of a longe
 
 def _offset(sc: Scenario) -> int:
     """Steps from the replay's start to the patterns' period (0 for history_2020_2024)."""
-    from alliance_sim.core.quarters import steps_between
-
-    return max(steps_between(sc.start, PERIOD[0]), 0)
+    return max(quarters.steps_between(sc.start, PERIOD[0]), 0)
 
 
 def _steps(sc: Scenario) -> dict[str, list[int]]:
@@ -154,7 +151,7 @@ def measure(
             d = c[s + 1, :, a] - c[s - 1, :, a]
             ok &= d < -VISIBLE
             falls += np.maximum(d + VISIBLE, 0) * 5
-    early = steps_between(max(sc.start, PERIOD[0], key=quarters_key), "2024Q2")
+    early = steps_between(max(sc.start, PERIOD[0], key=quarters.parse), "2024Q2")
     if early < S:  # the freeze of Feb 2024 is within the measured period
         suspended = (st[: early + 1, :, a] == mb.SUSPENDED).any(0)
         susp_gap = np.maximum(c[early, :, a] - 0.25, 0) * 3
@@ -195,20 +192,27 @@ def measure(
     return out
 
 
-def _membership(sc: Scenario, status: np.ndarray) -> dict[str, np.ndarray]:
-    """:data:`MEMBERSHIP` on the quarters of ``status`` (from the replay's start)."""
+def year_end_matches(sc: Scenario, status: np.ndarray) -> list[tuple[str, str, str, np.ndarray]]:
+    """For every year end among the quarters of ``status`` (step 0 = the replay's start) and
+    every member in the alliance at the start: ``(quarter, member, recorded status, (R,) bool
+    whether each run is in it)``; "in" counts active or hedging (``analysis/record.py``)."""
     t0 = quarters.parse(sc.start)
-    wrong = np.zeros(status.shape[1])
+    code_of = {"suspended": (mb.SUSPENDED,), "exited": (mb.EXITED,), "in": (mb.ACTIVE, mb.HEDGING)}
+    out = []
     for step in range(1, status.shape[0]):
         q = quarters.label(t0 + step)
-        if not q.endswith("Q4"):
-            continue
-        for code, want in rc.statuses_at(q, sc.start).items():
-            s = status[step, :, mb.INDEX[code]]
-            if want == "in":
-                wrong += ~((s == mb.ACTIVE) | (s == mb.HEDGING))
-            else:
-                wrong += s != (mb.SUSPENDED if want == "suspended" else mb.EXITED)
+        if q.endswith("Q4"):
+            for code, want in rc.statuses_at(q, sc.start).items():
+                ok = np.isin(status[step, :, mb.INDEX[code]], code_of[want])
+                out.append((q, code, want, ok))
+    return out
+
+
+def _membership(sc: Scenario, status: np.ndarray) -> dict[str, np.ndarray]:
+    """:data:`MEMBERSHIP` on the quarters of ``status`` (from the replay's start)."""
+    wrong = np.zeros(status.shape[1])
+    for *_, ok in year_end_matches(sc, status):
+        wrong += ~ok
     return {"holds": wrong == 0, "score": 0.2 * wrong}
 
 

@@ -107,9 +107,6 @@ def record() -> pd.DataFrame:
     return df.sort_values(["ordinal", "kind", "member"]).reset_index(drop=True)
 
 
-MODEL_STATUSES = ("in", "suspended", "exited")
-
-
 @lru_cache(maxsize=1)
 def membership() -> tuple[tuple[str, int, str], ...]:
     """The record's membership changes as ``(member, quarter ordinal, status)``, oldest first,
@@ -155,12 +152,9 @@ def exit_rate(cut: str) -> tuple[float, int, int]:
     years = 0
     for state, n in b.get("member_years_by_state_a", {}).items():
         # the brief's member-years to 2024, less those from the cut's own year on
-        years += int(n) - sum(_party_on_31_dec(state, y) for y in range(first_open, 2025))
+        party = (status_at(state, f"{y}Q4") != "exited" for y in range(first_open, 2025))
+        years += int(n) - sum(party)
     return exits / max(years, 1), exits, years
-
-
-def _party_on_31_dec(state: str, year: int) -> bool:
-    return status_at(state, f"{year}Q4") != "exited"
 
 
 def window(first: str, last: str) -> pd.DataFrame:

@@ -102,6 +102,13 @@ def cmd_backtest(a: argparse.Namespace) -> int:
         f"backtest of {bt.scenario.name}: fitted to {bt.fit_until}, forecast "
         f"{bt.first} .. {bt.last}, {len(bt.rows)} scored outcomes"
     )
+    _print_scores(s)
+    print(f"wrote {path} and {path.with_name('backtest.md')}")
+    return 0
+
+
+def _print_scores(s: dict) -> None:
+    """Every forecaster's Brier score, the skill against the best rival and the ECE."""
     b = s["brier"]
     print("Brier: " + ", ".join(f"{f.replace('_', ' ')} {v:.3f}" for f, v in b.items()))
     best = min((f for f in b if f != "model"), key=b.get)
@@ -110,8 +117,6 @@ def cmd_backtest(a: argparse.Namespace) -> int:
         f"skill vs the best rival ({best.replace('_', ' ')}): {k['estimate']:+.2f} "
         f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
     )
-    print(f"wrote {path} and {path.with_name('backtest.md')}")
-    return 0
 
 
 def _rolling(a: argparse.Namespace) -> int:
@@ -149,15 +154,8 @@ def _rolling(a: argparse.Namespace) -> int:
             f"reach none of the recorded statuses): {', '.join(s['invalid_origins'])}"
         )
     if s["brier"]:
-        b = s["brier"]
         print(f"pooled over {s['n_scored']} outcomes ({s['occasions']} occasions):")
-        print("Brier: " + ", ".join(f"{f.replace('_', ' ')} {v:.3f}" for f, v in b.items()))
-        best = min((f for f in b if f != "model"), key=b.get)
-        k = s["skill_vs"][best]
-        print(
-            f"skill vs the best rival ({best.replace('_', ' ')}): {k['estimate']:+.2f} "
-            f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
-        )
+        _print_scores(s)
     print(f"wrote {path} and {path.with_name('backtest.md')} ({roll.seconds / 60:.1f} min)")
     return 0
 

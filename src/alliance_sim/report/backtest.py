@@ -76,6 +76,28 @@ def figure(bt, path: Path) -> Path:
     return path
 
 
+def skill_text(k: dict) -> str:
+    """``+0.40 [+0.10, +0.59]``; n/a where the rival made no error (the skill is undefined)."""
+    if k["estimate"] is None or not np.isfinite(k["estimate"]):
+        return "n/a (the rival made no error)"
+    return f"{k['estimate']:+.2f} [{k['lo']:+.2f}, {k['hi']:+.2f}]"
+
+
+def score_table(s: dict) -> list[str]:
+    """Markdown rows: each forecaster's Brier and log score, the model's skill against it."""
+    lines = [
+        "| forecaster | Brier score | log score | skill of the model against it [95%] |",
+        "|---|---|---|---|",
+        f"| model | {s['brier']['model']:.3f} | {s['log_score']['model']:.3f} | |",
+    ]
+    for f in RIVALS:
+        lines.append(
+            f"| {LABELS[f]} | {s['brier'][f]:.3f} | {s['log_score'][f]:.3f} | "
+            f"{skill_text(s['skill_vs'][f])} |"
+        )
+    return lines
+
+
 def write_report(bt, d: Path) -> Path:
     figure(bt, d / "backtest.png")
     s = bt.summary
@@ -106,16 +128,8 @@ def write_report(bt, d: Path) -> Path:
         "(not outcomes); log score: mean -ln p(what happened), p clipped to [0.01, 0.99]; "
         "every rival fitted on the same window as the model (`analysis/rivals.py`).",
         "",
-        "| forecaster | Brier score | log score | skill of the model against it [95%] |",
-        "|---|---|---|---|",
-        f"| model | {s['brier']['model']:.3f} | {s['log_score']['model']:.3f} | |",
+        *score_table(s),
     ]
-    for f in RIVALS:
-        k = s["skill_vs"][f]
-        lines.append(
-            f"| {LABELS[f]} | {s['brier'][f]:.3f} | {s['log_score'][f]:.3f} | "
-            f"{k['estimate']:+.2f} [{k['lo']:+.2f}, {k['hi']:+.2f}] |"
-        )
     lines += [
         "",
         f"Calibration of the model: expected calibration error {s['ece']:.3f} over ten bins "

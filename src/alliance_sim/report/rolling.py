@@ -15,6 +15,7 @@ from alliance_sim import __version__
 from alliance_sim.analysis.rivals import FORECASTERS, LABELS, RIVALS
 from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
+from alliance_sim.report.backtest import score_table, skill_text
 from alliance_sim.report.plots import subplots
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
@@ -86,12 +87,6 @@ def figure(roll, path: Path) -> Path:
     return path
 
 
-def _skill(k: dict) -> str:
-    if not np.isfinite(k["estimate"]):
-        return "n/a (the rival made no error)"
-    return f"{k['estimate']:+.2f} [{k['lo']:+.2f}, {k['hi']:+.2f}]"
-
-
 def write_report(roll, d: Path) -> Path:
     figure(roll, d / "backtest.png")
     s = roll.summary
@@ -120,15 +115,8 @@ def write_report(roll, d: Path) -> Path:
             "occasions (not outcomes); every rival fitted on the same window as the model at "
             "each origin (`analysis/rivals.py`).",
             "",
-            "| forecaster | Brier score | log score | skill of the model against it [95%] |",
-            "|---|---|---|---|",
-            f"| model | {s['brier']['model']:.3f} | {s['log_score']['model']:.3f} | |",
+            *score_table(s),
         ]
-        for f in RIVALS:
-            lines.append(
-                f"| {LABELS[f]} | {s['brier'][f]:.3f} | {s['log_score'][f]:.3f} | "
-                f"{_skill(s['skill_vs'][f])} |"
-            )
         lines += [
             "",
             f"Calibration of the model, pooled: expected calibration error {s['ece']:.3f}.",
@@ -146,7 +134,7 @@ def write_report(roll, d: Path) -> Path:
             f"| {o['origin']} | {o['forecast'][0]}-{o['forecast'][1]} | "
             f"{'yes' if o['valid'] else 'no'} | {o['n_scored']} | {o['brier']['model']:.3f} | "
             + " | ".join(f"{o['brier'][f]:.3f}" for f in RIVALS)
-            + f" | {o['ece']:.3f} | {_skill(o['skill_vs'][best])} ({best.replace('_', ' ')}) |"
+            + f" | {o['ece']:.3f} | {skill_text(o['skill_vs'][best])} ({best.replace('_', ' ')}) |"
         )
     lines += ["", "![backtest](backtest.png)", ""]
     if s.get("by_kind"):
