@@ -37,7 +37,7 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
     ),
     Limit(
         "no skill over simple rivals yet",
-        "Refitted at seven origins 2006-2022 and scored two years ahead, the model does not "
+        "Refitted at seven origins 2010-2022 and scored two years ahead, the model does not "
         "beat the best simple rival (a logistic regression on lagged observables, or hedged "
         "persistence); it does from 2022Q4, where the record is richest in shocks.",
         "docs/validation.md sections 5 and 9; alliance-sim backtest history_2006_2024 "
