@@ -150,3 +150,26 @@ def test_member_rates_compare_each_members_predicted_and_recorded_rates():
     assert row["recorded"] == pytest.approx(1 / 7)  # 2006-2011 in, out by the end of 2012
     assert np.allclose(t["gap"], t["predicted"] - t["recorded"])
     assert (t["within"] == (t["gap"].abs() <= 0.1)).all()
+
+
+def test_a_backtest_writes_only_where_it_may_and_refuses_before_fitting(tmp_path, capsys):
+    """A result directory, or a backtest.* file alliance-sim did not write, is refused with one
+    line before any fit; an origin with nothing to score likewise (not after the others)."""
+    tiny = ["--draws", "20", "--generations", "2", "--replicates", "2", "--runs", "20"]
+    tiny += ["--workers", "1", "--quiet"]
+    result = tmp_path / "R"
+    assert main(["run", "baseline", "--replicates", "2", "--out", str(result)]) == 0
+    mine = tmp_path / "U"
+    mine.mkdir()
+    (mine / "backtest.md").write_text("my notes")
+    capsys.readouterr()
+    for out in (result, mine):
+        args = ["backtest", "history_2006_2024", "--origins", "2010Q4", "--out", str(out)]
+        assert main([*args, *tiny]) == 2
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert (mine / "backtest.md").read_text() == "my notes"
+    assert not (result / "backtest.json").exists()
+    empty = ["backtest", "history_2006_2024", "--origins", "2008Q4,2012Q1", "--horizon", "1"]
+    assert main([*empty, "--out", str(tmp_path / "e"), *tiny]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "2012Q1 has no recorded outcome" in err[0]

@@ -116,6 +116,8 @@ def backtest(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     check_count("runs", runs, 1, MAX_FORECAST_RUNS)
     try:
+        if not isinstance(fit_until, str):
+            raise ValueError
         cut = quarters.parse(fit_until)
     except ValueError:
         raise ScenarioError(f"--fit-until {fit_until!r} is not a quarter; e.g. 2022Q4") from None
@@ -124,7 +126,13 @@ def backtest(
             f"--fit-until {fit_until}: allowed after {sc.start} and before {sc.end} "
             f"(the period of {Path(sc.path).name})"
         )
-    last = sc.end if last is None else last
+    last = sc.end if last is None else _checked_last(last, fit_until, sc)
+    if not len(scorable(sc, fit_until, last)):
+        raise ScenarioError(
+            f"{fit_until}: the record holds no outcome to score from {quarters.shift(fit_until, 1)}"
+            f" to {last} (of a kind observed before it); allowed a cut with something after it"
+        )
+    check_share("max_unmatched", max_unmatched)
     # the member figures public at the cut, in the fit, the replay to the cut and the forecast
     sc = replace(sc, vintage=fit_until)
     cal = calibrate(
@@ -203,6 +211,34 @@ def backtest(
     bt.summary["member_figures"] = vintage.describe(fit_until)
     bt.summary["member_figures_not_yet_public"] = vintage.carried_back(fit_until)
     return bt
+
+
+def scorable(sc: Scenario, cut: str, last: str) -> pd.DataFrame:
+    """The recorded outcomes after ``cut`` up to ``last`` that every forecaster can forecast:
+    statuses, and kinds observed in the fit window (persistence and the base rate need one)."""
+    fit_kinds = set(rc.window(quarters.shift(sc.start, 1), cut)["kind"])
+    obs = rc.window(quarters.shift(cut, 1), last)
+    return obs[(obs["kind"] == "status") | obs["kind"].isin(fit_kinds)]
+
+
+def _checked_last(last: object, cut: str, sc: Scenario) -> str:
+    if not isinstance(last, str):
+        raise ScenarioError(f"last = {last!r}: allowed a quarter such as 2024Q4")
+    try:
+        t = quarters.parse(last)
+    except ValueError:
+        raise ScenarioError(f"last = {last!r}: allowed a quarter such as 2024Q4") from None
+    if not quarters.parse(cut) < t <= quarters.parse(sc.end):
+        raise ScenarioError(f"last = {last}: allowed after {cut} and up to {sc.end}")
+    return quarters.label(t)
+
+
+def check_share(name: str, value: object) -> float:
+    """``value`` as a share in (0, 1] (``max_unmatched``), or one line saying what is allowed."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not 0 < value <= 1:  # NaN fails the comparison
+        raise ScenarioError(f"{name} = {value!r}: allowed a share above 0 and at most 1")
+    return float(value)
 
 
 def out_within(traj, cut: str, ahead: int = 4) -> dict[str, dict[str, Any]]:

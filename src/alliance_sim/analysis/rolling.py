@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from alliance_sim.analysis import rivals as rv
-from alliance_sim.analysis.backtest import Backtest, backtest, summarise
+from alliance_sim.analysis.backtest import Backtest, backtest, check_share, scorable, summarise
 from alliance_sim.core import quarters
 from alliance_sim.errors import ScenarioError
 from alliance_sim.scenario.load import load_scenario
@@ -62,7 +62,14 @@ class Rolling:
 
 def parse_origins(text: str | list[str], sc: Scenario) -> list[str]:
     """``"2010Q4,2012Q4"`` (or a list) as quarters inside the replay, in order, distinct."""
-    items = text.split(",") if isinstance(text, str) else list(text)
+    if isinstance(text, str):
+        items = text.split(",")
+    elif isinstance(text, list | tuple):
+        items = list(text)
+    else:
+        raise ScenarioError(
+            f"--origins {text!r}: allowed quarters as '2010Q4,2012Q4' or a list of strings"
+        )
     out: list[str] = []
     for raw in items:
         q = str(raw).strip().upper()
@@ -102,8 +109,17 @@ def rolling_backtest(
     :data:`~alliance_sim.scenario.history.MAX_UNMATCHED` is reported invalid and not pooled."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     cuts = parse_origins(origins, sc)
-    if not 1 <= horizon <= 40:
-        raise ScenarioError(f"--horizon {horizon}: allowed 1 to 40 quarters")
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 40:
+        raise ScenarioError(f"--horizon {horizon!r}: allowed a whole number of 1 to 40 quarters")
+    check_share("max_unmatched", max_unmatched)
+    for cut in cuts:  # before any fit: an origin with nothing to score is refused now
+        last = min(quarters.shift(cut, horizon), sc.end, key=quarters.parse)
+        if not len(scorable(sc, cut, last)):
+            raise ScenarioError(
+                f"--origins: {cut} has no recorded outcome to score in the {horizon} quarters "
+                f"after it (to {last}); allowed origins with something to score, or a longer "
+                "--horizon"
+            )
     t0 = time.perf_counter()
     done: list[Backtest] = []
     for cut in cuts:

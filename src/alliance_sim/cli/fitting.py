@@ -69,10 +69,11 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 
 def cmd_backtest(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.backtest import backtest
-    from alliance_sim.report.backtest import write_backtest
+    from alliance_sim.report.backtest import check_out, write_backtest
     from alliance_sim.scenario.history import MAX_UNMATCHED
 
     writable_dir(a.out, "--out")
+    check_out(a.out)  # before the fit: a folder it may not write into is refused now
     if a.origins is not None:
         return _rolling(a)
     if a.horizon is not None:

@@ -354,7 +354,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SHARE",
         help="refuse a fit in which more than this share of posterior sets reach none of the "
         "statuses recorded at the cut (default 0.05; a larger share scores the backtest but "
-        "marks it invalid)",
+        "marks it invalid; with --origins the default is 1: an origin over 0.05 is scored, "
+        "marked invalid and left out of the pooled scores)",
     )
     bt.add_argument(
         "--known-events",

@@ -14,7 +14,8 @@ import numpy as np
 from alliance_sim import __version__
 from alliance_sim.analysis.rivals import FORECASTERS as ALL
 from alliance_sim.analysis.rivals import LABELS, RIVALS
-from alliance_sim.paths import check_not_results
+from alliance_sim.errors import UserError
+from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
 from alliance_sim.scenario.history import MAX_UNMATCHED
@@ -170,11 +171,63 @@ def write_report(bt, d: Path) -> Path:
     return out
 
 
+OUTPUTS = {  # what a backtest writes, and what marks a file as one alliance-sim wrote
+    "backtest.json": b'"n_scored"',  # among the first keys of both writers' JSON
+    "backtest.md": b"acktest of",
+    "backtest.png": b"Matplotlib",
+}
+
+
+def check_out(out: str | os.PathLike, option: str = "--out") -> Path:
+    """``out`` as a folder a backtest may write into, refused (one line, before any work) if
+    it is or lies inside a result directory, or holds a ``backtest.*`` file alliance-sim did
+    not write: a backtest replaces only its own earlier output."""
+    d = check_not_results(out, option)
+    if (d / "manifest.json").is_file():
+        raise UserError(
+            f"{option} {d} is a result directory (it holds manifest.json); allowed a new "
+            "folder or one holding an earlier backtest"
+        )
+    for name, marker in OUTPUTS.items():
+        if (d / name).exists():
+            ours_or_new(d / name, marker, "backtest output", option)
+    return d
+
+
+def publish(out: str | os.PathLike, write) -> Path:
+    """Call ``write(folder)`` on a fresh temporary folder inside ``out``, then move its files
+    over the old ones together: an interrupted backtest leaves the previous output whole, never
+    a mix of old and new files.  Returns ``out/backtest.json``."""
+    d = check_out(out)
+    d.mkdir(parents=True, exist_ok=True)
+    tmp = d / f".backtest.tmp{os.getpid()}"
+    tmp.mkdir()
+    try:
+        write(tmp)
+        for name in OUTPUTS:
+            os.replace(tmp / name, d / name)
+    finally:
+        for f in tmp.iterdir():  # only what this call wrote
+            f.unlink()
+        tmp.rmdir()
+    return d / "backtest.json"
+
+
+def finite(x):
+    """``x`` with every NaN or infinity as ``None``: JSON has no NaN (a skill against a rival
+    that made no error is undefined, written null)."""
+    if isinstance(x, dict):
+        return {k: finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [finite(v) for v in x]
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    return x
+
+
 def write_backtest(bt, out: str | os.PathLike) -> Path:
     """``DIR/backtest.json`` (scores and one row per scored outcome), ``DIR/backtest.md`` and
     ``DIR/backtest.png``."""
-    d = check_not_results(out)
-    d.mkdir(parents=True, exist_ok=True)
     cal = bt.calibration
     doc = {
         **{k: v for k, v in bt.summary.items() if k != "by_kind"},
@@ -209,7 +262,10 @@ def write_backtest(bt, out: str | os.PathLike) -> Path:
             for r in bt.rows.itertuples()
         ],
     }
-    path = d / "backtest.json"
-    path.write_text(json.dumps(doc, indent=2), "utf-8")
-    write_report(bt, d)
-    return path
+    text = json.dumps(finite(doc), indent=2, allow_nan=False)
+
+    def write(d: Path) -> None:
+        (d / "backtest.json").write_text(text, "utf-8")
+        write_report(bt, d)
+
+    return publish(out, write)

@@ -13,9 +13,8 @@ import numpy as np
 
 from alliance_sim import __version__
 from alliance_sim.analysis.rivals import FORECASTERS, LABELS, RIVALS
-from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
-from alliance_sim.report.backtest import score_table, skill_text
+from alliance_sim.report.backtest import finite, publish, score_table, skill_text
 from alliance_sim.report.plots import subplots
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
@@ -162,22 +161,8 @@ def write_report(roll, d: Path) -> Path:
     return out
 
 
-def _finite(x):
-    """``x`` with every NaN or infinity as ``None`` (JSON has no NaN: a skill against a rival
-    that made no error is undefined, written null)."""
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_finite(v) for v in x]
-    if isinstance(x, float) and not np.isfinite(x):
-        return None
-    return x
-
-
 def write_rolling(roll, out: str | os.PathLike) -> Path:
     """``DIR/backtest.json``, ``DIR/backtest.md`` and ``DIR/backtest.png``."""
-    d = check_not_results(out)
-    d.mkdir(parents=True, exist_ok=True)
     doc = {
         **roll.summary,
         "scenario": Path(roll.scenario.path).name,
@@ -196,7 +181,10 @@ def write_rolling(roll, out: str | os.PathLike) -> Path:
             for r in roll.rows.itertuples()
         ],
     }
-    path = d / "backtest.json"
-    path.write_text(json.dumps(_finite(doc), indent=2, allow_nan=False), "utf-8")
-    write_report(roll, d)
-    return path
+    text = json.dumps(finite(doc), indent=2, allow_nan=False)
+
+    def write(d: Path) -> None:
+        (d / "backtest.json").write_text(text, "utf-8")
+        write_report(roll, d)
+
+    return publish(out, write)
