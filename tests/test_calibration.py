@@ -223,3 +223,27 @@ def test_calibration_bad_input(tmp_path, capsys):
         == 2
     )
     assert "has no [calibrate] table" in capsys.readouterr().err
+
+
+def test_whole_number_parameters_are_sampled_as_whole_numbers(tmp_path):
+    """exit_patience (quarters) is fitted by the long history: the sampler works on
+    [low, high + 1) and floors it, so every whole value of the prior is equally likely and
+    the engines only ever see whole numbers; a fractional bound is refused with one line."""
+    from alliance_sim.analysis.calibrate import Whole
+
+    w = Whole(["contagion", "exit_patience"], np.array([0.8, 3.0]))
+    assert w.latent_high.tolist() == [0.8, 4.0]
+    theta = np.array([[0.5, 1.0], [0.5, 1.99], [0.25, 3.999], [0.1, 4.0]])
+    out = w.decode(theta)
+    assert out[:, 1].tolist() == [1.0, 1.0, 3.0, 3.0] and out[:, 0].tolist() == [0.5, 0.5, 0.25, 0.1]
+    assert theta[1, 1] == 1.99  # the sampler's own array is not changed
+    rng = np.random.default_rng(1)
+    u = 1 + rng.random((40_000, 1)) * 3  # uniform on [1, 4): each of 1, 2, 3 a third
+    shares = np.bincount(Whole(["exit_patience"], np.array([3.0])).decode(u)[:, 0].astype(int))
+    assert np.allclose(shares[1:] / len(u), 1 / 3, atol=0.01)
+    bad = tmp_path / "b.toml"
+    bad.write_text(
+        MINIMAL + "[calibrate]\n[calibrate.parameters]\nexit_patience = {low = 1, high = 2.5}\n"
+    )
+    with pytest.raises(ScenarioError, match=r"exit_patience.high = 2.5 should be a whole number"):
+        load_scenario(bad)

@@ -37,6 +37,7 @@ from alliance_sim.analysis import record as rc
 from alliance_sim.analysis.obsfit import member_rates
 from alliance_sim.analysis.smc import SMCResult, abc_smc, rejection, resample
 from alliance_sim.core import members as mb
+from alliance_sim.core.params import BY_NAME
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
@@ -89,19 +90,44 @@ def _score_task(
     return d.reshape(len(rows), len(seeds)).mean(1)
 
 
+class Whole:
+    """Whole-number parameters in a continuous sampler: such a parameter (``exit_patience``,
+    in quarters) with prior range ``low``-``high`` is sampled on [low, high + 1) and floored,
+    so that each whole value of the range is equally likely a priori.  ``latent_high`` is
+    the bound the sampler uses; ``decode`` gives the sets as the engines take them."""
+
+    def __init__(self, names: list[str], high: np.ndarray) -> None:
+        self.mask = np.array([bool(getattr(BY_NAME.get(n), "integer", False)) for n in names])
+        self.high = np.asarray(high, float)
+        self.latent_high = self.high + self.mask
+
+    def decode(self, theta: np.ndarray) -> np.ndarray:
+        if not self.mask.any():
+            return theta
+        out = np.array(theta, float, copy=True)
+        out[:, self.mask] = np.minimum(np.floor(out[:, self.mask]), self.high[self.mask])
+        return out
+
+
 class Scorer:
     """``score(theta)``: mean distance over the seeds of each parameter set, in chunks on an
     executor (local worker processes or in-process); ``workers`` sets the chunks' size: at
     most ``CHUNK`` sets, and at least two equal chunks per worker, so that no worker waits
-    while another scores the odd chunk left over (a generation's batch is 500 sets)."""
+    while another scores the odd chunk left over (a generation's batch is 500 sets).
+    ``whole`` floors the whole-number parameters (:class:`Whole`) before scoring."""
 
-    def __init__(self, sc, names, seeds, obs, until, executor, workers: int = 1) -> None:
+    def __init__(
+        self, sc, names, seeds, obs, until, executor, workers: int = 1, whole=None
+    ) -> None:
         self.sc, self.names, self.seeds = sc, names, seeds
         self.obs, self.until, self.ex = obs, until, executor
         self.workers = max(1, workers)
+        self.whole = whole
         self.calls = 0
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
+        if self.whole is not None:
+            theta = self.whole.decode(theta)
         n_tasks = max(-(-len(theta) // CHUNK), 2 * self.workers if self.workers > 1 else 1)
         size = max(1, -(-len(theta) // n_tasks))
         futures = [
@@ -272,11 +298,12 @@ def calibrate(
     names = [a.name for a in spec.priors]
     low = np.array([a.low for a in spec.priors])
     high = np.array([a.high for a in spec.priors])
+    whole = Whole(names, high)
     seeds = [replicate_seed(seed, k) for k in range(reps)]
     obs = _observations(sc, until_step)
     t0 = time.perf_counter()
     with make_executor("local", workers) as ex:
-        score = Scorer(sc, names, seeds, obs, until_step, ex, workers)
+        score = Scorer(sc, names, seeds, obs, until_step, ex, workers, whole)
 
         from alliance_sim.progress import bar
 
@@ -295,20 +322,28 @@ def calibrate(
 
         if method == "smc":
             result = abc_smc(
-                score, low, high, n=draws, generations=generations, seed=seed, on_generation=log
+                score,
+                low,
+                whole.latent_high,
+                n=draws,
+                generations=generations,
+                seed=seed,
+                on_generation=log,
             )
         else:
             n_draws = max(draws, round(draws / spec.accept))
-            result = rejection(score, low, high, draws=n_draws, keep=draws, seed=seed)
+            result = rejection(
+                score, low, whole.latent_high, draws=n_draws, keep=draws, seed=seed
+            )
             progress.update(1)
         progress.close()
         pop = result.population
-        best = pop.theta[np.argsort(pop.distances)[:8]]
+        best = whole.decode(pop.theta[np.argsort(pop.distances)[:8]])
         many = [replicate_seed(seed + 1, k) for k in range(32)]
-        single = Scorer(sc, names, many, obs, until_step, ex, workers)
+        single = Scorer(sc, names, many, obs, until_step, ex, workers, whole)
         noise = distance_noise(lambda t: _per_seed(single, t), best, reps)
     idx = resample(pop, POSTERIOR_SETS, seed)
-    posterior = pd.DataFrame(pop.theta[idx], columns=names)
+    posterior = pd.DataFrame(whole.decode(pop.theta[idx]), columns=names)
     posterior["distance"] = pop.distances[idx]
     posterior["weight"] = 1.0 / len(posterior)
     cal = Calibration(

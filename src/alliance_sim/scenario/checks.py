@@ -458,12 +458,12 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
     for name, spec in params.items():
         if name.startswith("events."):
             ck.fail(f"{key}.parameters", f"cannot calibrate an event field ({name!r})")
-        (low, high, _), _ = _axis_target(ck, name, {})
+        (low, high, integer), _ = _axis_target(ck, name, {})
         k2 = f"{key}.parameters.{name}"
         if not (isinstance(spec, dict) and set(spec) == {"low", "high"}):
             ck.fail(k2, f"{name} needs a prior range {{low = ..., high = ...}}, got {spec!r}")
-        lo = ck.number(k2, f"{name}.low", spec["low"], low, high)
-        hi = ck.number(k2, f"{name}.high", spec["high"], low, high)
+        lo = ck.number(k2, f"{name}.low", spec["low"], low, high, integer)
+        hi = ck.number(k2, f"{name}.high", spec["high"], low, high, integer)
         if not lo < hi:
             ck.fail(k2, f"{name}: low must be below high")
         priors.append(SweepAxis(name, low=float(lo), high=float(hi)))
