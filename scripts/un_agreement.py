@@ -34,6 +34,13 @@ Two measures, per member and year (rows with ``basis``):
 A member not voting (X) or absent from the record is left out of that vote's count; a year
 with no such vote has no row.  Uzbekistan is included throughout (it left the CSTO in 2012;
 its rows are the observable a replay of 2006–2012 needs) and Iran (the candidate).
+
+``--georgia`` prints instead the ``[[un_votes]]`` entries of ``observations.toml`` for the
+General Assembly's yearly Georgia texts (the status of displaced persons from Abkhazia and
+South Ossetia; Russia votes No on each) from 2015 to 2021, member by member (W = voted No
+with Russia, A, Y, X = present but not voting or absent); the entries for 2008-2014 came
+from [BRIEF-2006-2014] §3, which read them from the same file, and ``--georgia --first 2008``
+prints those too, so that they can be compared.
 """
 
 from __future__ import annotations
@@ -141,6 +148,40 @@ def ukraine_texts(toml_text: str, first: int = LAST_UNDL + 1, last: int = LAST) 
     )
 
 
+GEORGIA_MEMBERS = ("RUS", "BLR", "KAZ", "KGZ", "TJK", "ARM", "UZB")
+
+
+def georgia_texts(ga: pd.DataFrame, first: int = 2015, last: int = LAST_UNDL) -> str:
+    """The Georgia texts of ``first``-``last`` as ``[[un_votes]]`` TOML entries."""
+    g = ga[ga["Title"].str.contains("Abkhazia", case=False, na=False)]
+    g = g[(g["year"] >= first) & (g["year"] <= last)].sort_values("Date")
+    code = {v: k for k, v in COUNTRIES.items()} | {"RUS": RUSSIA}
+    out = []
+    for _, r in g.iterrows():
+        votes = {}
+        for m in GEORGIA_MEMBERS:
+            v = str(r.get(code[m], "")).strip()
+            if m == "UZB" and int(r["year"]) > 2012:
+                continue  # no longer a member: the record leaves its votes out
+            votes[m] = "W" if v == "N" and r[RUSSIA] == "N" else (v if v in "AYX" and v else "X")
+        year, month = int(r["Date"][:4]), int(r["Date"][5:7])
+        tally = f"{r['YES COUNT']}-{r['NO COUNT']}-{r['ABSENT COUNT']}"
+        body = ", ".join(f'{m} = "{v}"' for m, v in votes.items())
+        out.append(
+            "[[un_votes]]\n"
+            f'id = "{r["Resolution"].removeprefix("A/RES/")}"\n'
+            'title = "Georgia: status of IDPs and refugees"\n'
+            f'date = "{r["Date"][:10]}"\n'
+            f'quarter = "{year}Q{(month - 1) // 3 + 1}"\n'
+            'kind = "georgia"\n'
+            f'tally = "{tally}"\n'
+            f"votes = {{ {body} }}\n"
+            f'source = "UN Digital Library voting record {UNDL_SOURCE} (UN DATA.csv, commit '
+            'b1a33e9), read by scripts/un_agreement.py --georgia"\n'
+        )
+    return "\n".join(out)
+
+
 def build(undl: Path) -> pd.DataFrame:
     table = pd.concat(
         [agreement(read_undl(undl)), ukraine_texts(OBSERVATIONS.read_text("utf-8"))],
@@ -157,10 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("undl", type=Path, help='"UN DATA.csv.zip" (or the CSV inside it)')
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--georgia", action="store_true", help="print the Georgia texts as TOML")
+    ap.add_argument("--first", type=int, default=2015, help="with --georgia: first year")
     a = ap.parse_args(argv)
     if not a.undl.is_file():
         print(f"{a.undl}: no such file (see this script's docstring)", file=sys.stderr)
         return 2
+    if a.georgia:
+        print(georgia_texts(read_undl(a.undl), first=a.first))
+        return 0
     table = build(a.undl)
     table.to_csv(a.out, index=False, lineterminator="\n")
     print(f"wrote {a.out}: {len(table)} rows, {table['year'].min()}–{table['year'].max()}")

@@ -8,6 +8,7 @@ kind          outcome (1)                                model probability
 ============  =========================================  ============================
 vote_ukraine  voted with Russia on an ES-11 text          ``p_vote_with_russia``
 vote_crimea   voted with Russia on a Crimea text          ``p_crimea_with_russia``
+vote_georgia  voted with Russia on a Georgia text         ``p_crimea_with_russia``
 summit        leader attended a CSTO summit               ``p_attend_summit``
 exercise      sent a contingent to a CSTO exercise        ``p_join_exercise``
 budget        paid into the CSTO budget that year         ``p_pay_budget``
