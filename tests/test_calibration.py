@@ -229,13 +229,18 @@ def test_whole_number_parameters_are_sampled_as_whole_numbers(tmp_path):
     """exit_patience (quarters) is fitted by the long history: the sampler works on
     [low, high + 1) and floors it, so every whole value of the prior is equally likely and
     the engines only ever see whole numbers; a fractional bound is refused with one line."""
-    from alliance_sim.analysis.calibrate import Whole
+    from alliance_sim.analysis.smc import Whole
 
     w = Whole(["contagion", "exit_patience"], np.array([0.8, 3.0]))
     assert w.latent_high.tolist() == [0.8, 4.0]
     theta = np.array([[0.5, 1.0], [0.5, 1.99], [0.25, 3.999], [0.1, 4.0]])
     out = w.decode(theta)
-    assert out[:, 1].tolist() == [1.0, 1.0, 3.0, 3.0] and out[:, 0].tolist() == [0.5, 0.5, 0.25, 0.1]
+    assert out[:, 1].tolist() == [1.0, 1.0, 3.0, 3.0] and out[:, 0].tolist() == [
+        0.5,
+        0.5,
+        0.25,
+        0.1,
+    ]
     assert theta[1, 1] == 1.99  # the sampler's own array is not changed
     rng = np.random.default_rng(1)
     u = 1 + rng.random((40_000, 1)) * 3  # uniform on [1, 4): each of 1, 2, 3 a third
@@ -247,3 +252,33 @@ def test_whole_number_parameters_are_sampled_as_whole_numbers(tmp_path):
     )
     with pytest.raises(ScenarioError, match=r"exit_patience.high = 2.5 should be a whole number"):
         load_scenario(bad)
+
+
+def test_calibrate_replaces_only_its_own_files_and_says_so_before_fitting(tmp_path, capsys):
+    """--out may be new or a posterior alliance-sim wrote; --report (given or the default
+    beside --out) may be new or hold an earlier calibration report.  Anything else is refused
+    with one line before any fit, and left as it was."""
+    import time
+
+    notes = tmp_path / "notes.parquet"
+    notes.write_text("my notes")
+    t0 = time.perf_counter()
+    assert main(["calibrate", "history_2020_2024", "--out", str(notes), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "not a posterior alliance-sim wrote" in err
+    assert len(err.strip().splitlines()) == 1 and notes.read_text() == "my notes"
+    report = tmp_path / "post_report"
+    report.mkdir()
+    (report / "calibration.md").write_text("# my own calibration notes\n")
+    argv = ["calibrate", "history_2020_2024", "--out", str(tmp_path / "post.parquet"), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--report" in err and "did not write" in err
+    assert (report / "calibration.md").read_text() == "# my own calibration notes\n"
+    png = tmp_path / "elsewhere"
+    png.mkdir()
+    (png / "posterior.png").write_bytes(b"\x89PNG mine")
+    assert main([*argv, "--report", str(png)]) == 2
+    assert "posterior.png" in capsys.readouterr().err
+    assert not (tmp_path / "post.parquet").exists()
+    assert time.perf_counter() - t0 < 20  # refused before fitting

@@ -35,9 +35,8 @@ from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis.obsfit import member_rates
-from alliance_sim.analysis.smc import SMCResult, abc_smc, rejection, resample
+from alliance_sim.analysis.smc import SMCResult, Whole, abc_smc, rejection, resample
 from alliance_sim.core import members as mb
-from alliance_sim.core.params import BY_NAME
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
@@ -88,25 +87,6 @@ def _score_task(
     )
     d, _, _ = history_distance(sc, traj, obs, until)
     return d.reshape(len(rows), len(seeds)).mean(1)
-
-
-class Whole:
-    """Whole-number parameters in a continuous sampler: such a parameter (``exit_patience``,
-    in quarters) with prior range ``low``-``high`` is sampled on [low, high + 1) and floored,
-    so that each whole value of the range is equally likely a priori.  ``latent_high`` is
-    the bound the sampler uses; ``decode`` gives the sets as the engines take them."""
-
-    def __init__(self, names: list[str], high: np.ndarray) -> None:
-        self.mask = np.array([bool(getattr(BY_NAME.get(n), "integer", False)) for n in names])
-        self.high = np.asarray(high, float)
-        self.latent_high = self.high + self.mask
-
-    def decode(self, theta: np.ndarray) -> np.ndarray:
-        if not self.mask.any():
-            return theta
-        out = np.array(theta, float, copy=True)
-        out[:, self.mask] = np.minimum(np.floor(out[:, self.mask]), self.high[self.mask])
-        return out
 
 
 class Scorer:
@@ -292,6 +272,11 @@ def calibrate(
     method = method or spec.method
     if method not in ("smc", "rejection"):
         raise ScenarioError(f"method = {method!r}: allowed smc, rejection")
+    if until is not None:
+        try:
+            until = quarters.label(quarters.parse(str(until).strip().upper()))
+        except ValueError:
+            raise ScenarioError(f"--fit-until {until!r} is not a quarter; e.g. 2022Q4") from None
     until_step = None if until is None else quarters.steps_between(sc.start, until)
     if until_step is not None and not 0 < until_step <= sc.n_steps:
         raise ScenarioError(f"--fit-until {until}: allowed {sc.start} .. {sc.end} (exclusive)")
@@ -332,9 +317,7 @@ def calibrate(
             )
         else:
             n_draws = max(draws, round(draws / spec.accept))
-            result = rejection(
-                score, low, whole.latent_high, draws=n_draws, keep=draws, seed=seed
-            )
+            result = rejection(score, low, whole.latent_high, draws=n_draws, keep=draws, seed=seed)
             progress.update(1)
         progress.close()
         pop = result.population

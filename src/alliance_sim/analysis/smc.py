@@ -47,6 +47,8 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 from scipy.stats import qmc
 
+from alliance_sim.core.params import BY_NAME
+
 
 @dataclass
 class Population:
@@ -236,3 +238,22 @@ def resample(pop: Population, n: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     positions = (rng.random() + np.arange(n)) / n
     return np.minimum(np.searchsorted(np.cumsum(pop.weights), positions), len(pop.weights) - 1)
+
+
+class Whole:
+    """Whole-number parameters in a continuous sampler: such a parameter (``exit_patience``,
+    in quarters) with prior range ``low``-``high`` is sampled on [low, high + 1) and floored,
+    so that each whole value of the range is equally likely a priori.  ``latent_high`` is
+    the bound the sampler uses; ``decode`` gives the sets as the engines take them."""
+
+    def __init__(self, names: list[str], high: np.ndarray) -> None:
+        self.mask = np.array([bool(getattr(BY_NAME.get(n), "integer", False)) for n in names])
+        self.high = np.asarray(high, float)
+        self.latent_high = self.high + self.mask
+
+    def decode(self, theta: np.ndarray) -> np.ndarray:
+        if not self.mask.any():
+            return theta
+        out = np.array(theta, float, copy=True)
+        out[:, self.mask] = np.minimum(np.floor(out[:, self.mask]), self.high[self.mask])
+        return out
