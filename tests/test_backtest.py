@@ -116,3 +116,21 @@ def test_out_within_counts_runs_suspended_or_out_in_the_quarters_after_the_cut()
     assert not year["KGZ"]["happened"]
     assert out_within(traj, "2023Q3", 8)["ARM"]["probability"] == 0.5
     assert not out_within(traj, "2022Q3", 4)["ARM"]["happened"]
+
+
+def test_a_second_backtest_into_the_same_folder_is_refused_while_the_first_runs(tmp_path, capsys):
+    """The first holds DIR/.backtest.lock for its whole run; a second is refused with one
+    line at its start (not after its fit), and the folder is left as it was."""
+    import time
+
+    from alliance_sim.report.backtest import held
+
+    out = tmp_path / "bt"
+    argv = ["backtest", "history_2020_2024", "--fit-until", "2022Q4", "--out", str(out)]
+    with held(out):
+        t0 = time.perf_counter()
+        assert main([*argv, "--quiet"]) == 2
+        assert time.perf_counter() - t0 < 10
+    err = capsys.readouterr().err.strip()
+    assert "being written by another backtest" in err and len(err.splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == [".backtest.lock"]

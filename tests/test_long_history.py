@@ -36,6 +36,21 @@ def test_the_record_knows_uzbekistans_return_suspension_and_exit():
     assert {"vote_georgia", "summit", "exercise"} <= set(uzb["kind"])
 
 
+def test_the_georgia_texts_are_recorded_every_year_2008_2021_for_every_member():
+    """One Georgia text a year, 2008-2021 (the UN Digital Library file ends in 2021), each
+    coded for every member of that year, Uzbekistan only until it left; Armenia stops voting
+    with Russia in 2019, Belarus abstained or was absent 2010-2012."""
+    r = rc.record()
+    g = r[r["kind"] == "vote_georgia"].assign(year=lambda d: d["quarter"].str[:4].astype(int))
+    assert sorted(g["year"].unique()) == list(range(2008, 2022))
+    for year, rows in g.groupby("year"):
+        want = {"BLR", "KAZ", "KGZ", "TJK", "ARM"} | ({"UZB"} if year <= 2012 else set())
+        assert set(rows["member"]) == want and rows["event"].nunique() == 1, year
+    arm = g[g["member"] == "ARM"].set_index("year")["observed"]
+    assert arm.to_dict() == {y: int(y < 2019) for y in range(2008, 2022)}
+    assert g[g["member"].isin(["KAZ", "KGZ"])]["observed"].sum() == 0
+
+
 def test_the_base_rate_of_leaving_counts_only_what_was_known_at_the_cut():
     rate, exits, years = rc.exit_rate("2010Q4")
     assert exits == 3  # the three non-renewals of 1999; Uzbekistan's 2012 exit is later
@@ -173,3 +188,23 @@ def test_a_backtest_writes_only_where_it_may_and_refuses_before_fitting(tmp_path
     assert main([*empty, "--out", str(tmp_path / "e"), *tiny]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "2012Q1 has no recorded outcome" in err[0]
+
+
+def test_fit_until_takes_a_quarter_as_origins_do(tmp_path, capsys):
+    """--fit-until 2010q4 is 2010Q4, as in --origins; a label that is no quarter gets one line."""
+    from alliance_sim.analysis.backtest import backtest
+
+    bt = backtest(
+        "history_2006_2024",
+        fit_until="2010q4",
+        draws=10,
+        generations=1,
+        replicates=1,
+        runs=4,
+        max_unmatched=1.0,
+        quiet=True,
+    )
+    assert bt.fit_until == "2010Q4" and bt.calibration.until == "2010Q4"
+    out = tmp_path / "x.parquet"
+    assert main(["calibrate", "history_2006_2024", "--fit-until", "2010qx", "--out", str(out)]) == 2
+    assert "--fit-until '2010qx' is not a quarter" in capsys.readouterr().err

@@ -118,9 +118,10 @@ def backtest(
     try:
         if not isinstance(fit_until, str):
             raise ValueError
-        cut = quarters.parse(fit_until)
+        cut = quarters.parse(fit_until.strip().upper())
     except ValueError:
         raise ScenarioError(f"--fit-until {fit_until!r} is not a quarter; e.g. 2022Q4") from None
+    fit_until = quarters.label(cut)  # 2010q4 as 2010Q4, as --origins takes it
     if not quarters.parse(sc.start) < cut < quarters.parse(sc.end):
         raise ScenarioError(
             f"--fit-until {fit_until}: allowed after {sc.start} and before {sc.end} "

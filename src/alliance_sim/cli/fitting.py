@@ -38,14 +38,22 @@ def _fit(a: argparse.Namespace) -> dict:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.calibrate import calibrate, write_calibration
     from alliance_sim.analysis.patterns import PATTERNS, count_words
-    from alliance_sim.report.calibration import write_report
+    from alliance_sim.errors import UserError
+    from alliance_sim.report.calibration import check_report_dir, write_report
+    from alliance_sim.scenario.posterior import is_ours
 
-    writable_file(a.out, "--out")
-    if a.report is not None:
-        writable_dir(a.report, "--report")
+    out = writable_file(a.out, "--out")
+    if out.exists() and not is_ours(out):
+        raise UserError(
+            f"--out {a.out} exists and is not a posterior alliance-sim wrote; choose another "
+            "--out (alliance-sim replaces only its own .parquet posteriors)"
+        )
+    report = a.report if a.report is not None else out.with_name(out.stem + "_report")
+    writable_dir(report, "--report")
+    check_report_dir(report)  # before the fit, not after it
     cal = calibrate(a.scenario, seed=a.seed, method=a.method, until=a.fit_until, **_fit(a))
     out = write_calibration(cal, a.out)
-    report = write_report(cal, a.report or out.with_name(out.stem + "_report"))
+    report = write_report(cal, report)
     print(
         f"{cal.result.simulations:,} parameter sets x {cal.replicates} seeds in "
         f"{cal.seconds:.0f} s ({cal.method}); {len(cal.posterior)} posterior sets written"
@@ -68,14 +76,19 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 
 
 def cmd_backtest(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.backtest import backtest
-    from alliance_sim.report.backtest import check_out, write_backtest
-    from alliance_sim.scenario.history import MAX_UNMATCHED
+    from alliance_sim.report.backtest import check_out, held
 
     writable_dir(a.out, "--out")
     check_out(a.out)  # before the fit: a folder it may not write into is refused now
-    if a.origins is not None:
-        return _rolling(a)
+    with held(a.out):  # and no second backtest writes into it meanwhile
+        return _rolling(a) if a.origins is not None else _single(a)
+
+
+def _single(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.backtest import backtest
+    from alliance_sim.report.backtest import write_backtest
+    from alliance_sim.scenario.history import MAX_UNMATCHED
+
     if a.horizon is not None:
         from alliance_sim.errors import ScenarioError
 

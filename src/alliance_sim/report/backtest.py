@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -192,6 +194,32 @@ def check_out(out: str | os.PathLike, option: str = "--out") -> Path:
         if (d / name).exists():
             ours_or_new(d / name, marker, "backtest output", option)
     return d
+
+
+LOCK = ".backtest.lock"
+
+
+@contextmanager
+def held(out: str | os.PathLike, option: str = "--out") -> Iterator[Path]:
+    """Hold ``out/.backtest.lock`` for a whole backtest (the folder created if need be): a
+    second backtest into the same folder is refused with one line at its start, instead of
+    moving its files in among this one's."""
+    import filelock
+
+    d = check_out(out, option)
+    d.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(d / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise UserError(
+            f"{option} {d} is being written by another backtest; wait for it to finish or "
+            f"choose another {option}"
+        ) from None
+    try:
+        yield d
+    finally:
+        lock.release()
 
 
 def publish(out: str | os.PathLike, write) -> Path:

@@ -52,14 +52,35 @@ def posterior_figure(cal: Calibration, path: Path) -> Path:
     return path
 
 
+TITLE = "# Calibration of "  # the first line of every calibration.md alliance-sim writes
+
+
+def check_report_dir(directory: str | os.PathLike) -> Path:
+    """``directory`` if ``write_report`` may write there: its calibration.md, if any, is one
+    alliance-sim wrote, and a posterior.png stands only beside such a report (alliance-sim
+    replaces only its own reports).  One line naming ``--report`` otherwise."""
+    from alliance_sim.errors import UserError
+
+    d = check_not_results(directory, "--report")
+    md, png = d / "calibration.md", d / "posterior.png"
+    ours = md.is_file() and md.read_bytes()[:200].startswith(TITLE.encode())
+    if (md.exists() and not ours) or (png.exists() and not ours):
+        raise UserError(
+            f"--report {d} holds {'calibration.md' if md.exists() else 'posterior.png'} that "
+            "alliance-sim did not write; allowed a new folder or one holding an earlier "
+            "calibration report (choose another --report)"
+        )
+    return d
+
+
 def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
     """Write ``calibration.md`` and ``posterior.png`` into ``directory``."""
-    d = check_not_results(directory, "--report")
+    d = check_report_dir(directory)
     d.mkdir(parents=True, exist_ok=True)
     posterior_figure(cal, d / "posterior.png")
     n = cal.noise
     lines = [
-        f"# Calibration of {cal.scenario.name}",
+        f"{TITLE}{cal.scenario.name}",
         "",
         f"{_method_text(cal)}; fitted to the record up to {cal.until}; {cal.seconds:.0f} s; "
         f"alliance-sim {__version__}.",

@@ -219,6 +219,18 @@ def _read(path: str, sha: str) -> Posterior:
     return Posterior(path, sha, sets, meta)
 
 
+def is_ours(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a Parquet file carrying the posterior metadata alliance-sim writes
+    (the only kind of existing file ``calibrate --out`` replaces)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError):  # not Parquet (pyarrow raises ArrowInvalid, a ValueError)
+        return False
+    return META_KEY in meta
+
+
 def write_posterior(path: str | os.PathLike, table: pd.DataFrame, meta: dict[str, Any]) -> Path:
     """Write accepted sets (a column per parameter, ``distance``, ``weight``) with ``meta``."""
     import pyarrow as pa
