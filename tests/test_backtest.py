@@ -131,6 +131,7 @@ def test_a_second_backtest_into_the_same_folder_is_refused_while_the_first_runs(
         t0 = time.perf_counter()
         assert main([*argv, "--quiet"]) == 2
         assert time.perf_counter() - t0 < 10
+        assert sorted(p.name for p in out.iterdir()) == [".backtest.lock"]
     err = capsys.readouterr().err.strip()
     assert "being written by another backtest" in err and len(err.splitlines()) == 1
-    assert sorted(p.name for p in out.iterdir()) == [".backtest.lock"]
+    assert not out.exists()  # the folder the lock made, empty again, is gone

@@ -158,13 +158,50 @@ def test_member_rates_compare_each_members_predicted_and_recorded_rates():
     from alliance_sim.analysis.obsfit import member_rates
 
     sc = load_scenario("history_2006_2024")
-    t = member_rates(sc, None, runs=40, seed=1, until=quarters.steps_between(sc.start, "2012Q4"))
+    until = quarters.steps_between(sc.start, "2012Q4")
+    t, off = member_rates(sc, None, runs=40, seed=1, until=until)
     r = rc.window("2006Q4", "2012Q4")
     assert t["n"].sum() == len(r)  # every recorded occasion in the window, once
     row = t.set_index(["member", "kind"]).loc[("UZB", "status")]
     assert row["recorded"] == pytest.approx(1 / 7)  # 2006-2011 in, out by the end of 2012
+    assert row["predicted"] == row["common"]  # statuses have no offset
     assert np.allclose(t["gap"], t["predicted"] - t["recorded"])
     assert (t["within"] == (t["gap"].abs() <= 0.1)).all()
+    # the offsets move each member toward its own record: Kazakhstan never voted with Russia
+    # on a Georgia text, Armenia always did (2008-2012), with the same commitment-based model
+    o = off.set_index(["member", "kind"])["offset"]
+    assert "status" not in off["kind"].tolist()
+    assert o[("KAZ", "vote_georgia")] < -2 and o[("ARM", "vote_georgia")] > -0.5
+    g = t.set_index(["member", "kind"])
+    for m in ("KAZ", "KGZ", "TJK"):
+        x = g.loc[(m, "vote_georgia")]
+        assert abs(x["predicted"] - x["recorded"]) < abs(x["common"] - x["recorded"]) - 0.3
+    arm = g.loc[("ARM", "vote_georgia")]
+    assert abs(arm["predicted"] - 1) <= abs(arm["common"] - 1) + 0.01
+
+
+def test_member_offsets_are_fitted_on_the_window_and_shrunk_toward_zero():
+    """Offsets come from the occasions given only; a cell with more contrary evidence moves
+    further; applied on the logit scale, they leave statuses and offset-free cells alone."""
+    import pandas as pd
+
+    from alliance_sim.analysis.obsfit import apply_offsets, fit_offsets
+
+    def obs(member, kind, ys):
+        return pd.DataFrame({"member": member, "kind": kind, "observed": ys})
+
+    few = obs("KAZ", "vote_georgia", [0])
+    many = obs("KAZ", "vote_georgia", [0] * 8)
+    p1, p8 = np.full((50, 1), 0.8), np.full((50, 8), 0.8)
+    d1 = fit_offsets(few, p1)["offset"].item()
+    d8 = fit_offsets(many, p8)["offset"].item()
+    assert d8 < d1 < 0  # more evidence, further from the common model
+    assert fit_offsets(obs("BLR", "status", [1, 1]), np.full((5, 2), 0.1)).empty
+    both = pd.concat([few, obs("BLR", "status", [1])], ignore_index=True)
+    p = np.full((3, 2), 0.8)
+    moved = apply_offsets(both, p, fit_offsets(few, p1))
+    assert moved[0, 0] < 0.8 and moved[0, 1] == 0.8  # the status is the run's own
+    assert np.allclose(apply_offsets(both, p, None), p)
 
 
 def test_a_backtest_writes_only_where_it_may_and_refuses_before_fitting(tmp_path, capsys):

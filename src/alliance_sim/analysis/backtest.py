@@ -37,6 +37,7 @@ import pandas as pd
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis import rivals as rv
 from alliance_sim.analysis.calibrate import Calibration, calibrate
+from alliance_sim.analysis.obsfit import apply_offsets
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters, vintage
 from alliance_sim.engines.batch import run_batch
@@ -194,8 +195,9 @@ def backtest(
     first = quarters.shift(fit_until, 1)
     obs = rc.window(first, last).reset_index(drop=True)
     fit = rc.window(quarters.shift(sc.start, 1), fit_until)
-    model = rc.predicted(obs, traj, fit_until).mean(0)
-    rows = naive_forecasts(obs.assign(model=model), fit, fit_until)
+    p_runs = rc.predicted(obs, traj, fit_until)
+    model = apply_offsets(obs, p_runs, cal.obs_offsets).mean(0)  # fitted on the window only
+    rows = naive_forecasts(obs.assign(model=model, model_common=p_runs.mean(0)), fit, fit_until)
     # an outcome of a kind never observed before the cut (the 2024 budget) has no persistence
     # or base rate: the forecasters are compared on the outcomes all three can forecast
     unscorable = rows[["persistence", "base_rate"]].isna().any(axis=1)
@@ -207,6 +209,7 @@ def backtest(
     bt.summary["unmatched_share"] = states.unmatched_share
     bt.summary["valid"] = states.unmatched_share <= MAX_UNMATCHED
     bt.summary["not_scored"] = int(unscorable.sum())
+    bt.summary["brier_without_member_offsets"] = brier(rows["model_common"], rows["observed"])
     bt.summary["out_within_4_quarters"] = out_within(traj, fit_until, 4)
     bt.summary["member_figures_as_of"] = fit_until
     bt.summary["member_figures"] = vintage.describe(fit_until)

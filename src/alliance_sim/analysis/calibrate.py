@@ -143,6 +143,7 @@ class Calibration:
     after: dict[str, float] = field(default_factory=dict)
     contraction: pd.DataFrame = field(default_factory=pd.DataFrame)
     member_rates: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis/obsfit.py
+    obs_offsets: pd.DataFrame = field(default_factory=pd.DataFrame)  # member offsets, same
     noise: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -344,7 +345,7 @@ def calibrate(
     cal.before = reproduction(sc, None, check_runs, seed, until_step)
     cal.after = reproduction(sc, posterior[names].to_dict("records"), check_runs, seed, until_step)
     cal.contraction = contraction(spec.priors, posterior)
-    cal.member_rates = member_rates(
+    cal.member_rates, cal.obs_offsets = member_rates(
         sc, posterior[names].to_dict("records"), min(check_runs, 400), seed, until_step
     )
     return cal
@@ -386,6 +387,7 @@ def write_calibration(cal: Calibration, out: str | os.PathLike) -> Path:
         "priors": {a.name: {"low": a.low, "high": a.high} for a in cal.priors},
         "contraction": json.loads(cal.contraction.to_json(orient="records")),
         "member_rates": json.loads(cal.member_rates.to_json(orient="records")),
+        "observation_offsets": json.loads(cal.obs_offsets.to_json(orient="records")),
     }
     return write_posterior(out, cal.posterior, meta)
 

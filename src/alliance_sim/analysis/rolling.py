@@ -161,6 +161,9 @@ def summarise_rolling(roll: Rolling, seed: int = 0) -> dict[str, Any]:
     if len(valid):
         out |= rv.scores(valid, seed=seed)
         out["by_kind"] = summarise(valid)["by_kind"]
+        # the same forecasts without the member offsets of the observation model (obsfit.py)
+        common = valid["model_common"] - valid["observed"]
+        out["brier_without_member_offsets"] = float((common**2).mean())
     else:
         out |= {"n_scored": 0, "brier": {}, "log_score": {}, "skill_vs": {}, "ece": None}
     out["enough_outcomes"] = out["n_scored"] >= MIN_OUTCOMES

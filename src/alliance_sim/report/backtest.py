@@ -207,6 +207,7 @@ def held(out: str | os.PathLike, option: str = "--out") -> Iterator[Path]:
     import filelock
 
     d = check_out(out, option)
+    created = not d.exists()
     d.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(d / LOCK, timeout=0)
     try:
@@ -219,7 +220,10 @@ def held(out: str | os.PathLike, option: str = "--out") -> Iterator[Path]:
     try:
         yield d
     finally:
+        (d / LOCK).unlink(missing_ok=True)  # its own lock file, while it still holds it
         lock.release()
+        if created and not any(d.iterdir()):  # a folder it made and wrote nothing into
+            d.rmdir()
 
 
 def publish(out: str | os.PathLike, write) -> Path:
@@ -280,6 +284,7 @@ def write_backtest(bt, out: str | os.PathLike) -> Path:
                 "occasion": r.event,
                 "outcome": int(r.observed),
                 "model_probability": round(float(r.model), 6),
+                "model_without_member_offsets": round(float(r.model_common), 6),
                 "persistence": float(r.persistence),
                 "base_rate": round(float(r.base_rate), 6),
                 **{

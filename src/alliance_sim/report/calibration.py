@@ -135,16 +135,23 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
     ]
     mr = cal.member_rates
     if len(mr):
+        off = {(r.member, r.kind): r.offset for r in cal.obs_offsets.itertuples()}
+        common = int((abs(mr["common"] - mr["recorded"]) <= 0.1).sum())
         lines += [
             "Member by member, the posterior's predicted rate of each kind of observable in "
-            f"the fit window against the record ({int(mr['within'].sum())} of {len(mr)} "
-            "within ±0.1; `analysis/obsfit.py`):",
+            f"the fit window against the record: {int(mr['within'].sum())} of {len(mr)} within "
+            f"±0.1 with each member's offsets, {common} of {len(mr)} with the cut-points "
+            "common to all members (`analysis/obsfit.py`; the offsets are fitted on this "
+            "window, so the first count is in-sample — the backtest scores them out of "
+            "sample):",
             "",
-            "| member | kind | occasions | recorded | predicted | gap |",
-            "|---|---|---|---|---|---|",
+            "| member | kind | occasions | recorded | predicted | gap | common model | offset |",
+            "|---|---|---|---|---|---|---|---|",
             *(
                 f"| {r.member} | {r.kind} | {r.n} | {r.recorded:.2f} | {r.predicted:.2f} | "
-                f"{r.gap:+.2f}{'' if r.within else ' **'} |"
+                f"{r.gap:+.2f}{'' if r.within else ' **'} | {r.common:.2f} | "
+                + (f"{off[(r.member, r.kind)]:+.2f}" if (r.member, r.kind) in off else "—")
+                + " |"
                 for r in mr.itertuples()
             ),
             "",

@@ -177,6 +177,7 @@ def write_rolling(roll, out: str | os.PathLike) -> Path:
                 "outcome": int(r.observed),
                 "valid_origin": bool(r.valid),
                 **{f: round(float(getattr(r, f)), 6) for f in FORECASTERS},
+                "model_without_member_offsets": round(float(r.model_common), 6),
             }
             for r in roll.rows.itertuples()
         ],
