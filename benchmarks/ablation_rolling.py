@@ -42,12 +42,17 @@ def variants() -> dict[str, dict[str, int]]:
     return out
 
 
-def paired(base: pd.DataFrame, other: pd.DataFrame, seed: int = 0) -> dict[str, float]:
-    """Brier(other) - Brier(base) on the outcomes both score at origins valid in both, with a
-    95% bootstrap interval over occasions."""
-    a = base[base["valid"]].set_index(KEY)
-    b = other[other["valid"]].set_index(KEY)
+def paired(
+    base: pd.DataFrame, other: pd.DataFrame, seed: int = 0, invalid: bool = False
+) -> dict[str, float] | None:
+    """Brier(other) - Brier(base) on the outcomes both score at origins valid in both (every
+    origin with ``invalid``), with a 95% bootstrap interval over occasions; None if none."""
+    a = base if invalid else base[base["valid"]]
+    b = other if invalid else other[other["valid"]]
+    a, b = a.set_index(KEY), b.set_index(KEY)
     both = a.index.intersection(b.index)
+    if not len(both):
+        return None
     a, b = a.loc[both].reset_index(), b.loc[both].reset_index()
     y = a["observed"].to_numpy(float)
     d = (b["model"].to_numpy(float) - y) ** 2 - (a["model"].to_numpy(float) - y) ** 2
@@ -88,6 +93,10 @@ def from_json(path: str, origins: str) -> tuple[pd.DataFrame, dict]:
     return rows, {k: doc[k] for k in keep}
 
 
+def _f(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="history_2006_2024")
@@ -97,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument(opt, type=int, default=None)
     ap.add_argument("--variants", default=None, help="comma-separated labels (default: all)")
     ap.add_argument("--json", default=None, help="also write the results here")
+    ap.add_argument(
+        "--include-invalid",
+        action="store_true",
+        help="pair the outcomes of invalid origins too (a check of the machinery only)",
+    )
     ap.add_argument(
         "--base",
         default=None,
@@ -150,19 +164,23 @@ def main(argv: list[str] | None = None) -> int:
         cells = [
             label,
             ", ".join(s["invalid_origins"]) or "none",
-            f"{s['brier'].get('model', float('nan')):.3f}",
-            f"{s['ece']:.3f}",
+            _f(s["brier"].get("model")),
+            _f(s["ece"]),
         ]
         if label == "all on":
             cells += ["", "", ""]
         else:
-            p = paired(rows["all on"], rows[label])
+            p = paired(rows["all on"], rows[label], invalid=a.include_invalid)
             summary[label]["paired_with_all_on"] = p
-            cells += [
-                str(p["n_paired"]),
-                f"{p['brier_base']:.3f} → {p['brier_variant']:.3f}",
-                f"{p['difference']:+.3f} [{p['lo']:+.3f}, {p['hi']:+.3f}]",
-            ]
+            cells += (
+                ["0", "—", "no origin valid in both"]
+                if p is None
+                else [
+                    str(p["n_paired"]),
+                    f"{p['brier_base']:.3f} → {p['brier_variant']:.3f}",
+                    f"{p['difference']:+.3f} [{p['lo']:+.3f}, {p['hi']:+.3f}]",
+                ]
+            )
         print("| " + " | ".join(cells) + " |", flush=True)
     print(f"\n{len(todo)} variants, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if a.json:
