@@ -136,6 +136,15 @@ def test_rolling_backtest_writes_pooled_and_per_origin_scores(tmp_path, capsys):
         assert 0 <= doc["ece"] <= 1
     assert (out / "backtest.png").stat().st_size > 10_000
     assert "Rolling-origin backtest" in (out / "backtest.md").read_text()
+    # the member offsets move the votes and leave the statuses alone; the model without them
+    # is written beside it, fitted and forecast on the same runs
+    for r in rows:
+        bare = r["model_without_member_offsets"]
+        assert 0 <= bare <= 1
+        if r["kind"] == "status":
+            assert r["model"] == bare
+    kaz = [r for r in rows if r["member"] == "KAZ" and r["kind"] == "vote_georgia"]
+    assert kaz and all(r["model"] < r["model_without_member_offsets"] for r in kaz)
 
 
 @pytest.mark.parametrize(
