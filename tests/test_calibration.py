@@ -282,3 +282,19 @@ def test_calibrate_replaces_only_its_own_files_and_says_so_before_fitting(tmp_pa
     assert "posterior.png" in capsys.readouterr().err
     assert not (tmp_path / "post.parquet").exists()
     assert time.perf_counter() - t0 < 20  # refused before fitting
+
+
+def test_a_posterior_whose_replay_is_missing_is_refused_at_load(tmp_path, capsys):
+    """A posterior names its replay by a path relative to itself; copied elsewhere without it,
+    a forecast continuing it is refused when the scenario is read, before --out is made."""
+    import shutil
+
+    shutil.copy(SCENARIOS / "calibrated" / "history_2020_2024.parquet", tmp_path / "p.parquet")
+    text = (SCENARIOS / "baseline.toml").read_text()
+    moved = tmp_path / "b.toml"
+    moved.write_text(text.replace("calibrated/history_2020_2024.parquet", "p.parquet"))
+    with pytest.raises(ScenarioError, match=r"the replay it was fitted to .* is missing"):
+        load_scenario(moved)
+    out = tmp_path / "out"
+    assert main(["run", str(moved), "--out", str(out), "--quiet"]) == 2
+    assert "is missing" in capsys.readouterr().err and not out.exists()

@@ -491,6 +491,14 @@ def _check_calibration(
             "quarter of the calibrated history)",
         )
     if start == post.end:
+        replay = post.replay_path
+        if replay is not None and not replay.is_file():  # found now, not after --out is made
+            ck.fail(
+                "calibration",
+                f"{path}: the replay it was fitted to ({replay}) is missing; allowed a "
+                "posterior written beside the scenarios it continues (it names its replay "
+                "by a relative path)",
+            )
         for code, fields in members.items():
             for name in fields:
                 if name.startswith("initial_") and code != "IRN":
