@@ -30,16 +30,18 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "The history the forecasts continue (2020-2024) holds no exit, only Armenia's freeze, "
         "so the rules for leaving (exit_below, exit_patience, exit_hazard, exit_cost_weight) "
         "keep their assumed values; a probability of exit rests on them. The longer replay "
-        "(2006-2024) partly identifies them but reproduces Uzbekistan's 2012 exit in a third "
-        "of its replays, and the forecasts do not continue it yet.",
+        "(2006-2024), which has Uzbekistan's exit in it, does not pin them down either and "
+        "pulls them toward leaving: continued from its fit, the baseline's P(Armenia leaves "
+        "by 2034) is 0.28 instead of 0.06. The forecasts do not continue it yet.",
         "docs/validation.md sections 4 and 9; alliance-sim calibrate history_2006_2024 "
-        "--out X.parquet",
+        "--out X.parquet; python scripts/forecast_with_posterior.py X.parquet",
     ),
     Limit(
         "no skill over simple rivals yet",
-        "Refitted at seven origins 2010-2022 and scored two years ahead, the model does not "
-        "beat the best simple rival (a logistic regression on lagged observables, or hedged "
-        "persistence); it does from 2022Q4, where the record is richest in shocks.",
+        "Refitted at seven origins 2010-2022 and scored two years ahead, the model is level "
+        "with the best simple rivals (a logistic regression on lagged observables, hedged "
+        "persistence), not better: its skill interval crosses zero; it wins clearly only "
+        "from 2022Q4, where the record is richest in shocks.",
         "docs/validation.md sections 5 and 9; alliance-sim backtest history_2006_2024 "
         "--origins 2010Q4,2012Q4,2014Q4,2016Q4,2018Q4,2020Q4,2022Q4 --out DIR",
     ),
