@@ -75,12 +75,26 @@ def paired(
     }
 
 
+class Refused(Exception):
+    """Bad input: one line, exit status 2."""
+
+
 def from_json(path: str, origins: str) -> tuple[pd.DataFrame, dict]:
     """The rows and pooled scores of a rolling backtest written by the CLI."""
-    with open(path) as f:
-        doc = json.load(f)
-    if doc["origins_requested"] != origins.split(","):
-        raise SystemExit(f"--base {path}: origins {doc['origins_requested']}, not {origins}")
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+        requested = doc["origins_requested"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise Refused(
+            f"--base {path}: not a rolling backtest's backtest.json (allowed: the output of "
+            "alliance-sim backtest SCENARIO --origins ...)"
+        ) from None
+    if requested != [q.strip().upper() for q in origins.split(",")]:
+        raise Refused(f"--base {path}: origins {requested}, not {origins}")
+    for k, want in (("horizon_quarters", 8), ("fit_seeds_per_set", 16)):
+        if doc.get(k) != want:
+            raise Refused(f"--base {path}: {k} = {doc.get(k)!r}; this benchmark runs {want}")
     rows = pd.DataFrame(doc["rows"]).rename(
         columns={
             "period": "quarter",
@@ -98,6 +112,16 @@ def _f(x: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from alliance_sim.errors import AllianceSimError
+
+    try:
+        return _main(argv)
+    except (Refused, AllianceSimError) as e:
+        print(f"ablation_rolling: {e}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="history_2006_2024")
     ap.add_argument("--origins", default=ORIGINS)

@@ -38,10 +38,14 @@ HEADLINES = [  # (scenario, member) as in docs/validation.md §7
 ]
 
 
+class Refused(Exception):
+    """alliance-sim refused a run (it has said why, in one line)."""
+
+
 def _run(path: Path, out: Path, replicates: int) -> dict:
     argv = ["run", str(path), "--out", str(out), "--replicates", str(replicates), "--quiet"]
     if cli(argv) != 0:
-        raise SystemExit(f"alliance-sim run {path} failed (see above)")
+        raise Refused
     return json.loads((out / "summary.json").read_text())["members"]
 
 
@@ -53,12 +57,23 @@ def main(argv: list[str] | None = None) -> int:
     if not a.posterior.is_file():
         print(f"{a.posterior}: no such file", file=sys.stderr)
         return 2
+    if a.replicates < 1:
+        print(f"--replicates {a.replicates}: allowed 1 or more", file=sys.stderr)
+        return 2
     post = a.posterior.resolve()
+    try:
+        return _compare(a, post)
+    except Refused:  # alliance-sim printed the one line; the temporary copy is its subject
+        print(f"(the scenario copy above continues {a.posterior})", file=sys.stderr)
+        return 2
+
+
+def _compare(a: argparse.Namespace, post: Path) -> int:
     base = (ROOT / "scenarios" / "baseline.toml").read_text("utf-8")
     if SHIPPED not in base:
         print(f"scenarios/baseline.toml no longer says {SHIPPED}", file=sys.stderr)
         return 2
-    rows = []
+    rows: list = []
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         (t / "baseline.toml").write_text(base.replace(SHIPPED, f'calibration = "{post}"'))

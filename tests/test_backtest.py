@@ -125,7 +125,7 @@ def test_a_second_backtest_into_the_same_folder_is_refused_while_the_first_runs(
 
     from alliance_sim.report.backtest import held
 
-    out = tmp_path / "bt"
+    out = tmp_path / "new" / "deeper" / "bt"
     argv = ["backtest", "history_2020_2024", "--fit-until", "2022Q4", "--out", str(out)]
     with held(out):
         t0 = time.perf_counter()
@@ -134,4 +134,10 @@ def test_a_second_backtest_into_the_same_folder_is_refused_while_the_first_runs(
         assert sorted(p.name for p in out.iterdir()) == [".backtest.lock"]
     err = capsys.readouterr().err.strip()
     assert "being written by another backtest" in err and len(err.splitlines()) == 1
-    assert not out.exists()  # the folder the lock made, empty again, is gone
+    assert not (tmp_path / "new").exists()  # the folders the lock made, empty again, are gone
+    # a refused run into a folder that exists leaves it as it was, lock file aside
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("x")
+    with held(tmp_path / "mine"):
+        pass
+    assert sorted(f.name for f in (tmp_path / "mine").iterdir()) == [".backtest.lock", "notes.txt"]

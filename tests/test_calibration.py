@@ -298,3 +298,16 @@ def test_a_posterior_whose_replay_is_missing_is_refused_at_load(tmp_path, capsys
     out = tmp_path / "out"
     assert main(["run", str(moved), "--out", str(out), "--quiet"]) == 2
     assert "is missing" in capsys.readouterr().err and not out.exists()
+
+
+def test_contraction_of_a_whole_number_parameter_uses_its_discrete_prior():
+    """A posterior that is the discrete uniform prior of exit_patience on 1-8 has contraction
+    about 0 (not -0.15, as the continuous formula gives)."""
+    import pandas as pd
+
+    from alliance_sim.analysis.calibrate import contraction
+    from alliance_sim.scenario.spec import SweepAxis
+
+    post = pd.DataFrame({"exit_patience": np.tile(np.arange(1.0, 9.0), 50)})
+    c = contraction((SweepAxis("exit_patience", low=1.0, high=8.0),), post)
+    assert abs(c["contraction"].item()) < 0.01

@@ -211,6 +211,39 @@ def test_member_offsets_are_fitted_on_the_window_and_shrunk_toward_zero():
     moved = apply_offsets(both, p, fit_offsets(few, p1))
     assert moved[0, 0] < 0.8 and moved[0, 1] == 0.8  # the status is the run's own
     assert np.allclose(apply_offsets(both, p, None), p)
+    # a suspended member's boycott (obs_suspended) is the model's, whatever its offset: in a
+    # run where the member is suspended the probability does not move, in the fit or after
+    att = obs("ARM", "summit", [1] * 6)
+    p6 = np.full((4, 6), 0.9)
+    p6[:2] = 0.03  # runs 0-1: suspended
+    mov = np.ones((4, 6), bool)
+    mov[:2] = False
+    d_all = fit_offsets(att, p6)["offset"].item()
+    d_mov = fit_offsets(att, p6, mov)
+    applied = apply_offsets(att, p6, d_mov, mov)
+    assert (applied[:2] == 0.03).all() and (applied[2:] > 0.9).all()
+    assert d_mov["offset"].item() > 0 and d_all > 0
+    unmasked = apply_offsets(att, p6, d_mov)
+    assert (unmasked[:2] > 0.03).all()  # what the mask prevents
+
+
+def test_member_offsets_never_read_the_outcomes_after_the_cut(monkeypatch):
+    """A backtest's offsets and forecasts are the same whatever happened after its cut: every
+    outcome after it flipped, the tiny fit gives identical offsets and model probabilities."""
+    from alliance_sim.analysis.backtest import backtest
+
+    kw = dict(fit_until="2012Q4", draws=10, generations=1, replicates=1, runs=8)
+    kw |= dict(max_unmatched=1.0, quiet=True)
+    a = backtest("history_2006_2024", **kw)
+    real = rc.record()
+    flipped = real.copy()
+    after = flipped["ordinal"] > quarters.parse("2012Q4")
+    flipped.loc[after, "observed"] = 1 - flipped.loc[after, "observed"]
+    monkeypatch.setattr(rc, "record", lambda: flipped)
+    b = backtest("history_2006_2024", **kw)
+    assert a.calibration.obs_offsets.equals(b.calibration.obs_offsets)
+    assert np.array_equal(a.rows["model"], b.rows["model"])
+    assert not np.array_equal(a.rows["observed"], b.rows["observed"])  # the flip took
 
 
 def test_a_backtest_writes_only_where_it_may_and_refuses_before_fitting(tmp_path, capsys):

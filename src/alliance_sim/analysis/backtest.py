@@ -196,7 +196,9 @@ def backtest(
     obs = rc.window(first, last).reset_index(drop=True)
     fit = rc.window(quarters.shift(sc.start, 1), fit_until)
     p_runs = rc.predicted(obs, traj, fit_until)
-    model = apply_offsets(obs, p_runs, cal.obs_offsets).mean(0)  # fitted on the window only
+    # the member offsets, fitted on the window only, move what commitment drives (not a
+    # suspended member's boycott, not a status)
+    model = apply_offsets(obs, p_runs, cal.obs_offsets, rc.movable(obs, traj, fit_until)).mean(0)
     rows = naive_forecasts(obs.assign(model=model, model_common=p_runs.mean(0)), fit, fit_until)
     # an outcome of a kind never observed before the cut (the 2024 budget) has no persistence
     # or base rate: the forecasters are compared on the outcomes all three can forecast

@@ -207,7 +207,9 @@ def contraction(cal_priors: tuple[SweepAxis, ...], posterior: pd.DataFrame) -> p
     rows = []
     for a in cal_priors:
         x = posterior[a.name]
-        sd_prior = (a.high - a.low) / np.sqrt(12)
+        n = a.high - a.low + 1  # a whole-number prior is uniform on its n values
+        whole = Whole([a.name], np.array([a.high])).mask[0]
+        sd_prior = np.sqrt((n * n - 1) / 12) if whole else (a.high - a.low) / np.sqrt(12)
         c = 1 - x.std() / sd_prior
         q = x.quantile([0.05, 0.5, 0.95])
         rows.append(

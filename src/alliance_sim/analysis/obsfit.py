@@ -53,33 +53,42 @@ def replay_probabilities(
     runs: int = 400,
     seed: int = 0,
     until: int | None = None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The recorded observations of the replay's window (to step ``until``) and each fresh
-    replay run's probability of each, ``(runs, n_obs)``; ``sets`` cycled over the runs."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The recorded observations of the replay's window (to step ``until``), each fresh
+    replay run's probability of each, ``(runs, n_obs)``, and where an offset may move it
+    (:func:`alliance_sim.analysis.record.movable`); ``sets`` cycled over the runs."""
     last = sc.end if until is None else quarters.shift(sc.start, until)
     obs = rc.window(quarters.shift(sc.start, 1), last).reset_index(drop=True)
     if obs.empty:
-        return obs, np.zeros((runs, 0))
+        return obs, np.zeros((runs, 0)), np.zeros((runs, 0), bool)
     points = [sets[k % len(sets)] if sets else {} for k in range(runs)]
     seeds = [replicate_seed(seed + 104729, k) for k in range(runs)]
     series = ("commitment", "status", *(s for s in rc.SERIES.values() if s != "out"))
     traj, _ = run_batch([spec_for(sc, p) for p in points], seeds, series=series)
-    return obs, rc.predicted(obs, traj, sc.start)
+    return obs, rc.predicted(obs, traj, sc.start), rc.movable(obs, traj, sc.start)
 
 
-def fit_offsets(obs: pd.DataFrame, p: np.ndarray, prior_sd: float = PRIOR_SD) -> pd.DataFrame:
+def fit_offsets(
+    obs: pd.DataFrame,
+    p: np.ndarray,
+    movable: np.ndarray | None = None,
+    prior_sd: float = PRIOR_SD,
+) -> pd.DataFrame:
     """Rows ``member, kind, n, offset``: each member's offset for each kind of observation
-    (not statuses), fitted to ``obs['observed']`` under the runs' probabilities ``p``."""
+    (not statuses), fitted to ``obs['observed']`` under the runs' probabilities ``p``; an
+    offset moves only the runs' probabilities where ``movable`` (default: all but
+    statuses), so a suspended member's boycott stays what the model says."""
+    movable = np.ones(p.shape, bool) if movable is None else movable
     lp = logit(np.clip(p, EPS, 1 - EPS))
     y = obs["observed"].to_numpy(float)
     rows = []
     for (member, kind), idx in obs.groupby(["member", "kind"]).indices.items():
         if kind == "status":
             continue
-        li, yi = lp[:, idx], y[idx]
+        li, yi, mi, pi = lp[:, idx], y[idx], movable[:, idx], p[:, idx]
 
-        def loss(d, li=li, yi=yi):
-            q = np.clip(expit(li + d).mean(0), EPS, 1 - EPS)
+        def loss(d, li=li, yi=yi, mi=mi, pi=pi):
+            q = np.clip(np.where(mi, expit(li + d), pi).mean(0), EPS, 1 - EPS)
             ll = (yi * np.log(q) + (1 - yi) * np.log(1 - q)).sum()
             return -ll + d * d / (2 * prior_sd**2)
 
@@ -88,9 +97,15 @@ def fit_offsets(obs: pd.DataFrame, p: np.ndarray, prior_sd: float = PRIOR_SD) ->
     return pd.DataFrame(rows, columns=["member", "kind", "n", "offset"])
 
 
-def apply_offsets(obs: pd.DataFrame, p: np.ndarray, offsets: pd.DataFrame | None) -> np.ndarray:
+def apply_offsets(
+    obs: pd.DataFrame,
+    p: np.ndarray,
+    offsets: pd.DataFrame | None,
+    movable: np.ndarray | None = None,
+) -> np.ndarray:
     """``p`` (runs, n_obs) with each observation's member-and-kind offset added on the logit
-    scale; statuses, and members or kinds without an offset, unchanged."""
+    scale where ``movable`` (:func:`alliance_sim.analysis.record.movable`; default: all);
+    statuses, and members or kinds without an offset, unchanged."""
     if offsets is None or offsets.empty or not len(obs):
         return p
     key = obs["member"] + "|" + obs["kind"]
@@ -98,7 +113,10 @@ def apply_offsets(obs: pd.DataFrame, p: np.ndarray, offsets: pd.DataFrame | None
     d = key.map(table).fillna(0.0).to_numpy(float, copy=True)
     d[(obs["kind"] == "status").to_numpy()] = 0.0
     moved = expit(logit(np.clip(p, EPS, 1 - EPS)) + d[None, :])
-    return np.where(d[None, :] == 0.0, p, moved)
+    keep = d[None, :] == 0.0
+    if movable is not None:
+        keep = keep | ~movable
+    return np.where(keep, p, moved)
 
 
 def member_rates(
@@ -111,12 +129,12 @@ def member_rates(
     """Rows ``member, kind, n, recorded, predicted, gap, within, common`` over the replay's
     window (to step ``until``) — ``predicted`` with the member offsets fitted there,
     ``common`` without them — and the offsets (:func:`fit_offsets`)."""
-    obs, p = replay_probabilities(sc, sets, runs, seed, until)
+    obs, p, mov = replay_probabilities(sc, sets, runs, seed, until)
     cols = ["member", "kind", "n", "recorded", "predicted", "gap", "within", "common"]
     if obs.empty:
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=["member", "kind", "n", "offset"])
-    offsets = fit_offsets(obs, p)
-    t = obs.assign(predicted=apply_offsets(obs, p, offsets).mean(0), common=p.mean(0))
+    offsets = fit_offsets(obs, p, mov)
+    t = obs.assign(predicted=apply_offsets(obs, p, offsets, mov).mean(0), common=p.mean(0))
     out = (
         t.groupby(["member", "kind"])
         .agg(

@@ -183,6 +183,27 @@ def predicted(obs: pd.DataFrame, traj, start: str) -> np.ndarray:
     return np.nan_to_num(out, nan=0.0)
 
 
+PARTICIPATION = ("summit", "exercise", "budget")
+
+
+def movable(obs: pd.DataFrame, traj, start: str) -> np.ndarray:
+    """``(R, n_obs)``, True where an observation's probability in a run is the observation
+    model's function of commitment: a UN vote (a suspended member still votes), or taking
+    part while active or hedging.  Not a status, and not a suspended member's boycott
+    (``obs_suspended``): what a member's offset (``analysis/obsfit.py``) may move."""
+    steps = obs["ordinal"].to_numpy() - quarters.parse(start)
+    idx = np.searchsorted(traj.steps, steps)
+    cols = obs["member"].map(mb.INDEX).to_numpy()
+    out = np.zeros((traj["commitment"].shape[1], len(obs)), bool)
+    kinds = obs["kind"]
+    out[:, kinds.str.startswith("vote_").to_numpy()] = True
+    part = kinds.isin(PARTICIPATION).to_numpy()
+    if part.any():
+        st = traj["status"][idx[part], :, cols[part]]  # (n, R)
+        out[:, part] = ((st == mb.ACTIVE) | (st == mb.HEDGING)).T
+    return out
+
+
 def brier(obs: pd.DataFrame, traj, start: str) -> np.ndarray:
     """Each run's mean Brier score over the observations (0 is perfect, 1 all wrong)."""
     p = predicted(obs, traj, start)

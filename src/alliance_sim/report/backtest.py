@@ -207,7 +207,7 @@ def held(out: str | os.PathLike, option: str = "--out") -> Iterator[Path]:
     import filelock
 
     d = check_out(out, option)
-    created = not d.exists()
+    made = [p for p in (d, *d.parents) if not p.exists()]  # deepest first
     d.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(d / LOCK, timeout=0)
     try:
@@ -220,10 +220,13 @@ def held(out: str | os.PathLike, option: str = "--out") -> Iterator[Path]:
     try:
         yield d
     finally:
-        (d / LOCK).unlink(missing_ok=True)  # its own lock file, while it still holds it
-        lock.release()
-        if created and not any(d.iterdir()):  # a folder it made and wrote nothing into
-            d.rmdir()
+        lock.release()  # the lock file stays (deleting a lock file races with its next user)
+        if made and [f.name for f in d.iterdir()] == [LOCK]:  # folders it made, left empty
+            (d / LOCK).unlink()
+            for p in made:
+                if any(p.iterdir()):
+                    break
+                p.rmdir()
 
 
 def publish(out: str | os.PathLike, write) -> Path:
