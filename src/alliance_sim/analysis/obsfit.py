@@ -19,11 +19,12 @@ on the record up to the cut (the fit window only: a backtest's offsets never see
 forecast) by maximum a posteriori: the Bernoulli likelihood of the member's recorded
 occasions under the replay runs' probabilities, with a normal prior of standard deviation
 ``PRIOR_SD`` centred on 0 (no member-specific stance).  ``PRIOR_SD`` = 4 logits is an
-assumption, plausible 2-6: the observation model is steep (``obs_scale`` about 0.05
-commitment per logit), so a member whose stance is worth 0.2 of commitment — the distance
-between a hedging and an active member — differs from the common prediction by about 4
-logits.  A member or kind with no occasion before the cut
-keeps offset 0.  Statuses have no offset (they are the run's own).  The offsets change no
+assumption, plausible 2-6, set before any scored run with offsets: at the registry's
+``obs_scale`` (0.05 commitment per logit) it is a stance worth 0.2 of commitment, at the
+scale the 2006-2024 fit prefers (median 0.15) about 0.6 — a wide prior, under which a
+member's own record dominates after a handful of occasions.  A member or kind with no
+occasion before the cut keeps offset 0.  Statuses have no offset (they are the run's own),
+and a suspended member's boycott (``obs_suspended``) is not moved.  The offsets change no
 trajectory: observations draw nothing and change no state, so Mesa and the batch engine stay
 identical; they change what the model predicts one would see.
 """
