@@ -64,7 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _compare(a, post)
     except Refused:  # alliance-sim printed the one line; the temporary copy is its subject
-        print(f"(the scenario copy above continues {a.posterior})", file=sys.stderr)
+        print(
+            f"forecast_with_posterior: refused, as said (the scenario named there is a temporary "
+            f"copy continuing {a.posterior}; a posterior from a tiny fit is refused when too "
+            "few of its sets reach the statuses recorded at 2024Q4)",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -85,8 +85,9 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         f"{_method_text(cal)}; fitted to the record up to {cal.until}; {cal.seconds:.0f} s; "
         f"alliance-sim {__version__}.",
         "",
-        "Tolerance by generation: "
-        + ", ".join(f"{g.epsilon:.3f}" for g in cal.result.generations[1:])
+        "Tolerance by generation from the first (generation 0 samples the prior, with no "
+        "tolerance): "
+        + (", ".join(f"{g.epsilon:.3f}" for g in cal.result.generations[1:]) or "none")
         + " (parameter sets scored per generation: "
         + ", ".join(f"{g.simulations:,}" for g in cal.result.generations)
         + ").",

@@ -106,7 +106,11 @@ def write_report(roll, d: Path) -> Path:
             "",
         ]
     if not s["enough_outcomes"]:
-        lines += [f"Only {s['n_scored']} outcomes scored (fewer than 300).", ""]
+        lines += [
+            f"Only {s['n_scored']} outcomes scored in the valid origins (fewer than the 300 "
+            "asked of a backtest that can tell forecasters apart).",
+            "",
+        ]
     if s["brier"]:
         lines += [
             f"Pooled: {s['n_scored']} outcomes on {s['occasions']} occasions. Lower scores are "
