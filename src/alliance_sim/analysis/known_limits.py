@@ -30,9 +30,9 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "The history the forecasts continue (2020-2024) holds no exit, only Armenia's freeze, "
         "so the rules for leaving (exit_below, exit_patience, exit_hazard, exit_cost_weight) "
         "keep their assumed values; a probability of exit rests on them. The longer replay "
-        "(2006-2024), which has Uzbekistan's exit in it, does not pin them down either and "
-        "pulls them toward leaving: continued from its fit, the baseline's P(Armenia leaves "
-        "by 2034) is 0.28 instead of 0.06. The forecasts do not continue it yet.",
+        "(2006-2024), which has Uzbekistan's exit in it, does not pin them down either: it "
+        "samples them over wide ranges, and continued from its fit the baseline's P(Armenia "
+        "leaves by 2034) is 0.28 instead of 0.06. The forecasts do not continue it yet.",
         "docs/validation.md sections 4 and 9; alliance-sim calibrate history_2006_2024 "
         "--out X.parquet; python scripts/forecast_with_posterior.py X.parquet",
     ),
