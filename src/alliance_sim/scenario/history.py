@@ -82,7 +82,7 @@ def check_matched(
         n = states.state.status.shape[0]
         raise ScenarioError(
             f"{what}: {states.unmatched} of {n} posterior sets "
-            f"({states.unmatched_share:.0%}) reach none of the statuses recorded at "
+            f"({states.unmatched_share:.1%}) reach none of the statuses recorded at "
             f"{states.end} in {ATTEMPTS} tries; allowed: at most {limit:.0%} (the fit does "
             f"not reproduce the record at the cut: {remedy})"
         )
