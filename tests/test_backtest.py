@@ -95,7 +95,7 @@ def test_a_replay_that_misses_the_record_at_the_cut_is_refused():
     with pytest.raises(ScenarioError) as e:
         check_matched(HistoryStates(unmatched=21, **at), "p.parquet")
     msg = str(e.value)
-    assert msg.startswith("p.parquet: 21 of 400 posterior sets (5%)") and "\n" not in msg
+    assert msg.startswith("p.parquet: 21 of 400 posterior sets (5.2%)") and "\n" not in msg
     assert "allowed: at most 5%" in msg and "2022Q4" in msg
 
 
