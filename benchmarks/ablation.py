@@ -13,9 +13,9 @@ where that outcome exists), with the Wilson 95% interval of the all-on column.
 
 The forecasts start from the calibrated replay's end states, computed with every mechanism
 on; a switch set to 0 acts from the forecast's start.  A second table does the same for the
-calibrated replay of 2020-2024 itself (each switch off for the whole replay): the share of runs
-reproducing each of the five patterns and all five together, and the Brier score of the
-observables against the record (``analysis/record.py``).
+calibrated replay the forecasts continue (``--replay``, default the 2006-2024 one; each switch
+off for the whole replay): the share of runs reproducing each of the five patterns and all five
+together, and the Brier score of the observables against the record (``analysis/record.py``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ import numpy as np
 from alliance_sim import load_scenario
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
+from alliance_sim.core import quarters
 from alliance_sim.core.mechanisms import MECHANISMS
 from alliance_sim.engines.batch import run_batch
+from alliance_sim.errors import ScenarioError
 from alliance_sim.scenario.files import list_scenarios
 from alliance_sim.scenario.plan import make_plan, spec_for
 
@@ -64,10 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replicates", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scenarios", nargs="*", default=None)
+    ap.add_argument("--replay", default="history_2006_2024_calibrated")
     a = ap.parse_args(argv)
-    names = a.scenarios or [
-        f.stem for f in list_scenarios() if not f.stem.startswith("history_2020_2024")
-    ]
+    try:
+        return _run(a)
+    except ScenarioError as e:  # a misspelt scenario or replay: one line, exit 2
+        print(f"ablation: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(a: argparse.Namespace) -> int:
+    for name in [*(a.scenarios or []), a.replay]:
+        load_scenario(name)  # checked before anything runs
+    names = a.scenarios or [f.stem for f in list_scenarios() if not f.stem.startswith("history_")]
     vs = variants()
     print(
         "| scenario | member | outcome | "
@@ -96,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     cell += f" [{lo:.2f}, {hi:.2f}]"
                 cells.append(cell)
             print(f"| {name} | {code} | P({what}) | " + " | ".join(cells) + " |")
-    replay_table(a.replicates, a.seed, vs)
+    replay_table(a.replay, a.replicates, a.seed, vs)
     print(
         f"\n{a.replicates} runs per cell, seed {a.seed}, batch engine, "
         f"{time.perf_counter() - t0:.0f} s",
@@ -105,15 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def replay_table(runs: int, seed: int, vs: list[tuple[str, dict[str, int]]]) -> None:
-    sc = load_scenario("history_2020_2024_calibrated")
+def replay_table(name: str, runs: int, seed: int, vs: list[tuple[str, dict[str, int]]]) -> None:
+    sc = load_scenario(name)
     plan = make_plan(sc, replicates=runs, seed=seed, sweep=False)
     metas = list(plan.runs())
     base = [spec_for(sc, m.values, m.posterior) for m in metas]
     seeds = [m.seed for m in metas]
-    obs = rc.window("2020Q2", sc.end)
+    obs = rc.window(quarters.shift(sc.start, 1), sc.end)
     keys = [*pt.KEYS, "all"]
-    print("\n| replay 2020-2024 | " + " | ".join(keys) + " | Brier |\n|" + "---|" * (len(keys) + 2))
+    print(f"\n| {name} | " + " | ".join(keys) + " | Brier |\n|" + "---|" * (len(keys) + 2))
     for label, switches in vs:
         specs = [replace(s, params={**s.params, **switches}) for s in base]
         traj, _ = run_batch(specs, seeds)

@@ -3,9 +3,9 @@
     python scripts/forecast_with_posterior.py POSTERIOR.parquet [--replicates 200]
 
 Every shipped forecast scenario continues the calibrated replay its ``baseline.toml`` names
-(``calibrated/history_2020_2024.parquet``).  This script runs each of them twice with the same
+(``calibrated/history_2006_2024.parquet``).  This script runs each of them twice with the same
 seeds — as shipped, and with ``calibration`` pointing at POSTERIOR (for instance the fit of the
-2006-2024 replay: ``alliance-sim calibrate history_2006_2024 --out X.parquet``) — in a
+shorter 2020-2024 replay, ``scenarios/calibrated/history_2020_2024.parquet``) — in a
 temporary folder (the scenario files are copied there, the repository is not touched), and
 prints each headline's probability of exit by the horizon with its 95% Wilson interval under
 both.  POSTERIOR must continue into the forecasts' start (2024Q4) and name its replay by a path
@@ -23,7 +23,7 @@ from pathlib import Path
 from alliance_sim.cli.main import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = 'calibration = "calibrated/history_2020_2024.parquet"'
+SHIPPED = 'calibration = "calibrated/history_2006_2024.parquet"'
 HEADLINES = [  # (scenario, member) as in docs/validation.md §7
     ("baseline", "ARM"),
     ("armenia_exits", "ARM"),

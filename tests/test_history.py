@@ -50,10 +50,30 @@ def test_replicate_k_starts_from_replay_k_end_state(baseline, tmp_path):
 
 def test_kept_replays_end_as_the_record_shows(baseline):
     hist = end_states(baseline.posterior)
-    wanted = load_scenario("history_2020_2024").end_status
-    assert wanted["ARM"] == "suspended"
+    wanted = dict(load_scenario(baseline.posterior.replay_path).end_status)
+    assert wanted["ARM"] == "suspended" and wanted.pop("UZB") == "exited"
     assert matches(hist.state.status, wanted).mean() > 0.9
     assert hist.unmatched < 0.1 * len(baseline.posterior)
+
+
+def test_the_forecasts_continue_the_long_replay(baseline):
+    """The forecasts continue 2006-2024, the history with an exit in it (issue 25)."""
+    assert baseline.posterior.replay_path.name == "history_2006_2024.toml"
+    assert baseline.posterior.start == "2006Q3"
+
+
+def test_a_member_that_left_in_the_replay_is_outside_in_the_forecast(baseline, tmp_path):
+    """Uzbekistan's 2012 exit is history: the forecast starts with it outside the alliance
+    (the model's 'candidate'), never counts it as leaving, and a replay in which it did not
+    leave keeps its status (only exits are mapped)."""
+    hist = end_states(baseline.posterior)
+    uzb = mb.INDEX["UZB"]
+    assert (hist.state.status[:, uzb] == mb.CANDIDATE).mean() > 0.95
+    assert (hist.state.status[:, uzb] != mb.EXITED).all()
+    assert (hist.state.exit_step[:, uzb] == -1).all()
+    res = run_scenario("baseline", tmp_path / "b", replicates=20, record="end")
+    assert res.runs["UZB_exit_step"].isna().all()
+    assert res.runs["UZB_exited"].isna().all()  # not a member at any point of the forecast
 
 
 def test_a_forecast_may_not_reset_a_members_initial_state(write):
@@ -69,7 +89,7 @@ def test_a_forecast_may_not_reset_a_members_initial_state(write):
 def test_a_calibrated_scenario_must_replay_or_continue(write):
     post = load_scenario("baseline").posterior.path
     path = write("g.toml", MINIMAL + f'calibration = "{post}"\n')
-    with pytest.raises(ScenarioError, match=r"must replay it .*2020Q1.* or continue it .*2024Q4"):
+    with pytest.raises(ScenarioError, match=r"must replay it .*2006Q3.* or continue it .*2024Q4"):
         load_scenario(path)
 
 

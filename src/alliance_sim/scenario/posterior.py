@@ -174,7 +174,7 @@ def read_posterior(path: str | os.PathLike) -> Posterior:
     if not p.is_file():
         raise ScenarioError(
             f"missing calibration file {p.name!r} (looked for {p}); create it with: "
-            f"alliance-sim calibrate history_2020_2024 --out {p}"
+            f"alliance-sim calibrate {p.stem} --out {p} (the replay scenario it is named after)"
         )
     return _read(str(p.resolve()), file_hash(p))
 
