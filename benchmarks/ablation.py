@@ -123,12 +123,17 @@ def replay_table(name: str, runs: int, seed: int, vs: list[tuple[str, dict[str, 
     base = [spec_for(sc, m.values, m.posterior) for m in metas]
     seeds = [m.seed for m in metas]
     obs = rc.window(quarters.shift(sc.start, 1), sc.end)
-    keys = [*pt.KEYS, "all"]
+    keys = [*pt.KEYS, "five", "all"]
+    if quarters.steps_between(sc.start, pt.PERIOD[0]) <= 0:  # no years before 2020: no record
+        keys = [k for k in keys if k not in (pt.MEMBERSHIP.key, "five")]
     print(f"\n| {name} | " + " | ".join(keys) + " | Brier |\n|" + "---|" * (len(keys) + 2))
     for label, switches in vs:
         specs = [replace(s, params={**s.params, **switches}) for s in base]
         traj, _ = run_batch(specs, seeds)
-        rates = pt.rates(pt.measure(sc, traj["commitment"], traj["status"]))
+        res = pt.measure(sc, traj["commitment"], traj["status"])
+        rates = pt.rates(res)
+        five = {k: r for k, r in res.items() if k != pt.MEMBERSHIP.key}  # those of 2020-2024
+        rates["five"] = float(np.mean(pt.joint(five)))
         brier = rc.brier(obs, traj, sc.start).mean()
         cells = " | ".join(f"{rates[k]:.2f}" for k in keys)
         print(f"| {label} | {cells} | {brier:.3f} |")

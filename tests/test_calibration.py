@@ -161,7 +161,7 @@ def test_abc_recovers_the_parameters_that_generated_the_data():
 
 def test_forecasts_draw_from_the_posterior_but_not_its_initial_states(tmp_path):
     sc = load_scenario("armenia_exits")
-    assert sc.posterior is not None and sc.posterior.start == "2020Q1" and sc.continues
+    assert sc.posterior is not None and sc.posterior.start == "2006Q3" and sc.continues
     k = next(i for i, p in enumerate(sc.posterior.sets) if "members.KAZ.initial_commitment" in p)
     spec = spec_for(sc, posterior=k)
     post = sc.posterior.sets[k]
@@ -169,7 +169,7 @@ def test_forecasts_draw_from_the_posterior_but_not_its_initial_states(tmp_path):
     assert spec.params["western_offer"] == 0.08  # the scenario's own value wins
     assert "initial_commitment" not in spec.members.get("KAZ", {})  # 2020 state not carried
     assert spec.members["KAZ"]["regime_need"] == post["members.KAZ.regime_need"]
-    replay = load_scenario("history_2020_2024_calibrated")
+    replay = load_scenario("history_2006_2024_calibrated")
     assert (
         spec_for(replay, posterior=k).members["KAZ"]["initial_commitment"]
         == post["members.KAZ.initial_commitment"]
@@ -302,10 +302,10 @@ def test_a_posterior_whose_replay_is_missing_is_refused_at_load(tmp_path, capsys
     a forecast continuing it is refused when the scenario is read, before --out is made."""
     import shutil
 
-    shutil.copy(SCENARIOS / "calibrated" / "history_2020_2024.parquet", tmp_path / "p.parquet")
+    shutil.copy(SCENARIOS / "calibrated" / "history_2006_2024.parquet", tmp_path / "p.parquet")
     text = (SCENARIOS / "baseline.toml").read_text()
     moved = tmp_path / "b.toml"
-    moved.write_text(text.replace("calibrated/history_2020_2024.parquet", "p.parquet"))
+    moved.write_text(text.replace("calibrated/history_2006_2024.parquet", "p.parquet"))
     with pytest.raises(ScenarioError, match=r"the replay it was fitted to .* is missing"):
         load_scenario(moved)
     out = tmp_path / "out"

@@ -93,7 +93,8 @@ def test_cli_discover_on_a_sweep(tmp_path, capsys):
         '"members.ARM.pressure_tolerance" = { low = 0.05, high = 0.4 }\n',
         "utf-8",
     )
-    sweep(sc, tmp_path / "res", record="end")
+    # to 2026Q2, before the median exit, so that some runs have not left (by 2034 all have)
+    sweep(sc, tmp_path / "res", record="end", end="2026Q2")
     out = tmp_path / "disc"
     assert (
         main(["discover", str(tmp_path / "res"), "--outcome", "ARM_exited", "--out", str(out)]) == 0

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 from PIL import Image
 
+from alliance_sim import load_scenario
 from alliance_sim.cli.main import main
 from alliance_sim.report import figures, plots
 from alliance_sim.report.labels import outcome_label, parameter_label
@@ -74,13 +75,19 @@ def test_event_numbers_never_overlap_and_the_key_names_each(history, tmp_path, m
     assert "1 2020Q4 ARM appeal" in key and "20 2024Q2 Azerbaijan: delimitation" in key
 
 
-def test_probability_curves_have_bands_and_an_axis_that_fits(history, tmp_path, monkeypatch):
+def test_probability_curves_have_bands_and_an_axis_that_fits(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    # the refitted replay has no exit in 20 runs: an easier exit rule gives Armenia a few
+    sc = load_scenario("history_2020_2024_calibrated")
+    easy = {**sc.params, "exit_below": 0.15, "exit_patience": 1, "exit_hazard": 0.3}
+    history = run_scenario(replace(sc, params=easy), tmp_path / "h", replicates=20)
     drawn = _capture(monkeypatch)
     plots.status_probability(history, tmp_path / "s.png")
     exited = drawn["fig"].axes[1]
     assert any(isinstance(c, PolyCollection) for c in exited.collections)  # ARM's band
     top = exited.get_ylim()[1]
-    assert top < 0.5  # a few % of runs have left by 2024Q4: not a 0-100% axis
+    assert top < 0.75  # a quarter of the runs have left by 2024Q4: not a 0-100% axis
     arm = next(line for line in exited.lines if line.get_label() == "ARM")
     assert 0 < max(arm.get_ydata()) < top
     assert "0% in every run: BLR, KAZ, KGZ, TJK" in exited.get_title()
