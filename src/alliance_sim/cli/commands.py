@@ -18,6 +18,7 @@ from alliance_sim.cli.fitting import (
     cmd_discover,
     cmd_export,
     cmd_refine,
+    cmd_robustness,
     interrupted,
 )
 from alliance_sim.errors import AllianceSimError, UserError
@@ -389,4 +390,5 @@ COMMANDS = {
     "export": cmd_export,
     "check": cmd_check,
     "refine": cmd_refine,
+    "robustness": cmd_robustness,
 }

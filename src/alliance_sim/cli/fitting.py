@@ -1,5 +1,5 @@
-"""The ``alliance-sim`` verbs that fit, test and explore: calibrate, backtest, discover,
-refine, export (the others are in :mod:`alliance_sim.cli.commands`)."""
+"""The ``alliance-sim`` verbs that fit, test and explore: calibrate, backtest, robustness,
+discover, refine, export (the others are in :mod:`alliance_sim.cli.commands`)."""
 
 from __future__ import annotations
 
@@ -223,4 +223,38 @@ def cmd_refine(a: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return interrupted(f"{a.directory}/refine")
     print(describe_round(record))
+    return 0
+
+
+def cmd_robustness(a: argparse.Namespace) -> int:
+    from alliance_sim.analysis.robustness import analyse, check_sizes
+    from alliance_sim.report.robustness import check_dir, write
+    from alliance_sim.scenario.load import load_scenario
+
+    check_sizes(a.samples, a.replicates)
+    sc = load_scenario(a.scenario)
+    check_dir(a.out)  # before anything runs
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rdesign points {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
+        if done == total:
+            print(file=sys.stderr)
+
+    result = analyse(
+        sc,
+        samples=a.samples,
+        replicates=a.replicates,
+        seed=a.seed,
+        progress=None if a.quiet else progress,
+    )
+    d = write(result, a.out)
+    for h in result["headlines"]:
+        print(h["statement"] + ".")
+        if h["unsupported"]:
+            print("  not pinned down and not sourced, S1 >= 0.1: " + ", ".join(h["unsupported"]))
+    print(
+        f"{result['runs']:,} runs ({result['points']:,} points x {result['replicates']} "
+        f"replicates) over {len(result['parameters'])} parameters in {result['seconds']:.0f} s; "
+        f"wrote {d}/robustness.json, robustness.md, drivers.png"
+    )
     return 0

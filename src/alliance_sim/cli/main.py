@@ -383,6 +383,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     di.add_argument("--out", metavar="D", help="output directory (default DIR/discover_OUTCOME)")
 
+    ro = _command(
+        sub,
+        "robustness",
+        "what a headline rests on: its range over what the data do not pin down",
+        "Vary, on top of the calibrated posterior, every parameter calibration does not "
+        "identify and every hand-set one over its plausible range (a Saltelli design), and "
+        "measure how much of each headline's spread each explains (Sobol indices, SALib) and "
+        "the range it spans (the envelope).  Writes DIR/robustness.json, robustness.md and "
+        "drivers.png.",
+    )
+    ro.add_argument("scenario", metavar="SCENARIO")
+    ro.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    ro.add_argument(
+        "--samples",
+        type=_positive,
+        default=64,
+        metavar="N",
+        help="Saltelli base samples, a power of two (default 64: N x (parameters + 2) points)",
+    )
+    ro.add_argument(
+        "--replicates",
+        type=_positive,
+        default=32,
+        metavar="K",
+        help="runs per design point, on posterior sets 0..K-1 (default 32)",
+    )
+    ro.add_argument("--seed", type=_seed, default=0, help="design and run seed (default 0)")
+    ro.add_argument("--quiet", action="store_true", help="no progress line")
+
     ck = _command(
         sub,
         "check",

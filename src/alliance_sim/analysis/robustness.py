@@ -1,0 +1,431 @@
+"""What a headline rests on: its range over the parameters the data do not pin down.
+
+A shipped forecast draws each replicate's fitted parameters from the calibrated posterior, so
+its interval carries their uncertainty -- but only as the fit left it, and not that of the
+values a scenario sets by hand.  This module varies, on top of the posterior, every parameter
+that calibration does not identify (contraction below 0.25) and every hand-set one, each over
+its plausible range, and measures how much of the headline's spread each explains (Sobol
+indices from SALib's Saltelli design, with bootstrap confidence) and the range the headline
+spans over them (its envelope).
+
+Which parameters (:func:`uncertain`), each with the range it is sampled over and why:
+
+* fitted but not identified: the calibration prior of the replay the scenario continues
+  (``[calibrate.parameters]``; the posterior file records it) -- or the scenario's own
+  ``[sweep]`` range where it declares one; a fitted parameter that is identified stays at its
+  posterior draw, unless the scenario sets it by hand;
+* the registry's other parameters (``core/data/params.toml``) that act on the trajectories
+  (not the observation model, not the mechanisms' on/off switches): the scenario's ``[sweep]``
+  range if it has one, else the plausible range of ``core/plausible.py``;
+* the focus members' assumed figures (``members.toml`` entries with ``low``/``high``; a
+  continuation's ``initial_*`` belong to the replay's start and are not varied);
+* the scenario's own swept event fields (``events.victory.value``, ``events.victory.at``).
+
+How it is run (:func:`design_runs`): point *i* of the design and replicate *k* use posterior
+set *k*, replay *k*'s end state and replicate *k*'s seed, at every point -- common random
+numbers, so two points differ by their parameters, not by their draws; a point's outcome is
+the mean over its ``replicates`` runs.  ``noise_share`` says how much of the outcome's variance
+across points is still replicate noise (binomial, at the point means), which the indices and
+the envelope include.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alliance_sim.core import quarters
+from alliance_sim.errors import AnalysisError
+from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
+
+IDENTIFIED = 0.25  # contraction from which calibration counts a parameter as identified
+DEFAULT_MEMBERS = ("ARM", "KAZ")  # focus of a scenario that names none (as benchmarks/ablation)
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """One varied parameter: its sweep name, range, and what the data say about it."""
+
+    name: str  # as a sweep names it: "exit_below", "members.ARM.pressure_tolerance", ...
+    low: float  # an event's `at`: quarter ordinals
+    high: float
+    why: str  # where the range comes from
+    identified: bool  # contraction >= IDENTIFIED in the scenario's posterior
+    sourced: bool  # the value is a cited figure, not an assumption
+    quarter: bool = False
+
+    @property
+    def axis(self) -> SweepAxis:
+        return SweepAxis(self.name, None, self.low, self.high, self.quarter)
+
+
+def focus(sc: Scenario) -> tuple[str, ...]:
+    """The members whose headlines are analysed: the scenario's focus, else ARM and KAZ."""
+    return tuple(sc.focus) or DEFAULT_MEMBERS
+
+
+def headline_outcomes(sc: Scenario) -> list[tuple[str, str]]:
+    """(outcome column, words) per headline: Iran's accession, the others' exit."""
+    from alliance_sim.core import members as mb
+
+    names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
+    out = []
+    for code in focus(sc):
+        if code == "IRN":
+            out.append(("IRN_joined", f"{names[code]} joins by {sc.end}"))
+        else:
+            out.append((f"{code}_exited", f"{names.get(code, code)} has left by {sc.end}"))
+    return out
+
+
+def _scenario_ranges(sc: Scenario) -> dict[str, SweepAxis]:
+    """The scenario's own ``[sweep]`` axes as ranges (a list of numbers: its least and
+    greatest; a list of quarters: their ordinals), where it declares them."""
+    out = {}
+    for a in sc.sweep.axes if sc.sweep is not None else ():
+        if a.values is not None:
+            try:
+                vals = [quarters.parse(v) if a.quarter else float(v) for v in a.values]
+            except (TypeError, ValueError):
+                continue  # not numbers: the plausible range applies instead
+            a = SweepAxis(a.name, None, min(vals), max(vals), a.quarter)
+        out[a.name] = a
+    return out
+
+
+def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    if sc.posterior is None:
+        return {}, {}
+    meta = sc.posterior.meta
+    contraction = {r["parameter"]: float(r["contraction"]) for r in meta.get("contraction", [])}
+    priors = {n: (float(p["low"]), float(p["high"])) for n, p in meta.get("priors", {}).items()}
+    return contraction, priors
+
+
+def uncertain(sc: Scenario) -> list[Uncertain]:
+    """The parameters to vary for scenario ``sc`` (see the module's docstring), in a fixed
+    order: fitted, registry, member figures, events."""
+    from alliance_sim.core.params import REGISTRY
+    from alliance_sim.core.plausible import plausible_range
+
+    own = _scenario_ranges(sc)
+    contraction, priors = _fitted(sc)
+    hand = set(sc.params) | {f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs}
+    out: list[Uncertain] = []
+    seen: set[str] = set()
+
+    def add(name: str, low: float, high: float, why: str, sourced: bool) -> None:
+        if name in seen or not high > low:
+            return
+        c = contraction.get(name)
+        ident = c is not None and c >= IDENTIFIED
+        seen.add(name)
+        out.append(Uncertain(name, float(low), float(high), why, ident, sourced))
+
+    from alliance_sim.core.params import BY_NAME
+
+    for name, (lo, hi) in priors.items():
+        if sc.continues and name.startswith("members.") and ".initial_" in name:
+            continue  # the replay's starting state: a forecast starts from its end
+        if getattr(BY_NAME.get(name), "group", "") == "observation":
+            continue  # what one sees of the state, not the state: no effect on a headline
+        c = contraction.get(name, 0.0)
+        if c >= IDENTIFIED and name not in hand:
+            continue  # pinned down by the record: held at the posterior draw
+        if name in own:
+            a = own[name]
+            add(name, a.low, a.high, "the scenario's [sweep] range", False)
+        else:
+            add(name, lo, hi, f"calibration prior (contraction {c:.2f})", False)
+    for p in REGISTRY:
+        if p.group == "observation" or p.name.startswith("mech_") or p.name in priors:
+            continue  # fitted ones are above: varied if not identified, else held
+        sourced = p.source != "assumption"
+        if p.name in own:
+            a = own[p.name]
+            add(p.name, a.low, a.high, "the scenario's [sweep] range", sourced)
+            continue
+        r = plausible_range(p.name)
+        if r is not None:
+            add(p.name, r.low, r.high, f"plausible range: {r.source}", sourced)
+    for code in focus(sc):
+        from alliance_sim.core import members as mb
+
+        for field in mb._raw().get(code, {}):
+            name = f"members.{code}.{field}"
+            if (field.startswith("initial_") and sc.continues) or name in priors:
+                continue
+            if name in own:
+                a = own[name]
+                add(name, a.low, a.high, "the scenario's [sweep] range", False)
+                continue
+            r = plausible_range(name)
+            if r is not None:
+                add(name, r.low, r.high, r.source, False)
+    for name, a in own.items():
+        if name.startswith("events.") and a.low is not None and a.high is not None:
+            u = Uncertain(
+                name,
+                float(a.low),
+                float(a.high),
+                "the scenario's [sweep] range",
+                False,
+                False,
+                a.quarter,
+            )
+            if u.high > u.low and name not in seen:
+                seen.add(name)
+                out.append(u)
+    if not out:
+        raise AnalysisError(f"{sc.path}: no parameter to vary (every one is identified or fixed)")
+    return out
+
+
+def design(sc: Scenario, params: list[Uncertain], samples: int, seed: int) -> SweepSpec:
+    """The Saltelli design over ``params`` (``samples`` base points: ``samples * (D + 2)``
+    points in all, first-order and total indices only)."""
+    return SweepSpec("saltelli", samples, 1, seed, 4, tuple(p.axis for p in params))
+
+
+def describe(value: float, u: Uncertain) -> str:
+    """A value of ``u`` as a reader would write it (a quarter for an event's date)."""
+    return quarters.label(round(value)) if u.quarter else f"{value:.3g}"
+
+
+def with_design(sc: Scenario, spec: SweepSpec) -> Scenario:
+    """``sc`` with ``spec`` as its sweep (the design is part of what the result depends on)."""
+    data: dict[str, Any] = dict(sc.data)
+    data["robustness_design"] = {
+        "samples": spec.samples,
+        "seed": spec.seed,
+        "axes": [[a.name, a.low, a.high, a.quarter] for a in spec.axes],
+    }
+    return replace(sc, sweep=spec, data=data)
+
+
+def check_sizes(samples: int, replicates: int) -> None:
+    """Refuse designs SALib cannot analyse or that say nothing (one line, via AnalysisError)."""
+    if samples < 8 or samples & (samples - 1):
+        raise AnalysisError(f"--samples {samples}: allowed a power of two, 8 or more (Saltelli)")
+    if replicates < 1:
+        raise AnalysisError(f"--replicates {replicates}: allowed 1 or more")
+
+
+def design_runs(
+    sc: Scenario,
+    params: list[Uncertain],
+    *,
+    samples: int,
+    replicates: int,
+    seed: int,
+    progress: Any = None,
+) -> tuple[Any, dict[str, np.ndarray]]:
+    """Run the Saltelli design: the design's points (a DataFrame, one row per point) and, per
+    headline outcome, its mean over the replicates at each point (see the module's
+    docstring for how replicates share sets, states and seeds)."""
+    from alliance_sim.engines.batch import run_batch
+    from alliance_sim.scenario.plan import make_plan, points, spec_for
+    from alliance_sim.scenario.runspecs import at_point
+
+    pts = points(with_design(sc, design(sc, params, samples, seed)))
+    metas = list(make_plan(sc, replicates=replicates, seed=seed, sweep=False).runs())
+    base = [spec_for(sc, None, m.posterior) for m in metas]
+    seeds = [m.seed for m in metas]
+    cols = [c for c, _ in headline_outcomes(sc)]
+    means = {c: np.empty(len(pts)) for c in cols}
+    rows = pts.to_dict("records")
+    step = max(1, 20_000 // replicates)  # points per batch: about 20,000 runs
+    for i in range(0, len(rows), step):
+        chunk = rows[i : i + step]
+        specs = [at_point(sc, b, row) for row in chunk for b in base]
+        out = run_batch(specs, seeds * len(chunk), record_every=None)[1]
+        for c in cols:
+            y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)  # not joined: not left
+            means[c][i : i + len(chunk)] = y.reshape(len(chunk), replicates).mean(axis=1)
+        if progress is not None:
+            progress(min(i + step, len(rows)), len(rows))
+    return pts, means
+
+
+def posterior_answer(sc: Scenario, runs: int, seed: int) -> dict[str, dict[str, float]]:
+    """Today's answer per headline: the scenario at its own values, ``runs`` runs (replicate
+    k on posterior set k), with its 95% Wilson interval."""
+    from alliance_sim.analysis.stats import wilson
+    from alliance_sim.engines.batch import run_batch
+    from alliance_sim.scenario.plan import make_plan, spec_for
+
+    metas = list(make_plan(sc, replicates=runs, seed=seed, sweep=False).runs())
+    out = run_batch(
+        [spec_for(sc, None, m.posterior) for m in metas], [m.seed for m in metas], record_every=None
+    )[1]
+    answers = {}
+    for c, _ in headline_outcomes(sc):
+        y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)
+        lo, hi = wilson(float(y.sum()), len(y))
+        answers[c] = {"p": float(y.mean()), "lo": float(lo), "hi": float(hi), "runs": len(y)}
+    return answers
+
+
+def indices(y: np.ndarray, params: list[Uncertain], seed: int) -> dict[str, np.ndarray]:
+    """First-order and total Sobol indices of the point means ``y`` (NaN if ``y`` does not
+    vary), with their 95% bootstrap half-widths."""
+    d = len(params)
+    if not np.ptp(y) > 0:
+        nan = np.full(d, np.nan)
+        return {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+    from SALib.analyze import sobol
+
+    problem = {"num_vars": d, "names": [p.name for p in params], "bounds": [[0.0, 1.0]] * d}
+    si = sobol.analyze(
+        problem, y, calc_second_order=False, conf_level=0.95, seed=seed, print_to_console=False
+    )
+    return {k: np.asarray(si[k], float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+
+
+def summarise(
+    y: np.ndarray,
+    unit: np.ndarray,
+    params: list[Uncertain],
+    answer: dict[str, float],
+    replicates: int,
+    seed: int,
+) -> dict[str, Any]:
+    """One headline's envelope, drivers and the rule (S1 >= 0.1 is identified or sourced)."""
+    si = indices(y, params, seed)
+    order = np.argsort(-np.nan_to_num(si["S1"], nan=-1.0))
+    drivers = [
+        {
+            "parameter": params[j].name,
+            "S1": _num(si["S1"][j]),
+            "S1_conf": _num(si["S1_conf"][j]),
+            "ST": _num(si["ST"][j]),
+            "ST_conf": _num(si["ST_conf"][j]),
+            "identified": params[j].identified,
+            "sourced": params[j].sourced,
+            "low": params[j].low,
+            "high": params[j].high,
+        }
+        for j in order
+    ]
+    var = float(np.var(y))
+    noise = float(np.mean(y * (1 - y)) / replicates)
+    lo, hi = (float(v) for v in np.quantile(y, [0.05, 0.95]))
+    out: dict[str, Any] = {
+        "posterior": answer,
+        "envelope": {
+            "lo": lo,
+            "hi": hi,
+            "min": float(y.min()),
+            "max": float(y.max()),
+            "quantiles": [0.05, 0.95],
+        },
+        "noise_share": min(noise / var, 1.0) if var > 0 else None,
+        "drivers": drivers,
+    }
+    strong = [d for d in drivers if d["S1"] is not None and d["S1"] >= 0.1]
+    out["unsupported"] = [d["parameter"] for d in strong if not (d["identified"] or d["sourced"])]
+    if drivers and drivers[0]["S1"] is not None:
+        j = int(order[0])
+        u = unit[:, j]
+        low_end, high_end = y[u <= 0.2], y[u >= 0.8]  # the lowest and highest fifth
+        out["top_driver"] = {
+            "parameter": params[j].name,
+            "S1": drivers[0]["S1"],
+            "low": describe(params[j].low, params[j]),
+            "high": describe(params[j].high, params[j]),
+            "at_low": float(low_end.mean()) if len(low_end) else None,
+            "at_high": float(high_end.mean()) if len(high_end) else None,
+        }
+    return out
+
+
+def statement(label: str, h: dict[str, Any]) -> str:
+    """The headline as the README and the report print it."""
+    a, e = h["posterior"], h["envelope"]
+    text = (
+        f"{label}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] with the fitted model; "
+        f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down"
+    )
+    top = h.get("top_driver")
+    if top is not None:
+        text += (
+            f", chiefly {top['parameter']} (S1 {top['S1']:.2f}: {top['at_low']:.0%} at "
+            f"{top['low']}, {top['at_high']:.0%} at {top['high']})"
+        )
+    return text
+
+
+def _num(x: float) -> float | None:
+    return None if not np.isfinite(x) else float(x)
+
+
+METHOD = (
+    "Sobol indices (SALib): a Saltelli design of first-order (S1) and total (ST) indices with "
+    "95% bootstrap confidence, on the mean over the replicates at each point; envelope: the 5th "
+    "and 95th percentiles of those point means over the design (uniform over every range)."
+)
+
+
+def analyse(
+    sc: Scenario,
+    *,
+    samples: int = 64,
+    replicates: int = 32,
+    seed: int = 0,
+    answer_runs: int = 400,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """The robustness of ``sc``'s headlines (see the module's docstring): a dict ready for
+    ``robustness.json``, the lead headline's fields at the top."""
+    import time
+
+    from alliance_sim import __version__
+    from alliance_sim.scenario.plan import unit_samples
+
+    check_sizes(samples, replicates)
+    t0 = time.perf_counter()
+    params = uncertain(sc)
+    pts, means = design_runs(
+        sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress
+    )
+    unit = unit_samples(design(sc, params, samples, seed))
+    answers = posterior_answer(sc, answer_runs, seed)
+    heads = []
+    for col, label in headline_outcomes(sc):
+        h = {"outcome": col, "label": label, "horizon": sc.end}
+        h |= summarise(means[col], unit, params, answers[col], replicates, seed)
+        h["statement"] = statement(label, h)
+        heads.append(h)
+    lead = heads[0]
+    return {
+        "scenario": sc.name,
+        "file": str(sc.path),
+        "scenario_hash": sc.hash,
+        "alliance_sim": __version__,
+        "posterior_file": str(sc.posterior.path) if sc.posterior is not None else None,
+        "samples": samples,
+        "replicates": replicates,
+        "points": len(pts),
+        "runs": len(pts) * replicates,
+        "seed": seed,
+        "seconds": time.perf_counter() - t0,
+        "command": f"alliance-sim robustness {Path(sc.path).stem} --samples {samples} "
+        f"--replicates {replicates} --seed {seed}",
+        "method": METHOD,
+        **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},
+        "headlines": heads,
+        "parameters": [
+            {
+                "name": p.name,
+                "low": p.low,
+                "high": p.high,
+                "why": p.why,
+                "identified": p.identified,
+                "sourced": p.sourced,
+            }
+            for p in params
+        ],
+    }

@@ -1,0 +1,161 @@
+"""``alliance-sim robustness``: write what a headline rests on.
+
+``DIR/robustness.json`` (the analysis of :mod:`alliance_sim.analysis.robustness`: the lead
+headline's ``outcome``, ``horizon``, ``posterior``, ``envelope`` and ``drivers`` at the top,
+every headline under ``headlines``, the varied parameters under ``parameters``),
+``DIR/robustness.md`` (the same in words, the statement first) and ``DIR/drivers.png`` (each
+headline's largest Sobol indices, the 0.1 line of the rule, unidentified and unsourced drivers
+marked).  alliance-sim replaces only a robustness analysis it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from alliance_sim.errors import UserError
+from alliance_sim.paths import writable_dir
+from alliance_sim.runs.atomic import atomic_write_bytes
+
+TITLE = "# What the headline rests on: "
+FILES = ("robustness.json", "robustness.md", "drivers.png")
+RULE = 0.1  # a first-order index from which a driver must be identified or sourced
+SHOWN = 12  # drivers per panel of the figure
+
+
+def check_dir(directory: str | os.PathLike) -> Path:
+    """``directory`` if a robustness analysis may be written there: new, empty, or holding
+    one alliance-sim wrote.  One line naming ``--out`` otherwise, before anything runs."""
+    d = writable_dir(directory)
+    if d.is_dir() and any(d.iterdir()):
+        md = d / "robustness.md"
+        ours = md.is_file() and md.read_bytes()[:100].startswith(TITLE.encode())
+        strangers = sorted(p.name for p in d.iterdir() if p.name not in FILES)
+        if not ours or strangers:
+            what = strangers[0] if strangers else "files alliance-sim did not write"
+            raise UserError(
+                f"--out {d} holds {what}; allowed a new or empty folder or one holding an "
+                "earlier robustness analysis (choose another --out)"
+            )
+    return d
+
+
+def write(result: dict[str, Any], directory: str | os.PathLike) -> Path:
+    """Write ``robustness.json``, ``robustness.md`` and ``drivers.png`` into ``directory``."""
+    d = check_dir(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    figure(result, d / "drivers.png")
+    atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
+    atomic_write_bytes(d / "robustness.md", markdown(result).encode())
+    return d
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The analysis in words: each headline's statement, then its drivers."""
+    lines = [
+        f"{TITLE}{result['scenario']}",
+        "",
+        f"`{result['command']}`: {result['points']:,} design points x {result['replicates']} "
+        f"replicates = {result['runs']:,} runs over {len(result['parameters'])} parameters; "
+        f"scenario {result['scenario_hash']}, alliance-sim {result['alliance_sim']}, "
+        f"{result['seconds']:.0f} s.",
+        "",
+        result["method"],
+        "",
+    ]
+    for h in result["headlines"]:
+        lines += [f"**{h['statement']}.**", ""]
+        if h["unsupported"]:
+            lines += [
+                "Drivers with a first-order index of 0.1 or more that the record does not pin "
+                "down and no source gives: " + ", ".join(f"`{p}`" for p in h["unsupported"]) + ".",
+                "",
+            ]
+        if h.get("noise_share") is not None:
+            lines += [
+                f"Replicate noise is about {h['noise_share']:.0%} of the variance across "
+                "design points (it is in the indices and the envelope).",
+                "",
+            ]
+        lines += [
+            "| parameter | S1 [95%] | ST [95%] | identified | sourced | range |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in h["drivers"][:SHOWN]:
+            lines.append(
+                f"| `{r['parameter']}` | {_ci(r['S1'], r['S1_conf'])} | "
+                f"{_ci(r['ST'], r['ST_conf'])} | {_yes(r['identified'])} | "
+                f"{_yes(r['sourced'])} | {r['low']:.3g}-{r['high']:.3g} |"
+            )
+        lines.append("")
+    lines += [
+        "![drivers](drivers.png)",
+        "",
+        "Varied (each over the range named; fitted parameters that the record identifies "
+        "stay at their posterior draws):",
+        "",
+    ]
+    lines += [
+        f"- `{p['name']}` {p['low']:.3g}-{p['high']:.3g}: {p['why']}" for p in result["parameters"]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def figure(result: dict[str, Any], path: Path) -> None:
+    """Each headline's largest indices: ST (light) and S1 (dark) with 95% whiskers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from alliance_sim.report.labels import parameter_label
+
+    heads = result["headlines"]
+    fig, axes = plt.subplots(
+        1, len(heads), figsize=(6.5 * len(heads), 0.35 * SHOWN + 1.6), squeeze=False
+    )
+    for ax, h in zip(axes[0], heads, strict=True):
+        rows = [r for r in h["drivers"] if r["S1"] is not None][:SHOWN][::-1]
+        if not rows:
+            ax.text(0.5, 0.5, "the outcome does not vary", ha="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            continue
+        y = np.arange(len(rows))
+        st = [max(r["ST"] or 0.0, 0.0) for r in rows]
+        s1 = [max(r["S1"], 0.0) for r in rows]
+        ax.barh(y, st, color="#c6dbef", label="total (ST)")
+        ax.barh(y, s1, height=0.45, color="#2171b5", label="first-order (S1)")
+        ax.errorbar(
+            s1, y, xerr=[r["S1_conf"] or 0.0 for r in rows], fmt="none", color="black", lw=0.8
+        )
+        ax.axvline(RULE, color="#cb181d", lw=0.8, ls="--", label="0.1: must be pinned down")
+        ax.set_yticks(y)
+        ax.set_yticklabels([_mark(r, parameter_label(r["parameter"])) for r in rows], fontsize=8)
+        ax.set_xlabel("share of the headline's variance across the design")
+        ax.set_xlim(0, max(1e-3, max(st + s1)) * 1.1)
+        a, e = h["posterior"], h["envelope"]
+        ax.set_title(
+            f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
+            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}",
+            fontsize=9,
+        )
+        ax.legend(fontsize=7, loc="lower right")
+    fig.text(0.01, 0.01, "* not identified by calibration and not from a cited source", fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _mark(r: dict[str, Any], text: str) -> str:
+    return text + (" *" if not (r["identified"] or r["sourced"]) else "")
+
+
+def _ci(v: float | None, half: float | None) -> str:
+    return "—" if v is None else f"{v:.2f} [{v - (half or 0):.2f}, {v + (half or 0):.2f}]"
+
+
+def _yes(b: bool) -> str:
+    return "yes" if b else "no"

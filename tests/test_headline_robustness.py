@@ -1,0 +1,121 @@
+"""``alliance-sim robustness``: which parameters are varied, that the indices and the envelope
+measure what they say, that today's answer is ``run``'s, and the command's files and guards."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from alliance_sim import load_scenario, run_scenario
+from alliance_sim.analysis import robustness as rb
+from alliance_sim.cli.main import main
+from alliance_sim.scenario.plan import unit_samples
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario("baseline")
+
+
+def test_what_is_varied_and_over_which_range(baseline):
+    varied = {p.name: p for p in rb.uncertain(baseline)}
+    meta = baseline.posterior.meta
+    contraction = {r["parameter"]: r["contraction"] for r in meta["contraction"]}
+    for name, c in contraction.items():
+        if c >= rb.IDENTIFIED or ".initial_" in name or name.startswith(("vote_", "obs_")):
+            assert name not in varied, name  # pinned down, the replay's start, or what one sees
+    # fitted but not identified: over the calibration prior the posterior file records
+    assert contraction["exit_hazard"] < rb.IDENTIFIED
+    lo, hi = meta["priors"]["exit_hazard"]["low"], meta["priors"]["exit_hazard"]["high"]
+    assert (varied["exit_hazard"].low, varied["exit_hazard"].high) == (lo, hi)
+    # hand-set, with the scenario's own [sweep] range where it declares one
+    assert (varied["russian_pressure"].low, varied["russian_pressure"].high) == (0.1, 0.5)
+    assert "members.ARM.pressure_tolerance" in varied  # a focus member's assumed figure
+    assert not any(n.startswith("mech_") for n in varied)  # switches are ablations, not ranges
+    assert varied["credibility_base_rate"].sourced and not varied["exit_below"].sourced
+    assert not any(p.identified for p in varied.values())
+
+
+def test_a_hand_set_value_is_varied_even_where_calibration_identifies_it(baseline):
+    contraction = {r["parameter"]: r["contraction"] for r in baseline.posterior.meta["contraction"]}
+    assert contraction["commitment_bias"] >= rb.IDENTIFIED
+    own = replace(baseline, params={**baseline.params, "commitment_bias": -1.0})
+    varied = {p.name: p for p in rb.uncertain(own)}
+    assert varied["commitment_bias"].identified
+
+
+def test_indices_and_envelope_on_a_known_function(baseline):
+    """y = u0 exactly: the first parameter explains everything, the others nothing, and the
+    envelope is the 5th to 95th percentile of a uniform variable."""
+    params = rb.uncertain(baseline)[:5]
+    spec = rb.design(baseline, params, 256, 3)
+    u = unit_samples(spec)
+    answer = {"p": 0.5, "lo": 0.4, "hi": 0.6, "runs": 400}
+    h = rb.summarise(u[:, 0].copy(), u, params, answer, replicates=10**9, seed=0)
+    top = h["drivers"][0]
+    assert top["parameter"] == params[0].name and top["S1"] > 0.9 and top["ST"] > 0.9
+    assert all(abs(d["S1"]) < 0.05 for d in h["drivers"][1:])
+    assert h["envelope"]["lo"] == pytest.approx(0.05, abs=0.02)
+    assert h["envelope"]["hi"] == pytest.approx(0.95, abs=0.02)
+    assert h["top_driver"]["at_low"] < 0.15 and h["top_driver"]["at_high"] > 0.85
+
+
+def test_replicates_share_sets_and_seeds_across_points(baseline):
+    """Common random numbers: a parameter that cannot act in the baseline (nobody applies to
+    join, so the consent threshold is never read) gives every point the same mean."""
+    consent = next(p for p in rb.uncertain(baseline) if p.name == "consent_cut")
+    pts, means = rb.design_runs(baseline, [consent], samples=8, replicates=6, seed=1)
+    y = means["ARM_exited"]
+    assert len(pts) == 8 * 3 and np.ptp(y) == 0
+    h = rb.summarise(y, np.zeros((len(y), 1)), [consent], {"p": 0, "lo": 0, "hi": 0}, 6, 0)
+    assert h["drivers"][0]["S1"] is None and h["envelope"]["lo"] == h["envelope"]["hi"]
+
+
+def test_todays_answer_is_runs_answer(baseline, tmp_path):
+    ans = rb.posterior_answer(baseline, 60, seed=0)["ARM_exited"]
+    res = run_scenario("baseline", tmp_path / "b", replicates=60, record="end")
+    assert ans["p"] == pytest.approx(res.runs["ARM_exited"].mean())
+    assert ans["lo"] < ans["p"] < ans["hi"] and ans["runs"] == 60
+
+
+def test_the_command_writes_its_files_and_replaces_only_its_own(tmp_path, capsys):
+    out = tmp_path / "r"
+    argv = ["robustness", "armenia_exits", "--out", str(out), "--samples", "8"]
+    assert main([*argv, "--replicates", "2", "--quiet"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("Armenia has left by 2034Q4: ") and "with the fitted model" in said
+    r = json.loads((out / "robustness.json").read_text())
+    assert r["outcome"] == "ARM_exited" and r["horizon"] == "2034Q4"
+    assert set(r["posterior"]) >= {"p", "lo", "hi"} and set(r["envelope"]) >= {"lo", "hi"}
+    assert r["envelope"]["lo"] <= r["envelope"]["hi"]
+    assert r["runs"] == r["points"] * 2 == 8 * (len(r["parameters"]) + 2) * 2
+    for d in r["drivers"]:
+        assert set(d) >= {"parameter", "S1", "S1_conf", "ST", "ST_conf", "identified", "sourced"}
+    assert (out / "drivers.png").stat().st_size > 0
+    assert (out / "robustness.md").read_text().startswith("# What the headline rests on")
+    assert main([*argv, "--replicates", "2", "--quiet"]) == 0  # an earlier analysis: replaced
+    (out / "notes.txt").write_text("mine")
+    assert main([*argv, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt" in err and err.count("\n") == 1
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "extra, said",
+    [
+        (["--samples", "12"], "--samples 12: allowed a power of two"),
+        (["--samples", "4"], "--samples 4: allowed a power of two, 8 or more"),
+        (["--replicates", "0"], "must be a positive whole number"),
+    ],
+)
+def test_bad_options_get_one_line(tmp_path, capsys, extra, said):
+    out = tmp_path / "r"
+    try:
+        code = main(["robustness", "baseline", "--out", str(out), *extra])
+    except SystemExit as e:  # argparse's own refusals
+        code = e.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1 and not out.exists()
