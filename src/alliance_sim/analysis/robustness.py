@@ -31,187 +31,39 @@ the envelope include.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from alliance_sim.core import quarters
-from alliance_sim.errors import AnalysisError
-from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
+from alliance_sim.analysis.uncertain import (
+    IDENTIFIED,
+    Uncertain,
+    check_sizes,
+    describe,
+    design,
+    focus,
+    headline_outcomes,
+    uncertain,
+    with_design,
+)
+from alliance_sim.scenario.spec import Scenario
 
-IDENTIFIED = 0.25  # contraction from which calibration counts a parameter as identified
-DEFAULT_MEMBERS = ("ARM", "KAZ")  # focus of a scenario that names none (as benchmarks/ablation)
+__all__ = [
+    "IDENTIFIED",
+    "RULE",
+    "analyse",
+    "check_sizes",
+    "design",
+    "design_runs",
+    "focus",
+    "headline_outcomes",
+    "posterior_answer",
+    "summarise",
+    "uncertain",
+]
 
-
-@dataclass(frozen=True)
-class Uncertain:
-    """One varied parameter: its sweep name, range, and what the data say about it."""
-
-    name: str  # as a sweep names it: "exit_below", "members.ARM.pressure_tolerance", ...
-    low: float  # an event's `at`: quarter ordinals
-    high: float
-    why: str  # where the range comes from
-    identified: bool  # contraction >= IDENTIFIED in the scenario's posterior
-    sourced: bool  # the value is a cited figure, not an assumption
-    quarter: bool = False
-
-    @property
-    def axis(self) -> SweepAxis:
-        return SweepAxis(self.name, None, self.low, self.high, self.quarter)
-
-
-def focus(sc: Scenario) -> tuple[str, ...]:
-    """The members whose headlines are analysed: the scenario's focus, else ARM and KAZ."""
-    return tuple(sc.focus) or DEFAULT_MEMBERS
-
-
-def headline_outcomes(sc: Scenario) -> list[tuple[str, str]]:
-    """(outcome column, words) per headline: Iran's accession, the others' exit."""
-    from alliance_sim.core import members as mb
-
-    names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
-    out = []
-    for code in focus(sc):
-        if code == "IRN":
-            out.append(("IRN_joined", f"{names[code]} joins by {sc.end}"))
-        else:
-            out.append((f"{code}_exited", f"{names.get(code, code)} has left by {sc.end}"))
-    return out
-
-
-def _scenario_ranges(sc: Scenario) -> dict[str, SweepAxis]:
-    """The scenario's own ``[sweep]`` axes as ranges (a list of numbers: its least and
-    greatest; a list of quarters: their ordinals), where it declares them."""
-    out = {}
-    for a in sc.sweep.axes if sc.sweep is not None else ():
-        if a.values is not None:
-            try:
-                vals = [quarters.parse(v) if a.quarter else float(v) for v in a.values]
-            except (TypeError, ValueError):
-                continue  # not numbers: the plausible range applies instead
-            a = SweepAxis(a.name, None, min(vals), max(vals), a.quarter)
-        out[a.name] = a
-    return out
-
-
-def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
-    if sc.posterior is None:
-        return {}, {}
-    meta = sc.posterior.meta
-    contraction = {r["parameter"]: float(r["contraction"]) for r in meta.get("contraction", [])}
-    priors = {n: (float(p["low"]), float(p["high"])) for n, p in meta.get("priors", {}).items()}
-    return contraction, priors
-
-
-def uncertain(sc: Scenario) -> list[Uncertain]:
-    """The parameters to vary for scenario ``sc`` (see the module's docstring), in a fixed
-    order: fitted, registry, member figures, events."""
-    from alliance_sim.core.params import REGISTRY
-    from alliance_sim.core.plausible import plausible_range
-
-    own = _scenario_ranges(sc)
-    contraction, priors = _fitted(sc)
-    hand = set(sc.params) | {f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs}
-    out: list[Uncertain] = []
-    seen: set[str] = set()
-
-    def add(name: str, low: float, high: float, why: str, sourced: bool) -> None:
-        if name in seen or not high > low:
-            return
-        c = contraction.get(name)
-        ident = c is not None and c >= IDENTIFIED
-        seen.add(name)
-        out.append(Uncertain(name, float(low), float(high), why, ident, sourced))
-
-    from alliance_sim.core.params import BY_NAME
-
-    for name, (lo, hi) in priors.items():
-        if sc.continues and name.startswith("members.") and ".initial_" in name:
-            continue  # the replay's starting state: a forecast starts from its end
-        if getattr(BY_NAME.get(name), "group", "") == "observation":
-            continue  # what one sees of the state, not the state: no effect on a headline
-        c = contraction.get(name, 0.0)
-        if c >= IDENTIFIED and name not in hand:
-            continue  # pinned down by the record: held at the posterior draw
-        if name in own:
-            a = own[name]
-            add(name, a.low, a.high, "the scenario's [sweep] range", False)
-        else:
-            add(name, lo, hi, f"calibration prior (contraction {c:.2f})", False)
-    for p in REGISTRY:
-        if p.group == "observation" or p.name.startswith("mech_") or p.name in priors:
-            continue  # fitted ones are above: varied if not identified, else held
-        sourced = p.source != "assumption"
-        if p.name in own:
-            a = own[p.name]
-            add(p.name, a.low, a.high, "the scenario's [sweep] range", sourced)
-            continue
-        r = plausible_range(p.name)
-        if r is not None:
-            add(p.name, r.low, r.high, f"plausible range: {r.source}", sourced)
-    for code in focus(sc):
-        from alliance_sim.core import members as mb
-
-        for field in mb._raw().get(code, {}):
-            name = f"members.{code}.{field}"
-            if (field.startswith("initial_") and sc.continues) or name in priors:
-                continue
-            if name in own:
-                a = own[name]
-                add(name, a.low, a.high, "the scenario's [sweep] range", False)
-                continue
-            r = plausible_range(name)
-            if r is not None:
-                add(name, r.low, r.high, r.source, False)
-    for name, a in own.items():
-        if name.startswith("events.") and a.low is not None and a.high is not None:
-            u = Uncertain(
-                name,
-                float(a.low),
-                float(a.high),
-                "the scenario's [sweep] range",
-                False,
-                False,
-                a.quarter,
-            )
-            if u.high > u.low and name not in seen:
-                seen.add(name)
-                out.append(u)
-    if not out:
-        raise AnalysisError(f"{sc.path}: no parameter to vary (every one is identified or fixed)")
-    return out
-
-
-def design(sc: Scenario, params: list[Uncertain], samples: int, seed: int) -> SweepSpec:
-    """The Saltelli design over ``params`` (``samples`` base points: ``samples * (D + 2)``
-    points in all, first-order and total indices only)."""
-    return SweepSpec("saltelli", samples, 1, seed, 4, tuple(p.axis for p in params))
-
-
-def describe(value: float, u: Uncertain) -> str:
-    """A value of ``u`` as a reader would write it (a quarter for an event's date)."""
-    return quarters.label(round(value)) if u.quarter else f"{value:.3g}"
-
-
-def with_design(sc: Scenario, spec: SweepSpec) -> Scenario:
-    """``sc`` with ``spec`` as its sweep (the design is part of what the result depends on)."""
-    data: dict[str, Any] = dict(sc.data)
-    data["robustness_design"] = {
-        "samples": spec.samples,
-        "seed": spec.seed,
-        "axes": [[a.name, a.low, a.high, a.quarter] for a in spec.axes],
-    }
-    return replace(sc, sweep=spec, data=data)
-
-
-def check_sizes(samples: int, replicates: int) -> None:
-    """Refuse designs SALib cannot analyse or that say nothing (one line, via AnalysisError)."""
-    if samples < 8 or samples & (samples - 1):
-        raise AnalysisError(f"--samples {samples}: allowed a power of two, 8 or more (Saltelli)")
-    if replicates < 1:
-        raise AnalysisError(f"--replicates {replicates}: allowed 1 or more")
+RULE = 0.1  # a first-order index from which a driver must be identified or sourced
 
 
 def design_runs(
@@ -325,7 +177,7 @@ def summarise(
         "noise_share": min(noise / var, 1.0) if var > 0 else None,
         "drivers": drivers,
     }
-    strong = [d for d in drivers if d["S1"] is not None and d["S1"] >= 0.1]
+    strong = [d for d in drivers if d["S1"] is not None and d["S1"] >= RULE]
     out["unsupported"] = [d["parameter"] for d in strong if not (d["identified"] or d["sourced"])]
     if drivers and drivers[0]["S1"] is not None:
         j = int(order[0])
@@ -350,10 +202,16 @@ def statement(label: str, h: dict[str, Any]) -> str:
         f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down"
     )
     top = h.get("top_driver")
-    if top is not None:
+    if top is not None and top["S1"] >= RULE:
         text += (
             f", chiefly {top['parameter']} (S1 {top['S1']:.2f}: {top['at_low']:.0%} at "
             f"{top['low']}, {top['at_high']:.0%} at {top['high']})"
+        )
+    elif top is not None:  # no parameter explains a tenth alone: they act together
+        most = max(h["drivers"], key=lambda d: d["ST"] if d["ST"] is not None else -1.0)
+        text += (
+            f"; no parameter explains a tenth of it alone (largest total index: "
+            f"{most['parameter']}, ST {most['ST']:.2f})"
         )
     return text
 

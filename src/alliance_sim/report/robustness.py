@@ -15,13 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from alliance_sim.analysis.robustness import RULE
 from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
 from alliance_sim.runs.atomic import atomic_write_bytes
 
 TITLE = "# What the headline rests on: "
 FILES = ("robustness.json", "robustness.md", "drivers.png")
-RULE = 0.1  # a first-order index from which a driver must be identified or sourced
 SHOWN = 12  # drivers per panel of the figure
 
 
