@@ -119,3 +119,63 @@ def test_bad_options_get_one_line(tmp_path, capsys, extra, said):
     assert code == 2
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1 and not out.exists()
+
+
+SHIPPED = ("baseline", "russia_wins_ukraine")  # the issue's two; docs/robustness has more
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_shipped_analyses_are_of_the_shipped_scenarios(name):
+    """Stale analyses fail here: a change to the scenario, its chain or the posterior it
+    continues must be followed by `alliance-sim robustness NAME --out docs/robustness/NAME
+    --samples 256`."""
+    from alliance_sim.report.robustness import shipped
+
+    sc = load_scenario(name)
+    r = shipped(name)
+    assert r is not None, f"docs/robustness/{name} is missing"
+    assert r["scenario_hash"] == sc.hash and r["posterior_sha256"] == sc.posterior.sha256
+    assert r["samples"] >= 256 and r["replicates"] >= 32
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_rule_every_strong_driver_is_pinned_down_sourced_or_published(name):
+    """docs/validation.md section 10: a parameter with a first-order index of 0.1 or more on a
+    shipped headline is identified by calibration or cited; otherwise the README and
+    validation.md publish the headline as its envelope, naming that parameter."""
+    from alliance_sim.report.robustness import shipped
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    validation = (ROOT / "docs" / "validation.md").read_text("utf-8")
+    for h in shipped(name)["headlines"]:
+        strong = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] >= rb.RULE]
+        loose = [d["parameter"] for d in strong if not (d["identified"] or d["sourced"])]
+        assert loose == h["unsupported"]
+        if not loose:
+            continue
+        e = h["envelope"]
+        span = f"{e['lo']:.0%}–{e['hi']:.0%}"
+        for page, text in (("README.md", readme), ("docs/validation.md", validation)):
+            row = next((x for x in text.splitlines() if f"| {name} |" in x and span in x), None)
+            assert row is not None, f"{page}: no row of {name} with its envelope {span}"
+            for p in loose:
+                assert f"`{p}`" in row, f"{page}: {name}'s row does not name {p}"
+
+
+def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "baseline", "--replicates", "4", "--out", "b"]) == 0
+    said = capsys.readouterr().out
+    assert "What it rests on beyond the fitted model (docs/robustness/baseline" in said
+    assert "over what the record does not pin down" in said
+    (tmp_path / "mine.toml").write_text(
+        'name = "m"\ndescription = "d"\nextends = "baseline"\n[params]\nwestern_offer = 0.1\n'
+    )
+    assert main(["run", "mine.toml", "--replicates", "4", "--out", "m"]) == 0
+    said = capsys.readouterr().out
+    assert "rest on beyond the fitted model: alliance-sim robustness" in said
+    assert main(["compare", "b", "m", "--out", "r.md"]) == 0
+    page = (tmp_path / "r.md").read_text()
+    assert page.index("## Beyond the fitted model") < page.index("known limits")
+    assert "over what the record does not pin down" in page

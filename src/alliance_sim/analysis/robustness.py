@@ -159,6 +159,7 @@ def summarise(
             "sourced": params[j].sourced,
             "low": params[j].low,
             "high": params[j].high,
+            "range": f"{describe(params[j].low, params[j])}-{describe(params[j].high, params[j])}",
         }
         for j in order
     ]
@@ -260,10 +261,11 @@ def analyse(
     lead = heads[0]
     return {
         "scenario": sc.name,
-        "file": str(sc.path),
+        "file": Path(sc.path).name,
         "scenario_hash": sc.hash,
         "alliance_sim": __version__,
-        "posterior_file": str(sc.posterior.path) if sc.posterior is not None else None,
+        "posterior_file": Path(sc.posterior.path).name if sc.posterior is not None else None,
+        "posterior_sha256": sc.posterior.sha256 if sc.posterior is not None else None,
         "samples": samples,
         "replicates": replicates,
         "points": len(pts),
@@ -280,6 +282,7 @@ def analyse(
                 "name": p.name,
                 "low": p.low,
                 "high": p.high,
+                "range": f"{describe(p.low, p)}-{describe(p.high, p)}",
                 "why": p.why,
                 "identified": p.identified,
                 "sourced": p.sourced,

@@ -75,6 +75,12 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
     if quiet:
         return
     print(term(describe(res.runs, res.manifest)))
+    m = res.manifest
+    if res.plan.n_points == 1:  # a sweep's spread is its own design
+        from alliance_sim.report.robustness import rests_on
+
+        stem = Path(m.scenario_path).stem
+        print("\n" + term("\n".join(rests_on(stem, m.scenario_path, m.scenario_hash))))
     files = ["manifest.json", "runs.parquet", "timeseries.parquet", "alliance.parquet"]
     print(f"\nwrote {term(out)}/: {' '.join([*files, *written, *more])}")
     if res.n_failed:

@@ -274,6 +274,9 @@ def build_report(
         "</ul>",
         f"<p class='note'>{esc(head.footnote)}</p>" if head.footnote else "",
         f"<p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
+        "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
+        *(f"<li>{esc(x.removeprefix('- '))}</li>" for x in _rests_on(results)),
+        "</ul></section>",
         "<section id='limits'><h2>What these numbers rest on: known limits</h2><ul>",
         *(
             f"<li><b>{esc(lim.name)}.</b> {esc(lim.text)} <span class='note'>"
@@ -335,7 +338,9 @@ def _write_md(
     doc = [f"# {md(title)}", "", "## Headline", "", md(head.lead), ""]
     doc += [*(f"- {md(x)}" for x in head.sentences), ""]
     doc += [md(head.footnote), ""] if head.footnote else []
-    doc += [HEADLINE_NOTE, "", "## What these numbers rest on: known limits", ""]
+    doc += [HEADLINE_NOTE, "", "## Beyond the fitted model", ""]
+    doc += [f"- {md(x.removeprefix('- '))}" for x in _rests_on(results)] + [""]
+    doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
     doc += [
         "",
@@ -376,3 +381,17 @@ def _write_md(
             doc += ["### What one could observe (mean over runs)", "", _md_table(obs), ""]
     out.write_text("\n".join(doc), "utf-8")
     return out
+
+
+def _rests_on(results: list[Result]) -> list[str]:
+    """Each compared scenario's range over what the record does not pin down (the shipped
+    robustness analysis of that very scenario), or the command that would measure it."""
+    from pathlib import Path
+
+    from alliance_sim.report.robustness import rests_on
+
+    lines: list[str] = []
+    for r in results:
+        m = r.manifest
+        lines += rests_on(Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash)
+    return lines

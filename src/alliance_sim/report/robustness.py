@@ -87,7 +87,7 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(
                 f"| `{r['parameter']}` | {_ci(r['S1'], r['S1_conf'])} | "
                 f"{_ci(r['ST'], r['ST_conf'])} | {_yes(r['identified'])} | "
-                f"{_yes(r['sourced'])} | {r['low']:.3g}-{r['high']:.3g} |"
+                f"{_yes(r['sourced'])} | {r['range']} |"
             )
         lines.append("")
     lines += [
@@ -97,9 +97,7 @@ def markdown(result: dict[str, Any]) -> str:
         "stay at their posterior draws):",
         "",
     ]
-    lines += [
-        f"- `{p['name']}` {p['low']:.3g}-{p['high']:.3g}: {p['why']}" for p in result["parameters"]
-    ]
+    lines += [f"- `{p['name']}` {p['range']}: {p['why']}" for p in result["parameters"]]
     return "\n".join(lines) + "\n"
 
 
@@ -135,7 +133,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
         ax.set_yticks(y)
         ax.set_yticklabels([_mark(r, parameter_label(r["parameter"])) for r in rows], fontsize=8)
         ax.set_xlabel("share of the headline's variance across the design")
-        ax.set_xlim(0, max(1e-3, max(st + s1)) * 1.1)
+        reach = [s + (r["S1_conf"] or 0.0) for s, r in zip(s1, rows, strict=True)]
+        ax.set_xlim(0, max(1e-3, max(st + reach)) * 1.1)
         a, e = h["posterior"], h["envelope"]
         ax.set_title(
             f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
@@ -159,3 +158,35 @@ def _ci(v: float | None, half: float | None) -> str:
 
 def _yes(b: bool) -> str:
     return "yes" if b else "no"
+
+
+def shipped(name: str) -> dict[str, Any] | None:
+    """The robustness analysis shipped for scenario ``name`` (``docs/robustness/NAME``; in the
+    wheel ``alliance_sim/docs/robustness/NAME``), or None."""
+    from importlib import resources
+
+    try:
+        p = resources.files("alliance_sim").joinpath("docs", "robustness", name, FILES[0])
+        if p.is_file():
+            return json.loads(p.read_text("utf-8"))
+    except (ModuleNotFoundError, NotADirectoryError, TypeError):
+        pass
+    repo = Path(__file__).resolve().parents[3] / "docs" / "robustness" / name / FILES[0]
+    return json.loads(repo.read_text("utf-8")) if repo.is_file() else None
+
+
+def rests_on(name: str, path: str, scenario_hash: str) -> list[str]:
+    """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``) rests on
+    beyond the fitted model: the shipped analysis's statements if it is of this very
+    scenario, else the command that makes one."""
+    r = shipped(name)
+    if r is not None and r["scenario_hash"] == scenario_hash:
+        head = f"What it rests on beyond the fitted model (docs/robustness/{name}; {r['command']}):"
+        return [head, *(f"- {h['statement']}." for h in r["headlines"])]
+    make = f"alliance-sim robustness {path} --out DIR"
+    if r is not None:
+        return [
+            f"The shipped robustness analysis of {name} is of another version of the scenario "
+            f"({r['scenario_hash']}, not {scenario_hash}): for this one, {make}"
+        ]
+    return [f"What these numbers rest on beyond the fitted model: {make}"]
