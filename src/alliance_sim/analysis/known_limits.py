@@ -32,9 +32,10 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "barely narrows the rules for leaving (exit_below, exit_patience, exit_hazard): they "
         "are sampled over wide ranges, and a probability of exit rests on them. Continued from "
         "the 2020-2024 fit, which holds them at assumed values, the baseline's P(Armenia leaves "
-        "by 2034) is 0.01 instead of 0.28.",
-        "docs/validation.md sections 4 and 9; python scripts/forecast_with_posterior.py "
-        "scenarios/calibrated/history_2020_2024.parquet",
+        "by 2034) is 0.01 instead of 0.28; over every parameter the record does not pin down it "
+        "spans 0-100%.",
+        "docs/validation.md sections 9 and 10; python scripts/forecast_with_posterior.py "
+        "scenarios/calibrated/history_2020_2024.parquet; alliance-sim robustness baseline",
     ),
     Limit(
         "no skill over simple rivals yet",
