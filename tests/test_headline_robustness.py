@@ -179,3 +179,12 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     page = (tmp_path / "r.md").read_text()
     assert page.index("## Beyond the fitted model") < page.index("known limits")
     assert "over what the record does not pin down" in page
+
+
+def test_the_bootstrap_confidence_is_reproducible_at_seed_zero(baseline):
+    """SALib ignores a falsy seed: seed 0 must still give the same confidence twice."""
+    params = rb.uncertain(baseline)[:4]
+    y = np.random.default_rng(5).random(8 * (len(params) + 2))
+    a, b = rb.indices(y, params, 0), rb.indices(y, params, 0)
+    np.testing.assert_array_equal(a["S1_conf"], b["S1_conf"])
+    np.testing.assert_array_equal(a["ST_conf"], b["ST_conf"])

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from alliance_sim.analysis.sensitivity import salib_seed
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
     Uncertain,
@@ -132,7 +133,12 @@ def indices(y: np.ndarray, params: list[Uncertain], seed: int) -> dict[str, np.n
 
     problem = {"num_vars": d, "names": [p.name for p in params], "bounds": [[0.0, 1.0]] * d}
     si = sobol.analyze(
-        problem, y, calc_second_order=False, conf_level=0.95, seed=seed, print_to_console=False
+        problem,
+        y,
+        calc_second_order=False,
+        conf_level=0.95,
+        seed=salib_seed(seed),
+        print_to_console=False,
     )
     return {k: np.asarray(si[k], float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
 

@@ -100,7 +100,12 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
         from SALib.analyze import sobol
 
         si = sobol.analyze(
-            problem, y, calc_second_order=False, conf_level=0.95, seed=seed, print_to_console=False
+            problem,
+            y,
+            calc_second_order=False,
+            conf_level=0.95,
+            seed=salib_seed(seed),
+            print_to_console=False,
         )
         cols = ("S1", "S1_conf", "ST", "ST_conf")
     else:
@@ -113,7 +118,7 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
             y,
             conf_level=0.95,
             num_levels=spec.levels,
-            seed=seed,
+            seed=salib_seed(seed),
             print_to_console=False,
         )
         cols = ("mu_star", "mu_star_conf", "mu", "sigma")
@@ -133,3 +138,9 @@ def sensitivity_indices(result: Result | str, outcome: str, *, seed: int = 0) ->
     directory); see :func:`analyse`."""
     res = result if isinstance(result, Result) else Result.open(result)
     return analyse(res, outcome, seed=seed)
+
+
+def salib_seed(seed: int) -> int:
+    """The seed to give SALib's analysers for ``seed``: they ignore a falsy one (``if seed:``
+    in SALib 1.5), which left the bootstrap confidence of seed 0 unseeded."""
+    return int(seed) + 1

@@ -56,6 +56,7 @@ TOP_KEYS = (
     "calibrate",
     "calibration",
     "end_status",
+    "explained",
 )
 CALIBRATE_KEYS = ("method", "draws", "generations", "accept", "replicates", "seed", "parameters")
 CALIBRATION_METHODS = ("smc", "rejection")
@@ -234,9 +235,10 @@ def _check_event(
     return str(raw.get("id", f"{etype}{n}")), cls(**kwargs)
 
 
-def _axis_target(ck: Checker, name: str, events: dict[str, Event]) -> tuple[Any, bool]:
+def _axis_target(
+    ck: Checker, name: str, events: dict[str, Event], key: str = "sweep.parameters"
+) -> tuple[Any, bool]:
     """What a swept name refers to: (low, high, integer) bounds and whether it is a quarter."""
-    key = "sweep.parameters"
     parts = name.split(".")
     if len(parts) == 1:
         p = BY_NAME.get(name)
@@ -406,6 +408,7 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
             "calibration": {"file": Path(posterior.path).name, "sha256": posterior.sha256},
         }
     end_status = _check_end_status(ck, data.get("end_status", {}))
+    explained = _check_explained(ck, data.get("explained", {}), dict(events))
     return Scenario(
         name=data["name"],
         description=data["description"].strip(),
@@ -421,6 +424,7 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
         calibrate=calibrate,
         posterior=posterior,
         end_status=end_status,
+        explained=explained,
         data=data,
     )
 
@@ -524,3 +528,16 @@ def _check_end_status(ck: Checker, raw: Any) -> dict[str, str]:
         if v not in STATUS_OR_IN:
             ck.fail("end_status", f"{code} = {v!r}; allowed: {', '.join(STATUS_OR_IN)}")
     return dict(raw)
+
+
+def _check_explained(ck: Checker, raw: Any, events: dict[str, Event]) -> dict[str, str]:
+    """``explained``: why a headline responds to a parameter as it does where the response
+    surface check flags it (a jump, a reversal: ``analysis/surfaces.py``), one sentence per
+    parameter, named as a sweep names it."""
+    if not isinstance(raw, dict):
+        ck.fail("explained", f'explained should be a table of name = "why", got {typename(raw)}')
+    for name, why in raw.items():
+        _axis_target(ck, name, events, key="explained")
+        if not isinstance(why, str) or not why.strip():
+            ck.fail("explained", f"{name} = {why!r}; allowed: a sentence saying why")
+    return {k: v.strip() for k, v in raw.items()}

@@ -71,6 +71,8 @@ class Scenario:
     calibrate: CalibrateSpec | None = None  # how to fit this scenario (the replay)
     posterior: Posterior | None = None  # parameter sets (and their replay) runs draw from
     end_status: dict[str, str] = field(default_factory=dict)  # observed at `end` (a replay)
+    # why a headline jumps or reverses along a parameter (analysis/surfaces.py flags them)
+    explained: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)  # the resolved file, for show/manifest
     # the quarter whose public member figures runs read (a backtest's cut; core.vintage);
     # None: the latest (set by the backtest, not by scenario files)
