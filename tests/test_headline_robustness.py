@@ -188,3 +188,24 @@ def test_the_bootstrap_confidence_is_reproducible_at_seed_zero(baseline):
     a, b = rb.indices(y, params, 0), rb.indices(y, params, 0)
     np.testing.assert_array_equal(a["S1_conf"], b["S1_conf"])
     np.testing.assert_array_equal(a["ST_conf"], b["ST_conf"])
+
+
+def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monkeypatch):
+    from alliance_sim.report.scripted import script
+
+    scripted, decided = script(load_scenario("iran_joins").data)
+    assert any("IRN application" in s for s in scripted)
+    assert any("consent to IRN's 2026Q1 application" in d for d in decided)
+    scripted, decided = script(load_scenario("armenia_exits").data)
+    assert "2025Q3 ARM appeal, left unanswered" in scripted
+    assert not any("answers the 2025Q3" in d for d in decided)  # the file fixed it
+    scripted, decided = script(load_scenario("kazakhstan_unrest_repeat").data)
+    assert any("whether Russia answers the 2026Q1 KAZ unrest" in d for d in decided)
+    monkeypatch.chdir(tmp_path)
+    for name in ("baseline", "iran_joins"):
+        assert main(["run", name, "--replicates", "3", "--out", name, "--quiet"]) == 0
+    assert main(["compare", "baseline", "iran_joins", "--out", "r.html"]) == 0
+    page = (tmp_path / "r.html").read_text()
+    head = page.index("What is scripted, what the model decides")
+    assert page.index("Headline") < head < page.index("known limits")
+    assert "scripts: no event (the status quo)" in page and "IRN application" in page

@@ -274,6 +274,9 @@ def build_report(
         "</ul>",
         f"<p class='note'>{esc(head.footnote)}</p>" if head.footnote else "",
         f"<p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
+        "<section id='scripted'><h2>What is scripted, what the model decides</h2><ul>",
+        *(f"<li>{esc(x)}</li>" for x in _scripted(results)),
+        "</ul></section>",
         "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
         *(f"<li>{esc(x.removeprefix('- '))}</li>" for x in _rests_on(results)),
         "</ul></section>",
@@ -338,7 +341,8 @@ def _write_md(
     doc = [f"# {md(title)}", "", "## Headline", "", md(head.lead), ""]
     doc += [*(f"- {md(x)}" for x in head.sentences), ""]
     doc += [md(head.footnote), ""] if head.footnote else []
-    doc += [HEADLINE_NOTE, "", "## Beyond the fitted model", ""]
+    doc += [HEADLINE_NOTE, "", "## What is scripted, what the model decides", ""]
+    doc += [f"- {md(x)}" for x in _scripted(results)] + ["", "## Beyond the fitted model", ""]
     doc += [f"- {md(x.removeprefix('- '))}" for x in _rests_on(results)] + [""]
     doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
@@ -395,3 +399,11 @@ def _rests_on(results: list[Result]) -> list[str]:
         m = r.manifest
         lines += rests_on(Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash)
     return lines
+
+
+def _scripted(results: list[Result]) -> list[str]:
+    """Per compared scenario, its scheduled events and what the model decides."""
+    from alliance_sim.report.scripted import sentence
+
+    names = display_names(results)
+    return [sentence(n, r.manifest.scenario or {}) for n, r in zip(names, results, strict=True)]

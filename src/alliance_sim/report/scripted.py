@@ -1,0 +1,50 @@
+"""What a scenario scripts and what the model decides, read off the scenario itself.
+
+A headline means something different when its cause is scheduled ("Iran applies in 2026Q1")
+than when the model produced it ("the members refuse"). Every scheduled event of the resolved
+scenario is scripted -- with its outcome where the file fixes it (an appeal left unanswered);
+what the model decides is listed with it: each member's commitment and status, Russia's
+pressure and inducements, and every outcome the file leaves to the model (an appeal with
+``answered = "model"``, the members' consent to an application).  Derived from the events, the
+list cannot drift from the file; reports print it under the headline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alliance_sim.core import quarters
+from alliance_sim.report.marks import _event_label
+
+ALWAYS = (
+    "each member's commitment, and whether and when it hedges, suspends or leaves",
+    "Russia's pressure and inducements each quarter, within its bandwidth",
+)
+
+
+def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(scripted, decided) for a resolved scenario table (a manifest's ``scenario``)."""
+    scripted: list[str] = []
+    decided: list[str] = list(ALWAYS)
+    evs = [e for e in scenario.get("events", []) or [] if e.get("at")]
+    for ev in sorted(evs, key=lambda e: quarters.parse(str(e["at"]))):
+        who = ev.get("member") or "/".join(ev.get("members", []) or [])
+        text = f"{ev['at']} {_event_label(ev, who)}"
+        kind = ev.get("type")
+        if kind in ("appeal", "unrest"):
+            answered = ev.get("answered", "model")
+            if answered == "model":
+                decided.append(f"whether Russia answers the {ev['at']} {who} {kind}")
+            else:
+                text += ", answered" if answered is True else ", left unanswered"
+        if kind == "application":
+            decided.append(f"whether the members consent to {who}'s {ev['at']} application")
+        scripted.append(text)
+    return scripted, decided
+
+
+def sentence(name: str, scenario: dict[str, Any]) -> str:
+    """One line for a report: ``NAME scripts: ...; the model decides: ...``."""
+    scripted, decided = script(scenario)
+    s = "; ".join(scripted) if scripted else "no event (the status quo)"
+    return f"{name} scripts: {s}. The model decides: {'; '.join(decided)}."
