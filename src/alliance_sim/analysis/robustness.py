@@ -31,6 +31,7 @@ the envelope include.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +297,18 @@ def analyse(
             for p in params
         ],
     }
+
+
+def shipped(name: str) -> dict[str, Any] | None:
+    """The robustness analysis shipped for scenario ``name`` (``docs/robustness/NAME``; in the
+    wheel ``alliance_sim/docs/robustness/NAME``), or None."""
+    from importlib import resources
+
+    try:
+        p = resources.files("alliance_sim").joinpath("docs", "robustness", name, "robustness.json")
+        if p.is_file():
+            return json.loads(p.read_text("utf-8"))
+    except (ModuleNotFoundError, NotADirectoryError, TypeError):
+        pass
+    repo = Path(__file__).resolve().parents[3] / "docs" / "robustness" / name / "robustness.json"
+    return json.loads(repo.read_text("utf-8")) if repo.is_file() else None

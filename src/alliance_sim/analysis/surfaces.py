@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     its flags, and the scenario's explanation of each flag (exit 1 if one is unexplained)."""
     import sys
 
+    from alliance_sim.analysis.robustness import shipped
     from alliance_sim.errors import AllianceSimError
-    from alliance_sim.report.robustness import shipped
     from alliance_sim.scenario.load import load_scenario
 
     names = sys.argv[1:] if argv is None else argv

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.analysis.robustness import RULE
+from alliance_sim.analysis.robustness import RULE, shipped
 from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
 from alliance_sim.runs.atomic import atomic_write_bytes
@@ -158,21 +158,6 @@ def _ci(v: float | None, half: float | None) -> str:
 
 def _yes(b: bool) -> str:
     return "yes" if b else "no"
-
-
-def shipped(name: str) -> dict[str, Any] | None:
-    """The robustness analysis shipped for scenario ``name`` (``docs/robustness/NAME``; in the
-    wheel ``alliance_sim/docs/robustness/NAME``), or None."""
-    from importlib import resources
-
-    try:
-        p = resources.files("alliance_sim").joinpath("docs", "robustness", name, FILES[0])
-        if p.is_file():
-            return json.loads(p.read_text("utf-8"))
-    except (ModuleNotFoundError, NotADirectoryError, TypeError):
-        pass
-    repo = Path(__file__).resolve().parents[3] / "docs" / "robustness" / name / FILES[0]
-    return json.loads(repo.read_text("utf-8")) if repo.is_file() else None
 
 
 def rests_on(name: str, path: str, scenario_hash: str) -> list[str]:
