@@ -42,7 +42,7 @@ def test_a_hand_set_value_is_varied_even_where_calibration_identifies_it(baselin
     assert contraction["commitment_bias"] >= rb.IDENTIFIED
     own = replace(baseline, params={**baseline.params, "commitment_bias": -1.0})
     varied = {p.name: p for p in rb.uncertain(own)}
-    assert varied["commitment_bias"].identified
+    assert not varied["commitment_bias"].identified  # the file's value, not the fitted one
 
 
 def test_indices_and_envelope_on_a_known_function(baseline):
@@ -209,3 +209,26 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     head = page.index("What is scripted, what the model decides")
     assert page.index("Headline") < head < page.index("known limits")
     assert "scripts: no event (the status quo)" in page and "IRN application" in page
+
+
+@pytest.mark.parametrize("name", ["history_2006_2024", "history_2020_2024_calibrated"])
+def test_a_replay_has_no_fitted_forecast_to_rest_on(tmp_path, capsys, name):
+    out = tmp_path / "r"
+    assert main(["robustness", name, "--out", str(out), "--samples", "8"]) == 2
+    err = capsys.readouterr().err
+    assert "needs a forecast that continues a calibrated posterior" in err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+def test_an_analysis_too_large_is_refused_before_it_runs(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["robustness", "baseline", "--out", str(out), "--samples", "4096"]) == 2
+    err = capsys.readouterr().err
+    assert "--samples 4096 x" in err and "allowed at most" in err and not out.exists()
+
+
+def test_a_sweep_is_not_told_what_the_scenario_rests_on(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["sweep", "baseline", "--out", "s", "--samples", "1", "--replicates", "3"]
+    assert main(argv) == 0
+    assert "rests on beyond the fitted model" not in capsys.readouterr().out

@@ -159,3 +159,22 @@ def test_a_posterior_with_other_sets_continues_its_own_replays(baseline):
     assert np.array_equal(mine.state.commitment, full.state.commitment[:5])
     assert mine.seeds == full.seeds[:5]
     assert end_states(five) is mine  # computed once per posterior
+
+
+def test_no_forecast_starts_with_a_member_already_gone(baseline):
+    """An exit during the replay is history: in every replicate, matched or not, nobody has
+    exited at the forecast's start, and no exit step is 0."""
+    hist = end_states(baseline.posterior)
+    assert not (hist.state.status == mb.EXITED).any()
+    assert (hist.state.exit_step == -1).all()
+
+
+def test_a_state_outside_the_alliance_cannot_rejoin_but_may_accede(write):
+    """Uzbekistan enters the forecasts outside the alliance: rejoin (for a member that left
+    during the run) is refused with one line; its initial_* apply, as Iran's do, on joining."""
+    base = 'name = "u"\ndescription = "d"\nextends = "baseline"\n'
+    bad = write("r.toml", base + '[[events]]\nat = "2026Q1"\ntype = "rejoin"\nmember = "UZB"\n')
+    with pytest.raises(ScenarioError, match=r"rejoin at 2026Q1 names UZB, which is outside"):
+        load_scenario(bad)
+    ok = write("i.toml", base + "[members.UZB]\ninitial_commitment = 0.6\n")
+    assert load_scenario(ok).members["UZB"]["initial_commitment"] == 0.6

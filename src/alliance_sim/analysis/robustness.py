@@ -41,6 +41,7 @@ from alliance_sim.analysis.sensitivity import salib_seed
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
     Uncertain,
+    check_forecast,
     check_sizes,
     describe,
     design,
@@ -119,7 +120,12 @@ def posterior_answer(sc: Scenario, runs: int, seed: int) -> dict[str, dict[str, 
     for c, _ in headline_outcomes(sc):
         y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)
         lo, hi = wilson(float(y.sum()), len(y))
-        answers[c] = {"p": float(y.mean()), "lo": float(lo), "hi": float(hi), "runs": len(y)}
+        answers[c] = {
+            "p": float(y.mean()),
+            "lo": max(float(lo), 0.0),
+            "hi": min(float(hi), 1.0),
+            "runs": len(y),
+        }
     return answers
 
 
@@ -130,17 +136,21 @@ def indices(y: np.ndarray, params: list[Uncertain], seed: int) -> dict[str, np.n
     if not np.ptp(y) > 0:
         nan = np.full(d, np.nan)
         return {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+    import warnings
+
     from SALib.analyze import sobol
 
     problem = {"num_vars": d, "names": [p.name for p in params], "bounds": [[0.0, 1.0]] * d}
-    si = sobol.analyze(
-        problem,
-        y,
-        calc_second_order=False,
-        conf_level=0.95,
-        seed=salib_seed(seed),
-        print_to_console=False,
-    )
+    with warnings.catch_warnings():  # "constant values": an outcome flat at some points
+        warnings.simplefilter("ignore")
+        si = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            conf_level=0.95,
+            seed=salib_seed(seed),
+            print_to_console=False,
+        )
     return {k: np.asarray(si[k], float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
 
 
@@ -211,9 +221,10 @@ def statement(label: str, h: dict[str, Any]) -> str:
     )
     top = h.get("top_driver")
     if top is not None and top["S1"] >= RULE:
+        conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
         text += (
-            f", chiefly {top['parameter']} (S1 {top['S1']:.2f}: {top['at_low']:.0%} at "
-            f"{top['low']}, {top['at_high']:.0%} at {top['high']})"
+            f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
+            f"{top['at_low']:.0%} at {top['low']}, {top['at_high']:.0%} at {top['high']})"
         )
     elif top is not None:  # no parameter explains a tenth alone: they act together
         most = max(h["drivers"], key=lambda d: d["ST"] if d["ST"] is not None else -1.0)
@@ -243,17 +254,21 @@ def analyse(
     seed: int = 0,
     answer_runs: int = 400,
     progress: Any = None,
+    ref: str | None = None,
 ) -> dict[str, Any]:
     """The robustness of ``sc``'s headlines (see the module's docstring): a dict ready for
-    ``robustness.json``, the lead headline's fields at the top."""
+    ``robustness.json``, the lead headline's fields at the top (``ref``: the scenario as the
+    command that reruns it names it; default its name if shipped, else its path)."""
     import time
 
     from alliance_sim import __version__
     from alliance_sim.scenario.plan import unit_samples
 
     check_sizes(samples, replicates)
+    check_forecast(sc)
     t0 = time.perf_counter()
     params = uncertain(sc)
+    check_sizes(samples, replicates, len(params))
     pts, means = design_runs(
         sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress
     )
@@ -279,8 +294,8 @@ def analyse(
         "runs": len(pts) * replicates,
         "seed": seed,
         "seconds": time.perf_counter() - t0,
-        "command": f"alliance-sim robustness {Path(sc.path).stem} --samples {samples} "
-        f"--replicates {replicates} --seed {seed}",
+        "command": f"alliance-sim robustness {ref or _reference(sc)} --out DIR --samples "
+        f"{samples} --replicates {replicates} --seed {seed}",
         "method": METHOD,
         **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},
         "headlines": heads,
@@ -312,3 +327,16 @@ def shipped(name: str) -> dict[str, Any] | None:
         pass
     repo = Path(__file__).resolve().parents[3] / "docs" / "robustness" / name / "robustness.json"
     return json.loads(repo.read_text("utf-8")) if repo.is_file() else None
+
+
+def _reference(sc: Scenario) -> str:
+    """A shipped scenario by its name, any other by its path."""
+    from alliance_sim.scenario.files import shipped_dir
+
+    path = Path(sc.path).resolve()
+    ship = shipped_dir()
+    repo = Path(__file__).resolve().parents[3] / "scenarios"
+    for d in (ship, repo):
+        if d is not None and path.parent == Path(d).resolve():
+            return path.stem
+    return str(sc.path)

@@ -234,10 +234,14 @@ def rejection(
 
 
 def resample(pop: Population, n: int, seed: int = 0) -> np.ndarray:
-    """Indices of ``n`` particles drawn by systematic resampling (equal weights after)."""
+    """Indices of ``n`` particles drawn by systematic resampling (equal weights after), in a
+    random order: systematic resampling returns them sorted, copies side by side, and a
+    forecast's replicate k uses set k -- the first 32 sets of a sorted posterior held 23
+    distinct ones, and a 20-run forecast read 60% where 400 runs read 31%."""
     rng = np.random.default_rng(seed)
     positions = (rng.random() + np.arange(n)) / n
-    return np.minimum(np.searchsorted(np.cumsum(pop.weights), positions), len(pop.weights) - 1)
+    idx = np.minimum(np.searchsorted(np.cumsum(pop.weights), positions), len(pop.weights) - 1)
+    return rng.permutation(idx)
 
 
 class Whole:

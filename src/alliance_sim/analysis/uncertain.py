@@ -50,7 +50,7 @@ def headline_outcomes(sc: Scenario) -> list[tuple[str, str]]:
     out = []
     for code in focus(sc):
         if code == "IRN":
-            out.append(("IRN_joined", f"{names[code]} joins by {sc.end}"))
+            out.append(("IRN_joined", f"{names[code]} is a member at {sc.end}"))
         else:
             out.append((f"{code}_exited", f"{names.get(code, code)} has left by {sc.end}"))
     return out
@@ -96,7 +96,7 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
         if name in seen or not high > low:
             return
         c = contraction.get(name)
-        ident = c is not None and c >= IDENTIFIED
+        ident = c is not None and c >= IDENTIFIED and name not in hand  # set by hand: not fitted
         seen.add(name)
         out.append(Uncertain(name, float(low), float(high), why, ident, sourced))
 
@@ -118,6 +118,8 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
     for p in REGISTRY:
         if p.group == "observation" or p.name.startswith("mech_") or p.name in priors:
             continue  # fitted ones are above: varied if not identified, else held
+        if p.name.endswith("_initial") and sc.continues:
+            continue  # read when a run builds its first state; a forecast starts from a replay's
         sourced = p.source != "assumption"
         if p.name in own:
             a = own[p.name]
@@ -181,9 +183,29 @@ def with_design(sc: Scenario, spec: SweepSpec) -> Scenario:
     return replace(sc, sweep=spec, data=data)
 
 
-def check_sizes(samples: int, replicates: int) -> None:
-    """Refuse designs SALib cannot analyse or that say nothing (one line, via AnalysisError)."""
+def check_sizes(samples: int, replicates: int, n_params: int | None = None) -> None:
+    """Refuse designs SALib cannot analyse, that say nothing, or that exceed the limits of a
+    plan (one line naming the option)."""
+    from alliance_sim.limits import MAX_RUNS
+
     if samples < 8 or samples & (samples - 1):
         raise AnalysisError(f"--samples {samples}: allowed a power of two, 8 or more (Saltelli)")
     if replicates < 1:
         raise AnalysisError(f"--replicates {replicates}: allowed 1 or more")
+    if n_params is not None and samples * (n_params + 2) * replicates > MAX_RUNS:
+        runs = samples * (n_params + 2) * replicates
+        raise AnalysisError(
+            f"--samples {samples} x ({n_params} parameters + 2) x --replicates {replicates} = "
+            f"{runs:,} runs; allowed at most {MAX_RUNS:,} (fewer samples or replicates)"
+        )
+
+
+def check_forecast(sc: Scenario) -> None:
+    """Refuse a scenario that does not continue a calibrated posterior (a replay, a file of
+    one's own without ``calibration``): its headlines have no fitted model to rest on."""
+    if sc.posterior is None or not sc.continues:
+        raise AnalysisError(
+            f"{sc.path}: robustness needs a forecast that continues a calibrated posterior (one "
+            "that extends baseline, or names calibration and starts where its replay ends); "
+            "this one does not"
+        )

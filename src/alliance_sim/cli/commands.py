@@ -76,7 +76,7 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
         return
     print(term(describe(res.runs, res.manifest)))
     m = res.manifest
-    if res.plan.n_points == 1:  # a sweep's spread is its own design
+    if not res.swept:  # a sweep's spread is its own design
         from alliance_sim.report.robustness import rests_on
 
         stem = Path(m.scenario_path).stem

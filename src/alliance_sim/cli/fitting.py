@@ -246,6 +246,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         replicates=a.replicates,
         seed=a.seed,
         progress=None if a.quiet else progress,
+        ref=a.scenario,
     )
     d = write(result, a.out)
     for h in result["headlines"]:

@@ -185,7 +185,8 @@ class Tracker:
         out["cohesion_min"] = self.coh_min.copy()
         out["cohesion_mean"] = self.coh_sum / self.n
         out["capability_cohesion_final"] = dyn.capability_cohesion(s, P)
-        out["IRN_joined"] = (final[:, mb.INDEX["IRN"]] > mb.CANDIDATE).astype(float)
+        irn = final[:, mb.INDEX["IRN"]]  # a member at the horizon: joined and not left
+        out["IRN_joined"] = ((irn > mb.CANDIDATE) & (irn != mb.EXITED)).astype(float)
         allies = ~P.patron
         for k, st in (
             ("n_hedging", mb.HEDGING),

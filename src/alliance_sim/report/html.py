@@ -389,16 +389,19 @@ def _write_md(
 
 def _rests_on(results: list[Result]) -> list[str]:
     """Each compared scenario's range over what the record does not pin down (the shipped
-    robustness analysis of that very scenario), or the command that would measure it."""
+    robustness analysis of that very scenario), or the command that would measure it; none
+    for a sweep."""
     from pathlib import Path
 
     from alliance_sim.report.robustness import rests_on
 
     lines: list[str] = []
     for r in results:
+        if r.swept:  # a sweep's spread is its own design
+            continue
         m = r.manifest
         lines += rests_on(Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash)
-    return lines
+    return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 
 def _scripted(results: list[Result]) -> list[str]:

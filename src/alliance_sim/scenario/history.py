@@ -125,7 +125,8 @@ def _end_states(post: Posterior) -> HistoryStates:
 
 
 def _outside(state: State, cols: list[int]) -> None:
-    """Members ``cols`` that left during the replay become states outside the alliance."""
+    """Members ``cols`` that left during the replay become states outside the alliance (the
+    patron never leaves)."""
     for i in cols:
         gone = state.status[:, i] == mb.EXITED
         state.status[gone, i] = mb.CANDIDATE
@@ -140,10 +141,10 @@ def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
     ``replay.end_status``.  Attempt j runs only for the sets no earlier attempt matched (most
     match at once), which gives the same states as running every attempt.
 
-    A member the record shows out of the alliance at the replay's end (``end_status`` =
-    ``"exited"``: Uzbekistan, suspended in 2012) enters the forecast as a state outside the
-    alliance — the model's ``candidate``, as in the profiles of 2020Q1 — not as a member that
-    leaves at step 0: its exit is history, not an outcome of the forecast."""
+    A member that left during the replay (Uzbekistan, suspended in 2012, as the record has it;
+    in a replay that reached no recorded status, possibly another) enters the forecast as a
+    state outside the alliance — the model's ``candidate``, as in the profiles of 2020Q1 — not
+    as a member that leaves at step 0: its exit is history, not an outcome of the forecast."""
     from alliance_sim.engines.batch import final_states
 
     n = len(replay.posterior)
@@ -164,5 +165,5 @@ def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
             break
     kept = State.concat(chosen)
     kept.exit_step = np.where(kept.exit_step >= 0, 0, -1).astype(kept.exit_step.dtype)
-    _outside(kept, [mb.INDEX[c] for c, w in replay.end_status.items() if w == "exited"])
+    _outside(kept, list(range(kept.status.shape[1])))
     return HistoryStates(state=kept, seeds=tuple(seeds), unmatched=len(todo), end=replay.end)

@@ -108,6 +108,13 @@ def check_event_order(
                         f"{e.type} at {e.at} names {c}, which {why[c]}; allowed: a member "
                         "inside the alliance at that quarter",
                     )
+        if e.type == "rejoin" and e.member in why and why[e.member].startswith("is a candidate"):  # type: ignore[attr-defined]
+            ck.fail(
+                f"events[{n}] (rejoin)",
+                f"rejoin at {e.at} names {e.member}, which is outside the alliance (a candidate: "  # type: ignore[attr-defined]
+                "never a member in this run, or out before it starts); allowed: an accession "
+                "or an application for it, or rejoin for a member that left during the run",
+            )
         if e.type == "exit":
             why[e.member] = f"has left (an exit event at {e.at})"  # type: ignore[attr-defined]
         elif e.type in ("accession", "rejoin"):
