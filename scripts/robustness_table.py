@@ -5,7 +5,8 @@
 One row per headline of every ``DIR/NAME/robustness.json`` (written by ``alliance-sim
 robustness NAME --out DIR/NAME --samples 256``): today's answer with its 95% interval, the
 envelope over what the record does not pin down, and the drivers with a first-order index of
-0.1 or more (marked where calibration identifies it or a source gives it).
+0.1 or more whose 95% interval is above zero (marked where calibration identifies it or a
+source gives it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+from alliance_sim.analysis import robustness as rb
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,16 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(
         "| scenario | headline | fitted model | over what the record does not pin down | "
-        "drivers with S1 ≥ 0.1 |"
+        "drivers with S1 ≥ 0.1, interval above 0 (S1 ± 95% half-width) |"
     )
     print("|---|---|---|---|---|")
     for f in files:
         r = json.loads(f.read_text("utf-8"))
         for h in r["headlines"]:
             a, e = h["posterior"], h["envelope"]
-            strong = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] >= 0.1]
+            strong = rb.strong(h["drivers"])
             drivers = ", ".join(
-                f"`{d['parameter']}` {d['S1']:.2f}"
+                f"`{d['parameter']}` {d['S1']:.2f} ± {d['S1_conf']:.2f}"
                 + ("" if not (d["identified"] or d["sourced"]) else " (pinned down or cited)")
                 for d in strong
             ) or "none (largest total index: `{}` ST {:.2f})".format(

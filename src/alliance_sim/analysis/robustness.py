@@ -195,8 +195,7 @@ def summarise(
         "noise_share": min(noise / var, 1.0) if var > 0 else None,
         "drivers": drivers,
     }
-    strong = [d for d in drivers if d["S1"] is not None and d["S1"] >= RULE]
-    out["unsupported"] = [d["parameter"] for d in strong if not (d["identified"] or d["sourced"])]
+    out["unsupported"] = unsupported(drivers)
     if drivers and drivers[0]["S1"] is not None:
         j = int(order[0])
         u = unit[:, j]
@@ -212,6 +211,31 @@ def summarise(
     return out
 
 
+def strong(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The drivers that visibly explain a tenth of a headline's variance alone: a first-order
+    index of at least ``RULE`` whose 95% interval excludes zero (a point estimate of 0.16 ±
+    0.25 on a rare outcome is noise, not a driver)."""
+    return [
+        d
+        for d in drivers
+        if d["S1"] is not None and d["S1"] >= RULE and d["S1"] - (d["S1_conf"] or 0.0) > 0
+    ]
+
+
+def unsupported(drivers: list[dict[str, Any]]) -> list[str]:
+    """The strong drivers that calibration does not identify and no source gives (the rule)."""
+    return [d["parameter"] for d in strong(drivers) if not (d["identified"] or d["sourced"])]
+
+
+def restate(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with each headline's ``unsupported`` and ``statement`` derived again from its
+    stored drivers (what :func:`analyse` would say of them now)."""
+    for h in result["headlines"]:
+        h["unsupported"] = unsupported(h["drivers"])
+        h["statement"] = statement(h["label"], h)
+    return result
+
+
 def statement(label: str, h: dict[str, Any]) -> str:
     """The headline as the README and the report print it."""
     a, e = h["posterior"], h["envelope"]
@@ -220,16 +244,16 @@ def statement(label: str, h: dict[str, Any]) -> str:
         f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down"
     )
     top = h.get("top_driver")
-    if top is not None and top["S1"] >= RULE:
+    if top is not None and top["parameter"] in {d["parameter"] for d in strong(h["drivers"])}:
         conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
         text += (
             f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
             f"{top['at_low']:.0%} at {top['low']}, {top['at_high']:.0%} at {top['high']})"
         )
-    elif top is not None:  # no parameter explains a tenth alone: they act together
+    elif top is not None:  # no parameter visibly explains a tenth alone: they act together
         most = max(h["drivers"], key=lambda d: d["ST"] if d["ST"] is not None else -1.0)
         text += (
-            f"; no parameter explains a tenth of it alone (largest total index: "
+            f"; no parameter visibly explains a tenth of it alone (largest total index: "
             f"{most['parameter']}, ST {most['ST']:.2f})"
         )
     return text

@@ -1,10 +1,11 @@
 """Response surfaces a reader can defend: a headline along each of its driving parameters.
 
 For a shipped forecast, each parameter that drives a headline (first-order Sobol index of 0.1
-or more in the scenario's shipped robustness analysis, ``docs/robustness/NAME``, else its
-largest total index) is swept alone over its plausible range -- 11 evenly spaced values, the
-others at the scenario's own values and the posterior's draws -- with the same ``replicates``
-seeds and posterior sets at every value (common random numbers).  Two things are flagged:
+or more with its interval above zero in the scenario's shipped robustness analysis,
+``docs/robustness/NAME``, else its largest total index) is swept alone over its plausible
+range -- 11 evenly spaced values, the others at the scenario's own values and the posterior's
+draws -- with the same ``replicates`` seeds and posterior sets at every value (common random
+numbers).  Two things are flagged:
 
 * **a jump**: the headline moves by more than 20 points between neighbouring values, a tenth of
   the range apart -- a threshold crossing rather than a response;
@@ -76,8 +77,10 @@ def drivers(sc: Scenario, shipped: dict | None) -> dict[str, list[Uncertain]]:
     by_name = {p.name: p for p in uncertain(sc)}
     out: dict[str, list[Uncertain]] = {}
     for h in shipped["headlines"] if shipped else []:
+        from alliance_sim.analysis.robustness import strong as visible
+
         rows = [d for d in h["drivers"] if d["S1"] is not None]
-        strong = [d["parameter"] for d in rows if d["S1"] >= 0.1]
+        strong = [d["parameter"] for d in visible(rows)]
         if not strong and rows:
             strong = [max(rows, key=lambda d: d["ST"] or 0.0)["parameter"]]
         out[h["outcome"]] = [by_name[n] for n in strong if n in by_name]

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.analysis.robustness import RULE, shipped
+from alliance_sim.analysis.robustness import RULE, restate, shipped
 from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
 from alliance_sim.runs.atomic import atomic_write_bytes
@@ -46,6 +46,7 @@ def write(result: dict[str, Any], directory: str | os.PathLike) -> Path:
     """Write ``robustness.json``, ``robustness.md`` and ``drivers.png`` into ``directory``."""
     d = check_dir(directory)
     d.mkdir(parents=True, exist_ok=True)
+    restate(result)
     figure(result, d / "drivers.png")
     atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
     atomic_write_bytes(d / "robustness.md", markdown(result).encode())
@@ -69,8 +70,10 @@ def markdown(result: dict[str, Any]) -> str:
         lines += [f"**{h['statement']}.**", ""]
         if h["unsupported"]:
             lines += [
-                "Drivers with a first-order index of 0.1 or more that the record does not pin "
-                "down and no source gives: " + ", ".join(f"`{p}`" for p in h["unsupported"]) + ".",
+                "Drivers with a first-order index of 0.1 or more (its interval above zero) that "
+                "the record does not pin down and no source gives: "
+                + ", ".join(f"`{p}`" for p in h["unsupported"])
+                + ".",
                 "",
             ]
         if h.get("noise_share") is not None:
