@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from alliance_sim.analysis.sensitivity import salib_seed
+from alliance_sim.analysis.sensitivity import sobol_indices
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
     Uncertain,
@@ -136,22 +136,7 @@ def indices(y: np.ndarray, params: list[Uncertain], seed: int) -> dict[str, np.n
     if not np.ptp(y) > 0:
         nan = np.full(d, np.nan)
         return {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
-    import warnings
-
-    from SALib.analyze import sobol
-
-    problem = {"num_vars": d, "names": [p.name for p in params], "bounds": [[0.0, 1.0]] * d}
-    with warnings.catch_warnings():  # "constant values": an outcome flat at some points
-        warnings.simplefilter("ignore")
-        si = sobol.analyze(
-            problem,
-            y,
-            calc_second_order=False,
-            conf_level=0.95,
-            seed=salib_seed(seed),
-            print_to_console=False,
-        )
-    return {k: np.asarray(si[k], float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    return sobol_indices([p.name for p in params], y, seed)
 
 
 def summarise(

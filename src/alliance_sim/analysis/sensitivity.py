@@ -97,16 +97,7 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     y = point_means(res, outcome)
     if sampler == "saltelli":
-        from SALib.analyze import sobol
-
-        si = sobol.analyze(
-            problem,
-            y,
-            calc_second_order=False,
-            conf_level=0.95,
-            seed=salib_seed(seed),
-            print_to_console=False,
-        )
+        si = sobol_indices(names, y, seed)
         cols = ("S1", "S1_conf", "ST", "ST_conf")
     else:
         from SALib.analyze import morris
@@ -144,3 +135,25 @@ def salib_seed(seed: int) -> int:
     """The seed to give SALib's analysers for ``seed``: they ignore a falsy one (``if seed:``
     in SALib 1.5), which left the bootstrap confidence of seed 0 unseeded."""
     return int(seed) + 1
+
+
+def sobol_indices(names: list[str], y: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """First-order and total Sobol indices of ``y`` (a Saltelli design over the unit cube of
+    ``names``, no second order) with their 95% bootstrap half-widths, seeded reproducibly;
+    SALib's warning about constant values (an outcome flat at some points) is silenced."""
+    import warnings
+
+    from SALib.analyze import sobol
+
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        si = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            conf_level=0.95,
+            seed=salib_seed(seed),
+            print_to_console=False,
+        )
+    return {k: np.asarray(si[k], float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
