@@ -130,6 +130,10 @@ def _tree(pid: int) -> list:
         return []
 
 
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _slow_sweep(out: Path, **popen) -> tuple[list[str], subprocess.Popen, list]:
     """Start ``alliance-sim sweep`` of KW's runs with 2 workers on the Mesa engine (slow
     chunks of one run each, 25 of them, so it can be caught mid-way even on a loaded machine)
@@ -137,7 +141,11 @@ def _slow_sweep(out: Path, **popen) -> tuple[list[str], subprocess.Popen, list]:
     the same data), the process and its workers."""
     cmd = [EXE, "sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
     cmd += ["--chunk-size", "1", "--quiet", "--workers", "2"]
-    proc = subprocess.Popen([*cmd, "--engine", "mesa"], text=True, **popen)
+    # as from a terminal: Ctrl-C at its default even when this test runs in a background job
+    # (a non-interactive shell starts those with SIGINT ignored, and the child inherits that)
+    proc = subprocess.Popen(
+        [*cmd, "--engine", "mesa"], text=True, preexec_fn=_sigint_default, **popen
+    )
     deadline = time.time() + 120
     kids: list = []
     while time.time() < deadline:
