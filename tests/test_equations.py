@@ -175,13 +175,59 @@ def az_factor_of(s, P, r, i):
     return 1 - e + e * s.az_threat[r]
 
 
+def answer_of(s, P, r, i):
+    floor = g(P, "answer_floor", r)
+    loyalty = 1.0
+    if g(P, "mech_alliance_dilemma", r) > 0.5:
+        drift = s.commitment[r, i] - g(P, "drift_reference", r)
+        loyalty = max(1 + g(P, "answer_loyalty", r) * drift, 0)
+    want = interest_of(s, P, r, i) * (floor + (1 - floor) * s.bandwidth[r]) * loyalty
+    return min(max(want, 0), 1)
+
+
 def test_answer_probability(world):
     s, P = world
     a = dyn.answer_probability(s, P)
     for r, i in each():
-        floor = g(P, "answer_floor", r)
-        want = interest_of(s, P, r, i) * (floor + (1 - floor) * s.bandwidth[r])
-        assert a[r, i] == pytest.approx(min(max(want, 0), 1))
+        assert a[r, i] == pytest.approx(answer_of(s, P, r, i))
+
+
+def test_answer_weighs_loyalty_by_the_sign_of_answer_loyalty(world):
+    """alliance_dilemma: with answer_loyalty > 0 the more loyal of two otherwise equal
+    members is answered more often, with < 0 less often, and with the switch off equally."""
+    s, P = world
+    P.g["mech_alliance_dilemma"][:] = 1
+    P.g["answer_floor"][:] = 0.5
+    s.commitment[:] = 0.5
+    kaz = mb.INDEX["KAZ"]
+    for sign in (1.0, -1.0, 0.0):
+        P.g["answer_loyalty"][:] = sign
+        for switch in (1, 0):
+            P.g["mech_alliance_dilemma"][:] = switch
+            s.commitment[:, kaz] = 0.9
+            hi = dyn.answer_probability(s, P)[:, kaz]
+            s.commitment[:, kaz] = 0.3
+            lo = dyn.answer_probability(s, P)[:, kaz]
+            if switch and sign > 0:
+                assert (hi >= lo).all() and (hi > lo).any()
+            elif switch and sign < 0:
+                assert (hi <= lo).all() and (hi < lo).any()
+            else:
+                np.testing.assert_array_equal(hi, lo)
+
+
+def opportunity_of(s, P, r):
+    if g(P, "mech_az_decides", r) < 0.5:
+        return 1.0
+    e = P.m["azerbaijan_exposure"][r]
+    if e.sum() == 0:
+        return 1.0
+    member = (s.status[r] >= mb.ACTIVE) & (s.status[r] <= mb.SUSPENDED)
+    p = [answer_of(s, P, r, i) if member[i] else 0.0 for i in range(M)]
+    q = float(np.dot(e, p) / e.sum())
+    w = float(np.dot(e, s.western_security[r]) / e.sum())
+    o = 1 + g(P, "az_opportunism", r) * (g(P, "az_answer_reference", r) - q)
+    return max(o - g(P, "western_deterrence", r) * w / (1 + w), 0)
 
 
 def test_azerbaijan_threat_factor_and_interest(world):
@@ -189,7 +235,8 @@ def test_azerbaijan_threat_factor_and_interest(world):
     nxt, f = dyn.az_threat_next(s, P), dyn.az_factor(s, P)
     for r in range(R):
         decay = g(P, "az_threat_decay", r)
-        assert nxt[r] == pytest.approx(s.az_base[r] + (1 - decay) * (s.az_threat[r] - s.az_base[r]))
+        level = s.az_base[r] * opportunity_of(s, P, r)
+        assert nxt[r] == pytest.approx(level + (1 - decay) * (s.az_threat[r] - level))
     for r, i in each():
         assert f[r, i] == pytest.approx(az_factor_of(s, P, r, i))
     # closer ties of Azerbaijan to Russia lower Russia's interest in answering Armenia
@@ -201,6 +248,30 @@ def test_azerbaijan_threat_factor_and_interest(world):
     s.az_russia_ties = np.minimum(s.az_russia_ties + 0.2, 1.0)
     after = dyn.russian_interest(s, P)[:, arm]
     assert (after <= before).all() and (after < before).any()
+
+
+def test_azerbaijan_seizes_openings(world):
+    """az_decides: Azerbaijan's threat level rises when Russia is less likely to answer
+    Armenia (distracted, Armenia outside the alliance) and falls with Armenia's Western
+    security ties; off, it returns to its standing level whatever happens."""
+    s, P = world
+    arm = mb.INDEX["ARM"]
+    P.g["mech_az_decides"][:] = 1
+    P.g["mech_az_tr"][:] = 1
+    P.g["az_opportunism"][:] = 2.0
+    s.status[:, arm] = mb.ACTIVE
+    s.bandwidth[:] = 1.0
+    calm = dyn.az_opportunity(s, P)
+    s.bandwidth[:] = 0.0
+    distracted = dyn.az_opportunity(s, P)
+    assert (distracted >= calm).all() and (distracted > calm).any()
+    s.status[:, arm] = mb.EXITED
+    alone = dyn.az_opportunity(s, P)
+    assert (alone >= distracted).all() and (alone > distracted).any()
+    s.western_security[:, arm] += 2.0
+    assert (dyn.az_opportunity(s, P) <= alone).all()
+    P.g["mech_az_decides"][:] = 0
+    np.testing.assert_array_equal(dyn.az_opportunity(s, P), 1.0)
 
 
 def test_az_event_kinds():

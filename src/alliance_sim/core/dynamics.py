@@ -219,11 +219,39 @@ def end_campaigns(s: State) -> None:
 # --- Azerbaijan and Turkey ------------------------------------------------------------------
 
 
+def az_opportunity(s: State, P: Params) -> np.ndarray:
+    """How far Azerbaijan (with Turkey) sees an opening against its target, shape (R,)
+    (mechanism ``az_decides``; 1 when off):
+
+    O = max(1 + az_opportunism x (az_answer_reference - q) - western_deterrence x w / (1 + w), 0)
+
+    q is the chance Russia answers the target's appeal (:func:`answer_probability`, 0 for a
+    target outside the alliance, weighted by each member's azerbaijan_exposure): it falls
+    when Russia is distracted (bandwidth), when Azerbaijan is close to Russia and Turkey
+    (:func:`russian_interest`) and, with ``alliance_dilemma``, when the target drifts from
+    Russia.  w is the target's Western
+    security ties (monitors, arms), which raise the cost of an attack."""
+    e = P.m["azerbaijan_exposure"]
+    total = msum(e)
+    p = np.where(in_alliance(s.status), answer_probability(s, P), 0.0)  # out: nobody answers
+    q = msum(e * p) / np.maximum(total, 1e-12)
+    ws = msum(e * s.western_security) / np.maximum(total, 1e-12)
+    o = np.maximum(
+        1.0
+        + P.az_opportunism[:, 0] * (P.az_answer_reference[:, 0] - q)
+        - P.western_deterrence[:, 0] * (ws / (1.0 + ws)),
+        0.0,
+    )
+    return np.where(on(P.mech_az_decides[:, 0]) & (total > 0.0), o, 1.0)
+
+
 def az_threat_next(s: State, P: Params) -> np.ndarray:
-    """Azerbaijan's threat toward Armenia relaxes toward its standing level (shape (R,)):
-    T <- base + (1 - az_threat_decay) x (T - base).  Wars and incursions raise T; a peace or
-    delimitation deal lowers T and base (``az_event``)."""
-    return s.az_base + (1.0 - P.az_threat_decay[:, 0]) * (s.az_threat - s.az_base)
+    """Azerbaijan's threat toward Armenia moves toward the level its opportunity sets (shape
+    (R,)): T <- L + (1 - az_threat_decay) x (T - L), L = base x :func:`az_opportunity` (with
+    ``az_decides`` off, L = base).  Wars and incursions raise T; a peace or delimitation deal
+    lowers T and base (``az_event``)."""
+    level = s.az_base * az_opportunity(s, P)
+    return level + (1.0 - P.az_threat_decay[:, 0]) * (s.az_threat - level)
 
 
 def az_factor(s: State, P: Params, cols: slice = ALL) -> np.ndarray:
@@ -254,12 +282,26 @@ def russian_interest(s: State, P: Params) -> np.ndarray:
 # --- Article 4 -----------------------------------------------------------------------------
 
 
+def loyalty_factor(s: State, P: Params) -> np.ndarray:
+    """How the appellant's loyalty weighs in Russia's answer (mechanism ``alliance_dilemma``):
+    max(1 + answer_loyalty x (c - drift_reference), 0), c the member's commitment; 1 when off.
+
+    Snyder's alliance security dilemma from the patron's side: answering a drifting ally risks
+    entrapment in a war for a state that is leaving anyway (answer_loyalty > 0: loyalty is
+    rewarded, drift abandoned); refusing risks abandonment, pushing it out (answer_loyalty < 0:
+    Russia courts the drifting).  The calibration prior spans both signs."""
+    f = np.maximum(1.0 + P.answer_loyalty * (s.commitment - P.drift_reference), 0.0)
+    return np.where(on(P.mech_alliance_dilemma), f, 1.0)
+
+
 def answer_probability(s: State, P: Params) -> np.ndarray:
-    """Probability the alliance answers an appeal: Russia's interest in the member
-    (:func:`russian_interest`) times the capacity it can spare,
-    interest x (answer_floor + (1 - answer_floor) x bandwidth)."""
+    """Probability the alliance answers an appeal: Russia's stake in the member
+    (:func:`russian_interest`: its interest, less the cost of confronting the attacker's
+    partners) times the capacity it can spare times the appellant's loyalty
+    (:func:`loyalty_factor`),
+    interest x (answer_floor + (1 - answer_floor) x bandwidth) x loyalty."""
     capacity = P.answer_floor + (1.0 - P.answer_floor) * s.bandwidth[:, None]
-    return np.clip(russian_interest(s, P) * capacity, 0.0, 1.0)
+    return np.clip(russian_interest(s, P) * capacity * loyalty_factor(s, P), 0.0, 1.0)
 
 
 def clashes(s: State, P: Params, u: np.ndarray, forced: np.ndarray | None = None) -> np.ndarray:

@@ -55,6 +55,23 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ("az_threat_next", "az_factor", "russian_interest"),
     ),
     Mechanism(
+        "alliance_dilemma",
+        "Russia's answer to an appeal weighs the appellant's loyalty beside its stake and spare "
+        "capacity: a drifting ally is abandoned or courted (answer_loyalty's sign), Snyder's "
+        "abandonment-versus-entrapment dilemma",
+        "mech_alliance_dilemma",
+        ("loyalty_factor", "answer_probability"),
+    ),
+    Mechanism(
+        "az_decides",
+        "Azerbaijan (with Turkey) decides its posture toward Armenia by its opportunity: the "
+        "lower the chance Russia answers Armenia (distraction, Azerbaijan's ties to Russia and "
+        "Turkey, Armenia's drift) and the thinner Armenia's Western security ties, the higher "
+        "its threat and Armenia's attack hazard",
+        "mech_az_decides",
+        ("az_opportunity", "az_threat_next"),
+    ),
+    Mechanism(
         "consensus",
         "Admitting a member needs every voting member's consent, drawn from its commitment and "
         "the entrapment risk of the candidate's wars; any member can block; once in, the "

@@ -128,6 +128,16 @@ PLAUSIBLE: dict[str, Plausible] = {
     "az_turkey_ties_initial": _A(0.5, 0.8, "assumption ([BRIEF-2014-2024] §5)"),
     "az_interest_max": _A(0.3, 0.9, "assumption"),
     "turkey_deterrence": _A(0.2, 0.8, "assumption"),
+    "mech_alliance_dilemma": _A(0.0, 1.0, "switch"),
+    "answer_loyalty": _A(
+        -0.5, 2.0, "assumption: Manas 2009-10 and Armenia 2021-22 unanswered, Kazakhstan answered"
+    ),
+    "mech_az_decides": _A(0.0, 1.0, "switch"),
+    "az_opportunism": _A(
+        0.0, 3.0, "assumption ([BRIEF-2014-2024] §5: attacks while Russia was absorbed)"
+    ),
+    "az_answer_reference": _A(0.05, 0.5, "assumption"),
+    "western_deterrence": _A(0.0, 0.6, "assumption (EU monitoring mission 2023)"),
     "mech_consensus": _A(0.0, 1.0, "switch"),
     "consent_cut": _A(0.3, 0.6, "assumption: a member at its hedging threshold may veto"),
     "consent_scale": _A(0.05, 0.2, "assumption"),

@@ -212,6 +212,56 @@ def _az_factor(SR, G, MF, r, m):
     return 1.0 - e + e * SR[RS.az_threat, r] if G[r, GI.mech_az_tr] > 0.5 else 1.0
 
 
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
+def _p_answer(SF, SR, G, MF, r, m):
+    """dynamics.answer_probability of member m of run r (russian_interest, loyalty_factor)."""
+    capacity = G[r, GI.answer_floor] + (1.0 - G[r, GI.answer_floor]) * SR[RS.bandwidth, r]
+    ri = MF[MI.russian_interest, r, m]
+    if G[r, GI.mech_az_tr] > 0.5:
+        i_az = (
+            G[r, GI.az_interest_max]
+            * (1.0 - SR[RS.az_russia_ties, r])
+            * (1.0 - G[r, GI.turkey_deterrence] * SR[RS.az_turkey_ties, r])
+        )
+        e = MF[MI.azerbaijan_exposure, r, m]
+        ri = (1.0 - e) * ri + e * i_az
+    loyalty = 1.0
+    if G[r, GI.mech_alliance_dilemma] > 0.5:
+        c = SF[F.commitment, r, m]
+        loyalty = _max(1.0 + G[r, GI.answer_loyalty] * (c - G[r, GI.drift_reference]), 0.0)
+    return _clip(ri * capacity * loyalty, 0.0, 1.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
+def _az_opportunity(SF, SR, ST, G, MF, r):
+    """dynamics.az_opportunity of run r."""
+    M = ST.shape[1]
+    total = 0.0
+    q = 0.0
+    ws = 0.0
+    for m in range(M):  # msum: member order, one addition after another
+        e = MF[MI.azerbaijan_exposure, r, m]
+        p = _p_answer(SF, SR, G, MF, r, m) if _inn(ST[r, m]) else 0.0
+        if m == 0:
+            total = e
+            q = e * p
+            ws = e * SF[F.western_security, r, m]
+        else:
+            total = total + e
+            q = q + e * p
+            ws = ws + e * SF[F.western_security, r, m]
+    if not (G[r, GI.mech_az_decides] > 0.5 and total > 0.0):
+        return 1.0
+    q = q / _max(total, 1e-12)
+    ws = ws / _max(total, 1e-12)
+    return _max(
+        1.0
+        + G[r, GI.az_opportunism] * (G[r, GI.az_answer_reference] - q)
+        - G[r, GI.western_deterrence] * (ws / (1.0 + ws)),
+        0.0,
+    )
+
+
 # --- recording and tracking ----------------------------------------------------------------
 
 
@@ -434,9 +484,8 @@ def _outside_actors(SF, SR, ST, G, MF, patron, r):
     """Azerbaijan's threat relaxes; Russia splits its budget, presses and induces; the West
     and China renew their ties (quarter.az_tr_acts, russia_acts, west_acts, china_acts)."""
     M = ST.shape[1]
-    SR[RS.az_threat, r] = SR[RS.az_base, r] + (1.0 - G[r, GI.az_threat_decay]) * (
-        SR[RS.az_threat, r] - SR[RS.az_base, r]
-    )
+    level = SR[RS.az_base, r] * _az_opportunity(SF, SR, ST, G, MF, r)
+    SR[RS.az_threat, r] = level + (1.0 - G[r, GI.az_threat_decay]) * (SR[RS.az_threat, r] - level)
     sr = G[r, GI.mech_strategic_russia] > 0.5
     bw = SR[RS.bandwidth, r]
     keep = 1.0 - G[r, GI.ties_decay]
@@ -492,8 +541,6 @@ def _article4(
 ):  # fmt: skip
     """dynamics.resolve_appeals, update_credibility, update_grievance_and_threat."""
     M = ST.shape[1]
-    bw = SR[RS.bandwidth, r]
-    az_on = G[r, GI.mech_az_tr] > 0.5
     for m in range(M):
         clash_hit[m] = forced and FA[2, r, m]
     for p in range(pairs.shape[0]):  # dynamics.clashes
@@ -506,12 +553,6 @@ def _article4(
         ):
             clash_hit[i] = True
             clash_hit[j] = True
-    capacity = G[r, GI.answer_floor] + (1.0 - G[r, GI.answer_floor]) * bw
-    i_az = (
-        G[r, GI.az_interest_max]
-        * (1.0 - SR[RS.az_russia_ties, r])
-        * (1.0 - G[r, GI.turkey_deterrence] * SR[RS.az_turkey_ties, r])
-    )
     n_yes = 0
     n_no = 0
     for m in range(M):
@@ -524,10 +565,7 @@ def _article4(
         unrest = (able and u[w, t, DRAW_UNREST, m] < unrest_cut) or (forced and FA[1, r, m])
         clash = clash_hit[m] and not patron[m]
         a = attacked or unrest or clash
-        e = MF[MI.azerbaijan_exposure, r, m]
-        ri = MF[MI.russian_interest, r, m]
-        interest = (1.0 - e) * ri + e * i_az if az_on else ri
-        p_answer = _clip(interest * capacity, 0.0, 1.0)
+        p_answer = _p_answer(SF, SR, G, MF, r, m)
         yes = a and not clash and u[w, t, DRAW_ANSWER, m] < p_answer
         if forced and FN[r, m] >= 0:
             yes = a and FN[r, m] == 1 and not clash
