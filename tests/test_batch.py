@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from alliance_sim import load_scenario
+from alliance_sim.core.mechanisms import SWITCHES
 from alliance_sim.core.members import INDEX
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.engines.chunk import ALLIANCE_SERIES, MEMBER_SERIES, run_mesa
@@ -55,6 +56,15 @@ def test_same_trajectories_across_a_sweep_with_moving_events():
     assert len(set(joined)) == 5  # without consensus, Iran joins when it applies
 
 
+def test_same_trajectories_across_a_sweep_of_regional_values():
+    """Runs in one batch whose Chinese offer differs by run and, within a run, by member
+    (china_security_push sweeps region.*: Central Asia only)."""
+    plan = make_plan(load_scenario("china_security_push"), replicates=1)
+    metas = list(plan.runs())[:12]
+    specs = [spec_for(plan.scenario, m.values) for m in metas]
+    compare(specs, [m.seed for m in metas])
+
+
 def test_random_events_happen_and_agree():
     """With raised hazards every kind of random event occurs, and both engines agree."""
     sc = load_scenario("baseline")
@@ -74,11 +84,7 @@ def test_random_events_happen_and_agree():
     assert (traj["status"] == 4).any()  # exits
 
 
-@pytest.mark.parametrize(
-    "mech",
-    ["mech_az_tr", "mech_bounded_ties", "mech_consensus", "mech_fear_of_patron",
-     "mech_strategic_russia"],
-)  # fmt: skip
+@pytest.mark.parametrize("mech", SWITCHES)
 def test_same_trajectories_with_each_mechanism_switched(mech):
     """Every branch of the compiled quarter: each mechanism off, and on where the file has it
     off, with raised hazards so that appeals, clashes and exits happen."""

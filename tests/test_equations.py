@@ -11,7 +11,7 @@ from scipy.special import expit, ndtri
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
-from alliance_sim.core.params import BY_NAME, REGISTRY
+from alliance_sim.core.params import BY_NAME, REGIONAL, REGISTRY
 from alliance_sim.core.state import N_DRAWS, Params, State
 from alliance_sim.engines.runspec import RunSpec, build_params
 
@@ -500,14 +500,37 @@ def test_consent_probability_and_entrapment(world):
     p = dyn.consent_probability(s, P, irn)
     ent = dyn.entrapment(s, P)
     for r, i in each():
+        sway = g(P, "consent_russia_pull", r) * P.dependence[r, i]
         z = (
             s.commitment[r, i]
             - g(P, "consent_cut", r)
             - g(P, "entrapment_weight", r) * war_of(P, r, irn)
+            + (sway if g(P, "mech_bloc_consent", r) > 0.5 else 0.0)
         ) / g(P, "consent_scale", r)
         assert p[r, i] == pytest.approx(expit(z))
         assert ent[r, i] == pytest.approx(entrapment_of(s, P, r, i))
     assert (p[:, mb.INDEX["RUS"]] == 1).all()
+
+
+def test_bloc_consent_keeps_each_chance_and_correlates_the_votes():
+    """consent_draws: each member's draw stays uniform (its chance of consenting unchanged),
+    the draws of two members correlate by consent_correlation (Gaussian copula, so the
+    normal scores correlate by rho), and off they are the raw uniforms."""
+    P = build_params([RunSpec("2024Q1", 4, {"consent_correlation": 0.6}, {}, ())] * 1)
+    rng = np.random.default_rng(3)
+    n = 200_000
+    P = P.select(np.zeros(n, dtype=int))
+    u = rng.random((n, M))
+    d = dyn.consent_draws(u, P)
+    kaz, arm = mb.INDEX["KAZ"], mb.INDEX["ARM"]
+    for i in (kaz, arm):
+        assert abs(np.mean(d[:, i] < 0.3) - 0.3) < 0.005  # still uniform
+    z = ndtri(d[:, [kaz, arm]])
+    assert np.corrcoef(z.T)[0, 1] == pytest.approx(0.6, abs=0.01)
+    both_no = np.mean((d[:, kaz] >= 0.7) & (d[:, arm] >= 0.7))
+    assert both_no > 0.3 * 0.3 + 0.03  # refusals come together
+    P.g["mech_bloc_consent"][:] = 0
+    np.testing.assert_array_equal(dyn.consent_draws(u, P), u)
 
 
 def test_move_commitment(world):
@@ -594,7 +617,9 @@ def test_every_parameter_the_equations_read_is_registered_and_vice_versa():
     derived = {"m", "g", "patron", "dependence", "remittance_part", "exit_cost", "clash_pairs"}
     derived |= {"patron_exposure"}
     derived |= {"n_runs", "profiles", "select", "build"}
-    read = _attributes_read() - derived
+    globally = _attributes_read() - derived
+    assert globally & set(REGIONAL) == set(), "a regional global read as P.name, not P.m"
+    read = globally | set(REGIONAL)  # read per member: P.m[name]
     assert read - set(BY_NAME) == set(), "read but not in the registry"
     assert set(BY_NAME) - read == set(), "registered but never read by the equations"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import expit, ndtri
+from scipy.special import expit, ndtr, ndtri
 
 from alliance_sim.core import members as mb
 from alliance_sim.core.events import Forcing
@@ -38,8 +38,8 @@ def initial_state(P: Params) -> State:
     s = State.initial(P)
     s.western_ties = western_offer(s, P) / P.ties_decay
     s.chinese_ties = chinese_offer(s, P) / P.ties_decay
-    s.western_security = P.west_security_share * s.western_ties
-    s.chinese_security = P.china_security_weight * s.chinese_ties
+    s.western_security = P.m["west_security_share"] * s.western_ties
+    s.chinese_security = P.m["china_security_weight"] * s.chinese_ties
     return s
 
 
@@ -86,7 +86,7 @@ def russian_budget(s: State, P: Params) -> np.ndarray:
 
     for allies still in the alliance (0 for Russia, candidates and members that have left)."""
     drift = np.maximum(P.drift_reference - s.commitment, 0.0)
-    base = P.russian_pressure * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
+    base = P.m["russian_pressure"] * s.bandwidth[:, None] * (1.0 + P.drift_response * drift)
     return np.where(in_alliance(s.status) & ~P.patron, base, 0.0)
 
 
@@ -138,7 +138,9 @@ def western_offer(s: State, P: Params) -> np.ndarray:
     return np.where(
         P.patron,
         0.0,
-        P.western_offer * P.m["western_openness"] * (1.0 + P.west_opportunism * (1.0 - c)),
+        P.m["western_offer"]
+        * P.m["western_openness"]
+        * (1.0 + P.m["west_opportunism"] * (1.0 - c)),
     )
 
 
@@ -148,8 +150,8 @@ def chinese_offer(s: State, P: Params) -> np.ndarray:
     offer = chinese_offer x trade_china x (1 + sco_substitution x (1 - bandwidth)):
     China follows its trade and steps up where Russia is distracted.
     """
-    step_up = 1.0 + P.sco_substitution * (1.0 - s.bandwidth[:, None])
-    return np.where(P.patron, 0.0, P.chinese_offer * P.m["trade_china"] * step_up)
+    step_up = 1.0 + P.m["sco_substitution"] * (1.0 - s.bandwidth[:, None])
+    return np.where(P.patron, 0.0, P.m["chinese_offer"] * P.m["trade_china"] * step_up)
 
 
 _EXPM1 = np.frompyfunc(math.expm1, 1, 1)
@@ -176,13 +178,16 @@ def renewed_chinese_ties(s: State, P: Params) -> np.ndarray:
 def renewed_western_security(s: State, P: Params) -> np.ndarray:
     """The security-carrying part of Western ties: it decays by ties_decay and is renewed by
     west_security_share x this quarter's Western offer."""
-    return (1.0 - P.ties_decay) * s.western_security + P.west_security_share * western_offer(s, P)
+    return (1.0 - P.ties_decay) * s.western_security + P.m["west_security_share"] * western_offer(
+        s, P
+    )
 
 
 def renewed_chinese_security(s: State, P: Params) -> np.ndarray:
     """The security-carrying part of Chinese ties: it decays by ties_decay and is renewed by
     china_security_weight x this quarter's Chinese offer."""
-    return (1.0 - P.ties_decay) * s.chinese_security + P.china_security_weight * chinese_offer(s, P)
+    weight = P.m["china_security_weight"]
+    return (1.0 - P.ties_decay) * s.chinese_security + weight * chinese_offer(s, P)
 
 
 def outside_option(s: State, P: Params, cols: slice = ALL) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +211,7 @@ def outside_option(s: State, P: Params, cols: slice = ALL) -> tuple[np.ndarray, 
     bounded = on(P.mech_bounded_ties)
     return (
         np.where(bounded, xw * ratio, w),
-        np.where(bounded, xh * ratio, P.china_security_weight * h),
+        np.where(bounded, xh * ratio, P.m["china_security_weight"][:, cols] * h),
     )
 
 
@@ -532,12 +537,32 @@ def war_risk(P: Params) -> np.ndarray:
 def consent_probability(s: State, P: Params, candidate: int) -> np.ndarray:
     """Probability that each member consents to admitting ``candidate``, (R, M):
 
-    logistic((c - consent_cut - entrapment_weight x war risk of the candidate) / consent_scale)
+    logistic((c - consent_cut - entrapment_weight x war risk of the candidate
+              + russia_sway) / consent_scale),
 
+    russia_sway = consent_russia_pull x dependence on Russia with mechanism ``bloc_consent``
+    on (Russia proposes, and the more a member depends on it the more it follows), 0 off.
     Russia, which proposes, always consents."""
     war = war_risk(P)[:, candidate : candidate + 1]
-    z = (s.commitment - P.consent_cut - P.entrapment_weight * war) / P.consent_scale
+    sway = np.where(on(P.mech_bloc_consent), P.consent_russia_pull * P.dependence, 0.0)
+    z = (s.commitment - P.consent_cut - P.entrapment_weight * war + sway) / P.consent_scale
     return np.where(P.patron, 1.0, expit(z))
+
+
+def consent_draws(u_vote: np.ndarray, P: Params) -> np.ndarray:
+    """The uniforms each member's consent is drawn with, (R, M) (mechanism ``bloc_consent``):
+
+    u_i' = Phi(sqrt(rho) x eta + sqrt(1 - rho) x eps_i),  eps_i = Phi^-1(u_i),
+    eta = Phi^-1(u of the patron),  rho = consent_correlation
+
+    a Gaussian copula: each member's chance of consenting is unchanged, but the members'
+    decisions share one factor (how hard Russia lobbies, how the candidate's risk reads that
+    quarter), so they fall together rather than as independent coins.  The patron's own vote
+    draw, unused otherwise (it always consents), is the shared factor.  Off: u_i' = u_i."""
+    eta = ndtri(u_vote[:, P.patron][:, :1])
+    rho = np.clip(P.consent_correlation, 0.0, 1.0)
+    mixed = ndtr(np.sqrt(rho) * eta + np.sqrt(1.0 - rho) * ndtri(u_vote))
+    return np.where(on(P.mech_bloc_consent), mixed, u_vote)
 
 
 def entrapment(s: State, P: Params, cols: slice = ALL) -> np.ndarray:

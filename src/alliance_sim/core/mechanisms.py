@@ -79,6 +79,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "mech_consensus",
         ("consent_probability", "entrapment", "war_risk"),
     ),
+    Mechanism(
+        "bloc_consent",
+        "Consents to an application are correlated through one shared factor, and each member "
+        "follows Russia, which proposes, by its dependence on Russia: admissions pass or stall "
+        "as a bloc rather than on independent coins",
+        "mech_bloc_consent",
+        ("consent_draws", "consent_probability"),
+    ),
 )
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

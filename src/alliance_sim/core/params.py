@@ -24,6 +24,21 @@ if TYPE_CHECKING:
 ASSUMPTION = "assumption"
 
 
+# Globals that act member by member (Russia's pressure, the Western and Chinese offers): a
+# scenario may set them for some members only (its ``[region]`` table, or ``[members.CODE]``),
+# so a change meant for one region acts there alone.  The equations read them per member,
+# ``P.m[name]``, (R, M): the global value wherever no member value is given.
+REGIONAL = (
+    "russian_pressure",
+    "western_offer",
+    "west_opportunism",
+    "west_security_share",
+    "chinese_offer",
+    "sco_substitution",
+    "china_security_weight",
+)
+
+
 @dataclass(frozen=True)
 class Param:
     """One global parameter.

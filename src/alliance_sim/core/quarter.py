@@ -82,11 +82,13 @@ def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
     ``consensus``): every member that takes part in the alliance's work (active or hedging;
     a suspended member does not block, as Armenia let the 2024 documents pass "in a limited
     format") consents with :func:`~alliance_sim.core.dynamics.consent_probability`, drawn
-    with ``DRAW_VOTE``; one refusal blocks, and the blockers are recorded.  With the
-    mechanism off the candidate joins."""
+    with ``DRAW_VOTE`` (correlated across members by
+    :func:`~alliance_sim.core.dynamics.consent_draws`); one refusal blocks, and the blockers
+    are recorded.  With the mechanism off the candidate joins."""
     for event, runs in fx.applications:
         voters = dyn.participating(s.status) & ~P.patron
-        no = voters & (u[:, DRAW_VOTE] >= dyn.consent_probability(s, P, event.idx))
+        draws = dyn.consent_draws(u[:, DRAW_VOTE], P)
+        no = voters & (draws >= dyn.consent_probability(s, P, event.idx))
         on = P.mech_consensus[:, 0] > 0
         blocked = on & runs & no.any(-1)
         s.blocked |= no & (on & runs)[:, None]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from alliance_sim.core import members as mb
-from alliance_sim.core.params import defaults
+from alliance_sim.core.params import REGIONAL, defaults
 
 N_DRAWS = 7  # uniform draws per member per quarter; see DRAW_* below
 DRAW_NOISE, DRAW_ATTACK, DRAW_ANSWER, DRAW_UNREST, DRAW_EXIT, DRAW_CLASH, DRAW_VOTE = range(N_DRAWS)
@@ -104,6 +104,9 @@ class Params:
         }
         for k, v in (member_values or {}).items():
             m[k] = np.broadcast_to(np.asarray(v, dtype=float), (n_runs, len(mb.CODES))).copy()
+        for k in REGIONAL:  # read per member: the global wherever no member value is given
+            if k not in m:
+                m[k] = np.broadcast_to(g[k], (n_runs, len(mb.CODES))).copy()
         return cls(g, m, profiles)
 
     def select(self, runs: np.ndarray | slice) -> Params:

@@ -35,7 +35,7 @@ from numba import njit
 from alliance_sim.core import members as mb
 from alliance_sim.core.observations import OBSERVABLES
 from alliance_sim.core.outcomes import TRACKED
-from alliance_sim.core.params import defaults
+from alliance_sim.core.params import REGIONAL, defaults
 from alliance_sim.core.state import (
     DRAW_ANSWER,
     DRAW_ATTACK,
@@ -69,6 +69,7 @@ MEMBER_FIGURES = (
     "remittance_part",  # derived (members.remittance_share)
     "exit_cost",  # derived (members.exit_cost)
     "war_risk",  # derived (dynamics.war_risk: parameters only)
+    *REGIONAL,  # globals a scenario may set for some members only (core.params.REGIONAL)
 )
 INFLUENCE = ("russian_influence", "western_influence", "chinese_influence")
 # what is recorded, in the order of core.outcomes.snapshot
@@ -165,7 +166,7 @@ def _part(st):
 
 
 @njit(cache=True, inline="always", error_model="numpy", _nrt=False)
-def _outside(SF, G, r, m):
+def _outside(SF, G, MF, r, m):
     """dynamics.outside_option for member m of run r: (Western, Chinese)."""
     w = SF[F.western_ties, r, m]
     h = SF[F.chinese_ties, r, m]
@@ -179,7 +180,7 @@ def _outside(SF, G, r, m):
     if G[r, GI.mech_bounded_ties] > 0.5:
         ratio = sat * -math.expm1(-x / sat) / _max(x, 1e-12) if x > 1e-12 else 1.0
         return xw * ratio, xh * ratio
-    return w, G[r, GI.china_security_weight] * h
+    return w, MF[MI.china_security_weight, r, m] * h
 
 
 @njit(cache=True, inline="always", error_model="numpy", _nrt=False)
@@ -331,7 +332,7 @@ def _pulls(SF, SR, G, MF, r, pull):
     initial state (in a quarter :func:`_decide` keeps them)."""
     for m in range(pull.shape[1]):
         dep = _dep(SF, MF, r, m)
-        west, china = _outside(SF, G, r, m)
+        west, china = _outside(SF, G, MF, r, m)
         dependence = G[r, GI.dependence_weight] * dep
         inducement = _inducement_pull(SF, SR, G, r, m, dep)
         pull[0, m] = dependence + inducement + _max(_pressure_pull(SF, G, MF, r, m), 0.0)
@@ -504,7 +505,7 @@ def _outside_actors(SF, SR, ST, G, MF, patron, r):
         budget = 0.0  # dynamics.russian_budget
         if target:
             drift = _max(G[r, GI.drift_reference] - c, 0.0)
-            budget = G[r, GI.russian_pressure] * bw * (1.0 + G[r, GI.drift_response] * drift)
+            budget = MF[MI.russian_pressure, r, m] * bw * (1.0 + G[r, GI.drift_response] * drift)
         if target:  # dynamics.russian_pressure
             SF[F.pressure, r, m] = (share if sr else 1.0) * budget + SF[F.campaign, r, m]
         else:
@@ -515,21 +516,21 @@ def _outside_actors(SF, SR, ST, G, MF, patron, r):
             co = 0.0
         else:
             wo = (
-                G[r, GI.western_offer]
+                MF[MI.western_offer, r, m]
                 * MF[MI.western_openness, r, m]
-                * (1.0 + G[r, GI.west_opportunism] * (1.0 - c))
+                * (1.0 + MF[MI.west_opportunism, r, m] * (1.0 - c))
             )
             co = (
-                G[r, GI.chinese_offer]
+                MF[MI.chinese_offer, r, m]
                 * MF[MI.trade_china, r, m]
-                * (1.0 + G[r, GI.sco_substitution] * (1.0 - bw))
+                * (1.0 + MF[MI.sco_substitution, r, m] * (1.0 - bw))
             )
         SF[F.western_security, r, m] = (
-            keep * SF[F.western_security, r, m] + G[r, GI.west_security_share] * wo
+            keep * SF[F.western_security, r, m] + MF[MI.west_security_share, r, m] * wo
         )
         SF[F.western_ties, r, m] = keep * SF[F.western_ties, r, m] + wo
         SF[F.chinese_security, r, m] = (
-            keep * SF[F.chinese_security, r, m] + G[r, GI.china_security_weight] * co
+            keep * SF[F.chinese_security, r, m] + MF[MI.china_security_weight, r, m] * co
         )
         SF[F.chinese_ties, r, m] = keep * SF[F.chinese_ties, r, m] + co
 
@@ -628,7 +629,7 @@ def _decide(SF, SR, ST, G, MF, patron, z, w, t, r, target, pull):
         exposure = MF[MI.threat_exposure, r, m] * _az_factor(SR, G, MF, r, m)
         threat = _clip(exposure + SF[F.threat_shock, r, m], 0.0, 2.0)
         dep = _dep(SF, MF, r, m)
-        west, china = _outside(SF, G, r, m)
+        west, china = _outside(SF, G, MF, r, m)
         rn = MF[MI.regime_need, r, m]
         newcomer = MF[MI.initial_status, r, m] == CANDIDATE and _inn(st)
         others = risk_sum - (MF[MI.war_risk, r, m] if newcomer else 0.0)

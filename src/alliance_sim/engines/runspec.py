@@ -20,7 +20,7 @@ import numpy as np
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.events import Event, Schedule
-from alliance_sim.core.params import BY_NAME, check_value
+from alliance_sim.core.params import BY_NAME, REGIONAL, check_value
 from alliance_sim.core.quarters import steps_between
 from alliance_sim.core.state import Params, State
 
@@ -138,7 +138,13 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
             globals_[name] = table[which, j]
     member_values: dict[str, np.ndarray] = {}
     for f in sorted({f for s in uniq for fields_ in s.members.values() for f in fields_}):
-        arr = np.broadcast_to(profiles.values[f], (len(uniq), len(mb.CODES))).copy()
+        if f in REGIONAL:  # a global set for some members: the run's global elsewhere
+            for v in _distinct([c[f] for s in uniq for c in s.members.values() if f in c]):
+                check_value(f, v)
+            base = np.array([s.params.get(f, BY_NAME[f].default) for s in uniq], dtype=float)
+            arr = np.repeat(base[:, None], len(mb.CODES), axis=1)
+        else:
+            arr = np.broadcast_to(profiles.values[f], (len(uniq), len(mb.CODES))).copy()
         for r, s in enumerate(uniq):
             for code, fields_ in s.members.items():
                 if f in fields_:

@@ -18,11 +18,13 @@ from typing import Any
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
-from alliance_sim.core.params import BY_NAME, value_problem
+from alliance_sim.core.params import BY_NAME, REGIONAL, value_problem
 from alliance_sim.errors import ScenarioError, UserError, did_you_mean, typename
 from alliance_sim.limits import MAX_QUARTERS, MAX_REPLICATES, MAX_YEAR, MIN_YEAR, check_plan_size
 from alliance_sim.scenario import semantics
 from alliance_sim.scenario.posterior import Posterior, read_posterior
+from alliance_sim.scenario.region import axis_bounds as region_axis
+from alliance_sim.scenario.region import check_region, with_region
 from alliance_sim.scenario.spec import (
     DEFAULT_END,
     DEFAULT_START,
@@ -57,6 +59,7 @@ TOP_KEYS = (
     "calibration",
     "end_status",
     "explained",
+    "region",
 )
 CALIBRATE_KEYS = ("method", "draws", "generations", "accept", "replicates", "seed", "parameters")
 CALIBRATION_METHODS = ("smc", "rejection")
@@ -144,6 +147,10 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
             ck.fail(key, f"{key} should be a table of member figures, got {typename(fields)}")
         out[code] = {}
         for name, v in fields.items():
+            if name in REGIONAL:  # a global set for this member alone (scenario/region.py)
+                p = BY_NAME[name]
+                out[code][name] = ck.number(key, name, v, p.low, p.high)
+                continue
             spec = mb.MEMBER_FIELDS.get(name)
             if spec is None:
                 ck.fail(
@@ -245,6 +252,8 @@ def _axis_target(
         if p is None:
             ck.fail(key, f"unknown parameter {name!r}{did_you_mean(name, BY_NAME)}")
         return (p.low, p.high, p.integer), False
+    if parts[0] == "region" and len(parts) == 2:
+        return region_axis(ck, key, name), False
     if parts[0] == "members" and len(parts) == 3:
         code, fname = parts[1], parts[2]
         ck.member(key, name, code)
@@ -373,7 +382,8 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
         ck.fail("focus", "focus should be a list of member codes")
     focus = tuple(ck.member("focus", "focus", c) for c in focus)
     params = check_params(ck, data.get("params", {}))
-    members = _check_members(ck, data.get("members", {}))
+    region = check_region(ck, data.get("region"))
+    members = with_region(region, _check_members(ck, data.get("members", {})))
     status = {
         c: int(mb.STATUS_CODES[members.get(c, {}).get("initial_status")])
         if "initial_status" in members.get(c, {})
@@ -392,6 +402,9 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     sweep = None
     if "sweep" in data:
         sweep = _check_sweep(ck, data["sweep"], dict(events), start, end)
+        regional = [a.name for a in sweep.axes if a.name.startswith("region.")]
+        if regional and region is None:
+            ck.fail("sweep.parameters", f"{regional[0]} needs a [region] table naming members")
         try:
             check_plan_size(count_points(sweep), sweep.replicates)
         except UserError as e:
@@ -425,6 +438,7 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
         posterior=posterior,
         end_status=end_status,
         explained=explained,
+        region=region,
         data=data,
     )
 
@@ -460,8 +474,9 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
         )
     priors = []
     for name, spec in params.items():
-        if name.startswith("events."):
-            ck.fail(f"{key}.parameters", f"cannot calibrate an event field ({name!r})")
+        if name.startswith(("events.", "region.")):
+            what = "an event field" if name.startswith("events.") else "a regional value"
+            ck.fail(f"{key}.parameters", f"cannot calibrate {what} ({name!r})")
         (low, high, integer), _ = _axis_target(ck, name, {})
         k2 = f"{key}.parameters.{name}"
         if not (isinstance(spec, dict) and set(spec) == {"low", "high"}):

@@ -58,10 +58,16 @@ def at_point(sc: Scenario, spec: RunSpec, point: dict[str, Any] | None) -> RunSp
         parts = name.split(".")
         if len(parts) == 1:
             params[name] = value
-        elif parts[0] == "members":
+        elif parts[0] in ("members", "region"):
             if members is spec.members:  # copied once, when a point changes a member
                 members = {c: dict(f) for c, f in spec.members.items()}
-            _put(params, members, name, value)
+            if parts[0] == "region":  # the whole region (a member's own value still wins)
+                own = sc.data.get("members", {})
+                for code in sc.region.members:  # type: ignore[union-attr]
+                    if parts[1] not in own.get(code, {}):
+                        members.setdefault(code, {})[parts[1]] = value
+            else:
+                _put(params, members, name, value)
         else:
             if events is None:
                 events = dict(zip((k for k, _ in sc.events), spec.events, strict=True))

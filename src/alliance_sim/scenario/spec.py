@@ -11,6 +11,7 @@ from typing import Any
 from alliance_sim.core import quarters
 from alliance_sim.core.events import Event
 from alliance_sim.scenario.posterior import Posterior
+from alliance_sim.scenario.region import Region
 
 DEFAULT_START = "2020Q1"  # the quarter members.toml's initial state describes
 DEFAULT_QUARTERS = 40  # the horizon of a scenario without `end`, and of simulate()
@@ -77,6 +78,8 @@ class Scenario:
     # the quarter whose public member figures runs read (a backtest's cut; core.vintage);
     # None: the latest (set by the backtest, not by scenario files)
     vintage: str | None = None
+    # globals set for some members only ([region]; already in ``members``): which, and why
+    region: Region | None = None
 
     @property
     def replays(self) -> bool:
