@@ -38,11 +38,28 @@ from alliance_sim.scenario.files import list_scenarios
 from alliance_sim.scenario.plan import make_plan, spec_for
 
 
-def headline(code: str, out: dict[str, np.ndarray]) -> tuple[str, float]:
-    """The headline outcome of member ``code``: joined (IRN, if tracked) or exited."""
+def outcome(code: str, out: dict[str, np.ndarray]) -> tuple[str, np.ndarray]:
+    """The headline outcome of member ``code`` run by run: joined (IRN, if tracked) or
+    exited (0 where the member never joined)."""
     if code == "IRN" and "IRN_joined" in out:
-        return "joined", float(np.nanmean(out["IRN_joined"]))
-    return "exited", float(np.nan_to_num(out[f"{code}_exited"], nan=0.0).mean())
+        return "joined", np.nan_to_num(out["IRN_joined"], nan=0.0).astype(float)
+    return "exited", np.nan_to_num(out[f"{code}_exited"], nan=0.0).astype(float)
+
+
+def headline(code: str, out: dict[str, np.ndarray]) -> tuple[str, float]:
+    """The headline outcome of member ``code``: its share of runs."""
+    what, y = outcome(code, out)
+    return what, float(y.mean())
+
+
+def paired(on: np.ndarray, off: np.ndarray, seed: int, n: int = 2000) -> str:
+    """off - on with a 95% interval from a bootstrap over runs: each run is one seed and one
+    posterior set under both variants, so the pairs are independent of one another."""
+    d = off - on
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), (n, len(d)))].mean(axis=1)
+    lo, hi = np.quantile(means, [0.025, 0.975])
+    return f"{d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]"
 
 
 def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -67,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scenarios", nargs="*", default=None)
     ap.add_argument("--replay", default="history_2006_2024_calibrated")
+    ap.add_argument(
+        "--paired",
+        action="store_true",
+        help="also print each switch's effect (off - on) with a paired 95%% interval",
+    )
     a = ap.parse_args(argv)
     try:
         return _run(a)
@@ -87,6 +109,7 @@ def _run(a: argparse.Namespace) -> int:
         + "---|" * (3 + len(vs))
     )
     t0 = time.perf_counter()
+    effects: list[str] = []
     for name in names:
         sc = load_scenario(name)
         plan = make_plan(sc, replicates=a.replicates, seed=a.seed, sweep=False)
@@ -107,6 +130,15 @@ def _run(a: argparse.Namespace) -> int:
                     cell += f" [{lo:.2f}, {hi:.2f}]"
                 cells.append(cell)
             print(f"| {name} | {code} | P({what}) | " + " | ".join(cells) + " |")
+            if a.paired:
+                on = outcome(code, results["all on"])[1]
+                diffs = [paired(on, outcome(code, results[v])[1], a.seed) for v, _ in vs[1:]]
+                effects.append(f"| {name} | {code} | P({what}) | " + " | ".join(diffs) + " |")
+    if a.paired:
+        print("\nEach switch's effect, off - on, paired 95% interval (bootstrap over runs):\n")
+        print("| scenario | member | outcome | " + " | ".join(v for v, _ in vs[1:]) + " |")
+        print("|" + "---|" * (3 + len(vs) - 1))
+        print("\n".join(effects))
     replay_table(a.replay, a.replicates, a.seed, vs)
     print(
         f"\n{a.replicates} runs per cell, seed {a.seed}, batch engine, "

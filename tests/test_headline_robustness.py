@@ -180,6 +180,9 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     assert main(["run", "mine.toml", "--replicates", "4", "--out", "m"]) == 0
     said = capsys.readouterr().out
     assert "rest on beyond the fitted model: alliance-sim robustness" in said
+    assert main(["run", "baseline", "--replicates", "4", "--out", "e", "--end", "2028Q4"]) == 0
+    said = capsys.readouterr().out  # not the analysed horizon: no analysis of another quarter
+    assert "is at 2034Q4, not this run's 2028Q4" in said and 'end = "2028Q4"' in said
     assert main(["compare", "b", "m", "--out", "r.md"]) == 0
     page = (tmp_path / "r.md").read_text()
     assert page.index("## Beyond the fitted model") < page.index("known limits")

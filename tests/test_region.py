@@ -101,3 +101,42 @@ def test_a_bad_region_is_one_line_naming_the_key(tmp_path, text, says):
         [sys.executable, "-m", "alliance_sim", "validate", str(p)], capture_output=True, text=True
     )
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
+
+
+def test_china_s_push_no_longer_moves_belarus(tmp_path):
+    """Paired runs (same seeds and posterior sets): the shipped push lowers the Central
+    Asians' commitment and leaves Belarus's and Armenia's where the baseline has them; the
+    same values as global [params] (the file before [region]) lowered Belarus's too
+    (scripts/regional_reach.py prints the table)."""
+    from alliance_sim.engines.batch import run_batch
+
+    def mean_commitment(sc, n=120):
+        specs = [spec_for(sc, None, k) for k in range(n)]
+        traj, _ = run_batch(specs, list(range(n)))
+        return np.nanmean(traj["commitment"][-1], axis=0)
+
+    base = mean_commitment(load_scenario("baseline"))
+    push = mean_commitment(load_scenario("china_security_push"))
+    d = {c: push[mb.INDEX[c]] - base[mb.INDEX[c]] for c in mb.CODES}
+    assert abs(d["BLR"]) < 0.005 and abs(d["ARM"]) < 0.005, d
+    assert d["KGZ"] < -0.05 and d["KAZ"] < -0.03, d
+    region = load_scenario("china_security_push").region
+    text = "".join(f"{k} = {v}\n" for k, v in region.values.items())
+    path = tmp_path / "g.toml"
+    path.write_text(f'name = "g"\ndescription = "g"\nextends = "baseline"\n[params]\n{text}')
+    glob = mean_commitment(load_scenario(path))
+    assert glob[mb.INDEX["BLR"]] - base[mb.INDEX["BLR"]] < -0.02  # the leak the region stops
+
+
+def test_robustness_and_labels_know_the_region():
+    """The robustness analysis varies a scenario's swept regional values over its ranges,
+    and labels name the region's members."""
+    from alliance_sim.analysis.uncertain import uncertain
+    from alliance_sim.report.labels import parameter_label
+
+    sc = load_scenario("china_security_push")
+    varied = {u.name: (u.low, u.high) for u in uncertain(sc)}
+    assert varied["region.chinese_offer"] == (0.05, 0.3)
+    assert "region.sco_substitution" in varied and "region.china_security_weight" in varied
+    label = parameter_label("region.chinese_offer", sc.data)
+    assert label.startswith("Chinese offer") and "Kyrgyzstan" in label

@@ -4,7 +4,7 @@ See :mod:`alliance_sim.analysis.robustness` for what is done with them: fitted p
 calibration does not identify (over the calibration prior the posterior file records, or the
 scenario's own ``[sweep]`` range), the registry's other parameters that act on trajectories
 (the scenario's range, else ``core/plausible.py``), the focus members' assumed figures, and
-the scenario's own swept event fields.
+the scenario's own swept event fields and regional values (``region.NAME``).
 """
 
 from __future__ import annotations
@@ -142,8 +142,8 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
             r = plausible_range(name)
             if r is not None:
                 add(name, r.low, r.high, r.source, False)
-    for name, a in own.items():
-        if name.startswith("events.") and a.low is not None and a.high is not None:
+    for name, a in own.items():  # event fields and regional values: the scenario's ranges
+        if name.startswith(("events.", "region.")) and a.low is not None and a.high is not None:
             u = Uncertain(
                 name,
                 float(a.low),

@@ -80,7 +80,9 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
         from alliance_sim.report.robustness import rests_on
 
         stem = Path(m.scenario_path).stem
-        print("\n" + term("\n".join(rests_on(stem, m.scenario_path, m.scenario_hash))))
+        end = m.scenario.get("end") if isinstance(m.scenario, dict) else None
+        lines = rests_on(stem, m.scenario_path, m.scenario_hash, end)
+        print("\n" + term("\n".join(lines)))
     files = ["manifest.json", "runs.parquet", "timeseries.parquet", "alliance.parquet"]
     print(f"\nwrote {term(out)}/: {' '.join([*files, *written, *more])}")
     if res.n_failed:

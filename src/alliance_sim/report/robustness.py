@@ -163,15 +163,23 @@ def _yes(b: bool) -> str:
     return "yes" if b else "no"
 
 
-def rests_on(name: str, path: str, scenario_hash: str) -> list[str]:
-    """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``) rests on
-    beyond the fitted model: the shipped analysis's statements if it is of this very
-    scenario, else the command that makes one."""
+def rests_on(name: str, path: str, scenario_hash: str, end: str | None = None) -> list[str]:
+    """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``, horizon
+    ``end``) rests on beyond the fitted model: the shipped analysis's statements if it is of
+    this very scenario, else the command that makes one.  A run cut short (``run --end``)
+    is not the analysed horizon, and the command analyses a file at its own horizon: it says
+    so rather than offer an analysis of another quarter."""
     r = shipped(name)
     if r is not None and r["scenario_hash"] == scenario_hash:
         head = f"What it rests on beyond the fitted model (docs/robustness/{name}; {r['command']}):"
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
     make = f"alliance-sim robustness {path} --out DIR"
+    if r is not None and end is not None and r.get("horizon") not in (None, end):
+        return [
+            f"The shipped robustness analysis of {name} is at {r['horizon']}, not this run's "
+            f"{end}; alliance-sim robustness analyses a scenario file at its own horizon: save "
+            f'a copy with end = "{end}" and run alliance-sim robustness COPY --out DIR'
+        ]
     if r is not None:
         return [
             f"The shipped robustness analysis of {name} is of another version of the scenario "
