@@ -36,8 +36,10 @@ def test_run_every_shipped_scenario(name, tmp_path, capsys):
     ):
         assert (out / f).exists(), f  # tables are folders of Parquet files
     summary = json.loads((out / "summary.json").read_text())
-    for row in summary["members"].values():
-        assert row["p_exit_lo"] <= row["p_exit"] <= row["p_exit_hi"] and row["n_effective"] == 3
+    for code, row in summary["members"].items():
+        assert row["p_exit_lo"] <= row["p_exit"] <= row["p_exit_hi"]
+        # a candidate's row counts the runs in which it joined; a member's, every run
+        assert row["n_effective"] == 3 if code != "IRN" else 0 <= row["n_effective"] <= 3
         assert row["commitment_p5"] <= row["commitment_median"] <= row["commitment_p95"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and len(manifest["seeds"]) == 3

@@ -33,7 +33,7 @@ def test_what_is_varied_and_over_which_range(baseline):
     assert (varied["russian_pressure"].low, varied["russian_pressure"].high) == (0.1, 0.5)
     assert "members.ARM.pressure_tolerance" in varied  # a focus member's assumed figure
     assert not any(n.startswith("mech_") for n in varied)  # switches are ablations, not ranges
-    assert varied["credibility_base_rate"].sourced and not varied["exit_below"].sourced
+    assert varied["credibility_base_rate"].sourced and not varied["exit_hazard"].sourced
     assert not any(p.identified for p in varied.values())
 
 

@@ -29,11 +29,11 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exit rules barely pinned down",
         "The forecasts continue the replay of 2006-2024, whose one exit (Uzbekistan, 2012) "
-        "barely narrows the rules for leaving (exit_below, exit_patience, exit_hazard): they "
-        "are sampled over wide ranges, and a probability of exit rests on them. Continued from "
-        "the 2020-2024 fit, which holds them at assumed values, the baseline's P(Armenia leaves "
-        "by 2034) is 0.00 instead of 0.36; over every parameter the record does not pin down it "
-        "spans 0-100%.",
+        "barely narrows the rules for leaving (exit_below just, exit_patience and exit_hazard "
+        "not): they are sampled over wide ranges, and a probability of exit rests on them. "
+        "Continued from the 2020-2024 fit, which holds them at assumed values, the baseline's "
+        "P(Armenia leaves by 2034) is 0.00 instead of 0.36; over every parameter the record "
+        "does not pin down it spans 9-100%, chiefly through grievance_weight.",
         "docs/validation.md sections 9 and 10; python scripts/forecast_with_posterior.py "
         "scenarios/calibrated/history_2020_2024.parquet; alliance-sim robustness baseline",
     ),
