@@ -139,4 +139,6 @@ def test_robustness_and_labels_know_the_region():
     assert varied["region.chinese_offer"] == (0.05, 0.3)
     assert "region.sco_substitution" in varied and "region.china_security_weight" in varied
     label = parameter_label("region.chinese_offer", sc.data)
-    assert label.startswith("Chinese offer") and "Kyrgyzstan" in label
+    assert label.startswith("Chinese offer") and label.endswith("in KAZ, KGZ, TJK, UZB")
+    two = {"region": {"members": ["KAZ", "KGZ"]}}
+    assert parameter_label("region.chinese_offer", two).endswith("in Kazakhstan, Kyrgyzstan")

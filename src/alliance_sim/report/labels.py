@@ -88,9 +88,10 @@ def parameter_label(name: str, scenario: dict | None = None) -> str:
     ``western_offer`` -> ``Western offer (ties/quarter)``;
     ``members.ARM.pressure_tolerance`` -> ``Armenia: pressure tolerance (pressure)``;
     ``events.eu_arms.size`` -> ``EU arms: size (ties added, 0-5)`` and ``events.eu_arms.at``
-    -> ``EU arms: quarter``; ``region.chinese_offer`` -> ``Chinese offer (...) in Kazakhstan,
-    ...`` (``scenario``: the resolved scenario, as a manifest holds it, which
-    gives the event's type; without it the field has no unit)."""
+    -> ``EU arms: quarter``; ``region.chinese_offer`` -> ``Chinese offer (...) in KAZ, KGZ,
+    TJK, UZB`` (names for one or two members) (``scenario``: the resolved scenario, as a
+    manifest holds it, which gives the event's type and the region; without it the field has
+    no unit)."""
     parts = name.split(".")
     if len(parts) == 3 and parts[0] == "members":
         code, field = parts[1], parts[2]
@@ -101,7 +102,8 @@ def parameter_label(name: str, scenario: dict | None = None) -> str:
         return f"{_words(parts[1])}: {_event_field(parts[1], parts[2], scenario)}"
     if len(parts) == 2 and parts[0] == "region":
         codes = ((scenario or {}).get("region") or {}).get("members") or []
-        where = ", ".join(NAMES.get(c, c) for c in codes) if codes else "the scenario's region"
+        named = [NAMES.get(c, c) for c in codes] if len(codes) <= 2 else codes  # short axes
+        where = ", ".join(named) if codes else "the scenario's region"
         return f"{parameter_label(parts[1])} in {where}"
     unit = _global_units().get(name, "")
     return _words(name) + (f" ({unit})" if unit else "")
