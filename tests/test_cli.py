@@ -26,6 +26,8 @@ def test_run_every_shipped_scenario(name, tmp_path, capsys):
     assert main(["run", name, "--replicates", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "median commitment" in text and "n_eff" in text and "cohesion at" in text
+    if name == "iran_joins":  # the candidate's row is over the runs it joined in: said so
+        assert "IRN row: over the runs in which it joined" in text and "IRN_joined" in text
     for f in (
         "manifest.json",
         "runs.parquet",

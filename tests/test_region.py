@@ -142,3 +142,36 @@ def test_robustness_and_labels_know_the_region():
     assert label.startswith("Chinese offer") and label.endswith("in KAZ, KGZ, TJK, UZB")
     two = {"region": {"members": ["KAZ", "KGZ"]}}
     assert parameter_label("region.chinese_offer", two).endswith("in Kazakhstan, Kyrgyzstan")
+
+
+def test_reports_say_what_a_region_sets():
+    from alliance_sim.report.scripted import sentence
+
+    line = sentence("China's push", load_scenario("china_security_push").data)
+    assert "for KAZ/KGZ/TJK/UZB only: chinese_offer 0.15" in line and "([region])" in line
+    assert "no event (the status quo)" not in line
+
+
+def test_one_region_per_scenario_and_region_names_need_one(tmp_path):
+    """A child cannot add a second [region] (its members' values could not be merged);
+    region.NAME without a [region] is one clear error, in a file or a point; a hand-set
+    regional value is varied by the robustness analysis like a hand-set global."""
+    from alliance_sim.analysis.uncertain import uncertain
+    from alliance_sim.scenario.runspecs import at_point
+
+    child = tmp_path / "c.toml"
+    child.write_text(
+        'name = "c"\ndescription = "d"\nextends = "china_security_push"\n'
+        '[region]\nmembers = ["ARM"]\nwhy = "w"\nwestern_offer = 0.15\n'
+    )
+    with pytest.raises(ScenarioError, match="a scenario has one region"):
+        load_scenario(child)
+    base = load_scenario("baseline")
+    with pytest.raises(ScenarioError, match=r"region.chinese_offer needs a \[region\]"):
+        at_point(base, spec_for(base), {"region.chinese_offer": 0.2})
+    p = _scenario(tmp_path, '[explained]\n"region.chinese_offer" = "why"\n')
+    with pytest.raises(ScenarioError, match="needs a \\[region\\] table"):
+        load_scenario(p)
+    p = _scenario(tmp_path, '[region]\nmembers = ["ARM"]\nwhy = "w"\nwestern_offer = 0.2\n')
+    varied = {u.name for u in uncertain(load_scenario(p))}
+    assert "region.western_offer" in varied

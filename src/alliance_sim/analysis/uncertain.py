@@ -142,6 +142,10 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
             r = plausible_range(name)
             if r is not None:
                 add(name, r.low, r.high, r.source, False)
+    for param in sc.region.values if sc.region is not None else ():  # hand-set, regional
+        name, r = f"region.{param}", plausible_range(param)
+        if name not in own and r is not None:
+            add(name, r.low, r.high, f"plausible range: {r.source}", False)
     for name, a in own.items():  # event fields and regional values: the scenario's ranges
         if name.startswith(("events.", "region.")) and a.low is not None and a.high is not None:
             u = Uncertain(

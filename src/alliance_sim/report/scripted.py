@@ -40,6 +40,11 @@ def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
         if kind == "application":
             decided.append(f"whether the members consent to {who}'s {ev['at']} application")
         scripted.append(text)
+    region = scenario.get("region")
+    if isinstance(region, dict) and region.get("members"):
+        values = ", ".join(f"{k} {v}" for k, v in region.items() if k not in ("members", "why"))
+        where = "/".join(str(c) for c in region["members"])
+        scripted.append(f"for {where} only: {values} ([region])")
     return scripted, decided
 
 

@@ -422,6 +422,8 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
         }
     end_status = _check_end_status(ck, data.get("end_status", {}))
     explained = _check_explained(ck, data.get("explained", {}), dict(events))
+    if region is None and any(k.startswith("region.") for k in explained):
+        ck.fail("explained", "a region.NAME entry needs a [region] table naming members")
     return Scenario(
         name=data["name"],
         description=data["description"].strip(),

@@ -194,6 +194,11 @@ def resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     removed = set(data.get("remove_events", []))
     base["events"] = [e for e in base.get("events", []) if e.get("id") not in removed]
     child = {k: v for k, v in data.items() if k not in ("extends", "remove_events")}
+    if "region" in base and "region" in child:  # two regions cannot be merged member-wise
+        raise ScenarioError(
+            f"a scenario has one region, and {ppath}, which this file extends, has one too; "
+            f"set further members' values in [members.CODE] tables in {path} [region]"
+        )
     return _merge({k: v for k, v in base.items() if k != "extends"}, child)
 
 

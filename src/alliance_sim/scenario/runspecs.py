@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from alliance_sim.engines.runspec import RunSpec
+from alliance_sim.errors import ScenarioError
 from alliance_sim.scenario.spec import Scenario
 
 
@@ -62,6 +63,10 @@ def at_point(sc: Scenario, spec: RunSpec, point: dict[str, Any] | None) -> RunSp
             if members is spec.members:  # copied once, when a point changes a member
                 members = {c: dict(f) for c, f in spec.members.items()}
             if parts[0] == "region":  # the whole region (a member's own value still wins)
+                if sc.region is None:
+                    raise ScenarioError(
+                        f"{name} needs a [region] table naming members in {sc.path} [region]"
+                    )
                 own = sc.data.get("members", {})
                 for code in sc.region.members:  # type: ignore[union-attr]
                     if parts[1] not in own.get(code, {}):
