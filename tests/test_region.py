@@ -175,3 +175,13 @@ def test_one_region_per_scenario_and_region_names_need_one(tmp_path):
     p = _scenario(tmp_path, '[region]\nmembers = ["ARM"]\nwhy = "w"\nwestern_offer = 0.2\n')
     varied = {u.name for u in uncertain(load_scenario(p))}
     assert "region.western_offer" in varied
+
+
+def test_a_sweep_s_header_says_what_was_swept():
+    from alliance_sim.analysis.summary import _swept
+
+    pts = [{"point": i, "region.western_offer": v} for i, v in enumerate((0.06, 0.12, 0.24))]
+    assert _swept(pts) == "region.western_offer 0.06, 0.12, 0.24"
+    many = [{"point": i, "exit_below": 0.02 + 0.0371 * i} for i in range(8)]
+    assert _swept(many) == "exit_below 0.02-0.28"
+    assert _swept([]) == ""

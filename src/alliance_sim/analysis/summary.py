@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,29 @@ def _unit_note(runs: pd.DataFrame, plan) -> str:
     return "Every run has its own seed: n_eff is the number of runs."
 
 
+def _swept(points: list[dict[str, Any]]) -> str:
+    """What a sweep varied, for its header: each name with its values (up to six) or its
+    range (``region.western_offer 0.06, 0.12, 0.24``; ``exit_below 0.02-0.3``)."""
+
+    def show(v: Any) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+    out = []
+    for name in points[0] if points else {}:
+        if name == "point":  # the design point's index, not a parameter
+            continue
+        vals = list({p[name] for p in points if p.get(name) is not None})
+        try:
+            vals.sort()
+        except TypeError:
+            vals.sort(key=str)
+        if len(vals) <= 6:
+            out.append(f"{name} " + ", ".join(show(v) for v in vals))
+        else:
+            out.append(f"{name} {show(vals[0])}-{show(vals[-1])}")
+    return "; ".join(out)
+
+
 def describe(runs: pd.DataFrame, manifest) -> str:
     """Header, member table and cohesion line for a result directory."""
     plan = manifest.plan
@@ -116,6 +140,9 @@ def describe(runs: pd.DataFrame, manifest) -> str:
         f"replicates), {plan.start} to {plan.end}, master seed {plan.master_seed}"
         f", scenario {manifest.scenario_hash}, alliance-sim {manifest.package_version}"
     )
+    swept = _swept(getattr(manifest, "points", None) or [])
+    if swept:
+        head += f"\nswept: {swept}"
     table = member_table(runs, plan.start, tuple(plan.focus))
     tail = (
         f"cohesion at {plan.end}: median {coh.median():.2f} "
