@@ -70,8 +70,11 @@ def end_status_at(quarter: str, since: str | None = None) -> dict[str, str]:
     membership rows: Armenia's freeze counts from 2024Q1, when it was announced; Uzbekistan
     suspended from 2012Q2 and out from 2012Q4), as a replay's ``end_status`` (``"in"``,
     ``"suspended"``, ``"exited"``); with ``since`` (the replay's start), only the members that
-    were in the alliance then."""
-    return rc.statuses_at(quarter, since)
+    were in the alliance then; every other state is ``"candidate"``: the record has no
+    application in 2006-2024 (Iran never applied, Uzbekistan did not ask to return), so a
+    replay in which one joined of its own accord does not match it."""
+    status = rc.statuses_at(quarter, since)
+    return {**status, **{c: "candidate" for c in mb.ALLIES if c not in status}}
 
 
 def naive_forecasts(obs: pd.DataFrame, fit: pd.DataFrame, cut: str) -> pd.DataFrame:

@@ -549,6 +549,26 @@ def consent_probability(s: State, P: Params, candidate: int) -> np.ndarray:
     return np.where(P.patron, 1.0, expit(z))
 
 
+def application_probability(s: State, P: Params, candidate: int) -> np.ndarray:
+    """Probability that ``candidate`` applies this quarter of its own accord, (R,) (mechanism
+    ``own_application``):
+
+    application_hazard x clip((v - application_above) / (1 - application_above), 0, 1),
+
+    v = :func:`weigh` of the candidate's own column: the commitment its weighing of membership
+    favours (its felt threat and the alliance's credibility in its eyes, its dependence on
+    Russia, its regime's need, its Western and Chinese options, its grievance -- a refused
+    application adds one).  0 where the candidate is no longer a candidate or the mechanism
+    is off."""
+    v = weigh(s, P, s.pressure, slice(candidate, candidate + 1))[:, 0]
+    above = P.application_above[:, 0]
+    ramp = np.clip((v - above) / np.maximum(1.0 - above, 1e-9), 0.0, 1.0)
+    still = s.status[:, candidate] == mb.CANDIDATE
+    return np.where(
+        on(P.mech_own_application)[:, 0] & still, P.application_hazard[:, 0] * ramp, 0.0
+    )
+
+
 def consent_draws(u_vote: np.ndarray, P: Params) -> np.ndarray:
     """The uniforms each member's consent is drawn with, (R, M) (mechanism ``bloc_consent``):
 

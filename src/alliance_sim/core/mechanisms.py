@@ -87,6 +87,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "mech_bloc_consent",
         ("consent_draws", "consent_probability"),
     ),
+    Mechanism(
+        "own_application",
+        "A candidate applies of its own accord when its own weighing of membership favours it "
+        "(the members' utility, from its threat, dependence, regime need and outside options), "
+        "and takes a refusal as a grievance; off, it applies only where a scenario schedules it",
+        "mech_own_application",
+        ("application_probability", "weigh"),
+    ),
 )
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

@@ -145,6 +145,11 @@ PLAUSIBLE: dict[str, Plausible] = {
     "consent_cut": _A(0.3, 0.6, "assumption: a member at its hedging threshold may veto"),
     "consent_scale": _A(0.05, 0.2, "assumption"),
     "entrapment_weight": _A(0.5, 3.0, "assumption ([EVSTRATOV-2022]: a more confrontational bloc)"),
+    "mech_own_application": _A(0.0, 1.0, "switch"),
+    "application_hazard": _A(
+        0.0, 0.05, "assumption bounded by the record: no CSTO application by Iran 2006-2024"
+    ),
+    "application_above": _A(0.5, 0.8, "assumption: above the hedging threshold"),
     # the observation model (calibrated to the UN votes, summits, drills and budget on record)
     "vote_cut_ukraine": _A(0.5, 1.0, _CAL),
     "vote_cut_crimea": _A(0.2, 0.8, _CAL),

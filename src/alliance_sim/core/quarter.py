@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from alliance_sim.core import dynamics as dyn
-from alliance_sim.core.events import Schedule
+from alliance_sim.core import members as mb
+from alliance_sim.core.events import Application, Schedule
 from alliance_sim.core.state import DRAW_VOTE, Params, State
 
 
@@ -77,21 +78,44 @@ def article4(s: State, P: Params, u: np.ndarray, fx) -> None:
     s.appealed, s.answered = appeal, answered
 
 
+def own_applications(s: State, P: Params, u: np.ndarray, fx) -> list:
+    """Candidates that apply this quarter of their own accord (mechanism ``own_application``),
+    as (application, runs) pairs: each candidate not already applying by the scenario's
+    schedule applies with :func:`~alliance_sim.core.dynamics.application_probability`, drawn
+    with its own ``DRAW_VOTE`` (a candidate has no vote).  It brings the commitment its
+    weighing favours; the accession adds no signal to the others' belief (the event's
+    default)."""
+    out = []
+    scheduled = np.zeros(s.status.shape, dtype=bool)
+    for e, runs in fx.applications:
+        scheduled[:, e.idx] |= runs
+    for i in np.flatnonzero((s.status == mb.CANDIDATE).any(0) & ~P.patron):
+        p = dyn.application_probability(s, P, int(i))
+        runs = (u[:, DRAW_VOTE, i] < p) & ~scheduled[:, i]
+        if runs.any():
+            c = dyn.weigh(s, P, s.pressure, slice(i, i + 1))[:, 0]
+            out.append((Application(at="", member=mb.CODES[i], commitment=c), runs))
+    return out
+
+
 def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
-    """Applications for membership this quarter, decided by consensus (mechanism
-    ``consensus``): every member that takes part in the alliance's work (active or hedging;
-    a suspended member does not block, as Armenia let the 2024 documents pass "in a limited
-    format") consents with :func:`~alliance_sim.core.dynamics.consent_probability`, drawn
-    with ``DRAW_VOTE`` (correlated across members by
-    :func:`~alliance_sim.core.dynamics.consent_draws`); one refusal blocks, and the blockers
-    are recorded.  With the mechanism off the candidate joins."""
-    for event, runs in fx.applications:
+    """Applications for membership this quarter -- the scenario's and the candidates' own
+    (:func:`own_applications`) -- decided by consensus (mechanism ``consensus``): every
+    member that takes part in the alliance's work (active or hedging; a suspended member
+    does not block, as Armenia let the 2024 documents pass "in a limited format") consents
+    with :func:`~alliance_sim.core.dynamics.consent_probability`, drawn with ``DRAW_VOTE``
+    (correlated across members by :func:`~alliance_sim.core.dynamics.consent_draws`); one
+    refusal blocks, the blockers are recorded, and the refused candidate takes it as an
+    unanswered request (grievance_unanswered added to its grievance).  With the mechanism
+    off the candidate joins."""
+    for event, runs in [*fx.applications, *own_applications(s, P, u, fx)]:
         voters = dyn.participating(s.status) & ~P.patron
         draws = dyn.consent_draws(u[:, DRAW_VOTE], P)
         no = voters & (draws >= dyn.consent_probability(s, P, event.idx))
         on = P.mech_consensus[:, 0] > 0
         blocked = on & runs & no.any(-1)
         s.blocked |= no & (on & runs)[:, None]
+        s.grievance[:, event.idx] += np.where(blocked, P.grievance_unanswered[:, 0], 0.0)
         event.join(s, P, runs & ~blocked)
 
 

@@ -284,6 +284,16 @@ def compile_notice(on: bool) -> None:
     _NOTICE = bool(on)
 
 
+def may_apply(s: State, P: Params) -> bool:
+    """Whether a candidate may apply of its own accord in some run (mechanism
+    ``own_application``): the kernel then stops at every quarter so that
+    :func:`~alliance_sim.core.quarter.applications` can decide it in numpy.  A run gains no
+    candidate as it goes (one that leaves is ``exited``), so the start decides."""
+    cand = ((s.status == mb.CANDIDATE) & ~P.patron).any(-1)
+    live = (P.mech_own_application[:, 0] > 0.5) & (P.application_hazard[:, 0] > 0)
+    return bool((cand & live).any())
+
+
 def _advance(
     specs: list[RunSpec], seeds: list[int], keep: np.ndarray, wanted: Iterable[str] | None
 ) -> tuple[State, Params, Record, tuple[np.ndarray, ...], int]:
@@ -310,6 +320,8 @@ def _advance(
     )  # fmt: skip
     due = sorted({int(t) for _, steps in schedule.entries for t in np.unique(steps)})
     due = [t for t in due if 1 <= t <= n_steps]
+    if may_apply(s, P):  # a candidate may apply in any quarter: stop at each
+        due = list(range(1, n_steps + 1))
     starts = sorted({1, *due})
     for first, nxt in zip(starts, [*starts[1:], n_steps + 1], strict=True):
         FA = np.zeros((3, R, M), np.bool_)

@@ -26,6 +26,7 @@ of every series and the outcome tracker that must see every quarter.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import namedtuple
 
@@ -739,3 +740,24 @@ def _fresh(st, old):
 
 
 ENTRY_POINTS = (start, advance)  # what Python calls (the rest is inlined into them)
+
+# numba keys its cache on this file's own stamp (time and size), but the kernel also bakes in
+# the positions of GI, MI, F, ... which come from the parameter registry
+# (core/data/params.toml) and the state's fields: a parameter added to the registry shifts
+# them without touching this file, and the cached kernel would read its neighbour's value.
+# The layout is therefore made part of the stamp, so a changed layout recompiles.
+LAYOUT = hashlib.sha256(
+    repr(
+        (
+            GLOBALS, MEMBER_FIGURES, FLOAT_STATE, RUN_STATE, COUNT_STATE, FLAG_STATE, SERIES,
+            (DRAW_ANSWER, DRAW_ATTACK, DRAW_CLASH, DRAW_EXIT, DRAW_UNREST),
+            (CANDIDATE, ACTIVE, HEDGING, SUSPENDED, EXITED),
+        )
+    ).encode()
+).hexdigest()[:16]  # fmt: skip
+for _f in ENTRY_POINTS:
+    try:
+        _file = _f._cache._cache_file
+        _file._source_stamp = (*tuple(_file._source_stamp), LAYOUT)
+    except (AttributeError, TypeError):  # another numba's cache layout, or no cache
+        pass

@@ -40,6 +40,11 @@ def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
         if kind == "application":
             decided.append(f"whether the members consent to {who}'s {ev['at']} application")
         scripted.append(text)
+    if (scenario.get("params") or {}).get("mech_own_application", 1):
+        decided.append(
+            "whether a state outside the alliance (Iran) applies of its own accord, and the "
+            "members' consent to it (mechanism own_application)"
+        )
     region = scenario.get("region")
     if isinstance(region, dict) and region.get("members"):
         values = ", ".join(f"{k} {v}" for k, v in region.items() if k not in ("members", "why"))

@@ -533,12 +533,13 @@ def _check_calibration(
     return post
 
 
-STATUS_OR_IN = (*mb.STATUS_NAMES[1:], "in")
+STATUS_OR_IN = (*mb.STATUS_NAMES, "in")  # "candidate": a state that stayed outside (Iran)
 
 
 def _check_end_status(ck: Checker, raw: Any) -> dict[str, str]:
     """``end_status``: the members' status observed at the end of a replay (``"in"`` = active
-    or hedging), which forecasts continuing it condition on."""
+    or hedging; ``"candidate"`` = still outside, as Iran, which never applied), which
+    forecasts continuing it condition on."""
     if not isinstance(raw, dict):
         ck.fail("end_status", f"end_status should be a table, got {typename(raw)}")
     for code, v in raw.items():
