@@ -94,6 +94,8 @@ def test_show_and_list(capsys):
     assert main(["list", "parameters"]) == 0
     out = capsys.readouterr().out
     assert "western_offer" in out and "source:" in out and "Leeds 2003" in out
+    assert "contagion  [global]  default 0.3  valid -1 to 1 " in out  # not "-1-1"
+    assert "russian_pressure  [global; [region] may set it]" in out
     assert main(["list", "events"]) == 0
     assert "remittance_shock" in capsys.readouterr().out
 

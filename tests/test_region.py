@@ -185,3 +185,29 @@ def test_a_sweep_s_header_says_what_was_swept():
     many = [{"point": i, "exit_below": 0.02 + 0.0371 * i} for i in range(8)]
     assert _swept(many) == "exit_below 0.02-0.28"
     assert _swept([]) == ""
+
+
+def test_a_member_s_regional_value_is_a_design_column_like_any_member_figure(tmp_path):
+    """members.CODE.NAME for a regional global can be swept and passed to simulate, as a
+    scenario's [members.CODE] table may set it; a calibration prior keyed wrongly names
+    [calibrate.parameters], not [sweep.parameters]."""
+    from alliance_sim import simulate
+
+    p = _scenario(
+        tmp_path,
+        '[sweep]\nreplicates = 1\n[sweep.parameters]\n"members.KAZ.russian_pressure" = [0.1, 0.9]\n',
+    )
+    plan = make_plan(load_scenario(p), replicates=1)
+    for m in plan.runs():
+        o = offer(spec_for(plan.scenario, m.values), "russian_pressure")
+        assert o["KAZ"] == m.values["members.KAZ.russian_pressure"]
+        assert o["BLR"] == BY_NAME["russian_pressure"].default
+    a = simulate("baseline", seed=3)
+    b = simulate("baseline", seed=3, **{"members.KAZ.russian_pressure": 0.9})
+    assert a["KAZ_min_commitment"] != b["KAZ_min_commitment"]
+    assert a["BLR_min_commitment"] == b["BLR_min_commitment"]
+    bad = _scenario(
+        tmp_path, "[calibrate]\n[calibrate.parameters]\nnot_a_param = { low = 0, high = 1 }\n"
+    )
+    with pytest.raises(ScenarioError, match=r"\[calibrate.parameters\]"):
+        load_scenario(bad)

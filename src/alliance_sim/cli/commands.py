@@ -168,15 +168,18 @@ def cmd_list(a: argparse.Namespace) -> int:
         from alliance_sim.cli.bibliography import glosses
         from alliance_sim.core.params import parameters
 
+        from alliance_sim.core.params import REGIONAL
+
         for r in parameters().itertuples():
             default = "per member" if r.scope == "member" else f"{r.default:g}"
             sample = (
-                f",  sample {r.plausible_low:g}-{r.plausible_high:g}"
+                f",  sample {r.plausible_low:g} to {r.plausible_high:g}"
                 if r.plausible_low == r.plausible_low  # not NaN
                 else ""
             )
+            scope = f"{r.scope}; [region] may set it" if r.name in REGIONAL else r.scope
             print(
-                f"{r.name}  [{r.scope}]  default {default}  valid {r.low:g}-{r.high:g} "
+                f"{r.name}  [{scope}]  default {default}  valid {r.low:g} to {r.high:g} "
                 f"{r.unit}{sample}\n"
                 + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
                 + f"\n    source: {r.source}"

@@ -257,6 +257,9 @@ def _axis_target(
     if parts[0] == "members" and len(parts) == 3:
         code, fname = parts[1], parts[2]
         ck.member(key, name, code)
+        if fname in REGIONAL:  # a global a member's own table may set (core.params.REGIONAL)
+            p = BY_NAME[fname]
+            return (p.low, p.high, p.integer), False
         spec = mb.MEMBER_FIELDS.get(fname)
         if spec is None or not spec.numeric:
             ck.fail(
@@ -479,7 +482,7 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
         if name.startswith(("events.", "region.")):
             what = "an event field" if name.startswith("events.") else "a regional value"
             ck.fail(f"{key}.parameters", f"cannot calibrate {what} ({name!r})")
-        (low, high, integer), _ = _axis_target(ck, name, {})
+        (low, high, integer), _ = _axis_target(ck, name, {}, key=f"{key}.parameters")
         k2 = f"{key}.parameters.{name}"
         if not (isinstance(spec, dict) and set(spec) == {"low", "high"}):
             ck.fail(k2, f"{name} needs a prior range {{low = ..., high = ...}}, got {spec!r}")
