@@ -172,7 +172,7 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["run", "baseline", "--replicates", "4", "--out", "b"]) == 0
     said = capsys.readouterr().out
-    assert "What it rests on beyond the fitted model (docs/robustness/baseline" in said
+    assert "baseline: what it rests on beyond the fitted model, from the shipped analysis" in said
     assert "over what the record does not pin down" in said
     (tmp_path / "mine.toml").write_text(
         'name = "m"\ndescription = "d"\nextends = "baseline"\n[params]\nwestern_offer = 0.1\n'

@@ -195,7 +195,8 @@ def test_a_member_s_regional_value_is_a_design_column_like_any_member_figure(tmp
 
     p = _scenario(
         tmp_path,
-        '[sweep]\nreplicates = 1\n[sweep.parameters]\n"members.KAZ.russian_pressure" = [0.1, 0.9]\n',
+        "[sweep]\nreplicates = 1\n[sweep.parameters]\n"
+        '"members.KAZ.russian_pressure" = [0.1, 0.9]\n',
     )
     plan = make_plan(load_scenario(p), replicates=1)
     for m in plan.runs():

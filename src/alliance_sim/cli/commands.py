@@ -166,9 +166,7 @@ def cmd_list(a: argparse.Namespace) -> int:
             print(f"{term(f.stem):<26} {term(sc.description)}")
     elif a.what == "parameters":
         from alliance_sim.cli.bibliography import glosses
-        from alliance_sim.core.params import parameters
-
-        from alliance_sim.core.params import REGIONAL
+        from alliance_sim.core.params import REGIONAL, parameters
 
         for r in parameters().itertuples():
             default = "per member" if r.scope == "member" else f"{r.default:g}"

@@ -89,17 +89,22 @@ def _html_table(df: pd.DataFrame, bold: pd.Series | None = None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _md_table(df: pd.DataFrame) -> str:
+def _md_table(df: pd.DataFrame, bold: pd.Series | None = None) -> str:
+    """A Markdown table; rows where ``bold`` is true are set in bold (as the HTML's)."""
     esc = md
+
+    def cells(i: int, row: pd.Series) -> str:
+        strong = bold is not None and bool(bold.iloc[i])
+        return " | ".join(
+            f"**{esc(_cell(v, str(c)))}**" if strong else esc(_cell(v, str(c)))
+            for c, v in row.items()
+        )
 
     lines = [
         "| " + " | ".join(esc(str(c)) for c in df.columns) + " |",
         "|" + "---|" * len(df.columns),
     ]
-    lines += [
-        "| " + " | ".join(esc(_cell(v, str(c))) for c, v in row.items()) + " |"
-        for _, row in df.iterrows()
-    ]
+    lines += [f"| {cells(i, row)} |" for i, (_, row) in enumerate(df.iterrows())]
     return "\n".join(lines)
 
 
@@ -352,7 +357,7 @@ def _write_md(
         "",
         f"## Differences from the reference at {head.when}",
         "",
-        _md_table(display_comparison(comp)) if len(comp) else "",
+        _md_table(display_comparison(comp), comp["p (Holm)"] < 0.05) if len(comp) else "",
         "",
         md(head.footnote),
         "",

@@ -171,7 +171,11 @@ def rests_on(name: str, path: str, scenario_hash: str, end: str | None = None) -
     so rather than offer an analysis of another quarter."""
     r = shipped(name)
     if r is not None and r["scenario_hash"] == scenario_hash:
-        head = f"What it rests on beyond the fitted model (docs/robustness/{name}; {r['command']}):"
+        head = (
+            f"{name}: what it rests on beyond the fitted model, from the shipped analysis of "
+            f"this scenario (docs/robustness/{name}; {r['command']}; its interval is of that "
+            "analysis's runs, not of this result's):"
+        )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
     make = f"alliance-sim robustness {path} --out DIR"
     if r is not None and end is not None and r.get("horizon") not in (None, end):
