@@ -61,6 +61,7 @@ def test_an_application_is_decided_by_consent_and_a_refusal_is_a_grievance():
     before = s.grievance[:, IRN].copy()
     applications(s, P, _draws(6, 0.1), Forcing.none(s.status.shape))
     assert (s.status[:, IRN] == mb.CANDIDATE).all() and s.blocked.any(-1).all()
+    assert s.refused[:, IRN].all()  # whose application was refused, not only who blocked
     np.testing.assert_allclose(s.grievance[:, IRN], before + 0.7)
     # every member consents: Iran joins with the commitment its weighing favours
     s, P = world({**params, "consent_cut": 0.0, "consent_scale": 0.01})
@@ -97,7 +98,7 @@ def test_same_seed_same_run_in_both_engines_with_own_applications(seed):
     a = simulate("baseline", seed=seed, **kw)
     b = simulate("baseline", seed=seed, engine="mesa", **kw)
     assert all(np.isclose(a[k], b[k], equal_nan=True) for k in a), seed
-    assert a["IRN_joined"] == b["IRN_joined"]
+    assert a["IRN_joined"] == b["IRN_joined"] and a["IRN_refused"] == b["IRN_refused"]
 
 
 def test_either_engine_sees_iran_join_of_its_own_accord_sometimes():

@@ -99,7 +99,7 @@ def test_markdown_report_writes_images(results, tmp_path):
     assert "| member |" in md and "![" in md
     # the notes promise bold rows where p (Holm) < 0.05: the Markdown keeps the promise
     html_text = build_report([results["base"], results["arm"]], tmp_path / "r.html").read_text()
-    assert "class=\"sig\"" in html_text and "| **" in md  # Armenia's exit: 36% vs 97%
+    assert 'class="sig"' in html_text and "| **" in md  # Armenia's exit: 36% vs 97%
     assert len(list((tmp_path / "r_files").glob("*.png"))) >= 3
 
 

@@ -151,16 +151,14 @@ def describe(runs: pd.DataFrame, manifest) -> str:
         f"the horizon; 'exited' is the probability of having left by {plan.end} (Wilson 95% "
         f"interval on n_eff runs).\n{_unit_note(ok, plan)}"
     )
-    for code in ("IRN", "UZB"):  # a candidate's row counts only the runs it joined in
-        joined = f"{code}_joined"
+    for code in ("IRN",):  # a candidate's row counts only the runs it joined in
+        joined, refused = f"{code}_joined", f"{code}_refused"
         if joined in ok and len(table) and (table["member"] == code).any():
-            blocked = [c for c in ok.columns if c.endswith("_blocked") and c != f"{code}_blocked"]
-            refused = ok[blocked].fillna(0).astype(bool).any(axis=1).mean() if blocked else 0
+            no = ok[refused].fillna(0).astype(float).mean() if refused in ok else float("nan")
             tail += (
                 f"\n{code} row: over the runs in which it joined; a member at {plan.end} in "
                 f"{ok[joined].fillna(0).astype(float).mean():.1%} of all runs ({joined}); "
-                f"a member refused its application in {refused:.0%} (the *_blocked columns "
-                "of runs.parquet)."
+                f"the members refused an application of its in {no:.0%} ({refused})."
             )
     if len(table) and (table["n_effective"] < FEW).any():
         tail += f"\n* fewer than {FEW} independent runs: read that interval as a rough guide."

@@ -36,6 +36,7 @@ ALLIANCE = (
     "cohesion_mean",
     "capability_cohesion_final",
     "IRN_joined",  # 1 if the candidate is a member at the horizon (0 if it never got in)
+    "IRN_refused",  # 1 if the members refused an application of Iran's during the run
     "n_hedging",
     "n_suspended",
     "n_exited",
@@ -187,6 +188,7 @@ class Tracker:
         out["capability_cohesion_final"] = dyn.capability_cohesion(s, P)
         irn = final[:, mb.INDEX["IRN"]]  # a member at the horizon: joined and not left
         out["IRN_joined"] = ((irn > mb.CANDIDATE) & (irn != mb.EXITED)).astype(float)
+        out["IRN_refused"] = s.refused[:, mb.INDEX["IRN"]].astype(float)
         allies = ~P.patron
         for k, st in (
             ("n_hedging", mb.HEDGING),

@@ -84,16 +84,27 @@ def own_applications(s: State, P: Params, u: np.ndarray, fx) -> list:
     schedule applies with :func:`~alliance_sim.core.dynamics.application_probability`, drawn
     with its own ``DRAW_VOTE`` (a candidate has no vote).  It brings the commitment its
     weighing favours; the accession adds no signal to the others' belief (the event's
-    default)."""
+    default).  The probability is at most ``application_hazard``, so only the runs whose draw
+    falls below that are weighed (the rest cannot apply): the batch engine calls this every
+    quarter."""
     out = []
     scheduled = np.zeros(s.status.shape, dtype=bool)
     for e, runs in fx.applications:
         scheduled[:, e.idx] |= runs
+    live = dyn.on(P.mech_own_application)[:, 0]
     for i in np.flatnonzero((s.status == mb.CANDIDATE).any(0) & ~P.patron):
-        p = dyn.application_probability(s, P, int(i))
-        runs = (u[:, DRAW_VOTE, i] < p) & ~scheduled[:, i]
-        if runs.any():
-            c = dyn.weigh(s, P, s.pressure, slice(i, i + 1))[:, 0]
+        u_i = u[:, DRAW_VOTE, i]
+        could = live & (s.status[:, i] == mb.CANDIDATE) & ~scheduled[:, i]
+        rows = np.flatnonzero(could & (u_i < P.application_hazard[:, 0]))
+        if rows.size == 0:
+            continue
+        sub_s, sub_P = s.select(rows), P.select(rows)
+        go = u_i[rows] < dyn.application_probability(sub_s, sub_P, int(i))
+        if go.any():
+            runs = np.zeros(len(u_i), dtype=bool)
+            runs[rows[go]] = True
+            c = s.commitment[:, i].copy()
+            c[rows] = dyn.weigh(sub_s, sub_P, sub_s.pressure, slice(i, i + 1))[:, 0]
             out.append((Application(at="", member=mb.CODES[i], commitment=c), runs))
     return out
 
@@ -108,13 +119,17 @@ def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
     refusal blocks, the blockers are recorded, and the refused candidate takes it as an
     unanswered request (grievance_unanswered added to its grievance).  With the mechanism
     off the candidate joins."""
-    for event, runs in [*fx.applications, *own_applications(s, P, u, fx)]:
-        voters = dyn.participating(s.status) & ~P.patron
-        draws = dyn.consent_draws(u[:, DRAW_VOTE], P)
+    todo = [*fx.applications, *own_applications(s, P, u, fx)]
+    if not todo:
+        return
+    voters = dyn.participating(s.status) & ~P.patron  # as the quarter opens: a state
+    draws = dyn.consent_draws(u[:, DRAW_VOTE], P)  # admitted now votes from next quarter
+    for event, runs in todo:
         no = voters & (draws >= dyn.consent_probability(s, P, event.idx))
         on = P.mech_consensus[:, 0] > 0
         blocked = on & runs & no.any(-1)
         s.blocked |= no & (on & runs)[:, None]
+        s.refused[:, event.idx] |= blocked
         s.grievance[:, event.idx] += np.where(blocked, P.grievance_unanswered[:, 0], 0.0)
         event.join(s, P, runs & ~blocked)
 

@@ -153,6 +153,7 @@ class State:
     az_russia_ties: np.ndarray  # (R,) Azerbaijan's ties to Russia, 0-1
     az_turkey_ties: np.ndarray  # (R,) Azerbaijan's ties to Turkey, 0-1
     blocked: np.ndarray  # (R, M) bool: the member has blocked an application (consensus)
+    refused: np.ndarray  # (R, M) bool: the candidate's own application has been refused
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -196,6 +197,7 @@ class State:
             az_russia_ties=P.az_russia_ties_initial[:, 0].copy(),
             az_turkey_ties=P.az_turkey_ties_initial[:, 0].copy(),
             blocked=np.zeros((R, M), dtype=bool),
+            refused=np.zeros((R, M), dtype=bool),
         )
 
     @classmethod

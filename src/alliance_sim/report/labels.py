@@ -130,6 +130,7 @@ def outcome_label(outcome: str, when: str | None = None) -> str:
             "credibility": f"credibility{at or ' at end'}",
             "joined": f"P(joined{by})",
             "blocked": f"P(blocked an application{by})",
+            "refused": f"P(its application refused{by})",
         }.get(rest, rest.replace("_", " "))
         return f"{code} {what}"
     named = {
