@@ -10,34 +10,42 @@ from alliance_sim import simulate
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core.events import Application, Forcing
-from alliance_sim.core.quarter import applications, own_applications
+from alliance_sim.core.quarter import applications, decide, own_applications
 from alliance_sim.core.state import DRAW_VOTE, N_DRAWS
 from alliance_sim.engines import kernel as kn
-from alliance_sim.engines.batch import final_states, may_apply
+from alliance_sim.engines.batch import final_states
 from alliance_sim.engines.runspec import RunSpec, build_params
 
 IRN = mb.INDEX["IRN"]
 M = len(mb.CODES)
 
 
-def world(params: dict, R: int = 6):
+def world(params: dict, R: int = 6, weighed: bool = False):
     P = build_params([RunSpec("2025Q1", 8, params, {}, ())] * R)
-    return dyn.initial_state(P), P
+    s = dyn.initial_state(P)
+    if weighed:
+        decide(s, P, np.full((R, N_DRAWS, M), 0.5))
+    return s, P
 
 
 def test_the_probability_is_the_hazard_times_the_ramp_of_its_own_weighing():
     s, P = world({"application_hazard": 0.04, "application_above": 0.3})
+    assert (dyn.application_probability(s, P, IRN) == 0).all()  # it has not weighed yet
+    decide(s, P, _draws(6, 0.5))  # phase 4: it weighs as the members do
     v = dyn.weigh(s, P, s.pressure)[:, IRN]
+    np.testing.assert_array_equal(s.inclination[:, IRN], v)
+    assert (s.commitment[:, IRN] == P.m["initial_commitment"][:, IRN]).all()  # not moved
     want = 0.04 * np.clip((v - 0.3) / 0.7, 0, 1)
     np.testing.assert_allclose(dyn.application_probability(s, P, IRN), want)
     assert (want > 0).all()  # Iran's weighing at the start is above 0.3
     s.grievance[:, IRN] = 5.0  # a refused candidate weighs membership lower
+    decide(s, P, _draws(6, 0.5))
     assert (dyn.application_probability(s, P, IRN) < want).all()
     s.status[:, IRN] = mb.ACTIVE  # a member does not apply
     assert (dyn.application_probability(s, P, IRN) == 0).all()
-    s2, P2 = world({"application_hazard": 0.04, "application_above": 0.3})
-    P2.g["mech_own_application"][:] = 0
-    assert (dyn.application_probability(s2, P2, IRN) == 0).all()
+    P.g["mech_own_application"][:] = 0
+    s.status[:, IRN] = mb.CANDIDATE
+    assert (dyn.application_probability(s, P, IRN) == 0).all()
 
 
 def _draws(R: int, vote: float) -> np.ndarray:
@@ -52,27 +60,27 @@ def _own(s, P, u, fx):
 
 def test_an_application_is_decided_by_consent_and_a_refusal_is_a_grievance():
     params = {"application_hazard": 0.5, "application_above": 0.0, "grievance_unanswered": 0.7}
-    s, P = world(params)
+    s, P = world(params, weighed=True)
     out = dict(_own(s, P, _draws(6, 0.1), Forcing.none(s.status.shape)))
     assert out["IRN"].all()  # and Uzbekistan, outside since 2012, may apply to return
     assert _own(s, P, _draws(6, 0.9), Forcing.none(s.status.shape)) == []
     # every member refuses (consent_cut far above any commitment)
-    s, P = world({**params, "consent_cut": 1.0, "consent_scale": 0.01})
+    s, P = world({**params, "consent_cut": 1.0, "consent_scale": 0.01}, weighed=True)
     before = s.grievance[:, IRN].copy()
     applications(s, P, _draws(6, 0.1), Forcing.none(s.status.shape))
     assert (s.status[:, IRN] == mb.CANDIDATE).all() and s.blocked.any(-1).all()
     assert s.refused[:, IRN].all()  # whose application was refused, not only who blocked
     np.testing.assert_allclose(s.grievance[:, IRN], before + 0.7)
     # every member consents: Iran joins with the commitment its weighing favours
-    s, P = world({**params, "consent_cut": 0.0, "consent_scale": 0.01})
-    v = dyn.weigh(s, P, s.pressure)[:, IRN]
+    s, P = world({**params, "consent_cut": 0.0, "consent_scale": 0.01}, weighed=True)
+    v = s.inclination[:, IRN].copy()
     applications(s, P, _draws(6, 0.1), Forcing.none(s.status.shape))
     assert (s.status[:, IRN] == mb.ACTIVE).all()
     np.testing.assert_allclose(s.commitment[:, IRN], v)
 
 
 def test_a_scheduled_application_is_not_also_an_own_one():
-    s, P = world({"application_hazard": 0.5, "application_above": 0.0})
+    s, P = world({"application_hazard": 0.5, "application_above": 0.0}, weighed=True)
     fx = Forcing.none(s.status.shape)
     runs = np.array([True, False] * 3)
     fx.applications.append((Application(at="2025Q1", member="IRN"), runs))
@@ -84,11 +92,9 @@ def test_the_batch_engine_lets_a_candidate_apply_in_any_quarter():
     spec = RunSpec("2025Q1", 16, {"application_hazard": 0.3, "application_above": 0.3}, {}, ())
     seeds = list(range(40))
     s = final_states([spec] * 40, seeds)
-    assert may_apply(dyn.initial_state(build_params([spec])), build_params([spec]))
-    applied = (s.status[:, IRN] != mb.CANDIDATE) | s.blocked.any(-1)
+    applied = s.refused.any(-1) | (s.status[:, IRN] != mb.CANDIDATE)
     assert 0 < applied.mean() < 1
     off = dataclasses.replace(spec, params={**spec.params, "mech_own_application": 0})
-    assert not may_apply(dyn.initial_state(build_params([off])), build_params([off]))
     assert (final_states([off] * 40, seeds).status[:, IRN] == mb.CANDIDATE).all()
 
 

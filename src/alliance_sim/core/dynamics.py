@@ -555,12 +555,13 @@ def application_probability(s: State, P: Params, candidate: int) -> np.ndarray:
 
     application_hazard x clip((v - application_above) / (1 - application_above), 0, 1),
 
-    v = :func:`weigh` of the candidate's own column: the commitment its weighing of membership
-    favours (its felt threat and the alliance's credibility in its eyes, its dependence on
-    Russia, its regime's need, its Western and Chinese options, its grievance -- a refused
-    application adds one).  0 where the candidate is no longer a candidate or the mechanism
+    v = ``s.inclination``: the commitment the candidate's own weighing of membership
+    (:func:`weigh`, last quarter's phase 4, as every member weighs) favoured -- its felt
+    threat and the alliance's credibility in its eyes, its dependence on Russia, its regime's
+    need, its Western and Chinese options, its grievance (a refused application adds one); 0
+    before it first weighs.  0 where the candidate is no longer a candidate or the mechanism
     is off."""
-    v = weigh(s, P, s.pressure, slice(candidate, candidate + 1))[:, 0]
+    v = s.inclination[:, candidate]
     above = P.application_above[:, 0]
     ramp = np.clip((v - above) / np.maximum(1.0 - above, 1e-9), 0.0, 1.0)
     still = s.status[:, candidate] == mb.CANDIDATE

@@ -78,38 +78,31 @@ def article4(s: State, P: Params, u: np.ndarray, fx) -> None:
     s.appealed, s.answered = appeal, answered
 
 
-def own_applications(s: State, P: Params, u: np.ndarray, fx) -> list:
+def own_applications(
+    s: State, P: Params, u: np.ndarray, fx, runs: np.ndarray | None = None
+) -> list:
     """Candidates that apply this quarter of their own accord (mechanism ``own_application``),
-    as (application, runs) pairs: each candidate not already applying by the scenario's
-    schedule applies with :func:`~alliance_sim.core.dynamics.application_probability`, drawn
-    with its own ``DRAW_VOTE`` (a candidate has no vote).  It brings the commitment its
-    weighing favours; the accession adds no signal to the others' belief (the event's
-    default).  The probability is at most ``application_hazard``, so only the runs whose draw
-    falls below that are weighed (the rest cannot apply): the batch engine calls this every
-    quarter."""
+    as (application, runs) pairs, among ``runs`` (default all): each candidate not already
+    applying by the scenario's schedule applies with
+    :func:`~alliance_sim.core.dynamics.application_probability`, drawn with its own
+    ``DRAW_VOTE`` (a candidate has no vote).  It brings the commitment its weighing favoured
+    (``inclination``); the accession adds no signal to the others' belief (the event's
+    default)."""
     out = []
     scheduled = np.zeros(s.status.shape, dtype=bool)
-    for e, runs in fx.applications:
-        scheduled[:, e.idx] |= runs
-    live = dyn.on(P.mech_own_application)[:, 0]
+    for e, r in fx.applications:
+        scheduled[:, e.idx] |= r
+    among = np.ones(s.status.shape[0], dtype=bool) if runs is None else runs
     for i in np.flatnonzero((s.status == mb.CANDIDATE).any(0) & ~P.patron):
-        u_i = u[:, DRAW_VOTE, i]
-        could = live & (s.status[:, i] == mb.CANDIDATE) & ~scheduled[:, i]
-        rows = np.flatnonzero(could & (u_i < P.application_hazard[:, 0]))
-        if rows.size == 0:
-            continue
-        sub_s, sub_P = s.select(rows), P.select(rows)
-        go = u_i[rows] < dyn.application_probability(sub_s, sub_P, int(i))
+        p = dyn.application_probability(s, P, int(i))
+        go = among & ~scheduled[:, i] & (u[:, DRAW_VOTE, i] < p)
         if go.any():
-            runs = np.zeros(len(u_i), dtype=bool)
-            runs[rows[go]] = True
-            c = s.commitment[:, i].copy()
-            c[rows] = dyn.weigh(sub_s, sub_P, sub_s.pressure, slice(i, i + 1))[:, 0]
-            out.append((Application(at="", member=mb.CODES[i], commitment=c), runs))
+            c = s.inclination[:, i].copy()
+            out.append((Application(at="", member=mb.CODES[i], commitment=c), go))
     return out
 
 
-def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
+def applications(s: State, P: Params, u: np.ndarray, fx, runs: np.ndarray | None = None) -> None:
     """Applications for membership this quarter -- the scenario's and the candidates' own
     (:func:`own_applications`) -- decided by consensus (mechanism ``consensus``): every
     member that takes part in the alliance's work (active or hedging; a suspended member
@@ -118,8 +111,9 @@ def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
     (correlated across members by :func:`~alliance_sim.core.dynamics.consent_draws`); one
     refusal blocks, the blockers are recorded, and the refused candidate takes it as an
     unanswered request (grievance_unanswered added to its grievance).  With the mechanism
-    off the candidate joins."""
-    todo = [*fx.applications, *own_applications(s, P, u, fx)]
+    off the candidate joins.  ``runs`` limits the candidates' own applications to those runs
+    (the batch engine opens a quarter in numpy only for the runs in which one applies)."""
+    todo = [*fx.applications, *own_applications(s, P, u, fx, runs)]
     if not todo:
         return
     voters = dyn.participating(s.status) & ~P.patron  # as the quarter opens: a state
@@ -135,9 +129,13 @@ def applications(s: State, P: Params, u: np.ndarray, fx) -> None:
 
 
 def decide(s: State, P: Params, u: np.ndarray, cols: slice = dyn.ALL) -> None:
-    """Phase 4 for members ``cols``: weigh membership, move commitment toward the target."""
+    """Phase 4 for members ``cols``: weigh membership, move commitment toward the target; a
+    candidate keeps what its weighing favours as its ``inclination`` (whether it applies
+    next quarter: mechanism ``own_application``)."""
     target = dyn.weigh(s, P, s.pressure, cols)
     s.commitment[:, cols] = dyn.move_commitment(s, P, target, u, cols)
+    candidate = s.status[:, cols] == mb.CANDIDATE  # it weighs too, and keeps the result
+    s.inclination[:, cols] = np.where(candidate, target, s.inclination[:, cols])
 
 
 def update_status(s: State, P: Params, u: np.ndarray, t: int, cols: slice = dyn.ALL) -> None:

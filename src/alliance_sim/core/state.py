@@ -154,6 +154,7 @@ class State:
     az_turkey_ties: np.ndarray  # (R,) Azerbaijan's ties to Turkey, 0-1
     blocked: np.ndarray  # (R, M) bool: the member has blocked an application (consensus)
     refused: np.ndarray  # (R, M) bool: the candidate's own application has been refused
+    inclination: np.ndarray  # (R, M) a candidate's last weighing of membership (0 before)
 
     @classmethod
     def initial(cls, P: Params) -> State:
@@ -198,6 +199,7 @@ class State:
             az_turkey_ties=P.az_turkey_ties_initial[:, 0].copy(),
             blocked=np.zeros((R, M), dtype=bool),
             refused=np.zeros((R, M), dtype=bool),
+            inclination=z.copy(),
         )
 
     @classmethod

@@ -26,6 +26,7 @@ from scipy.special import ndtri
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
+from alliance_sim.core.events import Forcing
 from alliance_sim.core.outcomes import Tracker, Trajectory
 from alliance_sim.core.quarter import applications
 from alliance_sim.core.state import DRAW_NOISE, N_DRAWS, Params, State, Stream
@@ -284,16 +285,6 @@ def compile_notice(on: bool) -> None:
     _NOTICE = bool(on)
 
 
-def may_apply(s: State, P: Params) -> bool:
-    """Whether a candidate may apply of its own accord in some run (mechanism
-    ``own_application``): the kernel then stops at every quarter so that
-    :func:`~alliance_sim.core.quarter.applications` can decide it in numpy.  A run gains no
-    candidate as it goes (one that leaves is ``exited``), so the start decides."""
-    cand = ((s.status == mb.CANDIDATE) & ~P.patron).any(-1)
-    live = (P.mech_own_application[:, 0] > 0.5) & (P.application_hazard[:, 0] > 0)
-    return bool((cand & live).any())
-
-
 def _advance(
     specs: list[RunSpec], seeds: list[int], keep: np.ndarray, wanted: Iterable[str] | None
 ) -> tuple[State, Params, Record, tuple[np.ndarray, ...], int]:
@@ -320,24 +311,33 @@ def _advance(
     )  # fmt: skip
     due = sorted({int(t) for _, steps in schedule.entries for t in np.unique(steps)})
     due = [t for t in due if 1 <= t <= n_steps]
-    if may_apply(s, P):  # a candidate may apply in any quarter: stop at each
-        due = list(range(1, n_steps + 1))
     starts = sorted({1, *due})
+    pending = np.full(R, -1, dtype=np.int64)
     for first, nxt in zip(starts, [*starts[1:], n_steps + 1], strict=True):
         FA = np.zeros((3, R, M), np.bool_)
         FN = np.full((R, M), -1, np.int8)
-        if first in due:  # this quarter's events, in numpy, then the quarters up to the next
+        if first in due or first == 1:  # events and applications in numpy, then the kernel
             fx = schedule.apply(s, P, first)
             applications(s, P, streams[which, first - 1], fx)
             if not k.views_intact(s):
                 raise RuntimeError("an event replaced a state array instead of changing it")
             FA = np.ascontiguousarray(np.stack([fx.appeal, fx.unrest, fx.clash]), dtype=np.bool_)
             FN = np.ascontiguousarray(fx.answer, dtype=np.int8)
-        kn.advance(
-            k.SF, k.SR, k.ST, k.SC, k.SX, k.SB, k.G, k.MF, k.patron, k.pairs,
-            streams, shocks, which, first, nxt - 1, FA, FN, slots,
-            rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR, work_f, work_b, work_i,
-        )  # fmt: skip
+        begin = np.full(R, first, dtype=np.int64)
+        while True:  # a run in which a candidate applies stops there for numpy to decide it
+            pending[:] = -1
+            kn.advance(
+                k.SF, k.SR, k.ST, k.SC, k.SX, k.SB, k.G, k.MF, k.patron, k.pairs,
+                streams, shocks, which, first, nxt - 1, begin, pending, FA, FN, slots,
+                rec.OF, rec.OR, rec.OS, rec.OB, rec.sl, TB, TM, TR, work_f, work_b, work_i,
+            )  # fmt: skip
+            stopped = pending >= 0
+            if not stopped.any():
+                break
+            for t in np.unique(pending[stopped]):
+                none = Forcing.none(s.status.shape)
+                applications(s, P, streams[which, t - 1], none, pending == t)
+            begin = np.where(stopped, pending, nxt)  # the others are done with this stretch
     s.appealed, s.answered = k.SB[0], k.SB[1]
     return s, P, rec, (TB[0], TB[1], TM, TR[0], TR[1]), n_steps + 1
 

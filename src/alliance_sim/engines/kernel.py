@@ -43,6 +43,7 @@ from alliance_sim.core.state import (
     DRAW_CLASH,
     DRAW_EXIT,
     DRAW_UNREST,
+    DRAW_VOTE,
 )
 
 CANDIDATE, ACTIVE, HEDGING, SUSPENDED, EXITED = (
@@ -104,6 +105,7 @@ FLOAT_STATE = (  # per-member float state, packed (F, R, M)
     "coercion_share",
     "inducement",
     "grievance_growth",
+    "inclination",
 )
 RUN_STATE = ("bandwidth", "az_threat", "az_base", "az_russia_ties", "az_turkey_ties")  # (5, R)
 COUNT_STATE = ("down_count", "up_count", "exit_count", "campaign_left")  # int16 (4, R, M)
@@ -431,16 +433,35 @@ def start(SF, SR, ST, SB, G, MF, patron, k, OF, OR, OS, OB, sl, TB, TM, TR, work
 # --- the quarters --------------------------------------------------------------------------
 
 
+@njit(cache=True, inline="always", error_model="numpy", _nrt=False)
+def _applies(SF, ST, G, patron, u, w, t, r):
+    """Whether a candidate of run r applies of its own accord at step t + 1
+    (quarter.own_applications with dynamics.application_probability)."""
+    if not G[r, GI.mech_own_application] > 0.5:
+        return False
+    above = G[r, GI.application_above]
+    for m in range(ST.shape[1]):
+        if ST[r, m] != CANDIDATE or patron[m]:
+            continue
+        ramp = _clip((SF[F.inclination, r, m] - above) / _max(1.0 - above, 1e-9), 0.0, 1.0)
+        if u[w, t, DRAW_VOTE, m] < G[r, GI.application_hazard] * ramp:
+            return True
+    return False
+
+
 @njit(cache=True, error_model="numpy", _nrt=False)
 def advance(
-    SF, SR, ST, SC, SX, SB, G, MF, patron, pairs, u, z, which, first, last, FA, FN, slots,
-    OF, OR, OS, OB, sl, TB, TM, TR, work_f, work_b, work_i,
+    SF, SR, ST, SC, SX, SB, G, MF, patron, pairs, u, z, which, first, last, begin, pending,
+    FA, FN, slots, OF, OR, OS, OB, sl, TB, TM, TR, work_f, work_b, work_i,
 ):  # fmt: skip
-    """Steps ``first`` .. ``last`` (quarters without scheduled events after the first) of
-    every run, in place: phases 2-5 and the close of each quarter
-    (:func:`alliance_sim.core.quarter.quarter`), the record of step t in slot ``slots[t]``
-    (-1: not recorded) and the tracker.  Each run goes through all the steps before the next
-    run starts, so its state stays in the processor's cache.
+    """Steps ``begin[r]`` .. ``last`` of each run r (quarters without scheduled events after
+    ``first``, the quarter numpy opened for every run), in place: phases 2-5 and the close of
+    each quarter (:func:`alliance_sim.core.quarter.quarter`), the record of step t in slot
+    ``slots[t]`` (-1: not recorded) and the tracker.  Each run goes through all the steps
+    before the next run starts, so its state stays in the processor's cache.  A run in which a
+    candidate applies of its own accord at step t > begin[r] (:func:`_applies`) stops before
+    it, with ``pending[r] = t``, for numpy to open that quarter (the members' consent); the
+    others leave ``pending`` alone.
 
     State: ``SF`` floats (F, R, M), ``SR`` per run (RS, R), ``ST`` status (R, M), ``SC``
     counts (C, R, M), ``SX`` exit steps (R, M), ``SB`` appeals and answers (B, R, M).
@@ -462,8 +483,11 @@ def advance(
     pull = work_f[1:4]
     for r in range(R):
         w = which[r]
-        for step in range(first, last + 1):
+        for step in range(begin[r], last + 1):
             t = step - 1
+            if step > begin[r] and _applies(SF, ST, G, patron, u, w, t, r):
+                pending[r] = step
+                break
             _outside_actors(SF, SR, ST, G, MF, patron, r)
             _article4(
                 SF, SR, ST, SB, G, MF, patron, pairs, u, w, t, FA, FN, step == first, r,
@@ -623,8 +647,8 @@ def _decide(SF, SR, ST, G, MF, patron, z, w, t, r, target, pull):
     fear_on = G[r, GI.mech_fear_of_patron] > 0.5
     for m in range(M):
         st = ST[r, m]
-        if patron[m] or st in (CANDIDATE, EXITED):
-            continue  # numpy weighs them too, but their commitment does not move on it
+        if patron[m] or st == EXITED:
+            continue  # numpy weighs them too, but nothing reads it
         ca = SF[F.cred_a, r, m]
         cred = ca / (ca + SF[F.cred_b, r, m])
         exposure = MF[MI.threat_exposure, r, m] * _az_factor(SR, G, MF, r, m)
@@ -655,6 +679,8 @@ def _decide(SF, SR, ST, G, MF, patron, z, w, t, r, target, pull):
         total = total + fear
         total = total + -G[r, GI.mech_consensus] * G[r, GI.entrapment_weight] * others
         target[m] = _expit(G[r, GI.commitment_bias] + total)
+        if st == CANDIDATE:  # quarter.decide: a candidate keeps its weighing
+            SF[F.inclination, r, m] = target[m]
     for m in range(M):
         c = SF[F.commitment, r, m]
         st = ST[r, m]
@@ -750,7 +776,7 @@ LAYOUT = hashlib.sha256(
     repr(
         (
             GLOBALS, MEMBER_FIGURES, FLOAT_STATE, RUN_STATE, COUNT_STATE, FLAG_STATE, SERIES,
-            (DRAW_ANSWER, DRAW_ATTACK, DRAW_CLASH, DRAW_EXIT, DRAW_UNREST),
+            (DRAW_ANSWER, DRAW_ATTACK, DRAW_CLASH, DRAW_EXIT, DRAW_UNREST, DRAW_VOTE),
             (CANDIDATE, ACTIVE, HEDGING, SUSPENDED, EXITED),
         )
     ).encode()

@@ -82,6 +82,21 @@ class Member(mesa.Agent):
         qt.update_status(m.state, m.P, m.draws, m.steps, self.cols)
 
 
+class Candidate(mesa.Agent):
+    """A state outside the alliance that may join (Iran; Uzbekistan after it left): it weighs
+    membership each quarter as the members do and may apply of its own accord (mechanism
+    ``own_application``); once it joins, a :class:`Member` takes its place."""
+
+    def __init__(self, model: AllianceModel, code: str) -> None:
+        super().__init__(model)
+        self.code = code
+        self.cols = slice(mb.INDEX[code], mb.INDEX[code] + 1)
+
+    def decide(self) -> None:
+        """Weigh membership; the result is its inclination (its commitment does not move)."""
+        qt.decide(self.model.state, self.model.P, self.model.draws, self.cols)
+
+
 class Russia(Member):
     """Russia: the patron member.  Its commitment is not in question; it acts by pressure."""
 
@@ -171,7 +186,10 @@ class AllianceModel(mesa.Model):
             after_events=self._ensure_agents,
             az_tr=lambda s, P: self.agents_by_type[AzerbaijanTurkey].do("act"),
             act=lambda s, P: [self.agents_by_type[a].do("act") for a in (Russia, West, China)],
-            decide=lambda s, P, u: self.agents.select(agent_type=Member).shuffle_do("decide"),
+            decide=lambda s, P, u: (
+                self.agents.select(agent_type=Member).shuffle_do("decide"),
+                self.agents.select(agent_type=Candidate).do("decide"),
+            ),
             update_status=lambda s, P, u, t: self.agents.select(agent_type=Member).do(
                 "update_status"
             ),
@@ -236,11 +254,18 @@ class AllianceModel(mesa.Model):
             self.running = False
 
     def _ensure_agents(self) -> None:
-        """Every code that is (or was) a member has an agent; a new member gets one."""
-        have = {a.code for a in self.agents if isinstance(a, Member)}
+        """Every code that is (or was) a member has a :class:`Member` agent, every state
+        outside a :class:`Candidate`; a candidate that joins becomes a member."""
+        have = {a.code: a for a in self.agents if isinstance(a, (Member, Candidate))}
         for code in mb.CODES:
-            if code not in have and self.state.status[0, mb.INDEX[code]] > mb.CANDIDATE:
+            inside = self.state.status[0, mb.INDEX[code]] > mb.CANDIDATE
+            agent = have.get(code)
+            if inside and not isinstance(agent, Member):
+                if agent is not None:
+                    agent.remove()
                 (Russia if self.P.patron[mb.INDEX[code]] else Member)(self, code)
+            elif not inside and agent is None:
+                Candidate(self, code)
 
     def _record(self) -> None:
         if self.tracker is None:
