@@ -118,3 +118,16 @@ def test_the_compiled_kernel_is_stamped_with_its_layout():
     shifts the kernel's indices without touching the file, so the layout is in the stamp."""
     for f in kn.ENTRY_POINTS:
         assert f._cache._cache_file._source_stamp[-1] == kn.LAYOUT
+
+
+def test_a_replay_matches_the_record_only_if_no_candidate_applied():
+    """The record has no application in 2006-2024: end_status "candidate" means still outside
+    and never refused, so a replay in which Iran applied (refused or admitted) is not
+    continued as if it had not."""
+    from alliance_sim.scenario.history import matches
+
+    s, _ = world({})
+    s.status[1, IRN] = mb.ACTIVE  # admitted
+    s.refused[2, IRN] = True  # refused, still outside
+    ok = matches(s, {"IRN": "candidate"})
+    assert list(ok) == [True, False, False, True, True, True]

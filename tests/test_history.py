@@ -52,7 +52,7 @@ def test_kept_replays_end_as_the_record_shows(baseline):
     hist = end_states(baseline.posterior)
     wanted = dict(load_scenario(baseline.posterior.replay_path).end_status)
     assert wanted["ARM"] == "suspended" and wanted.pop("UZB") == "exited"
-    assert matches(hist.state.status, wanted).mean() > 0.9
+    assert matches(hist.state, wanted).mean() > 0.9
     assert hist.unmatched < 0.1 * len(baseline.posterior)
 
 
@@ -156,7 +156,7 @@ def test_a_posterior_with_other_sets_continues_its_own_replays(baseline):
     post = baseline.posterior
     full = end_states(post)
     wanted = {c: w for c, w in load_scenario(post.replay_path).end_status.items() if c != "UZB"}
-    ok = matches(full.state.status, wanted)
+    ok = matches(full.state, wanted)
     n = min(5, int(np.argmin(ok)) if not ok.all() else 5)
     assert n >= 2
     few = replace(post, sets=post.sets[:n])

@@ -88,14 +88,17 @@ def check_matched(
         )
 
 
-def matches(status: np.ndarray, wanted: dict[str, str]) -> np.ndarray:
-    """Which runs (rows of ``status``, (R, M)) end in the wanted statuses (``"in"`` = active
-    or hedging)."""
+def matches(state: State, wanted: dict[str, str]) -> np.ndarray:
+    """Which runs of ``state`` end in the wanted statuses (``"in"`` = active or hedging;
+    ``"candidate"`` = still outside and never refused: the record has no application)."""
+    status = state.status
     ok = np.ones(status.shape[0], dtype=bool)
     for code, want in wanted.items():
         st = status[:, mb.INDEX[code]]
         if want == "in":
             ok &= (st == mb.ACTIVE) | (st == mb.HEDGING)
+        elif want == "candidate":
+            ok &= (st == mb.CANDIDATE) & ~state.refused[:, mb.INDEX[code]]
         else:
             ok &= st == mb.STATUS_CODES[want]
     return ok
@@ -155,7 +158,7 @@ def replay_states(replay: Scenario, master_seed: int) -> HistoryStates:
     for j in range(ATTEMPTS):
         tried = [replay_seed(master_seed, int(k), j) for k in todo]
         state = final_states([specs[k] for k in todo], tried)
-        ok = matches(state.status, replay.end_status)
+        ok = matches(state, replay.end_status)
         for row, k in enumerate(todo):
             if ok[row] or j == 0:  # attempt 0 stands in until (unless) a later one matches
                 chosen[k] = state.select(slice(row, row + 1))
