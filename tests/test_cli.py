@@ -28,6 +28,7 @@ def test_run_every_shipped_scenario(name, tmp_path, capsys):
     assert "median commitment" in text and "n_eff" in text and "cohesion at" in text
     if name == "iran_joins":  # the candidate's row is over the runs it joined in: said so
         assert "IRN row: over the runs in which it joined" in text and "IRN_joined" in text
+        assert "refused its application at least once in" in text and "IRN_refused" in text
     for f in (
         "manifest.json",
         "runs.parquet",

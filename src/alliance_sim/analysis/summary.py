@@ -158,7 +158,7 @@ def describe(runs: pd.DataFrame, manifest) -> str:
             tail += (
                 f"\n{code} row: over the runs in which it joined; a member at {plan.end} in "
                 f"{ok[joined].fillna(0).astype(float).mean():.1%} of all runs ({joined}); "
-                f"the members refused an application of its in {no:.0%} ({refused})."
+                f"the members refused its application at least once in {no:.0%} ({refused})."
             )
     if len(table) and (table["n_effective"] < FEW).any():
         tail += f"\n* fewer than {FEW} independent runs: read that interval as a rough guide."
