@@ -131,3 +131,29 @@ def test_a_replay_matches_the_record_only_if_no_candidate_applied():
     s.refused[2, IRN] = True  # refused, still outside
     ok = matches(s, {"IRN": "candidate"})
     assert list(ok) == [True, False, False, True, True, True]
+
+
+def test_the_summary_says_which_rows_count_some_runs_and_iran_s_refusals():
+    """A row of a state that joined in some runs only says so (Uzbekistan too); Iran's
+    admission and refusal rates are printed even when it never got in."""
+    import pandas as pd
+
+    from alliance_sim.analysis.summary import _outside_note
+
+    table = pd.DataFrame({"member": ["ARM", "UZB"], "runs": [4, 1]})
+    ok = pd.DataFrame({"IRN_joined": [0.0] * 4, "IRN_refused": [1.0, 1.0, 0.0, 0.0]})
+    note = _outside_note(ok, table, "2034Q4")
+    assert "UZB row: over the 1 of 4 runs in which it was a member" in note
+    assert "ARM row" not in note
+    assert "IRN: a member at 2034Q4 in 0.0% of all runs" in note and "at least once in 50%" in note
+    assert "IRN:" not in _outside_note(ok.assign(IRN_refused=0.0), table, "2034Q4")
+
+
+def test_a_stale_cache_counts_as_not_cached(monkeypatch):
+    """A kernel cached for another layout is recompiled: the 'compiling' notice must show."""
+    from alliance_sim.engines import batch
+
+    assert batch._cached() in (True, False)
+    f = kn.ENTRY_POINTS[0]._cache._cache_file
+    monkeypatch.setattr(f, "_source_stamp", (*f._source_stamp, "another layout"))
+    assert batch._cached() is False

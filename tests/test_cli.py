@@ -27,7 +27,7 @@ def test_run_every_shipped_scenario(name, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "median commitment" in text and "n_eff" in text and "cohesion at" in text
     if name == "iran_joins":  # the candidate's row is over the runs it joined in: said so
-        assert "IRN row: over the runs in which it joined" in text and "IRN_joined" in text
+        assert "IRN: a member at 2034Q4 in" in text and "IRN_joined" in text
         assert "refused its application at least once in" in text and "IRN_refused" in text
     for f in (
         "manifest.json",
@@ -97,6 +97,7 @@ def test_show_and_list(capsys):
     assert "western_offer" in out and "source:" in out and "Leeds 2003" in out
     assert "contagion  [global]  default 0.3  valid -1 to 1 " in out  # not "-1-1"
     assert "russian_pressure  [global; [region] may set it]" in out
+    assert "initial_status  [member]  default per member  valid a status: candidate, " in out
     assert main(["list", "events"]) == 0
     assert "remittance_shock" in capsys.readouterr().out
 

@@ -212,3 +212,11 @@ def test_a_member_s_regional_value_is_a_design_column_like_any_member_figure(tmp
     )
     with pytest.raises(ScenarioError, match=r"\[calibrate.parameters\]"):
         load_scenario(bad)
+
+
+def test_the_patron_s_code_is_named_as_not_allowed_rather_than_suggested():
+    from alliance_sim import simulate
+
+    with pytest.raises(ScenarioError, match=r"'RUS' is not allowed .*the patron") as e:
+        simulate("baseline", **{"members.RUS.pressure_tolerance": 0.2})
+    assert "did you mean" not in str(e.value)

@@ -151,21 +151,34 @@ def describe(runs: pd.DataFrame, manifest) -> str:
         f"the horizon; 'exited' is the probability of having left by {plan.end} (Wilson 95% "
         f"interval on n_eff runs).\n{_unit_note(ok, plan)}"
     )
-    for code in ("IRN",):  # a candidate's row counts only the runs it joined in
-        joined, refused = f"{code}_joined", f"{code}_refused"
-        if joined in ok and len(table) and (table["member"] == code).any():
-            no = ok[refused].fillna(0).astype(float).mean() if refused in ok else float("nan")
-            tail += (
-                f"\n{code} row: over the runs in which it joined; a member at {plan.end} in "
-                f"{ok[joined].fillna(0).astype(float).mean():.1%} of all runs ({joined}); "
-                f"the members refused its application at least once in {no:.0%} ({refused})."
-            )
+    tail += _outside_note(ok, table, plan.end)
     if len(table) and (table["n_effective"] < FEW).any():
         tail += f"\n* fewer than {FEW} independent runs: read that interval as a rough guide."
     failed = len(runs) - len(ok)
     if failed:
         tail += f"\n{failed} run(s) failed; their errors are in runs.parquet (column 'error')."
     return f"{head}\n\n{format_table(table)}\n\n{tail}"
+
+
+def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str) -> str:
+    """A line for each row that counts only some runs (a state that joined in some, Iran or
+    Uzbekistan), and Iran's admission and refusal rates, also when it never got in."""
+    out = ""
+    for row in table.itertuples() if len(table) else ():
+        if row.runs < len(ok):
+            out += (
+                f"\n{row.member} row: over the {row.runs} of {len(ok)} runs in which it was a "
+                "member; it stayed outside in the others."
+            )
+    refused = "IRN_refused" in ok and bool((ok["IRN_refused"].fillna(0) > 0).any())
+    if refused or (len(table) and (table["member"] == "IRN").any()):
+        joined = ok["IRN_joined"].fillna(0).astype(float).mean()
+        no = ok["IRN_refused"].fillna(0).astype(float).mean() if "IRN_refused" in ok else 0.0
+        out += (
+            f"\nIRN: a member at {end} in {joined:.1%} of all runs (IRN_joined); the members "
+            f"refused its application at least once in {no:.0%} (IRN_refused)."
+        )
+    return out
 
 
 SUMMARY = "summary.json"

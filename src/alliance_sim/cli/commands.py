@@ -166,6 +166,7 @@ def cmd_list(a: argparse.Namespace) -> int:
             print(f"{term(f.stem):<26} {term(sc.description)}")
     elif a.what == "parameters":
         from alliance_sim.cli.bibliography import glosses
+        from alliance_sim.core import members as mb
         from alliance_sim.core.params import REGIONAL, parameters
 
         for r in parameters().itertuples():
@@ -176,9 +177,13 @@ def cmd_list(a: argparse.Namespace) -> int:
                 else ""
             )
             scope = f"{r.scope}; [region] may set it" if r.name in REGIONAL else r.scope
+            valid = (
+                f"a status: {', '.join(mb.STATUS_NAMES)}"
+                if r.unit == "status"
+                else f"{r.low:g} to {r.high:g} {r.unit}"
+            )
             print(
-                f"{r.name}  [{scope}]  default {default}  valid {r.low:g} to {r.high:g} "
-                f"{r.unit}{sample}\n"
+                f"{r.name}  [{scope}]  default {default}  valid {valid}{sample}\n"
                 + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
                 + f"\n    source: {r.source}"
                 + (f"\n    sample range: {r.plausible_source}" if sample else "")

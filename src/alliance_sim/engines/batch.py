@@ -15,7 +15,6 @@ arrays; the :class:`~alliance_sim.core.state.State` the events change holds view
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -266,12 +265,15 @@ def _say_if_compiling() -> None:
 
 
 def _cached() -> bool:
-    """Whether numba's cache holds the compiled kernel (another numba's cache layout: True,
-    so that nothing is said)."""
+    """Whether numba's cache holds the compiled kernel for this layout (a stale index, of an
+    earlier kernel.py or registry, reads as empty; another numba's cache layout: True, so
+    that nothing is said)."""
     try:
-        return all(os.path.exists(f._cache._cache_file._index_path) for f in kn.ENTRY_POINTS)
+        return all(bool(f._cache._cache_file._load_index()) for f in kn.ENTRY_POINTS)
     except (AttributeError, OSError):
         return True
+    except Exception:  # an unreadable index: numba recompiles, so say so
+        return False
 
 
 _CHECKED = False

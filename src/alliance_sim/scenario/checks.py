@@ -107,6 +107,13 @@ class Checker:
         return str(v)
 
     def member(self, key: str, name: str, v: Any, allowed: tuple[str, ...] = MEMBER_CODES) -> str:
+        if v not in allowed and v in mb.CODES:  # a real code, not allowed here
+            self.fail(
+                key,
+                f"{v!r} is not allowed for {name}"
+                + (" (the patron: not an ally)" if v == mb.PATRON else "")
+                + f"; allowed: {', '.join(allowed)}",
+            )
         if v not in allowed:
             self.fail(
                 key,
