@@ -20,7 +20,7 @@ class Limit:
 KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exits rarer than the record",
-        "The baseline forecast puts 1.5% of member-years into a suspension or exit; the "
+        "The baseline forecast puts 1.4% of member-years into a suspension or exit; the "
         "alliance's own record 1992-2024 has 1.8% (its replay of 2006-2024: 3.2%, the record "
         "of those years 3.0%): a scenario's exits come mostly from Armenia and the shocks it "
         "adds.",
@@ -32,8 +32,8 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "barely narrows the rules for leaving (exit_below just, exit_patience and exit_hazard "
         "not): they are sampled over wide ranges, and a probability of exit rests on them. "
         "Continued from the 2020-2024 fit, which holds them at assumed values, the baseline's "
-        "P(Armenia leaves by 2034) is 0.00 instead of 0.36; over every parameter the record "
-        "does not pin down it spans 9-100%, chiefly through grievance_weight.",
+        "P(Armenia leaves by 2034) is 0.00 instead of 0.41; over every parameter the record "
+        "does not pin down it spans 6-100%, chiefly through grievance_decay.",
         "docs/validation.md sections 9 and 10; python scripts/forecast_with_posterior.py "
         "scenarios/calibrated/history_2020_2024.parquet; alliance-sim robustness baseline",
     ),

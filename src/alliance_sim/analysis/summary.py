@@ -176,7 +176,7 @@ def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str) -> str:
         no = ok["IRN_refused"].fillna(0).astype(float).mean() if "IRN_refused" in ok else 0.0
         out += (
             f"\nIRN: a member at {end} in {joined:.1%} of all runs (IRN_joined); the members "
-            f"refused its application at least once in {no:.0%} (IRN_refused)."
+            f"refused its application at least once in {no:.1%} (IRN_refused)."
         )
     return out
 
