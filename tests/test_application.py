@@ -145,7 +145,9 @@ def test_the_summary_says_which_rows_count_some_runs_and_iran_s_refusals():
     note = _outside_note(ok, table, "2034Q4")
     assert "UZB row: over the 1 of 4 runs in which it was a member" in note
     assert "ARM row" not in note
-    assert "IRN: a member at 2034Q4 in 0.0% of all runs" in note and "at least once in 50.0%" in note
+    assert (
+        "IRN: a member at 2034Q4 in 0.0% of all runs" in note and "at least once in 50.0%" in note
+    )
     assert "IRN:" not in _outside_note(ok.assign(IRN_refused=0.0), table, "2034Q4")
 
 

@@ -44,7 +44,7 @@ def swept(tmp_path_factory):
     d = tmp_path_factory.mktemp("refine")
     sc = d / "arm.toml"
     sc.write_text(
-        f'name = "t"\ndescription = "lhs"\nextends = "{SCENARIOS / "armenia_exits.toml"}"\n'
+        f'name = "t"\ndescription = "lhs"\nextends = "{SCENARIOS / "baseline.toml"}"\n'
         '[sweep]\nsampler = "lhs"\nsamples = 24\nreplicates = 4\nseed = 2\n'
         "[sweep.parameters]\nwestern_offer = { low = 0.02, high = 0.16 }\n"
         '"members.ARM.pressure_tolerance" = { low = 0.05, high = 0.4 }\n',
