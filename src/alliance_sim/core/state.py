@@ -88,7 +88,9 @@ class Params:
 
         ``globals_`` maps registry names to a scalar (same for all runs) or a length-R array,
         already validated (:func:`alliance_sim.engines.runspec.build_params` checks them).
-        ``member_values`` (field -> ``(R, M)`` array) overrides the profiles per run.
+        ``member_values`` (field -> ``(R, M)`` array) overrides the profiles per run; for a
+        regional global (:data:`~alliance_sim.core.params.REGIONAL`) NaN means "the run's
+        global", which is filled in here, the one place that rule is written.
         """
         profiles = profiles or mb.load_profiles()
         values = {**defaults(), **(globals_ or {})}  # names and values checked by the builder
@@ -105,8 +107,8 @@ class Params:
         for k, v in (member_values or {}).items():
             m[k] = np.broadcast_to(np.asarray(v, dtype=float), (n_runs, len(mb.CODES))).copy()
         for k in REGIONAL:  # read per member: the global wherever no member value is given
-            if k not in m:
-                m[k] = np.broadcast_to(g[k], (n_runs, len(mb.CODES))).copy()
+            glob = np.broadcast_to(g[k], (n_runs, len(mb.CODES)))
+            m[k] = glob.copy() if k not in m else np.where(np.isnan(m[k]), glob, m[k])
         return cls(g, m, profiles)
 
     def select(self, runs: np.ndarray | slice) -> Params:

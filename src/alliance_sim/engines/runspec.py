@@ -138,11 +138,10 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
             globals_[name] = table[which, j]
     member_values: dict[str, np.ndarray] = {}
     for f in sorted({f for s in uniq for fields_ in s.members.values() for f in fields_}):
-        if f in REGIONAL:  # a global set for some members: the run's global elsewhere
+        if f in REGIONAL:  # a global set for some members: NaN elsewhere, which
             for v in _distinct([c[f] for s in uniq for c in s.members.values() if f in c]):
-                check_value(f, v)
-            base = np.array([s.params.get(f, BY_NAME[f].default) for s in uniq], dtype=float)
-            arr = np.repeat(base[:, None], len(mb.CODES), axis=1)
+                check_value(f, v)  # Params.build fills with the run's global
+            arr = np.full((len(uniq), len(mb.CODES)), np.nan)
         else:
             arr = np.broadcast_to(profiles.values[f], (len(uniq), len(mb.CODES))).copy()
         for r, s in enumerate(uniq):

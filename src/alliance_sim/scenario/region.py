@@ -35,6 +35,11 @@ class Region:
     why: str
     values: dict[str, float] = field(default_factory=dict)
 
+    def reaches(self, name: str, own: dict[str, dict[str, Any]]) -> list[str]:
+        """The members the region sets ``name`` for: its members, less those whose own
+        ``[members.CODE]`` table (``own``) gives ``name`` (a member's own value wins)."""
+        return [c for c in self.members if name not in own.get(c, {})]
+
 
 def check_region(ck: Any, raw: Any) -> Region | None:
     """The ``[region]`` table checked (one line naming the key and what is allowed)."""
@@ -76,10 +81,9 @@ def with_region(
     if region is None:
         return members
     out = {c: dict(f) for c, f in members.items()}
-    for code in region.members:
-        own = out.setdefault(code, {})
-        for name, v in region.values.items():
-            own.setdefault(name, v)
+    for name, v in region.values.items():
+        for code in region.reaches(name, members):
+            out.setdefault(code, {})[name] = v
     return out
 
 

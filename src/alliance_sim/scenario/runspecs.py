@@ -68,9 +68,8 @@ def at_point(sc: Scenario, spec: RunSpec, point: dict[str, Any] | None) -> RunSp
                         f"{name} needs a [region] table naming members in {sc.path} [region]"
                     )
                 own = sc.data.get("members", {})
-                for code in sc.region.members:  # type: ignore[union-attr]
-                    if parts[1] not in own.get(code, {}):
-                        members.setdefault(code, {})[parts[1]] = value
+                for code in sc.region.reaches(parts[1], own):
+                    members.setdefault(code, {})[parts[1]] = value
             else:
                 _put(params, members, name, value)
         else:
