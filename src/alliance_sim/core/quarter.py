@@ -118,14 +118,14 @@ def applications(s: State, P: Params, u: np.ndarray, fx, runs: np.ndarray | None
         return
     voters = dyn.participating(s.status) & ~P.patron  # as the quarter opens: a state
     draws = dyn.consent_draws(u[:, DRAW_VOTE], P)  # admitted now votes from next quarter
-    for event, runs in todo:
+    on = P.mech_consensus[:, 0] > 0
+    for event, applying in todo:
         no = voters & (draws >= dyn.consent_probability(s, P, event.idx))
-        on = P.mech_consensus[:, 0] > 0
-        blocked = on & runs & no.any(-1)
-        s.blocked |= no & (on & runs)[:, None]
+        blocked = on & applying & no.any(-1)
+        s.blocked |= no & (on & applying)[:, None]
         s.refused[:, event.idx] |= blocked
         s.grievance[:, event.idx] += np.where(blocked, P.grievance_unanswered[:, 0], 0.0)
-        event.join(s, P, runs & ~blocked)
+        event.join(s, P, applying & ~blocked)
 
 
 def decide(s: State, P: Params, u: np.ndarray, cols: slice = dyn.ALL) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from alliance_sim.core import quarters
+from alliance_sim.core.params import BY_NAME
 from alliance_sim.report.marks import _event_label
 
 ALWAYS = (
@@ -40,7 +41,8 @@ def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
         if kind == "application":
             decided.append(f"whether the members consent to {who}'s {ev['at']} application")
         scripted.append(text)
-    if (scenario.get("params") or {}).get("mech_own_application", 1):
+    switch = "mech_own_application"
+    if (scenario.get("params") or {}).get(switch, BY_NAME[switch].default):
         decided.append(
             "whether a state outside the alliance (Iran) applies of its own accord, and the "
             "members' consent to it (mechanism own_application)"
