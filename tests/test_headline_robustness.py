@@ -207,6 +207,7 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     scripted, decided = script(load_scenario("armenia_exits").data)
     assert "2025Q3 ARM appeal, left unanswered" in scripted
     assert not any("answers the 2025Q3" in d for d in decided)  # the file fixed it
+    assert any("western_offer 0.08" in s and "[params]" in s for s in scripted)  # set by hand
     scripted, decided = script(load_scenario("kazakhstan_unrest_repeat").data)
     assert any("whether Russia answers the 2026Q1 KAZ unrest" in d for d in decided)
     monkeypatch.chdir(tmp_path)
@@ -240,3 +241,23 @@ def test_a_sweep_is_not_told_what_the_scenario_rests_on(tmp_path, monkeypatch, c
     argv = ["sweep", "baseline", "--out", "s", "--samples", "1", "--replicates", "3"]
     assert main(argv) == 0
     assert "rests on beyond the fitted model" not in capsys.readouterr().out
+
+
+def test_a_statement_quotes_no_index_inside_its_noise():
+    """At a small --samples every total index can sit inside its confidence interval (an ST of
+    1.91 ± 4.7 was printed as the 'largest'): the statement then says so instead."""
+    from alliance_sim.analysis.robustness import statement
+
+    h = {
+        "posterior": {"p": 0.1, "lo": 0.08, "hi": 0.14},
+        "envelope": {"lo": 0.0, "hi": 0.12},
+        "top_driver": {"parameter": "x"},
+        "drivers": [
+            {"parameter": "x", "S1": 0.05, "S1_conf": 0.6, "ST": 1.91, "ST_conf": 4.7},
+            {"parameter": "y", "S1": 0.02, "S1_conf": 0.1, "ST": 0.4, "ST_conf": 0.6},
+        ],
+    }
+    said = statement("Iran", h)
+    assert "ST 1.91" not in said and "no index is clear of its noise" in said
+    h["drivers"][1]["ST_conf"] = 0.1
+    assert "(largest total index: y, ST 0.40)" in statement("Iran", h)

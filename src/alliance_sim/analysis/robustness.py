@@ -236,11 +236,15 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f"{top['at_low']:.0%} at {top['low']}, {top['at_high']:.0%} at {top['high']})"
         )
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
-        most = max(h["drivers"], key=lambda d: d["ST"] if d["ST"] is not None else -1.0)
-        text += (
-            f"; no parameter visibly explains a tenth of it alone (largest total index: "
-            f"{most['parameter']}, ST {most['ST']:.2f})"
-        )
+        clear = [  # a total index whose interval is above zero: visible, and an estimate
+            d for d in h["drivers"] if d["ST"] is not None and d["ST"] > (d["ST_conf"] or 0.0)
+        ]
+        text += "; no parameter visibly explains a tenth of it alone"
+        if clear:
+            most = max(clear, key=lambda d: d["ST"])
+            text += f" (largest total index: {most['parameter']}, ST {most['ST']:.2f})"
+        else:  # every index is inside its noise: say so, do not quote one (ST 1.91 at N=32)
+            text += " (no index is clear of its noise: more --samples or --replicates)"
     return text
 
 

@@ -2,7 +2,8 @@
 
 A headline means something different when its cause is scheduled ("Iran applies in 2026Q1")
 than when the model produced it ("the members refuse"). Every scheduled event of the resolved
-scenario is scripted -- with its outcome where the file fixes it (an appeal left unanswered);
+scenario is scripted, and so is every value it sets by hand (``[params]``, ``[members.CODE]``,
+``[region]``) -- with its outcome where the file fixes it (an appeal left unanswered);
 what the model decides is listed with it: each member's commitment and status, Russia's
 pressure and inducements, and every outcome the file leaves to the model (an appeal with
 ``answered = "model"``, the members' consent to an application).  Derived from the events, the
@@ -47,6 +48,15 @@ def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
             "whether a state outside the alliance (Iran) applies of its own accord, and the "
             "members' consent to it (mechanism own_application)"
         )
+    if not evs:
+        scripted.append("no event (the status quo)")
+    params = scenario.get("params") or {}
+    if params:  # values the file sets by hand, as much a part of the script as its events
+        scripted.append("sets " + ", ".join(f"{k} {v}" for k, v in params.items()) + " ([params])")
+    for code, fields_ in (scenario.get("members") or {}).items():
+        if fields_:
+            own = ", ".join(f"{k} {v}" for k, v in fields_.items())
+            scripted.append(f"sets for {code}: {own} ([members.{code}])")
     region = scenario.get("region")
     if isinstance(region, dict) and region.get("members"):
         values = ", ".join(f"{k} {v}" for k, v in region.items() if k not in ("members", "why"))
