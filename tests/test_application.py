@@ -159,3 +159,17 @@ def test_a_stale_cache_counts_as_not_cached(monkeypatch):
     f = kn.ENTRY_POINTS[0]._cache._cache_file
     monkeypatch.setattr(f, "_source_stamp", (*f._source_stamp, "another layout"))
     assert batch._cached() is False
+
+
+def test_a_folder_without_iran_s_refusals_says_so_instead_of_zero():
+    """Runs written before IRN_refused existed do not count as 'not refused'."""
+    import pandas as pd
+
+    from alliance_sim.analysis.summary import _outside_note
+
+    table = pd.DataFrame({"member": ["IRN"], "runs": [2]})
+    old = pd.DataFrame({"IRN_joined": [1.0, 1.0, 0.0, 0.0]})
+    assert "is not recorded in these runs" in _outside_note(old, table, "2034Q4")
+    mixed = old.assign(IRN_refused=[float("nan"), float("nan"), 1.0, 0.0])
+    note = _outside_note(mixed, table, "2034Q4")
+    assert "at least once in 50.0% of the 2 runs that record it" in note

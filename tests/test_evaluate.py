@@ -111,3 +111,10 @@ def test_simulate_rejects_bad_keywords_in_one_line():
         simulate(westrn_offer=0.1)
     with pytest.raises(ScenarioError, match="out of range"):
         simulate(**{"members.ARM.pressure_tolerance": 3})
+
+
+def test_a_scenario_without_a_calibration_can_be_evaluated():
+    """evaluate() on a scenario with no posterior (the default world, a replay) ran into
+    len(None)."""
+    out = evaluate(pd.DataFrame({"western_offer": [0.05]}), "history_2020_2024", replicates=2)
+    assert len(out) == 2 and out["error"].isna().all() and "posterior" not in out

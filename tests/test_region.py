@@ -220,3 +220,28 @@ def test_the_patron_s_code_is_named_as_not_allowed_rather_than_suggested():
     with pytest.raises(ScenarioError, match=r"'RUS' is not allowed .*the patron") as e:
         simulate("baseline", **{"members.RUS.pressure_tolerance": 0.2})
     assert "did you mean" not in str(e.value)
+
+
+def test_a_swept_member_value_beats_a_swept_region_whatever_the_order(tmp_path):
+    """A member's own value wins over the region's -- also when both come from one point, in
+    either order."""
+    from alliance_sim.scenario.runspecs import at_point
+
+    p = _scenario(
+        tmp_path, '[region]\nmembers = ["KAZ", "KGZ"]\nwhy = "w"\nrussian_pressure = 0.5\n'
+    )
+    sc = load_scenario(p)
+    for point in (
+        {"members.KGZ.russian_pressure": 0.0, "region.russian_pressure": 0.9},
+        {"region.russian_pressure": 0.9, "members.KGZ.russian_pressure": 0.0},
+    ):
+        o = offer(at_point(sc, spec_for(sc), point), "russian_pressure")
+        assert (o["KGZ"], o["KAZ"]) == (0.0, 0.9), point
+
+
+def test_the_patron_s_member_table_is_named_as_not_allowed(tmp_path):
+    for code in ("RUS", "Russia"):
+        p = _scenario(tmp_path, f"[members.{code}]\npressure_tolerance = 0.2\n")
+        with pytest.raises(ScenarioError, match="names Russia, the patron") as e:
+            load_scenario(p)
+        assert "did you mean" not in str(e.value)

@@ -170,14 +170,18 @@ def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str) -> str:
                 f"\n{row.member} row: over the {row.runs} of {len(ok)} runs in which it was a "
                 "member; it stayed outside in the others."
             )
-    refused = "IRN_refused" in ok and bool((ok["IRN_refused"].fillna(0) > 0).any())
+    known = ok["IRN_refused"].dropna() if "IRN_refused" in ok else pd.Series(dtype=float)
+    refused = bool((known > 0).any())
     if refused or (len(table) and (table["member"] == "IRN").any()):
         joined = ok["IRN_joined"].fillna(0).astype(float).mean()
-        no = ok["IRN_refused"].fillna(0).astype(float).mean() if "IRN_refused" in ok else 0.0
-        out += (
-            f"\nIRN: a member at {end} in {joined:.1%} of all runs (IRN_joined); the members "
-            f"refused its application at least once in {no:.1%} (IRN_refused)."
-        )
+        if len(known) == 0:  # a folder written before IRN_refused existed
+            said = "whether the members refused its application is not recorded in these runs"
+        else:
+            said = f"the members refused its application at least once in {known.mean():.1%}"
+            if len(known) < len(ok):
+                said += f" of the {len(known)} runs that record it"
+        out += f"\nIRN: a member at {end} in {joined:.1%} of all runs (IRN_joined); {said}"
+        out += " (IRN_refused)."
     return out
 
 

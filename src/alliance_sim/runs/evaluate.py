@@ -147,7 +147,7 @@ def evaluate(
     n_points = len(checked)
     n = n_points * replicates
     seeds_k = [replicate_seed(seed, k) for k in range(replicates)]
-    n_post = len(sc.posterior)
+    n_post = len(sc.posterior) if sc.posterior is not None else 0
     post_k = [k % n_post if n_post else None for k in range(replicates)]
     cols = list(checked.columns)
     values = checked.to_numpy(dtype=object)

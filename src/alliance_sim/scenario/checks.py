@@ -143,6 +143,13 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for code, fields in raw.items():
         key = f"members.{code}"
+        hint = mb.code_hint(code)
+        if code == mb.PATRON or hint.startswith(f"; did you mean {mb.PATRON!r}"):
+            ck.fail(
+                "members",
+                f"{code!r} names Russia, the patron, which has no member table: its figures "
+                f"are not an ally's (allowed: {', '.join(MEMBER_CODES)})",
+            )
         if code not in mb.ALLIES:
             ck.fail(
                 "members",

@@ -55,7 +55,8 @@ def at_point(sc: Scenario, spec: RunSpec, point: dict[str, Any] | None) -> RunSp
     params = dict(spec.params)
     members = spec.members
     events: dict[str, Any] | None = None
-    for name, value in point.items():
+    # the whole region first: a member's own value -- the file's or this point's -- wins
+    for name, value in sorted(point.items(), key=lambda kv: not kv[0].startswith("region.")):
         parts = name.split(".")
         if len(parts) == 1:
             params[name] = value
