@@ -134,6 +134,20 @@ def test_refine_refuses_what_it_cannot_do(swept, tmp_path, capsys):
     assert "--threshold" in capsys.readouterr().err
 
 
+def test_refine_refuses_a_directory_of_another_model(swept, tmp_path, monkeypatch):
+    from alliance_sim.runs.store import StoreError
+    from alliance_sim.scenario import stamp
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    before = tables(res)
+    monkeypatch.setattr(stamp, "code_stamp", lambda: "new equations")
+    with pytest.raises(StoreError, match=r"written by another model .*Run the sweep again"):
+        refine(res, "ARM_exited", 8)
+    after = tables(res)
+    assert all(before[t].equals(after[t]) for t in before)  # nothing added, nothing lost
+
+
 def test_a_leftover_round_never_blocks_the_next_refine(swept, tmp_path, monkeypatch, capsys):
     """A refine killed while adding its rows, whose round folder then holds another plan:
     readers name the round's part and say what to do, and the next refine finishes the round

@@ -117,6 +117,29 @@ def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_
     assert (mine / "thesis.docx").read_text() == "precious"
 
 
+def test_a_directory_written_by_another_model_is_not_resumed(reference, tmp_path, monkeypatch):
+    """Runs of two models never share a table: the equations, registry or data changed (the
+    package version need not), so the same command refuses the old folder and says why."""
+    from alliance_sim.runs.results import Manifest
+    from alliance_sim.scenario import stamp
+
+    d = tmp_path / "d"
+    shutil.copytree(reference.directory, d)
+    was = Manifest.read(d).model
+    assert len(was) == 16  # recorded by the sweep that wrote it
+    sweep("armenia_exits", d, **SMALL)  # the same model: a complete sweep, nothing to do
+    monkeypatch.setattr(stamp, "code_stamp", lambda: "an edited kernel")
+    with pytest.raises(StoreError, match=rf"holds another sweep .*model {was}, not \w{{16}}: its"):
+        sweep("armenia_exits", d, **SMALL)
+    monkeypatch.undo()
+    m = Manifest.read(d)  # a folder written before the model was recorded
+    m.model, m.fingerprint = "", "computed without a model"
+    m.write(d)
+    with pytest.raises(StoreError, match="written before results recorded their model"):
+        sweep("armenia_exits", d, **SMALL)
+    assert len(sweep("armenia_exits", d, force=True, **SMALL).runs) == 50
+
+
 @pytest.mark.parametrize("chunk_size", [None, 1])  # 1: chunks in which every run fails
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(
     reference, tmp_path, monkeypatch, chunk_size

@@ -501,3 +501,16 @@ def test_sigterm_inside_a_gc_callback_is_delivered_again_not_lost(monkeypatch):
     assert seen and sent and sent[0][1] == signal.SIGTERM
     with pytest.raises(guards.Terminated):  # outside a callback it stops the verb at once
         guards._on_sigterm(signal.SIGTERM, sys._getframe())
+
+
+def test_check_says_whether_the_installed_model_wrote_the_runs(copy, capsys, monkeypatch):
+    from alliance_sim.scenario import stamp
+
+    assert main(["check", str(copy)]) == 0
+    assert "the installed one" in capsys.readouterr().out
+    monkeypatch.setattr(stamp, "code_stamp", lambda: "edited equations")
+    assert main(["check", str(copy)]) == 0  # the data are intact: a note, not a problem
+    out = capsys.readouterr().out
+    assert "not the installed" in out and "a resume or refine would be refused" in out
+    with pytest.raises(StoreError, match=r"model .*, not "):
+        sweep("armenia_exits", copy, **KW)

@@ -214,6 +214,16 @@ def _refine(
             f"{did_you_mean(outcome, res.runs.columns)}"
         )
     sc = _scenario(res)
+    from alliance_sim.scenario.stamp import model_stamp
+
+    stamp = model_stamp(sc)
+    if m.model != stamp:
+        was = f"model {m.model}" if m.model else "a model that was not recorded"
+        raise StoreError(
+            f"{res.directory} was written by another model ({was}; this one is {stamp}): new "
+            "runs would not be comparable with its runs. Run the sweep again into a new --out "
+            "and refine that"
+        )
     d = len(axes)
     bounds = _bounds(axes)
     if pending is None:
@@ -274,7 +284,7 @@ def _refine(
         m.write(res.directory)
     pts = pd.DataFrame(pending["points"])
     pts.index.name = "point"
-    plan = Plan(sc, pts, pending["replicates"], m.plan.master_seed, m.package_version)
+    plan = Plan(sc, pts, pending["replicates"], m.plan.master_seed, m.package_version, stamp)
     round_dir = res.directory / "refine" / f"round-{pending['round']:03d}"
     kw = dict(kind="refine", workers=workers, engine=m.plan.engine, record=m.plan.record)
     try:

@@ -50,6 +50,7 @@ def check(directory: str | os.PathLike) -> Health:
         else "manifest: written before format 2 "
         "(no checksum, no part records: only missing, extra and empty parts can be found)"
     )
+    h.lines.append(_model_line(m))
     with reading(directory):
         if m.status != "complete":
             from alliance_sim.runs.store import Store
@@ -73,3 +74,26 @@ def check(directory: str | os.PathLike) -> Health:
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h
+
+
+def _model_line(m) -> str:
+    """Whether the installed model wrote these runs (a resume or refine needs it to)."""
+    if not m.model:
+        return "model: not recorded (written before results recorded their model)"
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.scenario.load import load_scenario
+    from alliance_sim.scenario.stamp import model_stamp
+
+    try:
+        sc = load_scenario(m.scenario_path) if m.scenario_path else None
+    except (AllianceSimError, OSError):
+        sc = None
+    if sc is None or sc.hash != m.scenario_hash:
+        return f"model: {m.model} (its scenario file is gone or changed: not compared)"
+    now = model_stamp(sc)
+    if now == m.model:
+        return f"model: {m.model}, the installed one"
+    return (
+        f"model: {m.model}, not the installed {now} (the equations, data or replay changed "
+        "since: the runs are as written, but a resume or refine would be refused)"
+    )

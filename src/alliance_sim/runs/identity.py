@@ -19,6 +19,7 @@ def fingerprint(plan: Plan, record: str, kind: str) -> str:
             plan.replicates,
             plan.seed,
             plan.version,
+            plan.model,
             record,
             kind,
         ],
@@ -50,5 +51,12 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
         diffs.append(f"--record {was.record}, not {record}")
     if old.package_version != plan.version:
         diffs.append(f"alliance-sim {old.package_version}, not {plan.version}")
+    if old.model != plan.model:
+        diffs.append(
+            f"model {old.model}, not {plan.model}"
+            if old.model
+            else "written before results recorded their model"
+        )
+        diffs[-1] += ": its runs would not be comparable with new ones"
     what = "; ".join(diffs) or "a different design"
     return f"{old.kind} of {old.scenario_name!r} ({was.n_runs} runs; {what})"

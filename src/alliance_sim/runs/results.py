@@ -101,6 +101,8 @@ def _shape_problem(d: Any) -> str | None:
     for k in ("scenario_name", "scenario_hash", "package_version"):
         if not isinstance(d.get(k), str):
             return f"'{k}' is missing or not a string"
+    if not isinstance(d.get("model", ""), str):
+        return "'model' is not a string"
     if d.get("status") not in STATUSES:
         return f"'status' is {d.get('status')!r}; allowed {', '.join(STATUSES)}"
     seeds = d.get("seeds")
@@ -136,6 +138,9 @@ class Manifest:
     package_version: str
     plan: PlanInfo
     seeds: list[int]
+    #: the stamp of the model that wrote the runs (equations, data, replay; see
+    #: :mod:`alliance_sim.scenario.stamp`); "" in directories written before it was recorded
+    model: str = ""
     points: list[dict[str, Any]] = field(default_factory=list)
     started: str | None = None
     ended: str | None = None

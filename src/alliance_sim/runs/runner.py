@@ -239,6 +239,7 @@ def _new_manifest(
         scenario_hash=sc.hash,
         scenario=sc.data,
         package_version=__version__,
+        model=plan.model,
         plan=PlanInfo(
             sampler=sc.sweep.sampler if (sc.sweep and kind == "sweep") else "none",
             swept=list(plan.points.columns),

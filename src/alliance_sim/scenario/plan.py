@@ -199,6 +199,8 @@ class Plan:
     replicates: int
     seed: int
     version: str
+    #: the stamp of the model that runs it (:func:`alliance_sim.scenario.stamp.model_stamp`)
+    model: str = ""
 
     @property
     def n_runs(self) -> int:
@@ -271,4 +273,6 @@ def make_plan(
     if sweep and spec is not None:
         check_plan_size(count_points(spec), reps, where=sc.path)
     pts = points(sc) if sweep else points(replace(sc, sweep=None))
-    return Plan(sc, pts, reps, master, __version__)
+    from alliance_sim.scenario.stamp import model_stamp
+
+    return Plan(sc, pts, reps, master, __version__, model_stamp(sc))
