@@ -106,6 +106,22 @@ def test_a_bad_design_is_one_clear_error(columns, message):
         evaluate(pd.DataFrame(columns), "armenia_exits")
 
 
+def test_designs_that_pandas_would_coerce_are_refused_by_position_and_value():
+    """Red-team findings: a duplicated index label printed a whole Series as "the value"; a
+    date became nanoseconds since 1970 ("out of range"); a swapped call printed a DataFrame."""
+    dup = pd.DataFrame({"western_offer": [0.1, 5.0]}, index=[3, 3])
+    with pytest.raises(ScenarioError, match=r"= 5 \(row 3, position 1\) is out of range") as e:
+        evaluate(dup, "armenia_exits")
+    assert "\n" not in str(e.value)
+    when = pd.DataFrame({"western_offer": [pd.Timestamp("2024-01-01")]})
+    with pytest.raises(ScenarioError, match=r"\(a Timestamp\) \(row 0\) should be a number"):
+        evaluate(when, "armenia_exits")
+    with pytest.raises(ScenarioError, match=r"nan \(row 0\) is missing; allowed a number"):
+        evaluate(pd.DataFrame({"western_offer": [float("nan")]}), "armenia_exits")
+    with pytest.raises(ScenarioError, match=r"scenario = a DataFrame: .*evaluate\(design, scen"):
+        evaluate("armenia_exits", pd.DataFrame({"western_offer": [0.1]}))
+
+
 def test_simulate_rejects_bad_keywords_in_one_line():
     with pytest.raises(ScenarioError, match=r"simulate\(\) \[keyword arguments\]; did you mean"):
         simulate(westrn_offer=0.1)

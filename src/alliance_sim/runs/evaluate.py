@@ -18,7 +18,7 @@ import pandas as pd
 
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.engines.chunk import run_chunk
-from alliance_sim.errors import ScenarioError
+from alliance_sim.errors import ScenarioError, typename
 from alliance_sim.limits import (
     MAX_REPLICATES,
     check_count,
@@ -43,9 +43,15 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
     if not isinstance(scenario, str | os.PathLike):
+        shown = repr(scenario) if isinstance(scenario, int | float) else f"a {typename(scenario)}"
+        swapped = (
+            " (evaluate takes the design first: evaluate(design, scenario))"
+            if isinstance(scenario, pd.DataFrame)
+            else ""
+        )
         raise ScenarioError(
-            f"scenario = {scenario!r}: allowed a shipped scenario's name, a path to a .toml "
-            "file, a loaded Scenario or None (the world as of 2024Q1)"
+            f"scenario = {shown}: allowed a shipped scenario's name, a path to a .toml "
+            f"file, a loaded Scenario or None (the world as of 2024Q1){swapped}"
         )
     return load_scenario(scenario)
 

@@ -9,6 +9,7 @@ events (``events.border_attack.size``, ``events.border_attack.at``).
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,25 @@ class _DesignChecker(Checker):
         super().fail(self.what if key == "sweep.parameters" else key, msg)
 
 
+#: values that pandas would turn into numbers but are not parameter values (a date becomes
+#: nanoseconds since 1970, True becomes 1)
+NOT_NUMBERS = (
+    bool,
+    np.bool_,
+    complex,
+    np.complexfloating,
+    datetime.date,
+    datetime.timedelta,
+    np.datetime64,
+    np.timedelta64,
+)
+
+
 def _number_text(v: Any) -> str:
     if isinstance(v, bool | np.bool_):
         return repr(bool(v))
+    if isinstance(v, datetime.date | datetime.timedelta):
+        return f"{v} (a {type(v).__name__})"
     return f"{v:g}" if isinstance(v, int | float | np.integer | np.floating) else repr(v)
 
 
@@ -57,8 +74,12 @@ def check_design(
     if len(dup):
         ck.fail(what, f"column {dup[0]!r} appears twice; allowed each parameter once")
 
-    def at(row: Any) -> str:
-        return f" (row {row})" if rows else ""
+    unique = design.index.is_unique
+
+    def at(row: Any, i: int | None = None) -> str:
+        if not rows:
+            return ""
+        return f" (row {row})" if unique or i is None else f" (row {row}, position {i})"
 
     events = dict(sc.events)
     out = {}
@@ -71,33 +92,46 @@ def check_design(
         key = f"{what}: {name}"
         if is_quarter:
             labels = []
-            for row, v in col.items():
-                label = ck.quarter(key, f"{name}{at(row)}", v)
+            for i, (row, v) in enumerate(col.items()):
+                label = ck.quarter(key, f"{name}{at(row, i)}", v)
                 if not start < quarters.parse(label) <= end:
-                    ck.fail(key, f"{name} = {v!r}{at(row)} lies outside {sc.start} .. {sc.end}")
+                    ck.fail(key, f"{name} = {v!r}{at(row, i)} lies outside {sc.start} .. {sc.end}")
                 labels.append(label)
             out[name] = pd.Series(labels, index=col.index, dtype=object)
             continue
-        values = pd.to_numeric(col, errors="coerce")
-        bad = col.map(lambda v: isinstance(v, bool | np.bool_ | complex | np.complexfloating))
-        bad = bad | values.isna()
+        not_number = col.map(lambda v: isinstance(v, NOT_NUMBERS)).to_numpy(dtype=bool)
+        values = pd.to_numeric(col.where(~not_number), errors="coerce")
+        bad = not_number | values.isna().to_numpy()
         if bad.any():
-            row = bad.idxmax()
-            ck.fail(key, f"{name} = {col[row]!r}{at(row)} should be a number")
+            i = int(np.argmax(bad))
+            v = col.iloc[i]
+            missing = isinstance(v, float | np.floating) or v is None or v is pd.NA
+            ck.fail(
+                key,
+                f"{name} = {_number_text(v)}{at(col.index[i], i)} "
+                + (
+                    f"is missing; allowed a number from {low:g} to {high:g}"
+                    if missing
+                    else "should be a number"
+                ),
+            )
         arr = values.to_numpy(dtype=float)
         outside = (arr < low) | (arr > high)
         if outside.any():
-            row = col.index[int(np.argmax(outside))]
+            i = int(np.argmax(outside))
             ck.fail(
                 key,
-                f"{name} = {_number_text(col[row])}{at(row)} is out of range; "
+                f"{name} = {_number_text(col.iloc[i])}{at(col.index[i], i)} is out of range; "
                 f"allowed {low:g} to {high:g}",
             )
         if integer:
             frac = arr != np.round(arr)
             if frac.any():
-                row = col.index[int(np.argmax(frac))]
-                ck.fail(key, f"{name} = {_number_text(col[row])}{at(row)} should be whole")
+                i = int(np.argmax(frac))
+                ck.fail(
+                    key,
+                    f"{name} = {_number_text(col.iloc[i])}{at(col.index[i], i)} should be whole",
+                )
             out[name] = pd.Series(arr.astype(int), index=col.index)
         else:
             out[name] = pd.Series(arr, index=col.index)
@@ -130,7 +164,7 @@ def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at)
             i = int(np.argmax(bad))
             ck.fail(
                 f"{what}: {lo if lo in checked.columns else hi}",
-                f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i])}; "
+                f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i], i)}; "
                 "allowed: exit_below < suspend_below < hedge_below < hedge_recover and "
                 "suspend_below < suspend_recover",
             )
@@ -149,7 +183,7 @@ def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at)
             ck.fail(
                 f"{what}: members.{code}",
                 f"{code}'s trade shares with Russia, China and the EU sum to {total[i]:.3g}"
-                f"{at(checked.index[i])}; allowed at most 1 (they are shares of one whole)",
+                f"{at(checked.index[i], i)}; allowed at most 1 (they are shares of one whole)",
             )
 
 
