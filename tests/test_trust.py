@@ -22,6 +22,7 @@ from alliance_sim import evaluate, simulate, sweep
 from alliance_sim.cli.main import main
 from alliance_sim.errors import AllianceSimError, StoreError
 from alliance_sim.runs.results import Result
+from conftest import SCENARIOS
 
 KW = dict(replicates=1, chunk_size=13)  # armenia_exits: 25 runs in 2 chunks
 
@@ -511,6 +512,38 @@ def test_check_says_whether_the_installed_model_wrote_the_runs(copy, capsys, mon
     monkeypatch.setattr(stamp, "code_stamp", lambda: "edited equations")
     assert main(["check", str(copy)]) == 0  # the data are intact: a note, not a problem
     out = capsys.readouterr().out
-    assert "not the installed" in out and "a resume or refine would be refused" in out
+    assert "not the installed one" in out and "a resume or refine is refused" in out
     with pytest.raises(StoreError, match=r"model .*, not "):
         sweep("armenia_exits", copy, **KW)
+
+
+def test_check_compares_the_model_of_a_run_cut_short_from_any_folder(tmp_path, monkeypatch, capsys):
+    """New-user finding: a run with --end, or from a scenario file named relative to the
+    folder it ran in, read as 'its scenario file is gone or changed'."""
+    (tmp_path / "mine.toml").write_text(
+        f'name = "mine"\ndescription = "d"\nextends = "{SCENARIOS / "baseline.toml"}"\n', "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "mine.toml", "--out", "out", "--replicates", "2", "--end", "2026Q4"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "out")]) == 0
+    assert "model: the installed one" in capsys.readouterr().out
+
+
+def test_every_scenario_module_is_stamped_or_declared_not_to_decide_numbers():
+    """A new module of ``scenario`` must be classified on purpose: one that turns a scenario
+    into numbers belongs in the model's stamp, or old folders would resume under new rules."""
+    from importlib import resources
+
+    from alliance_sim.scenario import stamp
+
+    modules = {
+        p.name[:-3]
+        for p in resources.files("alliance_sim").joinpath("scenario").iterdir()
+        if p.name.endswith(".py")
+    }
+    assert modules == set(stamp.STAMPED) | set(stamp.NOT_STAMPED)
+    assert not set(stamp.STAMPED) & set(stamp.NOT_STAMPED)

@@ -77,23 +77,28 @@ def check(directory: str | os.PathLike) -> Health:
 
 
 def _model_line(m) -> str:
-    """Whether the installed model wrote these runs (a resume or refine needs it to)."""
+    """Whether the installed model wrote these runs (a resume or refine needs it to): the
+    scenario file is read again as the run read it (its ``--end``) to find its replay."""
     if not m.model:
         return "model: not recorded (written before results recorded their model)"
     from alliance_sim.errors import AllianceSimError
-    from alliance_sim.scenario.load import load_scenario
+    from alliance_sim.scenario.load import load_scenario, with_end
     from alliance_sim.scenario.stamp import model_stamp
 
     try:
         sc = load_scenario(m.scenario_path) if m.scenario_path else None
+        if sc is not None and sc.end != m.plan.end:
+            sc = with_end(sc, m.plan.end, sweep=m.kind != "run")
     except (AllianceSimError, OSError):
         sc = None
+    stamp = f"stamp {m.model}: its equations, data and replay"
     if sc is None or sc.hash != m.scenario_hash:
-        return f"model: {m.model} (its scenario file is gone or changed: not compared)"
+        why = "is gone" if sc is None else "has changed since"
+        return f"model: {stamp}; not compared with the installed model (the scenario file {why})"
     now = model_stamp(sc)
     if now == m.model:
-        return f"model: {m.model}, the installed one"
+        return f"model: the installed one ({stamp})"
     return (
-        f"model: {m.model}, not the installed {now} (the equations, data or replay changed "
-        "since: the runs are as written, but a resume or refine would be refused)"
+        f"model: not the installed one ({stamp}; installed {now}): the equations, data or "
+        "replay changed since. The runs are as written, but a resume or refine is refused"
     )

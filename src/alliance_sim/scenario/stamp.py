@@ -5,12 +5,17 @@ package version alone does not say so: between releases (and in a checkout) the 
 the parameter registry's defaults and the member data change under one version number, and a
 resumed sweep would then mix runs of two models in one table without a word.
 
-The stamp is a SHA-256 over every source and data file of the packages that decide a run's
-numbers — ``core`` (equations, registry, member data), ``engines`` (both drivers) and
-``scenario`` (how a scenario becomes runs, the calibrated replay) — and, for a scenario that
-continues a calibrated replay, the replay scenario's file (the posterior's own content hash is
-already part of the scenario's hash). Any edit to these files, a comment included, changes the
-stamp: a conservative rule, so a stamp that matches means the same model.
+The stamp is a SHA-256 over the files that turn a resolved scenario into numbers -- every
+source and data file of ``core`` (equations, registry, member data) and ``engines`` (both
+drivers), and the modules of ``scenario`` in :data:`STAMPED` (seeds and design points, how a
+run's values are assembled, the calibrated replay) -- and, for a scenario that continues a
+calibrated replay, the replay scenario's file (the posterior's own content hash is already
+part of the scenario's hash, and so is everything the loader resolves from the scenario's
+files).  The other modules of ``scenario`` (:data:`NOT_STAMPED`) check and load files and
+word messages: a new release that only rewords an error resumes its predecessor's folders.
+A test holds every module of ``scenario`` to one of the two lists, so a new one is classified
+on purpose.  Any edit to a stamped file, a comment included, changes the stamp: a
+conservative rule, so a stamp that matches means the same model.
 """
 
 from __future__ import annotations
@@ -24,7 +29,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from alliance_sim.scenario.spec import Scenario
 
-PACKAGES = ("core", "engines", "scenario")
+PACKAGES = ("core", "engines")
+#: modules of ``scenario`` that decide a run's numbers from a resolved scenario
+STAMPED = ("plan", "runspecs", "history", "posterior", "region", "spec")
+#: modules of ``scenario`` that check, load and resolve files (what they resolve is in the
+#: scenario's hash) or word messages
+NOT_STAMPED = ("checks", "design", "files", "load", "semantics", "shape", "stamp", "__init__")
 SUFFIXES = (".py", ".toml", ".csv")
 
 
@@ -33,9 +43,10 @@ def code_stamp() -> str:
     """SHA-256 (hex) over the model's source and data files, in a fixed order."""
     h = hashlib.sha256()
     root = resources.files("alliance_sim")
-    for pkg in PACKAGES:
-        for name, data in sorted(_files(root / pkg, pkg)):
-            h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    files = [f for pkg in PACKAGES for f in _files(root / pkg, pkg)]
+    files += [(f"scenario/{m}.py", (root / "scenario" / f"{m}.py").read_bytes()) for m in STAMPED]
+    for name, data in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return h.hexdigest()
 
 
