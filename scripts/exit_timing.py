@@ -29,14 +29,18 @@ from alliance_sim.scenario.plan import spec_for
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("posterior")
-    ap.add_argument("--scenario", default="history_2006_2024")
-    ap.add_argument("--member", default="UZB")
-    ap.add_argument("--before", default="2011Q4")
-    ap.add_argument("--after", default="2012Q4")
-    ap.add_argument("--to", choices=("exited", "suspended"), default="exited")
-    ap.add_argument("--runs", type=int, default=400)
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    ap.add_argument("posterior", help="a posterior written by alliance-sim calibrate")
+    ap.add_argument("--scenario", default="history_2006_2024", help="the replay it was fitted to")
+    ap.add_argument("--member", default="UZB", help="member code (default UZB)")
+    ap.add_argument("--before", default="2011Q4", help="quarter it is still in (active/hedging)")
+    ap.add_argument("--after", default="2012Q4", help="quarter by which it has left")
+    ap.add_argument(
+        "--to", choices=("exited", "suspended"), default="exited", help="its status at --after"
+    )
+    ap.add_argument("--runs", type=int, default=400, help="replays (set k and seed k)")
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override in every set"
+    )
     a = ap.parse_args()
     sc = load_scenario(a.scenario)
     post = pd.read_parquet(a.posterior)
@@ -55,7 +59,7 @@ def main() -> None:
     shown = ", ".join(f"{k}={v:g}" for k, v in extra.items()) or "as fitted"
     print(
         f"{a.member} ({a.runs} replays, {shown}): in at {a.before} {inside.mean():.2f}; "
-        f"{a.to} at {a.after} {out.mean():.2f}; both (the record) {(inside & out).mean():.2f}"
+        f"{a.to} by {a.after} {out.mean():.2f}; both (the record) {(inside & out).mean():.2f}"
     )
 
 

@@ -189,3 +189,19 @@ def test_sensitivity_of_a_grid_sweep_is_a_clear_error(tmp_path, capsys):
     d = fake_sweep(tmp_path, "lhs", 32)
     assert main(["sensitivity", str(d), "--outcome", "ishigami"]) == 2
     assert "sampled with 'lhs'; sensitivity analysis needs" in capsys.readouterr().err
+
+
+def test_a_sweep_reusing_parameter_sets_says_its_units_are_the_sets():
+    """New-user finding: 3,000 replicates over 400 posterior sets said they 'rest on 3000
+    independent seeds' above a table whose n_eff was 400."""
+    from types import SimpleNamespace
+
+    from alliance_sim.analysis.summary import _unit_note
+
+    plan = SimpleNamespace(n_points=2, replicates=6)
+    runs = pd.DataFrame({"posterior": [0, 1, 2, 0, 1, 2] * 2, "seed": list(range(6)) * 2})
+    note = _unit_note(runs, plan)
+    assert "6 seeds, which reuse the calibration's 3 parameter sets" in note
+    assert "at most 3 independent units" in note and "clustered by parameter set" in note
+    runs = pd.DataFrame({"posterior": list(range(6)) * 2, "seed": list(range(6)) * 2})
+    assert "rest on 6 independent seeds: intervals are clustered by seed" in _unit_note(runs, plan)

@@ -4,6 +4,7 @@ and an axis that fits them, no fan chart from end-only records, ``--style paper`
 
 import itertools
 
+import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 from PIL import Image
@@ -91,6 +92,18 @@ def test_probability_curves_have_bands_and_an_axis_that_fits(tmp_path, monkeypat
     arm = next(line for line in exited.lines if line.get_label() == "ARM")
     assert 0 < max(arm.get_ydata()) < top
     assert "0% in every run: BLR, KAZ, KGZ, TJK" in exited.get_title()
+
+
+def test_the_zero_note_never_reads_the_common_start_or_a_banded_quarter():
+    """New-user finding: a panel whose curve rises from 0% at the start to 40% said "at 0%:
+    95% upper bound 1% (no band drawn)" -- the start, where nobody has left by definition."""
+    hi = np.array([0.01, 0.02, 0.03, 0.04, 0.05])
+    rising = np.array([0.0, 0.05, 0.1, 0.2, 0.4])
+    assert plots.zero_bound({"ARM": (rising, rising, hi)}) == 0
+    late = np.array([0.0, 0.0, 0.0, 0.0, 0.1])  # quarter 3 is banded, 1-2 are bare
+    assert plots.zero_bound({"ARM": (late, late, hi)}) == 0.03
+    never = np.zeros(5)
+    assert plots.zero_bound({"KAZ": (never, never, hi)}) == 0.05
 
 
 def test_titles_say_the_horizon_and_axes_the_units(grid, tmp_path):

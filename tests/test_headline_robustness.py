@@ -179,7 +179,7 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     )
     assert main(["run", "mine.toml", "--replicates", "4", "--out", "m"]) == 0
     said = capsys.readouterr().out
-    assert "rest on beyond the fitted model: alliance-sim robustness" in said
+    assert "mine: no shipped analysis of this scenario; to measure what it" in said
     assert main(["run", "baseline", "--replicates", "4", "--out", "e", "--end", "2028Q4"]) == 0
     said = capsys.readouterr().out  # not the analysed horizon: no analysis of another quarter
     assert "is at 2034Q4, not this run's 2028Q4" in said and 'end = "2028Q4"' in said
@@ -187,6 +187,15 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     page = (tmp_path / "r.md").read_text()
     assert page.index("## Beyond the fitted model") < page.index("known limits")
     assert "over what the record does not pin down" in page
+    assert "\n  - Armenia has left by 2034Q4" in page  # nested under its scenario's line
+    # a comparison at 2028Q4 says that the analysis it quotes is at its own horizon
+    capsys.readouterr()
+    assert main(["compare", "b", "e", "--out", "e.html"]) == 0
+    said = capsys.readouterr().out  # the answer on screen, as the README shows it
+    assert said.startswith("By 2028Q4") and "- Armenia has left the CSTO by 2028Q4" in said
+    page = (tmp_path / "e.html").read_text()
+    assert "at that analysis&#x27;s horizon, 2034Q4, not this comparison&#x27;s 2028Q4" in page
+    assert "</li><ul>" not in page and "<ul><li>Armenia has left by 2034Q4" in page
 
 
 def test_the_bootstrap_confidence_is_reproducible_at_seed_zero(baseline):

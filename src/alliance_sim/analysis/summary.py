@@ -88,16 +88,24 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def _unit_note(runs: pd.DataFrame, plan) -> str:
+    sets = runs["posterior"].nunique() if "posterior" in runs else 0
+    reused = (runs.get("posterior", pd.Series([-1])) >= 0).all() and sets > 0
     if plan.n_points > 1:
+        units = (
+            f"{plan.replicates} independent seeds: intervals are clustered by seed"
+            if not reused or sets >= plan.replicates
+            else f"{plan.replicates} seeds, which reuse the calibration's {sets} parameter sets "
+            f"(and their starting states), so at most {sets} independent units: intervals are "
+            "clustered by parameter set"
+        )
         return (
             f"Pooled over all {plan.n_points} design points (each run weighted equally; "
             "by_point.csv has each point's P(exit) and P(suspended) with its interval).\n"
             f"Replicate k shares its seed at all {plan.n_points} points, so the {len(runs)} runs "
-            f"rest on {plan.replicates} independent seeds: intervals are clustered by seed and "
-            "n_eff is the effective number of independent runs (between the seeds and the runs)."
+            f"rest on {units}, and n_eff is the effective number of independent runs (between "
+            "the units and the runs)."
         )
-    sets = runs["posterior"].nunique() if "posterior" in runs else 0
-    if (runs.get("posterior", pd.Series([-1])) >= 0).all() and 0 < sets < len(runs):
+    if reused and sets < len(runs):
         return (
             f"The {len(runs)} replicates reuse the calibration's {sets} parameter sets (and "
             "their starting states): runs sharing a set count as one unit, so n_eff is at "

@@ -133,7 +133,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         try:
             sc = load_scenario(name)
         except AllianceSimError as e:  # every file is checked, each mistake one line
-            print(f"error: {term(e, keep_newlines=False)}", file=sys.stderr)
+            print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
             bad += 1
             continue
         sweep = (
@@ -300,7 +300,17 @@ def cmd_compare(a: argparse.Namespace) -> int:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
     for d in a.directories:
         Result.open(d).check_some_ran("compare")
-    print(build_report(a.directories, a.out, fmt=fmt, quiet=False, at=a.at, style=a.style))
+
+    def say(head) -> None:  # the answer on screen; the report holds the rest
+        print(term(head.lead))
+        for x in head.sentences:
+            print(term(f"- {x}"))
+        print()
+
+    out = build_report(
+        a.directories, a.out, fmt=fmt, quiet=False, at=a.at, style=a.style, on_headline=say
+    )
+    print(f"wrote {term(out)} (the differences table, figures and each scenario's provenance)")
     return 0
 
 

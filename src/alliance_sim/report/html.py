@@ -16,6 +16,7 @@ import html
 import io
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,8 @@ CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.4}
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;padding-bottom:.2em;
-margin-top:2em}h3{font-size:1.1em}table{border-collapse:collapse;margin:.8em 0;font-size:.85em}
+margin-top:2em}h3{font-size:1.1em}table{border-collapse:collapse;margin:.8em 0;font-size:.85em;
+display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee}
 .note{color:#555;font-size:.85em}.sig{font-weight:bold}
@@ -227,6 +229,7 @@ def build_report(
     quiet: bool | None = None,
     at: str | None = None,
     style: str | None = None,
+    on_headline: Callable[[Headline], None] | None = None,
 ) -> Path:
     """Write the comparison report of ``dirs`` (the first is the reference) to ``out`` (HTML
     or Markdown, from its suffix unless ``fmt`` says), every
@@ -235,7 +238,8 @@ def build_report(
     difference; the largest other differences), the model's known limits, then the
     differences table, the figures and each scenario's provenance and member table
     (``quiet=False``: a progress bar; None: in Jupyter).  ``style``: the figures' style,
-    ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`)."""
+    ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`).  ``on_headline``: called
+    with the headline before the report is written (the command line prints it)."""
     suffix = {".html": "html", ".htm": "html", ".md": "md"}.get(Path(out).suffix.lower())
     fmt = fmt or suffix
     if fmt not in ("html", "md"):
@@ -263,6 +267,8 @@ def build_report(
             figs = _figures(results, focus, when)
         progress.update(2)
     head = headline(comp, focus)
+    if on_headline is not None:
+        on_headline(head)
     title = "Scenario comparison: " + " vs ".join(display_names(results))
     stamp = time.strftime("%Y-%m-%d %H:%M")
     shown = comp[comp["effect"] != "no variation"] if len(comp) else comp
@@ -283,7 +289,7 @@ def build_report(
         *(f"<li>{esc(x)}</li>" for x in _scripted(results)),
         "</ul></section>",
         "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
-        *(f"<li>{esc(x.removeprefix('- '))}</li>" for x in _rests_on(results)),
+        *_nested_html(_rests_on(results, when)),
         "</ul></section>",
         "<section id='limits'><h2>What these numbers rest on: known limits</h2><ul>",
         *(
@@ -348,7 +354,10 @@ def _write_md(
     doc += [md(head.footnote), ""] if head.footnote else []
     doc += [HEADLINE_NOTE, "", "## What is scripted, what the model decides", ""]
     doc += [f"- {md(x)}" for x in _scripted(results)] + ["", "## Beyond the fitted model", ""]
-    doc += [f"- {md(x.removeprefix('- '))}" for x in _rests_on(results)] + [""]
+    doc += [
+        f"  - {md(x[2:])}" if x.startswith("- ") else f"- {md(x)}"
+        for x in _rests_on(results, head.when)
+    ] + [""]
     doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
     doc += [
@@ -392,10 +401,28 @@ def _write_md(
     return out
 
 
-def _rests_on(results: list[Result]) -> list[str]:
+def _nested_html(lines: list[str]) -> list[str]:
+    """``<li>`` items, a line starting "- " nested under the line before it."""
+    from html import escape as esc
+
+    out: list[str] = []
+    for x in lines:
+        if x.startswith("- ") and out:
+            inner = f"<li>{esc(x[2:])}</li>"
+            if out[-1].endswith("</ul></li>"):
+                out[-1] = out[-1].removesuffix("</ul></li>") + inner + "</ul></li>"
+            else:
+                out[-1] = out[-1].removesuffix("</li>") + f"<ul>{inner}</ul></li>"
+        else:
+            out.append(f"<li>{esc(x.removeprefix('- '))}</li>")
+    return out
+
+
+def _rests_on(results: list[Result], when: str | None = None) -> list[str]:
     """Each compared scenario's range over what the record does not pin down (the shipped
-    robustness analysis of that very scenario), or the command that would measure it; none
-    for a sweep."""
+    robustness analysis of that very scenario, read at its own horizon, which ``when`` -- the
+    quarter compared -- is set beside), or the command that would measure it; none for a
+    sweep."""
     from pathlib import Path
 
     from alliance_sim.report.robustness import rests_on
@@ -405,7 +432,9 @@ def _rests_on(results: list[Result]) -> list[str]:
         if r.swept:  # a sweep's spread is its own design
             continue
         m = r.manifest
-        lines += rests_on(Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash)
+        lines += rests_on(
+            Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash, compared_at=when
+        )
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 

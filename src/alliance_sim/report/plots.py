@@ -285,11 +285,18 @@ def above_zero(p: np.ndarray) -> np.ndarray:
 
 
 def zero_bound(iv: dict[str, np.ndarray]) -> float:
-    """The 95% upper bound of a share observed at 0% (the highest, over members and
-    quarters): what the bands left out at 0% would have shown."""
-    return max(
-        (float(np.nanmax(hi[p == 0])) for p, _, hi in iv.values() if (p == 0).any()), default=0
-    )
+    """The 95% upper bound of a share observed at 0% where no band is drawn (the highest,
+    over members and quarters): what the bands left out at 0% would have shown.  The first
+    quarter is the runs' common start, where nobody has left yet by definition, and a quarter
+    next to a share above 0% has its band drawn (:func:`above_zero`); neither counts (a note
+    "at 0%" under a curve at 40% misread the start as a finding)."""
+    bounds = [0.0]
+    for p, _, hi in iv.values():
+        bare = (np.nan_to_num(p) == 0) & ~above_zero(p)
+        bare[:1] = False
+        if bare.any():
+            bounds.append(float(np.nanmax(hi[bare])))
+    return max(bounds)
 
 
 def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -> float:

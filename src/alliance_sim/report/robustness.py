@@ -163,18 +163,32 @@ def _yes(b: bool) -> str:
     return "yes" if b else "no"
 
 
-def rests_on(name: str, path: str, scenario_hash: str, end: str | None = None) -> list[str]:
+def rests_on(
+    name: str,
+    path: str,
+    scenario_hash: str,
+    end: str | None = None,
+    compared_at: str | None = None,
+) -> list[str]:
     """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``, horizon
     ``end``) rests on beyond the fitted model: the shipped analysis's statements if it is of
-    this very scenario, else the command that makes one.  A run cut short (``run --end``)
-    is not the analysed horizon, and the command analyses a file at its own horizon: it says
-    so rather than offer an analysis of another quarter."""
+    this very scenario (lines starting "- ", under the line that introduces them), else the
+    command that makes one.  A run cut short (``run --end``) is not the analysed horizon, and
+    the command analyses a file at its own horizon: it says so rather than offer an analysis
+    of another quarter.  ``compared_at``: the quarter a comparison reads, named beside the
+    analysis's own horizon when they differ."""
     r = shipped(name)
     if r is not None and r["scenario_hash"] == scenario_hash:
+        horizon = r.get("horizon")
+        other = (
+            f"; at that analysis's horizon, {horizon}, not this comparison's {compared_at}"
+            if compared_at and horizon and horizon != compared_at
+            else ""
+        )
         head = (
             f"{name}: what it rests on beyond the fitted model, from the shipped analysis of "
             f"this scenario (docs/robustness/{name}; {r['command']}; its interval is of that "
-            "analysis's runs, not of this result's):"
+            f"analysis's runs, not of this result's{other}):"
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
     make = f"alliance-sim robustness {path} --out DIR"
@@ -189,4 +203,7 @@ def rests_on(name: str, path: str, scenario_hash: str, end: str | None = None) -
             f"The shipped robustness analysis of {name} is of another version of the scenario "
             f"({r['scenario_hash']}, not {scenario_hash}): for this one, {make}"
         ]
-    return [f"What these numbers rest on beyond the fitted model: {make}"]
+    return [
+        f"{name}: no shipped analysis of this scenario; to measure what it rests on beyond "
+        f"the fitted model: {make}"
+    ]
