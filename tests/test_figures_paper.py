@@ -106,6 +106,20 @@ def test_the_zero_note_never_reads_the_common_start_or_a_banded_quarter():
     assert plots.zero_bound({"KAZ": (never, never, hi)}) == 0.05
 
 
+def test_a_member_in_few_runs_draws_no_median_from_them():
+    """New-user finding: Iran, a member in 2 of 400 runs, had a median and a band drawn."""
+    q = np.tile(np.linspace(0.2, 0.6, 4), (5, 1))
+    zero = np.zeros(4)
+    rare = {"active": np.array([0, 0.005, 0.005, 0.005]), "hedging": zero, "suspended": zero}
+    drawn, note = plots._enough_in(q, rare, 400)
+    assert np.isnan(drawn).all() and "at most 2 of 400 runs" in note
+    late = {"active": np.array([0.0, 0.01, 0.05, 0.1]), "hedging": zero, "suspended": zero}
+    drawn, note = plots._enough_in(q, late, 400)
+    assert np.isnan(drawn[:, :2]).all() and not np.isnan(drawn[:, 2:]).any()
+    assert note == "drawn where at least 10 of 400 runs have it in"
+    assert plots._enough_in(q, {**late, "active": np.ones(4)}, 400) == (q, None)
+
+
 def test_titles_say_the_horizon_and_axes_the_units(grid, tmp_path):
     paths = figures.write_figures(grid, tmp_path, kinds=["response", "heatmap"])
     assert paths
