@@ -166,3 +166,7 @@ def averaged_over(manifest, shown: list[str]) -> str:
         names = "; ".join(parameter_label(p, manifest.scenario) for p in others)
         what += f" and the other swept parameters ({names})"
     return f"mean over {what}"
+
+
+#: behind a note inside a panel: event and "compared at" lines pass under it, not through it
+NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}

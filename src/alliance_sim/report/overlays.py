@@ -134,6 +134,8 @@ def overlay(
         transform=axes[0].transAxes,
         fontsize=style.size(6.5),
         color="#444444",
+        bbox=marks.NOTE_BOX,
+        zorder=5,
     )
     for ax, code in zip(axes[1:], members, strict=True):
         _panel_title(fig, ax, f"{NAMES[code]} ({code}): commitment (exited = 0)", share)

@@ -220,12 +220,14 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             _band(ax, qc, "black")
             ax.set_title("Cohesion index")
             ax.text(
-                0.0,
+                0.02,
                 0.02,
                 COHESION.replace(", a", ",\na"),
                 transform=ax.transAxes,
                 fontsize=style.size(6.5),
                 color="#444444",
+                bbox=marks.NOTE_BOX,
+                zorder=5,
             )
         else:
             q, note = _enough_in(qm[code], shares[code], n_runs)
@@ -234,7 +236,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             ax.set_title(f"{NAMES[code]} ({code})")
             if note:
                 ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top",
-                        fontsize=style.size(6.5), color="#444444")  # fmt: skip
+                        fontsize=style.size(6.5), color="#444444", bbox=marks.NOTE_BOX)  # fmt: skip
         quarter_axis(ax, labels)
         drawn += marks.event_markers(ax, res.manifest, labels, None if code == "cohesion" else code)
         ax.set_ylim(0, 1)
@@ -389,7 +391,10 @@ def cohesion_chart(res: Result, path: str | os.PathLike) -> Path:
     ax.set_ylim(0, 1)
     ax.set_ylabel("cohesion index (0-1)")
     grid(ax)
-    ax.text(0.01, 0.02, COHESION, transform=ax.transAxes, fontsize=7, color="#444444")
+    ax.text(
+        0.01, 0.02, COHESION, transform=ax.transAxes, fontsize=7, color="#444444",
+        bbox=marks.NOTE_BOX, zorder=5,
+    )  # fmt: skip
     note = marks.pooled_note(res.manifest)
     ax.set_title(
         fit_text(
