@@ -116,7 +116,7 @@ SCENARIOS: list[tuple[str, str, tuple[str, ...]]] = [
         ("KAZ", "exited at the start"),
     ),
     ("hedge-order", "[params]\nhedge_below = 0.6\nhedge_recover = 0.5", ("hedge_below", "below")),
-    ("exit-order", "[params]\nexit_below = 0.3", ("exit_below", "suspend_below")),
+    ("suspend-above-hedge", "[params]\nsuspend_below = 0.5", ("suspend_below", "hedge_below")),
     (
         "suspend-order",
         "[params]\nsuspend_below = 0.3\nsuspend_recover = 0.3",

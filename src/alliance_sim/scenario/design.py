@@ -165,7 +165,7 @@ def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at)
             ck.fail(
                 f"{what}: {lo if lo in checked.columns else hi}",
                 f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i], i)}; "
-                "allowed: exit_below < suspend_below < hedge_below < hedge_recover and "
+                "allowed: suspend_below < hedge_below < hedge_recover and "
                 "suspend_below < suspend_recover",
             )
     data = mb.load_profiles().values
