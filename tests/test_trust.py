@@ -547,3 +547,19 @@ def test_every_scenario_module_is_stamped_or_declared_not_to_decide_numbers():
     }
     assert modules == set(stamp.STAMPED) | set(stamp.NOT_STAMPED)
     assert not set(stamp.STAMPED) & set(stamp.NOT_STAMPED)
+
+
+def test_check_finds_a_truncated_part_in_a_folder_written_before_part_records(copy, capsys):
+    """Red-team finding: a folder of format 1 (no part records) passed check with a part cut
+    in half; its Parquet footer is gone, which check now reads."""
+    m = json.loads((copy / "manifest.json").read_text())
+    m.pop("checksum")
+    m["format"], m["parts"] = 1, None
+    (copy / "manifest.json").write_text(json.dumps(m))
+    assert main(["check", str(copy)]) == 0
+    assert "written before format 2" in capsys.readouterr().out
+    part = copy / PART1
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+    assert main(["check", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert "part-000001.parquet cannot be read as Parquet (truncated or damaged" in out

@@ -48,7 +48,8 @@ def check(directory: str | os.PathLike) -> Health:
         "manifest: checksum verified"
         if m.format >= 2
         else "manifest: written before format 2 "
-        "(no checksum, no part records: only missing, extra and empty parts can be found)"
+        "(no checksum, no part records: only missing, extra, empty and unreadable parts "
+        "can be found)"
     )
     h.lines.append(_model_line(m))
     with reading(directory):

@@ -247,7 +247,7 @@ def damaged_parts(
 ) -> list[tuple[Path, str]]:
     """Every part of ``tables`` that is missing, extra, empty or changed, as (path, what is
     wrong), for a finished result directory.  Directories written before format 2 have no
-    records: there only missing, extra and empty parts can be found."""
+    records: there only missing, extra, empty and unreadable (truncated) parts can be found."""
     out: list[tuple[Path, str]] = []
     expected = expected_parts(manifest)
     for t in tables:
@@ -284,7 +284,19 @@ def damaged_parts(
             if records is not None:
                 why = problem(p, records[p.name])
             else:
-                why = "is empty (0 bytes)" if p.stat().st_size == 0 else None
+                why = "is empty (0 bytes)" if p.stat().st_size == 0 else _unreadable(p)
             if why:
                 out.append((p, why))
     return out
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a part without a record cannot be Parquet (its footer is gone: a truncated or
+    overwritten file), or None.  Damage inside a data page is found only by reading it."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except (OSError, ValueError) as e:
+        return f"cannot be read as Parquet (truncated or damaged: {str(e).splitlines()[0][:80]})"
+    return None
