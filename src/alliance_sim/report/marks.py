@@ -150,11 +150,10 @@ def pooled_note(manifest) -> str:
     plan = manifest.plan
     if plan.n_points <= 1:
         return ""
-    names = ", ".join(parameter_label(p, manifest.scenario) for p in plan.swept)
+    names = "; ".join(parameter_label(p, manifest.scenario) for p in plan.swept)
     return (
         f"bands pool all {plural(plan.n_points, 'design point')} x "
-        f"{plural(plan.replicates, 'replicate')}: they mix the swept parameters ({names}) "
-        "with seed noise"
+        f"{plural(plan.replicates, 'replicate')}, mixing seed noise with the swept {names}"
     )
 
 

@@ -270,7 +270,7 @@ def _finish(fig: Figure, res: Result, what: str, after: str, drawn: list, path) 
     note = marks.pooled_note(res.manifest)
     size = 10 if note else 11
     title = f"{res.manifest.scenario_name}: {what}, {res.plan.start} to {res.plan.end}{after}"
-    title += f"\n({note})" if note else ""
+    title += f"\n{note}" if note else ""
     fig.suptitle(fit_text(fig, title, size), fontsize=title_size(size))
     marks.event_key(fig, drawn)
     return _save(fig, path, res.manifest)
