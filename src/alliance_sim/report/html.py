@@ -39,6 +39,7 @@ from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
+from alliance_sim.report.sections import nested_html, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result
 from alliance_sim.textsafe import md
@@ -286,10 +287,10 @@ def build_report(
         f"<p class='note'>{esc(head.footnote)}</p>" if head.footnote else "",
         f"<p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
         "<section id='scripted'><h2>What is scripted, what the model decides</h2><ul>",
-        *(f"<li>{esc(x)}</li>" for x in _scripted(results)),
+        *(f"<li>{esc(x)}</li>" for x in scripted_lines(results)),
         "</ul></section>",
         "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
-        *_nested_html(_rests_on(results, when)),
+        *nested_html(rests_on_lines(results, when)),
         "</ul></section>",
         "<section id='limits'><h2>What these numbers rest on: known limits</h2><ul>",
         *(
@@ -353,10 +354,10 @@ def _write_md(
     doc += [*(f"- {md(x)}" for x in head.sentences), ""]
     doc += [md(head.footnote), ""] if head.footnote else []
     doc += [HEADLINE_NOTE, "", "## What is scripted, what the model decides", ""]
-    doc += [f"- {md(x)}" for x in _scripted(results)] + ["", "## Beyond the fitted model", ""]
+    doc += [f"- {md(x)}" for x in scripted_lines(results)] + ["", "## Beyond the fitted model", ""]
     doc += [
         f"  - {md(x[2:])}" if x.startswith("- ") else f"- {md(x)}"
-        for x in _rests_on(results, head.when)
+        for x in rests_on_lines(results, head.when)
     ] + [""]
     doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
@@ -399,48 +400,3 @@ def _write_md(
             doc += ["### What one could observe (mean over runs)", "", _md_table(obs), ""]
     out.write_text("\n".join(doc), "utf-8")
     return out
-
-
-def _nested_html(lines: list[str]) -> list[str]:
-    """``<li>`` items, a line starting "- " nested under the line before it."""
-    from html import escape as esc
-
-    out: list[str] = []
-    for x in lines:
-        if x.startswith("- ") and out:
-            inner = f"<li>{esc(x[2:])}</li>"
-            if out[-1].endswith("</ul></li>"):
-                out[-1] = out[-1].removesuffix("</ul></li>") + inner + "</ul></li>"
-            else:
-                out[-1] = out[-1].removesuffix("</li>") + f"<ul>{inner}</ul></li>"
-        else:
-            out.append(f"<li>{esc(x.removeprefix('- '))}</li>")
-    return out
-
-
-def _rests_on(results: list[Result], when: str | None = None) -> list[str]:
-    """Each compared scenario's range over what the record does not pin down (the shipped
-    robustness analysis of that very scenario, read at its own horizon, which ``when`` -- the
-    quarter compared -- is set beside), or the command that would measure it; none for a
-    sweep."""
-    from pathlib import Path
-
-    from alliance_sim.report.robustness import rests_on
-
-    lines: list[str] = []
-    for r in results:
-        if r.swept:  # a sweep's spread is its own design
-            continue
-        m = r.manifest
-        lines += rests_on(
-            Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash, compared_at=when
-        )
-    return lines or ["Sweeps only: their spread over their own design is what they answer."]
-
-
-def _scripted(results: list[Result]) -> list[str]:
-    """Per compared scenario, its scheduled events and what the model decides."""
-    from alliance_sim.report.scripted import sentence
-
-    names = display_names(results)
-    return [sentence(n, r.manifest.scenario or {}) for n, r in zip(names, results, strict=True)]
