@@ -563,3 +563,55 @@ def test_check_finds_a_truncated_part_in_a_folder_written_before_part_records(co
     assert main(["check", str(copy)]) == 1
     out = capsys.readouterr().out
     assert "part-000001.parquet cannot be read as Parquet (truncated or damaged" in out
+
+
+def test_a_worker_with_another_model_refuses_its_chunk(tmp_path):
+    """Red-team finding: a remote Dask worker with other code installed ran the chunks and
+    the folder recorded the client's model."""
+    from alliance_sim import load_scenario
+    from alliance_sim.errors import WorkerError
+    from alliance_sim.runs.execute import run_task
+    from alliance_sim.scenario.plan import make_plan
+    from alliance_sim.scenario.stamp import code_stamp
+
+    plan = make_plan(load_scenario("armenia_exits"), replicates=1)
+    metas = list(plan.runs(0, 2))
+    with pytest.raises(WorkerError, match=r"a worker runs another model .*install the same"):
+        run_task(plan.scenario, metas, "batch", 1, None, 0, "0" * 64)
+    tables, _, n, failed = run_task(plan.scenario, metas, "batch", 1, None, 0, code_stamp())
+    assert n == 2 and failed == 0 and tables["runs"].num_rows == 2
+
+
+def test_the_stamp_skips_dotfiles_and_links(tmp_path):
+    """An editor's lock (.#dynamics.py, a dangling link) broke every command; a notebook's
+    checkpoints changed the stamp."""
+    from alliance_sim.scenario.stamp import _files
+
+    (tmp_path / "eq.py").write_text("x = 1")
+    (tmp_path / ".#eq.py").symlink_to("user@host.1:1")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "data.csv").write_text("a")
+    (tmp_path / "linked.py").symlink_to(tmp_path / "eq.py")
+    assert [name for name, _ in _files(tmp_path, "core")] == ["core/eq.py"]
+
+
+def test_a_moved_project_still_finds_its_scenario(tmp_path, monkeypatch):
+    """Red-team finding: with the scenario's absolute path stored, moving the project folder
+    stranded check and refine; the path as given is looked up from the result upward."""
+    from alliance_sim.runs.identity import scenario_as_run
+
+    a = tmp_path / "projA"
+    (a / "scen").mkdir(parents=True)
+    (a / "scen" / "mine.toml").write_text(
+        f'name = "mine"\ndescription = "d"\nextends = "{SCENARIOS / "baseline.toml"}"\n', "utf-8"
+    )
+    monkeypatch.chdir(a)
+    assert (
+        main(["run", "scen/mine.toml", "--out", "out/r", "--replicates", "2", "--end", "2026Q4"])
+        == 0
+    )
+    b = tmp_path / "projB"
+    a.rename(b)
+    monkeypatch.chdir(tmp_path)
+    sc, why = scenario_as_run(Result.open(b / "out" / "r").manifest, b / "out" / "r")
+    assert why is None and sc.end == "2026Q4"

@@ -108,20 +108,14 @@ def cases(values: pd.Series, outcome: str, threshold: float | None, below: bool)
 
 # --- running a round ---------------------------------------------------------------------------
 def _scenario(res: Result):
-    from alliance_sim.scenario.load import load_scenario
+    from alliance_sim.runs.identity import scenario_as_run
 
     m = res.manifest
-    path = m.scenario_path
-    if not path or not Path(path).is_file():
+    sc, why = scenario_as_run(m, res.directory)
+    if sc is None:
         raise StoreError(
-            f"{res.directory}: the scenario file {path!r} is gone; refine needs it to run "
-            "new points"
-        )
-    sc = load_scenario(path)
-    if sc.hash != m.scenario_hash:
-        raise StoreError(
-            f"{path} changed since {res.directory} was run (hash {sc.hash}, was "
-            f"{m.scenario_hash}); refine needs the same scenario"
+            f"{res.directory}: its scenario file {m.scenario_path!r} {why}; refine needs the "
+            "same scenario to run new points"
         )
     return sc
 
@@ -202,17 +196,6 @@ def _refine(
     axes = list(m.plan.axes)
     if not axes:
         raise AnalysisError(f"{res.directory}: no parameter was swept, so there is no boundary")
-    _drop_finished_rounds(res.directory, m)
-    pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
-    if pending is not None:  # finish the interrupted round as it was planned
-        outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
-        if not quiet:
-            print(f"resuming round {pending['round']} ({pending['n_runs']} runs)", flush=True)
-    if outcome not in res.runs.columns:
-        raise AnalysisError(
-            f"no outcome {outcome!r} in {res.directory}/runs.parquet"
-            f"{did_you_mean(outcome, res.runs.columns)}"
-        )
     sc = _scenario(res)
     from alliance_sim.scenario.stamp import model_stamp
 
@@ -223,6 +206,17 @@ def _refine(
             f"{res.directory} was written by another model ({was}; this one is {stamp}): new "
             "runs would not be comparable with its runs. Run the sweep again into a new --out "
             "and refine that"
+        )
+    _drop_finished_rounds(res.directory, m)
+    pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
+    if pending is not None:  # finish the interrupted round as it was planned
+        outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
+        if not quiet:
+            print(f"resuming round {pending['round']} ({pending['n_runs']} runs)", flush=True)
+    if outcome not in res.runs.columns:
+        raise AnalysisError(
+            f"no outcome {outcome!r} in {res.directory}/runs.parquet"
+            f"{did_you_mean(outcome, res.runs.columns)}"
         )
     d = len(axes)
     bounds = _bounds(axes)

@@ -76,11 +76,23 @@ def run_task(
     every: int | None,
     store_dir: str | None = None,
     index: int = 0,
+    code: str | None = None,
 ) -> tuple[dict[str, pa.Table] | None, dict[str, Any] | None, int, int]:
     """Run chunk ``index`` (in a worker) and return ``(tables, records, runs, failed)``.
     With ``store_dir`` (workers that share the disk) the worker writes the chunk itself and
     returns its files' records instead of the tables, which spares sending them between
-    processes; otherwise ``records`` is None."""
+    processes; otherwise ``records`` is None.  ``code``: the client's code stamp
+    (:func:`~alliance_sim.scenario.stamp.code_stamp`); a worker with another model installed
+    (a remote Dask worker) refuses the chunk rather than store another model's runs under the
+    client's stamp."""
+    if code is not None:
+        from alliance_sim.scenario.stamp import code_stamp
+
+        if code_stamp() != code:
+            raise WorkerError(
+                f"a worker runs another model (its code stamp {code_stamp()[:16]}, this "
+                f"command's {code[:16]}): install the same alliance-sim on every worker"
+            )
     tables, failed = chunk_tables(scenario, metas, engine, every)
     if store_dir is not None:
         from alliance_sim.runs.store import Store
@@ -311,6 +323,7 @@ def execute(
     every: int | None,
     window: int,
     store_dir: str | None = None,
+    code: str | None = None,
 ) -> None:
     """Submit chunks to ``executor`` with at most ``window`` in flight; call ``on_done(index,
     tables, records, n_runs, n_failed)`` for each as it completes (tables None and records
@@ -321,7 +334,8 @@ def execute(
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in done:
                 on_done(pending.pop(f), *f.result())
-        pending[executor.submit(run_task, scenario, metas, engine, every, store_dir, i)] = i
+        task = (scenario, metas, engine, every, store_dir, i, code)
+        pending[executor.submit(run_task, *task)] = i
     while pending:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for f in done:

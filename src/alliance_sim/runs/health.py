@@ -51,7 +51,8 @@ def check(directory: str | os.PathLike) -> Health:
         "(no checksum, no part records: only missing, extra, empty and unreadable parts "
         "can be found)"
     )
-    h.lines.append(_model_line(m))
+    line, same_model = _model_line(m, directory)
+    h.lines.append(line)
     with reading(directory):
         if m.status != "complete":
             from alliance_sim.runs.store import Store
@@ -59,8 +60,14 @@ def check(directory: str | os.PathLike) -> Health:
             n_chunks = -(-m.plan.n_runs // chunk) if chunk else 0
             stored = Store(directory).stored_chunks(n_chunks, legacy=m.format < 2)
             h.lines.append(f"chunks stored whole: {len(stored)} of {n_chunks}")
+            finish = (
+                "run the same command again to finish it"
+                if same_model is not False
+                else "another model wrote it, so the same command is refused: run it into a "
+                "new --out, or add --force to start it over"
+            )
             h.problems.append(
-                f"the sweep is {m.status}: run the same command again to finish it "
+                f"the sweep is {m.status}: {finish} "
                 "(readers refuse it until then; 'export --partial' exports what is stored)"
             )
             return h
@@ -77,29 +84,26 @@ def check(directory: str | os.PathLike) -> Health:
     return h
 
 
-def _model_line(m) -> str:
+def _model_line(m, directory) -> tuple[str, bool | None]:
     """Whether the installed model wrote these runs (a resume or refine needs it to): the
     scenario file is read again as the run read it (its ``--end``) to find its replay."""
     if not m.model:
-        return "model: not recorded (written before results recorded their model)"
-    from alliance_sim.errors import AllianceSimError
-    from alliance_sim.scenario.load import load_scenario, with_end
+        return "model: not recorded (written before results recorded their model)", False
+    from alliance_sim.runs.identity import scenario_as_run
     from alliance_sim.scenario.stamp import model_stamp
 
-    try:
-        sc = load_scenario(m.scenario_path) if m.scenario_path else None
-        if sc is not None and sc.end != m.plan.end:
-            sc = with_end(sc, m.plan.end, sweep=m.kind != "run")
-    except (AllianceSimError, OSError):
-        sc = None
     stamp = f"stamp {m.model}: its equations, data and replay"
-    if sc is None or sc.hash != m.scenario_hash:
-        why = "is gone" if sc is None else "has changed since"
-        return f"model: {stamp}; not compared with the installed model (the scenario file {why})"
+    if m.scenario_path.startswith("<"):
+        return f"model: {stamp}; not compared (its scenario was not read from a file)", None
+    sc, why = scenario_as_run(m, directory)
+    if sc is None:
+        line = f"model: {stamp}; not compared with the installed model (its scenario file {why})"
+        return line, None
     now = model_stamp(sc)
     if now == m.model:
-        return f"model: the installed one ({stamp})"
+        return f"model: the installed one ({stamp})", True
     return (
         f"model: not the installed one ({stamp}; installed {now}): the equations, data or "
-        "replay changed since. The runs are as written, but a resume or refine is refused"
+        "replay changed since. The runs are as written, but a resume or refine is refused",
+        False,
     )

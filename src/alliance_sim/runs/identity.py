@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 
 from alliance_sim.runs.results import Manifest
 from alliance_sim.scenario.plan import Plan
@@ -60,3 +62,43 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
         diffs[-1] += ": its runs would not be comparable with new ones"
     what = "; ".join(diffs) or "a different design"
     return f"{old.kind} of {old.scenario_name!r} ({was.n_runs} runs; {what})"
+
+
+def scenario_file(m: Manifest, directory: str | os.PathLike) -> Path | None:
+    """The scenario file a result was run from, or None if it cannot be found.  The manifest
+    keeps the path as it was given: an absolute one is used as it is; a relative one (``run
+    mine.toml``) is looked up from the current folder, then from each folder above the result
+    directory -- so ``check`` and ``refine`` find it from another folder, and after the
+    project folder was moved or copied.  The caller compares the file's hash with the
+    manifest's, so a file of the same name with other contents is never taken for it."""
+    path = m.scenario_path
+    if not path or path.startswith("<"):
+        return None
+    p = Path(path)
+    if p.is_absolute():
+        return p if p.is_file() else None
+    for base in (Path.cwd(), *Path(directory).resolve().parents):
+        if (base / p).is_file():
+            return base / p
+    return None
+
+
+def scenario_as_run(m: Manifest, directory: str | os.PathLike):
+    """``(scenario, None)``: the scenario as the result ran it -- its file read again and cut
+    to the run's ``--end`` -- when its hash is the manifest's; else ``(None, why)``, why one
+    of "is gone", "cannot be read" and "has changed since"."""
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.scenario.load import load_scenario, with_end
+
+    path = scenario_file(m, directory)
+    if path is None:
+        return None, "is gone"
+    try:
+        sc = load_scenario(path)
+        if sc.end != m.plan.end:
+            sc = with_end(sc, m.plan.end, sweep=m.kind != "run")
+    except (AllianceSimError, OSError, UnicodeError):
+        return None, "cannot be read"
+    if sc.hash != m.scenario_hash:
+        return None, "has changed since"
+    return sc, None

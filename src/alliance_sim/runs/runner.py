@@ -35,6 +35,7 @@ from alliance_sim.runs.store import Store
 from alliance_sim.scenario.load import load_scenario, with_end
 from alliance_sim.scenario.plan import Plan, make_plan
 from alliance_sim.scenario.spec import Scenario
+from alliance_sim.scenario.stamp import code_stamp
 
 
 def _scenario(
@@ -202,6 +203,7 @@ def _execute_locked(
                 every=every,
                 window=max(2, 2 * workers),
                 store_dir=str(store.dir) if executor == "local" else None,
+                code=code_stamp(),
             )
     except BaseException:
         if progress is not None:
@@ -235,7 +237,7 @@ def _new_manifest(
         fingerprint=fp,
         scenario_name=sc.name,
         scenario_description=sc.description,
-        scenario_path=_absolute(sc.path),
+        scenario_path=sc.path,
         scenario_hash=sc.hash,
         scenario=sc.data,
         package_version=__version__,
@@ -390,10 +392,3 @@ def run_scenario(
         force=force,
         quiet=quiet,
     )
-
-
-def _absolute(path: str) -> str:
-    """A scenario file's absolute path (so that ``check`` and ``refine`` find it from any
-    folder); a scenario that is not a file (``<simulate>``) as it is."""
-    p = Path(path)
-    return str(p.resolve()) if path and not path.startswith("<") and p.is_file() else path

@@ -15,7 +15,13 @@ files).  The other modules of ``scenario`` (:data:`NOT_STAMPED`) check and load 
 word messages: a new release that only rewords an error resumes its predecessor's folders.
 A test holds every module of ``scenario`` to one of the two lists, so a new one is classified
 on purpose.  Any edit to a stamped file, a comment included, changes the stamp: a
-conservative rule, so a stamp that matches means the same model.
+conservative rule, so a stamp that matches means the same model.  Files whose names start
+with a dot (editor locks, notebook checkpoints) and symbolic links are not part of it.
+
+The stamp is read from the installed files once per process, when the first plan is made:
+editing the package's files inside a running session (a notebook with autoreload) is not
+tracked -- start a new session after such an edit.  A remote Dask worker checks its own
+stamp against the command's before it runs a chunk (:func:`alliance_sim.runs.execute.run_task`).
 """
 
 from __future__ import annotations
@@ -40,8 +46,16 @@ SUFFIXES = (".py", ".toml", ".csv")
 
 @cache
 def code_stamp() -> str:
-    """SHA-256 (hex) over the model's source and data files, in a fixed order."""
-    h = hashlib.sha256()
+    """SHA-256 (hex) over the model's source and data files, in a fixed order, and the
+    versions of the numerical libraries the runs' numbers come from (numpy's generators and
+    functions, SciPy's ``ndtri``, numba's compiled kernel): the same equations under another
+    numpy need not give the same bits."""
+    import numba
+    import numpy
+    import scipy
+
+    h = hashlib.sha256(f"numpy {numpy.__version__} scipy {scipy.__version__} ".encode())
+    h.update(f"numba {numba.__version__}".encode())
     root = resources.files("alliance_sim")
     files = [f for pkg in PACKAGES for f in _files(root / pkg, pkg)]
     files += [(f"scenario/{m}.py", (root / "scenario" / f"{m}.py").read_bytes()) for m in STAMPED]
@@ -54,19 +68,25 @@ def _files(node, prefix: str) -> list[tuple[str, bytes]]:
     out = []
     for child in node.iterdir():
         name = f"{prefix}/{child.name}"
+        if child.name.startswith(".") or child.name == "__pycache__":
+            continue  # an editor's lock or backup, a notebook's checkpoints, compiled caches
+        if isinstance(child, Path) and child.is_symlink():
+            continue
         if child.is_dir():
-            if child.name != "__pycache__":
-                out.extend(_files(child, name))
-        elif child.name.endswith(SUFFIXES):
+            out.extend(_files(child, name))
+        elif child.is_file() and child.name.endswith(SUFFIXES):
             out.append((name, child.read_bytes()))
     return out
 
 
 def model_stamp(sc: Scenario) -> str:
-    """The stamp of the model that runs ``sc``: 16 hex digits."""
+    """The stamp of the model that runs ``sc``: 16 hex digits.  A forecast's replay enters
+    as the hash of the replay scenario as resolved (so a file it ``extends`` counts too)."""
     h = hashlib.sha256(code_stamp().encode())
     post = sc.posterior
     replay = getattr(post, "replay_path", None) if post is not None else None
     if replay is not None and Path(replay).is_file():
-        h.update(b"replay\0" + Path(replay).read_bytes())
+        from alliance_sim.scenario.load import load_scenario
+
+        h.update(b"replay\0" + load_scenario(replay).hash.encode())
     return h.hexdigest()[:16]
