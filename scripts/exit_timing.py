@@ -17,6 +17,7 @@ overrides a parameter in every set (to see a mechanism's effect).
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -43,6 +44,16 @@ def main() -> None:
     )
     a = ap.parse_args()
     sc = load_scenario(a.scenario)
+    bad = [
+        f"--{k} {q}: allowed {sc.start} to {sc.end} (the replay's quarters)"
+        for k, q in (("before", a.before), ("after", a.after))
+        if not _within(q, sc.start, sc.end)
+    ]
+    if a.member not in mb.INDEX:
+        bad.append(f"--member {a.member}: allowed {', '.join(mb.ALLIES)}")
+    if bad:
+        print(f"exit_timing: {bad[0]}", file=sys.stderr)
+        raise SystemExit(2)
     post = pd.read_parquet(a.posterior)
     names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
     sets = post[names].to_dict("records")
@@ -57,10 +68,18 @@ def main() -> None:
     inside = (at(a.before) >= mb.ACTIVE) & (at(a.before) < mb.SUSPENDED)
     out = at(a.after) == (mb.EXITED if a.to == "exited" else mb.SUSPENDED)
     shown = ", ".join(f"{k}={v:g}" for k, v in extra.items()) or "as fitted"
+    when = "by" if a.to == "exited" else "at"  # an exit is final; a freeze can end
     print(
         f"{a.member} ({a.runs} replays, {shown}): in at {a.before} {inside.mean():.2f}; "
-        f"{a.to} by {a.after} {out.mean():.2f}; both (the record) {(inside & out).mean():.2f}"
+        f"{a.to} {when} {a.after} {out.mean():.2f}; both (the record) {(inside & out).mean():.2f}"
     )
+
+
+def _within(q: str, start: str, end: str) -> bool:
+    try:
+        return quarters.parse(start) <= quarters.parse(q) <= quarters.parse(end)
+    except ValueError:
+        return False
 
 
 if __name__ == "__main__":

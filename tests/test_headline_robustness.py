@@ -196,6 +196,9 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     page = (tmp_path / "e.html").read_text()
     assert "at that analysis&#x27;s horizon, 2034Q4, not this comparison&#x27;s 2028Q4" in page
     assert "</li><ul>" not in page and "<ul><li>Armenia has left by 2034Q4" in page
+    # a result cut short is not "another version of the scenario" (review finding)
+    assert "is at 2034Q4, not this run&#x27;s 2028Q4" in page
+    assert "another version of the scenario" not in page
 
 
 def test_the_bootstrap_confidence_is_reproducible_at_seed_zero(baseline):

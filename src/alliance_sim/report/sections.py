@@ -40,9 +40,8 @@ def rests_on_lines(results: list[Result], when: str | None = None) -> list[str]:
         if r.swept:  # a sweep's spread is its own design
             continue
         m = r.manifest
-        lines += rests_on(
-            Path(m.scenario_path).stem, m.scenario_path, m.scenario_hash, compared_at=when
-        )
+        name, path = Path(m.scenario_path).stem, m.scenario_path
+        lines += rests_on(name, path, m.scenario_hash, m.plan.end, compared_at=when)
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 
