@@ -110,7 +110,9 @@ def test_designs_that_pandas_would_coerce_are_refused_by_position_and_value():
     """Red-team findings: a duplicated index label printed a whole Series as "the value"; a
     date became nanoseconds since 1970 ("out of range"); a swapped call printed a DataFrame."""
     dup = pd.DataFrame({"western_offer": [0.1, 5.0]}, index=[3, 3])
-    with pytest.raises(ScenarioError, match=r"= 5 \(row 3, position 1\) is out of range") as e:
+    with pytest.raises(
+        ScenarioError, match=r"= 5 \(row 3, the design's row 2\) is out of range"
+    ) as e:
         evaluate(dup, "armenia_exits")
     assert "\n" not in str(e.value)
     when = pd.DataFrame({"western_offer": [pd.Timestamp("2024-01-01")]})

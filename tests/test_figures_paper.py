@@ -97,7 +97,7 @@ def test_probability_curves_have_bands_and_an_axis_that_fits(tmp_path, monkeypat
 def test_the_zero_note_never_reads_the_common_start_or_a_banded_quarter():
     """New-user finding: a panel whose curve rises from 0% at the start to 40% said "at 0%:
     95% upper bound 1% (no band drawn)" -- the start, where nobody has left by definition."""
-    hi = np.array([0.01, 0.02, 0.03, 0.04, 0.05])
+    hi = np.array([0.09, 0.02, 0.03, 0.04, 0.05])  # the start's bound the largest
     rising = np.array([0.0, 0.05, 0.1, 0.2, 0.4])
     assert plots.zero_bound({"ARM": (rising, rising, hi)}) == 0
     late = np.array([0.0, 0.0, 0.0, 0.0, 0.1])  # quarter 3 is banded, 1-2 are bare

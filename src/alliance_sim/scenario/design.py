@@ -79,7 +79,7 @@ def check_design(
     def at(row: Any, i: int | None = None) -> str:
         if not rows:
             return ""
-        return f" (row {row})" if unique or i is None else f" (row {row}, position {i})"
+        return f" (row {row})" if unique or i is None else f" (row {row}, the design's row {i + 1})"
 
     events = dict(sc.events)
     out = {}

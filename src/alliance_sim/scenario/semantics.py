@@ -4,7 +4,8 @@
   and ``suspend_below < suspend_recover``), at the scenario's values and at every value a
   sweep gives them (a sweep axis is checked at its extremes against the others, so every
   point keeps the order).  ``exit_below`` may lie anywhere in its range: at or above
-  ``suspend_below`` a suspended member always counts as below it.
+  ``suspend_below`` a suspended member counts as below it unless its commitment has risen
+  back above it (without yet passing ``suspend_recover``).
 * A member's trade shares with Russia, China and the EU are parts of one whole: their sum
   may not pass 1 (shares of the member's goods trade).
 * Events that need a member inside the alliance (an appeal, unrest, a clash, an exit) may not
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from alliance_sim.scenario.spec import SweepSpec
 
 #: (lower, higher): the first threshold must stay strictly below the second.  ``exit_below``
-#: is free: at or above ``suspend_below`` every suspended member counts as below it (it
-#: leaves after ``exit_patience`` quarters with ``exit_hazard``), a regime 36.5% of the
+#: is free: at or above ``suspend_below`` a suspended member nearly always counts as below it
+#: (and leaves after ``exit_patience`` quarters at the exit hazard), a regime 36.5% of the
 #: 2006-2024 posterior's sets lie in (docs/validation.md §10)
 THRESHOLD_ORDER = (
     ("suspend_below", "hedge_below"),
