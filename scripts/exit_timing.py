@@ -23,6 +23,7 @@ import pandas as pd
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
+from alliance_sim.core.params import BY_NAME
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
@@ -43,21 +44,41 @@ def main() -> None:
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override in every set"
     )
     a = ap.parse_args()
+    try:
+        report(a)
+    except Exception as e:  # one line, status 2, as the command line does
+        print(f"exit_timing: {str(e).splitlines()[0] if str(e) else type(e).__name__}",
+              file=sys.stderr)  # fmt: skip
+        raise SystemExit(2) from None
+
+
+def report(a: argparse.Namespace) -> None:
+    """Print the member's single and joint shares (the module's docstring)."""
     sc = load_scenario(a.scenario)
     bad = [
         f"--{k} {q}: allowed {sc.start} to {sc.end} (the replay's quarters)"
         for k, q in (("before", a.before), ("after", a.after))
         if not _within(q, sc.start, sc.end)
     ]
-    if a.member not in mb.INDEX:
+    if a.member not in mb.ALLIES:
         bad.append(f"--member {a.member}: allowed {', '.join(mb.ALLIES)}")
+    if a.runs < 1:
+        bad.append(f"--runs {a.runs}: allowed 1 or more")
     if bad:
         print(f"exit_timing: {bad[0]}", file=sys.stderr)
         raise SystemExit(2)
     post = pd.read_parquet(a.posterior)
     names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
     sets = post[names].to_dict("records")
-    extra = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
+    extra = {}
+    for item in a.set:
+        name, eq, value = item.partition("=")
+        try:
+            extra[name] = float(value)
+        except ValueError:
+            raise ValueError(f"--set {item}: allowed NAME=NUMBER") from None
+        if not eq or name not in BY_NAME:
+            raise ValueError(f"--set {item}: {name!r} is not a global parameter")
     specs = [spec_for(sc, {**sets[k % len(sets)], **extra}) for k in range(a.runs)]
     traj, _ = run_batch(specs, list(range(a.runs)), series=("status",))
     status = traj["status"][:, :, mb.INDEX[a.member]]

@@ -55,13 +55,12 @@ def main() -> None:
         meets[post.query(a.condition).index.to_numpy()] = True
         runs = evaluate(pd.DataFrame(index=range(1)), sc, replicates=a.replicates, seed=a.seed)
         name, _, values = a.vary.partition("=")
+        try:
+            levels = [float(v) for v in values.split(",")] if a.vary else []
+        except ValueError:
+            raise ValueError(f"--vary {a.vary}: allowed NAME=V1,V2,... (numbers)") from None
         forced = (
-            evaluate(
-                pd.DataFrame({name: [float(v) for v in values.split(",")]}),
-                sc,
-                replicates=a.replicates,
-                seed=a.seed,
-            )
+            evaluate(pd.DataFrame({name: levels}), sc, replicates=a.replicates, seed=a.seed)
             if a.vary
             else None
         )

@@ -173,3 +173,17 @@ def test_a_folder_without_iran_s_refusals_says_so_instead_of_zero():
     mixed = old.assign(IRN_refused=[float("nan"), float("nan"), 1.0, 0.0])
     note = _outside_note(mixed, table, "2034Q4")
     assert "at least once in 50.0% of the 2 runs that record it" in note
+
+
+def test_uzbekistan_has_its_own_admission_and_refusal_outcomes():
+    import pandas as pd
+
+    from alliance_sim import evaluate
+    from alliance_sim.core import members as mb
+    from alliance_sim.core.outcomes import outcome_names
+
+    assert {"UZB_joined", "UZB_refused"} <= set(outcome_names())
+    out = evaluate(pd.DataFrame(index=range(1)), "baseline", replicates=60)
+    back = out["UZB_status"].notna() & (out["UZB_status"] != mb.EXITED)
+    assert (out["UZB_joined"] == back.astype(float)).all()  # a member again at the horizon
+    assert out["UZB_refused"].isin([0.0, 1.0]).all()

@@ -124,6 +124,15 @@ def test_designs_that_pandas_would_coerce_are_refused_by_position_and_value():
         evaluate("armenia_exits", pd.DataFrame({"western_offer": [0.1]}))
 
 
+def test_a_forecast_refuses_initial_values_it_would_not_use():
+    """Red-team finding: members.ARM.initial_commitment in a forecast that continues the
+    replay did nothing (the run starts from replay k's end state) and said nothing."""
+    with pytest.raises(ScenarioError, match="replay k's end state; only a candidate's"):
+        evaluate(pd.DataFrame({"members.ARM.initial_commitment": [0.1]}), "baseline")
+    out = evaluate(pd.DataFrame({"members.IRN.initial_commitment": [0.1]}), "iran_joins")
+    assert out["error"].isna().all()  # a candidate's apply on joining
+
+
 def test_simulate_rejects_bad_keywords_in_one_line():
     with pytest.raises(ScenarioError, match=r"simulate\(\) \[keyword arguments\]; did you mean"):
         simulate(westrn_offer=0.1)

@@ -613,5 +613,10 @@ def test_a_moved_project_still_finds_its_scenario(tmp_path, monkeypatch):
     b = tmp_path / "projB"
     a.rename(b)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "scen").mkdir()  # a file of the same name, other contents: passed over
+    (tmp_path / "scen" / "mine.toml").write_text(
+        f'name = "other"\ndescription = "d"\nextends = "{SCENARIOS / "baseline.toml"}"\n'
+    )
     sc, why = scenario_as_run(Result.open(b / "out" / "r").manifest, b / "out" / "r")
-    assert why is None and sc.end == "2026Q4"
+    assert why is None and sc.end == "2026Q4" and sc.name == "mine"
+    assert sc.path == str(b / "scen" / "mine.toml")

@@ -186,8 +186,6 @@ def _refine(
 
     res = Result.open(directory)
     m = res.manifest
-    if m.status != "complete":
-        raise StoreError(f"{res.directory}: the sweep is not finished; finish it before refining")
     if m.plan.sampler in ("saltelli", "morris"):
         raise UserError(
             f"{res.directory} is a {m.plan.sampler} design for sensitivity analysis; new points "
@@ -207,6 +205,8 @@ def _refine(
             "runs would not be comparable with its runs. Run the sweep again into a new --out "
             "and refine that"
         )
+    if m.status != "complete":
+        raise StoreError(f"{res.directory}: the sweep is not finished; finish it before refining")
     _drop_finished_rounds(res.directory, m)
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned

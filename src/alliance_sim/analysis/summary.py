@@ -170,7 +170,8 @@ def describe(runs: pd.DataFrame, manifest) -> str:
 
 def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str) -> str:
     """A line for each row that counts only some runs (a state that joined in some, Iran or
-    Uzbekistan), and Iran's admission and refusal rates, also when it never got in."""
+    Uzbekistan), and each candidate's admission and refusal rates, also when it never got
+    in (:func:`_candidate_note`)."""
     out = ""
     for row in table.itertuples() if len(table) else ():
         if row.runs < len(ok):
@@ -178,19 +179,28 @@ def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str) -> str:
                 f"\n{row.member} row: over the {row.runs} of {len(ok)} runs in which it was a "
                 "member; it stayed outside in the others."
             )
-    known = ok["IRN_refused"].dropna() if "IRN_refused" in ok else pd.Series(dtype=float)
-    refused = bool((known > 0).any())
-    if refused or (len(table) and (table["member"] == "IRN").any()):
-        joined = ok["IRN_joined"].fillna(0).astype(float).mean()
-        if len(known) == 0:  # a folder written before IRN_refused existed
-            said = "whether the members refused its application is not recorded in these runs"
-        else:
-            said = f"the members refused its application at least once in {known.mean():.1%}"
-            if len(known) < len(ok):
-                said += f" of the {len(known)} runs that record it"
-        out += f"\nIRN: a member at {end} in {joined:.1%} of all runs (IRN_joined); {said}"
-        out += " (IRN_refused)."
+    for code in ("IRN", "UZB"):
+        out += _candidate_note(ok, table, end, code)
     return out
+
+
+def _candidate_note(ok: pd.DataFrame, table: pd.DataFrame, end: str, code: str) -> str:
+    """A candidate's admission and refusal rates (``CODE_joined``, ``CODE_refused``), when it
+    applied or got in in some run; a folder written before the columns existed says so."""
+    col = f"{code}_refused"
+    known = ok[col].dropna() if col in ok else pd.Series(dtype=float)
+    if not ((known > 0).any() or (len(table) and (table["member"] == code).any())):
+        return ""
+    joined = ok[f"{code}_joined"].fillna(0).astype(float).mean() if f"{code}_joined" in ok else 0
+    if len(known) == 0:  # a folder written before the column existed
+        said = "whether the members refused its application is not recorded in these runs"
+    else:
+        said = f"the members refused its application at least once in {known.mean():.1%}"
+        if len(known) < len(ok):
+            said += f" of the {len(known)} runs that record it"
+    return (
+        f"\n{code}: a member at {end} in {joined:.1%} of all runs ({code}_joined); {said} ({col})."
+    )
 
 
 SUMMARY = "summary.json"

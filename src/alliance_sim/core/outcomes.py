@@ -19,6 +19,7 @@ from alliance_sim.core.observations import observe
 from alliance_sim.core.state import Params, State
 
 ALLIES = mb.ALLIES
+CANDIDATES = ("IRN", "UZB")  # states that may apply from outside: joined / refused outcomes
 PER_MEMBER = (
     "commitment",
     "credibility",
@@ -37,6 +38,8 @@ ALLIANCE = (
     "capability_cohesion_final",
     "IRN_joined",  # 1 if the candidate is a member at the horizon (0 if it never got in)
     "IRN_refused",  # 1 if the members refused an application of Iran's during the run
+    "UZB_joined",  # 1 if Uzbekistan is a member at the horizon (outside since 2012 in forecasts)
+    "UZB_refused",  # 1 if the members refused an application of Uzbekistan's during the run
     "n_hedging",
     "n_suspended",
     "n_exited",
@@ -186,9 +189,10 @@ class Tracker:
         out["cohesion_min"] = self.coh_min.copy()
         out["cohesion_mean"] = self.coh_sum / self.n
         out["capability_cohesion_final"] = dyn.capability_cohesion(s, P)
-        irn = final[:, mb.INDEX["IRN"]]  # a member at the horizon: joined and not left
-        out["IRN_joined"] = ((irn > mb.CANDIDATE) & (irn != mb.EXITED)).astype(float)
-        out["IRN_refused"] = s.refused[:, mb.INDEX["IRN"]].astype(float)
+        for code in CANDIDATES:  # a member at the horizon: joined and not left
+            st = final[:, mb.INDEX[code]]
+            out[f"{code}_joined"] = ((st > mb.CANDIDATE) & (st != mb.EXITED)).astype(float)
+            out[f"{code}_refused"] = s.refused[:, mb.INDEX[code]].astype(float)
         allies = ~P.patron
         for k, st in (
             ("n_hedging", mb.HEDGING),

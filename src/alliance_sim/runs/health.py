@@ -60,12 +60,13 @@ def check(directory: str | os.PathLike) -> Health:
             n_chunks = -(-m.plan.n_runs // chunk) if chunk else 0
             stored = Store(directory).stored_chunks(n_chunks, legacy=m.format < 2)
             h.lines.append(f"chunks stored whole: {len(stored)} of {n_chunks}")
-            finish = (
-                "run the same command again to finish it"
-                if same_model is not False
-                else "another model wrote it, so the same command is refused: run it into a "
-                "new --out, or add --force to start it over"
-            )
+            finish = {
+                True: "run the same command again to finish it",
+                None: "run the same command again to finish it (refused if another model "
+                "wrote it: the model could not be compared, see above)",
+                False: "another model wrote it, so the same command is refused: run it into a "
+                "new --out, or add --force to start it over",
+            }[same_model]
             h.problems.append(
                 f"the sweep is {m.status}: {finish} "
                 "(readers refuse it until then; 'export --partial' exports what is stored)"

@@ -64,41 +64,49 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
     return f"{old.kind} of {old.scenario_name!r} ({was.n_runs} runs; {what})"
 
 
-def scenario_file(m: Manifest, directory: str | os.PathLike) -> Path | None:
-    """The scenario file a result was run from, or None if it cannot be found.  The manifest
-    keeps the path as it was given: an absolute one is used as it is; a relative one (``run
-    mine.toml``) is looked up from the current folder, then from each folder above the result
-    directory -- so ``check`` and ``refine`` find it from another folder, and after the
-    project folder was moved or copied.  The caller compares the file's hash with the
-    manifest's, so a file of the same name with other contents is never taken for it."""
+def scenario_files(m: Manifest, directory: str | os.PathLike) -> list[Path]:
+    """Where the scenario file a result was run from may be now, most likely first: the path
+    the manifest keeps (absolute since this release; as given before), then -- for a project
+    folder moved or copied, or a path given relative to another folder -- the path's trailing
+    parts (``scenarios/mine.toml``, ``mine.toml``) under the current folder and under each
+    folder above the result directory (as named and as resolved, for a linked folder).  The
+    caller takes the first whose hash is the manifest's, so a file of the same name with other
+    contents is passed over, never taken for it."""
     path = m.scenario_path
     if not path or path.startswith("<"):
-        return None
-    p = Path(path)
+        return []
+    p = Path(path.replace("\\", "/"))
+    d = Path(directory)
+    bases = [Path.cwd(), *Path(os.path.abspath(d)).parents, *d.resolve().parents]
+    found: list[Path] = []
     if p.is_absolute():
-        return p if p.is_file() else None
-    for base in (Path.cwd(), *Path(directory).resolve().parents):
-        if (base / p).is_file():
-            return base / p
-    return None
+        found.append(p)
+    parts = p.parts[1:] if p.is_absolute() else p.parts
+    for k in range(len(parts), 0, -1):
+        tail = Path(*parts[-k:])
+        found += [b / tail for b in bases]
+    seen: set[Path] = set()
+    return [f for f in found if not (f in seen or seen.add(f)) and f.is_file()]
 
 
 def scenario_as_run(m: Manifest, directory: str | os.PathLike):
     """``(scenario, None)``: the scenario as the result ran it -- its file read again and cut
-    to the run's ``--end`` -- when its hash is the manifest's; else ``(None, why)``, why one
-    of "is gone", "cannot be read" and "has changed since"."""
+    to the run's ``--end`` -- found where :func:`scenario_files` looks, the first whose hash is
+    the manifest's; else ``(None, why)``, why one of "is gone", "cannot be read" and "has
+    changed since"."""
     from alliance_sim.errors import AllianceSimError
     from alliance_sim.scenario.load import load_scenario, with_end
 
-    path = scenario_file(m, directory)
-    if path is None:
-        return None, "is gone"
-    try:
-        sc = load_scenario(path)
-        if sc.end != m.plan.end:
-            sc = with_end(sc, m.plan.end, sweep=m.kind != "run")
-    except (AllianceSimError, OSError, UnicodeError):
-        return None, "cannot be read"
-    if sc.hash != m.scenario_hash:
-        return None, "has changed since"
-    return sc, None
+    paths = scenario_files(m, directory)
+    why = "is gone" if not paths else "has changed since"
+    for path in paths:
+        try:
+            sc = load_scenario(path)
+            if sc.end != m.plan.end:
+                sc = with_end(sc, m.plan.end, sweep=m.kind != "run")
+        except (AllianceSimError, OSError, UnicodeError):
+            why = "cannot be read"
+            continue
+        if sc.hash == m.scenario_hash:
+            return sc, None
+    return None, why

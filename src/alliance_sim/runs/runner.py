@@ -237,7 +237,7 @@ def _new_manifest(
         fingerprint=fp,
         scenario_name=sc.name,
         scenario_description=sc.description,
-        scenario_path=sc.path,
+        scenario_path=_absolute(sc.path),
         scenario_hash=sc.hash,
         scenario=sc.data,
         package_version=__version__,
@@ -392,3 +392,11 @@ def run_scenario(
         force=force,
         quiet=quiet,
     )
+
+
+def _absolute(path: str) -> str:
+    """A scenario file's absolute path (``check`` and ``refine`` find it from any folder, and
+    look for its trailing parts when the project has moved: runs/identity.py); a scenario that
+    is not a file (``<simulate>``) as it is."""
+    p = Path(path)
+    return str(p.resolve()) if path and not path.startswith("<") and p.is_file() else path

@@ -432,7 +432,7 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     calibrate = _check_calibrate(ck, data["calibrate"]) if "calibrate" in data else None
     posterior = None
     if "calibration" in data:
-        posterior = _check_calibration(ck, data["calibration"], start, members)
+        posterior = _check_calibration(ck, data["calibration"], start, members, sweep)
         data = {
             **data,
             "calibration": {"file": Path(posterior.path).name, "sha256": posterior.sha256},
@@ -509,7 +509,11 @@ def _check_calibrate(ck: Checker, raw: Any) -> CalibrateSpec:
 
 
 def _check_calibration(
-    ck: Checker, path: Any, start: str, members: dict[str, dict[str, Any]]
+    ck: Checker,
+    path: Any,
+    start: str,
+    members: dict[str, dict[str, Any]],
+    sweep: SweepSpec | None = None,
 ) -> Posterior:
     """The posterior a scenario draws from, and whether the scenario may: it must replay the
     calibrated period (start where the replay starts) or continue it (start where the replay
@@ -539,15 +543,32 @@ def _check_calibration(
             )
         for code, fields in members.items():
             for name in fields:
-                outside = mb.load_profiles().values["initial_status"][mb.INDEX[code]]
-                if name.startswith("initial_") and outside != mb.CANDIDATE:
-                    ck.fail(
-                        f"members.{code}",
-                        f"{name}: this forecast continues the calibrated history, so {code}'s "
-                        "state at the start is replay k's end state; only a candidate's "
-                        "initial_* apply (on joining)",
-                    )
+                why = unused_initial(f"members.{code}.{name}")
+                if why:
+                    ck.fail(f"members.{code}", why)
+        for axis in sweep.axes if sweep else ():
+            why = unused_initial(axis.name)
+            if why:
+                ck.fail(f"sweep.parameters.{axis.name}", why)
     return post
+
+
+def unused_initial(name: str) -> str | None:
+    """Why a value of ``name`` (``members.CODE.initial_*``) would do nothing in a forecast that
+    continues the calibrated history (a member starts from replay k's end state; only a
+    candidate's ``initial_*`` apply, on joining), or None."""
+    parts = name.split(".")
+    if len(parts) != 3 or parts[0] != "members" or not parts[2].startswith("initial_"):
+        return None
+    code = parts[1]
+    if code not in mb.INDEX:
+        return None
+    if mb.load_profiles().values["initial_status"][mb.INDEX[code]] == mb.CANDIDATE:
+        return None
+    return (
+        f"{parts[2]}: this forecast continues the calibrated history, so {code}'s state at "
+        "the start is replay k's end state; only a candidate's initial_* apply (on joining)"
+    )
 
 
 STATUS_OR_IN = (*mb.STATUS_NAMES, "in")  # "candidate": a state that stayed outside (Iran)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from alliance_sim.core import quarters
 from alliance_sim.errors import ScenarioError
-from alliance_sim.scenario.checks import Checker, _axis_target
+from alliance_sim.scenario.checks import Checker, _axis_target, unused_initial
 from alliance_sim.scenario.spec import Scenario
 
 
@@ -88,6 +88,9 @@ def check_design(
         if not isinstance(name, str):
             ck.fail(what, f"column {name!r} is not a parameter name")
         (low, high, integer), is_quarter = _axis_target(ck, name, events)
+        why = unused_initial(name) if sc.continues else None
+        if why:
+            ck.fail(f"{what}: {name}", why)
         col = design[name]
         key = f"{what}: {name}"
         if is_quarter:
