@@ -620,3 +620,17 @@ def test_a_moved_project_still_finds_its_scenario(tmp_path, monkeypatch):
     sc, why = scenario_as_run(Result.open(b / "out" / "r").manifest, b / "out" / "r")
     assert why is None and sc.end == "2026Q4" and sc.name == "mine"
     assert sc.path == str(b / "scen" / "mine.toml")
+
+
+def test_check_says_a_sweep_left_running_has_stopped(copy, capsys):
+    """Red-team finding: after Ctrl-C a manifest can still say 'running'; check held the
+    reader's lock (so nothing was writing) yet said 'the sweep is running'."""
+    from alliance_sim.runs.results import Manifest
+
+    m = Manifest.read(copy)
+    m.status = "running"
+    m.write(copy)
+    assert main(["check", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert "stopped before it finished (no process is writing it" in out
+    assert "run the same command again to finish it" in out

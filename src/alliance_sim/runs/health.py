@@ -67,8 +67,14 @@ def check(directory: str | os.PathLike) -> Health:
                 False: "another model wrote it, so the same command is refused: run it into a "
                 "new --out, or add --force to start it over",
             }[same_model]
+            state = (
+                "stopped before it finished (no process is writing it: it was killed or "
+                "interrupted)"
+                if m.status == "running"  # we hold the shared lock: no writer holds it
+                else m.status
+            )
             h.problems.append(
-                f"the sweep is {m.status}: {finish} "
+                f"the sweep {'is ' if state == m.status else ''}{state}: {finish} "
                 "(readers refuse it until then; 'export --partial' exports what is stored)"
             )
             return h
