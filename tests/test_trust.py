@@ -634,3 +634,22 @@ def test_check_says_a_sweep_left_running_has_stopped(copy, capsys):
     out = capsys.readouterr().out
     assert "stopped before it finished (no process is writing it" in out
     assert "run the same command again to finish it" in out
+
+
+def test_check_does_not_advise_finishing_a_refine_round_another_model_wrote(
+    copy, capsys, monkeypatch
+):
+    from alliance_sim.runs.results import Manifest
+    from alliance_sim.scenario import stamp
+
+    m = Manifest.read(copy)
+    m.rounds.append({"round": 1, "status": "running"})
+    m.write(copy)
+    shutil.copy(copy / PART1, copy / "runs.parquet" / "part-round-001.parquet")
+    assert main(["check", str(copy)]) == 1
+    assert "run the same refine command again to finish it" in capsys.readouterr().out
+    monkeypatch.setattr(stamp, "code_stamp", lambda: "other equations")
+    assert main(["check", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert "another model wrote this folder, so refine is refused" in out
+    assert "run the same refine command again" not in out

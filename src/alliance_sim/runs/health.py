@@ -82,7 +82,10 @@ def check(directory: str | os.PathLike) -> Health:
         if m.parts is not None:
             n = sum(len(files) for files in m.parts.values())
             h.lines.append(f"parts: {n - len(bad)} of {n} verified (rows, bytes, SHA-256)")
+        refused = "(another model wrote this folder, so refine is refused: move the file out)"
         for path, why in bad:
+            if same_model is False:  # its advice to finish the round would be refused
+                why = why.replace("(run the same refine command again to finish it)", refused)
             h.problems.append(f"{path} {why}")
         if bad:
             h.problems.append(f"to repair: {repair_advice(Path(directory), bad[0][1])}")
