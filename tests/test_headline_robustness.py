@@ -180,6 +180,9 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     assert main(["run", "mine.toml", "--replicates", "4", "--out", "m"]) == 0
     said = capsys.readouterr().out
     assert "mine: no shipped analysis of this scenario; to measure what it" in said
+    assert main(["run", "mine.toml", "--replicates", "2", "--out", "m2", "--end", "2028Q4"]) == 0
+    said = " ".join(capsys.readouterr().out.split())  # unwrapped
+    assert "with end = \"2028Q4\" (this run's horizon; the file's is 2034Q4)" in said
     assert main(["run", "baseline", "--replicates", "4", "--out", "e", "--end", "2028Q4"]) == 0
     said = capsys.readouterr().out  # not the analysed horizon: no analysis of another quarter
     assert "is at 2034Q4, not this run's 2028Q4" in said and 'end = "2028Q4"' in said

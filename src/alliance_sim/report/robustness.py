@@ -203,7 +203,24 @@ def rests_on(
             f"The shipped robustness analysis of {name} is of another version of the scenario "
             f"({r['scenario_hash']}, not {scenario_hash}): for this one, {make}"
         ]
+    own = _file_end(path)
+    if end is not None and own is not None and own != end:  # the command would analyse `own`
+        make = (
+            f"save a copy of {path} with end = \"{end}\" (this run's horizon; the file's is "
+            f"{own}) and run alliance-sim robustness COPY --out DIR"
+        )
     return [
         f"{name}: no shipped analysis of this scenario; to measure what it rests on beyond "
         f"the fitted model: {make}"
     ]
+
+
+def _file_end(path: str) -> str | None:
+    """The end quarter of the scenario file at ``path``, or None if it cannot be read."""
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.scenario.load import load_scenario
+
+    try:
+        return load_scenario(path).end if path and not path.startswith("<") else None
+    except (AllianceSimError, OSError, UnicodeError):
+        return None
