@@ -116,7 +116,7 @@ def test_a_member_in_few_runs_draws_no_median_from_them():
     late = {"active": np.array([0.0, 0.01, 0.05, 0.1]), "hedging": zero, "suspended": zero}
     drawn, note = plots._enough_in(q, late, 400)
     assert np.isnan(drawn[:, :2]).all() and not np.isnan(drawn[:, 2:]).any()
-    assert note == "drawn where at least 10 of 400 runs have it in"
+    assert note == "median and bands where at least 10 of 400 runs have it in"
     assert plots._enough_in(q, {**late, "active": np.ones(4)}, 400) == (q, None)
 
 

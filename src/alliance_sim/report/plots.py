@@ -185,8 +185,8 @@ def _enough_in(q: np.ndarray, shares: dict[str, np.ndarray], n_runs: int):
     q[:, few] = np.nan
     most = int(n_in.max())
     if few.all():
-        return q, f"in the alliance in at most {most} of {n_runs} runs:\ntoo few for a median"
-    return q, f"drawn where at least {MIN_IN} of {n_runs} runs have it in"
+        return q, f"in the alliance in at most {most} of {n_runs} runs: too few for a median"
+    return q, f"median and bands where at least {MIN_IN} of {n_runs} runs have it in"
 
 
 @styled
@@ -234,9 +234,19 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             _band(ax, q, COLOURS[code])
             ax.plot(x, shares[code]["exited"], color="#b2182b", lw=1.3, ls="--")
             ax.set_title(f"{NAMES[code]} ({code})")
-            if note:
-                ax.text(0.02, 0.97, note, transform=ax.transAxes, va="top",
-                        fontsize=style.size(6.5), color="#444444", bbox=marks.NOTE_BOX)  # fmt: skip
+            if note:  # under the title, clear of the event numbers and of the data
+                ax.annotate(
+                    note,
+                    (0.5, 1.0),
+                    xycoords="axes fraction",
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=style.size(6.5),
+                    color="#444444",
+                )
+                ax.set_title(f"{NAMES[code]} ({code})", pad=style.size(6.5) + 6)
         quarter_axis(ax, labels)
         drawn += marks.event_markers(ax, res.manifest, labels, None if code == "cohesion" else code)
         ax.set_ylim(0, 1)
