@@ -108,7 +108,7 @@ BAD = [
     (
         "missing field",
         '[[events]]\nat = "2024Q3"\ntype = "offer"\nmember = "ARM"\n',
-        r"a offer event needs 'source'",
+        r"an offer event needs 'source'",
     ),
     ("top key", "swep = 1\n", r"unknown key 'swep'.*; did you mean 'sweep'\?"),
     (

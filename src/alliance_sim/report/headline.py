@@ -41,7 +41,10 @@ class Headline:
 
 
 def _pct(e: Estimate) -> str:
-    return f"{e.value:.0%} [{e.lo:.0%}, {e.hi:.0%}]"
+    """A share with its interval in whole percent; a share between 0 and 1% keeps one
+    decimal (0.5% printed as "0%" beside a difference of +0.5 points read as a contradiction)."""
+    v = f"{e.value:.1%}" if 0 < e.value < 0.01 else f"{e.value:.0%}"
+    return f"{v} [{e.lo:.0%}, {e.hi:.0%}]"
 
 
 def _num(e: Estimate) -> str:

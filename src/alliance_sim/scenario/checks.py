@@ -240,13 +240,13 @@ def _check_event(
         if spec is None:
             ck.fail(
                 key,
-                f"unknown field {name!r} for a {etype} event{did_you_mean(name, cls.FIELDS)}; "
+                f"unknown field {name!r} for {_a(etype)} event{did_you_mean(name, cls.FIELDS)}; "
                 f"allowed: {', '.join(cls.FIELDS) or 'none'}",
             )
         kwargs[name] = _check_field(ck, key, name, spec, v)
     for name, spec in cls.FIELDS.items():
         if spec.required and name not in kwargs:
-            ck.fail(key, f"a {etype} event needs {name!r} ({spec.meaning})")
+            ck.fail(key, f"{_a(etype)} event needs {name!r} ({spec.meaning})")
     if etype == "bandwidth" and ("value" in kwargs) == ("change" in kwargs):
         ck.fail(key, "a bandwidth event needs exactly one of 'value' or 'change'")
     if etype == "accession" and profiles_status.get(kwargs["member"]) != mb.CANDIDATE:
@@ -254,6 +254,11 @@ def _check_event(
     if etype == "clash":
         kwargs["members"] = tuple(kwargs["members"])
     return str(raw.get("id", f"{etype}{n}")), cls(**kwargs)
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article ("an offer", "a pressure")."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _axis_target(
