@@ -107,6 +107,15 @@ def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_
     shutil.copytree(reference.directory, d)
     with pytest.raises(StoreError, match=r"holds another sweep .*2 replicates, not 3.*--force"):
         sweep("armenia_exits", d, replicates=3)
+    extra = d / "runs.parquet" / "part-000099.parquet"  # named like a part; not the plan's
+    shutil.copy(d / "runs.parquet" / "part-000000.parquet", extra)
+    with pytest.raises(
+        StoreError, match=r"part-000099\.parquet is not a part the sweep .*wrote; move it out"
+    ):
+        sweep("armenia_exits", d, replicates=3, force=True)
+    assert extra.is_file()  # --force removes only what the replaced sweep wrote (red team)
+    assert (d / "manifest.json").is_file()  # refused before anything was deleted
+    extra.rename(tmp_path / "mine.parquet")  # as the message says, then the same command
     again = sweep("armenia_exits", d, replicates=3, force=True)
     assert len(again.runs) == 75
     mine = tmp_path / "mine"

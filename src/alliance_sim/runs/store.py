@@ -159,7 +159,7 @@ class Store:
                     f"{self.dir} holds another {what}; choose another --out or add --force "
                     "to replace it"
                 )
-            self.clear()
+            self.clear(old)
         return None
 
     def _looks_ours(self) -> bool:
@@ -173,23 +173,45 @@ class Store:
             or (self.dir / JOURNAL).is_file()
         )
 
-    def clear(self) -> None:
-        """Delete what this tool wrote here (manifest last), leaving every other file."""
+    def clear(self, old: Manifest | None = None) -> None:
+        """Delete what this tool wrote here (manifest last), leaving every other file.  With
+        the ``old`` manifest, a table folder loses only the parts its plan wrote (a file
+        named like a part that the plan did not write -- an extra copy -- stays); without one
+        (a damaged manifest), every file named like a part."""
+        from alliance_sim.runs.integrity import expected_parts
+
+        wrote = expected_parts(old) if old is not None else None
+        if wrote is not None:  # an interrupted refine round's parts are ours too
+            rounds = {f"part-round-{int(r['round']):03d}.parquet" for r in old.rounds
+                      if isinstance(r.get("round"), int)}  # fmt: skip
+            wrote = {t: names | rounds for t, names in wrote.items()}
+            for t in TABLES:  # refuse before deleting anything, not halfway through
+                d = table_path(self.dir, t)
+                stray = sorted(
+                    p.name for p in d.iterdir() if PART.match(p.name) and p.name not in wrote[t]
+                ) if d.is_dir() and not d.is_symlink() else []  # fmt: skip
+                if stray:
+                    raise StoreError(
+                        f"{d / stray[0]} is not a part the sweep in {self.dir} wrote; move it "
+                        "out (alliance-sim deletes only what it wrote) and run the same command "
+                        "again"
+                    )
         self.drop_chunks()
         self.drop_temps()
         for name in OWNED[::-1]:  # manifest.json is first in OWNED: removed last
             p = self.dir / name
             if p.is_dir() and not p.is_symlink():
-                self._drop_table_dir(p)
+                table = next((t for t in TABLES if table_path(self.dir, t) == p), None)
+                self._drop_table_dir(p, None if wrote is None else wrote.get(table, set()))
             else:
                 _unlink(p)
 
-    def _drop_table_dir(self, d: Path) -> None:
-        """Delete a table folder's part files (the first chunk's ``runs`` part is not
-        special here: the manifest is still there and says what to resume), then the folder
-        if nothing else is in it."""
+    def _drop_table_dir(self, d: Path, wrote: set[str] | None = None) -> None:
+        """Delete a table folder's part files -- those in ``wrote`` when given -- (the first
+        chunk's ``runs`` part is not special here: the manifest is still there and says what
+        to resume), then the folder if nothing else is in it."""
         for p in sorted(d.iterdir(), key=lambda p: p.name):
-            if PART.match(p.name) or _TEMP.match(p.name):
+            if _TEMP.match(p.name) or (PART.match(p.name) and (wrote is None or p.name in wrote)):
                 _unlink(p)
         with contextlib.suppress(OSError):  # it holds files we did not write: leave them
             d.rmdir()
