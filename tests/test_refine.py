@@ -174,3 +174,21 @@ def test_a_leftover_round_never_blocks_the_next_refine(swept, tmp_path, monkeypa
     assert len(Result.open(res).read("runs")) == n0 + 8
     assert main(["check", str(res)]) == 0
     assert not (res / "refine").exists()
+
+
+def test_refine_refuses_a_damaged_table_before_it_starts_a_round(swept, tmp_path):
+    """Red-team finding: a flipped byte in an alliance part went unnoticed by refine (only
+    runs.parquet was read), and a truncated timeseries part failed halfway, after the round
+    was marked running."""
+    from alliance_sim.runs.store import StoreError
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    part = sorted((res / "alliance.parquet").glob("part-*.parquet"))[0]
+    data = bytearray(part.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    part.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"alliance\.parquet.*has changed since it was written"):
+        refine(res, "ARM_exited", 8)
+    assert json.loads((res / "manifest.json").read_text())["rounds"] == []
+    assert not (res / "refine").exists()

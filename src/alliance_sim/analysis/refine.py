@@ -207,6 +207,15 @@ def _refine(
         )
     if m.status != "complete":
         raise StoreError(f"{res.directory}: the sweep is not finished; finish it before refining")
+    from alliance_sim.runs.integrity import damaged_parts, repair_advice
+
+    bad = [  # every table, before a round starts; an interrupted round's part is finished below
+        (p, why) for p, why in damaged_parts(res.directory, m, TABLES)
+        if "refine round that was interrupted" not in why
+    ]  # fmt: skip
+    if bad:
+        name, why = bad[0]
+        raise StoreError(f"{name} {why}; {repair_advice(res.directory, why)}")
     _drop_finished_rounds(res.directory, m)
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned
