@@ -653,3 +653,16 @@ def test_check_does_not_advise_finishing_a_refine_round_another_model_wrote(
     out = capsys.readouterr().out
     assert "another model wrote this folder, so refine is refused" in out
     assert "run the same refine command again" not in out
+
+
+def test_a_markdown_report_never_writes_over_figures_it_did_not_make(whole, tmp_path, capsys):
+    """Red-team finding: compare --out paper/mine.md replaced a user's paper/mine_files/
+    figure1.png; a report it wrote is still replaced, figures and all."""
+    (tmp_path / "mine_files").mkdir()
+    (tmp_path / "mine_files" / "figure1.png").write_text("my figure")
+    argv = ["compare", str(whole.directory), str(whole.directory), "--out"]
+    assert main([*argv, str(tmp_path / "mine.md")]) == 2
+    assert "already holds files that no report here wrote" in one_line(capsys.readouterr().err)
+    assert (tmp_path / "mine_files" / "figure1.png").read_text() == "my figure"
+    assert main([*argv, str(tmp_path / "ok.md")]) == 0
+    assert main([*argv, str(tmp_path / "ok.md")]) == 0  # its own report: replaced

@@ -256,6 +256,14 @@ def build_report(
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
     out = ours_or_new(check_not_results(out), b"Scenario comparison:", "report")
+    beside = out.with_name(out.stem + "_files")  # a Markdown report's figures
+    if fmt == "md" and not out.exists() and beside.is_dir() and any(beside.iterdir()):
+        from alliance_sim.errors import UserError
+
+        raise UserError(
+            f"--out {out}: {beside} already holds files that no report here wrote (its "
+            "figures would replace them); choose another --out"
+        )
     focus = focus_of(results)[:3] or ["ARM", "KAZ"]
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         comp = compare_results(results, seed, at=at)
