@@ -17,6 +17,7 @@ overrides a parameter in every set (to see a mechanism's effect).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import pandas as pd
@@ -62,13 +63,20 @@ def report(a: argparse.Namespace) -> None:
     ]
     if a.member not in mb.ALLIES:
         bad.append(f"--member {a.member}: allowed {', '.join(mb.ALLIES)}")
-    if a.runs < 1:
-        bad.append(f"--runs {a.runs}: allowed 1 or more")
+    if not 1 <= a.runs <= 20_000:
+        bad.append(f"--runs {a.runs}: allowed 1 to 20,000")
     if bad:
         print(f"exit_timing: {bad[0]}", file=sys.stderr)
         raise SystemExit(2)
+    if not os.path.isfile(a.posterior):
+        raise ValueError(f"{a.posterior}: no such file (a posterior written by calibrate)")
     post = pd.read_parquet(a.posterior)
     names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
+    if not names or post.empty:
+        raise ValueError(
+            f"{a.posterior}: no parameter set of {a.scenario}'s calibration in it (allowed: a "
+            f"posterior written by alliance-sim calibrate {a.scenario})"
+        )
     sets = post[names].to_dict("records")
     extra = {}
     for item in a.set:

@@ -27,6 +27,9 @@ from alliance_sim.analysis.design import clustered_mean
 from alliance_sim.core.outcomes import outcome_names
 from alliance_sim.runs.evaluate import evaluate
 
+#: outcome suffixes that are 0/1 per run (shares are printed in percent)
+BINARY = ("exited", "suspended", "ever_suspended", "blocked", "joined", "refused")
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,9 +53,14 @@ def main() -> None:
             raise ValueError(f"{a.scenario} continues no calibrated posterior")
         if a.outcome not in outcome_names():
             raise ValueError(f"--outcome {a.outcome}: not an outcome (alliance-sim list outcomes)")
+        if a.outcome.endswith("_exit_step") or a.outcome.split("_", 1)[-1] not in BINARY:
+            raise ValueError(f"--outcome {a.outcome}: allowed a 0/1 outcome ({', '.join(BINARY)})")
         post = pd.DataFrame(list(sc.posterior.sets))
         meets = np.zeros(len(post), dtype=bool)
-        meets[post.query(a.condition).index.to_numpy()] = True
+        try:
+            meets[post.query(a.condition).index.to_numpy()] = True
+        except Exception as e:  # pandas' own words, after the option's name
+            raise ValueError(f"--condition {a.condition!r}: {e}") from None
         runs = evaluate(pd.DataFrame(index=range(1)), sc, replicates=a.replicates, seed=a.seed)
         name, _, values = a.vary.partition("=")
         try:
@@ -76,6 +84,9 @@ def main() -> None:
         (f"sets with {a.condition} ({meets.mean():.1%} of sets)", meets[sets]),
         ("the other sets", ~meets[sets]),
     ):
+        if not keep.any():
+            print(f"  {label}: no run")
+            continue
         e = clustered_mean(y[keep], sets[keep])
         print(f"  {label}: {e.value:.1%} [{e.lo:.1%}, {e.hi:.1%}]")
     if forced is not None:
