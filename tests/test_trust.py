@@ -97,6 +97,7 @@ def test_a_damaged_part_is_named_by_readers_and_check_and_resume_repairs_only_it
     assert main(["check", str(copy)]) == 1
     out = capsys.readouterr().out
     assert f"part-000001.parquet {words}" in out and "to repair" in out
+    assert "1 problem(s):" in out  # the advice is not counted as a second problem
     # the same sweep again: exactly the damaged chunk is computed again
     repaired = sweep("armenia_exits", copy, **KW)
     assert repaired.manifest.status == "complete"

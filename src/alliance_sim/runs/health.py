@@ -26,7 +26,8 @@ class Health:
         return not self.problems
 
     def report(self) -> str:
-        verdict = ["ok"] if self.ok else [f"{len(self.problems)} problem(s):", *self.problems]
+        n = sum(not p.startswith("to repair:") for p in self.problems)  # advice is no problem
+        verdict = ["ok"] if self.ok else [f"{n} problem(s):", *self.problems]
         return "\n".join([*self.lines, *verdict])
 
 
