@@ -11,7 +11,7 @@ from PIL import Image
 
 from alliance_sim import load_scenario
 from alliance_sim.cli.main import main
-from alliance_sim.report import figures, plots
+from alliance_sim.report import figures, marks, plots
 from alliance_sim.report.labels import outcome_label, parameter_label
 from alliance_sim.runs.runner import run_scenario, sweep
 
@@ -111,13 +111,13 @@ def test_a_member_in_few_runs_draws_no_median_from_them():
     q = np.tile(np.linspace(0.2, 0.6, 4), (5, 1))
     zero = np.zeros(4)
     rare = {"active": np.array([0, 0.005, 0.005, 0.005]), "hedging": zero, "suspended": zero}
-    drawn, note = plots._enough_in(q, rare, 400)
+    drawn, note = marks.enough_in(q, rare, 400)
     assert np.isnan(drawn).all() and "at most 2 of 400 runs" in note
     late = {"active": np.array([0.0, 0.01, 0.05, 0.1]), "hedging": zero, "suspended": zero}
-    drawn, note = plots._enough_in(q, late, 400)
+    drawn, note = marks.enough_in(q, late, 400)
     assert np.isnan(drawn[:, :2]).all() and not np.isnan(drawn[:, 2:]).any()
     assert note == "median and bands where at least 10 of 400 runs have it in"
-    assert plots._enough_in(q, {**late, "active": np.ones(4)}, 400) == (q, None)
+    assert marks.enough_in(q, {**late, "active": np.ones(4)}, 400) == (q, None)
 
 
 def test_titles_say_the_horizon_and_axes_the_units(grid, tmp_path):

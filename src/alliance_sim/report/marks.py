@@ -1,8 +1,10 @@
 """What a figure must say about itself: scheduled events on the time axis, what cohesion is,
-what a pooled sweep fan mixes, and what a response or heatmap averages over."""
+what a pooled sweep fan mixes, what a response or heatmap averages over, and where a member
+is in too few runs for a median (:func:`enough_in`)."""
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.axes import Axes
 
 from alliance_sim.analysis.summary import COHESION
@@ -14,6 +16,7 @@ __all__ = [
     "COHESION",
     "averaged_over",
     "declutter",
+    "enough_in",
     "event_key",
     "event_markers",
     "events",
@@ -169,3 +172,22 @@ def averaged_over(manifest, shown: list[str]) -> str:
 
 #: behind a note inside a panel: event and "compared at" lines pass under it, not through it
 NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
+
+
+MIN_IN = 10  # runs a member must be in at a quarter for its median and bands to be drawn
+
+
+def enough_in(q: np.ndarray, shares: dict[str, np.ndarray], n_runs: int):
+    """A member's commitment quantiles with the quarters in which fewer than ``MIN_IN`` runs
+    have it in the alliance left out (a candidate that joins in 2 of 400 runs drew a median
+    and bands from those 2), and the panel's note saying so (or None)."""
+    n_in = np.rint((shares["active"] + shares["hedging"] + shares["suspended"]) * n_runs)
+    few = n_in < MIN_IN
+    if not few.any() or not (n_in > 0).any():
+        return q, None
+    q = q.astype(float, copy=True)
+    q[:, few] = np.nan
+    most = int(n_in.max())
+    if few.all():
+        return q, f"in the alliance in at most {most} of {n_runs} runs: too few for a median"
+    return q, f"median and bands where at least {MIN_IN} of {n_runs} runs have it in"

@@ -170,25 +170,6 @@ def _band(
     ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 
 
-MIN_IN = 10  # runs a member must be in at a quarter for its median and bands to be drawn
-
-
-def _enough_in(q: np.ndarray, shares: dict[str, np.ndarray], n_runs: int):
-    """A member's commitment quantiles with the quarters in which fewer than ``MIN_IN`` runs
-    have it in the alliance left out (a candidate that joins in 2 of 400 runs drew a median
-    and bands from those 2), and the panel's note saying so (or None)."""
-    n_in = np.rint((shares["active"] + shares["hedging"] + shares["suspended"]) * n_runs)
-    few = n_in < MIN_IN
-    if not few.any() or not (n_in > 0).any():
-        return q, None
-    q = q.astype(float, copy=True)
-    q[:, few] = np.nan
-    most = int(n_in.max())
-    if few.all():
-        return q, f"in the alliance in at most {most} of {n_runs} runs: too few for a median"
-    return q, f"median and bands where at least {MIN_IN} of {n_runs} runs have it in"
-
-
 @styled
 def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
     """Each member's commitment over time among the runs in which it is still in the alliance
@@ -230,7 +211,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
                 zorder=5,
             )
         else:
-            q, note = _enough_in(qm[code], shares[code], n_runs)
+            q, note = marks.enough_in(qm[code], shares[code], n_runs)
             _band(ax, q, COLOURS[code])
             ax.plot(x, shares[code]["exited"], color="#b2182b", lw=1.3, ls="--")
             ax.set_title(f"{NAMES[code]} ({code})")
