@@ -324,3 +324,72 @@ def test_contraction_of_a_whole_number_parameter_uses_its_discrete_prior():
     post = pd.DataFrame({"exit_patience": np.tile(np.arange(1.0, 9.0), 50)})
     c = contraction((SweepAxis("exit_patience", low=1.0, high=8.0),), post)
     assert abs(c["contraction"].item()) < 0.01
+
+
+def test_a_prior_cut_to_ordered_thresholds_never_keeps_a_set_outside_it(tmp_path):
+    """The 2006-2024 prior box lets suspend_below (0.1-0.45) pass suspend_recover (0.35,
+    fixed), an inverted hysteresis that validate refuses in a scenario file; the sampler's
+    prior is the box cut to ordered sets: generation 0 and every proposal outside it are never
+    scored or kept, and the importance weights stay those of a uniform prior on the cut box.
+    Without a cut (allowed everywhere) the sampler draws exactly what it drew before."""
+    from alliance_sim.scenario.semantics import ordered
+
+    truth = np.array([0.3, 0.3])  # on the boundary: half the kernel's mass falls outside
+    rng = np.random.default_rng(0)
+
+    def score(theta):
+        return np.linalg.norm(theta + rng.normal(0, 0.02, theta.shape) - truth, axis=1)
+
+    names = ["suspend_below", "suspend_recover"]
+    low, high = np.array([0.1, 0.25]), np.array([0.45, 0.45])
+
+    def allowed(theta):
+        return ordered(names, theta, {})
+
+    seen = []
+
+    def counted(theta):
+        seen.append(theta.copy())
+        return score(theta)
+
+    smc = abc_smc(counted, low, high, n=200, generations=5, seed=3, allowed=allowed)
+    assert all(allowed(t).all() for t in seen)  # nothing outside the cut was simulated
+    for pop in smc.generations:
+        assert allowed(pop.theta).all() and np.isfinite(pop.distances).all()
+    assert smc.simulations == sum(len(t) for t in seen)
+    # one threshold fixed: the scenario's value (or the registry default) takes its place
+    assert ordered(["suspend_below"], np.array([[0.3], [0.36]]), {}).tolist() == [True, False]
+    assert ordered(["suspend_below"], np.array([[0.36]]), {"suspend_recover": 0.4}).tolist() == [
+        True
+    ]
+    assert ordered(["contagion"], np.array([[0.5]]), {}).tolist() == [True]
+
+    def fresh(theta):
+        return np.linalg.norm(theta - truth, axis=1)
+
+    a = abc_smc(fresh, low, high, n=100, generations=3, seed=4)
+    b = abc_smc(fresh, low, high, n=100, generations=3, seed=4, allowed=lambda t: t[:, 0] > -1)
+    assert np.array_equal(a.population.theta, b.population.theta)
+
+
+def test_a_prior_box_with_no_ordered_set_is_refused_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "b.toml"
+    bad.write_text(
+        MINIMAL + "[calibrate]\n[calibrate.parameters]\nsuspend_below = {low = 0.4, high = 0.6}\n"
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"suspend_below \(at least 0.4\) can never stay below suspend_recover "
+        r"\(at most 0.35\)",
+    ):
+        load_scenario(bad)
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "calibrate.parameters" in err[0]
+    tiny = tmp_path / "tiny.toml"  # possible, but a sliver of the box: refused, not a hang
+    tiny.write_text(
+        MINIMAL + "[calibrate]\ndraws = 10\ngenerations = 1\n[calibrate.parameters]\n"
+        "suspend_below = {low = 0.3499, high = 0.9}\n"
+    )
+    assert main(["calibrate", str(tiny), "--out", str(tmp_path / "x.parquet")]) == 2
+    assert "prior box holds almost no allowed set" in capsys.readouterr().err

@@ -35,7 +35,14 @@ from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
 from alliance_sim.analysis.obsfit import member_rates
-from alliance_sim.analysis.smc import SMCResult, Whole, abc_smc, rejection, resample
+from alliance_sim.analysis.smc import (
+    EmptyPrior,
+    SMCResult,
+    Whole,
+    abc_smc,
+    rejection,
+    resample,
+)
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
@@ -52,6 +59,7 @@ from alliance_sim.runs.execute import make_executor
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
 from alliance_sim.scenario.posterior import write_posterior
+from alliance_sim.scenario.semantics import ordered
 from alliance_sim.scenario.spec import Scenario, SweepAxis
 
 OBS_WEIGHT = 5.0
@@ -287,6 +295,10 @@ def calibrate(
     low = np.array([a.low for a in spec.priors])
     high = np.array([a.high for a in spec.priors])
     whole = Whole(names, high)
+
+    def allowed(theta: np.ndarray) -> np.ndarray:  # the prior: the box cut to ordered thresholds
+        return ordered(names, whole.decode(theta), sc.params)
+
     seeds = [replicate_seed(seed, k) for k in range(reps)]
     obs = _observations(sc, until_step)
     t0 = time.perf_counter()
@@ -308,20 +320,30 @@ def calibrate(
                 )
                 sys.stdout.flush()
 
-        if method == "smc":
-            result = abc_smc(
-                score,
-                low,
-                whole.latent_high,
-                n=draws,
-                generations=generations,
-                seed=seed,
-                on_generation=log,
-            )
-        else:
-            n_draws = max(draws, round(draws / spec.accept))
-            result = rejection(score, low, whole.latent_high, draws=n_draws, keep=draws, seed=seed)
-            progress.update(1)
+        try:
+            if method == "smc":
+                result = abc_smc(
+                    score,
+                    low,
+                    whole.latent_high,
+                    n=draws,
+                    generations=generations,
+                    seed=seed,
+                    on_generation=log,
+                    allowed=allowed,
+                )
+            else:
+                n_draws = max(draws, round(draws / spec.accept))
+                result = rejection(
+                    score, low, whole.latent_high, draws=n_draws, keep=draws, seed=seed,
+                    allowed=allowed,
+                )  # fmt: skip
+                progress.update(1)
+        except EmptyPrior as e:
+            raise ScenarioError(
+                f"{sc.path} [calibrate.parameters]: {e} (sets that keep suspend_below < "
+                "hedge_below < hedge_recover and suspend_below < suspend_recover)"
+            ) from None
         progress.close()
         pop = result.population
         best = whole.decode(pop.theta[np.argsort(pop.distances)[:8]])

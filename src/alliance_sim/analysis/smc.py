@@ -31,6 +31,12 @@ the kernel with it — proposals then sit on one particle and are all accepted, 
 the covariance is undefined.  The kernel then takes the population's unweighted covariance
 (a valid choice: the weights stay the exact importance weights of whichever kernel proposed).
 
+A prior restricted to part of the box (``allowed``: which rows of an ``(n, d)`` array it
+holds, e.g. sets that keep the status thresholds in order) is the uniform prior on that part:
+generation 0 draws Latin hypercubes over the box until ``n`` allowed sets are found, and a
+proposal outside it is never scored and never kept (the prior's density there is zero, as in
+Beaumont et al.'s algorithm, which redraws it); ``simulations`` counts scored sets only.
+
 It stops after ``generations`` or when a generation's acceptance rate falls below
 ``min_acceptance`` (the tolerance is no longer worth its cost).  ``score(theta)`` maps an
 ``(n, d)`` array of sets to their ``(n,)`` distances; every draw comes from one
@@ -79,9 +85,37 @@ class SMCResult:
         return sum(g.simulations for g in self.generations)
 
 
-def _prior(low: np.ndarray, high: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+class EmptyPrior(ValueError):
+    """The allowed part of the prior box is too small to draw a generation from."""
+
+
+MAX_PRIOR_TRIES = 200  # Latin hypercubes of n drawn at most to find n allowed sets
+
+
+def _prior(
+    low: np.ndarray,
+    high: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+    allowed: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     u = qmc.LatinHypercube(len(low), rng=rng).random(n)
-    return low + u * (high - low)
+    theta = low + u * (high - low)
+    if allowed is None:
+        return theta
+    kept = [theta[allowed(theta)]]
+    for _ in range(MAX_PRIOR_TRIES - 1):
+        if sum(len(k) for k in kept) >= n:
+            break
+        more = low + qmc.LatinHypercube(len(low), rng=rng).random(n) * (high - low)
+        kept.append(more[allowed(more)])
+    theta = np.concatenate(kept)[:n]
+    if len(theta) < n:
+        raise EmptyPrior(
+            f"the prior box holds almost no allowed set ({len(theta)} of "
+            f"{MAX_PRIOR_TRIES * n:,} draws): widen the ranges"
+        )
+    return theta
 
 
 def abc_smc(
@@ -96,12 +130,14 @@ def abc_smc(
     batch: int | None = None,
     seed: int = 0,
     on_generation: Callable[[int, Population], None] | None = None,
+    allowed: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> SMCResult:
-    """ABC-SMC: ``n`` particles per generation, at most ``generations`` (see module)."""
+    """ABC-SMC: ``n`` particles per generation, at most ``generations``; ``allowed``: the
+    part of the box the prior holds (default: all of it; see module)."""
     rng = np.random.default_rng(seed)
     low, high = np.asarray(low, float), np.asarray(high, float)
     batch = batch or n
-    theta = _prior(low, high, n, rng)
+    theta = _prior(low, high, n, rng, allowed)
     d = score(theta)
     pop = Population(theta, np.full(n, 1.0 / n), d, float("inf"), n)
     out = SMCResult(pop, [pop])
@@ -111,15 +147,18 @@ def abc_smc(
         eps = float(np.quantile(pop.distances, alpha))
         cov = kernel_covariance(pop, low, high)
         chol = np.linalg.cholesky(cov)
-        kept_t, kept_d, tried = [], [], 0
+        kept_t, kept_d, tried, proposed = [], [], 0, 0
         while sum(len(t) for t in kept_t) < n:
             prop = _propose(pop, chol, low, high, batch, rng)
-            dist = score(prop)
+            proposed += len(prop)
+            if allowed is not None:
+                prop = prop[allowed(prop)]
+            dist = score(prop) if len(prop) else np.empty(0)
             tried += len(prop)
             ok = dist <= eps
             kept_t.append(prop[ok])
             kept_d.append(dist[ok])
-            if tried >= n / min_acceptance:
+            if tried >= n / min_acceptance or proposed >= MAX_PRIOR_TRIES * n:
                 break
         theta = np.concatenate(kept_t)[:n]
         dist = np.concatenate(kept_d)[:n]
@@ -223,10 +262,12 @@ def rejection(
     draws: int,
     keep: int,
     seed: int = 0,
+    allowed: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> SMCResult:
-    """Plain ABC rejection: ``draws`` prior sets, the ``keep`` closest accepted."""
+    """Plain ABC rejection: ``draws`` prior sets (of the ``allowed`` part of the box), the
+    ``keep`` closest accepted."""
     rng = np.random.default_rng(seed)
-    theta = _prior(np.asarray(low, float), np.asarray(high, float), draws, rng)
+    theta = _prior(np.asarray(low, float), np.asarray(high, float), draws, rng, allowed)
     d = score(theta)
     best = np.argsort(d, kind="stable")[:keep]
     pop = Population(theta[best], np.full(keep, 1.0 / keep), d[best], float(d[best].max()), draws)

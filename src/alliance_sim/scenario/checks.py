@@ -435,6 +435,8 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     semantics.check_trade(ck, members, sweep)
     semantics.check_event_order(ck, events, status, sweep)
     calibrate = _check_calibrate(ck, data["calibrate"]) if "calibrate" in data else None
+    if calibrate is not None:
+        semantics.check_prior_order(ck, params, calibrate.priors)
     posterior = None
     if "calibration" in data:
         posterior = _check_calibration(ck, data["calibration"], start, members, sweep)

@@ -5,7 +5,9 @@
   sweep gives them (a sweep axis is checked at its extremes against the others, so every
   point keeps the order).  ``exit_below`` may lie anywhere in its range: at or above
   ``suspend_below`` a suspended member counts as below it unless its commitment has risen
-  back above it (without yet passing ``suspend_recover``).
+  back above it (without yet passing ``suspend_recover``).  A calibration keeps the same
+  order: its prior is the ``[calibrate.parameters]`` box cut to the sets that keep it
+  (:func:`ordered`), and a box that holds no such set is refused (:func:`check_prior_order`).
 * A member's trade shares with Russia, China and the EU are parts of one whole: their sum
   may not pass 1 (shares of the member's goods trade).
 * Events that need a member inside the alliance (an appeal, unrest, a clash, an exit) may not
@@ -17,6 +19,8 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
@@ -63,6 +67,41 @@ def check_thresholds(ck: Checker, params: dict[str, float], sweep: SweepSpec | N
                 f"{lo} ({top_lo:g}) must stay below {hi} ({bottom_hi:g}); allowed: "
                 "suspend_below < hedge_below < hedge_recover and "
                 "suspend_below < suspend_recover",
+            )
+
+
+def ordered(names: list[str], theta: np.ndarray, params: dict[str, float]) -> np.ndarray:
+    """Which rows of ``theta`` (sets of the parameters ``names``, one column each) keep the
+    thresholds' order; a threshold not in ``names`` takes the scenario's value ``params`` (or
+    the registry's default)."""
+    theta = np.atleast_2d(np.asarray(theta, dtype=float))
+    ok = np.ones(len(theta), dtype=bool)
+    for lo, hi in THRESHOLD_ORDER:
+        if lo not in names and hi not in names:
+            continue
+        a, b = (
+            theta[:, names.index(p)] if p in names else float(params.get(p, BY_NAME[p].default))
+            for p in (lo, hi)
+        )
+        ok &= a < b
+    return ok
+
+
+def check_prior_order(ck: Checker, params: dict[str, float], priors) -> None:
+    """Refuse ``[calibrate.parameters]`` ranges in which no set keeps the thresholds' order
+    (the lowest value of the lower threshold at or above the highest of the higher one)."""
+    box = {a.name: (a.low, a.high) for a in priors}
+    for lo, hi in THRESHOLD_ORDER:
+        if lo not in box and hi not in box:
+            continue
+        v_lo = box.get(lo, (float(params.get(lo, BY_NAME[lo].default)),) * 2)[0]
+        v_hi = box.get(hi, (float(params.get(hi, BY_NAME[hi].default)),) * 2)[1]
+        if v_lo >= v_hi:
+            ck.fail(
+                "calibrate.parameters",
+                f"{lo} (at least {v_lo:g}) can never stay below {hi} (at most {v_hi:g}); "
+                "allowed: prior ranges that leave suspend_below < hedge_below < hedge_recover "
+                "and suspend_below < suspend_recover possible",
             )
 
 
