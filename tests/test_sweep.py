@@ -124,6 +124,12 @@ def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_
     with pytest.raises(StoreError, match="files that are not a sweep"):
         sweep("armenia_exits", mine, **SMALL)
     assert (mine / "thesis.docx").read_text() == "precious"
+    # refused, the sweep leaves nothing behind, not even its lock file; nor does a reader
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"]
+    from alliance_sim.cli.main import main
+
+    assert main(["check", str(mine)]) == 2
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"]
 
 
 def test_a_directory_written_by_another_model_is_not_resumed(reference, tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alliance_sim.errors import StoreError
+from alliance_sim.runs.layout import MANIFEST
 
 LOCK = ".alliance-sim.lock"
 #: result directories this process holds the writer's lock on (it may read them too)
@@ -30,9 +31,12 @@ def _key(directory: str | os.PathLike) -> str:
 
 @contextmanager
 def writer(directory: Path) -> Iterator[None]:
-    """Hold ``directory``'s lock alone (created if need be)."""
+    """Hold ``directory``'s lock alone (created if need be; a lock file this call created is
+    removed again, still held, when the directory did not become a result: a refused sweep
+    leaves nothing behind in a folder it does not own)."""
     import filelock
 
+    created = not (directory / LOCK).exists()
     try:
         lock = filelock.FileLock(directory / LOCK, timeout=0)
         lock.acquire()
@@ -49,6 +53,9 @@ def writer(directory: Path) -> Iterator[None]:
         yield
     finally:
         _writing.discard(key)
+        if created and not (directory / MANIFEST).exists():
+            with contextlib.suppress(OSError):
+                (directory / LOCK).unlink()
         lock.release()
 
 
@@ -65,7 +72,10 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
         yield
         return
     fd = None
-    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+    # the lock file is made only in a result directory (one written before locks existed);
+    # reading any other folder, to refuse it, leaves nothing in it
+    first = os.O_RDWR | os.O_CREAT if (Path(directory) / MANIFEST).exists() else os.O_RDWR
+    for flags in (first, os.O_RDONLY):
         try:
             fd = os.open(path, flags, 0o644)
             break
