@@ -170,7 +170,9 @@ def test_the_rule_every_strong_driver_is_pinned_down_sourced_or_published(name):
 
 def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "baseline", "--replicates", "4", "--out", "b"]) == 0
+    # 16 runs: Armenia leaves by 2028Q4 in about a third of runs, so some run shows it whatever
+    # the posterior's first sets are (4 runs showed none after a refit)
+    assert main(["run", "baseline", "--replicates", "16", "--out", "b"]) == 0
     said = capsys.readouterr().out
     assert "baseline: what it rests on beyond the fitted model, from the shipped analysis" in said
     assert "over what the record does not pin down" in said
@@ -183,7 +185,7 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     assert main(["run", "mine.toml", "--replicates", "2", "--out", "m2", "--end", "2028Q4"]) == 0
     said = " ".join(capsys.readouterr().out.split())  # unwrapped
     assert "with end = \"2028Q4\" (this run's horizon; the file's is 2034Q4)" in said
-    assert main(["run", "baseline", "--replicates", "4", "--out", "e", "--end", "2028Q4"]) == 0
+    assert main(["run", "baseline", "--replicates", "16", "--out", "e", "--end", "2028Q4"]) == 0
     said = capsys.readouterr().out  # not the analysed horizon: no analysis of another quarter
     assert "is at 2034Q4, not this run's 2028Q4" in said and 'end = "2028Q4"' in said
     assert main(["compare", "b", "m", "--out", "r.md"]) == 0

@@ -29,13 +29,13 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exit rules barely pinned down",
         "The forecasts continue the replay of 2006-2024, whose one exit (Uzbekistan, 2012) "
-        "barely narrows the rules for leaving (exit_below just, exit_patience and exit_hazard "
+        "barely narrows the rules for leaving (its thresholds, exit_patience and exit_hazard "
         "not): they are sampled over wide ranges, and a probability of exit rests on them. "
         "Continued from the 2020-2024 fit, which holds them at assumed values, the baseline's "
         "P(Armenia leaves by 2034) is 0.00 instead of 0.41; over every parameter the record "
-        "does not pin down it spans 6-100%, chiefly through grievance_decay; and with the exit "
-        "threshold, which the fit only just counts as identified, forced from 0.05 to 0.3 it "
-        "runs from 0.4% to 71%.",
+        "does not pin down it spans 9-100%, chiefly through dependence_weight; and with the exit "
+        "threshold, which the fit counts as identified (contraction 0.34) yet leaves between "
+        "0.11 and 0.29, forced from 0.05 to 0.3 it runs from 0.4% to 76%.",
         "docs/validation.md sections 9 and 10; python scripts/forecast_with_posterior.py "
         "scenarios/calibrated/history_2020_2024.parquet; alliance-sim robustness baseline; "
         "python scripts/headline_by_sets.py baseline",
