@@ -31,12 +31,10 @@ def _key(directory: str | os.PathLike) -> str:
 
 @contextmanager
 def writer(directory: Path) -> Iterator[None]:
-    """Hold ``directory``'s lock alone (created if need be; a lock file this call created is
-    removed again, still held, when the directory did not become a result: a refused sweep
-    leaves nothing behind in a folder it does not own)."""
+    """Hold ``directory``'s lock alone (created if need be: callers refuse a folder that is
+    not theirs before taking it, ``runs/store.py``, so that no lock file is left there)."""
     import filelock
 
-    created = not (directory / LOCK).exists()
     try:
         lock = filelock.FileLock(directory / LOCK, timeout=0)
         lock.acquire()
@@ -53,9 +51,6 @@ def writer(directory: Path) -> Iterator[None]:
         yield
     finally:
         _writing.discard(key)
-        if created and not (directory / MANIFEST).exists():
-            with contextlib.suppress(OSError):
-                (directory / LOCK).unlink()
         lock.release()
 
 

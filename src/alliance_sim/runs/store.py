@@ -80,6 +80,14 @@ def _unlink(p: Path) -> None:
         pass
 
 
+def _not_a_sweep(directory: Path, foreign: list[str]) -> StoreError:
+    return StoreError(
+        f"{directory} holds files that are not a sweep (no manifest.json), e.g. "
+        f"{sorted(foreign)[0]!r}; choose another --out (--force only replaces "
+        "a result directory written by alliance-sim)"
+    )
+
+
 class Store:
     """One result directory."""
 
@@ -106,6 +114,10 @@ class Store:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"{self.dir}: cannot write here ({e.strerror})") from None
+        if not (self.dir / MANIFEST).exists() and not (self.dir / LOCK).exists():
+            foreign = [p.name for p in self.dir.iterdir() if not _TEMP.match(p.name)]
+            if foreign and not self._looks_ours():  # refused before the lock file is made
+                raise _not_a_sweep(self.dir, foreign)
         with writer(self.dir):
             yield
 
@@ -144,11 +156,7 @@ class Store:
         foreign = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if foreign:
             if old is None:
-                raise StoreError(
-                    f"{self.dir} holds files that are not a sweep (no manifest.json), e.g. "
-                    f"{sorted(foreign)[0]!r}; choose another --out (--force only replaces "
-                    "a result directory written by alliance-sim)"
-                )
+                raise _not_a_sweep(self.dir, foreign)
             if not force:
                 what = (
                     differs(old)
