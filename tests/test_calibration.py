@@ -379,13 +379,21 @@ def test_a_prior_box_with_no_ordered_set_is_refused_with_one_line(tmp_path, caps
     )
     with pytest.raises(
         ScenarioError,
-        match=r"suspend_below \(at least 0.4\) can never stay below suspend_recover "
-        r"\(at most 0.35\)",
+        match=r"suspend_below \(at least 0.4 in its prior range\) can never stay below "
+        r"suspend_recover \(fixed at 0.35: the registry's default\)",
     ):
         load_scenario(bad)
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "calibrate.parameters" in err[0]
+    chain = tmp_path / "chain.toml"  # every adjacent pair possible, the chain not (review)
+    chain.write_text(
+        MINIMAL + "[params]\nhedge_recover = 0.3\nhedge_below = 0.28\n[calibrate]\n"
+        "[calibrate.parameters]\nsuspend_below = {low = 0.3, high = 0.6}\n"
+        "hedge_below = {low = 0.1, high = 0.5}\n"
+    )
+    with pytest.raises(ScenarioError, match=r"suspend_below .* can never stay below hedge_recover"):
+        load_scenario(chain)
     tiny = tmp_path / "tiny.toml"  # possible, but a sliver of the box: refused, not a hang
     tiny.write_text(
         MINIMAL + "[calibrate]\ndraws = 10\ngenerations = 1\n[calibrate.parameters]\n"
@@ -393,3 +401,35 @@ def test_a_prior_box_with_no_ordered_set_is_refused_with_one_line(tmp_path, caps
     )
     assert main(["calibrate", str(tiny), "--out", str(tmp_path / "x.parquet")]) == 2
     assert "prior box holds almost no allowed set" in capsys.readouterr().err
+
+
+def test_the_weights_of_a_cut_prior_give_the_right_posterior():
+    """Distance to a point on the cut's edge: the exact ABC posterior is uniform on the
+    allowed part of the tolerance ball. The importance weights must recover its mean distance
+    from the edge; equal weights (the proposals as drawn) overstate it (a review's check)."""
+    from alliance_sim.scenario.semantics import ordered
+
+    names = ["suspend_below", "suspend_recover"]
+    low, high = np.array([0.1, 0.25]), np.array([0.45, 0.45])
+
+    def allowed(t):
+        return ordered(names, t, {})
+
+    centre = np.array([0.3, 0.3])
+
+    def dist(t):
+        return np.linalg.norm(t - centre, axis=1)
+
+    rng = np.random.default_rng(0)
+    u = low + rng.random((1_000_000, 2)) * (high - low)
+    u = u[allowed(u)]
+    weighted, plain = [], []
+    for seed in range(4):
+        pop = abc_smc(dist, low, high, n=600, generations=5, seed=seed, allowed=allowed).population
+        gap = pop.theta[:, 1] - pop.theta[:, 0]
+        inside = u[dist(u) <= pop.epsilon]
+        truth = (inside[:, 1] - inside[:, 0]).mean()
+        weighted.append((pop.weights * gap).sum() / truth)
+        plain.append(gap.mean() / truth)
+    assert abs(np.mean(weighted) - 1) < 0.03, weighted
+    assert abs(np.mean(plain) - 1) > 2 * abs(np.mean(weighted) - 1), (weighted, plain)

@@ -59,7 +59,7 @@ from alliance_sim.runs.execute import make_executor
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
 from alliance_sim.scenario.posterior import write_posterior
-from alliance_sim.scenario.semantics import ordered
+from alliance_sim.scenario.semantics import THRESHOLD_ORDER, ordered
 from alliance_sim.scenario.spec import Scenario, SweepAxis
 
 OBS_WEIGHT = 5.0
@@ -208,16 +208,49 @@ def _observations(sc: Scenario, until: int | None) -> pd.DataFrame:
     return rc.window(quarters.shift(sc.start, 1), last).reset_index(drop=True)
 
 
-def contraction(cal_priors: tuple[SweepAxis, ...], posterior: pd.DataFrame) -> pd.DataFrame:
+PRIOR_DRAWS = 200_000  # draws of a cut prior to measure its spread (sd to about 0.2%)
+
+
+def cut_prior(
+    cal_priors: tuple[SweepAxis, ...], fixed: dict[str, float] | None
+) -> pd.DataFrame | None:
+    """Draws of the prior the sampler uses when it is cut to ordered thresholds (the box's
+    draws that keep the order, ``fixed`` giving the thresholds not fitted), or None when
+    nothing is cut.  Seeded: the same draws every time."""
+    names = [a.name for a in cal_priors]
+    if fixed is None or not any(p in names for pair in THRESHOLD_ORDER for p in pair):
+        return None
+    low = np.array([a.low for a in cal_priors])
+    whole = Whole(names, np.array([a.high for a in cal_priors]))
+    rng = np.random.default_rng(0)
+    theta = whole.decode(low + rng.random((PRIOR_DRAWS, len(names))) * (whole.latent_high - low))
+    keep = ordered(names, theta, fixed)
+    return None if keep.all() else pd.DataFrame(theta[keep], columns=names)
+
+
+def contraction(
+    cal_priors: tuple[SweepAxis, ...],
+    posterior: pd.DataFrame,
+    fixed: dict[str, float] | None = None,
+) -> pd.DataFrame:
     """Per parameter: prior and posterior standard deviation, contraction 1 - sd_post /
     sd_prior (0: the data say nothing; 1: pinned down), the posterior median and 90% range,
-    and whether the data identify it (contraction of at least 0.25)."""
+    and whether the data identify it (contraction of at least 0.25).  Where the prior is cut
+    to ordered thresholds (``fixed``: the scenario's values of the thresholds not fitted),
+    sd_prior is the cut prior's, measured on its draws (:func:`cut_prior`), and
+    ``allowed_low``/``allowed_high`` give the range it spans: against the whole box, the cut
+    alone would read as information from the data."""
+    cut = cut_prior(cal_priors, fixed)
     rows = []
     for a in cal_priors:
         x = posterior[a.name]
         n = a.high - a.low + 1  # a whole-number prior is uniform on its n values
         whole = Whole([a.name], np.array([a.high])).mask[0]
         sd_prior = np.sqrt((n * n - 1) / 12) if whole else (a.high - a.low) / np.sqrt(12)
+        lo, hi = a.low, a.high
+        if cut is not None:
+            sd_prior = float(cut[a.name].std(ddof=0))
+            lo, hi = float(cut[a.name].min()), float(cut[a.name].max())
         c = 1 - x.std() / sd_prior
         q = x.quantile([0.05, 0.5, 0.95])
         rows.append(
@@ -225,6 +258,8 @@ def contraction(cal_priors: tuple[SweepAxis, ...], posterior: pd.DataFrame) -> p
                 parameter=a.name,
                 prior_low=a.low,
                 prior_high=a.high,
+                allowed_low=lo,
+                allowed_high=hi,
                 median=q[0.5],
                 p5=q[0.05],
                 p95=q[0.95],
@@ -368,7 +403,7 @@ def calibrate(
     )
     cal.before = reproduction(sc, None, check_runs, seed, until_step)
     cal.after = reproduction(sc, posterior[names].to_dict("records"), check_runs, seed, until_step)
-    cal.contraction = contraction(spec.priors, posterior)
+    cal.contraction = contraction(spec.priors, posterior, sc.params)
     cal.member_rates, cal.obs_offsets = member_rates(
         sc, posterior[names].to_dict("records"), min(check_runs, 400), seed, until_step
     )

@@ -113,7 +113,8 @@ def _prior(
     if len(theta) < n:
         raise EmptyPrior(
             f"the prior box holds almost no allowed set ({len(theta)} of "
-            f"{MAX_PRIOR_TRIES * n:,} draws): widen the ranges"
+            f"{MAX_PRIOR_TRIES * n:,} draws): widen the ranges, or move the thresholds "
+            "held fixed"
         )
     return theta
 
@@ -158,7 +159,9 @@ def abc_smc(
             ok = dist <= eps
             kept_t.append(prop[ok])
             kept_d.append(dist[ok])
-            if tried >= n / min_acceptance or proposed >= MAX_PRIOR_TRIES * n:
+            if tried >= n / min_acceptance or (
+                allowed is not None and proposed >= MAX_PRIOR_TRIES * n
+            ):
                 break
         theta = np.concatenate(kept_t)[:n]
         dist = np.concatenate(kept_d)[:n]

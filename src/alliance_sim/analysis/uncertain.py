@@ -77,6 +77,9 @@ def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, floa
     meta = sc.posterior.meta
     contraction = {r["parameter"]: float(r["contraction"]) for r in meta.get("contraction", [])}
     priors = {n: (float(p["low"]), float(p["high"])) for n, p in meta.get("priors", {}).items()}
+    for r in meta.get("contraction", []):  # a prior cut to ordered thresholds spans less
+        if r.get("allowed_low") is not None and r["parameter"] in priors:
+            priors[r["parameter"]] = (float(r["allowed_low"]), float(r["allowed_high"]))
     return contraction, priors
 
 

@@ -39,6 +39,7 @@ THRESHOLD_ORDER = (
     ("suspend_below", "hedge_below"),
     ("hedge_below", "hedge_recover"),
     ("suspend_below", "suspend_recover"),
+    ("suspend_below", "hedge_recover"),  # implied by the first two, but not for ranges
 )
 TRADE = ("trade_russia", "trade_china", "trade_eu")
 NEEDS_MEMBER = ("appeal", "unrest", "clash", "exit")
@@ -97,11 +98,19 @@ def check_prior_order(ck: Checker, params: dict[str, float], priors) -> None:
         v_lo = box.get(lo, (float(params.get(lo, BY_NAME[lo].default)),) * 2)[0]
         v_hi = box.get(hi, (float(params.get(hi, BY_NAME[hi].default)),) * 2)[1]
         if v_lo >= v_hi:
+
+            def said(p: str, v: float, bound: str) -> str:
+                if p in box:
+                    return f"{p} ({bound} {v:g} in its prior range)"
+                where = "[params]" if p in params else "the registry's default"
+                return f"{p} (fixed at {v:g}: {where})"
+
             ck.fail(
                 "calibrate.parameters",
-                f"{lo} (at least {v_lo:g}) can never stay below {hi} (at most {v_hi:g}); "
-                "allowed: prior ranges that leave suspend_below < hedge_below < hedge_recover "
-                "and suspend_below < suspend_recover possible",
+                f"{said(lo, v_lo, 'at least')} can never stay below "
+                f"{said(hi, v_hi, 'at most')}; allowed: prior ranges that leave "
+                "suspend_below < hedge_below < hedge_recover and suspend_below < "
+                "suspend_recover possible",
             )
 
 
