@@ -433,3 +433,29 @@ def test_the_weights_of_a_cut_prior_give_the_right_posterior():
         plain.append(gap.mean() / truth)
     assert abs(np.mean(weighted) - 1) < 0.03, weighted
     assert abs(np.mean(plain) - 1) > 2 * abs(np.mean(weighted) - 1), (weighted, plain)
+
+
+def test_contraction_is_measured_against_the_cut_prior():
+    """A posterior that is just the cut prior (the data said nothing) has contraction about 0,
+    not the 0.3 it reads against the whole box; the other parameters keep the box's exact
+    spread and range (a review found suspend_below 'identified' by the cut alone)."""
+    from alliance_sim.analysis.calibrate import contraction, cut_prior
+    from alliance_sim.scenario.spec import SweepAxis
+
+    priors = (
+        SweepAxis("suspend_below", low=0.1, high=0.45),
+        SweepAxis("contagion", low=-0.5, high=0.8),
+    )
+    draws = cut_prior(priors, {})  # suspend_recover at its default 0.35
+    assert draws is not None and draws["suspend_below"].max() < 0.35
+    post = draws.sample(4000, random_state=1).reset_index(drop=True)
+    cut = contraction(priors, post, {}).set_index("parameter")
+    box = contraction(priors, post).set_index("parameter")
+    assert abs(cut.loc["suspend_below", "contraction"]) < 0.03
+    assert box.loc["suspend_below", "contraction"] > 0.25  # what the box alone would say
+    assert cut.loc["suspend_below", "allowed_high"] == pytest.approx(0.35, abs=1e-3)
+    assert (
+        cut.loc["contagion", "allowed_low"] == -0.5 and cut.loc["contagion", "allowed_high"] == 0.8
+    )
+    assert cut.loc["contagion", "contraction"] == box.loc["contagion", "contraction"]
+    assert cut_prior((SweepAxis("contagion", low=0.0, high=1.0),), {}) is None  # nothing cut

@@ -208,6 +208,7 @@ def _observations(sc: Scenario, until: int | None) -> pd.DataFrame:
     return rc.window(quarters.shift(sc.start, 1), last).reset_index(drop=True)
 
 
+THRESHOLDS = {p for pair in THRESHOLD_ORDER for p in pair}
 PRIOR_DRAWS = 200_000  # draws of a cut prior to measure its spread (sd to about 0.2%)
 
 
@@ -218,7 +219,7 @@ def cut_prior(
     draws that keep the order, ``fixed`` giving the thresholds not fitted), or None when
     nothing is cut.  Seeded: the same draws every time."""
     names = [a.name for a in cal_priors]
-    if fixed is None or not any(p in names for pair in THRESHOLD_ORDER for p in pair):
+    if fixed is None or not THRESHOLDS & set(names):
         return None
     low = np.array([a.low for a in cal_priors])
     whole = Whole(names, np.array([a.high for a in cal_priors]))
@@ -248,7 +249,7 @@ def contraction(
         whole = Whole([a.name], np.array([a.high])).mask[0]
         sd_prior = np.sqrt((n * n - 1) / 12) if whole else (a.high - a.low) / np.sqrt(12)
         lo, hi = a.low, a.high
-        if cut is not None:
+        if cut is not None and a.name in THRESHOLDS:  # the others' marginals are the box's
             sd_prior = float(cut[a.name].std(ddof=0))
             lo, hi = float(cut[a.name].min()), float(cut[a.name].max())
         c = 1 - x.std() / sd_prior
