@@ -459,3 +459,20 @@ def test_contraction_is_measured_against_the_cut_prior():
     )
     assert cut.loc["contagion", "contraction"] == box.loc["contagion", "contraction"]
     assert cut_prior((SweepAxis("contagion", low=0.0, high=1.0),), {}) is None  # nothing cut
+
+
+def test_a_fit_with_a_cut_prior_keeps_the_order_and_says_so(tmp_path):
+    """End to end on the real replay: a fit that adds suspend_below (0.1-0.45, beside the fixed
+    suspend_recover 0.35) keeps every set ordered, and its report shows the cut range."""
+    from alliance_sim.analysis.calibrate import calibrate, with_priors
+    from alliance_sim.report.calibration import write_report
+    from alliance_sim.scenario.spec import SweepAxis
+
+    sc = load_scenario("history_2020_2024")
+    priors = (*sc.calibrate.priors[:2], SweepAxis("suspend_below", low=0.1, high=0.45))
+    cal = calibrate(with_priors(sc, priors=priors), draws=30, generations=2, replicates=1,
+                    check_runs=20, quiet=True)  # fmt: skip
+    assert (cal.posterior["suspend_below"] < 0.35).all()
+    write_report(cal, tmp_path / "rep")
+    text = (tmp_path / "rep" / "calibration.md").read_text()
+    assert "0.1 – 0.45 (ordered: 0.1 – 0.35)" in text and "cut to the sets that keep" in text

@@ -119,17 +119,32 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         "| parameter | prior | posterior median | 90% interval | contraction | identified |",
         "|---|---|---|---|---|---|",
     ]
+    cut = False
     for r in cal.contraction.itertuples():
+        prior = f"{r.prior_low:g} – {r.prior_high:g}"
+        lo, hi = getattr(r, "allowed_low", r.prior_low), getattr(r, "allowed_high", r.prior_high)
+        if (lo, hi) != (r.prior_low, r.prior_high):
+            prior += f" (ordered: {lo:.3g} – {hi:.3g})"
+            cut = True
         lines.append(
-            f"| `{r.parameter}` | {r.prior_low:g} – {r.prior_high:g} | {r.median:.3g} | "
+            f"| `{r.parameter}` | {prior} | {r.median:.3g} | "
             f"{r.p5:.3g} – {r.p95:.3g} | {r.contraction:.2f} | {'yes' if r.identified else 'no'} |"
         )
     not_id = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
+    ordered_note = (
+        " The prior is the box of `[calibrate.parameters]` cut to the sets that keep the status "
+        "thresholds in order (suspend_below < hedge_below < hedge_recover, suspend_below < "
+        "suspend_recover); a cut parameter's contraction is measured against the cut prior, "
+        "whose range is shown as 'ordered'."
+        if cut
+        else ""
+    )
     lines += [
         "",
         "Not identified by these data (posterior sd more than 75% of the prior's): "
         + (", ".join(f"`{x}`" for x in not_id) or "none")
-        + ". Forecasts carry their uncertainty through the per-replicate draw.",
+        + ". Forecasts carry their uncertainty through the per-replicate draw."
+        + ordered_note,
         "",
         "![posterior](posterior.png)",
         "",
