@@ -29,8 +29,9 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exit rules barely pinned down",
         "The forecasts continue the replay of 2006-2024, whose one exit (Uzbekistan, 2012) "
-        "barely narrows the rules for leaving (exit_below just, suspend_below, exit_patience and "
-        "exit_hazard not): they are sampled over wide ranges, and a probability of exit rests on them. "
+        "barely narrows the rules for leaving (exit_below just; suspend_below, exit_patience "
+        "and exit_hazard not): they are sampled over wide ranges, and a probability of exit "
+        "rests on them. "
         "Continued from the 2020-2024 fit, which holds them at assumed values, the baseline's "
         "P(Armenia leaves by 2034) is 0.00 instead of 0.43; over every parameter the record "
         "does not pin down it spans 9-100%, chiefly through dependence_weight; and with the exit "
