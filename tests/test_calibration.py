@@ -394,13 +394,23 @@ def test_a_prior_box_with_no_ordered_set_is_refused_with_one_line(tmp_path, caps
     )
     with pytest.raises(ScenarioError, match=r"suspend_below .* can never stay below hedge_recover"):
         load_scenario(chain)
-    tiny = tmp_path / "tiny.toml"  # possible, but a sliver of the box: refused, not a hang
-    tiny.write_text(
-        MINIMAL + "[calibrate]\ndraws = 10\ngenerations = 1\n[calibrate.parameters]\n"
-        "suspend_below = {low = 0.3499, high = 0.9}\n"
-    )
-    assert main(["calibrate", str(tiny), "--out", str(tmp_path / "x.parquet")]) == 2
-    assert "prior box holds almost no allowed set" in capsys.readouterr().err
+    # possible, but a sliver of the box: refused at load by validate and calibrate alike, with
+    # the same verdict whatever the seed (a new user found validate passing a file calibrate
+    # refused, and the refusal changing with --seed)
+    for low, refused in ((0.3499, True), (0.3487, True), (0.34, False)):
+        tiny = tmp_path / "tiny.toml"
+        tiny.write_text(
+            MINIMAL + "[calibrate]\ndraws = 10\ngenerations = 1\n[calibrate.parameters]\n"
+            f"suspend_below = {{low = {low}, high = 0.9}}\n"
+        )
+        assert (main(["validate", str(tiny)]) == 2) is refused
+        said = capsys.readouterr().err
+        assert ("of their sets with the thresholds in order" in said) is refused, said
+    # the sampler itself still refuses, with one exception, a restriction it cannot fill
+    from alliance_sim.analysis.smc import EmptyPrior
+
+    with pytest.raises(EmptyPrior, match="almost no allowed set"):
+        abc_smc(lambda t: t[:, 0], np.zeros(1), np.ones(1), n=10, allowed=lambda t: t[:, 0] < 1e-5)
 
 
 def test_the_weights_of_a_cut_prior_give_the_right_posterior():
@@ -476,3 +486,12 @@ def test_a_fit_with_a_cut_prior_keeps_the_order_and_says_so(tmp_path):
     write_report(cal, tmp_path / "rep")
     text = (tmp_path / "rep" / "calibration.md").read_text()
     assert "0.1 – 0.45 (ordered: 0.1 – 0.35)" in text and "cut to the sets that keep" in text
+    # a fit collapsed onto one set says so (a new user read 'identified' everywhere as sharp)
+    from dataclasses import replace as dc_replace
+
+    one = dc_replace(cal, posterior=cal.posterior.iloc[[0] * 400].reset_index(drop=True))
+    assert "only 1 distinct parameter set(s) among the 400" in one.collapse_note()
+    write_report(one, tmp_path / "rep1")
+    assert "**Warning:** only 1 distinct" in (tmp_path / "rep1" / "calibration.md").read_text()
+    varied = dc_replace(cal, posterior=cal.posterior.assign(**{cal.names[0]: np.arange(400.0)}))
+    assert varied.collapse_note() is None

@@ -67,6 +67,7 @@ OBS_WEIGHT = 5.0
 # the record is scored against (the engine records nothing else: time goes to simulation)
 SCORED = ("commitment", "status", *(s for s in rc.SERIES.values() if s != "out"))
 CHUNK = 200  # parameter sets per task
+MIN_DISTINCT_SETS = 40  # fewer distinct posterior sets: the fit collapsed (see collapse_note)
 POSTERIOR_SETS = 400  # equal-weight sets written (forecast replicate k draws set k mod 400)
 
 
@@ -157,6 +158,19 @@ class Calibration:
     @property
     def names(self) -> list[str]:
         return [a.name for a in self.priors]
+
+    def collapse_note(self) -> str | None:
+        """A warning when the posterior holds few distinct sets (a small or short fit whose
+        weights fell on a handful): its contractions then measure the collapse, not the data."""
+        distinct = len(self.posterior[self.names].drop_duplicates())
+        if distinct >= MIN_DISTINCT_SETS:
+            return None
+        return (
+            f"only {distinct} distinct parameter set(s) among the {len(self.posterior)} written "
+            f"(effective sample size {self.result.population.ess:.0f} in the last generation): "
+            "every contraction and 'identified' here measures the sampler's collapse, not the "
+            "data; fit again with more --draws and --generations"
+        )
 
 
 def reproduction(

@@ -71,6 +71,8 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         print(f"{label:<36}{cal.before[k]:>8.0%}{cal.after[k]:>8.0%}")
     weak = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
     print(f"not identified by the data: {', '.join(weak) or 'none'}")
+    if (note := cal.collapse_note()) is not None:
+        print(f"warning: {note}")
     print(f"wrote {out} and {report}")
     return 0
 

@@ -145,6 +145,7 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         + (", ".join(f"`{x}`" for x in not_id) or "none")
         + ". Forecasts carry their uncertainty through the per-replicate draw."
         + ordered_note,
+        *(["", f"**Warning:** {note}."] if (note := cal.collapse_note()) else []),
         "",
         "![posterior](posterior.png)",
         "",
