@@ -449,7 +449,7 @@ def test_contraction_is_measured_against_the_cut_prior():
     """A posterior that is just the cut prior (the data said nothing) has contraction about 0,
     not the 0.3 it reads against the whole box; the other parameters keep the box's exact
     spread and range (a review found suspend_below 'identified' by the cut alone)."""
-    from alliance_sim.analysis.calibrate import contraction, cut_prior
+    from alliance_sim.analysis.identification import contraction, cut_prior
     from alliance_sim.scenario.spec import SweepAxis
 
     priors = (

@@ -34,6 +34,7 @@ import pandas as pd
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.identification import collapsed, contraction
 from alliance_sim.analysis.obsfit import member_rates
 from alliance_sim.analysis.smc import (
     EmptyPrior,
@@ -59,7 +60,7 @@ from alliance_sim.runs.execute import make_executor
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
 from alliance_sim.scenario.posterior import write_posterior
-from alliance_sim.scenario.semantics import THRESHOLD_ORDER, ordered
+from alliance_sim.scenario.semantics import ordered
 from alliance_sim.scenario.spec import Scenario, SweepAxis
 
 OBS_WEIGHT = 5.0
@@ -67,7 +68,6 @@ OBS_WEIGHT = 5.0
 # the record is scored against (the engine records nothing else: time goes to simulation)
 SCORED = ("commitment", "status", *(s for s in rc.SERIES.values() if s != "out"))
 CHUNK = 200  # parameter sets per task
-MIN_DISTINCT_SETS = 40  # fewer distinct posterior sets: the fit collapsed (see collapse_note)
 POSTERIOR_SETS = 400  # equal-weight sets written (forecast replicate k draws set k mod 400)
 
 
@@ -160,17 +160,8 @@ class Calibration:
         return [a.name for a in self.priors]
 
     def collapse_note(self) -> str | None:
-        """A warning when the posterior holds few distinct sets (a small or short fit whose
-        weights fell on a handful): its contractions then measure the collapse, not the data."""
-        distinct = len(self.posterior[self.names].drop_duplicates())
-        if distinct >= MIN_DISTINCT_SETS:
-            return None
-        return (
-            f"only {distinct} distinct parameter set(s) among the {len(self.posterior)} written "
-            f"(effective sample size {self.result.population.ess:.0f} in the last generation): "
-            "every contraction and 'identified' here measures the sampler's collapse, not the "
-            "data; fit again with more --draws and --generations"
-        )
+        """A warning when the fit collapsed onto few sets (:func:`.identification.collapsed`)."""
+        return collapsed(self.posterior[self.names], self.result.population.ess)
 
 
 def reproduction(
@@ -220,69 +211,6 @@ def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = 
 def _observations(sc: Scenario, until: int | None) -> pd.DataFrame:
     last = sc.end if until is None else quarters.shift(sc.start, until)
     return rc.window(quarters.shift(sc.start, 1), last).reset_index(drop=True)
-
-
-THRESHOLDS = {p for pair in THRESHOLD_ORDER for p in pair}
-PRIOR_DRAWS = 200_000  # draws of a cut prior to measure its spread (sd to about 0.2%)
-
-
-def cut_prior(
-    cal_priors: tuple[SweepAxis, ...], fixed: dict[str, float] | None
-) -> pd.DataFrame | None:
-    """Draws of the prior the sampler uses when it is cut to ordered thresholds (the box's
-    draws that keep the order, ``fixed`` giving the thresholds not fitted), or None when
-    nothing is cut.  Seeded: the same draws every time."""
-    names = [a.name for a in cal_priors]
-    if fixed is None or not THRESHOLDS & set(names):
-        return None
-    low = np.array([a.low for a in cal_priors])
-    whole = Whole(names, np.array([a.high for a in cal_priors]))
-    rng = np.random.default_rng(0)
-    theta = whole.decode(low + rng.random((PRIOR_DRAWS, len(names))) * (whole.latent_high - low))
-    keep = ordered(names, theta, fixed)
-    return None if keep.all() else pd.DataFrame(theta[keep], columns=names)
-
-
-def contraction(
-    cal_priors: tuple[SweepAxis, ...],
-    posterior: pd.DataFrame,
-    fixed: dict[str, float] | None = None,
-) -> pd.DataFrame:
-    """Per parameter: prior and posterior standard deviation, contraction 1 - sd_post /
-    sd_prior (0: the data say nothing; 1: pinned down), the posterior median and 90% range,
-    and whether the data identify it (contraction of at least 0.25).  Where the prior is cut
-    to ordered thresholds (``fixed``: the scenario's values of the thresholds not fitted),
-    sd_prior is the cut prior's, measured on its draws (:func:`cut_prior`), and
-    ``allowed_low``/``allowed_high`` give the range it spans: against the whole box, the cut
-    alone would read as information from the data."""
-    cut = cut_prior(cal_priors, fixed)
-    rows = []
-    for a in cal_priors:
-        x = posterior[a.name]
-        n = a.high - a.low + 1  # a whole-number prior is uniform on its n values
-        whole = Whole([a.name], np.array([a.high])).mask[0]
-        sd_prior = np.sqrt((n * n - 1) / 12) if whole else (a.high - a.low) / np.sqrt(12)
-        lo, hi = a.low, a.high
-        if cut is not None and a.name in THRESHOLDS:  # the others' marginals are the box's
-            sd_prior = float(cut[a.name].std(ddof=0))
-            lo, hi = float(cut[a.name].min()), float(cut[a.name].max())
-        c = 1 - x.std() / sd_prior
-        q = x.quantile([0.05, 0.5, 0.95])
-        rows.append(
-            dict(
-                parameter=a.name,
-                prior_low=a.low,
-                prior_high=a.high,
-                allowed_low=lo,
-                allowed_high=hi,
-                median=q[0.5],
-                p5=q[0.05],
-                p95=q[0.95],
-                contraction=c,
-                identified=bool(c >= 0.25),
-            )
-        )
-    return pd.DataFrame(rows)
 
 
 def distance_noise(score_one, theta: np.ndarray, seeds: int) -> dict[str, float]:

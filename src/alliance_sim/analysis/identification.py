@@ -1,0 +1,98 @@
+"""How much the record pins down each fitted parameter: contraction from prior to posterior.
+
+contraction = 1 - posterior sd / prior sd (0: the data say nothing; 1: pinned down); a
+parameter counts as identified from 0.25.  The prior is the sampler's: where
+``[calibrate.parameters]`` is cut to sets that keep the status thresholds in order
+(:func:`alliance_sim.scenario.semantics.ordered`), a cut threshold's prior spread and range are
+those of the cut prior, measured on seeded draws of it (:func:`cut_prior`) -- against the
+whole box the cut alone would read as information from the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alliance_sim.analysis.smc import Whole
+from alliance_sim.scenario.semantics import THRESHOLD_ORDER, ordered
+from alliance_sim.scenario.spec import SweepAxis
+
+THRESHOLDS = {p for pair in THRESHOLD_ORDER for p in pair}
+PRIOR_DRAWS = 200_000  # draws of a cut prior to measure its spread (sd to about 0.2%)
+
+
+def cut_prior(
+    cal_priors: tuple[SweepAxis, ...], fixed: dict[str, float] | None
+) -> pd.DataFrame | None:
+    """Draws of the prior the sampler uses when it is cut to ordered thresholds (the box's
+    draws that keep the order, ``fixed`` giving the thresholds not fitted), or None when
+    nothing is cut.  Seeded: the same draws every time."""
+    names = [a.name for a in cal_priors]
+    if fixed is None or not THRESHOLDS & set(names):
+        return None
+    low = np.array([a.low for a in cal_priors])
+    whole = Whole(names, np.array([a.high for a in cal_priors]))
+    rng = np.random.default_rng(0)
+    theta = whole.decode(low + rng.random((PRIOR_DRAWS, len(names))) * (whole.latent_high - low))
+    keep = ordered(names, theta, fixed)
+    return None if keep.all() else pd.DataFrame(theta[keep], columns=names)
+
+
+def contraction(
+    cal_priors: tuple[SweepAxis, ...],
+    posterior: pd.DataFrame,
+    fixed: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Per parameter: prior and posterior standard deviation, contraction 1 - sd_post /
+    sd_prior (0: the data say nothing; 1: pinned down), the posterior median and 90% range,
+    and whether the data identify it (contraction of at least 0.25).  Where the prior is cut
+    to ordered thresholds (``fixed``: the scenario's values of the thresholds not fitted),
+    sd_prior is the cut prior's, measured on its draws (:func:`cut_prior`), and
+    ``allowed_low``/``allowed_high`` give the range it spans: against the whole box, the cut
+    alone would read as information from the data."""
+    cut = cut_prior(cal_priors, fixed)
+    rows = []
+    for a in cal_priors:
+        x = posterior[a.name]
+        n = a.high - a.low + 1  # a whole-number prior is uniform on its n values
+        whole = Whole([a.name], np.array([a.high])).mask[0]
+        sd_prior = np.sqrt((n * n - 1) / 12) if whole else (a.high - a.low) / np.sqrt(12)
+        lo, hi = a.low, a.high
+        if cut is not None and a.name in THRESHOLDS:  # the others' marginals are the box's
+            sd_prior = float(cut[a.name].std(ddof=0))
+            lo, hi = float(cut[a.name].min()), float(cut[a.name].max())
+        c = 1 - x.std() / sd_prior
+        q = x.quantile([0.05, 0.5, 0.95])
+        rows.append(
+            dict(
+                parameter=a.name,
+                prior_low=a.low,
+                prior_high=a.high,
+                allowed_low=lo,
+                allowed_high=hi,
+                median=q[0.5],
+                p5=q[0.05],
+                p95=q[0.95],
+                contraction=c,
+                identified=bool(c >= 0.25),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+MIN_DISTINCT_SETS = 40  # fewer distinct posterior sets: the fit collapsed
+
+
+def collapsed(sets: pd.DataFrame, ess: float) -> str | None:
+    """A warning when the posterior ``sets`` hold few distinct rows (a small or short fit whose
+    weights fell on a handful; ``ess`` the last generation's effective sample size): their
+    contractions then measure the collapse, not the data."""
+    distinct = len(sets.drop_duplicates())
+    if distinct >= MIN_DISTINCT_SETS:
+        return None
+    return (
+        f"only {distinct} distinct parameter set(s) among the {len(sets)} written "
+        f"(effective sample size {ess:.0f} in the last generation): every contraction and "
+        "'identified' here measures the sampler's collapse, not the data; fit again with more "
+        "--draws and --generations"
+    )
