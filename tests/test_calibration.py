@@ -495,3 +495,28 @@ def test_a_fit_with_a_cut_prior_keeps_the_order_and_says_so(tmp_path):
     assert "**Warning:** only 1 distinct" in (tmp_path / "rep1" / "calibration.md").read_text()
     varied = dc_replace(cal, posterior=cal.posterior.assign(**{cal.names[0]: np.arange(400.0)}))
     assert varied.collapse_note() is None
+
+
+def test_a_posterior_that_reproduces_the_record_worse_than_the_file_says_so():
+    """The fit weighs patterns and observables together: a measure it made visibly worse (a rate
+    10 points lower, a Brier score 0.01 higher) is named, a small change or a gain is not."""
+    from alliance_sim.analysis.identification import worse_than_file
+
+    before = {
+        "all": 0.30,
+        "brier": 0.138,
+        "statuses_every_year": 0.62,
+        "ARM suspended by 2024Q1": 0.25,
+    }
+    assert worse_than_file(before, dict(before)) is None
+    assert (
+        worse_than_file(before, before | {"all": 0.22, "brier": 0.145, "statuses_every_year": 0.9})
+        is None
+    )
+    note = worse_than_file(before, before | {"brier": 0.157, "ARM suspended by 2024Q1": 0.12})
+    assert "Brier score 0.138 -> 0.157" in note and "ARM suspended by 2024Q1 25% -> 12%" in note
+    assert "statuses" not in note and "all " not in note
+    # the shipped short fit trades the year-end statuses for the patterns, and says so
+    meta = load_scenario("history_2020_2024_calibrated").posterior.meta
+    note = worse_than_file(meta["reproduction_before"], meta["reproduction_after"])
+    assert note is not None and "statuses as recorded at every year end" in note

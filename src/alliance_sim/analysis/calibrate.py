@@ -34,7 +34,7 @@ import pandas as pd
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
-from alliance_sim.analysis.identification import collapsed, contraction
+from alliance_sim.analysis.identification import collapsed, contraction, worse_than_file
 from alliance_sim.analysis.obsfit import member_rates
 from alliance_sim.analysis.smc import (
     EmptyPrior,
@@ -162,6 +162,10 @@ class Calibration:
     def collapse_note(self) -> str | None:
         """A warning when the fit collapsed onto few sets (:func:`.identification.collapsed`)."""
         return collapsed(self.posterior[self.names], self.result.population.ess)
+
+    def worse_note(self) -> str | None:
+        """A warning when the posterior reproduces the record worse than the file's values."""
+        return worse_than_file(self.before, self.after)
 
 
 def reproduction(

@@ -6,6 +6,10 @@ parameter counts as identified from 0.25.  The prior is the sampler's: where
 (:func:`alliance_sim.scenario.semantics.ordered`), a cut threshold's prior spread and range are
 those of the cut prior, measured on seeded draws of it (:func:`cut_prior`) -- against the
 whole box the cut alone would read as information from the data.
+
+Two warnings say when a fit's own numbers should not be read at face value: it collapsed onto
+a few sets (:func:`collapsed`), or its posterior reproduces the record visibly worse than the
+scenario file's values (:func:`worse_than_file`).
 """
 
 from __future__ import annotations
@@ -95,4 +99,34 @@ def collapsed(sets: pd.DataFrame, ess: float) -> str | None:
         f"(effective sample size {ess:.0f} in the last generation): every contraction and "
         "'identified' here measures the sampler's collapse, not the data; fit again with more "
         "--draws and --generations"
+    )
+
+
+WORSE_RATE = 0.10  # a reproduction rate (of 1,000 runs: se ~1.5 points) this much lower
+WORSE_BRIER = 0.01  # the observables' Brier score this much higher
+
+
+def worse_than_file(before: dict[str, float], after: dict[str, float]) -> str | None:
+    """A warning naming each measure of reproduction (:func:`.calibrate.reproduction`) the
+    posterior (``after``) does visibly worse than the scenario file's values (``before``): a
+    rate at least 10 points lower, or a Brier score at least 0.01 higher.  The fit weighs the
+    patterns and the observables together, so it may trade one for another; a small fit that
+    has not converged does worse on several."""
+    worse = []
+    for k, b in before.items():
+        a = after.get(k)
+        if a is None or np.isnan(a) or np.isnan(b):
+            continue
+        if k == "brier" and a >= b + WORSE_BRIER:
+            worse.append(f"Brier score {b:.3f} -> {a:.3f}")
+        elif k != "brier" and a <= b - WORSE_RATE:
+            label = "statuses as recorded at every year end" if k == "statuses_every_year" else k
+            worse.append(f"{label} {b:.0%} -> {a:.0%}")
+    if not worse:
+        return None
+    return (
+        "the posterior reproduces the record visibly worse than the scenario file's values on "
+        + "; ".join(worse)
+        + " (the fit trades these for the rest of its distance, or has not converged: "
+        "more --draws, --generations or --replicates tell the two apart)"
     )

@@ -73,6 +73,8 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     print(f"not identified by the data: {', '.join(weak) or 'none'}")
     if (note := cal.collapse_note()) is not None:
         print(f"warning: {note}")
+    if (note := cal.worse_note()) is not None:
+        print(f"note: {note}")
     print(f"wrote {out} and {report}")
     return 0
 

@@ -146,6 +146,7 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         + ". Forecasts carry their uncertainty through the per-replicate draw."
         + ordered_note,
         *(["", f"**Warning:** {note}."] if (note := cal.collapse_note()) else []),
+        *(["", f"**Note:** {note}."] if (note := cal.worse_note()) else []),
         "",
         "![posterior](posterior.png)",
         "",
