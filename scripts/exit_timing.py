@@ -2,7 +2,7 @@
 
     python scripts/exit_timing.py POSTERIOR.parquet [--member UZB] [--before 2011Q4]
         [--after 2012Q4] [--to exited|suspended] [--runs 400] [--set NAME=VALUE ...]
-        [--scenario history_2006_2024]
+        [--scenario REPLAY]
 
 Replays SCENARIO with the posterior's sets (run k draws set k, seed k) and prints, for one
 member, the share of replays in which it is still in the alliance (active or hedging) at
@@ -11,7 +11,8 @@ freeze of February 2024) at ``--after``, and the JOINT share of both: the record
 (Uzbekistan attended the Council in December 2011, sent its note in June 2012 and was
 suspended by the Council in December 2012: [BRIEF-2006-2014] §5).  A model that gets the
 single shares right but not the joint one moves the member out at the wrong time.  ``--set``
-overrides a parameter in every set (to see a mechanism's effect).
+overrides a parameter in every set (to see a mechanism's effect).  The replay is the one the
+posterior was fitted to (its file says which) unless ``--scenario`` names another.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from alliance_sim.core.params import BY_NAME
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
+from alliance_sim.scenario.posterior import read_posterior
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("posterior", help="a posterior written by alliance-sim calibrate")
-    ap.add_argument("--scenario", default="history_2006_2024", help="the replay it was fitted to")
+    ap.add_argument("--scenario", help="the replay (default: the one the posterior was fitted to)")
     ap.add_argument("--member", default="UZB", help="member code (default UZB)")
     ap.add_argument("--before", default="2011Q4", help="quarter it is still in (active/hedging)")
     ap.add_argument("--after", default="2012Q4", help="quarter by which it has left")
@@ -55,7 +57,9 @@ def main() -> None:
 
 def report(a: argparse.Namespace) -> None:
     """Print the member's single and joint shares (the module's docstring)."""
-    sc = load_scenario(a.scenario)
+    if not os.path.isfile(a.posterior):
+        raise ValueError(f"{a.posterior}: no such file (a posterior written by calibrate)")
+    sc = load_scenario(a.scenario or read_posterior(a.posterior).replay_path)
     bad = [
         f"--{k} {q}: allowed {sc.start} to {sc.end} (the replay's quarters)"
         for k, q in (("before", a.before), ("after", a.after))
@@ -68,14 +72,12 @@ def report(a: argparse.Namespace) -> None:
     if bad:
         print(f"exit_timing: {bad[0]}", file=sys.stderr)
         raise SystemExit(2)
-    if not os.path.isfile(a.posterior):
-        raise ValueError(f"{a.posterior}: no such file (a posterior written by calibrate)")
     post = pd.read_parquet(a.posterior)
     names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
     if not names or post.empty:
         raise ValueError(
-            f"{a.posterior}: no parameter set of {a.scenario}'s calibration in it (allowed: a "
-            f"posterior written by alliance-sim calibrate {a.scenario})"
+            f"{a.posterior}: no parameter set of {sc.name}'s calibration in it (allowed: a "
+            "posterior written by alliance-sim calibrate)"
         )
     sets = post[names].to_dict("records")
     extra = {}

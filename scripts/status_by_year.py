@@ -2,10 +2,11 @@
 
     python scripts/status_by_year.py POSTERIOR.parquet [SCENARIO] [--runs 300]
 
-Replays SCENARIO (default ``history_2006_2024``) with the posterior's sets (run k draws set k)
-and prints, for each year end and each member in the alliance at the replay's start, the
-record's status (in, suspended, exited: ``analysis/record.py``) and the share of replays in
-that status ("in" = active or hedging).  docs/validation.md §9 quotes it for Uzbekistan.
+Replays SCENARIO (default: the replay the posterior was fitted to) with the posterior's sets
+(run k draws set k) and prints, for each year end and each member in the alliance at the
+replay's start, the record's status (in, suspended, exited: ``analysis/record.py``) and the
+share of replays in that status ("in" = active or hedging).  docs/validation.md §9 quotes it
+for Uzbekistan.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from alliance_sim.analysis import patterns as pt
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
+from alliance_sim.scenario.posterior import read_posterior
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("posterior")
-    ap.add_argument("scenario", nargs="?", default="history_2006_2024")
+    ap.add_argument("scenario", nargs="?", help="default: the replay the posterior was fitted to")
     ap.add_argument("--runs", type=int, default=300)
     a = ap.parse_args()
-    sc = load_scenario(a.scenario)
+    sc = load_scenario(a.scenario or read_posterior(a.posterior).replay_path)
     post = pd.read_parquet(a.posterior)
     names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
     sets = post[names].to_dict("records")
