@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.smc import Whole
-from alliance_sim.scenario.semantics import THRESHOLD_ORDER, ordered
+from alliance_sim.scenario.semantics import THRESHOLDS, ordered
 from alliance_sim.scenario.spec import SweepAxis
 
-THRESHOLDS = {p for pair in THRESHOLD_ORDER for p in pair}
 PRIOR_DRAWS = 200_000  # draws of a cut prior to measure its spread (sd to about 0.2%)
 
 

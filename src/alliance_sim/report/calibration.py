@@ -16,6 +16,7 @@ from alliance_sim.analysis.calibrate import Calibration, _method_text
 from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
+from alliance_sim.scenario.semantics import ORDER_TEXT
 
 
 def posterior_figure(cal: Calibration, path: Path) -> Path:
@@ -133,9 +134,8 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
     not_id = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
     ordered_note = (
         " The prior is the box of `[calibrate.parameters]` cut to the sets that keep the status "
-        "thresholds in order (suspend_below < hedge_below < hedge_recover, suspend_below < "
-        "suspend_recover); a cut parameter's contraction is measured against the cut prior, "
-        "whose range is shown as 'ordered'."
+        f"thresholds in order ({ORDER_TEXT}); a cut parameter's contraction is measured "
+        "against the cut prior, whose range is shown as 'ordered'."
         if cut
         else ""
     )

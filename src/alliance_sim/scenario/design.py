@@ -147,8 +147,7 @@ def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at)
     """The scenario-wide rules a sweep's file obeys, row by row: status thresholds in order,
     a member's trade shares summing to at most 1 (:mod:`alliance_sim.scenario.semantics`)."""
     from alliance_sim.core import members as mb
-    from alliance_sim.core.params import BY_NAME
-    from alliance_sim.scenario.semantics import THRESHOLD_ORDER, TRADE
+    from alliance_sim.scenario.semantics import ORDER_TEXT, THRESHOLDS, TRADE, threshold_pairs
 
     n = len(checked)
 
@@ -157,19 +156,16 @@ def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at)
             return checked[name].to_numpy(dtype=float)
         return np.full(n, float(base))
 
-    for lo, hi in THRESHOLD_ORDER:
-        if lo not in checked.columns and hi not in checked.columns:
-            continue
-        a = column(lo, sc.params.get(lo, BY_NAME[lo].default))
-        b = column(hi, sc.params.get(hi, BY_NAME[hi].default))
+    names = [c for c in checked.columns if c in THRESHOLDS]
+    theta = checked[names].to_numpy(dtype=float)
+    for lo, hi, a, b in threshold_pairs(names, theta, sc.params):
         bad = a >= b
         if bad.any():
             i = int(np.argmax(bad))
             ck.fail(
-                f"{what}: {lo if lo in checked.columns else hi}",
+                f"{what}: {lo if lo in names else hi}",
                 f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i], i)}; "
-                "allowed: suspend_below < hedge_below < hedge_recover and "
-                "suspend_below < suspend_recover",
+                f"allowed: {ORDER_TEXT}",
             )
     data = mb.load_profiles().values
     for code in mb.CODES:

@@ -41,6 +41,9 @@ THRESHOLD_ORDER = (
     ("suspend_below", "suspend_recover"),
     ("suspend_below", "hedge_recover"),  # implied by the first two, but not for ranges
 )
+THRESHOLDS = frozenset(p for pair in THRESHOLD_ORDER for p in pair)
+#: the order, as the refusals state it
+ORDER_TEXT = "suspend_below < hedge_below < hedge_recover and suspend_below < suspend_recover"
 TRADE = ("trade_russia", "trade_china", "trade_eu")
 NEEDS_MEMBER = ("appeal", "unrest", "clash", "exit")
 
@@ -56,7 +59,7 @@ def _range(name: str, base: dict[str, float], sweep: SweepSpec | None) -> tuple[
 
 
 def check_thresholds(ck: Checker, params: dict[str, float], sweep: SweepSpec | None) -> None:
-    base = {p: params.get(p, BY_NAME[p].default) for pair in THRESHOLD_ORDER for p in pair}
+    base = {p: params.get(p, BY_NAME[p].default) for p in THRESHOLDS}
     swept = {a.name for a in sweep.axes} if sweep else set()
     for lo, hi in THRESHOLD_ORDER:
         top_lo = _range(lo, base, sweep)[1]
@@ -65,25 +68,33 @@ def check_thresholds(ck: Checker, params: dict[str, float], sweep: SweepSpec | N
             key = "sweep.parameters" if {lo, hi} & swept else "params"
             ck.fail(
                 key,
-                f"{lo} ({top_lo:g}) must stay below {hi} ({bottom_hi:g}); allowed: "
-                "suspend_below < hedge_below < hedge_recover and "
-                "suspend_below < suspend_recover",
+                f"{lo} ({top_lo:g}) must stay below {hi} ({bottom_hi:g}); allowed: {ORDER_TEXT}",
             )
 
 
-def ordered(names: list[str], theta: np.ndarray, params: dict[str, float]) -> np.ndarray:
-    """Which rows of ``theta`` (sets of the parameters ``names``, one column each) keep the
-    thresholds' order; a threshold not in ``names`` takes the scenario's value ``params`` (or
-    the registry's default)."""
+def threshold_pairs(names: list[str], theta: np.ndarray, params: dict[str, float]):
+    """For each ordered pair of thresholds at least one of which is in ``names`` (the columns
+    of ``theta``, one row per set): ``(lower, higher, its values, their values)``, a value
+    array per row; a threshold not in ``names`` takes the scenario's value ``params`` (or the
+    registry's default) in every row."""
     theta = np.atleast_2d(np.asarray(theta, dtype=float))
-    ok = np.ones(len(theta), dtype=bool)
     for lo, hi in THRESHOLD_ORDER:
         if lo not in names and hi not in names:
             continue
         a, b = (
-            theta[:, names.index(p)] if p in names else float(params.get(p, BY_NAME[p].default))
+            theta[:, names.index(p)]
+            if p in names
+            else np.full(len(theta), float(params.get(p, BY_NAME[p].default)))
             for p in (lo, hi)
         )
+        yield lo, hi, a, b
+
+
+def ordered(names: list[str], theta: np.ndarray, params: dict[str, float]) -> np.ndarray:
+    """Which rows of ``theta`` (sets of the parameters ``names``, one column each) keep the
+    thresholds' order (:func:`threshold_pairs`)."""
+    ok = np.ones(len(np.atleast_2d(theta)), dtype=bool)
+    for _, _, a, b in threshold_pairs(names, theta, params):
         ok &= a < b
     return ok
 
@@ -109,12 +120,11 @@ def check_prior_order(ck: Checker, params: dict[str, float], priors) -> None:
                 "calibrate.parameters",
                 f"{said(lo, v_lo, 'at least')} can never stay below "
                 f"{said(hi, v_hi, 'at most')}; allowed: prior ranges that leave "
-                "suspend_below < hedge_below < hedge_recover and suspend_below < "
-                "suspend_recover possible",
+                f"{ORDER_TEXT} possible",
             )
     share = ordered_share(params, priors)
     if share < MIN_ORDERED_SHARE:
-        names = sorted({p for pair in THRESHOLD_ORDER for p in pair} & set(box))
+        names = sorted(THRESHOLDS & set(box))
         ck.fail(
             "calibrate.parameters",
             f"the prior ranges of {', '.join(names)} leave {share:.2%} of their sets with the "
@@ -134,7 +144,7 @@ def ordered_share(params: dict[str, float], priors) -> float:
     """The share of the ``[calibrate.parameters]`` box (``priors``) whose thresholds keep
     their order, the others at the scenario's values ``params``; 1.0 when none is fitted.
     Measured on seeded draws, so that a file gets the same verdict every time."""
-    names = [a.name for a in priors if a.name in {p for pair in THRESHOLD_ORDER for p in pair}]
+    names = [a.name for a in priors if a.name in THRESHOLDS]
     if not names:
         return 1.0
     box = {a.name: (a.low, a.high) for a in priors}
