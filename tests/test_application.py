@@ -187,3 +187,20 @@ def test_uzbekistan_has_its_own_admission_and_refusal_outcomes():
     back = out["UZB_status"].notna() & (out["UZB_status"] != mb.EXITED)
     assert (out["UZB_joined"] == back.astype(float)).all()  # a member again at the horizon
     assert out["UZB_refused"].isin([0.0, 1.0]).all()
+
+
+def test_runs_that_apply_in_different_quarters_of_one_batch_are_each_their_own():
+    """The batch engine opens the quarter of every run whose candidate applied at once, each
+    with its own quarter's draws: the same trajectories as each run alone."""
+    from alliance_sim.engines.batch import run_batch
+
+    spec = RunSpec("2025Q1", 16, {"application_hazard": 0.3, "application_above": 0.3}, {}, ())
+    seeds = list(range(30))
+    together, _ = run_batch([spec] * 30, seeds)
+    s = final_states([spec] * 30, seeds)
+    applied = s.refused.any(-1) | (s.status[:, IRN] != mb.CANDIDATE)
+    assert applied.sum() >= 5  # several runs, in several quarters
+    for r in range(30):
+        alone, _ = run_batch([spec], [seeds[r]])
+        for k in together:
+            assert np.array_equal(together[k][:, r], alone[k][:, 0], equal_nan=True), (r, k)

@@ -336,9 +336,10 @@ def _advance(
             stopped = pending >= 0
             if not stopped.any():
                 break
-            for t in np.unique(pending[stopped]):
-                none = Forcing.none(s.status.shape)
-                applications(s, P, streams[which, t - 1], none, pending == t)
+            # every stopped run at once, each with the draws of the quarter it stopped at
+            # (the runs do not touch one another: one call, not one per quarter)
+            u = streams[which, np.where(stopped, pending, 1) - 1]
+            applications(s, P, u, Forcing.none(s.status.shape), stopped)
             begin = np.where(stopped, pending, nxt)  # the others are done with this stretch
     s.appealed, s.answered = k.SB[0], k.SB[1]
     return s, P, rec, (TB[0], TB[1], TM, TR[0], TR[1]), n_steps + 1
