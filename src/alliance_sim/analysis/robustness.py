@@ -41,12 +41,14 @@ from alliance_sim.analysis.sensitivity import sobol_indices
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
     Uncertain,
+    absolute,
     check_forecast,
     check_sizes,
     describe,
     design,
     focus,
     headline_outcomes,
+    span,
     uncertain,
     with_design,
 )
@@ -95,7 +97,7 @@ def design_runs(
     step = max(1, 20_000 // replicates)  # points per batch: about 20,000 runs
     for i in range(0, len(rows), step):
         chunk = rows[i : i + step]
-        specs = [at_point(sc, b, row) for row in chunk for b in base]
+        specs = [at_point(sc, b, absolute(row, b.params, params)) for row in chunk for b in base]
         out = run_batch(specs, seeds * len(chunk), record_every=None)[1]
         for c in cols:
             y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)  # not joined: not left
@@ -161,7 +163,7 @@ def summarise(
             "sourced": params[j].sourced,
             "low": params[j].low,
             "high": params[j].high,
-            "range": f"{describe(params[j].low, params[j])}-{describe(params[j].high, params[j])}",
+            "range": span(params[j]),
         }
         for j in order
     ]

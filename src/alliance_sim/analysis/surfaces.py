@@ -24,7 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alliance_sim.analysis.uncertain import Uncertain, describe, headline_outcomes, uncertain
+from alliance_sim.analysis.uncertain import (
+    Uncertain,
+    absolute,
+    describe,
+    headline_outcomes,
+    uncertain,
+)
 from alliance_sim.scenario.spec import Scenario
 
 POINTS = 11  # values along a parameter's range: neighbours a tenth of the range apart
@@ -100,7 +106,7 @@ def curve(sc: Scenario, outcome: str, u: Uncertain, replicates: int, seed: int =
     base = [spec_for(sc, None, m.posterior) for m in metas]
     seeds = [m.seed for m in metas]
     values = [describe(v, u) if u.quarter else float(v) for v in x]
-    specs = [at_point(sc, b, {u.name: v}) for v in values for b in base]
+    specs = [at_point(sc, b, absolute({u.name: v}, b.params, [u])) for v in values for b in base]
     out = run_batch(specs, seeds * len(values), record_every=None)[1]
     y = np.nan_to_num(np.asarray(out[outcome], float), nan=0.0)
     return Curve(outcome, u, x, y.reshape(len(values), replicates).mean(axis=1))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from alliance_sim.core import quarters
+from alliance_sim.core.plausible import HYSTERESIS
 from alliance_sim.errors import AnalysisError
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
 
@@ -31,6 +32,9 @@ class Uncertain:
     identified: bool  # contraction >= IDENTIFIED in the scenario's posterior
     sourced: bool  # the value is a cited figure, not an assumption
     quarter: bool = False
+    #: a recovery threshold sampled as a width above this entry threshold (its value in the
+    #: same run): the sampled number is the hysteresis, not the threshold (:func:`absolute`)
+    above: str | None = None
 
     @property
     def axis(self) -> SweepAxis:
@@ -165,6 +169,32 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
                 out.append(u)
     if not out:
         raise AnalysisError(f"{sc.path}: no parameter to vary (every one is identified or fixed)")
+    return [_as_width(u) if u.name in HYSTERESIS and u.name not in own else u for u in out]
+
+
+def _as_width(u: Uncertain) -> Uncertain:
+    """A recovery threshold, varied as its hysteresis above its entry threshold
+    (:data:`~alliance_sim.core.plausible.HYSTERESIS`; a scenario's own ``[sweep]`` range, which
+    ``validate`` keeps in order, stays as it is)."""
+    entry, r = HYSTERESIS[u.name]
+    return replace(u, low=r.low, high=r.high, why=f"hysteresis above {entry}: {r.source}",
+                   above=entry)  # fmt: skip
+
+
+def absolute(row: dict[str, Any], run: dict[str, Any], params: list[Uncertain]) -> dict[str, Any]:
+    """A design point ``row`` as a run's values: each hysteresis width (:attr:`Uncertain.above`)
+    becomes its recovery threshold, the entry threshold's value in this run -- the point's, else
+    the run's own ``run`` (its posterior set and scenario values), else the registry's default --
+    plus the width.  ``row`` itself is not changed."""
+    from alliance_sim.core.params import BY_NAME
+
+    widths = [u for u in params if u.above is not None and u.name in row]
+    if not widths:
+        return row
+    out = dict(row)
+    for u in widths:
+        entry = row.get(u.above, run.get(u.above, BY_NAME[u.above].default))
+        out[u.name] = float(entry) + float(row[u.name])
     return out
 
 
@@ -175,8 +205,18 @@ def design(sc: Scenario, params: list[Uncertain], samples: int, seed: int) -> Sw
 
 
 def describe(value: float, u: Uncertain) -> str:
-    """A value of ``u`` as a reader would write it (a quarter for an event's date)."""
+    """A value of ``u`` as a reader would write it (a quarter for an event's date, a
+    hysteresis as the width above its entry threshold)."""
+    if u.above is not None:
+        return f"{u.above} + {value:.3g}"
     return quarters.label(round(value)) if u.quarter else f"{value:.3g}"
+
+
+def span(u: Uncertain) -> str:
+    """``u``'s range as a reader would write it."""
+    if u.above is not None:
+        return f"{u.above} + {u.low:.3g} to {u.high:.3g}"
+    return f"{describe(u.low, u)}-{describe(u.high, u)}"
 
 
 def with_design(sc: Scenario, spec: SweepSpec) -> Scenario:

@@ -162,6 +162,32 @@ PLAUSIBLE: dict[str, Plausible] = {
 }
 
 
+#: A recovery threshold is its entry threshold plus a hysteresis, and is sampled as that width
+#: above the entry threshold's value in the same run: sampled on its own over a range that
+#: overlaps the entry threshold's, one design point in five or so had recovery at or below
+#: entry, an inverted hysteresis that ``validate`` refuses in a scenario file.
+HYSTERESIS: dict[str, tuple[str, Plausible]] = {
+    "suspend_recover": (
+        "suspend_below",
+        _A(
+            0.02,
+            0.2,
+            "assumption: a hysteresis of about 0.1 above suspend_below (the "
+            "defaults': 0.35 - 0.25); at least 0.02, so that a status does not flap",
+        ),
+    ),
+    "hedge_recover": (
+        "hedge_below",
+        _A(
+            0.02,
+            0.2,
+            "assumption: a hysteresis of about 0.1 above hedge_below (the defaults': "
+            "0.55 - 0.45); at least 0.02, so that a status does not flap",
+        ),
+    ),
+}
+
+
 def plausible_range(name: str) -> Plausible | None:
     """The plausible range of a parameter named as in a sweep: a global parameter, or
     ``members.CODE.field`` (the member's ``low``/``high`` in ``data/members.toml`` for an
