@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
-from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -97,20 +96,17 @@ def distinct(items: list[Any]) -> tuple[list[Any], np.ndarray]:
 
 def _checked(names: list[str], rows: list[tuple]) -> np.ndarray:
     """The global parameters of distinct runs as a (runs, names) float array, every value
-    checked: at once when all are floats within their parameters' ranges (the usual case),
-    otherwise one parameter at a time (each distinct value once, so an error names the first
-    bad run's)."""
+    checked: a column of floats within its parameter's range at once (the usual case), any
+    other column -- a whole-number parameter, a value of another type, one out of range --
+    value by value (each distinct value once, so an error names the first bad run's)."""
     params = [BY_NAME.get(n) for n in names]
-    if all(p is not None and not p.integer for p in params) and set(
-        map(type, chain.from_iterable(rows))
-    ) == {float}:
-        table = np.array(rows, dtype=float)
-        low = np.array([p.low for p in params])  # type: ignore[union-attr]
-        high = np.array([p.high for p in params])  # type: ignore[union-attr]
-        if ((table >= low) & (table <= high)).all():
-            return table
-    for j, name in enumerate(names):
-        for v in _distinct([row[j] for row in rows]):
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    for name, p, col in zip(names, params, cols, strict=True):
+        if p is not None and not p.integer and set(map(type, col)) <= {float}:
+            x = np.fromiter(col, dtype=float, count=len(col))
+            if ((x >= p.low) & (x <= p.high)).all():
+                continue
+        for v in _distinct(list(col)):
             check_value(name, v)
     return np.array(rows, dtype=float).reshape(len(rows), len(names))
 
