@@ -142,6 +142,7 @@ def test_the_shipped_analyses_are_of_the_shipped_scenarios(name):
     today = {p.name: span(p) for p in rb.uncertain(sc)}
     for h in r["headlines"]:
         assert {d["parameter"]: d["range"] for d in h["drivers"]} == today
+    assert {p["name"]: p["range"] for p in r["parameters"]} == today
 
 
 @pytest.mark.parametrize("name", SHIPPED)

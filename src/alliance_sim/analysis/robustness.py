@@ -319,7 +319,7 @@ def analyse(
                 "name": p.name,
                 "low": p.low,
                 "high": p.high,
-                "range": f"{describe(p.low, p)}-{describe(p.high, p)}",
+                "range": span(p),
                 "why": p.why,
                 "identified": p.identified,
                 "sourced": p.sourced,
