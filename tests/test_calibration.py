@@ -238,6 +238,39 @@ def test_calibration_bad_input(tmp_path, capsys):
     assert "has no [calibrate] table" in capsys.readouterr().err
 
 
+def test_a_calibration_needs_a_replay_of_recorded_history(tmp_path, capsys):
+    """A forecast that continues a posterior, or a window the record does not reach, has
+    nothing to fit: one line and exit 2, not a posterior of NaN distances (the order check
+    would also have read the file's thresholds, not the posterior's)."""
+    prior = "[calibrate]\ndraws = 50\n[calibrate.parameters]\ncontagion = {low = 0, high = 1}\n"
+    cont = tmp_path / "cont.toml"
+    posterior = SCENARIOS / "calibrated" / "history_2006_2024.parquet"
+    cont.write_text(
+        'name = "c"\ndescription = "d"\nsources = ["s"]\nstart = "2024Q4"\nend = "2026Q4"\n'
+        f"calibration = {str(posterior)!r}\n" + prior
+    )
+    out = tmp_path / "x.parquet"
+    for argv in (["validate", str(cont)], ["calibrate", str(cont), "--out", str(out)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert "cannot calibrate a scenario that continues a calibrated replay" in err
+        assert "alliance-sim calibrate history_2006_2024" in err and "[calibrate]" in err
+        assert len(err.splitlines()) == 1
+    # a replay drawing from its own posterior (it inherits [calibrate]) is valid, not fittable
+    assert main(["calibrate", "history_2020_2024_calibrated", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("calibrate the replay it was fitted to: history_2020_2024")
+    future = tmp_path / "future.toml"
+    future.write_text(
+        'name = "f"\ndescription = "d"\nsources = ["s"]\nstart = "2026Q4"\nend = "2030Q4"\n' + prior
+    )
+    assert main(["calibrate", str(future), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no observation of the record falls in 2027Q1..2030Q4" in err
+    assert "(the record holds 2006Q2..2024Q4): nothing to fit" in err
+    assert not out.exists() and not (tmp_path / "x_report").exists()
+
+
 def test_whole_number_parameters_are_sampled_as_whole_numbers(tmp_path):
     """exit_patience (quarters) is fitted by the long history: the sampler works on
     [low, high + 1) and floors it, so every whole value of the prior is equally likely and

@@ -214,7 +214,7 @@ def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = 
 
 def _observations(sc: Scenario, until: int | None) -> pd.DataFrame:
     last = sc.end if until is None else quarters.shift(sc.start, until)
-    return rc.window(quarters.shift(sc.start, 1), last).reset_index(drop=True)
+    return rc.to_fit(quarters.shift(sc.start, 1), last, sc.path).reset_index(drop=True)
 
 
 def distance_noise(score_one, theta: np.ndarray, seeds: int) -> dict[str, float]:
@@ -249,12 +249,7 @@ def calibrate(
 
     quiet = default_quiet(quiet)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    spec = sc.calibrate
-    if spec is None:
-        raise ScenarioError(
-            f"{sc.path} has no [calibrate] table naming the parameters to fit "
-            "and their prior ranges (see history_2020_2024.toml)"
-        )
+    spec = sc.fit_spec()
     draws = spec.draws if draws is None else draws
     generations = spec.generations if generations is None else generations
     reps = spec.replicates if replicates is None else replicates

@@ -39,6 +39,7 @@ import pandas as pd
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
+from alliance_sim.errors import ScenarioError
 
 SERIES = {
     "vote_ukraine": "p_vote_with_russia",
@@ -156,6 +157,21 @@ def exit_rate(cut: str) -> tuple[float, int, int]:
         party = (status_at(state, f"{y}Q4") != "exited" for y in range(first_open, 2025))
         years += int(n) - sum(party)
     return exits / max(years, 1), exits, years
+
+
+def to_fit(first: str, last: str, where: str) -> pd.DataFrame:
+    """The observations a fit of quarters ``first`` to ``last`` scores (:func:`window`),
+    refused in one line naming ``where`` (the scenario file) when there are none: a fit of
+    nothing would rank its sets by NaN distances."""
+    obs = window(first, last)
+    if obs.empty:
+        q = record()["ordinal"]
+        held = f"{quarters.label(int(q.min()))}..{quarters.label(int(q.max()))}"
+        raise ScenarioError(
+            f"{where}: no observation of the record falls in {first}..{last} (the record "
+            f"holds {held}): nothing to fit"
+        )
+    return obs
 
 
 def window(first: str, last: str) -> pd.DataFrame:

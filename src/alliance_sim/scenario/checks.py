@@ -440,6 +440,14 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     posterior = None
     if "calibration" in data:
         posterior = _check_calibration(ck, data["calibration"], start, members, sweep)
+        if calibrate is not None and posterior.end == start:
+            ck.fail(
+                "calibrate",
+                f"cannot calibrate a scenario that continues a calibrated replay (calibration "
+                f"= {data['calibration']!r}): its runs take their parameters and state from that "
+                f"posterior; calibrate the replay instead: alliance-sim calibrate "
+                f"{Path(posterior.path).stem}",
+            )
         data = {
             **data,
             "calibration": {"file": Path(posterior.path).name, "sha256": posterior.sha256},

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from alliance_sim.core import quarters
 from alliance_sim.core.events import Event
+from alliance_sim.errors import ScenarioError
 from alliance_sim.scenario.posterior import Posterior
 from alliance_sim.scenario.region import Region
 
@@ -92,6 +94,23 @@ class Scenario:
         """A forecast that continues the calibrated history: it starts where the posterior's
         replay ends, replicate k from replay k's end state."""
         return self.posterior is not None and self.start == self.posterior.end
+
+    def fit_spec(self) -> CalibrateSpec:
+        """Its ``[calibrate]`` table, refused in one line when it has none, or when its runs
+        take their values from a posterior (``calibration = ...``: the fit's prior, and its
+        check of the thresholds' order, would not see the values the runs use)."""
+        if self.calibrate is None:
+            raise ScenarioError(
+                f"{self.path} has no [calibrate] table naming the parameters to fit "
+                "and their prior ranges (see history_2020_2024.toml)"
+            )
+        if self.posterior is not None:
+            p = self.posterior
+            raise ScenarioError(
+                f"{self.path}: its runs take their values from a posterior (calibration = "
+                f"...); calibrate the replay it was fitted to: {Path(p.replay_path or p.path).stem}"
+            )
+        return self.calibrate
 
     @property
     def n_steps(self) -> int:
