@@ -315,3 +315,9 @@ def test_a_recovery_threshold_is_varied_as_a_hysteresis_that_keeps_the_order(bas
     # one at a time (the response surfaces): the entry threshold is the run's own
     one = absolute({"suspend_recover": 0.05}, bases[0], [varied["suspend_recover"]])
     assert one["suspend_recover"] == pytest.approx(bases[0]["suspend_below"] + 0.05)
+    # and it is written as what it is, in the table, the list and the figure
+    from alliance_sim.analysis.uncertain import span
+    from alliance_sim.report.robustness import _label
+
+    assert span(varied["suspend_recover"]) == "suspend_below + 0.02 to 0.2"
+    assert _label("suspend_recover") == "Suspend recover (width above suspend_below)"

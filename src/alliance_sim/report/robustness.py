@@ -112,8 +112,6 @@ def figure(result: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from alliance_sim.report.labels import parameter_label
-
     heads = result["headlines"]
     fig, axes = plt.subplots(
         1, len(heads), figsize=(6.5 * len(heads), 0.35 * SHOWN + 1.6), squeeze=False
@@ -134,7 +132,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         )
         ax.axvline(RULE, color="#cb181d", lw=0.8, ls="--", label="0.1: must be pinned down")
         ax.set_yticks(y)
-        ax.set_yticklabels([_mark(r, parameter_label(r["parameter"])) for r in rows], fontsize=8)
+        ax.set_yticklabels([_mark(r, _label(r["parameter"])) for r in rows], fontsize=8)
         ax.set_xlabel("share of the headline's variance across the design")
         reach = [s + (r["S1_conf"] or 0.0) for s, r in zip(s1, rows, strict=True)]
         ax.set_xlim(0, max(1e-3, max(st + reach)) * 1.1)
@@ -149,6 +147,16 @@ def figure(result: dict[str, Any], path: Path) -> None:
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _label(name: str) -> str:
+    """A driver in words; a recovery threshold, varied as its hysteresis, says so."""
+    from alliance_sim.core.plausible import HYSTERESIS
+    from alliance_sim.report.labels import parameter_label
+
+    if name in HYSTERESIS:
+        return f"{parameter_label(name).split(' (')[0]} (width above {HYSTERESIS[name][0]})"
+    return parameter_label(name)
 
 
 def _mark(r: dict[str, Any], text: str) -> str:
