@@ -14,8 +14,8 @@ events) cut to 40 quarters.  All three engines run in this one process, one core
 The Mesa engines cost the same per run however many runs there are, so they are timed on
 ``--mesa-runs`` runs spread over the sweep's points; the batch engine is timed on 2,000 and
 20,000 runs (and ``--big``, against 20,000, to check that its cost is linear in runs; 2,000
-runs also pay a fresh process's first touches of its buffers, printed apart), each in a fresh process
-after a warm-up of 50 runs (loading the compiled kernel from numba's cache and replaying the
+runs also pay a fresh process's first touches of its buffers, printed apart), each in a fresh
+process after a warm-up of 50 runs (loading the compiled kernel from numba's cache and replaying the
 calibrated history once for the posterior's end states: one-time costs of a process, reported
 apart).  Peak memory of the batch engine is each size's resident set size in that process.
 
