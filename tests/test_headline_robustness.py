@@ -287,6 +287,23 @@ def test_a_statement_quotes_no_index_inside_its_noise():
     assert "(largest total index: y, ST 0.40)" in statement("Iran", h)
 
 
+def test_the_leader_is_the_first_driver_clear_of_its_noise():
+    """A 16-sample analysis of the baseline put exit_hazard first for Kazakhstan (S1 0.24 ±
+    0.29) and western_openness fifth (0.10 ± 0.09, clear of zero): the statement said no
+    parameter explained a tenth alone while listing western_openness as one that did."""
+    from alliance_sim.analysis.robustness import leading, strong
+
+    drivers = [
+        {"parameter": "exit_hazard", "S1": 0.24, "S1_conf": 0.29},
+        {"parameter": "ties_decay", "S1": 0.22, "S1_conf": 0.56},
+        {"parameter": "western_openness", "S1": 0.105, "S1_conf": 0.094},
+        {"parameter": "z", "S1": 0.2, "S1_conf": 0.05},
+    ]
+    assert [d["parameter"] for d in strong(drivers)] == ["western_openness", "z"]
+    assert leading(drivers) == 2
+    assert leading(drivers[:2]) == 0  # none is clear: the largest, for the words that follow
+
+
 def test_a_recovery_threshold_is_varied_as_a_hysteresis_that_keeps_the_order(baseline):
     """Sampled on its own, a recovery threshold fell at or below its entry threshold in about
     one design point in five (an inverted hysteresis, which validate refuses): it is sampled as

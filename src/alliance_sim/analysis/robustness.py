@@ -184,12 +184,13 @@ def summarise(
     }
     out["unsupported"] = unsupported(drivers)
     if drivers and drivers[0]["S1"] is not None:
-        j = int(order[0])
+        lead = leading(drivers)
+        j = int(order[lead])
         u = unit[:, j]
         low_end, high_end = y[u <= 0.2], y[u >= 0.8]  # the lowest and highest fifth
         out["top_driver"] = {
             "parameter": params[j].name,
-            "S1": drivers[0]["S1"],
+            "S1": drivers[lead]["S1"],
             "low": describe(params[j].low, params[j]),
             "high": describe(params[j].high, params[j]),
             "at_low": float(low_end.mean()) if len(low_end) else None,
@@ -198,15 +199,22 @@ def summarise(
     return out
 
 
+def _is_strong(d: dict[str, Any]) -> bool:
+    return d["S1"] is not None and d["S1"] >= RULE and d["S1"] - (d["S1_conf"] or 0.0) > 0
+
+
 def strong(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The drivers that visibly explain a tenth of a headline's variance alone: a first-order
     index of at least ``RULE`` whose 95% interval excludes zero (a point estimate of 0.16 ±
     0.25 on a rare outcome is noise, not a driver)."""
-    return [
-        d
-        for d in drivers
-        if d["S1"] is not None and d["S1"] >= RULE and d["S1"] - (d["S1_conf"] or 0.0) > 0
-    ]
+    return [d for d in drivers if _is_strong(d)]
+
+
+def leading(drivers: list[dict[str, Any]]) -> int:
+    """Where in ``drivers`` (largest S1 first) the headline's statement finds its leader: the
+    first strong driver, else the first (a larger S1 whose interval reaches zero does not lead
+    one that is visibly above it)."""
+    return next((k for k, d in enumerate(drivers) if _is_strong(d)), 0)
 
 
 def unsupported(drivers: list[dict[str, Any]]) -> list[str]:
