@@ -186,16 +186,35 @@ def summarise(
     if drivers and drivers[0]["S1"] is not None:
         lead = leading(drivers)
         j = int(order[lead])
-        u = unit[:, j]
-        low_end, high_end = y[u <= 0.2], y[u >= 0.8]  # the lowest and highest fifth
         out["top_driver"] = {
             "parameter": params[j].name,
             "S1": drivers[lead]["S1"],
             "low": describe(params[j].low, params[j]),
             "high": describe(params[j].high, params[j]),
-            "at_low": float(low_end.mean()) if len(low_end) else None,
-            "at_high": float(high_end.mean()) if len(high_end) else None,
+            **ends(y, unit[:, j], len(params), seed),
         }
+    return out
+
+
+def ends(y: np.ndarray, u: np.ndarray, d: int, seed: int, boot: int = 1000) -> dict[str, Any]:
+    """The headline where a parameter sits in the lowest and the highest fifth of its range
+    (``u``: its design column on [0, 1]), ``at_low`` and ``at_high``, each with a 95% interval
+    (``*_ci``) from a bootstrap over the design's ``N`` base points: the ``d + 2`` rows of a
+    base point (A, one row per parameter, B) share all but one value, so a row is not an
+    independent draw; at ``--samples 16`` a fifth holds a handful of base points."""
+    rows = y.reshape(-1, d + 2), u.reshape(-1, d + 2)
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(rows[0]), (boot, len(rows[0])))
+    out: dict[str, Any] = {}
+    for key, inside in (("at_low", rows[1] <= 0.2), ("at_high", rows[1] >= 0.8)):
+        total, count = (rows[0] * inside).sum(axis=1), inside.sum(axis=1)
+        if not count.sum():
+            out[key], out[f"{key}_ci"] = None, None
+            continue
+        out[key] = float(total.sum() / count.sum())
+        n = count[pick].sum(axis=1)
+        means = total[pick].sum(axis=1)[n > 0] / n[n > 0]
+        out[f"{key}_ci"] = [float(v) for v in np.quantile(means, [0.025, 0.975])]
     return out
 
 
@@ -243,7 +262,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
         conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
         text += (
             f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
-            f"{top['at_low']:.0%} at {top['low']}, {top['at_high']:.0%} at {top['high']})"
+            f"{_at(top, 'at_low')} at {top['low']}, {_at(top, 'at_high')} at {top['high']})"
         )
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
         clear = [  # a total index whose interval is above zero: visible, and an estimate
@@ -256,6 +275,12 @@ def statement(label: str, h: dict[str, Any]) -> str:
         else:  # every index is inside its noise: say so, do not quote one (ST 1.91 at N=32)
             text += " (no index is clear of its noise: more --samples or --replicates)"
     return text
+
+
+def _at(top: dict[str, Any], key: str) -> str:
+    """``top[key]`` as a share, with its interval where the analysis has one."""
+    ci = top.get(f"{key}_ci")
+    return f"{top[key]:.0%}" + (f" [{ci[0]:.0%}, {ci[1]:.0%}]" if ci else "")
 
 
 def _num(x: float) -> float | None:
