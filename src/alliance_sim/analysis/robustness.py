@@ -262,7 +262,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
         conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
         text += (
             f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
-            f"{_at(top, 'at_low')} at {top['low']}, {_at(top, 'at_high')} at {top['high']})"
+            f"{_at(top, 'at_low')} near {top['low']}, {_at(top, 'at_high')} near {top['high']})"
         )
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
         clear = [  # a total index whose interval is above zero: visible, and an estimate
@@ -290,7 +290,9 @@ def _num(x: float) -> float | None:
 METHOD = (
     "Sobol indices (SALib): a Saltelli design of first-order (S1) and total (ST) indices with "
     "95% bootstrap confidence, on the mean over the replicates at each point; envelope: the 5th "
-    "and 95th percentiles of those point means over the design (uniform over every range)."
+    "and 95th percentiles of those point means over the design (uniform over every range); "
+    "a leader 'near' either end of its range: the mean over the design points with it in the "
+    "lowest or highest fifth, with a 95% interval from resampling the design's base points."
 )
 
 
