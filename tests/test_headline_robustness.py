@@ -360,3 +360,23 @@ def test_a_recovery_threshold_is_varied_as_a_hysteresis_that_keeps_the_order(bas
 
     assert span(varied["suspend_recover"]) == "suspend_below + 0.02 to 0.2"
     assert _label("suspend_recover") == "Suspend recover (width above suspend_below)"
+
+
+def test_a_design_point_read_once_gives_the_specs_of_reading_it_per_run(baseline):
+    """design_runs reads each point once (PointValues) and puts it, with its hysteresis made
+    absolute on each posterior set, on every set's spec: the same specs, key for key, as
+    at_point on absolute() per run (which took half a robustness analysis's time)."""
+    from alliance_sim.analysis.uncertain import absolute, widths_on
+    from alliance_sim.scenario.plan import points, spec_for
+    from alliance_sim.scenario.runspecs import PointValues, at_point
+
+    params = rb.uncertain(baseline)
+    rows = points(rb.with_design(baseline, rb.design(baseline, params, 4, 0))).to_dict("records")
+    bases = [spec_for(baseline, None, k) for k in (0, 7, 31)]
+    for row in rows:
+        once = PointValues.of(baseline, row)
+        for b in bases:
+            got = once.on(b, widths_on(row, b.params, params))
+            want = at_point(baseline, b, absolute(row, b.params, params))
+            assert got == want and list(got.params) == list(want.params)
+            assert got.params["suspend_recover"] > got.params["suspend_below"]

@@ -41,7 +41,6 @@ from alliance_sim.analysis.sensitivity import sobol_indices
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
     Uncertain,
-    absolute,
     check_forecast,
     check_sizes,
     describe,
@@ -50,6 +49,7 @@ from alliance_sim.analysis.uncertain import (
     headline_outcomes,
     span,
     uncertain,
+    widths_on,
     with_design,
 )
 from alliance_sim.scenario.spec import Scenario
@@ -85,7 +85,7 @@ def design_runs(
     docstring for how replicates share sets, states and seeds)."""
     from alliance_sim.engines.batch import run_batch
     from alliance_sim.scenario.plan import make_plan, points, spec_for
-    from alliance_sim.scenario.runspecs import at_point
+    from alliance_sim.scenario.runspecs import PointValues
 
     pts = points(with_design(sc, design(sc, params, samples, seed)))
     metas = list(make_plan(sc, replicates=replicates, seed=seed, sweep=False).runs())
@@ -97,7 +97,10 @@ def design_runs(
     step = max(1, 20_000 // replicates)  # points per batch: about 20,000 runs
     for i in range(0, len(rows), step):
         chunk = rows[i : i + step]
-        specs = [at_point(sc, b, absolute(row, b.params, params)) for row in chunk for b in base]
+        specs = []
+        for row in chunk:  # a point read once, put on each posterior set's spec
+            at = PointValues.of(sc, row) if row else None
+            specs += [at.on(b, widths_on(row, b.params, params)) if at else b for b in base]
         out = run_batch(specs, seeds * len(chunk), record_every=None)[1]
         for c in cols:
             y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)  # not joined: not left

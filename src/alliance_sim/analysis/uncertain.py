@@ -186,15 +186,19 @@ def absolute(row: dict[str, Any], run: dict[str, Any], params: list[Uncertain]) 
     becomes its recovery threshold, the entry threshold's value in this run -- the point's, else
     the run's own ``run`` (its posterior set and scenario values), else the registry's default --
     plus the width.  ``row`` itself is not changed."""
+    made = widths_on(row, run, params)
+    return {**row, **made} if made else row
+
+
+def widths_on(row: dict[str, Any], run: dict[str, Any], params: list[Uncertain]) -> dict[str, Any]:
+    """Only the recovery thresholds :func:`absolute` makes of ``row``'s widths on ``run``."""
     from alliance_sim.core.params import BY_NAME
 
-    widths = [u for u in params if u.above is not None and u.name in row]
-    if not widths:
-        return row
-    out = dict(row)
-    for u in widths:
-        entry = row.get(u.above, run.get(u.above, BY_NAME[u.above].default))
-        out[u.name] = float(entry) + float(row[u.name])
+    out = {}
+    for u in params:
+        if u.above is not None and u.name in row:
+            entry = row.get(u.above, run.get(u.above, BY_NAME[u.above].default))
+            out[u.name] = float(entry) + float(row[u.name])
     return out
 
 

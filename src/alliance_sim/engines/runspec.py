@@ -101,14 +101,16 @@ def _checked(names: list[str], rows: list[tuple]) -> np.ndarray:
     value by value (each distinct value once, so an error names the first bad run's)."""
     params = [BY_NAME.get(n) for n in names]
     cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    for name, p, col in zip(names, params, cols, strict=True):
+    table = np.empty((len(rows), len(names)))
+    for j, (name, p, col) in enumerate(zip(names, params, cols, strict=True)):
         if p is not None and not p.integer and set(map(type, col)) <= {float}:
-            x = np.fromiter(col, dtype=float, count=len(col))
+            x = table[:, j] = np.fromiter(col, dtype=float, count=len(col))
             if ((x >= p.low) & (x <= p.high)).all():
                 continue
         for v in _distinct(list(col)):
             check_value(name, v)
-    return np.array(rows, dtype=float).reshape(len(rows), len(names))
+        table[:, j] = np.array(col, dtype=float)
+    return table
 
 
 def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> Params:
@@ -132,19 +134,29 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
         table = _checked(names, rows)
         for j, name in enumerate(names):
             globals_[name] = table[which, j]
+    M = len(mb.CODES)
+    where: dict[str, list[tuple[int, Any]]] = {}  # field -> [(run * M + member, value)]
+    for r, s in enumerate(uniq):  # one pass over the values the specs set
+        for code, fields_ in s.members.items():
+            k = r * M + mb.INDEX[code]
+            for f, v in fields_.items():
+                at = where.get(f)
+                if at is None:
+                    at = where[f] = []
+                at.append((k, v))
     member_values: dict[str, np.ndarray] = {}
-    for f in sorted({f for s in uniq for fields_ in s.members.values() for f in fields_}):
+    for f in sorted(where):
+        flat, values = zip(*where[f], strict=True)
         if f in REGIONAL:  # a global set for some members: NaN elsewhere, which
-            for v in _distinct([c[f] for s in uniq for c in s.members.values() if f in c]):
+            for v in _distinct(values):
                 check_value(f, v)  # Params.build fills with the run's global
-            arr = np.full((len(uniq), len(mb.CODES)), np.nan)
+            arr = np.full((len(uniq), M), np.nan)
         else:
-            arr = np.broadcast_to(profiles.values[f], (len(uniq), len(mb.CODES))).copy()
-        for r, s in enumerate(uniq):
-            for code, fields_ in s.members.items():
-                if f in fields_:
-                    v = fields_[f]
-                    arr[r, mb.INDEX[code]] = mb.STATUS_CODES[v] if isinstance(v, str) else v
+            arr = np.broadcast_to(profiles.values[f], (len(uniq), M)).copy()
+        got = np.asarray(values)
+        if got.dtype.kind in "UO":  # a status given by name
+            got = [mb.STATUS_CODES[v] if isinstance(v, str) else v for v in values]
+        arr.reshape(-1)[list(flat)] = got  # each (run, member) once: one value in a spec's dict
         member_values[f] = arr[which]
     return Params.build(R, globals_, profiles, member_values)
 

@@ -28,7 +28,7 @@ from alliance_sim.core import quarters
 from alliance_sim.engines.runspec import RunMeta, RunSpec
 from alliance_sim.limits import check_plan_size
 from alliance_sim.scenario.history import end_states
-from alliance_sim.scenario.runspecs import assemble, at_point
+from alliance_sim.scenario.runspecs import PointValues, assemble
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec, count_points
 
 
@@ -145,9 +145,11 @@ def specs_for(sc: Scenario, metas: Iterable[RunMeta]) -> list[RunSpec]:
     """The run specification of each run in ``metas``, as :func:`spec_for` gives it, built
     once per distinct point and posterior replicate (the replicates of a point share one spec
     object, which the engine's builders read once) and, within that, the scenario's and the
-    posterior set's values once per replicate (:func:`~.runspecs.at_point` adds the point)."""
+    posterior set's values once per replicate, and each point's values read once
+    (:class:`~.runspecs.PointValues`) and put on each replicate's spec."""
     bases: dict[int | None, RunSpec] = {}
     built: dict[tuple, RunSpec] = {}
+    read: dict[tuple, PointValues | None] = {}  # each point's values read once
     out = []
     continues = sc.continues  # a property: asked once
     for m in metas:
@@ -161,7 +163,12 @@ def specs_for(sc: Scenario, metas: Iterable[RunMeta]) -> list[RunSpec]:
             base = bases.get(posterior)
             if base is None:
                 base = bases[posterior] = spec_for(sc, None, posterior)
-            spec = at_point(sc, base, m.values)
+            at = read.get(key[0], False) if key is not None else False
+            if at is False:
+                at = PointValues.of(sc, m.values) if m.values else None
+                if key is not None:
+                    read[key[0]] = at
+            spec = at.on(base) if at is not None else base
             if key is not None:
                 built[key] = spec
         out.append(spec)
