@@ -132,3 +132,24 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
     assert len(widths) >= 4 and all(200 < w <= 1100 for w in widths) and visible
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert os.path.getsize(tmp_path / "report.png") > 50_000
+
+
+def test_a_shared_report_names_scenario_files_without_the_authors_home(
+    results, tmp_path, monkeypatch
+):
+    """A report sent to a colleague named the author's files by absolute path
+    (/home/alice/...): a shipped scenario is named as every command takes it, a file under the
+    home directory as ~/..., and the command it offers for a user's file uses the same."""
+    from alliance_sim.report.labels import scenario_shown
+    from alliance_sim.report.robustness import rests_on
+
+    out = build_report([results["base"], results["evil"]], tmp_path / "report.md")
+    text = out.read_text()
+    assert "baseline (shipped with alliance-sim)" in text
+    assert str(results["base"].manifest.scenario_path) not in text
+    monkeypatch.setenv("HOME", str(results["dir"]))  # the evil scenario's folder: "home"
+    assert scenario_shown(str(results["dir"] / "evil.toml")) == "~/evil.toml"
+    said = " ".join(rests_on("evil", str(results["dir"] / "evil.toml"), "0" * 16))
+    assert "alliance-sim robustness ~/evil.toml --out DIR" in said
+    assert scenario_shown("/elsewhere/x.toml") == "/elsewhere/x.toml"  # not under home
+    assert scenario_shown("<simulate>") == "<simulate>"

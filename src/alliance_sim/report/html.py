@@ -39,6 +39,7 @@ from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
+from alliance_sim.report.labels import scenario_shown
 from alliance_sim.report.sections import nested_html, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result
@@ -126,7 +127,7 @@ def provenance(res: Result) -> pd.DataFrame:
     failed = int(res.runs["error"].notna().sum())
     return pd.DataFrame(
         [
-            ("scenario file", m.scenario_path),
+            ("scenario file", scenario_shown(m.scenario_path, provenance=True)),
             ("scenario hash", m.scenario_hash),
             ("alliance-sim version", m.package_version),
             ("period", f"{plan.start} to {plan.end}"),

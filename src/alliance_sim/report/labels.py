@@ -5,6 +5,7 @@ with the quarter it refers to ("ARM P(exit by 2034Q4)")."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from alliance_sim.core import members as mb
 
@@ -139,3 +140,23 @@ def outcome_label(outcome: str, when: str | None = None) -> str:
         "cohesion_mean": f"mean cohesion{by}",
     }
     return named.get(outcome, outcome.replace("_", " ") + at)
+
+
+def scenario_shown(path: str, *, provenance: bool = False) -> str:
+    """A scenario file as a shared report names it, in a form every command takes: a shipped
+    scenario by its name (``provenance``: "NAME (shipped with alliance-sim)"), a file under
+    the home directory as ``~/...`` (a report sent to a colleague does not carry the author's
+    user name), any other as it is."""
+    from alliance_sim.scenario.files import shipped_dir
+
+    if not path or path.startswith("<"):
+        return path
+    p = Path(path)
+    shipped = shipped_dir()
+    try:
+        real = p.resolve()
+        if shipped is not None and real.parent == shipped.resolve():
+            return f"{p.stem} (shipped with alliance-sim)" if provenance else p.stem
+        return "~/" + real.relative_to(Path.home().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # not under home, or no home at all
+        return path

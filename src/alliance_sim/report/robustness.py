@@ -199,7 +199,10 @@ def rests_on(
             f"analysis's runs, not of this result's{other}):"
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
-    make = f"alliance-sim robustness {path} --out DIR"
+    from alliance_sim.report.labels import scenario_shown
+
+    shown = scenario_shown(path)  # a shipped scenario by name, the home directory as ~
+    make = f"alliance-sim robustness {shown} --out DIR"
     if r is not None and end is not None and r.get("horizon") not in (None, end):
         return [
             f"The shipped robustness analysis of {name} is at {r['horizon']}, not this run's "
@@ -214,7 +217,7 @@ def rests_on(
     own = _file_end(path)
     if end is not None and own is not None and own != end:  # the command would analyse `own`
         make = (
-            f"save a copy of {path} with end = \"{end}\" (this run's horizon; the file's is "
+            f"save a copy of {shown} with end = \"{end}\" (this run's horizon; the file's is "
             f"{own}) and run alliance-sim robustness COPY --out DIR"
         )
     return [
