@@ -116,12 +116,34 @@ def test_the_command_writes_its_files_and_replaces_only_its_own(tmp_path, capsys
         assert set(d) >= {"parameter", "S1", "S1_conf", "ST", "ST_conf", "identified", "sourced"}
     assert (out / "drivers.png").stat().st_size > 0
     assert (out / "robustness.md").read_text().startswith("# What the headline rests on")
-    assert main([*argv, "--replicates", "2", "--quiet"]) == 0  # an earlier analysis: replaced
+    assert main([*argv, "--replicates", "2", "--quiet"]) == 0  # the same analysis: replaced
+    capsys.readouterr()
+    before = (out / "robustness.json").read_bytes()
+    # a different analysis does not silently replace it: one line, the earlier one kept
+    assert main([*argv, "--replicates", "3", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "replicates 2; this one has replicates 3" in err
+    assert "--force" in err and (out / "robustness.json").read_bytes() == before
+    assert main([*argv, "--replicates", "3", "--quiet", "--force"]) == 0
+    said = capsys.readouterr().out
+    assert "replaced the earlier analysis of Armenia exits? (replicates 2; " in said
+    assert json.loads((out / "robustness.json").read_text())["replicates"] == 3
     (out / "notes.txt").write_text("mine")
     assert main([*argv, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "notes.txt" in err and err.count("\n") == 1
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_a_sweep_result_is_named_as_one(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--out", str(out), "--replicates", "2", "--quiet"]) == 0
+    capsys.readouterr()
+    argv = ["robustness", "baseline", "--out", str(out), "--samples", "8", "--replicates", "2"]
+    assert main([*argv, "--force", "--quiet"]) == 2  # --force never replaces what it did not write
+    err = capsys.readouterr().err
+    assert "holds a sweep result (manifest.json)" in err and err.count("\n") == 1
+    assert (out / "manifest.json").is_file() and not (out / "robustness.json").exists()
 
 
 @pytest.mark.parametrize(

@@ -577,6 +577,23 @@ def test_out_path_exists_as_file_under_force(tmp_path, capsys):
     assert f.read_text() == "x"
 
 
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("p < 0.001", "p < 0.001"),  # "<" before a space or digit opens no tag
+        ("<0.001 and a > b", "<0.001 and a > b"),
+        ("<script>x</script>", "&lt;script>x&lt;/script>"),  # no tag can open
+        ("<!-- c --> <?pi <a href=x>", "&lt;!-- c --> &lt;?pi &lt;a href=x>"),
+        ("> quoted", "&gt; quoted"),  # no block quote at a line's start
+        ("a < b & c", "a < b &amp; c"),
+    ],
+)
+def test_markdown_escapes_what_could_act_and_only_that(text, shown):
+    from alliance_sim.textsafe import md
+
+    assert md(text) == shown
+
+
 def test_escaping_in_terminal_and_markdown(tmp_path, capsys):
     evil = tmp_path / "evil.toml"
     evil.write_text(
@@ -591,6 +608,6 @@ def test_escaping_in_terminal_and_markdown(tmp_path, capsys):
     assert main(["run", "armenia_exits", "--replicates", "2", "--out", str(b)]) == 0
     assert main(["compare", str(b), str(a), "--out", str(tmp_path / "r.md")]) == 0
     text = (tmp_path / "r.md").read_text()
-    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "<script>" not in text and "</script>" not in text and "&lt;script>" in text
     assert "\n# Heading" not in text and "\x1b" not in text
     assert (a / "commitment.png").is_file()  # $a$ did not break the figure

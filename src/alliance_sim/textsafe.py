@@ -16,6 +16,9 @@ import unicodedata
 
 _MD_SPECIAL = re.compile(r"([\\`*|~#])|^([-+=])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _LINK = re.compile(r"\]\s*[(\[:]")  # [text](url), [text][ref], [ref]: url
+# "<" opens an HTML tag, comment or declaration only before a letter, "/", "!" or "?"
+# (CommonMark 6.6); "p < 0.001" and "a > b" are left legible in the Markdown source
+_NOT_TAG = re.compile(r"&lt;(?![A-Za-z/!?])|(?<!^)&gt;")
 
 
 def _visible(ch: str) -> str:
@@ -37,8 +40,9 @@ def term(text: object, keep_newlines: bool = True) -> str:
 def md(text: object) -> str:
     """``text`` as literal inline Markdown: one line, HTML escaped, Markdown punctuation
     backslash-escaped where it could act (no headings, links, images, emphasis, code or
-    table cells injected; ``n_for_5pp`` and ``[0%, 16%]`` stay as they are)."""
+    table cells injected; ``n_for_5pp``, ``[0%, 16%]`` and ``p < 0.001`` stay as they are)."""
     one = html.escape(term(" ".join(str(text).split()), keep_newlines=False), quote=False)
+    one = _NOT_TAG.sub(lambda m: "<" if m.group(0) == "&lt;" else ">", one)
     out = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one)
     if _LINK.search(out):
         out = out.replace("[", "\\[").replace("]", "\\]")

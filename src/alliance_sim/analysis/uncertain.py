@@ -220,7 +220,7 @@ def span(u: Uncertain) -> str:
     """``u``'s range as a reader would write it."""
     if u.above is not None:
         return f"{u.above} + {u.low:.3g} to {u.high:.3g}"
-    return f"{describe(u.low, u)}-{describe(u.high, u)}"
+    return f"{describe(u.low, u)} to {describe(u.high, u)}"  # "-0.5-2" would read as a sum
 
 
 def with_design(sc: Scenario, spec: SweepSpec) -> Scenario:

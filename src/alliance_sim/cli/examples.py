@@ -37,7 +37,7 @@ An interrupted sweep resumes when the same command is run again.""",
   alliance-sim backtest history_2020_2024 --fit-until 2022Q4 --out /tmp/bt --draws 100 --quiet
   alliance-sim backtest history_2006_2024 --origins 2010Q4,2014Q4,2018Q4,2022Q4 --out out/roll""",
     "robustness": """examples:
-  alliance-sim robustness baseline --out out/robust-base        # about 2 minutes on 2 cores
+  alliance-sim robustness baseline --out out/robust-base        # about 20 seconds on 2 cores
   alliance-sim robustness russia_wins_ukraine --out out/robust-rwu --samples 128
   alliance-sim robustness armenia_exits --out /tmp/r --samples 8 --replicates 4   # a quick look""",
     "discover": """examples:

@@ -232,12 +232,14 @@ def cmd_refine(a: argparse.Namespace) -> int:
 
 def cmd_robustness(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.robustness import analyse, check_sizes
-    from alliance_sim.report.robustness import check_dir, write
+    from alliance_sim.report.robustness import check_dir, differs, write
     from alliance_sim.scenario.load import load_scenario
 
     check_sizes(a.samples, a.replicates)
     sc = load_scenario(a.scenario)
-    check_dir(a.out)  # before anything runs
+    same = {"scenario_hash": sc.hash, "samples": a.samples, "replicates": a.replicates}
+    same["seed"] = a.seed
+    replaced = differs(check_dir(a.out, same=same, force=a.force), same)  # before anything runs
 
     def progress(done: int, total: int) -> None:
         print(f"\rdesign points {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
@@ -252,7 +254,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         progress=None if a.quiet else progress,
         ref=a.scenario,
     )
-    d = write(result, a.out)
+    d = write(result, a.out, force=a.force)
     for h in result["headlines"]:
         print(h["statement"] + ".")
         if h["unsupported"]:
@@ -262,4 +264,6 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         f"replicates) over {len(result['parameters'])} parameters in {result['seconds']:.0f} s; "
         f"wrote {d}/robustness.json, robustness.md, drivers.png"
     )
+    if replaced:
+        print(f"replaced the earlier analysis {replaced}")
     return 0

@@ -410,6 +410,11 @@ def _parser() -> argparse.ArgumentParser:
         help="runs per design point, on posterior sets 0..K-1 (default 32)",
     )
     ro.add_argument("--seed", type=_seed, default=0, help="design and run seed (default 0)")
+    ro.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier robustness analysis in DIR run with other settings",
+    )
     ro.add_argument("--quiet", action="store_true", help="no progress line")
 
     ck = _command(

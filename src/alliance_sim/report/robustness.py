@@ -25,26 +25,75 @@ FILES = ("robustness.json", "robustness.md", "drivers.png")
 SHOWN = 12  # drivers per panel of the figure
 
 
-def check_dir(directory: str | os.PathLike) -> Path:
+def check_dir(
+    directory: str | os.PathLike, same: dict[str, Any] | None = None, force: bool = False
+) -> Path:
     """``directory`` if a robustness analysis may be written there: new, empty, or holding
-    one alliance-sim wrote.  One line naming ``--out`` otherwise, before anything runs."""
+    one alliance-sim wrote.  One line naming ``--out`` otherwise, before anything runs.
+
+    ``same`` (``scenario_hash``, ``samples``, ``replicates``, ``seed``) describes the analysis
+    about to be written: an earlier analysis in ``directory`` that differs in any of them is
+    replaced only with ``force`` (a re-run of the same analysis replaces its own files)."""
     d = writable_dir(directory)
     if d.is_dir() and any(d.iterdir()):
         md = d / "robustness.md"
         ours = md.is_file() and md.read_bytes()[:100].startswith(TITLE.encode())
         strangers = sorted(p.name for p in d.iterdir() if p.name not in FILES)
         if not ours or strangers:
-            what = strangers[0] if strangers else "files alliance-sim did not write"
             raise UserError(
-                f"--out {d} holds {what}; allowed a new or empty folder or one holding an "
-                "earlier robustness analysis (choose another --out)"
+                f"--out {d} holds {_stranger(d, strangers)}; allowed a new or empty "
+                "folder or one holding an earlier robustness analysis (choose another "
+                "--out)"
+            )
+        change = differs(d, same) if same is not None else None
+        if change and not force:
+            raise UserError(
+                f"--out {d} holds an earlier robustness analysis {change}; allowed the same "
+                "analysis again, or --force to replace it (or choose another --out)"
             )
     return d
 
 
-def write(result: dict[str, Any], directory: str | os.PathLike) -> Path:
-    """Write ``robustness.json``, ``robustness.md`` and ``drivers.png`` into ``directory``."""
-    d = check_dir(directory)
+def identity(result: dict[str, Any]) -> dict[str, Any]:
+    """What makes two robustness analyses the same one: scenario, design and seed."""
+    return {k: result[k] for k in ("scenario_hash", "samples", "replicates", "seed")}
+
+
+def differs(d: Path, same: dict[str, Any]) -> str | None:
+    """How the robustness analysis in ``d`` differs from one run with ``same``, in words
+    ("of Baseline (samples 64; this one has samples 8)"); None if it is the same or absent."""
+    if not (d / "robustness.md").is_file():
+        return None
+    before = _earlier(d)
+    keys = [k for k in same if before.get(k) != same[k]]
+    if not keys:
+        return None
+    was = ", ".join(f"{k} {before.get(k, '?')}" for k in keys)
+    now = ", ".join(f"{k} {same[k]}" for k in keys)
+    return f"of {before.get('scenario', 'an unreadable scenario')} ({was}; this one has {now})"
+
+
+def _earlier(d: Path) -> dict[str, Any]:
+    """What the analysis in ``d`` was run with ({} if its JSON cannot be read)."""
+    try:
+        before = json.loads((d / "robustness.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return before if isinstance(before, dict) else {}
+
+
+def _stranger(d: Path, strangers: list[str]) -> str:
+    """What a folder that is not a robustness analysis holds, in a reader's words."""
+    if (d / "manifest.json").is_file():
+        return "a sweep result (manifest.json)"
+    visible = [n for n in strangers if not n.startswith(".")]
+    return (visible or strangers or ["files alliance-sim did not write"])[0]
+
+
+def write(result: dict[str, Any], directory: str | os.PathLike, force: bool = False) -> Path:
+    """Write ``robustness.json``, ``robustness.md`` and ``drivers.png`` into ``directory``
+    (``force``: replace an earlier, different analysis there)."""
+    d = check_dir(directory, same=identity(result), force=force)
     d.mkdir(parents=True, exist_ok=True)
     restate(result)
     figure(result, d / "drivers.png")
@@ -164,7 +213,10 @@ def _mark(r: dict[str, Any], text: str) -> str:
 
 
 def _ci(v: float | None, half: float | None) -> str:
-    return "—" if v is None else f"{v:.2f} [{v - (half or 0):.2f}, {v + (half or 0):.2f}]"
+    if v is None:
+        return "—"
+    lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - (half or 0), v + (half or 0)))
+    return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
 
 
 def _yes(b: bool) -> str:
