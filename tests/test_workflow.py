@@ -137,8 +137,13 @@ def test_sweep_end_and_by_point_table(tmp_path, monkeypatch, capsys):
     assert (table["ARM_p_exit_hi"] - table["ARM_p_exit_lo"] > 0.2).all()  # 6 runs: wide
     assert {"KAZ_p_suspended", "KGZ_p_exit_hi"} <= set(table.columns)  # every focus member
     assert "BLR_p_exit" not in table  # not a focus member of western_surge
+    capsys.readouterr()
     assert main(argv) == 0  # the same sweep again: nothing to run, and it says so
-    assert "already holds this sweep, complete" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "already holds this sweep, complete" in said
+    wrote = next(line for line in said.splitlines() if line.startswith("wrote "))
+    assert "runs.parquet" not in wrote and "manifest.json" not in wrote  # not rewritten
+    assert "summary.json" in wrote and "tables kept as they were" in wrote
 
 
 def test_risk_difference_words_binary_effects():

@@ -83,8 +83,10 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
         end = m.scenario.get("end") if isinstance(m.scenario, dict) else None
         lines = rests_on(stem, m.scenario_path, m.scenario_hash, end)
         print("\n" + term("\n".join(lines)))
-    files = ["manifest.json", "runs.parquet", "timeseries.parquet", "alliance.parquet"]
-    print(f"\nwrote {term(out)}/: {' '.join([*files, *written, *more])}")
+    files = [] if res.reused else ["manifest.json", "runs.parquet", "timeseries.parquet"]
+    files += [] if res.reused else ["alliance.parquet"]
+    kept = " (its tables kept as they were)" if res.reused else ""
+    print(f"\nwrote {term(out)}/: {' '.join([*files, *written, *more])}{kept}")
     if res.n_failed:
         print(f"{res.n_failed} of {len(res.runs)} runs failed (see runs.parquet 'error')")
     print("\n" + known_limits.footer(width=100))

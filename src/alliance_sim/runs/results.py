@@ -282,6 +282,8 @@ class Result:
 
     directory: Path
     manifest: Manifest = field(repr=False)
+    #: the command found this result complete and ran nothing (its tables are not new)
+    reused: bool = field(default=False, compare=False)
 
     @classmethod
     def open(cls, directory: str | os.PathLike) -> Result:

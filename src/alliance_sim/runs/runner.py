@@ -136,7 +136,7 @@ def _execute_locked(
                     f"finished {old.ended}): nothing to run (--force runs it again)",
                     flush=True,
                 )
-            return Result(store.dir, old)
+            return Result(store.dir, old, reused=True)
         stored, kept = _repairable(store, old, bad, n_chunks)
         manifest = old
         manifest.status, manifest.ended, manifest.parts = "running", None, None
