@@ -161,6 +161,26 @@ def test_console_script_end_to_end(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def test_a_reader_who_stops_reading_does_not_cost_the_report(tmp_path):
+    """``compare ... | head -1``: the headline is printed while the report is built; the pipe
+    closing after its first line must not stop the report being written."""
+    exe = shutil.which("alliance-sim") or str(
+        __import__("pathlib").Path(sys.executable).with_name("alliance-sim")
+    )
+    for name in ("baseline", "armenia_exits"):
+        assert (
+            main(["run", name, "--replicates", "4", "--out", str(tmp_path / name), "--quiet"]) == 0
+        )
+    report = tmp_path / "r.md"
+    cmd = f"{exe} compare {tmp_path / 'baseline'} {tmp_path / 'armenia_exits'} --out {report}"
+    piped = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {cmd} | head -1"], capture_output=True, text=True
+    )
+    assert piped.returncode == 0 and piped.stdout.count("\n") == 1, piped.stderr
+    assert "Traceback" not in piped.stderr
+    assert report.is_file() and report.read_text().startswith("# Scenario comparison")
+
+
 def test_quick_exit_flushes_output_runs_exit_handlers_and_keeps_the_status(tmp_path):
     """``alliance-sim`` ends with os._exit (no interpreter teardown): everything printed
     still arrives, exit handlers still run, and the exit status is main()'s."""

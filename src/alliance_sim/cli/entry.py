@@ -28,6 +28,35 @@ def _flush_output() -> None:
             pass
 
 
+class _Screen:
+    """Standard output that outlives a reader who stopped reading (``| head -1``): a command
+    that prints its answer before it writes its files (``compare`` prints the headline while
+    the report is being built) carries on and writes them, instead of ending at the first
+    line the pipe refused.  Whatever it prints after that goes nowhere, as Unix tools do."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def _is_console_script() -> bool:
     """True when this process is the ``alliance-sim`` script itself -- not ``python -m
     alliance_sim``, a profiler (``python -m cProfile $(which alliance-sim)``) or any other
@@ -45,7 +74,12 @@ def run() -> NoReturn:
     run as usual (temporary folders, multiprocessing, logging), the output is flushed, and
     the process ends without that teardown, as mypy's command line does.  Otherwise -- under
     a profiler, ``python -m alliance_sim``, an in-process caller -- it exits normally."""
-    code = main()
+    if sys.stdout is not None:
+        sys.stdout = _Screen(sys.stdout)
+    try:
+        code = main()
+    finally:
+        sys.stdout = getattr(sys.stdout, "_stream", sys.stdout)
     _flush_output()
     if not _is_console_script() or threading.active_count() > 1:
         sys.exit(code)
