@@ -113,4 +113,29 @@ def test_clustered_comparison_finds_a_planted_difference_and_not_a_null_one():
     assert miss.p > 0.01 and miss.diff.lo < 0 < miss.diff.hi
     b = 0.6 + np.repeat(rng.normal(0, 0.1, k), points)
     unp = compare_clustered("x", a, b, cl, cl + 1000, paired=False)
-    assert unp.test == "Mann-Whitney U on seed means" and unp.diff.lo > 0 and unp.n <= k
+    assert unp.test.startswith("cluster bootstrap") and unp.diff.lo > 0 and unp.n <= k
+    assert unp.p < 0.01
+
+
+def test_an_unpaired_test_agrees_with_its_interval():
+    """A sweep's seeds (each a mean over 40 points) against a run's (0 or 1): a rank test on
+    seed means read p = 0.84 beside an interval clear of zero."""
+    rng = np.random.default_rng(17)
+    k, points = 10, 40
+    sweep = (rng.random(k * points) < 0.55).astype(float)  # 55% against 43%
+    cl = np.repeat(np.arange(k), points)
+    run = (rng.random(400) < 0.43).astype(float)
+    c = compare_clustered("x", run, sweep, np.arange(400) + 10_000, cl, paired=False)
+    assert c.diff.lo > 0 and c.p < 0.05  # the interval and the test say the same
+    from scipy import stats
+
+    ranks = stats.mannwhitneyu(_seed_means(sweep, cl), run).pvalue
+    assert ranks > 0.05  # what the rank test on seed means said here
+    null = compare_clustered(
+        "x", run, run[::-1].copy(), np.arange(400), np.arange(400) + 1, paired=False
+    )
+    assert null.diff.lo < 0 < null.diff.hi and null.p > 0.05
+
+
+def _seed_means(x, cl):
+    return np.bincount(cl, weights=x) / np.bincount(cl)

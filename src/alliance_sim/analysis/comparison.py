@@ -6,7 +6,8 @@ each member's exit, suspension and commitment and on cohesion: the two means wit
 seed-clustered 95% intervals, the difference (the risk difference, in points, for a 0/1
 outcome) with its interval, an effect size, a paired test where the two share seeds (McNemar
 for 0/1 outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact,
-Mann-Whitney U), Holm-adjusted over all rows, and the independent runs the difference's
+Mann-Whitney U; the seed bootstrap of the difference where a side's runs share seeds),
+Holm-adjusted over all rows, and the independent runs the difference's
 interval would need for a target precision.  Focus members come first.
 """
 

@@ -5,8 +5,9 @@ The first directory is the reference; every other is compared with it on each me
 suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney A12
 effect size (95% intervals: Newcombe's score interval for probabilities, a seed bootstrap
 otherwise), a paired test where the two share seeds (McNemar for 0/1
-outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U),
-Holm-adjusted, and the runs a difference's interval would need for a target precision.
+outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U;
+where a side's runs share seeds, the seed bootstrap of the difference itself), Holm-adjusted,
+and the runs a difference's interval would need for a target precision.
 """
 
 from __future__ import annotations
