@@ -60,3 +60,22 @@ def test_every_verb_is_in_the_reference():
     for verb in COMMANDS:
         assert f"alliance-sim {verb}" in reference, verb
         assert f"`{verb}" in readme or f"alliance-sim {verb}" in readme, verb
+
+
+def test_the_readme_study_is_of_todays_model(tmp_path):
+    """The README's study quotes numbers of one model and one scenario: when the equations,
+    the data, the calibrated posterior or the baseline change, its stamps no longer match and
+    the study must be run again as shown (and its numbers and stamps restated)."""
+    import re
+
+    from alliance_sim.scenario.load import load_scenario, with_end
+    from alliance_sim.scenario.stamp import model_stamp
+
+    text = (ROOT / "README.md").read_text("utf-8")
+    toml = re.search(r"```toml\n# west_arm.toml\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "west_arm.toml").write_text(toml)
+    sc = with_end(load_scenario(tmp_path / "west_arm.toml"), "2028Q4", sweep=False)  # --end
+    cited = re.search(r"model (\w{16}), scenario (\w{16}), 400 runs", text)
+    assert cited, "README's citation example names the model and the scenario"
+    assert (model_stamp(sc), sc.hash) == cited.groups(), "re-run README's study and restate it"
+    assert f"model\n{model_stamp(sc)}" in text or f"model {model_stamp(sc)}" in text

@@ -224,6 +224,7 @@ def summary_dict(res) -> dict:
         "scenario": m.scenario_name,
         "scenario_hash": m.scenario_hash,
         "alliance_sim": m.package_version,
+        "model": m.model,
         "start": plan.start,
         "horizon": plan.end,
         "runs": len(runs),

@@ -131,6 +131,7 @@ def provenance(res: Result) -> pd.DataFrame:
             ("scenario file", scenario_shown(m.scenario_path, provenance=True)),
             ("scenario hash", m.scenario_hash),
             ("alliance-sim version", m.package_version),
+            ("model stamp", m.model or "not recorded"),
             ("period", f"{plan.start} to {plan.end}"),
             ("sampler", plan.sampler),
             ("swept", ", ".join(plan.swept) or "nothing"),
