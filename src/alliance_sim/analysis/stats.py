@@ -37,12 +37,27 @@ class Estimate:
         if not np.isfinite(self.value):
             return "–"
         if pct:
-            return f"{self.value:.0%} [{self.lo:.0%}, {self.hi:.0%}]"
+            return percent_interval(self.value, self.lo, self.hi)
         return f"{self.value:.{digits}f} [{self.lo:.{digits}f}, {self.hi:.{digits}f}]"
 
     def __str__(self) -> str:
         """How a table shows it (pandas prints ``str``): ``0.120 [0.085, 0.166] n=200``."""
         return f"{self.fmt(digits=3)} n={self.n}"
+
+
+def percent_interval(
+    value: float, lo: float, hi: float, sep: str = ", ", est_digits: int = 0
+) -> str:
+    """A probability and its interval in percent, with as few decimals as keep them true:
+    the interval does not collapse ("[1%-1%]" for 0.61%-1.13%), holds the estimate as shown
+    ("0.8% [1%-1%]"), and a probability above zero does not read as 0% ("0.5%", not "0%");
+    up to 3 decimals.  ``est_digits``: the estimate's fewest decimals (the terminal's 1)."""
+    for d in range(4):
+        e = max(est_digits, d)
+        low, high, shown = round(lo * 100, d), round(hi * 100, d), round(value * 100, e)
+        if (low < high or lo == hi) and low <= shown <= high and (shown > 0 or value <= 0):
+            break
+    return f"{value:.{e}%} [{lo:.{d}%}{sep}{hi:.{d}%}]"
 
 
 def bootstrap_ci(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW, clustered_mean, clusters
+from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
@@ -78,7 +79,7 @@ def format_table(table: pd.DataFrame) -> str:
     lines = [head, "-" * len(head)]
     for r in table.itertuples():
         com = f"{r.commitment_median:.2f} ({r.commitment_p5:.2f}-{r.commitment_p95:.2f})"
-        pex = f"{r.p_exit:.1%} [{r.p_exit_lo:.0%}-{r.p_exit_hi:.0%}]"
+        pex = percent_interval(r.p_exit, r.p_exit_lo, r.p_exit_hi, "-", est_digits=1)
         few = "*" if r.n_effective < FEW else " "
         lines.append(
             f"{r.member:<8}{com:>27}   {r.active:>6.0%} {r.hedging:>7.0%} "

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW
-from alliance_sim.analysis.stats import NOT_AN_EFFECT, UNCLEAR, Estimate
+from alliance_sim.analysis.stats import NOT_AN_EFFECT, UNCLEAR, Estimate, percent_interval
 from alliance_sim.core import members as mb
 
 MAX_OTHERS = 4  # sentences beyond the focus members'
@@ -41,10 +41,9 @@ class Headline:
 
 
 def _pct(e: Estimate) -> str:
-    """A share with its interval in whole percent; a share between 0 and 1% keeps one
-    decimal (0.5% printed as "0%" beside a difference of +0.5 points read as a contradiction)."""
-    v = f"{e.value:.1%}" if 0 < e.value < 0.01 else f"{e.value:.0%}"
-    return f"{v} [{e.lo:.0%}, {e.hi:.0%}]"
+    """A share with its interval in whole percent where that keeps them true (0.5% printed as
+    "0%" beside a difference of +0.5 points read as a contradiction): :func:`percent_interval`."""
+    return percent_interval(e.value, e.lo, e.hi)
 
 
 def _num(e: Estimate) -> str:
