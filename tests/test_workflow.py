@@ -308,3 +308,15 @@ def test_replicates_past_the_posterior_share_its_sets_and_count_once(tmp_path):
     n_set = clustered_mean(by_set, cl, binary=True).n
     assert abs(n_set - kish) <= 2 and n_set < sets
     assert member_table(many)["n_effective"].max() <= 450
+
+
+def test_the_member_table_says_what_its_rows_count(tmp_path, capsys):
+    """A member outside at a forecast's start had left in the replay its run continues (it did
+    not 'stay outside'); commitment counts a member that has left as 0, unlike the figure."""
+    assert main(["run", "baseline", "--out", str(tmp_path / "b"), "--replicates", "400"]) == 0
+    said = capsys.readouterr().out
+    assert "commitment counts a member that has left as 0" in said
+    rows = [line for line in said.splitlines() if " row: over the " in line]
+    arm = [line for line in rows if line.startswith("ARM row")]
+    assert arm and all("had left before 2024Q4" in line for line in arm)  # 3 sets of 400
+    assert all("stayed outside" in line for line in rows if line[:3] in ("IRN", "UZB"))

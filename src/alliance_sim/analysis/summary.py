@@ -17,7 +17,7 @@ from alliance_sim.analysis.design import FEW, clustered_mean, clusters
 from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
-from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.core.outcomes import ALLIES, CANDIDATES
 from alliance_sim.runs.results import Result
 
 UNIT = (0.0, 1.0)  # commitment and cohesion: indices from 0 to 1
@@ -158,9 +158,10 @@ def describe(runs: pd.DataFrame, manifest) -> str:
         f"(90% range {coh.quantile(0.05):.2f}-{coh.quantile(0.95):.2f}); lowest over the "
         f"run: median {ok['cohesion_min'].median():.2f}.\nStatus columns are shares of runs at "
         f"the horizon; 'exited' is the probability of having left by {plan.end} (Wilson 95% "
-        f"interval on n_eff runs).\n{_unit_note(ok, plan)}"
+        "interval on n_eff runs); commitment counts a member that has left as 0 (the figure "
+        f"draws the runs in which it is still in).\n{_unit_note(ok, plan)}"
     )
-    tail += _outside_note(ok, table, plan.end)
+    tail += _outside_note(ok, table, plan.end, plan.start)
     if len(table) and (table["n_effective"] < FEW).any():
         tail += f"\n* fewer than {FEW} independent runs: read that interval as a rough guide."
     failed = len(runs) - len(ok)
@@ -169,16 +170,22 @@ def describe(runs: pd.DataFrame, manifest) -> str:
     return f"{head}\n\n{format_table(table)}\n\n{tail}"
 
 
-def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str) -> str:
+def _outside_note(ok: pd.DataFrame, table: pd.DataFrame, end: str, start: str = "") -> str:
     """A line for each row that counts only some runs (a state that joined in some, Iran or
     Uzbekistan), and each candidate's admission and refusal rates, also when it never got
     in (:func:`_candidate_note`)."""
     out = ""
     for row in table.itertuples() if len(table) else ():
         if row.runs < len(ok):
+            others = (  # a candidate never got in; a member had left in the replay it continues
+                "it stayed outside in the others"
+                if row.member in CANDIDATES
+                else f"in the others it had left before {start or 'the start'} (in the replay of "
+                "the calibrated history those runs continue)"
+            )
             out += (
                 f"\n{row.member} row: over the {row.runs} of {len(ok)} runs in which it was a "
-                "member; it stayed outside in the others."
+                f"member; {others}."
             )
     for code in ("IRN", "UZB"):
         out += _candidate_note(ok, table, end, code)
