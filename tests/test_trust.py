@@ -161,6 +161,21 @@ def test_force_is_not_advised_where_it_would_be_refused(tmp_path):
     assert (d / "notes.txt").exists() and (d / "manifest.json").exists()
 
 
+def test_force_says_what_it_kept_beside_the_result_it_replaced(tmp_path, capsys):
+    from alliance_sim.cli.main import main
+
+    d = tmp_path / "r"
+    assert main(["run", "baseline", "--out", str(d), "--replicates", "4", "--quiet"]) == 0
+    assert main(["export", str(d)]) == 0
+    (d / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(["run", "baseline", "--out", str(d), "--replicates", "6", "--force"]) == 0
+    said = capsys.readouterr().out
+    assert "kept beside the new result" in said and "csv/, notes.txt" in said
+    assert "out of date" in said
+    assert (d / "notes.txt").read_text() == "mine" and (d / "csv" / "runs.csv").is_file()
+
+
 def test_parts_and_their_folder_are_fsynced(tmp_path, monkeypatch):
     from alliance_sim.runs import atomic
 

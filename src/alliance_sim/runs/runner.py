@@ -117,7 +117,16 @@ def _execute_locked(
     start_method: str,
 ) -> Result:
     fp = fingerprint(plan, record, kind)
+    had = force and store.read_manifest_quietly() is not None
     old = store.prepare(fp, force=force, differs=lambda m: differs(m, plan, record, kind))
+    kept = store.beside() if had and old is None else []
+    if kept and not quiet:
+        print(
+            f"kept beside the new result in {store.dir}: {', '.join(kept[:5])}"
+            f"{' ...' if len(kept) > 5 else ''} (not part of a result; anything there derived "
+            "from the result it replaced, such as an export, is now out of date)",
+            flush=True,
+        )
     n = plan.n_runs
     if old is not None:
         chunk = int(old.plan.chunk_size) or chunk_size or default_chunk_size(n, workers)

@@ -99,6 +99,13 @@ class Store:
     def read_manifest(self) -> Manifest | None:
         return Manifest.read(self.dir)
 
+    def read_manifest_quietly(self) -> Manifest | None:
+        """The manifest, or None if there is none or it cannot be read (no error)."""
+        try:
+            return Manifest.read(self.dir)
+        except StoreError:
+            return None
+
     def write_manifest(self, manifest: Manifest) -> None:
         manifest.write(self.dir)
 
@@ -169,6 +176,17 @@ class Store:
                 )
             self.clear(old)
         return None
+
+    def beside(self) -> list[str]:
+        """What the directory holds that is not the result's own (an export's ``csv/``, a
+        report, a user's notes): ``--force`` keeps it, and it may describe the result it
+        replaced."""
+        own = {*OWNED, LOCK, self.chunks.name}
+        return sorted(
+            p.name + ("/" if p.is_dir() else "")
+            for p in self.dir.iterdir()
+            if p.name not in own and not _TEMP.match(p.name)
+        )
 
     def _looks_ours(self) -> bool:
         """A folder alliance-sim wrote: besides its manifest, one of its tables or its
