@@ -402,3 +402,36 @@ def test_a_design_point_read_once_gives_the_specs_of_reading_it_per_run(baseline
             want = at_point(baseline, b, absolute(row, b.params, params))
             assert got == want and list(got.params) == list(want.params)
             assert got.params["suspend_recover"] > got.params["suspend_below"]
+
+
+def test_an_index_that_moved_nothing_and_noise_are_shown_as_such(tmp_path, monkeypatch):
+    """At --samples 8 an index of exactly 0 with a 0 half-width read '0.00 [0.00, 0.00]', an
+    exact-looking value; and the figure drew bars the statement calls noise, unmarked."""
+    import matplotlib.axes
+
+    from alliance_sim.report import robustness as rr
+
+    assert rr._ci(0.0, 0.0) == "0 (moved no point)"
+    assert rr._ci(0.02, 0.02) == "0.02 [0.00, 0.04]" and rr._ci(-0.001, 0.0) == "0.00 [0.00, 0.00]"
+    said = []
+    real = matplotlib.axes.Axes.text
+    monkeypatch.setattr(
+        matplotlib.axes.Axes,
+        "text",
+        lambda ax, x, y, s, *a, **k: said.append(s) or real(ax, x, y, s, *a, **k),
+    )
+    noise = {"S1": 0.2, "S1_conf": 0.8, "ST": 0.3, "ST_conf": 1.0}
+    clear = {"S1": 0.2, "S1_conf": 0.05, "ST": 0.3, "ST_conf": 0.1}
+    for drivers, marked in (([noise], True), ([noise, clear], False)):
+        said.clear()
+        head = {
+            "label": "Armenia has left by 2034Q4",
+            "posterior": {"p": 0.4, "lo": 0.3, "hi": 0.5},
+            "envelope": {"lo": 0.1, "hi": 0.9},
+            "drivers": [
+                {**d, "parameter": "exit_hazard", "identified": False, "sourced": False}
+                for d in drivers
+            ],
+        }
+        rr.figure({"headlines": [head]}, tmp_path / "d.png")
+        assert any("read these bars as noise" in s for s in said) == marked

@@ -192,6 +192,19 @@ def figure(result: dict[str, Any], path: Path) -> None:
             fontsize=9,
         )
         ax.legend(fontsize=7, loc="lower right")
+        if not any(_clear(r) for r in h["drivers"]):  # the statement says so; the bars cannot
+            ax.text(
+                0.98,
+                0.98,
+                "no index is clear of its noise at this design's size:\n"
+                "read these bars as noise (more --samples or --replicates)",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7,
+                color="#cb181d",
+                bbox={"facecolor": "white", "edgecolor": "#cb181d", "lw": 0.6},
+            )
     fig.text(0.01, 0.01, "* not identified by calibration and not from a cited source", fontsize=7)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=120)
@@ -212,9 +225,16 @@ def _mark(r: dict[str, Any], text: str) -> str:
     return text + (" *" if not (r["identified"] or r["sourced"]) else "")
 
 
+def _clear(r: dict[str, Any]) -> bool:
+    """An index whose 95% interval is above zero (first-order or total)."""
+    return any(r[k] is not None and r[k] > (r[f"{k}_conf"] or 0.0) for k in ("S1", "ST"))
+
+
 def _ci(v: float | None, half: float | None) -> str:
     if v is None:
         return "—"
+    if v == 0 and not half:  # exactly: swapping the parameter changed no design point's mean
+        return "0 (moved no point)"
     lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - (half or 0), v + (half or 0)))
     return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
 
