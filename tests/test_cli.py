@@ -253,3 +253,15 @@ def test_a_directory_where_every_run_failed_is_one_line_for_every_reader(
     ):
         err = user_error(argv, capsys)
         assert "all 25 runs" in err and "FloatingPointError: boom" in err
+
+
+def test_compare_notes_one_folder_twice_and_identical_runs(tmp_path, capsys):
+    import shutil as sh
+
+    a = tmp_path / "a"
+    assert main(["run", "baseline", "--out", str(a), "--replicates", "4", "--quiet"]) == 0
+    assert main(["compare", str(a), str(a), "--out", str(tmp_path / "r.md")]) == 0
+    assert "is named twice: every difference" in capsys.readouterr().out
+    sh.copytree(a, tmp_path / "b")
+    assert main(["compare", str(a), str(tmp_path / "b"), "--out", str(tmp_path / "r.md")]) == 0
+    assert "holds the same runs as" in capsys.readouterr().out

@@ -361,7 +361,7 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     (
         "sweep-out-foreign",
         ["sweep", "{q}", "--out", "{t}/foreign", "--force"],
-        ("not a sweep",),
+        ("not a result",),
     ),
     (
         "sweep-workers-1000",

@@ -121,7 +121,7 @@ def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.docx").write_text("precious")
-    with pytest.raises(StoreError, match="files that are not a sweep"):
+    with pytest.raises(StoreError, match="files that are not a result"):
         sweep("armenia_exits", mine, **SMALL)
     assert (mine / "thesis.docx").read_text() == "precious"
     # refused, the sweep leaves nothing behind, not even its lock file; nor does a reader

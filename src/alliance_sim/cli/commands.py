@@ -38,9 +38,13 @@ def cmd_run(a: argparse.Namespace) -> int:
     sc = _ended(load_scenario(a.scenario), a.end, a.quiet, sweep=False)
     out = Path(a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem)
     writable_dir(check_result_dir(out, sc.path))
-    res = run_scenario(
-        sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force, quiet=a.quiet
-    )
+    try:
+        res = run_scenario(
+            sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force,
+            quiet=a.quiet,
+        )  # fmt: skip
+    except KeyboardInterrupt:  # a run is a sweep of one point: it resumes the same way
+        return interrupted(out)
     res.check_some_ran("summarise or plot")
     fig = fan_chart(res, out / "commitment.png")
     _summarise(res, out, a.quiet, fig.name)
@@ -58,6 +62,14 @@ def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
     dropped = events_after(sc, ended.end)
     if dropped and not quiet:
         print(f"--end {ended.end}: events after it are left out: {', '.join(dropped)}")
+    from alliance_sim.core import quarters
+
+    past = quarters.steps_between(sc.end, ended.end) if sc.end else 0
+    if past > 0 and not quiet:  # allowed, but beyond what the scenario was written for
+        print(
+            f"--end {ended.end}: {past} quarters past the scenario's own end ({sc.end}); "
+            "nothing it schedules reaches them"
+        )
     return ended
 
 
@@ -300,8 +312,20 @@ def cmd_compare(a: argparse.Namespace) -> int:
     fmt = _report_format(a.out)
     if a.format is not None and a.format != fmt:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
+    same: dict[tuple, str] = {}
     for d in a.directories:
-        Result.open(d).check_some_ran("compare")
+        res = Result.open(d)
+        res.check_some_ran("compare")
+        m = res.manifest
+        key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)
+        if key in same:  # allowed (a check of the report), but it answers no question
+            what = (
+                f"{d} is named twice"
+                if Path(d).resolve() == Path(same[key]).resolve()
+                else f"{d} holds the same runs as {same[key]} (scenario, model and seeds)"
+            )
+            print(f"note: {what}: every difference between them is zero by construction")
+        same.setdefault(key, d)
 
     def say(head) -> None:  # the answer on screen; the report holds the rest
         print(term(head.lead))

@@ -85,7 +85,7 @@ def _files(res: Result, partial: bool) -> tuple[dict[str, ds.Dataset], str]:
         return {t: open_dataset(res.directory, t) for t in TABLES}, ""
     if not partial:
         raise StoreError(
-            f"{res.directory}: the sweep is {m.status}; run the same command again to finish "
+            f"{res.directory}: the {m.kind} is {m.status}; run the same command again to finish "
             "it, or add --partial to export the chunks stored so far (marked partial)"
         )
     from alliance_sim.runs.store import Store
@@ -94,7 +94,7 @@ def _files(res: Result, partial: bool) -> tuple[dict[str, ds.Dataset], str]:
     chunk = int(m.plan.chunk_size) or 1
     stored = store.stored_chunks(-(-m.plan.n_runs // chunk), legacy=m.format < 2)
     if not stored:
-        raise StoreError(f"{res.directory}: the sweep is {m.status} and no chunk is stored yet")
+        raise StoreError(f"{res.directory}: the {m.kind} is {m.status} and no chunk is stored yet")
     rows = sum(min(chunk, m.plan.n_runs - i * chunk) for i in stored)
     files = {
         t: ds.dataset(

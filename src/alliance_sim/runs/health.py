@@ -75,7 +75,7 @@ def check(directory: str | os.PathLike) -> Health:
                 else m.status
             )
             h.problems.append(
-                f"the sweep {'is ' if state == m.status else ''}{state}: {finish} "
+                f"the {m.kind} {'is ' if state == m.status else ''}{state}: {finish} "
                 "(readers refuse it until then; 'export --partial' exports what is stored)"
             )
             return h

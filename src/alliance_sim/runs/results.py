@@ -289,7 +289,14 @@ class Result:
     def open(cls, directory: str | os.PathLike) -> Result:
         manifest = Manifest.read(directory)
         if manifest is None:
-            raise StoreError(f"{directory}: not a result directory (no manifest.json)")
+            hint = (  # check reads run and sweep results; the other verbs' folders are files
+                "; it holds a robustness analysis (robustness.json), which is read as it is"
+                if (Path(directory) / "robustness.json").is_file()
+                else "; it holds a backtest (backtest.json), which is read as it is"
+                if (Path(directory) / "backtest.json").is_file()
+                else ""
+            )
+            raise StoreError(f"{directory}: not a result directory (no manifest.json){hint}")
         return cls(Path(directory), manifest)
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -297,8 +304,8 @@ class Result:
         ``quarter``, ``member`` and ``status`` come back as categoricals."""
         if self.manifest.status != "complete":
             raise StoreError(
-                f"{self.directory}: the sweep is {self.manifest.status} (run the same command "
-                "again to finish it)"
+                f"{self.directory}: the {self.manifest.kind} is {self.manifest.status} (run the "
+                "same command again to finish it)"
             )
         from alliance_sim.runs.locks import reading
 

@@ -82,7 +82,7 @@ def _unlink(p: Path) -> None:
 
 def _not_a_sweep(directory: Path, foreign: list[str]) -> StoreError:
     return StoreError(
-        f"{directory} holds files that are not a sweep (no manifest.json), e.g. "
+        f"{directory} holds files that are not a result (no manifest.json), e.g. "
         f"{sorted(foreign)[0]!r}; choose another --out (--force only replaces "
         "a result directory written by alliance-sim)"
     )
