@@ -36,6 +36,10 @@ def test_export_writes_every_table_as_csv_and_refuses_to_overwrite(result, tmp_p
         runs["ARM_commitment"], result.runs["ARM_commitment"], check_exact=False, rtol=1e-12
     )
     assert (out / "manifest.json").read_text() == (result.directory / "manifest.json").read_text()
+    # a value that does not exist is an empty cell (missing in Stata, R, Excel), never "nan"
+    text = (out / "runs.csv").read_text()
+    assert "nan" not in text.lower().replace("\n", ",").split(",")
+    assert runs["ARM_exit_step"].isna().any() and result.runs["ARM_exit_step"].isna().any()
     capsys.readouterr()
     assert main(["export", str(result.directory), "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err

@@ -122,13 +122,26 @@ def open_dataset_schema(files: list[Path]) -> pa.Schema:
     ).with_metadata(schemas[0].metadata)
 
 
+def _empty_for_nan(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """NaN (a value that does not exist: the commitment of a member outside the alliance, the
+    exit quarter of one that never left) as an empty cell, which Stata, R and Excel read as
+    missing; written as ``nan`` they read the column as text."""
+    import pyarrow.compute as pc
+
+    cols = [
+        pc.if_else(pc.is_nan(c), pa.scalar(None, c.type), c) if pa.types.is_floating(c.type) else c
+        for c in batch.columns
+    ]
+    return pa.RecordBatch.from_arrays(cols, schema=batch.schema)
+
+
 def _write_csv(data: ds.Dataset, path: Path) -> None:
     tmp = temp_name(path)
     plain = pa.schema([pa.field(f.name, _plain(f.type)) for f in data.schema])
     try:
         with pacsv.CSVWriter(str(tmp), plain) as w:
             for batch in data.to_batches(batch_size=200_000):
-                w.write_batch(batch.cast(plain))
+                w.write_batch(_empty_for_nan(batch.cast(plain)))
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
