@@ -153,3 +153,23 @@ def test_a_shared_report_names_scenario_files_without_the_authors_home(
     assert "alliance-sim robustness ~/evil.toml --out DIR" in said
     assert scenario_shown("/elsewhere/x.toml") == "/elsewhere/x.toml"  # not under home
     assert scenario_shown("<simulate>") == "<simulate>"
+
+
+def test_the_compared_quarter_is_labelled_where_the_data_leave_room():
+    """'compared at' sat over the cohesion note and over a curve's end: it goes where the
+    curves and bands near the line leave room (the top, else the bottom)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from alliance_sim.report.overlays import _data_near
+
+    fig, ax = plt.subplots()
+    x = np.arange(40.0)
+    ax.plot(x, np.full(40, 0.95))
+    ax.fill_between(x, 0.4, 0.5)
+    ax.axvline(20)  # a marker line is not data
+    ax.set_ylim(0, 1)
+    lo, hi = _data_near(ax, 20)
+    assert (round(lo, 2), round(hi, 2)) == (0.4, 0.95)
+    assert _data_near(ax, 100) == (1.0, 0.0)  # nothing drawn there
+    plt.close(fig)

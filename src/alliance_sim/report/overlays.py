@@ -61,19 +61,49 @@ def _calendar(
         drawn = marks.event_markers(ax, res.manifest, span, ordinal=True)
         if at is not None and first <= quarters.parse(at) <= last:
             ax.axvline(quarters.parse(at), color="#b2182b", lw=1.0, ls="--", zorder=1)
+            x0 = quarters.parse(at)
+            # beside the line where the data leave room: the top (below the event numbers)
+            # unless curves or bands reach it there, then the bottom; right of the line (past
+            # the shorter scenario's end), left of a line at the panel's right edge
+            lo, hi = _data_near(ax, x0)
+            top = hi < 0.65 or lo <= 0.35
+            right = x0 - first <= 0.85 * max(last - first, 1)
             ax.annotate(
                 f"compared at {at}",
-                (quarters.parse(at), 0.0),
+                (x0, 1.0 if top else 0.0),
                 xycoords=("data", "axes fraction"),
-                xytext=(-3, 3),
+                xytext=(3 if right else -3, -12 if top else 3),
                 textcoords="offset points",
                 rotation=90,
-                ha="right",
-                va="bottom",
+                ha="left" if right else "right",
+                va="top" if top else "bottom",
                 fontsize=style.size(6.5),
                 color="#b2182b",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+                zorder=6,
             )
     return drawn
+
+
+def _data_near(ax: Axes, x0: float, reach: float = 2.0) -> tuple[float, float]:
+    """The lowest and highest point of the curves and bands drawn in ``ax`` within ``reach``
+    quarters of ``x0``, as fractions of the axis height ((1, 0) where nothing is drawn)."""
+    ys = []
+    for line in ax.get_lines():
+        xy = np.asarray(line.get_xydata(), float)
+        if len(xy) > 2:  # a curve, not a vertical marker line
+            ys.append(xy[np.abs(xy[:, 0] - x0) <= reach, 1])
+    for coll in ax.collections:
+        for path in coll.get_paths():
+            v = path.vertices
+            ys.append(v[np.abs(v[:, 0] - x0) <= reach, 1])
+    y = np.concatenate(ys) if ys else np.empty(0)
+    y = y[np.isfinite(y)]
+    if not len(y):
+        return 1.0, 0.0
+    bottom, top = ax.get_ylim()
+    f = (y - bottom) / ((top - bottom) or 1.0)
+    return float(f.min()), float(f.max())
 
 
 def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> None:
