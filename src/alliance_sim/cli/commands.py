@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_sim.analysis import known_limits
+from alliance_sim.cli.compare import cmd_compare
 from alliance_sim.cli.fitting import (
     cmd_backtest,
     cmd_calibrate,
@@ -22,7 +23,7 @@ from alliance_sim.cli.fitting import (
     interrupted,
 )
 from alliance_sim.errors import AllianceSimError, UserError
-from alliance_sim.paths import check_not_results, check_result_dir, writable_dir, writable_file
+from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.textsafe import term
 
 if TYPE_CHECKING:
@@ -299,61 +300,6 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         print()
     progress.close()
     return 0
-
-
-def cmd_compare(a: argparse.Namespace) -> int:
-    from alliance_sim.report.html import build_report
-    from alliance_sim.runs.results import Result
-
-    if len(a.directories) < 2:
-        raise UserError("compare needs at least two result directories")
-    check_not_results(a.out)
-    writable_file(a.out, "--out")
-    fmt = _report_format(a.out)
-    if a.format is not None and a.format != fmt:
-        raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
-    same: dict[tuple, str] = {}
-    for d in a.directories:
-        res = Result.open(d)
-        res.check_some_ran("compare")
-        m = res.manifest
-        key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)
-        if key in same:  # allowed (a check of the report), but it answers no question
-            what = (
-                f"{d} is named twice"
-                if Path(d).resolve() == Path(same[key]).resolve()
-                else f"{d} holds the same runs as {same[key]} (scenario, model and seeds)"
-            )
-            print(f"note: {what}: every difference between them is zero by construction")
-        same.setdefault(key, d)
-
-    def say(head) -> None:  # the answer on screen; the report holds the rest
-        print(term(head.lead))
-        for x in head.sentences:
-            print(term(f"- {x}"))
-        print()
-
-    out = build_report(
-        a.directories, a.out, fmt=fmt, quiet=False, at=a.at, style=a.style, on_headline=say
-    )
-    print(f"wrote {term(out)} (the differences table, figures and each scenario's provenance)")
-    return 0
-
-
-REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md"}
-
-
-def _report_format(out: str) -> str:
-    """The report format ``--out``'s suffix asks for; one line for any other suffix (a report
-    is HTML or Markdown: ``--out r.pdf`` would be HTML under a PDF's name)."""
-    suffix = Path(out).suffix.lower()
-    if suffix not in REPORT_SUFFIXES:
-        raise UserError(
-            f"--out {out}: a report is written as .html (one self-contained file) or .md "
-            f"(Markdown with its figures beside it), not {suffix or 'a file without suffix'}; "
-            "for PDF figures use: alliance-sim plot DIR --out FIGDIR --format pdf"
-        )
-    return REPORT_SUFFIXES[suffix]
 
 
 def cmd_check(a: argparse.Namespace) -> int:
