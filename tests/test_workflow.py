@@ -320,3 +320,23 @@ def test_the_member_table_says_what_its_rows_count(tmp_path, capsys):
     arm = [line for line in rows if line.startswith("ARM row")]
     assert arm and all("had left before 2024Q4" in line for line in arm)  # 3 sets of 400
     assert all("stayed outside" in line for line in rows if line[:3] in ("IRN", "UZB"))
+
+
+def test_joint_exit_rates_are_reported_beside_the_single_ones(tmp_path, capsys):
+    """At least one and two or more members out, from the same runs as each member's rate; a
+    member outside at the start (Armenia in some continued sets) is not an exit of the run."""
+    out = tmp_path / "w"
+    assert main(["run", "western_surge", "--out", str(out), "--replicates", "200"]) == 0
+    said = capsys.readouterr().out
+    runs = pd.read_parquet(out / "runs.parquet")
+    from alliance_sim.core.members import ALLIES
+
+    cols = [f"{c}_exited" for c in ALLIES if f"{c}_exited" in runs]  # not n_exited
+    n_out = runs[cols].fillna(0).sum(axis=1)
+    summary = json.loads((out / "summary.json").read_text())["joint_exits"]
+    assert summary["any"]["p"] == pytest.approx((n_out >= 1).mean())
+    assert summary["two_or_more"]["p"] == pytest.approx((n_out >= 2).mean())
+    assert 0 < summary["two_or_more"]["p"] < summary["any"]["p"]  # visible here: 6% of 77%
+    assert summary["any"]["p"] >= runs["ARM_exited"].fillna(0).mean()
+    assert "Joint: at least one member has left by 2034Q4 in" in said
+    assert summary["any"]["lo"] < summary["any"]["p"] < summary["any"]["hi"]

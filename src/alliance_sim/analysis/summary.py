@@ -162,6 +162,8 @@ def describe(runs: pd.DataFrame, manifest) -> str:
         f"draws the runs in which it is still in).\n{_unit_note(ok, plan)}"
     )
     tail += _outside_note(ok, table, plan.end, plan.start)
+    if len(ok):
+        tail += _joint_line(ok, plan.end)
     if len(table) and (table["n_effective"] < FEW).any():
         tail += f"\n* fewer than {FEW} independent runs: read that interval as a rough guide."
     failed = len(runs) - len(ok)
@@ -215,6 +217,30 @@ SUMMARY = "summary.json"
 COHESION = "cohesion = mean commitment of the allies, a suspended or exited ally counted as 0"
 
 
+def joint_exits(ok: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Joint rates beside the single ones: the share of runs in which at least one, and two or
+    more, of the states allied to Russia left during the run (``*_exited``: a member outside
+    at the start does not count), with seed-clustered 95% Wilson intervals."""
+    cols = [f"{c}_exited" for c in ALLIES if f"{c}_exited" in ok]
+    n_out = np.nansum(ok[cols].to_numpy(float), axis=1) if cols else np.zeros(len(ok))
+    cl = clusters(ok)
+    out = {}
+    for key, k in (("any", 1), ("two_or_more", 2)):
+        e = clustered_mean((n_out >= k).astype(float), cl, binary=True)
+        out[key] = {"p": e.value, "lo": e.lo, "hi": e.hi, "n_effective": e.n}
+    return out
+
+
+def _joint_line(ok: pd.DataFrame, end: str) -> str:
+    j = joint_exits(ok)
+    one, two = (j[k] for k in ("any", "two_or_more"))
+    return (
+        f"\nJoint: at least one member has left by {end} in "
+        f"{percent_interval(one['p'], one['lo'], one['hi'])} of runs, two or more in "
+        f"{percent_interval(two['p'], two['lo'], two['hi'])}."
+    )
+
+
 def summary_dict(res) -> dict:
     """The member table and cohesion of a result as plain data (what ``summary.json`` holds)."""
     runs, m = res.runs, res.manifest
@@ -249,6 +275,9 @@ def summary_dict(res) -> dict:
             "median, 5th/95th percentiles, mean with its seed-clustered 95% interval",
             "active/hedging/suspended/exited": f"shares of runs in each status at {plan.end}",
             "median_exit": "median quarter of exit among runs where the member left",
+            "joint_exits": f"share of runs in which at least one ('any') or two or more "
+            f"('two_or_more') members allied to Russia left by {plan.end} (a member already "
+            "outside at the start does not count), seed-clustered 95% Wilson interval",
             "cohesion": COHESION,
             "pooled": "every share and mean is over all runs of all design points (each run "
             "weighted equally); by_point.csv has each point's P(exit) and P(suspended)"
@@ -256,6 +285,7 @@ def summary_dict(res) -> dict:
             else "one design point: nothing pooled",
         },
         "members": members,
+        "joint_exits": joint_exits(ok) if len(ok) else None,
         "cohesion": {
             "median": float(np.median(coh)) if len(coh) else None,
             "p5": float(np.quantile(coh, 0.05)) if len(coh) else None,
