@@ -141,3 +141,39 @@ def test_a_second_backtest_into_the_same_folder_is_refused_while_the_first_runs(
     with held(tmp_path / "mine"):
         pass
     assert sorted(f.name for f in (tmp_path / "mine").iterdir()) == [".backtest.lock", "notes.txt"]
+
+
+def _fake_backtest(valid: bool):
+    from types import SimpleNamespace
+
+    from alliance_sim.analysis.rivals import FORECASTERS
+
+    rng = np.random.default_rng(1)
+    rows = pd.DataFrame({"kind": ["status", "summit"] * 10, "observed": rng.integers(0, 2, 20)})
+    rows["model"] = rng.uniform(0, 1, 20)
+    brier = {f: 0.1 + 0.01 * i for i, f in enumerate(FORECASTERS)}
+    by_kind = {k: {"n": 10, **brier} for k in ("status", "summit")}
+    summary = {"by_kind": by_kind, "brier": brier, "ece": 0.04, "valid": valid}
+    summary |= {"unmatched_share": 0.0 if valid else 0.31}
+    summary["reliability"] = [
+        {"mean_p": 0.2, "rate": 0.1, "n": 10},
+        {"mean_p": 0.8, "rate": 0.7, "n": 10},
+    ]
+    return SimpleNamespace(
+        summary=summary, rows=rows, first="2013Q1", last="2014Q4", fit_until="2012Q4",
+        scenario=SimpleNamespace(name="history_2006_2024"), runs=40, known_events=False,
+    )  # fmt: skip
+
+
+def test_backtest_figure_shows_every_rival_and_says_when_the_fit_is_invalid():
+    """The single-origin figure had the model and three rivals and no mark of an invalid fit
+    (the rolling figure had both): a reader of the PNG alone took invalid scores as evidence."""
+    from alliance_sim.analysis.rivals import FORECASTERS, LABELS
+    from alliance_sim.report.backtest import draw
+
+    fig = draw(_fake_backtest(valid=False))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [LABELS[f].split(" (")[0] for f in FORECASTERS]
+    top = fig._suptitle.get_text()
+    assert top.startswith("INVALID FIT: 31%") and "2012Q4" in top and "not evidence" in top
+    assert draw(_fake_backtest(valid=True))._suptitle is None

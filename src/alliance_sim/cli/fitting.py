@@ -121,7 +121,7 @@ def _single(a: argparse.Namespace) -> int:
         f"{bt.first} .. {bt.last}, {len(bt.rows)} scored outcomes"
     )
     _print_scores(s)
-    print(f"wrote {path} and {path.with_name('backtest.md')}")
+    print(f"wrote {path}, {path.with_name('backtest.md')} and {path.with_name('backtest.png')}")
     return 0
 
 
@@ -174,7 +174,10 @@ def _rolling(a: argparse.Namespace) -> int:
     if s["brier"]:
         print(f"pooled over {s['n_scored']} outcomes ({s['occasions']} occasions):")
         _print_scores(s)
-    print(f"wrote {path} and {path.with_name('backtest.md')} ({roll.seconds / 60:.1f} min)")
+    print(
+        f"wrote {path}, {path.with_name('backtest.md')} and {path.with_name('backtest.png')} "
+        f"({roll.seconds / 60:.1f} min)"
+    )
     return 0
 
 

@@ -22,26 +22,55 @@ from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
-FORECASTERS = (("model", "model", "#377eb8"), ("persistence", "persistence", "#999999"))
-FORECASTERS += (("climatology", "member's rate", "#4daf4a"), ("base_rate", "base rate", "#e6ab02"))
+COLOURS = {  # one colour per forecaster, in every backtest figure
+    "model": "#377eb8",
+    "persistence": "#999999",
+    "hedged_persistence": "#984ea3",
+    "climatology": "#4daf4a",
+    "base_rate": "#e6ab02",
+    "logistic": "#e41a1c",
+}
 
 
-def figure(bt, path: Path) -> Path:
+def invalid_line(s: dict, fit_until: str) -> str:
+    """The warning an invalid fit's report and figure carry ('' for a valid fit)."""
+    if s["valid"]:
+        return ""
+    return (
+        f"INVALID FIT: {s['unmatched_share']:.0%} of the posterior sets reach none of the "
+        f"statuses recorded at {fit_until} (at most {MAX_UNMATCHED:.0%} allowed); "
+        "these scores are not evidence"
+    )
+
+
+def draw(bt):
+    """The backtest figure (a matplotlib Figure): every forecaster's Brier score by kind of
+    outcome, the model's probability against what happened, its reliability; an invalid
+    fit says so across the top."""
     by = bt.summary["by_kind"]
     kinds = list(by)
+    warn = invalid_line(bt.summary, bt.fit_until)
     with matplotlib.rc_context(style.current().rc):
-        fig, (a1, a2, a3) = subplots(1, 3, figsize=(15, 4.4))
+        fig, (a1, a2, a3) = subplots(1, 3, figsize=(15, 4.6 if warn else 4.4))
         x = np.arange(len(kinds) + 1)
-        wd = 0.8 / len(FORECASTERS)
-        for j, (key, label, colour) in enumerate(FORECASTERS):
+        wd = 0.84 / len(ALL)
+        for j, key in enumerate(ALL):
             vals = [by[k][key] for k in kinds] + [bt.summary["brier"][key]]
-            a1.bar(x + (j - (len(FORECASTERS) - 1) / 2) * wd, vals, wd, color=colour, label=label)
+            a1.bar(
+                x + (j - (len(ALL) - 1) / 2) * wd,
+                vals,
+                wd,
+                color=COLOURS[key],
+                label=LABELS[key].split(" (")[0],
+            )
         a1.set_xticks(x)
         a1.set_xticklabels(
             [f"{k.replace('_', '\n')}\n(n={by[k]['n']})" for k in kinds] + ["all"], fontsize=7.5
         )
         a1.set_ylabel("Brier score (lower is better)")
-        a1.legend(frameon=False, fontsize=8)
+        top = max([bt.summary["brier"][f] for f in ALL] + [by[k][f] for k in kinds for f in ALL])
+        a1.set_ylim(0, top * 1.6)  # room for the legend above the bars
+        a1.legend(frameon=False, fontsize=7, ncol=2, loc="upper center")
         a1.set_title(f"Forecast of {bt.first}-{bt.last}, fitted to {bt.fit_until}")
         r = bt.rows
         jitter = np.random.default_rng(0).uniform(-0.06, 0.06, len(r))
@@ -66,6 +95,8 @@ def figure(bt, path: Path) -> Path:
         a3.set_xlabel("model probability (mean in its bin of width 0.1)")
         a3.set_ylabel("share that happened")
         a3.set_title(f"Reliability (ECE {bt.summary['ece']:.3f}; n per bin)")
+        if warn:
+            fig.suptitle(warn, color="#b2182b", fontsize=10, fontweight="bold")
         fig.text(
             0.01,
             0.005,
@@ -74,8 +105,13 @@ def figure(bt, path: Path) -> Path:
             fontsize=6.5,
             color="#555555",
         )
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        fig.savefig(path, dpi=110)
+        fig.tight_layout(rect=(0, 0.03, 1, 0.94 if warn else 1))
+    return fig
+
+
+def figure(bt, path: Path) -> Path:
+    """Write :func:`draw`'s figure to ``path``."""
+    draw(bt).savefig(path, dpi=110)
     return path
 
 

@@ -14,18 +14,9 @@ import numpy as np
 from alliance_sim import __version__
 from alliance_sim.analysis.rivals import FORECASTERS, LABELS, RIVALS
 from alliance_sim.report import style
-from alliance_sim.report.backtest import finite, publish, score_table, skill_text
+from alliance_sim.report.backtest import COLOURS, finite, publish, score_table, skill_text
 from alliance_sim.report.plots import subplots
 from alliance_sim.scenario.history import MAX_UNMATCHED
-
-COLOURS = {
-    "model": "#377eb8",
-    "persistence": "#999999",
-    "hedged_persistence": "#984ea3",
-    "climatology": "#4daf4a",
-    "base_rate": "#e6ab02",
-    "logistic": "#e41a1c",
-}
 
 
 def figure(roll, path: Path) -> Path:
