@@ -103,6 +103,38 @@ def test_refine_appends_rounds_and_never_changes_existing_rows(swept, tmp_path, 
     assert not (res / "refine").exists()
 
 
+def test_after_refine_pooled_views_read_the_sweeps_own_design(swept, tmp_path, capsys):
+    """Refine's runs sit near a boundary, not over the swept space: pooled shares that mixed
+    them in moved (72% -> 48% in a red-team run) with no word, and summary.json and
+    by_point.csv stayed as before the round."""
+    from alliance_sim import Result, compare_results, discover, member_table
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    n0 = len(pd.read_parquet(swept / "runs.parquet"))
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40", "--quiet"]) == 0
+    assert "summary.json (the sweep's own runs) and" in capsys.readouterr().out
+    doc = json.loads((res / "summary.json").read_text())
+    assert doc["runs"] == n0 and doc["points"] == 24
+    assert doc["refine"] == {
+        "rounds": 1, "runs": 40, "points": 10, "design_runs": n0, "cases": ["ARM_exited > 0.5"]
+    }  # fmt: skip
+    bp = pd.read_csv(res / "by_point.csv")
+    assert len(bp) == 34 and list(bp["round"]) == [0] * 24 + [1] * 10
+    # the pooled numbers are the sweep's own, exactly
+    pd.testing.assert_frame_equal(member_table(Result.open(res)), member_table(Result.open(swept)))
+    table = compare_results([Result.open(swept), Result.open(res)])
+    assert all(d.value == 0 for d in table["difference"])
+    # discover uses every run, and says what the sweep's own runs alone give
+    words = discover(res, "ARM_exited").in_words()
+    assert f"Of these {n0 + 40} runs, 40 come from refine rounds" in words
+    assert f"in the sweep's own {n0} runs alone the share is" in words
+    assert main(["plot", str(res), "--out", str(tmp_path / "figs")]) == 0
+    out = capsys.readouterr().out
+    assert "also holds 40 runs at 10 points that refine placed near where ARM_exited > 0.5" in out
+    assert f"uses the sweep's own {n0} runs" in out
+
+
 def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monkeypatch):
     import alliance_sim.runs.execute as ex
 

@@ -14,7 +14,6 @@ import pyarrow.compute as pc
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
-from alliance_sim.runs.results import read_table
 
 BINS = 2000
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -25,7 +24,7 @@ def read(res, table: str, columns: list[str]) -> pa.Table:
     cached = res.loaded(table)  # a Result whose table was already read into pandas
     if cached is not None:
         return pa.Table.from_pandas(cached[columns], preserve_index=False)
-    return read_table(res.directory, table, columns)
+    return res.arrow(table, columns)
 
 
 def _codes(col: pa.ChunkedArray, names: tuple[str, ...]) -> np.ndarray:
@@ -134,7 +133,7 @@ def status_at(res, steps: list[int]):
     import pyarrow.dataset as ds
 
     wanted = ds.field("step").isin(pa.array([int(s) for s in steps], pa.int32()))
-    return read_table(res.directory, "timeseries", cols, filter=wanted).to_pandas()
+    return res.arrow("timeseries", cols, filter=wanted).to_pandas()
 
 
 def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]]:

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from alliance_sim.analysis import record as rc
-from alliance_sim.runs.results import Result, read_table
+from alliance_sim.runs.results import Result
 
 
 def reference() -> dict[str, float]:
@@ -35,7 +35,7 @@ def model_rate(res: Result) -> dict[str, float]:
     an event (as the reference class counts non-renewals, suspensions and Armenia's freeze);
     member-years are the quarters members spend in the alliance (not exited), over 4.  Iran
     (a candidate) is left out."""
-    t = read_table(res.directory, "timeseries", ["run", "step", "member", "status"]).to_pandas()
+    t = res.arrow("timeseries", ["run", "step", "member", "status"]).to_pandas()
     t = t.assign(member=t["member"].astype(str), status=t["status"].astype(str))
     t = t[t["member"] != "IRN"].sort_values(["run", "member", "step"])
     steps = np.diff(np.sort(t["step"].unique()))

@@ -8,7 +8,9 @@ each with its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, and `
 behind it.  Within a point every replicate has its own seed, so its runs are independent and
 ``n`` is their number (across points they are not: replicate k shares its seed at every point,
 which is why a difference between two points is estimated more precisely than the two intervals
-suggest).
+suggest).  After ``refine``, the points it placed follow the design's, and a column ``round``
+says which are which (0: the sweep's own design; k: placed by refine round k near an outcome's
+boundary).
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ def by_point(res: Result) -> pd.DataFrame:
             table[f"{code}_p_{what}_lo"] = lo
             table[f"{code}_p_{what}_hi"] = hi
     table.index.name = "point"
+    if rounds := [r for r in res.manifest.rounds if r.get("status") == "complete"]:
+        # 0: the sweep's own design; k: placed by refine round k near an outcome's boundary
+        starts = np.array([int(r["point_start"]) for r in rounds])
+        table["round"] = np.searchsorted(starts, table.index.to_numpy(), side="right")
     table.attrs["horizon"] = res.plan.end
     return table.reset_index()
 

@@ -58,7 +58,9 @@ def compare_results(results: list[Result], seed: int = 0, at: str | None = None)
     means with their seed-clustered 95% intervals; ``n`` the effective independent pairs (or
     runs).  ``table.attrs["horizon"]`` is the :class:`~alliance_sim.analysis.horizon.Horizon`
     (quarter and why that one); ``table.attrs["pooled"]`` names the results whose design
-    points are pooled (a sweep's points averaged, each weighted by its runs)."""
+    points are pooled (a sweep's points averaged, each weighted by its runs; of its own
+    design: runs a refine round placed near a boundary are left out)."""
+    results = [r.design() for r in results]
     horizon = shared_horizon(results, at)
     frames = [outcomes_at(r, horizon.quarter) for r in results]
     focus = focus_of(results)

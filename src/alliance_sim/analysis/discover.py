@@ -26,7 +26,6 @@ of its replicates exceeds ``threshold``, e.g. P(exit) > 0.5) and says so.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alliance_sim.core import members as mb
+from alliance_sim.analysis.discover_words import _cart, _label, _num, _quarter, _subject
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, UserError, did_you_mean
 from alliance_sim.runs.results import Manifest, Result
@@ -72,6 +71,8 @@ class Discovery:
     quarter_inputs: list[str] = field(default_factory=list)
     manifest: Manifest | None = None
     picked: bool = False  # the user chose the box
+    #: runs (points) refine placed near a boundary: how many, and the case share without them
+    refined: dict[str, float] | None = None
 
     def table(self) -> pd.DataFrame:
         """``boxes.csv``: one row per trajectory box and restricted parameter (a box with no
@@ -108,8 +109,23 @@ class Discovery:
         if self.box.empty:
             return (
                 f"{head} (no region of the swept parameters concentrates {plural} visibly "
-                "more than that)."
+                "more than that)." + self._refined_note(unit)
             )
+        return self._words(head, plural, unit, overall) + self._refined_note(unit)
+
+    def _refined_note(self, unit: str) -> str:
+        r = self.refined
+        if not r:
+            return ""
+        return (
+            f" Of these {self.stats['n_total']:,} {unit}, {r['added']:,} come from refine "
+            "rounds placed near the boundary, not spread over the swept space: the shares "
+            f"above describe this sample; in the sweep's own {r['design']:,} {unit} alone "
+            f"the share is {r['share']:.0%}."
+        )
+
+    def _words(self, head: str, plural: str, unit: str, overall: str) -> str:
+        s = self.stats
         conds = " and ".join(self._condition(p) for p in self.box.itertuples())
         note = (
             f" Per point: the mean of {self.outcome} over its replicates; replicate k uses "
@@ -163,45 +179,6 @@ class Discovery:
         if low:
             return f"{name} > {fmt(p.low)}"
         return f"{name} < {fmt(p.high)}"
-
-
-def _num(v: float) -> str:
-    return f"{v:.3g}"
-
-
-def _quarter(v: float) -> str:
-    return quarters.label(round(v))
-
-
-def _label(name: str) -> str:
-    parts = name.split(".")
-    if parts[0] == "members" and len(parts) == 3:
-        return f"{parts[1]} {parts[2]}"
-    if parts[0] == "events" and len(parts) == 3:
-        return f"event {parts[1]} {parts[2]}"
-    return name
-
-
-VERBS = {
-    "exited": ("exits", "exits"),
-    "suspended": ("ends suspended", "suspensions"),
-    "ever_suspended": ("suspends at some point", "suspensions"),
-}
-
-
-def _subject(outcome: str, condition: str, per_point: bool) -> tuple[str, str]:
-    """(sentence subject, plural of the case) for an outcome."""
-    names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
-    code, _, what = outcome.partition("_")
-    if code in names and what in VERBS:
-        verb, plural = VERBS[what]
-        if not per_point and condition == f"{outcome} > 0.5":
-            return f"{names[code]} {verb}", plural
-        if per_point and " > " in condition:
-            t = float(condition.rsplit(" ", 1)[1])
-            return f"{names[code]} {verb} in more than {t:.0%} of runs", "such points"
-    unit = "points" if per_point else "runs"
-    return f"{condition} holds", f"such {unit}"
 
 
 def _inputs_frame(runs: pd.DataFrame, inputs: list[str], quarter_inputs: list[str]) -> pd.DataFrame:
@@ -389,28 +366,21 @@ def discover(
         quarter_inputs=quarter_inputs,
         manifest=manifest,
         picked=box is not None,
+        refined=_refined(manifest, runs[ok], y, per_point),
     )
 
 
-def _cart(
-    x: pd.DataFrame, y: np.ndarray, max_depth: int, quarter_inputs: list[str], unit: str
-) -> str:
-    from sklearn.tree import DecisionTreeClassifier, export_text
-
-    leaf = max(10, len(y) // 50)
-    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf, random_state=0)
-    tree.fit(x.to_numpy(), y.astype(int))
-    text = export_text(
-        tree, feature_names=[_label(c) for c in x.columns], show_weights=True, decimals=3
-    )
-
-    def leaf(m: re.Match) -> str:
-        no, yes = float(m.group(1)), float(m.group(2))
-        return f"{no + yes:.0f} {unit}, {yes:.0f} cases ({yes / max(no + yes, 1):.0%})"
-
-    text = re.sub(r"weights: \[([\d.]+), ([\d.]+)\] class: \d", leaf, text)
-    note = f"(event quarters as ordinals: 2024Q1 = {quarters.parse('2024Q1')})\n"
-    return text + (note if quarter_inputs else "")
+def _refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dict | None:
+    """How many runs (points) refine added, and the share of cases among the sweep's own."""
+    rounds = [r for r in (manifest.rounds if manifest else []) if r.get("status") == "complete"]
+    if not rounds:
+        return None
+    first = int(rounds[0]["point_start" if per_point else "run_start"])
+    ids = np.unique(runs["point"]) if per_point else runs["run"].to_numpy()
+    own = ids < first
+    if not own.any():
+        return None
+    return {"added": int((~own).sum()), "design": int(own.sum()), "share": float(y[own].mean())}
 
 
 def _outcome_columns() -> set[str]:

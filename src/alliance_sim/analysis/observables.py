@@ -34,7 +34,7 @@ def observable_table(res: Result) -> pd.DataFrame:
     if not set(OBSERVABLES) <= set(data.schema.names):
         return pd.DataFrame()
     cached = res.loaded("timeseries")
-    t = cached[cols] if cached is not None else data.to_table(columns=cols).to_pandas()
+    t = cached[cols] if cached is not None else res.arrow("timeseries", cols).to_pandas()
     first, last = t["step"].min(), t["step"].max()
     rows = []
     for code in mb.ALLIES:

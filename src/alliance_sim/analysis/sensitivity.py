@@ -90,6 +90,7 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
     ``mu_star_conf``, ``mu``, ``sigma`` (elementary effects per unit of each parameter's swept
     range).
     """
+    res = res.design()  # the sampler's own points: refine's would break its estimator
     sampler = res.manifest.plan.sampler
     check_design(res)
     spec = design_spec(res.manifest)
@@ -128,7 +129,7 @@ def sensitivity_indices(result: Result | str, outcome: str, *, seed: int = 0) ->
     """Sobol or Morris indices of ``outcome`` for a sweep (a :class:`Result` or its
     directory); see :func:`analyse`."""
     res = result if isinstance(result, Result) else Result.open(result)
-    return analyse(res, outcome, seed=seed)
+    return analyse(res.design(), outcome, seed=seed)
 
 
 def salib_seed(seed: int) -> int:

@@ -34,7 +34,7 @@ def member_table(
     runs where it left.  ``runs`` is a result's runs table (then ``start`` is its first
     quarter) or a :class:`Result`."""
     if isinstance(runs, Result):
-        runs, start, focus = runs.runs, runs.plan.start, focus or tuple(runs.plan.focus)
+        runs, start, focus = runs.design().runs, runs.plan.start, focus or tuple(runs.plan.focus)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
     rows = []
@@ -242,7 +242,9 @@ def _joint_line(ok: pd.DataFrame, end: str) -> str:
 
 
 def summary_dict(res) -> dict:
-    """The member table and cohesion of a result as plain data (what ``summary.json`` holds)."""
+    """The member table and cohesion of a result as plain data (what ``summary.json`` holds):
+    of the sweep's own design, without runs a refine round placed (``refine`` says which)."""
+    res = res.design()
     runs, m = res.runs, res.manifest
     plan = m.plan
     ok = runs[runs["error"].isna()]
@@ -283,7 +285,10 @@ def summary_dict(res) -> dict:
             "weighted equally); by_point.csv has each point's P(exit) and P(suspended)"
             if plan.n_points > 1
             else "one design point: nothing pooled",
+            "refine": "null, or the refine rounds whose runs (placed near an outcome's boundary, "
+            "no sample of the swept space) every share here leaves out; by_point.csv has them",
         },
+        "refine": res.left_out,  # None: no refine round; else what the shares leave out
         "members": members,
         "joint_exits": joint_exits(ok) if len(ok) else None,
         "cohesion": {
@@ -343,6 +348,7 @@ def scenario_table(
     from alliance_sim.analysis.design import cluster_bootstrap
     from alliance_sim.analysis.stats import replicates_needed
 
+    res = res.design()  # refine's runs sit near a boundary: no sample of the swept space
     runs, start = res.runs, res.manifest.plan.start
     ok = runs[runs["error"].isna()]
     cl = clusters(ok)

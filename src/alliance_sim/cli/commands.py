@@ -78,6 +78,7 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
     """Write ``summary.json`` of a finished run or sweep and, unless ``quiet``, print its
     member table and the files written (``more``: files beyond the tables and summary)."""
     from alliance_sim.analysis.summary import describe, write_summary
+    from alliance_sim.runs.results import design_note
 
     res.check_some_ran("summarise")
     written = [write_summary(res).name]
@@ -87,7 +88,10 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
         written.append(write_by_point(res).name)
     if quiet:
         return
-    print(term(describe(res.runs, res.manifest)))
+    own = res.design()  # refine's runs: no sample of the swept space
+    print(term(describe(own.runs, own.manifest)))
+    if note := design_note(own):
+        print(note)
     m = res.manifest
     if not res.swept:  # a sweep's spread is its own design
         from alliance_sim.report.robustness import rests_on
@@ -241,9 +245,9 @@ def cmd_plot(a: argparse.Namespace) -> int:
         skipped_kinds,
         write_figures,
     )
-    from alliance_sim.runs.results import Result
+    from alliance_sim.runs.results import Result, design_note
 
-    res = Result.open(a.directory)
+    res = Result.open(a.directory).design()  # refine's runs: no sample of the swept space
     res.check_some_ran("plot")
     writable_dir(a.out, "--out")
     paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False, style=a.style)
@@ -253,6 +257,8 @@ def cmd_plot(a: argparse.Namespace) -> int:
         print(f"note: {why}")
     if empty := empty_outcomes(res, a.outcome or default_outcomes(res)):
         print(f"note: no figure of {', '.join(empty)}: no run has a value for it")
+    if note := design_note(res):
+        print(note)
     return 0
 
 
@@ -261,9 +267,11 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.sensitivity import analyse, check_design
     from alliance_sim.progress import bar
     from alliance_sim.report.sweep_plots import sensitivity_chart
-    from alliance_sim.runs.results import Result
+    from alliance_sim.runs.results import Result, design_note
 
-    res = Result.open(a.directory)
+    res = Result.open(a.directory).design()  # the sampler's own points, not refine's
+    if note := design_note(res):
+        print(note)
     res.check_some_ran("analyse")
     check_design(res)  # a sweep not sampled for sensitivity analysis: one line, exit 2
     out = writable_dir(a.out if a.out is not None else a.directory, "--out")

@@ -13,7 +13,7 @@ from alliance_sim.textsafe import term
 
 def cmd_compare(a: argparse.Namespace) -> int:
     from alliance_sim.report.html import build_report
-    from alliance_sim.runs.results import Result
+    from alliance_sim.runs.results import Result, design_note
 
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
@@ -24,7 +24,9 @@ def cmd_compare(a: argparse.Namespace) -> int:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
     same: dict[tuple, str] = {}
     for d in a.directories:
-        res = Result.open(d)
+        res = Result.open(d).design()  # refine's runs: no sample of the swept space
+        if note := design_note(res):
+            print(note)
         res.check_some_ran("compare")
         m = res.manifest
         key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)

@@ -230,6 +230,12 @@ def cmd_refine(a: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return interrupted(f"{a.directory}/refine")
     print(describe_round(record))
+    from alliance_sim.analysis.by_point import write_by_point
+    from alliance_sim.analysis.summary import write_summary
+    from alliance_sim.runs.results import Result
+
+    res = Result.open(a.directory)  # its summary says what it leaves out; by_point has all
+    print(f"wrote {write_summary(res)} (the sweep's own runs) and {write_by_point(res)}")
     return 0
 
 

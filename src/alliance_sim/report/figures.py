@@ -90,8 +90,8 @@ def write_figures(
     if style is not None:
         check_style(style)
     check_not_results(out)
-    with use_style(style):
-        return _write(res, out, kinds, fmt, outcomes, quiet)
+    with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
+        return _write(res.design(), out, kinds, fmt, outcomes, quiet)
 
 
 def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:

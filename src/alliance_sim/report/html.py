@@ -255,7 +255,7 @@ def build_report(
         raise ValueError(f"fmt={fmt!r} does not match {out} (a .{suffix} file)")
     if style is not None:
         check_style(style)
-    results = [d if isinstance(d, Result) else Result.open(d) for d in dirs]
+    results = [(d if isinstance(d, Result) else Result.open(d)).design() for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
     out = ours_or_new(check_not_results(out), b"Scenario comparison:", "report")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,26 @@ def read_table(
     return open_dataset(directory, table).to_table(columns=columns, filter=filter)
 
 
+def _case(round_: dict[str, Any]) -> str:
+    """What a refine round sought, e.g. "cohesion_final < 0.5"."""
+    sign = "<" if round_.get("below") else ">"
+    t = round_.get("threshold")  # None: a yes/no outcome, cases above 0.5
+    return f"{round_.get('outcome')} {sign} {0.5 if t is None else float(t):g}"
+
+
+def design_note(res: Result) -> str:
+    """One line saying what :meth:`Result.design` set aside ('' if nothing)."""
+    left = res.left_out
+    if not left:
+        return ""
+    return (
+        f"note: {res.directory} also holds {left['runs']:,} runs at {left['points']:,} points "
+        f"that refine placed near where {' / '.join(left['cases'])} tips (no sample of the "
+        f"swept space); this command uses the sweep's own {left['design_runs']:,} runs "
+        "(by_point.csv and discover use all)"
+    )
+
+
 @dataclass
 class Result:
     """A result directory: its manifest and its tables as DataFrames (read on first use)."""
@@ -284,6 +304,10 @@ class Result:
     manifest: Manifest = field(repr=False)
     #: the command found this result complete and ran nothing (its tables are not new)
     reused: bool = field(default=False, compare=False)
+    #: rows read only for runs below this number (:meth:`design`: the plan's own runs)
+    run_limit: int | None = field(default=None, compare=False)
+    #: what :meth:`design` left out: refine rounds, their runs and points, the full counts
+    left_out: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def open(cls, directory: str | os.PathLike) -> Result:
@@ -310,10 +334,40 @@ class Result:
         from alliance_sim.runs.locks import reading
 
         with reading(self.directory):
-            frame = read_table(self.directory, table, columns).to_pandas()
+            frame = self.arrow(table, columns).to_pandas()
         if "error" in frame:  # one dtype whichever version wrote the first file: pandas'
             frame["error"] = frame["error"].astype("string")  # nullable string (NA: ran)
         return frame
+
+    def arrow(self, table: str, columns: list[str] | None = None, filter=None):
+        """One stored table as a :class:`pyarrow.Table` (``columns`` only, rows matching the
+        ``pyarrow.dataset`` expression ``filter`` only; of :meth:`design`'s runs only)."""
+        if self.run_limit is not None:
+            import pyarrow.dataset as ds
+
+            mine = ds.field("run") < self.run_limit
+            filter = mine if filter is None else filter & mine
+        return read_table(self.directory, table, columns, filter)
+
+    def design(self) -> Result:
+        """This result without the runs ``refine`` added: those sit where a classifier put
+        an outcome's boundary, not spread over the swept space, so pooled shares, figures,
+        comparisons and sensitivity indices read the sweep's own design only (the result
+        itself when no refine round ran).  ``left_out`` says what was set aside."""
+        rounds = [r for r in self.manifest.rounds if r.get("status") == "complete"]
+        if not rounds or self.run_limit is not None:
+            return self
+        run0, point0 = int(rounds[0]["run_start"]), int(rounds[0]["point_start"])
+        m = self.manifest
+        plan = replace(m.plan, n_runs=run0, n_points=point0)
+        kept = replace(m, plan=plan, points=m.points[:point0], rounds=[])
+        left = {"rounds": len(rounds), "runs": m.plan.n_runs - run0}
+        left |= {"points": m.plan.n_points - point0, "design_runs": run0}
+        left["cases"] = sorted({_case(r) for r in rounds})
+        res = Result(self.directory, kept, self.reused, run0, left)
+        errors = res.arrow("runs", ["error"]).column("error")
+        kept.failed = len(errors) - errors.null_count
+        return res
 
     @cached_property
     def runs(self) -> pd.DataFrame:
