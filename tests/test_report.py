@@ -173,3 +173,24 @@ def test_the_compared_quarter_is_labelled_where_the_data_leave_room():
     assert (round(lo, 2), round(hi, 2)) == (0.4, 0.95)
     assert _data_near(ax, 100) == (1.0, 0.0)  # nothing drawn there
     plt.close(fig)
+
+
+def test_status_bands_do_not_jump_where_a_share_leaves_zero(results):
+    """At 0% the variance says nothing, and the interval fell back to the number of seeds
+    (0/50 runs of 2 seeds read "up to 66%") beside a quarter whose one run read as independent
+    (up to a few %): bands drawn from the quarter before a share leaves 0% rose and fell in saw
+    teeth.  The effective n is now the member's over all its quarters."""
+    from alliance_sim.analysis.aggregate import status_intervals
+
+    checked = 0
+    for key in ("grid", "arm", "base"):
+        for status in ("suspended", "exited"):
+            _, iv = status_intervals(results[key], status)
+            for code, (p, lo, hi) in iv.items():
+                assert (lo <= p + 1e-12).all() and (p <= hi + 1e-12).all()
+                for t in range(len(p) - 1):
+                    for a, b in ((t, t + 1), (t + 1, t)):  # a at 0%, b beside it above
+                        if p[a] == 0 < p[b]:
+                            checked += 1
+                            assert hi[a] <= hi[b] + 1e-12, (key, status, code, a, hi[a], hi[b])
+    assert checked >= 3

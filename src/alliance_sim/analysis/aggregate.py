@@ -140,9 +140,13 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     """Quarter labels and, per member present, the share of runs in ``status`` at each recorded
     quarter with its 95% interval, shape (3, quarters): share, low, high.  Runs sharing a seed
     (a sweep's replicate k at every point) count as one unit: the Wilson interval is computed
-    on the effective number of independent runs, as
-    :func:`alliance_sim.analysis.design.clustered_mean` does for one share (vectorised here
-    over members and quarters)."""
+    on the effective number of independent runs, Kish's n from the seed-clustered variance as
+    :func:`alliance_sim.analysis.design.clustered_mean` computes it for one share, but pooled
+    over each member's quarters (summed binomial over summed clustered variance).  Quarter by
+    quarter it jumped: at 0% there is no variance to learn from (n falls back to the number of
+    seeds: 0/250 runs of 10 seeds read "up to 28%") while one run in the next quarter reads as
+    independent (1/250: up to 2%), so bands rose and fell in saw teeth.  A member at 0%
+    throughout keeps the number of seeds."""
     from alliance_sim.analysis.design import Z95, clusters
 
     runs = res.runs
@@ -167,7 +171,10 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     var = ((sums - p[..., None] * n_k) ** 2).sum(axis=2) / max(n, 1.0) ** 2
     s2 = p * (1 - p)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where((var > 0) & (s2 > 0), np.clip(s2 / var, 1, n), float(K))
+        known = (var > 0) & (s2 > 0)  # quarters whose variance says something
+        pooled = np.where(known, s2, 0).sum(axis=1) / np.where(known, var, 0).sum(axis=1)
+        n_eff = np.where(known.any(axis=1), np.clip(pooled, 1, n), float(K))[:, None]
+        n_eff = np.broadcast_to(n_eff, p.shape)
         d = 1 + Z95**2 / n_eff
         centre = (p + Z95**2 / (2 * n_eff)) / d
         half = Z95 * np.sqrt(s2 / n_eff + Z95**2 / (4 * n_eff**2)) / d
