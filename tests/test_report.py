@@ -194,3 +194,20 @@ def test_status_bands_do_not_jump_where_a_share_leaves_zero(results):
                             checked += 1
                             assert hi[a] <= hi[b] + 1e-12, (key, status, code, a, hi[a], hi[b])
     assert checked >= 3
+
+
+def test_the_python_api_takes_a_result_folder_wherever_it_takes_a_result(results, tmp_path):
+    """by_point("out/arm") raised AttributeError: 'str' object has no attribute 'runs'."""
+    from alliance_sim import by_point, member_table, outcomes_at
+
+    grid, arm = results["grid"], results["arm"]
+    from pandas.testing import assert_frame_equal as pd_equal
+
+    pd_equal(by_point(str(grid.directory)), by_point(grid))
+    pd_equal(member_table(grid.directory), member_table(grid))
+    pd_equal(outcomes_at(str(arm.directory), "2025Q4"), outcomes_at(arm, "2025Q4"))
+    table = compare_results([str(results["base"].directory), arm.directory])
+    assert len(table) > 0
+    assert write_figures(str(arm.directory), tmp_path / "f", ["status"])
+    with pytest.raises(TypeError, match=r"by_point: expected a Result .* or the path of a result"):
+        by_point(3)

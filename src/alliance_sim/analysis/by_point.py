@@ -15,6 +15,7 @@ boundary).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import pandas as pd
 
 from alliance_sim.analysis.design import wilson
 from alliance_sim.core.outcomes import ALLIES
-from alliance_sim.runs.results import Result
+from alliance_sim.runs.results import Result, as_result
 
 BY_POINT = "by_point.csv"
 
@@ -35,8 +36,10 @@ def members_of(res: Result) -> list[str]:
     return focus or present
 
 
-def by_point(res: Result) -> pd.DataFrame:
-    """One row per design point (see the module); points in design order."""
+def by_point(res: Result | str | os.PathLike) -> pd.DataFrame:
+    """One row per design point (see the module); points in design order.  ``res``: a
+    :class:`Result` or the path of a result folder."""
+    res = as_result(res, "by_point")
     runs = res.runs
     ok = runs[runs["error"].isna()]
     swept = [c for c in res.swept if c in ok]

@@ -13,6 +13,7 @@ interval would need for a target precision.  Focus members come first.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from alliance_sim.analysis.design import clustered_mean, clusters, compare, outc
 from alliance_sim.analysis.horizon import Horizon, outcomes_at, shared_horizon
 from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
 from alliance_sim.core.outcomes import ALLIES
-from alliance_sim.runs.results import Result
+from alliance_sim.runs.results import Result, as_result
 
 TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
 
@@ -48,7 +49,9 @@ def comparison_outcomes(
     return [*out, ("cohesion_final", False), ("cohesion_min", False)]
 
 
-def compare_results(results: list[Result], seed: int = 0, at: str | None = None) -> pd.DataFrame:
+def compare_results(
+    results: list[Result | str | os.PathLike], seed: int = 0, at: str | None = None
+) -> pd.DataFrame:
     """Every other result against the first at one horizon, one row per outcome, with
     Holm-adjusted p; ``at`` a quarter (default: the last quarter every result reaches).
 
@@ -60,7 +63,7 @@ def compare_results(results: list[Result], seed: int = 0, at: str | None = None)
     (quarter and why that one); ``table.attrs["pooled"]`` names the results whose design
     points are pooled (a sweep's points averaged, each weighted by its runs; of its own
     design: runs a refine round placed near a boundary are left out)."""
-    results = [r.design() for r in results]
+    results = [as_result(r, "compare_results").design() for r in results]
     horizon = shared_horizon(results, at)
     frames = [outcomes_at(r, horizon.quarter) for r in results]
     focus = focus_of(results)

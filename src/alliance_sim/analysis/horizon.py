@@ -14,6 +14,7 @@ the runs table itself is returned (its outcomes are exact whatever was recorded)
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ import pandas as pd
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError
-from alliance_sim.runs.results import Result
+from alliance_sim.runs.results import Result, as_result
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,10 @@ def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
     return Horizon(quarter, f"the last quarter every scenario reaches; {'; '.join(longer)}")
 
 
-def outcomes_at(res: Result, quarter: str) -> pd.DataFrame:
-    """``res``'s runs table with each run's outcomes at ``quarter`` (see the module)."""
+def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
+    """``res``'s runs table with each run's outcomes at ``quarter`` (see the module); ``res``
+    a :class:`Result` or the path of a result folder."""
+    res = as_result(res, "outcomes_at")
     if quarter == res.plan.end:
         return res.runs
     if (why := _readable(res, quarter)) is not None:

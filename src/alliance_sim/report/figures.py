@@ -10,7 +10,7 @@ from pathlib import Path
 from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
-from alliance_sim.runs.results import Result
+from alliance_sim.runs.results import Result, as_result
 
 KINDS = ("fan", "status", "cohesion", "response", "heatmap", "sensitivity", "pairs")
 FORMATS = ("png", "svg", "pdf")
@@ -91,7 +91,7 @@ def write_figures(
         check_style(style)
     check_not_results(out)
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
-        return _write(res.design(), out, kinds, fmt, outcomes, quiet)
+        return _write(as_result(res, "write_figures").design(), out, kinds, fmt, outcomes, quiet)
 
 
 def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:

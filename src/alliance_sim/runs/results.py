@@ -276,6 +276,19 @@ def read_table(
     return open_dataset(directory, table).to_table(columns=columns, filter=filter)
 
 
+def as_result(x: Any, what: str = "a result") -> Result:
+    """``x`` as a :class:`Result`: itself, or the result directory it names (str or path);
+    anything else is a TypeError saying what is expected."""
+    if isinstance(x, Result):
+        return x
+    if isinstance(x, str | os.PathLike):
+        return Result.open(x)
+    raise TypeError(
+        f"{what}: expected a Result (as run_scenario() or sweep() return) or the path of a "
+        f"result folder, got {type(x).__name__}"
+    )
+
+
 def _case(round_: dict[str, Any]) -> str:
     """What a refine round sought, e.g. "cohesion_final < 0.5"."""
     sign = "<" if round_.get("below") else ">"
