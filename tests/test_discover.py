@@ -111,3 +111,34 @@ def test_cli_discover_on_a_sweep(tmp_path, capsys):
     }
     assert main(["discover", str(tmp_path / "res"), "--outcome", "cohesion_final"]) == 2
     assert "--threshold" in capsys.readouterr().err
+
+
+def test_the_chosen_box_reads_the_same_everywhere_with_its_intervals():
+    """The trajectory table showed PRIM's box (5 restrictions) while the sentence and
+    boxes.csv reported it simplified (3); the box's density and coverage had no interval."""
+    runs = planted(n=2000, seed=4)
+    runs["inert2"] = np.random.default_rng(9).uniform(0, 1, len(runs))
+    seed = np.arange(len(runs)) % 40  # 40 seeds; inside the box a run's fate is its seed's
+    runs["seed"] = seed
+    inside = (runs["western_offer"] > 0.09) & (runs["members.ARM.pressure_tolerance"] < 0.2)
+    fate = np.random.default_rng(5).random(40) < 0.85
+    runs.loc[inside, "ARM_exited"] = fate[seed[inside]].astype(float)
+    d = discover(runs, "ARM_exited", inputs=[*BOX, "russian_pressure", "inert2"], box=None)
+    chosen = next(x for x in d.summary().splitlines() if "<- chosen" in x).split()
+    assert int(chosen[4]) == len(d.box)  # "restricted" as reported
+    assert float(chosen[2].rstrip("%")) == pytest.approx(100 * d.stats["density"], abs=0.05)
+    table = d.table()
+    sel = table[table["selected"]]
+    assert set(sel["parameter"]) == set(d.box["parameter"])
+    s = d.stats
+    assert s["density_lo"] < s["density"] < s["density_hi"]
+    assert s["coverage_lo"] < s["coverage"] < s["coverage_hi"]
+    assert (sel["density_lo"] == s["density_lo"]).all() and table["density_lo"].isna().sum() > 0
+    # 40 independent units, not 2,000: the interval is wider than the runs' own Wilson
+    from alliance_sim.analysis.design import wilson
+
+    lo, hi = wilson(s["density"], s["n"])
+    assert s["density_hi"] - s["density_lo"] > 1.5 * (hi - lo)
+    words = d.in_words()
+    assert re.search(r"Armenia exits in \d+% \[\d+%, \d+%\] of runs when", words)
+    assert "runs sharing a seed counted once; in-sample" in words

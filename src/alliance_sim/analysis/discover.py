@@ -33,7 +33,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis.discover_words import _cart, _label, _num, _quarter, _subject
+from alliance_sim.analysis.discover_words import (
+    _cart,
+    _intervals,
+    _label,
+    _num,
+    _quarter,
+    _refined,
+    _subject,
+)
+from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, UserError, did_you_mean
 from alliance_sim.runs.results import Manifest, Result
@@ -89,12 +98,15 @@ class Discovery:
                 "res_dim": len(lims),
                 "selected": i == self.selected,
             }
+            for c in ("density_lo", "density_hi", "coverage_lo", "coverage_hi"):
+                base[c] = float(self.stats[c]) if i == self.selected and c in self.stats else np.nan
             if lims.empty:
                 rows.append({**base, "parameter": "", "low": np.nan, "high": np.nan})
             for p in lims.itertuples():
                 rows.append({**base, "parameter": p.parameter, "low": p.low, "high": p.high})
         cols = ["box", "parameter", "low", "high", "coverage", "density", "mass"]
-        return pd.DataFrame(rows)[[*cols, "res_dim", "selected"]]
+        ci = ["density_lo", "density_hi", "coverage_lo", "coverage_hi"]  # the selected box's
+        return pd.DataFrame(rows)[[*cols, "res_dim", "selected", *ci]]
 
     def in_words(self) -> str:
         """The selected box as a sentence, e.g. "Armenia exits in 87% of runs when
@@ -134,8 +146,18 @@ class Discovery:
             if self.per_point
             else ""
         )
+        if "density_lo" in s:  # e.g. "in 92% [90%, 94%] of runs"
+            dens = percent_interval(s["density"], s["density_lo"], s["density_hi"])
+            cov = percent_interval(s["coverage"], s["coverage_lo"], s["coverage_hi"])
+            head = head.replace(f"{s['density']:.0%} of", f"{dens} of", 1)
+            note += (
+                " Intervals: 95%, runs sharing a seed counted once; in-sample (the box was "
+                "fitted to these runs, so they flatter it)."
+            )
+        else:
+            cov = f"{s['coverage']:.0%}"
         return (
-            f"{head} when {conds}; that region holds {s['coverage']:.0%} of all {plural} "
+            f"{head} when {conds}; that region holds {cov} of all {plural} "
             f"and {s['mass']:.0%} of {unit} (overall: {overall}).{note}"
         )
 
@@ -147,10 +169,13 @@ class Discovery:
         for i in range(lo, hi):
             r = t.iloc[i]
             mark = "  <- chosen" if i == self.selected else ""
-            rows.append(
-                f"{i:>4} {r.coverage:>9.1%} {r.density:>8.1%} {r.mass:>6.1%} "
-                f"{int(r.res_dim):>10}{mark}"
-            )
+            cov, dens, mass, dim = r.coverage, r.density, r.mass, int(r.res_dim)
+            if i == self.selected:  # as reported: without the restrictions it dropped
+                st = self.stats
+                cov, dens, mass, dim = st["coverage"], st["density"], st["mass"], len(self.box)
+                if dim < int(r.res_dim):
+                    mark += f" (PRIM's {int(r.res_dim)} restrictions; {dim} kept as visible)"
+            rows.append(f"{i:>4} {cov:>9.1%} {dens:>8.1%} {mass:>6.1%} {dim:>10}{mark}")
         rule = (
             "chosen by --box"
             if self.picked
@@ -349,6 +374,8 @@ def discover(
         "n_total": len(y),
         "k_total": int(y.sum()),
     }
+    if not per_point and len(final) and n:
+        stats |= _intervals(runs[ok].reset_index(drop=True), y, inside)
     ranges = {c: (float(x[c].min()), float(x[c].max())) for c in inputs}
     return Discovery(
         outcome=outcome,
@@ -368,19 +395,6 @@ def discover(
         picked=box is not None,
         refined=_refined(manifest, runs[ok], y, per_point),
     )
-
-
-def _refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dict | None:
-    """How many runs (points) refine added, and the share of cases among the sweep's own."""
-    rounds = [r for r in (manifest.rounds if manifest else []) if r.get("status") == "complete"]
-    if not rounds:
-        return None
-    first = int(rounds[0]["point_start" if per_point else "run_start"])
-    ids = np.unique(runs["point"]) if per_point else runs["run"].to_numpy()
-    own = ids < first
-    if not own.any():
-        return None
-    return {"added": int((~own).sum()), "design": int(own.sum()), "share": float(y[own].mean())}
 
 
 def _outcome_columns() -> set[str]:

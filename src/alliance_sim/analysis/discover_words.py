@@ -1,5 +1,6 @@
 """The words of a discovery (:mod:`alliance_sim.analysis.discover`): parameter labels, the
-subject of its sentence, and the CART tree as text."""
+subject of its sentence, the intervals and the note on refined runs it adds, and the CART
+tree as text."""
 
 from __future__ import annotations
 
@@ -70,3 +71,32 @@ def _cart(
     text = re.sub(r"weights: \[([\d.]+), ([\d.]+)\] class: \d", leaf, text)
     note = f"(event quarters as ordinals: 2024Q1 = {quarters.parse('2024Q1')})\n"
     return text + (note if quarter_inputs else "")
+
+
+def _intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str, float]:
+    """95% intervals of the box's density and coverage, runs sharing a seed counted as one
+    unit (seed-clustered Wilson); in-sample: the box was fitted to these runs."""
+    from alliance_sim.analysis.design import clustered_mean, clusters
+
+    cl = clusters(runs)
+    dens = clustered_mean(y[inside].astype(float), cl[inside], binary=True)
+    cov = clustered_mean(inside[y].astype(float), cl[y], binary=True)
+    return {
+        "density_lo": dens.lo,
+        "density_hi": dens.hi,
+        "coverage_lo": cov.lo,
+        "coverage_hi": cov.hi,
+    }
+
+
+def _refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dict | None:
+    """How many runs (points) refine added, and the share of cases among the sweep's own."""
+    rounds = [r for r in (manifest.rounds if manifest else []) if r.get("status") == "complete"]
+    if not rounds:
+        return None
+    first = int(rounds[0]["point_start" if per_point else "run_start"])
+    ids = np.unique(runs["point"]) if per_point else runs["run"].to_numpy()
+    own = ids < first
+    if not own.any():
+        return None
+    return {"added": int((~own).sum()), "design": int(own.sum()), "share": float(y[own].mean())}

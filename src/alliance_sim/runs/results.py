@@ -19,6 +19,7 @@ import pandas as pd
 
 from alliance_sim.errors import AnalysisError, StoreError
 from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
+from alliance_sim.runs.refined import case_of, design_note  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -289,26 +290,6 @@ def as_result(x: Any, what: str = "a result") -> Result:
     )
 
 
-def _case(round_: dict[str, Any]) -> str:
-    """What a refine round sought, e.g. "cohesion_final < 0.5"."""
-    sign = "<" if round_.get("below") else ">"
-    t = round_.get("threshold")  # None: a yes/no outcome, cases above 0.5
-    return f"{round_.get('outcome')} {sign} {0.5 if t is None else float(t):g}"
-
-
-def design_note(res: Result) -> str:
-    """One line saying what :meth:`Result.design` set aside ('' if nothing)."""
-    left = res.left_out
-    if not left:
-        return ""
-    return (
-        f"note: {res.directory} also holds {left['runs']:,} runs at {left['points']:,} points "
-        f"that refine placed near where {' / '.join(left['cases'])} tips (no sample of the "
-        f"swept space); this command uses the sweep's own {left['design_runs']:,} runs "
-        "(by_point.csv and discover use all)"
-    )
-
-
 @dataclass
 class Result:
     """A result directory: its manifest and its tables as DataFrames (read on first use)."""
@@ -376,7 +357,7 @@ class Result:
         kept = replace(m, plan=plan, points=m.points[:point0], rounds=[])
         left = {"rounds": len(rounds), "runs": m.plan.n_runs - run0}
         left |= {"points": m.plan.n_points - point0, "design_runs": run0}
-        left["cases"] = sorted({_case(r) for r in rounds})
+        left["cases"] = sorted({case_of(r) for r in rounds})
         res = Result(self.directory, kept, self.reused, run0, left)
         errors = res.arrow("runs", ["error"]).column("error")
         kept.failed = len(errors) - errors.null_count
