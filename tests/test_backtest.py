@@ -177,3 +177,40 @@ def test_backtest_figure_shows_every_rival_and_says_when_the_fit_is_invalid():
     top = fig._suptitle.get_text()
     assert top.startswith("INVALID FIT: 31%") and "2012Q4" in top and "not evidence" in top
     assert draw(_fake_backtest(valid=True))._suptitle is None
+
+
+def test_ctrl_c_in_a_fit_says_nothing_resumes_and_nothing_was_written(
+    tmp_path, monkeypatch, capsys
+):
+    """calibrate and backtest said only "interrupted": whether to resume, and whether the
+    earlier file was kept, was left to guess."""
+    import alliance_sim.analysis.backtest as bk
+    import alliance_sim.analysis.calibrate as cb
+    import alliance_sim.analysis.rolling as rl
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    for mod, name in ((cb, "calibrate"), (bk, "backtest"), (rl, "rolling_backtest")):
+        monkeypatch.setattr(mod, name, stop)
+    args = ["calibrate", "history_2020_2024", "--out", str(tmp_path / "new.parquet")]
+    assert main([*args, "--quiet"]) == 130
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"interrupted: a calibration does not resume, and nothing was written "
+        f"({tmp_path / 'new.parquet'} was not created); run the same command again to start afresh"
+    )
+    assert not (tmp_path / "new.parquet").exists()
+    out = tmp_path / "bt"
+    out.mkdir()
+    for extra, verb in (
+        (["--fit-until", "2022Q4"], "backtest"),
+        (["--origins", "2022Q4"], "rolling backtest"),
+    ):
+        assert main(["backtest", "history_2020_2024", *extra, "--out", str(out), "--quiet"]) == 130
+        err = capsys.readouterr().err.strip()
+        assert (
+            err.startswith(f"interrupted: a {verb} does not resume")
+            and f"({out} is as it was)" in err
+        )
+    assert [p.name for p in out.iterdir()] == [".backtest.lock"]  # its lock only

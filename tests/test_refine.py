@@ -224,3 +224,42 @@ def test_refine_refuses_a_damaged_table_before_it_starts_a_round(swept, tmp_path
         refine(res, "ARM_exited", 8)
     assert json.loads((res / "manifest.json").read_text())["rounds"] == []
     assert not (res / "refine").exists()
+
+
+def test_ctrl_c_in_refine_names_only_what_exists(swept, tmp_path, monkeypatch, capsys):
+    """It named DIR/refine when that folder did not exist; now it says the tables are
+    unchanged and where the round's chunks are, if anywhere."""
+    import alliance_sim.analysis.refine as rf
+    import alliance_sim.runs.execute as ex
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    real, real_fit = rf.propose, rf.fit
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rf, "propose", stop)  # before any point is chosen
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40", "--quiet"]) == 130
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"interrupted: {res}'s tables are unchanged; run the same refine command again to start it"
+    )
+    assert not (res / "refine").exists()
+    monkeypatch.setattr(rf, "propose", real)
+    real_task = ex.run_task
+    monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(real_task))
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40", "--quiet"]) == 130
+    err = capsys.readouterr().err.strip()
+    assert f"the round's finished chunks are in {res / 'refine' / 'round-001'}" in err
+    assert err.endswith("to resume the round (its points are in manifest.json)")
+    monkeypatch.setattr(ex, "run_task", real_task)
+    monkeypatch.setattr(rf, "fit", stop)  # after the round's rows were added
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40", "--quiet"]) == 130
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("its record is unfinished; run the same refine command again to finish it")
+    monkeypatch.setattr(rf, "fit", real_fit)
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40", "--quiet"]) == 0
+    m = json.loads((res / "manifest.json").read_text())
+    assert [r["status"] for r in m["rounds"]] == ["complete"]  # finished, as it said
+    assert len(pd.read_parquet(res / "runs.parquet")) == 96 + 40

@@ -682,3 +682,19 @@ def test_a_markdown_report_never_writes_over_figures_it_did_not_make(whole, tmp_
     assert (tmp_path / "mine_files" / "figure1.png").read_text() == "my figure"
     assert main([*argv, str(tmp_path / "ok.md")]) == 0
     assert main([*argv, str(tmp_path / "ok.md")]) == 0  # its own report: replaced
+
+
+def test_readers_of_an_interrupted_sweep_say_so_not_damaged(copy, tmp_path, capsys):
+    """plot on an interrupted sweep said its chunks were missing and told to 're-run exactly
+    the damaged chunks': the table readers met the missing parts before the status."""
+    from alliance_sim.runs.results import Manifest
+
+    m = Manifest.read(copy)
+    m.status = "interrupted"
+    m.write(copy)
+    for t in ("runs", "timeseries", "alliance"):
+        (copy / t).with_suffix(".parquet").joinpath("part-000001.parquet").unlink()
+    assert main(["plot", str(copy), "--out", str(tmp_path / "figs")]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "the sweep is interrupted (run the same command again to finish it" in err
+    assert "damaged" not in err

@@ -4,6 +4,7 @@ discover, refine, export (the others are in :mod:`alliance_sim.cli.commands`).""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,18 @@ def interrupted(where: object) -> int:
     resume; exit status 130."""
     print(
         f"\ninterrupted: finished chunks are kept in {where}; run the same command again to resume",
+        file=sys.stderr,
+    )
+    return 130
+
+
+def stopped_fit(verb: str, out: object) -> int:
+    """After Ctrl-C during a fit (``calibrate``, ``backtest``): nothing is resumable and
+    nothing was written; exit status 130."""
+    kept = f"{out} is as it was" if os.path.exists(str(out)) else f"{out} was not created"
+    print(
+        f"\ninterrupted: a {verb} does not resume, and nothing was written ({kept}); run the "
+        "same command again to start afresh",
         file=sys.stderr,
     )
     return 130
@@ -51,7 +64,10 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     report = a.report if a.report is not None else out.with_name(out.stem + "_report")
     writable_dir(report, "--report")
     check_report_dir(report)  # before the fit, not after it
-    cal = calibrate(a.scenario, seed=a.seed, method=a.method, until=a.fit_until, **_fit(a))
+    try:
+        cal = calibrate(a.scenario, seed=a.seed, method=a.method, until=a.fit_until, **_fit(a))
+    except KeyboardInterrupt:
+        return stopped_fit("calibration", a.out)
     out = write_calibration(cal, a.out)
     report = write_report(cal, report)
     print(
@@ -100,14 +116,17 @@ def _single(a: argparse.Namespace) -> int:
             "--horizon: allowed with --origins only (a backtest from --fit-until forecasts to "
             "the end of the replay)"
         )
-    bt = backtest(
-        a.scenario,
-        fit_until=a.fit_until,
-        runs=a.runs,
-        known_events=a.known_events,
-        **({} if a.max_unmatched is None else {"max_unmatched": a.max_unmatched}),
-        **_fit(a),
-    )
+    try:
+        bt = backtest(
+            a.scenario,
+            fit_until=a.fit_until,
+            runs=a.runs,
+            known_events=a.known_events,
+            **({} if a.max_unmatched is None else {"max_unmatched": a.max_unmatched}),
+            **_fit(a),
+        )
+    except KeyboardInterrupt:
+        return stopped_fit("backtest", a.out)
     path = write_backtest(bt, a.out)
     s = bt.summary
     if not s["valid"]:
@@ -149,14 +168,17 @@ def _rolling(a: argparse.Namespace) -> int:
             "--known-events: allowed with --fit-until only (a rolling backtest gives the model "
             "no event after an origin)"
         )
-    roll = rolling_backtest(
-        a.scenario,
-        origins=a.origins,
-        horizon=8 if a.horizon is None else a.horizon,
-        runs=a.runs,
-        **({} if a.max_unmatched is None else {"max_unmatched": a.max_unmatched}),
-        **_fit(a),
-    )
+    try:
+        roll = rolling_backtest(
+            a.scenario,
+            origins=a.origins,
+            horizon=8 if a.horizon is None else a.horizon,
+            runs=a.runs,
+            **({} if a.max_unmatched is None else {"max_unmatched": a.max_unmatched}),
+            **_fit(a),
+        )
+    except KeyboardInterrupt:
+        return stopped_fit("rolling backtest", a.out)
     path = write_rolling(roll, a.out)
     s = roll.summary
     for o in s["origins"]:
@@ -228,7 +250,8 @@ def cmd_refine(a: argparse.Namespace) -> int:
             quiet=a.quiet,
         )
     except KeyboardInterrupt:
-        return interrupted(f"{a.directory}/refine")
+        print("\ninterrupted: " + _refine_stopped(Path(a.directory)), file=sys.stderr)
+        return 130
     print(describe_round(record))
     from alliance_sim.analysis.by_point import write_by_point
     from alliance_sim.analysis.summary import write_summary
@@ -237,6 +260,27 @@ def cmd_refine(a: argparse.Namespace) -> int:
     res = Result.open(a.directory)  # its summary says what it leaves out; by_point has all
     print(f"wrote {write_summary(res)} (the sweep's own runs) and {write_by_point(res)}")
     return 0
+
+
+def _refine_stopped(d: Path) -> str:
+    """What a Ctrl-C left of a refine round, and what the same command will do."""
+    from alliance_sim.runs.layout import table_path
+    from alliance_sim.runs.results import Manifest
+
+    m = Manifest.read(d)
+    open_ = [r for r in (m.rounds if m else []) if r.get("status") != "complete"]
+    again = "run the same refine command again to "
+    if open_:
+        part = table_path(d, "runs") / f"part-round-{int(open_[-1]['round']):03d}.parquet"
+        if part.exists():
+            unfinished = f"the round's runs are in {d}'s tables but its record is unfinished"
+            return f"{unfinished}; {again}finish it"
+    rounds = sorted((d / "refine").glob("round-*"))
+    kept = f"; the round's finished chunks are in {rounds[-1]}" if rounds else ""
+    if open_:
+        points = "(its points are in manifest.json)"
+        return f"{d}'s tables are unchanged{kept}; {again}resume the round {points}"
+    return f"{d}'s tables are unchanged; {again}start it"
 
 
 def cmd_robustness(a: argparse.Namespace) -> int:

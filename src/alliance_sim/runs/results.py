@@ -320,11 +320,6 @@ class Result:
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         """One stored table (``runs``, ``timeseries``, ``alliance``), optionally some columns;
         ``quarter``, ``member`` and ``status`` come back as categoricals."""
-        if self.manifest.status != "complete":
-            raise StoreError(
-                f"{self.directory}: the {self.manifest.kind} is {self.manifest.status} (run the "
-                "same command again to finish it)"
-            )
         from alliance_sim.runs.locks import reading
 
         with reading(self.directory):
@@ -335,7 +330,14 @@ class Result:
 
     def arrow(self, table: str, columns: list[str] | None = None, filter=None):
         """One stored table as a :class:`pyarrow.Table` (``columns`` only, rows matching the
-        ``pyarrow.dataset`` expression ``filter`` only; of :meth:`design`'s runs only)."""
+        ``pyarrow.dataset`` expression ``filter`` only; of :meth:`design`'s runs only).  An
+        unfinished run or sweep is refused in one line saying so (its missing chunks are not
+        damage)."""
+        if self.manifest.status != "complete":
+            raise StoreError(
+                f"{self.directory}: the {self.manifest.kind} is {self.manifest.status} (run the "
+                "same command again to finish it; 'export --partial' exports what is stored)"
+            )
         if self.run_limit is not None:
             import pyarrow.dataset as ds
 
