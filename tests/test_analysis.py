@@ -174,6 +174,10 @@ def test_sobol_indices_of_ishigami_through_the_cli_path(tmp_path, capsys):
         "Sobol indices of ishigami" in out
         and (tmp_path / "f" / "sensitivity_ishigami.png").is_file()
     )
+    # the printed table is written too, to cite or plot anew
+    csv = pd.read_csv(tmp_path / "f" / "sensitivity_ishigami.csv", index_col="parameter")
+    assert str(tmp_path / "f" / "sensitivity_ishigami.csv") in out
+    np.testing.assert_allclose(csv[["S1", "ST"]], t[["S1", "ST"]], rtol=1e-5)
 
 
 def test_morris_ranks_ishigami_inputs(tmp_path):

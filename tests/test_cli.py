@@ -265,3 +265,15 @@ def test_compare_notes_one_folder_twice_and_identical_runs(tmp_path, capsys):
     sh.copytree(a, tmp_path / "b")
     assert main(["compare", str(a), str(tmp_path / "b"), "--out", str(tmp_path / "r.md")]) == 0
     assert "holds the same runs as" in capsys.readouterr().out
+
+
+def test_saltelli_samples_must_be_a_power_of_two(tmp_path, capsys):
+    """--samples 30 on a Saltelli sweep ran, with SALib's warning lost in the output."""
+    out = tmp_path / "s"
+    assert main(["sweep", "china_security_push", "--out", str(out), "--samples", "30"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "alliance-sim: error: --samples 30: a saltelli design needs a power of two, 2 or more "
+        "(Sobol' points lose their balance otherwise): 16 or 32"
+    )
+    assert not out.exists()

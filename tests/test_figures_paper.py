@@ -161,6 +161,12 @@ def test_paper_style_is_300_dpi_and_a_page_wide(grid, tmp_path, monkeypatch, cap
     assert main(["plot", d, "--out", "screen", "--kind", "response"]) == 0
     with Image.open(tmp_path / "screen" / png.name) as im:
         assert round(im.info["dpi"][0]) == 130
+    # a PDF for a journal embeds TrueType (Type 42) fonts, never Type 3
+    argv = ["plot", d, "--out", "pdf", "--kind", "response", "--style", "paper", "--format", "pdf"]
+    assert main(argv) == 0
+    pdf = (tmp_path / "pdf" / png.with_suffix(".pdf").name).read_bytes()
+    assert b"/FontType 3" not in pdf and b"/Subtype /Type3" not in pdf
+    assert b"/Subtype /TrueType" in pdf or b"/CIDFontType2" in pdf
     with pytest.raises(SystemExit) as stop:  # argparse: one line, exit 2
         main(["plot", d, "--out", "x", "--style", "poster"])
     assert stop.value.code == 2

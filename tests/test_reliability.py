@@ -45,7 +45,7 @@ def test_impossible_sobol_indices_are_named():
     assert "--samples" in lines[-1]
 
 
-def test_morris_interval_wider_than_mu_star():
+def test_morris_interval_wider_than_mu_star(tmp_path, monkeypatch):
     t = pd.DataFrame(
         {"mu_star": [1.0, 0.5], "mu_star_conf": [0.1, 0.9], "mu": [1, 0], "sigma": [0, 0]},
         index=["a", "b"],
@@ -53,6 +53,24 @@ def test_morris_interval_wider_than_mu_star():
     t.attrs["method"] = "Morris"
     lines = reliability.warnings(t, 10)
     assert lines[0].startswith("b: mu*") and "--samples 33" in lines[-1]  # 10 * (0.9/0.5)^2
+    # the chart cuts b's bar at 0: a mean of absolute effects cannot be negative
+    import matplotlib.figure
+
+    from alliance_sim.report.sweep_plots import sensitivity_chart
+
+    seen = {}
+    real = matplotlib.figure.Figure.savefig
+
+    def keep(fig, *args, **kwargs):
+        seen["ax"] = fig.axes[0]
+        return real(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", keep)
+    sensitivity_chart(t, None, tmp_path / "m.png")
+    ax = seen["ax"]
+    assert ax.get_xlim()[0] == 0 and "cut at 0" in ax.get_xlabel()
+    segments = [s for c in ax.collections for s in c.get_segments()]
+    assert min(seg[:, 0].min() for seg in segments) >= 0
 
 
 def test_constant_outcome_is_skipped_in_one_line_and_typos_get_a_suggestion(tmp_path, capsys):

@@ -151,8 +151,13 @@ SCENARIOS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     (
         "saltelli-huge",
-        SW + 'sampler = "saltelli"\nsamples = 5000000' + SWP + "western_offer = [0.1, 0.2]",
+        SW + 'sampler = "saltelli"\nsamples = 4194304' + SWP + "western_offer = [0.1, 0.2]",
         ("[sweep]", "at most"),
+    ),
+    (
+        "saltelli-not-a-power-of-two",
+        SW + 'sampler = "saltelli"\nsamples = 40' + SWP + "western_offer = { low = 0, high = 1 }",
+        ("[sweep.samples]", "samples = 40", "power of two", "32 or 64"),
     ),
     ("sampler-unknown", SW + 'sampler = "lhc"' + SWP + "western_offer = [0.1]", ("lhs",)),
     ("sweep-empty", SW + "samples = 4", ("[sweep.parameters]", "at least one")),

@@ -267,6 +267,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.sensitivity import analyse, check_design
     from alliance_sim.progress import bar
     from alliance_sim.report.sweep_plots import sensitivity_chart
+    from alliance_sim.runs.atomic import atomic_write_bytes
     from alliance_sim.runs.results import Result, design_note
 
     res = Result.open(a.directory).design()  # the sampler's own points, not refine's
@@ -304,6 +305,9 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
         for line in reliability.warnings(table, res.plan.samples):
             print(f"warning: {line}")
+        csv = out / f"sensitivity_{outcome}.csv"  # the table as printed, to cite or plot anew
+        atomic_write_bytes(csv, table.to_csv(float_format="%.6g").encode())
+        print(csv)
         print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
         print()
     progress.close()

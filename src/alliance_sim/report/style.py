@@ -34,6 +34,10 @@ BASE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "text.parse_math": False,  # scenario names are text: "$5bn deal$" is not maths
+    # TrueType (Type 42) fonts in PDF and PostScript, not Type 3: journals' submission
+    # checks refuse Type 3, and its text cannot be searched or edited
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
 }
 STYLES = {
     "screen": Style("screen", {**BASE, "font.size": 9, "axes.titlesize": 10}),

@@ -213,10 +213,11 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
         ax.axvline(0, color="black", lw=0.6)
         ax.legend(frameon=False, fontsize=8)
     else:
+        mu, conf = table["mu_star"].to_numpy(float), table["mu_star_conf"].to_numpy(float)
         ax.errorbar(
-            table["mu_star"],
+            mu,
             table["sigma"],
-            xerr=table["mu_star_conf"],
+            xerr=[np.minimum(conf, mu), conf],  # mu* is a mean of |effects|: cut at 0
             fmt="o",
             color="#377eb8",
             capsize=2,
@@ -233,7 +234,8 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
                 textcoords="offset points",
                 ha="right" if right else "left",
             )
-        ax.set_xlabel("mu* (mean |elementary effect|, per swept range)")
+        ax.set_xlabel("mu* (mean |elementary effect|, per swept range; bars: 95% CI, cut at 0)")
+        ax.set_xlim(left=0)
         ax.set_ylabel("sigma (interaction / non-linearity)")
     grid(ax)
     when = manifest.plan.end if manifest is not None else None

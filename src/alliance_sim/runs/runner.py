@@ -16,7 +16,7 @@ from typing import Any
 
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
-from alliance_sim.errors import StoreError
+from alliance_sim.errors import StoreError, UserError
 from alliance_sim.limits import check_run_options
 from alliance_sim.paths import check_result_dir
 from alliance_sim.progress import default_quiet
@@ -357,6 +357,11 @@ def sweep(
             f"{sc.path} has no [sweep] table; use run_scenario() / "
             "'alliance-sim run' for a single point"
         )
+    if samples is not None and sc.sweep.sampler == "saltelli":
+        from alliance_sim.scenario.checks import saltelli_samples
+
+        if why := saltelli_samples(samples):
+            raise UserError(f"--samples {samples}: {why}")
     plan = make_plan(sc, replicates=replicates, samples=samples, seed=seed, sweep=True)
     return execute_plan(
         plan,

@@ -64,6 +64,20 @@ TOP_KEYS = (
 CALIBRATE_KEYS = ("method", "draws", "generations", "accept", "replicates", "seed", "parameters")
 CALIBRATION_METHODS = ("smc", "rejection")
 SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
+
+
+def saltelli_samples(n: int) -> str:
+    """Why ``n`` base samples do not suit a Saltelli design ('' if they do): Sobol' points
+    keep their balance, and the indices their convergence, only at powers of two."""
+    if n >= 2 and n & (n - 1) == 0:
+        return ""
+    low = 1 << max(n.bit_length() - 1, 1)
+    return (
+        "a saltelli design needs a power of two, 2 or more (Sobol' points lose their balance "
+        f"otherwise): {low} or {low * 2}"
+    )
+
+
 SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
 
 
@@ -327,6 +341,8 @@ def _check_sweep(
             f"allowed: {', '.join(SAMPLERS)}",
         )
     samples = ck.number("sweep.samples", "samples", raw.get("samples", 64), 1, 10**7, True)
+    if sampler == "saltelli" and (why := saltelli_samples(samples)):
+        ck.fail("sweep.samples", f"samples = {samples}: {why}")
     reps = ck.number(
         "sweep.replicates", "replicates", raw.get("replicates", 10), 1, MAX_REPLICATES, True
     )
