@@ -226,10 +226,10 @@ class Record:
         has_status = "status" in want
         return cls(  # every slot of every series kept is written by the kernel
             names,
-            _POOL.empty((len(packs["float"]), n_slots, R, M), np.float64),
-            _POOL.empty((len(packs["run"]), n_slots, R), np.float64),
-            _POOL.empty((n_slots if has_status else 0, R, M), np.int8),
-            _POOL.empty((len(packs["flag"]), n_slots, R, M), np.bool_),
+            _POOL.empty((len(packs["float"]), R, n_slots, M), np.float64),
+            _POOL.empty((len(packs["run"]), R, n_slots), np.float64),
+            _POOL.empty((R if has_status else 0, n_slots, M), np.int8),
+            _POOL.empty((len(packs["flag"]), R, n_slots, M), np.bool_),
             sl,
         )
 
@@ -238,13 +238,13 @@ class Record:
         for k in self.names:
             i = self.sl[kn.SERIES.index(k)]
             if k == "status":
-                out[k] = self.OS
+                out[k] = self.OS.transpose(1, 0, 2)
             elif k in kn.PER_RUN_SERIES:
-                out[k] = self.OR[i]
+                out[k] = self.OR[i].T
             elif k in kn.FLAG_STATE:
-                out[k] = self.OB[i]
+                out[k] = self.OB[i].transpose(1, 0, 2)
             else:
-                out[k] = self.OF[i]
+                out[k] = self.OF[i].transpose(1, 0, 2)
         return out
 
 

@@ -109,8 +109,10 @@ def _dictionary(codes: np.ndarray, names, n: int | None = None) -> pa.Dictionary
 
 
 def _column(series: np.ndarray, flat: np.ndarray) -> np.ndarray:
-    """Elements ``flat`` of a C-ordered (S, R, M) series."""
-    return np.ascontiguousarray(series).ravel().take(flat)
+    """Elements ``flat`` of an (S, R, M) series laid out run by run: ``flat`` indexes its
+    (R, S, M) transpose, which is the batch engine's own layout (no copy; the Mesa engine's
+    arrays are copied once)."""
+    return np.ascontiguousarray(series.transpose(1, 0, 2)).ravel().take(flat)
 
 
 def tables(
@@ -131,7 +133,7 @@ def tables(
     r_idx, s_idx, m_idx = np.nonzero(status[:, :, allies].transpose(1, 0, 2) > mb.CANDIDATE)
     m_idx = allies[m_idx]
     M = status.shape[2]
-    flat = (s_idx * R + r_idx) * M + m_idx  # one index into each (S, R, M) series: one take
+    flat = (r_idx * S + s_idx) * M + m_idx  # one index into each series run by run: one take
     ts = pa.table(
         {
             "run": run_idx[r_idx],

@@ -293,7 +293,7 @@ def _cohesions(SF, ST, MF, patron, r):
 def _put(OF, sl, q, k, r, m, value):
     """Record a per-member float series (slot -1: not recorded)."""
     if sl[q] >= 0:
-        OF[sl[q], k, r, m] = value
+        OF[sl[q], r, k, m] = value
 
 
 @njit(cache=True, inline="always", error_model="numpy", _nrt=False)
@@ -312,17 +312,17 @@ def _record(SF, SR, ST, SB, G, patron, r, k, coh, cap, pull, OF, OR, OS, OB, sl)
         ca = SF[F.cred_a, r, m]
         _put(OF, sl, Q.credibility, k, r, m, ca / (ca + SF[F.cred_b, r, m]))
         if sl[Q.status] >= 0:
-            OS[k, r, m] = ST[r, m]
+            OS[r, k, m] = ST[r, m]
         if sl[Q.appealed] >= 0:
-            OB[sl[Q.appealed], k, r, m] = SB[B.appealed, r, m]
+            OB[sl[Q.appealed], r, k, m] = SB[B.appealed, r, m]
         if sl[Q.answered] >= 0:
-            OB[sl[Q.answered], k, r, m] = SB[B.answered, r, m]
+            OB[sl[Q.answered], r, k, m] = SB[B.answered, r, m]
     if sl[Q.cohesion] >= 0:
-        OR[sl[Q.cohesion], k, r] = coh
+        OR[sl[Q.cohesion], r, k] = coh
     if sl[Q.capability_cohesion] >= 0:
-        OR[sl[Q.capability_cohesion], k, r] = cap
+        OR[sl[Q.capability_cohesion], r, k] = cap
     if sl[Q.bandwidth] >= 0:
-        OR[sl[Q.bandwidth], k, r] = SR[RS.bandwidth, r]
+        OR[sl[Q.bandwidth], r, k] = SR[RS.bandwidth, r]
     if sl[Q.russian_influence] >= 0:
         _influence(ST, patron, pull, r, k, OR, sl)
     if sl[Q.p_vote_with_russia] >= 0:
@@ -356,9 +356,9 @@ def _influence(ST, patron, pull, r, k, OR, sl):
         west_t += pull[1, m] if inn else 0.0
         china_t += pull[2, m] if inn else 0.0
     denom = _max(rus_t + west_t + china_t, 1e-12)
-    OR[sl[Q.russian_influence], k, r] = rus_t / denom
-    OR[sl[Q.western_influence], k, r] = west_t / denom
-    OR[sl[Q.chinese_influence], k, r] = china_t / denom
+    OR[sl[Q.russian_influence], r, k] = rus_t / denom
+    OR[sl[Q.western_influence], r, k] = west_t / denom
+    OR[sl[Q.chinese_influence], r, k] = china_t / denom
 
 
 @njit(cache=True, inline="always", error_model="numpy", _nrt=False)
@@ -393,13 +393,13 @@ def _observe(SF, ST, G, patron, r, k, OF, sl):
             attend = _take_part(c, st, G[r, GI.attend_cut], G, r) * nan
             drill = _take_part(c, st, G[r, GI.exercise_cut], G, r) * nan
             pay = _take_part(c, st, G[r, GI.budget_cut], G, r) * nan
-        OF[sl[Q.p_vote_with_russia], k, r, m] = vote
-        OF[sl[Q.p_vote_abstain], k, r, m] = abstain
-        OF[sl[Q.p_vote_against], k, r, m] = against
-        OF[sl[Q.p_crimea_with_russia], k, r, m] = crimea
-        OF[sl[Q.p_attend_summit], k, r, m] = attend
-        OF[sl[Q.p_join_exercise], k, r, m] = drill
-        OF[sl[Q.p_pay_budget], k, r, m] = pay
+        OF[sl[Q.p_vote_with_russia], r, k, m] = vote
+        OF[sl[Q.p_vote_abstain], r, k, m] = abstain
+        OF[sl[Q.p_vote_against], r, k, m] = against
+        OF[sl[Q.p_crimea_with_russia], r, k, m] = crimea
+        OF[sl[Q.p_attend_summit], r, k, m] = attend
+        OF[sl[Q.p_join_exercise], r, k, m] = drill
+        OF[sl[Q.p_pay_budget], r, k, m] = pay
 
 
 @njit(cache=True, inline="always", error_model="numpy", _nrt=False)

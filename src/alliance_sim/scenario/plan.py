@@ -141,15 +141,22 @@ def spec_for(
     return spec
 
 
+#: the scenario :func:`specs_for` last built for (the same object: scenarios are frozen), its
+#: replicates' base specs and its points' values, kept for the next chunk of the same plan
+_SHARED: list = [None, {}, {}]
+
+
 def specs_for(sc: Scenario, metas: Iterable[RunMeta]) -> list[RunSpec]:
     """The run specification of each run in ``metas``, as :func:`spec_for` gives it, built
     once per distinct point and posterior replicate (the replicates of a point share one spec
     object, which the engine's builders read once) and, within that, the scenario's and the
     posterior set's values once per replicate, and each point's values read once
     (:class:`~.runspecs.PointValues`) and put on each replicate's spec."""
-    bases: dict[int | None, RunSpec] = {}
+    if _SHARED[0] is not sc:  # a sweep's chunks share its replicates' bases and its points
+        _SHARED[:] = [sc, {}, {}]
+    bases: dict[int | None, RunSpec] = _SHARED[1]
+    read: dict[tuple, PointValues | None] = _SHARED[2]  # each point's values read once
     built: dict[tuple, RunSpec] = {}
-    read: dict[tuple, PointValues | None] = {}  # each point's values read once
     out = []
     continues = sc.continues  # a property: asked once
     for m in metas:
