@@ -277,3 +277,12 @@ def test_saltelli_samples_must_be_a_power_of_two(tmp_path, capsys):
         "(Sobol' points lose their balance otherwise): 16 or 32"
     )
     assert not out.exists()
+
+
+def test_list_scenarios_aligns_every_description(capsys):
+    """Names longer than a fixed column (history_2006_2024_calibrated) pushed their
+    description out of line."""
+    assert main(["list", "scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {len(line) - len(line.split(None, 1)[1]) for line in lines}
+    assert len(lines) >= 10 and len(starts) == 1

@@ -180,9 +180,10 @@ def cmd_list(a: argparse.Namespace) -> int:
         from alliance_sim.scenario.files import list_scenarios
         from alliance_sim.scenario.load import load_scenario
 
-        for f in list_scenarios():
-            sc = load_scenario(f)
-            print(f"{term(f.stem):<26} {term(sc.description)}")
+        files = list_scenarios()
+        width = max((len(f.stem) for f in files), default=0) + 2  # the longest name, aligned
+        for f in files:
+            print(f"{term(f.stem):<{width}}{term(load_scenario(f).description)}")
     elif a.what == "parameters":
         from alliance_sim.cli.bibliography import glosses
         from alliance_sim.core import members as mb

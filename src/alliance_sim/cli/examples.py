@@ -27,7 +27,7 @@ An interrupted sweep resumes when the same command is run again.""",
   alliance-sim plot out/arm-sweep --out figs --kind pairs --outcome ARM_exited
   alliance-sim plot out/arm-sweep --out paper/figs --style paper --format pdf""",
     "sensitivity": """example:
-  alliance-sim sweep china_security_push --out out/china   # after setting sampler = "saltelli"
+  alliance-sim sweep china_security_push --out out/china   # its [sweep] is a Saltelli design
   alliance-sim sensitivity out/china --outcome KAZ_exited --out figures/china""",
     "calibrate": """examples:
   alliance-sim calibrate history_2020_2024 --out scenarios/calibrated/history_2020_2024.parquet

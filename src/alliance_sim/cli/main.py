@@ -271,7 +271,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OUTCOME",
         help="outcome column (repeatable; default: focus members' exit and final cohesion)",
     )
-    se.add_argument("--out", metavar="FIGDIR", help="where the figure goes (default DIR)")
+    se.add_argument("--out", metavar="FIGDIR", help="where the figure and table go (default DIR)")
 
     co = _command(
         sub,

@@ -42,13 +42,18 @@ def posterior_figure(cal: Calibration, path: Path) -> Path:
             ax.set_yticks([])
         for ax in axes.flat[len(priors) :]:
             ax.axis("off")
-        axes.flat[0].legend(fontsize=7, frameon=False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        spare = axes.flat[len(priors)] if len(priors) < axes.size else None
+        if spare is not None:  # the key in an empty panel, off the bars
+            spare.legend(handles, labels, fontsize=8, frameon=False, loc="center")
+        else:
+            fig.legend(handles, labels, fontsize=7, frameon=False, loc="upper right")
         fig.suptitle(
             f"Posterior of {cal.scenario.name} ({cal.method.upper()}, fitted to {cal.until}); "
             "contraction = 1 - posterior sd / prior sd",
             fontsize=10,
         )
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.3 * rows)))  # room for the title
         fig.savefig(path, dpi=110)
     return path
 
@@ -99,7 +104,8 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
         f"{n.get('se_with_seeds', float('nan')):.3f}, against a spread of "
         f"{n.get('spread_between_sets', float('nan')):.3f} between the 8 best sets' means.",
         "",
-        "| pattern (fresh seeds, 1,000 replay runs) | before (the file's values) | after |",
+        "| pattern (1,000 new replays of the fitted period, fresh seeds: in-sample) "
+        "| before (the file's values) | after |",
         "|---|---|---|",
     ]
     for p in pt.PATTERNS:
