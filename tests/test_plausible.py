@@ -21,6 +21,21 @@ def test_every_registry_parameter_has_a_plausible_range_inside_its_validity_rang
             assert float(r.low).is_integer() and float(r.high).is_integer(), p.name
 
 
+def test_a_meaning_that_names_a_plausible_range_names_the_one_sampled():
+    """`list parameters` printed "sample 0.1 to 0.7" above a meaning that said "plausible
+    range 0.1-0.5" (russian_pressure; russian_bandwidth, western_offer and
+    patron_threat_initial too): one parameter, two plausible ranges."""
+    import re
+
+    named = 0
+    for p in REGISTRY:
+        for m in re.finditer(r"plausible range (-?[\d.]*\d)\s*-\s*(-?[\d.]*\d)", p.meaning):
+            named += 1
+            r = PLAUSIBLE[p.name]
+            assert (float(m.group(1)), float(m.group(2))) == (r.low, r.high), p.name
+    assert named >= 10
+
+
 def test_parameters_table_carries_the_plausible_columns():
     t = parameters()
     assert {"plausible_low", "plausible_high", "plausible_source"} <= set(t.columns)
