@@ -233,6 +233,17 @@ def cmd_export(a: argparse.Namespace) -> int:
 
     for p in export(a.directory, a.out, a.format, force=a.force, partial=a.partial):
         print(p)
+    from alliance_sim.runs.results import Manifest
+
+    m = Manifest.read(a.directory)
+    done = [r for r in (m.rounds if m else []) if r.get("status") == "complete"]
+    if done:  # the export holds every run: say which are no sample of the swept space
+        print(
+            f"note: runs {done[0]['run_start']:,} and up (points {done[0]['point_start']:,} and "
+            f"up) come from {len(done)} refine round(s) placed near an outcome's boundary, not "
+            "spread over the swept space: pool the runs below them for shares of the design "
+            "(by_point.csv marks each point's round)"
+        )
     return 0
 
 
