@@ -125,6 +125,10 @@ def test_after_refine_pooled_views_read_the_sweeps_own_design(swept, tmp_path, c
     pd.testing.assert_frame_equal(member_table(Result.open(res)), member_table(Result.open(swept)))
     table = compare_results([Result.open(swept), Result.open(res)])
     assert all(d.value == 0 for d in table["difference"])
+    from alliance_sim import build_report
+
+    report = build_report([swept, res], tmp_path / "r.md").read_text()
+    assert report.count("left out") == 1 and "refine placed near where ARM_exited" in report
     # discover uses every run, and says what the sweep's own runs alone give
     words = discover(res, "ARM_exited").in_words()
     assert f"Of these {n0 + 40} runs, 40 come from refine rounds" in words

@@ -43,7 +43,7 @@ from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
 from alliance_sim.report.sections import nested_html, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
-from alliance_sim.runs.results import Result
+from alliance_sim.runs.results import Result, design_note
 from alliance_sim.textsafe import md
 
 CSS = """
@@ -147,6 +147,7 @@ def provenance(res: Result) -> pd.DataFrame:
                 f"{plan.master_seed}; {len(m.seeds)} seeds, first {m.seeds[0]}",
             ),
             ("calibration posterior", _calibration(m)),
+            *([("left out", design_note(res).removeprefix("note: "))] if res.left_out else []),
             ("computed", f"{m.started} to {m.ended}"),
             ("directory", str(res.directory)),
         ],
