@@ -147,7 +147,11 @@ def provenance(res: Result) -> pd.DataFrame:
                 f"{plan.master_seed}; {len(m.seeds)} seeds, first {m.seeds[0]}",
             ),
             ("calibration posterior", _calibration(m)),
-            *([("left out", design_note(res).removeprefix("note: "))] if res.left_out else []),
+            *(
+                [("left out", design_note(res, "the numbers here use").removeprefix("note: "))]
+                if res.left_out
+                else []
+            ),
             ("computed", f"{m.started} to {m.ended}"),
             ("directory", str(res.directory)),
         ],

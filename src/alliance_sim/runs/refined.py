@@ -14,14 +14,15 @@ def case_of(round_: dict[str, Any]) -> str:
     return f"{round_.get('outcome')} {sign} {0.5 if t is None else float(t):g}"
 
 
-def design_note(res: Any) -> str:
-    """One line saying what :meth:`Result.design` set aside ('' if nothing)."""
+def design_note(res: Any, user: str = "this command uses") -> str:
+    """One line saying what :meth:`Result.design` set aside ('' if nothing); ``user``: who
+    reads the sweep's own runs ("this command uses", or a report's "the numbers here use")."""
     left = res.left_out
     if not left:
         return ""
     return (
         f"note: {res.directory} also holds {left['runs']:,} runs at {left['points']:,} points "
         f"that refine placed near where {' / '.join(left['cases'])} tips (no sample of the "
-        f"swept space); this command uses the sweep's own {left['design_runs']:,} runs "
+        f"swept space); {user} the sweep's own {left['design_runs']:,} runs "
         "(by_point.csv and discover use all)"
     )
