@@ -209,5 +209,8 @@ def test_the_python_api_takes_a_result_folder_wherever_it_takes_a_result(results
     table = compare_results([str(results["base"].directory), arm.directory])
     assert len(table) > 0
     assert write_figures(str(arm.directory), tmp_path / "f", ["status"])
+    for bad in (str(arm.directory), [arm.directory]):  # a path is not a list of its letters
+        with pytest.raises(TypeError, match="expected a list of two or more results"):
+            compare_results(bad)
     with pytest.raises(TypeError, match=r"by_point: expected a Result .* or the path of a result"):
         by_point(3)

@@ -63,6 +63,11 @@ def compare_results(
     (quarter and why that one); ``table.attrs["pooled"]`` names the results whose design
     points are pooled (a sweep's points averaged, each weighted by its runs; of its own
     design: runs a refine round placed near a boundary are left out)."""
+    if isinstance(results, str | os.PathLike) or len(results) < 2:  # not letters of a path
+        raise TypeError(
+            "compare_results: expected a list of two or more results (Result objects or result "
+            f"folders), got {results!r}"
+        )
     results = [as_result(r, "compare_results").design() for r in results]
     horizon = shared_horizon(results, at)
     frames = [outcomes_at(r, horizon.quarter) for r in results]
