@@ -214,3 +214,18 @@ def test_the_python_api_takes_a_result_folder_wherever_it_takes_a_result(results
             compare_results(bad)
     with pytest.raises(TypeError, match=r"by_point: expected a Result .* or the path of a result"):
         by_point(3)
+
+
+def test_the_pooled_tag_follows_the_scenario_that_is_pooled(results):
+    """'... vs 37% in Baseline (pooled over its design points)': the tag followed the
+    reference, a plain run, when the other scenario was the sweep."""
+    from alliance_sim.report.headline import headline
+
+    tag = "(pooled over its design points)"
+    for order in ((results["base"], results["grid"]), (results["grid"], results["base"])):
+        head = headline(compare_results(list(order)), ["ARM"])
+        lines = [x for x in head.sentences if tag in x]
+        assert lines, head.sentences
+        for x in lines:
+            before = x.split(tag)[0]
+            assert before.rstrip().endswith("Armenia exits?"), x  # the sweep's name

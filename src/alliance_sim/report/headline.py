@@ -84,9 +84,11 @@ def binary_sentence(r: pd.Series) -> str:
         "suspended": f"is suspended at {end}",
         "joined": f"is a member (has joined, not left) at {end}",
     }.get(what, f"{what} at {end}")
+    tag = " (pooled over its design points)"  # each to the scenario it describes
     text = (
-        f"{name} {verb} in {_pct(this)} of runs of {r['scenario']} vs {_pct(ref)} in "
-        f"{r['reference name']}"
+        f"{name} {verb} in {_pct(this)} of runs of {r['scenario']}"
+        f"{tag if r.get('pooled') else ''} vs {_pct(ref)} in {r['reference name']}"
+        f"{tag if r.get('reference pooled') else ''}"
     )
     if r["effect"] == "no variation":
         return f"{text}: no run of either scenario shows it."
@@ -96,8 +98,6 @@ def binary_sentence(r: pd.Series) -> str:
         else ""
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
-    if r.get("pooled"):
-        text += " (pooled over its design points)"
     if r["effect"] == UNCLEAR:
         return f"{text}: {_points(d)} — the interval includes no difference ({_evidence(r)})."
     if r["effect"] in NOT_AN_EFFECT:
@@ -145,7 +145,10 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
             "that ran (their errors are in its runs.parquet)."
         )
     pooled = {name for name, _ in comp.attrs.get("pooled") or []}
-    comp = comp.assign(pooled=comp["scenario"].isin(pooled))
+    comp = comp.assign(
+        pooled=comp["scenario"].isin(pooled),
+        **{"reference pooled": comp["reference name"].isin(pooled)},
+    )
     code = comp["outcome"].str.partition("_")[0]
     mine = comp[code.isin(focus) & comp["binary"]]
     shown = mine[mine["effect"] != "no variation"]
