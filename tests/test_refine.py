@@ -270,3 +270,16 @@ def test_ctrl_c_in_refine_names_only_what_exists(swept, tmp_path, monkeypatch, c
     m = json.loads((res / "manifest.json").read_text())
     assert [r["status"] for r in m["rounds"]] == ["complete"]  # finished, as it said
     assert len(pd.read_parquet(res / "runs.parquet")) == 96 + 40
+
+
+def test_overlay_reads_a_refined_sweeps_own_design_and_takes_a_path(swept, tmp_path):
+    """overlay() pooled refine's runs in silently (its footer said 900 runs, not 500) and
+    refused a folder path."""
+    from alliance_sim import Result, overlay
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    refine(res, "ARM_exited", 40)
+    a = overlay([str(res), swept], tmp_path / "a.png")
+    b = overlay([Result.open(swept), swept], tmp_path / "b.png")
+    assert a.read_bytes() == b.read_bytes()

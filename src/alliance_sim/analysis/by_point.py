@@ -64,7 +64,7 @@ def by_point(res: Result | str | os.PathLike) -> pd.DataFrame:
             table[f"{code}_p_{what}_lo"] = lo
             table[f"{code}_p_{what}_hi"] = hi
     table.index.name = "point"
-    if rounds := [r for r in res.manifest.rounds if r.get("status") == "complete"]:
+    if rounds := res.manifest.finished_rounds:
         # 0: the sweep's own design; k: placed by refine round k near an outcome's boundary
         starts = np.array([int(r["point_start"]) for r in rounds])
         table["round"] = np.searchsorted(starts, table.index.to_numpy(), side="right")

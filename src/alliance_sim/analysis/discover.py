@@ -33,15 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis.discover_words import (
-    _cart,
-    _intervals,
-    _label,
-    _num,
-    _quarter,
-    _refined,
-    _subject,
-)
+from alliance_sim.analysis import discover_words as words
 from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, UserError, did_you_mean
@@ -112,7 +104,7 @@ class Discovery:
         """The selected box as a sentence, e.g. "Armenia exits in 87% of runs when
         western_offer > 0.09 and ARM pressure_tolerance < 0.2; that region holds 71% of all
         exits (12% of runs)"."""
-        subject, plural = _subject(self.outcome, self.condition, self.per_point)
+        subject, plural = words.subject(self.outcome, self.condition, self.per_point)
         unit = "points" if self.per_point else "runs"
         s = self.stats
         share = f"{s['density']:.0%} of {unit}"
@@ -195,8 +187,8 @@ class Discovery:
 
     def _condition(self, p: Any) -> str:
         lo, hi = self.ranges[p.parameter]
-        name = _label(p.parameter)
-        fmt = _quarter if p.parameter in self.quarter_inputs else _num
+        name = words.label(p.parameter)
+        fmt = words.quarter if p.parameter in self.quarter_inputs else words.num_text
         low = p.low > lo + 1e-12
         high = p.high < hi - 1e-12
         if low and high:
@@ -375,7 +367,7 @@ def discover(
         "k_total": int(y.sum()),
     }
     if not per_point and len(final) and n:
-        stats |= _intervals(runs[ok].reset_index(drop=True), y, inside)
+        stats |= words.intervals(runs[ok].reset_index(drop=True), y, inside)
     ranges = {c: (float(x[c].min()), float(x[c].max())) for c in inputs}
     return Discovery(
         outcome=outcome,
@@ -387,13 +379,13 @@ def discover(
         box=final,
         stats=stats,
         ranges=ranges,
-        cart=_cart(x, y, max_depth, quarter_inputs, "points" if per_point else "runs"),
+        cart=words.cart(x, y, max_depth, quarter_inputs, "points" if per_point else "runs"),
         per_point=per_point,
         dropped_nan=int((~ok).sum()),
         quarter_inputs=quarter_inputs,
         manifest=manifest,
         picked=box is not None,
-        refined=_refined(manifest, runs[ok], y, per_point),
+        refined=words.refined(manifest, runs[ok], y, per_point),
     )
 
 

@@ -13,15 +13,15 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 
 
-def _num(v: float) -> str:
+def num_text(v: float) -> str:
     return f"{v:.3g}"
 
 
-def _quarter(v: float) -> str:
+def quarter(v: float) -> str:
     return quarters.label(round(v))
 
 
-def _label(name: str) -> str:
+def label(name: str) -> str:
     parts = name.split(".")
     if parts[0] == "members" and len(parts) == 3:
         return f"{parts[1]} {parts[2]}"
@@ -37,7 +37,7 @@ VERBS = {
 }
 
 
-def _subject(outcome: str, condition: str, per_point: bool) -> tuple[str, str]:
+def subject(outcome: str, condition: str, per_point: bool) -> tuple[str, str]:
     """(sentence subject, plural of the case) for an outcome."""
     names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
     code, _, what = outcome.partition("_")
@@ -52,7 +52,7 @@ def _subject(outcome: str, condition: str, per_point: bool) -> tuple[str, str]:
     return f"{condition} holds", f"such {unit}"
 
 
-def _cart(
+def cart(
     x: pd.DataFrame, y: np.ndarray, max_depth: int, quarter_inputs: list[str], unit: str
 ) -> str:
     from sklearn.tree import DecisionTreeClassifier, export_text
@@ -61,7 +61,7 @@ def _cart(
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf, random_state=0)
     tree.fit(x.to_numpy(), y.astype(int))
     text = export_text(
-        tree, feature_names=[_label(c) for c in x.columns], show_weights=True, decimals=3
+        tree, feature_names=[label(c) for c in x.columns], show_weights=True, decimals=3
     )
 
     def leaf(m: re.Match) -> str:
@@ -73,7 +73,7 @@ def _cart(
     return text + (note if quarter_inputs else "")
 
 
-def _intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str, float]:
+def intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str, float]:
     """95% intervals of the box's density and coverage, runs sharing a seed counted as one
     unit (seed-clustered Wilson); in-sample: the box was fitted to these runs."""
     from alliance_sim.analysis.design import clustered_mean, clusters
@@ -89,9 +89,9 @@ def _intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[st
     }
 
 
-def _refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dict | None:
+def refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dict | None:
     """How many runs (points) refine added, and the share of cases among the sweep's own."""
-    rounds = [r for r in (manifest.rounds if manifest else []) if r.get("status") == "complete"]
+    rounds = manifest.finished_rounds if manifest else []
     if not rounds:
         return None
     first = int(rounds[0]["point_start" if per_point else "run_start"])

@@ -129,7 +129,7 @@ def sensitivity_indices(result: Result | str, outcome: str, *, seed: int = 0) ->
     """Sobol or Morris indices of ``outcome`` for a sweep (a :class:`Result` or its
     directory); see :func:`analyse`."""
     res = result if isinstance(result, Result) else Result.open(result)
-    return analyse(res.design(), outcome, seed=seed)
+    return analyse(res, outcome, seed=seed)
 
 
 def salib_seed(seed: int) -> int:

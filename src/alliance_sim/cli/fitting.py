@@ -236,7 +236,7 @@ def cmd_export(a: argparse.Namespace) -> int:
     from alliance_sim.runs.results import Manifest
 
     m = Manifest.read(a.directory)
-    done = [r for r in (m.rounds if m else []) if r.get("status") == "complete"]
+    done = m.finished_rounds if m else []
     if done:  # the export holds every run: say which are no sample of the swept space
         print(
             f"note: runs {done[0]['run_start']:,} and up (points {done[0]['point_start']:,} and "

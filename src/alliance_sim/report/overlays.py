@@ -128,7 +128,7 @@ def _ordinals(labels: list[str]) -> np.ndarray:
 
 @styled
 def overlay(
-    results: list[Result],
+    results: list[Result | str | os.PathLike],
     path: str | os.PathLike,
     members: list[str] | None = None,
     at: str | None = None,
@@ -136,6 +136,9 @@ def overlay(
 ) -> Path:
     """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
     scenario, on a shared calendar axis (events: the reference scenario's)."""
+    from alliance_sim.runs.results import as_result
+
+    results = [as_result(r, "overlay").design() for r in results]  # refine's runs: not a sample
     members = members or []
     fig, grid = _grid(1 + len(members))
     axes = list(grid.flat[: 1 + len(members)])

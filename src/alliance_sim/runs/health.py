@@ -38,7 +38,7 @@ def check(directory: str | os.PathLike) -> Health:
     m = res.manifest
     h = Health(Path(directory))
     chunk = int(m.plan.chunk_size) or 0
-    rounds = [r for r in m.rounds if r.get("status") == "complete"]
+    rounds = m.finished_rounds
     h.lines.append(
         f"{directory}: {m.kind} of {m.scenario_name!r}, {m.plan.n_runs:,} runs"
         + (f" in chunks of {chunk:,}" if chunk else "")

@@ -154,6 +154,11 @@ class Manifest:
     parts: dict[str, dict[str, Any]] | None = None
     format: int = FORMAT
 
+    @property
+    def finished_rounds(self) -> list[dict[str, Any]]:
+        """The refine rounds that completed (their runs are in the tables), in order."""
+        return [r for r in self.rounds if r.get("status") == "complete"]
+
     def to_dict(self) -> dict[str, Any]:
         from alliance_sim.runs.integrity import parts_to_json
 
@@ -350,7 +355,7 @@ class Result:
         an outcome's boundary, not spread over the swept space, so pooled shares, figures,
         comparisons and sensitivity indices read the sweep's own design only (the result
         itself when no refine round ran).  ``left_out`` says what was set aside."""
-        rounds = [r for r in self.manifest.rounds if r.get("status") == "complete"]
+        rounds = self.manifest.finished_rounds
         if not rounds or self.run_limit is not None:
             return self
         run0, point0 = int(rounds[0]["run_start"]), int(rounds[0]["point_start"])
