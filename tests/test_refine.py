@@ -283,3 +283,27 @@ def test_overlay_reads_a_refined_sweeps_own_design_and_takes_a_path(swept, tmp_p
     a = overlay([str(res), swept], tmp_path / "a.png")
     b = overlay([Result.open(swept), swept], tmp_path / "b.png")
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_round_interrupted_after_its_rows_were_stored_is_still_left_out(swept, tmp_path, capsys):
+    """Ctrl-C between appending a round's rows and closing its record left them in the tables
+    under a round marked 'running': design() dropped finished rounds only, so every reader
+    pooled them in (30,250 runs for a 250-run sweep) and check said ok."""
+    from dataclasses import replace
+
+    from alliance_sim import Result, member_table
+    from alliance_sim.runs.results import Manifest
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    n0 = len(pd.read_parquet(swept / "runs.parquet"))
+    refine(res, "ARM_exited", 40)
+    m = Manifest.read(res)  # as the window left it: rows stored, record and plan not closed
+    m.rounds[0]["status"] = "running"
+    m.plan = replace(m.plan, n_runs=n0, n_points=24)
+    m.write(res)
+    own = Result.open(res).design()
+    assert len(own.runs) == n0 and own.left_out["runs"] == 40
+    pd.testing.assert_frame_equal(member_table(Result.open(res)), member_table(Result.open(swept)))
+    assert main(["check", str(res)]) == 1
+    assert "a refine round is unfinished, though its runs are stored" in capsys.readouterr().out

@@ -90,6 +90,17 @@ def check(directory: str | os.PathLike) -> Health:
             h.problems.append(f"{path} {why}")
         if bad:
             h.problems.append(f"to repair: {repair_advice(Path(directory), bad[0][1])}")
+        runs_dir = Path(directory) / "runs.parquet"
+        if any(
+            (runs_dir / f"part-round-{int(r['round']):03d}.parquet").is_file()
+            for r in m.rounds
+            if r.get("status") != "complete" and isinstance(r.get("round"), int)
+        ):
+            finish = refused if same_model is False else "run the same refine command again"
+            h.problems.append(  # an interrupted round whose rows were already appended
+                f"a refine round is unfinished, though its runs are stored: {finish} "
+                "(readers leave its runs out of pooled numbers)"
+            )
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h

@@ -351,19 +351,23 @@ class Result:
         return read_table(self.directory, table, columns, filter)
 
     def design(self) -> Result:
-        """This result without the runs ``refine`` added: those sit where a classifier put
-        an outcome's boundary, not spread over the swept space, so pooled shares, figures,
-        comparisons and sensitivity indices read the sweep's own design only (the result
-        itself when no refine round ran).  ``left_out`` says what was set aside."""
-        rounds = self.manifest.finished_rounds
+        """This result without the runs ``refine`` added (they sit near an outcome's boundary,
+        not over the swept space), for pooled shares, figures, comparisons and sensitivity
+        indices; itself when no round's runs are stored.  ``left_out``: what was set aside."""
+        import pyarrow.dataset as ds  # every round: an interrupted one's rows may be stored
+
+        rounds = [r for r in self.manifest.rounds if "run_start" in r]
         if not rounds or self.run_limit is not None:
             return self
-        run0, point0 = int(rounds[0]["run_start"]), int(rounds[0]["point_start"])
-        m = self.manifest
-        plan = replace(m.plan, n_runs=run0, n_points=point0)
-        kept = replace(m, plan=plan, points=m.points[:point0], rounds=[])
-        left = {"rounds": len(rounds), "runs": m.plan.n_runs - run0}
-        left |= {"points": m.plan.n_points - point0, "design_runs": run0}
+        run0 = min(int(r["run_start"]) for r in rounds)
+        point0 = min(int(r["point_start"]) for r in rounds)
+        added = self.arrow("runs", ["run", "point"], filter=ds.field("run") >= run0)
+        if not added.num_rows:  # no round's rows are stored: nothing to leave out
+            return self
+        plan = replace(self.manifest.plan, n_runs=run0, n_points=point0)
+        kept = replace(self.manifest, plan=plan, points=self.manifest.points[:point0], rounds=[])
+        left = {"rounds": len(rounds), "runs": added.num_rows}
+        left |= {"points": len(set(added.column("point").to_pylist())), "design_runs": run0}
         left["cases"] = sorted({case_of(r) for r in rounds})
         res = Result(self.directory, kept, self.reused, run0, left)
         errors = res.arrow("runs", ["error"]).column("error")
