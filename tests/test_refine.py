@@ -135,7 +135,7 @@ def test_after_refine_pooled_views_read_the_sweeps_own_design(swept, tmp_path, c
     assert f"in the sweep's own {n0} runs alone the share is" in words
     assert main(["export", str(res), "--out", str(tmp_path / "csv")]) == 0
     said = capsys.readouterr().out
-    assert f"note: runs {n0} and up (points 24 and up) come from 1 refine round(s)" in said
+    assert f"note: runs {n0} and up (40 runs at 10 points) come from 1 refine round(s)" in said
     assert main(["plot", str(res), "--out", str(tmp_path / "figs")]) == 0
     out = capsys.readouterr().out
     assert "also holds 40 runs at 10 points that refine placed near where ARM_exited > 0.5" in out

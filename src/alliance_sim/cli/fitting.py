@@ -233,16 +233,16 @@ def cmd_export(a: argparse.Namespace) -> int:
 
     for p in export(a.directory, a.out, a.format, force=a.force, partial=a.partial):
         print(p)
-    from alliance_sim.runs.results import Manifest
+    from alliance_sim.runs.results import Manifest, Result
 
     m = Manifest.read(a.directory)
-    done = m.finished_rounds if m else []
-    if done:  # the export holds every run: say which are no sample of the swept space
+    left = Result.open(a.directory).design().left_out if m and m.status == "complete" else None
+    if left:  # the export holds every run: say which are no sample of the swept space
         print(
-            f"note: runs {done[0]['run_start']:,} and up (points {done[0]['point_start']:,} and "
-            f"up) come from {len(done)} refine round(s) placed near an outcome's boundary, not "
-            "spread over the swept space: pool the runs below them for shares of the design "
-            "(by_point.csv marks each point's round)"
+            f"note: runs {left['design_runs']:,} and up ({left['runs']:,} runs at "
+            f"{left['points']:,} points) come from {left['rounds']} refine round(s) placed near "
+            "an outcome's boundary, not spread over the swept space: pool the runs below them "
+            "for shares of the design (by_point.csv marks each point's round)"
         )
     return 0
 
