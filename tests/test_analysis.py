@@ -14,7 +14,6 @@ from alliance_sim.analysis.stats import (
     mean_ci,
     paired_key,
     proportion_ci,
-    replicates_needed,
 )
 from alliance_sim.cli.main import main
 from alliance_sim.scenario.plan import _from_unit, unit_samples
@@ -84,14 +83,6 @@ def test_holm_keeps_false_positives_rare_over_many_null_tests():
         ]
         families_with_error += (holm(ps) < 0.05).any()
     assert families_with_error / 60 <= 0.12
-
-
-def test_replicates_needed_scales_with_variance():
-    rng = np.random.default_rng(6)
-    x = rng.normal(0, 0.2, 500)
-    n = replicates_needed(x, 0.02, binary=False)
-    assert 330 < n < 440  # (1.96 * 0.2 / 0.02)^2 = 384
-    assert replicates_needed(np.r_[np.ones(50), np.zeros(50)], 0.05, binary=True) == 385
 
 
 def test_bootstrap_constant_sample():

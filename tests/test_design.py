@@ -139,3 +139,47 @@ def test_an_unpaired_test_agrees_with_its_interval():
 
 def _seed_means(x, cl):
     return np.bincount(cl, weights=x) / np.bincount(cl)
+
+
+def test_seeds_needed_counts_seeds_not_runs_in_a_sweep():
+    """0 exits in 500 runs of a 20-seed, 25-point sweep where the outcome is the same at every
+    point of a seed: the design holds 20 independent runs, whose Wilson interval is [0%, 16%].
+    An interval 10 points wide at 0% needs about 35 seeds (3.84 / (n + 3.84) <= 0.10); the
+    old rule took its worst case from 500 'independent' runs and said 12."""
+    from alliance_sim.analysis.design import seeds_needed
+
+    seeds = np.repeat(np.arange(20), 25)
+    x = np.zeros(500)
+    k = seeds_needed(x, seeds, 0.05, binary=True)
+    assert 34 <= k <= 36
+    # every run its own seed: the same rule on runs (0 of 500 independent runs is already
+    # narrower than 10 points, so the runs there are enough)
+    assert seeds_needed(x, None, 0.05, binary=True) <= 36
+    # a half-and-half outcome constant within seeds needs ~385 seeds, however many points
+    y = (seeds % 2).astype(float)
+    assert 375 <= seeds_needed(y, seeds, 0.05, binary=True) <= 390
+
+
+def test_seeds_needed_delivers_the_interval_it_promises():
+    """Plan with 30 seeds of a clustered design, run the number of seeds it asks for, and the
+    clustered interval is about +/- 5 points wide (not much wider, not much narrower)."""
+    from alliance_sim.analysis.design import clustered_mean, seeds_needed
+
+    rng = np.random.default_rng(5)
+
+    def design(k):
+        base = rng.random(k) < 0.3  # a seed's tendency
+        x = np.where(rng.random((k, 8)) < 0.8, base[:, None], rng.random((k, 8)) < 0.3)
+        return x.ravel().astype(float), np.repeat(np.arange(k), 8)
+
+    x, g = design(30)
+    need = seeds_needed(x, g, 0.05, binary=True)
+    widths = []
+    for _ in range(20):
+        est = clustered_mean(*design(need), binary=True)
+        widths.append((est.hi - est.lo) / 2)
+    assert 0.035 < np.median(widths) < 0.065
+    # a mean: the t interval's half-width
+    c = rng.normal(0.5, 0.2, 30)[:, None] + rng.normal(0, 0.05, (30, 8))
+    need = seeds_needed(c.ravel(), np.repeat(np.arange(30), 8), 0.05, binary=False)
+    assert 45 < need < 130  # sd of seed means ~0.2: (1.96 * 0.2 / 0.05)^2 ~ 61

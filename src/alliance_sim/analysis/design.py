@@ -106,6 +106,24 @@ def outcome_bounds(outcome: str) -> tuple[float, float] | None:
     return (0.0, 1.0) if _UNIT.search(outcome) else None
 
 
+def _design_effect(
+    x: np.ndarray, cluster: np.ndarray | None, binary: bool | None
+) -> tuple[float, float, float, int, bool]:
+    """Mean, cluster-robust variance of the mean, effective runs, clusters and whether the
+    outcome is 0/1 (k = 0 when there is no finite value)."""
+    x, sums, counts = _groups(x, cluster)
+    n, k = len(x), len(sums)
+    if n == 0:
+        return np.nan, np.nan, 0.0, 0, bool(binary)
+    if binary is None:
+        binary = bool(np.isin(x, (0.0, 1.0)).all())
+    m = float(x.mean())
+    s2 = m * (1 - m) if binary else float(x.var())
+    var = float(((sums - m * counts) ** 2).sum()) / n**2
+    n_eff = float(np.clip(s2 / var, 1, n)) if var > 0 and s2 > 0 else float(k)
+    return m, var, n_eff, k, binary
+
+
 def clustered_mean(
     x: np.ndarray,
     cluster: np.ndarray | None = None,
@@ -119,16 +137,9 @@ def clustered_mean(
     is a 0/1 outcome (Wilson interval); None decides from the data.  ``bounds``: the range
     the quantity cannot leave (a share: (0, 1)); the interval is cut to it (with two seeds a
     t interval of a share can otherwise reach past 0 or 1)."""
-    x, sums, counts = _groups(x, cluster)
-    n, k = len(x), len(sums)
-    if n == 0:
+    m, var, n_eff, k, binary = _design_effect(x, cluster, binary)
+    if k == 0:
         return Estimate(np.nan, np.nan, np.nan, 0)
-    if binary is None:
-        binary = bool(np.isin(x, (0.0, 1.0)).all())
-    m = float(x.mean())
-    s2 = m * (1 - m) if binary else float(x.var())
-    var = float(((sums - m * counts) ** 2).sum()) / n**2
-    n_eff = float(np.clip(s2 / var, 1, n)) if var > 0 and s2 > 0 else float(k)
     if binary:
         lo, hi = wilson(m, n_eff)
         return Estimate(m, lo, hi, round(n_eff))
@@ -139,6 +150,42 @@ def clustered_mean(
     if bounds is not None:
         lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
     return Estimate(m, lo, hi, round(n_eff))
+
+
+def seeds_needed(
+    x: np.ndarray, cluster: np.ndarray | None, half_width: float, binary: bool | None = None
+) -> int | None:
+    """Seeds (independent units) a design like this one needs for a 95% interval of the mean
+    of ``x`` of +/- ``half_width`` (0.05: five points on a probability).
+
+    The design effect is today's: ``n_eff / K`` effective runs per seed.  A 0/1 outcome needs
+    the effective runs at which the Wilson interval around today's estimate is ``2 *
+    half_width`` wide (at 0% that is an interval [0, 10%], about 35 runs), a mean the seeds at
+    which the normal interval of the seed-clustered variance is.  Runs of one seed are one
+    unit: 0 exits in 500 runs of a 20-seed sweep whose outcome is the same at every point is
+    20 independent runs, and the answer is about 35 seeds, not the dozen that 500 independent
+    runs would suggest.  A mean with no spread returns 2 (any interval is a point); None
+    when the runs cannot tell (no finite value, or a mean from one seed)."""
+    m, var, n_eff, k, binary = _design_effect(x, cluster, binary)
+    if k == 0 or (k < 2 and not binary):
+        return None
+    if not binary:
+        if var == 0:
+            return 2
+        spread = var * k * k / (k - 1)  # the variance of the mean times the seeds
+        return int(np.ceil(Z95 * Z95 * spread / half_width**2))
+
+    def wide(n: float) -> bool:
+        lo, hi = wilson(m, n)
+        return (hi - lo) / 2 > half_width
+
+    lo_n, hi_n = 1.0, 1.0
+    while wide(hi_n):
+        lo_n, hi_n = hi_n, hi_n * 2
+    for _ in range(60):  # bisection on the effective runs
+        mid = (lo_n + hi_n) / 2
+        lo_n, hi_n = (mid, hi_n) if wide(mid) else (lo_n, mid)
+    return int(np.ceil(hi_n * k / n_eff - 1e-9))
 
 
 def resample_weights(n_clusters: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:

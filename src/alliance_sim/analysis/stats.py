@@ -309,23 +309,6 @@ def holm(p: np.ndarray | list[float]) -> np.ndarray:
     return out
 
 
-def replicates_needed(x: np.ndarray, half_width: float, binary: bool) -> int:
-    """Runs needed for a 95% interval of the mean of ``x`` of +/- ``half_width`` (normal
-    approximation: (z sd / h)^2; for a proportion sd^2 = p(1 - p), with p the value in its
-    Wilson interval nearest 1/2, so that an estimate of 0 does not promise false precision)."""
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    if len(x) < 2:
-        return 0
-    if binary:
-        est = proportion_ci(x)  # plan with the plausible value nearest 1/2 (worst case)
-        p = min((est.lo, est.value, est.hi), key=lambda v: abs(v - 0.5))
-        var = p * (1 - p)
-    else:
-        var = x.var(ddof=1)
-    return int(np.ceil(Z95 * Z95 * var / half_width**2))
-
-
 def paired_key(
     runs_a: pd.DataFrame, runs_b: pd.DataFrame, swept_a: list[str], swept_b: list[str]
 ) -> list[str] | None:

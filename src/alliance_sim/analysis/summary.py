@@ -343,18 +343,17 @@ def scenario_table(
     each with a 95% interval that treats runs sharing a seed as one unit (Wilson on the
     effective runs for probabilities, a t interval for means, a seed bootstrap for the median;
     ``Estimate.n`` is the effective number of independent runs), and the seeds the exit
-    probability needs for an interval of +/- 5 points (``seeds_for_5pp``).  ``at``: a quarter
+    probability needs for an interval of +/- 5 points at this design's design effect
+    (``design.seeds_needed``).  ``at``: a quarter
     the horizons must include (a comparison's), when it is recorded."""
     from alliance_sim.analysis import aggregate as agg
-    from alliance_sim.analysis.design import cluster_bootstrap
-    from alliance_sim.analysis.stats import replicates_needed
+    from alliance_sim.analysis.design import cluster_bootstrap, seeds_needed
 
     res = res.design()  # refine's runs sit near a boundary: no sample of the swept space
     runs, start = res.runs, res.manifest.plan.start
     ok = runs[runs["error"].isna()]
     cl = clusters(ok)
     seed_of = pd.Series(cl, index=ok["run"].to_numpy())
-    k_seeds = len(np.unique(cl))
     recorded = agg.recorded_steps(res)
     hs = horizons(recorded)
     if at is not None and (step := quarters.steps_between(start, at)) in set(recorded.tolist()):
@@ -388,19 +387,19 @@ def scenario_table(
         row[f"mean commitment {end}"] = clustered_mean(
             c[joined].to_numpy(float), cl[joined], bounds=UNIT
         )
-        p_end = clustered_mean(exited, cl[joined], binary=True)
-        need = replicates_needed(exited, 0.05, binary=True)
-        row["seeds for ±5 pts"] = int(np.ceil(need * k_seeds / max(p_end.n, 1)))
+        # a member in only some runs (a joiner): seeds enough that its runs have enough
+        need = seeds_needed(exited, cl[joined], 0.05, binary=True)
+        share = len(np.unique(cl[joined])) / len(np.unique(cl))
+        row["seeds for ±5 pts"] = "–" if need is None else int(np.ceil(need / share - 1e-9))
         rows.append(row)
     coh = ok["cohesion_final"].to_numpy(float)
     coh_est = clustered_mean(coh, cl, bounds=UNIT)
-    need = replicates_needed(coh, 0.05, binary=False)
     rows.append(
         {
             "member": "cohesion",
             "runs": len(ok),
             f"mean commitment {end}": coh_est,
-            "seeds for ±5 pts": int(np.ceil(need * k_seeds / max(coh_est.n, 1))),
+            "seeds for ±5 pts": seeds_needed(coh, cl, 0.05, binary=False) or "–",
         }
     )
     return pd.DataFrame(rows)
