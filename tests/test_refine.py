@@ -307,3 +307,57 @@ def test_a_round_interrupted_after_its_rows_were_stored_is_still_left_out(swept,
     pd.testing.assert_frame_equal(member_table(Result.open(res)), member_table(Result.open(swept)))
     assert main(["check", str(res)]) == 1
     assert "a refine round is unfinished, though its runs are stored" in capsys.readouterr().out
+
+
+def test_a_refused_refine_records_no_round_and_a_resumed_one_says_whose_it_is(
+    swept, tmp_path, monkeypatch, capsys
+):
+    """Red-team finding: `refine --workers 100000` was refused only after it had recorded a
+    pending round, and the next refine (another outcome, --quiet) silently finished that
+    round with the refused command's outcome and size."""
+    import alliance_sim.runs.execute as ex
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    args = ["refine", str(res), "--outcome", "ARM_exited", "--runs", "8", "--quiet"]
+    assert main([*args, "--workers", "100000"]) == 2
+    assert "workers" in capsys.readouterr().err
+    assert json.loads((res / "manifest.json").read_text())["rounds"] == []
+    assert not (res / "refine").exists()
+    # a round cut short, then a refine that asks for something else: it says what it finishes
+    monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(ex.run_task))
+    with pytest.raises(KeyboardInterrupt):
+        refine(res, "ARM_exited", 60, quiet=True)
+    monkeypatch.undo()
+    other = ["refine", str(res), "--outcome", "cohesion_final", "--threshold", "0.5"]
+    assert main([*other, "--runs", "40", "--quiet"]) == 0
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "finishing round 1 (ARM_exited, 60 runs) left by an earlier refine" in said
+    assert "cohesion_final" in said  # what was asked for, and how to get it
+    rounds = json.loads((res / "manifest.json").read_text())["rounds"]
+    assert [r["outcome"] for r in rounds] == ["ARM_exited"]
+
+
+def test_a_damaged_round_part_gets_advice_that_works(swept, tmp_path, capsys):
+    """A changed refine-round part: check, refine and every reader said "run the same sweep
+    command again", which refuses (a sweep cannot compute a round's runs again)."""
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    refine(res, "ARM_exited", 8, quiet=True)
+    part = res / "timeseries.parquet" / "part-round-001.parquet"
+    data = bytearray(part.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    part.write_bytes(bytes(data))
+    capsys.readouterr()
+    for args in (
+        ["check", str(res)],
+        ["refine", str(res), "--outcome", "ARM_exited", "--runs", "8"],
+        ["export", str(res), "--out", str(tmp_path / "csv")],
+    ):
+        assert main(args) in (1, 2)
+        out = capsys.readouterr()
+        said = out.out + out.err
+        assert "which no command computes again" in said, args
+        assert "run the same sweep command again" not in said, args
+        assert said.count("lists every damaged part") == (args[0] != "check"), args

@@ -49,7 +49,7 @@ from alliance_sim.analysis.boundary import (  # noqa: F401 (propose: part of thi
 )
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, StoreError, UserError, did_you_mean
-from alliance_sim.limits import MAX_REPLICATES, MAX_RUNS, check_count
+from alliance_sim.limits import MAX_REPLICATES, MAX_RUNS, check_count, check_run_options
 from alliance_sim.runs.extend import append_round
 from alliance_sim.runs.results import TABLES, Axis, Result
 
@@ -104,6 +104,11 @@ def cases(values: pd.Series, outcome: str, threshold: float | None, below: bool)
         return v
     out = np.where(v < threshold, 1.0, 0.0) if below else np.where(v > threshold, 1.0, 0.0)
     return np.where(ok, out, np.nan)
+
+
+def _asked(outcome: str, threshold: float | None, below: bool) -> str:
+    """An outcome as refine's cases read it: ``ARM_exited`` or ``cohesion_final < 0.45``."""
+    return outcome if threshold is None else f"{outcome} {'<' if below else '>'} {threshold:g}"
 
 
 # --- running a round ---------------------------------------------------------------------------
@@ -164,6 +169,7 @@ def refine(
     check_count("runs", runs, 1, MAX_RUNS)
     if replicates is not None:
         check_count("replicates", replicates, 1, MAX_REPLICATES)
+    check_run_options(workers=workers)  # before a round is recorded, not after
     Result.open(directory)  # one clear line if it is not a result directory
     with Store(directory).locked():
         return _refine(
@@ -215,13 +221,20 @@ def _refine(
     ]  # fmt: skip
     if bad:
         name, why = bad[0]
-        raise StoreError(f"{name} {why}; {repair_advice(res.directory, why)}")
+        raise StoreError(f"{name} {why}; {repair_advice(res.directory, why, name)}")
     _drop_finished_rounds(res.directory, m)
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned
+        was = _asked(pending["outcome"], pending["threshold"], pending["below"])
+        now = _asked(outcome, threshold, below)
+        n_was = pending["n_runs"]
+        left = f"round {pending['round']} ({was}, {n_was} runs) left by an earlier refine"
+        reps = replicates or pending["replicates"]
+        if now != was or runs // reps * reps != n_was:  # said even with --quiet
+            print(f"note: finishing {left}; run refine again for {now}, {runs} runs", flush=True)
+        elif not quiet:
+            print(f"resuming {left}", flush=True)
         outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
-        if not quiet:
-            print(f"resuming round {pending['round']} ({pending['n_runs']} runs)", flush=True)
     if outcome not in res.runs.columns:
         raise AnalysisError(
             f"no outcome {outcome!r} in {res.directory}/runs.parquet"
@@ -237,6 +250,8 @@ def _refine(
                 f"--runs {runs} is fewer than one point of {reps} replicates; ask for at "
                 f"least {reps} runs (or fewer --replicates)"
             )
+        if n_new * reps != runs and not quiet:
+            print(f"note: {runs} runs is {n_new} points of {reps} replicates: {n_new * reps} runs")
         from alliance_sim.core.params import BY_NAME
 
         y_all = cases(res.runs[outcome], outcome, threshold, below)

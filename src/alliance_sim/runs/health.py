@@ -88,8 +88,10 @@ def check(directory: str | os.PathLike) -> Health:
             if same_model is False:  # its advice to finish the round would be refused
                 why = why.replace("(run the same refine command again to finish it)", refused)
             h.problems.append(f"{path} {why}")
-        if bad:
-            h.problems.append(f"to repair: {repair_advice(Path(directory), bad[0][1])}")
+        advice = [repair_advice(Path(directory), why, path, in_check=True) for path, why in bad]
+        for a in dict.fromkeys(advice):  # a chunk and a refine round need different repairs
+            if a:
+                h.problems.append(f"to repair: {a}")
         runs_dir = Path(directory) / "runs.parquet"
         if any(
             (runs_dir / f"part-round-{int(r['round']):03d}.parquet").is_file()

@@ -207,19 +207,26 @@ def parts_from_json(d: Any, where: str) -> dict[str, dict[str, PartRecord]]:
 
 
 # --- a finished directory's parts against its manifest -----------------------------------------
-def repair_advice(directory: Path, why: str) -> str:
-    """What to do about a part that ``why`` describes."""
+ROUND_LOST = (
+    "it holds runs of a refine round, which no command computes again: restore it from a "
+    "backup, or start over: run the sweep into a new --out (or again with --force, which "
+    "replaces this result) and refine that"
+)
+
+
+def repair_advice(directory: Path, why: str, part: Path | None = None, in_check=False) -> str:
+    """What to do about a part that ``why`` describes (``part``: its path, which says whether
+    it holds a sweep's chunk, which the same sweep command re-runs, or a refine round's runs,
+    which nothing re-runs).  ``in_check``: for ``check``'s own list (no pointer to itself; ""
+    where ``why`` already says what to do)."""
+    tail = "" if in_check else f"; 'alliance-sim check {directory}' lists every damaged part"
     if "extra file" in why:
-        return (
-            f"move it out of {directory} (alliance-sim deletes only what it wrote); "
-            f"'alliance-sim check {directory}' lists every damaged part"
-        )
-    if "refine round" in why:
-        return f"'alliance-sim check {directory}' lists every damaged part"
-    return (
-        "run the same sweep command again to re-run exactly the damaged chunks; "
-        f"'alliance-sim check {directory}' lists every damaged part"
-    )
+        return f"move it out of {directory} (alliance-sim deletes only what it wrote){tail}"
+    if "refine round" in why:  # an interrupted round: ``why`` says how to finish it
+        return tail[2:]
+    if part is not None and part.name.startswith("part-round-"):
+        return ROUND_LOST + tail
+    return "run the same sweep command again to re-run exactly the damaged chunks" + tail
 
 
 def expected_parts(manifest: Manifest) -> dict[str, set[str]] | None:

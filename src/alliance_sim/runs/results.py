@@ -247,7 +247,7 @@ def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
         if bad:
             name, why = bad[0]
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-            raise StoreError(f"{name} {why}{more}; {repair_advice(Path(directory), why)}")
+            raise StoreError(f"{name} {why}{more}; {repair_advice(Path(directory), why, name)}")
     return files
 
 

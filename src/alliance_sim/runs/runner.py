@@ -29,7 +29,7 @@ from alliance_sim.runs.execute import (
     record_every,
 )
 from alliance_sim.runs.identity import differs, fingerprint
-from alliance_sim.runs.integrity import PartRecord, damaged_parts, merge
+from alliance_sim.runs.integrity import ROUND_LOST, PartRecord, damaged_parts, merge
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.store import Store
 from alliance_sim.scenario.load import load_scenario, with_end
@@ -289,10 +289,7 @@ def _repairable(
                     f"{path} {why}; move it out of {store.dir} (alliance-sim deletes only "
                     "what it wrote) and run the same command again"
                 )
-            raise StoreError(
-                f"{path} {why}; it holds runs of a refine round, which a sweep cannot "
-                "compute again: restore it, or run the sweep with --force to start over"
-            )
+            raise StoreError(f"{path} {why}; {ROUND_LOST}")
         damaged.add(int(chunk.group(1)))
     if old.parts is None:  # before format 2: record the whole chunks as they are
         legacy = store.stored_chunks(n_chunks, legacy=True)
