@@ -361,3 +361,33 @@ def test_a_damaged_round_part_gets_advice_that_works(swept, tmp_path, capsys):
         assert "which no command computes again" in said, args
         assert "run the same sweep command again" not in said, args
         assert said.count("lists every damaged part") == (args[0] != "check"), args
+
+
+def test_the_python_api_says_what_it_leaves_out_once(swept, tmp_path, capsys):
+    """member_table(), write_figures(), overlay() and compare_results() left a refined
+    sweep's rounds out without a word (only the commands said so); the commands, which pass
+    a restricted result, must not say it twice."""
+    from alliance_sim import compare_results, member_table, overlay, write_figures
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    refine(res, "ARM_exited", 8, quiet=True)
+    capsys.readouterr()
+    calls = {
+        "member_table()": lambda: member_table(res),
+        "write_figures()": lambda: write_figures(res, tmp_path / "f", kinds="response"),
+        "overlay()": lambda: overlay(res, tmp_path / "o.png"),
+        "compare_results()": lambda: compare_results([swept, res]),
+    }
+    for who, call in calls.items():
+        call()
+        out = capsys.readouterr().out
+        assert out.count("also holds 8 runs at 2 points") == 1, who
+        assert f"{who} uses the sweep's own 96 runs" in out, who
+    assert list((tmp_path / "f").glob("response*.png"))  # one kind, not eight letters
+    assert main(["plot", str(res), "--out", str(tmp_path / "p"), "--kind", "response"]) == 0
+    assert capsys.readouterr().out.count("also holds 8 runs") == 1
+    with pytest.raises(TypeError, match="compare_results: expected a list"):
+        compare_results(123)
+    with pytest.raises(ValueError, match="overlay: no result given"):
+        overlay([], tmp_path / "o2.png")

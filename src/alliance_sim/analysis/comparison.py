@@ -24,6 +24,7 @@ from alliance_sim.analysis.design import clustered_mean, clusters, compare, outc
 from alliance_sim.analysis.horizon import Horizon, outcomes_at, shared_horizon
 from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
 TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
@@ -63,12 +64,12 @@ def compare_results(
     (quarter and why that one); ``table.attrs["pooled"]`` names the results whose design
     points are pooled (a sweep's points averaged, each weighted by its runs; of its own
     design: runs a refine round placed near a boundary are left out)."""
-    if isinstance(results, str | os.PathLike) or len(results) < 2:  # not letters of a path
+    if not isinstance(results, list | tuple) or len(results) < 2:  # not letters of a path
         raise TypeError(
             "compare_results: expected a list of two or more results (Result objects or result "
             f"folders), got {results!r}"
         )
-    results = [as_result(r, "compare_results").design() for r in results]
+    results = [own_design(as_result(r, "compare_results"), "compare_results()") for r in results]
     horizon = shared_horizon(results, at)
     frames = [outcomes_at(r, horizon.quarter) for r in results]
     focus = focus_of(results)

@@ -96,7 +96,8 @@ def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
 
 def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     """``res``'s runs table with each run's outcomes at ``quarter`` (see the module); ``res``
-    a :class:`Result` or the path of a result folder."""
+    a :class:`Result` or the path of a result folder.  Every stored run is a row, a refine
+    round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
     res = as_result(res, "outcomes_at")
     if quarter == res.plan.end:
         return res.runs

@@ -18,6 +18,7 @@ from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
+from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
 UNIT = (0.0, 1.0)  # commitment and cohesion: indices from 0 to 1
@@ -34,8 +35,8 @@ def member_table(
     runs where it left.  ``runs`` is a result's runs table (then ``start`` is its first
     quarter) or a :class:`Result`."""
     if not isinstance(runs, pd.DataFrame):
-        runs = as_result(runs, "member_table")
-        runs, start, focus = runs.design().runs, runs.plan.start, focus or tuple(runs.plan.focus)
+        own = own_design(as_result(runs, "member_table"), "member_table()")
+        runs, start, focus = own.runs, own.plan.start, focus or tuple(own.plan.focus)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
     rows = []

@@ -10,6 +10,7 @@ from pathlib import Path
 from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
+from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
 KINDS = ("fan", "status", "cohesion", "response", "heatmap", "sensitivity", "pairs")
@@ -71,11 +72,11 @@ def skipped_kinds(res: Result) -> str:
 
 
 def write_figures(
-    res: Result,
+    res: Result | str | os.PathLike,
     out: str | os.PathLike,
-    kinds: list[str] | None = None,
+    kinds: list[str] | str | None = None,
     fmt: str = "png",
-    outcomes: list[str] | None = None,
+    outcomes: list[str] | str | None = None,
     quiet: bool | None = None,
     style: str | None = None,
 ) -> list[Path]:
@@ -89,9 +90,12 @@ def write_figures(
 
     if style is not None:
         check_style(style)
+    kinds = [kinds] if isinstance(kinds, str) else kinds  # one kind: "fan", not "f", "a", "n"
+    outcomes = [outcomes] if isinstance(outcomes, str) else outcomes
     check_not_results(out)
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
-        return _write(as_result(res, "write_figures").design(), out, kinds, fmt, outcomes, quiet)
+        own = own_design(as_result(res, "write_figures"), "write_figures()")
+        return _write(own, out, kinds, fmt, outcomes, quiet)
 
 
 def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:

@@ -136,10 +136,15 @@ def overlay(
 ) -> Path:
     """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
     scenario, on a shared calendar axis (events: the reference scenario's)."""
+    from alliance_sim.runs.refined import as_list, own_design
     from alliance_sim.runs.results import as_result
 
-    results = [as_result(r, "overlay").design() for r in results]  # refine's runs: not a sample
-    members = members or []
+    results = [  # refine's runs: no sample of the swept space
+        own_design(as_result(r, "overlay"), "overlay()") for r in as_list(results, "overlay")
+    ]
+    if not results:
+        raise ValueError("overlay: no result given; pass a list of one or more results")
+    members = [members] if isinstance(members, str) else members or []
     fig, grid = _grid(1 + len(members))
     axes = list(grid.flat[: 1 + len(members)])
     first = last = None

@@ -26,3 +26,31 @@ def design_note(res: Any, user: str = "this command uses") -> str:
         f"swept space); {user} the sweep's own {left['design_runs']:,} runs "
         "(by_point.csv and discover use all)"
     )
+
+
+def own_design(res: Any, who: str) -> Any:
+    """``res.design()`` for a Python caller, with :func:`design_note` printed when this call is
+    what set refine's runs aside (``who``: the function, e.g. "member_table()").  A result
+    already restricted -- as every command passes one, having said so itself -- is returned
+    as it is, silently."""
+    if res.run_limit is not None:
+        return res
+    own = res.design()
+    if note := design_note(own, f"{who} uses"):
+        print(note)
+    return own
+
+
+def as_list(x: Any, what: str) -> list:
+    """``x`` as a list of results: a list or tuple as it is, one result (a Result or a path) as
+    a list of one; anything else a TypeError saying what is expected."""
+    import os
+
+    if isinstance(x, list | tuple):
+        return list(x)
+    if isinstance(x, str | os.PathLike) or hasattr(x, "manifest"):
+        return [x]
+    raise TypeError(
+        f"{what}: expected a list of results (Result objects or result folders), got "
+        f"{type(x).__name__}"
+    )
