@@ -142,3 +142,28 @@ def test_the_chosen_box_reads_the_same_everywhere_with_its_intervals():
     words = d.in_words()
     assert re.search(r"Armenia exits in \d+% \[\d+%, \d+%\] of runs when", words)
     assert "runs sharing a seed counted once; in-sample" in words
+
+
+def test_no_visible_split_prints_no_tree_and_an_indistinct_box_says_so():
+    """Red-team finding: on armenia_exits, where the swept levers change nothing, the CART
+    view printed a full tree of 92%-98% leaves (noise) and the box's sentence read like a
+    finding.  Splits whose two sides' intervals overlap are folded; a box whose interval
+    holds the overall share says the runs cannot tell it from the rest."""
+    rng = np.random.default_rng(4)
+    n = 2000
+    null = pd.DataFrame(
+        {
+            "western_offer": rng.uniform(0.02, 0.16, n),
+            "russian_pressure": rng.uniform(0.1, 0.7, n),
+            "seed": np.arange(n),
+        }
+    )
+    null["ARM_exited"] = (rng.random(n) < 0.3).astype(float)
+    d = discover(null, "ARM_exited")
+    assert d.cart.startswith("(no split")
+    if not d.box.empty:
+        assert "cannot tell the region from the rest" in d.in_words()
+    # the planted box keeps its splits, and its sentence no such caveat
+    p = discover(planted(), "ARM_exited")
+    assert "|---" in p.cart and "(no split" not in p.cart
+    assert "cannot tell" not in p.in_words()

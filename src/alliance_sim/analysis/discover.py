@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis import discover_words as words
+from alliance_sim.analysis.design import clusters
 from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, UserError, did_you_mean
@@ -146,6 +147,11 @@ class Discovery:
                 " Intervals: 95%, runs sharing a seed counted once; in-sample (the box was "
                 "fitted to these runs, so they flatter it)."
             )
+            if s["density_lo"] <= s["k_total"] / s["n_total"] <= s["density_hi"]:
+                note += (
+                    " The box's interval includes the overall share: these runs cannot tell "
+                    "the region from the rest of the swept space."
+                )
         else:
             cov = f"{s['coverage']:.0%}"
         return (
@@ -379,7 +385,14 @@ def discover(
         box=final,
         stats=stats,
         ranges=ranges,
-        cart=words.cart(x, y, max_depth, quarter_inputs, "points" if per_point else "runs"),
+        cart=words.cart(
+            x,
+            y,
+            max_depth,
+            quarter_inputs,
+            "points" if per_point else "runs",
+            None if per_point else clusters(runs[ok]),
+        ),
         per_point=per_point,
         dropped_nan=int((~ok).sum()),
         quarter_inputs=quarter_inputs,
