@@ -252,3 +252,31 @@ def test_seeds_for_5_points_counts_seeds_whatever_the_design(results):
     if "IRN" in table.index and table.loc["IRN", "runs"] == 1:
         assert table.loc["IRN", "seeds for ±5 pts"] == 35 * 40
     assert seen >= 4
+
+
+def test_a_sweep_says_in_how_many_seeds_its_levers_move_the_answer():
+    """armenia_exits pooled 97% and its levers looked like a finding; within a seed (same
+    random numbers, same parameter set at every point) they moved Armenia's exit in 2 of 40.
+    Planted: seed 0 leaves everywhere, seed 1 nowhere, seed 2 only at high values."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from alliance_sim.analysis.by_point import seeds_the_levers_move
+    from alliance_sim.core.outcomes import ALLIES
+
+    seeds, points = np.repeat([0, 1, 2], 4), np.tile(np.arange(4), 3)
+    runs = pd.DataFrame({"seed": seeds, "point": points, "error": None})
+    for c in ALLIES:
+        runs[f"{c}_commitment"] = np.nan
+        runs[f"{c}_exited"] = np.nan
+    runs["ARM_commitment"] = 0.5
+    runs["ARM_exited"] = np.select([seeds == 0, seeds == 1], [1.0, 0.0], (points >= 2) * 1.0)
+    res = SimpleNamespace(runs=runs, plan=SimpleNamespace(end="2034Q4", focus=["ARM"]))
+    (line,) = seeds_the_levers_move(res)
+    assert "change whether Armenia has left by 2034Q4 in 1 of 3 seeds" in line
+    assert "other 2 give the same answer at all 4 points (Armenia leaves in 1, stays in 1)" in line
+    # every seed at one point only (nothing shared across points): nothing to say
+    res.runs = runs.assign(seed=np.arange(12))
+    assert seeds_the_levers_move(res) == []

@@ -80,3 +80,41 @@ def write_by_point(res: Result) -> Path:
     path = Path(res.directory) / BY_POINT
     atomic_write_bytes(path, table.to_csv(index=False, float_format="%.6g").encode())
     return path
+
+
+def seeds_the_levers_move(res: Result) -> list[str]:
+    """For each member a by-point table reports: in how many seeds the swept values change
+    whether it has left by the horizon.  Replicate k runs with the same seed (and parameter
+    set) at every point, so a seed whose answer is the same at every point is one the levers
+    do not move; a sweep whose pooled table reads 97% may be levers that decide nothing
+    (armenia_exits: Armenia's exit by 2034Q4 moves in 2 of 40 seeds).  One line per member;
+    none for a single point or a design whose seeds do not repeat across points.  ``res``:
+    the sweep's own design (``Result.design()``)."""
+    from alliance_sim.core import members as mb
+
+    runs = res.runs[res.runs["error"].isna()]
+    if runs["point"].nunique() < 2 or "seed" not in runs:
+        return []
+    per_seed = runs.groupby("seed")["point"].nunique()
+    if (per_seed < 2).all():  # every seed at one point: nothing to compare within a seed
+        return []
+    names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
+    lines = []
+    for code in members_of(res):
+        x = runs[["seed", f"{code}_exited"]].dropna()
+        spread = x.groupby("seed")[f"{code}_exited"].agg(["min", "max", "size"])
+        spread = spread[spread["size"] > 1]
+        if spread.empty:
+            continue
+        moved = int((spread["min"] != spread["max"]).sum())
+        k = len(spread)
+        always = int((spread["min"] == 1).sum())
+        never = int((spread["max"] == 0).sum())
+        name = names.get(code, code)
+        n_points = int(runs["point"].nunique())
+        lines.append(
+            f"note: the swept values change whether {name} has left by {res.plan.end} in "
+            f"{moved} of {k} seeds; the other {k - moved} give the same answer at all "
+            f"{n_points} points ({name} leaves in {always}, stays in {never})"
+        )
+    return lines
