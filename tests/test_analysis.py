@@ -200,3 +200,12 @@ def test_a_sweep_reusing_parameter_sets_says_its_units_are_the_sets():
     assert "at most 3 independent units" in note and "clustered by parameter set" in note
     runs = pd.DataFrame({"posterior": list(range(6)) * 2, "seed": list(range(6)) * 2})
     assert "rest on 6 independent seeds: intervals are clustered by seed" in _unit_note(runs, plan)
+
+
+def test_a_share_never_reads_as_all_or_none_when_it_is_not():
+    """discover said "100%" where its table said 99.9%."""
+    from alliance_sim.analysis.stats import percent
+
+    assert [percent(v) for v in (0, 1, 0.9994, 0.0004, 0.5, 0.123)] == [
+        "0%", "100%", "99.9%", "0.04%", "50%", "12%"
+    ]  # fmt: skip

@@ -391,3 +391,26 @@ def test_the_python_api_says_what_it_leaves_out_once(swept, tmp_path, capsys):
         compare_results(123)
     with pytest.raises(ValueError, match="overlay: no result given"):
         overlay([], tmp_path / "o2.png")
+
+
+def test_discover_and_refine_take_only_outcomes_and_finite_thresholds(swept, capsys):
+    """--threshold nan read as "the same in every run"/"in none of the runs"; --outcome seed
+    or a swept parameter was taken as an outcome (discover found a "region" of point > 3);
+    an unknown outcome listed none of those there are."""
+    cases = {
+        ("ARM_exited", "nan"): "--threshold nan: allowed a finite number",
+        ("seed", "3"): "'seed' is bookkeeping, not an outcome",
+        ("point", "3"): "'point' is bookkeeping, not an outcome",
+        ("western_offer", "0.1"): "'western_offer' is a swept parameter, not an outcome",
+        ("nothing_like_it", None): "yes/no outcomes here: ",
+    }
+    for verb in ("discover", "refine"):
+        for (outcome, t), said in cases.items():
+            args = [verb, str(swept), "--outcome", outcome]
+            args += ["--threshold", t] if t else []
+            args += ["--runs", "8"] if verb == "refine" else ["--out", "/nonexistent/x"]
+            assert main(args) == 2, args
+            err = capsys.readouterr().err
+            assert said in err and err.count("\n") == 1, (args, err)
+    assert "ARM_exited" in err.split("yes/no outcomes here: ")[1]
+    assert json.loads((swept / "manifest.json").read_text())["rounds"] == []

@@ -34,14 +34,14 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis import discover_words as words
+from alliance_sim.analysis.cases import BOOKKEEPING, check_case
 from alliance_sim.analysis.design import clusters
-from alliance_sim.analysis.stats import percent_interval
+from alliance_sim.analysis.stats import percent, percent_interval
 from alliance_sim.core import quarters
 from alliance_sim.errors import AnalysisError, UserError, did_you_mean
 from alliance_sim.runs.results import Manifest, Result
 
 VISIBLE = 0.01  # a restriction that changes density by less than this is dropped
-BOOKKEEPING = ("run", "run_id", "point", "replicate", "seed", "posterior", "error")
 
 
 def _need_extra() -> None:
@@ -108,9 +108,9 @@ class Discovery:
         subject, plural = words.subject(self.outcome, self.condition, self.per_point)
         unit = "points" if self.per_point else "runs"
         s = self.stats
-        share = f"{s['density']:.0%} of {unit}"
+        share = f"{percent(s['density'])} of {unit}"
         head = f"{subject} at {share}" if self.per_point else f"{subject} in {share}"
-        overall = f"{s['k_total'] / s['n_total']:.0%} of all {unit}"
+        overall = f"{percent(s['k_total'] / s['n_total'])} of all {unit}"
         if self.box.empty:
             return (
                 f"{head} (no region of the swept parameters concentrates {plural} visibly "
@@ -126,7 +126,7 @@ class Discovery:
             f" Of these {self.stats['n_total']:,} {unit}, {r['added']:,} come from refine "
             "rounds placed near the boundary, not spread over the swept space: the shares "
             f"above describe this sample; in the sweep's own {r['design']:,} {unit} alone "
-            f"the share is {r['share']:.0%}."
+            f"the share is {percent(r['share'])}."
         )
 
     def _words(self, head: str, plural: str, unit: str, overall: str) -> str:
@@ -142,7 +142,7 @@ class Discovery:
         if "density_lo" in s:  # e.g. "in 92% [90%, 94%] of runs"
             dens = percent_interval(s["density"], s["density_lo"], s["density_hi"])
             cov = percent_interval(s["coverage"], s["coverage_lo"], s["coverage_hi"])
-            head = head.replace(f"{s['density']:.0%} of", f"{dens} of", 1)
+            head = head.replace(f"{percent(s['density'])} of", f"{dens} of", 1)
             note += (
                 " Intervals: 95%, runs sharing a seed counted once; in-sample (the box was "
                 "fitted to these runs, so they flatter it)."
@@ -153,10 +153,10 @@ class Discovery:
                     "the region from the rest of the swept space."
                 )
         else:
-            cov = f"{s['coverage']:.0%}"
+            cov = percent(s["coverage"])
         return (
             f"{head} when {conds}; that region holds {cov} of all {plural} "
-            f"and {s['mass']:.0%} of {unit} (overall: {overall}).{note}"
+            f"and {percent(s['mass'])} of {unit} (overall: {overall}).{note}"
         )
 
     def summary(self) -> str:
@@ -187,8 +187,10 @@ class Discovery:
             else ""
         )
         return (
-            f"PRIM peeling trajectory ({len(t)} boxes; {rule}; restrictions that change "
-            f"density by < {VISIBLE:.0%} dropped):\n" + "\n".join(rows) + left_out
+            f"PRIM peeling trajectory ({len(t)} box{'es' if len(t) != 1 else ''}; {rule}; "
+            f"restrictions that change density by < {VISIBLE:.0%} dropped):\n"
+            + "\n".join(rows)
+            + left_out
         )
 
     def _condition(self, p: Any) -> str:
@@ -295,10 +297,7 @@ def discover(
         inputs = inputs or swept
         quarter_inputs = [a.name for a in res.plan.axes if a.quarter and a.name in inputs]
     where = "the runs" if manifest is None else f"{res.directory}/runs.parquet"
-    if outcome not in runs.columns:
-        raise AnalysisError(
-            f"no outcome {outcome!r} in {where}{did_you_mean(outcome, runs.columns)}"
-        )
+    check_case(outcome, threshold, runs, inputs, where)
     for c in inputs:
         if c not in runs.columns:
             raise AnalysisError(f"no input column {c!r} in {where}{did_you_mean(c, runs.columns)}")

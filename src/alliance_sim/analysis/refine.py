@@ -47,8 +47,9 @@ from alliance_sim.analysis.boundary import (  # noqa: F401 (propose: part of thi
     propose,
     reference,
 )
+from alliance_sim.analysis.cases import check_case
 from alliance_sim.core import quarters
-from alliance_sim.errors import AnalysisError, StoreError, UserError, did_you_mean
+from alliance_sim.errors import AnalysisError, StoreError, UserError
 from alliance_sim.limits import MAX_REPLICATES, MAX_RUNS, check_count, check_run_options
 from alliance_sim.runs.extend import append_round
 from alliance_sim.runs.results import TABLES, Axis, Result
@@ -235,11 +236,8 @@ def _refine(
         elif not quiet:
             print(f"resuming {left}", flush=True)
         outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
-    if outcome not in res.runs.columns:
-        raise AnalysisError(
-            f"no outcome {outcome!r} in {res.directory}/runs.parquet"
-            f"{did_you_mean(outcome, res.runs.columns)}"
-        )
+    where = f"{res.directory}/runs.parquet"
+    check_case(outcome, threshold, res.runs, [a.name for a in axes], where)
     d = len(axes)
     bounds = _bounds(axes)
     if pending is None:

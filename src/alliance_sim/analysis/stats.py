@@ -45,6 +45,16 @@ class Estimate:
         return f"{self.fmt(digits=3)} n={self.n}"
 
 
+def percent(value: float) -> str:
+    """A share in percent with no decimals unless it needs them not to read as 0% or 100%
+    ("99.9%", not "100%", for 0.9994; up to 3 decimals)."""
+    for d in range(4):
+        shown = round(value * 100, d)
+        if (0 < shown < 100) or value in (0.0, 1.0) or not 0 < value < 1:
+            break
+    return f"{value:.{d}%}"
+
+
 def percent_interval(
     value: float, lo: float, hi: float, sep: str = ", ", est_digits: int = 0
 ) -> str:

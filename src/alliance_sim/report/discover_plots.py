@@ -12,6 +12,7 @@ import matplotlib
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from alliance_sim.analysis.stats import percent
 from alliance_sim.paths import check_not_results
 from alliance_sim.report.labels import parameter_label
 from alliance_sim.report.plots import _save, styled, subplots
@@ -61,7 +62,7 @@ def tradeoff_chart(d: Discovery, path: str | os.PathLike) -> Path:
             label=f"box {d.selected} without invisible restrictions",
         )
     base = d.stats["k_total"] / d.stats["n_total"]
-    ax.axhline(base, color="#555555", lw=0.8, ls=":", label=f"share overall ({base:.0%})")
+    ax.axhline(base, color="#555555", lw=0.8, ls=":", label=f"share overall ({percent(base)})")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("coverage (share of all cases inside the box)")
@@ -101,8 +102,8 @@ def box_limits_chart(d: Discovery, path: str | os.PathLike) -> Path:
     ax.set_xticklabels(["sampled low", "", "sampled high"])
     s = d.stats
     ax.set_title(
-        f"Box {d.selected}: density {s['density']:.0%}, coverage {s['coverage']:.0%}, "
-        f"mass {s['mass']:.0%} ({d.condition}{_when(d)})"
+        f"Box {d.selected}: density {percent(s['density'])}, coverage "
+        f"{percent(s['coverage'])}, mass {percent(s['mass'])} ({d.condition}{_when(d)})"
     )
     return _save(fig, path, d.manifest)
 
