@@ -413,3 +413,27 @@ def test_exit_below_may_lie_above_suspend_below(tmp_path):
     out = evaluate(pd.DataFrame({"exit_below": [0.05, 0.5]}), sc, replicates=40)
     share = out.groupby("point")["ARM_exited"].mean()
     assert share[1] > share[0]  # a freeze leads to exit when the threshold sits above it
+
+
+def test_a_local_scenario_that_shadows_a_shipped_one_says_so(tmp_path, monkeypatch, capsys):
+    """./scenarios/baseline.toml silently took the place of the shipped baseline: results
+    read as the shipped scenario's.  A differing file says so once; an identical copy not."""
+    from alliance_sim.cli.main import main
+    from alliance_sim.scenario.files import find_scenario, shipped_dir
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    mine = tmp_path / "scenarios" / "baseline.toml"
+    mine.write_text(
+        f'name = "mine"\ndescription = "x"\nextends = "{shipped_dir() / "baseline.toml"}"\n'
+        "[params]\nwestern_offer = 0.07\n"
+    )
+    assert main(["validate", "baseline"]) == 0
+    err = capsys.readouterr().err
+    assert f"'baseline' is {mine}, not the shipped scenario" in err
+    find_scenario("baseline")
+    assert capsys.readouterr().err == ""  # once per file
+    twin = tmp_path / "scenarios" / "armenia_exits.toml"
+    twin.write_bytes((shipped_dir() / "armenia_exits.toml").read_bytes())
+    assert find_scenario("armenia_exits") == twin
+    assert capsys.readouterr().err == ""  # the same bytes as the shipped file

@@ -47,11 +47,38 @@ def scenario_dirs() -> list[Path]:
     return dirs
 
 
+_SAID: set[Path] = set()  # local files already named as shadowing a shipped one
+
+
 def _by_name(name: str) -> Path | None:
     for d in scenario_dirs():
         if (d / f"{name}.toml").is_file():
-            return d / f"{name}.toml"
+            found = d / f"{name}.toml"
+            _say_if_shadowing(found)
+            return found
     return None
+
+
+def _say_if_shadowing(found: Path) -> None:
+    """One line on stderr (once per file and process) when a name finds a file of one's own
+    that differs from the shipped scenario of that name: results would otherwise be cited as
+    the shipped scenario's while they are not."""
+    import sys
+
+    shipped = shipped_dir()
+    if shipped is None or found.resolve() in _SAID:
+        return
+    twin = shipped / found.name
+    if not twin.is_file() or twin.resolve() == found.resolve():
+        return
+    if twin.read_bytes() == found.read_bytes():
+        return
+    _SAID.add(found.resolve())
+    print(
+        f"note: {found.stem!r} is {found}, not the shipped scenario of that name (which it "
+        f"differs from); name the shipped one by its path, {twin}",
+        file=sys.stderr,
+    )
 
 
 def _names() -> list[str]:
