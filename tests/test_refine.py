@@ -414,3 +414,16 @@ def test_discover_and_refine_take_only_outcomes_and_finite_thresholds(swept, cap
             assert said in err and err.count("\n") == 1, (args, err)
     assert "ARM_exited" in err.split("yes/no outcomes here: ")[1]
     assert json.loads((swept / "manifest.json").read_text())["rounds"] == []
+
+
+def test_another_sweep_into_a_refined_folder_counts_the_sweeps_own_points(swept, tmp_path, capsys):
+    """The refusal counted refine's points as the design's ("31 points, not 25")."""
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    refine(res, "ARM_exited", 8, quiet=True)
+    other = tmp_path / "arm25.toml"
+    text = (swept.parent / "arm.toml").read_text()
+    other.write_text(text.replace("samples = 24", "samples = 25"))
+    assert main(["sweep", str(other), "--out", str(res)]) == 2
+    err = capsys.readouterr().err
+    assert "(96 runs and 8 from refine;" in err and "24 points, not 25" in err

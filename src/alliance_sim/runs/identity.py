@@ -34,6 +34,10 @@ def fingerprint(plan: Plan, record: str, kind: str) -> str:
 def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
     """What the directory's ``old`` run or sweep has that ``plan`` does not, in words."""
     sc, was = plan.scenario, old.plan
+    rounds = [r for r in old.rounds if "point_start" in r and "run_start" in r]
+    # the sweep's own design: refine's rounds come after it and no sweep re-makes them
+    own_points = min((int(r["point_start"]) for r in rounds), default=was.n_points)
+    own_runs = min((int(r["run_start"]) for r in rounds), default=was.n_runs)
     diffs = []
     if old.kind != kind:
         diffs.append(f"it is a {old.kind}, this is a {kind}")
@@ -47,8 +51,8 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
         diffs.append(f"seed {was.master_seed}, not {plan.seed}")
     if was.replicates != plan.replicates:
         diffs.append(f"{was.replicates} replicates, not {plan.replicates}")
-    if was.n_points != len(plan.points):
-        diffs.append(f"{was.n_points} points, not {len(plan.points)}")
+    if own_points != len(plan.points):
+        diffs.append(f"{own_points} points, not {len(plan.points)}")
     if was.record != record:
         diffs.append(f"--record {was.record}, not {record}")
     if old.package_version != plan.version:
@@ -61,7 +65,8 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
         )
         diffs[-1] += ": its runs would not be comparable with new ones"
     what = "; ".join(diffs) or "a different design"
-    return f"{old.kind} of {old.scenario_name!r} ({was.n_runs} runs; {what})"
+    runs = f"{own_runs} runs" + (f" and {was.n_runs - own_runs} from refine" if rounds else "")
+    return f"{old.kind} of {old.scenario_name!r} ({runs}; {what})"
 
 
 def scenario_files(m: Manifest, directory: str | os.PathLike) -> list[Path]:
