@@ -280,3 +280,15 @@ def test_a_sweep_says_in_how_many_seeds_its_levers_move_the_answer():
     # every seed at one point only (nothing shared across points): nothing to say
     res.runs = runs.assign(seed=np.arange(12))
     assert seeds_the_levers_move(res) == []
+
+
+def test_no_band_at_the_start_quarter_where_every_run_agrees(results):
+    """P(exited) at the start quarter is 0 by construction; its band read 0-16%."""
+    from alliance_sim.analysis.aggregate import status_intervals
+
+    for key in ("grid", "arm", "base"):
+        _, iv = status_intervals(results[key], "exited")
+        for code, (p, lo, hi) in iv.items():
+            if p[0] == 0:
+                assert lo[0] == hi[0] == 0, (key, code, hi[0])
+        assert any(b[2][-1] > 0 for b in iv.values())  # later quarters keep their bands

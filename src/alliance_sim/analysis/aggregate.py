@@ -146,7 +146,8 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     quarter it jumped: at 0% there is no variance to learn from (n falls back to the number of
     seeds: 0/250 runs of 10 seeds read "up to 28%") while one run in the next quarter reads as
     independent (1/250: up to 2%), so bands rose and fell in saw teeth.  A member at 0%
-    throughout keeps the number of seeds."""
+    throughout keeps the number of seeds.  At the start quarter a share every run agrees on
+    (0% exited) is the scenario's premise and gets no band (it read 0-16%)."""
     from alliance_sim.analysis.design import Z95, clusters
 
     runs = res.runs
@@ -182,5 +183,9 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
         np.minimum(np.maximum(0, centre - half), p),
         np.maximum(np.minimum(1, centre + half), p),
     )
+    # the start quarter is the scenario's premise, not a simulated share: where every run
+    # agrees there (no one has left yet), there is nothing to estimate and no band to draw
+    first = (uniq == 0)[None, :] & ((p == 0) | (p == 1))
+    lo, hi = np.where(first, p, lo), np.where(first, p, hi)
     present = np.unique(m_idx)
     return labels, {mb.CODES[i]: np.stack([p[i], lo[i], hi[i]]) for i in present}
