@@ -183,3 +183,26 @@ def test_seeds_needed_delivers_the_interval_it_promises():
     c = rng.normal(0.5, 0.2, 30)[:, None] + rng.normal(0, 0.05, (30, 8))
     need = seeds_needed(c.ravel(), np.repeat(np.arange(30), 8), 0.05, binary=False)
     assert 45 < need < 130  # sd of seed means ~0.2: (1.96 * 0.2 / 0.05)^2 ~ 61
+
+
+def test_a_clustered_binary_comparison_tests_what_its_interval_shows():
+    """Red-team finding: a sweep against a run had an interval clear of 0 beside p = 0.052
+    (a bootstrap p), and p moved when the two were swapped.  The p of the interval's own
+    inversion agrees with it at 0.05 exactly and does not depend on the order."""
+    from alliance_sim.analysis.comparison import newcombe, newcombe_p
+
+    rng = np.random.default_rng(21)
+    agree = 0
+    for trial in range(40):
+        k, points = 20, 10
+        base = np.repeat(rng.random(k) < 0.4, points).astype(float)
+        shift = 0.05 + 0.2 * rng.random()
+        y = (rng.random(k * points) < 0.4 + shift).astype(float)  # a run: its own seeds
+        ca, cb = np.repeat(np.arange(k), points), np.arange(1000, 1000 + k * points)
+        ref, this = clustered_mean(base, ca, True), clustered_mean(y, cb, True)
+        d = newcombe(ref, this)
+        p = newcombe_p(base, ca, y, cb)
+        assert (d.lo > 0 or d.hi < 0) == (p < 0.05), (trial, d, p)
+        assert p == pytest.approx(newcombe_p(y, cb, base, ca), rel=1e-6)
+        agree += p < 0.05
+    assert 0 < agree < 40  # both sides of 0.05 were seen

@@ -20,7 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis.design import clustered_mean, clusters, compare, outcome_bounds
+from alliance_sim.analysis.design import (
+    _clustered,
+    _design_effect,
+    clustered_mean,
+    clusters,
+    compare,
+    outcome_bounds,
+    wilson,
+)
 from alliance_sim.analysis.horizon import Horizon, outcomes_at, shared_horizon
 from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
 from alliance_sim.core.outcomes import ALLIES
@@ -158,7 +166,12 @@ def _row(
     ref = clustered_mean(xa, ca, binary, outcome_bounds(outcome))
     this = clustered_mean(xb, cb, binary, outcome_bounds(outcome))
     if binary:  # a bootstrap of a rare 0/1 outcome collapses at 0: Newcombe's score interval
-        c = replace(c, diff=newcombe(ref, this, (xa, xb) if merged is not None else None))
+        pairs = (xa, xb) if merged is not None else None
+        c = replace(c, diff=newcombe(ref, this, pairs))
+        if _clustered(ca) or (merged is None and _clustered(cb)):
+            # the test the interval inverts: p < 0.05 exactly when it excludes no difference
+            # (a bootstrap p read 0.052 beside an interval clear of 0, and moved with the order)
+            c = replace(c, p=newcombe_p(xa, ca, xb, cb, pairs), test=NEWCOMBE_TEST)
     half = (c.diff.hi - c.diff.lo) / 2
     # independent runs (pairs) the difference's interval needs for the target
     need = int(np.ceil(c.n * (half / TARGET[binary]) ** 2)) if half > 0 else None
@@ -177,6 +190,43 @@ def _row(
         "target": TARGET[binary],
         "binary": binary,
     }
+
+
+NEWCOMBE_TEST = "Newcombe score test (seed-clustered)"
+
+
+def newcombe_p(
+    xa: np.ndarray,
+    ca: np.ndarray,
+    xb: np.ndarray,
+    cb: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Two-sided p of "no difference" that :func:`newcombe`'s interval inverts: the level
+    at which the interval built from the two seed-clustered Wilson intervals (on each side's
+    effective runs) just reaches 0.  It is below 0.05 exactly when the 95% interval excludes
+    0, and the same whichever side is the reference."""
+    from scipy.stats import norm
+
+    pa, _, na, _, _ = _design_effect(xa, ca, True)
+    pb, _, nb, _, _ = _design_effect(xb, cb, True)
+    if not (na > 0 and nb > 0) or pa == pb:
+        return 1.0
+
+    def excludes(z: float) -> bool:
+        ref, this = Estimate(pa, *wilson(pa, na, z), 0), Estimate(pb, *wilson(pb, nb, z), 0)
+        d = newcombe(ref, this, pairs)
+        return bool(d.lo > 0 or d.hi < 0)
+
+    lo, hi = 1e-6, 40.0
+    if not excludes(lo):
+        return 1.0
+    if excludes(hi):
+        return float(2 * norm.sf(hi))
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if excludes(mid) else (lo, mid)
+    return float(2 * norm.sf(lo))
 
 
 def newcombe(

@@ -81,14 +81,14 @@ def _groups(x: np.ndarray, cluster: np.ndarray | None) -> tuple[np.ndarray, np.n
     return x, sums, counts
 
 
-def wilson(p: float, n: float) -> tuple[float, float]:
-    """Wilson score 95% interval of a proportion ``p`` observed on ``n`` (possibly effective,
-    non-integer) independent runs."""
+def wilson(p: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score 95% interval (``z``: another level's normal quantile) of a proportion
+    ``p`` observed on ``n`` (possibly effective, non-integer) independent runs."""
     if n <= 0 or not np.isfinite(p):
         return (np.nan, np.nan)
-    d = 1 + Z95**2 / n
-    centre = (p + Z95**2 / (2 * n)) / d
-    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    d = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / d
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n * n)) / d
     # the interval always contains p (rounding can put a bound a hair past it at 0 or 1)
     return (float(min(max(0.0, centre - half), p)), float(max(min(1.0, centre + half), p)))
 

@@ -4,10 +4,10 @@ fonts) or Markdown with image files, comparing two or more result directories.
 The first directory is the reference; every other is compared with it on each member's exit,
 suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney A12
 effect size (95% intervals: Newcombe's score interval for probabilities, a seed bootstrap
-otherwise), a paired test where the two share seeds (McNemar for 0/1
-outcomes, Wilcoxon signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U;
-where a side's runs share seeds, the seed bootstrap of the difference itself), Holm-adjusted,
-and the runs a difference's interval would need for a target precision.
+otherwise), a paired test where the two share seeds (McNemar for 0/1 outcomes, Wilcoxon
+signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U; where a side's runs
+share seeds, the seed bootstrap of the difference, or for a 0/1 outcome the p that Newcombe's
+interval inverts), Holm-adjusted, and the runs an interval would need for a target precision.
 """
 
 from __future__ import annotations
@@ -216,9 +216,11 @@ NOTES = (
     " when paired), which stays open when one side never shows the outcome; other differences a"
     " bootstrap over whole seeds. Tests are paired when both results share seeds and points "
     "(McNemar or Wilcoxon signed-rank on runs with one seed each; Wilcoxon on per-seed means "
-    "when seeds repeat across points); 'p (Holm)' controls the family-wise error over all rows;"
-    " bold rows have p (Holm) < 0.05. The last column is how many independent runs (pairs, if "
-    "paired) the difference's interval needs to reach the target half-width."
+    "when seeds repeat across points; for a probability where seeds repeat, the p at which "
+    "Newcombe's interval just reaches 0, so that it agrees with the interval); 'p (Holm)' "
+    "controls the family-wise error over all rows; bold rows have p (Holm) < 0.05. The last "
+    "column is how many independent runs (pairs, if paired) the difference's interval needs to "
+    "reach the target half-width."
 )
 HEADLINE_NOTE = (
     "First each focus member's probability of having left (and of being suspended) in each "
