@@ -127,6 +127,9 @@ def test_an_edited_manifest_is_refused_with_advice_that_works(copy, capsys):
         Result.open(copy)
     assert main(["export", str(copy)]) == 2
     one_line(capsys.readouterr().err)
+    assert main(["check", str(copy)]) == 1  # a finding, as a damaged part is (not a usage error)
+    assert "checksum differs" in capsys.readouterr().out
+    assert main(["check", str(copy.parent / "no-such-folder")]) == 2
     # the advice works: --force replaces this directory of ours
     assert sweep("armenia_exits", copy, force=True, **KW).manifest.status == "complete"
 

@@ -320,9 +320,16 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
 
 
 def cmd_check(a: argparse.Namespace) -> int:
+    from alliance_sim.errors import StoreError
     from alliance_sim.runs.health import check
 
-    h = check(a.directory)
+    try:
+        h = check(a.directory)
+    except StoreError as e:  # a damaged manifest is a finding (1); no result folder, usage (2)
+        if not (Path(a.directory) / "manifest.json").is_file():
+            raise
+        print(term(f"{a.directory}: its manifest cannot be trusted\n1 problem(s):\n{e}"))
+        return 1
     print(term(h.report()))
     return 0 if h.ok else 1
 
