@@ -292,3 +292,12 @@ def test_no_band_at_the_start_quarter_where_every_run_agrees(results):
             if p[0] == 0:
                 assert lo[0] == hi[0] == 0, (key, code, hi[0])
         assert any(b[2][-1] > 0 for b in iv.values())  # later quarters keep their bands
+
+
+def test_mean_probabilities_in_a_report_table_read_in_percent():
+    """The observation table printed 0.000123 beside 0.512; a P(...) column is a share."""
+    from alliance_sim.report.html import _cell
+
+    assert _cell(0.000123, "P(votes with Russia) 2024Q4, mean") == "0.01%"
+    assert _cell(0.512, "P(attends summit) 2034Q4, mean") == "51%"
+    assert _cell(0.512, "cohesion") == "0.512"

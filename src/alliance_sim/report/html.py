@@ -33,7 +33,7 @@ from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: r
 from alliance_sim.analysis.design import FEW
 from alliance_sim.analysis.known_limits import KNOWN_LIMITS
 from alliance_sim.analysis.observables import observable_table
-from alliance_sim.analysis.stats import Estimate
+from alliance_sim.analysis.stats import Estimate, percent
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
@@ -54,10 +54,8 @@ margin-top:2em}h3{font-size:1.1em}table{border-collapse:collapse;margin:.8em 0;f
 display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee}
-.note{color:#555;font-size:.85em}.sig{font-weight:bold}
-p.lead{font-size:1.1em;font-weight:600}
-ul.headline{font-size:1.05em;line-height:1.5}ul.headline li{margin:.3em 0}
-figure{margin:1em 0}
+.note{color:#555;font-size:.85em}.sig{font-weight:bold}p.lead{font-size:1.1em;font-weight:600}
+ul.headline{font-size:1.05em;line-height:1.5}ul.headline li{margin:.3em 0}figure{margin:1em 0}
 """
 
 
@@ -78,6 +76,8 @@ def _cell(v: object, column: str = "") -> str:
     if isinstance(v, float | np.floating):
         if not np.isfinite(v):
             return "–"
+        if column.startswith("P(") and 0 <= v <= 1:  # a mean probability: in percent
+            return percent(float(v))
         return f"{v:.3g}" if abs(v) < 1e-2 and v != 0 else f"{v:.3f}"
     if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
