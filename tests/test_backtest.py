@@ -214,3 +214,16 @@ def test_ctrl_c_in_a_fit_says_nothing_resumes_and_nothing_was_written(
             and f"({out} is as it was)" in err
         )
     assert [p.name for p in out.iterdir()] == [".backtest.lock"]  # its lock only
+
+
+def test_the_backtest_printout_names_rivals_as_its_figure_does(capsys):
+    """The CLI said "climatology" where backtest.png and backtest.md say "each member's own
+    rate"."""
+    from alliance_sim.cli.fitting import _print_scores
+
+    brier = {"model": 0.1, "persistence": 0.12, "climatology": 0.09, "base_rate": 0.2}
+    skill = {"estimate": -0.1, "lo": -0.3, "hi": 0.1}
+    _print_scores({"brier": brier, "skill_vs": {"climatology": skill}, "ece": 0.05})
+    out = capsys.readouterr().out
+    assert "climatology" not in out
+    assert "skill vs the best rival (each member's own rate)" in out

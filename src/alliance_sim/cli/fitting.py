@@ -147,12 +147,14 @@ def _single(a: argparse.Namespace) -> int:
 
 def _print_scores(s: dict) -> None:
     """Every forecaster's Brier score, the skill against the best rival and the ECE."""
+    from alliance_sim.analysis.rivals import LABELS  # the words the figure and report use
+
     b = s["brier"]
-    print("Brier: " + ", ".join(f"{f.replace('_', ' ')} {v:.3f}" for f, v in b.items()))
+    print("Brier: " + ", ".join(f"{LABELS.get(f, f)} {v:.3f}" for f, v in b.items()))
     best = min((f for f in b if f != "model"), key=b.get)
     k = s["skill_vs"][best]
     print(
-        f"skill vs the best rival ({best.replace('_', ' ')}): {k['estimate']:+.2f} "
+        f"skill vs the best rival ({LABELS.get(best, best)}): {k['estimate']:+.2f} "
         f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
     )
 
