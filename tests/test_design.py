@@ -206,3 +206,28 @@ def test_a_clustered_binary_comparison_tests_what_its_interval_shows():
         assert p == pytest.approx(newcombe_p(y, cb, base, ca), rel=1e-6)
         agree += p < 0.05
     assert 0 < agree < 40  # both sides of 0.05 were seen
+
+
+def test_the_seeds_a_comparison_asks_for_deliver_its_target():
+    """The comparison's last column counted effective runs, which a sweep cannot run: run the
+    number of seeds it asks for (25 points each) and the difference's interval is about
+    +/- 5 points."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import _row
+
+    rng = np.random.default_rng(9)
+
+    def sweep(k, offset):
+        tendency = np.repeat(rng.random(k), 25)  # a seed's draw, shared by its 25 points
+        point_p = np.tile(np.linspace(0.2, 0.6, 25), k)
+        y = (rng.random(k * 25) < 0.5 * point_p + 0.5 * tendency * point_p + offset)
+        return pd.DataFrame({"x": y.astype(float), "seed": np.repeat(np.arange(k) + offset, 25)})
+
+    ra, rb = sweep(20, 0.0), sweep(20, 0.1)
+    need = _row("x", True, ra, rb, None, 0)["seeds for ±target"]
+    halves = []
+    for _ in range(10):
+        d = _row("x", True, sweep(need, 0.0), sweep(need, 0.1), None, 0)["difference"]
+        halves.append((d.hi - d.lo) / 2)
+    assert 0.035 < np.median(halves) < 0.065, (need, halves)

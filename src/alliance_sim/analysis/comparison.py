@@ -173,8 +173,10 @@ def _row(
             # (a bootstrap p read 0.052 beside an interval clear of 0, and moved with the order)
             c = replace(c, p=newcombe_p(xa, ca, xb, cb, pairs), test=NEWCOMBE_TEST)
     half = (c.diff.hi - c.diff.lo) / 2
-    # independent runs (pairs) the difference's interval needs for the target
-    need = int(np.ceil(c.n * (half / TARGET[binary]) ** 2)) if half > 0 else None
+    # the seeds (replicates; pairs of them when paired) the difference's interval needs for the
+    # target, at this design's design effect: the half-width goes as 1 / sqrt(seeds)
+    k = min(len(np.unique(ca)), len(np.unique(cb)))
+    need = int(np.ceil(k * (half / TARGET[binary]) ** 2)) if half > 0 else None
     return {
         "outcome": outcome,
         "reference": ref,
@@ -186,7 +188,7 @@ def _row(
         "paired": c.paired,
         "n": c.n,
         "p": c.p,
-        "runs for ±target": need,
+        "seeds for ±target": need,
         "target": TARGET[binary],
         "binary": binary,
     }

@@ -37,7 +37,7 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, r in comp.iterrows():
         pct = bool(r["binary"])
-        d, need, target = r["difference"], r["runs for ±target"], r["target"]
+        d, need, target = r["difference"], r["seeds for ±target"], r["target"]
 
         def f(e: Estimate, pct: bool = pct) -> str:
             return e.fmt(pct=True) if pct else e.fmt(digits=3)
@@ -61,7 +61,7 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
                 "n_eff (independent)": f"{r['n']} {unit}" + (" ⚠" if r["n"] < FEW else ""),
                 "p": _p(r["p"]),
                 "p (Holm)": _p(r["p (Holm)"]),
-                f"independent {unit} for target": (
+                "seeds for target": (
                     "– (no variation)"
                     if need is None or pd.isna(need)
                     else f"{int(need)} for ±{target * 100:g} pts"

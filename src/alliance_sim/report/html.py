@@ -219,8 +219,8 @@ NOTES = (
     "when seeds repeat across points; for a probability where seeds repeat, the p at which "
     "Newcombe's interval just reaches 0, so that it agrees with the interval); 'p (Holm)' "
     "controls the family-wise error over all rows; bold rows have p (Holm) < 0.05. The last "
-    "column is how many independent runs (pairs, if paired) the difference's interval needs to "
-    "reach the target half-width."
+    "column is how many seeds (replicates, a pair each if paired) the difference's interval "
+    "needs to reach the target half-width at this design's design effect."
 )
 HEADLINE_NOTE = (
     "First each focus member's probability of having left (and of being suspended) in each "
