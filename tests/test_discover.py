@@ -167,3 +167,25 @@ def test_no_visible_split_prints_no_tree_and_an_indistinct_box_says_so():
     p = discover(planted(), "ARM_exited")
     assert "|---" in p.cart and "(no split" not in p.cart
     assert "cannot tell" not in p.in_words()
+
+
+def test_discover_pairs_by_seed_and_survives_a_one_seed_sweep():
+    """Red-team findings: a one-seed sweep crashed discover (the CART's held-out half was
+    empty) and lost PRIM's output; and a box above the rest in 10 of 20 seeds and below in
+    none was called indistinguishable, because its interval was set against the overall
+    share unpaired, although replicate k runs with the same seed at every point."""
+    rng = np.random.default_rng(8)
+    k, points = 20, 200
+    pts = pd.DataFrame({"western_offer": rng.uniform(0.02, 0.16, points)})
+    runs = pd.concat([pts] * k, ignore_index=True)
+    runs["seed"] = runs["replicate"] = np.repeat(np.arange(k), points)
+    tendency = np.repeat(rng.random(k), points)
+    p = 0.1 + 0.6 * tendency + 0.15 * (runs["western_offer"] > 0.09)
+    runs["ARM_exited"] = (rng.random(len(runs)) < p).astype(float)
+    d = discover(runs, "ARM_exited", inputs=["western_offer"])
+    words = d.in_words()
+    assert "Seed by seed" in words and "cannot tell" not in words
+    assert d.stats["seeds_higher"] > 3 * d.stats["seeds_lower"]
+    one = runs[runs["seed"] == 0]
+    d1 = discover(one, "ARM_exited", inputs=["western_offer"])  # no crash, PRIM kept
+    assert d1.cart.startswith("(no split judged") and not d1.trajectory.empty

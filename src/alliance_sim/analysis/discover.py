@@ -147,7 +147,16 @@ class Discovery:
                 " Intervals: 95%, runs sharing a seed counted once; in-sample (the box was "
                 "fitted to these runs, so they flatter it)."
             )
-            if s["density_lo"] <= s["k_total"] / s["n_total"] <= s["density_hi"]:
+            if "seeds_both" in s:  # within a seed only the parameters differ: pair by seed
+                p = s["sign_p"]
+                note += (
+                    f" Seed by seed (each seed runs at every point), the box's share is above "
+                    f"the rest's in {s['seeds_higher']} of {s['seeds_both']} seeds and below in "
+                    f"{s['seeds_lower']} (mean {100 * s['contrast']:+.1f} points; sign test "
+                    f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, in-sample)"
+                    + (": these runs cannot tell the region from the rest." if p >= 0.05 else ".")
+                )
+            elif s["density_lo"] <= s["k_total"] / s["n_total"] <= s["density_hi"]:
                 note += (
                     " The box's interval includes the overall share: these runs cannot tell "
                     "the region from the rest of the swept space."

@@ -60,35 +60,66 @@ def cart(
 ) -> str:
     """The CART tree as text, cut back to the splits one can see.  The tree is grown on half
     the seeds (``cluster``: each run's seed; None: every unit its own) and every split is
-    judged on the other half, which did not place it: where the held-out runs' 95% intervals
-    of the share of cases on its two sides overlap (seed-clustered Wilson), the split is
-    folded into one leaf, from the leaves up.  Judged on the runs that placed it, the best of
-    hundreds of candidate splits looks real in pure noise.  A tree cut back to its root says
-    that no split is visible rather than print shares that differ by noise (armenia_exits'
-    grid: 92% to 98% in every leaf).  Leaves count every run."""
+    judged on the other half, which did not place it (judged on the runs that placed it, the
+    best of hundreds of candidate splits looks real in pure noise): a split stays where the
+    held-out runs show its two sides' shares of cases apart at the 5% level, Bonferroni-
+    corrected over the tree's splits -- seed by seed where seeds run on both sides (the sign
+    test of the per-seed differences: replicate k shares its seed at every point), else
+    by Newcombe's interval from the two seed-clustered Wilson intervals.  Other splits are
+    folded into one leaf, from the leaves up; a tree folded to its root says that no split is
+    visible rather than print shares that differ by noise (armenia_exits' grid: 92% to 98%
+    in every leaf).  Leaves count every run."""
+    from scipy.stats import norm
     from sklearn.tree import DecisionTreeClassifier
 
-    from alliance_sim.analysis.design import clustered_mean
+    from alliance_sim.analysis.stats import percent
 
     cl = np.arange(len(y)) if cluster is None else np.asarray(cluster)
     labels = np.unique(cl)
-    grow = np.isin(cl, np.random.default_rng(0).permutation(labels)[: len(labels) // 2])
     xs, yf = x.to_numpy(), y.astype(float)
+    n_cases = int(yf.sum())
+    overall = f"{n_cases} case{'s' * (n_cases != 1)} in {len(yf)} {unit}, {percent(yf.mean())}"
+    if len(labels) < 4:  # two seeds at least to grow on and two to judge on
+        return (
+            f"(no split judged: the {unit} rest on {len(labels)} seed(s), too few to grow a "
+            f"tree on half of them and judge it on the other half; {overall})\n"
+        )
+    grow = np.isin(cl, np.random.default_rng(0).permutation(labels)[: len(labels) // 2])
     leaf = max(10, int(grow.sum()) // 50)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf, random_state=0)
     tree.fit(xs[grow], y[grow].astype(int))
     t = tree.tree_
     at = tree.apply(xs)  # each unit's leaf; a node's units: those of its leaves
     names = [label(c) for c in x.columns]
+    alpha = 0.05 / max(1, int((t.children_left >= 0).sum()))  # Bonferroni over the splits
+    held = ~grow
 
     def units(node: int) -> np.ndarray:
         if t.children_left[node] < 0:
             return at == node
         return units(t.children_left[node]) | units(t.children_right[node])
 
-    def share(node: int):
-        m = units(node) & ~grow
-        return clustered_mean(yf[m], cl[m], binary=True)
+    def apart(a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether the held-out units ``a`` and ``b`` (masks) differ in their share of cases."""
+        a, b = a & held, b & held
+        if cluster is not None:  # seed by seed, where a seed ran on both sides
+            both = np.intersect1d(np.unique(cl[a]), np.unique(cl[b]))
+            if len(both) >= 3:
+                d = np.array([yf[a & (cl == k)].mean() - yf[b & (cl == k)].mean() for k in both])
+                return sign_p(int((d > 0).sum()), int((d < 0).sum())) < alpha
+        if not a.any() or not b.any():
+            return False
+        from alliance_sim.analysis.comparison import newcombe
+        from alliance_sim.analysis.design import _design_effect, wilson
+        from alliance_sim.analysis.stats import Estimate
+
+        z = float(norm.isf(alpha / 2))
+        ests = []
+        for m in (a, b):
+            p, _, n_eff, _, _ = _design_effect(yf[m], cl[m], True)
+            ests.append(Estimate(p, *wilson(p, n_eff, z), round(n_eff)))
+        d = newcombe(*ests)
+        return bool(d.lo > 0 or d.hi < 0)
 
     kept: dict[int, bool] = {}  # node -> whether its split stays
 
@@ -98,15 +129,13 @@ def cart(
         if left < 0:
             return False
         below = prune(left) | prune(right)
-        a, b = share(left), share(right)
-        kept[node] = below or bool(a.hi < b.lo or b.hi < a.lo)  # NaN (no held-out run): fold
+        kept[node] = below or apart(units(left), units(right))
         return kept[node]
 
     if not prune(0):
         return (
-            f"(no split: on the half of the seeds that did not place them, every split's two "
-            f"sides overlap in their 95% intervals; {int(yf.sum())} cases in {len(yf)} {unit}, "
-            f"{yf.mean():.0%})\n"
+            "(no split: on the half of the seeds that did not place them, no split's two sides "
+            f"differ visibly (5%, Bonferroni over the tree's splits); {overall})\n"
         )
     lines: list[str] = []
 
@@ -115,7 +144,7 @@ def cart(
         if not kept.get(node, False):
             m = units(node)
             n, k = int(m.sum()), int(yf[m].sum())
-            lines.append(f"{pad}{n} {unit}, {k} cases ({k / max(n, 1):.0%})")
+            lines.append(f"{pad}{n} {unit}, {k} case{'s' * (k != 1)} ({percent(k / max(n, 1))})")
             return
         f, thr = names[t.feature[node]], float(t.threshold[node])
         col = x.columns[t.feature[node]]
@@ -127,8 +156,9 @@ def cart(
 
     show(0, 0)
     note = (
-        "(grown on half the seeds; a split whose two sides overlap in their 95% intervals on "
-        "the other half is folded into one leaf)\n"
+        "(grown on half the seeds; a split whose two sides the other half cannot tell apart "
+        "(5%, Bonferroni over the tree's splits; seed by seed where seeds ran on both sides) "
+        "is folded into one leaf)\n"
     )
     return "\n".join(lines) + "\n" + note
 
@@ -141,12 +171,43 @@ def intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str
     cl = clusters(runs)
     dens = clustered_mean(y[inside].astype(float), cl[inside], binary=True)
     cov = clustered_mean(inside[y].astype(float), cl[y], binary=True)
-    return {
+    out = {
         "density_lo": dens.lo,
         "density_hi": dens.hi,
         "coverage_lo": cov.lo,
         "coverage_hi": cov.hi,
     }
+    return out | paired_contrast(y, inside, cl)
+
+
+def paired_contrast(y: np.ndarray, inside: np.ndarray, cl: np.ndarray) -> dict[str, float]:
+    """The box against the rest seed by seed: replicate k runs with the same seed at every
+    point, so within a seed the two differ by the parameters alone.  For the seeds with runs
+    on both sides: how many put the box's share above the rest's and below it, and the mean
+    difference, with the two-sided sign test's p over the seeds that differ (a seed's
+    difference is often exactly 0 and the others skewed: a t interval read 7 seeds above and
+    none below as no difference); {} with fewer than 3 such seeds."""
+    yf = y.astype(float)
+    both = np.intersect1d(np.unique(cl[inside]), np.unique(cl[~inside]))
+    if len(both) < 3:
+        return {}
+    d = np.array([yf[inside & (cl == k)].mean() - yf[~inside & (cl == k)].mean() for k in both])
+    up, down = int((d > 0).sum()), int((d < 0).sum())
+    return {
+        "seeds_both": len(d),
+        "seeds_higher": up,
+        "seeds_lower": down,
+        "contrast": float(d.mean()),
+        "sign_p": sign_p(up, down),
+    }
+
+
+def sign_p(up: int, down: int) -> float:
+    """Two-sided exact sign test: P(a split at least this uneven) among ``up + down`` seeds
+    that differ, each equally likely up or down under no effect (1 when none differ)."""
+    from scipy.stats import binomtest
+
+    return 1.0 if up + down == 0 else float(binomtest(up, up + down, 0.5).pvalue)
 
 
 def refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dict | None:
