@@ -231,3 +231,20 @@ def test_the_seeds_a_comparison_asks_for_deliver_its_target():
         d = _row("x", True, sweep(need, 0.0), sweep(need, 0.1), None, 0)["difference"]
         halves.append((d.hi - d.lo) / 2)
     assert 0.035 < np.median(halves) < 0.065, (need, halves)
+
+
+def test_one_case_in_a_clustered_sweep_is_not_read_as_independence():
+    """Red-team finding: one exit in 4,000 runs of 20 seeds made the design effect 1 (n_eff
+    4,000, [0.00%, 0.14%]) and "seeds for ±5 pts" fell from 35 at no exit to 1, while a
+    single seed of the same sweep had the member leave at every point.  One case says
+    nothing about the other seeds: it reads like no case."""
+    from alliance_sim.analysis.design import seeds_needed
+
+    seeds = np.repeat(np.arange(20), 200)
+    none, one = np.zeros(4000), np.zeros(4000)
+    one[5] = 1
+    e0, e1 = clustered_mean(none, seeds, True), clustered_mean(one, seeds, True)
+    assert e1.n == e0.n == 20 and e1.hi == pytest.approx(e0.hi, rel=0.05)
+    assert seeds_needed(one, seeds, 0.05, True) == seeds_needed(none, seeds, 0.05, True) == 35
+    # every run its own seed: unchanged
+    assert clustered_mean(one, None, True).n == 4000
