@@ -221,7 +221,7 @@ def test_the_seeds_a_comparison_asks_for_deliver_its_target():
     def sweep(k, offset):
         tendency = np.repeat(rng.random(k), 25)  # a seed's draw, shared by its 25 points
         point_p = np.tile(np.linspace(0.2, 0.6, 25), k)
-        y = (rng.random(k * 25) < 0.5 * point_p + 0.5 * tendency * point_p + offset)
+        y = rng.random(k * 25) < 0.5 * point_p + 0.5 * tendency * point_p + offset
         return pd.DataFrame({"x": y.astype(float), "seed": np.repeat(np.arange(k) + offset, 25)})
 
     ra, rb = sweep(20, 0.0), sweep(20, 0.1)

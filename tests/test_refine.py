@@ -157,7 +157,7 @@ def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monk
     assert m["rounds"][0]["status"] == "running"
     assert len(pd.read_parquet(cut / "runs.parquet")) == 96  # nothing appended yet
     monkeypatch.setattr(ex, "run_task", real)
-    refine(cut, "different_outcome_is_ignored_while_resuming", 999)
+    refine(cut, "KAZ_exited", 999)  # another (valid) request: the round is finished first
     pd.testing.assert_frame_equal(tables(cut)["runs"], tables(whole)["runs"])
     pd.testing.assert_frame_equal(tables(cut)["timeseries"], tables(whole)["timeseries"])
 
@@ -427,3 +427,33 @@ def test_another_sweep_into_a_refined_folder_counts_the_sweeps_own_points(swept,
     assert main(["sweep", str(other), "--out", str(res)]) == 2
     err = capsys.readouterr().err
     assert "(96 runs and 8 from refine;" in err and "24 points, not 25" in err
+
+
+def test_a_refine_that_would_finish_a_round_checks_its_own_request_first(
+    swept, tmp_path, monkeypatch, capsys
+):
+    """Red-team finding: with a round left running, `refine --outcome nonexist` finished it,
+    exited 0 and advised "run refine again for nonexist", which is refused.  And a threshold
+    no run passes read "the same in every run so far" while the outcome varies."""
+    import alliance_sim.runs.execute as ex
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--threshold", "2",
+                 "--runs", "8"]) == 2  # fmt: skip
+    assert "ARM_exited > 2 in none of the 96 runs so far" in capsys.readouterr().err
+    monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(ex.run_task))
+    with pytest.raises(KeyboardInterrupt):
+        refine(res, "ARM_exited", 60, quiet=True)
+    monkeypatch.undo()
+    before = json.loads((res / "manifest.json").read_text())["rounds"]
+    for bad in (
+        ["nonexist"],
+        ["seed"],
+        ["cohesion_final"],
+        ["western_offer", "--threshold", "0.05"],
+    ):
+        assert main(["refine", str(res), "--outcome", *bad, "--runs", "20", "--quiet"]) == 2
+        out = capsys.readouterr()
+        assert "finishing" not in out.out and out.err.count("\n") == 1, (bad, out)
+    assert json.loads((res / "manifest.json").read_text())["rounds"] == before  # untouched

@@ -224,6 +224,11 @@ def _refine(
         name, why = bad[0]
         raise StoreError(f"{name} {why}; {repair_advice(res.directory, why, name)}")
     _drop_finished_rounds(res.directory, m)
+    where = f"{res.directory}/runs.parquet"
+    # what this command asks for is checked first, even where it finishes an earlier round
+    # (whose advice "run refine again for ..." must then be a command that works)
+    check_case(outcome, threshold, res.runs, [a.name for a in axes], where)
+    y_all = cases(res.runs[outcome], outcome, threshold, below)
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned
         was = _asked(pending["outcome"], pending["threshold"], pending["below"])
@@ -236,8 +241,6 @@ def _refine(
         elif not quiet:
             print(f"resuming {left}", flush=True)
         outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
-    where = f"{res.directory}/runs.parquet"
-    check_case(outcome, threshold, res.runs, [a.name for a in axes], where)
     d = len(axes)
     bounds = _bounds(axes)
     if pending is None:
@@ -248,16 +251,18 @@ def _refine(
                 f"--runs {runs} is fewer than one point of {reps} replicates; ask for at "
                 f"least {reps} runs (or fewer --replicates)"
             )
-        if n_new * reps != runs and not quiet:
-            print(f"note: {runs} runs is {n_new} points of {reps} replicates: {n_new * reps} runs")
         from alliance_sim.core.params import BY_NAME
 
-        y_all = cases(res.runs[outcome], outcome, threshold, below)
         ok = np.isfinite(y_all) & res.runs["error"].isna().to_numpy()
         if len(np.unique(y_all[ok])) < 2:
+            case = _asked(outcome, threshold, below)
             raise AnalysisError(
-                f"{outcome} is the same in every run so far; there is no boundary to refine"
+                f"{case} in {'none' if y_all[ok].sum() == 0 else 'all'} of the "
+                f"{int(ok.sum()):,} runs so far; there is no boundary to refine"
             )
+        if n_new * reps != runs and not quiet:  # after every refusal: a note, then the round
+            points_ = f"{n_new} point{'s' * (n_new != 1)}"
+            print(f"note: {runs} runs is {points_} of {reps} replicates: {n_new * reps} runs")
         u = _to_unit(_numeric(res.runs[ok], axes), bounds)
         r_no = len(m.rounds) + 1
         seed = int(m.plan.master_seed) * 1000 + r_no
