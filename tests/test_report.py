@@ -301,3 +301,30 @@ def test_mean_probabilities_in_a_report_table_read_in_percent():
     assert _cell(0.000123, "P(votes with Russia) 2024Q4, mean") == "0.01%"
     assert _cell(0.512, "P(attends summit) 2034Q4, mean") == "51%"
     assert _cell(0.512, "cohesion") == "0.512"
+
+
+def test_the_levers_note_counts_a_joiner_where_it_never_joined():
+    """Red-team finding: for Iran, present at only some points of a seed, the note said the
+    levers changed nothing "at all 10 points" in 2 of 4 seeds, leaving out the seeds and points
+    where it never joined, which the levers decided."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from alliance_sim.analysis.by_point import seeds_the_levers_move
+    from alliance_sim.core.outcomes import ALLIES
+
+    seeds, points = np.repeat([0, 1, 2, 3], 4), np.tile(np.arange(4), 4)
+    runs = pd.DataFrame({"seed": seeds, "point": points, "error": None})
+    for c in ALLIES:
+        runs[f"{c}_commitment"] = 0.5
+        runs[f"{c}_exited"] = 0.0
+    joined = (seeds <= 1) | ((seeds == 2) & (points >= 2))  # seed 2: joins at high values only
+    runs["IRN_commitment"] = np.where(joined, 0.5, np.nan)
+    runs["IRN_exited"] = np.where(joined, (seeds == 1) * 1.0, np.nan)
+    res = SimpleNamespace(runs=runs, plan=SimpleNamespace(end="2034Q4", focus=["IRN"]))
+    (line,) = seeds_the_levers_move(res)
+    assert "change Iran's answer by 2034Q4 (never joined, in, or left) in 1 of 4 seeds" in line
+    assert "the other 3 give the same answer at all 4 points" in line
+    assert "never joins in 1, stays in 1, leaves in 1" in line

@@ -99,22 +99,34 @@ def seeds_the_levers_move(res: Result) -> list[str]:
     if (per_seed < 2).all():  # every seed at one point: nothing to compare within a seed
         return []
     names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
+    n_points = int(runs["point"].nunique())
     lines = []
     for code in members_of(res):
-        x = runs[["seed", f"{code}_exited"]].dropna()
-        spread = x.groupby("seed")[f"{code}_exited"].agg(["min", "max", "size"])
+        member = runs[f"{code}_commitment"].notna()  # a joiner is absent where it never joined
+        answer = np.where(member, runs[f"{code}_exited"].fillna(0), -1.0)
+        per_seed = pd.DataFrame({"seed": runs["seed"], "a": answer}).groupby("seed")["a"]
+        spread = per_seed.agg(["min", "max", "size"])
         spread = spread[spread["size"] > 1]
         if spread.empty:
             continue
         moved = int((spread["min"] != spread["max"]).sum())
         k = len(spread)
-        always = int((spread["min"] == 1).sum())
-        never = int((spread["max"] == 0).sum())
+        same = k - moved
         name = names.get(code, code)
-        n_points = int(runs["point"].nunique())
+        seeds_ = f"{k} seed{'s' * (k != 1)}"
+        others = (
+            f"the other {same} give{'s' * (same == 1)} the same answer at all {n_points} points"
+        )
+        fixed = spread[spread["min"] == spread["max"]]["min"]
+        left, stays, never = (int((fixed == v).sum()) for v in (1, 0, -1))
+        if member.all():
+            what = f"whether {name} has left by {res.plan.end}"
+            counts = f"{name} leaves in {left}, stays in {stays}"
+        else:  # a joiner: never joined, joined and stayed, or joined and left
+            what = f"{name}'s answer by {res.plan.end} (never joined, in, or left)"
+            counts = f"{name} never joins in {never}, stays in {stays}, leaves in {left}"
         lines.append(
-            f"note: the swept values change whether {name} has left by {res.plan.end} in "
-            f"{moved} of {k} seeds; the other {k - moved} give the same answer at all "
-            f"{n_points} points ({name} leaves in {always}, stays in {never})"
+            f"note: the swept values change {what} in {moved} of {seeds_}"
+            + (f"; {others} ({counts})" if same else "")
         )
     return lines
