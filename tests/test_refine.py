@@ -358,9 +358,15 @@ def test_a_damaged_round_part_gets_advice_that_works(swept, tmp_path, capsys):
         assert main(args) in (1, 2)
         out = capsys.readouterr()
         said = out.out + out.err
-        assert "which no command computes again" in said, args
+        assert "holds runs that no command computes again" in said, args
         assert "run the same sweep command again" not in said, args
         assert said.count("lists every damaged part") == (args[0] != "check"), args
+    # a damaged sweep chunk besides: a sweep would refuse, so check does not advise one
+    chunk = res / "runs.parquet" / "part-000000.parquet"
+    chunk.write_bytes(chunk.read_bytes()[:-7])
+    assert main(["check", str(res)]) == 1
+    out = capsys.readouterr().out
+    assert "part-000000.parquet" in out and "run the same sweep command again" not in out
 
 
 def test_the_python_api_says_what_it_leaves_out_once(swept, tmp_path, capsys):

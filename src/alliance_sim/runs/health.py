@@ -89,6 +89,8 @@ def check(directory: str | os.PathLike) -> Health:
                 why = why.replace("(run the same refine command again to finish it)", refused)
             h.problems.append(f"{path} {why}")
         advice = [repair_advice(Path(directory), why, path, in_check=True) for path, why in bad]
+        if any(a.startswith("a refine round's part") for a in advice):  # no sweep re-runs then
+            advice = [a for a in advice if not a.startswith("run the same sweep command")]
         for a in dict.fromkeys(advice):  # a chunk and a refine round need different repairs
             if a:
                 h.problems.append(f"to repair: {a}")

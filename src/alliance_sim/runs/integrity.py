@@ -208,9 +208,9 @@ def parts_from_json(d: Any, where: str) -> dict[str, dict[str, PartRecord]]:
 
 # --- a finished directory's parts against its manifest -----------------------------------------
 ROUND_LOST = (
-    "it holds runs of a refine round, which no command computes again: restore it from a "
-    "backup, or start over: run the sweep into a new --out (or again with --force, which "
-    "replaces this result) and refine that"
+    "a refine round's part holds runs that no command computes again (a sweep refuses while "
+    "one is damaged): restore it from a backup, or start over: run the sweep into a new --out "
+    "(or again with --force, which replaces this result) and refine that"
 )
 
 
