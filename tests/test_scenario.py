@@ -437,3 +437,24 @@ def test_a_local_scenario_that_shadows_a_shipped_one_says_so(tmp_path, monkeypat
     twin.write_bytes((shipped_dir() / "armenia_exits.toml").read_bytes())
     assert find_scenario("armenia_exits") == twin
     assert capsys.readouterr().err == ""  # the same bytes as the shipped file
+
+
+def test_list_scenarios_shows_what_each_name_runs_from_a_folder_of_ones_own(
+    tmp_path, monkeypatch, capsys
+):
+    """With ./scenarios present, `list scenarios` showed only its files, hiding the shipped
+    scenarios that still ran by name; a file of one's own that did not load broke the list."""
+    from alliance_sim.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "mine.toml").write_text(
+        'name = "mine"\ndescription = "my own"\nextends = "baseline"\n'
+    )
+    (tmp_path / "scenarios" / "broken.toml").write_text("name = \n")
+    assert main(["list", "scenarios"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert "armenia_exits" in lines and "baseline" in lines  # the shipped ones still listed
+    assert "my own" in lines["mine"] and str(tmp_path / "scenarios") in lines["mine"]
+    assert "does not load" in lines["broken"]

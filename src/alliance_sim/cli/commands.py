@@ -181,13 +181,19 @@ def cmd_show(a: argparse.Namespace) -> int:
 
 def cmd_list(a: argparse.Namespace) -> int:
     if a.what == "scenarios":
-        from alliance_sim.scenario.files import list_scenarios
+        from alliance_sim.errors import ScenarioError
+        from alliance_sim.scenario.files import list_scenarios, shipped_dir
         from alliance_sim.scenario.load import load_scenario
 
-        files = list_scenarios()
+        files, ours = list_scenarios(), shipped_dir()
         width = max((len(f.stem) for f in files), default=0) + 2  # the longest name, aligned
         for f in files:
-            print(f"{term(f.stem):<{width}}{term(load_scenario(f).description)}")
+            try:
+                text = load_scenario(f).description
+            except ScenarioError as e:  # one file of one's own that does not load: say so
+                text = f"(does not load: {str(e).splitlines()[0]})"
+            where = "" if ours is not None and f.parent == ours else f"  [{f.parent}]"
+            print(f"{term(f.stem):<{width}}{term(text)}{term(where)}")
     elif a.what == "parameters":
         from alliance_sim.cli.bibliography import glosses
         from alliance_sim.core import members as mb

@@ -52,7 +52,7 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
     if was.replicates != plan.replicates:
         diffs.append(f"{was.replicates} replicates, not {plan.replicates}")
     if own_points != len(plan.points):
-        diffs.append(f"{own_points} points, not {len(plan.points)}")
+        diffs.append(f"{own_points:,} points, not {len(plan.points):,}")
     if was.record != record:
         diffs.append(f"--record {was.record}, not {record}")
     if old.package_version != plan.version:
@@ -65,7 +65,7 @@ def differs(old: Manifest, plan: Plan, record: str, kind: str) -> str:
         )
         diffs[-1] += ": its runs would not be comparable with new ones"
     what = "; ".join(diffs) or "a different design"
-    runs = f"{own_runs} runs" + (f" and {was.n_runs - own_runs} from refine" if rounds else "")
+    runs = f"{own_runs:,} runs" + (f" and {was.n_runs - own_runs:,} from refine" if rounds else "")
     return f"{old.kind} of {old.scenario_name!r} ({runs}; {what})"
 
 

@@ -112,12 +112,14 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
 
 
 def list_scenarios() -> list[Path]:
-    """Shipped scenario files, first directory that has them."""
+    """Every scenario a name finds, by name: for each name in the lookup folders
+    (:func:`scenario_dirs`), the file that wins (a folder of one's own first, so the list
+    shows what ``run NAME`` runs; it hid the shipped scenarios when ./scenarios existed)."""
+    found: dict[str, Path] = {}
     for d in scenario_dirs():
-        files = sorted(d.glob("*.toml")) if d.is_dir() else []
-        if files:
-            return files
-    return []
+        for f in sorted(d.glob("*.toml")) if d.is_dir() else []:
+            found.setdefault(f.stem, f)
+    return [found[k] for k in sorted(found)]
 
 
 def _depth_path(data: Any) -> str | None:
