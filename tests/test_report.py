@@ -328,3 +328,12 @@ def test_the_levers_note_counts_a_joiner_where_it_never_joined():
     assert "change Iran's answer by 2034Q4 (never joined, in, or left) in 1 of 4 seeds" in line
     assert "the other 3 give the same answer at all 4 points" in line
     assert "never joins in 1, stays in 1, leaves in 1" in line
+
+
+def test_member_table_of_a_bare_table_asks_for_its_start(results):
+    """member_table(df) failed with "not a quarter: None"."""
+    from alliance_sim.analysis.summary import member_table
+
+    with pytest.raises(TypeError, match="give start="):
+        member_table(results["base"].runs)
+    assert len(member_table(results["base"].runs, start="2024Q4"))

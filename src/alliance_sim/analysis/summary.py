@@ -37,6 +37,8 @@ def member_table(
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
         runs, start, focus = own.runs, own.plan.start, focus or tuple(own.plan.focus)
+    elif start is None:  # a bare table does not say where its quarters are counted from
+        raise TypeError("member_table(runs_table): give start= (its first quarter, '2024Q4')")
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
     rows = []
