@@ -337,3 +337,24 @@ def test_member_table_of_a_bare_table_asks_for_its_start(results):
     with pytest.raises(TypeError, match="give start="):
         member_table(results["base"].runs)
     assert len(member_table(results["base"].runs, start="2024Q4"))
+
+
+def test_a_row_one_side_cannot_have_reads_as_a_dash_not_nan():
+    """IRN commitment against a scenario where Iran never joins read "+nan [+nan, +nan]"."""
+    import numpy as np
+    import pandas as pd
+
+    from alliance_sim.analysis.stats import Estimate
+    from alliance_sim.report.diff_table import display_comparison
+
+    nan = Estimate(np.nan, np.nan, np.nan, 0)
+    row = {
+        "scenario": "x", "outcome": "IRN_commitment", "horizon": "2034Q4",
+        "reference": nan, "this": Estimate(0.7, 0.6, 0.8, 20), "difference": nan,
+        "A12": nan, "effect": "no variation", "test": "too few runs", "paired": False,
+        "n": 0, "p": np.nan, "p (Holm)": np.nan, "seeds for ±target": None,
+        "target": 0.02, "binary": False,
+    }  # fmt: skip
+    shown = display_comparison(pd.DataFrame([row])).iloc[0]
+    assert "nan" not in " ".join(map(str, shown.to_numpy()))
+    assert shown["difference of means [95% CI]"] == "–"

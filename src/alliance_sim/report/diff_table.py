@@ -40,10 +40,14 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
         d, need, target = r["difference"], r["seeds for ±target"], r["target"]
 
         def f(e: Estimate, pct: bool = pct) -> str:
+            if not np.isfinite(e.value):  # e.g. a joiner in no run of one side
+                return "– (no run)"
             return e.fmt(pct=True) if pct else e.fmt(digits=3)
 
         diff = (
-            f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
+            "–"
+            if not np.isfinite(d.value)
+            else f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
             if pct
             else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
         )
