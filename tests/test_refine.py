@@ -329,6 +329,9 @@ def test_a_refused_refine_records_no_round_and_a_resumed_one_says_whose_it_is(
     with pytest.raises(KeyboardInterrupt):
         refine(res, "ARM_exited", 60, quiet=True)
     monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["check", str(res)]) == 0  # the tables are as they were; check says so
+    assert "refine round 1 (ARM_exited, 60 runs) was interrupted" in capsys.readouterr().out
     other = ["refine", str(res), "--outcome", "cohesion_final", "--threshold", "0.5"]
     assert main([*other, "--runs", "40", "--quiet"]) == 0
     out = capsys.readouterr()

@@ -105,6 +105,13 @@ def check(directory: str | os.PathLike) -> Health:
                 f"a refine round is unfinished, though its runs are stored: {finish} "
                 "(readers leave its runs out of pooled numbers)"
             )
+        else:
+            for r in (r for r in m.rounds if r.get("status") != "complete"):
+                h.lines.append(  # nothing of it in the tables: the result reads as it was
+                    f"note: refine round {r.get('round')} ({r.get('outcome')}, "
+                    f"{r.get('n_runs')} runs) was interrupted before its runs were added; "
+                    f"the tables do not hold them; the next refine of {directory} finishes it"
+                )
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h
