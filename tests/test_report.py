@@ -358,3 +358,17 @@ def test_a_row_one_side_cannot_have_reads_as_a_dash_not_nan():
     shown = display_comparison(pd.DataFrame([row])).iloc[0]
     assert "nan" not in " ".join(map(str, shown.to_numpy()))
     assert shown["difference of means [95% CI]"] == "–"
+
+
+def test_the_overlay_says_whose_bound_it_gives_at_zero(results, tmp_path, monkeypatch):
+    """Red-team finding: a panel title read "at 0%: 95% upper bound 37%" beside a scenario
+    at 0% in 40 runs (whose bound is far lower): the number was another scenario's."""
+    from alliance_sim.report import overlays
+
+    seen = {}
+    monkeypatch.setattr(overlays, "_save", lambda fig, path, m: seen.setdefault("fig", fig))
+    overlays.exit_overlay([results["base"], results["grid"]], tmp_path / "o.png", members=["BLR"])
+    titles = [ax.get_title(loc="left").replace("\n", " ") for ax in seen["fig"].axes]
+    note = next(t for t in titles if "upper bound" in t)  # BLR never leaves: a bound at 0%
+    bounds = note.split("upper bound ", 1)[1].split(", ")
+    assert len(bounds) == 2 and all(b.endswith(")") and "(" in b for b in bounds), note

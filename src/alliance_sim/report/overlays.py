@@ -207,7 +207,7 @@ def exit_overlay(
     axes = list(grid_.flat[: len(members)])
     first = last = None
     top = {code: 0.0 for code in members}
-    at_zero = {code: 0.0 for code in members}  # the 95% upper bound where a share is 0%
+    at_zero: dict[str, list[str]] = {code: [] for code in members}  # 95% bounds at 0%, by whom
     for k, (res, (labels, iv)) in enumerate(zip(results, ivs, strict=True)):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         x = _ordinals(labels)
@@ -221,15 +221,17 @@ def exit_overlay(
                     where = above_zero(p)
                     ax.fill_between(x, lo, hi, where=where, color=colour, alpha=0.15, lw=0)
                     top[code] = max(top[code], float(hi[where].max()))
-                at_zero[code] = max(at_zero[code], zero_bound({code: iv[code]}))
                 name = names[k] if names else res.name
+                if (b := zero_bound({code: iv[code]})) > 0:  # each scenario's own bound
+                    at_zero[code].append(f"{b:.0%} ({name})")
                 ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
     drawn = _calendar(axes, first, last, results[0], at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])
         title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"
-        if at_zero[code] > 0:
-            title += f"\nat 0%: 95% upper bound {at_zero[code]:.0%} (no band drawn)"
+        if at_zero[code]:
+            bounds = ", ".join(at_zero[code])
+            title += f"\nat 0%, no band drawn: 95% upper bound {bounds}"
         _panel_title(fig, ax, title, 0.96 if len(members) == 1 else 0.44)
     for ax in grid_[:, 0]:
         ax.set_ylabel("share of runs (band: 95% interval)")
