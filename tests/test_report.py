@@ -4,6 +4,7 @@ and the HTML rendering in headless Chromium."""
 import os
 import re
 
+import pandas as pd
 import pytest
 
 from alliance_sim import run_scenario, sweep
@@ -372,3 +373,37 @@ def test_the_overlay_says_whose_bound_it_gives_at_zero(results, tmp_path, monkey
     note = next(t for t in titles if "upper bound" in t)  # BLR never leaves: a bound at 0%
     bounds = note.split("upper bound ", 1)[1].split(", ")
     assert len(bounds) == 2 and all(b.endswith(")") and "(" in b for b in bounds), note
+
+
+def test_status_bands_read_one_exit_in_a_sweep_like_none():
+    """One exit in a sweep's 4,000 runs of 20 seeds drew a band as if 4,000 runs were
+    independent; as in the tables, a case or two now reads like none (about 20 seeds)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from alliance_sim.analysis import aggregate as agg
+
+    k, points, steps = 20, 200, 3
+    runs = pd.DataFrame({"run": np.arange(k * points), "seed": np.repeat(np.arange(k), points)})
+    runs["error"] = None
+    ts = pd.DataFrame(
+        {
+            "run": np.repeat(runs["run"], steps),
+            "step": np.tile(np.arange(steps), k * points),
+            "member": "KGZ",
+            "status": "active",
+        }
+    )
+    ts.loc[(ts["run"] == 5) & (ts["step"] == 2), "status"] = "exited"
+    res = SimpleNamespace(runs=runs, manifest=SimpleNamespace(plan=SimpleNamespace(start="2024Q4")))
+    import pyarrow as pa
+
+    real = agg.read
+    agg.read = lambda r, t, cols: pa.Table.from_pandas(ts[cols], preserve_index=False)
+    try:
+        _, iv = agg.status_intervals(res, "exited")
+    finally:
+        agg.read = real
+    p, _lo, hi = iv["KGZ"]
+    assert p[2] == 1 / 4000 and hi[2] > 0.1  # about Wilson's [0%, 16%] on 20 seeds
