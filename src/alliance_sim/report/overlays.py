@@ -207,7 +207,7 @@ def exit_overlay(
     axes = list(grid_.flat[: len(members)])
     first = last = None
     top = {code: 0.0 for code in members}
-    at_zero: dict[str, list[str]] = {code: [] for code in members}  # 95% bounds at 0%, by whom
+    at_zero: dict[str, dict[str, float]] = {code: {} for code in members}  # bound at 0%, by whom
     for k, (res, (labels, iv)) in enumerate(zip(results, ivs, strict=True)):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         x = _ordinals(labels)
@@ -223,15 +223,19 @@ def exit_overlay(
                     top[code] = max(top[code], float(hi[where].max()))
                 name = names[k] if names else res.name
                 if (b := zero_bound({code: iv[code]})) > 0:  # each scenario's own bound
-                    at_zero[code].append(f"{b:.0%} ({name})")
+                    at_zero[code][name] = b
                 ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
     drawn = _calendar(axes, first, last, results[0], at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])
         title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"
-        if at_zero[code]:
-            bounds = ", ".join(at_zero[code])
-            title += f"\nat 0%, no band drawn: 95% upper bound {bounds}"
+        if bounds := at_zero[code]:  # one number if they agree, else each named (shortened)
+            if len({f"{b:.0%}" for b in bounds.values()}) == 1:
+                said = f"{next(iter(bounds.values())):.0%}"
+            else:
+                short = {n: n if len(n) <= 24 else n[:23] + "…" for n in bounds}
+                said = ", ".join(f"{b:.0%} ({short[n]})" for n, b in bounds.items())
+            title += f"\nat 0%, no band drawn: 95% upper bound {said}"
         _panel_title(fig, ax, title, 0.96 if len(members) == 1 else 0.44)
     for ax in grid_[:, 0]:
         ax.set_ylabel("share of runs (band: 95% interval)")
