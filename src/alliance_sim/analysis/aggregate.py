@@ -148,7 +148,7 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     independent (1/250: up to 2%), so bands rose and fell in saw teeth.  A member at 0%
     throughout keeps the number of seeds.  At the start quarter a share every run agrees on
     (0% exited) is the scenario's premise and gets no band (it read 0-16%)."""
-    from alliance_sim.analysis.design import Z95, clusters
+    from alliance_sim.analysis.design import INFORMATIVE, Z95, clusters
 
     runs = res.runs
     ok = runs[runs["error"].isna()] if "error" in runs else runs
@@ -174,15 +174,10 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     with np.errstate(divide="ignore", invalid="ignore"):
         known = (var > 0) & (s2 > 0)  # quarters whose variance says something
         pooled = np.where(known, s2, 0).sum(axis=1) / np.where(known, var, 0).sum(axis=1)
-        if n_k.max() > 1:  # as design.clustered_mean: two pseudo-seeds, so that a case or two
-            c = n / K  # in a sweep is not read as independence (one exit: n_eff 4,000)
-            aug = np.concatenate([sums, np.full((M, S, 1), c), np.zeros((M, S, 1))], axis=2)
-            n_k2, n2 = np.append(n_k, [c, c]), n + 2 * c
-            p2 = aug.sum(axis=2) / n2
-            var2 = ((aug - p2[..., None] * n_k2) ** 2).sum(axis=2) / n2**2
-            s22 = p2 * (1 - p2)
-            bound = np.where(known, s22, 0).sum(axis=1) / np.where(known, var2, 0).sum(axis=1)
-            pooled = np.minimum(pooled, bound * n / n2)
+        if n_k.max() > 1:  # as design.clustered_mean: with too few seeds that vary, each
+            cases, non = (sums > 0).sum(axis=2), (sums < n_k).sum(axis=2)  # seed counts once
+            few = np.minimum(cases, non).max(axis=1) < INFORMATIVE
+            pooled = np.where(few, np.minimum(pooled, float(K)), pooled)
         n_eff = np.where(known.any(axis=1), np.clip(pooled, 1, n), float(K))[:, None]
         n_eff = np.broadcast_to(n_eff, p.shape)
         d = 1 + Z95**2 / n_eff
