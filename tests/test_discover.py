@@ -147,22 +147,26 @@ def test_the_chosen_box_reads_the_same_everywhere_with_its_intervals():
 def test_no_visible_split_prints_no_tree_and_an_indistinct_box_says_so():
     """Red-team finding: on armenia_exits, where the swept levers change nothing, the CART
     view printed a full tree of 92%-98% leaves (noise) and the box's sentence read like a
-    finding.  Splits whose two sides' intervals overlap are folded; a box whose interval
-    holds the overall share says the runs cannot tell it from the rest."""
-    rng = np.random.default_rng(4)
-    n = 2000
-    null = pd.DataFrame(
-        {
-            "western_offer": rng.uniform(0.02, 0.16, n),
-            "russian_pressure": rng.uniform(0.1, 0.7, n),
-            "seed": np.arange(n),
-        }
-    )
-    null["ARM_exited"] = (rng.random(n) < 0.3).astype(float)
-    d = discover(null, "ARM_exited")
-    assert d.cart.startswith("(no split")
-    if not d.box.empty:
-        assert "cannot tell the region from the rest" in d.in_words()
+    finding.  Splits the held-out points cannot tell apart are folded (5% family-wise: in 10
+    pure-noise designs at most 2 may keep one); a box whose interval holds the overall share
+    says the runs cannot tell it from the rest."""
+    kept = 0
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        n = 2000
+        null = pd.DataFrame(
+            {
+                "western_offer": rng.uniform(0.02, 0.16, n),
+                "russian_pressure": rng.uniform(0.1, 0.7, n),
+                "seed": np.arange(n),
+            }
+        )
+        null["ARM_exited"] = (rng.random(n) < 0.3).astype(float)
+        d = discover(null, "ARM_exited")
+        kept += not d.cart.startswith("(no split")
+        if not d.box.empty:
+            assert "cannot tell the region from the rest" in d.in_words()
+    assert kept <= 2
     # the planted box keeps its splits, and its sentence no such caveat
     p = discover(planted(), "ARM_exited")
     assert "|---" in p.cart and "(no split" not in p.cart
@@ -188,4 +192,4 @@ def test_discover_pairs_by_seed_and_survives_a_one_seed_sweep():
     assert d.stats["seeds_higher"] > 3 * d.stats["seeds_lower"]
     one = runs[runs["seed"] == 0]
     d1 = discover(one, "ARM_exited", inputs=["western_offer"])  # no crash, PRIM kept
-    assert d1.cart.startswith("(no split judged") and not d1.trajectory.empty
+    assert d1.cart.startswith("(no split") and not d1.trajectory.empty

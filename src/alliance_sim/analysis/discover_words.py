@@ -59,8 +59,9 @@ def cart(
     cluster: np.ndarray | None = None,
 ) -> str:
     """The CART tree as text, cut back to the splits one can see.  The tree is grown on half
-    the seeds (``cluster``: each run's seed; None: every unit its own) and every split is
-    judged on the other half, which did not place it (judged on the runs that placed it, the
+    the design points and every split is judged on the runs at the other half (``cluster``:
+    each run's seed; None: every unit its own), which did not place it (judged on the runs
+    that placed it, the
     best of hundreds of candidate splits looks real in pure noise): a split stays where the
     held-out runs show its two sides' shares of cases apart at the 5% level, Bonferroni-
     corrected over the tree's splits -- seed by seed where seeds run on both sides (the sign
@@ -75,16 +76,19 @@ def cart(
     from alliance_sim.analysis.stats import percent
 
     cl = np.arange(len(y)) if cluster is None else np.asarray(cluster)
-    labels = np.unique(cl)
     xs, yf = x.to_numpy(), y.astype(float)
     n_cases = int(yf.sum())
     overall = f"{n_cases} case{'s' * (n_cases != 1)} in {len(yf)} {unit}, {percent(yf.mean())}"
-    if len(labels) < 4:  # two seeds at least to grow on and two to judge on
+    # the design points (rows of equal inputs): grown on half of them, judged on the others
+    # with every seed, so that a split can be judged seed by seed
+    points = np.unique(xs, axis=0, return_inverse=True)[1].reshape(-1)
+    labels = np.unique(points)
+    if len(labels) < 4:  # two points at least to grow on and two to judge on
         return (
-            f"(no split judged: the {unit} rest on {len(labels)} seed(s), too few to grow a "
-            f"tree on half of them and judge it on the other half; {overall})\n"
+            f"(no split judged: the {unit} lie at {len(labels)} design point(s), too few to "
+            f"grow a tree on half of them and judge it on the other half; {overall})\n"
         )
-    grow = np.isin(cl, np.random.default_rng(0).permutation(labels)[: len(labels) // 2])
+    grow = np.isin(points, np.random.default_rng(0).permutation(labels)[: len(labels) // 2])
     leaf = max(10, int(grow.sum()) // 50)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf, random_state=0)
     tree.fit(xs[grow], y[grow].astype(int))
@@ -134,8 +138,8 @@ def cart(
 
     if not prune(0):
         return (
-            "(no split: on the half of the seeds that did not place them, no split's two sides "
-            f"differ visibly (5%, Bonferroni over the tree's splits); {overall})\n"
+            "(no split: at the half of the design points that did not place them, no split's "
+            f"two sides differ visibly (5%, Bonferroni over the tree's splits); {overall})\n"
         )
     lines: list[str] = []
 
@@ -156,9 +160,9 @@ def cart(
 
     show(0, 0)
     note = (
-        "(grown on half the seeds; a split whose two sides the other half cannot tell apart "
-        "(5%, Bonferroni over the tree's splits; seed by seed where seeds ran on both sides) "
-        "is folded into one leaf)\n"
+        "(grown on half the design points; a split whose two sides the runs at the other half "
+        "cannot tell apart (5%, Bonferroni over the tree's splits; seed by seed where seeds "
+        "ran on both sides) is folded into one leaf)\n"
     )
     return "\n".join(lines) + "\n" + note
 
