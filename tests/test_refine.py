@@ -157,7 +157,7 @@ def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monk
     assert m["rounds"][0]["status"] == "running"
     assert len(pd.read_parquet(cut / "runs.parquet")) == 96  # nothing appended yet
     monkeypatch.setattr(ex, "run_task", real)
-    refine(cut, "KAZ_exited", 999)  # another (valid) request: the round is finished first
+    refine(cut, "ARM_exited", 999)  # another request: the round is finished first
     pd.testing.assert_frame_equal(tables(cut)["runs"], tables(whole)["runs"])
     pd.testing.assert_frame_equal(tables(cut)["timeseries"], tables(whole)["timeseries"])
 
@@ -337,7 +337,8 @@ def test_a_refused_refine_records_no_round_and_a_resumed_one_says_whose_it_is(
     out = capsys.readouterr()
     said = out.out + out.err
     assert "finishing round 1 (ARM_exited, 60 runs) left by an earlier refine" in said
-    assert "cohesion_final" in said  # what was asked for, and how to get it
+    # what was asked for, as a command that works once the round is finished
+    assert f"then run `alliance-sim refine {res} --outcome cohesion_final --threshold 0.5" in said
     rounds = json.loads((res / "manifest.json").read_text())["rounds"]
     assert [r["outcome"] for r in rounds] == ["ARM_exited"]
 
@@ -461,6 +462,7 @@ def test_a_refine_that_would_finish_a_round_checks_its_own_request_first(
         ["seed"],
         ["cohesion_final"],
         ["western_offer", "--threshold", "0.05"],
+        ["ARM_exited", "--threshold", "5"],  # no run passes it
     ):
         assert main(["refine", str(res), "--outcome", *bad, "--runs", "20", "--quiet"]) == 2
         out = capsys.readouterr()

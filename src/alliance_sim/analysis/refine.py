@@ -229,6 +229,12 @@ def _refine(
     # (whose advice "run refine again for ..." must then be a command that works)
     check_case(outcome, threshold, res.runs, [a.name for a in axes], where)
     y_all = cases(res.runs[outcome], outcome, threshold, below)
+    ok = np.isfinite(y_all) & res.runs["error"].isna().to_numpy()
+    if len(np.unique(y_all[ok])) < 2:
+        raise AnalysisError(
+            f"{_asked(outcome, threshold, below)} in {'none' if y_all[ok].sum() == 0 else 'all'}"
+            f" of the {int(ok.sum()):,} runs so far; there is no boundary to refine"
+        )
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned
         was = _asked(pending["outcome"], pending["threshold"], pending["below"])
@@ -237,7 +243,11 @@ def _refine(
         left = f"round {pending['round']} ({was}, {n_was} runs) left by an earlier refine"
         reps = replicates or pending["replicates"]
         if now != was or runs // reps * reps != n_was:  # said even with --quiet
-            print(f"note: finishing {left}; run refine again for {now}, {runs} runs", flush=True)
+            again = f"alliance-sim refine {res.directory} --outcome {outcome}"
+            again += "" if threshold is None else f" --threshold {threshold:g}"
+            again += " --below" if below and threshold is not None else ""
+            again += f" --runs {runs}" + (f" --replicates {replicates}" if replicates else "")
+            print(f"note: finishing {left}; then run `{again}`", flush=True)
         elif not quiet:
             print(f"resuming {left}", flush=True)
         outcome, threshold, below = pending["outcome"], pending["threshold"], pending["below"]
@@ -253,13 +263,6 @@ def _refine(
             )
         from alliance_sim.core.params import BY_NAME
 
-        ok = np.isfinite(y_all) & res.runs["error"].isna().to_numpy()
-        if len(np.unique(y_all[ok])) < 2:
-            case = _asked(outcome, threshold, below)
-            raise AnalysisError(
-                f"{case} in {'none' if y_all[ok].sum() == 0 else 'all'} of the "
-                f"{int(ok.sum()):,} runs so far; there is no boundary to refine"
-            )
         if n_new * reps != runs and not quiet:  # after every refusal: a note, then the round
             points_ = f"{n_new} point{'s' * (n_new != 1)}"
             print(f"note: {runs} runs is {points_} of {reps} replicates: {n_new * reps} runs")
