@@ -407,3 +407,28 @@ def test_status_bands_read_one_exit_in_a_sweep_like_none():
         agg.read = real
     p, _lo, hi = iv["KGZ"]
     assert p[2] == 1 / 4000 and hi[2] > 0.1  # about Wilson's [0%, 16%] on 20 seeds
+
+
+def test_the_levers_note_names_a_member_out_at_the_start_and_skips_the_still(monkeypatch):
+    """Red-team finding: Armenia, out before 2024Q4 in 3 posterior sets of a calibrated
+    forecast, was called a joiner that "never joins"; allies no run sees leave got a line of
+    "0 of 20 seeds"."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from alliance_sim.analysis.by_point import seeds_the_levers_move
+    from alliance_sim.core.outcomes import ALLIES
+
+    seeds, points = np.repeat([0, 1, 2, 3], 4), np.tile(np.arange(4), 4)
+    runs = pd.DataFrame({"seed": seeds, "point": points, "error": None})
+    for c in ALLIES:
+        runs[f"{c}_commitment"] = 0.5
+        runs[f"{c}_exited"] = 0.0
+    runs["ARM_commitment"] = np.where(seeds == 3, np.nan, 0.2)  # out in the replay of seed 3
+    runs["ARM_exited"] = np.where(seeds == 3, np.nan, (seeds == 1) * 1.0)
+    res = SimpleNamespace(runs=runs, plan=SimpleNamespace(end="2034Q4", focus=[]))
+    lines = seeds_the_levers_move(res)
+    assert len(lines) == 1 and "Armenia" in lines[0]  # the still allies get no line
+    assert "out before the start" in lines[0] and "never joins" not in lines[0]
+    assert "Armenia is out at the start in 1, stays in 2, leaves in 1" in lines[0]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import wilson
-from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.core.outcomes import ALLIES, CANDIDATES
 from alliance_sim.runs.results import Result, as_result
 
 BY_POINT = "by_point.csv"
@@ -119,12 +119,17 @@ def seeds_the_levers_move(res: Result) -> list[str]:
         )
         fixed = spread[spread["min"] == spread["max"]]["min"]
         left, stays, never = (int((fixed == v).sum()) for v in (1, 0, -1))
+        if moved == left == never == 0 and code not in res.plan.focus:
+            continue  # an ally no run sees leave: the table's 0% says it
         if member.all():
             what = f"whether {name} has left by {res.plan.end}"
             counts = f"{name} leaves in {left}, stays in {stays}"
-        else:  # a joiner: never joined, joined and stayed, or joined and left
+        elif code in CANDIDATES:  # a joiner: never joined, joined and stayed, or joined and left
             what = f"{name}'s answer by {res.plan.end} (never joined, in, or left)"
             counts = f"{name} never joins in {never}, stays in {stays}, leaves in {left}"
+        else:  # absent where the calibrated replay it continues had it leave before the start
+            what = f"{name}'s answer by {res.plan.end} (out before the start, in, or left)"
+            counts = f"{name} is out at the start in {never}, stays in {stays}, leaves in {left}"
         lines.append(
             f"note: the swept values change {what} in {moved} of {seeds_}"
             + (f"; {others} ({counts})" if same else "")
