@@ -207,7 +207,7 @@ def exit_overlay(
     axes = list(grid_.flat[: len(members)])
     first = last = None
     top = {code: 0.0 for code in members}
-    at_zero: dict[str, dict[str, float]] = {code: {} for code in members}  # bound at 0%, by whom
+    at_zero: dict[str, list[float]] = {code: [0.0] * len(results) for code in members}
     for k, (res, (labels, iv)) in enumerate(zip(results, ivs, strict=True)):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         x = _ordinals(labels)
@@ -222,19 +222,15 @@ def exit_overlay(
                     ax.fill_between(x, lo, hi, where=where, color=colour, alpha=0.15, lw=0)
                     top[code] = max(top[code], float(hi[where].max()))
                 name = names[k] if names else res.name
-                if (b := zero_bound({code: iv[code]})) > 0:  # each scenario's own bound
-                    at_zero[code][name] = b
+                at_zero[code][k] = zero_bound({code: iv[code]})  # each scenario's own bound
                 ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
     drawn = _calendar(axes, first, last, results[0], at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])
         title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"
-        if bounds := at_zero[code]:  # one number if they agree, else each named (shortened)
-            if len({f"{b:.0%}" for b in bounds.values()}) == 1:
-                said = f"{next(iter(bounds.values())):.0%}"
-            else:
-                short = {n: n if len(n) <= 24 else n[:23] + "…" for n in bounds}
-                said = ", ".join(f"{b:.0%} ({short[n]})" for n, b in bounds.items())
+        if any(at_zero[code]):  # one number if the scenarios agree, else in the key's order
+            shown = [f"{b:.0%}" if b > 0 else "–" for b in at_zero[code]]
+            said = shown[0] if len(set(shown)) == 1 else " | ".join(shown) + " (key's order)"
             title += f"\nat 0%, no band drawn: 95% upper bound {said}"
         _panel_title(fig, ax, title, 0.96 if len(members) == 1 else 0.44)
     for ax in grid_[:, 0]:
