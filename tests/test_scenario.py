@@ -452,9 +452,15 @@ def test_list_scenarios_shows_what_each_name_runs_from_a_folder_of_ones_own(
         'name = "mine"\ndescription = "my own"\nextends = "baseline"\n'
     )
     (tmp_path / "scenarios" / "broken.toml").write_text("name = \n")
+    (tmp_path / "scenarios" / "armenia_exits.toml").write_text(
+        'name = "a"\ndescription = "my armenia"\nextends = "baseline"\n'
+    )
     assert main(["list", "scenarios"]) == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines()}
     assert "armenia_exits" in lines and "baseline" in lines  # the shipped ones still listed
     assert "my own" in lines["mine"] and str(tmp_path / "scenarios") in lines["mine"]
     assert "does not load" in lines["broken"]
+    arm = lines["armenia_exits"]
+    assert "my armenia" in arm and "hides the shipped one" in arm
+    assert "hides" not in lines["mine"]

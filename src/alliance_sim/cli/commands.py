@@ -22,7 +22,7 @@ from alliance_sim.cli.fitting import (
     cmd_robustness,
     interrupted,
 )
-from alliance_sim.errors import AllianceSimError, UserError
+from alliance_sim.errors import AllianceSimError, ScenarioError, UserError
 from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.textsafe import term
 
@@ -181,7 +181,6 @@ def cmd_show(a: argparse.Namespace) -> int:
 
 def cmd_list(a: argparse.Namespace) -> int:
     if a.what == "scenarios":
-        from alliance_sim.errors import ScenarioError
         from alliance_sim.scenario.files import list_scenarios, shipped_dir
         from alliance_sim.scenario.load import load_scenario
 
@@ -192,7 +191,8 @@ def cmd_list(a: argparse.Namespace) -> int:
                 text = load_scenario(f).description
             except ScenarioError as e:  # one file of one's own that does not load: say so
                 text = f"(does not load: {str(e).splitlines()[0]})"
-            where = "" if ours is not None and f.parent == ours else f"  [{f.parent}]"
+            hides = " (hides the shipped one)" * bool(ours and (ours / f.name).is_file())
+            where = "" if f.parent == ours else f"  [{f.parent}]{hides}"
             print(f"{term(f.stem):<{width}}{term(text)}{term(where)}")
     elif a.what == "parameters":
         from alliance_sim.cli.bibliography import glosses
