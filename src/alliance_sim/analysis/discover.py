@@ -143,9 +143,11 @@ class Discovery:
             dens = percent_interval(s["density"], s["density_lo"], s["density_hi"])
             cov = percent_interval(s["coverage"], s["coverage_lo"], s["coverage_hi"])
             head = head.replace(f"{percent(s['density'])} of", f"{dens} of", 1)
+            shared = s.get("clustered", True)  # else: every run independent (no seed column)
+            unit_ = "runs sharing a seed counted once" if shared else "every run its own seed"
             note += (
-                " Intervals: 95%, runs sharing a seed counted once; in-sample (the box was "
-                "fitted to these runs, so they flatter it)."
+                f" Intervals: 95%, {unit_}; in-sample (the box was fitted to these runs, so they "
+                "flatter it)."
             )
             if "seeds_both" in s:  # within a seed only the parameters differ: pair by seed
                 p = s["sign_p"]

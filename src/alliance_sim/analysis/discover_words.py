@@ -180,6 +180,7 @@ def intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str
         "density_hi": dens.hi,
         "coverage_lo": cov.lo,
         "coverage_hi": cov.hi,
+        "clustered": bool(len(np.unique(cl)) < len(cl)),  # some runs share a seed
     }
     return out | paired_contrast(y, inside, cl)
 

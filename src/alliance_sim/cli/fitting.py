@@ -224,7 +224,8 @@ def cmd_discover(a: argparse.Namespace) -> int:
     print()
     print(d.summary())
     print()
-    print("CART tree (a second view; leaves: runs, cases, share):")
+    unit = "points" if d.per_point else "runs"
+    print(f"CART tree (a second view; leaves: {unit}, cases, share):")
     print(d.cart)
     print("wrote " + " ".join(str(p) for p in paths))
     return 0
