@@ -437,7 +437,7 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("viz-port-70000", ["viz", "--port", "70000"], ("--port", "65535")),
     ("viz-port-0", ["viz", "--port", "0"], ("--port",)),
     ("viz-port-abc", ["viz", "--port", "abc"], ("--port",)),
-    ("plot-missing", ["plot", "{t}/nope", "--out", "{t}/f"], ("not a result directory",)),
+    ("plot-missing", ["plot", "{t}/nope", "--out", "{t}/f"], ("nope: no such folder",)),
     ("plot-kind", ["plot", "{d}", "--out", "{t}/f", "--kind", "pie"], ("pie",)),
     ("plot-format", ["plot", "{d}", "--out", "{t}/f", "--format", "gif"], ("--format",)),
     ("plot-out-file", ["plot", "{d}", "--out", "{t}/afile"], ("--out", "file")),

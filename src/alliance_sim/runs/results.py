@@ -221,10 +221,8 @@ class Manifest:
         return cls.from_dict(d, str(p))
 
 
-REDO = (
-    "restore it, or run the command that made this folder again with --force to start over "
-    "(only alliance-sim's own files are replaced)"
-)
+REDO = "restore it, or run the command that made this folder again with --force to start over \
+(only alliance-sim's own files are replaced, refine rounds' runs with them)"
 
 
 def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
@@ -319,7 +317,8 @@ class Result:
                 if (Path(directory) / "backtest.json").is_file()
                 else ""
             )
-            raise StoreError(f"{directory}: not a result directory (no manifest.json){hint}")
+            no = "not a result directory (no manifest.json)" if Path(directory).is_dir() else ""
+            raise StoreError(f"{directory}: {no or 'no such folder'}{hint}")
         return cls(Path(directory), manifest)
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
