@@ -193,3 +193,27 @@ def test_discover_pairs_by_seed_and_survives_a_one_seed_sweep():
     one = runs[runs["seed"] == 0]
     d1 = discover(one, "ARM_exited", inputs=["western_offer"])  # no crash, PRIM kept
     assert d1.cart.startswith("(no split") and not d1.trajectory.empty
+
+
+def test_cart_keeps_a_lever_that_moves_half_the_seeds_and_needs_enough_points():
+    """Red-team finding (third pass): ten seeds in which the case is exactly `lever > 0.5`
+    and ten of noise at 20% (pooled, 61% against 10%): a sign test seed by seed ignored how
+    far each seed moved and folded the split in most draws.  And a 2x2 grid grew its tree on
+    two points that were both 0% and said no split was visible."""
+    from alliance_sim.analysis.discover_words import cart
+
+    rng = np.random.default_rng(3)
+    P, K = 100, 20
+    u = rng.random((P, 2))
+    point, seed = np.repeat(np.arange(P), K), np.tile(np.arange(K), P)
+    x = pd.DataFrame(u[point], columns=["exit_hazard", "exit_below"])
+    noise = rng.random(P * K) < 0.2
+    y = np.where(seed < 10, u[point, 0] > 0.5, noise)
+    text = cart(x, y, 3, [], "runs", seed)
+    assert text.splitlines()[0].startswith("|--- exit_hazard <= 0.5"), text
+    grid = pd.DataFrame({"a": [0.0, 0.0, 1.0, 1.0], "b": [0.0, 1.0, 0.0, 1.0]})
+    x4 = pd.concat([grid] * K, ignore_index=True)
+    y4 = (x4["a"] * x4["b"]).to_numpy() > 0
+    assert cart(x4, y4, 3, [], "runs", np.repeat(np.arange(K), 4)).startswith(
+        "(no split judged: the runs lie at 4 design point(s)"
+    )

@@ -150,11 +150,11 @@ class Discovery:
                 "flatter it)."
             )
             if "seeds_both" in s:  # within a seed only the parameters differ: pair by seed
-                p = s["sign_p"]
+                p = s["paired_p"]
                 note += (
                     f" Seed by seed (each seed runs at every point), the box's share is above "
                     f"the rest's in {s['seeds_higher']} of {s['seeds_both']} seeds and below in "
-                    f"{s['seeds_lower']} (mean {100 * s['contrast']:+.1f} points; sign test "
+                    f"{s['seeds_lower']} (mean {100 * s['contrast']:+.1f} points; Wilcoxon "
                     f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, in-sample)"
                     + (": these runs cannot tell the region from the rest." if p >= 0.05 else ".")
                 )
