@@ -252,3 +252,18 @@ def test_one_case_in_a_clustered_sweep_is_not_read_as_independence():
     # tried first, cut it to about 200 here and made intervals half as wide again as needed
     half = (np.random.default_rng(3).random(4000) < 0.5).astype(float)
     assert clustered_mean(half, seeds, True).n > 1000
+
+
+def test_no_jump_where_one_more_seed_shows_a_case():
+    """Red-team finding (third pass): with a threshold at 5 informative seeds, one more seed
+    with a case shrank the upper bound 55-fold and "seeds for ±5 pts" from 36 to 5.  The
+    small-sample step (t with m - 1 degrees of freedom) moves n_eff by less than half from 4
+    to 5 such seeds, and one seed with a case still reads like none."""
+    seeds = np.repeat(np.arange(20), 200)
+    n_eff = []
+    for m in range(1, 8):
+        x = np.zeros(4000)
+        x[np.arange(m) * 200] = 1  # m seeds with one case each
+        n_eff.append(clustered_mean(x, seeds, True).n)
+    assert n_eff[0] == 20 and all(a <= b for a, b in zip(n_eff, n_eff[1:], strict=False))
+    assert n_eff[4] / n_eff[3] < 1.5 and n_eff[6] / n_eff[5] < 1.2

@@ -148,7 +148,7 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     independent (1/250: up to 2%), so bands rose and fell in saw teeth.  A member at 0%
     throughout keeps the number of seeds.  At the start quarter a share every run agrees on
     (0% exited) is the scenario's premise and gets no band (it read 0-16%)."""
-    from alliance_sim.analysis.design import INFORMATIVE, Z95, clusters
+    from alliance_sim.analysis.design import Z95, clusters, small_sample
 
     runs = res.runs
     ok = runs[runs["error"].isna()] if "error" in runs else runs
@@ -174,10 +174,10 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     with np.errstate(divide="ignore", invalid="ignore"):
         known = (var > 0) & (s2 > 0)  # quarters whose variance says something
         pooled = np.where(known, s2, 0).sum(axis=1) / np.where(known, var, 0).sum(axis=1)
-        if n_k.max() > 1:  # as design.clustered_mean: with too few seeds that vary, each
-            cases, non = (sums > 0).sum(axis=2), (sums < n_k).sum(axis=2)  # seed counts once
-            few = np.minimum(cases, non).max(axis=1) < INFORMATIVE
-            pooled = np.where(few, np.minimum(pooled, float(K)), pooled)
+        if n_k.max() > 1:  # as design.clustered_mean: the small-sample step on the seeds
+            cases, non = (sums > 0).sum(axis=2), (sums < n_k).sum(axis=2)  # that vary
+            m = np.minimum(cases, non).max(axis=1)
+            pooled = np.array([small_sample(v, K, int(j)) for v, j in zip(pooled, m, strict=True)])
         n_eff = np.where(known.any(axis=1), np.clip(pooled, 1, n), float(K))[:, None]
         n_eff = np.broadcast_to(n_eff, p.shape)
         d = 1 + Z95**2 / n_eff
