@@ -210,14 +210,11 @@ def newcombe_p(
     0, and the same whichever side is the reference."""
     from scipy.stats import norm
 
-    pa, _, na, _, _ = _design_effect(xa, ca, True)
-    pb, _, nb, _, _ = _design_effect(xb, cb, True)
-    if not (na > 0 and nb > 0) or pa == pb:
+    if np.nanmean(xa) == np.nanmean(xb) or not (np.isfinite(xa).any() and np.isfinite(xb).any()):
         return 1.0
 
     def excludes(z: float) -> bool:
-        ref, this = Estimate(pa, *wilson(pa, na, z), 0), Estimate(pb, *wilson(pb, nb, z), 0)
-        d = newcombe(ref, this, pairs)
+        d = newcombe_at(xa, ca, xb, cb, z, pairs)
         return bool(d.lo > 0 or d.hi < 0)
 
     lo, hi = 1e-6, 40.0
@@ -229,6 +226,23 @@ def newcombe_p(
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if excludes(mid) else (lo, mid)
     return float(2 * norm.sf(lo))
+
+
+def newcombe_at(
+    xa: np.ndarray,
+    ca: np.ndarray,
+    xb: np.ndarray,
+    cb: np.ndarray,
+    z: float,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Estimate:
+    """:func:`newcombe`'s interval of ``mean(xb) - mean(xa)`` at the level of normal quantile
+    ``z``, from the two 0/1 samples' seed-clustered Wilson intervals at that level."""
+    ests = []
+    for x, c in ((xa, ca), (xb, cb)):
+        p, _, n_eff, _, _ = _design_effect(x, c, True)
+        ests.append(Estimate(p, *wilson(p, n_eff, z), round(n_eff)))
+    return newcombe(*ests, pairs)
 
 
 def newcombe(

@@ -61,15 +61,14 @@ def cart(
     """The CART tree as text, cut back to the splits one can see.  The tree is grown on half
     the design points and every split is judged on the runs at the other half (``cluster``:
     each run's seed; None: every unit its own), which did not place it (judged on the runs
-    that placed it, the
-    best of hundreds of candidate splits looks real in pure noise): a split stays where the
-    held-out runs show its two sides' shares of cases apart at the 5% level, Bonferroni-
-    corrected over the tree's splits -- seed by seed where seeds run on both sides (Wilcoxon's
-    signed-rank test of the per-seed differences: replicate k shares its seed at every point), else
-    by Newcombe's interval from the two seed-clustered Wilson intervals.  Other splits are
-    folded into one leaf, from the leaves up; a tree folded to its root says that no split is
-    visible rather than print shares that differ by noise (armenia_exits' grid: 92% to 98%
-    in every leaf).  Leaves count every run."""
+    that placed it, the best of hundreds of candidate splits looks real in pure noise): a
+    split stays where the held-out runs show its two sides' shares of cases apart at the 5%
+    level, Bonferroni-corrected over the tree's splits -- seed by seed where seeds ran on both
+    sides (Wilcoxon's signed-rank test of :func:`seed_differences`: replicate k shares its
+    seed at every point), else by Newcombe's interval (:func:`~.comparison.newcombe_at`).
+    Other splits are folded into one leaf, from the leaves up; a tree folded to its root says
+    that no split is visible rather than print shares that differ by noise (armenia_exits'
+    grid: 92% to 98% in every leaf).  Leaves count every run."""
     from scipy.stats import norm
     from sklearn.tree import DecisionTreeClassifier
 
@@ -107,24 +106,15 @@ def cart(
     def apart(a: np.ndarray, b: np.ndarray) -> bool:
         """Whether the held-out units ``a`` and ``b`` (masks) differ in their share of cases."""
         a, b = a & held, b & held
-        if cluster is not None:  # seed by seed, where a seed ran on both sides
-            both = np.intersect1d(np.unique(cl[a]), np.unique(cl[b]))
-            if len(both) >= 3:
-                d = np.array([yf[a & (cl == k)].mean() - yf[b & (cl == k)].mean() for k in both])
-                return paired_p(d) < alpha
+        d = None if cluster is None else seed_differences(yf, a, b, cl)
+        if d is not None:  # seed by seed, where seeds ran on both sides
+            return paired_p(d) < alpha
         if not a.any() or not b.any():
             return False
-        from alliance_sim.analysis.comparison import newcombe
-        from alliance_sim.analysis.design import _design_effect, wilson
-        from alliance_sim.analysis.stats import Estimate
+        from alliance_sim.analysis.comparison import newcombe_at
 
-        z = float(norm.isf(alpha / 2))
-        ests = []
-        for m in (a, b):
-            p, _, n_eff, _, _ = _design_effect(yf[m], cl[m], True)
-            ests.append(Estimate(p, *wilson(p, n_eff, z), round(n_eff)))
-        d = newcombe(*ests)
-        return bool(d.lo > 0 or d.hi < 0)
+        diff = newcombe_at(yf[b], cl[b], yf[a], cl[a], float(norm.isf(alpha / 2)))
+        return bool(diff.lo > 0 or diff.hi < 0)
 
     kept: dict[int, bool] = {}  # node -> whether its split stays
 
@@ -192,11 +182,9 @@ def paired_contrast(y: np.ndarray, inside: np.ndarray, cl: np.ndarray) -> dict[s
     on both sides: how many put the box's share above the rest's and below it, and the mean
     difference, with the Wilcoxon signed-rank p over the seeds that differ (:func:`paired_p`);
     {} with fewer than 3 such seeds."""
-    yf = y.astype(float)
-    both = np.intersect1d(np.unique(cl[inside]), np.unique(cl[~inside]))
-    if len(both) < 3:
+    d = seed_differences(y.astype(float), inside, ~inside, cl)
+    if d is None:
         return {}
-    d = np.array([yf[inside & (cl == k)].mean() - yf[~inside & (cl == k)].mean() for k in both])
     up, down = int((d > 0).sum()), int((d < 0).sum())
     return {
         "seeds_both": len(d),
@@ -205,6 +193,17 @@ def paired_contrast(y: np.ndarray, inside: np.ndarray, cl: np.ndarray) -> dict[s
         "contrast": float(d.mean()),
         "paired_p": paired_p(d),
     }
+
+
+def seed_differences(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray, cl: np.ndarray
+) -> np.ndarray | None:
+    """Per seed that has runs in both masks ``a`` and ``b``: the share of cases in ``a`` less
+    that in ``b``; None with fewer than 3 such seeds (nothing to pair on)."""
+    both = np.intersect1d(np.unique(cl[a]), np.unique(cl[b]))
+    if len(both) < 3:
+        return None
+    return np.array([y[a & (cl == k)].mean() - y[b & (cl == k)].mean() for k in both])
 
 
 def paired_p(d: np.ndarray) -> float:
