@@ -126,6 +126,16 @@ def _ordinals(labels: list[str]) -> np.ndarray:
     return np.array([quarters.parse(q) for q in labels])
 
 
+def _as_list(x) -> list:
+    """``overlay``'s results as a list: a list or tuple as it is, one result (a Result or a
+    path) as a list of one (not the letters of a path); anything else a TypeError."""
+    if isinstance(x, list | tuple):
+        return list(x)
+    if isinstance(x, str | os.PathLike) or hasattr(x, "manifest"):
+        return [x]
+    raise TypeError(f"overlay: expected a list of results or folders, got {type(x).__name__}")
+
+
 @styled
 def overlay(
     results: list[Result | str | os.PathLike],
@@ -136,11 +146,11 @@ def overlay(
 ) -> Path:
     """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
     scenario, on a shared calendar axis (events: the reference scenario's)."""
-    from alliance_sim.runs.refined import as_list, own_design
+    from alliance_sim.runs.refined import own_design
     from alliance_sim.runs.results import as_result
 
     results = [  # refine's runs: no sample of the swept space
-        own_design(as_result(r, "overlay"), "overlay()") for r in as_list(results, "overlay")
+        own_design(as_result(r, "overlay"), "overlay()") for r in _as_list(results)
     ]
     if not results:
         raise ValueError("overlay: no result given; pass a list of one or more results")

@@ -39,18 +39,3 @@ def own_design(res: Any, who: str) -> Any:
     if note := design_note(own, f"{who} uses"):
         print(note)
     return own
-
-
-def as_list(x: Any, what: str) -> list:
-    """``x`` as a list of results: a list or tuple as it is, one result (a Result or a path) as
-    a list of one; anything else a TypeError saying what is expected."""
-    import os
-
-    if isinstance(x, list | tuple):
-        return list(x)
-    if isinstance(x, str | os.PathLike) or hasattr(x, "manifest"):
-        return [x]
-    raise TypeError(
-        f"{what}: expected a list of results (Result objects or result folders), got "
-        f"{type(x).__name__}"
-    )
