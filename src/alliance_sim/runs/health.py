@@ -5,6 +5,7 @@ changed parts, each named), and what to do about what is wrong."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,9 +89,13 @@ def check(directory: str | os.PathLike) -> Health:
             if same_model is False:  # its advice to finish the round would be refused
                 why = why.replace("(run the same refine command again to finish it)", refused)
             h.problems.append(f"{path} {why}")
-        advice = [repair_advice(Path(directory), why, path, in_check=True) for path, why in bad]
-        if any(a.startswith("a refine round's part") for a in advice):  # no sweep re-runs then
-            advice = [a for a in advice if not a.startswith("run the same sweep command")]
+        # a damaged refine-round part makes a sweep refuse: then no advice to re-run chunks
+        rounds_hit = any(p.name.startswith("part-round-") for p, _ in bad)
+        advice = [
+            repair_advice(Path(directory), why, path, in_check=True)
+            for path, why in bad
+            if not (rounds_hit and re.fullmatch(r"part-\d{6}\.parquet", path.name))
+        ]
         for a in dict.fromkeys(advice):  # a chunk and a refine round need different repairs
             if a:
                 h.problems.append(f"to repair: {a}")
