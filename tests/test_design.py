@@ -267,3 +267,13 @@ def test_no_jump_where_one_more_seed_shows_a_case():
         n_eff.append(clustered_mean(x, seeds, True).n)
     assert n_eff[0] == 20 and (np.diff(n_eff) >= 0).all()
     assert n_eff[4] / n_eff[3] < 1.5 and n_eff[6] / n_eff[5] < 1.2
+
+
+def test_seeds_needed_refuses_a_half_width_it_cannot_reach():
+    """Red-team finding: half_width 0 or below looped for ever (the doubling never ends)."""
+    from alliance_sim.analysis.design import seeds_needed
+
+    x, g = np.r_[np.zeros(50), np.ones(50)], np.repeat(np.arange(10), 10)
+    for bad in (0, -0.05, float("nan"), float("inf"), "0.05", None):
+        with pytest.raises(ValueError, match="half_width"):
+            seeds_needed(x, g, bad)

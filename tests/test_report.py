@@ -434,3 +434,10 @@ def test_the_levers_note_names_a_member_out_at_the_start_and_skips_the_still(mon
     assert len(lines) == 1 and "Armenia" in lines[0]  # the still allies get no line
     assert "out before the start" in lines[0] and "never joins" not in lines[0]
     assert "Armenia is out at the start in 1, stays in 2, leaves in 1" in lines[0]
+
+
+def test_member_table_takes_one_focus_member_as_a_name(results):
+    """member_table(res, focus="ARM") split the name into letters (KeyError 'A_commitment')."""
+    from alliance_sim.analysis.summary import member_table
+
+    assert member_table(results["arm"], focus="ARM")["member"].iloc[0] == "ARM"

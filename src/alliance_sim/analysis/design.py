@@ -200,6 +200,8 @@ def seeds_needed(
     20 independent runs, and the answer is about 35 seeds, not the dozen that 500 independent
     runs would suggest.  A mean with no spread returns 2 (any interval is a point); None
     when the runs cannot tell (no finite value, or a mean from one seed)."""
+    if not isinstance(half_width, int | float) or not 0 < half_width < np.inf:
+        raise ValueError(f"seeds_needed: half_width = {half_width!r}; allowed a number above 0")
     m, var, n_eff, k, binary = _design_effect(x, cluster, binary)
     if k == 0 or (k < 2 and not binary):
         return None

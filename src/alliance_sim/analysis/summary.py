@@ -38,11 +38,11 @@ def member_table(
         own = own_design(as_result(runs, "member_table"), "member_table()")
         runs, start, focus = own.runs, own.plan.start, focus or tuple(own.plan.focus)
     elif start is None:  # a bare table does not say where its quarters are counted from
-        raise TypeError("member_table(runs_table): give start= (its first quarter, '2024Q4')")
+        raise TypeError("member_table(runs_table): give start=, its first quarter ('2024Q4')")
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
-    rows = []
-    order = list(focus) + [c for c in ALLIES if c not in focus]
+    focus = [focus] if isinstance(focus, str) else list(focus)  # "ARM", not "A", "R", "M"
+    rows, order = [], focus + [c for c in ALLIES if c not in focus]
     for code in order:
         c = ok[f"{code}_commitment"]
         joined = c.notna().to_numpy()
