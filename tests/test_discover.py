@@ -103,6 +103,14 @@ def test_cli_discover_on_a_sweep(tmp_path, capsys):
     assert text.startswith("Armenia exits in ") and "CART tree" in text
     for f in ("boxes.csv", "tradeoff.png", "box_limits.png", "cart.txt", "box.txt"):
         assert (out / f).stat().st_size > 0, f
+    assert b"written by alliance-sim" in (out / "box.txt").read_bytes()
+    args = ["discover", str(tmp_path / "res"), "--outcome", "ARM_exited", "--out", str(out)]
+    assert main(args) == 0  # its own earlier output: replaced
+    (out / "cart.txt").write_text("my notes\n", "utf-8")  # someone else's: never replaced
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "cart.txt' exists and is not a discover text" in capsys.readouterr().err
+    assert (out / "cart.txt").read_text("utf-8") == "my notes\n"
     boxes = pd.read_csv(out / "boxes.csv")
     assert set(boxes["parameter"].dropna()) <= {
         "western_offer",

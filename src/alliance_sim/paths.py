@@ -135,19 +135,28 @@ def check_not_results(path: str | os.PathLike, option: str = "--out") -> Path:
     return Path(path)
 
 
-def ours_or_new(out: Path, marker: bytes, what: str, option: str = "--out") -> Path:
-    """``out`` (its folder created), unless it is an existing file whose first 4 KiB lack
+def ours_or_new(
+    out: Path, marker: bytes, what: str, option: str = "--out", whole: bool = False
+) -> Path:
+    """``out`` (its folder created), unless it is an existing file whose first 4 KiB (with
+    ``whole``: whole file, for formats that write their metadata last, like PDF) lack
     ``marker`` -- a file alliance-sim did not write, which it never replaces."""
+    if out.is_dir():
+        raise UserError(f"{option} {_shown(out)} is a folder; allowed a file path")
     if out.is_file():
         with open(out, "rb") as f:
-            head = f.read(4096)
+            head = f.read(64 << 20 if whole else 4096)  # no figure of ours is larger
         if marker not in head:
             raise UserError(
-                f"{option} {_shown(out)} exists and is not a {what} alliance-sim wrote; choose "
+                f"{option} {_shown(out)} exists and is not {_a(what)} alliance-sim wrote; choose "
                 f"another {option} (alliance-sim replaces only its own {what}s)"
             )
     out.parent.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _first_existing(p: Path) -> Path:

@@ -277,7 +277,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
     from alliance_sim.analysis.sensitivity import analyse, check_design
     from alliance_sim.progress import bar
-    from alliance_sim.report.sweep_plots import sensitivity_chart
+    from alliance_sim.report.sweep_plots import check_sensitivity_out, sensitivity_chart
     from alliance_sim.runs.atomic import atomic_write_bytes
     from alliance_sim.runs.results import Result, design_note
 
@@ -298,7 +298,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
             "the design; name an outcome with --outcome"
         )
         return 0
-    out.mkdir(parents=True, exist_ok=True)
+    check_sensitivity_out(out, outcomes)  # before any work: never over another's file
     progress = bar(len(outcomes), "outcomes", unit="outcome", initial=0)
     for outcome in outcomes:
         progress.set_postfix_str(outcome)

@@ -20,6 +20,7 @@ from alliance_sim.errors import UserError
 from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
+from alliance_sim.report.saving import save
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
 COLOURS = {  # one colour per forecaster, in every backtest figure
@@ -111,7 +112,7 @@ def draw(bt):
 
 def figure(bt, path: Path) -> Path:
     """Write :func:`draw`'s figure to ``path``."""
-    draw(bt).savefig(path, dpi=110)
+    save(draw(bt), path, checked=True, dpi=110)  # check_out, before the run
     return path
 
 

@@ -16,6 +16,7 @@ from alliance_sim.analysis.calibrate import Calibration, _method_text
 from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
+from alliance_sim.report.saving import save
 from alliance_sim.scenario.semantics import ORDER_TEXT
 
 
@@ -54,7 +55,7 @@ def posterior_figure(cal: Calibration, path: Path) -> Path:
             fontsize=10,
         )
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.3 * rows)))  # room for the title
-        fig.savefig(path, dpi=110)
+        path = save(fig, path, checked=True, dpi=110)  # check_report_dir
     return path
 
 

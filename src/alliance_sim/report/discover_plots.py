@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from alliance_sim.analysis.stats import percent
-from alliance_sim.paths import check_not_results
+from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.report.labels import parameter_label
 from alliance_sim.report.plots import _save, styled, subplots
 
@@ -122,17 +122,28 @@ def _v(d: Discovery, name: str, v: float) -> str:
     return f"{v:.3g}"
 
 
+SIGNED = b"written by alliance-sim"  # the last line of box.txt and cart.txt
+
+
 def write_discovery(d: Discovery, out: str | os.PathLike) -> list[Path]:
     """Write ``boxes.csv``, ``tradeoff.png``, ``box_limits.png``, ``cart.txt`` and ``box.txt``
     (the box in words) into directory ``out``; return their paths."""
+    from alliance_sim import __version__
+    from alliance_sim.report.saving import figure_path
+    from alliance_sim.runs.atomic import atomic_write_bytes
+
     out = check_not_results(out)
-    out.mkdir(parents=True, exist_ok=True)
-    boxes = out / "boxes.csv"
-    d.table().to_csv(boxes, index=False)
-    words = out / "box.txt"
-    words.write_text(d.in_words() + "\n\n" + d.summary() + "\n", "utf-8")
-    cart = out / "cart.txt"
-    cart.write_text(d.cart, "utf-8")
+    boxes, words, cart = out / "boxes.csv", out / "box.txt", out / "cart.txt"
+    # before anything is written: each file there is one alliance-sim wrote (never another's)
+    ours_or_new(boxes, b"box,parameter,low,high", "box table")
+    for p in (words, cart):
+        ours_or_new(p, SIGNED, "discover text", whole=True)
+    figure_path(out / "tradeoff.png")
+    figure_path(out / "box_limits.png")
+    sign = f"\n{SIGNED.decode()} {__version__} (discover)\n"
+    atomic_write_bytes(boxes, d.table().to_csv(index=False).encode())
+    atomic_write_bytes(words, (d.in_words() + "\n\n" + d.summary() + "\n" + sign).encode())
+    atomic_write_bytes(cart, (d.cart.rstrip("\n") + "\n" + sign).encode())
     return [
         boxes,
         tradeoff_chart(d, out / "tradeoff.png"),

@@ -10,11 +10,11 @@ from pathlib import Path
 from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
+from alliance_sim.report.saving import FORMATS, figure_path
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
 KINDS = ("fan", "status", "cohesion", "response", "heatmap", "sensitivity", "pairs")
-FORMATS = ("png", "svg", "pdf")
 
 
 def default_outcomes(res: Result) -> list[str]:
@@ -91,6 +91,8 @@ def write_figures(
     if style is not None:
         check_style(style)
     kinds = [kinds] if isinstance(kinds, str) else kinds  # one kind: "fan", not "f", "a", "n"
+    if kinds is not None and not list(kinds):
+        raise ValueError(f"kinds=[]: allowed one or more of {', '.join(KINDS)}, or None for all")
     outcomes = [outcomes] if isinstance(outcomes, str) else outcomes
     check_not_results(out)
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
@@ -165,6 +167,8 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
         for o in outcomes:
             path = out / f"pairs_{o}.{fmt}"
             tasks.append((path.stem, partial(pairs_plot, res.runs, m, res.swept, o, path)))
+    for name, _ in tasks:  # before any is drawn: never over a file alliance-sim did not write
+        figure_path(out / f"{name}.{fmt}")
     paths: list[Path] = []
     with bar(len(tasks), "figures", unit="fig", quiet=quiet) as progress:
         for name, draw in tasks:

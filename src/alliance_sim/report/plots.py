@@ -22,7 +22,7 @@ from alliance_sim.analysis import aggregate as agg
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
-from alliance_sim.report import marks, style
+from alliance_sim.report import marks, saving, style
 from alliance_sim.report.figtext import (  # noqa: F401 (figures import them from here)
     _bottom,
     _visible_text,
@@ -120,8 +120,7 @@ def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: b
     marks.declutter(fig, renderer(fig))
     dpi = style.current().dpi
     if isinstance(path, str | os.PathLike):
-        path = Path(path)
-        fig.savefig(path, dpi=dpi)
+        path = saving.save(fig, path, dpi=dpi)
     else:  # a file-like object (reports embed figures)
         fig.savefig(
             path, dpi=min(dpi, 110) if style.current().name == "screen" else 200, format="png"

@@ -18,6 +18,7 @@ from typing import Any
 from alliance_sim.analysis.robustness import RULE, restate, shipped
 from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
+from alliance_sim.report.saving import save
 from alliance_sim.runs.atomic import atomic_write_bytes
 
 TITLE = "# What the headline rests on: "
@@ -207,7 +208,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
             )
     fig.text(0.01, 0.01, "* not identified by calibration and not from a cited source", fontsize=7)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path, dpi=120)
+    save(fig, path, checked=True, dpi=120)  # check_dir, before the run
     plt.close(fig)
 
 

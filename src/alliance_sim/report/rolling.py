@@ -16,6 +16,7 @@ from alliance_sim.analysis.rivals import FORECASTERS, LABELS, RIVALS
 from alliance_sim.report import style
 from alliance_sim.report.backtest import COLOURS, finite, publish, score_table, skill_text
 from alliance_sim.report.plots import subplots
+from alliance_sim.report.saving import save
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
 
@@ -73,7 +74,7 @@ def figure(roll, path: Path) -> Path:
             color="#555555",
         )
         fig.tight_layout(rect=(0, 0.03, 1, 1))
-        fig.savefig(path, dpi=110)
+        path = save(fig, path, checked=True, dpi=110)  # backtest.check_out
     return path
 
 

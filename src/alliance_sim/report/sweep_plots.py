@@ -187,6 +187,17 @@ def _fmt(v: object) -> str:
 
 
 @styled
+def check_sensitivity_out(out: Path, outcomes: list[str]) -> None:
+    """Refuse (one line, naming ``--out``) before any analysis if ``out`` holds a
+    ``sensitivity_<outcome>.csv`` or ``.png`` that alliance-sim did not write."""
+    from alliance_sim.paths import ours_or_new
+    from alliance_sim.report.saving import figure_path
+
+    for o in outcomes:
+        ours_or_new(out / f"sensitivity_{o}.csv", b"parameter,", "sensitivity table")
+        figure_path(out / f"sensitivity_{o}.png")
+
+
 def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os.PathLike) -> Path:
     """Sobol S1 and ST with 95% intervals, or Morris mu* against sigma."""
     method, outcome = table.attrs.get("method", "Sobol"), table.attrs.get("outcome", "")

@@ -13,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
 from alliance_sim.errors import StoreError, UserError
-from alliance_sim.paths import check_not_results
+from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset
 
@@ -50,6 +50,9 @@ def export(
     names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST, PARTIAL]
     for n in names:  # never over a result directory's own files (its manifest, say)
         check_not_results(target / n, "--out")
+    for n, marker in MARKS.items():  # even with --force: only files an export wrote
+        if (target / n).exists():
+            ours_or_new(target / n, marker, "exported file")
     if not force:
         there = [n for n in names if (target / n).exists()]
         if there:
@@ -76,6 +79,13 @@ def export(
 
 
 PARTIAL = "PARTIAL.txt"
+MARKS = {  # how each file an export writes begins (its header): what marks it as ours
+    "runs.csv": b'"run","run_id"',
+    "alliance.csv": b'"run","step","quarter","cohesion"',
+    "timeseries.csv": b'"run","step","quarter","member"',
+    MANIFEST: b'"fingerprint"',
+    PARTIAL: b"PARTIAL EXPORT:",
+}
 
 
 def _files(res: Result, partial: bool) -> tuple[dict[str, ds.Dataset], str]:
