@@ -1,6 +1,7 @@
 """What ``discover`` and ``refine`` may take as an outcome and a threshold: an outcome column
 of the runs (not the bookkeeping -- run, seed, point -- nor a swept parameter), and a finite
-threshold.  One line naming what is allowed when they are not."""
+threshold; and member codes given to a table or figure (:func:`as_codes`).  One line naming
+what is allowed when they are not."""
 
 from __future__ import annotations
 
@@ -49,3 +50,17 @@ def check_case(
     if outcome not in runs.columns:
         hint = did_you_mean(outcome, runs.columns)
         raise AnalysisError(f"no outcome {outcome!r} in {where}{hint or '; ' + allowed}")
+
+
+def as_codes(codes: str | Iterable[str] | None, what: str = "members") -> list[str]:
+    """``codes`` as a list of member codes (one code alone: ``"ARM"``, not "A", "R", "M");
+    ValueError with one line naming ``what`` for one that is not a member code."""
+    from alliance_sim.core.members import CODES, code_hint
+
+    out = [codes] if isinstance(codes, str) else list(codes or ())
+    for c in out:
+        if c not in CODES:
+            raise ValueError(
+                f"{what} {c!r}: not a member code{code_hint(c)}; allowed {', '.join(CODES)}"
+            )
+    return out

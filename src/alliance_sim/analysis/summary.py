@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alliance_sim.analysis.cases import as_codes
 from alliance_sim.analysis.design import FEW, clustered_mean, clusters
 from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
+from alliance_sim.runs.atomic import atomic_write_bytes
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
@@ -30,10 +32,9 @@ def member_table(
     """Per ally that joined in any run: final commitment (median, 5th and 95th percentiles over
     runs, and the mean with its 95% interval), shares of runs ending active / hedging /
     suspended / exited, the probability of exit with its 95% interval, the effective number
-    of independent runs behind that interval (``n_effective``: runs sharing a seed count as
-    one unit, see :mod:`alliance_sim.analysis.design`) and the median quarter of exit among
-    runs where it left.  ``runs`` is a result's runs table (then ``start`` is its first
-    quarter) or a :class:`Result`."""
+    of independent runs behind it (``n_effective``, :mod:`alliance_sim.analysis.design`) and
+    the median quarter of exit where it left.  ``runs``: a :class:`Result`, or a runs table
+    with ``start``, its first quarter.  ``focus``: member codes listed first."""
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
         runs, start, focus = own.runs, own.plan.start, focus or tuple(own.plan.focus)
@@ -41,7 +42,7 @@ def member_table(
         raise TypeError("member_table(runs_table): give start=, its first quarter ('2024Q4')")
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
-    focus = [focus] if isinstance(focus, str) else list(focus)  # "ARM", not "A", "R", "M"
+    focus = as_codes(focus, "focus")  # "ARM", not "A", "R", "M"; a code it knows
     rows, order = [], focus + [c for c in ALLIES if c not in focus]
     for code in order:
         c = ok[f"{code}_commitment"]
@@ -309,7 +310,6 @@ def summary_dict(res) -> dict:
 
 def write_summary(res) -> Path:
     """Write ``summary.json`` (see :func:`summary_dict`) into the result directory."""
-    from alliance_sim.runs.atomic import atomic_write_bytes
 
     def clean(v):
         return None if isinstance(v, float) and not np.isfinite(v) else v

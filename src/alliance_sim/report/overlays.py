@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from alliance_sim.analysis import aggregate as agg
+from alliance_sim.analysis.cases import as_codes
 from alliance_sim.core import quarters
 from alliance_sim.report import marks, style
 from alliance_sim.report.plots import (
@@ -154,7 +155,8 @@ def overlay(
     ]
     if not results:
         raise ValueError("overlay: no result given; pass a list of one or more results")
-    members = [members] if isinstance(members, str) else members or []
+    members = as_codes(members)
+    _check_args(results, members, at, names)
     fig, grid = _grid(1 + len(members))
     axes = list(grid.flat[: 1 + len(members)])
     first = last = None
@@ -209,6 +211,8 @@ def exit_overlay(
     quarter a comparison reads, dashed."""
     from alliance_sim.report.plots import probability_axis
 
+    members = as_codes(members)
+    _check_args(results, members, at, names)
     ivs = [agg.status_intervals(r, "exited") for r in results]
     if not members:
         members = sorted({c for _, iv in ivs for c in iv if iv[c][0].max() > 0})
@@ -249,6 +253,23 @@ def exit_overlay(
     marks.event_key(fig, drawn)
     _legend_and_footer(fig, axes, results)
     return _save(fig, path, None)
+
+
+def _check_args(results: list, members: list[str], at: str | None, names: list | None) -> None:
+    """One line (ValueError) for a quarter or list of names that does not fit
+    ``results``, before anything is drawn."""
+    if names is not None and len(names) != len(results):
+        raise ValueError(
+            f"names: {len(names)} given for {len(results)} results; allowed one name per result"
+        )
+    if at is not None:
+        first = min(quarters.parse(r.plan.start) for r in results)
+        last = max(quarters.parse(r.plan.end) for r in results)
+        if not first <= quarters.parse(at) <= last:
+            raise ValueError(
+                f"at {at!r}: outside the results' quarters; allowed {quarters.label(first)} "
+                f"to {quarters.label(last)}"
+            )
 
 
 def _band_at(ax: Axes, x: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:

@@ -318,6 +318,7 @@ class Result:
                 else ""
             )
             no = "not a result directory (no manifest.json)" if Path(directory).is_dir() else ""
+            no = no or "a file, not a result directory" * Path(directory).is_file()
             raise StoreError(f"{directory}: {no or 'no such folder'}{hint}")
         return cls(Path(directory), manifest)
 
