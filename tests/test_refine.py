@@ -315,9 +315,11 @@ def test_a_refused_refine_records_no_round_and_a_resumed_one_says_whose_it_is(
     """Red-team finding: `refine --workers 100000` was refused only after it had recorded a
     pending round, and the next refine (another outcome, --quiet) silently finished that
     round with the refused command's outcome and size."""
+    import shlex
+
     import alliance_sim.runs.execute as ex
 
-    res = tmp_path / "res"
+    res = tmp_path / "my res"  # a space: the command it prints is quoted for the shell
     shutil.copytree(swept, res)
     args = ["refine", str(res), "--outcome", "ARM_exited", "--runs", "8", "--quiet"]
     assert main([*args, "--workers", "100000"]) == 2
@@ -338,7 +340,8 @@ def test_a_refused_refine_records_no_round_and_a_resumed_one_says_whose_it_is(
     said = out.out + out.err
     assert "finishing round 1 (ARM_exited, 60 runs) left by an earlier refine" in said
     # what was asked for, as a command that works once the round is finished
-    assert f"then run `alliance-sim refine {res} --outcome cohesion_final --threshold 0.5" in said
+    again = f"alliance-sim refine {shlex.quote(str(res))} --outcome cohesion_final --threshold 0.5"
+    assert f"then run `{again}" in said
     rounds = json.loads((res / "manifest.json").read_text())["rounds"]
     assert [r["outcome"] for r in rounds] == ["ARM_exited"]
 
@@ -468,3 +471,43 @@ def test_a_refine_that_would_finish_a_round_checks_its_own_request_first(
         out = capsys.readouterr()
         assert "finishing" not in out.out and out.err.count("\n") == 1, (bad, out)
     assert json.loads((res / "manifest.json").read_text())["rounds"] == before  # untouched
+
+
+def test_a_round_whose_own_manifest_was_lost_is_run_again(swept, tmp_path, monkeypatch, capsys):
+    import alliance_sim.runs.execute as ex
+
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    shutil.copytree(swept, whole)
+    shutil.copytree(swept, cut)
+    refine(whole, "ARM_exited", 60)
+    real = ex.run_task
+    monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(real))
+    with pytest.raises(KeyboardInterrupt):
+        refine(cut, "ARM_exited", 60)
+    monkeypatch.setattr(ex, "run_task", real)
+    staged = cut / "refine" / "round-001"
+    (staged / "manifest.json").unlink()  # its chunks stay, with nothing to say what they hold
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n", "utf-8")
+    shutil.copy(notes, staged / "notes.txt")
+    assert main(["refine", str(cut), "--outcome", "ARM_exited", "--runs", "60"]) == 0
+    pd.testing.assert_frame_equal(tables(cut)["runs"], tables(whole)["runs"])
+    # the round's own files are gone; a file someone else put in its folder stays
+    assert sorted(p.name for p in (cut / "refine").rglob("*")) == ["notes.txt", "round-001"]
+    assert (staged / "notes.txt").read_text("utf-8") == "mine\n"
+
+
+def test_a_round_folder_of_foreign_files_is_refused_with_refines_advice(swept, tmp_path, capsys):
+    from alliance_sim.runs.results import Result
+
+    cut = tmp_path / "cut"
+    shutil.copytree(swept, cut)
+    m = Result.open(cut).manifest
+    staged = cut / "refine" / "round-001"
+    staged.mkdir(parents=True)
+    (staged / "notes.txt").write_text("mine\n", "utf-8")
+    assert main(["refine", str(cut), "--outcome", "ARM_exited", "--runs", "60"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "move them out of" in err and "--out" not in err, err
+    assert (staged / "notes.txt").read_text("utf-8") == "mine\n"
+    assert len(Result.open(cut).runs) == m.plan.n_runs  # nothing appended

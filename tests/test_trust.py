@@ -703,3 +703,15 @@ def test_readers_of_an_interrupted_sweep_say_so_not_damaged(copy, tmp_path, caps
     err = one_line(capsys.readouterr().err)
     assert "the sweep is interrupted (run the same command again to finish it" in err
     assert "damaged" not in err
+
+
+def test_tables_whose_manifest_was_lost_are_replaced_only_with_force(tmp_path):
+    d = tmp_path / "lost"
+    sweep("armenia_exits", d, **KW)
+    (d / "manifest.json").unlink()
+    (d / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match=r"no manifest\.json, so what they hold cannot be known"):
+        sweep("armenia_exits", d, **KW)
+    assert (d / "runs.parquet").is_dir()  # nothing deleted without --force
+    assert sweep("armenia_exits", d, force=True, **KW).manifest.status == "complete"
+    assert (d / "notes.txt").read_text() == "mine"  # --force removed only alliance-sim's files

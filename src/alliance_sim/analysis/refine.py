@@ -28,10 +28,10 @@ P = 0.5 changed.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,7 @@ from alliance_sim.errors import AnalysisError, StoreError, UserError
 from alliance_sim.limits import MAX_REPLICATES, MAX_RUNS, check_count, check_run_options
 from alliance_sim.runs.extend import append_round
 from alliance_sim.runs.results import TABLES, Axis, Result
+from alliance_sim.runs.store import Store
 
 
 # --- the swept space ---------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def _refine(
         left = f"round {pending['round']} ({was}, {n_was} runs) left by an earlier refine"
         reps = replicates or pending["replicates"]
         if now != was or runs // reps * reps != n_was:  # said even with --quiet
-            again = f"alliance-sim refine {res.directory} --outcome {outcome}"
+            again = f"alliance-sim refine {quote(str(res.directory))} --outcome {quote(outcome)}"
             again += "" if threshold is None else f" --threshold {threshold:g}"
             again += " --below" if below and threshold is not None else ""
             again += f" --runs {runs}" + (f" --replicates {replicates}" if replicates else "")
@@ -318,7 +319,13 @@ def _refine(
             raise
         # the round's folder is ours (refine/round-NNN) but holds another plan, or a damaged
         # one: start the round afresh rather than block every later refine
-        done = execute_plan(plan, round_dir, quiet=quiet, force=True, **kw)
+        try:
+            done = execute_plan(plan, round_dir, quiet=quiet, force=True, **kw)
+        except StoreError as again:  # files there that alliance-sim did not write
+            raise StoreError(
+                f"{str(again).split('; ')[0]}; move them out of {round_dir} (alliance-sim "
+                f"deletes only what it wrote) and run refine again"
+            ) from None
     run0, point0 = pending["run_start"], pending["point_start"]
     name = f"part-{round_dir.name}.parquet"
     for t in (*[x for x in TABLES if x != "runs"], "runs"):  # runs last, like a chunk
@@ -366,7 +373,7 @@ def _refine(
         failed=int(done.n_failed),
     )
     m2.write(res.directory)
-    shutil.rmtree(round_dir, ignore_errors=True)  # its rows are in DIR's tables now
+    Store(round_dir).remove()  # its rows are in DIR's tables now
     if not any((res.directory / "refine").iterdir()):
         (res.directory / "refine").rmdir()
     return record
@@ -381,7 +388,7 @@ def _drop_finished_rounds(directory: Path, m) -> None:
     for r in m.rounds:
         d = folder / f"round-{int(r.get('round', 0)):03d}"
         if r.get("status") == "complete" and d.is_dir() and not d.is_symlink():
-            shutil.rmtree(d, ignore_errors=True)
+            Store(d).remove()
     if not any(folder.iterdir()):
         folder.rmdir()
 

@@ -80,7 +80,13 @@ def _unlink(p: Path) -> None:
         pass
 
 
-def _not_a_sweep(directory: Path, foreign: list[str]) -> StoreError:
+def _not_a_sweep(directory: Path, foreign: list[str], ours: bool = False) -> StoreError:
+    if ours:  # its tables or journal without the manifest that says what they hold
+        return StoreError(
+            f"{directory} holds a result's tables but no manifest.json, so what they hold "
+            "cannot be known; add --force to replace them (only alliance-sim's own files are "
+            "removed) or choose another --out"
+        )
     return StoreError(
         f"{directory} holds files that are not a result (no manifest.json), e.g. "
         f"{sorted(foreign)[0]!r}; choose another --out (--force only replaces "
@@ -163,7 +169,10 @@ class Store:
         foreign = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if foreign:
             if old is None:
-                raise _not_a_sweep(self.dir, foreign)
+                if not (force and self._looks_ours()):
+                    raise _not_a_sweep(self.dir, foreign, self._looks_ours())
+                self.clear()  # --force on a result directory of ours whose manifest was lost
+                return None
             if not force:
                 what = (
                     differs(old)
@@ -231,6 +240,15 @@ class Store:
                 self._drop_table_dir(p, None if wrote is None else wrote.get(table, set()))
             else:
                 _unlink(p)
+
+    def remove(self) -> None:
+        """Delete what this tool wrote here, then the folder if nothing else is in it (a
+        finished refine round's staging folder: a file someone else put there stays)."""
+        with contextlib.suppress(StoreError):  # a part its plan did not write: kept
+            self.clear(self.read_manifest_quietly())
+        _unlink(self.dir / LOCK)
+        if not any(self.dir.iterdir()):
+            self.dir.rmdir()
 
     def _drop_table_dir(self, d: Path, wrote: set[str] | None = None) -> None:
         """Delete a table folder's part files -- those in ``wrote`` when given -- (the first
