@@ -439,6 +439,21 @@ def test_a_local_scenario_that_shadows_a_shipped_one_says_so(tmp_path, monkeypat
     assert capsys.readouterr().err == ""  # the same bytes as the shipped file
 
 
+def test_a_local_scenario_extends_the_shipped_one_of_its_own_name(tmp_path, monkeypatch):
+    """./scenarios/baseline.toml with extends = "baseline" found itself and was refused with
+    "missing file 'baseline' ... did you mean 'baseline'?"; it extends the shipped one."""
+    from alliance_sim.scenario.files import shipped_dir
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "baseline.toml").write_text(
+        'name = "mine"\ndescription = "x"\nextends = "baseline"\n[params]\nwestern_offer = 0.07\n'
+    )
+    mine, shipped = load_scenario("baseline"), load_scenario(shipped_dir() / "baseline.toml")
+    assert mine.name == "mine" and mine.end == shipped.end
+    assert mine.start == shipped.start and mine.sweep == shipped.sweep
+
+
 def test_list_scenarios_shows_what_each_name_runs_from_a_folder_of_ones_own(
     tmp_path, monkeypatch, capsys
 ):

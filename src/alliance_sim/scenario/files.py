@@ -50,10 +50,12 @@ def scenario_dirs() -> list[Path]:
 _SAID: set[Path] = set()  # local files already named as shadowing a shipped one
 
 
-def _by_name(name: str) -> Path | None:
+def _by_name(name: str, besides: Path | None = None) -> Path | None:
+    """The file a scenario name finds (a folder of one's own first), passing over
+    ``besides`` (a file that extends the scenario of its own name extends the next one)."""
     for d in scenario_dirs():
-        if (d / f"{name}.toml").is_file():
-            found = d / f"{name}.toml"
+        found = d / f"{name}.toml"
+        if found.is_file() and not (besides is not None and found.resolve() == besides.resolve()):
             _say_if_shadowing(found)
             return found
     return None
@@ -243,8 +245,8 @@ def _parent_file(path: Path, parent: Any) -> Path:
     if ppath.is_file():
         return ppath
     name = parent.removesuffix(".toml")
-    found = _by_name(name) if "/" not in parent and "\\" not in parent else None
-    if found is not None and found.resolve() != path.resolve():
+    found = _by_name(name, besides=path) if "/" not in parent and "\\" not in parent else None
+    if found is not None:
         return found
     raise ScenarioError(
         f"missing file {parent!r} in {path} [extends] (looked for {ppath} and a shipped "
