@@ -683,7 +683,7 @@ def test_a_markdown_report_never_writes_over_figures_it_did_not_make(whole, tmp_
     (tmp_path / "mine_files" / "figure1.png").write_text("my figure")
     argv = ["compare", str(whole.directory), str(whole.directory), "--out"]
     assert main([*argv, str(tmp_path / "mine.md")]) == 2
-    assert "already holds files that no report here wrote" in one_line(capsys.readouterr().err)
+    assert "which no report of alliance-sim wrote" in one_line(capsys.readouterr().err)
     assert (tmp_path / "mine_files" / "figure1.png").read_text() == "my figure"
     assert main([*argv, str(tmp_path / "ok.md")]) == 0
     assert main([*argv, str(tmp_path / "ok.md")]) == 0  # its own report: replaced

@@ -20,6 +20,7 @@ wrote itself.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from alliance_sim.errors import StoreError, UserError
@@ -79,7 +80,37 @@ def check_result_dir(
             raise StoreError(
                 f"{option} {_shown(text)} holds the scenario file {scenario_path}; {allowed}"
             )
+    for name, marker in RESULT_OUTPUTS.items():  # written, or replaced by --force, later
+        f = p / name
+        if f.is_symlink() or (f.is_file() and not marked(f, marker)):
+            raise StoreError(
+                f"{option} {_shown(text)} holds {name}, which alliance-sim did not write (a "
+                f"result's {name} is its own); move it out of {_shown(text)} and run the same "
+                "command again"
+            )
     return p
+
+
+#: how a figure alliance-sim wrote is marked: "alliance-sim VERSION" as the PNG's Software,
+#: the SVG's creator or the PDF's Creator (:mod:`alliance_sim.report.saving` writes it)
+FIGURE = re.compile(
+    rb"tEXtSoftware\x00alliance-sim \S"
+    rb"|<dc:creator>\s*<cc:Agent>\s*<dc:title>alliance-sim \S"
+    rb"|/Creator \(alliance-sim \S"
+)
+#: the files a command writes into a result directory beside its tables, and how each begins
+RESULT_OUTPUTS: dict[str, bytes | re.Pattern[bytes]] = {
+    "commitment.png": FIGURE,
+    "summary.json": b'{\n  "scenario": ',
+    "by_point.csv": b"point,",
+}
+
+
+def marked(path: Path, marker: bytes | re.Pattern[bytes], whole: bool = False) -> bool:
+    """Whether the file ``path`` begins with ``marker`` (bytes) or holds the pattern."""
+    with open(path, "rb") as f:
+        head = f.read(64 << 20 if whole else 4096)  # no figure of ours is larger
+    return head.startswith(marker) if isinstance(marker, bytes) else bool(marker.search(head))
 
 
 #: what a result directory holds of its own (an output there would overwrite or corrupt it)
@@ -136,21 +167,29 @@ def check_not_results(path: str | os.PathLike, option: str = "--out") -> Path:
 
 
 def ours_or_new(
-    out: Path, marker: bytes, what: str, option: str = "--out", whole: bool = False
+    out: Path,
+    marker: bytes | re.Pattern[bytes],
+    what: str,
+    option: str = "--out",
+    whole: bool = False,
 ) -> Path:
-    """``out`` (its folder created), unless it is an existing file whose first 4 KiB (with
-    ``whole``: whole file, for formats that write their metadata last, like PDF) lack
-    ``marker`` -- a file alliance-sim did not write, which it never replaces."""
+    """``out`` (its folder created), unless it is a file alliance-sim did not write, which it
+    never replaces: an existing file that does not begin with ``marker`` (bytes) or in which
+    the pattern ``marker`` is not found (searched in its first 4 KiB; with ``whole``, in all
+    of it, for formats that write their metadata last, like PDF).  A folder or a symbolic
+    link of that name is refused too (alliance-sim never writes through a link)."""
+    if out.is_symlink():
+        raise UserError(
+            f"{option} {_shown(out)} is a symbolic link; alliance-sim does not write through "
+            f"links: choose another {option}"
+        )
     if out.is_dir():
         raise UserError(f"{option} {_shown(out)} is a folder; allowed a file path")
-    if out.is_file():
-        with open(out, "rb") as f:
-            head = f.read(64 << 20 if whole else 4096)  # no figure of ours is larger
-        if marker not in head:
-            raise UserError(
-                f"{option} {_shown(out)} exists and is not {_a(what)} alliance-sim wrote; choose "
-                f"another {option} (alliance-sim replaces only its own {what}s)"
-            )
+    if out.is_file() and not marked(out, marker, whole):
+        raise UserError(
+            f"{option} {_shown(out)} exists and is not {_a(what)} alliance-sim wrote; choose "
+            f"another {option} (alliance-sim replaces only its own {what}s)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     return out
 

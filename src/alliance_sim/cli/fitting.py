@@ -210,7 +210,7 @@ def cmd_discover(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.discover import discover
     from alliance_sim.report.discover_plots import write_discovery
 
-    out = writable_dir(a.out or Path(a.directory) / f"discover_{a.outcome}", "--out")
+    out = writable_dir(Path(a.directory) / f"discover_{a.outcome}" if a.out is None else a.out)
     d = discover(
         a.directory,
         a.outcome,

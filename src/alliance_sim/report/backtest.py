@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from alliance_sim import __version__
 from alliance_sim.analysis.rivals import FORECASTERS as ALL
 from alliance_sim.analysis.rivals import LABELS, RIVALS
 from alliance_sim.errors import UserError
-from alliance_sim.paths import check_not_results, ours_or_new
+from alliance_sim.paths import FIGURE, check_not_results, ours_or_new
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
 from alliance_sim.report.saving import save
@@ -211,9 +212,12 @@ def write_report(bt, d: Path) -> Path:
 
 
 OUTPUTS = {  # what a backtest writes, and what marks a file as one alliance-sim wrote
-    "backtest.json": b'"n_scored"',  # among the first keys of both writers' JSON
-    "backtest.md": b"acktest of",
-    "backtest.png": b"Matplotlib",
+    "backtest.json": re.compile(rb'\A\{\s*"[^{]*"n_scored": '),  # first keys of both writers
+    "backtest.md": re.compile(  # the title, then the first sentence each writer puts below it
+        rb"\A# (?:Backtest of [^\n]*\n\n[\s\S]{0,600}?Fitted to the record up to "
+        rb"|Rolling-origin backtest of [^\n]*\n\nRefitted at each of )"
+    ),
+    "backtest.png": FIGURE,
 }
 
 
@@ -228,7 +232,7 @@ def check_out(out: str | os.PathLike, option: str = "--out") -> Path:
             "folder or one holding an earlier backtest"
         )
     for name, marker in OUTPUTS.items():
-        if (d / name).exists():
+        if (d / name).exists() or (d / name).is_symlink():
             ours_or_new(d / name, marker, "backtest output", option)
     return d
 

@@ -5,6 +5,7 @@ style as :mod:`alliance_sim.report.plots`: no pyplot, provenance in a footer."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,7 +123,7 @@ def _v(d: Discovery, name: str, v: float) -> str:
     return f"{v:.3g}"
 
 
-SIGNED = b"written by alliance-sim"  # the last line of box.txt and cart.txt
+SIGNED = re.compile(rb"\nwritten by alliance-sim \S+ \(discover\)\n\Z")  # box.txt, cart.txt
 
 
 def write_discovery(d: Discovery, out: str | os.PathLike) -> list[Path]:
@@ -137,10 +138,10 @@ def write_discovery(d: Discovery, out: str | os.PathLike) -> list[Path]:
     # before anything is written: each file there is one alliance-sim wrote (never another's)
     ours_or_new(boxes, b"box,parameter,low,high", "box table")
     for p in (words, cart):
-        ours_or_new(p, SIGNED, "discover text", whole=True)
+        ours_or_new(p, SIGNED, "discover text", whole=True)  # its last line
     figure_path(out / "tradeoff.png")
     figure_path(out / "box_limits.png")
-    sign = f"\n{SIGNED.decode()} {__version__} (discover)\n"
+    sign = f"\nwritten by alliance-sim {__version__} (discover)\n"
     atomic_write_bytes(boxes, d.table().to_csv(index=False).encode())
     atomic_write_bytes(words, (d.in_words() + "\n\n" + d.summary() + "\n" + sign).encode())
     atomic_write_bytes(cart, (d.cart.rstrip("\n") + "\n" + sign).encode())

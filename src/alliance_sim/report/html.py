@@ -41,6 +41,7 @@ from alliance_sim.report import overlays, plots
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
+from alliance_sim.report.saving import REPORT, check_figure_folder
 from alliance_sim.report.sections import nested_html, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result, design_note
@@ -265,15 +266,10 @@ def build_report(
     results = [(d if isinstance(d, Result) else Result.open(d)).design() for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
-    out = ours_or_new(check_not_results(out), b"Scenario comparison:", "report")
+    out = ours_or_new(check_not_results(out), REPORT, "report")
     beside = out.with_name(out.stem + "_files")  # a Markdown report's figures
-    if fmt == "md" and not out.exists() and beside.is_dir() and any(beside.iterdir()):
-        from alliance_sim.errors import UserError
-
-        raise UserError(
-            f"--out {out}: {beside} already holds files that no report here wrote (its "
-            "figures would replace them); choose another --out"
-        )
+    if fmt == "md":  # its figures go into ``beside``: only a report's own may be replaced
+        check_figure_folder(beside, out)
     focus = focus_of(results)[:3] or ["ARM", "KAZ"]
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         comp = compare_results(results, seed, at=at)

@@ -127,14 +127,26 @@ def _ordinals(labels: list[str]) -> np.ndarray:
     return np.array([quarters.parse(q) for q in labels])
 
 
-def _as_list(x) -> list:
+def _results(given, who: str) -> list[Result]:
+    """``given`` (a list of results or folders, or one) as Results of their own design
+    (refine's runs are no sample of the swept space); ValueError if there is none."""
+    from alliance_sim.runs.refined import own_design
+    from alliance_sim.runs.results import as_result
+
+    results = [own_design(as_result(r, who), f"{who}()") for r in _as_list(given, who)]
+    if not results:
+        raise ValueError(f"{who}: no result given; pass a list of one or more results")
+    return results
+
+
+def _as_list(x, who: str = "overlay") -> list:
     """``overlay``'s results as a list: a list or tuple as it is, one result (a Result or a
     path) as a list of one (not the letters of a path); anything else a TypeError."""
     if isinstance(x, list | tuple):
         return list(x)
     if isinstance(x, str | os.PathLike) or hasattr(x, "manifest"):
         return [x]
-    raise TypeError(f"overlay: expected a list of results or folders, got {type(x).__name__}")
+    raise TypeError(f"{who}: expected a list of results or folders, got {type(x).__name__}")
 
 
 @styled
@@ -147,16 +159,10 @@ def overlay(
 ) -> Path:
     """Median and 50% band of cohesion and of the chosen members' commitment, one colour per
     scenario, on a shared calendar axis (events: the reference scenario's)."""
-    from alliance_sim.runs.refined import own_design
-    from alliance_sim.runs.results import as_result
 
-    results = [  # refine's runs: no sample of the swept space
-        own_design(as_result(r, "overlay"), "overlay()") for r in _as_list(results)
-    ]
-    if not results:
-        raise ValueError("overlay: no result given; pass a list of one or more results")
+    results = _results(results, "overlay")
     members = as_codes(members)
-    _check_args(results, members, at, names)
+    _check_args(results, members, at, names, path)
     fig, grid = _grid(1 + len(members))
     axes = list(grid.flat[: 1 + len(members)])
     first = last = None
@@ -211,8 +217,9 @@ def exit_overlay(
     quarter a comparison reads, dashed."""
     from alliance_sim.report.plots import probability_axis
 
+    results = _results(results, "exit_overlay")
     members = as_codes(members)
-    _check_args(results, members, at, names)
+    _check_args(results, members, at, names, path)
     ivs = [agg.status_intervals(r, "exited") for r in results]
     if not members:
         members = sorted({c for _, iv in ivs for c in iv if iv[c][0].max() > 0})
@@ -255,12 +262,19 @@ def exit_overlay(
     return _save(fig, path, None)
 
 
-def _check_args(results: list, members: list[str], at: str | None, names: list | None) -> None:
-    """One line (ValueError) for a quarter or list of names that does not fit
-    ``results``, before anything is drawn."""
-    if names is not None and len(names) != len(results):
+def _check_args(results: list, members: list[str], at: str | None, names, path) -> None:
+    """One line (ValueError) for a quarter or list of names that does not fit ``results``,
+    or a ``path`` alliance-sim may not write (a result's own files, a file it did not
+    write), before anything is drawn."""
+    from alliance_sim.paths import check_not_results
+    from alliance_sim.report.saving import figure_path
+
+    if isinstance(path, str | os.PathLike):
+        figure_path(check_not_results(path, "path"), "path")
+    if isinstance(names, str) or (names is not None and len(names) != len(results)):
+        n = 1 if isinstance(names, str) else len(names)
         raise ValueError(
-            f"names: {len(names)} given for {len(results)} results; allowed one name per result"
+            f"names: {n} given for {len(results)} results; allowed a list, one name per result"
         )
     if at is not None:
         first = min(quarters.parse(r.plan.start) for r in results)

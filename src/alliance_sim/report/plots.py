@@ -122,9 +122,8 @@ def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: b
     if isinstance(path, str | os.PathLike):
         path = saving.save(fig, path, dpi=dpi)
     else:  # a file-like object (reports embed figures)
-        fig.savefig(
-            path, dpi=min(dpi, 110) if style.current().name == "screen" else 200, format="png"
-        )
+        dpi = min(dpi, 110) if style.current().name == "screen" else 200
+        fig.savefig(path, dpi=dpi, format="png", metadata=saving.png_mark())
     return path
 
 

@@ -6,13 +6,19 @@ line naming the file and the option."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.paths import ours_or_new, result_folder_of
+from alliance_sim.paths import FIGURE, ours_or_new
 
-MARK = b"alliance-sim"
+MARK = FIGURE  # "alliance-sim VERSION" in the figure's metadata (see alliance_sim.paths)
 FORMATS = ("png", "svg", "pdf")
+#: how a comparison report alliance-sim wrote begins (HTML or Markdown): all it replaces
+REPORT = re.compile(
+    rb"\A(?:<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>|# )"
+    rb"Scenario comparison: "
+)
 _KEY = {"png": "Software", "svg": "Creator", "pdf": "Creator"}
 
 
@@ -20,7 +26,7 @@ def figure_path(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as the file a figure will be written to: ``.png`` added when it has no
     suffix (as matplotlib does, so the path returned is the file written); refused (one
     line) if its format is not one of :data:`FORMATS` or if it is a file alliance-sim did
-    not write.  A result directory's own figure (``commitment.png``) is the tool's."""
+    not write (it carries no mark: :data:`alliance_sim.paths.FIGURE`)."""
     p = Path(path)
     if not p.suffix:
         p = p.with_name(p.name + ".png")
@@ -29,9 +35,33 @@ def figure_path(path: str | os.PathLike, option: str = "--out") -> Path:
         raise ValueError(
             f"{option} {p}: unknown figure format {fmt!r}; allowed {', '.join(FORMATS)}"
         )
-    if result_folder_of(p) is not None:
-        return p
     return ours_or_new(p, MARK, "figure", option, whole=True)
+
+
+def check_figure_folder(folder: Path, report: Path, option: str = "--out") -> None:
+    """Refuse (one line) the folder a Markdown ``report`` puts its figures in if it is not a
+    folder or holds anything but figures alliance-sim wrote (they would be replaced)."""
+    from alliance_sim.errors import UserError
+    from alliance_sim.paths import marked
+
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UserError(
+            f"{option} {report}: its figures go into {folder}, which is not a folder; choose "
+            f"another {option}"
+        )
+    for p in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if p.is_symlink() or not p.is_file() or not marked(p, MARK, whole=True):
+            raise UserError(
+                f"{option} {report}: {folder} holds {p.name}, which no report of alliance-sim "
+                f"wrote (its figures would replace it); choose another {option}"
+            )
+
+
+def png_mark() -> dict[str, str]:
+    """The mark as ``savefig(..., metadata=)`` of a PNG (a report's embedded figures)."""
+    from alliance_sim import __version__
+
+    return {"Software": f"alliance-sim {__version__}"}
 
 
 def save(

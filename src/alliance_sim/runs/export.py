@@ -13,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
 from alliance_sim.errors import StoreError, UserError
-from alliance_sim.paths import check_not_results, ours_or_new
+from alliance_sim.paths import check_not_results, ours_or_new, writable_dir
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset
 
@@ -46,12 +46,12 @@ def export(
         raise UserError(f"--format {fmt!r}: allowed {', '.join(FORMATS)}")
     res = Result.open(directory)  # one clear line if it is not a result directory
     src = Path(directory)
-    target = Path(out) if out is not None else src / "csv"
+    target = writable_dir(out) if out is not None else src / "csv"  # one line if it cannot be
     names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST, PARTIAL]
     for n in names:  # never over a result directory's own files (its manifest, say)
         check_not_results(target / n, "--out")
     for n, marker in MARKS.items():  # even with --force: only files an export wrote
-        if (target / n).exists():
+        if (target / n).exists() or (target / n).is_symlink():
             ours_or_new(target / n, marker, "exported file")
     if not force:
         there = [n for n in names if (target / n).exists()]
@@ -83,7 +83,7 @@ MARKS = {  # how each file an export writes begins (its header): what marks it a
     "runs.csv": b'"run","run_id"',
     "alliance.csv": b'"run","step","quarter","cohesion"',
     "timeseries.csv": b'"run","step","quarter","member"',
-    MANIFEST: b'"fingerprint"',
+    MANIFEST: b'{\n  "kind": "',
     PARTIAL: b"PARTIAL EXPORT:",
 }
 
