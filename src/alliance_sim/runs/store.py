@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alliance_sim.errors import StoreError
+from alliance_sim.paths import RESULT_OUTPUTS, marked
 from alliance_sim.runs.atomic import atomic_parquet
 from alliance_sim.runs.integrity import (
     JOURNAL,
@@ -198,15 +199,17 @@ class Store:
         )
 
     def _looks_ours(self) -> bool:
-        """A folder alliance-sim wrote: besides its manifest, one of its tables or its
-        journal (a damaged manifest alone proves nothing)."""
-        return (
-            any(
-                (self.dir / n).is_dir() and not (self.dir / n).is_symlink()
-                for n in (f"{t}.parquet" for t in TABLES)
-            )
-            or (self.dir / JOURNAL).is_file()
-        )
+        """A folder alliance-sim wrote, though its manifest is damaged or lost: its journal,
+        or a table folder holding a part named as alliance-sim names them
+        (``part-000000.parquet``; a folder called ``runs.parquet`` alone proves nothing:
+        Spark and pyarrow datasets are folders of that kind too)."""
+        if (self.dir / JOURNAL).is_file() and not (self.dir / JOURNAL).is_symlink():
+            return True
+        for t in TABLES:
+            d = self.dir / f"{t}.parquet"
+            if d.is_dir() and not d.is_symlink() and any(PART.match(p.name) for p in d.iterdir()):
+                return True
+        return False
 
     def clear(self, old: Manifest | None = None) -> None:
         """Delete what this tool wrote here (manifest last), leaving every other file.  With
@@ -238,8 +241,8 @@ class Store:
             if p.is_dir() and not p.is_symlink():
                 table = next((t for t in TABLES if table_path(self.dir, t) == p), None)
                 self._drop_table_dir(p, None if wrote is None else wrote.get(table, set()))
-            else:
-                _unlink(p)
+            elif name not in RESULT_OUTPUTS or (p.is_file() and marked(p, RESULT_OUTPUTS[name])):
+                _unlink(p)  # a summary.json, by_point.csv, commitment.png of someone else's stays
 
     def remove(self) -> None:
         """Delete what this tool wrote here, then the folder if nothing else is in it (a
