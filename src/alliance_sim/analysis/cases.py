@@ -57,10 +57,12 @@ def as_codes(codes: str | Iterable[str] | None, what: str = "members") -> list[s
     ValueError with one line naming ``what`` for one that is not a member code."""
     from alliance_sim.core.members import CODES, code_hint
 
-    out = [codes] if isinstance(codes, str) else list(codes or ())
+    if codes is None:
+        return []
+    out = list([codes] if isinstance(codes, str) or not isinstance(codes, Iterable) else codes)
     for c in out:
         if c not in CODES:
             raise ValueError(
-                f"{what} {c!r}: not a member code{code_hint(c)}; allowed {', '.join(CODES)}"
+                f"{what} {c!r}: not a member code; allowed {', '.join(CODES)}{code_hint(c)}"
             )
     return out
