@@ -209,3 +209,18 @@ def test_a_share_never_reads_as_all_or_none_when_it_is_not():
     assert [percent(v) for v in (0, 1, 0.9994, 0.0004, 0.5, 0.123)] == [
         "0%", "100%", "99.9%", "0.04%", "50%", "12%"
     ]  # fmt: skip
+
+
+def test_the_note_on_reused_posterior_sets_does_not_cap_n_eff_below_what_is_printed():
+    """New-user trial: "runs sharing a set count as one unit, so n_eff is at most 400" above
+    a row with n_eff 490 (a shared set is counted once only where it decides the outcome)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from alliance_sim.analysis.summary import _unit_note
+
+    runs = pd.DataFrame({"run": range(800), "posterior": [k % 400 for k in range(800)]})
+    note = _unit_note(runs, SimpleNamespace(n_points=1, replicates=800))
+    assert "400 parameter sets" in note and "at most" not in note
+    assert "more where its runs differ" in note

@@ -277,3 +277,81 @@ def test_seeds_needed_refuses_a_half_width_it_cannot_reach():
     for bad in (0, -0.05, float("nan"), float("inf"), "0.05", None):
         with pytest.raises(ValueError, match="half_width"):
             seeds_needed(x, g, bad)
+
+
+def test_a_side_whose_values_all_come_from_one_seed_is_not_tested():
+    """A joiner's commitment exists only in the runs where it joined: in a sweep those were
+    the 12 points of one seed, and the bootstrap, which cannot resample one seed, read
+    p < 0.001 on "n_eff = 1" and the report bolded it."""
+    rng = np.random.default_rng(3)
+    a, ca = rng.normal(0.7, 0.2, 400), np.arange(400)
+    b = np.full(40 * 12, np.nan)
+    b[:12] = 0.83  # seed 0 at its 12 points
+    cb = np.repeat(np.arange(40), 12)
+    c = compare_clustered("IRN_commitment", a, b, ca, cb, paired=False)
+    assert c.test == "too few runs" and not np.isfinite(c.p)
+    b[12:24] = 0.80  # a second seed: a rough estimate, but one that can be made
+    assert compare_clustered("IRN_commitment", a, b, ca, cb, paired=False).p > 0.001
+
+
+def test_a_value_only_some_runs_have_is_compared_over_each_scenarios_own_runs():
+    """Paired on seed, a joiner's commitment was differenced over the runs in which it joined
+    in both scenarios while the two means beside it were over each one's own runs: 0.706 and
+    0.673 shown with a difference of +0.010 [+0.004, +0.017]."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import _row
+
+    rng = np.random.default_rng(5)
+    n = 400
+    seeds = np.arange(n)
+    a = np.where(rng.random(n) < 0.3, rng.normal(0.73, 0.1, n), np.nan)
+    b = np.where(rng.random(n) < 0.3, rng.normal(0.70, 0.1, n), np.nan)
+    ra = pd.DataFrame({"run": seeds, "seed": seeds, "IRN_commitment": a})
+    rb = pd.DataFrame({"run": seeds, "seed": seeds, "IRN_commitment": b})
+    merged = ra.merge(rb, on="seed", suffixes=("_a", "_b"))
+    row = _row("IRN_commitment", False, ra, rb, merged, 0)
+    diff = row["this"].value - row["reference"].value
+    assert row["difference"].value == pytest.approx(diff)
+    assert row["difference"].lo < diff < row["difference"].hi and not row["paired"]
+    # where both have the value in the same runs, the pairs stay
+    both = rng.random(n) < 0.5
+    ra["IRN_commitment"] = np.where(both, rng.normal(0.7, 0.1, n), np.nan)
+    rb["IRN_commitment"] = np.where(both, rng.normal(0.7, 0.1, n), np.nan)
+    merged = ra.merge(rb, on="seed", suffixes=("_a", "_b"))
+    assert _row("IRN_commitment", False, ra, rb, merged, 0)["paired"]
+
+
+def test_a_binary_difference_is_called_only_where_its_interval_and_its_test_agree():
+    """New-user trial: "+2 points [+0.1, +3] — a small difference (McNemar (exact) p =
+    0.070)": Newcombe's interval excluded 0 while the exact test did not reject.  With a few
+    discordant pairs the exact test is the one to believe; a difference is now called only
+    where both say so, and otherwise it is "unclear" and says why."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import _row
+    from alliance_sim.analysis.stats import UNCLEAR
+    from alliance_sim.report.headline import binary_sentence
+
+    rng = np.random.default_rng(8)
+    split = 0
+    for trial in range(40):
+        n = 100
+        a = (rng.random(n) < 0.45).astype(float)
+        b = a.copy()
+        b[rng.choice(np.flatnonzero(a == 0), 2 + trial % 5, replace=False)] = 1.0  # 2-6 leave in B
+        seeds = np.arange(n)
+        ra = pd.DataFrame({"run": seeds, "seed": seeds, "ARM_exited": a})
+        rb = pd.DataFrame({"run": seeds, "seed": seeds, "ARM_exited": b})
+        row = _row("ARM_exited", True, ra, rb, ra.merge(rb, on="seed", suffixes=("_a", "_b")), 0)
+        d, p = row["difference"], row["p"]
+        excludes = d.lo > 0 or d.hi < 0
+        if excludes != (p < 0.05):
+            split += 1
+            assert row["effect"] == UNCLEAR, (trial, d, p, row["effect"])
+            row.update({"horizon": "2028Q4", "scenario": "B", "reference name": "A"})
+            said = binary_sentence(pd.Series(row | {"p (Holm)": p}))
+            assert "the test does not" in said and "the interval includes no difference" not in said
+        elif excludes:
+            assert row["effect"] != UNCLEAR
+    assert split  # designs where the two disagree were seen

@@ -11,7 +11,7 @@ from PIL import Image
 
 from alliance_sim import load_scenario
 from alliance_sim.cli.main import main
-from alliance_sim.report import figures, marks, plots
+from alliance_sim.report import figures, marks, plots, shares
 from alliance_sim.report.labels import outcome_label, parameter_label
 from alliance_sim.runs.runner import run_scenario, sweep
 
@@ -99,11 +99,26 @@ def test_the_zero_note_never_reads_the_common_start_or_a_banded_quarter():
     95% upper bound 1% (no band drawn)" -- the start, where nobody has left by definition."""
     hi = np.array([0.09, 0.02, 0.03, 0.04, 0.05])  # the start's bound the largest
     rising = np.array([0.0, 0.05, 0.1, 0.2, 0.4])
-    assert plots.zero_bound({"ARM": (rising, rising, hi)}) == 0
+    assert shares.zero_bound({"ARM": (rising, rising, hi)}) == 0
     late = np.array([0.0, 0.0, 0.0, 0.0, 0.1])  # quarter 3 is banded, 1-2 are bare
-    assert plots.zero_bound({"ARM": (late, late, hi)}) == 0.03
+    assert shares.zero_bound({"ARM": (late, late, hi)}) == 0.03
     never = np.zeros(5)
-    assert plots.zero_bound({"KAZ": (never, never, hi)}) == 0.05
+    assert shares.zero_bound({"KAZ": (never, never, hi)}) == 0.05
+
+
+def test_the_zero_note_gives_a_joiner_its_own_bound():
+    """New-user finding: "0% in every run: BLR, KAZ, TJK, IRN; at 0% the 95% upper bound is
+    1%" beside a table giving Iran, a member in a few runs, [0%, 43%]."""
+    never = np.zeros(4)
+    few = np.array([np.nan, np.nan, 0.0, 0.0])  # no run had Iran in at first
+    iv = {
+        "BLR": (never, never, np.full(4, 0.01)),
+        "KAZ": (never, never, np.full(4, 0.01)),
+        "IRN": (few, few, np.array([np.nan, np.nan, 0.43, 0.43])),
+    }
+    assert shares.zero_note(iv) == "1% (IRN 43%; no band drawn)"
+    assert shares.zero_note({k: iv[k] for k in ("BLR", "KAZ")}) == "1% (no band drawn)"
+    assert shares.zero_note({"IRN": iv["IRN"]}) == "43% (no band drawn)"
 
 
 def test_a_member_in_few_runs_draws_no_median_from_them():
@@ -394,3 +409,19 @@ def test_compare_figures_of_long_names_stay_inside(history, tmp_path, monkeypatc
         with use_style(style):
             draw(two, tmp_path / f"{draw.__name__}.png", members=["ARM", "KAZ"])
         _inside(drawn["fig"], style)
+
+
+def test_events_that_read_alike_in_the_key_carry_their_ids():
+    """New-user trial: "2 2026Q1 Russian bandwidth; 3 2026Q2 Russian bandwidth" -- which one
+    was the user's own event and which the inherited one could not be told."""
+    from types import SimpleNamespace
+
+    evs = [
+        {"id": "us_pressure", "at": "2026Q2", "type": "russian_bandwidth", "value": 0.3},
+        {"id": "victory", "at": "2026Q1", "type": "russian_bandwidth", "value": 0.7},
+        {"id": "arms", "at": "2025Q3", "type": "offer", "member": "ARM", "kind": "arms"},
+    ]
+    manifest = SimpleNamespace(plan=SimpleNamespace(swept=[]), scenario={"events": evs})
+    labels = [label for _, _, label in marks.events(manifest)]
+    assert labels[1].endswith("[victory]") and labels[2].endswith("[us_pressure]")
+    assert "[" not in labels[0]  # one of its kind: as before

@@ -4,6 +4,7 @@ and the HTML rendering in headless Chromium."""
 import os
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -188,7 +189,9 @@ def test_status_bands_do_not_jump_where_a_share_leaves_zero(results):
         for status in ("suspended", "exited"):
             _, iv = status_intervals(results[key], status)
             for code, (p, lo, hi) in iv.items():
-                assert (lo <= p + 1e-12).all() and (p <= hi + 1e-12).all()
+                known = np.isfinite(p)  # NaN: no run has the member in yet (a joiner)
+                assert (lo <= p + 1e-12)[known].all() and (p <= hi + 1e-12)[known].all()
+                assert np.isnan(lo[~known]).all() and np.isnan(hi[~known]).all()
                 for t in range(len(p) - 1):
                     for a, b in ((t, t + 1), (t + 1, t)):  # a at 0%, b beside it above
                         if p[a] == 0 < p[b]:
@@ -441,3 +444,60 @@ def test_member_table_takes_one_focus_member_as_a_name(results):
     from alliance_sim.analysis.summary import member_table
 
     assert member_table(results["arm"], focus="ARM")["member"].iloc[0] == "ARM"
+
+
+def test_a_joiners_exit_reads_the_same_in_figures_tables_and_headline(tmp_path):
+    """New-user trial: Iran's exit read 38% [30%, 48%] in a comparison's headline (the runs
+    in which it joined) and about 10% in its figures (all runs), and neither said which."""
+    import numpy as np
+
+    from alliance_sim.analysis.aggregate import status_intervals, status_shares
+    from alliance_sim.analysis.comparison import compare_results
+    from alliance_sim.report.diff_table import display_comparison
+    from alliance_sim.report.headline import binary_sentence
+    from alliance_sim.report.shares import exited_share
+
+    base = run_scenario("baseline", tmp_path / "base", replicates=60, quiet=True)
+    iran = run_scenario("iran_joins", tmp_path / "iran", replicates=60, quiet=True)
+    runs = iran.runs
+    joined = int(runs["IRN_exited"].notna().sum())
+    assert 0 < joined < len(runs) and runs["IRN_exited"].sum() > 0  # a joiner that leaves
+    table = runs["IRN_exited"].mean()  # over the runs in which it joined (NaN elsewhere)
+    _, iv = status_intervals(iran, "exited")
+    assert iv["IRN"][0][-1] == pytest.approx(table)
+    _, shares = status_shares(iran)
+    assert exited_share(shares["IRN"])[-1] == pytest.approx(table)
+    assert exited_share(shares["ARM"])[-1] == pytest.approx(runs["ARM_exited"].mean())
+    comp = compare_results([base, iran])
+    row = comp[comp["outcome"] == "IRN_exited"].iloc[0]
+    said = binary_sentence(row)
+    assert f"the {joined:,} runs (of {len(runs):,}) of" in said and "in which it joined" in said
+    shown = display_comparison(comp)
+    cell = shown[comp["outcome"].to_numpy() == "IRN_exited"].iloc[0]
+    assert f"({joined:,} of {len(runs):,} runs)" in cell["this: mean [95% CI]"]
+    assert "of runs it joined" in cell["outcome"]
+    arm = shown[comp["outcome"].to_numpy() == "ARM_exited"].iloc[0]
+    assert "runs)" not in arm["this: mean [95% CI]"]  # a founder: every run, nothing added
+    assert np.isfinite(iv["ARM"][0]).all()
+
+
+def test_comparison_figures_mark_every_scenarios_events(results, tmp_path, monkeypatch):
+    """New-user trial: the README's comparison (Baseline first, then EU arms for Armenia)
+    drew no marker for the arms package of 2025Q3: only the first scenario's events were
+    marked."""
+    from alliance_sim.report import marks
+    from alliance_sim.report.overlays import exit_overlay
+
+    keys = []
+    real = marks.event_key
+    monkeypatch.setattr(
+        marks, "event_key", lambda fig, drawn, *a: keys.append(drawn) or real(fig, drawn)
+    )
+    exit_overlay([results["base"], results["arm"]], tmp_path / "exit.png", members=["ARM"])
+    own = marks.events(results["arm"].manifest)
+    assert own and not marks.events(results["base"].manifest)
+    name = results["arm"].manifest.scenario_name
+    for _, at, label in own:
+        assert any(a == at and text == f"{label} ({name} only)" for _, a, text in keys[-1])
+    both = marks.compared_events([results["arm"].manifest] * 2, ["a", "b"])
+    assert [text for *_, text in both] == [label for *_, label in own]  # shared: no "only"

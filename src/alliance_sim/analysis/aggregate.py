@@ -147,7 +147,10 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     seeds: 0/250 runs of 10 seeds read "up to 28%") while one run in the next quarter reads as
     independent (1/250: up to 2%), so bands rose and fell in saw teeth.  A member at 0%
     throughout keeps the number of seeds.  At the start quarter a share every run agrees on
-    (0% exited) is the scenario's premise and gets no band (it read 0-16%)."""
+    (0% exited) is the scenario's premise and gets no band (it read 0-16%).  A state that
+    joins in some runs (Iran) is counted among the runs in which it has joined by that
+    quarter, as its exit is in the tables (NaN where none has): of all runs, the figure read
+    10% beside the table's 38%."""
     from alliance_sim.analysis.design import Z95, clusters, small_sample
 
     runs = res.runs
@@ -159,26 +162,34 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     uniq, labels = steps_and_labels(res, steps)
     s_idx = np.searchsorted(uniq, steps)
     m_idx = _codes(t.column("member"), mb.CODES)
-    hit = _codes(t.column("status"), mb.STATUS_NAMES) == mb.STATUS_CODES[status]
+    codes = _codes(t.column("status"), mb.STATUS_NAMES)
+    hit = codes == mb.STATUS_CODES[status]
+    joined = codes != mb.STATUS_CODES["candidate"]
     run = t.column("run").to_numpy()
     keep = np.isin(run, ok["run"].to_numpy())
     c_idx = np.array([cluster_of[r] for r in run[keep]], dtype=np.int64)
     S, M, K = len(uniq), len(mb.CODES), int(cl.max()) + 1 if len(cl) else 1
     key = (m_idx[keep] * S + s_idx[keep]) * K + c_idx
     sums = np.bincount(key, weights=hit[keep], minlength=M * S * K).reshape(M, S, K)
-    n_k = np.bincount(cl, minlength=K).astype(float)  # runs per seed
-    n = float(n_k.sum())
-    p = sums.sum(axis=2) / max(n, 1.0)
-    var = ((sums - p[..., None] * n_k) ** 2).sum(axis=2) / max(n, 1.0) ** 2
-    s2 = p * (1 - p)
+    # runs per member, quarter and seed in which the member has joined (all, for a founder)
+    n_k = np.bincount(key, weights=joined[keep], minlength=M * S * K).reshape(M, S, K)
+    n = n_k.sum(axis=2)
+    seeds = (n_k > 0).sum(axis=2).max(axis=1)  # per member: the seeds that have it in
     with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, sums.sum(axis=2) / np.maximum(n, 1.0), np.nan)
+        var = ((sums - p[..., None] * n_k) ** 2).sum(axis=2) / np.maximum(n, 1.0) ** 2
+        s2 = p * (1 - p)
         known = (var > 0) & (s2 > 0)  # quarters whose variance says something
         pooled = np.where(known, s2, 0).sum(axis=1) / np.where(known, var, 0).sum(axis=1)
         if n_k.max() > 1:  # as design.clustered_mean: the small-sample step on the seeds
             cases, non = (sums > 0).sum(axis=2), (sums < n_k).sum(axis=2)  # that vary
             m = np.minimum(cases, non).max(axis=1)
-            pooled = np.array([small_sample(v, K, int(j)) for v, j in zip(pooled, m, strict=True)])
-        n_eff = np.where(known.any(axis=1), np.clip(pooled, 1, n), float(K))[:, None]
+            pooled = np.array(
+                [small_sample(v, int(k), int(j)) for v, k, j in zip(pooled, seeds, m, strict=True)]
+            )
+        top = n.max(axis=1)
+        n_eff = np.where(known.any(axis=1), np.clip(pooled, 1, np.maximum(top, 1)), seeds)
+        n_eff = np.maximum(n_eff, 1.0)[:, None]
         n_eff = np.broadcast_to(n_eff, p.shape)
         d = 1 + Z95**2 / n_eff
         centre = (p + Z95**2 / (2 * n_eff)) / d
@@ -191,5 +202,5 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     # agrees there (no one has left yet), there is nothing to estimate and no band to draw
     first = (uniq == 0)[None, :] & ((p == 0) | (p == 1))
     lo, hi = np.where(first, p, lo), np.where(first, p, hi)
-    present = np.unique(m_idx)
+    present = [i for i in np.unique(m_idx) if (n[i] > 0).any()]  # not: no run has it in
     return labels, {mb.CODES[i]: np.stack([p[i], lo[i], hi[i]]) for i in present}

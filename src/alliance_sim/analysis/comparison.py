@@ -146,6 +146,13 @@ def _row(
     merged: pd.DataFrame | None,
     seed: int,
 ) -> dict:
+    if (
+        merged is not None
+        and (merged[f"{outcome}_a"].isna() != merged[f"{outcome}_b"].isna()).any()
+    ):
+        # a value only some runs have (a joiner's, in the runs where it joined): pairs would
+        # compare the runs where it has one in both, beside means over each scenario's own
+        merged = None
     if merged is not None:
         xa, xb = merged[f"{outcome}_a"], merged[f"{outcome}_b"]
         ca = cb = clusters(merged, "posterior" if "posterior" in merged else "posterior_a")
@@ -191,6 +198,9 @@ def _row(
         "seeds for ±target": need,
         "target": TARGET[binary],
         "binary": binary,
+        # (runs with a value, runs): fewer where a state joins in some runs only
+        "reference has": (int(np.isfinite(xa).sum()), len(xa)),
+        "this has": (int(np.isfinite(xb).sum()), len(xb)),
     }
 
 

@@ -201,7 +201,7 @@ def risk_magnitude(diff: float) -> str:
     return next((w for w, step in zip(names, RISK_STEPS, strict=True) if d < step), "large")
 
 
-UNCLEAR = "unclear (its interval includes no difference)"
+UNCLEAR = "unclear (its interval or its test includes no difference)"
 #: effect words that say there is nothing to rank (headlines skip them)
 NOT_AN_EFFECT = ("negligible", "no variation", "no estimate (too few runs)", UNCLEAR)
 
@@ -221,8 +221,11 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = Fal
         return "no variation"
     if binary:
         size = risk_magnitude(c.diff.value)
-        if size != "negligible" and c.diff.lo <= 0 <= c.diff.hi:
-            return UNCLEAR  # a size that its own interval does not rule out being none
+        if size != "negligible" and (c.diff.lo <= 0 <= c.diff.hi or not c.p < 0.05):
+            # a size that its own interval, or its test, does not rule out being none (an
+            # exact McNemar test on 4 discordant pairs, p = 0.125, beside Newcombe's interval
+            # clear of 0: with few discordant pairs the exact test is the one to believe)
+            return UNCLEAR
         return size
     return a12_magnitude(c.a12.value)
 

@@ -114,8 +114,8 @@ def _unit_note(runs: pd.DataFrame, plan) -> str:
     if reused and sets < len(runs):
         return (
             f"The {len(runs)} replicates reuse the calibration's {sets} parameter sets (and "
-            "their starting states): runs sharing a set count as one unit, so n_eff is at "
-            f"most {sets}."
+            "their starting states): runs sharing a set form one cluster, which n_eff counts "
+            "once where the set decides the outcome and more where its runs differ."
         )
     return "Every run has its own seed: n_eff is the number of runs."
 

@@ -39,10 +39,13 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
         pct = bool(r["binary"])
         d, need, target = r["difference"], r["seeds for ±target"], r["target"]
 
-        def f(e: Estimate, pct: bool = pct) -> str:
+        def f(e: Estimate, has: tuple[int, int] | None, pct: bool = pct) -> str:
             if not np.isfinite(e.value):  # e.g. a joiner in no run of one side
                 return "– (no run)"
-            return e.fmt(pct=True) if pct else e.fmt(digits=3)
+            text = e.fmt(pct=True) if pct else e.fmt(digits=3)
+            if has is not None and has[0] < has[1]:  # a joiner: of the runs it joined
+                text += f" ({has[0]:,} of {has[1]:,} runs)"
+            return text
 
         diff = (
             "–"
@@ -52,12 +55,15 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
             else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
         )
         unit = "pairs" if r["paired"] else "runs"
+        ref_has, this_has = r.get("reference has"), r.get("this has")
+        some = any(h is not None and h[0] < h[1] for h in (ref_has, this_has))
         rows.append(
             {
                 "scenario": r["scenario"],
-                "outcome": _outcome(r["outcome"], r["horizon"]),
-                "reference: mean [95% CI]": f(r["reference"]),
-                "this: mean [95% CI]": f(r["this"]),
+                "outcome": _outcome(r["outcome"], r["horizon"])
+                + (", of runs it joined" if some else ""),
+                "reference: mean [95% CI]": f(r["reference"], ref_has),
+                "this: mean [95% CI]": f(r["this"], this_has),
                 "difference of means [95% CI]": diff,
                 "A12 [95% CI]": r["A12"].fmt(),
                 "effect": r["effect"],

@@ -74,6 +74,22 @@ def _evidence(r: pd.Series) -> str:
     return f"{r['test']} {_p(r['p'])}{adjusted}; n_eff = {r['n']} {unit}{few}"
 
 
+def _partial(r: pd.Series, side: str) -> tuple[int, int] | None:
+    """(runs with a value, runs) of one side where only some runs have one (a joiner)."""
+    has = r.get(f"{side} has")
+    return has if isinstance(has, tuple) and has[0] < has[1] else None
+
+
+def _runs(r: pd.Series, side: str) -> str:
+    """ "runs of " or, for a joiner, "the 107 runs (of 400) of " (the runs it joined)."""
+    has = _partial(r, side)
+    return "runs of " if has is None else f"the {has[0]:,} runs (of {has[1]:,}) of "
+
+
+def _joined(r: pd.Series, side: str) -> str:
+    return " in which it joined" if _partial(r, side) is not None else ""
+
+
 def binary_sentence(r: pd.Series) -> str:
     """A 0/1 outcome (exit, suspension) as a sentence: both probabilities, the difference."""
     code, _, what = r["outcome"].partition("_")
@@ -86,9 +102,10 @@ def binary_sentence(r: pd.Series) -> str:
     }.get(what, f"{what} at {end}")
     tag = " (pooled over its design points)"  # each to the scenario it describes
     text = (
-        f"{name} {verb} in {_pct(this)} of runs of {r['scenario']}"
-        f"{tag if r.get('pooled') else ''} vs {_pct(ref)} in {r['reference name']}"
-        f"{tag if r.get('reference pooled') else ''}"
+        f"{name} {verb} in {_pct(this)} of {_runs(r, 'this')}{r['scenario']}"
+        f"{tag if r.get('pooled') else ''}{_joined(r, 'this')} vs {_pct(ref)} in "
+        f"{_runs(r, 'reference')}{r['reference name']}"
+        f"{tag if r.get('reference pooled') else ''}{_joined(r, 'reference')}"
     )
     if r["effect"] == "no variation":
         return f"{text}: no run of either scenario shows it."
@@ -99,7 +116,12 @@ def binary_sentence(r: pd.Series) -> str:
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
     if r["effect"] == UNCLEAR:
-        return f"{text}: {_points(d)} — the interval includes no difference ({_evidence(r)})."
+        why = (
+            "the interval includes no difference"
+            if d.lo <= 0 <= d.hi
+            else "unclear: the interval excludes no difference, the test does not"
+        )
+        return f"{text}: {_points(d)} — {why} ({_evidence(r)})."
     if r["effect"] in NOT_AN_EFFECT:
         return f"{text}: {_points(d)} — negligible{zero} ({_evidence(r)})."
     return f"{text}: {_points(d)}{ratio} — a {r['effect']} difference ({_evidence(r)})."
@@ -114,6 +136,11 @@ def sentence(r: pd.Series) -> str:
     code, _, what = outcome.partition("_")
     if what == "commitment":
         text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
+        if _partial(r, "this") or _partial(r, "reference"):  # a joiner's, where it joined
+            a, b = r["this has"], r["reference has"]
+            scen = f"{scen} ({a[0]:,} of {a[1]:,} runs: those in which it joined)"
+            base = f"{base} ({b[0]:,} of {b[1]:,} runs)"
+            text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
     elif outcome == "cohesion_final":
         text = f"Mean cohesion at {end} is {_num(this)} in {scen}"
     elif outcome == "cohesion_min":

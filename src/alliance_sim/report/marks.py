@@ -53,7 +53,7 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
     scenario in the manifest, numbered 1, 2, ... in date order over the whole scenario (so a
     number means the same event in every panel); with ``member``, only events about that
     member or the whole alliance.  A swept event time is drawn at its base value (the label
-    says 'swept')."""
+    says 'swept').  Events whose labels read alike carry their ids (``[victory]``)."""
     swept = set(manifest.plan.swept)
     found = []
     for ev in (manifest.scenario or {}).get("events", []) or []:
@@ -64,7 +64,12 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
         label = _event_label(ev, who)
         if f"events.{ev.get('id')}.at" in swept:
             label += " (time swept)"
-        found.append((quarters.parse(str(at)), str(at), label, who))
+        found.append((quarters.parse(str(at)), str(at), label, who, ev.get("id")))
+    labels = [e[2] for e in found]  # two events read alike ("Russian bandwidth"): by their ids
+    found = [
+        (o, at, f"{label} [{i}]" if labels.count(label) > 1 and i else label, who)
+        for o, at, label, who, i in found
+    ]
     found.sort(key=lambda e: e[0])
     out = []
     for k, (_, at, label, who) in enumerate(found, start=1):
@@ -74,19 +79,44 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
     return out
 
 
+def compared_events(manifests: list, names: list[str]) -> list[tuple[int, str, str]]:
+    """The scheduled events of every compared scenario, numbered once in date order; one
+    that not every scenario has says which do ("(EU arms for Armenia only)"): a comparison's
+    figures marked the first scenario's events only, so a baseline compared with a scenario
+    showed none of the events that made the difference."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for manifest, name in zip(manifests, names, strict=True):
+        for _, at, label in events(manifest):
+            who = seen.setdefault((at, label), [])
+            if name not in who:
+                who.append(name)
+    ordered = sorted(seen.items(), key=lambda e: quarters.parse(e[0][0]))  # stable: by scenario
+    return [
+        (k, at, label if len(who) == len(set(names)) else f"{label} ({', '.join(who)} only)")
+        for k, ((at, label), who) in enumerate(ordered, start=1)
+    ]
+
+
 NUMBER = "event-number"  # the gid of an event's number on an axis (placed by declutter)
 
 
 def event_markers(
-    ax: Axes, manifest, labels: list[str], member: str | None = None, ordinal: bool = False
+    ax: Axes,
+    manifest,
+    labels: list[str],
+    member: str | None = None,
+    ordinal: bool = False,
+    found: list[tuple[int, str, str]] | None = None,
 ) -> list[tuple[int, str, str]]:
     """Dotted vertical lines at the scheduled events that fall inside the axis's quarters
     ``labels``, each with its number at the top (the key below the figure, :func:`event_key`,
     says what each number is).  Numbers are placed when the figure is saved
     (:func:`declutter`): those that would touch are staggered downwards, so none overlaps
     another at any figure size.  x is the index into ``labels`` or, with ``ordinal``, the
-    quarter's ordinal.  Returns the events drawn."""
-    inside = [e for e in events(manifest, member) if e[1] in labels]
+    quarter's ordinal; ``found``: the events to draw (default: ``manifest``'s).  Returns the
+    events drawn."""
+    found = events(manifest, member) if found is None else found
+    inside = [e for e in found if e[1] in labels]
     for k, at, _text in inside:
         x = quarters.parse(at) if ordinal else labels.index(at)
         ax.axvline(x, color="#666666", lw=0.7, ls=":", zorder=0)

@@ -19,7 +19,6 @@ from alliance_sim.report.plots import (
     NAMES,
     SCENARIO_COLOURS,
     _save,
-    above_zero,
     fit_text,
     grid,
     legend_below,
@@ -27,8 +26,8 @@ from alliance_sim.report.plots import (
     styled,
     subplots,
     title_size,
-    zero_bound,
 )
+from alliance_sim.report.shares import above_zero, zero_bound
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -48,18 +47,28 @@ def _grid(n: int) -> tuple[Figure, np.ndarray]:
 
 
 def _calendar(
-    axes: list[Axes], first: int, last: int, res: Result, at: str | None = None, unit: bool = True
+    axes: list[Axes],
+    first: int,
+    last: int,
+    results: list[Result],
+    names: list[str] | None,
+    at: str | None = None,
+    unit: bool = True,
 ) -> list:
-    """Calendar ticks, the reference scenario's events (numbered) and, with ``at``, a dashed
-    line at the quarter a comparison reads; returns the events drawn (for the key)."""
+    """Calendar ticks, every compared scenario's events (numbered; one only some scenarios
+    have says which: :func:`.marks.compared_events`) and, with ``at``, a dashed line at the
+    quarter a comparison reads; returns the events drawn (for the key)."""
     span = [quarters.label(o) for o in range(first, last + 1)]
     drawn: list = []
+    found = marks.compared_events(
+        [r.manifest for r in results], names or [r.manifest.scenario_name for r in results]
+    )
     for ax in axes:
         quarter_axis(ax, span, offset=first)  # x: the quarter's ordinal
         if unit:
             ax.set_ylim(0, 1)
         grid(ax)
-        drawn = marks.event_markers(ax, res.manifest, span, ordinal=True)
+        drawn = marks.event_markers(ax, None, span, ordinal=True, found=found)
         if at is not None and first <= quarters.parse(at) <= last:
             ax.axvline(quarters.parse(at), color="#b2182b", lw=1.0, ls="--", zorder=1)
             x0 = quarters.parse(at)
@@ -180,7 +189,7 @@ def overlay(
             for ax, code in zip(axes[1:], members, strict=True):
                 if code in qm:
                     _band_at(ax, xm, qm[code], colour, name)
-    drawn = _calendar(axes, first, last, results[0], at)
+    drawn = _calendar(axes, first, last, results, names, at)
     share = 0.96 if len(axes) == 1 else 0.44  # of the figure's width: one panel's
     axes[0].set_title("Cohesion index", loc="left", fontsize=title_size(10))
     axes[0].text(
@@ -222,7 +231,7 @@ def exit_overlay(
     _check_args(results, members, at, names, path)
     ivs = [agg.status_intervals(r, "exited") for r in results]
     if not members:
-        members = sorted({c for _, iv in ivs for c in iv if iv[c][0].max() > 0})
+        members = sorted({c for _, iv in ivs for c in iv if np.nanmax(iv[c][0]) > 0})
     members = [m for m in members if any(m in iv for _, iv in ivs)] or ["ARM"]
     fig, grid_ = _grid(len(members))
     axes = list(grid_.flat[: len(members)])
@@ -238,14 +247,14 @@ def exit_overlay(
         for ax, code in zip(axes, members, strict=True):
             if code in iv:
                 p, lo, hi = iv[code]
-                if p.max() > 0:  # no band at 0%: it would only stack the same sliver
+                if np.nanmax(p) > 0:  # no band at 0%: it would only stack the same sliver
                     where = above_zero(p)
                     ax.fill_between(x, lo, hi, where=where, color=colour, alpha=0.15, lw=0)
-                    top[code] = max(top[code], float(hi[where].max()))
+                    top[code] = max(top[code], float(np.nanmax(hi[where])))
                 name = names[k] if names else res.name
                 at_zero[code][k] = zero_bound({code: iv[code]})  # each scenario's own bound
                 ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
-    drawn = _calendar(axes, first, last, results[0], at, unit=False)
+    drawn = _calendar(axes, first, last, results, names, at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])
         title = f"{NAMES.get(code, code)} ({code}): P(has left by that quarter)"

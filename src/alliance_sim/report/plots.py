@@ -35,6 +35,7 @@ from alliance_sim.report.figtext import (  # noqa: F401 (figures import them fro
 )
 from alliance_sim.report.labels import plural
 from alliance_sim.report.marks import COHESION
+from alliance_sim.report.shares import above_zero, exited_share, joiner, zero_note
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -211,7 +212,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
         else:
             q, note = marks.enough_in(qm[code], shares[code], n_runs)
             _band(ax, q, COLOURS[code])
-            ax.plot(x, shares[code]["exited"], color="#b2182b", lw=1.3, ls="--")
+            ax.plot(x, exited_share(shares[code]), color="#b2182b", lw=1.3, ls="--")
             ax.set_title(f"{NAMES[code]} ({code})")
             if note:  # under the title, clear of the event numbers and of the data
                 ax.annotate(
@@ -247,7 +248,12 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             "90% of runs still in",
             "50% of runs still in",
             "median of runs still in",
-            "share of runs exited",
+            "share of runs exited"
+            + (
+                " (a joiner: of the runs it joined)"
+                if any(joiner(shares[c]) for c in members)
+                else ""
+            ),
         ],
     )
     return _finish(fig, res, "commitment to the CSTO", "", drawn, path)
@@ -289,31 +295,6 @@ def percent_ticks(axis, limit: float) -> None:
     axis.set_major_formatter(PercentFormatter(1.0, decimals=1 if limit <= 0.02 else 0))
 
 
-def above_zero(p: np.ndarray) -> np.ndarray:
-    """Quarters where a share is above 0, with the quarter on each side (a band starts where
-    its line leaves 0% and ends where it returns)."""
-    on = np.nan_to_num(p) > 0
-    near = on.copy()
-    near[:-1] |= on[1:]
-    near[1:] |= on[:-1]
-    return near
-
-
-def zero_bound(iv: dict[str, np.ndarray]) -> float:
-    """The 95% upper bound of a share observed at 0% where no band is drawn (the highest,
-    over members and quarters): what the bands left out at 0% would have shown.  The first
-    quarter is the runs' common start, where nobody has left yet by definition, and a quarter
-    next to a share above 0% has its band drawn (:func:`above_zero`); neither counts (a note
-    "at 0%" under a curve at 40% misread the start as a finding)."""
-    bounds = [0.0]
-    for p, _, hi in iv.values():
-        bare = (np.nan_to_num(p) == 0) & ~above_zero(p)
-        bare[:1] = False
-        if bare.any():
-            bounds.append(float(np.nanmax(hi[bare])))
-    return max(bounds)
-
-
 def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -> float:
     """One line per member with its 95% band (shape (3, quarters): share, low, high); returns
     the highest upper bound drawn.  Bands are drawn where a share is above 0%: at 0% every
@@ -331,10 +312,10 @@ def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -
             ax.fill_between(x, lo, hi, where=where, color=COLOURS[code], alpha=0.15, lw=0)
             top = max(top, float(np.nanmax(hi[where])))
         ax.plot(x, p, color=COLOURS[code], lw=1.8, label=code)
-    bound = zero_bound(iv)
     note = [f"0% in every run: {', '.join(never)}"] if never else []
-    if bound > 0:
-        note.append(f"at 0% the 95% upper bound is {bound:.0%} (no band drawn)")
+    bound = zero_note(iv)
+    if bound:
+        note.append(f"at 0% the 95% upper bound is {bound}")
     ax._alliance_never = "; ".join(note)
     return top
 

@@ -1,0 +1,66 @@
+"""Shares of runs as the figures draw them: a joiner's counted among the runs in which it has
+joined (as the tables count it), and what a band left out at 0% would have shown."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alliance_sim.core.outcomes import ALLIES
+
+
+def above_zero(p: np.ndarray) -> np.ndarray:
+    """Quarters where a share is above 0, with the quarter on each side (a band starts where
+    its line leaves 0% and ends where it returns)."""
+    on = np.nan_to_num(p) > 0
+    near = on.copy()
+    near[:-1] |= on[1:]
+    near[1:] |= on[:-1]
+    return near
+
+
+def zero_bound(iv: dict[str, np.ndarray]) -> float:
+    """The 95% upper bound of a share observed at 0% where no band is drawn (the highest,
+    over members and quarters): what the bands left out at 0% would have shown.  The first
+    quarter is the runs' common start, where nobody has left yet by definition, and a quarter
+    next to a share above 0% has its band drawn (:func:`above_zero`); neither counts (a note
+    "at 0%" under a curve at 40% misread the start as a finding)."""
+    bounds = [0.0]
+    for p, _, hi in iv.values():
+        bare = (p == 0) & ~above_zero(p)  # (NaN: no run has the member in yet)
+        bare[:1] = False
+        if bare.any():
+            bounds.append(float(np.nanmax(hi[bare])))
+    return max(bounds)
+
+
+def zero_note(iv: dict[str, np.ndarray]) -> str:
+    """Each member's :func:`zero_bound`, as one number where they agree and the others by
+    name ("1% (IRN 43%; no band drawn)"): a joiner in few runs has a wider bound than a
+    founder in all of them, and one number for both read 1% beside a table's [0%, 43%]."""
+    bounds = {c: f"{b:.0%}" for c in ALLIES if c in iv and (b := zero_bound({c: iv[c]})) > 0}
+    if not bounds:
+        return ""
+    shown = list(bounds.values())
+    common = max(shown, key=lambda s: (shown.count(s), -shown.index(s)))
+    other = "; ".join(f"{c} {b}" for c, b in bounds.items() if b != common)
+    return f"{common} ({other + '; ' if other else ''}no band drawn)"
+
+
+def joiner(shares: dict[str, np.ndarray]) -> bool:
+    """Whether a member is not yet in the alliance in some runs at some quarter (Iran)."""
+    return bool(np.nanmin(_joined(shares)) < 1 - 1e-9)
+
+
+def _joined(shares: dict[str, np.ndarray]) -> np.ndarray:
+    """The share of runs in which a member has joined, by quarter (a run in which it has not
+    is stored without a row for it, or as a candidate)."""
+    return sum(v for k, v in shares.items() if k != "candidate")
+
+
+def exited_share(shares: dict[str, np.ndarray]) -> np.ndarray:
+    """The share of runs in which a member has exited, by quarter, among those in which it
+    has joined (all runs for a founder; NaN where no run has), as the tables count it: of all
+    runs, Iran's line read 10% beside a table's 38%."""
+    joined = _joined(shares)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(joined > 0, shares["exited"] / joined, np.nan)
