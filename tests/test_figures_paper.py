@@ -214,6 +214,15 @@ def test_compare_style_paper_embeds_figures(history, tmp_path):
 
     page = build_report([history, history], tmp_path / "r.html", style="paper").read_text()
     assert page.count("data:image/png;base64,") == 4  # exits, overlay, two status figures
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    first = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page).group(1)
+    dpi = Image.open(io.BytesIO(base64.b64decode(first))).info["dpi"]
+    assert round(dpi[0]) == 300  # a paper's figure at the paper style's 300 dpi (it was 200)
     with pytest.raises(ValueError, match="unknown figure style"):
         build_report([history, history], tmp_path / "r2.html", style="poster")
 

@@ -616,3 +616,31 @@ def test_escaping_in_terminal_and_markdown(tmp_path, capsys):
     assert "<script>" not in text and "</script>" not in text and "&lt;script>" in text
     assert "\n# Heading" not in text and "\x1b" not in text
     assert (a / "commitment.png").is_file()  # $a$ did not break the figure
+
+
+def test_an_interval_above_zero_never_prints_as_starting_at_zero():
+    """New-user trial: a driver listed under "its interval above zero" with S1 0.10
+    [0.00, 0.21]: its lower bound, 0.004, was rounded to 0.00."""
+    from alliance_sim.report.robustness import _ci
+
+    assert _ci(0.1, 0.096) == "0.10 [0.004, 0.20]"
+    assert _ci(0.1, 0.1) == "0.10 [0.00, 0.20]"  # at zero: as it is
+    assert _ci(0.3, 0.1) == "0.30 [0.20, 0.40]"
+
+
+def test_the_drivers_figure_says_what_made_it(tmp_path, monkeypatch):
+    """New-user trial: drivers.png had no footer naming the scenario's hash and the version,
+    which the README says every figure's footer carries."""
+    import json
+    from pathlib import Path
+
+    from alliance_sim.report import robustness as rb
+
+    result = json.loads(
+        (Path(__file__).parents[1] / "docs/robustness/baseline/robustness.json").read_text()
+    )
+    kept = {}
+    monkeypatch.setattr(rb, "save", lambda fig, path, **kw: kept.setdefault("fig", fig))
+    rb.figure(result, tmp_path / "drivers.png")
+    texts = [t.get_text() for t in kept["fig"].texts]
+    assert any(result["scenario_hash"] in t and result["alliance_sim"] in t for t in texts)

@@ -479,3 +479,85 @@ def test_list_scenarios_shows_what_each_name_runs_from_a_folder_of_ones_own(
     arm = lines["armenia_exits"]
     assert "my armenia" in arm and "hides the shipped one" in arm
     assert "hides" not in lines["mine"]
+
+
+def _posterior_variant(tmp_path, name, change=None, meta=...):
+    """A copy of the shipped 2020-2024 posterior with ``change(table)`` applied and its
+    metadata replaced by ``meta`` (bytes; None: none), and a scenario replaying it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from alliance_sim.scenario.files import find_scenario
+
+    src = find_scenario("history_2020_2024").parent / "calibrated" / "history_2020_2024.parquet"
+    table = pq.read_table(src)
+    if change is not None:
+        table = change(table)
+    if meta is not ...:
+        table = table.replace_schema_metadata({b"alliance_sim": meta} if meta else {})
+    pq.write_table(table, tmp_path / f"{name}.parquet")
+    toml = tmp_path / f"{name}.toml"
+    toml.write_text(
+        f'name = "t"\ndescription = "t"\nextends = "history_2020_2024"\n'
+        f'calibration = "{name}.parquet"\n'
+    )
+    return toml, pa
+
+
+def test_a_posterior_with_values_out_of_range_is_refused_at_validation(tmp_path, capsys):
+    """Red-team: a posterior with Armenia's initial commitment at 7.0 (allowed 0 to 1) was
+    validated and started every run from it; one with contagion = 99 in one set failed that
+    set's runs one by one while the command exited 0."""
+    from alliance_sim.cli.main import main
+
+    def put(name, value, row=None):
+        def change(t):
+            import pyarrow as pa
+
+            col = t.column(name).to_pylist()
+            for i in range(len(col)) if row is None else [row]:
+                col[i] = value
+            return t.set_column(t.schema.get_field_index(name), name, pa.array(col))
+
+        return change
+
+    cases = {
+        "member": (
+            put("members.ARM.initial_commitment", 7.0),
+            "members.ARM.initial_commitment = 7.0",
+        ),
+        "global": (put("contagion", 99.0, row=3), "contagion = 99.0 in set 3"),
+    }
+    for name, (change, said) in cases.items():
+        toml, _ = _posterior_variant(tmp_path, name, change)
+        assert main(["validate", str(toml)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and said in err and "allowed" in err, err
+        assert main(["run", str(toml), "--replicates", "3", "--out", str(tmp_path / name)]) == 2
+        capsys.readouterr()
+        assert not (tmp_path / name).exists()
+    toml, _ = _posterior_variant(tmp_path, "fine")  # the shipped file's values: all allowed
+    assert main(["validate", str(toml)]) == 0
+
+
+def test_a_posterior_whose_record_is_missing_or_not_ours_is_one_line(tmp_path, capsys, monkeypatch):
+    """Red-team: metadata holding a JSON list gave a traceback, metadata that is not JSON a line
+    naming no file, none at all a line blaming the scenario's [start]; a 263 MB posterior was
+    read (4 GB of memory) where a scenario file of that size is refused."""
+    from alliance_sim.cli.main import main
+    from alliance_sim.scenario import posterior_file
+
+    for name, meta, said in (
+        ("listmeta", b"[1, 2]", "no alliance_sim record"),
+        ("badjson", b"{not json", "metadata is not JSON"),
+        ("nometa", None, "no alliance_sim record"),
+    ):
+        toml, _ = _posterior_variant(tmp_path, name, meta=meta)
+        assert main(["validate", str(toml)]) == 2, name
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and said in err and f"{name}.parquet" in err, err
+    monkeypatch.setattr(posterior_file, "MAX_FILE_BYTES", 1000)
+    toml, _ = _posterior_variant(tmp_path, "big")
+    assert main(["validate", str(toml)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "allowed at most 1,000 bytes for a posterior" in err and len(err.splitlines()) == 1

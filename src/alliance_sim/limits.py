@@ -74,11 +74,25 @@ def check_count(name: str, v: object, low: int, high: int) -> int:
 
 
 def check_run_options(
-    *, workers: int = 1, executor: str = "local", chunk_size: int | None = None
+    *,
+    workers: int = 1,
+    executor: str = "local",
+    chunk_size: int | None = None,
+    scheduler: str | None = None,
 ) -> None:
-    """Refuse executors, worker counts and chunk sizes out of range (API and CLI alike)."""
+    """Refuse executors, worker counts and chunk sizes out of range, and a scheduler address
+    that would be ignored or read as none (API and CLI alike)."""
     if executor not in ("local", "dask"):
         raise UserError(f"unknown executor {executor!r}; allowed: local, dask")
+    if scheduler is not None and executor != "dask":  # it ran locally without a word
+        raise UserError(
+            f"scheduler = {scheduler!r} is used only with the dask executor (--executor dask)"
+        )
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise UserError(
+            f"scheduler = {scheduler!r}: allowed an address such as tcp://HOST:8786, or no "
+            "--scheduler for a local Dask cluster"
+        )
     if executor == "local":
         n = max_workers()
         if not _whole(workers) or not 1 <= workers <= n:

@@ -267,7 +267,8 @@ def calibrate(
             raise ScenarioError(f"--fit-until {until!r} is not a quarter; e.g. 2022Q4") from None
     until_step = None if until is None else quarters.steps_between(sc.start, until)
     if until_step is not None and not 0 < until_step <= sc.n_steps:
-        raise ScenarioError(f"--fit-until {until}: allowed {sc.start} .. {sc.end} (exclusive)")
+        first = quarters.shift(sc.start, 1)  # a fit needs at least one quarter of the record
+        raise ScenarioError(f"--fit-until {until}: allowed {first} to {sc.end}")
     names = [a.name for a in spec.priors]
     low = np.array([a.low for a in spec.priors])
     high = np.array([a.high for a in spec.priors])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alliance_sim.errors import AnalysisError, did_you_mean
+from alliance_sim.errors import AnalysisError, UserError, did_you_mean
 from alliance_sim.runs.results import Manifest, Result
 from alliance_sim.scenario.plan import unit_samples
 from alliance_sim.scenario.spec import SweepAxis, SweepSpec
@@ -53,14 +53,38 @@ def outcome_columns(res: Result) -> list[str]:
     ]
 
 
-def point_means(res: Result, outcome: str) -> np.ndarray:
-    """The outcome's mean over replicates at each design point, in design order."""
+def check_outcome(res: Result, *outcomes: str) -> None:
+    """Refuse ``--outcome`` naming no numeric outcome of the runs: bookkeeping (``point``,
+    ``seed``: Sobol indices of the design-point number were written), a swept parameter (a
+    response of western_offer to itself was drawn), or text (``run_id``: a traceback)."""
+    for outcome in outcomes:
+        if outcome not in outcome_columns(res):
+            _refuse(res, outcome)
+
+
+def _refuse(res: Result, outcome: str) -> None:
     runs = res.runs
     if outcome not in runs:
         raise AnalysisError(
             f"{res.directory}: no outcome {outcome!r} in runs.parquet"
             f"{did_you_mean(outcome, outcome_columns(res))}"
         )
+    what = (
+        "a swept parameter"
+        if outcome in res.swept
+        else "bookkeeping"
+        if outcome in DESIGN_COLUMNS
+        else "not a number"
+    )
+    shown = outcome_columns(res)
+    listed = ", ".join(shown[:6]) + (" ..." if len(shown) > 6 else "")
+    raise UserError(f"--outcome {outcome!r} is {what}, not an outcome of the runs; e.g. {listed}")
+
+
+def point_means(res: Result, outcome: str) -> np.ndarray:
+    """The outcome's mean over replicates at each design point, in design order."""
+    check_outcome(res, outcome)
+    runs = res.runs
     ok = runs[runs["error"].isna()]
     y = ok.groupby("point")[outcome].mean().reindex(range(res.manifest.plan.n_points))
     missing = int(y.isna().sum())

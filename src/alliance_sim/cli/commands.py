@@ -55,6 +55,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
     """``sc`` run to ``--end`` (if given), saying which of its events that leaves out
     (``sweep=False``: for ``run``, which does not use the [sweep] table)."""
+    from alliance_sim.core import quarters
     from alliance_sim.scenario.load import events_after, with_end
 
     if end is None:
@@ -63,8 +64,6 @@ def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
     dropped = events_after(sc, ended.end)
     if dropped and not quiet:
         print(f"--end {ended.end}: events after it are left out: {', '.join(dropped)}")
-    from alliance_sim.core import quarters
-
     past = quarters.steps_between(sc.end, ended.end) if sc.end else 0
     if past > 0 and not quiet:  # allowed, but beyond what the scenario was written for
         print(
@@ -275,7 +274,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
-    from alliance_sim.analysis.sensitivity import analyse, check_design
+    from alliance_sim.analysis.sensitivity import analyse, check_design, check_outcome
     from alliance_sim.progress import bar
     from alliance_sim.report.sweep_plots import check_sensitivity_out, sensitivity_chart
     from alliance_sim.runs.atomic import atomic_write_bytes
@@ -288,6 +287,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     check_design(res)  # a sweep not sampled for sensitivity analysis: one line, exit 2
     out = writable_dir(a.out if a.out is not None else a.directory, "--out")
     outcomes = a.outcome
+    check_outcome(res, *(outcomes or ()))  # one line before anything is written
     if not outcomes:
         outcomes, notes = reliability.default_outcomes(res)
         for note in notes:

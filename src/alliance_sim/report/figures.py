@@ -131,7 +131,11 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     m = res.manifest
     outcomes = outcomes or default_outcomes(res)
     for o in outcomes:
-        if o not in res.runs:
+        from alliance_sim.analysis.sensitivity import check_outcome
+
+        if o in res.runs:
+            check_outcome(res, o)  # bookkeeping, a swept parameter, text: one line
+        else:
             from alliance_sim.analysis.sensitivity import outcome_columns
             from alliance_sim.errors import did_you_mean
 

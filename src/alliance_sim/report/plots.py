@@ -123,7 +123,7 @@ def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: b
     if isinstance(path, str | os.PathLike):
         path = saving.save(fig, path, dpi=dpi)
     else:  # a file-like object (reports embed figures)
-        dpi = min(dpi, 110) if style.current().name == "screen" else 200
+        dpi = min(dpi, 110) if style.current().name == "screen" else dpi  # paper: 300, as said
         fig.savefig(path, dpi=dpi, format="png", metadata=saving.png_mark())
     return path
 

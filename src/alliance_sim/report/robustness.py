@@ -78,7 +78,7 @@ def _earlier(d: Path) -> dict[str, Any]:
     """What the analysis in ``d`` was run with ({} if its JSON cannot be read)."""
     try:
         before = json.loads((d / "robustness.json").read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return before if isinstance(before, dict) else {}
 
@@ -207,6 +207,15 @@ def figure(result: dict[str, Any], path: Path) -> None:
                 bbox={"facecolor": "white", "edgecolor": "#cb181d", "lw": 0.6},
             )
     fig.text(0.01, 0.01, "* not identified by calibration and not from a cited source", fontsize=7)
+    fig.text(  # what made it, as every figure's footer says (the README promises it)
+        0.99,
+        0.01,
+        f"{result.get('scenario', '')} · scenario {result.get('scenario_hash', '?')} · "
+        f"alliance-sim {result.get('alliance_sim', '?')}",
+        fontsize=7,
+        ha="right",
+        color="#555555",
+    )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     save(fig, path, checked=True, dpi=120)  # check_dir, before the run
     plt.close(fig)
@@ -237,6 +246,8 @@ def _ci(v: float | None, half: float | None) -> str:
     if v == 0 and not half:  # exactly: swapping the parameter changed no design point's mean
         return "0 (moved no point)"
     lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - (half or 0), v + (half or 0)))
+    if lo == "0.00" and v - (half or 0) > 0:  # above zero, as the drivers' rule reads it:
+        lo = f"{v - half:.1g}"  # "[0.00, 0.21]" beside "its interval above zero" read wrong
     return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
 
 

@@ -176,7 +176,7 @@ def read_journal(directory: Path) -> dict[int, dict[str, dict[str, PartRecord]]]
             chunk = d["chunk"]
             if not _whole(chunk):
                 continue
-        except (ValueError, KeyError, TypeError, AttributeError, StoreError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, StoreError):
             continue
         out[int(chunk)] = parts
     return out

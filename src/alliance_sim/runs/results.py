@@ -206,8 +206,8 @@ class Manifest:
             return None
         try:
             d = json.loads(p.read_text("utf-8"))
-        except (OSError, ValueError) as e:
-            why = "not valid JSON" if isinstance(e, ValueError) else (e.strerror or str(e))
+        except (OSError, ValueError, RecursionError) as e:  # (nested 100,000 deep: recursion)
+            why = "not valid JSON" if not isinstance(e, OSError) else (e.strerror or str(e))
             raise StoreError(f"{p}: damaged manifest ({why}); {REDO}") from None
         if isinstance(d, dict) and "checksum" in d:
             stated = d.pop("checksum")
@@ -221,8 +221,8 @@ class Manifest:
         return cls.from_dict(d, str(p))
 
 
-REDO = "restore it, or run the command that made this folder again with --force to start over \
-(only alliance-sim's own files are replaced, refine rounds' runs with them)"
+REDO = "restore it, or rerun the command that made this folder with --force to start over (it \
+replaces only alliance-sim's own files and refine rounds' runs; a folder with others: refused)"
 
 
 def table_files(directory: str | os.PathLike, table: str) -> list[Path]:

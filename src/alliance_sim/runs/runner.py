@@ -16,7 +16,7 @@ from typing import Any
 
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
-from alliance_sim.errors import StoreError, UserError
+from alliance_sim.errors import StoreError
 from alliance_sim.limits import check_run_options
 from alliance_sim.paths import check_result_dir
 from alliance_sim.progress import default_quiet
@@ -92,7 +92,9 @@ def execute_plan(
     check_start_method(start_method)  # before the directory is touched, whatever executes
     quiet = default_quiet(quiet)  # the API's None: a bar in Jupyter, silence elsewhere
     every = record_every(record)
-    check_run_options(workers=workers, executor=executor, chunk_size=chunk_size)
+    check_run_options(
+        workers=workers, executor=executor, chunk_size=chunk_size, scheduler=scheduler
+    )
     store = Store(check_result_dir(out, plan.scenario.path, nested=kind == "refine"))
     with store.locked():
         return _execute_locked(
@@ -354,11 +356,10 @@ def sweep(
             f"{sc.path} has no [sweep] table; use run_scenario() / "
             "'alliance-sim run' for a single point"
         )
-    if samples is not None and sc.sweep.sampler == "saltelli":
-        from alliance_sim.scenario.checks import saltelli_samples
+    if samples is not None:
+        from alliance_sim.scenario.checks import check_samples
 
-        if why := saltelli_samples(samples):
-            raise UserError(f"--samples {samples}: {why}")
+        check_samples(samples, sc.sweep.sampler, sc.path)
     plan = make_plan(sc, replicates=replicates, samples=samples, seed=seed, sweep=True)
     return execute_plan(
         plan,

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
@@ -23,6 +25,12 @@ from alliance_sim.errors import ScenarioError, UserError, did_you_mean, typename
 from alliance_sim.limits import MAX_QUARTERS, MAX_REPLICATES, MAX_YEAR, MIN_YEAR, check_plan_size
 from alliance_sim.scenario import semantics
 from alliance_sim.scenario.posterior import Posterior, read_posterior
+from alliance_sim.scenario.posterior_file import (
+    MADE_BY,
+    record_problem,
+    set_problem,
+    size_problem,
+)
 from alliance_sim.scenario.region import axis_bounds as region_axis
 from alliance_sim.scenario.region import check_region, with_region
 from alliance_sim.scenario.spec import (
@@ -66,16 +74,59 @@ CALIBRATION_METHODS = ("smc", "rejection")
 SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 
 
-def saltelli_samples(n: int) -> str:
-    """Why ``n`` base samples do not suit a Saltelli design ('' if they do): Sobol' points
-    keep their balance, and the indices their convergence, only at powers of two."""
-    if n >= 2 and n & (n - 1) == 0:
+def saltelli_samples(n: int, sampler: str = "saltelli") -> str:
+    """Why ``n`` (base) samples do not suit a Saltelli or Sobol' design ('' if they do):
+    Sobol' points keep their balance, and the indices their convergence, only at powers of
+    two (scipy warned on stderr and ran the sweep)."""
+    if sampler not in ("saltelli", "sobol") or (n >= 2 and n & (n - 1) == 0):
         return ""
     low = 1 << max(n.bit_length() - 1, 1)
     return (
-        "a saltelli design needs a power of two, 2 or more (Sobol' points lose their balance "
-        f"otherwise): {low} or {low * 2}"
+        f"a {sampler} design needs a power of two, 2 or more (Sobol' points lose their "
+        f"balance otherwise): {low} or {low * 2}"
     )
+
+
+def check_samples(samples: int, sampler: str, path: str) -> None:
+    """Refuse ``--samples`` a sweep would ignore (a grid: 25 points ran where the manifest
+    said 3) or that its design cannot take (not a power of two for saltelli or sobol)."""
+    from alliance_sim.limits import MAX_POINTS, check_count
+
+    check_count("samples", samples, 1, MAX_POINTS)
+    if sampler == "grid":
+        raise UserError(
+            f"--samples {samples}: {path} sweeps a grid, whose points come from its lists "
+            "and levels; --samples applies to random, lhs, sobol, saltelli and morris designs"
+        )
+    if why := saltelli_samples(samples, sampler):
+        raise UserError(f"--samples {samples}: {why}")
+
+
+def whole_axis_problem(name: str, lo: float, hi: float, sampler: str, levels: int) -> str:
+    """Why a {low, high} range of a whole-number quantity would run values it cannot take
+    ('' if it would not): a grid's levels between whole numbers (3.33 quarters of
+    ``exit_patience`` failed those runs one by one), or an event's whole-number field sampled
+    at random (``duration`` 2.297 was recorded while the model ran 2)."""
+    if sampler == "grid":
+        vals = np.linspace(lo, hi, levels)
+        if np.all(vals == np.round(vals)):
+            return ""
+        shown = ", ".join(f"{v:g}" for v in vals[:4]) + (", ..." if levels > 4 else "")
+        return (
+            f"{name} is a whole number, and {levels} grid levels from {lo:g} to {hi:g} give "
+            f"{shown}; give a list of whole numbers, or levels that fall on them"
+        )
+    if name.startswith("events."):  # a global's draws are rounded (plan._from_unit)
+        return (
+            f"{name} is a whole number, which a {sampler} range would draw between whole "
+            f"numbers; give its values as a list ([{int(np.ceil(lo))}, ..., {int(hi)}])"
+        )
+    return ""
+
+
+def _num(x: float) -> str:
+    """A limit as a reader writes it: 0.05, 1000, 9223372036854775807 (not 9.22337e+18)."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 SWEEP_KEYS = ("sampler", "samples", "replicates", "seed", "levels", "parameters")
@@ -101,7 +152,7 @@ class Checker:
         if not is_number(v):
             self.fail(key, f"{name} = {v!r} should be a number, got {typename(v)}")
         if not low <= v <= high:
-            self.fail(key, f"{name} = {v!r} is out of range; allowed {low:g} to {high:g}")
+            self.fail(key, f"{name} = {v!r} is out of range; allowed {_num(low)} to {_num(high)}")
         return v
 
     def quarter(self, key: str, name: str, v: Any) -> str:
@@ -294,7 +345,9 @@ def _axis_target(
             p = BY_NAME[fname]
             return (p.low, p.high, p.integer), False
         spec = mb.MEMBER_FIELDS.get(fname)
-        if spec is None or not spec.numeric:
+        if spec is not None and not spec.numeric:  # it read "unknown ... did you mean" itself
+            ck.fail(key, f"{name!r} is a status, which a sweep cannot vary; set it in [members]")
+        if spec is None:
             ck.fail(
                 key,
                 f"unknown member field {fname!r} in {name!r}"
@@ -341,13 +394,23 @@ def _check_sweep(
             f"allowed: {', '.join(SAMPLERS)}",
         )
     samples = ck.number("sweep.samples", "samples", raw.get("samples", 64), 1, 10**7, True)
-    if sampler == "saltelli" and (why := saltelli_samples(samples)):
+    if why := saltelli_samples(samples, sampler):
         ck.fail("sweep.samples", f"samples = {samples}: {why}")
     reps = ck.number(
         "sweep.replicates", "replicates", raw.get("replicates", 10), 1, MAX_REPLICATES, True
     )
     seed = ck.number("sweep.seed", "seed", raw.get("seed", 0), 0, 2**63 - 1, True)
-    levels = ck.number("sweep.levels", "levels", raw.get("levels", 5), 2, 1000, True)
+    # Morris trajectories need an even number of levels (SALib warned that the design "may
+    # be biased" and ran it): 4 unless the file says otherwise
+    levels = ck.number(
+        "sweep.levels", "levels", raw.get("levels", 4 if sampler == "morris" else 5), 2, 1000, True
+    )
+    if sampler == "morris" and levels % 2:
+        ck.fail(
+            "sweep.levels",
+            f"levels = {levels}: a morris design needs an even number of levels "
+            f"({levels - 1} or {levels + 1})",
+        )
     params = raw.get("parameters")
     if not isinstance(params, dict) or not params:
         ck.fail(
@@ -381,6 +444,12 @@ def _check_sweep(
                 hi = ck.number(key, f"{name}.high", spec["high"], low, high)
             if not lo < hi:
                 ck.fail(key, f"{name}: low must be below high (a sweep with no points)")
+            if (
+                integer
+                and not is_quarter
+                and (why := whole_axis_problem(name, lo, hi, sampler, levels))
+            ):
+                ck.fail(key, why)
             axes.append(SweepAxis(name, low=float(lo), high=float(hi), quarter=is_quarter))
         else:
             ck.fail(
@@ -552,10 +621,16 @@ def _check_calibration(
     comes from the replay, and only a candidate's ``initial_*`` apply, on joining)."""
     if not isinstance(path, str):
         ck.fail("calibration", f"calibration should be a file path, got {typename(path)}")
+    if too_big := size_problem(path):
+        ck.fail("calibration", too_big)
     try:
         post = read_posterior(path)
     except ScenarioError as e:
         ck.fail("calibration", str(e))
+    except ValueError:  # the record in its metadata is not JSON
+        ck.fail("calibration", f"{path}: its alliance_sim metadata is not JSON; {MADE_BY}")
+    if bad := record_problem(post) or set_problem(post):
+        ck.fail("calibration", bad)
     if start not in (post.start, post.end):
         ck.fail(
             "start",

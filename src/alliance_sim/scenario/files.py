@@ -76,11 +76,34 @@ def _say_if_shadowing(found: Path) -> None:
     if twin.read_bytes() == found.read_bytes():
         return
     _SAID.add(found.resolve())
-    print(
-        f"note: {found.stem!r} is {found}, not the shipped scenario of that name (which it "
-        f"differs from); name the shipped one by its path, {twin}",
-        file=sys.stderr,
+    PENDING.append(
+        (
+            found.resolve(),
+            f"note: {found.stem!r} is {found}, not the shipped scenario of that name (which it "
+            f"differs from); name the shipped one by its path, {twin}",
+        )
     )
+    if not _DEFER:
+        say_notes(sys.stderr)
+
+
+#: notes waiting for the scenario that raised them to load: one that fails to load says one
+#: line, its error, which names the file (the note and the error were two lines)
+PENDING: list[tuple[Path, str]] = []
+_DEFER: list[bool] = []
+
+
+def say_notes(stream=None, keep: bool = True) -> None:
+    """Print the pending notes and forget them (``keep=False``: drop them, to be said when
+    the file next loads)."""
+    import sys
+
+    for found, line in PENDING:
+        if keep:
+            print(line, file=stream or sys.stderr)
+        else:
+            _SAID.discard(found)
+    PENDING.clear()
 
 
 def _names() -> list[str]:

@@ -22,8 +22,20 @@ from alliance_sim.scenario.spec import DEFAULT_QUARTERS, DEFAULT_START, Scenario
 
 def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
     """Load a scenario by path or shipped name, resolving ``extends`` and validating it."""
-    path = find_scenario(name_or_path)
-    return validate(resolve(path), path)
+    from alliance_sim.scenario import files
+
+    files._DEFER.append(True)
+    try:
+        path = find_scenario(name_or_path)
+        sc = validate(resolve(path), path)
+    except BaseException:
+        files.say_notes(keep=False)  # the error names the file: one line
+        raise
+    finally:
+        files._DEFER.pop()
+    if not files._DEFER:
+        files.say_notes()
+    return sc
 
 
 def default_scenario(quarters_: int = DEFAULT_QUARTERS) -> Scenario:
@@ -79,6 +91,14 @@ def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -
         for e in sc.data.get("events", [])
         if not (isinstance(e, dict) and quarters.parse(str(e.get("at"))) > quarters.parse(label))
     ]
+    gone = {str(e.get("id")) for e in sc.data.get("events", []) if e not in kept}
+    axes = (sc.data.get("sweep") or {}).get("parameters") or {}
+    moved = [n for n in axes if n.split(".")[0] == "events" and n.split(".")[1] in gone]
+    if moved and sweep:  # it read "no event with id ... (give the event an id)"
+        raise ScenarioError(
+            f"{where} {label} leaves out event {moved[0].split('.')[1]!r}, dated after it, "
+            f"which [sweep] varies ({moved[0]}); allowed a later {where}"
+        )
     data = {**sc.data, "end": label, "events": kept}
     if not kept:
         data.pop("events")

@@ -40,7 +40,17 @@ PACKAGES = ("core", "engines")
 STAMPED = ("plan", "runspecs", "history", "posterior", "region", "spec")
 #: modules of ``scenario`` that check, load and resolve files (what they resolve is in the
 #: scenario's hash) or word messages
-NOT_STAMPED = ("checks", "design", "files", "load", "semantics", "shape", "stamp", "__init__")
+NOT_STAMPED = (
+    "checks",
+    "design",
+    "files",
+    "load",
+    "posterior_file",
+    "semantics",
+    "shape",
+    "stamp",
+    "__init__",
+)
 SUFFIXES = (".py", ".toml", ".csv")
 
 

@@ -1,0 +1,177 @@
+"""Red-team of the command line's input handling (2026-12-05): inputs that ran, warned on
+stderr or were ignored without a word now get one line naming the key or option and what is
+allowed, with exit status 2, before anything is written."""
+
+import pytest
+
+from alliance_sim.cli.main import main
+
+SWEEP = """name = "w"
+description = "w"
+extends = "baseline"
+end = "2026Q4"
+
+[[events]]
+id = "p"
+at = "2025Q2"
+type = "pressure"
+member = "KAZ"
+size = 0.5
+duration = 2
+
+[sweep]
+{sweep}
+replicates = 1
+
+[sweep.parameters]
+{axes}
+"""
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("sweep", "axes", "said"),
+    [
+        # a grid's levels between whole numbers: the runs at 3.33 failed one by one, exit 0
+        ('sampler = "grid"\nlevels = 4', "exit_patience = { low = 1, high = 8 }", "1, 3.33333"),
+        # an event's whole-number field drawn at random: 2.297 recorded, 2 run
+        ('sampler = "lhs"\nsamples = 3', '"events.p.duration" = { low = 1, high = 3.99 }', "list"),
+        # scipy's and SALib's warnings on stderr, and the sweep ran
+        ('sampler = "sobol"\nsamples = 6', "contagion = { low = 0, high = 0.5 }", "4 or 8"),
+        (
+            'sampler = "morris"\nsamples = 3\nlevels = 5',
+            "contagion = { low = 0, high = 0.5 }",
+            "4 or 6",
+        ),
+    ],
+)
+def test_a_design_that_cannot_run_as_written_is_refused(tmp_path, capsys, sweep, axes, said):
+    path = tmp_path / "w.toml"
+    path.write_text(SWEEP.format(sweep=sweep, axes=axes))
+    assert main(["validate", str(path)]) == 2
+    assert said in _one_line(capsys)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    capsys.readouterr()
+    assert not (tmp_path / "o").exists()
+
+
+def test_designs_that_can_run_as_written_still_do(tmp_path, capsys):
+    for sweep, axes in (
+        ('sampler = "grid"\nlevels = 4', "exit_patience = { low = 1, high = 4 }"),  # 1, 2, 3, 4
+        ('sampler = "lhs"\nsamples = 3', "exit_patience = { low = 1, high = 8 }"),  # rounded
+        ('sampler = "lhs"\nsamples = 3', '"events.p.duration" = [1, 2, 3]'),
+        ('sampler = "morris"\nsamples = 2', "contagion = { low = 0, high = 0.5 }"),  # levels 4
+    ):
+        path = tmp_path / "w.toml"
+        path.write_text(SWEEP.format(sweep=sweep, axes=axes))
+        assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
+def test_options_a_sweep_would_ignore_are_refused(tmp_path, capsys):
+    """--samples on a grid gave 25 points (the manifest said samples 3); --scheduler without
+    --executor dask ran locally; --scheduler '' started a local cluster."""
+    out = str(tmp_path / "o")
+    for extra, said in (
+        (["--samples", "3"], "sweeps a grid"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "only with the dask executor"),
+        (["--executor", "dask", "--scheduler", ""], "allowed an address"),
+    ):
+        assert main(["sweep", "armenia_exits", "--out", out, "--replicates", "1", *extra]) == 2
+        assert said in _one_line(capsys)
+        assert not (tmp_path / "o").exists()
+
+
+def test_sensitivity_and_plot_refuse_what_is_not_an_outcome(tmp_path, capsys):
+    """Sobol indices of the design-point number were written, a response of a swept value
+    to itself drawn, and a text column gave a traceback."""
+    d = str(tmp_path / "ch")
+    assert (
+        main(
+            [
+                "sweep",
+                "china_security_push",
+                "--out",
+                d,
+                "--samples",
+                "4",
+                "--replicates",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    for outcome, said in (
+        ("point", "is bookkeeping"),
+        ("seed", "is bookkeeping"),
+        ("run_id", "is bookkeeping"),
+        ("region.chinese_offer", "a swept parameter"),
+    ):
+        fig = str(tmp_path / "f")
+        assert main(["sensitivity", d, "--outcome", outcome, "--out", fig]) == 2, outcome
+        assert said in _one_line(capsys)
+        assert main(["plot", d, "--out", fig, "--kind", "response", "--outcome", outcome]) == 2
+        assert said in _one_line(capsys)
+        assert not (tmp_path / "f").exists() or not any((tmp_path / "f").iterdir())
+
+
+def test_a_manifest_nested_too_deep_to_read_is_one_line(tmp_path, capsys, monkeypatch):
+    """A manifest.json of 100,000 nested objects: every command read it with a RecursionError
+    traceback (exit 1)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "manifest.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    for argv in (["export", "m"], ["plot", "m", "--out", "f"], ["sensitivity", "m"]):
+        assert main(argv) == 2, argv
+        assert "damaged manifest (not valid JSON)" in _one_line(capsys)
+    assert main(["check", "m"]) == 1  # check's own status for a folder with problems
+    assert "damaged manifest (not valid JSON)" in capsys.readouterr().out
+
+
+def test_messages_name_what_is_wrong(tmp_path, capsys):
+    """A status swept read "unknown member field 'initial_status' ... did you mean
+    'initial_status'?"; a seed out of range "allowed 0 to 9.22337e+18"."""
+    path = tmp_path / "w.toml"
+    path.write_text(
+        SWEEP.format(sweep='sampler = "grid"', axes='"members.ARM.initial_status" = ["active"]')
+    )
+    assert main(["validate", str(path)]) == 2
+    err = _one_line(capsys)
+    assert "is a status, which a sweep cannot vary" in err and "did you mean" not in err
+    path.write_text(SWEEP.format(sweep='sampler = "grid"\nseed = -1', axes="contagion = [0.1]"))
+    assert main(["validate", str(path)]) == 2
+    assert "allowed 0 to 9223372036854775807" in _one_line(capsys)
+
+
+def test_a_scenario_of_ones_own_that_fails_to_load_is_one_line(tmp_path, capsys, monkeypatch):
+    """A broken ./scenarios/baseline.toml printed the note that it is not the shipped one and
+    then its error: two lines.  The error names the file; the note waits for a load that
+    succeeds."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    own = tmp_path / "scenarios" / "baseline.toml"
+    own.write_text("name = [\n")
+    assert main(["validate", "baseline"]) == 2
+    err = _one_line(capsys)
+    assert "baseline.toml" in err and "note:" not in err
+    own.write_text('name = "mine"\ndescription = "mine"\nend = "2026Q4"\n')
+    assert main(["validate", "baseline"]) == 0
+    assert "not the shipped scenario" in capsys.readouterr().err
+
+
+def test_an_end_that_drops_a_swept_event_says_so(tmp_path, capsys):
+    """--end before an event the sweep varies read "no event with id 'p' ... (give the event
+    an id = ...)", though the event has one: --end had left it out."""
+    path = tmp_path / "w.toml"
+    path.write_text(SWEEP.format(sweep='sampler = "grid"', axes='"events.p.size" = [0.2, 0.6]'))
+    argv = ["sweep", str(path), "--out", str(tmp_path / "o"), "--end", "2025Q1"]
+    assert main(argv) == 2
+    err = _one_line(capsys)
+    assert "--end 2025Q1 leaves out event 'p'" in err and "give the event an id" not in err
