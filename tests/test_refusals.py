@@ -175,3 +175,18 @@ def test_an_end_that_drops_a_swept_event_says_so(tmp_path, capsys):
     assert main(argv) == 2
     err = _one_line(capsys)
     assert "--end 2025Q1 leaves out event 'p'" in err and "give the event an id" not in err
+
+
+def test_a_path_that_is_there_but_not_a_file_is_not_called_missing(tmp_path, capsys):
+    """/dev/null and a pipe read "no such scenario file"; extends = "/tmp" "missing file"."""
+    import os
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    assert main(["validate", str(fifo)]) == 2
+    assert "not a regular file" in _one_line(capsys)
+    path = tmp_path / "w.toml"
+    path.write_text(f'name = "w"\ndescription = "w"\nextends = "{tmp_path}"\n')
+    assert main(["validate", str(path)]) == 2
+    err = _one_line(capsys)
+    assert "is not a scenario file" in err and "missing" not in err

@@ -233,8 +233,8 @@ def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise StoreError(
-            f"{directory} has no {table}.parquet (an unfinished sweep? run "
-            "the same command again to finish it)"
+            f"{directory} has no {table}.parquet (unfinished, or deleted: run the same command "
+            "again to finish it, or with --force to start over)"
         )
     files = sorted((p for p in path.iterdir() if PART.match(p.name)), key=lambda p: p.name)
     manifest = Manifest.read(directory)

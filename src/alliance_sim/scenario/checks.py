@@ -22,7 +22,14 @@ from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
 from alliance_sim.core.params import BY_NAME, REGIONAL, value_problem
 from alliance_sim.errors import ScenarioError, UserError, did_you_mean, typename
-from alliance_sim.limits import MAX_QUARTERS, MAX_REPLICATES, MAX_YEAR, MIN_YEAR, check_plan_size
+from alliance_sim.limits import (
+    MAX_POINTS,
+    MAX_QUARTERS,
+    MAX_REPLICATES,
+    MAX_YEAR,
+    MIN_YEAR,
+    check_plan_size,
+)
 from alliance_sim.scenario import semantics
 from alliance_sim.scenario.posterior import Posterior, read_posterior
 from alliance_sim.scenario.posterior_file import (
@@ -393,7 +400,9 @@ def _check_sweep(
             f"unknown sampler {sampler!r}{did_you_mean(sampler, SAMPLERS)}; "
             f"allowed: {', '.join(SAMPLERS)}",
         )
-    samples = ck.number("sweep.samples", "samples", raw.get("samples", 64), 1, 10**7, True)
+    samples = ck.number(  # the same limit as --samples (it said 1e+07 here, 200,000 there)
+        "sweep.samples", "samples", raw.get("samples", 64), 1, MAX_POINTS, True
+    )
     if why := saltelli_samples(samples, sampler):
         ck.fail("sweep.samples", f"samples = {samples}: {why}")
     reps = ck.number(

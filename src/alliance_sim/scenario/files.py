@@ -119,7 +119,13 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
         )
     if p.suffix == ".toml" or p.exists():
         if not p.is_file():
-            what = "is a folder, not a scenario file" if p.is_dir() else "no such scenario file"
+            what = (
+                "is a folder, not a scenario file"
+                if p.is_dir()
+                else "not a regular file (a device or a pipe); allowed a .toml scenario file"
+                if p.exists()
+                else "no such scenario file"
+            )
             raise ScenarioError(f"{p}: {what}")
         return p
     if (found := _by_name(p.name)) is not None:
@@ -271,6 +277,8 @@ def _parent_file(path: Path, parent: Any) -> Path:
     found = _by_name(name, besides=path) if "/" not in parent and "\\" not in parent else None
     if found is not None:
         return found
+    if ppath.exists():  # a folder, a device: it read "missing file '/tmp'"
+        raise ScenarioError(f"{parent!r} in {path} [extends] is not a scenario file ({ppath})")
     raise ScenarioError(
         f"missing file {parent!r} in {path} [extends] (looked for {ppath} and a shipped "
         f"scenario named {name!r}{did_you_mean(name, _names())})"
