@@ -152,7 +152,7 @@ SCENARIOS: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "saltelli-huge",
         SW + 'sampler = "saltelli"\nsamples = 4194304' + SWP + "western_offer = [0.1, 0.2]",
-        ("[sweep]", "at most"),
+        ("[sweep.samples]", "allowed 1 to 200000"),  # --samples' limit, before the plan's
     ),
     (
         "saltelli-not-a-power-of-two",
