@@ -43,7 +43,7 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
             if not np.isfinite(e.value):  # e.g. a joiner in no run of one side
                 return "– (no run)"
             text = e.fmt(pct=True) if pct else e.fmt(digits=3)
-            if has is not None and has[0] < has[1]:  # a joiner: of the runs it joined
+            if has is not None and has[0] < has[1]:  # of the runs it was a member in
                 text += f" ({has[0]:,} of {has[1]:,} runs)"
             return text
 
@@ -61,7 +61,7 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
             {
                 "scenario": r["scenario"],
                 "outcome": _outcome(r["outcome"], r["horizon"])
-                + (", of runs it joined" if some else ""),
+                + (", of runs it was a member in" if some else ""),
                 "reference: mean [95% CI]": f(r["reference"], ref_has),
                 "this: mean [95% CI]": f(r["this"], this_has),
                 "difference of means [95% CI]": diff,

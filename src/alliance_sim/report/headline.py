@@ -81,13 +81,15 @@ def _partial(r: pd.Series, side: str) -> tuple[int, int] | None:
 
 
 def _runs(r: pd.Series, side: str) -> str:
-    """ "runs of " or, for a joiner, "the 107 runs (of 400) of " (the runs it joined)."""
+    """ "runs of " or, where the member is in the alliance in some runs only (Iran joins in
+    some; Armenia is out before the start in a few calibrated sets), "the 107 runs (of 400)
+    of " (the runs in which it was a member, over which the tables count)."""
     has = _partial(r, side)
     return "runs of " if has is None else f"the {has[0]:,} runs (of {has[1]:,}) of "
 
 
 def _joined(r: pd.Series, side: str) -> str:
-    return " in which it joined" if _partial(r, side) is not None else ""
+    return " in which it was a member" if _partial(r, side) is not None else ""
 
 
 def binary_sentence(r: pd.Series) -> str:
@@ -136,9 +138,9 @@ def sentence(r: pd.Series) -> str:
     code, _, what = outcome.partition("_")
     if what == "commitment":
         text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
-        if _partial(r, "this") or _partial(r, "reference"):  # a joiner's, where it joined
+        if _partial(r, "this") or _partial(r, "reference"):  # where it was a member
             a, b = r["this has"], r["reference has"]
-            scen = f"{scen} ({a[0]:,} of {a[1]:,} runs: those in which it joined)"
+            scen = f"{scen} ({a[0]:,} of {a[1]:,} runs: those in which it was a member)"
             base = f"{base} ({b[0]:,} of {b[1]:,} runs)"
             text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
     elif outcome == "cohesion_final":

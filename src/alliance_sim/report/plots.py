@@ -250,7 +250,7 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
             "median of runs still in",
             "share of runs exited"
             + (
-                " (a joiner: of the runs it joined)"
+                " (of the runs it was a member in)"
                 if any(joiner(shares[c]) for c in members)
                 else ""
             ),
