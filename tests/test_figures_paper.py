@@ -434,3 +434,20 @@ def test_events_that_read_alike_in_the_key_carry_their_ids():
     labels = [label for _, _, label in marks.events(manifest)]
     assert labels[1].endswith("[victory]") and labels[2].endswith("[us_pressure]")
     assert "[" not in labels[0]  # one of its kind: as before
+
+
+def test_an_event_both_compared_scenarios_share_is_marked_once():
+    """Red-team: a scenario extending iran_joins with a second bandwidth event showed the
+    inherited one twice, "(Iran applies only)" and "[us_pressure] (... only)": the id added
+    to labels that read alike in one scenario kept it from matching the other's."""
+    from types import SimpleNamespace
+
+    shared = {"id": "us_pressure", "at": "2026Q2", "type": "russian_bandwidth", "value": 0.3}
+    mine = {"id": "victory", "at": "2026Q1", "type": "russian_bandwidth", "value": 0.7}
+    a = SimpleNamespace(plan=SimpleNamespace(swept=[]), scenario={"events": [shared]})
+    b = SimpleNamespace(plan=SimpleNamespace(swept=[]), scenario={"events": [shared, mine]})
+    got = marks.compared_events([a, b], ["A", "B"])
+    assert [(at, label) for _, at, label in got] == [
+        ("2026Q1", "russian bandwidth [victory] (B only)"),
+        ("2026Q2", "russian bandwidth [us_pressure]"),
+    ]

@@ -623,9 +623,11 @@ def test_an_interval_above_zero_never_prints_as_starting_at_zero():
     [0.00, 0.21]: its lower bound, 0.004, was rounded to 0.00."""
     from alliance_sim.report.robustness import _ci
 
-    assert _ci(0.1, 0.096) == "0.10 [0.004, 0.20]"
+    assert _ci(0.1, 0.096) == "0.1000 [0.0040, 0.1960]"
     assert _ci(0.1, 0.1) == "0.10 [0.00, 0.20]"  # at zero: as it is
     assert _ci(0.3, 0.1) == "0.30 [0.20, 0.40]"
+    assert _ci(0.003, 0.001) == "0.0030 [0.0020, 0.0040]"  # it read "0.00 [0.002, 0.00]"
+    assert _ci(0.003, None) == "0.0030 [0.0030, 0.0030]"  # no half-width: no TypeError
 
 
 def test_the_drivers_figure_says_what_made_it(tmp_path, monkeypatch):

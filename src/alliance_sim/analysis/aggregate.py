@@ -174,23 +174,28 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     # runs per member, quarter and seed in which the member has joined (all, for a founder)
     n_k = np.bincount(key, weights=joined[keep], minlength=M * S * K).reshape(M, S, K)
     n = n_k.sum(axis=2)
-    seeds = (n_k > 0).sum(axis=2).max(axis=1)  # per member: the seeds that have it in
+    seeds = (n_k > 0).sum(axis=2).astype(float)  # per member and quarter: seeds that have it in
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(n > 0, sums.sum(axis=2) / np.maximum(n, 1.0), np.nan)
         var = ((sums - p[..., None] * n_k) ** 2).sum(axis=2) / np.maximum(n, 1.0) ** 2
         s2 = p * (1 - p)
         known = (var > 0) & (s2 > 0)  # quarters whose variance says something
-        pooled = np.where(known, s2, 0).sum(axis=1) / np.where(known, var, 0).sum(axis=1)
+        # one design effect per member, pooled over its quarters; each quarter's effective
+        # runs are its own runs over it (a joiner in 15 runs of 3 seeds early and 125 of 17
+        # late had the late quarters' n_eff everywhere: its early bands too narrow)
+        deff = np.where(known, var * n, 0).sum(axis=1) / np.where(known, s2, 0).sum(axis=1)
+        n_eff = n / deff[:, None]
         if n_k.max() > 1:  # as design.clustered_mean: the small-sample step on the seeds
             cases, non = (sums > 0).sum(axis=2), (sums < n_k).sum(axis=2)  # that vary
             m = np.minimum(cases, non).max(axis=1)
-            pooled = np.array(
-                [small_sample(v, int(k), int(j)) for v, k, j in zip(pooled, seeds, m, strict=True)]
+            n_eff = np.array(
+                [
+                    [small_sample(v, int(k), int(j)) for v, k in zip(row, ks, strict=True)]
+                    for row, ks, j in zip(n_eff, seeds, m, strict=True)
+                ]
             )
-        top = n.max(axis=1)
-        n_eff = np.where(known.any(axis=1), np.clip(pooled, 1, np.maximum(top, 1)), seeds)
-        n_eff = np.maximum(n_eff, 1.0)[:, None]
-        n_eff = np.broadcast_to(n_eff, p.shape)
+        n_eff = np.where(known.any(axis=1)[:, None], np.clip(n_eff, 1, np.maximum(n, 1)), seeds)
+        n_eff = np.maximum(n_eff, 1.0)
         d = 1 + Z95**2 / n_eff
         centre = (p + Z95**2 / (2 * n_eff)) / d
         half = Z95 * np.sqrt(s2 / n_eff + Z95**2 / (4 * n_eff**2)) / d

@@ -179,6 +179,10 @@ def _row(
             # the test the interval inverts: p < 0.05 exactly when it excludes no difference
             # (a bootstrap p read 0.052 beside an interval clear of 0, and moved with the order)
             c = replace(c, p=newcombe_p(xa, ca, xb, cb, pairs), test=NEWCOMBE_TEST)
+    if (b := outcome_bounds(outcome)) is not None and np.isfinite(c.diff.value):
+        span = b[1] - b[0]  # a difference of two shares lies within [-1, 1]: widened with
+        d = c.diff  # few seeds, an interval reached -3.1 (red-team)
+        c = replace(c, diff=replace(d, lo=max(d.lo, -span), hi=min(d.hi, span)))
     half = (c.diff.hi - c.diff.lo) / 2
     # the seeds (replicates; pairs of them when paired) the difference's interval needs for the
     # target, at this design's design effect: the half-width goes as 1 / sqrt(seeds)

@@ -106,7 +106,7 @@ def binary_sentence(r: pd.Series) -> str:
     text = (
         f"{name} {verb} in {_pct(this)} of {_runs(r, 'this')}{r['scenario']}"
         f"{tag if r.get('pooled') else ''}{_joined(r, 'this')} vs {_pct(ref)} in "
-        f"{_runs(r, 'reference')}{r['reference name']}"
+        f"{_runs(r, 'reference') if _partial(r, 'reference') else ''}{r['reference name']}"
         f"{tag if r.get('reference pooled') else ''}{_joined(r, 'reference')}"
     )
     if r["effect"] == "no variation":
@@ -121,7 +121,7 @@ def binary_sentence(r: pd.Series) -> str:
         why = (
             "the interval includes no difference"
             if d.lo <= 0 <= d.hi
-            else "unclear: the interval excludes no difference, the test does not"
+            else "unclear: the test does not rule out no difference, though the interval does"
         )
         return f"{text}: {_points(d)} — {why} ({_evidence(r)})."
     if r["effect"] in NOT_AN_EFFECT:

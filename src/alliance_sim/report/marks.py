@@ -54,6 +54,17 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
     number means the same event in every panel); with ``member``, only events about that
     member or the whole alliance.  A swept event time is drawn at its base value (the label
     says 'swept').  Events whose labels read alike carry their ids (``[victory]``)."""
+    found = _ided(_found(manifest))
+    out = []
+    for k, (_, at, label, who) in enumerate(found, start=1):
+        whom = set(who.split("/")) if who else set()
+        if member is None or not whom or member in whom:
+            out.append((k, at, label))
+    return out
+
+
+def _found(manifest) -> list[tuple[int, str, str, str, str | None]]:
+    """(ordinal, quarter, label, who, id) of the scenario's dated events, in date order."""
     swept = set(manifest.plan.swept)
     found = []
     for ev in (manifest.scenario or {}).get("events", []) or []:
@@ -65,18 +76,17 @@ def events(manifest, member: str | None = None) -> list[tuple[int, str, str]]:
         if f"events.{ev.get('id')}.at" in swept:
             label += " (time swept)"
         found.append((quarters.parse(str(at)), str(at), label, who, ev.get("id")))
-    labels = [e[2] for e in found]  # two events read alike ("Russian bandwidth"): by their ids
-    found = [
+    found.sort(key=lambda e: e[0])
+    return found
+
+
+def _ided(found: list) -> list[tuple[int, str, str, str]]:
+    """The events with their ids added to labels that read alike ("Russian bandwidth")."""
+    labels = [e[2] for e in found]
+    return [
         (o, at, f"{label} [{i}]" if labels.count(label) > 1 and i else label, who)
         for o, at, label, who, i in found
     ]
-    found.sort(key=lambda e: e[0])
-    out = []
-    for k, (_, at, label, who) in enumerate(found, start=1):
-        whom = set(who.split("/")) if who else set()
-        if member is None or not whom or member in whom:
-            out.append((k, at, label))
-    return out
 
 
 def compared_events(manifests: list, names: list[str]) -> list[tuple[int, str, str]]:
@@ -84,16 +94,17 @@ def compared_events(manifests: list, names: list[str]) -> list[tuple[int, str, s
     that not every scenario has says which do ("(EU arms for Armenia only)"): a comparison's
     figures marked the first scenario's events only, so a baseline compared with a scenario
     showed none of the events that made the difference."""
-    seen: dict[tuple[str, str], list[str]] = {}
+    seen: dict[tuple, tuple[tuple, list[str]]] = {}  # (quarter, label, id) -> event, names
     for manifest, name in zip(manifests, names, strict=True):
-        for _, at, label in events(manifest):
-            who = seen.setdefault((at, label), [])
+        for e in _found(manifest):
+            _, who = seen.setdefault(e[1:3] + e[4:], (e, []))
             if name not in who:
                 who.append(name)
-    ordered = sorted(seen.items(), key=lambda e: quarters.parse(e[0][0]))  # stable: by scenario
+    merged = sorted(seen.values(), key=lambda v: v[0][0])  # stable: in the scenarios' order
+    ided = _ided([e for e, _ in merged])  # ids where labels read alike over all of them
     return [
         (k, at, label if len(who) == len(set(names)) else f"{label} ({', '.join(who)} only)")
-        for k, ((at, label), who) in enumerate(ordered, start=1)
+        for k, ((_, at, label, _who), (_, who)) in enumerate(zip(ided, merged, strict=True), 1)
     ]
 
 

@@ -11,6 +11,7 @@ marked).  alliance-sim replaces only a robustness analysis it wrote.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -245,9 +246,12 @@ def _ci(v: float | None, half: float | None) -> str:
         return "—"
     if v == 0 and not half:  # exactly: swapping the parameter changed no design point's mean
         return "0 (moved no point)"
-    lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - (half or 0), v + (half or 0)))
-    if lo == "0.00" and v - (half or 0) > 0:  # above zero, as the drivers' rule reads it:
-        lo = f"{v - half:.1g}"  # "[0.00, 0.21]" beside "its interval above zero" read wrong
+    h = half or 0.0
+    if 0 < v - h < 0.005:  # above zero, as the drivers' rule reads it, but "0.00" at 2 places:
+        # "[0.00, 0.21]" beside "its interval above zero" read wrong; digits enough to show it
+        d = max(2, 1 - math.floor(math.log10(v - h)))
+        return f"{v:.{d}f} [{v - h:.{d}f}, {v + h:.{d}f}]"
+    lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - h, v + h))
     return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
 
 
