@@ -384,3 +384,37 @@ def test_a_binary_difference_is_called_only_where_its_interval_and_its_test_agre
         elif excludes:
             assert row["effect"] != UNCLEAR
     assert split  # designs where the two disagree were seen
+
+
+def test_rows_that_cannot_be_tested_say_so_everywhere():
+    """Red-team: a side with one run kept a Newcombe p (0.524, in the Holm family) beside
+    "no estimate"; the headline called +31 points "negligible" ("too few runs no test;
+    n_eff = 0"); a commitment difference of -0.035 [-0.109, +0.032], p = 0.30, was "small"."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import _row
+    from alliance_sim.analysis.stats import UNCLEAR
+    from alliance_sim.report.headline import binary_sentence, sentence
+
+    n = 100
+    a = np.full(n, np.nan)
+    a[0] = 0.0  # Iran joined in one baseline run
+    b = np.where(np.arange(n) % 3 == 0, (np.arange(n) % 2).astype(float), np.nan)
+    ra = pd.DataFrame({"run": range(n), "seed": range(n), "IRN_exited": a})
+    rb = pd.DataFrame({"run": range(n), "seed": range(n), "IRN_exited": b})
+    row = _row("IRN_exited", True, ra, rb, None, 0)
+    assert row["effect"].startswith("no estimate") and not np.isfinite(row["p"])
+    assert row["seeds for ±target"] is None
+    row.update({"horizon": "2034Q4", "scenario": "B", "reference name": "A", "p (Holm)": 1.0})
+    said = binary_sentence(pd.Series(row))
+    assert "too few runs on a side for a test" in said and "negligible" not in said
+    assert "the 1 run (of 100)" in said and "in which it joined" in said
+    for seed, effect in ((1, UNCLEAR), (6, "large")):  # small A12, p 0.24; large, p 0.005
+        rng = np.random.default_rng(seed)
+        x, y = rng.normal(0.70, 0.1, 20), rng.normal(0.67, 0.1, 20)
+        ra = pd.DataFrame({"run": range(20), "seed": range(20), "BLR_commitment": x})
+        rb = pd.DataFrame({"run": range(20), "seed": range(100, 120), "BLR_commitment": y})
+        assert _row("BLR_commitment", False, ra, rb, None, 0)["effect"] == effect
+    row = _row("BLR_commitment", False, ra, rb, None, 0)
+    row.update({"horizon": "2034Q4", "scenario": "B", "reference name": "A", "p (Holm)": 1.0})
+    assert "Belarus's mean commitment" in sentence(pd.Series(row))

@@ -471,9 +471,7 @@ def test_a_joiners_exit_reads_the_same_in_figures_tables_and_headline(tmp_path):
     comp = compare_results([base, iran])
     row = comp[comp["outcome"] == "IRN_exited"].iloc[0]
     said = binary_sentence(row)
-    assert (
-        f"the {joined:,} runs (of {len(runs):,}) of" in said and "in which it was a member" in said
-    )
+    assert f"the {joined:,} runs (of {len(runs):,}) of" in said and "in which it joined" in said
     shown = display_comparison(comp)
     cell = shown[comp["outcome"].to_numpy() == "IRN_exited"].iloc[0]
     assert f"({joined:,} of {len(runs):,} runs)" in cell["this: mean [95% CI]"]

@@ -627,7 +627,8 @@ def test_an_interval_above_zero_never_prints_as_starting_at_zero():
     assert _ci(0.1, 0.1) == "0.10 [0.00, 0.20]"  # at zero: as it is
     assert _ci(0.3, 0.1) == "0.30 [0.20, 0.40]"
     assert _ci(0.003, 0.001) == "0.0030 [0.0020, 0.0040]"  # it read "0.00 [0.002, 0.00]"
-    assert _ci(0.003, None) == "0.0030 [0.0030, 0.0030]"  # no half-width: no TypeError
+    assert _ci(0.003, None) == "0.00 [0.00, 0.00]"  # no half-width: no TypeError
+    assert _ci(-0.1, 0.0999) == "-0.10000 [-0.19990, -0.00010]"  # below zero alike
 
 
 def test_the_drivers_figure_says_what_made_it(tmp_path, monkeypatch):

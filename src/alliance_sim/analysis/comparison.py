@@ -172,7 +172,8 @@ def _row(
     )
     ref = clustered_mean(xa, ca, binary, outcome_bounds(outcome))
     this = clustered_mean(xb, cb, binary, outcome_bounds(outcome))
-    if binary:  # a bootstrap of a rare 0/1 outcome collapses at 0: Newcombe's score interval
+    enough = min(np.isfinite(xa).sum(), np.isfinite(xb).sum()) >= 2  # (a joiner in 1 run)
+    if binary and enough:  # a bootstrap of a rare 0/1 outcome collapses at 0: Newcombe's
         pairs = (xa, xb) if merged is not None else None
         c = replace(c, diff=newcombe(ref, this, pairs))
         if _clustered(ca) or (merged is None and _clustered(cb)):
@@ -187,7 +188,8 @@ def _row(
     # the seeds (replicates; pairs of them when paired) the difference's interval needs for the
     # target, at this design's design effect: the half-width goes as 1 / sqrt(seeds)
     k = min(len(np.unique(ca)), len(np.unique(cb)))
-    need = int(np.ceil(k * (half / TARGET[binary]) ** 2)) if half > 0 else None
+    tested = c.test != "too few runs" and np.isfinite(half)
+    need = int(np.ceil(k * (half / TARGET[binary]) ** 2)) if tested and half > 0 else None
     return {
         "outcome": outcome,
         "reference": ref,

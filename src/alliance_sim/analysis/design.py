@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from alliance_sim.analysis.few_seeds import MIN_SEEDS, few_seeds
+from alliance_sim.analysis.few_seeds import MIN_SEEDS, WELCH_TEST, effective_seeds, few_seeds
 from alliance_sim.analysis.stats import (
     Z95,
     Comparison,
@@ -299,8 +299,9 @@ def compare(
     :func:`alliance_sim.analysis.stats.compare_samples` (every run independent)."""
     if _clustered(cluster_a) or (not paired and _clustered(cluster_b)):
         return compare_clustered(
-            outcome, a, b, cluster_a, cluster_b, paired=paired, seed=seed, n_resamples=n_resamples
-        )
+            outcome, a, b, cluster_a, cluster_b, paired=paired, seed=seed,
+            n_resamples=n_resamples, binary=binary,
+        )  # fmt: skip
     return compare_samples(
         outcome, a, b, paired=paired, binary=binary, seed=seed, n_resamples=n_resamples
     )
@@ -328,8 +329,11 @@ def compare_clustered(
     paired: bool,
     seed: int = 0,
     n_resamples: int = 2000,
+    binary: bool = False,
 ):
     """Scenario B against A when runs come in seed clusters (a sweep's replicates).
+    ``binary``: a 0/1 outcome, whose interval the caller takes from Newcombe's score method
+    (it has its own small-sample step), so few seeds are not refused here.
 
     Paired (``a[i]``, ``b[i]`` share seed and point; ``cluster_a`` labels the pairs): whole
     seeds are resampled together for the bootstrap intervals, and the test is the Wilcoxon
@@ -350,7 +354,17 @@ def compare_clustered(
     # a side whose values come from one or two seeds (a joiner's commitment in the seeds it
     # joined in) has no spread the bootstrap can resample (p read < 0.001 on n_eff = 1), and
     # with two even Welch's t rejected a true null in 11% of planted designs (red-team)
-    few = not paired and min(len(np.unique(ca)), len(np.unique(cb))) < MIN_SEEDS
+    # (counted as Kish's effective seeds: one seed of 25 runs and two of 1 is about one, and
+    # a test on such sides rejected a true null in 15-18% however it was widened)
+    few = (
+        not paired
+        and not binary
+        and min(
+            effective_seeds(np.unique(ca, return_counts=True)[1]),
+            effective_seeds(np.unique(cb, return_counts=True)[1]),
+        )
+        < MIN_SEEDS - 1e-9
+    )
     if min(len(a), len(b)) < 2 or few or (paired and len(np.unique(ca)) < 2):
         nan = Estimate(np.nan, np.nan, np.nan, 0)
         return Comparison(outcome, np.nan, np.nan, nan, nan, "too few runs", np.nan, paired, 0)
@@ -362,8 +376,9 @@ def compare_clustered(
     sa, na = np.bincount(ia, weights=a), np.bincount(ia).astype(float)
     sb, nb = np.bincount(ib, weights=b), np.bincount(ib).astype(float)
     diffs = wb @ sb / (wb @ nb) - wa @ sa / (wa @ na)
-    if not paired:  # a seed bootstrap of few seeds is too narrow: widened to Welch's t
-        diffs, welch_p = few_seeds(diffs, float(b.mean() - a.mean()), (sa, na), (sb, nb))
+    welch = None  # a seed bootstrap of few (or uneven) seeds is too narrow: Welch's t
+    if not paired:
+        welch = few_seeds(float(b.mean() - a.mean()), (sa, na), (sb, nb))
     n_a12 = 300 if len(a) + len(b) < 20_000 else 100
     a12s = np.empty(n_a12)
     for r in range(n_a12):
@@ -384,13 +399,16 @@ def compare_clustered(
         # seeds' distributions, not the pooled means, and a sweep's fractional seed means
         # against a run's 0s and 1s read p = 0.84 beside an interval of +9 points [+1, +17]
         p = bootstrap_p(diffs, same=bool(np.all(a == a[0]) and np.all(b == a[0])))
-        p = p if welch_p is None else welch_p
         test = "cluster bootstrap of the difference (seeds resampled)"
+    lo, hi = map(float, np.quantile(diffs, [0.025, 0.975]))
+    if welch is not None:
+        lo, hi, p = welch
+        test = WELCH_TEST
     return Comparison(
         outcome,
         float(a.mean()),
         float(b.mean()),
-        Estimate(diff_value, *map(float, np.quantile(diffs, [0.025, 0.975])), n),
+        Estimate(diff_value, lo, hi, n),
         Estimate(a12(b, a), *map(float, np.quantile(a12s, [0.025, 0.975])), n),
         test,
         float(p),

@@ -227,7 +227,10 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = Fal
             # clear of 0: with few discordant pairs the exact test is the one to believe)
             return UNCLEAR
         return size
-    return a12_magnitude(c.a12.value)
+    size = a12_magnitude(c.a12.value)
+    if size != "negligible" and ((not c.diff.lo > 0 and not c.diff.hi < 0) or not c.p < 0.05):
+        return UNCLEAR  # as for a share: a BLR commitment -0.035 [-0.109, +0.032], p = 0.30,
+    return size  # was "small", ranked among the findings
 
 
 @dataclass(frozen=True)

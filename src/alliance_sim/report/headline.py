@@ -47,6 +47,8 @@ def _pct(e: Estimate) -> str:
 
 
 def _num(e: Estimate) -> str:
+    if not np.isfinite(e.value):
+        return "– (no run)"
     return f"{e.value:.2f} [{e.lo:.2f}, {e.hi:.2f}]"
 
 
@@ -63,6 +65,8 @@ def _points(d: Estimate) -> str:
 
 
 def _evidence(r: pd.Series) -> str:
+    if r["test"] == "too few runs":  # it read "too few runs no test; n_eff = 0 ..."
+        return "too few runs on a side for a test"
     unit = "paired replicates" if r["paired"] else "independent runs"
     few = f"; fewer than {FEW} independent runs: a rough guide only" if r["n"] < FEW else ""
     holm = r["p (Holm)"]
@@ -85,11 +89,20 @@ def _runs(r: pd.Series, side: str) -> str:
     some; Armenia is out before the start in a few calibrated sets), "the 107 runs (of 400)
     of " (the runs in which it was a member, over which the tables count)."""
     has = _partial(r, side)
-    return "runs of " if has is None else f"the {has[0]:,} runs (of {has[1]:,}) of "
+    if has is None:
+        return "runs of "
+    return f"the {has[0]:,} run{'' if has[0] == 1 else 's'} (of {has[1]:,}) of "
 
 
 def _joined(r: pd.Series, side: str) -> str:
-    return " in which it was a member" if _partial(r, side) is not None else ""
+    """Which runs those are: a candidate's (Iran) those it joined in; a founder's those
+    that start with it a member (Armenia had left before it in 3 calibrated histories)."""
+    if _partial(r, side) is None:
+        return ""
+    from alliance_sim.core.outcomes import CANDIDATES
+
+    code = r["outcome"].partition("_")[0]
+    return " in which it joined" if code in CANDIDATES else " in which it was a member at the start"
 
 
 def binary_sentence(r: pd.Series) -> str:
@@ -111,6 +124,8 @@ def binary_sentence(r: pd.Series) -> str:
     )
     if r["effect"] == "no variation":
         return f"{text}: no run of either scenario shows it."
+    if str(r["effect"]).startswith("no estimate"):  # it read "+31 points ... — negligible"
+        return f"{text}: {_evidence(r)}."
     ratio = (  # for a rare outcome the relative change says as much as the points
         f", {this.value / ref.value:.1f} times the reference"
         if 0 < ref.value < 0.25 and abs(d.value) >= 0.01
@@ -140,7 +155,8 @@ def sentence(r: pd.Series) -> str:
         text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
         if _partial(r, "this") or _partial(r, "reference"):  # where it was a member
             a, b = r["this has"], r["reference has"]
-            scen = f"{scen} ({a[0]:,} of {a[1]:,} runs: those in which it was a member)"
+            which = _joined(r, "this") or _joined(r, "reference")
+            scen = f"{scen} ({a[0]:,} of {a[1]:,} runs: those{which})"
             base = f"{base} ({b[0]:,} of {b[1]:,} runs)"
             text = f"{NAMES.get(code, code)}'s mean commitment at {end} is {_num(this)} in {scen}"
     elif outcome == "cohesion_final":
@@ -149,6 +165,8 @@ def sentence(r: pd.Series) -> str:
         text = f"The mean of each run's lowest cohesion up to {end} is {_num(this)} in {scen}"
     else:
         text = f"{outcome} at {end} is {_num(this)} in {scen}"
+    if str(r["effect"]).startswith("no estimate"):
+        return f"{text} vs {_num(ref)} in {base} ({_evidence(r)})."
     effect = f"effect {r['effect']}, A12 {r['A12'].value:.2f}"
     return f"{text} vs {_num(ref)} in {base} ({effect}; {_evidence(r)})."
 

@@ -247,9 +247,10 @@ def _ci(v: float | None, half: float | None) -> str:
     if v == 0 and not half:  # exactly: swapping the parameter changed no design point's mean
         return "0 (moved no point)"
     h = half or 0.0
-    if 0 < v - h < 0.005:  # above zero, as the drivers' rule reads it, but "0.00" at 2 places:
-        # "[0.00, 0.21]" beside "its interval above zero" read wrong; digits enough to show it
-        d = max(2, 1 - math.floor(math.log10(v - h)))
+    near = v - h if v - h > 0 else -(v + h) if v + h < 0 else 0.0  # the bound nearest 0
+    if h > 0 and 0 < near < 0.005:  # clear of zero, as the drivers' rule reads it, but "0.00" at 2
+        # places: "[0.00, 0.21]" beside "its interval above zero" read wrong
+        d = max(2, min(6, 1 - math.floor(math.log10(near))))
         return f"{v:.{d}f} [{v - h:.{d}f}, {v + h:.{d}f}]"
     lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - h, v + h))
     return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
