@@ -142,7 +142,9 @@ def test_after_refine_pooled_views_read_the_sweeps_own_design(swept, tmp_path, c
     assert f"uses the sweep's own {n0} runs" in out
 
 
-def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monkeypatch):
+def _whole_and_cut(swept, tmp_path, monkeypatch):
+    """Two copies of ``swept``: one refined by a 60-run round, the other's round killed at its
+    second chunk; returns them and the real ``run_task`` (still patched to die)."""
     import alliance_sim.runs.execute as ex
 
     whole, cut = tmp_path / "whole", tmp_path / "cut"
@@ -153,6 +155,13 @@ def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monk
     monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(real))
     with pytest.raises(KeyboardInterrupt):
         refine(cut, "ARM_exited", 60)
+    return whole, cut, real
+
+
+def test_an_interrupted_round_resumes_with_the_same_points(swept, tmp_path, monkeypatch):
+    import alliance_sim.runs.execute as ex
+
+    whole, cut, real = _whole_and_cut(swept, tmp_path, monkeypatch)
     m = json.loads((cut / "manifest.json").read_text())
     assert m["rounds"][0]["status"] == "running"
     assert len(pd.read_parquet(cut / "runs.parquet")) == 96  # nothing appended yet
@@ -476,14 +485,7 @@ def test_a_refine_that_would_finish_a_round_checks_its_own_request_first(
 def test_a_round_whose_own_manifest_was_lost_is_run_again(swept, tmp_path, monkeypatch, capsys):
     import alliance_sim.runs.execute as ex
 
-    whole, cut = tmp_path / "whole", tmp_path / "cut"
-    shutil.copytree(swept, whole)
-    shutil.copytree(swept, cut)
-    refine(whole, "ARM_exited", 60)
-    real = ex.run_task
-    monkeypatch.setattr(ex, "run_task", interrupted_at_second_call(real))
-    with pytest.raises(KeyboardInterrupt):
-        refine(cut, "ARM_exited", 60)
+    whole, cut, real = _whole_and_cut(swept, tmp_path, monkeypatch)
     monkeypatch.setattr(ex, "run_task", real)
     staged = cut / "refine" / "round-001"
     (staged / "manifest.json").unlink()  # its chunks stay, with nothing to say what they hold

@@ -130,19 +130,9 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     m = res.manifest
     outcomes = outcomes or default_outcomes(res)
-    for o in outcomes:
-        from alliance_sim.analysis.sensitivity import check_outcome
+    from alliance_sim.analysis.sensitivity import check_outcome
 
-        if o in res.runs:
-            check_outcome(res, o)  # bookkeeping, a swept parameter, text: one line
-        else:
-            from alliance_sim.analysis.sensitivity import outcome_columns
-            from alliance_sim.errors import did_you_mean
-
-            raise ValueError(
-                f"{res.directory}: no outcome {o!r} in runs.parquet"
-                f"{did_you_mean(o, outcome_columns(res))}"
-            )
+    check_outcome(res, *outcomes)  # missing, bookkeeping, swept, text: one line (ValueError)
     tasks = []  # (figure, how to draw it): counted first, so the bar knows the total
     if "fan" in kinds:
         tasks.append(("fan", lambda: plots.fan_chart(res, out / f"fan.{fmt}")))

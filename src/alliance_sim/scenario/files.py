@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,22 @@ def _say_if_shadowing(found: Path) -> None:
 #: line, its error, which names the file (the note and the error were two lines)
 PENDING: list[tuple[Path, str]] = []
 _DEFER: list[bool] = []
+
+
+@contextmanager
+def deferred_notes():
+    """Hold the notes raised inside the block: said when the outermost block ends well,
+    dropped when it raises (to be said when the file next loads)."""
+    _DEFER.append(True)
+    try:
+        yield
+    except BaseException:
+        say_notes(keep=False)
+        raise
+    finally:
+        _DEFER.pop()
+    if not _DEFER:
+        say_notes()
 
 
 def say_notes(stream=None, keep: bool = True) -> None:

@@ -16,26 +16,15 @@ from typing import Any
 
 from alliance_sim.core import quarters
 from alliance_sim.scenario.checks import Checker, check_params, validate
-from alliance_sim.scenario.files import find_scenario, resolve
+from alliance_sim.scenario.files import deferred_notes, find_scenario, resolve
 from alliance_sim.scenario.spec import DEFAULT_QUARTERS, DEFAULT_START, Scenario
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
     """Load a scenario by path or shipped name, resolving ``extends`` and validating it."""
-    from alliance_sim.scenario import files
-
-    files._DEFER.append(True)
-    try:
+    with deferred_notes():  # a file that fails to load: one line, its error, naming it
         path = find_scenario(name_or_path)
-        sc = validate(resolve(path), path)
-    except BaseException:
-        files.say_notes(keep=False)  # the error names the file: one line
-        raise
-    finally:
-        files._DEFER.pop()
-    if not files._DEFER:
-        files.say_notes()
-    return sc
+        return validate(resolve(path), path)
 
 
 def default_scenario(quarters_: int = DEFAULT_QUARTERS) -> Scenario:
