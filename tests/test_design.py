@@ -418,3 +418,19 @@ def test_rows_that_cannot_be_tested_say_so_everywhere():
     row = _row("BLR_commitment", False, ra, rb, None, 0)
     row.update({"horizon": "2034Q4", "scenario": "B", "reference name": "A", "p (Holm)": 1.0})
     assert "Belarus's mean commitment" in sentence(pd.Series(row))
+
+
+def test_a_one_seed_side_never_divides_by_zero(recwarn):
+    """Red-team: two sweeps of one replicate each crashed `compare` (ZeroDivisionError in the
+    few-seeds step, which a 0/1 outcome reached); an all-NaN side warned on stderr."""
+    a = (np.arange(25) % 2).astype(float)
+    b = (np.arange(25) % 3 == 0).astype(float)
+    one = np.zeros(25, int)
+    for cb in (one + 1, np.repeat(np.arange(5), 5) + 10):
+        c = compare_clustered("ARM_exited", a, b, one, cb, paired=False, binary=True)
+        assert c.test != "too few runs"  # a 0/1 outcome: Newcombe's interval follows
+        c = compare_clustered("ARM_commitment", a, b, one, cb, paired=False)
+        assert c.test == "too few runs"
+    c = compare_clustered("x", np.full(5, np.nan), b[:5], one[:5], one[:5] + 1, paired=False)
+    assert c.test == "too few runs"
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -190,3 +190,39 @@ def test_a_path_that_is_there_but_not_a_file_is_not_called_missing(tmp_path, cap
     assert main(["validate", str(path)]) == 2
     err = _one_line(capsys)
     assert "is not a scenario file" in err and "missing" not in err
+
+
+def test_a_table_swapped_for_one_file_is_not_read_as_the_result(tmp_path, capsys):
+    """Red-team: runs.parquet replaced by one of its own parts (20 of 125 runs) passed
+    `check`, and export, compare and discover read the 20 runs as the whole result."""
+    import shutil
+
+    d = tmp_path / "sw"
+    argv = ["sweep", "armenia_exits", "--out", str(d), "--replicates", "1", "--chunk-size", "10"]
+    assert main([*argv, "--quiet"]) == 0
+    part = d / "runs.parquet" / "part-000000.parquet"
+    keep = tmp_path / "part.parquet"
+    shutil.copy(part, keep)
+    shutil.rmtree(d / "runs.parquet")
+    shutil.copy(keep, d / "runs.parquet")
+    capsys.readouterr()
+    assert main(["export", str(d), "--out", str(tmp_path / "e")]) == 2
+    assert "is not what this sweep wrote" in _one_line(capsys)
+    assert main(["check", str(d)]) == 1
+    capsys.readouterr()
+    (d / "runs.parquet").unlink()  # moved out, as the line says: the same command repairs it
+    assert main([*argv, "--quiet"]) == 0
+    assert main(["check", str(d)]) == 0
+
+
+def test_api_values_that_read_as_something_else_are_refused(tmp_path):
+    """Red-team: build_report("runA", ...) looped over the folder's letters ("r: no such
+    folder"); run_scenario(..., force="no") replaced a finished result."""
+    from alliance_sim import build_report, run_scenario
+    from alliance_sim.errors import UserError
+
+    with pytest.raises(TypeError, match="expected a list of two or more results"):
+        build_report("runA", tmp_path / "r.html")
+    with pytest.raises(UserError, match="force = 'no': allowed True or False"):
+        run_scenario("armenia_exits", tmp_path / "a", replicates=2, force="no", quiet=True)
+    assert not (tmp_path / "a").exists()

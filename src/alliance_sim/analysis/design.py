@@ -377,7 +377,7 @@ def compare_clustered(
     sb, nb = np.bincount(ib, weights=b), np.bincount(ib).astype(float)
     diffs = wb @ sb / (wb @ nb) - wa @ sa / (wa @ na)
     welch = None  # a seed bootstrap of few (or uneven) seeds is too narrow: Welch's t
-    if not paired:
+    if not paired and not binary:  # (a 0/1 outcome's interval is Newcombe's: see ``binary``)
         welch = few_seeds(float(b.mean() - a.mean()), (sa, na), (sb, nb))
     n_a12 = 300 if len(a) + len(b) < 20_000 else 100
     a12s = np.empty(n_a12)

@@ -28,6 +28,8 @@ def _cluster_var(sums: np.ndarray, counts: np.ndarray) -> float:
     """The variance of a run-weighted mean of seed clusters (sums and runs per seed), as a
     seed bootstrap estimates it but with k / (k - 1): sum n_j^2 (mean_j - mean)^2 / N^2."""
     k, n = len(sums), counts.sum()
+    if k < 2:
+        return np.nan  # one seed: no spread between seeds to estimate
     mean = sums.sum() / n
     return float(k / (k - 1) * (((sums - counts * mean) ** 2).sum() / n**2))
 
@@ -64,4 +66,4 @@ def few_seeds(
 def effective_seeds(counts: np.ndarray) -> float:
     """Kish's effective number of clusters of these sizes: N^2 / sum n_j^2."""
     counts = np.asarray(counts, float)
-    return float(counts.sum() ** 2 / (counts**2).sum())
+    return float(counts.sum() ** 2 / (counts**2).sum()) if counts.sum() > 0 else 0.0

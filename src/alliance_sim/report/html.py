@@ -265,6 +265,8 @@ def build_report(
         raise ValueError(f"fmt={fmt!r} does not match {out} (a .{suffix} file)")
     if style is not None:
         check_style(style)
+    if not isinstance(dirs, list | tuple):  # a folder's letters, or None: one line
+        raise TypeError(f"build_report: expected a list of two or more results, got {dirs!r}")
     results = [(d if isinstance(d, Result) else Result.open(d)).design() for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")

@@ -259,8 +259,12 @@ def damaged_parts(
     expected = expected_parts(manifest)
     for t in tables:
         folder = table_path(directory, t)
-        if folder.is_file():
-            continue  # a single-file table of a version before 0.2
+        if folder.is_file():  # a single-file table of a version before 0.2, unless this
+            if manifest.parts is not None and manifest.parts.get(t):  # result wrote parts
+                out.append(
+                    (folder, "is not what this sweep wrote (an extra file where its parts go)")
+                )
+            continue
         if files is None or t not in files:
             there = (
                 sorted(p for p in folder.iterdir() if PART.match(p.name)) if folder.is_dir() else []

@@ -229,15 +229,13 @@ def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
     """The Parquet files of ``table`` in row order (hidden temporary files never count), each
     verified against the manifest's record of it (:func:`verify_table`)."""
     path = table_path(directory, table)
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
+    if not (path.is_file() or path.is_dir()):
         raise StoreError(
             f"{directory} has no {table}.parquet (unfinished, or deleted: run the same command "
             "again to finish it, or with --force to start over)"
         )
-    files = sorted((p for p in path.iterdir() if PART.match(p.name)), key=lambda p: p.name)
-    manifest = Manifest.read(directory)
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if PART.match(p.name))
+    manifest = Manifest.read(directory)  # (one file: a table of a version before 0.2)
     if manifest is not None:
         from alliance_sim.runs.integrity import damaged_parts, repair_advice
 

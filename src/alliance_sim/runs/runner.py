@@ -16,7 +16,7 @@ from typing import Any
 
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
-from alliance_sim.errors import StoreError
+from alliance_sim.errors import StoreError, UserError
 from alliance_sim.limits import check_run_options
 from alliance_sim.paths import check_result_dir
 from alliance_sim.progress import default_quiet
@@ -95,6 +95,8 @@ def execute_plan(
     check_run_options(
         workers=workers, executor=executor, chunk_size=chunk_size, scheduler=scheduler
     )
+    if not isinstance(force, bool):  # "no" replaced a finished result
+        raise UserError(f"force = {force!r}: allowed True or False")
     store = Store(check_result_dir(out, plan.scenario.path, nested=kind == "refine"))
     with store.locked():
         return _execute_locked(
