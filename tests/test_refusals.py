@@ -226,3 +226,17 @@ def test_api_values_that_read_as_something_else_are_refused(tmp_path):
     with pytest.raises(UserError, match="force = 'no': allowed True or False"):
         run_scenario("armenia_exits", tmp_path / "a", replicates=2, force="no", quiet=True)
     assert not (tmp_path / "a").exists()
+
+
+def test_a_scheduler_that_does_not_answer_leaves_no_result_behind(tmp_path, capsys, monkeypatch):
+    """A Dask scheduler that did not answer left a manifest saying 'interrupted' (of a sweep
+    that never started) in a new folder: the manifest is written once the workers are there."""
+    from alliance_sim.runs import execute
+
+    monkeypatch.setattr(execute, "SCHEDULER_TIMEOUT", 1)
+    out = tmp_path / "o"
+    cmd = ["sweep", "armenia_exits", "--out", str(out), "--replicates", "1"]
+    assert main([*cmd, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "no Dask scheduler answered" in _one_line(capsys)
+    assert not (out / "manifest.json").exists()
+    assert main([*cmd, "--quiet"]) == 0  # the folder takes the sweep as a new one

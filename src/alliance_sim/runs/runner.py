@@ -185,9 +185,6 @@ def _execute_locked(
                 store.rewrite_journal(stored)
             manifest.resumes.append({"at": _now(), "runs_done": _runs_in(stored, chunk, n)})
     runs_done = _runs_in(stored, chunk, n)
-    if old is not None and not quiet and old.status != "complete":
-        print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
-    store.write_manifest(manifest)
     sc = plan.scenario
 
     def chunks():
@@ -203,8 +200,14 @@ def _execute_locked(
         progress.update(runs)
 
     progress = None
+    written = False
     try:
         with make_executor(executor, workers, scheduler, start_method) as ex:
+            # written once the workers are there (an unanswered Dask scheduler left "interrupted")
+            if old is not None and not quiet and old.status != "complete":
+                print(f"resuming {store.dir}: {runs_done} of {n} runs already stored", flush=True)
+            store.write_manifest(manifest)
+            written = True
             # the bar after the workers: its monitor thread would make ``auto`` pick spawn
             progress = Progress(n, done=runs_done, quiet=quiet)
             execute(
@@ -221,8 +224,9 @@ def _execute_locked(
     except BaseException:
         if progress is not None:
             progress.close()
-        manifest.status = "interrupted"
-        store.write_manifest(manifest)
+        if written:
+            manifest.status = "interrupted"
+            store.write_manifest(manifest)
         raise
     progress.close()
     # every chunk is in place where it stays (nothing is merged or rewritten): the manifest
