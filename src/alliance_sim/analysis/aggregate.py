@@ -138,20 +138,21 @@ def status_at(res, steps: list[int]):
 
 def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]]:
     """Quarter labels and, per member present, the share of runs in ``status`` at each recorded
-    quarter with its 95% interval, shape (3, quarters): share, low, high.  Runs sharing a seed
-    (a sweep's replicate k at every point) count as one unit: the Wilson interval is computed
-    on the effective number of independent runs, Kish's n from the seed-clustered variance as
-    :func:`alliance_sim.analysis.design.clustered_mean` computes it for one share, but pooled
-    over each member's quarters (summed binomial over summed clustered variance).  Quarter by
-    quarter it jumped: at 0% there is no variance to learn from (n falls back to the number of
-    seeds: 0/250 runs of 10 seeds read "up to 28%") while one run in the next quarter reads as
-    independent (1/250: up to 2%), so bands rose and fell in saw teeth.  A member at 0%
-    throughout keeps the number of seeds.  At the start quarter a share every run agrees on
-    (0% exited) is the scenario's premise and gets no band (it read 0-16%).  A state that
-    joins in some runs (Iran) is counted among the runs in which it has joined by that
-    quarter, as its exit is in the tables (NaN where none has): of all runs, the figure read
-    10% beside the table's 38%."""
-    from alliance_sim.analysis.design import Z95, clusters, small_sample
+    quarter with its 95% interval, shape (3, quarters): share, low, high.  Each quarter's
+    interval is the one the tables give that share (:func:`alliance_sim.analysis.design.
+    clustered_mean` on the quarter's runs, runs sharing a seed counting as one unit, with its
+    small-sample step), computed for every member and quarter at once: the bands had pooled
+    each member's design effect over its quarters and read [0%, 20%] at the compared quarter
+    beside a table's [0%, 29%] for the same share (10 seeds; and [0.3%, 29%] beside [0.4%, 24%]
+    for another).  A quarter at 0% and one with a case in one seed both rest on the number of
+    seeds, so a band does not fall where a share leaves 0% (the saw teeth a run read as
+    independent once drew).  At the start quarter a share every run agrees on (0% exited) is
+    the scenario's premise and gets no band (it read 0-16%).  A state that joins in some runs
+    (Iran) is counted among the runs in which it has joined by that quarter, as its exit is in
+    the tables (NaN where none has): of all runs, the figure read 10% beside the table's 38%."""
+    from scipy.special import stdtrit
+
+    from alliance_sim.analysis.design import Z95, clusters
 
     runs = res.runs
     ok = runs[runs["error"].isna()] if "error" in runs else runs
@@ -170,32 +171,25 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     c_idx = np.array([cluster_of[r] for r in run[keep]], dtype=np.int64)
     S, M, K = len(uniq), len(mb.CODES), int(cl.max()) + 1 if len(cl) else 1
     key = (m_idx[keep] * S + s_idx[keep]) * K + c_idx
-    sums = np.bincount(key, weights=hit[keep], minlength=M * S * K).reshape(M, S, K)
-    # runs per member, quarter and seed in which the member has joined (all, for a founder)
+    # per member, quarter and seed: runs in the status, and runs in which the member has
+    # joined (all, for a founder): a joiner's share is of the latter
+    sums = np.bincount(key, weights=hit[keep] & joined[keep], minlength=M * S * K)
+    sums = sums.reshape(M, S, K)
     n_k = np.bincount(key, weights=joined[keep], minlength=M * S * K).reshape(M, S, K)
     n = n_k.sum(axis=2)
-    seeds = (n_k > 0).sum(axis=2).astype(float)  # per member and quarter: seeds that have it in
+    seeds = (n_k > 0).sum(axis=2).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
+        # design._design_effect and design.small_sample, every member and quarter at once
         p = np.where(n > 0, sums.sum(axis=2) / np.maximum(n, 1.0), np.nan)
         var = ((sums - p[..., None] * n_k) ** 2).sum(axis=2) / np.maximum(n, 1.0) ** 2
         s2 = p * (1 - p)
-        known = (var > 0) & (s2 > 0)  # quarters whose variance says something
-        # one design effect per member, pooled over its quarters; each quarter's effective
-        # runs are its own runs over it (a joiner in 15 runs of 3 seeds early and 125 of 17
-        # late had the late quarters' n_eff everywhere: its early bands too narrow)
-        deff = np.where(known, var * n, 0).sum(axis=1) / np.where(known, s2, 0).sum(axis=1)
-        n_eff = n / deff[:, None]
-        if n_k.max() > 1:  # as design.clustered_mean: the small-sample step on the seeds
-            cases, non = (sums > 0).sum(axis=2), (sums < n_k).sum(axis=2)  # that vary
-            m = np.minimum(cases, non).max(axis=1)
-            n_eff = np.array(
-                [
-                    [small_sample(v, int(k), int(j)) for v, k in zip(row, ks, strict=True)]
-                    for row, ks, j in zip(n_eff, seeds, m, strict=True)
-                ]
-            )
-        n_eff = np.where(known.any(axis=1)[:, None], np.clip(n_eff, 1, np.maximum(n, 1)), seeds)
-        n_eff = np.maximum(n_eff, 1.0)
+        n_eff = np.where((var > 0) & (s2 > 0), np.clip(s2 / var, 1, np.maximum(n, 1)), seeds)
+        informative = np.minimum((sums > 0).sum(axis=2), ((sums < n_k) & (n_k > 0)).sum(axis=2))
+        floor = np.minimum(n_eff, seeds)
+        step = (Z95 / stdtrit(np.maximum(informative, 2) - 1, 0.975)) ** 2
+        small = np.where(informative < 2, floor, np.maximum(floor, n_eff * step))
+        n_eff = np.where(n_k.max(axis=2) > 1, small, n_eff)
+        n_eff = np.maximum(n_eff, 1e-300)
         d = 1 + Z95**2 / n_eff
         centre = (p + Z95**2 / (2 * n_eff)) / d
         half = Z95 * np.sqrt(s2 / n_eff + Z95**2 / (4 * n_eff**2)) / d
