@@ -240,3 +240,23 @@ def test_a_scheduler_that_does_not_answer_leaves_no_result_behind(tmp_path, caps
     assert "no Dask scheduler answered" in _one_line(capsys)
     assert not (out / "manifest.json").exists()
     assert main([*cmd, "--quiet"]) == 0  # the folder takes the sweep as a new one
+
+
+def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
+    """compare_results(seed=nan) raised numpy's 'SeedSequence expects int'; record=None an
+    AttributeError; write_figures(outcomes=5) "'int' object is not iterable"; a file as its
+    folder a FileExistsError."""
+    from alliance_sim import compare_results, run_scenario, write_figures
+    from alliance_sim.errors import UserError
+
+    res = run_scenario("baseline", tmp_path / "r", replicates=2, end="2026Q4", quiet=True)
+    with pytest.raises(UserError, match=r"seed = nan: allowed a whole number"):
+        compare_results([res, res], seed=float("nan"))
+    with pytest.raises(ValueError, match=r"record None: allowed all, end or every:N"):
+        run_scenario("baseline", tmp_path / "n", replicates=2, record=None, quiet=True)
+    with pytest.raises(UserError, match=r"outcomes = 5: allowed an outcome's name or a list"):
+        write_figures(res, tmp_path / "f", outcomes=5)
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(UserError, match=r"afile is a file; allowed a folder"):
+        write_figures(res, tmp_path / "afile", ["status"])
+    assert (tmp_path / "afile").read_text() == "mine"

@@ -77,6 +77,9 @@ def compare_results(
             "compare_results: expected a list of two or more results (Result objects or result "
             f"folders), got {results!r}"
         )
+    from alliance_sim.limits import MAX_SEED, check_count
+
+    check_count("seed", seed, 0, MAX_SEED)  # the bootstrap's: nan reached numpy's SeedSequence
     results = [own_design(as_result(r, "compare_results"), "compare_results()") for r in results]
     horizon = shared_horizon(results, at)
     frames = [outcomes_at(r, horizon.quarter) for r in results]

@@ -7,6 +7,7 @@ import os
 from functools import partial
 from pathlib import Path
 
+from alliance_sim.errors import UserError
 from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
@@ -94,6 +95,12 @@ def write_figures(
     if kinds is not None and not list(kinds):
         raise ValueError(f"kinds=[]: allowed one or more of {', '.join(KINDS)}, or None for all")
     outcomes = [outcomes] if isinstance(outcomes, str) else outcomes
+    if outcomes is not None and (
+        not isinstance(outcomes, list | tuple) or not all(isinstance(o, str) for o in outcomes)
+    ):
+        raise UserError(f"outcomes = {outcomes!r}: allowed an outcome's name or a list of them")
+    if Path(out).exists() and not Path(out).is_dir():  # a FileExistsError from mkdir
+        raise UserError(f"{out} is a file; allowed a folder for the figures (out, --out)")
     check_not_results(out)
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
         own = own_design(as_result(res, "write_figures"), "write_figures()")

@@ -60,6 +60,8 @@ def default_chunk_size(n_runs: int, workers: int = 1) -> int:
 
 def record_every(record: str) -> int | None:
     """``all`` -> 1, ``end`` -> None, ``every:N`` -> N.  Raises ValueError otherwise."""
+    if not isinstance(record, str):  # None raised an AttributeError
+        raise ValueError(f"--record {record!r}: allowed all, end or every:N (N a positive integer)")
     if record == "all":
         return 1
     if record == "end":
