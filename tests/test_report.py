@@ -3,6 +3,7 @@ and the HTML rendering in headless Chromium."""
 
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -517,3 +518,23 @@ def test_comparison_figures_mark_every_scenarios_events(results, tmp_path, monke
         assert any(a == at and text == f"{label} ({name} only)" for _, a, text in keys[-1])
     both = marks.compared_events([results["arm"].manifest] * 2, ["a", "b"])
     assert [text for *_, text in both] == [label for *_, label in own]  # shared: no "only"
+
+
+def test_a_report_says_what_a_sweep_varied_and_that_its_script_is_the_base_point(results):
+    """A report comparing a sweep printed the scenario's own values under "What is scripted"
+    (western_offer 0.08) and only the swept names in its provenance: the values that two
+    thirds of the pooled runs used appeared nowhere, and the design could not be rebuilt."""
+    from alliance_sim.report.sections import scripted_lines
+
+    grid = results["grid"]
+    lines = scripted_lines([results["base"], grid])
+    said = lines[1]
+    assert "western_offer 0.08" in said  # the base point, and now said to be one
+    assert "sweeps western_offer at 0.02, 0.05, 0.08, 0.12, 0.16" in said
+    assert "russian_pressure at 0.1, 0.2, 0.35, 0.5, 0.7" in said
+    assert "(a grid of 25 points x 2 replicates), pooled" in said
+    assert "values set above are its base point" in said
+    assert "sweeps" not in lines[0]
+    page = build_report([results["base"], grid], results["dir"] / "sweep_report.md")
+    text = Path(page).read_text()
+    assert "| swept | western_offer at 0.02, 0.05, 0.08, 0.12, 0.16; russian_pressure" in text

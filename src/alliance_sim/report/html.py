@@ -37,7 +37,7 @@ from alliance_sim.analysis.stats import Estimate, percent
 from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
 from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
-from alliance_sim.report import overlays, plots
+from alliance_sim.report import overlays, plots, scripted
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
@@ -135,7 +135,7 @@ def provenance(res: Result) -> pd.DataFrame:
             ("model stamp", m.model or "not recorded"),
             ("period", f"{plan.start} to {plan.end}"),
             ("sampler", plan.sampler),
-            ("swept", ", ".join(plan.swept) or "nothing"),
+            ("swept", scripted.design_text(plan) or "nothing"),
             ("points x replicates", f"{plan.n_points} x {plan.replicates}"),
             ("runs (failed)", f"{plan.n_runs} ({failed})"),
             (

@@ -65,8 +65,43 @@ def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
     return scripted, decided
 
 
-def sentence(name: str, scenario: dict[str, Any]) -> str:
-    """One line for a report: ``NAME scripts: ...; the model decides: ...``."""
+def _value(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def axis_text(axis: Any) -> str:
+    """One swept quantity as a reader can rebuild it: ``name at v1, v2, ...`` (a grid or list
+    of values; the first two and the last of more than six) or ``name from low to high``."""
+    values = getattr(axis, "values", None)
+    if values:
+        shown = [_value(v) for v in values]
+        if len(shown) > 6:
+            shown = [*shown[:2], "...", shown[-1], f"({len(values)} values)"]
+        return f"{axis.name} at {', '.join(shown)}".replace(", (", " (")
+    if getattr(axis, "low", None) is not None:
+        return f"{axis.name} from {_value(axis.low)} to {_value(axis.high)}"
+    return str(axis.name)
+
+
+def design_text(plan: Any, article: str = "") -> str:
+    """What a sweep varied, for a report: every axis with its values or range, then the design
+    (``grid of 25 points x 2 replicates``, after ``article``); "" for a result that swept
+    nothing."""
+    axes = list(getattr(plan, "axes", None) or [])
+    if not axes and not getattr(plan, "swept", None):
+        return ""
+    shown = "; ".join(axis_text(a) for a in axes) if axes else ", ".join(plan.swept)
+    design = f"{plan.sampler} of {plan.n_points} points x {plan.replicates} replicates"
+    return f"{shown} ({article}{design})"
+
+
+def sentence(name: str, scenario: dict[str, Any], plan: Any = None) -> str:
+    """One line for a report: ``NAME scripts: ...; the model decides: ...``; for a sweep
+    (``plan``: its manifest's plan), what it varied, and that the values set above are its
+    base point (a report printed them alone, as if every pooled run had used them)."""
     scripted, decided = script(scenario)
     s = "; ".join(scripted) if scripted else "no event (the status quo)"
+    design = design_text(plan, "a ") if plan is not None else ""
+    if design:
+        s += f"; and sweeps {design}, pooled: the values set above are its base point"
     return f"{name} scripts: {s}. The model decides: {'; '.join(decided)}."

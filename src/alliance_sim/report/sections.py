@@ -50,4 +50,7 @@ def scripted_lines(results: list[Result]) -> list[str]:
     from alliance_sim.report.scripted import sentence
 
     names = display_names(results)
-    return [sentence(n, r.manifest.scenario or {}) for n, r in zip(names, results, strict=True)]
+    return [
+        sentence(n, r.manifest.scenario or {}, r.manifest.plan)
+        for n, r in zip(names, results, strict=True)
+    ]
