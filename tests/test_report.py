@@ -538,3 +538,22 @@ def test_a_report_says_what_a_sweep_varied_and_that_its_script_is_the_base_point
     page = build_report([results["base"], grid], results["dir"] / "sweep_report.md")
     text = Path(page).read_text()
     assert "| swept | western_offer at 0.02, 0.05, 0.08, 0.12, 0.16; russian_pressure" in text
+
+
+def test_a_difference_holms_correction_does_not_keep_is_not_worded_as_one(tmp_path):
+    """A headline read "+3 points [+1, +7] — a small difference (McNemar p = 0.016,
+    Holm-adjusted 0.234)" in a report whose table bolds only Holm p < 0.05: a size is now
+    given only to a difference that survives the report's own correction."""
+    from alliance_sim.analysis.stats import NOT_AN_EFFECT, UNCLEAR_HOLM
+    from alliance_sim.report.headline import headline
+
+    base = run_scenario("baseline", tmp_path / "b", replicates=10, end="2030Q4", quiet=True)
+    grid = sweep("armenia_exits", tmp_path / "g", replicates=10, end="2030Q4", quiet=True)
+    comp = compare_results([base, grid])
+    sized = ~comp["effect"].isin(NOT_AN_EFFECT)
+    assert sized.any() and (comp.loc[sized, "p (Holm)"] < 0.05).all()
+    demoted = comp[comp["effect"] == UNCLEAR_HOLM]
+    assert len(demoted) and (demoted["p"] < 0.05).all() and (demoted["p (Holm)"] >= 0.05).all()
+    said = " ".join(headline(comp, ["ARM"]).sentences)
+    assert "unclear once the report's comparisons are counted" in said
+    assert not re.search(r"a (small|medium|large) difference \([^)]*Holm-adjusted 0\.[1-9]", said)

@@ -30,7 +30,14 @@ from alliance_sim.analysis.design import (
     wilson,
 )
 from alliance_sim.analysis.horizon import Horizon, outcomes_at, shared_horizon
-from alliance_sim.analysis.stats import Estimate, effect_label, holm, paired_key
+from alliance_sim.analysis.stats import (
+    NOT_AN_EFFECT,
+    UNCLEAR_HOLM,
+    Estimate,
+    effect_label,
+    holm,
+    paired_key,
+)
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
@@ -110,6 +117,8 @@ def compare_results(
         adjusted = np.full(len(table), np.nan)
         adjusted[compared] = holm(table.loc[compared, "p"].to_numpy(float))
         table["p (Holm)"] = np.where(compared, adjusted, 1.0)
+        sized = ~table["effect"].isin(NOT_AN_EFFECT) & ~(table["p (Holm)"] < 0.05)
+        table.loc[sized, "effect"] = UNCLEAR_HOLM  # words follow the error control the bold does
     table.attrs["horizon"] = horizon
     table.attrs["pooled"] = [
         (n, (Path(r.directory) / "by_point.csv").is_file())

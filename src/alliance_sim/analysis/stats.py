@@ -202,8 +202,18 @@ def risk_magnitude(diff: float) -> str:
 
 
 UNCLEAR = "unclear (its interval or its test includes no difference)"
+#: a size its own test supports but Holm's correction over the report's comparisons does not
+#: (a headline read "a small difference (p = 0.016, Holm-adjusted 0.234)" beside a table
+#: that bolds only Holm p < 0.05)
+UNCLEAR_HOLM = "unclear once the comparisons are counted (Holm-adjusted p >= 0.05)"
 #: effect words that say there is nothing to rank (headlines skip them)
-NOT_AN_EFFECT = ("negligible", "no variation", "no estimate (too few runs)", UNCLEAR)
+NOT_AN_EFFECT = (
+    "negligible",
+    "no variation",
+    "no estimate (too few runs)",
+    UNCLEAR,
+    UNCLEAR_HOLM,
+)
 
 
 def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = False) -> str:

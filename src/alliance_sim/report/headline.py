@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW
-from alliance_sim.analysis.stats import NOT_AN_EFFECT, UNCLEAR, Estimate, percent_interval
+from alliance_sim.analysis.stats import (
+    NOT_AN_EFFECT,
+    UNCLEAR,
+    UNCLEAR_HOLM,
+    Estimate,
+    percent_interval,
+)
 from alliance_sim.core import members as mb
 
 MAX_OTHERS = 4  # sentences beyond the focus members'
@@ -132,6 +138,11 @@ def binary_sentence(r: pd.Series) -> str:
         else ""
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
+    if r["effect"] == UNCLEAR_HOLM:
+        return (
+            f"{text}: {_points(d)} — unclear once the report's comparisons are counted: its "
+            f"test alone would call it a difference, Holm's correction does not ({_evidence(r)})."
+        )
     if r["effect"] == UNCLEAR:
         why = (
             "the interval includes no difference"
