@@ -41,7 +41,7 @@ def test_prim_recovers_a_planted_box():
     assert box.loc["members.ARM.pressure_tolerance", "high"] == pytest.approx(0.2, abs=0.015)
     assert d.stats["density"] > 0.8 and d.stats["coverage"] > 0.7
     words = d.in_words()
-    assert words.startswith("Armenia exits in ")
+    assert words.startswith("Armenia has left by the end in ")
     assert re.search(
         r"when western_offer > 0\.0[89]\d* and ARM pressure_tolerance < 0\.(19|20)", words
     )
@@ -53,7 +53,7 @@ def test_prim_recovers_a_planted_box():
 def test_a_threshold_on_a_numeric_outcome_and_a_chosen_box():
     d = discover(planted(), "cohesion_final", 0.5, below=True)
     assert set(d.box["parameter"]) == set(BOX)
-    assert "cohesion_final < 0.5 holds in" in d.in_words()
+    assert "cohesion_final < 0.5 holds at the end in" in d.in_words()
     first = discover(planted(), "ARM_exited", box=1)
     assert first.selected == 1 and len(first.box) <= 1
     table = first.table()
@@ -100,7 +100,7 @@ def test_cli_discover_on_a_sweep(tmp_path, capsys):
         main(["discover", str(tmp_path / "res"), "--outcome", "ARM_exited", "--out", str(out)]) == 0
     )
     text = capsys.readouterr().out
-    assert text.startswith("Armenia exits in ") and "CART tree" in text
+    assert text.startswith("Armenia has left by 2026Q2 in ") and "CART tree" in text
     for f in ("boxes.csv", "tradeoff.png", "box_limits.png", "cart.txt", "box.txt"):
         assert (out / f).stat().st_size > 0, f
     assert b"written by alliance-sim" in (out / "box.txt").read_bytes()
@@ -150,7 +150,7 @@ def test_the_chosen_box_reads_the_same_everywhere_with_its_intervals():
     lo, hi = wilson(s["density"], s["n"])
     assert s["density_hi"] - s["density_lo"] > 1.5 * (hi - lo)
     words = d.in_words()
-    assert re.search(r"Armenia exits in \d+% \[\d+%, \d+%\] of runs when", words)
+    assert re.search(r"Armenia has left by the end in \d+% \[\d+%, \d+%\] of runs when", words)
     assert "runs sharing a seed counted once; in-sample" in words
 
 

@@ -2,6 +2,8 @@
 stderr or were ignored without a word now get one line naming the key or option and what is
 allowed, with exit status 2, before anything is written."""
 
+import re
+
 import pytest
 
 from alliance_sim.cli.main import main
@@ -120,6 +122,9 @@ def test_sensitivity_and_plot_refuse_what_is_not_an_outcome(tmp_path, capsys):
         assert main(["plot", d, "--out", fig, "--kind", "response", "--outcome", outcome]) == 2
         assert said in _one_line(capsys)
         assert not (tmp_path / "f").exists() or not any((tmp_path / "f").iterdir())
+    # and an outcome it takes names its quarter (the line read as if of no horizon)
+    assert main(["sensitivity", d, "--outcome", "cohesion_final", "--out", fig]) == 0
+    assert re.search(r"indices of cohesion_final at \d{4}Q\d \(", capsys.readouterr().out)
 
 
 def test_a_manifest_nested_too_deep_to_read_is_one_line(tmp_path, capsys, monkeypatch):

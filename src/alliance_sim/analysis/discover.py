@@ -102,10 +102,11 @@ class Discovery:
         return pd.DataFrame(rows)[[*cols, "res_dim", "selected", *ci]]
 
     def in_words(self) -> str:
-        """The selected box as a sentence, e.g. "Armenia exits in 87% of runs when
+        """The selected box as a sentence, e.g. "Armenia has left by 2034Q4 in 87% of runs when
         western_offer > 0.09 and ARM pressure_tolerance < 0.2; that region holds 71% of all
         exits (12% of runs)"."""
-        subject, plural = words.subject(self.outcome, self.condition, self.per_point)
+        end = self.manifest.plan.end if self.manifest is not None else ""
+        subject, plural = words.subject(self.outcome, self.condition, self.per_point, end)
         unit = "points" if self.per_point else "runs"
         s = self.stats
         share = f"{percent(s['density'])} of {unit}"

@@ -28,26 +28,31 @@ def label(name: str) -> str:
     return name
 
 
+#: each outcome's verb, with the horizon ``{end}`` (a sentence without it left the reader to
+#: guess by when: a new-user trial)
 VERBS = {
-    "exited": ("exits", "exits"),
-    "suspended": ("ends suspended", "suspensions"),
-    "ever_suspended": ("suspends at some point", "suspensions"),
+    "exited": ("has left by {end}", "exits"),
+    "suspended": ("is suspended at {end}", "suspensions"),
+    "ever_suspended": ("has been suspended at some point by {end}", "suspensions"),
 }
 
 
-def subject(outcome: str, condition: str, per_point: bool) -> tuple[str, str]:
-    """(sentence subject, plural of the case) for an outcome."""
+def subject(outcome: str, condition: str, per_point: bool, end: str = "") -> tuple[str, str]:
+    """(sentence subject, plural of the case) for an outcome at the horizon ``end`` (the
+    result's last quarter; "" when not known: "the end")."""
     names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
     code, _, what = outcome.partition("_")
+    end = end or "the end"
     if code in names and what in VERBS:
         verb, plural = VERBS[what]
+        verb = verb.format(end=end)
         if not per_point and condition == f"{outcome} > 0.5":
             return f"{names[code]} {verb}", plural
         if per_point and " > " in condition:
             t = float(condition.rsplit(" ", 1)[1])
             return f"{names[code]} {verb} in more than {t:.0%} of runs", "such points"
     unit = "points" if per_point else "runs"
-    return f"{condition} holds", f"such {unit}"
+    return f"{condition} holds at {end}", f"such {unit}"
 
 
 def cart(

@@ -309,10 +309,9 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
             continue
         table = analyse(res, outcome)
         progress.update(1)
-        print(
-            f"{table.attrs['method']} indices of {outcome} ({table.attrs['points']} design "
-            f"points x {table.attrs['replicates']} replicates; *_conf: 95% half-widths)"
-        )
+        t = table.attrs  # the horizon named: the line read as if of no quarter (new-user trial)
+        print(f"{t['method']} indices of {outcome} at {res.plan.end} ({t['points']} design points"
+              f" x {t['replicates']} replicates; *_conf: 95% half-widths)")  # fmt: skip
         print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
         for line in reliability.warnings(table, res.plan.samples):
             print(f"warning: {line}")
