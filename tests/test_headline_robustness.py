@@ -435,3 +435,36 @@ def test_an_index_that_moved_nothing_and_noise_are_shown_as_such(tmp_path, monke
         }
         rr.figure({"headlines": [head]}, tmp_path / "d.png")
         assert any("read these bars as noise" in s for s in said) == marked
+
+
+def test_no_driver_is_named_where_replicate_noise_is_most_of_the_spread():
+    """--samples 8 --replicates 4: replicate noise was 91% of the spread across points, yet
+    "chiefly dependence_weight (S1 0.61 ± 0.45)" was printed and the parameter listed as an
+    unsupported driver, though a parameter can explain at most the other 9%."""
+    from alliance_sim.analysis.robustness import restate, statement
+
+    strong_one = {
+        "parameter": "dependence_weight",
+        "S1": 0.61,
+        "S1_conf": 0.45,
+        "ST": 0.29,
+        "ST_conf": 0.2,
+        "identified": False,
+        "sourced": False,
+        "low": 1,
+        "high": 4.5,
+    }
+    h = {
+        "label": "Kyrgyzstan has left by 2030Q4",
+        "posterior": {"p": 0.02, "lo": 0.01, "hi": 0.04},
+        "envelope": {"lo": 0.0, "hi": 0.5},
+        "top_driver": {**strong_one, "at_low": 0.51, "at_high": 0.25},
+        "drivers": [strong_one],
+        "noise_share": 0.91,
+    }
+    said = statement(h["label"], h)
+    assert "chiefly" not in said and "replicate noise is 91% of its spread" in said
+    assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == []
+    h["noise_share"] = 0.09  # the shipped analyses' level: the driver is read as before
+    assert "chiefly dependence_weight (S1 0.61" in statement(h["label"], h)
+    assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == ["dependence_weight"]

@@ -69,6 +69,16 @@ __all__ = [
 ]
 
 RULE = 0.1  # a first-order index from which a driver must be identified or sourced
+#: the share of a headline's spread across design points that is replicate noise from which
+#: no index is read: at 91% (--samples 8 --replicates 4) an S1 of 0.61 ± 0.45 was named its
+#: chief driver, though a parameter can explain at most the other 9% (new-user trial)
+NOISY = 0.5
+
+
+def noisy(h: dict[str, Any]) -> bool:
+    """Whether replicate noise is ``NOISY`` or more of headline ``h``'s spread across points."""
+    share = h.get("noise_share")
+    return share is not None and share >= NOISY
 
 
 def design_runs(
@@ -185,7 +195,7 @@ def summarise(
         "noise_share": min(noise / var, 1.0) if var > 0 else None,
         "drivers": drivers,
     }
-    out["unsupported"] = unsupported(drivers)
+    out["unsupported"] = [] if noisy(out) else unsupported(drivers)
     if drivers and drivers[0]["S1"] is not None:
         lead = leading(drivers)
         j = int(order[lead])
@@ -248,7 +258,7 @@ def restate(result: dict[str, Any]) -> dict[str, Any]:
     """``result`` with each headline's ``unsupported`` and ``statement`` derived again from its
     stored drivers (what :func:`analyse` would say of them now)."""
     for h in result["headlines"]:
-        h["unsupported"] = unsupported(h["drivers"])
+        h["unsupported"] = [] if noisy(h) else unsupported(h["drivers"])
         h["statement"] = statement(h["label"], h)
     return result
 
@@ -261,6 +271,11 @@ def statement(label: str, h: dict[str, Any]) -> str:
         f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down"
     )
     top = h.get("top_driver")
+    if noisy(h):
+        return text + (
+            f"; replicate noise is {h['noise_share']:.0%} of its spread across the design, so "
+            "no parameter can be named its driver (more --replicates)"
+        )
     if top is not None and top["parameter"] in {d["parameter"] for d in strong(h["drivers"])}:
         conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
         text += (

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.analysis.robustness import RULE, restate, shipped
+from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
 from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
 from alliance_sim.report.saving import save
@@ -194,11 +194,14 @@ def figure(result: dict[str, Any], path: Path) -> None:
             fontsize=9,
         )
         ax.legend(fontsize=7, loc="lower right")
-        if not any(_clear(r) for r in h["drivers"]):  # the statement says so; the bars cannot
+        if noisy(h) or not any(_clear(r) for r in h["drivers"]):  # as the statement says
             ax.text(
                 0.98,
                 0.98,
-                "no index is clear of its noise at this design's size:\n"
+                f"replicate noise is {h['noise_share']:.0%} of the spread across the design:\n"
+                "read these bars as noise (more --replicates)"
+                if noisy(h)
+                else "no index is clear of its noise at this design's size:\n"
                 "read these bars as noise (more --samples or --replicates)",
                 transform=ax.transAxes,
                 ha="right",
