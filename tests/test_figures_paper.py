@@ -391,11 +391,41 @@ def test_sweep_figures_of_a_long_name_stay_inside(grid, tmp_path, monkeypatch, s
             ),
         ),
         (pairs, lambda: pairs.pairs_plot(runs, manifest, grid.swept, "ARM_exited", tmp / "p")),
+        (sweep_plots, lambda: sweep_plots.sensitivity_chart(_sobol(), manifest, tmp / "s")),
     ):
         drawn = _capture(monkeypatch, module)
         with use_style(style):
             draw()
         _inside(drawn["fig"], style)
+
+
+def _sobol():
+    """A Sobol table as sensitivity.analyse gives it, with an impossible ST and intervals
+    past 0 and 1 (as 256 samples x 8 replicates gave a new user)."""
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"S1": [0.8, 0.0], "S1_conf": [0.98, 0.03], "ST": [1.01, 0.41], "ST_conf": [0.2, 0.64]},
+        index=pd.Index(["western_offer", "members.ARM.pressure_tolerance"], name="parameter"),
+    )
+    table.attrs.update(method="Sobol", outcome="ARM_exited", points=2048, replicates=8)
+    return table
+
+
+def test_a_sensitivity_figure_says_when_its_indices_cannot_be_read(grid, tmp_path, monkeypatch):
+    """The terminal warned "ST = 1.01 > 1 is impossible" but the PNG, what ends up in a paper,
+    drew it and an S1 interval from -0.2 to 1.8 without a mark; its title ran off the right
+    edge ("Sobol sensitivity of KGZ P(exit by 20")."""
+    from alliance_sim.report import sweep_plots
+
+    drawn = _capture(monkeypatch, sweep_plots)
+    sweep_plots.sensitivity_chart(_sobol(), grid.manifest, tmp_path / "s.png")
+    said = " ".join(t.get_text().replace("\n", " ") for t in drawn["fig"].axes[0].texts)
+    assert "not reliable at this design's size" in said and "ST = 1.01 > 1" in said
+    table = _sobol()
+    table[["S1", "ST"]], table[["S1_conf", "ST_conf"]] = [[0.6, 0.7], [0.1, 0.2]], 0.05
+    sweep_plots.sensitivity_chart(table, grid.manifest, tmp_path / "ok.png")
+    assert not drawn["fig"].axes[0].texts  # sound indices: no note
 
 
 @pytest.mark.parametrize("style", ["screen", "paper"])

@@ -23,6 +23,7 @@ from alliance_sim.report.plots import (
     probability_limit,
     styled,
     subplots,
+    title_size,
 )
 
 
@@ -223,6 +224,7 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
         ax.set_xlabel("Sobol index (share of variance; bars: 95% CI)")
         ax.axvline(0, color="black", lw=0.6)
         ax.legend(frameon=False, fontsize=8)
+        _unreliable(fig, ax, table)
     else:
         mu, conf = table["mu_star"].to_numpy(float), table["mu_star_conf"].to_numpy(float)
         ax.errorbar(
@@ -252,5 +254,30 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
     when = manifest.plan.end if manifest is not None else None
     name = f"{manifest.scenario_name}: " if manifest is not None else ""
     title = f"{name}{method} sensitivity of {outcome_label(outcome, when)}"
-    ax.set_title(fit_text(fig, title, 10, 0.75))
+    # over the figure, at the size it was fitted at (centred on the axes, at the default
+    # size, it ran past the right edge: "Sobol sensitivity of KGZ P(exit by 20")
+    fig.suptitle(fit_text(fig, title, title_size(10)), fontsize=title_size(10))
     return _save(fig, path, manifest)
+
+
+def _unreliable(fig, ax, table: pd.DataFrame) -> None:
+    """The terminal's warnings on the figure, which is what reaches a paper: an ST above 1
+    and intervals wider than their index were drawn without a mark."""
+    from alliance_sim.analysis.reliability import warnings
+
+    lines = warnings(table)
+    if not lines:
+        return
+    more = f"; {len(lines) - 2} more" if len(lines) > 2 else ""
+    text = "not reliable at this design's size (more --samples): " + "; ".join(lines[:2]) + more
+    ax.text(
+        0.99,
+        0.02,
+        fit_text(fig, text, style.size(7), 0.55),
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=style.size(7),
+        color="#cb181d",
+        bbox={"facecolor": "white", "edgecolor": "#cb181d", "lw": 0.6},
+    )
