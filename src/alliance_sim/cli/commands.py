@@ -148,6 +148,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
+    from alliance_sim.report.labels import plural  # "1 event", not "1 events"
     from alliance_sim.scenario.load import load_scenario
 
     bad = 0
@@ -165,7 +166,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         )
         print(
             f"ok: {term(sc.path)} - {term(sc.name)} ({sc.start} to {sc.end}, "
-            f"{len(sc.events)} events{sweep})"
+            f"{plural(len(sc.events), 'event')}{sweep})"
         )
     return 2 if bad else 0
 
