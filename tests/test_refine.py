@@ -513,3 +513,26 @@ def test_a_round_folder_of_foreign_files_is_refused_with_refines_advice(swept, t
     assert err.count("\n") == 1 and "move them out of" in err and "--out" not in err, err
     assert (staged / "notes.txt").read_text("utf-8") == "mine\n"
     assert len(Result.open(cut).runs) == m.plan.n_runs  # nothing appended
+
+
+def test_a_round_that_finds_no_tipping_point_says_so():
+    """An outcome whose probability never reaches 0.5 in the swept space printed "P at
+    0.15-0.15" and "0.0% -> 0.0%", leaving the reader to infer there is no boundary."""
+    from alliance_sim.cli.fitting import describe_round
+
+    record = {
+        "round": 1,
+        "n_runs": 64,
+        "n_points": 8,
+        "run_start": 540,
+        "outcome": "KAZ_exited",
+        "predicted_p": [0.15, 0.15],
+        "observed_share": 0.12,
+        "boundary_before": {"region": 0.0, "uncertain_band": 0.0},
+        "boundary_after": {"region": 0.0, "uncertain_band": 0.0},
+        "changed_side": 0.0,
+    }
+    said = describe_round(record)
+    assert "no tipping point inside the swept ranges" in said and "below 0.5" in said
+    record["boundary_after"] = {"region": 0.2, "uncertain_band": 0.1}
+    assert "no tipping point" not in describe_round(record)

@@ -391,27 +391,3 @@ def _drop_finished_rounds(directory: Path, m) -> None:
             Store(d).remove()
     if not any(folder.iterdir()):
         folder.rmdir()
-
-
-def describe_round(record: dict[str, Any]) -> str:
-    """A round's record as a few lines for the terminal."""
-    b0, b1 = record["boundary_before"], record["boundary_after"]
-    p = record["predicted_p"]
-    case = (
-        record["outcome"]
-        if record.get("threshold") is None
-        else (f"{record['outcome']} {'<' if record.get('below') else '>'} {record['threshold']:g}")
-    )
-    return "\n".join(
-        [
-            f"round {record['round']}: {record['n_runs']} runs at {record['n_points']} new "
-            f"points (runs {record['run_start']}-{record['run_start'] + record['n_runs'] - 1}), "
-            f"where the classifier put P({case}) at {min(p):.2f}-{max(p):.2f}; "
-            f"observed there: {record['observed_share']:.0%}",
-            "boundary estimate over the swept space (4,096 reference points):",
-            f"  share with P > 0.5:          {b0['region']:6.1%} -> {b1['region']:6.1%}",
-            f"  toss-up (0.25 < P < 0.75):   {b0['uncertain_band']:6.1%} -> "
-            f"{b1['uncertain_band']:6.1%}",
-            f"  changed side:                {record['changed_side']:6.1%}",
-        ]
-    )

@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from alliance_sim.paths import writable_dir, writable_file
 
@@ -251,7 +252,7 @@ def cmd_export(a: argparse.Namespace) -> int:
 
 
 def cmd_refine(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.refine import describe_round, refine
+    from alliance_sim.analysis.refine import refine
 
     try:
         record = refine(
@@ -335,3 +336,40 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     if replaced:
         print(f"replaced the earlier analysis {replaced}")
     return 0
+
+
+def describe_round(record: dict[str, Any]) -> str:
+    """A round's record as a few lines for the terminal."""
+    b0, b1 = record["boundary_before"], record["boundary_after"]
+    p = record["predicted_p"]
+    case = (
+        record["outcome"]
+        if record.get("threshold") is None
+        else (f"{record['outcome']} {'<' if record.get('below') else '>'} {record['threshold']:g}")
+    )
+    return "\n".join(
+        [
+            f"round {record['round']}: {record['n_runs']} runs at {record['n_points']} new "
+            f"points (runs {record['run_start']}-{record['run_start'] + record['n_runs'] - 1}), "
+            f"where the classifier put P({case}) at {min(p):.2f}-{max(p):.2f}; "
+            f"observed there: {record['observed_share']:.0%}",
+            "boundary estimate over the swept space (4,096 reference points):",
+            f"  share with P > 0.5:          {b0['region']:6.1%} -> {b1['region']:6.1%}",
+            f"  toss-up (0.25 < P < 0.75):   {b0['uncertain_band']:6.1%} -> "
+            f"{b1['uncertain_band']:6.1%}",
+            f"  changed side:                {record['changed_side']:6.1%}",
+            *_no_boundary(b1, case),
+        ]
+    )
+
+
+def _no_boundary(b1: dict[str, Any], case: str) -> list[str]:
+    """A line when the classifier finds no tipping point inside the swept ranges (it read
+    "P at 0.15-0.15", "0.0% -> 0.0%" and left the reader to infer it)."""
+    if b1["uncertain_band"] > 0 or 0 < b1["region"] < 1:
+        return []
+    side = "below" if b1["region"] == 0 else "above"
+    return [
+        f"no tipping point inside the swept ranges: the classifier puts P({case}) {side} 0.5 "
+        "everywhere in them (widen the ranges, or ask about a lower threshold)"
+    ]
