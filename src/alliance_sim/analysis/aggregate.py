@@ -2,8 +2,11 @@
 quarter, computed in one pass over the Parquet columns they need.
 
 Commitment and cohesion lie in [0, 1], so their quantiles come from per-group histograms of
-``BINS`` bins (a resolution of 1/2000, far below what a figure shows) filled with one
+``BINS`` bins (a resolution of 1/2000, far below what a figure shows) filled with
 ``numpy.bincount``: the cost is linear in rows and a 100,000-run sweep aggregates in seconds.
+The member series are read in batches of rows (:func:`batches`), each added to the counts:
+memory stays that of a batch and the counts however many runs there are (read whole, the
+figures of a 50,000-run sweep took 1 GB, of 200,000 runs about 4 GB).
 """
 
 from __future__ import annotations
@@ -27,25 +30,60 @@ def read(res, table: str, columns: list[str]) -> pa.Table:
     return res.arrow(table, columns)
 
 
+BATCH = 1 << 21  # rows per batch read: a few tens of MB whatever the result's size
+
+
+def batches(res, table: str, columns: list[str]):
+    """The columns of a stored table in batches of about ``BATCH`` rows (a table already in
+    pandas, or a result that is not a finished one, which :meth:`Result.arrow` refuses in one
+    line, as one batch)."""
+    from alliance_sim.runs.results import Result, open_dataset
+
+    if (
+        not isinstance(res, Result)
+        or res.loaded(table) is not None
+        or res.manifest.status != ("complete")
+    ):
+        yield read(res, table, columns)
+        return
+    import pyarrow.dataset as ds
+
+    only = ds.field("run") < res.run_limit if res.run_limit is not None else None  # design()
+    scan = open_dataset(res.directory, table).to_batches(
+        columns=columns, filter=only, batch_size=BATCH
+    )
+    yield from (b for b in scan if b.num_rows)
+
+
 def _codes(col: pa.ChunkedArray, names: tuple[str, ...]) -> np.ndarray:
     """Integer codes of a string or dictionary-encoded column in the order of ``names``."""
     names_arr = pa.array(names)
     if not pa.types.is_dictionary(col.type):
         return pc.index_in(col, value_set=names_arr).to_numpy(zero_copy_only=False)
     parts = []
-    for chunk in col.chunks:  # recode each chunk's dictionary, then index by its codes
+    for chunk in getattr(col, "chunks", [col]):  # each chunk's dictionary recoded, indexed
         recode = pc.index_in(chunk.dictionary, value_set=names_arr)
         parts.append(pc.take(recode, chunk.indices).to_numpy(zero_copy_only=False))
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _hist_counts(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+    """Histogram counts of values in [0, 1] per group, shape (n_groups, BINS)."""
+    ok = np.isfinite(value)
+    b = np.minimum((value[ok] * BINS).astype(np.int64), BINS - 1)
+    return np.bincount(group[ok] * BINS + b, minlength=n_groups * BINS).reshape(n_groups, BINS)
 
 
 def _hist_quantiles(
     group: np.ndarray, value: np.ndarray, n_groups: int, qs: tuple[float, ...] = QS
 ) -> np.ndarray:
     """Quantiles of values in [0, 1] per group, shape (len(qs), n_groups); NaN if empty."""
-    ok = np.isfinite(value)
-    b = np.minimum((value[ok] * BINS).astype(np.int64), BINS - 1)
-    counts = np.bincount(group[ok] * BINS + b, minlength=n_groups * BINS).reshape(n_groups, BINS)
+    return _count_quantiles(_hist_counts(group, value, n_groups), qs)
+
+
+def _count_quantiles(counts: np.ndarray, qs: tuple[float, ...] = QS) -> np.ndarray:
+    """Quantiles per group from histogram counts (n_groups, BINS); NaN where a group is empty."""
+    n_groups = counts.shape[0]
     cum = np.cumsum(counts, axis=1)
     total = cum[:, -1]
     out = np.full((len(qs), n_groups), np.nan)
@@ -65,6 +103,12 @@ def steps_and_labels(res, steps: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return uniq, [quarters.shift(start, int(s)) for s in uniq]
 
 
+def _member_steps(res) -> tuple[np.ndarray, list[str]]:
+    """The recorded steps of the member series and their labels, read in batches."""
+    steps = [np.unique(b.column("step").to_numpy()) for b in batches(res, "timeseries", ["step"])]
+    return steps_and_labels(res, np.concatenate(steps) if steps else np.empty(0, np.int64))
+
+
 def member_quantiles(
     res, value: str = "commitment", still_in: bool = False
 ) -> tuple[list[str], dict[str, np.ndarray]]:
@@ -75,19 +119,20 @@ def member_quantiles(
     member's commitment is 0, which would drag the bands down without saying why; the share
     that exited is :func:`status_shares`)."""
     cols = ["step", "member", value] + (["status"] if still_in else [])
-    t = read(res, "timeseries", cols)
-    steps = t.column("step").to_numpy()
-    uniq, labels = steps_and_labels(res, steps)
-    s_idx = np.searchsorted(uniq, steps)
-    m_idx = _codes(t.column("member"), mb.CODES)
-    v = t.column(value).to_numpy(zero_copy_only=False).astype(float)
-    if still_in:
-        v = np.where(_codes(t.column("status"), mb.STATUS_NAMES) == mb.EXITED, np.nan, v)
-    q = _hist_quantiles(m_idx * len(uniq) + s_idx, v, len(mb.CODES) * len(uniq)).reshape(
-        len(QS), len(mb.CODES), len(uniq)
-    )
-    present = np.unique(m_idx)
-    return labels, {mb.CODES[i]: q[:, i, :] for i in present}
+    uniq, labels = _member_steps(res)
+    S, M = len(uniq), len(mb.CODES)
+    counts = np.zeros((M * S, BINS), np.int64)
+    present = np.zeros(M, bool)
+    for t in batches(res, "timeseries", cols):
+        s_idx = np.searchsorted(uniq, t.column("step").to_numpy())
+        m_idx = _codes(t.column("member"), mb.CODES)
+        v = t.column(value).to_numpy(zero_copy_only=False).astype(float)
+        if still_in:
+            v = np.where(_codes(t.column("status"), mb.STATUS_NAMES) == mb.EXITED, np.nan, v)
+        counts += _hist_counts(m_idx * S + s_idx, v, M * S)
+        present[np.unique(m_idx)] = True
+    q = _count_quantiles(counts).reshape(len(QS), M, S)
+    return labels, {mb.CODES[i]: q[:, i, :] for i in np.flatnonzero(present)}
 
 
 def alliance_quantiles(res, value: str = "cohesion") -> tuple[list[str], np.ndarray]:
@@ -102,19 +147,20 @@ def alliance_quantiles(res, value: str = "cohesion") -> tuple[list[str], np.ndar
 def status_shares(res) -> tuple[list[str], dict[str, dict[str, np.ndarray]]]:
     """Quarter labels and, per member and status, the share of runs in that status at each
     recorded quarter (runs in which the member has not joined count in none)."""
-    t = read(res, "timeseries", ["step", "member", "status"])
-    steps = t.column("step").to_numpy()
-    uniq, labels = steps_and_labels(res, steps)
-    s_idx = np.searchsorted(uniq, steps)
-    m_idx = _codes(t.column("member"), mb.CODES)
-    st = _codes(t.column("status"), mb.STATUS_NAMES)
+    uniq, labels = _member_steps(res)
     n_runs = int(res.manifest.plan.n_runs - res.manifest.failed)
     S, M, K = len(uniq), len(mb.CODES), len(mb.STATUS_NAMES)
-    counts = np.bincount((m_idx * S + s_idx) * K + st, minlength=M * S * K).reshape(M, S, K)
+    counts = np.zeros(M * S * K, np.int64)
+    for t in batches(res, "timeseries", ["step", "member", "status"]):
+        s_idx = np.searchsorted(uniq, t.column("step").to_numpy())
+        m_idx = _codes(t.column("member"), mb.CODES)
+        st = _codes(t.column("status"), mb.STATUS_NAMES)
+        counts += np.bincount((m_idx * S + s_idx) * K + st, minlength=M * S * K)
+    counts = counts.reshape(M, S, K)
     shares = counts / max(n_runs, 1)
     out = {
         mb.CODES[i]: {name: shares[i, :, k] for k, name in enumerate(mb.STATUS_NAMES)}
-        for i in np.unique(m_idx)
+        for i in np.flatnonzero(counts.sum(axis=(1, 2)))
     }
     return labels, out
 
@@ -157,25 +203,29 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     runs = res.runs
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     _, cl = np.unique(clusters(ok), return_inverse=True)
-    cluster_of = dict(zip(ok["run"].to_numpy(), cl, strict=True))
-    t = read(res, "timeseries", ["run", "step", "member", "status"])
-    steps = t.column("step").to_numpy()
-    uniq, labels = steps_and_labels(res, steps)
-    s_idx = np.searchsorted(uniq, steps)
-    m_idx = _codes(t.column("member"), mb.CODES)
-    codes = _codes(t.column("status"), mb.STATUS_NAMES)
-    hit = codes == mb.STATUS_CODES[status]
-    joined = codes != mb.STATUS_CODES["candidate"]
-    run = t.column("run").to_numpy()
-    keep = np.isin(run, ok["run"].to_numpy())
-    c_idx = np.array([cluster_of[r] for r in run[keep]], dtype=np.int64)
+    ok_runs = ok["run"].to_numpy(np.int64)
+    cluster_of = np.full(int(ok_runs.max()) + 1 if len(ok_runs) else 1, -1, np.int64)
+    cluster_of[ok_runs] = cl  # -1: a run that failed (or of none of these rows)
+    uniq, labels = _member_steps(res)
     S, M, K = len(uniq), len(mb.CODES), int(cl.max()) + 1 if len(cl) else 1
-    key = (m_idx[keep] * S + s_idx[keep]) * K + c_idx
     # per member, quarter and seed: runs in the status, and runs in which the member has
     # joined (all, for a founder): a joiner's share is of the latter
-    sums = np.bincount(key, weights=hit[keep] & joined[keep], minlength=M * S * K)
-    sums = sums.reshape(M, S, K)
-    n_k = np.bincount(key, weights=joined[keep], minlength=M * S * K).reshape(M, S, K)
+    sums, n_k = np.zeros(M * S * K), np.zeros(M * S * K)
+    for t in batches(res, "timeseries", ["run", "step", "member", "status"]):
+        run = t.column("run").to_numpy()
+        c_idx = np.where(
+            run < len(cluster_of), cluster_of[np.minimum(run, len(cluster_of) - 1)], -1
+        )
+        keep = c_idx >= 0
+        s_idx = np.searchsorted(uniq, t.column("step").to_numpy())
+        m_idx = _codes(t.column("member"), mb.CODES)
+        codes = _codes(t.column("status"), mb.STATUS_NAMES)
+        joined = codes != mb.STATUS_CODES["candidate"]
+        hit = (codes == mb.STATUS_CODES[status]) & joined
+        key = ((m_idx * S + s_idx) * K + c_idx)[keep]
+        sums += np.bincount(key, weights=hit[keep], minlength=M * S * K)
+        n_k += np.bincount(key, weights=joined[keep], minlength=M * S * K)
+    sums, n_k = sums.reshape(M, S, K), n_k.reshape(M, S, K)
     n = n_k.sum(axis=2)
     seeds = (n_k > 0).sum(axis=2).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -201,5 +251,5 @@ def status_intervals(res, status: str) -> tuple[list[str], dict[str, np.ndarray]
     # agrees there (no one has left yet), there is nothing to estimate and no band to draw
     first = (uniq == 0)[None, :] & ((p == 0) | (p == 1))
     lo, hi = np.where(first, p, lo), np.where(first, p, hi)
-    present = [i for i in np.unique(m_idx) if (n[i] > 0).any()]  # not: no run has it in
+    present = [i for i in range(M) if (n[i] > 0).any()]  # not: no run has it in
     return labels, {mb.CODES[i]: np.stack([p[i], lo[i], hi[i]]) for i in present}
