@@ -230,8 +230,8 @@ HEADLINE_NOTE = (
     "scenario and the difference in points; then the largest other visible differences: "
     "probabilities ranked by the difference in points (under 2 points: negligible; 2-5 small; "
     "5-10 medium; 10 or more large), other outcomes by the Vargha-Delaney A12. Brackets: 95% "
-    "intervals; p: the test's p-value, Holm-adjusted over every row of the table below; "
-    "n_eff: the effective number of independent runs (runs sharing a seed count once)."
+    "intervals; p: the test's, Holm-adjusted over every row below (a size is given only to a "
+    "difference that survives it); n_eff: effective independent runs (a seed's runs count once)."
 )
 
 
