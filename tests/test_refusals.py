@@ -245,6 +245,13 @@ def test_a_scheduler_that_does_not_answer_leaves_no_result_behind(tmp_path, caps
     assert "no Dask scheduler answered" in _one_line(capsys)
     assert not (out / "manifest.json").exists()
     assert main([*cmd, "--quiet"]) == 0  # the folder takes the sweep as a new one
+    # with --force, a finished result was deleted before the scheduler was asked (red-team)
+    before = sorted(p.name for p in out.rglob("*"))
+    dead = ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--force"]
+    assert main([*cmd, *dead]) == 2
+    assert "no Dask scheduler answered" in _one_line(capsys)
+    assert sorted(p.name for p in out.rglob("*")) == before
+    assert main(["check", str(out)]) == 0
 
 
 def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):

@@ -189,6 +189,37 @@ def check_start_method(start_method: str) -> None:
         )
 
 
+def check_executor(start_method: str, executor: str, scheduler: str | None) -> None:
+    """Before a result directory is touched: the start method, and a Dask scheduler that
+    answers (with ``--force``, a finished result was deleted before the scheduler was asked,
+    and the command then stopped on it: a bad address must lose nothing)."""
+    check_start_method(start_method)
+    if executor == "dask" and scheduler:
+        _connect(scheduler).close()
+
+
+def _connect(scheduler: str):
+    """A Dask client of ``scheduler``, or one line saying why there is none."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RuntimeError(
+            "--executor dask needs the dask extra: pip install -e '.[dask]'"
+        ) from None
+    try:
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (ValueError, TypeError):
+        raise UserError(
+            f"--scheduler {scheduler!r} is not a Dask address; allowed e.g. tcp://host:8786"
+        ) from None
+    except (OSError, TimeoutError) as e:
+        raise UserError(
+            f"--scheduler {scheduler!r}: no Dask scheduler answered within "
+            f"{SCHEDULER_TIMEOUT} s ({type(e).__name__}); allowed an address such as "
+            "tcp://host:8786 of a running scheduler"
+        ) from None
+
+
 def _worker_start(parent: int) -> None:
     """First thing in a local worker: Ctrl-C is the parent's to handle (it stops the workers;
     a worker interrupted while waiting for work printed a traceback), and the worker dies with
@@ -268,19 +299,7 @@ def make_executor(
                 "--executor dask needs the dask extra: pip install -e '.[dask]'"
             ) from None
         if scheduler:
-            try:
-                client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-            except (ValueError, TypeError):
-                raise UserError(
-                    f"--scheduler {scheduler!r} is not a Dask address; allowed e.g. tcp://host:8786"
-                ) from None
-            except (OSError, TimeoutError) as e:
-                raise UserError(
-                    f"--scheduler {scheduler!r}: no Dask scheduler answered within "
-                    f"{SCHEDULER_TIMEOUT} s ({type(e).__name__}); allowed an address such as "
-                    "tcp://host:8786 of a running scheduler"
-                ) from None
-            with client:
+            with _connect(scheduler) as client:
                 yield client.get_executor()
         else:
             with _main_hidden():  # the cluster's worker processes start here

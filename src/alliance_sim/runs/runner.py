@@ -22,7 +22,7 @@ from alliance_sim.paths import check_result_dir
 from alliance_sim.progress import default_quiet
 from alliance_sim.runs.execute import (
     Progress,
-    check_start_method,
+    check_executor,
     default_chunk_size,
     execute,
     make_executor,
@@ -89,7 +89,7 @@ def execute_plan(
     writer."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
-    check_start_method(start_method)  # before the directory is touched, whatever executes
+    check_executor(start_method, executor, scheduler)  # before the directory is touched
     quiet = default_quiet(quiet)  # the API's None: a bar in Jupyter, silence elsewhere
     every = record_every(record)
     check_run_options(
