@@ -557,6 +557,11 @@ def test_a_difference_holms_correction_does_not_keep_is_not_worded_as_one(tmp_pa
     said = " ".join(headline(comp, ["ARM"]).sentences)
     assert "unclear once the report's comparisons are counted" in said
     assert not re.search(r"a (small|medium|large) difference \([^)]*Holm-adjusted 0\.[1-9]", said)
+    # where nothing survives, the closing line read "every difference is negligible: under 2
+    # points" under differences of +10 and +20 points (red-team)
+    comp.loc[sized, "effect"] = UNCLEAR_HOLM
+    said = " ".join(headline(comp, ["ARM"]).sentences)
+    assert "every difference is negligible" not in said and "No difference is clear" in said
 
 
 def test_figure_aggregates_read_in_batches_are_those_read_whole(results, monkeypatch):

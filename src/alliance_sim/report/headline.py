@@ -225,9 +225,14 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     ranked = sorted((r for _, r in visible.iterrows()), key=rank, reverse=True)
     out += [sentence(r) for r in ranked[:MAX_OTHERS]]
     if not len(visible) and mine["effect"].isin(NOT_AN_EFFECT).all():
+        small = ("negligible", "no variation")  # the others: unclear, or too few runs
         out += [
             "No outcome differs visibly between the scenarios (every difference is negligible: "
             "under 2 points for a probability, |A12 - 0.5| < 0.06 otherwise); the detail follows."
+            if comp["effect"].isin(small).all()
+            else "No difference is clear: each one larger than negligible is unclear (its "
+            "interval or test includes no difference, or Holm's correction over the report's "
+            "comparisons does not keep it) or rests on too few runs; the detail follows."
         ]
     return Headline(lead, out, footnote(quiet, when), when)
 
