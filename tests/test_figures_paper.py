@@ -5,6 +5,7 @@ and an axis that fits them, no fan chart from end-only records, ``--style paper`
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from PIL import Image
@@ -420,12 +421,25 @@ def test_a_sensitivity_figure_says_when_its_indices_cannot_be_read(grid, tmp_pat
 
     drawn = _capture(monkeypatch, sweep_plots)
     sweep_plots.sensitivity_chart(_sobol(), grid.manifest, tmp_path / "s.png")
-    said = " ".join(t.get_text().replace("\n", " ") for t in drawn["fig"].axes[0].texts)
-    assert "not reliable at this design's size" in said and "ST = 1.01 > 1" in said
+    said = drawn["fig"].axes[0].get_title().replace("\n", " ")
+    assert "Not reliable at this design's size" in said and "ST = 1.01 > 1" in said
+    # the impossible one first, however many interval widths come before it in the table
+    table = pd.concat([_sobol().iloc[[1]]] * 3 + [_sobol().iloc[[0]]])
+    table.attrs.update(_sobol().attrs)
+    sweep_plots.sensitivity_chart(table, grid.manifest, tmp_path / "many.png")
+    assert "ST = 1.01 > 1" in drawn["fig"].axes[0].get_title().replace("\n", " ")
     table = _sobol()
     table[["S1", "ST"]], table[["S1_conf", "ST_conf"]] = [[0.6, 0.7], [0.1, 0.2]], 0.05
     sweep_plots.sensitivity_chart(table, grid.manifest, tmp_path / "ok.png")
-    assert not drawn["fig"].axes[0].texts  # sound indices: no note
+    assert not drawn["fig"].axes[0].get_title()  # sound indices: no note
+    # a Morris design's mu* wider than its interval is marked too (it was not)
+    morris = pd.DataFrame(
+        {"mu_star": [0.00285, 0.004], "mu_star_conf": [0.00462, 0.001], "sigma": [0.01, 0.01]},
+        index=pd.Index(["western_offer", "russian_pressure"], name="parameter"),
+    )
+    morris.attrs.update(method="Morris", outcome="ARM_exited", points=24, replicates=2)
+    sweep_plots.sensitivity_chart(morris, grid.manifest, tmp_path / "m.png")
+    assert "mu*" in drawn["fig"].axes[0].get_title()
 
 
 @pytest.mark.parametrize("style", ["screen", "paper"])
