@@ -534,5 +534,13 @@ def test_a_round_that_finds_no_tipping_point_says_so():
     }
     said = describe_round(record)
     assert "no tipping point inside the swept ranges" in said and "below 0.5" in said
+    assert "(widen the swept ranges)" in said  # a 0/1 outcome has no threshold to lower
+    # the threshold that makes the cases commoner where they are rare, rarer where they are
+    # everywhere (the advice read "a lower threshold" for "> T" cases found everywhere)
+    for below, region, way in ((False, 0.0, "lower"), (False, 1.0, "higher"),
+                               (True, 0.0, "higher"), (True, 1.0, "lower")):  # fmt: skip
+        record.update(threshold=0.42, below=below)
+        record["boundary_after"] = {"region": region, "uncertain_band": 0.0}
+        assert f"ask about a {way} threshold" in describe_round(record), (below, region)
     record["boundary_after"] = {"region": 0.2, "uncertain_band": 0.1}
     assert "no tipping point" not in describe_round(record)

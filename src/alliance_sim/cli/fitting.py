@@ -358,18 +358,25 @@ def describe_round(record: dict[str, Any]) -> str:
             f"  toss-up (0.25 < P < 0.75):   {b0['uncertain_band']:6.1%} -> "
             f"{b1['uncertain_band']:6.1%}",
             f"  changed side:                {record['changed_side']:6.1%}",
-            *_no_boundary(b1, case),
+            *_no_boundary(record, case),
         ]
     )
 
 
-def _no_boundary(b1: dict[str, Any], case: str) -> list[str]:
+def _no_boundary(record: dict[str, Any], case: str) -> list[str]:
     """A line when the classifier finds no tipping point inside the swept ranges (it read
-    "P at 0.15-0.15", "0.0% -> 0.0%" and left the reader to infer it)."""
+    "P at 0.15-0.15", "0.0% -> 0.0%" and left the reader to infer it), with the way to look
+    for one: wider ranges, or the threshold that makes the cases commoner (or rarer)."""
+    b1 = record["boundary_after"]
     if b1["uncertain_band"] > 0 or 0 < b1["region"] < 1:
         return []
-    side = "below" if b1["region"] == 0 else "above"
+    rare = b1["region"] == 0  # P below 0.5 everywhere: the cases are rare in the space
+    if record.get("threshold") is None:  # a 0/1 outcome: no threshold to move
+        how = "widen the swept ranges"
+    else:  # "> T" cases get commoner as T falls, "< T" cases as T rises
+        lower = rare != bool(record.get("below"))
+        how = f"widen the swept ranges, or ask about a {'lower' if lower else 'higher'} threshold"
     return [
-        f"no tipping point inside the swept ranges: the classifier puts P({case}) {side} 0.5 "
-        "everywhere in them (widen the ranges, or ask about a lower threshold)"
+        f"the classifier finds no tipping point inside the swept ranges: it puts P({case}) "
+        f"{'below' if rare else 'above'} 0.5 everywhere in them ({how})"
     ]
