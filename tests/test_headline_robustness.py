@@ -437,10 +437,11 @@ def test_an_index_that_moved_nothing_and_noise_are_shown_as_such(tmp_path, monke
         assert any("read these bars as noise" in s for s in said) == marked
 
 
-def test_no_driver_is_named_where_replicate_noise_is_most_of_the_spread():
+def test_a_driver_named_where_replicate_noise_is_most_of_the_spread_says_so():
     """--samples 8 --replicates 4: replicate noise was 91% of the spread across points, yet
-    "chiefly dependence_weight (S1 0.61 ± 0.45)" was printed and the parameter listed as an
-    unsupported driver, though a parameter can explain at most the other 9%."""
+    "chiefly dependence_weight (S1 0.61 ± 0.45)" was printed without a word.  The statement
+    now says the driver may be noise; it still names it (the share assumes independent
+    replicates, and withholding the driver hid one that larger designs confirm)."""
     from alliance_sim.analysis.robustness import restate, statement
 
     strong_one = {
@@ -463,8 +464,8 @@ def test_no_driver_is_named_where_replicate_noise_is_most_of_the_spread():
         "noise_share": 0.91,
     }
     said = statement(h["label"], h)
-    assert "chiefly" not in said and "replicate noise is 91% of its spread" in said
-    assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == []
-    h["noise_share"] = 0.09  # the shipped analyses' level: the driver is read as before
-    assert "chiefly dependence_weight (S1 0.61" in statement(h["label"], h)
+    assert "chiefly dependence_weight (S1 0.61" in said
+    assert "replicate noise is about 91% of its spread" in said and "may be noise" in said
     assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == ["dependence_weight"]
+    h["noise_share"] = 0.09  # the shipped analyses' level: nothing added
+    assert "noise" not in statement(h["label"], h)

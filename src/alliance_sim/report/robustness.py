@@ -198,8 +198,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
             ax.text(
                 0.98,
                 0.98,
-                f"replicate noise is {h['noise_share']:.0%} of the spread across the design:\n"
-                "read these bars as noise (more --replicates)"
+                f"replicate noise is about {h['noise_share']:.0%} of the spread across the "
+                "design:\nthese bars may be noise (more --replicates)"
                 if noisy(h)
                 else "no index is clear of its noise at this design's size:\n"
                 "read these bars as noise (more --samples or --replicates)",
