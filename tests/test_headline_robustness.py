@@ -276,6 +276,12 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     assert "2025Q3 ARM appeal, left unanswered" in scripted
     assert not any("answers the 2025Q3" in d for d in decided)  # the file fixed it
     assert any("western_offer 0.08" in s and "[params]" in s for s in scripted)  # set by hand
+    # an event a sweep moves says so: "2026Q1 IRN application" read as if every pooled run
+    # applied then (red-team)
+    iran = load_scenario("iran_joins")
+    scripted, decided = script(iran.data, tuple(a.name for a in iran.sweep.axes))
+    assert "2026Q1 IRN application (quarter, commitment swept)" in scripted
+    assert "whether the members consent to IRN's application (its quarter swept)" in decided
     scripted, decided = script(load_scenario("kazakhstan_unrest_repeat").data)
     assert any("whether Russia answers the 2026Q1 KAZ unrest" in d for d in decided)
     monkeypatch.chdir(tmp_path)

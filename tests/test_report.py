@@ -533,7 +533,7 @@ def test_a_report_says_what_a_sweep_varied_and_that_its_script_is_the_base_point
     assert "sweeps western_offer at 0.02, 0.05, 0.08, 0.12, 0.16" in said
     assert "russian_pressure at 0.1, 0.2, 0.35, 0.5, 0.7" in said
     assert "(a grid of 25 points x 2 replicates), pooled" in said
-    assert "values set above are its base point" in said
+    assert "where a value set above is swept, the runs use the sweep's values" in said
     assert "sweeps" not in lines[0]
     page = build_report([results["base"], grid], results["dir"] / "sweep_report.md")
     text = Path(page).read_text()

@@ -24,23 +24,38 @@ ALWAYS = (
 )
 
 
-def script(scenario: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(scripted, decided) for a resolved scenario table (a manifest's ``scenario``)."""
+def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """(scripted, decided) for a resolved scenario table (a manifest's ``scenario``);
+    ``swept``: the quantities a sweep varies (an event whose quarter or size it varies says
+    so: "2026Q1 IRN application" read as if every pooled run applied then)."""
     scripted: list[str] = []
     decided: list[str] = list(ALWAYS)
     evs = [e for e in scenario.get("events", []) or [] if e.get("at")]
     for ev in sorted(evs, key=lambda e: quarters.parse(str(e["at"]))):
         who = ev.get("member") or "/".join(ev.get("members", []) or [])
         text = f"{ev['at']} {_event_label(ev, who)}"
+        moved = [s.split(".")[2] for s in swept if s.startswith(f"events.{ev.get('id')}.")]
+        if moved:
+            text += f" ({', '.join('quarter' if f == 'at' else f for f in moved)} swept)"
         kind = ev.get("type")
         if kind in ("appeal", "unrest"):
             answered = ev.get("answered", "model")
             if answered == "model":
-                decided.append(f"whether Russia answers the {ev['at']} {who} {kind}")
+                what = (
+                    f"{who} {kind} (its quarter swept)"
+                    if "at" in moved
+                    else (f"{ev['at']} {who} {kind}")
+                )
+                decided.append(f"whether Russia answers the {what}")
             else:
                 text += ", answered" if answered is True else ", left unanswered"
         if kind == "application":
-            decided.append(f"whether the members consent to {who}'s {ev['at']} application")
+            what = (
+                f"{who}'s application (its quarter swept)"
+                if "at" in moved
+                else (f"{who}'s {ev['at']} application")
+            )
+            decided.append(f"whether the members consent to {what}")
         scripted.append(text)
     switch = "mech_own_application"
     if (scenario.get("params") or {}).get(switch, BY_NAME[switch].default):
@@ -83,6 +98,17 @@ def axis_text(axis: Any) -> str:
     return str(axis.name)
 
 
+#: each sampler's design in words (a report read "a saltelli of 40 points")
+DESIGNS = {
+    "grid": "grid",
+    "random": "random sample",
+    "lhs": "Latin hypercube",
+    "sobol": "Sobol sequence",
+    "saltelli": "Saltelli design",
+    "morris": "Morris design",
+}
+
+
 def design_text(plan: Any, article: str = "") -> str:
     """What a sweep varied, for a report: every axis with its values or range, then the design
     (``grid of 25 points x 2 replicates``, after ``article``); "" for a result that swept
@@ -91,7 +117,8 @@ def design_text(plan: Any, article: str = "") -> str:
     if not axes and not getattr(plan, "swept", None):
         return ""
     shown = "; ".join(axis_text(a) for a in axes) if axes else ", ".join(plan.swept)
-    design = f"{plan.sampler} of {plan.n_points} points x {plan.replicates} replicates"
+    kind = DESIGNS.get(plan.sampler, f"{plan.sampler} design")
+    design = f"{kind} of {plan.n_points} points x {plan.replicates} replicates"
     return f"{shown} ({article}{design})"
 
 
@@ -99,9 +126,13 @@ def sentence(name: str, scenario: dict[str, Any], plan: Any = None) -> str:
     """One line for a report: ``NAME scripts: ...; the model decides: ...``; for a sweep
     (``plan``: its manifest's plan), what it varied, and that the values set above are its
     base point (a report printed them alone, as if every pooled run had used them)."""
-    scripted, decided = script(scenario)
+    swept = tuple(getattr(plan, "swept", None) or ())
+    scripted, decided = script(scenario, swept)
     s = "; ".join(scripted) if scripted else "no event (the status quo)"
     design = design_text(plan, "a ") if plan is not None else ""
     if design:
-        s += f"; and sweeps {design}, pooled: the values set above are its base point"
+        s += (
+            f"; and sweeps {design}, pooled: where a value set above is swept, the runs use "
+            "the sweep's values, not the file's"
+        )
     return f"{name} scripts: {s}. The model decides: {'; '.join(decided)}."
