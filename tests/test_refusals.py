@@ -271,4 +271,8 @@ def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
     (tmp_path / "afile").write_text("mine")
     with pytest.raises(UserError, match=r"afile is a file; allowed a folder"):
         write_figures(res, tmp_path / "afile", ["status"])
+    with pytest.raises(UserError, match=r"afile is a file; allowed a folder"):
+        write_figures(res, tmp_path / "afile" / "sub", ["status"])  # NotADirectoryError
+    with pytest.raises(UserError, match=r"outcomes = \[\]: allowed"):
+        write_figures(res, tmp_path / "f", outcomes=[])  # it drew every outcome
     assert (tmp_path / "afile").read_text() == "mine"

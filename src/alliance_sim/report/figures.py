@@ -96,11 +96,15 @@ def write_figures(
         raise ValueError(f"kinds=[]: allowed one or more of {', '.join(KINDS)}, or None for all")
     outcomes = [outcomes] if isinstance(outcomes, str) else outcomes
     if outcomes is not None and (
-        not isinstance(outcomes, list | tuple) or not all(isinstance(o, str) for o in outcomes)
+        not isinstance(outcomes, list | tuple)
+        or not outcomes  # [] drew every outcome, where kinds=[] is refused
+        or not all(isinstance(o, str) for o in outcomes)
     ):
         raise UserError(f"outcomes = {outcomes!r}: allowed an outcome's name or a list of them")
-    if Path(out).exists() and not Path(out).is_dir():  # a FileExistsError from mkdir
-        raise UserError(f"{out} is a file; allowed a folder for the figures (out, --out)")
+    outcomes = list(dict.fromkeys(outcomes)) if outcomes is not None else None  # each once
+    file = next((p for p in (Path(out), *Path(out).parents) if p.exists()), None)
+    if file is not None and not file.is_dir():  # FileExistsError, NotADirectoryError
+        raise UserError(f"{file} is a file; allowed a folder for the figures (out, --out)")
     check_not_results(out)
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
         own = own_design(as_result(res, "write_figures"), "write_figures()")
