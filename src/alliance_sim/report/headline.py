@@ -23,7 +23,9 @@ from alliance_sim.analysis.stats import (
     UNCLEAR,
     UNCLEAR_HOLM,
     Estimate,
+    a12_magnitude,
     percent_interval,
+    risk_magnitude,
 )
 from alliance_sim.core import members as mb
 
@@ -225,16 +227,31 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     ranked = sorted((r for _, r in visible.iterrows()), key=rank, reverse=True)
     out += [sentence(r) for r in ranked[:MAX_OTHERS]]
     if not len(visible) and mine["effect"].isin(NOT_AN_EFFECT).all():
-        small = ("negligible", "no variation")  # the others: unclear, or too few runs
+        rows = [r for _, r in comp.iterrows()]
+        few = [str(r["effect"]).startswith("no estimate") for r in rows]
         out += [
             "No outcome differs visibly between the scenarios (every difference is negligible: "
             "under 2 points for a probability, |A12 - 0.5| < 0.06 otherwise); the detail follows."
-            if comp["effect"].isin(small).all()
+            if all(_negligible(r) for r in rows)
+            else "No outcome differs visibly where it can be told: every difference that can be "
+            "estimated is negligible, and the others rest on too few runs (more replicates); the "
+            "detail follows."
+            if all(_negligible(r) or f for r, f in zip(rows, few, strict=True))
             else "No difference is clear: each one larger than negligible is unclear (its "
             "interval or test includes no difference, or Holm's correction over the report's "
             "comparisons does not keep it) or rests on too few runs; the detail follows."
         ]
     return Headline(lead, out, footnote(quiet, when), when)
+
+
+def _negligible(r: pd.Series) -> bool:
+    """Whether a row's difference is negligible by its size, whatever its test (a row of one
+    seed has no test, and +20 points unclear is not negligible)."""
+    if r["effect"] in ("negligible", "no variation"):
+        return True
+    if r["binary"]:
+        return risk_magnitude(r["difference"].value) == "negligible"
+    return a12_magnitude(r["A12"].value) == "negligible"
 
 
 def short_label(outcome: str, when: str = "") -> str:
