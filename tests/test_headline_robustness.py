@@ -471,7 +471,8 @@ def test_a_driver_named_where_replicate_noise_is_most_of_the_spread_says_so():
     }
     said = statement(h["label"], h)
     assert "chiefly dependence_weight (S1 0.61" in said
-    assert "replicate noise is about 91% of its spread" in said and "may be noise" in said
+    assert "replicate noise is about 91% of its spread" in said
+    assert "so the driver named may be noise" in said
     assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == ["dependence_weight"]
     h["noise_share"] = 0.09  # the shipped analyses' level: nothing added
     assert "noise" not in statement(h["label"], h)

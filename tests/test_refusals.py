@@ -252,6 +252,13 @@ def test_a_scheduler_that_does_not_answer_leaves_no_result_behind(tmp_path, caps
     assert "no Dask scheduler answered" in _one_line(capsys)
     assert sorted(p.name for p in out.rglob("*")) == before
     assert main(["check", str(out)]) == 0
+    # a scheduler with no worker answered, ran nothing, and --force had wiped the result
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty:
+        assert main([*cmd, *dead[:3], empty.scheduler_address, "--force"]) == 2
+    assert "has no worker" in _one_line(capsys)
+    assert sorted(p.name for p in out.rglob("*")) == before
 
 
 def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
@@ -273,6 +280,9 @@ def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
         write_figures(res, tmp_path / "afile", ["status"])
     with pytest.raises(UserError, match=r"afile is a file; allowed a folder"):
         write_figures(res, tmp_path / "afile" / "sub", ["status"])  # NotADirectoryError
+    with pytest.raises(UserError, match=r"afile is a file; allowed a folder"):
+        write_figures(res, tmp_path / "new" / ".." / "afile" / "x", ["status"])
+    assert not (tmp_path / "new").exists()
     with pytest.raises(UserError, match=r"outcomes = \[\]: allowed"):
         write_figures(res, tmp_path / "f", outcomes=[])  # it drew every outcome
     assert (tmp_path / "afile").read_text() == "mine"

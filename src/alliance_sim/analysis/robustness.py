@@ -290,9 +290,10 @@ def statement(label: str, h: dict[str, Any]) -> str:
         else:  # every index is inside its noise: say so, do not quote one (ST 1.91 at N=32)
             text += " (no index is clear of its noise: more --samples or --replicates)"
     if noisy(h):
+        what = "the driver named" if ", chiefly " in text else "these indices"
         text += (
             f"; replicate noise is about {h['noise_share']:.0%} of its spread across the "
-            "design, so any driver named here may be noise (more --replicates)"
+            f"design, so {what} may be noise (more --replicates)"
         )
     return text
 

@@ -102,7 +102,8 @@ def write_figures(
     ):
         raise UserError(f"outcomes = {outcomes!r}: allowed an outcome's name or a list of them")
     outcomes = list(dict.fromkeys(outcomes)) if outcomes is not None else None  # each once
-    file = next((p for p in (Path(out), *Path(out).parents) if p.exists()), None)
+    whole = Path(os.path.normpath(out))  # "new/../afile/x" made new/ and met afile there
+    file = next((p for p in (whole, *whole.parents) if p.exists()), None)
     if file is not None and not file.is_dir():  # FileExistsError, NotADirectoryError
         raise UserError(f"{file} is a file; allowed a folder for the figures (out, --out)")
     check_not_results(out)

@@ -230,8 +230,12 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
         rows = [r for _, r in comp.iterrows()]
         few = [str(r["effect"]).startswith("no estimate") for r in rows]
         out += [
-            "No outcome differs visibly between the scenarios (every difference is negligible: "
-            "under 2 points for a probability, |A12 - 0.5| < 0.06 otherwise); the detail follows."
+            "Nothing can be told from these runs: every comparison rests on too few runs for "
+            "an estimate or a test (more replicates); the detail follows."
+            if all(few)
+            else "No outcome differs visibly between the scenarios (every difference is "
+            "negligible: under 2 points for a probability, |A12 - 0.5| < 0.06 otherwise); the "
+            "detail follows."
             if all(_negligible(r) for r in rows)
             else "No outcome differs visibly where it can be told: every difference that can be "
             "estimated is negligible, and the others rest on too few runs (more replicates); the "

@@ -124,7 +124,12 @@ def markdown(result: dict[str, Any]) -> str:
                 "Drivers with a first-order index of 0.1 or more (its interval above zero) that "
                 "the record does not pin down and no source gives: "
                 + ", ".join(f"`{p}`" for p in h["unsupported"])
-                + ".",
+                + (
+                    f" (replicate noise is about {h['noise_share']:.0%} of the spread: they "
+                    "may be noise)."
+                    if noisy(h)
+                    else "."
+                ),
                 "",
             ]
         if h.get("noise_share") is not None:

@@ -195,7 +195,14 @@ def check_executor(start_method: str, executor: str, scheduler: str | None) -> N
     and the command then stopped on it: a bad address must lose nothing)."""
     check_start_method(start_method)
     if executor == "dask" and scheduler:
-        _connect(scheduler).close()
+        with _connect(scheduler) as client:  # a scheduler without workers ran nothing, and
+            try:  # with --force the result had gone (red-team)
+                client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError):
+                raise UserError(
+                    f"--scheduler {scheduler!r}: the scheduler answered but has no worker "
+                    f"(waited {SCHEDULER_TIMEOUT} s); allowed a scheduler with workers attached"
+                ) from None
 
 
 def _connect(scheduler: str):
