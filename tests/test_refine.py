@@ -539,8 +539,11 @@ def test_a_round_that_finds_no_tipping_point_says_so():
     # everywhere (the advice read "a lower threshold" for "> T" cases found everywhere)
     for below, region, way in ((False, 0.0, "lower"), (False, 1.0, "higher"),
                                (True, 0.0, "higher"), (True, 1.0, "lower")):  # fmt: skip
-        record.update(threshold=0.42, below=below)
+        record.update(outcome="cohesion_final", threshold=0.42, below=below)
         record["boundary_after"] = {"region": region, "uncertain_band": 0.0}
         assert f"ask about a {way} threshold" in describe_round(record), (below, region)
+    record.update(outcome="KAZ_suspended", threshold=0.5, below=False)  # 0/1: none to move
+    record["boundary_after"] = {"region": 0.0, "uncertain_band": 0.0}
+    assert describe_round(record).endswith("(widen the swept ranges)")
     record["boundary_after"] = {"region": 0.2, "uncertain_band": 0.1}
     assert "no tipping point" not in describe_round(record)

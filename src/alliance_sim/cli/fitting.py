@@ -371,7 +371,8 @@ def _no_boundary(record: dict[str, Any], case: str) -> list[str]:
     if b1["uncertain_band"] > 0 or 0 < b1["region"] < 1:
         return []
     rare = b1["region"] == 0  # P below 0.5 everywhere: the cases are rare in the space
-    if record.get("threshold") is None:  # a 0/1 outcome: no threshold to move
+    zero_one = str(record["outcome"]).endswith(("_exited", "_suspended", "_joined"))
+    if record.get("threshold") is None or zero_one:  # a 0/1 outcome: no threshold to move
         how = "widen the swept ranges"
     else:  # "> T" cases get commoner as T falls, "< T" cases as T rises
         lower = rare != bool(record.get("below"))
