@@ -104,9 +104,9 @@ def steps_and_labels(res, steps: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 
 def _member_steps(res) -> tuple[np.ndarray, list[str]]:
-    """The recorded steps of the member series and their labels, read in batches."""
-    steps = [np.unique(b.column("step").to_numpy()) for b in batches(res, "timeseries", ["step"])]
-    return steps_and_labels(res, np.concatenate(steps) if steps else np.empty(0, np.int64))
+    """The recorded steps and their labels, from the small alliance table (every recorded
+    step has its rows there; scanning the member series for them read it twice)."""
+    return steps_and_labels(res, recorded_steps(res))
 
 
 def member_quantiles(
