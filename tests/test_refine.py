@@ -547,3 +547,24 @@ def test_a_round_that_finds_no_tipping_point_says_so():
     assert describe_round(record).endswith("(widen the swept ranges)")
     record["boundary_after"] = {"region": 0.2, "uncertain_band": 0.1}
     assert "no tipping point" not in describe_round(record)
+
+
+def test_below_on_a_yes_no_outcome_counts_the_runs_where_it_did_not_happen(swept, tmp_path):
+    """``--below`` without ``--threshold`` on a 0/1 outcome meant "value < 0.5" to discover
+    and was silently dropped by refine, which then refined "ARM_exited" itself."""
+    from alliance_sim.analysis.refine import asked, cases
+    from alliance_sim.cli.fitting import describe_round
+
+    v = pd.Series([0.0, 1.0, np.nan, 1.0])
+    np.testing.assert_array_equal(cases(v, "ARM_exited", None, True), [1.0, 0.0, np.nan, 0.0])
+    np.testing.assert_array_equal(cases(v, "ARM_exited", None, False), v.to_numpy())
+    assert asked("ARM_exited", None, True) == "ARM_exited < 0.5"
+    assert asked("ARM_exited", None, False) == "ARM_exited"
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    rec = refine(res, "ARM_exited", 20, below=True, quiet=True)
+    assert rec["below"] is True
+    y = 1.0 - pd.read_parquet(res / "runs.parquet")["ARM_exited"].to_numpy(float)
+    new = y[-rec["n_runs"] :]
+    assert rec["observed_share"] == pytest.approx(new.mean())
+    assert "P(ARM_exited < 0.5)" in describe_round(rec)

@@ -93,8 +93,9 @@ def _numeric(runs: pd.DataFrame, axes: list[Axis]) -> np.ndarray:
 
 
 def cases(values: pd.Series, outcome: str, threshold: float | None, below: bool) -> np.ndarray:
-    """The runs' outcome as 0/1 (NaN stays NaN): the column itself if it is 0/1, else
-    ``value > threshold`` (``<`` with ``below``)."""
+    """The runs' outcome as 0/1 (NaN stays NaN): ``value > threshold`` (``<`` with
+    ``below``); a 0/1 outcome without a threshold is read at 0.5, as ``discover`` reads it
+    (the column itself, or with ``below`` the runs where it did not happen)."""
     v = pd.to_numeric(values, errors="coerce").to_numpy(float)
     ok = np.isfinite(v)
     if threshold is None:
@@ -103,14 +104,17 @@ def cases(values: pd.Series, outcome: str, threshold: float | None, below: bool)
                 f"{outcome!r} is not a yes/no outcome; give --threshold T (cases: value > T, or "
                 "< T with --below)"
             )
-        return v
+        return np.where(ok, 1.0 - v, np.nan) if below else v
     out = np.where(v < threshold, 1.0, 0.0) if below else np.where(v > threshold, 1.0, 0.0)
     return np.where(ok, out, np.nan)
 
 
-def _asked(outcome: str, threshold: float | None, below: bool) -> str:
-    """An outcome as refine's cases read it: ``ARM_exited`` or ``cohesion_final < 0.45``."""
-    return outcome if threshold is None else f"{outcome} {'<' if below else '>'} {threshold:g}"
+def asked(outcome: str, threshold: float | None, below: bool) -> str:
+    """An outcome as refine's cases read it: ``ARM_exited``, ``ARM_exited < 0.5`` (with
+    ``below``: the runs where it did not happen) or ``cohesion_final < 0.45``."""
+    if threshold is None:
+        return f"{outcome} < 0.5" if below else outcome
+    return f"{outcome} {'<' if below else '>'} {threshold:g}"
 
 
 # --- running a round ---------------------------------------------------------------------------
@@ -233,20 +237,20 @@ def _refine(
     ok = np.isfinite(y_all) & res.runs["error"].isna().to_numpy()
     if len(np.unique(y_all[ok])) < 2:
         raise AnalysisError(
-            f"{_asked(outcome, threshold, below)} in {'none' if y_all[ok].sum() == 0 else 'all'}"
+            f"{asked(outcome, threshold, below)} in {'none' if y_all[ok].sum() == 0 else 'all'}"
             f" of the {int(ok.sum()):,} runs so far; there is no boundary to refine"
         )
     pending = next((r for r in m.rounds if r.get("status") != "complete"), None)
     if pending is not None:  # finish the interrupted round as it was planned
-        was = _asked(pending["outcome"], pending["threshold"], pending["below"])
-        now = _asked(outcome, threshold, below)
+        was = asked(pending["outcome"], pending["threshold"], pending["below"])
+        now = asked(outcome, threshold, below)
         n_was = pending["n_runs"]
         left = f"round {pending['round']} ({was}, {n_was} runs) left by an earlier refine"
         reps = replicates or pending["replicates"]
         if now != was or runs // reps * reps != n_was:  # said even with --quiet
             again = f"alliance-sim refine {quote(str(res.directory))} --outcome {quote(outcome)}"
             again += "" if threshold is None else f" --threshold {threshold:g}"
-            again += " --below" if below and threshold is not None else ""
+            again += " --below" if below else ""
             again += f" --runs {runs}" + (f" --replicates {replicates}" if replicates else "")
             print(f"note: finishing {left}; then run `{again}`", flush=True)
         elif not quiet:

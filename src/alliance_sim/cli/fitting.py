@@ -342,11 +342,9 @@ def describe_round(record: dict[str, Any]) -> str:
     """A round's record as a few lines for the terminal."""
     b0, b1 = record["boundary_before"], record["boundary_after"]
     p = record["predicted_p"]
-    case = (
-        record["outcome"]
-        if record.get("threshold") is None
-        else (f"{record['outcome']} {'<' if record.get('below') else '>'} {record['threshold']:g}")
-    )
+    from alliance_sim.analysis.refine import asked
+
+    case = asked(record["outcome"], record.get("threshold"), bool(record.get("below")))
     return "\n".join(
         [
             f"round {record['round']}: {record['n_runs']} runs at {record['n_points']} new "
