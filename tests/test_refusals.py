@@ -286,3 +286,62 @@ def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
     with pytest.raises(UserError, match=r"outcomes = \[\]: allowed"):
         write_figures(res, tmp_path / "f", outcomes=[])  # it drew every outcome
     assert (tmp_path / "afile").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out", "{bad}/d"],
+        ["compare", "{res}", "{res}", "--out", "{bad}/r.md"],
+        ["export", "{res}", "--out", "{bad}/x.csv"],
+        ["calibrate", "history_2020_2024", "--out", "{bad}/p.parquet"],
+        ["robustness", "baseline", "--out", "{bad}/d"],
+        ["plot", "{res}", "--out", "{bad}/figs"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_an_out_through_a_file_by_way_of_dotdot_is_refused_before_a_folder_is_made(
+    tmp_path, capsys, monkeypatch, args
+):
+    """``--out new/../afile/x``: `new` does not exist, so the path's check climbed to the
+    working folder and passed; the command then made `new/` and stopped on the OS's
+    "new/../afile: File exists", naming no option, and left `new/` behind."""
+    monkeypatch.chdir(tmp_path)
+    res = tmp_path / "res"
+    if "{res}" in args:
+        assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out",
+                     str(res), "--quiet"]) == 0  # fmt: skip
+        capsys.readouterr()
+    (tmp_path / "afile").write_text("mine")
+    argv = [a.format(bad="new/../afile", res=res) for a in args]
+    assert main(argv) == 2
+    err = _one_line(capsys)
+    assert "--out" in err and "afile" in err and "File exists" not in err, err
+    assert not (tmp_path / "new").exists()
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_the_api_names_a_bad_out_before_it_asks_a_scheduler(tmp_path, monkeypatch):
+    """sweep(out=a path through a file, executor="dask", scheduler=...) waited for the
+    scheduler probe (10 s) and only then reported the folder; run_scenario(out="new/../afile/d")
+    made `new/` and stopped on the OS's "File exists"."""
+    import time
+
+    from alliance_sim import run_scenario, sweep
+    from alliance_sim.errors import UserError
+    from alliance_sim.runs import execute
+
+    def never(*args, **kwargs):
+        raise AssertionError("the scheduler was asked before the folder was checked")
+
+    monkeypatch.setattr(execute, "_connect", never)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("mine")
+    t = time.perf_counter()
+    with pytest.raises(UserError, match=r"afile is a file, so no folder can be made there"):
+        sweep("armenia_exits", "afile/d", quiet=True, executor="dask", scheduler="tcp://x:1")
+    assert time.perf_counter() - t < 5
+    with pytest.raises(UserError, match=r"afile is a file, so no folder can be made there"):
+        run_scenario("baseline", "new/../afile/d", replicates=2, end="2025Q4", quiet=True)
+    assert not (tmp_path / "new").exists()
+    assert (tmp_path / "afile").read_text() == "mine"

@@ -199,8 +199,13 @@ def _a(noun: str) -> str:
 
 
 def _first_existing(p: Path) -> Path:
-    """``p`` or its nearest existing parent (the folder a new path would be created in)."""
-    q = p.absolute()
+    """``p`` or its nearest existing parent (the folder a new path would be created in).
+    ``..`` is read as the system will read it once the folders before it exist:
+    ``new/../afile/x`` is made in ``afile``, not in the working folder."""
+    try:
+        q = p.resolve()  # links followed where they exist, the rest read as written
+    except (OSError, RuntimeError):  # a loop of links: left to the write to report
+        q = p.absolute()
     while not q.exists() and not q.is_symlink() and q != q.parent:
         q = q.parent
     return q

@@ -18,7 +18,7 @@ from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
 from alliance_sim.errors import StoreError, UserError
 from alliance_sim.limits import check_run_options
-from alliance_sim.paths import check_result_dir
+from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.progress import default_quiet
 from alliance_sim.runs.execute import (
     Progress,
@@ -83,13 +83,14 @@ def execute_plan(
     start_method: str = "auto",
 ) -> Result:
     """Execute ``plan`` into directory ``out`` (resuming it if it holds the same plan).
-
     ``out`` may not be the current directory or a parent of it, ``/``, the home directory or
-    the scenario's folder; while the plan runs the directory is locked against a second
-    writer."""
+    the scenario's folder; while the plan runs the directory is locked against a second writer."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
-    check_executor(start_method, executor, scheduler)  # before the directory is touched
+    target = check_result_dir(out, plan.scenario.path, nested=kind == "refine")
+    if kind != "refine":  # (a round's folder lies in its result's own files)
+        writable_dir(target)
+    check_executor(start_method, executor, scheduler)  # a 10 s probe: after out, before a write
     quiet = default_quiet(quiet)  # the API's None: a bar in Jupyter, silence elsewhere
     every = record_every(record)
     check_run_options(
@@ -97,8 +98,7 @@ def execute_plan(
     )
     if not isinstance(force, bool):  # "no" replaced a finished result
         raise UserError(f"force = {force!r}: allowed True or False")
-    store = Store(check_result_dir(out, plan.scenario.path, nested=kind == "refine"))
-    with store.locked():
+    with (store := Store(target)).locked():
         return _execute_locked(
             plan, store, kind, workers, executor, scheduler, engine, record, every, force,
             quiet, chunk_size, start_method,
