@@ -427,7 +427,10 @@ def test_a_sensitivity_figure_says_when_its_indices_cannot_be_read(grid, tmp_pat
     table = pd.concat([_sobol().iloc[[1]]] * 3 + [_sobol().iloc[[0]]])
     table.attrs.update(_sobol().attrs)
     sweep_plots.sensitivity_chart(table, grid.manifest, tmp_path / "many.png")
-    assert "ST = 1.01 > 1" in drawn["fig"].axes[0].get_title().replace("\n", " ")
+    said = drawn["fig"].axes[0].get_title().replace("\n", " ")
+    assert "ST = 1.01 > 1" in said
+    # the rest: `plot` prints none of them, so the figure says which command does
+    assert "more (alliance-sim sensitivity prints them)" in said, said
     table = _sobol()
     table[["S1", "ST"]], table[["S1_conf", "ST_conf"]] = [[0.6, 0.7], [0.1, 0.2]], 0.05
     sweep_plots.sensitivity_chart(table, grid.manifest, tmp_path / "ok.png")

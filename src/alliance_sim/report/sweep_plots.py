@@ -270,7 +270,10 @@ def _unreliable(fig, ax, table: pd.DataFrame) -> None:
     lines = sorted(warnings(table), key=lambda w: not ("impossible" in w or "exceed" in w))
     if not lines:
         return
-    more = f"; {len(lines) - 2} more (printed by sensitivity)" if len(lines) > 2 else ""
+    # "(printed by sensitivity)" also on the figures of `plot`, which prints none of them
+    more = (
+        f"; {len(lines) - 2} more (alliance-sim sensitivity prints them)" if len(lines) > 2 else ""
+    )
     text = "Not reliable at this design's size (more --samples): " + "; ".join(lines[:2]) + more
     size = style.size(7)
     ax.set_title(fit_text(fig, text, size, 0.55), fontsize=size, color="#cb181d")
