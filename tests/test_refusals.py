@@ -271,7 +271,7 @@ def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
     res = run_scenario("baseline", tmp_path / "r", replicates=2, end="2026Q4", quiet=True)
     with pytest.raises(UserError, match=r"seed = nan: allowed a whole number"):
         compare_results([res, res], seed=float("nan"))
-    with pytest.raises(ValueError, match=r"record None: allowed all, end or every:N"):
+    with pytest.raises(ValueError, match=r"record = None: allowed all, end or every:N"):
         run_scenario("baseline", tmp_path / "n", replicates=2, record=None, quiet=True)
     with pytest.raises(UserError, match=r"outcomes = 5: allowed an outcome's name or a list"):
         write_figures(res, tmp_path / "f", outcomes=5)
@@ -345,3 +345,23 @@ def test_the_api_names_a_bad_out_before_it_asks_a_scheduler(tmp_path, monkeypatc
         run_scenario("baseline", "new/../afile/d", replicates=2, end="2025Q4", quiet=True)
     assert not (tmp_path / "new").exists()
     assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_api_refusals_name_the_functions_argument_not_a_flag(tmp_path, monkeypatch):
+    """run_scenario(record=None) said "--record None: ..." and sweep(scheduler="x") "--scheduler
+    'x' ...": flags a Python user never typed. The lines now read "record = None", as
+    "workers = 0" and "chunk_size = 0" already did (a command-line user reads them too)."""
+    from alliance_sim import run_scenario
+    from alliance_sim.errors import UserError
+    from alliance_sim.runs import execute
+
+    with pytest.raises(ValueError, match=r"^record = None: allowed all, end or every:N"):
+        run_scenario("baseline", tmp_path / "n", replicates=2, record=None, quiet=True)
+    with pytest.raises(ValueError, match=r"^record = 'every:0': allowed all, end or every:N"):
+        execute.record_every("every:0")
+    pytest.importorskip("distributed")
+    with pytest.raises(UserError, match=r"^scheduler = 'x:y:z' is not a Dask address"):
+        execute._connect("x:y:z")
+    monkeypatch.setattr(execute, "SCHEDULER_TIMEOUT", 1)
+    with pytest.raises(UserError, match=r"^scheduler = 'tcp://127.0.0.1:1': no Dask scheduler"):
+        execute._connect("tcp://127.0.0.1:1")
