@@ -282,6 +282,18 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     scripted, decided = script(iran.data, tuple(a.name for a in iran.sweep.axes))
     assert "2026Q1 IRN application (quarter, commitment swept)" in scripted
     assert "whether the members consent to IRN's application (its quarter swept)" in decided
+    # a value set by hand that the sweep varies is marked where it is printed, as an event is
+    # ("sets western_offer 0.08, russian_pressure 0.35" read as what every pooled run used)
+    arm = load_scenario("armenia_exits")
+    scripted, _ = script(arm.data, tuple(a.name for a in arm.sweep.axes))
+    sets = next(s for s in scripted if s.endswith("([params])"))
+    assert "western_offer 0.08 (swept)" in sets and "russian_pressure 0.35 (swept)" in sets
+    assert "russian_bandwidth 0.4," in sets and "russian_bandwidth 0.4 (swept)" not in sets
+    data = {"members": {"KAZ": {"trade_share_russia": 0.3}}, "region": {"members": ["KAZ"],
+            "chinese_offer": 0.1}}  # fmt: skip
+    scripted, _ = script(data, ("members.KAZ.trade_share_russia", "region.chinese_offer"))
+    assert "sets for KAZ: trade_share_russia 0.3 (swept) ([members.KAZ])" in scripted
+    assert "for KAZ only: chinese_offer 0.1 (swept) ([region])" in scripted
     scripted, decided = script(load_scenario("kazakhstan_unrest_repeat").data)
     assert any("whether Russia answers the 2026Q1 KAZ unrest" in d for d in decided)
     monkeypatch.chdir(tmp_path)

@@ -65,16 +65,23 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
         )
     if not evs:
         scripted.append("no event (the status quo)")
+
+    def shown(values: dict[str, Any], prefix: str) -> str:
+        """``name value``, and "(swept)" after a value the sweep varies (the file's value is
+        then only the sweep's base point)."""
+        mark = {s.removeprefix(prefix) for s in swept if s.startswith(prefix)}
+        return ", ".join(f"{k} {v}" + (" (swept)" if k in mark else "") for k, v in values.items())
+
     params = scenario.get("params") or {}
     if params:  # values the file sets by hand, as much a part of the script as its events
-        scripted.append("sets " + ", ".join(f"{k} {v}" for k, v in params.items()) + " ([params])")
+        scripted.append(f"sets {shown(params, '')} ([params])")
     for code, fields_ in (scenario.get("members") or {}).items():
         if fields_:
-            own = ", ".join(f"{k} {v}" for k, v in fields_.items())
+            own = shown(fields_, f"members.{code}.")
             scripted.append(f"sets for {code}: {own} ([members.{code}])")
     region = scenario.get("region")
     if isinstance(region, dict) and region.get("members"):
-        values = ", ".join(f"{k} {v}" for k, v in region.items() if k not in ("members", "why"))
+        values = shown({k: v for k, v in region.items() if k not in ("members", "why")}, "region.")
         where = "/".join(str(c) for c in region["members"])
         scripted.append(f"for {where} only: {values} ([region])")
     return scripted, decided
