@@ -498,3 +498,35 @@ def test_an_event_both_compared_scenarios_share_is_marked_once():
         ("2026Q1", "russian bandwidth [victory] (B only)"),
         ("2026Q2", "russian bandwidth [us_pressure]"),
     ]
+
+
+def test_morris_points_that_coincide_share_one_label(grid, tmp_path, monkeypatch):
+    """Two parameters at the same (mu*, sigma) -- at (0, 0) when neither moves a 0/1 outcome
+    in the design -- had their labels printed over each other ("Westegionoffer...")."""
+    from alliance_sim.report import sweep_plots
+
+    table = pd.DataFrame(
+        {
+            "mu_star": [0.0, 0.0, 0.094, 0.0938, 0.19],
+            "mu_star_conf": [0.0, 0.0, 0.11, 0.12, 0.12],
+            "sigma": [0.0, 0.0, 0.174, 0.1735, 0.2],
+            "mu": [0.0, 0.0, 0.09, 0.09, 0.19],
+            "mu_conf": [0.0] * 5,
+        },
+        index=pd.Index(
+            ["western_offer", "contagion", "members.ARM.pressure_tolerance",
+             "dependence_weight", "russian_pressure"], name="parameter",
+        ),  # fmt: skip
+    )
+    table.attrs.update(method="Morris", outcome="ARM_exited", points=56, replicates=4)
+    drawn = _capture(monkeypatch, sweep_plots)
+    sweep_plots.sensitivity_chart(table, grid.manifest, tmp_path / "m.png")
+    texts = [t.get_text().replace("\n", " ") for t in drawn["fig"].axes[0].texts]
+    assert len(texts) == 3, texts
+    together = [t for t in texts if "Western offer" in t]
+    assert len(together) == 1 and "Contagion" in together[0]
+    assert any("Armenia: pressure" in t and "Dependence weight" in t for t in texts)
+    fig = drawn["fig"]
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in fig.axes[0].texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

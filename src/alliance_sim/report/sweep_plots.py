@@ -236,11 +236,11 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
         )
         scenario = manifest.scenario if manifest is not None else None
         middle = (table["mu_star"].min() + table["mu_star"].max()) / 2
-        for name, r in table.iterrows():
-            right = r["mu_star"] > middle  # label on the inner side: it stays in the frame
+        for names, (x, y) in _near(table):  # points that (nearly) coincide: one label
+            right = x > middle  # label on the inner side: it stays in the frame
             ax.annotate(
-                textwrap.fill(parameter_label(name, scenario), 34),
-                (r["mu_star"], r["sigma"]),
+                "\n".join(textwrap.fill(parameter_label(n, scenario), 34) for n in names),
+                (x, y),
                 fontsize=style.size(7.5),
                 xytext=(-4 if right else 4, 3),
                 textcoords="offset points",
@@ -258,6 +258,23 @@ def sensitivity_chart(table: pd.DataFrame, manifest: dict | None, path: str | os
     # size, it ran past the right edge: "Sobol sensitivity of KGZ P(exit by 20")
     fig.suptitle(fit_text(fig, title, title_size(10)), fontsize=title_size(10))
     return _save(fig, path, manifest)
+
+
+def _near(table: pd.DataFrame, dx: float = 0.05, dy: float = 0.06) -> list[tuple[list, tuple]]:
+    """The Morris points grouped where they nearly coincide (within ``dx`` of the mu* range
+    and ``dy`` of the sigma range), each group with its first point, in the table's order:
+    two parameters at one point had their labels printed over each other."""
+    x, y = table["mu_star"].to_numpy(float), table["sigma"].to_numpy(float)
+    sx, sy = max(np.ptp(x), 1e-12), max(np.ptp(y), 1e-12)
+    groups: list[tuple[list, tuple]] = []
+    for name, xi, yi in zip(table.index, x, y, strict=True):
+        for names, (gx, gy) in groups:
+            if abs(xi - gx) <= dx * sx and abs(yi - gy) <= dy * sy:
+                names.append(name)
+                break
+        else:
+            groups.append(([name], (xi, yi)))
+    return groups
 
 
 def _unreliable(fig, ax, table: pd.DataFrame) -> None:
