@@ -514,9 +514,15 @@ def test_morris_points_that_coincide_share_one_label(grid, tmp_path, monkeypatch
             "mu_conf": [0.0] * 5,
         },
         index=pd.Index(
-            ["western_offer", "contagion", "members.ARM.pressure_tolerance",
-             "dependence_weight", "russian_pressure"], name="parameter",
-        ),  # fmt: skip
+            [
+                "western_offer",
+                "contagion",
+                "members.ARM.pressure_tolerance",
+                "dependence_weight",
+                "russian_pressure",
+            ],
+            name="parameter",
+        ),
     )
     table.attrs.update(method="Morris", outcome="ARM_exited", points=56, replicates=4)
     drawn = _capture(monkeypatch, sweep_plots)
