@@ -717,3 +717,61 @@ def test_tables_whose_manifest_was_lost_are_replaced_only_with_force(tmp_path):
     assert (d / "runs.parquet").is_dir()  # nothing deleted without --force
     assert sweep("armenia_exits", d, force=True, **KW).manifest.status == "complete"
     assert (d / "notes.txt").read_text() == "mine"  # --force removed only alliance-sim's files
+
+
+def test_negligible_is_said_only_where_the_whole_interval_is():
+    """A user read "ARM P(exit) +1.0 pts [-1.0, +3.0] | negligible | p 0.625 | Holm 1.000"
+    beside the legend "a size is given only to a difference that survives" Holm: a
+    difference its interval and test cannot tell from none is unclear, unless its whole
+    interval lies in the negligible band (then "negligible" is what the data show)."""
+    from alliance_sim.analysis.stats import (
+        UNCLEAR,
+        Comparison,
+        Estimate,
+        effect_label,
+        within_negligible,
+    )
+
+    def row(d, lo, hi, p, a12=(0.5, 0.5, 0.5)):
+        return Comparison(
+            "x", 0.4, 0.4 + d, Estimate(d, lo, hi, 200), Estimate(*a12, 200), "McNemar", p,
+            True, 200,
+        )  # fmt: skip
+
+    a, b = np.r_[np.zeros(100), np.ones(100)], np.r_[np.zeros(98), np.ones(102)]
+    assert effect_label(row(0.01, -0.01, 0.03, 0.625), a, b, binary=True) == UNCLEAR
+    assert effect_label(row(0.004, -0.012, 0.014, 0.6), a, b, binary=True) == "negligible"
+    # told from none by both, and small by its size: a size, as before
+    assert effect_label(row(0.04, 0.01, 0.07, 0.01), a, b, binary=True) == "small"
+    # significant and under 2 points: negligible by its size (Holm decides whether it stays)
+    assert effect_label(row(0.012, 0.004, 0.03, 0.01), a, b, binary=True) == "negligible"
+    # a mean: the A12's interval decides (+0.005 [-0.002, +0.014], p < 0.001 in the report)
+    x, y = np.linspace(0, 1, 200), np.linspace(0, 1, 200) + 0.005
+    near = row(0.005, -0.002, 0.014, 0.0005, a12=(0.51, 0.47, 0.55))
+    wide = row(0.005, -0.002, 0.014, 0.0005, a12=(0.53, 0.43, 0.62))
+    assert effect_label(near, x, y) == "negligible"
+    assert effect_label(wide, x, y) == UNCLEAR
+    assert within_negligible(near.diff, near.a12, False)
+    assert not within_negligible(Estimate(0.0, np.nan, np.nan, 2), near.a12, True)
+
+
+def test_a_bold_row_has_an_interval_clear_of_no_difference():
+    """ARM commitment "+0.005 [-0.002, +0.014] ... p <0.001, Holm <0.001" was set in bold:
+    the Wilcoxon test and the bootstrap interval of the mean disagreed, and bold took the
+    test alone."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import bold_rows
+    from alliance_sim.analysis.stats import Estimate
+
+    t = pd.DataFrame(
+        {
+            "difference": [
+                Estimate(0.005, -0.002, 0.014, 199),
+                Estimate(-0.008, -0.013, -0.003, 200),
+                Estimate(0.3, 0.2, 0.4, 200),
+            ],
+            "p (Holm)": [0.0004, 0.014, 0.2],
+        }
+    )
+    assert bold_rows(t).tolist() == [False, True, False]

@@ -37,6 +37,7 @@ from alliance_sim.analysis.stats import (
     effect_label,
     holm,
     paired_key,
+    within_negligible,
 )
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.runs.refined import own_design
@@ -117,8 +118,17 @@ def compare_results(
         adjusted = np.full(len(table), np.nan)
         adjusted[compared] = holm(table.loc[compared, "p"].to_numpy(float))
         table["p (Holm)"] = np.where(compared, adjusted, 1.0)
-        sized = ~table["effect"].isin(NOT_AN_EFFECT) & ~(table["p (Holm)"] < 0.05)
-        table.loc[sized, "effect"] = UNCLEAR_HOLM  # words follow the error control the bold does
+        # words follow the error control the bold does: a size (a "negligible" one too, unless
+        # its whole interval is negligible) only where Holm's correction keeps the difference
+        banded = [
+            within_negligible(r["difference"], r["A12"], bool(r["binary"]))
+            for _, r in table.iterrows()
+        ]
+        told = ~table["effect"].isin(NOT_AN_EFFECT) | (
+            table["effect"].eq("negligible") & ~np.array(banded, bool)
+        )
+        sized = told & ~(table["p (Holm)"] < 0.05)
+        table.loc[sized, "effect"] = UNCLEAR_HOLM
     table.attrs["horizon"] = horizon
     table.attrs["pooled"] = [
         (n, (Path(r.directory) / "by_point.csv").is_file())
@@ -307,3 +317,11 @@ def newcombe(
 def horizon_of(table: pd.DataFrame) -> Horizon | None:
     """The horizon a comparison table was computed at (None for a table from elsewhere)."""
     return table.attrs.get("horizon")
+
+
+def bold_rows(table: pd.DataFrame) -> pd.Series:
+    """The rows a report sets in bold: Holm-adjusted p < 0.05 and an interval that excludes
+    no difference (a Wilcoxon p < 0.001 beside a bootstrap interval of the mean difference
+    [-0.002, +0.014] was bold: the two measure different things, and bold says both agree)."""
+    clear = table["difference"].map(lambda e: bool(e.lo > 0 or e.hi < 0))
+    return (table["p (Holm)"] < 0.05) & clear.astype(bool)

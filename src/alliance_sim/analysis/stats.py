@@ -229,18 +229,22 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = Fal
     both = np.concatenate([a, b])
     if len(both) and np.all(both == both[0]):
         return "no variation"
-    if binary:
-        size = risk_magnitude(c.diff.value)
-        if size != "negligible" and (c.diff.lo <= 0 <= c.diff.hi or not c.p < 0.05):
-            # a size that its own interval, or its test, does not rule out being none (an
-            # exact McNemar test on 4 discordant pairs, p = 0.125, beside Newcombe's interval
-            # clear of 0: with few discordant pairs the exact test is the one to believe)
-            return UNCLEAR
-        return size
-    size = a12_magnitude(c.a12.value)
-    if size != "negligible" and ((not c.diff.lo > 0 and not c.diff.hi < 0) or not c.p < 0.05):
-        return UNCLEAR  # as for a share: a BLR commitment -0.035 [-0.109, +0.032], p = 0.30,
-    return size  # was "small", ranked among the findings
+    size = risk_magnitude(c.diff.value) if binary else a12_magnitude(c.a12.value)
+    if (c.diff.lo > 0 or c.diff.hi < 0) and c.p < 0.05:
+        return size  # a difference its interval and its test both tell from none
+    # otherwise a size is not told: an exact McNemar test on 4 discordant pairs, p = 0.125,
+    # beside Newcombe's interval clear of 0 (with few pairs the exact test is the one to
+    # believe); a BLR commitment -0.035 [-0.109, +0.032], p = 0.30, was "small" and ranked
+    # among the findings; and "negligible" only where the interval itself is: +1 point
+    # [-1, +3], p = 0.63 read "negligible" though it does not rule out 3 points
+    return "negligible" if within_negligible(c.diff, c.a12, binary) else UNCLEAR
+
+
+def within_negligible(diff: Estimate, a12: Estimate, binary: bool) -> bool:
+    """Whether a difference's whole 95% interval lies in the negligible band: under 2 points
+    as printed for a probability (``diff``), |A12 - 0.5| < 0.06 otherwise (``a12``)."""
+    est, words = (diff, risk_magnitude) if binary else (a12, a12_magnitude)
+    return all(words(v) == "negligible" for v in (est.lo, est.hi))  # NaN: "no estimate"
 
 
 @dataclass(frozen=True)

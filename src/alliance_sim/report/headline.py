@@ -23,9 +23,7 @@ from alliance_sim.analysis.stats import (
     UNCLEAR,
     UNCLEAR_HOLM,
     Estimate,
-    a12_magnitude,
     percent_interval,
-    risk_magnitude,
 )
 from alliance_sim.core import members as mb
 
@@ -241,7 +239,7 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
             "estimated is negligible, and the others rest on too few runs (more replicates); the "
             "detail follows."
             if all(_negligible(r) or f for r, f in zip(rows, few, strict=True))
-            else "No difference is clear: each one larger than negligible is unclear (its "
+            else "No difference is clear: each one not shown negligible is unclear (its "
             "interval or test includes no difference, or Holm's correction over the report's "
             "comparisons does not keep it) or rests on too few runs; the detail follows."
         ]
@@ -249,13 +247,10 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
 
 
 def _negligible(r: pd.Series) -> bool:
-    """Whether a row's difference is negligible by its size, whatever its test (a row of one
-    seed has no test, and +20 points unclear is not negligible)."""
-    if r["effect"] in ("negligible", "no variation"):
-        return True
-    if r["binary"]:
-        return risk_magnitude(r["difference"].value) == "negligible"
-    return a12_magnitude(r["A12"].value) == "negligible"
+    """Whether a row's difference is shown negligible: its label, which says so only when
+    the whole interval is (+1 point [-1, +3] is unclear, not negligible; +20 points unclear
+    is not either)."""
+    return r["effect"] in ("negligible", "no variation")
 
 
 def short_label(outcome: str, when: str = "") -> str:

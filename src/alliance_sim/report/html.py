@@ -25,6 +25,7 @@ import pandas as pd
 
 from alliance_sim import __version__
 from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: re-exported)
+    bold_rows,
     compare_results,
     comparison_outcomes,
     display_names,
@@ -199,39 +200,38 @@ def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[s
 
 
 NOTES = (
-    "Runs that share a seed are not independent: replicate k uses the same seed at every "
-    "point of a sweep and in every scenario run with the same master seed. Every interval "
-    "therefore treats a seed as one unit, and 'n=' beside it is the effective number of "
-    "independent runs (between the number of seeds and the number of runs); ⚠ marks an "
-    f"interval resting on fewer than {FEW}. Probabilities carry Wilson 95% intervals on the "
-    "effective runs (they stay open at 0% and 100%); means a seed-clustered t interval; the "
-    "median quarter of exit a bootstrap over whole seeds. 'seeds for ±5 pts' is how many "
-    "seeds (replicates, not runs) an interval of ±5 points on that member's exit probability "
-    "needs at this design's design effect (cohesion: ±0.05). In the comparison, A12 is "
-    "P(this > reference) + ties/2 (0.5 = no effect; 0.56/0.64/0.71 small/medium/large), shown "
-    "for every outcome but worded only for those that are not probabilities: a probability's "
-    "effect is worded by the difference in points (2/5/10 points small/medium/large), as a rank"
-    " measure says little about a rare 0/1 outcome (4% -> 12% is an A12 of 0.54), and called "
-    "unclear when its interval or its test includes no difference (with few discordant pairs "
-    "an exact McNemar test can keep no difference that Newcombe's interval excludes). A "
-    "difference of probabilities carries Newcombe's score interval built from the two Wilson "
-    "intervals (with the pairs' correlation when paired), which stays open when one side "
-    "never shows the outcome; other differences a bootstrap over whole seeds. Tests are "
-    "paired when both results share seeds and points (McNemar or Wilcoxon signed-rank on runs"
-    " with one seed each; Wilcoxon on per-seed means when seeds repeat across points; for a "
-    "probability where seeds repeat, the p at which Newcombe's interval just reaches 0, so "
-    "that it agrees with the interval); 'p (Holm)' controls the family-wise error over all "
-    "rows; bold rows have p (Holm) < 0.05. The last column is how many seeds (replicates, a "
-    "pair each if paired) the difference's interval needs to reach the target half-width at "
-    "this design's design effect."
+    "Runs that share a seed are not independent: replicate k uses the same seed at every point of "
+    "a sweep and in every scenario run with the same master seed. Every interval treats a seed as "
+    "one unit, and 'n=' beside it is the effective number of independent runs (between the number "
+    f"of seeds and of runs); ⚠ marks an interval resting on fewer than {FEW}. Probabilities carry "
+    "Wilson 95% intervals on the effective runs (they stay open at 0% and 100%); means a seed-"
+    "clustered t interval; the median quarter of exit a bootstrap over whole seeds. 'seeds for ±5 "
+    "pts' is how many seeds (replicates, not runs) an interval of ±5 points on that member's exit "
+    "probability needs at this design's design effect (cohesion: ±0.05). In the comparison, A12 is"
+    " P(this > reference) + ties/2 (0.5 = no effect; 0.56/0.64/0.71 small/medium/large), shown for"
+    " every outcome but worded only for those that are not probabilities: a probability's effect "
+    "is worded by the difference in points (2/5/10 points small/medium/large), as a rank measure "
+    "says little about a rare 0/1 outcome (4% -> 12% is an A12 of 0.54); unclear when its interval"
+    " or test includes no difference, unless its whole interval is negligible (an exact McNemar "
+    "test can keep no difference that Newcombe's interval excludes). A difference of probabilities"
+    " carries Newcombe's score interval built from the two Wilson intervals (with the pairs' "
+    "correlation when paired), which stays open when one side never shows the outcome; other "
+    "differences a bootstrap over whole seeds. Tests are paired when both results share seeds and "
+    "points (McNemar or Wilcoxon signed-rank on runs with one seed each; Wilcoxon on per-seed "
+    "means when seeds repeat across points; for a probability where seeds repeat, the p at which "
+    "Newcombe's interval just reaches 0, so that it agrees with the interval); 'p (Holm)' controls"
+    " the family-wise error over all rows; bold rows have p (Holm) < 0.05 and an interval clear of"
+    " no difference. The last column is how many seeds (replicates, a pair each if paired) the "
+    "difference's interval needs to reach the target half-width at this design's design effect."
 )
 HEADLINE_NOTE = (
     "First each focus member's probability of having left (and of being suspended) in each "
     "scenario and the difference in points; then the largest other visible differences: "
-    "probabilities ranked by the difference in points (under 2 points: negligible; 2-5 small; "
-    "5-10 medium; 10 or more large), other outcomes by the Vargha-Delaney A12. Brackets: 95% "
-    "intervals; p: the test's, Holm-adjusted over every row below (a size is given only to a "
-    "difference that survives it); n_eff: effective independent runs (a seed's runs count once)."
+    "probabilities ranked by the difference in points (under 2: negligible; 2-5 small; 5-10 "
+    "medium; 10 or more large), other outcomes by the Vargha-Delaney A12. Brackets: 95% "
+    "intervals; p: the test's, Holm-adjusted over every row below. A size is given only to a "
+    "difference its interval and test tell from none that survives Holm; else it is negligible "
+    "if its whole interval is, unclear if not. n_eff: effective runs (a seed's runs count once)."
 )
 
 
@@ -322,7 +322,7 @@ def build_report(
         f"<h2>Differences from the reference at {esc(when)}</h2>",
     ]
     if len(shown):
-        parts.append(_html_table(display_comparison(shown), shown["p (Holm)"] < 0.05))
+        parts.append(_html_table(display_comparison(shown), bold_rows(shown)))
     if head.footnote:
         parts.append(f"<p class='note'>{esc(head.footnote)}</p>")
     for what in comp.attrs.get("left_out") or []:
@@ -385,7 +385,7 @@ def _write_md(
         "",
         f"## Differences from the reference at {head.when}",
         "",
-        _md_table(display_comparison(comp), comp["p (Holm)"] < 0.05) if len(comp) else "",
+        _md_table(display_comparison(comp), bold_rows(comp)) if len(comp) else "",
         "",
         md(head.footnote),
         "",
