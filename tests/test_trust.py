@@ -775,3 +775,21 @@ def test_a_bold_row_has_an_interval_clear_of_no_difference():
         }
     )
     assert bold_rows(t).tolist() == [False, True, False]
+
+
+def test_a_headline_prints_shares_and_their_difference_so_that_they_agree():
+    """ "Armenia has left ... in 41% ... vs 41% ...: +1 point [-1, +2]" (41.4% and 40.9%):
+    one decimal where whole percents would not add up; NaN (a joiner's, no run) stays whole."""
+    from alliance_sim.analysis.stats import Estimate
+    from alliance_sim.report.headline import _digits, _pct, _points
+
+    this, ref = Estimate(0.414, 0.35, 0.48, 199), Estimate(0.409, 0.34, 0.48, 199)
+    d = Estimate(0.0051, -0.012, 0.022, 199)
+    k = _digits(this, ref, d)
+    assert k == 1
+    assert _pct(this, k).startswith("41.4%") and _pct(ref, k).startswith("40.9%")
+    assert _points(d, k) == "+0.5 points [-1.2, +2.2]"
+    assert _digits(Estimate(0.44, 0.37, 0.51, 9), Estimate(0.43, 0.37, 0.5, 9),
+                   Estimate(0.01, -0.01, 0.03, 9)) == 0  # fmt: skip
+    nan = Estimate(float("nan"), float("nan"), float("nan"), 0)
+    assert _digits(this, nan, nan) == 0

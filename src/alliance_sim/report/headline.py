@@ -46,10 +46,21 @@ class Headline:
         return [self.lead, *self.sentences]
 
 
-def _pct(e: Estimate) -> str:
+def _pct(e: Estimate, digits: int = 0) -> str:
     """A share with its interval in whole percent where that keeps them true (0.5% printed as
-    "0%" beside a difference of +0.5 points read as a contradiction): :func:`percent_interval`."""
-    return percent_interval(e.value, e.lo, e.hi)
+    "0%" beside a difference of +0.5 points read as a contradiction): :func:`percent_interval`
+    (``digits``: the estimate's fewest decimals, :func:`_digits`)."""
+    return percent_interval(e.value, e.lo, e.hi, est_digits=digits)
+
+
+def _digits(this: Estimate, ref: Estimate, d: Estimate) -> int:
+    """Decimals for two shares and their difference in one sentence: none where the shares as
+    printed differ by the difference as printed, else one ("41% vs 41%: +1 point" for 41.4%
+    and 40.9%; "+0.5 points" is what a reader can check)."""
+    if not np.isfinite([this.value, ref.value, d.value]).all():
+        return 0
+    whole = round(this.value * 100) - round(ref.value * 100) == round(d.value * 100)
+    return 0 if whole else 1
 
 
 def _num(e: Estimate) -> str:
@@ -62,11 +73,12 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if np.isfinite(p) else "no test"
 
 
-def _points(d: Estimate) -> str:
+def _points(d: Estimate, digits: int = 0) -> str:
     def pts(v: float) -> str:
-        return f"{v * 100:+.1f}" if round(v * 100) == 0 and v != 0 else f"{v * 100:+.0f}"
+        small = round(v * 100) == 0 and v != 0
+        return f"{v * 100:+.1f}" if small or digits else f"{v * 100:+.0f}"
 
-    one = abs(round(d.value * 100)) == 1
+    one = abs(round(d.value * 100, digits)) == 1
     return f"{pts(d.value)} point{'' if one else 's'} [{pts(d.lo)}, {pts(d.hi)}]"
 
 
@@ -116,6 +128,7 @@ def binary_sentence(r: pd.Series) -> str:
     code, _, what = r["outcome"].partition("_")
     name, end = NAMES.get(code, code), r["horizon"]
     this, ref, d = r["this"], r["reference"], r["difference"]
+    k = _digits(this, ref, d)
     verb = {
         "exited": f"has left the CSTO by {end}",
         "suspended": f"is suspended at {end}",
@@ -123,8 +136,8 @@ def binary_sentence(r: pd.Series) -> str:
     }.get(what, f"{what} at {end}")
     tag = " (pooled over its design points)"  # each to the scenario it describes
     text = (
-        f"{name} {verb} in {_pct(this)} of {_runs(r, 'this')}{r['scenario']}"
-        f"{tag if r.get('pooled') else ''}{_joined(r, 'this')} vs {_pct(ref)} in "
+        f"{name} {verb} in {_pct(this, k)} of {_runs(r, 'this')}{r['scenario']}"
+        f"{tag if r.get('pooled') else ''}{_joined(r, 'this')} vs {_pct(ref, k)} in "
         f"{_runs(r, 'reference') if _partial(r, 'reference') else ''}{r['reference name']}"
         f"{tag if r.get('reference pooled') else ''}{_joined(r, 'reference')}"
     )
@@ -140,7 +153,7 @@ def binary_sentence(r: pd.Series) -> str:
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
     if r["effect"] == UNCLEAR_HOLM:
         return (
-            f"{text}: {_points(d)} — unclear once the report's comparisons are counted: its "
+            f"{text}: {_points(d, k)} — unclear once the report's comparisons are counted: its "
             f"test alone would call it a difference, Holm's correction does not ({_evidence(r)})."
         )
     if r["effect"] == UNCLEAR:
@@ -149,10 +162,10 @@ def binary_sentence(r: pd.Series) -> str:
             if d.lo <= 0 <= d.hi
             else "unclear: the test does not rule out no difference, though the interval does"
         )
-        return f"{text}: {_points(d)} — {why} ({_evidence(r)})."
+        return f"{text}: {_points(d, k)} — {why} ({_evidence(r)})."
     if r["effect"] in NOT_AN_EFFECT:
-        return f"{text}: {_points(d)} — negligible{zero} ({_evidence(r)})."
-    return f"{text}: {_points(d)}{ratio} — a {r['effect']} difference ({_evidence(r)})."
+        return f"{text}: {_points(d, k)} — negligible{zero} ({_evidence(r)})."
+    return f"{text}: {_points(d, k)}{ratio} — a {r['effect']} difference ({_evidence(r)})."
 
 
 def sentence(r: pd.Series) -> str:
