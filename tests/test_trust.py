@@ -793,3 +793,17 @@ def test_a_headline_prints_shares_and_their_difference_so_that_they_agree():
                    Estimate(0.01, -0.01, 0.03, 9)) == 0  # fmt: skip
     nan = Estimate(float("nan"), float("nan"), float("nan"), 0)
     assert _digits(this, nan, nan) == 0
+
+
+def test_a_mean_of_two_independent_runs_gets_no_interval_for_its_difference():
+    """Iran's commitment in the 2 baseline runs it joined in: "-0.298 [-0.375, -0.222]"
+    beside that side's own "0.645 [0.000, 1.000]" -- a bootstrap of two values. Seeds that
+    repeat were already refused below 3; runs of one seed each now are too."""
+    from alliance_sim.analysis.design import compare
+
+    rng = np.random.default_rng(0)
+    a, b = np.r_[0.29, 1.0, np.full(198, np.nan)], rng.uniform(0.2, 0.5, 200)
+    c = compare("IRN_commitment", a, b, paired=False, binary=False)
+    assert c.test == "too few runs" and not np.isfinite(c.diff.value)
+    c = compare("IRN_commitment", np.r_[0.29, 1.0, 0.5], b, paired=False, binary=False)
+    assert c.test != "too few runs" and np.isfinite(c.diff.lo)
