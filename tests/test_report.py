@@ -598,3 +598,22 @@ def test_figure_aggregates_read_in_batches_are_those_read_whole(results, monkeyp
                 pairs = [(x[k], y[k]) for k in x] if isinstance(x, dict) else [(x, y)]
                 for u, v in pairs:
                     np.testing.assert_array_equal(u, v)
+
+
+def test_the_overlay_draws_no_median_from_a_joiner_in_two_runs(results, tmp_path, monkeypatch):
+    """Iran's commitment in the comparison figure drew the baseline's median from the 1-2 runs
+    in which it joined (commitment.png already left such quarters out, and said so)."""
+    from alliance_sim.analysis import aggregate as agg
+    from alliance_sim.report import overlays
+
+    seen = {}
+    monkeypatch.setattr(overlays, "_save", lambda fig, path, m: seen.setdefault("fig", fig))
+    overlays.overlay([results["base"], results["arm"]], tmp_path / "o.png", members=["IRN"])
+    ax = seen["fig"].axes[1]
+    n_in = [
+        int(np.rint((s["active"] + s["hedging"] + s["suspended"]).max() * 40))
+        for s in (agg.status_shares(results[k])[1]["IRN"] for k in ("base", "arm"))
+    ]
+    assert max(n_in) < 10, n_in  # the premise: Iran joins in few of 40 runs
+    assert all(np.isnan(line.get_ydata()).all() for line in ax.get_lines()[:2])
+    assert "in at least 10 of a scenario's runs" in ax.get_title(loc="left").replace("\n", " ")

@@ -175,6 +175,7 @@ def overlay(
     fig, grid = _grid(1 + len(members))
     axes = list(grid.flat[: 1 + len(members)])
     first = last = None
+    sparse: set[str] = set()  # members some scenario has in too few runs at some quarter
     for k, res in enumerate(results):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         name = names[k] if names else res.manifest.scenario_name
@@ -185,10 +186,14 @@ def overlay(
         _band_at(axes[0], x, q, colour, name)
         if members:
             mlabels, qm = agg.member_quantiles(res, "commitment")
+            _, shares = agg.status_shares(res)
+            n_runs = int(res.manifest.plan.n_runs - res.manifest.failed)
             xm = _ordinals(mlabels)
             for ax, code in zip(axes[1:], members, strict=True):
-                if code in qm:
-                    _band_at(ax, xm, qm[code], colour, name)
+                if code in qm:  # as in commitment.png: a joiner in 2 runs drew a median
+                    qc, note = marks.enough_in(qm[code], shares[code], n_runs)
+                    sparse |= {code} if note else set()
+                    _band_at(ax, xm, qc, colour, name)
     drawn = _calendar(axes, first, last, results, names, at)
     share = 0.96 if len(axes) == 1 else 0.44  # of the figure's width: one panel's
     axes[0].set_title("Cohesion index", loc="left", fontsize=title_size(10))
@@ -203,7 +208,9 @@ def overlay(
         zorder=5,
     )
     for ax, code in zip(axes[1:], members, strict=True):
-        _panel_title(fig, ax, f"{NAMES[code]} ({code}): commitment (exited = 0)", share)
+        few = f"\ndrawn where it is in at least {marks.MIN_IN} of a scenario's runs"
+        title = f"{NAMES[code]} ({code}): commitment (exited = 0)"
+        _panel_title(fig, ax, title + (few if code in sparse else ""), share)
     for ax in grid[:, 0]:
         ax.set_ylabel("median, 50% band of runs")
     fig.suptitle("Scenarios compared: cohesion and commitment", fontsize=title_size(11))
@@ -261,7 +268,8 @@ def exit_overlay(
         if any(at_zero[code]):  # one number if the scenarios agree, else in the key's order
             shown = [f"{b:.0%}" if b > 0 else "–" for b in at_zero[code]]
             said = shown[0] if len(set(shown)) == 1 else " | ".join(shown) + " (key's order)"
-            title += f"\nat 0%, no band drawn: 95% upper bound {said}"
+            # "at 0%, no band drawn" read as if a line that rises later had no band (a trial)
+            title += f"\nwhere a line is at 0%, no band; its 95% upper bound there {said}"
         _panel_title(fig, ax, title, 0.96 if len(members) == 1 else 0.44)
     for ax in grid_[:, 0]:
         ax.set_ylabel("share of runs (band: 95% interval)")
