@@ -617,3 +617,18 @@ def test_the_overlay_draws_no_median_from_a_joiner_in_two_runs(results, tmp_path
     assert max(n_in) < 10, n_in  # the premise: Iran joins in few of 40 runs
     assert all(np.isnan(line.get_ydata()).all() for line in ax.get_lines()[:2])
     assert "in at least 10 of a scenario's runs" in ax.get_title(loc="left").replace("\n", " ")
+
+
+def test_a_comparison_answers_whether_a_member_hedges_more(results):
+    """ "Does Kazakhstan hedge more?" had no row: the comparison gave exit, suspension and
+    commitment only, and `run` printed a hedging share the report never compared."""
+    from alliance_sim.report.headline import headline
+
+    comp = compare_results([results["base"], results["arm"]])
+    row = comp.set_index("outcome").loc["ARM_hedging"]
+    runs = {k: results[k].runs for k in ("base", "arm")}
+    shares = [float((r["ARM_status"] == 2).mean()) for r in runs.values()]
+    assert bool(row["binary"]) and abs(row["reference"].value - shares[0]) < 1e-9
+    assert abs(row["this"].value - shares[1]) < 1e-9
+    lines = headline(comp, ["ARM"]).sentences
+    assert any(line.startswith("Armenia is hedging at") for line in lines), lines

@@ -39,6 +39,7 @@ from alliance_sim.analysis.stats import (
     paired_key,
     within_negligible,
 )
+from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
@@ -62,8 +63,22 @@ def comparison_outcomes(
             out.append((joined, True))
         col = f"{code}_commitment"
         if a[col].notna().any() and b[col].notna().any():
-            out += [(f"{code}_exited", True), (f"{code}_suspended", True), (col, False)]
+            out += [(f"{code}_exited", True), (f"{code}_suspended", True)]
+            hedging = f"{code}_hedging"  # (a runs table of the Python API's may lack it)
+            out += [(hedging, True)] if hedging in a and hedging in b else []
+            out.append((col, False))
     return [*out, ("cohesion_final", False), ("cohesion_min", False)]
+
+
+def with_hedging(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with ``CODE_hedging`` (0/1, NaN where the member is not in the runs table's
+    status: never joined) from ``CODE_status``: "does Kazakhstan hedge more?" had no row."""
+    extra = {
+        f"{c}_hedging": np.where(s.notna(), (s == mb.HEDGING).astype(float), np.nan)
+        for c in ALLIES
+        if (s := runs.get(f"{c}_status")) is not None
+    }
+    return runs.assign(**extra) if extra else runs
 
 
 def compare_results(
@@ -90,7 +105,7 @@ def compare_results(
     check_count("seed", seed, 0, MAX_SEED)  # the bootstrap's: nan reached numpy's SeedSequence
     results = [own_design(as_result(r, "compare_results"), "compare_results()") for r in results]
     horizon = shared_horizon(results, at)
-    frames = [outcomes_at(r, horizon.quarter) for r in results]
+    frames = [with_hedging(outcomes_at(r, horizon.quarter)) for r in results]
     focus = focus_of(results)
     names = display_names(results)
     # the lowest cohesion up to an earlier quarter is exact only over every quarter

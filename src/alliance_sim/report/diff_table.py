@@ -21,6 +21,8 @@ def _outcome(outcome: str, when: str) -> str:
         return f"{code} P(exit by {when})"
     if what == "suspended":
         return f"{code} P(suspended at {when})"
+    if what == "hedging":
+        return f"{code} P(hedging at {when})"
     if what == "joined":
         return f"{code} P(member at {when})"
     if what == "commitment":

@@ -2,7 +2,7 @@
 
 A comparison table (:func:`alliance_sim.analysis.comparison.compare_results`) is read at one
 horizon.  The headline says which (the lead line), then answers for each focus member "how
-likely is it to have left (to be suspended) by then, how sure, compared with what": each
+likely is it to have left (to be suspended, to hedge) by then, how sure, compared with what": each
 scenario's probability with its 95% interval, the risk difference in points with its interval,
 the test and the effective number of independent runs.  Then the largest other differences that
 are visible: 0/1 outcomes ranked by the size of the risk difference, other outcomes by the
@@ -132,6 +132,7 @@ def binary_sentence(r: pd.Series) -> str:
     verb = {
         "exited": f"has left the CSTO by {end}",
         "suspended": f"is suspended at {end}",
+        "hedging": f"is hedging at {end}",
         "joined": f"is a member (has joined, not left) at {end}",
     }.get(what, f"{what} at {end}")
     tag = " (pooled over its design points)"  # each to the scenario it describes
@@ -273,6 +274,7 @@ def short_label(outcome: str, when: str = "") -> str:
     words = {
         "exited": "exit",
         "suspended": "suspension",
+        "hedging": "hedging",
         "commitment": "mean commitment",
         "joined": "accession",
     }

@@ -225,7 +225,7 @@ NOTES = (
     "difference's interval needs to reach the target half-width at this design's design effect."
 )
 HEADLINE_NOTE = (
-    "First each focus member's probability of having left (and of being suspended) in each "
+    "First each focus member's probability of having left (of being suspended, hedging) in each "
     "scenario and the difference in points; then the largest other visible differences: "
     "probabilities ranked by the difference in points (under 2: negligible; 2-5 small; 5-10 "
     "medium; 10 or more large), other outcomes by the Vargha-Delaney A12. Brackets: 95% "

@@ -124,6 +124,7 @@ def outcome_label(outcome: str, when: str | None = None) -> str:
         what = {
             "exited": f"P(exit{by})",
             "suspended": f"P(suspended{at or ' at end'})",
+            "hedging": f"P(hedging{at or ' at end'})",
             "commitment": f"commitment{at or ' at end'}",
             "exit_step": "quarter of exit (steps from start)",
             "ever_suspended": f"P(ever suspended{by})",
