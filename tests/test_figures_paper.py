@@ -43,6 +43,11 @@ def test_labels_carry_units_and_horizons():
     scenario = {"events": [{"id": "eu_arms", "type": "offer", "at": "2025Q3"}]}
     assert parameter_label("events.eu_arms.size", scenario) == "EU arms: size (ties added, 0-5)"
     assert parameter_label("events.eu_arms.at", scenario) == "EU arms: quarter"
+    # a meaning too long to show is left out, not cut mid-phrase (a new user's axis read
+    # "credibility signal (evidence the accession adds to every..., 0-5)")
+    scenario["events"].append({"id": "iran_in", "type": "accession", "at": "2026Q1"})
+    said = parameter_label("events.iran_in.credibility_signal", scenario)
+    assert said == "Iran in: credibility signal (0-5)", said
     scenario["events"].append({"id": "kaz_squeeze", "type": "pressure", "at": "2026Q1"})
     assert parameter_label("events.kaz_squeeze.size", scenario) == (
         "KAZ squeeze: size (extra pressure, index 0-1)"

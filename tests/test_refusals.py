@@ -357,6 +357,10 @@ def test_api_refusals_name_the_functions_argument_not_a_flag(tmp_path, monkeypat
 
     with pytest.raises(ValueError, match=r"^record = None: allowed all, end or every:N"):
         run_scenario("baseline", tmp_path / "n", replicates=2, record=None, quiet=True)
+    # seed=None ran with seed 0 though the docs say None is refused (a new user's trial)
+    with pytest.raises(UserError, match=r"^seed = None: allowed a whole number"):
+        run_scenario("baseline", tmp_path / "s", replicates=2, seed=None, quiet=True)
+    assert not (tmp_path / "s").exists()
     with pytest.raises(ValueError, match=r"^record = 'every:0': allowed all, end or every:N"):
         execute.record_every("every:0")
     pytest.importorskip("distributed")
@@ -365,3 +369,20 @@ def test_api_refusals_name_the_functions_argument_not_a_flag(tmp_path, monkeypat
     monkeypatch.setattr(execute, "SCHEDULER_TIMEOUT", 1)
     with pytest.raises(UserError, match=r"^scheduler = 'tcp://127.0.0.1:1': no Dask scheduler"):
         execute._connect("tcp://127.0.0.1:1")
+
+
+def test_a_misspelt_event_field_in_a_sweep_is_named_with_what_is_allowed(tmp_path, capsys):
+    """'events.iran_in.credibilty_signal' read "a accession event has no numeric field
+    'credibilty_signal'": no suggestion, no list, and "a accession"."""
+    f = tmp_path / "s.toml"
+    f.write_text(
+        'name = "s"\ndescription = "s"\nextends = "baseline"\n'
+        '[[events]]\nid = "iran_in"\nat = "2026Q1"\ntype = "accession"\nmember = "IRN"\n'
+        '[sweep]\nsampler = "grid"\nreplicates = 2\n'
+        '[sweep.parameters]\n"events.iran_in.credibilty_signal" = [0.0, 1.0]\n',
+        "utf-8",
+    )
+    assert main(["validate", str(f)]) == 2
+    err = _one_line(capsys)
+    assert "an accession event has no numeric field 'credibilty_signal'" in err, err
+    assert "did you mean 'credibility_signal'" in err and "(allowed: at, " in err, err

@@ -80,7 +80,10 @@ def _event_field(event_id: str, field: str, scenario: dict | None) -> str:
     what, unit = _brief(spec.meaning)
     if not unit and spec.low is not None and spec.high is not None:
         unit = f"{spec.low:g}-{spec.high:g}"
-    detail = ", ".join(t for t in (what if what != name else "", unit) if t)
+    # a meaning cut at 40 characters read "(evidence the accession adds to every..., 0-5)" on
+    # every axis: the unit alone then, as the README promises ("name and unit")
+    shown = what if what != name and not what.endswith("...") else ""
+    detail = ", ".join(t for t in (shown, unit) if t)
     return f"{name} ({detail})" if detail else name
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from alliance_sim import __version__
 from alliance_sim.engines.chunk import ENGINES
 from alliance_sim.errors import StoreError, UserError
-from alliance_sim.limits import check_run_options
+from alliance_sim.limits import check_run_options, check_seed
 from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.progress import default_quiet
 from alliance_sim.runs.execute import (
@@ -398,8 +398,8 @@ def run_scenario(
 ) -> Result:
     """Run the scenario at its own parameter values (no sweep), ``replicates`` times;
     ``end``: to this quarter instead of the scenario's own end."""
-    sc = _scenario(scenario, end, sweep=False)
-    plan = make_plan(sc, replicates=replicates, seed=seed, sweep=False)
+    sc = _scenario(scenario, end, sweep=False)  # seed=None ran with 0 without a word
+    plan = make_plan(sc, replicates=replicates, seed=check_seed(seed), sweep=False)
     return execute_plan(
         plan,
         out,

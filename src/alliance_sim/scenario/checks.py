@@ -372,8 +372,15 @@ def _axis_target(
         if fname == "at":
             return (None, None, True), True
         spec = type(events[eid]).FIELDS.get(fname)
-        if spec is None or spec.kind not in ("number", "integer"):
-            ck.fail(key, f"{name!r}: a {events[eid].type} event has no numeric field {fname!r}")
+        if spec is None or spec.kind not in ("number", "integer"):  # named what is allowed
+            fields = ["at", *(f for f, s in type(events[eid]).FIELDS.items()
+                              if s.kind in ("number", "integer"))]  # fmt: skip
+            kind = events[eid].type
+            ck.fail(
+                key,
+                f"{name!r}: {'an' if kind[:1] in 'aeiou' else 'a'} {kind} event has no numeric "
+                f"field {fname!r}{did_you_mean(fname, fields)} (allowed: {', '.join(fields)})",
+            )
         return (spec.low, spec.high, spec.kind == "integer"), False
     ck.fail(
         key, f"cannot sweep {name!r}; use a parameter name, members.CODE.field or events.ID.field"
