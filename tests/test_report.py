@@ -632,3 +632,22 @@ def test_a_comparison_answers_whether_a_member_hedges_more(results):
     assert abs(row["this"].value - shares[1]) < 1e-9
     lines = headline(comp, ["ARM"]).sentences
     assert any(line.startswith("Armenia is hedging at") for line in lines), lines
+
+
+def test_a_comparison_can_be_had_as_numbers(results, tmp_path):
+    """compare_results' interval columns are Estimate objects: to_parquet raised ArrowInvalid
+    and to_csv wrote "0.432 [0.365, 0.502] n=199" (a new user's trial)."""
+    from alliance_sim import comparison_numbers
+
+    comp = compare_results([results["base"], results["arm"]])
+    flat = comparison_numbers(comp)
+    flat.to_parquet(tmp_path / "c.parquet")
+    back = pd.read_parquet(tmp_path / "c.parquet")
+    row = comp.set_index("outcome").loc["ARM_exited"]
+    got = back.set_index("outcome").loc["ARM_exited"]
+    assert got["difference"] == row["difference"].value
+    assert (got["difference_lo"], got["difference_hi"]) == (
+        row["difference"].lo,
+        row["difference"].hi,
+    )
+    assert got["this_n"] == row["this"].n and got["A12"] == row["A12"].value

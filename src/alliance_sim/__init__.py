@@ -29,6 +29,7 @@ _EXPORTS = {
     "build_report": "alliance_sim.report.html",
     "by_point": "alliance_sim.analysis.by_point",
     "compare_results": "alliance_sim.analysis.comparison",
+    "comparison_numbers": "alliance_sim.analysis.comparison",
     "discover": "alliance_sim.analysis.discover",
     "evaluate": "alliance_sim.runs.evaluate",
     "member_table": "alliance_sim.analysis.summary",

@@ -94,7 +94,9 @@ def compare_results(
     runs).  ``table.attrs["horizon"]`` is the :class:`~alliance_sim.analysis.horizon.Horizon`
     (quarter and why that one); ``table.attrs["pooled"]`` names the results whose design
     points are pooled (a sweep's points averaged, each weighted by its runs; of its own
-    design: runs a refine round placed near a boundary are left out)."""
+    design: runs a refine round placed near a boundary are left out).  The interval columns
+    hold :class:`~.stats.Estimate` objects; :func:`comparison_numbers` spreads them into
+    numeric columns (for ``to_parquet`` or plotting)."""
     if not isinstance(results, list | tuple) or len(results) < 2:  # not letters of a path
         raise TypeError(
             "compare_results: expected a list of two or more results (Result objects or result "
@@ -340,3 +342,19 @@ def bold_rows(table: pd.DataFrame) -> pd.Series:
     [-0.002, +0.014] was bold: the two measure different things, and bold says both agree)."""
     clear = table["difference"].map(lambda e: bool(e.lo > 0 or e.hi < 0))
     return (table["p (Holm)"] < 0.05) & clear.astype(bool)
+
+
+def comparison_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (:func:`compare_results`) with each interval column (``reference``, ``this``,
+    ``difference``, ``A12``: :class:`~.stats.Estimate` objects, which ``to_parquet`` cannot
+    write and ``to_csv`` writes as rounded text) spread into numbers: ``NAME`` (the estimate),
+    ``NAME_lo``, ``NAME_hi`` (its 95% interval) and ``NAME_n`` (effective independent runs)."""
+    out = table.copy()
+    h = table.attrs.get("horizon")  # a Horizon: as text, so that to_parquet can keep it
+    out.attrs = {**table.attrs, "horizon": getattr(h, "quarter", h), "why": getattr(h, "why", "")}
+    for col in ("reference", "this", "difference", "A12"):
+        if col in out:
+            est = out.pop(col)
+            for suffix, field_ in (("", "value"), ("_lo", "lo"), ("_hi", "hi"), ("_n", "n")):
+                out[col + suffix] = [float(getattr(e, field_)) for e in est]
+    return out
