@@ -651,3 +651,13 @@ def test_a_comparison_can_be_had_as_numbers(results, tmp_path):
         row["difference"].hi,
     )
     assert got["this_n"] == row["this"].n and got["A12"] == row["A12"].value
+
+
+def test_a_status_read_at_a_quarter_has_the_stored_type(results):
+    """KAZ_status came back as int (1, 2) from outcomes_at at an earlier quarter and as float
+    (1.0, 2.0) at the end, so merging two results' tables needed a cast (a new user's trial)."""
+    from alliance_sim import outcomes_at
+
+    at_end = results["base"].runs["KAZ_status"]
+    earlier = outcomes_at(results["base"], "2026Q4")["KAZ_status"]
+    assert earlier.dtype == at_end.dtype == np.float64

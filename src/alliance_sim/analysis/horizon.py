@@ -95,9 +95,12 @@ def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
 
 
 def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
-    """``res``'s runs table with each run's outcomes at ``quarter`` (see the module); ``res``
-    a :class:`Result` or the path of a result folder.  Every stored run is a row, a refine
-    round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
+    """``res``'s runs table with each run's outcomes at ``quarter`` in its own columns:
+    ``CODE_exited``, ``CODE_suspended`` (0/1), ``CODE_status`` (the status code, float as
+    stored: 1 active, 2 hedging, 3 suspended, 4 exited), ``CODE_commitment``,
+    ``cohesion_final`` and ``cohesion_min`` (see the module); NaN where the member never
+    joined.  ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
+    a row, a refine round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
     res = as_result(res, "outcomes_at")
     if quarter == res.plan.end:
         return res.runs
@@ -119,7 +122,7 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
         joined = present.notna().to_numpy()
         runs[f"{code}_exited"] = np.where(joined, (present == "exited").astype(float), np.nan)
         runs[f"{code}_suspended"] = np.where(joined, (present == "suspended").astype(float), np.nan)
-        runs[f"{code}_status"] = present.map(mb.STATUS_CODES)
+        runs[f"{code}_status"] = present.map(mb.STATUS_CODES).astype(float)  # as stored
         runs[f"{code}_commitment"] = runs["run"].map(c)
         if f"{code}_joined" in runs:  # a candidate: a member at that quarter (not exited)
             member = present.isin(["active", "hedging", "suspended"])

@@ -306,6 +306,8 @@ class Result:
 
     @classmethod
     def open(cls, directory: str | os.PathLike) -> Result:
+        """The result stored in ``directory`` (a folder ``run``, ``sweep`` or ``refine``
+        wrote), read lazily; one line if it is not one, or is incomplete or damaged."""
         manifest = Manifest.read(directory)
         if manifest is None:
             hint = (  # check reads run and sweep results; the other verbs' folders are files

@@ -367,20 +367,9 @@ def sweep(
 
         check_samples(samples, sc.sweep.sampler, sc.path)
     plan = make_plan(sc, replicates=replicates, samples=samples, seed=seed, sweep=True)
-    return execute_plan(
-        plan,
-        out,
-        kind="sweep",
-        workers=workers,
-        executor=executor,
-        scheduler=scheduler,
-        engine=engine,
-        record=record,
-        force=force,
-        quiet=quiet,
-        chunk_size=chunk_size,
-        start_method=start_method,
-    )
+    return execute_plan(plan, out, kind="sweep", workers=workers, executor=executor,
+                        scheduler=scheduler, engine=engine, record=record, force=force,
+                        quiet=quiet, chunk_size=chunk_size, start_method=start_method)  # fmt: skip
 
 
 def run_scenario(
@@ -396,20 +385,22 @@ def run_scenario(
     workers: int = 1,
     end: str | None = None,
 ) -> Result:
-    """Run the scenario at its own parameter values (no sweep), ``replicates`` times;
-    ``end``: to this quarter instead of the scenario's own end."""
+    """Run the scenario at its own parameter values (no sweep) into directory ``out``, and
+    return the :class:`Result` (its tables, member table and figures).
+
+    ``scenario``: a shipped name (``"baseline"``), a TOML path or a loaded Scenario.
+    ``replicates``: runs, each with its own seed derived from ``seed`` (a whole number: the
+    same seed gives the same runs on any machine; a calibrated forecast draws posterior set
+    k for replicate k).  ``engine``: ``batch`` or ``mesa`` (the same trajectories).
+    ``record``: ``all``, ``end`` or ``every:N`` quarters kept in the time series.
+    ``force``: replace a finished result in ``out`` (only alliance-sim's own files); without
+    it a finished result is refused and an interrupted one resumed.  ``quiet``: no progress
+    bar (None: a bar in Jupyter only).  ``workers``: local processes.  ``end``: run to this
+    quarter instead of the scenario's own (later events are left out)."""
     sc = _scenario(scenario, end, sweep=False)  # seed=None ran with 0 without a word
     plan = make_plan(sc, replicates=replicates, seed=check_seed(seed), sweep=False)
-    return execute_plan(
-        plan,
-        out,
-        kind="run",
-        workers=workers,
-        engine=engine,
-        record=record,
-        force=force,
-        quiet=quiet,
-    )
+    return execute_plan(plan, out, kind="run", workers=workers, engine=engine, record=record,
+                        force=force, quiet=quiet)  # fmt: skip
 
 
 def _absolute(path: str) -> str:
