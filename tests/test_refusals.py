@@ -386,3 +386,16 @@ def test_a_misspelt_event_field_in_a_sweep_is_named_with_what_is_allowed(tmp_pat
     err = _one_line(capsys)
     assert "an accession event has no numeric field 'credibilty_signal'" in err, err
     assert "did you mean 'credibility_signal'" in err and "(allowed: at, " in err, err
+
+
+def test_a_refused_plot_leaves_no_empty_folder(tmp_path, capsys):
+    """`plot RESULT --out figs3 --outcome KAZ_exitd` said "did you mean" and left an empty
+    figs3/ behind."""
+    res = tmp_path / "r"
+    assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out", str(res),
+                 "--quiet"]) == 0  # fmt: skip
+    capsys.readouterr()
+    figs = tmp_path / "figs3"
+    assert main(["plot", str(res), "--out", str(figs), "--outcome", "KAZ_exitd"]) == 2
+    assert "KAZ_exited" in _one_line(capsys)
+    assert not figs.exists()

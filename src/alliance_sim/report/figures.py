@@ -139,12 +139,12 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     m = res.manifest
     outcomes = outcomes or default_outcomes(res)
     from alliance_sim.analysis.sensitivity import check_outcome
 
     check_outcome(res, *outcomes)  # missing, bookkeeping, swept, text: one line (ValueError)
+    out.mkdir(parents=True, exist_ok=True)  # after the checks: a refused plot left it empty
     tasks = []  # (figure, how to draw it): counted first, so the bar knows the total
     if "fan" in kinds:
         tasks.append(("fan", lambda: plots.fan_chart(res, out / f"fan.{fmt}")))
