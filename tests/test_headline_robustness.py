@@ -294,6 +294,10 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     scripted, _ = script(data, ("members.KAZ.trade_share_russia", "region.chinese_offer"))
     assert "sets for KAZ: trade_share_russia 0.3 (swept) ([members.KAZ])" in scripted
     assert "for KAZ only: chinese_offer 0.1 (swept) ([region])" in scripted
+    data = {"events": [{"id": "in", "at": "2026Q1", "type": "accession", "member": "IRN"}]}
+    _, decided = script(data)
+    assert any("applies of its own accord before its scripted accession (2026Q1)" in d
+               for d in decided), decided  # fmt: skip
     scripted, decided = script(load_scenario("kazakhstan_unrest_repeat").data)
     assert any("whether Russia answers the 2026Q1 KAZ unrest" in d for d in decided)
     monkeypatch.chdir(tmp_path)

@@ -59,9 +59,14 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
         scripted.append(text)
     switch = "mech_own_application"
     if (scenario.get("params") or {}).get(switch, BY_NAME[switch].default):
+        # a scripted accession: the choice is left only before it (a user read "the model
+        # decides whether Iran applies" under a scenario that made Iran join)
+        joins = [str(e["at"]) for e in evs if e.get("type") == "accession"]
+        first = min(joins, key=quarters.parse) if joins else ""
+        until = f" before its scripted accession ({first})" if joins else ""
         decided.append(
-            "whether a state outside the alliance (Iran) applies of its own accord, and the "
-            "members' consent to it (mechanism own_application)"
+            f"whether a state outside the alliance (Iran) applies of its own accord{until}, and "
+            "the members' consent to it (mechanism own_application)"
         )
     if not evs:
         scripted.append("no event (the status quo)")
