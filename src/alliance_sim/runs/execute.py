@@ -58,17 +58,20 @@ def default_chunk_size(n_runs: int, workers: int = 1) -> int:
     return max(25, -(-n_runs // (per_worker * workers)))
 
 
+RECORDS = "all, end or every:N (N a positive integer)"
+
+
 def record_every(record: str) -> int | None:
     """``all`` -> 1, ``end`` -> None, ``every:N`` -> N.  Raises ValueError otherwise."""
     if not isinstance(record, str):  # None raised an AttributeError
-        raise ValueError(f"record = {record!r}: allowed all, end or every:N (N a positive integer)")
+        raise ValueError(f"record = {record!r} (--record): allowed {RECORDS}")
     if record == "all":
         return 1
     if record == "end":
         return None
     if record.startswith("every:") and record[6:].isdigit() and int(record[6:]) > 0:
         return int(record[6:])
-    raise ValueError(f"record = {record!r}: allowed all, end or every:N (N a positive integer)")
+    raise ValueError(f"record = {record!r} (--record): allowed {RECORDS}")
 
 
 def run_task(
@@ -200,8 +203,8 @@ def check_executor(start_method: str, executor: str, scheduler: str | None) -> N
                 client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT)
             except (OSError, TimeoutError):
                 raise UserError(
-                    f"scheduler = {scheduler!r}: the scheduler answered but has no worker "
-                    f"(waited {SCHEDULER_TIMEOUT} s); allowed a scheduler with workers attached"
+                    f"scheduler = {scheduler!r} (--scheduler): the scheduler answered but has no "
+                    f"worker (waited {SCHEDULER_TIMEOUT} s); allowed a scheduler with workers"
                 ) from None
 
 
@@ -217,11 +220,11 @@ def _connect(scheduler: str):
         return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (ValueError, TypeError):
         raise UserError(
-            f"scheduler = {scheduler!r} is not a Dask address; allowed e.g. tcp://host:8786"
+            f"scheduler = {scheduler!r} (--scheduler) is not a Dask address; allowed e.g. tcp://host:8786"
         ) from None
     except (OSError, TimeoutError) as e:
         raise UserError(
-            f"scheduler = {scheduler!r}: no Dask scheduler answered within "
+            f"scheduler = {scheduler!r} (--scheduler): no Dask scheduler answered within "
             f"{SCHEDULER_TIMEOUT} s ({type(e).__name__}); allowed an address such as "
             "tcp://host:8786 of a running scheduler"
         ) from None
