@@ -309,5 +309,5 @@ def footnote(quiet: pd.DataFrame, when: str) -> str:
     names = list(dict.fromkeys(short_label(o) for o in quiet["outcome"]))
     return (
         f"Not compared: {', '.join(names)} at {when} — the same in every run of both "
-        "scenarios (for an exit or suspension: no run shows it, or every run does)."
+        "scenarios (for an exit, suspension or hedging: no run shows it, or every run does)."
     )
