@@ -399,3 +399,18 @@ def test_a_refused_plot_leaves_no_empty_folder(tmp_path, capsys):
     assert main(["plot", str(res), "--out", str(figs), "--outcome", "KAZ_exitd"]) == 2
     assert "KAZ_exited" in _one_line(capsys)
     assert not figs.exists()
+
+
+def test_an_export_into_another_result_names_the_folder_given(tmp_path, capsys):
+    """`export out/iran --out out/base` quoted 'out/base/manifest.json', a path the user never
+    typed, and offered out/base/figures as a place for CSV files."""
+    for name in ("a", "b"):
+        assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out",
+                     str(tmp_path / name), "--quiet"]) == 0  # fmt: skip
+    capsys.readouterr()
+    before = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert main(["export", str(tmp_path / "b"), "--out", str(tmp_path / "a")]) == 2
+    err = _one_line(capsys)
+    assert f"--out '{tmp_path / 'a'}' is the result directory" in err, err
+    assert "manifest.json'" not in err and str(tmp_path / "b" / "csv") in err, err
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == before

@@ -13,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
 from alliance_sim.errors import StoreError, UserError
-from alliance_sim.paths import check_not_results, ours_or_new, writable_dir
+from alliance_sim.paths import check_not_results, ours_or_new, result_folder_of, writable_dir
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset
 
@@ -48,6 +48,13 @@ def export(
     src = Path(directory)
     target = writable_dir(out) if out is not None else src / "csv"  # one line if it cannot be
     names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST, PARTIAL]
+    if (hit := result_folder_of(target / MANIFEST)) is not None and hit[1] == MANIFEST:
+        # it quoted 'out/base/manifest.json', a path nobody typed, and offered out/base/figures
+        raise UserError(
+            f"--out {str(out)!r} is the result directory {hit[0]}: the export's manifest.json "
+            f"would write over its own; allowed a folder of its own, e.g. {src / 'csv'} (the "
+            "default) or one elsewhere"
+        )
     for n in names:  # never over a result directory's own files (its manifest, say)
         check_not_results(target / n, "--out")
     for n, marker in MARKS.items():  # even with --force: only files an export wrote
