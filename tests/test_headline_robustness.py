@@ -298,6 +298,9 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     _, decided = script(data)
     assert any("applies of its own accord before its scripted accession (2026Q1)" in d
                for d in decided), decided  # fmt: skip
+    data["events"][0]["member"] = "UZB"  # another state's accession leaves Iran's choice whole
+    _, decided = script(data)
+    assert not any("scripted accession" in d for d in decided), decided
     scripted, decided = script(load_scenario("kazakhstan_unrest_repeat").data)
     assert any("whether Russia answers the 2026Q1 KAZ unrest" in d for d in decided)
     monkeypatch.chdir(tmp_path)

@@ -297,6 +297,8 @@ def test_the_python_api_names_a_bad_argument_in_one_line(tmp_path):
         ["calibrate", "history_2020_2024", "--out", "{bad}/p.parquet"],
         ["robustness", "baseline", "--out", "{bad}/d"],
         ["plot", "{res}", "--out", "{bad}/figs"],
+        ["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out", "afile/../x"],
+        ["compare", "{res}", "{res}", "--out", "afile/../r.md"],
     ],
     ids=lambda a: a[0],
 )

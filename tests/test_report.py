@@ -561,7 +561,8 @@ def test_a_difference_holms_correction_does_not_keep_is_not_worded_as_one(tmp_pa
     # points" under differences of +10 and +20 points (red-team)
     comp.loc[sized, "effect"] = UNCLEAR_HOLM
     said = " ".join(headline(comp, ["ARM"]).sentences)
-    assert "every difference is negligible" not in said and "No difference is clear" in said
+    assert "every difference is negligible" not in said
+    assert "No outcome differs clearly by more than a negligible amount" in said
 
 
 def test_figure_aggregates_read_in_batches_are_those_read_whole(results, monkeypatch):
@@ -661,3 +662,23 @@ def test_a_status_read_at_a_quarter_has_the_stored_type(results):
     at_end = results["base"].runs["KAZ_status"]
     earlier = outcomes_at(results["base"], "2026Q4")["KAZ_status"]
     assert earlier.dtype == at_end.dtype == np.float64
+
+
+def test_the_overlay_keeps_a_member_that_left_at_zero(results, tmp_path, monkeypatch):
+    """With the sparse-joiner rule, a member that left in every run vanished from the
+    comparison figure after its exit, though the panel counts an exited member as 0 (a
+    red-team of the rule)."""
+    from alliance_sim.report import overlays
+
+    sc = tmp_path / "kazexit.toml"
+    sc.write_text(
+        'name = "KAZ exits"\ndescription = "x"\nextends = "baseline"\nend = "2026Q4"\n'
+        '[[events]]\ntype = "exit"\nat = "2025Q3"\nmember = "KAZ"\n',
+        "utf-8",
+    )
+    gone = run_scenario(sc, tmp_path / "ke", replicates=20, quiet=True)
+    seen = {}
+    monkeypatch.setattr(overlays, "_save", lambda fig, path, m: seen.setdefault("fig", fig))
+    overlays.overlay([results["base"], gone], tmp_path / "o.png", members=["KAZ"])
+    red = seen["fig"].axes[1].get_lines()[1].get_ydata()
+    assert np.isfinite(red).all() and red[-1] < 0.01, red  # (quantiles of binned values)

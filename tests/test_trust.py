@@ -741,6 +741,8 @@ def test_negligible_is_said_only_where_the_whole_interval_is():
     a, b = np.r_[np.zeros(100), np.ones(100)], np.r_[np.zeros(98), np.ones(102)]
     assert effect_label(row(0.01, -0.01, 0.03, 0.625), a, b, binary=True) == UNCLEAR
     assert effect_label(row(0.004, -0.012, 0.014, 0.6), a, b, binary=True) == "negligible"
+    # the ends as they are: [-1.9, +1.9] points is under 2 (rounded, it read "2": unclear)
+    assert effect_label(row(0.0, -0.019, 0.019, 1.0), a, b, binary=True) == "negligible"
     # told from none by both, and small by its size: a size, as before
     assert effect_label(row(0.04, 0.01, 0.07, 0.01), a, b, binary=True) == "small"
     # significant and under 2 points: negligible by its size (Holm decides whether it stays)
@@ -793,6 +795,16 @@ def test_a_headline_prints_shares_and_their_difference_so_that_they_agree():
                    Estimate(0.01, -0.01, 0.03, 9)) == 0  # fmt: skip
     nan = Estimate(float("nan"), float("nan"), float("nan"), 0)
     assert _digits(this, nan, nan) == 0
+    # every pair of shares k/200 (0-20%): the printed shares differ by the printed difference
+    # (a red-team found 52 that did not: "4% vs 4%: -0.5 points", "0.5% vs 2%: -2 points")
+    for i in range(41):
+        for j in range(41):
+            a, b = i / 200, j / 200
+            t, r = (Estimate(v, max(v - 0.05, 0), min(v + 0.05, 1), 200) for v in (a, b))
+            d = Estimate(a - b, a - b - 0.03, a - b + 0.03, 200)
+            k = _digits(t, r, d)
+            x, y = (float(_pct(e, k).split("%")[0]) for e in (t, r))
+            assert round(x - y, 3) == round(float(_points(d, k).split(" ")[0]), 3), (a, b)
 
 
 def test_a_mean_of_two_independent_runs_gets_no_interval_for_its_difference():
@@ -807,3 +819,7 @@ def test_a_mean_of_two_independent_runs_gets_no_interval_for_its_difference():
     assert c.test == "too few runs" and not np.isfinite(c.diff.value)
     c = compare("IRN_commitment", np.r_[0.29, 1.0, 0.5], b, paired=False, binary=False)
     assert c.test != "too few runs" and np.isfinite(c.diff.lo)
+    # two pairs are no better than two runs (a red-team: 0.125 [0.050, 0.200] from 2 pairs),
+    # and the row says how many there were ("0 runs" read as if none had a value)
+    c = compare("x", np.r_[0.1, 0.9], np.r_[0.3, 0.95], paired=True, binary=False)
+    assert c.test == "too few runs" and c.n == 2

@@ -199,15 +199,19 @@ def _a(noun: str) -> str:
 
 
 def _first_existing(p: Path) -> Path:
-    """``p`` or its nearest existing parent (the folder a new path would be created in).
-    ``..`` is read as the system will read it once the folders before it exist:
-    ``new/../afile/x`` is made in ``afile``, not in the working folder."""
+    """``p`` or its nearest existing parent (the folder a new path would be created in), or
+    a file in the way.  Read as written (``afile/../x`` goes through the file ``afile``) and
+    as the system will read it once the folders before a ``..`` exist (``new/../afile/x`` is
+    made in ``afile``, not in the working folder): the first that meets a file wins."""
     try:
-        q = p.resolve()  # links followed where they exist, the rest read as written
+        ways = [p.absolute(), p.resolve()]  # links followed where they exist, rest as written
     except (OSError, RuntimeError):  # a loop of links: left to the write to report
-        q = p.absolute()
-    while not q.exists() and not q.is_symlink() and q != q.parent:
-        q = q.parent
+        ways = [p.absolute()]
+    for q in ways:
+        while not q.exists() and not q.is_symlink() and q != q.parent:
+            q = q.parent
+        if not q.is_dir():
+            return q
     return q
 
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from alliance_sim.analysis import few_seeds as fs
 from alliance_sim.analysis.few_seeds import MIN_SEEDS, WELCH_TEST, effective_seeds, few_seeds
 from alliance_sim.analysis.stats import (
     Z95,
@@ -302,9 +303,9 @@ def compare(
             outcome, a, b, cluster_a, cluster_b, paired=paired, seed=seed,
             n_resamples=n_resamples, binary=binary,
         )  # fmt: skip
-    if not paired and not binary and min(np.isfinite(a).sum(), np.isfinite(b).sum()) < MIN_SEEDS:
-        a = b = np.array([])  # "too few runs", as for seeds: a bootstrap of 2 values read
-    return compare_samples(  # -0.298 [-0.375, -0.222] beside that side's [0, 1] (a trial)
+    if not binary and (few := fs.too_few_runs(outcome, a, b, paired)) is not None:
+        return few
+    return compare_samples(
         outcome, a, b, paired=paired, binary=binary, seed=seed, n_resamples=n_resamples
     )
 

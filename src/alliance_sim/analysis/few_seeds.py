@@ -67,3 +67,17 @@ def effective_seeds(counts: np.ndarray) -> float:
     """Kish's effective number of clusters of these sizes: N^2 / sum n_j^2."""
     counts = np.asarray(counts, float)
     return float(counts.sum() ** 2 / (counts**2).sum()) if counts.sum() > 0 else 0.0
+
+
+def too_few_runs(outcome: str, a, b, paired: bool):
+    """A "too few runs" comparison of a mean when fewer than :data:`MIN_SEEDS` independent
+    runs (pairs, when ``paired``) have a value, else None: as for seeds, a bootstrap of two
+    values read -0.298 [-0.375, -0.222] beside that side's own [0.000, 1.000] (a trial)."""
+    from alliance_sim.analysis.stats import Comparison, Estimate
+
+    a, b = np.isfinite(np.asarray(a, float)), np.isfinite(np.asarray(b, float))
+    n = int((a & b).sum()) if paired else int(min(a.sum(), b.sum()))
+    if n >= MIN_SEEDS:
+        return None
+    nan = Estimate(np.nan, np.nan, np.nan, n)
+    return Comparison(outcome, np.nan, np.nan, nan, nan, "too few runs", np.nan, paired, n)

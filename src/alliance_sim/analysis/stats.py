@@ -242,9 +242,16 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = Fal
 
 def within_negligible(diff: Estimate, a12: Estimate, binary: bool) -> bool:
     """Whether a difference's whole 95% interval lies in the negligible band: under 2 points
-    as printed for a probability (``diff``), |A12 - 0.5| < 0.06 otherwise (``a12``)."""
-    est, words = (diff, risk_magnitude) if binary else (a12, a12_magnitude)
-    return all(words(v) == "negligible" for v in (est.lo, est.hi))  # NaN: "no estimate"
+    for a probability (``diff``; the ends as they are, not rounded: 1.6 points read "2"),
+    |A12 - 0.5| < 0.06 otherwise (``a12``)."""
+    if binary:
+        return bool(
+            np.isfinite([diff.lo, diff.hi]).all()
+            and max(abs(diff.lo), abs(diff.hi)) < RISK_STEPS[0]
+        )
+    return bool(
+        np.isfinite([a12.lo, a12.hi]).all() and max(abs(a12.lo - 0.5), abs(a12.hi - 0.5)) < 0.06
+    )
 
 
 @dataclass(frozen=True)

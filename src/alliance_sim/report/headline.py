@@ -54,13 +54,16 @@ def _pct(e: Estimate, digits: int = 0) -> str:
 
 
 def _digits(this: Estimate, ref: Estimate, d: Estimate) -> int:
-    """Decimals for two shares and their difference in one sentence: none where the shares as
-    printed differ by the difference as printed, else one ("41% vs 41%: +1 point" for 41.4%
-    and 40.9%; "+0.5 points" is what a reader can check)."""
+    """The fewest decimals (0-2) at which two shares and their difference, each as printed,
+    add up ("41% vs 41%: +1 point" for 41.4% and 40.9%; "10.1% vs 9.5%: +0.5 points" at one;
+    "0.5% vs 2%: -2 points", where the share's own interval gave 0.5 a decimal)."""
     if not np.isfinite([this.value, ref.value, d.value]).all():
         return 0
-    whole = round(this.value * 100) - round(ref.value * 100) == round(d.value * 100)
-    return 0 if whole else 1
+    for k in (0, 1):
+        a, b = (float(_pct(e, k).split("%")[0]) for e in (this, ref))
+        if round(a - b, 3) == round(float(_points(d, k).split(" ")[0]), 3):
+            return k
+    return 2
 
 
 def _num(e: Estimate) -> str:
@@ -76,7 +79,7 @@ def _p(p: float) -> str:
 def _points(d: Estimate, digits: int = 0) -> str:
     def pts(v: float) -> str:
         small = round(v * 100) == 0 and v != 0
-        return f"{v * 100:+.1f}" if small or digits else f"{v * 100:+.0f}"
+        return f"{v * 100:+.{max(digits, 1 if small else 0)}f}"
 
     one = abs(round(d.value * 100, digits)) == 1
     return f"{pts(d.value)} point{'' if one else 's'} [{pts(d.lo)}, {pts(d.hi)}]"
@@ -253,9 +256,10 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
             "estimated is negligible, and the others rest on too few runs (more replicates); the "
             "detail follows."
             if all(_negligible(r) or f for r, f in zip(rows, few, strict=True))
-            else "No difference is clear: each one not shown negligible is unclear (its "
-            "interval or test includes no difference, or Holm's correction over the report's "
-            "comparisons does not keep it) or rests on too few runs; the detail follows."
+            else "No outcome differs clearly by more than a negligible amount: each difference "
+            "is negligible, unclear (its interval or test includes no difference, or Holm's "
+            "correction over the report's comparisons does not keep it) or rests on too few "
+            "runs; the detail follows."
         ]
     return Headline(lead, out, footnote(quiet, when), when)
 

@@ -218,11 +218,16 @@ NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5
 MIN_IN = 10  # runs a member must be in at a quarter for its median and bands to be drawn
 
 
-def enough_in(q: np.ndarray, shares: dict[str, np.ndarray], n_runs: int):
+def enough_in(
+    q: np.ndarray, shares: dict[str, np.ndarray], n_runs: int, exited_count: bool = False
+):
     """A member's commitment quantiles with the quarters in which fewer than ``MIN_IN`` runs
     have it in the alliance left out (a candidate that joins in 2 of 400 runs drew a median
-    and bands from those 2), and the panel's note saying so (or None)."""
-    n_in = np.rint((shares["active"] + shares["hedging"] + shares["suspended"]) * n_runs)
+    and bands from those 2), and the panel's note saying so (or None).  ``exited_count``:
+    the quantiles count a run it has left as 0, so such runs count here too (a member that
+    left in all but 9 runs had its line cut where its median is 0)."""
+    states = ("active", "hedging", "suspended", *(("exited",) if exited_count else ()))
+    n_in = np.rint(sum(shares[s] for s in states) * n_runs)
     few = n_in < MIN_IN
     if not few.any() or not (n_in > 0).any():
         return q, None

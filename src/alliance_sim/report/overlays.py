@@ -191,7 +191,7 @@ def overlay(
             xm = _ordinals(mlabels)
             for ax, code in zip(axes[1:], members, strict=True):
                 if code in qm:  # as in commitment.png: a joiner in 2 runs drew a median
-                    qc, note = marks.enough_in(qm[code], shares[code], n_runs)
+                    qc, note = marks.enough_in(qm[code], shares[code], n_runs, exited_count=True)
                     sparse |= {code} if note else set()
                     _band_at(ax, xm, qc, colour, name)
     drawn = _calendar(axes, first, last, results, names, at)

@@ -61,7 +61,8 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
     if (scenario.get("params") or {}).get(switch, BY_NAME[switch].default):
         # a scripted accession: the choice is left only before it (a user read "the model
         # decides whether Iran applies" under a scenario that made Iran join)
-        joins = [str(e["at"]) for e in evs if e.get("type") == "accession"]
+        iran = ("accession", "IRN")
+        joins = [str(e["at"]) for e in evs if (e.get("type"), e.get("member")) == iran]
         first = min(joins, key=quarters.parse) if joins else ""
         until = f" before its scripted accession ({first})" if joins else ""
         decided.append(
