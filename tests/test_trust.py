@@ -823,3 +823,15 @@ def test_a_mean_of_two_independent_runs_gets_no_interval_for_its_difference():
     # and the row says how many there were ("0 runs" read as if none had a value)
     c = compare("x", np.r_[0.1, 0.9], np.r_[0.3, 0.95], paired=True, binary=False)
     assert c.test == "too few runs" and c.n == 2
+
+
+def test_an_interval_clear_of_zero_does_not_print_as_touching_it():
+    """A bold row read "-0.005 [-0.010, -0.000]": the end nearest zero gets the decimals it
+    needs to read as clear of it."""
+    from alliance_sim.analysis.stats import Estimate
+    from alliance_sim.report.diff_table import _interval
+
+    assert _interval(Estimate(-0.005, -0.010, -0.0004, 9), 1, 3) == "-0.0050 [-0.0100, -0.0004]"
+    assert _interval(Estimate(0.02, -0.01, 0.05, 9), 1, 3) == "+0.020 [-0.010, +0.050]"
+    points = _interval(Estimate(0.004, 0.00003, 0.008, 9), 100, 1, " pts")
+    assert points == "+0.400 pts [+0.003, +0.800]", points

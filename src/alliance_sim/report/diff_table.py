@@ -33,6 +33,15 @@ def _outcome(outcome: str, when: str) -> str:
     }.get(outcome, outcome)
 
 
+def _interval(d: Estimate, scale: float, digits: int, unit: str = "") -> str:
+    """``+v [lo, hi]`` with the decimals that keep an interval clear of zero from reading as
+    touching it (a bold row read "[-0.010, -0.000]")."""
+    lo, hi = d.lo * scale, d.hi * scale
+    while digits < 6 and (lo > 0 or hi < 0) and round(min(abs(lo), abs(hi)), digits) == 0:
+        digits += 1
+    return f"{d.value * scale:+.{digits}f}{unit} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
+
+
 def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
     """The comparison table as a reader sees it: probabilities in %, differences in points,
     each interval with its effective number of independent runs (⚠: fewer than ``FEW``)."""
@@ -52,9 +61,9 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
         diff = (
             "–"
             if not np.isfinite(d.value)
-            else f"{d.value * 100:+.1f} pts [{d.lo * 100:+.1f}, {d.hi * 100:+.1f}]"
+            else _interval(d, 100, 1, " pts")
             if pct
-            else f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"
+            else _interval(d, 1, 3)
         )
         unit = "pairs" if r["paired"] else "runs"
         ref_has, this_has = r.get("reference has"), r.get("this has")
