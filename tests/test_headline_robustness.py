@@ -298,6 +298,8 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     _, decided = script(data)
     assert any("applies of its own accord before its scripted accession (2026Q1)" in d
                for d in decided), decided  # fmt: skip
+    _, decided = script(data, ("events.in.at",))  # a swept quarter is no fact (red-team)
+    assert any("before its scripted accession (its quarter swept)" in d for d in decided)
     data["events"][0]["member"] = "UZB"  # another state's accession leaves Iran's choice whole
     _, decided = script(data)
     assert not any("scripted accession" in d for d in decided), decided

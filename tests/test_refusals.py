@@ -416,3 +416,30 @@ def test_an_export_into_another_result_names_the_folder_given(tmp_path, capsys):
     assert f"--out '{tmp_path / 'a'}' is the result directory" in err, err
     assert "manifest.json'" not in err and str(tmp_path / "b" / "csv") in err, err
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == before
+
+
+def test_paths_through_links_to_nothing_loops_or_closed_folders_are_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    """A loop of symbolic links raised a traceback (RuntimeError) from every command; a link
+    to nothing was called "a file"; a folder to be made inside one that may not be written
+    (`ro/new/../../x`) passed the check and failed after the work (calibrate) (red-team)."""
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "dl").symlink_to(tmp_path / "nothing" / "deep")
+    run = ["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out"]
+    for out, said in (("loop/x", "loop of symbolic links"), ("dl/x", "symbolic link to nothing")):
+        assert main([*run, out]) == 2
+        err = _one_line(capsys)
+        assert "--out" in err and said in err, err
+    assert main([*run, "r", "--quiet"]) == 0
+    capsys.readouterr()
+    for argv in (["export", "r", "--out", "loop/x"], ["compare", "r", "r", "--out", "loop/r.md"]):
+        assert main(argv) == 2
+        assert "loop of symbolic links" in _one_line(capsys)
+    if os.geteuid() != 0:  # root writes anywhere: the permission case needs a plain user
+        (tmp_path / "ro").mkdir(mode=0o500)
+        assert main([*run, "ro/new/../../x"]) == 2
+        assert "no permission to write in" in _one_line(capsys)

@@ -617,7 +617,8 @@ def test_the_overlay_draws_no_median_from_a_joiner_in_two_runs(results, tmp_path
     ]
     assert max(n_in) < 10, n_in  # the premise: Iran joins in few of 40 runs
     assert all(np.isnan(line.get_ydata()).all() for line in ax.get_lines()[:2])
-    assert "in at least 10 of a scenario's runs" in ax.get_title(loc="left").replace("\n", " ")
+    title = ax.get_title(loc="left").replace("\n", " ")
+    assert "has joined in at least 10 of a scenario's runs" in title, title
 
 
 def test_a_comparison_answers_whether_a_member_hedges_more(results):

@@ -795,6 +795,15 @@ def test_a_headline_prints_shares_and_their_difference_so_that_they_agree():
                    Estimate(0.01, -0.01, 0.03, 9)) == 0  # fmt: skip
     nan = Estimate(float("nan"), float("nan"), float("nan"), 0)
     assert _digits(this, nan, nan) == 0
+    # half-way: 26.5% vs 27.0% read "26% vs 27%: -1 point", which adds up and doubles -0.5
+    t, r = Estimate(53 / 200, 0.21, 0.33, 200), Estimate(54 / 200, 0.21, 0.34, 200)
+    d = Estimate(-0.005, -0.018, 0.008, 200)
+    k = _digits(t, r, d)
+    assert (_pct(t, k)[:5], _pct(r, k)[:5], _points(d, k)[:11]) == ("26.5%", "27.0%", "-0.5 points")
+    # the printed size keeps the table's word: +9.75 points (medium) is not printed "+10"
+    t, r = Estimate(0.2975, 0.2, 0.4, 400), Estimate(0.2, 0.15, 0.25, 400)
+    d = Estimate(0.0975, 0.05, 0.14, 400)
+    assert not _points(d, _digits(t, r, d)).startswith("+10")
     # every pair of shares k/200 (0-20%): the printed shares differ by the printed difference
     # (a red-team found 52 that did not: "4% vs 4%: -0.5 points", "0.5% vs 2%: -2 points")
     for i in range(41):

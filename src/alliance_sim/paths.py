@@ -19,6 +19,7 @@ wrote itself.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -64,7 +65,11 @@ def check_result_dir(
     if not str(text).strip():
         raise StoreError(f"{option} '': an empty path means the current directory; {allowed}")
     p = Path(text)
-    real = p.resolve()
+    try:
+        real = p.resolve()
+    except (OSError, RuntimeError):  # a loop of links (it raised a traceback)
+        msg = f"{option} {_shown(out)} runs into a loop of symbolic links; {allowed}"
+        raise StoreError(msg) from None
     cwd = Path.cwd().resolve()
     if real == Path(real.anchor):
         raise StoreError(f"{option} {_shown(text)} is the filesystem root; {allowed}")
@@ -133,7 +138,10 @@ def result_folder_of(path: str | os.PathLike) -> tuple[Path, str] | None:
     """The result directory whose own files ``path`` is or lies inside, with the entry it
     falls in, or None.  A result directory is a folder holding ``manifest.json`` and at least
     one table or its lock."""
-    p = Path(path).resolve()  # through symbolic links and ``..``: where it would land
+    try:
+        p = Path(path).resolve()  # through symbolic links and ``..``: where it would land
+    except (OSError, RuntimeError):  # a loop of links: the folder checks say so in one line
+        return None
     chain = [p, *p.parents]
     for i, folder in enumerate(chain[1:], start=1):
         if _is_result_dir(folder):
@@ -207,12 +215,24 @@ def _first_existing(p: Path) -> Path:
         ways = [p.absolute(), p.resolve()]  # links followed where they exist, rest as written
     except (OSError, RuntimeError):  # a loop of links: left to the write to report
         ways = [p.absolute()]
-    for q in ways:
+    for q in ways:  # a folder to be made in one we may not write in stops it too (red-team)
         while not q.exists() and not q.is_symlink() and q != q.parent:
             q = q.parent
-        if not q.is_dir():
+        if not q.is_dir() or not os.access(q, os.W_OK | os.X_OK):
             return q
     return q
+
+
+def _not_a_folder(base: Path) -> str:
+    """What ``base``, in the way of a new folder, is: a file, or a link that leads nowhere."""
+    if base.is_symlink() and not base.exists():
+        try:
+            os.stat(base)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return "a loop of symbolic links"
+        return "a symbolic link to nothing"
+    return "a file"
 
 
 def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
@@ -226,8 +246,8 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
     base = _first_existing(p)
     if not base.is_dir():
         raise UserError(
-            f"{option} {_shown(path)}: {base} is a file, so no folder can be made there; "
-            "allowed a folder path"
+            f"{option} {_shown(path)}: {base} is {_not_a_folder(base)}, so no folder can be made "
+            "there; allowed a folder path"
         )
     if not os.access(base, os.W_OK | os.X_OK):
         raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
@@ -248,7 +268,8 @@ def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
     if not p.exists():
         if not base.is_dir():
             raise UserError(
-                f"{option} {_shown(path)}: {base} is a file, so no folder can be made there"
+                f"{option} {_shown(path)}: {base} is {_not_a_folder(base)}, so no folder can be "
+                "made there"
             )
         if not os.access(base, os.W_OK | os.X_OK):
             raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")

@@ -192,11 +192,12 @@ RISK_STEPS = (0.02, 0.05, 0.10)
 
 
 def risk_magnitude(diff: float) -> str:
-    """Words for a difference of two probabilities (``diff`` in 0-1 units): below 2 points
-    negligible, below 5 small, below 10 medium, else large; ``no estimate`` for NaN."""
+    """Words for a difference of two probabilities (``diff`` in 0-1 units) as the table
+    prints it, to a tenth of a point: below 2 points negligible, below 5 small, below 10
+    medium, else large; ``no estimate`` for NaN."""
     if not np.isfinite(diff):
         return "no estimate"
-    d = round(abs(diff) * 100) / 100 + 1e-9  # worded as printed: 9.75 points reads "+10"
+    d = round(abs(diff) * 100, 1) / 100 + 1e-9  # worded as the table prints it: 1.96 is "2.0"
     names = ("negligible", "small", "medium")
     return next((w for w, step in zip(names, RISK_STEPS, strict=True) if d < step), "large")
 
@@ -242,12 +243,12 @@ def effect_label(c: Comparison, a: np.ndarray, b: np.ndarray, binary: bool = Fal
 
 def within_negligible(diff: Estimate, a12: Estimate, binary: bool) -> bool:
     """Whether a difference's whole 95% interval lies in the negligible band: under 2 points
-    for a probability (``diff``; the ends as they are, not rounded: 1.6 points read "2"),
+    for a probability (``diff``; the ends as the table prints them, to a tenth of a point),
     |A12 - 0.5| < 0.06 otherwise (``a12``)."""
-    if binary:
+    if binary:  # the ends as the table prints them (1.96 reads "2.0" there)
+        ends = [diff.lo, diff.hi]
         return bool(
-            np.isfinite([diff.lo, diff.hi]).all()
-            and max(abs(diff.lo), abs(diff.hi)) < RISK_STEPS[0]
+            np.isfinite(ends).all() and all(risk_magnitude(e) == "negligible" for e in ends)
         )
     return bool(
         np.isfinite([a12.lo, a12.hi]).all() and max(abs(a12.lo - 0.5), abs(a12.hi - 0.5)) < 0.06

@@ -24,6 +24,7 @@ from alliance_sim.analysis.stats import (
     UNCLEAR_HOLM,
     Estimate,
     percent_interval,
+    risk_magnitude,
 )
 from alliance_sim.core import members as mb
 
@@ -56,14 +57,23 @@ def _pct(e: Estimate, digits: int = 0) -> str:
 def _digits(this: Estimate, ref: Estimate, d: Estimate) -> int:
     """The fewest decimals (0-2) at which two shares and their difference, each as printed,
     add up ("41% vs 41%: +1 point" for 41.4% and 40.9%; "10.1% vs 9.5%: +0.5 points" at one;
-    "0.5% vs 2%: -2 points", where the share's own interval gave 0.5 a decimal)."""
+    "0.5% vs 2%: -2 points", where the share's own interval gave 0.5 a decimal), none of them
+    lies half-way at that precision, and the difference's printed size has the table's word.
+    Where none of 0-2 does (about 2% of share pairs of 33 and 41 runs, none of 200 and 200
+    up to 20%), one decimal, as the table prints it."""
     if not np.isfinite([this.value, ref.value, d.value]).all():
         return 0
-    for k in (0, 1):
+    for k in (0, 1, 2):
         a, b = (float(_pct(e, k).split("%")[0]) for e in (this, ref))
-        if round(a - b, 3) == round(float(_points(d, k).split(" ")[0]), 3):
+        shown = float(_points(d, k).split(" ")[0])
+        halfway = any(  # 26.5% vs 27%: "26% vs 27%: -1 point" adds up, and doubles -0.5
+            abs(abs(x * 10**k - round(x * 10**k)) - 0.5) < 1e-6
+            for x in (this.value * 100, ref.value * 100, d.value * 100)
+        )
+        words = risk_magnitude(shown / 100) == risk_magnitude(d.value)  # "+10 points: medium"
+        if round(a - b, 3) == round(shown, 3) and not halfway and words:
             return k
-    return 2
+    return 1  # the table's own precision (a rare share pair that adds up at none of 0-2)
 
 
 def _num(e: Estimate) -> str:
@@ -296,13 +306,19 @@ def _nothing(rows: pd.DataFrame, when: str) -> list[str]:
     reference shows (instead of a bullet each)."""
     out = []
     for scen, group in rows.groupby("scenario", sort=False):
-        what = ", ".join(short_label(o) for o in group["outcome"])
-        this, ref = group["this"].iloc[0], group["reference"].iloc[0]
-        which = "Every" if this.value == 1 else "No"
-        out.append(
-            f"{which} run of {scen} or of {group['reference name'].iloc[0]} shows {what} by "
-            f"{when} ({_pct(this)} vs {_pct(ref)})."
-        )
+        # one sentence per interval: Iran's 2 runs gave [0%, 66%] to Kazakhstan's 200 too
+        shown = [
+            (e.value == 1, _pct(e), _pct(r))
+            for e, r in zip(group["this"], group["reference"], strict=True)
+        ]
+        for key in dict.fromkeys(shown):
+            what = ", ".join(
+                short_label(o) for o, s in zip(group["outcome"], shown, strict=True) if s == key
+            )
+            out.append(
+                f"{'Every' if key[0] else 'No'} run of {scen} or of "
+                f"{group['reference name'].iloc[0]} shows {what} by {when} ({key[1]} vs {key[2]})."
+            )
     return out
 
 

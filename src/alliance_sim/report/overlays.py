@@ -208,7 +208,7 @@ def overlay(
         zorder=5,
     )
     for ax, code in zip(axes[1:], members, strict=True):
-        few = f"\ndrawn where it is in at least {marks.MIN_IN} of a scenario's runs"
+        few = f"\ndrawn where it has joined in at least {marks.MIN_IN} of a scenario's runs"
         title = f"{NAMES[code]} ({code}): commitment (exited = 0)"
         _panel_title(fig, ax, title + (few if code in sparse else ""), share)
     for ax in grid[:, 0]:

@@ -61,9 +61,11 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
     if (scenario.get("params") or {}).get(switch, BY_NAME[switch].default):
         # a scripted accession: the choice is left only before it (a user read "the model
         # decides whether Iran applies" under a scenario that made Iran join)
-        iran = ("accession", "IRN")
-        joins = [str(e["at"]) for e in evs if (e.get("type"), e.get("member")) == iran]
+        iran = [e for e in evs if (e.get("type"), e.get("member")) == ("accession", "IRN")]
+        joins = [str(e["at"]) for e in iran]
         first = min(joins, key=quarters.parse) if joins else ""
+        if any(f"events.{e.get('id')}.at" in swept for e in iran):  # its quarter is no fact
+            first = "its quarter swept"
         until = f" before its scripted accession ({first})" if joins else ""
         decided.append(
             f"whether a state outside the alliance (Iran) applies of its own accord{until}, and "
