@@ -800,6 +800,10 @@ def test_a_headline_prints_shares_and_their_difference_so_that_they_agree():
     d = Estimate(-0.005, -0.018, 0.008, 200)
     k = _digits(t, r, d)
     assert (_pct(t, k)[:5], _pct(r, k)[:5], _points(d, k)[:11]) == ("26.5%", "27.0%", "-0.5 points")
+    # 87 vs 86 of 199: "44% vs 43%: +1 point" adds up, beside the table's "+0.5 pts"
+    t, r = Estimate(87 / 199, 0.37, 0.51, 199), Estimate(86 / 199, 0.37, 0.5, 199)
+    d = Estimate(1 / 199, -0.01, 0.03, 199)
+    assert _points(d, _digits(t, r, d)).startswith("+0.5 points")
     # the printed size keeps the table's word: +9.75 points (medium) is not printed "+10"
     t, r = Estimate(0.2975, 0.2, 0.4, 400), Estimate(0.2, 0.15, 0.25, 400)
     d = Estimate(0.0975, 0.05, 0.14, 400)

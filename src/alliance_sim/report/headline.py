@@ -58,7 +58,8 @@ def _digits(this: Estimate, ref: Estimate, d: Estimate) -> int:
     """The fewest decimals (0-2) at which two shares and their difference, each as printed,
     add up ("41% vs 41%: +1 point" for 41.4% and 40.9%; "10.1% vs 9.5%: +0.5 points" at one;
     "0.5% vs 2%: -2 points", where the share's own interval gave 0.5 a decimal), none of them
-    lies half-way at that precision, and the difference's printed size has the table's word.
+    lies half-way at that precision, and the difference reads as the table's (a tenth of a
+    point) does at that precision, with the table's word.
     Where none of 0-2 does (about 2% of share pairs of 33 and 41 runs, none of 200 and 200
     up to 20%), one decimal, as the table prints it."""
     if not np.isfinite([this.value, ref.value, d.value]).all():
@@ -71,7 +72,8 @@ def _digits(this: Estimate, ref: Estimate, d: Estimate) -> int:
             for x in (this.value * 100, ref.value * 100, d.value * 100)
         )
         words = risk_magnitude(shown / 100) == risk_magnitude(d.value)  # "+10 points: medium"
-        if round(a - b, 3) == round(shown, 3) and not halfway and words:
+        table = round(round(round(d.value * 100, 1), k) - shown, 3) == 0  # its "+0.5 pts": not 1
+        if round(a - b, 3) == round(shown, 3) and not halfway and words and table:
             return k
     return 1  # the table's own precision (a rare share pair that adds up at none of 0-2)
 
