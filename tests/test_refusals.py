@@ -443,3 +443,22 @@ def test_paths_through_links_to_nothing_loops_or_closed_folders_are_one_line(
         (tmp_path / "ro").mkdir(mode=0o500)
         assert main([*run, "ro/new/../../x"]) == 2
         assert "no permission to write in" in _one_line(capsys)
+
+
+def test_cheap_checks_come_before_the_scheduler_probe(tmp_path, monkeypatch):
+    """A bad worker count or record beside a Dask scheduler was reported only after the 10 s
+    probe (the review of this round's change: the probe ran before the other checks)."""
+    from alliance_sim import sweep
+    from alliance_sim.errors import UserError
+    from alliance_sim.runs import execute
+
+    def never(*args, **kwargs):
+        raise AssertionError("the scheduler was asked before the cheap checks")
+
+    monkeypatch.setattr(execute, "_connect", never)
+    dask = {"executor": "dask", "scheduler": "tcp://x:1", "quiet": True}
+    with pytest.raises(UserError, match=r"workers = 0"):
+        sweep("armenia_exits", tmp_path / "a", workers=0, **dask)
+    with pytest.raises(ValueError, match=r"record = 'often'"):
+        sweep("armenia_exits", tmp_path / "b", record="often", **dask)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -235,6 +235,12 @@ def _not_a_folder(base: Path) -> str:
     return "a file"
 
 
+def in_the_way(path: str | os.PathLike) -> str | None:
+    """What stops a folder being made at ``path`` ("/x/afile is a file"), or None."""
+    base = _first_existing(Path(path))
+    return None if base.is_dir() else f"{base} is {_not_a_folder(base)}"
+
+
 def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as a Path if it is, or can be created as, a folder the user may write to."""
     p = Path(path)

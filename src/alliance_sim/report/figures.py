@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from alliance_sim.errors import UserError
-from alliance_sim.paths import check_not_results
+from alliance_sim.paths import check_not_results, in_the_way
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
 from alliance_sim.report.saving import FORMATS, figure_path
@@ -102,10 +102,8 @@ def write_figures(
     ):
         raise UserError(f"outcomes = {outcomes!r}: allowed an outcome's name or a list of them")
     outcomes = list(dict.fromkeys(outcomes)) if outcomes is not None else None  # each once
-    whole = Path(os.path.normpath(out))  # "new/../afile/x" made new/ and met afile there
-    file = next((p for p in (whole, *whole.parents) if p.exists()), None)
-    if file is not None and not file.is_dir():  # FileExistsError, NotADirectoryError
-        raise UserError(f"{file} is a file; allowed a folder for the figures (out, --out)")
+    if (why := in_the_way(out)) is not None:  # "new/../afile/x": the paths' own reading
+        raise UserError(f"{why}; allowed a folder for the figures (out, --out)")
     check_not_results(out)
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
         own = own_design(as_result(res, "write_figures"), "write_figures()")

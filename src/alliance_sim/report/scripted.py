@@ -38,24 +38,15 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
         if moved:
             text += f" ({', '.join('quarter' if f == 'at' else f for f in moved)} swept)"
         kind = ev.get("type")
+        at, swept_at = (f"{ev['at']} ", "") if "at" not in moved else ("", " (its quarter swept)")
         if kind in ("appeal", "unrest"):
             answered = ev.get("answered", "model")
             if answered == "model":
-                what = (
-                    f"{who} {kind} (its quarter swept)"
-                    if "at" in moved
-                    else (f"{ev['at']} {who} {kind}")
-                )
-                decided.append(f"whether Russia answers the {what}")
+                decided.append(f"whether Russia answers the {at}{who} {kind}{swept_at}")
             else:
                 text += ", answered" if answered is True else ", left unanswered"
         if kind == "application":
-            what = (
-                f"{who}'s application (its quarter swept)"
-                if "at" in moved
-                else (f"{who}'s {ev['at']} application")
-            )
-            decided.append(f"whether the members consent to {what}")
+            decided.append(f"whether the members consent to {who}'s {at}application{swept_at}")
         scripted.append(text)
     switch = "mech_own_application"
     if (scenario.get("params") or {}).get(switch, BY_NAME[switch].default):

@@ -59,6 +59,7 @@ def default_chunk_size(n_runs: int, workers: int = 1) -> int:
 
 
 RECORDS = "all, end or every:N (N a positive integer)"
+NO_DASK = "executor = 'dask' (--executor dask) needs the dask extra: pip install -e '.[dask]'"
 
 
 def record_every(record: str) -> int | None:
@@ -213,9 +214,7 @@ def _connect(scheduler: str):
     try:
         from distributed import Client
     except ImportError:
-        raise RuntimeError(
-            "executor = 'dask' (--executor dask) needs the dask extra: pip install -e '.[dask]'"
-        ) from None
+        raise RuntimeError(NO_DASK) from None
     try:
         return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (ValueError, TypeError):
@@ -305,9 +304,7 @@ def make_executor(
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise RuntimeError(
-                "executor = 'dask' (--executor dask) needs the dask extra: pip install -e '.[dask]'"
-            ) from None
+            raise RuntimeError(NO_DASK) from None
         if scheduler:
             with _connect(scheduler) as client:
                 yield client.get_executor()

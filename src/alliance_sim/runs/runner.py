@@ -90,7 +90,6 @@ def execute_plan(
     target = check_result_dir(out, plan.scenario.path, nested=kind == "refine")
     if kind != "refine":  # (a round's folder lies in its result's own files)
         writable_dir(target)
-    check_executor(start_method, executor, scheduler)  # a 10 s probe: after out, before a write
     quiet = default_quiet(quiet)  # the API's None: a bar in Jupyter, silence elsewhere
     every = record_every(record)
     check_run_options(
@@ -98,6 +97,7 @@ def execute_plan(
     )
     if not isinstance(force, bool):  # "no" replaced a finished result
         raise UserError(f"force = {force!r}: allowed True or False")
+    check_executor(start_method, executor, scheduler)  # a 10 s probe: last, before a write
     with (store := Store(target)).locked():
         return _execute_locked(
             plan, store, kind, workers, executor, scheduler, engine, record, every, force,
