@@ -462,3 +462,30 @@ def test_cheap_checks_come_before_the_scheduler_probe(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"record = 'often'"):
         sweep("armenia_exits", tmp_path / "b", record="often", **dask)
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_api_values_the_review_of_the_comparison_api_found(tmp_path):
+    """compare_results with a result named twice among three doubled its rows and Holm's
+    family; comparison_numbers on a table read back from CSV raised a bare AttributeError;
+    run_scenario(replicates=np.int16(3)) wrote a manifest the tool then called damaged, and
+    replicates=None ran the [sweep] table's count (a red-team)."""
+    import numpy as np
+    import pandas as pd
+
+    from alliance_sim import compare_results, comparison_numbers, run_scenario
+    from alliance_sim.errors import UserError
+
+    a = run_scenario("baseline", tmp_path / "a", replicates=np.int16(3), end="2025Q4", quiet=True)
+    assert a.plan.replicates == 3 and main(["check", str(tmp_path / "a")]) == 0
+    b = run_scenario("armenia_exits", tmp_path / "b", replicates=3, end="2025Q4", quiet=True)
+    with pytest.raises(UserError, match=r"named twice among 3 results"):
+        compare_results([a, b, str(tmp_path / "b")])
+    with pytest.raises(UserError, match=r"^replicates = None: allowed a whole number"):
+        run_scenario("baseline", tmp_path / "n", replicates=None, quiet=True)
+    table = compare_results([a, b])
+    table.to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(TypeError, match=r"column 'reference' holds str"):
+        comparison_numbers(pd.read_csv(tmp_path / "c.csv"))
+    with pytest.raises(TypeError, match=r"expected the table compare_results\(\) returns"):
+        comparison_numbers(None)
+    assert len(comparison_numbers(table)) == len(table)

@@ -41,6 +41,7 @@ from alliance_sim.analysis.stats import (
 )
 from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.errors import UserError
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
@@ -106,6 +107,13 @@ def compare_results(
 
     check_count("seed", seed, 0, MAX_SEED)  # the bootstrap's: nan reached numpy's SeedSequence
     results = [own_design(as_result(r, "compare_results"), "compare_results()") for r in results]
+    where = [Path(r.directory).resolve() for r in results]
+    if len(results) > 2 and len(set(where)) < len(where):  # rows twice, the Holm family doubled
+        twice = next(r.directory for r, w in zip(results, where, strict=True) if where.count(w) > 1)
+        raise UserError(
+            f"{twice} is named twice among {len(results)} results: allowed each result once "
+            "(a repeat adds its rows twice and doubles Holm's correction)"
+        )
     horizon = shared_horizon(results, at)
     frames = [with_hedging(outcomes_at(r, horizon.quarter)) for r in results]
     focus = focus_of(results)
@@ -349,10 +357,23 @@ def comparison_numbers(table: pd.DataFrame) -> pd.DataFrame:
     ``difference``, ``A12``: :class:`~.stats.Estimate` objects, which ``to_parquet`` cannot
     write and ``to_csv`` writes as rounded text) spread into numbers: ``NAME`` (the estimate),
     ``NAME_lo``, ``NAME_hi`` (its 95% interval) and ``NAME_n`` (effective independent runs)."""
+    cols = ("reference", "this", "difference", "A12")
+    if not isinstance(table, pd.DataFrame) or (len(table) and not all(c in table for c in cols)):
+        raise TypeError(  # AttributeError on a list, silence on an empty frame (red-team)
+            f"comparison_numbers: expected the table compare_results() returns (columns "
+            f"{', '.join(cols)}), got {type(table).__name__}"
+        )
+    for c in cols if len(table) else ():  # (no outcome could be compared: an empty table)
+        if bad := next((v for v in table[c] if not isinstance(v, Estimate)), None):
+            raise TypeError(
+                f"comparison_numbers: column {c!r} holds {type(bad).__name__}, not the "
+                "intervals compare_results() gives (a table read back from a file holds text, "
+                "one already spread holds numbers)"
+            )
     out = table.copy()
     h = table.attrs.get("horizon")  # a Horizon: as text, so that to_parquet can keep it
     out.attrs = {**table.attrs, "horizon": getattr(h, "quarter", h), "why": getattr(h, "why", "")}
-    for col in ("reference", "this", "difference", "A12"):
+    for col in cols:
         if col in out:
             est = out.pop(col)
             for suffix, field_ in (("", "value"), ("_lo", "lo"), ("_hi", "hi"), ("_n", "n")):

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from alliance_sim import __version__
+from alliance_sim import __version__, limits
 from alliance_sim.engines.chunk import ENGINES
 from alliance_sim.errors import StoreError, UserError
-from alliance_sim.limits import check_run_options, check_seed
+from alliance_sim.limits import check_count, check_run_options, check_seed
 from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.progress import default_quiet
 from alliance_sim.runs.execute import (
@@ -366,7 +366,11 @@ def sweep(
         from alliance_sim.scenario.checks import check_samples
 
         check_samples(samples, sc.sweep.sampler, sc.path)
-    plan = make_plan(sc, replicates=replicates, samples=samples, seed=seed, sweep=True)
+    reps, samples, seed = (None if v is None else check_count(n, v, 1 if n != "seed" else 0, hi)
+                           for n, v, hi in (("replicates", replicates, limits.MAX_REPLICATES),
+                                            ("samples", samples, limits.MAX_POINTS),
+                                            ("seed", seed, limits.MAX_SEED)))  # fmt: skip
+    plan = make_plan(sc, replicates=reps, samples=samples, seed=seed, sweep=True)
     return execute_plan(plan, out, kind="sweep", workers=workers, executor=executor,
                         scheduler=scheduler, engine=engine, record=record, force=force,
                         quiet=quiet, chunk_size=chunk_size, start_method=start_method)  # fmt: skip
@@ -398,7 +402,8 @@ def run_scenario(
     bar (None: a bar in Jupyter only).  ``workers``: local processes.  ``end``: run to this
     quarter instead of the scenario's own (later events are left out)."""
     sc = _scenario(scenario, end, sweep=False)  # seed=None ran with 0 without a word
-    plan = make_plan(sc, replicates=replicates, seed=check_seed(seed), sweep=False)
+    reps = check_count("replicates", replicates, 1, limits.MAX_REPLICATES)  # None ran the
+    plan = make_plan(sc, replicates=reps, seed=check_seed(seed), sweep=False)  # [sweep]'s
     return execute_plan(plan, out, kind="run", workers=workers, engine=engine, record=record,
                         force=force, quiet=quiet)  # fmt: skip
 
