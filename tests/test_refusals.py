@@ -489,3 +489,22 @@ def test_api_values_the_review_of_the_comparison_api_found(tmp_path):
     with pytest.raises(TypeError, match=r"expected the table compare_results\(\) returns"):
         comparison_numbers(None)
     assert len(comparison_numbers(table)) == len(table)
+
+
+def test_check_counts_verified_parts_without_the_extra_files(tmp_path, capsys):
+    """`check` printed "parts: -2 of 3 verified" for a folder with five extra part files:
+    the extras were subtracted from the parts the manifest records (a red-team)."""
+    import shutil
+
+    r = tmp_path / "r"
+    assert main(["run", "baseline", "--replicates", "20", "--end", "2026Q4", "--out", str(r),
+                 "--quiet"]) == 0  # fmt: skip
+    for i in range(1, 6):
+        shutil.copy(
+            r / "runs.parquet" / "part-000000.parquet",
+            r / "runs.parquet" / f"part-00000{i}.parquet",
+        )
+    capsys.readouterr()
+    assert main(["check", str(r)]) == 1
+    out = capsys.readouterr().out
+    assert "parts: 3 of 3 verified" in out and "an extra file" in out, out
