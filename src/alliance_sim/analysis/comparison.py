@@ -107,12 +107,12 @@ def compare_results(
 
     check_count("seed", seed, 0, MAX_SEED)  # the bootstrap's: nan reached numpy's SeedSequence
     results = [own_design(as_result(r, "compare_results"), "compare_results()") for r in results]
-    where = [Path(r.directory).resolve() for r in results]
-    if len(results) > 2 and len(set(where)) < len(where):  # rows twice, the Holm family doubled
-        twice = next(r.directory for r, w in zip(results, where, strict=True) if where.count(w) > 1)
+    where = [Path(r.directory).resolve() for r in results[1:]]  # (the reference against itself
+    if len(set(where)) < len(where):  # is a check of the report) rows twice, Holm doubled
+        twice = next(w for w in where if where.count(w) > 1)
         raise UserError(
-            f"{twice} is named twice among {len(results)} results: allowed each result once "
-            "(a repeat adds its rows twice and doubles Holm's correction)"
+            f"{twice} is named twice among {len(results)} results: allowed each compared result "
+            "once (a repeat adds its rows twice and doubles Holm's correction)"
         )
     horizon = shared_horizon(results, at)
     frames = [with_hedging(outcomes_at(r, horizon.quarter)) for r in results]
