@@ -138,6 +138,55 @@ def test_a_folder_that_only_looks_like_a_result_is_never_cleared(tmp_path, capsy
     assert all(p.read_bytes() == MINE for p in d.rglob("*") if p.is_file())
 
 
+def test_a_file_named_like_the_journal_is_never_deleted(result, tmp_path, capsys):
+    """Red team: a user's own chunks.jsonl (the name of a running sweep's journal) made a
+    folder look like a result whose manifest was lost, and --force deleted it; beside a
+    result, --force deleted it too.  Neither is deleted (nor appended to) now."""
+    d = tmp_path / "notes"
+    d.mkdir()
+    (d / "chunks.jsonl").write_bytes(b'{"my": "records"}\n')
+    for force in ([], ["--force"]):
+        args = ["run", "baseline", "--replicates", "2", "--out", str(d), "--quiet", *force]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "add --force" not in err, err
+    assert (d / "chunks.jsonl").read_bytes() == b'{"my": "records"}\n'
+    import shutil
+
+    copy = tmp_path / "res"
+    shutil.copytree(result, copy)
+    (copy / "chunks.jsonl").write_bytes(MINE)
+    args = ["run", "baseline", "--replicates", "4", "--out", str(copy), "--quiet", "--force"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "chunks.jsonl is not the journal" in err, err
+    assert (copy / "chunks.jsonl").read_bytes() == MINE
+    assert (copy / "manifest.json").is_file()  # refused before anything was deleted
+    (copy / "chunks.jsonl").unlink()
+    (copy / "summary.json").unlink()
+    (copy / "summary.json").mkdir()  # a folder of an output's name: not ours, kept
+    (copy / "summary.json" / "part-000000.parquet").write_bytes(MINE)
+    assert main(args) == 2  # summary.json is in the way of the summary
+    assert (copy / "summary.json" / "part-000000.parquet").read_bytes() == MINE
+
+
+def test_a_journal_cut_by_a_kill_is_still_ours(tmp_path):
+    from alliance_sim.runs.integrity import journal_is_ours
+
+    j = tmp_path / "chunks.jsonl"
+    whole = '{"chunk": 0, "parts": {"runs": {}}}\n'
+    for text, ours in [
+        ("", True), (whole, True), (whole * 2 + '{"chunk": 1, "pa', True),
+        ('{"chunk": 1, "pa', True), ("my notes\n", False), (whole + "my notes", False),
+        ('{"chunk": 0}\n', False), ("[1, 2]\n", False),
+    ]:  # fmt: skip
+        j.write_text(text)
+        assert journal_is_ours(j) is ours, text
+    j.unlink()
+    j.mkdir()
+    assert not journal_is_ours(j)
+
+
 def test_a_result_folder_with_a_foreign_output_is_refused_before_running(result, tmp_path, capsys):
     import shutil
 

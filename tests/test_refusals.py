@@ -323,6 +323,36 @@ def test_an_out_through_a_file_by_way_of_dotdot_is_refused_before_a_folder_is_ma
     assert (tmp_path / "afile").read_text() == "mine"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out", "{x}"],
+        ["compare", "{res}", "{res}", "--out", "{x}/r.md"],
+        ["export", "{res}", "--out", "{x}"],
+        ["calibrate", "history_2020_2024", "--out", "{x}/p.parquet"],
+        ["robustness", "baseline", "--out", "{x}"],
+        ["plot", "{res}", "--out", "{x}"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_an_out_through_a_new_folder_and_back_makes_no_folder(tmp_path, capsys, args):
+    """``--out X/new/..`` made ``X/new`` and left it there when the command was then
+    refused (red-team): a folder before a '..' must exist."""
+    res = tmp_path / "res"
+    if "{res}" in args:
+        assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out",
+                     str(res), "--quiet"]) == 0  # fmt: skip
+        capsys.readouterr()
+    x = tmp_path / "mine"
+    x.mkdir()
+    (x / "notes.txt").write_text("mine")
+    argv = [a.format(x=x / "new" / "..", res=res) for a in args]
+    assert main(argv) == 2
+    err = _one_line(capsys)
+    assert "--out" in err and "new does not exist" in err, err
+    assert sorted(p.name for p in x.iterdir()) == ["notes.txt"]
+
+
 def test_the_api_names_a_bad_out_before_it_asks_a_scheduler(tmp_path, monkeypatch):
     """sweep(out=a path through a file, executor="dask", scheduler=...) waited for the
     scheduler probe (10 s) and only then reported the folder; run_scenario(out="new/../afile/d")

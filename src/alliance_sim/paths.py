@@ -235,10 +235,32 @@ def _not_a_folder(base: Path) -> str:
     return "a file"
 
 
+def _made_to_be_left(p: Path) -> Path | None:
+    """The first folder before a ``..`` of ``p`` that does not exist (``X/new/..`` would make
+    ``X/new`` only to step out of it, and leave it behind if the command is then refused), or
+    None."""
+    parts = p.parts
+    for i, part in enumerate(parts):
+        if part == ".." and i > 0 and not Path(*parts[:i]).exists():
+            return Path(*parts[:i])
+    return None
+
+
+def _left_behind(path: str | os.PathLike, option: str) -> None:
+    if (new := _made_to_be_left(Path(path))) is not None:
+        raise UserError(
+            f"{option} {_shown(path)}: {new} does not exist, and the '..' after it would make "
+            "it only to leave it behind; allowed a path whose folders before each '..' exist"
+        )
+
+
 def in_the_way(path: str | os.PathLike) -> str | None:
     """What stops a folder being made at ``path`` ("/x/afile is a file"), or None."""
     base = _first_existing(Path(path))
-    return None if base.is_dir() else f"{base} is {_not_a_folder(base)}"
+    if not base.is_dir():
+        return f"{base} is {_not_a_folder(base)}"
+    new = _made_to_be_left(Path(path))
+    return None if new is None else f"{new} does not exist (a folder made only to step out of)"
 
 
 def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
@@ -257,6 +279,7 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
         )
     if not os.access(base, os.W_OK | os.X_OK):
         raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
+    _left_behind(path, option)
     return p
 
 
@@ -279,4 +302,5 @@ def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
             )
         if not os.access(base, os.W_OK | os.X_OK):
             raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
+        _left_behind(path, option)
     return p

@@ -182,6 +182,33 @@ def read_journal(directory: Path) -> dict[int, dict[str, dict[str, PartRecord]]]
     return out
 
 
+def journal_is_ours(path: Path) -> bool:
+    """Whether the file at ``path`` is a journal this tool wrote (so may delete or extend):
+    every whole line one chunk's record (``{"chunk": ..., "parts": ...}``), the last line
+    perhaps cut by a kill; an empty file is one a kill left before its first line.  A file
+    of the same name that a user put there is not, and is neither deleted nor appended to."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(64 * 2**20 + 1)
+    except OSError:
+        return False
+    if len(raw) > 64 * 2**20:  # a million chunks' records is not a journal of ours
+        return False
+    *whole, tail = raw.decode("utf-8", errors="replace").split("\n")
+    if tail and not tail.startswith('{"chunk"'):
+        return False
+    for line in whole:
+        try:
+            d = json.loads(line)
+        except (ValueError, RecursionError):
+            return False
+        if not isinstance(d, dict) or set(d) != {"chunk", "parts"}:
+            return False
+    return True
+
+
 def merge(
     chunks: Iterable[Mapping[str, Mapping[str, PartRecord]]],
 ) -> dict[str, dict[str, PartRecord]]:
@@ -222,6 +249,11 @@ def repair_advice(directory: Path, why: str, part: Path | None = None, in_check=
     tail = "" if in_check else f"; 'alliance-sim check {directory}' lists every damaged part"
     if "extra file" in why:
         return f"move it out of {directory} (alliance-sim deletes only what it wrote){tail}"
+    if "not a file written" in why:  # a folder or a link where a part goes: not ours to delete
+        return (
+            f"move it out of {directory} (alliance-sim deletes only what it wrote), then run the "
+            f"same sweep command again to re-run its chunk{tail}"
+        )
     if "refine round" in why:  # an interrupted round: ``why`` says how to finish it
         return tail[2:]
     if part is not None and part.name.startswith("part-round-"):

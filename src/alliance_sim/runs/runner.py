@@ -31,6 +31,7 @@ from alliance_sim.runs.execute import (
 from alliance_sim.runs.identity import differs, fingerprint
 from alliance_sim.runs.integrity import ROUND_LOST, PartRecord, damaged_parts, merge
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
+from alliance_sim.runs.room import check_room
 from alliance_sim.runs.store import Store
 from alliance_sim.scenario.load import load_scenario, with_end
 from alliance_sim.scenario.plan import Plan, make_plan
@@ -185,6 +186,7 @@ def _execute_locked(
                 store.rewrite_journal(stored)
             manifest.resumes.append({"at": _now(), "runs_done": _runs_in(stored, chunk, n)})
     runs_done = _runs_in(stored, chunk, n)
+    store.refuse_in_the_way(i for i in range(n_chunks) if i not in stored)
     sc = plan.scenario
 
     def chunks():
@@ -197,6 +199,7 @@ def _execute_locked(
             records = store.write_chunk(i, tables)
         store.record_chunk(i, records)
         stored[i] = records
+        check_room(store.dir, stored, n_chunks)  # one line, and resumable, before a full disk
         progress.update(runs)
 
     progress = None

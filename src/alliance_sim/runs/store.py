@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from alliance_sim.runs.integrity import (
     append_journal,
     digest_file,
     fsync_dir,
+    journal_is_ours,
     parquet_rows,
     problem,
     read_journal,
@@ -203,7 +204,7 @@ class Store:
         or a table folder holding a part named as alliance-sim names them
         (``part-000000.parquet``; a folder called ``runs.parquet`` alone proves nothing:
         Spark and pyarrow datasets are folders of that kind too)."""
-        if (self.dir / JOURNAL).is_file() and not (self.dir / JOURNAL).is_symlink():
+        if journal_is_ours(self.dir / JOURNAL):
             return True
         for t in TABLES:
             d = self.dir / f"{t}.parquet"
@@ -218,6 +219,12 @@ class Store:
         (a damaged manifest), every file named like a part."""
         from alliance_sim.runs.integrity import expected_parts
 
+        journal = self.dir / JOURNAL
+        if (journal.exists() or journal.is_symlink()) and not journal_is_ours(journal):
+            raise StoreError(
+                f"{journal} is not the journal of a sweep alliance-sim wrote; move it out "
+                "(alliance-sim deletes only what it wrote) and run the same command again"
+            )
         wrote = expected_parts(old) if old is not None else None
         if wrote is not None:  # an interrupted refine round's parts are ours too
             rounds = {f"part-round-{int(r['round']):03d}.parquet" for r in old.rounds
@@ -238,9 +245,10 @@ class Store:
         self.drop_temps()
         for name in OWNED[::-1]:  # manifest.json is first in OWNED: removed last
             p = self.dir / name
-            if p.is_dir() and not p.is_symlink():
-                table = next((t for t in TABLES if table_path(self.dir, t) == p), None)
-                self._drop_table_dir(p, None if wrote is None else wrote.get(table, set()))
+            table = next((t for t in TABLES if table_path(self.dir, t) == p), None)
+            if p.is_dir() and not p.is_symlink():  # a folder of another name is not ours
+                if table is not None:
+                    self._drop_table_dir(p, None if wrote is None else wrote.get(table, set()))
             elif name not in RESULT_OUTPUTS or (p.is_file() and marked(p, RESULT_OUTPUTS[name])):
                 _unlink(p)  # a summary.json, by_point.csv, commitment.png of someone else's stays
 
@@ -295,6 +303,19 @@ class Store:
             self.chunks.rmdir()
 
     # --- chunks -----------------------------------------------------------------------------
+    def refuse_in_the_way(self, chunks: Iterable[int]) -> None:
+        """One line before any run if a chunk to be written has a folder or a symbolic link
+        where its part goes (someone else's: alliance-sim writes files only, and deletes only
+        what it wrote)."""
+        for i in chunks:
+            for t in TABLES:
+                p = self.part(t, i)
+                if p.is_symlink() or p.is_dir():
+                    raise StoreError(
+                        f"{p} is not a file written by alliance-sim; move it out of {self.dir} "
+                        "(alliance-sim deletes only what it wrote) and run the same command again"
+                    )
+
     def part(self, table: str, i: int) -> Path:
         """The file of chunk ``i`` of ``table``."""
         return table_path(self.dir, table) / f"part-{i:06d}.parquet"
