@@ -56,6 +56,9 @@ def test_labels_carry_units_and_horizons():
         "KAZ squeeze: duration (quarters it lasts, 1-80)"
     )
     assert parameter_label("sco_substitution") == "SCO substitution (multiplier)"
+    # a new user's Chinese package read "Pla package"
+    scenario["events"].append({"id": "pla_package", "type": "offer", "at": "2026Q1"})
+    assert parameter_label("events.pla_package.at", scenario) == "PLA package: quarter"
     assert outcome_label("ARM_exited", "2028Q4") == "ARM P(exit by 2028Q4)"
     assert outcome_label("KAZ_suspended", "2028Q4") == "KAZ P(suspended at 2028Q4)"
     assert outcome_label("cohesion_final", "2028Q4") == "cohesion at 2028Q4"
