@@ -92,3 +92,32 @@ def test_same_trajectories_with_each_mechanism_switched(mech):
     hot = {**spec.params, "attack_hazard_scale": 4.0, "clash_hazard_scale": 4.0, "exit_hazard": 1.0}
     for value in (0.0, 1.0):
         compare([replace(spec, params={**hot, mech: value})] * 8, SEEDS[:8])
+
+
+def test_shared_builders_give_each_run_its_own_values_in_any_order():
+    """The builders read shared objects once (a posterior set's member figures, a replay's
+    read-only end states put side by side and kept for the next chunk): runs in another
+    order, or with a changed member figure, still get their own values."""
+    from alliance_sim.core.state import State
+    from alliance_sim.engines.runspec import build_initial, build_params
+    from alliance_sim.scenario.plan import specs_for
+
+    sc = load_scenario("armenia_exits")  # 25 points: a posterior set's points share figures
+    plan = make_plan(sc, replicates=3)
+    metas = list(plan.runs())
+    specs = specs_for(sc, metas)
+    for order in (list(range(75)), [5, 3, 3, 71, 0, 7, 1, 2, 40, 6, 8, 9, 10, 5]):
+        chosen = [specs[i] for i in order]
+        P = build_params(chosen)
+        s = build_initial(chosen, P)
+        want = State.concat([sp.initial for sp in chosen])
+        for f in ("commitment", "status", "western_ties"):
+            assert np.array_equal(getattr(s, f), getattr(want, f)), (order, f)
+        for j, sp in enumerate(chosen):
+            assert P.m["pressure_tolerance"][j, INDEX["ARM"]] == sp.members.get("ARM", {}).get(
+                "pressure_tolerance", P.profiles.values["pressure_tolerance"][INDEX["ARM"]]
+            )
+    other = replace(specs[0], members={**specs[0].members, "ARM": {"pressure_tolerance": 0.123}})
+    P = build_params([specs[0], other, specs[0]])
+    assert P.m["pressure_tolerance"][:, INDEX["ARM"]].tolist()[1] == 0.123
+    assert P.m["pressure_tolerance"][0, INDEX["ARM"]] != 0.123

@@ -82,16 +82,11 @@ def distinct(items: list[Any]) -> tuple[list[Any], np.ndarray]:
     """The distinct objects of ``items`` (by identity, in order of first appearance) and the
     index of each item among them: the replicates of a sweep point share one spec, and the
     builders below read it once."""
+    ids = list(map(id, items))
     index: dict[int, int] = {}
-    uniq: list[Any] = []
-    which = np.empty(len(items), dtype=np.int64)
-    for r, x in enumerate(items):
-        i = index.get(id(x))
-        if i is None:
-            i = index[id(x)] = len(uniq)
-            uniq.append(x)
-        which[r] = i
-    return uniq, which
+    which = np.array([index.setdefault(i, len(index)) for i in ids], dtype=np.int64)
+    uniq = list(dict(zip(ids, items, strict=True)).values())  # in order of first appearance
+    return uniq, which.reshape(len(items))
 
 
 def _checked(names: list[str], rows: list[tuple]) -> np.ndarray:
@@ -128,16 +123,21 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     if names:
         defaults = {n: BY_NAME[n].default if n in BY_NAME else None for n in names}
         pick = itemgetter(*names)
-        rows = [pick({**defaults, **s.params}) for s in uniq]
+        n = len(names)  # a spec that sets every name (its keys are among them) needs no defaults
+        rows = [pick(s.params) if len(s.params) == n else pick({**defaults, **s.params})
+                for s in uniq]  # fmt: skip
         if len(names) == 1:
             rows = [(v,) for v in rows]
         table = _checked(names, rows)
         for j, name in enumerate(names):
             globals_[name] = table[which, j]
     M = len(mb.CODES)
+    # the specs of a posterior set's points share its member figures (one dict): read once
+    held, of_spec = distinct([s.members for s in uniq])
+    which_m = of_spec[which]
     where: dict[str, list[tuple[int, Any]]] = {}  # field -> [(run * M + member, value)]
-    for r, s in enumerate(uniq):  # one pass over the values the specs set
-        for code, fields_ in s.members.items():
+    for r, members in enumerate(held):  # one pass over the values the specs set
+        for code, fields_ in members.items():
             k = r * M + mb.INDEX[code]
             for f, v in fields_.items():
                 at = where.get(f)
@@ -150,14 +150,14 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
         if f in REGIONAL:  # a global set for some members: NaN elsewhere, which
             for v in _distinct(values):
                 check_value(f, v)  # Params.build fills with the run's global
-            arr = np.full((len(uniq), M), np.nan)
+            arr = np.full((len(held), M), np.nan)
         else:
-            arr = np.broadcast_to(profiles.values[f], (len(uniq), M)).copy()
+            arr = np.broadcast_to(profiles.values[f], (len(held), M)).copy()
         got = np.asarray(values)
         if got.dtype.kind in "UO":  # a status given by name
             got = [mb.STATUS_CODES[v] if isinstance(v, str) else v for v in values]
         arr.reshape(-1)[list(flat)] = got  # each (run, member) once: one value in a spec's dict
-        member_values[f] = arr[which]
+        member_values[f] = arr[which_m]
     return Params.build(R, globals_, profiles, member_values)
 
 
@@ -173,10 +173,27 @@ def build_initial(specs: list[RunSpec], P: Params) -> State:
     if not all(given):
         raise ValueError("runs in one batch must all continue a history or none")
     states, which = distinct([sp.initial for sp in specs])
-    s = State.concat(states).select(which)
-    own = np.array(["russian_bandwidth" in sp.params for sp in specs])
+    s = _side_by_side(states).select(which)
+    uniq, of_spec = distinct(specs)
+    own = np.array(["russian_bandwidth" in sp.params for sp in uniq], dtype=bool)[of_spec]
     s.bandwidth = np.where(own, P.russian_bandwidth[:, 0], s.bandwidth)
     return s
+
+
+#: the last read-only states put side by side (a sweep's chunks continue the same replays)
+_SIDE: list = [(), None, []]
+
+
+def _side_by_side(states: list[State]) -> State:
+    """``State.concat(states)``, kept for the next call with the same states when none of
+    them can be changed (a replay's end states are read-only views: ``HistoryStates.of``)."""
+    key = tuple(map(id, states))
+    if _SIDE[0] == key and all(a is b for a, b in zip(_SIDE[2], states, strict=True)):
+        return _SIDE[1]
+    both = State.concat(states)
+    if all(not getattr(x, f.name).flags.writeable for x in states for f in fields(x)):
+        _SIDE[:] = [key, both, list(states)]  # the states held, so that their ids stay theirs
+    return both
 
 
 def build_schedule(specs: list[RunSpec]) -> Schedule:
