@@ -177,7 +177,8 @@ def test_a_journal_cut_by_a_kill_is_still_ours(tmp_path):
     whole = '{"chunk": 0, "parts": {"runs": {}}}\n'
     for text, ours in [
         ("", True), (whole, True), (whole * 2 + '{"chunk": 1, "pa', True),
-        ('{"chunk": 1, "pa', True), ("my notes\n", False), (whole + "my notes", False),
+        ('{"chunk": 1, "pa', True), (whole + '{"ch', True), ("my notes\n", False),
+        (whole + "my notes", False),
         ('{"chunk": 0}\n', False), ("[1, 2]\n", False),
     ]:  # fmt: skip
         j.write_text(text)
