@@ -315,6 +315,9 @@ def make_executor(
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # no dashboard, and its HTTP server (health routes) on a free port: on 8787,
+                    # the default, a user's own Dask dashboard made it warn in five lines
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     host="127.0.0.1",
                     silence_logs=logging.CRITICAL,  # no heartbeat tracebacks when we stop
                 )
