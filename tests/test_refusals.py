@@ -538,3 +538,53 @@ def test_check_counts_verified_parts_without_the_extra_files(tmp_path, capsys):
     assert main(["check", str(r)]) == 1
     out = capsys.readouterr().out
     assert "parts: 3 of 3 verified" in out and "an extra file" in out, out
+
+
+def test_outcome_and_member_suggestions_point_where_the_user_meant():
+    """A new user's `--outcome KAZ_hedging` got "did you mean 'n_hedging'?" (the alliance's
+    count), `KAZ_suspended_ever` "KAZ_suspended" (KAZ_ever_suspended exists), `kaz_exited`
+    "n_exited", and `focus = ["KYR"]` no suggestion of KGZ."""
+    from alliance_sim.core.members import code_hint
+    from alliance_sim.errors import did_you_mean, outcome_hint
+
+    cols = ["KAZ_exited", "KAZ_suspended", "KAZ_ever_suspended", "KAZ_status", "n_hedging",
+            "n_exited", "ARM_exited"]  # fmt: skip
+    assert did_you_mean("kaz_exited", cols) == "; did you mean 'KAZ_exited'?"
+    assert did_you_mean("KAZ_suspended_ever", cols) == "; did you mean 'KAZ_ever_suspended'?"
+    assert did_you_mean("ARN_exited", cols) == "; did you mean 'ARM_exited'?"
+    assert did_you_mean("west_offer", ["western_offer", "west_security_share"]) == (
+        "; did you mean 'western_offer'?"
+    )
+    said = outcome_hint("KAZ_hedging", cols)
+    assert "n_hedging" not in said and "KAZ_status (2 hedging" in said, said
+    assert said.startswith("; KAZ's outcomes: KAZ_exited, KAZ_suspended")
+    assert outcome_hint("xyz", cols) == ""
+    assert code_hint("KYR") == "; did you mean 'KGZ' (Kyrgyzstan)?"
+    assert code_hint("kz") == "; did you mean 'KAZ' (Kazakhstan)?"
+
+
+@pytest.mark.parametrize(
+    "body, said",
+    [
+        ("end = 2029\n", 'end should be a quarter in quotes, such as "2029Q4", got int'),
+        (
+            '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "sanctions"\nmember = "KAZ"\n',
+            "did you mean 'pressure'?",
+        ),
+        (
+            '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "investment"\nmember = "KAZ"\n',
+            "did you mean 'offer'?",
+        ),
+        (
+            '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "aplication"\nmember = "KAZ"\n',
+            "did you mean 'application'?",
+        ),
+    ],
+)
+def test_a_word_for_an_event_type_or_a_bare_year_gets_the_right_hint(tmp_path, capsys, body, said):
+    """A new user's `type = "sanctions"` was offered 'application', and `end = 2029` was told
+    only that it should be a string."""
+    path = tmp_path / "s.toml"
+    path.write_text(f'name = "s"\ndescription = "s"\nextends = "baseline"\n{body}')
+    assert main(["validate", str(path)]) == 2
+    assert said in _one_line(capsys)

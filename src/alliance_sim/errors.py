@@ -45,7 +45,20 @@ def did_you_mean(name: object, allowed: Iterable[object]) -> str:
     ``IRN``).
     """
     name = str(name)
-    close = difflib.get_close_matches(name, [str(a) for a in allowed], n=5, cutoff=0.6)
+    allowed = [str(a) for a in allowed]
+
+    def words(s: str) -> tuple[str, ...]:
+        return tuple(sorted(s.lower().replace("-", "_").split("_")))
+
+    for same in (lambda a: a.lower() == name.lower(), lambda a: words(a) == words(name)):
+        hits = [a for a in allowed if same(a)]  # the case or the order of words differs
+        if len(hits) == 1:
+            return f"; did you mean {hits[0]!r}?"
+    head = name[:4].upper() if name[3:4] == "_" else None  # a member's code and "_"
+    ours = [a for a in allowed if head and a[:4].upper() == head and a[:3].isupper()]
+    if ours:  # "KAZ_hedging": KAZ's names only, not another's or the alliance's (n_hedging)
+        allowed = ours
+    close = difflib.get_close_matches(name, allowed, n=5, cutoff=0.6)
     if not close:
         return ""
 
@@ -57,6 +70,23 @@ def did_you_mean(name: object, allowed: Iterable[object]) -> str:
         return (round(difflib.SequenceMatcher(None, name, c).ratio(), 6), prefix)
 
     return f"; did you mean {max(close, key=score)!r}?"
+
+
+def outcome_hint(name: object, columns: Iterable[object]) -> str:
+    """:func:`did_you_mean` for an outcome's name, or, for a member's name that is close to
+    none of its outcomes (``KAZ_hedging``), the outcomes it has ("" if neither)."""
+    columns = [str(c) for c in columns]
+    hint = did_you_mean(name, columns)
+    code = str(name).split("_")[0].upper()
+    own = [c for c in columns if c.startswith(code + "_")] if "_" in str(name) else []
+    if hint or not own:
+        return hint
+    status = f"{code}_status" in own
+    return (
+        f"; {code}'s outcomes: {', '.join(own)}"
+        + ("; its status at the horizon is the code in {code}_status (2 hedging, 3 suspended), "
+           "and compare reports P(hedging)".replace("{code}", code) if status else "")
+    )  # fmt: skip
 
 
 def typename(v: object) -> str:

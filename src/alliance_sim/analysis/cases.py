@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from alliance_sim.errors import AnalysisError, UserError, did_you_mean
+from alliance_sim.errors import AnalysisError, UserError, outcome_hint
 
 BOOKKEEPING = ("run", "run_id", "point", "replicate", "seed", "posterior", "error")
 
@@ -48,7 +48,7 @@ def check_case(
         what = "a swept parameter" if outcome in inputs else "bookkeeping"
         raise UserError(f"--outcome {outcome!r} is {what}, not an outcome of the runs; {allowed}")
     if outcome not in runs.columns:
-        hint = did_you_mean(outcome, runs.columns)
+        hint = outcome_hint(outcome, runs.columns)
         raise AnalysisError(f"no outcome {outcome!r} in {where}{hint or '; ' + allowed}")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alliance_sim.errors import AnalysisError, UserError, did_you_mean
+from alliance_sim.errors import AnalysisError, UserError, outcome_hint
 from alliance_sim.runs.results import Manifest, Result
 from alliance_sim.scenario.plan import unit_samples
 from alliance_sim.scenario.spec import SweepAxis, SweepSpec
@@ -67,7 +67,7 @@ def _refuse(res: Result, outcome: str) -> None:
     if outcome not in runs:
         raise AnalysisError(
             f"{res.directory}: no outcome {outcome!r} in runs.parquet"
-            f"{did_you_mean(outcome, outcome_columns(res))}"
+            f"{outcome_hint(outcome, outcome_columns(res))}"
         )
     what = (
         "a swept parameter"

@@ -81,6 +81,29 @@ CALIBRATION_METHODS = ("smc", "rejection")
 SAMPLERS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 
 
+#: words users write for an event type (``type = "sanctions"`` was offered "application")
+_TYPE_WORDS = {
+    **dict.fromkeys(("sanctions", "sanction", "coercion", "squeeze", "blockade", "embargo",
+                     "ban", "gas", "pressure_campaign"), "pressure"),
+    **dict.fromkeys(("aid", "investment", "loan", "arms", "deal", "package", "assistance",
+                     "partnership"), "offer"),
+    **dict.fromkeys(("attack", "incursion", "invasion", "article4", "article_4"), "appeal"),
+    **dict.fromkeys(("join", "joins", "membership", "enlargement"), "accession"),
+    **dict.fromkeys(("leave", "leaves", "withdrawal", "withdraw", "exits"), "exit"),
+    **dict.fromkeys(("protest", "protests", "riot", "riots", "uprising", "revolution"), "unrest"),
+    **dict.fromkeys(("border_clash", "skirmish"), "clash"),
+}  # fmt: skip
+
+
+def _type_hint(etype: object) -> str:
+    """A suggestion for an unknown event type: the type a word users write names, else the
+    closest spelling."""
+    word = str(etype).strip().lower().replace(" ", "_").replace("-", "_")
+    if word in _TYPE_WORDS and _TYPE_WORDS[word] in EVENT_TYPES:
+        return f"; did you mean {_TYPE_WORDS[word]!r}?"
+    return did_you_mean(etype, EVENT_TYPES)
+
+
 def saltelli_samples(n: int, sampler: str = "saltelli") -> str:
     """Why ``n`` (base) samples do not suit a Saltelli or Sobol' design ('' if they do):
     Sobol' points keep their balance, and the indices their convergence, only at powers of
@@ -290,8 +313,7 @@ def _check_event(
     if etype not in EVENT_TYPES:
         ck.fail(
             key,
-            f"unknown event type {etype!r}{did_you_mean(etype, EVENT_TYPES)}; allowed: "
-            + ", ".join(EVENT_TYPES),
+            f"unknown event type {etype!r}{_type_hint(etype)}; allowed: " + ", ".join(EVENT_TYPES),
         )
     cls = EVENT_TYPES[etype]
     key = f"events[{n}] ({etype})"
