@@ -544,8 +544,8 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     """A new user's `--outcome KAZ_hedging` got "did you mean 'n_hedging'?" (the alliance's
     count), `KAZ_suspended_ever` "KAZ_suspended" (KAZ_ever_suspended exists), `kaz_exited`
     "n_exited", and `focus = ["KYR"]` no suggestion of KGZ."""
-    from alliance_sim.core.members import code_hint
     from alliance_sim.errors import did_you_mean, outcome_hint
+    from alliance_sim.scenario.checks import member_hint as code_hint
 
     cols = ["KAZ_exited", "KAZ_suspended", "KAZ_ever_suspended", "KAZ_status", "n_hedging",
             "n_exited", "ARM_exited"]  # fmt: skip

@@ -55,7 +55,8 @@ def check_case(
 def as_codes(codes: str | Iterable[str] | None, what: str = "members") -> list[str]:
     """``codes`` as a list of member codes (one code alone: ``"ARM"``, not "A", "R", "M");
     ValueError with one line naming ``what`` for one that is not a member code."""
-    from alliance_sim.core.members import CODES, code_hint
+    from alliance_sim.core.members import CODES
+    from alliance_sim.scenario.checks import member_hint as code_hint
 
     if codes is None:
         return []

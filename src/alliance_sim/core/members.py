@@ -333,11 +333,7 @@ _OTHER_NAMES = {  # what users type for a member besides its profile name
     "islamic republic of iran": "IRN",
     "persia": "IRN",
     "republic of armenia": "ARM",
-    # other abbreviations in use (ISO 3166 two-letter codes, older or informal three-letter)
-    "ru": "RUS", "by": "BLR", "kz": "KAZ", "kg": "KGZ", "kgs": "KGZ", "kyr": "KGZ",
-    "kir": "KGZ", "tj": "TJK", "taj": "TJK", "tjk": "TJK", "am": "ARM", "ir": "IRN",
-    "ira": "IRN", "uz": "UZB", "bel": "BLR", "blr": "BLR", "kaz": "KAZ", "rus": "RUS",
-}  # fmt: skip
+}
 
 
 def code_hint(text: object) -> str:

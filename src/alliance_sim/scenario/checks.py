@@ -95,6 +95,24 @@ _TYPE_WORDS = {
 }  # fmt: skip
 
 
+#: other abbreviations in use for members (ISO 3166 two-letter codes, older or informal
+#: three-letter ones): ``focus = ["KYR"]`` had no suggestion
+_ABBREVIATIONS = {
+    "ru": "RUS", "by": "BLR", "bel": "BLR", "kz": "KAZ", "kg": "KGZ", "kgs": "KGZ",
+    "kyr": "KGZ", "kir": "KGZ", "tj": "TJK", "taj": "TJK", "am": "ARM", "ir": "IRN",
+    "ira": "IRN", "uz": "UZB",
+}  # fmt: skip
+
+
+def member_hint(text: object) -> str:
+    """:func:`alliance_sim.core.members.code_hint`, and the member an abbreviation names."""
+    hint = mb.code_hint(text)
+    code = _ABBREVIATIONS.get(str(text).strip().lower())
+    if hint or code is None:
+        return hint
+    return f"; did you mean {code!r} ({mb.load_profiles().names[mb.INDEX[code]]})?"
+
+
 def _type_hint(etype: object) -> str:
     """A suggestion for an unknown event type: the type a word users write names, else the
     closest spelling."""
@@ -213,7 +231,7 @@ class Checker:
             self.fail(
                 key,
                 f"unknown member code {v!r} for {name}"
-                f"{mb.code_hint(v) or did_you_mean(v, allowed)} "
+                f"{member_hint(v) or did_you_mean(v, allowed)} "
                 f"(allowed: {', '.join(allowed)})",
             )
         return v
@@ -238,7 +256,7 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for code, fields in raw.items():
         key = f"members.{code}"
-        hint = mb.code_hint(code)
+        hint = member_hint(code)
         if code == mb.PATRON or hint.startswith(f"; did you mean {mb.PATRON!r}"):
             ck.fail(
                 "members",
@@ -249,7 +267,7 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
             ck.fail(
                 "members",
                 f"unknown member code {code!r}"
-                f"{mb.code_hint(code) or did_you_mean(code, MEMBER_CODES)} "
+                f"{member_hint(code) or did_you_mean(code, MEMBER_CODES)} "
                 f"(allowed: {', '.join(MEMBER_CODES)})",
             )
         if not isinstance(fields, dict):
