@@ -11,6 +11,7 @@ import pytest
 
 from alliance_sim import run_scenario, sweep
 from alliance_sim.cli.main import main
+from alliance_sim.core import quarters
 from alliance_sim.report.figures import fitting_kinds, write_figures
 from alliance_sim.report.html import build_report, compare_results
 from conftest import CHROMIUM, MINIMAL, launch_chromium
@@ -547,8 +548,8 @@ def test_a_difference_holms_correction_does_not_keep_is_not_worded_as_one(tmp_pa
     from alliance_sim.analysis.stats import NOT_AN_EFFECT, UNCLEAR_HOLM
     from alliance_sim.report.headline import headline
 
-    base = run_scenario("baseline", tmp_path / "b", replicates=10, end="2030Q4", quiet=True)
-    grid = sweep("armenia_exits", tmp_path / "g", replicates=10, end="2030Q4", quiet=True)
+    base = run_scenario("baseline", tmp_path / "b", replicates=16, end="2030Q4", quiet=True)
+    grid = sweep("armenia_exits", tmp_path / "g", replicates=16, end="2030Q4", quiet=True)
     comp = compare_results([base, grid])
     sized = ~comp["effect"].isin(NOT_AN_EFFECT)
     assert sized.any() and (comp.loc[sized, "p (Holm)"] < 0.05).all()
@@ -634,6 +635,35 @@ def test_a_comparison_answers_whether_a_member_hedges_more(results):
     assert abs(row["this"].value - shares[1]) < 1e-9
     lines = headline(comp, ["ARM"]).sentences
     assert any(line.startswith("Armenia is hedging at") for line in lines), lines
+
+
+def test_a_comparison_answers_whether_a_member_suspends_by_then(results):
+    """A new user asked whether Kazakhstan suspends by 2029: the headline gave only "is
+    suspended at 2029Q4" (30.5%) where 84% of runs had it suspended at some point.  The
+    comparison now has that row, read at the compared quarter from the stored statuses (the
+    runs table's exact outcome at a result's own end)."""
+    from alliance_sim.analysis.aggregate import status_at
+    from alliance_sim.analysis.horizon import outcomes_at
+    from alliance_sim.report.headline import headline
+
+    arm = results["arm"]
+    at = "2030Q4"  # Armenia starts frozen (always 1): Kyrgyzstan's share varies here
+    step = quarters.steps_between(arm.plan.start, at)
+    got = outcomes_at(arm, at).set_index("run")["KGZ_ever_suspended"]
+    st = status_at(arm, list(range(step + 1)))
+    st = st[st["member"].astype(str) == "KGZ"]
+    want = st.groupby("run")["status"].apply(lambda s: float((s.astype(str) == "suspended").any()))
+    joined = got.notna()
+    assert joined.sum() > 30 and (got[joined] == want.reindex(got.index)[joined]).all()
+    assert 0 < got[joined].mean() < 1  # a share that varies: the check can fail
+    end = outcomes_at(arm, arm.plan.end)
+    assert end["KGZ_ever_suspended"].equals(arm.runs["KGZ_ever_suspended"])  # exact at the end
+    comp = compare_results([results["base"], arm], at=at)
+    row = comp.set_index("outcome").loc["KGZ_ever_suspended"]
+    assert bool(row["binary"]) and abs(row["this"].value - got[joined].mean()) < 1e-9
+    lines = headline(comp, ["KGZ"]).sentences
+    assert any("is or has been suspended at some point from the start to 2030Q4" in s
+               for s in lines), lines  # fmt: skip
 
 
 def test_a_comparison_can_be_had_as_numbers(results, tmp_path):

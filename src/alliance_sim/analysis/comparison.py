@@ -65,6 +65,8 @@ def comparison_outcomes(
         col = f"{code}_commitment"
         if a[col].notna().any() and b[col].notna().any():
             out += [(f"{code}_exited", True), (f"{code}_suspended", True)]
+            ever = f"{code}_ever_suspended"  # "does it suspend by then?", not only "at"
+            out += [(ever, True)] if ever in a and ever in b else []
             hedging = f"{code}_hedging"  # (a runs table of the Python API's may lack it)
             out += [(hedging, True)] if hedging in a and hedging in b else []
             out.append((col, False))
@@ -129,7 +131,7 @@ def compare_results(
         if key is not None:
             merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
         for outcome, binary in comparison_outcomes(ra_all, rb_all, focus):
-            if outcome == "cohesion_min" and thinned:
+            if (outcome == "cohesion_min" or outcome.endswith("_ever_suspended")) and thinned:
                 continue
             rows.append(_row(outcome, binary, ra, rb, merged if key else None, seed))
             rows[-1].update(
@@ -165,7 +167,7 @@ def compare_results(
     ]
     table.attrs["left_out"] = (
         [
-            "lowest cohesion (only some quarters recorded in "
+            "lowest cohesion and suspensions at some point (only some quarters recorded in "
             + ", ".join(n for r, n in zip(results, names, strict=True) if r in thinned)
             + ")"
         ]

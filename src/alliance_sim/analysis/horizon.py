@@ -96,8 +96,10 @@ def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
 
 def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     """``res``'s runs table with each run's outcomes at ``quarter`` in its own columns:
-    ``CODE_exited``, ``CODE_suspended`` (0/1), ``CODE_status`` (the status code, float as
-    stored: 1 active, 2 hedging, 3 suspended, 4 exited), ``CODE_commitment``,
+    ``CODE_exited``, ``CODE_suspended`` (0/1), ``CODE_ever_suspended`` (0/1: suspended at
+    some recorded quarter up to ``quarter``; exact where every quarter is recorded),
+    ``CODE_status`` (the status code, float as stored: 1 active, 2 hedging, 3 suspended, 4
+    exited), ``CODE_commitment``,
     ``cohesion_final`` and ``cohesion_min`` (see the module); NaN where the member never
     joined.  ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
     a row, a refine round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
@@ -112,8 +114,10 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     runs = res.runs.copy()
     ts = read(res, "timeseries", ["run", "step", "member", "commitment"]).to_pandas()
     ts = ts[ts["step"] == step]
-    st = status_at(res, [step])
-    st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
+    seen = status_at(res, list(range(step + 1)))  # the recorded quarters up to it
+    seen = seen.assign(member=seen["member"].astype(str), status=seen["status"].astype(str))
+    ever = seen[seen["status"] == "suspended"].groupby("member")["run"].unique()
+    st = seen[seen["step"] == step]
     ts = ts.assign(member=ts["member"].astype(str))
     for code in mb.ALLIES:
         s = st[st["member"] == code].set_index("run")["status"]
@@ -122,6 +126,8 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
         joined = present.notna().to_numpy()
         runs[f"{code}_exited"] = np.where(joined, (present == "exited").astype(float), np.nan)
         runs[f"{code}_suspended"] = np.where(joined, (present == "suspended").astype(float), np.nan)
+        was = runs["run"].isin(ever.get(code, [])).astype(float).to_numpy()
+        runs[f"{code}_ever_suspended"] = np.where(joined, was, np.nan)
         runs[f"{code}_status"] = present.map(mb.STATUS_CODES).astype(float)  # as stored
         runs[f"{code}_commitment"] = runs["run"].map(c)
         if f"{code}_joined" in runs:  # a candidate: a member at that quarter (not exited)

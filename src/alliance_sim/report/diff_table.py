@@ -23,6 +23,8 @@ def _outcome(outcome: str, when: str) -> str:
         return f"{code} P(suspended at {when})"
     if what == "hedging":
         return f"{code} P(hedging at {when})"
+    if what == "ever_suspended":  # the start included (a member frozen then counts)
+        return f"{code} P(suspended at some point to {when})"
     if what == "joined":
         return f"{code} P(member at {when})"
     if what == "commitment":

@@ -147,6 +147,7 @@ def binary_sentence(r: pd.Series) -> str:
     verb = {
         "exited": f"has left the CSTO by {end}",
         "suspended": f"is suspended at {end}",
+        "ever_suspended": f"is or has been suspended at some point from the start to {end}",
         "hedging": f"is hedging at {end}",
         "joined": f"is a member (has joined, not left) at {end}",
     }.get(what, f"{what} at {end}")
@@ -290,6 +291,7 @@ def short_label(outcome: str, when: str = "") -> str:
     words = {
         "exited": "exit",
         "suspended": "suspension",
+        "ever_suspended": "suspension at some point",
         "hedging": "hedging",
         "commitment": "mean commitment",
         "joined": "accession",

@@ -225,13 +225,13 @@ NOTES = (
     "difference's interval needs to reach the target half-width at this design's design effect."
 )
 HEADLINE_NOTE = (
-    "First each focus member's probability of having left (of being suspended, hedging) in each "
-    "scenario and the difference in points; then the largest other visible differences: "
-    "probabilities ranked by the difference in points (under 2: negligible; 2-5 small; 5-10 "
-    "medium; 10 or more large), other outcomes by the Vargha-Delaney A12. Brackets: 95% "
-    "intervals; p: the test's, Holm-adjusted over every row below. A size is given only to a "
-    "difference its interval and test tell from none that survives Holm; else it is negligible "
-    "if its whole interval is, unclear if not. n_eff: effective runs (a seed's runs count once)."
+    "First each focus member's probability of having left (of being suspended, suspended at some "
+    "point, hedging) in each scenario and the difference in points; then the largest other "
+    "visible differences: probabilities ranked by the difference in points (under 2: negligible; "
+    "2-5 small; 5-10 medium; 10 or more large), other outcomes by the Vargha-Delaney A12. "
+    "Brackets: 95% intervals; p: the test's, Holm-adjusted over every row below. A size is given "
+    "only to a difference its interval and test tell from none that survives Holm; else it is "
+    "negligible if its whole interval is, unclear if not. n_eff: effective runs (a seed: once)."
 )
 
 
