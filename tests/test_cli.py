@@ -1,6 +1,7 @@
 """The command line: every shipped scenario runs; user errors are one line and exit 2."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,13 @@ def test_show_and_list(capsys):
     assert "contagion  [global]  default 0.3  valid -1 to 1 " in out  # not "-1-1"
     assert "russian_pressure  [global; [region] may set it]" in out
     assert "initial_status  [member]  default per member  valid a status: candidate, " in out
+    # a new user read contagion's default 0.3 "source: assumption" for a value the forecasts
+    # draw from the fitted posterior (median -0.21): the listing says so, with its spread
+    blocks = {b.split()[0]: b for b in re.split(r"\n(?=\S)", out) if b.strip()}
+    block = " ".join(blocks["contagion"].split())
+    assert "fitted: the shipped forecasts (baseline and what extends it) draw it" in block
+    assert "history_2006_2024.parquet" in block and "median -0.213" in block
+    assert "fitted:" not in blocks["western_offer"]  # not in the posterior: nothing claimed
     assert main(["list", "events"]) == 0
     assert "remittance_shock" in capsys.readouterr().out
 

@@ -195,34 +195,9 @@ def cmd_list(a: argparse.Namespace) -> int:
             where = "" if f.parent == ours else f"  [{f.parent}]{hides}"
             print(f"{term(f.stem):<{width}}{term(text)}{term(where)}")
     elif a.what == "parameters":
-        from alliance_sim.cli.bibliography import glosses
-        from alliance_sim.core import members as mb
-        from alliance_sim.core.params import REGIONAL, parameters
+        from alliance_sim.cli.listing import print_parameters
 
-        for r in parameters().itertuples():
-            default = "per member" if r.scope == "member" else f"{r.default:g}"
-            sample = (
-                f",  sample {r.plausible_low:g} to {r.plausible_high:g}"
-                if r.plausible_low == r.plausible_low  # not NaN
-                else ""
-            )
-            scope = f"{r.scope}; [region] may set it" if r.name in REGIONAL else r.scope
-            valid = (
-                f"a status: {', '.join(mb.STATUS_NAMES)}"
-                if r.unit == "status"
-                else f"{r.low:g} to {r.high:g} {r.unit}"
-            )
-            print(
-                f"{r.name}  [{scope}]  default {default}  valid {valid}{sample}\n"
-                + textwrap.indent(textwrap.fill(r.meaning, 92), "    ")
-                + f"\n    source: {r.source}"
-                + (f"\n    sample range: {r.plausible_source}" if sample else "")
-                + "".join(
-                    f"\n    {g}"
-                    for g in glosses(r.meaning, r.source, sample and r.plausible_source)
-                )
-            )
-        print("\n[KEYS] in sources are entries of the bibliography: alliance-sim list sources")
+        print_parameters()
     elif a.what == "sources":
         from alliance_sim.cli import bibliography
 
