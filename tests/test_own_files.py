@@ -297,3 +297,77 @@ def test_exit_overlay_takes_what_overlay_takes(result, tmp_path):
             draw([], tmp_path / "x.png")
         with pytest.raises(Exception, match=r"commitment\.png of the result directory"):
             draw([result, result], result / "commitment.png")
+
+
+def test_red_team_journals_and_parts_that_are_not_ours(result, tmp_path, capsys):
+    """Second red-team of the journal checks: a plain re-run deleted a user's chunks.jsonl
+    beside a finished result; a linked journal had the user's file appended to; an empty
+    chunks.jsonl made a folder with the user's own manifest.json "ours" for --force; and
+    --force deleted the old result before refusing a folder where a part goes."""
+    import json
+    import shutil
+
+    args = ["run", "baseline", "--replicates", "3", "--quiet", "--out"]
+    done = tmp_path / "done"
+    shutil.copytree(result, done)
+    (done / "chunks.jsonl").write_bytes(MINE)
+    assert main([*args, str(done)]) == 2  # the same command: it would have deleted it
+    assert "chunks.jsonl is not the journal" in capsys.readouterr().err
+    assert (done / "chunks.jsonl").read_bytes() == MINE
+    (done / "chunks.jsonl").unlink()
+    log = tmp_path / "log.txt"
+    log.write_bytes(MINE)
+    (done / "chunks.jsonl").symlink_to(log)
+    assert main([*args, str(done), "--force"]) == 2
+    assert log.read_bytes() == MINE and (done / "chunks.jsonl").is_symlink()
+    (done / "chunks.jsonl").unlink()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "manifest.json").write_text(json.dumps({"name": "my dataset"}))
+    (mine / "chunks.jsonl").write_bytes(b"")
+    for force in ([], ["--force"]):
+        assert main([*args, str(mine), *force]) == 2
+        assert "add --force" not in capsys.readouterr().err
+    assert json.loads((mine / "manifest.json").read_text()) == {"name": "my dataset"}
+    part = done / "runs.parquet" / "part-000000.parquet"
+    part.unlink()
+    part.mkdir()
+    assert main([*args, str(done), "--force"]) == 2
+    assert "part-000000.parquet is not a file written by alliance-sim" in capsys.readouterr().err
+    assert (done / "manifest.json").is_file() and (done / "timeseries.parquet").is_dir()
+
+
+def test_a_record_cut_by_a_full_disk_is_followed_by_whole_records(tmp_path):
+    """A record cut by a full disk had the next appended onto it: the tool then called its own
+    journal foreign (red-team)."""
+    from alliance_sim.runs.integrity import (
+        PartRecord,
+        append_journal,
+        journal_is_ours,
+        read_journal,
+    )
+
+    rec = {"runs": {"part-000001.parquet": PartRecord(5, 10, "a" * 64)}}
+    (tmp_path / "chunks.jsonl").write_text('{"chunk": 0, "parts": {"ru')  # cut
+    append_journal(tmp_path, 1, rec)
+    assert journal_is_ours(tmp_path / "chunks.jsonl")
+    assert list(read_journal(tmp_path)) == [1]
+
+
+def test_a_folder_with_a_manifest_of_ones_own_keeps_no_lock_file(tmp_path, capsys):
+    """check, plot, export and a refused sweep each left .alliance-sim.lock in a user's
+    folder holding a manifest.json of its own (red-team)."""
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "manifest.json").write_text('{"name": "my dataset"}')
+    sweep_ = ["sweep", "armenia_exits", "--out", str(d), "--replicates", "1"]
+    for argv in (
+        ["check", str(d)],
+        ["plot", str(d), "--out", str(tmp_path / "f")],
+        ["export", str(d), "--out", str(tmp_path / "e")],
+        [*sweep_, "--quiet"],
+        [*sweep_, "--force"],
+    ):
+        assert main(argv) in (1, 2)
+        assert sorted(p.name for p in d.iterdir()) == ["manifest.json"], argv
+    capsys.readouterr()

@@ -588,3 +588,15 @@ def test_a_word_for_an_event_type_or_a_bare_year_gets_the_right_hint(tmp_path, c
     path.write_text(f'name = "s"\ndescription = "s"\nextends = "baseline"\n{body}')
     assert main(["validate", str(path)]) == 2
     assert said in _one_line(capsys)
+
+
+def test_an_output_that_is_no_path_is_one_line_from_the_api(tmp_path):
+    """run_scenario(out=None), sweep(out=5): pathlib's TypeError (red-team)."""
+    from alliance_sim import run_scenario, sweep
+    from alliance_sim.errors import UserError
+
+    for out in (None, 5, b"x"):
+        with pytest.raises(UserError, match=r"allowed a path \(a string or a pathlib.Path\)"):
+            run_scenario("baseline", out, replicates=2, end="2025Q4", quiet=True)
+    with pytest.raises(UserError, match="allowed a path"):
+        sweep("armenia_exits", None, replicates=1, quiet=True)

@@ -141,9 +141,20 @@ def test_an_edited_manifest_is_refused_with_advice_that_works(copy, capsys):
         ("[1, 2]", "holds a list"),
         ("{not json", "not valid JSON"),
         ('{"plan": {"n_runs": "many"}}', "'plan.n_runs'"),
+        ("format-string", "its checksum is missing"),  # "format": "2": a TypeError traceback
+        ("no-checksum", "its checksum is missing"),  # records kept, checksum and format cut
     ],
 )
 def test_a_manifest_of_any_shape_is_one_line(copy, capsys, text, words):
+    if text in ("format-string", "no-checksum"):  # edits of the real manifest (red-team)
+        d = json.loads((copy / "manifest.json").read_text())
+        del d["checksum"]
+        if text == "format-string":
+            d["format"] = "2"
+        else:
+            del d["format"]
+            d["plan"]["n_runs"] = 20  # fewer runs than it holds, and check said ok
+        text = json.dumps(d)
     (copy / "manifest.json").write_text(text)
     assert main(["plot", str(copy), "--out", str(copy.parent / "f")]) == 2
     err = one_line(capsys.readouterr().err)
@@ -871,6 +882,7 @@ def test_a_sweep_that_would_fill_the_disk_stops_in_one_line_and_resumes(
     argv = ["sweep", "armenia_exits", "--out", str(d), "--replicates", "2", "--chunk-size", "10",
             "--quiet", "--workers", "1"]  # fmt: skip
     free["bytes"] = room.MARGIN_BYTES + 1000  # room for the margin and hardly more
+    assert room.MARGIN_BYTES <= 2**20  # a small disk is not refused for a margin alone
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(d) in err and "chunk(s) left need about" in err, err
@@ -883,3 +895,42 @@ def test_a_sweep_that_would_fill_the_disk_stops_in_one_line_and_resumes(
     assert main(argv) == 0
     res = Result.open(d)
     assert res.manifest.status == "complete" and len(res.runs) == 50
+
+
+def test_a_journal_line_of_another_chunk_does_not_make_a_chunk_stored(tmp_path, capsys):
+    """Red team: a copy of chunk 1's journal line relabelled as chunk 3 made a resume skip
+    chunk 3, and `check` called the result of fewer runs complete.  A record counts only for
+    the chunk whose parts it names, and `check` finds a planned chunk with no record."""
+    d = tmp_path / "j"
+    argv = ["sweep", "armenia_exits", "--out", str(d), "--replicates", "2", "--chunk-size", "10",
+            "--quiet", "--workers", "1"]  # fmt: skip
+    assert main(argv) == 0
+    from alliance_sim.runs.results import Manifest
+
+    man = Manifest.read(d)
+    parts = {t: {n: r.to_dict() for n, r in f.items()} for t, f in man.parts.items()}
+
+    def line(chunk: int, of: int) -> str:  # the journal's record of chunk ``of``
+        name = f"part-{of:06d}.parquet"
+        return json.dumps({"chunk": chunk, "parts": {t: {name: f[name]} for t, f in
+                           parts.items()}}, sort_keys=True)  # fmt: skip
+
+    for t in parts:  # chunk 3 lost, and its line replaced by chunk 1's, relabelled
+        (d / f"{t}.parquet" / "part-000003.parquet").unlink()
+    lines = [line(0, 0), line(1, 1), line(2, 2), line(4, 4), line(3, 1)]
+    man.status, man.parts = "interrupted", None
+    man.write(d)
+    (d / "chunks.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(argv) == 0
+    res = Result.open(d)
+    assert len(res.runs) == 50 and sorted(res.runs["run"]) == list(range(50))
+    assert main(["check", str(d)]) == 0
+    capsys.readouterr()
+    # a manifest whose records leave out a planned chunk: check names it
+    man = Manifest.read(d)
+    for t in man.parts:
+        del man.parts[t]["part-000002.parquet"]
+    man.write(d)
+    assert main(["check", str(d)]) == 1
+    out = capsys.readouterr().out
+    assert "part-000002.parquet has no record in the manifest" in out, out

@@ -53,6 +53,7 @@ def check_result_dir(
     (a refine round, which its result directory holds in ``refine/``).  Raises
     :class:`StoreError` naming the option and what is allowed.
     """
+    _a_path(out, option)
     if not nested:
         hit = result_folder_of(out)
         if hit is not None:
@@ -263,8 +264,16 @@ def in_the_way(path: str | os.PathLike) -> str | None:
     return None if new is None else f"{new} does not exist (a folder made only to step out of)"
 
 
+def _a_path(path: object, option: str) -> None:
+    """One line for an output that is no path at all (``out=None`` raised pathlib's TypeError
+    from the Python API)."""
+    if not isinstance(path, str | os.PathLike):
+        raise UserError(f"{option} = {path!r}: allowed a path (a string or a pathlib.Path)")
+
+
 def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as a Path if it is, or can be created as, a folder the user may write to."""
+    _a_path(path, option)
     p = Path(path)
     if not os.fspath(path).strip():
         raise UserError(f"{option} '': allowed a folder path")
@@ -285,6 +294,7 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
 
 def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as a Path if it is, or can be created as, a file the user may write."""
+    _a_path(path, option)
     p = Path(path)
     if not os.fspath(path).strip():
         raise UserError(f"{option} '': allowed a file path")

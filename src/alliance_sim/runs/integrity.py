@@ -151,8 +151,13 @@ def append_journal(directory: Path, chunk: int, records: Mapping[str, Mapping[st
         sort_keys=True,
     )
     path = directory / JOURNAL
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+    if path.is_symlink():  # (a sweep refuses one before it starts: runs/store.py)
+        raise StoreError(f"{path} is a symbolic link, not a journal alliance-sim wrote")
+    with open(path, "ab+") as f:  # appends go to the end wherever the file is read
+        if f.seek(0, os.SEEK_END) > 0:  # a record cut by a full disk or a kill before it:
+            f.seek(-1, os.SEEK_END)  # this one goes on a line of its own
+            line = "\n" * (f.read(1) != b"\n") + line
+        f.write((line + "\n").encode("utf-8"))
         f.flush()
         os.fsync(f.fileno())
 
@@ -182,11 +187,13 @@ def read_journal(directory: Path) -> dict[int, dict[str, dict[str, PartRecord]]]
     return out
 
 
-def journal_is_ours(path: Path) -> bool:
+def journal_is_ours(path: Path, evidence: bool = False) -> bool:
     """Whether the file at ``path`` is a journal this tool wrote (so may delete or extend):
-    every whole line one chunk's record (``{"chunk": ..., "parts": ...}``), the last line
-    perhaps cut by a kill; an empty file is one a kill left before its first line.  A file
-    of the same name that a user put there is not, and is neither deleted nor appended to."""
+    every line one chunk's record (``{"chunk": ..., "parts": ...}``) or one cut by a kill or
+    a full disk (the start of a record); an empty file is one a kill left before its first
+    line.  A file of the same name that a user put there is not, and is neither deleted nor
+    appended to.  ``evidence``: whether it proves that a folder without a manifest is a result
+    of ours (``--force`` may then clear it): that takes at least one whole record."""
     if path.is_symlink() or not path.is_file():
         return False
     try:
@@ -196,18 +203,19 @@ def journal_is_ours(path: Path) -> bool:
         return False
     if len(raw) > 64 * 2**20:  # a million chunks' records is not a journal of ours
         return False
-    *whole, tail = raw.decode("utf-8", errors="replace").split("\n")
     head = '{"chunk"'  # every record starts so (sorted keys); a cut one with some of it
-    if tail and not (tail.startswith(head) or head.startswith(tail)):
-        return False
-    for line in whole:
+    records = 0
+    for line in raw.decode("utf-8", errors="replace").split("\n"):
         try:
             d = json.loads(line)
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError):  # a cut record is the start of one
+            if line and not (line.startswith(head) or head.startswith(line)):
+                return False
+            continue
+        if not (isinstance(d, dict) and set(d) == {"chunk", "parts"}):
             return False
-        if not isinstance(d, dict) or set(d) != {"chunk", "parts"}:
-            return False
-    return True
+        records += 1
+    return records > 0 or not evidence
 
 
 def merge(
@@ -309,12 +317,16 @@ def damaged_parts(
         wanted = set(records) if records is not None else (expected or {}).get(t, names)
         for name in sorted(wanted - names):
             out.append((folder / name, "is missing"))
+        unrecorded = (expected or {}).get(t, set()) - wanted  # a chunk of the plan
+        for name in sorted(unrecorded):
+            out.append((folder / name, "has no record in the manifest (its chunk's runs are "
+                        "missing from the result)"))  # fmt: skip
         pending = {
             f"part-round-{int(r['round']):03d}.parquet"
             for r in manifest.rounds
             if r.get("status") != "complete" and isinstance(r.get("round"), int)
         }
-        for name in sorted(names - wanted):
+        for name in sorted(names - wanted - unrecorded):
             why = (
                 "belongs to a refine round that was interrupted (run the same refine "
                 "command again to finish it)"
@@ -323,7 +335,7 @@ def damaged_parts(
             )
             out.append((folder / name, why))
         for p in there:
-            if p.name not in wanted:
+            if p.name not in wanted:  # (extra, or unrecorded: said above)
                 continue
             if records is not None:
                 why = problem(p, records[p.name])

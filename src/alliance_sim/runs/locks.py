@@ -67,9 +67,11 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
         yield
         return
     fd = None
-    # the lock file is made only in a result directory (one written before locks existed);
-    # reading any other folder, to refuse it, leaves nothing in it
-    first = os.O_RDWR | os.O_CREAT if (Path(directory) / MANIFEST).exists() else os.O_RDWR
+    # the lock file is made only in a result directory (one written before locks existed: a
+    # manifest and a table folder); reading any other folder, to refuse it, leaves nothing in
+    # it (a user's folder with a manifest.json of its own kept a lock file: red-team)
+    ours = (Path(directory) / MANIFEST).is_file() and (Path(directory) / "runs.parquet").is_dir()
+    first = os.O_RDWR | os.O_CREAT if ours else os.O_RDWR
     for flags in (first, os.O_RDONLY):
         try:
             fd = os.open(path, flags, 0o644)

@@ -3,7 +3,8 @@ and :class:`Result` (the manifest plus its tables, read on first use).
 
 Every reader (summaries, aggregation, sensitivity, figures, reports) takes a ``Result`` and
 reads the manifest by attribute, never by string key; ``Manifest.to_dict``/``from_dict`` are
-the only places that know the JSON layout of ``manifest.json``.
+the only places that know the JSON layout of ``manifest.json``.  The module is long because
+that contract is one: the manifest's layout, its checks and the reader of what it describes.
 """
 
 from __future__ import annotations
@@ -216,7 +217,10 @@ class Manifest:
                     f"{p} was changed after alliance-sim wrote it (its checksum differs), so "
                     f"its counts cannot be trusted; {REDO}"
                 )
-        elif isinstance(d, dict) and d.get("format", 1) >= FORMAT:
+        elif isinstance(d, dict) and not (  # a version before format 2 wrote no checksum and no
+            type(d.get("format", 1)) is int and d.get("format", 1) < FORMAT  # records; ours
+            and d.get("parts") is None  # with its checksum removed is damaged (red-team)
+        ):  # fmt: skip
             raise StoreError(f"{p}: damaged manifest (its checksum is missing); {REDO}")
         return cls.from_dict(d, str(p))
 

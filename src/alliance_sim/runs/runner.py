@@ -28,6 +28,7 @@ from alliance_sim.runs.execute import (
     make_executor,
     record_every,
 )
+from alliance_sim.runs.foreign import refuse_odd_parts
 from alliance_sim.runs.identity import differs, fingerprint
 from alliance_sim.runs.integrity import ROUND_LOST, PartRecord, damaged_parts, merge
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
@@ -186,7 +187,7 @@ def _execute_locked(
                 store.rewrite_journal(stored)
             manifest.resumes.append({"at": _now(), "runs_done": _runs_in(stored, chunk, n)})
     runs_done = _runs_in(stored, chunk, n)
-    store.refuse_in_the_way(i for i in range(n_chunks) if i not in stored)
+    refuse_odd_parts(store.dir, (i for i in range(n_chunks) if i not in stored))
     sc = plan.scenario
 
     def chunks():

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +41,7 @@ import pyarrow as pa
 from alliance_sim.errors import StoreError
 from alliance_sim.paths import RESULT_OUTPUTS, marked
 from alliance_sim.runs.atomic import atomic_parquet
+from alliance_sim.runs.foreign import refuse_foreign_journal, refuse_odd_parts
 from alliance_sim.runs.integrity import (
     JOURNAL,
     PartRecord,
@@ -133,8 +134,13 @@ class Store:
             foreign = [p.name for p in self.dir.iterdir() if not _TEMP.match(p.name)]
             if foreign and not self._looks_ours():  # refused before the lock file is made
                 raise _not_a_sweep(self.dir, foreign)
-        with writer(self.dir):
-            yield
+        made = not (self.dir / LOCK).exists()
+        try:
+            with writer(self.dir):
+                yield
+        finally:  # a lock file made in a folder that is no result (a refusal): not left there
+            if made and not (self.dir / "runs.parquet").is_dir() and not self._looks_ours():
+                _unlink(self.dir / LOCK)
 
     def prepare(
         self,
@@ -149,6 +155,7 @@ class Store:
         even then only a result directory of this tool is replaced (only its own files);
         ``differs(old)`` says in words what the directory holds instead.
         """
+        refuse_foreign_journal(self.dir)  # a user's chunks.jsonl: not appended to
         try:
             old = self.read_manifest()
         except StoreError as e:
@@ -204,7 +211,7 @@ class Store:
         or a table folder holding a part named as alliance-sim names them
         (``part-000000.parquet``; a folder called ``runs.parquet`` alone proves nothing:
         Spark and pyarrow datasets are folders of that kind too)."""
-        if journal_is_ours(self.dir / JOURNAL):
+        if journal_is_ours(self.dir / JOURNAL, evidence=True):
             return True
         for t in TABLES:
             d = self.dir / f"{t}.parquet"
@@ -219,17 +226,14 @@ class Store:
         (a damaged manifest), every file named like a part."""
         from alliance_sim.runs.integrity import expected_parts
 
-        journal = self.dir / JOURNAL
-        if (journal.exists() or journal.is_symlink()) and not journal_is_ours(journal):
-            raise StoreError(
-                f"{journal} is not the journal of a sweep alliance-sim wrote; move it out "
-                "(alliance-sim deletes only what it wrote) and run the same command again"
-            )
+        refuse_foreign_journal(self.dir)
+        refuse_odd_parts(self.dir)  # before deleting anything, not halfway through
         wrote = expected_parts(old) if old is not None else None
         if wrote is not None:  # an interrupted refine round's parts are ours too
             rounds = {f"part-round-{int(r['round']):03d}.parquet" for r in old.rounds
                       if isinstance(r.get("round"), int)}  # fmt: skip
             wrote = {t: names | rounds for t, names in wrote.items()}
+        if wrote is not None:
             for t in TABLES:  # refuse before deleting anything, not halfway through
                 d = table_path(self.dir, t)
                 stray = sorted(
@@ -287,8 +291,7 @@ class Store:
         """Delete the ``chunks/`` folder of a result directory written before 0.2 (chunk files
         merged at the end), each chunk's ``runs`` file first, then the folder if nothing else
         is in it."""
-        if self.chunks.is_symlink():
-            self.chunks.unlink()
+        if self.chunks.is_symlink():  # a link someone made: not ours to delete
             return
         if not self.chunks.is_dir():
             return
@@ -303,19 +306,6 @@ class Store:
             self.chunks.rmdir()
 
     # --- chunks -----------------------------------------------------------------------------
-    def refuse_in_the_way(self, chunks: Iterable[int]) -> None:
-        """One line before any run if a chunk to be written has a folder or a symbolic link
-        where its part goes (someone else's: alliance-sim writes files only, and deletes only
-        what it wrote)."""
-        for i in chunks:
-            for t in TABLES:
-                p = self.part(t, i)
-                if p.is_symlink() or p.is_dir():
-                    raise StoreError(
-                        f"{p} is not a file written by alliance-sim; move it out of {self.dir} "
-                        "(alliance-sim deletes only what it wrote) and run the same command again"
-                    )
-
     def part(self, table: str, i: int) -> Path:
         """The file of chunk ``i`` of ``table``."""
         return table_path(self.dir, table) / f"part-{i:06d}.parquet"
@@ -368,7 +358,8 @@ class Store:
             append_journal(self.dir, i, chunks[i])
 
     def drop_journal(self) -> None:
-        _unlink(self.dir / JOURNAL)
+        if journal_is_ours(self.dir / JOURNAL):  # a user's file of that name stays
+            _unlink(self.dir / JOURNAL)
 
     def stored_chunks(
         self, n_chunks: int, legacy: bool = False
@@ -380,8 +371,9 @@ class Store:
         journal = read_journal(self.dir)
         out = {}
         for i, rec in journal.items():
-            if i >= n_chunks or set(rec) != set(TABLES):
-                continue
+            own = {f"part-{i:06d}.parquet"}  # a record naming another chunk's part is not
+            if i >= n_chunks or set(rec) != set(TABLES) or any(set(f) != own for f in rec.values()):
+                continue  # this chunk's (a copied line made a sweep skip a chunk: red-team)
             ok = all(
                 problem(table_path(self.dir, t) / name, r) is None
                 for t, files in rec.items()

@@ -1,0 +1,49 @@
+"""What alliance-sim refuses to touch in a result directory because it did not write it: a
+file of its own name that is someone else's (a ``chunks.jsonl`` of one's notes, a link), or a
+folder or link where a part goes.  Each is one line before anything is written or deleted,
+saying to move it out (alliance-sim deletes only what it wrote)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from alliance_sim.errors import StoreError
+from alliance_sim.runs.integrity import JOURNAL, journal_is_ours
+from alliance_sim.runs.layout import PART, TABLES, table_path
+
+
+def plain(p: Path) -> bool:
+    """A file, not a link or a folder: what alliance-sim writes."""
+    return p.is_file() and not p.is_symlink()
+
+
+def _refuse(p: Path, directory: Path, what: str = "a file written by alliance-sim") -> None:
+    raise StoreError(
+        f"{p} is not {what}; move it out of {directory} (alliance-sim deletes only what it "
+        "wrote) and run the same command again"
+    )
+
+
+def refuse_foreign_journal(directory: Path) -> None:
+    """One line if ``DIR/chunks.jsonl`` is there and is not a journal alliance-sim wrote (a
+    user's file, a link, a folder): it would be appended to, or deleted."""
+    j = directory / JOURNAL
+    if (j.exists() or j.is_symlink()) and not journal_is_ours(j):
+        _refuse(j, directory, "the journal of a sweep alliance-sim wrote")
+
+
+def refuse_odd_parts(directory: Path, chunks: Iterable[int] | None = None) -> None:
+    """One line if a folder or a link sits where a part goes: of the ``chunks`` to be
+    written, or (None) anywhere in the table folders."""
+    for t in TABLES:
+        d = table_path(directory, t)
+        if not d.is_dir() or d.is_symlink():
+            continue
+        if chunks is None:
+            odd = sorted(p for p in d.iterdir() if PART.match(p.name) and not plain(p))
+        else:
+            names = (d / f"part-{i:06d}.parquet" for i in chunks)
+            odd = [p for p in names if p.is_symlink() or p.is_dir()]
+        if odd:
+            _refuse(odd[0], directory)
