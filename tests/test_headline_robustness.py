@@ -497,3 +497,31 @@ def test_a_driver_named_where_replicate_noise_is_most_of_the_spread_says_so():
     assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == ["dependence_weight"]
     h["noise_share"] = 0.09  # the shipped analyses' level: nothing added
     assert "noise" not in statement(h["label"], h)
+
+
+def test_a_leader_below_the_first_in_the_table_says_why():
+    """A new user read "chiefly west_security_share (S1 0.19 ± 0.17 ...)" above a table and
+    drivers.png that ranked dependence_weight (0.67) and alternatives_weight first: the
+    statement now says that those rank above it inside their noise."""
+    from alliance_sim.analysis.robustness import statement
+
+    top = {"parameter": "west_security_share", "S1": 0.19, "low": 0.1, "high": 0.4,
+           "at_low": 0.26, "at_low_ci": [0.02, 0.49], "at_high": 0.49}  # fmt: skip
+    h = {
+        "posterior": {"p": 0.1, "lo": 0.08, "hi": 0.14},
+        "envelope": {"lo": 0.0, "hi": 1.0},
+        "top_driver": top,
+        "drivers": [
+            {"parameter": "dependence_weight", "S1": 0.67, "S1_conf": 0.9, "ST": 1, "ST_conf": 1},
+            {"parameter": "alternatives_weight", "S1": 0.52, "S1_conf": 0.8, "ST": 1,
+             "ST_conf": 1},
+            {"parameter": "west_security_share", "S1": 0.19, "S1_conf": 0.17, "ST": 0.3,
+             "ST_conf": 0.1},
+        ],
+    }  # fmt: skip
+    said = statement("Kyrgyzstan has left", h)
+    assert "chiefly west_security_share" in said
+    assert ("the largest S1 clear of its noise (dependence_weight 0.67 ± 0.90, "
+            "alternatives_weight 0.52 ± 0.80 rank above it, inside theirs)") in said, said  # fmt: skip
+    h["drivers"] = h["drivers"][2:]
+    assert "rank above it" not in statement("Kyrgyzstan has left", h)

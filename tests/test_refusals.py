@@ -566,7 +566,7 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
 @pytest.mark.parametrize(
     "body, said",
     [
-        ("end = 2029\n", 'end should be a quarter in quotes, such as "2029Q4", got int'),
+        ("end = 2029\n", 'end should be a quarter in quotes (a string such as "2029Q4"), got int'),
         (
             '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "sanctions"\nmember = "KAZ"\n',
             "did you mean 'pressure'?",

@@ -279,6 +279,13 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
             f"{_at(top, 'at_low')} near {top['low']}, {_at(top, 'at_high')} near {top['high']})"
         )
+        above = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] > top["S1"]]
+        ahead = ", ".join(
+            f"{d['parameter']} {d['S1']:.2f} ± {d['S1_conf'] or 0:.2f}" for d in above[:2]
+        )
+        if above:  # the table ranks these first: why they do not lead (a user's question)
+            ahead += " ..." if len(above) > 2 else ""
+            text += f", the largest S1 clear of its noise ({ahead} rank above it, inside theirs)"
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
         clear = [  # a total index whose interval is above zero: visible, and an estimate
             d for d in h["drivers"] if d["ST"] is not None and d["ST"] > (d["ST_conf"] or 0.0)

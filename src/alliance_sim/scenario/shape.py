@@ -56,7 +56,7 @@ def _fail(path: Path, key: str, name: str, expected: str, v: Any) -> None:
     elif expected.startswith("an array") and isinstance(v, list):
         got = "a list holding " + typename(next(x for x in v if not isinstance(x, dict)))
     if name in ("start", "end", "at") and expected == _STR:  # end = 2029
-        expected = 'a quarter in quotes, such as "2029Q4"'
+        expected = 'a quarter in quotes (a string such as "2029Q4")'
     raise ScenarioError(f"{name} should be {expected}, got {got} in {path} [{key}]")
 
 
