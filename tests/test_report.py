@@ -713,3 +713,21 @@ def test_the_overlay_keeps_a_member_that_left_at_zero(results, tmp_path, monkeyp
     overlays.overlay([results["base"], gone], tmp_path / "o.png", members=["KAZ"])
     red = seen["fig"].axes[1].get_lines()[1].get_ydata()
     assert np.isfinite(red).all() and red[-1] < 0.01, red  # (quantiles of binned values)
+
+
+def test_the_two_shares_of_a_table_row_carry_the_same_decimals():
+    """A new user's table row read "1% [0%, 2%]" beside "0.5% [0.1%, 1.8%]" (0.75% and 0.5%),
+    a difference of -0.5 points to the eye where the headline said -0.2."""
+    from alliance_sim.analysis.stats import Estimate
+    from alliance_sim.report.diff_table import display_comparison
+
+    row = {"outcome": "KGZ_exited", "binary": True,
+           "reference": Estimate(0.0075, 0.001, 0.02, 400),
+           "this": Estimate(0.005, 0.001, 0.018, 400),
+           "difference": Estimate(-0.0025, -0.01, 0.005, 400),
+           "A12": Estimate(0.5, 0.49, 0.51, 400), "effect": "negligible", "test": "McNemar",
+           "p": 1.0, "p (Holm)": 1.0, "n": 400, "paired": True, "seeds for ±target": 10,
+           "target": 0.05, "scenario": "s", "horizon": "2029Q4"}  # fmt: skip
+    shown = display_comparison(pd.DataFrame([row])).iloc[0]
+    assert shown["reference: mean [95% CI]"].startswith("0.8% ["), shown
+    assert shown["this: mean [95% CI]"].startswith("0.5% [")

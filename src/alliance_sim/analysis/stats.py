@@ -62,12 +62,18 @@ def percent_interval(
     the interval does not collapse ("[1%-1%]" for 0.61%-1.13%), holds the estimate as shown
     ("0.8% [1%-1%]"), and a probability above zero does not read as 0% ("0.5%", not "0%");
     up to 3 decimals.  ``est_digits``: the estimate's fewest decimals (the terminal's 1)."""
+    d, e = percent_digits(value, lo, hi, est_digits)
+    return f"{value:.{e}%} [{lo:.{d}%}{sep}{hi:.{d}%}]"
+
+
+def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> tuple[int, int]:
+    """The decimals :func:`percent_interval` gives (interval, estimate)."""
     for d in range(4):
         e = max(est_digits, d)
         low, high, shown = round(lo * 100, d), round(hi * 100, d), round(value * 100, e)
         if (low < high or lo == hi) and low <= shown <= high and (shown > 0 or value <= 0):
             break
-    return f"{value:.{e}%} [{lo:.{d}%}{sep}{hi:.{d}%}]"
+    return d, e
 
 
 def bootstrap_ci(

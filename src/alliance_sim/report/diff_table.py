@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import FEW
-from alliance_sim.analysis.stats import Estimate
+from alliance_sim.analysis.stats import Estimate, percent_digits, percent_interval
 
 
 def _p(v: float) -> str:
@@ -52,10 +52,14 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
         pct = bool(r["binary"])
         d, need, target = r["difference"], r["seeds for ±target"], r["target"]
 
-        def f(e: Estimate, has: tuple[int, int] | None, pct: bool = pct) -> str:
+        both = [x for x in (r["reference"], r["this"]) if np.isfinite(x.value)]
+        k = max((percent_digits(x.value, x.lo, x.hi)[1] for x in both), default=0)
+
+        def f(e: Estimate, has: tuple[int, int] | None, pct: bool = pct, k: int = k) -> str:
             if not np.isfinite(e.value):  # e.g. a joiner in no run of one side
                 return "– (no run)"
-            text = e.fmt(pct=True) if pct else e.fmt(digits=3)
+            # the two shares of a row with the same decimals ("1%" beside "0.5%" read as -0.5)
+            text = percent_interval(e.value, e.lo, e.hi, est_digits=k) if pct else e.fmt(digits=3)
             if has is not None and has[0] < has[1]:  # of the runs it was a member in
                 text += f" ({has[0]:,} of {has[1]:,} runs)"
             return text
