@@ -107,6 +107,9 @@ def test_show_and_list(capsys):
     assert "fitted: the shipped forecasts (baseline and what extends it) draw it" in block
     assert "history_2006_2024.parquet" in block and "median -0.213" in block
     assert "fitted:" not in blocks["western_offer"]  # not in the posterior: nothing claimed
+    regime = " ".join(blocks["regime_need"].split())  # a member figure the forecasts draw
+    assert "fitted: the shipped forecasts draw it from history_2006_2024.parquet for KAZ" in regime
+    assert "fitted:" not in blocks["initial_commitment"]  # the replay's start, not a forecast's
     assert main(["list", "events"]) == 0
     assert "remittance_shock" in capsys.readouterr().out
 

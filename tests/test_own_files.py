@@ -371,3 +371,26 @@ def test_a_folder_with_a_manifest_of_ones_own_keeps_no_lock_file(tmp_path, capsy
         assert main(argv) in (1, 2)
         assert sorted(p.name for p in d.iterdir()) == ["manifest.json"], argv
     capsys.readouterr()
+
+
+def test_a_table_folder_that_is_a_link_and_a_datasets_folder(result, tmp_path, capsys):
+    """Red team: --force unlinked a user's link standing in for runs.parquet; `check` left a
+    lock file in a folder holding a manifest.json and a pyarrow dataset runs.parquet/."""
+    import shutil
+
+    d = tmp_path / "t"
+    shutil.copytree(result, d)
+    elsewhere = tmp_path / "ud"
+    (d / "runs.parquet").rename(elsewhere)
+    (d / "runs.parquet").symlink_to(elsewhere)
+    args = ["run", "baseline", "--replicates", "4", "--quiet", "--out", str(d), "--force"]
+    assert main(args) == 2
+    assert "runs.parquet is not a folder written by alliance-sim" in capsys.readouterr().err
+    assert (d / "runs.parquet").is_symlink() and any(elsewhere.iterdir())
+    u = tmp_path / "u"
+    (u / "runs.parquet").mkdir(parents=True)
+    (u / "runs.parquet" / "part-0.parquet").write_bytes(MINE)
+    (u / "manifest.json").write_text('{"my": "manifest"}')
+    assert main(["check", str(u)]) in (1, 2)
+    assert not (u / ".alliance-sim.lock").exists()
+    capsys.readouterr()

@@ -559,6 +559,13 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     assert "n_hedging" not in said and "KAZ_status (2 hedging" in said, said
     assert said.startswith("; KAZ's outcomes: KAZ_exited, KAZ_suspended")
     assert outcome_hint("xyz", cols) == ""
+    # a second red-team: another member's, the opposite meaning, a status code
+    more = [*cols, "KGZ_exited", "IRN_exited", "IRN_joined", "ARM_status", "ARM_suspended"]
+    assert outcome_hint("KZ_exited", more) == "; did you mean 'KAZ_exited'?"
+    assert outcome_hint("Kazakhstan_exited", more) == "; did you mean 'KAZ_exited'?"
+    assert outcome_hint("IRN_member", more) == "; did you mean 'IRN_joined'?"
+    assert outcome_hint("ARM_susp", more) == "; did you mean 'ARM_suspended'?"
+    assert "ARM_status (2 hedging" in outcome_hint("ARM_hedge", more)
     assert code_hint("KYR") == "; did you mean 'KGZ' (Kyrgyzstan)?"
     assert code_hint("kz") == "; did you mean 'KAZ' (Kazakhstan)?"
 
@@ -578,6 +585,14 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
         (
             '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "aplication"\nmember = "KAZ"\n',
             "did you mean 'application'?",
+        ),
+        (
+            '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "apply"\nmember = "IRN"\n',
+            "did you mean 'application'?",
+        ),
+        (
+            '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "return"\nmember = "UZB"\n',
+            "did you mean 'rejoin'?",
         ),
     ],
 )

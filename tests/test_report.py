@@ -735,3 +735,27 @@ def test_the_two_shares_of_a_table_row_carry_the_same_decimals():
     shown = display_comparison(pd.DataFrame([row])).iloc[0]
     assert shown["reference: mean [95% CI]"].startswith("0.8% ["), shown
     assert shown["this: mean [95% CI]"].startswith("0.5% [")
+
+
+def test_table_shares_add_up_to_their_difference_and_are_not_rounded_to_certainty():
+    """Red team: "100% [99%, 100%] | 100% [99%, 100%] | +0.3 pts" (99.7% and 100%), and
+    "1% | 2% | +0.2 pts" (1.25% and 1.5%)."""
+    from alliance_sim.analysis.stats import Estimate, percent_interval
+    from alliance_sim.report.diff_table import display_comparison
+
+    def shown(ref, this, d):
+        row = {"outcome": "ARM_ever_suspended", "binary": True, "reference": ref, "this": this,
+               "difference": d, "A12": Estimate(0.5, 0.49, 0.51, 400), "effect": "negligible",
+               "test": "McNemar", "p": 1.0, "p (Holm)": 1.0, "n": 400, "paired": True,
+               "seeds for ±target": 10, "target": 0.05, "scenario": "s",
+               "horizon": "2034Q4"}  # fmt: skip
+        r = display_comparison(pd.DataFrame([row])).iloc[0]
+        return r["reference: mean [95% CI]"], r["this: mean [95% CI]"]
+
+    a, b = shown(Estimate(0.997, 0.985, 1.0, 400), Estimate(1.0, 0.99, 1.0, 400),
+                 Estimate(0.003, -0.007, 0.014, 400))  # fmt: skip
+    assert a.startswith("99.7%") and b.startswith("100"), (a, b)
+    a, b = shown(Estimate(0.0125, 0.005, 0.03, 400), Estimate(0.015, 0.006, 0.03, 400),
+                 Estimate(0.0025, -0.005, 0.01, 400))  # fmt: skip
+    assert not (a.startswith("1%") and b.startswith("2%")), (a, b)
+    assert percent_interval(0.9994, 0.99, 1.0).startswith("99.9")

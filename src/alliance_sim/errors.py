@@ -50,7 +50,11 @@ def did_you_mean(name: object, allowed: Iterable[object]) -> str:
     def words(s: str) -> tuple[str, ...]:
         return tuple(sorted(s.lower().replace("-", "_").split("_")))
 
-    for same in (lambda a: a.lower() == name.lower(), lambda a: words(a) == words(name)):
+    for same in (
+        lambda a: a.lower() == name.lower(),
+        lambda a: words(a) == words(name),
+        lambda a: len(name) >= 4 and a.lower().startswith(name.lower()),  # "ARM_susp"
+    ):
         hits = [a for a in allowed if same(a)]  # the case or the order of words differs
         if len(hits) == 1:
             return f"; did you mean {hits[0]!r}?"
@@ -72,11 +76,29 @@ def did_you_mean(name: object, allowed: Iterable[object]) -> str:
     return f"; did you mean {max(close, key=score)!r}?"
 
 
+#: a member as users write it at the head of an outcome's name (members' codes are upper case)
+_OUTCOME_CODES = {
+    "kz": "KAZ", "kazakhstan": "KAZ", "kg": "KGZ", "kyr": "KGZ", "kyrgyzstan": "KGZ",
+    "by": "BLR", "belarus": "BLR", "tj": "TJK", "taj": "TJK", "tajikistan": "TJK",
+    "am": "ARM", "armenia": "ARM", "ir": "IRN", "iran": "IRN", "uz": "UZB", "uzbekistan": "UZB",
+}  # fmt: skip
+
+
 def outcome_hint(name: object, columns: Iterable[object]) -> str:
     """:func:`did_you_mean` for an outcome's name, or, for a member's name that is close to
     none of its outcomes (``KAZ_hedging``), the outcomes it has ("" if neither)."""
     columns = [str(c) for c in columns]
-    hint = did_you_mean(name, columns)
+    head, _, rest = str(name).partition("_")
+    code = _OUTCOME_CODES.get(head.lower())  # "KZ_exited", "Kazakhstan_exited"
+    if code and f"{code}_{rest}" in columns:
+        return f"; did you mean {code + '_' + rest!r}?"
+    joined = f"{head.upper()}_joined"
+    if rest.lower() in ("member", "in", "joins", "accession") and joined in columns:
+        return f"; did you mean {joined!r}?"  # IRN_member: not IRN_exited
+    if code:
+        name = f"{code}_{rest}"
+    # "ARM_hedge": where hedging is (below), not ARM_exited
+    hint = "" if rest.lower().startswith("hedg") else did_you_mean(name, columns)
     code = str(name).split("_")[0].upper()
     own = [c for c in columns if c.startswith(code + "_")] if "_" in str(name) else []
     if hint or not own:

@@ -71,7 +71,14 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
     for d in range(4):
         e = max(est_digits, d)
         low, high, shown = round(lo * 100, d), round(hi * 100, d), round(value * 100, e)
-        if (low < high or lo == hi) and low <= shown <= high and (shown > 0 or value <= 0):
+        if (
+            (low < high or lo == hi)
+            and low <= shown <= high
+            and (shown > 0 or value <= 0)
+            and (
+                shown < 100 or value >= 1  # 99.7% is not "100%" (beside a +0.3-point difference)
+            )
+        ):
             break
     return d, e
 

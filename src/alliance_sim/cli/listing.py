@@ -51,6 +51,24 @@ def print_parameters() -> None:
             else f"{r.low:g} to {r.high:g} {r.unit}"
         )
         fit = ""
+        per_member = {  # a member figure the forecasts draw (not initial_*: the replay's start)
+            k.split(".")[1]: v for k, v in fitted.items()
+            if k.startswith("members.") and k.endswith(f".{r.name}")
+            and not r.name.startswith("initial_")
+        }  # fmt: skip
+        if per_member:
+            said = (
+                "fitted: the shipped forecasts draw it from "
+                + where
+                + " for "
+                + "; ".join(
+                    f"{c} (median {np.median(v):.3g}, 90% of sets {np.quantile(v, 0.05):.3g} to "
+                    f"{np.quantile(v, 0.95):.3g})"
+                    for c, v in sorted(per_member.items())
+                )
+                + ", not members.toml's value (its own value or a sweep replaces the draws)"
+            )
+            fit = "\n" + textwrap.indent(textwrap.fill(said, 92), "    ")
         if r.name in fitted and len(fitted[r.name]):
             v = fitted[r.name]
             lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])

@@ -8,6 +8,7 @@ import pandas as pd
 
 from alliance_sim.analysis.design import FEW
 from alliance_sim.analysis.stats import Estimate, percent_digits, percent_interval
+from alliance_sim.report.headline import _digits
 
 
 def _p(v: float) -> str:
@@ -54,6 +55,8 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
 
         both = [x for x in (r["reference"], r["this"]) if np.isfinite(x.value)]
         k = max((percent_digits(x.value, x.lo, x.hi)[1] for x in both), default=0)
+        if pct and len(both) == 2:  # as the headline: shares that add up to the difference
+            k = max(k, _digits(r["this"], r["reference"], d))
 
         def f(e: Estimate, has: tuple[int, int] | None, pct: bool = pct, k: int = k) -> str:
             if not np.isfinite(e.value):  # e.g. a joiner in no run of one side

@@ -38,7 +38,9 @@ def refuse_odd_parts(directory: Path, chunks: Iterable[int] | None = None) -> No
     written, or (None) anywhere in the table folders."""
     for t in TABLES:
         d = table_path(directory, t)
-        if not d.is_dir() or d.is_symlink():
+        if d.is_symlink():  # a table folder that is a link: ours are folders (--force unlinked it)
+            _refuse(d, directory, "a folder written by alliance-sim")
+        if not d.is_dir():
             continue
         if chunks is None:
             odd = sorted(p for p in d.iterdir() if PART.match(p.name) and not plain(p))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alliance_sim.errors import StoreError
-from alliance_sim.runs.layout import MANIFEST
+from alliance_sim.runs.layout import MANIFEST, PART
 
 LOCK = ".alliance-sim.lock"
 #: result directories this process holds the writer's lock on (it may read them too)
@@ -70,7 +70,9 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
     # the lock file is made only in a result directory (one written before locks existed: a
     # manifest and a table folder); reading any other folder, to refuse it, leaves nothing in
     # it (a user's folder with a manifest.json of its own kept a lock file: red-team)
-    ours = (Path(directory) / MANIFEST).is_file() and (Path(directory) / "runs.parquet").is_dir()
+    runs = Path(directory) / "runs.parquet"  # a part named as ours, not any dataset's folder
+    ours = (Path(directory) / MANIFEST).is_file() and runs.is_dir() and not runs.is_symlink()
+    ours = ours and any(PART.match(p.name) for p in runs.iterdir())
     first = os.O_RDWR | os.O_CREAT if ours else os.O_RDWR
     for flags in (first, os.O_RDONLY):
         try:
