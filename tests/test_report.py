@@ -759,3 +759,13 @@ def test_table_shares_add_up_to_their_difference_and_are_not_rounded_to_certaint
                  Estimate(0.0025, -0.005, 0.01, 400))  # fmt: skip
     assert not (a.startswith("1%") and b.startswith("2%")), (a, b)
     assert percent_interval(0.9994, 0.99, 1.0).startswith("99.9")
+
+
+def test_suspension_at_some_point_is_compared_only_over_one_window(tmp_path):
+    """Red team: "suspended at some point from the start" compared 2020Q1-2024Q4 with
+    2006Q3-2024Q4 when the results started at different quarters, and said nothing."""
+    a = run_scenario("history_2020_2024", tmp_path / "a", replicates=4, quiet=True)
+    b = run_scenario("history_2006_2024", tmp_path / "b", replicates=4, quiet=True)
+    comp = compare_results([a, b])
+    assert not comp["outcome"].str.endswith("_ever_suspended").any()
+    assert any("start at different quarters" in s for s in comp.attrs["left_out"])

@@ -122,6 +122,7 @@ def compare_results(
     names = display_names(results)
     # the lowest cohesion up to an earlier quarter is exact only over every quarter
     thinned = [r for r in results if r.plan.record != "all" and horizon.quarter != r.plan.end]
+    starts = {r.plan.start for r in results}  # "at some point from the start": one window
     ref, ra_all = results[0], frames[0]
     rows = []
     for other, name, rb_all in zip(results[1:], names[1:], frames[1:], strict=True):
@@ -132,6 +133,8 @@ def compare_results(
             merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
         for outcome, binary in comparison_outcomes(ra_all, rb_all, focus):
             if (outcome == "cohesion_min" or outcome.endswith("_ever_suspended")) and thinned:
+                continue
+            if outcome.endswith("_ever_suspended") and len(starts) > 1:  # not one window
                 continue
             rows.append(_row(outcome, binary, ra, rb, merged if key else None, seed))
             rows[-1].update(
@@ -173,7 +176,10 @@ def compare_results(
         ]
         if thinned
         else []
-    )
+    ) + (
+        [f"suspensions at some point (the results start at different quarters: "
+         f"{', '.join(sorted(starts))})"] if len(starts) > 1 else []
+    )  # fmt: skip
     return table
 
 
