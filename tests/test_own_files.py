@@ -354,6 +354,24 @@ def test_a_record_cut_by_a_full_disk_is_followed_by_whole_records(tmp_path):
     assert list(read_journal(tmp_path)) == [1]
 
 
+def test_a_journal_that_cannot_be_written_is_named(tmp_path, monkeypatch):
+    """A file-size limit reached while the journal was written said "File too large" without
+    naming a file (red-team)."""
+    import errno
+    import os
+
+    from alliance_sim.runs.integrity import PartRecord, append_journal
+
+    def too_large(fd):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(os, "fsync", too_large)
+    rec = {"runs": {"part-000001.parquet": PartRecord(5, 10, "a" * 64)}}
+    with pytest.raises(OSError) as e:
+        append_journal(tmp_path, 1, rec)
+    assert e.value.filename == str(tmp_path / "chunks.jsonl") and e.value.errno == errno.EFBIG
+
+
 def test_a_folder_with_a_manifest_of_ones_own_keeps_no_lock_file(tmp_path, capsys):
     """check, plot, export and a refused sweep each left .alliance-sim.lock in a user's
     folder holding a manifest.json of its own (red-team)."""

@@ -570,6 +570,18 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     assert code_hint("kz") == "; did you mean 'KAZ' (Kazakhstan)?"
 
 
+def test_a_member_meant_but_not_allowed_is_named_not_offered(tmp_path, capsys):
+    """`focus = ["ru"]` was offered 'RUS', which focus then refused as the patron."""
+    f = tmp_path / "f.toml"
+    f.write_text('extends = "baseline"\nname = "f"\nfocus = ["ru"]\n')
+    assert main(["validate", str(f)]) == 2
+    said = _one_line(capsys)
+    assert "did you mean 'RUS'" not in said and "the patron: not an ally" in said, said
+    f.write_text('extends = "baseline"\nname = "f"\nfocus = ["kz"]\n')
+    assert main(["validate", str(f)]) == 2
+    assert "did you mean 'KAZ' (Kazakhstan)?" in _one_line(capsys)
+
+
 @pytest.mark.parametrize(
     "body, said",
     [
@@ -593,6 +605,10 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
         (
             '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "return"\nmember = "UZB"\n',
             "did you mean 'rejoin'?",
+        ),
+        (  # was told only that 'at' is missing
+            '[[events]]\nid = "x"\nquarter = "2026Q2"\ntype = "pressure"\nmember = "KAZ"\n',
+            "event has no 'at' quarter (it has 'quarter': the quarter is given as at = ",
         ),
     ],
 )

@@ -668,6 +668,14 @@ def test_a_comparison_answers_whether_a_member_suspends_by_then(results):
     lines = headline(comp, ["KGZ"]).sentences
     assert any("is or has been suspended at some point from the start to 2030Q4" in s
                for s in lines), lines  # fmt: skip
+    # Armenia starts frozen: "every run shows Armenia's suspension at some point" is the
+    # premise, and the headline now says so (it read as a finding)
+    assert comp.attrs["suspended_from_start"] == ["ARM"]
+    said = [s for s in headline(comp, ["ARM"]).sentences if "suspension at some point" in s]
+    assert len(said) == 1 and said[0].startswith("Every run"), said
+    assert said[0].endswith("Armenia is suspended at the start of every run: a premise of "
+                            "both, not an outcome."), said  # fmt: skip
+    assert not any("suspended at the start" in s for s in lines)  # Kyrgyzstan: not its start
 
 
 def test_a_comparison_can_be_had_as_numbers(results, tmp_path):

@@ -160,6 +160,9 @@ def compare_results(
         sized = told & ~(table["p (Holm)"] < 0.05)
         table.loc[sized, "effect"] = UNCLEAR_HOLM
     table.attrs["horizon"] = horizon
+    table.attrs["suspended_from_start"] = (
+        suspended_from_start(results) if len(starts) == 1 and not thinned else []
+    )
     table.attrs["pooled"] = [
         (n, (Path(r.directory) / "by_point.csv").is_file())
         for r, n in zip(results, names, strict=True)
@@ -181,6 +184,24 @@ def compare_results(
          f"{', '.join(sorted(starts))})"] if len(starts) > 1 else []
     )  # fmt: skip
     return table
+
+
+def suspended_from_start(results: list[Result]) -> list[str]:
+    """The allies suspended at the start of every run of every result (Armenia, frozen since
+    2024, in the forecasts): their "suspended at some point" is the scenarios' premise, which
+    a headline had stated as a finding ("every run shows Armenia's suspension at some
+    point")."""
+    from alliance_sim.analysis.aggregate import status_at
+
+    out = set(mb.ALLIES)
+    for r in results:
+        st = status_at(r, [0])
+        st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
+        every = st.groupby("member")["status"].agg(
+            lambda s: len(s) > 0 and (s == "suspended").all()
+        )
+        out &= set(every.index[every.to_numpy(bool)])
+    return [c for c in mb.ALLIES if c in out]
 
 
 def display_names(results: list[Result]) -> list[str]:

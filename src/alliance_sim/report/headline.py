@@ -241,7 +241,8 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     mine = comp[code.isin(focus) & comp["binary"]]
     shown = mine[mine["effect"] != "no variation"]
     out = [binary_sentence(r) for _, r in shown.iterrows()]
-    out += _nothing(mine[mine["effect"] == "no variation"], when)
+    premise = comp.attrs.get("suspended_from_start") or []
+    out += _nothing(mine[mine["effect"] == "no variation"], when, premise)
     rest = comp.drop(mine.index)
     quiet = rest[rest["effect"] == "no variation"]
     visible = rest[~rest["effect"].isin(NOT_AN_EFFECT)]
@@ -305,9 +306,10 @@ def short_label(outcome: str, when: str = "") -> str:
     return f"{text} {when}".strip()
 
 
-def _nothing(rows: pd.DataFrame, when: str) -> list[str]:
+def _nothing(rows: pd.DataFrame, when: str, premise: list[str] | tuple[str, ...] = ()) -> list[str]:
     """One sentence per scenario for the focus members' outcomes that no run of it or of the
-    reference shows (instead of a bullet each)."""
+    reference shows, or every run does (instead of a bullet each); a suspension at some point
+    of a member suspended at the start of every run (``premise``) is said to be that."""
     out = []
     for scen, group in rows.groupby("scenario", sort=False):
         # one sentence per interval: Iran's 2 runs gave [0%, 66%] to Kazakhstan's 200 too
@@ -316,12 +318,22 @@ def _nothing(rows: pd.DataFrame, when: str) -> list[str]:
             for e, r in zip(group["this"], group["reference"], strict=True)
         ]
         for key in dict.fromkeys(shown):
-            what = ", ".join(
-                short_label(o) for o, s in zip(group["outcome"], shown, strict=True) if s == key
-            )
+            these = [o for o, s in zip(group["outcome"], shown, strict=True) if s == key]
+            what = ", ".join(short_label(o) for o in these)
+            start = [
+                NAMES.get(code, code)
+                for code, _, kind in (o.partition("_") for o in these)
+                if key[0] and kind == "ever_suspended" and code in premise
+            ]
             out.append(
                 f"{'Every' if key[0] else 'No'} run of {scen} or of "
                 f"{group['reference name'].iloc[0]} shows {what} by {when} ({key[1]} vs {key[2]})."
+                + (
+                    f" {' and '.join(start)} {'is' if len(start) == 1 else 'are'} suspended at "
+                    "the start of every run: a premise of both, not an outcome."
+                    if start
+                    else ""
+                )
             )
     return out
 

@@ -153,13 +153,18 @@ def append_journal(directory: Path, chunk: int, records: Mapping[str, Mapping[st
     path = directory / JOURNAL
     if path.is_symlink():  # (a sweep refuses one before it starts: runs/store.py)
         raise StoreError(f"{path} is a symbolic link, not a journal alliance-sim wrote")
-    with open(path, "ab+") as f:  # appends go to the end wherever the file is read
-        if f.seek(0, os.SEEK_END) > 0:  # a record cut by a full disk or a kill before it:
-            f.seek(-1, os.SEEK_END)  # this one goes on a line of its own
-            line = "\n" * (f.read(1) != b"\n") + line
-        f.write((line + "\n").encode("utf-8"))
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with open(path, "ab+") as f:  # appends go to the end wherever the file is read
+            if f.seek(0, os.SEEK_END) > 0:  # a record cut by a full disk or a kill before it:
+                f.seek(-1, os.SEEK_END)  # this one goes on a line of its own
+                line = "\n" * (f.read(1) != b"\n") + line
+            f.write((line + "\n").encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as e:  # a full disk or a file-size limit: the error names the journal
+        if e.filename:
+            raise
+        raise OSError(e.errno, e.strerror or str(e), str(path)) from None
 
 
 def read_journal(directory: Path) -> dict[int, dict[str, dict[str, PartRecord]]]:

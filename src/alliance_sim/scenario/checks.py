@@ -107,13 +107,20 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 
 
-def member_hint(text: object) -> str:
-    """:func:`alliance_sim.core.members.code_hint`, and the member an abbreviation names."""
+def member_hint(text: object, allowed: tuple[str, ...] | None = None) -> str:
+    """:func:`alliance_sim.core.members.code_hint`, and the member an abbreviation names.
+    With ``allowed``, a member that is not among them is named as such instead of offered
+    (``focus = ["ru"]`` was offered 'RUS', which focus then refused as the patron)."""
     hint = mb.code_hint(text)
     code = _ABBREVIATIONS.get(str(text).strip().lower())
-    if hint or code is None:
+    if not hint and code is not None:
+        hint = f"; did you mean {code!r} ({mb.load_profiles().names[mb.INDEX[code]]})?"
+    meant = next((c for c in mb.CODES if hint.startswith(f"; did you mean {c!r}")), None)
+    if allowed is None or meant is None or meant in allowed:
         return hint
-    return f"; did you mean {code!r} ({mb.load_profiles().names[mb.INDEX[code]]})?"
+    name = mb.load_profiles().names[mb.INDEX[meant]]
+    why = ", the patron: not an ally" if meant == mb.PATRON else ""
+    return f"; {text!r} would be {meant!r} ({name}{why}), which is not allowed here"
 
 
 def _type_hint(etype: object) -> str:
@@ -234,7 +241,7 @@ class Checker:
             self.fail(
                 key,
                 f"unknown member code {v!r} for {name}"
-                f"{member_hint(v) or did_you_mean(v, allowed)} "
+                f"{member_hint(v, allowed) or did_you_mean(v, allowed)} "
                 f"(allowed: {', '.join(allowed)})",
             )
         return v
@@ -338,8 +345,13 @@ def _check_event(
         )
     cls = EVENT_TYPES[etype]
     key = f"events[{n}] ({etype})"
-    if "at" not in raw:
-        ck.fail(key, "event has no 'at' quarter")
+    if "at" not in raw:  # `quarter = "2026Q2"` was told only that 'at' is missing
+        said = next((k for k in ("quarter", "when", "date", "start", "time") if k in raw), None)
+        ck.fail(
+            key,
+            "event has no 'at' quarter"
+            + (f" (it has {said!r}: the quarter is given as at = \"2026Q2\")" if said else ""),
+        )
     at = ck.quarter(key, "at", raw["at"])
     if quarters.parse(at) <= quarters.parse(start):
         ck.fail(
