@@ -350,7 +350,7 @@ def _check_event(
         ck.fail(
             key,
             "event has no 'at' quarter"
-            + (f" (it has {said!r}: the quarter is given as at = \"2026Q2\")" if said else ""),
+            + (f' (it has {said!r}: the quarter is given as at = "2026Q2")' if said else ""),
         )
     at = ck.quarter(key, "at", raw["at"])
     if quarters.parse(at) <= quarters.parse(start):
