@@ -115,6 +115,15 @@ def test_end_option_runs_to_that_quarter_and_drops_later_events(tmp_path, monkey
     assert not (tmp_path / "x").exists()
 
 
+def test_the_python_api_warns_of_what_end_leaves_out(tmp_path):
+    """run_scenario(..., end=...) dropped a notebook scenario's every event without a word,
+    and ran quarters past its end silently, where the command line says both (new user)."""
+    with pytest.warns(UserWarning, match=r"end = 2025Q2: events after it are left out: border"):
+        run_scenario("armenia_exits", tmp_path / "a", replicates=2, end="2025Q2", quiet=True)
+    with pytest.warns(UserWarning, match=r"quarters past the scenario's own end \(2034Q4\)"):
+        run_scenario("armenia_exits", tmp_path / "b", replicates=2, end="2035Q2", quiet=True)
+
+
 def test_sweep_end_and_by_point_table(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     argv = ["sweep", "western_surge", "--out", "ws", "--replicates", "6", "--end", "2026Q4"]

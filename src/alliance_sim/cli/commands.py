@@ -55,21 +55,13 @@ def cmd_run(a: argparse.Namespace) -> int:
 def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
     """``sc`` run to ``--end`` (if given), saying which of its events that leaves out
     (``sweep=False``: for ``run``, which does not use the [sweep] table)."""
-    from alliance_sim.core import quarters
-    from alliance_sim.scenario.load import events_after, with_end
+    from alliance_sim.scenario.load import end_notes, with_end
 
     if end is None:
         return sc
     ended = with_end(sc, end, sweep=sweep)
-    dropped = events_after(sc, ended.end)
-    if dropped and not quiet:
-        print(f"--end {ended.end}: events after it are left out: {', '.join(dropped)}")
-    past = quarters.steps_between(sc.end, ended.end) if sc.end else 0
-    if past > 0 and not quiet:  # allowed, but beyond what the scenario was written for
-        print(
-            f"--end {ended.end}: {past} quarters past the scenario's own end ({sc.end}); "
-            "nothing it schedules reaches them"
-        )
+    for note in [] if quiet else end_notes(sc, ended):
+        print(note)
     return ended
 
 

@@ -58,6 +58,23 @@ def events_after(sc: Scenario, end: str) -> list[str]:
     return [f"{i} ({e.at})" for i, e in sc.events if quarters.parse(e.at) > quarters.parse(end)]
 
 
+def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
+    """What running ``sc`` to ``ended.end`` changes, one line each: the events it leaves out,
+    and the quarters past the scenario's own end that nothing it schedules reaches (said by
+    the command line and, as a warning, by the Python API: a notebook's ``end=`` had dropped
+    a scenario's every event without a word)."""
+    notes = []
+    if dropped := events_after(sc, ended.end):
+        notes.append(f"{where} {ended.end}: events after it are left out: {', '.join(dropped)}")
+    past = quarters.steps_between(sc.end, ended.end) if sc.end else 0
+    if past > 0:  # allowed, but beyond what the scenario was written for
+        notes.append(
+            f"{where} {ended.end}: {past} quarters past the scenario's own end ({sc.end}); "
+            "nothing it schedules reaches them"
+        )
+    return notes
+
+
 def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -> Scenario:
     """``sc`` run to ``end`` instead of its own end quarter (``run``/``sweep --end``): the
     scenario validated again with the new end, so the manifest's scenario and hash say what was
