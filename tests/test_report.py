@@ -468,6 +468,32 @@ def test_member_table_takes_one_focus_member_as_a_name(results):
     assert member_table(results["arm"], focus="ARM")["member"].iloc[0] == "ARM"
 
 
+def test_member_table_says_its_quarter_and_reads_an_earlier_one(results):
+    """Two member tables in a notebook, at 2034Q4 and 2030Q4, read alike: nothing said which
+    quarter each described (a new user's trial)."""
+    from alliance_sim.analysis.horizon import outcomes_at
+    from alliance_sim.analysis.summary import member_table
+    from alliance_sim.errors import AnalysisError
+
+    arm = results["arm"]
+    end = member_table(arm)
+    assert end.attrs["quarter"] == arm.plan.end and set(end["quarter"]) == {arm.plan.end}
+    at = "2027Q4"
+    early = member_table(arm, at=at).set_index("member")
+    assert set(early["quarter"]) == {at}
+    got = outcomes_at(arm, at)
+    ok = got[got["error"].isna()]
+    for code in ("ARM", "KGZ"):
+        st = ok[f"{code}_status"].dropna()
+        assert early.loc[code, "hedging"] == pytest.approx((st == 2).mean())
+        assert early.loc[code, "exited"] == pytest.approx((st == 4).mean())
+    assert early.loc["ARM", "exited"] < end.set_index("member").loc["ARM", "exited"]
+    if early.loc["ARM", "median_exit"]:  # exits after 2027Q4 do not count
+        assert quarters.parse(early.loc["ARM", "median_exit"]) <= quarters.parse(at)
+    with pytest.raises(AnalysisError, match="did you mean 2027Q4"):
+        member_table(arm, at="2027q4")
+
+
 def test_a_joiners_exit_reads_the_same_in_figures_tables_and_headline(tmp_path):
     """New-user trial: Iran's exit read 38% [30%, 48%] in a comparison's headline (the runs
     in which it joined) and about 10% in its figures (all runs), and neither said which."""

@@ -19,6 +19,7 @@ from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
+from alliance_sim.errors import AnalysisError
 from alliance_sim.runs.atomic import atomic_write_bytes
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
@@ -27,19 +28,41 @@ UNIT = (0.0, 1.0)  # commitment and cohesion: indices from 0 to 1
 
 
 def member_table(
-    runs: pd.DataFrame | Result, start: str | None = None, focus: tuple[str, ...] = ()
+    runs: pd.DataFrame | Result,
+    start: str | None = None,
+    focus: tuple[str, ...] = (),
+    at: str | None = None,
 ) -> pd.DataFrame:
-    """Per ally that joined in any run: final commitment (median, 5th and 95th percentiles over
-    runs, and the mean with its 95% interval), shares of runs ending active / hedging /
-    suspended / exited, the probability of exit with its 95% interval, the effective number
-    of independent runs behind it (``n_effective``, :mod:`alliance_sim.analysis.design`) and
-    the median quarter of exit where it left.  ``runs``: a :class:`Result`, or a runs table
-    with ``start``, its first quarter.  ``focus``: member codes listed first."""
+    """Per ally that joined in any run, at quarter ``quarter`` (a column, and
+    ``attrs["quarter"]``): commitment (median, 5th and 95th percentiles over runs, and the
+    mean with its 95% interval), shares of runs active / hedging / suspended / exited, the
+    probability of having left with its 95% interval, the effective number of independent
+    runs behind it (``n_effective``, :mod:`alliance_sim.analysis.design`) and the median
+    quarter of exit where it left.  ``runs``: a :class:`Result`, or a runs table with
+    ``start``, its first quarter.  ``focus``: member codes listed first.  ``at``: the quarter
+    to describe (default: the result's end; a quarter before it is read from the stored
+    statuses, :func:`~alliance_sim.analysis.horizon.outcomes_at`); for a bare runs table,
+    the quarter its outcomes describe, if known (two tables of a notebook, at 2034Q4 and
+    2030Q4, had read alike)."""
+    quarter = None
+    if at is not None:
+        try:
+            quarter = quarters.checked(at, "member_table(at=...):")
+        except ValueError as e:
+            raise AnalysisError(str(e)) from None
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
-        runs, start, focus = own.runs, own.plan.start, focus or tuple(own.plan.focus)
+        start, focus = own.plan.start, focus or tuple(own.plan.focus)
+        quarter = quarter or own.plan.end
+        if quarter != own.plan.end:
+            from alliance_sim.analysis.horizon import outcomes_at
+
+            runs = outcomes_at(own, quarter)
+        else:
+            runs = own.runs
     elif start is None:  # a bare table does not say where its quarters are counted from
         raise TypeError("member_table(runs_table): give start=, its first quarter ('2024Q4')")
+    last = None if quarter is None else quarters.steps_between(start, quarter)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
     focus = as_codes(focus, "focus")  # "ARM", not "A", "R", "M"; a code it knows
@@ -54,9 +77,11 @@ def member_table(
         p_exit = clustered_mean((st == mb.EXITED).to_numpy(float), cl[joined], binary=True)
         mean = clustered_mean(c[joined].to_numpy(float), cl[joined], binary=False, bounds=UNIT)
         steps = ok.loc[joined, f"{code}_exit_step"].dropna()
+        steps = steps[steps <= last] if last is not None else steps  # left by that quarter
         rows.append(
             {
                 "member": code,
+                "quarter": quarter,
                 "runs": n,
                 "n_effective": p_exit.n,
                 "commitment_median": float(c[joined].median()),
@@ -72,7 +97,9 @@ def member_table(
                 "median_exit": quarters.shift(start, int(np.median(steps))) if len(steps) else "",
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["quarter"] = quarter
+    return table
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -157,7 +184,7 @@ def describe(runs: pd.DataFrame, manifest) -> str:
     swept = _swept(getattr(manifest, "points", None) or [])
     if swept:
         head += f"\nswept: {swept}"
-    table = member_table(runs, plan.start, tuple(plan.focus))
+    table = member_table(runs, plan.start, tuple(plan.focus), at=plan.end)
     tail = (
         f"cohesion at {plan.end}: median {coh.median():.2f} "
         f"(90% range {coh.quantile(0.05):.2f}-{coh.quantile(0.95):.2f}); lowest over the "
@@ -253,7 +280,7 @@ def summary_dict(res) -> dict:
     runs, m = res.runs, res.manifest
     plan = m.plan
     ok = runs[runs["error"].isna()]
-    table = member_table(runs, plan.start, tuple(plan.focus))
+    table = member_table(runs, plan.start, tuple(plan.focus), at=plan.end)
     cl = clusters(ok)
     coh = ok["cohesion_final"].to_numpy(float)
     coh_mean = clustered_mean(coh, cl, binary=False, bounds=UNIT)
@@ -282,6 +309,7 @@ def summary_dict(res) -> dict:
             "median, 5th/95th percentiles, mean with its seed-clustered 95% interval",
             "active/hedging/suspended/exited": f"shares of runs in each status at {plan.end}",
             "median_exit": "median quarter of exit among runs where the member left",
+            "quarter": "the quarter a member's row describes (the horizon)",
             "joint_exits": f"share of runs in which at least one ('any') or two or more "
             f"('two_or_more') members allied to Russia left by {plan.end} (a member already "
             "outside at the start does not count), seed-clustered 95% Wilson interval",
