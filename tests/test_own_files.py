@@ -412,3 +412,29 @@ def test_a_table_folder_that_is_a_link_and_a_datasets_folder(result, tmp_path, c
     assert main(["check", str(u)]) in (1, 2)
     assert not (u / ".alliance-sim.lock").exists()
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("table", ["timeseries", "alliance", "runs"])
+def test_a_link_where_a_part_is_repaired_is_refused_in_every_table(result, tmp_path, capsys, table):
+    """The check for a link or folder where a part goes read its chunk numbers from a
+    generator that the first table used up: a user's link in runs.parquet/ or
+    alliance.parquet/ was replaced by a part, and a folder there failed on a temporary name
+    (fourth red-team)."""
+    import shutil
+
+    done = tmp_path / "done"
+    shutil.copytree(result, done)
+    part = done / f"{table}.parquet" / "part-000000.parquet"
+    part.unlink()  # damaged: the same command repairs it
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(MINE)
+    part.symlink_to(notes)
+    args = ["run", "baseline", "--replicates", "3", "--quiet", "--out", str(done)]
+    assert main(args) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "part-000000.parquet is not a file written by" in said, said
+    assert part.is_symlink() and notes.read_bytes() == MINE
+    part.unlink()
+    part.mkdir()
+    assert main(args) == 2
+    assert ".tmp" not in capsys.readouterr().err and part.is_dir()

@@ -36,6 +36,7 @@ def refuse_foreign_journal(directory: Path) -> None:
 def refuse_odd_parts(directory: Path, chunks: Iterable[int] | None = None) -> None:
     """One line if a folder or a link sits where a part goes: of the ``chunks`` to be
     written, or (None) anywhere in the table folders."""
+    chunks = None if chunks is None else list(chunks)  # read once per table, not once in all
     for t in TABLES:
         d = table_path(directory, t)
         if d.is_symlink():  # a table folder that is a link: ours are folders (--force unlinked it)
