@@ -438,3 +438,20 @@ def test_a_link_where_a_part_is_repaired_is_refused_in_every_table(result, tmp_p
     part.mkdir()
     assert main(args) == 2
     assert ".tmp" not in capsys.readouterr().err and part.is_dir()
+
+
+def test_force_keeps_a_file_of_ones_own_where_a_table_folder_was(result, tmp_path, capsys):
+    """A user who merged runs.parquet/ into one file beside a finished result had it deleted
+    by --force, where check and a plain re-run both said the tool had not written it (fourth
+    red-team)."""
+    import shutil
+
+    done = tmp_path / "done"
+    shutil.copytree(result, done)
+    shutil.rmtree(done / "runs.parquet")
+    (done / "runs.parquet").write_bytes(MINE)
+    argv = ["run", "baseline", "--replicates", "3", "--quiet", "--out", str(done), "--force"]
+    assert main(argv) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "runs.parquet is not what the sweep in" in said, said
+    assert (done / "runs.parquet").read_bytes() == MINE and (done / "manifest.json").is_file()

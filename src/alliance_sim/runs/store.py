@@ -236,6 +236,12 @@ class Store:
         if wrote is not None:
             for t in TABLES:  # refuse before deleting anything, not halfway through
                 d = table_path(self.dir, t)
+                if old.format >= 2 and d.is_file():  # its tables are folders of parts:
+                    raise StoreError(  # a file there is someone else's (merged by hand)
+                        f"{d} is not what the sweep in {self.dir} wrote (a file where its "
+                        "parts go); move it out (alliance-sim deletes only what it wrote) and "
+                        "run the same command again"
+                    )
                 stray = sorted(
                     p.name for p in d.iterdir() if PART.match(p.name) and p.name not in wrote[t]
                 ) if d.is_dir() and not d.is_symlink() else []  # fmt: skip
