@@ -897,6 +897,50 @@ def test_a_sweep_that_would_fill_the_disk_stops_in_one_line_and_resumes(
     assert res.manifest.status == "complete" and len(res.runs) == 50
 
 
+def test_a_journal_with_a_power_cut_tail_resumes_and_check_agrees_with_the_sweep(
+    tmp_path, capsys, monkeypatch
+):
+    """A power cut can leave zeros at a journal's end: the sweep then called its own journal
+    foreign and refused to resume, while `check` said to run the same command again; with a
+    link for a journal, `check` said the same and the sweep refused (fourth red-team)."""
+    from alliance_sim.runs import room
+
+    real = shutil.disk_usage
+    small = room.MARGIN_BYTES + 1000
+    full = lambda p: type(real(p))(real(p).total, real(p).used, small)  # noqa: E731
+
+    def interrupted(d):
+        argv = ["sweep", "armenia_exits", "--out", str(d), "--replicates", "2",
+                "--chunk-size", "10", "--quiet", "--workers", "1"]  # fmt: skip
+        with monkeypatch.context() as mp:
+            mp.setattr(room.shutil, "disk_usage", full)
+            assert main(argv) == 2  # stopped early: an interrupted sweep
+        capsys.readouterr()
+        return argv
+
+    d = tmp_path / "z"
+    argv = interrupted(d)
+    journal = d / "chunks.jsonl"
+    journal.write_bytes(journal.read_bytes() + b"\0" * 8)
+    assert main(["check", str(d)]) != 0
+    assert "run the same command again" in capsys.readouterr().out
+    assert main(argv) == 0, capsys.readouterr().err
+    assert Result.open(d).manifest.status == "complete"
+    e = tmp_path / "y"  # a link where the journal goes: check gives the sweep's advice
+    argv = interrupted(e)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    (e / "chunks.jsonl").unlink()
+    (e / "chunks.jsonl").symlink_to(notes)
+    assert main(["check", str(e)]) != 0
+    said = capsys.readouterr().out
+    assert "is not the journal of a sweep" in said and "move it out of" in said, said
+    assert "is interrupted" not in said, said  # no advice the sweep would refuse
+    assert main(argv) == 2
+    assert "is not the journal of a sweep" in capsys.readouterr().err
+    assert notes.read_text() == "mine\n"
+
+
 def test_a_journal_line_of_another_chunk_does_not_make_a_chunk_stored(tmp_path, capsys):
     """Red team: a copy of chunk 1's journal line relabelled as chunk 3 made a resume skip
     chunk 3, and `check` called the result of fewer runs complete.  A record counts only for

@@ -57,8 +57,15 @@ def check(directory: str | os.PathLike) -> Health:
     h.lines.append(line)
     with reading(directory):
         if m.status != "complete":
+            from alliance_sim.errors import StoreError
+            from alliance_sim.runs.foreign import refuse_foreign_journal
             from alliance_sim.runs.store import Store
 
+            try:  # a journal the same command refuses: no advice to run it again
+                refuse_foreign_journal(Path(directory))
+            except StoreError as e:
+                h.problems.append(str(e))
+                return h
             n_chunks = -(-m.plan.n_runs // chunk) if chunk else 0
             stored = Store(directory).stored_chunks(n_chunks, legacy=m.format < 2)
             h.lines.append(f"chunks stored whole: {len(stored)} of {n_chunks}")

@@ -209,17 +209,21 @@ def journal_is_ours(path: Path, evidence: bool = False) -> bool:
     if len(raw) > 64 * 2**20:  # a million chunks' records is not a journal of ours
         return False
     head = '{"chunk"'  # every record starts so (sorted keys); a cut one with some of it
-    records = 0
+    records = zeros = 0
     for line in raw.decode("utf-8", errors="replace").split("\n"):
         try:
             d = json.loads(line)
         except (ValueError, RecursionError):  # a cut record is the start of one
-            if line and not (line.startswith(head) or head.startswith(line)):
+            if line and not line.strip("\0"):  # the zeros a power cut leaves in a file
+                zeros += 1  # whose length was written before its data
+            elif line and not (line.startswith(head) or head.startswith(line)):
                 return False
             continue
         if not (isinstance(d, dict) and set(d) == {"chunk", "parts"}):
             return False
         records += 1
+    if zeros and not records:  # zeros alone say nothing of who wrote the file
+        return False
     return records > 0 or not evidence
 
 
