@@ -803,3 +803,23 @@ def test_suspension_at_some_point_is_compared_only_over_one_window(tmp_path):
     comp = compare_results([a, b])
     assert not comp["outcome"].str.endswith("_ever_suspended").any()
     assert any("start at different quarters" in s for s in comp.attrs["left_out"])
+    # the lowest cohesion "up to" the quarter has the same two windows (fourth red-team)
+    assert "cohesion_min" not in set(comp["outcome"]) and "cohesion_final" in set(comp["outcome"])
+    # and the reason is said with the headline in every rendering, not in the HTML alone
+    from alliance_sim.report.html import build_report
+
+    said = "Not compared: lowest cohesion and suspensions at some point (the results start"
+    for out in ("r.md", "r.html"):
+        build_report([a.directory, b.directory], tmp_path / out, quiet=True)
+        text = (tmp_path / out).read_text()
+        assert said in text.split("## Figures")[0].split("Differences from the reference")[0], out
+
+
+def test_a_record_of_every_quarter_is_not_thinned(tmp_path):
+    """`--record every:1` holds every quarter, but its lowest cohesion and suspensions at some
+    point were left out as of a thinned record (fourth red-team)."""
+    a = run_scenario("armenia_exits", tmp_path / "a", replicates=4, quiet=True, end="2027Q4")
+    b = run_scenario("armenia_exits", tmp_path / "b", replicates=4, quiet=True, end="2027Q4",
+                     record="every:1")  # fmt: skip
+    comp = compare_results([a, b], at="2026Q4")
+    assert "cohesion_min" in set(comp["outcome"]) and not comp.attrs["left_out"]

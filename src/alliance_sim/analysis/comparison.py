@@ -121,7 +121,7 @@ def compare_results(
     focus = focus_of(results)
     names = display_names(results)
     # the lowest cohesion up to an earlier quarter is exact only over every quarter
-    thinned = [r for r in results if r.plan.record != "all" and horizon.quarter != r.plan.end]
+    thinned = [r for r in results if not _every_quarter(r) and horizon.quarter != r.plan.end]
     starts = {r.plan.start for r in results}  # "at some point from the start": one window
     ref, ra_all = results[0], frames[0]
     rows = []
@@ -134,7 +134,8 @@ def compare_results(
         for outcome, binary in comparison_outcomes(ra_all, rb_all, focus):
             if (outcome == "cohesion_min" or outcome.endswith("_ever_suspended")) and thinned:
                 continue
-            if outcome.endswith("_ever_suspended") and len(starts) > 1:  # not one window
+            window = outcome == "cohesion_min" or outcome.endswith("_ever_suspended")
+            if window and len(starts) > 1:  # "up to Q" from different starts: not one window
                 continue
             rows.append(_row(outcome, binary, ra, rb, merged if key else None, seed))
             rows[-1].update(
@@ -180,10 +181,23 @@ def compare_results(
         if thinned
         else []
     ) + (
-        [f"suspensions at some point (the results start at different quarters: "
-         f"{', '.join(sorted(starts))})"] if len(starts) > 1 else []
+        [f"lowest cohesion and suspensions at some point (the results start at different "
+         f"quarters: {', '.join(sorted(starts))})"] if len(starts) > 1 and not thinned else []
+    ) + (
+        [f"the results start at different quarters too ({', '.join(sorted(starts))})"]
+        if len(starts) > 1 and thinned else []
     )  # fmt: skip
     return table
+
+
+def _every_quarter(res: Result) -> bool:
+    """Whether ``res`` recorded every quarter (``--record all``, or ``every:1``)."""
+    from alliance_sim.runs.execute import record_every
+
+    try:
+        return record_every(res.plan.record) == 1
+    except ValueError:  # a record spec of another version: not known to hold every quarter
+        return False
 
 
 def suspended_from_start(results: list[Result]) -> list[str]:

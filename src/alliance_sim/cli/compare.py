@@ -43,6 +43,8 @@ def cmd_compare(a: argparse.Namespace) -> int:
         print(term(head.lead))
         for x in head.sentences:
             print(term(f"- {x}"))
+        if head.footnote:
+            print(term(head.footnote))
         print()
 
     out = build_report(

@@ -275,7 +275,10 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
             "correction over the report's comparisons does not keep it) or rests on too few "
             "runs; the detail follows."
         ]
-    return Headline(lead, out, footnote(quiet, when), when)
+    # rows left out of the comparison (a thinned record, results starting at different
+    # quarters): said with the headline, in every rendering (the HTML alone had said it)
+    left = " ".join(f"Not compared: {w}." for w in comp.attrs.get("left_out") or [])
+    return Headline(lead, out, " ".join(x for x in (footnote(quiet, when), left) if x), when)
 
 
 def _negligible(r: pd.Series) -> bool:

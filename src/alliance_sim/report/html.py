@@ -325,8 +325,6 @@ def build_report(
         parts.append(_html_table(display_comparison(shown), bold_rows(shown)))
     if head.footnote:
         parts.append(f"<p class='note'>{esc(head.footnote)}</p>")
-    for what in comp.attrs.get("left_out") or []:
-        parts.append(f"<p class='note'>Not compared: {esc(what)}.</p>")
     parts.append(f"<p class='note'>{esc(NOTES)}</p><h2>Figures</h2>")
     for caption, buf in figs:
         data = base64.b64encode(buf.getvalue()).decode()
