@@ -568,6 +568,13 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     assert "ARM_status (2 hedging" in outcome_hint("ARM_hedge", more)
     assert code_hint("KYR") == "; did you mean 'KGZ' (Kyrgyzstan)?"
     assert code_hint("kz") == "; did you mean 'KAZ' (Kazakhstan)?"
+    # a fourth red-team and a new user: a misspelt alliance count lost its suggestion, a
+    # country's name before _member or _accession and KIR pointed at the wrong outcome
+    assert outcome_hint("n_hedgng", more) == "; did you mean 'n_hedging'?"
+    assert outcome_hint("Iran_member", more) == "; did you mean 'IRN_joined'?"
+    assert outcome_hint("iran_accession", more) == "; did you mean 'IRN_joined'?"
+    assert outcome_hint("KIR_exited", more) == "; did you mean 'KGZ_exited'?"
+    assert code_hint("Tajik") == "; did you mean 'TJK' (Tajikistan)?"
 
 
 def test_a_member_meant_but_not_allowed_is_named_not_offered(tmp_path, capsys):
@@ -586,6 +593,7 @@ def test_a_member_meant_but_not_allowed_is_named_not_offered(tmp_path, capsys):
     "body, said",
     [
         ("end = 2029\n", 'end should be a quarter in quotes (a string such as "2029Q4"), got int'),
+        ('end = "2030"\n', "did you mean '2030Q4'?"),  # a year: its last quarter, for an end
         (
             '[[events]]\nid = "x"\nat = "2026Q1"\ntype = "sanctions"\nmember = "KAZ"\n',
             "did you mean 'pressure'?",

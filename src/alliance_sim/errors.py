@@ -77,10 +77,16 @@ def did_you_mean(name: object, allowed: Iterable[object]) -> str:
 
 
 #: a member as users write it at the head of an outcome's name (members' codes are upper case)
-_OUTCOME_CODES = {
-    "kz": "KAZ", "kazakhstan": "KAZ", "kg": "KGZ", "kyr": "KGZ", "kyrgyzstan": "KGZ",
-    "by": "BLR", "belarus": "BLR", "tj": "TJK", "taj": "TJK", "tajikistan": "TJK",
-    "am": "ARM", "armenia": "ARM", "ir": "IRN", "iran": "IRN", "uz": "UZB", "uzbekistan": "UZB",
+#: what users write for a member besides its code: ISO 3166 two-letter codes, older or
+#: informal three-letter ones, names (one list for outcomes and scenario files: `KIR_exited`
+#: was offered 'IRN_exited' while `focus = ["KIR"]` was offered 'KGZ')
+MEMBER_WORDS = {
+    "ru": "RUS", "russia": "RUS", "kz": "KAZ", "kazakhstan": "KAZ", "kg": "KGZ", "kgs": "KGZ",
+    "kyr": "KGZ", "kir": "KGZ", "kyrgyzstan": "KGZ", "by": "BLR", "bel": "BLR",
+    "belarus": "BLR", "tj": "TJK", "taj": "TJK", "tajikistan": "TJK", "am": "ARM",
+    "armenia": "ARM", "ir": "IRN", "ira": "IRN", "iran": "IRN", "uz": "UZB",
+    "uzbekistan": "UZB", "kazakh": "KAZ", "kyrgyz": "KGZ", "tajik": "TJK",
+    "belarusian": "BLR", "armenian": "ARM", "iranian": "IRN", "uzbek": "UZB",
 }  # fmt: skip
 
 
@@ -89,16 +95,18 @@ def outcome_hint(name: object, columns: Iterable[object]) -> str:
     none of its outcomes (``KAZ_hedging``), the outcomes it has ("" if neither)."""
     columns = [str(c) for c in columns]
     head, _, rest = str(name).partition("_")
-    code = _OUTCOME_CODES.get(head.lower())  # "KZ_exited", "Kazakhstan_exited"
+    code = MEMBER_WORDS.get(head.lower())  # "KZ_exited", "Kazakhstan_exited"
     if code and f"{code}_{rest}" in columns:
         return f"; did you mean {code + '_' + rest!r}?"
-    joined = f"{head.upper()}_joined"
-    if rest.lower() in ("member", "in", "joins", "accession") and joined in columns:
+    joined = f"{code or head.upper()}_joined"  # Iran_member: IRN's, not "IRAN_joined"
+    if rest.lower() in ("member", "in", "joins", "joined", "accession") and joined in columns:
         return f"; did you mean {joined!r}?"  # IRN_member: not IRN_exited
     if code:
         name = f"{code}_{rest}"
-    # "ARM_hedge": where hedging is (below), not ARM_exited
-    hint = "" if rest.lower().startswith("hedg") else did_you_mean(name, columns)
+    member = any(c.startswith(str(name).split("_")[0].upper() + "_status") for c in columns)
+    # "ARM_hedge": where a member's hedging is (below), not ARM_exited; "n_hedgng": n_hedging
+    hedge = member and rest.lower().startswith("hedg")
+    hint = "" if hedge else did_you_mean(name, columns)
     code = str(name).split("_")[0].upper()
     own = [c for c in columns if c.startswith(code + "_")] if "_" in str(name) else []
     if hint or not own:

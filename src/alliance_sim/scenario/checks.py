@@ -21,7 +21,7 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
 from alliance_sim.core.params import BY_NAME, REGIONAL, value_problem
-from alliance_sim.errors import ScenarioError, UserError, did_you_mean, typename
+from alliance_sim.errors import MEMBER_WORDS, ScenarioError, UserError, did_you_mean, typename
 from alliance_sim.limits import (
     MAX_POINTS,
     MAX_QUARTERS,
@@ -98,21 +98,12 @@ _TYPE_WORDS = {
 }  # fmt: skip
 
 
-#: other abbreviations in use for members (ISO 3166 two-letter codes, older or informal
-#: three-letter ones): ``focus = ["KYR"]`` had no suggestion
-_ABBREVIATIONS = {
-    "ru": "RUS", "by": "BLR", "bel": "BLR", "kz": "KAZ", "kg": "KGZ", "kgs": "KGZ",
-    "kyr": "KGZ", "kir": "KGZ", "tj": "TJK", "taj": "TJK", "am": "ARM", "ir": "IRN",
-    "ira": "IRN", "uz": "UZB",
-}  # fmt: skip
-
-
 def member_hint(text: object, allowed: tuple[str, ...] | None = None) -> str:
     """:func:`alliance_sim.core.members.code_hint`, and the member an abbreviation names.
     With ``allowed``, a member that is not among them is named as such instead of offered
     (``focus = ["ru"]`` was offered 'RUS', which focus then refused as the patron)."""
     hint = mb.code_hint(text)
-    code = _ABBREVIATIONS.get(str(text).strip().lower())
+    code = MEMBER_WORDS.get(str(text).strip().lower())  # `focus = ["KYR"]`: KGZ
     if not hint and code is not None:
         hint = f"; did you mean {code!r} ({mb.load_profiles().names[mb.INDEX[code]]})?"
     meant = next((c for c in mb.CODES if hint.startswith(f"; did you mean {c!r}")), None)
@@ -220,6 +211,8 @@ class Checker:
             q = quarters.parse(v)
         except ValueError:
             hint = quarters.suggest(v)
+            if v.strip().isdigit() and len(v.strip()) == 4:  # a year: its last quarter for
+                hint = f"{v.strip()}Q4" if name == "end" else None  # an end, else no guess
             self.fail(
                 key,
                 f'{name} = {v!r} is not a quarter; expected e.g. "2024Q1"'
