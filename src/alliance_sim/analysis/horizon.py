@@ -108,16 +108,16 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
         return res.runs
     if (why := _readable(res, quarter)) is not None:
         raise AnalysisError(f"cannot read outcomes at {quarter}: {why}")
-    from alliance_sim.analysis.aggregate import read, status_at
+    from alliance_sim.analysis.aggregate import read, runs_ever_in, status_at
 
     step = quarters.steps_between(res.plan.start, quarter)
     runs = res.runs.copy()
     ts = read(res, "timeseries", ["run", "step", "member", "commitment"]).to_pandas()
     ts = ts[ts["step"] == step]
-    seen = status_at(res, list(range(step + 1)))  # the recorded quarters up to it
-    seen = seen.assign(member=seen["member"].astype(str), status=seen["status"].astype(str))
-    ever = seen[seen["status"] == "suspended"].groupby("member")["run"].unique()
-    st = seen[seen["step"] == step]
+    was = runs_ever_in(res, "suspended", step)  # at a recorded quarter up to it
+    ever = was.assign(member=was["member"].astype(str)).groupby("member")["run"].unique()
+    st = status_at(res, [step])
+    st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
     ts = ts.assign(member=ts["member"].astype(str))
     for code in mb.ALLIES:
         s = st[st["member"] == code].set_index("run")["status"]
