@@ -434,3 +434,27 @@ def test_a_one_seed_side_never_divides_by_zero(recwarn):
     c = compare_clustered("x", np.full(5, np.nan), b[:5], one[:5], one[:5] + 1, paired=False)
     assert c.test == "too few runs"
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_ratio_to_a_reference_of_one_run_is_not_given():
+    """A new user's headline read "61.0 times the reference" against a reference share of
+    0.5%, one run in 200: a ratio with no interval that says nothing sure.  It is given only
+    where the reference's share rests on five runs or more."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import _row
+    from alliance_sim.report.headline import binary_sentence
+
+    n = 200
+    seeds = np.arange(n)
+    for shown_in_ref, ratio in ((1, False), (8, True)):
+        a = np.zeros(n)
+        a[:shown_in_ref] = 1.0
+        b = np.zeros(n)
+        b[: 4 * shown_in_ref + 40] = 1.0
+        ra = pd.DataFrame({"run": seeds, "seed": seeds, "KGZ_exited": a})
+        rb = pd.DataFrame({"run": seeds, "seed": seeds, "KGZ_exited": b})
+        row = _row("KGZ_exited", True, ra, rb, ra.merge(rb, on="seed", suffixes=("_a", "_b")), 0)
+        row.update({"horizon": "2030Q4", "scenario": "B", "reference name": "A"})
+        said = binary_sentence(pd.Series(row | {"p (Holm)": row["p"]}))
+        assert ("times the reference" in said) == ratio, said

@@ -162,10 +162,10 @@ def binary_sentence(r: pd.Series) -> str:
         return f"{text}: no run of either scenario shows it."
     if str(r["effect"]).startswith("no estimate"):  # it read "+31 points ... — negligible"
         return f"{text}: {_evidence(r)}."
-    ratio = (  # for a rare outcome the relative change says as much as the points
-        f", {this.value / ref.value:.1f} times the reference"
-        if 0 < ref.value < 0.25 and abs(d.value) >= 0.01
-        else ""
+    ratio = (  # for a rare outcome the relative change says as much as the points, if the
+        f", {this.value / ref.value:.1f} times the reference"  # reference's share rests on a
+        if 0 < ref.value < 0.25 and abs(d.value) >= 0.01 and ref.value * ref.n >= RATIO_CASES
+        else ""  # few cases: "61.0 times" a reference of 1 run in 200 said nothing sure
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
     if r["effect"] == UNCLEAR_HOLM:
@@ -279,6 +279,11 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     # quarters): said with the headline, in every rendering (the HTML alone had said it)
     left = " ".join(f"Not compared: {w}." for w in comp.attrs.get("left_out") or [])
     return Headline(lead, out, " ".join(x for x in (footnote(quiet, when), left) if x), when)
+
+
+#: the fewest (effective) runs showing an outcome in the reference for a headline to give
+#: the ratio of the two shares: below it the ratio has no interval worth the name
+RATIO_CASES = 5
 
 
 def _negligible(r: pd.Series) -> bool:
