@@ -438,7 +438,7 @@ def test_an_index_that_moved_nothing_and_noise_are_shown_as_such(tmp_path, monke
 
     from alliance_sim.report import robustness as rr
 
-    assert rr._ci(0.0, 0.0) == "0 (moved no point)"
+    assert rr._ci(0.0, 0.0) == "0 (moved no design point: no evidence either way)"
     assert rr._ci(0.02, 0.02) == "0.02 [0.00, 0.04]" and rr._ci(-0.001, 0.0) == "0.00 [0.00, 0.00]"
     said = []
     real = matplotlib.axes.Axes.text

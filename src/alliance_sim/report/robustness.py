@@ -189,7 +189,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         ax.axvline(RULE, color="#cb181d", lw=0.8, ls="--", label="0.1: must be pinned down")
         ax.set_yticks(y)
         ax.set_yticklabels([_mark(r, _label(r["parameter"])) for r in rows], fontsize=8)
-        ax.set_xlabel("share of the headline's variance across the design")
+        ax.set_xlabel("share of the headline's variance\nacross the design")  # (one line: cut)
         reach = [s + (r["S1_conf"] or 0.0) for s, r in zip(s1, rows, strict=True)]
         ax.set_xlim(0, max(1e-3, max(st + reach)) * 1.1)
         a, e = h["posterior"], h["envelope"]
@@ -200,6 +200,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         )
         ax.legend(fontsize=7, loc="lower right")
         if noisy(h) or not any(_clear(r) for r in h["drivers"]):  # as the statement says
+            ax.set_ylim(-0.7, len(rows) + 0.9)  # headroom: the note covered the top bars
             ax.text(
                 0.98,
                 0.98,
@@ -252,8 +253,10 @@ def _clear(r: dict[str, Any]) -> bool:
 def _ci(v: float | None, half: float | None) -> str:
     if v is None:
         return "—"
-    if v == 0 and not half:  # exactly: swapping the parameter changed no design point's mean
-        return "0 (moved no point)"
+    if v == 0 and not half:  # exactly: swapping the parameter changed no design point's mean;
+        # at a small design ("--samples 8 --replicates 2": point means of 0, 0.5 or 1) that is
+        # no evidence of no effect, and "moved no point" read as "does not matter" (new user)
+        return "0 (moved no design point: no evidence either way)"
     h = half or 0.0
     near = v - h if v - h > 0 else -(v + h) if v + h < 0 else 0.0  # the bound nearest 0
     if h > 0 and 0 < near < 0.005:  # clear of zero, as the drivers' rule reads it, but "0.00" at 2
