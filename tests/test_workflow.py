@@ -349,3 +349,19 @@ def test_joint_exit_rates_are_reported_beside_the_single_ones(tmp_path, capsys):
     assert summary["any"]["p"] >= runs["ARM_exited"].fillna(0).mean()
     assert "Joint: at least one member has left by 2034Q4 in" in said
     assert summary["any"]["lo"] < summary["any"]["p"] < summary["any"]["hi"]
+
+
+def test_the_python_api_gives_what_summary_json_holds(tmp_path):
+    """From Python, run_scenario stores the runs only, and the joint rates ("two or more
+    out") were in the command's printout alone (a new user's notebook)."""
+    from alliance_sim import summary_dict
+    from alliance_sim.analysis.summary import write_summary
+
+    res = run_scenario("armenia_exits", tmp_path / "a", replicates=6, end="2027Q4", quiet=True)
+    got = summary_dict(res)
+    assert set(got["joint_exits"]) == {"any", "two_or_more"}
+    written = json.loads(write_summary(res).read_text())
+    assert (
+        written["joint_exits"] == got["joint_exits"]
+        and written["members"].keys() == got["members"].keys()
+    )

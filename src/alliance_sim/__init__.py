@@ -5,7 +5,7 @@ Public API::
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
     from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
     from alliance_sim import build_report, compare_results, sensitivity_indices, by_point
-    from alliance_sim import outcomes_at, with_end, model_for
+    from alliance_sim import outcomes_at, with_end, model_for, summary_dict
     from alliance_sim import evaluate, discover, plausible_range
 
 The package's folders are the stages a scenario flows through, imports pointing one way:
@@ -46,6 +46,7 @@ _EXPORTS = {
     "plausible_range": "alliance_sim.core.plausible",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",
+    "summary_dict": "alliance_sim.analysis.summary",
     "sweep": "alliance_sim.runs.runner",
     "with_end": "alliance_sim.scenario.load",
 }
