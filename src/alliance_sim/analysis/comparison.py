@@ -95,7 +95,8 @@ def compare_results(
     (:func:`alliance_sim.analysis.design.compare`).  ``reference``/``this`` are the two
     means with their seed-clustered 95% intervals; ``n`` the effective independent pairs (or
     runs); ``reference has``/``this has`` are (runs with a value, runs): a member that never
-    joined in a run has none.  ``table.attrs["horizon"]`` is the :class:`~alliance_sim.analysis.horizon.Horizon`
+    joined in a run has none.  ``table.attrs["horizon"]`` is the
+    :class:`~alliance_sim.analysis.horizon.Horizon`
     (quarter and why that one); ``table.attrs["pooled"]`` names the results whose design
     points are pooled (a sweep's points averaged, each weighted by its runs; of its own
     design: runs a refine round placed near a boundary are left out).  The interval columns
