@@ -73,7 +73,11 @@ def test_compare_uses_the_last_shared_quarter_and_says_so(ends):
 def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
     short, long, thin = ends
     assert shared_horizon([long, long], at="2026Q2").quarter == "2026Q2"
-    with pytest.raises(AnalysisError, match=r"--at 2027Q4: .* runs from 2024Q4 to 2026Q4"):
+    with pytest.raises(
+        AnalysisError,
+        match=r"--at 2027Q4: .* runs from 2024Q4 to 2026Q4: allowed a quarter after 2024Q4 "
+        r"up to 2026Q4",
+    ):
         shared_horizon([short, long], at="2027Q4")
     with pytest.raises(AnalysisError, match=r"did you mean 2026Q4"):
         shared_horizon([short, long], at="2026q4")

@@ -56,8 +56,11 @@ def _readable(res: Result, quarter: str) -> str | None:
             f"{res.directory} starts at {plan.start}: its first quarter is the initial state, "
             "before anything has happened"
         )
-    if q < start or q > end:
-        return f"{res.directory} runs from {plan.start} to {plan.end}"
+    if q < start or q > end:  # (a bare range left the user to work out what is allowed)
+        return (
+            f"{res.directory} runs from {plan.start} to {plan.end}: allowed a quarter after "
+            f"{plan.start} up to {plan.end}"
+        )
     if quarter not in recorded_quarters(res):
         return (
             f"{res.directory} recorded only some quarters (--record {plan.record}), not "
