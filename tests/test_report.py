@@ -262,7 +262,7 @@ def test_seeds_for_5_points_counts_seeds_whatever_the_design(results):
     as if independent: a member never seen to exit read 61 seeds in the 2-seed sweep (90 runs)
     but 12 in a 20-seed one (500 runs).  At 0% an interval 10 points wide needs ~35
     independent runs, and in a sweep whose outcome repeats across points, ~35 seeds."""
-    from alliance_sim.analysis.summary import scenario_table
+    from alliance_sim.analysis.scenario_table import scenario_table
 
     seen = 0
     for key in ("grid", "base"):

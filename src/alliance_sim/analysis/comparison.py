@@ -29,7 +29,13 @@ from alliance_sim.analysis.design import (
     outcome_bounds,
     wilson,
 )
-from alliance_sim.analysis.horizon import Horizon, outcomes_at, shared_horizon
+from alliance_sim.analysis.horizon import (
+    Horizon,
+    every_quarter,
+    outcomes_at,
+    shared_horizon,
+    suspended_from_start,
+)
 from alliance_sim.analysis.stats import (
     NOT_AN_EFFECT,
     UNCLEAR_HOLM,
@@ -123,7 +129,7 @@ def compare_results(
     focus = focus_of(results)
     names = display_names(results)
     # the lowest cohesion up to an earlier quarter is exact only over every quarter
-    thinned = [r for r in results if not _every_quarter(r) and horizon.quarter != r.plan.end]
+    thinned = [r for r in results if not every_quarter(r) and horizon.quarter != r.plan.end]
     starts = {r.plan.start for r in results}  # "at some point from the start": one window
     ref, ra_all = results[0], frames[0]
     rows = []
@@ -190,34 +196,6 @@ def compare_results(
         if len(starts) > 1 and thinned else []
     )  # fmt: skip
     return table
-
-
-def _every_quarter(res: Result) -> bool:
-    """Whether ``res`` recorded every quarter (``--record all``, or ``every:1``)."""
-    from alliance_sim.runs.execute import record_every
-
-    try:
-        return record_every(res.plan.record) == 1
-    except ValueError:  # a record spec of another version: not known to hold every quarter
-        return False
-
-
-def suspended_from_start(results: list[Result]) -> list[str]:
-    """The allies suspended at the start of every run of every result (Armenia, frozen since
-    2024, in the forecasts): their "suspended at some point" is the scenarios' premise, which
-    a headline had stated as a finding ("every run shows Armenia's suspension at some
-    point")."""
-    from alliance_sim.analysis.aggregate import status_at
-
-    out = set(mb.ALLIES)
-    for r in results:
-        st = status_at(r, [0])
-        st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
-        every = st.groupby("member")["status"].agg(
-            lambda s: len(s) > 0 and (s == "suspended").all()
-        )
-        out &= set(every.index[every.to_numpy(bool)])
-    return [c for c in mb.ALLIES if c in out]
 
 
 def display_names(results: list[Result]) -> list[str]:

@@ -143,3 +143,31 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     )
     runs["cohesion_min"] = runs["run"].map(upto.groupby("run")["cohesion"].min())
     return runs
+
+
+def every_quarter(res: Result) -> bool:
+    """Whether ``res`` recorded every quarter (``--record all``, or ``every:1``)."""
+    from alliance_sim.runs.execute import record_every
+
+    try:
+        return record_every(res.plan.record) == 1
+    except ValueError:  # a record spec of another version: not known to hold every quarter
+        return False
+
+
+def suspended_from_start(results: list[Result]) -> list[str]:
+    """The allies suspended at the start of every run of every result (Armenia, frozen since
+    2024, in the forecasts): their "suspended at some point" is the scenarios' premise, which
+    a headline had stated as a finding ("every run shows Armenia's suspension at some
+    point")."""
+    from alliance_sim.analysis.aggregate import status_at
+
+    out = set(mb.ALLIES)
+    for r in results:
+        st = status_at(r, [0])
+        st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
+        every = st.groupby("member")["status"].agg(
+            lambda s: len(s) > 0 and (s == "suspended").all()
+        )
+        out &= set(every.index[every.to_numpy(bool)])
+    return [c for c in mb.ALLIES if c in out]

@@ -34,8 +34,9 @@ from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: r
 from alliance_sim.analysis.design import FEW
 from alliance_sim.analysis.known_limits import KNOWN_LIMITS
 from alliance_sim.analysis.observables import observable_table
+from alliance_sim.analysis.scenario_table import QuarterEstimate, scenario_table
 from alliance_sim.analysis.stats import Estimate, percent
-from alliance_sim.analysis.summary import COHESION, QuarterEstimate, scenario_table
+from alliance_sim.analysis.summary import COHESION
 from alliance_sim.paths import check_not_results, ours_or_new
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots, scripted

@@ -44,19 +44,9 @@ def _scenario(
     s: Scenario | str | os.PathLike, end: str | None = None, sweep: bool = True
 ) -> Scenario:
     """The scenario to run: loaded if a name or path, run to ``end`` if given (``sweep``:
-    keep its [sweep] table; a run does not use it), with a warning for each event ``end``
-    leaves out and for quarters past the scenario's own end (the command line prints them)."""
-    import warnings
-
-    from alliance_sim.scenario.load import end_notes
-
+    keep its [sweep] table; a run does not use it), warning of what ``end`` leaves out."""
     sc = s if isinstance(s, Scenario) else load_scenario(s)
-    if end is None:
-        return sc
-    ended = with_end(sc, end, where="end", sweep=sweep)
-    for note in end_notes(sc, ended, where="end ="):
-        warnings.warn(note, UserWarning, stacklevel=3)
-    return ended
+    return sc if end is None else with_end(sc, end, where="end", sweep=sweep, warn=4)
 
 
 def _design(sc: Scenario, kind: str) -> dict[str, Any]:

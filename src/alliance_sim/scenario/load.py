@@ -10,6 +10,7 @@ scenario, and parameter overrides given to the API.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,18 @@ def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
     return notes
 
 
-def with_end(sc: Scenario, end: str, where: str = "--end", sweep: bool = True) -> Scenario:
+def with_end(
+    sc: Scenario, end: str, where: str = "--end", sweep: bool = True, warn: int = 0
+) -> Scenario:
+    """:func:`_with_end`; ``warn`` > 0: a ``UserWarning`` for each of :func:`end_notes`,
+    attributed ``warn`` frames up (the Python API's; the command line prints them)."""
+    ended = _with_end(sc, end, where, sweep)
+    for note in end_notes(sc, ended, where="end =") if warn else []:
+        warnings.warn(note, UserWarning, stacklevel=warn)
+    return ended
+
+
+def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     """``sc`` run to ``end`` instead of its own end quarter (``run``/``sweep --end``): the
     scenario validated again with the new end, so the manifest's scenario and hash say what was
     run.  Events dated after ``end`` are left out (they cannot happen before it, see
