@@ -453,5 +453,11 @@ def test_force_keeps_a_file_of_ones_own_where_a_table_folder_was(result, tmp_pat
     argv = ["run", "baseline", "--replicates", "3", "--quiet", "--out", str(done), "--force"]
     assert main(argv) == 2
     said = capsys.readouterr().err
-    assert said.count("\n") == 1 and "runs.parquet is not what the sweep in" in said, said
+    assert said.count("\n") == 1 and "runs.parquet is not what alliance-sim wrote there" in said, (
+        said
+    )
     assert (done / "runs.parquet").read_bytes() == MINE and (done / "manifest.json").is_file()
+    (done / "manifest.json").unlink()  # and with the manifest lost, which check says --force
+    assert main(argv) == 2  # replaces (fifth red-team: the file was then deleted)
+    assert "runs.parquet is not what alliance-sim wrote there" in capsys.readouterr().err
+    assert (done / "runs.parquet").read_bytes() == MINE

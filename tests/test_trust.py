@@ -978,3 +978,42 @@ def test_a_journal_line_of_another_chunk_does_not_make_a_chunk_stored(tmp_path, 
     assert main(["check", str(d)]) == 1
     out = capsys.readouterr().out
     assert "part-000002.parquet has no record in the manifest" in out, out
+
+
+def test_check_and_the_sweep_agree_on_what_blocks_an_interrupted_sweep(
+    tmp_path, capsys, monkeypatch
+):
+    """A folder where a missing part goes, or a user's file where a table folder goes, in an
+    interrupted sweep: `check` said to run the same command again, which refused -- for a
+    file only after computing a chunk, each refusal adding a `resumes` entry (fifth
+    red-team)."""
+    from alliance_sim.runs import room
+
+    real = shutil.disk_usage
+    small = room.MARGIN_BYTES + 1000
+    argv = ["sweep", "armenia_exits", "--out", "", "--replicates", "2", "--chunk-size", "10",
+            "--quiet", "--workers", "1"]  # fmt: skip
+    for case in ("folder", "file"):
+        d = tmp_path / case
+        argv[3] = str(d)
+        with monkeypatch.context() as mp:
+            mp.setattr(room.shutil, "disk_usage", lambda p: type(real(p))(
+                real(p).total, real(p).used, small))  # fmt: skip
+            assert main(argv) == 2  # stopped early: an interrupted sweep
+        capsys.readouterr()
+        if case == "folder":
+            (d / "runs.parquet" / "part-000004.parquet").mkdir()
+        else:
+            import pandas as pd
+
+            merged = pd.read_parquet(d / "runs.parquet")
+            shutil.rmtree(d / "runs.parquet")
+            merged.to_parquet(d / "runs.parquet")
+        before = json.loads((d / "manifest.json").read_text())
+        assert main(["check", str(d)]) != 0
+        said = capsys.readouterr().out
+        assert "move it out of" in said and "is interrupted" not in said, said
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "move it out of" in err, err
+        assert json.loads((d / "manifest.json").read_text()) == before  # nothing written

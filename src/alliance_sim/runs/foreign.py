@@ -33,14 +33,23 @@ def refuse_foreign_journal(directory: Path) -> None:
         _refuse(j, directory, "the journal of a sweep alliance-sim wrote")
 
 
-def refuse_odd_parts(directory: Path, chunks: Iterable[int] | None = None) -> None:
+def refuse_odd_parts(
+    directory: Path, chunks: Iterable[int] | None = None, folders: bool = False
+) -> None:
     """One line if a folder or a link sits where a part goes: of the ``chunks`` to be
-    written, or (None) anywhere in the table folders."""
+    written, or (None) anywhere in the table folders; and if a file sits where a table folder
+    goes, when ``folders`` (the result's tables are folders of parts: format 2) or another
+    table is one (a user's merged ``runs.parquet`` beside ``timeseries.parquet/``; a result
+    of a version before format 2 has every table as one file)."""
     chunks = None if chunks is None else list(chunks)  # read once per table, not once in all
+    paths = [table_path(directory, t) for t in TABLES]
+    folders = folders or any(d.is_dir() and not d.is_symlink() for d in paths)
     for t in TABLES:
         d = table_path(directory, t)
         if d.is_symlink():  # a table folder that is a link: ours are folders (--force unlinked it)
             _refuse(d, directory, "a folder written by alliance-sim")
+        if folders and d.is_file():
+            _refuse(d, directory, "what alliance-sim wrote there (a folder of parts)")
         if not d.is_dir():
             continue
         if chunks is None:

@@ -58,16 +58,19 @@ def check(directory: str | os.PathLike) -> Health:
     with reading(directory):
         if m.status != "complete":
             from alliance_sim.errors import StoreError
-            from alliance_sim.runs.foreign import refuse_foreign_journal
+            from alliance_sim.runs.foreign import refuse_foreign_journal, refuse_odd_parts
             from alliance_sim.runs.store import Store
 
-            try:  # a journal the same command refuses: no advice to run it again
-                refuse_foreign_journal(Path(directory))
-            except StoreError as e:
-                h.problems.append(str(e))
-                return h
             n_chunks = -(-m.plan.n_runs // chunk) if chunk else 0
             stored = Store(directory).stored_chunks(n_chunks, legacy=m.format < 2)
+            try:  # what the same command refuses: no advice to run it again
+                refuse_foreign_journal(Path(directory))
+                todo = [i for i in range(n_chunks) if i not in stored]
+                refuse_odd_parts(Path(directory), todo, folders=m.format >= 2)
+            except StoreError as e:
+                h.lines.append(f"chunks stored whole: {len(stored)} of {n_chunks}")
+                h.problems.append(str(e))
+                return h
             h.lines.append(f"chunks stored whole: {len(stored)} of {n_chunks}")
             finish = {
                 True: "run the same command again to finish it",

@@ -187,7 +187,7 @@ def _execute_locked(
                 store.rewrite_journal(stored)
             manifest.resumes.append({"at": _now(), "runs_done": _runs_in(stored, chunk, n)})
     runs_done = _runs_in(stored, chunk, n)
-    refuse_odd_parts(store.dir, [i for i in range(n_chunks) if i not in stored])
+    refuse_odd_parts(store.dir, [i for i in range(n_chunks) if i not in stored], folders=True)
     sc = plan.scenario
 
     def chunks():

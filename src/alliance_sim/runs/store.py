@@ -227,7 +227,9 @@ class Store:
         from alliance_sim.runs.integrity import expected_parts
 
         refuse_foreign_journal(self.dir)
-        refuse_odd_parts(self.dir)  # before deleting anything, not halfway through
+        # before deleting anything, not halfway through; a file where a format-2 result's
+        # table folder goes is someone else's (a merged runs.parquet), manifest or none
+        refuse_odd_parts(self.dir, folders=old is not None and old.format >= 2)
         wrote = expected_parts(old) if old is not None else None
         if wrote is not None:  # an interrupted refine round's parts are ours too
             rounds = {f"part-round-{int(r['round']):03d}.parquet" for r in old.rounds
@@ -236,12 +238,6 @@ class Store:
         if wrote is not None:
             for t in TABLES:  # refuse before deleting anything, not halfway through
                 d = table_path(self.dir, t)
-                if old.format >= 2 and d.is_file():  # its tables are folders of parts:
-                    raise StoreError(  # a file there is someone else's (merged by hand)
-                        f"{d} is not what the sweep in {self.dir} wrote (a file where its "
-                        "parts go); move it out (alliance-sim deletes only what it wrote) and "
-                        "run the same command again"
-                    )
                 stray = sorted(
                     p.name for p in d.iterdir() if PART.match(p.name) and p.name not in wrote[t]
                 ) if d.is_dir() and not d.is_symlink() else []  # fmt: skip
