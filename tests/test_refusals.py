@@ -575,6 +575,22 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     assert outcome_hint("iran_accession", more) == "; did you mean 'IRN_joined'?"
     assert outcome_hint("KIR_exited", more) == "; did you mean 'KGZ_exited'?"
     assert code_hint("Tajik") == "; did you mean 'TJK' (Tajikistan)?"
+    # fifth red-team: Russia's outcomes were offered Uzbekistan's
+    for name in ("russia_exited", "ru_exited", "RUS_suspended"):
+        assert outcome_hint(name, [*more, "UZB_exited"]).startswith("; Russia is the patron")
+
+
+def test_the_patron_as_a_focus_from_python_is_one_line(tmp_path):
+    """member_table(res, focus=("ru",)) was offered 'RUS', and focus=("RUS",) raised KeyError
+    'RUS_commitment'; summary_dict(path) raised AttributeError (fifth red-team)."""
+    from alliance_sim import member_table, run_scenario, summary_dict
+
+    res = run_scenario("armenia_exits", tmp_path / "a", replicates=2, end="2025Q4", quiet=True)
+    with pytest.raises(ValueError, match="Russia, the patron, not an ally"):
+        member_table(res, focus=("RUS",))
+    with pytest.raises(ValueError, match=r"'ru' would be 'RUS'.*not allowed here"):
+        member_table(res, focus=("ru",))
+    assert summary_dict(str(res.directory))["members"].keys() == summary_dict(res)["members"].keys()
 
 
 def test_a_member_meant_but_not_allowed_is_named_not_offered(tmp_path, capsys):

@@ -96,6 +96,8 @@ def outcome_hint(name: object, columns: Iterable[object]) -> str:
     columns = [str(c) for c in columns]
     head, _, rest = str(name).partition("_")
     code = MEMBER_WORDS.get(head.lower())  # "KZ_exited", "Kazakhstan_exited"
+    if (code or head.upper()) == "RUS":  # russia_exited was offered 'UZB_exited'
+        return "; Russia is the patron: its allies have outcomes (ARM_exited, ...), it has none"
     if code and f"{code}_{rest}" in columns:
         return f"; did you mean {code + '_' + rest!r}?"
     joined = f"{code or head.upper()}_joined"  # Iran_member: IRN's, not "IRAN_joined"

@@ -52,18 +52,25 @@ def check_case(
         raise AnalysisError(f"no outcome {outcome!r} in {where}{hint or '; ' + allowed}")
 
 
-def as_codes(codes: str | Iterable[str] | None, what: str = "members") -> list[str]:
+def as_codes(
+    codes: str | Iterable[str] | None,
+    what: str = "members",
+    allowed: tuple[str, ...] | None = None,
+) -> list[str]:
     """``codes`` as a list of member codes (one code alone: ``"ARM"``, not "A", "R", "M");
-    ValueError with one line naming ``what`` for one that is not a member code."""
-    from alliance_sim.core.members import CODES
+    ValueError with one line naming ``what`` for one that is not among ``allowed`` (default:
+    every member code, the patron's too)."""
+    from alliance_sim.core.members import CODES, PATRON
     from alliance_sim.scenario.checks import member_hint as code_hint
 
+    allowed = CODES if allowed is None else allowed
     if codes is None:
         return []
     out = list([codes] if isinstance(codes, str) or not isinstance(codes, Iterable) else codes)
     for c in out:
-        if c not in CODES:
-            raise ValueError(
-                f"{what} {c!r}: not a member code; allowed {', '.join(CODES)}{code_hint(c)}"
-            )
+        if c not in allowed:  # member_table(focus="RUS"): KeyError 'RUS_commitment'
+            said = "not a member code" if c not in CODES else "not allowed here"
+            said = "Russia, the patron, not an ally" if c == PATRON else said
+            hint = "" if c in CODES else code_hint(c, allowed)
+            raise ValueError(f"{what} {c!r}: {said}; allowed {', '.join(allowed)}{hint}")
     return out

@@ -65,7 +65,7 @@ def member_table(
     last = None if quarter is None else quarters.steps_between(start, quarter)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
-    focus = as_codes(focus, "focus")  # "ARM", not "A", "R", "M"; a code it knows
+    focus = as_codes(focus, "focus", ALLIES)  # "ARM", not "A", "R", "M"; an ally's code
     rows, order = [], focus + [c for c in ALLIES if c not in focus]
     for code in order:
         c = ok[f"{code}_commitment"]
@@ -276,7 +276,7 @@ def _joint_line(ok: pd.DataFrame, end: str) -> str:
 def summary_dict(res) -> dict:
     """The member table and cohesion of a result as plain data (what ``summary.json`` holds):
     of the sweep's own design, without runs a refine round placed (``refine`` says which)."""
-    res = res.design()
+    res = as_result(res, "summary_dict").design()  # a folder's path too, as member_table takes
     runs, m = res.runs, res.manifest
     plan = m.plan
     ok = runs[runs["error"].isna()]
