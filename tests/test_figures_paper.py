@@ -131,6 +131,7 @@ def test_the_zero_note_gives_a_joiner_its_own_bound():
     # its widest bound where it had joined in one run, beside a table's at the end (new user)
     iv["IRN"] = (few, few, np.array([np.nan, np.nan, 0.79, 0.56]))
     assert shares.zero_note(iv) == "1% (IRN 79%, 56% at the end; no band drawn)"
+    assert shares.zero_note({"IRN": iv["IRN"]}) == "79% (IRN, 56% at the end; no band drawn)"
 
 
 def test_a_member_in_few_runs_draws_no_median_from_them():

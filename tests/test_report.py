@@ -699,8 +699,8 @@ def test_a_comparison_answers_whether_a_member_suspends_by_then(results):
     assert comp.attrs["suspended_from_start"] == ["ARM"]
     said = [s for s in headline(comp, ["ARM"]).sentences if "suspension at some point" in s]
     assert len(said) == 1 and said[0].startswith("Every run"), said
-    assert said[0].endswith("Armenia is suspended at the start of every run: a premise of "
-                            "both, not an outcome."), said  # fmt: skip
+    assert said[0].endswith("Armenia is suspended at the start of every run in which it is a "
+                            "member: a premise of both, not an outcome."), said  # fmt: skip
     assert not any("suspended at the start" in s for s in lines)  # Kyrgyzstan: not its start
 
 

@@ -70,6 +70,14 @@ def test_compare_uses_the_last_shared_quarter_and_says_so(ends):
     assert lead.startswith("By 2026Q4 (the last quarter every scenario reaches")
 
 
+def test_a_quarter_outside_a_thinned_result_names_the_quarters_it_has(ends):
+    """ "allowed a quarter after 2024Q4 up to 2027Q4" for a result that recorded only its end
+    invited a second refusal (fifth red-team)."""
+    thin = ends[2]
+    with pytest.raises(AnalysisError, match=r"allowed 2027Q4 or another quarter it recorded "):
+        shared_horizon([thin], at="2031Q1")
+
+
 def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
     short, long, thin = ends
     assert shared_horizon([long, long], at="2026Q2").quarter == "2026Q2"
@@ -112,6 +120,7 @@ def test_end_option_runs_to_that_quarter_and_drops_later_events(tmp_path, monkey
     assert [e["id"] for e in m["scenario"]["events"]] == ["french_arms", "gas_and_trade"]
     for bad, says in (
         ("2028q4", "did you mean 2028Q4"),
+        ("2030", "did you mean 2030Q4, its last quarter?"),  # a year (fifth red-team)
         ("2020Q1", "starts at 2024Q4; allowed a later end"),
     ):
         assert main(["run", "armenia_exits", "--out", "x", "--end", bad]) == 2
@@ -233,8 +242,13 @@ def test_with_end_refuses_a_sweep_over_a_dropped_event():
     sc = load_scenario("armenia_exits")
     assert with_end(sc, sc.end).hash == sc.hash  # the same end: the same scenario
     iran = load_scenario("iran_joins")  # its [sweep] moves the application up to 2030Q1
-    with pytest.raises(ScenarioError, match=r"^--end 2028Q4: .*2030Q1"):
+    with pytest.raises(ScenarioError, match=r"^end 2028Q4: .*2030Q1"):  # the API's word
         with_end(iran, "2028Q4")
+    with pytest.raises(ScenarioError, match=r"^--end 2028Q4: .*2030Q1"):  # the command's
+        with_end(iran, "2028Q4", where="--end")
+    # the public with_end says what it leaves out, as run_scenario(end=) does (fifth red-team)
+    with pytest.warns(UserWarning, match=r"end = 2025Q4: events after it are left out"):
+        assert not with_end(iran, "2025Q4", sweep=False).events
 
 
 def test_newcombe_interval_matches_the_published_example_and_stays_open_at_zero():

@@ -180,21 +180,16 @@ def compare_results(
     table.attrs["failed"] = [
         (n, r.n_failed, r.plan.n_runs) for r, n in zip(results, names, strict=True) if r.n_failed
     ]
-    table.attrs["left_out"] = (
-        [
-            "lowest cohesion and suspensions at some point (only some quarters recorded in "
-            + ", ".join(n for r, n in zip(results, names, strict=True) if r in thinned)
-            + ")"
-        ]
-        if thinned
-        else []
-    ) + (
-        [f"lowest cohesion and suspensions at some point (the results start at different "
-         f"quarters: {', '.join(sorted(starts))})"] if len(starts) > 1 and not thinned else []
-    ) + (
-        [f"the results start at different quarters too ({', '.join(sorted(starts))})"]
-        if len(starts) > 1 and thinned else []
+    why = ([
+        "only some quarters recorded in "
+        + ", ".join(n for r, n in zip(results, names, strict=True) if r in thinned)
+    ] if thinned else []) + (
+        [f"the results start at different quarters: {', '.join(sorted(starts))}"]
+        if len(starts) > 1 else []
     )  # fmt: skip
+    table.attrs["left_out"] = (
+        [f"lowest cohesion and suspensions at some point ({'; '.join(why)})"] if why else []
+    )
     return table
 
 

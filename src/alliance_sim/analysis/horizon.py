@@ -57,10 +57,12 @@ def _readable(res: Result, quarter: str) -> str | None:
             "before anything has happened"
         )
     if q < start or q > end:  # (a bare range left the user to work out what is allowed)
-        return (
-            f"{res.directory} runs from {plan.start} to {plan.end}: allowed a quarter after "
-            f"{plan.start} up to {plan.end}"
+        allowed = (
+            f"a quarter after {plan.start} up to {plan.end}"
+            if every_quarter(res)
+            else f"{plan.end} or another quarter it recorded (--record {plan.record})"
         )
+        return f"{res.directory} runs from {plan.start} to {plan.end}: allowed {allowed}"
     if quarter not in recorded_quarters(res):
         return (
             f"{res.directory} recorded only some quarters (--record {plan.record}), not "

@@ -63,6 +63,8 @@ def member_table(
     elif start is None:  # a bare table does not say where its quarters are counted from
         raise TypeError("member_table(runs_table): give start=, its first quarter ('2024Q4')")
     last = None if quarter is None else quarters.steps_between(start, quarter)
+    if last is not None and last <= 0:  # a bare table's at=2020Q1 read its end as of then
+        raise AnalysisError(f"member_table(at={quarter!r}): not after the runs' start {start}")
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
     focus = as_codes(focus, "focus", ALLIES)  # "ARM", not "A", "R", "M"; an ally's code

@@ -59,7 +59,7 @@ def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
 
     if end is None:
         return sc
-    ended = with_end(sc, end, sweep=sweep)
+    ended = with_end(sc, end, where="--end", sweep=sweep, warn=0)
     for note in [] if quiet else end_notes(sc, ended):
         print(note)
     return ended

@@ -338,7 +338,8 @@ def _nothing(rows: pd.DataFrame, when: str, premise: list[str] | tuple[str, ...]
                 f"{group['reference name'].iloc[0]} shows {what} by {when} ({key[1]} vs {key[2]})."
                 + (
                     f" {' and '.join(start)} {'is' if len(start) == 1 else 'are'} suspended at "
-                    "the start of every run: a premise of both, not an outcome."
+                    "the start of every run in which it is a member: a premise of both, not an "
+                    "outcome."
                     if start
                     else ""
                 )

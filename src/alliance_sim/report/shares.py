@@ -43,6 +43,9 @@ def zero_note(iv: dict[str, np.ndarray]) -> str:
     shown = list(bounds.values())
     common = max(shown, key=lambda s: (shown.count(s), -shown.index(s)))
     other = "; ".join(f"{c} {b}{_at_end(iv[c], b)}" for c, b in bounds.items() if b != common)
+    alone = [c for c, b in bounds.items() if b == common]
+    if len(alone) == 1 and (end := _at_end(iv[alone[0]], common)):  # a joiner's alone
+        other = "; ".join(x for x in (f"{alone[0]}{end}", other) if x)
     return f"{common} ({other + '; ' if other else ''}no band drawn)"
 
 

@@ -108,7 +108,7 @@ def scenario_as_run(m: Manifest, directory: str | os.PathLike):
         try:
             sc = load_scenario(path)
             if sc.end != m.plan.end:
-                sc = with_end(sc, m.plan.end, sweep=m.kind != "run")
+                sc = with_end(sc, m.plan.end, sweep=m.kind != "run", warn=0)
         except (AllianceSimError, OSError, UnicodeError):
             why = "cannot be read"
             continue

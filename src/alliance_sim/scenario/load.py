@@ -10,6 +10,7 @@ scenario, and parameter overrides given to the API.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -77,10 +78,11 @@ def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
 
 
 def with_end(
-    sc: Scenario, end: str, where: str = "--end", sweep: bool = True, warn: int = 0
+    sc: Scenario, end: str, where: str = "end", sweep: bool = True, warn: int = 2
 ) -> Scenario:
     """:func:`_with_end`; ``warn`` > 0: a ``UserWarning`` for each of :func:`end_notes`,
-    attributed ``warn`` frames up (the Python API's; the command line prints them)."""
+    attributed ``warn`` frames up (2: the caller of this function; 0: none, for the command
+    line, which prints them, and for a result's scenario read again)."""
     ended = _with_end(sc, end, where, sweep)
     for note in end_notes(sc, ended, where="end =") if warn else []:
         warnings.warn(note, UserWarning, stacklevel=warn)
@@ -100,8 +102,12 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
 
     try:
         label = quarters.checked(end, where)
-    except ValueError as e:
-        raise ScenarioError(str(e)) from None
+    except ValueError as e:  # `--end 2030`: a year, whose last quarter an end most likely means
+        year = str(end).strip()
+        hint = (
+            f" (did you mean {year}Q4, its last quarter?)" if re.fullmatch(r"\d{4}", year) else ""
+        )
+        raise ScenarioError(str(e) + hint) from None
     if quarters.parse(label) <= quarters.parse(sc.start):
         raise ScenarioError(f"{where} {label}: {sc.path} starts at {sc.start}; allowed a later end")
     kept = [
