@@ -110,7 +110,7 @@ def test_api_arguments_that_fit_nothing_are_one_line(result, tmp_path):
         write_figures(result, tmp_path / "f", kinds=[])
     assert not (tmp_path / "f").exists()
     with pytest.raises(
-        ValueError, match=r"focus 'Armenia': not a member code; allowed RUS.*did you mean 'ARM'"
+        ValueError, match=r"focus 'Armenia': not a member code; allowed BLR.*did you mean 'ARM'"
     ):
         member_table(Result.open(result), focus="Armenia")
     assert member_table(Result.open(result), focus="ARM")["member"].iloc[0] == "ARM"
