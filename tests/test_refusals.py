@@ -494,6 +494,7 @@ def test_cheap_checks_come_before_the_scheduler_probe(tmp_path, monkeypatch):
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
+@pytest.mark.filterwarnings("ignore:end = .*:UserWarning")  # what end= leaves out: said
 def test_api_values_the_review_of_the_comparison_api_found(tmp_path):
     """compare_results with a result named twice among three doubled its rows and Holm's
     family; comparison_numbers on a table read back from CSV raised a bare AttributeError;

@@ -268,6 +268,7 @@ def test_newcombe_interval_matches_the_published_example_and_stays_open_at_zero(
     assert d.lo < -0.02 < 0.3 < d.hi
 
 
+@pytest.mark.filterwarnings("ignore:end = .*:UserWarning")  # what end= leaves out: said
 def test_long_horizons_run_and_a_run_to_an_end_ignores_the_sweep(tmp_path):
     long = run_scenario("baseline", tmp_path / "long", replicates=2, end="2060Q4")
     assert long.n_failed == 0 and long.timeseries["quarter"].iloc[-1] == "2060Q4"
