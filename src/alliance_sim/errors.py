@@ -76,7 +76,6 @@ def did_you_mean(name: object, allowed: Iterable[object]) -> str:
     return f"; did you mean {max(close, key=score)!r}?"
 
 
-#: a member as users write it at the head of an outcome's name (members' codes are upper case)
 #: what users write for a member besides its code: ISO 3166 two-letter codes, older or
 #: informal three-letter ones, names (one list for outcomes and scenario files: `KIR_exited`
 #: was offered 'IRN_exited' while `focus = ["KIR"]` was offered 'KGZ')
