@@ -668,6 +668,9 @@ def test_check_says_a_sweep_left_running_has_stopped(copy, capsys):
     out = capsys.readouterr().out
     assert "stopped before it finished (no process is writing it" in out
     assert "run the same command again to finish it" in out
+    # the readers said "the sweep is running" of the same folder (sixth red-team)
+    assert main(["export", str(copy), "--out", str(copy.parent / "exp")]) == 2
+    assert "stopped before it finished (killed or interrupted" in capsys.readouterr().err
 
 
 def test_check_does_not_advise_finishing_a_refine_round_another_model_wrote(

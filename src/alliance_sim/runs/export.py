@@ -15,7 +15,7 @@ import pyarrow.dataset as ds
 from alliance_sim.errors import StoreError, UserError
 from alliance_sim.paths import check_not_results, ours_or_new, result_folder_of, writable_dir
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
-from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset
+from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset, unfinished
 
 FORMATS = ("csv",)
 
@@ -102,8 +102,8 @@ def _files(res: Result, partial: bool) -> tuple[dict[str, ds.Dataset], str]:
         return {t: open_dataset(res.directory, t) for t in TABLES}, ""
     if not partial:
         raise StoreError(
-            f"{res.directory}: the {m.kind} is {m.status}; run the same command again to finish "
-            "it, or add --partial to export the chunks stored so far (marked partial)"
+            f"{res.directory}: the {m.kind} {unfinished(m.status)}; run the same command again to "
+            "finish it, or add --partial to export the chunks stored so far (marked partial)"
         )
     from alliance_sim.runs.store import Store
 

@@ -23,6 +23,15 @@ from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa:
 from alliance_sim.runs.refined import case_of, design_note  # noqa: F401 (re-exported)
 
 
+def unfinished(status: str) -> str:
+    """How a reader names an unfinished result's status: a manifest left "running" by a kill
+    is read under the readers' lock, which no writer holds (it read "the sweep is running"
+    where `check` said it had stopped)."""
+    if status == "running":
+        return "stopped before it finished (killed or interrupted: no process is writing it)"
+    return f"is {status}"
+
+
 @dataclass(frozen=True)
 class Axis:
     """One swept quantity as recorded (enough to rebuild the design for sensitivity)."""
@@ -344,8 +353,9 @@ class Result:
         damage)."""
         if self.manifest.status != "complete":
             raise StoreError(
-                f"{self.directory}: the {self.manifest.kind} is {self.manifest.status} (run the "
-                "same command again to finish it; 'export --partial' exports what is stored)"
+                f"{self.directory}: the {self.manifest.kind} "
+                f"{unfinished(self.manifest.status)} (run the same command again to finish it; "
+                "'export --partial' exports what is stored)"
             )
         if self.run_limit is not None:
             import pyarrow.dataset as ds
