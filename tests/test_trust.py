@@ -1020,3 +1020,26 @@ def test_check_and_the_sweep_agree_on_what_blocks_an_interrupted_sweep(
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "move it out of" in err, err
         assert json.loads((d / "manifest.json").read_text()) == before  # nothing written
+
+
+@pytest.mark.parametrize("how", ["lost", "damaged"])
+def test_force_is_advised_only_where_it_would_work(tmp_path, how):
+    """Red-team (helper-60): a result of ours whose manifest is lost or damaged, with a
+    user's file where a table folder goes: the first refusal said "add --force", and --force
+    then refused the file (two steps to the one line that says what to do)."""
+    d = tmp_path / how
+    sweep("armenia_exits", d, **KW)
+    if how == "lost":
+        (d / "manifest.json").unlink()
+    else:
+        (d / "manifest.json").write_text("{not json")
+    shutil.rmtree(d / "alliance.parquet")
+    (d / "alliance.parquet").write_text("a user's file")
+    with pytest.raises(StoreError, match=r"alliance\.parquet is not .*move it out") as e:
+        sweep("armenia_exits", d, **KW)
+    assert "--force" not in str(e.value)
+    with pytest.raises(StoreError, match=r"alliance\.parquet is not .*move it out"):
+        sweep("armenia_exits", d, force=True, **KW)
+    assert (d / "alliance.parquet").read_text() == "a user's file"
+    (d / "alliance.parquet").unlink()  # moved out: the advice given then works
+    assert sweep("armenia_exits", d, force=True, **KW).manifest.status == "complete"

@@ -160,6 +160,8 @@ class Store:
             old = self.read_manifest()
         except StoreError as e:
             if not (force and self._looks_ours()):
+                if self._looks_ours():  # what --force would refuse, said now (one step)
+                    refuse_odd_parts(self.dir)
                 advice = (
                     "add --force to replace it (only alliance-sim's own files are removed)"
                     if self._looks_ours()
@@ -179,6 +181,8 @@ class Store:
         if foreign:
             if old is None:
                 if not (force and self._looks_ours()):
+                    if self._looks_ours():  # what --force would refuse, said now (one step)
+                        refuse_odd_parts(self.dir)
                     raise _not_a_sweep(self.dir, foreign, self._looks_ours())
                 self.clear()  # --force on a result directory of ours whose manifest was lost
                 return None
