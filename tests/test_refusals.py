@@ -656,3 +656,24 @@ def test_an_output_that_is_no_path_is_one_line_from_the_api(tmp_path):
             run_scenario("baseline", out, replicates=2, end="2025Q4", quiet=True)
     with pytest.raises(UserError, match="allowed a path"):
         sweep("armenia_exits", None, replicates=1, quiet=True)
+
+
+def test_a_run_folders_refusal_says_run_not_sweep(tmp_path, capsys):
+    """Red-team (helper-60): `run` into its own folder with a file where a table goes said
+    'is not what this sweep wrote'."""
+    import shutil
+
+    d = tmp_path / "r"
+    argv = ["run", "armenia_exits", "--out", str(d), "--replicates", "10", "--quiet"]
+    assert main(argv) == 0
+    shutil.rmtree(d / "alliance.parquet")
+    (d / "alliance.parquet").write_text("mine")
+    capsys.readouterr()
+    assert main(["export", str(d), "--out", str(tmp_path / "e")]) == 2
+    said = _one_line(capsys)
+    assert "is not what this run wrote" in said and "sweep" not in said
+    assert main(argv) == 2  # the same command: the same advice, not a refine round's
+    said = _one_line(capsys)
+    assert "move it out" in said and "refine" not in said
+    (d / "alliance.parquet").unlink()
+    assert main(argv) == 0 and main(["check", str(d)]) == 0

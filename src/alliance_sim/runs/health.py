@@ -105,7 +105,7 @@ def check(directory: str | os.PathLike) -> Health:
         # a damaged refine-round part makes a sweep refuse: then no advice to re-run chunks
         rounds_hit = any(p.name.startswith("part-round-") for p, _ in bad)
         advice = [
-            repair_advice(Path(directory), why, path, in_check=True)
+            repair_advice(Path(directory), why, path, in_check=True, kind=m.kind)
             for path, why in bad
             if not (rounds_hit and re.fullmatch(r"part-\d{6}\.parquet", path.name))
         ]

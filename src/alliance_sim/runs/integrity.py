@@ -259,24 +259,27 @@ ROUND_LOST = (
 )
 
 
-def repair_advice(directory: Path, why: str, part: Path | None = None, in_check=False) -> str:
+def repair_advice(
+    directory: Path, why: str, part: Path | None = None, in_check=False, kind: str = "sweep"
+) -> str:
     """What to do about a part that ``why`` describes (``part``: its path, which says whether
     it holds a sweep's chunk, which the same sweep command re-runs, or a refine round's runs,
     which nothing re-runs).  ``in_check``: for ``check``'s own list (no pointer to itself; ""
-    where ``why`` already says what to do)."""
+    where ``why`` already says what to do).  ``kind``: the manifest's, the command that
+    wrote the result (``run`` or ``sweep``)."""
     tail = "" if in_check else f"; 'alliance-sim check {directory}' lists every damaged part"
     if "extra file" in why:
         return f"move it out of {directory} (alliance-sim deletes only what it wrote){tail}"
-    if "not a file written" in why:  # a folder or a link where a part goes: not ours to delete
+    if "not a file written" in why or "where its parts go" in why:  # not ours to delete
         return (
             f"move it out of {directory} (alliance-sim deletes only what it wrote), then run the "
-            f"same sweep command again to re-run its chunk{tail}"
+            f"same {kind} command again to re-run its chunks{tail}"
         )
     if "refine round" in why:  # an interrupted round: ``why`` says how to finish it
         return tail[2:]
     if part is not None and part.name.startswith("part-round-"):
         return ROUND_LOST + tail
-    return "run the same sweep command again to re-run exactly the damaged chunks" + tail
+    return f"run the same {kind} command again to re-run exactly the damaged chunks" + tail
 
 
 def expected_parts(manifest: Manifest) -> dict[str, set[str]] | None:
@@ -312,7 +315,7 @@ def damaged_parts(
         if folder.is_file():  # a single-file table of a version before 0.2, unless this
             if manifest.parts is not None and manifest.parts.get(t):  # result wrote parts
                 out.append(
-                    (folder, "is not what this sweep wrote (an extra file where its parts go)")
+                    (folder, f"is not what this {manifest.kind} wrote (a file where its parts go)")
                 )
             continue
         if files is None or t not in files:
@@ -340,7 +343,7 @@ def damaged_parts(
                 "belongs to a refine round that was interrupted (run the same refine "
                 "command again to finish it)"
                 if name in pending
-                else "is not a part this sweep wrote (an extra file)"
+                else f"is not a part this {manifest.kind} wrote (an extra file)"
             )
             out.append((folder / name, why))
         for p in there:

@@ -256,7 +256,8 @@ def table_files(directory: str | os.PathLike, table: str) -> list[Path]:
         if bad:
             name, why = bad[0]
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-            raise StoreError(f"{name} {why}{more}; {repair_advice(Path(directory), why, name)}")
+            advice = repair_advice(Path(directory), why, name, kind=manifest.kind)
+            raise StoreError(f"{name} {why}{more}; {advice}")
     return files
 
 

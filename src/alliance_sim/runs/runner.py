@@ -172,7 +172,7 @@ def _execute_locked(
         extra = [p for p in store.extra_parts(n_chunks) if p.name not in rounds]
         if extra:
             raise StoreError(
-                f"{extra[0]} is not a part of this sweep (numbered past its {n_chunks} "
+                f"{extra[0]} is not a part of this {kind} (numbered past its {n_chunks} "
                 f"chunks, or of a refine round it does not know); move it out of "
                 f"{store.dir} (alliance-sim deletes only what it wrote) and run the same "
                 "command again"
@@ -296,7 +296,7 @@ def _repairable(
     for path, why in bad:
         chunk = re.fullmatch(r"part-(\d{6})\.parquet", path.name)
         if chunk is None or int(chunk.group(1)) >= n_chunks:
-            if "extra" in why:
+            if "extra" in why or "where its parts go" in why:  # a file not ours: moved out
                 raise StoreError(
                     f"{path} {why}; move it out of {store.dir} (alliance-sim deletes only "
                     "what it wrote) and run the same command again"

@@ -80,9 +80,15 @@ def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
 def with_end(
     sc: Scenario, end: str, where: str = "end", sweep: bool = True, warn: int = 2
 ) -> Scenario:
-    """:func:`_with_end`; ``warn`` > 0: a ``UserWarning`` for each of :func:`end_notes`,
-    attributed ``warn`` frames up (2: the caller of this function; 0: none, for the command
-    line, which prints them, and for a result's scenario read again)."""
+    """``sc`` run to ``end`` (a quarter label, later than its start) instead of its own end.
+
+    Events dated after ``end`` are left out, with a ``UserWarning`` for each (``warn`` > 0:
+    attributed ``warn`` frames up, 2 being the caller of this function; 0: none, for the
+    command line, which prints them).  ``sweep=True`` (the default, for a sweep): a ``[sweep]``
+    that varies an event left out, or an event's quarter past ``end``, is refused with one
+    line (:class:`~alliance_sim.errors.ScenarioError`); ``sweep=False`` (for a single run,
+    which uses the scenario's own values) leaves such a ``[sweep]`` axis out instead.  See
+    :func:`_with_end`."""
     ended = _with_end(sc, end, where, sweep)
     for note in end_notes(sc, ended, where="end =") if warn else []:
         warnings.warn(note, UserWarning, stacklevel=warn)
