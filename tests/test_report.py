@@ -492,6 +492,8 @@ def test_member_table_says_its_quarter_and_reads_an_earlier_one(results):
         assert quarters.parse(early.loc["ARM", "median_exit"]) <= quarters.parse(at)
     with pytest.raises(AnalysisError, match="did you mean 2027Q4"):
         member_table(arm, at="2027q4")
+    with pytest.raises(AnalysisError, match=r"did you mean 2030Q4, its last quarter\?"):
+        member_table(arm, at=2030)  # a year (helper-60): no hint before
 
 
 def test_a_joiners_exit_reads_the_same_in_figures_tables_and_headline(tmp_path):

@@ -89,6 +89,8 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
         shared_horizon([short, long], at="2027Q4")
     with pytest.raises(AnalysisError, match=r"did you mean 2026Q4"):
         shared_horizon([short, long], at="2026q4")
+    with pytest.raises(AnalysisError, match=r"did you mean 2026Q4, its last quarter\?"):
+        shared_horizon([short, long], at="2026")  # `compare --at 2026`
     with pytest.raises(AnalysisError, match=r"recorded only some quarters .*--end 2026Q4"):
         shared_horizon([thin, short])
 

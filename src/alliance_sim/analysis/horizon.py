@@ -22,7 +22,7 @@ import pandas as pd
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
-from alliance_sim.errors import AnalysisError
+from alliance_sim.errors import AnalysisError, quarter_at
 from alliance_sim.runs.results import Result, as_result
 
 
@@ -77,10 +77,7 @@ def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
     line) when there is none."""
     ends = [r.plan.end for r in results]
     if at is not None:
-        try:
-            quarter = quarters.checked(at, "--at")
-        except ValueError as e:
-            raise AnalysisError(str(e)) from None
+        quarter = quarter_at(at, "--at")
         for r in results:
             if (why := _readable(r, quarter)) is not None:
                 raise AnalysisError(f"--at {quarter}: {why}")

@@ -19,7 +19,7 @@ from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
-from alliance_sim.errors import AnalysisError
+from alliance_sim.errors import AnalysisError, quarter_at
 from alliance_sim.runs.atomic import atomic_write_bytes
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
@@ -46,10 +46,7 @@ def member_table(
     2030Q4, had read alike)."""
     quarter = None
     if at is not None:
-        try:
-            quarter = quarters.checked(at, "member_table(at=...):")
-        except ValueError as e:
-            raise AnalysisError(str(e)) from None
+        quarter = quarter_at(at, "member_table(at=...):")
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
         start, focus = own.plan.start, focus or tuple(own.plan.focus)

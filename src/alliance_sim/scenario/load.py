@@ -10,7 +10,6 @@ scenario, and parameter overrides given to the API.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -104,16 +103,9 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     scenario's own values): a ``[sweep]`` over quarters past ``end`` is left out instead of
     refused (otherwise kept, so a run and a sweep of one file to one end share the scenario's
     hash)."""
-    from alliance_sim.errors import ScenarioError
+    from alliance_sim.errors import ScenarioError, quarter_at
 
-    try:
-        label = quarters.checked(end, where)
-    except ValueError as e:  # `--end 2030`: a year, whose last quarter an end most likely means
-        year = str(end).strip()
-        hint = (
-            f" (did you mean {year}Q4, its last quarter?)" if re.fullmatch(r"\d{4}", year) else ""
-        )
-        raise ScenarioError(str(e) + hint) from None
+    label = quarter_at(end, where, ScenarioError)  # `--end 2030`: offered 2030Q4
     if quarters.parse(label) <= quarters.parse(sc.start):
         raise ScenarioError(f"{where} {label}: {sc.path} starts at {sc.start}; allowed a later end")
     kept = [
