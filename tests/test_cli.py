@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -111,7 +112,12 @@ def test_show_and_list(capsys):
     assert "fitted: the shipped forecasts draw it from history_2006_2024.parquet for KAZ" in regime
     assert "fitted:" not in blocks["initial_commitment"]  # the replay's start, not a forecast's
     assert main(["list", "events"]) == 0
-    assert "remittance_shock" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "remittance_shock" in out
+    # what a size means (helper-61): the section named exists in the docs it points to
+    assert "'How big is an event's size?'" in out
+    usage = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text()
+    assert "**How big is an event's `size`?**" in usage
 
 
 @pytest.mark.parametrize("argv", [[], ["run"], ["sweep"], ["validate"], ["show"], ["list"]])

@@ -31,3 +31,23 @@ def test_exit_timing_replays_the_posteriors_own_history():
     years = _run("scripts/status_by_year.py", str(SHORT), "--runs", "20")
     assert years.returncode == 0, years.stderr
     assert years.stdout.splitlines()[0].startswith("2020Q4 ")
+
+
+def test_event_scale_sets_a_size_beside_each_members_ties_and_pressure():
+    """New users could not turn an offer's or a campaign's `size` into a number (helper-58,
+    helper-61): the script prints each ally's ties, routine offer, pressure and tolerance,
+    and marks a member whose own event falls in the measured quarter instead of reading the
+    event as routine."""
+    base = _run("scripts/event_scale.py", "--replicates", "10")
+    assert base.returncode == 0, base.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in base.stdout.splitlines()[3:]}
+    assert set(rows) == {"BLR", "KAZ", "KGZ", "TJK", "ARM"}
+    for code, cells in rows.items():  # the routine offer renews about ties_decay of the ties
+        level, routine = float(cells[0]), float(cells[1])
+        assert 0.05 * level < routine < 0.2 * level, (code, cells)
+    assert float(rows["KAZ"][-1]) == 0.35 and float(rows["BLR"][-2]) == 0.0  # members.toml
+    push = _run("scripts/event_scale.py", "china_security_push", "--replicates", "10")
+    kgz = next(line for line in push.stdout.splitlines() if line.startswith("KGZ"))
+    assert "(event)" in kgz  # its Chinese offer of 2025Q1 is not a routine quarter
+    bad = _run("scripts/event_scale.py", "--size", "0")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -125,21 +125,3 @@ def typename(v: object) -> str:
     return {str: "string", bool: "boolean", list: "list", dict: "table"}.get(
         type(v), type(v).__name__
     )
-
-
-def quarter_at(text: object, option: str, error: type[AllianceSimError] = AnalysisError) -> str:
-    """``text`` as a quarter label, or ``error`` with one line naming ``option``: a quarter
-    to run to or read at, so a bare year (``--end 2030``, ``at=2030``) is offered its last
-    quarter, by the end of that year (``core.quarters.checked`` makes no guess at a year)."""
-    from alliance_sim.core import quarters
-
-    try:
-        return quarters.checked(text, option)
-    except ValueError as e:
-        year = str(text).strip()
-        hint = (
-            f" (did you mean {year}Q4, its last quarter?)"
-            if year.isdigit() and len(year) == 4
-            else ""
-        )
-        raise error(str(e) + hint) from None

@@ -22,8 +22,9 @@ import pandas as pd
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
-from alliance_sim.errors import AnalysisError, quarter_at
+from alliance_sim.errors import AnalysisError
 from alliance_sim.runs.results import Result, as_result
+from alliance_sim.scenario.checks import quarter_at
 
 
 @dataclass(frozen=True)

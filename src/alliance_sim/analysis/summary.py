@@ -19,10 +19,11 @@ from alliance_sim.analysis.stats import percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
-from alliance_sim.errors import AnalysisError, quarter_at
+from alliance_sim.errors import AnalysisError
 from alliance_sim.runs.atomic import atomic_write_bytes
 from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
+from alliance_sim.scenario.checks import quarter_at
 
 UNIT = (0.0, 1.0)  # commitment and cohesion: indices from 0 to 1
 

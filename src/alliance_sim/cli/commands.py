@@ -213,6 +213,11 @@ def cmd_list(a: argparse.Namespace) -> int:
                 rng = f", {spec.low:g} to {spec.high:g}" if spec.low is not None else ""
                 choices = f", one of {', '.join(spec.choices)}" if spec.choices else ""
                 print(f"    {fname} ({spec.kind}{rng}{choices}; {req}): {spec.meaning}")
+        print(
+            "\nAn offer's or a campaign's size beside each member's ties and pressure where a "
+            "forecast starts:\ndocs/usage.md, 'How big is an event's size?' "
+            "(python scripts/event_scale.py in a clone)."
+        )
     return 0
 
 

@@ -21,7 +21,15 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
 from alliance_sim.core.params import BY_NAME, REGIONAL, value_problem
-from alliance_sim.errors import MEMBER_WORDS, ScenarioError, UserError, did_you_mean, typename
+from alliance_sim.errors import (
+    MEMBER_WORDS,
+    AllianceSimError,
+    AnalysisError,
+    ScenarioError,
+    UserError,
+    did_you_mean,
+    typename,
+)
 from alliance_sim.limits import (
     MAX_POINTS,
     MAX_QUARTERS,
@@ -768,3 +776,19 @@ def _check_explained(ck: Checker, raw: Any, events: dict[str, Event]) -> dict[st
         if not isinstance(why, str) or not why.strip():
             ck.fail("explained", f"{name} = {why!r}; allowed: a sentence saying why")
     return {k: v.strip() for k, v in raw.items()}
+
+
+def quarter_at(text: object, option: str, error: type[AllianceSimError] = AnalysisError) -> str:
+    """``text`` as a quarter label, or ``error`` with one line naming ``option``: a quarter
+    to run to or read at, so a bare year (``--end 2030``, ``at=2030``) is offered its last
+    quarter, by the end of that year (``core.quarters.checked`` makes no guess at a year)."""
+    try:
+        return quarters.checked(text, option)
+    except ValueError as e:
+        year = str(text).strip()
+        hint = (
+            f" (did you mean {year}Q4, its last quarter?)"
+            if year.isdigit() and len(year) == 4
+            else ""
+        )
+        raise error(str(e) + hint) from None

@@ -103,7 +103,8 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     scenario's own values): a ``[sweep]`` over quarters past ``end`` is left out instead of
     refused (otherwise kept, so a run and a sweep of one file to one end share the scenario's
     hash)."""
-    from alliance_sim.errors import ScenarioError, quarter_at
+    from alliance_sim.errors import ScenarioError
+    from alliance_sim.scenario.checks import quarter_at
 
     label = quarter_at(end, where, ScenarioError)  # `--end 2030`: offered 2030Q4
     if quarters.parse(label) <= quarters.parse(sc.start):
