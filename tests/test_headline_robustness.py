@@ -486,7 +486,13 @@ def test_a_driver_named_where_replicate_noise_is_most_of_the_spread_says_so():
         "label": "Kyrgyzstan has left by 2030Q4",
         "posterior": {"p": 0.02, "lo": 0.01, "hi": 0.04},
         "envelope": {"lo": 0.0, "hi": 0.5},
-        "top_driver": {**strong_one, "at_low": 0.51, "at_high": 0.25},
+        "top_driver": {
+            **strong_one,
+            "at_low": 0.51,
+            "at_low_ci": [0.45, 0.57],
+            "at_high": 0.25,
+            "at_high_ci": [0.2, 0.3],
+        },
         "drivers": [strong_one],
         "noise_share": 0.91,
     }
@@ -506,7 +512,8 @@ def test_a_leader_below_the_first_in_the_table_says_why():
     from alliance_sim.analysis.robustness import statement
 
     top = {"parameter": "west_security_share", "S1": 0.19, "low": 0.1, "high": 0.4,
-           "at_low": 0.26, "at_low_ci": [0.02, 0.49], "at_high": 0.49}  # fmt: skip
+           "at_low": 0.26, "at_low_ci": [0.2, 0.32], "at_high": 0.49,
+           "at_high_ci": [0.42, 0.56]}  # fmt: skip
     h = {
         "posterior": {"p": 0.1, "lo": 0.08, "hi": 0.14},
         "envelope": {"lo": 0.0, "hi": 1.0},
@@ -528,3 +535,68 @@ def test_a_leader_below_the_first_in_the_table_says_why():
     assert want in said, said
     h["drivers"] = h["drivers"][2:]
     assert "rank above it" not in statement("Kyrgyzstan has left", h)
+
+
+def test_a_driver_whose_ends_overlap_is_not_named_and_a_visible_one_leads():
+    """New user (helper-61), robustness at the default 64 samples: "chiefly
+    members.KAZ.regime_need (S1 0.11 ± 0.09: 51% [36%, 67%] near 0.3, 42% [22%, 59%] near 1)"
+    while exit_hazard and pressure_tolerance (total indices 0.30, 0.27) moved the headline far
+    more; at 256 samples the named driver changed.  An index clear of zero whose two ends
+    overlap is not called the driver; the first strong driver whose ends differ leads."""
+    import alliance_sim.analysis.robustness as rb
+    from alliance_sim.analysis.uncertain import Uncertain
+
+    noisy_one = {"parameter": "members.KAZ.regime_need", "S1": 0.11, "S1_conf": 0.09,
+                 "ST": 0.04, "ST_conf": 0.05}  # fmt: skip
+    top = {**noisy_one, "low": "0.3", "high": "1", "at_low": 0.51, "at_low_ci": [0.36, 0.67],
+           "at_high": 0.42, "at_high_ci": [0.22, 0.59]}  # fmt: skip
+    h = {
+        "posterior": {"p": 0.83, "lo": 0.79, "hi": 0.86},
+        "envelope": {"lo": 0.03, "hi": 1.0},
+        "top_driver": top,
+        "drivers": [noisy_one, {"parameter": "exit_hazard", "S1": 0.08, "S1_conf": 0.2,
+                                "ST": 0.30, "ST_conf": 0.1}],
+    }  # fmt: skip
+    said = rb.statement("Kazakhstan has left", h)
+    assert "chiefly" not in said
+    assert (
+        "no parameter visibly moves it alone (members.KAZ.regime_need, the largest first-order "
+        "index clear of zero, S1 0.11 ± 0.09, gives 51% [36%, 67%] near 0.3 and 42% [22%, 59%] "
+        "near 1: within their noise) (largest total index: exit_hazard, ST 0.30)"
+    ) in said, said
+
+    # summarise: two strong drivers; the first (larger S1) has overlapping ends, the second
+    # visible ones: the second leads
+    params = [Uncertain(n, 0.0, 1.0, "test", False, False) for n in ("a", "b", "c")]
+    fixed = {
+        "S1": np.array([0.3, 0.2, 0.01]),
+        "S1_conf": np.array([0.1, 0.05, 0.01]),
+        "ST": np.array([0.35, 0.25, 0.02]),
+        "ST_conf": np.array([0.1, 0.05, 0.01]),
+    }
+    ends = {0: ([0.3, 0.6], [0.4, 0.7]), 1: ([0.1, 0.2], [0.6, 0.8])}  # column -> (low, high)
+
+    def fake_ends(y, u, d, seed):
+        lo, hi = ends[int(u[0])]
+        return {"at_low": sum(lo) / 2, "at_low_ci": lo, "at_high": sum(hi) / 2,
+                "at_high_ci": hi}  # fmt: skip
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(rb, "indices", lambda y, params, seed: fixed)
+    mp.setattr(rb, "ends", fake_ends)
+    try:
+        unit = np.tile(np.array([[0.0, 1.0, 2.0]]), (10, 1))  # column j holds j: which one
+        out = rb.summarise(np.linspace(0, 1, 10), unit, params, h["posterior"], 4, 0)
+    finally:
+        mp.undo()
+    assert out["top_driver"]["parameter"] == "b"
+    ends[1] = ([0.3, 0.6], [0.4, 0.7])  # neither visible: the first strong one, not named
+    mp.setattr(rb, "indices", lambda y, params, seed: fixed)
+    mp.setattr(rb, "ends", fake_ends)
+    try:
+        out = rb.summarise(np.linspace(0, 1, 10), unit, params, h["posterior"], 4, 0)
+    finally:
+        mp.undo()
+    assert out["top_driver"]["parameter"] == "a"
+    said = rb.statement("x", {**out, "envelope": out["envelope"]})
+    assert "chiefly" not in said and "no parameter visibly moves it alone (a," in said

@@ -37,6 +37,17 @@ from typing import Any
 
 import numpy as np
 
+from alliance_sim.analysis.robustness_words import (
+    NOISY,
+    RULE,
+    leading,
+    noisy,
+    restate,
+    statement,
+    strong,
+    unsupported,
+    visible,
+)
 from alliance_sim.analysis.sensitivity import sobol_indices
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
@@ -56,6 +67,7 @@ from alliance_sim.scenario.spec import Scenario
 
 __all__ = [
     "IDENTIFIED",
+    "NOISY",
     "RULE",
     "analyse",
     "check_sizes",
@@ -63,24 +75,17 @@ __all__ = [
     "design_runs",
     "focus",
     "headline_outcomes",
+    "leading",
+    "noisy",
     "posterior_answer",
+    "restate",
+    "statement",
+    "strong",
     "summarise",
     "uncertain",
+    "unsupported",
+    "visible",
 ]
-
-RULE = 0.1  # a first-order index from which a driver must be identified or sourced
-#: the share of a headline's spread across design points that is replicate noise from which
-#: its statement says that a driver it names may be noise: at 91% (--samples 8 --replicates
-#: 4) an S1 of 0.61 ± 0.45 was named chief driver without a word (new-user trial).  Not a
-#: rule that withholds the driver: the share assumes independent replicates (they share
-#: seeds across points) and moved from 0.88 to 0.27 with the design's seed (red-team)
-NOISY = 0.5
-
-
-def noisy(h: dict[str, Any]) -> bool:
-    """Whether replicate noise is ``NOISY`` or more of headline ``h``'s spread across points."""
-    share = h.get("noise_share")
-    return share is not None and share >= NOISY
 
 
 def design_runs(
@@ -199,16 +204,29 @@ def summarise(
     }
     out["unsupported"] = unsupported(drivers)
     if drivers and drivers[0]["S1"] is not None:
-        lead = leading(drivers)
-        j = int(order[lead])
-        out["top_driver"] = {
-            "parameter": params[j].name,
-            "S1": drivers[lead]["S1"],
-            "low": describe(params[j].low, params[j]),
-            "high": describe(params[j].high, params[j]),
-            **ends(y, unit[:, j], len(params), seed),
-        }
+        # the leader: the first strong driver whose two ends differ visibly, else the first
+        # strong one (or the first), which the statement then does not call a driver
+        tops = [_top(k, order, drivers, params, y, unit, seed) for k in _candidates(drivers)]
+        out["top_driver"] = next((t for t in tops if visible(t)), tops[0])
     return out
+
+
+def _candidates(drivers: list[dict[str, Any]]) -> list[int]:
+    """Where in ``drivers`` the leader may be: every strong driver, in order, else the
+    first (see :func:`~.robustness_words.leading`)."""
+    names = {d["parameter"] for d in strong(drivers)}
+    return [k for k, d in enumerate(drivers) if d["parameter"] in names] or [leading(drivers)]
+
+
+def _top(k, order, drivers, params, y, unit, seed) -> dict[str, Any]:
+    j = int(order[k])
+    return {
+        "parameter": params[j].name,
+        "S1": drivers[k]["S1"],
+        "low": describe(params[j].low, params[j]),
+        "high": describe(params[j].high, params[j]),
+        **ends(y, unit[:, j], len(params), seed),
+    }
 
 
 def ends(y: np.ndarray, u: np.ndarray, d: int, seed: int, boot: int = 1000) -> dict[str, Any]:
@@ -231,84 +249,6 @@ def ends(y: np.ndarray, u: np.ndarray, d: int, seed: int, boot: int = 1000) -> d
         means = total[pick].sum(axis=1)[n > 0] / n[n > 0]
         out[f"{key}_ci"] = [float(v) for v in np.quantile(means, [0.025, 0.975])]
     return out
-
-
-def _is_strong(d: dict[str, Any]) -> bool:
-    return d["S1"] is not None and d["S1"] >= RULE and d["S1"] - (d["S1_conf"] or 0.0) > 0
-
-
-def strong(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The drivers that visibly explain a tenth of a headline's variance alone: a first-order
-    index of at least ``RULE`` whose 95% interval excludes zero (a point estimate of 0.16 ±
-    0.25 on a rare outcome is noise, not a driver)."""
-    return [d for d in drivers if _is_strong(d)]
-
-
-def leading(drivers: list[dict[str, Any]]) -> int:
-    """Where in ``drivers`` (largest S1 first) the headline's statement finds its leader: the
-    first strong driver, else the first (a larger S1 whose interval reaches zero does not lead
-    one that is visibly above it)."""
-    return next((k for k, d in enumerate(drivers) if _is_strong(d)), 0)
-
-
-def unsupported(drivers: list[dict[str, Any]]) -> list[str]:
-    """The strong drivers that calibration does not identify and no source gives (the rule)."""
-    return [d["parameter"] for d in strong(drivers) if not (d["identified"] or d["sourced"])]
-
-
-def restate(result: dict[str, Any]) -> dict[str, Any]:
-    """``result`` with each headline's ``unsupported`` and ``statement`` derived again from its
-    stored drivers (what :func:`analyse` would say of them now)."""
-    for h in result["headlines"]:
-        h["unsupported"] = unsupported(h["drivers"])
-        h["statement"] = statement(h["label"], h)
-    return result
-
-
-def statement(label: str, h: dict[str, Any]) -> str:
-    """The headline as the README and the report print it."""
-    a, e = h["posterior"], h["envelope"]
-    text = (
-        f"{label}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] with the fitted model; "
-        f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down"
-    )
-    top = h.get("top_driver")
-    if top is not None and top["parameter"] in {d["parameter"] for d in strong(h["drivers"])}:
-        conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
-        text += (
-            f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
-            f"{_at(top, 'at_low')} near {top['low']}, {_at(top, 'at_high')} near {top['high']})"
-        )
-        above = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] > top["S1"]]
-        ahead = ", ".join(
-            f"{d['parameter']} {d['S1']:.2f} ± {d['S1_conf'] or 0:.2f}" for d in above[:2]
-        )
-        if above:  # the table ranks these first: why they do not lead (a user's question)
-            ahead += " ..." if len(above) > 2 else ""
-            text += f", the largest S1 clear of its noise ({ahead} rank above it, inside theirs)"
-    elif top is not None:  # no parameter visibly explains a tenth alone: they act together
-        clear = [  # a total index whose interval is above zero: visible, and an estimate
-            d for d in h["drivers"] if d["ST"] is not None and d["ST"] > (d["ST_conf"] or 0.0)
-        ]
-        text += "; no parameter visibly explains a tenth of it alone"
-        if clear:
-            most = max(clear, key=lambda d: d["ST"])
-            text += f" (largest total index: {most['parameter']}, ST {most['ST']:.2f})"
-        else:  # every index is inside its noise: say so, do not quote one (ST 1.91 at N=32)
-            text += " (no index is clear of its noise: more --samples or --replicates)"
-    if noisy(h):
-        what = "the driver named" if ", chiefly " in text else "these indices"
-        text += (
-            f"; replicate noise is about {h['noise_share']:.0%} of its spread across the "
-            f"design, so {what} may be noise (more --replicates)"
-        )
-    return text
-
-
-def _at(top: dict[str, Any], key: str) -> str:
-    """``top[key]`` as a share, with its interval where the analysis has one."""
-    ci = top.get(f"{key}_ci")
-    return f"{top[key]:.0%}" + (f" [{ci[0]:.0%}, {ci[1]:.0%}]" if ci else "")
 
 
 def _num(x: float) -> float | None:
