@@ -600,3 +600,27 @@ def test_a_driver_whose_ends_overlap_is_not_named_and_a_visible_one_leads():
     assert out["top_driver"]["parameter"] == "a"
     said = rb.statement("x", {**out, "envelope": out["envelope"]})
     assert "chiefly" not in said and "no parameter visibly moves it alone (a," in said
+
+
+def test_the_script_says_how_big_and_how_long_each_event_is():
+    """A report's "What is scripted" read "2025Q1 KAZ pressure" of a 16-quarter campaign of
+    size 0.5, whose size swung the headline from 1% to 80% (helper-61)."""
+    from alliance_sim.report.scripted import script
+
+    sc = {
+        "events": [
+            {"id": "p", "at": "2025Q1", "type": "pressure", "member": "KAZ", "size": 0.5,
+             "duration": 16},
+            {"id": "q", "at": "2025Q2", "type": "pressure", "member": "KGZ", "size": 0.2},
+            {"id": "o", "at": "2025Q3", "type": "offer", "member": "KAZ", "source": "west",
+             "kind": "investment", "size": 0.5},
+            {"id": "b", "at": "2026Q2", "type": "bandwidth", "change": -0.1},
+        ]
+    }  # fmt: skip
+    said = script(sc)[0]
+    assert "2025Q1 KAZ pressure (size 0.5, for 16 quarters)" in said
+    assert "2025Q2 KGZ pressure (size 0.2, for 4 quarters)" in said  # the default duration
+    assert "2025Q3 KAZ offer (west investment, size 0.5)" in said
+    assert "2026Q2 Russian bandwidth (by -0.1)" in said
+    swept = script(sc, ("events.p.size",))[0]  # a swept size is not given as the file's
+    assert "2025Q1 KAZ pressure (for 16 quarters) (size swept)" in swept

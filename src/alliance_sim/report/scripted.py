@@ -33,8 +33,11 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
     evs = [e for e in scenario.get("events", []) or [] if e.get("at")]
     for ev in sorted(evs, key=lambda e: quarters.parse(str(e["at"]))):
         who = ev.get("member") or "/".join(ev.get("members", []) or [])
-        text = f"{ev['at']} {_event_label(ev, who)}"
         moved = [s.split(".")[2] for s in swept if s.startswith(f"events.{ev.get('id')}.")]
+        label, size = _event_label(ev, who), _magnitude(ev, moved)
+        if size:  # "ARM offer (west arms, size 0.4)", "KAZ pressure (size 0.5, for 16 quarters)"
+            label = f"{label[:-1]}, {size})" if label.endswith(")") else f"{label} ({size})"
+        text = f"{ev['at']} {label}"
         if moved:
             text += f" ({', '.join('quarter' if f == 'at' else f for f in moved)} swept)"
         kind = ev.get("type")
@@ -84,6 +87,25 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
         where = "/".join(str(c) for c in region["members"])
         scripted.append(f"for {where} only: {values} ([region])")
     return scripted, decided
+
+
+def _magnitude(ev: dict[str, Any], moved: list[str]) -> str:
+    """How big and how long an event is, as the file (or the event's default) says: "size
+    0.5, for 16 quarters"; a swept field is left to the "(size swept)" that follows (a report
+    said "2025Q1 KAZ pressure" of a campaign whose size decided the headline: helper-61)."""
+    from alliance_sim.core.events import EVENT_TYPES
+
+    fields = getattr(EVENT_TYPES.get(str(ev.get("type"))), "FIELDS", {})
+    out = []
+    shown = (("size", "size {}"), ("value", "to {}"), ("change", "by {:+g}"),
+             ("duration", "for {} quarters"))  # fmt: skip
+    for name, words in shown:
+        if name not in fields or name in moved:
+            continue
+        v = ev.get(name, fields[name].default)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(words.format(v if name == "change" else _value(v)))
+    return ", ".join(out)
 
 
 def _value(v: Any) -> str:
