@@ -21,6 +21,24 @@ def test_validate_every_shipped_scenario(capsys):
     out = capsys.readouterr().out
     assert out.count("ok: ") == len(SHIPPED)
     assert "1 event," in out and "1 events" not in out  # Kazakhstan unrest, again
+    assert "inherited from" not in out  # each shipped file with a [sweep] has its own
+
+
+def test_validate_says_when_a_sweep_is_inherited(tmp_path, capsys):
+    """A new user's file extending baseline, without a [sweep], swept baseline's five levers
+    under sweep and robustness, and validate said only 'sweep: lhs over 5 parameter(s)'
+    (helper-61)."""
+    f = tmp_path / "k.toml"
+    f.write_text('name = "k"\ndescription = "d"\nextends = "baseline"\nsources = ["x"]\n')
+    assert main(["validate", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "sweep: lhs over 5 parameters (russian_bandwidth, russian_pressure" in out
+    assert "inherited from baseline (extends; give the file its own [sweep]" in out
+    f.write_text(f.read_text() + '[sweep]\nsampler = "grid"\n[sweep.parameters]\n'
+                 'western_offer = [0.05, 0.1]\n')  # fmt: skip
+    assert main(["validate", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "grid over 1 parameter (western_offer)" in out and "inherited" not in out
 
 
 @pytest.mark.parametrize("name", SHIPPED)

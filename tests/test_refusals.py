@@ -576,6 +576,11 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     assert outcome_hint("iran_accession", more) == "; did you mean 'IRN_joined'?"
     assert outcome_hint("KIR_exited", more) == "; did you mean 'KGZ_exited'?"
     assert code_hint("Tajik") == "; did you mean 'TJK' (Tajikistan)?"
+    # a misspelt name (helper-61: "Kazakhstan" was offered KAZ, "Kazakstan" nothing)
+    assert code_hint("Kazakstan") == "; did you mean 'KAZ' (Kazakhstan)?"
+    assert code_hint("Kyrgystan") == "; did you mean 'KGZ' (Kyrgyzstan)?"
+    assert outcome_hint("Kazakstan_exited", more) == "; did you mean 'KAZ_exited'?"
+    assert code_hint("Ukraine") == ""  # not a member: no guess
     # fifth red-team: Russia's outcomes were offered Uzbekistan's
     for name in ("russia_exited", "ru_exited", "RUS_suspended"):
         assert outcome_hint(name, [*more, "UZB_exited"]).startswith("; Russia is the patron")

@@ -89,12 +89,24 @@ MEMBER_WORDS = {
 }  # fmt: skip
 
 
+def member_word(text: object) -> str | None:
+    """The member code a word names (:data:`MEMBER_WORDS`), or the one whose name it misspells
+    (``Kazakstan``, ``Kyrgystan``: a name of five letters or more, close by difflib's ratio
+    0.8), or None."""
+    word = str(text).strip().lower()
+    if word in MEMBER_WORDS:
+        return MEMBER_WORDS[word]
+    names = [w for w in MEMBER_WORDS if len(w) >= 5]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.8) if len(word) >= 5 else []
+    return MEMBER_WORDS[close[0]] if close else None
+
+
 def outcome_hint(name: object, columns: Iterable[object]) -> str:
     """:func:`did_you_mean` for an outcome's name, or, for a member's name that is close to
     none of its outcomes (``KAZ_hedging``), the outcomes it has ("" if neither)."""
     columns = [str(c) for c in columns]
     head, _, rest = str(name).partition("_")
-    code = MEMBER_WORDS.get(head.lower())  # "KZ_exited", "Kazakhstan_exited"
+    code = member_word(head)  # "KZ_exited", "Kazakhstan_exited", "Kazakstan_exited"
     if (code or head.upper()) == "RUS":  # russia_exited was offered 'UZB_exited'
         return "; Russia is the patron: its allies have outcomes (ARM_exited, ...), it has none"
     if code and f"{code}_{rest}" in columns:

@@ -151,16 +151,34 @@ def cmd_validate(a: argparse.Namespace) -> int:
             print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
             bad += 1
             continue
-        sweep = (
-            f", sweep: {sc.sweep.sampler} over {len(sc.sweep.axes)} parameter(s)"
-            if sc.sweep
-            else ""
-        )
+        sweep = ""
+        if sc.sweep:
+            names = [ax.name for ax in sc.sweep.axes]
+            shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+            sweep = f", sweep: {sc.sweep.sampler} over {plural(len(names), 'parameter')}"
+            sweep += f" ({shown})" + _inherited_sweep(sc)
         print(
             f"ok: {term(sc.path)} - {term(sc.name)} ({sc.start} to {sc.end}, "
             f"{plural(len(sc.events), 'event')}{sweep})"
         )
     return 2 if bad else 0
+
+
+def _inherited_sweep(sc) -> str:
+    """ ", inherited from NAME (extends)" when the scenario's ``[sweep]`` is not in its own file
+    but comes down its ``extends`` chain (a file of one's own that extends ``baseline`` sweeps
+    baseline's levers, which ``run`` ignores and ``sweep`` and ``robustness`` use: a new user
+    did not know, helper-61); "" otherwise."""
+    from alliance_sim.scenario.files import read_toml
+
+    try:
+        own = read_toml(Path(sc.path))
+    except (AllianceSimError, OSError):
+        return ""
+    parent = own.get("extends")
+    if "sweep" in own or not parent:
+        return ""
+    return f", inherited from {parent} (extends; give the file its own [sweep] to change it)"
 
 
 def cmd_show(a: argparse.Namespace) -> int:

@@ -22,12 +22,12 @@ from alliance_sim.core import quarters
 from alliance_sim.core.events import EVENT_TYPES, MEMBER_CODES, Event, FieldSpec
 from alliance_sim.core.params import BY_NAME, REGIONAL, value_problem
 from alliance_sim.errors import (
-    MEMBER_WORDS,
     AllianceSimError,
     AnalysisError,
     ScenarioError,
     UserError,
     did_you_mean,
+    member_word,
     typename,
 )
 from alliance_sim.limits import (
@@ -111,7 +111,7 @@ def member_hint(text: object, allowed: tuple[str, ...] | None = None) -> str:
     With ``allowed``, a member that is not among them is named as such instead of offered
     (``focus = ["ru"]`` was offered 'RUS', which focus then refused as the patron)."""
     hint = mb.code_hint(text)
-    code = MEMBER_WORDS.get(str(text).strip().lower())  # `focus = ["KYR"]`: KGZ
+    code = member_word(text)  # `focus = ["KYR"]`: KGZ; `member = "Kazakstan"`: KAZ
     if not hint and code is not None:
         hint = f"; did you mean {code!r} ({mb.load_profiles().names[mb.INDEX[code]]})?"
     meant = next((c for c in mb.CODES if hint.startswith(f"; did you mean {c!r}")), None)
