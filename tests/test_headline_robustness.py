@@ -624,3 +624,41 @@ def test_the_script_says_how_big_and_how_long_each_event_is():
     assert "2026Q2 Russian bandwidth (by -0.1)" in said
     swept = script(sc, ("events.p.size",))[0]  # a swept size is not given as the file's
     assert "2025Q1 KAZ pressure (for 16 quarters) (size swept)" in swept
+
+
+def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):
+    """A new user's scenario raised the offers to Kazakhstan in [region] (0.12, 0.15); its
+    robustness varied them from 0.02 to 0.16 and called the range "over what the record does
+    not pin down" (helper-61). The scenario's own settings are now named in the statement,
+    and --hold-own keeps them at the scenario's values; a [sweep] axis, whose range the
+    scenario itself declares uncertain, is not one of them."""
+    f = tmp_path / "kz.toml"
+    f.write_text(
+        'name = "Kazakhstan squeezed"\ndescription = "d"\nextends = "baseline"\n'
+        'sources = ["x"]\nend = "2027Q4"\nfocus = ["KAZ"]\n[params]\nwest_opportunism = 1.0\n'
+        '[region]\nmembers = ["KAZ"]\nwhy = "w"\nwestern_offer = 0.12\nchinese_offer = 0.15\n'
+    )
+    sc = load_scenario(f)
+    varied = {p.name: p for p in rb.uncertain(sc)}
+    own = {n for n, p in varied.items() if p.own}
+    assert own == {"region.western_offer", "region.chinese_offer", "west_opportunism"}
+    assert not varied["russian_pressure"].own  # baseline's [sweep] range, inherited
+    out = tmp_path / "r"
+    argv = ["robustness", str(f), "--out", str(out), "--samples", "8", "--replicates", "2"]
+    assert main([*argv, "--quiet"]) == 0
+    said = capsys.readouterr().out
+    assert "over what the record does not pin down and 3 of the scenario's own settings (" in said
+    assert "--hold-own keeps them at the scenario's values)" in said
+    r = json.loads((out / "robustness.json").read_text())
+    assert {p["name"] for p in r["parameters"] if p["own"]} == own and not r["held"]
+    md = (out / "robustness.md").read_text()
+    assert "`region.western_offer` 0.02 to 0.16 (set by the scenario: one of its premises" in md
+    assert main([*argv, "--quiet", "--hold-own"]) == 2  # another analysis: not replaced
+    assert "hold_own False; this one has hold_own True" in capsys.readouterr().err
+    assert main([*argv, "--quiet", "--hold-own", "--force"]) == 0
+    said = capsys.readouterr().out
+    assert "(the scenario's own settings held at its values: west_opportunism, region." in said
+    r = json.loads((out / "robustness.json").read_text())
+    assert {h["name"] for h in r["held"]} == own and not any(p["own"] for p in r["parameters"])
+    assert r["command"].endswith("--hold-own") and r["hold_own"] is True
+    assert all(n not in {p["name"] for p in r["parameters"]} for n in own)

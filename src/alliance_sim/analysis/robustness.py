@@ -63,6 +63,7 @@ from alliance_sim.analysis.uncertain import (
     widths_on,
     with_design,
 )
+from alliance_sim.errors import AnalysisError
 from alliance_sim.scenario.spec import Scenario
 
 __all__ = [
@@ -273,10 +274,13 @@ def analyse(
     answer_runs: int = 400,
     progress: Any = None,
     ref: str | None = None,
+    hold_own: bool = False,
 ) -> dict[str, Any]:
     """The robustness of ``sc``'s headlines (see the module's docstring): a dict ready for
     ``robustness.json``, the lead headline's fields at the top (``ref``: the scenario as the
-    command that reruns it names it; default its name if shipped, else its path)."""
+    command that reruns it names it; default its name if shipped, else its path).
+    ``hold_own``: keep the values the scenario sets by hand (:attr:`Uncertain.own`, its
+    premises) at the scenario's values instead of varying them over their plausible ranges."""
     import time
 
     from alliance_sim import __version__
@@ -286,6 +290,10 @@ def analyse(
     check_forecast(sc)
     t0 = time.perf_counter()
     params = uncertain(sc)
+    held = [p for p in params if p.own] if hold_own else []
+    params = [p for p in params if p not in held]
+    if not params:
+        raise AnalysisError(f"{sc.path}: --hold-own leaves no parameter to vary")
     check_sizes(samples, replicates, len(params))
     pts, means = design_runs(
         sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress
@@ -296,6 +304,8 @@ def analyse(
     for col, label in headline_outcomes(sc):
         h = {"outcome": col, "label": label, "horizon": sc.end}
         h |= summarise(means[col], unit, params, answers[col], replicates, seed)
+        h["own_varied"] = [p.name for p in params if p.own]
+        h["own_held"] = [p.name for p in held]
         h["statement"] = statement(label, h)
         heads.append(h)
     lead = heads[0]
@@ -311,9 +321,11 @@ def analyse(
         "points": len(pts),
         "runs": len(pts) * replicates,
         "seed": seed,
+        "hold_own": hold_own,
         "seconds": time.perf_counter() - t0,
         "command": f"alliance-sim robustness {ref or _reference(sc)} --out DIR --samples "
-        f"{samples} --replicates {replicates} --seed {seed}",
+        f"{samples} --replicates {replicates} --seed {seed}" + (" --hold-own" if hold_own else ""),
+        "held": [{"name": p.name, "why": "set by the scenario (--hold-own)"} for p in held],
         "method": METHOD,
         **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},
         "headlines": heads,
@@ -326,6 +338,7 @@ def analyse(
                 "why": p.why,
                 "identified": p.identified,
                 "sourced": p.sourced,
+                "own": p.own,
             }
             for p in params
         ],

@@ -74,7 +74,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
     a, e = h["posterior"], h["envelope"]
     text = (
         f"{label}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] with the fitted model; "
-        f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down"
+        f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down{_premises(h)}"
     )
     top = h.get("top_driver")
     is_strong = top is not None and top["parameter"] in {
@@ -119,6 +119,23 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f"design, so {what} may be noise (more --replicates)"
         )
     return text
+
+
+def _premises(h: dict[str, Any]) -> str:
+    """What the envelope also varies of the scenario's own premises (values it sets by hand),
+    or what it held: a range "over what the record does not pin down" that also spans a
+    scenario's `[region]` offers below the levels it assumes is not that (helper-61)."""
+    mine, held = h.get("own_varied") or [], h.get("own_held") or []
+    if mine:
+        names = ", ".join(mine[:3]) + (", ..." if len(mine) > 3 else "")
+        return (
+            f" and {len(mine)} of the scenario's own settings ({names}; --hold-own keeps "
+            f"{'it' if len(mine) == 1 else 'them'} at the scenario's values)"
+        )
+    if held:
+        names = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        return f" (the scenario's own settings held at its values: {names})"
+    return ""
 
 
 def _at(top: dict[str, Any], key: str) -> str:

@@ -35,6 +35,10 @@ class Uncertain:
     #: a recovery threshold sampled as a width above this entry threshold (its value in the
     #: same run): the sampled number is the hysteresis, not the threshold (:func:`absolute`)
     above: str | None = None
+    #: a value the scenario sets by hand (``[params]``, ``[members.CODE]``, ``[region]``; not
+    #: a ``[sweep]`` axis, whose range the scenario itself declares uncertain): one of its
+    #: premises, which ``robustness --hold-own`` keeps at the scenario's value
+    own: bool = False
 
     @property
     def axis(self) -> SweepAxis:
@@ -105,7 +109,8 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
         c = contraction.get(name)
         ident = c is not None and c >= IDENTIFIED and name not in hand  # set by hand: not fitted
         seen.add(name)
-        out.append(Uncertain(name, float(low), float(high), why, ident, sourced))
+        mine = name not in own and (name in hand or name.startswith("region."))
+        out.append(Uncertain(name, float(low), float(high), why, ident, sourced, own=mine))
 
     from alliance_sim.core.params import BY_NAME
 

@@ -308,6 +308,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     sc = load_scenario(a.scenario)
     same = {"scenario_hash": sc.hash, "samples": a.samples, "replicates": a.replicates}
     same["seed"] = a.seed
+    same["hold_own"] = a.hold_own
     replaced = differs(check_dir(a.out, same=same, force=a.force), same)  # before anything runs
 
     def progress(done: int, total: int) -> None:
@@ -322,6 +323,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         seed=a.seed,
         progress=None if a.quiet else progress,
         ref=a.scenario,
+        hold_own=a.hold_own,
     )
     d = write(result, a.out, force=a.force)
     for h in result["headlines"]:

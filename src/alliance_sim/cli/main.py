@@ -411,6 +411,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     ro.add_argument("--seed", type=_seed, default=0, help="design and run seed (default 0)")
     ro.add_argument(
+        "--hold-own",
+        action="store_true",
+        help="keep the values the scenario sets by hand ([params], [members], [region]: its "
+        "premises) at its values instead of varying them over their plausible ranges",
+    )
+    ro.add_argument(
         "--force",
         action="store_true",
         help="replace an earlier robustness analysis in DIR run with other settings",

@@ -66,7 +66,7 @@ def differs(d: Path, same: dict[str, Any]) -> str | None:
     ("of Baseline (samples 64; this one has samples 8)"); None if it is the same or absent."""
     if not (d / "robustness.md").is_file():
         return None
-    before = _earlier(d)
+    before = {"hold_own": False, **_earlier(d)}  # (written before --hold-own: it held none)
     keys = [k for k in same if before.get(k) != same[k]]
     if not keys:
         return None
@@ -156,7 +156,19 @@ def markdown(result: dict[str, Any]) -> str:
         "stay at their posterior draws):",
         "",
     ]
-    lines += [f"- `{p['name']}` {p['range']}: {p['why']}" for p in result["parameters"]]
+    lines += [
+        f"- `{p['name']}` {p['range']}"
+        + (
+            " (set by the scenario: one of its premises; --hold-own keeps it)"
+            if p.get("own")
+            else ""
+        )
+        + f": {p['why']}"
+        for p in result["parameters"]
+    ]
+    if result.get("held"):
+        names = ", ".join(f"`{h['name']}`" for h in result["held"])
+        lines += ["", f"Held at the scenario's values (`--hold-own`, its premises): {names}."]
     return "\n".join(lines) + "\n"
 
 
