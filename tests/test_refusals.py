@@ -558,6 +558,10 @@ def test_outcome_and_member_suggestions_point_where_the_user_meant():
     )
     said = outcome_hint("KAZ_hedging", cols)
     assert "n_hedging" not in said and "KAZ_status (2 hedging" in said, said
+    # a plot's outcomes have no status code (helper-61 drew its mean): where P(hedging) is
+    plot_cols = [c for c in cols if not c.endswith("_status")]
+    said = outcome_hint("KAZ_hedging", plot_cols)
+    assert "KAZ_status" not in said and "compare reports P(hedging)" in said, said
     assert said.startswith("; KAZ's outcomes: KAZ_exited, KAZ_suspended")
     assert outcome_hint("xyz", cols) == ""
     # a second red-team: another member's, the opposite meaning, a status code
@@ -682,3 +686,16 @@ def test_a_run_folders_refusal_says_run_not_sweep(tmp_path, capsys):
     assert "move it out" in said and "refine" not in said
     (d / "alliance.parquet").unlink()
     assert main(argv) == 0 and main(["check", str(d)]) == 0
+
+
+def test_a_status_code_is_no_outcome_to_average(tmp_path, capsys):
+    """`plot --kind response --outcome KAZ_status` drew the mean status code (1.5-3.9) with a
+    95% band, titled "KAZ status" (helper-61): a code's mean means nothing."""
+    d = tmp_path / "sw"
+    assert main(["sweep", "armenia_exits", "--out", str(d), "--replicates", "2", "--quiet"]) == 0
+    capsys.readouterr()
+    argv = ["plot", str(d), "--kind", "response", "--out", str(tmp_path / "p"), "--outcome"]
+    assert main([*argv, "ARM_status"]) == 2
+    said = _one_line(capsys)
+    assert "is a status code (1 active, 2 hedging, 3 suspended, 4 exited" in said
+    assert main([*argv, "ARM_exited"]) == 0 and (tmp_path / "p").is_dir()

@@ -116,7 +116,7 @@ def outcome_hint(name: object, columns: Iterable[object]) -> str:
         return f"; did you mean {joined!r}?"  # IRN_member: not IRN_exited
     if code:
         name = f"{code}_{rest}"
-    member = any(c.startswith(str(name).split("_")[0].upper() + "_status") for c in columns)
+    member = any(c.startswith(str(name).split("_")[0].upper() + "_") for c in columns)
     # "ARM_hedge": where a member's hedging is (below), not ARM_exited; "n_hedgng": n_hedging
     hedge = member and rest.lower().startswith("hedg")
     hint = "" if hedge else did_you_mean(name, columns)
@@ -125,11 +125,13 @@ def outcome_hint(name: object, columns: Iterable[object]) -> str:
     if hint or not own:
         return hint
     status = f"{code}_status" in own
-    return (
-        f"; {code}'s outcomes: {', '.join(own)}"
-        + ("; its status at the horizon is the code in {code}_status (2 hedging, 3 suspended), "
-           "and compare reports P(hedging)".replace("{code}", code) if status else "")
+    where = (  # a plot's outcomes leave the status code out (its mean means nothing)
+        "; its status at the horizon is the code in {code}_status (2 hedging, 3 suspended), "
+        "and compare reports P(hedging)".replace("{code}", code) if status
+        else "; whether it hedges at the horizon is not a stored outcome: compare reports "
+        "P(hedging) and member_table the shares" if hedge else ""
     )  # fmt: skip
+    return f"; {code}'s outcomes: {', '.join(own)}{where}"
 
 
 def typename(v: object) -> str:

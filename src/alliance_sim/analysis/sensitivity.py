@@ -42,13 +42,16 @@ DESIGN_COLUMNS = {"run", "run_id", "point", "replicate", "seed", "posterior", "e
 
 
 def outcome_columns(res: Result) -> list[str]:
-    """The numeric outcome columns of a result (what ``--outcome`` may name)."""
+    """The numeric outcome columns of a result (what ``--outcome`` may name); a member's
+    status code (``KAZ_status``, 1 active to 4 exited) is not one: its mean over runs, drawn
+    as a response with a band, means nothing (a new user's plot, helper-61)."""
     runs = res.runs
     return [
         c
         for c in runs.columns
         if c not in DESIGN_COLUMNS
         and c not in set(res.swept)
+        and not c.endswith("_status")
         and pd.api.types.is_numeric_dtype(runs[c])
     ]
 
@@ -74,6 +77,9 @@ def _refuse(res: Result, outcome: str) -> None:
         if outcome in res.swept
         else "bookkeeping"
         if outcome in DESIGN_COLUMNS
+        else "a status code (1 active, 2 hedging, 3 suspended, 4 exited: its mean means "
+        "nothing; a share is an outcome such as CODE_exited or CODE_suspended)"
+        if outcome.endswith("_status")
         else "not a number"
     )
     shown = outcome_columns(res)
