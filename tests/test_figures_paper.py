@@ -125,13 +125,14 @@ def test_the_zero_note_gives_a_joiner_its_own_bound():
         "KAZ": (never, never, np.full(4, 0.01)),
         "IRN": (few, few, np.array([np.nan, np.nan, 0.43, 0.43])),
     }
-    assert shares.zero_note(iv) == "1% (IRN 43%; no band drawn)"
-    assert shares.zero_note({k: iv[k] for k in ("BLR", "KAZ")}) == "1% (no band drawn)"
-    assert shares.zero_note({"IRN": iv["IRN"]}) == "43% (no band drawn)"
+    joined = ", counted among the runs in which it has joined"
+    assert shares.zero_note(iv) == "1%; IRN's up to 43%" + joined
+    assert shares.zero_note({k: iv[k] for k in ("BLR", "KAZ")}) == "1%"
+    assert shares.zero_note({"IRN": iv["IRN"]}) == "43%"
     # its widest bound where it had joined in one run, beside a table's at the end (new user)
     iv["IRN"] = (few, few, np.array([np.nan, np.nan, 0.79, 0.56]))
-    assert shares.zero_note(iv) == "1% (IRN 79%, 56% at the end; no band drawn)"
-    assert shares.zero_note({"IRN": iv["IRN"]}) == "79% (IRN, 56% at the end; no band drawn)"
+    assert shares.zero_note(iv) == "1%; IRN's up to 79% (56% at the end)" + joined
+    assert shares.zero_note({"IRN": iv["IRN"]}) == "79% (56% at the end)"
 
 
 def test_a_member_in_few_runs_draws_no_median_from_them():

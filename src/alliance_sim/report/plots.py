@@ -315,7 +315,7 @@ def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -
     note = [f"0% in every run: {', '.join(never)}"] if never else []
     bound = zero_note(iv)
     if bound:
-        note.append(f"at 0% the 95% upper bound is at most {bound}")
+        note.append(f"where a line is at 0% (no band drawn), its 95% upper bound is {bound}")
     ax._alliance_never = "; ".join(note)
     return top
 

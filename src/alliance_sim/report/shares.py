@@ -35,29 +35,32 @@ def zero_bound(iv: dict[str, np.ndarray]) -> float:
 
 def zero_note(iv: dict[str, np.ndarray]) -> str:
     """Each member's :func:`zero_bound`, as one number where they agree and the others by
-    name ("1% (IRN 43%; no band drawn)"): a joiner in few runs has a wider bound than a
-    founder in all of them, and one number for both read 1% beside a table's [0%, 43%]."""
+    name ("1%; IRN's up to 43%, counted among the runs in which it has joined"): a joiner in
+    few runs has a wider bound than a founder in all of them, and one number for both read 1%
+    beside a table's [0%, 43%]; "(IRN 79%, 56% at the end; no band drawn)" read as a riddle
+    (helper-61)."""
     bounds = {c: f"{b:.0%}" for c in ALLIES if c in iv and (b := zero_bound({c: iv[c]})) > 0}
     if not bounds:
         return ""
     shown = list(bounds.values())
     common = max(shown, key=lambda s: (shown.count(s), -shown.index(s)))
-    other = "; ".join(f"{c} {b}{_at_end(iv[c], b)}" for c, b in bounds.items() if b != common)
     alone = [c for c, b in bounds.items() if b == common]
-    if len(alone) == 1 and (end := _at_end(iv[alone[0]], common)):  # a joiner's alone
-        other = "; ".join(x for x in (f"{alone[0]}{end}", other) if x)
-    return f"{common} ({other + '; ' if other else ''}no band drawn)"
+    head = common + (_at_end(iv[alone[0]], common) if len(alone) == 1 else "")
+    other = [f"{c}'s up to {b}{_at_end(iv[c], b)}" for c, b in bounds.items() if b != common]
+    if not other:
+        return head
+    return f"{head}; {', '.join(other)}, counted among the runs in which it has joined"
 
 
 def _at_end(iv: tuple[np.ndarray, ...], widest: str) -> str:
-    """ ", 56% at the end" where a member's bound at the last quarter is not its widest: a
+    """ " (56% at the end)" where a member's bound at the last quarter is not its widest: a
     joiner's widest is where it had joined in fewest runs (IRN 79% beside a table's 56% at
     the end, in three runs, read as a contradiction)."""
     p, _, hi = iv
     if not (len(p) and p[-1] == 0 and np.isfinite(hi[-1])):
         return ""
     end = f"{hi[-1]:.0%}"
-    return f", {end} at the end" if end != widest else ""
+    return f" ({end} at the end)" if end != widest else ""
 
 
 def joiner(shares: dict[str, np.ndarray]) -> bool:
