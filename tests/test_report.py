@@ -400,6 +400,16 @@ def test_the_overlay_says_whose_bound_it_gives_at_zero(results, tmp_path, monkey
     note = next(t for t in titles if "upper bound" in t)  # BLR never leaves: a bound at 0%
     said = note.split("upper bound ", 1)[1]
     assert said.endswith("(key's order)") and len(said.split(" | ")) == 2, note
+    # a sweep's curve says it is pooled (helper-61: "Kazakhstan squeezed (600 runs)" of runs
+    # pooled over pressure sizes 0 to 1, in a figure pasted alone)
+    labels = seen["fig"].axes[0].get_legend_handles_labels()[1]
+    n = results["grid"].manifest.plan.n_points
+    assert n > 1 and labels[1].endswith(f"runs, pooled over {n} swept points)"), labels
+    assert "pooled" not in labels[0]
+    seen.clear()
+    overlays.overlay([results["base"], results["grid"]], tmp_path / "c.png")
+    labels = seen["fig"].axes[0].get_legend_handles_labels()[1]
+    assert labels[1].endswith(f"(pooled over {n} swept points)") and "pooled" not in labels[0]
 
 
 def test_status_bands_read_one_exit_in_a_sweep_like_none():

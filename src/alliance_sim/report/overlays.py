@@ -127,6 +127,13 @@ def _legend_and_footer(fig: Figure, axes: list[Axes], results: list[Result]) -> 
     )
 
 
+def _pooled(res: Result) -> str:
+    """ ", pooled over 6 swept points" for a sweep (a legend read "Kazakhstan squeezed (600
+    runs)" of runs pooled over pressure sizes 0 to 1, a figure pasted alone: helper-61)."""
+    n = int(res.manifest.plan.n_points)
+    return f", pooled over {n:,} swept points" if n > 1 else ""
+
+
 def _panel_title(fig: Figure, ax: Axes, title: str, share: float) -> None:
     """A panel's title on the left, wrapped to ``share`` of the figure's width."""
     ax.set_title(fit_text(fig, title, title_size(10), share), loc="left", fontsize=title_size(10))
@@ -179,6 +186,7 @@ def overlay(
     for k, res in enumerate(results):
         colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
         name = names[k] if names else res.manifest.scenario_name
+        name += f" ({_pooled(res)[2:]})" if _pooled(res) else ""
         labels, q = agg.alliance_quantiles(res, "cohesion")
         x = _ordinals(labels)
         first = x[0] if first is None else min(first, x[0])
@@ -260,7 +268,8 @@ def exit_overlay(
                     top[code] = max(top[code], float(np.nanmax(hi[where])))
                 name = names[k] if names else res.name
                 at_zero[code][k] = zero_bound({code: iv[code]})  # each scenario's own bound
-                ax.plot(x, p, color=colour, lw=1.8, label=f"{name} ({n:,} runs)")
+                label = f"{name} ({n:,} runs{_pooled(res)})"
+                ax.plot(x, p, color=colour, lw=1.8, label=label)
     drawn = _calendar(axes, first, last, results, names, at, unit=False)
     for ax, code in zip(axes, members, strict=True):
         probability_axis(ax, top[code])
