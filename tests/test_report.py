@@ -835,3 +835,32 @@ def test_a_record_of_every_quarter_is_not_thinned(tmp_path):
                      record="every:1")  # fmt: skip
     comp = compare_results([a, b], at="2026Q4")
     assert "cohesion_min" in set(comp["outcome"]) and not comp.attrs["left_out"]
+
+
+def test_the_fan_chart_says_when_its_bands_are_of_the_runs_still_in(tmp_path, monkeypatch):
+    """A new user read a rise of Kazakhstan's median commitment (0.19 to 0.39) as a recovery;
+    it was the least committed runs leaving (58% had left; helper-61). A panel in which a
+    fifth or more of the runs have left by the end says its bands are of those still in."""
+    from alliance_sim import run_scenario
+    from alliance_sim.analysis import aggregate as agg
+    from alliance_sim.report import plots
+    from alliance_sim.report.shares import exited_share
+
+    f = tmp_path / "kz.toml"
+    f.write_text(
+        'name = "squeeze"\ndescription = "d"\nextends = "baseline"\nsources = ["x"]\n'
+        'end = "2030Q4"\n[[events]]\nid = "p"\nat = "2025Q1"\ntype = "pressure"\n'
+        'member = "KAZ"\nsize = 0.5\nduration = 16\n'
+    )
+    res = run_scenario(f, tmp_path / "r", replicates=60, quiet=True)
+    seen = {}
+    monkeypatch.setattr(plots, "_save", lambda fig, path, m: seen.setdefault("fig", fig))
+    plots.fan_chart(res, "unused.png")
+    _, shares = agg.status_shares(res)
+    notes = {ax.get_title(): " ".join(t.get_text() for t in ax.texts) for ax in seen["fig"].axes}
+    gone = float(exited_share(shares["KAZ"])[-1])
+    assert 0.2 <= gone < 0.8, gone  # the case this test is for: many left, many still in
+    assert (
+        f"{gone:.0%} left by the end: the bands are of those still in" in notes["Kazakhstan (KAZ)"]
+    )
+    assert "left by the end" not in notes["Belarus (BLR)"]  # nobody left: nothing said

@@ -169,6 +169,11 @@ def _band(
     ax.plot(x, q[2], color=colour, lw=1.8, label=label)
 
 
+#: the share of runs a member has left by the end from which its fan-chart panel says that
+#: its bands describe the runs still in (a rising median may be the low ones leaving)
+SURVIVORS = 0.2
+
+
 @styled
 def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
     """Each member's commitment over time among the runs in which it is still in the alliance
@@ -212,7 +217,12 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
         else:
             q, note = marks.enough_in(qm[code], shares[code], n_runs)
             _band(ax, q, COLOURS[code])
-            ax.plot(x, exited_share(shares[code]), color="#b2182b", lw=1.3, ls="--")
+            gone = exited_share(shares[code])
+            ax.plot(x, gone, color="#b2182b", lw=1.3, ls="--")
+            if not note and len(gone) and np.nan_to_num(gone[-1]) >= SURVIVORS:
+                # a median of fewer and fewer runs rose as the least committed left, and read
+                # as a recovery (helper-61)
+                note = f"{gone[-1]:.0%} left by the end: the bands are of those still in"
             ax.set_title(f"{NAMES[code]} ({code})")
             if note:  # under the title, clear of the event numbers and of the data
                 ax.annotate(
