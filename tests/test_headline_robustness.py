@@ -662,3 +662,26 @@ def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):
     assert {h["name"] for h in r["held"]} == own and not any(p["own"] for p in r["parameters"])
     assert r["command"].endswith("--hold-own") and r["hold_own"] is True
     assert all(n not in {p["name"] for p in r["parameters"]} for n in own)
+
+
+def test_the_drivers_figure_footer_lines_do_not_overlap(tmp_path, monkeypatch):
+    """drivers.png printed its footnote and its provenance on one line, over each other
+    (helper-61); its title says when the scenario's own settings were varied too."""
+    from alliance_sim.report import robustness as rr
+
+    seen = {}
+    monkeypatch.setattr(rr, "save", lambda fig, path, **k: seen.setdefault("fig", fig))
+    row = {"parameter": "exit_hazard", "S1": 0.3, "S1_conf": 0.1, "ST": 0.4, "ST_conf": 0.1,
+           "identified": False, "sourced": False}  # fmt: skip
+    head = {"label": "Kazakhstan has left by 2030Q4", "drivers": [row], "noise_share": 0.1,
+            "posterior": {"p": 0.5, "lo": 0.4, "hi": 0.6}, "envelope": {"lo": 0.0, "hi": 1.0},
+            "own_varied": ["region.western_offer", "region.chinese_offer"]}  # fmt: skip
+    rr.figure({"headlines": [head], "scenario": "a long scenario name " * 3,
+               "scenario_hash": "f" * 16, "alliance_sim": "0.1.0"}, tmp_path / "d.png")  # fmt: skip
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = seen["fig"]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.texts]
+    assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
+    assert "and 2 of the scenario's own settings" in fig.axes[0].get_title()

@@ -699,3 +699,19 @@ def test_a_status_code_is_no_outcome_to_average(tmp_path, capsys):
     said = _one_line(capsys)
     assert "is a status code (1 active, 2 hedging, 3 suspended, 4 exited" in said
     assert main([*argv, "ARM_exited"]) == 0 and (tmp_path / "p").is_dir()
+
+
+def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
+    """`plot out/sweep --out out/base` put the sweep's status.png beside the baseline's
+    commitment.png without a word (helper-61): allowed (nothing of the result is touched),
+    and now said."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", "armenia_exits", "--out", str(a), "--replicates", "5", "--quiet"]) == 0
+    assert main(["run", "baseline", "--out", str(b), "--replicates", "5", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["plot", str(a), "--out", str(b), "--kind", "fan"]) == 0
+    out = capsys.readouterr().out
+    assert f"note: {b} holds the result of 'Baseline' (5 runs); the figures written there" in out
+    assert main(["plot", str(b), "--out", str(b), "--kind", "fan"]) == 0  # its own: nothing
+    assert "holds the result of" not in capsys.readouterr().out
+    assert main(["check", str(b)]) == 0  # the result itself untouched

@@ -260,7 +260,30 @@ def cmd_plot(a: argparse.Namespace) -> int:
         print(f"note: no figure of {', '.join(empty)}: no run has a value for it")
     if note := design_note(res):
         print(note)
+    if other := _another_result(Path(a.out), res):
+        print(f"note: {other}")
     return 0
+
+
+def _another_result(out: Path, res) -> str:
+    """What a figure folder says of another result it holds (``plot out/sweep --out out/base``
+    put the sweep's status.png beside the baseline's commitment.png without a word, and a
+    reader of out/base took it for the baseline's: helper-61); "" for its own or none."""
+    from alliance_sim.runs.results import Manifest
+
+    try:
+        m = Manifest.read(out)
+    except AllianceSimError:
+        return ""
+    if m is None or out.resolve() == Path(res.directory).resolve():
+        return ""
+    if m.scenario_hash == res.manifest.scenario_hash and m.plan.n_runs == res.manifest.plan.n_runs:
+        return ""
+    return (
+        f"{out} holds the result of {m.scenario_name!r} ({m.plan.n_runs:,} runs); the figures "
+        f"written there are of {res.manifest.scenario_name!r} ({res.directory}), and each says "
+        "so in its title and footer"
+    )
 
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:

@@ -205,9 +205,16 @@ def figure(result: dict[str, Any], path: Path) -> None:
         reach = [s + (r["S1_conf"] or 0.0) for s, r in zip(s1, rows, strict=True)]
         ax.set_xlim(0, max(1e-3, max(st + reach)) * 1.1)
         a, e = h["posterior"], h["envelope"]
+        own = (  # as the statement says (a premise varied is not what the record leaves open)
+            f"\nand {len(h['own_varied'])} of the scenario's own settings"
+            if h.get("own_varied")
+            else "\n(the scenario's own settings held)"
+            if h.get("own_held")
+            else ""
+        )
         ax.set_title(
             f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
-            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}",
+            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}{own}",
             fontsize=9,
         )
         ax.legend(fontsize=7, loc="lower right")
@@ -228,7 +235,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
                 color="#cb181d",
                 bbox={"facecolor": "white", "edgecolor": "#cb181d", "lw": 0.6},
             )
-    fig.text(0.01, 0.01, "* not identified by calibration and not from a cited source", fontsize=7)
+    # two lines: side by side, the note and the provenance ran into each other (helper-61)
+    fig.text(0.01, 0.045, "* not identified by calibration and not from a cited source", fontsize=7)
     fig.text(  # what made it, as every figure's footer says (the README promises it)
         0.99,
         0.01,
@@ -238,7 +246,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         ha="right",
         color="#555555",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     save(fig, path, checked=True, dpi=120)  # check_dir, before the run
     plt.close(fig)
 
