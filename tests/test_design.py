@@ -458,3 +458,25 @@ def test_a_ratio_to_a_reference_of_one_run_is_not_given():
         row.update({"horizon": "2030Q4", "scenario": "B", "reference name": "A"})
         said = binary_sentence(pd.Series(row | {"p (Holm)": row["p"]}))
         assert ("times the reference" in said) == ratio, said
+
+
+def test_a_fall_in_hedging_says_what_else_it_can_mean():
+    """ "Kazakhstan is hedging at 2030Q4 in 18% vs 27%: -9 points" read as less hedging, where
+    every run had moved on to a freeze or an exit (helper-61)."""
+    import pandas as pd
+
+    from alliance_sim.analysis.comparison import _row
+    from alliance_sim.report.headline import binary_sentence
+
+    n = 200
+    runs = pd.DataFrame({"run": range(n), "seed": range(n)})
+    ref = runs.assign(KAZ_hedging=(np.arange(n) % 4 == 0).astype(float))  # 25%
+    this = runs.assign(KAZ_hedging=(np.arange(n) % 10 == 0).astype(float))  # 10%
+    caveat = "fewer hedging can mean more suspended or gone, not more committed"
+    for a, b, said in ((ref, this, True), (this, ref, False)):
+        row = _row("KAZ_hedging", True, a, b, None, 0)
+        row.update({"horizon": "2030Q4", "scenario": "B", "reference name": "A",
+                    "p (Holm)": row["p"]})  # fmt: skip
+        text = binary_sentence(pd.Series(row))
+        assert (caveat in text) == said, text
+        assert text.endswith(".") and ".;" not in text

@@ -139,7 +139,20 @@ def _joined(r: pd.Series, side: str) -> str:
 
 
 def binary_sentence(r: pd.Series) -> str:
-    """A 0/1 outcome (exit, suspension) as a sentence: both probabilities, the difference."""
+    """A 0/1 outcome (exit, suspension) as a sentence: both probabilities, the difference; a
+    share hedging that falls says what else it can mean (a new user read Kazakhstan's hedging
+    at 18% against 27% as less hedging, where every run had moved on to a freeze or an exit:
+    helper-61)."""
+    text = _binary_sentence(r)
+    if r["outcome"].endswith("_hedging") and r["difference"].value < 0:
+        text = text[:-1] + (
+            "; fewer hedging can mean more suspended or gone, not more committed (the rows "
+            "on suspension and exit say which)."
+        )
+    return text
+
+
+def _binary_sentence(r: pd.Series) -> str:
     code, _, what = r["outcome"].partition("_")
     name, end = NAMES.get(code, code), r["horizon"]
     this, ref, d = r["this"], r["reference"], r["difference"]
