@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance_sim.analysis import known_limits
+from alliance_sim.cli.asides import another_result, inherited_sweep
 from alliance_sim.cli.compare import cmd_compare
 from alliance_sim.cli.fitting import (
     cmd_backtest,
@@ -156,29 +157,12 @@ def cmd_validate(a: argparse.Namespace) -> int:
             names = [ax.name for ax in sc.sweep.axes]
             shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
             sweep = f", sweep: {sc.sweep.sampler} over {plural(len(names), 'parameter')}"
-            sweep += f" ({shown})" + _inherited_sweep(sc)
+            sweep += f" ({shown})" + inherited_sweep(sc)
         print(
             f"ok: {term(sc.path)} - {term(sc.name)} ({sc.start} to {sc.end}, "
             f"{plural(len(sc.events), 'event')}{sweep})"
         )
     return 2 if bad else 0
-
-
-def _inherited_sweep(sc) -> str:
-    """ ", inherited from NAME (extends)" when the scenario's ``[sweep]`` is not in its own file
-    but comes down its ``extends`` chain (a file of one's own that extends ``baseline`` sweeps
-    baseline's levers, which ``run`` ignores and ``sweep`` and ``robustness`` use: a new user
-    did not know, helper-61); "" otherwise."""
-    from alliance_sim.scenario.files import read_toml
-
-    try:
-        own = read_toml(Path(sc.path))
-    except (AllianceSimError, OSError):
-        return ""
-    parent = own.get("extends")
-    if "sweep" in own or not parent:
-        return ""
-    return f", inherited from {parent} (extends; give the file its own [sweep] to change it)"
 
 
 def cmd_show(a: argparse.Namespace) -> int:
@@ -260,30 +244,9 @@ def cmd_plot(a: argparse.Namespace) -> int:
         print(f"note: no figure of {', '.join(empty)}: no run has a value for it")
     if note := design_note(res):
         print(note)
-    if other := _another_result(Path(a.out), res):
+    if other := another_result(Path(a.out), res):
         print(f"note: {other}")
     return 0
-
-
-def _another_result(out: Path, res) -> str:
-    """What a figure folder says of another result it holds (``plot out/sweep --out out/base``
-    put the sweep's status.png beside the baseline's commitment.png without a word, and a
-    reader of out/base took it for the baseline's: helper-61); "" for its own or none."""
-    from alliance_sim.runs.results import Manifest
-
-    try:
-        m = Manifest.read(out)
-    except AllianceSimError:
-        return ""
-    if m is None or out.resolve() == Path(res.directory).resolve():
-        return ""
-    if m.scenario_hash == res.manifest.scenario_hash and m.plan.n_runs == res.manifest.plan.n_runs:
-        return ""
-    return (
-        f"{out} holds the result of {m.scenario_name!r} ({m.plan.n_runs:,} runs); the figures "
-        f"written there are of {res.manifest.scenario_name!r} ({res.directory}), and each says "
-        "so in its title and footer"
-    )
 
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
