@@ -83,7 +83,7 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
     assert shared_horizon([long, long], at="2026Q2").quarter == "2026Q2"
     with pytest.raises(
         AnalysisError,
-        match=r"--at 2027Q4: .* runs from 2024Q4 to 2026Q4: allowed a quarter after 2024Q4 "
+        match=r"^at 2027Q4: .* runs from 2024Q4 to 2026Q4: allowed a quarter after 2024Q4 "
         r"up to 2026Q4",
     ):
         shared_horizon([short, long], at="2027Q4")
@@ -386,3 +386,18 @@ def test_the_python_api_gives_what_summary_json_holds(tmp_path):
         written["joint_exits"] == got["joint_exits"]
         and written["members"].keys() == got["members"].keys()
     )
+
+
+def test_python_callers_are_told_of_at_not_of_the_option(ends, tmp_path):
+    """Messages shared by the command line and the API named `--at` to a notebook calling
+    compare_results(..., at=...) (a known gap since the fifth red-team)."""
+    from alliance_sim import compare_results
+
+    short, long, _ = ends
+    with pytest.raises(AnalysisError, match=r"^at 2027Q4: ") as e:
+        compare_results([long, short], at="2027Q4")
+    assert "--at" not in str(e.value)
+    with pytest.raises(AnalysisError, match=r"^at '2026' is not a quarter.*2026Q4, its last"):
+        compare_results([long, short], at="2026")
+    comp = compare_results([long, short], at="2026Q2")
+    assert comp.attrs["horizon"].why == "chosen with at="

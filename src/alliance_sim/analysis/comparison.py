@@ -91,10 +91,14 @@ def with_hedging(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_results(
-    results: list[Result | str | os.PathLike], seed: int = 0, at: str | None = None
+    results: list[Result | str | os.PathLike],
+    seed: int = 0,
+    at: str | None = None,
+    option: str = "at",
 ) -> pd.DataFrame:
     """Every other result against the first at one horizon, one row per outcome, with
-    Holm-adjusted p; ``at`` a quarter (default: the last quarter every result reaches).
+    Holm-adjusted p; ``at`` a quarter (default: the last quarter every result reaches;
+    ``option``: how messages name it, ``--at`` from the command line).
 
     Runs pair up when both results share seeds (and points); runs that share a seed across a
     sweep's points are one independent unit, so intervals and tests then work on seeds
@@ -124,7 +128,7 @@ def compare_results(
             f"{twice} is named twice among {len(results)} results: allowed each compared result "
             "once (a repeat adds its rows twice and doubles Holm's correction)"
         )
-    horizon = shared_horizon(results, at)
+    horizon = shared_horizon(results, at, option)
     frames = [with_hedging(outcomes_at(r, horizon.quarter)) for r in results]
     focus = focus_of(results)
     names = display_names(results)

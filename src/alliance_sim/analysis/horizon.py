@@ -72,18 +72,20 @@ def _readable(res: Result, quarter: str) -> str | None:
     return None
 
 
-def shared_horizon(results: list[Result], at: str | None = None) -> Horizon:
+def shared_horizon(results: list[Result], at: str | None = None, option: str = "at") -> Horizon:
     """The quarter to compare ``results`` at: ``at`` if given (each must have reached and
     recorded it), else the last quarter they all reach.  Raises :class:`AnalysisError` (one
-    line) when there is none."""
+    line) when there is none.  ``option``: how the caller names ``at`` in messages (the
+    command line: ``--at``; from Python, the keyword: a notebook was told of ``--at``)."""
     ends = [r.plan.end for r in results]
     if at is not None:
-        quarter = quarter_at(at, "--at")
+        quarter = quarter_at(at, option)
         for r in results:
             if (why := _readable(r, quarter)) is not None:
-                raise AnalysisError(f"--at {quarter}: {why}")
+                raise AnalysisError(f"{option} {quarter}: {why}")
         same = all(e == quarter for e in ends)
-        return Horizon(quarter, "the end of every scenario" if same else "chosen with --at")
+        how = option if option.startswith("-") else f"{option}="  # "chosen with at="
+        return Horizon(quarter, "the end of every scenario" if same else f"chosen with {how}")
     quarter = min(ends, key=quarters.parse)
     if all(e == quarter for e in ends):
         return Horizon(quarter, "the end of every scenario")

@@ -48,7 +48,14 @@ def cmd_compare(a: argparse.Namespace) -> int:
         print()
 
     out = build_report(
-        a.directories, a.out, fmt=fmt, quiet=False, at=a.at, style=a.style, on_headline=say
+        a.directories,
+        a.out,
+        fmt=fmt,
+        quiet=False,
+        at=a.at,
+        style=a.style,
+        on_headline=say,
+        option="--at",
     )
     print(f"wrote {term(out)} (the differences table, figures and each scenario's provenance)")
     return 0

@@ -245,16 +245,17 @@ def build_report(
     at: str | None = None,
     style: str | None = None,
     on_headline: Callable[[Headline], None] | None = None,
+    option: str = "at",
 ) -> Path:
-    """Write the comparison report of ``dirs`` (the first is the reference) to ``out`` (HTML
-    or Markdown, from its suffix unless ``fmt`` says), every
-    result read at one quarter: ``at``, or the last quarter they all reach.  The headline
-    first (by when; each focus member's P(exit) and P(suspended) in each scenario with the
-    difference; the largest other differences), the model's known limits, then the
-    differences table, the figures and each scenario's provenance and member table
-    (``quiet=False``: a progress bar; None: in Jupyter).  ``style``: the figures' style,
-    ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`).  ``on_headline``: called
-    with the headline before the report is written (the command line prints it)."""
+    """Write the comparison report of ``dirs`` (the first is the reference) to ``out`` (HTML or
+    Markdown, from its suffix unless ``fmt`` says), every result read at one quarter: ``at``, or
+    the last quarter they all reach. The headline first (by when; each focus member's P(exit)
+    and P(suspended) in each scenario with the difference; the largest other differences), the
+    model's known limits, then the differences table, the figures and each scenario's provenance
+    and member table (``quiet=False``: a progress bar; None: in Jupyter). ``style``: the
+    figures' style, ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`). ``on_headline``:
+    called with the headline before the report is written (the command line prints it).
+    ``option``: how messages name ``at`` (``--at`` from the command line)."""
     suffix = {".html": "html", ".htm": "html", ".md": "md"}.get(Path(out).suffix.lower())
     fmt = fmt or suffix
     if fmt not in ("html", "md"):
@@ -277,7 +278,7 @@ def build_report(
         check_figure_folder(beside, out)
     focus = focus_of(results)[:3] or ["ARM", "KAZ"]
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
-        comp = compare_results(results, seed, at=at)
+        comp = compare_results(results, seed, at=at, option=option)
         when = comp.attrs["horizon"].quarter
         tables = []
         for r in results:
