@@ -529,10 +529,18 @@ def test_a_leader_below_the_first_in_the_table_says_why():
     said = statement("Kyrgyzstan has left", h)
     assert "chiefly west_security_share" in said
     want = (
-        "the largest S1 clear of its noise (dependence_weight 0.67 ± 0.90, "
-        "alternatives_weight 0.52 ± 0.80 rank above it, inside theirs)"
+        "the largest S1 whose two ends differ visibly (dependence_weight 0.67 ± 0.90, "
+        "alternatives_weight 0.52 ± 0.80 rank above it, inside their noise)"
     )
     assert want in said, said
+    # red-team: one ranked above it clear of zero (its ends overlap, else it would lead) was
+    # said to be "inside theirs"
+    h["drivers"][0] = {**h["drivers"][0], "S1": 0.72, "S1_conf": 0.3}
+    said = statement("Kyrgyzstan has left", h)
+    assert (
+        "(dependence_weight 0.72 ± 0.30 ranks above it, clear of zero, but its two ends "
+        "overlap; alternatives_weight 0.52 ± 0.80 ranks above it, inside its noise)"
+    ) in said, said
     h["drivers"] = h["drivers"][2:]
     assert "rank above it" not in statement("Kyrgyzstan has left", h)
 
@@ -560,10 +568,15 @@ def test_a_driver_whose_ends_overlap_is_not_named_and_a_visible_one_leads():
     said = rb.statement("Kazakhstan has left", h)
     assert "chiefly" not in said
     assert (
-        "no parameter visibly moves it alone (members.KAZ.regime_need, the largest first-order "
-        "index clear of zero, S1 0.11 ± 0.09, gives 51% [36%, 67%] near 0.3 and 42% [22%, 59%] "
-        "near 1: within their noise) (largest total index: exit_hazard, ST 0.30)"
+        "no parameter visibly moves it alone: members.KAZ.regime_need, the largest first-order "
+        "index clear of zero (S1 0.11 ± 0.09), gives 51% [36%, 67%] near 0.3 and 42% [22%, 59%] "
+        "near 1, within their noise; the largest total index is exit_hazard's, ST 0.30"
     ) in said, said
+    # red-team: with no total index clear of its noise it added "(no index is clear of its
+    # noise ...)" right after calling an S1 clear of zero
+    h["drivers"][1] = {**h["drivers"][1], "ST_conf": 0.4}
+    said = rb.statement("Kazakhstan has left", h)
+    assert "no index is clear" not in said and "total index" not in said, said
 
     # summarise: two strong drivers; the first (larger S1) has overlapping ends, the second
     # visible ones: the second leads
@@ -599,7 +612,7 @@ def test_a_driver_whose_ends_overlap_is_not_named_and_a_visible_one_leads():
         mp.undo()
     assert out["top_driver"]["parameter"] == "a"
     said = rb.statement("x", {**out, "envelope": out["envelope"]})
-    assert "chiefly" not in said and "no parameter visibly moves it alone (a," in said
+    assert "chiefly" not in said and "no parameter visibly moves it alone: a," in said
 
 
 def test_the_script_says_how_big_and_how_long_each_event_is():

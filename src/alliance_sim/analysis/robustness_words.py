@@ -87,12 +87,8 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f"{_at(top, 'at_low')} near {top['low']}, {_at(top, 'at_high')} near {top['high']})"
         )
         above = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] > top["S1"]]
-        ahead = ", ".join(
-            f"{d['parameter']} {d['S1']:.2f} ± {d['S1_conf'] or 0:.2f}" for d in above[:2]
-        )
         if above:  # the table ranks these first: why they do not lead (a user's question)
-            ahead += " ..." if len(above) > 2 else ""
-            text += f", the largest S1 clear of its noise ({ahead} rank above it, inside theirs)"
+            text += f", the largest S1 whose two ends differ visibly ({_ahead(above)})"
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
         clear = [  # a total index whose interval is above zero: visible, and an estimate
             d for d in h["drivers"] if d["ST"] is not None and d["ST"] > (d["ST_conf"] or 0.0)
@@ -100,18 +96,21 @@ def statement(label: str, h: dict[str, Any]) -> str:
         if is_strong:  # an index clear of zero whose ends overlap: not a driver one can see
             conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
             text += (
-                f"; no parameter visibly moves it alone ({top['parameter']}, the largest first-"
-                f"order index clear of zero, S1 {top['S1']:.2f} ± {conf or 0:.2f}, gives "
+                f"; no parameter visibly moves it alone: {top['parameter']}, the largest first-"
+                f"order index clear of zero (S1 {top['S1']:.2f} ± {conf or 0:.2f}), gives "
                 f"{_at(top, 'at_low')} near {top['low']} and {_at(top, 'at_high')} near "
-                f"{top['high']}: within their noise)"
+                f"{top['high']}, within their noise"
             )
+            if clear:  # (its words above already say what an index clear of noise is)
+                most = max(clear, key=lambda d: d["ST"])
+                text += f"; the largest total index is {most['parameter']}'s, ST {most['ST']:.2f}"
         else:
             text += "; no parameter visibly explains a tenth of it alone"
-        if clear:
-            most = max(clear, key=lambda d: d["ST"])
-            text += f" (largest total index: {most['parameter']}, ST {most['ST']:.2f})"
-        else:  # every index is inside its noise: say so, do not quote one (ST 1.91 at N=32)
-            text += " (no index is clear of its noise: more --samples or --replicates)"
+            if clear:
+                most = max(clear, key=lambda d: d["ST"])
+                text += f" (largest total index: {most['parameter']}, ST {most['ST']:.2f})"
+            else:  # every index is inside its noise: say so, do not quote one (ST 1.91, N=32)
+                text += " (no index is clear of its noise: more --samples or --replicates)"
     if noisy(h):
         what = "the driver named" if ", chiefly " in text else "these indices"
         text += (
@@ -119,6 +118,30 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f"design, so {what} may be noise (more --replicates)"
         )
     return text
+
+
+def _ahead(above: list[dict[str, Any]]) -> str:
+    """Why the drivers ranked above a named leader do not lead: an index clear of zero whose
+    two ends overlap, or one inside its noise (all were said to be "inside theirs", of an
+    index of 0.72 ± 0.30: red-team)."""
+    seen = [d for d in above if _is_strong(d)]
+    noise = [d for d in above if not _is_strong(d)]
+
+    def names(ds: list[dict[str, Any]]) -> str:
+        shown = ", ".join(
+            f"{d['parameter']} {d['S1']:.2f} ± {d['S1_conf'] or 0:.2f}" for d in ds[:2]
+        )
+        return shown + (" ..." if len(ds) > 2 else "")
+
+    def why(ds: list[dict[str, Any]], words: str) -> list[str]:
+        one = len(ds) == 1
+        verb = "ranks" if one else "rank"
+        return [f"{names(ds)} {verb} above it, {words.format('its' if one else 'their')}"] * bool(
+            ds
+        )
+
+    parts = why(seen, "clear of zero, but {} two ends overlap") + why(noise, "inside {} noise")
+    return "; ".join(parts)
 
 
 def _premises(h: dict[str, Any]) -> str:
