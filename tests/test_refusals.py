@@ -715,3 +715,20 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     assert main(["plot", str(b), "--out", str(b), "--kind", "fan"]) == 0  # its own: nothing
     assert "holds the result of" not in capsys.readouterr().out
     assert main(["check", str(b)]) == 0  # the result itself untouched
+
+
+def test_a_repair_refused_says_nothing_of_repairing(tmp_path, capsys):
+    """A folder where a finished result's part goes: the same command printed "repairing
+    ...; re-running 1 chunk(s)" and then refused (helper-62): refused before a word."""
+    d = tmp_path / "r"
+    argv = ["run", "baseline", "--out", str(d), "--replicates", "10"]
+    assert main([*argv, "--quiet"]) == 0
+    part = d / "runs.parquet" / "part-000000.parquet"
+    part.unlink()
+    part.mkdir()
+    capsys.readouterr()
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "repairing" not in out and err.count("\n") == 1 and "move it out" in err
+    part.rmdir()  # moved out: the same command repairs it
+    assert main([*argv, "--quiet"]) == 0 and main(["check", str(d)]) == 0

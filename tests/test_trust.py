@@ -1035,11 +1035,39 @@ def test_force_is_advised_only_where_it_would_work(tmp_path, how):
         (d / "manifest.json").write_text("{not json")
     shutil.rmtree(d / "alliance.parquet")
     (d / "alliance.parquet").write_text("a user's file")
-    with pytest.raises(StoreError, match=r"alliance\.parquet is not .*move it out") as e:
+    said = r"alliance\.parquet is not .*move it out.* then run the same command with --force"
+    with pytest.raises(StoreError, match=said):
         sweep("armenia_exits", d, **KW)
-    assert "--force" not in str(e.value)
     with pytest.raises(StoreError, match=r"alliance\.parquet is not .*move it out"):
         sweep("armenia_exits", d, force=True, **KW)
     assert (d / "alliance.parquet").read_text() == "a user's file"
-    (d / "alliance.parquet").unlink()  # moved out: the advice given then works
+    (d / "alliance.parquet").unlink()  # moved out: the advice given then works, in one step
     assert sweep("armenia_exits", d, force=True, **KW).manifest.status == "complete"
+
+
+def test_a_folder_where_the_manifest_goes_is_refused_and_left(tmp_path):
+    """manifest.json as a folder: read as no manifest, --force deleted the tables, failed on
+    the folder naming its temporary file, and left that file behind, so that every later run
+    refused (red-team, helper-62)."""
+    d = tmp_path / "m"
+    sweep("armenia_exits", d, **KW)
+    (d / "manifest.json").unlink()
+    (d / "manifest.json").mkdir()
+    (d / "manifest.json" / "mine.txt").write_text("mine")
+    for force in (False, True):
+        with pytest.raises(StoreError, match=r"manifest\.json is not a manifest written by "
+                           r"alliance-sim; move it out.*with --force"):  # fmt: skip
+            sweep("armenia_exits", d, force=force, **KW)
+    assert (d / "runs.parquet").is_dir() and (d / "manifest.json" / "mine.txt").exists()
+    assert not [p for p in d.iterdir() if ".tmp" in p.name]
+    shutil.move(d / "manifest.json", tmp_path / "moved")  # the advice, in one step
+    assert sweep("armenia_exits", d, force=True, **KW).manifest.status == "complete"
+
+
+def test_an_atomic_write_onto_a_folder_leaves_no_temporary_file(tmp_path):
+    from alliance_sim.runs.atomic import atomic_write_bytes
+
+    (tmp_path / "x.json").mkdir()
+    with pytest.raises(OSError, match=r"x\.json"):
+        atomic_write_bytes(tmp_path / "x.json", b"{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]

@@ -32,7 +32,11 @@ def atomic_write_bytes(path: Path, data: bytes | pa.Buffer) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise OSError(e.errno, e.strerror or str(e), str(path)) from None
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except OSError as e:  # a folder where the file goes: the temporary file is not left
+        tmp.unlink(missing_ok=True)  # behind, where it made every later run refuse (red-team)
+        raise OSError(e.errno, e.strerror or str(e), str(path)) from None
     fsync_dir(path.parent)
 
 

@@ -18,11 +18,32 @@ def plain(p: Path) -> bool:
     return p.is_file() and not p.is_symlink()
 
 
-def _refuse(p: Path, directory: Path, what: str = "a file written by alliance-sim") -> None:
+AGAIN = "run the same command again"
+#: what to do after moving a user's file out of a result whose manifest is lost or damaged
+FORCE_AFTER = "then run the same command with --force (the manifest is lost or damaged)"
+
+
+def _refuse(
+    p: Path, directory: Path, what: str = "a file written by alliance-sim", then: str = AGAIN
+) -> None:
     raise StoreError(
         f"{p} is not {what}; move it out of {directory} (alliance-sim deletes only what it "
-        "wrote) and run the same command again"
+        f"wrote) and {then}"
     )
+
+
+def refuse_foreign_manifest(directory: Path) -> None:
+    """One line if ``DIR/manifest.json`` is there and is not a file (a folder, a link): read
+    as no manifest, it was replaced with --force, which then failed on the folder (red-team)."""
+    m = directory / "manifest.json"
+    if (m.exists() or m.is_symlink()) and not plain(m):
+        _refuse(m, directory, "a manifest written by alliance-sim", FORCE_AFTER)
+
+
+def refuse_foreign_files(directory: Path) -> None:
+    """:func:`refuse_foreign_manifest` and :func:`refuse_foreign_journal`."""
+    refuse_foreign_manifest(directory)
+    refuse_foreign_journal(directory)
 
 
 def refuse_foreign_journal(directory: Path) -> None:
@@ -34,7 +55,7 @@ def refuse_foreign_journal(directory: Path) -> None:
 
 
 def refuse_odd_parts(
-    directory: Path, chunks: Iterable[int] | None = None, folders: bool = False
+    directory: Path, chunks: Iterable[int] | None = None, folders: bool = False, then: str = AGAIN
 ) -> None:
     """One line if a folder or a link sits where a part goes: of the ``chunks`` to be
     written, or (None) anywhere in the table folders; and if a file sits where a table folder
@@ -47,9 +68,9 @@ def refuse_odd_parts(
     for t in TABLES:
         d = table_path(directory, t)
         if d.is_symlink():  # a table folder that is a link: ours are folders (--force unlinked it)
-            _refuse(d, directory, "a folder written by alliance-sim")
+            _refuse(d, directory, "a folder written by alliance-sim", then)
         if folders and d.is_file():
-            _refuse(d, directory, "what alliance-sim wrote there (a folder of parts)")
+            _refuse(d, directory, "what alliance-sim wrote there (a folder of parts)", then)
         if not d.is_dir():
             continue
         if chunks is None:
@@ -58,4 +79,4 @@ def refuse_odd_parts(
             names = (d / f"part-{i:06d}.parquet" for i in chunks)
             odd = [p for p in names if p.is_symlink() or p.is_dir()]
         if odd:
-            _refuse(odd[0], directory)
+            _refuse(odd[0], directory, then=then)

@@ -152,8 +152,9 @@ def _execute_locked(
                     flush=True,
                 )
             return Result(store.dir, old, reused=True)
-        stored, kept = _repairable(store, old, bad, n_chunks)
-        manifest = old
+        stored, kept = _repairable(store, old, bad, n_chunks)  # (a folder where a part goes:
+        refuse_odd_parts(store.dir, [i for i in range(n_chunks) if i not in stored], True)
+        manifest = old  # refused before "repairing" is said or the journal is rewritten)
         manifest.status, manifest.ended, manifest.parts = "running", None, None
         manifest.resumes.append({"at": _now(), "repaired": sorted({str(p) for p, _ in bad})})
         if not quiet:
@@ -172,10 +173,9 @@ def _execute_locked(
         extra = [p for p in store.extra_parts(n_chunks) if p.name not in rounds]
         if extra:
             raise StoreError(
-                f"{extra[0]} is not a part of this {kind} (numbered past its {n_chunks} "
-                f"chunks, or of a refine round it does not know); move it out of "
-                f"{store.dir} (alliance-sim deletes only what it wrote) and run the same "
-                "command again"
+                f"{extra[0]} is not a part of this {kind} (numbered past its {n_chunks} chunks, "
+                f"or of a refine round it does not know); move it out of {store.dir} "
+                "(alliance-sim deletes only what it wrote) and run the same command again"
             )
         if old is not None and old.rounds:
             manifest = old

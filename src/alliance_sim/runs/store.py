@@ -41,7 +41,7 @@ import pyarrow as pa
 from alliance_sim.errors import StoreError
 from alliance_sim.paths import RESULT_OUTPUTS, marked
 from alliance_sim.runs.atomic import atomic_parquet
-from alliance_sim.runs.foreign import refuse_foreign_journal, refuse_odd_parts
+from alliance_sim.runs.foreign import FORCE_AFTER, refuse_foreign_files, refuse_odd_parts
 from alliance_sim.runs.integrity import (
     JOURNAL,
     PartRecord,
@@ -155,13 +155,13 @@ class Store:
         even then only a result directory of this tool is replaced (only its own files);
         ``differs(old)`` says in words what the directory holds instead.
         """
-        refuse_foreign_journal(self.dir)  # a user's chunks.jsonl: not appended to
+        refuse_foreign_files(self.dir)  # a user's chunks.jsonl, a folder as manifest.json
         try:
             old = self.read_manifest()
         except StoreError as e:
             if not (force and self._looks_ours()):
                 if self._looks_ours():  # what --force would refuse, said now (one step)
-                    refuse_odd_parts(self.dir)
+                    refuse_odd_parts(self.dir, then=FORCE_AFTER)
                 advice = (
                     "add --force to replace it (only alliance-sim's own files are removed)"
                     if self._looks_ours()
@@ -182,7 +182,7 @@ class Store:
             if old is None:
                 if not (force and self._looks_ours()):
                     if self._looks_ours():  # what --force would refuse, said now (one step)
-                        refuse_odd_parts(self.dir)
+                        refuse_odd_parts(self.dir, then=FORCE_AFTER)
                     raise _not_a_sweep(self.dir, foreign, self._looks_ours())
                 self.clear()  # --force on a result directory of ours whose manifest was lost
                 return None
@@ -230,7 +230,7 @@ class Store:
         (a damaged manifest), every file named like a part."""
         from alliance_sim.runs.integrity import expected_parts
 
-        refuse_foreign_journal(self.dir)
+        refuse_foreign_files(self.dir)
         # before deleting anything, not halfway through; a file where a format-2 result's
         # table folder goes is someone else's (a merged runs.parquet), manifest or none
         refuse_odd_parts(self.dir, folders=old is not None and old.format >= 2)
