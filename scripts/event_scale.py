@@ -14,7 +14,8 @@ posterior's sets; the first quarter's state is the calibrated replay's end) and 
 ally the medians over runs, at the first quarter, of its Western and Chinese ties, the routine
 offer of the next quarter (measured: ties(t+1) - (1 - ties_decay) x ties(t), in a quarter
 with no event for that member), how many quarters of that routine offer an offer of
-``--size`` brings at once, and its Russian pressure beside its ``pressure_tolerance``
+``--size`` brings at once, and its Russian pressure in the first quarter run beside its
+``pressure_tolerance``
 (members.toml: pressure within it buys compliance, pressure beyond it adds grievance each
 quarter, docs/model.md).
 """
@@ -32,6 +33,7 @@ import numpy as np
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.params import BY_NAME
+from alliance_sim.errors import AllianceSimError
 from alliance_sim.runs.runner import run_scenario
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
@@ -46,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= a.replicates <= 10_000 or not 0 < a.size <= 5:
         print("event_scale: --replicates 1 to 10000, --size above 0 up to 5", file=sys.stderr)
         return 2
-    sc = load_scenario(a.scenario)
+    try:
+        sc = load_scenario(a.scenario)
+    except AllianceSimError as e:  # a misspelt name or a broken file: one line, not a traceback
+        print(f"event_scale: {e}", file=sys.stderr)
+        return 2
     spec = spec_for(sc)
     decay = float(spec.params.get("ties_decay", BY_NAME["ties_decay"].default))
     tolerance = mb.load_profiles().values["pressure_tolerance"]
@@ -55,7 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("ignore")  # the events after the first quarter are left out
         res = run_scenario(sc, f"{tmp}/r", replicates=a.replicates, end=second, quiet=True)
         ts = res.read("timeseries")
-    events = {(e.member, e.at) for _, e in sc.events if getattr(e, "member", None)}
+    # a member's own event in the measured quarter is not routine: which column it touches
+    events: dict[tuple[str, str], set[str]] = {}
+    for _, e in sc.events:
+        if getattr(e, "member", None) and e.at == second:
+            kind = type(e).__name__.lower()
+            touched = {"western_ties"} if getattr(e, "source", "") == "west" else set()
+            touched |= {"chinese_ties"} if getattr(e, "source", "") == "china" else set()
+            touched |= {"pressure"} if "pressure" in kind else set()
+            events.setdefault((e.member, e.at), set()).update(touched)
     half_life = math.log(2) / -math.log(1 - decay)
     print(
         f"{sc.name}: at {first} (median of {a.replicates} runs); ties_decay {decay:g} a quarter "
@@ -71,15 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         cells = []
         for col in ("western_ties", "chinese_ties"):
             level = float(np.median(t0[col]))
-            if (code, second) in events:  # an event of its own that quarter: not routine
+            if col in events.get((code, second), ()):  # its own event that quarter: not routine
                 cells.append(f"{level:6.3f} {'(event)':>11} {'':>11}")
                 continue
             routine = float(np.median(t1[col] - (1 - decay) * t0[col]))
             ratio = f"{a.size / routine:11.1f}" if routine > 1e-9 else f"{'none':>11}"
             cells.append(f"{level:6.3f} {routine:11.3f} {ratio}")
         tol = spec.members.get(code, {}).get("pressure_tolerance", tolerance[mb.INDEX[code]])
-        pressure = float(np.median(t0["pressure"]))
-        print(f"{code:6} {cells[0]}  {cells[1]}  {pressure:9.3f} {float(tol):10.2f}")
+        # the pressure of the first quarter run (a scenario that does not continue the replay
+        # starts from a state no pressure has acted on yet: 0 at the start, red-team)
+        pressure = f"{float(np.median(t1['pressure'])):9.3f}"
+        if "pressure" in events.get((code, second), ()):
+            pressure = f"{'(event)':>9}"
+        print(f"{code:6} {cells[0]}  {cells[1]}  {pressure} {float(tol):10.2f}")
     return 0
 
 

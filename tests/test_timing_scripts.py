@@ -51,3 +51,11 @@ def test_event_scale_sets_a_size_beside_each_members_ties_and_pressure():
     assert "(event)" in kgz  # its Chinese offer of 2025Q1 is not a routine quarter
     bad = _run("scripts/event_scale.py", "--size", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    # red-team (helper-62): a misspelt name was a traceback; a Chinese offer blanked the
+    # Western column too; a scenario that starts from its own state read pressure 0
+    bad = _run("scripts/event_scale.py", "nosuch")
+    assert bad.returncode == 2 and bad.stderr.startswith("event_scale: no scenario named")
+    assert kgz.split()[2] != "(event)" and float(kgz.split()[2]) > 0  # KGZ's Western routine
+    fresh = _run("scripts/event_scale.py", "history_2020_2024", "--replicates", "5")
+    pressure = {line.split()[0]: line.split()[-2] for line in fresh.stdout.splitlines()[3:]}
+    assert float(pressure["KAZ"]) > 0, fresh.stdout
