@@ -91,6 +91,10 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
         shared_horizon([short, long], at="2026q4")
     with pytest.raises(AnalysisError, match=r"did you mean 2026Q4, its last quarter\?"):
         shared_horizon([short, long], at="2026")  # `compare --at 2026`
+    # a year whose last quarter is not allowed is not offered it (helper-62: 2040Q4, then
+    # refused by the next line)
+    with pytest.raises(AnalysisError, match=r"\(allowed a quarter after 2024Q4 up to 2026Q4\)$"):
+        shared_horizon([short, long], at="2040")
     with pytest.raises(AnalysisError, match=r"recorded only some quarters .*--end 2026Q4"):
         shared_horizon([thin, short])
 
@@ -123,6 +127,7 @@ def test_end_option_runs_to_that_quarter_and_drops_later_events(tmp_path, monkey
     for bad, says in (
         ("2028q4", "did you mean 2028Q4"),
         ("2030", "did you mean 2030Q4, its last quarter?"),  # a year (fifth red-team)
+        ("2024", "(allowed a quarter after 2024Q4)"),  # its Q4 is the start (helper-62)
         ("2020Q1", "starts at 2024Q4; allowed a later end"),
     ):
         assert main(["run", "armenia_exits", "--out", "x", "--end", bad]) == 2

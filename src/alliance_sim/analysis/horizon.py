@@ -79,7 +79,8 @@ def shared_horizon(results: list[Result], at: str | None = None, option: str = "
     command line: ``--at``; from Python, the keyword: a notebook was told of ``--at``)."""
     ends = [r.plan.end for r in results]
     if at is not None:
-        quarter = quarter_at(at, option)
+        first = max((r.plan.start for r in results), key=quarters.parse)
+        quarter = quarter_at(at, option, after=first, upto=min(ends, key=quarters.parse))
         for r in results:
             if (why := _readable(r, quarter)) is not None:
                 raise AnalysisError(f"{option} {quarter}: {why}")

@@ -45,11 +45,13 @@ def member_table(
     statuses, :func:`~alliance_sim.analysis.horizon.outcomes_at`); for a bare runs table,
     the quarter its outcomes describe, if known (two tables of a notebook, at 2034Q4 and
     2030Q4, had read alike)."""
-    quarter = None
-    if at is not None:
-        quarter = quarter_at(at, "member_table(at=...):")
+    quarter, own = None, None
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
+    if at is not None:  # (a year is offered its last quarter where the result reaches it)
+        first = own.plan.start if own is not None else start
+        quarter = quarter_at(at, "member_table(at=...):", after=first, upto=own and own.plan.end)
+    if own is not None:
         start, focus = own.plan.start, focus or tuple(own.plan.focus)
         quarter = quarter or own.plan.end
         if quarter != own.plan.end:

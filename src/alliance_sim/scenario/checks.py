@@ -778,17 +778,34 @@ def _check_explained(ck: Checker, raw: Any, events: dict[str, Event]) -> dict[st
     return {k: v.strip() for k, v in raw.items()}
 
 
-def quarter_at(text: object, option: str, error: type[AllianceSimError] = AnalysisError) -> str:
+def quarter_at(
+    text: object,
+    option: str,
+    error: type[AllianceSimError] = AnalysisError,
+    after: str | None = None,
+    upto: str | None = None,
+) -> str:
     """``text`` as a quarter label, or ``error`` with one line naming ``option``: a quarter
     to run to or read at, so a bare year (``--end 2030``, ``at=2030``) is offered its last
-    quarter, by the end of that year (``core.quarters.checked`` makes no guess at a year)."""
+    quarter, by the end of that year (``core.quarters.checked`` makes no guess at a year) --
+    where that quarter is allowed: later than ``after`` and not later than ``upto`` (``--at
+    2040`` was offered 2040Q4, which the next line refused; red-team).  Otherwise the year's
+    last allowed quarter, or the allowed range."""
     try:
         return quarters.checked(text, option)
     except ValueError as e:
         year = str(text).strip()
-        hint = (
-            f" (did you mean {year}Q4, its last quarter?)"
-            if year.isdigit() and len(year) == 4
-            else ""
-        )
+        hint = ""
+        if year.isdigit() and len(year) == 4:
+            q = quarters.parse(f"{year}Q4")
+            lo = quarters.parse(after) if after else None
+            hi = quarters.parse(upto) if upto else None
+            if (lo is None or q > lo) and (hi is None or q <= hi):
+                hint = f" (did you mean {year}Q4, its last quarter?)"
+            elif hi is not None and hi // 4 == int(year) and (lo is None or hi > lo):
+                hint = f" (did you mean {upto}, the last quarter allowed?)"
+            else:
+                span = f"after {after}" if after else ""
+                span += f"{' ' if span else ''}up to {upto}" if upto else ""
+                hint = f" (allowed a quarter {span})"
         raise error(str(e) + hint) from None

@@ -106,7 +106,7 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     from alliance_sim.errors import ScenarioError
     from alliance_sim.scenario.checks import quarter_at
 
-    label = quarter_at(end, where, ScenarioError)  # `--end 2030`: offered 2030Q4
+    label = quarter_at(end, where, ScenarioError, after=sc.start)  # `--end 2030`: 2030Q4
     if quarters.parse(label) <= quarters.parse(sc.start):
         raise ScenarioError(f"{where} {label}: {sc.path} starts at {sc.start}; allowed a later end")
     kept = [
