@@ -472,8 +472,11 @@ def test_a_fall_in_hedging_says_what_else_it_can_mean():
     runs = pd.DataFrame({"run": range(n), "seed": range(n)})
     ref = runs.assign(KAZ_hedging=(np.arange(n) % 4 == 0).astype(float))  # 25%
     this = runs.assign(KAZ_hedging=(np.arange(n) % 10 == 0).astype(float))  # 10%
+    near = runs.assign(KAZ_hedging=((np.arange(n) % 4 == 0) & (np.arange(n) != 0)).astype(float))
     caveat = "fewer hedging can mean more suspended or gone, not more committed"
-    for a, b, said in ((ref, this, True), (this, ref, False)):
+    # a fall of 15 points: said; a rise: not; a fall of half a point (helper-62: said of a
+    # null difference): not
+    for a, b, said in ((ref, this, True), (this, ref, False), (ref, near, False)):
         row = _row("KAZ_hedging", True, a, b, None, 0)
         row.update({"horizon": "2030Q4", "scenario": "B", "reference name": "A",
                     "p (Holm)": row["p"]})  # fmt: skip

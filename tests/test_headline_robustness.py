@@ -135,14 +135,15 @@ def test_the_command_writes_its_files_and_replaces_only_its_own(tmp_path, capsys
     assert (out / "notes.txt").read_text() == "mine"
 
 
-def test_a_sweep_result_is_named_as_one(tmp_path, capsys):
+def test_a_run_result_is_named_as_one(tmp_path, capsys):
+    """(A run's folder was called "a sweep result": helper-62.)"""
     out = tmp_path / "run"
     assert main(["run", "baseline", "--out", str(out), "--replicates", "2", "--quiet"]) == 0
     capsys.readouterr()
     argv = ["robustness", "baseline", "--out", str(out), "--samples", "8", "--replicates", "2"]
     assert main([*argv, "--force", "--quiet"]) == 2  # --force never replaces what it did not write
     err = capsys.readouterr().err
-    assert "holds a sweep result (manifest.json)" in err and err.count("\n") == 1
+    assert "holds a run result (manifest.json)" in err and err.count("\n") == 1
     assert (out / "manifest.json").is_file() and not (out / "robustness.json").exists()
 
 
@@ -280,7 +281,7 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     # applied then (red-team)
     iran = load_scenario("iran_joins")
     scripted, decided = script(iran.data, tuple(a.name for a in iran.sweep.axes))
-    assert "2026Q1 IRN application (quarter, commitment swept)" in scripted
+    assert "2026Q1 IRN application (credibility signal 0.5; quarter, commitment swept)" in scripted
     assert "whether the members consent to IRN's application (its quarter swept)" in decided
     # a value set by hand that the sweep varies is marked where it is printed, as an event is
     # ("sets western_offer 0.08, russian_pressure 0.35" read as what every pooled run used)
@@ -635,8 +636,17 @@ def test_the_script_says_how_big_and_how_long_each_event_is():
     assert "2025Q2 KGZ pressure (size 0.2, for 4 quarters)" in said  # the default duration
     assert "2025Q3 KAZ offer (west investment, size 0.5)" in said
     assert "2026Q2 Russian bandwidth (by -0.1)" in said
+    # red-team (helper-62): an offer without `kind` lost its source; a signal went unsaid
+    sc["events"] += [
+        {"id": "c", "at": "2025Q4", "type": "offer", "member": "KAZ", "source": "china",
+         "size": 0.3},
+        {"id": "v", "at": "2027Q1", "type": "bandwidth", "value": 0.9, "credibility_signal": 1.5},
+    ]  # fmt: skip
+    said = script(sc)[0]
+    assert "2025Q4 KAZ offer (china investment, size 0.3)" in said
+    assert "2027Q1 Russian bandwidth (to 0.9, credibility signal 1.5)" in said
     swept = script(sc, ("events.p.size",))[0]  # a swept size is not given as the file's
-    assert "2025Q1 KAZ pressure (for 16 quarters) (size swept)" in swept
+    assert "2025Q1 KAZ pressure (for 16 quarters; size swept)" in swept
 
 
 def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):

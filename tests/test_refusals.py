@@ -695,9 +695,10 @@ def test_a_status_code_is_no_outcome_to_average(tmp_path, capsys):
     assert main(["sweep", "armenia_exits", "--out", str(d), "--replicates", "2", "--quiet"]) == 0
     capsys.readouterr()
     argv = ["plot", str(d), "--kind", "response", "--out", str(tmp_path / "p"), "--outcome"]
-    assert main([*argv, "ARM_status"]) == 2
-    said = _one_line(capsys)
-    assert "is a status code (1 active, 2 hedging, 3 suspended, 4 exited" in said
+    for name in ("ARM_status", "arm_status", "Armenia_status"):  # (helper-62: the last two)
+        assert main([*argv, name]) == 2
+        said = _one_line(capsys)
+        assert "is a status code (0 candidate, 1 active, 2 hedging, 3 suspended, 4" in said
     assert main([*argv, "ARM_exited"]) == 0 and (tmp_path / "p").is_dir()
 
 
@@ -714,6 +715,12 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     assert f"note: {b} holds the result of 'Baseline' (5 runs); the figures written there" in out
     assert main(["plot", str(b), "--out", str(b), "--kind", "fan"]) == 0  # its own: nothing
     assert "holds the result of" not in capsys.readouterr().out
+    c = tmp_path / "c"  # the same scenario and runs, another seed (helper-62: no note)
+    argv = ["run", "baseline", "--out", str(c), "--replicates", "5", "--seed", "9", "--quiet"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["plot", str(c), "--out", str(b), "--kind", "fan"]) == 0
+    assert f"{b} holds the result of 'Baseline' (5 runs)" in capsys.readouterr().out
     assert main(["check", str(b)]) == 0  # the result itself untouched
 
 

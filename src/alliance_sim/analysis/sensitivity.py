@@ -67,6 +67,12 @@ def check_outcome(res: Result, *outcomes: str) -> None:
 
 def _refuse(res: Result, outcome: str) -> None:
     runs = res.runs
+    if str(outcome).lower().endswith("_status"):  # KAZ_status, kaz_status, Kazakhstan_status
+        raise UserError(
+            f"--outcome {outcome!r} is a status code (0 candidate, 1 active, 2 hedging, 3 "
+            "suspended, 4 exited: its mean means nothing), not an outcome of the runs; a share "
+            "is an outcome such as CODE_exited or CODE_suspended (compare reports P(hedging))"
+        )
     if outcome not in runs:
         raise AnalysisError(
             f"{res.directory}: no outcome {outcome!r} in runs.parquet"
@@ -77,9 +83,6 @@ def _refuse(res: Result, outcome: str) -> None:
         if outcome in res.swept
         else "bookkeeping"
         if outcome in DESIGN_COLUMNS
-        else "a status code (1 active, 2 hedging, 3 suspended, 4 exited: its mean means "
-        "nothing; a share is an outcome such as CODE_exited or CODE_suspended)"
-        if outcome.endswith("_status")
         else "not a number"
     )
     shown = outcome_columns(res)

@@ -37,7 +37,7 @@ def another_result(out: Path, res) -> str:
         return ""
     if m is None or out.resolve() == Path(res.directory).resolve():
         return ""
-    if m.scenario_hash == res.manifest.scenario_hash and m.plan.n_runs == res.manifest.plan.n_runs:
+    if m.fingerprint and m.fingerprint == res.manifest.fingerprint:  # the same runs (a copy)
         return ""
     return (
         f"{out} holds the result of {m.scenario_name!r} ({m.plan.n_runs:,} runs); the figures "

@@ -144,7 +144,7 @@ def binary_sentence(r: pd.Series) -> str:
     at 18% against 27% as less hedging, where every run had moved on to a freeze or an exit:
     helper-61)."""
     text = _binary_sentence(r)
-    if r["outcome"].endswith("_hedging") and r["difference"].value < 0:
+    if r["outcome"].endswith("_hedging") and r["difference"].value <= -0.02:  # (not a null one)
         text = text[:-1] + (
             "; fewer hedging can mean more suspended or gone, not more committed (the rows "
             "on suspension and exit say which)."

@@ -86,10 +86,20 @@ def _earlier(d: Path) -> dict[str, Any]:
 
 def _stranger(d: Path, strangers: list[str]) -> str:
     """What a folder that is not a robustness analysis holds, in a reader's words."""
-    if (d / "manifest.json").is_file():
-        return "a sweep result (manifest.json)"
+    if (d / "manifest.json").is_file():  # a run's or a sweep's (a run's read "sweep")
+        kind = _earlier_kind(d)
+        return f"a {kind + ' ' if kind else ''}result (manifest.json)"
     visible = [n for n in strangers if not n.startswith(".")]
     return (visible or strangers or ["files alliance-sim did not write"])[0]
+
+
+def _earlier_kind(d: Path) -> str:
+    """``run`` or ``sweep``: the command that wrote the result in ``d`` ("" if unreadable)."""
+    try:
+        kind = json.loads((d / "manifest.json").read_text()).get("kind", "")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return ""
+    return kind if kind in ("run", "sweep") else ""
 
 
 def write(result: dict[str, Any], directory: str | os.PathLike, force: bool = False) -> Path:

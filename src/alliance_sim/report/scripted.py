@@ -34,12 +34,14 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
     for ev in sorted(evs, key=lambda e: quarters.parse(str(e["at"]))):
         who = ev.get("member") or "/".join(ev.get("members", []) or [])
         moved = [s.split(".")[2] for s in swept if s.startswith(f"events.{ev.get('id')}.")]
-        label, size = _event_label(ev, who), _magnitude(ev, moved)
+        shown = _with_defaults(ev)  # an offer without `kind` still says who offers (red-team)
+        label, size = _event_label(shown, who), _magnitude(shown, moved)
         if size:  # "ARM offer (west arms, size 0.4)", "KAZ pressure (size 0.5, for 16 quarters)"
             label = f"{label[:-1]}, {size})" if label.endswith(")") else f"{label} ({size})"
+        if moved:  # one bracket: "(credibility signal 0.5; quarter, commitment swept)"
+            what = f"{', '.join('quarter' if f == 'at' else f for f in moved)} swept"
+            label = f"{label[:-1]}; {what})" if label.endswith(")") else f"{label} ({what})"
         text = f"{ev['at']} {label}"
-        if moved:
-            text += f" ({', '.join('quarter' if f == 'at' else f for f in moved)} swept)"
         kind = ev.get("type")
         at, swept_at = (f"{ev['at']} ", "") if "at" not in moved else ("", " (its quarter swept)")
         if kind in ("appeal", "unrest"):
@@ -97,15 +99,32 @@ def _magnitude(ev: dict[str, Any], moved: list[str]) -> str:
 
     fields = getattr(EVENT_TYPES.get(str(ev.get("type"))), "FIELDS", {})
     out = []
-    shown = (("size", "size {}"), ("value", "to {}"), ("change", "by {:+g}"),
-             ("duration", "for {} quarters"))  # fmt: skip
+    shown = (
+        ("size", "size {}"),
+        ("value", "to {}"),
+        ("change", "by {:+g}"),
+        ("duration", "for {} quarters"),
+        ("credibility_signal", "credibility signal {}"),
+    )
     for name, words in shown:
         if name not in fields or name in moved:
             continue
         v = ev.get(name, fields[name].default)
+        if name == "credibility_signal" and not v:  # said only where the event sends one
+            continue
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out.append(words.format(v if name == "change" else _value(v)))
     return ", ".join(out)
+
+
+def _with_defaults(ev: dict[str, Any]) -> dict[str, Any]:
+    """An offer's event with its default ``kind`` filled in (its label names the source only
+    beside a kind: "KAZ offer (size 0.3)" of a Chinese offer said nothing of China)."""
+    from alliance_sim.core.events import EVENT_TYPES
+
+    if ev.get("type") != "offer" or ev.get("kind"):
+        return ev
+    return {**ev, "kind": EVENT_TYPES["offer"].FIELDS["kind"].default}
 
 
 def _value(v: Any) -> str:
