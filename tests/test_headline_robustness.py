@@ -707,4 +707,4 @@ def test_the_drivers_figure_footer_lines_do_not_overlap(tmp_path, monkeypatch):
     renderer = FigureCanvasAgg(fig).get_renderer()
     boxes = [t.get_window_extent(renderer) for t in fig.texts]
     assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
-    assert "and 2 of the scenario's own settings" in fig.axes[0].get_title()
+    assert "and 2 of the scenario's own settings" in fig.axes[0].get_title(loc="right")

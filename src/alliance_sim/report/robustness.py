@@ -226,6 +226,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
             f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
             f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}{own}",
             fontsize=9,
+            loc="right",  # centred over a panel narrowed by long labels, it ran off the figure
         )
         ax.legend(fontsize=7, loc="lower right")
         if noisy(h) or not any(_clear(r) for r in h["drivers"]):  # as the statement says
