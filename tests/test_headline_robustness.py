@@ -666,6 +666,12 @@ def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):
     own = {n for n, p in varied.items() if p.own}
     assert own == {"region.western_offer", "region.chinese_offer", "west_opportunism"}
     assert not varied["russian_pressure"].own  # baseline's [sweep] range, inherited
+    # the file's own value of a parameter its inherited [sweep] covers is a premise (red-team:
+    # russian_bandwidth = 0.5 was varied over baseline's 0.2-0.7, unnamed)
+    g = tmp_path / "kz2.toml"
+    g.write_text(f.read_text().replace("west_opportunism = 1.0", "russian_bandwidth = 0.5"))
+    mine = {p.name for p in rb.uncertain(load_scenario(g)) if p.own}
+    assert "russian_bandwidth" in mine and "russian_pressure" not in mine
     out = tmp_path / "r"
     argv = ["robustness", str(f), "--out", str(out), "--samples", "8", "--replicates", "2"]
     assert main([*argv, "--quiet"]) == 0

@@ -10,6 +10,7 @@ the scenario's own swept event fields and regional values (``region.NAME``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from alliance_sim.core import quarters
@@ -79,6 +80,26 @@ def _scenario_ranges(sc: Scenario) -> dict[str, SweepAxis]:
     return out
 
 
+def _leaf_settings(sc: Scenario) -> set[str]:
+    """The values the scenario's own file sets by hand when its ``[sweep]`` is inherited
+    (``extends`` and no ``[sweep]`` of its own): the parent's range for such a value declared
+    the parent's uncertainty, not this file's premise (a file extending baseline with its own
+    ``russian_bandwidth = 0.5`` had it varied over baseline's 0.2-0.7, unnamed: red-team)."""
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.scenario.files import read_toml
+
+    try:
+        leaf = read_toml(Path(sc.path))
+    except (AllianceSimError, OSError, TypeError):
+        return set()
+    if "sweep" in leaf or not leaf.get("extends"):
+        return set()
+    members = leaf.get("members") or {}
+    return set(leaf.get("params") or {}) | {
+        f"members.{c}.{f}" for c, fs in members.items() if isinstance(fs, dict) for f in fs
+    }
+
+
 def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
     if sc.posterior is None:
         return {}, {}
@@ -100,6 +121,7 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
     own = _scenario_ranges(sc)
     contraction, priors = _fitted(sc)
     hand = set(sc.params) | {f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs}
+    premise = _leaf_settings(sc)  # the file's own values under a [sweep] it inherits
     out: list[Uncertain] = []
     seen: set[str] = set()
 
@@ -109,7 +131,7 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
         c = contraction.get(name)
         ident = c is not None and c >= IDENTIFIED and name not in hand  # set by hand: not fitted
         seen.add(name)
-        mine = name not in own and (name in hand or name.startswith("region."))
+        mine = (name not in own or name in premise) and (name in hand or name.startswith("region."))
         out.append(Uncertain(name, float(low), float(high), why, ident, sourced, own=mine))
 
     from alliance_sim.core.params import BY_NAME
