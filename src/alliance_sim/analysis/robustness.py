@@ -6,7 +6,8 @@ values a scenario sets by hand.  This module varies, on top of the posterior, ev
 that calibration does not identify (contraction below 0.25) and every hand-set one, each over
 its plausible range, and measures how much of the headline's spread each explains (Sobol
 indices from SALib's Saltelli design, with bootstrap confidence) and the range the headline
-spans over them (its envelope).
+spans over them (its envelope).  The hand-set ones are the scenario's premises: the statement
+names those varied, and ``hold_own`` keeps them at the scenario's values (:attr:`Uncertain.own`).
 
 Which parameters (:func:`uncertain`), each with the range it is sampled over and why:
 
