@@ -9,11 +9,12 @@ West's and China's routine offers renew them (docs/model.md, "Western offer").  
 ``pressure`` event adds ``size`` to the member's Russian pressure for ``duration`` quarters
 (docs/model.md, "Russian pressure"; under strategic Russia the routine budget then shifts to
 inducement).  A size means little until it is set beside what the member already has.  This
-script runs SCENARIO (default ``baseline``) for one quarter, ``--replicates`` runs (its
-posterior's sets; the first quarter's state is the calibrated replay's end) and prints per
-ally the medians over runs, at the first quarter, of its Western and Chinese ties, the routine
-offer of the next quarter (measured: ties(t+1) - (1 - ties_decay) x ties(t), in a quarter
-with no event for that member), how many quarters of that routine offer an offer of
+script runs SCENARIO (default ``baseline``) without its scheduled events for one quarter,
+``--replicates`` runs (its posterior's sets; the first quarter's state is the calibrated
+replay's end) and prints per ally in the alliance at the start the medians over runs, at the
+first quarter, of its Western and Chinese ties, the routine offer of the next quarter
+(measured: ties(t+1) - (1 - ties_decay) x ties(t)), how many quarters of that routine offer an
+offer of
 ``--size`` brings at once, and its Russian pressure in the first quarter run beside its
 ``pressure_tolerance``
 (members.toml: pressure within it buys compliance, pressure beyond it adds grievance each
@@ -26,7 +27,7 @@ import argparse
 import math
 import sys
 import tempfile
-import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from alliance_sim.core import quarters
 from alliance_sim.core.params import BY_NAME
 from alliance_sim.errors import AllianceSimError
 from alliance_sim.runs.runner import run_scenario
+from alliance_sim.scenario.checks import validate
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
 
@@ -53,28 +55,19 @@ def main(argv: list[str] | None = None) -> int:
     except AllianceSimError as e:  # a misspelt name or a broken file: one line, not a traceback
         print(f"event_scale: {e}", file=sys.stderr)
         return 2
-    spec = spec_for(sc)
+    routine = _without_events(sc, quarters.shift(sc.start, 1))  # the routine alone
+    spec = spec_for(routine)
     decay = float(spec.params.get("ties_decay", BY_NAME["ties_decay"].default))
     tolerance = mb.load_profiles().values["pressure_tolerance"]
-    first, second = sc.start, quarters.shift(sc.start, 1)
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the events after the first quarter are left out
-        res = run_scenario(sc, f"{tmp}/r", replicates=a.replicates, end=second, quiet=True)
+    first, second = sc.start, routine.end
+    with tempfile.TemporaryDirectory() as tmp:
+        res = run_scenario(routine, f"{tmp}/r", replicates=a.replicates, quiet=True)
         ts = res.read("timeseries")
-    # a member's own event in the measured quarter is not routine: which column it touches
-    events: dict[tuple[str, str], set[str]] = {}
-    for _, e in sc.events:
-        if getattr(e, "member", None) and e.at == second:
-            kind = type(e).__name__.lower()
-            touched = {"western_ties"} if getattr(e, "source", "") == "west" else set()
-            touched |= {"chinese_ties"} if getattr(e, "source", "") == "china" else set()
-            touched |= {"pressure"} if "pressure" in kind else set()
-            events.setdefault((e.member, e.at), set()).update(touched)
     half_life = math.log(2) / -math.log(1 - decay)
     print(
-        f"{sc.name}: at {first} (median of {a.replicates} runs); ties_decay {decay:g} a quarter "
-        f"(half-life {half_life:.1f} quarters); 'size = qtrs': an offer of {a.size:g} in "
-        "quarters of the routine offer"
+        f"{sc.name}: at {first}, without its events (median of {a.replicates} runs); "
+        f"ties_decay {decay:g} a quarter (half-life {half_life:.1f} quarters); 'size = qtrs': "
+        f"an offer of {a.size:g} in quarters of the routine offer; pressure of {second}"
     )
     ties = f"{'ties':>6} {'routine/qtr':>11} {'size = qtrs':>11}"
     print(f"{'':6} {'Western':^30}  {'Chinese':^30}  {'Russian pressure':^20}")
@@ -82,23 +75,31 @@ def main(argv: list[str] | None = None) -> int:
     for code, rows in ts.groupby("member", observed=True):
         t0 = rows[rows["quarter"] == first].set_index("run")
         t1 = rows[rows["quarter"] == second].set_index("run").reindex(t0.index)
+        if t0.empty:  # not in the alliance at the start (a candidate): no routine to read
+            continue
         cells = []
         for col in ("western_ties", "chinese_ties"):
             level = float(np.median(t0[col]))
-            if col in events.get((code, second), ()):  # its own event that quarter: not routine
-                cells.append(f"{level:6.3f} {'(event)':>11} {'':>11}")
-                continue
-            routine = float(np.median(t1[col] - (1 - decay) * t0[col]))
-            ratio = f"{a.size / routine:11.1f}" if routine > 1e-9 else f"{'none':>11}"
-            cells.append(f"{level:6.3f} {routine:11.3f} {ratio}")
+            offer = float(np.nanmedian(t1[col] - (1 - decay) * t0[col]))
+            ratio = f"{a.size / offer:11.1f}" if offer > 1e-9 else f"{'none':>11}"
+            cells.append(f"{level:6.3f} {offer:11.3f} {ratio}")
         tol = spec.members.get(code, {}).get("pressure_tolerance", tolerance[mb.INDEX[code]])
         # the pressure of the first quarter run (a scenario that does not continue the replay
         # starts from a state no pressure has acted on yet: 0 at the start, red-team)
-        pressure = f"{float(np.median(t1['pressure'])):9.3f}"
-        if "pressure" in events.get((code, second), ()):
-            pressure = f"{'(event)':>9}"
-        print(f"{code:6} {cells[0]}  {cells[1]}  {pressure} {float(tol):10.2f}")
+        pressure = float(np.nanmedian(t1["pressure"]))
+        print(f"{code:6} {cells[0]}  {cells[1]}  {pressure:9.3f} {float(tol):10.2f}")
     return 0
+
+
+def _without_events(sc, end: str):
+    """``sc`` to ``end`` with no scheduled event and no sweep: what the routine offers and
+    pressure are where the forecast starts (an event in the measured quarter, a Russian
+    bandwidth change or an exit, read as routine: red-team)."""
+    data = {k: v for k, v in sc.data.items() if k not in ("events", "sweep", "end_status")}
+    data["end"] = end
+    if isinstance(sc.data.get("calibration"), dict):  # validate() reads the posterior's file
+        data["calibration"] = sc.posterior.path if sc.posterior is not None else None
+    return validate(data, Path(sc.path))
 
 
 if __name__ == "__main__":

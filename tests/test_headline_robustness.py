@@ -714,3 +714,13 @@ def test_the_drivers_figure_footer_lines_do_not_overlap(tmp_path, monkeypatch):
     boxes = [t.get_window_extent(renderer) for t in fig.texts]
     assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
     assert "and 2 of the scenario's own settings" in fig.axes[0].get_title(loc="right")
+
+
+def test_a_swept_quarter_reads_as_a_quarter_in_the_script():
+    """ "sweeps events.arm_appeal.at from 8101 to 8105" (ordinals; helper-63)."""
+    from types import SimpleNamespace
+
+    from alliance_sim.report.scripted import axis_text
+
+    ax = SimpleNamespace(name="events.a.at", values=None, low=8101, high=8105, quarter=True)
+    assert axis_text(ax) == "events.a.at from 2025Q2 to 2026Q2"

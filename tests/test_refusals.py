@@ -699,6 +699,9 @@ def test_a_status_code_is_no_outcome_to_average(tmp_path, capsys):
         assert main([*argv, name]) == 2
         said = _one_line(capsys)
         assert "is a status code (0 candidate, 1 active, 2 hedging, 3 suspended, 4" in said
+    for name in ("XYZ_status", "ARM_foo"):  # no member, or no status (helper-63)
+        assert main([*argv, name]) == 2
+        assert "status code" not in _one_line(capsys)
     assert main([*argv, "ARM_exited"]) == 0 and (tmp_path / "p").is_dir()
 
 
@@ -713,6 +716,7 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     assert main(["plot", str(a), "--out", str(b), "--kind", "fan"]) == 0
     out = capsys.readouterr().out
     assert f"note: {b} holds the result of 'Baseline' (5 runs); the figures written there" in out
+    assert "master seed" not in out  # another scenario: its name says how they differ
     assert main(["plot", str(b), "--out", str(b), "--kind", "fan"]) == 0  # its own: nothing
     assert "holds the result of" not in capsys.readouterr().out
     c = tmp_path / "c"  # the same scenario and runs, another seed (helper-62: no note)
@@ -720,7 +724,9 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     assert main(argv) == 0
     capsys.readouterr()
     assert main(["plot", str(c), "--out", str(b), "--kind", "fan"]) == 0
-    assert f"{b} holds the result of 'Baseline' (5 runs)" in capsys.readouterr().out
+    said = capsys.readouterr().out  # what differs is said (helper-63: both sides read alike)
+    assert f"{b} holds another result of 'Baseline' (5 runs, master seed 0)" in said
+    assert "5 runs, master seed 9), and each says so" in said
     assert main(["check", str(b)]) == 0  # the result itself untouched
 
 

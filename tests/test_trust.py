@@ -1071,3 +1071,21 @@ def test_an_atomic_write_onto_a_folder_leaves_no_temporary_file(tmp_path):
     with pytest.raises(OSError, match=r"x\.json"):
         atomic_write_bytes(tmp_path / "x.json", b"{}")
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_a_folder_where_a_summary_goes_is_refused_up_front(tmp_path):
+    """summary.json as a folder: a finished run said "nothing to run" and then failed with
+    "Is a directory"; --force re-ran every run before failing the same way (helper-63)."""
+    d = tmp_path / "s"
+    argv = ["run", "armenia_exits", "--out", str(d), "--replicates", "5", "--quiet"]
+    assert main(argv) == 0
+    (d / "summary.json").unlink()
+    (d / "summary.json").mkdir()
+    (d / "summary.json" / "mine.txt").write_text("mine")
+    before = (d / "manifest.json").read_bytes()
+    for force in (False, True):
+        with pytest.raises(StoreError, match=r"summary\.json is not a file written by"):
+            sweep("armenia_exits", d, force=force, **KW)
+        assert main(argv + ["--force"] * force) == 2
+    assert (d / "manifest.json").read_bytes() == before  # nothing re-run
+    assert (d / "summary.json" / "mine.txt").read_text() == "mine"

@@ -95,6 +95,16 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
     # refused by the next line)
     with pytest.raises(AnalysisError, match=r"\(allowed a quarter after 2024Q4 up to 2026Q4\)$"):
         shared_horizon([short, long], at="2040")
+    # helper-63: loose spellings, years out of range, non-ASCII digits, a thinned result
+    with pytest.raises(AnalysisError, match=r"\(allowed a quarter after 2024Q4 up to 2026Q4\)$"):
+        shared_horizon([short, long], at="2040q4")
+    with pytest.raises(AnalysisError, match=r"^at '0203Q4': allowed years 1900 to 2200$"):
+        shared_horizon([short, long], at="0203Q4")
+    with pytest.raises(AnalysisError, match=r"^at '²⁰²⁶' is not a quarter; expected e.g. 2028Q4$"):
+        shared_horizon([short, long], at="²⁰²⁶")
+    with pytest.raises(AnalysisError) as e:  # thin recorded only its end, 2027Q4
+        shared_horizon([thin], at="2026")
+    assert "did you mean" not in str(e.value)
     with pytest.raises(AnalysisError, match=r"recorded only some quarters .*--end 2026Q4"):
         shared_horizon([thin, short])
 

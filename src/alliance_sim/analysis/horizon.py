@@ -72,6 +72,11 @@ def _readable(res: Result, quarter: str) -> str | None:
     return None
 
 
+def readable(res: Result, quarter: str) -> bool:
+    """Whether ``res`` can be read at ``quarter`` (it reached and recorded it)."""
+    return _readable(res, quarter) is None
+
+
 def shared_horizon(results: list[Result], at: str | None = None, option: str = "at") -> Horizon:
     """The quarter to compare ``results`` at: ``at`` if given (each must have reached and
     recorded it), else the last quarter they all reach.  Raises :class:`AnalysisError` (one
@@ -80,7 +85,9 @@ def shared_horizon(results: list[Result], at: str | None = None, option: str = "
     ends = [r.plan.end for r in results]
     if at is not None:
         first = max((r.plan.start for r in results), key=quarters.parse)
-        quarter = quarter_at(at, option, after=first, upto=min(ends, key=quarters.parse))
+        last = min(ends, key=quarters.parse)
+        fits = lambda q: all(_readable(r, q) is None for r in results)  # noqa: E731
+        quarter = quarter_at(at, option, after=first, upto=last, ok=fits)
         for r in results:
             if (why := _readable(r, quarter)) is not None:
                 raise AnalysisError(f"{option} {quarter}: {why}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alliance_sim.errors import AnalysisError, UserError, outcome_hint
+from alliance_sim.core.members import CODES
+from alliance_sim.errors import AnalysisError, UserError, member_word, outcome_hint
 from alliance_sim.runs.results import Manifest, Result
 from alliance_sim.scenario.plan import unit_samples
 from alliance_sim.scenario.spec import SweepAxis, SweepSpec
@@ -67,7 +68,9 @@ def check_outcome(res: Result, *outcomes: str) -> None:
 
 def _refuse(res: Result, outcome: str) -> None:
     runs = res.runs
-    if str(outcome).lower().endswith("_status"):  # KAZ_status, kaz_status, Kazakhstan_status
+    head = str(outcome).rpartition("_")[0]  # KAZ_status, kaz_status, Kazakhstan_status
+    member = bool(member_word(head)) or head.upper() in CODES  # (not XYZ_status: helper-63)
+    if str(outcome).lower().endswith("_status") and member:
         raise UserError(
             f"--outcome {outcome!r} is a status code (0 candidate, 1 active, 2 hedging, 3 "
             "suspended, 4 exited: its mean means nothing), not an outcome of the runs; a share "

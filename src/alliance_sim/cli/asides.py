@@ -39,8 +39,13 @@ def another_result(out: Path, res) -> str:
         return ""
     if m.fingerprint and m.fingerprint == res.manifest.fingerprint:  # the same runs (a copy)
         return ""
+    mine, theirs = res.manifest, m
+    same = theirs.scenario_name == mine.scenario_name  # then say what differs (helper-63)
+    seeds = f", master seed {theirs.plan.master_seed}" if same else ""
+    ours = f", master seed {mine.plan.master_seed}" if same else ""
     return (
-        f"{out} holds the result of {m.scenario_name!r} ({m.plan.n_runs:,} runs); the figures "
-        f"written there are of {res.manifest.scenario_name!r} ({res.directory}), and each says "
-        "so in its title and footer"
+        f"{out} holds {'another' if same else 'the'} result of {theirs.scenario_name!r} "
+        f"({theirs.plan.n_runs:,} runs{seeds}); the figures written there are of "
+        f"{mine.scenario_name!r} ({res.directory}: {mine.plan.n_runs:,} runs{ours}), and each "
+        "says so in its title and footer"
     )

@@ -39,7 +39,8 @@ def script(scenario: dict[str, Any], swept: tuple[str, ...] = ()) -> tuple[list[
         if size:  # "ARM offer (west arms, size 0.4)", "KAZ pressure (size 0.5, for 16 quarters)"
             label = f"{label[:-1]}, {size})" if label.endswith(")") else f"{label} ({size})"
         if moved:  # one bracket: "(credibility signal 0.5; quarter, commitment swept)"
-            what = f"{', '.join('quarter' if f == 'at' else f for f in moved)} swept"
+            what = ", ".join("quarter" if f == "at" else f.replace("_", " ") for f in moved)
+            what += " swept"
             label = f"{label[:-1]}; {what})" if label.endswith(")") else f"{label} ({what})"
         text = f"{ev['at']} {label}"
         kind = ev.get("type")
@@ -141,7 +142,10 @@ def axis_text(axis: Any) -> str:
             shown = [*shown[:2], "...", shown[-1], f"({len(values)} values)"]
         return f"{axis.name} at {', '.join(shown)}".replace(", (", " (")
     if getattr(axis, "low", None) is not None:
-        return f"{axis.name} from {_value(axis.low)} to {_value(axis.high)}"
+        lo, hi = axis.low, axis.high
+        if getattr(axis, "quarter", False):  # an event's quarter: labels, not ordinals (8101)
+            lo, hi = quarters.label(round(lo)), quarters.label(round(hi))
+        return f"{axis.name} from {_value(lo)} to {_value(hi)}"
     return str(axis.name)
 
 

@@ -41,9 +41,15 @@ def refuse_foreign_manifest(directory: Path) -> None:
 
 
 def refuse_foreign_files(directory: Path) -> None:
-    """:func:`refuse_foreign_manifest` and :func:`refuse_foreign_journal`."""
+    """:func:`refuse_foreign_manifest`, :func:`refuse_foreign_journal`, and a folder where a
+    result's summary or figure goes (``summary.json`` as a folder: a finished run said
+    "nothing to run", then failed with "Is a directory"; with --force, after re-running every
+    run: red-team)."""
     refuse_foreign_manifest(directory)
     refuse_foreign_journal(directory)
+    for name in ("summary.json", "by_point.csv", "commitment.png"):
+        if (directory / name).is_dir():
+            _refuse(directory / name, directory)
 
 
 def refuse_foreign_journal(directory: Path) -> None:

@@ -12,6 +12,7 @@ params, members, events, sweep, calibrate and the posterior.)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -784,28 +785,44 @@ def quarter_at(
     error: type[AllianceSimError] = AnalysisError,
     after: str | None = None,
     upto: str | None = None,
+    ok: Callable[[str], bool] | None = None,
 ) -> str:
     """``text`` as a quarter label, or ``error`` with one line naming ``option``: a quarter
-    to run to or read at, so a bare year (``--end 2030``, ``at=2030``) is offered its last
-    quarter, by the end of that year (``core.quarters.checked`` makes no guess at a year) --
-    where that quarter is allowed: later than ``after`` and not later than ``upto`` (``--at
-    2040`` was offered 2040Q4, which the next line refused; red-team).  Otherwise the year's
-    last allowed quarter, or the allowed range."""
+    to run to or read at.  A near miss is offered the quarter it most likely means -- a bare
+    year its last quarter (``--end 2030``: 2030Q4), a loose spelling its label (``2030q4``)
+    -- only where that quarter is allowed: later than ``after``, not later than ``upto``,
+    within the years a scenario may use, and ``ok`` (a result that recorded only some
+    quarters); otherwise the allowed range (``--at 2040`` was offered 2040Q4, which the next
+    line refused; red-team)."""
     try:
-        return quarters.checked(text, option)
-    except ValueError as e:
-        year = str(text).strip()
-        hint = ""
-        if year.isdigit() and len(year) == 4:
-            q = quarters.parse(f"{year}Q4")
-            lo = quarters.parse(after) if after else None
-            hi = quarters.parse(upto) if upto else None
-            if (lo is None or q > lo) and (hi is None or q <= hi):
-                hint = f" (did you mean {year}Q4, its last quarter?)"
-            elif hi is not None and hi // 4 == int(year) and (lo is None or hi > lo):
-                hint = f" (did you mean {upto}, the last quarter allowed?)"
-            else:
-                span = f"after {after}" if after else ""
-                span += f"{' ' if span else ''}up to {upto}" if upto else ""
-                hint = f" (allowed a quarter {span})"
-        raise error(str(e) + hint) from None
+        q = quarters.parse(str(text))
+    except ValueError:
+        pass
+    else:  # (0203Q4 parsed as the year 203, which the next step refused without the option)
+        if MIN_YEAR <= q // 4 <= MAX_YEAR:
+            return quarters.label(q)
+        raise error(f"{option} {str(text)!r}: allowed years {MIN_YEAR} to {MAX_YEAR}")
+    word = str(text).strip()
+    meant = f"{word}Q4" if word.isascii() and word.isdigit() and len(word) == 4 else None
+    meant = meant or quarters.suggest(text)
+    try:
+        q = quarters.parse(meant) if meant else None
+    except ValueError:
+        q = None
+    lo = quarters.parse(after) if after else None
+    hi = quarters.parse(upto) if upto else None
+    fits = (
+        q is not None
+        and MIN_YEAR <= q // 4 <= MAX_YEAR
+        and (lo is None or q > lo)
+        and (hi is None or q <= hi)
+        and (ok is None or ok(quarters.label(q)))
+    )
+    said = f"{option} {str(text)!r} is not a quarter; expected e.g. 2028Q4"
+    if fits:
+        year = ", its last quarter" if meant == f"{word}Q4" else ""
+        raise error(f"{said} (did you mean {meant}{year}?)")
+    if lo is not None and hi is not None and hi <= lo:
+        raise error(f"{said} (no quarter lies after {after} and up to {upto})")
+    span = " ".join(x for x in (after and f"after {after}", upto and f"up to {upto}") if x)
+    raise error(f"{said}" + (f" (allowed a quarter {span})" if span and meant else ""))
