@@ -724,3 +724,26 @@ def test_a_swept_quarter_reads_as_a_quarter_in_the_script():
 
     ax = SimpleNamespace(name="events.a.at", values=None, low=8101, high=8105, quarter=True)
     assert axis_text(ax) == "events.a.at from 2025Q2 to 2026Q2"
+
+
+def test_a_named_drivers_numbers_read_as_its_rule_does():
+    """helper-63: "chiefly X (S1 0.31 ± 0.31 ...)" of an interval above zero by 0.007, and
+    ends "18% [1%, 50%]" and "0% [0%, 1%]" of intervals that are apart, read as if the rule
+    had been broken. Printed with the decimals that show what the rule saw."""
+    from alliance_sim.analysis.robustness import statement
+
+    row = {"parameter": "dependence_weight", "S1": 0.3116, "S1_conf": 0.3061, "ST": 0.4,
+           "ST_conf": 0.1, "identified": False, "sourced": False}  # fmt: skip
+    top = {"parameter": "dependence_weight", "S1": 0.3116, "low": "1", "high": "4.5",
+           "at_low": 0.18, "at_low_ci": [0.0127, 0.503], "at_high": 0.0,
+           "at_high_ci": [0.0, 0.0083]}  # fmt: skip
+    h = {"posterior": {"p": 0.1, "lo": 0.05, "hi": 0.15}, "envelope": {"lo": 0.0, "hi": 0.6},
+         "top_driver": top, "drivers": [row]}  # fmt: skip
+    said = statement("Kyrgyzstan has left", h)
+    assert "chiefly dependence_weight (S1 0.312 ± 0.306: 18.0% [1.3%, 50.3%] near 1, 0.0% " in said
+    assert "[0.0%, 0.8%] near 4.5)" in said
+    top.update(at_low_ci=[0.12, 0.5])  # apart at whole percentages: as before
+    row.update(S1=0.3, S1_conf=0.1)
+    top.update(S1=0.3)
+    said = statement("Kyrgyzstan has left", h)
+    assert "(S1 0.30 ± 0.10: 18% [12%, 50%] near 1, 0% [0%, 1%] near 4.5)" in said

@@ -82,9 +82,11 @@ def statement(label: str, h: dict[str, Any]) -> str:
     }
     if is_strong and visible(top):
         conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
+        k = _places(top)  # as many as it takes for the ends to read apart
         text += (
-            f", chiefly {top['parameter']} (S1 {top['S1']:.2f} ± {conf or 0:.2f}: "
-            f"{_at(top, 'at_low')} near {top['low']}, {_at(top, 'at_high')} near {top['high']})"
+            f", chiefly {top['parameter']} (S1 {_pm(top['S1'], conf)}: "
+            f"{_at(top, 'at_low', k)} near {top['low']}, {_at(top, 'at_high', k)} near "
+            f"{top['high']})"
         )
         above = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] > top["S1"]]
         if above:  # the table ranks these first: why they do not lead (a user's question)
@@ -161,7 +163,31 @@ def _premises(h: dict[str, Any]) -> str:
     return ""
 
 
-def _at(top: dict[str, Any], key: str) -> str:
+def _at(top: dict[str, Any], key: str, places: int = 0) -> str:
     """``top[key]`` as a share, with its interval where the analysis has one."""
     ci = top.get(f"{key}_ci")
-    return f"{top[key]:.0%}" + (f" [{ci[0]:.0%}, {ci[1]:.0%}]" if ci else "")
+    return f"{top[key]:.{places}%}" + (f" [{ci[0]:.{places}%}, {ci[1]:.{places}%}]" if ci else "")
+
+
+def _places(top: dict[str, Any]) -> int:
+    """Decimals of a percentage at which a named driver's two ends, whose intervals are apart,
+    also read apart ("18% [1%, 50%]" beside "0% [0%, 1%]" of intervals 0.013-0.50 and
+    0-0.008: helper-63); 0 where they already do."""
+    lo, hi = top.get("at_low_ci"), top.get("at_high_ci")
+    if not (lo and hi):
+        return 0
+    a, b = sorted((lo, hi))  # the lower interval first
+    for k in range(3):
+        if round(a[1] * 100, k) < round(b[0] * 100, k):
+            return k
+    return 2
+
+
+def _pm(value: float, half: float | None) -> str:
+    """``value ± half`` at two decimals, or three where the interval's lower end, above zero,
+    would read as zero ("0.31 ± 0.31" of a lower end at 0.007: helper-63)."""
+    half = half or 0.0
+    k = 2
+    while value - half > 0 and round(value, k) <= round(half, k) and k < 4:
+        k += 1  # as printed, the interval would reach zero
+    return f"{value:.{k}f} ± {half:.{k}f}"
