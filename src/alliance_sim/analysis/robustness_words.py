@@ -88,7 +88,8 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f"{_at(top, 'at_low', k)} near {top['low']}, {_at(top, 'at_high', k)} near "
             f"{top['high']})"
         )
-        above = [d for d in h["drivers"] if d["S1"] is not None and d["S1"] > top["S1"]]
+        lead = round(top["S1"], 2)  # as printed: a tie at two decimals is not "above"
+        above = [d for d in h["drivers"] if d["S1"] is not None and round(d["S1"], 2) > lead]
         if above:  # the table ranks these first: why they do not lead (a user's question)
             text += f", the largest S1 whose two ends differ visibly ({_ahead(above)})"
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
