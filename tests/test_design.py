@@ -483,3 +483,26 @@ def test_a_fall_in_hedging_says_what_else_it_can_mean():
         text = binary_sentence(pd.Series(row))
         assert (caveat in text) == said, text
         assert text.endswith(".") and ".;" not in text
+
+
+def test_a_cohesion_row_says_when_a_joiner_moves_the_average():
+    """Iran's accession lowered mean cohesion 0.56 -> 0.51, about half of it Iran entering the
+    average of the allies (helper-64); the headline's cohesion row now says so."""
+    import pandas as pd
+
+    from alliance_sim.analysis.stats import Estimate
+    from alliance_sim.report.headline import _composed
+
+    comp = pd.DataFrame(
+        {
+            "outcome": ["IRN_joined", "cohesion_final"],
+            "difference": [Estimate(0.27, 0.15, 0.39, 60), Estimate(-0.05, -0.07, -0.03, 60)],
+        }
+    )
+    row = comp.iloc[1]
+    said = _composed("Mean cohesion at 2030Q4 is 0.51 in A vs 0.56 in B (effect small).", row, comp)
+    assert said.endswith("so Iran joining in more runs of one scenario moves it by its own "
+                         "commitment, not only through the others'.")  # fmt: skip
+    same = comp.assign(difference=[Estimate(0.0, 0.0, 0.0, 60)] * 2)
+    assert _composed("x.", same.iloc[1], same) == "x."  # nobody joins more: nothing added
+    assert _composed("x.", comp.iloc[0], comp) == "x."  # not a cohesion row

@@ -356,7 +356,7 @@ def test_a_statement_quotes_no_index_inside_its_noise():
     said = statement("Iran", h)
     assert "ST 1.91" not in said and "no index is clear of its noise" in said
     h["drivers"][1]["ST_conf"] = 0.1
-    assert "(largest total index: y, ST 0.40)" in statement("Iran", h)
+    assert "(largest total index clear of its noise: y, ST 0.40)" in statement("Iran", h)
 
 
 def test_the_leader_is_the_first_driver_clear_of_its_noise():
@@ -574,7 +574,8 @@ def test_a_driver_whose_ends_overlap_is_not_named_and_a_visible_one_leads():
     assert (
         "no parameter visibly moves it alone: members.KAZ.regime_need, the largest first-order "
         "index clear of zero (S1 0.11 ± 0.09), gives 51% [36%, 67%] near 0.3 and 42% [22%, 59%] "
-        "near 1, within their noise; the largest total index is exit_hazard's, ST 0.30"
+        "near 1, within their noise; the largest total index clear of its noise is "
+        "exit_hazard's, ST 0.30"
     ) in said, said
     # red-team: with no total index clear of its noise it added "(no index is clear of its
     # noise ...)" right after calling an S1 clear of zero

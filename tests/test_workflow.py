@@ -416,3 +416,25 @@ def test_python_callers_are_told_of_at_not_of_the_option(ends, tmp_path):
         compare_results([long, short], at="2026")
     comp = compare_results([long, short], at="2026Q2")
     assert comp.attrs["horizon"].why == "chosen with at="
+
+
+def test_a_notebook_gets_one_line_hints_and_errors(ends):
+    """helper-64: outcomes_at(res, "2030") got no hint where member_table's did; headline(comp,
+    ["Iran"]) fell silently to other rows; every usage error showed a wall of traceback in
+    Jupyter (IPython shows what ``_render_traceback_`` returns)."""
+    from alliance_sim import compare_results
+    from alliance_sim.analysis.horizon import outcomes_at
+    from alliance_sim.errors import AllianceSimError, ScenarioError
+    from alliance_sim.report.headline import headline
+
+    short, long, _ = ends
+    with pytest.raises(AnalysisError, match=r"did you mean 2025Q4, its last quarter\?"):
+        outcomes_at(long, "2025")
+    with pytest.raises(AnalysisError, match=r"did you mean 2025Q4\?"):
+        outcomes_at(long, "2025q4")
+    comp = compare_results([long, short])
+    with pytest.raises(ValueError, match=r"did you mean 'IRN' \(Iran\)\?"):
+        headline(comp, ["Iran"])
+    err = ScenarioError("no scenario named 'basline'; did you mean 'baseline'?")
+    assert isinstance(err, AllianceSimError)
+    assert err._render_traceback_() == [f"ScenarioError: {err}"]

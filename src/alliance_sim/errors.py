@@ -15,6 +15,12 @@ from collections.abc import Iterable
 class AllianceSimError(ValueError):
     """Base of every error a user can cause; ``str(err)`` is one line."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show: the one line, not a wall of the package's internals
+        above it (a misspelt scenario name gave 47 lines: helper-64).  Plain Python still
+        prints the whole traceback; ``%tb`` or ``raise ... from`` debugging is unchanged."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class ScenarioError(AllianceSimError):
     """A mistake in a scenario file or in parameters given to the API."""

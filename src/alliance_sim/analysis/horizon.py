@@ -117,6 +117,10 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     joined.  ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
     a row, a refine round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
     res = as_result(res, "outcomes_at")
+    quarter = quarter_at(  # "2030", "2030q4": a hint, as member_table gives (helper-64)
+        quarter, "outcomes_at(quarter=...):", after=res.plan.start, upto=res.plan.end,
+        ok=lambda q: readable(res, q),
+    )  # fmt: skip
     if quarter == res.plan.end:
         return res.runs
     if (why := _readable(res, quarter)) is not None:

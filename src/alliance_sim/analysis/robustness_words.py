@@ -106,12 +106,18 @@ def statement(label: str, h: dict[str, Any]) -> str:
             )
             if clear:  # (its words above already say what an index clear of noise is)
                 most = max(clear, key=lambda d: d["ST"])
-                text += f"; the largest total index is {most['parameter']}'s, ST {most['ST']:.2f}"
+                text += (  # (larger ones inside their noise are not named: helper-64)
+                    f"; the largest total index clear of its noise is {most['parameter']}'s, "
+                    f"ST {most['ST']:.2f}"
+                )
         else:
             text += "; no parameter visibly explains a tenth of it alone"
             if clear:
                 most = max(clear, key=lambda d: d["ST"])
-                text += f" (largest total index: {most['parameter']}, ST {most['ST']:.2f})"
+                text += (  # "largest total index: X, ST 0.04" beside a 0.29 in its noise
+                    f" (largest total index clear of its noise: {most['parameter']}, "
+                    f"ST {most['ST']:.2f})"
+                )
             else:  # every index is inside its noise: say so, do not quote one (ST 1.91, N=32)
                 text += " (no index is clear of its noise: more --samples or --replicates)"
     if noisy(h):
