@@ -219,8 +219,10 @@ def test_no_fan_chart_from_end_only_records(tmp_path, monkeypatch, capsys):
 def test_footer_counts_in_the_singular_and_plural(history):
     fig = plots.Figure()
     plots.footer(fig, history.manifest)
-    text = fig.texts[0].get_text()
+    text = fig.texts[0].get_text().replace("\n", " ")  # (wrapped to the figure's width)
     assert "20 runs (1 point x 20 replicates)" in text
+    # the model's stamp, which a citation names (helper-64)
+    assert history.manifest.model and f"model {history.manifest.model}" in text
 
 
 def test_compare_style_paper_embeds_figures(history, tmp_path):

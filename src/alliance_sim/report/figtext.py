@@ -57,10 +57,12 @@ def fit_text(fig: Figure, text: str, fontsize: float, share: float = 0.96) -> st
 
 
 def footer_text(manifest) -> str:
-    """Scenario name and provenance: what a figure's footer says."""
+    """Scenario name and provenance: what a figure's footer says -- with the model's stamp,
+    which the README's citation names (a figure pasted alone lacked it: helper-64)."""
     plan = manifest.plan
+    model = f" | model {manifest.model}" if getattr(manifest, "model", "") else ""
     return (
-        f"{manifest.scenario_name} | scenario {manifest.scenario_hash} | "
+        f"{manifest.scenario_name} | scenario {manifest.scenario_hash}{model} | "
         f"alliance-sim {manifest.package_version} | {plural(plan.n_runs, 'run')} "
         f"({plural(plan.n_points, 'point')} x {plural(plan.replicates, 'replicate')}), master "
         f"seed {plan.master_seed}"
