@@ -72,9 +72,17 @@ def _readable(res: Result, quarter: str) -> str | None:
     return None
 
 
-def readable(res: Result, quarter: str) -> bool:
-    """Whether ``res`` can be read at ``quarter`` (it reached and recorded it)."""
-    return _readable(res, quarter) is None
+def read_quarter(results: list[Result], at: object, option: str) -> str:
+    """``at`` as a quarter label, or one line naming ``option`` that offers the quarter a
+    near miss means ("2030": 2030Q4) only where every result can be read at it (after the
+    latest start, up to the earliest end, recorded by each)."""
+    return quarter_at(
+        at,
+        option,
+        after=max((r.plan.start for r in results), key=quarters.parse),
+        upto=min((r.plan.end for r in results), key=quarters.parse),
+        ok=lambda q: all(_readable(r, q) is None for r in results),
+    )
 
 
 def shared_horizon(results: list[Result], at: str | None = None, option: str = "at") -> Horizon:
@@ -84,10 +92,7 @@ def shared_horizon(results: list[Result], at: str | None = None, option: str = "
     command line: ``--at``; from Python, the keyword: a notebook was told of ``--at``)."""
     ends = [r.plan.end for r in results]
     if at is not None:
-        first = max((r.plan.start for r in results), key=quarters.parse)
-        last = min(ends, key=quarters.parse)
-        fits = lambda q: all(_readable(r, q) is None for r in results)  # noqa: E731
-        quarter = quarter_at(at, option, after=first, upto=last, ok=fits)
+        quarter = read_quarter(results, at, option)
         for r in results:
             if (why := _readable(r, quarter)) is not None:
                 raise AnalysisError(f"{option} {quarter}: {why}")
@@ -117,10 +122,7 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     joined.  ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
     a row, a refine round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
     res = as_result(res, "outcomes_at")
-    quarter = quarter_at(  # "2030", "2030q4": a hint, as member_table gives (helper-64)
-        quarter, "outcomes_at(quarter=...):", after=res.plan.start, upto=res.plan.end,
-        ok=lambda q: readable(res, q),
-    )  # fmt: skip
+    quarter = read_quarter([res], quarter, "outcomes_at(quarter=...):")  # "2030": a hint
     if quarter == res.plan.end:
         return res.runs
     if (why := _readable(res, quarter)) is not None:

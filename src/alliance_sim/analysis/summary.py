@@ -49,13 +49,10 @@ def member_table(
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
     if at is not None:  # (a year is offered its last quarter where the result reaches it)
-        first = own.plan.start if own is not None else start
-        from alliance_sim.analysis.horizon import readable
+        from alliance_sim.analysis.horizon import read_quarter
 
-        fits = None if own is None else (lambda q: readable(own, q))
-        quarter = quarter_at(
-            at, "member_table(at=...):", after=first, upto=own and own.plan.end, ok=fits
-        )
+        where = "member_table(at=...):"
+        quarter = read_quarter([own], at, where) if own else quarter_at(at, where, after=start)
     if own is not None:
         start, focus = own.plan.start, focus or tuple(own.plan.focus)
         quarter = quarter or own.plan.end
