@@ -5,20 +5,18 @@ forecast starts, to set an ``offer`` or a ``pressure`` campaign beside.
 
 An ``offer`` event adds ``size`` to a member's Western or Chinese ties in its quarter; ties
 then lapse by ``ties_decay`` a quarter (half-life ln 2 / -ln(1 - ties_decay)) while the
-West's and China's routine offers renew them (docs/model.md, "Western offer").  A
+West's and China's routine offers renew them (docs/model.md, "Western offer"). A
 ``pressure`` event adds ``size`` to the member's Russian pressure for ``duration`` quarters
 (docs/model.md, "Russian pressure"; under strategic Russia the routine budget then shifts to
-inducement).  A size means little until it is set beside what the member already has.  This
+inducement). A size means little until it is set beside what the member already has. This
 script runs SCENARIO (default ``baseline``) without its scheduled events for one quarter,
 ``--replicates`` runs (its posterior's sets; the first quarter's state is the calibrated
 replay's end) and prints per ally in the alliance at the start the medians over runs, at the
 first quarter, of its Western and Chinese ties, the routine offer of the next quarter
-(measured: ties(t+1) - (1 - ties_decay) x ties(t)), how many quarters of that routine offer an
-offer of
-``--size`` brings at once, and its Russian pressure in the first quarter run beside its
-``pressure_tolerance``
-(members.toml: pressure within it buys compliance, pressure beyond it adds grievance each
-quarter, docs/model.md).
+(measured: ties(t+1) - (1 - ties_decay) x ties(t)), how many quarters of that routine offer
+an offer of ``--size`` brings at once, and its Russian pressure in the first quarter run
+beside its ``pressure_tolerance`` (members.toml: pressure within it buys compliance,
+pressure beyond it adds grievance each quarter, docs/model.md).
 """
 
 from __future__ import annotations
