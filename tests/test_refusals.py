@@ -541,6 +541,23 @@ def test_check_counts_verified_parts_without_the_extra_files(tmp_path, capsys):
     assert "parts: 3 of 3 verified" in out and "an extra file" in out, out
 
 
+def test_check_does_not_count_a_table_replaced_by_a_file_as_verified(tmp_path, capsys):
+    """`check` said "parts: 3 of 3 verified" beside "r/runs.parquet is not what this run
+    wrote (a file where its parts go)": the table's parts were counted though none was read
+    (a red-team)."""
+    import shutil
+
+    r = tmp_path / "r"
+    assert main(["run", "baseline", "--replicates", "20", "--end", "2026Q4", "--out", str(r),
+                 "--quiet"]) == 0  # fmt: skip
+    shutil.rmtree(r / "runs.parquet")
+    (r / "runs.parquet").write_text("a user's file")
+    capsys.readouterr()
+    assert main(["check", str(r)]) == 1
+    out = capsys.readouterr().out
+    assert "parts: 2 of 3 verified" in out and "a file where its parts go" in out, out
+
+
 def test_outcome_and_member_suggestions_point_where_the_user_meant():
     """A new user's `--outcome KAZ_hedging` got "did you mean 'n_hedging'?" (the alliance's
     count), `KAZ_suspended_ever` "KAZ_suspended" (KAZ_ever_suspended exists), `kaz_exited`
