@@ -12,6 +12,7 @@ import pytest
 from alliance_sim import run_scenario, sweep
 from alliance_sim.cli.main import main
 from alliance_sim.core import quarters
+from alliance_sim.errors import AnalysisError
 from alliance_sim.report.figures import fitting_kinds, write_figures
 from alliance_sim.report.html import build_report, compare_results
 from conftest import CHROMIUM, MINIMAL, launch_chromium
@@ -363,6 +364,15 @@ def test_member_table_of_a_bare_table_asks_for_its_start(results):
     with pytest.raises(TypeError, match="give start="):
         member_table(results["base"].runs)
     assert len(member_table(results["base"].runs, start="2024Q4"))
+    with pytest.raises(AnalysisError, match=r"focus=\['UZB'\]\): UZB is a member in none"):
+        member_table(results["base"], focus="UZB")  # Uzbekistan left in 2012: no row, no word
+    with pytest.raises(AnalysisError, match=r"no member columns in it"):
+        member_table(pd.DataFrame(), start="2024Q4")  # a bare KeyError: 'BLR_commitment'
+    # a result's own start wins: another start= was dropped without a word (a red-team)
+    with pytest.raises(AnalysisError, match=r"start='2030Q1'\): a result counts its quarters"):
+        member_table(results["base"], start="2030Q1")
+    same = member_table(results["base"], start=results["base"].plan.start)
+    assert same.equals(member_table(results["base"]))
 
 
 def test_a_row_one_side_cannot_have_reads_as_a_dash_not_nan():

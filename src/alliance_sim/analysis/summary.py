@@ -40,12 +40,13 @@ def member_table(
     probability of having left with its 95% interval, the effective number of independent
     runs behind it (``n_effective``, :mod:`alliance_sim.analysis.design`) and the median
     quarter of exit where it left.  ``runs``: a :class:`Result`, or a runs table with
-    ``start``, its first quarter.  ``focus``: member codes listed first.  ``at``: the quarter
-    to describe (default: the result's end; a quarter before it is read from the stored
-    statuses, :func:`~alliance_sim.analysis.horizon.outcomes_at`); for a bare runs table,
-    the quarter its outcomes describe, if known (two tables of a notebook, at 2034Q4 and
-    2030Q4, had read alike)."""
-    quarter, own = None, None
+    ``start``, its first quarter (a result has its own).  ``focus``: member codes listed
+    first (one that is a member in none of the runs is refused).  ``at``: the quarter to
+    describe (default: the result's end; a quarter before it is read from the stored
+    statuses, :func:`~alliance_sim.analysis.horizon.outcomes_at`); for a bare runs table, the
+    quarter its outcomes describe, if known (two tables of a notebook, at 2034Q4 and 2030Q4,
+    had read alike)."""
+    quarter, own, asked = None, None, as_codes(focus, "focus", ALLIES)
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
     if at is not None:  # (a year is offered its last quarter where the result reaches it)
@@ -53,6 +54,12 @@ def member_table(
 
         where = "member_table(at=...):"
         quarter = read_quarter([own], at, where) if own else quarter_at(at, where, after=start)
+    if own is not None and start is not None and str(start) != own.plan.start:
+        raise AnalysisError(  # it was replaced by the result's own start without a word
+            f"member_table(start={start!r}): a result counts its quarters from its own start, "
+            f"{own.plan.start}; start= is for a bare runs table (to describe a later quarter: "
+            "at=...)"
+        )
     if own is not None:
         start, focus = own.plan.start, focus or tuple(own.plan.focus)
         quarter = quarter or own.plan.end
@@ -71,7 +78,14 @@ def member_table(
     cl = clusters(ok)
     focus = as_codes(focus, "focus", ALLIES)  # "ARM", not "A", "R", "M"; an ally's code
     rows, order = [], focus + [c for c in ALLIES if c not in focus]
+    if not any(f"{code}_commitment" in ok for code in order):  # a bare KeyError before
+        raise AnalysisError(
+            "member_table(runs_table): no member columns in it (BLR_commitment, BLR_status, "
+            "...); allowed: a result's runs table (result.runs)"
+        )
     for code in order:
+        if f"{code}_commitment" not in ok:
+            continue
         c = ok[f"{code}_commitment"]
         joined = c.notna().to_numpy()
         n = int(joined.sum())
@@ -101,9 +115,24 @@ def member_table(
                 "median_exit": quarters.shift(start, int(np.median(steps))) if len(steps) else "",
             }
         )
+    absent = [code for code in asked if code not in {r["member"] for r in rows}]
+    if absent:  # the table came back without the member asked about, and said nothing
+        raise AnalysisError(
+            f"member_table(focus={list(asked)}): {', '.join(absent)} is a member in none of "
+            "these runs (it left before they start, or never joined); allowed: "
+            + ", ".join(r["member"] for r in rows)
+        )
     table = pd.DataFrame(rows)
     table.attrs["quarter"] = quarter
     return table
+
+
+def _present(runs: pd.DataFrame, focus) -> tuple[str, ...]:
+    """The scenario's focus members that are members in some run (a scenario may focus on
+    Iran in runs where it never joins; only a focus the user asks for is refused)."""
+    return tuple(
+        c for c in focus if f"{c}_commitment" in runs and runs[f"{c}_commitment"].notna().any()
+    )
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -188,7 +217,7 @@ def describe(runs: pd.DataFrame, manifest) -> str:
     swept = _swept(getattr(manifest, "points", None) or [])
     if swept:
         head += f"\nswept: {swept}"
-    table = member_table(runs, plan.start, tuple(plan.focus), at=plan.end)
+    table = member_table(runs, plan.start, _present(runs, plan.focus), at=plan.end)
     tail = (
         f"cohesion at {plan.end}: median {coh.median():.2f} "
         f"(90% range {coh.quantile(0.05):.2f}-{coh.quantile(0.95):.2f}); lowest over the "
@@ -284,7 +313,7 @@ def summary_dict(res) -> dict:
     runs, m = res.runs, res.manifest
     plan = m.plan
     ok = runs[runs["error"].isna()]
-    table = member_table(runs, plan.start, tuple(plan.focus), at=plan.end)
+    table = member_table(runs, plan.start, _present(runs, plan.focus), at=plan.end)
     cl = clusters(ok)
     coh = ok["cohesion_final"].to_numpy(float)
     coh_mean = clustered_mean(coh, cl, binary=False, bounds=UNIT)
