@@ -301,6 +301,15 @@ def test_compare_notes_one_folder_twice_and_identical_runs(tmp_path, capsys):
     sh.copytree(a, tmp_path / "b")
     assert main(["compare", str(a), str(tmp_path / "b"), "--out", str(tmp_path / "r.md")]) == 0
     assert "holds the same runs as" in capsys.readouterr().out
+    # a damaged third folder is refused before any note about the first two (a red-team saw
+    # "note: b holds the same runs as a ..." printed above the refusal)
+    sh.copytree(a, tmp_path / "c")
+    next((tmp_path / "c" / "runs.parquet").glob("part-*.parquet")).unlink()
+    argv = ["compare", str(a), str(tmp_path / "b"), str(tmp_path / "c"), "--out"]
+    argv.append(str(tmp_path / "r2.md"))
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    assert "is missing" in out.err and "note" not in out.out, out
 
 
 def test_saltelli_samples_must_be_a_power_of_two(tmp_path, capsys):

@@ -23,10 +23,11 @@ def cmd_compare(a: argparse.Namespace) -> int:
     if a.format is not None and a.format != fmt:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
     same: dict[tuple, str] = {}
+    notes: list[str] = []  # said with the headline: a damaged folder is refused first
     for d in a.directories:
         res = Result.open(d).design()  # refine's runs: no sample of the swept space
         if note := design_note(res):
-            print(note)
+            notes.append(note)
         res.check_some_ran("compare")
         m = res.manifest
         key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)
@@ -36,10 +37,13 @@ def cmd_compare(a: argparse.Namespace) -> int:
                 if Path(d).resolve() == Path(same[key]).resolve()
                 else f"{d} holds the same runs as {same[key]} (scenario, model and seeds)"
             )
-            print(f"note: {what}: every difference between them is zero by construction")
+            notes.append(f"note: {what}: every difference between them is zero by construction")
         same.setdefault(key, d)
 
     def say(head) -> None:  # the answer on screen; the report holds the rest
+        for note in notes:
+            print(note)
+        notes.clear()
         print(term(head.lead))
         for x in head.sentences:
             print(term(f"- {x}"))
