@@ -762,3 +762,20 @@ def test_a_repair_refused_says_nothing_of_repairing(tmp_path, capsys):
     assert "repairing" not in out and err.count("\n") == 1 and "move it out" in err
     part.rmdir()  # moved out: the same command repairs it
     assert main([*argv, "--quiet"]) == 0 and main(["check", str(d)]) == 0
+
+
+def test_force_over_a_run_with_a_stray_part_names_a_run(tmp_path, capsys):
+    """`run --force` over a run result holding a copied part said "is not a part the sweep in
+    ux wrote" (a red-team): a run's folder is named as a run."""
+    import shutil
+
+    r = tmp_path / "ux"
+    argv = ["run", "baseline", "--replicates", "20", "--end", "2026Q4", "--out", str(r), "--quiet"]
+    assert main(argv) == 0
+    parts = r / "runs.parquet"
+    shutil.copy(parts / "part-000000.parquet", parts / "part-000099.parquet")
+    capsys.readouterr()
+    assert main([*argv, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "part-000099.parquet is not a part the run in" in err, err
+    assert (r / "runs.parquet" / "part-000099.parquet").is_file()

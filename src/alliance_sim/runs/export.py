@@ -122,7 +122,7 @@ def _files(res: Result, partial: bool) -> tuple[dict[str, ds.Dataset], str]:
         for t in TABLES
     }
     note = (
-        f"PARTIAL EXPORT: the sweep in {res.directory} is {m.status}; these files hold "
+        f"PARTIAL EXPORT: the {m.kind} in {res.directory} is {m.status}; these files hold "
         f"{rows:,} of its {m.plan.n_runs:,} runs ({len(stored)} of "
         f"{-(-m.plan.n_runs // chunk)} chunks)."
     )

@@ -247,7 +247,7 @@ class Store:
                 ) if d.is_dir() and not d.is_symlink() else []  # fmt: skip
                 if stray:
                     raise StoreError(
-                        f"{d / stray[0]} is not a part the sweep in {self.dir} wrote; move it "
+                        f"{d / stray[0]} is not a part the {old.kind} in {self.dir} wrote; move it "
                         "out (alliance-sim deletes only what it wrote) and run the same command "
                         "again"
                     )
