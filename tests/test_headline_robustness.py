@@ -135,6 +135,41 @@ def test_the_command_writes_its_files_and_replaces_only_its_own(tmp_path, capsys
     assert (out / "notes.txt").read_text() == "mine"
 
 
+def test_the_python_function_gives_the_command_s_analysis(tmp_path, capsys):
+    """A notebook had no way to run the analysis but the shell (a red-team): robustness()
+    returns what the command writes, writes the same files given out=, and its refusals name
+    its arguments, not the command's options."""
+    from alliance_sim import robustness
+    from alliance_sim.errors import AllianceSimError
+
+    argv = ["robustness", "armenia_exits", "--out", str(tmp_path / "a"), "--samples", "8"]
+    assert main([*argv, "--replicates", "2", "--quiet"]) == 0
+    cli = json.loads((tmp_path / "a" / "robustness.json").read_text())
+    api = robustness("armenia_exits", tmp_path / "b", samples=8, replicates=2, quiet=True)
+    assert {k: v for k, v in api.items() if k != "seconds"} == {
+        k: v for k, v in cli.items() if k != "seconds"
+    }
+    assert api["headlines"][0]["statement"].startswith("Armenia has left by 2034Q4: ")
+    for f in ("robustness.json", "robustness.md", "drivers.png"):
+        assert (tmp_path / "b" / f).stat().st_size > 0
+    before = (tmp_path / "b" / "robustness.json").read_bytes()
+    bad = [
+        ({"samples": 12}, r"^samples=12: allowed a power of two, 8 or more"),
+        ({"samples": 8, "replicates": 0}, r"^replicates = 0: allowed a whole number"),
+        ({"samples": 8, "replicates": 3}, r"^out=\S+ holds an earlier .*force=True to replace"),
+        ({"samples": 8, "hold_own": "yes"}, r"^hold_own = 'yes': allowed True or False"),
+    ]
+    for kw, said in bad:
+        with pytest.raises(AllianceSimError, match=said):
+            robustness("armenia_exits", tmp_path / "b", quiet=True, **kw)
+    assert (tmp_path / "b" / "robustness.json").read_bytes() == before  # refused, kept
+    with pytest.raises(AllianceSimError, match=r"^scenario = 3: allowed a shipped scenario"):
+        robustness(3)
+    sc = load_scenario("armenia_exits")  # a loaded scenario, nothing written
+    again = robustness(sc, samples=8, replicates=2, quiet=True)
+    assert again["envelope"] == api["envelope"] and again["drivers"] == api["drivers"]
+
+
 def test_a_run_result_is_named_as_one(tmp_path, capsys):
     """(A run's folder was called "a sweep result": helper-62.)"""
     out = tmp_path / "run"

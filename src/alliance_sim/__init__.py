@@ -6,7 +6,7 @@ Public API::
     from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
     from alliance_sim import build_report, compare_results, sensitivity_indices, by_point
     from alliance_sim import outcomes_at, with_end, model_for, summary_dict
-    from alliance_sim import evaluate, discover, plausible_range
+    from alliance_sim import evaluate, discover, plausible_range, robustness
 
 The package's folders are the stages a scenario flows through, imports pointing one way:
 ``core`` (the model) <- ``engines`` (Mesa and batch drivers) <- ``scenario`` (files, checks,
@@ -44,6 +44,7 @@ _EXPORTS = {
     "overlay": "alliance_sim.report.overlays",
     "parameters": "alliance_sim.core.params",
     "plausible_range": "alliance_sim.core.plausible",
+    "robustness": "alliance_sim.report.robustness_api",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",
     "summary_dict": "alliance_sim.analysis.summary",

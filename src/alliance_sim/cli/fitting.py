@@ -300,32 +300,29 @@ def _refine_stopped(d: Path) -> str:
 
 
 def cmd_robustness(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis.robustness import analyse, check_sizes
-    from alliance_sim.report.robustness import check_dir, differs, write
+    from alliance_sim.analysis.robustness import check_sizes
+    from alliance_sim.report.robustness_api import analyse_into
     from alliance_sim.scenario.load import load_scenario
 
     check_sizes(a.samples, a.replicates)
     sc = load_scenario(a.scenario)
-    same = {"scenario_hash": sc.hash, "samples": a.samples, "replicates": a.replicates}
-    same["seed"] = a.seed
-    same["hold_own"] = a.hold_own
-    replaced = differs(check_dir(a.out, same=same, force=a.force), same)  # before anything runs
 
     def progress(done: int, total: int) -> None:
         print(f"\rdesign points {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
         if done == total:
             print(file=sys.stderr)
 
-    result = analyse(
+    result, d, replaced = analyse_into(  # --out checked before anything runs
         sc,
+        a.out,
         samples=a.samples,
         replicates=a.replicates,
         seed=a.seed,
+        hold_own=a.hold_own,
+        force=a.force,
         progress=None if a.quiet else progress,
         ref=a.scenario,
-        hold_own=a.hold_own,
     )
-    d = write(result, a.out, force=a.force)
     for h in result["headlines"]:
         print(h["statement"] + ".")
         if h["unsupported"]:

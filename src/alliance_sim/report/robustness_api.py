@@ -1,0 +1,160 @@
+"""``alliance_sim.robustness()``: what a scenario's headlines rest on, from Python.
+
+The analysis ``alliance-sim robustness`` runs (:mod:`alliance_sim.analysis.robustness`) for a
+notebook or a script: it returns the analysis as ``robustness.json`` holds it and, given
+``out``, writes the command's three files there.  Both the command and this function go
+through :func:`analyse_into`, so the same arguments give the same analysis.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from alliance_sim.errors import AllianceSimError, UserError
+
+#: the command's options as this function's arguments, in refusals
+_WORDS = {
+    "--out": "out=",
+    "--force": "force=True",
+    "--samples": "samples=",
+    "--replicates": "replicates=",
+    "--hold-own": "hold_own=True",
+    "--seed": "seed=",
+}
+
+
+def analyse_into(
+    sc: Any,
+    out: str | os.PathLike | None,
+    *,
+    samples: int,
+    replicates: int,
+    seed: int,
+    hold_own: bool,
+    force: bool,
+    progress: Any = None,
+    ref: str | None = None,
+) -> tuple[dict[str, Any], Path | None, str | None]:
+    """Run the analysis of scenario ``sc`` and write it into ``out`` (if given): the
+    analysis, the folder written and, if an earlier, different analysis there was replaced,
+    how it differed.  ``out`` is checked before anything runs."""
+    from alliance_sim.analysis.robustness import analyse
+    from alliance_sim.report.robustness import check_dir, differs, write
+
+    same = {"scenario_hash": sc.hash, "samples": samples, "replicates": replicates}
+    same |= {"seed": seed, "hold_own": hold_own}
+    replaced = differs(check_dir(out, same=same, force=force), same) if out is not None else None
+    result = analyse(
+        sc,
+        samples=samples,
+        replicates=replicates,
+        seed=seed,
+        progress=progress,
+        ref=ref,
+        hold_own=hold_own,
+    )
+    d = write(result, out, force=force) if out is not None else None
+    return result, d, replaced
+
+
+def robustness(
+    scenario: Any,
+    out: str | os.PathLike | None = None,
+    *,
+    samples: int = 64,
+    replicates: int = 32,
+    seed: int = 0,
+    hold_own: bool = False,
+    force: bool = False,
+    quiet: bool | None = None,
+) -> dict[str, Any]:
+    """What ``scenario``'s headlines rest on: each headline's answer under the fitted
+    posterior, its range over every parameter the record does not pin down (their plausible
+    ranges), and the parameters that drive it (Sobol indices, SALib), with a statement in
+    words per headline (``result["headlines"][i]["statement"]``).  The same analysis as
+    ``alliance-sim robustness SCENARIO --out DIR`` with the same arguments; docs/usage.md
+    "What a headline rests on" says how to read it.
+
+    ``scenario``: a shipped name, a ``.toml`` path or a loaded scenario, a forecast that
+    continues a calibrated posterior.  ``out``: a folder to write ``robustness.json``,
+    ``robustness.md`` and ``drivers.png`` into (new, empty, or holding an earlier robustness
+    analysis; ``force=True`` replaces a different one); None writes nothing.  ``samples``:
+    Saltelli base points, a power of two from 8 (64: indices within about ±0.1; the shipped
+    analyses use 256, about a minute for baseline on one core); ``replicates``: posterior sets
+    and seeds per design point, shared across points (1 or more).  ``seed``: the master
+    seed.  ``hold_own``: keep the values the scenario sets by hand at the scenario's values
+    instead of varying them.  ``quiet``: no progress bar (None: a bar in Jupyter only).
+
+    Returns the analysis as a dict, as ``robustness.json`` holds it (the lead headline's
+    ``outcome``, ``posterior``, ``envelope`` and ``drivers`` at the top, every headline under
+    ``headlines``, the varied parameters under ``parameters``).  The analyses shipped with
+    the package are read, without running anything, by
+    :func:`alliance_sim.analysis.robustness.shipped` (``shipped("baseline")``).
+    """
+    from alliance_sim.analysis.uncertain import check_sizes
+    from alliance_sim.limits import MAX_RUNS, check_count, check_seed
+    from alliance_sim.progress import bar
+    from alliance_sim.scenario.load import load_scenario
+    from alliance_sim.scenario.spec import Scenario
+
+    samples = check_count("samples", samples, 8, MAX_RUNS)
+    replicates = check_count("replicates", replicates, 1, MAX_RUNS)
+    seed = check_seed(seed)
+    for name, v in (("hold_own", hold_own), ("force", force)):
+        if not isinstance(v, bool):
+            raise UserError(f"{name} = {v!r}: allowed True or False")
+    if isinstance(scenario, Scenario):
+        sc, ref = scenario, None
+    elif isinstance(scenario, (str, os.PathLike)):
+        sc, ref = load_scenario(scenario), os.fspath(scenario)
+    else:
+        raise UserError(
+            f"scenario = {scenario!r}: allowed a shipped scenario's name, a .toml path or a "
+            "scenario from load_scenario()"
+        )
+    with bar(None, "design points", unit="point", quiet=quiet) as shown:
+
+        def progress(done: int, total: int) -> None:
+            shown.total = total
+            shown.update(done - shown.n)
+
+        try:
+            check_sizes(samples, replicates)
+            result, _, _ = analyse_into(
+                sc,
+                out,
+                samples=samples,
+                replicates=replicates,
+                seed=seed,
+                hold_own=hold_own,
+                force=force,
+                progress=progress,
+                ref=ref,
+            )
+        except AllianceSimError as e:  # the command's words for its options, as arguments
+            said = _as_arguments(str(e))
+            if said == str(e):
+                raise
+            try:
+                again = type(e)(said)
+            except TypeError:  # an error class that takes more than its message
+                again = UserError(said)
+            raise again from None
+    return result
+
+
+def _as_arguments(message: str) -> str:
+    """``message`` with the command's options named as this function's arguments
+    ("--samples 12: allowed ..." -> "samples=12: allowed ...")."""
+    pattern = "|".join(re.escape(k) for k in sorted(_WORDS, key=len, reverse=True))
+
+    def word(m: re.Match) -> str:
+        said, space = _WORDS[m.group(1)], m.group(2) or ""
+        if said.endswith("True"):  # a flag: "--force to replace" -> "force=True to replace"
+            return said + space
+        return said if space else said.rstrip("=")  # "--samples 12" / "another --out)"
+
+    return re.sub(rf"({pattern})(?![\w-])( (?=\S))?", word, message)
