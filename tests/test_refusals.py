@@ -779,3 +779,19 @@ def test_force_over_a_run_with_a_stray_part_names_a_run(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "part-000099.parquet is not a part the run in" in err, err
     assert (r / "runs.parquet" / "part-000099.parquet").is_file()
+
+
+def test_a_scenario_named_where_a_result_goes_is_told_to_run_it_first(tmp_path, monkeypatch):
+    """compare_results(["baseline", "iran_joins"]) in a notebook said only "baseline: no such
+    folder" (a red-team): a scenario's name or file gets the step that makes a result."""
+    from alliance_sim import compare_results
+    from alliance_sim.errors import StoreError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match=r"^baseline: no such folder; 'baseline' is a scenario"):
+        compare_results(["baseline", "iran_joins"])
+    (tmp_path / "mine.toml").write_text('extends = "baseline"\n')
+    with pytest.raises(StoreError, match=r"a file, not a result directory; 'mine.toml' is a sc"):
+        compare_results(["mine.toml", "baseline"])
+    with pytest.raises(StoreError, match=r"^nothere: no such folder$"):
+        compare_results(["nothere", "baseline"])

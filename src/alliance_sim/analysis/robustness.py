@@ -294,7 +294,10 @@ def analyse(
     held = [p for p in params if p.own] if hold_own else []
     params = [p for p in params if p not in held]
     if not params:
-        raise AnalysisError(f"{sc.path}: --hold-own leaves no parameter to vary")
+        raise AnalysisError(
+            f"{sc.path}: --hold-own leaves no parameter to vary (the scenario sets every one "
+            "by hand); allowed: the analysis without --hold-own"
+        )
     check_sizes(samples, replicates, len(params))
     pts, means = design_runs(
         sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress

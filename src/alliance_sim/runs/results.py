@@ -305,6 +305,21 @@ def as_result(x: Any, what: str = "a result") -> Result:
     )
 
 
+def _scenario_hint(directory: str | os.PathLike) -> str:
+    """What to do when a scenario was named where a result folder goes (a notebook's
+    ``compare_results(["baseline", "iran_joins"])`` got "baseline: no such folder")."""
+    from alliance_sim.scenario.files import _names
+
+    name = str(directory)
+    if Path(name).is_dir() or not (name in _names() or name.endswith(".toml")):
+        return ""
+    stem = Path(name).stem
+    return (
+        f"; {name!r} is a scenario, not a result: run it first (run_scenario({name!r}, "
+        f"'out/{stem}') or alliance-sim run {name} --out out/{stem}) and give that folder"
+    )
+
+
 @dataclass
 class Result:
     """A result directory: its manifest and its tables as DataFrames (read on first use)."""
@@ -333,6 +348,7 @@ class Result:
             )
             no = "not a result directory (no manifest.json)" if Path(directory).is_dir() else ""
             no = no or "a file, not a result directory" * Path(directory).is_file()
+            hint = hint or _scenario_hint(directory)
             raise StoreError(f"{directory}: {no or 'no such folder'}{hint}")
         return cls(Path(directory), manifest)
 
