@@ -107,6 +107,8 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
     assert "did you mean" not in str(e.value)
     with pytest.raises(AnalysisError, match=r"recorded only some quarters .*--end 2026Q4"):
         shared_horizon([thin, short])
+    with pytest.raises(AnalysisError, match=r"\(--record end: 2027Q4\), not 2026Q4: use one of"):
+        shared_horizon([thin, short])  # which quarters it holds: the user had to guess
 
 
 def test_compare_cli_at_and_refusals(ends, tmp_path, monkeypatch, capsys):

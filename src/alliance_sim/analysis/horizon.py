@@ -64,10 +64,13 @@ def _readable(res: Result, quarter: str) -> str | None:
             else f"{plan.end} or another quarter it recorded (--record {plan.record})"
         )
         return f"{res.directory} runs from {plan.start} to {plan.end}: allowed {allowed}"
-    if quarter not in recorded_quarters(res):
+    if quarter not in (kept := recorded_quarters(res)):  # which ones: a user had to guess
+        kept = [k for k in kept if k != plan.start]
+        shown = ", ".join(kept) if len(kept) <= 6 else f"{', '.join(kept[:3])}, ..., {kept[-1]}"
         return (
-            f"{res.directory} recorded only some quarters (--record {plan.record}), not "
-            f"{quarter}: run it again with --end {quarter} or --record all"
+            f"{res.directory} recorded only some quarters (--record {plan.record}: {shown}), "
+            f"not {quarter}: use one of those, or run it again with --end {quarter} or "
+            "--record all"
         )
     return None
 
