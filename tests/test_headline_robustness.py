@@ -351,6 +351,27 @@ def test_reports_say_what_is_scripted_and_what_the_model_decides(tmp_path, monke
     assert "scripts: no event (the status quo)" in page and "IRN application" in page
 
 
+def test_an_event_aimed_at_a_member_most_runs_have_lost_says_so(tmp_path, monkeypatch):
+    """A report listed a 2033 offer to Armenia as scripted in a scenario where Armenia had
+    left in most runs by then, as if every run received it (a red-team)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "late.toml").write_text(
+        'name = "Late offer"\nextends = "armenia_exits"\n[[events]]\nid = "late"\n'
+        'at = "2033Q1"\ntype = "offer"\nmember = "ARM"\nsource = "west"\nkind = "arms"\n'
+        "size = 0.5\n"
+    )
+    for name, f in (("late", "late.toml"), ("base", "baseline")):
+        assert main(["run", f, "--replicates", "20", "--out", name, "--quiet"]) == 0
+    assert main(["compare", "base", "late", "--out", "r.md"]) == 0
+    page = (tmp_path / "r.md").read_text()
+    runs = run_scenario("late.toml", "again", replicates=20, quiet=True).runs
+    gone = (runs["ARM_exit_step"] < 8 * 4 + 1).mean()  # 2024Q4 + 33 quarters = 2033Q1
+    assert gone >= 0.5, gone  # the premise: most runs have lost Armenia by 2033Q1
+    said = f"  - Armenia has left before 2033Q1 in {gone:.0%} of Late offer's runs: its 2033Q1 "
+    assert said + f"offer acts in the other {1 - gone:.0%} only" in page, page
+    assert "has left before" not in page[: page.index("- Late offer scripts")]  # the baseline
+
+
 @pytest.mark.parametrize("name", ["history_2006_2024", "history_2020_2024_calibrated"])
 def test_a_replay_has_no_fitted_forecast_to_rest_on(tmp_path, capsys, name):
     out = tmp_path / "r"

@@ -44,7 +44,7 @@ from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
 from alliance_sim.report.saving import REPORT, check_figure_folder
-from alliance_sim.report.sections import nested_html, rests_on_lines, scripted_lines
+from alliance_sim.report.sections import nested_html, nested_md, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result, design_note
 from alliance_sim.textsafe import md
@@ -307,7 +307,7 @@ def build_report(
         f"<p class='note'>{esc(head.footnote)}</p>" if head.footnote else "",
         f"<p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
         "<section id='scripted'><h2>What is scripted, what the model decides</h2><ul>",
-        *(f"<li>{esc(x)}</li>" for x in scripted_lines(results)),
+        *nested_html(scripted_lines(results)),
         "</ul></section>",
         "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
         *nested_html(rests_on_lines(results, when)),
@@ -372,11 +372,8 @@ def _write_md(
     doc += [*(f"- {md(x)}" for x in head.sentences), ""]
     doc += [md(head.footnote), ""] if head.footnote else []
     doc += [HEADLINE_NOTE, "", "## What is scripted, what the model decides", ""]
-    doc += [f"- {md(x)}" for x in scripted_lines(results)] + ["", "## Beyond the fitted model", ""]
-    doc += [
-        f"  - {md(x[2:])}" if x.startswith("- ") else f"- {md(x)}"
-        for x in rests_on_lines(results, head.when)
-    ] + [""]
+    doc += [*nested_md(scripted_lines(results)), "", "## Beyond the fitted model", ""]
+    doc += [*nested_md(rests_on_lines(results, head.when)), ""]
     doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
     doc += [

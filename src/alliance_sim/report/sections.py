@@ -45,12 +45,64 @@ def rests_on_lines(results: list[Result], when: str | None = None) -> list[str]:
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 
+def nested_md(lines: list[str]) -> list[str]:
+    """Markdown list items, a line starting "- " nested under the line before it."""
+    from alliance_sim.textsafe import md
+
+    return [f"  - {md(x[2:])}" if x.startswith("- ") else f"- {md(x)}" for x in lines]
+
+
 def scripted_lines(results: list[Result]) -> list[str]:
-    """Per compared scenario, its scheduled events and what the model decides."""
+    """Per compared scenario, its scheduled events and what the model decides, and under it
+    each event aimed at a member that most runs no longer have by then."""
     from alliance_sim.report.scripted import sentence
 
     names = display_names(results)
-    return [
-        sentence(n, r.manifest.scenario or {}, r.manifest.plan)
-        for n, r in zip(names, results, strict=True)
-    ]
+    out: list[str] = []
+    for n, r in zip(names, results, strict=True):
+        out.append(sentence(n, r.manifest.scenario or {}, r.manifest.plan))
+        out += [f"- {x}" for x in gone_before(r)]
+    return out
+
+
+#: an event aimed at a member gone from this share of runs or more is pointed out
+GONE = 0.25
+
+
+def gone_before(r: Result) -> list[str]:
+    """Events of ``r`` aimed at one member that had left, before the event's quarter, in
+    :data:`GONE` of the runs or more: the event reaches the others only (a report listed a
+    2030 offer to Armenia as scripted in a scenario where Armenia had left in most runs by
+    then).  An event whose quarter a sweep varies is left out: it has no one quarter."""
+    from alliance_sim.core import quarters
+    from alliance_sim.report.headline import NAMES
+
+    plan, runs = r.plan, None
+    swept = {a.name for a in plan.axes}
+    out = []
+    for ev in (r.manifest.scenario or {}).get("events", []) or []:
+        code, at = ev.get("member"), str(ev.get("at", ""))
+        if ev.get("type") in ("application", "accession") or not code or not at:
+            continue
+        if f"events.{ev.get('id')}.at" in swept:
+            continue
+        try:
+            step = quarters.steps_between(plan.start, at)
+        except ValueError:  # not a quarter: the scenario check has said so
+            continue
+        if not 0 < step <= quarters.steps_between(plan.start, plan.end):
+            continue
+        runs = r.runs if runs is None else runs
+        if f"{code}_exit_step" not in runs or f"{code}_commitment" not in runs:
+            continue
+        joined = runs[f"{code}_commitment"].notna()
+        if not joined.any():
+            continue
+        left = float((runs.loc[joined, f"{code}_exit_step"] < step).mean())
+        if left >= GONE:
+            who = NAMES.get(code, code)
+            out.append(
+                f"{who} has left before {at} in {left:.0%} of {r.name}'s runs: its {at} "
+                f"{ev.get('type')} acts in the other {1 - left:.0%} only"
+            )
+    return out
