@@ -61,7 +61,7 @@ def scripted_lines(results: list[Result]) -> list[str]:
     out: list[str] = []
     for n, r in zip(names, results, strict=True):
         out.append(sentence(n, r.manifest.scenario or {}, r.manifest.plan))
-        out += [f"- {x}" for x in gone_before(r)]
+        out += [f"- {x}" for x in gone_before(r, n)]
     return out
 
 
@@ -69,8 +69,8 @@ def scripted_lines(results: list[Result]) -> list[str]:
 GONE = 0.25
 
 
-def gone_before(r: Result) -> list[str]:
-    """Events of ``r`` aimed at one member that had left, before the event's quarter, in
+def gone_before(r: Result, name: str | None = None) -> list[str]:
+    """Events of ``r`` (named ``name`` in the report) aimed at one member that had left, before the event's quarter, in
     :data:`GONE` of the runs or more: the event reaches the others only (a report listed a
     2030 offer to Armenia as scripted in a scenario where Armenia had left in most runs by
     then).  An event whose quarter a sweep varies is left out: it has no one quarter."""
@@ -92,7 +92,8 @@ def gone_before(r: Result) -> list[str]:
             continue
         if not 0 < step <= quarters.steps_between(plan.start, plan.end):
             continue
-        runs = r.runs if runs is None else runs
+        if runs is None:  # runs that raised have no outcome
+            runs = r.runs[r.runs["error"].isna()] if "error" in r.runs else r.runs
         if f"{code}_exit_step" not in runs or f"{code}_commitment" not in runs:
             continue
         joined = runs[f"{code}_commitment"].notna()
@@ -102,7 +103,7 @@ def gone_before(r: Result) -> list[str]:
         if left >= GONE:
             who = NAMES.get(code, code)
             out.append(
-                f"{who} has left before {at} in {left:.0%} of {r.name}'s runs: its {at} "
+                f"{who} has left before {at} in {left:.0%} of {name or r.name}'s runs: its {at} "
                 f"{ev.get('type')} acts in the other {1 - left:.0%} only"
             )
     return out
