@@ -70,10 +70,11 @@ GONE = 0.25
 
 
 def gone_before(r: Result, name: str | None = None) -> list[str]:
-    """Events of ``r`` (named ``name`` in the report) aimed at one member that had left, before the event's quarter, in
-    :data:`GONE` of the runs or more: the event reaches the others only (a report listed a
-    2030 offer to Armenia as scripted in a scenario where Armenia had left in most runs by
-    then).  An event whose quarter a sweep varies is left out: it has no one quarter."""
+    """Events of ``r`` (named ``name`` in the report) aimed at one member that had left,
+    before the event's quarter, in :data:`GONE` of the runs or more: the event reaches the
+    others only (a report listed a 2030 offer to Armenia as scripted in a scenario where
+    Armenia had left in most runs by then).  An event whose quarter a sweep varies is left
+    out: it has no one quarter."""
     from alliance_sim.core import quarters
     from alliance_sim.report.headline import NAMES
 
