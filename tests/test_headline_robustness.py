@@ -365,11 +365,29 @@ def test_an_event_aimed_at_a_member_most_runs_have_lost_says_so(tmp_path, monkey
     assert main(["compare", "base", "late", "--out", "r.md"]) == 0
     page = (tmp_path / "r.md").read_text()
     runs = run_scenario("late.toml", "again", replicates=20, quiet=True).runs
-    gone = (runs["ARM_exit_step"] < 8 * 4 + 1).mean()  # 2024Q4 + 33 quarters = 2033Q1
-    assert gone >= 0.5, gone  # the premise: most runs have lost Armenia by 2033Q1
-    said = f"  - Armenia has left before 2033Q1 in {gone:.0%} of Late offer's runs: its 2033Q1 "
-    assert said + f"offer acts in the other {1 - gone:.0%} only" in page, page
+    k = int((runs["ARM_exit_step"] < 8 * 4 + 1).sum())  # 2024Q4 + 33 quarters = 2033Q1
+    assert k >= 10, k  # the premise: most runs have lost Armenia by 2033Q1
+    said = f"  - Armenia has left before 2033Q1 in {k} of the 20 runs of Late offer ({k / 20:.0%})"
+    assert said + f": its 2033Q1 offer acts in the other {20 - k} only" in page, page
     assert "has left before" not in page[: page.index("- Late offer scripts")]  # the baseline
+    # a member brought back (a red-team): a rejoin acts on those that left and is not pointed
+    # out; an event after it is read from the statuses then, not from exit quarters (the last
+    # exit's quarter, which a rejoin and a second exit overwrite)
+    from alliance_sim.report.sections import gone_before
+
+    (tmp_path / "back.toml").write_text(
+        'name = "Back"\nextends = "late.toml"\n[[events]]\nid = "back"\nat = "2033Q3"\n'
+        'type = "rejoin"\nmember = "ARM"\n[[events]]\nid = "p"\nat = "2034Q2"\n'
+        'type = "pressure"\nmember = "ARM"\nsize = 0.3\n'
+    )
+    back = run_scenario("back.toml", "back", replicates=20, quiet=True)
+    lines = gone_before(back)
+    assert not any("rejoin" in x for x in lines) and any("2033Q1 offer" in x for x in lines)
+    ts = back.timeseries
+    st = ts[(ts["member"] == "ARM") & (ts["step"] == 37)]["status"].astype(str)  # 2034Q1
+    k2 = int((st == "exited").sum())
+    assert (back.runs["ARM_exit_step"] < 38).sum() >= 5 > k2  # exit quarters would say gone
+    assert not any("2034Q2" in x for x in lines), lines  # the statuses: most came back
 
 
 @pytest.mark.parametrize("name", ["history_2006_2024", "history_2020_2024_calibrated"])

@@ -307,7 +307,7 @@ def build_report(
         f"<p class='note'>{esc(head.footnote)}</p>" if head.footnote else "",
         f"<p class='note'>{esc(HEADLINE_NOTE)}</p></section>",
         "<section id='scripted'><h2>What is scripted, what the model decides</h2><ul>",
-        *nested_html(scripted_lines(results)),
+        *nested_html(scripted_lines(results, when)),
         "</ul></section>",
         "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
         *nested_html(rests_on_lines(results, when)),
@@ -372,7 +372,7 @@ def _write_md(
     doc += [*(f"- {md(x)}" for x in head.sentences), ""]
     doc += [md(head.footnote), ""] if head.footnote else []
     doc += [HEADLINE_NOTE, "", "## What is scripted, what the model decides", ""]
-    doc += [*nested_md(scripted_lines(results)), "", "## Beyond the fitted model", ""]
+    doc += [*nested_md(scripted_lines(results, head.when)), "", "## Beyond the fitted model", ""]
     doc += [*nested_md(rests_on_lines(results, head.when)), ""]
     doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]

@@ -52,38 +52,45 @@ def nested_md(lines: list[str]) -> list[str]:
     return [f"  - {md(x[2:])}" if x.startswith("- ") else f"- {md(x)}" for x in lines]
 
 
-def scripted_lines(results: list[Result]) -> list[str]:
+def scripted_lines(results: list[Result], when: str | None = None) -> list[str]:
     """Per compared scenario, its scheduled events and what the model decides, and under it
-    each event aimed at a member that most runs no longer have by then."""
+    each event up to ``when`` (the quarter compared) aimed at a member that a quarter or more
+    of the runs no longer have by then."""
     from alliance_sim.report.scripted import sentence
 
     names = display_names(results)
     out: list[str] = []
     for n, r in zip(names, results, strict=True):
         out.append(sentence(n, r.manifest.scenario or {}, r.manifest.plan))
-        out += [f"- {x}" for x in gone_before(r, n)]
+        out += [f"- {x}" for x in gone_before(r, n, when)]
     return out
 
 
 #: an event aimed at a member gone from this share of runs or more is pointed out
 GONE = 0.25
+#: events that act on a member that has left, or on a state before it joins: not pointed out
+NOT_ON_MEMBERS = ("application", "accession", "rejoin")
 
 
-def gone_before(r: Result, name: str | None = None) -> list[str]:
-    """Events of ``r`` (named ``name`` in the report) aimed at one member that had left,
-    before the event's quarter, in :data:`GONE` of the runs or more: the event reaches the
-    others only (a report listed a 2030 offer to Armenia as scripted in a scenario where
-    Armenia had left in most runs by then).  An event whose quarter a sweep varies is left
-    out: it has no one quarter."""
+def gone_before(r: Result, name: str | None = None, when: str | None = None) -> list[str]:
+    """Events of ``r`` (named ``name`` in the report) up to ``when`` (default: its end)
+    aimed at one member that had left, as the event's quarter opens, in :data:`GONE` of the
+    runs or more: the event reaches the others only (a report listed a 2030 offer to Armenia
+    as scripted in a scenario where Armenia had left in most runs by then).  Read from the
+    statuses recorded the quarter before; where that quarter is not recorded, from each run's
+    exit quarter -- unless the scenario brings the member back (``rejoin``), which that
+    cannot tell.  An event whose quarter a sweep varies is left out: it has no one quarter."""
     from alliance_sim.core import quarters
-    from alliance_sim.report.headline import NAMES
 
-    plan, runs = r.plan, None
+    plan = r.plan
+    last = quarters.steps_between(plan.start, when or plan.end)
     swept = {a.name for a in plan.axes}
+    events = (r.manifest.scenario or {}).get("events", []) or []
+    back = {e.get("member") for e in events if e.get("type") == "rejoin"}
     out = []
-    for ev in (r.manifest.scenario or {}).get("events", []) or []:
+    for ev in events:
         code, at = ev.get("member"), str(ev.get("at", ""))
-        if ev.get("type") in ("application", "accession") or not code or not at:
+        if ev.get("type") in NOT_ON_MEMBERS or not code or not at:
             continue
         if f"events.{ev.get('id')}.at" in swept:
             continue
@@ -91,20 +98,40 @@ def gone_before(r: Result, name: str | None = None) -> list[str]:
             step = quarters.steps_between(plan.start, at)
         except ValueError:  # not a quarter: the scenario check has said so
             continue
-        if not 0 < step <= quarters.steps_between(plan.start, plan.end):
-            continue
-        if runs is None:  # runs that raised have no outcome
-            runs = r.runs[r.runs["error"].isna()] if "error" in r.runs else r.runs
-        if f"{code}_exit_step" not in runs or f"{code}_commitment" not in runs:
-            continue
-        joined = runs[f"{code}_commitment"].notna()
-        if not joined.any():
-            continue
-        left = float((runs.loc[joined, f"{code}_exit_step"] < step).mean())
-        if left >= GONE:
-            who = NAMES.get(code, code)
-            out.append(
-                f"{who} has left before {at} in {left:.0%} of {name or r.name}'s runs: its {at} "
-                f"{ev.get('type')} acts in the other {1 - left:.0%} only"
-            )
+        if 0 < step <= last and (count := _left_before(r, code, step, code in back)):
+            k, n = count
+            if n and k / n >= GONE:
+                out.append(_gone_words(code, at, str(ev.get("type")), k, n, name or r.name))
     return out
+
+
+def _left_before(r: Result, code: str, step: int, back: bool) -> tuple[int, int] | None:
+    """(runs in which ``code`` had left as step ``step`` opens, runs in which it was a member
+    then or had been), or None if the stored tables cannot tell."""
+    from alliance_sim.analysis.aggregate import recorded_steps, status_at
+
+    ok = r.runs[r.runs["error"].isna()] if "error" in r.runs else r.runs  # raised: no outcome
+    if step - 1 in set(recorded_steps(r).tolist()):
+        st = status_at(r, [step - 1])
+        st = st[(st["member"].astype(str) == code) & st["run"].isin(ok["run"])]
+        st = st["status"].astype(str)
+        st = st[st != "candidate"]
+        return int((st == "exited").sum()), len(st)
+    if back or f"{code}_exit_step" not in ok or f"{code}_commitment" not in ok:
+        return None  # a member brought back: its exit quarter is its last one
+    joined = ok[f"{code}_commitment"].notna()
+    return int((ok.loc[joined, f"{code}_exit_step"] < step).sum()), int(joined.sum())
+
+
+def _gone_words(code: str, at: str, kind: str, k: int, n: int, name: str) -> str:
+    """ "Armenia has left before 2033Q1 in 35 of the 40 runs of Late offer (88%): its 2033Q1
+    offer acts in the other 5 only"."""
+    from alliance_sim.report.headline import NAMES
+
+    who = NAMES.get(code, code)
+    if k == n:
+        return f"{who} has left before {at} in all {n} runs of {name}: its {at} {kind} acts in none"
+    return (
+        f"{who} has left before {at} in {k} of the {n} runs of {name} ({k / n:.0%}): its {at} "
+        f"{kind} acts in the other {n - k} only"
+    )
