@@ -154,20 +154,37 @@ def test_the_python_function_gives_the_command_s_analysis(tmp_path, capsys):
         assert (tmp_path / "b" / f).stat().st_size > 0
     before = (tmp_path / "b" / "robustness.json").read_bytes()
     bad = [
-        ({"samples": 12}, r"^samples=12: allowed a power of two, 8 or more"),
+        ({"samples": 12}, r"^samples = 12: allowed a power of two, 8 or more"),
+        ({"samples": 4}, r"^samples = 4: allowed a power of two, 8 or more"),
+        ({"samples": 8, "quiet": "no"}, r"^quiet = 'no': allowed True, False or None"),
+        ({"samples": 4096, "out": None}, r"^samples=4096 x \(\d+ parameters \+ 2\) x replicates="),
         ({"samples": 8, "replicates": 0}, r"^replicates = 0: allowed a whole number"),
         ({"samples": 8, "replicates": 3}, r"^out=\S+ holds an earlier .*force=True to replace"),
+        ({"samples": 8, "replicates": 3, "out": 5}, r"^out = 5: allowed a path"),
         ({"samples": 8, "hold_own": "yes"}, r"^hold_own = 'yes': allowed True or False"),
     ]
     for kw, said in bad:
         with pytest.raises(AllianceSimError, match=said):
-            robustness("armenia_exits", tmp_path / "b", quiet=True, **kw)
+            robustness("armenia_exits", **{"out": tmp_path / "b", "quiet": True, **kw})
     assert (tmp_path / "b" / "robustness.json").read_bytes() == before  # refused, kept
     with pytest.raises(AllianceSimError, match=r"^scenario = 3: allowed a shipped scenario"):
         robustness(3)
     sc = load_scenario("armenia_exits")  # a loaded scenario, nothing written
     again = robustness(sc, samples=8, replicates=2, quiet=True)
     assert again["envelope"] == api["envelope"] and again["drivers"] == api["drivers"]
+    assert again["command"] == cli["command"]
+    # a scenario changed in Python: no command reruns it from its file, and it says so (the
+    # command of armenia_exits was recorded for an analysis at 2028Q4: a red-team)
+    from alliance_sim import with_end
+
+    changed = robustness(with_end(sc, "2028Q4"), samples=8, replicates=2, quiet=True)
+    assert changed["horizon"] == "2028Q4" and "alliance-sim" not in changed["command"]
+    assert changed["command"].startswith("none from a file: a scenario changed in Python")
+    capsys.readouterr()
+    robustness("armenia_exits", tmp_path / "b", samples=8, replicates=3, force=True, quiet=True)
+    assert "replaced the earlier analysis of Armenia exits? (replicates 2; " in (
+        capsys.readouterr().err
+    )  # the command says so; the function replaced it without a word (a red-team)
 
 
 def test_a_run_result_is_named_as_one(tmp_path, capsys):

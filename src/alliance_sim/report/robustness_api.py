@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,12 @@ from alliance_sim.errors import AllianceSimError, UserError
 
 #: the command's options as this function's arguments, in refusals
 _WORDS = {
-    "--out": "out=",
+    "--out": "out",
     "--force": "force=True",
-    "--samples": "samples=",
-    "--replicates": "replicates=",
+    "--samples": "samples",
+    "--replicates": "replicates",
     "--hold-own": "hold_own=True",
-    "--seed": "seed=",
+    "--seed": "seed",
 }
 
 
@@ -37,10 +38,12 @@ def analyse_into(
     force: bool,
     progress: Any = None,
     ref: str | None = None,
+    command: str | None = None,
 ) -> tuple[dict[str, Any], Path | None, str | None]:
     """Run the analysis of scenario ``sc`` and write it into ``out`` (if given): the
     analysis, the folder written and, if an earlier, different analysis there was replaced,
-    how it differed.  ``out`` is checked before anything runs."""
+    how it differed.  ``out`` is checked before anything runs.  ``command``: what reruns it,
+    where no command line does (a scenario changed in Python)."""
     from alliance_sim.analysis.robustness import analyse
     from alliance_sim.report.robustness import check_dir, differs, write
 
@@ -56,6 +59,8 @@ def analyse_into(
         ref=ref,
         hold_own=hold_own,
     )
+    if command is not None:
+        result["command"] = command
     d = write(result, out, force=force) if out is not None else None
     return result, d, replaced
 
@@ -100,14 +105,25 @@ def robustness(
     from alliance_sim.scenario.load import load_scenario
     from alliance_sim.scenario.spec import Scenario
 
+    if not (_whole(samples) and samples >= 8 and not samples & (samples - 1)):
+        raise UserError(f"samples = {samples!r}: allowed a power of two, 8 or more (Saltelli)")
     samples = check_count("samples", samples, 8, MAX_RUNS)
     replicates = check_count("replicates", replicates, 1, MAX_RUNS)
     seed = check_seed(seed)
     for name, v in (("hold_own", hold_own), ("force", force)):
         if not isinstance(v, bool):
             raise UserError(f"{name} = {v!r}: allowed True or False")
+    if quiet is not None and not isinstance(quiet, bool):
+        raise UserError(f"quiet = {quiet!r}: allowed True, False or None")
+    command = None
     if isinstance(scenario, Scenario):
         sc, ref = scenario, None
+        if not _as_in_its_file(sc):  # with_end(), with_params(): no file reruns it
+            command = (
+                f"none from a file: a scenario changed in Python (from {Path(sc.path).name}, "
+                f"scenario hash {sc.hash}); robustness(that scenario, samples={samples}, "
+                f"replicates={replicates}, seed={seed}{', hold_own=True' if hold_own else ''})"
+            )
     elif isinstance(scenario, (str, os.PathLike)):
         sc, ref = load_scenario(scenario), os.fspath(scenario)
     else:
@@ -123,7 +139,7 @@ def robustness(
 
         try:
             check_sizes(samples, replicates)
-            result, _, _ = analyse_into(
+            result, _, replaced = analyse_into(
                 sc,
                 out,
                 samples=samples,
@@ -133,6 +149,7 @@ def robustness(
                 force=force,
                 progress=progress,
                 ref=ref,
+                command=command,
             )
         except AllianceSimError as e:  # the command's words for its options, as arguments
             said = _as_arguments(str(e))
@@ -143,7 +160,25 @@ def robustness(
             except TypeError:  # an error class that takes more than its message
                 again = UserError(said)
             raise again from None
+    if replaced:  # the command says so too, --quiet or not
+        print(f"replaced the earlier analysis {replaced}", file=sys.stderr)
     return result
+
+
+def _whole(v: object) -> bool:
+    import numbers
+
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _as_in_its_file(sc: Any) -> bool:
+    """Whether ``sc`` is the scenario its file gives (not changed in Python since)."""
+    from alliance_sim.scenario.load import load_scenario
+
+    try:
+        return load_scenario(sc.path).hash == sc.hash
+    except (AllianceSimError, OSError, ValueError):
+        return False
 
 
 def _as_arguments(message: str) -> str:
@@ -152,9 +187,10 @@ def _as_arguments(message: str) -> str:
     pattern = "|".join(re.escape(k) for k in sorted(_WORDS, key=len, reverse=True))
 
     def word(m: re.Match) -> str:
-        said, space = _WORDS[m.group(1)], m.group(2) or ""
-        if said.endswith("True"):  # a flag: "--force to replace" -> "force=True to replace"
-            return said + space
-        return said if space else said.rstrip("=")  # "--samples 12" / "another --out)"
+        said, value = _WORDS[m.group(1)], m.group(2)
+        if value and not said.endswith("True"):  # "--samples 4096 x" -> "samples=4096 x"
+            return f"{said}="
+        return said + (value or "")  # "--force to" -> "force=True to"; "another --out)"
 
-    return re.sub(rf"({pattern})(?![\w-])( (?=\S))?", word, message)
+    # an option's word only where it stands alone: not inside a path ("grid--seed 3.txt")
+    return re.sub(rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[^\s=]))?", word, message)
