@@ -795,3 +795,8 @@ def test_a_scenario_named_where_a_result_goes_is_told_to_run_it_first(tmp_path, 
         compare_results(["mine.toml", "baseline"])
     with pytest.raises(StoreError, match=r"^nothere: no such folder$"):
         compare_results(["nothere", "baseline"])
+    with pytest.raises(StoreError, match=r"^nothere.toml: no such folder$"):  # no such file
+        compare_results(["nothere.toml", "baseline"])  # either: running it would fail too
+    (tmp_path / "my scen.toml").write_text('extends = "baseline"\n')
+    with pytest.raises(StoreError, match=r"alliance-sim run 'my scen.toml' --out 'out/my scen'"):
+        compare_results(["my scen.toml", "baseline"])  # a command the shell reads as one

@@ -308,15 +308,20 @@ def as_result(x: Any, what: str = "a result") -> Result:
 def _scenario_hint(directory: str | os.PathLike) -> str:
     """What to do when a scenario was named where a result folder goes (a notebook's
     ``compare_results(["baseline", "iran_joins"])`` got "baseline: no such folder")."""
+    import shlex
+
     from alliance_sim.scenario.files import _names
 
     name = str(directory)
-    if Path(name).is_dir() or not (name in _names() or name.endswith(".toml")):
-        return ""
-    stem = Path(name).stem
+    shipped = name in _names()
+    a_file = name.lower().endswith(".toml") and Path(name).is_file()
+    if Path(name).is_dir() or not (shipped or a_file):
+        return ""  # a file that is not there: following the hint would fail too
+    out = f"out/{Path(name).stem}"
     return (
         f"; {name!r} is a scenario, not a result: run it first (run_scenario({name!r}, "
-        f"'out/{stem}') or alliance-sim run {name} --out out/{stem}) and give that folder"
+        f"{out!r}) or alliance-sim run {shlex.quote(name)} --out {shlex.quote(out)}) and give "
+        "that folder"
     )
 
 
