@@ -46,7 +46,8 @@ def member_table(
     statuses, :func:`~alliance_sim.analysis.horizon.outcomes_at`); for a bare runs table, the
     quarter its outcomes describe, if known (two tables of a notebook, at 2034Q4 and 2030Q4,
     had read alike)."""
-    quarter, own, asked = None, None, as_codes(focus, "focus", ALLIES)
+    asked = list(dict.fromkeys(as_codes(focus, "focus", ALLIES)))  # ARM twice: one row
+    quarter, own, focus = None, None, asked
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
     if at is not None:  # (a year is offered its last quarter where the result reaches it)
@@ -54,7 +55,7 @@ def member_table(
 
         where = "member_table(at=...):"
         quarter = read_quarter([own], at, where) if own else quarter_at(at, where, after=start)
-    if own is not None and start is not None and str(start) != own.plan.start:
+    if own is not None and start is not None and str(start).upper() != own.plan.start:
         raise AnalysisError(  # it was replaced by the result's own start without a word
             f"member_table(start={start!r}): a result counts its quarters from its own start, "
             f"{own.plan.start}; start= is for a bare runs table (to describe a later quarter: "
@@ -76,7 +77,7 @@ def member_table(
         raise AnalysisError(f"member_table(at={quarter!r}): not after the runs' start {start}")
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     cl = clusters(ok)
-    focus = as_codes(focus, "focus", ALLIES)  # "ARM", not "A", "R", "M"; an ally's code
+    focus = list(dict.fromkeys(as_codes(focus, "focus", ALLIES)))  # "ARM", not "A", "R", "M"
     rows, order = [], focus + [c for c in ALLIES if c not in focus]
     if not any(f"{code}_commitment" in ok for code in order):  # a bare KeyError before
         raise AnalysisError(
@@ -118,8 +119,9 @@ def member_table(
     absent = [code for code in asked if code not in {r["member"] for r in rows}]
     if absent:  # the table came back without the member asked about, and said nothing
         raise AnalysisError(
-            f"member_table(focus={list(asked)}): {', '.join(absent)} is a member in none of "
-            "these runs (it left before they start, or never joined); allowed: "
+            f"member_table(focus={list(asked)}): {', '.join(absent)} is a member "
+            + (f"at {quarter} " if quarter else "")
+            + "in none of these runs (it has left by then in all, or not joined); allowed: "
             + ", ".join(r["member"] for r in rows)
         )
     table = pd.DataFrame(rows)
