@@ -506,3 +506,17 @@ def test_a_cohesion_row_says_when_a_joiner_moves_the_average():
     same = comp.assign(difference=[Estimate(0.0, 0.0, 0.0, 60)] * 2)
     assert _composed("x.", same.iloc[1], same) == "x."  # nobody joins more: nothing added
     assert _composed("x.", comp.iloc[0], comp) == "x."  # not a cohesion row
+    # four scenarios (helper-67): "so Iran and Iran joining ..." under a pair where Iran joined
+    # alike -- the other pairs' rows were read, one run in 200 counted as a difference
+    four = pd.DataFrame(
+        {
+            "outcome": ["IRN_joined", "cohesion_final"] * 3,
+            "scenario": ["A", "A", "B", "B", "C", "C"],
+            "difference": [Estimate(0.0, -0.01, 0.01, 200), Estimate(-0.01, -0.03, 0.01, 200),
+                           Estimate(-0.005, -0.028, 0.014, 200), Estimate(0.0, -0.02, 0.02, 200),
+                           Estimate(0.27, 0.15, 0.39, 200), Estimate(-0.05, -0.07, -0.03, 200)],
+        }
+    )  # fmt: skip
+    assert _composed("x.", four.iloc[1], four) == "x."  # A: Iran joins alike
+    assert _composed("x.", four.iloc[3], four) == "x."  # B: -0.005, its interval spans zero
+    assert _composed("x.", four.iloc[5], four).count("Iran") == 1  # C: once

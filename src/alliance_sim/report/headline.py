@@ -306,17 +306,28 @@ def _composed(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
     average: helper-64)."""
     if not str(r["outcome"]).startswith("cohesion"):
         return text
-    moved = [
-        NAMES.get(j["outcome"].partition("_")[0], j["outcome"])
-        for _, j in comp.iterrows()
-        if str(j["outcome"]).endswith("_joined") and abs(j["difference"].value) >= 0.005
-    ]
+    moved = list(
+        dict.fromkeys(  # this pair's rows only, and a difference its interval can tell from 0
+            NAMES.get(j["outcome"].partition("_")[0], j["outcome"])
+            for _, j in comp.iterrows()
+            if str(j["outcome"]).endswith("_joined")
+            and j.get("scenario") == r.get("scenario")
+            and _clear_of_zero(j["difference"])
+        )
+    )
     if not moved:
         return text
     return text[:-1] + (
         f"; cohesion averages the allies in the alliance, so {' and '.join(moved)} joining in "
         "more runs of one scenario moves it by its own commitment, not only through the others'."
     )
+
+
+def _clear_of_zero(d: object) -> bool:
+    """Whether a difference's 95% interval leaves out zero (one run in 200 joining did not:
+    "Iran and Iran joining in more runs" under a pair where Iran joined alike, helper-67)."""
+    lo, hi = getattr(d, "lo", float("nan")), getattr(d, "hi", float("nan"))
+    return bool(lo > 0 or hi < 0)
 
 
 #: the fewest (effective) runs showing an outcome in the reference for a headline to give
