@@ -133,6 +133,19 @@ def test_the_zero_note_gives_a_joiner_its_own_bound():
     iv["IRN"] = (few, few, np.array([np.nan, np.nan, 0.79, 0.56]))
     assert shares.zero_note(iv) == "1%; IRN's up to 79% (56% at the end)" + joined
     assert shares.zero_note({"IRN": iv["IRN"]}) == "79% (56% at the end)"
+    # the panel's note: "0% in every run: BLR, KAZ, IRN; ... is 1%; IRN's up to 79%" read as
+    # Iran at 0% and at 79% at once (helper-67); a joiner at 0% is said apart
+    import matplotlib.pyplot as plt
+
+    from alliance_sim.report.plots import probability_curves
+
+    fig, ax = plt.subplots()
+    probability_curves(ax, ["a", "b", "c", "d"], iv)
+    plt.close(fig)
+    assert ax._alliance_never == (
+        "0% in every run: BLR, KAZ; IRN 0% in the runs in which it joined (95% upper bound "
+        "79%); where a line is at 0% (no band drawn), its 95% upper bound is 1%"
+    )
 
 
 def test_a_member_in_few_runs_draws_no_median_from_them():

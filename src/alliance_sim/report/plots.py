@@ -35,7 +35,7 @@ from alliance_sim.report.figtext import (  # noqa: F401 (figures import them fro
 )
 from alliance_sim.report.labels import plural
 from alliance_sim.report.marks import COHESION
-from alliance_sim.report.shares import above_zero, exited_share, joiner, zero_note
+from alliance_sim.report.shares import above_zero, exited_share, joiner, zero_bound, zero_note
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -322,8 +322,15 @@ def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -
             ax.fill_between(x, lo, hi, where=where, color=COLOURS[code], alpha=0.15, lw=0)
             top = max(top, float(np.nanmax(hi[where])))
         ax.plot(x, p, color=COLOURS[code], lw=1.8, label=code)
+    # a joiner at 0% is at 0% of the few runs it joined in: said apart, with its own bound
+    # ("0% in every run: BLR, KAZ, IRN; ... upper bound is 2%; IRN's up to 79%" read as Iran
+    # at 0% and at 79% at once: helper-67)
+    joiners = [c for c in never if len(iv[c][0]) and np.isnan(iv[c][0][0])]  # none in at start
+    never = [c for c in never if c not in joiners]
     note = [f"0% in every run: {', '.join(never)}"] if never else []
-    bound = zero_note(iv)
+    note += [f"{c} 0% in the runs in which it joined (95% upper bound {b:.0%})"
+             for c in joiners if (b := zero_bound({c: iv[c]})) > 0]  # fmt: skip
+    bound = zero_note({c: v for c, v in iv.items() if c not in joiners})
     if bound:
         note.append(f"where a line is at 0% (no band drawn), its 95% upper bound is {bound}")
     ax._alliance_never = "; ".join(note)
