@@ -520,3 +520,34 @@ def test_a_cohesion_row_says_when_a_joiner_moves_the_average():
     assert _composed("x.", four.iloc[1], four) == "x."  # A: Iran joins alike
     assert _composed("x.", four.iloc[3], four) == "x."  # B: -0.005, its interval spans zero
     assert _composed("x.", four.iloc[5], four).count("Iran") == 1  # C: once
+
+
+def test_a_hedging_row_says_how_many_runs_start_hedging(tmp_path):
+    """Kyrgyzstan is hedging at the start of most forecast runs (81% of the baseline's), and
+    "hedging at 2030Q4 in 60% vs 57%" read as an outcome of the scenarios (helper-67)."""
+    import pandas as pd
+
+    from alliance_sim import compare_results, run_scenario
+    from alliance_sim.analysis.stats import Estimate
+    from alliance_sim.report.headline import _started
+
+    a = run_scenario("baseline", tmp_path / "a", replicates=10, end="2026Q4", quiet=True)
+    b = run_scenario("western_surge", tmp_path / "b", replicates=10, end="2026Q4", quiet=True)
+    comp = compare_results([a, b])
+    start = comp.attrs["hedging_at_start"]
+    ts = a.timeseries
+    kgz = ts[(ts["member"] == "KGZ") & (ts["step"] == 0)]["status"].astype(str)
+    assert start["Baseline"]["KGZ"] == (kgz == "hedging").mean() > 0.05, start
+    assert start["Baseline"]["ARM"] == 0  # suspended at the start, not hedging
+    d = Estimate(0.03, -0.08, 0.14, 10)
+    row = pd.Series({"outcome": "KGZ_hedging", "scenario": "Western surge",
+                     "reference name": "Baseline", "difference": d})  # fmt: skip
+    said = _started("Kyrgyzstan is hedging at 2026Q4 in 60% (...).", row, comp)
+    share = f"{start['Baseline']['KGZ']:.0%}"
+    if f"{start['Western surge']['KGZ']:.0%}" == share:  # the same replays' ends: the same
+        assert said.endswith(f"(...) (it is hedging at the start in {share} of the runs of both).")
+    else:
+        assert f"of the runs of Western surge, {share} of the other's)." in said
+    arm = row.copy()
+    arm["outcome"] = "ARM_hedging"
+    assert _started("x.", arm, comp) == "x."  # nobody starts hedging: nothing added

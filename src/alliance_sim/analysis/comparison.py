@@ -32,6 +32,7 @@ from alliance_sim.analysis.design import (
 from alliance_sim.analysis.horizon import (
     Horizon,
     every_quarter,
+    hedging_at_start,
     outcomes_at,
     shared_horizon,
     suspended_from_start,
@@ -173,9 +174,9 @@ def compare_results(
         sized = told & ~(table["p (Holm)"] < 0.05)
         table.loc[sized, "effect"] = UNCLEAR_HOLM
     table.attrs["horizon"] = horizon
-    table.attrs["suspended_from_start"] = (
-        suspended_from_start(results) if len(starts) == 1 and not thinned else []
-    )
+    same_start = len(starts) == 1 and not thinned
+    table.attrs["suspended_from_start"] = suspended_from_start(results) if same_start else []
+    table.attrs["hedging_at_start"] = hedging_at_start(results, names) if same_start else {}
     table.attrs["pooled"] = [
         (n, (Path(r.directory) / "by_point.csv").is_file())
         for r, n in zip(results, names, strict=True)

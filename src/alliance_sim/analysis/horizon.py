@@ -190,3 +190,19 @@ def suspended_from_start(results: list[Result]) -> list[str]:
         )
         out &= set(every.index[every.to_numpy(bool)])
     return [c for c in mb.ALLIES if c in out]
+
+
+def hedging_at_start(results: list[Result], names: list[str]) -> dict[str, dict[str, float]]:
+    """Per result (by its name in the comparison), each ally's share of runs hedging at the
+    start, among those in which it is a member then: most forecasts start with Kyrgyzstan
+    hedging (81%), and "hedging at 2030Q4 in 57% vs 52%" read as a finding (helper-67)."""
+    from alliance_sim.analysis.aggregate import status_at
+
+    out: dict[str, dict[str, float]] = {}
+    for r, name in zip(results, names, strict=True):
+        st = status_at(r, [0])
+        st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
+        st = st[st["status"] != "candidate"]
+        out[name] = st.groupby("member")["status"].agg(lambda s: float((s == "hedging").mean()))
+        out[name] = {str(k): float(v) for k, v in out[name].items()}
+    return out

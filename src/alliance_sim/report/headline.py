@@ -258,7 +258,7 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     code = comp["outcome"].str.partition("_")[0]
     mine = comp[code.isin(focus) & comp["binary"]]
     shown = mine[mine["effect"] != "no variation"]
-    out = [binary_sentence(r) for _, r in shown.iterrows()]
+    out = [_started(binary_sentence(r), r, comp) for _, r in shown.iterrows()]
     premise = comp.attrs.get("suspended_from_start") or []
     out += _nothing(mine[mine["effect"] == "no variation"], when, premise)
     rest = comp.drop(mine.index)
@@ -297,6 +297,18 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     # quarters): said with the headline, in every rendering (the HTML alone had said it)
     left = " ".join(f"Not compared: {w}." for w in comp.attrs.get("left_out") or [])
     return Headline(lead, out, " ".join(x for x in (footnote(quiet, when), left) if x), when)
+
+
+def _started(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
+    """A hedging row says how many runs start hedging (Kyrgyzstan in 81%: "hedging at 2030Q4
+    in 57% vs 52%" read as an outcome of the scenarios, helper-67)."""
+    at, code = comp.attrs.get("hedging_at_start") or {}, r["outcome"].partition("_")[0]
+    a = at.get(r["scenario"], {}).get(code)
+    b = at.get(r["reference name"], {}).get(code)
+    if not r["outcome"].endswith("_hedging") or a is None or b is None or max(a, b) < 0.05:
+        return text
+    both = "both" if f"{a:.0%}" == f"{b:.0%}" else f"{r['scenario']}, {b:.0%} of the other's"
+    return f"{text[:-1]} (it is hedging at the start in {a:.0%} of the runs of {both})."
 
 
 def _composed(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
