@@ -761,6 +761,7 @@ def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):
     own = {n for n, p in varied.items() if p.own}
     assert own == {"region.western_offer", "region.chinese_offer", "west_opportunism"}
     assert not varied["russian_pressure"].own  # baseline's [sweep] range, inherited
+    assert rb.kept(sc, list(varied.values())) == []  # [region]'s values are varied as region.X
     # the file's own value of a parameter its inherited [sweep] covers is a premise (red-team:
     # russian_bandwidth = 0.5 was varied over baseline's 0.2-0.7, unnamed)
     g = tmp_path / "kz2.toml"
@@ -842,3 +843,30 @@ def test_a_named_drivers_numbers_read_as_its_rule_does():
     top.update(S1=0.3)
     said = statement("Kyrgyzstan has left", h)
     assert "(S1 0.30 ± 0.10: 18% [12%, 50%] near 1, 0% [0%, 1%] near 4.5)" in said
+
+
+def test_a_hand_set_figure_with_no_range_is_said_to_be_kept(tmp_path):
+    """A user's remittances_from_russia = 0.6 for Kyrgyzstan (the record's figure is sourced,
+    so it has no plausible range) was neither varied nor named among the premises the
+    statement says it keeps (helper-67)."""
+    from alliance_sim.analysis.robustness_words import _premises
+
+    f = tmp_path / "kgz.toml"
+    f.write_text('name = "K"\nextends = "baseline"\nfocus = ["KGZ"]\nend = "2028Q4"\n'
+                 "[members.KGZ]\nremittances_from_russia = 0.6\n")  # fmt: skip
+    sc = load_scenario(f)
+    fixed = rb.kept(sc, rb.uncertain(sc))
+    assert fixed == ["members.KGZ.remittances_from_russia"], fixed
+    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=20)
+    h = r["headlines"][0]
+    assert h["own_fixed"] == fixed
+    assert (
+        "(the scenario's own settings held at its values: members.KGZ.remittances"
+        in (h["statement"])
+    )
+    both = _premises({"own_varied": ["region.chinese_offer"], "own_fixed": fixed})
+    assert both == (
+        " and 1 of the scenario's own settings (region.chinese_offer; --hold-own keeps it at "
+        "the scenario's values; members.KGZ.remittances_from_russia as the scenario sets it "
+        "(no plausible range to vary over))"
+    )

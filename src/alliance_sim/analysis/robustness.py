@@ -59,6 +59,7 @@ from alliance_sim.analysis.uncertain import (
     design,
     focus,
     headline_outcomes,
+    kept,
     span,
     uncertain,
     widths_on,
@@ -291,6 +292,7 @@ def analyse(
     check_forecast(sc)
     t0 = time.perf_counter()
     params = uncertain(sc)
+    fixed = kept(sc, params)  # set by hand, with no range to vary it over
     held = [p for p in params if p.own] if hold_own else []
     params = [p for p in params if p not in held]
     if not params:
@@ -310,6 +312,7 @@ def analyse(
         h |= summarise(means[col], unit, params, answers[col], replicates, seed)
         h["own_varied"] = [p.name for p in params if p.own]
         h["own_held"] = [p.name for p in held]
+        h["own_fixed"] = fixed
         h["statement"] = statement(label, h)
         heads.append(h)
     lead = heads[0]

@@ -158,16 +158,25 @@ def _premises(h: dict[str, Any]) -> str:
     or what it held: a range "over what the record does not pin down" that also spans a
     scenario's `[region]` offers below the levels it assumes is not that (helper-61)."""
     mine, held = h.get("own_varied") or [], h.get("own_held") or []
+    fixed = h.get("own_fixed") or []  # set by hand with no range: kept either way
+    kept = (
+        f"; {_names(fixed)} as the scenario sets {'it' if len(fixed) == 1 else 'them'} (no "
+        "plausible range to vary over)"
+        if fixed
+        else ""
+    )
     if mine:
-        names = ", ".join(mine[:3]) + (", ..." if len(mine) > 3 else "")
         return (
-            f" and {len(mine)} of the scenario's own settings ({names}; --hold-own keeps "
-            f"{'it' if len(mine) == 1 else 'them'} at the scenario's values)"
+            f" and {len(mine)} of the scenario's own settings ({_names(mine)}; --hold-own "
+            f"keeps {'it' if len(mine) == 1 else 'them'} at the scenario's values{kept})"
         )
-    if held:
-        names = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
-        return f" (the scenario's own settings held at its values: {names})"
+    if held or fixed:
+        return f" (the scenario's own settings held at its values: {_names(held + fixed)})"
     return ""
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
 
 
 def _at(top: dict[str, Any], key: str, places: int = 0) -> str:

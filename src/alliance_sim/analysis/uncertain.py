@@ -112,6 +112,23 @@ def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, floa
     return contraction, priors
 
 
+def kept(sc: Scenario, varied: list[Uncertain]) -> list[str]:
+    """The values ``sc`` sets by hand that are not varied at all: a member figure the record
+    sources, which therefore has no plausible range (a user's ``remittances_from_russia =
+    0.6`` for Kyrgyzstan was neither varied nor said to be kept: helper-67), a parameter
+    without one.  A continuation's ``initial_*`` figures belong to the replay's start."""
+    names = {u.name for u in varied}
+    hand = [*sc.params, *(f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs)]
+    return [
+        n
+        for n in dict.fromkeys(hand)
+        if n not in names
+        and f"region.{n.rpartition('.')[2]}" not in names  # [region]'s, varied as region.X
+        and not (sc.continues and ".initial_" in n)
+        and not n.startswith(("mech_", "obs_"))  # switches and the observation model
+    ]
+
+
 def uncertain(sc: Scenario) -> list[Uncertain]:
     """The parameters to vary for scenario ``sc`` (see the module's docstring), in a fixed
     order: fitted, registry, member figures, events."""
