@@ -870,3 +870,44 @@ def test_a_hand_set_figure_with_no_range_is_said_to_be_kept(tmp_path):
         "the scenario's values; members.KGZ.remittances_from_russia as the scenario sets it "
         "(no plausible range to vary over))"
     )
+
+
+def test_a_report_uses_the_robustness_analysis_the_user_ran(tmp_path, monkeypatch, capsys):
+    """A report said "no shipped analysis of this scenario; ... run alliance-sim robustness"
+    beside an analysis the user had run (helper-67): `compare --robustness DIR` and
+    `build_report(robustness=[DIR])` put its statements in the report."""
+    from alliance_sim import build_report
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k.toml").write_text(
+        'name = "K"\nextends = "baseline"\nfocus = ["KGZ"]\nend = "2026Q4"\n'
+    )
+    assert main(["run", "k.toml", "--replicates", "4", "--out", "k", "--quiet"]) == 0
+    assert main(["run", "baseline", "--end", "2026Q4", "--replicates", "4", "--out", "b",
+                 "--quiet"]) == 0  # fmt: skip
+    argv = ["robustness", "k.toml", "--out", "rob", "--samples", "8", "--replicates", "2"]
+    assert main([*argv, "--quiet"]) == 0
+    said = json.loads((tmp_path / "rob" / "robustness.json").read_text())
+    lead = said["headlines"][0]["statement"]
+    capsys.readouterr()
+    assert main(["compare", "b", "k", "--out", "r.md", "--robustness", "rob"]) == 0
+    page = (tmp_path / "r.md").read_text()
+    assert "- k: what it rests on beyond the fitted model, from the analysis of this " in page
+    assert "(rob; alliance-sim robustness k.toml --out DIR --samples 8" in page
+    assert f"  - {lead}." in page
+    assert main(["compare", "b", "k", "--out", "r2.md"]) == 0  # without it: the command
+    assert "k: no shipped analysis of this scenario" in (tmp_path / "r2.md").read_text()
+    capsys.readouterr()
+    assert main(["compare", "b", "k", "--out", "r3.md", "--robustness", "b"]) == 2
+    err = capsys.readouterr().err
+    assert "--robustness b: no robustness analysis there" in err and err.count("\n") == 1
+    (tmp_path / "other.toml").write_text('name = "O"\nextends = "k.toml"\nend = "2027Q4"\n')
+    assert main(["robustness", "other.toml", "--out", "rob2", "--samples", "8",
+                 "--replicates", "2", "--quiet"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["compare", "b", "k", "--out", "r3.md", "--robustness", "rob2"]) == 2
+    err = capsys.readouterr().err
+    assert "--robustness rob2: an analysis of 'O' (scenario " in err and "none of the" in err
+    assert not (tmp_path / "r3.md").exists()
+    out = build_report(["b", "k"], tmp_path / "r4.html", robustness=["rob"], quiet=True)
+    assert lead.split(":")[0] in out.read_text()

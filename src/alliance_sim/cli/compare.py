@@ -60,6 +60,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
         style=a.style,
         on_headline=say,
         option="--at",
+        robustness=a.robustness,
     )
     print(f"wrote {term(out)} (the differences table, figures and each scenario's provenance)")
     return 0

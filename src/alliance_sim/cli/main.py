@@ -295,6 +295,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="QUARTER",
         help="compare at this quarter (default: the last quarter every scenario reaches)",
     )
+    co.add_argument(
+        "--robustness",
+        action="append",
+        metavar="DIR",
+        help="a robustness analysis you ran of one of the scenarios (alliance-sim robustness "
+        "--out DIR; repeatable): the report says what it rests on from it",
+    )
 
     ca = _command(
         sub,

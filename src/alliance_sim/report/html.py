@@ -43,7 +43,8 @@ from alliance_sim.report import overlays, plots, scripted
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
-from alliance_sim.report.saving import REPORT, check_figure_folder
+from alliance_sim.report.robustness import read_analyses
+from alliance_sim.report.saving import REPORT, check_figure_folder, report_format
 from alliance_sim.report.sections import nested_html, nested_md, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result, design_note
@@ -246,6 +247,7 @@ def build_report(
     style: str | None = None,
     on_headline: Callable[[Headline], None] | None = None,
     option: str = "at",
+    robustness: list[str | os.PathLike] | None = None,
 ) -> Path:
     """Write the comparison report of ``dirs`` (the first is the reference) to ``out`` (HTML or
     Markdown, from its suffix unless ``fmt`` says), every result read at one quarter: ``at``, or
@@ -255,16 +257,10 @@ def build_report(
     and member table (``quiet=False``: a progress bar; None: in Jupyter). ``style``: the
     figures' style, ``screen`` or ``paper`` (:mod:`alliance_sim.report.style`). ``on_headline``:
     called with the headline before the report is written (the command line prints it).
-    ``option``: how messages name ``at`` (``--at`` from the command line)."""
-    suffix = {".html": "html", ".htm": "html", ".md": "md"}.get(Path(out).suffix.lower())
-    fmt = fmt or suffix
-    if fmt not in ("html", "md"):
-        raise ValueError(
-            f"{out}: a report is .html or .md (or name fmt='html' or 'md'); got "
-            f"{Path(out).suffix or 'no suffix'}"
-        )
-    if suffix is not None and fmt != suffix:
-        raise ValueError(f"fmt={fmt!r} does not match {out} (a .{suffix} file)")
+    ``option``: how messages name ``at`` (``--at`` from the command line).  ``robustness``:
+    folders of robustness analyses the user ran (``alliance-sim robustness --out DIR``), each
+    of one of the compared scenarios, shown in place of the shipped one or of the command."""
+    fmt = report_format(out, fmt)
     if style is not None:
         check_style(style)
     if not isinstance(dirs, list | tuple):  # a folder's letters, or None: one line
@@ -277,6 +273,7 @@ def build_report(
     if fmt == "md":  # its figures go into ``beside``: only a report's own may be replaced
         check_figure_folder(beside, out)
     focus = focus_of(results)[:3] or ["ARM", "KAZ"]
+    analyses = read_analyses(robustness, results, option.replace("at", "robustness"))
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         comp = compare_results(results, seed, at=at, option=option)
         when = comp.attrs["horizon"].quarter
@@ -293,8 +290,9 @@ def build_report(
     title = "Scenario comparison: " + " vs ".join(display_names(results))
     stamp = time.strftime("%Y-%m-%d %H:%M")
     shown = comp[comp["effect"] != "no variation"] if len(comp) else comp
+    rests = rests_on_lines(results, when, analyses)
     if fmt == "md":
-        return _write_md(out, title, stamp, results, tables, shown, figs, head)
+        return _write_md(out, title, stamp, results, tables, shown, figs, head, rests)
     esc = html.escape
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
@@ -310,7 +308,7 @@ def build_report(
         *nested_html(scripted_lines(results, when)),
         "</ul></section>",
         "<section id='rests-on'><h2>Beyond the fitted model</h2><ul>",
-        *nested_html(rests_on_lines(results, when)),
+        *nested_html(rests),
         "</ul></section>",
         "<section id='limits'><h2>What these numbers rest on: known limits</h2><ul>",
         *(
@@ -365,6 +363,7 @@ def _write_md(
     comp: pd.DataFrame,
     figs: list,
     head: Headline,
+    rests: list[str],
 ) -> Path:
     files = out.with_name(out.stem + "_files")
     files.mkdir(exist_ok=True)
@@ -373,7 +372,7 @@ def _write_md(
     doc += [md(head.footnote), ""] if head.footnote else []
     doc += [HEADLINE_NOTE, "", "## What is scripted, what the model decides", ""]
     doc += [*nested_md(scripted_lines(results, head.when)), "", "## Beyond the fitted model", ""]
-    doc += [*nested_md(rests_on_lines(results, head.when)), ""]
+    doc += [*nested_md(rests), ""]
     doc += ["## What these numbers rest on: known limits", ""]
     doc += [f"- **{md(lim.name)}.** {md(lim.text)} ({md(lim.backed_by)})" for lim in KNOWN_LIMITS]
     doc += [

@@ -308,6 +308,7 @@ def rests_on(
     scenario_hash: str,
     end: str | None = None,
     compared_at: str | None = None,
+    given: tuple[str, dict[str, Any]] | None = None,
 ) -> list[str]:
     """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``, horizon
     ``end``) rests on beyond the fitted model: the shipped analysis's statements if it is of
@@ -315,8 +316,9 @@ def rests_on(
     command that makes one.  A run cut short (``run --end``) is not the analysed horizon, and
     the command analyses a file at its own horizon: it says so rather than offer an analysis
     of another quarter.  ``compared_at``: the quarter a comparison reads, named beside the
-    analysis's own horizon when they differ."""
-    r = shipped(name)
+    analysis's own horizon when they differ.  ``given``: (where, analysis) of one the user
+    ran of this very scenario (:func:`read_analyses`), used before the shipped one."""
+    where, r = given if given is not None else (f"docs/robustness/{name}", shipped(name))
     if r is not None and r["scenario_hash"] == scenario_hash:
         horizon = r.get("horizon")
         other = (
@@ -324,10 +326,11 @@ def rests_on(
             if compared_at and horizon and horizon != compared_at
             else ""
         )
+        whose = "the analysis" if given is not None else "the shipped analysis"
         head = (
-            f"{name}: what it rests on beyond the fitted model, from the shipped analysis of "
-            f"this scenario (docs/robustness/{name}; {r['command']}; its interval is of that "
-            f"analysis's runs, not of this result's{other}):"
+            f"{name}: what it rests on beyond the fitted model, from {whose} of this "
+            f"scenario ({where}; {r['command']}; its interval is of that analysis's runs, not "
+            f"of this result's{other}):"
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
     from alliance_sim.report.labels import scenario_shown
@@ -366,3 +369,39 @@ def _file_end(path: str) -> str | None:
         return load_scenario(path).end if path and not path.startswith("<") else None
     except (AllianceSimError, OSError, UnicodeError):
         return None
+
+
+def read_analyses(
+    paths: Any, results: list[Any], option: str = "robustness"
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The robustness analyses in ``paths`` (folders ``alliance-sim robustness`` wrote, or
+    their ``robustness.json``) by scenario hash, each with the path as given; one line naming
+    ``option`` for one that cannot be read or is of none of ``results``' scenarios (a report
+    said "no shipped analysis of this scenario" beside one the user had run: helper-67)."""
+    if paths is None:
+        return {}
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    hashes = {r.manifest.scenario_hash: r.name for r in results}
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for p in paths:
+        f = Path(p) / "robustness.json" if Path(p).is_dir() else Path(p)
+        try:
+            r = json.loads(f.read_text("utf-8"))
+            h = r["scenario_hash"]
+            if not isinstance(r["headlines"], list) or not isinstance(h, str):
+                raise TypeError
+        except (OSError, ValueError, KeyError, TypeError):
+            raise UserError(
+                f"{option} {p}: no robustness analysis there (allowed: a folder alliance-sim "
+                "robustness wrote, or its robustness.json)"
+            ) from None
+        if h not in hashes:
+            raise UserError(
+                f"{option} {p}: an analysis of {r.get('scenario')!r} (scenario {h}), which "
+                f"none of the compared results is (theirs: "
+                + ", ".join(f"{n} {k}" for k, n in hashes.items())
+                + "; a run with --end or other values is another scenario)"
+            )
+        out[h] = (str(p), r)
+    return out

@@ -57,6 +57,21 @@ def check_figure_folder(folder: Path, report: Path, option: str = "--out") -> No
             )
 
 
+def report_format(out: str | os.PathLike, fmt: str | None) -> str:
+    """``html`` or ``md``: ``fmt``, or what ``out``'s suffix says; ValueError for any other,
+    or for a ``fmt`` its suffix contradicts."""
+    suffix = {".html": "html", ".htm": "html", ".md": "md"}.get(Path(out).suffix.lower())
+    fmt = fmt or suffix
+    if fmt not in ("html", "md"):
+        raise ValueError(
+            f"{out}: a report is .html or .md (or name fmt='html' or 'md'); got "
+            f"{Path(out).suffix or 'no suffix'}"
+        )
+    if suffix is not None and fmt != suffix:
+        raise ValueError(f"fmt={fmt!r} does not match {out} (a .{suffix} file)")
+    return fmt
+
+
 def png_mark() -> dict[str, str]:
     """The mark as ``savefig(..., metadata=)`` of a PNG (a report's embedded figures)."""
     from alliance_sim import __version__

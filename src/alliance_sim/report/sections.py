@@ -26,11 +26,13 @@ def nested_html(lines: list[str]) -> list[str]:
     return out
 
 
-def rests_on_lines(results: list[Result], when: str | None = None) -> list[str]:
-    """Each compared scenario's range over what the record does not pin down (the shipped
-    robustness analysis of that very scenario, read at its own horizon, which ``when`` -- the
-    quarter compared -- is set beside), or the command that would measure it; none for a
-    sweep."""
+def rests_on_lines(
+    results: list[Result], when: str | None = None, analyses: dict | None = None
+) -> list[str]:
+    """Each compared scenario's range over what the record does not pin down (an analysis of
+    that very scenario: the user's in ``analyses``, by scenario hash, else the shipped one;
+    read at its own horizon, which ``when`` -- the quarter compared -- is set beside), or the
+    command that would measure it; none for a sweep."""
     from pathlib import Path
 
     from alliance_sim.report.robustness import rests_on
@@ -41,7 +43,8 @@ def rests_on_lines(results: list[Result], when: str | None = None) -> list[str]:
             continue
         m = r.manifest
         name, path = Path(m.scenario_path).stem, m.scenario_path
-        lines += rests_on(name, path, m.scenario_hash, m.plan.end, compared_at=when)
+        given = (analyses or {}).get(m.scenario_hash)
+        lines += rests_on(name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given)
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 
