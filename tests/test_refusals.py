@@ -800,3 +800,14 @@ def test_a_scenario_named_where_a_result_goes_is_told_to_run_it_first(tmp_path, 
     (tmp_path / "my scen.toml").write_text('extends = "baseline"\n')
     with pytest.raises(StoreError, match=r"alliance-sim run 'my scen.toml' --out 'out/my scen'"):
         compare_results(["my scen.toml", "baseline"])  # a command the shell reads as one
+
+
+def test_with_end_of_a_result_is_one_line(tmp_path):
+    """with_end(result, "2029Q4") raised a bare AttributeError: 'Result' object has no
+    attribute 'start' (a red-team)."""
+    from alliance_sim import run_scenario, with_end
+    from alliance_sim.errors import UserError
+
+    r = run_scenario("baseline", tmp_path / "r", replicates=2, end="2025Q4", quiet=True)
+    with pytest.raises(UserError, match=r"^with_end: expected a scenario .*got Result; .*outcomes"):
+        with_end(r, "2025Q2")

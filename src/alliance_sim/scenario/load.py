@@ -88,6 +88,13 @@ def with_end(
     line (:class:`~alliance_sim.errors.ScenarioError`); ``sweep=False`` (for a single run,
     which uses the scenario's own values) leaves such a ``[sweep]`` axis out instead.  See
     :func:`_with_end`."""
+    if not isinstance(sc, Scenario):  # a Result raised a bare AttributeError (a red-team)
+        from alliance_sim.errors import UserError
+
+        raise UserError(
+            f"with_end: expected a scenario (load_scenario(...)), got {type(sc).__name__}; a "
+            "result is read at an earlier quarter with outcomes_at(result, quarter)"
+        )
     ended = _with_end(sc, end, where, sweep)
     for note in end_notes(sc, ended, where="end =") if warn else []:
         warnings.warn(note, UserWarning, stacklevel=warn)
