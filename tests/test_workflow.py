@@ -109,6 +109,8 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
         shared_horizon([thin, short])
     with pytest.raises(AnalysisError, match=r"\(--record end: 2027Q4\), not 2026Q4: use one of"):
         shared_horizon([thin, short])  # which quarters it holds: the user had to guess
+    with pytest.raises(AnalysisError, match=r"; no quarter is recorded by every one of them$"):
+        shared_horizon([thin, short], at="2026Q4")  # thin holds 2027Q4 only, short ends 2026Q4
 
 
 def test_compare_cli_at_and_refusals(ends, tmp_path, monkeypatch, capsys):

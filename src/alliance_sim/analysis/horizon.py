@@ -75,6 +75,19 @@ def _readable(res: Result, quarter: str) -> str | None:
     return None
 
 
+def _shared(results: list[Result], why: str) -> str:
+    """Where one of several results recorded only some quarters: the quarters every one of
+    them can be read at (the first folder's list alone led to a second refusal: a red-team)."""
+    if len(results) < 2 or "recorded only some quarters" not in why:
+        return ""
+    first = recorded_quarters(results[0])
+    every = [q for q in first if all(_readable(r, q) is None for r in results)]
+    if not every:
+        return "; no quarter is recorded by every one of them"
+    shown = ", ".join(every) if len(every) <= 6 else f"{', '.join(every[:3])}, ..., {every[-1]}"
+    return f"; every one of them can be read at {shown}"
+
+
 def read_quarter(results: list[Result], at: object, option: str) -> str:
     """``at`` as a quarter label, or one line naming ``option`` that offers the quarter a
     near miss means ("2030": 2030Q4) only where every result can be read at it (after the
@@ -98,7 +111,7 @@ def shared_horizon(results: list[Result], at: str | None = None, option: str = "
         quarter = read_quarter(results, at, option)
         for r in results:
             if (why := _readable(r, quarter)) is not None:
-                raise AnalysisError(f"{option} {quarter}: {why}")
+                raise AnalysisError(f"{option} {quarter}: {why}{_shared(results, why)}")
         same = all(e == quarter for e in ends)
         how = option if option.startswith("-") else f"{option}="  # "chosen with at="
         return Horizon(quarter, "the end of every scenario" if same else f"chosen with {how}")
