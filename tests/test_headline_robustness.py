@@ -911,3 +911,25 @@ def test_a_report_uses_the_robustness_analysis_the_user_ran(tmp_path, monkeypatc
     assert not (tmp_path / "r3.md").exists()
     out = build_report(["b", "k"], tmp_path / "r4.html", robustness=["rob"], quiet=True)
     assert lead.split(":")[0] in out.read_text()
+
+
+def test_events_on_a_state_outside_and_on_two_members_are_read_too(tmp_path):
+    """An offer to Uzbekistan (outside the alliance since 2012) and a clash naming its two
+    members in `members` got no line (a red-team)."""
+    from alliance_sim.report.sections import _left_before, gone_before
+
+    f = tmp_path / "uz.toml"
+    f.write_text(
+        'name = "UZ"\nextends = "baseline"\nend = "2026Q4"\n[[events]]\nid = "u"\n'
+        'at = "2025Q1"\ntype = "offer"\nmember = "UZB"\nsource = "china"\nsize = 0.3\n'
+        '[[events]]\nid = "c"\nat = "2026Q1"\ntype = "clash"\nmembers = ["ARM", "KGZ"]\n'
+    )
+    r = run_scenario(f, tmp_path / "uz", replicates=10, quiet=True)
+    lines = gone_before(r)
+    assert lines[0] == (
+        "Uzbekistan is outside the alliance as 2025Q1 opens in every run of UZ: its 2025Q1 "
+        "offer acts on a state outside it"
+    )
+    k, n = _left_before(r, "ARM", 5, False)  # 2026Q1
+    said = any("before 2026Q1" in x and "clash" in x for x in lines)
+    assert said == (k / n >= 0.25), (k, n, lines)

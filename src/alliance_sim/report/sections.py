@@ -90,21 +90,30 @@ def gone_before(r: Result, name: str | None = None, when: str | None = None) -> 
     swept = {a.name for a in plan.axes}
     events = (r.manifest.scenario or {}).get("events", []) or []
     back = {e.get("member") for e in events if e.get("type") == "rejoin"}
+    from alliance_sim.core.outcomes import CANDIDATES
+
     out = []
     for ev in events:
-        code, at = ev.get("member"), str(ev.get("at", ""))
-        if ev.get("type") in NOT_ON_MEMBERS or not code or not at:
-            continue
-        if f"events.{ev.get('id')}.at" in swept:
-            continue
+        at, kind = str(ev.get("at", "")), str(ev.get("type"))
+        codes = [ev["member"]] if ev.get("member") else list(ev.get("members") or [])
+        if kind in NOT_ON_MEMBERS or not at or f"events.{ev.get('id')}.at" in swept:
+            continue  # (a swept quarter: no one quarter to read)
         try:
             step = quarters.steps_between(plan.start, at)
         except ValueError:  # not a quarter: the scenario check has said so
             continue
-        if 0 < step <= last and (count := _left_before(r, code, step, code in back)):
+        for code in codes if 0 < step <= last else ():  # a clash names two members
+            count = _left_before(r, code, step, code in back)
+            if count is None:
+                continue
             k, n = count
             if n and k / n >= GONE:
-                out.append(_gone_words(code, at, str(ev.get("type")), k, n, name or r.name))
+                out.append(_gone_words(code, at, kind, k, n, name or r.name))
+            elif not n and code in CANDIDATES:  # Uzbekistan, out since 2012, in a forecast
+                out.append(
+                    f"{_name(code)} is outside the alliance as {at} opens in every run of "
+                    f"{name or r.name}: its {at} {kind} acts on a state outside it"
+                )
     return out
 
 
@@ -129,12 +138,16 @@ def _left_before(r: Result, code: str, step: int, back: bool) -> tuple[int, int]
 def _gone_words(code: str, at: str, kind: str, k: int, n: int, name: str) -> str:
     """ "Armenia has left before 2033Q1 in 35 of the 40 runs of Late offer (88%): its 2033Q1
     offer acts in the other 5 only"."""
-    from alliance_sim.report.headline import NAMES
-
-    who = NAMES.get(code, code)
+    who = _name(code)
     if k == n:
         return f"{who} has left before {at} in all {n} runs of {name}: its {at} {kind} acts in none"
     return (
         f"{who} has left before {at} in {k} of the {n} runs of {name} ({k / n:.0%}): its {at} "
         f"{kind} acts in the other {n - k} only"
     )
+
+
+def _name(code: str) -> str:
+    from alliance_sim.report.headline import NAMES
+
+    return NAMES.get(code, code)
