@@ -761,7 +761,7 @@ def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):
     own = {n for n, p in varied.items() if p.own}
     assert own == {"region.western_offer", "region.chinese_offer", "west_opportunism"}
     assert not varied["russian_pressure"].own  # baseline's [sweep] range, inherited
-    assert rb.kept(sc, list(varied.values())) == []  # [region]'s values are varied as region.X
+    assert rb.kept(sc, list(varied.values())) == {}  # [region]'s values are varied as region.X
     # the file's own value of a parameter its inherited [sweep] covers is a premise (red-team:
     # russian_bandwidth = 0.5 was varied over baseline's 0.2-0.7, unnamed)
     g = tmp_path / "kz2.toml"
@@ -856,20 +856,30 @@ def test_a_hand_set_figure_with_no_range_is_said_to_be_kept(tmp_path):
                  "[members.KGZ]\nremittances_from_russia = 0.6\n")  # fmt: skip
     sc = load_scenario(f)
     fixed = rb.kept(sc, rb.uncertain(sc))
-    assert fixed == ["members.KGZ.remittances_from_russia"], fixed
+    assert fixed == {"members.KGZ.remittances_from_russia": "no plausible range"}, fixed
     r = rb.analyse(sc, samples=8, replicates=2, answer_runs=20)
     h = r["headlines"][0]
-    assert h["own_fixed"] == fixed
-    assert (
-        "(the scenario's own settings held at its values: members.KGZ.remittances"
-        in (h["statement"])
+    assert h["own_fixed"] == list(fixed) and h["own_fixed_why"] == fixed
+    said = "(kept as the scenario sets it: members.KGZ.remittances_from_russia (no plausible "
+    assert said in h["statement"]
+    both = _premises(
+        {"own_varied": ["region.chinese_offer"], "own_fixed": list(fixed), "own_fixed_why": fixed}
     )
-    both = _premises({"own_varied": ["region.chinese_offer"], "own_fixed": fixed})
     assert both == (
         " and 1 of the scenario's own settings (region.chinese_offer; --hold-own keeps it at "
-        "the scenario's values; members.KGZ.remittances_from_russia as the scenario sets it "
-        "(no plausible range to vary over))"
+        "the scenario's values; kept as the scenario sets it: members.KGZ.remittances_from_"
+        "russia (no plausible range))"
     )
+    # a figure with a range that is not varied says why: not a focus member's (a red-team
+    # read "no plausible range" beside a range of 0.2-0.7), and a switch is named too
+    g = tmp_path / "wo.toml"
+    g.write_text('name = "W"\nextends = "armenia_exits"\n[params]\nmech_fear_of_patron = 0\n'
+                 "[members.KGZ]\nwestern_openness = 0.5\n")  # fmt: skip
+    other = load_scenario(g)
+    assert rb.kept(other, rb.uncertain(other)) == {
+        "mech_fear_of_patron": "a mechanism's switch",
+        "members.KGZ.western_openness": "not a focus member's figure",
+    }
 
 
 def test_a_report_uses_the_robustness_analysis_the_user_ran(tmp_path, monkeypatch, capsys):

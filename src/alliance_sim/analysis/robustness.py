@@ -312,7 +312,8 @@ def analyse(
         h |= summarise(means[col], unit, params, answers[col], replicates, seed)
         h["own_varied"] = [p.name for p in params if p.own]
         h["own_held"] = [p.name for p in held]
-        h["own_fixed"] = fixed
+        h["own_fixed"] = list(fixed)
+        h["own_fixed_why"] = fixed
         h["statement"] = statement(label, h)
         heads.append(h)
     lead = heads[0]

@@ -158,10 +158,12 @@ def _premises(h: dict[str, Any]) -> str:
     or what it held: a range "over what the record does not pin down" that also spans a
     scenario's `[region]` offers below the levels it assumes is not that (helper-61)."""
     mine, held = h.get("own_varied") or [], h.get("own_held") or []
-    fixed = h.get("own_fixed") or []  # set by hand with no range: kept either way
+    fixed = h.get("own_fixed") or []  # set by hand and not varied at all: kept either way
+    why = h.get("own_fixed_why") or {}
     kept = (
-        f"; {_names(fixed)} as the scenario sets {'it' if len(fixed) == 1 else 'them'} (no "
-        "plausible range to vary over)"
+        "; kept as the scenario sets "
+        + ("it: " if len(fixed) == 1 else "them: ")
+        + _names([f"{n} ({why[n]})" if n in why else n for n in fixed])
         if fixed
         else ""
     )
@@ -170,8 +172,10 @@ def _premises(h: dict[str, Any]) -> str:
             f" and {len(mine)} of the scenario's own settings ({_names(mine)}; --hold-own "
             f"keeps {'it' if len(mine) == 1 else 'them'} at the scenario's values{kept})"
         )
-    if held or fixed:
-        return f" (the scenario's own settings held at its values: {_names(held + fixed)})"
+    if held:
+        return f" (the scenario's own settings held at its values: {_names(held)}{kept})"
+    if fixed:
+        return f" ({kept[2:]})"
     return ""
 
 

@@ -112,21 +112,34 @@ def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, floa
     return contraction, priors
 
 
-def kept(sc: Scenario, varied: list[Uncertain]) -> list[str]:
-    """The values ``sc`` sets by hand that are not varied at all: a member figure the record
-    sources, which therefore has no plausible range (a user's ``remittances_from_russia =
-    0.6`` for Kyrgyzstan was neither varied nor said to be kept: helper-67), a parameter
-    without one.  A continuation's ``initial_*`` figures belong to the replay's start."""
+def kept(sc: Scenario, varied: list[Uncertain]) -> dict[str, str]:
+    """The values ``sc`` sets by hand that are not varied at all, each with why: a member
+    figure the record sources has no plausible range (a user's ``remittances_from_russia =
+    0.6`` for Kyrgyzstan was neither varied nor said to be kept: helper-67), a member that is
+    not a focus member's figures are not varied, nor is a mechanism's switch.  A
+    continuation's ``initial_*`` figures belong to the replay's start; the observation
+    model's parameters do not act on a headline."""
+    from alliance_sim.core.plausible import plausible_range
+
     names = {u.name for u in varied}
     hand = [*sc.params, *(f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs)]
-    return [
-        n
-        for n in dict.fromkeys(hand)
-        if n not in names
-        and f"region.{n.rpartition('.')[2]}" not in names  # [region]'s, varied as region.X
-        and not (sc.continues and ".initial_" in n)
-        and not n.startswith(("mech_", "obs_"))  # switches and the observation model
-    ]
+    out: dict[str, str] = {}
+    for n in dict.fromkeys(hand):
+        if n in names or f"region.{n.rpartition('.')[2]}" in names:  # [region]'s: region.X
+            continue
+        if (sc.continues and ".initial_" in n) or n.startswith("obs_"):
+            continue
+        r = plausible_range(n) if not n.startswith("mech_") else None
+        out[n] = (
+            "a mechanism's switch"
+            if n.startswith("mech_")
+            else "not a focus member's figure"
+            if n.startswith("members.") and n.split(".")[1] not in focus(sc)
+            else "no plausible range"
+            if r is None or not r.high > r.low
+            else "not varied"
+        )
+    return out
 
 
 def uncertain(sc: Scenario) -> list[Uncertain]:
