@@ -545,9 +545,9 @@ def test_a_hedging_row_says_how_many_runs_start_hedging(tmp_path):
     said = _started("Kyrgyzstan is hedging at 2026Q4 in 60% (...).", row, comp)
     share = f"{start['Baseline']['KGZ']:.0%}"
     if f"{start['Western surge']['KGZ']:.0%}" == share:  # the same replays' ends: the same
-        assert said.endswith(f"(...) (it is hedging at the start in {share} of the runs of both).")
+        assert said.endswith(f"(...). It is hedging at the start in {share} of the runs of both.")
     else:
-        assert f"of the runs of Western surge, {share} of the other's)." in said
+        assert f"of the runs of Western surge, {share} of the other's." in said
     arm = row.copy()
     arm["outcome"] = "ARM_hedging"
     assert _started("x.", arm, comp) == "x."  # nobody starts hedging: nothing added

@@ -943,3 +943,24 @@ def test_events_on_a_state_outside_and_on_two_members_are_read_too(tmp_path):
     k, n = _left_before(r, "ARM", 5, False)  # 2026Q1
     said = any("before 2026Q1" in x and "clash" in x for x in lines)
     assert said == (k / n >= 0.25), (k, n, lines)
+
+
+def test_two_analyses_of_one_scenario_are_refused(tmp_path, monkeypatch, capsys):
+    """`--robustness A --robustness B` of the same scenario used the last one without a word
+    (a red-team)."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k.toml").write_text('name = "K"\nextends = "baseline"\nend = "2025Q4"\n')
+    assert main(["run", "k.toml", "--replicates", "3", "--out", "k", "--quiet"]) == 0
+    assert main(["run", "baseline", "--replicates", "3", "--end", "2025Q4", "--out", "b",
+                 "--quiet"]) == 0  # fmt: skip
+    argv = ["robustness", "k.toml", "--samples", "8", "--replicates", "2", "--quiet"]
+    assert main([*argv, "--out", "rob"]) == 0
+    shutil.copytree(tmp_path / "rob", tmp_path / "rob2")
+    capsys.readouterr()
+    argv = ["compare", "b", "k", "--out", "r.md", "--robustness", "rob", "--robustness", "rob2"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--robustness rob2: a second analysis of K (scenario " in err and "beside rob;" in err
+    assert not (tmp_path / "r.md").exists()

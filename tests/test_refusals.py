@@ -811,3 +811,4 @@ def test_with_end_of_a_result_is_one_line(tmp_path):
     r = run_scenario("baseline", tmp_path / "r", replicates=2, end="2025Q4", quiet=True)
     with pytest.raises(UserError, match=r"^with_end: expected a scenario .*got Result; .*outcomes"):
         with_end(r, "2025Q2")
+    assert with_end("baseline", "2026Q4").end == "2026Q4"  # a name, as run_scenario takes

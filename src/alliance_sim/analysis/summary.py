@@ -50,12 +50,14 @@ def member_table(
     quarter, own, focus = None, None, asked
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
+    elif start is not None:  # '2024q4' raised a bare ValueError (a red-team): one line
+        start = quarter_at(start, "member_table(start=...):")
     if at is not None:  # (a year is offered its last quarter where the result reaches it)
         from alliance_sim.analysis.horizon import read_quarter
 
         where = "member_table(at=...):"
         quarter = read_quarter([own], at, where) if own else quarter_at(at, where, after=start)
-    if own is not None and start is not None and str(start).upper() != own.plan.start:
+    if own is not None and start is not None and str(start).strip().upper() != own.plan.start:
         raise AnalysisError(  # it was replaced by the result's own start without a word
             f"member_table(start={start!r}): a result counts its quarters from its own start, "
             f"{own.plan.start}; start= is for a bare runs table (to describe a later quarter: "
@@ -121,7 +123,7 @@ def member_table(
         raise AnalysisError(
             f"member_table(focus={list(asked)}): {', '.join(absent)} is a member "
             + (f"at {quarter} " if quarter else "")
-            + "in none of these runs (it has left by then in all, or not joined); allowed: "
+            + "in none of these runs (it left before they start, or had not joined); allowed: "
             + ", ".join(r["member"] for r in rows)
         )
     table = pd.DataFrame(rows)

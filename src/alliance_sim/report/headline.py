@@ -308,7 +308,7 @@ def _started(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
     if not r["outcome"].endswith("_hedging") or a is None or b is None or max(a, b) < 0.05:
         return text
     both = "both" if f"{a:.0%}" == f"{b:.0%}" else f"{r['scenario']}, {b:.0%} of the other's"
-    return f"{text[:-1]} (it is hedging at the start in {a:.0%} of the runs of {both})."
+    return f"{text} It is hedging at the start in {a:.0%} of the runs of {both}."
 
 
 def _composed(text: str, r: pd.Series, comp: pd.DataFrame) -> str:

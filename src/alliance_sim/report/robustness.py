@@ -403,5 +403,10 @@ def read_analyses(
                 + ", ".join(f"{n} {k}" for k, n in hashes.items())
                 + "; a run with --end or other values is another scenario)"
             )
+        if h in out:  # the later one won without a word (a red-team)
+            raise UserError(
+                f"{option} {p}: a second analysis of {hashes[h]} (scenario {h}), beside "
+                f"{out[h][0]}; allowed one per compared scenario"
+            )
         out[h] = (str(p), r)
     return out

@@ -77,9 +77,14 @@ def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
 
 
 def with_end(
-    sc: Scenario, end: str, where: str = "end", sweep: bool = True, warn: int = 2
+    sc: Scenario | str | os.PathLike,
+    end: str,
+    where: str = "end",
+    sweep: bool = True,
+    warn: int = 2,
 ) -> Scenario:
-    """``sc`` run to ``end`` (a quarter label, later than its start) instead of its own end.
+    """``sc`` (a scenario, or a shipped name or file to load) run to ``end`` (a quarter label,
+    later than its start) instead of its own end.
 
     Events dated after ``end`` are left out, with a ``UserWarning`` for each (``warn`` > 0:
     attributed ``warn`` frames up, 2 being the caller of this function; 0: none, for the
@@ -88,6 +93,8 @@ def with_end(
     line (:class:`~alliance_sim.errors.ScenarioError`); ``sweep=False`` (for a single run,
     which uses the scenario's own values) leaves such a ``[sweep]`` axis out instead.  See
     :func:`_with_end`."""
+    if isinstance(sc, str | os.PathLike):  # a name or a file, as run_scenario takes
+        sc = load_scenario(sc)
     if not isinstance(sc, Scenario):  # a Result raised a bare AttributeError (a red-team)
         from alliance_sim.errors import UserError
 
