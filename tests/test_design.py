@@ -527,7 +527,7 @@ def test_a_hedging_row_says_how_many_runs_start_hedging(tmp_path):
     "hedging at 2030Q4 in 60% vs 57%" read as an outcome of the scenarios (helper-67)."""
     import pandas as pd
 
-    from alliance_sim import compare_results, run_scenario
+    from alliance_sim import compare_results, run_scenario, sweep
     from alliance_sim.analysis.stats import Estimate
     from alliance_sim.report.headline import _started
 
@@ -548,6 +548,10 @@ def test_a_hedging_row_says_how_many_runs_start_hedging(tmp_path):
         assert said.endswith(f"(...). It is hedging at the start in {share} of the runs of both.")
     else:
         assert f"of the runs of Western surge, {share} of the other's." in said
+    thin = sweep("baseline", tmp_path / "t", samples=1, replicates=4, end="2028Q4",
+                 record="every:8", quiet=True)  # fmt: skip
+    at = compare_results([thin, a]).attrs["hedging_at_start"]  # thin read at 2026Q4, early
+    assert set(at) == {"Baseline (t)", "Baseline (a)"} and "KGZ" in at["Baseline (t)"], at
     arm = row.copy()
     arm["outcome"] = "ARM_hedging"
     assert _started("x.", arm, comp) == "x."  # nobody starts hedging: nothing added

@@ -176,7 +176,9 @@ def compare_results(
     table.attrs["horizon"] = horizon
     same_start = len(starts) == 1 and not thinned
     table.attrs["suspended_from_start"] = suspended_from_start(results) if same_start else []
-    table.attrs["hedging_at_start"] = hedging_at_start(results, names) if same_start else {}
+    table.attrs["hedging_at_start"] = (  # the start is recorded however a result is thinned
+        hedging_at_start(results, names) if len(starts) == 1 else {}
+    )
     table.attrs["pooled"] = [
         (n, (Path(r.directory) / "by_point.csv").is_file())
         for r, n in zip(results, names, strict=True)
