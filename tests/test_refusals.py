@@ -812,3 +812,19 @@ def test_with_end_of_a_result_is_one_line(tmp_path):
     with pytest.raises(UserError, match=r"^with_end: expected a scenario .*got Result; .*outcomes"):
         with_end(r, "2025Q2")
     assert with_end("baseline", "2026Q4").end == "2026Q4"  # a name, as run_scenario takes
+
+
+def test_a_misspelt_keyword_of_the_public_api_is_one_line_with_the_nearest():
+    """run_scenario("baseline", replicate=3) raised Python's bare TypeError, which a notebook
+    showed with its whole traceback and no hint."""
+    import alliance_sim as a
+    from alliance_sim.errors import UserError
+
+    with pytest.raises(UserError, match=r"^run_scenario\(\): no argument 'replicate'; did you "
+                       r"mean 'replicates'\? \(allowed: scenario, out, replicates, "):  # fmt: skip
+        a.run_scenario("baseline", replicate=3)
+    with pytest.raises(UserError, match=r"^member_table\(\): no argument 'focuss'; did you"):
+        a.member_table("nowhere", focuss="ARM")  # refused before the folder is read
+    assert a.run_scenario.__name__ == "run_scenario" and "replicates" in str(
+        __import__("inspect").signature(a.run_scenario)
+    )  # help() still shows its signature and docstring

@@ -20,6 +20,7 @@ not pay for importing Mesa.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 __version__ = "0.1.0"
@@ -57,6 +58,10 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        if inspect.isfunction(value):  # a misspelt keyword: one line with the nearest one
+            from alliance_sim.errors import keywords_checked
+
+            value = keywords_checked(value)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'alliance_sim' has no attribute {name!r}")

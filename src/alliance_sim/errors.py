@@ -145,3 +145,28 @@ def typename(v: object) -> str:
     return {str: "string", bool: "boolean", list: "list", dict: "table"}.get(
         type(v), type(v).__name__
     )
+
+
+def keywords_checked(fn):
+    """``fn`` with a misspelt keyword argument refused in one line that offers the nearest
+    one (``run_scenario(replicate=3)`` raised Python's bare ``TypeError``, with no hint, and a
+    notebook showed its whole traceback)."""
+    import functools
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return fn  # takes any keyword: nothing to check
+    names = [n for n, p in params.items() if p.kind is not inspect.Parameter.POSITIONAL_ONLY]
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        for k in kwargs:
+            if k not in params:
+                raise UserError(
+                    f"{fn.__name__}(): no argument {k!r}{did_you_mean(k, names)} (allowed: "
+                    f"{', '.join(names)})"
+                )
+        return fn(*args, **kwargs)
+
+    return checked
