@@ -162,6 +162,9 @@ def test_a_shared_report_names_scenario_files_without_the_authors_home(
     assert "alliance-sim robustness ~/evil.toml --out DIR" in said
     assert scenario_shown("/elsewhere/x.toml") == "/elsewhere/x.toml"  # not under home
     assert scenario_shown("<simulate>") == "<simulate>"
+    # under the working directory: relative to it (a report under /tmp named the whole path)
+    monkeypatch.chdir(results["dir"])
+    assert scenario_shown(str(results["dir"] / "evil.toml")) == "evil.toml"
 
 
 def test_the_compared_quarter_is_labelled_where_the_data_leave_room():

@@ -161,8 +161,9 @@ def outcome_label(outcome: str, when: str | None = None) -> str:
 def scenario_shown(path: str, *, provenance: bool = False) -> str:
     """A scenario file as a shared report names it, in a form every command takes: a shipped
     scenario by its name (``provenance``: "NAME (shipped with alliance-sim)"), a file under
-    the home directory as ``~/...`` (a report sent to a colleague does not carry the author's
-    user name), any other as it is."""
+    the working directory relative to it (``west_arm.toml``: a report under /tmp gave the
+    whole path), one under the home directory as ``~/...`` (a report sent to a colleague does
+    not carry the author's user name), any other as it is."""
     from alliance_sim.scenario.files import shipped_dir
 
     if not path or path.startswith("<"):
@@ -173,6 +174,8 @@ def scenario_shown(path: str, *, provenance: bool = False) -> str:
         real = p.resolve()
         if shipped is not None and real.parent == shipped.resolve():
             return f"{p.stem} (shipped with alliance-sim)" if provenance else p.stem
+        if real.is_relative_to(Path.cwd().resolve()):
+            return real.relative_to(Path.cwd().resolve()).as_posix()
         return "~/" + real.relative_to(Path.home().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # not under home, or no home at all
         return path
