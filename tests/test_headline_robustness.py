@@ -943,6 +943,14 @@ def test_events_on_a_state_outside_and_on_two_members_are_read_too(tmp_path):
     k, n = _left_before(r, "ARM", 5, False)  # 2026Q1
     said = any("before 2026Q1" in x and "clash" in x for x in lines)
     assert said == (k / n >= 0.25), (k, n, lines)
+    # where the quarter before is not recorded, exit quarters are read: not for a joiner,
+    # whose runs would count as in before it joined (a red-team)
+    from alliance_sim import sweep
+
+    thin = sweep("baseline", tmp_path / "t", samples=1, replicates=2, end="2026Q4",
+                 record="every:8", quiet=True)  # fmt: skip
+    assert _left_before(thin, "IRN", 3, False) is None
+    assert _left_before(thin, "ARM", 3, False)[1] == 2
 
 
 def test_two_analyses_of_one_scenario_are_refused(tmp_path, monkeypatch, capsys):

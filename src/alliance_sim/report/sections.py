@@ -129,8 +129,10 @@ def _left_before(r: Result, code: str, step: int, back: bool) -> tuple[int, int]
         st = st["status"].astype(str)
         st = st[st != "candidate"]
         return int((st == "exited").sum()), len(st)
-    if back or f"{code}_exit_step" not in ok or f"{code}_commitment" not in ok:
-        return None  # a member brought back: its exit quarter is its last one
+    from alliance_sim.core.outcomes import CANDIDATES
+
+    if back or code in CANDIDATES or not {f"{code}_exit_step", f"{code}_commitment"} <= set(ok):
+        return None  # brought back: its exit quarter is its last; a joiner: joined when?
     joined = ok[f"{code}_commitment"].notna()
     return int((ok.loc[joined, f"{code}_exit_step"] < step).sum()), int(joined.sum())
 
