@@ -65,8 +65,7 @@ def _readable(res: Result, quarter: str) -> str | None:
         )
         return f"{res.directory} runs from {plan.start} to {plan.end}: allowed {allowed}"
     if quarter not in (kept := recorded_quarters(res)):  # which ones: a user had to guess
-        kept = [k for k in kept if k != plan.start]
-        shown = ", ".join(kept) if len(kept) <= 6 else f"{', '.join(kept[:3])}, ..., {kept[-1]}"
+        shown = _listed([k for k in kept if k != plan.start])
         return (
             f"{res.directory} recorded only some quarters (--record {plan.record}: {shown}), "
             f"not {quarter}: use one of those, or run it again with --end {quarter} or "
@@ -84,8 +83,12 @@ def _shared(results: list[Result], why: str) -> str:
     every = [q for q in first if all(_readable(r, q) is None for r in results)]
     if not every:
         return "; no quarter is recorded by every one of them"
-    shown = ", ".join(every) if len(every) <= 6 else f"{', '.join(every[:3])}, ..., {every[-1]}"
-    return f"; every one of them can be read at {shown}"
+    return f"; every one of them can be read at {_listed(every)}"
+
+
+def _listed(labels: list[str]) -> str:
+    """Quarter labels in a line: all of up to six, else the first three and the last."""
+    return ", ".join(labels) if len(labels) <= 6 else f"{', '.join(labels[:3])}, ..., {labels[-1]}"
 
 
 def read_quarter(results: list[Result], at: object, option: str) -> str:

@@ -292,7 +292,7 @@ def analyse(
     check_forecast(sc)
     t0 = time.perf_counter()
     params = uncertain(sc)
-    fixed = kept(sc, params)  # set by hand, with no range to vary it over
+    fixed = kept(sc, params)  # set by hand and not varied at all, each with why
     held = [p for p in params if p.own] if hold_own else []
     params = [p for p in params if p not in held]
     if not params:

@@ -112,19 +112,23 @@ def _fitted(sc: Scenario) -> tuple[dict[str, float], dict[str, tuple[float, floa
     return contraction, priors
 
 
+def _hand_set(sc: Scenario) -> list[str]:
+    """The names of the values ``sc`` sets by hand: ``[params]`` and ``[members.CODE]``."""
+    return [*sc.params, *(f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs)]
+
+
 def kept(sc: Scenario, varied: list[Uncertain]) -> dict[str, str]:
     """The values ``sc`` sets by hand that are not varied at all, each with why: a member
     figure the record sources has no plausible range (a user's ``remittances_from_russia =
-    0.6`` for Kyrgyzstan was neither varied nor said to be kept: helper-67), a member that is
-    not a focus member's figures are not varied, nor is a mechanism's switch.  A
+    0.6`` for Kyrgyzstan was neither varied nor said to be kept: helper-67); the figures of a
+    member that is not a focus member are not varied, nor is a mechanism's switch.  A
     continuation's ``initial_*`` figures belong to the replay's start; the observation
     model's parameters do not act on a headline."""
     from alliance_sim.core.plausible import plausible_range
 
     names = {u.name for u in varied}
-    hand = [*sc.params, *(f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs)]
     out: dict[str, str] = {}
-    for n in dict.fromkeys(hand):
+    for n in _hand_set(sc):
         if n in names or f"region.{n.rpartition('.')[2]}" in names:  # [region]'s: region.X
             continue
         if (sc.continues and ".initial_" in n) or n.startswith("obs_"):
@@ -150,7 +154,7 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
 
     own = _scenario_ranges(sc)
     contraction, priors = _fitted(sc)
-    hand = set(sc.params) | {f"members.{c}.{f}" for c, fs in sc.members.items() for f in fs}
+    hand = set(_hand_set(sc))
     premise = _leaf_settings(sc)  # the file's own values under a [sweep] it inherits
     out: list[Uncertain] = []
     seen: set[str] = set()

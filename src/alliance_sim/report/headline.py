@@ -335,11 +335,11 @@ def _composed(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
     )
 
 
-def _clear_of_zero(d: object) -> bool:
-    """Whether a difference's 95% interval leaves out zero (one run in 200 joining did not:
-    "Iran and Iran joining in more runs" under a pair where Iran joined alike, helper-67)."""
-    lo, hi = getattr(d, "lo", float("nan")), getattr(d, "hi", float("nan"))
-    return bool(lo > 0 or hi < 0)
+def _clear_of_zero(d: Estimate) -> bool:
+    """Whether a difference's 95% interval leaves out zero (NaN: no; one run in 200 joining
+    did not: "Iran and Iran joining in more runs" under a pair where Iran joined alike,
+    helper-67)."""
+    return bool(d.lo > 0 or d.hi < 0)
 
 
 #: the fewest (effective) runs showing an outcome in the reference for a headline to give

@@ -99,7 +99,6 @@ def robustness(
     the package are read, without running anything, by
     :func:`alliance_sim.analysis.robustness.shipped` (``shipped("baseline")``).
     """
-    from alliance_sim.analysis.uncertain import check_sizes
     from alliance_sim.limits import MAX_RUNS, check_count, check_seed
     from alliance_sim.progress import bar
     from alliance_sim.scenario.load import load_scenario
@@ -138,7 +137,6 @@ def robustness(
             shown.update(done - shown.n)
 
         try:
-            check_sizes(samples, replicates)
             result, _, replaced = analyse_into(
                 sc,
                 out,

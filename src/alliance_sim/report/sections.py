@@ -6,6 +6,7 @@ the line before them."""
 from __future__ import annotations
 
 from alliance_sim.analysis.comparison import display_names
+from alliance_sim.core.outcomes import CANDIDATES
 from alliance_sim.runs.results import Result
 
 
@@ -90,8 +91,6 @@ def gone_before(r: Result, name: str | None = None, when: str | None = None) -> 
     swept = {a.name for a in plan.axes}
     events = (r.manifest.scenario or {}).get("events", []) or []
     back = {e.get("member") for e in events if e.get("type") == "rejoin"}
-    from alliance_sim.core.outcomes import CANDIDATES
-
     out = []
     for ev in events:
         at, kind = str(ev.get("at", "")), str(ev.get("type"))
@@ -129,8 +128,6 @@ def _left_before(r: Result, code: str, step: int, back: bool) -> tuple[int, int]
         st = st["status"].astype(str)
         st = st[st != "candidate"]
         return int((st == "exited").sum()), len(st)
-    from alliance_sim.core.outcomes import CANDIDATES
-
     if back or code in CANDIDATES or not {f"{code}_exit_step", f"{code}_commitment"} <= set(ok):
         return None  # brought back: its exit quarter is its last; a joiner: joined when?
     joined = ok[f"{code}_commitment"].notna()
