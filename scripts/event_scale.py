@@ -25,7 +25,6 @@ import argparse
 import math
 import sys
 import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -34,8 +33,7 @@ from alliance_sim.core import quarters
 from alliance_sim.core.params import BY_NAME
 from alliance_sim.errors import AllianceSimError
 from alliance_sim.runs.runner import run_scenario
-from alliance_sim.scenario.checks import validate
-from alliance_sim.scenario.load import load_scenario
+from alliance_sim.scenario.load import load_scenario, revalidated
 from alliance_sim.scenario.plan import spec_for
 
 
@@ -94,10 +92,7 @@ def _without_events(sc, end: str):
     pressure are where the forecast starts (an event in the measured quarter, a Russian
     bandwidth change or an exit, read as routine: red-team)."""
     data = {k: v for k, v in sc.data.items() if k not in ("events", "sweep", "end_status")}
-    data["end"] = end
-    if isinstance(sc.data.get("calibration"), dict):  # validate() reads the posterior's file
-        data["calibration"] = sc.posterior.path if sc.posterior is not None else None
-    return validate(data, Path(sc.path))
+    return revalidated(sc, {**data, "end": end})
 
 
 if __name__ == "__main__":

@@ -108,6 +108,16 @@ def with_end(
     return ended
 
 
+def revalidated(sc: Scenario, data: dict) -> Scenario:
+    """``data`` -- ``sc``'s resolved table, changed -- validated again as ``sc``'s file, so
+    that its hash says what is run (the posterior, resolved to its records, is named again by
+    its file: validate() reads it)."""
+    data = dict(data)
+    if isinstance(sc.data.get("calibration"), dict):
+        data["calibration"] = sc.posterior.path if sc.posterior is not None else None
+    return validate(data, Path(sc.path))
+
+
 def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     """``sc`` run to ``end`` instead of its own end quarter (``run``/``sweep --end``): the
     scenario validated again with the new end, so the manifest's scenario and hash say what was
@@ -141,10 +151,8 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
         data.pop("events")
     if label != sc.end:
         data.pop("end_status", None)  # the record at the file's own end, not at this one
-    if isinstance(sc.data.get("calibration"), dict):  # validate() reads the posterior's file
-        data["calibration"] = sc.posterior.path if sc.posterior is not None else None
     try:
-        return validate(data, Path(sc.path))
+        return revalidated(sc, data)
     except ScenarioError as e:
         if sweep or "sweep" not in data:
             raise ScenarioError(f"{where} {label}: {e}") from None
@@ -152,6 +160,6 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     # and its hash then differ from the sweep's, which a sweep to this end could not have)
     data.pop("sweep")
     try:
-        return validate(data, Path(sc.path))
+        return revalidated(sc, data)
     except ScenarioError as e:
         raise ScenarioError(f"{where} {label}: {e}") from None
