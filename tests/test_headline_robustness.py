@@ -972,3 +972,20 @@ def test_two_analyses_of_one_scenario_are_refused(tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err
     assert "--robustness rob2: a second analysis of K (scenario " in err and "beside rob;" in err
     assert not (tmp_path / "r.md").exists()
+
+
+def test_the_figure_draws_the_total_index_the_statement_names():
+    """A statement named "largest total index clear of its noise: alternatives_weight, ST
+    0.62" that drivers.png, the twelve largest first-order indices, did not draw."""
+    from alliance_sim.analysis.robustness_words import largest_total
+    from alliance_sim.report.robustness import SHOWN, drawn
+
+    drivers = [{"parameter": f"p{i}", "S1": 0.3 - 0.01 * i, "ST": 0.3 - 0.01 * i,
+                "ST_conf": 0.5} for i in range(SHOWN + 3)]  # fmt: skip
+    drivers.append({"parameter": "alternatives_weight", "S1": 0.03, "ST": 0.62, "ST_conf": 0.2})
+    assert largest_total(drivers)["parameter"] == "alternatives_weight"
+    rows = drawn(drivers)
+    assert len(rows) == SHOWN and rows[-1]["parameter"] == "alternatives_weight"
+    assert [r["parameter"] for r in rows[:-1]] == [f"p{i}" for i in range(SHOWN - 1)]
+    drivers[-1]["ST_conf"] = 0.9  # inside its noise: not named, not forced in
+    assert drawn(drivers) == drivers[:SHOWN]

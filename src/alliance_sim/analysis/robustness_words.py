@@ -93,9 +93,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
         if above:  # the table ranks these first: why they do not lead (a user's question)
             text += f", the largest S1 whose two ends differ visibly ({_ahead(above)})"
     elif top is not None:  # no parameter visibly explains a tenth alone: they act together
-        clear = [  # a total index whose interval is above zero: visible, and an estimate
-            d for d in h["drivers"] if d["ST"] is not None and d["ST"] > (d["ST_conf"] or 0.0)
-        ]
+        most = largest_total(h["drivers"])
         if is_strong:  # an index clear of zero whose ends overlap: not a driver one can see
             conf = next(d["S1_conf"] for d in h["drivers"] if d["parameter"] == top["parameter"])
             text += (
@@ -104,16 +102,14 @@ def statement(label: str, h: dict[str, Any]) -> str:
                 f"{_at(top, 'at_low')} near {top['low']} and {_at(top, 'at_high')} near "
                 f"{top['high']}, within their noise"
             )
-            if clear:  # (its words above already say what an index clear of noise is)
-                most = max(clear, key=lambda d: d["ST"])
+            if most:  # (its words above already say what an index clear of noise is)
                 text += (  # (larger ones inside their noise are not named: helper-64)
                     f"; the largest total index clear of its noise is {most['parameter']}'s, "
                     f"ST {most['ST']:.2f}"
                 )
         else:
             text += "; no parameter visibly explains a tenth of it alone"
-            if clear:
-                most = max(clear, key=lambda d: d["ST"])
+            if most:
                 text += (  # "largest total index: X, ST 0.04" beside a 0.29 in its noise
                     f" (largest total index clear of its noise: {most['parameter']}, "
                     f"ST {most['ST']:.2f})"
@@ -127,6 +123,13 @@ def statement(label: str, h: dict[str, Any]) -> str:
             f"design, so {what} may be noise (more --replicates)"
         )
     return text
+
+
+def largest_total(drivers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The driver with the largest total index whose interval is above zero (visible, and an
+    estimate), which a statement names where no parameter visibly acts alone; None if none."""
+    clear = [d for d in drivers if d["ST"] is not None and d["ST"] > (d["ST_conf"] or 0.0)]
+    return max(clear, key=lambda d: d["ST"]) if clear else None
 
 
 def _ahead(above: list[dict[str, Any]]) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
+from alliance_sim.analysis.robustness_words import largest_total
 from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
 from alliance_sim.report.saving import save
@@ -182,6 +183,18 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def drawn(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The :data:`SHOWN` drivers a panel draws, in the table's order (by S1): the largest
+    first-order indices, and the largest total index clear of its noise, which the statement
+    names where no parameter acts visibly alone (a statement named alternatives_weight, ST
+    0.62, that the figure of the twelve largest S1 left out)."""
+    rows = [r for r in drivers if r["S1"] is not None]
+    most = largest_total(rows)
+    if most is None or most in rows[:SHOWN]:
+        return rows[:SHOWN]
+    return [*rows[: SHOWN - 1], most]
+
+
 def figure(result: dict[str, Any], path: Path) -> None:
     """Each headline's largest indices: ST (light) and S1 (dark) with 95% whiskers."""
     import matplotlib
@@ -195,7 +208,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         1, len(heads), figsize=(6.5 * len(heads), 0.35 * SHOWN + 1.6), squeeze=False
     )
     for ax, h in zip(axes[0], heads, strict=True):
-        rows = [r for r in h["drivers"] if r["S1"] is not None][:SHOWN][::-1]
+        rows = drawn(h["drivers"])[::-1]
         if not rows:
             ax.text(0.5, 0.5, "the outcome does not vary", ha="center", transform=ax.transAxes)
             ax.set_axis_off()
