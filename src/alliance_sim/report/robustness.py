@@ -241,7 +241,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
             fontsize=9,
             loc="right",  # centred over a panel narrowed by long labels, it ran off the figure
         )
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="center right")
         if noisy(h) or not any(_clear(r) for r in h["drivers"]):  # as the statement says
             ax.set_ylim(-0.7, len(rows) + 0.9)  # headroom: the note covered the top bars
             ax.text(
