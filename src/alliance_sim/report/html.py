@@ -43,7 +43,7 @@ from alliance_sim.report import overlays, plots, scripted
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
-from alliance_sim.report.robustness import read_analyses
+from alliance_sim.report.robustness_api import read_analyses
 from alliance_sim.report.saving import REPORT, check_figure_folder, report_format
 from alliance_sim.report.sections import nested_html, nested_md, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style

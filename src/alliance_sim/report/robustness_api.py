@@ -4,10 +4,13 @@ The analysis ``alliance-sim robustness`` runs (:mod:`alliance_sim.analysis.robus
 notebook or a script: it returns the analysis as ``robustness.json`` holds it and, given
 ``out``, writes the command's three files there.  Both the command and this function go
 through :func:`analyse_into`, so the same arguments give the same analysis.
+:func:`read_analyses` reads analyses a user ran for a comparison report (``compare
+--robustness DIR``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -192,3 +195,44 @@ def _as_arguments(message: str) -> str:
 
     # an option's word only where it stands alone: not inside a path ("grid--seed 3.txt")
     return re.sub(rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[^\s=]))?", word, message)
+
+
+def read_analyses(
+    paths: Any, results: list[Any], option: str = "robustness"
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The robustness analyses in ``paths`` (folders ``alliance-sim robustness`` wrote, or
+    their ``robustness.json``) by scenario hash, each with the path as given; one line naming
+    ``option`` for one that cannot be read or is of none of ``results``' scenarios (a report
+    said "no shipped analysis of this scenario" beside one the user had run: helper-67)."""
+    if paths is None:
+        return {}
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    hashes = {r.manifest.scenario_hash: r.name for r in results}
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for p in paths:
+        f = Path(p) / "robustness.json" if Path(p).is_dir() else Path(p)
+        try:
+            r = json.loads(f.read_text("utf-8"))
+            h = r["scenario_hash"]
+            if not isinstance(r["headlines"], list) or not isinstance(h, str):
+                raise TypeError
+        except (OSError, ValueError, KeyError, TypeError):
+            raise UserError(
+                f"{option} {p}: no robustness analysis there (allowed: a folder alliance-sim "
+                "robustness wrote, or its robustness.json)"
+            ) from None
+        if h not in hashes:
+            raise UserError(
+                f"{option} {p}: an analysis of {r.get('scenario')!r} (scenario {h}), which "
+                f"none of the compared results is (theirs: "
+                + ", ".join(f"{n} {k}" for k, n in hashes.items())
+                + "; a run with --end or other values is another scenario)"
+            )
+        if h in out:  # the later one won without a word (a red-team)
+            raise UserError(
+                f"{option} {p}: a second analysis of {hashes[h]} (scenario {h}), beside "
+                f"{out[h][0]}; allowed one per compared scenario"
+            )
+        out[h] = (str(p), r)
+    return out
