@@ -828,3 +828,24 @@ def test_a_misspelt_keyword_of_the_public_api_is_one_line_with_the_nearest():
     assert a.run_scenario.__name__ == "run_scenario" and "replicates" in str(
         __import__("inspect").signature(a.run_scenario)
     )  # help() still shows its signature and docstring
+
+
+def test_the_public_api_still_pickles_and_a_hand_edited_analysis_is_refused(tmp_path):
+    """The keyword check's wrapper made every wrapped export unpicklable (process pools); a
+    robustness.json without `command` or with empty headlines crashed a report after its
+    work (a red-team)."""
+    import json
+    import pickle
+
+    import alliance_sim as a
+    from alliance_sim.errors import UserError
+    from alliance_sim.report.robustness_api import read_analyses
+
+    assert pickle.loads(pickle.dumps(a.outcomes_at)) is a.outcomes_at
+    for bad in ({"scenario_hash": "x", "headlines": [{}], "command": "c"},
+                {"scenario_hash": "x", "headlines": [{"statement": "s"}]},
+                {"scenario_hash": "x", "headlines": [], "command": "c"}):  # fmt: skip
+        f = tmp_path / "robustness.json"
+        f.write_text(json.dumps(bad))
+        with pytest.raises(UserError, match="no robustness analysis there"):
+            read_analyses([f], [])

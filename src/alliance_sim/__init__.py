@@ -62,6 +62,7 @@ def __getattr__(name: str) -> Any:
             from alliance_sim.errors import keywords_checked
 
             value = keywords_checked(value)
+            value.__module__ = __name__  # pickled as alliance_sim.NAME: this very wrapper
         globals()[name] = value
         return value
     raise AttributeError(f"module 'alliance_sim' has no attribute {name!r}")

@@ -215,9 +215,14 @@ def read_analyses(
         try:
             r = json.loads(f.read_text("utf-8"))
             h = r["scenario_hash"]
-            if not isinstance(r["headlines"], list) or not isinstance(h, str):
+            heads = r["headlines"]  # what a report reads of it (a hand-edited file crashed it)
+            if not (isinstance(heads, list) and heads and isinstance(h, str)):
                 raise TypeError
-        except (OSError, ValueError, KeyError, TypeError):
+            if not isinstance(r["command"], str) or not all(
+                isinstance(x, dict) and isinstance(x.get("statement"), str) for x in heads
+            ):
+                raise TypeError
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             raise UserError(
                 f"{option} {p}: no robustness analysis there (allowed: a folder alliance-sim "
                 "robustness wrote, or its robustness.json)"
