@@ -989,3 +989,39 @@ def test_the_figure_draws_the_total_index_the_statement_names():
     assert [r["parameter"] for r in rows[:-1]] == [f"p{i}" for i in range(SHOWN - 1)]
     drivers[-1]["ST_conf"] = 0.9  # inside its noise: not named, not forced in
     assert drawn(drivers) == drivers[:SHOWN]
+
+
+def test_two_analyses_finishing_together_into_one_folder_do_not_mix(tmp_path, monkeypatch):
+    """Two analyses started at once both passed the folder's first check; the second to
+    finish replaced the first's files (or mixed them). The files are written under the
+    folder's lock and the folder checked again there: as if run one after the other."""
+    from contextlib import contextmanager
+
+    from alliance_sim.errors import AllianceSimError, UserError
+    from alliance_sim.report import robustness as rr
+    from alliance_sim.runs.locks import writer
+
+    first = rb.shipped("baseline")
+    other = {**first, "replicates": first["replicates"] + 1}
+    out = tmp_path / "r"
+    out.mkdir()
+    busy = pytest.raises(AllianceSimError, match="being written by another alliance-sim proc")
+    with writer(out), busy:  # another process writes
+        rr.write(dict(other), out)
+    assert not (out / "robustness.json").exists()
+    real = rr.writer
+
+    @contextmanager
+    def finished_first(d):  # the other analysis finishes while this one computes
+        monkeypatch.setattr(rr, "writer", real)
+        rr.write(dict(first), d)
+        with real(d):
+            yield
+
+    monkeypatch.setattr(rr, "writer", finished_first)
+    with pytest.raises(UserError, match="holds an earlier robustness analysis"):
+        rr.write(dict(other), out)
+    kept = json.loads((out / "robustness.json").read_text())
+    assert kept["replicates"] == first["replicates"]
+    rr.write(dict(first), out)  # the same analysis again, beside the lock file: replaced
+    assert sorted(p.name for p in out.iterdir()) == sorted((*rr.FILES, ".alliance-sim.lock"))

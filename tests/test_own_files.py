@@ -461,3 +461,26 @@ def test_force_keeps_a_file_of_ones_own_where_a_table_folder_was(result, tmp_pat
     assert main(argv) == 2  # replaces (fifth red-team: the file was then deleted)
     assert "runs.parquet is not what alliance-sim wrote there" in capsys.readouterr().err
     assert (done / "runs.parquet").read_bytes() == MINE
+
+
+def test_a_path_from_the_home_folder_means_the_home_folder(tmp_path, monkeypatch):
+    """``out="~/b"`` from Python made a folder named ``~`` in the working folder, and the
+    tables were then read from the home folder by pyarrow (a traceback, or another result's
+    rows). ``~`` is the home folder everywhere, as in the shell and pandas."""
+    from alliance_sim import Result, build_report, load_scenario, run_scenario, write_figures
+
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir(), cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    res = run_scenario("armenia_exits", "~/b", replicates=4, end="2026Q4", quiet=True)
+    assert res.directory == home / "b" and not (cwd / "~").exists()
+    again = Result.open("~/b")
+    assert again.read("runs")["run_id"].tolist() == res.read("runs")["run_id"].tolist()
+    write_figures("~/b", "~/figs", kinds=["status"])
+    run_scenario("baseline", "~/c", replicates=4, end="2026Q4", quiet=True)
+    build_report(["~/b", "~/c"], out="~/report.html")
+    assert (home / "figs").is_dir() and (home / "report.html").is_file()
+    assert sorted(p.name for p in cwd.iterdir()) == []
+    (home / "mine.toml").write_text('extends = "baseline"\nname = "Mine"\n')
+    assert load_scenario("~/mine.toml").name == "Mine"

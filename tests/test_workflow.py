@@ -442,3 +442,17 @@ def test_a_notebook_gets_one_line_hints_and_errors(ends):
     err = ScenarioError("no scenario named 'basline'; did you mean 'baseline'?")
     assert isinstance(err, AllianceSimError)
     assert err._render_traceback_() == [f"ScenarioError: {err}"]
+
+
+def test_end_at_the_files_own_end_is_the_same_scenario(tmp_path):
+    """`run k.toml --end X` with X the file's own end hashed apart from `run k.toml` (a file
+    without `end`, or one that extends another, validated again), so the same runs read as a
+    different scenario: its folder was refused, its results not matched."""
+    from alliance_sim import load_scenario, with_end
+
+    (tmp_path / "k.toml").write_text('extends = "baseline"\nname = "K"\n')
+    (tmp_path / "k2.toml").write_text('name = "K2"\ndescription = "d"\nstart = "2025Q1"\n')
+    for f in ("k.toml", "k2.toml"):
+        sc = load_scenario(tmp_path / f)
+        assert with_end(sc, sc.end).hash == sc.hash, f
+        assert with_end(sc, "2029Q4").hash != sc.hash

@@ -31,6 +31,18 @@ def _shown(path: str | os.PathLike) -> str:
     return repr(os.fspath(path))
 
 
+def user_path(path: str | os.PathLike) -> Path:
+    """``path`` as a Path, a leading ``~`` (or ``~user``) made that home folder, as the shell
+    and pandas do.  pyarrow, which reads the tables, expands it whatever is asked, so a result
+    written from Python to ``out="~/b"`` landed in a folder named ``~`` in the working folder
+    and was then read from the home folder: a traceback, or another result's data."""
+    p = Path(os.fspath(path))
+    try:
+        return p.expanduser()
+    except RuntimeError:  # ~nobody: no such user; the path as it stands
+        return p
+
+
 ALLOWED_RESULT = "name a folder of its own for the results, e.g. out/my-sweep"
 
 
@@ -65,7 +77,7 @@ def check_result_dir(
     allowed = ALLOWED_RESULT
     if not str(text).strip():
         raise StoreError(f"{option} '': an empty path means the current directory; {allowed}")
-    p = Path(text)
+    p = user_path(text)
     try:
         real = p.resolve()
     except (OSError, RuntimeError):  # a loop of links (it raised a traceback)
@@ -140,7 +152,7 @@ def result_folder_of(path: str | os.PathLike) -> tuple[Path, str] | None:
     falls in, or None.  A result directory is a folder holding ``manifest.json`` and at least
     one table or its lock."""
     try:
-        p = Path(path).resolve()  # through symbolic links and ``..``: where it would land
+        p = user_path(path).resolve()  # through symbolic links and ``..``: where it would land
     except (OSError, RuntimeError):  # a loop of links: the folder checks say so in one line
         return None
     chain = [p, *p.parents]
@@ -172,7 +184,7 @@ def check_not_results(path: str | os.PathLike, option: str = "--out") -> Path:
             f"{folder}; allowed a path outside that directory's own files (e.g. "
             f"{folder / 'figures'} or a folder elsewhere)"
         )
-    return Path(path)
+    return user_path(path)
 
 
 def ours_or_new(
@@ -248,7 +260,7 @@ def _made_to_be_left(p: Path) -> Path | None:
 
 
 def _left_behind(path: str | os.PathLike, option: str) -> None:
-    if (new := _made_to_be_left(Path(path))) is not None:
+    if (new := _made_to_be_left(user_path(path))) is not None:
         raise UserError(
             f"{option} {_shown(path)}: {new} does not exist, and the '..' after it would make "
             "it only to leave it behind; allowed a path whose folders before each '..' exist"
@@ -257,10 +269,10 @@ def _left_behind(path: str | os.PathLike, option: str) -> None:
 
 def in_the_way(path: str | os.PathLike) -> str | None:
     """What stops a folder being made at ``path`` ("/x/afile is a file"), or None."""
-    base = _first_existing(Path(path))
+    base = _first_existing(user_path(path))
     if not base.is_dir():
         return f"{base} is {_not_a_folder(base)}"
-    new = _made_to_be_left(Path(path))
+    new = _made_to_be_left(user_path(path))
     return None if new is None else f"{new} does not exist (a folder made only to step out of)"
 
 
@@ -274,7 +286,7 @@ def _a_path(path: object, option: str) -> None:
 def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as a Path if it is, or can be created as, a folder the user may write to."""
     _a_path(path, option)
-    p = Path(path)
+    p = user_path(path)
     if not os.fspath(path).strip():
         raise UserError(f"{option} '': allowed a folder path")
     check_not_results(p, option)
@@ -295,7 +307,7 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
 def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as a Path if it is, or can be created as, a file the user may write."""
     _a_path(path, option)
-    p = Path(path)
+    p = user_path(path)
     if not os.fspath(path).strip():
         raise UserError(f"{option} '': allowed a file path")
     check_not_results(p, option)

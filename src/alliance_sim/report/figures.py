@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from alliance_sim.errors import UserError
-from alliance_sim.paths import check_not_results, in_the_way
+from alliance_sim.paths import check_not_results, in_the_way, user_path
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
 from alliance_sim.report.saving import FORMATS, figure_path
@@ -136,7 +136,7 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
             raise ValueError(f"{res.directory}: no {k} figure: {why}")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
-    out = Path(out)
+    out = user_path(out)
     m = res.manifest
     outcomes = outcomes or default_outcomes(res)
     from alliance_sim.analysis.sensitivity import check_outcome

@@ -22,6 +22,7 @@ from alliance_sim.errors import UserError
 from alliance_sim.paths import writable_dir
 from alliance_sim.report.saving import save
 from alliance_sim.runs.atomic import atomic_write_bytes
+from alliance_sim.runs.locks import LOCK, writer
 
 TITLE = "# What the headline rests on: "
 FILES = ("robustness.json", "robustness.md", "drivers.png")
@@ -38,10 +39,10 @@ def check_dir(
     about to be written: an earlier analysis in ``directory`` that differs in any of them is
     replaced only with ``force`` (a re-run of the same analysis replaces its own files)."""
     d = writable_dir(directory)
-    if d.is_dir() and any(d.iterdir()):
+    if d.is_dir() and any(p.name != LOCK for p in d.iterdir()):  # the lock: see write()
         md = d / "robustness.md"
         ours = md.is_file() and md.read_bytes()[:100].startswith(TITLE.encode())
-        strangers = sorted(p.name for p in d.iterdir() if p.name not in FILES)
+        strangers = sorted(p.name for p in d.iterdir() if p.name not in (*FILES, LOCK))
         if not ours or strangers:
             raise UserError(
                 f"--out {d} holds {_stranger(d, strangers)}; allowed a new or empty "
@@ -105,13 +106,20 @@ def _earlier_kind(d: Path) -> str:
 
 def write(result: dict[str, Any], directory: str | os.PathLike, force: bool = False) -> Path:
     """Write ``robustness.json``, ``robustness.md`` and ``drivers.png`` into ``directory``
-    (``force``: replace an earlier, different analysis there)."""
+    (``force``: replace an earlier, different analysis there).
+
+    The three files are written holding ``DIR/.alliance-sim.lock`` (:mod:`alliance_sim.runs.locks`)
+    and the folder is checked again under it: two analyses started at once into one folder
+    both passed the first check, and the second to finish replaced the first's files (or mixed
+    them: one's JSON beside the other's figure) where run one after the other it is refused."""
     d = check_dir(directory, same=identity(result), force=force)
     d.mkdir(parents=True, exist_ok=True)
-    restate(result)
-    figure(result, d / "drivers.png")
-    atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
-    atomic_write_bytes(d / "robustness.md", markdown(result).encode())
+    with writer(d):
+        check_dir(d, same=identity(result), force=force)
+        restate(result)
+        figure(result, d / "drivers.png")
+        atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
+        atomic_write_bytes(d / "robustness.md", markdown(result).encode())
     return d
 
 

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.paths import FIGURE, ours_or_new
+from alliance_sim.paths import FIGURE, ours_or_new, user_path
 
 MARK = FIGURE  # "alliance-sim VERSION" in the figure's metadata (see alliance_sim.paths)
 FORMATS = ("png", "svg", "pdf")
@@ -27,7 +27,7 @@ def figure_path(path: str | os.PathLike, option: str = "--out") -> Path:
     suffix (as matplotlib does, so the path returned is the file written); refused (one
     line) if its format is not one of :data:`FORMATS` or if it is a file alliance-sim did
     not write (it carries no mark: :data:`alliance_sim.paths.FIGURE`)."""
-    p = Path(path)
+    p = user_path(path)
     if not p.suffix:
         p = p.with_name(p.name + ".png")
     fmt = p.suffix[1:].lower()
@@ -89,7 +89,7 @@ def save(
     may predate the mark."""
     from alliance_sim import __version__
 
-    p = Path(path) if checked else figure_path(path, option)
+    p = user_path(path) if checked else figure_path(path, option)
     fmt = p.suffix[1:].lower()
     fig.savefig(p, metadata={_KEY[fmt]: f"alliance-sim {__version__}"}, **kwargs)
     return p

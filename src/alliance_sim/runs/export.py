@@ -13,7 +13,13 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
 from alliance_sim.errors import StoreError, UserError
-from alliance_sim.paths import check_not_results, ours_or_new, result_folder_of, writable_dir
+from alliance_sim.paths import (
+    check_not_results,
+    ours_or_new,
+    result_folder_of,
+    user_path,
+    writable_dir,
+)
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset, unfinished
 
@@ -45,7 +51,7 @@ def export(
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: allowed {', '.join(FORMATS)}")
     res = Result.open(directory)  # one clear line if it is not a result directory
-    src = Path(directory)
+    src = user_path(directory)
     target = writable_dir(out) if out is not None else src / "csv"  # one line if it cannot be
     names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST, PARTIAL]
     if (hit := result_folder_of(target / MANIFEST)) is not None and hit[1] == MANIFEST:

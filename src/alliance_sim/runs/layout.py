@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from alliance_sim.paths import user_path
+
 MANIFEST = "manifest.json"
 TABLES = ("timeseries", "alliance", "runs")  # written in this order: ``runs`` last
 PART = re.compile(r"^part-(?:\d{6}|round-\d{3})\.parquet$")  # a table's files, in row order
@@ -15,4 +17,4 @@ def table_path(directory: str | os.PathLike, table: str) -> Path:
     """Where ``table`` lives: ``DIR/<table>.parquet``, a folder of Parquet files (one per
     chunk of runs, then one per refine round) read as one table, or, in result directories
     written before version 0.2, a single file."""
-    return Path(directory) / f"{table}.parquet"
+    return user_path(directory) / f"{table}.parquet"

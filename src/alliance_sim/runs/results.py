@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from alliance_sim.errors import AnalysisError, StoreError
+from alliance_sim.paths import user_path
 from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
 from alliance_sim.runs.refined import case_of, design_note  # noqa: F401 (re-exported)
 
@@ -211,7 +212,7 @@ class Manifest:
     def read(cls, directory: str | os.PathLike) -> Manifest | None:
         """The manifest in ``directory``, None if there is none; :class:`StoreError` (one
         line, saying what to do) if it is damaged or was edited by hand."""
-        p = Path(directory) / MANIFEST
+        p = user_path(directory) / MANIFEST
         if not p.is_file():
             return None
         try:
@@ -342,6 +343,7 @@ class Result:
     def open(cls, directory: str | os.PathLike) -> Result:
         """The result stored in ``directory`` (a folder ``run``, ``sweep`` or ``refine``
         wrote), read lazily; one line if it is not one, or is incomplete or damaged."""
+        directory = user_path(directory)  # (pyarrow reads "~/b" as the home folder's b)
         manifest = Manifest.read(directory)
         if manifest is None:
             hint = (  # check reads run and sweep results; the other verbs' folders are files

@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alliance_sim.errors import StoreError
-from alliance_sim.paths import RESULT_OUTPUTS, marked
+from alliance_sim.paths import RESULT_OUTPUTS, marked, user_path
 from alliance_sim.runs.atomic import atomic_parquet
 from alliance_sim.runs.foreign import FORCE_AFTER, refuse_foreign_files, refuse_odd_parts
 from alliance_sim.runs.integrity import (
@@ -101,7 +101,7 @@ class Store:
     """One result directory."""
 
     def __init__(self, directory: str | os.PathLike) -> None:
-        self.dir = Path(directory)
+        self.dir = user_path(directory)
         self.chunks = self.dir / "chunks"
 
     # --- manifest ---------------------------------------------------------------------------

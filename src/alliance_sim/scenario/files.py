@@ -15,6 +15,7 @@ from typing import Any
 
 from alliance_sim.errors import ScenarioError, did_you_mean, typename
 from alliance_sim.limits import MAX_DEPTH, MAX_FILE_BYTES
+from alliance_sim.paths import user_path
 from alliance_sim.scenario.shape import check_shape
 
 MAX_LINE = 10_000  # characters per line of a TOML file (bounds dotted keys' depth)
@@ -129,7 +130,7 @@ def _names() -> list[str]:
 
 def find_scenario(name_or_path: str | os.PathLike) -> Path:
     """A scenario's file from a path or a shipped scenario's name (``armenia_exits``)."""
-    p = Path(name_or_path)
+    p = user_path(name_or_path)  # "~/my.toml": the home folder's, as in the shell
     if not str(name_or_path).strip():
         raise ScenarioError(
             "scenario '': allowed a shipped name (see: alliance-sim list scenarios) or a .toml path"

@@ -133,6 +133,8 @@ def _with_end(sc: Scenario, end: str, where: str, sweep: bool) -> Scenario:
     label = quarter_at(end, where, ScenarioError, after=sc.start)  # `--end 2030`: 2030Q4
     if quarters.parse(label) <= quarters.parse(sc.start):
         raise ScenarioError(f"{where} {label}: {sc.path} starts at {sc.start}; allowed a later end")
+    if label == sc.end:  # the file's own end: the same scenario, and the same hash (validated
+        return sc  # again, a file without `end` or one that extends another hashed apart)
     kept = [
         e
         for e in sc.data.get("events", [])
