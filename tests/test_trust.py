@@ -1089,3 +1089,24 @@ def test_a_folder_where_a_summary_goes_is_refused_up_front(tmp_path):
         assert main(argv + ["--force"] * force) == 2
     assert (d / "manifest.json").read_bytes() == before  # nothing re-run
     assert (d / "summary.json" / "mine.txt").read_text() == "mine"
+
+
+def test_check_finds_what_the_same_command_would_refuse_beside_the_tables(copy, capsys):
+    """A folder named summary.json (or a link, or a user's by_point.csv) beside a sweep's
+    tables passed ``check`` ("ok") while the same command refused the folder; a folder named
+    manifest.json read as "no manifest.json"."""
+    assert main(["check", str(copy)]) == 0
+    capsys.readouterr()
+    (copy / "summary.json").mkdir()
+    (copy / "by_point.csv").unlink(missing_ok=True)
+    (copy / "by_point.csv").symlink_to("/etc/hostname")
+    assert main(["check", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert f"{copy / 'summary.json'} is a folder alliance-sim did not write" in out
+    assert f"{copy / 'by_point.csv'} is a symbolic link alliance-sim did not write" in out
+    assert main(["sweep", "armenia_exits", "--out", str(copy), "--replicates", "1"]) == 2
+    assert "by_point.csv" in one_line(capsys.readouterr().err)  # the first it meets
+    (copy / "manifest.json").unlink()
+    (copy / "manifest.json").mkdir()
+    assert main(["check", str(copy)]) == 2
+    assert "manifest.json is not a file alliance-sim wrote" in one_line(capsys.readouterr().err)

@@ -133,9 +133,28 @@ def check(directory: str | os.PathLike) -> Health:
                     f"{r.get('n_runs')} runs) was interrupted before its runs were added; "
                     f"the tables do not hold them; the next refine of {directory} finishes it"
                 )
+    h.problems += _outputs_in_the_way(Path(directory))
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h
+
+
+def _outputs_in_the_way(d: Path) -> list[str]:
+    """A result's own outputs beside its tables (``summary.json``, ``commitment.png``,
+    ``by_point.csv``) that alliance-sim did not write -- a folder, a link or a file of that
+    name -- which the same command then refused while ``check`` said "ok"."""
+    from alliance_sim.paths import RESULT_OUTPUTS, marked
+
+    out = []
+    for name, marker in RESULT_OUTPUTS.items():
+        p = d / name
+        if p.is_symlink() or (p.exists() and not (p.is_file() and marked(p, marker))):
+            what = "a symbolic link" if p.is_symlink() else "a folder" if p.is_dir() else "a file"
+            out.append(
+                f"{p} is {what} alliance-sim did not write, where the result's own {name} "
+                f"goes (the same command refuses the folder): move it out of {d}"
+            )
+    return out
 
 
 def _model_line(m, directory) -> tuple[str, bool | None]:

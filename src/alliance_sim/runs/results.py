@@ -354,6 +354,8 @@ class Result:
                 else ""
             )
             no = "not a result directory (no manifest.json)" if Path(directory).is_dir() else ""
+            if (Path(directory) / MANIFEST).exists() or (Path(directory) / MANIFEST).is_symlink():
+                no = f"not a result directory ({MANIFEST} is not a file alliance-sim wrote)"
             no = no or "a file, not a result directory" * Path(directory).is_file()
             hint = hint or _scenario_hint(directory)
             raise StoreError(f"{directory}: {no or 'no such folder'}{hint}")
