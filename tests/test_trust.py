@@ -1110,3 +1110,26 @@ def test_check_finds_what_the_same_command_would_refuse_beside_the_tables(copy, 
     (copy / "manifest.json").mkdir()
     assert main(["check", str(copy)]) == 2
     assert "manifest.json is not a file alliance-sim wrote" in one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        ({"out": None}, "out = None: allowed a path"),
+        ({"out": "r.html", "fmt": "pdf"}, "fmt = 'pdf': allowed 'html' or 'md'"),  # "got .html"
+        ({"out": "r.html", "robustness": [5]}, "robustness = [5]: allowed a folder"),
+        ({"out": "r.html", "robustness": [None]}, "robustness = [None]: allowed a folder"),
+        ({"out": "r.html", "robustness": b"x"}, "robustness = b'x': allowed a folder"),
+        ({"out": "r.html", "robustness": {"x": 1}}, "robustness = {'x': 1}: allowed a folder"),
+    ],
+)
+def test_a_reports_arguments_that_are_no_path_are_one_line(whole, tmp_path, kw, words):
+    """build_report(out=None) and robustness=[5] raised pathlib's TypeError; fmt="pdf" beside
+    r.html said "got .html"; a dict's keys were read as folders."""
+    from alliance_sim import build_report
+
+    kw = {**kw, "out": tmp_path / kw["out"] if kw["out"] else kw["out"]}
+    with pytest.raises(AllianceSimError) as e:
+        build_report([whole, whole.directory], **kw)
+    assert words in str(e.value) and "\n" not in str(e.value)
+    assert not (tmp_path / "r.html").exists()

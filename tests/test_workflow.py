@@ -70,6 +70,16 @@ def test_compare_uses_the_last_shared_quarter_and_says_so(ends):
     assert lead.startswith("By 2026Q4 (the last quarter every scenario reaches")
 
 
+def test_a_near_miss_on_a_thinned_result_offers_only_what_it_recorded(ends):
+    """outcomes_at(thin, 2030) offered "a quarter after 2024Q4 up to 2027Q4", of which it
+    recorded one."""
+    _, long, thin = ends
+    with pytest.raises(AnalysisError, match=r"\(allowed 2027Q4, the one quarter recorded"):
+        outcomes_at(thin, 2030)
+    with pytest.raises(AnalysisError, match=r"\(allowed a quarter after 2024Q4 up to 2027Q4\)"):
+        outcomes_at(long, 2030)
+
+
 def test_a_quarter_outside_a_thinned_result_names_the_quarters_it_has(ends):
     """ "allowed a quarter after 2024Q4 up to 2027Q4" for a result that recorded only its end
     invited a second refusal (fifth red-team)."""

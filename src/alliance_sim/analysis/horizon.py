@@ -94,13 +94,33 @@ def _listed(labels: list[str]) -> str:
 def read_quarter(results: list[Result], at: object, option: str) -> str:
     """``at`` as a quarter label, or one line naming ``option`` that offers the quarter a
     near miss means ("2030": 2030Q4) only where every result can be read at it (after the
-    latest start, up to the earliest end, recorded by each)."""
-    return quarter_at(
-        at,
-        option,
-        after=max((r.plan.start for r in results), key=quarters.parse),
-        upto=min((r.plan.end for r in results), key=quarters.parse),
-        ok=lambda q: all(_readable(r, q) is None for r in results),
+    latest start, up to the earliest end, recorded by each); where some quarters were not
+    recorded, the line lists those that can be read instead of the whole span."""
+    after = max((r.plan.start for r in results), key=quarters.parse)
+    upto = min((r.plan.end for r in results), key=quarters.parse)
+    try:
+        return quarter_at(
+            at, option, after=after, upto=upto, ok=lambda q: _all_read(results, q, after)
+        )
+    except AnalysisError as e:
+        span = f" (allowed a quarter after {after} up to {upto})"
+        readable = [q for q in recorded_quarters(results[0]) if _all_read(results, q, after)]
+        if span not in str(e) or len(readable) > quarters.parse(upto) - quarters.parse(after) - 1:
+            raise
+        said = (
+            f"one of {_listed(readable)}: the quarters recorded"
+            if len(readable) > 1
+            else f"{''.join(readable)}, the one quarter recorded after the start"
+        )
+        raise AnalysisError(  # a thinned result: the span offered quarters it cannot read
+            str(e).replace(span, f" (allowed {said})")
+        ) from None
+
+
+def _all_read(results: list[Result], q: str, after: str) -> bool:
+    """Whether every one of ``results`` can be read at ``q``, a quarter after ``after``."""
+    return quarters.parse(q) > quarters.parse(after) and all(
+        _readable(r, q) is None for r in results
     )
 
 

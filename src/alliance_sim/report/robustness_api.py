@@ -208,6 +208,13 @@ def read_analyses(
         return {}
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
+    if not isinstance(paths, list | tuple) or not all(
+        isinstance(p, str | os.PathLike) for p in paths
+    ):  # [5], b"..": pathlib's TypeError; a dict: its keys read as folders
+        raise UserError(
+            f"{option} = {paths!r:.80}: allowed a folder alliance-sim robustness wrote (or its "
+            "robustness.json), or a list of them"
+        )
     hashes = {r.manifest.scenario_hash: r.name for r in results}
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for p in paths:
