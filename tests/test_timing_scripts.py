@@ -62,3 +62,28 @@ def test_event_scale_sets_a_size_beside_each_members_ties_and_pressure():
     fresh = _run("scripts/event_scale.py", "history_2020_2024", "--replicates", "5")
     pressure = {line.split()[0]: line.split()[-2] for line in fresh.stdout.splitlines()[3:]}
     assert float(pressure["KAZ"]) > 0, fresh.stdout
+
+
+def test_weighing_terms_are_printed_for_the_posteriors_own_replay():
+    """The script replays the posterior's own history (2020-2024 for this posterior) and
+    prints every term, the target and the shares at the quarters asked; a quarter outside
+    the replay is one line."""
+    import math
+
+    ok = _run("scripts/weighing_terms.py", str(SHORT), "--member", "ARM", "--runs", "30",
+              "--every", "8", "--to", "2024Q1")  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    lines = ok.stdout.splitlines()
+    head = [c.strip() for c in lines[1].strip("|").split("|")]
+    assert head[:3] == ["quarter", "security", "dependence"] and "target" in head
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[3:]]
+    assert [r[0] for r in rows] == ["2022Q1", "2024Q1"]
+    for r in rows:
+        target = float(r[head.index("target")])
+        assert 0 < target < 1 and 0 <= float(r[head.index("left")]) <= 1
+        assert all(math.isfinite(float(x)) for x in r[1 : head.index("target")])
+    bad = _run("scripts/weighing_terms.py", str(SHORT), "--to", "2019Q4")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "weighing_terms: --to 2019Q4: allowed after 2020Q1 up to 2024Q4 (the replay's)"
+    )
