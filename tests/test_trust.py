@@ -1133,3 +1133,21 @@ def test_a_reports_arguments_that_are_no_path_are_one_line(whole, tmp_path, kw, 
         build_report([whole, whole.directory], **kw)
     assert words in str(e.value) and "\n" not in str(e.value)
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_comparison_holds_no_more_scenarios_than_its_figures_have_colours(
+    whole, tmp_path, capsys
+):
+    """A seventh scenario was drawn in the first one's colour (two curves of one colour under
+    two names), and 50 folders were read before anything was said."""
+    from alliance_sim import build_report, overlay
+    from alliance_sim.report.plots import SCENARIO_COLOURS
+
+    n = len(SCENARIO_COLOURS) + 1
+    assert main(["compare", *[str(whole.directory)] * n, "--out", str(tmp_path / "x.html")]) == 2
+    assert f"compare: {n} results; allowed at most {n - 1}" in one_line(capsys.readouterr().err)
+    with pytest.raises(AllianceSimError, match=f"overlay: {n} results; allowed at most"):
+        overlay([whole] * n, path=tmp_path / "x.png")
+    with pytest.raises(AllianceSimError, match=f"compare: {n} results; allowed at most"):
+        build_report([whole] * n, out=tmp_path / "x.html")
+    assert not list(tmp_path.iterdir())

@@ -13,10 +13,12 @@ from alliance_sim.textsafe import term
 
 def cmd_compare(a: argparse.Namespace) -> int:
     from alliance_sim.report.html import build_report
+    from alliance_sim.report.plots import check_compared
     from alliance_sim.runs.results import Result, design_note
 
     if len(a.directories) < 2:
         raise UserError("compare needs at least two result directories")
+    check_compared(len(a.directories), "compare")
     check_not_results(a.out)
     writable_file(a.out, "--out")
     fmt = _report_format(a.out)

@@ -19,6 +19,7 @@ from alliance_sim.report.plots import (
     NAMES,
     SCENARIO_COLOURS,
     _save,
+    check_compared,
     fit_text,
     grid,
     legend_below,
@@ -149,7 +150,9 @@ def _results(given, who: str) -> list[Result]:
     from alliance_sim.runs.refined import own_design
     from alliance_sim.runs.results import as_result
 
-    results = [own_design(as_result(r, who), f"{who}()") for r in _as_list(given, who)]
+    given = _as_list(given, who)
+    check_compared(len(given), who)
+    results = [own_design(as_result(r, who), f"{who}()") for r in given]
     if not results:
         raise ValueError(f"{who}: no result given; pass a list of one or more results")
     return results

@@ -51,6 +51,20 @@ COLOURS = {
     "UZB": "#17becf",
 }
 SCENARIO_COLOURS = ["#222222", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00"]
+
+
+def check_compared(n: int, who: str) -> None:
+    """One line if ``n`` results are more than a figure has colours for: a seventh scenario
+    was drawn in the first one's colour, two curves of one colour under two names."""
+    if n > len(SCENARIO_COLOURS):
+        from alliance_sim.errors import UserError
+
+        raise UserError(
+            f"{who}: {n} results; allowed at most {len(SCENARIO_COLOURS)} in one comparison "
+            "(one colour each in its figures): compare fewer at a time"
+        )
+
+
 NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
 MIN_QUARTERS = 4  # recorded quarters below which a time-series figure would be straight lines
