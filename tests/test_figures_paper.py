@@ -144,7 +144,7 @@ def test_the_zero_note_gives_a_joiner_its_own_bound():
     plt.close(fig)
     assert ax._alliance_never == (
         "0% in every run: BLR, KAZ; IRN 0% in the runs in which it joined (95% upper bound "
-        "79%); where a line is at 0% (no band drawn), its 95% upper bound is 1%"
+        "79%, 56% at the end); where a line is at 0% (no band drawn), its 95% upper bound is 1%"
     )
 
 

@@ -109,6 +109,10 @@ def test_the_command_writes_its_files_and_replaces_only_its_own(tmp_path, capsys
     assert said.startswith("Armenia has left by 2034Q4: ") and "with the fitted model" in said
     r = json.loads((out / "robustness.json").read_text())
     assert r["outcome"] == "ARM_exited" and r["horizon"] == "2034Q4"
+    from alliance_sim.scenario.stamp import model_stamp
+
+    assert r["model"] == model_stamp(load_scenario("armenia_exits"))  # what made it
+    assert f"model {r['model']}, alliance-sim" in (out / "robustness.md").read_text()
     assert set(r["posterior"]) >= {"p", "lo", "hi"} and set(r["envelope"]) >= {"lo", "hi"}
     assert r["envelope"]["lo"] <= r["envelope"]["hi"]
     assert r["runs"] == r["points"] * 2 == 8 * (len(r["parameters"]) + 2) * 2
@@ -223,15 +227,18 @@ SHIPPED = ("baseline", "russia_wins_ukraine")  # the issue's two; docs/robustnes
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_the_shipped_analyses_are_of_the_shipped_scenarios(name):
-    """Stale analyses fail here: a change to the scenario, its chain or the posterior it
-    continues must be followed by `alliance-sim robustness NAME --out docs/robustness/NAME
-    --samples 256`."""
+    """Stale analyses fail here: a change to the scenario, its chain, the posterior it
+    continues or the model (its stamp) must be followed by `alliance-sim robustness NAME --out
+    docs/robustness/NAME --samples 256`."""
     from alliance_sim.report.robustness import shipped
 
     sc = load_scenario(name)
     r = shipped(name)
     assert r is not None, f"docs/robustness/{name} is missing"
     assert r["scenario_hash"] == sc.hash and r["posterior_sha256"] == sc.posterior.sha256
+    from alliance_sim.scenario.stamp import model_stamp
+
+    assert r.get("model") == model_stamp(sc), "made by another model: run it again"
     assert r["samples"] >= 256 and r["replicates"] >= 32
     # and of today's design: the same parameters over the same ranges
     from alliance_sim.analysis.uncertain import span
@@ -1025,3 +1032,39 @@ def test_two_analyses_finishing_together_into_one_folder_do_not_mix(tmp_path, mo
     assert kept["replicates"] == first["replicates"]
     rr.write(dict(first), out)  # the same analysis again, beside the lock file: replaced
     assert sorted(p.name for p in out.iterdir()) == sorted((*rr.FILES, ".alliance-sim.lock"))
+
+
+def test_an_analysis_made_by_another_model_is_named_as_such():
+    """An analysis is matched to a result by scenario hash, which a change of the equations
+    leaves alone: one made by another model (its stamp recorded) says so in a report."""
+    from alliance_sim.report.robustness import rests_on
+
+    r = dict(rb.shipped("baseline"))
+    args = ("baseline", "baseline", r["scenario_hash"], r["horizon"])
+    same = rests_on(*args, given=("out/rob", {**r, "model": "a" * 16}), model="a" * 16)
+    assert "another model" not in same[0] and same[1].startswith("- ")
+    other = rests_on(*args, given=("out/rob", {**r, "model": "a" * 16}), model="b" * 16)
+    assert f"made by another model ({'a' * 16}; this result's is {'b' * 16})" in other[0]
+    assert other[1:] == same[1:]
+    unknown = rests_on(*args, given=("out/rob", {k: v for k, v in r.items() if k != "model"}))
+    assert "another model" not in unknown[0]  # written before analyses recorded it: no claim
+
+
+def test_the_terminal_line_of_drivers_carries_the_noise_caveat(tmp_path, monkeypatch, capsys):
+    """At a small design the line "not pinned down and not sourced, S1 >= 0.1: ..." was read
+    alone, its caveat ("replicate noise is about 68% ...") being in the sentence above
+    (helper-71)."""
+    from alliance_sim.report import robustness_api
+
+    head = {"statement": "A 2% [1%, 4%]", "unsupported": ["fear_weight"], "noise_share": 0.68}
+    quiet = {**head, "statement": "B 3%", "noise_share": 0.1}
+    result = {"headlines": [head, quiet], "runs": 8, "points": 4, "replicates": 2,
+              "parameters": [1], "seconds": 1.0}  # fmt: skip
+    monkeypatch.setattr(robustness_api, "analyse_into", lambda *a, **k: (result, tmp_path, None))
+    assert main(["robustness", "baseline", "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == (
+        "  not pinned down and not sourced, S1 >= 0.1: fear_weight (replicate noise is 68% of "
+        "the spread: may be noise)"
+    )
+    assert out[3] == "  not pinned down and not sourced, S1 >= 0.1: fear_weight"

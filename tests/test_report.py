@@ -882,3 +882,26 @@ def test_the_fan_chart_says_when_its_bands_are_of_the_runs_still_in(tmp_path, mo
         f"{gone:.0%} left by the end: the bands are of those still in" in notes["Kazakhstan (KAZ)"]
     )
     assert "left by the end" not in notes["Belarus (BLR)"]  # nobody left: nothing said
+
+
+def test_the_reports_median_exit_quarter_is_the_run_tables():
+    """Exits at steps 8, 8, 13, 15, 16, 16, 20 and 22 (median 15.5): the run table and
+    summary.json said 2028Q3 (rounded down), the report 2028Q4 (round() of 15.5), for the
+    same runs (helper-71). Both round down; the interval is widened to whole quarters."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from alliance_sim.analysis.scenario_table import QuarterEstimate
+    from alliance_sim.core import quarters
+
+    steps = np.array([8, 8, 13, 15, 16, 16, 20, 22])
+    table = quarters.shift("2024Q4", int(np.median(steps)))  # analysis/summary.py's rule
+    est = SimpleNamespace(value=float(np.median(steps)), lo=9.6, hi=19.2, n=8)
+    assert (
+        str(QuarterEstimate("2024Q4", est))
+        == f"{table} [2027Q1, 2029Q4]"
+        == ("2028Q3 [2027Q1, 2029Q4]")
+    )
+    est = SimpleNamespace(value=14.5, lo=10.0, hi=19.0, n=8)  # round(14.5) is 14: no help
+    assert str(QuarterEstimate("2024Q4", est)).startswith("2028Q2 [2027Q2, 2029Q3]")

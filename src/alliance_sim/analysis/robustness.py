@@ -67,6 +67,7 @@ from alliance_sim.analysis.uncertain import (
 )
 from alliance_sim.errors import AnalysisError
 from alliance_sim.scenario.spec import Scenario
+from alliance_sim.scenario.stamp import model_stamp
 
 __all__ = [
     "IDENTIFIED",
@@ -322,6 +323,7 @@ def analyse(
         "file": Path(sc.path).name,
         "scenario_hash": sc.hash,
         "alliance_sim": __version__,
+        "model": model_stamp(sc),  # the equations that made it: a scenario's hash does not say
         "posterior_file": Path(sc.posterior.path).name if sc.posterior is not None else None,
         "posterior_sha256": sc.posterior.sha256 if sc.posterior is not None else None,
         "samples": samples,

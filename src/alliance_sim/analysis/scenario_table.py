@@ -4,6 +4,8 @@ interval that treats runs sharing a seed as one unit."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -96,12 +98,15 @@ def scenario_table(
 
 
 class QuarterEstimate:
-    """A median quarter with its interval, shown as calendar quarters."""
+    """A median quarter with its interval, shown as calendar quarters: the median step
+    rounded down, as the run table's "median exit" (the quarter by which half of the runs
+    that left had left; with exits at steps 15 and 16 in the middle, round() gave 16 here and
+    the table 15: helper-71), and the interval widened to whole quarters."""
 
     def __init__(self, start: str, est) -> None:
         self.start, self.est = start, est
         self.n = est.n
 
     def __str__(self) -> str:
-        e, q = self.est, lambda v: quarters.shift(self.start, round(v))
-        return f"{q(e.value)} [{q(e.lo)}, {q(e.hi)}]"
+        e, q = self.est, lambda v: quarters.shift(self.start, int(v))
+        return f"{q(math.floor(e.value))} [{q(math.floor(e.lo))}, {q(math.ceil(e.hi))}]"

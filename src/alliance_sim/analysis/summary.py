@@ -115,6 +115,7 @@ def member_table(
                 "p_exit": p_exit.value,
                 "p_exit_lo": p_exit.lo,
                 "p_exit_hi": p_exit.hi,
+                # the median step rounded down: the quarter by which half of those that left had
                 "median_exit": quarters.shift(start, int(np.median(steps))) if len(steps) else "",
             }
         )

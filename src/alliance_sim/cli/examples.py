@@ -39,7 +39,8 @@ An interrupted sweep resumes when the same command is run again.""",
     "robustness": """examples:
   alliance-sim robustness baseline --out out/robust-base        # about 20 seconds on 2 cores
   alliance-sim robustness russia_wins_ukraine --out out/robust-rwu --samples 128
-  alliance-sim robustness armenia_exits --out /tmp/r --samples 8 --replicates 4   # a quick look""",
+  alliance-sim robustness armenia_exits --out /tmp/r --samples 8 --replicates 4   # smoke test
+                                                      # (at that size its drivers are noise)""",
     "discover": """examples:
   alliance-sim sweep armenia_exits --out out/arm
   alliance-sim discover out/arm --outcome ARM_exited

@@ -301,6 +301,7 @@ def _refine_stopped(d: Path) -> str:
 
 def cmd_robustness(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.robustness import check_sizes
+    from alliance_sim.analysis.robustness_words import noisy
     from alliance_sim.report.robustness_api import analyse_into
     from alliance_sim.scenario.load import load_scenario
 
@@ -325,8 +326,17 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     )
     for h in result["headlines"]:
         print(h["statement"] + ".")
-        if h["unsupported"]:
-            print("  not pinned down and not sourced, S1 >= 0.1: " + ", ".join(h["unsupported"]))
+        if h["unsupported"]:  # the caveat on its own line too: the list was read alone
+            maybe = (
+                f" (replicate noise is {h['noise_share']:.0%} of the spread: may be noise)"
+                if noisy(h)
+                else ""
+            )
+            print(
+                "  not pinned down and not sourced, S1 >= 0.1: "
+                + ", ".join(h["unsupported"])
+                + maybe
+            )
     print(
         f"{result['runs']:,} runs ({result['points']:,} points x {result['replicates']} "
         f"replicates) over {len(result['parameters'])} parameters in {result['seconds']:.0f} s; "

@@ -35,7 +35,7 @@ from alliance_sim.report.figtext import (  # noqa: F401 (figures import them fro
 )
 from alliance_sim.report.labels import plural
 from alliance_sim.report.marks import COHESION
-from alliance_sim.report.shares import above_zero, exited_share, joiner, zero_bound, zero_note
+from alliance_sim.report.shares import above_zero, exited_share, joiner, joiner_note, zero_note
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Result
@@ -342,8 +342,7 @@ def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -
     joiners = [c for c in never if len(iv[c][0]) and np.isnan(iv[c][0][0])]  # none in at start
     never = [c for c in never if c not in joiners]
     note = [f"0% in every run: {', '.join(never)}"] if never else []
-    note += [f"{c} 0% in the runs in which it joined (95% upper bound {b:.0%})"
-             for c in joiners if (b := zero_bound({c: iv[c]})) > 0]  # fmt: skip
+    note += [n for c in joiners if (n := joiner_note(c, iv[c]))]
     bound = zero_note({c: v for c, v in iv.items() if c not in joiners})
     if bound:
         note.append(f"where a line is at 0% (no band drawn), its 95% upper bound is {bound}")

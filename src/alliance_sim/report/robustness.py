@@ -130,7 +130,9 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"`{result['command']}`: {result['points']:,} design points x {result['replicates']} "
         f"replicates = {result['runs']:,} runs over {len(result['parameters'])} parameters; "
-        f"scenario {result['scenario_hash']}, alliance-sim {result['alliance_sim']}, "
+        f"scenario {result['scenario_hash']}, "
+        + (f"model {result['model']}, " if result.get("model") else "")
+        + f"alliance-sim {result['alliance_sim']}, "
         f"{result['seconds']:.0f} s.",
         "",
         result["method"],
@@ -226,10 +228,14 @@ def figure(result: dict[str, Any], path: Path) -> None:
         s1 = [max(r["S1"], 0.0) for r in rows]
         ax.barh(y, st, color="#c6dbef", label="total (ST)")
         ax.barh(y, s1, height=0.45, color="#2171b5", label="first-order (S1)")
-        ax.errorbar(
-            s1, y, xerr=[r["S1_conf"] or 0.0 for r in rows], fmt="none", color="black", lw=0.8
-        )
-        ax.axvline(RULE, color="#cb181d", lw=0.8, ls="--", label="0.1: must be pinned down")
+        ax.errorbar(  # whose whisker it is, in the legend (a new user asked: helper-71)
+            s1, y, xerr=[r["S1_conf"] or 0.0 for r in rows], fmt="none", color="black", lw=0.8,
+            label="S1's 95% interval",
+        )  # fmt: skip
+        ax.axvline(  # "0.1: must be pinned down" left the rule unsaid
+            RULE, color="#cb181d", lw=0.8, ls="--",
+            label="S1 = 0.1: a driver above must be\npinned down, sourced or published",
+        )  # fmt: skip
         ax.set_yticks(y)
         ax.set_yticklabels([_mark(r, _label(r["parameter"])) for r in rows], fontsize=8)
         ax.set_xlabel("share of the headline's variance\nacross the design")  # (one line: cut)
@@ -273,7 +279,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
         0.99,
         0.01,
         f"{result.get('scenario', '')} · scenario {result.get('scenario_hash', '?')} · "
-        f"alliance-sim {result.get('alliance_sim', '?')}",
+        + (f"model {result['model']} · " if result.get("model") else "")
+        + f"alliance-sim {result.get('alliance_sim', '?')}",
         fontsize=7,
         ha="right",
         color="#555555",
@@ -330,6 +337,7 @@ def rests_on(
     end: str | None = None,
     compared_at: str | None = None,
     given: tuple[str, dict[str, Any]] | None = None,
+    model: str | None = None,
 ) -> list[str]:
     """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``, horizon
     ``end``) rests on beyond the fitted model: the shipped analysis's statements if it is of
@@ -338,7 +346,9 @@ def rests_on(
     the command analyses a file at its own horizon: it says so rather than offer an analysis
     of another quarter.  ``compared_at``: the quarter a comparison reads, named beside the
     analysis's own horizon when they differ.  ``given``: (where, analysis) of one the user
-    ran of this very scenario (:func:`read_analyses`), used before the shipped one."""
+    ran of this very scenario (:func:`read_analyses`), used before the shipped one.  ``model``:
+    the stamp of the model that made the result; an analysis made by another one (its own
+    stamp recorded) is named as such: the same scenario hash, other equations."""
     where, r = given if given is not None else (f"docs/robustness/{name}", shipped(name))
     if r is not None and r["scenario_hash"] == scenario_hash:
         horizon = r.get("horizon")
@@ -347,6 +357,12 @@ def rests_on(
             if compared_at and horizon and horizon != compared_at
             else ""
         )
+        made = r.get("model")
+        if model and isinstance(made, str) and made != model:
+            other += (
+                f"; made by another model ({made}; this result's is {model}): its numbers may "
+                "no longer hold"
+            )
         whose = "the analysis" if given is not None else "the shipped analysis"
         head = (
             f"{name}: what it rests on beyond the fitted model, from {whose} of this "

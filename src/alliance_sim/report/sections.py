@@ -45,7 +45,9 @@ def rests_on_lines(
         m = r.manifest
         name, path = Path(m.scenario_path).stem, m.scenario_path
         given = (analyses or {}).get(m.scenario_hash)
-        lines += rests_on(name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given)
+        lines += rests_on(
+            name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given, model=m.model
+        )
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 

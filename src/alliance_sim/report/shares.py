@@ -45,14 +45,25 @@ def zero_note(iv: dict[str, np.ndarray]) -> str:
     shown = list(bounds.values())
     common = max(shown, key=lambda s: (shown.count(s), -shown.index(s)))
     alone = [c for c, b in bounds.items() if b == common]
-    head = common + (_at_end(iv[alone[0]], common) if len(alone) == 1 else "")
-    other = [f"{c}'s up to {b}{_at_end(iv[c], b)}" for c, b in bounds.items() if b != common]
+    head = common + (at_end(iv[alone[0]], common) if len(alone) == 1 else "")
+    other = [f"{c}'s up to {b}{at_end(iv[c], b)}" for c, b in bounds.items() if b != common]
     if not other:
         return head
     return f"{head}; {', '.join(other)}, counted among the runs in which it has joined"
 
 
-def _at_end(iv: tuple[np.ndarray, ...], widest: str) -> str:
+def joiner_note(code: str, iv: tuple[np.ndarray, ...]) -> str:
+    """A joiner at 0% in the runs in which it joined, with its 95% upper bound: the widest,
+    where it had joined in fewest runs, and the end's beside it, as the tables give it (79%
+    read against a table's 56%: helper-71); "" if there is no bound to give."""
+    b = zero_bound({code: iv})
+    if b <= 0:
+        return ""
+    end = at_end(iv, f"{b:.0%}").replace(" (", ", ").rstrip(")")
+    return f"{code} 0% in the runs in which it joined (95% upper bound {b:.0%}{end})"
+
+
+def at_end(iv: tuple[np.ndarray, ...], widest: str) -> str:
     """ " (56% at the end)" where a member's bound at the last quarter is not its widest: a
     joiner's widest is where it had joined in fewest runs (IRN 79% beside a table's 56% at
     the end, in three runs, read as a contradiction)."""
