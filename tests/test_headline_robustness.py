@@ -1068,3 +1068,32 @@ def test_the_terminal_line_of_drivers_carries_the_noise_caveat(tmp_path, monkeyp
         "the spread: may be noise)"
     )
     assert out[3] == "  not pinned down and not sourced, S1 >= 0.1: fear_weight"
+
+
+def test_a_headline_about_hedging_has_its_own_analysis(tmp_path, capsys):
+    """A report's hedging headline was shown beside an analysis of exit, the only one there
+    was (helper-71): `--outcome hedging` asks whether each focus member is hedging, suspended
+    or out at the horizon, today's answer being the runs' own shares."""
+    sc = load_scenario("kazakhstan_unrest_repeat")
+    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=40, outcome="hedging")
+    kaz = next(h for h in r["headlines"] if h["outcome"] == "KAZ_hedging_or_worse")
+    assert kaz["label"] == f"Kazakhstan is hedging, suspended or out at {sc.end}"
+    assert r["outcome_kind"] == "hedging" and r["command"].endswith(" --outcome hedging")
+    res = run_scenario(sc, tmp_path / "runs", replicates=40, quiet=True)  # set k, seed k
+    assert kaz["posterior"]["p"] == (res.runs["KAZ_status"] >= 2).mean() > 0
+    out = tmp_path / "rob"
+    argv = ["robustness", "kazakhstan_unrest_repeat", "--out", str(out), "--samples", "8",
+            "--replicates", "2", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--outcome", "hedging"]) == 2  # another analysis: not replaced
+    err = capsys.readouterr().err
+    assert "outcome_kind exit; this one has" in err and "outcome_kind hedging" in err
+    with pytest.raises(SystemExit) as stop:  # argparse: one line, exit 2
+        main([*argv, "--outcome", "hedge"])
+    assert stop.value.code == 2 and "invalid choice: 'hedge'" in capsys.readouterr().err
+    from alliance_sim import robustness
+    from alliance_sim.errors import AllianceSimError
+
+    with pytest.raises(AllianceSimError, match=r"outcome = 'hedge': allowed 'exit', 'hedging'"):
+        robustness("kazakhstan_unrest_repeat", samples=8, replicates=2, outcome="hedge")

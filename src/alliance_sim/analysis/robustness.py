@@ -52,6 +52,7 @@ from alliance_sim.analysis.robustness_words import (
 from alliance_sim.analysis.sensitivity import sobol_indices
 from alliance_sim.analysis.uncertain import (
     IDENTIFIED,
+    OUTCOME_KINDS,
     Uncertain,
     check_forecast,
     check_sizes,
@@ -60,6 +61,7 @@ from alliance_sim.analysis.uncertain import (
     focus,
     headline_outcomes,
     kept,
+    outcome_values,
     span,
     uncertain,
     widths_on,
@@ -100,10 +102,12 @@ def design_runs(
     replicates: int,
     seed: int,
     progress: Any = None,
+    kind: str = "exit",
 ) -> tuple[Any, dict[str, np.ndarray]]:
     """Run the Saltelli design: the design's points (a DataFrame, one row per point) and, per
-    headline outcome, its mean over the replicates at each point (see the module's
-    docstring for how replicates share sets, states and seeds)."""
+    headline outcome (of ``kind``: :func:`headline_outcomes`), its mean over the replicates
+    at each point (see the module's docstring for how replicates share sets, states and
+    seeds)."""
     from alliance_sim.engines.batch import run_batch
     from alliance_sim.scenario.plan import make_plan, points, spec_for
     from alliance_sim.scenario.runspecs import PointValues
@@ -112,7 +116,7 @@ def design_runs(
     metas = list(make_plan(sc, replicates=replicates, seed=seed, sweep=False).runs())
     base = [spec_for(sc, None, m.posterior) for m in metas]
     seeds = [m.seed for m in metas]
-    cols = [c for c, _ in headline_outcomes(sc)]
+    cols = [c for c, _ in headline_outcomes(sc, kind)]
     means = {c: np.empty(len(pts)) for c in cols}
     rows = pts.to_dict("records")
     step = max(1, 20_000 // replicates)  # points per batch: about 20,000 runs
@@ -124,16 +128,18 @@ def design_runs(
             specs += [at.on(b, widths_on(row, b.params, params)) if at else b for b in base]
         out = run_batch(specs, seeds * len(chunk), record_every=None)[1]
         for c in cols:
-            y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)  # not joined: not left
+            y = outcome_values(out, c)  # not joined: not left, not hedging
             means[c][i : i + len(chunk)] = y.reshape(len(chunk), replicates).mean(axis=1)
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
     return pts, means
 
 
-def posterior_answer(sc: Scenario, runs: int, seed: int) -> dict[str, dict[str, float]]:
-    """Today's answer per headline: the scenario at its own values, ``runs`` runs (replicate
-    k on posterior set k), with its 95% Wilson interval."""
+def posterior_answer(
+    sc: Scenario, runs: int, seed: int, kind: str = "exit"
+) -> dict[str, dict[str, float]]:
+    """Today's answer per headline (of ``kind``): the scenario at its own values, ``runs``
+    runs (replicate k on posterior set k), with its 95% Wilson interval."""
     from alliance_sim.analysis.stats import wilson
     from alliance_sim.engines.batch import run_batch
     from alliance_sim.scenario.plan import make_plan, spec_for
@@ -143,8 +149,8 @@ def posterior_answer(sc: Scenario, runs: int, seed: int) -> dict[str, dict[str, 
         [spec_for(sc, None, m.posterior) for m in metas], [m.seed for m in metas], record_every=None
     )[1]
     answers = {}
-    for c, _ in headline_outcomes(sc):
-        y = np.nan_to_num(np.asarray(out[c], float), nan=0.0)
+    for c, _ in headline_outcomes(sc, kind):
+        y = outcome_values(out, c)
         lo, hi = wilson(float(y.sum()), len(y))
         answers[c] = {
             "p": float(y.mean()),
@@ -278,12 +284,15 @@ def analyse(
     progress: Any = None,
     ref: str | None = None,
     hold_own: bool = False,
+    outcome: str = "exit",
 ) -> dict[str, Any]:
     """The robustness of ``sc``'s headlines (see the module's docstring): a dict ready for
     ``robustness.json``, the lead headline's fields at the top (``ref``: the scenario as the
     command that reruns it names it; default its name if shipped, else its path).
     ``hold_own``: keep the values the scenario sets by hand (:attr:`Uncertain.own`, its
-    premises) at the scenario's values instead of varying them over their plausible ranges."""
+    premises) at the scenario's values instead of varying them over their plausible ranges.
+    ``outcome``: what each headline asks of a focus member, ``exit`` (left by the horizon) or
+    ``hedging`` (hedging, suspended or out at the horizon); Iran's is always its accession."""
     import time
 
     from alliance_sim import __version__
@@ -291,6 +300,8 @@ def analyse(
 
     check_sizes(samples, replicates)
     check_forecast(sc)
+    if outcome not in OUTCOME_KINDS:
+        raise AnalysisError(f"--outcome {outcome!r}: allowed {', '.join(OUTCOME_KINDS)}")
     t0 = time.perf_counter()
     params = uncertain(sc)
     fixed = kept(sc, params)  # set by hand and not varied at all, each with why
@@ -303,12 +314,13 @@ def analyse(
         )
     check_sizes(samples, replicates, len(params))
     pts, means = design_runs(
-        sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress
-    )
+        sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress,
+        kind=outcome,
+    )  # fmt: skip
     unit = unit_samples(design(sc, params, samples, seed))
-    answers = posterior_answer(sc, answer_runs, seed)
+    answers = posterior_answer(sc, answer_runs, seed, outcome)
     heads = []
-    for col, label in headline_outcomes(sc):
+    for col, label in headline_outcomes(sc, outcome):
         h = {"outcome": col, "label": label, "horizon": sc.end}
         h |= summarise(means[col], unit, params, answers[col], replicates, seed)
         h["own_varied"] = [p.name for p in params if p.own]
@@ -332,9 +344,12 @@ def analyse(
         "runs": len(pts) * replicates,
         "seed": seed,
         "hold_own": hold_own,
+        "outcome_kind": outcome,
         "seconds": time.perf_counter() - t0,
         "command": f"alliance-sim robustness {ref or _reference(sc)} --out DIR --samples "
-        f"{samples} --replicates {replicates} --seed {seed}" + (" --hold-own" if hold_own else ""),
+        f"{samples} --replicates {replicates} --seed {seed}"
+        + (" --hold-own" if hold_own else "")
+        + (f" --outcome {outcome}" if outcome != "exit" else ""),
         "held": [{"name": p.name, "why": "set by the scenario (--hold-own)"} for p in held],
         "method": METHOD,
         **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},

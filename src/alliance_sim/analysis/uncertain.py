@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alliance_sim.core import quarters
 from alliance_sim.core.plausible import HYSTERESIS
 from alliance_sim.errors import AnalysisError
@@ -51,18 +53,43 @@ def focus(sc: Scenario) -> tuple[str, ...]:
     return tuple(sc.focus) or DEFAULT_MEMBERS
 
 
-def headline_outcomes(sc: Scenario) -> list[tuple[str, str]]:
-    """(outcome column, words) per headline: Iran's accession, the others' exit."""
+#: what a headline asks of each focus member: ``exit`` (has it left by the horizon) or
+#: ``hedging`` (is it hedging, suspended or out at the horizon: a headline about hedging was
+#: shown beside an analysis of exit, the only one there was: helper-71)
+OUTCOME_KINDS = ("exit", "hedging")
+HEDGING_OR_WORSE = "_hedging_or_worse"
+
+
+def headline_outcomes(sc: Scenario, kind: str = "exit") -> list[tuple[str, str]]:
+    """(outcome column, words) per headline: Iran's accession, the others' exit (``kind``
+    ``exit``) or their hedging, suspension or exit at the horizon (``hedging``; a column
+    :func:`outcome_values` derives from the status)."""
     from alliance_sim.core import members as mb
 
     names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
     out = []
     for code in focus(sc):
+        name = names.get(code, code)
         if code == "IRN":
             out.append(("IRN_joined", f"{names[code]} is a member at {sc.end}"))
+        elif kind == "hedging":
+            said = f"{name} is hedging, suspended or out at {sc.end}"
+            out.append((f"{code}{HEDGING_OR_WORSE}", said))
         else:
-            out.append((f"{code}_exited", f"{names.get(code, code)} has left by {sc.end}"))
+            out.append((f"{code}_exited", f"{name} has left by {sc.end}"))
     return out
+
+
+def outcome_values(outcomes: dict[str, Any], col: str) -> np.ndarray:
+    """Column ``col`` of a batch's outcomes as 0/1 floats per run, a run in which the member
+    has not joined counting 0: ``CODE_hedging_or_worse`` is its status at the horizon
+    hedging, suspended or exited."""
+    from alliance_sim.core import members as mb
+
+    if col.endswith(HEDGING_OR_WORSE):
+        status = np.asarray(outcomes[f"{col[:3]}_status"], float)
+        return (np.nan_to_num(status, nan=mb.CANDIDATE) >= mb.HEDGING).astype(float)
+    return np.nan_to_num(np.asarray(outcomes[col], float), nan=0.0)
 
 
 def _scenario_ranges(sc: Scenario) -> dict[str, SweepAxis]:

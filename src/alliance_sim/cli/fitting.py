@@ -323,6 +323,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         force=a.force,
         progress=None if a.quiet else progress,
         ref=a.scenario,
+        outcome=a.outcome,
     )
     for h in result["headlines"]:
         print(h["statement"] + ".")

@@ -424,6 +424,13 @@ def _parser() -> argparse.ArgumentParser:
         "premises) at its values instead of varying them over their plausible ranges",
     )
     ro.add_argument(
+        "--outcome",
+        choices=("exit", "hedging"),
+        default="exit",
+        help="what each headline asks of a focus member: exit (has it left by the horizon; "
+        "the default) or hedging (is it hedging, suspended or out at the horizon)",
+    )
+    ro.add_argument(
         "--force",
         action="store_true",
         help="replace an earlier robustness analysis in DIR run with other settings",

@@ -25,6 +25,8 @@ from alliance_sim.runs.atomic import atomic_write_bytes
 from alliance_sim.runs.locks import LOCK, writer
 
 TITLE = "# What the headline rests on: "
+#: what an analysis written before an option existed was run with
+DEFAULTS = {"hold_own": False, "outcome_kind": "exit"}
 FILES = ("robustness.json", "robustness.md", "drivers.png")
 SHOWN = 12  # drivers per panel of the figure
 
@@ -60,7 +62,8 @@ def check_dir(
 
 def identity(result: dict[str, Any]) -> dict[str, Any]:
     """What makes two robustness analyses the same one: scenario, design and seed."""
-    return {k: result[k] for k in ("scenario_hash", "samples", "replicates", "seed")}
+    keys = ("scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
+    return {k: result.get(k, DEFAULTS.get(k)) for k in keys}
 
 
 def differs(d: Path, same: dict[str, Any]) -> str | None:
@@ -68,7 +71,7 @@ def differs(d: Path, same: dict[str, Any]) -> str | None:
     ("of Baseline (samples 64; this one has samples 8)"); None if it is the same or absent."""
     if not (d / "robustness.md").is_file():
         return None
-    before = {"hold_own": False, **_earlier(d)}  # (written before --hold-own: it held none)
+    before = {**DEFAULTS, **_earlier(d)}  # (written before --hold-own or --outcome)
     keys = [k for k in same if before.get(k) != same[k]]
     if not keys:
         return None

@@ -27,6 +27,7 @@ _WORDS = {
     "--replicates": "replicates",
     "--hold-own": "hold_own=True",
     "--seed": "seed",
+    "--outcome": "outcome",
 }
 
 
@@ -42,6 +43,7 @@ def analyse_into(
     progress: Any = None,
     ref: str | None = None,
     command: str | None = None,
+    outcome: str = "exit",
 ) -> tuple[dict[str, Any], Path | None, str | None]:
     """Run the analysis of scenario ``sc`` and write it into ``out`` (if given): the
     analysis, the folder written and, if an earlier, different analysis there was replaced,
@@ -51,7 +53,7 @@ def analyse_into(
     from alliance_sim.report.robustness import check_dir, differs, write
 
     same = {"scenario_hash": sc.hash, "samples": samples, "replicates": replicates}
-    same |= {"seed": seed, "hold_own": hold_own}
+    same |= {"seed": seed, "hold_own": hold_own, "outcome_kind": outcome}
     replaced = differs(check_dir(out, same=same, force=force), same) if out is not None else None
     result = analyse(
         sc,
@@ -61,6 +63,7 @@ def analyse_into(
         progress=progress,
         ref=ref,
         hold_own=hold_own,
+        outcome=outcome,
     )
     if command is not None:
         result["command"] = command
@@ -78,6 +81,7 @@ def robustness(
     hold_own: bool = False,
     force: bool = False,
     quiet: bool | None = None,
+    outcome: str = "exit",
 ) -> dict[str, Any]:
     """What ``scenario``'s headlines rest on: each headline's answer under the fitted
     posterior, its range over every parameter the record does not pin down (their plausible
@@ -95,6 +99,8 @@ def robustness(
     and seeds per design point, shared across points (1 or more).  ``seed``: the master
     seed.  ``hold_own``: keep the values the scenario sets by hand at the scenario's values
     instead of varying them.  ``quiet``: no progress bar (None: a bar in Jupyter only).
+    ``outcome``: what each headline asks of a focus member, ``"exit"`` (has it left by the
+    horizon) or ``"hedging"`` (is it hedging, suspended or out at the horizon).
 
     Returns the analysis as a dict, as ``robustness.json`` holds it (the lead headline's
     ``outcome``, ``posterior``, ``envelope`` and ``drivers`` at the top, every headline under
@@ -117,6 +123,10 @@ def robustness(
             raise UserError(f"{name} = {v!r}: allowed True or False")
     if quiet is not None and not isinstance(quiet, bool):
         raise UserError(f"quiet = {quiet!r}: allowed True, False or None")
+    from alliance_sim.analysis.uncertain import OUTCOME_KINDS
+
+    if not isinstance(outcome, str) or outcome not in OUTCOME_KINDS:
+        raise UserError(f"outcome = {outcome!r:.40}: allowed {', '.join(map(repr, OUTCOME_KINDS))}")
     command = None
     if isinstance(scenario, Scenario):
         sc, ref = scenario, None
@@ -124,7 +134,8 @@ def robustness(
             command = (
                 f"none from a file: a scenario changed in Python (from {Path(sc.path).name}, "
                 f"scenario hash {sc.hash}); robustness(that scenario, samples={samples}, "
-                f"replicates={replicates}, seed={seed}{', hold_own=True' if hold_own else ''})"
+                f"replicates={replicates}, seed={seed}{', hold_own=True' if hold_own else ''}"
+                + (f", outcome={outcome!r})" if outcome != "exit" else ")")
             )
     elif isinstance(scenario, (str, os.PathLike)):
         sc, ref = load_scenario(scenario), os.fspath(scenario)
@@ -151,6 +162,7 @@ def robustness(
                 progress=progress,
                 ref=ref,
                 command=command,
+                outcome=outcome,
             )
         except AllianceSimError as e:  # the command's words for its options, as arguments
             said = _as_arguments(str(e))
