@@ -189,6 +189,11 @@ def test_sweep_end_and_by_point_table(tmp_path, monkeypatch, capsys):
     assert (table["ARM_p_exit"] <= table["ARM_p_exit_hi"]).all()
     assert (table["ARM_p_exit_hi"] - table["ARM_p_exit_lo"] > 0.2).all()  # 6 runs: wide
     assert {"KAZ_p_suspended", "KGZ_p_exit_hi"} <= set(table.columns)  # every focus member
+    # hedging at the horizon too (helper-71: only exit and suspension were there)
+    member = runs["ARM_status"] > 0
+    hedge = (runs["ARM_status"] == 2)[member].groupby(runs["point"][member]).mean().to_numpy()
+    np.testing.assert_allclose(table["ARM_p_hedging"], hedge, rtol=1e-5)
+    assert (table["ARM_p_hedging_lo"] <= table["ARM_p_hedging"]).all()
     assert "BLR_p_exit" not in table  # not a focus member of western_surge
     capsys.readouterr()
     assert main(argv) == 0  # the same sweep again: nothing to run, and it says so

@@ -3,7 +3,8 @@
 A sweep's member table and a comparison pool every design point (each run weighted equally);
 what a parameter does shows only point by point.  Each row holds the point's parameter values
 and, for each focus member (every ally, when the scenario names none), the probability of having
-left by the horizon (``{CODE}_p_exit``) and of being suspended at it (``{CODE}_p_suspended``),
+left by the horizon (``{CODE}_p_exit``), of being suspended at it (``{CODE}_p_suspended``)
+and of hedging at it (``{CODE}_p_hedging``; each among the runs in which it has joined),
 each with its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, and ``n`` the runs
 behind it.  Within a point every replicate has its own seed, so its runs are independent and
 ``n`` is their number (across points they are not: replicate k shares its seed at every point,
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.design import wilson
+from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
 from alliance_sim.runs.results import Result, as_result
 
@@ -48,8 +50,13 @@ def by_point(res: Result | str | os.PathLike) -> pd.DataFrame:
     table.insert(0, "n", groups.size())
     table.insert(0, "horizon", res.plan.end)
     for code in members_of(res):
-        for what, col in (("exit", f"{code}_exited"), ("suspended", f"{code}_suspended")):
-            x = ok[col]
+        status = ok[f"{code}_status"]  # hedging at the horizon, among the runs it has joined
+        hedging = (status == mb.HEDGING).astype(float).where(status > mb.CANDIDATE)
+        for what, x in (
+            ("exit", ok[f"{code}_exited"]),
+            ("suspended", ok[f"{code}_suspended"]),
+            ("hedging", hedging),  # the third state a user asked for (helper-71)
+        ):
             k = x.groupby(ok["point"]).sum(min_count=1)
             n = x.notna().groupby(ok["point"]).sum()
             p = k / n.replace(0, np.nan)
