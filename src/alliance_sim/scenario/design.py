@@ -162,10 +162,16 @@ def _check_wide(ck: Checker, sc: Scenario, checked: pd.DataFrame, what: str, at)
         bad = a >= b
         if bad.any():
             i = int(np.argmax(bad))
+            hint = ""  # a plausible range's top can meet a threshold held at its default
+            if (lo in names) != (hi in names):  # (hedge_below 0.55 vs hedge_recover: helper-71)
+                moved, held, side, edge = (
+                    (lo, hi, "below", b[i]) if lo in names else (hi, lo, "above", a[i])
+                )
+                hint = f" ({held} is not in the design: keep {moved} {side} {edge:g} or vary both)"
             ck.fail(
                 f"{what}: {lo if lo in names else hi}",
-                f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i], i)}; "
-                f"allowed: {ORDER_TEXT}",
+                f"{lo} ({a[i]:g}) must stay below {hi} ({b[i]:g}){at(checked.index[i], i)}"
+                f"{hint}; allowed: {ORDER_TEXT}",
             )
     data = mb.load_profiles().values
     for code in mb.CODES:
