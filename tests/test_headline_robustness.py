@@ -912,6 +912,10 @@ def test_a_report_uses_the_robustness_analysis_the_user_ran(tmp_path, monkeypatc
     assert "- k: what it rests on beyond the fitted model, from the analysis of this " in page
     assert "(rob; alliance-sim robustness k.toml --out DIR --samples 8" in page
     assert f"  - {lead}." in page
+    # what was found before what to run: the reference (baseline cut to 2026Q4) has no
+    # analysis at that horizon, and its instruction came first (helper-71)
+    section = page[page.index("- k: what it rests on") - 2 :]
+    assert "The shipped robustness analysis of baseline is at 2034Q4" in section
     assert main(["compare", "b", "k", "--out", "r2.md"]) == 0  # without it: the command
     assert "k: no shipped analysis of this scenario" in (tmp_path / "r2.md").read_text()
     capsys.readouterr()

@@ -38,16 +38,19 @@ def rests_on_lines(
 
     from alliance_sim.report.robustness import rests_on
 
-    lines: list[str] = []
-    for r in results:
+    found: list[str] = []
+    hints: list[str] = []  # what to run: after what was found (the section opened with the
+    for r in results:  # reference's instruction, the user's analysis below it: helper-71)
         if r.swept:  # a sweep's spread is its own design
             continue
         m = r.manifest
         name, path = Path(m.scenario_path).stem, m.scenario_path
         given = (analyses or {}).get(m.scenario_hash)
-        lines += rests_on(
+        said = rests_on(
             name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given, model=m.model
         )
+        (found if len(said) > 1 else hints).extend(said)
+    lines = found + hints
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 
