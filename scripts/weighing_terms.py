@@ -29,13 +29,20 @@ from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.engines.mesa_model import AllianceModel
+from alliance_sim.scenario.checks import quarter_at
 from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
 from alliance_sim.scenario.posterior import read_posterior
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, status 2, as the command line does
+        print(f"weighing_terms: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = _Parser(description=__doc__.splitlines()[0])
     ap.add_argument("posterior", help="a posterior written by alliance-sim calibrate")
     ap.add_argument("--member", default="UZB", help="member code (default UZB)")
     ap.add_argument("--runs", type=int, default=100, help="replays (set k and seed k)")
@@ -53,19 +60,20 @@ def main() -> None:
 def report(a: argparse.Namespace) -> None:
     """Print the member's weighing terms by quarter (the module's docstring)."""
     if not os.path.isfile(a.posterior):
-        raise ValueError(f"{a.posterior}: no such file (a posterior written by calibrate)")
-    sc = load_scenario(read_posterior(a.posterior).replay_path)
-    to = a.to or sc.end
+        what = "a folder" if os.path.isdir(a.posterior) else "no such file"
+        raise ValueError(f"{a.posterior}: {what} (allowed a posterior written by calibrate)")
+    replay = read_posterior(a.posterior).replay_path
+    if replay is None:
+        raise ValueError(f"{a.posterior}: names no replay (allowed a posterior of calibrate)")
+    sc = load_scenario(replay)
+    to = quarter_at(a.to or sc.end, "--to", after=sc.start, upto=sc.end)  # 2012: 2012Q4?
     if a.member not in mb.ALLIES:
         raise ValueError(f"--member {a.member}: allowed {', '.join(mb.ALLIES)}")
     if not 1 <= a.runs <= 2_000:
         raise ValueError(f"--runs {a.runs}: allowed 1 to 2,000")
     if not 1 <= a.every <= 40:
         raise ValueError(f"--every {a.every}: allowed 1 to 40")
-    try:
-        last = quarters.steps_between(sc.start, to)
-    except ValueError:
-        last = -1
+    last = quarters.steps_between(sc.start, to)
     if not 1 <= last <= sc.n_steps:
         raise ValueError(f"--to {to}: allowed after {sc.start} up to {sc.end} (the replay's)")
     post = pd.read_parquet(a.posterior)
@@ -75,12 +83,21 @@ def report(a: argparse.Namespace) -> None:
     sets = post[names].to_dict("records")
     j = mb.INDEX[a.member]
     seen: dict[str, float] = {}
-    original = dyn.pulls
+    original, weighing = dyn.pulls, dyn.weigh
+    inside = [False]  # pulls is called by weigh (the decision) and again, after the quarter,
+    # by the record's influence shares: only the decision's terms are kept (a red-team)
+
+    def weigh(*args, **kwargs):
+        inside[0] = True
+        try:
+            return weighing(*args, **kwargs)
+        finally:
+            inside[0] = False
 
     def kept(s, P, pressure, cols=dyn.ALL):  # the Mesa model weighs one member at a time
         terms = original(s, P, pressure, cols)
         here = list(np.arange(s.status.shape[1])[cols])
-        if j in here:
+        if inside[0] and j in here:
             i = here.index(j)
             seen.update({k: float(np.asarray(v)[0, i]) for k, v in terms.items()})
             seen["target"] = float(
@@ -91,7 +108,7 @@ def report(a: argparse.Namespace) -> None:
 
     shown = [t for t in range(1, last + 1) if t % a.every == 0 or t == last]
     rows: list[dict] = []
-    dyn.pulls = kept
+    dyn.pulls, dyn.weigh = kept, weigh
     try:
         for k in range(a.runs):
             model = AllianceModel.from_spec(spec_for(sc, sets[k % len(sets)]), k)
@@ -105,7 +122,7 @@ def report(a: argparse.Namespace) -> None:
                     row = {"step": t, **seen, "commitment": c, "suspended": st == mb.SUSPENDED}
                     rows.append({**row, "left": left})
     finally:
-        dyn.pulls = original
+        dyn.pulls, dyn.weigh = original, weighing
     df = pd.DataFrame(rows)
     terms = [c for c in df.columns if c not in ("step", "suspended", "left")]
     print(f"{a.member}, {a.runs} replays of {sc.name} with the posterior's sets: medians over "

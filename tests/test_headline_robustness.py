@@ -1020,16 +1020,18 @@ def test_two_analyses_finishing_together_into_one_folder_do_not_mix(tmp_path, mo
     with writer(out), busy:  # another process writes
         rr.write(dict(other), out)
     assert not (out / "robustness.json").exists()
-    real = rr.writer
+    from alliance_sim.report import robustness_dir as rd
+
+    real = rd.writer
 
     @contextmanager
     def finished_first(d):  # the other analysis finishes while this one computes
-        monkeypatch.setattr(rr, "writer", real)
+        monkeypatch.setattr(rd, "writer", real)
         rr.write(dict(first), d)
         with real(d):
             yield
 
-    monkeypatch.setattr(rr, "writer", finished_first)
+    monkeypatch.setattr(rd, "writer", finished_first)
     with pytest.raises(UserError, match="holds an earlier robustness analysis"):
         rr.write(dict(other), out)
     kept = json.loads((out / "robustness.json").read_text())
@@ -1101,3 +1103,26 @@ def test_a_headline_about_hedging_has_its_own_analysis(tmp_path, capsys):
 
     with pytest.raises(AllianceSimError, match=r"outcome = 'hedge': allowed 'exit', 'hedging'"):
         robustness("kazakhstan_unrest_repeat", samples=8, replicates=2, outcome="hedge")
+
+
+def test_a_second_analysis_into_a_busy_folder_is_refused_before_it_runs(tmp_path, monkeypatch):
+    """The folder's lock was taken only to write: a second analysis ran to its end and was
+    then refused, its work lost (red-team). The lock is held from before the analysis, and
+    folders made for an analysis that fails are removed again."""
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.report import robustness_api
+    from alliance_sim.runs.locks import writer
+
+    ran = []
+    monkeypatch.setattr(rb, "analyse", lambda *a, **k: ran.append(1) or 1 / 0)
+    sc = load_scenario("armenia_exits")
+    kw = dict(samples=8, replicates=2, seed=0, hold_own=False, force=False)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    with writer(busy), pytest.raises(AllianceSimError, match="being written by another"):
+        robustness_api.analyse_into(sc, busy, **kw)
+    assert not ran
+    new = tmp_path / "a" / "b"
+    with pytest.raises(ZeroDivisionError):
+        robustness_api.analyse_into(sc, new, **kw)
+    assert ran and not (tmp_path / "a").exists()  # made for it, and removed

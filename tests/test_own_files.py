@@ -481,6 +481,41 @@ def test_a_path_from_the_home_folder_means_the_home_folder(tmp_path, monkeypatch
     run_scenario("baseline", "~/c", replicates=4, end="2026Q4", quiet=True)
     build_report(["~/b", "~/c"], out="~/report.html")
     assert (home / "figs").is_dir() and (home / "report.html").is_file()
-    assert sorted(p.name for p in cwd.iterdir()) == []
+    assert sorted(p.name for p in cwd.iterdir()) == []  # nothing in the working folder
     (home / "mine.toml").write_text('extends = "baseline"\nname = "Mine"\n')
     assert load_scenario("~/mine.toml").name == "Mine"
+    (cwd / "child.toml").write_text('extends = "~/mine.toml"\nname = "Child"\n')  # red-team
+    assert load_scenario("child.toml").params == load_scenario("~/mine.toml").params
+    # ./~/x is a folder named ~ here, as in the shell, and read back from there, not the home
+    res = run_scenario("armenia_exits", "./~/lit", replicates=2, end="2025Q4", quiet=True)
+    assert res.directory == cwd / "~" / "lit" and not (home / "lit").exists()
+    assert (
+        Result.open("./~/lit").read("runs")["run_id"].tolist()
+        == res.read("runs")["run_id"].tolist()
+    )
+
+
+def test_check_and_readers_take_the_lock_of_a_folder_named_from_home(tmp_path, monkeypatch, capsys):
+    """`check '~/DIR'` (quoted: no shell expansion) took no lock and missed outputs in the way
+    that `check DIR` found; `compare --robustness '~/rob'` found no analysis (red-team)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "armenia_exits", "--replicates", "2", "--end", "2025Q4", "--out",
+                 "~/c3", "--quiet"]) == 0  # fmt: skip
+    (home / "c3" / "by_point.csv").mkdir()
+    assert main(["check", "~/c3"]) == 1
+    assert "by_point.csv is a folder alliance-sim did not write" in capsys.readouterr().out
+    import subprocess
+    import sys
+
+    hold = "import filelock, sys, time; k = filelock.FileLock(sys.argv[1]); k.acquire(); print(1, flush=True); time.sleep(30)"  # noqa: E501
+    lock = str(home / "c3" / ".alliance-sim.lock")
+    held = subprocess.Popen([sys.executable, "-c", hold, lock], stdout=subprocess.PIPE)
+    try:  # another process writes it
+        assert held.stdout.readline().strip() == b"1"
+        assert main(["check", "~/c3"]) == 2
+        assert "being written by another" in capsys.readouterr().err
+    finally:
+        held.kill()

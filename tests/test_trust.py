@@ -1088,7 +1088,7 @@ def test_a_folder_where_a_summary_goes_is_refused_up_front(tmp_path):
     (d / "summary.json" / "mine.txt").write_text("mine")
     before = (d / "manifest.json").read_bytes()
     for force in (False, True):
-        with pytest.raises(StoreError, match=r"summary\.json is not a file written by"):
+        with pytest.raises(StoreError, match=r"holds summary\.json, which alliance-sim did not"):
             sweep("armenia_exits", d, force=force, **KW)
         assert main(argv + ["--force"] * force) == 2
     assert (d / "manifest.json").read_bytes() == before  # nothing re-run
@@ -1109,7 +1109,7 @@ def test_check_finds_what_the_same_command_would_refuse_beside_the_tables(copy, 
     assert f"{copy / 'summary.json'} is a folder alliance-sim did not write" in out
     assert f"{copy / 'by_point.csv'} is a symbolic link alliance-sim did not write" in out
     assert main(["sweep", "armenia_exits", "--out", str(copy), "--replicates", "1"]) == 2
-    assert "by_point.csv" in one_line(capsys.readouterr().err)  # the first it meets
+    assert "holds summary.json" in one_line(capsys.readouterr().err)  # the first it meets
     (copy / "manifest.json").unlink()
     (copy / "manifest.json").mkdir()
     assert main(["check", str(copy)]) == 2
@@ -1120,6 +1120,7 @@ def test_check_finds_what_the_same_command_would_refuse_beside_the_tables(copy, 
     "kw, words",
     [
         ({"out": None}, "out = None: allowed a path"),
+        ({"out": ""}, "out = '': allowed a path ending .html or .md"),  # ": a report is"
         ({"out": "r.html", "fmt": "pdf"}, "fmt = 'pdf': allowed 'html' or 'md'"),  # "got .html"
         ({"out": "r.html", "robustness": [5]}, "robustness = [5]: allowed a folder"),
         ({"out": "r.html", "robustness": [None]}, "robustness = [None]: allowed a folder"),
@@ -1152,6 +1153,25 @@ def test_a_comparison_holds_no_more_scenarios_than_its_figures_have_colours(
     assert f"compare: {n} results; allowed at most {n - 1}" in one_line(capsys.readouterr().err)
     with pytest.raises(AllianceSimError, match=f"overlay: {n} results; allowed at most"):
         overlay([whole] * n, path=tmp_path / "x.png")
-    with pytest.raises(AllianceSimError, match=f"compare: {n} results; allowed at most"):
+    with pytest.raises(AllianceSimError, match=f"build_report: {n} results; allowed at most"):
         build_report([whole] * n, out=tmp_path / "x.html")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_pipe_or_a_linked_manifest_is_never_taken_for_the_results_own(copy, tmp_path, capsys):
+    """A pipe named summary.json was replaced by `run` (check said the command refuses it);
+    a link named manifest.json was read as the folder's own, with advice the run refused
+    (red-team)."""
+    import os
+
+    (copy / "summary.json").unlink(missing_ok=True)
+    os.mkfifo(copy / "summary.json")
+    argv = ["sweep", "armenia_exits", "--out", str(copy), "--replicates", "1", "--chunk-size", "13"]
+    assert main(argv) == 2
+    assert "summary.json" in one_line(capsys.readouterr().err)
+    assert not (copy / "summary.json").is_file()  # the pipe is still there
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "manifest.json").symlink_to(copy / "manifest.json")
+    assert main(["check", str(linked)]) == 2
+    assert "manifest.json is not a file alliance-sim wrote" in one_line(capsys.readouterr().err)

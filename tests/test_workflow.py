@@ -78,6 +78,9 @@ def test_a_near_miss_on_a_thinned_result_offers_only_what_it_recorded(ends):
         outcomes_at(thin, 2030)
     with pytest.raises(AnalysisError, match=r"\(allowed a quarter after 2024Q4 up to 2027Q4\)"):
         outcomes_at(long, 2030)
+    short = ends[0]  # to 2026Q4, where thin recorded nothing: no quarter both can be read at
+    with pytest.raises(AnalysisError, match=r"\(allowed none: no quarter after 2024Q4 is recorded"):
+        compare_results([thin, short], at=2027)
 
 
 def test_a_quarter_outside_a_thinned_result_names_the_quarters_it_has(ends):

@@ -33,14 +33,13 @@ def _shown(path: str | os.PathLike) -> str:
 
 def user_path(path: str | os.PathLike) -> Path:
     """``path`` as a Path, a leading ``~`` (or ``~user``) made that home folder, as the shell
-    and pandas do.  pyarrow, which reads the tables, expands it whatever is asked, so a result
+    and pandas do (``./~/x`` and ``~nosuchuser/x`` stay as written, as in the shell).
+    pyarrow, which reads the tables, expands a leading ``~`` whatever is asked, so a result
     written from Python to ``out="~/b"`` landed in a folder named ``~`` in the working folder
-    and was then read from the home folder: a traceback, or another result's data."""
-    p = Path(os.fspath(path))
-    try:
-        return p.expanduser()
-    except RuntimeError:  # ~nobody: no such user; the path as it stands
-        return p
+    and was then read from the home folder (a traceback, or another result's data): a path
+    left with a leading ``~`` is made absolute, so that no reader takes it for the home."""
+    p = Path(os.path.expanduser(os.fspath(path)))  # only the string's own leading ~
+    return Path.cwd() / p if p.parts and p.parts[0].startswith("~") else p
 
 
 ALLOWED_RESULT = "name a folder of its own for the results, e.g. out/my-sweep"
@@ -99,8 +98,8 @@ def check_result_dir(
                 f"{option} {_shown(text)} holds the scenario file {scenario_path}; {allowed}"
             )
     for name, marker in RESULT_OUTPUTS.items():  # written, or replaced by --force, later
-        f = p / name
-        if f.is_symlink() or (f.is_file() and not marked(f, marker)):
+        f = p / name  # a folder, a pipe, a link: not ours either (a pipe was replaced: red-team)
+        if f.is_symlink() or (f.exists() and not (f.is_file() and marked(f, marker))):
             raise StoreError(
                 f"{option} {_shown(text)} holds {name}, which alliance-sim did not write (a "
                 f"result's {name} is its own); move it out of {_shown(text)} and run the same "

@@ -110,7 +110,9 @@ def read_quarter(results: list[Result], at: object, option: str) -> str:
         said = (
             f"one of {_listed(readable)}: the quarters recorded"
             if len(readable) > 1
-            else f"{''.join(readable)}, the one quarter recorded after the start"
+            else f"{readable[0]}, the one quarter recorded after the start"
+            if readable
+            else f"none: no quarter after {after} is recorded by every one of them"
         )
         raise AnalysisError(  # a thinned result: the span offered quarters it cannot read
             str(e).replace(span, f" (allowed {said})")

@@ -308,7 +308,10 @@ def cmd_check(a: argparse.Namespace) -> int:
     try:
         h = check(a.directory)
     except StoreError as e:  # a damaged manifest is a finding (1); no result folder, usage (2)
-        if not (Path(a.directory) / "manifest.json").is_file():
+        from alliance_sim.paths import user_path
+
+        manifest = user_path(a.directory) / "manifest.json"
+        if not manifest.is_file() or manifest.is_symlink():  # no manifest of its own
             raise
         print(term(f"{a.directory}: its manifest cannot be trusted\n1 problem(s):\n{e}"))
         return 1

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from alliance_sim.errors import UserError
-from alliance_sim.paths import check_not_results, writable_file
+from alliance_sim.paths import check_not_results, user_path, writable_file
 from alliance_sim.textsafe import term
 
 
@@ -36,7 +36,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
         if key in same:  # allowed (a check of the report), but it answers no question
             what = (
                 f"{d} is named twice"
-                if Path(d).resolve() == Path(same[key]).resolve()
+                if user_path(d).resolve() == user_path(same[key]).resolve()
                 else f"{d} holds the same runs as {same[key]} (scenario, model and seeds)"
             )
             notes.append(f"note: {what}: every difference between them is zero by construction")

@@ -265,7 +265,7 @@ def build_report(
         check_style(style)
     if not isinstance(dirs, list | tuple):  # a folder's letters, or None: one line
         raise TypeError(f"build_report: expected a list of two or more results, got {dirs!r}")
-    plots.check_compared(len(dirs), "compare")
+    plots.check_compared(len(dirs), "build_report")
     results = [(d if isinstance(d, Result) else Result.open(d)).design() for d in dirs]
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")

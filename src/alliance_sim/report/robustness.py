@@ -18,111 +18,35 @@ from typing import Any
 
 from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
 from alliance_sim.analysis.robustness_words import largest_total
-from alliance_sim.errors import UserError
-from alliance_sim.paths import writable_dir
+from alliance_sim.report.robustness_dir import (  # noqa: F401 (re-exported)
+    DEFAULTS,
+    FILES,
+    TITLE,
+    check_dir,
+    differs,
+    holding,
+    identity,
+)
 from alliance_sim.report.saving import save
 from alliance_sim.runs.atomic import atomic_write_bytes
-from alliance_sim.runs.locks import LOCK, writer
 
-TITLE = "# What the headline rests on: "
-#: what an analysis written before an option existed was run with
-DEFAULTS = {"hold_own": False, "outcome_kind": "exit"}
-FILES = ("robustness.json", "robustness.md", "drivers.png")
 SHOWN = 12  # drivers per panel of the figure
 
 
-def check_dir(
-    directory: str | os.PathLike, same: dict[str, Any] | None = None, force: bool = False
+def write(
+    result: dict[str, Any], directory: str | os.PathLike, force: bool = False, held: bool = False
 ) -> Path:
-    """``directory`` if a robustness analysis may be written there: new, empty, or holding
-    one alliance-sim wrote.  One line naming ``--out`` otherwise, before anything runs.
-
-    ``same`` (``scenario_hash``, ``samples``, ``replicates``, ``seed``) describes the analysis
-    about to be written: an earlier analysis in ``directory`` that differs in any of them is
-    replaced only with ``force`` (a re-run of the same analysis replaces its own files)."""
-    d = writable_dir(directory)
-    if d.is_dir() and any(p.name != LOCK for p in d.iterdir()):  # the lock: see write()
-        md = d / "robustness.md"
-        ours = md.is_file() and md.read_bytes()[:100].startswith(TITLE.encode())
-        strangers = sorted(p.name for p in d.iterdir() if p.name not in (*FILES, LOCK))
-        if not ours or strangers:
-            raise UserError(
-                f"--out {d} holds {_stranger(d, strangers)}; allowed a new or empty "
-                "folder or one holding an earlier robustness analysis (choose another "
-                "--out)"
-            )
-        change = differs(d, same) if same is not None else None
-        if change and not force:
-            raise UserError(
-                f"--out {d} holds an earlier robustness analysis {change}; allowed the same "
-                "analysis again, or --force to replace it (or choose another --out)"
-            )
-    return d
-
-
-def identity(result: dict[str, Any]) -> dict[str, Any]:
-    """What makes two robustness analyses the same one: scenario, design and seed."""
-    keys = ("scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
-    return {k: result.get(k, DEFAULTS.get(k)) for k in keys}
-
-
-def differs(d: Path, same: dict[str, Any]) -> str | None:
-    """How the robustness analysis in ``d`` differs from one run with ``same``, in words
-    ("of Baseline (samples 64; this one has samples 8)"); None if it is the same or absent."""
-    if not (d / "robustness.md").is_file():
-        return None
-    before = {**DEFAULTS, **_earlier(d)}  # (written before --hold-own or --outcome)
-    keys = [k for k in same if before.get(k) != same[k]]
-    if not keys:
-        return None
-    was = ", ".join(f"{k} {before.get(k, '?')}" for k in keys)
-    now = ", ".join(f"{k} {same[k]}" for k in keys)
-    return f"of {before.get('scenario', 'an unreadable scenario')} ({was}; this one has {now})"
-
-
-def _earlier(d: Path) -> dict[str, Any]:
-    """What the analysis in ``d`` was run with ({} if its JSON cannot be read)."""
-    try:
-        before = json.loads((d / "robustness.json").read_text())
-    except (OSError, ValueError, RecursionError):
-        return {}
-    return before if isinstance(before, dict) else {}
-
-
-def _stranger(d: Path, strangers: list[str]) -> str:
-    """What a folder that is not a robustness analysis holds, in a reader's words."""
-    if (d / "manifest.json").is_file():  # a run's or a sweep's (a run's read "sweep")
-        kind = _earlier_kind(d)
-        return f"a {kind + ' ' if kind else ''}result (manifest.json)"
-    visible = [n for n in strangers if not n.startswith(".")]
-    return (visible or strangers or ["files alliance-sim did not write"])[0]
-
-
-def _earlier_kind(d: Path) -> str:
-    """``run`` or ``sweep``: the command that wrote the result in ``d`` ("" if unreadable)."""
-    try:
-        kind = json.loads((d / "manifest.json").read_text()).get("kind", "")
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return ""
-    return kind if kind in ("run", "sweep") else ""
-
-
-def write(result: dict[str, Any], directory: str | os.PathLike, force: bool = False) -> Path:
     """Write ``robustness.json``, ``robustness.md`` and ``drivers.png`` into ``directory``
-    (``force``: replace an earlier, different analysis there).
-
-    The three files are written holding ``DIR/.alliance-sim.lock`` (:mod:`alliance_sim.runs.locks`)
-    and the folder is checked again under it: two analyses started at once into one folder
-    both passed the first check, and the second to finish replaced the first's files (or mixed
-    them: one's JSON beside the other's figure) where run one after the other it is refused."""
-    d = check_dir(directory, same=identity(result), force=force)
-    d.mkdir(parents=True, exist_ok=True)
-    with writer(d):
-        check_dir(d, same=identity(result), force=force)
-        restate(result)
-        figure(result, d / "drivers.png")
-        atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
-        atomic_write_bytes(d / "robustness.md", markdown(result).encode())
+    (``force``: replace an earlier, different analysis there), holding its lock
+    (:func:`holding`; ``held``: the caller holds it already, and has checked the folder)."""
+    if not held:
+        with holding(directory, identity(result), force) as d:
+            return write(result, d, force, held=True)
+    d = Path(directory)
+    restate(result)
+    figure(result, d / "drivers.png")
+    atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
+    atomic_write_bytes(d / "robustness.md", markdown(result).encode())
     return d
 
 

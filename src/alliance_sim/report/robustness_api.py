@@ -50,24 +50,31 @@ def analyse_into(
     how it differed.  ``out`` is checked before anything runs.  ``command``: what reruns it,
     where no command line does (a scenario changed in Python)."""
     from alliance_sim.analysis.robustness import analyse
-    from alliance_sim.report.robustness import check_dir, differs, write
+    from alliance_sim.report.robustness import differs, holding, write
 
+    def run() -> dict[str, Any]:
+        result = analyse(
+            sc,
+            samples=samples,
+            replicates=replicates,
+            seed=seed,
+            progress=progress,
+            ref=ref,
+            hold_own=hold_own,
+            outcome=outcome,
+        )
+        if command is not None:
+            result["command"] = command
+        return result
+
+    if out is None:
+        return run(), None, None
     same = {"scenario_hash": sc.hash, "samples": samples, "replicates": replicates}
     same |= {"seed": seed, "hold_own": hold_own, "outcome_kind": outcome}
-    replaced = differs(check_dir(out, same=same, force=force), same) if out is not None else None
-    result = analyse(
-        sc,
-        samples=samples,
-        replicates=replicates,
-        seed=seed,
-        progress=progress,
-        ref=ref,
-        hold_own=hold_own,
-        outcome=outcome,
-    )
-    if command is not None:
-        result["command"] = command
-    d = write(result, out, force=force) if out is not None else None
+    with holding(out, same, force) as d:  # the folder's lock held from before the analysis
+        replaced = differs(d, same)
+        result = run()
+        write(result, d, force=force, held=True)
     return result, d, replaced
 
 
@@ -230,7 +237,9 @@ def read_analyses(
     hashes = {r.manifest.scenario_hash: r.name for r in results}
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for p in paths:
-        f = Path(p) / "robustness.json" if Path(p).is_dir() else Path(p)
+        from alliance_sim.paths import user_path
+
+        f = user_path(p) / "robustness.json" if user_path(p).is_dir() else user_path(p)
         try:
             r = json.loads(f.read_text("utf-8"))
             h = r["scenario_hash"]

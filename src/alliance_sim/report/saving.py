@@ -62,8 +62,8 @@ def report_format(out: str | os.PathLike, fmt: str | None) -> str:
     or for a ``fmt`` its suffix contradicts."""
     from alliance_sim.errors import UserError
 
-    if not isinstance(out, str | os.PathLike):  # out=None: pathlib's TypeError
-        raise UserError(f"out = {out!r:.80}: allowed a path (a string or a pathlib.Path)")
+    if not isinstance(out, str | os.PathLike) or not os.fspath(out).strip():  # None, ''
+        raise UserError(f"out = {out!r:.80}: allowed a path ending .html or .md")
     if fmt is not None and fmt not in ("html", "md"):  # it read "got .html" for r.html
         raise UserError(f"fmt = {fmt!r:.80}: allowed 'html' or 'md' (or None: from the suffix)")
     suffix = {".html": "html", ".htm": "html", ".md": "md"}.get(Path(out).suffix.lower())

@@ -35,6 +35,9 @@ class Health:
 def check(directory: str | os.PathLike) -> Health:
     """Check result ``directory``; a directory that is not one, or whose manifest is damaged,
     raises :class:`alliance_sim.errors.StoreError` (one line saying what to do)."""
+    from alliance_sim.paths import user_path
+
+    directory = user_path(directory)  # '~/DIR': its lock and outputs too, not only its tables
     res = Result.open(directory)  # the manifest's shape and checksum
     m = res.manifest
     h = Health(Path(directory))

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alliance_sim.errors import StoreError
+from alliance_sim.paths import user_path
 from alliance_sim.runs.layout import MANIFEST, PART
 
 LOCK = ".alliance-sim.lock"
@@ -26,7 +27,7 @@ _writing: set[str] = set()
 
 
 def _key(directory: str | os.PathLike) -> str:
-    return str(Path(directory).resolve())
+    return str(user_path(directory).resolve())
 
 
 @contextmanager
@@ -36,7 +37,7 @@ def writer(directory: Path) -> Iterator[None]:
     import filelock
 
     try:
-        lock = filelock.FileLock(directory / LOCK, timeout=0)
+        lock = filelock.FileLock(user_path(directory) / LOCK, timeout=0)
         lock.acquire()
     except filelock.Timeout:
         raise StoreError(
@@ -62,16 +63,16 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
     except ImportError:  # not POSIX: no shared locks
         yield
         return
-    path = Path(directory) / LOCK
-    if _key(directory) in _writing or not Path(directory).is_dir():
+    path = user_path(directory) / LOCK
+    if _key(directory) in _writing or not user_path(directory).is_dir():
         yield
         return
     fd = None
     # the lock file is made only in a result directory (one written before locks existed: a
     # manifest and a table folder); reading any other folder, to refuse it, leaves nothing in
     # it (a user's folder with a manifest.json of its own kept a lock file: red-team)
-    runs = Path(directory) / "runs.parquet"  # a part named as ours, not any dataset's folder
-    ours = (Path(directory) / MANIFEST).is_file() and runs.is_dir() and not runs.is_symlink()
+    runs = user_path(directory) / "runs.parquet"  # a part named as ours, not any dataset's folder
+    ours = (user_path(directory) / MANIFEST).is_file() and runs.is_dir() and not runs.is_symlink()
     ours = ours and any(PART.match(p.name) for p in runs.iterdir())
     first = os.O_RDWR | os.O_CREAT if ours else os.O_RDWR
     for flags in (first, os.O_RDONLY):

@@ -344,7 +344,8 @@ class Result:
         """The result stored in ``directory`` (a folder ``run``, ``sweep`` or ``refine``
         wrote), read lazily; one line if it is not one, or is incomplete or damaged."""
         directory = user_path(directory)  # (pyarrow reads "~/b" as the home folder's b)
-        manifest = Manifest.read(directory)
+        # a link named manifest.json was read as this folder's (another result's: red-team)
+        manifest = None if (directory / MANIFEST).is_symlink() else Manifest.read(directory)
         if manifest is None:
             hint = (  # check reads run and sweep results; the other verbs' folders are files
                 "; it holds a robustness analysis (robustness.json), which is read as it is"
