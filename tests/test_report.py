@@ -905,3 +905,18 @@ def test_the_reports_median_exit_quarter_is_the_run_tables():
     )
     est = SimpleNamespace(value=14.5, lo=10.0, hi=19.0, n=8)  # round(14.5) is 14: no help
     assert str(QuarterEstimate("2024Q4", est)).startswith("2028Q2 [2027Q2, 2029Q3]")
+
+
+def test_a_report_of_a_generator_of_folders_reads_them(results, tmp_path):
+    """build_report((d for d in dirs), ...) raised "expected a list" (a red-team); an endless
+    one is cut at one past the cap and refused, not read forever."""
+    import itertools
+
+    from alliance_sim import build_report
+    from alliance_sim.errors import AllianceSimError
+
+    dirs = [results["base"].directory, results["arm"].directory]
+    out = build_report((d for d in dirs), tmp_path / "r.html", quiet=True)
+    assert out.is_file()
+    with pytest.raises(AllianceSimError, match="build_report: 7 results; allowed at most 6"):
+        build_report(itertools.cycle(dirs), tmp_path / "r2.html", quiet=True)

@@ -17,7 +17,8 @@ import html
 import io
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -263,6 +264,8 @@ def build_report(
     fmt = report_format(out, fmt)
     if style is not None:
         check_style(style)
+    if isinstance(dirs, Iterator):  # a generator: at most one past the cap, so none hangs
+        dirs = list(islice(dirs, len(plots.SCENARIO_COLOURS) + 1))
     if not isinstance(dirs, list | tuple):  # a folder's letters, or None: one line
         raise TypeError(f"build_report: expected a list of two or more results, got {dirs!r}")
     plots.check_compared(len(dirs), "build_report")
