@@ -28,11 +28,12 @@ def check_dir(
     """``directory`` if a robustness analysis may be written there: new, empty, or holding
     one alliance-sim wrote.  One line naming ``--out`` otherwise, before anything runs.
 
-    ``same`` (``scenario_hash``, ``samples``, ``replicates``, ``seed``) describes the analysis
-    about to be written: an earlier analysis in ``directory`` that differs in any of them is
-    replaced only with ``force`` (a re-run of the same analysis replaces its own files)."""
+    ``same`` (:func:`identity`: scenario hash, samples, replicates, seed, ``hold_own`` and the
+    outcome asked) describes the analysis about to be written: an earlier analysis in
+    ``directory`` that differs in any of them is replaced only with ``force`` (a re-run of the
+    same analysis replaces its own files)."""
     d = writable_dir(directory)
-    if d.is_dir() and any(p.name != LOCK for p in d.iterdir()):  # the lock: see write()
+    if d.is_dir() and any(p.name != LOCK for p in d.iterdir()):  # the lock: see holding()
         md = d / "robustness.md"
         ours = md.is_file() and md.read_bytes()[:100].startswith(TITLE.encode())
         strangers = sorted(p.name for p in d.iterdir() if p.name not in (*FILES, LOCK))
@@ -52,7 +53,8 @@ def check_dir(
 
 
 def identity(result: dict[str, Any]) -> dict[str, Any]:
-    """What makes two robustness analyses the same one: scenario, design and seed."""
+    """What makes two robustness analyses the same one: scenario, design, seed, the values
+    held and the outcome asked."""
     keys = ("scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
     return {k: result.get(k, DEFAULTS.get(k)) for k in keys}
 
