@@ -112,6 +112,11 @@ def report(a: argparse.Namespace) -> None:
     try:
         for k in range(a.runs):
             model = AllianceModel.from_spec(spec_for(sc, sets[k % len(sets)]), k)
+            if k == 0 and model.state.status[0, j] == mb.CANDIDATE:  # Iran: weighs joining
+                raise ValueError(
+                    f"--member {a.member}: a candidate at {sc.start}, not a member, in "
+                    f"{sc.name}; allowed a member at its start"
+                )
             for t in range(1, last + 1):
                 seen.clear()
                 model.step()

@@ -786,7 +786,7 @@ def test_the_scenarios_own_settings_are_named_and_can_be_held(tmp_path, capsys):
     md = (out / "robustness.md").read_text()
     assert "`region.western_offer` 0.02 to 0.16 (set by the scenario: one of its premises" in md
     assert main([*argv, "--quiet", "--hold-own"]) == 2  # another analysis: not replaced
-    assert "hold_own False; this one has hold_own True" in capsys.readouterr().err
+    assert "hold-own False; this one has hold-own True" in capsys.readouterr().err
     assert main([*argv, "--quiet", "--hold-own", "--force"]) == 0
     said = capsys.readouterr().out
     assert "(the scenario's own settings held at its values: west_opportunism, region." in said
@@ -817,6 +817,11 @@ def test_the_drivers_figure_footer_lines_do_not_overlap(tmp_path, monkeypatch):
     boxes = [t.get_window_extent(renderer) for t in fig.texts]
     assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
     assert "and 2 of the scenario's own settings" in fig.axes[0].get_title(loc="right")
+    # one legend below the panels, clear of the footer and of the axes (inside a panel it
+    # covered bars: helper-72)
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert not any(legend.overlaps(b) for b in boxes)
+    assert not legend.overlaps(fig.axes[0].get_tightbbox(renderer))
 
 
 def test_a_swept_quarter_reads_as_a_quarter_in_the_script():
@@ -1094,7 +1099,7 @@ def test_a_headline_about_hedging_has_its_own_analysis(tmp_path, capsys):
     capsys.readouterr()
     assert main([*argv, "--outcome", "hedging"]) == 2  # another analysis: not replaced
     err = capsys.readouterr().err
-    assert "outcome_kind exit; this one has" in err and "outcome_kind hedging" in err
+    assert "(outcome exit; this one has outcome hedging)" in err  # as the option names it
     with pytest.raises(SystemExit) as stop:  # argparse: one line, exit 2
         main([*argv, "--outcome", "hedge"])
     assert stop.value.code == 2 and "invalid choice: 'hedge'" in capsys.readouterr().err
@@ -1126,3 +1131,37 @@ def test_a_second_analysis_into_a_busy_folder_is_refused_before_it_runs(tmp_path
     with pytest.raises(ZeroDivisionError):
         robustness_api.analyse_into(sc, new, **kw)
     assert ran and not (tmp_path / "a").exists()  # made for it, and removed
+
+
+def test_third_red_team_of_the_robustness_folder_and_outcome(tmp_path, monkeypatch, capsys):
+    """A refused analysis removed the running one's lock and folder (it thought it had made
+    them); a folder named drivers.png was met only after the whole analysis; Uzbekistan, out
+    since 2012, read 0% "hedging, suspended or out" (helper-72)."""
+    from contextlib import contextmanager
+
+    from alliance_sim.analysis.uncertain import outcome_values
+    from alliance_sim.errors import StoreError
+    from alliance_sim.report import robustness_dir as rd
+
+    @contextmanager
+    def refused(d):  # another process took the lock first
+        raise StoreError(f"{d} is being written by another alliance-sim process")
+        yield
+
+    monkeypatch.setattr(rd, "writer", refused)
+    new = tmp_path / "n" / "x"
+    with pytest.raises(StoreError), rd.holding(new, {"scenario_hash": "h"}):
+        pass
+    assert new.is_dir()  # the other process's folder: not this one's to remove
+    monkeypatch.undo()
+    out = tmp_path / "rob"
+    out.mkdir()
+    (out / "robustness.md").write_text(rd.TITLE + "X\n")
+    (out / "drivers.png").mkdir()
+    assert main(["robustness", "armenia_exits", "--out", str(out), "--samples", "8",
+                 "--replicates", "2", "--quiet"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "holds drivers.png, which is not a file alliance-sim wrote" in err
+    assert err.count("\n") == 1 and not (out / "robustness.json").exists()  # before it ran
+    status = {"UZB_status": np.array([1.0, 2.0, 3.0, 4.0, np.nan, 0.0])}
+    assert outcome_values(status, "UZB_hedging_or_worse").tolist() == [0, 1, 1, 1, 1, 1]

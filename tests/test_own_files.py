@@ -519,3 +519,32 @@ def test_check_and_readers_take_the_lock_of_a_folder_named_from_home(tmp_path, m
         assert "being written by another" in capsys.readouterr().err
     finally:
         held.kill()
+
+
+def test_third_red_team_of_paths_from_home(tmp_path, monkeypatch, capsys):
+    """`run --out ./~/x` wrote (and with --force replaced) the home folder's x; `extends =
+    "./~/base.toml"` was looked up from the working folder; a dangling link named as the lock
+    made a file where it pointed when a result was read (helper-72)."""
+    from alliance_sim import load_scenario
+
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir(), cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    argv = ["run", "armenia_exits", "--replicates", "2", "--end", "2025Q4", "--quiet"]
+    assert main([*argv, "--out", "./~/x"]) == 0
+    assert (cwd / "~" / "x" / "manifest.json").is_file() and not (home / "x").exists()
+    sc = tmp_path / "sc"
+    (sc / "~").mkdir(parents=True)
+    (sc / "~" / "base.toml").write_text('name = "B"\ndescription = "b"\nextends = "baseline"\n'
+                                        'end = "2027Q4"\n')  # fmt: skip
+    (sc / "child.toml").write_text('name = "C"\ndescription = "c"\nextends = "./~/base.toml"\n')
+    assert load_scenario(sc / "child.toml").end == "2027Q4"  # beside the file, from anywhere
+    lock = cwd / "~" / "x" / ".alliance-sim.lock"
+    lock.unlink()
+    lock.symlink_to(tmp_path / "made_by_lock")
+    capsys.readouterr()
+    assert main(["check", "./~/x"]) == 0
+    assert not (tmp_path / "made_by_lock").exists()
+    assert main([*argv, "--out", "./~/x", "--force"]) == 2
+    assert "its lock file .alliance-sim.lock is a symbolic link" in capsys.readouterr().err

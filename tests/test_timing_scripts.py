@@ -93,3 +93,12 @@ def test_weighing_terms_are_printed_for_the_posteriors_own_replay():
     assert bad.stderr.strip() == (
         "weighing_terms: --to 2019Q4: allowed after 2020Q1 up to 2024Q4 (the replay's)"
     )
+
+
+def test_weighing_terms_refuses_a_candidate():
+    """Iran, a candidate throughout the 2006-2024 replay, was printed as if it were a member
+    (helper-72)."""
+    long = ROOT / "scenarios" / "calibrated" / "history_2006_2024.parquet"
+    bad = _run("scripts/weighing_terms.py", str(long), "--member", "IRN", "--runs", "2")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "--member IRN: a candidate at 2006Q3, not a member" in bad.stderr

@@ -82,13 +82,14 @@ def headline_outcomes(sc: Scenario, kind: str = "exit") -> list[tuple[str, str]]
 
 def outcome_values(outcomes: dict[str, Any], col: str) -> np.ndarray:
     """Column ``col`` of a batch's outcomes as 0/1 floats per run, a run in which the member
-    has not joined counting 0: ``CODE_hedging_or_worse`` is its status at the horizon
-    hedging, suspended or exited."""
+    has not joined counting 0: ``CODE_hedging_or_worse`` is 1 unless the member is active at
+    the horizon -- hedging, suspended, left, or outside from the start (Uzbekistan since
+    2012, a member the replay lost), which counted 0 (red-team)."""
     from alliance_sim.core import members as mb
 
     if col.endswith(HEDGING_OR_WORSE):
         status = np.asarray(outcomes[f"{col[:3]}_status"], float)
-        return (np.nan_to_num(status, nan=mb.CANDIDATE) >= mb.HEDGING).astype(float)
+        return (status != mb.ACTIVE).astype(float)  # (NaN: not in the alliance)
     return np.nan_to_num(np.asarray(outcomes[col], float), nan=0.0)
 
 

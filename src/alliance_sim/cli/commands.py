@@ -24,7 +24,7 @@ from alliance_sim.cli.fitting import (
     interrupted,
 )
 from alliance_sim.errors import AllianceSimError, ScenarioError, UserError
-from alliance_sim.paths import check_result_dir, writable_dir
+from alliance_sim.paths import check_result_dir, user_path, writable_dir
 from alliance_sim.textsafe import term
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.load import load_scenario
 
     sc = _ended(load_scenario(a.scenario), a.end, a.quiet, sweep=False)
-    out = Path(a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem)
+    out = user_path(a.out) if a.out is not None else Path("out") / find_scenario(a.scenario).stem
     writable_dir(check_result_dir(out, sc.path))
     try:
         res = run_scenario(
@@ -244,7 +244,7 @@ def cmd_plot(a: argparse.Namespace) -> int:
         print(f"note: no figure of {', '.join(empty)}: no run has a value for it")
     if note := design_note(res):
         print(note)
-    if other := another_result(Path(a.out), res):
+    if other := another_result(user_path(a.out), res):
         print(f"note: {other}")
     return 0
 

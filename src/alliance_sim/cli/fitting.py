@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.paths import writable_dir, writable_file
+from alliance_sim.paths import user_path, writable_dir, writable_file
 
 
 def interrupted(where: object) -> int:
@@ -211,7 +211,7 @@ def cmd_discover(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.discover import discover
     from alliance_sim.report.discover_plots import write_discovery
 
-    out = writable_dir(Path(a.directory) / f"discover_{a.outcome}" if a.out is None else a.out)
+    out = writable_dir(user_path(a.directory) / f"discover_{a.outcome}" if a.out is None else a.out)
     d = discover(
         a.directory,
         a.outcome,
@@ -266,7 +266,7 @@ def cmd_refine(a: argparse.Namespace) -> int:
             quiet=a.quiet,
         )
     except KeyboardInterrupt:
-        print("\ninterrupted: " + _refine_stopped(Path(a.directory)), file=sys.stderr)
+        print("\ninterrupted: " + _refine_stopped(user_path(a.directory)), file=sys.stderr)
         return 130
     print(describe_round(record))
     from alliance_sim.analysis.by_point import write_by_point

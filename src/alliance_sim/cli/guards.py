@@ -76,4 +76,4 @@ def sigterm_stops_cleanly(command: str):
         signal.signal(signal.SIGTERM, old)
 
 
-WRITERS = ("run", "sweep", "refine", "calibrate", "backtest")
+WRITERS = ("run", "sweep", "refine", "calibrate", "backtest", "robustness")

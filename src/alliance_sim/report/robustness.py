@@ -144,11 +144,26 @@ def figure(result: dict[str, Any], path: Path) -> None:
     fig, axes = plt.subplots(
         1, len(heads), figsize=(6.5 * len(heads), 0.35 * SHOWN + 1.6), squeeze=False
     )
+    handles: list = []
     for ax, h in zip(axes[0], heads, strict=True):
         rows = drawn(h["drivers"])[::-1]
+        a, e = h["posterior"], h["envelope"]
+        own = (  # as the statement says (a premise varied is not what the record leaves open)
+            f"\nand {len(h['own_varied'])} of the scenario's own settings"
+            if h.get("own_varied")
+            else "\n(the scenario's own settings held)"
+            if h.get("own_held")
+            else ""
+        )
+        ax.set_title(  # (a panel whose outcome does not vary had no title: red-team)
+            f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
+            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}{own}",
+            fontsize=9,
+            loc="right",  # centred over a panel narrowed by long labels, it ran off the figure
+        )
         if not rows:
             ax.text(0.5, 0.5, "the outcome does not vary", ha="center", transform=ax.transAxes)
-            ax.set_axis_off()
+            ax.set_xticks([]), ax.set_yticks([])
             continue
         y = np.arange(len(rows))
         st = [max(r["ST"] or 0.0, 0.0) for r in rows]
@@ -161,28 +176,14 @@ def figure(result: dict[str, Any], path: Path) -> None:
         )  # fmt: skip
         ax.axvline(  # "0.1: must be pinned down" left the rule unsaid
             RULE, color="#cb181d", lw=0.8, ls="--",
-            label="S1 = 0.1: a driver above must be\npinned down, sourced or published",
+            label="S1 = 0.1: a driver above must be pinned down, sourced or published",
         )  # fmt: skip
         ax.set_yticks(y)
         ax.set_yticklabels([_mark(r, _label(r["parameter"])) for r in rows], fontsize=8)
         ax.set_xlabel("share of the headline's variance\nacross the design")  # (one line: cut)
         reach = [s + (r["S1_conf"] or 0.0) for s, r in zip(s1, rows, strict=True)]
         ax.set_xlim(0, max(1e-3, max(st + reach)) * 1.1)
-        a, e = h["posterior"], h["envelope"]
-        own = (  # as the statement says (a premise varied is not what the record leaves open)
-            f"\nand {len(h['own_varied'])} of the scenario's own settings"
-            if h.get("own_varied")
-            else "\n(the scenario's own settings held)"
-            if h.get("own_held")
-            else ""
-        )
-        ax.set_title(
-            f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
-            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}{own}",
-            fontsize=9,
-            loc="right",  # centred over a panel narrowed by long labels, it ran off the figure
-        )
-        ax.legend(fontsize=7, loc="center right")
+        handles = handles or ax.get_legend_handles_labels()[0]
         if noisy(h) or not any(_clear(r) for r in h["drivers"]):  # as the statement says
             ax.set_ylim(-0.7, len(rows) + 0.9)  # headroom: the note covered the top bars
             ax.text(
@@ -200,8 +201,11 @@ def figure(result: dict[str, Any], path: Path) -> None:
                 color="#cb181d",
                 bbox={"facecolor": "white", "edgecolor": "#cb181d", "lw": 0.6},
             )
+    if handles:  # one legend below the panels: inside one it covered bars (red-team)
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=4,
+                   fontsize=7, frameon=False)  # fmt: skip
     # two lines: side by side, the note and the provenance ran into each other (helper-61)
-    fig.text(0.01, 0.045, "* not identified by calibration and not from a cited source", fontsize=7)
+    fig.text(0.01, 0.04, "* not identified by calibration and not from a cited source", fontsize=7)
     fig.text(  # what made it, as every figure's footer says (the README promises it)
         0.99,
         0.01,
@@ -212,7 +216,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         ha="right",
         color="#555555",
     )
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     save(fig, path, checked=True, dpi=120)  # check_dir, before the run
     plt.close(fig)
 

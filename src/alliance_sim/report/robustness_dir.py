@@ -43,6 +43,12 @@ def check_dir(
                 "folder or one holding an earlier robustness analysis (choose another "
                 "--out)"
             )
+        odd = [n for n in FILES if (d / n).is_symlink() or (d / n).exists() != (d / n).is_file()]
+        if odd:  # a folder named drivers.png: the analysis ran to its end, then failed on it
+            raise UserError(
+                f"--out {d} holds {odd[0]}, which is not a file alliance-sim wrote (a "
+                "folder, link or special file); move it out and run the same command again"
+            )
         change = differs(d, same) if same is not None else None
         if change and not force:
             raise UserError(
@@ -68,8 +74,9 @@ def differs(d: Path, same: dict[str, Any]) -> str | None:
     keys = [k for k in same if before.get(k) != same[k]]
     if not keys:
         return None
-    was = ", ".join(f"{k} {before.get(k, '?')}" for k in keys)
-    now = ", ".join(f"{k} {same[k]}" for k in keys)
+    said = {"outcome_kind": "outcome", "hold_own": "hold-own"}  # as the options name them
+    was = ", ".join(f"{said.get(k, k)} {before.get(k, '?')}" for k in keys)
+    now = ", ".join(f"{said.get(k, k)} {same[k]}" for k in keys)
     return f"of {before.get('scenario', 'an unreadable scenario')} ({was}; this one has {now})"
 
 
@@ -119,15 +126,21 @@ def holding(
         made.append(q)
         q = q.parent
     d.mkdir(parents=True, exist_ok=True)
+    lock = d / LOCK
+    had_lock = lock.exists() or lock.is_symlink()
+    held = False
     try:
         with writer(d):
+            held = True
             check_dir(d, same=same, force=force)  # again, under the lock
             yield d
     except BaseException:
-        for f in made:
+        # only what this process made, and only once it held the lock: a second analysis,
+        # refused, removed the first's lock and folder while it ran (red-team)
+        if held and not had_lock:
+            lock.unlink(missing_ok=True)
+        for f in made if held else []:
             try:
-                if f == d.absolute():
-                    (f / LOCK).unlink(missing_ok=True)
                 f.rmdir()
             except OSError:
                 break

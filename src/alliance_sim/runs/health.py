@@ -152,7 +152,15 @@ def _outputs_in_the_way(d: Path) -> list[str]:
     for name, marker in RESULT_OUTPUTS.items():
         p = d / name
         if p.is_symlink() or (p.exists() and not (p.is_file() and marked(p, marker))):
-            what = "a symbolic link" if p.is_symlink() else "a folder" if p.is_dir() else "a file"
+            what = (
+                "a symbolic link"
+                if p.is_symlink()
+                else "a folder"
+                if p.is_dir()
+                else "a file"
+                if p.is_file()
+                else "a special file (a pipe or a device)"
+            )
             out.append(
                 f"{p} is {what} alliance-sim did not write, where the result's own {name} "
                 f"goes (the same command refuses the folder): move it out of {d}"

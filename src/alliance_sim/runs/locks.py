@@ -36,6 +36,11 @@ def writer(directory: Path) -> Iterator[None]:
     not theirs before taking it, ``runs/store.py``, so that no lock file is left there)."""
     import filelock
 
+    if (user_path(directory) / LOCK).is_symlink():  # it read "Too many levels of links"
+        raise StoreError(
+            f"{directory}: its lock file {LOCK} is a symbolic link; alliance-sim does not write "
+            "through links: move it out and run the same command again"
+        )
     try:
         lock = filelock.FileLock(user_path(directory) / LOCK, timeout=0)
         lock.acquire()
@@ -76,8 +81,8 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
     ours = ours and any(PART.match(p.name) for p in runs.iterdir())
     first = os.O_RDWR | os.O_CREAT if ours else os.O_RDWR
     for flags in (first, os.O_RDONLY):
-        try:
-            fd = os.open(path, flags, 0o644)
+        try:  # never through a link: a dangling one made a file where it pointed (red-team)
+            fd = os.open(path, flags | os.O_NOFOLLOW, 0o644)
             break
         except OSError:
             continue

@@ -288,7 +288,8 @@ def _parent_file(path: Path, parent: Any) -> Path:
             f"extends in {path} [extends] should be a scenario name or a path to a .toml file, "
             f"got {typename(parent) if not isinstance(parent, str) else repr(parent)}"
         )
-    ppath = path.parent / user_path(parent)  # "~/x.toml": the home folder's, as on the command line
+    # "~/x.toml": the home folder's, as on the command line; "./~/x.toml" beside this file
+    ppath = path.parent / os.path.expanduser(parent)
     if ppath.is_file():
         return ppath
     name = parent.removesuffix(".toml")
