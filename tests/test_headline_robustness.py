@@ -1165,3 +1165,37 @@ def test_third_red_team_of_the_robustness_folder_and_outcome(tmp_path, monkeypat
     assert err.count("\n") == 1 and not (out / "robustness.json").exists()  # before it ran
     status = {"UZB_status": np.array([1.0, 2.0, 3.0, 4.0, np.nan, 0.0])}
     assert outcome_values(status, "UZB_hedging_or_worse").tolist() == [0, 1, 1, 1, 1, 1]
+
+
+def test_an_analysis_stopped_while_it_writes_leaves_the_earlier_one_whole(tmp_path, monkeypatch):
+    """Stopped while drivers.png was written, an earlier analysis was left with half a figure
+    (savefig writes in place), or with our temporary file, which then made the same command
+    refuse the folder (helper-73)."""
+    from alliance_sim.report import robustness as rr
+    from alliance_sim.runs import atomic
+
+    first = rb.shipped("baseline")
+    d = tmp_path / "r"
+    rr.write(dict(first), d)
+    before = {n: (d / n).read_bytes() for n in rr.FILES}
+
+    def half(result, path):  # a figure cut short by Ctrl-C
+        path.write_bytes(b"\x89PNG")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rr, "figure", half)
+    with pytest.raises(KeyboardInterrupt):
+        rr.write({**first, "seed": 1}, d, force=True)
+    monkeypatch.undo()
+
+    def stopped(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "fsync", stopped)  # stopped while the JSON is written
+    with pytest.raises(KeyboardInterrupt):
+        rr.write({**first, "seed": 1}, d, force=True)
+    monkeypatch.undo()
+    assert {n: (d / n).read_bytes() for n in rr.FILES} == before
+    assert sorted(p.name for p in d.iterdir()) == sorted((*rr.FILES, ".alliance-sim.lock"))
+    (d / ".drivers.tmp99.png").write_bytes(b"x")  # a kill -9's leftover: ours, not a stranger
+    rr.write(dict(first), d)

@@ -44,9 +44,17 @@ def write(
             return write(result, d, force, held=True)
     d = Path(directory)
     restate(result)
-    figure(result, d / "drivers.png")
-    atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
-    atomic_write_bytes(d / "robustness.md", markdown(result).encode())
+    # the figure drawn under a temporary name and each file put in place by a rename: stopped
+    # while the figure was written, the earlier analysis was left with half a drivers.png,
+    # or a new figure beside the old JSON (red-team)
+    staged = d / f".drivers.tmp{os.getpid()}.png"
+    try:
+        figure(result, staged)
+        atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
+        atomic_write_bytes(d / "robustness.md", markdown(result).encode())
+        os.replace(staged, d / "drivers.png")
+    finally:
+        staged.unlink(missing_ok=True)
     return d
 
 

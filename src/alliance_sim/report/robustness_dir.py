@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ TITLE = "# What the headline rests on: "
 #: what an analysis written before an option existed was run with
 DEFAULTS = {"hold_own": False, "outcome_kind": "exit"}
 FILES = ("robustness.json", "robustness.md", "drivers.png")
+#: the temporary files a write stages (left only by a kill -9): ours, not a stranger's
+OURS = re.compile(r"\.(robustness\.(json|md)\.tmp|drivers\.tmp)\d+(\.png)?")
 
 
 def check_dir(
@@ -33,10 +36,11 @@ def check_dir(
     ``directory`` that differs in any of them is replaced only with ``force`` (a re-run of the
     same analysis replaces its own files)."""
     d = writable_dir(directory)
-    if d.is_dir() and any(p.name != LOCK for p in d.iterdir()):  # the lock: see holding()
+    if d.is_dir() and any(p.name != LOCK and not OURS.fullmatch(p.name) for p in d.iterdir()):
         md = d / "robustness.md"
         ours = md.is_file() and md.read_bytes()[:100].startswith(TITLE.encode())
-        strangers = sorted(p.name for p in d.iterdir() if p.name not in (*FILES, LOCK))
+        names = [p.name for p in d.iterdir()]
+        strangers = sorted(n for n in names if n not in (*FILES, LOCK) and not OURS.fullmatch(n))
         if not ours or strangers:
             raise UserError(
                 f"--out {d} holds {_stranger(d, strangers)}; allowed a new or empty "
@@ -128,20 +132,16 @@ def holding(
     d.mkdir(parents=True, exist_ok=True)
     lock = d / LOCK
     had_lock = lock.exists() or lock.is_symlink()
-    held = False
-    try:
-        with writer(d):
-            held = True
+    with writer(d):  # refused: nothing removed (a second analysis, refused, removed the
+        try:  # first's lock and folder while it ran: red-team)
             check_dir(d, same=same, force=force)  # again, under the lock
             yield d
-    except BaseException:
-        # only what this process made, and only once it held the lock: a second analysis,
-        # refused, removed the first's lock and folder while it ran (red-team)
-        if held and not had_lock:
-            lock.unlink(missing_ok=True)
-        for f in made if held else []:
-            try:
-                f.rmdir()
-            except OSError:
-                break
-        raise
+        except BaseException:  # what this process made, removed while it still holds the
+            if not had_lock:  # lock (released first, another could take it in between)
+                lock.unlink(missing_ok=True)
+            for f in made:
+                try:
+                    f.rmdir()
+                except OSError:
+                    break
+            raise

@@ -32,6 +32,9 @@ def atomic_write_bytes(path: Path, data: bytes | pa.Buffer) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise OSError(e.errno, e.strerror or str(e), str(path)) from None
+    except BaseException:  # Ctrl-C or SIGTERM while writing: no temporary file left behind
+        tmp.unlink(missing_ok=True)  # (it made the same command refuse the folder: red-team)
+        raise
     try:
         os.replace(tmp, path)
     except OSError as e:  # a folder where the file goes: the temporary file is not left
