@@ -18,18 +18,15 @@ posterior was fitted to (its file says which) unless ``--scenario`` names anothe
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-import pandas as pd
+from replay_sets import one_line, replay_sets
 
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.params import BY_NAME
 from alliance_sim.engines.batch import run_batch
-from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
-from alliance_sim.scenario.posterior import read_posterior
 
 
 def main() -> None:
@@ -46,20 +43,12 @@ def main() -> None:
     ap.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override in every set"
     )
-    a = ap.parse_args()
-    try:
-        report(a)
-    except Exception as e:  # one line, status 2, as the command line does
-        print(f"exit_timing: {str(e).splitlines()[0] if str(e) else type(e).__name__}",
-              file=sys.stderr)  # fmt: skip
-        raise SystemExit(2) from None
+    one_line("exit_timing", report, ap.parse_args())
 
 
 def report(a: argparse.Namespace) -> None:
     """Print the member's single and joint shares (the module's docstring)."""
-    if not os.path.isfile(a.posterior):
-        raise ValueError(f"{a.posterior}: no such file (a posterior written by calibrate)")
-    sc = load_scenario(a.scenario or read_posterior(a.posterior).replay_path)
+    sc, sets = replay_sets(a.posterior, a.scenario)
     bad = [
         f"--{k} {q}: allowed {sc.start} to {sc.end} (the replay's quarters)"
         for k, q in (("before", a.before), ("after", a.after))
@@ -72,14 +61,6 @@ def report(a: argparse.Namespace) -> None:
     if bad:
         print(f"exit_timing: {bad[0]}", file=sys.stderr)
         raise SystemExit(2)
-    post = pd.read_parquet(a.posterior)
-    names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
-    if not names or post.empty:
-        raise ValueError(
-            f"{a.posterior}: no parameter set of {sc.name}'s calibration in it (allowed: a "
-            "posterior written by alliance-sim calibrate)"
-        )
-    sets = post[names].to_dict("records")
     extra = {}
     for item in a.set:
         name, eq, value = item.partition("=")

@@ -11,27 +11,24 @@ for Uzbekistan.
 
 from __future__ import annotations
 
-import argparse
-
-import pandas as pd
+from replay_sets import OneLineParser, one_line, replay_sets
 
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.engines.batch import run_batch
-from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
-from alliance_sim.scenario.posterior import read_posterior
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = OneLineParser(description=__doc__.splitlines()[0])
     ap.add_argument("posterior")
     ap.add_argument("scenario", nargs="?", help="default: the replay the posterior was fitted to")
     ap.add_argument("--runs", type=int, default=300)
-    a = ap.parse_args()
-    sc = load_scenario(a.scenario or read_posterior(a.posterior).replay_path)
-    post = pd.read_parquet(a.posterior)
-    names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
-    sets = post[names].to_dict("records")
+    one_line("status_by_year", report, ap.parse_args())
+
+
+def report(a) -> None:
+    """Print each year end's statuses against the record (the module's docstring)."""
+    sc, sets = replay_sets(a.posterior, a.scenario)
     specs = [spec_for(sc, sets[k % len(sets)]) for k in range(a.runs)]
     traj, _ = run_batch(specs, list(range(a.runs)), series=("commitment", "status"))
     by_year: dict[str, list[str]] = {}

@@ -19,53 +19,32 @@ its weighing then).
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
 import numpy as np
 import pandas as pd
+from replay_sets import OneLineParser, one_line, replay_sets
 
 from alliance_sim.core import dynamics as dyn
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.engines.mesa_model import AllianceModel
 from alliance_sim.scenario.checks import quarter_at
-from alliance_sim.scenario.load import load_scenario
 from alliance_sim.scenario.plan import spec_for
-from alliance_sim.scenario.posterior import read_posterior
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, status 2, as the command line does
-        print(f"weighing_terms: {message}", file=sys.stderr)
-        raise SystemExit(2)
 
 
 def main() -> None:
-    ap = _Parser(description=__doc__.splitlines()[0])
+    ap = OneLineParser(description=__doc__.splitlines()[0])
     ap.add_argument("posterior", help="a posterior written by alliance-sim calibrate")
     ap.add_argument("--member", default="UZB", help="member code (default UZB)")
     ap.add_argument("--runs", type=int, default=100, help="replays (set k and seed k)")
     ap.add_argument("--every", type=int, default=4, help="print every N-th quarter")
     ap.add_argument("--to", help="last quarter printed (default: the replay's end)")
-    a = ap.parse_args()
-    try:
-        report(a)
-    except Exception as e:  # one line, status 2, as the command line does
-        print(f"weighing_terms: {str(e).splitlines()[0] if str(e) else type(e).__name__}",
-              file=sys.stderr)  # fmt: skip
-        raise SystemExit(2) from None
+    one_line("weighing_terms", report, ap.parse_args())
 
 
 def report(a: argparse.Namespace) -> None:
     """Print the member's weighing terms by quarter (the module's docstring)."""
-    if not os.path.isfile(a.posterior):
-        what = "a folder" if os.path.isdir(a.posterior) else "no such file"
-        raise ValueError(f"{a.posterior}: {what} (allowed a posterior written by calibrate)")
-    replay = read_posterior(a.posterior).replay_path
-    if replay is None:
-        raise ValueError(f"{a.posterior}: names no replay (allowed a posterior of calibrate)")
-    sc = load_scenario(replay)
+    sc, sets = replay_sets(a.posterior)
     to = quarter_at(a.to or sc.end, "--to", after=sc.start, upto=sc.end)  # 2012: 2012Q4?
     if a.member not in mb.ALLIES:
         raise ValueError(f"--member {a.member}: allowed {', '.join(mb.ALLIES)}")
@@ -76,11 +55,6 @@ def report(a: argparse.Namespace) -> None:
     last = quarters.steps_between(sc.start, to)
     if not 1 <= last <= sc.n_steps:
         raise ValueError(f"--to {to}: allowed after {sc.start} up to {sc.end} (the replay's)")
-    post = pd.read_parquet(a.posterior)
-    names = [p.name for p in sc.calibrate.priors if p.name in post.columns]
-    if not names or post.empty:
-        raise ValueError(f"{a.posterior}: no parameter set of {sc.name}'s calibration in it")
-    sets = post[names].to_dict("records")
     j = mb.INDEX[a.member]
     seen: dict[str, float] = {}
     original, weighing = dyn.pulls, dyn.weigh
