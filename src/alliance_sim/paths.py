@@ -98,8 +98,7 @@ def check_result_dir(
                 f"{option} {_shown(text)} holds the scenario file {scenario_path}; {allowed}"
             )
     for name, marker in RESULT_OUTPUTS.items():  # written, or replaced by --force, later
-        f = p / name  # a folder, a pipe, a link: not ours either (a pipe was replaced: red-team)
-        if f.is_symlink() or (f.exists() and not (f.is_file() and marked(f, marker))):
+        if foreign(p / name, marker):  # (a pipe was replaced, a folder met late: red-team)
             raise StoreError(
                 f"{option} {_shown(text)} holds {name}, which alliance-sim did not write (a "
                 f"result's {name} is its own); move it out of {_shown(text)} and run the same "
@@ -121,6 +120,22 @@ RESULT_OUTPUTS: dict[str, bytes | re.Pattern[bytes]] = {
     "summary.json": b'{\n  "scenario": ',
     "by_point.csv": b"point,",
 }
+
+
+def foreign(path: Path, marker: bytes | re.Pattern[bytes] | None = None) -> str | None:
+    """What stands at ``path`` that alliance-sim did not write, in words ("a folder", "a
+    symbolic link", "a special file (a pipe or a device)", or "a file" that lacks ``marker``),
+    or None: nothing there, or a regular file that carries the marker (any, without one).  A
+    pipe is never opened to read a marker."""
+    if path.is_symlink():
+        return "a symbolic link"
+    if not path.exists():
+        return None
+    if path.is_dir():
+        return "a folder"
+    if not path.is_file():
+        return "a special file (a pipe or a device)"
+    return "a file" if marker is not None and not marked(path, marker) else None
 
 
 def marked(path: Path, marker: bytes | re.Pattern[bytes], whole: bool = False) -> bool:

@@ -308,8 +308,6 @@ def cmd_check(a: argparse.Namespace) -> int:
     try:
         h = check(a.directory)
     except StoreError as e:  # a damaged manifest is a finding (1); no result folder, usage (2)
-        from alliance_sim.paths import user_path
-
         manifest = user_path(a.directory) / "manifest.json"
         if not manifest.is_file() or manifest.is_symlink():  # no manifest of its own
             raise

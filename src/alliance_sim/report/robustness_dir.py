@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_sim.errors import UserError
-from alliance_sim.paths import writable_dir
+from alliance_sim.paths import foreign, writable_dir
 from alliance_sim.runs.locks import LOCK, writer
 
 TITLE = "# What the headline rests on: "
@@ -47,7 +47,7 @@ def check_dir(
                 "folder or one holding an earlier robustness analysis (choose another "
                 "--out)"
             )
-        odd = [n for n in FILES if (d / n).is_symlink() or (d / n).exists() != (d / n).is_file()]
+        odd = [n for n in FILES if foreign(d / n)]
         if odd:  # a folder named drivers.png: the analysis ran to its end, then failed on it
             raise UserError(
                 f"--out {d} holds {odd[0]}, which is not a file alliance-sim wrote (a "

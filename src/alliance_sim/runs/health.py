@@ -146,21 +146,12 @@ def _outputs_in_the_way(d: Path) -> list[str]:
     """A result's own outputs beside its tables (``summary.json``, ``commitment.png``,
     ``by_point.csv``) that alliance-sim did not write -- a folder, a link or a file of that
     name -- which the same command then refused while ``check`` said "ok"."""
-    from alliance_sim.paths import RESULT_OUTPUTS, marked
+    from alliance_sim.paths import RESULT_OUTPUTS, foreign
 
     out = []
     for name, marker in RESULT_OUTPUTS.items():
         p = d / name
-        if p.is_symlink() or (p.exists() and not (p.is_file() and marked(p, marker))):
-            what = (
-                "a symbolic link"
-                if p.is_symlink()
-                else "a folder"
-                if p.is_dir()
-                else "a file"
-                if p.is_file()
-                else "a special file (a pipe or a device)"
-            )
+        if what := foreign(p, marker):
             out.append(
                 f"{p} is {what} alliance-sim did not write, where the result's own {name} "
                 f"goes (the same command refuses the folder): move it out of {d}"
