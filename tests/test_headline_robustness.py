@@ -821,6 +821,7 @@ def test_the_drivers_figure_footer_lines_do_not_overlap(tmp_path, monkeypatch):
     # covered bars: helper-72)
     legend = fig.legends[0].get_window_extent(renderer)
     assert not any(legend.overlaps(b) for b in boxes)
+    assert legend.x0 >= 0 and legend.x1 <= fig.bbox.x1  # one panel: cut at both sides
     assert not legend.overlaps(fig.axes[0].get_tightbbox(renderer))
 
 

@@ -210,8 +210,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
                 bbox={"facecolor": "white", "edgecolor": "#cb181d", "lw": 0.6},
             )
     if handles:  # one legend below the panels: inside one it covered bars (red-team)
-        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=4,
-                   fontsize=7, frameon=False)  # fmt: skip
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.06),
+                   ncol=4 if len(heads) > 1 else 2, fontsize=7, frameon=False)  # fmt: skip
     # two lines: side by side, the note and the provenance ran into each other (helper-61)
     fig.text(0.01, 0.04, "* not identified by calibration and not from a cited source", fontsize=7)
     fig.text(  # what made it, as every figure's footer says (the README promises it)
@@ -224,7 +224,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
         ha="right",
         color="#555555",
     )
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.tight_layout(rect=(0, 0.12 if len(heads) > 1 else 0.16, 1, 1))  # one panel: two rows
     save(fig, path, checked=True, dpi=120)  # check_dir, before the run
     plt.close(fig)
 
