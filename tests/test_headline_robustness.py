@@ -1200,3 +1200,34 @@ def test_an_analysis_stopped_while_it_writes_leaves_the_earlier_one_whole(tmp_pa
     assert sorted(p.name for p in d.iterdir()) == sorted((*rr.FILES, ".alliance-sim.lock"))
     (d / ".drivers.tmp99.png").write_bytes(b"x")  # a kill -9's leftover: ours, not a stranger
     rr.write(dict(first), d)
+
+
+def test_a_ctrl_c_between_the_renames_leaves_one_analysis_not_a_mix(tmp_path, monkeypatch):
+    """A Ctrl-C that landed after robustness.json was put in place kept the new JSON beside
+    the old figure and text (helper-74): the three renames run with SIGINT held back, so
+    the folder holds one analysis or the other, whole."""
+    import os
+    import signal
+
+    from alliance_sim.report import robustness as rr
+
+    first = rb.shipped("baseline")
+    d = tmp_path / "r"
+    rr.write(dict(first), d)
+    real = os.replace
+    calls = []
+
+    def interrupted(src, dst):  # Ctrl-C at the first rename
+        if not calls:
+            os.kill(os.getpid(), signal.SIGINT)
+        calls.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(rr.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rr.write({**first, "seed": 7}, d, force=True)
+    monkeypatch.undo()
+    assert len(calls) == 3  # all three renamed before the interrupt was delivered
+    assert json.loads((d / "robustness.json").read_text())["seed"] == 7
+    assert "--seed 7" not in first["command"]  # the md is the new one too (it states its hash)
+    assert (d / "robustness.md").read_text() == rr.markdown({**first, "seed": 7})

@@ -1175,3 +1175,20 @@ def test_a_pipe_or_a_linked_manifest_is_never_taken_for_the_results_own(copy, tm
     (linked / "manifest.json").symlink_to(copy / "manifest.json")
     assert main(["check", str(linked)]) == 2
     assert "manifest.json is not a file alliance-sim wrote" in one_line(capsys.readouterr().err)
+
+
+def test_a_lock_file_that_is_a_folder_is_named_and_found_by_check(copy, tmp_path, capsys):
+    """A folder named .alliance-sim.lock read "cannot write here (Is a directory)", naming no
+    lock, and `check` said "ok" (helper-74)."""
+    lock = copy / ".alliance-sim.lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    assert main(["check", str(copy)]) == 1
+    assert f"{lock} is a folder, not the lock alliance-sim makes" in capsys.readouterr().out
+    argv = ["sweep", "armenia_exits", "--out", str(copy), "--replicates", "1", "--chunk-size", "13"]
+    assert main(argv) == 2
+    assert "its lock file .alliance-sim.lock is a folder" in one_line(capsys.readouterr().err)
+    from alliance_sim import build_report
+
+    with pytest.raises(TypeError, match="build_report: expected a Result"):  # [.., 5]: one line
+        build_report([copy, 5], out=tmp_path / "r.html")

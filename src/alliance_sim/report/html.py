@@ -48,7 +48,7 @@ from alliance_sim.report.robustness_api import read_analyses
 from alliance_sim.report.saving import REPORT, check_figure_folder, report_format
 from alliance_sim.report.sections import nested_html, nested_md, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
-from alliance_sim.runs.results import Result, design_note
+from alliance_sim.runs.results import Result, as_result, design_note
 from alliance_sim.textsafe import md
 
 CSS = """
@@ -269,7 +269,7 @@ def build_report(
     if not isinstance(dirs, list | tuple):  # a folder's letters, or None: one line
         raise TypeError(f"build_report: expected a list of two or more results, got {dirs!r}")
     plots.check_compared(len(dirs), "build_report")
-    results = [(d if isinstance(d, Result) else Result.open(d)).design() for d in dirs]
+    results = [as_result(d, "build_report").design() for d in dirs]  # [.., 5]: one line
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
     out = ours_or_new(check_not_results(out), REPORT, "report")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,8 @@ from alliance_sim.report.robustness_dir import (  # noqa: F401 (re-exported)
     identity,
 )
 from alliance_sim.report.saving import save
-from alliance_sim.runs.atomic import atomic_write_bytes
+from alliance_sim.runs.atomic import temp_name
+from alliance_sim.runs.integrity import fsync_dir
 
 SHOWN = 12  # drivers per panel of the figure
 
@@ -47,15 +50,50 @@ def write(
     # the figure drawn under a temporary name and each file put in place by a rename: stopped
     # while the figure was written, the earlier analysis was left with half a drivers.png,
     # or a new figure beside the old JSON (red-team)
-    staged = d / f".drivers.tmp{os.getpid()}.png"
+    texts = {
+        "robustness.json": json.dumps(result, indent=1).encode(),
+        "robustness.md": markdown(result).encode(),
+    }
+    staged = {"drivers.png": d / f".drivers.tmp{os.getpid()}.png"}
+    staged |= {n: temp_name(d / n) for n in texts}
     try:
-        figure(result, staged)
-        atomic_write_bytes(d / "robustness.json", json.dumps(result, indent=1).encode())
-        atomic_write_bytes(d / "robustness.md", markdown(result).encode())
-        os.replace(staged, d / "drivers.png")
+        figure(result, staged["drivers.png"])
+        for name, data in texts.items():
+            with open(staged[name], "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        with _signals_held():  # the three renames together: a Ctrl-C between two of them left
+            for name, tmp in staged.items():  # a new JSON beside the old figure (red-team)
+                os.replace(tmp, d / name)
+        fsync_dir(d)
     finally:
-        staged.unlink(missing_ok=True)
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
     return d
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while the block runs and raised again after it, in the
+    main thread (elsewhere nothing: Python runs signal handlers only there).  A handler that
+    records them, not a blocked mask: other threads of the process (pyarrow's) take a
+    signal a blocked main thread does not."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    old = {s: signal.signal(s, lambda n, _: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(got):
+            signal.raise_signal(s)
 
 
 def markdown(result: dict[str, Any]) -> str:

@@ -257,7 +257,7 @@ def read_analyses(
             ) from None
         if h not in hashes:
             raise UserError(
-                f"{option} {p}: an analysis of {r.get('scenario')!r} (scenario {h}), which "
+                f"{option} {p}: an analysis of {r.get('scenario')!r:.80} (scenario {h:.40}), which "
                 f"none of the compared results is (theirs: "
                 + ", ".join(f"{n} {k}" for k, n in hashes.items())
                 + "; a run with --end or other values is another scenario)"

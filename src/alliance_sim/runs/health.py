@@ -147,8 +147,11 @@ def _outputs_in_the_way(d: Path) -> list[str]:
     ``by_point.csv``) that alliance-sim did not write -- a folder, a link or a file of that
     name -- which the same command then refused while ``check`` said "ok"."""
     from alliance_sim.paths import RESULT_OUTPUTS, foreign
+    from alliance_sim.runs.locks import LOCK
 
     out = []
+    if what := foreign(d / LOCK):  # a folder or a link: every writer refuses the folder
+        out.append(f"{d / LOCK} is {what}, not the lock alliance-sim makes: move it out of {d}")
     for name, marker in RESULT_OUTPUTS.items():
         p = d / name
         if what := foreign(p, marker):

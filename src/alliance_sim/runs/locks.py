@@ -36,10 +36,12 @@ def writer(directory: Path) -> Iterator[None]:
     not theirs before taking it, ``runs/store.py``, so that no lock file is left there)."""
     import filelock
 
-    if (user_path(directory) / LOCK).is_symlink():  # it read "Too many levels of links"
+    odd = user_path(directory) / LOCK  # a link read "Too many levels of links", a folder
+    if odd.is_symlink() or odd.is_dir():  # "cannot write here (Is a directory)" (red-team)
+        what = "a symbolic link" if odd.is_symlink() else "a folder"
         raise StoreError(
-            f"{directory}: its lock file {LOCK} is a symbolic link; alliance-sim does not write "
-            "through links: move it out and run the same command again"
+            f"{directory}: its lock file {LOCK} is {what}, not a file alliance-sim wrote: move "
+            "it out and run the same command again"
         )
     try:
         lock = filelock.FileLock(user_path(directory) / LOCK, timeout=0)
