@@ -544,7 +544,8 @@ def test_third_red_team_of_paths_from_home(tmp_path, monkeypatch, capsys):
     lock.unlink()
     lock.symlink_to(tmp_path / "made_by_lock")
     capsys.readouterr()
-    assert main(["check", "./~/x"]) == 0
-    assert not (tmp_path / "made_by_lock").exists()
+    assert main(["check", "./~/x"]) == 1  # found, as every writer refuses the folder
+    assert ".alliance-sim.lock is a symbolic link, not the lock" in capsys.readouterr().out
+    assert not (tmp_path / "made_by_lock").exists()  # and nothing made through the link
     assert main([*argv, "--out", "./~/x", "--force"]) == 2
     assert "its lock file .alliance-sim.lock is a symbolic link" in capsys.readouterr().err
