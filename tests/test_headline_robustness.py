@@ -1231,3 +1231,23 @@ def test_a_ctrl_c_between_the_renames_leaves_one_analysis_not_a_mix(tmp_path, mo
     assert json.loads((d / "robustness.json").read_text())["seed"] == 7
     assert "--seed 7" not in first["command"]  # the md is the new one too (it states its hash)
     assert (d / "robustness.md").read_text() == rr.markdown({**first, "seed": 7})
+
+
+def test_a_state_outside_at_the_start_is_asked_whether_it_is_a_member(baseline, tmp_path):
+    """Uzbekistan, out since 2012, is a candidate in every forecast: asked whether it "has
+    left by 2034Q4", it read 0% -- a state that left twelve years before (helper-72).  Like
+    Iran it is asked whether it is a member at the horizon, and the answer is the runs'."""
+    from alliance_sim.analysis.uncertain import headline_outcomes
+
+    sc = replace(baseline, focus=("UZB", "ARM", "IRN"))
+    for kind in ("exit", "hedging"):
+        heads = headline_outcomes(sc, kind)
+        assert heads[0] == ("UZB_joined", f"Uzbekistan is a member at {sc.end}")
+        assert heads[2] == ("IRN_joined", f"Iran is a member at {sc.end}")
+    assert headline_outcomes(sc, "exit")[1][0] == "ARM_exited"
+    ans = rb.posterior_answer(sc, 40, 0)
+    assert set(ans) == {"UZB_joined", "ARM_exited", "IRN_joined"}
+    runs = run_scenario(sc, tmp_path / "r", replicates=40, seed=0, quiet=True).runs
+    if "point" in runs:  # the baseline's sweep: its base point is not one of them
+        runs = runs[runs["point"] == runs["point"].min()]
+    assert 0 <= ans["UZB_joined"]["p"] <= 0.1 and runs["UZB_joined"].mean() <= 0.1

@@ -61,17 +61,20 @@ HEDGING_OR_WORSE = "_hedging_or_worse"
 
 
 def headline_outcomes(sc: Scenario, kind: str = "exit") -> list[tuple[str, str]]:
-    """(outcome column, words) per headline: Iran's accession, the others' exit (``kind``
-    ``exit``) or their hedging, suspension or exit at the horizon (``hedging``; a column
-    :func:`outcome_values` derives from the status)."""
+    """(outcome column, words) per headline: a state outside the alliance at a forecast's
+    start -- Iran, and Uzbekistan, out since 2012 -- whether it is a member at the horizon;
+    the others' exit (``kind`` ``exit``) or their hedging, suspension or exit at the horizon
+    (``hedging``; a column :func:`outcome_values` derives from the status).  Uzbekistan was
+    asked whether it "has left", which it never can in a forecast: 0% (helper-72)."""
     from alliance_sim.core import members as mb
+    from alliance_sim.core.outcomes import CANDIDATES
 
     names = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
     out = []
     for code in focus(sc):
         name = names.get(code, code)
-        if code == "IRN":
-            out.append(("IRN_joined", f"{names[code]} is a member at {sc.end}"))
+        if code in CANDIDATES:
+            out.append((f"{code}_joined", f"{name} is a member at {sc.end}"))
         elif kind == "hedging":
             said = f"{name} is hedging, suspended or out at {sc.end}"
             out.append((f"{code}{HEDGING_OR_WORSE}", said))
