@@ -849,3 +849,23 @@ def test_the_public_api_still_pickles_and_a_hand_edited_analysis_is_refused(tmp_
         f.write_text(json.dumps(bad))
         with pytest.raises(UserError, match="no robustness analysis there"):
             read_analyses([f], [])
+
+
+def test_the_command_line_names_its_options_not_the_api_keywords(tmp_path, capsys):
+    """``sweep --replicates 100001`` said ``replicates = 100001``, the API's keyword, where
+    ``--replicates 0`` said ``argument --replicates``: the command line names its options."""
+    from alliance_sim.cli.main import main
+
+    out = str(tmp_path / "s")
+    cases = [
+        (["sweep", "armenia_exits", "--replicates", "100001"], "--replicates 100001: allowed a"),
+        (["sweep", "armenia_exits", "--record", "x"], "--record 'x': allowed all, end or"),
+        (["sweep", "armenia_exits", "--chunk-size", "999999999"], "--chunk-size 999999999: al"),
+        (["calibrate", "history_2020_2024", "--replicates", "5000"], "--replicates 5000: allowed"),
+    ]
+    for argv, said in cases:
+        assert main([*argv, "--out", out, "--quiet"][: -1 if argv[0] == "calibrate" else None]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"alliance-sim: error: {said}") and err.count("\n") == 1, err
+        assert " = " not in err.split(":")[2]
+    assert not (tmp_path / "s").exists()

@@ -518,7 +518,7 @@ def test_member_table_says_its_quarter_and_reads_an_earlier_one(results):
         assert quarters.parse(early.loc["ARM", "median_exit"]) <= quarters.parse(at)
     with pytest.raises(AnalysisError, match="did you mean 2027Q4"):
         member_table(arm, at="2027q4")
-    with pytest.raises(AnalysisError, match=r"did you mean 2030Q4, its last quarter\?"):
+    with pytest.raises(AnalysisError, match=r"did you mean 2030Q4, the year's last quarter\?"):
         member_table(arm, at=2030)  # a year (helper-60): no hint before
     with pytest.raises(AnalysisError, match=r"allowed a quarter after 2024Q4 up to 20\d\dQ4"):
         member_table(arm, at=2099)  # not offered a quarter past the result's end (helper-62)

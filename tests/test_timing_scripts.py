@@ -84,7 +84,7 @@ def test_weighing_terms_are_printed_for_the_posteriors_own_replay():
         assert all(math.isfinite(float(x)) for x in r[1 : head.index("target")])
     for args, said in (  # red-team: argparse's usage lines, a year with no hint
         (["--runs", "abc"], "weighing_terms: argument --runs: invalid int value: 'abc'"),
-        (["--to", "2023"], "(did you mean 2023Q4, its last quarter?)"),
+        (["--to", "2023"], "(did you mean 2023Q4, the year's last quarter?)"),
     ):
         bad = _run("scripts/weighing_terms.py", str(SHORT), *args)
         assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and said in bad.stderr

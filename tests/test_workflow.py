@@ -102,7 +102,7 @@ def test_at_picks_the_quarter_and_bad_quarters_are_one_line(ends):
         shared_horizon([short, long], at="2027Q4")
     with pytest.raises(AnalysisError, match=r"did you mean 2026Q4"):
         shared_horizon([short, long], at="2026q4")
-    with pytest.raises(AnalysisError, match=r"did you mean 2026Q4, its last quarter\?"):
+    with pytest.raises(AnalysisError, match=r"did you mean 2026Q4, the year's last quarter\?"):
         shared_horizon([short, long], at="2026")  # `compare --at 2026`
     # a year whose last quarter is not allowed is not offered it (helper-62: 2040Q4, then
     # refused by the next line)
@@ -153,7 +153,7 @@ def test_end_option_runs_to_that_quarter_and_drops_later_events(tmp_path, monkey
     assert [e["id"] for e in m["scenario"]["events"]] == ["french_arms", "gas_and_trade"]
     for bad, says in (
         ("2028q4", "did you mean 2028Q4"),
-        ("2030", "did you mean 2030Q4, its last quarter?"),  # a year (fifth red-team)
+        ("2030", "did you mean 2030Q4, the year's last quarter?"),  # a year (fifth red-team)
         ("2024", "(allowed a quarter after 2024Q4)"),  # its Q4 is the start (helper-62)
         ("2020Q1", "starts at 2024Q4; allowed a later end"),
     ):
@@ -434,7 +434,7 @@ def test_python_callers_are_told_of_at_not_of_the_option(ends, tmp_path):
     with pytest.raises(AnalysisError, match=r"^at 2027Q4: ") as e:
         compare_results([long, short], at="2027Q4")
     assert "--at" not in str(e.value)
-    with pytest.raises(AnalysisError, match=r"^at '2026' is not a quarter.*2026Q4, its last"):
+    with pytest.raises(AnalysisError, match=r"^at '2026' is not a quarter.*2026Q4, the year's last"):
         compare_results([long, short], at="2026")
     comp = compare_results([long, short], at="2026Q2")
     assert comp.attrs["horizon"].why == "chosen with at="
@@ -450,7 +450,7 @@ def test_a_notebook_gets_one_line_hints_and_errors(ends):
     from alliance_sim.report.headline import headline
 
     short, long, _ = ends
-    with pytest.raises(AnalysisError, match=r"did you mean 2025Q4, its last quarter\?"):
+    with pytest.raises(AnalysisError, match=r"did you mean 2025Q4, the year's last quarter\?"):
         outcomes_at(long, "2025")
     with pytest.raises(AnalysisError, match=r"did you mean 2025Q4\?"):
         outcomes_at(long, "2025q4")

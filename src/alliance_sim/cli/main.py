@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import sys
 from typing import NoReturn
 
@@ -503,17 +504,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: an option named as the Python API names it: ``replicates = 100001: allowed ...``
+_KEYWORD = re.compile(r"^([a-z_]+) = (.+?)(?: \(--[a-z-]+\))?: allowed")
+
+
+def _as_option(text: str, args: argparse.Namespace) -> str:
+    """``text`` with a keyword the API named (``replicates = 100001``) named as this command's
+    option (``--replicates 100001``): the command line has no keywords, and the same value
+    out of range read ``--replicates 0`` one way and ``replicates = 100001`` the other."""
+    m = _KEYWORD.match(text)
+    if m is None or not hasattr(args, m[1]) or m[1] in ("command", "scenario"):
+        return text
+    return f"--{m[1].replace('_', '-')} {m[2]}: allowed{text[m.end() :]}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     compile_notice(not getattr(args, "quiet", False))
     try:
         with sigterm_stops_cleanly(args.command), reading_inputs(args):
             return COMMANDS[args.command](args)
-    except AllianceSimError as e:
-        print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
-        return 2
-    except ValueError as e:  # bad option values caught by the API (record spec, engine)
-        print(f"alliance-sim: error: {term(e, keep_newlines=False)}", file=sys.stderr)
+    except (AllianceSimError, ValueError) as e:  # ValueError: option values the API caught
+        said = _as_option(term(e, keep_newlines=False), args)
+        print(f"alliance-sim: error: {said}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

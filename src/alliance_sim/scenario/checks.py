@@ -820,7 +820,7 @@ def quarter_at(
     )
     said = f"{option} {str(text)!r} is not a quarter; expected e.g. 2028Q4"
     if fits:
-        year = ", its last quarter" if meant == f"{word}Q4" else ""
+        year = ", the year's last quarter" if meant == f"{word}Q4" else ""
         raise error(f"{said} (did you mean {meant}{year}?)")
     if lo is not None and hi is not None and hi <= lo:
         raise error(f"{said} (no quarter lies after {after} and up to {upto})")
