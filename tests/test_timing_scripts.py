@@ -97,8 +97,9 @@ def test_weighing_terms_are_printed_for_the_posteriors_own_replay():
 
 def test_weighing_terms_refuses_a_candidate():
     """Iran, a candidate throughout the 2006-2024 replay, was printed as if it were a member
-    (helper-72)."""
+    (helper-72); then refused with a list of what is allowed that named Iran (a red-team)."""
     long = ROOT / "scenarios" / "calibrated" / "history_2006_2024.parquet"
     bad = _run("scripts/weighing_terms.py", str(long), "--member", "IRN", "--runs", "2")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
-    assert "--member IRN: a candidate at 2006Q3, not a member" in bad.stderr
+    assert "--member IRN (a candidate, not a member, at its start): allowed a member at " \
+        "2006Q3: BLR, KAZ, KGZ, TJK, ARM, UZB\n" in bad.stderr  # fmt: skip

@@ -434,7 +434,9 @@ def test_python_callers_are_told_of_at_not_of_the_option(ends, tmp_path):
     with pytest.raises(AnalysisError, match=r"^at 2027Q4: ") as e:
         compare_results([long, short], at="2027Q4")
     assert "--at" not in str(e.value)
-    with pytest.raises(AnalysisError, match=r"^at '2026' is not a quarter.*2026Q4, the year's last"):
+    with pytest.raises(
+        AnalysisError, match=r"^at '2026' is not a quarter.*2026Q4, the year's last"
+    ):
         compare_results([long, short], at="2026")
     comp = compare_results([long, short], at="2026Q2")
     assert comp.attrs["horizon"].why == "chosen with at="
