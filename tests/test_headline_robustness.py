@@ -1251,3 +1251,16 @@ def test_a_state_outside_at_the_start_is_asked_whether_it_is_a_member(baseline, 
     if "point" in runs:  # the baseline's sweep: its base point is not one of them
         runs = runs[runs["point"] == runs["point"].min()]
     assert 0 <= ans["UZB_joined"]["p"] <= 0.1 and runs["UZB_joined"].mean() <= 0.1
+
+
+def test_the_mark_is_explained_only_where_a_bar_carries_it():
+    """A figure whose outcome does not vary (Uzbekistan a member at the horizon: 0% at every
+    point) has no bars, yet its footnote explained the mark of a bar (a red-team)."""
+    from alliance_sim.report.robustness import footnote
+
+    heads = rb.shipped("baseline")["headlines"]
+    assert footnote(heads) == "* not identified by calibration and not from a cited source"
+    still = [dict(h, drivers=[]) for h in heads]
+    assert footnote(still) == ""
+    sourced = [dict(h, drivers=[dict(r, sourced=True) for r in h["drivers"]]) for h in heads]
+    assert footnote(sourced) == ""

@@ -251,7 +251,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.06),
                    ncol=4 if len(heads) > 1 else 2, fontsize=7, frameon=False)  # fmt: skip
     # two lines: side by side, the note and the provenance ran into each other (helper-61)
-    fig.text(0.01, 0.04, "* not identified by calibration and not from a cited source", fontsize=7)
+    if footnote(heads):  # (under panels with no bars, it explained a mark nowhere drawn)
+        fig.text(0.01, 0.04, footnote(heads), fontsize=7)
     fig.text(  # what made it, as every figure's footer says (the README promises it)
         0.99,
         0.01,
@@ -275,6 +276,12 @@ def _label(name: str) -> str:
     if name in HYSTERESIS:
         return f"{parameter_label(name).split(' (')[0]} (width above {HYSTERESIS[name][0]})"
     return parameter_label(name)
+
+
+def footnote(heads: list[dict[str, Any]]) -> str:
+    """What the figure's mark means, where a drawn bar carries it (else empty)."""
+    marked = any(_mark(r, "") for h in heads for r in drawn(h["drivers"]))
+    return "* not identified by calibration and not from a cited source" if marked else ""
 
 
 def _mark(r: dict[str, Any], text: str) -> str:
