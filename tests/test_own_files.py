@@ -549,3 +549,24 @@ def test_third_red_team_of_paths_from_home(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "made_by_lock").exists()  # and nothing made through the link
     assert main([*argv, "--out", "./~/x", "--force"]) == 2
     assert "its lock file .alliance-sim.lock is a symbolic link" in capsys.readouterr().err
+
+
+def test_a_step_out_of_a_new_folder_leaves_no_folder_behind(tmp_path, monkeypatch):
+    """``build_report(out="nd/sub/../r.html")`` wrote nd/r.html and left an empty nd/sub
+    that the user never asked for (a red-team); a user's file reached that way is still
+    refused."""
+    from pathlib import Path
+
+    from alliance_sim.errors import UserError
+    from alliance_sim.paths import ours_or_new
+
+    monkeypatch.chdir(tmp_path)
+    got = ours_or_new(Path("nd/sub/../r.html"), b"<!-- x", "report")
+    assert got == Path("nd/r.html") and not (tmp_path / "nd" / "sub").exists()
+    (tmp_path / "nd" / "r.html").write_text("mine")
+    with pytest.raises(UserError, match=r"'nd/r\.html' exists and is not a report"):
+        ours_or_new(Path("nd/new/../r.html"), b"<!-- x", "report")
+    assert not (tmp_path / "nd" / "new").exists()
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")  # an existing folder: read by the system
+    assert ours_or_new(Path("link/../r.html"), b"<!-- x", "report") == Path("link/../r.html")

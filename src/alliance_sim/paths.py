@@ -212,7 +212,11 @@ def ours_or_new(
     never replaces: an existing file that does not begin with ``marker`` (bytes) or in which
     the pattern ``marker`` is not found (searched in its first 4 KiB; with ``whole``, in all
     of it, for formats that write their metadata last, like PDF).  A folder or a symbolic
-    link of that name is refused too (alliance-sim never writes through a link)."""
+    link of that name is refused too (alliance-sim never writes through a link).  A ``..``
+    after folders that do not exist is read as written (``new/sub/../r.html`` is
+    ``new/r.html``): making ``new/sub`` only to step out of it left an empty folder behind."""
+    if ".." in out.parts and not out.parent.exists():
+        out = Path(os.path.normpath(out))
     if out.is_symlink():
         raise UserError(
             f"{option} {_shown(out)} is a symbolic link; alliance-sim does not write through "
