@@ -69,13 +69,36 @@ def restate(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def statement(label: str, h: dict[str, Any]) -> str:
-    """The headline as the README and the report print it."""
+def _opening(label: str, h: dict[str, Any]) -> str:
+    """The answer and its range: a share, or (``h["difference"]``) a change in points."""
     a, e = h["posterior"], h["envelope"]
-    text = (
-        f"{label}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] with the fitted model; "
-        f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down{_premises(h)}"
+    if not h.get("difference"):
+        return (
+            f"{label}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] with the fitted model; "
+            f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down{_premises(h)}"
+        )
+    sign = h.get("sign") or {}
+    return (
+        f"{label}, {h.get('scenario', 'the scenario')} against {h.get('against', 'its base')}: "
+        f"{_pts(a['p'])} points [{_pts(a['lo'])}, {_pts(a['hi'])}] with the fitted model "
+        f"({a['base']:.0%} -> {a['scenario']:.0%}); {_pts(e['lo'])} to {_pts(e['hi'])} points "
+        f"over what the record does not pin down{_premises(h)}, the change above zero at "
+        f"{sign.get('above', float('nan')):.0%} of the design's points and below it at "
+        f"{sign.get('below', float('nan')):.0%}"
     )
+
+
+def _pts(x: float, places: int = 0) -> str:
+    """A difference of shares in percentage points, signed ("+12", "-3", "0")."""
+    v = round(x * 100, places)
+    return f"{v:+.{places}f}" if v else f"{0:.{places}f}"
+
+
+def statement(label: str, h: dict[str, Any]) -> str:
+    """The headline as the README and the report print it (of a level, or of a difference
+    between two scenarios: :mod:`~alliance_sim.analysis.robustness_diff`)."""
+    text = _opening(label, h)
+    at = _at if not h.get("difference") else _at_points
     top = h.get("top_driver")
     is_strong = top is not None and top["parameter"] in {
         d["parameter"] for d in strong(h["drivers"])
@@ -85,7 +108,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
         k = _places(top)  # as many as it takes for the ends to read apart
         text += (
             f", chiefly {top['parameter']} (S1 {_pm(top['S1'], conf)}: "
-            f"{_at(top, 'at_low', k)} near {top['low']}, {_at(top, 'at_high', k)} near "
+            f"{at(top, 'at_low', k)} near {top['low']}, {at(top, 'at_high', k)} near "
             f"{top['high']})"
         )
         lead = round(top["S1"], 2)  # as printed: a tie at two decimals is not "above"
@@ -99,7 +122,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
             text += (
                 f"; no parameter visibly moves it alone: {top['parameter']}, the largest first-"
                 f"order index clear of zero (S1 {top['S1']:.2f} ± {conf or 0:.2f}), gives "
-                f"{_at(top, 'at_low')} near {top['low']} and {_at(top, 'at_high')} near "
+                f"{at(top, 'at_low')} near {top['low']} and {at(top, 'at_high')} near "
                 f"{top['high']}, within their noise"
             )
             if most:  # (its words above already say what an index clear of noise is)
@@ -170,13 +193,15 @@ def _premises(h: dict[str, Any]) -> str:
         if fixed
         else ""
     )
+    whose = "the two scenarios'" if h.get("difference") else "the scenario's"
     if mine:
         return (
-            f" and {len(mine)} of the scenario's own settings ({_names(mine)}; --hold-own "
-            f"keeps {'it' if len(mine) == 1 else 'them'} at the scenario's values{kept})"
+            f" and {len(mine)} of {whose} own settings ({_names(mine)}; --hold-own "
+            f"keeps {'it' if len(mine) == 1 else 'them'} at {whose} values{kept})"
         )
     if held:
-        return f" (the scenario's own settings held at its values: {_names(held)}{kept})"
+        its = "their" if h.get("difference") else "its"
+        return f" ({whose} own settings held at {its} values: {_names(held)}{kept})"
     if fixed:
         return f" ({kept[2:]})"
     return ""
@@ -190,6 +215,13 @@ def _at(top: dict[str, Any], key: str, places: int = 0) -> str:
     """``top[key]`` as a share, with its interval where the analysis has one."""
     ci = top.get(f"{key}_ci")
     return f"{top[key]:.{places}%}" + (f" [{ci[0]:.{places}%}, {ci[1]:.{places}%}]" if ci else "")
+
+
+def _at_points(top: dict[str, Any], key: str, places: int = 0) -> str:
+    """``top[key]``, a difference, in points with its interval where the analysis has one."""
+    ci = top.get(f"{key}_ci")
+    said = f"{_pts(top[key], places)} points"
+    return said + (f" [{_pts(ci[0], places)}, {_pts(ci[1], places)}]" if ci else "")
 
 
 def _places(top: dict[str, Any]) -> int:

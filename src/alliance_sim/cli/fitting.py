@@ -307,6 +307,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
 
     check_sizes(a.samples, a.replicates)
     sc = load_scenario(a.scenario)
+    base = load_scenario(a.against) if a.against is not None else None
 
     def progress(done: int, total: int) -> None:
         print(f"\rdesign points {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
@@ -324,6 +325,8 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         progress=None if a.quiet else progress,
         ref=a.scenario,
         outcome=a.outcome,
+        against=base,
+        against_ref=a.against,
     )
     for h in result["headlines"]:
         print(h["statement"] + ".")

@@ -419,6 +419,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     ro.add_argument("--seed", type=_seed, default=0, help="design and run seed (default 0)")
     ro.add_argument(
+        "--against",
+        metavar="BASE",
+        help="analyse the difference SCENARIO minus BASE (a forecast of the same posterior, "
+        "start and horizon, e.g. baseline): what the scenario's effect rests on",
+    )
+    ro.add_argument(
         "--hold-own",
         action="store_true",
         help="keep the values the scenario sets by hand ([params], [members], [region]: its "

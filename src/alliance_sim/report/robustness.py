@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
-from alliance_sim.analysis.robustness_words import largest_total
+from alliance_sim.analysis.robustness_words import _pts, largest_total
 from alliance_sim.report.robustness_dir import (  # noqa: F401 (re-exported)
     DEFAULTS,
     FILES,
@@ -98,8 +98,10 @@ def _signals_held() -> Iterator[None]:
 
 def markdown(result: dict[str, Any]) -> str:
     """The analysis in words: each headline's statement, then its drivers."""
+    against = result.get("against")
     lines = [
-        f"{TITLE}{result['scenario']}",
+        f"{TITLE}{result['scenario']}"
+        + (f" against {against} (the difference)" if against else ""),
         "",
         f"`{result['command']}`: {result['points']:,} design points x {result['replicates']} "
         f"replicates = {result['runs']:,} runs over {len(result['parameters'])} parameters; "
@@ -201,9 +203,16 @@ def figure(result: dict[str, Any], path: Path) -> None:
             if h.get("own_held")
             else ""
         )
+        said = (  # a difference between two scenarios in points (robustness --against)
+            f"{h['label']}\n{h.get('scenario')} against {h.get('against')}: {_pts(a['p'])} "
+            f"points [{_pts(a['lo'])}, {_pts(a['hi'])}]\nover what the record does not pin "
+            f"down: {_pts(e['lo'])} to {_pts(e['hi'])} points"
+            if h.get("difference")
+            else f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
+            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}"
+        )
         ax.set_title(  # (a panel whose outcome does not vary had no title: red-team)
-            f"{h['label']}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}]\n"
-            f"over what the record does not pin down: {e['lo']:.0%}-{e['hi']:.0%}{own}",
+            said + own,
             fontsize=9,
             loc="right",  # centred over a panel narrowed by long labels, it ran off the figure
         )

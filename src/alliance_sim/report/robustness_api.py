@@ -28,6 +28,7 @@ _WORDS = {
     "--hold-own": "hold_own=True",
     "--seed": "seed",
     "--outcome": "outcome",
+    "--against": "against",
 }
 
 
@@ -44,25 +45,28 @@ def analyse_into(
     ref: str | None = None,
     command: str | None = None,
     outcome: str = "exit",
+    against: Any = None,
+    against_ref: str | None = None,
 ) -> tuple[dict[str, Any], Path | None, str | None]:
     """Run the analysis of scenario ``sc`` and write it into ``out`` (if given): the
     analysis, the folder written and, if an earlier, different analysis there was replaced,
     how it differed.  ``out`` is checked before anything runs.  ``command``: what reruns it,
-    where no command line does (a scenario changed in Python)."""
+    where no command line does (a scenario changed in Python).  ``against``: a second
+    scenario, whose difference from ``sc`` is analysed (:mod:`~.analysis.robustness_diff`)."""
     from alliance_sim.analysis.robustness import analyse
+    from alliance_sim.analysis.robustness_diff import analyse_difference, check_pair
     from alliance_sim.report.robustness import differs, holding, write
 
+    if against is not None:
+        check_pair(sc, against)  # before the folder is taken
+
     def run() -> dict[str, Any]:
-        result = analyse(
-            sc,
-            samples=samples,
-            replicates=replicates,
-            seed=seed,
-            progress=progress,
-            ref=ref,
-            hold_own=hold_own,
-            outcome=outcome,
-        )
+        kw = dict(samples=samples, replicates=replicates, seed=seed, progress=progress)
+        kw |= dict(ref=ref, hold_own=hold_own, outcome=outcome)
+        if against is not None:
+            result = analyse_difference(sc, against, base_ref=against_ref, **kw)
+        else:
+            result = analyse(sc, **kw)
         if command is not None:
             result["command"] = command
         return result
@@ -71,6 +75,7 @@ def analyse_into(
         return run(), None, None
     same = {"scenario_hash": sc.hash, "samples": samples, "replicates": replicates}
     same |= {"seed": seed, "hold_own": hold_own, "outcome_kind": outcome}
+    same |= {"against_hash": against.hash if against is not None else None}
     with holding(out, same, force) as d:  # the folder's lock held from before the analysis
         replaced = differs(d, same)
         result = run()
@@ -89,6 +94,7 @@ def robustness(
     force: bool = False,
     quiet: bool | None = None,
     outcome: str = "exit",
+    against: Any = None,
 ) -> dict[str, Any]:
     """What ``scenario``'s headlines rest on: each headline's answer under the fitted
     posterior, its range over every parameter the record does not pin down (their plausible
@@ -108,6 +114,10 @@ def robustness(
     instead of varying them.  ``quiet``: no progress bar (None: a bar in Jupyter only).
     ``outcome``: what each headline asks of a focus member, ``"exit"`` (has it left by the
     horizon) or ``"hedging"`` (is it hedging, suspended or out at the horizon).
+    ``against``: a second scenario (name, path or loaded), a forecast of the same posterior,
+    start and horizon: the analysis is then of the difference, ``scenario`` minus
+    ``against``, per headline in shares of runs (``alliance-sim robustness SCENARIO
+    --against BASE``; :mod:`alliance_sim.analysis.robustness_diff` says how it is designed).
 
     Returns the analysis as a dict, as ``robustness.json`` holds it (the lead headline's
     ``outcome``, ``posterior``, ``envelope`` and ``drivers`` at the top, every headline under
@@ -151,6 +161,18 @@ def robustness(
             f"scenario = {scenario!r}: allowed a shipped scenario's name, a .toml path or a "
             "scenario from load_scenario()"
         )
+    base, base_ref = None, None
+    if isinstance(against, Scenario):
+        base = against
+        if command is None and not _as_in_its_file(base):
+            command = f"none from a file: the base {Path(base.path).name} changed in Python"
+    elif isinstance(against, (str, os.PathLike)):
+        base, base_ref = load_scenario(against), os.fspath(against)
+    elif against is not None:
+        raise UserError(
+            f"against = {against!r:.60}: allowed a shipped scenario's name, a .toml path or a "
+            "scenario from load_scenario() (or None: the scenario's own headlines)"
+        )
     with bar(None, "design points", unit="point", quiet=quiet) as shown:
 
         def progress(done: int, total: int) -> None:
@@ -170,6 +192,8 @@ def robustness(
                 ref=ref,
                 command=command,
                 outcome=outcome,
+                against=base,
+                against_ref=base_ref,
             )
         except AllianceSimError as e:  # the command's words for its options, as arguments
             said = _as_arguments(str(e))
@@ -255,6 +279,13 @@ def read_analyses(
                 f"{option} {p}: no robustness analysis there (allowed: a folder alliance-sim "
                 "robustness wrote, or its robustness.json)"
             ) from None
+        if r.get("against") is not None:  # its numbers are differences, not shares
+            raise UserError(
+                f"{option} {p}: the robustness of a difference ({r.get('scenario')!r:.60} against "
+                f"{r.get('against')!r:.60}), which a report would show as a scenario's own "
+                "answer; allowed an analysis run without --against (the difference's own "
+                "robustness.md is its report)"
+            )
         if h not in hashes:
             raise UserError(
                 f"{option} {p}: an analysis of {r.get('scenario')!r:.80} (scenario {h:.40}), which "

@@ -19,7 +19,7 @@ from alliance_sim.runs.locks import LOCK, writer
 
 TITLE = "# What the headline rests on: "
 #: what an analysis written before an option existed was run with
-DEFAULTS = {"hold_own": False, "outcome_kind": "exit"}
+DEFAULTS = {"hold_own": False, "outcome_kind": "exit", "against_hash": None}
 FILES = ("robustness.json", "robustness.md", "drivers.png")
 #: the temporary files a write stages (left only by a kill -9): ours, not a stranger's
 OURS = re.compile(r"\.(robustness\.(json|md)\.tmp|drivers\.tmp)\d+(\.png)?")
@@ -66,6 +66,7 @@ def identity(result: dict[str, Any]) -> dict[str, Any]:
     """What makes two robustness analyses the same one: scenario, design, seed, the values
     held and the outcome asked."""
     keys = ("scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
+    keys += ("against_hash",)  # the robustness of a difference (--against) is another one
     return {k: result.get(k, DEFAULTS.get(k)) for k in keys}
 
 
@@ -78,10 +79,13 @@ def differs(d: Path, same: dict[str, Any]) -> str | None:
     keys = [k for k in same if before.get(k) != same[k]]
     if not keys:
         return None
-    said = {"outcome_kind": "outcome", "hold_own": "hold-own"}  # as the options name them
+    said = {"outcome_kind": "outcome", "hold_own": "hold-own", "against_hash": "against"}
     was = ", ".join(f"{said.get(k, k)} {before.get(k, '?')}" for k in keys)
     now = ", ".join(f"{said.get(k, k)} {same[k]}" for k in keys)
-    return f"of {before.get('scenario', 'an unreadable scenario')} ({was}; this one has {now})"
+    who = before.get("scenario", "an unreadable scenario")
+    if before.get("against"):  # the robustness of a difference (--against)
+        who = f"{who} against {before['against']}"
+    return f"of {who} ({was}; this one has {now})"
 
 
 def _earlier(d: Path) -> dict[str, Any]:

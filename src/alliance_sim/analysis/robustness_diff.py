@@ -1,0 +1,340 @@
+"""What a scenario's *effect* rests on: the robustness of a difference between two forecasts.
+
+A "what if?" is answered by a difference -- Kyrgyzstan's chance of leaving with China's
+security push, minus its chance without -- and the robustness of each scenario's own level
+does not say what that difference rests on: a parameter can move both levels together and
+leave the effect alone, or move only one of them.  This module varies the parameters of
+:func:`~alliance_sim.analysis.uncertain.uncertain` for both scenarios at once and measures the
+spread and the drivers of the difference itself (``alliance-sim robustness NAME --against
+BASE``).
+
+The design (:func:`merged`): one Saltelli design over every parameter either scenario varies.
+
+* A parameter both vary and give the same value (the unidentified fitted ones, the
+  registry's, the focus members' figures; a value both set by hand to one number, as a file
+  that ``extends`` baseline inherits its ``russian_bandwidth``) is one column, the same value
+  in both runs of a point: what the record leaves open acts on both worlds alike (over the
+  range one of them declares uncertain in its ``[sweep]``, where one does).
+* What tells the two apart -- a value the scenarios give differently, one of them setting it
+  by hand (a premise, :attr:`Uncertain.own`), and the parameters only one of them has (its
+  own events' fields, its ``[region]``) -- is varied on each side apart, a column per side
+  named ``NAME [scenario's name]``.  ``hold_own`` keeps the premises at each scenario's
+  values.
+
+How it is run: point *i* and replicate *k* use posterior set *k*, replay *k*'s end state and
+replicate *k*'s seed in both scenarios -- common random numbers, so the difference at a point
+is paired run by run; its replicate noise (``noise_share``) is the variance of the paired
+differences over the replicates, not a binomial's.  The answer with the fitted model is the
+mean paired difference over ``answer_runs`` runs with a 95% normal interval, beside each
+scenario's own share.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alliance_sim.analysis.robustness import METHOD, _reference, summarise
+from alliance_sim.analysis.robustness_words import statement
+from alliance_sim.analysis.uncertain import (
+    OUTCOME_KINDS,
+    Uncertain,
+    check_forecast,
+    check_sizes,
+    design,
+    focus,
+    headline_outcomes,
+    kept,
+    outcome_values,
+    span,
+    uncertain,
+    widths_on,
+    with_design,
+)
+from alliance_sim.errors import AnalysisError
+from alliance_sim.scenario.spec import Scenario
+from alliance_sim.scenario.stamp import model_stamp
+
+SIDES = ("scenario", "base")
+
+
+def check_pair(sc: Scenario, base: Scenario) -> None:
+    """Refuse a pair whose difference is not an effect: not two forecasts of the same
+    calibrated posterior, start and horizon, or the same scenario twice."""
+    check_forecast(sc)
+    check_forecast(base)
+    where = f"--against {Path(base.path).name}"
+    if base.hash == sc.hash:
+        raise AnalysisError(f"{where}: the same scenario as {sc.name}; allowed another scenario")
+    if sc.posterior.sha256 != base.posterior.sha256:
+        raise AnalysisError(
+            f"{where}: continues another calibration ({Path(base.posterior.path).name}, not "
+            f"{Path(sc.posterior.path).name}); allowed a forecast of the same posterior"
+        )
+    if (sc.start, sc.end) != (base.start, base.end):
+        raise AnalysisError(
+            f"{where}: runs {base.start}-{base.end}, {sc.name} {sc.start}-{sc.end}; allowed a "
+            "scenario with the same start and horizon (with_end() gives one another horizon)"
+        )
+
+
+def as_focused(base: Scenario, sc: Scenario) -> Scenario:
+    """``base`` with ``sc``'s focus members: the headlines are the scenario's, and their
+    figures, facts of the world, are varied alike on both sides (baseline's own focus, Armenia
+    and Kazakhstan, had Kyrgyzstan's figures varied on the scenario's side only)."""
+    return replace(base, focus=tuple(focus(sc)))
+
+
+def _value(sc: Scenario, name: str) -> Any:
+    """The value ``sc`` sets by hand for ``name`` (``[params]`` or ``[members.CODE]``)."""
+    if name.startswith("members."):
+        _, code, field = name.split(".", 2)
+        return sc.members.get(code, {}).get(field)
+    return sc.params.get(name)
+
+
+def merged(
+    sc: Scenario, base: Scenario, hold_own: bool = False
+) -> tuple[list[Uncertain], dict[str, list[tuple[str, Uncertain]]], list[str]]:
+    """The design's columns (as :class:`Uncertain`, each named as the figure shows it), the
+    columns each side reads (``{"scenario": [(column, parameter as that scenario names it)],
+    "base": [...]}``) and the premises held (``hold_own``), as the module's docstring says."""
+    mine = {u.name: u for u in uncertain(sc)}
+    theirs = {u.name: u for u in uncertain(as_focused(base, sc))}
+    cols: list[Uncertain] = []
+    sides: dict[str, list[tuple[str, Uncertain]]] = {s: [] for s in SIDES}
+    held: list[str] = []
+    label = {"scenario": sc.name, "base": base.name}
+    for name in dict.fromkeys([*mine, *theirs]):
+        s, b = mine.get(name), theirs.get(name)
+        # both vary it and give it the same value (neither sets it, or both to one number):
+        # not what tells the two worlds apart, so one column -- over the range declared
+        # uncertain where one of them declares it ([sweep]) rather than sets it by hand
+        shared = s is not None and b is not None and _value(sc, name) == _value(base, name)
+        if shared:
+            u = b if s.own and not b.own else s
+            if s.own and b.own and hold_own:
+                held.append(name)
+                continue
+            cols.append(u)
+            sides["scenario"].append((name, s))
+            sides["base"].append((name, b))
+            continue
+        for side, u in (("scenario", s), ("base", b)):
+            if u is None:
+                continue
+            if u.own and hold_own:
+                held.append(f"{name} [{label[side]}]")
+                continue
+            col = f"{name} [{label[side]}]"
+            cols.append(replace(u, name=col))
+            sides[side].append((col, u))
+    if not cols:
+        raise AnalysisError(
+            f"{sc.path}: nothing to vary for the difference (every parameter is identified or "
+            "held); allowed: the analysis without --hold-own"
+        )
+    return cols, sides, held
+
+
+def _outcomes(sc, specs, seeds, cols) -> dict[str, np.ndarray]:
+    from alliance_sim.engines.batch import run_batch
+
+    out = run_batch(specs, seeds, record_every=None)[1]
+    return {c: outcome_values(out, c) for c in cols}
+
+
+def design_runs(
+    pair: dict[str, Scenario],
+    cols: list[Uncertain],
+    sides: dict[str, list[tuple[str, Uncertain]]],
+    *,
+    samples: int,
+    replicates: int,
+    seed: int,
+    kind: str,
+    progress: Any = None,
+) -> tuple[Any, dict[str, dict[str, np.ndarray]], dict[str, float]]:
+    """Run the design on both sides: the points, each side's mean per point and headline
+    (``{"scenario": {col: means}, "base": ...}``) and each headline's paired replicate noise
+    (the mean over points of the variance of the mean paired difference)."""
+    from alliance_sim.scenario.plan import make_plan, points, spec_for
+    from alliance_sim.scenario.runspecs import PointValues
+
+    sc = pair["scenario"]
+    pts = points(with_design(sc, design(sc, cols, samples, seed)))
+    metas = list(make_plan(sc, replicates=replicates, seed=seed, sweep=False).runs())
+    seeds = [m.seed for m in metas]
+    bases = {s: [spec_for(pair[s], None, m.posterior) for m in metas] for s in SIDES}
+    heads = [c for c, _ in headline_outcomes(sc, kind)]
+    means = {s: {c: np.empty(len(pts)) for c in heads} for s in SIDES}
+    noise = {c: 0.0 for c in heads}
+    rows = pts.to_dict("records")
+    step = max(1, 10_000 // replicates)  # points per batch: about 20,000 runs for both sides
+    for i in range(0, len(rows), step):
+        chunk = rows[i : i + step]
+        ys = {}
+        for s in SIDES:
+            reads = sides[s]
+            reals = [u for _, u in reads]
+            specs = []
+            for row in chunk:  # each side reads its own columns, by the names it knows
+                mine = {u.name: row[col] for col, u in reads}
+                at = PointValues.of(pair[s], mine) if mine else None
+                specs += [at.on(b, widths_on(mine, b.params, reals)) if at else b for b in bases[s]]
+            ys[s] = _outcomes(pair[s], specs, seeds * len(chunk), heads)
+        for c in heads:
+            for s in SIDES:
+                means[s][c][i : i + len(chunk)] = ys[s][c].reshape(-1, replicates).mean(axis=1)
+            d = (ys["scenario"][c] - ys["base"][c]).reshape(-1, replicates)
+            if replicates > 1:
+                noise[c] += float((d.var(axis=1, ddof=1) / replicates).sum())
+        if progress is not None:
+            progress(min(i + step, len(rows)), len(rows))
+    return pts, means, {c: v / len(rows) for c, v in noise.items()}
+
+
+def posterior_effect(
+    pair: dict[str, Scenario], runs: int, seed: int, kind: str
+) -> dict[str, dict[str, float]]:
+    """The effect with the fitted model per headline: the mean paired difference over
+    ``runs`` runs (replicate k on posterior set k in both scenarios) with its 95% normal
+    interval, and each scenario's own share."""
+    from alliance_sim.scenario.plan import make_plan, spec_for
+
+    sc = pair["scenario"]
+    metas = list(make_plan(sc, replicates=runs, seed=seed, sweep=False).runs())
+    seeds = [m.seed for m in metas]
+    heads = [c for c, _ in headline_outcomes(sc, kind)]
+    ys = {
+        s: _outcomes(pair[s], [spec_for(pair[s], None, m.posterior) for m in metas], seeds, heads)
+        for s in SIDES
+    }
+    out = {}
+    for c in heads:
+        d = ys["scenario"][c] - ys["base"][c]
+        half = 1.96 * float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+        out[c] = {
+            "p": float(d.mean()),
+            "lo": float(d.mean()) - half,
+            "hi": float(d.mean()) + half,
+            "runs": len(d),
+            "scenario": float(ys["scenario"][c].mean()),
+            "base": float(ys["base"][c].mean()),
+        }
+    return out
+
+
+def analyse_difference(
+    sc: Scenario,
+    base: Scenario,
+    *,
+    samples: int = 64,
+    replicates: int = 32,
+    seed: int = 0,
+    answer_runs: int = 400,
+    progress: Any = None,
+    ref: str | None = None,
+    base_ref: str | None = None,
+    hold_own: bool = False,
+    outcome: str = "exit",
+) -> dict[str, Any]:
+    """The robustness of ``sc``'s effect against ``base`` (the module's docstring): a dict
+    for ``robustness.json`` in the shape of :func:`~.robustness.analyse`'s, each headline's
+    ``posterior`` and ``envelope`` a difference (``sc`` minus ``base``, a share of runs), with
+    ``against`` naming the base and ``difference`` true."""
+    from alliance_sim import __version__
+    from alliance_sim.scenario.plan import unit_samples
+
+    check_sizes(samples, replicates)
+    check_pair(sc, base)
+    if outcome not in OUTCOME_KINDS:
+        raise AnalysisError(f"--outcome {outcome!r}: allowed {', '.join(OUTCOME_KINDS)}")
+    t0 = time.perf_counter()
+    cols, sides, held = merged(sc, base, hold_own)
+    check_sizes(samples, replicates, 2 * len(cols))  # each point runs twice
+    pair = {"scenario": sc, "base": base}
+    pts, means, noise = design_runs(
+        pair, cols, sides, samples=samples, replicates=replicates, seed=seed, kind=outcome,
+        progress=progress,
+    )  # fmt: skip
+    unit = unit_samples(design(sc, cols, samples, seed))
+    answers = posterior_effect(pair, answer_runs, seed, outcome)
+    fixed = {f"{n} [{sc.name}]": w for n, w in kept(sc, [u for _, u in sides["scenario"]]).items()}
+    based = kept(as_focused(base, sc), [u for _, u in sides["base"]])
+    fixed |= {f"{n} [{base.name}]": w for n, w in based.items()}
+    heads = []
+    for col, label in headline_outcomes(sc, outcome):
+        y = means["scenario"][col] - means["base"][col]
+        h = {"outcome": col, "label": label, "horizon": sc.end, "difference": True}
+        h |= summarise(y, unit, cols, answers[col], replicates, seed)
+        var = float(np.var(y))
+        h["noise_share"] = min(noise[col] / var, 1.0) if var > 0 else None
+        h["sign"] = {"above": float((y > 0).mean()), "below": float((y < 0).mean())}
+        h["levels"] = {
+            s: {"lo": float(np.quantile(means[s][col], 0.05)),
+                "hi": float(np.quantile(means[s][col], 0.95))}
+            for s in SIDES
+        }  # fmt: skip
+        h["own_varied"] = [u.name for u in cols if u.own]
+        h["own_held"] = held
+        h["own_fixed"] = list(fixed)
+        h["own_fixed_why"] = fixed
+        h["against"] = base.name
+        h["scenario"] = sc.name
+        h["statement"] = statement(label, h)
+        heads.append(h)
+    lead = heads[0]
+    command = (
+        f"alliance-sim robustness {ref or _reference(sc)} --against {base_ref or _reference(base)}"
+        f" --out DIR --samples {samples} --replicates {replicates} --seed {seed}"
+        + (" --hold-own" if hold_own else "")
+        + (f" --outcome {outcome}" if outcome != "exit" else "")
+    )
+    return {
+        "scenario": sc.name,
+        "file": Path(sc.path).name,
+        "scenario_hash": sc.hash,
+        "against": base.name,
+        "against_file": Path(base.path).name,
+        "against_hash": base.hash,
+        "difference": True,
+        "alliance_sim": __version__,
+        "model": model_stamp(sc),
+        "posterior_file": Path(sc.posterior.path).name,
+        "posterior_sha256": sc.posterior.sha256,
+        "samples": samples,
+        "replicates": replicates,
+        "points": len(pts),
+        "runs": 2 * len(pts) * replicates,
+        "seed": seed,
+        "hold_own": hold_own,
+        "outcome_kind": outcome,
+        "seconds": time.perf_counter() - t0,
+        "command": command,
+        "held": [{"name": n, "why": "set by the scenario (--hold-own)"} for n in held],
+        "method": METHOD.replace(
+            "on the mean over the replicates at each point",
+            "on the mean paired difference over the replicates at each point",
+        ),
+        **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},
+        "headlines": heads,
+        "parameters": [
+            {
+                "name": u.name,
+                "low": u.low,
+                "high": u.high,
+                "range": span(u),
+                "why": u.why,
+                "identified": u.identified,
+                "sourced": u.sourced,
+                "own": u.own,
+                "sides": [s for s in SIDES if any(c == u.name for c, _ in sides[s])],
+            }
+            for u in cols
+        ],
+    }

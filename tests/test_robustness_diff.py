@@ -1,0 +1,137 @@
+"""The robustness of a difference: ``alliance-sim robustness NAME --against BASE``."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from alliance_sim import load_scenario
+from alliance_sim.analysis import robustness as rb
+from alliance_sim.analysis import robustness_diff as rd
+from alliance_sim.cli.main import main
+from alliance_sim.errors import AnalysisError
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return load_scenario("china_security_push"), load_scenario("baseline")
+
+
+def _file(tmp_path, name, body):
+    p = tmp_path / f"{name}.toml"
+    p.write_text(f'extends = "baseline"\nname = "{name}"\ndescription = "{name}"\n{body}')
+    return load_scenario(p)
+
+
+def test_what_acts_on_both_worlds_is_one_column_and_what_tells_them_apart_is_two(pair, tmp_path):
+    """The focus members' figures and the unknowns both scenarios vary are one column each
+    (the same value in both runs of a point); the scenario's own [region] values are varied on
+    its side only; a value the scenario sets differently is a column per side, its premise
+    held by hold_own.  Baseline's own focus (Armenia, Kazakhstan) had Kyrgyzstan's figures
+    varied on the scenario's side only."""
+    sc, base = pair
+    cols, sides, held = rd.merged(sc, base)
+    names = [u.name for u in cols]
+    both = {c for c, _ in sides["scenario"]} & {c for c, _ in sides["base"]}
+    assert {"russian_bandwidth", "members.KGZ.regime_need", "alternatives_weight"} <= both
+    mine = [n for n in names if n.endswith("[China's security push]")]
+    assert mine and all(n.startswith("region.") for n in mine) and not held
+    assert not any(n.endswith("[Baseline]") for n in names)
+    bw = next(u for u in cols if u.name == "russian_bandwidth")
+    assert (bw.low, bw.high) == (0.2, 0.7)  # baseline's [sweep] range: declared uncertain
+    hot = _file(tmp_path, "hot", "[params]\nrussian_bandwidth = 0.7\n")
+    cols, sides, held = rd.merged(hot, base)
+    split = {u.name: u for u in cols if u.name.startswith("russian_bandwidth")}
+    assert set(split) == {"russian_bandwidth [hot]", "russian_bandwidth [Baseline]"}
+    assert split["russian_bandwidth [hot]"].own and not split["russian_bandwidth [Baseline]"].own
+    cols, sides, held = rd.merged(hot, base, hold_own=True)
+    assert held == ["russian_bandwidth [hot]"]
+    assert [c for c, _ in sides["base"] if c.startswith("russian_bandwidth")] == [
+        "russian_bandwidth [Baseline]"
+    ]
+
+
+def test_two_worlds_that_differ_in_nothing_differ_by_zero_at_every_point(pair, tmp_path):
+    """Paired run by run (the same posterior set, seed and shared values at a point), a
+    scenario that changes nothing of baseline's dynamics differs from it by exactly zero at
+    every design point and in every run: any value reaching one side only, or a seed or set
+    not shared, shows here."""
+    _, base = pair
+    same = _file(tmp_path, "same", "")
+    assert same.hash != base.hash
+    r = rd.analyse_difference(same, base, samples=8, replicates=3, answer_runs=30)
+    for h in r["headlines"]:
+        assert h["posterior"]["p"] == 0 and h["posterior"]["lo"] == h["posterior"]["hi"] == 0
+        assert h["envelope"]["min"] == h["envelope"]["max"] == 0
+        assert h["sign"] == {"above": 0.0, "below": 0.0}
+        assert h["levels"]["scenario"] == h["levels"]["base"]
+        assert h["levels"]["base"]["hi"] > 0  # the levels themselves do vary
+        assert "0 points [0, 0] with the fitted model" in h["statement"]
+
+
+def test_the_effect_with_the_fitted_model_is_the_difference_of_the_two_answers(pair):
+    """The fitted model's effect is the scenario's share minus the base's on the same runs,
+    each as :func:`robustness.posterior_answer` gives it for the scenario alone."""
+    sc, base = pair
+    got = rd.posterior_effect({"scenario": sc, "base": base}, 60, 3, "exit")
+    a, b = rb.posterior_answer(sc, 60, 3), rb.posterior_answer(base_focused(sc, base), 60, 3)
+    for col, e in got.items():
+        assert e["scenario"] == a[col]["p"] and e["base"] == b[col]["p"]
+        assert e["p"] == pytest.approx(a[col]["p"] - b[col]["p"], abs=1e-12)
+        assert e["lo"] <= e["p"] <= e["hi"] and e["runs"] == 60
+    assert got["KGZ_exited"]["p"] > 0  # China's push: Kyrgyzstan leaves more often
+
+
+def base_focused(sc, base):
+    return replace(base, focus=sc.focus)
+
+
+def test_a_pair_that_is_not_an_effect_is_refused_with_one_line(pair):
+    sc, base = pair
+    from alliance_sim.scenario.load import with_end
+
+    for other, said in (
+        (sc, "the same scenario as China's security push; allowed another scenario"),
+        (with_end(base, "2030Q4"), "allowed a scenario with the same start and horizon"),
+        (load_scenario("history_2020_2024"), "robustness needs a forecast that continues"),
+    ):
+        with pytest.raises(AnalysisError, match=said):
+            rd.check_pair(sc, other)
+
+
+def test_the_command_writes_the_difference_and_a_report_does_not_read_it(tmp_path, capsys):
+    """`robustness NAME --against BASE` writes the three files of a difference; `compare
+    --robustness` refuses it (its numbers are differences, not shares); a level analysis in
+    the folder is another analysis, replaced only with --force."""
+    out = tmp_path / "d"
+    argv = ["robustness", "china_security_push", "--against", "baseline", "--out", str(out),
+            "--samples", "8", "--replicates", "2", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    assert "Kyrgyzstan has left by 2034Q4, China's security push against Baseline: +" in said
+    r = json.loads((out / "robustness.json").read_text())
+    assert r["against"] == "Baseline" and r["difference"] and r["against_hash"]
+    assert r["command"].startswith("alliance-sim robustness china_security_push --against base")
+    assert r["runs"] == 2 * r["points"] * 2
+    md = (out / "robustness.md").read_text()
+    assert md.startswith("# What the headline rests on: China's security push against Baseline")
+    assert (out / "drivers.png").stat().st_size > 10_000
+    res = tmp_path / "c"
+    assert main(["run", "china_security_push", "--out", str(res), "--replicates", "4",
+                 "--quiet"]) == 0  # fmt: skip
+    b = tmp_path / "b"
+    assert main(["run", "baseline", "--out", str(b), "--replicates", "4", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(b), str(res), "--robustness", str(out),
+                 "--out", str(tmp_path / "r.html")]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "the robustness of a difference" in err and err.count("\n") == 1
+    level = ["robustness", "china_security_push", "--out", str(out), "--samples", "8",
+             "--replicates", "2", "--quiet"]  # fmt: skip
+    assert main(level) == 2
+    err = capsys.readouterr().err
+    assert "of China's security push against Baseline (against " in err
+    assert json.loads((out / "robustness.json").read_text())["difference"]
+    y = np.array([h["posterior"]["p"] for h in r["headlines"]])
+    assert np.isfinite(y).all()
