@@ -196,10 +196,11 @@ def figure(result: dict[str, Any], path: Path) -> None:
     for ax, h in zip(axes[0], heads, strict=True):
         rows = drawn(h["drivers"])[::-1]
         a, e = h["posterior"], h["envelope"]
+        whose = "the two scenarios'" if h.get("difference") else "the scenario's"
         own = (  # as the statement says (a premise varied is not what the record leaves open)
-            f"\nand {len(h['own_varied'])} of the scenario's own settings"
+            f"\nand {len(h['own_varied'])} of {whose} own settings"
             if h.get("own_varied")
-            else "\n(the scenario's own settings held)"
+            else f"\n({whose} own settings held)"
             if h.get("own_held")
             else ""
         )
