@@ -889,10 +889,34 @@ def test_a_hand_set_figure_with_no_range_is_said_to_be_kept(tmp_path):
     g.write_text('name = "W"\nextends = "armenia_exits"\n[params]\nmech_fear_of_patron = 0\n'
                  "[members.KGZ]\nwestern_openness = 0.5\n")  # fmt: skip
     other = load_scenario(g)
-    assert rb.kept(other, rb.uncertain(other)) == {
+    got = rb.kept(other, rb.uncertain(other))
+    assert {k: v for k, v in got.items() if not k.startswith("events.")} == {
         "mech_fear_of_patron": "a mechanism's switch",
         "members.KGZ.western_openness": "not a focus member's figure",
     }
+    swept = {u.name for u in rb.uncertain(other)}  # armenia_exits' events: swept or named
+    assert got["events.border_attack.at"] == "an event's date"
+    assert got["events.french_arms.size"] == "an event's figure"
+    assert not swept & set(got)
+
+
+def test_the_scenarios_events_are_named_as_kept(tmp_path):
+    """A user's twenty Chinese offers, whose size moved Kyrgyzstan's exit from 1% to 34%,
+    were neither varied nor named: "0%-75% over what the record does not pin down" and an
+    empty own_fixed (helper-75).  An event's date and figures are named as kept, unless a
+    [sweep] range varies them."""
+    f = tmp_path / "cn.toml"
+    f.write_text(
+        'name = "CN"\nextends = "baseline"\nfocus = ["KGZ"]\nend = "2030Q4"\n'
+        '[[events]]\nid = "sco"\nat = "2026Q1"\ntype = "offer"\nmember = "KGZ"\n'
+        'source = "china"\nkind = "sco"\nsize = 0.2\n'
+    )
+    sc = load_scenario(f)
+    fixed = rb.kept(sc, rb.uncertain(sc))
+    assert fixed == {"events.sco.at": "an event's date", "events.sco.size": "an event's figure"}
+    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=20)
+    said = "kept as the scenario sets them: events.sco.at (an event's date), events.sco.size"
+    assert said in r["headlines"][0]["statement"]
 
 
 def test_a_report_uses_the_robustness_analysis_the_user_ran(tmp_path, monkeypatch, capsys):

@@ -9,7 +9,7 @@ the scenario's own swept event fields and regional values (``region.NAME``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,9 @@ def kept(sc: Scenario, varied: list[Uncertain]) -> dict[str, str]:
     """The values ``sc`` sets by hand that are not varied at all, each with why: a member
     figure the record sources has no plausible range (a user's ``remittances_from_russia =
     0.6`` for Kyrgyzstan was neither varied nor said to be kept: helper-67); the figures of a
-    member that is not a focus member are not varied, nor is a mechanism's switch.  A
+    member that is not a focus member are not varied, nor is a mechanism's switch, nor are the
+    dates and figures of the scenario's events (a ``[sweep]`` range on ``events.ID.FIELD``
+    varies one).  A
     continuation's ``initial_*`` figures belong to the replay's start; the observation
     model's parameters do not act on a headline."""
     from alliance_sim.core.plausible import plausible_range
@@ -174,6 +176,13 @@ def kept(sc: Scenario, varied: list[Uncertain]) -> dict[str, str]:
             if r is None or not r.high > r.low
             else "not varied"
         )
+    for key, e in sc.events:  # its events' dates and sizes: premises that no range covers
+        for f in fields(e):  # (a user's twenty Chinese offers, which moved Kyrgyzstan's exit
+            v = getattr(e, f.name)  # from 1% to 34% across sizes, went unnamed: helper-75)
+            n = f"events.{key}.{f.name}"
+            number = isinstance(v, int | float) and not isinstance(v, bool)
+            if n not in names and (f.name == "at" or number):
+                out[n] = "an event's date" if f.name == "at" else "an event's figure"
     return out
 
 
