@@ -564,3 +564,32 @@ def test_morris_points_that_coincide_share_one_label(grid, tmp_path, monkeypatch
     fig.canvas.draw()
     boxes = [t.get_window_extent() for t in fig.axes[0].texts]
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_a_long_event_key_makes_the_figure_taller_not_the_panels_covered(tmp_path):
+    """Three scenarios with 22 events between them: the key, stacked below the panels, took
+    more than the figure's height, covered the panels, and tight_layout gave up with a
+    warning on the terminal (helper-75).  The figure now grows; the key sits below the axes."""
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig, axes = plots.subplots(1, 2, figsize=(10, 4))
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("a title\nin two lines")
+    fig.suptitle("P(exit) by quarter across scenarios")
+    fig._alliance_key = [f"{k} 2026Q1 KGZ offer (china sco) [kgz_sco_{k}] (a scenario's name "
+                         "in full, as the key gives it)" for k in range(1, 30)]  # fmt: skip
+    w, h = fig.get_size_inches()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Tight layout not applied" is a UserWarning
+        plots._save(fig, tmp_path / "f.png", None)
+    assert fig.get_size_inches()[1] > h and fig.get_size_inches()[0] == w
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    key = next(t for t in fig.texts if t.get_text().startswith("Events"))
+    top = key.get_window_extent(renderer).y1
+    for ax in axes:
+        assert ax.get_tightbbox(renderer).y0 > top  # the key below every panel and its labels
+        assert ax.bbox.height / fig.dpi > 0.4 * h  # and the panels keep their height

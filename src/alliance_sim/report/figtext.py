@@ -127,6 +127,28 @@ def _bottom(fig: Figure, manifest) -> float:
     return y
 
 
+#: the least share of a figure's height (as drawn before its footer, key and legend were
+#: stacked below) left to the axes: a longer stack makes the figure taller instead
+AXES_SHARE = 0.8
+
+
+def _bottom_grown(fig: Figure, manifest) -> float:
+    """:func:`_bottom`, the figure made taller first where the stack would leave the axes
+    less than :data:`AXES_SHARE` of its height (three scenarios' 22 events: the key covered
+    the panels and tight_layout gave up with a warning on the terminal: helper-75)."""
+    before = (list(fig.texts), list(fig.legends))
+    bottom = _bottom(fig, manifest)
+    w, h = fig.get_size_inches()
+    if (1 - bottom) >= AXES_SHARE:
+        return bottom
+    for t in [t for t in fig.texts if t not in before[0]]:
+        t.remove()
+    for leg in [g for g in fig.legends if g not in before[1]]:
+        leg.remove()
+    fig.set_size_inches(w, bottom * h + AXES_SHARE * h)  # the stack keeps its inches
+    return _bottom(fig, manifest)
+
+
 def _visible(text: str) -> str:
     """``text`` with control characters (from a scenario's name or notes) as escapes
     (``\\x1b``): the font renderer draws them as boxes or warns about missing glyphs."""

@@ -25,6 +25,7 @@ from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.report import marks, saving, style
 from alliance_sim.report.figtext import (  # noqa: F401 (figures import them from here)
     _bottom,
+    _bottom_grown,
     _visible_text,
     fit_text,
     footer,
@@ -127,7 +128,7 @@ def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: b
     them (``layout``), place the event numbers so none overlaps another, and write the file
     (or a PNG into a file-like object) at the style's resolution."""
     _visible_text(fig)
-    bottom = _bottom(fig, manifest)
+    bottom = _bottom_grown(fig, manifest) if layout else _bottom(fig, manifest)
     fig._alliance_bottom = bottom
     if layout:
         fig.tight_layout(rect=(0, bottom, 1, 1))
