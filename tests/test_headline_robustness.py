@@ -1288,3 +1288,15 @@ def test_the_mark_is_explained_only_where_a_bar_carries_it():
     assert footnote(still) == ""
     sourced = [dict(h, drivers=[dict(r, sourced=True) for r in h["drivers"]]) for h in heads]
     assert footnote(sourced) == ""
+
+
+def test_the_progress_line_is_one_line_in_a_log(tmp_path, capsys):
+    """Piped into `tail`, the progress updates ran together ("design points 2,500 of
+    2,848design points 2,848 of 2,848": helper-75): off a terminal only the last is printed,
+    on a line of its own."""
+    argv = ["robustness", "baseline", "--out", str(tmp_path / "r"), "--samples", "8",
+            "--replicates", "2"]  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err and err.count("design points") == 1
+    assert "design points 680 of 680\n" in err

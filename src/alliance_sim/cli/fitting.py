@@ -310,6 +310,10 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     base = load_scenario(a.against) if a.against is not None else None
 
     def progress(done: int, total: int) -> None:
+        if not sys.stderr.isatty():  # a log or a pipe: "\r" ran the updates together there
+            if done == total:  # ("design points 2,500 of 2,848design points ...": helper-75)
+                print(f"design points {done:,} of {total:,}", file=sys.stderr, flush=True)
+            return
         print(f"\rdesign points {done:,} of {total:,}", end="", file=sys.stderr, flush=True)
         if done == total:
             print(file=sys.stderr)
