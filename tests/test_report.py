@@ -400,6 +400,13 @@ def test_a_row_one_side_cannot_have_reads_as_a_dash_not_nan():
     shown = display_comparison(pd.DataFrame([row])).iloc[0]
     assert "nan" not in " ".join(map(str, shown.to_numpy()))
     assert shown["difference of means [95% CI]"] == "–"
+    assert shown["seeds for target"] == "– (no variation)"
+    # a joiner in 3 and 2 runs whose two intervals differ: too few, not "no variation"
+    few = {**row, "reference": Estimate(0.81, 0.48, 1.0, 2), "this": Estimate(0.71, 0.4, 1, 3),
+           "effect": "no estimate (too few runs)"}  # fmt: skip
+    assert display_comparison(pd.DataFrame([few])).iloc[0]["seeds for target"] == (
+        "– (too few runs)"
+    )
 
 
 def test_the_overlay_says_whose_bound_it_gives_at_zero(results, tmp_path, monkeypatch):

@@ -91,8 +91,10 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
                 "n_eff (independent)": f"{r['n']} {unit}" + (" ⚠" if r["n"] < FEW else ""),
                 "p": _p(r["p"]),
                 "p (Holm)": _p(r["p (Holm)"]),
-                "seeds for target": (
-                    "– (no variation)"
+                "seeds for target": (  # "no variation" beside two different intervals of
+                    "– (too few runs)"  # a joiner in 3 and 2 runs (helper-75)
+                    if (need is None or pd.isna(need)) and r["effect"] != "no variation"
+                    else "– (no variation)"
                     if need is None or pd.isna(need)
                     else f"{int(need)} for ±{target * 100:g} pts"
                     if pct
