@@ -371,7 +371,7 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     (
         "sweep-workers-1000",
         ["sweep", "{q}", "--out", "{t}/w", "--workers", "1000"],
-        ("workers = 1000", "cores"),
+        ("--workers 1000: allowed", "cores"),
     ),
     (
         "sweep-workers-0",
@@ -472,7 +472,7 @@ OPTIONS: list[tuple[str, list[str], tuple[str, ...]]] = [
     (
         "calibrate-workers",
         ["calibrate", "history_2020_2024", "--out", "{t}/c.toml", "--workers", "1000"],
-        ("workers = 1000",),
+        ("--workers 1000: allowed",),
     ),
     ("calibrate-out-dir", ["calibrate", "history_2020_2024", "--out", "{t}"], ("--out", "folder")),
     ("calibrate-no-prior", ["calibrate", "armenia_exits", "--out", "{t}/c.toml"], ("calibrat",)),
