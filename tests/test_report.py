@@ -830,6 +830,19 @@ def test_table_shares_add_up_to_their_difference_and_are_not_rounded_to_certaint
                  Estimate(0.0025, -0.005, 0.01, 400))  # fmt: skip
     assert not (a.startswith("1%") and b.startswith("2%")), (a, b)
     assert percent_interval(0.9994, 0.99, 1.0).startswith("99.9")
+    # neither an estimate that reads as on a bound it is not on ("1% [1%, 3%]" of 5 in 400)
+    # nor a lower bound above zero that reads as 0% ("1% [0%, 2%]" of 3 in 400, beside
+    # "0.5% [0.1%, 1.8%]" of 2): helper-75
+    from alliance_sim.analysis.stats import wilson
+
+    def of(k: int) -> str:
+        lo, hi = wilson(k, 400)
+        return percent_interval(k / 400, max(lo, 0.0), min(hi, 1.0))
+
+    assert [of(k) for k in (0, 2, 3, 5, 180)] == [
+        "0% [0%, 1%]", "0.5% [0.1%, 1.8%]", "0.8% [0.3%, 2.2%]", "1.2% [0.5%, 2.9%]",
+        "45% [40%, 50%]",
+    ]  # fmt: skip
 
 
 def test_suspension_at_some_point_is_compared_only_over_one_window(tmp_path):

@@ -60,8 +60,10 @@ def percent_interval(
 ) -> str:
     """A probability and its interval in percent, with as few decimals as keep them true:
     the interval does not collapse ("[1%-1%]" for 0.61%-1.13%), holds the estimate as shown
-    ("0.8% [1%-1%]"), and a probability above zero does not read as 0% ("0.5%", not "0%");
-    up to 3 decimals.  ``est_digits``: the estimate's fewest decimals (the terminal's 1)."""
+    ("0.8% [1%-1%]"), a probability or a lower bound above zero does not read as 0% ("0.5%",
+    not "0%"), and the estimate does not read as on a bound it is not on ("1.2% [0.5%, 2.9%]",
+    not "1% [1%, 3%]"); up to 3 decimals.  ``est_digits``: the estimate's fewest decimals
+    (the terminal's 1)."""
     d, e = percent_digits(value, lo, hi, est_digits)
     return f"{value:.{e}%} [{lo:.{d}%}{sep}{hi:.{d}%}]"
 
@@ -75,6 +77,9 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
             (low < high or lo == hi)
             and low <= shown <= high
             and (shown > 0 or value <= 0)
+            and (low > 0 or lo < 5e-6)  # "1% [0%, 2%]" of 0.26%-2.2% beside "0.5% [0.1%, 1.8%]"
+            and (shown != low or value <= lo)  # "1% [1%, 3%]" of 1.25% [0.5%, 2.9%] read as
+            and (shown != high or value >= hi)  # an estimate on its bound (helper-75)
             and (
                 shown < 100 or value >= 1  # 99.7% is not "100%" (beside a +0.3-point difference)
             )
