@@ -379,6 +379,17 @@ def test_small_probabilities_get_a_fitted_colour_scale(grid, tmp_path, monkeypat
     bar = drawn["fig"].axes[1]
     assert "fitted to the data" in bar.get_ylabel().replace("\n", " ")
     assert "%" in bar.get_yticklabels()[-1].get_text()
+    # a cell no run fell in was left white and unexplained (helper-75): grey, and said
+    title = drawn["fig"].axes[0].get_title().replace("\n", " ")
+    assert "grey: no design point" not in title
+    some = runs[~((runs["western_offer"] == runs["western_offer"].min())
+                  & (runs["russian_pressure"] == runs["russian_pressure"].min()))]  # fmt: skip
+    sweep_plots.heatmap(
+        some, grid.manifest, "western_offer", "russian_pressure", "ARM_exited", tmp_path / "g.png"
+    )
+    ax = drawn["fig"].axes[0]
+    assert "grey: no design point fell in that cell (1 of 25)" in ax.get_title().replace("\n", " ")
+    assert tuple(ax.images[0].cmap.get_bad()[:3]) != (1.0, 1.0, 1.0)
 
 
 def _inside(fig, style: str) -> None:

@@ -119,6 +119,7 @@ def _positions(values: list[str]) -> np.ndarray:
 
 
 UNIT_RANGE = ("_exited", "_suspended", "_commitment", "_credibility", "ever_suspended")
+EMPTY = "#d9d9d9"  # a heatmap cell without runs
 
 
 @styled
@@ -145,8 +146,13 @@ def heatmap(
     else:
         vmin, vmax = float(np.nanmin(values)), float(np.nanmax(values))
         scale = f"scale: data range {vmin:.3g}-{vmax:.3g}"
+    import matplotlib
+
     fig, ax = subplots(figsize=(6.8, 5.2), paper=(6.5, 5.0))
-    im = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
+    cmap = matplotlib.colormaps["viridis"].copy()
+    cmap.set_bad(EMPTY)  # a cell no design point fell in (white, unexplained: helper-75)
+    im = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
+    empty = int(np.isnan(values).sum())
     ax.set_xticks(range(table.shape[1]))
     ax.set_xticklabels([_fmt(v) for v in table.columns], rotation=45, ha="right")
     ax.set_yticks(range(table.shape[0]))
@@ -174,7 +180,12 @@ def heatmap(
         fit_text(
             fig,
             f"{manifest.scenario_name}: {outcome_label(outcome, when)}\n"
-            f"each cell: {marks.averaged_over(manifest, [p1, p2])}",
+            f"each cell: {marks.averaged_over(manifest, [p1, p2])}"
+            + (
+                f"; grey: no design point fell in that cell ({empty} of {values.size})"
+                if empty
+                else ""
+            ),
             8.5,
             0.8,
         ),
