@@ -692,7 +692,7 @@ def test_a_driver_whose_ends_overlap_is_not_named_and_a_visible_one_leads():
     }
     ends = {0: ([0.3, 0.6], [0.4, 0.7]), 1: ([0.1, 0.2], [0.6, 0.8])}  # column -> (low, high)
 
-    def fake_ends(y, u, d, seed):
+    def fake_ends(y, u, d, seed, runs=None):
         lo, hi = ends[int(u[0])]
         return {"at_low": sum(lo) / 2, "at_low_ci": lo, "at_high": sum(hi) / 2,
                 "at_high_ci": hi}  # fmt: skip
@@ -1300,3 +1300,23 @@ def test_the_progress_line_is_one_line_in_a_log(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "\r" not in err and err.count("design points") == 1
     assert "design points 680 of 680\n" in err
+
+
+def test_an_end_of_no_exit_in_few_runs_is_not_certain():
+    """ "0% [0%, 0%] near 4.5": every design point near that end had no exit in its 8 runs,
+    and the bootstrap over points, which sees only their means, closed the interval at zero
+    (helper-75); it is never narrower than the runs pooled there allow."""
+    from alliance_sim.analysis.robustness import ends
+
+    d, n = 3, 64
+    u = np.random.default_rng(1).random(n * (d + 2))
+    y = np.where(u <= 0.2, 0.0, 0.5)  # no exit wherever the parameter is low
+    closed = ends(y, u, d, 0)
+    assert closed["at_low"] == 0 and closed["at_low_ci"] == [0.0, 0.0]
+    got = ends(y, u, d, 0, runs=8)
+    assert got["at_low"] == 0 and got["at_low_ci"][0] == 0 and 0 < got["at_low_ci"][1] < 0.05
+    pooled = int((u <= 0.2).sum()) * 8
+    from alliance_sim.analysis.stats import wilson
+
+    assert got["at_low_ci"][1] == pytest.approx(wilson(0, pooled)[1])
+    assert got["at_high_ci"][0] <= 0.5 <= got["at_high_ci"][1]

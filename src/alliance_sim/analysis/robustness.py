@@ -178,6 +178,7 @@ def summarise(
     answer: dict[str, float],
     replicates: int,
     seed: int,
+    binomial: bool = True,
 ) -> dict[str, Any]:
     """One headline's envelope, drivers and the rule (S1 >= 0.1 is identified or sourced)."""
     si = indices(y, params, seed)
@@ -216,7 +217,8 @@ def summarise(
     if drivers and drivers[0]["S1"] is not None:
         # the leader: the first strong driver whose two ends differ visibly, else the first
         # strong one (or the first), which the statement then does not call a driver
-        tops = [_top(k, order, drivers, params, y, unit, seed) for k in _candidates(drivers)]
+        runs = replicates if binomial else None  # a difference is not a share of runs
+        tops = [_top(k, order, drivers, params, y, unit, seed, runs) for k in _candidates(drivers)]
         out["top_driver"] = next((t for t in tops if visible(t)), tops[0])
     return out
 
@@ -228,23 +230,29 @@ def _candidates(drivers: list[dict[str, Any]]) -> list[int]:
     return [k for k, d in enumerate(drivers) if d["parameter"] in names] or [leading(drivers)]
 
 
-def _top(k, order, drivers, params, y, unit, seed) -> dict[str, Any]:
+def _top(k, order, drivers, params, y, unit, seed, runs=None) -> dict[str, Any]:
     j = int(order[k])
     return {
         "parameter": params[j].name,
         "S1": drivers[k]["S1"],
         "low": describe(params[j].low, params[j]),
         "high": describe(params[j].high, params[j]),
-        **ends(y, unit[:, j], len(params), seed),
+        **ends(y, unit[:, j], len(params), seed, runs=runs),
     }
 
 
-def ends(y: np.ndarray, u: np.ndarray, d: int, seed: int, boot: int = 1000) -> dict[str, Any]:
+def ends(
+    y: np.ndarray, u: np.ndarray, d: int, seed: int, boot: int = 1000, runs: int | None = None
+) -> dict[str, Any]:
     """The headline where a parameter sits in the lowest and the highest fifth of its range
     (``u``: its design column on [0, 1]), ``at_low`` and ``at_high``, each with a 95% interval
     (``*_ci``) from a bootstrap over the design's ``N`` base points: the ``d + 2`` rows of a
     base point (A, one row per parameter, B) share all but one value, so a row is not an
-    independent draw; at ``--samples 16`` a fifth holds a handful of base points."""
+    independent draw; at ``--samples 16`` a fifth holds a handful of base points.  ``runs``:
+    the runs behind each point's share, where ``y`` is one; the interval is then never
+    narrower than the Wilson interval of the runs pooled in that fifth."""
+    from alliance_sim.analysis.stats import wilson
+
     rows = y.reshape(-1, d + 2), u.reshape(-1, d + 2)
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(rows[0]), (boot, len(rows[0])))
@@ -257,7 +265,13 @@ def ends(y: np.ndarray, u: np.ndarray, d: int, seed: int, boot: int = 1000) -> d
         out[key] = float(total.sum() / count.sum())
         n = count[pick].sum(axis=1)
         means = total[pick].sum(axis=1)[n > 0] / n[n > 0]
-        out[f"{key}_ci"] = [float(v) for v in np.quantile(means, [0.025, 0.975])]
+        lo, hi = (float(v) for v in np.quantile(means, [0.025, 0.975]))
+        if runs:  # never narrower than the runs themselves allow: "0% [0%, 0%]" of points that
+            # each ran 8 runs without an exit read as certain (helper-75)
+            k, m = out[key] * count.sum() * runs, count.sum() * runs
+            w = wilson(k, m)
+            lo, hi = min(lo, max(w[0], 0.0)), max(hi, min(w[1], 1.0))
+        out[f"{key}_ci"] = [lo, hi]
     return out
 
 

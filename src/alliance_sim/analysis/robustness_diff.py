@@ -271,7 +271,7 @@ def analyse_difference(
     for col, label in headline_outcomes(sc, outcome):
         y = means["scenario"][col] - means["base"][col]
         h = {"outcome": col, "label": label, "horizon": sc.end, "difference": True}
-        h |= summarise(y, unit, cols, answers[col], replicates, seed)
+        h |= summarise(y, unit, cols, answers[col], replicates, seed, binomial=False)
         var = float(np.var(y))
         h["noise_share"] = min(noise[col] / var, 1.0) if var > 0 else None
         h["sign"] = {"above": float((y > 0).mean()), "below": float((y < 0).mean())}
