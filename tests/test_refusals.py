@@ -869,3 +869,29 @@ def test_the_command_line_names_its_options_not_the_api_keywords(tmp_path, capsy
         assert err.startswith(f"alliance-sim: error: {said}") and err.count("\n") == 1, err
         assert " = " not in err.split(":")[2]
     assert not (tmp_path / "s").exists()
+
+
+def test_python_callers_are_told_of_arguments_not_of_options(tmp_path, capsys, monkeypatch):
+    """``run_scenario(..., out=...)`` was told to "choose another --out or add --force": words
+    of a command line it is not on.  From Python a refusal names the arguments (out, force=
+    True); the command line keeps its options."""
+    import alliance_sim
+    from alliance_sim.cli.main import main
+    from alliance_sim.errors import AllianceSimError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(AllianceSimError) as e:
+        alliance_sim.run_scenario("baseline", "afile", replicates=2, quiet=True)
+    assert str(e.value).startswith("out='afile' is a file") and "--" not in str(e.value)
+    alliance_sim.run_scenario("baseline", "r", replicates=2, quiet=True)
+    with pytest.raises(AllianceSimError) as e:
+        alliance_sim.run_scenario("baseline", "r", replicates=3, quiet=True)
+    assert "choose another out or add force=True to replace it" in str(e.value)
+    with pytest.raises(AllianceSimError, match=r"^out='afile' is a file"):
+        alliance_sim.sweep("armenia_exits", "afile", quiet=True)
+    assert main(["run", "baseline", "--out", "r", "--replicates", "3", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "choose another --out or add --force to replace it" in err
+    assert main(["run", "baseline", "--out", "afile", "--quiet"]) == 2
+    assert "--out 'afile' is a file" in capsys.readouterr().err

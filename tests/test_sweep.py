@@ -119,7 +119,7 @@ def test_common_random_numbers_and_run_ids():
 def test_foreign_or_different_directory_is_refused_unless_forced(reference, tmp_path):
     d = tmp_path / "d"
     shutil.copytree(reference.directory, d)
-    with pytest.raises(StoreError, match=r"holds another sweep .*2 replicates, not 3.*--force"):
+    with pytest.raises(StoreError, match=r"holds another sweep .*2 replicates, not 3.*force=True"):
         sweep("armenia_exits", d, replicates=3)
     extra = d / "runs.parquet" / "part-000099.parquet"  # named like a part; not the plan's
     shutil.copy(d / "runs.parquet" / "part-000000.parquet", extra)

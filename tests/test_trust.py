@@ -171,9 +171,9 @@ def test_force_is_not_advised_where_it_would_be_refused(tmp_path):
     d.mkdir()
     (d / "manifest.json").write_text("{broken")
     (d / "notes.txt").write_text("mine")
-    with pytest.raises(StoreError, match="choose another --out") as e:
+    with pytest.raises(StoreError, match="choose another out") as e:
         sweep("armenia_exits", d, force=True, **KW)
-    assert "add --force" not in str(e.value)
+    assert "add force=True" not in str(e.value)
     assert (d / "notes.txt").exists() and (d / "manifest.json").exists()
 
 
@@ -1040,7 +1040,7 @@ def test_force_is_advised_only_where_it_would_work(tmp_path, how):
         (d / "manifest.json").write_text("{not json")
     shutil.rmtree(d / "alliance.parquet")
     (d / "alliance.parquet").write_text("a user's file")
-    said = r"alliance\.parquet is not .*move it out.* then run the same command with --force"
+    said = r"alliance\.parquet is not .*move it out.* then run the same command with force=True"
     with pytest.raises(StoreError, match=said):
         sweep("armenia_exits", d, **KW)
     with pytest.raises(StoreError, match=r"alliance\.parquet is not .*move it out"):
@@ -1061,7 +1061,7 @@ def test_a_folder_where_the_manifest_goes_is_refused_and_left(tmp_path):
     (d / "manifest.json" / "mine.txt").write_text("mine")
     for force in (False, True):
         with pytest.raises(StoreError, match=r"manifest\.json is not a manifest written by "
-                           r"alliance-sim; move it out.*with --force"):  # fmt: skip
+                           r"alliance-sim; move it out.*with force=True"):  # fmt: skip
             sweep("armenia_exits", d, force=force, **KW)
     assert (d / "runs.parquet").is_dir() and (d / "manifest.json" / "mine.txt").exists()
     assert not [p for p in d.iterdir() if ".tmp" in p.name]

@@ -60,8 +60,9 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         if inspect.isfunction(value):  # a misspelt keyword: one line with the nearest one
             from alliance_sim.errors import keywords_checked
+            from alliance_sim.voice import python_words  # refusals name out=, not --out
 
-            value = keywords_checked(value)
+            value = python_words(keywords_checked(value))
             value.__module__ = __name__  # pickled as alliance_sim.NAME: this very wrapper
         globals()[name] = value
         return value

@@ -12,24 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from alliance_sim.errors import AllianceSimError, UserError
-
-#: the command's options as this function's arguments, in refusals
-_WORDS = {
-    "--out": "out",
-    "--force": "force=True",
-    "--samples": "samples",
-    "--replicates": "replicates",
-    "--hold-own": "hold_own=True",
-    "--seed": "seed",
-    "--outcome": "outcome",
-    "--against": "against",
-}
+from alliance_sim.voice import in_python_words
 
 
 def analyse_into(
@@ -76,6 +64,7 @@ def analyse_into(
     same = {"scenario_hash": sc.hash, "samples": samples, "replicates": replicates}
     same |= {"seed": seed, "hold_own": hold_own, "outcome_kind": outcome}
     same |= {"against_hash": against.hash if against is not None else None}
+    same |= {"against": against.name if against is not None else None}  # (its name, in words)
     with holding(out, same, force) as d:  # the folder's lock held from before the analysis
         replaced = differs(d, same)
         result = run()
@@ -173,6 +162,14 @@ def robustness(
             f"against = {against!r:.60}: allowed a shipped scenario's name, a .toml path or a "
             "scenario from load_scenario() (or None: the scenario's own headlines)"
         )
+    if command is not None and base is not None and command.endswith(")"):  # it said nothing
+        named = (
+            repr(base_ref)
+            if base_ref
+            # of the base: a level analysis (red-team)
+            else (f"that base ({Path(base.path).name}, scenario hash {base.hash})")
+        )
+        command = f"{command[:-1]}, against={named})"
     with bar(None, "design points", unit="point", quiet=quiet) as shown:
 
         def progress(done: int, total: int) -> None:
@@ -196,13 +193,9 @@ def robustness(
                 against_ref=base_ref,
             )
         except AllianceSimError as e:  # the command's words for its options, as arguments
-            said = _as_arguments(str(e))
-            if said == str(e):
+            again = in_python_words(e)
+            if again is e:
                 raise
-            try:
-                again = type(e)(said)
-            except TypeError:  # an error class that takes more than its message
-                again = UserError(said)
             raise again from None
     if replaced:  # the command says so too, --quiet or not
         print(f"replaced the earlier analysis {replaced}", file=sys.stderr)
@@ -223,21 +216,6 @@ def _as_in_its_file(sc: Any) -> bool:
         return load_scenario(sc.path).hash == sc.hash
     except (AllianceSimError, OSError, ValueError):
         return False
-
-
-def _as_arguments(message: str) -> str:
-    """``message`` with the command's options named as this function's arguments
-    ("--samples 12: allowed ..." -> "samples=12: allowed ...")."""
-    pattern = "|".join(re.escape(k) for k in sorted(_WORDS, key=len, reverse=True))
-
-    def word(m: re.Match) -> str:
-        said, value = _WORDS[m.group(1)], m.group(2)
-        if value and not said.endswith("True"):  # "--samples 4096 x" -> "samples=4096 x"
-            return f"{said}="
-        return said + (value or "")  # "--force to" -> "force=True to"; "another --out)"
-
-    # an option's word only where it stands alone: not inside a path ("grid--seed 3.txt")
-    return re.sub(rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[^\s=]))?", word, message)
 
 
 def read_analyses(
