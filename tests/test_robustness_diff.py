@@ -62,12 +62,13 @@ def test_two_worlds_that_differ_in_nothing_differ_by_zero_at_every_point(pair, t
     assert same.hash != base.hash
     r = rd.analyse_difference(same, base, samples=8, replicates=3, answer_runs=30)
     for h in r["headlines"]:
-        assert h["posterior"]["p"] == 0 and h["posterior"]["lo"] == h["posterior"]["hi"] == 0
+        a = h["posterior"]
+        assert a["p"] == 0 and a["lo"] == -a["hi"] < 0  # no discordant pair: not certain
         assert h["envelope"]["min"] == h["envelope"]["max"] == 0
         assert h["sign"] == {"above": 0.0, "below": 0.0}
         assert h["levels"]["scenario"] == h["levels"]["base"]
         assert h["levels"]["base"]["hi"] > 0  # the levels themselves do vary
-        assert "0 points [0, 0] with the fitted model" in h["statement"]
+        assert "0 points [-11, +11] with the fitted model" in h["statement"]  # 30 runs
 
 
 def test_the_effect_with_the_fitted_model_is_the_difference_of_the_two_answers(pair):
@@ -135,3 +136,69 @@ def test_the_command_writes_the_difference_and_a_report_does_not_read_it(tmp_pat
     assert json.loads((out / "robustness.json").read_text())["difference"]
     y = np.array([h["posterior"]["p"] for h in r["headlines"]])
     assert np.isfinite(y).all()
+
+
+SWEEP = """[sweep]
+sampler = "lhs"
+samples = 64
+replicates = 10
+seed = 2024
+
+[sweep.parameters]
+russian_bandwidth = { low = 0.2, high = 0.7 }
+russian_pressure = { low = 0.1, high = 0.5 }
+western_offer = { low = 0.02, high = 0.15 }
+chinese_offer = { low = 0.02, high = 0.2 }
+contagion = { low = -0.5, high = 0.8 }
+"""
+
+
+def test_what_a_red_team_found_splits_or_shares_as_it_should(tmp_path):
+    """Red-team findings on --against: two [region] offers of 0.05 and 0.6 read as one shared
+    column (their difference vanished); a recovery threshold in one side's [sweep] was a level
+    there and a width on the other side (a spread for identical dynamics); a value set equal to
+    its default counted as a premise (up to 25 points at points where nothing differed)."""
+    base = load_scenario("baseline")
+    region = '[region]\nmembers = ["KAZ", "KGZ", "TJK"]\nwhy = "SCO"\nchinese_offer = {}\n'
+    a = _file(tmp_path, "ra", 'focus = ["KGZ"]\n' + region.format(0.05))
+    b = _file(tmp_path, "rb", 'focus = ["KGZ"]\n' + region.format(0.6))
+    cols = rd.merged(b, a)[0]
+    names = {u.name for u in cols}
+    assert {"region.chinese_offer [rb]", "region.chinese_offer [ra]"} <= names
+    same_a = _file(tmp_path, "rc", 'focus = ["KGZ"]\n' + region.format(0.05))
+    assert "region.chinese_offer" in {u.name for u in rd.merged(same_a, a)[0]}
+    dflt = _file(tmp_path, "dflt", "[params]\nwestern_offer = 0.06\n")  # the default
+    hyst = _file(tmp_path, "hyst", SWEEP + "suspend_recover = { low = 0.3, high = 0.45 }\n")
+    assert "western_offer" in {u.name for u in rd.merged(dflt, base)[0]}
+    both = {"suspend_recover [hyst]", "suspend_recover [Baseline]"}
+    assert both <= {u.name for u in rd.merged(hyst, base)[0]}
+    r = rd.analyse_difference(hyst, base, samples=8, replicates=2, answer_runs=20)
+    for h in r["headlines"]:  # the same dynamics: 0 wherever both read the threshold alike
+        assert h["posterior"]["p"] == 0
+    r = rd.analyse_difference(dflt, base, samples=8, replicates=2, answer_runs=20)
+    for h in r["headlines"]:
+        assert h["envelope"]["min"] == h["envelope"]["max"] == 0, h["statement"]
+
+
+def test_a_fitted_answer_without_a_discordant_pair_is_not_certain(pair):
+    """ "0 points [0, 0] with the fitted model" of 400 runs in which Kazakhstan never left in
+    either scenario read as certain; "+1 points [0, +2]" of a lower end at -0.1 read as
+    starting at zero (red-team)."""
+    from alliance_sim.analysis.robustness_words import _places_of
+
+    sc, base = pair
+    got = rd.posterior_effect({"scenario": sc, "base": base}, 200, 0, "exit")["KAZ_exited"]
+    assert got["p"] == 0 and got["lo"] < -0.005 and got["hi"] > 0.005
+    assert _places_of({"lo": -0.00097, "hi": 0.016}) == 1
+    assert _places_of({"lo": 0.07, "hi": 0.13}) == 0
+
+
+def test_a_difference_changed_in_python_names_its_base_in_the_command(tmp_path):
+    from alliance_sim import robustness
+    from alliance_sim.scenario.load import with_end
+
+    sc = with_end(load_scenario("china_security_push"), "2030Q4")
+    base = with_end(load_scenario("baseline"), "2030Q4")
+    r = robustness(sc, samples=8, replicates=2, against=base, quiet=True)
+    assert ", against=that base (baseline.toml, scenario hash " in r["command"]
+    assert r["command"].endswith(")")

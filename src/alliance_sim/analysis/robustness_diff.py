@@ -78,7 +78,7 @@ def check_pair(sc: Scenario, base: Scenario) -> None:
     if (sc.start, sc.end) != (base.start, base.end):
         raise AnalysisError(
             f"{where}: runs {base.start}-{base.end}, {sc.name} {sc.start}-{sc.end}; allowed a "
-            "scenario with the same start and horizon (with_end() gives one another horizon)"
+            "scenario with the same start and horizon (a file's own end, or with_end() in Python)"
         )
 
 
@@ -90,11 +90,38 @@ def as_focused(base: Scenario, sc: Scenario) -> Scenario:
 
 
 def _value(sc: Scenario, name: str) -> Any:
-    """The value ``sc`` sets by hand for ``name`` (``[params]`` or ``[members.CODE]``)."""
-    if name.startswith("members."):
-        _, code, field = name.split(".", 2)
-        return sc.members.get(code, {}).get(field)
-    return sc.params.get(name)
+    """What ``sc`` gives ``name`` in effect: the value it sets by hand (``[params]``,
+    ``[members.CODE]``), its ``[region]``'s value with the members it reaches, its event's
+    field; else the posterior's draws for a fitted parameter, the registry's default, the
+    member's profile figure.  A value set equal to its default is the default (a file setting
+    ``western_offer = 0.06``, the default, differed from baseline by up to 25 points at
+    points where nothing differed: red-team), and a ``[region]`` value counts (two offers of
+    0.05 and 0.6 read as one shared column, and their difference vanished: red-team)."""
+    from alliance_sim.core import members as mb
+    from alliance_sim.core.params import BY_NAME
+
+    kind, _, rest = name.partition(".")
+    if kind == "region":
+        if sc.region is None or rest not in sc.region.values:
+            return None
+        return (sc.region.values[rest], tuple(sc.region.reaches(rest, sc.data.get("members", {}))))
+    if kind == "events":
+        key, _, field = rest.partition(".")
+        return next((getattr(e, field, None) for k, e in sc.events if k == key), None)
+    if kind == "members":
+        code, _, field = rest.partition(".")
+        if field in sc.members.get(code, {}):
+            return sc.members[code][field]
+    elif name in sc.params:
+        return sc.params[name]
+    priors = sc.posterior.meta.get("priors", {}) if sc.posterior is not None else {}
+    if name in priors:
+        return "posterior"
+    if kind == "members":
+        values = mb.load_profiles().values.get(field)
+        return None if values is None else float(values[mb.INDEX[code]])
+    p = BY_NAME.get(name)
+    return None if p is None else p.default
 
 
 def merged(
@@ -115,6 +142,9 @@ def merged(
         # not what tells the two worlds apart, so one column -- over the range declared
         # uncertain where one of them declares it ([sweep]) rather than sets it by hand
         shared = s is not None and b is not None and _value(sc, name) == _value(base, name)
+        # and read alike: a recovery threshold a [sweep] range gives as a level on one side
+        # and the other varies as a width above its entry threshold is two (red-team)
+        shared = shared and (s.above, s.quarter) == (b.above, b.quarter)
         if shared:
             u = b if s.own and not b.own else s
             if s.own and b.own and hold_own:
@@ -214,14 +244,23 @@ def posterior_effect(
         s: _outcomes(pair[s], [spec_for(pair[s], None, m.posterior) for m in metas], seeds, heads)
         for s in SIDES
     }
+    from alliance_sim.analysis.stats import wilson
+
     out = {}
     for c in heads:
         d = ys["scenario"][c] - ys["base"][c]
-        half = 1.96 * float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+        n = len(d)
+        half = 1.96 * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else float("nan")
+        lo, hi = float(d.mean()) - half, float(d.mean()) + half
+        up, down = int((d > 0).sum()), int((d < 0).sum())  # the discordant pairs
+        if up + down < 10:  # too few for a normal interval: "0 points [0, 0]" of 400 runs
+            # without an exit read as certain (red-team); bounds from each count's Wilson's
+            lo = min(lo, wilson(up, n)[0] - wilson(down, n)[1])
+            hi = max(hi, wilson(up, n)[1] - wilson(down, n)[0])
         out[c] = {
             "p": float(d.mean()),
-            "lo": float(d.mean()) - half,
-            "hi": float(d.mean()) + half,
+            "lo": lo,
+            "hi": hi,
             "runs": len(d),
             "scenario": float(ys["scenario"][c].mean()),
             "base": float(ys["base"][c].mean()),
@@ -256,7 +295,15 @@ def analyse_difference(
         raise AnalysisError(f"--outcome {outcome!r}: allowed {', '.join(OUTCOME_KINDS)}")
     t0 = time.perf_counter()
     cols, sides, held = merged(sc, base, hold_own)
-    check_sizes(samples, replicates, 2 * len(cols))  # each point runs twice
+    runs = samples * (len(cols) + 2) * replicates * 2  # each point runs in both scenarios
+    from alliance_sim.limits import MAX_RUNS
+
+    if runs > MAX_RUNS:  # (check_sizes counted the columns twice: red-team)
+        raise AnalysisError(
+            f"--samples {samples} x ({len(cols)} parameters + 2) x --replicates {replicates} x "
+            f"2 scenarios = {runs:,} runs; allowed at most {MAX_RUNS:,} (fewer samples or "
+            "replicates)"
+        )
     pair = {"scenario": sc, "base": base}
     pts, means, noise = design_runs(
         pair, cols, sides, samples=samples, replicates=replicates, seed=seed, kind=outcome,

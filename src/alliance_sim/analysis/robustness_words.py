@@ -71,21 +71,39 @@ def restate(result: dict[str, Any]) -> dict[str, Any]:
 
 def _opening(label: str, h: dict[str, Any]) -> str:
     """The answer and its range: a share, or (``h["difference"]``) a change in points."""
+    from alliance_sim.analysis.stats import percent, percent_interval
+
     a, e = h["posterior"], h["envelope"]
-    if not h.get("difference"):
-        return (
-            f"{label}: {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] with the fitted model; "
+    if not h.get("difference"):  # (as every table gives a share: "1% [0%, 2%]" of 0.75%
+        return (  # beside the table's "0.8% [0.3%, 2.2%]": red-team)
+            f"{label}: {percent_interval(a['p'], a['lo'], a['hi'])} with the fitted model; "
             f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down{_premises(h)}"
         )
     sign = h.get("sign") or {}
+    k = _places_of(a)
     return (
         f"{label}, {h.get('scenario', 'the scenario')} against {h.get('against', 'its base')}: "
-        f"{_pts(a['p'])} points [{_pts(a['lo'])}, {_pts(a['hi'])}] with the fitted model "
-        f"({a['base']:.0%} -> {a['scenario']:.0%}); {_pts(e['lo'])} to {_pts(e['hi'])} points "
-        f"over what the record does not pin down{_premises(h)}, the change above zero at "
-        f"{sign.get('above', float('nan')):.0%} of the design's points and below it at "
-        f"{sign.get('below', float('nan')):.0%}"
+        f"{_points(a['p'], k)} [{_pts(a['lo'], k)}, {_pts(a['hi'], k)}] with the fitted model "
+        f"({percent(a['base'])} -> {percent(a['scenario'])}); {_pts(e['lo'])} to "
+        f"{_points(e['hi'])} over what the record does not pin down{_premises(h)}, the change "
+        f"above zero at {percent(sign.get('above', 0.0))} of the design's points and below it "
+        f"at {percent(sign.get('below', 0.0))}"
     )
+
+
+def _points(x: float, places: int = 0) -> str:
+    """:func:`_pts` with its unit: "+1 point", "-3 points"."""
+    return f"{_pts(x, places)} point{'' if abs(round(x * 100, places)) == 1 else 's'}"
+
+
+def _places_of(a: dict[str, Any]) -> int:
+    """Decimals at which a difference and its interval read true: an interval that crosses
+    zero does not read as starting at it ("+1 [0, +2]" of a lower end at -0.1: red-team)."""
+    for k in range(3):
+        lo, hi = round(a["lo"] * 100, k), round(a["hi"] * 100, k)
+        if (lo != 0 or a["lo"] >= 0) and (hi != 0 or a["hi"] <= 0):
+            return k
+    return 2
 
 
 def _pts(x: float, places: int = 0) -> str:
@@ -220,7 +238,7 @@ def _at(top: dict[str, Any], key: str, places: int = 0) -> str:
 def _at_points(top: dict[str, Any], key: str, places: int = 0) -> str:
     """``top[key]``, a difference, in points with its interval where the analysis has one."""
     ci = top.get(f"{key}_ci")
-    said = f"{_pts(top[key], places)} points"
+    said = _points(top[key], places)
     return said + (f" [{_pts(ci[0], places)}, {_pts(ci[1], places)}]" if ci else "")
 
 

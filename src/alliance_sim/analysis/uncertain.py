@@ -181,6 +181,7 @@ def kept(sc: Scenario, varied: list[Uncertain]) -> dict[str, str]:
             v = getattr(e, f.name)  # from 1% to 34% across sizes, went unnamed: helper-75)
             n = f"events.{key}.{f.name}"
             number = isinstance(v, int | float) and not isinstance(v, bool)
+            number = number and v != f.default  # a field the file leaves at its default
             if n not in names and (f.name == "at" or number):
                 out[n] = "an event's date" if f.name == "at" else "an event's figure"
     return out

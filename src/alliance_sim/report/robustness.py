@@ -106,6 +106,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"`{result['command']}`: {result['points']:,} design points x {result['replicates']} "
         f"replicates = {result['runs']:,} runs over {len(result['parameters'])} parameters; "
         f"scenario {result['scenario_hash']}, "
+        + (f"against {against} (scenario {result.get('against_hash')}), " if against else "")
         + (f"model {result['model']}, " if result.get("model") else "")
         + f"alliance-sim {result['alliance_sim']}, "
         f"{result['seconds']:.0f} s.",
@@ -267,6 +268,11 @@ def figure(result: dict[str, Any], path: Path) -> None:
         0.99,
         0.01,
         f"{result.get('scenario', '')} · scenario {result.get('scenario_hash', '?')} · "
+        + (
+            f"against {result['against']} · scenario {result.get('against_hash')} · "
+            if result.get("against")
+            else ""
+        )
         + (f"model {result['model']} · " if result.get("model") else "")
         + f"alliance-sim {result.get('alliance_sim', '?')}",
         fontsize=7,

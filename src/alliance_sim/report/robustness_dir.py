@@ -19,7 +19,7 @@ from alliance_sim.runs.locks import LOCK, writer
 
 TITLE = "# What the headline rests on: "
 #: what an analysis written before an option existed was run with
-DEFAULTS = {"hold_own": False, "outcome_kind": "exit", "against_hash": None}
+DEFAULTS = {"hold_own": False, "outcome_kind": "exit", "against_hash": None, "against": None}
 FILES = ("robustness.json", "robustness.md", "drivers.png")
 #: the temporary files a write stages (left only by a kill -9): ours, not a stranger's
 OURS = re.compile(r"\.(robustness\.(json|md)\.tmp|drivers\.tmp)\d+(\.png)?")
@@ -66,7 +66,7 @@ def identity(result: dict[str, Any]) -> dict[str, Any]:
     """What makes two robustness analyses the same one: scenario, design, seed, the values
     held and the outcome asked."""
     keys = ("scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
-    keys += ("against_hash",)  # the robustness of a difference (--against) is another one
+    keys += ("against_hash", "against")  # the robustness of a difference is another one
     return {k: result.get(k, DEFAULTS.get(k)) for k in keys}
 
 
@@ -76,12 +76,19 @@ def differs(d: Path, same: dict[str, Any]) -> str | None:
     if not (d / "robustness.md").is_file():
         return None
     before = {**DEFAULTS, **_earlier(d)}  # (written before --hold-own or --outcome)
-    keys = [k for k in same if before.get(k) != same[k]]
+    keys = [k for k in same if k != "against" and before.get(k) != same[k]]
     if not keys:
         return None
-    said = {"outcome_kind": "outcome", "hold_own": "hold-own", "against_hash": "against"}
-    was = ", ".join(f"{said.get(k, k)} {before.get(k, '?')}" for k in keys)
-    now = ", ".join(f"{said.get(k, k)} {same[k]}" for k in keys)
+    said = {"outcome_kind": "outcome", "hold_own": "hold-own"}
+    # the base by name, not "against None; this one has against 1688c2f2..." (red-team)
+    names = {"against_hash": (before.get("against") or "none", same.get("against") or "none")}
+    was = ", ".join(
+        f"against {names[k][0]}" if k in names else f"{said.get(k, k)} {before.get(k, '?')}"
+        for k in keys
+    )
+    now = ", ".join(
+        f"against {names[k][1]}" if k in names else f"{said.get(k, k)} {same[k]}" for k in keys
+    )
     who = before.get("scenario", "an unreadable scenario")
     if before.get("against"):  # the robustness of a difference (--against)
         who = f"{who} against {before['against']}"
