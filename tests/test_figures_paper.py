@@ -591,7 +591,7 @@ def test_a_long_event_key_makes_the_figure_taller_not_the_panels_covered(tmp_pat
         ax.set_title("a title\nin two lines")
     fig.suptitle("P(exit) by quarter across scenarios")
     fig._alliance_key = [f"{k} 2026Q1 KGZ offer (china sco) [kgz_sco_{k}] (a scenario's name "
-                         "in full, as the key gives it)" for k in range(1, 30)]  # fmt: skip
+                         "in full, as the key gives it)" for k in range(1, 200)]  # fmt: skip
     w, h = fig.get_size_inches()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Tight layout not applied" is a UserWarning
@@ -601,6 +601,10 @@ def test_a_long_event_key_makes_the_figure_taller_not_the_panels_covered(tmp_pat
     fig.draw(renderer)
     key = next(t for t in fig.texts if t.get_text().startswith("Events"))
     top = key.get_window_extent(renderer).y1
+    above = fig._suptitle.get_window_extent(renderer).y0
+    gap = (fig.bbox.height - fig._suptitle.get_window_extent(renderer).y1) / fig.dpi
+    assert gap < 0.2  # the title stays at the top: 2% of a grown figure fell onto the panels
     for ax in axes:
         assert ax.get_tightbbox(renderer).y0 > top  # the key below every panel and its labels
         assert ax.bbox.height / fig.dpi > 0.4 * h  # and the panels keep their height
+        assert ax.title.get_window_extent(renderer).y1 < above  # the title over no panel's

@@ -146,6 +146,9 @@ def _bottom_grown(fig: Figure, manifest) -> float:
     for leg in [g for g in fig.legends if g not in before[1]]:
         leg.remove()
     fig.set_size_inches(w, bottom * h + AXES_SHARE * h)  # the stack keeps its inches
+    title = fig._suptitle  # its gap to the top kept in inches (a fraction of a figure grown
+    if title is not None:  # to 2,629 px put it over the panels' titles: red-team)
+        title.set_y(1 - (1 - title.get_position()[1]) * h / fig.get_size_inches()[1])
     return _bottom(fig, manifest)
 
 
