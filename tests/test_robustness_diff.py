@@ -128,6 +128,16 @@ def test_the_command_writes_the_difference_and_a_report_does_not_read_it(tmp_pat
                  "--out", str(tmp_path / "r.html")]) == 2  # fmt: skip
     err = capsys.readouterr().err
     assert "the robustness of a difference" in err and err.count("\n") == 1
+    assert main(["compare", str(b), str(res), "--out", str(tmp_path / "r.md")]) == 0
+    said = (tmp_path / "r.md").read_text()  # the report says how to measure the effect's
+    assert "alliance-sim robustness china_security_push --against baseline --out DIR" in said
+    from alliance_sim.report.sections import _effects
+    from alliance_sim.runs.results import Result
+
+    short = tmp_path / "s"
+    assert main(["run", "baseline", "--out", str(short), "--replicates", "4", "--end",
+                 "2030Q4", "--quiet"]) == 0  # fmt: skip
+    assert _effects([Result.open(short), Result.open(res)]) == []  # not one span: refused
     level = ["robustness", "china_security_push", "--out", str(out), "--samples", "8",
              "--replicates", "2", "--quiet"]  # fmt: skip
     assert main(level) == 2

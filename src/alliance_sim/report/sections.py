@@ -50,8 +50,38 @@ def rests_on_lines(
             name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given, model=m.model
         )
         (found if len(said) > 1 else hints).extend(said)
-    lines = found + hints
+    lines = found + hints + _effects(results)
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
+
+
+def _effects(results: list[Result]) -> list[str]:
+    """The command that measures what each difference from the reference rests on (a new
+    user asked which assumptions a comparison with the baseline rests on: helper-75), for
+    runs of two forecasts of one posterior to one horizon; none where there is no such pair."""
+    from alliance_sim.report.labels import scenario_shown
+
+    runs = [r for r in results if not r.swept]
+    if len(runs) < 2 or runs[0] is not results[0]:
+        return []
+    ref = runs[0].manifest
+
+    def key(m) -> tuple:  # forecasts of one posterior over one span (else it is refused)
+        return (m.plan.start, m.plan.end, (m.scenario or {}).get("calibration"))
+
+    if not (ref.scenario or {}).get("calibration"):
+        return []
+    same = [r.manifest for r in runs[1:] if key(r.manifest) == key(ref)]
+    if not same:
+        return []
+    base = scenario_shown(ref.scenario_path)
+    made = "; ".join(
+        f"alliance-sim robustness {scenario_shown(m.scenario_path)} --against {base} --out DIR"
+        for m in same
+    )
+    return [
+        "What each difference from the reference rests on (the robustness of the effect, "
+        f"both scenarios run alike at each design point): {made}"
+    ]
 
 
 def nested_md(lines: list[str]) -> list[str]:
