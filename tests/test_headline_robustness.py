@@ -1320,3 +1320,23 @@ def test_an_end_of_no_exit_in_few_runs_is_not_certain():
 
     assert got["at_low_ci"][1] == pytest.approx(wilson(0, pooled)[1])
     assert got["at_high_ci"][0] <= 0.5 <= got["at_high_ci"][1]
+
+
+def test_the_fitted_answer_counts_the_runs_run_counts(baseline, tmp_path):
+    """Armenia, out of the alliance at the start in a few of the posterior's replays, was
+    counted as "not left" in those runs: 116 of 400 where the run table gave 72.5% of 397
+    (helper-77).  An exit is counted over the runs in which the state was a member, as `run`
+    counts it, in the fitted answer and at every design point."""
+    runs = run_scenario(baseline, tmp_path / "r", replicates=400, seed=0, quiet=True).runs
+    runs = runs[runs["point"] == runs["point"].min()] if "point" in runs else runs
+    member = runs["ARM_exited"].notna()
+    assert (~member).sum() > 0  # replays in which Armenia had already left: the case
+    got = rb.posterior_answer(baseline, 400, 0)["ARM_exited"]
+    assert got["runs"] == member.sum() < 400
+    assert got["p"] == pytest.approx(runs["ARM_exited"].mean())  # pandas skips the NaN
+    from alliance_sim.analysis.uncertain import point_means
+
+    y = np.array([1.0, np.nan, 0.0, 1.0, 1.0, 1.0])
+    assert point_means(y, 3).tolist() == [0.5, 1.0]
+    with pytest.raises(rb.AnalysisError, match="outside the alliance at the start in every"):
+        point_means(np.array([np.nan, np.nan, 1.0, 0.0]), 2)

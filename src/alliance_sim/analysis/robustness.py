@@ -62,6 +62,7 @@ from alliance_sim.analysis.uncertain import (
     headline_outcomes,
     kept,
     outcome_values,
+    point_means,
     span,
     uncertain,
     widths_on,
@@ -128,8 +129,8 @@ def design_runs(
             specs += [at.on(b, widths_on(row, b.params, params)) if at else b for b in base]
         out = run_batch(specs, seeds * len(chunk), record_every=None)[1]
         for c in cols:
-            y = outcome_values(out, c)  # not joined: not left, not hedging
-            means[c][i : i + len(chunk)] = y.reshape(len(chunk), replicates).mean(axis=1)
+            y = outcome_values(out, c)  # NaN: not a member in that run, not counted
+            means[c][i : i + len(chunk)] = point_means(y, replicates)
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
     return pts, means
@@ -151,6 +152,7 @@ def posterior_answer(
     answers = {}
     for c, _ in headline_outcomes(sc, kind):
         y = outcome_values(out, c)
+        y = y[np.isfinite(y)]  # the runs in which it was a member, as run counts them
         lo, hi = wilson(float(y.sum()), len(y))
         answers[c] = {
             "p": float(y.mean()),

@@ -50,6 +50,7 @@ from alliance_sim.analysis.uncertain import (
     headline_outcomes,
     kept,
     outcome_values,
+    point_means,
     span,
     uncertain,
     widths_on,
@@ -78,7 +79,8 @@ def check_pair(sc: Scenario, base: Scenario) -> None:
     if (sc.start, sc.end) != (base.start, base.end):
         raise AnalysisError(
             f"{where}: runs {base.start}-{base.end}, {sc.name} {sc.start}-{sc.end}; allowed a "
-            "scenario with the same start and horizon (a file's own end, or with_end() in Python)"
+            f"scenario with the same start and horizon (a file with extends = "
+            f'"{Path(base.path).stem}" and end = "{sc.end}", or with_end() in Python)'
         )
 
 
@@ -218,11 +220,12 @@ def design_runs(
                 specs += [at.on(b, widths_on(mine, b.params, reals)) if at else b for b in bases[s]]
             ys[s] = _outcomes(pair[s], specs, seeds * len(chunk), heads)
         for c in heads:
-            for s in SIDES:
-                means[s][c][i : i + len(chunk)] = ys[s][c].reshape(-1, replicates).mean(axis=1)
+            for s in SIDES:  # (over the runs with the member: the same on both sides)
+                means[s][c][i : i + len(chunk)] = point_means(ys[s][c], replicates)
             d = (ys["scenario"][c] - ys["base"][c]).reshape(-1, replicates)
-            if replicates > 1:
-                noise[c] += float((d.var(axis=1, ddof=1) / replicates).sum())
+            n = np.isfinite(d).sum(axis=1)
+            if replicates > 1 and (n > 1).all():
+                noise[c] += float((np.nanvar(d, axis=1, ddof=1) / n).sum())
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
     return pts, means, {c: v / len(rows) for c, v in noise.items()}
@@ -249,6 +252,7 @@ def posterior_effect(
     out = {}
     for c in heads:
         d = ys["scenario"][c] - ys["base"][c]
+        d = d[np.isfinite(d)]  # the runs in which the member was one, as run counts them
         n = len(d)
         half = 1.96 * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else float("nan")
         lo, hi = float(d.mean()) - half, float(d.mean()) + half
@@ -262,8 +266,8 @@ def posterior_effect(
             "lo": lo,
             "hi": hi,
             "runs": len(d),
-            "scenario": float(ys["scenario"][c].mean()),
-            "base": float(ys["base"][c].mean()),
+            "scenario": float(np.nanmean(ys["scenario"][c])),
+            "base": float(np.nanmean(ys["base"][c])),
         }
     return out
 
@@ -311,8 +315,10 @@ def analyse_difference(
     )  # fmt: skip
     unit = unit_samples(design(sc, cols, samples, seed))
     answers = posterior_effect(pair, answer_runs, seed, outcome)
-    fixed = {f"{n} [{sc.name}]": w for n, w in kept(sc, [u for _, u in sides["scenario"]]).items()}
-    based = kept(as_focused(base, sc), [u for _, u in sides["base"]])
+    # (the premises --hold-own holds are not "kept as set": they were listed again under the
+    # names a [region] gives its members, values the user never wrote: helper-77)
+    fixed = {f"{n} [{sc.name}]": w for n, w in kept(sc, uncertain(sc)).items()}
+    based = kept(as_focused(base, sc), uncertain(as_focused(base, sc)))
     fixed |= {f"{n} [{base.name}]": w for n, w in based.items()}
     heads = []
     for col, label in headline_outcomes(sc, outcome):

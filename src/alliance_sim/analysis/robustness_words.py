@@ -211,11 +211,12 @@ def _premises(h: dict[str, Any]) -> str:
         if fixed
         else ""
     )
-    whose = "the two scenarios'" if h.get("difference") else "the scenario's"
+    whose = "the scenarios'" if h.get("difference") else "the scenario's"  # (one or both:
+    where = "each scenario's" if h.get("difference") else "the scenario's"  # helper-77)
     if mine:
         return (
             f" and {len(mine)} of {whose} own settings ({_names(mine)}; --hold-own "
-            f"keeps {'it' if len(mine) == 1 else 'them'} at {whose} values{kept})"
+            f"keeps {'it' if len(mine) == 1 else 'them'} at {where} values{kept})"
         )
     if held:
         its = "their" if h.get("difference") else "its"

@@ -84,16 +84,33 @@ def headline_outcomes(sc: Scenario, kind: str = "exit") -> list[tuple[str, str]]
 
 
 def outcome_values(outcomes: dict[str, Any], col: str) -> np.ndarray:
-    """Column ``col`` of a batch's outcomes as 0/1 floats per run, a run in which the member
-    has not joined counting 0: ``CODE_hedging_or_worse`` is 1 unless the member is active at
-    the horizon -- hedging, suspended, left, or outside from the start (Uzbekistan since
-    2012, a member the replay lost), which counted 0 (red-team)."""
+    """Column ``col`` of a batch's outcomes as 0/1 floats per run, NaN in a run in which the
+    member never was one (an exit is counted over the runs it could leave in, as ``run``
+    counts it); ``CODE_hedging_or_worse`` is 1 unless the member is active at the horizon --
+    hedging, suspended, left, or outside from the start (Uzbekistan since 2012, a member the
+    replay lost), which counted 0 (red-team); a candidate's ``_joined`` is 0 or 1."""
     from alliance_sim.core import members as mb
 
     if col.endswith(HEDGING_OR_WORSE):
         status = np.asarray(outcomes[f"{col[:3]}_status"], float)
         return (status != mb.ACTIVE).astype(float)  # (NaN: not in the alliance)
-    return np.nan_to_num(np.asarray(outcomes[col], float), nan=0.0)
+    return np.asarray(outcomes[col], float)  # NaN: not a member in that run (see below)
+
+
+def point_means(y: np.ndarray, replicates: int) -> np.ndarray:
+    """The mean of each point's ``replicates`` runs (consecutive in ``y``) over the runs in
+    which the member was one at the start, as ``run`` and ``compare`` count (Armenia out of
+    the alliance before 2024Q4 in 3 of 400 replays counted "not left": 116 of 400 where the
+    run table gave 72.5% of 397: helper-77).  A point none of whose runs has the member is
+    refused: its share is not a number."""
+    y = y.reshape(-1, replicates)
+    seen = np.isfinite(y).sum(axis=1)
+    if not seen.all():
+        raise AnalysisError(
+            "a headline's member is outside the alliance at the start in every replicate of a "
+            "design point; allowed: more --replicates (posterior sets in which it is a member)"
+        )
+    return np.nansum(y, axis=1) / seen
 
 
 def _scenario_ranges(sc: Scenario) -> dict[str, SweepAxis]:

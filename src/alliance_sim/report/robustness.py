@@ -197,7 +197,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
     for ax, h in zip(axes[0], heads, strict=True):
         rows = drawn(h["drivers"])[::-1]
         a, e = h["posterior"], h["envelope"]
-        whose = "the two scenarios'" if h.get("difference") else "the scenario's"
+        whose = "the scenarios'" if h.get("difference") else "the scenario's"
         own = (  # as the statement says (a premise varied is not what the record leaves open)
             f"\nand {len(h['own_varied'])} of {whose} own settings"
             if h.get("own_varied")
@@ -267,12 +267,12 @@ def figure(result: dict[str, Any], path: Path) -> None:
     fig.text(  # what made it, as every figure's footer says (the README promises it)
         0.99,
         0.01,
-        f"{result.get('scenario', '')} · scenario {result.get('scenario_hash', '?')} · "
-        + (
-            f"against {result['against']} · scenario {result.get('against_hash')} · "
+        (  # against on a line of its own: one line ran off the figure's left edge (helper-77)
+            f"against {result['against']} · scenario {result.get('against_hash')}\n"
             if result.get("against")
             else ""
         )
+        + f"{result.get('scenario', '')} · scenario {result.get('scenario_hash', '?')} · "
         + (f"model {result['model']} · " if result.get("model") else "")
         + f"alliance-sim {result.get('alliance_sim', '?')}",
         fontsize=7,
