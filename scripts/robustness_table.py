@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from alliance_sim.analysis import robustness as rb
+from alliance_sim.analysis.stats import percent_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             ) or "none (largest total index: `{}` ST {:.2f})".format(
                 *max(((d["parameter"], d["ST"] or 0.0) for d in h["drivers"]), key=lambda x: x[1])
             )
+            fitted = percent_interval(a["p"], a["lo"], a["hi"])  # as every table gives a share
             print(
-                f"| {f.parent.name} | {h['label']} | {a['p']:.0%} [{a['lo']:.0%}, {a['hi']:.0%}] "
+                f"| {f.parent.name} | {h['label']} | {fitted} "
                 f"| {e['lo']:.0%}–{e['hi']:.0%} | {drivers} |"
             )
     return 0
