@@ -212,3 +212,45 @@ def test_a_difference_changed_in_python_names_its_base_in_the_command(tmp_path):
     r = robustness(sc, samples=8, replicates=2, against=base, quiet=True)
     assert ", against=that base (baseline.toml, scenario hash " in r["command"]
     assert r["command"].endswith(")")
+
+
+def test_second_red_team_findings(tmp_path, capsys):
+    """The report offered `--against` commands that would be refused (a scenario against
+    itself, a replay, a run cut by --end: another horizon); a path with a space was printed
+    unquoted; "--out (" read its bracket as a value ("another out=(force=True ..."); run
+    counts of a difference left out its second scenario; an upper bound of 99.6% read 100%."""
+    from alliance_sim.analysis.stats import percent_interval, wilson
+    from alliance_sim.report.sections import _effects
+    from alliance_sim.runs.results import Result
+    from alliance_sim.voice import as_arguments
+
+    def run(name, *extra):
+        out = tmp_path / "_".join([name, *extra]).replace("/", "_").replace(" ", "_")
+        argv = ["run", name, "--out", str(out), "--replicates", "4", "--quiet", *extra]
+        assert main(argv) == 0
+        return Result.open(out)
+
+    base = run("baseline")
+    again = run("baseline", "--seed", "1")
+    cut = run("western_surge", "--end", "2030Q4")
+    cut_base = run("baseline", "--end", "2030Q4")
+    assert _effects([base, again]) == [] and _effects([cut_base, cut]) == []
+    mine = tmp_path / "my files"
+    mine.mkdir()
+    (mine / "w.toml").write_text('extends = "western_surge"\nname = "W"\ndescription = "w"\n')
+    spaced = run(str(mine / "w.toml"))
+    said = _effects([base, spaced])[0]
+    assert f"alliance-sim robustness '{mine / 'w.toml'}' --against baseline --out DIR" in said
+    assert as_arguments("choose another --out (--force only replaces a result") == (
+        "choose another out (force=True only replaces a result"
+    )
+    lo, hi = wilson(39, 40)
+    assert percent_interval(39 / 40, lo, min(hi, 1.0)) == "97.5% [87.1%, 99.6%]"
+    capsys.readouterr()
+    out = tmp_path / "d"
+    assert main(["robustness", str(mine / "w.toml"), "--against", "baseline", "--out", str(out),
+                 "--samples", "8", "--replicates", "2", "--quiet"]) == 0  # fmt: skip
+    r = json.loads((out / "robustness.json").read_text())
+    assert r["command"].startswith(f"alliance-sim robustness '{mine / 'w.toml'}' --against")
+    assert " replicates x 2 scenarios = " in (out / "robustness.md").read_text()
+    assert "points x 2 replicates x 2 scenarios)" in capsys.readouterr().out

@@ -65,7 +65,7 @@ def as_arguments(message: str) -> str:
     # an option's word only where it stands alone: not inside a path ("grid--seed 3.txt");
     # what follows it is its value unless it is a word of the sentence ("another --out or")
     glue = r"(?!(?:or|and|to|for|with|is|of|in|on|at|the|then|needs|must|only)\b)"
-    option = rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[^\s=]){glue})?"
+    option = rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[^\s=(]){glue})?"  # "--out (": none
     parts = re.split(r"(alliance-sim [^;)]*)", message)  # a command quoted whole stays one
     return "".join(p if i % 2 else re.sub(option, word, p) for i, p in enumerate(parts))
 

@@ -33,6 +33,7 @@ the envelope include.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -362,7 +363,8 @@ def analyse(
         "hold_own": hold_own,
         "outcome_kind": outcome,
         "seconds": time.perf_counter() - t0,
-        "command": f"alliance-sim robustness {ref or _reference(sc)} --out DIR --samples "
+        "command": f"alliance-sim robustness {shlex.quote(ref or _reference(sc))} --out DIR "
+        f"--samples "
         f"{samples} --replicates {replicates} --seed {seed}"
         + (" --hold-own" if hold_own else "")
         + (f" --outcome {outcome}" if outcome != "exit" else ""),

@@ -31,6 +31,7 @@ scenario's own share.
 
 from __future__ import annotations
 
+import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -73,14 +74,14 @@ def check_pair(sc: Scenario, base: Scenario) -> None:
         raise AnalysisError(f"{where}: the same scenario as {sc.name}; allowed another scenario")
     if sc.posterior.sha256 != base.posterior.sha256:
         raise AnalysisError(
-            f"{where}: continues another calibration ({Path(base.posterior.path).name}, not "
-            f"{Path(sc.posterior.path).name}); allowed a forecast of the same posterior"
+            f"{where}: continues another calibration ({base.posterior.path}, not "
+            f"{sc.posterior.path}); allowed a forecast of the same posterior"
         )
     if (sc.start, sc.end) != (base.start, base.end):
         raise AnalysisError(
             f"{where}: runs {base.start}-{base.end}, {sc.name} {sc.start}-{sc.end}; allowed a "
             f"scenario with the same start and horizon (a file with extends = "
-            f'"{Path(base.path).stem}" and end = "{sc.end}", or with_end() in Python)'
+            f'"{_reference(base)}" and end = "{sc.end}", or with_end() in Python)'
         )
 
 
@@ -343,8 +344,9 @@ def analyse_difference(
         heads.append(h)
     lead = heads[0]
     command = (
-        f"alliance-sim robustness {ref or _reference(sc)} --against {base_ref or _reference(base)}"
-        f" --out DIR --samples {samples} --replicates {replicates} --seed {seed}"
+        f"alliance-sim robustness {shlex.quote(ref or _reference(sc))} --against "
+        f"{shlex.quote(base_ref or _reference(base))} --out DIR --samples {samples} "
+        f"--replicates {replicates} --seed {seed}"
         + (" --hold-own" if hold_own else "")
         + (f" --outcome {outcome}" if outcome != "exit" else "")
     )

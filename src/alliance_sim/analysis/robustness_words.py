@@ -157,6 +157,12 @@ def statement(label: str, h: dict[str, Any]) -> str:
                 )
             else:  # every index is inside its noise: say so, do not quote one (ST 1.91, N=32)
                 text += " (no index is clear of its noise: more --samples or --replicates)"
+    a, e = h["posterior"], h["envelope"]
+    if a["p"] < e.get("min", a["p"]) - 1e-9 or a["p"] > e.get("max", a["p"]) + 1e-9:
+        text += (  # (+18 points fitted beside "0 to 0 points" at 4 replicates: red-team)
+            "; the fitted answer lies outside every design point's: the points run only "
+            "posterior sets 0 to --replicates - 1 (more --replicates)"
+        )
     if noisy(h):
         what = "the driver named" if ", chiefly " in text else "these indices"
         text += (

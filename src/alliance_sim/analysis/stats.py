@@ -78,6 +78,7 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
             and low <= shown <= high
             and (shown > 0 or value <= 0)
             and (low > 0 or lo < 5e-6)  # "1% [0%, 2%]" of 0.26%-2.2% beside "0.5% [0.1%, 1.8%]"
+            and (high < 100 or hi > 1 - 5e-6)  # and its mirror: "[87%, 100%]" of 99.56%
             and (shown != low or value <= lo)  # "1% [1%, 3%]" of 1.25% [0.5%, 2.9%] read as
             and (shown != high or value >= hi)  # an estimate on its bound (helper-75)
             and (

@@ -347,7 +347,8 @@ def cmd_robustness(a: argparse.Namespace) -> int:
             )
     print(
         f"{result['runs']:,} runs ({result['points']:,} points x {result['replicates']} "
-        f"replicates) over {len(result['parameters'])} parameters in {result['seconds']:.0f} s; "
+        f"replicates{' x 2 scenarios' if result.get('against') else ''}) over "
+        f"{len(result['parameters'])} parameters in {result['seconds']:.0f} s; "
         f"wrote {d}/robustness.json, robustness.md, drivers.png"
     )
     if replaced:

@@ -104,7 +104,8 @@ def markdown(result: dict[str, Any]) -> str:
         + (f" against {against} (the difference)" if against else ""),
         "",
         f"`{result['command']}`: {result['points']:,} design points x {result['replicates']} "
-        f"replicates = {result['runs']:,} runs over {len(result['parameters'])} parameters; "
+        f"replicates{' x 2 scenarios' if against else ''} = {result['runs']:,} runs over "
+        f"{len(result['parameters'])} parameters; "
         f"scenario {result['scenario_hash']}, "
         + (f"against {against} (scenario {result.get('against_hash')}), " if against else "")
         + (f"model {result['model']}, " if result.get("model") else "")

@@ -63,19 +63,33 @@ def _effects(results: list[Result]) -> list[str]:
     runs = [r for r in results if not r.swept]
     if len(runs) < 2 or runs[0] is not results[0]:
         return []
-    ref = runs[0].manifest
+    import shlex
 
-    def key(m) -> tuple:  # forecasts of one posterior over one span (else it is refused)
-        return (m.plan.start, m.plan.end, (m.scenario or {}).get("calibration"))
+    def forecast(m):  # the file as run (not cut by --end), a forecast of a posterior
+        from alliance_sim.errors import AllianceSimError
+        from alliance_sim.scenario.load import load_scenario
 
-    if not (ref.scenario or {}).get("calibration"):
-        return []
-    same = [r.manifest for r in runs[1:] if key(r.manifest) == key(ref)]
+        try:
+            sc = load_scenario(m.scenario_path)
+        except (AllianceSimError, OSError, ValueError):
+            return None
+        return sc if sc.hash == m.scenario_hash and sc.continues else None
+
+    ref = forecast(runs[0].manifest)
+    if ref is None:  # (a replay, a run cut by --end: the command would be refused or
+        return []  # measure another horizon: red-team)
+    same = []
+    for r in runs[1:]:
+        sc = forecast(r.manifest)
+        alike = sc is not None and (sc.start, sc.end) == (ref.start, ref.end)
+        if alike and sc.hash != ref.hash and sc.posterior.sha256 == ref.posterior.sha256:
+            same.append(r.manifest)
     if not same:
         return []
-    base = scenario_shown(ref.scenario_path)
+    base = shlex.quote(scenario_shown(runs[0].manifest.scenario_path))
     made = "; ".join(
-        f"alliance-sim robustness {scenario_shown(m.scenario_path)} --against {base} --out DIR"
+        f"alliance-sim robustness {shlex.quote(scenario_shown(m.scenario_path))} --against "
+        f"{base} --out DIR"
         for m in same
     )
     return [
