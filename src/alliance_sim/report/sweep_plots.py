@@ -149,8 +149,8 @@ def heatmap(
     import matplotlib
 
     fig, ax = subplots(figsize=(6.8, 5.2), paper=(6.5, 5.0))
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad(EMPTY)  # a cell no design point fell in (white, unexplained: helper-75)
+    # a cell no design point fell in: grey (white, unexplained beside 0%: helper-75)
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad=EMPTY)
     im = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
     empty = int(np.isnan(values).sum())
     ax.set_xticks(range(table.shape[1]))
