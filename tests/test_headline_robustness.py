@@ -1012,7 +1012,19 @@ def test_two_analyses_of_one_scenario_are_refused(tmp_path, monkeypatch, capsys)
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "--robustness rob2: a second analysis of K (scenario " in err and "beside rob;" in err
+    assert "asking the same (outcome exit)" in err
     assert not (tmp_path / "r.md").exists()
+    # an exit and a hedging analysis of one scenario stand side by side (helper-75: a report
+    # about hedging could carry only one of them)
+    rob = ["robustness", "k.toml", "--samples", "8", "--replicates", "2", "--quiet"]
+    assert main([*rob, "--out", "robh", "--outcome", "hedging"]) == 0
+    capsys.readouterr()
+    argv = ["compare", "b", "k", "--out", "r.md", "--robustness", "rob", "--robustness", "robh"]
+    assert main(argv) == 0
+    said = (tmp_path / "r.md").read_text()
+    assert "K has left by 2025Q4" not in said  # (K's headlines are its focus members')
+    assert "is hedging, suspended or out at 2025Q4" in said and "has left by 2025Q4" in said
+    assert "--outcome hedging" in said
 
 
 def test_the_figure_draws_the_total_index_the_statement_names():

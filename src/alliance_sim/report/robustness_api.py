@@ -220,9 +220,10 @@ def _as_in_its_file(sc: Any) -> bool:
 
 def read_analyses(
     paths: Any, results: list[Any], option: str = "robustness"
-) -> dict[str, tuple[str, dict[str, Any]]]:
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """The robustness analyses in ``paths`` (folders ``alliance-sim robustness`` wrote, or
-    their ``robustness.json``) by scenario hash, each with the path as given; one line naming
+    their ``robustness.json``) by scenario hash, a list of (path as given, analysis) each --
+    several where they ask different things of it (exit, hedging, ``--hold-own``); one line naming
     ``option`` for one that cannot be read or is of none of ``results``' scenarios (a report
     said "no shipped analysis of this scenario" beside one the user had run: helper-67)."""
     if paths is None:
@@ -237,7 +238,7 @@ def read_analyses(
             "robustness.json), or a list of them"
         )
     hashes = {r.manifest.scenario_hash: r.name for r in results}
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for p in paths:
         from alliance_sim.paths import user_path
 
@@ -271,10 +272,15 @@ def read_analyses(
                 + ", ".join(f"{n} {k}" for k, n in hashes.items())
                 + "; a run with --end or other values is another scenario)"
             )
-        if h in out:  # the later one won without a word (a red-team)
+        asks = (r.get("outcome_kind", "exit"), bool(r.get("hold_own")))
+        same = [w for w, x in out.get(h, []) if (x.get("outcome_kind", "exit"),
+                                                 bool(x.get("hold_own"))) == asks]  # fmt: skip
+        if same:  # the later one won without a word (a red-team)
             raise UserError(
-                f"{option} {p}: a second analysis of {hashes[h]} (scenario {h}), beside "
-                f"{out[h][0]}; allowed one per compared scenario"
+                f"{option} {p}: a second analysis of {hashes[h]} (scenario {h}) asking the same "
+                f"(outcome {asks[0]}{', --hold-own' if asks[1] else ''}), beside {same[0]}; "
+                "allowed one per question (an exit and a hedging analysis of one scenario may "
+                "stand side by side: helper-75)"
             )
-        out[h] = (str(p), r)
+        out.setdefault(h, []).append((str(p), r))
     return out

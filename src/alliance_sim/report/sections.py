@@ -45,11 +45,12 @@ def rests_on_lines(
             continue
         m = r.manifest
         name, path = Path(m.scenario_path).stem, m.scenario_path
-        given = (analyses or {}).get(m.scenario_hash)
-        said = rests_on(
-            name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given, model=m.model
-        )
-        (found if len(said) > 1 else hints).extend(said)
+        for given in (analyses or {}).get(m.scenario_hash) or [None]:  # (exit and hedging)
+            said = rests_on(
+                name, path, m.scenario_hash, m.plan.end, compared_at=when, given=given,
+                model=m.model,
+            )  # fmt: skip
+            (found if len(said) > 1 else hints).extend(said)
     lines = found + hints + _effects(results)
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
