@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from alliance_sim.analysis.robustness_record import own_fields, record
 from alliance_sim.analysis.robustness_words import (
     NOISY,
     RULE,
@@ -71,7 +72,6 @@ from alliance_sim.analysis.uncertain import (
 )
 from alliance_sim.errors import AnalysisError
 from alliance_sim.scenario.spec import Scenario
-from alliance_sim.scenario.stamp import model_stamp
 
 __all__ = [
     "IDENTIFIED",
@@ -282,15 +282,6 @@ def _num(x: float) -> float | None:
     return None if not np.isfinite(x) else float(x)
 
 
-METHOD = (
-    "Sobol indices (SALib): a Saltelli design of first-order (S1) and total (ST) indices with "
-    "95% bootstrap confidence, on the mean over the replicates at each point; envelope: the 5th "
-    "and 95th percentiles of those point means over the design (uniform over every range); "
-    "a leader 'near' either end of its range: the mean over the design points with it in the "
-    "lowest or highest fifth, with a 95% interval from resampling the design's base points."
-)
-
-
 def analyse(
     sc: Scenario,
     *,
@@ -312,7 +303,6 @@ def analyse(
     ``hedging`` (hedging, suspended or out at the horizon); Iran's is always its accession."""
     import time
 
-    from alliance_sim import __version__
     from alliance_sim.scenario.plan import unit_samples
 
     check_sizes(samples, replicates)
@@ -340,52 +330,14 @@ def analyse(
     for col, label in headline_outcomes(sc, outcome):
         h = {"outcome": col, "label": label, "horizon": sc.end}
         h |= summarise(means[col], unit, params, answers[col], replicates, seed)
-        h["own_varied"] = [p.name for p in params if p.own]
-        h["own_held"] = [p.name for p in held]
-        h["own_fixed"] = list(fixed)
-        h["own_fixed_why"] = fixed
+        h |= own_fields(params, [p.name for p in held], fixed)
         h["statement"] = statement(label, h)
         heads.append(h)
-    lead = heads[0]
-    return {
-        "scenario": sc.name,
-        "file": Path(sc.path).name,
-        "scenario_hash": sc.hash,
-        "alliance_sim": __version__,
-        "model": model_stamp(sc),  # the equations that made it: a scenario's hash does not say
-        "posterior_file": Path(sc.posterior.path).name if sc.posterior is not None else None,
-        "posterior_sha256": sc.posterior.sha256 if sc.posterior is not None else None,
-        "samples": samples,
-        "replicates": replicates,
-        "points": len(pts),
-        "runs": len(pts) * replicates,
-        "seed": seed,
-        "hold_own": hold_own,
-        "outcome_kind": outcome,
-        "seconds": time.perf_counter() - t0,
-        "command": f"alliance-sim robustness {shlex.quote(ref or _reference(sc))} --out DIR "
-        f"--samples "
-        f"{samples} --replicates {replicates} --seed {seed}"
-        + (" --hold-own" if hold_own else "")
-        + (f" --outcome {outcome}" if outcome != "exit" else ""),
-        "held": [{"name": p.name, "why": "set by the scenario (--hold-own)"} for p in held],
-        "method": METHOD,
-        **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},
-        "headlines": heads,
-        "parameters": [
-            {
-                "name": p.name,
-                "low": p.low,
-                "high": p.high,
-                "range": span(p),
-                "why": p.why,
-                "identified": p.identified,
-                "sourced": p.sourced,
-                "own": p.own,
-            }
-            for p in params
-        ],
-    }
+    return record(
+        sc, heads, params, [p.name for p in held], points=len(pts), runs=len(pts) * replicates,
+        samples=samples, replicates=replicates, seed=seed, hold_own=hold_own, outcome=outcome,
+        t0=t0, command=f"alliance-sim robustness {shlex.quote(ref or _reference(sc))}",
+    )  # fmt: skip
 
 
 def shipped(name: str) -> dict[str, Any] | None:

@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from alliance_sim.analysis.robustness import METHOD, _reference, summarise
+from alliance_sim.analysis.robustness import _reference, summarise
+from alliance_sim.analysis.robustness_record import METHOD, own_fields, record
 from alliance_sim.analysis.robustness_words import statement
 from alliance_sim.analysis.uncertain import (
     OUTCOME_KINDS,
@@ -52,14 +53,12 @@ from alliance_sim.analysis.uncertain import (
     kept,
     outcome_values,
     point_means,
-    span,
     uncertain,
     widths_on,
     with_design,
 )
 from alliance_sim.errors import AnalysisError
 from alliance_sim.scenario.spec import Scenario
-from alliance_sim.scenario.stamp import model_stamp
 
 SIDES = ("scenario", "base")
 
@@ -291,7 +290,6 @@ def analyse_difference(
     for ``robustness.json`` in the shape of :func:`~.robustness.analyse`'s, each headline's
     ``posterior`` and ``envelope`` a difference (``sc`` minus ``base``, a share of runs), with
     ``against`` naming the base and ``difference`` true."""
-    from alliance_sim import __version__
     from alliance_sim.scenario.plan import unit_samples
 
     check_sizes(samples, replicates)
@@ -334,62 +332,21 @@ def analyse_difference(
                 "hi": float(np.quantile(means[s][col], 0.95))}
             for s in SIDES
         }  # fmt: skip
-        h["own_varied"] = [u.name for u in cols if u.own]
-        h["own_held"] = held
-        h["own_fixed"] = list(fixed)
-        h["own_fixed_why"] = fixed
+        h |= own_fields(cols, held, fixed)
         h["against"] = base.name
         h["scenario"] = sc.name
         h["statement"] = statement(label, h)
         heads.append(h)
-    lead = heads[0]
-    command = (
-        f"alliance-sim robustness {shlex.quote(ref or _reference(sc))} --against "
-        f"{shlex.quote(base_ref or _reference(base))} --out DIR --samples {samples} "
-        f"--replicates {replicates} --seed {seed}"
-        + (" --hold-own" if hold_own else "")
-        + (f" --outcome {outcome}" if outcome != "exit" else "")
-    )
-    return {
-        "scenario": sc.name,
-        "file": Path(sc.path).name,
-        "scenario_hash": sc.hash,
-        "against": base.name,
-        "against_file": Path(base.path).name,
-        "against_hash": base.hash,
-        "difference": True,
-        "alliance_sim": __version__,
-        "model": model_stamp(sc),
-        "posterior_file": Path(sc.posterior.path).name,
-        "posterior_sha256": sc.posterior.sha256,
-        "samples": samples,
-        "replicates": replicates,
-        "points": len(pts),
-        "runs": 2 * len(pts) * replicates,
-        "seed": seed,
-        "hold_own": hold_own,
-        "outcome_kind": outcome,
-        "seconds": time.perf_counter() - t0,
-        "command": command,
-        "held": [{"name": n, "why": "set by the scenario (--hold-own)"} for n in held],
-        "method": METHOD.replace(
-            "on the mean over the replicates at each point",
-            "on the mean paired difference over the replicates at each point",
-        ),
-        **{k: lead[k] for k in ("outcome", "horizon", "posterior", "envelope", "drivers")},
-        "headlines": heads,
-        "parameters": [
-            {
-                "name": u.name,
-                "low": u.low,
-                "high": u.high,
-                "range": span(u),
-                "why": u.why,
-                "identified": u.identified,
-                "sourced": u.sourced,
-                "own": u.own,
-                "sides": [s for s in SIDES if any(c == u.name for c, _ in sides[s])],
-            }
-            for u in cols
-        ],
-    }
+    out = record(
+        sc, heads, cols, held, points=len(pts), runs=2 * len(pts) * replicates,
+        samples=samples, replicates=replicates, seed=seed, hold_own=hold_own, outcome=outcome,
+        t0=t0, command=f"alliance-sim robustness {shlex.quote(ref or _reference(sc))} --against "
+        f"{shlex.quote(base_ref or _reference(base))}",
+        method=METHOD.replace("on the mean over the replicates at each point",
+                              "on the mean paired difference over the replicates at each point"),
+    )  # fmt: skip
+    out |= {"against": base.name, "against_file": Path(base.path).name}
+    out |= {"against_hash": base.hash, "difference": True}
+    for p in out["parameters"]:  # which side reads each column
+        p["sides"] = [s for s in SIDES if any(c == p["name"] for c, _ in sides[s])]
+    return out
