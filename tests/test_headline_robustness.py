@@ -1352,3 +1352,22 @@ def test_the_fitted_answer_counts_the_runs_run_counts(baseline, tmp_path):
     assert point_means(y, 3).tolist() == [0.5, 1.0]
     with pytest.raises(rb.AnalysisError, match="outside the alliance at the start in every"):
         point_means(np.array([np.nan, np.nan, 1.0, 0.0]), 2)
+
+
+def test_a_hand_edited_question_is_refused(tmp_path):
+    """A copy of an exit analysis with "hold_own": "false" passed as another question and the
+    same analysis stood twice in a report (third red-team)."""
+    from alliance_sim.errors import UserError
+    from alliance_sim.report.robustness_api import read_analyses
+
+    class R:  # what read_analyses reads of a compared result
+        name = "Baseline"
+
+        class manifest:
+            scenario_hash = rb.shipped("baseline")["scenario_hash"]
+
+    for key, value in (("hold_own", "false"), ("outcome_kind", "Hedging"), ("outcome_kind", None)):
+        r = dict(rb.shipped("baseline"), **{key: value})
+        (tmp_path / "e.json").write_text(json.dumps(r))
+        with pytest.raises(UserError, match="allowed an analysis as alliance-sim robustness wrote"):
+            read_analyses([str(tmp_path / "e.json")], [R()])

@@ -895,3 +895,22 @@ def test_python_callers_are_told_of_arguments_not_of_options(tmp_path, capsys, m
     assert "choose another --out or add --force to replace it" in err
     assert main(["run", "baseline", "--out", "afile", "--quiet"]) == 2
     assert "--out 'afile' is a file" in capsys.readouterr().err
+
+
+def test_python_words_leave_the_callers_paths_and_sentences_alone(tmp_path, monkeypatch):
+    """Third red-team: a folder named "my --out dir" read "my out=dir"; "--samples applies to"
+    read "samples=applies to"."""
+    import alliance_sim
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.voice import as_arguments
+
+    monkeypatch.chdir(tmp_path)
+    alliance_sim.run_scenario("baseline", "my --out dir", replicates=2, quiet=True)
+    with pytest.raises(AllianceSimError) as e:
+        alliance_sim.run_scenario("baseline", "my --out dir", replicates=3, quiet=True)
+    said = str(e.value)
+    assert said.startswith("my --out dir holds another run") and "add force=True" in said
+    assert (
+        as_arguments("--samples applies to random designs") == "samples applies to random designs"
+    )
+    assert as_arguments("--samples 12: allowed") == "samples=12: allowed"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,9 +52,15 @@ def command_line() -> Iterator[None]:
         _ON_COMMAND_LINE.reset(token)
 
 
-def as_arguments(message: str) -> str:
+def as_arguments(message: str, keep: tuple[str, ...] = ()) -> str:
     """``message`` with the command's options named as the functions' arguments
-    ("--samples 12: allowed ..." -> "samples=12: allowed ...")."""
+    ("--samples 12: allowed ..." -> "samples=12: allowed ..."); the texts ``keep`` (the
+    caller's own arguments: a folder named "my --out dir") are left as they are."""
+    keep = tuple(k for k in keep if "--" in k)  # only such a text can be rewritten
+    if keep:  # (rewritten inside a path, "my --out dir" read "my out=dir": red-team)
+        parts = re.split("(" + "|".join(map(re.escape, sorted(keep, key=len, reverse=True))) + ")",
+                         message)  # fmt: skip
+        return "".join(p if i % 2 else as_arguments(p) for i, p in enumerate(parts))
     pattern = "|".join(re.escape(k) for k in sorted(WORDS, key=len, reverse=True))
 
     def word(m: re.Match) -> str:
@@ -63,16 +70,16 @@ def as_arguments(message: str) -> str:
         return said + (value or "")  # "--force to" -> "force=True to"; "another --out)"
 
     # an option's word only where it stands alone: not inside a path ("grid--seed 3.txt");
-    # what follows it is its value unless it is a word of the sentence ("another --out or")
-    glue = r"(?!(?:or|and|to|for|with|is|of|in|on|at|the|then|needs|must|only)\b)"
-    option = rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[^\s=(]){glue})?"  # "--out (": none
+    # what follows it is its value only if it reads as one -- a number, a quoted text, a
+    # path -- not a word of the sentence ("another --out or", "--samples applies to")
+    option = rf"(?<![\w/.-])({pattern})(?![\w-])( (?=[0-9'\"/.~-]))?"
     parts = re.split(r"(alliance-sim [^;)]*)", message)  # a command quoted whole stays one
     return "".join(p if i % 2 else re.sub(option, word, p) for i, p in enumerate(parts))
 
 
-def in_python_words(e: AllianceSimError) -> AllianceSimError:
+def in_python_words(e: AllianceSimError, keep: tuple[str, ...] = ()) -> AllianceSimError:
     """``e`` again with :func:`as_arguments`' words (itself where nothing changes)."""
-    said = as_arguments(str(e))
+    said = as_arguments(str(e), keep)
     if said == str(e):
         return e
     try:
@@ -93,7 +100,10 @@ def python_words[F: Callable[..., Any]](fn: F) -> F:
         except AllianceSimError as e:
             if _ON_COMMAND_LINE.get():
                 raise
-            again = in_python_words(e)
+            given = [*args, *kwargs.values()]
+            given += [x for v in given if isinstance(v, list | tuple) for x in v]
+            keep = tuple(os.fspath(v) for v in given if isinstance(v, str | os.PathLike))
+            again = in_python_words(e, tuple(k for k in keep if k))
             if again is e:
                 raise
             raise again from None

@@ -193,7 +193,10 @@ def robustness(
                 against_ref=base_ref,
             )
         except AllianceSimError as e:  # the command's words for its options, as arguments
-            again = in_python_words(e)
+            given = (scenario, out, against)  # left as typed ("my --out dir")
+            again = in_python_words(
+                e, tuple(os.fspath(v) for v in given if isinstance(v, str | os.PathLike))
+            )
             if again is e:
                 raise
             raise again from None
@@ -272,9 +275,15 @@ def read_analyses(
                 + ", ".join(f"{n} {k}" for k, n in hashes.items())
                 + "; a run with --end or other values is another scenario)"
             )
-        asks = (r.get("outcome_kind", "exit"), bool(r.get("hold_own")))
-        same = [w for w, x in out.get(h, []) if (x.get("outcome_kind", "exit"),
-                                                 bool(x.get("hold_own"))) == asks]  # fmt: skip
+        asks = (r.get("outcome_kind", "exit"), r.get("hold_own", False))
+        if asks[0] not in ("exit", "hedging") or not isinstance(asks[1], bool):  # hand-edited:
+            raise UserError(  # ("false" passed as another question, the same one twice)
+                f"{option} {p}: its robustness.json gives outcome_kind {asks[0]!r:.40} and "
+                f"hold_own {asks[1]!r:.40}; allowed an analysis as alliance-sim robustness "
+                "wrote it (outcome_kind exit or hedging, hold_own true or false)"
+            )
+        same = [w for w, x in out.get(h, [])
+                if (x.get("outcome_kind", "exit"), x.get("hold_own", False)) == asks]  # fmt: skip
         if same:  # the later one won without a word (a red-team)
             raise UserError(
                 f"{option} {p}: a second analysis of {hashes[h]} (scenario {h}) asking the same "
