@@ -914,3 +914,25 @@ def test_python_words_leave_the_callers_paths_and_sentences_alone(tmp_path, monk
         as_arguments("--samples applies to random designs") == "samples applies to random designs"
     )
     assert as_arguments("--samples 12: allowed") == "samples=12: allowed"
+
+
+def test_a_scenario_that_is_not_a_name_or_a_path_is_one_line(tmp_path, capsys):
+    """run_scenario(None, ...) and run_scenario(5, ...) raised Python's bare TypeError from
+    inside pathlib; a name longer than the file system allows, an OSError whose message was
+    the whole 5,000-character name (and the command line printed all of it)."""
+    from alliance_sim import load_scenario, run_scenario
+    from alliance_sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"^scenario None: allowed a shipped name"):
+        run_scenario(None, tmp_path / "a", replicates=2)
+    with pytest.raises(ScenarioError, match=r"^scenario of type int: allowed a shipped name"):
+        load_scenario(5)
+    with pytest.raises(ScenarioError, match=r"^scenario 'x{57}\.\.\.': File name too long; allow"):
+        load_scenario("x" * 5000)
+    assert not (tmp_path / "a").exists()
+    assert main(["run", "y" * 5000, "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 300, err[:300]
+    assert main(["compare", "z" * 5000, str(tmp_path), "--out", str(tmp_path / "r.md")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 300 and "File name too long" in err, err[:300]

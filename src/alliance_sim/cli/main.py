@@ -538,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:  # a disk full, a folder removed under us: one line, not a traceback
-        where = f"{e.filename}: " if e.filename else ""
+        name = str(e.filename or "")
+        where = f"{name if len(name) <= 120 else name[:117] + '...'}: " if name else ""
         resume = (
             "; what was finished is kept: free space (or raise the limit) and run the same "
             "command again to resume"

@@ -130,11 +130,22 @@ def _names() -> list[str]:
 
 def find_scenario(name_or_path: str | os.PathLike) -> Path:
     """A scenario's file from a path or a shipped scenario's name (``armenia_exits``)."""
+    allowed = "allowed a shipped name (see: alliance-sim list scenarios) or a .toml path"
+    if not isinstance(name_or_path, str | os.PathLike):  # None, 5, a Scenario: say so in a line
+        shown = "None" if name_or_path is None else f"of type {typename(name_or_path)}"
+        raise ScenarioError(f"scenario {shown}: {allowed}")
+    try:
+        return _find(name_or_path, allowed)
+    except OSError as e:  # a name too long for the file system, a path it cannot read
+        text = str(name_or_path)
+        shown = repr(text if len(text) <= 60 else text[:57] + "...")
+        raise ScenarioError(f"scenario {shown}: {e.strerror}; {allowed}") from None
+
+
+def _find(name_or_path: str | os.PathLike, allowed: str) -> Path:
     p = user_path(name_or_path)  # "~/my.toml": the home folder's, as in the shell
     if not str(name_or_path).strip():
-        raise ScenarioError(
-            "scenario '': allowed a shipped name (see: alliance-sim list scenarios) or a .toml path"
-        )
+        raise ScenarioError(f"scenario '': {allowed}")
     if p.suffix == ".toml" or p.exists():
         if not p.is_file():
             what = (
