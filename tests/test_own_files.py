@@ -570,3 +570,21 @@ def test_a_step_out_of_a_new_folder_leaves_no_folder_behind(tmp_path, monkeypatc
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")  # an existing folder: read by the system
     assert ours_or_new(Path("link/../r.html"), b"<!-- x", "report") == Path("link/../r.html")
+
+
+@pytest.mark.parametrize("suffix", ["md", "html"])
+def test_a_report_with_notes_added_is_not_replaced(result, tmp_path, capsys, suffix):
+    """A new user appended notes to report.md and ran `compare` again: the report began as
+    alliance-sim writes one, so it was replaced and the notes were gone, without a word.  A
+    report is now replaced only if it still ends as alliance-sim wrote it."""
+    report = tmp_path / f"report.{suffix}"
+    args = ["compare", str(result), str(result), "--out", str(report)]
+    assert main(args) == 0
+    assert main(args) == 0  # its own, unedited: replaced as before
+    capsys.readouterr()
+    mine = report.read_bytes() + b"\nMY NOTES: a caveat for the paper\n"
+    report.write_bytes(mine)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not an unedited report alliance-sim wrote" in err, err
+    assert report.read_bytes() == mine

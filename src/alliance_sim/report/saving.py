@@ -14,10 +14,15 @@ from alliance_sim.paths import FIGURE, ours_or_new, user_path
 
 MARK = FIGURE  # "alliance-sim VERSION" in the figure's metadata (see alliance_sim.paths)
 FORMATS = ("png", "svg", "pdf")
-#: how a comparison report alliance-sim wrote begins (HTML or Markdown): all it replaces
+#: the last line of a comparison report alliance-sim writes (a comment in HTML and Markdown)
+REPORT_END = "<!-- the end of a report written by alliance-sim: edits are never replaced -->\n"
+#: a comparison report as alliance-sim wrote it (HTML or Markdown), from its first bytes to
+#: its last line: all it replaces.  A report with notes added to it no longer ends that way,
+#: so the notes are not lost to the next ``compare`` (they were, silently: a new user's).
 REPORT = re.compile(
     rb"\A(?:<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>|# )"
-    rb"Scenario comparison: "
+    rb"Scenario comparison: .*" + re.escape(REPORT_END.encode()) + rb"\Z",
+    re.S,
 )
 _KEY = {"png": "Software", "svg": "Creator", "pdf": "Creator"}
 
