@@ -936,3 +936,16 @@ def test_a_scenario_that_is_not_a_name_or_a_path_is_one_line(tmp_path, capsys):
     assert main(["compare", "z" * 5000, str(tmp_path), "--out", str(tmp_path / "r.md")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and len(err) < 300 and "File name too long" in err, err[:300]
+
+
+def test_a_misspelt_result_folder_is_answered_with_the_one_beside_it(tmp_path, capsys):
+    """`compare out/base out/kazz` said only "no such folder", where every other misspelling
+    is answered with the nearest name (a new user's trial)."""
+    res = tmp_path / "west"
+    assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--out", str(res)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(res), str(tmp_path / "wset"), "--out", str(tmp_path / "r.md")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"did you mean {str(res)!r}?" in err, err
+    assert main(["compare", str(res), str(tmp_path / "zzzz"), "--out", str(tmp_path / "r.md")]) == 2
+    assert "did you mean" not in capsys.readouterr().err

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from alliance_sim.errors import AnalysisError, StoreError
+from alliance_sim.errors import AnalysisError, StoreError, did_you_mean
 from alliance_sim.paths import user_path
 from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
 from alliance_sim.runs.refined import case_of, design_note  # noqa: F401 (re-exported)
@@ -326,6 +326,23 @@ def _scenario_hint(directory: str | os.PathLike) -> str:
     )
 
 
+def _beside_hint(directory: str | os.PathLike) -> str:
+    """``"; did you mean 'out/kaz'?"`` for a result folder beside a missing one whose name is
+    close (``out/kazz`` got only "no such folder", where every other misspelling is answered)."""
+    p = Path(directory)
+    if p.exists() or p.is_symlink() or not p.parent.is_dir():
+        return ""
+    try:
+        near = [c for c in sorted(p.parent.iterdir())[:2000] if (c / MANIFEST).is_file()]
+    except OSError:
+        return ""
+    said = did_you_mean(p.name, [c.name for c in near])
+    for c in near:  # the same words, with the folder it is in
+        if said == did_you_mean(c.name, [c.name]):
+            return f"; did you mean {str(p.with_name(c.name))!r}?"
+    return ""
+
+
 @dataclass
 class Result:
     """A result directory: its manifest and its tables as DataFrames (read on first use)."""
@@ -358,7 +375,7 @@ class Result:
             if (Path(directory) / MANIFEST).exists() or (Path(directory) / MANIFEST).is_symlink():
                 no = f"not a result directory ({MANIFEST} is not a file alliance-sim wrote)"
             no = no or "a file, not a result directory" * Path(directory).is_file()
-            hint = hint or _scenario_hint(directory)
+            hint = hint or _scenario_hint(directory) or _beside_hint(directory)
             raise StoreError(f"{directory}: {no or 'no such folder'}{hint}")
         return cls(Path(directory), manifest)
 
