@@ -224,3 +224,19 @@ def test_the_note_on_reused_posterior_sets_does_not_cap_n_eff_below_what_is_prin
     note = _unit_note(runs, SimpleNamespace(n_points=1, replicates=800))
     assert "400 parameter sets" in note and "at most" not in note
     assert "more where its runs differ" in note
+
+
+def test_wilson_of_numpy_counts_in_the_billions_is_not_all_of_zero_to_one():
+    """4 * n * n of a numpy integer overflowed past n of about 1.5 billion (a robustness
+    analysis pooling runs met it) and the interval came out [0, 1] with a RuntimeWarning."""
+    import warnings
+
+    import numpy as np
+
+    from alliance_sim.analysis.stats import wilson
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lo, hi = wilson(np.int64(5), np.int64(3_000_000_000))
+    assert 0 < lo < 5 / 3e9 < hi < 1e-8
+    assert wilson(np.int64(3), np.int64(10)) == wilson(3, 10)

@@ -153,6 +153,7 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval (95% by default) for a proportion of ``k`` in ``n``."""
     if n == 0:
         return (np.nan, np.nan)
+    k, n = float(k), float(n)  # 4 * n * n of a numpy integer overflowed (a pooled count)
     p = k / n
     d = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / d
