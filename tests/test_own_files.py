@@ -573,18 +573,38 @@ def test_a_step_out_of_a_new_folder_leaves_no_folder_behind(tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("suffix", ["md", "html"])
-def test_a_report_with_notes_added_is_not_replaced(result, tmp_path, capsys, suffix):
+@pytest.mark.parametrize("where", ["end", "middle", "cut short"])
+def test_a_report_with_notes_added_is_not_replaced(result, tmp_path, capsys, suffix, where):
     """A new user appended notes to report.md and ran `compare` again: the report began as
     alliance-sim writes one, so it was replaced and the notes were gone, without a word.  A
-    report is now replaced only if it still ends as alliance-sim wrote it."""
+    report now ends with a seal (the SHA-256 of all above it) and is replaced only while the
+    seal holds: notes at its end or in its middle, or a write cut short, are kept."""
     report = tmp_path / f"report.{suffix}"
     args = ["compare", str(result), str(result), "--out", str(report)]
     assert main(args) == 0
-    assert main(args) == 0  # its own, unedited: replaced as before
+    assert main(args) == 0  # its own, unchanged: replaced as before
     capsys.readouterr()
-    mine = report.read_bytes() + b"\nMY NOTES: a caveat for the paper\n"
+    text = report.read_bytes()
+    mine = {
+        "end": text + b"\nMY NOTES: a caveat for the paper\n",
+        "middle": text[:200] + b"\nMY NOTES\n" + text[200:],
+        "cut short": text[: len(text) // 2],
+    }[where]
     report.write_bytes(mine)
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not an unedited report alliance-sim wrote" in err, err
-    assert report.read_bytes() == mine
+    assert err.count("\n") == 1 and "a report alliance-sim wrote, changed since" in err, err
+    assert "rename or remove it" in err and report.read_bytes() == mine
+
+
+def test_a_report_is_written_byte_for_byte(result, tmp_path, monkeypatch):
+    """The seal is checked on bytes: a report written with the platform's newline translation
+    (Windows turns \\n into \\r\\n) would be refused the second time."""
+    import pathlib
+
+    def crlf(self, data, encoding=None, errors=None, newline=None):
+        return pathlib.Path.write_bytes(self, data.replace("\n", "\r\n").encode())
+
+    monkeypatch.setattr(pathlib.Path, "write_text", crlf)
+    args = ["compare", str(result), str(result), "--out", str(tmp_path / "r.md")]
+    assert main(args) == 0 and main(args) == 0

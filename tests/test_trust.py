@@ -494,7 +494,7 @@ def test_compare_never_replaces_a_file_it_did_not_write(whole, tmp_path, capsys)
     mine.write_text("my notes")
     d = str(whole.directory)
     assert main(["compare", d, d, "--out", str(mine), "--format", "md"]) == 2
-    assert "not an unedited report alliance-sim wrote" in one_line(capsys.readouterr().err)
+    assert "not a report alliance-sim wrote" in one_line(capsys.readouterr().err)
     assert mine.read_text() == "my notes"
     text = tmp_path / "notes.txt"  # not a report's suffix at all: refused before anything
     text.write_text("my notes")

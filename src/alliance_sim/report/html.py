@@ -38,14 +38,14 @@ from alliance_sim.analysis.observables import observable_table
 from alliance_sim.analysis.scenario_table import QuarterEstimate, scenario_table
 from alliance_sim.analysis.stats import Estimate, percent
 from alliance_sim.analysis.summary import COHESION
-from alliance_sim.paths import check_not_results, ours_or_new
+from alliance_sim.paths import check_not_results
 from alliance_sim.progress import bar
 from alliance_sim.report import overlays, plots, scripted
 from alliance_sim.report.diff_table import display_comparison
 from alliance_sim.report.headline import Headline, headline
 from alliance_sim.report.labels import scenario_shown
 from alliance_sim.report.robustness_api import read_analyses
-from alliance_sim.report.saving import REPORT, REPORT_END, check_figure_folder, report_format
+from alliance_sim.report.saving import check_figure_folder, report_format, report_out, write_report
 from alliance_sim.report.sections import nested_html, nested_md, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
 from alliance_sim.runs.results import Result, as_result, design_note
@@ -272,7 +272,7 @@ def build_report(
     results = [as_result(d, "build_report").design() for d in dirs]  # [.., 5]: one line
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
-    out = ours_or_new(check_not_results(out), REPORT, "unedited report", whole=True)
+    out = report_out(check_not_results(out))
     beside = out.with_name(out.stem + "_files")  # a Markdown report's figures
     if fmt == "md":  # its figures go into ``beside``: only a report's own may be replaced
         check_figure_folder(beside, out)
@@ -353,8 +353,8 @@ def build_report(
                 "<h3>What one could observe (the observation model; mean over runs)</h3>",
                 _html_table(obs),
             ]
-    parts.append("</body></html>\n" + REPORT_END)
-    out.write_text("\n".join(parts), "utf-8")
+    parts.append("</body></html>")
+    write_report(out, "\n".join(parts) + "\n")
     return out
 
 
@@ -416,5 +416,5 @@ def _write_md(
         obs = observable_table(res)
         if len(obs):
             doc += ["### What one could observe (mean over runs)", "", _md_table(obs), ""]
-    out.write_text("\n".join([*doc, REPORT_END]), "utf-8")
+    write_report(out, "\n".join(doc) + "\n")
     return out

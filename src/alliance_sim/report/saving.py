@@ -5,25 +5,69 @@ line naming the file and the option."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.paths import FIGURE, ours_or_new, user_path
+from alliance_sim.paths import FIGURE, _shown, marked, ours_or_new, user_path
 
 MARK = FIGURE  # "alliance-sim VERSION" in the figure's metadata (see alliance_sim.paths)
 FORMATS = ("png", "svg", "pdf")
-#: the last line of a comparison report alliance-sim writes (a comment in HTML and Markdown)
-REPORT_END = "<!-- the end of a report written by alliance-sim: edits are never replaced -->\n"
-#: a comparison report as alliance-sim wrote it (HTML or Markdown), from its first bytes to
-#: its last line: all it replaces.  A report with notes added to it no longer ends that way,
-#: so the notes are not lost to the next ``compare`` (they were, silently: a new user's).
+#: how a comparison report alliance-sim writes begins (HTML or Markdown)
 REPORT = re.compile(
     rb"\A(?:<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>|# )"
-    rb"Scenario comparison: .*" + re.escape(REPORT_END.encode()) + rb"\Z",
-    re.S,
+    rb"Scenario comparison: "
 )
+#: its last line, a comment in HTML and Markdown, sealing every byte above it: a report is
+#: replaced only while the seal holds, so notes added anywhere in it are never lost to the
+#: next ``compare`` (they were, silently: a new user's trial)
+SEAL = re.compile(rb"<!-- sealed by alliance-sim: sha256 ([0-9a-f]{64}) of all above -->\n\Z")
+
+
+def sealed(data: bytes) -> bool:
+    """Whether ``data`` is a comparison report exactly as alliance-sim wrote it."""
+    end = SEAL.search(data[-200:])
+    if not REPORT.match(data) or end is None:
+        return False
+    body = data[: len(data) - len(end.group(0))]
+    return hashlib.sha256(body).hexdigest().encode() == end.group(1)
+
+
+def write_report(out: Path, text: str) -> Path:
+    """Write the report ``text`` to ``out`` with its seal, atomically (a write cut short left a
+    file no later ``compare`` would replace) and byte for byte (no newline translation)."""
+    from alliance_sim.runs.atomic import atomic_write_bytes
+
+    body = text.encode("utf-8")
+    seal = (
+        f"<!-- sealed by alliance-sim: sha256 {hashlib.sha256(body).hexdigest()} of all above -->\n"
+    )
+    atomic_write_bytes(out, body + seal.encode())
+    return out
+
+
+def report_out(out: Path, option: str = "--out") -> Path:
+    """``out`` as a report to write: refused (one line) if a file there is not a report
+    alliance-sim wrote, or is one that has been changed since (or predates the seal)."""
+    from alliance_sim.errors import UserError
+
+    if out.is_file() and not out.is_symlink() and marked(out, REPORT) and not _sealed(out):
+        raise UserError(
+            f"{option} {_shown(out)} is a report alliance-sim wrote, changed since (notes "
+            "added, cut short, or written before reports were sealed): alliance-sim does not "
+            "replace it; "
+            f"rename or remove it, or choose another {option}"
+        )
+    return ours_or_new(out, REPORT, "report", option)
+
+
+def _sealed(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return sealed(f.read())
+
+
 _KEY = {"png": "Software", "svg": "Creator", "pdf": "Creator"}
 
 
