@@ -927,7 +927,7 @@ def test_a_scenario_that_is_not_a_name_or_a_path_is_one_line(tmp_path, capsys):
         run_scenario(None, tmp_path / "a", replicates=2)
     with pytest.raises(ScenarioError, match=r"^scenario of type int: allowed a shipped name"):
         load_scenario(5)
-    with pytest.raises(ScenarioError, match=r"^scenario 'x{57}\.\.\.': File name too long; allow"):
+    with pytest.raises(ScenarioError, match=r"^scenario 'x{30}\.\.\.x{47}': File name too lo"):
         load_scenario("x" * 5000)
     assert not (tmp_path / "a").exists()
     assert main(["run", "y" * 5000, "--out", str(tmp_path / "b")]) == 2

@@ -539,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as e:  # a disk full, a folder removed under us: one line, not a traceback
         name = str(e.filename or "")
-        where = f"{name if len(name) <= 120 else name[:117] + '...'}: " if name else ""
+        where = f"{name if len(name) <= 120 else name[:40] + '...' + name[-77:]}: " if name else ""
         resume = (
             "; what was finished is kept: free space (or raise the limit) and run the same "
             "command again to resume"

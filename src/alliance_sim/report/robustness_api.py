@@ -147,7 +147,7 @@ def robustness(
         sc, ref = load_scenario(scenario), os.fspath(scenario)
     else:
         raise UserError(
-            f"scenario = {scenario!r}: allowed a shipped scenario's name, a .toml path or a "
+            f"scenario = {scenario!r:.60}: allowed a shipped scenario's name, a .toml path or a "
             "scenario from load_scenario()"
         )
     base, base_ref = None, None

@@ -329,17 +329,28 @@ def _scenario_hint(directory: str | os.PathLike) -> str:
 def _beside_hint(directory: str | os.PathLike) -> str:
     """``"; did you mean 'out/kaz'?"`` for a result folder beside a missing one whose name is
     close (``out/kazz`` got only "no such folder", where every other misspelling is answered)."""
+    import difflib
+    from itertools import islice
+
     p = Path(directory)
     if p.exists() or p.is_symlink() or not p.parent.is_dir():
         return ""
-    try:
-        near = [c for c in sorted(p.parent.iterdir())[:2000] if (c / MANIFEST).is_file()]
+    try:  # names first (a folder of 100,000 files took 1.6 s when each was looked into)
+        with os.scandir(p.parent) as entries:
+            names = [e.name for e in islice(entries, 200_000)]
     except OSError:
         return ""
-    said = did_you_mean(p.name, [c.name for c in near])
-    for c in near:  # the same words, with the folder it is in
-        if said == did_you_mean(c.name, [c.name]):
-            return f"; did you mean {str(p.with_name(c.name))!r}?"
+    near = []
+    for name in difflib.get_close_matches(p.name, names, n=5, cutoff=0.6):
+        try:
+            if (p.parent / name / MANIFEST).is_file():
+                near.append(name)
+        except OSError:  # one folder we may not look into does not silence the others
+            continue
+    said = did_you_mean(p.name, near)
+    for name in near:  # the same words, with the folder it is in
+        if said == did_you_mean(name, [name]):
+            return f"; did you mean {str(p.with_name(name))!r}?"
     return ""
 
 

@@ -6,6 +6,7 @@ A scenario file is data (TOML); nothing in it is executed or imported.  Validati
 
 from __future__ import annotations
 
+import errno
 import os
 import tomllib
 from contextlib import contextmanager
@@ -137,9 +138,10 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
     try:
         return _find(name_or_path, allowed)
     except OSError as e:  # a name too long for the file system, a path it cannot read
-        text = str(name_or_path)
-        shown = repr(text if len(text) <= 60 else text[:57] + "...")
-        raise ScenarioError(f"scenario {shown}: {e.strerror}; {allowed}") from None
+        text = str(name_or_path)  # its end kept: a file's name is there
+        shown = repr(text if len(text) <= 80 else f"{text[:30]}...{text[-47:]}")
+        tail = f"; {allowed}" if e.errno == errno.ENAMETOOLONG else ""
+        raise ScenarioError(f"scenario {shown}: {e.strerror}{tail}") from None
 
 
 def _find(name_or_path: str | os.PathLike, allowed: str) -> Path:
