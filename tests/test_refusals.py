@@ -949,3 +949,12 @@ def test_a_misspelt_result_folder_is_answered_with_the_one_beside_it(tmp_path, c
     assert err.count("\n") == 1 and f"did you mean {str(res)!r}?" in err, err
     assert main(["compare", str(res), str(tmp_path / "zzzz"), "--out", str(tmp_path / "r.md")]) == 2
     assert "did you mean" not in capsys.readouterr().err
+
+
+def test_a_result_folder_name_too_long_is_one_line_from_python(tmp_path):
+    """Result.open (and so compare_results) raised a raw OSError quoting a 300-character name."""
+    from alliance_sim import compare_results
+    from alliance_sim.errors import StoreError
+
+    with pytest.raises(StoreError, match=r"\.\.\.l{47}: File name too long; allowed a result"):
+        compare_results([tmp_path / ("l" * 300), tmp_path / ("m" * 300)])

@@ -373,7 +373,12 @@ class Result:
         wrote), read lazily; one line if it is not one, or is incomplete or damaged."""
         directory = user_path(directory)  # (pyarrow reads "~/b" as the home folder's b)
         # a link named manifest.json was read as this folder's (another result's: red-team)
-        manifest = None if (directory / MANIFEST).is_symlink() else Manifest.read(directory)
+        try:
+            manifest = None if (directory / MANIFEST).is_symlink() else Manifest.read(directory)
+        except OSError as e:  # a name too long for the file system: one line, its end kept
+            text = str(directory)
+            shown = text if len(text) <= 80 else f"{text[:30]}...{text[-47:]}"
+            raise StoreError(f"{shown}: {e.strerror}; allowed a result folder") from None
         if manifest is None:
             hint = (  # check reads run and sweep results; the other verbs' folders are files
                 "; it holds a robustness analysis (robustness.json), which is read as it is"
