@@ -47,3 +47,13 @@ def md(text: object) -> str:
     if _LINK.search(out):
         out = out.replace("[", "\\[").replace("]", "\\]")
     return out
+
+
+def shortened(text: object, width: int = 80) -> str:
+    """``text`` cut in its middle to ``width`` characters, its end kept (a path's file name is
+    there): a 5,000-character name quoted whole in a one-line refusal filled the terminal."""
+    s = str(text)
+    if len(s) <= width:
+        return s
+    head = width * 3 // 8
+    return f"{s[:head]}...{s[len(s) - (width - head - 3) :]}"

@@ -22,7 +22,7 @@ from alliance_sim.cli.guards import reading_inputs, sigterm_stops_cleanly
 from alliance_sim.engines.batch import compile_notice
 from alliance_sim.errors import AllianceSimError
 from alliance_sim.limits import MAX_PORT, MAX_SEED
-from alliance_sim.textsafe import term
+from alliance_sim.textsafe import shortened, term
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -538,8 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:  # a disk full, a folder removed under us: one line, not a traceback
-        name = str(e.filename or "")
-        where = f"{name if len(name) <= 120 else name[:40] + '...' + name[-77:]}: " if name else ""
+        where = f"{shortened(e.filename, 120)}: " if e.filename else ""
         resume = (
             "; what was finished is kept: free space (or raise the limit) and run the same "
             "command again to resume"

@@ -22,6 +22,7 @@ from alliance_sim.errors import AnalysisError, StoreError, did_you_mean
 from alliance_sim.paths import user_path
 from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
 from alliance_sim.runs.refined import case_of, design_note  # noqa: F401 (re-exported)
+from alliance_sim.textsafe import shortened
 
 
 def unfinished(status: str) -> str:
@@ -349,7 +350,7 @@ def _beside_hint(directory: str | os.PathLike) -> str:
             continue
     said = did_you_mean(p.name, near)
     for name in near:  # the same words, with the folder it is in
-        if said == did_you_mean(name, [name]):
+        if said == f"; did you mean {name!r}?":
             return f"; did you mean {str(p.with_name(name))!r}?"
     return ""
 
@@ -376,9 +377,9 @@ class Result:
         try:
             manifest = None if (directory / MANIFEST).is_symlink() else Manifest.read(directory)
         except OSError as e:  # a name too long for the file system: one line, its end kept
-            text = str(directory)
-            shown = text if len(text) <= 80 else f"{text[:30]}...{text[-47:]}"
-            raise StoreError(f"{shown}: {e.strerror}; allowed a result folder") from None
+            raise StoreError(
+                f"{shortened(directory)}: {e.strerror}; allowed a result folder"
+            ) from None
         if manifest is None:
             hint = (  # check reads run and sweep results; the other verbs' folders are files
                 "; it holds a robustness analysis (robustness.json), which is read as it is"

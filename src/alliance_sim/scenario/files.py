@@ -18,6 +18,7 @@ from alliance_sim.errors import ScenarioError, did_you_mean, typename
 from alliance_sim.limits import MAX_DEPTH, MAX_FILE_BYTES
 from alliance_sim.paths import user_path
 from alliance_sim.scenario.shape import check_shape
+from alliance_sim.textsafe import shortened
 
 MAX_LINE = 10_000  # characters per line of a TOML file (bounds dotted keys' depth)
 
@@ -138,8 +139,7 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
     try:
         return _find(name_or_path, allowed)
     except OSError as e:  # a name too long for the file system, a path it cannot read
-        text = str(name_or_path)  # its end kept: a file's name is there
-        shown = repr(text if len(text) <= 80 else f"{text[:30]}...{text[-47:]}")
+        shown = repr(shortened(name_or_path))
         tail = f"; {allowed}" if e.errno == errno.ENAMETOOLONG else ""
         raise ScenarioError(f"scenario {shown}: {e.strerror}{tail}") from None
 
