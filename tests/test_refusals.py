@@ -958,3 +958,22 @@ def test_a_result_folder_name_too_long_is_one_line_from_python(tmp_path):
 
     with pytest.raises(StoreError, match=r"\.\.\.l{47}: File name too long; allowed a result"):
         compare_results([tmp_path / ("l" * 300), tmp_path / ("m" * 300)])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "baseline", "--replicates", "2", "--out", "{long}"],
+        ["sweep", "armenia_exits", "--out", "x/{long}/y"],
+        ["compare", "baseline", "armenia_exits", "--out", "{long}.md"],
+    ],
+)
+def test_an_output_name_too_long_for_the_file_system_names_the_option(argv, tmp_path, capsys):
+    """A 300-character --out was refused by the file system's own "File name too long" on a
+    path (commitment.png, for `run`) that named neither the option nor what is allowed."""
+    long = str(tmp_path / ("a" * 300))
+    assert main([x.format(long=long) for x in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("alliance-sim: error: --out '"), err
+    assert "allowed names of up to 255 bytes" in err and len(err) < 300, err
+    assert not any(tmp_path.iterdir())  # nothing made

@@ -25,6 +25,11 @@ import re
 from pathlib import Path
 
 from alliance_sim.errors import StoreError, UserError
+from alliance_sim.textsafe import shortened
+
+#: the longest name of a file or folder, and the longest path, that Linux, macOS and Windows
+#: file systems take (a longer ``--out`` was refused only when something was first written)
+NAME_MAX, PATH_MAX = 255, 4096
 
 
 def _shown(path: str | os.PathLike) -> str:
@@ -299,6 +304,15 @@ def _a_path(path: object, option: str) -> None:
     from the Python API)."""
     if not isinstance(path, str | os.PathLike):
         raise UserError(f"{option} = {path!r}: allowed a path (a string or a pathlib.Path)")
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        return
+    longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
+    if longest > NAME_MAX or len(os.fsencode(text)) > PATH_MAX:  # before anything runs
+        raise UserError(
+            f"{option} {shortened(text)!r}: a name too long for the file system; allowed names "
+            f"of up to {NAME_MAX} bytes, and paths of up to {PATH_MAX}"
+        )
 
 
 def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
