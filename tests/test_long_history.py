@@ -2,6 +2,7 @@
 measured on its 2020-2024, and the rolling-origin backtest."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.scenario.plan import spec_for
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_record_knows_uzbekistans_return_suspension_and_exit():
@@ -289,3 +292,48 @@ def test_fit_until_takes_a_quarter_as_origins_do(tmp_path, capsys):
     out = tmp_path / "x.parquet"
     assert main(["calibrate", "history_2006_2024", "--fit-until", "2010qx", "--out", str(out)]) == 2
     assert "--fit-until '2010qx' is not a quarter" in capsys.readouterr().err
+
+
+def _covered(fig) -> list[str]:
+    """The data points of each axes that its legend's box covers (in the drawn figure)."""
+    fig.canvas.draw()
+    out = []
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is None:
+            continue
+        box = leg.get_window_extent().padded(2)
+        for line in ax.get_lines():
+            for xy in ax.transData.transform(line.get_xydata()):
+                if box.contains(*xy):
+                    out.append(f"{ax.get_title()}: {line.get_label()} at {xy}")
+        for bar in ax.patches:
+            top = ax.transData.transform((bar.get_x() + bar.get_width() / 2, bar.get_height()))
+            if box.contains(*top):
+                out.append(f"{ax.get_title()}: bar top at {top}")
+    return out
+
+
+def test_the_backtest_figures_legends_cover_no_point():
+    """The rolling figure's legend, placed where matplotlib found room, sat on the base
+    rate's first point, and its Brier axis began wherever the lowest score was; drawn from the
+    shipped rolling backtest's scores, of all its origins and of each alone."""
+    import json
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    from alliance_sim.report.rolling import draw
+
+    s = json.loads((ROOT / "docs/backtest_2006_2024/backtest.json").read_text())
+    for per in [s["origins"], *([o] for o in s["origins"])]:
+        roll = SimpleNamespace(
+            summary={**s, "origins": per}, horizon=8, scenario=SimpleNamespace(name="History")
+        )
+        fig = draw(roll)
+        try:
+            assert _covered(fig) == [], per[0]["origin"]
+            # from zero: an axis from 0.09 made a one-origin backtest's gaps look fivefold
+            assert fig.axes[0].get_ylim()[0] == 0, per[0]["origin"]
+        finally:
+            plt.close(fig)

@@ -20,7 +20,18 @@ from alliance_sim.report.saving import save
 from alliance_sim.scenario.history import MAX_UNMATCHED
 
 
+def _number(v) -> bool:
+    return isinstance(v, int | float) and bool(np.isfinite(v))
+
+
 def figure(roll, path: Path) -> Path:
+    """Write :func:`draw`'s figure to ``path``."""
+    return save(draw(roll), path, checked=True, dpi=110)  # backtest.check_out
+
+
+def draw(roll):
+    """The rolling backtest's figure (a matplotlib Figure): each forecaster's Brier score per
+    origin, the pooled scores, the pooled reliability of the model."""
     s = roll.summary
     per = s["origins"]
     with matplotlib.rc_context(style.current().rc):
@@ -42,7 +53,9 @@ def figure(roll, path: Path) -> Path:
         )
         a1.set_ylabel("Brier score (lower is better)")
         a1.set_title(f"Each origin: the next {roll.horizon} quarters")
-        a1.legend(frameon=False, fontsize=7)
+        top = max((v for o in per for v in o["brier"].values() if _number(v)), default=1.0)
+        a1.set_ylim(0, top * 1.6)  # room for the legend above the lines (it hid a point)
+        a1.legend(frameon=False, fontsize=7, ncol=2, loc="upper center")
         if s["brier"]:
             vals = [s["brier"][f] for f in FORECASTERS]
             a2.bar(np.arange(len(vals)), vals, color=[COLOURS[f] for f in FORECASTERS])
@@ -74,8 +87,7 @@ def figure(roll, path: Path) -> Path:
             color="#555555",
         )
         fig.tight_layout(rect=(0, 0.03, 1, 1))
-        path = save(fig, path, checked=True, dpi=110)  # backtest.check_out
-    return path
+    return fig
 
 
 def write_report(roll, d: Path) -> Path:
