@@ -3,6 +3,7 @@ stderr or were ignored without a word now get one line naming the key or option 
 allowed, with exit status 2, before anything is written."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -977,3 +978,60 @@ def test_an_output_name_too_long_for_the_file_system_names_the_option(argv, tmp_
     assert err.count("\n") == 1 and err.startswith("alliance-sim: error: --out '"), err
     assert "allowed names of up to 255 bytes" in err and len(err) < 300, err
     assert not any(tmp_path.iterdir())  # nothing made
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("westren_offer", "western_offer"), ("russian_presure", "russian_pressure")]
+)
+def test_a_misspelt_regional_value_in_a_member_table_is_suggested(typo, meant, tmp_path, capsys):
+    """`westren_offer` under [members.KAZ] was answered "did you mean 'western_openness'?" with
+    an allowed list that left out western_offer, which that table takes (a new user's trial)."""
+    f = tmp_path / "s.toml"
+    f.write_text(f'extends = "baseline"\n[members.KAZ]\n{typo} = 0.12\n')
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.rstrip().endswith(f"did you mean {meant!r}?"), err
+    assert f" {meant}," in err or f" {meant} " in err  # in the allowed list
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="a /proc file system (Linux)")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "baseline", "--replicates", "2", "--out", "/proc/alliance-sim-x"],
+        ["sweep", "armenia_exits", "--out", "/proc/alliance-sim-x"],
+        ["compare", "{res}", "{res}", "--out", "/proc/alliance-sim-x/r.md"],
+        ["plot", "{res}", "--out", "/proc/alliance-sim-x"],
+    ],
+)
+def test_an_output_where_nothing_can_be_made_names_the_option(argv, tmp_path, capsys):
+    """`--out /proc/x` passed the permission check (as the superuser) and failed later as
+    "/proc/x: cannot write here (No such file or directory)", naming neither the option nor
+    what is allowed (a new user's trial)."""
+    res = tmp_path / "res"
+    if "{res}" in argv:
+        assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--quiet",
+                     "--out", str(res)]) == 0  # fmt: skip
+    assert main([a.format(res=res) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("alliance-sim: error: --out '/proc/"), err
+
+
+def test_a_misspelt_command_or_option_is_answered_with_the_nearest(capsys):
+    """`alliance-sim rn baseline` listed every command without a suggestion, and an unknown
+    option of `run` sent the reader to `alliance-sim --help`, which lists no option of `run`
+    (a new user's trial)."""
+
+    def refused(argv: list[str]) -> str:
+        with pytest.raises(SystemExit) as e:  # argparse exits, status 2
+            main(argv)
+        assert e.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        return err
+
+    assert "did you mean 'run'?" in refused(["rn", "baseline"])
+    err = refused(["run", "baseline", "--replicatse", "3"])
+    assert "did you mean '--replicates'?" in err, err
+    assert err.startswith("alliance-sim run: error:") and "(see: alliance-sim run --help)" in err
+    assert "did you mean" not in refused(["run", "baseline", "--bogus"])  # nothing close

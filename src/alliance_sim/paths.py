@@ -332,8 +332,27 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
         )
     if not os.access(base, os.W_OK | os.X_OK):
         raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
+    if not p.exists():
+        _can_make_in(base, path, option)
     _left_behind(path, option)
     return p
+
+
+def _can_make_in(base: Path, path: str | os.PathLike, option: str) -> None:
+    """Refuse, in one line naming the option, a folder in which nothing can be made although
+    its permissions say otherwise: a read-only file system, ``/proc`` (which took
+    ``--out /proc/x`` and failed later with "No such file or directory"), or a superuser's
+    write permission the file system does not grant.  Tried by making and removing an empty
+    folder of this call's own."""
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".alliance-sim-probe", dir=base))
+    except OSError as e:
+        raise UserError(
+            f"{option} {_shown(path)}: nothing can be made in {base} ({e.strerror}); allowed a "
+            "path in a folder you can write to"
+        ) from None
 
 
 def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
@@ -356,5 +375,6 @@ def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
             )
         if not os.access(base, os.W_OK | os.X_OK):
             raise UserError(f"{option} {_shown(path)}: no permission to write in {base}")
+        _can_make_in(base, path, option)
         _left_behind(path, option)
     return p

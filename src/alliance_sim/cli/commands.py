@@ -61,8 +61,8 @@ def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
     if end is None:
         return sc
     ended = with_end(sc, end, where="--end", sweep=sweep, warn=0)
-    for note in [] if quiet else end_notes(sc, ended):
-        print(note)
+    for note in [] if quiet else end_notes(sc, ended):  # a note on the input, not a result:
+        print(note, file=sys.stderr)  # on stderr, so that the printed table stays clean
     return ended
 
 

@@ -20,7 +20,7 @@ from alliance_sim.cli.commands import COMMANDS
 from alliance_sim.cli.examples import EPILOG
 from alliance_sim.cli.guards import reading_inputs, sigterm_stops_cleanly
 from alliance_sim.engines.batch import compile_notice
-from alliance_sim.errors import AllianceSimError
+from alliance_sim.errors import AllianceSimError, did_you_mean
 from alliance_sim.limits import MAX_PORT, MAX_SEED
 from alliance_sim.textsafe import shortened, term
 
@@ -29,7 +29,30 @@ class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose mistakes are one line (no usage block), exit status 2."""
 
     def error(self, message: str) -> NoReturn:
+        m = _CHOICE.search(message)  # "invalid choice: 'rn' (choose from 'run', ...)"
+        if m:
+            message += did_you_mean(m[1], re.findall(r"'([^']*)'", m[2]))
         self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line parsed; arguments its command does not know are refused by that
+    command's parser, which names its own help (``alliance-sim run --help``; the top-level
+    parser's ``alliance-sim --help`` lists no command's options) and the option closest to a
+    misspelt one."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        own = sub.choices[args.command]
+        options = [o[2:] for a in own._actions for o in a.option_strings if o.startswith("--")]
+        typed = next((x[2:].split("=")[0] for x in extra if x[:2] == "--"), None)
+        guess = did_you_mean(typed, options).replace("'", "'--", 1) if typed else ""
+        own.error(f"unrecognized arguments: {' '.join(extra)}{guess}")
+    return args
 
 
 def _whole(minimum: int, what: str, maximum: int | None = None):
@@ -525,7 +548,7 @@ def _as_option(text: str, args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     compile_notice(not getattr(args, "quiet", False))
     try:
         with sigterm_stops_cleanly(args.command), reading_inputs(args):

@@ -291,11 +291,12 @@ def _check_members(ck: Checker, raw: Any) -> dict[str, dict[str, Any]]:
                 out[code][name] = ck.number(key, name, v, p.low, p.high)
                 continue
             spec = mb.MEMBER_FIELDS.get(name)
-            if spec is None:
+            if spec is None:  # a member's own figures, and the globals it may set alone
+                allowed = [*mb.MEMBER_FIELDS, *REGIONAL]
                 ck.fail(
                     key,
-                    f"unknown member field {name!r}{did_you_mean(name, mb.MEMBER_FIELDS)}; "
-                    f"allowed: {', '.join(mb.MEMBER_FIELDS)}",
+                    f"unknown member field {name!r}{did_you_mean(name, allowed)}; "
+                    f"allowed: {', '.join(allowed)}",
                 )
             if not spec.numeric:
                 if v not in mb.STATUS_CODES:
@@ -415,7 +416,7 @@ def _axis_target(
             ck.fail(
                 key,
                 f"unknown member field {fname!r} in {name!r}"
-                + did_you_mean(fname, mb.MEMBER_FIELDS),
+                + did_you_mean(fname, [*mb.MEMBER_FIELDS, *REGIONAL]),
             )
         return (spec.low, spec.high, False), False
     if parts[0] == "events" and len(parts) == 3:
