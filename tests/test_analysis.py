@@ -240,3 +240,20 @@ def test_wilson_of_numpy_counts_in_the_billions_is_not_all_of_zero_to_one():
         lo, hi = wilson(np.int64(5), np.int64(3_000_000_000))
     assert 0 < lo < 5 / 3e9 < hi < 1e-8
     assert wilson(np.int64(3), np.int64(10)) == wilson(3, 10)
+
+
+def test_the_member_table_gives_no_median_of_a_member_in_too_few_runs():
+    """The printed table gave Iran's commitment as "0.70 (0.70-0.70)" from the one run in 100
+    in which it had joined, where the figure says "too few for a median" (a new user's
+    trial)."""
+    import pandas as pd
+
+    from alliance_sim.analysis.summary import MIN_IN, format_table
+
+    row = dict(member="IRN", runs=1, n_effective=1, commitment_median=0.7, commitment_p5=0.7,
+               commitment_p95=0.7, active=1.0, hedging=0.0, suspended=0.0, p_exit=0.0,
+               p_exit_lo=0.0, p_exit_hi=0.79, median_exit="")  # fmt: skip
+    text = format_table(pd.DataFrame([row, {**row, "member": "KAZ", "runs": MIN_IN}]))
+    iran, kaz = text.splitlines()[2:]
+    assert "0.70" not in iran and "- (in 1 run; too few)" in iran, iran
+    assert "0.70 (0.70-0.70)" in kaz, kaz

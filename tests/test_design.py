@@ -458,6 +458,16 @@ def test_a_ratio_to_a_reference_of_one_run_is_not_given():
         row.update({"horizon": "2030Q4", "scenario": "B", "reference name": "A"})
         said = binary_sentence(pd.Series(row | {"p (Holm)": row["p"]}))
         assert ("times the reference" in said) == ratio, said
+    # a scenario in which it never happens: its 0% says it, "0.0 times the reference" did not
+    # (a new user's trial)
+    some = np.zeros(n)
+    some[:20] = 1.0  # 10% in the reference: a share for which a ratio is said
+    rs = pd.DataFrame({"run": seeds, "seed": seeds, "KGZ_exited": some})
+    none = pd.DataFrame({"run": seeds, "seed": seeds, "KGZ_exited": np.zeros(n)})
+    row = _row("KGZ_exited", True, rs, none, rs.merge(none, on="seed", suffixes=("_a", "_b")), 0)
+    row.update({"horizon": "2030Q4", "scenario": "B", "reference name": "A"})
+    said = binary_sentence(pd.Series(row | {"p (Holm)": row["p"]}))
+    assert " 0% " in said and "times the reference" not in said, said
 
 
 def test_a_fall_in_hedging_says_what_else_it_can_mean():

@@ -140,15 +140,25 @@ def _present(runs: pd.DataFrame, focus) -> tuple[str, ...]:
     )
 
 
+#: runs a member must be in for its commitment's median and range to be given (the table) or
+#: drawn (the figures' bands)
+MIN_IN = 10
+
+
 def format_table(table: pd.DataFrame) -> str:
-    """The member table as aligned text."""
+    """The member table as aligned text (a commitment from fewer than :data:`MIN_IN` runs in:
+    not summarised)."""
     head = (
         f"{'member':<8}{'median commitment (p5-p95)':>27}   {'active':>6} {'hedging':>7} "
         f"{'suspended':>9}   {'exited [95% CI]':>19} {'n_eff':>6}  {'median exit':>11}"
     )
     lines = [head, "-" * len(head)]
     for r in table.itertuples():
-        com = f"{r.commitment_median:.2f} ({r.commitment_p5:.2f}-{r.commitment_p95:.2f})"
+        com = (  # a median "0.70 (0.70-0.70)" of Iran's one run in (a new user's trial)
+            f"{r.commitment_median:.2f} ({r.commitment_p5:.2f}-{r.commitment_p95:.2f})"
+            if r.runs >= MIN_IN
+            else f"- (in {r.runs} run{'' if r.runs == 1 else 's'}; too few)"
+        )
         pex = percent_interval(r.p_exit, r.p_exit_lo, r.p_exit_hi, "-", est_digits=1)
         few = "*" if r.n_effective < FEW else " "
         lines.append(

@@ -175,10 +175,11 @@ def _binary_sentence(r: pd.Series) -> str:
         return f"{text}: no run of either scenario shows it."
     if str(r["effect"]).startswith("no estimate"):  # it read "+31 points ... — negligible"
         return f"{text}: {_evidence(r)}."
-    ratio = (  # for a rare outcome the relative change says as much as the points, if the
-        f", {this.value / ref.value:.1f} times the reference"  # reference's share rests on a
-        if 0 < ref.value < 0.25 and abs(d.value) >= 0.01 and ref.value * ref.n >= RATIO_CASES
-        else ""  # few cases: "61.0 times" a reference of 1 run in 200 said nothing sure
+    sure = ref.value * ref.n >= RATIO_CASES and this.value >= 0.1 * ref.value
+    ratio = (  # a rare outcome's relative change, where the reference rests on enough cases
+        f", {this.value / ref.value:.1f} times the reference"  # ("61.0 times" 1 run in 200
+        if 0 < ref.value < 0.25 and abs(d.value) >= 0.01 and sure  # or "0.0 times" of a 0%:
+        else ""  # nothing sure)
     )
     zero = "; the interval includes no difference" if d.lo <= 0 <= d.hi else ""
     if r["effect"] == UNCLEAR_HOLM:

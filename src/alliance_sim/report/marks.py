@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from alliance_sim.analysis.summary import COHESION
+from alliance_sim.analysis.summary import COHESION, MIN_IN
 from alliance_sim.core import quarters
 from alliance_sim.report import style
 from alliance_sim.report.labels import parameter_label, plural
@@ -215,7 +215,7 @@ def averaged_over(manifest, shown: list[str]) -> str:
 NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
 
 
-MIN_IN = 10  # runs a member must be in at a quarter for its median and bands to be drawn
+# MIN_IN: runs a member must be in at a quarter for its median and bands to be drawn
 
 
 def enough_in(

@@ -270,9 +270,10 @@ def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = 
         fig,
         handles,
         [
-            "90% of runs still in",
-            "50% of runs still in",
-            "median of runs still in",
+            # "90% of runs still in" read as "90% of the runs are still in" (a new user)
+            "band of the middle 90% of the runs still in",
+            "band of the middle 50%",
+            "median of the runs still in",
             "share of runs exited"
             + (
                 " (of the runs it was a member in)"
