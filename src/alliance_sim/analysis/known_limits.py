@@ -32,9 +32,9 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "barely narrows the rules for leaving (exit_below just; suspend_below, exit_patience "
         "and exit_hazard not): they are sampled over wide ranges, and a probability of exit "
         "rests on them. "
-        "Continued from the 2020-2024 fit, which holds them at assumed values, the baseline's "
-        "P(Armenia leaves by 2034) is 0% instead of 43% (200 runs of each: about 45% in 400 runs "
-        "of the baseline); over every parameter the record "
+        "The same 200 runs of the baseline, continued from the 2020-2024 fit instead, which "
+        "holds them at assumed values, give P(Armenia leaves by 2034) 0% where the shipped fit "
+        "gives 43% (its 400-run answer is about 45%); over every parameter the record "
         "does not pin down it spans 6%-100%, chiefly through dependence_weight; and with the exit "
         "threshold, which the fit counts as identified (contraction 0.34) yet leaves between "
         "0.11 and 0.29, forced from 0.05 to 0.3 it runs from 0.4% to 76%.",
