@@ -70,6 +70,8 @@ def _whole(minimum: int, what: str, maximum: int | None = None):
     return parse
 
 
+_SCENARIO = "a shipped scenario's name (alliance-sim list scenarios) or a .toml file"
+_RESULT = "a result directory (written by alliance-sim run or sweep)"
 _positive = _whole(1, "a positive whole number")
 _nonneg = _whole(0, "0 or more")
 _port = _whole(1, f"a port number from 1 to {MAX_PORT}", MAX_PORT)
@@ -160,11 +162,11 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         "run a scenario many times; print a table, write a figure",
         "Run SCENARIO (a shipped name or a .toml path) at its own "
-        "parameter values, REPLICATES times with seeds derived from "
+        "parameter values, K times (--replicates K) with seeds derived from "
         "--seed; print a table per member and write the run "
         "directory and a figure.",
     )
-    r.add_argument("scenario", metavar="SCENARIO")
+    r.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO)
     r.add_argument("--seed", type=_seed, default=0, help="master seed (default 0)")
     r.add_argument(
         "--replicates",
@@ -180,7 +182,9 @@ def _parser() -> argparse.ArgumentParser:
         default="batch",
         help="batch (fast, default) or mesa (the reference model)",
     )
-    r.add_argument("--force", action="store_true", help="replace what DIR holds")
+    r.add_argument(
+        "--force", action="store_true", help="replace an earlier result in DIR (its own files only)"
+    )
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _end_option(r)
 
@@ -191,7 +195,7 @@ def _parser() -> argparse.ArgumentParser:
         "Run every point of SCENARIO's [sweep] table, each with "
         "REPLICATES seeds, into DIR (Parquet + manifest.json).",
     )
-    s.add_argument("scenario", metavar="SCENARIO")
+    s.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO)
     s.add_argument("--out", metavar="DIR", required=True, help="output directory")
     s.add_argument("--replicates", type=_positive, metavar="K", help="override the file's")
     s.add_argument("--samples", type=_positive, metavar="N", help="override the file's")
@@ -225,7 +229,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--chunk-size", type=_positive, metavar="N", help="runs per task")
     _end_option(s)
-    s.add_argument("--force", action="store_true", help="replace what DIR holds")
+    s.add_argument(
+        "--force", action="store_true", help="replace an earlier result in DIR (its own files only)"
+    )
     s.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
     v = _command(
@@ -239,7 +245,7 @@ def _parser() -> argparse.ArgumentParser:
         "print a scenario resolved after extends",
         "Print SCENARIO with its extends chain resolved, as JSON.",
     )
-    sh.add_argument("scenario", metavar="SCENARIO")
+    sh.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO)
 
     ls = _command(
         sub,
@@ -261,7 +267,7 @@ def _parser() -> argparse.ArgumentParser:
         "swept parameter; a heatmap over two swept parameters; "
         "sensitivity indices for a saltelli or morris sweep.",
     )
-    pl.add_argument("directory", metavar="DIR")
+    pl.add_argument("directory", metavar="DIR", help=_RESULT)
     pl.add_argument("--out", metavar="FIGDIR", required=True, help="where figures go")
     pl.add_argument(
         "--kind",
@@ -288,7 +294,7 @@ def _parser() -> argparse.ArgumentParser:
         "sensitivity indices of OUTCOME with SALib, print them "
         "and plot them.",
     )
-    se.add_argument("directory", metavar="DIR")
+    se.add_argument("directory", metavar="DIR", help=_RESULT)
     se.add_argument(
         "--outcome",
         action="append",
@@ -306,7 +312,12 @@ def _parser() -> argparse.ArgumentParser:
         "differences with effect sizes and Holm-corrected tests, "
         "figures.  HTML is one self-contained file.",
     )
-    co.add_argument("directories", nargs="+", metavar="DIR")
+    co.add_argument(
+        "directories",
+        nargs="+",
+        metavar="DIR",
+        help="result directories (of alliance-sim run or sweep); the first is the reference",
+    )
     co.add_argument("--out", metavar="FILE", required=True, help="report.html or report.md")
     co.add_argument(
         "--format",
@@ -337,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
         "the posterior (Parquet) to OUT and a report (reproduction rates, contraction, "
         "posterior plots) beside it.",
     )
-    ca.add_argument("scenario", metavar="SCENARIO")
+    ca.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO)
     ca.add_argument("--out", metavar="FILE", required=True, help="posterior .parquet to write")
     ca.add_argument("--method", choices=("smc", "rejection"), help="default: the file's")
     _fit_options(ca)
@@ -360,7 +371,7 @@ def _parser() -> argparse.ArgumentParser:
         "With --origins, refit and forecast at each origin and pool the scores (a "
         "rolling-origin backtest).  Writes DIR/backtest.json, DIR/backtest.md and a figure.",
     )
-    bt.add_argument("scenario", metavar="SCENARIO")
+    bt.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO)
     when = bt.add_mutually_exclusive_group(required=True)
     when.add_argument("--fit-until", metavar="QUARTER", help="one origin, e.g. 2022Q4")
     when.add_argument(
@@ -404,7 +415,7 @@ def _parser() -> argparse.ArgumentParser:
         "chosen box in words; writes boxes.csv, tradeoff.png, box_limits.png, cart.txt. "
         "Extra [discovery].",
     )
-    di.add_argument("directory", metavar="DIR")
+    di.add_argument("directory", metavar="DIR", help=_RESULT)
     _case_options(di)
     di.add_argument("--box", type=_nonneg, metavar="N", help="box N of the peeling trajectory")
     di.add_argument(
@@ -424,7 +435,7 @@ def _parser() -> argparse.ArgumentParser:
         "the range it spans (the envelope).  Writes DIR/robustness.json, robustness.md and "
         "drivers.png.",
     )
-    ro.add_argument("scenario", metavar="SCENARIO")
+    ro.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO)
     ro.add_argument("--out", metavar="DIR", required=True, help="output directory")
     ro.add_argument(
         "--samples",
@@ -476,7 +487,7 @@ def _parser() -> argparse.ArgumentParser:
         "written.  Names each missing, extra, empty or changed part and says how to repair "
         "it.  Exit status 0 if healthy, 1 if not.",
     )
-    ck.add_argument("directory", metavar="DIR")
+    ck.add_argument("directory", metavar="DIR", help=_RESULT)
 
     ex = _command(
         sub,
@@ -485,7 +496,7 @@ def _parser() -> argparse.ArgumentParser:
         "Write DIR's Parquet tables (runs, alliance, timeseries) as CSV files with a copy of "
         "manifest.json, for tools that do not read Parquet.",
     )
-    ex.add_argument("directory", metavar="DIR")
+    ex.add_argument("directory", metavar="DIR", help=_RESULT)
     ex.add_argument("--format", choices=("csv",), default="csv", help="csv (default)")
     ex.add_argument("--out", metavar="D", help="output directory (default DIR/csv)")
     ex.add_argument("--force", action="store_true", help="replace files exported before")
@@ -504,7 +515,7 @@ def _parser() -> argparse.ArgumentParser:
         "runs untouched; the round recorded in manifest.json; resumable) and report how "
         "the boundary estimate changed.  Repeatable.  Extra [discovery].",
     )
-    rf.add_argument("directory", metavar="DIR")
+    rf.add_argument("directory", metavar="DIR", help=_RESULT)
     _case_options(rf)
     rf.add_argument("--runs", type=_positive, required=True, metavar="N", help="new runs")
     rf.add_argument(
