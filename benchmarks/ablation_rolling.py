@@ -2,6 +2,7 @@
 
     python benchmarks/ablation_rolling.py [--origins 2010Q4,...,2022Q4] [--workers 2]
                                           [--variants "all on,bounded_ties off,..."]
+                                          [--keep DIR]
 
 For each variant (all on, each ``mech_*`` switch at 0, all off) the switch is set in the
 scenario before anything is fitted, so that every origin's fit and forecast run without the
@@ -13,6 +14,11 @@ better) with a 95% interval from a bootstrap that resamples occasions, the unit 
 which outcomes share their shocks (analysis/rivals.occasions).  Prints a Markdown table;
 ``--json FILE`` also writes every variant's pooled summary and the paired differences.
 About ten minutes per variant on 2 cores.
+
+Each variant's scored rows are kept as it finishes (``--keep DIR``; default: beside ``--json``,
+``FILE.parts/``), so a run stopped after hours loses only the variant it was in: the same
+command runs the variants not yet kept, and refuses a folder kept with other settings (another
+scenario, model, origins or fit settings).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import json
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -107,6 +114,51 @@ def from_json(path: str, origins: str) -> tuple[pd.DataFrame, dict]:
     return rows, {k: doc[k] for k in keep}
 
 
+def _settings(sc, a) -> dict:
+    """What a kept variant's rows depend on: a folder of other settings is not resumed."""
+    from alliance_sim.scenario.stamp import model_stamp
+
+    fit = {k: getattr(a, k) for k in ("draws", "generations", "replicates", "runs")}
+    return {"scenario": sc.hash, "model": model_stamp(sc), "origins": a.origins, **fit}
+
+
+def _kept(keep: Path, settings: dict) -> None:
+    """``keep`` made, or checked to hold variants of ``settings``."""
+    keep.mkdir(parents=True, exist_ok=True)
+    said = keep / "settings.json"
+    if said.exists():
+        try:
+            was = json.loads(said.read_text())
+        except (OSError, ValueError):
+            was = None
+        if was != settings:
+            raise Refused(
+                f"--keep {keep}: holds variants run with other settings ({was}); allowed an "
+                "empty folder or one kept by this command with the same settings"
+            )
+    else:
+        said.write_text(json.dumps(settings))
+
+
+def _save(keep: Path, label: str, rows: pd.DataFrame, summary: dict) -> None:
+    """A finished variant's rows and summary, each written whole (a temporary name, then a
+    rename), so that a stop mid-write leaves the variant to be run again, not half kept."""
+    stem = keep / label.replace(" ", "_")
+    rows.to_parquet(stem.with_suffix(".tmp.parquet"))
+    stem.with_suffix(".tmp.json").write_text(json.dumps(summary, allow_nan=False))
+    stem.with_suffix(".tmp.parquet").replace(stem.with_suffix(".parquet"))
+    stem.with_suffix(".tmp.json").replace(stem.with_suffix(".json"))
+
+
+def _load(keep: Path, label: str) -> tuple[pd.DataFrame, dict] | None:
+    stem = keep / label.replace(" ", "_")
+    if not (stem.with_suffix(".json").exists() and stem.with_suffix(".parquet").exists()):
+        return None
+    return pd.read_parquet(stem.with_suffix(".parquet")), json.loads(
+        stem.with_suffix(".json").read_text()
+    )
+
+
 def _f(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
@@ -130,6 +182,11 @@ def _main(argv: list[str] | None = None) -> int:
         ap.add_argument(opt, type=int, default=None)
     ap.add_argument("--variants", default=None, help="comma-separated labels (default: all)")
     ap.add_argument("--json", default=None, help="also write the results here")
+    ap.add_argument(
+        "--keep",
+        default=None,
+        help="keep each finished variant here, and resume from it (default: JSON.parts/)",
+    )
     ap.add_argument(
         "--include-invalid",
         action="store_true",
@@ -156,8 +213,16 @@ def _main(argv: list[str] | None = None) -> int:
     summary: dict[str, dict] = {}
     if a.base:
         rows["all on"], summary["all on"] = from_json(a.base, a.origins)
+    keep = Path(a.keep) if a.keep else Path(f"{a.json}.parts") if a.json else None
+    if keep is not None:
+        _kept(keep, _settings(sc, a))
     for label, switches in todo.items():
         if label in rows:
+            continue
+        got = _load(keep, label) if keep is not None else None
+        if got is not None:
+            rows[label], summary[label] = got
+            print(f"{label}: kept in {keep}", file=sys.stderr, flush=True)
             continue
         t = time.perf_counter()
         roll = rolling_backtest(
@@ -177,6 +242,8 @@ def _main(argv: list[str] | None = None) -> int:
             "brier": roll.summary["brier"],
             "ece": roll.summary["ece"],
         }
+        if keep is not None:
+            _save(keep, label, rows[label], summary[label])
         print(f"{label}: {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
     print(
         "| variant (refitted at each origin) | invalid origins | pooled Brier | ECE "
