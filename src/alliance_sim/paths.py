@@ -30,6 +30,11 @@ from alliance_sim.textsafe import shortened
 #: the longest name of a file or folder, and the longest path, that Linux, macOS and Windows
 #: file systems take (a longer ``--out`` was refused only when something was first written)
 NAME_MAX, PATH_MAX = 255, 4096
+#: what an output may use of them: a report is written as ``.NAME.tmpPID`` first (up to 16
+#: bytes more), and a result's own files and their temporary names go inside its folder (up to
+#: ``timeseries.parquet/.part-000000.parquet.tmpPID``): a name of 251 bytes, or a path of
+#: 4,060, passed the limits and failed after the work (red-team)
+NAME_LIMIT, PATH_LIMIT = NAME_MAX - 16, PATH_MAX - 256
 
 
 def _shown(path: str | os.PathLike) -> str:
@@ -195,6 +200,7 @@ def _is_result_dir(folder: Path) -> bool:
 def check_not_results(path: str | os.PathLike, option: str = "--out") -> Path:
     """``path`` as a Path, after refusing one that is or lies inside a result directory's own
     files (:data:`RESULT_ENTRIES`); one line naming the option and what is allowed."""
+    _a_path(path, option)  # a name too long, a NUL, bytes: one line, before anything is made
     hit = result_folder_of(path)
     if hit is not None:
         folder, entry = hit
@@ -305,13 +311,22 @@ def _a_path(path: object, option: str) -> None:
     if not isinstance(path, str | os.PathLike):
         raise UserError(f"{option} = {path!r}: allowed a path (a string or a pathlib.Path)")
     text = os.fspath(path)
-    if isinstance(text, bytes):
-        return
-    longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
-    if longest > NAME_MAX or len(os.fsencode(text)) > PATH_MAX:  # before anything runs
+    if isinstance(text, bytes):  # an os.PathLike may give bytes, which pathlib refuses
+        raise UserError(f"{option} = {path!r}: a path as bytes; allowed a path as text")
+    if "\0" in text:
+        raise UserError(f"{option} {shortened(text)!r}: no file name may hold a NUL character")
+    try:
+        longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
+        full = len(os.fsencode(os.path.abspath(text)))
+    except UnicodeEncodeError:
+        raise UserError(
+            f"{option} {shortened(ascii(text))}: not a name this file system can encode"
+        ) from None
+    if longest > NAME_LIMIT or full > PATH_LIMIT:  # before anything runs or is made
         raise UserError(
             f"{option} {shortened(text)!r}: a name too long for the file system; allowed names "
-            f"of up to {NAME_MAX} bytes, and paths of up to {PATH_MAX}"
+            f"of up to {NAME_LIMIT} bytes and paths of up to {PATH_LIMIT:,} (its {NAME_MAX} and "
+            f"{PATH_MAX:,}, less what alliance-sim adds for its own and temporary files)"
         )
 
 
@@ -346,8 +361,11 @@ def _can_make_in(base: Path, path: str | os.PathLike, option: str) -> None:
     folder of this call's own."""
     import tempfile
 
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".alliance-sim-probe", dir=base))
+    from alliance_sim import signals
+
+    try:  # a Ctrl-C between the two left the probe behind, and a later run refused the folder
+        with signals.held():
+            os.rmdir(tempfile.mkdtemp(prefix=".alliance-sim-probe", dir=base))
     except OSError as e:
         raise UserError(
             f"{option} {_shown(path)}: nothing can be made in {base} ({e.strerror}); allowed a "

@@ -9,7 +9,7 @@ import json
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alliance_sim.analysis import known_limits
 from alliance_sim.cli.asides import another_result, inherited_sweep
@@ -37,7 +37,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.files import find_scenario
     from alliance_sim.scenario.load import load_scenario
 
-    sc = _ended(load_scenario(a.scenario), a.end, a.quiet, sweep=False)
+    sc, notes = _ended(load_scenario(a.scenario), a.end, a.quiet, sweep=False)
     out = user_path(a.out) if a.out is not None else Path("out") / find_scenario(a.scenario).stem
     writable_dir(check_result_dir(out, sc.path))
     try:
@@ -47,23 +47,29 @@ def cmd_run(a: argparse.Namespace) -> int:
         )  # fmt: skip
     except KeyboardInterrupt:  # a run is a sweep of one point: it resumes the same way
         return interrupted(out)
+    _say(notes)
     res.check_some_ran("summarise or plot")
     fig = fan_chart(res, out / "commitment.png")
     _summarise(res, out, a.quiet, fig.name)
     return 0
 
 
-def _ended(sc, end: str | None, quiet: bool, sweep: bool = True):
-    """``sc`` run to ``--end`` (if given), saying which of its events that leaves out
-    (``sweep=False``: for ``run``, which does not use the [sweep] table)."""
+def _ended(sc, end: str | None, quiet: bool, sweep: bool = True) -> tuple[Any, list[str]]:
+    """``sc`` run to ``--end`` (if given), and the notes on which of its events that leaves
+    out (``sweep=False``: for ``run``, which does not use the [sweep] table), for
+    :func:`_say` once the command has run: said before, they made a refusal two lines."""
     from alliance_sim.scenario.load import end_notes, with_end
 
     if end is None:
-        return sc
+        return sc, []
     ended = with_end(sc, end, where="--end", sweep=sweep, warn=0)
-    for note in [] if quiet else end_notes(sc, ended):  # a note on the input, not a result:
-        print(note, file=sys.stderr)  # on stderr, so that the printed table stays clean
-    return ended
+    return ended, [] if quiet else end_notes(sc, ended)
+
+
+def _say(notes: list[str]) -> None:
+    """Notes on the input, not results: on stderr, so that the printed table stays clean."""
+    for note in notes:
+        print(note, file=sys.stderr)
 
 
 def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
@@ -111,8 +117,9 @@ def cmd_sweep(a: argparse.Namespace) -> int:
 
     sc = load_scenario(a.scenario)
     writable_dir(check_result_dir(a.out, sc.path))
+    notes: list[str] = []
     if sc.sweep is not None:
-        sc = _ended(sc, a.end, a.quiet)
+        sc, notes = _ended(sc, a.end, a.quiet)
     if sc.sweep is None:
         raise UserError(
             f"{sc.path} has no [sweep] table; use 'alliance-sim run' for one "
@@ -136,6 +143,7 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         return interrupted(a.out)
+    _say(notes)
     _summarise(res, a.out, a.quiet)
     return 0
 

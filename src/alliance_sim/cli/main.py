@@ -50,7 +50,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         own = sub.choices[args.command]
         options = [o[2:] for a in own._actions for o in a.option_strings if o.startswith("--")]
         typed = next((x[2:].split("=")[0] for x in extra if x[:2] == "--"), None)
-        guess = did_you_mean(typed, options).replace("'", "'--", 1) if typed else ""
+        guess = (  # "--quiet run ...", "run x -- --out y": an option of the command, misplaced
+            f"; --{typed} is an option of {args.command}: give it after the command's name "
+            "(and before any '--')"
+            if typed in options
+            else did_you_mean(typed, options).replace("'", "'--", 1)
+            if typed
+            else ""
+        )
         own.error(f"unrecognized arguments: {' '.join(extra)}{guess}")
     return args
 

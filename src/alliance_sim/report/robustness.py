@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from alliance_sim import signals
 from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
 from alliance_sim.analysis.robustness_words import _pts, largest_total
 from alliance_sim.report.robustness_dir import (  # noqa: F401 (re-exported)
@@ -63,7 +62,7 @@ def write(
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        with _signals_held():  # the three renames together: a Ctrl-C between two of them left
+        with signals.held():  # the three renames together: a Ctrl-C between two of them left
             for name, tmp in staged.items():  # a new JSON beside the old figure (red-team)
                 os.replace(tmp, d / name)
         fsync_dir(d)
@@ -71,29 +70,6 @@ def write(
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
     return d
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held back while the block runs and raised again after it, in the
-    main thread (elsewhere nothing: Python runs signal handlers only there).  A handler that
-    records them, not a blocked mask: other threads of the process (pyarrow's) take a
-    signal a blocked main thread does not."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    got: list[int] = []
-    old = {s: signal.signal(s, lambda n, _: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler)
-        for s in dict.fromkeys(got):
-            signal.raise_signal(s)
 
 
 def markdown(result: dict[str, Any]) -> str:

@@ -54,7 +54,7 @@ def draw(roll):
         a1.set_ylabel("Brier score (lower is better)")
         a1.set_title(f"Each origin: the next {roll.horizon} quarters")
         top = max((v for o in per for v in o["brier"].values() if _number(v)), default=1.0)
-        a1.set_ylim(0, top * 1.6)  # room for the legend above the lines (it hid a point)
+        a1.set_ylim(0, max(top, 0.01) * 1.6)  # room for the legend above the lines
         a1.legend(frameon=False, fontsize=7, ncol=2, loc="upper center")
         if s["brier"]:
             vals = [s["brier"][f] for f in FORECASTERS]

@@ -52,7 +52,9 @@ def report_out(out: Path, option: str = "--out") -> Path:
     """``out`` as a report to write: refused (one line) if a file there is not a report
     alliance-sim wrote, or is one that has been changed since (or predates the seal)."""
     from alliance_sim.errors import UserError
+    from alliance_sim.paths import writable_file
 
+    writable_file(out, option)  # from Python too: /proc/x/r.html raised FileNotFoundError
     if out.is_file() and not out.is_symlink() and marked(out, REPORT) and not _sealed(out):
         raise UserError(
             f"{option} {_shown(out)} is a report alliance-sim wrote, changed since (notes "

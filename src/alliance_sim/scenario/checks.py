@@ -413,10 +413,12 @@ def _axis_target(
         if spec is not None and not spec.numeric:  # it read "unknown ... did you mean" itself
             ck.fail(key, f"{name!r} is a status, which a sweep cannot vary; set it in [members]")
         if spec is None:
+            numeric = [f for f, s in mb.MEMBER_FIELDS.items() if s.numeric]
             ck.fail(
                 key,
                 f"unknown member field {fname!r} in {name!r}"
-                + did_you_mean(fname, [*mb.MEMBER_FIELDS, *REGIONAL]),
+                + did_you_mean(fname, [*numeric, *REGIONAL])
+                + f"; allowed: {', '.join([*numeric, *REGIONAL])}",
             )
         return (spec.low, spec.high, False), False
     if parts[0] == "events" and len(parts) == 3:
