@@ -305,6 +305,15 @@ def in_the_way(path: str | os.PathLike) -> str | None:
     return None if new is None else f"{new} does not exist (a folder made only to step out of)"
 
 
+def _absolute(text: str) -> str:
+    """``text`` made absolute, or as given where the working folder is gone (its path is
+    unknown, and the write will say so)."""
+    try:
+        return os.path.abspath(text)
+    except OSError:
+        return text
+
+
 def _a_path(path: object, option: str) -> None:
     """One line for an output that is no path at all (``out=None`` raised pathlib's TypeError
     from the Python API)."""
@@ -317,7 +326,7 @@ def _a_path(path: object, option: str) -> None:
         raise UserError(f"{option} {shortened(text)!r}: no file name may hold a NUL character")
     try:
         longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
-        full = len(os.fsencode(os.path.abspath(text)))
+        full = len(os.fsencode(_absolute(text)))
     except UnicodeEncodeError:
         raise UserError(
             f"{option} {shortened(ascii(text))}: not a name this file system can encode"
