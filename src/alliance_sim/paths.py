@@ -296,15 +296,6 @@ def _left_behind(path: str | os.PathLike, option: str) -> None:
         )
 
 
-def in_the_way(path: str | os.PathLike) -> str | None:
-    """What stops a folder being made at ``path`` ("/x/afile is a file"), or None."""
-    base = _first_existing(user_path(path))
-    if not base.is_dir():
-        return f"{base} is {_not_a_folder(base)}"
-    new = _made_to_be_left(user_path(path))
-    return None if new is None else f"{new} does not exist (a folder made only to step out of)"
-
-
 def _absolute(text: str) -> str:
     """``text`` made absolute, or as given where the working folder is gone (its path is
     unknown, and the write will say so)."""

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from alliance_sim.errors import UserError
-from alliance_sim.paths import in_the_way, user_path, writable_dir
+from alliance_sim.paths import user_path, writable_dir
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
 from alliance_sim.report.saving import FORMATS, figure_path
@@ -102,9 +102,8 @@ def write_figures(
     ):
         raise UserError(f"outcomes = {outcomes!r}: allowed an outcome's name or a list of them")
     outcomes = list(dict.fromkeys(outcomes)) if outcomes is not None else None  # each once
-    writable_dir(out, "out")  # from Python: "f" * 256 or /proc/x raised a bare OSError
-    if (why := in_the_way(out)) is not None:  # "new/../afile/x": the paths' own reading
-        raise UserError(f"{why}; allowed a folder for the figures (out, --out)")
+    # a file in the way ("new/../afile/x": the paths' own reading), "f" * 256, /proc/x
+    writable_dir(out, "out")
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
         own = own_design(as_result(res, "write_figures"), "write_figures()")
         return _write(own, out, kinds, fmt, outcomes, quiet)
