@@ -1125,3 +1125,16 @@ def test_a_misspelt_member_field_of_a_sweep_axis_lists_what_is_allowed(tmp_path,
     assert main(["validate", str(f)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "allowed: population_m," in err and "western_offer" in err
+
+
+def test_a_plot_refused_while_drawing_leaves_no_folder(tmp_path, capsys):
+    """A result with a time-series part missing is found out while the first figure is drawn,
+    after the figures' folder was made: `plot` refused it and left that folder, empty
+    (red-team)."""
+    res = tmp_path / "r"
+    assert main(["run", "baseline", "--replicates", "2", "--end", "2025Q4", "--quiet",
+                 "--out", str(res)]) == 0  # fmt: skip
+    next((res / "timeseries.parquet").glob("part-*.parquet")).unlink()
+    assert main(["plot", str(res), "--out", str(tmp_path / "new" / "figs")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert not (tmp_path / "new").exists()

@@ -141,7 +141,19 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     from alliance_sim.analysis.sensitivity import check_outcome
 
     check_outcome(res, *outcomes)  # missing, bookkeeping, swept, text: one line (ValueError)
+    made = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     out.mkdir(parents=True, exist_ok=True)  # after the checks: a refused plot left it empty
+    try:
+        return _draw(res, out, kinds, fmt, outcomes, quiet, m)
+    except BaseException:  # a part found missing while drawing: the folders it made, left empty
+        for p in made:  # only folders this call made, and only while empty
+            if any(p.iterdir()):
+                break
+            p.rmdir()
+        raise
+
+
+def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
     tasks = []  # (figure, how to draw it): counted first, so the bar knows the total
     if "fan" in kinds:
         tasks.append(("fan", lambda: plots.fan_chart(res, out / f"fan.{fmt}")))
