@@ -22,6 +22,18 @@ def write(tmp_path):
     return _write
 
 
+@pytest.fixture
+def ctrl_c():
+    """Python's own Ctrl-C handler for the test: a test run started in the background by a
+    non-interactive shell inherits SIGINT ignored, and a test that interrupts itself would
+    then see nothing raised (the code under test rightly re-raises into the handler it found)."""
+    import signal
+
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 MINIMAL = 'name = "t"\ndescription = "a test"\nstart = "2024Q1"\nend = "2026Q4"\n'
 
 

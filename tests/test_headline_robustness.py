@@ -1238,7 +1238,7 @@ def test_an_analysis_stopped_while_it_writes_leaves_the_earlier_one_whole(tmp_pa
     rr.write(dict(first), d)
 
 
-def test_a_ctrl_c_between_the_renames_leaves_one_analysis_not_a_mix(tmp_path, monkeypatch):
+def test_a_ctrl_c_between_the_renames_leaves_one_analysis_not_a_mix(tmp_path, monkeypatch, ctrl_c):
     """A Ctrl-C that landed after robustness.json was put in place kept the new JSON beside
     the old figure and text (helper-74): the three renames run with SIGINT held back, so
     the folder holds one analysis or the other, whole."""

@@ -1053,7 +1053,7 @@ def test_a_misspelt_command_or_option_is_answered_with_the_nearest(capsys):
     assert "--quiet is an option of run: give it after" in err and "did you mean" not in err
 
 
-def test_a_ctrl_c_during_the_output_probe_leaves_no_probe(tmp_path, monkeypatch):
+def test_a_ctrl_c_during_the_output_probe_leaves_no_probe(tmp_path, monkeypatch, ctrl_c):
     """The folder made to try an --out was left behind by a Ctrl-C between its making and its
     removal (332 of 3,000 timed interrupts; red-team), and a later run refused the folder as
     holding files that are not a result."""
