@@ -263,7 +263,8 @@ def test_a12_of_cluster_resamples_is_the_ranked_a12_of_the_resampled_runs_to_the
     """The bootstrap of A12 counts pairs cluster by cluster instead of ranking each resample's
     runs (a report's comparisons spent most of their time in 300 rankings each): the same
     numbers, with ties, one-valued clusters and clusters drawn many times."""
-    from alliance_sim.analysis.stats import _a12_rows, a12_resampled
+    from alliance_sim.analysis.a12_boot import a12_resampled
+    from alliance_sim.analysis.stats import _a12_rows
 
     rng = np.random.default_rng(7)
     for t in range(60):

@@ -41,14 +41,13 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from alliance_sim.analysis import few_seeds as fs
+from alliance_sim.analysis.a12_boot import cluster_bootstrap_a12
 from alliance_sim.analysis.few_seeds import MIN_SEEDS, WELCH_TEST, effective_seeds, few_seeds
 from alliance_sim.analysis.stats import (
     Z95,
     Comparison,
     Estimate,
-    _a12_rows,
     a12,
-    a12_resampled,
     compare_samples,
 )
 
@@ -384,26 +383,7 @@ def compare_clustered(
     if not paired and not binary:  # (a 0/1 outcome's interval is Newcombe's: see ``binary``)
         welch = few_seeds(float(b.mean() - a.mean()), (sa, na), (sb, nb))
     n_a12 = 300 if len(a) + len(b) < 20_000 else 100
-    draws = []  # each resample's seeds, drawn in the order they always were
-    for _ in range(n_a12):
-        ja = rng.integers(0, len(ma), len(ma))
-        draws.append((ja, ja if paired else rng.integers(0, len(mb), len(mb))))
-    # counted seed pair by seed pair where that is cheaper than ranking each resample's runs
-    # (the same numbers: ``a12_resampled``); a big sweep's 800 seeds are ranked
-    if len(ma) * len(b) + n_a12 * len(ma) * len(mb) < 4 * n_a12 * (len(a) + len(b)):
-        wa = np.array([np.bincount(ja, minlength=len(ma)) for ja, _ in draws], float)
-        wb = (
-            wa
-            if paired
-            else np.array([np.bincount(jb, minlength=len(mb)) for _, jb in draws], float)
-        )
-        a12s = a12_resampled(b, a, ib, ia, wb, wa)
-    else:
-        a12s = np.empty(n_a12)
-        for r, (ja, jb) in enumerate(draws):
-            pa = np.concatenate([ma[j] for j in ja])
-            pb = pa if paired else np.concatenate([mb[j] for j in jb])
-            a12s[r] = _a12_rows(b[pb][None], a[pa][None])[0]
+    a12s = cluster_bootstrap_a12(b, a, (ib, mb), (ia, ma), rng, n_a12, paired)
     diff_value = float(b.mean() - a.mean())
     if paired:
         n = clustered_mean(b - a, ca, binary=False).n

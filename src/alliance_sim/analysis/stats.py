@@ -196,27 +196,6 @@ def _a12_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (ranks[:, :n].sum(1) / n - (n + 1) / 2) / m
 
 
-def a12_resampled(
-    x: np.ndarray, y: np.ndarray, ix: np.ndarray, iy: np.ndarray, wx: np.ndarray, wy: np.ndarray
-) -> np.ndarray:
-    """A12 of ``x`` against ``y`` in each of R cluster resamples: resample r draws x's
-    cluster c ``wx[r, c]`` times and y's cluster d ``wy[r, d]`` times (``ix``, ``iy``: each
-    value's cluster, 0 .. C-1).  The same numbers as :func:`_a12_rows` on the resampled
-    values, to the bit: the rank sum it divides is the count of pairs x > y (ties a half)
-    plus n(n+1)/2, whole and half numbers that float64 holds exactly, and here that count is
-    summed cluster by cluster (``K[c, d]``, counted once) instead of ranking each resample."""
-    K = np.empty((wx.shape[1], wy.shape[1]))
-    for d in range(wy.shape[1]):
-        s = np.sort(y[iy == d])
-        lt = np.searchsorted(s, x, "left")
-        above = lt + 0.5 * (np.searchsorted(s, x, "right") - lt)  # y's below x, ties a half
-        K[:, d] = np.bincount(ix, weights=above, minlength=wx.shape[1])
-    u = ((wx @ K) * wy).sum(1)
-    n = wx @ np.bincount(ix, minlength=wx.shape[1])
-    m = wy @ np.bincount(iy, minlength=wy.shape[1])
-    return ((u + n * (n + 1) / 2) / n - (n + 1) / 2) / m
-
-
 def a12_magnitude(a: float) -> str:
     """The conventional words for an A12 (Vargha and Delaney 2000); ``no estimate`` for NaN."""
     if not np.isfinite(a):
