@@ -331,3 +331,9 @@ def test_list_scenarios_aligns_every_description(capsys):
     lines = capsys.readouterr().out.splitlines()
     starts = {len(line) - len(line.split(None, 1)[1]) for line in lines}
     assert len(lines) >= 10 and len(starts) == 1
+
+
+def test_dash_q_is_quiet(tmp_path, capsys):
+    """A new user typed `run baseline -q` and was told the option does not exist."""
+    assert main(["run", "baseline", "--replicates", "2", "--out", str(tmp_path / "b"), "-q"]) == 0
+    assert capsys.readouterr().out == ""

@@ -115,7 +115,7 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--generations", type=_positive, help="SMC generations (default: file's)")
     p.add_argument("--replicates", type=_positive, help="seeds per parameter set (default: file's)")
     p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
 
 def _end_option(p: argparse.ArgumentParser) -> None:
@@ -192,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--force", action="store_true", help="replace an earlier result in DIR (its own files only)"
     )
-    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     _end_option(r)
 
     s = _command(
@@ -239,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--force", action="store_true", help="replace an earlier result in DIR (its own files only)"
     )
-    s.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
 
     v = _command(
         sub, "validate", "check scenario files", "Check each SCENARIO; print one line per file."
@@ -483,7 +483,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an earlier robustness analysis in DIR run with other settings",
     )
-    ro.add_argument("--quiet", action="store_true", help="no progress line")
+    ro.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
     ck = _command(
         sub,
@@ -529,7 +529,7 @@ def _parser() -> argparse.ArgumentParser:
         "--replicates", type=_positive, metavar="K", help="seeds per new point (default: DIR's)"
     )
     rf.add_argument("--workers", type=_positive, default=1, metavar="N", help="default 1")
-    rf.add_argument("--quiet", action="store_true", help="no progress bar")
+    rf.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     vz = _command(
         sub,
