@@ -290,7 +290,28 @@ def resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
             f"a scenario has one region, and {ppath}, which this file extends, has one too; "
             f"set further members' values in [members.CODE] tables in {path} [region]"
         )
-    return _merge({k: v for k, v in base.items() if k != "extends"}, child)
+    merged = _merge({k: v for k, v in base.items() if k != "extends"}, child)
+    named = _named_members(child) if "focus" not in child else []
+    if named:  # a file that sets no focus of its own leads with the members it names
+        merged["focus"] = list(dict.fromkeys([*named, *base.get("focus", [])]))
+    return merged
+
+
+def _named_members(data: dict[str, Any]) -> list[str]:
+    """The allies a scenario file names itself -- its ``[members.CODE]`` tables, the
+    ``member`` of its own events and its ``[region]``'s members, in that order -- which lead
+    its focus when it extends another and sets no ``focus`` of its own (a file that changed
+    Kyrgyzstan's figures was compared with the baseline in a headline that opened with
+    Kazakhstan and Armenia, the baseline's focus, and reached Kyrgyzstan seventh)."""
+    from alliance_sim.core.members import ALLIES
+
+    members = data.get("members")
+    region = data.get("region")
+    named = [*(members if isinstance(members, dict) else {})]
+    named += [e.get("member") for e in data.get("events", []) if isinstance(e, dict)]
+    if isinstance(region, dict) and isinstance(region.get("members"), list):
+        named += region["members"]
+    return [c for c in dict.fromkeys(named) if isinstance(c, str) and c in ALLIES]
 
 
 def _parent_file(path: Path, parent: Any) -> Path:

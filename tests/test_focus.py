@@ -1,0 +1,41 @@
+"""Whom a scenario's reports lead with: its own ``focus``, or the members its file names."""
+
+from alliance_sim import load_scenario
+from alliance_sim.analysis.comparison import compare_results, focus_of
+from alliance_sim.report.headline import headline
+from alliance_sim.runs.runner import run_scenario
+
+
+def test_a_file_without_focus_leads_with_the_members_it_names(write):
+    """A new user's file set Kyrgyzstan's figures over the baseline and no focus; the report's
+    headline opened with Kazakhstan and Armenia and reached Kyrgyzstan seventh."""
+    kgz = write(
+        "kgz.toml", 'extends = "baseline"\nname = "k"\n[members.KGZ]\nwestern_offer = 0.2\n'
+    )
+    assert load_scenario(kgz).focus == ("KGZ",)
+    both = write(
+        "both.toml",
+        'extends = "western_surge"\nname = "b"\n'
+        '[members.TJK]\nwestern_offer = 0.2\n[[events]]\nid = "x"\nat = "2026Q1"\n'
+        'type = "offer"\nmember = "KGZ"\nsource = "west"\nkind = "arms"\nsize = 0.1\n',
+    )  # its tables first, then its events' members, then the parent's focus
+    parent = load_scenario("western_surge").focus
+    assert load_scenario(both).focus == tuple(dict.fromkeys(("TJK", "KGZ", *parent)))
+    own = write("own.toml", f'extends = "{kgz}"\nname = "o"\nfocus = ["ARM"]\n[members.TJK]\n'
+                'western_offer = 0.2\n')  # fmt: skip
+    assert load_scenario(own).focus == ("ARM",)  # a focus of its own is kept as it is
+    plain = write(
+        "plain.toml", 'extends = "iran_joins"\nname = "p"\n[params]\nwestern_offer = 0.1\n'
+    )
+    assert load_scenario(plain).focus == load_scenario("iran_joins").focus  # names no member
+
+
+def test_the_headline_of_such_a_file_opens_with_its_member(write, tmp_path):
+    kgz = write(
+        "kgz.toml", 'extends = "baseline"\nname = "k"\n[members.KGZ]\nwestern_offer = 0.3\n'
+    )
+    a = run_scenario("baseline", tmp_path / "a", replicates=20, quiet=True)
+    b = run_scenario(kgz, tmp_path / "b", replicates=20, quiet=True)
+    assert focus_of([a, b]) == ["KGZ"]  # what reports and `compare` lead with
+    head = headline(compare_results([a, b]), focus_of([a, b]))
+    assert "Kyrgyzstan" in head.sentences[0], head.sentences[0]
