@@ -1138,3 +1138,12 @@ def test_a_plot_refused_while_drawing_leaves_no_folder(tmp_path, capsys):
     assert main(["plot", str(res), "--out", str(tmp_path / "new" / "figs")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert not (tmp_path / "new").exists()
+
+
+def test_an_empty_out_of_run_is_named_as_typed(tmp_path, monkeypatch, capsys):
+    """`run baseline --out ''` was refused as "--out '.' is the current directory": '.' is
+    not what the user typed."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "baseline", "--replicates", "2", "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert "--out '': an empty path" in err and err.count("\n") == 1, err

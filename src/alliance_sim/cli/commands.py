@@ -38,8 +38,9 @@ def cmd_run(a: argparse.Namespace) -> int:
     from alliance_sim.scenario.load import load_scenario
 
     sc, notes = _ended(load_scenario(a.scenario), a.end, a.quiet, sweep=False)
-    out = user_path(a.out) if a.out is not None else Path("out") / find_scenario(a.scenario).stem
-    writable_dir(check_result_dir(out, sc.path))
+    out = a.out if a.out is not None else Path("out") / find_scenario(a.scenario).stem
+    out = check_result_dir(out, sc.path)  # (as typed: `--out ''` was refused as '.')
+    writable_dir(out)
     try:
         res = run_scenario(
             sc, out, replicates=a.replicates, seed=a.seed, engine=a.engine, force=a.force,
