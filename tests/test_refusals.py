@@ -3,6 +3,7 @@ stderr or were ignored without a word now get one line naming the key or option 
 allowed, with exit status 2, before anything is written."""
 
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -746,6 +747,15 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     assert f"{b} holds another result of 'Baseline' (5 runs, master seed 0)" in said
     assert "5 runs, master seed 9), and each says so" in said
     assert main(["check", str(b)]) == 0  # the result itself untouched
+    assert "Warning" not in capsys.readouterr().err  # said once, as a note
+    # from Python too, as a warning a notebook shows (it said nothing)
+    from alliance_sim.report.figures import OtherResultNote, write_figures
+
+    with pytest.warns(OtherResultNote, match=f"{b} holds the result of 'Baseline'"):
+        write_figures(a, b, "fan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_figures(b, b, "fan")  # its own folder: nothing
 
 
 def test_a_repair_refused_says_nothing_of_repairing(tmp_path, capsys):

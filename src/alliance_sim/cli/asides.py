@@ -1,5 +1,5 @@
-"""What a verb says beside its answer: where a scenario's ``[sweep]`` comes from (``validate``)
-and whose figures a folder of another result receives (``plot``)."""
+"""What a verb says beside its answer: where a scenario's ``[sweep]`` comes from (``validate``).
+(Whose figures a folder of another result receives is said by ``report.figures``.)"""
 
 from __future__ import annotations
 
@@ -23,29 +23,3 @@ def inherited_sweep(sc) -> str:
     if "sweep" in own or not parent:
         return ""
     return f", inherited from {parent} (extends; give the file its own [sweep] to change it)"
-
-
-def another_result(out: Path, res) -> str:
-    """What a figure folder says of another result it holds (``plot out/sweep --out out/base``
-    put the sweep's status.png beside the baseline's commitment.png without a word, and a
-    reader of out/base took it for the baseline's: helper-61); "" for its own or none."""
-    from alliance_sim.runs.results import Manifest
-
-    try:
-        m = Manifest.read(out)
-    except AllianceSimError:
-        return ""
-    if m is None or out.resolve() == Path(res.directory).resolve():
-        return ""
-    if m.fingerprint and m.fingerprint == res.manifest.fingerprint:  # the same runs (a copy)
-        return ""
-    mine, theirs = res.manifest, m
-    same = theirs.scenario_name == mine.scenario_name  # then say what differs (helper-63)
-    seeds = f", master seed {theirs.plan.master_seed}" if same else ""
-    ours = f", master seed {mine.plan.master_seed}" if same else ""
-    return (
-        f"{out} holds {'another' if same else 'the'} result of {theirs.scenario_name!r} "
-        f"({theirs.plan.n_runs:,} runs{seeds}); the figures written there are of "
-        f"{mine.scenario_name!r} ({res.directory}: {mine.plan.n_runs:,} runs{ours}), and each "
-        "says so in its title and footer"
-    )

@@ -8,11 +8,12 @@ import argparse
 import json
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance_sim.analysis import known_limits
-from alliance_sim.cli.asides import another_result, inherited_sweep
+from alliance_sim.cli.asides import inherited_sweep
 from alliance_sim.cli.compare import cmd_compare
 from alliance_sim.cli.fitting import (
     cmd_backtest,
@@ -234,6 +235,8 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 def cmd_plot(a: argparse.Namespace) -> int:
     from alliance_sim.report.figures import (
+        OtherResultNote,
+        another_result,
         default_outcomes,
         empty_outcomes,
         skipped_kinds,
@@ -244,7 +247,9 @@ def cmd_plot(a: argparse.Namespace) -> int:
     res = Result.open(a.directory).design()  # refine's runs: no sample of the swept space
     res.check_some_ran("plot")
     writable_dir(a.out, "--out")
-    paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False, style=a.style)
+    with warnings.catch_warnings():  # said below as a note, after the paths
+        warnings.simplefilter("ignore", OtherResultNote)
+        paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False, style=a.style)
     for p in paths:
         print(p)
     if not a.kind and (why := skipped_kinds(res)):

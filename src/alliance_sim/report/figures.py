@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from functools import partial
 from pathlib import Path
 
-from alliance_sim.errors import UserError
+from alliance_sim.errors import AllianceSimError, UserError
 from alliance_sim.paths import user_path, writable_dir
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
@@ -106,7 +107,41 @@ def write_figures(
     writable_dir(out, "out")
     with use_style(style):  # refine's runs sit near a boundary: no sample of the swept space
         own = own_design(as_result(res, "write_figures"), "write_figures()")
-        return _write(own, out, kinds, fmt, outcomes, quiet)
+        paths = _write(own, out, kinds, fmt, outcomes, quiet)
+    if note := another_result(user_path(out), own):  # (the command line prints it instead)
+        warnings.warn(note, OtherResultNote, stacklevel=2)
+    return paths
+
+
+class OtherResultNote(UserWarning):
+    """Figures were written into the folder of another result (:func:`another_result`)."""
+
+
+def another_result(out: Path, res) -> str:
+    """What a figure folder says of another result it holds (``plot out/sweep --out out/base``
+    put the sweep's status.png beside the baseline's commitment.png without a word, and a
+    reader of out/base took it for the baseline's: helper-61); "" for its own or none.
+    :func:`write_figures` warns with it (:class:`OtherResultNote`); the command line prints it."""
+    from alliance_sim.runs.results import Manifest
+
+    try:
+        m = Manifest.read(out)
+    except AllianceSimError:
+        return ""
+    if m is None or out.resolve() == Path(res.directory).resolve():
+        return ""
+    if m.fingerprint and m.fingerprint == res.manifest.fingerprint:  # the same runs (a copy)
+        return ""
+    mine, theirs = res.manifest, m
+    same = theirs.scenario_name == mine.scenario_name  # then say what differs (helper-63)
+    seeds = f", master seed {theirs.plan.master_seed}" if same else ""
+    ours = f", master seed {mine.plan.master_seed}" if same else ""
+    return (
+        f"{out} holds {'another' if same else 'the'} result of {theirs.scenario_name!r} "
+        f"({theirs.plan.n_runs:,} runs{seeds}); the figures written there are of "
+        f"{mine.scenario_name!r} ({res.directory}: {mine.plan.n_runs:,} runs{ours}), and each "
+        "says so in its title and footer"
+    )
 
 
 def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
