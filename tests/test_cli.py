@@ -337,3 +337,20 @@ def test_dash_q_is_quiet(tmp_path, capsys):
     """A new user typed `run baseline -q` and was told the option does not exist."""
     assert main(["run", "baseline", "--replicates", "2", "--out", str(tmp_path / "b"), "-q"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_compare_on_the_terminal_says_what_its_terms_mean(tmp_path, capsys, write):
+    """The terminal's headline said "A12 0.29" and "n_eff = 200" without a word of what they
+    are (the report explains them beside its table; a new user has only the terminal)."""
+    from alliance_sim.cli.compare import terms
+
+    kgz = write("k.toml", 'extends = "baseline"\nname = "k"\n[members.KGZ]\nwestern_offer = 0.3\n')
+    for name, what in (("a", "baseline"), ("b", str(kgz))):
+        assert main(["run", what, "--out", str(tmp_path / name), "--replicates", "12", "-q"]) == 0
+    argv = ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "r.md")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "A12 0." in out and "n_eff = " in out and "Holm-adjusted" in out, out
+    assert "(A12 = the chance that a run of the scenario has a higher value" in out
+    assert "n_eff = independent runs" in out and "Holm-adjusted = p allowing" in out
+    assert terms("Kazakhstan is hedging in 27% of runs") == ""  # only the terms it uses

@@ -51,6 +51,8 @@ def cmd_compare(a: argparse.Namespace) -> int:
             print(term(f"- {x}"))
         if head.footnote:
             print(term(head.footnote))
+        if legend := terms(" ".join(head.sentences)):
+            print(legend)
         print()
 
     out = build_report(
@@ -82,3 +84,19 @@ def _report_format(out: str) -> str:
             "for PDF figures use: alliance-sim plot DIR --out FIGDIR --format pdf"
         )
     return REPORT_SUFFIXES[suffix]
+
+
+#: the terms of a headline a reader of the terminal may not know (the report explains them
+#: beside its table; the terminal said "A12 0.29" and "n_eff = 200" without a word)
+TERMS = {
+    "A12": "A12 = the chance that a run of the scenario has a higher value than a run of "
+    "the reference (0.5: no difference)",
+    "n_eff": "n_eff = independent runs (runs that share a seed count once)",
+    "Holm-adjusted": "Holm-adjusted = p allowing for the number of comparisons made",
+}
+
+
+def terms(text: str) -> str:
+    """One line explaining the terms of :data:`TERMS` that ``text`` uses ("" if none)."""
+    used = [v for k, v in TERMS.items() if k in text]
+    return f"({'; '.join(used)})" if used else ""
