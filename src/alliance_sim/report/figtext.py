@@ -93,10 +93,14 @@ _WIDTHS: dict[tuple, float] = {}
 
 
 def _text_settings() -> tuple:
-    """The settings besides the font that change a measured width."""
+    """The settings besides the font's own properties that change a measured width: the
+    renderer's and the font lists a family name stands for (a font of another list measured
+    with the first's widths guessed its breaks badly: slower, never wrong)."""
     from matplotlib import rcParams
 
-    return tuple(rcParams[f"text.{k}"] for k in ("hinting", "hinting_factor", "kerning_factor"))
+    text = tuple(rcParams[f"text.{k}"] for k in ("hinting", "hinting_factor", "kerning_factor"))
+    lists = ("sans-serif", "serif", "monospace", "cursive", "fantasy")
+    return text + tuple(tuple(rcParams[f"font.{k}"]) for k in lists)
 
 
 def fit_text(fig: Figure, text: str, fontsize: float, share: float = 0.96) -> str:
