@@ -886,8 +886,10 @@ def test_a_hand_set_figure_with_no_range_is_said_to_be_kept(tmp_path):
     # a figure with a range that is not varied says why: not a focus member's (a red-team
     # read "no plausible range" beside a range of 0.2-0.7), and a switch is named too
     g = tmp_path / "wo.toml"
-    g.write_text('name = "W"\nextends = "armenia_exits"\n[params]\nmech_fear_of_patron = 0\n'
-                 "[members.KGZ]\nwestern_openness = 0.5\n")  # fmt: skip
+    g.write_text('name = "W"\nextends = "armenia_exits"\nfocus = ["ARM"]\n[params]\n'
+                 "mech_fear_of_patron = 0\n[members.KGZ]\nwestern_openness = 0.5\n")  # fmt: skip
+    # (its own focus: without one, the members the file names would lead it, KGZ's figure
+    # then a focus member's, varied)
     other = load_scenario(g)
     got = rb.kept(other, rb.uncertain(other))
     assert {k: v for k, v in got.items() if not k.startswith("events.")} == {
