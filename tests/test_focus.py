@@ -39,3 +39,20 @@ def test_the_headline_of_such_a_file_opens_with_its_member(write, tmp_path):
     assert focus_of([a, b]) == ["KGZ"]  # what reports and `compare` lead with
     head = headline(compare_results([a, b]), focus_of([a, b]))
     assert "Kyrgyzstan" in head.sentences[0], head.sentences[0]
+
+
+def test_validate_says_the_focus_and_where_it_comes_from(write, capsys):
+    """Nothing on the command line said whom a scenario's reports lead with (a new user's
+    question once the focus could come from the members a file names)."""
+    from alliance_sim.cli.main import main
+
+    kgz = write(
+        "kgz.toml", 'extends = "iran_joins"\nname = "k"\n[members.KGZ]\nwestern_offer = 0.2\n'
+    )
+    plain = write("p.toml", 'extends = "iran_joins"\nname = "p"\n')
+    own = write("o.toml", 'extends = "iran_joins"\nname = "o"\nfocus = ["TJK"]\n')
+    assert main(["validate", str(kgz), str(plain), str(own), "iran_joins"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "focus KGZ, IRN, KAZ, ARM (the members this file names, then its parent's)" in out[0]
+    assert "focus IRN, KAZ, ARM (inherited from iran_joins)" in out[1]
+    assert "focus TJK," in out[2] and "focus IRN, KAZ, ARM," in out[3]

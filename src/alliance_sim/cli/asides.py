@@ -1,5 +1,6 @@
-"""What a verb says beside its answer: where a scenario's ``[sweep]`` comes from (``validate``).
-(Whose figures a folder of another result receives is said by ``report.figures``.)"""
+"""What a verb says beside its answer: where a scenario's ``[sweep]`` and ``focus`` come from
+(``validate``).  (Whose figures a folder of another result receives is said by
+``report.figures``.)"""
 
 from __future__ import annotations
 
@@ -23,3 +24,23 @@ def inherited_sweep(sc) -> str:
     if "sweep" in own or not parent:
         return ""
     return f", inherited from {parent} (extends; give the file its own [sweep] to change it)"
+
+
+def focus_aside(sc) -> str:
+    """ ", focus KGZ, ARM (...)": whom the scenario's tables and headlines lead with, and
+    where that comes from when the file does not say it itself (the members it names, or
+    the file it extends); "" for no focus."""
+    from alliance_sim.scenario.files import named_members, read_toml
+
+    if not sc.focus:
+        return ""
+    codes = ", ".join(sc.focus)
+    try:
+        own = read_toml(Path(sc.path))
+    except (AllianceSimError, OSError):
+        return f", focus {codes}"
+    if "focus" in own or not own.get("extends"):
+        return f", focus {codes}"
+    if named_members(own):
+        return f", focus {codes} (the members this file names, then its parent's)"
+    return f", focus {codes} (inherited from {own['extends']})"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance_sim.analysis import known_limits
-from alliance_sim.cli.asides import inherited_sweep
+from alliance_sim.cli.asides import focus_aside, inherited_sweep
 from alliance_sim.cli.compare import cmd_compare
 from alliance_sim.cli.fitting import (
     cmd_backtest,
@@ -170,7 +170,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
             sweep += f" ({shown})" + inherited_sweep(sc)
         print(
             f"ok: {term(sc.path)} - {term(sc.name)} ({sc.start} to {sc.end}, "
-            f"{plural(len(sc.events), 'event')}{sweep})"
+            f"{plural(len(sc.events), 'event')}{focus_aside(sc)}{sweep})"
         )
     return 2 if bad else 0
 

@@ -291,13 +291,13 @@ def resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
             f"set further members' values in [members.CODE] tables in {path} [region]"
         )
     merged = _merge({k: v for k, v in base.items() if k != "extends"}, child)
-    named = _named_members(child) if "focus" not in child else []
+    named = named_members(child) if "focus" not in child else []
     if named:  # a file that sets no focus of its own leads with the members it names
         merged["focus"] = list(dict.fromkeys([*named, *base.get("focus", [])]))
     return merged
 
 
-def _named_members(data: dict[str, Any]) -> list[str]:
+def named_members(data: dict[str, Any]) -> list[str]:
     """The allies a scenario file names itself -- its ``[members.CODE]`` tables, the
     ``member`` of its own events and its ``[region]``'s members, in that order -- which lead
     its focus when it extends another and sets no ``focus`` of its own (a file that changed
