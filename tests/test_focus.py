@@ -54,5 +54,5 @@ def test_validate_says_the_focus_and_where_it_comes_from(write, capsys):
     assert main(["validate", str(kgz), str(plain), str(own), "iran_joins"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "focus KGZ, IRN, KAZ, ARM (the members this file names, then its parent's)" in out[0]
-    assert "focus IRN, KAZ, ARM (inherited from iran_joins)" in out[1]
+    assert "focus IRN, KAZ, ARM (that of iran_joins, which it extends)" in out[1]
     assert "focus TJK," in out[2] and "focus IRN, KAZ, ARM," in out[3]

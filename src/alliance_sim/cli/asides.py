@@ -43,4 +43,4 @@ def focus_aside(sc) -> str:
         return f", focus {codes}"
     if named_members(own):
         return f", focus {codes} (the members this file names, then its parent's)"
-    return f", focus {codes} (inherited from {own['extends']})"
+    return f", focus {codes} (that of {own['extends']}, which it extends)"
