@@ -940,3 +940,19 @@ def test_a_report_of_a_generator_of_folders_reads_them(results, tmp_path):
     assert out.is_file()
     with pytest.raises(AllianceSimError, match="build_report: 7 results; allowed at most 6"):
         build_report(itertools.cycle(dirs), tmp_path / "r2.html", quiet=True)
+
+
+def test_not_compared_names_each_scenario_when_three_are_compared():
+    """Three results' headline said Kyrgyzstan's exit was "the same in every run of both
+    scenarios" when one of the two others showed it in 2% of its runs (a new user)."""
+    from alliance_sim.report.headline import footnote
+
+    quiet = pd.DataFrame(
+        {"scenario": ["A", "A", "B"], "outcome": ["KGZ_exited", "BLR_exited", "BLR_exited"]}
+    )
+    three = footnote(quiet, "2030Q4", n=2)
+    assert (
+        "both" not in three and "in A: Kyrgyzstan's exit, Belarus's exit; in B: Belarus's" in three
+    )
+    two = footnote(quiet[quiet["scenario"] == "A"], "2030Q4", n=1)
+    assert two.startswith("Not compared: Kyrgyzstan's exit, Belarus's exit at 2030Q4 — the same")

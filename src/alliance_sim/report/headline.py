@@ -8,6 +8,9 @@ the test and the effective number of independent runs.  Then the largest other d
 are visible: 0/1 outcomes ranked by the size of the risk difference, other outcomes by the
 distance of the Vargha-Delaney A12 from 0.5.  Outcomes that no run of either scenario shows
 (an exit of Belarus, say) are not findings: they go to a footnote.
+
+The module is long because every kind of finding is worded here, together, so that the
+sentences of one headline read alike.
 """
 
 from __future__ import annotations
@@ -297,7 +300,8 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     # rows left out of the comparison (a thinned record, results starting at different
     # quarters): said with the headline, in every rendering (the HTML alone had said it)
     left = " ".join(f"Not compared: {w}." for w in comp.attrs.get("left_out") or [])
-    return Headline(lead, out, " ".join(x for x in (footnote(quiet, when), left) if x), when)
+    note = footnote(quiet, when, comp["scenario"].nunique())
+    return Headline(lead, out, " ".join(x for x in (note, left) if x), when)
 
 
 def _started(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
@@ -409,12 +413,25 @@ def _nothing(rows: pd.DataFrame, when: str, premise: list[str] | tuple[str, ...]
     return out
 
 
-def footnote(quiet: pd.DataFrame, when: str) -> str:
-    """One line naming the outcomes that no run of either scenario shows."""
+def footnote(quiet: pd.DataFrame, when: str, n: int = 1) -> str:
+    """One line naming the outcomes that no run of a scenario or of the reference shows:
+    per scenario when ``n`` > 1 are compared with the reference (three results' line said
+    "the same in every run of both scenarios" of Kyrgyzstan's exit, which one of the two
+    others showed in 2% of its runs: a new user read it against the table)."""
     if not len(quiet):
         return ""
-    names = list(dict.fromkeys(short_label(o) for o in quiet["outcome"]))
+    rule = "(for an exit, suspension or hedging: no run shows it, or every run does)"
+    if n <= 1:
+        names = list(dict.fromkeys(short_label(o) for o in quiet["outcome"]))
+        return (
+            f"Not compared: {', '.join(names)} at {when} — the same in every run of both "
+            f"scenarios {rule}."
+        )
+    each = "; ".join(
+        f"in {s}: {', '.join(dict.fromkeys(short_label(o) for o in g['outcome']))}"
+        for s, g in quiet.groupby("scenario", sort=False)
+    )
     return (
-        f"Not compared: {', '.join(names)} at {when} — the same in every run of both "
-        "scenarios (for an exit, suspension or hedging: no run shows it, or every run does)."
+        f"Not compared at {when}, each the same in every run of a scenario and of the "
+        f"reference {rule}: {each}."
     )
