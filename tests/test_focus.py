@@ -56,3 +56,15 @@ def test_validate_says_the_focus_and_where_it_comes_from(write, capsys):
     assert "focus KGZ, IRN, KAZ, ARM (the members this file names, then its parent's)" in out[0]
     assert "focus IRN, KAZ, ARM (that of iran_joins, which it extends)" in out[1]
     assert "focus TJK," in out[2] and "focus IRN, KAZ, ARM," in out[3]
+
+
+def test_a_file_without_a_name_is_not_reported_as_its_parent(write):
+    """A new user's file without `name` ran as "Baseline - Status quo ...": the parent's name
+    and description, which then headed its table, report and figures."""
+    f = write("tjk.toml", 'extends = "baseline"\n[members.TJK]\nwestern_offer = 0.2\n')
+    sc = load_scenario(f)
+    assert sc.name == "tjk" and sc.description == "Baseline, as changed by tjk.toml"
+    g = write("g.toml", f'extends = "{f}"\nname = "G"\n')  # a name, no description
+    assert load_scenario(g).description == "tjk, as changed by g.toml"
+    own = write("own.toml", 'extends = "baseline"\nname = "Mine"\ndescription = "my question"\n')
+    assert (load_scenario(own).name, load_scenario(own).description) == ("Mine", "my question")

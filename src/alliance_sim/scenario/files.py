@@ -294,6 +294,12 @@ def resolve(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     named = named_members(child) if "focus" not in child else []
     if named:  # a file that sets no focus of its own leads with the members it names
         merged["focus"] = list(dict.fromkeys([*named, *base.get("focus", [])]))
+    # a file without a name of its own is not its parent (a new user's file without one ran
+    # and was reported as "Baseline - Status quo ...", the parent's name and description)
+    if "name" not in child:
+        merged["name"] = path.stem
+    if "description" not in child and isinstance(base.get("name"), str):
+        merged["description"] = f"{base['name']}, as changed by {path.name}"
     return merged
 
 
