@@ -956,3 +956,18 @@ def test_not_compared_names_each_scenario_when_three_are_compared():
     )
     two = footnote(quiet[quiet["scenario"] == "A"], "2030Q4", n=1)
     assert two.startswith("Not compared: Kyrgyzstan's exit, Belarus's exit at 2030Q4 — the same")
+
+
+def test_results_that_share_only_some_seeds_say_why_they_are_not_paired(tmp_path):
+    """20 runs compared with 50 that share 20 of their seeds were tested as independent
+    ("n_eff = 20 independent runs") without a word, where the README promises pairs."""
+    from alliance_sim.report.headline import headline
+
+    a = run_scenario("baseline", tmp_path / "a", replicates=30, quiet=True, end="2026Q4")
+    b = run_scenario("western_surge", tmp_path / "b", replicates=12, quiet=True, end="2026Q4")
+    comp = compare_results([a, b])
+    (said,) = comp.attrs["unpaired"]
+    assert "share the seeds of 12 runs but not all (12 and 30 runs" in said
+    assert "Not paired: " in headline(comp).footnote
+    c = run_scenario("western_surge", tmp_path / "c", replicates=30, quiet=True, end="2026Q4")
+    assert compare_results([a, c]).attrs["unpaired"] == []  # the same seeds: paired

@@ -137,11 +137,13 @@ def compare_results(
     thinned = [r for r in results if not every_quarter(r) and horizon.quarter != r.plan.end]
     starts = {r.plan.start for r in results}  # "at some point from the start": one window
     ref, ra_all = results[0], frames[0]
-    rows = []
+    rows, unpaired = [], []
     for other, name, rb_all in zip(results[1:], names[1:], frames[1:], strict=True):
         ra = ra_all[ra_all["error"].isna()]
         rb = rb_all[rb_all["error"].isna()]
         key = paired_key(ra, rb, ref.swept, other.swept)
+        if key is None and (common := len(set(ra["seed"]) & set(rb["seed"]))):
+            unpaired.append(_unpaired(name, names[0], common, len(ra), len(rb)))
         if key is not None:
             merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
         for outcome, binary in comparison_outcomes(ra_all, rb_all, focus):
@@ -174,6 +176,7 @@ def compare_results(
         sized = told & ~(table["p (Holm)"] < 0.05)
         table.loc[sized, "effect"] = UNCLEAR_HOLM
     table.attrs["horizon"] = horizon
+    table.attrs["unpaired"] = unpaired
     same_start = len(starts) == 1 and not thinned
     table.attrs["suspended_from_start"] = suspended_from_start(results) if same_start else []
     table.attrs["hedging_at_start"] = (  # the start is recorded however a result is thinned
@@ -198,6 +201,17 @@ def compare_results(
         [f"lowest cohesion and suspensions at some point ({'; '.join(why)})"] if why else []
     )
     return table
+
+
+def _unpaired(name: str, ref: str, common: int, n_ref: int, n: int) -> str:
+    """Why two results that share some seeds were compared as independent runs (a new user's
+    20 runs shared their seeds with 20 of the reference's 50 and read "n_eff = 20 independent
+    runs" where the README promises pairs)."""
+    return (
+        f"{name} and {ref} share the seeds of {common:,} runs but not all ({n:,} and {n_ref:,} "
+        "runs, or other design points), so they are compared as independent runs, which is "
+        "conservative; run both with the same --replicates and --seed to pair them"
+    )
 
 
 def display_names(results: list[Result]) -> list[str]:

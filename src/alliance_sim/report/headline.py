@@ -301,7 +301,8 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     # quarters): said with the headline, in every rendering (the HTML alone had said it)
     left = " ".join(f"Not compared: {w}." for w in comp.attrs.get("left_out") or [])
     note = footnote(quiet, when, comp["scenario"].nunique())
-    return Headline(lead, out, " ".join(x for x in (note, left) if x), when)
+    unpaired = " ".join(f"Not paired: {u}." for u in comp.attrs.get("unpaired") or [])
+    return Headline(lead, out, " ".join(x for x in (note, left, unpaired) if x), when)
 
 
 def _started(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
