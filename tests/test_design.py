@@ -379,7 +379,7 @@ def test_a_binary_difference_is_called_only_where_its_interval_and_its_test_agre
             assert row["effect"] == UNCLEAR, (trial, d, p, row["effect"])
             row.update({"horizon": "2028Q4", "scenario": "B", "reference name": "A"})
             said = binary_sentence(pd.Series(row | {"p (Holm)": p}))
-            assert "the test does not rule out no difference" in said
+            assert "unclear: its interval excludes zero, but its test does not" in said
             assert "the interval includes no difference" not in said
         elif excludes:
             assert row["effect"] != UNCLEAR

@@ -194,7 +194,7 @@ def _binary_sentence(r: pd.Series) -> str:
         why = (
             "the interval includes no difference"
             if d.lo <= 0 <= d.hi
-            else "unclear: the test does not rule out no difference, though the interval does"
+            else "unclear: its interval excludes zero, but its test does not (p >= 0.05)"
         )
         return f"{text}: {_points(d, k)} — {why} ({_evidence(r)})."
     if r["effect"] in NOT_AN_EFFECT:
