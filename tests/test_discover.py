@@ -112,7 +112,7 @@ def test_cli_discover_on_a_sweep(tmp_path, capsys):
     assert "cart.txt' exists and is not a discover text" in capsys.readouterr().err
     assert (out / "cart.txt").read_text("utf-8") == "my notes\n"
     assert main([*args[:-1], ""]) == 2  # --out '': refused like every other verb's, not ignored
-    assert "--out '': allowed a folder path" in capsys.readouterr().err
+    assert "--out '': an empty path; allowed a folder path" in capsys.readouterr().err
     boxes = pd.read_csv(out / "boxes.csv")
     assert set(boxes["parameter"].dropna()) <= {
         "western_offer",

@@ -335,7 +335,7 @@ def writable_dir(path: str | os.PathLike, option: str = "--out") -> Path:
     _a_path(path, option)
     p = user_path(path)
     if not os.fspath(path).strip():
-        raise UserError(f"{option} '': allowed a folder path")
+        raise UserError(f"{option} '': an empty path; allowed a folder path")
     check_not_results(p, option)
     if p.exists() and not p.is_dir():
         raise UserError(f"{option} {_shown(path)} is a file; allowed a folder (new or existing)")
@@ -378,7 +378,7 @@ def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
     _a_path(path, option)
     p = user_path(path)
     if not os.fspath(path).strip():
-        raise UserError(f"{option} '': allowed a file path")
+        raise UserError(f"{option} '': an empty path; allowed a file path")
     check_not_results(p, option)
     if p.is_dir():
         raise UserError(f"{option} {_shown(path)} is a folder; allowed a file path")

@@ -49,10 +49,10 @@ def cmd_compare(a: argparse.Namespace) -> int:
         print(term(head.lead))
         for x in head.sentences:
             print(term(f"- {x}"))
+        if legend := terms(" ".join(head.sentences)):  # beside the sentences that use them
+            print(legend)
         if head.footnote:
             print(term(head.footnote))
-        if legend := terms(" ".join(head.sentences)):
-            print(legend)
         print()
 
     out = build_report(
