@@ -68,3 +68,15 @@ def test_a_file_without_a_name_is_not_reported_as_its_parent(write):
     assert load_scenario(g).description == "tjk, as changed by g.toml"
     own = write("own.toml", 'extends = "baseline"\nname = "Mine"\ndescription = "my question"\n')
     assert (load_scenario(own).name, load_scenario(own).description) == ("Mine", "my question")
+
+
+def test_a_list_where_a_member_code_goes_is_refused_in_one_line(write, capsys):
+    """An extending file's event with `member = ["ARM", "KAZ"]` (or a region's nested list)
+    raised a TypeError traceback while its focus was worked out, before validation (red-team)."""
+    from alliance_sim.cli.main import main
+
+    f = write("e.toml", 'extends = "baseline"\n[[events]]\nid = "e"\nat = "2025Q1"\n'
+              'type = "pressure"\nmember = ["ARM", "KAZ"]\nsize = 0.3\nduration = 2\n')  # fmt: skip
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown member code ['ARM', 'KAZ']" in err and err.count("\n") == 1, err

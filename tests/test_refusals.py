@@ -1157,3 +1157,13 @@ def test_an_empty_out_of_run_is_named_as_typed(tmp_path, monkeypatch, capsys):
     assert main(["run", "baseline", "--replicates", "2", "--out", ""]) == 2
     err = capsys.readouterr().err
     assert "--out '': an empty path" in err and err.count("\n") == 1, err
+
+
+def test_an_option_is_taken_by_its_whole_name_only(tmp_path, capsys):
+    """`refine DIR --out X` was read as `--outcome X` (a prefix of it) and ran (red-team)."""
+    argv = ["refine", str(tmp_path / "none"), "--runs", "4", "--out", "x", "--outcome", "y"]
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --out x; did you mean '--outcome'?" in err, err

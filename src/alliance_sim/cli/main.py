@@ -26,7 +26,13 @@ from alliance_sim.textsafe import shortened, term
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose mistakes are one line (no usage block), exit status 2."""
+    """An argument parser whose mistakes are one line (no usage block), exit status 2, and
+    that takes options by their whole names only (`refine DIR --out X` was read as
+    `--outcome X`, a prefix of it, and ran: red-team)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         m = _CHOICE.search(message)  # "invalid choice: 'rn' (choose from 'run', ...)"

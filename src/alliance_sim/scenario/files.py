@@ -317,7 +317,8 @@ def named_members(data: dict[str, Any]) -> list[str]:
     named += [e.get("member") for e in data.get("events", []) if isinstance(e, dict)]
     if isinstance(region, dict) and isinstance(region.get("members"), list):
         named += region["members"]
-    return [c for c in dict.fromkeys(named) if isinstance(c, str) and c in ALLIES]
+    # (before validation: a list or table where a code goes is left for it to refuse)
+    return list(dict.fromkeys(c for c in named if isinstance(c, str) and c in ALLIES))
 
 
 def _parent_file(path: Path, parent: Any) -> Path:
