@@ -742,7 +742,7 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     argv = ["run", "baseline", "--out", str(c), "--replicates", "5", "--seed", "9", "--quiet"]
     assert main(argv) == 0
     capsys.readouterr()
-    assert main(["plot", str(c), "--out", str(b), "--kind", "fan"]) == 0
+    assert main(["plot", str(c), "--out", str(b), "--kind", "status"]) == 0
     said = capsys.readouterr().out  # what differs is said (helper-63: both sides read alike)
     assert f"{b} holds another result of 'Baseline' (5 runs, master seed 0)" in said
     assert "5 runs, master seed 9), and each says so" in said
@@ -752,10 +752,34 @@ def test_plot_into_another_results_folder_says_so(tmp_path, capsys):
     from alliance_sim.report.figures import OtherResultNote, write_figures
 
     with pytest.warns(OtherResultNote, match=f"{b} holds the result of 'Baseline'"):
-        write_figures(a, b, "fan")
+        write_figures(a, b, "cohesion")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         write_figures(b, b, "fan")  # its own folder: nothing
+
+
+def test_plot_does_not_replace_another_results_figures(tmp_path, capsys):
+    """`plot out/sweep --out out/base` replaced the baseline's own fan.png with the sweep's and
+    said so only after, in a note: now refused before anything is drawn (exit 2, one line)."""
+    from alliance_sim.errors import UserError
+    from alliance_sim.report.figures import write_figures
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", "armenia_exits", "--out", str(a), "--replicates", "5", "--quiet"]) == 0
+    assert main(["run", "baseline", "--out", str(b), "--replicates", "5", "--quiet"]) == 0
+    assert main(["plot", str(b), "--out", str(b), "--kind", "fan", "--kind", "status"]) == 0
+    before = {p.name: p.read_bytes() for p in b.glob("*.png")}
+    assert {"fan.png", "status.png", "commitment.png"} <= set(before)
+    capsys.readouterr()
+    kinds = ["--kind", "fan", "--kind", "status", "--kind", "cohesion"]
+    assert main(["plot", str(a), "--out", str(b), *kinds]) == 2
+    said = _one_line(capsys)
+    assert said.startswith(f"alliance-sim: error: {b} holds the result of 'Baseline' (5 runs)")
+    assert "its fan.png, status.png: figures of" in said and "another folder" in said
+    assert {p.name: p.read_bytes() for p in b.glob("*.png")} == before  # nothing drawn
+    with pytest.raises(UserError, match=r"its fan\.png: figures of"):
+        write_figures(a, b, "fan")
+    assert main(["plot", str(b), "--out", str(b), "--kind", "fan"]) == 0  # its own: replaced
 
 
 def test_a_repair_refused_says_nothing_of_repairing(tmp_path, capsys):

@@ -60,7 +60,9 @@ def test_compare_uses_the_last_shared_quarter_and_says_so(ends):
     short, long, _ = ends
     comp = compare_results([long, short])
     h = comp.attrs["horizon"]
-    assert h.quarter == "2026Q4" and "runs to 2027Q4" in h.why
+    # named as the report names it: two results of one scenario by their folders (it said
+    # "Armenia exits runs to 2027Q4" of one of two results both named "Armenia exits")
+    assert h.quarter == "2026Q4" and h.why.endswith(f"{long.name} (long) runs to 2027Q4")
     row = comp[comp["outcome"] == "ARM_exited"].iloc[0]
     expected = short.runs["ARM_exited"].mean()
     assert row["reference"].value == pytest.approx(expected)  # not the 2027Q4 share
@@ -478,3 +480,22 @@ def test_end_at_the_files_own_end_is_the_same_scenario(tmp_path):
         sc = load_scenario(tmp_path / f)
         assert with_end(sc, sc.end).hash == sc.hash, f
         assert with_end(sc, "2029Q4").hash != sc.hash
+
+
+def test_results_alike_in_name_and_folder_are_named_by_path(tmp_path):
+    from alliance_sim.analysis.horizon import display_names
+
+    class R:  # display_names reads only a result's name and folder
+        def __init__(self, name, directory):
+            self.name, self.directory = name, directory
+
+    rs = [R("Baseline", tmp_path / "x" / "out"), R("Baseline", tmp_path / "y" / "out")]
+    assert display_names(rs) == [f"Baseline ({tmp_path / d / 'out'})" for d in "xy"]
+    rs.append(R("Iran joins", tmp_path / "z" / "out"))
+    assert display_names(rs)[2] == "Iran joins"
+    assert display_names([*rs[:1], R("Baseline", tmp_path / "b")]) == [
+        "Baseline (out)",
+        "Baseline (b)",
+    ]
+    same = R("Baseline", tmp_path / "x" / "out")  # one result twice: its folder's name
+    assert display_names([same, same]) == ["Baseline (out)"] * 2

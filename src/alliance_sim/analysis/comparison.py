@@ -31,6 +31,7 @@ from alliance_sim.analysis.design import (
 )
 from alliance_sim.analysis.horizon import (
     Horizon,
+    display_names,
     every_quarter,
     hedging_at_start,
     outcomes_at,
@@ -212,16 +213,6 @@ def _unpaired(name: str, ref: str, common: int, n_ref: int, n: int) -> str:
         "runs, or other design points), so they are compared as independent runs, which is "
         "conservative; run both with the same --replicates and --seed to pair them"
     )
-
-
-def display_names(results: list[Result]) -> list[str]:
-    """How a report names each result: its scenario's name, with its folder where two
-    results share a name (a scenario compared with itself at another seed or end)."""
-    names = [r.name for r in results]
-    return [
-        f"{n} ({Path(r.directory).name})" if names.count(n) > 1 else n
-        for r, n in zip(results, names, strict=True)
-    ]
 
 
 def _row(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,21 @@ def _shared(results: list[Result], why: str) -> str:
     return f"; every one of them can be read at {_listed(every)}"
 
 
+def display_names(results: list[Result]) -> list[str]:
+    """How a report names each result: its scenario's name, with its folder where two
+    results share a name (a scenario compared with itself at another seed or end); the
+    folder's whole path where two folders of that name differ (``x/out``, ``y/out``)."""
+    names = [r.name for r in results]
+    where = [(Path(r.directory).name, Path(r.directory).resolve()) for r in results]
+    out = []
+    for r, n, (f, _) in zip(results, names, where, strict=True):
+        if names.count(n) > 1:
+            twins = {d for m, (g, d) in zip(names, where, strict=True) if (m, g) == (n, f)}
+            n = f"{n} ({r.directory if len(twins) > 1 else f})"
+        out.append(n)
+    return out
+
+
 def _listed(labels: list[str]) -> str:
     """Quarter labels in a line: all of up to six, else the first three and the last."""
     return ", ".join(labels) if len(labels) <= 6 else f"{', '.join(labels[:3])}, ..., {labels[-1]}"
@@ -149,7 +165,11 @@ def shared_horizon(results: list[Result], at: str | None = None, option: str = "
                 f"the scenarios end at different quarters ({', '.join(sorted(set(ends)))}) and "
                 f"cannot be compared at {quarter}, the last one they share: {why}"
             )
-    longer = [f"{r.name} runs to {r.plan.end}" for r in results if r.plan.end != quarter]
+    longer = [
+        f"{n} runs to {r.plan.end}"
+        for r, n in zip(results, display_names(results), strict=True)
+        if r.plan.end != quarter
+    ]
     return Horizon(quarter, f"the last quarter every scenario reaches; {'; '.join(longer)}")
 
 

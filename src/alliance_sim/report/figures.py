@@ -144,6 +144,22 @@ def another_result(out: Path, res) -> str:
     )
 
 
+def _not_over_another(res, out: Path, files: list[str]) -> None:
+    """Refuse (one line) to replace figures in the folder of another result: ``plot out/sweep
+    --out out/base`` replaced the baseline's fan.png with the sweep's, and said so only after."""
+    if not (taken := [f for f in files if (out / f).exists()]) or not another_result(out, res):
+        return
+    from alliance_sim.runs.results import Manifest
+
+    theirs = Manifest.read(out)
+    shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
+    raise UserError(
+        f"{out} holds the result of {theirs.scenario_name!r} ({theirs.plan.n_runs:,} runs) and "
+        f"its {shown}: figures of {res.directory} would replace them; write them to another "
+        "folder"
+    )
+
+
 def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     fits = fitting_kinds(res)
     kinds = kinds or fits
@@ -219,6 +235,7 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
             tasks.append((path.stem, partial(pairs_plot, res.runs, m, res.swept, o, path)))
     for name, _ in tasks:  # before any is drawn: never over a file alliance-sim did not write
         figure_path(out / f"{name}.{fmt}")
+    _not_over_another(res, out, [f"{name}.{fmt}" for name, _ in tasks])
     paths: list[Path] = []
     with bar(len(tasks), "figures", unit="fig", quiet=quiet) as progress:
         for name, draw in tasks:
