@@ -439,6 +439,32 @@ def test_a_local_scenario_that_shadows_a_shipped_one_says_so(tmp_path, monkeypat
     assert capsys.readouterr().err == ""  # the same bytes as the shipped file
 
 
+def test_extends_by_name_says_when_a_file_of_that_name_lies_beside(tmp_path, capsys):
+    """A user who copied baseline.toml beside their file to edit it, and wrote extends =
+    "baseline", got the shipped baseline without a word.  Now one line says which file was
+    read and how to name the one beside; nothing is said when the copy is unchanged."""
+    from alliance_sim.scenario.files import shipped_dir
+
+    shipped = (shipped_dir() / "baseline.toml").read_text()
+    copy = tmp_path / "baseline.toml"
+    copy.write_text(shipped)
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "baseline"\n[params]\nwestern_offer = 0.07\n')
+    load_scenario(mine)
+    assert capsys.readouterr().err == ""  # the same bytes: nothing to say
+    # edited (here: a file of its own that extends the shipped one by its path)
+    edited = "[params]\nrussian_pressure = 0.5\n"
+    copy.write_text(f'extends = "{shipped_dir() / "baseline.toml"}"\n{edited}')
+    sc = load_scenario(mine)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"not {copy} beside it" in err, err
+    assert 'write extends = "baseline.toml" to extend that file' in err
+    assert sc.params["western_offer"] == 0.07
+    mine.write_text('extends = "baseline.toml"\n[params]\nwestern_offer = 0.07\n')
+    assert load_scenario(mine).params["russian_pressure"] == 0.5  # the file beside
+    assert capsys.readouterr().err == ""
+
+
 def test_a_local_scenario_extends_the_shipped_one_of_its_own_name(tmp_path, monkeypatch):
     """./scenarios/baseline.toml with extends = "baseline" found itself and was refused with
     "missing file 'baseline' ... did you mean 'baseline'?"; it extends the shipped one."""

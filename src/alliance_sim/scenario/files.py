@@ -91,6 +91,30 @@ def _say_if_shadowing(found: Path) -> None:
         say_notes(sys.stderr)
 
 
+def _say_if_beside(path: Path, parent: str, found: Path) -> None:
+    """One line on stderr when ``extends = "baseline"`` finds a scenario by name while a
+    ``baseline.toml`` of another content lies beside the file: a user who had copied the
+    shipped baseline there to edit it got the shipped one without a word."""
+    import sys
+
+    beside = path.parent / f"{parent}.toml"
+    if parent.endswith(".toml") or not beside.is_file() or beside.resolve() == path.resolve():
+        return
+    if beside.resolve() in _SAID or beside.read_bytes() == found.read_bytes():
+        return
+    _SAID.add(beside.resolve())
+    PENDING.append(
+        (
+            beside.resolve(),
+            f"note: extends = {parent!r} in {path} reads the scenario named {parent!r} "
+            f'({found}), not {beside} beside it; write extends = "{parent}.toml" to extend '
+            "that file",
+        )
+    )
+    if not _DEFER:
+        say_notes(sys.stderr)
+
+
 #: notes waiting for the scenario that raised them to load: one that fails to load says one
 #: line, its error, which names the file (the note and the error were two lines)
 PENDING: list[tuple[Path, str]] = []
@@ -336,6 +360,7 @@ def _parent_file(path: Path, parent: Any) -> Path:
     name = parent.removesuffix(".toml")
     found = _by_name(name, besides=path) if "/" not in parent and "\\" not in parent else None
     if found is not None:
+        _say_if_beside(path, parent, found)
         return found
     if ppath.exists():  # a folder, a device: it read "missing file '/tmp'"
         raise ScenarioError(f"{parent!r} in {path} [extends] is not a scenario file ({ppath})")
