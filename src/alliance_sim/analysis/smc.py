@@ -46,6 +46,7 @@ the same interface, so both can be compared on the same budget of simulations.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -240,18 +241,38 @@ def _log_kernel_mix(
 ) -> np.ndarray:
     """log sum_j w_j K(theta_i | theta_j) for each new set i, K the truncated kernel of
     :func:`_propose` (up to a constant common to all i, which normalising the weights
-    removes); in logs, because 25 small densities multiply below the smallest float."""
-    d = len(low)
-    diff = theta[:, None, :] - pop.theta[None, :, :]  # (new, old, d)
-    z = np.zeros(diff.shape)
-    log_k = np.zeros(diff.shape[:2])
-    for i in range(d):
-        shift = z[:, :, :i] @ chol[i, :i]
-        base = pop.theta[None, :, i] + shift
-        z[:, :, i] = (diff[:, :, i] - shift) / chol[i, i]
-        a = (low[i] - base) / chol[i, i]
-        b = (high[i] - base) / chol[i, i]
-        log_k += -0.5 * z[:, :, i] ** 2 - _log_box_mass(a, b)
+    removes); in logs, because 25 small densities multiply below the smallest float.
+
+    Each new set's value depends on that set alone, so its rows are computed in two threads
+    (numpy and scipy release the GIL on arrays), each column of the kernel's coordinates on
+    contiguous arrays: the same operations on the same numbers as one pass over every row,
+    the same floats to the bit (``tests/test_smc.py``), in under half the time -- the
+    workers wait while it runs, between generations (``docs/performance.md``)."""
+    n, m, d = len(theta), len(pop.theta), len(low)
+    z = np.zeros((n, m, d))  # (new, old, coordinate): the matmul below reads it as before
+    log_k = np.zeros((n, m))
+    old_t = np.ascontiguousarray(pop.theta.T)  # coordinate i of every old set, contiguous
+
+    def rows(r0: int, r1: int) -> None:
+        zr, lk = z[r0:r1], log_k[r0:r1]
+        for i in range(d):
+            shift = zr[:, :, :i] @ chol[i, :i]
+            base = old_t[i][None, :] + shift
+            zi = ((theta[r0:r1, i][:, None] - old_t[i][None, :]) - shift) / chol[i, i]
+            zr[:, :, i] = zi
+            a = (low[i] - base) / chol[i, i]
+            b = (high[i] - base) / chol[i, i]
+            lk += -0.5 * zi**2 - _log_box_mass(a, b)
+
+    cuts = [0, n // 2, n] if n >= 64 else [0, n]
+    if len(cuts) == 2:
+        rows(0, n)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(cuts) - 1) as pool:
+            for f in [pool.submit(rows, a, b) for a, b in itertools.pairwise(cuts)]:
+                f.result()
     log_k += np.log(pop.weights)[None, :]
     top = log_k.max(1)
     return top + np.log(np.exp(log_k - top[:, None]).sum(1))

@@ -365,7 +365,7 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--out", metavar="FILE", required=True, help="posterior .parquet to write")
     ca.add_argument("--method", choices=("smc", "rejection"), help="default: the file's")
     _fit_options(ca)
-    ca.add_argument("--seed", type=_seed, help="master seed")
+    ca.add_argument("--seed", type=_seed, help="master seed (default: the file's [calibrate] seed)")
     ca.add_argument("--fit-until", metavar="QUARTER", help="fit only the record up to this quarter")
     ca.add_argument(
         "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
