@@ -3,6 +3,7 @@ resumable after a kill."""
 
 import json
 import shutil
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -568,3 +569,41 @@ def test_below_on_a_yes_no_outcome_counts_the_runs_where_it_did_not_happen(swept
     new = y[-rec["n_runs"] :]
     assert rec["observed_share"] == pytest.approx(new.mean())
     assert "P(ARM_exited < 0.5)" in describe_round(rec)
+
+
+def test_the_note_on_refines_runs_says_when_it_found_no_tipping_point(swept, tmp_path):
+    """A helper refined an outcome that tips nowhere (refine said so) and then read "also
+    holds 200 runs at 4 points that refine placed near where TJK_exited > 0.5 tips" in
+    compare: false of that folder.  The note now says refine found no tipping point."""
+    from alliance_sim import Result
+    from alliance_sim.runs.refined import design_note
+
+    res = tmp_path / "res"
+    shutil.copytree(swept, res)
+    assert main(["refine", str(res), "--outcome", "ARM_exited", "--runs", "40", "--quiet"]) == 0
+    r = Result.open(res)
+    assert r.design().left_out["no_boundary"] == []  # this round found its tipping point
+    assert "near where ARM_exited > 0.5 tips (no sample" in design_note(r.design())
+    # the round's record as a round that found none writes it (region 0, no toss-up band)
+    r.manifest.rounds[-1]["boundary_after"] = {"region": 0.0, "uncertain_band": 0.0}
+    own = r.design()
+    assert own.left_out["no_boundary"] == ["ARM_exited > 0.5"]
+    note = design_note(own)
+    assert "placed nearest where ARM_exited > 0.5 would tip, though refine found no tipping" in note
+    assert "near where ARM_exited > 0.5 tips" not in note
+
+    class Fake:  # two cases, one that tips and one that does not
+        directory = "d"
+        left_out: ClassVar = {
+            "runs": 9,
+            "points": 3,
+            "design_runs": 96,
+            "rounds": 2,
+            "cases": ["ARM_exited > 0.5", "KAZ_exited > 0.5"],
+            "no_boundary": ["KAZ_exited > 0.5"],
+        }
+
+    note = design_note(Fake())
+    assert "near where ARM_exited > 0.5 tips and nearest where KAZ_exited > 0.5 would" in note
+    Fake.left_out = {**Fake.left_out, "no_boundary": []}
+    assert "near where ARM_exited > 0.5 / KAZ_exited > 0.5 tips (no sample" in design_note(Fake())

@@ -369,7 +369,8 @@ def summary_dict(res) -> dict:
             "refine": "null, or the refine rounds whose runs (placed near an outcome's boundary, "
             "no sample of the swept space) every share here leaves out; by_point.csv has them",
         },
-        "refine": res.left_out,  # None: no refine round; else what the shares leave out
+        # None: no refine round; else what the shares leave out (its file's keys as before)
+        "refine": res.left_out and {k: v for k, v in res.left_out.items() if k != "no_boundary"},
         "members": members,
         "joint_exits": joint_exits(ok) if len(ok) else None,
         "cohesion": {

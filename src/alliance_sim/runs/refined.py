@@ -14,17 +14,36 @@ def case_of(round_: dict[str, Any]) -> str:
     return f"{round_.get('outcome')} {sign} {0.5 if t is None else float(t):g}"
 
 
+def found_boundary(round_: dict[str, Any]) -> bool:
+    """Whether a round's classifier found a tipping point inside the swept ranges (a band of
+    uncertain points, or a region of the cases neither empty nor everything); a round without
+    that record (an interrupted one) counts as having found one, as its points were meant."""
+    b = round_.get("boundary_after")
+    if not isinstance(b, dict):
+        return True
+    return b.get("uncertain_band", 0) > 0 or 0 < b.get("region", 0.5) < 1
+
+
 def design_note(res: Any, user: str = "this command uses") -> str:
     """One line saying what :meth:`Result.design` set aside ('' if nothing); ``user``: who
     reads the sweep's own runs ("this command uses", or a report's "the numbers here use")."""
     left = res.left_out
     if not left:
         return ""
+    nowhere = [c for c in left["cases"] if c in left.get("no_boundary", [])]
+    tips = [c for c in left["cases"] if c not in nowhere]
+    where = " and ".join(
+        [f"near where {' / '.join(tips)} tips"] * bool(tips)
+        + [  # a note that said "near where ... tips" of a sweep where it tips nowhere misled
+            f"nearest where {' / '.join(nowhere)} would tip, though refine found no tipping "
+            "point in the swept ranges"
+        ]
+        * bool(nowhere)
+    )
     return (
         f"note: {res.directory} also holds {left['runs']:,} runs at {left['points']:,} points "
-        f"that refine placed near where {' / '.join(left['cases'])} tips (no sample of the "
-        f"swept space); {user} the sweep's own {left['design_runs']:,} runs "
-        "(by_point.csv and discover use all)"
+        f"that refine placed {where} (no sample of the swept space); {user} the sweep's own "
+        f"{left['design_runs']:,} runs (by_point.csv and discover use all)"
     )
 
 

@@ -21,7 +21,11 @@ import pandas as pd
 from alliance_sim.errors import AnalysisError, StoreError, did_you_mean
 from alliance_sim.paths import user_path
 from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
-from alliance_sim.runs.refined import case_of, design_note  # noqa: F401 (re-exported)
+from alliance_sim.runs.refined import (  # noqa: F401 (re-exported)
+    case_of,
+    design_note,
+    found_boundary,
+)
 from alliance_sim.textsafe import shortened
 
 
@@ -444,6 +448,8 @@ class Result:
         left = {"rounds": len(rounds), "runs": added.num_rows}
         left |= {"points": len(set(added.column("point").to_pylist())), "design_runs": run0}
         left["cases"] = sorted({case_of(r) for r in rounds})
+        last = {case_of(r): r for r in rounds}  # each case's latest round says if it tips
+        left["no_boundary"] = sorted(c for c, r in last.items() if not found_boundary(r))
         res = Result(self.directory, kept, self.reused, run0, left)
         errors = res.arrow("runs", ["error"]).column("error")
         kept.failed = len(errors) - errors.null_count
