@@ -971,3 +971,25 @@ def test_results_that_share_only_some_seeds_say_why_they_are_not_paired(tmp_path
     assert "Not paired: " in headline(comp).footnote
     c = run_scenario("western_surge", tmp_path / "c", replicates=30, quiet=True, end="2026Q4")
     assert compare_results([a, c]).attrs["unpaired"] == []  # the same seeds: paired
+
+
+def test_a_share_half_way_between_whole_percents_is_not_rounded_two_ways():
+    """A new user's report said Tajikistan's exit (3 runs of 200) was "1.5% [1%, 4%]" in its
+    headline and "2% [1%, 4%]" in its table; the run table printed one suspension in 200 runs
+    as "suspended 0%".  Whole percents give a half-way share its decimal, and a share above
+    zero never reads as 0%."""
+    from alliance_sim.analysis.stats import Estimate, percent, percent_interval
+    from alliance_sim.analysis.summary import format_table
+
+    assert percent_interval(0.015, 0.0051, 0.043) == "1.5% [1%, 4%]"
+    assert Estimate(0.015, 0.0051, 0.043, 200).fmt(pct=True) == "1.5% [1%, 4%]"
+    assert percent_interval(0.325, 0.2, 0.48) == "32.5% [20%, 48%]"
+    assert percent_interval(0.35, 0.22, 0.5) == "35% [22%, 50%]"  # not half-way: as before
+    assert [percent(x) for x in (0.005, 0.125, 0.35, 0.0, 1.0)] == [
+        "0.5%", "12.5%", "35%", "0%", "100%"
+    ]  # fmt: skip
+    row = dict(member="TJK", runs=200, commitment_median=0.7, commitment_p5=0.5,
+               commitment_p95=0.9, active=0.875, hedging=0.12, suspended=0.005, p_exit=0.0,
+               p_exit_lo=0.0, p_exit_hi=0.02, n_effective=200, median_exit="")  # fmt: skip
+    line = format_table(pd.DataFrame([row])).splitlines()[-1]
+    assert "87.5%     12%      0.5%" in line, line

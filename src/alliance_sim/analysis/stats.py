@@ -50,9 +50,17 @@ def percent(value: float) -> str:
     ("99.9%", not "100%", for 0.9994; up to 3 decimals)."""
     for d in range(4):
         shown = round(value * 100, d)
-        if (0 < shown < 100) or value in (0.0, 1.0) or not 0 < value < 1:
+        if (0 < shown < 100 and not (d == 0 and _halfway(value, 0))) or not 0 < value < 1:
             break
     return f"{value:.{d}%}"
+
+
+def _halfway(value: float, digits: int) -> bool:
+    """Whether ``value`` in percent lies half-way between two values at ``digits`` decimals
+    (1.5%, 3 runs of 200): printed "2%" in a report's table and "1.5%" in its headline (a new
+    user's trial), a whole percent takes a decimal instead."""
+    x = value * 100 * 10**digits
+    return bool(np.isfinite(x)) and abs(abs(x - round(x)) - 0.5) < 1e-6
 
 
 def percent_interval(
@@ -86,7 +94,7 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
             )
         ):
             break
-    return d, e
+    return d, e + (e == 0 and _halfway(value, 0))
 
 
 def bootstrap_ci(

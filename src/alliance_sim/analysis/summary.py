@@ -15,7 +15,7 @@ import pandas as pd
 
 from alliance_sim.analysis.cases import as_codes
 from alliance_sim.analysis.design import FEW, clustered_mean, clusters
-from alliance_sim.analysis.stats import percent_interval
+from alliance_sim.analysis.stats import percent, percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
@@ -161,9 +161,11 @@ def format_table(table: pd.DataFrame) -> str:
         )
         pex = percent_interval(r.p_exit, r.p_exit_lo, r.p_exit_hi, "-", est_digits=1)
         few = "*" if r.n_effective < FEW else " "
+        # a share of one run in 200 read "0%" beside the report's 0.5% (a new user's trial)
+        act, hed, sus = percent(r.active), percent(r.hedging), percent(r.suspended)
         lines.append(
-            f"{r.member:<8}{com:>27}   {r.active:>6.0%} {r.hedging:>7.0%} "
-            f"{r.suspended:>9.0%}   {pex:>19} {r.n_effective:>5}{few}  {r.median_exit:>11}"
+            f"{r.member:<8}{com:>27}   {act:>6} {hed:>7} "
+            f"{sus:>9}   {pex:>19} {r.n_effective:>5}{few}  {r.median_exit:>11}"
         )
     return "\n".join(lines)
 
