@@ -499,3 +499,15 @@ def test_results_alike_in_name_and_folder_are_named_by_path(tmp_path):
     ]
     same = R("Baseline", tmp_path / "x" / "out")  # one result twice: its folder's name
     assert display_names([same, same]) == ["Baseline (out)"] * 2
+
+
+def test_a_focus_member_in_no_run_is_said_not_dropped(tmp_path, capsys):
+    """A new user's focus ["TJK", "KAZ", "UZB"] validated "ok", and Uzbekistan, a member in
+    none of the runs, vanished from the table without a word."""
+    f = tmp_path / "f.toml"
+    f.write_text('extends = "remittance_shock"\nfocus = ["TJK", "KAZ", "UZB"]\nend = "2026Q1"\n')
+    assert main(["run", str(f), "--out", str(tmp_path / "r"), "--replicates", "20"]) == 0
+    said = capsys.readouterr().out
+    assert "\nUZB (in focus): a member in none of the 20 runs, so no row." in said
+    assert "\nUZB " not in said.split("\n\n")[1]  # and no row in the table
+    assert "TJK (in focus)" not in said

@@ -244,6 +244,9 @@ def describe(runs: pd.DataFrame, manifest) -> str:
         f"draws the runs in which it is still in).\n{_unit_note(ok, plan)}"
     )
     tail += _outside_note(ok, table, plan.end, plan.start)
+    shown = set(table["member"]) if len(table) else set()
+    for code in (c for c in plan.focus if c not in shown):  # it vanished without a word
+        tail += f"\n{code} (in focus): a member in none of the {len(ok)} runs, so no row."
     if len(ok):
         tail += _joint_line(ok, plan.end)
     if len(table) and (table["n_effective"] < FEW).any():
