@@ -587,3 +587,26 @@ def test_a_posterior_whose_record_is_missing_or_not_ours_is_one_line(tmp_path, c
     assert main(["validate", str(toml)]) == 2
     err = capsys.readouterr().err.strip()
     assert "allowed at most 1,000 bytes for a posterior" in err and len(err.splitlines()) == 1
+
+
+def test_a_wrong_suffix_or_a_result_file_is_named_in_one_line(tmp_path, monkeypatch, capsys):
+    """A new user's `run tjk_china.tml` got "no scenario named ..." and the shipped list, and
+    `validate out/tjk/manifest.json` "malformed TOML: Invalid statement"."""
+    from alliance_sim.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text('extends = "baseline"\n')
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "manifest.json").write_text('{"scenario": {}}\n')
+    (tmp_path / "notes.txt").write_text("some notes\n")
+    said = {}
+    for arg in ("mine.tml", "out/manifest.json", "notes.txt"):
+        assert main(["validate", arg]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        said[arg] = err
+    assert "did you mean 'mine.toml'?" in said["mine.tml"]
+    assert "manifest.json: a result's manifest, not a scenario" in said["out/manifest.json"]
+    assert "notes.txt: not TOML, not a scenario file" in said["notes.txt"]
+    (tmp_path / "ok.txt").write_text('extends = "baseline"\n')  # TOML under another suffix: read
+    assert main(["validate", "ok.txt"]) == 0

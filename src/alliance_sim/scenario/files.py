@@ -186,6 +186,8 @@ def _find(name_or_path: str | os.PathLike, allowed: str) -> Path:
     if (found := _by_name(p.name)) is not None:
         return found
     names = _names()
+    if p.suffix and (toml := p.with_suffix(".toml")).is_file():  # `run west_arm.tml`
+        raise ScenarioError(f"no scenario file {str(name_or_path)!r}; did you mean {str(toml)!r}?")
     if p.with_name(p.name + ".toml").is_file():  # `run west_arm` beside west_arm.toml
         raise ScenarioError(
             f"no scenario named {str(name_or_path)!r}; did you mean the file "
@@ -254,6 +256,12 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
+        if Path(path).suffix.lower() != ".toml":  # a result's manifest.json read "malformed TOML"
+            what = "a result's manifest" if Path(path).name == "manifest.json" else "not TOML"
+            raise ScenarioError(
+                f"{path}: {what}, not a scenario file; allowed a shipped name (see: "
+                "alliance-sim list scenarios) or a .toml scenario file"
+            ) from None
         raise ScenarioError(f"{path}: malformed TOML: {e}") from None
     except RecursionError:
         raise ScenarioError(too_deep) from None
