@@ -32,9 +32,9 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "barely narrows the rules for leaving (exit_below just; suspend_below, exit_patience "
         "and exit_hazard not): they are sampled over wide ranges, and a probability of exit "
         "rests on them. "
-        "The same 200 runs of the baseline, continued from the 2020-2024 fit instead, which "
-        "holds them at assumed values, give P(Armenia leaves by 2034) 0% where the shipped fit "
-        "gives 43% (its 400-run answer is about 45%); over every parameter the record "
+        "Run 200 times from the 2020-2024 fit instead, which holds them at assumed values, "
+        "the baseline gives P(Armenia leaves by 2034) 0% where 200 runs from the shipped fit "
+        "give 43% (its 400-run answer is about 45%); over every parameter the record "
         "does not pin down it spans 6%-100%, chiefly through dependence_weight; and with the exit "
         "threshold, which the fit counts as identified (contraction 0.34) yet leaves between "
         "0.11 and 0.29, forced from 0.05 to 0.3 it runs from 0.4% to 76%.",
