@@ -107,7 +107,9 @@ def test_the_command_writes_its_files_and_replaces_only_its_own(tmp_path, capsys
     assert main([*argv, "--replicates", "2", "--quiet"]) == 0
     said = capsys.readouterr().out
     assert said.startswith("Armenia has left by 2034Q4: ") and "with the fitted model" in said
+    assert "each design point's share is of only 2 runs (steps of 50%)" in said
     r = json.loads((out / "robustness.json").read_text())
+    assert r["headlines"][0]["point_runs"] == 2
     assert r["outcome"] == "ARM_exited" and r["horizon"] == "2034Q4"
     from alliance_sim.scenario.stamp import model_stamp
 
@@ -602,6 +604,14 @@ def test_a_driver_named_where_replicate_noise_is_most_of_the_spread_says_so():
     assert restate({"headlines": [h]})["headlines"][0]["unsupported"] == ["dependence_weight"]
     h["noise_share"] = 0.09  # the shipped analyses' level: nothing added
     assert "noise" not in statement(h["label"], h)
+    # "0%-100% over what the record does not pin down" at --replicates 2 (a new user): each
+    # point's share moves in steps of a half, which the statement now says
+    h["point_runs"] = 2
+    assert "; each design point's share is of only 2 runs (steps of 50%), so that range is" in (
+        statement(h["label"], h)
+    )
+    h["point_runs"] = 32  # the shipped analyses: nothing added
+    assert "design point's share" not in statement(h["label"], h)
 
 
 def test_a_leader_below_the_first_in_the_table_says_why():

@@ -216,6 +216,8 @@ def summarise(
         "noise_share": min(noise / var, 1.0) if var > 0 else None,
         "drivers": drivers,
     }
+    if binomial:  # each point's share is of this many runs: the range's resolution
+        out["point_runs"] = int(replicates)
     out["unsupported"] = unsupported(drivers)
     if drivers and drivers[0]["S1"] is not None:
         # the leader: the first strong driver whose two ends differ visibly, else the first

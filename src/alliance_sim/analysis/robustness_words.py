@@ -21,6 +21,9 @@ RULE = 0.1  # a first-order index from which a driver must be identified or sour
 #: rule that withholds the driver: the share assumes independent replicates (they share
 #: seeds across points) and moved from 0.88 to 0.27 with the design's seed (red-team)
 NOISY = 0.5
+#: fewer runs per design point than this, and a share's range over the design is said to be
+#: widened by chance: each point's share moves in steps of 1/runs (at 2 runs, 0%-100%)
+FEW_POINT_RUNS = 10
 
 
 def noisy(h: dict[str, Any]) -> bool:
@@ -162,6 +165,12 @@ def statement(label: str, h: dict[str, Any]) -> str:
         text += (  # (+18 points fitted beside "0 to 0 points" at 4 replicates: red-team)
             "; the fitted answer lies outside every design point's: the points run only "
             "posterior sets 0 to --replicates - 1 (more --replicates)"
+        )
+    if (k := h.get("point_runs")) is not None and k < FEW_POINT_RUNS and not h.get("difference"):
+        text += (  # "0%-100%" at --replicates 2, said on the terminal without a word (a user)
+            f"; each design point's share is of only {k} run{'s' * (k != 1)} (steps of "
+            f"{1 / k:.0%}), so that range is wider than the parameters make it (more "
+            "--replicates)"
         )
     if noisy(h):
         what = "the driver named" if ", chiefly " in text else "these indices"
