@@ -511,3 +511,29 @@ def test_a_focus_member_in_no_run_is_said_not_dropped(tmp_path, capsys):
     assert "\nUZB (in focus): a member in none of the 20 runs, so no row." in said
     assert "\nUZB " not in said.split("\n\n")[1]  # and no row in the table
     assert "TJK (in focus)" not in said
+
+
+def test_a_swept_parameter_that_changes_no_run_is_named(tmp_path, capsys):
+    """A new user swept Tajikistan's pressure_tolerance over 0.2-0.55, above any pressure it
+    meets: every value gave the same rows, and only a joint line about seeds hinted at it."""
+    from alliance_sim import Result
+    from alliance_sim.analysis.by_point import inert_parameters
+
+    f = tmp_path / "s.toml"
+    f.write_text(
+        'extends = "remittance_shock"\nend = "2027Q4"\n[sweep]\nsampler = "grid"\n'
+        "replicates = 6\nseed = 0\n[sweep.parameters]\n"
+        '"members.TJK.pressure_tolerance" = [0.35, 0.55]\nwestern_offer = [0.02, 0.3]\n'
+    )
+    assert main(["sweep", str(f), "--out", str(tmp_path / "s")]) == 0
+    said = capsys.readouterr().out  # the command prints it after the by-point notes
+    assert "\nnote: members.TJK.pressure_tolerance changes no run: at every seed" in said
+    lines = inert_parameters(Result.open(tmp_path / "s").design())
+    assert lines == [
+        "note: members.TJK.pressure_tolerance changes no run: at every seed and every value of "
+        "the other swept parameters, its values 0.35, 0.55 give the same commitments, statuses "
+        "and cohesion (within the range swept it never acts in this scenario)"
+    ]  # western_offer acts, so it is not named
+    f.write_text(f.read_text().replace("[0.35, 0.55]", "[0.01, 0.55]"))  # below its pressure
+    assert main(["sweep", str(f), "--out", str(tmp_path / "t"), "--quiet"]) == 0
+    assert inert_parameters(Result.open(tmp_path / "t").design()) == []

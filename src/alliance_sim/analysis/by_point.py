@@ -142,3 +142,37 @@ def seeds_the_levers_move(res: Result) -> list[str]:
             + (f"; {others} ({counts})" if same else "")
         )
     return lines
+
+
+def inert_parameters(res: Result) -> list[str]:
+    """A line for each swept parameter that changes no run: at every seed (and every value of
+    the other swept parameters) its values give the same commitments, statuses and cohesion,
+    to the bit.  A sweep over a member's ``pressure_tolerance`` above the pressure it ever
+    meets changed nothing, and only a joint line about seeds hinted at it (a new user's
+    trial).  None where no seed meets two of its values at otherwise equal settings (a Latin
+    hypercube); ``res``: the sweep's own design (``Result.design()``)."""
+    runs = res.runs[res.runs["error"].isna()]
+    swept = [p for p in res.swept if p in runs]
+    kinds = ("_commitment", "_status", "_min_commitment")
+    cols = [c for c in runs if c.endswith(kinds) or c in ("cohesion_final", "cohesion_min")]
+    if "seed" not in runs or not cols:
+        return []
+    lines = []
+    for p in swept:
+        keys = ["seed", *(q for q in swept if q != p)]
+        grouped = runs.groupby(keys, dropna=False)
+        met = grouped[p].nunique() >= 2  # groups where one seed meets two of its values
+        if not met.any():
+            continue
+        varies = grouped[cols].nunique(dropna=False)[met]
+        if (varies <= 1).all().all():
+            vals = sorted(runs[p].dropna().unique().tolist())
+            shown = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in vals[:6])
+            more = f" (and {len(vals) - 6} more)" if len(vals) > 6 else ""
+            where = " and every value of the other swept parameters" if len(keys) > 1 else ""
+            lines.append(
+                f"note: {p} changes no run: at every seed{where}, its values {shown}{more} "
+                "give the same commitments, statuses and cohesion (within the range swept it "
+                "never acts in this scenario)"
+            )
+    return lines

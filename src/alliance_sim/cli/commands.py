@@ -93,9 +93,9 @@ def _summarise(res: Result, out: str | Path, quiet: bool, *more: str) -> None:
     if note := design_note(own):
         print(note)
     if res.plan.n_points > 1:
-        from alliance_sim.analysis.by_point import seeds_the_levers_move
+        from alliance_sim.analysis.by_point import inert_parameters, seeds_the_levers_move
 
-        print("\n".join(seeds_the_levers_move(own)))
+        print("\n".join([*seeds_the_levers_move(own), *inert_parameters(own)]))
     m = res.manifest
     if not res.swept:  # a sweep's spread is its own design
         from alliance_sim.report.robustness import rests_on
