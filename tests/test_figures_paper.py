@@ -43,6 +43,7 @@ def test_labels_carry_units_and_horizons():
     scenario = {"events": [{"id": "eu_arms", "type": "offer", "at": "2025Q3"}]}
     assert parameter_label("events.eu_arms.size", scenario) == "EU arms: size (ties added, 0-5)"
     assert parameter_label("events.eu_arms.at", scenario) == "EU arms: quarter"
+    assert parameter_label("events.cn_arms.at", scenario) == "China arms: quarter"  # not "Cn"
     # a meaning too long to show is left out, not cut mid-phrase (a new user's axis read
     # "credibility signal (evidence the accession adds to every..., 0-5)")
     scenario["events"].append({"id": "iran_in", "type": "accession", "at": "2026Q1"})

@@ -16,6 +16,10 @@ NAMES = dict(zip(mb.CODES, mb.load_profiles().names, strict=True))
 _WORDS = {
     "eu": "EU",
     "us": "US",
+    "cn": "China",  # an id such as cn_arms read "Cn arms" on an axis (a new user's trial)
+    "prc": "PRC",
+    "ru": "Russia",
+    "rf": "Russia",
     "un": "UN",
     "sco": "SCO",
     "csto": "CSTO",
