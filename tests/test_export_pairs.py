@@ -53,6 +53,28 @@ def test_pairs_plot_of_a_sweep(result, tmp_path):
     assert paths[0].stat().st_size > 20_000
 
 
+def test_pairs_plot_gives_a_share_in_percent(result, tmp_path, monkeypatch):
+    """Its colour bar and diagonal read 0-0.2 where every other figure gives a share in %."""
+    import matplotlib.figure
+
+    from alliance_sim.report import pairs
+
+    seen = []
+    monkeypatch.setattr(pairs, "_save", lambda fig, path, *a, **k: seen.append(fig) or path)
+    pairs.pairs_plot(result.runs, result.manifest, result.swept, "ARM_exited", tmp_path / "p")
+    fig = seen[0]
+    assert isinstance(fig, matplotlib.figure.Figure)
+    fig.canvas.draw()
+    bar = fig.axes[-1]  # the shared colour bar
+    labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert labels and all(t.endswith("%") for t in labels), labels
+    seen.clear()
+    pairs.pairs_plot(result.runs, result.manifest, result.swept, "cohesion_final", tmp_path / "q")
+    seen[0].canvas.draw()
+    labels = [t.get_text() for t in seen[0].axes[-1].get_yticklabels() if t.get_text()]
+    assert labels and not any(t.endswith("%") for t in labels)  # a mean: not a share
+
+
 def test_pairs_needs_two_swept_parameters(tmp_path):
     (tmp_path / "one.toml").write_text(
         MINIMAL

@@ -12,9 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from alliance_sim.core import quarters
-from alliance_sim.report.plots import _save, fit_text, outcome_label, plural, styled, subplots
+from alliance_sim.report.plots import (
+    _save,
+    fit_text,
+    outcome_label,
+    plural,
+    styled,
+    subplots,
+)
 
 MAX_PARAMETERS = 6
 
@@ -70,6 +78,11 @@ def pairs_plot(
     c = means.to_numpy(float)
     finite = c[np.isfinite(c)]
     vmin, vmax = (finite.min(), finite.max()) if finite.size else (0, 1)
+    from alliance_sim.analysis.stats import is_binary
+
+    # a share in % as on every other figure (its colour bar read 0-0.2: a new user's trial)
+    probability = is_binary(ok[outcome].to_numpy(float))
+    digits = 0 if vmax - vmin >= 0.05 else 1  # (a formatter per axis: matplotlib binds it)
     dot = max(4, min(30, 3000 / max(len(pts), 1)))
     sc = None
     for i, yname in enumerate(names):
@@ -83,6 +96,8 @@ def pairs_plot(
                 ax.scatter(x, c, s=dot, color="#377eb8", alpha=0.6, lw=0)
                 ax.set_facecolor("#f4f4f4")
                 ax.yaxis.tick_right()
+                if probability:
+                    ax.yaxis.set_major_formatter(PercentFormatter(1.0, digits))
                 ax.spines["right"].set_visible(True)
                 ax.spines["left"].set_visible(False)
             else:
@@ -118,5 +133,7 @@ def pairs_plot(
         cax = fig.add_axes((0.83, 0.2, 0.02, top - 0.24))
         cb = fig.colorbar(sc, cax=cax)
         cb.set_label(_fill(what, 30))
+        if probability:
+            cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0, digits))
     fig.suptitle(title, fontsize=9.5)
     return _save(fig, path, manifest, layout=False)  # laid out by hand: the shared colour bar
