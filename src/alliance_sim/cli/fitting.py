@@ -235,8 +235,11 @@ def cmd_discover(a: argparse.Namespace) -> int:
 def cmd_export(a: argparse.Namespace) -> int:
     from alliance_sim.runs.export import export
 
-    for p in export(a.directory, a.out, a.format, force=a.force, partial=a.partial):
-        print(p)
+    paths = export(a.directory, a.out, a.format, force=a.force, partial=a.partial)
+    if getattr(paths, "unchanged", False):
+        print(f"{paths[0].parent} already holds this export of {a.directory}: nothing written")
+    else:
+        print(*paths, sep="\n")
     from alliance_sim.runs.results import Manifest, Result
 
     m = Manifest.read(a.directory)
