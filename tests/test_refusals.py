@@ -775,11 +775,14 @@ def test_plot_does_not_replace_another_results_figures(tmp_path, capsys):
     assert main(["plot", str(a), "--out", str(b), *kinds]) == 2
     said = _one_line(capsys)
     assert said.startswith(f"alliance-sim: error: {b} holds the result of 'Baseline' (5 runs)")
-    assert "its fan.png, status.png: figures of" in said and "another folder" in said
+    assert "and fan.png, status.png there: figures of" in said and "another folder" in said
     assert {p.name: p.read_bytes() for p in b.glob("*.png")} == before  # nothing drawn
-    with pytest.raises(UserError, match=r"its fan\.png: figures of"):
+    with pytest.raises(UserError, match=r"and fan\.png there: figures of"):
         write_figures(a, b, "fan")
-    assert main(["plot", str(b), "--out", str(b), "--kind", "fan"]) == 0  # its own: replaced
+    (b / "manifest.json").write_text('{"broken')  # a damaged result: still not written over
+    with pytest.raises(UserError, match=r"a result whose manifest\.json cannot be read, and fan"):
+        write_figures(a, b, "fan")
+    assert {p.name: p.read_bytes() for p in b.glob("*.png")} == before
 
 
 def test_a_repair_refused_says_nothing_of_repairing(tmp_path, capsys):

@@ -459,6 +459,12 @@ def test_extends_by_name_says_when_a_file_of_that_name_lies_beside(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"not {copy} beside it" in err, err
     assert 'write extends = "baseline.toml" to extend that file' in err
+    other = tmp_path / "other.toml"  # a second file beside it is named too (red team)
+    other.write_text('extends = "baseline"\n')
+    load_scenario(other)
+    assert f"extends = 'baseline' in {other} reads" in capsys.readouterr().err
+    load_scenario(other)
+    assert capsys.readouterr().err == ""  # once per file and process
     assert sc.params["western_offer"] == 0.07
     mine.write_text('extends = "baseline.toml"\n[params]\nwestern_offer = 0.07\n')
     assert load_scenario(mine).params["russian_pressure"] == 0.5  # the file beside

@@ -4,6 +4,7 @@ known limits where results are read, and the error lines a new user meets, each 
 outside the repository."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -482,7 +483,7 @@ def test_end_at_the_files_own_end_is_the_same_scenario(tmp_path):
         assert with_end(sc, "2029Q4").hash != sc.hash
 
 
-def test_results_alike_in_name_and_folder_are_named_by_path(tmp_path):
+def test_results_alike_in_name_and_folder_are_named_by_path(tmp_path, monkeypatch):
     from alliance_sim.analysis.horizon import display_names
 
     class R:  # display_names reads only a result's name and folder
@@ -496,6 +497,12 @@ def test_results_alike_in_name_and_folder_are_named_by_path(tmp_path):
     assert display_names([*rs[:1], R("Baseline", tmp_path / "b")]) == [
         "Baseline (out)",
         "Baseline (b)",
+    ]
+    (tmp_path / "x").mkdir(exist_ok=True)
+    monkeypatch.chdir(tmp_path / "x")  # a result given as "." read "Baseline ()" (red team)
+    assert display_names([R("Baseline", Path(".")), R("Baseline", tmp_path / "e")]) == [
+        "Baseline (x)",
+        "Baseline (e)",
     ]
     same = R("Baseline", tmp_path / "x" / "out")  # one result twice: its folder's name
     assert display_names([same, same]) == ["Baseline (out)"] * 2

@@ -125,7 +125,8 @@ class Discovery:
             return ""
         return (
             f" Of these {self.stats['n_total']:,} {unit}, {r['added']:,} come from refine "
-            "rounds placed near the boundary, not spread over the swept space: the shares "
+            "rounds placed where it seemed nearest to tipping, not spread over the swept "
+            "space: the shares "
             f"above describe this sample; in the sweep's own {r['design']:,} {unit} alone "
             f"the share is {percent(r['share'])}."
         )

@@ -92,7 +92,8 @@ def display_names(results: list[Result]) -> list[str]:
     results share a name (a scenario compared with itself at another seed or end); the
     folder's whole path where two folders of that name differ (``x/out``, ``y/out``)."""
     names = [r.name for r in results]
-    where = [(Path(r.directory).name, Path(r.directory).resolve()) for r in results]
+    # a result given as "." has no name of its own: its folder's, resolved ("Baseline ()")
+    where = [(Path(r.directory).resolve().name, Path(r.directory).resolve()) for r in results]
     out = []
     for r, n, (f, _) in zip(results, names, where, strict=True):
         if names.count(n) > 1:

@@ -371,8 +371,9 @@ def summary_dict(res) -> dict:
             "weighted equally); by_point.csv has each point's P(exit) and P(suspended)"
             if plan.n_points > 1
             else "one design point: nothing pooled",
-            "refine": "null, or the refine rounds whose runs (placed near an outcome's boundary, "
-            "no sample of the swept space) every share here leaves out; by_point.csv has them",
+            "refine": "null, or the refine rounds whose runs (placed where an outcome seemed "
+            "nearest to tipping, no sample of the swept space) every share here leaves out; "
+            "by_point.csv has them",
         },
         # None: no refine round; else what the shares leave out (its file's keys as before)
         "refine": res.left_out and {k: v for k, v in res.left_out.items() if k != "no_boundary"},

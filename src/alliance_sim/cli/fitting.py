@@ -247,8 +247,9 @@ def cmd_export(a: argparse.Namespace) -> int:
     if left:  # the export holds every run: say which are no sample of the swept space
         print(
             f"note: runs {left['design_runs']:,} and up ({left['runs']:,} runs at "
-            f"{left['points']:,} points) come from {left['rounds']} refine round(s) placed near "
-            "an outcome's boundary, not spread over the swept space: pool the runs below them "
+            f"{left['points']:,} points) come from {left['rounds']} refine round(s) placed where "
+            "an outcome seemed nearest to tipping, not spread over the swept space: pool the "
+            "runs below them "
             "for shares of the design (by_point.csv marks each point's round)"
         )
     return 0

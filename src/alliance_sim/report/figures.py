@@ -147,16 +147,24 @@ def another_result(out: Path, res) -> str:
 def _not_over_another(res, out: Path, files: list[str]) -> None:
     """Refuse (one line) to replace figures in the folder of another result: ``plot out/sweep
     --out out/base`` replaced the baseline's fan.png with the sweep's, and said so only after."""
-    if not (taken := [f for f in files if (out / f).exists()]) or not another_result(out, res):
-        return
     from alliance_sim.runs.results import Manifest
 
-    theirs = Manifest.read(out)
+    if not (taken := [f for f in files if (out / f).exists()]):
+        return
+    try:
+        theirs = Manifest.read(out)
+    except AllianceSimError:  # a damaged result is still a result (its figures were replaced)
+        if out.resolve() == Path(res.directory).resolve():
+            return
+        whose = "a result whose manifest.json cannot be read"
+    else:
+        if not another_result(out, res):
+            return
+        whose = f"the result of {theirs.scenario_name!r} ({theirs.plan.n_runs:,} runs)"
     shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
-    raise UserError(
-        f"{out} holds the result of {theirs.scenario_name!r} ({theirs.plan.n_runs:,} runs) and "
-        f"its {shown}: figures of {res.directory} would replace them; write them to another "
-        "folder"
+    raise UserError(  # whose figures they are is not recorded: "there", not "its"
+        f"{out} holds {whose}, and {shown} there: figures of {res.directory} would replace "
+        "them; write them to another folder"
     )
 
 

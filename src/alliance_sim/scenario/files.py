@@ -98,14 +98,20 @@ def _say_if_beside(path: Path, parent: str, found: Path) -> None:
     import sys
 
     beside = path.parent / f"{parent}.toml"
-    if parent.endswith(".toml") or not beside.is_file() or beside.resolve() == path.resolve():
+    try:
+        if parent.endswith(".toml") or not beside.is_file() or beside.samefile(path):
+            return
+        if beside.read_bytes() == found.read_bytes():
+            return
+    except OSError:  # a file it does not read must not stop the scenario that names the other
         return
-    if beside.resolve() in _SAID or beside.read_bytes() == found.read_bytes():
+    key = Path(f"{path.resolve()}\0{beside.resolve()}")  # once per file that extends by name
+    if key in _SAID:
         return
-    _SAID.add(beside.resolve())
+    _SAID.add(key)
     PENDING.append(
         (
-            beside.resolve(),
+            key,
             f"note: extends = {parent!r} in {path} reads the scenario named {parent!r} "
             f'({found}), not {beside} beside it; write extends = "{parent}.toml" to extend '
             "that file",
