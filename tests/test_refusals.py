@@ -779,6 +779,16 @@ def test_plot_does_not_replace_another_results_figures(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in b.glob("*.png")} == before  # nothing drawn
     with pytest.raises(UserError, match=r"and fan\.png there: figures of"):
         write_figures(a, b, "fan")
+    # figures of this result written there before may be drawn again (a repeated command was
+    # refused, the figures' result being unrecorded: red team); each names its result now
+    c = tmp_path / "c"
+    argv = ["run", "baseline", "--out", str(c), "--replicates", "5", "--seed", "3", "--quiet"]
+    assert main(argv) == 0  # (not b's seed: the same runs are b itself, a copy)
+    for fmt in ("png", "svg", "pdf"):
+        argv = ["plot", str(a), "--out", str(c), "--kind", "fan", "--format", fmt]
+        assert main(argv) == 0 and main(argv) == 0  # the same command twice
+        assert main(["plot", str(b), *argv[2:]]) == 2  # another result's over them: refused
+        assert f"and fan.{fmt} there: figures of {b}" in _one_line(capsys)
     (b / "manifest.json").write_text('{"broken')  # a damaged result: still not written over
     with pytest.raises(UserError, match=r"a result whose manifest\.json cannot be read, and fan"):
         write_figures(a, b, "fan")

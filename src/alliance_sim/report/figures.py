@@ -147,9 +147,11 @@ def another_result(out: Path, res) -> str:
 def _not_over_another(res, out: Path, files: list[str]) -> None:
     """Refuse (one line) to replace figures in the folder of another result: ``plot out/sweep
     --out out/base`` replaced the baseline's fan.png with the sweep's, and said so only after."""
+    from alliance_sim.report.saving import of_result
     from alliance_sim.runs.results import Manifest
 
-    if not (taken := [f for f in files if (out / f).exists()]):
+    mine = res.manifest.fingerprint  # this result's own figures there may be drawn again
+    if not (taken := [f for f in files if (out / f).exists() and not of_result(out / f, mine)]):
         return
     try:
         theirs = Manifest.read(out)

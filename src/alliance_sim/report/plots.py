@@ -136,7 +136,8 @@ def _save(fig: Figure, path: str | os.PathLike, manifest: dict | None, layout: b
     marks.declutter(fig, renderer(fig))
     dpi = style.current().dpi
     if isinstance(path, str | os.PathLike):
-        path = saving.save(fig, path, dpi=dpi)
+        source = getattr(manifest, "fingerprint", None) or None  # which result it draws
+        path = saving.save(fig, path, dpi=dpi, source=source)
     else:  # a file-like object (reports embed figures)
         dpi = min(dpi, 110) if style.current().name == "screen" else dpi  # paper: 300, as said
         fig.savefig(path, dpi=dpi, format="png", metadata=saving.png_mark())

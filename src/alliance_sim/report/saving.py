@@ -136,17 +136,40 @@ def png_mark() -> dict[str, str]:
     return {"Software": f"alliance-sim {__version__}"}
 
 
+_SOURCE = {"png": "Source", "svg": "Source", "pdf": "Subject"}
+
+
+def source_mark(fingerprint: str) -> bytes:
+    """How a figure names the result it draws, in its metadata (stored uncompressed in PNG,
+    SVG and PDF alike), so that a figure of this result is told from another's."""
+    return f"alliance-sim result {fingerprint}".encode()
+
+
+def of_result(path: Path, fingerprint: str | None) -> bool:
+    """Whether the figure file ``path`` was drawn from the result of ``fingerprint``."""
+    return bool(fingerprint) and marked(path, re.compile(re.escape(source_mark(fingerprint))), True)
+
+
 def save(
-    fig: Any, path: str | os.PathLike, option: str = "--out", checked: bool = False, **kwargs: Any
+    fig: Any,
+    path: str | os.PathLike,
+    option: str = "--out",
+    checked: bool = False,
+    source: str | None = None,
+    **kwargs: Any,
 ) -> Path:
     """Write matplotlib figure ``fig`` to ``path`` (see :func:`figure_path`) with the mark;
     ``kwargs`` go to ``savefig``. Returns the path written.  ``checked``: the caller has
     already made sure, before any work, that ``path`` lies in a folder holding only its own
     earlier output (a backtest's, a calibration report's, a robustness analysis's), which
-    may predate the mark."""
+    may predate the mark.  ``source``: the fingerprint of the result drawn, kept in the
+    figure's metadata (:func:`source_mark`)."""
     from alliance_sim import __version__
 
     p = user_path(path) if checked else figure_path(path, option)
     fmt = p.suffix[1:].lower()
-    fig.savefig(p, metadata={_KEY[fmt]: f"alliance-sim {__version__}"}, **kwargs)
+    meta = {_KEY[fmt]: f"alliance-sim {__version__}"}
+    if source:
+        meta[_SOURCE[fmt]] = source_mark(source).decode()
+    fig.savefig(p, metadata=meta, **kwargs)
     return p
