@@ -1204,3 +1204,25 @@ def test_an_option_is_taken_by_its_whole_name_only(tmp_path, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "unrecognized arguments: --out x; did you mean '--outcome'?" in err, err
+
+
+def test_plot_says_when_it_replaces_another_results_figures_in_a_figure_folder(tmp_path, capsys):
+    """A new user's `plot out/rem --out figs_tjk` replaced the tjk scenario's fan.png and
+    status.png there without a word (a folder of figures, no result: allowed, as asked)."""
+    from alliance_sim.report.figures import ReplacedFiguresNote, write_figures
+
+    a, b, figs = tmp_path / "a", tmp_path / "b", tmp_path / "figs"
+    assert main(["run", "armenia_exits", "--out", str(a), "--replicates", "5", "--quiet"]) == 0
+    assert main(["run", "baseline", "--out", str(b), "--replicates", "5", "--quiet"]) == 0
+    assert main(["plot", str(a), "--out", str(figs), "--kind", "fan", "--kind", "status"]) == 0
+    capsys.readouterr()
+    assert main(["plot", str(b), "--out", str(figs), "--kind", "fan"]) == 0
+    said = capsys.readouterr()
+    assert f"note: {figs}: fan.png was a figure of another result, now replaced by {b}'s" in (
+        said.out
+    )
+    assert "Warning" not in said.err
+    assert main(["plot", str(b), "--out", str(figs), "--kind", "fan"]) == 0  # its own: silent
+    assert "another result" not in capsys.readouterr().out
+    with pytest.warns(ReplacedFiguresNote, match="status.png was a figure of another result"):
+        write_figures(b, figs, "status")

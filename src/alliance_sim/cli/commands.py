@@ -236,6 +236,7 @@ def cmd_list(a: argparse.Namespace) -> int:
 def cmd_plot(a: argparse.Namespace) -> int:
     from alliance_sim.report.figures import (
         OtherResultNote,
+        ReplacedFiguresNote,
         another_result,
         default_outcomes,
         empty_outcomes,
@@ -247,11 +248,17 @@ def cmd_plot(a: argparse.Namespace) -> int:
     res = Result.open(a.directory).design()  # refine's runs: no sample of the swept space
     res.check_some_ran("plot")
     writable_dir(a.out, "--out")
-    with warnings.catch_warnings():  # said below as a note, after the paths
+    with warnings.catch_warnings(record=True) as said:  # said below as notes, after the paths
         warnings.simplefilter("ignore", OtherResultNote)
+        warnings.simplefilter("always", ReplacedFiguresNote)
         paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False, style=a.style)
     for p in paths:
         print(p)
+    for w in said:
+        if issubclass(w.category, ReplacedFiguresNote):
+            print(f"note: {w.message}")
+        else:  # anything else: as it would have been shown
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     if not a.kind and (why := skipped_kinds(res)):
         print(f"note: {why}")
     if empty := empty_outcomes(res, a.outcome or default_outcomes(res)):

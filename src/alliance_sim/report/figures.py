@@ -113,6 +113,10 @@ def write_figures(
     return paths
 
 
+class ReplacedFiguresNote(UserWarning):
+    """Figures of another result in the folder were replaced (its figures name their result)."""
+
+
 class OtherResultNote(UserWarning):
     """Figures were written into the folder of another result (:func:`another_result`)."""
 
@@ -246,6 +250,13 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
     for name, _ in tasks:  # before any is drawn: never over a file alliance-sim did not write
         figure_path(out / f"{name}.{fmt}")
     _not_over_another(res, out, [f"{name}.{fmt}" for name, _ in tasks])
+    from alliance_sim.report.saving import of_another_result
+
+    theirs = [  # in a folder of figures: replaced, as asked, but said (a new user's trial)
+        f"{name}.{fmt}"
+        for name, _ in tasks
+        if of_another_result(out / f"{name}.{fmt}", res.manifest.fingerprint)
+    ]
     paths: list[Path] = []
     with bar(len(tasks), "figures", unit="fig", quiet=quiet) as progress:
         for name, draw in tasks:
@@ -254,6 +265,14 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
             if path is not None:
                 paths.append(path)
             progress.update(1)
+    if theirs:
+        shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+        warnings.warn(
+            f"{out}: {shown} {'was a figure' if len(theirs) == 1 else 'were figures'} of "
+            f"another result, now replaced by {res.directory}'s",
+            ReplacedFiguresNote,
+            stacklevel=2,
+        )
     return paths
 
 

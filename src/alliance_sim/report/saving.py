@@ -150,6 +150,15 @@ def of_result(path: Path, fingerprint: str | None) -> bool:
     return bool(fingerprint) and marked(path, re.compile(re.escape(source_mark(fingerprint))), True)
 
 
+def of_another_result(path: Path, fingerprint: str | None) -> bool:
+    """Whether the figure file ``path`` names a result in its metadata, and not this one."""
+    try:
+        drawn = path.is_file() and marked(path, re.compile(rb"alliance-sim result "), True)
+    except OSError:
+        return False
+    return drawn and not of_result(path, fingerprint)
+
+
 def save(
     fig: Any,
     path: str | os.PathLike,
