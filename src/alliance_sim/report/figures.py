@@ -168,7 +168,7 @@ def _not_over_another(res, out: Path, files: list[str]) -> None:
             return
         whose = f"the result of {theirs.scenario_name!r} ({theirs.plan.n_runs:,} runs)"
     shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
-    raise UserError(  # whose figures they are is not recorded: "there", not "its"
+    raise UserError(  # figures from before the mark name no result: "there", not "its"
         f"{out} holds {whose}, and {shown} there: figures of {res.directory} would replace "
         "them; write them to another folder"
     )

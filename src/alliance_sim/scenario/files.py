@@ -263,7 +263,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         if Path(path).suffix.lower() != ".toml":  # a result's manifest.json read "malformed TOML"
-            what = "a result's manifest" if Path(path).name == "manifest.json" else "not TOML"
+            manifest = Path(path).name == "manifest.json"
+            what = "a result's manifest" if manifest else f"not TOML ({e})"
             raise ScenarioError(
                 f"{path}: {what}, not a scenario file; allowed a shipped name (see: "
                 "alliance-sim list scenarios) or a .toml scenario file"
