@@ -151,11 +151,12 @@ def another_result(out: Path, res) -> str:
 def _not_over_another(res, out: Path, files: list[str]) -> None:
     """Refuse (one line) to replace figures in the folder of another result: ``plot out/sweep
     --out out/base`` replaced the baseline's fan.png with the sweep's, and said so only after."""
-    from alliance_sim.report.saving import of_result
+    from alliance_sim.report.saving import source_of
     from alliance_sim.runs.results import Manifest
 
     mine = res.manifest.fingerprint  # this result's own figures there may be drawn again
-    if not (taken := [f for f in files if (out / f).exists() and not of_result(out / f, mine)]):
+    taken = [f for f in files if (out / f).exists() and not (mine and source_of(out / f) == mine)]
+    if not taken:
         return
     try:
         theirs = Manifest.read(out)
@@ -167,11 +168,15 @@ def _not_over_another(res, out: Path, files: list[str]) -> None:
         if not another_result(out, res):
             return
         whose = f"the result of {theirs.scenario_name!r} ({theirs.plan.n_runs:,} runs)"
-    shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
     raise UserError(  # figures from before the mark name no result: "there", not "its"
-        f"{out} holds {whose}, and {shown} there: figures of {res.directory} would replace "
-        "them; write them to another folder"
+        f"{out} holds {whose}, and {_first_three(taken)} there: figures of {res.directory} "
+        "would replace them; write them to another folder"
     )
+
+
+def _first_three(names: list[str]) -> str:
+    """File names in a line: up to three, then how many more."""
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
@@ -250,13 +255,11 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
     for name, _ in tasks:  # before any is drawn: never over a file alliance-sim did not write
         figure_path(out / f"{name}.{fmt}")
     _not_over_another(res, out, [f"{name}.{fmt}" for name, _ in tasks])
-    from alliance_sim.report.saving import of_another_result
+    from alliance_sim.report.saving import source_of
 
-    theirs = [  # in a folder of figures: replaced, as asked, but said (a new user's trial)
-        f"{name}.{fmt}"
-        for name, _ in tasks
-        if of_another_result(out / f"{name}.{fmt}", res.manifest.fingerprint)
-    ]
+    sources = {f"{name}.{fmt}": source_of(out / f"{name}.{fmt}") for name, _ in tasks}
+    # in a folder of figures: replaced, as asked, but said (a new user's trial)
+    theirs = [f for f, s in sources.items() if s not in (None, res.manifest.fingerprint)]
     paths: list[Path] = []
     with bar(len(tasks), "figures", unit="fig", quiet=quiet) as progress:
         for name, draw in tasks:
@@ -266,10 +269,10 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
                 paths.append(path)
             progress.update(1)
     if theirs:
-        shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
         warnings.warn(
-            f"{out}: {shown} {'was a figure' if len(theirs) == 1 else 'were figures'} of "
-            f"another result, now replaced by {res.directory}'s",
+            f"{out}: {_first_three(theirs)} "
+            f"{'was a figure' if len(theirs) == 1 else 'were figures'} of another result, now "
+            f"replaced by {res.directory}'s",
             ReplacedFiguresNote,
             stacklevel=2,
         )

@@ -145,18 +145,18 @@ def source_mark(fingerprint: str) -> bytes:
     return f"alliance-sim result {fingerprint}".encode()
 
 
-def of_result(path: Path, fingerprint: str | None) -> bool:
-    """Whether the figure file ``path`` was drawn from the result of ``fingerprint``."""
-    return bool(fingerprint) and marked(path, re.compile(re.escape(source_mark(fingerprint))), True)
+_SOURCE_RE = re.compile(rb"alliance-sim result ([0-9A-Za-z_-]+)")
 
 
-def of_another_result(path: Path, fingerprint: str | None) -> bool:
-    """Whether the figure file ``path`` names a result in its metadata, and not this one."""
+def source_of(path: Path) -> str | None:
+    """The fingerprint of the result the figure file ``path`` was drawn from (None: no such
+    file, or a figure from before figures named their result)."""
     try:
-        drawn = path.is_file() and marked(path, re.compile(rb"alliance-sim result "), True)
+        with open(path, "rb") as f:
+            found = _SOURCE_RE.search(f.read(64 << 20))  # no figure of ours is larger
     except OSError:
-        return False
-    return drawn and not of_result(path, fingerprint)
+        return None
+    return found.group(1).decode() if found else None
 
 
 def save(

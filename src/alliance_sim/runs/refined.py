@@ -32,18 +32,18 @@ def design_note(res: Any, user: str = "this command uses") -> str:
         return ""
     nowhere = [c for c in left["cases"] if c in left.get("no_boundary", [])]
     tips = [c for c in left["cases"] if c not in nowhere]
-    where = " and ".join(
-        [f"near where {' / '.join(tips)} tips"] * bool(tips)
-        + [  # a note that said "near where ... tips" of a sweep where it tips nowhere misled
+    where = []
+    if tips:
+        where.append(f"near where {' / '.join(tips)} tips")
+    if nowhere:  # "near where ... tips" of a sweep where it tips nowhere misled (a user)
+        where.append(
             f"nearest where {' / '.join(nowhere)} would tip, though refine found no tipping "
             "point in the swept ranges"
-        ]
-        * bool(nowhere)
-    )
+        )
     return (
         f"note: {res.directory} also holds {left['runs']:,} runs at {left['points']:,} points "
-        f"that refine placed {where} (no sample of the swept space); {user} the sweep's own "
-        f"{left['design_runs']:,} runs (by_point.csv and discover use all)"
+        f"that refine placed {' and '.join(where)} (no sample of the swept space); {user} the "
+        f"sweep's own {left['design_runs']:,} runs (by_point.csv and discover use all)"
     )
 
 

@@ -69,8 +69,6 @@ def _say_if_shadowing(found: Path) -> None:
     """One line on stderr (once per file and process) when a name finds a file of one's own
     that differs from the shipped scenario of that name: results would otherwise be cited as
     the shipped scenario's while they are not."""
-    import sys
-
     shipped = shipped_dir()
     if shipped is None or found.resolve() in _SAID:
         return
@@ -79,14 +77,20 @@ def _say_if_shadowing(found: Path) -> None:
         return
     if twin.read_bytes() == found.read_bytes():
         return
-    _SAID.add(found.resolve())
-    PENDING.append(
-        (
-            found.resolve(),
-            f"note: {found.stem!r} is {found}, not the shipped scenario of that name (which it "
-            f"differs from); name the shipped one by its path, {twin}",
-        )
+    _pend(
+        found.resolve(),
+        f"note: {found.stem!r} is {found}, not the shipped scenario of that name (which it "
+        f"differs from); name the shipped one by its path, {twin}",
     )
+
+
+def _pend(key: Path, line: str) -> None:
+    """Say ``line`` once per ``key`` and process: now, or when the scenario loading defers its
+    notes (:data:`PENDING`) has loaded."""
+    import sys
+
+    _SAID.add(key)
+    PENDING.append((key, line))
     if not _DEFER:
         say_notes(sys.stderr)
 
@@ -95,8 +99,6 @@ def _say_if_beside(path: Path, parent: str, found: Path) -> None:
     """One line on stderr when ``extends = "baseline"`` finds a scenario by name while a
     ``baseline.toml`` of another content lies beside the file: a user who had copied the
     shipped baseline there to edit it got the shipped one without a word."""
-    import sys
-
     beside = path.parent / f"{parent}.toml"
     try:
         if parent.endswith(".toml") or not beside.is_file() or beside.samefile(path):
@@ -106,19 +108,13 @@ def _say_if_beside(path: Path, parent: str, found: Path) -> None:
     except OSError:  # a file it does not read must not stop the scenario that names the other
         return
     key = Path(f"{path.resolve()}\0{beside.resolve()}")  # once per file that extends by name
-    if key in _SAID:
-        return
-    _SAID.add(key)
-    PENDING.append(
-        (
+    if key not in _SAID:
+        _pend(
             key,
             f"note: extends = {parent!r} in {path} reads the scenario named {parent!r} "
             f'({found}), not {beside} beside it; write extends = "{parent}.toml" to extend '
             "that file",
         )
-    )
-    if not _DEFER:
-        say_notes(sys.stderr)
 
 
 #: notes waiting for the scenario that raised them to load: one that fails to load says one
