@@ -1226,3 +1226,17 @@ def test_plot_says_when_it_replaces_another_results_figures_in_a_figure_folder(t
     assert "another result" not in capsys.readouterr().out
     with pytest.warns(ReplacedFiguresNote, match="status.png was a figure of another result"):
         write_figures(b, figs, "status")
+    # a figure not drawn (here made to be skipped) is not named as replaced (red team)
+    from alliance_sim.report import plots
+
+    assert main(["plot", str(a), "--out", str(figs), "--kind", "fan", "--kind", "status"]) == 0
+    capsys.readouterr()
+    real = plots.status_probability
+    try:
+        plots.status_probability = lambda *args, **kw: None
+        assert main(["plot", str(b), "--out", str(figs), "--kind", "fan", "--kind", "status"]) == 0
+    finally:
+        plots.status_probability = real
+    said = capsys.readouterr().out
+    assert "note: " in said and "fan.png was a figure of another result" in said
+    assert "status.png" not in said

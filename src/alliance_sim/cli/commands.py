@@ -248,17 +248,23 @@ def cmd_plot(a: argparse.Namespace) -> int:
     res = Result.open(a.directory).design()  # refine's runs: no sample of the swept space
     res.check_some_ran("plot")
     writable_dir(a.out, "--out")
-    with warnings.catch_warnings(record=True) as said:  # said below as notes, after the paths
-        warnings.simplefilter("ignore", OtherResultNote)
-        warnings.simplefilter("always", ReplacedFiguresNote)
-        paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False, style=a.style)
+    replaced = []  # said below as a note, after the paths
+    try:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("ignore", OtherResultNote)
+            warnings.simplefilter("always", ReplacedFiguresNote)
+            paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False,
+                                  style=a.style)  # fmt: skip
+    finally:  # any other warning shown as it would have been, also before an error (red team)
+        for w in said:
+            if issubclass(w.category, ReplacedFiguresNote):
+                replaced.append(f"note: {w.message}")
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     for p in paths:
         print(p)
-    for w in said:
-        if issubclass(w.category, ReplacedFiguresNote):
-            print(f"note: {w.message}")
-        else:  # anything else: as it would have been shown
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    for line in replaced:
+        print(line)
     if not a.kind and (why := skipped_kinds(res)):
         print(f"note: {why}")
     if empty := empty_outcomes(res, a.outcome or default_outcomes(res)):

@@ -235,11 +235,8 @@ def cmd_discover(a: argparse.Namespace) -> int:
 def cmd_export(a: argparse.Namespace) -> int:
     from alliance_sim.runs.export import export
 
-    paths = export(a.directory, a.out, a.format, force=a.force, partial=a.partial)
-    if getattr(paths, "unchanged", False):
-        print(f"{paths[0].parent} already holds this export of {a.directory}: nothing written")
-    else:
-        print(*paths, sep="\n")
+    for p in export(a.directory, a.out, a.format, force=a.force, partial=a.partial):
+        print(p)
     from alliance_sim.runs.results import Manifest, Result
 
     m = Manifest.read(a.directory)

@@ -259,7 +259,7 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
 
     sources = {f"{name}.{fmt}": source_of(out / f"{name}.{fmt}") for name, _ in tasks}
     # in a folder of figures: replaced, as asked, but said (a new user's trial)
-    theirs = [f for f, s in sources.items() if s not in (None, res.manifest.fingerprint)]
+    before = {f for f, s in sources.items() if s not in (None, res.manifest.fingerprint)}
     paths: list[Path] = []
     with bar(len(tasks), "figures", unit="fig", quiet=quiet) as progress:
         for name, draw in tasks:
@@ -268,6 +268,8 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
             if path is not None:
                 paths.append(path)
             progress.update(1)
+    # only those drawn: a figure skipped (an outcome that never varies) was not replaced
+    theirs = [p.name for p in paths if p.name in before]
     if theirs:
         warnings.warn(
             f"{out}: {_first_three(theirs)} "

@@ -68,9 +68,9 @@ def export(
             ours_or_new(target / n, marker, "exported file")
     if not force:
         there = [n for n in names if (target / n).exists()]
-        if there and _same_export(res, src, target):  # a script run twice: nothing to do
-            return Exported([target / n for n in names[:4]], unchanged=True)
-        if there:
+        # a script run twice: its own export of the same result, written again (trusting the
+        # files there passed a runs.csv cut to its header as "nothing written": red team)
+        if there and not _same_export(res, src, target):
             raise StoreError(
                 f"{target} already holds {there[0]}; choose another --out or add --force to "
                 "replace the exported files"
@@ -90,23 +90,14 @@ def export(
         paths.append(target / PARTIAL)
     else:
         (target / PARTIAL).unlink(missing_ok=True)  # ours, from an earlier partial export
-    return Exported(paths)
-
-
-class Exported(list):
-    """The paths :func:`export` returns; ``unchanged``: the folder already held this export
-    of the same complete result, so nothing was written."""
-
-    def __init__(self, paths: list[Path], unchanged: bool = False) -> None:
-        super().__init__(paths)
-        self.unchanged = unchanged
+    return paths
 
 
 def _same_export(res: Result, src: Path, target: Path) -> bool:
-    """Whether ``target`` holds a whole export of this complete result as it is now (its copy
-    of the manifest the same bytes, every table there, no partial note): a second `export`
-    refused with "already holds runs.csv" where `run` and `sweep` say there is nothing to do
-    (a new user's script)."""
+    """Whether ``target`` holds an export of this complete result as it is now (its copy of
+    the manifest the same bytes, every table there, no partial note), which a second `export`
+    writes again without ``force``: it refused with "already holds runs.csv" where `run` and
+    `sweep` say there is nothing to do (a new user's script)."""
     if res.manifest.status != "complete" or (target / PARTIAL).exists():
         return False
     if not all((target / f"{t}.csv").is_file() for t in ("runs", "alliance", "timeseries")):
