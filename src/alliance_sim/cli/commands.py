@@ -248,22 +248,16 @@ def cmd_plot(a: argparse.Namespace) -> int:
     res = Result.open(a.directory).design()  # refine's runs: no sample of the swept space
     res.check_some_ran("plot")
     writable_dir(a.out, "--out")
-    replaced = []  # said below as a note, after the paths
-    try:
-        with warnings.catch_warnings(record=True) as said:
-            warnings.simplefilter("ignore", OtherResultNote)
-            warnings.simplefilter("always", ReplacedFiguresNote)
-            paths = write_figures(res, a.out, a.kind, a.format, a.outcome, quiet=False,
-                                  style=a.style)  # fmt: skip
-    finally:  # any other warning shown as it would have been, also before an error (red team)
-        for w in said:
-            if issubclass(w.category, ReplacedFiguresNote):
-                replaced.append(f"note: {w.message}")
-            else:
+    with warnings.catch_warnings(record=True) as said:  # the notes: below, after the paths
+        warnings.simplefilter("ignore", OtherResultNote)
+        warnings.simplefilter("always", ReplacedFiguresNote)
+        try:
+            paths = write_figures(res, a.out, a.kind, a.format, a.outcome, False, a.style)
+        finally:  # any other warning as it would have been, also before an error (red team)
+            mine = [w for w in said if issubclass(w.category, ReplacedFiguresNote)]
+            for w in (w for w in said if w not in mine):
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-    for p in paths:
-        print(p)
-    for line in replaced:
+    for line in [*paths, *(f"note: {w.message}" for w in mine)]:
         print(line)
     if not a.kind and (why := skipped_kinds(res)):
         print(f"note: {why}")
