@@ -180,10 +180,16 @@ def test_the_python_function_gives_the_command_s_analysis(tmp_path, capsys):
     assert again["envelope"] == api["envelope"] and again["drivers"] == api["drivers"]
     assert again["command"] == cli["command"]
     # a scenario changed in Python: no command reruns it from its file, and it says so (the
-    # command of armenia_exits was recorded for an analysis at 2028Q4: a red-team)
+    # command of armenia_exits was recorded for an analysis at 2028Q4: a red-team); one run
+    # to another end is rerun by `--end`
     from alliance_sim import with_end
+    from alliance_sim.scenario.load import with_params
 
-    changed = robustness(with_end(sc, "2028Q4"), samples=8, replicates=2, quiet=True)
+    cut = robustness(with_end(sc, "2028Q4"), samples=8, replicates=2, quiet=True)
+    assert cut["horizon"] == "2028Q4"
+    assert cut["command"].startswith("alliance-sim robustness armenia_exits --end 2028Q4 --out")
+    changed = with_params(with_end(sc, "2028Q4"), {"western_offer": 0.1})
+    changed = robustness(changed, samples=8, replicates=2, quiet=True)
     assert changed["horizon"] == "2028Q4" and "alliance-sim" not in changed["command"]
     assert changed["command"].startswith("none from a file: a scenario changed in Python")
     capsys.readouterr()
@@ -297,10 +303,12 @@ def test_run_says_what_the_headline_rests_on(tmp_path, monkeypatch, capsys):
     assert "mine: no shipped analysis of this scenario; to measure what it" in said
     assert main(["run", "mine.toml", "--replicates", "2", "--out", "m2", "--end", "2028Q4"]) == 0
     said = " ".join(capsys.readouterr().out.split())  # unwrapped
-    assert "with end = \"2028Q4\" (this run's horizon; the file's is 2034Q4)" in said
+    assert "to measure what it rests on beyond the fitted model: alliance-sim robustness " in said
+    assert "mine.toml --end 2028Q4 --out DIR" in said  # this run's horizon, not the file's
     assert main(["run", "baseline", "--replicates", "16", "--out", "e", "--end", "2028Q4"]) == 0
-    said = capsys.readouterr().out  # not the analysed horizon: no analysis of another quarter
-    assert "is at 2034Q4, not this run's 2028Q4" in said and 'end = "2028Q4"' in said
+    said = " ".join(capsys.readouterr().out.split())  # not the analysed horizon: no analysis
+    assert "is at 2034Q4, not this run's 2028Q4; for this horizon: alliance-sim robustness " \
+        "baseline --end 2028Q4 --out DIR" in said  # fmt: skip
     assert main(["compare", "b", "m", "--out", "r.md"]) == 0
     page = (tmp_path / "r.md").read_text()
     assert page.index("## Beyond the fitted model") < page.index("known limits")
@@ -1383,3 +1391,47 @@ def test_a_hand_edited_question_is_refused(tmp_path):
         (tmp_path / "e.json").write_text(json.dumps(r))
         with pytest.raises(UserError, match="allowed an analysis as alliance-sim robustness wrote"):
             read_analyses([str(tmp_path / "e.json")], [R()])
+
+
+def test_robustness_at_the_quarter_a_run_was_cut_to(tmp_path, monkeypatch, capsys):
+    """`robustness --end Q` analyses the scenario a `run --end Q` ran (the same scenario hash),
+    so that a report of that run quotes it; before, a user had to save a copy of the file with
+    `end = Q` (a new user asked where --end was)."""
+    from alliance_sim import robustness
+    from alliance_sim.runs.results import Result
+    from alliance_sim.scenario.load import with_end
+
+    monkeypatch.chdir(tmp_path)
+    small = ["--samples", "8", "--replicates", "2", "--quiet"]
+    assert main(["run", "baseline", "--replicates", "8", "--out", "e", "--end", "2028Q4"]) == 0
+    assert main(["run", "baseline", "--replicates", "8", "--out", "b"]) == 0
+    assert main(["robustness", "baseline", "--end", "2028Q4", "--out", "rob", *small]) == 0
+    got = json.loads((tmp_path / "rob" / "robustness.json").read_text())
+    assert got["horizon"] == "2028Q4" and all(h["horizon"] == "2028Q4" for h in got["headlines"])
+    assert got["scenario_hash"] == Result.open("e").manifest.scenario_hash
+    assert got["command"].startswith("alliance-sim robustness baseline --end 2028Q4 --out DIR")
+    assert "by 2028Q4" in got["headlines"][0]["statement"]
+    capsys.readouterr()
+    assert main(["compare", "b", "e", "--out", "r.md", "--robustness", "rob"]) == 0
+    page = " ".join((tmp_path / "r.md").read_text().split())
+    assert "from the analysis of this scenario (rob; alliance-sim robustness baseline --end " \
+        "2028Q4 --out DIR --samples 8" in page  # fmt: skip
+    # the same folder at another horizon: refused, saying how the two differ
+    capsys.readouterr()
+    assert main(["robustness", "baseline", "--out", "rob", *small]) == 2
+    err = capsys.readouterr().err
+    assert "horizon 2028Q4" in err and "this one has horizon 2034Q4" in err, err
+    assert err.count("\n") == 1
+    assert main(["robustness", "baseline", "--end", "2020Q1", "--out", "rob3", *small]) == 2
+    err = capsys.readouterr().err
+    assert "--end 2020Q1" in err and err.count("\n") == 1 and not (tmp_path / "rob3").exists()
+    # from Python: end=, or a scenario run to another end, name the same command
+    kw = dict(samples=8, replicates=2, quiet=True)
+    r1 = robustness("baseline", end="2028Q4", **kw)
+    r2 = robustness(with_end(load_scenario("baseline"), "2028Q4"), **kw)
+    for r in (r1, r2):
+        assert r["scenario_hash"] == got["scenario_hash"]
+        assert r["command"] == got["command"]
+    assert robustness("baseline", **kw)["command"].startswith(
+        "alliance-sim robustness baseline --out DIR"
+    )

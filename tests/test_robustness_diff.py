@@ -205,13 +205,25 @@ def test_a_fitted_answer_without_a_discordant_pair_is_not_certain(pair):
 
 def test_a_difference_changed_in_python_names_its_base_in_the_command(tmp_path):
     from alliance_sim import robustness
-    from alliance_sim.scenario.load import with_end
+    from alliance_sim.scenario.load import with_end, with_params
 
-    sc = with_end(load_scenario("china_security_push"), "2030Q4")
+    sc = with_params(
+        with_end(load_scenario("china_security_push"), "2030Q4"), {"western_offer": 0.1}
+    )
     base = with_end(load_scenario("baseline"), "2030Q4")
     r = robustness(sc, samples=8, replicates=2, against=base, quiet=True)
     assert ", against=that base (baseline.toml, scenario hash " in r["command"]
     assert r["command"].endswith(")")
+    # both run to another end: the command line reruns it with --end (both end there)
+    ended = with_end(load_scenario("china_security_push"), "2030Q4")
+    r = robustness(ended, samples=8, replicates=2, against=base, quiet=True)
+    assert r["command"].startswith(
+        "alliance-sim robustness china_security_push --against baseline --end 2030Q4 --out DIR"
+    )
+    # the base changed in Python otherwise: no command
+    other = with_params(base, {"western_offer": 0.1})
+    r = robustness(ended, samples=8, replicates=2, against=other, quiet=True)
+    assert r["command"].startswith("none from a file")
 
 
 def test_second_red_team_findings(tmp_path, capsys):

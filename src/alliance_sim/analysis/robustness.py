@@ -295,10 +295,12 @@ def analyse(
     ref: str | None = None,
     hold_own: bool = False,
     outcome: str = "exit",
+    options: str = "",
 ) -> dict[str, Any]:
     """The robustness of ``sc``'s headlines (see the module's docstring): a dict ready for
     ``robustness.json``, the lead headline's fields at the top (``ref``: the scenario as the
-    command that reruns it names it; default its name if shipped, else its path).
+    command that reruns it names it; default its name if shipped, else its path;
+    ``options``: what that command needs beside it, e.g. `` --end 2028Q4``).
     ``hold_own``: keep the values the scenario sets by hand (:attr:`Uncertain.own`, its
     premises) at the scenario's values instead of varying them over their plausible ranges.
     ``outcome``: what each headline asks of a focus member, ``exit`` (left by the horizon) or
@@ -338,7 +340,7 @@ def analyse(
     return record(
         sc, heads, params, [p.name for p in held], points=len(pts), runs=len(pts) * replicates,
         samples=samples, replicates=replicates, seed=seed, hold_own=hold_own, outcome=outcome,
-        t0=t0, command=f"alliance-sim robustness {shlex.quote(ref or _reference(sc))}",
+        t0=t0, command=f"alliance-sim robustness {shlex.quote(ref or _reference(sc))}{options}",
     )  # fmt: skip
 
 

@@ -285,6 +285,7 @@ def analyse_difference(
     base_ref: str | None = None,
     hold_own: bool = False,
     outcome: str = "exit",
+    options: str = "",
 ) -> dict[str, Any]:
     """The robustness of ``sc``'s effect against ``base`` (the module's docstring): a dict
     for ``robustness.json`` in the shape of :func:`~.robustness.analyse`'s, each headline's
@@ -341,7 +342,7 @@ def analyse_difference(
         sc, heads, cols, held, points=len(pts), runs=2 * len(pts) * replicates,
         samples=samples, replicates=replicates, seed=seed, hold_own=hold_own, outcome=outcome,
         t0=t0, command=f"alliance-sim robustness {shlex.quote(ref or _reference(sc))} --against "
-        f"{shlex.quote(base_ref or _reference(base))}",
+        f"{shlex.quote(base_ref or _reference(base))}{options}",
         method=METHOD.replace("on the mean over the replicates at each point",
                               "on the mean paired difference over the replicates at each point"),
     )  # fmt: skip

@@ -39,6 +39,7 @@ An interrupted sweep resumes when the same command is run again.""",
     "robustness": """examples:
   alliance-sim robustness baseline --out out/robust-base        # about 20 seconds on 2 cores
   alliance-sim robustness russia_wins_ukraine --out out/robust-rwu --samples 128
+  alliance-sim robustness baseline --end 2028Q4 --out out/robust-28   # as run --end 2028Q4
   alliance-sim robustness armenia_exits --out /tmp/r --samples 8 --replicates 4   # smoke test
                                                       # (at that size its drivers are noise)""",
     "discover": """examples:

@@ -304,11 +304,20 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.robustness import check_sizes
     from alliance_sim.analysis.robustness_words import noisy
     from alliance_sim.report.robustness_api import analyse_into
-    from alliance_sim.scenario.load import load_scenario
+    from alliance_sim.scenario.load import end_notes, load_scenario, with_end
 
     check_sizes(a.samples, a.replicates)
     sc = load_scenario(a.scenario)
     base = load_scenario(a.against) if a.against is not None else None
+    notes, options = [], ""
+    if a.end is not None:  # both to that quarter, as `run --end` (the same scenario hash)
+        ended = with_end(sc, a.end, where="--end", sweep=False, warn=0)
+        notes, options = end_notes(sc, ended), f" --end {ended.end}" if ended is not sc else ""
+        if base is not None:
+            b = with_end(base, a.end, where="--end", sweep=False, warn=0)
+            notes += [n for n in end_notes(base, b) if n not in notes]
+            base = b
+        sc = ended
 
     def progress(done: int, total: int) -> None:
         if not sys.stderr.isatty():  # a log or a pipe: "\r" ran the updates together there
@@ -332,7 +341,10 @@ def cmd_robustness(a: argparse.Namespace) -> int:
         outcome=a.outcome,
         against=base,
         against_ref=a.against,
+        options=options,
     )
+    for note in [] if a.quiet else notes:  # after the run, as `run --end` says them
+        print(note, file=sys.stderr)
     for h in result["headlines"]:
         print(h["statement"] + ".")
         if h["unsupported"]:  # the caveat on its own line too: the list was read alone

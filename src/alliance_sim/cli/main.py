@@ -489,6 +489,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an earlier robustness analysis in DIR run with other settings",
     )
+    _end_option(ro)
     ro.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
     ck = _command(

@@ -319,9 +319,9 @@ def rests_on(
     """What a result of scenario ``name`` (file ``path``, hash ``scenario_hash``, horizon
     ``end``) rests on beyond the fitted model: the shipped analysis's statements if it is of
     this very scenario (lines starting "- ", under the line that introduces them), else the
-    command that makes one.  A run cut short (``run --end``) is not the analysed horizon, and
-    the command analyses a file at its own horizon: it says so rather than offer an analysis
-    of another quarter.  ``compared_at``: the quarter a comparison reads, named beside the
+    command that makes one.  A run cut short (``run --end``) is not the analysed horizon: the
+    command it names analyses the same quarter (``robustness --end``), not the file's own.
+    ``compared_at``: the quarter a comparison reads, named beside the
     analysis's own horizon when they differ.  ``given``: (where, analysis) of one the user
     ran of this very scenario (:func:`read_analyses`), used before the shipped one.  ``model``:
     the stamp of the model that made the result; an analysis made by another one (its own
@@ -351,23 +351,19 @@ def rests_on(
 
     shown = scenario_shown(path)  # a shipped scenario by name, the home directory as ~
     make = f"alliance-sim robustness {shown} --out DIR"
+    own = _file_end(path)
+    if end is not None and own is not None and own != end:  # the command would analyse `own`
+        make = f"alliance-sim robustness {shown} --end {end} --out DIR"
     if r is not None and end is not None and r.get("horizon") not in (None, end):
         return [
             f"The shipped robustness analysis of {name} is at {r['horizon']}, not this run's "
-            f"{end}; alliance-sim robustness analyses a scenario file at its own horizon: save "
-            f'a copy with end = "{end}" and run alliance-sim robustness COPY --out DIR'
+            f"{end}; for this horizon: {make}"
         ]
     if r is not None:
         return [
             f"The shipped robustness analysis of {name} is of another version of the scenario "
             f"({r['scenario_hash']}, not {scenario_hash}): for this one, {make}"
         ]
-    own = _file_end(path)
-    if end is not None and own is not None and own != end:  # the command would analyse `own`
-        make = (
-            f"save a copy of {shown} with end = \"{end}\" (this run's horizon; the file's is "
-            f"{own}) and run alliance-sim robustness COPY --out DIR"
-        )
     return [
         f"{name}: no shipped analysis of this scenario; to measure what it rests on beyond "
         f"the fitted model: {make}"

@@ -35,12 +35,14 @@ def analyse_into(
     outcome: str = "exit",
     against: Any = None,
     against_ref: str | None = None,
+    options: str = "",
 ) -> tuple[dict[str, Any], Path | None, str | None]:
     """Run the analysis of scenario ``sc`` and write it into ``out`` (if given): the
     analysis, the folder written and, if an earlier, different analysis there was replaced,
     how it differed.  ``out`` is checked before anything runs.  ``command``: what reruns it,
     where no command line does (a scenario changed in Python).  ``against``: a second
-    scenario, whose difference from ``sc`` is analysed (:mod:`~.analysis.robustness_diff`)."""
+    scenario, whose difference from ``sc`` is analysed (:mod:`~.analysis.robustness_diff`).
+    ``options``: what the command that reruns it needs beside the scenario (`` --end Q``)."""
     from alliance_sim.analysis.robustness import analyse
     from alliance_sim.analysis.robustness_diff import analyse_difference, check_pair
     from alliance_sim.report.robustness import differs, holding, write
@@ -50,7 +52,7 @@ def analyse_into(
 
     def run() -> dict[str, Any]:
         kw = dict(samples=samples, replicates=replicates, seed=seed, progress=progress)
-        kw |= dict(ref=ref, hold_own=hold_own, outcome=outcome)
+        kw |= dict(ref=ref, hold_own=hold_own, outcome=outcome, options=options)
         if against is not None:
             result = analyse_difference(sc, against, base_ref=against_ref, **kw)
         else:
@@ -61,7 +63,8 @@ def analyse_into(
 
     if out is None:
         return run(), None, None
-    same = {"scenario_hash": sc.hash, "samples": samples, "replicates": replicates}
+    same = {"horizon": sc.end, "scenario_hash": sc.hash}  # (--end: another horizon, in words)
+    same |= {"samples": samples, "replicates": replicates}
     same |= {"seed": seed, "hold_own": hold_own, "outcome_kind": outcome}
     same |= {"against_hash": against.hash if against is not None else None}
     same |= {"against": against.name if against is not None else None}  # (its name, in words)
@@ -84,6 +87,7 @@ def robustness(
     quiet: bool | None = None,
     outcome: str = "exit",
     against: Any = None,
+    end: str | None = None,
 ) -> dict[str, Any]:
     """What ``scenario``'s headlines rest on: each headline's answer under the fitted
     posterior, its range over every parameter the record does not pin down (their plausible
@@ -107,6 +111,10 @@ def robustness(
     start and horizon: the analysis is then of the difference, ``scenario`` minus
     ``against``, per headline in shares of runs (``alliance-sim robustness SCENARIO
     --against BASE``; :mod:`alliance_sim.analysis.robustness_diff` says how it is designed).
+    ``end``: analyse at this quarter (``"2028Q4"``) instead of the scenario's own horizon, as
+    ``run_scenario(..., end=)`` runs it (events after it left out, a warning each; with
+    ``against``, both scenarios end there), so that it is of the same scenario as such a run
+    (``alliance-sim robustness SCENARIO --end Q``).
 
     Returns the analysis as a dict, as ``robustness.json`` holds it (the lead headline's
     ``outcome``, ``posterior``, ``envelope`` and ``drivers`` at the top, every headline under
@@ -133,16 +141,8 @@ def robustness(
 
     if not isinstance(outcome, str) or outcome not in OUTCOME_KINDS:
         raise UserError(f"outcome = {outcome!r:.40}: allowed {', '.join(map(repr, OUTCOME_KINDS))}")
-    command = None
     if isinstance(scenario, Scenario):
         sc, ref = scenario, None
-        if not _as_in_its_file(sc):  # with_end(), with_params(): no file reruns it
-            command = (
-                f"none from a file: a scenario changed in Python (from {Path(sc.path).name}, "
-                f"scenario hash {sc.hash}); robustness(that scenario, samples={samples}, "
-                f"replicates={replicates}, seed={seed}{', hold_own=True' if hold_own else ''}"
-                + (f", outcome={outcome!r})" if outcome != "exit" else ")")
-            )
     elif isinstance(scenario, (str, os.PathLike)):
         sc, ref = load_scenario(scenario), os.fspath(scenario)
     else:
@@ -153,8 +153,6 @@ def robustness(
     base, base_ref = None, None
     if isinstance(against, Scenario):
         base = against
-        if command is None and not _as_in_its_file(base):
-            command = f"none from a file: the base {Path(base.path).name} changed in Python"
     elif isinstance(against, (str, os.PathLike)):
         base, base_ref = load_scenario(against), os.fspath(against)
     elif against is not None:
@@ -162,6 +160,25 @@ def robustness(
             f"against = {against!r:.60}: allowed a shipped scenario's name, a .toml path or a "
             "scenario from load_scenario() (or None: the scenario's own headlines)"
         )
+    if end is not None:  # both to the same quarter (warnings name the events left out)
+        from alliance_sim.scenario.load import with_end
+
+        sc = with_end(sc, end, where="end =", sweep=False, warn=3)
+        base = with_end(base, end, where="end =", sweep=False, warn=3) if base else None
+    # what reruns it: the command line (with --end Q for a file run to Q), or no command
+    own = _rerun(sc)
+    theirs = _rerun(base) if base is not None else ""
+    command, options = None, own or theirs or ""  # (--end ends both)
+    if own is None:  # with_params(): no file reruns it
+        command = (
+            f"none from a file: a scenario changed in Python (from {Path(sc.path).name}, "
+            f"scenario hash {sc.hash}); robustness(that scenario, samples={samples}, "
+            f"replicates={replicates}, seed={seed}{', hold_own=True' if hold_own else ''}"
+            + (f", outcome={outcome!r}" if outcome != "exit" else "")
+            + (f", end={end!r})" if end is not None else ")")
+        )
+    elif theirs is None:
+        command = f"none from a file: the base {Path(base.path).name} changed in Python"
     if command is not None and base is not None and command.endswith(")"):  # it said nothing
         named = (
             repr(base_ref)
@@ -191,6 +208,7 @@ def robustness(
                 outcome=outcome,
                 against=base,
                 against_ref=base_ref,
+                options=options,
             )
         except AllianceSimError as e:  # the command's words for its options, as arguments
             given = (scenario, out, against)  # left as typed ("my --out dir")
@@ -211,14 +229,20 @@ def _whole(v: object) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def _as_in_its_file(sc: Any) -> bool:
-    """Whether ``sc`` is the scenario its file gives (not changed in Python since)."""
-    from alliance_sim.scenario.load import load_scenario
+def _rerun(sc: Any) -> str | None:
+    """What the command line needs beside ``sc``'s file to rerun it: "" if ``sc`` is the
+    scenario its file gives, " --end Q" if it is that run to Q (``with_end``), None if it was
+    changed in Python otherwise."""
+    from alliance_sim.scenario.load import load_scenario, with_end
 
     try:
-        return load_scenario(sc.path).hash == sc.hash
+        own = load_scenario(sc.path)
+        if own.hash == sc.hash:
+            return ""
+        ended = own.end != sc.end and with_end(own, sc.end, sweep=False, warn=0).hash == sc.hash
+        return f" --end {sc.end}" if ended else None
     except (AllianceSimError, OSError, ValueError):
-        return False
+        return None
 
 
 def read_analyses(
@@ -273,7 +297,8 @@ def read_analyses(
                 f"{option} {p}: an analysis of {r.get('scenario')!r:.80} (scenario {h:.40}), which "
                 f"none of the compared results is (theirs: "
                 + ", ".join(f"{n} {k}" for k, n in hashes.items())
-                + "; a run with --end or other values is another scenario)"
+                + "; a run with --end Q is analysed by robustness --end Q; other values make "
+                "another scenario)"
             )
         asks = (r.get("outcome_kind", "exit"), r.get("hold_own", False))
         if asks[0] not in ("exit", "hedging") or not isinstance(asks[1], bool):  # hand-edited:

@@ -65,7 +65,7 @@ def check_dir(
 def identity(result: dict[str, Any]) -> dict[str, Any]:
     """What makes two robustness analyses the same one: scenario, design, seed, the values
     held and the outcome asked."""
-    keys = ("scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
+    keys = ("horizon", "scenario_hash", "samples", "replicates", "seed", "hold_own", "outcome_kind")
     keys += ("against_hash", "against")  # the robustness of a difference is another one
     return {k: result.get(k, DEFAULTS.get(k)) for k in keys}
 
