@@ -62,3 +62,43 @@ def test_member_ranges_come_from_members_toml():
     assert plausible_range("members.ARM.nonsense") is None
     assert plausible_range("nonsense") is None
     assert np.isfinite(plausible_range("western_offer").low)
+
+
+def test_the_ranges_benchmark_draws_its_thresholds_in_order():
+    """benchmarks/plausible_vs_valid.py drew every threshold independently over its range,
+    and `evaluate` refused the first row out of order with a traceback (a docs audit): rows
+    out of order are drawn again, and the share kept is what it says."""
+    import importlib.util
+    from pathlib import Path
+
+    from alliance_sim import load_scenario
+    from alliance_sim.scenario.semantics import ordered
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "plausible_vs_valid.py"
+    spec = importlib.util.spec_from_file_location("plausible_vs_valid", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    t = parameters()
+    g = t[t["scope"] == "global"].set_index("name")
+    g = g[~g.index.str.startswith("mech_")]
+    for lo, hi in (("low", "high"), ("plausible_low", "plausible_high")):
+        d, share = mod.draw(g, lo, hi, 500, np.random.default_rng(1))
+        assert len(d) == 500 and 0 < share < 1
+        assert ordered(list(d.columns), d.to_numpy(), load_scenario("baseline").params).all()
+        for n in d.columns:  # each still inside its range
+            assert d[n].between(g.loc[n, lo], g.loc[n, hi]).all(), n
+
+
+def test_base_rates_script_refuses_a_folder_in_one_line(tmp_path, capsys):
+    """`python -m alliance_sim.analysis.baserates --help` (or a folder that is not a result)
+    printed a traceback (a docs audit)."""
+    import pytest
+
+    from alliance_sim.analysis.baserates import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0 and "usage:" in capsys.readouterr().out
+    assert main([str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nothing: no such folder" in err

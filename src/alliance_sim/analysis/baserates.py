@@ -2,7 +2,7 @@
 
 The reference class (``core/data/observations.toml [base_rates]``, [BRIEF-2014-2024] §2):
 4 exits or suspensions (Azerbaijan, Georgia, Uzbekistan 1999; Uzbekistan 2012) in 222
-member-years, about 1.8% per member-year (2.3% counting Armenia's 2024 freeze).  A result's
+member-years, about 1.8% per member-year (2.25% counting Armenia's 2024 freeze).  A result's
 rate: every quarter in which a member is suspended or leaves (or a suspended member leaves) is
 an event; member-years are the quarters members spend in the alliance, over 4.
 
@@ -52,15 +52,32 @@ def model_rate(res: Result) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the reference class and each result's rate; a folder that is not a finished
+    result with every quarter recorded gets one line, exit status 2 (a traceback before)."""
+    import argparse
+
+    from alliance_sim.errors import AllianceSimError
+
+    ap = argparse.ArgumentParser(
+        prog="python -m alliance_sim.analysis.baserates",
+        description="Exit and suspension rates per member-year: the alliance's record, and "
+        "each result's (a run or sweep folder written with every quarter, the default)",
+    )
+    ap.add_argument("dirs", nargs="*", metavar="DIR", help="result folders")
+    a = ap.parse_args(argv)
     ref = reference()
     print(
         f"reference class: {ref['events']} exits/suspensions in {ref['member_years']} "
         f"member-years = {ref['rate']:.1%} per member-year "
         f"({ref['rate_with_arm_freeze']:.1%} with Armenia's 2024 freeze)"
     )
-    for d in argv if argv is not None else sys.argv[1:]:
-        res = Result.open(d)
-        r = model_rate(res)
+    for d in a.dirs:
+        try:
+            res = Result.open(d)
+            r = model_rate(res)
+        except (AllianceSimError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         print(
             f"{res.name} ({res.plan.start}-{res.plan.end}, {res.plan.n_runs} runs): "
             f"{r['events']} exits or suspensions in {r['member_years']:,.0f} member-years = "
