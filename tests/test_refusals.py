@@ -1240,3 +1240,29 @@ def test_plot_says_when_it_replaces_another_results_figures_in_a_figure_folder(t
     said = capsys.readouterr().out
     assert "note: " in said and "fan.png was a figure of another result" in said
     assert "status.png" not in said
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_a_figure_names_its_result_exactly_whatever_bytes_follow(tmp_path, fmt):
+    """The mark was read as any run of letters and digits, so in a PNG the chunk's checksum
+    after it was read too when its first byte was a letter or digit ("...b34bk" for
+    "...b34b"): 8 of a user's 11 figures were then taken for another result's, and `plot`
+    twice into one folder said it had replaced another result's figures (helper-95)."""
+    import hashlib
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from alliance_sim.report.saving import save, source_of
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1])
+    try:
+        for i in range(40):  # checksums vary with the text: some start with a letter or digit
+            fp = hashlib.sha256(str(i).encode()).hexdigest()[:20]
+            path = save(fig, tmp_path / f"f{i}.{fmt}", source=fp)
+            assert source_of(path) == fp, (i, fp, source_of(path))
+    finally:
+        plt.close(fig)

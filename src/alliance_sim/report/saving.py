@@ -145,7 +145,10 @@ def source_mark(fingerprint: str) -> bytes:
     return f"alliance-sim result {fingerprint}".encode()
 
 
-_SOURCE_RE = re.compile(rb"alliance-sim result ([0-9A-Za-z_-]+)")
+#: a result's fingerprint is 20 hex digits (``runs/identity.fingerprint``), read as exactly that:
+#: in a PNG the text is followed by its chunk's checksum, whose bytes may be letters too, and an
+#: open-ended match read one more ("...b34bk": a user's re-plot refused as another result's)
+_SOURCE_RE = re.compile(rb"alliance-sim result ([0-9a-f]{20})")
 
 
 def source_of(path: Path) -> str | None:
