@@ -87,12 +87,12 @@ def test_event_numbers_never_overlap_and_the_key_names_each(history, tmp_path, m
 
 
 def test_probability_curves_have_bands_and_an_axis_that_fits(tmp_path, monkeypatch):
-    from dataclasses import replace
+    from alliance_sim.scenario.load import with_params
 
     # the refitted replay has no exit in 20 runs: an easier exit rule gives Armenia a few
     sc = load_scenario("history_2020_2024_calibrated")
-    easy = {**sc.params, "exit_below": 0.15, "exit_patience": 1, "exit_hazard": 0.3}
-    history = run_scenario(replace(sc, params=easy), tmp_path / "h", replicates=20)
+    easy = {"exit_below": 0.15, "exit_patience": 1, "exit_hazard": 0.3}
+    history = run_scenario(with_params(sc, easy), tmp_path / "h", replicates=20)
     drawn = _capture(monkeypatch)
     plots.status_probability(history, tmp_path / "s.png")
     exited = drawn["fig"].axes[1]

@@ -1295,7 +1295,8 @@ def test_a_state_outside_at_the_start_is_asked_whether_it_is_a_member(baseline, 
     Iran it is asked whether it is a member at the horizon, and the answer is the runs'."""
     from alliance_sim.analysis.uncertain import headline_outcomes
 
-    sc = replace(baseline, focus=("UZB", "ARM", "IRN"))
+    focus = ["UZB", "ARM", "IRN"]  # (in its description too: else run_scenario refuses it)
+    sc = replace(baseline, focus=tuple(focus), data={**baseline.data, "focus": focus})
     for kind in ("exit", "hedging"):
         heads = headline_outcomes(sc, kind)
         assert heads[0] == ("UZB_joined", f"Uzbekistan is a member at {sc.end}")

@@ -1266,3 +1266,48 @@ def test_a_figure_names_its_result_exactly_whatever_bytes_follow(tmp_path, fmt):
             assert source_of(path) == fp, (i, fp, source_of(path))
     finally:
         plt.close(fig)
+
+
+def test_a_scenario_changed_behind_its_description_is_refused(tmp_path):
+    """`dataclasses.replace(sc, name=..., params=...)` ran the new values under the old
+    scenario's name, hash and parameters in the manifest; `sc.params[k] = v` too, and a second
+    run of such a change into the same folder returned the first one's result (helper-95)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from alliance_sim import evaluate, load_scenario, robustness, run_scenario, simulate, sweep
+    from alliance_sim.errors import ScenarioError
+    from alliance_sim.scenario.load import consistent, with_end, with_params
+
+    sc = load_scenario("armenia_exits")
+    moved = dataclasses.replace(sc, name="hard", params={**sc.params, "western_offer": 0.16})
+    said = r"^scenario 'hard': its name, params differ from what it describes"
+    for call in (
+        lambda: run_scenario(moved, tmp_path / "a", replicates=2, quiet=True),
+        lambda: sweep(moved, tmp_path / "b", replicates=2, quiet=True),
+        lambda: simulate(moved),
+        lambda: evaluate(pd.DataFrame(index=range(1)), moved, replicates=2),
+        lambda: robustness(moved, samples=8, replicates=2, quiet=True),
+    ):
+        with pytest.raises(ScenarioError, match=said):
+            call()
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    sc.params["western_offer"] = 0.16  # in place
+    with pytest.raises(ScenarioError, match="its params differ from what it describes"):
+        run_scenario(sc, tmp_path / "c", replicates=2, quiet=True)
+    # what the API offers to change a scenario passes, every shipped scenario as loaded too
+    fresh = load_scenario("armenia_exits")
+    for ok in (fresh, with_end(fresh, "2028Q4"), with_params(fresh, {"western_offer": 0.16})):
+        assert consistent(ok) is ok
+    import alliance_sim
+
+    hard = alliance_sim.with_params(fresh, {"western_offer": 0.16})  # the public name
+    assert hard.hash != fresh.hash and hard.params["western_offer"] == 0.16
+    with pytest.raises(ScenarioError, match="did you mean 'western_offer'"):
+        alliance_sim.with_params(fresh, {"westrn_offer": 0.16})
+    from alliance_sim.scenario.files import _names
+
+    assert len(_names()) >= 10
+    for name in _names():
+        consistent(load_scenario(name))

@@ -5,7 +5,7 @@ Public API::
     from alliance_sim import AllianceModel, simulate, parameters, load_scenario, sweep
     from alliance_sim import run_scenario, Result, member_table, write_figures, overlay
     from alliance_sim import build_report, compare_results, sensitivity_indices, by_point
-    from alliance_sim import outcomes_at, with_end, model_for, summary_dict
+    from alliance_sim import outcomes_at, with_end, with_params, model_for, summary_dict
     from alliance_sim import evaluate, discover, plausible_range, robustness
 
 The package's folders are the stages a scenario flows through, imports pointing one way:
@@ -51,6 +51,7 @@ _EXPORTS = {
     "summary_dict": "alliance_sim.analysis.summary",
     "sweep": "alliance_sim.runs.runner",
     "with_end": "alliance_sim.scenario.load",
+    "with_params": "alliance_sim.scenario.load",
 }
 __all__ = ["__version__", *sorted(_EXPORTS)]
 

@@ -141,8 +141,10 @@ def robustness(
 
     if not isinstance(outcome, str) or outcome not in OUTCOME_KINDS:
         raise UserError(f"outcome = {outcome!r:.40}: allowed {', '.join(map(repr, OUTCOME_KINDS))}")
+    from alliance_sim.scenario.load import consistent
+
     if isinstance(scenario, Scenario):
-        sc, ref = scenario, None
+        sc, ref = consistent(scenario), None
     elif isinstance(scenario, (str, os.PathLike)):
         sc, ref = load_scenario(scenario), os.fspath(scenario)
     else:
@@ -152,7 +154,7 @@ def robustness(
         )
     base, base_ref = None, None
     if isinstance(against, Scenario):
-        base = against
+        base = consistent(against)
     elif isinstance(against, (str, os.PathLike)):
         base, base_ref = load_scenario(against), os.fspath(against)
     elif against is not None:

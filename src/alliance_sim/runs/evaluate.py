@@ -41,7 +41,9 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
     if scenario is None:
         return default_scenario()
     if isinstance(scenario, Scenario):
-        return scenario
+        from alliance_sim.scenario.load import consistent
+
+        return consistent(scenario)
     if not isinstance(scenario, str | os.PathLike):
         shown = repr(scenario) if isinstance(scenario, int | float) else f"a {typename(scenario)}"
         swapped = (

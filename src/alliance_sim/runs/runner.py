@@ -34,7 +34,7 @@ from alliance_sim.runs.integrity import ROUND_LOST, PartRecord, damaged_parts, m
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.room import check_room
 from alliance_sim.runs.store import Store
-from alliance_sim.scenario.load import load_scenario, with_end
+from alliance_sim.scenario.load import consistent, load_scenario, with_end
 from alliance_sim.scenario.plan import Plan, make_plan
 from alliance_sim.scenario.spec import Scenario
 from alliance_sim.scenario.stamp import code_stamp
@@ -45,7 +45,7 @@ def _scenario(
 ) -> Scenario:
     """The scenario to run: loaded if a name or path, run to ``end`` if given (``sweep``:
     keep its [sweep] table; a run does not use it), warning of what ``end`` leaves out."""
-    sc = s if isinstance(s, Scenario) else load_scenario(s)
+    sc = consistent(s) if isinstance(s, Scenario) else load_scenario(s)
     return sc if end is None else with_end(sc, end, where="end", sweep=sweep, warn=4)
 
 

@@ -48,8 +48,10 @@ def default_scenario(quarters_: int = DEFAULT_QUARTERS) -> Scenario:
 
 
 def with_params(sc: Scenario, params: dict[str, Any], where: str = "keyword arguments") -> Scenario:
-    """A copy of ``sc`` with global parameters (validated against the registry) overridden;
-    ``where`` names their origin in error messages."""
+    """A copy of ``sc`` with global parameters (validated against the registry) overridden,
+    its description (``data``), and so its hash, the manifest and reports, saying so (a
+    variant made with ``dataclasses.replace`` or in place is refused by the functions that run
+    it: :func:`consistent`); ``where`` names their origin in error messages."""
     merged = {**sc.params, **check_params(Checker(Path(where)), params)}
     return replace(sc, params=merged, data={**sc.data, "params": merged})
 
@@ -106,6 +108,35 @@ def with_end(
     for note in end_notes(sc, ended, where="end =") if warn else []:
         warnings.warn(note, UserWarning, stacklevel=warn)
     return ended
+
+
+#: what a run reads of a scenario; ``vintage`` is set by the backtest alone, not by users
+_RUN_FIELDS = tuple(f for f in Scenario.__dataclass_fields__ if f not in ("data", "vintage"))
+
+
+def consistent(sc: Scenario) -> Scenario:
+    """``sc`` if what its runs read agrees with what it describes -- ``sc.data``, which its
+    hash, the manifest and every report record -- else one line
+    (:class:`~alliance_sim.errors.ScenarioError`).  A notebook's
+    ``dataclasses.replace(sc, params=...)``, or ``sc.params[...] = v``, ran the new values
+    under the old scenario's name, hash and parameters, and a second run of such a change was
+    taken for the first one's result (helper-95).  ``with_params``, ``with_end`` and files
+    that extend a scenario change both."""
+    from alliance_sim.errors import AllianceSimError, ScenarioError
+
+    try:
+        fresh = revalidated(sc, sc.data)
+        changed = [f for f in _RUN_FIELDS if getattr(fresh, f) != getattr(sc, f)]
+    except (AllianceSimError, TypeError, ValueError, KeyError):
+        changed = ["data"]
+    if changed:
+        raise ScenarioError(
+            f"scenario {sc.name!r:.60}: its {', '.join(changed)} differ from what it describes "
+            "(scenario.data, which its hash, the manifest and reports record): changed with "
+            "dataclasses.replace or in place; allowed: with_params(sc, {...}), "
+            "with_end(sc, QUARTER), or a scenario file with extends = ... and your values"
+        )
+    return sc
 
 
 def revalidated(sc: Scenario, data: dict) -> Scenario:
