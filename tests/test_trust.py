@@ -1193,3 +1193,71 @@ def test_a_lock_file_that_is_a_folder_is_named_and_found_by_check(copy, tmp_path
 
     with pytest.raises(TypeError, match="build_report: expected a Result"):  # [.., 5]: one line
         build_report([copy, 5], out=tmp_path / "r.html")
+
+
+def test_a_result_held_in_python_refuses_to_read_a_folder_replaced_since(tmp_path):
+    """A `Result` kept in a notebook read the tables of whatever the folder held later: after
+    `run_scenario(..., force=True)` of another scenario into it, `outcomes_at(r, Q)` gave the
+    new runs' shares under the old result's name, half its rows NaN (helper-95)."""
+    import pytest
+
+    from alliance_sim import Result, outcomes_at, run_scenario
+    from alliance_sim.errors import StoreError
+
+    out = tmp_path / "r"
+    first = run_scenario("armenia_exits", out, replicates=6, quiet=True)
+    held = Result.open(out)
+    before = outcomes_at(held, "2028Q4")["ARM_exited"].mean()
+    again = run_scenario("armenia_exits", out, replicates=6, quiet=True)  # the same: reused
+    assert again.reused and outcomes_at(held, "2028Q4")["ARM_exited"].mean() == before
+    run_scenario("baseline", out, replicates=4, force=True, quiet=True)
+    for r in (first, held, held.design()):
+        with pytest.raises(StoreError, match=r"changed after this result was read from it \(it "
+                           r"now holds a run of 'Baseline', 4 runs"):  # fmt: skip
+            outcomes_at(r, "2028Q4")
+    assert Result.open(out).name == "Baseline"  # read again: the new one
+    assert len(outcomes_at(Result.open(out), "2028Q4")) == 4
+
+
+def test_a_result_read_at_an_earlier_quarter_is_read_there_in_every_column(tmp_path):
+    """`outcomes_at(res, Q)` left the columns it did not recompute at the run's end:
+    `n_exited` counted exits after Q (P(two or more out) 0.067 against 0.04 from the exit
+    columns), `KAZ_exit_step` gave a median exit after Q, and `member_table` of that table
+    said "quarter None" (helper-95)."""
+    import numpy as np
+
+    from alliance_sim import member_table, outcomes_at, run_scenario
+    from alliance_sim.analysis.horizon import _read_at
+    from alliance_sim.core import quarters
+
+    res = run_scenario("western_surge", tmp_path / "w", replicates=40, quiet=True)
+    # read from the stored series at the end, every column is the one the engine wrote
+    at_end = _read_at(res, res.plan.end)
+    for c in res.runs:
+        if c in at_end.attrs["whole_run_only"]:
+            assert c.endswith(("_blocked", "_refused")) and c not in at_end
+            continue
+        a, b = at_end[c], res.runs[c]
+        if a.dtype.kind in "fi":
+            assert np.allclose(a.to_numpy(float), b.to_numpy(float), equal_nan=True), c
+        else:
+            assert a.equals(b), c
+    q = "2028Q4"
+    t = outcomes_at(res, q)
+    step = quarters.steps_between(res.plan.start, q)
+    exited = t[[f"{c}_exited" for c in ("BLR", "KAZ", "KGZ", "TJK", "ARM")]].fillna(0)
+    assert (t["n_exited"] == exited.sum(axis=1)).all()
+    for code in ("ARM", "KAZ", "KGZ"):
+        s = t[f"{code}_exit_step"]
+        assert (s.dropna() <= step).all() and s.notna().sum() == (t[f"{code}_exited"] == 1).sum()
+        assert (t[f"{code}_min_commitment"] <= t[f"{code}_commitment"] + 1e-12).all()
+    assert t.attrs["quarter"] == q and "IRN_refused" not in t
+    bare = member_table(t)  # the table says its quarter and start
+    assert bare.attrs["quarter"] == q
+    own = member_table(res, at=q)  # (its focus members first)
+    key = ["member"]
+    assert (
+        bare.sort_values(key)
+        .reset_index(drop=True)
+        .equals(own.sort_values(key).reset_index(drop=True))
+    )

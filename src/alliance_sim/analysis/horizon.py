@@ -179,27 +179,47 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     ``CODE_exited``, ``CODE_suspended`` (0/1), ``CODE_ever_suspended`` (0/1: suspended at
     some recorded quarter up to ``quarter``; exact where every quarter is recorded),
     ``CODE_status`` (the status code, float as stored: 1 active, 2 hedging, 3 suspended, 4
-    exited), ``CODE_commitment``,
-    ``cohesion_final`` and ``cohesion_min`` (see the module); NaN where the member never
-    joined.  ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
+    exited), ``CODE_commitment``, ``CODE_credibility``, ``CODE_exit_step`` (NaN unless it
+    had left by ``quarter``), ``CODE_min_commitment`` (over the recorded quarters up to it),
+    ``cohesion_final``, ``cohesion_min`` and ``cohesion_mean`` (over the recorded quarters up
+    to it), ``capability_cohesion_final``, the counts ``n_hedging``, ``n_suspended``,
+    ``n_exited`` and the influence shares (see the module); NaN where the member never
+    joined.  What is counted over a whole run and not stored quarter by quarter
+    (``CODE_blocked``, ``CODE_refused``) is left out, and ``attrs["whole_run_only"]`` names
+    it; ``attrs["quarter"]`` and ``attrs["start"]`` say what the table describes.  Columns
+    read at the end had been left beside those read at ``quarter``: ``n_exited`` counted
+    exits after it, ``KAZ_exit_step`` gave a median exit after the quarter (helper-95).
+    ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
     a row, a refine round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
     res = as_result(res, "outcomes_at")
     quarter = read_quarter([res], quarter, "outcomes_at(quarter=...):")  # "2030": a hint
     if quarter == res.plan.end:
-        return res.runs
+        runs = res.runs.copy(deep=False)
+        runs.attrs = {"quarter": quarter, "start": res.plan.start, "whole_run_only": []}
+        return runs
     if (why := _readable(res, quarter)) is not None:
         raise AnalysisError(f"cannot read outcomes at {quarter}: {why}")
+    return _read_at(res, quarter)
+
+
+def _read_at(res: Result, quarter: str) -> pd.DataFrame:
+    """:func:`outcomes_at` read from the stored series (at the end too: a test compares it
+    with the runs table the engine wrote)."""
     from alliance_sim.analysis.aggregate import read, runs_ever_in, status_at
+    from alliance_sim.runs.results import open_dataset
 
     step = quarters.steps_between(res.plan.start, quarter)
     runs = res.runs.copy()
-    ts = read(res, "timeseries", ["run", "step", "member", "commitment"]).to_pandas()
+    has = set(open_dataset(res.directory, "timeseries").schema.names)  # (an older folder's)
+    cols = [c for c in ("run", "step", "member", "commitment", "credibility") if c in has]
+    ts = read(res, "timeseries", cols).to_pandas()
+    ts = ts[ts["step"] <= step].assign(member=lambda t: t["member"].astype(str))
+    lowest = ts.groupby(["member", "run"])["commitment"].min()
     ts = ts[ts["step"] == step]
     was = runs_ever_in(res, "suspended", step)  # at a recorded quarter up to it
     ever = was.assign(member=was["member"].astype(str)).groupby("member")["run"].unique()
     st = status_at(res, [step])
     st = st.assign(member=st["member"].astype(str), status=st["status"].astype(str))
-    ts = ts.assign(member=ts["member"].astype(str))
     for code in mb.ALLIES:
         s = st[st["member"] == code].set_index("run")["status"]
         c = ts[ts["member"] == code].set_index("run")["commitment"]
@@ -211,16 +231,36 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
         runs[f"{code}_ever_suspended"] = np.where(joined, was, np.nan)
         runs[f"{code}_status"] = present.map(mb.STATUS_CODES).astype(float)  # as stored
         runs[f"{code}_commitment"] = runs["run"].map(c)
+        if "credibility" in ts:
+            cred = ts[ts["member"] == code].set_index("run")["credibility"]
+            runs[f"{code}_credibility"] = np.where(joined, runs["run"].map(cred), np.nan)
+        left = runs[f"{code}_exited"].to_numpy() == 1
+        runs[f"{code}_exit_step"] = np.where(left, runs[f"{code}_exit_step"], np.nan)
+        low = lowest.get(code, pd.Series(dtype=float))
+        runs[f"{code}_min_commitment"] = np.where(joined, runs["run"].map(low), np.nan)
         if f"{code}_joined" in runs:  # a candidate: a member at that quarter (not exited)
             member = present.isin(["active", "hedging", "suspended"])
             runs[f"{code}_joined"] = member.astype(float).to_numpy()
-    al = read(res, "alliance", ["run", "step", "cohesion"]).to_pandas()
+    has = set(open_dataset(res.directory, "alliance").schema.names)
+    wanted = ["run", "step", "cohesion", "capability_cohesion", *SAME]
+    al = read(res, "alliance", [c for c in wanted if c in has]).to_pandas()
     upto = al[al["step"] <= step]
-    runs["cohesion_final"] = runs["run"].map(
-        upto[upto["step"] == step].set_index("run")["cohesion"]
-    )
+    now = upto[upto["step"] == step].set_index("run")
+    runs["cohesion_final"] = runs["run"].map(now["cohesion"])
     runs["cohesion_min"] = runs["run"].map(upto.groupby("run")["cohesion"].min())
+    runs["cohesion_mean"] = runs["run"].map(upto.groupby("run")["cohesion"].mean())
+    for k, col in (("capability_cohesion_final", "capability_cohesion"), *((c, c) for c in SAME)):
+        if col in now:  # (an older folder's alliance table may lack one)
+            runs[k] = runs["run"].map(now[col]).astype(float)
+    whole = [c for c in runs if c.endswith(("_blocked", "_refused"))]  # over the whole run
+    runs = runs.drop(columns=whole)
+    runs.attrs = {"quarter": quarter, "start": res.plan.start, "whole_run_only": whole}
     return runs
+
+
+#: the runs table's columns read from the alliance table's column of the same name
+SAME = ("n_hedging", "n_suspended", "n_exited")
+SAME += ("russian_influence", "western_influence", "chinese_influence")
 
 
 def every_quarter(res: Result) -> bool:

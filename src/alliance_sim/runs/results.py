@@ -240,6 +240,15 @@ class Manifest:
         return cls.from_dict(d, str(p))
 
 
+def _stat(directory: Path) -> tuple[int, int, int] | None:
+    """What tells a rewritten manifest file from the one read: inode, size, time."""
+    try:
+        st = os.stat(Path(directory) / MANIFEST)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 REDO = "restore it, or rerun the command that made this folder with --force to start over (it \
 replaces only alliance-sim's own files and refine rounds' runs; a folder with others: refused)"
 
@@ -371,6 +380,38 @@ class Result:
     run_limit: int | None = field(default=None, compare=False)
     #: what :meth:`design` left out: refine rounds, their runs and points, the full counts
     left_out: dict[str, Any] | None = field(default=None, compare=False)
+    #: the manifest file as it was when this result was read (:meth:`_still_here`)
+    disk: tuple[Any, str] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.disk is None:
+            self.disk = (_stat(self.directory), _checksum(self.manifest.to_dict()))
+
+    def _still_here(self) -> None:
+        """One line if the folder no longer holds the result this object was read from (a
+        ``force=True`` run or a refine round since): a ``Result`` kept in a notebook read the
+        new runs under the old manifest, and mixed two results silently (helper-95)."""
+        seen, checksum = self.disk
+        now = _stat(self.directory)
+        if now == seen:
+            return
+        try:
+            m = Manifest.read(self.directory)
+        except StoreError:
+            m = None
+        if m is not None and _checksum(m.to_dict()) == checksum:  # rewritten, the same
+            self.disk = (now, checksum)
+            return
+        what = (
+            f"it now holds a {m.kind} of {m.scenario_name!r:.60}, {m.plan.n_runs:,} runs"
+            if m is not None
+            else f"its {MANIFEST} is gone or damaged"
+        )
+        raise StoreError(
+            f"{self.directory} changed after this result was read from it ({what}: a run with "
+            "force=True or a refine round since?); its tables are not this result's any more: "
+            f"read it again with Result.open('{self.directory}')"
+        )
 
     @classmethod
     def open(cls, directory: str | os.PathLike) -> Result:
@@ -422,6 +463,7 @@ class Result:
                 f"{unfinished(self.manifest.status)} (run the same command again to finish it; "
                 "'export --partial' exports what is stored)"
             )
+        self._still_here()
         if self.run_limit is not None:
             import pyarrow.dataset as ds
 
@@ -450,7 +492,7 @@ class Result:
         left["cases"] = sorted({case_of(r) for r in rounds})
         last = {case_of(r): r for r in rounds}  # each case's latest round says if it tips
         left["no_boundary"] = sorted(c for c, r in last.items() if not found_boundary(r))
-        res = Result(self.directory, kept, self.reused, run0, left)
+        res = Result(self.directory, kept, self.reused, run0, left, self.disk)
         errors = res.arrow("runs", ["error"]).column("error")
         kept.failed = len(errors) - errors.null_count
         return res
