@@ -1,6 +1,7 @@
 """Plausible ranges: every parameter has one, inside its validity range, with a reason."""
 
 import numpy as np
+import pytest
 
 from alliance_sim import parameters
 from alliance_sim.core.members import MEMBER_FIELDS
@@ -61,6 +62,15 @@ def test_member_ranges_come_from_members_toml():
     assert sourced is not None and sourced.low == sourced.high
     assert plausible_range("members.ARM.nonsense") is None
     assert plausible_range("nonsense") is None
+    import alliance_sim
+    from alliance_sim.errors import ScenarioError
+
+    for bad in ("members.ARM.nonsense", "nonsense", 3):  # the public name: one line
+        with pytest.raises(ScenarioError, match=r"^plausible_range\("):
+            alliance_sim.plausible_range(bad)
+    with pytest.raises(ScenarioError, match="did you mean 'western_offer'"):
+        alliance_sim.plausible_range("westrn_offer")  # None, and .low failed (helper-95)
+    assert alliance_sim.plausible_range("western_offer") == plausible_range("western_offer")
     assert np.isfinite(plausible_range("western_offer").low)
 
 

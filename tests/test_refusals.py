@@ -1311,3 +1311,58 @@ def test_a_scenario_changed_behind_its_description_is_refused(tmp_path):
     assert len(_names()) >= 10
     for name in _names():
         consistent(load_scenario(name))
+
+
+def test_warnings_point_at_the_users_own_line(tmp_path):
+    """`run_scenario(..., end=...)`'s warning of the events it leaves out pointed into the
+    package's wrappers (errors.py:170), not the notebook's cell (helper-95)."""
+    import warnings
+
+    from alliance_sim import run_scenario
+
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        run_scenario("armenia_exits", tmp_path / "r", replicates=2, end="2025Q2", quiet=True)
+    said = [w for w in got if "events after it are left out" in str(w.message)]
+    assert said and all(w.filename == __file__ for w in said), [w.filename for w in said]
+
+
+def test_overlays_refuse_a_member_in_no_run(tmp_path):
+    """`overlay(members=["UZB"])` (outside since 2012 in a forecast) drew an empty panel and
+    `members=["RUS"]` another; `exit_overlay` dropped such a member and drew Armenia instead
+    (helper-95). A report whose focus names one still draws the others."""
+    from alliance_sim import build_report, overlay, run_scenario
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.report.overlays import exit_overlay
+
+    a = run_scenario("baseline", tmp_path / "a", replicates=4, quiet=True)
+    b = run_scenario("armenia_exits", tmp_path / "b", replicates=4, quiet=True)
+    for draw in (overlay, exit_overlay):
+        png = tmp_path / f"{draw.__name__}.png"
+        with pytest.raises(AllianceSimError, match=r"UZB is a member in none of these results"):
+            draw([a, b], png, members=["UZB", "ARM"])
+        with pytest.raises(ValueError, match=r"RUS.*the patron, not an ally"):
+            draw([a, b], png, members=["RUS"])
+        assert not png.exists()
+        assert draw([a, b], png, members=["ARM"]).is_file()
+    mine = tmp_path / "uz.toml"
+    mine.write_text('name = "U"\nextends = "baseline"\nfocus = ["UZB", "ARM"]\n')
+    u = run_scenario(mine, tmp_path / "u", replicates=4, quiet=True)
+    assert build_report([a, u], tmp_path / "r.html", quiet=True).is_file()
+
+
+def test_force_says_what_it_replaces(tmp_path, capsys):
+    """`run --force` (and `run_scenario(..., force=True)`) replaced a finished 100-run result
+    of another scenario without a word (helper-95)."""
+    from alliance_sim import run_scenario
+
+    out = tmp_path / "r"
+    assert main(["run", "armenia_exits", "--out", str(out), "--replicates", "4", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["run", "baseline", "--out", str(out), "--replicates", "3", "--force"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"replacing the earlier run in {out} (Armenia exits?, 4 runs, complete)")
+    run_scenario("armenia_exits", out, replicates=2, force=True, quiet=False)
+    assert "replacing the earlier run in" in capsys.readouterr().out
+    run_scenario("baseline", out, replicates=2, force=True, quiet=True)
+    assert capsys.readouterr().out == ""

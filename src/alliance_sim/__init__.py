@@ -44,7 +44,7 @@ _EXPORTS = {
     "outcomes_at": "alliance_sim.analysis.horizon",
     "overlay": "alliance_sim.report.overlays",
     "parameters": "alliance_sim.core.params",
-    "plausible_range": "alliance_sim.core.plausible",
+    "plausible_range": "alliance_sim.analysis.ranges",
     "robustness": "alliance_sim.report.robustness_api",
     "run_scenario": "alliance_sim.runs.runner",
     "simulate": "alliance_sim.runs.simulate",

@@ -170,3 +170,14 @@ def keywords_checked(fn):
         return fn(*args, **kwargs)
 
     return checked
+
+
+def warn_user(note: str, category: type[Warning] = UserWarning) -> None:
+    """Warn with ``note``, attributed to the user's own line: the first frame outside this
+    package (a count of frames pointed into the package's wrappers, ``errors.py:170``, once
+    the public functions were wrapped: helper-95)."""
+    import os
+    import warnings
+
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    warnings.warn(note, category, stacklevel=2, skip_file_prefixes=(here,))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
-import warnings
 from functools import partial
 from pathlib import Path
 
-from alliance_sim.errors import AllianceSimError, UserError
+from alliance_sim.errors import AllianceSimError, UserError, warn_user
 from alliance_sim.paths import user_path, writable_dir
 from alliance_sim.progress import bar
 from alliance_sim.report import plots, sweep_plots
@@ -109,7 +108,7 @@ def write_figures(
         own = own_design(as_result(res, "write_figures"), "write_figures()")
         paths = _write(own, out, kinds, fmt, outcomes, quiet)
     if note := another_result(user_path(out), own):  # (the command line prints it instead)
-        warnings.warn(note, OtherResultNote, stacklevel=2)
+        warn_user(note, OtherResultNote)
     return paths
 
 
@@ -271,12 +270,11 @@ def _draw(res, out, kinds, fmt, outcomes, quiet, m) -> list[Path]:
     # only those drawn: a figure skipped (an outcome that never varies) was not replaced
     theirs = [p.name for p in paths if p.name in before]
     if theirs:
-        warnings.warn(
+        warn_user(
             f"{out}: {_first_three(theirs)} "
             f"{'was a figure' if len(theirs) == 1 else 'were figures'} of another result, now "
             f"replaced by {res.directory}'s",
             ReplacedFiguresNote,
-            stacklevel=2,
         )
     return paths
 

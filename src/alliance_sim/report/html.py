@@ -174,10 +174,10 @@ def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[s
     left = [names[id(r)] for r in results if r not in series]
     labels = [names[id(r)] for r in series]
     but = f" ({', '.join(left)}: only its end recorded, not drawn)" if left else ""
-    figs = []
     if not series:
-        return figs
-    buf = io.BytesIO()
+        return []
+    focus = overlays.members_in(series, focus)  # one in no run gets no panel
+    figs, buf = [], io.BytesIO()
     overlays.exit_overlay(series, buf, members=focus, at=when, names=labels)
     figs.append(
         (

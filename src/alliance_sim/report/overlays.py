@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from alliance_sim.analysis import aggregate as agg
 from alliance_sim.analysis.cases import as_codes
 from alliance_sim.core import quarters
+from alliance_sim.core.members import ALLIES
 from alliance_sim.report import marks, style
 from alliance_sim.report.plots import (
     NAMES,
@@ -180,8 +181,9 @@ def overlay(
     scenario, on a shared calendar axis (events: the reference scenario's)."""
 
     results = _results(results, "overlay")
-    members = as_codes(members)
+    members = as_codes(members, "members", ALLIES)  # Russia's commitment is not modelled
     _check_args(results, members, at, names, path)
+    _refuse_absent("overlay", members, results)
     fig, grid = _grid(1 + len(members))
     axes = list(grid.flat[: 1 + len(members)])
     first = last = None
@@ -205,6 +207,7 @@ def overlay(
                     qc, note = marks.enough_in(qm[code], shares[code], n_runs, exited_count=True)
                     sparse |= {code} if note else set()
                     _band_at(ax, xm, qc, colour, name)
+
     drawn = _calendar(axes, first, last, results, names, at)
     share = 0.96 if len(axes) == 1 else 0.44  # of the figure's width: one panel's
     axes[0].set_title("Cohesion index", loc="left", fontsize=title_size(10))
@@ -245,10 +248,12 @@ def exit_overlay(
     from alliance_sim.report.plots import probability_axis
 
     results = _results(results, "exit_overlay")
-    members = as_codes(members)
+    members = as_codes(members, "members", ALLIES)
     _check_args(results, members, at, names, path)
     ivs = [agg.status_intervals(r, "exited") for r in results]
-    if not members:
+    if members:  # one asked for was dropped without a word, ARM drawn instead (helper-95)
+        _refuse_absent("exit_overlay", members, results)
+    else:
         members = sorted({c for _, iv in ivs for c in iv if np.nanmax(iv[c][0]) > 0})
     members = [m for m in members if any(m in iv for _, iv in ivs)] or ["ARM"]
     fig, grid_ = _grid(len(members))
@@ -289,6 +294,31 @@ def exit_overlay(
     marks.event_key(fig, drawn)
     _legend_and_footer(fig, axes, results)
     return _save(fig, path, None)
+
+
+def members_in(results: list[Result], among: list[str] | tuple[str, ...] = ALLIES) -> list[str]:
+    """Those of ``among`` (default: the allies) that are members in some run of some result
+    (joined at some quarter), in ``among``'s order."""
+    return [
+        c
+        for c in among
+        if any(f"{c}_commitment" in r.runs and r.runs[f"{c}_commitment"].notna().any()
+               for r in results)
+    ]  # fmt: skip
+
+
+def _refuse_absent(who: str, members: list[str], results: list[Result]) -> None:
+    """One line for members asked for that are in none of the results' runs (Uzbekistan,
+    outside since 2012 in a forecast, drew an empty panel without a word: helper-95)."""
+    there = members_in(results)
+    missing = [c for c in members if c not in there]
+    if missing:
+        from alliance_sim.errors import AnalysisError
+
+        raise AnalysisError(
+            f"{who}(members=...): {', '.join(missing)} is a member in none of these results' "
+            f"runs; allowed: {', '.join(there) or 'none'}"
+        )
 
 
 def _check_args(results: list, members: list[str], at: str | None, names, path) -> None:

@@ -115,3 +115,20 @@ def scenario_as_run(m: Manifest, directory: str | os.PathLike):
         if sc.hash == m.scenario_hash:
             return sc, None
     return None, why
+
+
+def replacing(before: Manifest, directory: Path, kept: list[str]) -> str:
+    """What ``--force`` replaces in ``directory`` (``before``: its manifest) and the files it
+    keeps beside the new result (``kept``): it replaced a finished result without a word
+    (helper-95)."""
+    said = (
+        f"replacing the earlier {before.kind} in {directory} ({before.scenario_name}, "
+        f"{before.plan.n_runs:,} runs, {before.status})"
+    )
+    if kept:
+        said += (
+            f"\nkept beside the new result in {directory}: {', '.join(kept[:5])}"
+            f"{' ...' if len(kept) > 5 else ''} (not part of a result; anything there derived "
+            "from the result it replaced, such as an export, is now out of date)"
+        )
+    return said

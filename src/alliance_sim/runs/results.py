@@ -20,7 +20,7 @@ import pandas as pd
 
 from alliance_sim.errors import AnalysisError, StoreError, did_you_mean
 from alliance_sim.paths import user_path
-from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path  # noqa: F401 (re-exported)
+from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path
 from alliance_sim.runs.refined import (  # noqa: F401 (re-exported)
     case_of,
     design_note,
@@ -462,6 +462,11 @@ class Result:
                 f"{self.directory}: the {self.manifest.kind} "
                 f"{unfinished(self.manifest.status)} (run the same command again to finish it; "
                 "'export --partial' exports what is stored)"
+            )
+        if table not in TABLES:  # "has no timeserie.parquet (unfinished, or deleted ...)"
+            raise StoreError(
+                f"table {table!r:.40}: allowed {', '.join(map(repr, sorted(TABLES)))}"
+                + did_you_mean(str(table), TABLES)
             )
         self._still_here()
         if self.run_limit is not None:

@@ -29,7 +29,7 @@ from alliance_sim.runs.execute import (
     record_every,
 )
 from alliance_sim.runs.foreign import refuse_odd_parts
-from alliance_sim.runs.identity import differs, fingerprint
+from alliance_sim.runs.identity import differs, fingerprint, replacing
 from alliance_sim.runs.integrity import ROUND_LOST, PartRecord, damaged_parts, merge
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.room import check_room
@@ -123,16 +123,10 @@ def _execute_locked(
     start_method: str,
 ) -> Result:
     fp = fingerprint(plan, record, kind)
-    had = force and store.read_manifest_quietly() is not None
+    before = store.read_manifest_quietly() if force else None
     old = store.prepare(fp, force=force, differs=lambda m: differs(m, plan, record, kind))
-    kept = store.beside() if had and old is None else []
-    if kept and not quiet:
-        print(
-            f"kept beside the new result in {store.dir}: {', '.join(kept[:5])}"
-            f"{' ...' if len(kept) > 5 else ''} (not part of a result; anything there derived "
-            "from the result it replaced, such as an export, is now out of date)",
-            flush=True,
-        )
+    if before is not None and old is None and not quiet:
+        print(replacing(before, store.dir, store.beside()), flush=True)
     n = plan.n_runs
     if old is not None:
         chunk = int(old.plan.chunk_size) or chunk_size or default_chunk_size(n, workers)

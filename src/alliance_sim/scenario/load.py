@@ -10,12 +10,12 @@ scenario, and parameter overrides given to the API.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from alliance_sim.core import quarters
+from alliance_sim.errors import warn_user
 from alliance_sim.scenario.checks import Checker, check_params, validate
 from alliance_sim.scenario.files import deferred_notes, find_scenario, resolve
 from alliance_sim.scenario.spec import DEFAULT_QUARTERS, DEFAULT_START, Scenario
@@ -89,8 +89,8 @@ def with_end(
     later than its start) instead of its own end.
 
     Events dated after ``end`` are left out, with a ``UserWarning`` for each (``warn`` > 0:
-    attributed ``warn`` frames up, 2 being the caller of this function; 0: none, for the
-    command line, which prints them).  ``sweep=True`` (the default, for a sweep): a ``[sweep]``
+    attributed to the user's line, the first outside the package; 0: none, for the command
+    line, which prints them).  ``sweep=True`` (the default, for a sweep): a ``[sweep]``
     that varies an event left out, or an event's quarter past ``end``, is refused with one
     line (:class:`~alliance_sim.errors.ScenarioError`); ``sweep=False`` (for a single run,
     which uses the scenario's own values) leaves such a ``[sweep]`` axis out instead.  See
@@ -106,7 +106,7 @@ def with_end(
         )
     ended = _with_end(sc, end, where, sweep)
     for note in end_notes(sc, ended, where="end =") if warn else []:
-        warnings.warn(note, UserWarning, stacklevel=warn)
+        warn_user(note)
     return ended
 
 
