@@ -1294,7 +1294,7 @@ def test_a_scenario_changed_behind_its_description_is_refused(tmp_path):
             call()
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     sc.params["western_offer"] = 0.16  # in place
-    with pytest.raises(ScenarioError, match="its params differ from what it describes"):
+    with pytest.raises(ScenarioError, match="its params differs from what it describes"):
         run_scenario(sc, tmp_path / "c", replicates=2, quiet=True)
     # what the API offers to change a scenario passes, every shipped scenario as loaded too
     fresh = load_scenario("armenia_exits")
@@ -1366,3 +1366,61 @@ def test_force_says_what_it_replaces(tmp_path, capsys):
     assert "replacing the earlier run in" in capsys.readouterr().out
     run_scenario("baseline", out, replicates=2, force=True, quiet=True)
     assert capsys.readouterr().out == ""
+
+
+def test_red_team_of_the_notebook_fixes(tmp_path, capsys, monkeypatch):
+    """What the red team (helper-97) found in this round's fixes, each once."""
+    import dataclasses
+    import json
+
+    from alliance_sim import Result, load_scenario, member_table, outcomes_at, run_scenario
+    from alliance_sim.analysis.calibrate import calibrate
+    from alliance_sim.errors import AllianceSimError, ScenarioError
+    from alliance_sim.scenario.load import with_end
+
+    # robustness --against --end, the scenario's file already ending there: the recorded
+    # command carried no --end, and refused to rerun
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text('name = "Mine"\nextends = "baseline"\nend = "2030Q4"\n')
+    argv = ["robustness", "mine.toml", "--against", "baseline", "--end", "2030Q4", "--out", "r"]
+    assert main([*argv, "--samples", "8", "--replicates", "2", "--quiet"]) == 0
+    got = json.loads((tmp_path / "r" / "robustness.json").read_text())
+    assert "--against baseline --end 2030Q4 --out DIR" in got["command"]
+    # a repaired result is the same result: a Result held before still reads it
+    out = tmp_path / "rep"
+    run_scenario("baseline", out, replicates=6, quiet=True)
+    held = Result.open(out)
+    next((out / "timeseries.parquet").iterdir()).unlink()
+    run_scenario("baseline", out, replicates=6, quiet=True)  # repairs the part
+    assert len(outcomes_at(held, "2028Q4")) == 6
+    # a vintage set by hand (the hash does not hold it), calibrate, with_end of a replaced one
+    s = load_scenario("history_2020_2024")
+    with pytest.raises(ScenarioError, match="its vintage differs from what it describes"):
+        run_scenario(dataclasses.replace(s, vintage="2012Q4"), tmp_path / "v", replicates=2)
+    moved = dataclasses.replace(s, params={**s.params, "contagion": 0.7})
+    with pytest.raises(ScenarioError, match="its params differs"):
+        calibrate(moved, draws=16, generations=1, replicates=1, workers=1, quiet=True)
+    arm = load_scenario("armenia_exits")
+    with pytest.raises(ScenarioError, match="its params differs"):  # it dropped the change
+        with_end(dataclasses.replace(arm, params={**arm.params, "contagion": 0.5}), "2030Q4")
+    # member_table of a table read at a quarter: start= and at= may not say otherwise
+    t = outcomes_at(Result.open(out), "2026Q4")
+    assert member_table(t, start="2024Q4").attrs["quarter"] == "2026Q4"
+    with pytest.raises(AllianceSimError, match=r"member_table\(at='2033Q4'\): this table was read"):
+        member_table(t, start="2024Q4", at="2033Q4")
+    # an older folder without a series: its end values are left out, not passed as Q's
+    import alliance_sim.runs.results as rs
+
+    real = rs.open_dataset
+
+    gone = ("credibility", "western_influence")
+
+    class Less:  # the dataset as an older folder's: those columns not in its schema
+        def __init__(self, d):
+            self.schema = type("S", (), {"names": [n for n in d.schema.names if n not in gone]})
+            self.to_table = d.to_table
+
+    monkeypatch.setattr(rs, "open_dataset", lambda d, tb: Less(real(d, tb)))
+    t = outcomes_at(Result.open(out), "2026Q4")
+    assert "KAZ_credibility" in t.attrs["left_out"] and "KAZ_credibility" not in t
+    assert "western_influence" in t.attrs["left_out"] and "russian_influence" in t

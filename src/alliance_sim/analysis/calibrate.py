@@ -248,7 +248,12 @@ def calibrate(
     from alliance_sim.progress import default_quiet
 
     quiet = default_quiet(quiet)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if isinstance(scenario, Scenario):  # (a backtest's cut sets its vintage)
+        from alliance_sim.scenario.load import consistent
+
+        sc = consistent(scenario, allow=("vintage", "calibrate"))
+    else:
+        sc = load_scenario(scenario)
     spec = sc.fit_spec()
     draws = spec.draws if draws is None else draws
     generations = spec.generations if generations is None else generations

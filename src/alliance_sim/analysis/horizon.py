@@ -185,8 +185,9 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     to it), ``capability_cohesion_final``, the counts ``n_hedging``, ``n_suspended``,
     ``n_exited`` and the influence shares (see the module); NaN where the member never
     joined.  What is counted over a whole run and not stored quarter by quarter
-    (``CODE_blocked``, ``CODE_refused``) is left out, and ``attrs["whole_run_only"]`` names
-    it; ``attrs["quarter"]`` and ``attrs["start"]`` say what the table describes.  Columns
+    (``CODE_blocked``, ``CODE_refused``), or that an older folder did not store quarter by
+    quarter, is left out, and ``attrs["left_out"]`` names it;
+    ``attrs["quarter"]`` and ``attrs["start"]`` say what the table describes.  Columns
     read at the end had been left beside those read at ``quarter``: ``n_exited`` counted
     exits after it, ``KAZ_exit_step`` gave a median exit after the quarter (helper-95).
     ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
@@ -195,7 +196,7 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     quarter = read_quarter([res], quarter, "outcomes_at(quarter=...):")  # "2030": a hint
     if quarter == res.plan.end:
         runs = res.runs.copy(deep=False)
-        runs.attrs = {"quarter": quarter, "start": res.plan.start, "whole_run_only": []}
+        runs.attrs = {"quarter": quarter, "start": res.plan.start, "left_out": []}
         return runs
     if (why := _readable(res, quarter)) is not None:
         raise AnalysisError(f"cannot read outcomes at {quarter}: {why}")
@@ -249,18 +250,37 @@ def _read_at(res: Result, quarter: str) -> pd.DataFrame:
     runs["cohesion_final"] = runs["run"].map(now["cohesion"])
     runs["cohesion_min"] = runs["run"].map(upto.groupby("run")["cohesion"].min())
     runs["cohesion_mean"] = runs["run"].map(upto.groupby("run")["cohesion"].mean())
+    unread = []  # an older folder's series may lack one: its end value would pass as Q's
     for k, col in (("capability_cohesion_final", "capability_cohesion"), *((c, c) for c in SAME)):
-        if col in now:  # (an older folder's alliance table may lack one)
+        if col in now:
             runs[k] = runs["run"].map(now[col]).astype(float)
-    whole = [c for c in runs if c.endswith(("_blocked", "_refused"))]  # over the whole run
+        else:
+            unread.append(k)
+    if "credibility" not in ts:
+        unread += [f"{c}_credibility" for c in mb.ALLIES]
+    whole = [c for c in runs if c.endswith(("_blocked", "_refused")) or c in unread]
     runs = runs.drop(columns=whole)
-    runs.attrs = {"quarter": quarter, "start": res.plan.start, "whole_run_only": whole}
+    runs.attrs = {"quarter": quarter, "start": res.plan.start, "left_out": whole}
     return runs
 
 
 #: the runs table's columns read from the alliance table's column of the same name
 SAME = ("n_hedging", "n_suspended", "n_exited")
 SAME += ("russian_influence", "western_influence", "chinese_influence")
+
+
+def as_read(attrs: dict, start: str | None, at: str | None) -> tuple[str, str]:
+    """The start and quarter of a table ``outcomes_at`` read (its ``attrs``), refusing a
+    ``start=`` or ``at=`` that says otherwise: ``at="2033Q4"`` labelled 2026Q4's numbers as
+    2033Q4's (red team)."""
+    for name, given, own in (("start", start, attrs["start"]), ("at", at, attrs["quarter"])):
+        if given is not None and quarter_at(given, f"member_table({name}=...):") != own:
+            raise AnalysisError(
+                f"member_table({name}={given!r}): this table was read at {attrs['quarter']} "
+                f"from runs starting {attrs['start']} (outcomes_at); allowed {name}={own!r}, or "
+                "the result itself: member_table(result, at=QUARTER)"
+            )
+    return attrs["start"], attrs["quarter"]
 
 
 def every_quarter(res: Result) -> bool:

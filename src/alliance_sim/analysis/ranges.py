@@ -16,11 +16,14 @@ def plausible_range(name: str) -> Plausible:
     assumed figure; the figure itself, twice, for a sourced one), with ``source``: why.  A
     name it does not know is one line (:class:`~alliance_sim.errors.ScenarioError`, with the
     nearest name)."""
+    from alliance_sim.core.members import MEMBER_FIELDS
     from alliance_sim.errors import ScenarioError, did_you_mean
 
     found = _found(name) if isinstance(name, str) else None
     if found is None:
         near = did_you_mean(name, list(PLAUSIBLE)) if isinstance(name, str) else ""
+        if name in MEMBER_FIELDS:  # parameters() lists member figures by field (red team)
+            near = f"; a member's figure: plausible_range('members.ARM.{name}')"
         raise ScenarioError(
             f"plausible_range({name!r:.60}): no such parameter, or a member figure that is "
             "not a number; allowed a global parameter (alliance-sim list parameters) or "

@@ -79,8 +79,8 @@ def check_pair(sc: Scenario, base: Scenario) -> None:
     if (sc.start, sc.end) != (base.start, base.end):
         raise AnalysisError(
             f"{where}: runs {base.start}-{base.end}, {sc.name} {sc.start}-{sc.end}; allowed a "
-            f"scenario with the same start and horizon (a file with extends = "
-            f'"{_reference(base)}" and end = "{sc.end}", or with_end() in Python)'
+            f"scenario with the same start and horizon (--end {sc.end} ends both; a file with "
+            f'extends = "{_reference(base)}" and end = "{sc.end}"; with_end() in Python)'
         )
 
 

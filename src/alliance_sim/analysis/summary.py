@@ -50,8 +50,10 @@ def member_table(
     quarter, own, focus = None, None, asked
     if not isinstance(runs, pd.DataFrame):
         own = own_design(as_result(runs, "member_table"), "member_table()")
-    elif start is None and at is None and runs.attrs.get("start"):  # outcomes_at(res, Q)'s
-        start, at = runs.attrs["start"], runs.attrs.get("quarter")  # table says what it is
+    elif runs.attrs.get("start") and runs.attrs.get("quarter"):  # outcomes_at(res, Q)'s table
+        from alliance_sim.analysis.horizon import as_read
+
+        start, at = as_read(runs.attrs, start, at)  # says what it is (red team)
     if isinstance(runs, pd.DataFrame) and start is not None:  # '2024q4': one line (red-team)
         start = quarter_at(start, "member_table(start=...):")
     if at is not None:  # (a year is offered its last quarter where the result reaches it)
@@ -289,7 +291,7 @@ def _candidate_note(ok: pd.DataFrame, table: pd.DataFrame, end: str, code: str) 
     if not ((known > 0).any() or (len(table) and (table["member"] == code).any())):
         return ""
     joined = ok[f"{code}_joined"].fillna(0).astype(float).mean() if f"{code}_joined" in ok else 0
-    if col in ok.attrs.get("whole_run_only", ()):  # outcomes_at(res, Q): counted to the end
+    if col in ok.attrs.get("left_out", ()):  # outcomes_at(res, Q): counted to the end
         said = f"refusals of its application are counted over whole runs, not up to {end}"
     elif len(known) == 0:  # a folder written before the column existed
         said = "whether the members refused its application is not recorded in these runs"

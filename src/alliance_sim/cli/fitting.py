@@ -312,7 +312,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     notes, options = [], ""
     if a.end is not None:  # both to that quarter, as `run --end` (the same scenario hash)
         ended = with_end(sc, a.end, where="--end", sweep=False, warn=0)
-        notes, options = end_notes(sc, ended), f" --end {ended.end}" if ended is not sc else ""
+        notes, options = end_notes(sc, ended), f" --end {ended.end}"  # (a base may need it)
         if base is not None:
             b = with_end(base, a.end, where="--end", sweep=False, warn=0)
             notes += [n for n in end_notes(base, b) if n not in notes]

@@ -240,6 +240,15 @@ class Manifest:
         return cls.from_dict(d, str(p))
 
 
+def _identity(m: Manifest) -> str:
+    """What tells one result from another in a folder: its fingerprint (scenario, design,
+    seeds, model, what it records), its runs and refine rounds -- not when it ended or what a
+    repair resumed (a repaired result was refused as another: red team)."""
+    if not m.fingerprint:  # a manifest of a version before fingerprints
+        return _checksum(m.to_dict())
+    return json.dumps([m.fingerprint, m.plan.n_runs, m.rounds], sort_keys=True, default=str)
+
+
 def _stat(directory: Path) -> tuple[int, int, int] | None:
     """What tells a rewritten manifest file from the one read: inode, size, time."""
     try:
@@ -385,7 +394,7 @@ class Result:
 
     def __post_init__(self) -> None:
         if self.disk is None:
-            self.disk = (_stat(self.directory), _checksum(self.manifest.to_dict()))
+            self.disk = (_stat(self.directory), _identity(self.manifest))
 
     def _still_here(self) -> None:
         """One line if the folder no longer holds the result this object was read from (a
@@ -399,7 +408,12 @@ class Result:
             m = Manifest.read(self.directory)
         except StoreError:
             m = None
-        if m is not None and _checksum(m.to_dict()) == checksum:  # rewritten, the same
+        if m is not None and _identity(m) == checksum:  # rewritten (a repair), the same runs
+            if m.status != "complete":  # a repair under way or cut short: parts missing
+                raise StoreError(
+                    f"{self.directory}: the result this was read from {unfinished(m.status)} "
+                    "(run the same command again to finish it)"
+                )
             self.disk = (now, checksum)
             return
         what = (
