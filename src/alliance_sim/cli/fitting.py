@@ -303,21 +303,16 @@ def _refine_stopped(d: Path) -> str:
 def cmd_robustness(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.robustness import check_sizes
     from alliance_sim.analysis.robustness_words import noisy
-    from alliance_sim.report.robustness_api import analyse_into
-    from alliance_sim.scenario.load import end_notes, load_scenario, with_end
+    from alliance_sim.report.robustness_api import analyse_into, end_both
+    from alliance_sim.scenario.load import load_scenario
 
     check_sizes(a.samples, a.replicates)
     sc = load_scenario(a.scenario)
     base = load_scenario(a.against) if a.against is not None else None
     notes, options = [], ""
     if a.end is not None:  # both to that quarter, as `run --end` (the same scenario hash)
-        ended = with_end(sc, a.end, where="--end", sweep=False, warn=0)
-        notes, options = end_notes(sc, ended), f" --end {ended.end}"  # (a base may need it)
-        if base is not None:
-            b = with_end(base, a.end, where="--end", sweep=False, warn=0)
-            notes += [n for n in end_notes(base, b) if n not in notes]
-            base = b
-        sc = ended
+        sc, base, notes = end_both(sc, base, a.end, "--end")
+        options = f" --end {sc.end}"  # (the base may need it where the scenario does not)
 
     def progress(done: int, total: int) -> None:
         if not sys.stderr.isatty():  # a log or a pipe: "\r" ran the updates together there

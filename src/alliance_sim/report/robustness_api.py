@@ -163,10 +163,11 @@ def robustness(
             "scenario from load_scenario() (or None: the scenario's own headlines)"
         )
     if end is not None:  # both to the same quarter (warnings name the events left out)
-        from alliance_sim.scenario.load import with_end
+        from alliance_sim.errors import warn_user
 
-        sc = with_end(sc, end, where="end =", sweep=False, warn=3)
-        base = with_end(base, end, where="end =", sweep=False, warn=3) if base else None
+        sc, base, notes = end_both(sc, base, end, "end =")
+        for note in notes:
+            warn_user(note)
     # what reruns it: the command line (with --end Q for a file run to Q), or no command
     own = _rerun(sc)
     theirs = _rerun(base) if base is not None else ""
@@ -229,6 +230,21 @@ def _whole(v: object) -> bool:
     import numbers
 
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def end_both(sc: Any, base: Any, end: str, where: str) -> tuple[Any, Any, list[str]]:
+    """``sc`` and ``base`` (None: none) run to ``end`` as ``run --end`` runs a scenario (the
+    same scenario hash), and the notes on what that leaves out, each once (``where``: how the
+    option is named, ``--end`` or ``end =``); for the command and the function alike."""
+    from alliance_sim.scenario.load import end_notes, with_end
+
+    ended = with_end(sc, end, where=where, sweep=False, warn=0)
+    notes = end_notes(sc, ended, where)
+    if base is not None:
+        b = with_end(base, end, where=where, sweep=False, warn=0)
+        notes += [n for n in end_notes(base, b, where) if n not in notes]
+        base = b
+    return ended, base, notes
 
 
 def _rerun(sc: Any) -> str | None:

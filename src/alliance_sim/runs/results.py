@@ -400,7 +400,7 @@ class Result:
         """One line if the folder no longer holds the result this object was read from (a
         ``force=True`` run or a refine round since): a ``Result`` kept in a notebook read the
         new runs under the old manifest, and mixed two results silently (helper-95)."""
-        seen, checksum = self.disk
+        seen, ident = self.disk
         now = _stat(self.directory)
         if now == seen:
             return
@@ -408,13 +408,13 @@ class Result:
             m = Manifest.read(self.directory)
         except StoreError:
             m = None
-        if m is not None and _identity(m) == checksum:  # rewritten (a repair), the same runs
+        if m is not None and _identity(m) == ident:  # rewritten (a repair), the same runs
             if m.status != "complete":  # a repair under way or cut short: parts missing
                 raise StoreError(
                     f"{self.directory}: the result this was read from {unfinished(m.status)} "
                     "(run the same command again to finish it)"
                 )
-            self.disk = (now, checksum)
+            self.disk = (now, ident)
             return
         what = (
             f"it now holds a {m.kind} of {m.scenario_name!r:.60}, {m.plan.n_runs:,} runs"
