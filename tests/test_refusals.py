@@ -1306,6 +1306,11 @@ def test_a_scenario_changed_behind_its_description_is_refused(tmp_path):
     assert hard.hash != fresh.hash and hard.params["western_offer"] == 0.16
     with pytest.raises(ScenarioError, match="did you mean 'western_offer'"):
         alliance_sim.with_params(fresh, {"westrn_offer": 0.16})
+    for odd in ("armenia_exits", None):  # a bare AttributeError (red team)
+        with pytest.raises(ScenarioError, match=r"^with_params: expected a scenario"):
+            alliance_sim.with_params(odd, {"western_offer": 0.16})
+    with pytest.raises(ScenarioError, match=r"^plausible_range\(\['western_offer'\]\)"):
+        alliance_sim.plausible_range(["western_offer"])  # a bare TypeError (red team)
     from alliance_sim.scenario.files import _names
 
     assert len(_names()) >= 10

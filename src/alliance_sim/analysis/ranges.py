@@ -22,7 +22,7 @@ def plausible_range(name: str) -> Plausible:
     found = _found(name) if isinstance(name, str) else None
     if found is None:
         near = did_you_mean(name, list(PLAUSIBLE)) if isinstance(name, str) else ""
-        if name in MEMBER_FIELDS:  # parameters() lists member figures by field (red team)
+        if isinstance(name, str) and name in MEMBER_FIELDS:  # (red team)
             near = f"; a member's figure: plausible_range('members.ARM.{name}')"
         raise ScenarioError(
             f"plausible_range({name!r:.60}): no such parameter, or a member figure that is "

@@ -52,6 +52,12 @@ def with_params(sc: Scenario, params: dict[str, Any], where: str = "keyword argu
     its description (``data``), and so its hash, the manifest and reports, saying so (a
     variant made with ``dataclasses.replace`` or in place is refused by the functions that run
     it: :func:`consistent`); ``where`` names their origin in error messages."""
+    if not isinstance(sc, Scenario):  # a name gave a bare AttributeError (red team)
+        from alliance_sim.errors import ScenarioError
+
+        raise ScenarioError(
+            f"with_params: expected a scenario (load_scenario(...)), got {type(sc).__name__}"
+        )
     merged = {**sc.params, **check_params(Checker(Path(where)), params)}
     return replace(sc, params=merged, data={**sc.data, "params": merged})
 
