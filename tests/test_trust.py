@@ -1261,3 +1261,29 @@ def test_a_result_read_at_an_earlier_quarter_is_read_there_in_every_column(tmp_p
         .reset_index(drop=True)
         .equals(own.sort_values(key).reset_index(drop=True))
     )
+
+
+def test_a_thinned_result_read_at_an_earlier_quarter_names_its_windows(tmp_path):
+    """`outcomes_at` of an `every:4` result gave `ARM_min_commitment`, `ARM_ever_suspended`
+    and `cohesion_min` over the recorded quarters only, with no sign of it in the table (the
+    comparison drops them; a notebook did not know to): `attrs["over_recorded"]` names them,
+    and every quarter recorded, the list is empty."""
+    from alliance_sim import outcomes_at, run_scenario
+
+    thin = run_scenario("western_surge", tmp_path / "t", replicates=30, record="every:4",
+                        quiet=True)  # fmt: skip
+    full = run_scenario("western_surge", tmp_path / "f", replicates=30, quiet=True)
+    from alliance_sim.analysis.horizon import recorded_quarters
+
+    q = [x for x in recorded_quarters(thin) if x < thin.plan.end][-2]
+    t, f = outcomes_at(thin, q), outcomes_at(full, q)
+    named = set(t.attrs["over_recorded"])
+    assert {"ARM_min_commitment", "ARM_ever_suspended", "cohesion_min", "cohesion_mean"} <= named
+    assert not named & {"ARM_commitment", "ARM_exited", "cohesion_final"}
+    assert (
+        f.attrs["over_recorded"] == []
+        and outcomes_at(thin, thin.plan.end).attrs["over_recorded"] == []
+    )
+    # the flag is not idle: the same runs read over every quarter reach lower
+    low_t, low_f = t["cohesion_min"].to_numpy(), f["cohesion_min"].to_numpy()
+    assert (low_f <= low_t + 1e-12).all() and (low_f < low_t - 1e-9).any()

@@ -186,8 +186,11 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     ``n_exited`` and the influence shares (see the module); NaN where the member never
     joined.  What is counted over a whole run and not stored quarter by quarter
     (``CODE_blocked``, ``CODE_refused``), or that an older folder did not store quarter by
-    quarter, is left out, and ``attrs["left_out"]`` names it;
-    ``attrs["quarter"]`` and ``attrs["start"]`` say what the table describes.  Columns
+    quarter, is left out, and ``attrs["left_out"]`` names it; where ``res`` kept only some
+    quarters (``--record every:4``), ``attrs["over_recorded"]`` names the columns taken over
+    the recorded quarters only (a suspension or a low between two of them is missed), empty
+    where they are exact; ``attrs["quarter"]`` and ``attrs["start"]`` say what the table
+    describes.  Columns
     read at the end had been left beside those read at ``quarter``: ``n_exited`` counted
     exits after it, ``KAZ_exit_step`` gave a median exit after the quarter (helper-95).
     ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
@@ -197,6 +200,7 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     if quarter == res.plan.end:
         runs = res.runs.copy(deep=False)
         runs.attrs = {"quarter": quarter, "start": res.plan.start, "left_out": []}
+        runs.attrs["over_recorded"] = []  # the engine's tracker saw every quarter
         return runs
     if (why := _readable(res, quarter)) is not None:
         raise AnalysisError(f"cannot read outcomes at {quarter}: {why}")
@@ -261,6 +265,11 @@ def _read_at(res: Result, quarter: str) -> pd.DataFrame:
     whole = [c for c in runs if c.endswith(("_blocked", "_refused")) or c in unread]
     runs = runs.drop(columns=whole)
     runs.attrs = {"quarter": quarter, "start": res.plan.start, "left_out": whole}
+    # a window over the recorded quarters is exact only where every quarter is recorded: an
+    # every:4 result's columns had carried no sign of it (red team)
+    window = ("_ever_suspended", "_min_commitment", "cohesion_min", "cohesion_mean")
+    thinned = not every_quarter(res)
+    runs.attrs["over_recorded"] = [c for c in runs if thinned and c.endswith(window)]
     return runs
 
 
