@@ -1287,3 +1287,39 @@ def test_a_thinned_result_read_at_an_earlier_quarter_names_its_windows(tmp_path)
     # the flag is not idle: the same runs read over every quarter reach lower
     low_t, low_f = t["cohesion_min"].to_numpy(), f["cohesion_min"].to_numpy()
     assert (low_f <= low_t + 1e-12).all() and (low_f < low_t - 1e-9).any()
+
+
+def test_a_held_result_read_while_another_process_writes_its_folder_says_so(tmp_path):
+    """`Result.arrow` (what `outcomes_at`, the aggregates and the observables read through)
+    took no readers' lock: a `Result` held in a notebook while another process ran `sweep
+    --force` into its folder was told a part was "missing ... damaged" (helper-98). Under
+    the lock, it is told the folder is being written."""
+    import subprocess
+    import sys
+
+    from alliance_sim import outcomes_at, run_scenario
+    from alliance_sim.errors import AllianceSimError
+
+    res = run_scenario("western_surge", tmp_path / "w", replicates=4, quiet=True)
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from alliance_sim.runs.locks import writer\n"
+        "with writer(Path(sys.argv[1])):\n"
+        "    print('held', flush=True); time.sleep(60)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(res.directory)], stdout=subprocess.PIPE,
+                         text=True)  # fmt: skip
+    try:
+        assert p.stdout.readline().strip() == "held"
+        for read in (
+            lambda: res.arrow("timeseries", ["run"]),
+            lambda: outcomes_at(res, "2028Q4"),
+            lambda: res.read("alliance"),
+        ):
+            with pytest.raises(AllianceSimError, match="being written by another alliance-sim"):
+                read()
+    finally:
+        p.kill()
+        p.wait()
+    assert len(outcomes_at(res, "2028Q4")) == 4  # once it is done, read as before

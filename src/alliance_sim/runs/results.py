@@ -458,10 +458,7 @@ class Result:
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         """One stored table (``runs``, ``timeseries``, ``alliance``), optionally some columns;
         ``quarter``, ``member`` and ``status`` come back as categoricals."""
-        from alliance_sim.runs.locks import reading
-
-        with reading(self.directory):
-            frame = self.arrow(table, columns).to_pandas()
+        frame = self.arrow(table, columns).to_pandas()
         if "error" in frame:  # one dtype whichever version wrote the first file: pandas'
             frame["error"] = frame["error"].astype("string")  # nullable string (NA: ran)
         return frame
@@ -470,7 +467,10 @@ class Result:
         """One stored table as a :class:`pyarrow.Table` (``columns`` only, rows matching the
         ``pyarrow.dataset`` expression ``filter`` only; of :meth:`design`'s runs only).  An
         unfinished run or sweep is refused in one line saying so (its missing chunks are not
-        damage)."""
+        damage).  Read under the readers' lock: while another process rewrote the folder
+        (``sweep --force``), a read without it was told a part was missing, "damaged"."""
+        from alliance_sim.runs.locks import reading
+
         if self.manifest.status != "complete":
             raise StoreError(
                 f"{self.directory}: the {self.manifest.kind} "
@@ -482,13 +482,14 @@ class Result:
                 f"table {table!r:.40}: allowed {', '.join(map(repr, sorted(TABLES)))}"
                 + did_you_mean(str(table), TABLES)
             )
-        self._still_here()
         if self.run_limit is not None:
             import pyarrow.dataset as ds
 
             mine = ds.field("run") < self.run_limit
             filter = mine if filter is None else filter & mine
-        return read_table(self.directory, table, columns, filter)
+        with reading(self.directory):
+            self._still_here()
+            return read_table(self.directory, table, columns, filter)
 
     def design(self) -> Result:
         """This result without the runs ``refine`` added (they sit near an outcome's boundary,
