@@ -1323,3 +1323,38 @@ def test_a_held_result_read_while_another_process_writes_its_folder_says_so(tmp_
         p.kill()
         p.wait()
     assert len(outcomes_at(res, "2028Q4")) == 4  # once it is done, read as before
+
+
+def test_two_plots_into_one_folder_at_once_do_not_mix_their_figures(tmp_path, capsys):
+    """Two `plot`s into one `--out` at once wrote one result's fan chart beside the other's
+    status chart, each checking the folder before either wrote: the second is refused in one
+    line (exit 2) while the first draws, nothing of it written, and the lock is not a file in
+    the user's folder."""
+    import subprocess
+    import sys
+
+    from alliance_sim import run_scenario
+    from alliance_sim.cli.main import main
+
+    a = run_scenario("western_surge", tmp_path / "a", replicates=4, quiet=True)
+    figs = tmp_path / "figs"
+    figs.mkdir()
+    code = (
+        "import sys, time\n"
+        "from alliance_sim.runs.locks import drawing\n"
+        "with drawing(sys.argv[1]):\n"
+        "    print('held', flush=True); time.sleep(60)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(figs)], stdout=subprocess.PIPE,
+                         text=True)  # fmt: skip
+    try:
+        assert p.stdout.readline().strip() == "held"
+        assert main(["plot", str(a.directory), "--out", str(figs)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "being written by another alliance-sim process drawing figures" in err, err
+        assert len(err.splitlines()) == 1 and list(figs.iterdir()) == []
+    finally:
+        p.kill()
+        p.wait()
+    assert main(["plot", str(a.directory), "--out", str(figs)]) == 0  # then as before
+    assert sorted(f.name for f in figs.iterdir()) == ["cohesion.png", "fan.png", "status.png"]

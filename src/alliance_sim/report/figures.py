@@ -212,8 +212,11 @@ def _write(res, out, kinds, fmt, outcomes, quiet) -> list[Path]:
     check_outcome(res, *outcomes)  # missing, bookkeeping, swept, text: one line (ValueError)
     made = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     out.mkdir(parents=True, exist_ok=True)  # after the checks: a refused plot left it empty
+    from alliance_sim.runs.locks import drawing
+
     try:
-        return _draw(res, out, kinds, fmt, outcomes, quiet, m)
+        with drawing(out):  # another plot into this folder at once: refused in one line
+            return _draw(res, out, kinds, fmt, outcomes, quiet, m)
     except BaseException:  # a part found missing while drawing: the folders it made, left empty
         for p in made:  # only folders this call made, and only while empty
             if any(p.iterdir()):

@@ -7,6 +7,9 @@ refused with one line while a sweep writes the directory, and a ``sweep --force`
 ``refine`` is refused while a ``plot`` reads it -- instead of either failing halfway with an
 unrelated error.  Where the file system has no ``flock`` (or the directory is read-only) a
 reader goes on unlocked.
+
+A figure folder is held alone while figures are drawn into it (:func:`drawing`), by a lock
+kept in the user's temporary folder, not in theirs.
 """
 
 from __future__ import annotations
@@ -105,3 +108,37 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)  # releases the lock
+
+
+@contextmanager
+def drawing(folder: str | os.PathLike, what: str = "figures") -> Iterator[None]:
+    """Hold a figure folder alone while figures are drawn into it: two ``plot``s into one
+    ``--out`` at once left a folder whose fan chart was one result's and status chart the
+    other's, each figure's "replaced another result's figures" check made before either
+    wrote.  The lock is a file of this user's temporary folder named by the folder's resolved
+    path (nothing is left in the user's folder), so it holds between processes of one machine."""
+    import hashlib
+    import tempfile
+
+    import filelock
+
+    key = hashlib.sha256(_key(folder).encode()).hexdigest()[:32]
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    where = Path(tempfile.gettempdir()) / f"alliance-sim-{user}"
+    lock = None
+    try:
+        where.mkdir(mode=0o700, exist_ok=True)
+        lock = filelock.FileLock(where / f"{key}.lock", timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise StoreError(
+            f"{folder} is being written by another alliance-sim process drawing {what} into "
+            "it; wait for it to finish, or choose another --out"
+        ) from None
+    except OSError:  # no temporary folder of our own: draw unlocked, as before
+        lock = None
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.release()
