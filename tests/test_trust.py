@@ -1358,3 +1358,25 @@ def test_two_plots_into_one_folder_at_once_do_not_mix_their_figures(tmp_path, ca
         p.wait()
     assert main(["plot", str(a.directory), "--out", str(figs)]) == 0  # then as before
     assert sorted(f.name for f in figs.iterdir()) == ["cohesion.png", "fan.png", "status.png"]
+
+
+def test_check_names_figures_of_other_runs_in_a_result_folder(tmp_path, capsys):
+    """`plot out/b --out out/a` put b's figures beside a's tables (`plot` says so once);
+    `check out/a` later said nothing of them, and a reader took them for a's. It names them
+    now; a folder holding only its own figures gets no note."""
+    from alliance_sim.cli.main import main
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", "western_surge", "--replicates", "4", "--out", str(a), "--quiet"]) == 0
+    assert main(["run", "remittance_shock", "--replicates", "4", "--out", str(b), "--quiet"]) == 0
+    assert main(["plot", str(a), "--out", str(a), "--kind", "fan"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(a)]) == 0
+    assert "drawn from other runs" not in capsys.readouterr().out  # its own figures only
+    assert main(["plot", str(b), "--out", str(a), "--kind", "status", "--kind", "cohesion"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(a)]) == 0
+    out = capsys.readouterr().out
+    note = [x for x in out.splitlines() if "drawn from other runs" in x]
+    assert len(note) == 1 and "cohesion.png, status.png in" in note[0], out
+    assert "fan.png" not in note[0] and "commitment.png" not in note[0]

@@ -396,3 +396,22 @@ def writable_file(path: str | os.PathLike, option: str = "--out") -> Path:
         _can_make_in(base, path, option)
         _left_behind(path, option)
     return p
+
+
+#: a result's fingerprint is 20 hex digits (``runs/identity.fingerprint``), read as exactly that:
+#: in a PNG the text is followed by its chunk's checksum, whose bytes may be letters too, and an
+#: open-ended match read one more ("...b34bk": a user's re-plot refused as another result's)
+_SOURCE_RE = re.compile(rb"alliance-sim result ([0-9a-f]{20})")
+
+
+def source_of(path: Path) -> str | None:
+    """The fingerprint of the result the figure file ``path`` was drawn from (None: no such
+    file, or a figure from before figures named their result)."""
+    try:
+        if not path.is_file():  # a FIFO named fan.png hung the plot that read it (red team)
+            return None
+        with open(path, "rb") as f:
+            found = _SOURCE_RE.search(f.read(64 << 20))  # no figure of ours is larger
+    except OSError:
+        return None
+    return found.group(1).decode() if found else None

@@ -11,7 +11,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from alliance_sim.paths import FIGURE, _shown, marked, ours_or_new, user_path
+# where a figure names its result (in paths: runs/health, before report/, reads it too)
+from alliance_sim.paths import (
+    FIGURE,
+    _shown,
+    marked,
+    ours_or_new,
+    source_of,  # noqa: F401
+    user_path,
+)
 
 MARK = FIGURE  # "alliance-sim VERSION" in the figure's metadata (see alliance_sim.paths)
 FORMATS = ("png", "svg", "pdf")
@@ -143,25 +151,6 @@ def source_mark(fingerprint: str) -> bytes:
     """How a figure names the result it draws, in its metadata (stored uncompressed in PNG,
     SVG and PDF alike), so that a figure of this result is told from another's."""
     return f"alliance-sim result {fingerprint}".encode()
-
-
-#: a result's fingerprint is 20 hex digits (``runs/identity.fingerprint``), read as exactly that:
-#: in a PNG the text is followed by its chunk's checksum, whose bytes may be letters too, and an
-#: open-ended match read one more ("...b34bk": a user's re-plot refused as another result's)
-_SOURCE_RE = re.compile(rb"alliance-sim result ([0-9a-f]{20})")
-
-
-def source_of(path: Path) -> str | None:
-    """The fingerprint of the result the figure file ``path`` was drawn from (None: no such
-    file, or a figure from before figures named their result)."""
-    try:
-        if not path.is_file():  # a FIFO named fan.png hung the plot that read it (red team)
-            return None
-        with open(path, "rb") as f:
-            found = _SOURCE_RE.search(f.read(64 << 20))  # no figure of ours is larger
-    except OSError:
-        return None
-    return found.group(1).decode() if found else None
 
 
 def save(

@@ -137,6 +137,7 @@ def check(directory: str | os.PathLike) -> Health:
                     f"the tables do not hold them; the next refine of {directory} finishes it"
                 )
     h.problems += _outputs_in_the_way(Path(directory))
+    h.lines += _figures_of_another(Path(directory), m.fingerprint)
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h
@@ -160,6 +161,26 @@ def _outputs_in_the_way(d: Path) -> list[str]:
                 f"goes (the same command refuses the folder): move it out of {d}"
             )
     return out
+
+
+def _figures_of_another(d: Path, own: str | None) -> list[str]:
+    """A note naming the figures in the folder that were drawn from other runs (``plot
+    out/sweep --out out/base``, or a plot of the runs a ``--force`` replaced): ``check``
+    said nothing of them, and a reader of the folder took them for its own (red team)."""
+    from alliance_sim.paths import source_of
+
+    if not own:
+        return []
+    names = sorted(p.name for p in d.iterdir() if p.suffix in (".png", ".svg", ".pdf"))
+    other = [n for n in names if (src := source_of(d / n)) is not None and src != own]
+    if not other:
+        return []
+    shown = ", ".join(other[:6]) + (f" and {len(other) - 6} more" if len(other) > 6 else "")
+    return [
+        f"note: {shown} in {d} {'was' if len(other) == 1 else 'were'} drawn from other runs "
+        "than these (another result plotted here, or runs a --force replaced); each names its "
+        "result in its title and footer"
+    ]
 
 
 def _model_line(m, directory) -> tuple[str, bool | None]:
