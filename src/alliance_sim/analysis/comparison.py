@@ -180,6 +180,8 @@ def compare_results(
     table.attrs["unpaired"] = unpaired
     same_start = len(starts) == 1 and not thinned
     table.attrs["suspended_from_start"] = suspended_from_start(results) if same_start else []
+    # each result's own focus, by display name: a headline leads each scenario with its own
+    table.attrs["focus"] = {n: list(r.plan.focus) for r, n in zip(results, names, strict=True)}
     table.attrs["hedging_at_start"] = (  # the start is recorded however a result is thinned
         hedging_at_start(results, names) if len(starts) == 1 else {}
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from alliance_sim.analysis.stats import share
+
 RULE = 0.1  # a first-order index from which a driver must be identified or sourced
 #: the share of a headline's spread across design points that is replicate noise from which
 #: its statement says that a driver it names may be noise: at 91% (--samples 8 --replicates
@@ -169,7 +171,7 @@ def statement(label: str, h: dict[str, Any]) -> str:
     if (k := h.get("point_runs")) is not None and k < FEW_POINT_RUNS and not h.get("difference"):
         text += (  # "0%-100%" at --replicates 2, said on the terminal without a word (a user)
             f"; each design point's share is of only {k} run{'s' * (k != 1)} (steps of "
-            f"{1 / k:.0%}), so that range is wider than the parameters make it (more "
+            f"{share(1 / k)}), so that range is wider than the parameters make it (more "
             "--replicates)"
         )
     if noisy(h):

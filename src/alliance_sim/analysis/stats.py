@@ -63,6 +63,12 @@ def _halfway(value: float, digits: int) -> bool:
     return bool(np.isfinite(x)) and abs(abs(x - round(x)) - 0.5) < 1e-6
 
 
+def share(value: float) -> str:
+    """A share in whole percent, with a decimal where it lies half-way (32.5%, 65 runs of
+    200, had printed "32%": Python rounds half to even)."""
+    return f"{value:.{1 if _halfway(value, 0) else 0}%}"
+
+
 def percent_interval(
     value: float, lo: float, hi: float, sep: str = ", ", est_digits: int = 0
 ) -> str:

@@ -28,6 +28,7 @@ from alliance_sim.analysis.stats import (
     Estimate,
     percent_interval,
     risk_magnitude,
+    share,
 )
 from alliance_sim.core import members as mb
 
@@ -65,20 +66,33 @@ def _digits(this: Estimate, ref: Estimate, d: Estimate) -> int:
     point) does at that precision, with the table's word.
     Where none of 0-2 does (about 2% of share pairs of 33 and 41 runs, none of 200 and 200
     up to 20%), one decimal, as the table prints it."""
-    if not np.isfinite([this.value, ref.value, d.value]).all():
+    return _shared_digits([(this, ref, d)])
+
+
+def _shared_digits(pairs: list[tuple[Estimate, Estimate, Estimate]]) -> int:
+    """The fewest decimals at which every one of ``pairs`` (this, reference, difference) adds
+    up as :func:`_digits` says: the rows of one outcome in a headline of three results, so the
+    reference's share is printed alike in each ("42.7%" in one sentence, "43%" in the next,
+    for one number: helper-99)."""
+    pairs = [p for p in pairs if np.isfinite([e.value for e in p]).all()]
+    if not pairs:
         return 0
     for k in (0, 1, 2):
-        a, b = (float(_pct(e, k).split("%")[0]) for e in (this, ref))
-        shown = float(_points(d, k).split(" ")[0])
-        halfway = any(  # 26.5% vs 27%: "26% vs 27%: -1 point" adds up, and doubles -0.5
-            abs(abs(x * 10**k - round(x * 10**k)) - 0.5) < 1e-6
-            for x in (this.value * 100, ref.value * 100, d.value * 100)
-        )
-        words = risk_magnitude(shown / 100) == risk_magnitude(d.value)  # "+10 points: medium"
-        table = round(round(round(d.value * 100, 1), k) - shown, 3) == 0  # its "+0.5 pts": not 1
-        if round(a - b, 3) == round(shown, 3) and not halfway and words and table:
+        if all(_adds_up(*p, k) for p in pairs):
             return k
     return 1  # the table's own precision (a rare share pair that adds up at none of 0-2)
+
+
+def _adds_up(this: Estimate, ref: Estimate, d: Estimate, k: int) -> bool:
+    a, b = (float(_pct(e, k).split("%")[0]) for e in (this, ref))
+    shown = float(_points(d, k).split(" ")[0])
+    halfway = any(  # 26.5% vs 27%: "26% vs 27%: -1 point" adds up, and doubles -0.5
+        abs(abs(x * 10**k - round(x * 10**k)) - 0.5) < 1e-6
+        for x in (this.value * 100, ref.value * 100, d.value * 100)
+    )
+    words = risk_magnitude(shown / 100) == risk_magnitude(d.value)  # "+10 points: medium"
+    table = round(round(round(d.value * 100, 1), k) - shown, 3) == 0  # its "+0.5 pts": not 1
+    return round(a - b, 3) == round(shown, 3) and not halfway and words and table
 
 
 def _num(e: Estimate) -> str:
@@ -159,7 +173,7 @@ def _binary_sentence(r: pd.Series) -> str:
     code, _, what = r["outcome"].partition("_")
     name, end = NAMES.get(code, code), r["horizon"]
     this, ref, d = r["this"], r["reference"], r["difference"]
-    k = _digits(this, ref, d)
+    k = r["digits"] if "digits" in r else _digits(this, ref, d)  # (shared by an outcome's rows)
     verb = {
         "exited": f"has left the CSTO by {end}",
         "suspended": f"is suspended at {end}",
@@ -259,24 +273,32 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
         pooled=comp["scenario"].isin(pooled),
         **{"reference pooled": comp["reference name"].isin(pooled)},
     )
-    code = comp["outcome"].str.partition("_")[0]
-    mine = comp[code.isin(focus) & comp["binary"]]
-    shown = mine[mine["effect"] != "no variation"]
-    out = [_started(binary_sentence(r), r, comp) for _, r in shown.iterrows()]
+    comp = comp.assign(digits=_digits_by_outcome(comp))
     premise = comp.attrs.get("suspended_from_start") or []
-    out += _nothing(mine[mine["effect"] == "no variation"], when, premise)
-    rest = comp.drop(mine.index)
-    quiet = rest[rest["effect"] == "no variation"]
-    visible = rest[~rest["effect"].isin(NOT_AN_EFFECT)]
-
-    # intervals that exclude no difference first; then 0/1 outcomes by points, others by A12
-    def rank(r: pd.Series) -> tuple[bool, float]:
-        d = r["difference"]
-        size = 1.0 + abs(d.value) if r["binary"] else abs(r["A12"].value - 0.5)
-        return (not d.lo <= 0 <= d.hi, size)
-
-    ranked = sorted((r for _, r in visible.iterrows()), key=rank, reverse=True)
-    out += [_composed(sentence(r), r, comp) for r in ranked[:MAX_OTHERS]]
+    scenarios = list(dict.fromkeys(comp["scenario"]))
+    # each scenario its own findings: three results had shared the first three focus members
+    # and four "largest other" sentences, so what a reader quoted hung on the folders' order
+    # (Kyrgyzstan, the third file's focus, left out: helper-99)
+    per = MAX_OTHERS if len(scenarios) == 1 else MAX_OTHERS - 1
+    out, quiet, mine_all, visible_all = [], [], [], []
+    for scen in scenarios:
+        rows = comp[comp["scenario"] == scen]
+        codes = list(focus) or _focus_for(comp, scen)
+        code = rows["outcome"].str.partition("_")[0]
+        mine = rows[code.isin(codes) & rows["binary"]]
+        order = [codes.index(c) for c in mine["outcome"].str.partition("_")[0]]
+        mine = mine.iloc[np.argsort(order, kind="stable")]  # the scenario's own focus first
+        shown = mine[mine["effect"] != "no variation"]
+        out += [_started(binary_sentence(r), r, comp) for _, r in shown.iterrows()]
+        out += _nothing(mine[mine["effect"] == "no variation"], when, premise)
+        rest = rows.drop(mine.index)
+        quiet.append(rest[rest["effect"] == "no variation"])
+        visible = rest[~rest["effect"].isin(NOT_AN_EFFECT)]
+        ranked = sorted((r for _, r in visible.iterrows()), key=_rank, reverse=True)
+        out += [_started(_composed(sentence(r), r, comp), r, comp) for r in ranked[:per]]
+        mine_all.append(mine)
+        visible_all.append(visible)
+    quiet, mine, visible = (pd.concat(x) for x in (quiet, mine_all, visible_all))
     if not len(visible) and mine["effect"].isin(NOT_AN_EFFECT).all():
         rows = [r for _, r in comp.iterrows()]
         few = [str(r["effect"]).startswith("no estimate") for r in rows]
@@ -305,6 +327,34 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     return Headline(lead, out, " ".join(x for x in (note, left, unpaired) if x), when)
 
 
+def _rank(r: pd.Series) -> tuple[bool, float]:
+    """Intervals that exclude no difference first; then 0/1 outcomes by points, others by
+    A12."""
+    d = r["difference"]
+    size = 1.0 + abs(d.value) if r["binary"] else abs(r["A12"].value - 0.5)
+    return (not d.lo <= 0 <= d.hi, size)
+
+
+def _focus_for(comp: pd.DataFrame, scen: str) -> list[str]:
+    """The members a scenario's findings lead with: its own result's focus, then the
+    reference's (``comp.attrs["focus"]``, by display name); Armenia and Kazakhstan where
+    neither names one."""
+    own = comp.attrs.get("focus") or {}
+    ref = comp.loc[comp["scenario"] == scen, "reference name"].iloc[0]
+    codes = list(dict.fromkeys([*own.get(scen, ()), *own.get(ref, ())]))
+    return codes or ["ARM", "KAZ"]
+
+
+def _digits_by_outcome(comp: pd.DataFrame) -> list[int]:
+    """Each row's decimals, shared by the rows of one outcome (:func:`_shared_digits`)."""
+    binary = comp["binary"].astype(bool)
+    shared = {
+        o: _shared_digits(list(zip(g["this"], g["reference"], g["difference"], strict=True)))
+        for o, g in comp[binary].groupby("outcome", sort=False)
+    }
+    return [shared.get(o, 0) for o in comp["outcome"]]
+
+
 def _started(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
     """A hedging row says how many runs start hedging (Kyrgyzstan in 81%: "hedging at 2030Q4
     in 57% vs 52%" read as an outcome of the scenarios, helper-67)."""
@@ -313,8 +363,8 @@ def _started(text: str, r: pd.Series, comp: pd.DataFrame) -> str:
     b = at.get(r["reference name"], {}).get(code)
     if not r["outcome"].endswith("_hedging") or a is None or b is None or max(a, b) < 0.05:
         return text
-    both = "both" if f"{a:.0%}" == f"{b:.0%}" else f"{r['scenario']}, {b:.0%} of the other's"
-    return f"{text} It is hedging at the start in {a:.0%} of the runs of {both}."
+    both = "both" if share(a) == share(b) else f"{r['scenario']}, {share(b)} of the other's"
+    return f"{text} It is hedging at the start in {share(a)} of the runs of {both}."
 
 
 def _composed(text: str, r: pd.Series, comp: pd.DataFrame) -> str:

@@ -276,7 +276,9 @@ def build_report(
     beside = out.with_name(out.stem + "_files")  # a Markdown report's figures
     if fmt == "md":  # its figures go into ``beside``: only a report's own may be replaced
         check_figure_folder(beside, out)
-    focus = focus_of(results)[:3] or ["ARM", "KAZ"]
+    # every result's focus members drawn (three results had drawn the first three: the third
+    # file's own, Kyrgyzstan, not at all); the headline leads each scenario with its own
+    focus = focus_of(results) or ["ARM", "KAZ"]
     analyses = read_analyses(robustness, results, option.replace("at", "robustness"))
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         comp = compare_results(results, seed, at=at, option=option)
@@ -288,7 +290,7 @@ def build_report(
         with use_style(style):
             figs = _figures(results, focus, when)
         progress.update(2)
-    head = headline(comp, focus)
+    head = headline(comp)
     if on_headline is not None:
         on_headline(head)
     title = "Scenario comparison: " + " vs ".join(display_names(results))
