@@ -1436,3 +1436,39 @@ def test_robustness_at_the_quarter_a_run_was_cut_to(tmp_path, monkeypatch, capsy
     assert robustness("baseline", **kw)["command"].startswith(
         "alliance-sim robustness baseline --out DIR"
     )
+
+
+def test_a_comparison_at_an_earlier_quarter_names_and_quotes_analyses_at_that_quarter(
+    tmp_path, monkeypatch, capsys
+):
+    """`compare b w --at 2028Q4` of runs to 2034Q4 told the user to run `robustness
+    western_surge --out DIR` and `--against baseline --out DIR`, which analyse 2034Q4, not the
+    quarter compared (helper-99). It names `--end 2028Q4` now, and `--robustness` of such an
+    analysis is quoted for the full run compared there (its runs to 2028Q4 are the same)."""
+    monkeypatch.chdir(tmp_path)
+    small = ["--samples", "8", "--replicates", "2", "--quiet"]
+    assert main(["run", "baseline", "--replicates", "8", "--out", "b", "--quiet"]) == 0
+    assert main(["run", "western_surge", "--replicates", "8", "--out", "w", "--quiet"]) == 0
+    assert main(["compare", "b", "w", "--at", "2028Q4", "--out", "r.md"]) == 0
+    page = " ".join((tmp_path / "r.md").read_text().split())
+    assert "(at 2028Q4: alliance-sim robustness western_surge --end 2028Q4 --out DIR)" in page
+    assert "alliance-sim robustness western_surge --against baseline --end 2028Q4 --out" in page
+    assert main(["robustness", "western_surge", "--end", "2028Q4", "--out", "rob", *small]) == 0
+    capsys.readouterr()
+    args = ["compare", "b", "w", "--at", "2028Q4", "--out", "r2.md", "--robustness", "rob"]
+    assert main(args) == 0
+    page = " ".join((tmp_path / "r2.md").read_text().split())
+    quoted = "western_surge: what it rests on beyond the fitted model, from the analysis of "
+    assert quoted + "this scenario (rob; alliance-sim robustness western_surge --end 2028Q4" in page
+    # at another quarter the same analysis is of none of the compared results' answers
+    capsys.readouterr()
+    args = ["compare", "b", "w", "--at", "2030Q4", "--out", "r3.md", "--robustness", "rob"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "none of the compared results is" in err and err.count("\n") == 1, err
+    # a file of the user's, with no shipped analysis: the command it names is at 2028Q4 too
+    (tmp_path / "own.toml").write_text('name = "Own"\nextends = "western_surge"\n')
+    assert main(["run", "own.toml", "--replicates", "8", "--out", "o", "--quiet"]) == 0
+    assert main(["compare", "b", "o", "--at", "2028Q4", "--out", "r4.md"]) == 0
+    page = " ".join((tmp_path / "r4.md").read_text().split())
+    assert "fitted model: alliance-sim robustness own.toml --end 2028Q4 --out DIR" in page

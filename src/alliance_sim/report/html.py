@@ -279,7 +279,11 @@ def build_report(
     # every result's focus members drawn (three results had drawn the first three: the third
     # file's own, Kyrgyzstan, not at all); the headline leads each scenario with its own
     focus = focus_of(results) or ["ARM", "KAZ"]
-    analyses = read_analyses(robustness, results, option.replace("at", "robustness"))
+    from alliance_sim.analysis.horizon import shared_horizon
+
+    # at the quarter compared: an analysis run to it (robustness FILE --end Q) is quoted too
+    asked = shared_horizon(results, at, option).quarter
+    analyses = read_analyses(robustness, results, option.replace("at", "robustness"), asked)
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         comp = compare_results(results, seed, at=at, option=option)
         when = comp.attrs["horizon"].quarter

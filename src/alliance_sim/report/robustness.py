@@ -327,10 +327,12 @@ def rests_on(
     the stamp of the model that made the result; an analysis made by another one (its own
     stamp recorded) is named as such: the same scenario hash, other equations."""
     where, r = given if given is not None else (f"docs/robustness/{name}", shipped(name))
-    if r is not None and r["scenario_hash"] == scenario_hash:
+    if r is not None and scenario_hash in (r["scenario_hash"], r.get("read_for")):
         horizon = r.get("horizon")
         other = (
-            f"; at that analysis's horizon, {horizon}, not this comparison's {compared_at}"
+            f"; at that analysis's horizon, {horizon}, not this comparison's {compared_at} "
+            f"(at {compared_at}: alliance-sim robustness {_shown(path)} --end {compared_at} "
+            "--out DIR)"
             if compared_at and horizon and horizon != compared_at
             else ""
         )
@@ -347,16 +349,17 @@ def rests_on(
             f"of this result's{other}):"
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
-    from alliance_sim.report.labels import scenario_shown
-
-    shown = scenario_shown(path)  # a shipped scenario by name, the home directory as ~
+    shown = _shown(path)
     make = f"alliance-sim robustness {shown} --out DIR"
     own = _file_end(path)
+    whose = "this run's"
+    if compared_at and end and compared_at != end:  # the quarter compared, not the run's end
+        end, whose = compared_at, "the quarter compared,"  # (it named the run's: helper-99)
     if end is not None and own is not None and own != end:  # the command would analyse `own`
         make = f"alliance-sim robustness {shown} --end {end} --out DIR"
     if r is not None and end is not None and r.get("horizon") not in (None, end):
         return [
-            f"The shipped robustness analysis of {name} is at {r['horizon']}, not this run's "
+            f"The shipped robustness analysis of {name} is at {r['horizon']}, not {whose} "
             f"{end}; for this horizon: {make}"
         ]
     if r is not None:
@@ -368,6 +371,14 @@ def rests_on(
         f"{name}: no shipped analysis of this scenario; to measure what it rests on beyond "
         f"the fitted model: {make}"
     ]
+
+
+def _shown(path: str) -> str:
+    """A scenario's file as a command names it: a shipped scenario by name, the home
+    directory as ~."""
+    from alliance_sim.report.labels import scenario_shown
+
+    return scenario_shown(path)
 
 
 def _file_end(path: str) -> str | None:

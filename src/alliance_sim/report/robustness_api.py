@@ -247,6 +247,28 @@ def end_both(sc: Any, base: Any, end: str, where: str) -> tuple[Any, Any, list[s
     return ended, base, notes
 
 
+def _cut_hashes(results: list[Any], at: str | None) -> dict[str, str]:
+    """For each result that runs past ``at``: the hash of its scenario file run to ``at``
+    (``robustness FILE --end AT``'s), mapped to the result's own scenario hash; none where
+    the file no longer gives the result's scenario."""
+    from alliance_sim.scenario.load import load_scenario, with_end
+
+    out = {}
+    for res in results if at else ():
+        m = res.manifest
+        if m.plan.end == at or m.scenario_path.startswith("<"):
+            continue
+        try:
+            own = load_scenario(m.scenario_path)
+            if own.end != m.plan.end:  # a run cut by --end: the file run to its end
+                own = with_end(own, m.plan.end, sweep=False, warn=0)
+            if own.hash == m.scenario_hash:
+                out[with_end(own, at, sweep=False, warn=0).hash] = m.scenario_hash
+        except (AllianceSimError, OSError, ValueError):
+            continue
+    return out
+
+
 def _rerun(sc: Any) -> str | None:
     """What the command line needs beside ``sc``'s file to rerun it: "" if ``sc`` is the
     scenario its file gives, " --end Q" if it is that run to Q (``with_end``), None if it was
@@ -264,13 +286,16 @@ def _rerun(sc: Any) -> str | None:
 
 
 def read_analyses(
-    paths: Any, results: list[Any], option: str = "robustness"
+    paths: Any, results: list[Any], option: str = "robustness", at: str | None = None
 ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """The robustness analyses in ``paths`` (folders ``alliance-sim robustness`` wrote, or
     their ``robustness.json``) by scenario hash, a list of (path as given, analysis) each --
     several where they ask different things of it (exit, hedging, ``--hold-own``); one line naming
     ``option`` for one that cannot be read or is of none of ``results``' scenarios (a report
-    said "no shipped analysis of this scenario" beside one the user had run: helper-67)."""
+    said "no shipped analysis of this scenario" beside one the user had run: helper-67).
+    ``at``: the quarter compared; an analysis of a result's scenario run to it (``robustness
+    FILE --end AT``) is that result's answer there (the runs to ``at`` are the same), and is
+    read as such, marked ``read_for`` (the result's scenario hash)."""
     if paths is None:
         return {}
     if isinstance(paths, str | os.PathLike):
@@ -283,6 +308,7 @@ def read_analyses(
             "robustness.json), or a list of them"
         )
     hashes = {r.manifest.scenario_hash: r.name for r in results}
+    cut = _cut_hashes(results, at)  # scenario run to `at` -> the result's own scenario hash
     out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for p in paths:
         from alliance_sim.paths import user_path
@@ -310,6 +336,9 @@ def read_analyses(
                 "answer; allowed an analysis run without --against (the difference's own "
                 "robustness.md is its report)"
             )
+        if h in cut and r.get("horizon") == at:
+            r = {**r, "read_for": cut[h]}
+            h = cut[h]
         if h not in hashes:
             raise UserError(
                 f"{option} {p}: an analysis of {r.get('scenario')!r:.80} (scenario {h:.40}), which "

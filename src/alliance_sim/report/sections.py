@@ -51,14 +51,16 @@ def rests_on_lines(
                 model=m.model,
             )  # fmt: skip
             (found if len(said) > 1 else hints).extend(said)
-    lines = found + hints + _effects(results)
+    lines = found + hints + _effects(results, when)
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
 
 
-def _effects(results: list[Result]) -> list[str]:
+def _effects(results: list[Result], when: str | None = None) -> list[str]:
     """The command that measures what each difference from the reference rests on (a new
     user asked which assumptions a comparison with the baseline rests on: helper-75), for
-    runs of two forecasts of one posterior to one horizon; none where there is no such pair."""
+    runs of two forecasts of one posterior to one horizon; none where there is no such pair.
+    ``when``: the quarter compared, named with ``--end`` where it is before the runs' end
+    (the command had analysed their end: helper-99)."""
     from alliance_sim.report.labels import scenario_shown
 
     runs = [r for r in results if not r.swept]
@@ -88,9 +90,10 @@ def _effects(results: list[Result]) -> list[str]:
     if not same:
         return []
     base = shlex.quote(scenario_shown(runs[0].manifest.scenario_path))
+    cut = f" --end {when}" if when and when != ref.end else ""
     made = "; ".join(
         f"alliance-sim robustness {shlex.quote(scenario_shown(m.scenario_path))} --against "
-        f"{base} --out DIR"
+        f"{base}{cut} --out DIR"
         for m in same
     )
     return [
