@@ -1060,8 +1060,11 @@ def test_the_figure_draws_the_total_index_the_statement_names():
     rows = drawn(drivers)
     assert len(rows) == SHOWN and rows[-1]["parameter"] == "alternatives_weight"
     assert [r["parameter"] for r in rows[:-1]] == [f"p{i}" for i in range(SHOWN - 1)]
+    from alliance_sim.report.robustness import tabled
+
+    assert tabled(drivers) == rows  # and the table under it lists it too (helper-99)
     drivers[-1]["ST_conf"] = 0.9  # inside its noise: not named, not forced in
-    assert drawn(drivers) == drivers[:SHOWN]
+    assert drawn(drivers) == drivers[:SHOWN] == tabled(drivers)
 
 
 def test_two_analyses_finishing_together_into_one_folder_do_not_mix(tmp_path, monkeypatch):

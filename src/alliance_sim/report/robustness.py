@@ -116,7 +116,7 @@ def markdown(result: dict[str, Any]) -> str:
             "| parameter | S1 [95%] | ST [95%] | identified | sourced | range |",
             "|---|---|---|---|---|---|",
         ]
-        for r in h["drivers"][:SHOWN]:
+        for r in tabled(h["drivers"]):
             lines.append(
                 f"| `{r['parameter']}` | {_ci(r['S1'], r['S1_conf'])} | "
                 f"{_ci(r['ST'], r['ST_conf'])} | {_yes(r['identified'])} | "
@@ -144,6 +144,15 @@ def markdown(result: dict[str, Any]) -> str:
         names = ", ".join(f"`{h['name']}`" for h in result["held"])
         lines += ["", f"Held at the scenario's values (`--hold-own`, its premises): {names}."]
     return "\n".join(lines) + "\n"
+
+
+def tabled(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The :data:`SHOWN` rows of a headline's drivers table: the largest first-order indices,
+    and the total index the statement names (it was drawn in the figure but missing from the
+    table under it, where a reader looked for it: helper-99)."""
+    most = largest_total([r for r in drivers if r["S1"] is not None])
+    rows = drivers[:SHOWN]
+    return rows if most is None or most in rows else [*rows[: SHOWN - 1], most]
 
 
 def drawn(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
