@@ -1380,3 +1380,32 @@ def test_check_names_figures_of_other_runs_in_a_result_folder(tmp_path, capsys):
     note = [x for x in out.splitlines() if "drawn from other runs" in x]
     assert len(note) == 1 and "cohesion.png, status.png in" in note[0], out
     assert "fan.png" not in note[0] and "commitment.png" not in note[0]
+
+
+def test_an_export_of_replaced_runs_is_named_by_check_and_export(tmp_path, capsys):
+    """After `run ... --force` replaced a result, `check` said "ok" beside its `csv/`, an
+    export of the runs it replaced, and `export` refused with "already holds runs.csv"
+    without saying whose (helper-99)."""
+    from alliance_sim.cli.main import main
+
+    d = tmp_path / "k"
+    assert main(["run", "western_surge", "--replicates", "6", "--out", str(d), "--quiet"]) == 0
+    assert main(["export", str(d)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(d)]) == 0
+    assert "holds an export of other runs" not in capsys.readouterr().out  # its own export
+    argv = ["run", "western_surge", "--replicates", "4", "--out", str(d), "--quiet", "--force"]
+    assert main([*argv, "--end", "2028Q4"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert f"note: {d / 'csv'} holds an export of other runs than these (run of " in out, out
+    assert "6 runs to 2034Q4" in out and f"alliance-sim export {d} --force" in out
+    assert main(["export", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert "already holds runs.csv, an export of other runs" in err and "6 runs to 2034Q4" in err
+    assert err.count("\n") == 1
+    assert main(["export", str(d), "--force"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(d)]) == 0
+    assert "holds an export of other runs" not in capsys.readouterr().out

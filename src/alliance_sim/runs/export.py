@@ -72,8 +72,8 @@ def export(
         # files there passed a runs.csv cut to its header as "nothing written": red team)
         if there and not _same_export(res, src, target):
             raise StoreError(
-                f"{target} already holds {there[0]}; choose another --out or add --force to "
-                "replace the exported files"
+                f"{target} already holds {there[0]}{_whose(target, res)}; choose another --out or "
+                "add --force to replace the exported files"
             )
     with reading(src):
         files, note = _files(res, partial)
@@ -106,6 +106,24 @@ def _same_export(res: Result, src: Path, target: Path) -> bool:
         return (target / MANIFEST).read_bytes() == (src / MANIFEST).read_bytes()
     except OSError:
         return False
+
+
+def _whose(target: Path, res: Result) -> str:
+    """What an export in ``target`` is of, where its copy of the manifest says it is of other
+    runs than ``res`` (the runs a ``--force`` replaced: "already holds runs.csv" did not say
+    so, helper-99)."""
+    from alliance_sim.runs.results import Manifest, _identity
+
+    try:
+        old = Manifest.read(target)
+    except (StoreError, OSError):
+        return ""
+    if old is None or _identity(old) == _identity(res.manifest):
+        return ""
+    return (
+        f", an export of other runs ({old.kind} of {old.scenario_name!r:.60}, "
+        f"{old.plan.n_runs:,} runs to {old.plan.end}, not these)"
+    )
 
 
 PARTIAL = "PARTIAL.txt"

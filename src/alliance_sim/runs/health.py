@@ -138,6 +138,7 @@ def check(directory: str | os.PathLike) -> Health:
                 )
     h.problems += _outputs_in_the_way(Path(directory))
     h.lines += _figures_of_another(Path(directory), m.fingerprint)
+    h.lines += _export_of_another(Path(directory), m)
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h
@@ -180,6 +181,26 @@ def _figures_of_another(d: Path, own: str | None) -> list[str]:
         f"note: {shown} in {d} {'was' if len(other) == 1 else 'were'} drawn from other runs "
         "than these (another result plotted here, or runs a --force replaced); each names its "
         "result in its title and footer"
+    ]
+
+
+def _export_of_another(d: Path, m) -> list[str]:
+    """A note when the folder's own export (``csv/``, ``export``'s default) is of other runs
+    than these: after a ``--force``, ``check`` said "ok" beside a runs.csv of the 200 runs it
+    replaced (helper-99)."""
+    from alliance_sim.errors import StoreError
+    from alliance_sim.runs.results import Manifest, _identity
+
+    try:
+        old = Manifest.read(d / "csv")
+    except (StoreError, OSError):
+        return []
+    if old is None or _identity(old) == _identity(m):
+        return []
+    return [
+        f"note: {d / 'csv'} holds an export of other runs than these ({old.kind} of "
+        f"{old.scenario_name!r:.60}, {old.plan.n_runs:,} runs to {old.plan.end}: a result this "
+        f"folder held before); export again: alliance-sim export {d} --force"
     ]
 
 
