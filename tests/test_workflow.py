@@ -544,3 +544,29 @@ def test_a_swept_parameter_that_changes_no_run_is_named(tmp_path, capsys):
     f.write_text(f.read_text().replace("[0.35, 0.55]", "[0.01, 0.55]"))  # below its pressure
     assert main(["sweep", str(f), "--out", str(tmp_path / "t"), "--quiet"]) == 0
     assert inert_parameters(Result.open(tmp_path / "t").design()) == []
+
+
+def test_compare_results_of_the_same_runs_twice_says_so_from_python(tmp_path, capsys):
+    """`compare a a` said "every difference between them is zero by construction"; from
+    Python `compare_results([a, a])` gave the table of zeros without a word (helper-95). The
+    command line says it once, not twice."""
+    import warnings
+
+    from alliance_sim import compare_results, run_scenario
+    from alliance_sim.analysis.comparison import SameRunsNote
+    from alliance_sim.cli.main import main
+
+    a = run_scenario("western_surge", tmp_path / "a", replicates=6, quiet=True)
+    with pytest.warns(SameRunsNote, match="is named twice: every difference between them is"):
+        compare_results([a, a])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SameRunsNote)
+        compare_results([a, run_scenario("baseline", tmp_path / "b", replicates=6, quiet=True)])
+    capsys.readouterr()
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert main(["compare", str(a.directory), str(a.directory), "--out",
+                     str(tmp_path / "r.md")]) == 0  # fmt: skip
+    out = capsys.readouterr()
+    assert (out.out + out.err).count("zero by construction") == 1
+    assert not [w for w in said if issubclass(w.category, SameRunsNote)]

@@ -55,17 +55,23 @@ def cmd_compare(a: argparse.Namespace) -> int:
             print(term(head.footnote))
         print()
 
-    out = build_report(
-        a.directories,
-        a.out,
-        fmt=fmt,
-        quiet=False,
-        at=a.at,
-        style=a.style,
-        on_headline=say,
-        option="--at",
-        robustness=a.robustness,
-    )
+    import warnings
+
+    from alliance_sim.analysis.comparison import SameRunsNote
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SameRunsNote)  # said above, with the folders
+        out = build_report(
+            a.directories,
+            a.out,
+            fmt=fmt,
+            quiet=False,
+            at=a.at,
+            style=a.style,
+            on_headline=say,
+            option="--at",
+            robustness=a.robustness,
+        )
     print(f"wrote {term(out)} (the differences table, figures and each scenario's provenance)")
     return 0
 
