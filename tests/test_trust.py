@@ -1409,3 +1409,17 @@ def test_an_export_of_replaced_runs_is_named_by_check_and_export(tmp_path, capsy
     capsys.readouterr()
     assert main(["check", str(d)]) == 0
     assert "holds an export of other runs" not in capsys.readouterr().out
+
+
+def test_a_tables_quarters_are_ordered_in_time(tmp_path):
+    """`res.read("timeseries")["quarter"].max()` raised "Categorical is not ordered"
+    (helper-95): the quarters come back ordered in time, whatever order the parts list them."""
+    from alliance_sim import run_scenario
+
+    res = run_scenario("western_surge", tmp_path / "w", replicates=3, quiet=True)
+    for table in ("timeseries", "alliance"):
+        q = res.read(table)["quarter"]
+        assert q.cat.ordered and q.max() == res.plan.end and q.min() == res.plan.start
+        assert list(q.cat.categories) == sorted(q.cat.categories)
+        later = q > "2028Q4"
+        assert later.any() and (q[later].astype(str) > "2028Q4").all()

@@ -553,7 +553,7 @@ def test_compare_results_of_the_same_runs_twice_says_so_from_python(tmp_path, ca
     import warnings
 
     from alliance_sim import compare_results, run_scenario
-    from alliance_sim.analysis.comparison import SameRunsNote
+    from alliance_sim.analysis.same_runs import SameRunsNote
     from alliance_sim.cli.main import main
 
     a = run_scenario("western_surge", tmp_path / "a", replicates=6, quiet=True)

@@ -38,6 +38,7 @@ from alliance_sim.analysis.horizon import (
     shared_horizon,
     suspended_from_start,
 )
+from alliance_sim.analysis.same_runs import SameRunsNote, same_runs_note  # noqa: F401
 from alliance_sim.analysis.stats import (
     NOT_AN_EFFECT,
     UNCLEAR_HOLM,
@@ -54,33 +55,6 @@ from alliance_sim.runs.refined import own_design
 from alliance_sim.runs.results import Result, as_result
 
 TARGET = {True: 0.05, False: 0.02}  # half-width wanted: 5 points for P(.), 0.02 otherwise
-
-
-class SameRunsNote(UserWarning):
-    """Two of the compared results hold the same runs: every difference is zero."""
-
-
-def _same_runs_note(results: list[Result]) -> None:
-    """A note (:class:`SameRunsNote`) where two results hold the same runs (scenario, model,
-    seeds): allowed, a check of a report, but it answers no question; the command line said
-    so and Python did not (``compare_results([a, a])``)."""
-    from alliance_sim.errors import warn_user
-
-    seen: dict[tuple, Result] = {}
-    for r in results:
-        m = r.manifest
-        key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)
-        if key in seen:
-            first = seen[key]
-            what = (
-                f"{r.directory} is named twice"
-                if Path(r.directory).resolve() == Path(first.directory).resolve()
-                else f"{r.directory} holds the same runs as {first.directory} (scenario, model "
-                "and seeds)"
-            )
-            warn_user(f"{what}: every difference between them is zero by construction",
-                      SameRunsNote)  # fmt: skip
-        seen.setdefault(key, r)
 
 
 def focus_of(results: list[Result]) -> list[str]:
@@ -157,7 +131,7 @@ def compare_results(
             f"{twice} is named twice among {len(results)} results: allowed each compared result "
             "once (a repeat adds its rows twice and doubles Holm's correction)"
         )
-    _same_runs_note(results)
+    same_runs_note(results)
     horizon = shared_horizon(results, at, option)
     frames = [with_hedging(outcomes_at(r, horizon.quarter)) for r in results]
     focus = focus_of(results)

@@ -57,7 +57,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
 
     import warnings
 
-    from alliance_sim.analysis.comparison import SameRunsNote
+    from alliance_sim.analysis.same_runs import SameRunsNote
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SameRunsNote)  # said above, with the folders

@@ -33,6 +33,7 @@ from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: r
     focus_of,
 )
 from alliance_sim.analysis.design import FEW
+from alliance_sim.analysis.horizon import shared_horizon
 from alliance_sim.analysis.known_limits import KNOWN_LIMITS
 from alliance_sim.analysis.observables import observable_table
 from alliance_sim.analysis.scenario_table import QuarterEstimate, scenario_table
@@ -273,16 +274,9 @@ def build_report(
     if len(results) < 2:
         raise ValueError("compare needs at least two result directories")
     out = report_out(check_not_results(out))
-    beside = out.with_name(out.stem + "_files")  # a Markdown report's figures
-    if fmt == "md":  # its figures go into ``beside``: only a report's own may be replaced
-        check_figure_folder(beside, out)
-    # every result's focus members drawn (three results had drawn the first three: the third
-    # file's own, Kyrgyzstan, not at all); the headline leads each scenario with its own
-    focus = focus_of(results) or ["ARM", "KAZ"]
-    from alliance_sim.analysis.horizon import shared_horizon
-
-    # at the quarter compared: an analysis run to it (robustness FILE --end Q) is quoted too
-    asked = shared_horizon(results, at, option).quarter
+    if fmt == "md":  # its figures go into NAME_files: only a report's own may be replaced
+        check_figure_folder(out.with_name(out.stem + "_files"), out)
+    asked = shared_horizon(results, at, option).quarter  # an analysis run to it is quoted too
     analyses = read_analyses(robustness, results, option.replace("at", "robustness"), asked)
     with bar(len(results) + 2, "report", unit="step", quiet=quiet) as progress:
         comp = compare_results(results, seed, at=at, option=option)
@@ -292,7 +286,7 @@ def build_report(
             tables.append((r, scenario_table(r, tuple(r.plan.focus), seed, at=when)))
             progress.update(1)
         with use_style(style):
-            figs = _figures(results, focus, when)
+            figs = _figures(results, focus_of(results) or ["ARM", "KAZ"], when)  # all (helper-99)
         progress.update(2)
     head = headline(comp)
     if on_headline is not None:

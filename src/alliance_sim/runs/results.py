@@ -240,6 +240,13 @@ class Manifest:
         return cls.from_dict(d, str(p))
 
 
+def _quarter_key(q: str) -> int:
+    """A quarter label's place in time (its categories are sorted by it)."""
+    from alliance_sim.core.quarters import parse
+
+    return parse(q)
+
+
 def _identity(m: Manifest) -> str:
     """What tells one result from another in a folder: its fingerprint (scenario, design,
     seeds, model, what it records), its runs and refine rounds -- not when it ended or what a
@@ -457,8 +464,14 @@ class Result:
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         """One stored table (``runs``, ``timeseries``, ``alliance``), optionally some columns;
-        ``quarter``, ``member`` and ``status`` come back as categoricals."""
+        ``quarter``, ``member`` and ``status`` come back as categoricals, ``quarter``'s
+        ordered in time (``.max()`` raised "Categorical is not ordered")."""
         frame = self.arrow(table, columns).to_pandas()
+        if isinstance(frame.get("quarter"), pd.Series) and frame["quarter"].dtype == "category":
+            cats = frame["quarter"].cat.categories
+            frame["quarter"] = frame["quarter"].cat.reorder_categories(
+                sorted(cats, key=_quarter_key), ordered=True
+            )
         if "error" in frame:  # one dtype whichever version wrote the first file: pandas'
             frame["error"] = frame["error"].astype("string")  # nullable string (NA: ran)
         return frame
