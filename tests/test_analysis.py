@@ -288,3 +288,34 @@ def test_a12_of_cluster_resamples_is_the_ranked_a12_of_the_resampled_runs_to_the
             for ja, jb in draws
         ]
         assert np.array_equal(a12_resampled(b, a, b_idx, a_idx, wb, wa), ranked)
+
+
+def test_by_point_clusters_runs_that_share_a_parameter_set(tmp_path):
+    """With more replicates than the posterior has parameter sets, replicates k and k + 400
+    share a set and a starting state; `by_point.csv` gave a plain Wilson interval on 794
+    runs as if independent, a fifth too narrow and unlike the response figure's (helper-100).
+    It is clustered now, says its independent units, and the runs each share is of."""
+    import numpy as np
+
+    from alliance_sim import sweep
+    from alliance_sim.analysis.by_point import by_point
+    from alliance_sim.analysis.design import clustered_mean, clusters, wilson
+
+    f = tmp_path / "rep.toml"
+    f.write_text('name = "rep"\nextends = "baseline"\nend = "2027Q4"\nfocus = ["ARM"]\n'
+                 '[sweep]\nsampler = "grid"\nreplicates = 800\n'
+                 '[sweep.parameters]\nwestern_offer = [0.02, 0.16]\n')  # fmt: skip
+    res = sweep(f, tmp_path / "out", quiet=True)
+    t = by_point(res)
+    runs = res.runs[res.runs["error"].isna()]
+    wider = 0
+    for pt, g in runs.groupby("point"):
+        row = t[t["point"] == pt].iloc[0]
+        x = g["ARM_exited"].to_numpy(float)
+        e = clustered_mean(x, clusters(g), binary=True)
+        assert np.isclose(row["ARM_p_exit_lo"], e.lo) and np.isclose(row["ARM_p_exit_hi"], e.hi)
+        assert row["ARM_n"] == np.isfinite(x).sum() and row["n"] == len(g) == 800
+        assert row["ARM_n_eff"] == e.n < row["ARM_n"]
+        lo, hi = wilson(np.nanmean(x), np.isfinite(x).sum())  # as if 800 independent runs
+        wider += (e.hi - e.lo) > (hi - lo) + 1e-9
+    assert wider == 2

@@ -5,12 +5,18 @@ what a parameter does shows only point by point.  Each row holds the point's par
 and, for each focus member (every ally, when the scenario names none), the probability of having
 left by the horizon (``{CODE}_p_exit``), of being suspended at it (``{CODE}_p_suspended``)
 and of hedging at it (``{CODE}_p_hedging``; each among the runs in which it has joined),
-each with its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, and ``n`` the runs
-behind it.  Within a point every replicate has its own seed, so its runs are independent and
-``n`` is their number (across points they are not: replicate k shares its seed at every point,
-which is why a difference between two points is estimated more precisely than the two intervals
-suggest).  After ``refine``, the points it placed follow the design's, and a column ``round``
-says which are which (0: the sweep's own design; k: placed by refine round k near an outcome's
+each with its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, ``n`` the point's
+runs, ``{CODE}_n`` those in which the member has joined (what its shares are of) and
+``{CODE}_n_eff`` the independent units behind its exit interval.  Within a point every
+replicate has its own seed, but a calibrated scenario run with more replicates than its
+posterior has parameter sets gives replicates k and k + 400 one set and one starting state:
+they are one unit (:func:`~alliance_sim.analysis.design.clusters`), and the intervals are
+clustered so (a plain Wilson interval on 794 such runs was a fifth too narrow, and disagreed
+with the response figure's: helper-100).  Across points runs are not independent either:
+replicate k shares its seed at every point, which is why a difference between two points is
+estimated more precisely than the two intervals suggest.
+After ``refine``, the points it placed follow the design's, and a column ``round`` says which
+are which (0: the sweep's own design; k: placed by refine round k near an outcome's
 boundary).
 """
 
@@ -22,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis.design import wilson
+from alliance_sim.analysis.design import clustered_mean, clusters
 from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import ALLIES, CANDIDATES
 from alliance_sim.runs.results import Result, as_result
@@ -49,27 +55,25 @@ def by_point(res: Result | str | os.PathLike) -> pd.DataFrame:
     table = groups[swept].first() if swept else pd.DataFrame(index=sorted(ok["point"].unique()))
     table.insert(0, "n", groups.size())
     table.insert(0, "horizon", res.plan.end)
+    unit = pd.Series(clusters(ok), index=ok.index)  # a seed, or a shared parameter set
     for code in members_of(res):
         status = ok[f"{code}_status"]  # hedging at the horizon, among the runs it has joined
         hedging = (status == mb.HEDGING).astype(float).where(status > mb.CANDIDATE)
+        table[f"{code}_n"] = ok[f"{code}_exited"].notna().groupby(ok["point"]).sum()
         for what, x in (
             ("exit", ok[f"{code}_exited"]),
             ("suspended", ok[f"{code}_suspended"]),
             ("hedging", hedging),  # the third state a user asked for (helper-71)
         ):
-            k = x.groupby(ok["point"]).sum(min_count=1)
-            n = x.notna().groupby(ok["point"]).sum()
-            p = k / n.replace(0, np.nan)
-            lo, hi = zip(
-                *(
-                    wilson(pi, ni) if ni > 0 else (np.nan, np.nan)
-                    for pi, ni in zip(p, n, strict=True)
-                ),
-                strict=True,
-            )
-            table[f"{code}_p_{what}"] = p
-            table[f"{code}_p_{what}_lo"] = lo
-            table[f"{code}_p_{what}_hi"] = hi
+            est = {
+                pt: clustered_mean(g.to_numpy(float), unit[g.index].to_numpy(), binary=True)
+                for pt, g in x.groupby(ok["point"])
+            }
+            table[f"{code}_p_{what}"] = [est[pt].value for pt in table.index]
+            table[f"{code}_p_{what}_lo"] = [est[pt].lo for pt in table.index]
+            table[f"{code}_p_{what}_hi"] = [est[pt].hi for pt in table.index]
+            if what == "exit":
+                table[f"{code}_n_eff"] = [est[pt].n for pt in table.index]
     table.index.name = "point"
     if rounds := res.manifest.finished_rounds:
         # 0: the sweep's own design; k: placed by refine round k near an outcome's boundary
