@@ -4,7 +4,10 @@ A Sobol total index above 1, a first-order index above the total one, or a 95% i
 than the index itself all say the same thing: the design has too few samples for that index.
 Each warning names the sample size that would be needed, from the interval's width (the
 half-width of a Monte Carlo estimate shrinks as 1 / sqrt(N)).  An outcome that never varies
-over the design has no variance to attribute and is skipped with one line.
+over the design has no variance to attribute and is skipped with one line.  Those intervals
+hold the seeds fixed: the replicate noise left in the point means, an outcome defined only in
+some runs (an exit quarter) and an outcome that moves in few seeds are said apart
+(:func:`noise_lines`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,40 @@ from alliance_sim.runs.results import Result
 FLOOR = 0.1  # an index's 95% half-width may reach this however small the index (it says "small")
 TARGET = 0.05  # the half-width a rerun should aim at
 MORRIS_SHARE = 0.1  # a Morris mu* below this share of the largest one is negligible
+NOISE = 0.05  # replicate noise's share of the point means' variance from which it is said
+
+
+def noise_lines(res: Result, table: pd.DataFrame) -> list[str]:
+    """What the indices' intervals leave out (they resample design rows, the seeds held): the
+    replicate noise left in the point means (from :data:`NOISE` of their variance), an
+    outcome defined only in some runs, and, for a 0/1 outcome, in how many seeds it varies
+    across the design at all (helper-100: 2 of 8 seeds decided a ranking that flipped between
+    them)."""
+    outcome, a = table.attrs.get("outcome"), table.attrs
+    out = []
+    if (share := a.get("noise_share")) is not None and share >= NOISE:
+        out.append(
+            f"replicate noise is about {share:.0%} of the variance of the point means "
+            f"({a.get('replicates')} replicates each): the indices and their intervals, which "
+            "hold the seeds fixed, describe these replicates' means; more replicates shrink it"
+        )
+    if (defined := a.get("defined_share", 1.0)) < 1.0:
+        out.append(
+            f"{outcome} is defined in {defined:.0%} of the runs only (where it happened): each "
+            "point's mean is over those, so the indices mix whether it happens with its value"
+        )
+    runs = res.design().runs
+    runs = runs[runs["error"].isna()]
+    col = runs.get(outcome)
+    if col is not None and "seed" in runs and set(col.dropna().unique()) <= {0.0, 1.0}:
+        per = runs.assign(y=col).groupby("seed")["y"].agg(["min", "max"]).dropna()
+        moved = int((per["min"] != per["max"]).sum())
+        if len(per) > 1 and moved < len(per):
+            out.append(
+                f"{outcome} varies across the design in {moved} of {len(per)} seeds (in the "
+                "others it is the same at every point): the indices rest on those seeds"
+            )
+    return out
 
 
 def constant_outcome(res: Result, outcome: str) -> str | None:

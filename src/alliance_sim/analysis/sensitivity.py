@@ -1,9 +1,14 @@
 """Global sensitivity analysis of a sweep with SALib: Sobol indices from a Saltelli design,
 Morris elementary effects from a Morris design.
 
-Each design point's outcome is the mean over its replicates (so the indices describe the
-expected outcome, with seed noise averaged out).  The design is rebuilt from the manifest
-(sampler, samples, design seed, axes) exactly as the sweep drew it.
+Each design point's outcome is the mean over its replicates, so the indices describe those
+means: seed noise is averaged down, not out.  What is left of it is measured
+(``attrs["noise_share"]``: the replicate noise's share of the variance across points), and the
+indices' 95% half-widths hold the seeds fixed (they resample design rows), so a command
+printing them says how much noise is left and in how many seeds the outcome varies at all
+(with 8 seeds, 2 of which moved an exit, the ranking of the drivers flipped from one of the
+two to the other: helper-100).  The design is rebuilt from the manifest (sampler, samples,
+design seed, axes) exactly as the sweep drew it.
 """
 
 from __future__ import annotations
@@ -133,6 +138,7 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
     names = [a.name for a in spec.axes]
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     y = point_means(res, outcome)
+    noise, defined = _noise(res, outcome, y)
     if sampler == "saltelli":
         si = sobol_indices(names, y, seed)
         cols = ("S1", "S1_conf", "ST", "ST_conf")
@@ -157,8 +163,31 @@ def analyse(res: Result, outcome: str, *, seed: int = 0) -> pd.DataFrame:
         outcome=outcome,
         points=len(y),
         replicates=res.manifest.plan.replicates,
+        noise_share=noise,
+        defined_share=defined,
     )
     return table
+
+
+def _noise(res: Result, outcome: str, y: np.ndarray) -> tuple[float | None, float]:
+    """The replicate noise left in the point means, as a share of their variance across
+    points (None where the means do not vary), and the share of runs in which the outcome is
+    defined at all (an exit quarter: only where the member left).  Replicate k has one seed
+    at every point, so what a seed adds to every point alike does not blur the indices: the
+    noise is the seed-by-point interaction, a two-way table's residual mean square over the
+    replicates (each point's own variance where the table is not complete)."""
+    runs = res.runs
+    ok = runs[runs["error"].isna()]
+    g = ok.groupby("point")[outcome]
+    within = (g.var(ddof=1) / g.count()).mean()
+    table = ok.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first")
+    if table.shape[1] > 1 and len(table) > 1 and not table.isna().any().any():
+        m = table.to_numpy(float)
+        e = m - m.mean(1, keepdims=True) - m.mean(0, keepdims=True) + m.mean()
+        within = (e**2).sum() / ((m.shape[0] - 1) * (m.shape[1] - 1)) / m.shape[1]
+    spread = float(np.var(y, ddof=1)) if len(y) > 1 else 0.0
+    share = min(float(within) / spread, 1.0) if spread > 0 and np.isfinite(within) else None
+    return share, float(ok[outcome].notna().mean()) if len(ok) else 0.0
 
 
 def sensitivity_indices(result: Result | str, outcome: str, *, seed: int = 0) -> pd.DataFrame:

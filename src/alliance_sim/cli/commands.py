@@ -313,6 +313,8 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
         for line in reliability.warnings(table, res.plan.samples):
             print(f"warning: {line}")
+        for line in reliability.noise_lines(res, table):  # what the intervals leave out
+            print(f"note: {line}")
         csv = out / f"sensitivity_{outcome}.csv"  # the table as printed, to cite or plot anew
         atomic_write_bytes(csv, table.to_csv(float_format="%.6g").encode())
         print(csv)
