@@ -43,7 +43,7 @@ def test_prim_recovers_a_planted_box():
     words = d.in_words()
     assert words.startswith("Armenia has left by the end in ")
     assert re.search(
-        r"when western_offer > 0\.0[89]\d* and ARM pressure_tolerance < 0\.(19|20)", words
+        r"when western_offer ≥ 0\.0[89]\d* and ARM pressure_tolerance ≤ 0\.(19|20)", words
     )
     assert "that region holds" in words
     # the CART view splits on the planted parameters

@@ -212,11 +212,13 @@ class Discovery:
         fmt = words.quarter if p.parameter in self.quarter_inputs else words.num_text
         low = p.low > lo + 1e-12
         high = p.high < hi - 1e-12
+        # the box holds its bounds (boxes.csv's limits sit on design points): "<" had left out
+        # the points on them, 17 of the 18 its coverage and density count (helper-100)
         if low and high:
-            return f"{fmt(p.low)} < {name} < {fmt(p.high)}"
+            return f"{fmt(p.low)} ≤ {name} ≤ {fmt(p.high)}"
         if low:
-            return f"{name} > {fmt(p.low)}"
-        return f"{name} < {fmt(p.high)}"
+            return f"{name} ≥ {fmt(p.low)}"
+        return f"{name} ≤ {fmt(p.high)}"
 
 
 def _inputs_frame(runs: pd.DataFrame, inputs: list[str], quarter_inputs: list[str]) -> pd.DataFrame:
