@@ -82,6 +82,13 @@ def pairs_plot(
 
     # a share in % as on every other figure (its colour bar read 0-0.2: a new user's trial)
     probability = is_binary(ok[outcome].to_numpy(float))
+    if probability:  # 0 to a round value above the highest point, as the heatmap (90%-92.5%
+        from alliance_sim.report.plots import probability_limit  # filled the palette: one
+
+        vmin, vmax = 0.0, probability_limit(float(vmax))  # run in 40 read purple vs yellow)
+        scale = "scale 0 to 100%" if vmax == 1 else f"scale 0 to {vmax:.0%}, fitted to the data"
+    else:  # ("0-60%" wrapped to "-60%" in the colour bar's label)
+        scale = f"scale: data range {vmin:.3g} to {vmax:.3g}"
     digits = 0 if vmax - vmin >= 0.05 else 1  # (a formatter per axis: matplotlib binds it)
     dot = max(4, min(30, 3000 / max(len(pts), 1)))
     sc = None
@@ -96,7 +103,9 @@ def pairs_plot(
                 ax.scatter(x, c, s=dot, color="#377eb8", alpha=0.6, lw=0)
                 ax.set_facecolor("#f4f4f4")
                 ax.yaxis.tick_right()
-                if probability:
+                if probability:  # the colour bar's range (autoscaled, it read 96%-104%)
+                    pad = 0.04 * (vmax - vmin)
+                    ax.set_ylim(vmin - pad, vmax + pad)
                     ax.yaxis.set_major_formatter(PercentFormatter(1.0, digits))
                 ax.spines["right"].set_visible(True)
                 ax.spines["left"].set_visible(False)
@@ -122,8 +131,8 @@ def pairs_plot(
     if len(swept) > MAX_PARAMETERS:
         title += f" (first {MAX_PARAMETERS} of {len(swept)} parameters)"
     title += (
-        f"\neach point: mean of {plural(reps, 'replicate')}; diagonal (grey, scale on the "
-        f"right): {what} against one parameter"
+        f"\neach point: mean of {plural(reps, 'replicate')}; diagonal (blue dots on grey, "
+        f"scale on the right): {what} against one parameter"
     )
     title = fit_text(fig, title, 9.5)
     height = fig.get_size_inches()[1]
@@ -132,7 +141,7 @@ def pairs_plot(
     if sc is not None:
         cax = fig.add_axes((0.83, 0.2, 0.02, top - 0.24))
         cb = fig.colorbar(sc, cax=cax)
-        cb.set_label(_fill(what, 30))
+        cb.set_label(_fill(f"{what} ({scale})", 30))
         if probability:
             cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0, digits))
     fig.suptitle(title, fontsize=9.5)
