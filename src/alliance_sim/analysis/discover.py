@@ -212,9 +212,7 @@ class Discovery:
         fmt = words.quarter if p.parameter in self.quarter_inputs else words.num_text
         low = p.low > lo + 1e-12
         high = p.high < hi - 1e-12
-        # the box holds its bounds (boxes.csv's limits sit on design points): "<" had left out
-        # the points on them, 17 of the 18 its coverage and density count (helper-100)
-        if low and high:
+        if low and high:  # the box holds its bounds: "<" left out points it counts (helper-100)
             return f"{fmt(p.low)} ≤ {name} ≤ {fmt(p.high)}"
         if low:
             return f"{name} ≥ {fmt(p.low)}"

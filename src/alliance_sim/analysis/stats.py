@@ -85,6 +85,12 @@ def percent_interval(
 NEAR = 0.25  # a bound as printed stays within this share of its value (0.58% is not "1%")
 
 
+def _near(shown: float, bound: float) -> bool:
+    """Whether ``shown`` (percent) reads near ``bound`` (a share): within :data:`NEAR` of it,
+    or a twentieth of a point."""
+    return bound < 5e-6 or abs(shown - bound * 100) <= max(NEAR * bound * 100, 0.05)
+
+
 def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> tuple[int, int]:
     """The decimals :func:`percent_interval` gives (interval, estimate)."""
     for d in range(4):
@@ -102,8 +108,8 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
                 shown < 100 or value >= 1  # 99.7% is not "100%" (beside a +0.3-point difference)
             )
             # a small bound read near its value: "1.1% [1%-2%]" of 0.58%-2.07% showed the lower
-            # bound nearly twice what it is (helper-100)
-            and all(abs(r - b * 100) <= NEAR * b * 100 for r, b in ((low, lo), (high, hi)) if b > 0)
+            # bound nearly twice what it is (helper-100); a twentieth of a point is near enough
+            and all(_near(r, b) for r, b in ((low, lo), (high, hi)))
         ):
             break
     return d, e + (e == 0 and _halfway(value, 0))
