@@ -1423,3 +1423,34 @@ def test_a_tables_quarters_are_ordered_in_time(tmp_path):
         assert list(q.cat.categories) == sorted(q.cat.categories)
         later = q > "2028Q4"
         assert later.any() and (q[later].astype(str) > "2028Q4").all()
+
+
+def test_check_names_sensitivity_tables_of_runs_a_force_replaced(tmp_path, monkeypatch, capsys):
+    """`sensitivity` and `discover` tables in a result folder carry no mark of their result:
+    after `sweep --force`, `check` said "ok" beside tables of the runs it replaced
+    (helper-100). It names those written before these runs began."""
+    import os
+    import time
+
+    from alliance_sim.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cs.toml").write_text(
+        'name = "cs small"\nextends = "china_security_push"\nend = "2028Q4"\n[sweep]\n'
+        'sampler = "saltelli"\nsamples = 4\nreplicates = 2\nseed = 3\n[sweep.parameters]\n'
+        '"region.chinese_offer" = { low = 0.05, high = 0.3 }\n'
+        '"region.china_security_weight" = { low = 0.2, high = 1.0 }\n'
+    )
+    assert main(["sweep", "cs.toml", "--out", "out", "--quiet"]) == 0
+    assert main(["sensitivity", "out", "--outcome", "cohesion_final"]) == 0
+    capsys.readouterr()
+    assert main(["check", "out"]) == 0
+    assert "written before these runs began" not in capsys.readouterr().out
+    table = tmp_path / "out" / "sensitivity_cohesion_final.csv"
+    then = time.time() - 5  # (the folder's times have a second's grain)
+    os.utime(table, (then, then))
+    assert main(["sweep", "cs.toml", "--out", "out", "--quiet", "--force", "--seed", "9"]) == 0
+    capsys.readouterr()
+    assert main(["check", "out"]) == 0
+    out = capsys.readouterr().out
+    assert "note: sensitivity_cohesion_final.csv in out was written before these runs" in out, out

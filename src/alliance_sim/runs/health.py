@@ -139,6 +139,7 @@ def check(directory: str | os.PathLike) -> Health:
     h.problems += _outputs_in_the_way(Path(directory))
     h.lines += _figures_of_another(Path(directory), m.fingerprint)
     h.lines += _export_of_another(Path(directory), m)
+    h.lines += _tables_before(Path(directory), m.started)
     if m.failed:
         h.lines.append(f"{m.failed} of {m.plan.n_runs} runs failed (their errors are in runs)")
     return h
@@ -201,6 +202,28 @@ def _export_of_another(d: Path, m) -> list[str]:
         f"note: {d / 'csv'} holds an export of other runs than these ({old.kind} of "
         f"{old.scenario_name!r:.60}, {old.plan.n_runs:,} runs to {old.plan.end}: a result this "
         f"folder held before); export again: alliance-sim export {d} --force"
+    ]
+
+
+def _tables_before(d: Path, started: str) -> list[str]:
+    """A note naming the ``sensitivity`` and ``discover`` tables in the folder written before
+    these runs began (a ``--force`` since): they carry no mark of their result, and ``check``
+    said "ok" beside them (helper-100).  Read from the files' times: a copy that reset them
+    is not told."""
+    import datetime as dt
+
+    try:
+        began = dt.datetime.strptime(started, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except (TypeError, ValueError):
+        return []
+    files = [*d.glob("sensitivity_*.csv"), *d.glob("discover_*/boxes.csv")]
+    old = sorted(str(f.relative_to(d)) for f in files if f.is_file() and f.stat().st_mtime < began)
+    if not old:
+        return []
+    shown = ", ".join(old[:6]) + (f" and {len(old) - 6} more" if len(old) > 6 else "")
+    return [
+        f"note: {shown} in {d} {'was' if len(old) == 1 else 'were'} written before these runs "
+        f"began ({started}): of the runs a --force replaced; run that command again"
     ]
 
 
