@@ -319,3 +319,8 @@ def test_by_point_clusters_runs_that_share_a_parameter_set(tmp_path):
         lo, hi = wilson(np.nanmean(x), np.isfinite(x).sum())  # as if 800 independent runs
         wider += (e.hi - e.lo) > (hi - lo) + 1e-9
     assert wider == 2
+    # a report's provenance said "the seed: 800 replicate seeds" of these runs
+    from alliance_sim.analysis.scenario_table import independent_unit
+
+    said = independent_unit(res)
+    assert said.startswith("the parameter set: 800 replicate seeds reuse the calibration's 400")

@@ -13,6 +13,7 @@ from alliance_sim.analysis.design import clustered_mean, clusters
 from alliance_sim.analysis.summary import UNIT
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
+from alliance_sim.runs.results import Result
 
 
 def horizons(steps: list[int] | np.ndarray, n: int = 3) -> list[int]:
@@ -110,3 +111,17 @@ class QuarterEstimate:
     def __str__(self) -> str:
         e, q = self.est, lambda v: quarters.shift(self.start, int(v))
         return f"{q(math.floor(e.value))} [{q(math.floor(e.lo))}, {q(math.ceil(e.hi))}]"
+
+
+def independent_unit(res: Result) -> str:
+    """What an interval of ``res`` counts as one: the seed, or the parameter set replicates
+    share (a run of 800 replicates of 400 sets was said to rest on 800 seeds: helper-100)."""
+    m, runs = res.manifest, res.runs
+    sets = runs["posterior"].nunique() if "posterior" in runs else 0
+    shared = f"each shared by the {m.plan.n_points} point(s)"
+    if sets and (runs["posterior"] >= 0).all() and sets < len(m.seeds):
+        return (
+            f"the parameter set: {len(m.seeds)} replicate seeds reuse the calibration's {sets} "
+            f"sets (and starting states), {shared}"
+        )
+    return f"the seed: {len(m.seeds)} replicate seeds, {shared}"

@@ -36,7 +36,7 @@ from alliance_sim.analysis.design import FEW
 from alliance_sim.analysis.horizon import shared_horizon
 from alliance_sim.analysis.known_limits import KNOWN_LIMITS
 from alliance_sim.analysis.observables import observable_table
-from alliance_sim.analysis.scenario_table import QuarterEstimate, scenario_table
+from alliance_sim.analysis.scenario_table import QuarterEstimate, independent_unit, scenario_table
 from alliance_sim.analysis.stats import Estimate, percent
 from alliance_sim.analysis.summary import COHESION
 from alliance_sim.paths import check_not_results
@@ -143,11 +143,7 @@ def provenance(res: Result) -> pd.DataFrame:
             ("swept", scripted.design_text(plan) or "nothing"),
             ("points x replicates", f"{plan.n_points} x {plan.replicates}"),
             ("runs (failed)", f"{plan.n_runs} ({failed})"),
-            (
-                "independent unit",
-                f"the seed: {len(m.seeds)} replicate seeds, each shared by the "
-                f"{plan.n_points} point(s)",
-            ),
+            ("independent unit", independent_unit(res)),
             (
                 "master seed; replicate seeds",
                 f"{plan.master_seed}; {len(m.seeds)} seeds, first {m.seeds[0]}",
