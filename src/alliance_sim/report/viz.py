@@ -2,7 +2,8 @@
 
 ``alliance-sim viz [SCENARIO]`` serves it with ``solara run alliance_sim.report.viz``; the scenario
 comes in the environment variable ``ALLIANCE_SIM_VIZ_SCENARIO`` (a shipped name or a path).
-The page has sliders for the key parameters, Step / Play / Reset, the members as a network
+The page has sliders for the key parameters its calibration does not fit (Reset makes the
+model again with their values and the seed), Step / Play / Reset, the members as a network
 around Russia (colour: status, size: commitment, line width: dependence on Russia) and each
 member's commitment over time.
 """
@@ -44,22 +45,63 @@ STATUS_COLOURS = {
 }
 
 
+class LiveModel(AllianceModel):
+    """:class:`AllianceModel` as the page makes it.  Mesa's Reset passes its own
+    ``scenario`` (its experiment-design object, which this model does not take: every Reset
+    failed with "unknown parameter 'scenario'", so the sliders and the seed never acted), and
+    the Seed box gives text, which is read as a whole number."""
+
+    def __init__(self, rng: Any = None, scenario: Any = None, **params: Any) -> None:
+        super().__init__(rng=_seed(rng), **params)
+
+
+def _seed(value: Any) -> int | None:
+    """The Seed box's text as a seed: a whole number, 0 or more (one line otherwise)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"Seed {text!r:.40}: allowed a whole number, 0 or more")
+    return int(text)
+
+
+def levers(sc: Scenario) -> list[str]:
+    """The sliders of ``sc``'s page: the key parameters its calibration does not fit (one
+    it fits moved here would override what the history says of it: contagion and
+    pressure_backlash were sliders of the calibrated baseline)."""
+    fitted = set(sc.posterior.sets[0]) if sc.posterior is not None else set()
+    return [name for name in SLIDERS if name not in fitted]
+
+
 def model_params(sc: Scenario) -> dict[str, Any]:
-    """SolaraViz parameters: a seed box, sliders for the key parameters (starting at the
-    scenario's values), and the scenario's fixed inputs."""
+    """SolaraViz parameters: a seed box, sliders for the key parameters the calibration
+    does not fit (starting at the scenario's values, over their plausible ranges where the
+    project gives one, widened to hold the scenario's value), and the scenario's fixed
+    inputs."""
+    from alliance_sim.analysis.ranges import plausible_range
+    from alliance_sim.errors import ScenarioError
+
     spec = spec_for(sc)
     params: dict[str, Any] = {"rng": {"type": "InputText", "value": 42, "label": "Seed"}}
-    for name in SLIDERS:
+    for name in levers(sc):
         p = BY_NAME[name]
+        value = float(spec.params.get(name, p.default))
+        try:
+            r = plausible_range(name)
+            low, high = min(r.low, value), max(r.high, value)
+        except ScenarioError:
+            low, high = p.low, p.high
+        if not high > low:
+            low, high = p.low, p.high
         params[name] = {
             "type": "SliderFloat",
-            "value": float(spec.params.get(name, p.default)),
+            "value": value,
             "label": name.replace("_", " "),
-            "min": p.low,
-            "max": p.high,
-            "step": (p.high - p.low) / 50,
+            "min": low,
+            "max": high,
+            "step": (high - low) / 50,
         }
-    fixed = {k: v for k, v in spec.params.items() if k not in SLIDERS}
+    fixed = {k: v for k, v in spec.params.items() if k not in params}
     params.update(
         start=spec.start,
         end=sc.end,
@@ -173,12 +215,23 @@ def build_page(scenario: str | None = None) -> Any:
     kwargs = {
         k: (v["value"] if isinstance(v, dict) and "type" in v else v) for k, v in params.items()
     }
-    model = AllianceModel(**kwargs)
+    model = LiveModel(**kwargs)
     return SolaraViz(
         model,
         components=[(MembersView, 0), (CommitmentChart, 0)],
         model_params=params,
-        name=f"alliance-sim: {sc.name}",
+        name=page_name(sc),
+    )
+
+
+def page_name(sc: Scenario) -> str:
+    """The page's title: a calibrated forecast says which of its parameter sets it shows (it
+    showed set 0 without a word; the seed moves the noise only)."""
+    if sc.posterior is None:
+        return f"alliance-sim: {sc.name}"
+    return (
+        f"alliance-sim: {sc.name} — calibrated parameter set 0 of {len(sc.posterior)} and the "
+        "state its replay reached (the seed moves the noise only)"
     )
 
 
