@@ -214,9 +214,7 @@ class Discovery:
         high = p.high < hi - 1e-12
         if low and high:  # the box holds its bounds: "<" left out points it counts (helper-100)
             return f"{fmt(p.low)} ≤ {name} ≤ {fmt(p.high)}"
-        if low:
-            return f"{name} ≥ {fmt(p.low)}"
-        return f"{name} ≤ {fmt(p.high)}"
+        return f"{name} ≥ {fmt(p.low)}" if low else f"{name} ≤ {fmt(p.high)}"
 
 
 def _inputs_frame(runs: pd.DataFrame, inputs: list[str], quarter_inputs: list[str]) -> pd.DataFrame:
@@ -289,6 +287,8 @@ def discover(
         max_depth: depth of the CART tree.
     """
     _need_extra()
+    if not isinstance(outcome, str):  # ["ARM_exited"]: pandas' "unhashable type" (helper-102)
+        raise UserError(f"discover(outcome={outcome!r:.60}): allowed one outcome's name (a str)")
     manifest = None
     if isinstance(result, pd.DataFrame):
         runs = result

@@ -49,17 +49,36 @@ def default_scenario(quarters_: int = DEFAULT_QUARTERS) -> Scenario:
 
 def with_params(sc: Scenario, params: dict[str, Any], where: str = "keyword arguments") -> Scenario:
     """A copy of ``sc`` with global parameters (validated against the registry) overridden,
-    its description (``data``), and so its hash, the manifest and reports, saying so (a
-    variant made with ``dataclasses.replace`` or in place is refused by the functions that run
-    it: :func:`consistent`); ``where`` names their origin in error messages."""
+    its description (``data``), and so its hash, the manifest and reports, saying so, and its
+    name too ("Western surge (western_offer 0.16)": two variants had read alike in a report's
+    headline, told apart by their folders only); a variant made with ``dataclasses.replace``
+    or in place is refused by the functions that run it (:func:`consistent`).  ``where``
+    names their origin in error messages.  Global parameters only: a member's figure
+    (``members.ARM.pressure_tolerance``) goes in a scenario file's ``[members.ARM]`` table,
+    or in ``simulate``/``evaluate``, which take such names."""
     if not isinstance(sc, Scenario):  # a name gave a bare AttributeError (red team)
         from alliance_sim.errors import ScenarioError
 
         raise ScenarioError(
             f"with_params: expected a scenario (load_scenario(...)), got {type(sc).__name__}"
         )
+    for k in params if isinstance(params, dict) else ():
+        if isinstance(k, str) and k.startswith(("members.", "events.", "region.")):
+            from alliance_sim.errors import ScenarioError
+
+            raise ScenarioError(
+                f"with_params: {k!r:.80} is not a global parameter; with_params sets those only "
+                "(a member's figure or an event's field goes in a scenario file, or in "
+                "simulate()/evaluate(), which take such names)"
+            )
     merged = {**sc.params, **check_params(Checker(Path(where)), params)}
-    return replace(sc, params=merged, data={**sc.data, "params": merged})
+    said = ", ".join(
+        f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in params.items()
+    )
+    said = said if len(said) <= 60 else f"{len(params)} parameters set"
+    name = f"{sc.name} ({said})" if said else sc.name
+    data = {**sc.data, "params": merged, "name": name}
+    return replace(sc, name=name, params=merged, data=data)
 
 
 def events_after(sc: Scenario, end: str) -> list[str]:
