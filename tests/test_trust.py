@@ -1454,3 +1454,46 @@ def test_check_names_sensitivity_tables_of_runs_a_force_replaced(tmp_path, monke
     assert main(["check", "out"]) == 0
     out = capsys.readouterr().out
     assert "note: sensitivity_cohesion_final.csv in out was written before these runs" in out, out
+
+
+def test_red_team_of_the_consistency_fixes(tmp_path):
+    """helper-101: an estimate printed outside its interval ("2.5% [1%, 2%]" of 1%-2.5%); one
+    replicate per point said nothing of noise; the command named for a file in a folder with
+    spaces could not be pasted; an export over a FIFO hung."""
+    import os
+    import signal
+
+    from alliance_sim.analysis import reliability
+    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.analysis.stats import percent_interval
+    from alliance_sim.report.robustness import rests_on
+    from alliance_sim.runs.export import export
+    from alliance_sim.runs.results import Result
+    from test_analysis import fake_sweep
+
+    assert percent_interval(0.025, 0.01, 0.025) == "2.5% [1.0%, 2.5%]"
+    assert percent_interval(0.125, 0.05, 0.125) == "12.5% [5.0%, 12.5%]"
+    d = fake_sweep(tmp_path, "saltelli", 16, replicates=1)
+    res = Result.open(d)
+    lines = reliability.noise_lines(res, analyse(res, "ishigami"))
+    assert any("one replicate per point: the replicate noise" in x for x in lines), lines
+    f = tmp_path / "my dir" / "west arm.toml"
+    f.parent.mkdir()
+    f.write_text('name = "West arm"\nextends = "baseline"\n')
+    said = rests_on("west arm", str(f), "0" * 16, "2034Q4", compared_at="2028Q4")
+    assert f"alliance-sim robustness '{f}' --end 2028Q4 --out DIR" in said[0], said
+    from alliance_sim import run_scenario
+
+    r = run_scenario("western_surge", tmp_path / "w", replicates=3, quiet=True)
+    (r.directory / "csv").mkdir()
+    for t in ("runs", "alliance", "timeseries"):
+        (r.directory / "csv" / f"{t}.csv").write_text("")
+    os.mkfifo(r.directory / "csv" / "manifest.json")
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("hung")))
+    signal.alarm(20)
+    try:
+        with pytest.raises(Exception) as got:  # refused (the files are not its export)
+            export(r.directory)
+    finally:
+        signal.alarm(0)
+    assert not isinstance(got.value, TimeoutError)

@@ -34,6 +34,12 @@ def noise_lines(res: Result, table: pd.DataFrame) -> list[str]:
     them)."""
     outcome, a = table.attrs.get("outcome"), table.attrs
     out = []
+    if a.get("replicates") == 1:  # the noisiest case had said nothing (red team)
+        out.append(
+            "one replicate per point: the replicate noise in the point values cannot be "
+            "measured, and the indices may be mostly noise; run the sweep with --replicates 2 "
+            "or more to know"
+        )
     if (share := a.get("noise_share")) is not None and share >= NOISE:
         out.append(
             f"replicate noise is about {share:.0%} of the variance of the point means "

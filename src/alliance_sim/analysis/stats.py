@@ -95,6 +95,7 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
     """The decimals :func:`percent_interval` gives (interval, estimate)."""
     for d in range(4):
         e = max(est_digits, d)
+        e += e == 0 and _halfway(value, 0)  # its decimal counted: "2.5% [1%, 2%]" of 1%-2.5%
         low, high, shown = round(lo * 100, d), round(hi * 100, d), round(value * 100, e)
         if (
             (low < high or lo == hi)
@@ -112,7 +113,7 @@ def percent_digits(value: float, lo: float, hi: float, est_digits: int = 0) -> t
             and all(_near(r, b) for r, b in ((low, lo), (high, hi)))
         ):
             break
-    return d, e + (e == 0 and _halfway(value, 0))
+    return d, e
 
 
 def bootstrap_ci(

@@ -49,6 +49,7 @@ from alliance_sim.report.robustness_api import read_analyses
 from alliance_sim.report.saving import check_figure_folder, report_format, report_out, write_report
 from alliance_sim.report.sections import nested_html, nested_md, rests_on_lines, scripted_lines
 from alliance_sim.report.style import check_style, use_style
+from alliance_sim.runs.locks import drawing
 from alliance_sim.runs.results import Result, as_result, design_note
 from alliance_sim.textsafe import md
 
@@ -292,7 +293,8 @@ def build_report(
     shown = comp[comp["effect"] != "no variation"] if len(comp) else comp
     rests = rests_on_lines(results, when, analyses)
     if fmt == "md":
-        return _write_md(out, title, stamp, results, tables, shown, figs, head, rests)
+        with drawing(out.with_name(out.stem + "_files"), "a report's figures"):  # (red team)
+            return _write_md(out, title, stamp, results, tables, shown, figs, head, rests)
     esc = html.escape
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"

@@ -269,6 +269,26 @@ def _cut_hashes(results: list[Any], at: str | None) -> dict[str, str]:
     return out
 
 
+def _edited(results: list[Any]) -> str:
+    """A note naming compared results whose scenario file no longer gives their scenario
+    (edited since they ran): an analysis of the file as it was is then of none of them."""
+    from alliance_sim.scenario.load import load_scenario, with_end
+
+    changed = []
+    for res in results:
+        m = res.manifest
+        if m.scenario_path.startswith("<"):
+            continue
+        try:
+            own = load_scenario(m.scenario_path)
+            own = own if own.end == m.plan.end else with_end(own, m.plan.end, sweep=False, warn=0)
+            if own.hash != m.scenario_hash:
+                changed.append(f"{m.scenario_path} (run as {res.name})")
+        except (AllianceSimError, OSError, ValueError):
+            changed.append(f"{m.scenario_path} (unreadable now)")
+    return f"; changed since they ran: {', '.join(changed)}" if changed else ""
+
+
 def _rerun(sc: Any) -> str | None:
     """What the command line needs beside ``sc``'s file to rerun it: "" if ``sc`` is the
     scenario its file gives, " --end Q" if it is that run to Q (``with_end``), None if it was
@@ -339,13 +359,20 @@ def read_analyses(
         if h in cut and r.get("horizon") == at:
             r = {**r, "read_for": cut[h]}
             h = cut[h]
+        other = h not in hashes and at and r.get("horizon") not in (None, at)
+        if other and (whose := _cut_hashes(results, r.get("horizon")).get(h)) is not None:
+            raise UserError(  # it said "of none of the compared results" (red team)
+                f"{option} {p}: an analysis of {hashes[whose]} at {r.get('horizon')}, and this "
+                f"comparison reads {at}: analyse {at} (robustness FILE --end {at}), or compare "
+                f"at {r.get('horizon')}"
+            )
         if h not in hashes:
             raise UserError(
                 f"{option} {p}: an analysis of {r.get('scenario')!r:.80} (scenario {h:.40}), which "
                 f"none of the compared results is (theirs: "
                 + ", ".join(f"{n} {k}" for k, n in hashes.items())
                 + "; a run with --end Q is analysed by robustness --end Q; other values make "
-                "another scenario)"
+                f"another scenario){_edited(results)}"
             )
         asks = (r.get("outcome_kind", "exit"), r.get("hold_own", False))
         if asks[0] not in ("exit", "hedging") or not isinstance(asks[1], bool):  # hand-edited:

@@ -131,7 +131,7 @@ def heatmap(
     value above the highest cell (5% and 15% are not both dark on a 0-100% scale); any other
     outcome's range is the data's.  The colour bar says which; the title names what each
     cell averages over."""
-    from alliance_sim.analysis.stats import is_binary, share
+    from alliance_sim.analysis.stats import is_binary, percent
 
     ok = runs[runs["error"].isna()].assign(_a=lambda d: _groups(d, p1), _b=lambda d: _groups(d, p2))
     table = ok.groupby(["_b", "_a"])[outcome].mean().unstack()
@@ -165,7 +165,7 @@ def heatmap(
             ax.text(
                 j,
                 i,
-                share(v) if probability else f"{v:.2f}",  # 92.5%, not 92% (half to even)
+                percent(v) if probability else f"{v:.2f}",  # 92.5% not 92%; 0.4% not 0%
                 ha="center",
                 va="center",
                 fontsize=style.size(7),

@@ -100,6 +100,8 @@ def _same_export(res: Result, src: Path, target: Path) -> bool:
     `sweep` say there is nothing to do (a new user's script)."""
     if res.manifest.status != "complete" or (target / PARTIAL).exists():
         return False
+    if not (target / MANIFEST).is_file():  # a FIFO there hung the export (red team)
+        return False
     if not all((target / f"{t}.csv").is_file() for t in ("runs", "alliance", "timeseries")):
         return False
     try:
@@ -120,6 +122,8 @@ def _whose(target: Path, res: Result) -> str:
         return ""
     if old is None or _identity(old) == _identity(res.manifest):
         return ""
+    if old.fingerprint and old.fingerprint == res.manifest.fingerprint:  # refine added runs
+        return ", an export of this result made before a refine round added runs to it"
     return (
         f", an export of other runs ({old.kind} of {old.scenario_name!r:.60}, "
         f"{old.plan.n_runs:,} runs to {old.plan.end}, not these)"

@@ -198,10 +198,12 @@ def _export_of_another(d: Path, m) -> list[str]:
         return []
     if old is None or _identity(old) == _identity(m):
         return []
+    redo = f"export again: alliance-sim export {d} --force"
+    if old.fingerprint and old.fingerprint == m.fingerprint:  # the same design, refined since
+        return [f"note: {d / 'csv'} holds an export made before a refine round added runs; {redo}"]
     return [
         f"note: {d / 'csv'} holds an export of other runs than these ({old.kind} of "
-        f"{old.scenario_name!r:.60}, {old.plan.n_runs:,} runs to {old.plan.end}: a result this "
-        f"folder held before); export again: alliance-sim export {d} --force"
+        f"{old.scenario_name!r:.60}, {old.plan.n_runs:,} runs to {old.plan.end}); {redo}"
     ]
 
 
