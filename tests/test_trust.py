@@ -1497,3 +1497,17 @@ def test_red_team_of_the_consistency_fixes(tmp_path):
     finally:
         signal.alarm(0)
     assert not isinstance(got.value, TimeoutError)
+
+
+def test_a_held_result_whose_folder_was_deleted_says_so(tmp_path):
+    """A `Result` whose folder was deleted was told to "read it again with Result.open(...)",
+    which could not work (helper-102)."""
+    import shutil
+
+    from alliance_sim import outcomes_at, run_scenario
+    from alliance_sim.errors import AllianceSimError
+
+    r = run_scenario("western_surge", tmp_path / "gone", replicates=2, quiet=True)
+    shutil.rmtree(tmp_path / "gone")
+    with pytest.raises(AllianceSimError, match="the folder this result was read from is gone"):
+        outcomes_at(r, "2028Q4")

@@ -190,10 +190,7 @@ def outcomes_at(res: Result | str | os.PathLike, quarter: str) -> pd.DataFrame:
     quarters (``--record every:4``), ``attrs["over_recorded"]`` names the columns taken over
     the recorded quarters only (a suspension or a low between two of them is missed), empty
     where they are exact; ``attrs["quarter"]`` and ``attrs["start"]`` say what the table
-    describes.  Columns
-    read at the end had been left beside those read at ``quarter``: ``n_exited`` counted
-    exits after it, ``KAZ_exit_step`` gave a median exit after the quarter (helper-95).
-    ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
+    describes.  ``res`` a :class:`Result` or the path of a result folder.  Every stored run is
     a row, a refine round's too; pass ``Result.open(path).design()`` for the sweep's own runs."""
     res = as_result(res, "outcomes_at")
     quarter = read_quarter([res], quarter, "outcomes_at(quarter=...):")  # "2030": a hint

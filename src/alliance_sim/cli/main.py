@@ -543,7 +543,7 @@ def _parser() -> argparse.ArgumentParser:
         "viz",
         "watch the model step by step in the browser (extra [viz])",
         "Serve a Mesa SolaraViz page for SCENARIO (default: the "
-        "2024Q1 world): sliders for the key parameters, Step / "
+        "2020Q1 world with default parameters): sliders for the key parameters, Step / "
         "Play / Reset, the members around Russia and their "
         "commitment over time.  Ctrl-C stops it.",
     )

@@ -36,7 +36,7 @@ RESERVED = ("point", "replicate", "seed", "posterior", "error")
 
 
 def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
-    """A loaded scenario from a name, a path, a Scenario, or None (the 2024Q1 default);
+    """A loaded scenario from a name, a path, a Scenario, or None (the 2020Q1 default);
     anything else is one line (:class:`ScenarioError`)."""
     if scenario is None:
         return default_scenario()
@@ -108,7 +108,7 @@ def evaluate(
             ``plausible_low``/``plausible_high``).  A design with rows but no columns runs
             the scenario as it is, once per row; a design with no rows, or with a column
             twice, is refused.  At most 200,000 rows.
-        scenario: a shipped scenario's name, a path, a loaded Scenario, or None for the 2024Q1
+        scenario: a shipped scenario's name, a path, a loaded Scenario, or None for the 2020Q1
             world with default parameters; design values override the scenario's own.
         replicates: runs per design row (1 to 100,000; rows x replicates at most 2,000,000).
         seed: master seed, a whole number from 0 to 2**63 - 1 (numpy integers too; None is

@@ -423,6 +423,11 @@ class Result:
                 )
             self.disk = (now, ident)
             return
+        if m is None and not Path(self.directory).is_dir():  # "read it again" could not work
+            raise StoreError(
+                f"{self.directory}: the folder this result was read from is gone (deleted or "
+                "moved); its tables cannot be read"
+            )
         what = (
             f"it now holds a {m.kind} of {m.scenario_name!r:.60}, {m.plan.n_runs:,} runs"
             if m is not None

@@ -118,8 +118,9 @@ def with_end(
     line, which prints them).  ``sweep=True`` (the default, for a sweep): a ``[sweep]``
     that varies an event left out, or an event's quarter past ``end``, is refused with one
     line (:class:`~alliance_sim.errors.ScenarioError`); ``sweep=False`` (for a single run,
-    which uses the scenario's own values) leaves such a ``[sweep]`` axis out instead.  See
-    :func:`_with_end`."""
+    which uses the scenario's own values) leaves such a ``[sweep]`` axis out instead.  The
+    scenario is validated again with the new end, so the manifest's scenario and hash say
+    what was run (a run and a sweep of one file to one end share the hash)."""
     if isinstance(sc, str | os.PathLike):  # a name or a file, as run_scenario takes
         sc = load_scenario(sc)
     if not isinstance(sc, Scenario):  # a Result raised a bare AttributeError (a red-team)
