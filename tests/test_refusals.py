@@ -1429,3 +1429,22 @@ def test_red_team_of_the_notebook_fixes(tmp_path, capsys, monkeypatch):
     t = outcomes_at(Result.open(out), "2026Q4")
     assert "KAZ_credibility" in t.attrs["left_out"] and "KAZ_credibility" not in t
     assert "western_influence" in t.attrs["left_out"] and "russian_influence" in t
+
+
+def test_with_params_names_its_variant_and_sends_member_figures_elsewhere():
+    """Two `with_params` variants of one scenario read alike in a report's headline ("Western
+    surge ... vs Western surge"), told apart by their folders only; a member figure was "an
+    unknown parameter" although simulate() and evaluate() take it (helper-102)."""
+    from alliance_sim import load_scenario, with_params
+    from alliance_sim.errors import ScenarioError
+    from alliance_sim.scenario.load import consistent
+
+    sc = load_scenario("western_surge")
+    v = with_params(sc, {"western_offer": 0.16, "exit_patience": 2})
+    assert v.name == "Western surge (western_offer 0.16, exit_patience 2)" and v.hash != sc.hash
+    consistent(v)  # its description says so too: the functions that run it take it
+    many = with_params(sc, {k: 0.1 for k in ("western_offer", "chinese_offer", "contagion",
+                                             "russian_pressure", "grievance_weight")})  # fmt: skip
+    assert many.name == "Western surge (5 parameters set)"
+    with pytest.raises(ScenarioError, match=r"'members\.ARM\.pressure_tolerance' is not a glob"):
+        with_params(sc, {"members.ARM.pressure_tolerance": 0.1})
