@@ -1482,6 +1482,12 @@ def test_red_team_of_the_consistency_fixes(tmp_path):
     f.write_text('name = "West arm"\nextends = "baseline"\n')
     said = rests_on("west arm", str(f), "0" * 16, "2034Q4", compared_at="2028Q4")
     assert f"alliance-sim robustness '{f}' --end 2028Q4 --out DIR" in said[0], said
+    from pathlib import Path
+
+    from alliance_sim.report.labels import scenario_arg
+
+    home = Path.home() / "my dir" / "x.toml"  # quoted, and ~ left for the shell to expand
+    assert scenario_arg(str(home)) == "~/'my dir/x.toml'"
     from alliance_sim import run_scenario
 
     r = run_scenario("western_surge", tmp_path / "w", replicates=3, quiet=True)

@@ -183,3 +183,15 @@ def scenario_shown(path: str, *, provenance: bool = False) -> str:
         return "~/" + real.relative_to(Path.home().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # not under home, or no home at all
         return path
+
+
+def scenario_arg(path: str) -> str:
+    """:func:`scenario_shown` as a shell argument: quoted where it holds spaces or other
+    characters a shell splits on ("my dir/west arm.toml" pasted as two words), its leading
+    ``~/`` left bare so the shell still expands it (``'~/x.toml'`` names a folder "~")."""
+    import shlex
+
+    shown = scenario_shown(path)
+    if shown.startswith("~/"):
+        return "~/" + shlex.quote(shown[2:])
+    return shlex.quote(shown)

@@ -385,11 +385,9 @@ def rests_on(
 def _shown(path: str) -> str:
     """A scenario's file as a command names it: a shipped scenario by name, the home
     directory as ~."""
-    import shlex
+    from alliance_sim.report.labels import scenario_arg
 
-    from alliance_sim.report.labels import scenario_shown
-
-    return shlex.quote(scenario_shown(path))  # "my dir/west arm.toml" pasted as two words
+    return scenario_arg(path)  # "my dir/west arm.toml" had been pasted as two words
 
 
 def _file_end(path: str) -> str | None:

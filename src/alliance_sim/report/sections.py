@@ -61,12 +61,11 @@ def _effects(results: list[Result], when: str | None = None) -> list[str]:
     runs of two forecasts of one posterior to one horizon; none where there is no such pair.
     ``when``: the quarter compared, named with ``--end`` where it is before the runs' end
     (the command had analysed their end: helper-99)."""
-    from alliance_sim.report.labels import scenario_shown
+    from alliance_sim.report.labels import scenario_arg
 
     runs = [r for r in results if not r.swept]
     if len(runs) < 2 or runs[0] is not results[0]:
         return []
-    import shlex
 
     def forecast(m):  # the file as run (not cut by --end), a forecast of a posterior
         from alliance_sim.errors import AllianceSimError
@@ -89,11 +88,10 @@ def _effects(results: list[Result], when: str | None = None) -> list[str]:
             same.append(r.manifest)
     if not same:
         return []
-    base = shlex.quote(scenario_shown(runs[0].manifest.scenario_path))
+    base = scenario_arg(runs[0].manifest.scenario_path)
     cut = f" --end {when}" if when and when != ref.end else ""
     made = "; ".join(
-        f"alliance-sim robustness {shlex.quote(scenario_shown(m.scenario_path))} --against "
-        f"{base}{cut} --out DIR"
+        f"alliance-sim robustness {scenario_arg(m.scenario_path)} --against {base}{cut} --out DIR"
         for m in same
     )
     return [
