@@ -1441,6 +1441,7 @@ def test_robustness_at_the_quarter_a_run_was_cut_to(tmp_path, monkeypatch, capsy
     )
 
 
+@pytest.mark.slow  # (two robustness analyses and four runs: ~26 s)
 def test_a_comparison_at_an_earlier_quarter_names_and_quotes_analyses_at_that_quarter(
     tmp_path, monkeypatch, capsys
 ):
