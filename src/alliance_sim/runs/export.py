@@ -110,24 +110,31 @@ def _same_export(res: Result, src: Path, target: Path) -> bool:
         return False
 
 
-def _whose(target: Path, res: Result) -> str:
-    """What an export in ``target`` is of, where its copy of the manifest says it is of other
-    runs than ``res`` (the runs a ``--force`` replaced: "already holds runs.csv" did not say
-    so, helper-99)."""
+def stale_export(target: Path, m) -> str | None:
+    """What the export in ``target`` is of, where its copy of the manifest says it is not of
+    the runs of manifest ``m``: "made before a refine round added runs", or "of other runs
+    than these (...)" (the runs a ``--force`` replaced, or another folder's); None where it holds no
+    readable export or one of these very runs.  ``export`` says it when it refuses to replace
+    one, ``check`` of a result folder's own ``csv/`` (helper-99)."""
     from alliance_sim.runs.results import Manifest, _identity
 
     try:
         old = Manifest.read(target)
     except (StoreError, OSError):
-        return ""
-    if old is None or _identity(old) == _identity(res.manifest):
-        return ""
-    if old.fingerprint and old.fingerprint == res.manifest.fingerprint:  # refine added runs
-        return ", an export of this result made before a refine round added runs to it"
+        return None
+    if old is None or _identity(old) == _identity(m):
+        return None
+    if old.fingerprint and old.fingerprint == m.fingerprint:  # the same design, refined since
+        return "made before a refine round added runs"
     return (
-        f", an export of other runs ({old.kind} of {old.scenario_name!r:.60}, "
-        f"{old.plan.n_runs:,} runs to {old.plan.end}, not these)"
+        f"of other runs than these ({old.kind} of {old.scenario_name!r:.60}, "
+        f"{old.plan.n_runs:,} runs to {old.plan.end})"
     )
+
+
+def _whose(target: Path, res: Result) -> str:
+    what = stale_export(target, res.manifest)
+    return f", an export {what}" if what else ""
 
 
 PARTIAL = "PARTIAL.txt"

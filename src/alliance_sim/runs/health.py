@@ -177,11 +177,9 @@ def _figures_of_another(d: Path, own: str | None) -> list[str]:
     other = [n for n in names if (src := source_of(d / n)) is not None and src != own]
     if not other:
         return []
-    shown = ", ".join(other[:6]) + (f" and {len(other) - 6} more" if len(other) > 6 else "")
     return [
-        f"note: {shown} in {d} {'was' if len(other) == 1 else 'were'} drawn from other runs "
-        "than these (another result plotted here, or runs a --force replaced); each names its "
-        "result in its title and footer"
+        f"note: {_listed(other, d)} drawn from other runs than these (another result plotted "
+        "here, or runs a --force replaced); each names its result in its title and footer"
     ]
 
 
@@ -189,21 +187,13 @@ def _export_of_another(d: Path, m) -> list[str]:
     """A note when the folder's own export (``csv/``, ``export``'s default) is of other runs
     than these: after a ``--force``, ``check`` said "ok" beside a runs.csv of the 200 runs it
     replaced (helper-99)."""
-    from alliance_sim.errors import StoreError
-    from alliance_sim.runs.results import Manifest, _identity
+    from alliance_sim.runs.export import stale_export
 
-    try:
-        old = Manifest.read(d / "csv")
-    except (StoreError, OSError):
+    what = stale_export(d / "csv", m)
+    if what is None:
         return []
-    if old is None or _identity(old) == _identity(m):
-        return []
-    redo = f"export again: alliance-sim export {d} --force"
-    if old.fingerprint and old.fingerprint == m.fingerprint:  # the same design, refined since
-        return [f"note: {d / 'csv'} holds an export made before a refine round added runs; {redo}"]
     return [
-        f"note: {d / 'csv'} holds an export of other runs than these ({old.kind} of "
-        f"{old.scenario_name!r:.60}, {old.plan.n_runs:,} runs to {old.plan.end}); {redo}"
+        f"note: {d / 'csv'} holds an export {what}; export again: alliance-sim export {d} --force"
     ]
 
 
@@ -222,11 +212,17 @@ def _tables_before(d: Path, started: str) -> list[str]:
     old = sorted(str(f.relative_to(d)) for f in files if f.is_file() and f.stat().st_mtime < began)
     if not old:
         return []
-    shown = ", ".join(old[:6]) + (f" and {len(old) - 6} more" if len(old) > 6 else "")
     return [
-        f"note: {shown} in {d} {'was' if len(old) == 1 else 'were'} written before these runs "
-        f"began ({started}): of the runs a --force replaced; run that command again"
+        f"note: {_listed(old, d)} written before these runs began ({started}): of the runs "
+        "a --force replaced; run that command again"
     ]
+
+
+def _listed(names: list[str], d: Path) -> str:
+    """Up to six names of files in ``d`` (and how many more), with their verb: "x.png in D
+    was", "x.png, y.png in D were"."""
+    more = f" and {len(names) - 6} more" if len(names) > 6 else ""
+    return f"{', '.join(names[:6])}{more} in {d} {'was' if len(names) == 1 else 'were'}"
 
 
 def _model_line(m, directory) -> tuple[str, bool | None]:
