@@ -250,21 +250,21 @@ def end_both(sc: Any, base: Any, end: str, where: str) -> tuple[Any, Any, list[s
 def _cut_hashes(results: list[Any], at: str | None) -> dict[str, str]:
     """For each result that runs past ``at``: the hash of its scenario file run to ``at``
     (``robustness FILE --end AT``'s), mapped to the result's own scenario hash; none where
-    the file no longer gives the result's scenario."""
-    from alliance_sim.scenario.load import load_scenario, with_end
+    the file no longer gives the result's scenario (:func:`~alliance_sim.runs.identity.
+    scenario_as_run`)."""
+    from alliance_sim.runs.identity import scenario_as_run
+    from alliance_sim.scenario.load import with_end
 
     out = {}
     for res in results if at else ():
         m = res.manifest
         if m.plan.end == at or m.scenario_path.startswith("<"):
             continue
+        own, _ = scenario_as_run(m, res.directory)
         try:
-            own = load_scenario(m.scenario_path)
-            if own.end != m.plan.end:  # a run cut by --end: the file run to its end
-                own = with_end(own, m.plan.end, sweep=False, warn=0)
-            if own.hash == m.scenario_hash:
+            if own is not None:
                 out[with_end(own, at, sweep=False, warn=0).hash] = m.scenario_hash
-        except (AllianceSimError, OSError, ValueError):
+        except (AllianceSimError, ValueError):  # a quarter it cannot be run to
             continue
     return out
 
@@ -272,21 +272,15 @@ def _cut_hashes(results: list[Any], at: str | None) -> dict[str, str]:
 def _edited(results: list[Any]) -> str:
     """A note naming compared results whose scenario file no longer gives their scenario
     (edited since they ran): an analysis of the file as it was is then of none of them."""
-    from alliance_sim.scenario.load import load_scenario, with_end
+    from alliance_sim.runs.identity import scenario_as_run
 
     changed = []
     for res in results:
         m = res.manifest
-        if m.scenario_path.startswith("<"):
-            continue
-        try:
-            own = load_scenario(m.scenario_path)
-            own = own if own.end == m.plan.end else with_end(own, m.plan.end, sweep=False, warn=0)
-            if own.hash != m.scenario_hash:
-                changed.append(f"{m.scenario_path} (run as {res.name})")
-        except (AllianceSimError, OSError, ValueError):
-            changed.append(f"{m.scenario_path} (unreadable now)")
-    return f"; changed since they ran: {', '.join(changed)}" if changed else ""
+        if not m.scenario_path.startswith("<"):
+            sc, why = scenario_as_run(m, res.directory)
+            changed += [f"{m.scenario_path} ({why}; run as {res.name})"] if sc is None else []
+    return f"; scenario files no longer as run: {', '.join(changed)}" if changed else ""
 
 
 def _rerun(sc: Any) -> str | None:
