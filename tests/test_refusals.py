@@ -1448,3 +1448,36 @@ def test_with_params_names_its_variant_and_sends_member_figures_elsewhere():
     assert many.name == "Western surge (5 parameters set)"
     with pytest.raises(ScenarioError, match=r"'members\.ARM\.pressure_tolerance' is not a glob"):
         with_params(sc, {"members.ARM.pressure_tolerance": 0.1})
+
+
+def test_red_team_of_the_review(tmp_path, capsys):
+    """helper-103: `compare --robustness` of a FIFO named robustness.json hung (and of a link
+    to /dev/zero filled the memory); `with_params` of a value the scenario already has, or
+    reached in two steps, changed the hash; an unknown column gave pyarrow's error and the
+    whole schema; the live view's seed took "²" and 10**30."""
+    import os
+
+    from alliance_sim import load_scenario, run_scenario, with_params
+    from alliance_sim.cli.main import main
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.report.viz import _seed
+
+    b = load_scenario("baseline")
+    assert with_params(b, {"russian_bandwidth": b.params["russian_bandwidth"]}).hash == b.hash
+    two = with_params(with_params(b, {"russian_bandwidth": 0.3}), {"russian_bandwidth": 0.35})
+    one = with_params(b, {"russian_bandwidth": 0.35})
+    assert two.hash == one.hash and two.name == "Baseline (russian_bandwidth 0.35)"
+    r = run_scenario("western_surge", tmp_path / "w", replicates=2, quiet=True)
+    with pytest.raises(AllianceSimError, match=r"runs: no column 'ARM_exitd'; did you mean"):
+        r.read("runs", ["run", "ARM_exitd"])
+    for bad in ("²", "٣", "1" * 30, "-1", True):
+        with pytest.raises(ValueError, match=r"Seed .*: allowed a whole number from 0 to"):
+            _seed(bad)
+    assert _seed(" 7 ") == 7 and _seed(7) == 7
+    rob = tmp_path / "rob"
+    rob.mkdir()
+    os.mkfifo(rob / "robustness.json")
+    capsys.readouterr()
+    argv = ["compare", str(r.directory), str(r.directory), "--out", str(tmp_path / "c.md")]
+    assert main([*argv, "--robustness", str(rob)]) == 2  # not a hang
+    assert "no robustness analysis there" in capsys.readouterr().err

@@ -57,7 +57,7 @@ def noise_lines(res: Result, table: pd.DataFrame) -> list[str]:
     if col is not None and "seed" in runs and set(col.dropna().unique()) <= {0.0, 1.0}:
         per = runs.assign(y=col).groupby("seed")["y"].agg(["min", "max"]).dropna()
         moved = int((per["min"] != per["max"]).sum())
-        if len(per) > 1 and moved < len(per):
+        if len(per) > 1 and 0 < moved < len(per):
             out.append(
                 f"{outcome} varies across the design in {moved} of {len(per)} seeds (in the "
                 "others it is the same at every point): the indices rest on those seeds"

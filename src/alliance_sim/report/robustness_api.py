@@ -328,7 +328,9 @@ def read_analyses(
         from alliance_sim.paths import user_path
 
         f = user_path(p) / "robustness.json" if user_path(p).is_dir() else user_path(p)
-        try:
+        try:  # a FIFO hung the report, /dev/zero filled the memory (red team)
+            if not f.is_file() or f.stat().st_size > 64 * 2**20:
+                raise ValueError
             r = json.loads(f.read_text("utf-8"))
             h = r["scenario_hash"]
             heads = r["headlines"]  # what a report reads of it (a hand-edited file crashed it)

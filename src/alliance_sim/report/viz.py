@@ -57,11 +57,15 @@ class LiveModel(AllianceModel):
 
 def _seed(value: Any) -> int | None:
     """The Seed box's text as a seed: a whole number, 0 or more (one line otherwise)."""
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"Seed {text!r:.40}: allowed a whole number, 0 or more")
+    from alliance_sim.limits import MAX_SEED
+
+    if value is None:
+        return None
+    text = str(value).strip()  # ("²" and "٣" are digits to str.isdigit: red team)
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit() and len(text) <= 19):
+        raise ValueError(f"Seed {text!r:.40}: allowed a whole number from 0 to {MAX_SEED}")
+    if int(text) > MAX_SEED:
+        raise ValueError(f"Seed {text!r:.40}: allowed a whole number from 0 to {MAX_SEED}")
     return int(text)
 
 

@@ -507,6 +507,13 @@ class Result:
             filter = mine if filter is None else filter & mine
         with reading(self.directory):
             self._still_here()
+            if columns is not None:  # pyarrow's "No match for FieldRef" and the schema (red team)
+                have = open_dataset(self.directory, table).schema.names
+                if missing := [c for c in columns if c not in have]:
+                    raise StoreError(
+                        f"{table}: no column {missing[0]!r:.60}{did_you_mean(missing[0], have)}; "
+                        f"allowed: {', '.join(have[:12])}{' ...' if len(have) > 12 else ''}"
+                    )
             return read_table(self.directory, table, columns, filter)
 
     def design(self) -> Result:

@@ -72,13 +72,24 @@ def with_params(sc: Scenario, params: dict[str, Any], where: str = "keyword argu
                 "simulate()/evaluate(), which take such names)"
             )
     merged = {**sc.params, **check_params(Checker(Path(where)), params)}
-    said = ", ".join(
-        f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in params.items()
-    )
-    said = said if len(said) <= 60 else f"{len(params)} parameters set"
-    name = f"{sc.name} ({said})" if said else sc.name
+    if merged == sc.params:  # nothing changes: the same scenario, the same hash (red team)
+        return sc
+    base = _as_filed(sc)  # named by what differs from its file, however it was reached
+    diff = {k: v for k, v in merged.items() if base.params.get(k, object()) != v}
+    said = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in diff.items())
+    said = said if len(said) <= 60 else f"{len(diff)} parameters set"
+    name = f"{base.name} ({said})" if said else base.name
     data = {**sc.data, "params": merged, "name": name}
     return replace(sc, name=name, params=merged, data=data)
+
+
+def _as_filed(sc: Scenario) -> Scenario:
+    """The scenario its file gives (``sc`` itself where it has none, or it cannot be read)."""
+    try:
+        own = load_scenario(sc.path) if sc.path else None
+    except (OSError, ValueError):
+        own = None
+    return own if own is not None and own.data.get("end") == sc.data.get("end") else sc
 
 
 def events_after(sc: Scenario, end: str) -> list[str]:
