@@ -236,3 +236,58 @@ def test_the_batch_engine_names_the_first_runs_bad_value():
     flag = replace(base, params={**base.params, "western_offer": True})
     with pytest.raises(ScenarioError, match=r"western_offer = True should be a number"):
         build_params([*same, flag])  # True is not taken for the 1 already checked
+
+
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        (
+            {"members": {"Iran": {"pressure_tolerance": 0.2}}},
+            r"unknown member code 'Iran'; "
+            r"did you mean 'IRN' \(Iran\)\? \(allowed: RUS, BLR",
+        ),
+        (
+            {"members": {"ARM": {"pressure_tolerance": 7}}},
+            r"members\['ARM'\]\['pressure_tolerance'\] = 7 is outside what it can take: 0 to 1",
+        ),
+        (
+            {"members": {"ARM": {"pressure_tolrance": 0.2}}},
+            r"members\['ARM'\]: unknown member field 'pressure_tolrance'; did you mean",
+        ),
+        (
+            {"members": {"KAZ": {"initial_status": "gone"}}},
+            r"members\['KAZ'\]\['initial_status'\] = 'gone' is not a status; allowed: candidate",
+        ),
+        (
+            {"members": {"ARM": {"trade_russia": "0.3"}}},
+            r"members\['ARM'\]\['trade_russia'\] should be a number \(share\), got string",
+        ),
+        ({"members": {"ARM": 0.2}}, r"members\['ARM'\] should map figure names to values"),
+        ({"start": "2020Q1", "end": "2019Q4"}, r"end '2019Q4' is before start '2020Q1'"),
+    ],
+)
+def test_alliance_model_refuses_member_figures_and_ends_in_one_line(kw, match):
+    """The API's member overrides and end are checked as a scenario file's are (a misspelt
+    code had raised a bare KeyError, a tolerance of 7 and an end before the start had run)."""
+    from alliance_sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=match):
+        AllianceModel(rng=1, **kw)
+    if "members" in kw:  # the batch engine reads the same overrides the same way
+        base = spec_for(load_scenario("baseline"))
+        with pytest.raises(ScenarioError, match=match):
+            from alliance_sim.engines.batch import run_batch
+
+            run_batch([replace(base, members=kw["members"], n_steps=1)], [1])
+
+
+def test_alliance_model_takes_good_overrides_and_warns_past_its_end():
+    m = AllianceModel(rng=1, end="2020Q3", members={"ARM": {"initial_status": "hedging"}})
+    assert m.members_dataframe().index.get_level_values("Step").dtype.kind == "i"
+    m.run_for(2)
+    assert not m.running and m.quarter == "2020Q3"
+    with pytest.warns(RuntimeWarning, match=r"stepping past its end 2020Q3 \(to 2020Q4\)"):
+        m.run_for(2)
+    assert m.quarter == "2021Q1"
+    assert not AllianceModel(rng=1, end="2020Q1").running  # ends where it starts
+    assert "each within its range" in (AllianceModel.__init__.__doc__ or "")

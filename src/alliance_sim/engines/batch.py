@@ -15,6 +15,7 @@ arrays; the :class:`~alliance_sim.core.state.State` the events change holds view
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -40,15 +41,35 @@ from alliance_sim.engines.runspec import (
 )
 
 
+def _memory_ceiling() -> int:
+    """The most the stream cache may grow to: a sixteenth of the machine's memory, at most
+    1 GiB (and 128 MB where the memory cannot be read)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 128 * 2**20
+    return int(min(2**30, max(128 * 2**20, total // 16)))
+
+
 class _Streams:
     """Recently drawn streams, by (seed, quarters), with their normal commitment shocks, up to
     ``budget`` bytes: the runs of a sweep's chunks share their seeds (each replicate's seed is
     the same at every point), and a stream costs more to draw (a generator seeded through its
-    SeedSequence, and ``ndtri``) than to copy."""
+    SeedSequence, and ``ndtri``) than to copy.
 
-    def __init__(self, budget: int = 128 * 2**20) -> None:
+    A sweep visits its replicate seeds in a cycle, point after point; a cycle longer than the
+    cache made the least recently used stream the next one asked for, so every stream was
+    drawn again (200,000 runs of 8,000 seeds at 40 quarters ran at half the rate of 20,000:
+    ``benchmarks/bench_engines.py``).  So a stream asked for again after it was forgotten
+    raises the budget to twice what is held, up to ``ceiling``; at the ceiling such a stream
+    is handed out but not kept, and the streams held stay to be used in the next cycle (a
+    longer cycle then finds the cache's share of its seeds, not none)."""
+
+    def __init__(self, budget: int = 128 * 2**20, ceiling: int | None = None) -> None:
         self.budget = budget
+        self.ceiling = max(budget, _memory_ceiling() if ceiling is None else ceiling)
         self.kept: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.forgotten: OrderedDict[tuple[int, int], None] = OrderedDict()  # keys only
         self.size = 0
 
     def get(self, seed: int, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -60,11 +81,20 @@ class _Streams:
         u = Stream(seed).next(n_steps)
         z = ndtri(u[:, DRAW_NOISE, :])
         u.flags.writeable = z.flags.writeable = False
+        if key in self.forgotten:
+            if self.budget >= self.ceiling:
+                self.forgotten.move_to_end(key)
+                return u, z  # the cache holds what it can of a cycle longer than itself
+            self.budget = min(max(self.budget, 2 * self.size), self.ceiling)
+            del self.forgotten[key]
         self.kept[key] = (u, z)
         self.size += u.nbytes + z.nbytes
         while self.size > self.budget and len(self.kept) > 1:
-            a, b = self.kept.popitem(last=False)[1]
+            gone, (a, b) = self.kept.popitem(last=False)
             self.size -= a.nbytes + b.nbytes
+            self.forgotten[gone] = None
+            if len(self.forgotten) > 4 * len(self.kept):
+                self.forgotten.popitem(last=False)
         return u, z
 
 

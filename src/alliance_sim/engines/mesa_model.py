@@ -12,6 +12,8 @@ functions the batch engine applies to all members at once.
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +28,7 @@ from alliance_sim.core.outcomes import Tracker, Trajectory, snapshot
 from alliance_sim.core.quarters import shift, steps_between
 from alliance_sim.core.state import N_DRAWS, State, Stream
 from alliance_sim.engines.runspec import RunSpec, build_initial, build_params, build_schedule
+from alliance_sim.errors import ScenarioError
 
 
 class Member(mesa.Agent):
@@ -168,6 +171,14 @@ class AllianceModel(mesa.Model):
         vintage: str | None = None,
         **params: Any,
     ) -> None:
+        """A run of the CSTO model from ``start`` (see the class's Args): ``rng`` its seed,
+        ``end`` its last quarter (not before ``start``), ``members`` overrides of the member
+        figures by code (``{"ARM": {"pressure_tolerance": 0.1}}``, each within its range),
+        ``events`` scheduled events, ``initial`` a state to continue, ``vintage`` the quarter
+        whose member figures it reads, ``**params`` global parameters by registry name.  A
+        mistake raises :class:`alliance_sim.errors.ScenarioError` in one line."""
+        if end is not None and steps_between(start, end) < 0:
+            raise ScenarioError(f"end {end!r} is before start {start!r}; give a later end")
         if rng is None:
             rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(rng=rng)
@@ -197,6 +208,8 @@ class AllianceModel(mesa.Model):
         self.draws = np.zeros((1, N_DRAWS, len(mb.CODES)))
         self.history: list[dict[str, np.ndarray]] = []
         self.tracker: Tracker | None = None
+        self._past_end = False  # warned once that a step went past ``end``
+        self.running = end is None or n_steps > 0  # a run that ends where it starts is done
         self._ensure_agents()
         West(self)
         China(self)
@@ -246,7 +259,19 @@ class AllianceModel(mesa.Model):
 
     # --- the quarter -----------------------------------------------------------------------
     def step(self) -> None:
-        """One quarter (:func:`alliance_sim.core.quarter.quarter`), the agents acting."""
+        """One quarter (:func:`alliance_sim.core.quarter.quarter`), the agents acting.  A step
+        past ``end`` warns once: its quarters are outside the run's scenario (events dated
+        after the end were not scheduled) and ``running`` stays False."""
+        # (Mesa counts the step before it calls this: ``self.quarter`` is the one stepped to)
+        past = self.end is not None and steps_between(self.end, self.quarter) > 0
+        if past and not self._past_end:
+            self._past_end = True
+            warnings.warn(
+                f"AllianceModel: stepping past its end {self.end} (to {self.quarter}); "
+                "give a later end to run these quarters as the scenario's",
+                RuntimeWarning,
+                skip_file_prefixes=(os.path.dirname(mesa.__file__), os.path.dirname(__file__)),
+            )
         self.draws = self.stream.next(1)
         qt.quarter(self.state, self.P, self.draws, self.schedule, self.steps, self.phases)
         self._record()
@@ -310,8 +335,10 @@ class AllianceModel(mesa.Model):
 
     def members_dataframe(self):
         """The members' recorded variables, one row per step and member (the DataCollector's
-        agent table for :class:`Member`)."""
-        return self.datacollector.get_agenttype_vars_dataframe(Member)
+        agent table for :class:`Member`), indexed by whole-number ``Step`` (Mesa records the
+        model's time, a float) and ``AgentID``."""
+        df = self.datacollector.get_agenttype_vars_dataframe(Member)
+        return df.set_index(df.index.set_levels(df.index.levels[0].astype(int), level="Step"))
 
     def credibility_of(self, code: str) -> float:
         """Member ``code``'s current belief that Article 4 will be honoured for it."""

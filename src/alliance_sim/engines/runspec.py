@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
+from numbers import Integral, Real
 from operator import itemgetter
 from typing import Any
 
@@ -22,6 +23,7 @@ from alliance_sim.core.events import Event, Schedule
 from alliance_sim.core.params import BY_NAME, REGIONAL, check_value
 from alliance_sim.core.quarters import steps_between
 from alliance_sim.core.state import Params, State
+from alliance_sim.errors import ScenarioError, did_you_mean, typename
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     which_m = of_spec[which]
     where: dict[str, list[tuple[int, Any]]] = {}  # field -> [(run * M + member, value)]
     for r, members in enumerate(held):  # one pass over the values the specs set
-        for code, fields_ in members.items():
+        for code, fields_ in _checked_members(members):
             k = r * M + mb.INDEX[code]
             for f, v in fields_.items():
                 at = where.get(f)
@@ -147,6 +149,7 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     member_values: dict[str, np.ndarray] = {}
     for f in sorted(where):
         flat, values = zip(*where[f], strict=True)
+        _check_figures(f, values, where[f], M)
         if f in REGIONAL:  # a global set for some members: NaN elsewhere, which
             for v in _distinct(values):
                 check_value(f, v)  # Params.build fills with the run's global
@@ -159,6 +162,72 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
         arr.reshape(-1)[list(flat)] = got  # each (run, member) once: one value in a spec's dict
         member_values[f] = arr[which_m]
     return Params.build(R, globals_, profiles, member_values)
+
+
+def _checked_members(members: Any) -> Iterator[tuple[str, dict]]:
+    """The (code, figures) pairs of one spec's member overrides, ``{"ARM": {"exit_cost": 0.1}}``,
+    each code a member's and each figures a table (the Python API takes them unchecked by a
+    scenario file's loader: a misspelt code had raised a bare ``KeyError``)."""
+    if not isinstance(members, dict):
+        raise ScenarioError(
+            f"members should map member codes to their figures, got {typename(members)}"
+        )
+    for code, figures in members.items():
+        if code not in mb.INDEX:
+            hint = mb.code_hint(code) or did_you_mean(code, mb.CODES)
+            raise ScenarioError(
+                f"members: unknown member code {code!r}{hint} (allowed: {', '.join(mb.CODES)})"
+            )
+        if not isinstance(figures, dict):
+            raise ScenarioError(
+                f"members[{code!r}] should map figure names to values, got {typename(figures)}"
+            )
+        yield code, figures
+
+
+def _check_figures(name: str, values: tuple, at: list[tuple[int, Any]], M: int) -> None:
+    """Every value the specs give member figure ``name`` within what it can take (its unit's
+    range in ``members.MEMBER_FIELDS``; a status by name or code), or a :class:`ScenarioError`
+    naming the first bad one's member: ``{"ARM": {"pressure_tolerance": 7}}`` had run."""
+    if name in REGIONAL:
+        return  # each distinct value checked as its global where it is read, below
+    spec = mb.MEMBER_FIELDS.get(name)
+    if spec is None:
+        allowed = [*mb.MEMBER_FIELDS, *REGIONAL]
+        code = mb.CODES[at[0][0] % M]
+        raise ScenarioError(
+            f"members[{code!r}]: unknown member field {name!r}{did_you_mean(name, allowed)}; "
+            f"allowed: {', '.join(allowed)}"
+        )
+    if spec.numeric:
+        ok = all(type(v) is not bool and isinstance(v, Real) for v in values)
+        if ok:
+            got = np.asarray(values, dtype=float)
+            if ((got >= spec.low) & (got <= spec.high)).all():
+                return
+    elif all(map(_is_status, values)):
+        return
+    for k, v in at:  # the first bad value, named
+        where = f"members[{mb.CODES[k % M]!r}][{name!r}]"
+        if not spec.numeric:
+            if not _is_status(v):
+                raise ScenarioError(
+                    f"{where} = {v!r} is not a status; allowed: {', '.join(mb.STATUS_NAMES)}"
+                )
+        elif type(v) is bool or not isinstance(v, Real):
+            raise ScenarioError(f"{where} should be a number ({spec.unit}), got {typename(v)}")
+        elif not spec.low <= v <= spec.high:
+            raise ScenarioError(
+                f"{where} = {v!r} is outside what it can take: {spec.low:g} to {spec.high:g} "
+                f"({spec.unit})"
+            )
+
+
+def _is_status(v: Any) -> bool:
+    """A status by name (``"suspended"``) or by its code."""
+    if isinstance(v, str):
+        return v in mb.STATUS_CODES
+    return isinstance(v, Integral) and type(v) is not bool and 0 <= v < len(mb.STATUS_NAMES)
 
 
 def build_initial(specs: list[RunSpec], P: Params) -> State:
