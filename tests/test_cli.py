@@ -312,6 +312,33 @@ def test_compare_notes_one_folder_twice_and_identical_runs(tmp_path, capsys):
     assert "is missing" in out.err and "note" not in out.out, out
 
 
+def test_compare_notes_a_result_that_is_the_others_runs_cut_short(tmp_path, capsys):
+    """`compare base base28` (base28: `run baseline --end 2028Q4`, the same seeds) gave a table
+    of zeros without a word: its runs are base's to 2028Q4 (helper-99's list).  A run of
+    another scenario, or of other seeds, to the same quarter gets no note."""
+    import warnings
+
+    from alliance_sim import compare_results
+    from alliance_sim.analysis.same_runs import SameRunsNote
+
+    a, b, c = (tmp_path / x for x in "abc")
+    assert main(["run", "baseline", "--out", str(a), "--replicates", "4", "--quiet"]) == 0
+    argv = ["run", "baseline", "--replicates", "4", "--end", "2028Q4", "--quiet"]
+    assert main([*argv, "--out", str(b)]) == 0
+    assert main(["compare", str(b), str(a), "--out", str(tmp_path / "r.md")]) == 0
+    said = capsys.readouterr().out
+    assert (
+        f"note: {b} holds the runs of {a} to 2028Q4 (the same scenario, model and seeds, cut "
+        "at --end 2028Q4): every difference between them to 2028Q4 is zero"
+    ) in said, said
+    with pytest.warns(SameRunsNote, match="holds the runs of .* to 2028Q4"):
+        compare_results([str(a), str(b)])
+    assert main([*argv, "--seed", "1", "--out", str(c)]) == 0  # other seeds: other runs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SameRunsNote)
+        compare_results([str(a), str(c)])
+
+
 def test_saltelli_samples_must_be_a_power_of_two(tmp_path, capsys):
     """--samples 30 on a Saltelli sweep ran, with SALib's warning lost in the output."""
     out = tmp_path / "s"

@@ -447,6 +447,24 @@ def test_a_sweep_is_not_told_what_the_scenario_rests_on(tmp_path, monkeypatch, c
     assert "rests on beyond the fitted model" not in capsys.readouterr().out
 
 
+def test_an_analysis_given_for_a_sweep_says_why_it_is_not_shown(tmp_path, monkeypatch, capsys):
+    """`compare base sweep --robustness DIR`, DIR an analysis of the sweep's scenario, was
+    accepted and then left out of the report without a word (helper-100)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", "armenia_exits", "--out", "s", "--replicates", "1", "--quiet"]) == 0
+    argv = ["robustness", "armenia_exits", "--out", "r", "--samples", "8", "--replicates", "2"]
+    assert main([*argv, "--quiet"]) == 0
+    assert main(["run", "baseline", "--out", "b", "--replicates", "2", "--quiet"]) == 0
+    assert main(["compare", "b", "s", "--robustness", "r/robustness.json", "--out", "x.md"]) == 0
+    text = " ".join((tmp_path / "x.md").read_text().split())
+    assert (
+        "Armenia exits?: the robustness analysis r/robustness.json is not shown beside it: it "
+        "is of the scenario's values as its file sets them, and this result is a sweep pooled "
+        "over its design points (compare a run of the scenario to read it beside that; its own "
+        "report: r/robustness.md)"
+    ) in text, text
+
+
 def test_a_statement_quotes_no_index_inside_its_noise():
     """At a small --samples every total index can sit inside its confidence interval (an ST of
     1.91 ± 4.7 was printed as the 'largest'): the statement then says so instead."""

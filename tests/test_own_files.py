@@ -2,6 +2,8 @@
 someone else made is refused with one line (exit 2) and left as it was -- with or without
 ``--force`` -- while the tool's own earlier output is replaced as before."""
 
+import json
+
 import pytest
 
 from alliance_sim.cli.main import main
@@ -608,3 +610,31 @@ def test_a_report_is_written_byte_for_byte(result, tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "write_text", crlf)
     args = ["compare", str(result), str(result), "--out", str(tmp_path / "r.md")]
     assert main(args) == 0 and main(args) == 0
+
+
+def test_sensitivity_says_when_it_replaces_another_results_figure(tmp_path, capsys):
+    """`sensitivity B --out F` replaced A's sensitivity figure in F without the note `plot`
+    gives (helper-100); its own figure is replaced without one; in A's own folder it is
+    refused."""
+    from test_analysis import fake_sweep
+
+    (tmp_path / "one").mkdir(), (tmp_path / "two").mkdir()
+    a = fake_sweep(tmp_path / "one", "saltelli", 64)
+    b = fake_sweep(tmp_path / "two", "saltelli", 128)
+    for d, mark in ((a, "a"), (b, "b")):  # what tells results apart, as a sweep writes it
+        m = json.loads((d / "manifest.json").read_text())
+        (d / "manifest.json").write_text(json.dumps({**m, "fingerprint": mark * 20}))
+    out = tmp_path / "f"
+    argv = ["sensitivity", "--outcome", "ishigami", "--out", str(out)]
+    assert main([*argv[:1], str(a), *argv[1:]]) == 0
+    assert main([*argv[:1], str(a), *argv[1:]]) == 0
+    assert "another result's" not in capsys.readouterr().out
+    assert main([*argv[:1], str(b), *argv[1:]]) == 0
+    assert (
+        f"note: {out}: sensitivity_ishigami.png and .csv were another result's, now replaced "
+        f"by {b}'s"
+    ) in capsys.readouterr().out
+    assert main(["sensitivity", str(b), "--outcome", "ishigami"]) == 0  # into b itself
+    capsys.readouterr()
+    assert main(["sensitivity", str(a), "--outcome", "ishigami", "--out", str(b)]) == 2
+    assert "would replace them" in capsys.readouterr().err

@@ -994,6 +994,10 @@ def test_a_share_half_way_between_whole_percents_is_not_rounded_two_ways():
                p_exit_lo=0.0, p_exit_hi=0.02, n_effective=200, median_exit="")  # fmt: skip
     line = format_table(pd.DataFrame([row])).splitlines()[-1]
     assert "87.5%     12%      0.5%" in line, line
+    # a share of no runs, or one without an interval, says so (it printed "nan%")
+    nan = float("nan")
+    assert percent(nan) == percent_interval(nan, nan, nan) == "n/a"
+    assert percent_interval(0.5, nan, nan) == "50% [no interval]"
 
 
 def test_three_results_lead_each_scenario_with_its_own_focus_whatever_their_order(tmp_path):

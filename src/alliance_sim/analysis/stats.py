@@ -47,7 +47,10 @@ class Estimate:
 
 def percent(value: float) -> str:
     """A share in percent with no decimals unless it needs them not to read as 0% or 100%
-    ("99.9%", not "100%", for 0.9994; up to 3 decimals)."""
+    ("99.9%", not "100%", for 0.9994; up to 3 decimals); "n/a" for a share of no runs (NaN,
+    printed "nan%" before)."""
+    if not np.isfinite(value):
+        return "n/a"
     for d in range(4):
         shown = round(value * 100, d)
         if (0 < shown < 100 and not (d == 0 and _halfway(value, 0))) or not 0 < value < 1:
@@ -77,7 +80,12 @@ def percent_interval(
     ("0.8% [1%-1%]"), a probability or a lower bound above zero does not read as 0% ("0.5%",
     not "0%"), and the estimate does not read as on a bound it is not on ("1.2% [0.5%, 2.9%]",
     not "1% [1%, 3%]"); up to 3 decimals.  ``est_digits``: the estimate's fewest decimals
-    (the terminal's 1)."""
+    (the terminal's 1).  A share of no runs (NaN) is "n/a", and a share without an interval
+    says so ("nan%" before)."""
+    if not np.isfinite(value):
+        return "n/a"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{percent(value)} [no interval]"
     d, e = percent_digits(value, lo, hi, est_digits)
     return f"{value:.{e}%} [{lo:.{d}%}{sep}{hi:.{d}%}]"
 

@@ -297,6 +297,9 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         )
         return 0
     check_sensitivity_out(out, outcomes)  # before any work: never over another's file
+    from alliance_sim.report.figures import of_other_results
+
+    theirs = of_other_results(res, out, [f"sensitivity_{o}.png" for o in outcomes])
     progress = bar(len(outcomes), "outcomes", unit="outcome", initial=0)
     for outcome in outcomes:
         progress.set_postfix_str(outcome)
@@ -319,6 +322,9 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         atomic_write_bytes(csv, table.to_csv(float_format="%.6g").encode())
         print(csv)
         print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
+        if f"sensitivity_{outcome}.png" in theirs:
+            print(f"note: {out}: sensitivity_{outcome}.png and .csv were another result's, "
+                  f"now replaced by {a.directory}'s")  # fmt: skip
         print()
     progress.close()
     return 0

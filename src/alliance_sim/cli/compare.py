@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from alliance_sim.errors import UserError
-from alliance_sim.paths import check_not_results, user_path, writable_file
+from alliance_sim.paths import check_not_results, writable_file
 from alliance_sim.textsafe import term
 
 
@@ -24,23 +24,18 @@ def cmd_compare(a: argparse.Namespace) -> int:
     fmt = _report_format(a.out)
     if a.format is not None and a.format != fmt:
         raise UserError(f"--format {a.format} does not match --out {a.out} (a .{fmt} file)")
-    same: dict[tuple, str] = {}
+    from alliance_sim.analysis.same_runs import same_runs_notes
+
     notes: list[str] = []  # said with the headline: a damaged folder is refused first
+    opened = []
     for d in a.directories:
         res = Result.open(d).design()  # refine's runs: no sample of the swept space
         if note := design_note(res):
             notes.append(note)
         res.check_some_ran("compare")
-        m = res.manifest
-        key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)
-        if key in same:  # allowed (a check of the report), but it answers no question
-            what = (
-                f"{d} is named twice"
-                if user_path(d).resolve() == user_path(same[key]).resolve()
-                else f"{d} holds the same runs as {same[key]} (scenario, model and seeds)"
-            )
-            notes.append(f"note: {what}: every difference between them is zero by construction")
-        same.setdefault(key, d)
+        opened.append(res)
+    # allowed (a check of the report), but it answers no question
+    notes += [f"note: {n}" for n in same_runs_notes(opened, [str(d) for d in a.directories])]
 
     def say(head) -> None:  # the answer on screen; the report holds the rest
         for note in notes:

@@ -147,6 +147,18 @@ def another_result(out: Path, res) -> str:
     )
 
 
+def of_other_results(res, out: Path, files: list[str]) -> list[str]:
+    """Of ``files`` in ``out``, those that are figures another result drew (to be replaced,
+    as asked, and said); refused (one line) first if ``out`` is another result's folder
+    holding any of them.  ``sensitivity --out F`` replaced another result's
+    sensitivity figure without the note ``plot`` gives (helper-100)."""
+    from alliance_sim.report.saving import source_of
+
+    _not_over_another(res, out, files)
+    own = res.manifest.fingerprint
+    return [f for f in files if source_of(out / f) not in (None, own)]
+
+
 def _not_over_another(res, out: Path, files: list[str]) -> None:
     """Refuse (one line) to replace figures in the folder of another result: ``plot out/sweep
     --out out/base`` replaced the baseline's fan.png with the sweep's, and said so only after."""

@@ -5,6 +5,8 @@ the line before them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alliance_sim.analysis.comparison import display_names
 from alliance_sim.core.outcomes import CANDIDATES
 from alliance_sim.runs.results import Result
@@ -33,7 +35,8 @@ def rests_on_lines(
     """Each compared scenario's range over what the record does not pin down (an analysis of
     that very scenario: the user's in ``analyses``, by scenario hash, else the shipped one;
     read at its own horizon, which ``when`` -- the quarter compared -- is set beside), or the
-    command that would measure it; none for a sweep."""
+    command that would measure it; none for a sweep, but a line saying why an analysis the
+    user gave for one is not shown (it was left out without a word: helper-100)."""
     from pathlib import Path
 
     from alliance_sim.report.robustness import rests_on
@@ -42,6 +45,13 @@ def rests_on_lines(
     hints: list[str] = []  # what to run: after what was found (the section opened with the
     for r in results:  # reference's instruction, the user's analysis below it: helper-71)
         if r.swept:  # a sweep's spread is its own design
+            for path, _ in (analyses or {}).get(r.manifest.scenario_hash, []):
+                hints.append(
+                    f"{r.name}: the robustness analysis {path} is not shown beside it: it is of "
+                    "the scenario's values as its file sets them, and this result is a sweep "
+                    "pooled over its design points (compare a run of the scenario to read it "
+                    f"beside that; its own report: {_md_of(path)})"
+                )
             continue
         m = r.manifest
         name, path = Path(m.scenario_path).stem, m.scenario_path
@@ -53,6 +63,12 @@ def rests_on_lines(
             (found if len(said) > 1 else hints).extend(said)
     lines = found + hints + _effects(results, when)
     return lines or ["Sweeps only: their spread over their own design is what they answer."]
+
+
+def _md_of(path: str) -> str:
+    """The robustness.md beside an analysis given as its folder or its robustness.json."""
+    p = Path(path)
+    return str((p.parent if p.suffix == ".json" else p) / "robustness.md")
 
 
 def _effects(results: list[Result], when: str | None = None) -> list[str]:
