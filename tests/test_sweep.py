@@ -316,3 +316,27 @@ def test_default_chunks_are_equal_shares_of_at_most_1000_runs(workers):
         if n >= 10 * CHUNK * workers:
             assert size > 0.9 * CHUNK  # big sweeps keep the engine's best size
     assert default_chunk_size(2_000, 2) == 500 and default_chunk_size(21_000, 2) == 955
+
+
+def test_by_point_keeps_a_point_whose_runs_all_failed(tmp_path, monkeypatch):
+    """by_point.csv left out a design point whose every run failed, so a reader saw 20 rows
+    of a 25-point grid and no word of the missing five (helper-100's list)."""
+    from alliance_sim.analysis.by_point import by_point
+
+    real = eng.run_chunk
+
+    def failing(specs, seeds, engine="batch", every=1):
+        if any(sp.params["western_offer"] == 0.05 for sp in specs):
+            raise FloatingPointError("boom")
+        return real(specs, seeds, engine, every)
+
+    monkeypatch.setattr(eng, "run_chunk", failing)
+    res = sweep("armenia_exits", tmp_path / "f", chunk_size=1, **SMALL)
+    table = by_point(res)
+    assert len(table) == res.runs["point"].nunique() == 25
+    lost = table[table["western_offer"] == 0.05]
+    assert len(lost) == 5 and (lost["n"] == 0).all() and (lost["failed"] == 2).all()
+    assert lost["ARM_p_exit"].isna().all() and (lost["ARM_n"] == 0).all()
+    kept = table[table["western_offer"] != 0.05]
+    assert (kept["n"] == 2).all() and (kept["failed"] == 0).all()
+    assert kept["ARM_p_exit"].notna().all()

@@ -1,20 +1,21 @@
 """A sweep point by point: ``by_point.csv``, one row per design point.
 
 A sweep's member table and a comparison pool every design point (each run weighted equally);
-what a parameter does shows only point by point.  Each row holds the point's parameter values
+what a parameter does shows only point by point. Each row holds the point's parameter values
 and, for each focus member (every ally, when the scenario names none), the probability of having
-left by the horizon (``{CODE}_p_exit``), of being suspended at it (``{CODE}_p_suspended``)
-and of hedging at it (``{CODE}_p_hedging``; each among the runs in which it has joined),
-each with its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, ``n`` the point's
-runs, ``{CODE}_n`` those in which the member has joined (what its shares are of) and
-``{CODE}_n_eff`` the independent units behind its exit interval.  Within a point every
-replicate has its own seed, but a calibrated scenario run with more replicates than its
-posterior has parameter sets gives replicates k and k + 400 one set and one starting state:
-they are one unit (:func:`~alliance_sim.analysis.design.clusters`), and the intervals are
-clustered so (a plain Wilson interval on 794 such runs was a fifth too narrow, and disagreed
-with the response figure's: helper-100).  Across points runs are not independent either:
-replicate k shares its seed at every point, which is why a difference between two points is
-estimated more precisely than the two intervals suggest.
+left by the horizon (``{CODE}_p_exit``), of being suspended at it (``{CODE}_p_suspended``) and
+of hedging at it (``{CODE}_p_hedging``; each among the runs in which it has joined), each with
+its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, ``n`` the point's runs that
+finished (``failed``, where any failed, those that did not: a point whose runs all failed keeps
+its row, its shares empty), ``{CODE}_n`` those in which the member has joined (what its shares
+are of) and ``{CODE}_n_eff`` the independent units behind its exit interval. Within a point
+every replicate has its own seed, but a calibrated scenario run with more replicates than its
+posterior has parameter sets gives replicates k and k + 400 one set and one starting state: they
+are one unit (:func:`~alliance_sim.analysis.design.clusters`), and the intervals are clustered
+so (a plain Wilson interval on 794 such runs was a fifth too narrow, and disagreed with the
+response figure's: helper-100). Across points runs are not independent either: replicate k
+shares its seed at every point, which is why a difference between two points is estimated more
+precisely than the two intervals suggest.
 After ``refine``, the points it placed follow the design's, and a column ``round`` says which
 are which (0: the sweep's own design; k: placed by refine round k near an outcome's
 boundary).
@@ -50,16 +51,21 @@ def by_point(res: Result | str | os.PathLike) -> pd.DataFrame:
     res = as_result(res, "by_point")
     runs = res.runs
     ok = runs[runs["error"].isna()]
-    swept = [c for c in res.swept if c in ok]
-    groups = ok.groupby("point", sort=True)
-    table = groups[swept].first() if swept else pd.DataFrame(index=sorted(ok["point"].unique()))
-    table.insert(0, "n", groups.size())
+    swept = [c for c in res.swept if c in runs]
+    # every point, its runs failed or not (one whose runs all failed was left out: helper-100)
+    every = runs.groupby("point", sort=True)
+    table = every[swept].first() if swept else pd.DataFrame(index=sorted(runs["point"].unique()))
+    table.insert(0, "n", ok.groupby("point").size().reindex(table.index, fill_value=0))
+    failed = runs["error"].notna()
+    if failed.any():  # the runs of each point that failed (check DIR names why)
+        table.insert(1, "failed", failed.groupby(runs["point"]).sum().reindex(table.index))
     table.insert(0, "horizon", res.plan.end)
     unit = pd.Series(clusters(ok), index=ok.index)  # a seed, or a shared parameter set
     for code in members_of(res):
         status = ok[f"{code}_status"]  # hedging at the horizon, among the runs it has joined
         hedging = (status == mb.HEDGING).astype(float).where(status > mb.CANDIDATE)
-        table[f"{code}_n"] = ok[f"{code}_exited"].notna().groupby(ok["point"]).sum()
+        joined = ok[f"{code}_exited"].notna().groupby(ok["point"]).sum()
+        table[f"{code}_n"] = joined.reindex(table.index, fill_value=0)
         for what, x in (
             ("exit", ok[f"{code}_exited"]),
             ("suspended", ok[f"{code}_suspended"]),
@@ -69,11 +75,12 @@ def by_point(res: Result | str | os.PathLike) -> pd.DataFrame:
                 pt: clustered_mean(g.to_numpy(float), unit[g.index].to_numpy(), binary=True)
                 for pt, g in x.groupby(ok["point"])
             }
-            table[f"{code}_p_{what}"] = [est[pt].value for pt in table.index]
-            table[f"{code}_p_{what}_lo"] = [est[pt].lo for pt in table.index]
-            table[f"{code}_p_{what}_hi"] = [est[pt].hi for pt in table.index]
+            got = [est.get(pt) for pt in table.index]  # None: no run of the point finished
+            table[f"{code}_p_{what}"] = [e.value if e else np.nan for e in got]
+            table[f"{code}_p_{what}_lo"] = [e.lo if e else np.nan for e in got]
+            table[f"{code}_p_{what}_hi"] = [e.hi if e else np.nan for e in got]
             if what == "exit":
-                table[f"{code}_n_eff"] = [est[pt].n for pt in table.index]
+                table[f"{code}_n_eff"] = [e.n if e else 0 for e in got]
     table.index.name = "point"
     if rounds := res.manifest.finished_rounds:
         # 0: the sweep's own design; k: placed by refine round k near an outcome's boundary
