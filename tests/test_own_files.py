@@ -58,6 +58,24 @@ def test_export_force_never_replaces_a_file_it_did_not_write(result, tmp_path, c
     _refused(capsys, out / "PARTIAL.txt")
 
 
+def test_export_to_its_default_folder_names_no_option_nobody_gave(tmp_path, capsys):
+    """A file of one's own in DIR/csv was refused as "--out DIR/csv/runs.csv ... choose
+    another --out", an option the user had not given (helper-100's list)."""
+    import shutil
+
+    res = tmp_path / "r"
+    assert main(["run", "baseline", "--out", str(res), "--replicates", "2", "--quiet"]) == 0
+    (res / "csv").mkdir()
+    (res / "csv" / "runs.csv").write_bytes(MINE)
+    assert main(["export", str(res)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"alliance-sim: error: the default export folder '{res / 'csv'}': "), err
+    assert "export elsewhere with --out" in err and "choose another --out" not in err, err
+    assert (res / "csv" / "runs.csv").read_bytes() == MINE
+    shutil.rmtree(res / "csv")
+    assert main(["export", str(res)]) == 0
+
+
 def test_overlay_refuses_a_foreign_file_and_arguments_that_do_not_fit(result, tmp_path):
     from alliance_sim.report.overlays import exit_overlay, overlay
     from alliance_sim.runs.results import Result

@@ -14,6 +14,7 @@ import pyarrow.dataset as ds
 
 from alliance_sim.errors import StoreError, UserError
 from alliance_sim.paths import (
+    _shown,
     check_not_results,
     ours_or_new,
     result_folder_of,
@@ -61,11 +62,20 @@ def export(
             f"would write over its own; allowed a folder of its own, e.g. {src / 'csv'} (the "
             "default) or one elsewhere"
         )
-    for n in names:  # never over a result directory's own files (its manifest, say)
-        check_not_results(target / n, "--out")
-    for n, marker in MARKS.items():  # even with --force: only files an export wrote
-        if (target / n).exists() or (target / n).is_symlink():
-            ours_or_new(target / n, marker, "exported file")
+    try:
+        for n in names:  # never over a result directory's own files (its manifest, say)
+            check_not_results(target / n, "--out")
+        for n, marker in MARKS.items():  # even with --force: only files an export wrote
+            if (target / n).exists() or (target / n).is_symlink():
+                ours_or_new(target / n, marker, "exported file")
+    except UserError as e:
+        if out is not None:
+            raise
+        # the folder was export's own choice: "--out DIR/csv/runs.csv ... choose another
+        # --out" named an option nobody gave (helper-100's list)
+        said = str(e).removeprefix("--out ").replace("choose another --out", "export elsewhere "
+                                                     "with --out")  # fmt: skip
+        raise UserError(f"the default export folder {_shown(target)}: {said}") from None
     if not force:
         there = [n for n in names if (target / n).exists()]
         # a script run twice: its own export of the same result, written again (trusting the
