@@ -163,3 +163,17 @@ def warnings(table: pd.DataFrame, samples: int | None = None) -> list[str]:
             f"than mu* need about --samples {need} (half-widths shrink as 1/sqrt(N))"
         )
     return out
+
+
+def printed(res, table, outcome: str) -> list[str]:
+    """What ``alliance-sim sensitivity`` prints of one outcome's indices: what they are of,
+    at which quarter (the line had read as if of no quarter: a new user's trial), the table,
+    its warnings and what its intervals leave out."""
+    t = table.attrs
+    return [
+        f"{t['method']} indices of {outcome} at {res.plan.end} ({t['points']} design points x "
+        f"{t['replicates']} replicates; *_conf: 95% half-widths)",
+        table.to_string(float_format=lambda v: f"{v:8.3f}"),
+        *(f"warning: {line}" for line in warnings(table, res.plan.samples)),
+        *(f"note: {line}" for line in noise_lines(res, table)),
+    ]

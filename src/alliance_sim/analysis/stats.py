@@ -82,10 +82,8 @@ def percent_interval(
     not "1% [1%, 3%]"); up to 3 decimals.  ``est_digits``: the estimate's fewest decimals
     (the terminal's 1).  A share of no runs (NaN) is "n/a", and a share without an interval
     says so ("nan%" before)."""
-    if not np.isfinite(value):
-        return "n/a"
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return f"{percent(value)} [no interval]"
+    if not np.isfinite([value, lo, hi]).all():
+        return f"{percent(value)} [no interval]" if np.isfinite(value) else "n/a"
     d, e = percent_digits(value, lo, hi, est_digits)
     return f"{value:.{e}%} [{lo:.{d}%}{sep}{hi:.{d}%}]"
 

@@ -274,7 +274,8 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
     from alliance_sim.analysis.sensitivity import analyse, check_design, check_outcome
     from alliance_sim.progress import bar
-    from alliance_sim.report.sweep_plots import check_sensitivity_out, sensitivity_chart
+    from alliance_sim.report.figures import sensitivity_over_others
+    from alliance_sim.report.sweep_plots import sensitivity_chart
     from alliance_sim.runs.atomic import atomic_write_bytes
     from alliance_sim.runs.results import Result, design_note
 
@@ -296,10 +297,7 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
             "the design; name an outcome with --outcome"
         )
         return 0
-    check_sensitivity_out(out, outcomes)  # before any work: never over another's file
-    from alliance_sim.report.figures import of_other_results
-
-    theirs = of_other_results(res, out, [f"sensitivity_{o}.png" for o in outcomes])
+    theirs = sensitivity_over_others(res, out, outcomes)  # before any work: refusals, notes
     progress = bar(len(outcomes), "outcomes", unit="outcome", initial=0)
     for outcome in outcomes:
         progress.set_postfix_str(outcome)
@@ -310,21 +308,13 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
             continue
         table = analyse(res, outcome)
         progress.update(1)
-        t = table.attrs  # the horizon named: the line read as if of no quarter (new-user trial)
-        print(f"{t['method']} indices of {outcome} at {res.plan.end} ({t['points']} design points"
-              f" x {t['replicates']} replicates; *_conf: 95% half-widths)")  # fmt: skip
-        print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
-        for line in reliability.warnings(table, res.plan.samples):
-            print(f"warning: {line}")
-        for line in reliability.noise_lines(res, table):  # what the intervals leave out
-            print(f"note: {line}")
+        print("\n".join(reliability.printed(res, table, outcome)))
         csv = out / f"sensitivity_{outcome}.csv"  # the table as printed, to cite or plot anew
         atomic_write_bytes(csv, table.to_csv(float_format="%.6g").encode())
         print(csv)
         print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
-        if f"sensitivity_{outcome}.png" in theirs:
-            print(f"note: {out}: sensitivity_{outcome}.png and .csv were another result's, "
-                  f"now replaced by {a.directory}'s")  # fmt: skip
+        if outcome in theirs:
+            print(f"note: {out}: {theirs[outcome]}, now replaced by {a.directory}'s")
         print()
     progress.close()
     return 0

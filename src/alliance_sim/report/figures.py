@@ -147,16 +147,20 @@ def another_result(out: Path, res) -> str:
     )
 
 
-def of_other_results(res, out: Path, files: list[str]) -> list[str]:
-    """Of ``files`` in ``out``, those that are figures another result drew (to be replaced,
-    as asked, and said); refused (one line) first if ``out`` is another result's folder
-    holding any of them.  ``sensitivity --out F`` replaced another result's
-    sensitivity figure without the note ``plot`` gives (helper-100)."""
+def sensitivity_over_others(res, out: Path, outcomes: list[str]) -> dict[str, str]:
+    """Refuse (one line) if ``out`` is another result's folder holding the sensitivity
+    figures of ``outcomes``; return, by outcome, what is said of a figure there that another
+    result drew, replaced as asked: ``sensitivity --out F`` replaced it without the note
+    ``plot`` gives (helper-100)."""
     from alliance_sim.report.saving import source_of
+    from alliance_sim.report.sweep_plots import check_sensitivity_out
 
-    _not_over_another(res, out, files)
+    check_sensitivity_out(out, outcomes)  # never over a file alliance-sim did not write
+    files = {o: f"sensitivity_{o}.png" for o in outcomes}
+    _not_over_another(res, out, list(files.values()))
     own = res.manifest.fingerprint
-    return [f for f in files if source_of(out / f) not in (None, own)]
+    return {o: f"{f} and .csv were another result's" for o, f in files.items()
+            if source_of(out / f) not in (None, own)}  # fmt: skip
 
 
 def _not_over_another(res, out: Path, files: list[str]) -> None:
