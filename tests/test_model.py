@@ -264,6 +264,15 @@ def test_the_batch_engine_names_the_first_runs_bad_value():
         ),
         ({"members": {"ARM": 0.2}}, r"members\['ARM'\] should map figure names to values"),
         ({"start": "2020Q1", "end": "2019Q4"}, r"end '2019Q4' is before start '2020Q1'"),
+        # red team: a string, a number, a huge int and a regional global out of range
+        ({"members": "ARM"}, r"^members should map member codes to their figures, got str"),
+        ({"members": 5}, r"^members should map member codes to their figures, got int"),
+        (
+            {"members": {"ARM": {"initial_grievance": 10**400}}},
+            r"members\['ARM'\]\['initial_grievance'\] = 1000.* is outside what it can take",
+        ),
+        ({"members": {"ARM": {"western_offer": 7}}}, r"western_offer = 7 .* in members\['ARM'\]"),
+        ({"end": "2020Q5"}, r"^AllianceModel: not a quarter: '2020Q5'"),
     ],
 )
 def test_alliance_model_refuses_member_figures_and_ends_in_one_line(kw, match):
@@ -282,6 +291,19 @@ def test_alliance_model_refuses_member_figures_and_ends_in_one_line(kw, match):
 
 
 def test_alliance_model_takes_good_overrides_and_warns_past_its_end():
+    from types import MappingProxyType
+
+    # a status by its code, as a posterior stores it (a whole-number float: red team), and
+    # read-only mappings, which ran before the check
+    for status in ("hedging", 2, 2.0, np.float64(2.0), np.int64(2)):
+        m = AllianceModel(rng=1, end="2020Q2", members={"ARM": {"initial_status": status}})
+        assert m.state.status[0, ARM] == 2, status
+    AllianceModel(rng=1, members=MappingProxyType({"ARM": MappingProxyType({"trade_eu": 0.3})}))
+    from alliance_sim.errors import ScenarioError
+
+    for bad in (2.5, 5, -1.0, True):
+        with pytest.raises(ScenarioError, match="is not a status"):
+            AllianceModel(rng=1, members={"ARM": {"initial_status": bad}})
     m = AllianceModel(rng=1, end="2020Q3", members={"ARM": {"initial_status": "hedging"}})
     assert m.members_dataframe().index.get_level_values("Step").dtype.kind == "i"
     m.run_for(2)

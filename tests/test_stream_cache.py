@@ -54,3 +54,14 @@ def test_the_cache_hands_out_the_streams_the_mesa_model_draws():
             u, z = cache.get(s, T)
             assert np.array_equal(u, Stream(s).next(T))
             assert not u.flags.writeable and not z.flags.writeable
+
+
+def test_the_cache_fills_its_ceiling_and_sees_cycles_far_longer_than_itself():
+    """Red team: at the ceiling a stream asked for again was never kept even with room (5 of
+    10 seeds held under a ceiling of 8), and a cycle more than five times the cache outran
+    the list of forgotten keys and never grew it (16 seeds through a cache of 3: no hit)."""
+    b = one_stream_bytes()
+    assert cycle(_Streams(budget=3 * b, ceiling=8 * b), range(10, 20), 4)[-1] == 8
+    long_cycle = _Streams(budget=3 * b, ceiling=64 * b)
+    assert cycle(long_cycle, range(10, 50), 4)[-1] == 40  # 40 seeds: all held in the end
+    assert long_cycle.size <= 64 * b

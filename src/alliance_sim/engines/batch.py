@@ -81,19 +81,24 @@ class _Streams:
         u = Stream(seed).next(n_steps)
         z = ndtri(u[:, DRAW_NOISE, :])
         u.flags.writeable = z.flags.writeable = False
+        nbytes = u.nbytes + z.nbytes
         if key in self.forgotten:
-            if self.budget >= self.ceiling:
+            if self.budget < self.ceiling:
+                self.budget = min(max(self.budget, 2 * self.size), self.ceiling)
+            elif self.size + nbytes > self.budget:
                 self.forgotten.move_to_end(key)
                 return u, z  # the cache holds what it can of a cycle longer than itself
-            self.budget = min(max(self.budget, 2 * self.size), self.ceiling)
             del self.forgotten[key]
         self.kept[key] = (u, z)
-        self.size += u.nbytes + z.nbytes
+        self.size += nbytes
+        # the keys of forgotten streams, as many as the ceiling could hold (a cycle five
+        # times the cache had outrun a shorter list, and never grew it: red team)
+        remember = max(4 * len(self.kept), self.ceiling // max(nbytes, 1))
         while self.size > self.budget and len(self.kept) > 1:
             gone, (a, b) = self.kept.popitem(last=False)
             self.size -= a.nbytes + b.nbytes
             self.forgotten[gone] = None
-            if len(self.forgotten) > 4 * len(self.kept):
+            while len(self.forgotten) > remember:
                 self.forgotten.popitem(last=False)
         return u, z
 

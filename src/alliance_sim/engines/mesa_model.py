@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import mesa
@@ -177,8 +177,16 @@ class AllianceModel(mesa.Model):
         ``events`` scheduled events, ``initial`` a state to continue, ``vintage`` the quarter
         whose member figures it reads, ``**params`` global parameters by registry name.  A
         mistake raises :class:`alliance_sim.errors.ScenarioError` in one line."""
-        if end is not None and steps_between(start, end) < 0:
+        try:
+            n_steps = steps_between(start, end) if end is not None else steps_between(start, start)
+        except ValueError as e:  # "not a quarter: '2020Q5' (expected e.g. '2024Q1')"
+            raise ScenarioError(f"AllianceModel: {e}") from None
+        if n_steps < 0:
             raise ScenarioError(f"end {end!r} is before start {start!r}; give a later end")
+        if members is not None and not isinstance(members, Mapping):
+            raise ScenarioError(
+                f"members should map member codes to their figures, got {type(members).__name__}"
+            )
         if rng is None:
             rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(rng=rng)
@@ -186,7 +194,6 @@ class AllianceModel(mesa.Model):
         self.start = start
         self.end = end
         self.stream = Stream(self.seed)  # the run's dynamics draws
-        n_steps = steps_between(start, end) if end is not None else 0
         self.spec = RunSpec(
             start, n_steps, dict(params), dict(members or {}), tuple(events), initial, vintage
         )

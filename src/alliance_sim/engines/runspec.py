@@ -9,7 +9,7 @@ differently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from numbers import Integral, Real
 from operator import itemgetter
@@ -151,8 +151,8 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
         flat, values = zip(*where[f], strict=True)
         _check_figures(f, values, where[f], M)
         if f in REGIONAL:  # a global set for some members: NaN elsewhere, which
-            for v in _distinct(values):
-                check_value(f, v)  # Params.build fills with the run's global
+            for k, v in _distinct_at(where[f]):  # Params.build fills with the run's global
+                check_value(f, v, f"members[{mb.CODES[k % M]!r}]")
             arr = np.full((len(held), M), np.nan)
         else:
             arr = np.broadcast_to(profiles.values[f], (len(held), M)).copy()
@@ -164,11 +164,24 @@ def build_params(specs: list[RunSpec], profiles: mb.Profiles | None = None) -> P
     return Params.build(R, globals_, profiles, member_values)
 
 
+def _distinct_at(at: list[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """The (place, value) pairs of ``at`` whose values :func:`_distinct` yields, in order."""
+    seen: set[tuple[type, Any]] = set()
+    for k, v in at:
+        try:
+            if (type(v), v) in seen:
+                continue
+            seen.add((type(v), v))
+        except TypeError:
+            pass
+        yield k, v
+
+
 def _checked_members(members: Any) -> Iterator[tuple[str, dict]]:
     """The (code, figures) pairs of one spec's member overrides, ``{"ARM": {"exit_cost": 0.1}}``,
     each code a member's and each figures a table (the Python API takes them unchecked by a
     scenario file's loader: a misspelt code had raised a bare ``KeyError``)."""
-    if not isinstance(members, dict):
+    if not isinstance(members, Mapping):
         raise ScenarioError(
             f"members should map member codes to their figures, got {typename(members)}"
         )
@@ -178,7 +191,7 @@ def _checked_members(members: Any) -> Iterator[tuple[str, dict]]:
             raise ScenarioError(
                 f"members: unknown member code {code!r}{hint} (allowed: {', '.join(mb.CODES)})"
             )
-        if not isinstance(figures, dict):
+        if not isinstance(figures, Mapping):
             raise ScenarioError(
                 f"members[{code!r}] should map figure names to values, got {typename(figures)}"
             )
@@ -201,10 +214,12 @@ def _check_figures(name: str, values: tuple, at: list[tuple[int, Any]], M: int) 
         )
     if spec.numeric:
         ok = all(type(v) is not bool and isinstance(v, Real) for v in values)
-        if ok:
-            got = np.asarray(values, dtype=float)
-            if ((got >= spec.low) & (got <= spec.high)).all():
-                return
+        try:
+            got = np.asarray(values, dtype=float) if ok else None
+        except OverflowError:  # an int beyond floats (10**400): named below
+            got = None
+        if got is not None and ((got >= spec.low) & (got <= spec.high)).all():
+            return
     elif all(map(_is_status, values)):
         return
     for k, v in at:  # the first bad value, named
@@ -227,7 +242,10 @@ def _is_status(v: Any) -> bool:
     """A status by name (``"suspended"``) or by its code."""
     if isinstance(v, str):
         return v in mb.STATUS_CODES
-    return isinstance(v, Integral) and type(v) is not bool and 0 <= v < len(mb.STATUS_NAMES)
+    if type(v) is bool or not isinstance(v, Real):
+        return False  # a code, as an int or as a whole-number float (a posterior's column)
+    return v in range(len(mb.STATUS_NAMES)) if isinstance(v, Integral) else (
+        float(v).is_integer() and 0 <= v < len(mb.STATUS_NAMES))  # fmt: skip
 
 
 def build_initial(specs: list[RunSpec], P: Params) -> State:
