@@ -334,9 +334,17 @@ def test_compare_notes_a_result_that_is_the_others_runs_cut_short(tmp_path, caps
     with pytest.warns(SameRunsNote, match="holds the runs of .* to 2028Q4"):
         compare_results([str(a), str(b)])
     assert main([*argv, "--seed", "1", "--out", str(c)]) == 0  # other seeds: other runs
+    # a one-point sweep to 2028Q4: the same hash, seeds and runs, but values of its own
+    # (red team: it was told "zero by construction" beside a real difference)
+    s = tmp_path / "s"
+    assert main(["sweep", "baseline", "--samples", "1", *argv[2:], "--out", str(s)]) == 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", SameRunsNote)
         compare_results([str(a), str(c)])
+        compare_results([str(a), str(s)])
+    capsys.readouterr()
+    assert main(["compare", str(a), str(s), "--out", str(tmp_path / "r2.md")]) == 0
+    assert "zero by construction" not in capsys.readouterr().out
 
 
 def test_saltelli_samples_must_be_a_power_of_two(tmp_path, capsys):

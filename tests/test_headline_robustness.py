@@ -460,11 +460,17 @@ def test_an_analysis_given_for_a_sweep_says_why_it_is_not_shown(tmp_path, monkey
     assert main(["compare", "b", "s", "--robustness", "r/robustness.json", "--out", "x.md"]) == 0
     text = " ".join((tmp_path / "x.md").read_text().split())
     assert (
-        "Armenia exits?: the robustness analysis r/robustness.json is not shown beside it: it "
-        "is of the scenario's values as its file sets them, and this result is a sweep pooled "
-        "over its design points (compare a run of the scenario to read it beside that; its own "
-        "report: r/robustness.md)"
+        "Armenia exits? (a sweep, s): the robustness analysis r/robustness.json is not shown "
+        "beside this sweep (it is of the scenario's values as its file sets them; a sweep pools "
+        "its design points; compare a run of the scenario to read it beside that); its own "
+        "report: r/robustness.md"
     ) in text, text
+    # with a run of the scenario in the report, the line says it is shown beside that run
+    assert main(["run", "armenia_exits", "--out", "a", "--replicates", "2", "--quiet"]) == 0
+    assert main(["compare", "a", "s", "--robustness", "r", "--out", "y.md"]) == 0
+    text = " ".join((tmp_path / "y.md").read_text().split())
+    said = "(a sweep, s): the robustness analysis r is shown beside Armenia exits? (a), a run"
+    assert said in text, text
 
 
 def test_a_statement_quotes_no_index_inside_its_noise():

@@ -73,6 +73,19 @@ def test_export_to_its_default_folder_names_no_option_nobody_gave(tmp_path, caps
     assert "export elsewhere with --out" in err and "choose another --out" not in err, err
     assert (res / "csv" / "runs.csv").read_bytes() == MINE
     shutil.rmtree(res / "csv")
+    # a result in DIR/csv, or a file named csv: named as the default folder, not "--out
+    # 'None'", and not offered as the place to export to (red team)
+    assert main(["run", "baseline", "--out", str(res / "csv"), "--replicates", "2", "-q"]) == 0
+    assert main(["export", str(res)]) == 2
+    err = capsys.readouterr().err
+    assert "the default export folder" in err and "is a result directory" in err, err
+    assert "None" not in err and "(the default)" not in err, err
+    shutil.rmtree(res / "csv")
+    (res / "csv").write_bytes(MINE)
+    assert main(["export", str(res)]) == 2
+    assert "is not a folder; export elsewhere with --out" in capsys.readouterr().err
+    assert (res / "csv").read_bytes() == MINE
+    (res / "csv").unlink()
     assert main(["export", str(res)]) == 0
 
 
@@ -649,10 +662,25 @@ def test_sensitivity_says_when_it_replaces_another_results_figure(tmp_path, caps
     assert "another result's" not in capsys.readouterr().out
     assert main([*argv[:1], str(b), *argv[1:]]) == 0
     assert (
-        f"note: {out}: sensitivity_ishigami.png and .csv were another result's, now replaced "
-        f"by {b}'s"
+        f"note: {out}: sensitivity_ishigami.png and sensitivity_ishigami.csv were written for "
+        f"another result (or a run that names none), now replaced by {b}'s"
     ) in capsys.readouterr().out
     assert main(["sensitivity", str(b), "--outcome", "ishigami"]) == 0  # into b itself
-    capsys.readouterr()
+    (b / "sensitivity_ishigami.png").unlink()  # its own table stays: still its own
+    assert main(["sensitivity", str(b), "--outcome", "ishigami"]) == 0
+    assert "another result" not in capsys.readouterr().out
     assert main(["sensitivity", str(a), "--outcome", "ishigami", "--out", str(b)]) == 2
     assert "would replace them" in capsys.readouterr().err
+    # b's table alone in b's folder, its figure gone: still b's (red team: it was replaced)
+    (b / "sensitivity_ishigami.png").unlink()
+    before = (b / "sensitivity_ishigami.csv").read_bytes()
+    assert main(["sensitivity", str(a), "--outcome", "ishigami", "--out", str(b)]) == 2
+    assert (b / "sensitivity_ishigami.csv").read_bytes() == before
+    capsys.readouterr()
+    # into another result's folder with nothing of it there: said, as plot says it
+    (tmp_path / "three").mkdir()
+    d = fake_sweep(tmp_path / "three", "saltelli", 64)
+    m = json.loads((d / "manifest.json").read_text())
+    (d / "manifest.json").write_text(json.dumps({**m, "fingerprint": "d" * 20}))
+    assert main(["sensitivity", str(a), "--outcome", "ishigami", "--out", str(d)]) == 0
+    assert f"note: {d} holds" in capsys.readouterr().out

@@ -25,7 +25,7 @@ def same_runs_notes(results: list[Result], names: list[str] | None = None) -> li
     notes = []
     for r, name in zip(results, names, strict=True):
         m = r.manifest
-        key = (m.scenario_hash, m.model, tuple(m.seeds), m.plan.n_runs)
+        key = (m.scenario_hash, *_design(m))
         if key in seen:
             first = seen[key]
             what = (
@@ -49,6 +49,13 @@ def same_runs_notes(results: list[Result], names: list[str] | None = None) -> li
     return notes
 
 
+def _design(m) -> tuple:
+    """What, beside the scenario, makes two results' runs the same: the model, the seeds, the
+    runs, and a run or a sweep of so many points (a one-point sweep of the baseline samples
+    values of its own, which a run of it does not: the same hash, seeds and runs: red team)."""
+    return (m.model, tuple(m.seeds), m.plan.n_runs, m.kind, m.plan.n_points)
+
+
 def _dir(results: list[Result], names: list[str], name: str) -> str:
     return str(results[names.index(name)].directory)
 
@@ -63,9 +70,7 @@ def _cut(a: Result, b: Result) -> str | None:
     from alliance_sim.scenario.load import with_end
 
     ma, mb_ = a.manifest, b.manifest
-    same = (ma.model, tuple(ma.seeds), ma.plan.n_runs) == (mb_.model, tuple(mb_.seeds),
-                                                          mb_.plan.n_runs)  # fmt: skip
-    if not same or ma.plan.end == mb_.plan.end:
+    if _design(ma) != _design(mb_) or ma.plan.end == mb_.plan.end:
         return None
     long_, short = (a, b) if steps_between(mb_.plan.end, ma.plan.end) > 0 else (b, a)
     ms = short.manifest

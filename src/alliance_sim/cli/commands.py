@@ -298,6 +298,8 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
         )
         return 0
     theirs = sensitivity_over_others(res, out, outcomes)  # before any work: refusals, notes
+    if None in theirs:
+        print(f"note: {theirs[None]}")
     progress = bar(len(outcomes), "outcomes", unit="outcome", initial=0)
     for outcome in outcomes:
         progress.set_postfix_str(outcome)

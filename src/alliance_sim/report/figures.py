@@ -147,20 +147,32 @@ def another_result(out: Path, res) -> str:
     )
 
 
-def sensitivity_over_others(res, out: Path, outcomes: list[str]) -> dict[str, str]:
-    """Refuse (one line) if ``out`` is another result's folder holding the sensitivity
-    figures of ``outcomes``; return, by outcome, what is said of a figure there that another
-    result drew, replaced as asked: ``sensitivity --out F`` replaced it without the note
-    ``plot`` gives (helper-100)."""
+def sensitivity_over_others(res, out: Path, outcomes: list[str]) -> dict[str | None, str]:
+    """Refuse (one line) if ``out`` is another result's folder holding a sensitivity table
+    or figure of ``outcomes`` that is not this result's; return what is said, by outcome, of
+    files there that another result wrote, replaced as asked, and under ``None`` what ``plot``
+    says of a folder that holds another result (``sensitivity --out F`` had replaced them
+    without a word: helper-100, and its table in another result's folder: red team).  A
+    table is this result's when the figure beside it is."""
     from alliance_sim.report.saving import source_of
     from alliance_sim.report.sweep_plots import check_sensitivity_out
 
     check_sensitivity_out(out, outcomes)  # never over a file alliance-sim did not write
-    files = {o: f"sensitivity_{o}.png" for o in outcomes}
-    _not_over_another(res, out, list(files.values()))
-    own = res.manifest.fingerprint
-    return {o: f"{f} and .csv were another result's" for o, f in files.items()
-            if source_of(out / f) not in (None, own)}  # fmt: skip
+    if Path(out).resolve() == Path(res.directory).resolve():
+        return {}  # its own folder: its own tables
+    own, said, theirs = res.manifest.fingerprint, {}, []
+    for o in outcomes:
+        png, csv = out / f"sensitivity_{o}.png", out / f"sensitivity_{o}.csv"
+        whose = source_of(png) if png.exists() else None  # None: unknown (or no figure)
+        there = [f.name for f in (png, csv) if f.exists() and not (own and whose == own)]
+        theirs += there
+        if there:
+            said[o] = (f"{' and '.join(there)} {'was' if len(there) == 1 else 'were'} written "
+                       "for another result (or a run that names none)")  # fmt: skip
+    _not_over_another(res, out, theirs)
+    if note := another_result(out, res):
+        said[None] = note
+    return said
 
 
 def _not_over_another(res, out: Path, files: list[str]) -> None:

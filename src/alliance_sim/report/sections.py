@@ -43,14 +43,20 @@ def rests_on_lines(
 
     found: list[str] = []
     hints: list[str] = []  # what to run: after what was found (the section opened with the
-    for r in results:  # reference's instruction, the user's analysis below it: helper-71)
+    names = display_names(results)  # reference's instruction, the user's analysis below it:
+    for r, shown in zip(results, names, strict=True):  # helper-71)
         if r.swept:  # a sweep's spread is its own design
-            for path, _ in (analyses or {}).get(r.manifest.scenario_hash, []):
+            h = r.manifest.scenario_hash
+            ran = [n for x, n in zip(results, names, strict=True) if not x.swept
+                   and x.manifest.scenario_hash == h]  # fmt: skip
+            where = f"shown beside {ran[0]}, a run of the scenario, not" if ran else "not shown"
+            then = "" if ran else "; compare a run of the scenario to read it beside that"
+            for path, _ in (analyses or {}).get(h, []):
                 hints.append(
-                    f"{r.name}: the robustness analysis {path} is not shown beside it: it is of "
-                    "the scenario's values as its file sets them, and this result is a sweep "
-                    "pooled over its design points (compare a run of the scenario to read it "
-                    f"beside that; its own report: {_md_of(path)})"
+                    f"{shown} (a sweep, {r.directory}): the robustness analysis {path} is "
+                    f"{where} beside this sweep (it is of the scenario's values as its file "
+                    f"sets them; a sweep pools its design points{then}); its own report: "
+                    f"{_md_of(path)}"
                 )
             continue
         m = r.manifest

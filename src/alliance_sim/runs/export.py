@@ -55,7 +55,17 @@ def export(
     src = user_path(directory)
     target = writable_dir(out) if out is not None else src / "csv"  # one line if it cannot be
     names = [f"{t}.csv" for t in ("runs", "alliance", "timeseries")] + [MANIFEST, PARTIAL]
+    if out is None and (target.is_symlink() or (target.exists() and not target.is_dir())):
+        raise UserError(  # it said "r/csv: File exists" (red team)
+            f"the default export folder {_shown(target)} is not a folder; export elsewhere "
+            "with --out"
+        )
     if (hit := result_folder_of(target / MANIFEST)) is not None and hit[1] == MANIFEST:
+        if out is None:  # it named "--out 'None'" and offered the folder it refused (red team)
+            raise UserError(
+                f"the default export folder {_shown(target)} is a result directory: the "
+                "export's manifest.json would write over its own; export elsewhere with --out"
+            )
         # it quoted 'out/base/manifest.json', a path nobody typed, and offered out/base/figures
         raise UserError(
             f"--out {str(out)!r} is the result directory {hit[0]}: the export's manifest.json "
