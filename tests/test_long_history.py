@@ -337,3 +337,32 @@ def test_the_backtest_figures_legends_cover_no_point():
             assert fig.axes[0].get_ylim()[0] == 0, per[0]["origin"]
         finally:
             plt.close(fig)
+
+
+def test_calibration_reports_the_records_sequence_beside_each_single_rate():
+    """A replay that drifts Uzbekistan out before 2012 gets 'exited by 2012Q4' and not the
+    joint 'in at 2011Q4 and exited by 2012Q4' (the record's sequence), which the calibration
+    report now shows beside it."""
+    sc = load_scenario("history_2006_2024")
+    T, uzb, arm = sc.n_steps + 1, mb.INDEX["UZB"], mb.INDEX["ARM"]
+    status = np.full((T, 3, len(mb.CODES)), mb.ACTIVE, dtype=np.int8)
+
+    def step(q):
+        return quarters.steps_between(sc.start, q)
+
+    status[step("2012Q2") :, 0, uzb] = mb.SUSPENDED  # the record's sequence
+    status[step("2012Q4") :, 0, uzb] = mb.EXITED
+    status[step("2010Q1") :, 1, uzb] = mb.SUSPENDED  # drifted out early
+    status[step("2011Q3") :, 1, uzb] = mb.EXITED
+    status[step("2023Q4") :, 2, arm] = mb.SUSPENDED  # a quarter early: not in at 2023Q4
+    status[step("2024Q1") :, 0, arm] = mb.SUSPENDED
+    got = pt.membership_reproduced(sc, status)
+    assert got["UZB exited by 2012Q4"] == pytest.approx(2 / 3)
+    assert got["UZB in at 2011Q4 and exited by 2012Q4"] == pytest.approx(1 / 3)
+    assert got["UZB suspended by 2012Q2"] == pytest.approx(2 / 3)
+    assert got["UZB in at 2011Q4 and suspended by 2012Q2"] == pytest.approx(1 / 3)
+    assert got["ARM suspended by 2024Q1"] == pytest.approx(2 / 3)
+    assert got["ARM in at 2023Q4 and suspended by 2024Q1"] == pytest.approx(1 / 3)
+    short = load_scenario("history_2020_2024")  # Uzbekistan's changes are before it starts
+    got = pt.membership_reproduced(short, status[: short.n_steps + 1])
+    assert not any(k.startswith("UZB") for k in got)

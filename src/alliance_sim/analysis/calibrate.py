@@ -44,7 +44,6 @@ from alliance_sim.analysis.smc import (
     rejection,
     resample,
 )
-from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.engines.batch import run_batch
 from alliance_sim.errors import ScenarioError
@@ -185,30 +184,7 @@ def reproduction(
     res = pt.measure(sc, traj["commitment"], traj["status"], until)
     out = pt.rates(res)
     out["brier"] = float(rc.brier(obs, traj, sc.start).mean()) if len(obs) else float("nan")
-    out |= membership_reproduced(sc, traj["status"], until)
-    return out
-
-
-_REACHED = {"suspended": (mb.SUSPENDED, mb.EXITED), "exited": (mb.EXITED,)}  # reached
-
-
-def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = None) -> dict:
-    """For each membership change the record dates inside the replay (up to ``until``): the
-    share of runs in which the member has reached that status by the end of its quarter
-    (``"UZB exited by 2012Q4"``); and ``statuses_every_year``, the share of runs whose
-    statuses match the record (in = active or hedging) at every year end measured."""
-    last = sc.n_steps if until is None else until
-    t0 = quarters.parse(sc.start)
-    out: dict[str, float] = {}
-    for code, q, st in rc.membership():
-        step = q - t0
-        if st in _REACHED and 0 < step <= last and code in mb.INDEX:
-            got = np.isin(status[: step + 1, :, mb.INDEX[code]], _REACHED[st]).any(0)
-            out[f"{code} {st} by {quarters.label(q)}"] = float(got.mean())
-    ok = np.ones(status.shape[1], dtype=bool)
-    for *_, right in pt.year_end_matches(sc, status[: last + 1]):
-        ok &= right
-    out["statuses_every_year"] = float(ok.mean())
+    out |= pt.membership_reproduced(sc, traj["status"], until)
     return out
 
 

@@ -241,3 +241,37 @@ def count_words(rates_: dict[str, float]) -> str:
     """How many patterns a ``rates`` dict measured, in words ("five", "six")."""
     n = sum(k in KEYS for k in rates_)
     return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}.get(n, str(n))
+
+
+_REACHED = {"suspended": (mb.SUSPENDED, mb.EXITED), "exited": (mb.EXITED,)}  # reached
+
+
+def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = None) -> dict:
+    """For each membership change the record dates inside the replay (up to ``until``): the
+    share of runs in which the member has reached that status by the end of its quarter
+    (``"UZB exited by 2012Q4"``), and beside it the joint share of runs that also had it still
+    in (active or hedging) at the last year end before, where the record has it in and the
+    replay has started (``"UZB in at 2011Q4 and exited by 2012Q4"``: the record's sequence; a
+    model that drifts a member out early gets the single share and not the joint one); and
+    ``statuses_every_year``, the share of runs whose statuses match the record (in = active
+    or hedging) at every year end measured."""
+    last = sc.n_steps if until is None else until
+    t0 = quarters.parse(sc.start)
+    out: dict[str, float] = {}
+    for code, q, st in rc.membership():
+        step = q - t0
+        if st in _REACHED and 0 < step <= last and code in mb.INDEX:
+            column = status[: step + 1, :, mb.INDEX[code]]
+            got = np.isin(column, _REACHED[st]).any(0)
+            out[f"{code} {st} by {quarters.label(q)}"] = float(got.mean())
+            year_end = q - q % 4 - 1  # the last Q4 before quarter q (Q1 is 0 mod 4)
+            if year_end - t0 > 0 and rc.status_at(code, quarters.label(year_end)) == "in":
+                was = column[year_end - t0]
+                inside = (was >= mb.ACTIVE) & (was <= mb.HEDGING)
+                key = f"{code} in at {quarters.label(year_end)} and {st} by {quarters.label(q)}"
+                out[key] = float((inside & got).mean())
+    ok = np.ones(status.shape[1], dtype=bool)
+    for *_, right in year_end_matches(sc, status[: last + 1]):
+        ok &= right
+    out["statuses_every_year"] = float(ok.mean())
+    return out
