@@ -55,4 +55,10 @@ def replay_sets(posterior: str, scenario: str | None = None) -> tuple[Scenario, 
         raise ValueError(
             f"{posterior}: no parameter set of {sc.name}'s calibration in it ({ALLOWED})"
         )
+    extra = [c for c in post.columns if c not in names and c not in ("distance", "weight")]
+    if extra:  # dropped, the sets would replay without what was fitted (a red team's find)
+        raise ValueError(
+            f"{posterior}: parameter {extra[0]!r} is not in {sc.path}'s [calibrate.parameters]; "
+            "allowed: the replay the posterior was fitted to (--scenario FILE)"
+        )
     return sc, post[names].to_dict("records")

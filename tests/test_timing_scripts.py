@@ -28,6 +28,11 @@ def test_exit_timing_replays_the_posteriors_own_history():
     assert bad.stderr.strip() == (
         "exit_timing: --before 2019Q4: allowed 2020Q1 to 2024Q4 (the replay's quarters)"
     )
+    long = ROOT / "scenarios" / "calibrated" / "history_2006_2024.parquet"
+    other = _run("scripts/exit_timing.py", str(long), "--scenario", "history_2020_2024")
+    assert other.returncode == 2  # its fitted values the 2020-2024 replay does not name were
+    assert other.stderr.startswith(f"exit_timing: {long}: parameter ")  # silently dropped
+    assert "history_2020_2024.toml's [calibrate.parameters]" in other.stderr
     years = _run("scripts/status_by_year.py", str(SHORT), "--runs", "20")
     assert years.returncode == 0, years.stderr
     assert years.stdout.splitlines()[0].startswith("2020Q4 ")

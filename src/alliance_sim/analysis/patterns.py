@@ -252,7 +252,9 @@ def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = 
     (``"UZB exited by 2012Q4"``), and beside it the joint share of runs that also had it still
     in (active or hedging) at the last year end before, where the record has it in and the
     replay has started (``"UZB in at 2011Q4 and exited by 2012Q4"``: the record's sequence; a
-    model that drifts a member out early gets the single share and not the joint one); and
+    model that drifts a member out early gets the single share and not the joint one; the
+    change must come after the year end, in a window of one quarter for a change in a Q1 to
+    four for one in a Q4, so two changes' joint shares are not of like windows); and
     ``statuses_every_year``, the share of runs whose statuses match the record (in = active
     or hedging) at every year end measured."""
     last = sc.n_steps if until is None else until
@@ -268,6 +270,8 @@ def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = 
             if year_end - t0 > 0 and rc.status_at(code, quarters.label(year_end)) == "in":
                 was = column[year_end - t0]
                 inside = (was >= mb.ACTIVE) & (was <= mb.HEDGING)
+                got = np.isin(column[year_end - t0 + 1 :], _REACHED[st]).any(0)  # after it:
+                # a member suspended earlier and back by the year end has not yet done it
                 key = f"{code} in at {quarters.label(year_end)} and {st} by {quarters.label(q)}"
                 out[key] = float((inside & got).mean())
     ok = np.ones(status.shape[1], dtype=bool)

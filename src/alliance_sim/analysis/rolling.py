@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import rivals as rv
 from alliance_sim.analysis.backtest import Backtest, backtest, check_share, scorable, summarise
 from alliance_sim.core import quarters
@@ -190,7 +191,7 @@ def _origin_summary(bt: Backtest) -> dict[str, Any]:
             "generations": len(cal.result.generations),
             "parameter_sets": int(cal.result.simulations),
             "seconds": cal.seconds,
-            "patterns_measured": sorted(k for k in cal.after if k not in ("all", "brier")),
+            "patterns_measured": sorted(k for k in cal.after if k in pt.KEYS),
             "reproduction": cal.after,
         },
         "identified": cal.contraction.loc[cal.contraction["identified"], "parameter"].tolist(),

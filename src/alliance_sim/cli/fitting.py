@@ -76,17 +76,19 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         f"{cal.seconds:.0f} s ({cal.method}); {len(cal.posterior)} posterior sets written"
     )
     # new replays of the fitted period itself: an in-sample check, not a forecast
-    print(f"{'pattern (1,000 new replays, in-sample)':<39}{'before':>8}{'after':>8}")
+    changes = [k for k in cal.after if " by " in k or k == "statuses_every_year"]
+    w = max([39, *(len(k) + 2 for k in changes)])  # (a joint row's label is the longest)
+    print(f"{'pattern (1,000 new replays, in-sample)':<{w}}{'before':>8}{'after':>8}")
     for p in PATTERNS:
         if p.key in cal.after:
-            print(f"{p.key:<39}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
+            print(f"{p.key:<{w}}{cal.before[p.key]:>8.0%}{cal.after[p.key]:>8.0%}")
     every = f"all {count_words(cal.after)} in the same run"
-    print(f"{every:<39}{cal.before['all']:>8.0%}{cal.after['all']:>8.0%}")
+    print(f"{every:<{w}}{cal.before['all']:>8.0%}{cal.after['all']:>8.0%}")
     b0, b1 = cal.before["brier"], cal.after["brier"]
-    print(f"{'Brier score of the observables':<39}{b0:>8.3f}{b1:>8.3f}")
-    for k in (k for k in cal.after if " by " in k or k == "statuses_every_year"):
+    print(f"{'Brier score of the observables':<{w}}{b0:>8.3f}{b1:>8.3f}")
+    for k in changes:
         label = "statuses as recorded, every year" if k == "statuses_every_year" else k
-        print(f"{label:<39}{cal.before[k]:>8.0%}{cal.after[k]:>8.0%}")
+        print(f"{label:<{w}}{cal.before[k]:>8.0%}{cal.after[k]:>8.0%}")
     weak = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
     print(f"not identified by the data: {', '.join(weak) or 'none'}")
     if (note := cal.collapse_note()) is not None:
