@@ -87,11 +87,43 @@ def test_replicates_share_sets_and_seeds_across_points(baseline):
     """Common random numbers: a parameter that cannot act in the baseline (nobody applies to
     join, so the consent threshold is never read) gives every point the same mean."""
     consent = next(p for p in rb.uncertain(baseline) if p.name == "consent_cut")
-    pts, means = rb.design_runs(baseline, [consent], samples=8, replicates=6, seed=1)
+    pts, means, noise = rb.design_runs(baseline, [consent], samples=8, replicates=6, seed=1)
     y = means["ARM_exited"]
     assert len(pts) == 8 * 3 and np.ptp(y) == 0
+    assert noise["ARM_exited"] == 0  # the replicates differ, but alike at every point
     h = rb.summarise(y, np.zeros((len(y), 1)), [consent], {"p": 0, "lo": 0, "hi": 0}, 6, 0)
     assert h["drivers"][0]["S1"] is None and h["envelope"]["lo"] == h["envelope"]["hi"]
+
+
+def test_replicate_noise_is_the_seed_by_point_interaction_not_a_binomial():
+    """Under common random numbers a replicate that adds the same at every point moves no
+    point against another: the noise in the point means is the interaction's mean square over
+    the replicates, which a binomial at the point means overstates."""
+    from alliance_sim.analysis.uncertain import replicate_noise
+
+    rng = np.random.default_rng(0)
+    P, K = 400, 16
+    point = rng.uniform(0.1, 0.9, (P, 1))
+    seed_effect = rng.normal(0, 0.3, (1, K))
+    assert replicate_noise(point + seed_effect) == pytest.approx(0, abs=1e-12)
+    m = point + seed_effect + rng.normal(0, 0.2, (P, K))  # independent noise of sd 0.2
+    assert replicate_noise(m) == pytest.approx(0.2**2 / K, rel=0.1)
+    binary = (rng.uniform(size=(P, 1)) * 0.6 + rng.normal(0, 0.25, (1, K)) > 0.3).astype(float)
+    y = binary.mean(1)
+    binomial = np.mean(y * (1 - y)) / K
+    assert replicate_noise(binary) < 0.5 * binomial  # shared seeds: far less than a binomial
+    gone = np.column_stack([m, np.full(P, np.nan)])  # a replicate whose replay lacks the member
+    assert replicate_noise(gone) == pytest.approx(replicate_noise(m))
+    holes = m.copy()
+    holes[0, 0] = np.nan  # an incomplete table: each point's own variance of its mean
+    assert replicate_noise(holes) == pytest.approx(
+        np.mean(np.nanvar(holes, axis=1, ddof=1) / np.isfinite(holes).sum(1))
+    )
+    assert np.isnan(replicate_noise(m[:, :1]))  # one replicate: nothing to measure it by
+    u = np.tile(np.linspace(0, 1, P // 4), 4)[:, None]
+    var = float(np.var(y))
+    h = rb.summarise(y, u[: len(y)], [], {"p": 0, "lo": 0, "hi": 0}, K, 0, noise=0.001)
+    assert h["noise_share"] == pytest.approx(0.001 / var)
 
 
 def test_todays_answer_is_runs_answer(baseline, tmp_path):

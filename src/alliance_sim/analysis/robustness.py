@@ -26,8 +26,9 @@ How it is run (:func:`design_runs`): point *i* of the design and replicate *k* u
 set *k*, replay *k*'s end state and replicate *k*'s seed, at every point -- common random
 numbers, so two points differ by their parameters, not by their draws; a point's outcome is
 the mean over its ``replicates`` runs.  ``noise_share`` says how much of the outcome's variance
-across points is still replicate noise (binomial, at the point means), which the indices and
-the envelope include.
+across points is still replicate noise, which the indices and the envelope include: the
+seed-by-point interaction (:func:`~alliance_sim.analysis.uncertain.replicate_noise`), since
+what a replicate adds to every point alike moves no point against another.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from alliance_sim.analysis.uncertain import (
     kept,
     outcome_values,
     point_means,
+    replicate_noise,
     span,
     uncertain,
     widths_on,
@@ -105,11 +107,11 @@ def design_runs(
     seed: int,
     progress: Any = None,
     kind: str = "exit",
-) -> tuple[Any, dict[str, np.ndarray]]:
+) -> tuple[Any, dict[str, np.ndarray], dict[str, float]]:
     """Run the Saltelli design: the design's points (a DataFrame, one row per point) and, per
     headline outcome (of ``kind``: :func:`headline_outcomes`), its mean over the replicates
     at each point (see the module's docstring for how replicates share sets, states and
-    seeds)."""
+    seeds) and the replicate noise left in those means (:func:`replicate_noise`)."""
     from alliance_sim.engines.batch import run_batch
     from alliance_sim.scenario.plan import make_plan, points, spec_for
     from alliance_sim.scenario.runspecs import PointValues
@@ -120,6 +122,7 @@ def design_runs(
     seeds = [m.seed for m in metas]
     cols = [c for c, _ in headline_outcomes(sc, kind)]
     means = {c: np.empty(len(pts)) for c in cols}
+    runs = {c: np.empty((len(pts), replicates)) for c in cols}
     rows = pts.to_dict("records")
     step = max(1, 20_000 // replicates)  # points per batch: about 20,000 runs
     for i in range(0, len(rows), step):
@@ -132,9 +135,10 @@ def design_runs(
         for c in cols:
             y = outcome_values(out, c)  # NaN: not a member in that run, not counted
             means[c][i : i + len(chunk)] = point_means(y, replicates)
+            runs[c][i : i + len(chunk)] = y.reshape(-1, replicates)
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
-    return pts, means
+    return pts, means, {c: replicate_noise(runs[c]) for c in cols}
 
 
 def posterior_answer(
@@ -182,8 +186,12 @@ def summarise(
     replicates: int,
     seed: int,
     binomial: bool = True,
+    noise: float | None = None,
 ) -> dict[str, Any]:
-    """One headline's envelope, drivers and the rule (S1 >= 0.1 is identified or sourced)."""
+    """One headline's envelope, drivers and the rule (S1 >= 0.1 is identified or sourced).
+    ``noise``: the replicate noise left in the point means (:func:`design_runs`); without
+    it, the binomial variance of a share of ``replicates`` runs, which also counts what a
+    replicate adds to every point alike and so overstates it under common random numbers."""
     si = indices(y, params, seed)
     order = np.argsort(-np.nan_to_num(si["S1"], nan=-1.0))
     drivers = [
@@ -202,7 +210,8 @@ def summarise(
         for j in order
     ]
     var = float(np.var(y))
-    noise = float(np.mean(y * (1 - y)) / replicates)
+    if noise is None:
+        noise = float(np.mean(y * (1 - y)) / replicates)
     lo, hi = (float(v) for v in np.quantile(y, [0.05, 0.95]))
     out: dict[str, Any] = {
         "posterior": answer,
@@ -213,7 +222,7 @@ def summarise(
             "max": float(y.max()),
             "quantiles": [0.05, 0.95],
         },
-        "noise_share": min(noise / var, 1.0) if var > 0 else None,
+        "noise_share": min(noise / var, 1.0) if var > 0 and np.isfinite(noise) else None,
         "drivers": drivers,
     }
     if binomial:  # each point's share is of this many runs: the range's resolution
@@ -324,7 +333,7 @@ def analyse(
             "by hand); allowed: the analysis without --hold-own"
         )
     check_sizes(samples, replicates, len(params))
-    pts, means = design_runs(
+    pts, means, noise = design_runs(
         sc, params, samples=samples, replicates=replicates, seed=seed, progress=progress,
         kind=outcome,
     )  # fmt: skip
@@ -333,7 +342,7 @@ def analyse(
     heads = []
     for col, label in headline_outcomes(sc, outcome):
         h = {"outcome": col, "label": label, "horizon": sc.end}
-        h |= summarise(means[col], unit, params, answers[col], replicates, seed)
+        h |= summarise(means[col], unit, params, answers[col], replicates, seed, noise=noise[col])
         h |= own_fields(params, [p.name for p in held], fixed)
         h["statement"] = statement(label, h)
         heads.append(h)

@@ -23,8 +23,9 @@ The design (:func:`merged`): one Saltelli design over every parameter either sce
 
 How it is run: point *i* and replicate *k* use posterior set *k*, replay *k*'s end state and
 replicate *k*'s seed in both scenarios -- common random numbers, so the difference at a point
-is paired run by run; its replicate noise (``noise_share``) is the variance of the paired
-differences over the replicates, not a binomial's.  The answer with the fitted model is the
+is paired run by run; its replicate noise (``noise_share``) is the seed-by-point interaction
+of the paired differences, not a binomial's: a replicate that moves the difference at every
+point alike moves no point against another.  The answer with the fitted model is the
 mean paired difference over ``answer_runs`` runs with a 95% normal interval, beside each
 scenario's own share.
 """
@@ -53,6 +54,7 @@ from alliance_sim.analysis.uncertain import (
     kept,
     outcome_values,
     point_means,
+    replicate_noise,
     uncertain,
     widths_on,
     with_design,
@@ -193,7 +195,8 @@ def design_runs(
 ) -> tuple[Any, dict[str, dict[str, np.ndarray]], dict[str, float]]:
     """Run the design on both sides: the points, each side's mean per point and headline
     (``{"scenario": {col: means}, "base": ...}``) and each headline's paired replicate noise
-    (the mean over points of the variance of the mean paired difference)."""
+    (the seed-by-point interaction of the paired differences,
+    :func:`~alliance_sim.analysis.uncertain.replicate_noise`)."""
     from alliance_sim.scenario.plan import make_plan, points, spec_for
     from alliance_sim.scenario.runspecs import PointValues
 
@@ -204,7 +207,7 @@ def design_runs(
     bases = {s: [spec_for(pair[s], None, m.posterior) for m in metas] for s in SIDES}
     heads = [c for c, _ in headline_outcomes(sc, kind)]
     means = {s: {c: np.empty(len(pts)) for c in heads} for s in SIDES}
-    noise = {c: 0.0 for c in heads}
+    diffs = {c: np.empty((len(pts), replicates)) for c in heads}
     rows = pts.to_dict("records")
     step = max(1, 10_000 // replicates)  # points per batch: about 20,000 runs for both sides
     for i in range(0, len(rows), step):
@@ -222,13 +225,12 @@ def design_runs(
         for c in heads:
             for s in SIDES:  # (over the runs with the member: the same on both sides)
                 means[s][c][i : i + len(chunk)] = point_means(ys[s][c], replicates)
-            d = (ys["scenario"][c] - ys["base"][c]).reshape(-1, replicates)
-            n = np.isfinite(d).sum(axis=1)
-            if replicates > 1 and (n > 1).all():
-                noise[c] += float((np.nanvar(d, axis=1, ddof=1) / n).sum())
+            diffs[c][i : i + len(chunk)] = (ys["scenario"][c] - ys["base"][c]).reshape(
+                -1, replicates
+            )
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
-    return pts, means, {c: v / len(rows) for c, v in noise.items()}
+    return pts, means, {c: replicate_noise(diffs[c]) for c in heads}
 
 
 def posterior_effect(
@@ -326,7 +328,8 @@ def analyse_difference(
         h = {"outcome": col, "label": label, "horizon": sc.end, "difference": True}
         h |= summarise(y, unit, cols, answers[col], replicates, seed, binomial=False)
         var = float(np.var(y))
-        h["noise_share"] = min(noise[col] / var, 1.0) if var > 0 else None
+        known = var > 0 and np.isfinite(noise[col])  # (one replicate: not measured)
+        h["noise_share"] = min(noise[col] / var, 1.0) if known else None
         h["sign"] = {"above": float((y > 0).mean()), "below": float((y < 0).mean())}
         h["levels"] = {
             s: {"lo": float(np.quantile(means[s][col], 0.05)),

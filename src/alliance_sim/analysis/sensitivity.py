@@ -176,15 +176,12 @@ def _noise(res: Result, outcome: str, y: np.ndarray) -> tuple[float | None, floa
     at every point, so what a seed adds to every point alike does not blur the indices: the
     noise is the seed-by-point interaction, a two-way table's residual mean square over the
     replicates (each point's own variance where the table is not complete)."""
+    from alliance_sim.analysis.uncertain import replicate_noise
+
     runs = res.runs
     ok = runs[runs["error"].isna()]
-    g = ok.groupby("point")[outcome]
-    within = (g.var(ddof=1) / g.count()).mean()
     table = ok.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first")
-    if table.shape[1] > 1 and len(table) > 1 and not table.isna().any().any():
-        m = table.to_numpy(float)
-        e = m - m.mean(1, keepdims=True) - m.mean(0, keepdims=True) + m.mean()
-        within = (e**2).sum() / ((m.shape[0] - 1) * (m.shape[1] - 1)) / m.shape[1]
+    within = replicate_noise(table.to_numpy(float)) if len(table) else float("nan")
     spread = float(np.var(y, ddof=1)) if len(y) > 1 else 0.0
     share = min(float(within) / spread, 1.0) if spread > 0 and np.isfinite(within) else None
     return share, float(ok[outcome].notna().mean()) if len(ok) else 0.0
