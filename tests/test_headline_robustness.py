@@ -99,7 +99,7 @@ def test_replicate_noise_is_the_seed_by_point_interaction_not_a_binomial():
     """Under common random numbers a replicate that adds the same at every point moves no
     point against another: the noise in the point means is the interaction's mean square over
     the replicates, which a binomial at the point means overstates."""
-    from alliance_sim.analysis.uncertain import replicate_noise
+    from alliance_sim.analysis.noise import replicate_noise
 
     rng = np.random.default_rng(0)
     P, K = 400, 16
@@ -114,16 +114,22 @@ def test_replicate_noise_is_the_seed_by_point_interaction_not_a_binomial():
     assert replicate_noise(binary) < 0.5 * binomial  # shared seeds: far less than a binomial
     gone = np.column_stack([m, np.full(P, np.nan)])  # a replicate whose replay lacks the member
     assert replicate_noise(gone) == pytest.approx(replicate_noise(m))
-    holes = m.copy()
-    holes[0, 0] = np.nan  # an incomplete table: each point's own variance of its mean
-    assert replicate_noise(holes) == pytest.approx(
-        np.mean(np.nanvar(holes, axis=1, ddof=1) / np.isfinite(holes).sum(1))
-    )
+    holes = m.copy()  # an incomplete table: the additive fit on the cells there are
+    holes[rng.integers(0, P, 20), rng.integers(0, K, 20)] = np.nan
+    assert replicate_noise(holes) == pytest.approx(replicate_noise(m), rel=0.05)
+    few = np.column_stack([m, np.full(P, np.nan)])
+    few[[5, 77, 300], -1] = 1.0  # a replicate defined at three points only (a rejoining member)
+    assert replicate_noise(few) == pytest.approx(replicate_noise(m), rel=0.05)
+    within = np.mean(np.nanvar(holes, axis=1, ddof=1) / np.isfinite(holes).sum(1))
+    assert within > 2 * replicate_noise(holes)  # what the fallback had said: the seeds' part
     assert np.isnan(replicate_noise(m[:, :1]))  # one replicate: nothing to measure it by
     u = np.tile(np.linspace(0, 1, P // 4), 4)[:, None]
     var = float(np.var(y))
     h = rb.summarise(y, u[: len(y)], [], {"p": 0, "lo": 0, "hi": 0}, K, 0, noise=0.001)
-    assert h["noise_share"] == pytest.approx(0.001 / var)
+    assert h["noise_share"] == pytest.approx(0.001 / var) and not h.get("noise_unmeasured")
+    one = rb.summarise(y, u[: len(y)], [], {"p": 0, "lo": 0, "hi": 0}, 1, 0, noise=np.nan)
+    assert one["noise_share"] is None and one["noise_unmeasured"]  # it had said 0%
+    assert rb.noisy(one) and "not measured" in rb.statement("X has left", one)
 
 
 def test_todays_answer_is_runs_answer(baseline, tmp_path):
@@ -1193,7 +1199,7 @@ def test_the_terminal_line_of_drivers_carries_the_noise_caveat(tmp_path, monkeyp
     assert main(["robustness", "baseline", "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1] == (
-        "  not pinned down and not sourced, S1 >= 0.1: fear_weight (replicate noise is 68% of "
+        "  not pinned down and not sourced, S1 >= 0.1: fear_weight (replicate noise is about 68% of "
         "the spread: may be noise)"
     )
     assert out[3] == "  not pinned down and not sourced, S1 >= 0.1: fear_weight"

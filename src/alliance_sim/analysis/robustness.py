@@ -27,7 +27,7 @@ set *k*, replay *k*'s end state and replicate *k*'s seed, at every point -- comm
 numbers, so two points differ by their parameters, not by their draws; a point's outcome is
 the mean over its ``replicates`` runs.  ``noise_share`` says how much of the outcome's variance
 across points is still replicate noise, which the indices and the envelope include: the
-seed-by-point interaction (:func:`~alliance_sim.analysis.uncertain.replicate_noise`), since
+seed-by-point interaction (:func:`~alliance_sim.analysis.noise.replicate_noise`), since
 what a replicate adds to every point alike moves no point against another.
 """
 
@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from alliance_sim.analysis.noise import replicate_noise
 from alliance_sim.analysis.robustness_record import own_fields, record
 from alliance_sim.analysis.robustness_words import (
     NOISY,
@@ -66,7 +67,6 @@ from alliance_sim.analysis.uncertain import (
     kept,
     outcome_values,
     point_means,
-    replicate_noise,
     span,
     uncertain,
     widths_on,
@@ -223,6 +223,7 @@ def summarise(
             "quantiles": [0.05, 0.95],
         },
         "noise_share": min(noise / var, 1.0) if var > 0 and np.isfinite(noise) else None,
+        **({"noise_unmeasured": True} if replicates < 2 else {}),
         "drivers": drivers,
     }
     if binomial:  # each point's share is of this many runs: the range's resolution

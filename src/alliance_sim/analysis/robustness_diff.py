@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from alliance_sim.analysis.noise import replicate_noise
 from alliance_sim.analysis.robustness import _reference, summarise
 from alliance_sim.analysis.robustness_record import METHOD, own_fields, record
 from alliance_sim.analysis.robustness_words import statement
@@ -54,7 +55,6 @@ from alliance_sim.analysis.uncertain import (
     kept,
     outcome_values,
     point_means,
-    replicate_noise,
     uncertain,
     widths_on,
     with_design,
@@ -196,7 +196,7 @@ def design_runs(
     """Run the design on both sides: the points, each side's mean per point and headline
     (``{"scenario": {col: means}, "base": ...}``) and each headline's paired replicate noise
     (the seed-by-point interaction of the paired differences,
-    :func:`~alliance_sim.analysis.uncertain.replicate_noise`)."""
+    :func:`~alliance_sim.analysis.noise.replicate_noise`)."""
     from alliance_sim.scenario.plan import make_plan, points, spec_for
     from alliance_sim.scenario.runspecs import PointValues
 

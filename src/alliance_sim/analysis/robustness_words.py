@@ -29,9 +29,18 @@ FEW_POINT_RUNS = 10
 
 
 def noisy(h: dict[str, Any]) -> bool:
-    """Whether replicate noise is ``NOISY`` or more of headline ``h``'s spread across points."""
+    """Whether replicate noise is ``NOISY`` or more of headline ``h``'s spread across points,
+    or was not measured (one replicate a point: ``noise_unmeasured``)."""
     share = h.get("noise_share")
-    return share is not None and share >= NOISY
+    return bool(h.get("noise_unmeasured")) or (share is not None and share >= NOISY)
+
+
+def noise_said(h: dict[str, Any], of: str) -> str:
+    """How much of ``of`` (the spread it is a share of) replicate noise is, in words, for a
+    :func:`noisy` headline: its share, or that one replicate a point cannot measure it."""
+    if h.get("noise_share") is None:
+        return "replicate noise is not measured, one run a design point"
+    return f"replicate noise is about {h['noise_share']:.0%} of {of}"
 
 
 def _is_strong(d: dict[str, Any]) -> bool:
@@ -176,10 +185,8 @@ def statement(label: str, h: dict[str, Any]) -> str:
         )
     if noisy(h):
         what = "the driver named" if ", chiefly " in text else "these indices"
-        text += (
-            f"; replicate noise is about {h['noise_share']:.0%} of its spread across the "
-            f"design, so {what} may be noise (more --replicates)"
-        )
+        said = noise_said(h, "its spread across the design")
+        text += f"; {said}, so {what} may be noise (more --replicates)"
     return text
 
 

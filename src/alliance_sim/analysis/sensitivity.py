@@ -176,7 +176,7 @@ def _noise(res: Result, outcome: str, y: np.ndarray) -> tuple[float | None, floa
     at every point, so what a seed adds to every point alike does not blur the indices: the
     noise is the seed-by-point interaction, a two-way table's residual mean square over the
     replicates (each point's own variance where the table is not complete)."""
-    from alliance_sim.analysis.uncertain import replicate_noise
+    from alliance_sim.analysis.noise import replicate_noise
 
     runs = res.runs
     ok = runs[runs["error"].isna()]

@@ -113,29 +113,6 @@ def point_means(y: np.ndarray, replicates: int) -> np.ndarray:
     return np.nansum(y, axis=1) / seen
 
 
-def replicate_noise(m: np.ndarray) -> float:
-    """The replicate noise left in the point means of ``m`` (design points x replicates, one
-    run each; NaN where the outcome is not defined): the variance of a point's mean that its
-    runs' draws add.  Replicate k has the same seed (and posterior set and replay state) at
-    every point -- common random numbers -- so what a replicate adds to every point alike
-    does not blur the differences between points: the noise is the seed-by-point
-    interaction, the two-way table's residual mean square over the replicates.  A replicate
-    undefined at every point (its replay does not have the member) is left out; where the
-    table still has gaps, or has one point or one replicate, each point's own variance of
-    its mean (which also counts the replicates' common part) is averaged instead."""
-    m = np.asarray(m, float)
-    m = m[:, np.isfinite(m).any(axis=0)] if m.ndim == 2 else m.reshape(-1, 1)
-    n_pts, n_rep = m.shape
-    if n_pts > 1 and n_rep > 1 and np.isfinite(m).all():
-        e = m - m.mean(1, keepdims=True) - m.mean(0, keepdims=True) + m.mean()
-        return float((e**2).sum() / ((n_pts - 1) * (n_rep - 1)) / n_rep)
-    n = np.isfinite(m).sum(axis=1)
-    ok = n > 1
-    if not ok.any():
-        return float("nan")
-    return float(np.mean(np.nanvar(m[ok], axis=1, ddof=1) / n[ok]))
-
-
 def _scenario_ranges(sc: Scenario) -> dict[str, SweepAxis]:
     """The scenario's own ``[sweep]`` axes as ranges (a list of numbers: its least and
     greatest; a list of quarters: their ordinals), where it declares them."""

@@ -304,7 +304,7 @@ def _refine_stopped(d: Path) -> str:
 
 def cmd_robustness(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.robustness import check_sizes
-    from alliance_sim.analysis.robustness_words import noisy
+    from alliance_sim.analysis.robustness_words import noise_said, noisy
     from alliance_sim.report.robustness_api import analyse_into, end_both
     from alliance_sim.scenario.load import load_scenario
 
@@ -345,11 +345,7 @@ def cmd_robustness(a: argparse.Namespace) -> int:
     for h in result["headlines"]:
         print(h["statement"] + ".")
         if h["unsupported"]:  # the caveat on its own line too: the list was read alone
-            maybe = (
-                f" (replicate noise is {h['noise_share']:.0%} of the spread: may be noise)"
-                if noisy(h)
-                else ""
-            )
+            maybe = f" ({noise_said(h, 'the spread')}: may be noise)" if noisy(h) else ""
             print(
                 "  not pinned down and not sourced, S1 >= 0.1: "
                 + ", ".join(h["unsupported"])

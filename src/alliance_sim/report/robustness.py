@@ -18,7 +18,7 @@ from typing import Any
 
 from alliance_sim import signals
 from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
-from alliance_sim.analysis.robustness_words import _pts, largest_total
+from alliance_sim.analysis.robustness_words import _pts, largest_total, noise_said
 from alliance_sim.report.robustness_dir import (  # noqa: F401 (re-exported)
     DEFAULTS,
     FILES,
@@ -98,18 +98,19 @@ def markdown(result: dict[str, Any]) -> str:
                 "Drivers with a first-order index of 0.1 or more (its interval above zero) that "
                 "the record does not pin down and no source gives: "
                 + ", ".join(f"`{p}`" for p in h["unsupported"])
-                + (
-                    f" (replicate noise is about {h['noise_share']:.0%} of the spread: they "
-                    "may be noise)."
-                    if noisy(h)
-                    else "."
-                ),
+                + (f" ({noise_said(h, 'the spread')}: they may be noise)." if noisy(h) else "."),
                 "",
             ]
         if h.get("noise_share") is not None:
             lines += [
                 f"Replicate noise is about {h['noise_share']:.0%} of the variance across "
                 "design points (it is in the indices and the envelope).",
+                "",
+            ]
+        elif h.get("noise_unmeasured"):
+            lines += [
+                "Replicate noise is not measured: one run a design point (it is in the "
+                "indices and the envelope; more --replicates).",
                 "",
             ]
         lines += [
@@ -232,8 +233,8 @@ def figure(result: dict[str, Any], path: Path) -> None:
             ax.text(
                 0.98,
                 0.98,
-                f"replicate noise is about {h['noise_share']:.0%} of the spread across the "
-                "design:\nthese bars may be noise (more --replicates)"
+                f"{noise_said(h, 'the spread across the design')}:\nthese bars may be noise "
+                "(more --replicates)"
                 if noisy(h)
                 else "no index is clear of its noise at this design's size:\n"
                 "read these bars as noise (more --samples or --replicates)",
