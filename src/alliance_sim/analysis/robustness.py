@@ -191,7 +191,8 @@ def summarise(
     """One headline's envelope, drivers and the rule (S1 >= 0.1 is identified or sourced).
     ``noise``: the replicate noise left in the point means (:func:`design_runs`); without
     it, the binomial variance of a share of ``replicates`` runs, which also counts what a
-    replicate adds to every point alike and so overstates it under common random numbers."""
+    replicate adds to every point alike under common random numbers (and is biased down at
+    two or three replicates)."""
     si = indices(y, params, seed)
     order = np.argsort(-np.nan_to_num(si["S1"], nan=-1.0))
     drivers = [

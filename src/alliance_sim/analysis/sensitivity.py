@@ -175,7 +175,8 @@ def _noise(res: Result, outcome: str, y: np.ndarray) -> tuple[float | None, floa
     defined at all (an exit quarter: only where the member left).  Replicate k has one seed
     at every point, so what a seed adds to every point alike does not blur the indices: the
     noise is the seed-by-point interaction, a two-way table's residual mean square over the
-    replicates (each point's own variance where the table is not complete)."""
+    replicates (:func:`~alliance_sim.analysis.noise.replicate_noise`: from the additive fit
+    on the cells there are where the table has gaps)."""
     from alliance_sim.analysis.noise import replicate_noise
 
     runs = res.runs
