@@ -1199,8 +1199,8 @@ def test_the_terminal_line_of_drivers_carries_the_noise_caveat(tmp_path, monkeyp
     assert main(["robustness", "baseline", "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1] == (
-        "  not pinned down and not sourced, S1 >= 0.1: fear_weight (replicate noise is about 68% of "
-        "the spread: may be noise)"
+        "  not pinned down and not sourced, S1 >= 0.1: fear_weight (replicate noise is about "
+        "68% of the spread: may be noise)"
     )
     assert out[3] == "  not pinned down and not sourced, S1 >= 0.1: fear_weight"
 
