@@ -17,7 +17,7 @@ def replicate_noise(m: np.ndarray) -> float:
     not have the member) is left out; where the table has gaps (a member that rejoins at
     some points only, a failed run) the additive fit is made on the cells there are (by
     alternating means), not replaced by each point's own variance, which counts what a
-    replicate adds to every point alike and read a noise share of 0.80 for 0.05 where one run
+    replicate adds to every point alike and read a noise share of 0.80 for 0.05 where ten runs
     of 1,280 failed (helper-106).  NaN where it cannot be measured: one replicate, or no
     degree of freedom left."""
     m = np.asarray(m, float)

@@ -270,10 +270,10 @@ def membership_reproduced(sc: Scenario, status: np.ndarray, until: int | None = 
             if year_end - t0 > 0 and rc.status_at(code, quarters.label(year_end)) == "in":
                 was = column[year_end - t0]
                 inside = (was >= mb.ACTIVE) & (was <= mb.HEDGING)
-                got = np.isin(column[year_end - t0 + 1 :], _REACHED[st]).any(0)  # after it:
-                # a member suspended earlier and back by the year end has not yet done it
+                # reached after it: a member suspended earlier and back by then has not yet
+                after = np.isin(column[year_end - t0 + 1 :], _REACHED[st]).any(0)
                 key = f"{code} in at {quarters.label(year_end)} and {st} by {quarters.label(q)}"
-                out[key] = float((inside & got).mean())
+                out[key] = float((inside & after).mean())
     ok = np.ones(status.shape[1], dtype=bool)
     for *_, right in year_end_matches(sc, status[: last + 1]):
         ok &= right

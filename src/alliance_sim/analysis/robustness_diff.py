@@ -326,10 +326,7 @@ def analyse_difference(
     for col, label in headline_outcomes(sc, outcome):
         y = means["scenario"][col] - means["base"][col]
         h = {"outcome": col, "label": label, "horizon": sc.end, "difference": True}
-        h |= summarise(y, unit, cols, answers[col], replicates, seed, binomial=False)
-        var = float(np.var(y))
-        known = var > 0 and np.isfinite(noise[col])  # (one replicate: not measured)
-        h["noise_share"] = min(noise[col] / var, 1.0) if known else None
+        h |= summarise(y, unit, cols, answers[col], replicates, seed, False, noise[col])
         h["sign"] = {"above": float((y > 0).mean()), "below": float((y < 0).mean())}
         h["levels"] = {
             s: {"lo": float(np.quantile(means[s][col], 0.05)),

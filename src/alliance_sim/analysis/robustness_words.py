@@ -38,7 +38,7 @@ def noisy(h: dict[str, Any]) -> bool:
 def noise_said(h: dict[str, Any], of: str) -> str:
     """How much of ``of`` (the spread it is a share of) replicate noise is, in words, for a
     :func:`noisy` headline: its share, or that one replicate a point cannot measure it."""
-    if h.get("noise_share") is None:
+    if h.get("noise_unmeasured") or h.get("noise_share") is None:
         return "replicate noise is not measured, one run a design point"
     return f"replicate noise is about {h['noise_share']:.0%} of {of}"
 
