@@ -266,3 +266,33 @@ def test_second_red_team_findings(tmp_path, capsys):
     assert r["command"].startswith(f"alliance-sim robustness '{mine / 'w.toml'}' --against")
     assert " replicates x 2 scenarios = " in (out / "robustness.md").read_text()
     assert "points x 2 replicates x 2 scenarios)" in capsys.readouterr().out
+
+
+def test_the_effect_at_a_point_is_its_mean_paired_difference(pair, monkeypatch):
+    """Where a member is one in some runs of one side only (it rejoins at some points of one
+    scenario), the effect at a point is the mean of the paired differences over the runs both
+    sides have it in, not the difference of two means over different runs.  Here the base
+    has the member in every run (1 in replicate 0, else 0) and the scenario is the same but
+    without the member in replicate 0: paired, nothing differs; the difference of the means
+    read -1/replicates at every point."""
+    sc, base = pair
+    reps = 4
+
+    def fake(side, specs, seeds, cols):
+        k = np.arange(len(specs)) % reps
+        y = np.where(k == 0, 1.0, 0.0)
+        if side is sc:
+            y = np.where(k == 0, np.nan, y)
+        return {c: y for c in cols}
+
+    monkeypatch.setattr(rd, "_outcomes", fake)
+    r = rd.analyse_difference(sc, base, samples=8, replicates=reps, answer_runs=8)
+    for h in r["headlines"]:
+        assert h["envelope"]["min"] == h["envelope"]["max"] == 0
+        assert h["posterior"]["p"] == 0
+    assert rd.paired_means(np.array([1.0, np.nan, 0.0, 1.0, 1.0, np.nan]), 3).tolist() == [
+        0.5,
+        1.0,
+    ]
+    with pytest.raises(AnalysisError, match="in one only, in every replicate of a design"):
+        rd.paired_means(np.array([np.nan, np.nan, 1.0, 0.0]), 2)

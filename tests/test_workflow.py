@@ -570,3 +570,21 @@ def test_compare_results_of_the_same_runs_twice_says_so_from_python(tmp_path, ca
     out = capsys.readouterr()
     assert (out.out + out.err).count("zero by construction") == 1
     assert not [w for w in said if issubclass(w.category, SameRunsNote)]
+
+
+def test_a_baseline_given_after_a_what_if_says_which_way_the_differences_run(tmp_path):
+    """The first result given is the reference.  A new user who lists their own scenario
+    first and the baseline second reads "Baseline vs mine: -2 points" for their scenario's
+    effect: the lead now says each difference is Baseline minus theirs, and how to turn it
+    round; with the baseline first it says nothing more."""
+    (tmp_path / "mine.toml").write_text(
+        'name = "Mine"\ndescription = "d"\nextends = "baseline"\n[[events]]\nat = "2026Q1"\n'
+        'type = "pressure"\nmember = "KAZ"\nsize = 0.3\n'
+    )
+    mine = run_scenario(tmp_path / "mine.toml", tmp_path / "m", replicates=20, end="2027Q4")
+    base = run_scenario("baseline", tmp_path / "b", replicates=20, end="2027Q4")
+    lead = headline(compare_results([mine, base]), ["KAZ"]).lead
+    assert "against Mine: Each difference is the other scenario minus Mine" in lead
+    assert "Baseline minus Mine here (give Baseline's folder first for Mine's effect)." in lead
+    lead = headline(compare_results([base, mine]), ["KAZ"]).lead
+    assert lead.endswith("against Baseline:")

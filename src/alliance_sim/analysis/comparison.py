@@ -192,6 +192,11 @@ def compare_results(
         for r, n in zip(results, names, strict=True)
         if r.plan.n_points > 1
     ]
+    # a baseline given after another result reads "Baseline vs mine: -2 points" (a new user)
+    table.attrs["baseline_after"] = [
+        n for r, n in zip(results[1:], names[1:], strict=True)
+        if r.name.casefold() == "baseline" != results[0].name.casefold()
+    ]  # fmt: skip
     table.attrs["failed"] = [
         (n, r.n_failed, r.plan.n_runs) for r, n in zip(results, names, strict=True) if r.n_failed
     ]

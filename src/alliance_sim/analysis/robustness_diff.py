@@ -194,7 +194,8 @@ def design_runs(
     progress: Any = None,
 ) -> tuple[Any, dict[str, dict[str, np.ndarray]], dict[str, float]]:
     """Run the design on both sides: the points, each side's mean per point and headline
-    (``{"scenario": {col: means}, "base": ...}``) and each headline's paired replicate noise
+    (``{"scenario": {col: means}, "base": ...}``) with, under ``"difference"``, each point's
+    mean paired difference (:func:`paired_means`), and each headline's paired replicate noise
     (the seed-by-point interaction of the paired differences,
     :func:`~alliance_sim.analysis.noise.replicate_noise`)."""
     from alliance_sim.scenario.plan import make_plan, points, spec_for
@@ -206,7 +207,7 @@ def design_runs(
     seeds = [m.seed for m in metas]
     bases = {s: [spec_for(pair[s], None, m.posterior) for m in metas] for s in SIDES}
     heads = [c for c, _ in headline_outcomes(sc, kind)]
-    means = {s: {c: np.empty(len(pts)) for c in heads} for s in SIDES}
+    means = {s: {c: np.empty(len(pts)) for c in heads} for s in (*SIDES, "difference")}
     diffs = {c: np.empty((len(pts), replicates)) for c in heads}
     rows = pts.to_dict("records")
     step = max(1, 10_000 // replicates)  # points per batch: about 20,000 runs for both sides
@@ -223,14 +224,32 @@ def design_runs(
                 specs += [at.on(b, widths_on(mine, b.params, reals)) if at else b for b in bases[s]]
             ys[s] = _outcomes(pair[s], specs, seeds * len(chunk), heads)
         for c in heads:
-            for s in SIDES:  # (over the runs with the member: the same on both sides)
+            for s in SIDES:  # each side's level, over the runs in which it has the member
                 means[s][c][i : i + len(chunk)] = point_means(ys[s][c], replicates)
-            diffs[c][i : i + len(chunk)] = (ys["scenario"][c] - ys["base"][c]).reshape(
-                -1, replicates
-            )
+            d = ys["scenario"][c] - ys["base"][c]
+            means["difference"][c][i : i + len(chunk)] = paired_means(d, replicates)
+            diffs[c][i : i + len(chunk)] = d.reshape(-1, replicates)
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
     return pts, means, {c: replicate_noise(diffs[c]) for c in heads}
+
+
+def paired_means(d: np.ndarray, replicates: int) -> np.ndarray:
+    """Each design point's mean paired difference (``d``: scenario minus base, run by run,
+    ``replicates`` consecutive runs a point) over the runs in which both sides have the
+    member, as :func:`posterior_effect` counts it.  Not the difference of the two sides'
+    means: where a member is one in some runs of one side only (it rejoins at some points of
+    one scenario), those are means over different runs, and their difference is not an
+    effect of the scenario.  A point with no run in which both have the member is refused."""
+    d = np.asarray(d, float).reshape(-1, replicates)
+    seen = np.isfinite(d).sum(axis=1)
+    if not seen.all():
+        raise AnalysisError(
+            "a headline's member is a member in neither scenario, or in one only, in every "
+            "replicate of a design point; allowed: more --replicates (posterior sets in "
+            "which both have it)"
+        )
+    return np.nansum(d, axis=1) / seen
 
 
 def posterior_effect(
@@ -324,7 +343,7 @@ def analyse_difference(
     fixed |= {f"{n} [{base.name}]": w for n, w in based.items()}
     heads = []
     for col, label in headline_outcomes(sc, outcome):
-        y = means["scenario"][col] - means["base"][col]
+        y = means["difference"][col]
         h = {"outcome": col, "label": label, "horizon": sc.end, "difference": True}
         h |= summarise(y, unit, cols, answers[col], replicates, seed, False, noise[col])
         h["sign"] = {"above": float((y > 0).mean()), "below": float((y < 0).mean())}
