@@ -294,5 +294,5 @@ def test_the_effect_at_a_point_is_its_mean_paired_difference(pair, monkeypatch):
         0.5,
         1.0,
     ]
-    with pytest.raises(AnalysisError, match="in one only, in every replicate of a design"):
-        rd.paired_means(np.array([np.nan, np.nan, 1.0, 0.0]), 2)
+    with pytest.raises(AnalysisError, match="ARM_exited: at a design point no replicate has the"):
+        rd.paired_means(np.array([np.nan, np.nan, 1.0, 0.0]), 2, "ARM_exited")

@@ -575,16 +575,29 @@ def test_compare_results_of_the_same_runs_twice_says_so_from_python(tmp_path, ca
 def test_a_baseline_given_after_a_what_if_says_which_way_the_differences_run(tmp_path):
     """The first result given is the reference.  A new user who lists their own scenario
     first and the baseline second reads "Baseline vs mine: -2 points" for their scenario's
-    effect: the lead now says each difference is Baseline minus theirs, and how to turn it
-    round; with the baseline first it says nothing more."""
+    effect: the lead now says, wherever the reference is not the shipped baseline, which way
+    each difference runs, and where the shipped baseline follows, how to turn it round; a
+    user's copy named "Baseline" is not the shipped one (no advice to lead with it); with the
+    shipped baseline first the lead says nothing more."""
     (tmp_path / "mine.toml").write_text(
         'name = "Mine"\ndescription = "d"\nextends = "baseline"\n[[events]]\nat = "2026Q1"\n'
         'type = "pressure"\nmember = "KAZ"\nsize = 0.3\n'
     )
     mine = run_scenario(tmp_path / "mine.toml", tmp_path / "m", replicates=20, end="2027Q4")
     base = run_scenario("baseline", tmp_path / "b", replicates=20, end="2027Q4")
-    lead = headline(compare_results([mine, base]), ["KAZ"]).lead
-    assert "against Mine: Each difference is the other scenario minus Mine" in lead
-    assert "Baseline minus Mine here (give Baseline's folder first for Mine's effect)." in lead
-    lead = headline(compare_results([base, mine]), ["KAZ"]).lead
-    assert lead.endswith("against Baseline:")
+    (tmp_path / "copy.toml").write_text(
+        'name = "Baseline"\ndescription = "d"\nextends = "baseline"\n[params]\n'
+        "russian_bandwidth = 0.6\n"
+    )
+    copy = run_scenario(tmp_path / "copy.toml", tmp_path / "c", replicates=20, end="2027Q4")
+    lead = headline(compare_results([mine, copy, base]), ["KAZ"]).lead
+    assert lead.endswith(
+        "against Mine: Each difference below is another scenario minus Mine, the first result "
+        "given (give Baseline (b)'s folder first for Mine's effect)."
+    )
+    lead = headline(compare_results([mine, copy]), ["KAZ"]).lead
+    assert lead.endswith("minus Mine, the first result given.")
+    lead = headline(compare_results([copy, mine]), ["KAZ"]).lead
+    assert lead.endswith("another scenario minus Baseline, the first result given.")
+    lead = headline(compare_results([base, mine, copy]), ["KAZ"]).lead
+    assert lead.endswith("against Baseline (b):")

@@ -36,6 +36,7 @@ from alliance_sim.analysis.horizon import (
     hedging_at_start,
     outcomes_at,
     shared_horizon,
+    shipped_baseline,
     suspended_from_start,
 )
 from alliance_sim.analysis.same_runs import SameRunsNote, same_runs_note  # noqa: F401
@@ -192,11 +193,10 @@ def compare_results(
         for r, n in zip(results, names, strict=True)
         if r.plan.n_points > 1
     ]
-    # a baseline given after another result reads "Baseline vs mine: -2 points" (a new user)
-    table.attrs["baseline_after"] = [
-        n for r, n in zip(results[1:], names[1:], strict=True)
-        if r.name.casefold() == "baseline" != results[0].name.casefold()
-    ]  # fmt: skip
+    # a what-if first read "Baseline vs mine: -2 points" with nothing to say which way (a new
+    # user): the lead says it where the reference is not the shipped baseline (headline)
+    base = [n for r, n in zip(results, names, strict=True) if shipped_baseline(r)]
+    table.attrs["baseline"] = (base[0] == names[0], base[:1]) if base else (False, [])
     table.attrs["failed"] = [
         (n, r.n_failed, r.plan.n_runs) for r, n in zip(results, names, strict=True) if r.n_failed
     ]

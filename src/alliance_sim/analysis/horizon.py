@@ -87,6 +87,18 @@ def _shared(results: list[Result], why: str) -> str:
     return f"; every one of them can be read at {_listed(every)}"
 
 
+def shipped_baseline(r: Result) -> bool:
+    """Whether ``r`` ran the shipped baseline scenario (its file, not a copy or a scenario
+    of that name), the reference a comparison reads what-ifs against."""
+    from alliance_sim.scenario.files import shipped_dir
+
+    where, shipped = Path(r.manifest.scenario_path), shipped_dir()
+    try:
+        return shipped is not None and where.resolve() == (shipped / "baseline.toml").resolve()
+    except OSError:
+        return False
+
+
 def display_names(results: list[Result]) -> list[str]:
     """How a report names each result: its scenario's name, with its folder where two
     results share a name (a scenario compared with itself at another seed or end); the

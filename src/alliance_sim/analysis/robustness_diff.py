@@ -227,27 +227,28 @@ def design_runs(
             for s in SIDES:  # each side's level, over the runs in which it has the member
                 means[s][c][i : i + len(chunk)] = point_means(ys[s][c], replicates)
             d = ys["scenario"][c] - ys["base"][c]
-            means["difference"][c][i : i + len(chunk)] = paired_means(d, replicates)
+            means["difference"][c][i : i + len(chunk)] = paired_means(d, replicates, c)
             diffs[c][i : i + len(chunk)] = d.reshape(-1, replicates)
         if progress is not None:
             progress(min(i + step, len(rows)), len(rows))
     return pts, means, {c: replicate_noise(diffs[c]) for c in heads}
 
 
-def paired_means(d: np.ndarray, replicates: int) -> np.ndarray:
+def paired_means(d: np.ndarray, replicates: int, outcome: str = "a headline") -> np.ndarray:
     """Each design point's mean paired difference (``d``: scenario minus base, run by run,
     ``replicates`` consecutive runs a point) over the runs in which both sides have the
     member, as :func:`posterior_effect` counts it.  Not the difference of the two sides'
     means: where a member is one in some runs of one side only (it rejoins at some points of
     one scenario), those are means over different runs, and their difference is not an
-    effect of the scenario.  A point with no run in which both have the member is refused."""
+    effect of the scenario.  A point with no run in which both have the member is refused
+    (``outcome`` names the headline)."""
     d = np.asarray(d, float).reshape(-1, replicates)
     seen = np.isfinite(d).sum(axis=1)
     if not seen.all():
         raise AnalysisError(
-            "a headline's member is a member in neither scenario, or in one only, in every "
-            "replicate of a design point; allowed: more --replicates (posterior sets in "
-            "which both have it)"
+            f"{outcome}: at a design point no replicate has the member in both scenarios (each "
+            "has it in other runs), so no run is paired; allowed: more --replicates "
+            "(posterior sets in which both have it)"
         )
     return np.nansum(d, axis=1) / seen
 

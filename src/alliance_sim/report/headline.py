@@ -257,11 +257,10 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
         return Headline(f"Compared at {when}{why}: no outcome could be compared.", when=when)
     ref = comp["reference name"].iloc[0]
     lead = f"By {when}{why}, against {ref}:"
-    for base in comp.attrs.get("baseline_after") or []:
-        lead += (
-            f" Each difference is the other scenario minus {ref}, the first result given: "
-            f"{base} minus {ref} here (give {base}'s folder first for {ref}'s effect)."
-        )
+    is_ref, base = comp.attrs.get("baseline") or (True, [])
+    if not is_ref:  # the first folder is the reference: say which way the differences run
+        lead += f" Each difference below is another scenario minus {ref}, the first result given"
+        lead += f" (give {base[0]}'s folder first for {ref}'s effect)." if base else "."
     for name, has_file in comp.attrs.get("pooled") or []:
         where = "by_point.csv in its folder" if has_file else "alliance_sim.by_point(result)"
         lead += (
