@@ -601,3 +601,58 @@ def test_a_baseline_given_after_a_what_if_says_which_way_the_differences_run(tmp
     assert lead.endswith("another scenario minus Baseline, the first result given.")
     lead = headline(compare_results([base, mine, copy]), ["KAZ"]).lead
     assert lead.endswith("against Baseline (b):")
+
+
+def test_a_headline_about_a_mean_gives_the_difference_with_its_interval(tmp_path):
+    """A commitment or cohesion sentence gave the two levels and an effect size but not the
+    difference itself with its interval (a new user found it only in the table below); it now
+    does, and in words Markdown leaves as they are (no "] (" that reads as a link)."""
+    from alliance_sim.report.headline import sentence
+    from alliance_sim.textsafe import md
+
+    a = run_scenario("baseline", tmp_path / "a", replicates=20, end="2027Q4")
+    b = run_scenario("armenia_exits", tmp_path / "b", replicates=20, end="2027Q4")
+    comp = compare_results([a, b])
+    rows = [r for _, r in comp.iterrows() if not r["binary"] and np.isfinite(r["difference"].value)]
+    assert rows
+    for r in rows:
+        d, said = r["difference"], sentence(r)
+        assert f": {d.value:+.2f} [{d.lo:+.2f}, {d.hi:+.2f}], effect " in said, said
+        assert "\\[" not in md(said)
+
+
+def test_what_one_could_observe_says_over_how_many_runs(tmp_path):
+    """The observables table gave Iran's probabilities at the horizon from the one run of 300
+    in which it had joined with nothing to say so (a new user); each quarter now has the
+    number of runs its means are over, and a member no run has then reads empty."""
+    from alliance_sim.analysis.observables import observable_table
+
+    res = run_scenario("iran_joins", tmp_path / "i", replicates=12, end="2026Q4")
+    obs = observable_table(res).set_index("member")
+    ts = res.timeseries
+    for q, step in ((res.plan.start, ts["step"].min()), ("2026Q4", ts["step"].max())):
+        at = ts[ts["step"] == step]
+        for code in obs.index:
+            assert obs.loc[code, f"runs {q}"] == (at["member"] == code).sum()
+    assert obs.loc["IRN", f"runs {res.plan.start}"] == 0
+    assert np.isnan(obs.loc["IRN", f"P(leader attends the summit) {res.plan.start}, mean"])
+    assert obs.loc["KAZ", "runs 2026Q4"] == 12
+
+
+def test_a_scenarios_own_figure_marks_the_quarter_compared(monkeypatch):
+    """A report's per-scenario figures ran to each scenario's own end with nothing to say
+    where the comparison reads them (a new user compared Armenia's 46% at 2034Q4 with 45% at
+    2030Q4): a dashed "compared at" line is drawn where the figure runs past that quarter."""
+    import matplotlib.pyplot as plt
+
+    from alliance_sim.report import marks
+
+    labels = ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    for at, lines in (("2025Q1", 1), ("2025Q3", 0), (None, 0), ("2031Q1", 0)):
+        fig, ax = plt.subplots()
+        marks.event_markers(ax, None, labels, found=[], compared=at)
+        assert len(ax.lines) == lines, at
+        if lines:
+            assert ax.lines[0].get_xdata()[0] == 1 and ax.lines[0].get_linestyle() == "--"
+            assert ax.texts[0].get_text() == "compared at 2025Q1"
+        plt.close(fig)

@@ -21,11 +21,18 @@ LABELS = {
     "p_join_exercise": "sends troops to exercises",
     "p_pay_budget": "pays into the budget",
 }
+#: the table's title in a report (its runs columns: a mean of 1 run of 300 read as of all)
+OBSERVE = (
+    "What one could observe (the observation model; mean over the runs that have the member "
+    "then, their number in each quarter's runs column)"
+)
 
 
 def observable_table(res: Result) -> pd.DataFrame:
     """Per member: the mean over runs of each observable's probability at the first and the
-    last recorded quarter (members that have left count as 0 for taking part)."""
+    last recorded quarter (members that have left count as 0 for taking part), over the runs
+    that record the member then (a joiner: those in which it joined), with their number
+    (``runs {quarter}``; a mean of 1 of 300 runs read as Iran's had looked like all of them)."""
     cols = ["step", "member", *OBSERVABLES]
     try:
         data = open_dataset(res.directory, "timeseries")
@@ -45,6 +52,7 @@ def observable_table(res: Result) -> pd.DataFrame:
         for step in (first, last):
             q = quarters.shift(res.plan.start, int(step))
             at = mine[mine["step"] == step]
+            row[f"runs {q}"] = len(at)
             for k in ("p_vote_with_russia", "p_attend_summit", "p_join_exercise", "p_pay_budget"):
                 row[f"P({LABELS[k]}) {q}, mean"] = float(at[k].fillna(0).mean())
         rows.append(row)

@@ -74,7 +74,11 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
             if pct
             else _interval(d, 1, 3)
         )
-        unit = "pairs" if r["paired"] else "runs"
+        unit = (
+            ("pairs" if r["paired"] else "runs")
+            if r["n"] != 1
+            else ("pair" if r["paired"] else "run")
+        )
         ref_has, this_has = r.get("reference has"), r.get("this has")
         some = any(h is not None and h[0] < h[1] for h in (ref_has, this_has))
         rows.append(

@@ -239,6 +239,13 @@ def sentence(r: pd.Series) -> str:
         text = f"{outcome} at {end} is {_num(this)} in {scen}"
     if str(r["effect"]).startswith("no estimate"):
         return f"{text} vs {_num(ref)} in {base} ({_evidence(r)})."
+    d = r["difference"]  # the difference itself with its interval, not only the two levels
+    if np.isfinite(d.value):  # (no "] (": Markdown would read a link and escape brackets)
+        by = f"{d.value:+.2f} [{d.lo:+.2f}, {d.hi:+.2f}]"
+        return (
+            f"{text} vs {_num(ref)} in {base}: {by}, effect {r['effect']} (A12 "
+            f"{r['A12'].value:.2f}; {_evidence(r)})."
+        )
     effect = f"effect {r['effect']}, A12 {r['A12'].value:.2f}"
     return f"{text} vs {_num(ref)} in {base} ({effect}; {_evidence(r)})."
 

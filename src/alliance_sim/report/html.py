@@ -35,7 +35,7 @@ from alliance_sim.analysis.comparison import (  # noqa: F401 (compare_results: r
 from alliance_sim.analysis.design import FEW
 from alliance_sim.analysis.horizon import shared_horizon
 from alliance_sim.analysis.known_limits import KNOWN_LIMITS
-from alliance_sim.analysis.observables import observable_table
+from alliance_sim.analysis.observables import OBSERVE, observable_table
 from alliance_sim.analysis.scenario_table import QuarterEstimate, independent_unit, scenario_table
 from alliance_sim.analysis.stats import Estimate, percent
 from alliance_sim.analysis.summary import COHESION
@@ -195,7 +195,7 @@ def _figures(results: list[Result], focus: list[str], when: str) -> list[tuple[s
     )
     for res in series:
         buf = io.BytesIO()
-        plots.status_probability(res, buf)
+        plots.status_probability(res, buf, at=when)
         figs.append((f"{names[id(res)]}: suspension and exit by quarter", buf))
     return figs
 
@@ -347,10 +347,7 @@ def build_report(
         ]
         obs = observable_table(res)
         if len(obs):
-            parts += [
-                "<h3>What one could observe (the observation model; mean over runs)</h3>",
-                _html_table(obs),
-            ]
+            parts += [f"<h3>{OBSERVE}</h3>", _html_table(obs)]
     parts.append("</body></html>")
     write_report(out, "\n".join(parts) + "\n")
     return out
@@ -413,6 +410,6 @@ def _write_md(
         ]
         obs = observable_table(res)
         if len(obs):
-            doc += ["### What one could observe (mean over runs)", "", _md_table(obs), ""]
+            doc += [f"### {OBSERVE}", "", _md_table(obs), ""]
     write_report(out, "\n".join(doc) + "\n")
     return out

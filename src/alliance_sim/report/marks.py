@@ -118,14 +118,17 @@ def event_markers(
     member: str | None = None,
     ordinal: bool = False,
     found: list[tuple[int, str, str]] | None = None,
+    compared: str | None = None,
 ) -> list[tuple[int, str, str]]:
     """Dotted vertical lines at the scheduled events that fall inside the axis's quarters
     ``labels``, each with its number at the top (the key below the figure, :func:`event_key`,
     says what each number is).  Numbers are placed when the figure is saved
     (:func:`declutter`): those that would touch are staggered downwards, so none overlaps
     another at any figure size.  x is the index into ``labels`` or, with ``ordinal``, the
-    quarter's ordinal; ``found``: the events to draw (default: ``manifest``'s).  Returns the
-    events drawn."""
+    quarter's ordinal; ``found``: the events to draw (default: ``manifest``'s); ``compared``:
+    the quarter a comparison reads (:func:`compared_line`).  Returns the events drawn."""
+    if not ordinal:
+        compared_line(ax, labels, compared)
     found = events(manifest, member) if found is None else found
     inside = [e for e in found if e[1] in labels]
     for k, at, _text in inside:
@@ -237,3 +240,18 @@ def enough_in(
     if few.all():
         return q, f"in the alliance in at most {most} of {n_runs} runs: too few for a median"
     return q, f"median and bands where at least {MIN_IN} of {n_runs} runs have it in"
+
+
+def compared_line(ax: Axes, labels: list[str], at: str | None) -> None:
+    """A dashed line at ``at``, the quarter a comparison reads, on a scenario's own figure that
+    runs past it (x: the index into ``labels``): the report's per-scenario figures had run to
+    each scenario's end with nothing to say where the comparison reads them (a new user)."""
+    if at is None or at not in labels[:-1]:
+        return
+    x = labels.index(at)
+    ax.axvline(x, color="#b2182b", lw=1.0, ls="--", zorder=1)
+    ax.annotate(
+        f"compared at {at}", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
+        textcoords="offset points", rotation=90, ha="left", va="top", color="#b2182b",
+        fontsize=style.size(6.5), bbox=NOTE_BOX, zorder=6,
+    )  # fmt: skip

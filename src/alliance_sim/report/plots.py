@@ -354,9 +354,9 @@ def probability_curves(ax: Axes, labels: list[str], iv: dict[str, np.ndarray]) -
 
 
 @styled
-def status_probability(res: Result, path: str | os.PathLike) -> Path:
+def status_probability(res: Result, path: str | os.PathLike, at: str | None = None) -> Path:
     """Probability, by quarter, that each member is suspended and that it has exited, each
-    with its 95% band (runs sharing a seed counted once); the y-axis fits the data."""
+    with its 95% band (seeds counted once; the y-axis fits the data); ``at``: a comparison's."""
     check_time_series(res, "suspension and exit by quarter")
     fig, axes = subplots(1, 2, figsize=(10, 4.2), paper=(7.0, 3.6))
     drawn: list = []
@@ -373,7 +373,7 @@ def status_probability(res: Result, path: str | os.PathLike) -> Path:
         ax.set_title(fit_text(fig, text, size, 0.44), fontsize=size)
         quarter_axis(ax, labels)
         grid(ax)
-        drawn = marks.event_markers(ax, res.manifest, labels)
+        drawn = marks.event_markers(ax, res.manifest, labels, compared=at)
     axes[0].set_ylabel("share of runs")
     handles, names = axes[1].get_legend_handles_labels()
     legend_below(fig, handles, names, ncols=7)
