@@ -656,3 +656,36 @@ def test_a_scenarios_own_figure_marks_the_quarter_compared(monkeypatch):
             assert ax.lines[0].get_xdata()[0] == 1 and ax.lines[0].get_linestyle() == "--"
             assert ax.texts[0].get_text() == "compared at 2025Q1"
         plt.close(fig)
+
+
+def test_an_event_in_an_error_is_named_by_its_id(tmp_path, capsys):
+    """A refusal named an event by its place alone ("[events[0] (pressure)]"); a user who gave
+    it an id finds it by that, so the id is said beside the place (an id the loader made up,
+    for an event without one, is not)."""
+    head = 'name = "K"\ndescription = "d"\nextends = "baseline"\n[[events]]\nat = "2026Q1"\n'
+    for body, said in (
+        ('id = "kaz_campaign"\ntype = "pressure"\nmember = "KAZ"\nsize = 1.5\n',
+         "[events[0] (pressure 'kaz_campaign')]"),
+        ('id = "iran_appeal"\ntype = "appeal"\nmember = "IRN"\n',
+         "[events[0] (appeal 'iran_appeal')]"),
+        ('type = "appeal"\nmember = "IRN"\n', "[events[0] (appeal)]"),
+    ):  # fmt: skip
+        (tmp_path / "k.toml").write_text(head + body)
+        assert main(["validate", str(tmp_path / "k.toml")]) == 2
+        assert said in one_line(capsys.readouterr().err)
+
+
+def test_the_shipped_baseline_is_known_by_its_hash_from_another_installation(tmp_path):
+    """A result of the baseline run from another clone records that clone's path; it is still
+    the shipped baseline (same scenario hash), and the compare hint names it (a new user's
+    baseline, run in one clone and compared in another, got no hint)."""
+    from types import SimpleNamespace
+
+    from alliance_sim import load_scenario
+    from alliance_sim.analysis.horizon import shipped_baseline
+
+    h = load_scenario("baseline").hash
+    elsewhere = str(tmp_path / "clone" / "scenarios" / "baseline.toml")
+    for path, hash_, want in ((elsewhere, h, True), (elsewhere, "0" * 16, False)):
+        r = SimpleNamespace(manifest=SimpleNamespace(scenario_path=path, scenario_hash=hash_))
+        assert shipped_baseline(r) is want

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -88,15 +89,30 @@ def _shared(results: list[Result], why: str) -> str:
 
 
 def shipped_baseline(r: Result) -> bool:
-    """Whether ``r`` ran the shipped baseline scenario (its file, not a copy or a scenario
-    of that name), the reference a comparison reads what-ifs against."""
+    """Whether ``r`` ran the shipped baseline scenario (its file, or the same scenario by its
+    hash as another installation ran it; not a copy changed or a scenario of that name), the
+    reference a comparison reads what-ifs against."""
     from alliance_sim.scenario.files import shipped_dir
 
     where, shipped = Path(r.manifest.scenario_path), shipped_dir()
     try:
-        return shipped is not None and where.resolve() == (shipped / "baseline.toml").resolve()
+        if shipped is not None and where.resolve() == (shipped / "baseline.toml").resolve():
+            return True
     except OSError:
-        return False
+        pass
+    return r.manifest.scenario_hash == _baseline_hash()
+
+
+@cache
+def _baseline_hash() -> str | None:
+    """The shipped baseline's scenario hash (None where it cannot be read)."""
+    from alliance_sim.scenario.files import shipped_dir
+    from alliance_sim.scenario.load import load_scenario
+
+    try:
+        return load_scenario(shipped_dir() / "baseline.toml").hash
+    except Exception:  # a report goes on without the hint
+        return None
 
 
 def display_names(results: list[Result]) -> list[str]:

@@ -242,6 +242,10 @@ def enough_in(
     return q, f"median and bands where at least {MIN_IN} of {n_runs} runs have it in"
 
 
+#: the "compared at" line's colour: none of a scenario's (its red had been the second's)
+COMPARED = "#8c510a"
+
+
 def compared_line(ax: Axes, labels: list[str], at: str | None) -> None:
     """A dashed line at ``at``, the quarter a comparison reads, on a scenario's own figure that
     runs past it (x: the index into ``labels``): the report's per-scenario figures had run to
@@ -249,9 +253,9 @@ def compared_line(ax: Axes, labels: list[str], at: str | None) -> None:
     if at is None or at not in labels[:-1]:
         return
     x = labels.index(at)
-    ax.axvline(x, color="#b2182b", lw=1.0, ls="--", zorder=1)
+    ax.axvline(x, color=COMPARED, lw=1.0, ls="--", zorder=1)
     ax.annotate(
         f"compared at {at}", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-        textcoords="offset points", rotation=90, ha="left", va="top", color="#b2182b",
+        textcoords="offset points", rotation=90, ha="left", va="top", color=COMPARED,
         fontsize=style.size(6.5), bbox=NOTE_BOX, zorder=6,
     )  # fmt: skip

@@ -72,7 +72,7 @@ def _calendar(
         grid(ax)
         drawn = marks.event_markers(ax, None, span, ordinal=True, found=found)
         if at is not None and first <= quarters.parse(at) <= last:
-            ax.axvline(quarters.parse(at), color="#b2182b", lw=1.0, ls="--", zorder=1)
+            ax.axvline(quarters.parse(at), color=marks.COMPARED, lw=1.0, ls="--", zorder=1)
             x0 = quarters.parse(at)
             # beside the line where the data leave room: the top (below the event numbers)
             # unless curves or bands reach it there, then the bottom; right of the line (past
@@ -90,7 +90,7 @@ def _calendar(
                 ha="left" if right else "right",
                 va="top" if top else "bottom",
                 fontsize=style.size(6.5),
-                color="#b2182b",
+                color=marks.COMPARED,
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
                 zorder=6,
             )

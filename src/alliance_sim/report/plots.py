@@ -193,14 +193,14 @@ SURVIVORS = 0.2
 @styled
 def fan_chart(res: Result, path: str | os.PathLike, members: list[str] | None = None) -> Path:
     """Each member's commitment over time among the runs in which it is still in the alliance
-    (median, 50% and 90% bands), beside the share of runs in which it has exited (dashed); and
-    the cohesion index.  Dotted verticals: the scenario's scheduled events (numbered; the key
-    is below the figure)."""
+    (median, 50% and 90% bands; the focus first), beside the share of runs in which it has
+    exited (dashed); and cohesion.  Dotted verticals: the events (numbered; key below)."""
     check_time_series(res, "fan chart")
     labels, qm = agg.member_quantiles(res, "commitment", still_in=True)
     _, shares = agg.status_shares(res)
     _, qc = agg.alliance_quantiles(res, "cohesion")
-    present = [c for c in ALLIES if c in qm]
+    focus = [c for c in res.plan.focus if c in qm]  # first, as the printed table leads with
+    present = focus + [c for c in ALLIES if c in qm and c not in focus]
     members = [m for m in (members or present) if m in present]
     n_runs = int(res.manifest.plan.n_runs - res.manifest.failed)
     n = len(members) + 1

@@ -347,7 +347,8 @@ def _check_event(
             f"unknown event type {etype!r}{_type_hint(etype)}; allowed: " + ", ".join(EVENT_TYPES),
         )
     cls = EVENT_TYPES[etype]
-    key = f"events[{n}] ({etype})"
+    named = raw.get("id")  # a user finds "kaz_campaign" by its id, not its place
+    key = f"events[{n}] ({etype}{f' {named!r}' if isinstance(named, str) else ''})"
     if "at" not in raw:  # `quarter = "2026Q2"` was told only that 'at' is missing
         said = next((k for k in ("quarter", "when", "date", "start", "time") if k in raw), None)
         ck.fail(

@@ -191,18 +191,20 @@ def check_event_order(
         (quarters.parse(e.at), n, e) for n, (eid, e) in enumerate(events) if eid not in moved
     )
     for _, n, e in order:
+        eid = events[n][0]  # named as the file names it (an id the loader gave: its place only)
+        key = f"events[{n}] ({e.type}{'' if eid == f'{e.type}{n}' else f' {eid!r}'})"
         if e.type in NEEDS_MEMBER:
             names = list(e.members) if e.type == "clash" else [e.member]  # type: ignore[attr-defined]
             for c in names:
                 if c in why:
                     ck.fail(
-                        f"events[{n}] ({e.type})",
+                        key,
                         f"{e.type} at {e.at} names {c}, which {why[c]}; allowed: a member "
                         "inside the alliance at that quarter",
                     )
         if e.type == "rejoin" and e.member in why and why[e.member].startswith("is a candidate"):  # type: ignore[attr-defined]
             ck.fail(
-                f"events[{n}] (rejoin)",
+                key,
                 f"rejoin at {e.at} names {e.member}, which is outside the alliance (a candidate: "  # type: ignore[attr-defined]
                 "never a member in this run, or out before it starts); allowed: an accession "
                 "or an application for it, or rejoin for a member that left during the run",
