@@ -1542,3 +1542,37 @@ def test_a_comparison_at_an_earlier_quarter_names_and_quotes_analyses_at_that_qu
     assert main(["compare", "b", "o", "--at", "2028Q4", "--out", "r4.md"]) == 0
     page = " ".join((tmp_path / "r4.md").read_text().split())
     assert "fitted model: alliance-sim robustness own.toml --end 2028Q4 --out DIR" in page
+
+
+def test_a_total_index_below_its_first_order_one_is_called_the_estimates_error():
+    """At small --samples a table showed ST below S1 (0.20 beside 0.41) with nothing to say that
+    no true pair of indices can do that (a new user); the report now names those rows and says
+    it is the estimates' error (more --samples), and says nothing where none is below."""
+    import copy
+
+    from alliance_sim.report import robustness as rr
+
+    first = rb.shipped("baseline")
+    r = copy.deepcopy(first)
+    for h in r["headlines"]:
+        for d in h["drivers"]:
+            d["ST"] = max(d["ST"] or 0.0, d["S1"] or 0.0)
+    assert "ST below S1" not in rr.markdown(r)
+    top = r["headlines"][0]["drivers"][0]
+    top["ST"] = (top["S1"] or 0.0) / 2
+    assert f"ST below S1 (`{top['parameter']}`) is the estimates' error" in rr.markdown(r)
+
+
+def test_each_shipped_robustness_md_is_its_json_as_the_report_renders_it():
+    """The shipped analyses' robustness.md files are what the renderer makes of their json:
+    a change to the report's words reaches them (re-rendered, the runs untouched)."""
+    from pathlib import Path
+
+    from alliance_sim.report import robustness as rr
+
+    root = Path(__file__).resolve().parents[1] / "docs" / "robustness"
+    dirs = sorted(p for p in root.iterdir() if (p / "robustness.json").is_file())
+    assert len(dirs) == 8
+    for d in dirs:
+        got = rr.markdown(json.loads((d / "robustness.json").read_text()))
+        assert (d / "robustness.md").read_text() == got, d.name

@@ -123,6 +123,14 @@ def markdown(result: dict[str, Any]) -> str:
                 f"{_ci(r['ST'], r['ST_conf'])} | {_yes(r['identified'])} | "
                 f"{_yes(r['sourced'])} | {r['range']} |"
             )
+        below = [  # as the table shows them: a total index below its first-order one
+            r["parameter"] for r in tabled(h["drivers"])
+            if round(r["ST"] or 0, 2) < round(r["S1"] or 0, 2)
+        ]  # fmt: skip
+        if below:  # is the estimates' error, which a new user read as the model's (helper-107)
+            lines += ["", f"ST below S1 ({', '.join(f'`{b}`' for b in below)}) is the "
+                      "estimates' error, not the parameters' (a total index is never below its "
+                      "first-order one): more --samples."]  # fmt: skip
         lines.append("")
     lines += [
         "![drivers](drivers.png)",
