@@ -174,13 +174,32 @@ def test_no_visible_split_prints_no_tree_and_an_indistinct_box_says_so():
         null["ARM_exited"] = (rng.random(n) < 0.3).astype(float)
         d = discover(null, "ARM_exited")
         kept += not d.cart.startswith("(no split")
-        if not d.box.empty:
+        if not d.box.empty:  # and it says so first, not at the end (helper-110)
             assert "cannot tell the region from the rest" in d.in_words()
+            assert d.in_words().startswith("Not told apart from the rest by these runs (below): ")
     assert kept <= 2
     # the planted box keeps its splits, and its sentence no such caveat
     p = discover(planted(), "ARM_exited")
     assert "|---" in p.cart and "(no split" not in p.cart
-    assert "cannot tell" not in p.in_words()
+    assert "cannot tell" not in p.in_words() and not p.in_words().startswith("Not told")
+
+
+def test_a_seed_by_seed_test_that_cannot_reach_five_percent_says_so():
+    """With 4 seeds that differ, the exact Wilcoxon p is never below 0.125: a box over them was
+    "cannot tell" with nothing to say that more replicates were the remedy (helper-110)."""
+    from alliance_sim.analysis.discover_words import told_apart
+
+    s = {"seeds_both": 10, "seeds_higher": 3, "seeds_lower": 1, "contrast": 0.05}
+    said, told = told_apart(s | {"paired_p": 0.125})
+    assert not told and said.endswith(
+        "cannot tell the region from the rest; with 4 seeds that differ the test cannot reach "
+        "5% (it needs 6 or more: more --replicates)."
+    )
+    s = {"seeds_both": 10, "seeds_higher": 7, "seeds_lower": 0, "contrast": 0.09}
+    said, told = told_apart(s | {"paired_p": 0.016})
+    assert told and said.endswith("(mean +9.0 points; Wilcoxon p = 0.016, in-sample).")
+    said, told = told_apart({**s, "seeds_higher": 4, "seeds_lower": 4, "paired_p": 0.8})
+    assert not told and said.endswith("cannot tell the region from the rest.")
 
 
 def test_discover_pairs_by_seed_and_survives_a_one_seed_sweep():

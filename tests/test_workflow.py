@@ -689,3 +689,27 @@ def test_the_shipped_baseline_is_known_by_its_hash_from_another_installation(tmp
     for path, hash_, want in ((elsewhere, h, True), (elsewhere, "0" * 16, False)):
         r = SimpleNamespace(manifest=SimpleNamespace(scenario_path=path, scenario_hash=hash_))
         assert shipped_baseline(r) is want
+
+
+def test_an_export_folder_is_not_read_as_a_result(tmp_path, capsys):
+    """`check DIR/csv` read an export's copy of the manifest as a damaged sweep and advised
+    running the sweep again, which wrote a result into the export folder (helper-110). An
+    export is now refused by what reads results (check, compare) and by what writes them
+    (run, sweep, with or without --force), in one line naming what it is; exporting again
+    over it still works."""
+    res = run_scenario("baseline", tmp_path / "b", replicates=4, end="2025Q4")
+    assert main(["export", str(res.directory)]) == 0
+    csv = res.directory / "csv"
+    capsys.readouterr()
+    for argv in (
+        ["check", str(csv)],
+        ["compare", str(csv), str(res.directory), "--out", str(tmp_path / "r.md")],
+        ["run", "baseline", "--out", str(csv), "--replicates", "4", "--end", "2025Q4"],
+        ["run", "baseline", "--out", str(csv), "--replicates", "4", "--end", "2025Q4", "--force"],
+    ):
+        assert main(argv) == 2, argv
+        assert "CSV export" in one_line(capsys.readouterr().err)
+    assert sorted(p.name for p in csv.iterdir()) == [
+        "alliance.csv", "manifest.json", "runs.csv", "timeseries.csv"
+    ]  # fmt: skip
+    assert main(["export", str(res.directory), "--force"]) == 0

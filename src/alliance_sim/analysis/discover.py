@@ -151,26 +151,15 @@ class Discovery:
                 f" Intervals: 95%, {unit_}; in-sample (the box was fitted to these runs, so they "
                 "flatter it)."
             )
-            if "seeds_both" in s:  # within a seed only the parameters differ: pair by seed
-                p = s["paired_p"]
-                note += (
-                    f" Seed by seed (each seed runs at every point), the box's share is above "
-                    f"the rest's in {s['seeds_higher']} of {s['seeds_both']} seeds and below in "
-                    f"{s['seeds_lower']} (mean {100 * s['contrast']:+.1f} points; Wilcoxon "
-                    f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, in-sample)"
-                    + (": these runs cannot tell the region from the rest." if p >= 0.05 else ".")
-                )
-            elif s["density_lo"] <= s["k_total"] / s["n_total"] <= s["density_hi"]:
-                note += (
-                    " The box's interval includes the overall share: these runs cannot tell "
-                    "the region from the rest of the swept space."
-                )
+            said, told = words.told_apart(s)  # seed by seed where seeds run on both sides
+            note += said
         else:
-            cov = percent(s["coverage"])
-        return (
+            cov, told = percent(s["coverage"]), True
+        text = (
             f"{head} when {conds}; that region holds {cov} of all {plural} "
             f"and {percent(s['mass'])} of {unit} (overall: {overall}).{note}"
-        )
+        )  # a region its own test rejects led a sentence a user would quote (helper-110)
+        return text if told else f"Not told apart from the rest by these runs (below): {text}"
 
     def summary(self) -> str:
         """The chosen box and its neighbours on the trajectory, as a short text table."""

@@ -4,6 +4,8 @@ tree as text."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -237,3 +239,35 @@ def refined(manifest, runs: pd.DataFrame, y: np.ndarray, per_point: bool) -> dic
     if not own.any():
         return None
     return {"added": int((~own).sum()), "design": int(own.sum()), "share": float(y[own].mean())}
+
+
+def told_apart(s: dict[str, Any]) -> tuple[str, bool]:
+    """The in-sample check of a box's runs against the rest, as a sentence, and whether they
+    tell the region from the rest: seed by seed (Wilcoxon, :func:`paired_contrast`) where
+    seeds run on both sides, else whether the box's interval leaves out the overall share.
+    With fewer than 6 seeds that differ the exact test cannot reach 5% (its least p is
+    2 / 2**n), which the sentence says, with the remedy."""
+    if "seeds_both" in s:
+        p, n = s["paired_p"], s["seeds_higher"] + s["seeds_lower"]
+        said = (
+            f" Seed by seed (each seed runs at every point), the box's share is above the rest's "
+            f"in {s['seeds_higher']} of {s['seeds_both']} seeds and below in {s['seeds_lower']} "
+            f"(mean {100 * s['contrast']:+.1f} points; Wilcoxon "
+            f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, in-sample)"
+        )
+        if p < 0.05:
+            return said + ".", True
+        few = (
+            f"; with {n} seed{'s' if n != 1 else ''} that differ the test cannot reach 5% (it "
+            "needs 6 or more: more --replicates)"
+            if n < 6
+            else ""
+        )
+        return said + f": these runs cannot tell the region from the rest{few}.", False
+    if s["density_lo"] <= s["k_total"] / s["n_total"] <= s["density_hi"]:
+        return (
+            " The box's interval includes the overall share: these runs cannot tell the region "
+            "from the rest of the swept space.",
+            False,
+        )
+    return "", True

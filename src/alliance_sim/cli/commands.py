@@ -325,12 +325,13 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
 def cmd_check(a: argparse.Namespace) -> int:
     from alliance_sim.errors import StoreError
     from alliance_sim.runs.health import check
+    from alliance_sim.runs.results import is_export
 
     try:
         h = check(a.directory)
     except StoreError as e:  # a damaged manifest is a finding (1); no result folder, usage (2)
         manifest = user_path(a.directory) / "manifest.json"
-        if not manifest.is_file() or manifest.is_symlink():  # no manifest of its own
+        if not manifest.is_file() or manifest.is_symlink() or is_export(manifest.parent):
             raise
         print(term(f"{a.directory}: its manifest cannot be trusted\n1 problem(s):\n{e}"))
         return 1

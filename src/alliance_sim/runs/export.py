@@ -22,7 +22,14 @@ from alliance_sim.paths import (
     writable_dir,
 )
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
-from alliance_sim.runs.results import MANIFEST, TABLES, Result, open_dataset, unfinished
+from alliance_sim.runs.results import (
+    EXPORT_RUNS_HEADER,
+    MANIFEST,
+    TABLES,
+    Result,
+    open_dataset,
+    unfinished,
+)
 
 FORMATS = ("csv",)
 
@@ -159,7 +166,7 @@ def _whose(target: Path, res: Result) -> str:
 
 PARTIAL = "PARTIAL.txt"
 MARKS = {  # how each file an export writes begins (its header): what marks it as ours
-    "runs.csv": b'"run","run_id"',
+    "runs.csv": EXPORT_RUNS_HEADER,
     "alliance.csv": b'"run","step","quarter","cohesion"',
     "timeseries.csv": b'"run","step","quarter","member"',
     MANIFEST: b'{\n  "kind": "',

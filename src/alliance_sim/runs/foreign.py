@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alliance_sim.errors import StoreError
 from alliance_sim.runs.integrity import JOURNAL, journal_is_ours
-from alliance_sim.runs.layout import PART, TABLES, table_path
+from alliance_sim.runs.layout import PART, TABLES, is_export, table_path
 
 
 def plain(p: Path) -> bool:
@@ -47,6 +47,11 @@ def refuse_foreign_files(directory: Path) -> None:
     run: red-team)."""
     refuse_foreign_manifest(directory)
     refuse_foreign_journal(directory)
+    if is_export(directory):  # its copy of the manifest read as a finished or other sweep
+        raise StoreError(
+            f"{directory} holds a CSV export (alliance-sim export wrote it), not a result; "
+            "allowed: another --out (an export is never resumed or replaced by a run)"
+        )
     for name in ("summary.json", "by_point.csv", "commitment.png"):
         if (directory / name).is_dir():
             _refuse(directory / name, directory)

@@ -18,3 +18,18 @@ def table_path(directory: str | os.PathLike, table: str) -> Path:
     chunk of runs, then one per refine round) read as one table, or, in result directories
     written before version 0.2, a single file."""
     return user_path(directory) / f"{table}.parquet"
+
+
+#: how the runs table of an export begins (``alliance-sim export``, :mod:`.export`)
+EXPORT_RUNS_HEADER = b'"run","run_id"'
+
+
+def is_export(directory: Path) -> bool:
+    """Whether ``directory`` holds an export's CSV tables and no stored table of its own."""
+    try:
+        with open(directory / "runs.csv", "rb") as f:
+            ours = f.read(len(EXPORT_RUNS_HEADER)) == EXPORT_RUNS_HEADER
+    except OSError:
+        return False
+    stored = any(table_path(directory, t).exists() for t in TABLES)
+    return ours and not stored

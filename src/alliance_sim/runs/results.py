@@ -20,7 +20,14 @@ import pandas as pd
 
 from alliance_sim.errors import AnalysisError, StoreError, did_you_mean
 from alliance_sim.paths import user_path
-from alliance_sim.runs.layout import MANIFEST, PART, TABLES, table_path
+from alliance_sim.runs.layout import (  # noqa: F401 (EXPORT_RUNS_HEADER: re-exported)
+    EXPORT_RUNS_HEADER,
+    MANIFEST,
+    PART,
+    TABLES,
+    is_export,
+    table_path,
+)
 from alliance_sim.runs.refined import (  # noqa: F401 (re-exported)
     case_of,
     design_note,
@@ -465,6 +472,14 @@ class Result:
             no = no or "a file, not a result directory" * Path(directory).is_file()
             hint = hint or _scenario_hint(directory) or _beside_hint(directory)
             raise StoreError(f"{directory}: {no or 'no such folder'}{hint}")
+        if is_export(Path(directory)):  # its copy of the manifest read as a damaged sweep, and
+            src = Path(directory).parent  # "run the same command again" wrote a result into
+            was = " (its parent folder)" if (src / MANIFEST).is_file() else ""  # it (helper-110)
+            raise StoreError(
+                f"{directory}: a CSV export of {manifest.scenario_name!r} (alliance-sim export "
+                f"wrote it: its tables are .csv files), not a result directory; allowed: the "
+                f"result folder it was exported from{was}"
+            )
         return cls(Path(directory), manifest)
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
