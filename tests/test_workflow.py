@@ -617,7 +617,7 @@ def test_a_headline_about_a_mean_gives_the_difference_with_its_interval(tmp_path
     assert rows
     for r in rows:
         d, said = r["difference"], sentence(r)
-        assert f": {d.value:+.2f} [{d.lo:+.2f}, {d.hi:+.2f}], effect " in said, said
+        assert f": {d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}], effect " in said, said
         assert "\\[" not in md(said)
 
 
@@ -684,11 +684,17 @@ def test_the_shipped_baseline_is_known_by_its_hash_from_another_installation(tmp
     from alliance_sim import load_scenario
     from alliance_sim.analysis.horizon import shipped_baseline
 
-    h = load_scenario("baseline").hash
+    h, other = load_scenario("baseline").hash, "0" * 16
     elsewhere = str(tmp_path / "clone" / "scenarios" / "baseline.toml")
-    for path, hash_, want in ((elsewhere, h, True), (elsewhere, "0" * 16, False)):
-        r = SimpleNamespace(manifest=SimpleNamespace(scenario_path=path, scenario_hash=hash_))
-        assert shipped_baseline(r) is want
+    mine = str(tmp_path / "work" / "baseline.toml")
+    for path, hash_, name, want in (
+        (mine, h, "Baseline", True),  # the same scenario, wherever its file
+        (elsewhere, other, "Baseline", True),  # another clone's, cut short with --end
+        (mine, other, "Baseline", False),  # a changed copy of the user's own
+        (elsewhere, other, "Mine", False),
+    ):
+        m = SimpleNamespace(scenario_path=path, scenario_hash=hash_, scenario_name=name)
+        assert shipped_baseline(SimpleNamespace(manifest=m)) is want, (path, name)
 
 
 def test_an_export_folder_is_not_read_as_a_result(tmp_path, capsys):
@@ -713,3 +719,18 @@ def test_an_export_folder_is_not_read_as_a_result(tmp_path, capsys):
         "alliance.csv", "manifest.json", "runs.csv", "timeseries.csv"
     ]  # fmt: skip
     assert main(["export", str(res.directory), "--force"]) == 0
+
+
+def test_every_event_refusal_names_the_id_and_a_long_one_is_cut(tmp_path, capsys):
+    """Refusals before an event's type is known, and of a duplicate id, gave its place only;
+    an id of 3,000 characters was printed whole in a 3,166-character line (helper-109)."""
+    head = 'name = "K"\ndescription = "d"\nextends = "baseline"\n[[events]]\nat = "2026Q1"\n'
+    long_id = "x" * 3000
+    for body, said in (
+        ('id = "kaz_campaign"\ntype = "presure"\nmember = "KAZ"\n', "[events[0] ('kaz_campaign')]"),
+        (f'id = "{long_id}"\ntype = "pressure"\nmember = "KAZ"\nsize = 2\n', "xxx...xxx"),
+    ):
+        (tmp_path / "k.toml").write_text(head + body)
+        assert main(["validate", str(tmp_path / "k.toml")]) == 2
+        err = one_line(capsys.readouterr().err)
+        assert said in err and len(err) < 400, err

@@ -89,9 +89,10 @@ def _shared(results: list[Result], why: str) -> str:
 
 
 def shipped_baseline(r: Result) -> bool:
-    """Whether ``r`` ran the shipped baseline scenario (its file, or the same scenario by its
-    hash as another installation ran it; not a copy changed or a scenario of that name), the
-    reference a comparison reads what-ifs against."""
+    """Whether ``r`` ran the shipped baseline scenario (its file; the same scenario by its
+    hash as another installation ran it; or, cut short with ``--end``, which changes the hash,
+    another clone's ``scenarios/baseline.toml`` of that name), the reference a comparison
+    reads what-ifs against; not a changed copy elsewhere or a scenario merely so named."""
     from alliance_sim.scenario.files import shipped_dir
 
     where, shipped = Path(r.manifest.scenario_path), shipped_dir()
@@ -100,7 +101,8 @@ def shipped_baseline(r: Result) -> bool:
             return True
     except OSError:
         pass
-    return r.manifest.scenario_hash == _baseline_hash()
+    named = r.manifest.scenario_name == "Baseline" and where.parent.name == "scenarios"
+    return r.manifest.scenario_hash == _baseline_hash() or (named and where.name == "baseline.toml")
 
 
 @cache

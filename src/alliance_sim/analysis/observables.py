@@ -23,8 +23,9 @@ LABELS = {
 }
 #: the table's title in a report (its runs columns: a mean of 1 run of 300 read as of all)
 OBSERVE = (
-    "What one could observe (the observation model; mean over the runs that have the member "
-    "then, their number in each quarter's runs column)"
+    "What one could observe (the observation model; mean over the runs in which the state is "
+    "or has been a member by then, one that has left counting as not taking part; their "
+    "number in each quarter's runs column)"
 )
 
 

@@ -241,7 +241,7 @@ def sentence(r: pd.Series) -> str:
         return f"{text} vs {_num(ref)} in {base} ({_evidence(r)})."
     d = r["difference"]  # the difference itself with its interval, not only the two levels
     if np.isfinite(d.value):  # (no "] (": Markdown would read a link and escape brackets)
-        by = f"{d.value:+.2f} [{d.lo:+.2f}, {d.hi:+.2f}]"
+        by = f"{d.value:+.3f} [{d.lo:+.3f}, {d.hi:+.3f}]"  # as the table: 2 places collapsed
         return (
             f"{text} vs {_num(ref)} in {base}: {by}, effect {r['effect']} (A12 "
             f"{r['A12'].value:.2f}; {_evidence(r)})."

@@ -242,8 +242,9 @@ def enough_in(
     return q, f"median and bands where at least {MIN_IN} of {n_runs} runs have it in"
 
 
-#: the "compared at" line's colour: none of a scenario's (its red had been the second's)
-COMPARED = "#8c510a"
+#: the "compared at" line's colour: no scenario's or member's (its red had been the second
+#: scenario's, then a brown next to Iran's: plots.SCENARIO_COLOURS, plots.COLOURS)
+COMPARED = "#c51b7d"
 
 
 def compared_line(ax: Axes, labels: list[str], at: str | None) -> None:
@@ -257,5 +258,5 @@ def compared_line(ax: Axes, labels: list[str], at: str | None) -> None:
     ax.annotate(
         f"compared at {at}", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
         textcoords="offset points", rotation=90, ha="left", va="top", color=COMPARED,
-        fontsize=style.size(6.5), bbox=NOTE_BOX, zorder=6,
+        fontsize=style.size(6.5), zorder=6,  # no box: it hid the curves it crossed
     )  # fmt: skip

@@ -123,9 +123,9 @@ def markdown(result: dict[str, Any]) -> str:
                 f"{_ci(r['ST'], r['ST_conf'])} | {_yes(r['identified'])} | "
                 f"{_yes(r['sourced'])} | {r['range']} |"
             )
-        below = [  # as the table shows them: a total index below its first-order one
+        below = [  # as the table prints them: a total index below its first-order one
             r["parameter"] for r in tabled(h["drivers"])
-            if round(r["ST"] or 0, 2) < round(r["S1"] or 0, 2)
+            if _printed(r["ST"], r["ST_conf"]) < _printed(r["S1"], r["S1_conf"])
         ]  # fmt: skip
         if below:  # is the estimates' error, which a new user read as the model's (helper-107)
             lines += ["", f"ST below S1 ({', '.join(f'`{b}`' for b in below)}) is the "
@@ -319,6 +319,15 @@ def _ci(v: float | None, half: float | None) -> str:
         return f"{v:.{d}f} [{v - h:.{d}f}, {v + h:.{d}f}]"
     lo, hi = (f"{x:.2f}".replace("-0.00", "0.00") for x in (v - h, v + h))
     return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
+
+
+def _printed(v: float | None, half: float | None) -> float:
+    """An index as :func:`_ci` prints it (NaN where it prints none: never "below")."""
+    text = _ci(v, half).split()[0]
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
 
 
 def _yes(b: bool) -> str:

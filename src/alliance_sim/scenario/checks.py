@@ -58,6 +58,7 @@ from alliance_sim.scenario.spec import (
     SweepSpec,
     count_points,
 )
+from alliance_sim.textsafe import shortened
 
 _HINT = re.compile(r"; did you mean '[^']*'\?")
 
@@ -335,7 +336,9 @@ def _check_field(ck: Checker, key: str, name: str, spec: FieldSpec, v: Any) -> A
 def _check_event(
     ck: Checker, n: int, raw: Any, start: str, end: str, profiles_status: dict[str, int]
 ) -> tuple[str, Event]:
-    key = f"events[{n}]"
+    named = raw.get("id") if isinstance(raw, dict) else None  # found by its id, not its place
+    tag = f" {shortened(repr(named), 60)}" if isinstance(named, str) else ""
+    key = f"events[{n}]" + (f" ({tag.strip()})" if tag else "")
     if not isinstance(raw, dict):
         ck.fail(key, f"each event should be a table, got {typename(raw)}")
     etype = raw.get("type")
@@ -347,8 +350,7 @@ def _check_event(
             f"unknown event type {etype!r}{_type_hint(etype)}; allowed: " + ", ".join(EVENT_TYPES),
         )
     cls = EVENT_TYPES[etype]
-    named = raw.get("id")  # a user finds "kaz_campaign" by its id, not its place
-    key = f"events[{n}] ({etype}{f' {named!r}' if isinstance(named, str) else ''})"
+    key = f"events[{n}] ({etype}{tag})"
     if "at" not in raw:  # `quarter = "2026Q2"` was told only that 'at' is missing
         said = next((k for k in ("quarter", "when", "date", "start", "time") if k in raw), None)
         ck.fail(
@@ -581,7 +583,7 @@ def validate(data: dict[str, Any], path: Path) -> Scenario:
     for n, e in enumerate(raw_events):
         eid, ev = _check_event(ck, n, e, start, end, status)
         if any(eid == i for i, _ in events):
-            ck.fail(f"events[{n}]", f"duplicate event id {eid!r}")
+            ck.fail(f"events[{n}]", f"duplicate event id {shortened(repr(eid), 60)}")
         events.append((eid, ev))
     sweep = None
     if "sweep" in data:

@@ -26,6 +26,7 @@ from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
 from alliance_sim.core.events import Event
 from alliance_sim.core.params import BY_NAME
+from alliance_sim.textsafe import shortened
 
 if TYPE_CHECKING:
     from alliance_sim.scenario.checks import Checker
@@ -192,7 +193,8 @@ def check_event_order(
     )
     for _, n, e in order:
         eid = events[n][0]  # named as the file names it (an id the loader gave: its place only)
-        key = f"events[{n}] ({e.type}{'' if eid == f'{e.type}{n}' else f' {eid!r}'})"
+        tag = "" if eid == f"{e.type}{n}" else f" {shortened(repr(eid), 60)}"
+        key = f"events[{n}] ({e.type}{tag})"
         if e.type in NEEDS_MEMBER:
             names = list(e.members) if e.type == "clash" else [e.member]  # type: ignore[attr-defined]
             for c in names:
