@@ -43,6 +43,9 @@ def test_impossible_sobol_indices_are_named():
     assert any("a: ST = 1.05 > 1" in w for w in lines)
     assert any("b: S1 = 0.10 > ST = 0.02" in w for w in lines)
     assert "--samples" in lines[-1]
+    # an S1 above 1 as well (1.021 printed without a word: helper-110)
+    t.loc["b", ["S1", "ST"]] = [1.02, 1.0]
+    assert any("b: S1 = 1.02 > 1, impossible" in w for w in reliability.warnings(t, 64))
 
 
 def test_morris_interval_wider_than_mu_star(tmp_path, monkeypatch):

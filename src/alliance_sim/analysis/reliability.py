@@ -118,7 +118,7 @@ def _pow2(n: float) -> int:
 
 
 def warnings(table: pd.DataFrame, samples: int | None = None) -> list[str]:
-    """Lines flagging unreliable indices in a table from ``sensitivity.analyse``: ST > 1,
+    """Lines flagging unreliable indices in a table from ``sensitivity.analyse``: S1 or ST > 1,
     S1 > ST by more than ``TARGET``, or a 95% half-width wider than its index and than
     ``FLOOR`` (a near-zero index known to +/- 0.1 is reliably small), each with the samples
     that would be needed; empty when all look sound.
@@ -128,8 +128,9 @@ def warnings(table: pd.DataFrame, samples: int | None = None) -> list[str]:
     if table.attrs.get("method") == "Sobol":
         widest = 0.0
         for name, r in table.iterrows():
-            if r["ST"] > 1:
-                out.append(f"{name}: ST = {r['ST']:.2f} > 1 is impossible for a variance share")
+            for key in ("S1", "ST"):  # (S1 1.021 printed without a word: helper-110)
+                if r[key] > 1:
+                    out.append(f"{name}: {key} = {r[key]:.2f} > 1, impossible for a variance share")
             if r["S1"] - r["ST"] > TARGET:  # visibly above: not estimation noise
                 out.append(f"{name}: S1 = {r['S1']:.2f} > ST = {r['ST']:.2f} (S1 cannot exceed ST)")
             for key in ("S1", "ST"):

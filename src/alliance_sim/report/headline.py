@@ -268,7 +268,7 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
     if not is_ref:  # the first folder is the reference: say which way the differences run
         lead += f" Each difference below is another scenario minus {ref}, the first result given"
         lead += f" (give {base[0]}'s folder first for {ref}'s effect)." if base else "."
-    for name, has_file in comp.attrs.get("pooled") or []:
+    for name, has_file in dict.fromkeys(comp.attrs.get("pooled") or []):  # (a folder twice)
         where = "by_point.csv in its folder" if has_file else "alliance_sim.by_point(result)"
         lead += (
             f" {name} pools all design points of a sweep (each run weighted equally; {where} "
