@@ -734,3 +734,26 @@ def test_every_event_refusal_names_the_id_and_a_long_one_is_cut(tmp_path, capsys
         assert main(["validate", str(tmp_path / "k.toml")]) == 2
         err = one_line(capsys.readouterr().err)
         assert said in err and len(err) < 400, err
+
+
+def test_a_fit_or_backtest_is_not_written_over_without_force(tmp_path, capsys):
+    """`calibrate` and `backtest` replaced an earlier posterior or backtest of other settings
+    without a word (a fit of minutes lost to a re-run: helper-111); like every other command
+    they now refuse in one line, before fitting, unless --force."""
+    import shutil
+
+    post = tmp_path / "p.parquet"
+    shutil.copy(Path(__file__).resolve().parents[1] / "scenarios" / "calibrated"
+                / "history_2020_2024.parquet", post)  # fmt: skip
+    before = post.read_bytes()
+    assert main(["calibrate", "history_2020_2024", "--out", str(post), "--quiet"]) == 2
+    assert "holds a posterior alliance-sim wrote; add --force" in one_line(capsys.readouterr().err)
+    assert post.read_bytes() == before
+    bt = tmp_path / "bt"
+    bt.mkdir()
+    mine = '{\n  "scenario": "history_2020_2024",\n  "n_scored": 51\n}\n'  # as ours begin
+    (bt / "backtest.json").write_text(mine)
+    argv = ["backtest", "history_2020_2024", "--fit-until", "2022Q4", "--out", str(bt)]
+    assert main([*argv, "--quiet"]) == 2
+    assert "holds a backtest alliance-sim wrote; add --force" in one_line(capsys.readouterr().err)
+    assert (bt / "backtest.json").read_text() == mine

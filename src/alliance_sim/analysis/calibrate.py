@@ -230,6 +230,12 @@ def calibrate(
         sc = consistent(scenario, allow=("vintage", "calibrate"))
     else:
         sc = load_scenario(scenario)
+    if sc.calibrate is None and sc.posterior is not None:  # fit_spec named the 2020-2024 replay
+        stem = Path(sc.posterior.replay_path or sc.posterior.path).stem  # to a 2006-2024 forecast
+        raise ScenarioError(
+            f"{sc.path}: a forecast that draws from a posterior has no [calibrate] table of its "
+            f"own; allowed: calibrate the replay its posterior was fitted to, {stem}"
+        )
     spec = sc.fit_spec()
     draws = spec.draws if draws is None else draws
     generations = spec.generations if generations is None else generations

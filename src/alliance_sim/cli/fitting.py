@@ -62,6 +62,11 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
             f"--out {a.out} exists and is not a posterior alliance-sim wrote; choose another "
             "--out (alliance-sim replaces only its own .parquet posteriors)"
         )
+    if out.exists() and not a.force:  # a fit of minutes, lost to a re-run (helper-111)
+        raise UserError(
+            f"--out {a.out} holds a posterior alliance-sim wrote; add --force to replace it, "
+            "or choose another --out"
+        )
     report = a.report if a.report is not None else out.with_name(out.stem + "_report")
     writable_dir(report, "--report")
     check_report_dir(report)  # before the fit, not after it
@@ -104,6 +109,13 @@ def cmd_backtest(a: argparse.Namespace) -> int:
 
     writable_dir(a.out, "--out")
     check_out(a.out)  # before the fit: a folder it may not write into is refused now
+    if (user_path(a.out) / "backtest.json").is_file() and not a.force:  # (helper-111)
+        from alliance_sim.errors import UserError
+
+        raise UserError(
+            f"--out {a.out} holds a backtest alliance-sim wrote; add --force to replace it, or "
+            "choose another --out"
+        )
     with held(a.out):  # and no second backtest writes into it meanwhile
         return _rolling(a) if a.origins is not None else _single(a)
 

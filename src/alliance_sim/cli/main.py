@@ -117,9 +117,18 @@ def _command(
 
 def _fit_options(p: argparse.ArgumentParser) -> None:
     """The calibration options ``calibrate`` and ``backtest`` share (defaults: the file's)."""
-    p.add_argument("--draws", type=_positive, help="particles per generation (default: file's)")
-    p.add_argument("--generations", type=_positive, help="SMC generations (default: file's)")
-    p.add_argument("--replicates", type=_positive, help="seeds per parameter set (default: file's)")
+    p.add_argument(  # (the help said "file's" with no value or range: helper-111)
+        "--draws", type=_positive, help="particles per generation, 10 to 1,000,000 (default: the "
+        "file's [calibrate] draws)",
+    )  # fmt: skip
+    p.add_argument(
+        "--generations", type=_positive, help="SMC generations, 1 to 50: at most this many, "
+        "fewer when a generation accepts too few proposals (default: the file's)",
+    )  # fmt: skip
+    p.add_argument(
+        "--replicates", type=_positive, help="seeds per parameter set, 1 to 1,000 (default: the "
+        "file's)",
+    )  # fmt: skip
     p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
@@ -240,7 +249,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="all|end|every:N",
         help="quarters kept in the time series (default all)",
     )
-    s.add_argument("--chunk-size", type=_positive, metavar="N", help="runs per task")
+    s.add_argument(
+        "--chunk-size", type=_positive, metavar="N",
+        help="runs per task (default: at most 1,000, equal shares for the workers, 25 or more)",
+    )  # fmt: skip
     _end_option(s)
     s.add_argument(
         "--force", action="store_true", help="replace an earlier result in DIR (its own files only)"
@@ -263,13 +275,17 @@ def _parser() -> argparse.ArgumentParser:
     ls = _command(
         sub,
         "list",
-        "list scenarios, parameters, event types or mechanisms",
+        "list scenarios, parameters, event types, mechanisms or sources",
         "List shipped scenarios, the model's parameters (meaning, "
         "unit, default, range, source), the event types, the named mechanisms "
         "(each with the 0/1 parameter that switches it) or the sources data files cite "
         "(the bibliography, docs/sources.md).",
     )
-    ls.add_argument("what", choices=("scenarios", "parameters", "events", "mechanisms", "sources"))
+    ls.add_argument(
+        "what",
+        choices=("scenarios", "parameters", "events", "mechanisms", "sources"),
+        help="one of scenarios, parameters, events, mechanisms, sources",
+    )
 
     pl = _command(
         sub,
@@ -296,7 +312,9 @@ def _parser() -> argparse.ArgumentParser:
         help="outcome column for response/heatmap/sensitivity (repeatable; "
         "default: the focus members' exit and final cohesion)",
     )
-    pl.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
+    pl.add_argument(
+        "--format", default="png", choices=("png", "svg", "pdf"), help="png (default), svg or pdf"
+    )
     _style_option(pl)
 
     se = _command(
@@ -356,7 +374,8 @@ def _parser() -> argparse.ArgumentParser:
         "calibrate",
         "fit a replay's uncertain parameters to the record (ABC-SMC)",
         "Approximate Bayesian computation (ABC-SMC, or rejection) over the prior ranges in "
-        "SCENARIO's [calibrate] table; the distance adds the five patterns of 2020-2024 and "
+        "SCENARIO's [calibrate] table; the distance adds the record's patterns (the five of "
+        "2020-2024; in the 2006-2024 replay also Uzbekistan's exit and the year-end statuses) and "
         "the Brier score of the observables (UN votes, summits, exercises, budget).  Writes "
         "the posterior (Parquet) to OUT and a report (reproduction rates, contraction, "
         "posterior plots) beside it.",
@@ -369,6 +388,9 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--fit-until", metavar="QUARTER", help="fit only the record up to this quarter")
     ca.add_argument(
         "--report", metavar="DIR", help="report directory (default: OUT's stem + _report)"
+    )
+    ca.add_argument(
+        "--force", action="store_true", help="replace a posterior alliance-sim wrote at OUT"
     )
 
     bt = _command(
@@ -411,6 +433,9 @@ def _parser() -> argparse.ArgumentParser:
         "statuses recorded at the cut (default 0.05; a larger share scores the backtest but "
         "marks it invalid; with --origins the default is 1: an origin over 0.05 is scored, "
         "marked invalid and left out of the pooled scores)",
+    )
+    bt.add_argument(
+        "--force", action="store_true", help="replace a backtest alliance-sim wrote in DIR"
     )
     bt.add_argument(
         "--known-events",

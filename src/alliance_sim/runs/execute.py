@@ -215,6 +215,12 @@ def _connect(scheduler: str):
         from distributed import Client
     except ImportError:
         raise RuntimeError(NO_DASK) from None
+    import gc
+
+    # a client whose start failed is garbage with its loop; collected while the next client
+    # starts its own loop thread, its __del__ stopped that loop and the start hung for good
+    # (a test run deadlocked in Client.__init__ -> Client.__del__): collect it first
+    gc.collect()
     try:
         return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (ValueError, TypeError):
