@@ -737,9 +737,9 @@ def test_every_event_refusal_names_the_id_and_a_long_one_is_cut(tmp_path, capsys
 
 
 def test_a_fit_or_backtest_is_not_written_over_without_force(tmp_path, capsys):
-    """`calibrate` and `backtest` replaced an earlier posterior or backtest of other settings
-    without a word (a fit of minutes lost to a re-run: helper-111); like every other command
-    they now refuse in one line, before fitting, unless --force."""
+    """`calibrate` and `backtest` replaced an earlier posterior, report or backtest of other
+    settings without a word (a fit of minutes lost to a re-run: helper-111); like every other
+    command they now refuse in one line, before fitting, unless --force."""
     import shutil
 
     post = tmp_path / "p.parquet"
@@ -749,6 +749,12 @@ def test_a_fit_or_backtest_is_not_written_over_without_force(tmp_path, capsys):
     assert main(["calibrate", "history_2020_2024", "--out", str(post), "--quiet"]) == 2
     assert "holds a posterior alliance-sim wrote; add --force" in one_line(capsys.readouterr().err)
     assert post.read_bytes() == before
+    post.unlink()  # the posterior moved away, its report left: not replaced either (helper-112)
+    (tmp_path / "p_report").mkdir()
+    (tmp_path / "p_report" / "calibration.md").write_text("# Calibration of mine\n")
+    assert main(["calibrate", "history_2020_2024", "--out", str(post), "--quiet"]) == 2
+    assert "holds a calibration report alliance-sim wrote" in one_line(capsys.readouterr().err)
+    assert not post.exists()
     bt = tmp_path / "bt"
     bt.mkdir()
     mine = '{\n  "scenario": "history_2020_2024",\n  "n_scored": 51\n}\n'  # as ours begin
@@ -757,3 +763,26 @@ def test_a_fit_or_backtest_is_not_written_over_without_force(tmp_path, capsys):
     assert main([*argv, "--quiet"]) == 2
     assert "holds a backtest alliance-sim wrote; add --force" in one_line(capsys.readouterr().err)
     assert (bt / "backtest.json").read_text() == mine
+
+
+def test_a_run_killed_before_its_first_chunk_is_not_taken_for_an_export(tmp_path):
+    """A result folder whose run was killed before it stored a chunk, with a copy of an
+    export's runs.csv beside it, was refused as "a CSV export" and could be neither resumed
+    nor replaced (helper-112): an export is a finished result's manifest copy (or a partial
+    export's note) with CSV tables and no journal or table of its own."""
+    import json
+
+    from alliance_sim.runs.layout import is_export
+
+    res = run_scenario("baseline", tmp_path / "b", replicates=4, end="2025Q4")
+    assert main(["export", str(res.directory)]) == 0
+    csv = res.directory / "csv"
+    assert is_export(csv) and not is_export(res.directory)
+    killed = tmp_path / "k"
+    killed.mkdir()
+    (killed / "runs.csv").write_bytes((csv / "runs.csv").read_bytes())
+    m = json.loads((csv / "manifest.json").read_text())
+    (killed / "manifest.json").write_text(json.dumps({**m, "status": "running"}))
+    assert not is_export(killed)
+    (killed / "PARTIAL.txt").write_text("PARTIAL EXPORT: 2 of 4 runs\n")
+    assert is_export(killed)  # a partial export's manifest copy is of an unfinished result

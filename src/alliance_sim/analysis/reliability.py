@@ -129,8 +129,9 @@ def warnings(table: pd.DataFrame, samples: int | None = None) -> list[str]:
         widest = 0.0
         for name, r in table.iterrows():
             for key in ("S1", "ST"):  # (S1 1.021 printed without a word: helper-110)
-                if r[key] > 1:
-                    out.append(f"{name}: {key} = {r[key]:.2f} > 1, impossible for a variance share")
+                if r[key] > 1:  # (1.004 read "1.00 > 1": more places where 2 hide it)
+                    v = f"{r[key]:.2f}" if round(r[key], 2) > 1 else f"{r[key]:.4f}"
+                    out.append(f"{name}: {key} = {v} > 1, impossible for a variance share")
             if r["S1"] - r["ST"] > TARGET:  # visibly above: not estimation noise
                 out.append(f"{name}: S1 = {r['S1']:.2f} > ST = {r['ST']:.2f} (S1 cannot exceed ST)")
             for key in ("S1", "ST"):

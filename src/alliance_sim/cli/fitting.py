@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from alliance_sim.errors import UserError
 from alliance_sim.paths import user_path, writable_dir, writable_file
 
 
@@ -52,7 +53,6 @@ def _fit(a: argparse.Namespace) -> dict:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.calibrate import calibrate, write_calibration
     from alliance_sim.analysis.patterns import PATTERNS, count_words
-    from alliance_sim.errors import UserError
     from alliance_sim.report.calibration import check_report_dir, write_report
     from alliance_sim.scenario.posterior import is_ours
 
@@ -69,7 +69,11 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         )
     report = a.report if a.report is not None else out.with_name(out.stem + "_report")
     writable_dir(report, "--report")
-    check_report_dir(report)  # before the fit, not after it
+    if (check_report_dir(report) / "calibration.md").is_file() and not a.force:  # (ours: checked)
+        raise UserError(
+            f"--report {report} holds a calibration report alliance-sim wrote; add --force to "
+            "replace it, or choose another --report"
+        )
     try:
         cal = calibrate(a.scenario, seed=a.seed, method=a.method, until=a.fit_until, **_fit(a))
     except KeyboardInterrupt:
@@ -110,8 +114,6 @@ def cmd_backtest(a: argparse.Namespace) -> int:
     writable_dir(a.out, "--out")
     check_out(a.out)  # before the fit: a folder it may not write into is refused now
     if (user_path(a.out) / "backtest.json").is_file() and not a.force:  # (helper-111)
-        from alliance_sim.errors import UserError
-
         raise UserError(
             f"--out {a.out} holds a backtest alliance-sim wrote; add --force to replace it, or "
             "choose another --out"

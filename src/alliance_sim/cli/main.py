@@ -123,11 +123,12 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument(
         "--generations", type=_positive, help="SMC generations, 1 to 50: at most this many, "
-        "fewer when a generation accepts too few proposals (default: the file's)",
+        "fewer when a generation accepts too few proposals (default: the file's; 12 in a "
+        "backtest with --origins)",
     )  # fmt: skip
     p.add_argument(
         "--replicates", type=_positive, help="seeds per parameter set, 1 to 1,000 (default: the "
-        "file's)",
+        "file's; 16 in a backtest with --origins)",
     )  # fmt: skip
     p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")

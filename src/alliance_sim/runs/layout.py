@@ -25,11 +25,17 @@ EXPORT_RUNS_HEADER = b'"run","run_id"'
 
 
 def is_export(directory: Path) -> bool:
-    """Whether ``directory`` holds an export's CSV tables and no stored table of its own."""
+    """Whether ``directory`` holds an export: its CSV runs table, its copy of a finished
+    result's manifest, and no stored table or sweep journal of its own (a run killed before
+    its first chunk, with a copy of an export's runs.csv beside it, is a result: helper-112)."""
+    import json
+
     try:
         with open(directory / "runs.csv", "rb") as f:
             ours = f.read(len(EXPORT_RUNS_HEADER)) == EXPORT_RUNS_HEADER
-    except OSError:
+        status = json.loads((directory / MANIFEST).read_text("utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
         return False
+    finished = status == "complete" or (directory / "PARTIAL.txt").is_file()  # (export.PARTIAL)
     stored = any(table_path(directory, t).exists() for t in TABLES)
-    return ours and not stored
+    return ours and finished and not stored and not (directory / "chunks.jsonl").exists()
