@@ -786,3 +786,33 @@ def test_a_run_killed_before_its_first_chunk_is_not_taken_for_an_export(tmp_path
     assert not is_export(killed)
     (killed / "PARTIAL.txt").write_text("PARTIAL EXPORT: 2 of 4 runs\n")
     assert is_export(killed)  # a partial export's manifest copy is of an unfinished result
+
+
+def test_a_run_on_a_collapsed_posterior_says_so(tmp_path, capsys):
+    """A scenario drawing from a posterior of 10 distinct sets among 400 (a tiny fit) ran with
+    n_eff = 50 for 50 runs and no word of it (helper-111): `run` now says that its runs repeat
+    the few sets; the shipped posterior (158 distinct of 400) gives no such line."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from alliance_sim.scenario.posterior import META_KEY, write_posterior
+
+    shipped = Path(__file__).resolve().parents[1] / "scenarios" / "calibrated"
+    t = pq.read_table(shipped / "history_2006_2024.parquet")
+    meta = json.loads(t.schema.metadata[META_KEY])
+    table = t.to_pandas()
+    few = table.iloc[[i % 10 for i in range(len(table))]]
+    write_posterior(tmp_path / "calibrated" / "tiny.parquet", few, meta)
+    base = (Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml").read_text()
+    text = base.replace("calibrated/history_2006_2024.parquet", "calibrated/tiny.parquet")
+    (tmp_path / "tiny.toml").write_text(text)
+    replay = shipped.parent / "history_2006_2024.toml"  # the replay the posterior names
+    (tmp_path / replay.name).write_text(replay.read_text())
+    argv = ["run", str(tmp_path / "tiny.toml"), "--replicates", "20", "--end", "2025Q4"]
+    assert main([*argv, "--out", str(tmp_path / "t")]) == 0
+    said = capsys.readouterr().err
+    assert "tiny.parquet: only 10 distinct parameter set(s) among its 400" in said
+    assert main(["run", "baseline", "--replicates", "4", "--end", "2025Q4", "--out",
+                 str(tmp_path / "b")]) == 0  # fmt: skip
+    assert "distinct parameter set" not in capsys.readouterr().err

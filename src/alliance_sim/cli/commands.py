@@ -60,12 +60,13 @@ def _ended(sc, end: str | None, quiet: bool, sweep: bool = True) -> tuple[Any, l
     """``sc`` run to ``--end`` (if given), and the notes on which of its events that leaves
     out (``sweep=False``: for ``run``, which does not use the [sweep] table), for
     :func:`_say` once the command has run: said before, they made a refusal two lines."""
-    from alliance_sim.scenario.load import end_notes, with_end
+    from alliance_sim.scenario.load import end_notes, posterior_notes, with_end
 
+    notes = [] if quiet else posterior_notes(sc)  # a collapsed fit's few sets (helper-111)
     if end is None:
-        return sc, []
+        return sc, notes
     ended = with_end(sc, end, where="--end", sweep=sweep, warn=0)
-    return ended, [] if quiet else end_notes(sc, ended)
+    return ended, notes + ([] if quiet else end_notes(sc, ended))
 
 
 def _say(notes: list[str]) -> None:

@@ -97,6 +97,28 @@ def events_after(sc: Scenario, end: str) -> list[str]:
     return [f"{i} ({e.at})" for i, e in sc.events if quarters.parse(e.at) > quarters.parse(end)]
 
 
+#: fewer distinct sets in a posterior than this: the fit collapsed (as
+#: analysis.identification.MIN_DISTINCT_SETS, which a calibration's own warning uses)
+FEW_DISTINCT_SETS = 40
+
+
+def posterior_notes(sc: Scenario) -> list[str]:
+    """A line when the posterior ``sc`` draws from holds few distinct parameter sets (a small
+    fit that collapsed): its runs repeat them, so intervals over runs, and n_eff, do not carry
+    the spread a converged posterior's sets would (a new user's 10 distinct sets of 400 gave
+    n_eff = 50 for 50 runs without a word: helper-111)."""
+    if sc.posterior is None:
+        return []
+    distinct = len({tuple(sorted(s.items())) for s in sc.posterior.sets})
+    if distinct >= FEW_DISTINCT_SETS:
+        return []
+    return [
+        f"{Path(sc.posterior.path).name}: only {distinct} distinct parameter set(s) among its "
+        f"{len(sc.posterior.sets)}; the runs repeat them, so their intervals leave out the "
+        "spread of a converged fit (fit again with more --draws and --generations)"
+    ]
+
+
 def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
     """What running ``sc`` to ``ended.end`` changes, one line each: the events it leaves out,
     and the quarters past the scenario's own end that nothing it schedules reaches (said by
