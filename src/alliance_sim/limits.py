@@ -36,6 +36,7 @@ def _whole(v: object) -> bool:
 
 
 MAX_DESIGN_ROWS = MAX_POINTS  # rows of a design given to evaluate()
+MIN_DISTINCT_SETS = 40  # fewer distinct sets in a posterior: the fit collapsed
 #: a calibration's particles x generations x seeds (the shipped fit: 500 x 6 x 32, about 100,000)
 MAX_FIT_WORK = 50_000_000
 MAX_FORECAST_RUNS = 100_000  # backtest forecast runs

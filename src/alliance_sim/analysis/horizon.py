@@ -89,20 +89,17 @@ def _shared(results: list[Result], why: str) -> str:
 
 
 def shipped_baseline(r: Result) -> bool:
-    """Whether ``r`` ran the shipped baseline scenario (its file; the same scenario by its
-    hash as another installation ran it; or, cut short with ``--end``, which changes the hash,
-    another clone's ``scenarios/baseline.toml`` of that name), the reference a comparison
-    reads what-ifs against; not a changed copy elsewhere or a scenario merely so named."""
-    from alliance_sim.scenario.files import shipped_dir
-
-    where, shipped = Path(r.manifest.scenario_path), shipped_dir()
-    try:
-        if shipped is not None and where.resolve() == (shipped / "baseline.toml").resolve():
-            return True
-    except OSError:
-        pass
-    named = r.manifest.scenario_name == "Baseline" and where.parent.name == "scenarios"
-    return r.manifest.scenario_hash == _baseline_hash() or (named and where.name == "baseline.toml")
+    """Whether ``r`` ran the shipped baseline scenario, the reference a comparison reads
+    what-ifs against: the same scenario by its hash, or, cut short with ``--end`` (which
+    changes the hash), a ``scenarios/baseline.toml`` of that name, this installation's or
+    another clone's; not a changed copy elsewhere or a scenario merely so named."""
+    m = r.manifest
+    where = Path(m.scenario_path)
+    shipped = m.scenario_name == "Baseline" and (where.parent.name, where.name) == (
+        "scenarios",
+        "baseline.toml",
+    )
+    return shipped or m.scenario_hash == _baseline_hash()
 
 
 @cache

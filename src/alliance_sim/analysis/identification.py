@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.smc import Whole
+from alliance_sim.limits import MIN_DISTINCT_SETS  # fewer distinct sets: the fit collapsed
 from alliance_sim.scenario.semantics import THRESHOLDS, ordered
 from alliance_sim.scenario.spec import SweepAxis
 
@@ -81,9 +82,6 @@ def contraction(
             )
         )
     return pd.DataFrame(rows)
-
-
-MIN_DISTINCT_SETS = 40  # fewer distinct posterior sets: the fit collapsed
 
 
 def collapsed(sets: pd.DataFrame, ess: float) -> str | None:

@@ -242,15 +242,13 @@ def paired_means(d: np.ndarray, replicates: int, outcome: str = "a headline") ->
     one scenario), those are means over different runs, and their difference is not an
     effect of the scenario.  A point with no run in which both have the member is refused
     (``outcome`` names the headline)."""
-    d = np.asarray(d, float).reshape(-1, replicates)
-    seen = np.isfinite(d).sum(axis=1)
-    if not seen.all():
-        raise AnalysisError(
-            f"{outcome}: at a design point no replicate has the member in both scenarios (each "
-            "has it in other runs), so no run is paired; allowed: more --replicates "
-            "(posterior sets in which both have it)"
-        )
-    return np.nansum(d, axis=1) / seen
+    return point_means(
+        d,
+        replicates,
+        f"{outcome}: at a design point no replicate has the member in both scenarios (each has "
+        "it in other runs), so no run is paired; allowed: more --replicates (posterior sets in "
+        "which both have it)",
+    )
 
 
 def posterior_effect(

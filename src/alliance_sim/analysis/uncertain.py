@@ -97,18 +97,19 @@ def outcome_values(outcomes: dict[str, Any], col: str) -> np.ndarray:
     return np.asarray(outcomes[col], float)  # NaN: not a member in that run (see below)
 
 
-def point_means(y: np.ndarray, replicates: int) -> np.ndarray:
+def point_means(y: np.ndarray, replicates: int, refusal: str | None = None) -> np.ndarray:
     """The mean of each point's ``replicates`` runs (consecutive in ``y``) over the runs in
     which the member was one at the start, as ``run`` and ``compare`` count (Armenia out of
     the alliance before 2024Q4 in 3 of 400 replays counted "not left": 116 of 400 where the
     run table gave 72.5% of 397: helper-77).  A point none of whose runs has the member is
-    refused: its share is not a number."""
-    y = y.reshape(-1, replicates)
+    refused (``refusal``: the line that says why, where not this): its share is not a number."""
+    y = np.asarray(y, float).reshape(-1, replicates)
     seen = np.isfinite(y).sum(axis=1)
     if not seen.all():
         raise AnalysisError(
-            "a headline's member is outside the alliance at the start in every replicate of a "
-            "design point; allowed: more --replicates (posterior sets in which it is a member)"
+            refusal
+            or "a headline's member is outside the alliance at the start in every replicate of "
+            "a design point; allowed: more --replicates (posterior sets in which it is a member)"
         )
     return np.nansum(y, axis=1) / seen
 

@@ -35,6 +35,16 @@ def stopped_fit(verb: str, out: object) -> int:
     return 130
 
 
+def kept(there: bool, option: str, what: str) -> None:
+    """Refuse (one line) to replace ``what`` alliance-sim wrote at ``option`` without --force:
+    a fit or backtest of minutes had been lost to a re-run with other settings (helper-111)."""
+    if there:
+        raise UserError(
+            f"{option} holds {what} alliance-sim wrote; add --force to replace it, or choose "
+            f"another {option.split()[0]}"
+        )
+
+
 def _fit(a: argparse.Namespace) -> dict:
     """The calibration settings ``calibrate`` and ``backtest`` share (cli.main._fit_options),
     with the worker count checked against this machine."""
@@ -62,18 +72,11 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
             f"--out {a.out} exists and is not a posterior alliance-sim wrote; choose another "
             "--out (alliance-sim replaces only its own .parquet posteriors)"
         )
-    if out.exists() and not a.force:  # a fit of minutes, lost to a re-run (helper-111)
-        raise UserError(
-            f"--out {a.out} holds a posterior alliance-sim wrote; add --force to replace it, "
-            "or choose another --out"
-        )
+    kept(out.exists() and not a.force, f"--out {a.out}", "a posterior")
     report = a.report if a.report is not None else out.with_name(out.stem + "_report")
     writable_dir(report, "--report")
-    if (check_report_dir(report) / "calibration.md").is_file() and not a.force:  # (ours: checked)
-        raise UserError(
-            f"--report {report} holds a calibration report alliance-sim wrote; add --force to "
-            "replace it, or choose another --report"
-        )
+    ours = (check_report_dir(report) / "calibration.md").is_file()  # (foreign: refused)
+    kept(ours and not a.force, f"--report {report}", "a calibration report")
     try:
         cal = calibrate(a.scenario, seed=a.seed, method=a.method, until=a.fit_until, **_fit(a))
     except KeyboardInterrupt:
@@ -113,11 +116,8 @@ def cmd_backtest(a: argparse.Namespace) -> int:
 
     writable_dir(a.out, "--out")
     check_out(a.out)  # before the fit: a folder it may not write into is refused now
-    if (user_path(a.out) / "backtest.json").is_file() and not a.force:  # (helper-111)
-        raise UserError(
-            f"--out {a.out} holds a backtest alliance-sim wrote; add --force to replace it, or "
-            "choose another --out"
-        )
+    there = (user_path(a.out) / "backtest.json").is_file()
+    kept(there and not a.force, f"--out {a.out}", "a backtest")
     with held(a.out):  # and no second backtest writes into it meanwhile
         return _rolling(a) if a.origins is not None else _single(a)
 

@@ -21,6 +21,7 @@ from alliance_sim.paths import (
     user_path,
     writable_dir,
 )
+from alliance_sim.runs import layout
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import (
     EXPORT_RUNS_HEADER,
@@ -164,7 +165,7 @@ def _whose(target: Path, res: Result) -> str:
     return f", an export {what}" if what else ""
 
 
-PARTIAL = "PARTIAL.txt"
+PARTIAL = layout.PARTIAL
 MARKS = {  # how each file an export writes begins (its header): what marks it as ours
     "runs.csv": EXPORT_RUNS_HEADER,
     "alliance.csv": b'"run","step","quarter","cohesion"',

@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance_sim.errors import StoreError
+from alliance_sim.runs import layout
 from alliance_sim.runs.layout import PART, TABLES, table_path
 
 if TYPE_CHECKING:
     from alliance_sim.runs.results import Manifest
 
-JOURNAL = "chunks.jsonl"
+JOURNAL = layout.JOURNAL
 _BLOCK = 4 * 2**20
 
 

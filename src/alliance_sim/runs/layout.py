@@ -22,6 +22,8 @@ def table_path(directory: str | os.PathLike, table: str) -> Path:
 
 #: how the runs table of an export begins (``alliance-sim export``, :mod:`.export`)
 EXPORT_RUNS_HEADER = b'"run","run_id"'
+JOURNAL = "chunks.jsonl"  # a sweep's record of its stored chunks (:mod:`.integrity`)
+PARTIAL = "PARTIAL.txt"  # beside a partial export: how many runs it holds (:mod:`.export`)
 
 
 def is_export(directory: Path) -> bool:
@@ -36,6 +38,6 @@ def is_export(directory: Path) -> bool:
         status = json.loads((directory / MANIFEST).read_text("utf-8")).get("status")
     except (OSError, ValueError, AttributeError):
         return False
-    finished = status == "complete" or (directory / "PARTIAL.txt").is_file()  # (export.PARTIAL)
+    finished = status == "complete" or (directory / PARTIAL).is_file()
     stored = any(table_path(directory, t).exists() for t in TABLES)
-    return ours and finished and not stored and not (directory / "chunks.jsonl").exists()
+    return ours and finished and not stored and not (directory / JOURNAL).exists()

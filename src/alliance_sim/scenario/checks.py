@@ -336,9 +336,8 @@ def _check_field(ck: Checker, key: str, name: str, spec: FieldSpec, v: Any) -> A
 def _check_event(
     ck: Checker, n: int, raw: Any, start: str, end: str, profiles_status: dict[str, int]
 ) -> tuple[str, Event]:
-    named = raw.get("id") if isinstance(raw, dict) else None  # found by its id, not its place
-    tag = f" {shortened(repr(named), 60)}" if isinstance(named, str) else ""
-    key = f"events[{n}]" + (f" ({tag.strip()})" if tag else "")
+    named = raw.get("id") if isinstance(raw, dict) else None
+    key = semantics.event_key(n, None, named)
     if not isinstance(raw, dict):
         ck.fail(key, f"each event should be a table, got {typename(raw)}")
     etype = raw.get("type")
@@ -350,7 +349,7 @@ def _check_event(
             f"unknown event type {etype!r}{_type_hint(etype)}; allowed: " + ", ".join(EVENT_TYPES),
         )
     cls = EVENT_TYPES[etype]
-    key = f"events[{n}] ({etype}{tag})"
+    key = semantics.event_key(n, etype, named)
     if "at" not in raw:  # `quarter = "2026Q2"` was told only that 'at' is missing
         said = next((k for k in ("quarter", "when", "date", "start", "time") if k in raw), None)
         ck.fail(

@@ -97,20 +97,17 @@ def events_after(sc: Scenario, end: str) -> list[str]:
     return [f"{i} ({e.at})" for i, e in sc.events if quarters.parse(e.at) > quarters.parse(end)]
 
 
-#: fewer distinct sets in a posterior than this: the fit collapsed (as
-#: analysis.identification.MIN_DISTINCT_SETS, which a calibration's own warning uses)
-FEW_DISTINCT_SETS = 40
-
-
 def posterior_notes(sc: Scenario) -> list[str]:
     """A line when the posterior ``sc`` draws from holds few distinct parameter sets (a small
     fit that collapsed): its runs repeat them, so intervals over runs, and n_eff, do not carry
     the spread a converged posterior's sets would (a new user's 10 distinct sets of 400 gave
     n_eff = 50 for 50 runs without a word: helper-111)."""
+    from alliance_sim.limits import MIN_DISTINCT_SETS  # (calibrate's own warning's)
+
     if sc.posterior is None:
         return []
     distinct = len({tuple(sorted(s.items())) for s in sc.posterior.sets})
-    if distinct >= FEW_DISTINCT_SETS:
+    if distinct >= MIN_DISTINCT_SETS:
         return []
     return [
         f"{Path(sc.posterior.path).name}: only {distinct} distinct parameter set(s) among its "

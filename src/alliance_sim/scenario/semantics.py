@@ -172,6 +172,14 @@ def check_trade(ck: Checker, members: dict[str, dict[str, Any]], sweep: SweepSpe
             )
 
 
+def event_key(n: int, etype: str | None = None, eid: object = None) -> str:
+    """Where a refusal says an event is: its place, its type and, a user finding it by that
+    (helper-107), its id -- cut to its ends, and not one the loader made up (``type`` + place)."""
+    shown = isinstance(eid, str) and eid != f"{etype}{n}"
+    inner = " ".join(x for x in (etype, shortened(repr(eid), 60) if shown else "") if x)
+    return f"events[{n}]" + (f" ({inner})" if inner else "")
+
+
 def check_event_order(
     ck: Checker,
     events: list[tuple[str, Event]],
@@ -192,9 +200,7 @@ def check_event_order(
         (quarters.parse(e.at), n, e) for n, (eid, e) in enumerate(events) if eid not in moved
     )
     for _, n, e in order:
-        eid = events[n][0]  # named as the file names it (an id the loader gave: its place only)
-        tag = "" if eid == f"{e.type}{n}" else f" {shortened(repr(eid), 60)}"
-        key = f"events[{n}] ({e.type}{tag})"
+        key = event_key(n, e.type, events[n][0])
         if e.type in NEEDS_MEMBER:
             names = list(e.members) if e.type == "clash" else [e.member]  # type: ignore[attr-defined]
             for c in names:
