@@ -816,3 +816,23 @@ def test_a_run_on_a_collapsed_posterior_says_so(tmp_path, capsys):
     assert main(["run", "baseline", "--replicates", "4", "--end", "2025Q4", "--out",
                  str(tmp_path / "b")]) == 0  # fmt: skip
     assert "distinct parameter set" not in capsys.readouterr().err
+
+
+def test_an_export_without_its_runs_csv_is_still_an_export_and_two_fits_do_not_race(tmp_path):
+    """An export whose runs.csv was deleted (or replaced by a folder) read as a damaged result
+    that `run` then filled in without --force; and two calibrates into one --out both passed
+    the check before either wrote, the first fit lost (helper-113)."""
+    from alliance_sim.runs.layout import is_export
+    from alliance_sim.runs.locks import drawing
+
+    res = run_scenario("baseline", tmp_path / "b", replicates=4, end="2025Q4")
+    assert main(["export", str(res.directory)]) == 0
+    csv = res.directory / "csv"
+    (csv / "runs.csv").unlink()
+    (csv / "runs.csv").mkdir()
+    assert is_export(csv)
+    assert main(["run", "baseline", "--out", str(csv), "--replicates", "4", "--end", "2025Q4"]) == 2
+    post = tmp_path / "p.parquet"
+    with drawing(post, "a posterior", "writing"):  # another calibrate holds it
+        assert main(["calibrate", "history_2020_2024", "--out", str(post), "--quiet"]) == 2
+    assert not post.exists()

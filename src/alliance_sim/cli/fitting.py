@@ -1,5 +1,6 @@
 """The ``alliance-sim`` verbs that fit, test and explore: calibrate, backtest, robustness,
-discover, refine, export (the others are in :mod:`alliance_sim.cli.commands`)."""
+discover, refine, export (the others are in :mod:`alliance_sim.cli.commands`).  The module is
+long because it holds the command-line glue of six verbs, each with its refusals before work."""
 
 from __future__ import annotations
 
@@ -61,6 +62,15 @@ def _fit(a: argparse.Namespace) -> dict:
 
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
+    from alliance_sim.runs.locks import drawing
+
+    # held from the checks to the last write: two calibrates into one --out both passed the
+    # check before either wrote, and the first fit was lost without --force (helper-113)
+    with drawing(writable_file(a.out, "--out"), "a posterior", "writing"):
+        return _calibrate(a)
+
+
+def _calibrate(a: argparse.Namespace) -> int:
     from alliance_sim.analysis.calibrate import calibrate, write_calibration
     from alliance_sim.analysis.patterns import PATTERNS, count_words
     from alliance_sim.report.calibration import check_report_dir, write_report

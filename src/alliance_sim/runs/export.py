@@ -24,7 +24,6 @@ from alliance_sim.paths import (
 from alliance_sim.runs import layout
 from alliance_sim.runs.atomic import atomic_write_bytes, temp_name
 from alliance_sim.runs.results import (
-    EXPORT_RUNS_HEADER,
     MANIFEST,
     TABLES,
     Result,
@@ -167,9 +166,7 @@ def _whose(target: Path, res: Result) -> str:
 
 PARTIAL = layout.PARTIAL
 MARKS = {  # how each file an export writes begins (its header): what marks it as ours
-    "runs.csv": EXPORT_RUNS_HEADER,
-    "alliance.csv": b'"run","step","quarter","cohesion"',
-    "timeseries.csv": b'"run","step","quarter","member"',
+    **layout.EXPORT_HEADERS,
     MANIFEST: b'{\n  "kind": "',
     PARTIAL: b"PARTIAL EXPORT:",
 }

@@ -22,19 +22,32 @@ def table_path(directory: str | os.PathLike, table: str) -> Path:
 
 #: how the runs table of an export begins (``alliance-sim export``, :mod:`.export`)
 EXPORT_RUNS_HEADER = b'"run","run_id"'
+#: how each table an export writes begins: what marks a CSV file as an export's
+EXPORT_HEADERS = {
+    "runs.csv": EXPORT_RUNS_HEADER,
+    "alliance.csv": b'"run","step","quarter","cohesion"',
+    "timeseries.csv": b'"run","step","quarter","member"',
+}
 JOURNAL = "chunks.jsonl"  # a sweep's record of its stored chunks (:mod:`.integrity`)
 PARTIAL = "PARTIAL.txt"  # beside a partial export: how many runs it holds (:mod:`.export`)
 
 
 def is_export(directory: Path) -> bool:
-    """Whether ``directory`` holds an export: its CSV runs table, its copy of a finished
-    result's manifest, and no stored table or sweep journal of its own (a run killed before
-    its first chunk, with a copy of an export's runs.csv beside it, is a result: helper-112)."""
+    """Whether ``directory`` holds an export: one of its CSV tables (any: an export whose
+    runs.csv was deleted had been filled in by ``run`` as a damaged result, helper-113), its
+    copy of a finished result's manifest, and no stored table or sweep journal of its own (a
+    run killed before its first chunk, with a copy of an export's runs.csv beside it, is a
+    result: helper-112)."""
     import json
 
+    ours = False
+    for name, header in EXPORT_HEADERS.items():
+        try:
+            with open(directory / name, "rb") as f:
+                ours = ours or f.read(len(header)) == header
+        except OSError:  # missing, a folder, unreadable
+            pass
     try:
-        with open(directory / "runs.csv", "rb") as f:
-            ours = f.read(len(EXPORT_RUNS_HEADER)) == EXPORT_RUNS_HEADER
         status = json.loads((directory / MANIFEST).read_text("utf-8")).get("status")
     except (OSError, ValueError, AttributeError):
         return False

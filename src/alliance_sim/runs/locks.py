@@ -111,12 +111,15 @@ def reading(directory: str | os.PathLike) -> Iterator[None]:
 
 
 @contextmanager
-def drawing(folder: str | os.PathLike, what: str = "figures") -> Iterator[None]:
+def drawing(
+    folder: str | os.PathLike, what: str = "figures", doing: str = "drawing"
+) -> Iterator[None]:
     """Hold a figure folder alone while figures are drawn into it: two ``plot``s into one
     ``--out`` at once left a folder whose fan chart was one result's and status chart the
     other's, each figure's "replaced another result's figures" check made before either
     wrote.  The lock is a file of this user's temporary folder named by the folder's resolved
-    path (nothing is left in the user's folder), so it holds between processes of one machine."""
+    path (nothing is left in the user's folder), so it holds between processes of one machine.
+    Also a posterior file while ``calibrate`` fits and writes it (``doing="writing"``)."""
     import hashlib
     import tempfile
 
@@ -132,7 +135,7 @@ def drawing(folder: str | os.PathLike, what: str = "figures") -> Iterator[None]:
         lock.acquire()
     except filelock.Timeout:
         raise StoreError(
-            f"{folder} is being written by another alliance-sim process drawing {what} into "
+            f"{folder} is being written by another alliance-sim process {doing} {what} into "
             "it; wait for it to finish, or choose another --out"
         ) from None
     except OSError:  # no temporary folder of our own: draw unlocked, as before

@@ -20,8 +20,7 @@ import pandas as pd
 
 from alliance_sim.errors import AnalysisError, StoreError, did_you_mean
 from alliance_sim.paths import user_path
-from alliance_sim.runs.layout import (  # noqa: F401 (EXPORT_RUNS_HEADER: re-exported)
-    EXPORT_RUNS_HEADER,
+from alliance_sim.runs.layout import (
     MANIFEST,
     PART,
     TABLES,
