@@ -47,9 +47,11 @@ def is_export(directory: Path) -> bool:
                 ours = ours or f.read(len(header)) == header
         except OSError:  # missing, a folder, unreadable
             pass
+    if not ours:  # (the manifest read only then: a damaged one is its readers' to name)
+        return False
     try:
         status = json.loads((directory / MANIFEST).read_text("utf-8")).get("status")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return False
     finished = status == "complete" or (directory / PARTIAL).is_file()
     stored = any(table_path(directory, t).exists() for t in TABLES)
