@@ -554,3 +554,17 @@ def test_a_posterior_that_reproduces_the_record_worse_than_the_file_says_so():
     meta = load_scenario("history_2020_2024_calibrated").posterior.meta
     note = worse_than_file(meta["reproduction_before"], meta["reproduction_after"])
     assert note is not None and "statuses as recorded at every year end" in note
+
+
+def test_a_contraction_is_printed_on_the_side_of_the_line_it_is_on():
+    """The ninth fit's exit_below has contraction 0.2492: its report read "0.25 | no" beside a
+    rule that counts 0.25 as identified.  A value that two places would round across the line
+    gets a third."""
+    from alliance_sim.analysis.identification import IDENTIFIED, contraction_text
+
+    assert IDENTIFIED == 0.25
+    assert contraction_text(0.2492) == "0.249"
+    assert contraction_text(0.2449) == "0.24"  # below, and printed below: two places do
+    assert contraction_text(0.2537) == "0.25"  # identified, and printed at the line
+    assert contraction_text(0.3412) == "0.34"
+    assert contraction_text(-0.0198) == "-0.02"

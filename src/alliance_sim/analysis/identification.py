@@ -23,6 +23,15 @@ from alliance_sim.scenario.semantics import THRESHOLDS, ordered
 from alliance_sim.scenario.spec import SweepAxis
 
 PRIOR_DRAWS = 200_000  # draws of a cut prior to measure its spread (sd to about 0.2%)
+IDENTIFIED = 0.25  # contraction from which a parameter counts as identified
+
+
+def contraction_text(c: float) -> str:
+    """A contraction as a report prints it: two places, or three where two would put it on
+    the other side of the line at 0.25 than it is (0.249 printed "0.25" beside "not
+    identified")."""
+    two = f"{c:.2f}"
+    return two if (float(two) >= IDENTIFIED) == (c >= IDENTIFIED) else f"{c:.3f}"
 
 
 def cut_prior(
@@ -78,7 +87,7 @@ def contraction(
                 p5=q[0.05],
                 p95=q[0.95],
                 contraction=c,
-                identified=bool(c >= 0.25),
+                identified=bool(c >= IDENTIFIED),
             )
         )
     return pd.DataFrame(rows)

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from alliance_sim.analysis.identification import IDENTIFIED, contraction_text
 from alliance_sim.core import quarters
 from alliance_sim.core.plausible import HYSTERESIS
 from alliance_sim.errors import AnalysisError
 from alliance_sim.scenario.spec import Scenario, SweepAxis, SweepSpec
 
-IDENTIFIED = 0.25  # contraction from which calibration counts a parameter as identified
 DEFAULT_MEMBERS = ("ARM", "KAZ")  # focus of a scenario that names none (as benchmarks/ablation)
 
 
@@ -241,7 +241,7 @@ def uncertain(sc: Scenario) -> list[Uncertain]:
             a = own[name]
             add(name, a.low, a.high, "the scenario's [sweep] range", False)
         else:
-            add(name, lo, hi, f"calibration prior (contraction {c:.2f})", False)
+            add(name, lo, hi, f"calibration prior (contraction {contraction_text(c)})", False)
     for p in REGISTRY:
         if p.group == "observation" or p.name.startswith("mech_") or p.name in priors:
             continue  # fitted ones are above: varied if not identified, else held

@@ -13,6 +13,7 @@ import matplotlib
 from alliance_sim import __version__
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis.calibrate import Calibration, _method_text
+from alliance_sim.analysis.identification import contraction_text
 from alliance_sim.paths import check_not_results
 from alliance_sim.report import style
 from alliance_sim.report.plots import subplots
@@ -38,7 +39,7 @@ def posterior_figure(cal: Calibration, path: Path) -> Path:
                 label="posterior",
             )
             c = cal.contraction.set_index("parameter").loc[a.name, "contraction"]
-            ax.set_title(f"{a.name}\ncontraction {c:.2f}", fontsize=8)
+            ax.set_title(f"{a.name}\ncontraction {contraction_text(c)}", fontsize=8)
             ax.set_xlim(a.low, a.high)
             ax.set_yticks([])
         for ax in axes.flat[len(priors) :]:
@@ -136,7 +137,8 @@ def write_report(cal: Calibration, directory: str | os.PathLike) -> Path:
             cut = True
         lines.append(
             f"| `{r.parameter}` | {prior} | {r.median:.3g} | "
-            f"{r.p5:.3g} – {r.p95:.3g} | {r.contraction:.2f} | {'yes' if r.identified else 'no'} |"
+            f"{r.p5:.3g} – {r.p95:.3g} | {contraction_text(r.contraction)} | "
+            f"{'yes' if r.identified else 'no'} |"
         )
     not_id = cal.contraction.loc[~cal.contraction["identified"], "parameter"].tolist()
     ordered_note = (

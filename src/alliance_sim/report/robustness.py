@@ -125,7 +125,7 @@ def markdown(result: dict[str, Any]) -> str:
             )
         below = [  # as the table prints them: a total index below its first-order one
             r["parameter"] for r in tabled(h["drivers"])
-            if _printed(r["ST"], r["ST_conf"]) < _printed(r["S1"], r["S1_conf"])
+            if _below(r)
         ]  # fmt: skip
         if below:  # is the estimates' error, which a new user read as the model's (helper-107)
             lines += ["", f"ST below S1 ({', '.join(f'`{b}`' for b in below)}) is the "
@@ -321,13 +321,14 @@ def _ci(v: float | None, half: float | None) -> str:
     return f"{v:.2f} [{lo}, {hi}]".replace("-0.00 [", "0.00 [")
 
 
-def _printed(v: float | None, half: float | None) -> float:
-    """An index as :func:`_ci` prints it (NaN where it prints none: never "below")."""
-    text = _ci(v, half).split()[0]
-    try:
-        return float(text)
-    except ValueError:
-        return float("nan")
+def _below(r: dict) -> bool:
+    """ST below S1 as the table shows them, at the finer of the two printings (ST 0.0137 printed
+    "0.01" beside S1 "0.0137" is not; 0.2049 beside 0.2051 is not); never beside a "—"."""
+    texts = [_ci(r[k], r[f"{k}_conf"]).split()[0] for k in ("S1", "ST")]
+    if not all(t.lstrip("-").replace(".", "", 1).isdigit() for t in texts):
+        return False
+    d = max(len(t.partition(".")[2]) for t in texts)
+    return round(r["ST"], d) < round(r["S1"], d)
 
 
 def _yes(b: bool) -> str:
