@@ -100,9 +100,15 @@ def test_the_usage_guides_sweep_and_discover_quotes_are_as_printed(tmp_path, cap
     assert note in capsys.readouterr().out
     p = pd.read_csv(arm / "by_point.csv").set_index(["western_offer", "russian_pressure"])
     p = p["ARM_p_exit"]
-    assert (p[(0.02, 0.1)], p[(0.02, 0.2)]) == (0.925, 0.95)
-    assert (p.drop([(0.02, 0.1), (0.02, 0.2)]) == 0.975).sum() == 23
-    assert "92.5% at the corner" in text and "97.5% at the other 23 points" in _said(text)
+    assert (p[(0.02, 0.1)], p[(0.02, 0.5)]) == (0.775, 0.925)  # the corner; least offer at 0.5
+    top = p[p.index.get_level_values("russian_pressure") >= 0.5].drop((0.02, 0.5))
+    assert len(top) == 9 and (top == 0.95).all() and (p.drop(top.index) < 0.95).all()
+    grid = p.unstack()  # western_offer down, russian_pressure across: never falls as either rises
+    assert (grid.diff(axis=0).iloc[1:] >= 0).all().all()
+    assert (grid.diff(axis=1).iloc[:, 1:] >= 0).all().all()
+    said = _said(text)
+    assert "77.5% at the corner of least pressure and least Western offer, never falling" in said
+    assert "92.5% at pressure 0.5 with the least offer and 95% at the other 9 points" in said
     toml = re.search(r"```toml\n(# arm_lhs\.toml.*?)```", text, re.S).group(1)
     (tmp_path / "arm_lhs.toml").write_text(toml.replace('"armenia_exits.toml"', '"armenia_exits"'))
     lhs = str(tmp_path / "arm-lhs")

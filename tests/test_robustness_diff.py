@@ -34,7 +34,7 @@ def test_what_acts_on_both_worlds_is_one_column_and_what_tells_them_apart_is_two
     cols, sides, held = rd.merged(sc, base)
     names = [u.name for u in cols]
     both = {c for c, _ in sides["scenario"]} & {c for c, _ in sides["base"]}
-    assert {"russian_bandwidth", "members.KGZ.regime_need", "alternatives_weight"} <= both
+    assert {"russian_bandwidth", "members.KGZ.regime_need", "dependence_weight"} <= both
     mine = [n for n in names if n.endswith("[China's security push]")]
     assert mine and all(n.startswith("region.") for n in mine) and not held
     assert not any(n.endswith("[Baseline]") for n in names)

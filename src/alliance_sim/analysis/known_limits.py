@@ -20,8 +20,8 @@ class Limit:
 KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exits rarer than the record",
-        "The baseline forecast puts 1.2% of member-years into a suspension or exit; the "
-        "alliance's own record 1992-2024 has 1.8% (its replay of 2006-2024: 3.1%, the record "
+        "The baseline forecast puts 1.0% of member-years into a suspension or exit; the "
+        "alliance's own record 1992-2024 has 1.8% (its replay of 2006-2024: 3.2%, the record "
         "of those years 3.0%): a scenario's exits come mostly from Armenia and the shocks it "
         "adds.",
         "docs/validation.md section 6; python -m alliance_sim.analysis.baserates DIR",
@@ -29,15 +29,15 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exit rules barely pinned down",
         "The forecasts continue the replay of 2006-2024, whose one exit (Uzbekistan, 2012) "
-        "barely narrows the rules for leaving (exit_below just; suspend_below, exit_patience "
-        "and exit_hazard not): they are sampled over wide ranges, and a probability of exit "
-        "rests on them. "
+        "barely narrows the rules for leaving (none of exit_below, suspend_below, "
+        "exit_patience and exit_hazard is identified): they are sampled over wide ranges, and "
+        "a probability of exit rests on them. "
         "Run 200 times from the 2020-2024 fit instead, which holds them at assumed values, "
         "the baseline gives P(Armenia leaves by 2034) 0% where 200 runs from the shipped fit "
-        "give 43% (its 400-run answer is about 45%); over every parameter the record "
-        "does not pin down it spans 6%-100%, chiefly through dependence_weight; and with the exit "
-        "threshold, which the fit counts as identified (contraction 0.34) yet leaves between "
-        "0.11 and 0.29, forced from 0.05 to 0.3 it runs from 0.4% to 76%.",
+        "give 36% (its 400-run answer is 34%); over every parameter the record does not pin "
+        "down it spans 0%-100%, chiefly through exit_below and dependence_weight; and with the "
+        "exit threshold, which the fit leaves between 0.10 and 0.29, forced from 0.05 to 0.3 "
+        "it runs from 0.4% to 74%.",
         "docs/validation.md sections 9 and 10; python scripts/forecast_with_posterior.py "
         "scenarios/calibrated/history_2020_2024.parquet; alliance-sim robustness baseline; "
         "python scripts/headline_by_sets.py baseline",
