@@ -4,6 +4,7 @@ known limits where results are read, and the error lines a new user meets, each 
 outside the repository."""
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,8 @@ from alliance_sim.analysis.stats import compare_samples, effect_label, risk_magn
 from alliance_sim.cli.main import main
 from alliance_sim.errors import AnalysisError, ScenarioError
 from alliance_sim.report.headline import headline
-from alliance_sim.runs.runner import run_scenario
+from alliance_sim.runs.runner import run_scenario, sweep
+from alliance_sim.scenario.load import FewSetsNote
 from conftest import armenia_gone_in_three_replays
 
 OUTCOMES = [
@@ -815,9 +817,17 @@ def test_a_run_on_a_collapsed_posterior_says_so(tmp_path, capsys):
     replay = shipped.parent / "history_2006_2024.toml"  # the replay the posterior names
     (tmp_path / replay.name).write_text(replay.read_text())
     argv = ["run", str(tmp_path / "tiny.toml"), "--replicates", "20", "--end", "2025Q4"]
-    assert main([*argv, "--out", str(tmp_path / "t")]) == 0
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        assert main([*argv, "--out", str(tmp_path / "t")]) == 0
     said = capsys.readouterr().err
     assert "tiny.parquet: only 10 distinct parameter set(s) among its 400" in said
+    assert not [w for w in raised if w.category is FewSetsNote]  # said once, as a note
+    # the Python API says it too, as a warning on the user's own line (it said nothing)
+    for call in (run_scenario, sweep):
+        with pytest.warns(FewSetsNote, match="only 10 distinct parameter set") as got:
+            call(tmp_path / "tiny.toml", tmp_path / call.__name__, replicates=2, end="2025Q1")
+        assert got[0].filename == __file__
     assert main(["run", "baseline", "--replicates", "4", "--end", "2025Q4", "--out",
                  str(tmp_path / "b")]) == 0  # fmt: skip
     assert "distinct parameter set" not in capsys.readouterr().err

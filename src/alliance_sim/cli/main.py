@@ -14,6 +14,7 @@ import errno
 import os
 import re
 import sys
+import warnings
 from typing import NoReturn
 
 from alliance_sim.cli.commands import COMMANDS
@@ -22,6 +23,7 @@ from alliance_sim.cli.guards import reading_inputs, sigterm_stops_cleanly
 from alliance_sim.engines.batch import compile_notice
 from alliance_sim.errors import AllianceSimError, did_you_mean
 from alliance_sim.limits import MAX_PORT, MAX_SEED
+from alliance_sim.scenario.load import FewSetsNote
 from alliance_sim.textsafe import shortened, term
 
 
@@ -602,7 +604,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     compile_notice(not getattr(args, "quiet", False))
     try:
-        with sigterm_stops_cleanly(args.command), reading_inputs(args):
+        with sigterm_stops_cleanly(args.command), reading_inputs(args), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FewSetsNote)  # `run`/`sweep` print it as a note
             return COMMANDS[args.command](args)
     except (AllianceSimError, ValueError) as e:  # ValueError: option values the API caught
         said = _as_option(term(e, keep_newlines=False), args)

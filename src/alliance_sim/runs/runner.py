@@ -16,7 +16,7 @@ from typing import Any
 
 from alliance_sim import __version__, limits
 from alliance_sim.engines.chunk import ENGINES
-from alliance_sim.errors import StoreError, UserError
+from alliance_sim.errors import StoreError, UserError, warn_user
 from alliance_sim.limits import check_count, check_run_options, check_seed
 from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.progress import default_quiet
@@ -34,6 +34,7 @@ from alliance_sim.runs.integrity import ROUND_LOST, PartRecord, damaged_parts, m
 from alliance_sim.runs.results import Axis, Manifest, PlanInfo, Result
 from alliance_sim.runs.room import check_room
 from alliance_sim.runs.store import Store
+from alliance_sim.scenario import load as loading
 from alliance_sim.scenario.load import consistent, load_scenario, with_end
 from alliance_sim.scenario.plan import Plan, make_plan
 from alliance_sim.scenario.spec import Scenario
@@ -44,8 +45,11 @@ def _scenario(
     s: Scenario | str | os.PathLike, end: str | None = None, sweep: bool = True
 ) -> Scenario:
     """The scenario to run: loaded if a name or path, run to ``end`` if given (``sweep``:
-    keep its [sweep] table; a run does not use it), warning of what ``end`` leaves out."""
+    keep its [sweep] table; a run does not use it), warning of what ``end`` leaves out and of
+    a posterior of few distinct sets (`run` and `sweep` said it; the Python API did not)."""
     sc = consistent(s) if isinstance(s, Scenario) else load_scenario(s)
+    for note in loading.posterior_notes(sc):
+        warn_user(note, loading.FewSetsNote)
     return sc if end is None else with_end(sc, end, where="end", sweep=sweep, warn=4)
 
 

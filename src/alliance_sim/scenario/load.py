@@ -97,6 +97,11 @@ def events_after(sc: Scenario, end: str) -> list[str]:
     return [f"{i} ({e.at})" for i, e in sc.events if quarters.parse(e.at) > quarters.parse(end)]
 
 
+class FewSetsNote(UserWarning):
+    """The Python API's :func:`posterior_notes`: a run or sweep drawing from a posterior of few
+    distinct sets (the command line prints the same note on stderr in its own words)."""
+
+
 def posterior_notes(sc: Scenario) -> list[str]:
     """A line when the posterior ``sc`` draws from holds few distinct parameter sets (a small
     fit that collapsed): its runs repeat them, so intervals over runs, and n_eff, do not carry
