@@ -1,6 +1,8 @@
 """Sensitivity that warns: unreliable indices are flagged with the samples they need, constant
 outcomes are skipped, mistyped outcomes get a suggestion; sound indices stay silent."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,8 +108,32 @@ def test_default_outcomes_are_the_ones_that_vary(tmp_path):
     object.__setattr__(res.manifest.plan, "focus", ["TJK", "ARM"])
     outcomes, notes = reliability.default_outcomes(res)
     assert outcomes == ["TJK_commitment", "ARM_exited"]
-    assert any("TJK_exited does not vary" in x for x in notes)
-    assert any("skipped cohesion_final" in x for x in notes)
+    said = dict(notes)  # the outcome each note is said beside (None: before the tables)
+    assert "TJK_exited does not vary" in said["TJK_commitment"]
+    assert any("skipped cohesion_final" in x for o, x in notes if o is None)
+
+
+def test_a_replaced_default_is_said_beside_its_own_table(tmp_path, capsys, monkeypatch):
+    """ "TJK_exited does not vary ...; analysing TJK_commitment instead" was printed above every
+    table, so a reader of the second table did not see why it was a commitment's."""
+    d = fake_sweep(tmp_path, "saltelli", 32)
+    runs = pd.read_parquet(d / "runs.parquet")
+    n = len(runs)
+    rng = np.random.default_rng(0)
+    runs = runs.assign(TJK_exited=0.0, TJK_commitment=rng.random(n), ARM_exited=rng.random(n))
+    runs.assign(cohesion_final=0.4).to_parquet(d / "runs.parquet")
+    manifest = json.loads((d / "manifest.json").read_text())
+    manifest["plan"]["focus"] = ["ARM", "TJK"]
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["sensitivity", str(d), "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    note = out.index("note: TJK_exited does not vary over the design")
+    assert (
+        out.index("Sobol indices of ARM_exited")
+        < note
+        < out.index("Sobol indices of TJK_commitment")
+    )
+    assert out.index("skipped cohesion_final") < out.index("Sobol indices of ARM_exited")
 
 
 def test_sensitivity_says_what_its_intervals_hold_fixed(tmp_path, monkeypatch, capsys):

@@ -77,8 +77,9 @@ def constant_outcome(res: Result, outcome: str) -> str | None:
     )
 
 
-def default_outcomes(res: Result) -> tuple[list[str], list[str]]:
-    """Outcomes worth a sensitivity analysis, and a line for each default passed over.
+def default_outcomes(res: Result) -> tuple[list[str], list[tuple[str | None, str]]]:
+    """Outcomes worth a sensitivity analysis, and a line for each default passed over, with
+    the outcome analysed instead (None where none is), so that the line is said beside it.
 
     Per focus member (without a focus: the allies whose exit varies most over the design) its
     exit if that varies over the design, else its final commitment; and final cohesion, if it
@@ -100,16 +101,15 @@ def default_outcomes(res: Result) -> tuple[list[str], list[str]]:
             out.append(exited)
         elif spread.get(commitment, 0) > 0:
             out.append(commitment)
-            notes.append(
-                f"{exited} does not vary over the design (mean {means[exited].iloc[0]:g} at "
-                f"every point); analysing {commitment} instead"
-            )
+            notes.append((commitment, f"{exited} does not vary over the design (mean "
+                          f"{means[exited].iloc[0]:g} at every point); analysing {commitment} "
+                          "instead"))  # fmt: skip
         else:
-            notes.append(f"skipped {code}: neither its exit nor its commitment varies")
+            notes.append((None, f"skipped {code}: neither its exit nor its commitment varies"))
     if spread.get("cohesion_final", 0) > 0:
         out.append("cohesion_final")
     else:
-        notes.append("skipped cohesion_final: it does not vary over the design")
+        notes.append((None, "skipped cohesion_final: it does not vary over the design"))
     return out, notes
 
 

@@ -24,6 +24,7 @@ from alliance_sim.cli.fitting import (
     cmd_robustness,
     interrupted,
 )
+from alliance_sim.cli.sensitivity import cmd_sensitivity
 from alliance_sim.errors import AllianceSimError, ScenarioError, UserError
 from alliance_sim.paths import check_result_dir, user_path, writable_dir
 from alliance_sim.textsafe import term
@@ -268,58 +269,6 @@ def cmd_plot(a: argparse.Namespace) -> int:
         print(note)
     if other := another_result(user_path(a.out), res):
         print(f"note: {other}")
-    return 0
-
-
-def cmd_sensitivity(a: argparse.Namespace) -> int:
-    from alliance_sim.analysis import reliability
-    from alliance_sim.analysis.sensitivity import analyse, check_design, check_outcome
-    from alliance_sim.progress import bar
-    from alliance_sim.report.figures import sensitivity_over_others
-    from alliance_sim.report.sweep_plots import sensitivity_chart
-    from alliance_sim.runs.atomic import atomic_write_bytes
-    from alliance_sim.runs.results import Result, design_note
-
-    res = Result.open(a.directory).design()  # the sampler's own points, not refine's
-    if note := design_note(res):
-        print(note)
-    res.check_some_ran("analyse")
-    check_design(res)  # a sweep not sampled for sensitivity analysis: one line, exit 2
-    out = writable_dir(a.out if a.out is not None else a.directory, "--out")
-    outcomes = a.outcome
-    check_outcome(res, *(outcomes or ()))  # one line before anything is written
-    if not outcomes:
-        outcomes, notes = reliability.default_outcomes(res)
-        for note in notes:
-            print(note)
-    if not outcomes:
-        print(
-            f"{a.directory}: no focus member's exit or commitment, nor cohesion, varies over "
-            "the design; name an outcome with --outcome"
-        )
-        return 0
-    theirs = sensitivity_over_others(res, out, outcomes)  # before any work: refusals, notes
-    if None in theirs:
-        print(f"note: {theirs[None]}")
-    progress = bar(len(outcomes), "outcomes", unit="outcome", initial=0)
-    for outcome in outcomes:
-        progress.set_postfix_str(outcome)
-        skip = reliability.constant_outcome(res, outcome)
-        if skip:
-            progress.write(skip)
-            progress.update(1)
-            continue
-        table = analyse(res, outcome)
-        progress.update(1)
-        print("\n".join(reliability.printed(res, table, outcome)))
-        csv = out / f"sensitivity_{outcome}.csv"  # the table as printed, to cite or plot anew
-        atomic_write_bytes(csv, table.to_csv(float_format="%.6g").encode())
-        print(csv)
-        print(sensitivity_chart(table, res.manifest, out / f"sensitivity_{outcome}.png"))
-        if outcome in theirs:
-            print(f"note: {out}: {theirs[outcome]}, now replaced by {a.directory}'s")
-        print()
-    progress.close()
     return 0
 
 
