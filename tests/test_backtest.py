@@ -1,6 +1,7 @@
 """The backtest fits on the past, forecasts what came after and scores it honestly."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ def test_backtest_cli_writes_scores_against_both_naive_forecasters(tmp_path, cap
     assert doc["unmatched_states"] == round(doc["unmatched_share"] * 400)
     assert "Invalid fit" in (out / "backtest.md").read_text().splitlines()[2]
     said = capsys.readouterr().out
-    assert said.startswith("INVALID") and "skill vs the best rival" in said
+    assert said.startswith("INVALID") and "skill of the model against it [95%]" in said
     # every forecaster scored by Brier and log score; skill against each rival with an
     # interval that resamples occasions; the model's calibration
     from alliance_sim.analysis.rivals import FORECASTERS, RIVALS
@@ -226,4 +227,30 @@ def test_the_backtest_printout_names_rivals_as_its_figure_does(capsys):
     _print_scores({"brier": brier, "skill_vs": {"climatology": skill}, "ece": 0.05})
     out = capsys.readouterr().out
     assert "climatology" not in out
-    assert "skill vs the best rival (each member's own rate)" in out
+    assert re.search(r"each member's own rate +0\.090 ", out) and "-0.10 [-0.30, +0.10]" in out
+
+
+def test_the_backtest_printout_has_every_rival_and_what_its_intervals_say(capsys):
+    """The terminal gave the Brier scores and the skill against the best rival only, where
+    backtest.md has each rival's log score and skill (a new user read "skill -0.01" as the
+    verdict against every rival); a bound clear of zero is not printed as 0.00."""
+    from alliance_sim.cli.fitting import _print_scores
+
+    k = {
+        "persistence": {"estimate": 0.25, "lo": 0.05, "hi": 0.38},
+        "climatology": {"estimate": 0.10, "lo": 0.004, "hi": 0.20},
+        "logistic": {"estimate": -0.01, "lo": -0.16, "hi": 0.12},
+        "base_rate": {"estimate": -0.2, "lo": -0.3, "hi": -0.1},
+    }
+    brier = {"model": 0.079, "persistence": 0.105, "climatology": 0.088, "logistic": 0.078,
+             "base_rate": 0.06}  # fmt: skip
+    log = {f: 0.3 for f in brier}
+    _print_scores({"brier": brier, "log_score": log, "skill_vs": k, "ece": 0.037})
+    out = capsys.readouterr().out
+    assert len([x for x in out.splitlines() if "  0.300  " in x]) == 5  # every forecaster
+    assert "+0.10 [+0.004, +0.20]" in out
+    verdict = out.strip().splitlines()[-1]
+    assert verdict.startswith("the model is better than persistence (nothing changes), each "
+                              "member's own rate; worse than base rate; not told apart from "
+                              "logistic on lagged observables")  # fmt: skip
+    assert verdict.endswith("expected calibration error 0.037")

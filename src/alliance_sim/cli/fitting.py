@@ -173,17 +173,33 @@ def _single(a: argparse.Namespace) -> int:
 
 
 def _print_scores(s: dict) -> None:
-    """Every forecaster's Brier score, the skill against the best rival and the ECE."""
+    """Every forecaster's Brier and log score and the model's skill against it, as the first
+    table of backtest.md (it printed the Brier scores and one skill only), what the skill
+    intervals say in words, and the ECE."""
     from alliance_sim.analysis.rivals import LABELS  # the words the figure and report use
 
-    b = s["brier"]
-    print("Brier: " + ", ".join(f"{LABELS.get(f, f)} {v:.3f}" for f, v in b.items()))
-    best = min((f for f in b if f != "model"), key=b.get)
-    k = s["skill_vs"][best]
-    print(
-        f"skill vs the best rival ({LABELS.get(best, best)}): {k['estimate']:+.2f} "
-        f"[{k['lo']:+.2f}, {k['hi']:+.2f}] (95%, resampling occasions); ECE {s['ece']:.3f}"
+    b, log, k = s["brier"], s.get("log_score", {}), s["skill_vs"]
+    width = max(len(LABELS.get(f, f)) for f in b)
+    print(f"{'forecaster':<{width}}  Brier  log score  skill of the model against it [95%]")
+    for f, v in b.items():
+        i = k.get(f)
+        skill = f"{_signed(i['estimate'])} [{_signed(i['lo'])}, {_signed(i['hi'])}]" if i else ""
+        print(f"{LABELS.get(f, f):<{width}}  {v:.3f}  {log.get(f, float('nan')):9.3f}  {skill}")
+    said = {"better than": [f for f in k if k[f]["lo"] > 0]}
+    said["worse than"] = [f for f in k if k[f]["hi"] < 0]
+    said["not told apart from"] = [
+        f for f in k if f not in {*said["better than"], *said["worse than"]}
+    ]
+    verdict = "; ".join(
+        f"{w} {', '.join(LABELS.get(f, f) for f in fs)}" for w, fs in said.items() if fs
     )
+    print(f"the model is {verdict} (skill intervals resample occasions); expected calibration "
+          f"error {s['ece']:.3f}")  # fmt: skip
+
+
+def _signed(x: float) -> str:
+    """A skill at two places, or three where two would print a bound clear of zero as 0.00."""
+    return f"{x:+.3f}" if 0 < abs(x) < 0.005 else f"{x:+.2f}"
 
 
 def _rolling(a: argparse.Namespace) -> int:
