@@ -56,10 +56,11 @@ def launch_chromium(playwright):
 
 def armenia_gone_in_three_replays(tmp_path):
     """The path of baseline.toml in a copy of the shipped scenarios, with a copy of the shipped
-    posterior whose sets 0-2 give the fastest exit the rule allows, so that Armenia leaves in
-    all 8 tries of those replays and starts their forecasts outside (3 of 400 unmatched, under
-    the 5% that is refused).  The eighth fit had three such replays; the ninth has none, so
-    the case is built here."""
+    posterior whose sets 0-2 give the fastest exit the rule allows, so that none of the 8 tries
+    of those replays reaches the recorded statuses (3 of 400 unmatched, under the 5% that is
+    refused): Armenia has left in two and starts their forecasts outside, and ends the third
+    hedging.  The eighth fit had three such replays; the ninth has none, so the case is built
+    here."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

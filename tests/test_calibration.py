@@ -568,3 +568,7 @@ def test_a_contraction_is_printed_on_the_side_of_the_line_it_is_on():
     assert contraction_text(0.2537) == "0.25"  # identified, and printed at the line
     assert contraction_text(0.3412) == "0.34"
     assert contraction_text(-0.0198) == "-0.02"
+    assert contraction_text(0.2499) == "0.2499" and contraction_text(0.24996) == "0.24996"
+    assert contraction_text(0.25) == "0.25" and contraction_text(-0.001) == "0.00"
+    for c in np.linspace(0.2, 0.3, 2001):  # whatever it prints reads on the right side
+        assert (float(contraction_text(c)) >= IDENTIFIED) == (c >= IDENTIFIED), c

@@ -533,7 +533,7 @@ def test_a_cohesion_row_says_when_a_joiner_moves_the_average():
 
 
 def test_a_hedging_row_says_how_many_runs_start_hedging(tmp_path):
-    """Kyrgyzstan is hedging at the start of most forecast runs (81% of the baseline's), and
+    """Kyrgyzstan is hedging at the start of most forecast runs (81-85% of the baseline's runs), and
     "hedging at 2030Q4 in 60% vs 57%" read as an outcome of the scenarios (helper-67)."""
     import pandas as pd
 

@@ -1564,6 +1564,13 @@ def test_a_total_index_below_its_first_order_one_is_called_the_estimates_error()
     top["ST"] = (top["S1"] or 0.0) / 2
     second["ST"] = None  # printed "—": not a number below anything (helper-109)
     assert f"ST below S1 (`{top['parameter']}`) is the estimates' error" in rr.markdown(r)
+    # compared as the table prints them, at the finer of the two printings (helper-116)
+    row = {"S1": 0.0137, "S1_conf": 0.012, "ST": 0.0137, "ST_conf": 0.0018}
+    assert not rr._below(row)  # "0.0137" beside "0.01": equal, not below
+    assert rr._below({**row, "ST": 0.0045})  # "0.0137" beside "0.0045"
+    assert rr._below({"S1": 0.2051, "S1_conf": 0.05, "ST": 0.2049, "ST_conf": 0.05})  # .21/.20
+    assert not rr._below({"S1": 0.2049, "S1_conf": 0.05, "ST": 0.2044, "ST_conf": 0.05})
+    assert not rr._below({**row, "ST": None}) and not rr._below({**row, "S1": float("nan")})
 
 
 def test_each_shipped_robustness_md_is_its_json_as_the_report_renders_it():

@@ -167,12 +167,20 @@ def test_a_posterior_with_other_sets_continues_its_own_replays(baseline):
     assert end_states(few) is mine  # computed once per posterior
 
 
-def test_no_forecast_starts_with_a_member_already_gone(baseline):
+def test_no_forecast_starts_with_a_member_already_gone(baseline, tmp_path):
     """An exit during the replay is history: in every replicate, matched or not, nobody has
-    exited at the forecast's start, and no exit step is 0."""
-    hist = end_states(baseline.posterior)
-    assert not (hist.state.status == mb.EXITED).any()
-    assert (hist.state.exit_step == -1).all()
+    exited at the forecast's start, and no exit step is 0.  The shipped ninth fit has no
+    unmatched replay, so a posterior with Armenia gone in some is built to test it."""
+    from conftest import armenia_gone_in_three_replays
+
+    gone = load_scenario(armenia_gone_in_three_replays(tmp_path))
+    for hist in (end_states(baseline.posterior), end_states(gone.posterior)):
+        assert not (hist.state.status == mb.EXITED).any()
+        assert (hist.state.exit_step == -1).all()
+    hist = end_states(gone.posterior)
+    assert hist.unmatched == 3  # the case: replays in which Armenia left before 2024Q4
+    arm = hist.state.status[:3, mb.CODES.index("ARM")]
+    assert (arm == mb.CANDIDATE).sum() >= 2, arm  # gone in the replay: outside, not exited
 
 
 def test_a_state_outside_the_alliance_cannot_rejoin_but_may_accede(write):

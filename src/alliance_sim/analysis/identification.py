@@ -27,11 +27,14 @@ IDENTIFIED = 0.25  # contraction from which a parameter counts as identified
 
 
 def contraction_text(c: float) -> str:
-    """A contraction as a report prints it: two places, or three where two would put it on
-    the other side of the line at 0.25 than it is (0.249 printed "0.25" beside "not
-    identified")."""
-    two = f"{c:.2f}"
-    return two if (float(two) >= IDENTIFIED) == (c >= IDENTIFIED) else f"{c:.3f}"
+    """A contraction as a report prints it: two places, or as many more as it takes to print
+    it on the side of the line at 0.25 it is on (0.249 printed "0.25" beside "not identified";
+    0.2499 needs four); never "-0.00"."""
+    for places in range(2, 9):
+        text = f"{c:.{places}f}"
+        if (float(text) >= IDENTIFIED) == (c >= IDENTIFIED) or c != c:  # (NaN: "nan")
+            return "0.00" if float(text) == 0 else text
+    return f"{c:.8f}"
 
 
 def cut_prior(

@@ -20,7 +20,7 @@ class Limit:
 KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exits rarer than the record",
-        "The baseline forecast puts 1.0% of member-years into a suspension or exit; the "
+        "The baseline forecast (2025-2034) puts 1.0% of member-years into a suspension or exit; the "
         "alliance's own record 1992-2024 has 1.8% (its replay of 2006-2024: 3.2%, the record "
         "of those years 3.0%): a scenario's exits come mostly from Armenia and the shocks it "
         "adds.",
@@ -35,7 +35,8 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "Run 200 times from the 2020-2024 fit instead, which holds them at assumed values, "
         "the baseline gives P(Armenia leaves by 2034) 0% where 200 runs from the shipped fit "
         "give 36% (its 400-run answer is 34%); over every parameter the record does not pin "
-        "down it spans 0%-100%, chiefly through exit_below and dependence_weight; and with the "
+        "down it spans 0%-100%, chiefly through exit_below, dependence_weight and Armenia's "
+        "assumed attack hazard; and with the "
         "exit threshold, which the fit leaves between 0.10 and 0.29, forced from 0.05 to 0.3 "
         "it runs from 0.4% to 74%.",
         "docs/validation.md sections 9 and 10; python scripts/forecast_with_posterior.py "

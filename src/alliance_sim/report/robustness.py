@@ -323,7 +323,7 @@ def _ci(v: float | None, half: float | None) -> str:
 
 def _below(r: dict) -> bool:
     """ST below S1 as the table shows them, at the finer of the two printings (ST 0.0137 printed
-    "0.01" beside S1 "0.0137" is not; 0.2049 beside 0.2051 is not); never beside a "—"."""
+    "0.01" beside S1 "0.0137" is not; ST 0.2049 beside S1 0.2051, "0.20" and "0.21", is)."""
     texts = [_ci(r[k], r[f"{k}_conf"]).split()[0] for k in ("S1", "ST")]
     if not all(t.lstrip("-").replace(".", "", 1).isdigit() for t in texts):
         return False
