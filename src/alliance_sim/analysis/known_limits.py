@@ -20,10 +20,10 @@ class Limit:
 KNOWN_LIMITS: tuple[Limit, ...] = (
     Limit(
         "exits rarer than the record",
-        "The baseline forecast (2025-2034) puts 1.0% of member-years into a suspension or exit; the "
-        "alliance's own record 1992-2024 has 1.8% (its replay of 2006-2024: 3.2%, the record "
-        "of those years 3.0%): a scenario's exits come mostly from Armenia and the shocks it "
-        "adds.",
+        "The baseline forecast (2025-2034) puts 1.0% of member-years into a suspension or "
+        "exit; the alliance's own record 1992-2024 has 1.8% (its replay of 2006-2024: 3.2%, "
+        "the record of those years 3.0%): a scenario's exits come mostly from Armenia and the "
+        "shocks it adds.",
         "docs/validation.md section 6; python -m alliance_sim.analysis.baserates DIR",
     ),
     Limit(
