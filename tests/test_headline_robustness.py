@@ -1586,3 +1586,21 @@ def test_each_shipped_robustness_md_is_its_json_as_the_report_renders_it():
     for d in dirs:
         got = rr.markdown(json.loads((d / "robustness.json").read_text()))
         assert (d / "robustness.md").read_text() == got, d.name
+
+
+def test_a_fitted_answer_outside_the_range_is_said_to_be():
+    """ "78% [74%, 82%] with the fitted model; 88%-100% over what the record does not pin down"
+    read as a contradiction to a new user (helper-117): the range draws the unpinned
+    parameters evenly over their ranges, not where the fit put them, and the statement now
+    says so where the two do not overlap; where they do, it says nothing more."""
+    import copy
+
+    from alliance_sim.analysis.robustness_words import statement
+
+    h = copy.deepcopy(rb.shipped("baseline")["headlines"][0])
+    assert "outside that range" not in statement(h["label"], h)
+    h["envelope"] = {**h["envelope"], "lo": 0.88, "hi": 1.0}
+    h["posterior"] = {**h["posterior"], "p": 0.78, "lo": 0.74, "hi": 0.82}
+    said = statement(h["label"], h)
+    assert "78% [74%, 82%] with the fitted model; 88%-100% over what" in said
+    assert "the fitted answer lies outside that range" in said

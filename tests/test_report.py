@@ -1036,3 +1036,19 @@ def test_three_results_lead_each_scenario_with_its_own_focus_whatever_their_orde
             if m:
                 ref.setdefault(m.group(1), set()).add(m.group(2))
         assert ref and all(len(v) == 1 for v in ref.values()), ref
+
+
+def test_the_headline_says_its_intervals_are_the_fitted_models(results, tmp_path):
+    """A new user read "+8 points [+6, +11] ... a medium difference (p < 0.001)" on the first
+    screen as the answer, its range over what the record does not pin down (0-88%) three
+    sections below (helper-117): the headline's note now opens by saying what its intervals
+    carry and where the rest is, in both formats."""
+    said = "These are the fitted model's answers: their intervals carry the runs' spread"
+    for name in ("r.md", "r.html"):
+        from html import unescape
+
+        text = unescape(
+            build_report([results["base"], results["arm"]], tmp_path / name).read_text()
+        )
+        head = text[: text.index("What is scripted, what the model decides")]
+        assert said in head and "Beyond the fitted model" in head

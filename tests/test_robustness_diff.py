@@ -137,7 +137,8 @@ def test_the_command_writes_the_difference_and_a_report_does_not_read_it(tmp_pat
     short = tmp_path / "s"
     assert main(["run", "baseline", "--out", str(short), "--replicates", "4", "--end",
                  "2030Q4", "--quiet"]) == 0  # fmt: skip
-    assert _effects([Result.open(short), Result.open(res)]) == []  # not one span: refused
+    said = _effects([Result.open(short), Result.open(res)])  # read at 2030Q4: cut there
+    assert "robustness china_security_push --against baseline --end 2030Q4 --out DIR" in said[0]
     level = ["robustness", "china_security_push", "--out", str(out), "--samples", "8",
              "--replicates", "2", "--quiet"]  # fmt: skip
     assert main(level) == 2
@@ -228,9 +229,10 @@ def test_a_difference_changed_in_python_names_its_base_in_the_command(tmp_path):
 
 def test_second_red_team_findings(tmp_path, capsys):
     """The report offered `--against` commands that would be refused (a scenario against
-    itself, a replay, a run cut by --end: another horizon); a path with a space was printed
-    unquoted; "--out (" read its bracket as a value ("another out=(force=True ..."); run
-    counts of a difference left out its second scenario; an upper bound of 99.6% read 100%."""
+    itself, a replay) or measure another horizon (a run cut by --end: now with its --end); a
+    path with a space was printed unquoted; "--out (" read its bracket as a value ("another
+    out=(force=True ..."); run counts of a difference left out its second scenario; an upper
+    bound of 99.6% read 100%."""
     from alliance_sim.analysis.stats import percent_interval, wilson
     from alliance_sim.report.sections import _effects
     from alliance_sim.runs.results import Result
@@ -246,7 +248,10 @@ def test_second_red_team_findings(tmp_path, capsys):
     again = run("baseline", "--seed", "1")
     cut = run("western_surge", "--end", "2030Q4")
     cut_base = run("baseline", "--end", "2030Q4")
-    assert _effects([base, again]) == [] and _effects([cut_base, cut]) == []
+    assert _effects([base, again]) == []
+    # a run cut by --end is measured at that quarter (it named nothing: helper-117)
+    cut_said = _effects([cut_base, cut])[0]
+    assert "robustness western_surge --against baseline --end 2030Q4 --out DIR" in cut_said
     mine = tmp_path / "my files"
     mine.mkdir()
     (mine / "w.toml").write_text('extends = "western_surge"\nname = "W"\ndescription = "w"\n')

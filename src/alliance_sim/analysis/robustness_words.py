@@ -92,6 +92,7 @@ def _opening(label: str, h: dict[str, Any]) -> str:
         return (  # beside the table's "0.8% [0.3%, 2.2%]": red-team)
             f"{label}: {percent_interval(a['p'], a['lo'], a['hi'])} with the fitted model; "
             f"{e['lo']:.0%}-{e['hi']:.0%} over what the record does not pin down{_premises(h)}"
+            f"{_outside(a['p'], e)}"
         )
     sign = h.get("sign") or {}
     k = _places_of(a)
@@ -101,7 +102,18 @@ def _opening(label: str, h: dict[str, Any]) -> str:
         f"({percent(a['base'])} -> {percent(a['scenario'])}); {_pts(e['lo'])} to "
         f"{_points(e['hi'])} over what the record does not pin down{_premises(h)}, the change "
         f"above zero at {percent(sign.get('above', 0.0))} of the design's points and below it "
-        f"at {percent(sign.get('below', 0.0))}"
+        f"at {percent(sign.get('below', 0.0))}{_outside(a['p'], e)}"
+    )
+
+
+def _outside(p: float, e: dict[str, Any]) -> str:
+    """A clause where the fitted answer lies outside the range (a new user read "78% with the
+    fitted model; 88%-100% over what the record does not pin down" as a contradiction)."""
+    if e["lo"] - 0.005 <= p <= e["hi"] + 0.005:
+        return ""
+    return (
+        " (the fitted answer lies outside that range: the range draws each of those "
+        "parameters evenly over its range, a fitted one's whole prior, not where the fit put it)"
     )
 
 

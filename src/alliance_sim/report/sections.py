@@ -89,29 +89,32 @@ def _effects(results: list[Result], when: str | None = None) -> list[str]:
     if len(runs) < 2 or runs[0] is not results[0]:
         return []
 
-    def forecast(m):  # the file as run (not cut by --end), a forecast of a posterior
+    def forecast(m):  # the file as run (or cut by --end), a forecast of a posterior
         from alliance_sim.errors import AllianceSimError
-        from alliance_sim.scenario.load import load_scenario
+        from alliance_sim.scenario.load import load_scenario, with_end
 
         try:
             sc = load_scenario(m.scenario_path)
-        except (AllianceSimError, OSError, ValueError):
+            if sc.hash != m.scenario_hash and sc.continues and m.plan.end != sc.end:
+                sc = with_end(sc, m.plan.end, sweep=False, warn=0)  # a run cut by --end (it
+        except (AllianceSimError, OSError, ValueError):  # named nothing: helper-117)
             return None
         return sc if sc.hash == m.scenario_hash and sc.continues else None
 
     ref = forecast(runs[0].manifest)
-    if ref is None:  # (a replay, a run cut by --end: the command would be refused or
-        return []  # measure another horizon: red-team)
+    if ref is None:  # (a replay: the command would be refused: red-team)
+        return []
     same = []
     for r in runs[1:]:
         sc = forecast(r.manifest)
-        alike = sc is not None and (sc.start, sc.end) == (ref.start, ref.end)
+        alike = sc is not None and sc.start == ref.start  # (read at one quarter: `when`)
         if alike and sc.hash != ref.hash and sc.posterior.sha256 == ref.posterior.sha256:
             same.append(r.manifest)
     if not same:
         return []
     base = scenario_arg(runs[0].manifest.scenario_path)
-    cut = f" --end {when}" if when and when != ref.end else ""
+    when = when or ref.end  # the quarter compared, or the runs' end: named unless the file's
+    cut = f" --end {when}" if when != _own_end(runs[0].manifest.scenario_path) else ""
     made = "; ".join(
         f"alliance-sim robustness {scenario_arg(m.scenario_path)} --against {base}{cut} --out DIR"
         for m in same
@@ -120,6 +123,17 @@ def _effects(results: list[Result], when: str | None = None) -> list[str]:
         "What each difference from the reference rests on (the robustness of the effect, "
         f"both scenarios run alike at each design point): {made}"
     ]
+
+
+def _own_end(path: str) -> str | None:
+    """The end quarter the scenario file at ``path`` sets (not a run's --end)."""
+    from alliance_sim.errors import AllianceSimError
+    from alliance_sim.scenario.load import load_scenario
+
+    try:
+        return load_scenario(path).end
+    except (AllianceSimError, OSError, ValueError):
+        return None
 
 
 def nested_md(lines: list[str]) -> list[str]:
