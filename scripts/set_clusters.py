@@ -24,7 +24,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from replay_sets import OneLineParser, one_line
 
-from alliance_sim.analysis.design import clustered_mean
+from alliance_sim.analysis.design import clustered_mean, clusters
 from alliance_sim.core.members import ALLIES
 from alliance_sim.runs.results import Result
 from alliance_sim.scenario.load import load_scenario, with_end
@@ -45,7 +45,6 @@ def report(args) -> None:
         content = np.array([ids.setdefault(tuple(sorted(s.items())), len(ids))
                             for s in sc.posterior.sets])  # fmt: skip
         sets = content[runs["posterior"].to_numpy() % len(content)]
-        seeds = runs["seed"].to_numpy()
         print(f"{d}: {len(runs)} runs on {len(np.unique(sets))} distinct parameter sets "
               f"({len(sc.posterior.sets)} rows)")  # fmt: skip
         rows = []
@@ -57,10 +56,14 @@ def report(args) -> None:
             y = runs[col].to_numpy(float)[keep]
             if y.size == 0 or y.min() == y.max():
                 continue
-            a, b = clustered_mean(y, seeds[keep]), clustered_mean(y, sets[keep])
+            a = clustered_mean(y, clusters(runs[keep]))  # as `run` counts (helper-118)
+            b = clustered_mean(y, sets[keep])
             ratio = (b.hi - b.lo) / (a.hi - a.lo)
             rows.append((code, f"{y.mean():.1%}", f"[{a.lo:.1%}, {a.hi:.1%}]", a.n,
                          f"[{b.lo:.1%}, {b.hi:.1%}]", b.n, ratio))  # fmt: skip
+        if not rows:
+            print("no member's exit varies over these runs: nothing to widen")
+            continue
         cols = ["member", "P(exit)", "as run prints", "n_eff", "one unit per set", "n_eff",
                 "width ratio"]  # fmt: skip
         print(pd.DataFrame(rows, columns=cols).to_string(index=False, float_format="{:.2f}".format))

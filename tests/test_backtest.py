@@ -254,3 +254,11 @@ def test_the_backtest_printout_has_every_rival_and_what_its_intervals_say(capsys
                               "member's own rate; worse than base rate; not told apart from "
                               "logistic on lagged observables")  # fmt: skip
     assert verdict.endswith("expected calibration error 0.037")
+    # a rival that made no error beat the model: no skill, and "worse than" (helper-118)
+    k = {"persistence": {"estimate": float("nan"), "lo": float("nan"), "hi": float("nan")},
+         "logistic": {"estimate": -0.2, "lo": -0.5, "hi": -0.0004}}  # fmt: skip
+    _print_scores({"brier": {"model": 0.05, "persistence": 0.0, "logistic": 0.04},
+                   "skill_vs": k, "ece": 0.1})  # fmt: skip
+    out = capsys.readouterr().out
+    assert "n/a (the rival made no error)" in out and "[-0.50, -0.0004]" in out
+    assert "the model is worse than persistence (nothing changes), logistic" in out

@@ -1604,3 +1604,16 @@ def test_a_fitted_answer_outside_the_range_is_said_to_be():
     said = statement(h["label"], h)
     assert "78% [74%, 82%] with the fitted model; 88%-100% over what" in said
     assert "the fitted answer lies outside that range" in said
+
+
+def test_a_replay_is_not_offered_a_robustness_command_it_would_refuse():
+    """`run history_2006_2024_calibrated` and a report of it offered `alliance-sim robustness
+    history_2006_2024_calibrated --out DIR`, which refuses a replay (helper-118)."""
+    from alliance_sim.report.robustness import rests_on
+
+    sc = load_scenario("history_2006_2024_calibrated")
+    said = rests_on("history_2006_2024_calibrated", sc.path, sc.hash, sc.end)
+    assert len(said) == 1 and "the only kind alliance-sim robustness analyses" in said[0]
+    assert "--out DIR" not in said[0]
+    base = load_scenario("baseline")  # a forecast still gets its command or its analysis
+    assert "robustness" in " ".join(rests_on("baseline", base.path, base.hash, "2030Q4"))

@@ -158,8 +158,12 @@ def test_a_shared_report_names_scenario_files_without_the_authors_home(
     assert str(results["base"].manifest.scenario_path) not in text
     monkeypatch.setenv("HOME", str(results["dir"]))  # the evil scenario's folder: "home"
     assert scenario_shown(str(results["dir"] / "evil.toml")) == "~/evil.toml"
-    said = " ".join(rests_on("evil", str(results["dir"] / "evil.toml"), "0" * 16))
-    assert "alliance-sim robustness ~/evil.toml --out DIR" in said
+    mine = tmp_path / "mine.toml"  # a forecast (a replay is offered no command)
+    mine.write_text('name = "m"\ndescription = "d"\nextends = "baseline"\n')
+    monkeypatch.setenv("HOME", str(tmp_path))
+    said = " ".join(rests_on("mine", str(mine), "0" * 16))
+    assert "alliance-sim robustness ~/mine.toml --out DIR" in said
+    monkeypatch.setenv("HOME", str(results["dir"]))
     assert scenario_shown("/elsewhere/x.toml") == "/elsewhere/x.toml"  # not under home
     assert scenario_shown("<simulate>") == "<simulate>"
     # under the working directory: relative to it (a report under /tmp named the whole path)
@@ -1043,7 +1047,7 @@ def test_the_headline_says_its_intervals_are_the_fitted_models(results, tmp_path
     screen as the answer, its range over what the record does not pin down (0-88%) three
     sections below (helper-117): the headline's note now opens by saying what its intervals
     carry and where the rest is, in both formats."""
-    said = "These are the fitted model's answers: their intervals carry the runs' spread"
+    said = "These are the model's answers as run: their intervals carry the runs' spread"
     for name in ("r.md", "r.html"):
         from html import unescape
 

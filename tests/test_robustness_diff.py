@@ -252,6 +252,13 @@ def test_second_red_team_findings(tmp_path, capsys):
     # a run cut by --end is measured at that quarter (it named nothing: helper-117)
     cut_said = _effects([cut_base, cut])[0]
     assert "robustness western_surge --against baseline --end 2030Q4 --out DIR" in cut_said
+    # a file that ends at the quarter compared, against one cut there: --end still named
+    # (without it the command was refused: the two files' horizons differ; helper-118)
+    (mine_30 := tmp_path / "w30.toml").write_text(
+        'extends = "western_surge"\nname = "W30"\ndescription = "w"\nend = "2030Q4"\n'
+    )
+    said_30 = _effects([run(str(mine_30)), cut_base])[0]
+    assert f"robustness baseline --against {mine_30} --end 2030Q4 --out DIR" in said_30
     mine = tmp_path / "my files"
     mine.mkdir()
     (mine / "w.toml").write_text('extends = "western_surge"\nname = "W"\ndescription = "w"\n')

@@ -44,7 +44,7 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "python scripts/headline_by_sets.py baseline",
     ),
     Limit(
-        "intervals narrower than the fit's uncertainty",
+        "repeated parameter sets counted as independent",
         "A calibrated forecast's intervals count the posterior's 400 rows as independent draws, "
         "but the rows hold 153 distinct parameter sets: counted once per set, the baseline's "
         "P(Armenia leaves by 2034) is 34% [25%, 45%], not [30%, 39%]. Where the parameters "

@@ -112,8 +112,9 @@ def _outside(p: float, e: dict[str, Any]) -> str:
     if e["lo"] - 0.005 <= p <= e["hi"] + 0.005:
         return ""
     return (
-        " (the fitted answer lies outside that range: the range draws each of those "
-        "parameters evenly over its range, a fitted one's whole prior, not where the fit put it)"
+        " (the fitted answer lies outside that range: the range draws each of those parameters "
+        "evenly over its range, not where the fit put it, and runs each design point on the "
+        "first --replicates posterior sets only; more --replicates tells the two apart)"
     )
 
 

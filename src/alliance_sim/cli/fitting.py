@@ -5,6 +5,7 @@ long because it holds the command-line glue of six verbs, each with its refusals
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -179,27 +180,36 @@ def _print_scores(s: dict) -> None:
     from alliance_sim.analysis.rivals import LABELS  # the words the figure and report use
 
     b, log, k = s["brier"], s.get("log_score", {}), s["skill_vs"]
-    width = max(len(LABELS.get(f, f)) for f in b)
+    width = max(len("forecaster"), *(len(LABELS.get(f, f)) for f in b))
     print(f"{'forecaster':<{width}}  Brier  log score  skill of the model against it [95%]")
+    none = {f for f in k if not b.get(f) and b["model"] > 0}  # a rival with no error: no skill
     for f, v in b.items():
         i = k.get(f)
         skill = f"{_signed(i['estimate'])} [{_signed(i['lo'])}, {_signed(i['hi'])}]" if i else ""
-        print(f"{LABELS.get(f, f):<{width}}  {v:.3f}  {log.get(f, float('nan')):9.3f}  {skill}")
-    said = {"better than": [f for f in k if k[f]["lo"] > 0]}
-    said["worse than"] = [f for f in k if k[f]["hi"] < 0]
+        skill = "n/a (the rival made no error)" if f in none else skill  # as backtest.md
+        ls = log.get(f)
+        ls = "n/a" if ls is None or ls != ls else f"{ls:.3f}"
+        print(f"{LABELS.get(f, f):<{width}}  {v:.3f}  {ls:>9}  {skill}")
+    said = {"better than": [f for f in k if f not in none and (k[f]["lo"] or 0) > 0]}
+    said["worse than"] = [f for f in k if f in none or (k[f]["hi"] or 0) < 0]
     said["not told apart from"] = [
         f for f in k if f not in {*said["better than"], *said["worse than"]}
     ]
-    verdict = "; ".join(
-        f"{w} {', '.join(LABELS.get(f, f) for f in fs)}" for w, fs in said.items() if fs
+    verdict = (
+        "; ".join(f"{w} {', '.join(LABELS.get(f, f) for f in fs)}" for w, fs in said.items() if fs)
+        or "scored against no rival"
     )
     print(f"the model is {verdict} (skill intervals resample occasions); expected calibration "
           f"error {s['ece']:.3f}")  # fmt: skip
 
 
-def _signed(x: float) -> str:
-    """A skill at two places, or three where two would print a bound clear of zero as 0.00."""
-    return f"{x:+.3f}" if 0 < abs(x) < 0.005 else f"{x:+.2f}"
+def _signed(x: float | None) -> str:
+    """A skill at two places, or as many as it takes for a value clear of zero not to print
+    as zero (at most six); 0 as "+0.00", never "-0.00"."""
+    if x is None or x != x:
+        return "n/a"
+    places = 2 if x == 0 or abs(x) >= 0.005 else min(6, -math.floor(math.log10(abs(x))))
+    return "+0.00" if x == 0 else f"{x:+.{places}f}"
 
 
 def _rolling(a: argparse.Namespace) -> int:

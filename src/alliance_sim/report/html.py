@@ -226,9 +226,9 @@ NOTES = (
     "difference's interval needs to reach the target half-width at this design's design effect."
 )
 HEADLINE_NOTE = (  # its first sentence: the headline had read firmer than it is (helper-117)
-    "These are the fitted model's answers: their intervals carry the runs' spread and the "
-    "fitted parameters' draws, not the parameters the record does not pin down, over which an "
-    "answer can range far wider (below: Beyond the fitted model). "
+    "These are the model's answers as run: their intervals carry the runs' spread (and a "
+    "calibrated forecast's parameter draws), not the parameters the record does not pin down, "
+    "over which an answer can range far wider (below: Beyond the fitted model). "
     "First each focus member's probability of having left (of being suspended, suspended at some "
     "point, hedging) in each scenario and the difference in points; then the largest other "
     "visible differences: probabilities ranked by the difference in points (under 2: negligible; "

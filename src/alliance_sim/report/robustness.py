@@ -19,6 +19,7 @@ from typing import Any
 from alliance_sim import signals
 from alliance_sim.analysis.robustness import RULE, noisy, restate, shipped
 from alliance_sim.analysis.robustness_words import _pts, largest_total, noise_said
+from alliance_sim.report.labels import scenario_arg
 from alliance_sim.report.robustness_dir import (  # noqa: F401 (re-exported)
     DEFAULTS,
     FILES,
@@ -359,7 +360,7 @@ def rests_on(
         horizon = r.get("horizon")
         other = (
             f"; at that analysis's horizon, {horizon}, not this comparison's {compared_at} "
-            f"(at {compared_at}: alliance-sim robustness {_shown(path)} --end {compared_at} "
+            f"(at {compared_at}: alliance-sim robustness {scenario_arg(path)} --end {compared_at} "
             "--out DIR)"
             if compared_at and horizon and horizon != compared_at
             else ""
@@ -377,9 +378,12 @@ def rests_on(
             f"of this result's{other}):"
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
-    shown = _shown(path)
+    shown = scenario_arg(path)  # (a shipped one by name; "my dir/x.toml" quoted)
     make = f"alliance-sim robustness {shown} --out DIR"
-    own = _file_end(path)
+    own, forecast = _file_end(path)
+    if not forecast:  # a replay: the command is refused (helper-118)
+        return [f"{name}: not a forecast that continues a calibrated posterior, the only kind "
+                "alliance-sim robustness analyses (it would refuse this one)"]  # fmt: skip
     whose = "this run's"
     if compared_at and end and compared_at != end:  # the quarter compared, not the run's end
         end, whose = compared_at, "the quarter compared,"  # (it named the run's: helper-99)
@@ -401,20 +405,14 @@ def rests_on(
     ]
 
 
-def _shown(path: str) -> str:
-    """A scenario's file as a command names it: a shipped scenario by name, the home
-    directory as ~."""
-    from alliance_sim.report.labels import scenario_arg
-
-    return scenario_arg(path)  # "my dir/west arm.toml" had been pasted as two words
-
-
-def _file_end(path: str) -> str | None:
-    """The end quarter of the scenario file at ``path``, or None if it cannot be read."""
+def _file_end(path: str) -> tuple[str | None, bool]:
+    """The end quarter of the scenario file at ``path`` (None if it cannot be read), and
+    whether it is a forecast of a calibrated posterior (True where unknown)."""
     from alliance_sim.errors import AllianceSimError
     from alliance_sim.scenario.load import load_scenario
 
     try:
-        return load_scenario(path).end if path and not path.startswith("<") else None
+        sc = load_scenario(path) if path and not path.startswith("<") else None
     except (AllianceSimError, OSError, UnicodeError):
-        return None
+        sc = None
+    return (None, True) if sc is None else (sc.end, sc.continues and sc.posterior is not None)

@@ -113,10 +113,11 @@ def _effects(results: list[Result], when: str | None = None) -> list[str]:
     if not same:
         return []
     base = scenario_arg(runs[0].manifest.scenario_path)
-    when = when or ref.end  # the quarter compared, or the runs' end: named unless the file's
-    cut = f" --end {when}" if when != _own_end(runs[0].manifest.scenario_path) else ""
-    made = "; ".join(
-        f"alliance-sim robustness {scenario_arg(m.scenario_path)} --against {base}{cut} --out DIR"
+    when = when or ref.end  # the quarter compared, or the runs' end: named unless both files
+    own = _own_end(runs[0].manifest.scenario_path)  # end there (a file ending elsewhere was
+    made = "; ".join(  # refused: "allowed a scenario with the same start and horizon")
+        f"alliance-sim robustness {scenario_arg(m.scenario_path)} --against {base}"
+        f"{'' if when == own == _own_end(m.scenario_path) else f' --end {when}'} --out DIR"
         for m in same
     )
     return [
