@@ -114,27 +114,18 @@ def _effects(results: list[Result], when: str | None = None) -> list[str]:
         return []
     base = scenario_arg(runs[0].manifest.scenario_path)
     when = when or ref.end  # the quarter compared, or the runs' end: named unless both files
-    own = _own_end(runs[0].manifest.scenario_path)  # end there (a file ending elsewhere was
+    from alliance_sim.report.robustness import _file_end  # the file's own end, not a run's
+
+    own = _file_end(runs[0].manifest.scenario_path)[0]  # end there (a file ending elsewhere was
     made = "; ".join(  # refused: "allowed a scenario with the same start and horizon")
         f"alliance-sim robustness {scenario_arg(m.scenario_path)} --against {base}"
-        f"{'' if when == own == _own_end(m.scenario_path) else f' --end {when}'} --out DIR"
+        f"{'' if when == own == _file_end(m.scenario_path)[0] else f' --end {when}'} --out DIR"
         for m in same
     )
     return [
         "What each difference from the reference rests on (the robustness of the effect, "
         f"both scenarios run alike at each design point): {made}"
     ]
-
-
-def _own_end(path: str) -> str | None:
-    """The end quarter the scenario file at ``path`` sets (not a run's --end)."""
-    from alliance_sim.errors import AllianceSimError
-    from alliance_sim.scenario.load import load_scenario
-
-    try:
-        return load_scenario(path).end
-    except (AllianceSimError, OSError, ValueError):
-        return None
 
 
 def nested_md(lines: list[str]) -> list[str]:
