@@ -27,7 +27,7 @@ from replay_sets import OneLineParser, one_line
 from alliance_sim.analysis.design import clustered_mean, clusters
 from alliance_sim.core.members import ALLIES
 from alliance_sim.runs.results import Result
-from alliance_sim.scenario.load import load_scenario, with_end
+from alliance_sim.scenario.load import load_scenario, set_ids, with_end
 
 
 def report(args) -> None:
@@ -41,9 +41,7 @@ def report(args) -> None:
             sc = with_end(sc, res.manifest.plan.end, sweep=False, warn=0)
         if sc.hash != res.manifest.scenario_hash:
             raise ValueError(f"{d}: its scenario file (or posterior) has changed since the run")
-        ids: dict[tuple, int] = {}
-        content = np.array([ids.setdefault(tuple(sorted(s.items())), len(ids))
-                            for s in sc.posterior.sets])  # fmt: skip
+        content = set_ids(sc.posterior)
         sets = content[runs["posterior"].to_numpy() % len(content)]
         print(f"{d}: {len(runs)} runs on {len(np.unique(sets))} distinct parameter sets "
               f"({len(sc.posterior.sets)} rows)")  # fmt: skip

@@ -20,11 +20,10 @@ def table_path(directory: str | os.PathLike, table: str) -> Path:
     return user_path(directory) / f"{table}.parquet"
 
 
-#: how the runs table of an export begins (``alliance-sim export``, :mod:`.export`)
-EXPORT_RUNS_HEADER = b'"run","run_id"'
-#: how each table an export writes begins: what marks a CSV file as an export's
+#: how each table an export writes begins (``alliance-sim export``, :mod:`.export`): what
+#: marks a CSV file as an export's
 EXPORT_HEADERS = {
-    "runs.csv": EXPORT_RUNS_HEADER,
+    "runs.csv": b'"run","run_id"',
     "alliance.csv": b'"run","step","quarter","cohesion"',
     "timeseries.csv": b'"run","step","quarter","member"',
 }
@@ -55,4 +54,4 @@ def is_export(directory: Path) -> bool:
         return False
     finished = status == "complete" or (directory / PARTIAL).is_file()
     stored = any(table_path(directory, t).exists() for t in TABLES)
-    return ours and finished and not stored and not (directory / JOURNAL).exists()
+    return finished and not stored and not (directory / JOURNAL).exists()

@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alliance_sim.core import quarters
 from alliance_sim.errors import warn_user
 from alliance_sim.scenario.checks import Checker, check_params, validate
@@ -102,6 +104,14 @@ class FewSetsNote(UserWarning):
     distinct sets (the command line prints the same note on stderr in its own words)."""
 
 
+def set_ids(posterior) -> np.ndarray:
+    """For each of a posterior's rows, the number of its distinct parameter set (rows that the
+    SMC's resampling repeated share one): what ``posterior_notes`` counts and
+    ``scripts/set_clusters.py`` clusters runs by."""
+    ids: dict[tuple, int] = {}
+    return np.array([ids.setdefault(tuple(sorted(s.items())), len(ids)) for s in posterior.sets])
+
+
 def posterior_notes(sc: Scenario) -> list[str]:
     """A line when the posterior ``sc`` draws from holds few distinct parameter sets (a small
     fit that collapsed): its runs repeat them, so intervals over runs, and n_eff, do not carry
@@ -111,7 +121,7 @@ def posterior_notes(sc: Scenario) -> list[str]:
 
     if sc.posterior is None:
         return []
-    distinct = len({tuple(sorted(s.items())) for s in sc.posterior.sets})
+    distinct = len(np.unique(set_ids(sc.posterior)))
     if distinct >= MIN_DISTINCT_SETS:
         return []
     return [
