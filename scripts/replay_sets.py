@@ -34,7 +34,9 @@ def one_line(name: str, report: Callable[[Any], None], args: Any) -> None:
     try:
         report(args)
     except Exception as e:
-        print(f"{name}: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
+        from alliance_sim.textsafe import term  # (a path's ESC bytes and newlines: helper-119)
+
+        print(f"{name}: {term(e, keep_newlines=False) or type(e).__name__}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -128,3 +128,8 @@ def test_set_clusters_counts_runs_on_one_parameter_set_once(tmp_path):
     assert int(arm[-2]) <= int(arm[4]) == 120 and float(arm[-1]) >= 1.0
     bad = _run("scripts/set_clusters.py", str(tmp_path / "nothing"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    swept = tmp_path / "s"  # a sweep pools its points: refused (helper-119)
+    argv = ["sweep", "baseline", "--out", str(swept), "--samples", "2", "--replicates", "2"]
+    assert main([*argv, "--quiet"]) == 0
+    pooled = _run("scripts/set_clusters.py", str(swept))
+    assert pooled.returncode == 2 and "a sweep, not a run" in pooled.stderr

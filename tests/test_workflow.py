@@ -16,7 +16,7 @@ from alliance_sim.analysis.comparison import compare_results
 from alliance_sim.analysis.horizon import outcomes_at, shared_horizon
 from alliance_sim.analysis.stats import compare_samples, effect_label, risk_magnitude
 from alliance_sim.cli.main import main
-from alliance_sim.errors import AnalysisError, ScenarioError
+from alliance_sim.errors import AnalysisError, ScenarioError, UserError
 from alliance_sim.report.headline import headline
 from alliance_sim.runs.runner import run_scenario, sweep
 from alliance_sim.scenario.load import FewSetsNote
@@ -831,6 +831,10 @@ def test_a_run_on_a_collapsed_posterior_says_so(tmp_path, capsys):
         with pytest.warns(FewSetsNote, match="only 10 distinct parameter set") as got:
             call(tmp_path / "tiny.toml", tmp_path / call.__name__, replicates=2, end="2025Q1")
         assert got[0].filename == __file__
+    with warnings.catch_warnings():  # a bad argument is said first, not hidden by the note
+        warnings.simplefilter("error")  # (helper-119)
+        with pytest.raises(UserError, match="replicates"):
+            run_scenario(tmp_path / "tiny.toml", tmp_path / "bad", replicates=0)
     assert main(["run", "baseline", "--replicates", "4", "--end", "2025Q4", "--out",
                  str(tmp_path / "b")]) == 0  # fmt: skip
     assert "distinct parameter set" not in capsys.readouterr().err

@@ -16,7 +16,7 @@ from typing import Any
 
 from alliance_sim import __version__, limits
 from alliance_sim.engines.chunk import ENGINES
-from alliance_sim.errors import StoreError, UserError, warn_user
+from alliance_sim.errors import StoreError, UserError
 from alliance_sim.limits import check_count, check_run_options, check_seed
 from alliance_sim.paths import check_result_dir, writable_dir
 from alliance_sim.progress import default_quiet
@@ -45,11 +45,8 @@ def _scenario(
     s: Scenario | str | os.PathLike, end: str | None = None, sweep: bool = True
 ) -> Scenario:
     """The scenario to run: loaded if a name or path, run to ``end`` if given (``sweep``:
-    keep its [sweep] table; a run does not use it), warning of what ``end`` leaves out and of
-    a posterior of few distinct sets (`run` and `sweep` said it; the Python API did not)."""
+    keep its [sweep] table; a run does not use it), warning of what ``end`` leaves out."""
     sc = consistent(s) if isinstance(s, Scenario) else load_scenario(s)
-    for note in loading.posterior_notes(sc):
-        warn_user(note, loading.FewSetsNote)
     return sc if end is None else with_end(sc, end, where="end", sweep=sweep, warn=4)
 
 
@@ -373,6 +370,7 @@ def sweep(
                                             ("samples", samples, limits.MAX_POINTS),
                                             ("seed", seed, limits.MAX_SEED)))  # fmt: skip
     plan = make_plan(sc, replicates=reps, samples=samples, seed=seed, sweep=True)
+    loading.warn_few_sets(sc)  # (once its arguments are checked: helper-119)
     return execute_plan(plan, out, kind="sweep", workers=workers, executor=executor,
                         scheduler=scheduler, engine=engine, record=record, force=force,
                         quiet=quiet, chunk_size=chunk_size, start_method=start_method)  # fmt: skip
@@ -404,8 +402,9 @@ def run_scenario(
     bar (None: a bar in Jupyter only).  ``workers``: local processes.  ``end``: run to this
     quarter instead of the scenario's own (later events are left out)."""
     sc = _scenario(scenario, end, sweep=False)  # seed=None ran with 0 without a word
-    reps = check_count("replicates", replicates, 1, limits.MAX_REPLICATES)  # None ran the
-    plan = make_plan(sc, replicates=reps, seed=check_seed(seed), sweep=False)  # [sweep]'s
+    reps = check_count("replicates", replicates, 1, limits.MAX_REPLICATES)  # (None: the [sweep]'s)
+    plan = make_plan(sc, replicates=reps, seed=check_seed(seed), sweep=False)
+    loading.warn_few_sets(sc)
     return execute_plan(plan, out, kind="run", workers=workers, engine=engine, record=record,
                         force=force, quiet=quiet)  # fmt: skip
 

@@ -131,6 +131,12 @@ def posterior_notes(sc: Scenario) -> list[str]:
     ]
 
 
+def warn_few_sets(sc: Scenario) -> None:
+    """:func:`posterior_notes` as the Python API says them: a :class:`FewSetsNote` each."""
+    for note in posterior_notes(sc):
+        warn_user(note, FewSetsNote)
+
+
 def end_notes(sc: Scenario, ended: Scenario, where: str = "--end") -> list[str]:
     """What running ``sc`` to ``ended.end`` changes, one line each: the events it leaves out,
     and the quarters past the scenario's own end that nothing it schedules reaches (said by
