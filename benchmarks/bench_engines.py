@@ -171,7 +171,10 @@ def main() -> None:
     a = ap.parse_args()
     print(f"armenia_exits sweep, {QUARTERS} quarters, one process")
     compiled, loaded = compile_seconds()
-    print(f"  batch kernel: compile {compiled:.1f} s (once per machine), cache load {loaded:.2f} s")
+    print(
+        f"  batch kernel: compile {compiled:.1f} s (once per installation), "
+        f"cache load {loaded:.2f} s"
+    )
     same, values = identical()
     print(f"  batch vs project Mesa engine, 25 runs: {'identical' if same else 'DIFFERENT'}"
           f" ({values:,} values compared bit for bit)")  # fmt: skip

@@ -76,6 +76,7 @@ def main() -> None:
         print(f"headline_by_sets: {str(e).splitlines()[0]}", file=sys.stderr)
         raise SystemExit(2) from None
     sets = runs["posterior"].to_numpy()
+    one_set = runs["posterior_set"].to_numpy()  # runs on one distinct set: one unit
     y = runs[a.outcome].to_numpy(dtype=float)
     end = sc.end
     print(f"{sc.name}: {a.outcome} by {end}, {a.replicates} runs over {len(post)} parameter sets")
@@ -87,12 +88,12 @@ def main() -> None:
         if not keep.any():
             print(f"  {label}: no run")
             continue
-        e = clustered_mean(y[keep], sets[keep])
+        e = clustered_mean(y[keep], one_set[keep])
         print(f"  {label}: {e.value:.1%} [{e.lo:.1%}, {e.hi:.1%}]")
     if forced is not None:
         print(f"  every set with {name} forced to (same seeds):")
         for value, rows in forced.groupby(name, sort=True):
-            e = clustered_mean(rows[a.outcome].to_numpy(float), rows["posterior"].to_numpy())
+            e = clustered_mean(rows[a.outcome].to_numpy(float), rows["posterior_set"].to_numpy())
             print(f"    {value:g}: {e.value:.1%} [{e.lo:.1%}, {e.hi:.1%}]")
 
 

@@ -196,10 +196,13 @@ def test_a_sweep_reusing_parameter_sets_says_its_units_are_the_sets():
     plan = SimpleNamespace(n_points=2, replicates=6)
     runs = pd.DataFrame({"posterior": [0, 1, 2, 0, 1, 2] * 2, "seed": list(range(6)) * 2})
     note = _unit_note(runs, plan)
-    assert "6 seeds, which reuse the calibration's 3 parameter sets" in note
+    assert "6 seeds, which draw 3 distinct parameter sets of the calibration" in note
     assert "at most 3 independent units" in note and "clustered by parameter set" in note
     runs = pd.DataFrame({"posterior": list(range(6)) * 2, "seed": list(range(6)) * 2})
     assert "rest on 6 independent seeds: intervals are clustered by seed" in _unit_note(runs, plan)
+    # six rows, but rows 3-5 repeat the sets of rows 0-2 (the SMC's resampling)
+    runs["posterior_set"] = runs["posterior"] % 3
+    assert "6 seeds, which draw 3 distinct parameter sets" in _unit_note(runs, plan)
 
 
 def test_a_share_never_reads_as_all_or_none_when_it_is_not():
@@ -222,7 +225,7 @@ def test_the_note_on_reused_posterior_sets_does_not_cap_n_eff_below_what_is_prin
 
     runs = pd.DataFrame({"run": range(800), "posterior": [k % 400 for k in range(800)]})
     note = _unit_note(runs, SimpleNamespace(n_points=1, replicates=800))
-    assert "400 parameter sets" in note and "at most" not in note
+    assert "400 distinct parameter sets" in note and "at most" not in note
     assert "more where its runs differ" in note
 
 
@@ -323,4 +326,30 @@ def test_by_point_clusters_runs_that_share_a_parameter_set(tmp_path):
     from alliance_sim.analysis.scenario_table import independent_unit
 
     said = independent_unit(res)
-    assert said.startswith("the parameter set: 800 replicate seeds reuse the calibration's 400")
+    from alliance_sim import load_scenario
+
+    n_sets = len(set(load_scenario("baseline").posterior.set_ids))
+    assert said.startswith(f"the parameter set: 800 replicate seeds draw {n_sets} distinct")
+
+
+def test_pairs_on_parameter_sets_of_two_calibrations_are_linked_into_one_unit():
+    """A comparison of two calibrated results pairs runs by seed; a pair shares what decides
+    its difference with every pair that draws the same set on either side, transitively."""
+    import numpy as np
+    import pandas as pd
+
+    from alliance_sim.analysis.design import clusters, distinct_sets
+
+    pairs = pd.DataFrame({
+        "seed": range(6),
+        "posterior_set_a": [0, 0, 1, 2, 3, 4],
+        "posterior_set_b": [5, 6, 6, 7, 8, 8],
+    })  # fmt: skip
+    label = clusters(pairs)
+    assert label[0] == label[1] == label[2]  # 0-0 on a, then 1-2 through b's set 6
+    assert label[4] == label[5] and len({label[0], label[3], label[4]}) == 3
+    assert distinct_sets(pairs) == 3
+    same = pairs.assign(posterior_set_b=pairs["posterior_set_a"])  # one calibration
+    assert len(np.unique(clusters(same))) == 5
+    none = pairs.assign(posterior_set_a=-1, posterior_set_b=-1)  # no calibration: the seeds
+    np.testing.assert_array_equal(clusters(none), np.arange(6))

@@ -93,7 +93,7 @@ def test_paired_comparison_of_clustered_sweeps_resamples_seeds():
     other = np.where(flip, 1.0, base)
     cl = np.repeat(rng.integers(0, 2**31, k), points)
     c = compare("x", base, other, paired=True, binary=True, cluster_a=cl)
-    assert c.test == "Wilcoxon signed-rank on seed means" and c.n <= k
+    assert c.test == "Wilcoxon signed-rank on cluster means" and c.n <= k
     pooled = compare_samples("x", base, other, paired=True, binary=True)
     assert pooled.n == k * points
     # the honest interval is wider than the one that counts every run as a pair

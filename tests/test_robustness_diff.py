@@ -68,7 +68,8 @@ def test_two_worlds_that_differ_in_nothing_differ_by_zero_at_every_point(pair, t
         assert h["sign"] == {"above": 0.0, "below": 0.0}
         assert h["levels"]["scenario"] == h["levels"]["base"]
         assert h["levels"]["base"]["hi"] > 0  # the levels themselves do vary
-        assert "0 points [-11, +11] with the fitted model" in h["statement"]  # 30 runs
+        # 30 runs on 22 distinct parameter sets: Wilson's 0 of 22 reaches 15%
+        assert "0 points [-15, +15] with the fitted model" in h["statement"]
 
 
 def test_the_effect_with_the_fitted_model_is_the_difference_of_the_two_answers(pair):

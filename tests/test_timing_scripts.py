@@ -108,28 +108,3 @@ def test_weighing_terms_refuses_a_candidate():
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "--member IRN (a candidate, not a member, at its start): allowed a member at " \
         "2006Q3: BLR, KAZ, KGZ, TJK, ARM, UZB\n" in bad.stderr  # fmt: skip
-
-
-def test_set_clusters_counts_runs_on_one_parameter_set_once(tmp_path):
-    """The posterior's 400 rows hold fewer distinct sets; counted once per set, an interval of
-    a forecast's P(exit) is at least as wide and rests on no more effective runs than the one
-    `run` prints (the fourth known limit: docs/validation.md section 8)."""
-    import re
-
-    from alliance_sim.cli.main import main
-
-    out = tmp_path / "b"
-    assert main(["run", "baseline", "--out", str(out), "--replicates", "120", "--quiet"]) == 0
-    said = _run("scripts/set_clusters.py", str(out))
-    assert said.returncode == 0, said.stderr
-    head, _cols, *rows = said.stdout.strip().splitlines()
-    assert re.match(rf"{re.escape(str(out))}: 120 runs on \d+ distinct parameter sets", head)
-    arm = next(r.split() for r in rows if r.split()[0] == "ARM")
-    assert int(arm[-2]) <= int(arm[4]) == 120 and float(arm[-1]) >= 1.0
-    bad = _run("scripts/set_clusters.py", str(tmp_path / "nothing"))
-    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
-    swept = tmp_path / "s"  # a sweep pools its points: refused (helper-119)
-    argv = ["sweep", "baseline", "--out", str(swept), "--samples", "2", "--replicates", "2"]
-    assert main([*argv, "--quiet"]) == 0
-    pooled = _run("scripts/set_clusters.py", str(swept))
-    assert pooled.returncode == 2 and "a sweep, not a run" in pooled.stderr

@@ -18,8 +18,9 @@ from alliance_sim.analysis.stats import compare_samples, effect_label, risk_magn
 from alliance_sim.cli.main import main
 from alliance_sim.errors import AnalysisError, ScenarioError, UserError
 from alliance_sim.report.headline import headline
+from alliance_sim.runs.evaluate import evaluate
 from alliance_sim.runs.runner import run_scenario, sweep
-from alliance_sim.scenario.load import FewSetsNote
+from alliance_sim.scenario.load import FewSetsNote, load_scenario
 from conftest import armenia_gone_in_three_replays
 
 OUTCOMES = [
@@ -240,7 +241,10 @@ def test_headline_leads_with_focus_exit_and_footnotes_what_no_run_shows(ends):
     first, second = head.sentences[:2]
     assert first.startswith("Armenia has left the CSTO by 2026Q4 in ")
     assert "of runs of Armenia exits? vs" in first and " points [" in first
-    assert "McNemar" in first and "n_eff = 30 paired replicates" in first
+    # replicates 0-29 draw fewer distinct parameter sets than 30: the pairs are clustered
+    post = load_scenario("baseline").posterior
+    assert len(set(post.set_ids[:30])) < 30
+    assert "Newcombe score test (clustered)" in first and "paired replicates" in first
     assert second.startswith("Armenia is suspended at 2026Q4 in ")
     assert "Belarus's exit" in head.footnote  # no run of either shows it
     assert not any("Belarus" in s for s in head.sentences)
@@ -364,12 +368,21 @@ def test_report_format_follows_the_suffix_and_holm_counts_the_rows_shown(ends, t
     np.testing.assert_allclose(shown["p (Holm)"], holm(shown["p"].to_numpy(float)))
 
 
-def test_replicates_past_the_posterior_share_its_sets_and_count_once(tmp_path):
+def test_runs_on_one_distinct_parameter_set_count_once(tmp_path):
+    """The posterior's 400 rows repeat the likelier sets (the SMC's resampling): runs on
+    identical sets, from one row (replicates k and k + 400) or from two, are one unit."""
     from alliance_sim.analysis.design import clusters
 
     many = run_scenario("baseline", tmp_path / "b", replicates=450, end="2025Q2")
-    sets = many.runs["posterior"].nunique()
-    assert sets < 450 and len(np.unique(clusters(many.runs))) == sets
+    post = load_scenario("baseline").posterior
+    rows, sets = many.runs["posterior"].to_numpy(), many.runs["posterior_set"].to_numpy()
+    distinct = len(set(post.set_ids))
+    assert len(np.unique(rows)) == 400 and len(np.unique(sets)) == distinct < 400
+    for r, s in zip(rows, sets, strict=True):  # the label is the content, row by row
+        assert post.sets[r] == post.sets[post.set_ids.index(s)]
+    assert len(np.unique(clusters(many.runs))) == distinct
+    old = many.runs.drop(columns="posterior_set")  # a result written before the column
+    assert len(np.unique(clusters(old))) == 400
     from alliance_sim.analysis.design import clustered_mean
     from alliance_sim.analysis.summary import member_table
 
@@ -377,12 +390,14 @@ def test_replicates_past_the_posterior_share_its_sets_and_count_once(tmp_path):
     # the number of sets when some hold two runs; one that varies within sets counts more,
     # never more than the runs.
     cl = clusters(many.runs)
-    by_set = (many.runs["posterior"].to_numpy() % 2).astype(float)
+    by_set = (sets % 2).astype(float)
     sizes = np.unique(cl, return_counts=True)[1]
     kish = 450**2 / (sizes**2).sum()
     n_set = clustered_mean(by_set, cl, binary=True).n
-    assert abs(n_set - kish) <= 2 and n_set < sets
+    assert abs(n_set - kish) <= 2 and n_set < distinct
     assert member_table(many)["n_effective"].max() <= 450
+    evaluated = evaluate(pd.DataFrame(index=range(1)), "baseline", replicates=450)
+    np.testing.assert_array_equal(evaluated["posterior_set"], sets)
 
 
 def test_the_member_table_says_what_its_rows_count(tmp_path, capsys):

@@ -12,7 +12,7 @@ import pandas as pd
 
 from alliance_sim.errors import AnalysisError, UserError, outcome_hint
 
-BOOKKEEPING = ("run", "run_id", "point", "replicate", "seed", "posterior", "error")
+BOOKKEEPING = ("run", "run_id", "point", "replicate", "seed", "posterior", "posterior_set", "error")
 
 
 def yes_no(runs: pd.DataFrame, exclude: Iterable[str] = ()) -> list[str]:

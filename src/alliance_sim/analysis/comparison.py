@@ -241,7 +241,7 @@ def _row(
         merged = None
     if merged is not None:
         xa, xb = merged[f"{outcome}_a"], merged[f"{outcome}_b"]
-        ca = cb = clusters(merged, "posterior" if "posterior" in merged else "posterior_a")
+        ca = cb = clusters(merged)
     else:
         xa, xb = ra[outcome], rb[outcome]
         ca, cb = clusters(ra), clusters(rb)
@@ -296,7 +296,7 @@ def _row(
     }
 
 
-NEWCOMBE_TEST = "Newcombe score test (seed-clustered)"
+NEWCOMBE_TEST = "Newcombe score test (clustered)"  # by seed, or by parameter set
 
 
 def newcombe_p(

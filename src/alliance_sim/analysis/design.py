@@ -37,7 +37,6 @@ import re
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 from scipy.special import stdtrit
 
 from alliance_sim.analysis import few_seeds as fs
@@ -50,27 +49,10 @@ from alliance_sim.analysis.stats import (
     a12,
     compare_samples,
 )
+from alliance_sim.analysis.units import clusters, distinct_sets
 
 FEW = 10  # intervals resting on fewer independent runs than this are marked in reports
-
-
-def clusters(runs: pd.DataFrame, posterior: str = "posterior") -> np.ndarray:
-    """The independent unit of each run: its seed (replicate k shares it at every point) -- or,
-    in a calibrated scenario run with more replicates than its posterior has parameter sets,
-    the set: replicate k and replicate k + 400 then share a set and a starting state (the
-    replay's end state), so they are one unit too.  ``posterior``: the column naming the set
-    (``posterior_a`` in a table of pairs)."""
-    if "seed" in runs and runs["seed"].nunique() > 1:
-        unit = runs["seed"].to_numpy()
-    elif "replicate" in runs:
-        unit = runs["replicate"].to_numpy()
-    else:
-        unit = np.arange(len(runs))
-    if posterior in runs and len(runs):
-        sets = runs[posterior].to_numpy()
-        if (sets >= 0).all() and len(np.unique(sets)) < len(np.unique(unit)):
-            return sets
-    return unit
+__all__ = ["clusters", "distinct_sets"]  # the runs' independent units (analysis.units)
 
 
 def _groups(x: np.ndarray, cluster: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -391,14 +373,14 @@ def compare_clustered(
         from scipy import stats  # imported when a comparison is made, not on every summary
 
         p = 1.0 if np.all(d == 0) else stats.wilcoxon(d, zero_method="zsplit").pvalue
-        test = "Wilcoxon signed-rank on seed means"
+        test = "Wilcoxon signed-rank on cluster means"  # seeds, or parameter sets
     else:
         n = min(clustered_mean(a, ca).n, clustered_mean(b, cb).n)
         # the test of the interval's own statistic: a rank test on seed means compared the
         # seeds' distributions, not the pooled means, and a sweep's fractional seed means
         # against a run's 0s and 1s read p = 0.84 beside an interval of +9 points [+1, +17]
         p = bootstrap_p(diffs, same=bool(np.all(a == a[0]) and np.all(b == a[0])))
-        test = "cluster bootstrap of the difference (seeds resampled)"
+        test = "cluster bootstrap of the difference (clusters resampled)"
     lo, hi = map(float, np.quantile(diffs, [0.025, 0.975]))
     if welch is not None:
         lo, hi, p = welch

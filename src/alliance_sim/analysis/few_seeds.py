@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import stdtr, stdtrit
 
-WELCH_TEST = "Welch's t on seed clusters (few or uneven seeds)"
+WELCH_TEST = "Welch's t on clusters (few or uneven seeds or sets)"
 
 #: below this many effective seeds on a side, Welch's t replaces the seed bootstrap (the
 #: project's "rough guide" line, ``design.FEW``)

@@ -145,8 +145,10 @@ def posterior_answer(
     sc: Scenario, runs: int, seed: int, kind: str = "exit"
 ) -> dict[str, dict[str, float]]:
     """Today's answer per headline (of ``kind``): the scenario at its own values, ``runs``
-    runs (replicate k on posterior set k), with its 95% Wilson interval."""
-    from alliance_sim.analysis.stats import wilson
+    runs (replicate k on posterior row k), with its 95% Wilson interval on the effective
+    runs, counting the runs on one distinct parameter set as one unit, as ``run`` does
+    (:func:`alliance_sim.analysis.design.clusters`)."""
+    from alliance_sim.analysis.design import clustered_mean
     from alliance_sim.engines.batch import run_batch
     from alliance_sim.scenario.plan import make_plan, spec_for
 
@@ -154,18 +156,28 @@ def posterior_answer(
     out = run_batch(
         [spec_for(sc, None, m.posterior) for m in metas], [m.seed for m in metas], record_every=None
     )[1]
+    sets = run_sets(metas)
     answers = {}
     for c, _ in headline_outcomes(sc, kind):
         y = outcome_values(out, c)
-        y = y[np.isfinite(y)]  # the runs in which it was a member, as run counts them
-        lo, hi = wilson(float(y.sum()), len(y))
+        ok = np.isfinite(y)  # the runs in which it was a member, as run counts them
+        e = clustered_mean(y[ok], sets[ok], binary=True)
         answers[c] = {
-            "p": float(y.mean()),
-            "lo": max(float(lo), 0.0),
-            "hi": min(float(hi), 1.0),
-            "runs": len(y),
+            "p": float(e.value),
+            "lo": max(float(e.lo), 0.0),
+            "hi": min(float(e.hi), 1.0),
+            "runs": int(ok.sum()),
+            "n_eff": int(e.n),
         }
     return answers
+
+
+def run_sets(metas: list) -> np.ndarray:
+    """Each run's independent unit: its distinct parameter set (the runs of an answer have
+    one seed each, and rows the calibration's resampling repeated share a set)."""
+    return np.array(
+        [m.run if m.posterior_set is None else m.posterior_set for m in metas], dtype=np.int64
+    )
 
 
 def indices(y: np.ndarray, params: list[Uncertain], seed: int) -> dict[str, np.ndarray]:

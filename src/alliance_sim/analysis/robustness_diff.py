@@ -255,8 +255,11 @@ def posterior_effect(
     pair: dict[str, Scenario], runs: int, seed: int, kind: str
 ) -> dict[str, dict[str, float]]:
     """The effect with the fitted model per headline: the mean paired difference over
-    ``runs`` runs (replicate k on posterior set k in both scenarios) with its 95% normal
-    interval, and each scenario's own share."""
+    ``runs`` runs (replicate k on posterior row k in both scenarios) with its 95% t interval
+    counting the pairs on one distinct parameter set as one unit (as ``compare`` does), and
+    each scenario's own share."""
+    from alliance_sim.analysis.design import clustered_mean
+    from alliance_sim.analysis.robustness import run_sets
     from alliance_sim.scenario.plan import make_plan, spec_for
 
     sc = pair["scenario"]
@@ -267,25 +270,25 @@ def posterior_effect(
         s: _outcomes(pair[s], [spec_for(pair[s], None, m.posterior) for m in metas], seeds, heads)
         for s in SIDES
     }
-    from alliance_sim.analysis.stats import wilson
-
+    sets = run_sets(metas)
     out = {}
     for c in heads:
         d = ys["scenario"][c] - ys["base"][c]
-        d = d[np.isfinite(d)]  # the runs in which the member was one, as run counts them
-        n = len(d)
-        half = 1.96 * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else float("nan")
-        lo, hi = float(d.mean()) - half, float(d.mean()) + half
-        up, down = int((d > 0).sum()), int((d < 0).sum())  # the discordant pairs
-        if up + down < 10:  # too few for a normal interval: "0 points [0, 0]" of 400 runs
-            # without an exit read as certain (red-team); bounds from each count's Wilson's
-            lo = min(lo, wilson(up, n)[0] - wilson(down, n)[1])
-            hi = max(hi, wilson(up, n)[1] - wilson(down, n)[0])
+        ok = np.isfinite(d)  # the runs in which the member was one, as run counts them
+        d, cl = d[ok], sets[ok]
+        e = clustered_mean(d, cl, binary=False)
+        lo, hi = float(e.lo), float(e.hi)
+        up, down = (d > 0).astype(float), (d < 0).astype(float)  # the discordant pairs
+        if up.sum() + down.sum() < 10:  # too few for a t interval: "0 points [0, 0]" of 400
+            # runs without an exit read as certain (red-team); bounds from each share's Wilson
+            u, w = clustered_mean(up, cl, binary=True), clustered_mean(down, cl, binary=True)
+            lo, hi = min(lo, u.lo - w.hi), max(hi, u.hi - w.lo)
         out[c] = {
             "p": float(d.mean()),
             "lo": lo,
             "hi": hi,
             "runs": len(d),
+            "n_eff": int(e.n),
             "scenario": float(np.nanmean(ys["scenario"][c])),
             "base": float(np.nanmean(ys["base"][c])),
         }

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from alliance_sim.analysis.design import clustered_mean, clusters
+from alliance_sim.analysis.design import clustered_mean, clusters, distinct_sets
 from alliance_sim.analysis.summary import UNIT
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
@@ -117,11 +117,11 @@ def independent_unit(res: Result) -> str:
     """What an interval of ``res`` counts as one: the seed, or the parameter set replicates
     share (a run of 800 replicates of 400 sets was said to rest on 800 seeds: helper-100)."""
     m, runs = res.manifest, res.runs
-    sets = runs["posterior"].nunique() if "posterior" in runs else 0
+    sets = distinct_sets(runs)
     shared = f"each shared by the {m.plan.n_points} point(s)"
-    if sets and (runs["posterior"] >= 0).all() and sets < len(m.seeds):
+    if sets and sets < len(m.seeds):
         return (
-            f"the parameter set: {len(m.seeds)} replicate seeds reuse the calibration's {sets} "
-            f"sets (and starting states), {shared}"
+            f"the parameter set: {len(m.seeds)} replicate seeds draw {sets} distinct parameter "
+            f"sets of the calibration, {shared}"
         )
     return f"the seed: {len(m.seeds)} replicate seeds, {shared}"

@@ -44,7 +44,16 @@ def design_spec(manifest: Manifest) -> SweepSpec:
     )
 
 
-DESIGN_COLUMNS = {"run", "run_id", "point", "replicate", "seed", "posterior", "error"}
+DESIGN_COLUMNS = {
+    "run",
+    "run_id",
+    "point",
+    "replicate",
+    "seed",
+    "posterior",
+    "posterior_set",
+    "error",
+}
 
 
 def outcome_columns(res: Result) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_sim.analysis.cases import as_codes
-from alliance_sim.analysis.design import FEW, clustered_mean, clusters
+from alliance_sim.analysis.design import FEW, clustered_mean, clusters, distinct_sets
 from alliance_sim.analysis.stats import percent, percent_interval
 from alliance_sim.core import members as mb
 from alliance_sim.core import quarters
@@ -175,15 +175,15 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def _unit_note(runs: pd.DataFrame, plan) -> str:
-    sets = runs["posterior"].nunique() if "posterior" in runs else 0
-    reused = (runs.get("posterior", pd.Series([-1])) >= 0).all() and sets > 0
+    sets = distinct_sets(runs)
+    reused = sets > 0
     if plan.n_points > 1:
         units = (
             f"{plan.replicates} independent seeds: intervals are clustered by seed"
             if not reused or sets >= plan.replicates
-            else f"{plan.replicates} seeds, which reuse the calibration's {sets} parameter sets "
-            f"(and their starting states), so at most {sets} independent units: intervals are "
-            "clustered by parameter set"
+            else f"{plan.replicates} seeds, which draw {sets} distinct parameter sets of the "
+            f"calibration, so at most {sets} independent units: intervals are clustered by "
+            "parameter set"
         )
         return (
             f"Pooled over all {plan.n_points} design points (each run weighted equally; "
@@ -194,9 +194,10 @@ def _unit_note(runs: pd.DataFrame, plan) -> str:
         )
     if reused and sets < len(runs):
         return (
-            f"The {len(runs)} replicates reuse the calibration's {sets} parameter sets (and "
-            "their starting states): runs sharing a set form one cluster, which n_eff counts "
-            "once where the set decides the outcome and more where its runs differ."
+            f"The {len(runs)} replicates draw {sets} distinct parameter sets of the calibration "
+            "(its resampling repeats the likelier ones): runs sharing a set form one cluster, "
+            "which n_eff counts once where the set decides the outcome and more where its runs "
+            "differ."
         )
     return "Every run has its own seed: n_eff is the number of runs."
 
@@ -362,16 +363,19 @@ def summary_dict(res) -> dict:
         "definitions": {
             "p_exit": f"share of runs in which the member has left by {plan.end}",
             "p_exit_lo/p_exit_hi": "95% Wilson interval computed on n_effective runs",
-            "n_effective": "effective number of independent runs (runs sharing a seed are "
-            "correlated; Kish's n from the seed-clustered variance)",
+            "n_effective": "effective number of independent runs (runs sharing a seed, or a "
+            "parameter set of the calibration, are correlated; Kish's n from the clustered "
+            "variance)",
+            "independent_seeds": "the independent units the intervals rest on: the replicate "
+            "seeds, or the distinct parameter sets of the calibration they draw where fewer",
             "commitment_*": f"commitment (0-1) at {plan.end} over runs where the member joined: "
-            "median, 5th/95th percentiles, mean with its seed-clustered 95% interval",
+            "median, 5th/95th percentiles, mean with its clustered 95% interval",
             "active/hedging/suspended/exited": f"shares of runs in each status at {plan.end}",
             "median_exit": "median quarter of exit among runs where the member left",
             "quarter": "the quarter a member's row describes (the horizon)",
             "joint_exits": f"share of runs in which at least one ('any') or two or more "
             f"('two_or_more') members allied to Russia left by {plan.end} (a member already "
-            "outside at the start does not count), seed-clustered 95% Wilson interval",
+            "outside at the start does not count), clustered 95% Wilson interval",
             "cohesion": COHESION,
             "pooled": "every share and mean is over all runs of all design points (each run "
             "weighted equally); by_point.csv has each point's P(exit) and P(suspended)"

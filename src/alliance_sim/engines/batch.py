@@ -293,7 +293,7 @@ def _say_if_compiling() -> None:
     _CHECKED = True
     if not _cached():
         print(
-            "alliance-sim: compiling the batch engine for this machine (once, about 20 s)",
+            "alliance-sim: compiling the batch engine for this installation (once, about 20 s)",
             file=sys.stderr,
             flush=True,
         )
@@ -316,7 +316,7 @@ _NOTICE = True
 
 
 def compile_notice(on: bool) -> None:
-    """Whether the first batch on a machine says on stderr that it is compiling the kernel
+    """Whether the first batch of an installation says on stderr that it is compiling the kernel
     (the command line turns it off under ``--quiet``, which prints nothing but errors)."""
     global _NOTICE
     _NOTICE = bool(on)

@@ -70,8 +70,9 @@ def _column_of(values: list) -> pa.Array:
 def runs_table(
     metas: list[RunMeta], out: dict[str, np.ndarray], errors: list[str | None] | None = None
 ) -> pa.Table:
-    """One row per run, built in Arrow: run, run_id, point, replicate, seed, posterior (-1 for
-    none), the swept values, the outcomes ``out`` and ``error`` (null for a run that ran)."""
+    """One row per run, built in Arrow: run, run_id, point, replicate, seed, posterior and
+    posterior_set (the row it draws and that row's distinct parameter set; -1 for none), the
+    swept values, the outcomes ``out`` and ``error`` (null for a run that ran)."""
     R = len(metas)
     cols: dict[str, pa.Array | np.ndarray] = {
         "run": np.fromiter((m.run for m in metas), np.int64, R),
@@ -81,6 +82,9 @@ def runs_table(
         "seed": np.fromiter((m.seed for m in metas), np.int64, R),
         "posterior": np.fromiter(
             (-1 if m.posterior is None else m.posterior for m in metas), np.int64, R
+        ),
+        "posterior_set": np.fromiter(
+            (-1 if m.posterior_set is None else m.posterior_set for m in metas), np.int64, R
         ),
     }
     for name in metas[0].values if metas else ():

@@ -52,8 +52,9 @@ class RunSpec:
 class RunMeta:
     """A run's identity in a plan: its index ``run`` (point-major), ``run_id`` (hash of
     scenario, values, seed and version), design ``point``, ``replicate``, ``seed``, the swept
-    ``values`` at its point and the ``posterior`` parameter set it draws (None without a
-    calibration)."""
+    ``values`` at its point, the ``posterior`` row it draws (None without a calibration) and
+    that row's distinct parameter set ``posterior_set`` (rows the calibration's resampling
+    repeated share one; the independent unit of its intervals)."""
 
     run: int
     run_id: str
@@ -62,6 +63,7 @@ class RunMeta:
     seed: int
     values: dict[str, Any]
     posterior: int | None = None
+    posterior_set: int | None = None
 
 
 def _distinct(values: list[Any]) -> Iterator[Any]:

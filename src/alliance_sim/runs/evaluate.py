@@ -32,7 +32,7 @@ from alliance_sim.scenario.load import default_scenario, load_scenario
 from alliance_sim.scenario.plan import replicate_seed, spec_for
 from alliance_sim.scenario.spec import Scenario
 
-RESERVED = ("point", "replicate", "seed", "posterior", "error")
+RESERVED = ("point", "replicate", "seed", "posterior", "posterior_set", "error")
 
 
 def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
@@ -187,6 +187,7 @@ def evaluate(
     frame["seed"] = np.array(seeds_k, dtype=np.int64)[runs_k]
     if n_post:
         frame["posterior"] = np.array(post_k, dtype=np.int64)[runs_k]
+        frame["posterior_set"] = np.array(sc.posterior.set_ids, dtype=np.int64)[frame["posterior"]]
     for k in names:
         frame[k] = np.concatenate([r[0][k] for r in results]) if results else np.array([])
     frame["error"] = pd.Series([e for r in results for e in r[1]], dtype="string")

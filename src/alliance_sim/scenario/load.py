@@ -14,8 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from alliance_sim.core import quarters
 from alliance_sim.errors import warn_user
 from alliance_sim.scenario.checks import Checker, check_params, validate
@@ -104,29 +102,22 @@ class FewSetsNote(UserWarning):
     distinct sets (the command line prints the same note on stderr in its own words)."""
 
 
-def set_ids(posterior) -> np.ndarray:
-    """For each of a posterior's rows, the number of its distinct parameter set (rows that the
-    SMC's resampling repeated share one): what ``posterior_notes`` counts and
-    ``scripts/set_clusters.py`` clusters runs by."""
-    ids: dict[tuple, int] = {}
-    return np.array([ids.setdefault(tuple(sorted(s.items())), len(ids)) for s in posterior.sets])
-
-
 def posterior_notes(sc: Scenario) -> list[str]:
     """A line when the posterior ``sc`` draws from holds few distinct parameter sets (a small
-    fit that collapsed): its runs repeat them, so intervals over runs, and n_eff, do not carry
-    the spread a converged posterior's sets would (a new user's 10 distinct sets of 400 gave
-    n_eff = 50 for 50 runs without a word: helper-111)."""
+    fit that collapsed): its runs repeat them, and a handful of sets does not carry the spread
+    a converged posterior's sets would (a new user's 10 distinct sets of 400 ran without a
+    word: helper-111).  The intervals count each set once (``posterior_set``), so they show
+    how few the sets are, but not what the collapse left out."""
     from alliance_sim.limits import MIN_DISTINCT_SETS  # (calibrate's own warning's)
 
     if sc.posterior is None:
         return []
-    distinct = len(np.unique(set_ids(sc.posterior)))
+    distinct = len(set(sc.posterior.set_ids))
     if distinct >= MIN_DISTINCT_SETS:
         return []
     return [
         f"{Path(sc.posterior.path).name}: only {distinct} distinct parameter set(s) among its "
-        f"{len(sc.posterior.sets)}; the runs repeat them, so their intervals leave out the "
+        f"{len(sc.posterior.sets)}; the runs repeat them, so their answers leave out the "
         "spread of a converged fit (fit again with more --draws and --generations)"
     ]
 

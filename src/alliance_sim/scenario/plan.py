@@ -240,7 +240,9 @@ class Plan:
         h = self.scenario.hash
         cols = list(self.points.columns)
         values = self._values
-        n_post = len(self.scenario.posterior) if self.scenario.posterior is not None else 0
+        post = self.scenario.posterior
+        n_post = len(post) if post is not None else 0
+        set_ids = post.set_ids if post is not None else ()
         parts: tuple[int, str, str] = (-1, "", "")
         point: dict[str, Any] = {}
         for r in range(start, stop):
@@ -257,6 +259,7 @@ class Plan:
                 seed=seeds[k],
                 values=point,
                 posterior=k % n_post if n_post else None,
+                posterior_set=set_ids[k % n_post] if n_post else None,
             )
 
 
