@@ -9,7 +9,8 @@ with every mechanism on (the defaults), with each mechanism's switch (``mech_<na
 before the mechanisms).  All variants share the same seeds (paired: the differences are the
 mechanisms', not the draws').  It prints a Markdown table of the headline outcomes: the
 probability that each focus member has exited at the horizon (for ``IRN``: that it has joined,
-where that outcome exists), with the Wilson 95% interval of the all-on column.
+where that outcome exists), with the Wilson 95% interval of the all-on column on its effective
+runs (runs on one distinct parameter set of the posterior counted once, as ``run`` counts).
 
 The forecasts start from the calibrated replay's end states, computed with every mechanism
 on; a switch set to 0 acts from the forecast's start.  A second table does the same for the
@@ -30,6 +31,8 @@ import numpy as np
 from alliance_sim import load_scenario
 from alliance_sim.analysis import patterns as pt
 from alliance_sim.analysis import record as rc
+from alliance_sim.analysis.design import clustered_mean
+from alliance_sim.analysis.robustness import run_sets
 from alliance_sim.core import quarters
 from alliance_sim.core.mechanisms import MECHANISMS
 from alliance_sim.engines.batch import run_batch
@@ -52,21 +55,18 @@ def headline(code: str, out: dict[str, np.ndarray]) -> tuple[str, float]:
     return what, float(y.mean())
 
 
-def paired(on: np.ndarray, off: np.ndarray, seed: int, n: int = 2000) -> str:
-    """off - on with a 95% interval from a bootstrap over runs: each run is one seed and one
-    posterior set under both variants, so the pairs are independent of one another."""
+def paired(on: np.ndarray, off: np.ndarray, sets: np.ndarray, seed: int, n: int = 2000) -> str:
+    """off - on with a 95% interval from a bootstrap over parameter sets: each run is one seed
+    and one posterior row under both variants, and the runs on one distinct set (rows the
+    calibration's resampling repeated) are one unit, resampled whole."""
     d = off - on
+    _, idx = np.unique(sets, return_inverse=True)
+    sums, counts = np.bincount(idx, weights=d), np.bincount(idx).astype(float)
     rng = np.random.default_rng(seed)
-    means = d[rng.integers(0, len(d), (n, len(d)))].mean(axis=1)
+    draw = rng.integers(0, len(sums), (n, len(sums)))
+    means = sums[draw].sum(axis=1) / counts[draw].sum(axis=1)
     lo, hi = np.quantile(means, [0.025, 0.975])
     return f"{d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]"
-
-
-def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    d = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / d
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return mid - half, mid + half
 
 
 def variants() -> list[tuple[str, dict[str, int]]]:
@@ -116,6 +116,7 @@ def _run(a: argparse.Namespace) -> int:
         metas = list(plan.runs())
         base = [spec_for(sc, m.values, m.posterior) for m in metas]
         seeds = [m.seed for m in metas]
+        sets = run_sets(metas)  # the independent unit: a distinct parameter set
         results = {}
         for label, switches in vs:
             specs = [replace(s, params={**s.params, **switches}) for s in base]
@@ -125,17 +126,17 @@ def _run(a: argparse.Namespace) -> int:
             for label, _ in vs:
                 what, p = headline(code, results[label])
                 cell = f"{p:.2f}"
-                if label == "all on":
-                    lo, hi = wilson(p, len(seeds))
-                    cell += f" [{lo:.2f}, {hi:.2f}]"
+                if label == "all on":  # Wilson on the effective runs, a set counted once
+                    e = clustered_mean(outcome(code, results[label])[1], sets, binary=True)
+                    cell += f" [{e.lo:.2f}, {e.hi:.2f}]"
                 cells.append(cell)
             print(f"| {name} | {code} | P({what}) | " + " | ".join(cells) + " |")
             if a.paired:
                 on = outcome(code, results["all on"])[1]
-                diffs = [paired(on, outcome(code, results[v])[1], a.seed) for v, _ in vs[1:]]
+                diffs = [paired(on, outcome(code, results[v])[1], sets, a.seed) for v, _ in vs[1:]]
                 effects.append(f"| {name} | {code} | P({what}) | " + " | ".join(diffs) + " |")
     if a.paired:
-        print("\nEach switch's effect, off - on, paired 95% interval (bootstrap over runs):\n")
+        print("\nEach switch's effect, off - on, paired 95% interval (bootstrap over sets):\n")
         print("| scenario | member | outcome | " + " | ".join(v for v, _ in vs[1:]) + " |")
         print("|" + "---|" * (3 + len(vs) - 1))
         print("\n".join(effects))

@@ -7,11 +7,11 @@
 Runs SCENARIO (default ``baseline``) ``--replicates`` times (replicate k draws posterior set
 k mod their number, as every forecast does) and prints the outcome's share over all runs,
 over the runs whose set meets ``--condition`` (a pandas query on the posterior's columns) and
-over the others, each with a 95% interval clustered by parameter set, and the share of sets
-that meet it.  Such a split describes the posterior; other parameters travel with the
-condition, so it is not the condition's own effect.  ``--vary NAME=v1,v2,...`` measures that:
-every set run again (same seeds) with NAME forced to each value in turn.  docs/validation.md
-§10 quotes both for the exit threshold.
+over the others, each with a 95% interval clustered by distinct parameter set (the rows
+repeat the likelier sets), and the share of rows that meet it.  Such a split describes the
+posterior; other parameters travel with the condition, so it is not the condition's own
+effect.  ``--vary NAME=v1,v2,...`` measures that: every set run again (same seeds) with NAME
+forced to each value in turn.  docs/validation.md §10 quotes both for the exit threshold.
 """
 
 from __future__ import annotations
@@ -79,10 +79,12 @@ def main() -> None:
     one_set = runs["posterior_set"].to_numpy()  # runs on one distinct set: one unit
     y = runs[a.outcome].to_numpy(dtype=float)
     end = sc.end
-    print(f"{sc.name}: {a.outcome} by {end}, {a.replicates} runs over {len(post)} parameter sets")
+    distinct = len(np.unique(one_set))
+    print(f"{sc.name}: {a.outcome} by {end}, {a.replicates} runs on {len(post)} posterior rows "
+          f"(they draw {distinct} distinct parameter sets)")  # fmt: skip
     for label, keep in (
         ("all runs", np.ones(len(y), dtype=bool)),
-        (f"sets with {a.condition} ({meets.mean():.1%} of sets)", meets[sets]),
+        (f"sets with {a.condition} ({meets.mean():.1%} of rows)", meets[sets]),
         ("the other sets", ~meets[sets]),
     ):
         if not keep.any():

@@ -151,7 +151,7 @@ def test_the_chosen_box_reads_the_same_everywhere_with_its_intervals():
     assert s["density_hi"] - s["density_lo"] > 1.5 * (hi - lo)
     words = d.in_words()
     assert re.search(r"Armenia has left by the end in \d+% \[\d+%, \d+%\] of runs when", words)
-    assert "runs sharing a seed counted once; in-sample" in words
+    assert "runs sharing a seed (or parameter set) counted once; in-sample" in words
 
 
 def test_no_visible_split_prints_no_tree_and_an_indistinct_box_says_so():

@@ -108,3 +108,34 @@ def test_weighing_terms_refuses_a_candidate():
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "--member IRN (a candidate, not a member, at its start): allowed a member at " \
         "2006Q3: BLR, KAZ, KGZ, TJK, ARM, UZB\n" in bad.stderr  # fmt: skip
+
+
+def test_set_clusters_prints_the_ablation_of_counting_a_parameter_set_once(tmp_path):
+    """The posterior's rows hold fewer distinct sets than rows; counted once per set (as the
+    tool counts), an interval of a forecast's P(exit) is at least as wide and rests on no more
+    effective runs than with each row its own unit (docs/validation.md section 8)."""
+    import re
+
+    from alliance_sim.cli.main import main
+
+    out, west = tmp_path / "b", tmp_path / "w"
+    assert main(["run", "baseline", "--out", str(out), "--replicates", "120", "--quiet"]) == 0
+    said = _run("scripts/set_clusters.py", str(out))
+    assert said.returncode == 0, said.stderr
+    head, _cols, *rows = said.stdout.strip().splitlines()
+    assert re.match(rf"{re.escape(str(out))}: 120 runs on 120 posterior rows, \d+ distinct", head)
+    arm = next(r.split() for r in rows if r.split()[0] == "ARM")
+    assert int(arm[4]) <= int(arm[-2]) == 120 and float(arm[-1]) >= 1.0
+    surge = ["run", "western_surge", "--out", str(west), "--replicates", "120", "--quiet"]
+    assert main(surge) == 0
+    pair = _run("scripts/set_clusters.py", str(out), str(west))
+    assert pair.returncode == 0, pair.stderr
+    diff = next(r.split() for r in pair.stdout.splitlines() if r.split()[:1] == ["ARM_exited"])
+    assert float(diff[-1]) >= 1.0  # the paired difference widens too
+    bad = _run("scripts/set_clusters.py", str(tmp_path / "nothing"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    swept = tmp_path / "s"  # a sweep pools its points: refused (helper-119)
+    argv = ["sweep", "baseline", "--out", str(swept), "--samples", "2", "--replicates", "2"]
+    assert main([*argv, "--quiet"]) == 0
+    pooled = _run("scripts/set_clusters.py", str(swept))
+    assert pooled.returncode == 2 and "a sweep, not a run" in pooled.stderr

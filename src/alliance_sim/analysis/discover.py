@@ -146,7 +146,11 @@ class Discovery:
             cov = percent_interval(s["coverage"], s["coverage_lo"], s["coverage_hi"])
             head = head.replace(f"{percent(s['density'])} of", f"{dens} of", 1)
             shared = s.get("clustered", True)  # else: every run independent (no seed column)
-            unit_ = "runs sharing a seed counted once" if shared else "every run its own seed"
+            unit_ = (
+                "runs sharing a seed (or parameter set) counted once"
+                if shared
+                else "every run its own seed"
+            )
             note += (
                 f" Intervals: 95%, {unit_}; in-sample (the box was fitted to these runs, so they "
                 "flatter it)."

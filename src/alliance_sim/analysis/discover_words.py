@@ -168,9 +168,10 @@ def cart(
 def intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str, float]:
     """95% intervals of the box's density and coverage, runs sharing a seed counted as one
     unit (seed-clustered Wilson); in-sample: the box was fitted to these runs."""
-    from alliance_sim.analysis.design import clustered_mean, clusters
+    from alliance_sim.analysis.design import clustered_mean, clusters, distinct_sets
 
     cl = clusters(runs)
+    by_set = 0 < distinct_sets(runs) == len(np.unique(cl))  # the unit: a parameter set
     dens = clustered_mean(y[inside].astype(float), cl[inside], binary=True)
     cov = clustered_mean(inside[y].astype(float), cl[y], binary=True)
     out = {
@@ -179,6 +180,7 @@ def intervals(runs: pd.DataFrame, y: np.ndarray, inside: np.ndarray) -> dict[str
         "coverage_lo": cov.lo,
         "coverage_hi": cov.hi,
         "clustered": bool(len(np.unique(cl)) < len(cl)),  # some runs share a seed
+        "unit": "parameter set" if by_set else "seed",
     }
     return out | paired_contrast(y, inside, cl)
 
@@ -249,16 +251,22 @@ def told_apart(s: dict[str, Any]) -> tuple[str, bool]:
     2 / 2**n), which the sentence says, with the remedy."""
     if "seeds_both" in s:
         p, n = s["paired_p"], s["seeds_higher"] + s["seeds_lower"]
+        unit = s.get("unit", "seed")
+        by = (
+            "Seed by seed (each seed runs at every point)"
+            if unit == "seed"
+            else "Set by set (each seed runs at every point; seeds of one parameter set pooled)"
+        )
         said = (
-            f" Seed by seed (each seed runs at every point), the box's share is above the rest's "
-            f"in {s['seeds_higher']} of {s['seeds_both']} seeds and below in {s['seeds_lower']} "
+            f" {by}, the box's share is above the rest's "
+            f"in {s['seeds_higher']} of {s['seeds_both']} {unit}s and below in {s['seeds_lower']} "
             f"(mean {100 * s['contrast']:+.1f} points; Wilcoxon "
             f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, in-sample)"
         )
         if p < 0.05:
             return said + ".", True
         few = (
-            f"; with {n} seed{'s' if n != 1 else ''} that differ the test cannot reach 5% (it "
+            f"; with {n} {unit}{'s' if n != 1 else ''} that differ the test cannot reach 5% (it "
             "needs 6 or more: more --replicates)"
             if n < 6
             else ""

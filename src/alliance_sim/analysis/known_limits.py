@@ -44,14 +44,6 @@ KNOWN_LIMITS: tuple[Limit, ...] = (
         "python scripts/headline_by_sets.py baseline",
     ),
     Limit(
-        "repeated parameter sets counted as independent",
-        "A calibrated forecast's intervals count the posterior's 400 rows as independent draws, "
-        "but the rows hold 153 distinct parameter sets: counted once per set, the baseline's "
-        "P(Armenia leaves by 2034) is 34% [25%, 45%], not [30%, 39%]. Where the parameters "
-        "decide an answer, read its interval as up to about twice as wide.",
-        "docs/validation.md section 8; python scripts/set_clusters.py DIR",
-    ),
-    Limit(
         "level with simple rivals, not better",
         "Refitted at seven origins 2010-2022 and scored two years ahead, the model is level "
         "with the best simple rivals (a logistic regression on lagged observables, hedged "

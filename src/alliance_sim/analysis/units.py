@@ -15,6 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+#: The ablation switch of this choice: False counts each posterior row as its own unit, as the
+#: intervals did before 2026-12-08 (``scripts/set_clusters.py`` prints both).
+COUNT_SETS = True
+
 
 def clusters(runs: pd.DataFrame) -> np.ndarray:
     """The independent unit of each run: its seed (replicate k shares it at every point) -- or,
@@ -46,7 +50,7 @@ def _set_labels(runs: pd.DataFrame) -> np.ndarray | None:
     of the two sides' sets (connected components of the graph joining set a to set b)."""
     if not len(runs):
         return None
-    for name in ("posterior_set", "posterior"):
+    for name in ("posterior_set", "posterior") if COUNT_SETS else ("posterior",):
         if name in runs:
             sets = runs[name].to_numpy()
             return sets if (sets >= 0).all() else None

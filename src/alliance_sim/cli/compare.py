@@ -92,7 +92,8 @@ def _report_format(out: str) -> str:
 TERMS = {
     "A12": "A12 = the chance that a run of the scenario has a higher value than a run of "
     "the reference (0.5: no difference)",
-    "n_eff": "n_eff = independent runs (runs that share a seed count once)",
+    "n_eff": "n_eff = independent runs (runs that share a seed, or a parameter set of the "
+    "calibration, count once)",
     "Holm-adjusted": "Holm-adjusted = p allowing for the number of comparisons made",
 }
 
