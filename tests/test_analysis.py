@@ -353,3 +353,37 @@ def test_pairs_on_parameter_sets_of_two_calibrations_are_linked_into_one_unit():
     assert len(np.unique(clusters(same))) == 5
     none = pairs.assign(posterior_set_a=-1, posterior_set_b=-1)  # no calibration: the seeds
     np.testing.assert_array_equal(clusters(none), np.arange(6))
+
+
+def test_two_sensitivity_runs_into_one_folder_do_not_mix_their_tables(tmp_path, capsys):
+    """`sensitivity --out F` while another process draws into F (another sensitivity, or a
+    plot) is refused in one line, nothing written: two writers at once had left one sweep's
+    tables beside the other's charts, each checking the folder before either wrote."""
+    import subprocess
+    import sys
+
+    d = fake_sweep(tmp_path, "saltelli", 64)
+    figs = tmp_path / "f"
+    figs.mkdir()
+    code = (
+        "import sys, time\n"
+        "from alliance_sim.runs.locks import drawing\n"
+        "with drawing(sys.argv[1]):\n"
+        "    print('held', flush=True); time.sleep(60)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(figs)], stdout=subprocess.PIPE,
+                         text=True)  # fmt: skip
+    argv = ["sensitivity", str(d), "--outcome", "ishigami", "--out", str(figs)]
+    try:
+        assert p.stdout.readline().strip() == "held"
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert "being written by another alliance-sim process" in err, err
+        assert len(err.splitlines()) == 1 and list(figs.iterdir()) == []
+    finally:
+        p.kill()
+        p.wait()
+    assert main(argv) == 0  # then as before
+    assert sorted(f.name for f in figs.iterdir()) == [
+        "sensitivity_ishigami.csv", "sensitivity_ishigami.png"
+    ]  # fmt: skip

@@ -11,11 +11,8 @@ from alliance_sim.paths import writable_dir
 
 def cmd_sensitivity(a: argparse.Namespace) -> int:
     from alliance_sim.analysis import reliability
-    from alliance_sim.analysis.sensitivity import analyse, check_design, check_outcome
-    from alliance_sim.progress import bar
-    from alliance_sim.report.figures import sensitivity_over_others
-    from alliance_sim.report.sweep_plots import sensitivity_chart
-    from alliance_sim.runs.atomic import atomic_write_bytes
+    from alliance_sim.analysis.sensitivity import check_design, check_outcome
+    from alliance_sim.runs.locks import drawing
     from alliance_sim.runs.results import Result, design_note
 
     res = Result.open(a.directory).design()  # the sampler's own points, not refine's
@@ -39,6 +36,21 @@ def cmd_sensitivity(a: argparse.Namespace) -> int:
             "the design; name an outcome with --outcome"
         )
         return 0
+    # another sensitivity (or plot) into this folder at once: refused in one line; two writers
+    # had left one sweep's tables beside another's charts, each checked before either wrote
+    with drawing(out, "sensitivity tables and charts"):
+        return _write(a, res, out, outcomes, beside)
+
+
+def _write(a: argparse.Namespace, res, out, outcomes: list[str], beside: dict[str, str]) -> int:
+    """Each outcome's indices: printed, and written to ``out`` as a CSV table and a chart."""
+    from alliance_sim.analysis import reliability
+    from alliance_sim.analysis.sensitivity import analyse
+    from alliance_sim.progress import bar
+    from alliance_sim.report.figures import sensitivity_over_others
+    from alliance_sim.report.sweep_plots import sensitivity_chart
+    from alliance_sim.runs.atomic import atomic_write_bytes
+
     theirs = sensitivity_over_others(res, out, outcomes)  # before any work: refusals, notes
     if None in theirs:
         print(f"note: {theirs[None]}")
