@@ -1231,7 +1231,8 @@ def test_a_headline_about_hedging_has_its_own_analysis(tmp_path, capsys):
     from alliance_sim import robustness
     from alliance_sim.errors import AllianceSimError
 
-    with pytest.raises(AllianceSimError, match=r"outcome = 'hedge': allowed 'exit', 'hedging'"):
+    allowed = r"outcome = 'hedge': allowed 'exit', 'suspended', 'hedging'"
+    with pytest.raises(AllianceSimError, match=allowed):
         robustness("kazakhstan_unrest_repeat", samples=8, replicates=2, outcome="hedge")
 
 
@@ -1617,3 +1618,22 @@ def test_a_replay_is_not_offered_a_robustness_command_it_would_refuse():
     assert "--out DIR" not in said[0]
     base = load_scenario("baseline")  # a forecast still gets its command or its analysis
     assert "robustness" in " ".join(rests_on("baseline", base.path, base.hash, "2030Q4"))
+
+
+def test_a_headline_about_freezing_or_leaving_has_its_own_analysis(tmp_path):
+    """`--outcome suspended` asks whether each focus member is suspended or out at the
+    horizon ("freezes or leaves", the question a reader of Armenia asks first), today's answer
+    being the runs' own share; a state outside from the start (NaN) counts as out, as under
+    `hedging`, and hedging is not suspension."""
+    from alliance_sim.analysis.uncertain import outcome_values
+
+    status = {"ARM_status": np.array([1.0, 2.0, 3.0, 4.0, np.nan, 0.0])}
+    assert outcome_values(status, "ARM_suspended_or_out").tolist() == [0, 0, 1, 1, 1, 1]
+    sc = load_scenario("armenia_exits")
+    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=40, outcome="suspended")
+    arm = next(h for h in r["headlines"] if h["outcome"] == "ARM_suspended_or_out")
+    assert arm["label"] == f"Armenia is suspended or out at {sc.end}"
+    assert r["outcome_kind"] == "suspended" and r["command"].endswith(" --outcome suspended")
+    res = run_scenario(sc, tmp_path / "runs", replicates=40, quiet=True)  # set k, seed k
+    frozen_or_gone = res.runs["ARM_status"].isin([3, 4]).mean()
+    assert arm["posterior"]["p"] == frozen_or_gone > res.runs["ARM_exited"].mean()

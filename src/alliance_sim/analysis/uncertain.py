@@ -53,18 +53,22 @@ def focus(sc: Scenario) -> tuple[str, ...]:
     return tuple(sc.focus) or DEFAULT_MEMBERS
 
 
-#: what a headline asks of each focus member: ``exit`` (has it left by the horizon) or
-#: ``hedging`` (is it hedging, suspended or out at the horizon: a headline about hedging was
-#: shown beside an analysis of exit, the only one there was: helper-71)
-OUTCOME_KINDS = ("exit", "hedging")
+#: what a headline asks of each focus member: ``exit`` (has it left by the horizon),
+#: ``suspended`` (is it suspended or out at the horizon: "freezes or leaves", the question
+#: a reader of Armenia asks first) or ``hedging`` (is it hedging, suspended or out at the
+#: horizon: a headline about hedging was shown beside an analysis of exit, the only one
+#: there was: helper-71)
+OUTCOME_KINDS = ("exit", "suspended", "hedging")
 HEDGING_OR_WORSE = "_hedging_or_worse"
+SUSPENDED_OR_OUT = "_suspended_or_out"
 
 
 def headline_outcomes(sc: Scenario, kind: str = "exit") -> list[tuple[str, str]]:
     """(outcome column, words) per headline: a state outside the alliance at a forecast's
     start -- Iran, and Uzbekistan, out since 2012 -- whether it is a member at the horizon;
-    the others' exit (``kind`` ``exit``) or their hedging, suspension or exit at the horizon
-    (``hedging``; a column :func:`outcome_values` derives from the status).  Uzbekistan was
+    the others' exit (``kind`` ``exit``), their suspension or exit at the horizon
+    (``suspended``) or their hedging, suspension or exit (``hedging``; the last two columns
+    :func:`outcome_values` derives from the status).  Uzbekistan was
     asked whether it "has left", which it never can in a forecast: 0% (helper-72)."""
     from alliance_sim.core import members as mb
     from alliance_sim.core.outcomes import CANDIDATES
@@ -78,6 +82,9 @@ def headline_outcomes(sc: Scenario, kind: str = "exit") -> list[tuple[str, str]]
         elif kind == "hedging":
             said = f"{name} is hedging, suspended or out at {sc.end}"
             out.append((f"{code}{HEDGING_OR_WORSE}", said))
+        elif kind == "suspended":
+            said = f"{name} is suspended or out at {sc.end}"
+            out.append((f"{code}{SUSPENDED_OR_OUT}", said))
         else:
             out.append((f"{code}_exited", f"{name} has left by {sc.end}"))
     return out
@@ -88,12 +95,16 @@ def outcome_values(outcomes: dict[str, Any], col: str) -> np.ndarray:
     member never was one (an exit is counted over the runs it could leave in, as ``run``
     counts it); ``CODE_hedging_or_worse`` is 1 unless the member is active at the horizon --
     hedging, suspended, left, or outside from the start (Uzbekistan since 2012, a member the
-    replay lost), which counted 0 (red-team); a candidate's ``_joined`` is 0 or 1."""
+    replay lost), which counted 0 (red-team); ``CODE_suspended_or_out`` likewise unless it is
+    active or hedging; a candidate's ``_joined`` is 0 or 1."""
     from alliance_sim.core import members as mb
 
     if col.endswith(HEDGING_OR_WORSE):
         status = np.asarray(outcomes[f"{col[:3]}_status"], float)
         return (status != mb.ACTIVE).astype(float)  # (NaN: not in the alliance)
+    if col.endswith(SUSPENDED_OR_OUT):
+        status = np.asarray(outcomes[f"{col[:3]}_status"], float)
+        return (~np.isin(status, (mb.ACTIVE, mb.HEDGING))).astype(float)  # (NaN: out)
     return np.asarray(outcomes[col], float)  # NaN: not a member in that run (see below)
 
 

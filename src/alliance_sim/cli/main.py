@@ -507,10 +507,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ro.add_argument(
         "--outcome",
-        choices=("exit", "hedging"),
+        choices=("exit", "suspended", "hedging"),
         default="exit",
         help="what each headline asks of a focus member: exit (has it left by the horizon; "
-        "the default) or hedging (is it hedging, suspended or out at the horizon)",
+        "the default), suspended (is it suspended or out at the horizon: frozen or gone) or "
+        "hedging (is it hedging, suspended or out at the horizon)",
     )
     ro.add_argument(
         "--force",

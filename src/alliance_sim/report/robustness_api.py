@@ -106,7 +106,8 @@ def robustness(
     seed.  ``hold_own``: keep the values the scenario sets by hand at the scenario's values
     instead of varying them.  ``quiet``: no progress bar (None: a bar in Jupyter only).
     ``outcome``: what each headline asks of a focus member, ``"exit"`` (has it left by the
-    horizon) or ``"hedging"`` (is it hedging, suspended or out at the horizon).
+    horizon), ``"suspended"`` (is it suspended or out at the horizon) or ``"hedging"`` (is it
+    hedging, suspended or out at the horizon).
     ``against``: a second scenario (name, path or loaded), a forecast of the same posterior,
     start and horizon: the analysis is then of the difference, ``scenario`` minus
     ``against``, per headline in shares of runs (``alliance-sim robustness SCENARIO
@@ -310,6 +311,8 @@ def read_analyses(
     ``at``: the quarter compared; an analysis of a result's scenario run to it (``robustness
     FILE --end AT``) is that result's answer there (the runs to ``at`` are the same), and is
     read as such, marked ``read_for`` (the result's scenario hash)."""
+    from alliance_sim.analysis.uncertain import OUTCOME_KINDS
+
     if paths is None:
         return {}
     if isinstance(paths, str | os.PathLike):
@@ -371,11 +374,11 @@ def read_analyses(
                 f"another scenario){_edited(results)}"
             )
         asks = (r.get("outcome_kind", "exit"), r.get("hold_own", False))
-        if asks[0] not in ("exit", "hedging") or not isinstance(asks[1], bool):  # hand-edited:
+        if asks[0] not in OUTCOME_KINDS or not isinstance(asks[1], bool):  # hand-edited:
             raise UserError(  # ("false" passed as another question, the same one twice)
                 f"{option} {p}: its robustness.json gives outcome_kind {asks[0]!r:.40} and "
                 f"hold_own {asks[1]!r:.40}; allowed an analysis as alliance-sim robustness "
-                "wrote it (outcome_kind exit or hedging, hold_own true or false)"
+                "wrote it (outcome_kind exit, suspended or hedging, hold_own true or false)"
             )
         same = [w for w, x in out.get(h, [])
                 if (x.get("outcome_kind", "exit"), x.get("hold_own", False)) == asks]  # fmt: skip
