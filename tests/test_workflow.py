@@ -873,3 +873,11 @@ def test_an_export_without_its_runs_csv_is_still_an_export_and_two_fits_do_not_r
     with drawing(post, "a posterior", "writing"):  # another calibrate holds it
         assert main(["calibrate", "history_2020_2024", "--out", str(post), "--quiet"]) == 2
     assert not post.exists()
+
+
+def test_headline_of_something_not_a_comparison_is_one_line():
+    """`headline("out/base", ["ARM"])` read "'str' object has no attribute 'attrs'"."""
+    with pytest.raises(TypeError, match=r"comp = 'out/base': allowed the table compare_results"):
+        headline("out/base", ["ARM"])
+    with pytest.raises(TypeError, match="allowed the table compare_results"):
+        headline(pd.DataFrame({"x": [1]}), ["ARM"])

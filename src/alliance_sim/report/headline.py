@@ -257,6 +257,10 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
 
     # ["Iran"] fell through silently to "the largest differences" (helper-64)
     focus = as_codes(focus, "headline(focus=...)", ALLIES)
+    if not isinstance(comp, pd.DataFrame) or "outcome" not in comp:  # 'str' has no 'attrs'
+        raise TypeError(
+            f"headline: comp = {comp!r:.60}: allowed the table compare_results() returns"
+        )
     horizon = comp.attrs.get("horizon")
     when = horizon.quarter if horizon is not None else "the end"
     why = f" ({horizon.why})" if horizon is not None else ""
