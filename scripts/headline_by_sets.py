@@ -4,7 +4,7 @@
         [--condition "exit_below >= suspend_below"] [--vary exit_below=0.05,0.1,0.2,0.3]
         [--replicates 800] [--seed 0]
 
-Runs SCENARIO (default ``baseline``) ``--replicates`` times (replicate k draws posterior set
+Runs SCENARIO (default ``baseline``) ``--replicates`` times (replicate k draws posterior row
 k mod their number, as every forecast does) and prints the outcome's share over all runs,
 over the runs whose set meets ``--condition`` (a pandas query on the posterior's columns) and
 over the others, each with a 95% interval clustered by distinct parameter set (the rows

@@ -194,15 +194,20 @@ def test_a_sweep_reusing_parameter_sets_says_its_units_are_the_sets():
     from alliance_sim.analysis.summary import _unit_note
 
     plan = SimpleNamespace(n_points=2, replicates=6)
-    runs = pd.DataFrame({"posterior": [0, 1, 2, 0, 1, 2] * 2, "seed": list(range(6)) * 2})
+    rows = [0, 1, 2, 0, 1, 2] * 2
+    runs = pd.DataFrame({"posterior": rows, "posterior_set": rows, "seed": list(range(6)) * 2})
     note = _unit_note(runs, plan)
     assert "6 seeds, which draw 3 distinct parameter sets of the calibration" in note
     assert "at most 3 independent units" in note and "clustered by parameter set" in note
-    runs = pd.DataFrame({"posterior": list(range(6)) * 2, "seed": list(range(6)) * 2})
+    rows = list(range(6)) * 2
+    runs = pd.DataFrame({"posterior": rows, "posterior_set": rows, "seed": rows})
     assert "rest on 6 independent seeds: intervals are clustered by seed" in _unit_note(runs, plan)
     # six rows, but rows 3-5 repeat the sets of rows 0-2 (the SMC's resampling)
     runs["posterior_set"] = runs["posterior"] % 3
     assert "6 seeds, which draw 3 distinct parameter sets" in _unit_note(runs, plan)
+    # written before runs recorded their set: rows are not said to be sets (red team)
+    old = runs.drop(columns="posterior_set")
+    assert "distinct parameter sets" not in _unit_note(old, plan)
 
 
 def test_a_share_never_reads_as_all_or_none_when_it_is_not():
@@ -223,7 +228,8 @@ def test_the_note_on_reused_posterior_sets_does_not_cap_n_eff_below_what_is_prin
 
     from alliance_sim.analysis.summary import _unit_note
 
-    runs = pd.DataFrame({"run": range(800), "posterior": [k % 400 for k in range(800)]})
+    rows = [k % 400 for k in range(800)]
+    runs = pd.DataFrame({"run": range(800), "posterior": rows, "posterior_set": rows})
     note = _unit_note(runs, SimpleNamespace(n_points=1, replicates=800))
     assert "400 distinct parameter sets" in note and "at most" not in note
     assert "more where its runs differ" in note
@@ -387,3 +393,22 @@ def test_two_sensitivity_runs_into_one_folder_do_not_mix_their_tables(tmp_path, 
     assert sorted(f.name for f in figs.iterdir()) == [
         "sensitivity_ishigami.csv", "sensitivity_ishigami.png"
     ]  # fmt: skip
+
+
+def test_a_result_written_before_sets_were_recorded_says_its_rows_count_apart():
+    """A result of the previous code has only the posterior row: its report's provenance said
+    "the seed: 400 replicate seeds" beside a differences table that counted sets (red team)."""
+    from types import SimpleNamespace
+
+    from alliance_sim.analysis.scenario_table import independent_unit
+
+    plan = SimpleNamespace(n_points=1)
+    manifest = SimpleNamespace(plan=plan, seeds=list(range(6)))
+    rows = [0, 1, 2, 3, 4, 5]
+    old = SimpleNamespace(manifest=manifest, runs=pd.DataFrame({"posterior": rows, "seed": rows}))
+    said = independent_unit(old)
+    assert said.startswith("the posterior row: written before runs recorded their distinct")
+    new = SimpleNamespace(manifest=manifest, runs=old.runs.assign(posterior_set=[0, 1, 0, 1, 2, 2]))
+    assert independent_unit(new) == (
+        "the parameter set: 6 replicate seeds draw 3 distinct parameter sets of the calibration"
+    )

@@ -244,7 +244,7 @@ def test_headline_leads_with_focus_exit_and_footnotes_what_no_run_shows(ends):
     # replicates 0-29 draw fewer distinct parameter sets than 30: the pairs are clustered
     post = load_scenario("baseline").posterior
     assert len(set(post.set_ids[:30])) < 30
-    assert "Newcombe score test (clustered)" in first and "paired replicates" in first
+    assert "Newcombe score test (clustered)" in first and "independent pairs" in first
     assert second.startswith("Armenia is suspended at 2026Q4 in ")
     assert "Belarus's exit" in head.footnote  # no run of either shows it
     assert not any("Belarus" in s for s in head.sentences)
@@ -881,3 +881,24 @@ def test_headline_of_something_not_a_comparison_is_one_line():
         headline("out/base", ["ARM"])
     with pytest.raises(TypeError, match="allowed the table compare_results"):
         headline(pd.DataFrame({"x": [1]}), ["ARM"])
+
+
+def test_results_of_two_calibrations_are_not_paired(tmp_path):
+    """Replicate k draws row k of each side's own posterior; pairs linked through a set on
+    either side fell into one cluster of 328 of 400 pairs, and the sandwich variance of so
+    few clusters read narrower than counting every run apart (red team). Such results are
+    compared as independent runs, each clustered on its own sets, and the table says why."""
+    from conftest import ROOT
+
+    post = ROOT / "scenarios" / "calibrated" / "history_2020_2024.parquet"
+    f = tmp_path / "b2020.toml"
+    f.write_text(f'name = "b2020"\ndescription = "d"\nextends = "baseline"\n'
+                 f'calibration = "{post.as_posix()}"\n')  # fmt: skip
+    base = run_scenario("baseline", tmp_path / "b", replicates=40, end="2026Q4", quiet=True)
+    other = run_scenario(f, tmp_path / "o", replicates=40, end="2026Q4", quiet=True)
+    comp = compare_results([base, other])
+    assert not comp["paired"].any()
+    assert any("draw from two calibrations" in u for u in comp.attrs["unpaired"])
+    same = compare_results([base, run_scenario("baseline", tmp_path / "c", replicates=40,
+                                                end="2026Q4", quiet=True)])  # fmt: skip
+    assert same["paired"].all() and not same.attrs["unpaired"]

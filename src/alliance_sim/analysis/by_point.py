@@ -9,13 +9,13 @@ its Wilson 95% interval (``_lo``/``_hi``) over the point's runs, ``n`` the point
 finished (``failed``, where any failed, those that did not: a point whose runs all failed keeps
 its row, its shares empty), ``{CODE}_n`` those in which the member has joined (what its shares
 are of) and ``{CODE}_n_eff`` the independent units behind its exit interval. Within a point
-every replicate has its own seed, but a calibrated scenario run with more replicates than its
-posterior has parameter sets gives replicates k and k + 400 one set and one starting state: they
-are one unit (:func:`~alliance_sim.analysis.design.clusters`), and the intervals are clustered
-so (a plain Wilson interval on 794 such runs was a fifth too narrow, and disagreed with the
-response figure's: helper-100). Across points runs are not independent either: replicate k
-shares its seed at every point, which is why a difference between two points is estimated more
-precisely than the two intervals suggest.
+every replicate has its own seed, but in a calibrated scenario the runs on one distinct
+parameter set of the posterior (its rows repeat the likelier sets; replicates k and k + 400 share
+a row, and its starting state) are one unit (:func:`~alliance_sim.analysis.design.clusters`),
+and the intervals are clustered so (a plain Wilson interval on 794 such runs was a fifth too
+narrow, and disagreed with the response figure's: helper-100). Across points runs are not
+independent either: replicate k shares its seed at every point, which is why a difference
+between two points is estimated more precisely than the two intervals suggest.
 After ``refine``, the points it placed follow the design's, and a column ``round`` says which
 are which (0: the sweep's own design; k: placed by refine round k near an outcome's
 boundary).

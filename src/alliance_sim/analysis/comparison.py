@@ -22,12 +22,11 @@ import pandas as pd
 
 from alliance_sim.analysis.design import (
     _clustered,
-    _design_effect,
     clustered_mean,
     clusters,
     compare,
+    distinct_sets,
     outcome_bounds,
-    wilson,
 )
 from alliance_sim.analysis.horizon import (
     Horizon,
@@ -38,6 +37,12 @@ from alliance_sim.analysis.horizon import (
     shared_horizon,
     shipped_baseline,
     suspended_from_start,
+)
+from alliance_sim.analysis.newcombe import (  # noqa: F401 (newcombe_at: discover_words')
+    NEWCOMBE_TEST,
+    newcombe,
+    newcombe_at,
+    newcombe_p,
 )
 from alliance_sim.analysis.same_runs import SameRunsNote, same_runs_note  # noqa: F401
 from alliance_sim.analysis.stats import (
@@ -146,7 +151,10 @@ def compare_results(
         ra = ra_all[ra_all["error"].isna()]
         rb = rb_all[rb_all["error"].isna()]
         key = paired_key(ra, rb, ref.swept, other.swept)
-        if key is None and (common := len(set(ra["seed"]) & set(rb["seed"]))):
+        if key is not None and (fits := _two_calibrations(ref, other)):
+            key = None  # pairs linked through either side's sets fell into one cluster of
+            unpaired.append(f"{name} and {names[0]} {fits}")  # 328 of 400 (red team)
+        elif key is None and (common := len(set(ra["seed"]) & set(rb["seed"]))):
             unpaired.append(_unpaired(name, names[0], common, len(ra), len(rb)))
         if key is not None:
             merged = ra.merge(rb, on=key, suffixes=("_a", "_b"))
@@ -213,6 +221,21 @@ def compare_results(
     return table
 
 
+def _two_calibrations(a: Result, b: Result) -> str | None:
+    """Why two results that share seeds are not paired, when they draw from two different
+    calibrations: the runs of each side are clustered on its own parameter sets, and pairs
+    linked through a set on either side formed one cluster of most pairs, whose variance came
+    out narrower than no clustering at all (red team)."""
+    fa, fb = ((r.manifest.scenario.get("calibration") or {}) for r in (a, b))
+    if not (fa.get("sha256") and fb.get("sha256")) or fa.get("sha256") == fb.get("sha256"):
+        return None
+    return (
+        f"draw from two calibrations ({fb.get('file')} and {fa.get('file')}), so they are "
+        "compared as independent runs, each clustered on its own parameter sets, which is "
+        "conservative"
+    )
+
+
 def _unpaired(name: str, ref: str, common: int, n_ref: int, n: int) -> str:
     """Why two results that share some seeds were compared as independent runs (a new user's
     20 runs shared their seeds with 20 of the reference's 50 and read "n_eff = 20 independent
@@ -276,6 +299,8 @@ def _row(
     k = min(len(np.unique(ca)), len(np.unique(cb)))
     tested = c.test != "too few runs" and np.isfinite(half)
     need = int(np.ceil(k * (half / TARGET[binary]) ** 2)) if tested and half > 0 else None
+    sets = distinct_sets(merged if merged is not None else ra)
+    by_set = 0 < sets == len(np.unique(ca)) < ra["seed"].nunique()  # the units: sets
     return {
         "outcome": outcome,
         "reference": ref,
@@ -288,94 +313,15 @@ def _row(
         "n": c.n,
         "p": c.p,
         "seeds for ±target": need,
+        # the units are a calibration's parameter sets: how many the runs draw (more
+        # replicates past the posterior's rows add seeds, not sets: helper-121)
+        "sets drawn": sets if by_set else None,
         "target": TARGET[binary],
         "binary": binary,
         # (runs with a value, runs): fewer where a state joins in some runs only
         "reference has": (int(np.isfinite(xa).sum()), len(xa)),
         "this has": (int(np.isfinite(xb).sum()), len(xb)),
     }
-
-
-NEWCOMBE_TEST = "Newcombe score test (clustered)"  # by seed, or by parameter set
-
-
-def newcombe_p(
-    xa: np.ndarray,
-    ca: np.ndarray,
-    xb: np.ndarray,
-    cb: np.ndarray,
-    pairs: tuple[np.ndarray, np.ndarray] | None = None,
-) -> float:
-    """Two-sided p of "no difference" that :func:`newcombe`'s interval inverts: the level
-    at which the interval built from the two seed-clustered Wilson intervals (on each side's
-    effective runs) just reaches 0.  It is below 0.05 exactly when the 95% interval excludes
-    0, and the same whichever side is the reference."""
-    from scipy.stats import norm
-
-    if np.nanmean(xa) == np.nanmean(xb) or not (np.isfinite(xa).any() and np.isfinite(xb).any()):
-        return 1.0
-
-    def excludes(z: float) -> bool:
-        d = newcombe_at(xa, ca, xb, cb, z, pairs)
-        return bool(d.lo > 0 or d.hi < 0)
-
-    lo, hi = 1e-6, 40.0
-    if not excludes(lo):
-        return 1.0
-    if excludes(hi):
-        return float(2 * norm.sf(hi))
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if excludes(mid) else (lo, mid)
-    return float(2 * norm.sf(lo))
-
-
-def newcombe_at(
-    xa: np.ndarray,
-    ca: np.ndarray,
-    xb: np.ndarray,
-    cb: np.ndarray,
-    z: float,
-    pairs: tuple[np.ndarray, np.ndarray] | None = None,
-) -> Estimate:
-    """:func:`newcombe`'s interval of ``mean(xb) - mean(xa)`` at the level of normal quantile
-    ``z``, from the two 0/1 samples' seed-clustered Wilson intervals at that level."""
-    ests = []
-    for x, c in ((xa, ca), (xb, cb)):
-        p, _, n_eff, _, _ = _design_effect(x, c, True)
-        ests.append(Estimate(p, *wilson(p, n_eff, z), round(n_eff)))
-    return newcombe(*ests, pairs)
-
-
-def newcombe(
-    ref: Estimate, this: Estimate, pairs: tuple[np.ndarray, np.ndarray] | None = None
-) -> Estimate:
-    """The difference of two proportions, ``this - ref``, with Newcombe's hybrid score 95%
-    interval built from the two Wilson intervals (Newcombe 1998, method 10; for paired runs
-    ``pairs``, with the phi correlation of the pairs' 2x2 table, Newcombe 1998b).  The Wilson
-    intervals are the seed-clustered ones (on the effective number of runs), so runs that
-    share a seed count once here too.  Unlike a bootstrap it does not collapse to a point
-    when one side never (or always) shows the outcome: 0 of 5 seeds against 2 of 100 runs is
-    -2 points [-6, +41], not [-6, +0]."""
-    p1, l1, u1 = this.value, this.lo, this.hi
-    p2, l2, u2 = ref.value, ref.lo, ref.hi
-    d = p1 - p2
-    if not all(np.isfinite(v) for v in (p1, l1, u1, p2, l2, u2)):
-        return Estimate(d, np.nan, np.nan, min(this.n, ref.n))
-    phi = 0.0
-    if pairs is not None:
-        a, b = (np.asarray(x, float) for x in pairs)
-        ok = np.isfinite(a) & np.isfinite(b)
-        a, b = a[ok] > 0.5, b[ok] > 0.5
-        both, only_b, only_a = (a & b).sum(), (b & ~a).sum(), (a & ~b).sum()
-        neither = (~a & ~b).sum()
-        den = float((both + only_b) * (only_a + neither) * (both + only_a) * (only_b + neither))
-        phi = float(both * neither - only_b * only_a) / np.sqrt(den) if den > 0 else 0.0
-    lo_part = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
-    hi_part = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
-    lo = d - np.sqrt(max(lo_part, 0.0))
-    hi = d + np.sqrt(max(hi_part, 0.0))
-    return Estimate(d, max(-1.0, float(lo)), min(1.0, float(hi)), min(this.n, ref.n))
 
 
 def horizon_of(table: pd.DataFrame) -> Horizon | None:

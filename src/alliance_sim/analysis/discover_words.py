@@ -159,8 +159,8 @@ def cart(
     show(0, 0)
     note = (
         "(grown on half the design points; a split whose two sides the runs at the other half "
-        "cannot tell apart (5%, Bonferroni over the tree's splits; Wilcoxon seed by seed where "
-        "seeds ran on both sides) is folded into one leaf)\n"
+        "cannot tell apart (5%, Bonferroni over the tree's splits; Wilcoxon seed by seed, or set "
+        "by set, where they ran on both sides) is folded into one leaf)\n"
     )
     return "\n".join(lines) + "\n" + note
 

@@ -189,15 +189,17 @@ def _unit_note(runs: pd.DataFrame, plan) -> str:
             f"Pooled over all {plan.n_points} design points (each run weighted equally; "
             "by_point.csv has each point's P(exit) and P(suspended) with its interval).\n"
             f"Replicate k shares its seed at all {plan.n_points} points, so the {len(runs)} runs "
-            f"rest on {units}, and n_eff is the effective number of independent runs (between "
-            "the units and the runs)."
+            f"rest on {units}, and n_eff is the effective number of independent runs (up to "
+            "the runs; below the units where they hold unequal numbers of runs)."
         )
     if reused and sets < len(runs):
+        most = int(np.unique(clusters(runs), return_counts=True)[1].max())
         return (
             f"The {len(runs)} replicates draw {sets} distinct parameter sets of the calibration "
             "(its resampling repeats the likelier ones): runs sharing a set form one cluster, "
             "which n_eff counts once where the set decides the outcome and more where its runs "
-            "differ."
+            f"differ; as one set holds up to {most} runs, n_eff can fall below {sets}, and "
+            "replicates beyond the posterior's rows add seeds, not sets."
         )
     return "Every run has its own seed: n_eff is the number of runs."
 
@@ -359,15 +361,17 @@ def summary_dict(res) -> dict:
         "failed": len(runs) - len(ok),
         "points": plan.n_points,
         "replicates": plan.replicates,
-        "independent_seeds": len(np.unique(cl)),
+        "independent_seeds": len(np.unique(cl)),  # (kept: the name results have carried)
+        "independent_units": len(np.unique(cl)),
         "definitions": {
             "p_exit": f"share of runs in which the member has left by {plan.end}",
             "p_exit_lo/p_exit_hi": "95% Wilson interval computed on n_effective runs",
             "n_effective": "effective number of independent runs (runs sharing a seed, or a "
             "parameter set of the calibration, are correlated; Kish's n from the clustered "
             "variance)",
-            "independent_seeds": "the independent units the intervals rest on: the replicate "
+            "independent_units": "the independent units the intervals rest on: the replicate "
             "seeds, or the distinct parameter sets of the calibration they draw where fewer",
+            "independent_seeds": "independent_units, as results before 2026-12-08 named it",
             "commitment_*": f"commitment (0-1) at {plan.end} over runs where the member joined: "
             "median, 5th/95th percentiles, mean with its clustered 95% interval",
             "active/hedging/suspended/exited": f"shares of runs in each status at {plan.end}",

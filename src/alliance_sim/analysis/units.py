@@ -24,9 +24,11 @@ def clusters(runs: pd.DataFrame) -> np.ndarray:
     """The independent unit of each run: its seed (replicate k shares it at every point) -- or,
     in a calibrated scenario, the distinct parameter set it draws when the runs hold fewer
     sets than seeds (the module's docstring).  The set is the column ``posterior_set``; a
-    table of pairs has ``posterior_set_a`` and ``posterior_set_b`` (two calibrations), and
-    pairs linked through a set on either side are one unit.  A result written before that
-    column existed has only ``posterior`` (the row: repeated sets not recognised)."""
+    table of pairs has ``posterior_set_a`` and ``posterior_set_b``, and pairs linked through a
+    set on either side are one unit (``compare`` does not pair results of two calibrations:
+    linked, most pairs fell into one cluster, whose variance read too narrow).  A result
+    written before that column existed has only ``posterior`` (the row: repeated sets not
+    recognised)."""
     if "seed" in runs and runs["seed"].nunique() > 1:
         unit = runs["seed"].to_numpy()
     elif "replicate" in runs:
@@ -40,7 +42,10 @@ def clusters(runs: pd.DataFrame) -> np.ndarray:
 
 
 def distinct_sets(runs: pd.DataFrame) -> int:
-    """How many distinct parameter sets of a calibration the runs draw (0: none)."""
+    """How many distinct parameter sets of a calibration the runs draw (0: none, or a result
+    written before runs recorded their set, whose rows are not sets: red team)."""
+    if not any(c.startswith("posterior_set") for c in runs):
+        return 0
     sets = _set_labels(runs)
     return 0 if sets is None else len(np.unique(sets))
 
@@ -51,15 +56,15 @@ def _set_labels(runs: pd.DataFrame) -> np.ndarray | None:
     if not len(runs):
         return None
     for name in ("posterior_set", "posterior") if COUNT_SETS else ("posterior",):
-        if name in runs:
+        if name in runs:  # (in a table of pairs: one side's, the other written before it)
             sets = runs[name].to_numpy()
-            return sets if (sets >= 0).all() else None
+            if (sets >= 0).all():
+                return sets
         a, b = f"{name}_a", f"{name}_b"
         if a in runs and b in runs:
             sa, sb = runs[a].to_numpy(), runs[b].to_numpy()
-            if (sa < 0).all() and (sb < 0).all():
-                return None
-            return _linked(sa, sb)
+            if not ((sa < 0).all() and (sb < 0).all()):
+                return _linked(sa, sb)
     return None
 
 

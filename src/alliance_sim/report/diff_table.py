@@ -45,6 +45,15 @@ def _interval(d: Estimate, scale: float, digits: int, unit: str = "") -> str:
     return f"{d.value * scale:+.{digits}f}{unit} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
 
 
+def _units(need: float, sets: float | None) -> str:
+    """Seeds an interval needs -- or sets, beside how many the runs draw, where the units are
+    a calibration's parameter sets and more are needed than drawn (replicates past the
+    posterior's rows add seeds, not sets: a report advised 610 seeds where 153 sets exist)."""
+    if sets is None or pd.isna(sets) or need <= sets:
+        return f"{int(need)}"
+    return f"{int(need)} sets ({int(sets)} drawn)"
+
+
 def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
     """The comparison table as a reader sees it: probabilities in %, differences in points,
     each interval with its effective number of independent runs (⚠: fewer than ``FEW``)."""
@@ -100,9 +109,9 @@ def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
                     if (need is None or pd.isna(need)) and r["effect"] != "no variation"
                     else "– (no variation)"
                     if need is None or pd.isna(need)
-                    else f"{int(need)} for ±{target * 100:g} pts"
+                    else f"{_units(need, r.get('sets drawn'))} for ±{target * 100:g} pts"
                     if pct
-                    else f"{int(need)} for ±{target:g}"
+                    else f"{_units(need, r.get('sets drawn'))} for ±{target:g}"
                 ),
             }
         )

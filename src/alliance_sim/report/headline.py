@@ -117,7 +117,7 @@ def _points(d: Estimate, digits: int = 0) -> str:
 def _evidence(r: pd.Series) -> str:
     if r["test"] == "too few runs":  # it read "too few runs no test; n_eff = 0 ..."
         return "too few runs on a side for a test"
-    unit = "paired replicates" if r["paired"] else "independent runs"
+    unit = "independent pairs" if r["paired"] else "independent runs"  # (a seed's, or a set's)
     few = f"; fewer than {FEW} independent runs: a rough guide only" if r["n"] < FEW else ""
     holm = r["p (Holm)"]
     adjusted = (

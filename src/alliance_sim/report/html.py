@@ -2,12 +2,9 @@
 fonts) or Markdown with image files, comparing two or more result directories.
 
 The first directory is the reference; every other is compared with it on each member's exit,
-suspension and final commitment and on cohesion: difference in means and the Vargha-Delaney A12
-effect size (95% intervals: Newcombe's score interval for probabilities, a seed bootstrap
-otherwise), a paired test where the two share seeds (McNemar for 0/1 outcomes, Wilcoxon
-signed-rank otherwise) or an unpaired one (Fisher exact, Mann-Whitney U; where a side's runs
-share seeds, the seed bootstrap of the difference, or for a 0/1 outcome the p that Newcombe's
-interval inverts), Holm-adjusted, and the runs an interval would need for a target precision.
+suspension and final commitment and on cohesion, as :mod:`alliance_sim.analysis.comparison`
+does it (differences with their intervals, effect sizes, tests paired where the two share seeds,
+Holm's adjustment, and the runs an interval would need for a target precision).
 """
 
 from __future__ import annotations
@@ -205,27 +202,28 @@ NOTES = (
     " a sweep and in every scenario run with the same master seed. Every interval treats a seed "
     "as one unit (in a calibrated forecast, a distinct parameter set of the posterior where the "
     "runs draw fewer sets than seeds), and 'n=' beside it is the effective number of independent "
-    "runs (between the number of units and of runs); ⚠ marks an interval resting on fewer than "
+    "runs (below the units where their sizes differ); ⚠ marks an interval resting on fewer than "
     f"{FEW}. Probabilities carry Wilson 95% intervals on the effective runs (they stay open at 0% "
     "and 100%); means a clustered t interval; the median quarter of exit a bootstrap over whole "
     "units. 'seeds for ±5 pts' is how many seeds (replicates, not runs) an interval of ±5 points "
-    "on that member's exit probability needs at this design's design effect (cohesion: ±0.05). In"
-    " the comparison, A12 is P(this > reference) + ties/2 (0.5 = no effect; 0.56/0.64/0.71 "
-    "small/medium/large), shown for every outcome but worded only for those that are not "
-    "probabilities: a probability's effect is worded by the difference in points (2/5/10 points "
-    "small/medium/large), as a rank measure says little about a rare 0/1 outcome (4% -> 12% is an"
-    " A12 of 0.54); unclear when its interval or test includes no difference, unless its whole "
-    "interval is negligible (an exact McNemar test can keep no difference that Newcombe's "
-    "interval excludes). A difference of probabilities carries Newcombe's score interval built "
-    "from the two Wilson intervals (with the pairs' correlation when paired), which stays open "
-    "when one side never shows the outcome; other differences a bootstrap over whole units. Tests"
-    " are paired when both results share seeds and points (McNemar or Wilcoxon signed-rank on "
-    "runs with one seed each; Wilcoxon on per-unit means when seeds repeat across points or runs "
-    "share parameter sets; for a probability where units repeat, the p at which Newcombe's "
-    "interval just reaches 0, so that it agrees with the interval); 'p (Holm)' controls the "
-    "family-wise error over all rows; bold rows have p (Holm) < 0.05 and an interval clear of no "
-    "difference. The last column is how many seeds (replicates, a pair each if paired) the "
-    "difference's interval needs to reach the target half-width at this design's design effect."
+    "on that member's exit probability needs at this design's design effect (cohesion: ±0.05): 'N"
+    " sets (M drawn)' where the units are parameter sets, and more replicates add seeds, not "
+    "sets, past the posterior's rows. In the comparison, A12 is P(this > reference) + ties/2 (0.5"
+    " = no effect; 0.56/0.64/0.71 small/medium/large), shown for every outcome but worded only "
+    "for those that are not probabilities: a probability's effect is worded by the difference in "
+    "points (2/5/10 points small/medium/large), as a rank measure says little about a rare 0/1 "
+    "outcome (4% -> 12% is an A12 of 0.54); unclear when its interval or test includes no "
+    "difference, unless its whole interval is negligible (an exact McNemar test can keep no "
+    "difference that Newcombe's interval excludes). A difference of probabilities carries "
+    "Newcombe's score interval built from the two Wilson intervals (with the pairs' correlation "
+    "when paired), which stays open when one side never shows the outcome; other differences a "
+    "bootstrap over whole units. Tests are paired when both results share seeds and points "
+    "(McNemar or Wilcoxon signed-rank on runs with one seed each; Wilcoxon on per-unit means when"
+    " seeds repeat across points or runs share parameter sets; for a probability where units "
+    "repeat, the p at which Newcombe's interval just reaches 0, so that it agrees with the "
+    "interval); 'p (Holm)' controls the family-wise error over all rows; bold rows have p (Holm) "
+    "< 0.05 and an interval clear of no difference. The last column: the seeds (a pair each if "
+    "paired) the difference's interval needs for the target half-width."
 )
 HEADLINE_NOTE = (  # its first sentence: the headline had read firmer than it is (helper-117)
     "These are the model's answers as run: their intervals carry the runs' spread (and a "
