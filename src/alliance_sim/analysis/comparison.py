@@ -226,7 +226,8 @@ def _two_calibrations(a: Result, b: Result) -> str | None:
     calibrations: the runs of each side are clustered on its own parameter sets, and pairs
     linked through a set on either side formed one cluster of most pairs, whose variance came
     out narrower than no clustering at all (red team)."""
-    fa, fb = ((r.manifest.scenario.get("calibration") or {}) for r in (a, b))
+    fa, fb = (r.manifest.scenario.get("calibration") for r in (a, b))
+    fa, fb = (f if isinstance(f, dict) else {} for f in (fa, fb))  # (none, or a hand-edit)
     if not (fa.get("sha256") and fb.get("sha256")) or fa.get("sha256") == fb.get("sha256"):
         return None
     return (
