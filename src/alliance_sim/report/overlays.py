@@ -90,9 +90,8 @@ def _calendar(
                 ha="left" if right else "right",
                 va="top" if top else "bottom",
                 fontsize=style.size(6.5),
-                color=marks.COMPARED,
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
-                zorder=6,
+                color=marks.COMPARED,  # no box: it hid the band it crossed (helper-121), as
+                zorder=6,  # marks.compared_line's had hidden curves
             )
     return drawn
 
