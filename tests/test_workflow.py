@@ -875,12 +875,20 @@ def test_an_export_without_its_runs_csv_is_still_an_export_and_two_fits_do_not_r
     assert not post.exists()
 
 
-def test_headline_of_something_not_a_comparison_is_one_line():
-    """`headline("out/base", ["ARM"])` read "'str' object has no attribute 'attrs'"."""
-    with pytest.raises(TypeError, match=r"comp = 'out/base': allowed the table compare_results"):
-        headline("out/base", ["ARM"])
-    with pytest.raises(TypeError, match="allowed the table compare_results"):
-        headline(pd.DataFrame({"x": [1]}), ["ARM"])
+def test_headline_of_something_not_a_comparison_is_one_line(ends):
+    """`headline("out/base", ["ARM"])` read "'str' object has no attribute 'attrs'", and the
+    numeric table of `comparison_numbers` "'str' object has no attribute 'quarter'"."""
+    from alliance_sim.analysis.comparison import comparison_numbers
+
+    comp = compare_results([ends[1], ends[0]])
+    numbers = (comparison_numbers(comp), "a DataFrame of numbers, not intervals")
+    for bad, what in (("out/base", "a str"), (pd.DataFrame({"x": [1, 2]}), "a DataFrame"), numbers):
+        with pytest.raises(TypeError) as e:
+            headline(bad, ["ARM"])
+        said = str(e.value)
+        assert said.startswith(f"headline: comp is {what}: allowed the table compare_results")
+        assert len(said.splitlines()) == 1
+    assert headline(comp, ["ARM"]).sentences  # the table itself, as before
 
 
 def test_results_of_two_calibrations_are_not_paired(tmp_path):
@@ -902,3 +910,21 @@ def test_results_of_two_calibrations_are_not_paired(tmp_path):
     same = compare_results([base, run_scenario("baseline", tmp_path / "c", replicates=40,
                                                 end="2026Q4", quiet=True)])  # fmt: skip
     assert same["paired"].all() and not same.attrs["unpaired"]
+
+
+def test_sets_needed_do_not_depend_on_which_result_comes_first(tmp_path):
+    """An uncalibrated run against a calibrated one: "seeds for target" was decided from the
+    reference alone, so one order advised 605 seeds and the other 605 sets (helper-122)."""
+    from conftest import ROOT
+
+    text = (ROOT / "scenarios" / "baseline.toml").read_text()
+    (tmp_path / "nocal.toml").write_text(
+        "\n".join(x for x in text.splitlines() if not x.startswith("calibration"))
+    )
+    kw = {"replicates": 40, "end": "2026Q4", "quiet": True}
+    nocal = run_scenario(tmp_path / "nocal.toml", tmp_path / "n", **kw)
+    base = run_scenario("baseline", tmp_path / "b", **kw)
+    drawn = len(set(load_scenario("baseline").posterior.set_ids[:40]))
+    for pair in ([nocal, base], [base, nocal]):
+        row = compare_results(pair).set_index("outcome").loc["ARM_exited"]
+        assert row["sets drawn"] == drawn

@@ -25,7 +25,6 @@ from alliance_sim.analysis.design import (
     clustered_mean,
     clusters,
     compare,
-    distinct_sets,
     outcome_bounds,
 )
 from alliance_sim.analysis.horizon import (
@@ -54,6 +53,7 @@ from alliance_sim.analysis.stats import (
     paired_key,
     within_negligible,
 )
+from alliance_sim.analysis.units import sets_as_units
 from alliance_sim.core import members as mb
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.errors import UserError
@@ -231,7 +231,8 @@ def _two_calibrations(a: Result, b: Result) -> str | None:
     if not (fa.get("sha256") and fb.get("sha256")) or fa.get("sha256") == fb.get("sha256"):
         return None
     return (
-        f"draw from two calibrations ({fb.get('file')} and {fa.get('file')}), so they are "
+        f"draw from two calibrations ({fb.get('file')} {str(fb.get('sha256'))[:8]} and "
+        f"{fa.get('file')} {str(fa.get('sha256'))[:8]}), so they are "
         "compared as independent runs, each clustered on its own parameter sets, which is "
         "conservative"
     )
@@ -300,8 +301,10 @@ def _row(
     k = min(len(np.unique(ca)), len(np.unique(cb)))
     tested = c.test != "too few runs" and np.isfinite(half)
     need = int(np.ceil(k * (half / TARGET[binary]) ** 2)) if tested and half > 0 else None
-    sets = distinct_sets(merged if merged is not None else ra)
-    by_set = 0 < sets == len(np.unique(ca)) < ra["seed"].nunique()  # the units: sets
+    # the units are parameter sets on either side: the fewer sets drawn (helper-122: decided
+    # from the reference alone, the advice changed with the order of the folders)
+    sides = [merged] if merged is not None else [ra, rb]
+    drawn = [s for s in map(sets_as_units, sides) if s]
     return {
         "outcome": outcome,
         "reference": ref,
@@ -316,7 +319,7 @@ def _row(
         "seeds for ±target": need,
         # the units are a calibration's parameter sets: how many the runs draw (more
         # replicates past the posterior's rows add seeds, not sets: helper-121)
-        "sets drawn": sets if by_set else None,
+        "sets drawn": float(min(drawn)) if drawn else np.nan,
         "target": TARGET[binary],
         "binary": binary,
         # (runs with a value, runs): fewer where a state joins in some runs only

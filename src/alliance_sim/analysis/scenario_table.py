@@ -11,6 +11,7 @@ import pandas as pd
 
 from alliance_sim.analysis.design import clustered_mean, clusters, distinct_sets
 from alliance_sim.analysis.summary import UNIT
+from alliance_sim.analysis.units import units_needed
 from alliance_sim.core import quarters
 from alliance_sim.core.outcomes import ALLIES
 from alliance_sim.runs.results import Result
@@ -84,7 +85,7 @@ def scenario_table(
         need = seeds_needed(exited, cl[joined], 0.05, binary=True)
         share = len(np.unique(cl[joined])) / len(np.unique(cl))
         need = None if need is None else int(np.ceil(need / share - 1e-9))
-        row["seeds for ±5 pts"] = "–" if need is None else beyond_sets(ok, cl, need)
+        row["seeds for ±5 pts"] = "–" if need is None else units_needed(ok, need)
         rows.append(row)
     coh = ok["cohesion_final"].to_numpy(float)
     coh_est = clustered_mean(coh, cl, bounds=UNIT)
@@ -93,7 +94,9 @@ def scenario_table(
             "member": "cohesion",
             "runs": len(ok),
             f"mean commitment {end}": coh_est,
-            "seeds for ±5 pts": seeds_needed(coh, cl, 0.05, binary=False) or "–",
+            "seeds for ±5 pts": units_needed(ok, need)
+            if (need := seeds_needed(coh, cl, 0.05, binary=False))
+            else "–",
         }
     )
     return pd.DataFrame(rows)
@@ -112,17 +115,6 @@ class QuarterEstimate:
     def __str__(self) -> str:
         e, q = self.est, lambda v: quarters.shift(self.start, int(v))
         return f"{q(math.floor(e.value))} [{q(math.floor(e.lo))}, {q(math.ceil(e.hi))}]"
-
-
-def beyond_sets(runs: pd.DataFrame, cl: np.ndarray, need: int) -> int | str:
-    """``need`` independent units: a count of seeds -- or, where the units are a calibration's
-    parameter sets and more are needed than the runs draw, of sets, beside how many they draw:
-    replicates beyond the posterior's rows add seeds, not sets (a report advised 610 seeds
-    where the 400 rows hold 153 sets, and 800 replicates narrowed nothing: helper-121)."""
-    sets = distinct_sets(runs)
-    if not sets or not len(np.unique(cl)) == sets < runs["seed"].nunique() or need <= sets:
-        return need  # (the units are the seeds)
-    return f"{need} sets ({sets} drawn)"
 
 
 def independent_unit(res: Result) -> str:

@@ -190,7 +190,7 @@ def _unit_note(runs: pd.DataFrame, plan) -> str:
             "by_point.csv has each point's P(exit) and P(suspended) with its interval).\n"
             f"Replicate k shares its seed at all {plan.n_points} points, so the {len(runs)} runs "
             f"rest on {units}, and n_eff is the effective number of independent runs (up to "
-            "the runs; below the units where they hold unequal numbers of runs)."
+            "the runs; it can fall below the units where they hold unequal numbers of runs)."
         )
     if reused and sets < len(runs):
         most = int(np.unique(clusters(runs), return_counts=True)[1].max())

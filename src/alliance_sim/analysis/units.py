@@ -86,3 +86,30 @@ def _linked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(base, base))
     _, label = connected_components(graph, directed=False)
     return label[:n]
+
+
+def sets_as_units(runs: pd.DataFrame) -> int:
+    """How many distinct parameter sets the runs draw where those sets are the units their
+    intervals count (fewer sets than seeds), else 0 (the seeds are)."""
+    sets = distinct_sets(runs)
+    seeds = runs["seed"].nunique() if "seed" in runs else len(runs)
+    return sets if 0 < sets == len(np.unique(clusters(runs))) < seeds else 0
+
+
+def units_needed(runs: pd.DataFrame, need: int) -> int | str:
+    """``need`` independent units as a reader can act on them: a count of seeds (replicates)
+    -- or, where the units are parameter sets, of sets, with how many the runs draw, or that
+    the posterior holds no more (its rows drawn round: replicates past them add seeds, not
+    sets).  A report had advised 610 seeds where the 400 rows hold 153 sets, and 800
+    replicates narrowed nothing (helper-121); a bare 131 had read as replicates where 131 sets
+    take about 300 (helper-122)."""
+    sets = sets_as_units(runs)
+    if not sets:
+        return need
+    if (
+        "replicate" in runs
+        and "posterior" in runs
+        and (runs["replicate"] != runs["posterior"]).any()
+    ):
+        return f"{need} sets" + (f" (the posterior holds {sets})" if need > sets else "")
+    return f"{need} sets ({sets} drawn)"

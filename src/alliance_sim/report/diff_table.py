@@ -47,9 +47,10 @@ def _interval(d: Estimate, scale: float, digits: int, unit: str = "") -> str:
 
 def _units(need: float, sets: float | None) -> str:
     """Seeds an interval needs -- or sets, beside how many the runs draw, where the units are
-    a calibration's parameter sets and more are needed than drawn (replicates past the
-    posterior's rows add seeds, not sets: a report advised 610 seeds where 153 sets exist)."""
-    if sets is None or pd.isna(sets) or need <= sets:
+    a calibration's parameter sets (rows repeat sets, and replicates past the posterior's rows
+    add seeds, not sets: a report advised 610 seeds where 153 sets exist; a bare 131 read as
+    replicates where 131 sets take about 300: helper-121, helper-122)."""
+    if sets is None or pd.isna(sets):
         return f"{int(need)}"
     return f"{int(need)} sets ({int(sets)} drawn)"
 

@@ -257,10 +257,16 @@ def headline(comp: pd.DataFrame, focus: list[str] | tuple[str, ...] = ()) -> Hea
 
     # ["Iran"] fell through silently to "the largest differences" (helper-64)
     focus = as_codes(focus, "headline(focus=...)", ALLIES)
-    if not isinstance(comp, pd.DataFrame) or "outcome" not in comp:  # 'str' has no 'attrs'
-        raise TypeError(
-            f"headline: comp = {comp!r:.60}: allowed the table compare_results() returns"
-        )
+    from alliance_sim.analysis.horizon import Horizon
+    from alliance_sim.analysis.stats import Estimate
+
+    # a path read "'str' object has no attribute 'attrs'"; comparison_numbers(comp), or a
+    # table read back from CSV, "'str' object has no attribute 'quarter'" (helper-122)
+    table = isinstance(comp, pd.DataFrame) and {"outcome", "difference"} <= set(comp.columns)
+    ok = table and all(isinstance(d, Estimate) for d in comp["difference"])
+    if not ok or not isinstance(comp.attrs.get("horizon"), Horizon | None):
+        what = type(comp).__name__ + (" of numbers, not intervals" if table else "")
+        raise TypeError(f"headline: comp is a {what}: allowed the table compare_results() returns")
     horizon = comp.attrs.get("horizon")
     when = horizon.quarter if horizon is not None else "the end"
     why = f" ({horizon.why})" if horizon is not None else ""

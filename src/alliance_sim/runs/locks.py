@@ -135,8 +135,8 @@ def drawing(
         lock.acquire()
     except filelock.Timeout:
         raise StoreError(
-            f"{folder} is being written by another alliance-sim process {doing} {what} into "
-            "it; wait for it to finish, or choose another --out"
+            f"{folder} is being written by another alliance-sim process (this one would be "
+            f"{doing} {what} into it); wait for it to finish, or choose another --out"
         ) from None
     except OSError:  # no temporary folder of our own: draw unlocked, as before
         lock = None
