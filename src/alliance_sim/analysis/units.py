@@ -6,7 +6,7 @@ draws row *k* of the posterior, and the rows repeat parameter sets (the SMC's re
 keeps the likelier ones several times: the shipped fit's 400 rows hold 153 sets).  Runs on one
 set share what decides most answers, so where the runs draw fewer distinct sets than seeds, the
 set is the unit.  Counted as independent rows, the baseline's P(Armenia leaves by 2034Q4)
-read 34.0% [29.5%, 38.8%]; one unit per set gives [24.8%, 44.5%] (n_eff 86, not 223;
+read 34.0% [29.5%, 38.8%] (n_eff 400); one unit per set gives [24.8%, 44.5%] (n_eff 86;
 docs/validation.md section 8).
 """
 
