@@ -1637,3 +1637,25 @@ def test_a_headline_about_freezing_or_leaving_has_its_own_analysis(tmp_path):
     res = run_scenario(sc, tmp_path / "runs", replicates=40, quiet=True)  # set k, seed k
     frozen_or_gone = res.runs["ARM_status"].isin([3, 4]).mean()
     assert arm["posterior"]["p"] == frozen_or_gone > res.runs["ARM_exited"].mean()
+
+
+def test_a_variant_made_in_python_is_not_sent_to_its_files_analysis(tmp_path):
+    """A run of `with_params(baseline, ...)` was told "alliance-sim robustness baseline --end
+    2028Q4", the analysis of a scenario it is not; a run or sweep of the file itself, cut by
+    --end, still gets its command."""
+    from alliance_sim import sweep
+    from alliance_sim.report.robustness import rests_on
+    from alliance_sim.scenario.load import with_params
+
+    v = with_params(load_scenario("baseline"), {"western_offer": 0.2})
+    r = run_scenario(v, tmp_path / "v", replicates=4, end="2028Q4", quiet=True)
+    m = r.manifest
+    said = rests_on("v", m.scenario_path, m.scenario_hash, m.plan.end)
+    assert said[0].startswith("v: not baseline as its file stands (changed in Python")
+    assert "alliance_sim.robustness(scenario)" in said[0]
+    own = run_scenario("baseline", tmp_path / "b", replicates=4, end="2028Q4", quiet=True)
+    swept = sweep("baseline", tmp_path / "s", replicates=2, samples=2, end="2028Q4", quiet=True)
+    for res in (own, swept):
+        m = res.manifest
+        said = rests_on("baseline", m.scenario_path, m.scenario_hash, m.plan.end)
+        assert "robustness baseline --end 2028Q4 --out DIR" in said[0], said

@@ -162,7 +162,9 @@ def test_a_shared_report_names_scenario_files_without_the_authors_home(
     mine = tmp_path / "mine.toml"  # a forecast (a replay is offered no command)
     mine.write_text('name = "m"\ndescription = "d"\nextends = "baseline"\n')
     monkeypatch.setenv("HOME", str(tmp_path))
-    said = " ".join(rests_on("mine", str(mine), "0" * 16))
+    from alliance_sim import load_scenario
+
+    said = " ".join(rests_on("mine", str(mine), load_scenario(mine).hash))  # (the file as run)
     assert "alliance-sim robustness ~/mine.toml --out DIR" in said
     monkeypatch.setenv("HOME", str(results["dir"]))
     assert scenario_shown("/elsewhere/x.toml") == "/elsewhere/x.toml"  # not under home

@@ -1483,7 +1483,10 @@ def test_red_team_of_the_consistency_fixes(tmp_path):
     f = tmp_path / "my dir" / "west arm.toml"
     f.parent.mkdir()
     f.write_text('name = "West arm"\nextends = "baseline"\n')
-    said = rests_on("west arm", str(f), "0" * 16, "2034Q4", compared_at="2028Q4")
+    from alliance_sim import load_scenario
+
+    own = load_scenario(f).hash  # the file as run (another hash: changed in Python)
+    said = rests_on("west arm", str(f), own, "2034Q4", compared_at="2028Q4")
     assert f"alliance-sim robustness '{f}' --end 2028Q4 --out DIR" in said[0], said
     from pathlib import Path
 

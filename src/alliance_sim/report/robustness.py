@@ -121,8 +121,8 @@ def markdown(result: dict[str, Any]) -> str:
         for r in tabled(h["drivers"]):
             lines.append(
                 f"| `{r['parameter']}` | {_ci(r['S1'], r['S1_conf'])} | "
-                f"{_ci(r['ST'], r['ST_conf'])} | {_yes(r['identified'])} | "
-                f"{_yes(r['sourced'])} | {r['range']} |"
+                f"{_ci(r['ST'], r['ST_conf'])} | {'yes' if r['identified'] else 'no'} | "
+                f"{'yes' if r['sourced'] else 'no'} | {r['range']} |"
             )
         below = [  # as the table prints them: a total index below its first-order one
             r["parameter"] for r in tabled(h["drivers"])
@@ -332,10 +332,6 @@ def _below(r: dict) -> bool:
     return round(r["ST"], d) < round(r["S1"], d)
 
 
-def _yes(b: bool) -> str:
-    return "yes" if b else "no"
-
-
 def rests_on(
     name: str,
     path: str,
@@ -379,6 +375,12 @@ def rests_on(
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
     shown = scenario_arg(path)  # (a shipped one by name; "my dir/x.toml" quoted)
+    from alliance_sim.report.robustness_api import changed_in_python
+
+    if path and not path.startswith("<") and changed_in_python(path, scenario_hash, end):
+        return [f"{name}: not {shown} as its file stands (changed in Python, or the file edited "
+                "since), so no command analyses it: from Python, alliance_sim.robustness("
+                "scenario) on the scenario as run"]  # fmt: skip
     make = f"alliance-sim robustness {shown} --out DIR"
     own, forecast = _file_end(path)
     if not forecast:  # a replay: the command is refused (helper-118)
