@@ -375,7 +375,7 @@ def rests_on(
         )
         return [head, *(f"- {h['statement']}." for h in r["headlines"])]
     shown = scenario_arg(path)  # (a shipped one by name; "my dir/x.toml" quoted)
-    from alliance_sim.report.robustness_api import changed_in_python
+    from alliance_sim.scenario.load import changed_in_python
 
     if path and not path.startswith("<") and changed_in_python(path, scenario_hash, end):
         return [f"{name}: not {shown} as its file stands (changed in Python, or the file edited "

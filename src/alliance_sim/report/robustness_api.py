@@ -300,21 +300,6 @@ def _rerun(sc: Any) -> str | None:
         return None
 
 
-def changed_in_python(path: str, scenario_hash: str, end: str | None) -> bool:
-    """Whether a result of scenario hash ``scenario_hash`` (run to ``end``) is its file at
-    ``path`` changed in Python (``with_params``, say), which no command line reruns: its
-    report had suggested the unchanged file's analysis (helper-119's list)."""
-    from alliance_sim.scenario.load import load_scenario, with_end
-
-    try:
-        own = load_scenario(path)
-        cut = end and end != own.end  # a run's or a sweep's --end
-        ends = [with_end(own, end, sweep=s, warn=0).hash for s in (False, True)] if cut else []
-        return scenario_hash not in (own.hash, *ends)
-    except (AllianceSimError, OSError, ValueError):
-        return False  # unreadable: said elsewhere (its file no longer as run)
-
-
 def read_analyses(
     paths: Any, results: list[Any], option: str = "robustness", at: str | None = None
 ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
