@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -81,3 +82,26 @@ def armenia_gone_in_three_replays(tmp_path):
     out = out.replace_schema_metadata(table.schema.metadata)
     pq.write_table(out, home / "calibrated" / src.name)
     return home / "baseline.toml"
+
+
+@contextlib.contextmanager
+def held_by_another_process(folder):
+    """Another process holds ``folder``'s drawing lock (as a ``plot`` or ``sensitivity``
+    writing into it does) while the block runs; it is stopped afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "from alliance_sim.runs.locks import drawing\n"
+        "with drawing(sys.argv[1]):\n"
+        "    print('held', flush=True); time.sleep(60)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+                         text=True)  # fmt: skip
+    try:
+        assert p.stdout.readline().strip() == "held"
+        yield
+    finally:
+        p.kill()
+        p.wait()

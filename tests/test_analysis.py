@@ -365,30 +365,17 @@ def test_two_sensitivity_runs_into_one_folder_do_not_mix_their_tables(tmp_path, 
     """`sensitivity --out F` while another process draws into F (another sensitivity, or a
     plot) is refused in one line, nothing written: two writers at once had left one sweep's
     tables beside the other's charts, each checking the folder before either wrote."""
-    import subprocess
-    import sys
+    from conftest import held_by_another_process
 
     d = fake_sweep(tmp_path, "saltelli", 64)
     figs = tmp_path / "f"
     figs.mkdir()
-    code = (
-        "import sys, time\n"
-        "from alliance_sim.runs.locks import drawing\n"
-        "with drawing(sys.argv[1]):\n"
-        "    print('held', flush=True); time.sleep(60)\n"
-    )
-    p = subprocess.Popen([sys.executable, "-c", code, str(figs)], stdout=subprocess.PIPE,
-                         text=True)  # fmt: skip
     argv = ["sensitivity", str(d), "--outcome", "ishigami", "--out", str(figs)]
-    try:
-        assert p.stdout.readline().strip() == "held"
+    with held_by_another_process(figs):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert "being written by another alliance-sim process" in err, err
         assert len(err.splitlines()) == 1 and list(figs.iterdir()) == []
-    finally:
-        p.kill()
-        p.wait()
     assert main(argv) == 0  # then as before
     assert sorted(f.name for f in figs.iterdir()) == [
         "sensitivity_ishigami.csv", "sensitivity_ishigami.png"

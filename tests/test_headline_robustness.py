@@ -1206,17 +1206,24 @@ def test_the_terminal_line_of_drivers_carries_the_noise_caveat(tmp_path, monkeyp
     assert out[3] == "  not pinned down and not sourced, S1 >= 0.1: fear_weight"
 
 
+def _own_kind(tmp_path, name: str, kind: str, col: str):
+    """An analysis of ``name`` asking ``kind`` of its focus members (its headline ``col``) and
+    40 runs of the scenario (set k, seed k), whose shares are today's answer."""
+    sc = load_scenario(name)
+    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=40, outcome=kind)
+    head = next(h for h in r["headlines"] if h["outcome"] == col)
+    assert r["outcome_kind"] == kind and r["command"].endswith(f" --outcome {kind}")
+    return sc, head, run_scenario(sc, tmp_path / "runs", replicates=40, quiet=True).runs
+
+
 def test_a_headline_about_hedging_has_its_own_analysis(tmp_path, capsys):
     """A report's hedging headline was shown beside an analysis of exit, the only one there
     was (helper-71): `--outcome hedging` asks whether each focus member is hedging, suspended
     or out at the horizon, today's answer being the runs' own shares."""
-    sc = load_scenario("kazakhstan_unrest_repeat")
-    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=40, outcome="hedging")
-    kaz = next(h for h in r["headlines"] if h["outcome"] == "KAZ_hedging_or_worse")
+    sc, kaz, runs = _own_kind(tmp_path, "kazakhstan_unrest_repeat", "hedging",
+                              "KAZ_hedging_or_worse")  # fmt: skip
     assert kaz["label"] == f"Kazakhstan is hedging, suspended or out at {sc.end}"
-    assert r["outcome_kind"] == "hedging" and r["command"].endswith(" --outcome hedging")
-    res = run_scenario(sc, tmp_path / "runs", replicates=40, quiet=True)  # set k, seed k
-    assert kaz["posterior"]["p"] == (res.runs["KAZ_status"] >= 2).mean() > 0
+    assert kaz["posterior"]["p"] == (runs["KAZ_status"] >= 2).mean() > 0
     out = tmp_path / "rob"
     argv = ["robustness", "kazakhstan_unrest_repeat", "--out", str(out), "--samples", "8",
             "--replicates", "2", "--quiet"]  # fmt: skip
@@ -1629,14 +1636,10 @@ def test_a_headline_about_freezing_or_leaving_has_its_own_analysis(tmp_path):
 
     status = {"ARM_status": np.array([1.0, 2.0, 3.0, 4.0, np.nan, 0.0])}
     assert outcome_values(status, "ARM_suspended_or_out").tolist() == [0, 0, 1, 1, 1, 1]
-    sc = load_scenario("armenia_exits")
-    r = rb.analyse(sc, samples=8, replicates=2, answer_runs=40, outcome="suspended")
-    arm = next(h for h in r["headlines"] if h["outcome"] == "ARM_suspended_or_out")
+    sc, arm, runs = _own_kind(tmp_path, "armenia_exits", "suspended", "ARM_suspended_or_out")
     assert arm["label"] == f"Armenia is suspended or out at {sc.end}"
-    assert r["outcome_kind"] == "suspended" and r["command"].endswith(" --outcome suspended")
-    res = run_scenario(sc, tmp_path / "runs", replicates=40, quiet=True)  # set k, seed k
-    frozen_or_gone = res.runs["ARM_status"].isin([3, 4]).mean()
-    assert arm["posterior"]["p"] == frozen_or_gone > res.runs["ARM_exited"].mean()
+    frozen_or_gone = runs["ARM_status"].isin([3, 4]).mean()
+    assert arm["posterior"]["p"] == frozen_or_gone > runs["ARM_exited"].mean()
 
 
 def test_a_variant_made_in_python_is_not_sent_to_its_files_analysis(tmp_path):

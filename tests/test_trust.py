@@ -1330,25 +1330,14 @@ def test_two_plots_into_one_folder_at_once_do_not_mix_their_figures(tmp_path, ca
     status chart, each checking the folder before either wrote: the second is refused in one
     line (exit 2) while the first draws, nothing of it written, and the lock is not a file in
     the user's folder."""
-    import subprocess
-    import sys
-
     from alliance_sim import run_scenario
     from alliance_sim.cli.main import main
+    from conftest import held_by_another_process
 
     a = run_scenario("western_surge", tmp_path / "a", replicates=4, quiet=True)
     figs = tmp_path / "figs"
     figs.mkdir()
-    code = (
-        "import sys, time\n"
-        "from alliance_sim.runs.locks import drawing\n"
-        "with drawing(sys.argv[1]):\n"
-        "    print('held', flush=True); time.sleep(60)\n"
-    )
-    p = subprocess.Popen([sys.executable, "-c", code, str(figs)], stdout=subprocess.PIPE,
-                         text=True)  # fmt: skip
-    try:
-        assert p.stdout.readline().strip() == "held"
+    with held_by_another_process(figs):
         assert main(["plot", str(a.directory), "--out", str(figs)]) == 2
         err = capsys.readouterr().err.strip()
         assert (
@@ -1356,9 +1345,6 @@ def test_two_plots_into_one_folder_at_once_do_not_mix_their_figures(tmp_path, ca
             "figures into it)" in err
         ), err  # (not what the other does: helper-122)
         assert len(err.splitlines()) == 1 and list(figs.iterdir()) == []
-    finally:
-        p.kill()
-        p.wait()
     assert main(["plot", str(a.directory), "--out", str(figs)]) == 0  # then as before
     assert sorted(f.name for f in figs.iterdir()) == ["cohesion.png", "fan.png", "status.png"]
 
