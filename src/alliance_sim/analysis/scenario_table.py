@@ -89,14 +89,13 @@ def scenario_table(
         rows.append(row)
     coh = ok["cohesion_final"].to_numpy(float)
     coh_est = clustered_mean(coh, cl, bounds=UNIT)
+    need = seeds_needed(coh, cl, 0.05, binary=False)
     rows.append(
         {
             "member": "cohesion",
             "runs": len(ok),
             f"mean commitment {end}": coh_est,
-            "seeds for ±5 pts": units_needed(ok, need)
-            if (need := seeds_needed(coh, cl, 0.05, binary=False))
-            else "–",
+            "seeds for ±5 pts": units_needed(ok, need) if need else "–",
         }
     )
     return pd.DataFrame(rows)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alliance_sim.analysis.cases import BOOKKEEPING
 from alliance_sim.core.members import CODES
 from alliance_sim.errors import AnalysisError, UserError, member_word, outcome_hint
 from alliance_sim.runs.results import Manifest, Result
@@ -44,16 +45,7 @@ def design_spec(manifest: Manifest) -> SweepSpec:
     )
 
 
-DESIGN_COLUMNS = {
-    "run",
-    "run_id",
-    "point",
-    "replicate",
-    "seed",
-    "posterior",
-    "posterior_set",
-    "error",
-}
+DESIGN_COLUMNS = set(BOOKKEEPING)  # a run's identity and design, not an outcome
 
 
 def outcome_columns(res: Result) -> list[str]:
