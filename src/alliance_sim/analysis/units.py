@@ -106,10 +106,14 @@ def units_needed(runs: pd.DataFrame, need: int) -> int | str:
     sets = sets_as_units(runs)
     if not sets:
         return need
-    if (
-        "replicate" in runs
-        and "posterior" in runs
-        and (runs["replicate"] != runs["posterior"]).any()
-    ):
-        return f"{need} sets" + (f" (the posterior holds {sets})" if need > sets else "")
-    return f"{need} sets ({sets} drawn)"
+    rows = runs.get("posterior")  # drawn round: every row, so every set, is in these runs
+    every = rows is not None and "replicate" in runs and bool((runs["replicate"] != rows).any())
+    return in_sets(need, sets, every)
+
+
+def in_sets(need: float, sets: float, every: bool = False) -> str:
+    """``need`` units that are parameter sets, beside the ``sets`` the runs draw (``every``:
+    all the posterior holds)."""
+    if every:
+        return f"{int(need)} sets" + (f" (the posterior holds {int(sets)})" if need > sets else "")
+    return f"{int(need)} sets ({int(sets)} drawn)"

@@ -50,9 +50,9 @@ def _units(need: float, sets: float | None) -> str:
     a calibration's parameter sets (rows repeat sets, and replicates past the posterior's rows
     add seeds, not sets: a report advised 610 seeds where 153 sets exist; a bare 131 read as
     replicates where 131 sets take about 300: helper-121, helper-122)."""
-    if sets is None or pd.isna(sets):
-        return f"{int(need)}"
-    return f"{int(need)} sets ({int(sets)} drawn)"
+    from alliance_sim.analysis.units import in_sets
+
+    return f"{int(need)}" if sets is None or pd.isna(sets) else in_sets(need, sets)
 
 
 def display_comparison(comp: pd.DataFrame) -> pd.DataFrame:
